@@ -1,0 +1,1 @@
+"""Activities: the only place the escrow process touches the bank and the database."""

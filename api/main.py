@@ -1,0 +1,37 @@
+"""The API application: routers, error handlers and the connections it holds."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import escrows, health, parties, steps, webhooks
+from config.settings import Settings, get_settings
+from db.engine import make_engine
+from workflows.connection import connect_temporal
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.temporal = await connect_temporal(settings, lazy=True)
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Renovate-first escrow",
+        description="Renovate first, pay later: escrow and dispute steps, each signed by its party.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.app_database_url())
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(parties.router)
+    app.include_router(escrows.router)
+    steps.register_step_routes(app)
+    app.include_router(webhooks.router)
+    return app

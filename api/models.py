@@ -1,0 +1,107 @@
+"""Request and response bodies. The API never returns table models."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.escrow.terms import SilencePolicy
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    CONTRACTOR = "contractor"
+    INSPECTOR = "inspector"
+    COUNCIL = "council"
+
+
+class PartyBase(BaseModel):
+    role: Role
+    display_name: str = Field(min_length=1, max_length=200)
+
+
+class PartyCreate(PartyBase):
+    public_key: str = Field(
+        min_length=40, max_length=64, description="base64 of the raw 32-byte Ed25519 public key"
+    )
+
+
+class PartyPublic(PartyBase):
+    id: str
+    public_key: str
+    created_at: datetime
+
+
+class PartyRegistered(BaseModel):
+    party: PartyPublic
+    token: str = Field(description="bearer token for reading; shown once, never stored in clear")
+
+
+class StageIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    amount_fen: int = Field(gt=0, le=10**13)
+
+
+class DurationsIn(BaseModel):
+    funding_days: int = Field(14, ge=1, le=365)
+    inspection_days: int = Field(3, ge=1, le=90)
+    acceptance_days: int = Field(7, ge=1, le=90)
+    warranty_days: int = Field(730, ge=1, le=3650)
+    max_failed_rounds: int = Field(3, ge=1, le=10)
+
+
+class ContractCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    owner_id: str
+    contractor_id: str
+    inspector_id: str
+    total_fen: int | None = Field(
+        None, gt=0, le=10**13, description="split by the default plan when `stages` is omitted"
+    )
+    stages: list[StageIn] | None = Field(None, min_length=1, max_length=20)
+    retention_fen: int | None = Field(None, ge=0, le=10**13)
+    silence_policy: SilencePolicy = SilencePolicy.ESCALATE
+    includes_waterproofing: bool = Field(
+        False, description="waterproofing work carries a 5-year warranty unless durations say otherwise"
+    )
+    durations: DurationsIn | None = None
+
+
+class ContractCreated(BaseModel):
+    escrow_id: str
+    terms: dict[str, Any]
+    terms_hash: str
+
+
+class SignedStepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    envelope: dict[str, Any] = Field(description="the envelope exactly as signed (canonical JSON)")
+    signature: str = Field(min_length=1, max_length=200, description="base64 Ed25519 signature")
+
+
+class StepAccepted(BaseModel):
+    escrow_id: str
+    action: str
+    entry_hash: str
+    version: int
+    phase: str
+
+
+class EscrowSummary(BaseModel):
+    escrow_id: str
+    status: str
+    current_stage: int | None
+    total_fen: int
+    deposited_fen: int
+    released_fen: int
+    refunded_fen: int
+    held_fen: int
+    updated_at: datetime
+
+
+class WebhookAck(BaseModel):
+    status: str

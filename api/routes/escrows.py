@@ -1,0 +1,157 @@
+"""Contracts and their state: create an escrow, read where it stands, export its trail."""
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.service import RPCError
+
+from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.gateway import query
+from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
+from db import crud
+from db.models import Party
+from domain.escrow.terms import (
+    WATERPROOFING_WARRANTY_DAYS,
+    ContractTerms,
+    Durations,
+    PartyKey,
+    StagePlan,
+    split_by_percent,
+)
+from workflows.escrow import EscrowWorkflow
+from workflows.escrow_types import EscrowInput, escrow_workflow_id
+
+router = APIRouter(prefix="/escrows", tags=["escrows"])
+
+ESCROW_PARTY = SearchAttributeKey.for_keyword_list("EscrowParty")
+
+
+def _named_party(session, party_id: str, role: Role) -> Party:
+    party = crud.get_party(session=session, party_id=party_id)
+    if party is None or party.role != role.value:
+        raise ApiError(422, "unknown_party", f"{party_id} is not a registered {role.value}")
+    return party
+
+
+def _stage_plan(body: ContractCreate) -> tuple[list[StagePlan], int]:
+    if body.stages is None:
+        if body.total_fen is None:
+            raise ApiError(422, "plan_required", "give either the stages or a total to split")
+        stages, retention = split_by_percent(body.total_fen)
+        return stages, retention if body.retention_fen is None else body.retention_fen
+    stages = [StagePlan(name=s.name, amount_fen=s.amount_fen) for s in body.stages]
+    retention = body.retention_fen or 0
+    if body.total_fen is not None and body.total_fen != sum(s.amount_fen for s in stages) + retention:
+        raise ApiError(422, "total_mismatch", "total_fen must equal the stages plus the retention")
+    return stages, retention
+
+
+def _durations(body: ContractCreate) -> Durations:
+    if body.durations is not None:
+        return Durations(**body.durations.model_dump())
+    if body.includes_waterproofing:
+        return Durations(warranty_days=WATERPROOFING_WARRANTY_DAYS)
+    return Durations()
+
+
+@router.post("", status_code=201, response_model=ContractCreated)
+async def create_contract(
+    body: ContractCreate,
+    party: CurrentParty,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+) -> ContractCreated:
+    """Draft a contract and start its escrow workflow; both sides then sign its terms hash."""
+    if party.id not in (body.owner_id, body.contractor_id):
+        raise ApiError(403, "not_a_signatory", "only the owner or the contractor may draft the contract")
+    owner = _named_party(session, body.owner_id, Role.OWNER)
+    contractor = _named_party(session, body.contractor_id, Role.CONTRACTOR)
+    inspector = _named_party(session, body.inspector_id, Role.INSPECTOR)
+    stages, retention = _stage_plan(body)
+    councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)
+    escrow_id = crud.next_escrow_id(session=session, year=datetime.now(UTC).year)
+    terms = ContractTerms(
+        escrow_id=escrow_id,
+        title=body.title,
+        owner=PartyKey(owner.id, owner.public_key),
+        contractor=PartyKey(contractor.id, contractor.public_key),
+        inspector=PartyKey(inspector.id, inspector.public_key),
+        stages=stages,
+        retention_fen=retention,
+        silence_policy=body.silence_policy,
+        durations=_durations(body),
+    )
+    await _start(
+        temporal,
+        settings.temporal_task_queue,
+        terms,
+        {c.id: c.public_key for c in councils},
+        settings.signature_max_skew_seconds,
+    )
+    return ContractCreated(escrow_id=escrow_id, terms=asdict(terms), terms_hash=terms.terms_hash())
+
+
+async def _start(
+    client: Client, task_queue: str, terms: ContractTerms, council_keys: dict[str, str], max_skew_seconds: int
+) -> None:
+    parties = [terms.owner.party_id, terms.contractor.party_id, terms.inspector.party_id]
+    try:
+        await client.start_workflow(
+            EscrowWorkflow.run,
+            EscrowInput(terms=terms, council_keys=council_keys, max_skew_seconds=max_skew_seconds),
+            id=escrow_workflow_id(terms.escrow_id),
+            task_queue=task_queue,
+            search_attributes=TypedSearchAttributes([SearchAttributePair(ESCROW_PARTY, parties)]),
+        )
+    except RPCError:
+        raise ApiError(
+            503, "temporal_unavailable", "the workflow service did not answer; try again"
+        ) from None
+
+
+def _require_participant(party: Party, snapshot: dict[str, Any]) -> None:
+    ids = {snapshot["owner_id"], snapshot["contractor_id"], snapshot["inspector_id"]}
+    if party.id not in ids and party.role != Role.COUNCIL.value:
+        raise ApiError(403, "not_a_participant", "only the escrow's parties and the council may read it")
+
+
+@router.get("", response_model=list[EscrowSummary])
+def list_my_escrows(
+    party: CurrentParty,
+    session: SessionDep,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> list[EscrowSummary]:
+    """The escrows this party is named in, newest first (from the read model)."""
+    rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=limit, offset=offset)
+    return [EscrowSummary.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.get("/{escrow_id}")
+async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
+    """Where the escrow stands, straight from its workflow, with its ledger."""
+    snapshot = await query(temporal, escrow_id, EscrowWorkflow.snapshot)
+    _require_participant(party, snapshot)
+    return snapshot
+
+
+@router.get("/{escrow_id}/audit")
+async def export_audit_trail(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
+    """The hash-chained trail of signed steps, verifiable offline with `escrow audit --verify`."""
+    trail = await query(temporal, escrow_id, EscrowWorkflow.audit_trail)
+    terms = trail["terms"]
+    _require_participant(
+        party,
+        {
+            "owner_id": terms["owner"]["party_id"],
+            "contractor_id": terms["contractor"]["party_id"],
+            "inspector_id": terms["inspector"]["party_id"],
+        },
+    )
+    return trail

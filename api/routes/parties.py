@@ -1,0 +1,52 @@
+"""Registering parties: a public key in, a reading token out."""
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from api.deps import CurrentParty, SessionDep, SettingsDep
+from api.errors import ApiError
+from api.models import PartyCreate, PartyPublic, PartyRegistered, Role
+from db import crud
+from domain.signing import EnvelopeError, decode_public_key
+
+router = APIRouter(prefix="/parties", tags=["parties"])
+
+
+@router.post("", status_code=201, response_model=PartyRegistered)
+def register_party(
+    body: PartyCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    x_enrolment_secret: Annotated[str | None, Header()] = None,
+) -> PartyRegistered:
+    """Register a party with its Ed25519 public key; the private key never leaves the party.
+
+    Council members sign dispute decisions that move money, so enrolling one
+    needs the council's enrolment secret (`X-Enrolment-Secret`).
+    """
+    if body.role is Role.COUNCIL:
+        expected = settings.council_enrolment_secret.get_secret_value()
+        if not x_enrolment_secret or not hmac.compare_digest(x_enrolment_secret, expected):
+            raise ApiError(
+                403, "enrolment_secret_required", "council members enrol with the council's secret"
+            )
+    try:
+        decode_public_key(body.public_key)
+    except EnvelopeError as exc:
+        raise ApiError(422, "bad_public_key", str(exc)) from None
+    try:
+        party, token = crud.create_party(
+            session=session, role=body.role.value, display_name=body.display_name, public_key=body.public_key
+        )
+    except crud.PublicKeyTakenError:
+        raise ApiError(409, "public_key_taken", "another party already registered this key") from None
+    except ValueError as exc:
+        raise ApiError(422, "invalid_input", str(exc)) from None
+    return PartyRegistered(party=PartyPublic.model_validate(party, from_attributes=True), token=token)
+
+
+@router.get("/me", response_model=PartyPublic)
+def who_am_i(party: CurrentParty) -> PartyPublic:
+    return PartyPublic.model_validate(party, from_attributes=True)

@@ -1,0 +1,70 @@
+"""A party acting over HTTP: registers its public key, then signs and posts steps."""
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from client.keys import PartyKey
+
+
+class StepRefused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _raise_for_error(response: httpx.Response) -> dict[str, Any]:
+    if response.is_success:
+        return response.json()
+    try:
+        detail = response.json()["detail"]
+        code, message = detail["code"], detail["message"]
+    except (ValueError, KeyError, TypeError):
+        code, message = "http_error", response.text
+    raise StepRefused(response.status_code, code, message)
+
+
+class Party:
+    def __init__(self, http: httpx.AsyncClient, role: str, name: str, key: PartyKey | None = None) -> None:
+        self.http = http
+        self.role = role
+        self.name = name
+        self.key = key or PartyKey.generate()
+        self.id = ""
+        self.token = ""
+
+    async def register(self, *, enrolment_secret: str | None = None) -> "Party":
+        headers = {"X-Enrolment-Secret": enrolment_secret} if enrolment_secret else {}
+        body = {"role": self.role, "display_name": self.name, "public_key": self.key.public_key_b64}
+        registered = _raise_for_error(await self.http.post("/parties", json=body, headers=headers))
+        self.id = registered["party"]["id"]
+        self.token = registered["token"]
+        return self
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def create_contract(self, body: dict[str, Any]) -> dict[str, Any]:
+        return _raise_for_error(await self.http.post("/escrows", json=body, headers=self.auth))
+
+    async def escrow(self, escrow_id: str) -> dict[str, Any]:
+        return _raise_for_error(await self.http.get(f"/escrows/{escrow_id}", headers=self.auth))
+
+    async def audit_trail(self, escrow_id: str) -> dict[str, Any]:
+        return _raise_for_error(await self.http.get(f"/escrows/{escrow_id}/audit", headers=self.auth))
+
+    def sign(self, action: str, subject: str, payload: dict[str, Any], now: datetime | None = None):
+        return self.key.sign_step(action=action, subject=subject, signer=self.id, payload=payload, now=now)
+
+    async def step(
+        self, path: str, action: str, escrow_id: str, payload: dict[str, Any], *, now: datetime | None = None
+    ) -> dict[str, Any]:
+        """Sign `payload` as `action` and post it to `/escrows/{escrow_id}{path}`."""
+        signed = self.sign(action, escrow_id, payload, now)
+        response = await self.http.post(f"/escrows/{escrow_id}{path}", json=asdict(signed))
+        return _raise_for_error(response)

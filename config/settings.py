@@ -1,0 +1,56 @@
+"""Settings from the environment, one prefix (`ESCROW_`) for every process.
+
+Every field is documented in the README's settings table with its default; the
+defaults run the whole stack on one machine with nothing to install.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ESCROW_", extra="ignore")
+
+    data_dir: Path = Path("data")
+
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("ESCROW_DATABASE_URL", "DATABASE_URL"),
+        description="Application database; empty means SQLite at DATA_DIR/escrow.db.",
+    )
+    bank_database_url: str = Field(
+        default="", description="Sandbox bank database; empty means SQLite at DATA_DIR/bank.db."
+    )
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "escrow"
+    temporal_api_key: SecretStr | None = None
+    temporal_tls: bool = False
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    bank_host: str = "127.0.0.1"
+    bank_port: int = 8100
+    bank_url: str = "http://127.0.0.1:8100"
+    bank_timeout_seconds: float = 10.0
+    bank_admin_token: SecretStr = SecretStr("sandbox-admin")
+    webhook_url: str = "http://127.0.0.1:8000/webhooks/bank"
+    webhook_secret: SecretStr = SecretStr("dev-webhook-secret-change-me")
+
+    council_enrolment_secret: SecretStr = SecretStr("dev-council-secret-change-me")
+    signature_max_skew_seconds: int = 900
+
+    def app_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'escrow.db'}"
+
+    def bank_db_url(self) -> str:
+        return self.bank_database_url or f"sqlite:///{self.data_dir / 'bank.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

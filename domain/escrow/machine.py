@@ -1,0 +1,833 @@
+"""The renovation escrow state machine (DESIGN "Renovation escrow", steps 1 to 8).
+
+Pure and deterministic: time comes in as an argument, money leaves only as
+`Movement`s with business idempotency keys that the workflow hands to the bank.
+Every step is planned in two halves: `plan()` runs every check and returns a
+commit closure, so the update validator (which must not mutate) and the update
+handler share one code path and a rejected step can never be half applied.
+
+Money rule kept at every moment: `held = deposited - released - refunded`, and
+the money not yet instructed to move (`held - pending`) never exceeds what the
+contract still owes (`obligations`); once funded the two are equal.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.canonical import canonical_json, content_hash, sha256_hex
+from domain.escrow.payloads import Payload
+from domain.escrow.rejections import conflict, duplicate, forbidden, invalid
+from domain.escrow.state import (
+    STAGE_DONE,
+    Alert,
+    AuditEntry,
+    ChangeProposal,
+    Defect,
+    Dispute,
+    Holdback,
+    InspectionReport,
+    Ledger,
+    Movement,
+    MovementKind,
+    MovementStatus,
+    Phase,
+    Retention,
+    Stage,
+    StageStatus,
+    WarrantyClaim,
+)
+from domain.escrow.terms import ContractTerms, SilencePolicy
+from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+
+OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
+
+
+@dataclass(frozen=True)
+class StepRule:
+    roles: frozenset[str]
+    required: frozenset[str]
+    optional: frozenset[str] = frozenset()
+
+
+def _rule(roles: set[str], required: set[str], optional: set[str] = frozenset()) -> StepRule:
+    return StepRule(frozenset(roles), frozenset(required), frozenset(optional))
+
+
+# action -> who may sign it and which payload fields it carries
+STEP_RULES: dict[str, StepRule] = {
+    "contract.sign": _rule({OWNER, CONTRACTOR}, {"terms_hash"}),
+    "inspection.request": _rule({CONTRACTOR}, {"stage"}, {"evidence", "note"}),
+    "inspection.report": _rule({INSPECTOR}, {"stage", "round", "result", "report_hash"}, {"defects"}),
+    "stage.accept": _rule({OWNER}, {"stage", "amount_fen", "report_hash"}),
+    "stage.accept_partial": _rule({OWNER}, {"stage", "pay_fen", "holdbacks", "report_hash"}),
+    "holdback.release": _rule({OWNER}, {"stage", "items", "amount_fen"}),
+    "change_order.sign": _rule(
+        {OWNER, CONTRACTOR}, {"change_no", "from_stage", "stages", "retention_fen", "plan_hash"}
+    ),
+    "cancel.sign": _rule({OWNER, CONTRACTOR}, set(), {"reason"}),
+    "dispute.raise": _rule({OWNER, CONTRACTOR}, {"reason"}, {"stages", "include_retention", "evidence"}),
+    "dispute.decide": _rule(
+        {COUNCIL},
+        {"dispute", "outcome", "reasons", "decision_hash"},
+        {"pay_fen", "refund_fen", "rework_days"},
+    ),
+    "warranty.claim": _rule({OWNER}, {"description", "amount_fen"}, {"evidence"}),
+    "warranty.withdraw": _rule({OWNER}, {"claim"}),
+}
+
+Commit = Callable[[], str]
+
+
+class EscrowMachine:
+    def __init__(
+        self,
+        terms: ContractTerms,
+        *,
+        council_keys: dict[str, str],
+        created_at: datetime,
+        max_skew: timedelta,
+    ) -> None:
+        self.terms = terms
+        self.escrow_id = terms.escrow_id
+        self.terms_hash = terms.terms_hash()
+        self.council_keys = dict(council_keys)
+        self.max_skew = max_skew
+        self.created_at = created_at
+        self.phase = Phase.DRAFT
+        self.funding_due = created_at + timedelta(days=terms.durations.funding_days)
+        self.signed_by: list[str] = []
+        self.stages = [
+            Stage(number=i + 1, name=s.name, amount_fen=s.amount_fen, open_fen=s.amount_fen)
+            for i, s in enumerate(terms.stages)
+        ]
+        self.retention = Retention(amount_fen=terms.retention_fen, open_fen=terms.retention_fen)
+        self.ledger = Ledger()
+        self.movements: list[Movement] = []
+        self.deposits: dict[str, int] = {}
+        self.disputes: list[Dispute] = []
+        self.claims: list[WarrantyClaim] = []
+        self.change_proposal: ChangeProposal | None = None
+        self.changes_applied = 0
+        self.cancel_signed_by: list[str] = []
+        self.alerts: list[Alert] = []
+        self.trail: list[AuditEntry] = []
+        self.nonces: set[str] = set()
+        self.version = 0
+
+    # ----------------------------------------------------------------- money
+    @property
+    def pending_fen(self) -> int:
+        return sum(m.amount_fen for m in self.movements if m.status is not MovementStatus.DONE)
+
+    @property
+    def obligations_fen(self) -> int:
+        """What the contract still owes someone and has not yet instructed the bank to move."""
+        return sum(s.open_fen for s in self.stages) + self.retention.open_fen
+
+    @property
+    def shortfall_fen(self) -> int:
+        return max(0, self.obligations_fen - (self.ledger.held_fen - self.pending_fen))
+
+    @property
+    def contract_total_fen(self) -> int:
+        return sum(s.amount_fen for s in self.stages) + self.retention.amount_fen
+
+    def conservation_errors(self) -> list[str]:
+        errors = []
+        ledger = self.ledger
+        if ledger.held_fen < 0:
+            errors.append(f"held is negative: {ledger.held_fen}")
+        free = ledger.held_fen - self.pending_fen
+        if free < 0:
+            errors.append(f"pending movements {self.pending_fen} exceed held {ledger.held_fen}")
+        if free > self.obligations_fen:
+            errors.append(f"unexplained money held: {free} free > {self.obligations_fen} owed")
+        started = self.phase in (Phase.ACTIVE, Phase.WARRANTY, Phase.CLOSED)
+        if started and self.shortfall_fen and not self.changes_applied:
+            errors.append(f"short by {self.shortfall_fen} without a change order to explain it")
+        return errors
+
+    def pending_movements(self) -> list[Movement]:
+        return [m for m in self.movements if m.status is MovementStatus.PENDING]
+
+    def _move(self, kind: MovementKind, amount: int, key_suffix: str, reason: str) -> None:
+        if amount <= 0:
+            return
+        self.movements.append(
+            Movement(key=f"{self.escrow_id}:{key_suffix}", kind=kind, amount_fen=amount, reason=reason)
+        )
+
+    def _refund_excess(self, key_suffix: str, reason: str) -> None:
+        excess = self.ledger.held_fen - self.pending_fen - self.obligations_fen
+        self._move(MovementKind.REFUND, excess, key_suffix, reason)
+
+    def movement_done(self, key: str, tx_id: str) -> None:
+        movement = self._movement(key)
+        if movement.status is MovementStatus.DONE:
+            return
+        movement.status, movement.tx_id, movement.error = MovementStatus.DONE, tx_id, None
+        if movement.kind is MovementKind.PAYOUT:
+            self.ledger.released_fen += movement.amount_fen
+        else:
+            self.ledger.refunded_fen += movement.amount_fen
+        self._after_change()
+
+    def movement_failed(self, key: str, error: str, now: datetime) -> None:
+        movement = self._movement(key)
+        movement.status, movement.error = MovementStatus.FAILED, error
+        self._alert("payout_failed", f"the bank refused {key}: {error}", f"{key}:failed", now)
+        self._after_change()
+
+    def _movement(self, key: str) -> Movement:
+        return next(m for m in self.movements if m.key == key)
+
+    # -------------------------------------------------------------- deposits
+    def check_deposit(self, tx_id: str, amount_fen: int) -> None:
+        if not tx_id or amount_fen <= 0:
+            raise invalid("bad_deposit", "a deposit needs a bank transaction id and a positive amount")
+        if tx_id in self.deposits:
+            raise duplicate("deposit_already_recorded", f"deposit {tx_id} is already recorded")
+
+    def record_deposit(self, tx_id: str, amount_fen: int, now: datetime) -> None:
+        self.check_deposit(tx_id, amount_fen)
+        self.deposits[tx_id] = amount_fen
+        self.ledger.deposited_fen += amount_fen
+        if self.phase in (Phase.CLOSED, Phase.CANCELLED):
+            self._move(MovementKind.REFUND, amount_fen, f"deposit-{tx_id}:refund", "deposit after close")
+        else:
+            self._refund_excess(f"deposit-{tx_id}:excess-refund", "deposit above the contract total")
+        self._advance(now)
+        self._after_change()
+
+    # ----------------------------------------------------------------- steps
+    def plan(self, step: SignedStep, now: datetime) -> Commit:
+        """Check a signed step completely; return the commit that applies it."""
+        try:
+            envelope = parse_envelope(step.envelope)
+        except EnvelopeError as exc:
+            raise invalid("bad_envelope", str(exc)) from exc
+        rule = STEP_RULES.get(envelope.action)
+        if rule is None:
+            raise invalid("unknown_action", f"'{envelope.action}' is not an escrow step")
+        if envelope.subject != self.escrow_id:
+            raise forbidden("wrong_subject", "this envelope was signed for another escrow")
+        role, public_key = self._party(envelope.signer)
+        if not signature_is_valid(public_key, step):
+            raise forbidden("bad_signature", "the signature does not match the envelope and key")
+        if role not in rule.roles:
+            raise forbidden("wrong_role", f"a {role} may not sign '{envelope.action}'")
+        if envelope.nonce in self.nonces:
+            raise conflict("nonce_reused", "this nonce was already used: the step is a replay")
+        if abs(envelope.timestamp - now) > self.max_skew:
+            raise conflict("stale_timestamp", "the envelope's timestamp is too far from now")
+        handler = getattr(self, "_plan_" + envelope.action.replace(".", "_"))
+        payload = Payload(envelope.payload, required=rule.required, optional=rule.optional)
+        apply = handler(payload, role, now)
+
+        def commit() -> str:
+            self.nonces.add(envelope.nonce)
+            entry = self._append_trail(step, envelope.action, envelope.signer, role)
+            apply()
+            self._advance(now)
+            self._after_change()
+            return entry.entry_hash
+
+        return commit
+
+    def _party(self, party_id: str) -> tuple[str, str]:
+        terms = self.terms
+        for role, party in (
+            (OWNER, terms.owner),
+            (CONTRACTOR, terms.contractor),
+            (INSPECTOR, terms.inspector),
+        ):
+            if party.party_id == party_id:
+                return role, party.public_key
+        if party_id in self.council_keys:
+            return COUNCIL, self.council_keys[party_id]
+        raise forbidden("not_a_party", "the signer is not a party to this escrow")
+
+    def _append_trail(self, step: SignedStep, action: str, signer: str, role: str) -> AuditEntry:
+        prev = self.trail[-1].entry_hash if self.trail else self.terms_hash
+        seq = len(self.trail) + 1
+        entry_hash = trail_entry_hash(seq, prev, step)
+        entry = AuditEntry(seq, action, signer, role, step.envelope, step.signature, prev, entry_hash)
+        self.trail.append(entry)
+        return entry
+
+    # -- contract
+    def _plan_contract_sign(self, p: Payload, role: str, now: datetime) -> Callable[[], None]:
+        if self.phase is not Phase.DRAFT:
+            raise conflict("not_in_draft", "the contract is already signed by both parties")
+        if p.text("terms_hash") != self.terms_hash:
+            raise invalid("terms_mismatch", "the signed terms hash does not match this contract")
+        if role in self.signed_by:
+            raise conflict("already_signed", f"the {role} has already signed the contract")
+        return lambda: self.signed_by.append(role)
+
+    # -- inspection loop
+    def _current_stage(self) -> Stage | None:
+        return next((s for s in self.stages if s.status not in STAGE_DONE), None)
+
+    def _stage_for_step(self, p: Payload, *statuses: StageStatus) -> Stage:
+        if self.phase is not Phase.ACTIVE:
+            raise conflict("not_active", f"the escrow is {self.phase}, not active")
+        number = p.integer("stage", minimum=1)
+        if number > len(self.stages):
+            raise invalid("no_such_stage", f"the contract has {len(self.stages)} stages")
+        stage = self.stages[number - 1]
+        if stage is not self._current_stage():
+            raise conflict("not_current_stage", f"stage {number} is not the stage in progress")
+        if stage.status not in statuses:
+            raise conflict("wrong_stage_state", f"stage {number} is {stage.status}")
+        return stage
+
+    def _plan_inspection_request(self, p: Payload, role: str, now: datetime):
+        stage = self._stage_for_step(p, StageStatus.AWAITING_REQUEST, StageStatus.RECTIFYING)
+        evidence = p.texts("evidence")
+        p.text("note", default="-")
+
+        def apply() -> None:
+            stage.status = StageStatus.INSPECTION_REQUESTED
+            stage.round += 1
+            stage.evidence = evidence
+            stage.report_due = now + timedelta(days=self.terms.durations.inspection_days)
+            stage.report_overdue_alerted = False
+            stage.rework_due = None
+
+        return apply
+
+    def _plan_inspection_report(self, p: Payload, role: str, now: datetime):
+        stage = self._stage_for_step(p, StageStatus.INSPECTION_REQUESTED)
+        if p.integer("round", minimum=1) != stage.round:
+            raise conflict("wrong_round", f"stage {stage.number} is in inspection round {stage.round}")
+        result = p.choice("result", {"pass", "fail"})
+        defects = [read_defect(d) for d in p.objects("defects", default=[])]
+        if result == "fail" and not defects:
+            raise invalid("defects_required", "a failed inspection must list its defects")
+        report = InspectionReport(stage.round, result, defects, p.text("report_hash"), now)
+
+        def apply() -> None:
+            stage.last_report = report
+            stage.report_due = None
+            if result == "pass":
+                stage.status = StageStatus.AWAITING_ACCEPTANCE
+                stage.acceptance_due = now + timedelta(days=self.terms.durations.acceptance_days)
+                return
+            stage.status = StageStatus.RECTIFYING
+            stage.failed_rounds += 1
+            if stage.failed_rounds >= self.terms.durations.max_failed_rounds and stage.dispute is None:
+                self._open_dispute("system", "inspection failed repeatedly", [stage], False, [], now)
+
+        return apply
+
+    # -- acceptance and release
+    def _acceptable_stage(self, p: Payload) -> Stage:
+        stage = self._stage_for_step(p, StageStatus.AWAITING_ACCEPTANCE)
+        self._require_unfrozen(stage)
+        if stage.last_report is None or p.text("report_hash") != stage.last_report.report_hash:
+            raise invalid("report_mismatch", "the acceptance must reference the passing report")
+        return stage
+
+    def _require_unfrozen(self, stage: Stage) -> None:
+        if stage.dispute is not None:
+            raise conflict("stage_frozen", f"stage {stage.number} is frozen by dispute {stage.dispute}")
+        if self.shortfall_fen:
+            raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
+
+    def _plan_stage_accept(self, p: Payload, role: str, now: datetime):
+        stage = self._acceptable_stage(p)
+        if p.integer("amount_fen", minimum=1) != stage.amount_fen:
+            raise invalid("amount_mismatch", f"stage {stage.number} releases {stage.amount_fen} fen")
+        return lambda: self._release_stage(stage, stage.amount_fen, "accepted by the owner")
+
+    def _plan_stage_accept_partial(self, p: Payload, role: str, now: datetime):
+        stage = self._acceptable_stage(p)
+        pay = p.integer("pay_fen", minimum=1)
+        holdbacks = [read_holdback(h) for h in p.objects("holdbacks")]
+        if not holdbacks:
+            raise invalid("holdbacks_required", "a partial acceptance lists at least one holdback")
+        if len({h.item for h in holdbacks}) != len(holdbacks):
+            raise invalid("duplicate_items", "holdback items must have distinct names")
+        if pay + sum(h.amount_fen for h in holdbacks) != stage.amount_fen:
+            raise invalid(
+                "amounts_do_not_add_up",
+                f"pay plus holdbacks must equal the stage amount of {stage.amount_fen} fen",
+            )
+
+        def apply() -> None:
+            stage.holdbacks = holdbacks
+            self._release_stage(stage, pay, "accepted by the owner with holdback")
+
+        return apply
+
+    def _release_stage(self, stage: Stage, pay: int, reason: str) -> None:
+        stage.status = StageStatus.ACCEPTED
+        stage.acceptance_due = None
+        stage.open_fen -= pay
+        stage.paid_fen += pay
+        self._move(MovementKind.PAYOUT, pay, f"stage-{stage.number}:release", reason)
+
+    def _plan_holdback_release(self, p: Payload, role: str, now: datetime):
+        if self.phase not in (Phase.ACTIVE, Phase.WARRANTY):
+            raise conflict("not_active", f"the escrow is {self.phase}")
+        number = p.integer("stage", minimum=1)
+        if number > len(self.stages):
+            raise invalid("no_such_stage", f"the contract has {len(self.stages)} stages")
+        stage = self.stages[number - 1]
+        self._require_unfrozen(stage)
+        names = p.texts("items")
+        held = {h.item: h for h in stage.holdbacks if h.status == "held"}
+        if not names or any(name not in held for name in names) or len(set(names)) != len(names):
+            raise conflict("no_such_holdback", f"stage {number} holds back {sorted(held)}")
+        amount = sum(held[name].amount_fen for name in names)
+        if p.integer("amount_fen", minimum=1) != amount:
+            raise invalid("amount_mismatch", f"those holdbacks amount to {amount} fen")
+
+        def apply() -> None:
+            for name in names:
+                holdback = held[name]
+                holdback.status = "released"
+                stage.open_fen -= holdback.amount_fen
+                stage.paid_fen += holdback.amount_fen
+                self._move(
+                    MovementKind.PAYOUT,
+                    holdback.amount_fen,
+                    f"stage-{number}:holdback-{name}:release",
+                    "holdback defect signed off",
+                )
+
+        return apply
+
+    # -- change orders
+    def _plan_change_order_sign(self, p: Payload, role: str, now: datetime):
+        if self.phase not in (Phase.FUNDING, Phase.ACTIVE):
+            raise conflict("not_changeable", f"a change order needs a signed, open contract ({self.phase})")
+        change_no = p.integer("change_no", minimum=1)
+        if change_no != self.changes_applied + 1:
+            raise conflict("wrong_change_no", f"the next change order is number {self.changes_applied + 1}")
+        from_stage = p.integer("from_stage", minimum=1)
+        first_open = self._first_changeable_stage()
+        if from_stage != first_open:
+            raise conflict("stage_not_changeable", f"the plan can change from stage {first_open} on")
+        stages = [read_stage_plan(s) for s in p.objects("stages")]
+        if not stages:
+            raise invalid("stages_required", "a change order keeps at least one stage")
+        retention = p.integer("retention_fen", minimum=0)
+        plan_hash = change_plan_hash(change_no, from_stage, stages, retention)
+        if p.text("plan_hash") != plan_hash:
+            raise invalid("plan_hash_mismatch", "plan_hash does not match the plan")
+        proposal = self.change_proposal
+        same_plan = proposal is not None and proposal.plan_hash == plan_hash
+        if same_plan and role in proposal.signed_by:
+            raise conflict("already_signed", f"the {role} already signed this change order")
+
+        def apply() -> None:
+            if not same_plan:
+                self.change_proposal = ChangeProposal(
+                    change_no, from_stage, stages, retention, plan_hash, [role]
+                )
+                return
+            self._apply_change(self.change_proposal)
+
+        return apply
+
+    def _first_changeable_stage(self) -> int:
+        for stage in self.stages:
+            if stage.status is StageStatus.AWAITING_REQUEST and stage.dispute is None:
+                return stage.number
+        return len(self.stages) + 1
+
+    def _apply_change(self, proposal: ChangeProposal) -> None:
+        kept = self.stages[: proposal.from_stage - 1]
+        self.stages = kept + [
+            Stage(number=len(kept) + i + 1, name=name, amount_fen=amount, open_fen=amount)
+            for i, (name, amount) in enumerate(proposal.stages)
+        ]
+        self.retention = Retention(amount_fen=proposal.retention_fen, open_fen=proposal.retention_fen)
+        self.changes_applied = proposal.change_no
+        self.change_proposal = None
+        self._refund_excess(f"change-{proposal.change_no}:refund", "change order lowered the total")
+
+    # -- cancellation
+    def _plan_cancel_sign(self, p: Payload, role: str, now: datetime):
+        p.text("reason", default="mutual cancellation")
+        if self.phase not in (Phase.DRAFT, Phase.FUNDING, Phase.ACTIVE):
+            raise conflict("not_cancellable", f"an escrow in {self.phase} cannot be cancelled")
+        if role in self.cancel_signed_by:
+            raise conflict("already_signed", f"the {role} already signed the cancellation")
+
+        def apply() -> None:
+            self.cancel_signed_by.append(role)
+            if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
+                self._cancel("cancel:refund", "mutual cancellation")
+
+        return apply
+
+    def _cancel(self, key_suffix: str, reason: str) -> None:
+        for stage in self.stages:
+            if stage.status not in STAGE_DONE:
+                stage.status = StageStatus.CANCELLED
+            for holdback in stage.holdbacks:
+                if holdback.status == "held":
+                    holdback.status = "refunded"
+            stage.refunded_fen += stage.open_fen
+            stage.open_fen = 0
+            stage.dispute = None
+            stage.acceptance_due = stage.report_due = stage.rework_due = None
+        self.retention.open_fen = 0
+        for dispute in self.disputes:
+            if dispute.status == "open":
+                dispute.status = "cancelled"
+        self.phase = Phase.CANCELLED
+        self._refund_excess(key_suffix, reason)
+
+    # -- disputes
+    def _plan_dispute_raise(self, p: Payload, role: str, now: datetime):
+        if self.phase not in (Phase.ACTIVE, Phase.WARRANTY):
+            raise conflict("not_disputable", f"an escrow in {self.phase} has nothing to dispute")
+        numbers = [read_stage_number(n, len(self.stages)) for n in p.items("stages", default=[])]
+        include_retention = p.boolean("include_retention")
+        reason = p.text("reason")
+        evidence = p.texts("evidence")
+        stages = [self.stages[n - 1] for n in sorted(set(numbers))]
+        if not stages and not include_retention:
+            raise invalid("nothing_disputed", "name the disputed stages or the retention")
+        for stage in stages:
+            if stage.dispute is not None:
+                raise conflict("already_disputed", f"stage {stage.number} is already in dispute")
+            if stage.open_fen == 0:
+                raise conflict("nothing_held", f"nothing is held for stage {stage.number}")
+        if include_retention and (self.retention.dispute is not None or not self.retention.open_fen):
+            raise conflict("retention_not_disputable", "the retention is already disputed or paid")
+        return lambda: self._open_dispute(role, reason, stages, include_retention, evidence, now)
+
+    def _open_dispute(
+        self,
+        raised_by: str,
+        reason: str,
+        stages: list[Stage],
+        include_retention: bool,
+        evidence: list[str],
+        now: datetime,
+    ) -> None:
+        number = len(self.disputes) + 1
+        self.disputes.append(
+            Dispute(number, raised_by, reason, [s.number for s in stages], include_retention, evidence, now)
+        )
+        for stage in stages:
+            stage.dispute = number
+            stage.acceptance_due = None
+        if include_retention:
+            self.retention.dispute = number
+        self._alert(
+            "dispute_opened",
+            f"dispute {number} opened by {raised_by}: {reason}",
+            f"dispute-{number}:opened",
+            now,
+        )
+
+    def disputed_fen(self, dispute: Dispute) -> int:
+        amount = sum(self.stages[n - 1].open_fen for n in dispute.stages)
+        return amount + (self.retention.open_fen if dispute.include_retention else 0)
+
+    def _plan_dispute_decide(self, p: Payload, role: str, now: datetime):
+        number = p.integer("dispute", minimum=1)
+        if number > len(self.disputes) or self.disputes[number - 1].status != "open":
+            raise conflict("no_open_dispute", f"dispute {number} is not open")
+        dispute = self.disputes[number - 1]
+        outcome = p.choice("outcome", {"split", "rework", "refund"})
+        p.text("reasons")
+        p.text("decision_hash")
+        disputed = self.disputed_fen(dispute)
+        pay = p.integer("pay_fen", default=0)
+        refund = p.integer("refund_fen", default=0)
+        rework_days = p.integer("rework_days", default=0)
+        if outcome == "split" and pay + refund != disputed:
+            raise invalid("amounts_do_not_add_up", f"pay plus refund must equal the {disputed} fen disputed")
+        if outcome == "refund" and (pay or refund != disputed):
+            raise invalid("amounts_do_not_add_up", f"a refund returns all {disputed} fen disputed")
+        if outcome == "rework":
+            if rework_days < 1 or pay or refund:
+                raise invalid("bad_rework", "a rework order sets rework_days and moves no money")
+            if dispute.include_retention or any(
+                self.stages[n - 1].status is StageStatus.ACCEPTED for n in dispute.stages
+            ):
+                raise invalid("bad_rework", "only stages not yet accepted can be reworked")
+        return lambda: self._enforce(dispute, outcome, pay, refund, rework_days, now)
+
+    def _enforce(
+        self, dispute: Dispute, outcome: str, pay: int, refund: int, rework_days: int, now: datetime
+    ) -> None:
+        dispute.status, dispute.outcome = "decided", outcome
+        dispute.pay_fen, dispute.refund_fen = pay, refund
+        stages = [self.stages[n - 1] for n in dispute.stages]
+        for stage in stages:
+            stage.dispute = None
+        if outcome == "rework":
+            for stage in stages:
+                stage.status = StageStatus.RECTIFYING
+                stage.failed_rounds = 0
+                stage.rework_due = now + timedelta(days=rework_days)
+                stage.rework_overdue_alerted = False
+            return
+        for stage in stages:
+            stage.open_fen = 0
+            if stage.status is not StageStatus.ACCEPTED:
+                stage.status = StageStatus.SETTLED
+            for holdback in stage.holdbacks:
+                if holdback.status == "held":
+                    holdback.status = "settled"
+        if dispute.include_retention:
+            self.retention.open_fen = 0
+            self.retention.dispute = None
+            for claim in self.claims:
+                if claim.status == "open":
+                    claim.status = "settled"
+        self._move(MovementKind.PAYOUT, pay, f"dispute-{dispute.number}:pay", "dispute decision")
+        self._move(MovementKind.REFUND, refund, f"dispute-{dispute.number}:refund", "dispute decision")
+
+    # -- warranty
+    def _plan_warranty_claim(self, p: Payload, role: str, now: datetime):
+        if self.phase is not Phase.WARRANTY or self.retention.expired:
+            raise conflict("not_in_warranty", "warranty claims are filed during the warranty period")
+        amount = p.integer("amount_fen", minimum=1)
+        claimed = sum(c.amount_fen for c in self.claims if c.status == "open")
+        if claimed + amount > self.retention.open_fen:
+            raise invalid(
+                "claim_exceeds_retention",
+                f"only {self.retention.open_fen - claimed} fen of retention is unclaimed",
+            )
+        claim = WarrantyClaim(len(self.claims) + 1, p.text("description"), amount, p.texts("evidence"), now)
+        return lambda: self.claims.append(claim)
+
+    def _plan_warranty_withdraw(self, p: Payload, role: str, now: datetime):
+        number = p.integer("claim", minimum=1)
+        if number > len(self.claims) or self.claims[number - 1].status != "open":
+            raise conflict("no_open_claim", f"warranty claim {number} is not open")
+        if self.retention.dispute is not None:
+            raise conflict("retention_frozen", "the retention is frozen by a dispute")
+        claim = self.claims[number - 1]
+
+        def apply() -> None:
+            claim.status = "withdrawn"
+            if self.retention.expired:
+                self.retention.open_fen -= claim.amount_fen
+                self._move(
+                    MovementKind.PAYOUT,
+                    claim.amount_fen,
+                    f"warranty-claim-{number}:release",
+                    "warranty claim withdrawn",
+                )
+
+        return apply
+
+    # ------------------------------------------------------------------ time
+    def next_deadline(self) -> datetime | None:
+        return min(self._deadlines(), default=None)
+
+    def _deadlines(self) -> list[datetime]:
+        due: list[datetime] = []
+        if self.phase in (Phase.DRAFT, Phase.FUNDING):
+            due.append(self.funding_due)
+        stage = self._current_stage() if self.phase is Phase.ACTIVE else None
+        if stage is not None:
+            if stage.report_due and not stage.report_overdue_alerted:
+                due.append(stage.report_due)
+            if stage.acceptance_due and stage.dispute is None and not self.shortfall_fen:
+                due.append(stage.acceptance_due)
+            if stage.rework_due and not stage.rework_overdue_alerted:
+                due.append(stage.rework_due)
+        if self.phase is Phase.WARRANTY and not self.retention.expired and self.retention.warranty_due:
+            due.append(self.retention.warranty_due)
+        return due
+
+    def on_time(self, now: datetime) -> None:
+        """Apply every deadline that has passed (timers are the workflow's business)."""
+        if self.phase in (Phase.DRAFT, Phase.FUNDING) and now >= self.funding_due:
+            self._alert(
+                "funding_expired", "not funded in time: cancelled and refunded", "funding:expired", now
+            )
+            self._cancel("funding-expired:refund", "not funded in time")
+        stage = self._current_stage() if self.phase is Phase.ACTIVE else None
+        if stage is not None:
+            self._stage_deadlines(stage, now)
+        if (
+            self.phase is Phase.WARRANTY
+            and not self.retention.expired
+            and self.retention.warranty_due
+            and now >= self.retention.warranty_due
+        ):
+            self._expire_warranty()
+        self._advance(now)
+        self._after_change()
+
+    def _stage_deadlines(self, stage: Stage, now: datetime) -> None:
+        key = f"stage-{stage.number}:round-{stage.round}"
+        if stage.report_due and not stage.report_overdue_alerted and now >= stage.report_due:
+            stage.report_overdue_alerted = True
+            self._alert(
+                "inspection_overdue",
+                f"no inspection report for stage {stage.number}",
+                f"{key}:inspection-overdue",
+                now,
+            )
+        if stage.rework_due and not stage.rework_overdue_alerted and now >= stage.rework_due:
+            stage.rework_overdue_alerted = True
+            self._alert(
+                "rework_overdue",
+                f"rework of stage {stage.number} not submitted in time",
+                f"{key}:rework-overdue",
+                now,
+            )
+        if stage.acceptance_due and stage.dispute is None and now >= stage.acceptance_due:
+            if self.shortfall_fen:
+                return  # releases wait for the top-up; the deadline fires again after it
+            if self.terms.silence_policy is SilencePolicy.AUTO_ACCEPT:
+                self._release_stage(stage, stage.amount_fen, "owner silent: accepted by contract policy")
+            else:
+                self._open_dispute(
+                    "system", "owner silent through the acceptance window", [stage], False, [], now
+                )
+
+    def _expire_warranty(self) -> None:
+        self.retention.expired = True
+        if self.retention.dispute is not None:
+            return
+        claimed = sum(c.amount_fen for c in self.claims if c.status == "open")
+        unclaimed = self.retention.open_fen - claimed
+        self.retention.open_fen = claimed
+        self._move(MovementKind.PAYOUT, unclaimed, "retention:release", "warranty expired unclaimed")
+
+    # ------------------------------------------------------------ lifecycle
+    def _advance(self, now: datetime) -> None:
+        """Move the phase forward when its condition holds."""
+        if self.phase is Phase.DRAFT and set(self.signed_by) == {OWNER, CONTRACTOR}:
+            self.phase = Phase.FUNDING
+        if self.phase is Phase.FUNDING and self.shortfall_fen == 0:
+            self.phase = Phase.ACTIVE
+        if self.phase is Phase.ACTIVE and self._current_stage() is None:
+            self.phase = Phase.WARRANTY
+            self.retention.warranty_due = now + timedelta(days=self.terms.durations.warranty_days)
+        if (
+            self.phase is Phase.WARRANTY
+            and self.retention.expired
+            and self.obligations_fen == 0
+            and not self._open_disputes()
+        ):
+            self.phase = Phase.CLOSED
+
+    def _open_disputes(self) -> list[Dispute]:
+        return [d for d in self.disputes if d.status == "open"]
+
+    @property
+    def finished(self) -> bool:
+        return self.phase in (Phase.CLOSED, Phase.CANCELLED) and not self.pending_fen
+
+    def _alert(self, kind: str, message: str, key: str, now: datetime) -> None:
+        self.alerts.append(Alert(kind, message, f"{self.escrow_id}:{key}", now))
+
+    def _after_change(self) -> None:
+        self.version += 1
+
+    # -------------------------------------------------------------- reading
+    def terms_document(self) -> dict[str, Any]:
+        """The signed terms as JSON: hashing this gives `terms_hash`."""
+        return jsonable(asdict(self.terms))
+
+    def trail_records(self, start: int) -> list[dict[str, Any]]:
+        return [asdict(entry) for entry in self.trail[start:]]
+
+    def snapshot(self) -> dict[str, Any]:
+        current = self._current_stage() if self.phase is Phase.ACTIVE else None
+        return {
+            "escrow_id": self.escrow_id,
+            "title": self.terms.title,
+            "version": self.version,
+            "phase": self.phase.value,
+            "terms_hash": self.terms_hash,
+            "owner_id": self.terms.owner.party_id,
+            "contractor_id": self.terms.contractor.party_id,
+            "inspector_id": self.terms.inspector.party_id,
+            "silence_policy": self.terms.silence_policy.value,
+            "signed_by": list(self.signed_by),
+            "funding_due": iso(self.funding_due),
+            "contract_total_fen": self.contract_total_fen,
+            "current_stage": current.number if current else None,
+            "shortfall_fen": self.shortfall_fen,
+            "ledger": {
+                "deposited_fen": self.ledger.deposited_fen,
+                "released_fen": self.ledger.released_fen,
+                "refunded_fen": self.ledger.refunded_fen,
+                "held_fen": self.ledger.held_fen,
+                "pending_fen": self.pending_fen,
+                "obligations_fen": self.obligations_fen,
+            },
+            "stages": [jsonable(asdict(s)) for s in self.stages],
+            "retention": jsonable(asdict(self.retention)),
+            "movements": [jsonable(asdict(m)) for m in self.movements],
+            "disputes": [jsonable(asdict(d)) for d in self.disputes],
+            "claims": [jsonable(asdict(c)) for c in self.claims],
+            "change_proposal": jsonable(asdict(self.change_proposal)) if self.change_proposal else None,
+            "changes_applied": self.changes_applied,
+            "cancel_signed_by": list(self.cancel_signed_by),
+            "alerts": [jsonable(asdict(a)) for a in self.alerts],
+            "trail_head": self.trail[-1].entry_hash if self.trail else self.terms_hash,
+            "trail_length": len(self.trail),
+        }
+
+
+def trail_entry_hash(seq: int, prev_hash: str, step: SignedStep) -> str:
+    return sha256_hex(
+        canonical_json(
+            {"seq": seq, "prev_hash": prev_hash, "envelope": step.envelope, "signature": step.signature}
+        )
+    )
+
+
+def change_plan_hash(change_no: int, from_stage: int, stages: list[tuple[str, int]], retention: int) -> str:
+    return content_hash(
+        {
+            "change_no": change_no,
+            "from_stage": from_stage,
+            "stages": [{"name": name, "amount_fen": amount} for name, amount in stages],
+            "retention_fen": retention,
+        }
+    )
+
+
+def read_defect(raw: dict[str, Any]) -> Defect:
+    p = Payload(raw, required={"description", "location", "cost_estimate_fen"})
+    return Defect(p.text("description"), p.text("location"), p.integer("cost_estimate_fen"))
+
+
+def read_holdback(raw: dict[str, Any]) -> Holdback:
+    p = Payload(raw, required={"item", "description", "amount_fen"})
+    return Holdback(p.text("item"), p.text("description"), p.integer("amount_fen", minimum=1))
+
+
+def read_stage_plan(raw: dict[str, Any]) -> tuple[str, int]:
+    p = Payload(raw, required={"name", "amount_fen"})
+    return p.text("name"), p.integer("amount_fen", minimum=1)
+
+
+def read_stage_number(raw: Any, count: int) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= count:
+        raise invalid("no_such_stage", f"stage numbers run from 1 to {count}")
+    return raw
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value

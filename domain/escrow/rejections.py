@@ -1,0 +1,38 @@
+"""Why a step was refused, in a form both the workflow and the API understand.
+
+`kind` decides the HTTP status the API answers with, `code` is the
+machine-readable reason and `message` is a sentence for a person.
+"""
+
+from enum import StrEnum
+
+
+class RejectionKind(StrEnum):
+    INVALID = "invalid"  # malformed payload -> 422
+    FORBIDDEN = "forbidden"  # bad or foreign signature, wrong role -> 403
+    CONFLICT = "conflict"  # not allowed in the current state -> 409
+    DUPLICATE = "duplicate"  # already applied; callers may treat as success
+
+
+class StepRejected(Exception):
+    def __init__(self, kind: RejectionKind, code: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
+        self.message = message
+
+
+def invalid(code: str, message: str) -> StepRejected:
+    return StepRejected(RejectionKind.INVALID, code, message)
+
+
+def forbidden(code: str, message: str) -> StepRejected:
+    return StepRejected(RejectionKind.FORBIDDEN, code, message)
+
+
+def conflict(code: str, message: str) -> StepRejected:
+    return StepRejected(RejectionKind.CONFLICT, code, message)
+
+
+def duplicate(code: str, message: str) -> StepRejected:
+    return StepRejected(RejectionKind.DUPLICATE, code, message)

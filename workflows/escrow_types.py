@@ -1,0 +1,41 @@
+"""The escrow workflow's public types: what the API sends and what it gets back."""
+
+from dataclasses import dataclass, field
+
+from domain.escrow.terms import ContractTerms
+
+WORKFLOW_ID_PREFIX = "escrow-"
+STEP_REJECTED = "StepRejected"
+
+
+def escrow_workflow_id(escrow_id: str) -> str:
+    return WORKFLOW_ID_PREFIX + escrow_id
+
+
+@dataclass
+class EscrowInput:
+    terms: ContractTerms
+    council_keys: dict[str, str] = field(default_factory=dict)
+    max_skew_seconds: int = 900
+
+
+@dataclass
+class DepositConfirmation:
+    tx_id: str
+    amount_fen: int
+
+
+@dataclass
+class StepReceipt:
+    entry_hash: str
+    version: int
+    phase: str
+
+
+@dataclass
+class EscrowOutcome:
+    escrow_id: str
+    phase: str
+    deposited_fen: int
+    released_fen: int
+    refunded_fen: int

@@ -1,0 +1,63 @@
+"""The escrow worker: runs escrow workflows and their bank and projection activities."""
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.bank import BankActivities
+from activities.projections import ProjectionActivities
+from config.settings import Settings
+from db.engine import make_engine
+from sandbox_bank.client import BankClient
+from workflows.connection import connect_temporal
+from workflows.escrow import EscrowWorkflow
+
+
+def build_worker(
+    client: Client,
+    *,
+    task_queue: str,
+    bank: BankClient,
+    engine: Engine,
+    executor: ThreadPoolExecutor,
+    **options,
+) -> Worker:
+    bank_activities = BankActivities(bank)
+    projections = ProjectionActivities(engine)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[EscrowWorkflow],
+        activities=[
+            bank_activities.open_account,
+            bank_activities.execute_movement,
+            projections.project_escrow,
+        ],
+        activity_executor=executor,
+        **options,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    client = await connect_temporal(settings)
+    engine = make_engine(settings.app_database_url())
+    async with BankClient(settings.bank_url, settings.bank_timeout_seconds) as bank:
+        with ThreadPoolExecutor(max_workers=8) as executor:
+            worker = build_worker(
+                client,
+                task_queue=settings.temporal_task_queue,
+                bank=bank,
+                engine=engine,
+                executor=executor,
+            )
+            logging.getLogger("worker").info("worker polling task queue %s", settings.temporal_task_queue)
+            await worker.run()
+
+
+def main(settings: Settings) -> None:
+    asyncio.run(run_worker(settings))
