@@ -1,5 +1,83 @@
-"""The `escrow` command: one entry point for running, demonstrating and auditing the system."""
+"""The `escrow` command: run the stack or one part of it, drive a demo, audit a trail."""
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from config.settings import get_settings
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+
+@app.command()
+def dev() -> None:
+    """Run the whole one-machine stack: Temporal dev server, bank, worker and API (make run)."""
+    from cli.dev import run_dev
+
+    raise typer.Exit(run_dev(get_settings()))
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the application database migrations (SQLite or PostgreSQL) and exit."""
+    from db.migrate import upgrade
+
+    upgrade(get_settings().app_database_url())
+
+
+@app.command()
+def worker() -> None:
+    """Run one escrow worker; start as many as the load needs."""
+    from workflows.worker import main
+
+    main(get_settings())
+
+
+@app.command()
+def api() -> None:
+    """Run one API process on ESCROW_API_HOST:ESCROW_API_PORT."""
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+
+
+@app.command()
+def bank() -> None:
+    """Run the sandbox bank on ESCROW_BANK_HOST:ESCROW_BANK_PORT with its own database."""
+    from sandbox_bank.server import run
+
+    run(get_settings())
+
+
+@app.command()
+def demo(
+    api_url: Annotated[str | None, typer.Option(help="the API to drive; default from settings")] = None,
+) -> None:
+    """Drive a complete escrow over HTTP as its parties would; exit 1 if the ledger does not balance."""
+    from cli.demo import run_demo
+
+    raise typer.Exit(run_demo(get_settings(), api_url))
+
+
+@app.command()
+def audit(
+    escrow_id: Annotated[str | None, typer.Argument(help="export this escrow's trail from Temporal")] = None,
+    out: Annotated[Path | None, typer.Option(help="where to write the exported trail")] = None,
+    verify: Annotated[Path | None, typer.Option(help="verify this exported file offline instead")] = None,
+) -> None:
+    """Export an escrow's hash-chained trail of signed steps and verify it (exit 1 if it fails)."""
+    from cli.audit import export_and_verify, verify_file
+
+    if verify is not None:
+        raise typer.Exit(verify_file(verify))
+    if escrow_id is None:
+        raise typer.BadParameter("give an ESCROW_ID to export, or --verify FILE")
+    raise typer.Exit(export_and_verify(get_settings(), escrow_id, out))
+
+
+if __name__ == "__main__":
+    app()

@@ -40,6 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="use this Temporal server instead of starting a dev server (search attributes must exist)",
     )
+    parser.addoption(
+        "--record-histories",
+        action="store_true",
+        help="write the histories of recorded workflows to tests/histories for the replay tests",
+    )
 
 
 def temporal_binary() -> str:
@@ -128,3 +133,20 @@ async def stack(temporal_env, tmp_path_factory, thread_pool):
                         settings, temporal_env.client, TimeSkipper(temporal_env.client), http, bank, engine
                     )
     engine.dispose()
+
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+@pytest.fixture
+def record_history(request: pytest.FixtureRequest):
+    """Saves a finished workflow's history as a replay fixture when --record-histories is given."""
+    enabled = request.config.getoption("--record-histories")
+
+    async def record(handle, name: str) -> None:
+        if enabled:
+            history = await handle.fetch_history()
+            HISTORIES.mkdir(exist_ok=True)
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+    return record

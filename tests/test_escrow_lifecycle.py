@@ -19,7 +19,7 @@ async def assert_bank_agrees(flow: EscrowFlow) -> dict:
     return state
 
 
-async def test_full_escrow_with_rework_holdback_and_retention(stack):
+async def test_full_escrow_with_rework_holdback_and_retention(stack, record_history):
     flow = await EscrowFlow(stack).register()
     created = await flow.create(total_fen=TOTAL)
     stages = created["terms"]["stages"]
@@ -90,3 +90,4 @@ async def test_full_escrow_with_rework_holdback_and_retention(stack):
     keys = [entry.idempotency_key for entry in statement if entry.kind == "payout"]
     assert len(keys) == len(set(keys)), "a business key was paid twice"
     assert f"{flow.escrow_id}:retention:release" in keys
+    await record_history(flow.handle, "escrow_full_lifecycle")

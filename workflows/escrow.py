@@ -14,6 +14,10 @@ from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # cryptography's Rust core raises InvalidSignature by importing this module at
+    # raise time; it must already be the host's copy, or the sandbox re-imports the
+    # extension and the process aborts.
+    import cryptography.exceptions  # noqa: F401
     from activities.bank import BankActivities
     from activities.projections import ProjectionActivities
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput

@@ -1,0 +1,162 @@
+"""The parties of one escrow acting together over HTTP: the demo's and the tests' script.
+
+Each party signs with its own key in this process; only signed envelopes and
+public keys go to the API. Deposits go to the bank, as an owner's transfer
+would; the bank confirms them to the API by its signed webhook.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from client.party import Party
+from sandbox_bank.client import BankClient
+
+Clock = Callable[[], Awaitable[datetime]]
+
+
+async def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class EscrowSession:
+    wait_seconds = 20.0
+
+    def __init__(self, http: httpx.AsyncClient, bank: BankClient, *, clock: Clock = wall_clock) -> None:
+        self.bank = bank
+        self.clock = clock
+        self.owner = Party(http, "owner", "Li Wei (owner)")
+        self.contractor = Party(http, "contractor", "Guilin Jiazhuang Renovation Co.")
+        self.inspector = Party(http, "inspector", "Lijiang Building Inspection")
+        self.council = Party(http, "council", "Guilin Consumer Council")
+        self.escrow_id = ""
+        self.terms_hash = ""
+        self.deposits = 0
+
+    async def register(self, council_secret: str) -> "EscrowSession":
+        for party in (self.owner, self.contractor, self.inspector):
+            await party.register()
+        await self.council.register(enrolment_secret=council_secret)
+        return self
+
+    async def create(self, **contract: Any) -> dict[str, Any]:
+        body = {
+            "title": "Flat 3-2-501 full renovation",
+            "owner_id": self.owner.id,
+            "contractor_id": self.contractor.id,
+            "inspector_id": self.inspector.id,
+            **contract,
+        }
+        created = await self.owner.create_contract(body)
+        self.escrow_id = created["escrow_id"]
+        self.terms_hash = created["terms_hash"]
+        return created
+
+    async def step(self, party: Party, path: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return await party.step(path, action, self.escrow_id, payload, now=await self.clock())
+
+    async def state(self) -> dict[str, Any]:
+        return await self.owner.escrow(self.escrow_id)
+
+    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """Re-read the workflow's state until `predicate` holds (bank and webhook work is asynchronous)."""
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            state = await self.state()
+            if predicate(state):
+                return state
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {what}; last state: {state}")
+            await asyncio.sleep(0.05)
+
+    async def settled(self) -> dict[str, Any]:
+        """Wait until every instructed bank movement has its receipt."""
+        return await self.wait_for(lambda s: s["ledger"]["pending_fen"] == 0, "bank movements to settle")
+
+    # ---------------------------------------------------------------- steps
+    async def sign_contract(self) -> None:
+        for party in (self.owner, self.contractor):
+            await self.step(party, "/contract/signatures", "contract.sign", {"terms_hash": self.terms_hash})
+
+    async def deposit(self, amount_fen: int) -> None:
+        """The owner pays into the escrow account; wait for the bank's webhook to reach the escrow."""
+        self.deposits += 1
+        before = (await self.state())["ledger"]["deposited_fen"]
+        await self.bank.deposit(
+            self.escrow_id,
+            amount_fen=amount_fen,
+            payer=self.owner.id,
+            reference="owner deposit",
+            idempotency_key=f"{self.escrow_id}:deposit-{self.deposits}",
+        )
+        await self.wait_for(lambda s: s["ledger"]["deposited_fen"] == before + amount_fen, "the deposit")
+
+    async def request_inspection(self, stage: int) -> None:
+        await self.step(
+            self.contractor,
+            f"/stages/{stage}/inspection-requests",
+            "inspection.request",
+            {"stage": stage, "evidence": [f"sha256:photos-stage-{stage}"], "note": "ready for inspection"},
+        )
+
+    async def report(self, stage: int, result: str, defects: list[dict] | None = None) -> str:
+        state = await self.state()
+        round_ = state["stages"][stage - 1]["round"]
+        report_hash = f"sha256:report-{self.escrow_id}-{stage}-{round_}"
+        payload = {"stage": stage, "round": round_, "result": result, "report_hash": report_hash}
+        if defects:
+            payload["defects"] = defects
+        await self.step(self.inspector, f"/stages/{stage}/inspection-reports", "inspection.report", payload)
+        return report_hash
+
+    async def accept(self, stage: int, report_hash: str) -> None:
+        amount = (await self.state())["stages"][stage - 1]["amount_fen"]
+        await self.step(
+            self.owner,
+            f"/stages/{stage}/acceptance",
+            "stage.accept",
+            {"stage": stage, "amount_fen": amount, "report_hash": report_hash},
+        )
+
+    async def accept_partially(self, stage: int, report_hash: str, holdbacks: list[dict]) -> None:
+        amount = (await self.state())["stages"][stage - 1]["amount_fen"]
+        pay = amount - sum(h["amount_fen"] for h in holdbacks)
+        await self.step(
+            self.owner,
+            f"/stages/{stage}/partial-acceptance",
+            "stage.accept_partial",
+            {"stage": stage, "pay_fen": pay, "holdbacks": holdbacks, "report_hash": report_hash},
+        )
+
+    async def release_holdback(self, stage: int, items: list[str], amount_fen: int) -> None:
+        await self.step(
+            self.owner,
+            f"/stages/{stage}/holdback-releases",
+            "holdback.release",
+            {"stage": stage, "items": items, "amount_fen": amount_fen},
+        )
+
+    async def pass_stage(self, stage: int) -> None:
+        await self.request_inspection(stage)
+        report_hash = await self.report(stage, "pass")
+        await self.accept(stage, report_hash)
+
+
+def conservation_problems(state: dict[str, Any]) -> list[str]:
+    """The money rules checked on an escrow's state as the API shows it."""
+    ledger = state["ledger"]
+    problems = []
+    if ledger["deposited_fen"] != ledger["released_fen"] + ledger["refunded_fen"] + ledger["held_fen"]:
+        problems.append("deposited != released + refunded + held")
+    if ledger["held_fen"] < 0:
+        problems.append("held is negative")
+    free = ledger["held_fen"] - ledger["pending_fen"]
+    if not 0 <= free <= ledger["obligations_fen"]:
+        problems.append(
+            f"held money not explained by what the contract owes ({free} vs {ledger['obligations_fen']})"
+        )
+    return problems

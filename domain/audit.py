@@ -1,0 +1,68 @@
+"""Offline verification of an escrow's exported trail of signed steps.
+
+The trail starts from the hash of the signed contract terms; each entry hashes
+its sequence number, the previous hash, the envelope and its signature, so
+changing, dropping or reordering any step breaks every hash after it. Each
+signature is checked against the key the terms (or the council list) name for
+that signer, and the signer's role must be the one recorded.
+"""
+
+from typing import Any
+
+from domain.canonical import content_hash
+from domain.escrow.machine import STEP_RULES, trail_entry_hash
+from domain.signing import SignedStep, signature_is_valid
+
+
+def _signer_keys(trail: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    terms = trail["terms"]
+    keys = {
+        terms[role]["party_id"]: (role, terms[role]["public_key"])
+        for role in ("owner", "contractor", "inspector")
+    }
+    for party_id, public_key in trail.get("council_keys", {}).items():
+        keys[party_id] = ("council", public_key)
+    return keys
+
+
+def verify_trail(trail: dict[str, Any]) -> list[str]:
+    """Every problem found, in trail order; an empty list means the trail is intact."""
+    try:
+        return _problems(trail)
+    except (KeyError, TypeError, AttributeError) as exc:
+        return [f"the file is not an escrow trail: missing or malformed {exc}"]
+
+
+def _problems(trail: dict[str, Any]) -> list[str]:
+    problems = []
+    terms_hash = content_hash(trail["terms"])
+    if terms_hash != trail["terms_hash"]:
+        problems.append("the terms do not hash to the recorded terms_hash")
+    if trail["terms"]["escrow_id"] != trail["escrow_id"]:
+        problems.append("the terms belong to another escrow")
+    keys = _signer_keys(trail)
+    previous = terms_hash
+    for expected_seq, entry in enumerate(trail["entries"], start=1):
+        where = f"entry {expected_seq} ({entry.get('action')})"
+        step = SignedStep(envelope=entry["envelope"], signature=entry["signature"])
+        if entry["seq"] != expected_seq:
+            problems.append(f"{where}: out of sequence (seq {entry['seq']})")
+        if entry["prev_hash"] != previous:
+            problems.append(f"{where}: does not link to the entry before it")
+        if trail_entry_hash(entry["seq"], entry["prev_hash"], step) != entry["entry_hash"]:
+            problems.append(f"{where}: its content does not match its hash")
+        envelope = entry["envelope"]
+        signer = keys.get(envelope.get("signer"))
+        if signer is None:
+            problems.append(f"{where}: signed by someone who is not a party")
+        else:
+            role, public_key = signer
+            if not signature_is_valid(public_key, step):
+                problems.append(f"{where}: the signature does not verify")
+            rule = STEP_RULES.get(envelope.get("action"))
+            if rule is None or role not in rule.roles or role != entry["signer_role"]:
+                problems.append(f"{where}: a {role} may not sign {envelope.get('action')}")
+        if envelope.get("subject") != trail["escrow_id"] or envelope.get("action") != entry["action"]:
+            problems.append(f"{where}: the envelope is for another escrow or action")
+        previous = entry["entry_hash"]
+    return problems
