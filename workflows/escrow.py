@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     # raise time; it must already be the host's copy, or the sandbox re-imports the
     # extension and the process aborts.
     import cryptography.exceptions  # noqa: F401
+
     from activities.bank import BankActivities
     from activities.projections import ProjectionActivities
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
@@ -78,7 +79,7 @@ class EscrowWorkflow:
             await self._project()
             if self._machine.finished:
                 break
-            await self._sleep_until_change_or_deadline(self._machine.version)
+            await self._sleep_until_work_or_deadline()
         await workflow.wait_condition(workflow.all_handlers_finished)
         ledger = self._machine.ledger
         return EscrowOutcome(
@@ -89,15 +90,19 @@ class EscrowWorkflow:
             refunded_fen=ledger.refunded_fen,
         )
 
-    async def _sleep_until_change_or_deadline(self, seen: int) -> None:
+    def _has_work(self) -> bool:
+        """Movements to send or state not yet projected, whenever the step that caused them arrived."""
+        return bool(self._machine.pending_movements()) or self._machine.version != self._projected_version
+
+    async def _sleep_until_work_or_deadline(self) -> None:
         deadline = self._machine.next_deadline()
         if deadline is None:
-            await workflow.wait_condition(lambda: self._machine.version != seen)
+            await workflow.wait_condition(self._has_work)
             return
         remaining = deadline - workflow.now()
         if remaining > timedelta(0):
             try:
-                await workflow.wait_condition(lambda: self._machine.version != seen, timeout=remaining)
+                await workflow.wait_condition(self._has_work, timeout=remaining)
                 return
             except TimeoutError:
                 pass
