@@ -7,10 +7,16 @@ fast-forwarded that workflow's virtual time by days or years.
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
-from client.party import Party
+from sqlmodel import Session
+
+from client.party import Party, StepRefused
+from db import crud
+from db.models import CouncilAlert
+from domain.escrow.machine import change_plan_hash
 from tests.conftest import Stack
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
@@ -52,7 +58,9 @@ class EscrowFlow:
 
     @property
     def handle(self):
-        return self.stack.temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(self.escrow_id))
+        return self.stack.temporal.get_workflow_handle_for(
+            EscrowWorkflow.run, escrow_workflow_id(self.escrow_id)
+        )
 
     async def now(self):
         return await self.stack.skipper.get_current_time(self.handle)
@@ -128,6 +136,98 @@ class EscrowFlow:
         report_hash = await self.report(stage, "pass")
         await self.accept(stage, report_hash)
 
+    # ------------------------------------------------- more steps and checks
+    async def create_funded(self, **contract: Any) -> dict[str, Any]:
+        """Draft the contract, have both sides sign it and deposit its full total."""
+        created = await self.create(**contract)
+        terms = created["terms"]
+        await self.sign_contract()
+        await self.deposit(sum(s["amount_fen"] for s in terms["stages"]) + terms["retention_fen"])
+        return created
+
+    async def refused(self, attempt: Awaitable[Any], status: int, code: str) -> StepRefused:
+        """The API refuses the step with this status and code."""
+        try:
+            await attempt
+        except StepRefused as refusal:
+            assert (refusal.status, refusal.code) == (status, code), refusal
+            return refusal
+        raise AssertionError(f"the step was accepted; expected {status} {code}")
+
+    async def fast_forward(self, delta: timedelta) -> None:
+        """Advance this escrow's virtual clock (and only this one's)."""
+        await self.stack.skipper.fast_forward(self.handle, delta)
+
+    async def raise_dispute(
+        self, party: Party, stages: list[int], reason: str = "workmanship", *, include_retention: bool = False
+    ) -> int:
+        payload: dict[str, Any] = {"reason": reason, "stages": stages}
+        if include_retention:
+            payload["include_retention"] = True
+        await self.step(party, "/disputes", "dispute.raise", payload)
+        return len((await self.state())["disputes"])
+
+    async def decide(self, dispute: int, outcome: str, **amounts: int) -> None:
+        """The council's signed final decision on a dispute."""
+        payload = {
+            "dispute": dispute,
+            "outcome": outcome,
+            "reasons": "the expert panel inspected the site",
+            "decision_hash": f"sha256:decision-{self.escrow_id}-{dispute}",
+            **amounts,
+        }
+        await self.step(self.council, f"/disputes/{dispute}/decision", "dispute.decide", payload)
+
+    async def sign_change_order(
+        self, party: Party, change_no: int, from_stage: int, stages: list[tuple[str, int]], retention_fen: int
+    ) -> None:
+        payload = {
+            "change_no": change_no,
+            "from_stage": from_stage,
+            "stages": [{"name": name, "amount_fen": amount} for name, amount in stages],
+            "retention_fen": retention_fen,
+            "plan_hash": change_plan_hash(change_no, from_stage, stages, retention_fen),
+        }
+        await self.step(party, "/change-orders", "change_order.sign", payload)
+
+    async def sign_cancellation(self, party: Party, reason: str = "mutual cancellation") -> None:
+        await self.step(party, "/cancellation", "cancel.sign", {"reason": reason})
+
+    async def claim_warranty(self, amount_fen: int, description: str = "bathroom leak") -> int:
+        payload = {"description": description, "amount_fen": amount_fen, "evidence": ["sha256:leak-photo"]}
+        await self.step(self.owner, "/warranty-claims", "warranty.claim", payload)
+        return len((await self.state())["claims"])
+
+    async def withdraw_claim(self, claim: int) -> None:
+        await self.step(
+            self.owner, f"/warranty-claims/{claim}/withdrawal", "warranty.withdraw", {"claim": claim}
+        )
+
+    def council_alerts(self) -> list[CouncilAlert]:
+        """The council's alerts for this escrow, as the read model holds them."""
+        with Session(self.stack.engine) as session:
+            return crud.list_alerts(session=session, escrow_id=self.escrow_id)
+
+    async def wait_for_alert(self, kind: str) -> CouncilAlert:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            found = [alert for alert in self.council_alerts() if alert.kind == kind]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {kind} alert for {self.escrow_id}: {self.council_alerts()}")
+            await asyncio.sleep(0.05)
+
+    async def statement(self) -> dict[str, tuple[str, int]]:
+        """The bank's statement for the escrow account: business key -> (kind, amount)."""
+        entries = await self.stack.bank.statement(self.escrow_id)
+        keys = [entry.idempotency_key for entry in entries]
+        assert len(keys) == len(set(keys)), "the bank booked one business key twice"
+        return {
+            entry.idempotency_key.removeprefix(f"{self.escrow_id}:"): (entry.kind, entry.amount_fen)
+            for entry in entries
+        }
+
 
 def assert_conserved(state: dict[str, Any]) -> None:
     ledger = state["ledger"]
@@ -135,3 +235,16 @@ def assert_conserved(state: dict[str, Any]) -> None:
     assert ledger["held_fen"] >= 0
     free = ledger["held_fen"] - ledger["pending_fen"]
     assert 0 <= free <= ledger["obligations_fen"], ledger
+
+
+async def assert_bank_agrees(flow: EscrowFlow) -> dict[str, Any]:
+    """Once every movement has settled, the bank's account matches the escrow's ledger."""
+    state = await flow.settled()
+    assert_conserved(state)
+    balance = await flow.stack.bank.balance(flow.escrow_id)
+    ledger = state["ledger"]
+    assert balance.balance_fen == ledger["held_fen"]
+    assert balance.deposited_fen == ledger["deposited_fen"]
+    assert balance.paid_out_fen == ledger["released_fen"]
+    assert balance.refunded_fen == ledger["refunded_fen"]
+    return state

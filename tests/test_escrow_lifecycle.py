@@ -2,21 +2,9 @@
 
 from datetime import timedelta
 
-from tests.flow import EscrowFlow, assert_conserved
+from tests.flow import EscrowFlow, assert_bank_agrees
 
 TOTAL = 20_000_000  # 200,000.00 yuan in fen
-
-
-async def assert_bank_agrees(flow: EscrowFlow) -> dict:
-    state = await flow.settled()
-    assert_conserved(state)
-    balance = await flow.stack.bank.balance(flow.escrow_id)
-    ledger = state["ledger"]
-    assert balance.balance_fen == ledger["held_fen"]
-    assert balance.deposited_fen == ledger["deposited_fen"]
-    assert balance.paid_out_fen == ledger["released_fen"]
-    assert balance.refunded_fen == ledger["refunded_fen"]
-    return state
 
 
 async def test_full_escrow_with_rework_holdback_and_retention(stack, record_history):

@@ -21,5 +21,7 @@ def test_histories_are_committed():
 @pytest.mark.parametrize("path", HISTORY_FILES, ids=lambda p: p.stem)
 async def test_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    result = await Replayer(workflows=[EscrowWorkflow]).replay_workflow(history, raise_on_replay_failure=False)
+    result = await Replayer(workflows=[EscrowWorkflow]).replay_workflow(
+        history, raise_on_replay_failure=False
+    )
     assert result.replay_failure is None, result.replay_failure

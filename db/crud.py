@@ -1,0 +1,332 @@
+"""Keyword-only helpers over the application tables, for the API and activities.
+
+Transaction convention: every helper that writes commits before it returns (and
+rolls back if it raises), so a returned value is durable and row locks, such as
+the id sequence's, are held for one short transaction. Anything the caller left
+pending in the session is committed with it. Read helpers never commit.
+
+Writes that activities repeat on retry are single INSERT ... ON CONFLICT
+statements, which SQLite (>= 3.24) and PostgreSQL both run atomically, so
+idempotency and version ordering hold under concurrent writers without
+read-then-write races. The projection upsert bypasses the session's identity
+map, so projection reads reload rows the session already holds
+(populate_existing) rather than return what it saw before; audit entries and
+alerts are never updated, so theirs need not.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Insert, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from db.models import (
+    PARTY_ROLES,
+    AppModel,
+    AuditEntry,
+    CouncilAlert,
+    EscrowProjection,
+    IdSequence,
+    Party,
+    utcnow,
+)
+
+_PARTY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_AUDIT_FIELDS = (
+    "action",
+    "signer_id",
+    "signer_role",
+    "entry_hash",
+    "prev_hash",
+    "envelope_json",
+    "signature",
+)
+
+
+class PublicKeyTakenError(ValueError):
+    """Another party already registered this key; one key must name one signer."""
+
+
+class AuditConflictError(RuntimeError):
+    """A stored audit entry differs from the one offered under the same sequence number.
+
+    The trail is evidence: a second, different entry at the same place means the
+    chain forked, which must stop the writer rather than be silently ignored.
+    """
+
+
+def _insert(session: Session, model: type[AppModel]) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise NotImplementedError(f"unsupported database dialect: {dialect}")
+
+
+def _execute_write(session: Session, statement: Insert) -> list[Any]:
+    try:
+        rows = list(session.exec(statement).scalars().all())
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return rows
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def canonical_public_key(public_key: str) -> str:
+    """Re-encode so one key has one spelling, which the unique constraint relies on."""
+    try:
+        raw = base64.b64decode(public_key, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("public key must be standard base64") from exc
+    if len(raw) != 32:
+        raise ValueError("public key must be a raw 32-byte Ed25519 key")
+    return base64.b64encode(raw).decode()
+
+
+def create_party(*, session: Session, role: str, display_name: str, public_key: str) -> tuple[Party, str]:
+    """Register a party; the bearer token is returned once and only its hash is kept."""
+    if role not in PARTY_ROLES:
+        raise ValueError(f"role must be one of {sorted(PARTY_ROLES)}")
+    if not display_name.strip():
+        raise ValueError("display name must not be empty")
+    key = canonical_public_key(public_key)
+    token = secrets.token_urlsafe(32)
+    party = Party(
+        id="P-" + "".join(secrets.choice(_PARTY_ID_ALPHABET) for _ in range(10)),
+        role=role,
+        display_name=display_name.strip(),
+        public_key=key,
+        token_hash=_hash_token(token),
+    )
+    session.add(party)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if get_party_by_public_key(session=session, public_key=key) is not None:
+            raise PublicKeyTakenError("public key already registered") from None
+        raise
+    session.refresh(party)
+    return party, token
+
+
+def get_party(*, session: Session, party_id: str) -> Party | None:
+    return session.get(Party, party_id)
+
+
+def get_party_by_token(*, session: Session, token: str) -> Party | None:
+    statement = select(Party).where(Party.token_hash == _hash_token(token))
+    return session.exec(statement).first()
+
+
+def get_party_by_public_key(*, session: Session, public_key: str) -> Party | None:
+    statement = select(Party).where(Party.public_key == canonical_public_key(public_key))
+    return session.exec(statement).first()
+
+
+def list_parties(*, session: Session, ids: Sequence[str]) -> list[Party]:
+    if not ids:
+        return []
+    statement = select(Party).where(col(Party.id).in_(set(ids))).order_by(col(Party.id))
+    return list(session.exec(statement).all())
+
+
+def list_parties_by_role(*, session: Session, role: str) -> list[Party]:
+    statement = select(Party).where(Party.role == role).order_by(col(Party.created_at), col(Party.id))
+    return list(session.exec(statement).all())
+
+
+def next_id(*, session: Session, prefix: str, year: int) -> str:
+    """Hand out the next number for (prefix, year), gap-free and never twice.
+
+    One upsert both creates the counter and increments it: PostgreSQL locks the
+    row for the statement, SQLite takes its database write lock.
+    """
+    insert = _insert(session, IdSequence).values(prefix=prefix, year=year, last_value=1)
+    statement = insert.on_conflict_do_update(
+        index_elements=[IdSequence.prefix, IdSequence.year],
+        set_={"last_value": IdSequence.last_value + 1},
+    ).returning(IdSequence.last_value)
+    (value,) = _execute_write(session, statement)
+    return f"{prefix}-{year}-{value:05d}"
+
+
+def next_escrow_id(*, session: Session, year: int) -> str:
+    return next_id(session=session, prefix="ESC", year=year)
+
+
+def upsert_escrow_projection(
+    *,
+    session: Session,
+    escrow_id: str,
+    version: int,
+    workflow_id: str,
+    owner_id: str,
+    contractor_id: str,
+    inspector_id: str | None,
+    status: str,
+    current_stage: int | None,
+    total_fen: int,
+    deposited_fen: int,
+    released_fen: int,
+    refunded_fen: int,
+    held_fen: int,
+    summary: Mapping[str, Any],
+) -> bool:
+    """Store the snapshot unless a newer or equal version is already stored.
+
+    Returns whether it was applied. Projections arrive out of order and twice
+    (activity retries), so the version comparison happens inside the upsert.
+    """
+    amounts = {
+        "total_fen": total_fen,
+        "deposited_fen": deposited_fen,
+        "released_fen": released_fen,
+        "refunded_fen": refunded_fen,
+        "held_fen": held_fen,
+    }
+    for name, value in amounts.items():
+        if type(value) is not int:
+            raise TypeError(f"{name} must be an int amount in fen, got {type(value).__name__}")
+    now = utcnow()
+    values = {
+        "escrow_id": escrow_id,
+        "version": version,
+        "workflow_id": workflow_id,
+        "owner_id": owner_id,
+        "contractor_id": contractor_id,
+        "inspector_id": inspector_id,
+        "status": status,
+        "current_stage": current_stage,
+        **amounts,
+        "summary_json": json.dumps(summary, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        "created_at": now,
+        "updated_at": now,
+    }
+    insert = _insert(session, EscrowProjection).values(**values)
+    statement = insert.on_conflict_do_update(
+        index_elements=[EscrowProjection.escrow_id],
+        set_={name: insert.excluded[name] for name in values if name not in ("escrow_id", "created_at")},
+        where=col(EscrowProjection.version) < insert.excluded.version,
+    ).returning(EscrowProjection.escrow_id)
+    return bool(_execute_write(session, statement))
+
+
+def get_escrow_projection(*, session: Session, escrow_id: str) -> EscrowProjection | None:
+    return session.get(EscrowProjection, escrow_id, populate_existing=True)
+
+
+def list_escrows_for_party(
+    *, session: Session, party_id: str, limit: int = 50, offset: int = 0
+) -> list[EscrowProjection]:
+    """Escrows where the party is owner, contractor or inspector, newest first."""
+    if limit < 1 or offset < 0:
+        raise ValueError("limit must be positive and offset non-negative")
+    statement = (
+        select(EscrowProjection)
+        .where(
+            or_(
+                EscrowProjection.owner_id == party_id,
+                EscrowProjection.contractor_id == party_id,
+                EscrowProjection.inspector_id == party_id,
+            )
+        )
+        .order_by(col(EscrowProjection.created_at).desc(), col(EscrowProjection.escrow_id).desc())
+        .limit(limit)
+        .offset(offset)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(statement).all())
+
+
+def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[Mapping[str, Any]]) -> int:
+    """Store the entries not stored yet and return how many were new.
+
+    Each entry carries `seq` and the fields of AuditEntry (`prev_hash` may be
+    None, `recorded_at` defaults to now). Re-sending stored entries is a no-op;
+    a different entry under a stored `seq` raises AuditConflictError and the
+    whole batch is rolled back.
+    """
+    if not entries:
+        return 0
+    now = utcnow()
+    rows = []
+    for entry in entries:
+        unknown = set(entry) - {"seq", "recorded_at", *_AUDIT_FIELDS}
+        missing = {"seq", *_AUDIT_FIELDS} - set(entry)
+        if unknown or missing:
+            raise ValueError(f"audit entry: unknown {sorted(unknown)}, missing {sorted(missing)}")
+        rows.append({"escrow_id": escrow_id, "recorded_at": now, **entry})
+    if len({row["seq"] for row in rows}) != len(rows):
+        raise ValueError("audit entries repeat a sequence number")
+
+    insert = _insert(session, AuditEntry).values(rows)
+    statement = insert.on_conflict_do_nothing(
+        index_elements=[AuditEntry.escrow_id, AuditEntry.seq]
+    ).returning(AuditEntry.seq)
+    try:
+        inserted = set(session.exec(statement).scalars().all())
+        offered = {row["seq"]: row for row in rows if row["seq"] not in inserted}
+        if offered:
+            stored = session.exec(
+                select(AuditEntry).where(AuditEntry.escrow_id == escrow_id, col(AuditEntry.seq).in_(offered))
+            ).all()
+            for existing in stored:
+                row = offered[existing.seq]
+                if any(getattr(existing, name) != row[name] for name in _AUDIT_FIELDS):
+                    raise AuditConflictError(
+                        f"{escrow_id} seq {existing.seq}: a different entry is already stored"
+                    )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return len(inserted)
+
+
+def list_audit_entries(*, session: Session, escrow_id: str) -> list[AuditEntry]:
+    statement = select(AuditEntry).where(AuditEntry.escrow_id == escrow_id).order_by(col(AuditEntry.seq))
+    return list(session.exec(statement).all())
+
+
+def raise_alert(
+    *,
+    session: Session,
+    escrow_id: str,
+    kind: str,
+    message: str,
+    business_key: str,
+) -> bool:
+    """Raise an alert once per business key; returns whether this call raised it."""
+    insert = _insert(session, CouncilAlert).values(
+        escrow_id=escrow_id,
+        kind=kind,
+        message=message,
+        business_key=business_key,
+        created_at=utcnow(),
+    )
+    statement = insert.on_conflict_do_nothing(index_elements=[CouncilAlert.business_key]).returning(
+        CouncilAlert.id
+    )
+    return bool(_execute_write(session, statement))
+
+
+def list_alerts(*, session: Session, escrow_id: str | None = None) -> list[CouncilAlert]:
+    """Alerts, newest first, optionally for one escrow."""
+    statement = select(CouncilAlert).order_by(col(CouncilAlert.id).desc())
+    if escrow_id is not None:
+        statement = statement.where(CouncilAlert.escrow_id == escrow_id)
+    return list(session.exec(statement).all())

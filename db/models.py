@@ -1,0 +1,157 @@
+"""Application tables: what Temporal should not hold.
+
+Workflow code must never import this module: the Temporal sandbox re-imports
+modules per run and table classes cannot be defined twice ("Table already
+defined"). Workflows exchange plain data; activities and the API map it here.
+
+The tables live in their own registry and MetaData rather than SQLModel's
+global one, so tables another service defines with SQLModel (the sandbox bank,
+in its own database) never leak into these migrations or vice versa. The
+naming convention gives every constraint a stable name on every backend, which
+SQLite batch migrations need to alter them later.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council"})
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always UTC and always timezone-aware in Python.
+
+    SQLite keeps no offset and PostgreSQL returns the session's zone; converting
+    on the way in and tagging on the way out makes both backends return the same
+    value, and rejecting naive datetimes stops local times slipping in unnoticed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value (UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class AppModel(SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))):
+    pass
+
+
+metadata = AppModel.metadata
+
+
+class Party(AppModel, table=True):
+    """A person or organisation that signs steps; only the token's hash is kept."""
+
+    __tablename__ = "party"
+
+    id: str = Field(primary_key=True)
+    role: str
+    display_name: str
+    public_key: str = Field(unique=True)
+    token_hash: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class EscrowProjection(AppModel, table=True):
+    """Read model of one escrow workflow, for lists and dashboards.
+
+    `version` is the workflow's projection sequence: writes carrying an older or
+    equal version are dropped, so the row never goes backwards. The checks
+    repeat the money rules so a broken snapshot is refused rather than shown.
+    """
+
+    __tablename__ = "escrow_projection"
+    __table_args__ = (
+        CheckConstraint(
+            "total_fen >= 0 AND deposited_fen >= 0 AND released_fen >= 0"
+            " AND refunded_fen >= 0 AND held_fen >= 0",
+            name="amounts_non_negative",
+        ),
+        CheckConstraint("deposited_fen = released_fen + refunded_fen + held_fen", name="conservation"),
+    )
+
+    escrow_id: str = Field(primary_key=True)
+    # Not unique on purpose: on PostgreSQL a second unique index beside the upsert's
+    # conflict target makes two concurrent first inserts fail instead of merging.
+    workflow_id: str
+    owner_id: str = Field(foreign_key="party.id", index=True)
+    contractor_id: str = Field(foreign_key="party.id", index=True)
+    inspector_id: str | None = Field(default=None, foreign_key="party.id", index=True)
+    status: str
+    current_stage: int | None = None
+    total_fen: int = Field(sa_type=BigInteger)
+    deposited_fen: int = Field(sa_type=BigInteger)
+    released_fen: int = Field(sa_type=BigInteger)
+    refunded_fen: int = Field(sa_type=BigInteger)
+    held_fen: int = Field(sa_type=BigInteger)
+    version: int = Field(sa_type=BigInteger)
+    summary_json: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AuditEntry(AppModel, table=True):
+    """One accepted signed step; `envelope_json` is kept byte-for-byte as signed."""
+
+    __tablename__ = "audit_entry"
+
+    escrow_id: str = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    action: str
+    signer_id: str
+    signer_role: str
+    entry_hash: str
+    prev_hash: str | None = None
+    envelope_json: str = Field(sa_type=Text)
+    signature: str
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class CouncilAlert(AppModel, table=True):
+    """Something the council must look at; `business_key` makes raising it idempotent."""
+
+    __tablename__ = "council_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escrow_id: str = Field(index=True)
+    kind: str
+    message: str = Field(sa_type=Text)
+    business_key: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class IdSequence(AppModel, table=True):
+    """Last number handed out per (prefix, year), for ids like ESC-2026-00042."""
+
+    __tablename__ = "id_sequence"
+
+    prefix: str = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    last_value: int = Field(sa_type=BigInteger)

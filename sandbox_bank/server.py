@@ -1,0 +1,12 @@
+"""Runs the sandbox bank as a standalone process (`escrow bank`)."""
+
+import uvicorn
+
+from config.settings import Settings
+from sandbox_bank.app import create_app
+from sandbox_bank.migrate import upgrade
+
+
+def run(settings: Settings) -> None:
+    upgrade(settings.bank_db_url())
+    uvicorn.run(create_app(settings), host=settings.bank_host, port=settings.bank_port)

@@ -1,0 +1,192 @@
+"""docker-compose.yml cannot run here (no Docker engine), so check its shape by parsing it."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from cli.dev import SEARCH_ATTRIBUTES
+from config.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+APP_SERVICES = ("migrate", "bank", "worker", "api")
+
+
+def interpolate(value: Any) -> str:
+    """Compose's ${VAR:-default} / ${VAR:?error} with nothing set: the default, or a stand-in."""
+
+    def sub(m: re.Match[str]) -> str:
+        return m.group(3) if m.group(2).endswith("-") else f"<{m.group(1)}>"
+
+    return re.sub(r"\$\{(\w+)(:?[-?])?([^}]*)\}", sub, str(value))
+
+
+def env(service: str) -> dict[str, str]:
+    raw = SERVICES[service].get("environment") or {}
+    if isinstance(raw, list):
+        raw = dict(item.split("=", 1) for item in raw)
+    return {k: interpolate(v) for k, v in raw.items()}
+
+
+def depends_on(service: str) -> dict[str, str]:
+    raw = SERVICES[service].get("depends_on") or {}
+    if isinstance(raw, list):
+        return dict.fromkeys(raw, "service_started")
+    return {name: spec.get("condition", "service_started") for name, spec in raw.items()}
+
+
+def test_services_present() -> None:
+    expected = {
+        "temporal-db",
+        "temporal",
+        "temporal-setup",
+        "temporal-ui",
+        "app-db",
+        "bank-db",
+        *APP_SERVICES,
+    }
+    assert expected <= set(SERVICES)
+
+
+def test_temporal_runs_on_its_own_postgresql() -> None:
+    temporal = SERVICES["temporal"]
+    assert temporal["image"].startswith("temporalio/auto-setup:")
+    e = env("temporal")
+    assert e["DB"] == "postgres12"
+    assert e["POSTGRES_SEEDS"] == "temporal-db"
+    assert e["POSTGRES_USER"] == env("temporal-db")["POSTGRES_USER"]
+    assert e["POSTGRES_PWD"] == env("temporal-db")["POSTGRES_PASSWORD"]
+    assert depends_on("temporal") == {"temporal-db": "service_healthy"}
+    assert env("temporal-ui")["TEMPORAL_ADDRESS"] == "temporal:7233"
+
+
+def test_search_attributes_match_the_dev_server() -> None:
+    command = SERVICES["temporal-setup"]["command"]
+    names = [arg.split("=", 1)[1] for arg in command if arg.startswith("--name=")]
+    types = [arg.split("=", 1)[1] for arg in command if arg.startswith("--type=")]
+    assert dict(zip(names, types, strict=True)) == SEARCH_ATTRIBUTES
+
+
+def test_app_services_use_the_escrow_image_and_commands() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["escrow"]' in dockerfile
+    for name in APP_SERVICES:
+        service = SERVICES[name]
+        assert service["image"] == SERVICES["migrate"]["image"]
+        assert service["build"] == "."
+        assert service["command"] == [name]
+
+
+def test_dockerfile_copies_every_package() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {
+        p.name
+        for p in ROOT.iterdir()
+        if (p / "__init__.py").exists() and any(fnmatch.fnmatch(p.name, pat) for pat in patterns)
+    }
+    copied = set(re.findall(r"^COPY (\w+)/ ", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
+    assert packages <= copied, f"Dockerfile misses {sorted(packages - copied)}"
+
+
+def test_scale_out() -> None:
+    assert SERVICES["api"]["deploy"]["replicas"] == 2
+    assert SERVICES["worker"]["deploy"]["replicas"] >= 2
+    for name in ("api", "worker"):  # replicas cannot share fixed names or host ports
+        assert "container_name" not in SERVICES[name]
+        assert "ports" not in SERVICES[name]
+
+
+def test_dependencies_exist_and_start_in_order() -> None:
+    for name in SERVICES:
+        for target, condition in depends_on(name).items():
+            assert target in SERVICES, f"{name} depends on unknown {target}"
+            if condition == "service_healthy":
+                assert "healthcheck" in SERVICES[target], f"{name} waits for {target}'s health"
+            elif condition == "service_completed_successfully":
+                assert SERVICES[target].get("restart") == "no", f"{target} must be a one-shot"
+            else:
+                pytest.fail(f"{name} -> {target}: wait for health or completion, not {condition}")
+
+    for name in ("api", "worker"):
+        deps = depends_on(name)
+        assert deps["migrate"] == "service_completed_successfully"
+        assert deps["temporal-setup"] == "service_completed_successfully"
+    assert depends_on("worker")["bank"] == "service_healthy"
+    assert depends_on("migrate") == {"app-db": "service_healthy"}
+    assert depends_on("bank") == {"bank-db": "service_healthy"}
+    assert depends_on("temporal-setup") == {"temporal": "service_healthy"}
+
+    # no cycles
+    state: dict[str, str] = {}
+
+    def visit(name: str) -> None:
+        assert state.get(name) != "visiting", f"dependency cycle through {name}"
+        if state.get(name) == "done":
+            return
+        state[name] = "visiting"
+        for target in depends_on(name):
+            visit(target)
+        state[name] = "done"
+
+    for name in SERVICES:
+        visit(name)
+
+
+@pytest.mark.parametrize("name", ["temporal-db", "app-db", "bank-db", "temporal", "bank", "api"])
+def test_healthchecks(name: str) -> None:
+    check = SERVICES[name]["healthcheck"]
+    assert check["test"][0] in ("CMD", "CMD-SHELL")
+    assert len(check["test"]) > 1
+    assert check.get("retries", 0) >= 3
+
+
+def test_every_escrow_variable_is_a_setting() -> None:
+    prefix = Settings.model_config["env_prefix"]
+    assert prefix == "ESCROW_"
+    fields = set(Settings.model_fields)
+    used = {key for name in SERVICES for key in env(name) if key.startswith(prefix)}
+    assert used, "no ESCROW_ variables at all"
+    unknown = sorted(key for key in used if key.removeprefix(prefix).lower() not in fields)
+    assert not unknown, f"not fields of config.settings.Settings: {unknown}"
+    for name in APP_SERVICES:  # and each one parses as a Settings value
+        values = {
+            key.removeprefix(prefix).lower(): v for key, v in env(name).items() if key.startswith(prefix)
+        }
+        Settings.model_validate(values)
+
+
+def test_addresses_point_at_the_right_services() -> None:
+    for name in APP_SERVICES:
+        e = env(name)
+        host, _, port = e["ESCROW_TEMPORAL_ADDRESS"].partition(":")
+        assert (host, port) == ("temporal", "7233")
+        assert e["ESCROW_TEMPORAL_NAMESPACE"] == "default"
+        bank = urlsplit(e["ESCROW_BANK_URL"])
+        assert (bank.hostname, str(bank.port)) == ("bank", env("bank")["ESCROW_BANK_PORT"])
+        webhook = urlsplit(e["ESCROW_WEBHOOK_URL"])
+        assert (webhook.hostname, str(webhook.port)) == ("api", env("api")["ESCROW_API_PORT"])
+        assert_database(e["ESCROW_DATABASE_URL"], "app-db")
+    assert_database(env("bank")["ESCROW_BANK_DATABASE_URL"], "bank-db")
+    assert env("api")["ESCROW_API_HOST"] == "0.0.0.0"
+    assert env("bank")["ESCROW_BANK_HOST"] == "0.0.0.0"
+    # one secret shared by the bank (signs webhooks) and the API (checks them)
+    assert env("bank")["ESCROW_WEBHOOK_SECRET"] == env("api")["ESCROW_WEBHOOK_SECRET"]
+
+
+def assert_database(url: str, service: str) -> None:
+    parts = urlsplit(url)
+    db = env(service)
+    assert parts.scheme == "postgresql+psycopg"
+    assert parts.hostname == service and parts.port == 5432
+    assert parts.username == db["POSTGRES_USER"] and parts.password == db["POSTGRES_PASSWORD"]
+    assert parts.path.lstrip("/") == db["POSTGRES_DB"]

@@ -1,0 +1,462 @@
+"""The `escrow dev` supervisor, with stand-in children and with the real Temporal dev server."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from cli.dev import ChildSpec, Supervisor, build_specs, run_dev, temporal_spec
+from config.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+# A long-running stand-in service: says hello on stdout and stderr, reports whether it
+# leads its own process group, optionally writes a marker file (its ready signal), and
+# says goodbye on SIGTERM. argv: name [marker-file] [ignore-sigterm]
+SERVICE = """
+import os, pathlib, signal, sys
+name = sys.argv[1]
+def bye(signum, frame):
+    print(f"{name} got SIGTERM", flush=True)
+    sys.exit(0)
+ignore = len(sys.argv) > 3 and sys.argv[3] == "ignore"
+signal.signal(signal.SIGTERM, signal.SIG_IGN if ignore else bye)
+print(f"{name} up, own group: {os.getpgrp() == os.getpid()}", flush=True)
+print(f"{name} complains", file=sys.stderr, flush=True)
+if len(sys.argv) > 2 and sys.argv[2]:
+    pathlib.Path(sys.argv[2]).write_text(str(os.getpid()))
+while True:
+    signal.pause()
+"""
+
+
+def service(name: str, marker: Path | None = None, *, ignore_sigterm: bool = False) -> list[str]:
+    return [PY, "-c", SERVICE, name, str(marker or ""), "ignore" if ignore_sigterm else ""]
+
+
+def oneshot(code: str) -> list[str]:
+    return [PY, "-c", code]
+
+
+def file_exists(path: Path):
+    async def check() -> bool:
+        return path.exists()
+
+    return check
+
+
+def supervisor(specs: list[ChildSpec], **kw) -> tuple[Supervisor, io.StringIO]:
+    out = io.StringIO()
+    kw = {"color": False, "handle_signals": False, "stop_timeout": 5.0, "poll_interval": 0.05} | kw
+    return Supervisor(specs, out=out, **kw), out
+
+
+async def run_until_ready(sup: Supervisor, timeout: float = 30.0) -> asyncio.Task[int]:
+    """Start `sup.run()` and return once every child is up (the task stays running)."""
+    task = asyncio.create_task(sup.run())
+    ready = asyncio.create_task(sup.ready.wait())
+    done, _ = await asyncio.wait([task, ready], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    ready.cancel()
+    if task in done:
+        pytest.fail(f"supervisor ended before ready: rc={task.result()}")
+    assert ready in done, "stack not ready in time"
+    return task
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+# -- in-process runs ----------------------------------------------------------
+
+
+async def test_prefixed_output_and_clean_stop(tmp_path: Path) -> None:
+    specs = [
+        ChildSpec("alpha", service("alpha", tmp_path / "a"), ready_check=file_exists(tmp_path / "a")),
+        ChildSpec("migrate", oneshot("print('migrated')"), oneshot=True),
+        ChildSpec("beta", service("beta", tmp_path / "b"), ready_check=file_exists(tmp_path / "b")),
+    ]
+    sup, out = supervisor(specs)
+    task = await run_until_ready(sup)
+    sup.request_stop()
+    assert await asyncio.wait_for(task, 30) == 0
+
+    lines = out.getvalue().splitlines()
+    # fixed-width prefix: the longest name ("migrate") in brackets, then one space
+    assert "[alpha]   alpha up, own group: True" in lines
+    assert "[alpha]   alpha complains" in lines
+    assert "[migrate] migrated" in lines
+    assert "[beta]    beta up, own group: True" in lines
+    assert "[beta]    beta complains" in lines
+    # started in order; stopped in reverse order, each one gone before the next is told
+    order = [
+        lines.index(s)
+        for s in (
+            "[alpha]   alpha up, own group: True",
+            "[migrate] migrated",
+            "[beta]    beta up, own group: True",
+        )
+    ]
+    assert order == sorted(order)
+    assert lines.index("[beta]    beta got SIGTERM") < lines.index("[alpha]   alpha got SIGTERM")
+    assert gone(int((tmp_path / "a").read_text())) and gone(int((tmp_path / "b").read_text()))
+
+
+async def test_child_dying_stops_the_others_and_fails(tmp_path: Path) -> None:
+    specs = [
+        ChildSpec("steady", service("steady", tmp_path / "s"), ready_check=file_exists(tmp_path / "s")),
+        ChildSpec("flaky", oneshot("import sys; print('flaky boom'); sys.exit(3)")),
+    ]
+    sup, out = supervisor(specs)
+    rc = await asyncio.wait_for(sup.run(), 30)
+
+    text = out.getvalue()
+    assert rc == 3
+    assert "[flaky]  flaky boom" in text
+    assert "flaky exited unexpectedly with code 3" in text
+    assert "[steady] steady got SIGTERM" in text
+    assert gone(int((tmp_path / "s").read_text()))
+
+
+async def test_failed_oneshot_stops_startup(tmp_path: Path) -> None:
+    specs = [
+        ChildSpec("temporal", service("temporal", tmp_path / "t"), ready_check=file_exists(tmp_path / "t")),
+        ChildSpec("migrate", oneshot("import sys; sys.exit('no such table')"), oneshot=True),
+        ChildSpec("api", service("api")),
+    ]
+    sup, out = supervisor(specs)
+    rc = await asyncio.wait_for(sup.run(), 30)
+
+    text = out.getvalue()
+    assert rc == 1
+    assert "[migrate]  no such table" in text
+    assert "migrate failed with exit code 1" in text
+    assert "[api]" not in text  # never started
+    assert "[temporal] temporal got SIGTERM" in text
+
+
+async def test_child_never_ready_times_out(tmp_path: Path) -> None:
+    specs = [
+        ChildSpec("slow", service("slow"), ready_check=file_exists(tmp_path / "never"), ready_timeout=1.0)
+    ]
+    sup, out = supervisor(specs)
+    rc = await asyncio.wait_for(sup.run(), 30)
+    assert rc == 1
+    assert "slow not ready after 1 s" in out.getvalue()
+    assert "[slow] slow got SIGTERM" in out.getvalue()
+
+
+async def test_child_ignoring_sigterm_is_killed(tmp_path: Path) -> None:
+    marker = tmp_path / "m"
+    specs = [ChildSpec("mule", service("mule", marker, ignore_sigterm=True), ready_check=file_exists(marker))]
+    sup, out = supervisor(specs, stop_timeout=0.5)
+    task = await run_until_ready(sup)
+    sup.request_stop()
+    assert await asyncio.wait_for(task, 30) == 0
+    assert "mule still running after 0.5 s: killing it" in out.getvalue()
+    assert gone(int(marker.read_text()))
+
+
+async def test_long_lines_and_missing_newline_are_relayed() -> None:
+    code = "import sys; sys.stdout.write('x' * 200_000 + '\\nlast words')"
+    sup, out = supervisor([ChildSpec("chatty", oneshot(code), oneshot=True)])
+    assert await asyncio.wait_for(sup.run(), 30) == 0  # a finished stack stops cleanly
+    lines = out.getvalue().splitlines()
+    body = [line.removeprefix("[chatty] ") for line in lines if line.startswith("[chatty] ")]
+    assert sum(chunk.count("x") for chunk in body) == 200_000
+    assert body[-1] == "last words"
+
+
+async def test_missing_binary_fails_cleanly(tmp_path: Path) -> None:
+    sup, out = supervisor([ChildSpec("ghost", [str(tmp_path / "no-such-program")])])
+    assert await asyncio.wait_for(sup.run(), 30) == 1
+    assert "cannot start ghost" in out.getvalue()
+
+
+# -- signals, in a separate supervisor process -------------------------------
+
+HARNESS = """
+import asyncio, json, pathlib, sys
+from cli.dev import ChildSpec, Supervisor
+
+def file_exists(path):
+    async def check():
+        return pathlib.Path(path).exists()
+    return check
+
+specs = [
+    ChildSpec(s["name"], s["argv"], oneshot=s.get("oneshot", False),
+              ready_check=file_exists(s["ready_file"]) if s.get("ready_file") else None)
+    for s in json.loads(sys.argv[1])
+]
+sys.exit(asyncio.run(Supervisor(specs, color=False, stop_timeout=5).run()))
+"""
+
+
+def read_lines(proc: subprocess.Popen[str]) -> queue.Queue[str | None]:
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def wait_for_line(lines: queue.Queue[str | None], needle: str, seen: list[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        seen.append(line)
+        if needle in line:
+            return
+    pytest.fail(f"{needle!r} not seen; output so far:\n" + "\n".join(seen))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_everything_in_reverse_order(tmp_path: Path, sig: signal.Signals) -> None:
+    specs = [
+        {"name": "first", "argv": service("first", tmp_path / "1"), "ready_file": str(tmp_path / "1")},
+        {"name": "setup", "argv": oneshot("print('set up')"), "oneshot": True},
+        {"name": "second", "argv": service("second", tmp_path / "2"), "ready_file": str(tmp_path / "2")},
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [PY, "-c", HARNESS, json.dumps(specs)],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        lines, seen = read_lines(proc), []
+        wait_for_line(lines, "all processes are up", seen)
+        proc.send_signal(sig)
+        assert proc.wait(timeout=30) == 0
+        while (line := lines.get(timeout=10)) is not None:
+            seen.append(line)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    assert "[first]  first up, own group: True" in seen
+    assert "[setup]  set up" in seen
+    assert "[second] second complains" in seen
+    assert f"[dev]    {sig.name} received: stopping" in seen
+    assert seen.index("[second] second got SIGTERM") < seen.index("[first]  first got SIGTERM")
+    for marker in ("1", "2"):
+        assert gone(int((tmp_path / marker).read_text()))
+
+
+# -- the real stack -----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(data_dir=tmp_path / "data", temporal_address="127.0.0.1:7300", api_port=8001)
+    specs = build_specs(settings)
+
+    assert [s.name for s in specs] == ["temporal", "migrate", "bank", "worker", "api"]
+    temporal = specs[0].argv
+    assert temporal[1:3] == ["server", "start-dev"]
+    flags = dict(zip(temporal[3::2], temporal[4::2], strict=False))
+    assert flags["--ip"] == "127.0.0.1"
+    assert flags["--port"] == "7300" and flags["--ui-port"] == "8300"
+    assert flags["--db-filename"] == str(tmp_path / "data" / "temporal.db")
+    assert flags["--namespace"] == "default" and flags["--log-level"] == "warn"
+    assert "EscrowStatus=Keyword" in temporal and "EscrowParty=KeywordList" in temporal
+    assert all(s.ready_check is not None for s in specs if s.name in ("temporal", "bank", "api"))
+    for spec in specs[1:]:
+        assert list(spec.argv) == [sys.executable, "-m", "cli.main", spec.name]
+        assert spec.oneshot == (spec.name == "migrate")
+        assert spec.env is not None
+        assert spec.env["ESCROW_DATA_DIR"] == str(tmp_path / "data")
+        assert spec.env["ESCROW_API_PORT"] == "8001"
+        assert spec.env["ESCROW_TEMPORAL_ADDRESS"] == "127.0.0.1:7300"
+        assert spec.env["ESCROW_WEBHOOK_SECRET"] == settings.webhook_secret.get_secret_value()
+
+    # what a child process reads from that environment is exactly the supervisor's settings
+    for key in [k for k in os.environ if k.startswith("ESCROW_") or k == "DATABASE_URL"]:
+        monkeypatch.delenv(key)
+    for key, value in specs[1].env.items():
+        if key.startswith("ESCROW_"):
+            monkeypatch.setenv(key, value)
+    assert Settings() == settings.model_copy(update={"data_dir": tmp_path / "data"})
+
+
+async def test_real_temporal_dev_server_registers_search_attributes_and_persists(tmp_path: Path) -> None:
+    port, ui_port = free_port(), free_port()
+    address = f"127.0.0.1:{port}"
+
+    sup, out = supervisor([temporal_spec(tmp_path, port=port, ui_port=ui_port)], stop_timeout=10.0)
+    task = await run_until_ready(sup, timeout=90)
+    try:
+        client = await Client.connect(address)
+        resp = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace="default")
+        )
+        assert resp.custom_attributes["EscrowStatus"] == IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+        assert resp.custom_attributes["EscrowParty"] == IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+        # a workflow nobody works on: it must still be there after a restart
+        await client.start_workflow("NoSuchWorkflow", id="escrow-persisted", task_queue="nobody")
+    finally:
+        sup.request_stop()
+        assert await asyncio.wait_for(task, 30) == 0, out.getvalue()
+    assert (tmp_path / "temporal.db").exists()
+
+    sup, out = supervisor([temporal_spec(tmp_path, port=port, ui_port=ui_port)], stop_timeout=10.0)
+    task = await run_until_ready(sup, timeout=90)
+    try:
+        client = await Client.connect(address)
+        desc = await client.get_workflow_handle("escrow-persisted").describe()
+        assert desc.status == WorkflowExecutionStatus.RUNNING
+    finally:
+        sup.request_stop()
+        assert await asyncio.wait_for(task, 30) == 0, out.getvalue()
+
+
+# `run_dev` itself, with the real Temporal dev server and stand-ins for `python -m cli.main
+# migrate|bank|worker|api` (a fake `cli` package first on the children's PYTHONPATH).
+FAKE_CLI_MAIN = """
+import os, pathlib, signal, socket, sys
+cmd = sys.argv[1]
+if cmd == "migrate":
+    pathlib.Path(os.environ["ESCROW_DATA_DIR"], "migrated").write_text("yes")
+    print("schema at head")
+    sys.exit(0)
+def bye(signum, frame):
+    print(f"{cmd} stopping", flush=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, bye)
+port = {"bank": "ESCROW_BANK_PORT", "api": "ESCROW_API_PORT"}.get(cmd)
+if port:
+    server = socket.socket()
+    server.bind(("127.0.0.1", int(os.environ[port])))
+    server.listen()
+print(f"{cmd} up, temporal at {os.environ['ESCROW_TEMPORAL_ADDRESS']}", flush=True)
+while True:
+    signal.pause()
+"""
+
+RUN_DEV = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("escrow_dev", sys.argv[1])
+dev = importlib.util.module_from_spec(spec)
+sys.modules["escrow_dev"] = dev
+spec.loader.exec_module(dev)
+from config.settings import Settings
+sys.exit(dev.run_dev(Settings()))
+"""
+
+
+def free_port_pair() -> int:
+    """A free port p with p + 1000 free too (Temporal's gRPC and UI ports)."""
+    for _ in range(50):
+        port = free_port()
+        if port + 1000 < 65536:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port + 1000))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no free port pair")
+
+
+def test_run_dev_supervises_the_whole_stack(tmp_path: Path) -> None:
+    fake = tmp_path / "fake"
+    (fake / "cli").mkdir(parents=True)
+    (fake / "cli" / "__init__.py").write_text("")
+    (fake / "cli" / "main.py").write_text(FAKE_CLI_MAIN)
+    data = tmp_path / "data"
+    temporal_port, bank_port, api_port = free_port_pair(), free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCROW_") and k != "DATABASE_URL"}
+    env |= {
+        "PYTHONPATH": f"{fake}{os.pathsep}{ROOT}",
+        "NO_COLOR": "1",
+        "ESCROW_DATA_DIR": str(data),
+        "ESCROW_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "ESCROW_BANK_PORT": str(bank_port),
+        "ESCROW_BANK_URL": f"http://127.0.0.1:{bank_port}",
+        "ESCROW_API_PORT": str(api_port),
+    }
+    proc = subprocess.Popen(
+        [PY, "-c", RUN_DEV, str(ROOT / "cli" / "dev.py")],
+        cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        lines, seen = read_lines(proc), []
+        wait_for_line(lines, "stack is up", seen, timeout=90)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        while (line := lines.get(timeout=10)) is not None:
+            seen.append(line)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    output = "\n".join(seen)
+    assert (data / "temporal.db").exists() and (data / "migrated").read_text() == "yes"
+    assert "[migrate]  schema at head" in seen
+    for name in ("bank", "worker", "api"):
+        assert f"[{name}]".ljust(10) + f" {name} up, temporal at 127.0.0.1:{temporal_port}" in seen, output
+    # Each child starts once the one before is ready; the worker has no readiness signal, so
+    # its first line may come after the API's. (The Temporal CLI buffers its banner when
+    # writing to a pipe, so that may come late too.)
+    first = {name: output.index(f"[{name}]") for name in ("migrate", "bank", "worker", "api")}
+    assert first["migrate"] < first["bank"] < min(first["worker"], first["api"]), output
+    stops = [output.index(f"{name} stopping") for name in ("api", "worker", "bank")]
+    assert stops == sorted(stops), output
+    assert output.index("bank stopping") < output.index("[dev]      stopping temporal")
+
+
+def test_run_dev_refuses_busy_or_colliding_ports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        temporal = free_port_pair()
+        settings = Settings(
+            data_dir=tmp_path, temporal_address=f"127.0.0.1:{temporal}", api_port=busy, bank_port=free_port()
+        )
+        assert run_dev(settings) == 1
+        assert f"port(s) [{busy}] already in use" in capsys.readouterr().err
+
+    settings = Settings(data_dir=tmp_path, temporal_address="127.0.0.1:17233", api_port=18233)
+    assert run_dev(settings) == 1
+    assert "ports collide" in capsys.readouterr().err
+    assert not (tmp_path / "temporal.db").exists()  # nothing was started

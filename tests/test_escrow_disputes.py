@@ -1,0 +1,98 @@
+"""Disputes, change orders and cancellation through the API, the workflow and the sandbox bank."""
+
+from tests.flow import EscrowFlow, assert_bank_agrees
+
+TOTAL = 20_000_000  # stages 6,000,000 / 6,000,000 / 5,000,000 / 2,000,000, retention 1,000,000
+
+
+async def funded_flow(stack, **contract) -> EscrowFlow:
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(**contract)
+    return flow
+
+
+async def test_a_frozen_stage_is_settled_by_the_councils_split(stack):
+    flow = await funded_flow(stack, total_fen=TOTAL)
+    await flow.pass_stage(1)
+    await flow.request_inspection(2)
+    report_hash = await flow.report(2, "pass")
+
+    assert await flow.raise_dispute(flow.owner, [2], "hollow tiles behind the new kitchen units") == 1
+    await flow.refused(flow.accept(2, report_hash), 409, "stage_frozen")
+    await flow.refused(
+        flow.decide(1, "split", pay_fen=4_000_000, refund_fen=1_000_000), 422, "amounts_do_not_add_up"
+    )
+    await flow.refused(  # only the council decides
+        flow.step(
+            flow.owner,
+            "/disputes/1/decision",
+            "dispute.decide",
+            {
+                "dispute": 1,
+                "outcome": "refund",
+                "reasons": "r",
+                "decision_hash": "h",
+                "refund_fen": 6_000_000,
+            },
+        ),
+        403,
+        "wrong_role",
+    )
+
+    await flow.decide(1, "split", pay_fen=4_000_000, refund_fen=2_000_000)
+    state = await assert_bank_agrees(flow)
+    assert state["disputes"][0]["status"] == "decided"
+    assert state["stages"][1]["status"] == "settled" and state["current_stage"] == 3
+    assert (state["ledger"]["released_fen"], state["ledger"]["refunded_fen"]) == (10_000_000, 2_000_000)
+    statement = await flow.statement()
+    assert statement["dispute-1:pay"] == ("payout", 4_000_000)
+    assert statement["dispute-1:refund"] == ("refund", 2_000_000)
+    assert "stage-2:release" not in statement
+    assert (await stack.bank.ledger_check()).balanced
+
+
+async def test_a_higher_total_waits_for_the_top_up_before_any_release(stack):
+    stages = [{"name": "plumbing", "amount_fen": 300_000}, {"name": "tiling", "amount_fen": 200_000}]
+    flow = await funded_flow(stack, stages=stages, retention_fen=50_000)
+    await flow.request_inspection(1)
+    report_hash = await flow.report(1, "pass")
+
+    new_plan = [("tiling, imported stone", 350_000)]  # +150,000
+    await flow.sign_change_order(flow.contractor, 1, 2, new_plan, 50_000)
+    state = await flow.state()
+    assert state["change_proposal"]["signed_by"] == ["contractor"] and state["shortfall_fen"] == 0
+    await flow.sign_change_order(flow.owner, 1, 2, new_plan, 50_000)
+    state = await flow.state()
+    assert (state["contract_total_fen"], state["shortfall_fen"], state["changes_applied"]) == (
+        700_000,
+        150_000,
+        1,
+    )
+
+    await flow.refused(flow.accept(1, report_hash), 409, "awaiting_topup")
+    await flow.deposit(150_000)
+    assert (await flow.state())["shortfall_fen"] == 0
+    await flow.accept(1, report_hash)
+    state = await assert_bank_agrees(flow)
+    assert state["ledger"]["released_fen"] == 300_000 and state["ledger"]["held_fen"] == 400_000
+    assert (await flow.statement())["stage-1:release"] == ("payout", 300_000)
+
+
+async def test_mutual_cancellation_pays_accepted_work_and_refunds_the_rest(stack):
+    flow = await funded_flow(stack, total_fen=TOTAL)
+    await flow.pass_stage(1)
+    await flow.request_inspection(2)
+
+    await flow.sign_cancellation(flow.owner, "moving abroad")
+    state = await flow.state()
+    assert state["phase"] == "active" and state["cancel_signed_by"] == ["owner"]
+    await flow.refused(flow.sign_cancellation(flow.owner), 409, "already_signed")
+    await flow.sign_cancellation(flow.contractor)
+
+    outcome = await flow.handle.result()
+    assert (outcome.phase, outcome.released_fen, outcome.refunded_fen) == ("cancelled", 6_000_000, 14_000_000)
+    state = await assert_bank_agrees(flow)
+    assert state["ledger"]["held_fen"] == 0
+    statement = await flow.statement()
+    assert statement["stage-1:release"] == ("payout", 6_000_000)
+    assert statement["cancel:refund"] == ("refund", 14_000_000)
