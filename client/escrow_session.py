@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from client.party import Party
+from domain.escrow.machine import change_plan_hash
 from sandbox_bank.client import BankClient
 
 Clock = Callable[[], Awaitable[datetime]]
@@ -64,14 +65,7 @@ class EscrowSession:
 
     async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
         """Re-read the workflow's state until `predicate` holds (bank and webhook work is asynchronous)."""
-        deadline = time.monotonic() + self.wait_seconds
-        while True:
-            state = await self.state()
-            if predicate(state):
-                return state
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out waiting for {what}; last state: {state}")
-            await asyncio.sleep(0.05)
+        return await eventually(self.state, predicate, what, self.wait_seconds)
 
     async def settled(self) -> dict[str, Any]:
         """Wait until every instructed bank movement has its receipt."""
@@ -144,6 +138,65 @@ class EscrowSession:
         await self.request_inspection(stage)
         report_hash = await self.report(stage, "pass")
         await self.accept(stage, report_hash)
+
+    async def raise_dispute(
+        self, party: Party, stages: list[int], reason: str = "workmanship", *, include_retention: bool = False
+    ) -> int:
+        payload: dict[str, Any] = {"reason": reason, "stages": stages}
+        if include_retention:
+            payload["include_retention"] = True
+        await self.step(party, "/disputes", "dispute.raise", payload)
+        return len((await self.state())["disputes"])
+
+    async def decide(self, dispute: int, outcome: str, **amounts: int) -> None:
+        """The council's signed final decision on a dispute."""
+        payload = {
+            "dispute": dispute,
+            "outcome": outcome,
+            "reasons": "the expert panel inspected the site",
+            "decision_hash": f"sha256:decision-{self.escrow_id}-{dispute}",
+            **amounts,
+        }
+        await self.step(self.council, f"/disputes/{dispute}/decision", "dispute.decide", payload)
+
+    async def sign_change_order(
+        self, party: Party, change_no: int, from_stage: int, stages: list[tuple[str, int]], retention_fen: int
+    ) -> None:
+        payload = {
+            "change_no": change_no,
+            "from_stage": from_stage,
+            "stages": [{"name": name, "amount_fen": amount} for name, amount in stages],
+            "retention_fen": retention_fen,
+            "plan_hash": change_plan_hash(change_no, from_stage, stages, retention_fen),
+        }
+        await self.step(party, "/change-orders", "change_order.sign", payload)
+
+    async def sign_cancellation(self, party: Party, reason: str = "mutual cancellation") -> None:
+        await self.step(party, "/cancellation", "cancel.sign", {"reason": reason})
+
+    async def claim_warranty(self, amount_fen: int, description: str = "bathroom leak") -> int:
+        payload = {"description": description, "amount_fen": amount_fen, "evidence": ["sha256:leak-photo"]}
+        await self.step(self.owner, "/warranty-claims", "warranty.claim", payload)
+        return len((await self.state())["claims"])
+
+    async def withdraw_claim(self, claim: int) -> None:
+        await self.step(
+            self.owner, f"/warranty-claims/{claim}/withdrawal", "warranty.withdraw", {"claim": claim}
+        )
+
+
+async def eventually(
+    read: Callable[[], Awaitable[Any]], predicate: Callable[[Any], bool], what: str, seconds: float
+) -> Any:
+    """Read until `predicate` holds or `seconds` pass: for effects that arrive asynchronously."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = await read()
+        if predicate(value):
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}; last seen: {value}")
+        await asyncio.sleep(0.05)
 
 
 def conservation_problems(state: dict[str, Any]) -> list[str]:

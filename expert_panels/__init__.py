@@ -1,2 +1,5 @@
-"""Expert-panel disputes (registry, fair draw, votes, remedies): the next issue. Today the escrow
-takes a council-signed decision directly through its `dispute.decide` step."""
+"""Expert-panel disputes, the pure part: registry model, fair draw, votes, statutory car remedy.
+
+Nothing here does I/O, reads a clock or draws unseeded randomness, so a dispute
+workflow can import it and replay it. Dates and seeds always come in as arguments.
+"""

@@ -25,7 +25,7 @@ from db.migrate import upgrade
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
-from tests.bank.servers import serve
+from tests.servers import serve
 from workflows.worker import build_worker
 
 SEARCH_ATTRIBUTES = [

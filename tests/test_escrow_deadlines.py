@@ -18,7 +18,7 @@ async def inspected_flow(stack, **contract) -> EscrowFlow:
     return flow
 
 
-async def test_an_escrow_not_funded_in_time_is_cancelled_and_the_deposit_refunded(stack):
+async def test_an_escrow_not_funded_in_time_is_cancelled_and_the_deposit_refunded(stack, record_history):
     flow = await EscrowFlow(stack).register()
     await flow.create(stages=STAGES, retention_fen=RETENTION)
     await flow.sign_contract()
@@ -40,9 +40,10 @@ async def test_an_escrow_not_funded_in_time_is_cancelled_and_the_deposit_refunde
         "funding-expired:refund": ("refund", 200_000),
     }
     assert (await flow.wait_for_alert("funding_expired")).business_key == f"{flow.escrow_id}:funding:expired"
+    await record_history(flow.handle, "escrow_funding_expired")
 
 
-async def test_owner_silence_releases_the_stage_under_auto_accept(stack):
+async def test_owner_silence_releases_the_stage_under_auto_accept(stack, record_history):
     flow = await inspected_flow(stack, silence_policy="auto_accept")
     await flow.fast_forward(timedelta(days=6))
     state = await flow.state()
@@ -54,9 +55,10 @@ async def test_owner_silence_releases_the_stage_under_auto_accept(stack):
     assert state["ledger"]["released_fen"] == 300_000 and state["current_stage"] == 2
     assert state["disputes"] == []
     assert (await flow.statement())["stage-1:release"] == ("payout", 300_000)
+    await record_history(flow.handle, "escrow_silence_auto_accept")
 
 
-async def test_owner_silence_escalates_to_the_council_and_holds_the_money(stack):
+async def test_owner_silence_escalates_to_the_council_and_holds_the_money(stack, record_history):
     flow = await inspected_flow(stack)  # escalate is the default policy
     await flow.fast_forward(timedelta(days=8))
     state = await flow.wait_for(lambda s: s["disputes"], "the escalation")
@@ -71,9 +73,10 @@ async def test_owner_silence_escalates_to_the_council_and_holds_the_money(stack)
     assert state["ledger"]["held_fen"] == TOTAL and state["ledger"]["released_fen"] == 0
     report_hash = state["stages"][0]["last_report"]["report_hash"]
     await flow.refused(flow.accept(1, report_hash), 409, "stage_frozen")
+    await record_history(flow.handle, "escrow_silence_escalated")
 
 
-async def test_claimed_retention_is_held_past_expiry_until_the_claim_is_withdrawn(stack):
+async def test_claimed_retention_is_held_past_expiry_until_the_claim_is_withdrawn(stack, record_history):
     flow = await inspected_flow(stack)
     await flow.accept(1, (await flow.state())["stages"][0]["last_report"]["report_hash"])
     await flow.pass_stage(2)
@@ -93,3 +96,5 @@ async def test_claimed_retention_is_held_past_expiry_until_the_claim_is_withdraw
     assert (outcome.phase, outcome.released_fen, outcome.refunded_fen) == ("closed", TOTAL, 0)
     await assert_bank_agrees(flow)
     assert (await flow.statement())["warranty-claim-1:release"] == ("payout", 20_000)
+    await record_history(flow.handle, "escrow_warranty_claim")
+

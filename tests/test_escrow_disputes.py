@@ -11,7 +11,7 @@ async def funded_flow(stack, **contract) -> EscrowFlow:
     return flow
 
 
-async def test_a_frozen_stage_is_settled_by_the_councils_split(stack):
+async def test_a_frozen_stage_is_settled_by_the_councils_split(stack, record_history):
     flow = await funded_flow(stack, total_fen=TOTAL)
     await flow.pass_stage(1)
     await flow.request_inspection(2)
@@ -49,9 +49,10 @@ async def test_a_frozen_stage_is_settled_by_the_councils_split(stack):
     assert statement["dispute-1:refund"] == ("refund", 2_000_000)
     assert "stage-2:release" not in statement
     assert (await stack.bank.ledger_check()).balanced
+    await record_history(flow.handle, "escrow_dispute_split")
 
 
-async def test_a_higher_total_waits_for_the_top_up_before_any_release(stack):
+async def test_a_higher_total_waits_for_the_top_up_before_any_release(stack, record_history):
     stages = [{"name": "plumbing", "amount_fen": 300_000}, {"name": "tiling", "amount_fen": 200_000}]
     flow = await funded_flow(stack, stages=stages, retention_fen=50_000)
     await flow.request_inspection(1)
@@ -76,9 +77,10 @@ async def test_a_higher_total_waits_for_the_top_up_before_any_release(stack):
     state = await assert_bank_agrees(flow)
     assert state["ledger"]["released_fen"] == 300_000 and state["ledger"]["held_fen"] == 400_000
     assert (await flow.statement())["stage-1:release"] == ("payout", 300_000)
+    await record_history(flow.handle, "escrow_change_order_topup")
 
 
-async def test_mutual_cancellation_pays_accepted_work_and_refunds_the_rest(stack):
+async def test_mutual_cancellation_pays_accepted_work_and_refunds_the_rest(stack, record_history):
     flow = await funded_flow(stack, total_fen=TOTAL)
     await flow.pass_stage(1)
     await flow.request_inspection(2)
@@ -96,3 +98,5 @@ async def test_mutual_cancellation_pays_accepted_work_and_refunds_the_rest(stack
     statement = await flow.statement()
     assert statement["stage-1:release"] == ("payout", 6_000_000)
     assert statement["cancel:refund"] == ("refund", 14_000_000)
+    await record_history(flow.handle, "escrow_mutual_cancellation")
+

@@ -103,7 +103,7 @@ def test_a_rework_order_sends_the_stage_back_with_a_deadline():
     kit.decide(1, "rework", rework_days=10)
     stage = kit.stage(2)
     assert (stage.status, stage.dispute, stage.failed_rounds) == ("rectifying", None, 0)
-    assert stage.rework_due == kit.now + timedelta(days=10) and kit.m.movements[1:] == []
+    assert stage.rework_due == kit.now + timedelta(days=10) and list(kit.movements()) == ["stage-1:release"]
     assert kit.m.next_deadline() == stage.rework_due
 
     kit.tick(timedelta(days=10))
@@ -252,6 +252,7 @@ def test_a_decision_that_moves_money_waits_for_the_top_up_like_any_release():
     kit.step("owner", "change_order.sign", plan)
     kit.step("contractor", "change_order.sign", plan)
     assert (kit.m.shortfall_fen, kit.m.ledger.held_fen) == (135_000, 70_000)
+    kit.request(2)
     kit.dispute("owner", [2])
     for outcome, amounts in (("split", {"pay_fen": 200_000}), ("refund", {"refund_fen": 200_000})):
         kit.reject("council", "dispute.decide", decision(1, outcome, **amounts), CONFLICT, "awaiting_topup")
@@ -262,3 +263,11 @@ def test_a_decision_that_moves_money_waits_for_the_top_up_like_any_release():
     assert kit.pending() == {"dispute-2:pay": (PAYOUT, 150_000), "dispute-2:refund": (REFUND, 50_000)}
     kit.settle()
     assert kit.ledger == (TOTAL + 135_000, 180_000, 50_000, 5_000)
+
+
+def test_rework_is_only_ordered_on_work_under_way():
+    """Rework of a stage nobody has started would start its deadline before the work could begin."""
+    kit = funded()
+    kit.pass_stage(1)
+    kit.dispute("owner", [2, 3])
+    kit.reject("council", "dispute.decide", decision(1, "rework", rework_days=5), INVALID, "bad_rework")

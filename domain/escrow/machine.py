@@ -478,7 +478,6 @@ class EscrowMachine:
             for holdback in stage.holdbacks:
                 if holdback.status == "held":
                     holdback.status = "refunded"
-            stage.refunded_fen += stage.open_fen
             stage.open_fen = 0
             stage.dispute = None
             stage.acceptance_due = stage.report_due = stage.rework_due = None
@@ -557,10 +556,15 @@ class EscrowMachine:
         if outcome == "rework":
             if rework_days < 1 or pay or refund:
                 raise invalid("bad_rework", "a rework order sets rework_days and moves no money")
+            reworkable = {
+                StageStatus.INSPECTION_REQUESTED,
+                StageStatus.RECTIFYING,
+                StageStatus.AWAITING_ACCEPTANCE,
+            }
             if dispute.include_retention or any(
-                self.stages[n - 1].status is StageStatus.ACCEPTED for n in dispute.stages
+                self.stages[n - 1].status not in reworkable for n in dispute.stages
             ):
-                raise invalid("bad_rework", "only stages not yet accepted can be reworked")
+                raise invalid("bad_rework", "only stages under way and not yet accepted can be reworked")
         elif self.shortfall_fen:  # a decision that moves money waits for the top-up like any release
             raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
         return lambda: self._enforce(dispute, outcome, pay, refund, rework_days, now)

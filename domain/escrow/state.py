@@ -91,8 +91,7 @@ class Stage:
     last_report: InspectionReport | None = None
     holdbacks: list[Holdback] = field(default_factory=list)
     dispute: int | None = None  # number of the open dispute freezing this stage
-    paid_fen: int = 0
-    refunded_fen: int = 0
+    paid_fen: int = 0  # released for this stage's own acceptance and holdbacks
 
 
 @dataclass

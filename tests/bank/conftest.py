@@ -17,7 +17,7 @@ from config.settings import Settings
 from sandbox_bank.app import create_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade
-from tests.bank.servers import WebhookReceiver, serve
+from tests.servers import WebhookReceiver, serve
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ADMIN_TOKEN = "test-admin-token"

@@ -1,0 +1,198 @@
+"""The council's expert registry as plain data: who may sit on a panel, and why not.
+
+An expert belongs to one domain (car or renovation) and lists specialties from that
+domain's fixed set, so a draw can enforce a specialty quota without guessing what a
+free-text skill means. Every employment or paid engagement is kept as a dated
+affiliation, because conflicts are judged over a window of years, not by today's
+employer alone. Validation runs on construction, so an `Expert` that exists is well
+formed; the registry API and the CSV import turn `InvalidExpert` (a `ValueError`
+naming the offending field) into a per-row error report.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from expert_panels.periods import require_date
+
+CAR, RENOVATION = "car", "renovation"
+
+# The fixed specialty sets of DESIGN.md "Expert-panel dispute", step 4.
+SPECIALTIES: dict[str, tuple[str, ...]] = {
+    CAR: ("engine", "transmission", "ev_battery_motor", "electrical", "body"),
+    RENOVATION: ("waterproofing", "electrical", "plumbing", "carpentry", "painting", "structure"),
+}
+DOMAINS: tuple[str, ...] = tuple(SPECIALTIES)
+
+EMPLOYED, PAID = "employed", "paid"
+AFFILIATION_KINDS: tuple[str, ...] = (EMPLOYED, PAID)
+
+
+class InvalidExpert(ValueError):
+    """Registry data that must not be stored; `field` says which value is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    """A dated tie to an organisation: employment, or any paid engagement (fees, consulting)."""
+
+    org_id: str
+    kind: str  # "employed" | "paid"
+    start: date
+    end: date | None = None  # None: still going on
+
+    def __post_init__(self) -> None:
+        validate_affiliation(self)
+
+    def overlaps(self, first: date, last: date | None = None) -> bool:
+        """Whether the tie held on any day from `first` to `last` (None: with no end)."""
+        return (last is None or self.start <= last) and (self.end is None or self.end >= first)
+
+
+@dataclass
+class Expert:
+    expert_id: str
+    name: str
+    domain: str  # "car" | "renovation"
+    specialties: list[str]
+    affiliations: list[Affiliation] = field(default_factory=list)
+    open_cases: int = 0
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        validate_expert(self)
+
+
+# ------------------------------------------------------------- validation
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidExpert(field, "must be a non-empty string")
+    return value
+
+
+def validate_affiliation(affiliation: Affiliation, field: str = "affiliation") -> None:
+    _text(affiliation.org_id, f"{field}.org_id")
+    if affiliation.kind not in AFFILIATION_KINDS:
+        raise InvalidExpert(f"{field}.kind", f"must be one of {', '.join(AFFILIATION_KINDS)}")
+    try:
+        require_date(affiliation.start, f"{field}.start")
+        if affiliation.end is not None:
+            require_date(affiliation.end, f"{field}.end")
+    except TypeError as exc:
+        raise InvalidExpert(field, str(exc)) from None
+    if affiliation.end is not None and affiliation.end < affiliation.start:
+        raise InvalidExpert(
+            f"{field}.end", f"ends {affiliation.end.isoformat()} before it starts {affiliation.start}"
+        )
+
+
+def validate_specialties(domain: str, specialties: Any) -> None:
+    """Specialties must come from the domain's fixed set: at least one, none twice."""
+    if domain not in SPECIALTIES:
+        raise InvalidExpert("domain", f"must be one of {', '.join(DOMAINS)}")
+    if not isinstance(specialties, list | tuple) or not specialties:
+        raise InvalidExpert("specialties", "at least one specialty is required")
+    allowed = SPECIALTIES[domain]
+    for specialty in specialties:
+        if specialty not in allowed:
+            raise InvalidExpert(
+                "specialties", f"unknown {domain} specialty {specialty!r}; known: {', '.join(allowed)}"
+            )
+    if len(set(specialties)) != len(specialties):
+        raise InvalidExpert("specialties", "a specialty is listed twice")
+
+
+def validate_expert(expert: Expert) -> None:
+    _text(expert.expert_id, "expert_id")
+    _text(expert.name, "name")
+    validate_specialties(expert.domain, expert.specialties)
+    if not isinstance(expert.affiliations, list | tuple):
+        raise InvalidExpert("affiliations", "must be a list of affiliations")
+    for n, affiliation in enumerate(expert.affiliations):
+        if not isinstance(affiliation, Affiliation):
+            raise InvalidExpert(f"affiliations[{n}]", "must be an Affiliation")
+        validate_affiliation(affiliation, f"affiliations[{n}]")
+    if isinstance(expert.open_cases, bool) or not isinstance(expert.open_cases, int):
+        raise InvalidExpert("open_cases", "must be an integer")
+    if expert.open_cases < 0:
+        raise InvalidExpert("open_cases", "cannot be negative")
+    if not isinstance(expert.active, bool):
+        raise InvalidExpert("active", "must be true or false")
+
+
+# ---------------------------------------------------------- JSON document
+def expert_document(expert: Expert) -> dict[str, Any]:
+    """The expert as canonical-JSON-ready data; list order is normalised so it cannot change a hash."""
+    return {
+        "expert_id": expert.expert_id,
+        "name": expert.name,
+        "domain": expert.domain,
+        "specialties": sorted(expert.specialties),
+        "affiliations": sorted(
+            (
+                {
+                    "org_id": a.org_id,
+                    "kind": a.kind,
+                    "start": a.start.isoformat(),
+                    "end": a.end.isoformat() if a.end else None,
+                }
+                for a in expert.affiliations
+            ),
+            key=lambda a: (a["org_id"], a["kind"], a["start"], a["end"] or ""),
+        ),
+        "open_cases": expert.open_cases,
+        "active": expert.active,
+    }
+
+
+def _iso_date(raw: Any, field: str) -> date:
+    if not isinstance(raw, str):
+        raise InvalidExpert(field, "must be an ISO date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidExpert(field, f"{raw!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def affiliation_from_document(raw: Any, field: str = "affiliation") -> Affiliation:
+    try:
+        if not isinstance(raw, dict):
+            raise InvalidExpert("affiliation", "must be an object")
+        for key in ("org_id", "kind", "start"):
+            if key not in raw:
+                raise InvalidExpert(f"affiliation.{key}", "is missing")
+        end = raw.get("end")
+        return Affiliation(
+            org_id=raw["org_id"],
+            kind=raw["kind"],
+            start=_iso_date(raw["start"], "affiliation.start"),
+            end=None if end in (None, "") else _iso_date(end, "affiliation.end"),
+        )
+    except InvalidExpert as exc:  # name the row's own field, e.g. affiliations[1].end
+        raise InvalidExpert(field + exc.field.removeprefix("affiliation"), exc.message) from None
+
+
+def expert_from_document(raw: Any) -> Expert:
+    """Read an expert from JSON-like data (API body, CSV row already split), raising `InvalidExpert`."""
+    if not isinstance(raw, dict):
+        raise InvalidExpert("expert", "must be an object")
+    for key in ("expert_id", "name", "domain", "specialties"):
+        if key not in raw:
+            raise InvalidExpert(key, "is missing")
+    affiliations = raw.get("affiliations", [])
+    if not isinstance(affiliations, list):
+        raise InvalidExpert("affiliations", "must be a list")
+    return Expert(
+        expert_id=raw["expert_id"],
+        name=raw["name"],
+        domain=raw["domain"],
+        specialties=list(raw["specialties"]) if isinstance(raw["specialties"], list) else raw["specialties"],
+        affiliations=[affiliation_from_document(a, f"affiliations[{n}]") for n, a in enumerate(affiliations)],
+        open_cases=raw.get("open_cases", 0),
+        active=raw.get("active", True),
+    )
