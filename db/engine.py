@@ -12,18 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlmodel import Session, create_engine
 
+from config.database import normalize_url
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
-
-
-def normalize_url(url: str) -> URL:
-    """Route plain PostgreSQL URLs to psycopg 3, the only PostgreSQL driver installed."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
 
 
 def make_engine(url: str) -> Engine:

@@ -1,6 +1,6 @@
 """The bank's own database engine, kept apart from the application's on purpose.
 
-The bank stands in for an external service, so it shares no code or tables with
+The bank stands in for an external service, so it shares no tables or engine with
 the application. On SQLite every transaction starts with BEGIN IMMEDIATE: the
 driver's default deferred BEGIN lets two writers both read a balance and then
 fail (or overdraw) when upgrading to a write lock; taking the write lock first
@@ -11,17 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+
+from config.database import normalize_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
-
-
-def normalize_url(url: str) -> URL:
-    """Route plain PostgreSQL URLs to psycopg 3, the only PostgreSQL driver installed."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
 
 
 def make_engine(url: str) -> Engine:
