@@ -8,10 +8,13 @@ import json
 from dataclasses import asdict
 from datetime import timedelta
 
+import httpx
 import pytest
 
+from api.main import create_app
 from client.party import Party, StepRefused
 from tests.flow import EscrowFlow
+from tests.servers import serve
 
 
 @pytest.fixture
@@ -199,3 +202,13 @@ async def test_health_reports_every_dependency(stack):
     response = await stack.http.get("/health")
     assert response.status_code == 200
     assert response.json()["checks"] == {"temporal": "ok", "database": "ok", "bank": "ok"}
+
+
+async def test_health_is_503_when_the_bank_is_unreachable(stack):
+    settings = stack.settings.model_copy(update={"bank_url": "http://127.0.0.1:9"})
+    app = create_app(settings)
+    async with serve(app) as url, httpx.AsyncClient(base_url=url) as http:
+        response = await http.get("/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["bank"].startswith("unreachable")
+    assert response.json()["checks"]["temporal"] == "ok"
