@@ -244,6 +244,7 @@ def _main_part_replaced_twice(f: CarFacts) -> bool:
     )
 
 
+# Every article number below was checked against the Order No. 43 text named in the module docstring.
 RULES: tuple[Rule, ...] = (
     Rule(
         "art22_main_assembly_within_7_days",
