@@ -10,7 +10,8 @@ that signer, and the signer's role must be the one recorded.
 from typing import Any
 
 from domain.canonical import content_hash
-from domain.escrow.machine import STEP_RULES, trail_entry_hash
+from domain.escrow.machine import STEP_RULES
+from domain.signed_steps import trail_entry_hash
 from domain.signing import SignedStep, signature_is_valid
 
 

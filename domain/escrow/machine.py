@@ -12,17 +12,15 @@ contract still owes (`obligations`); once funded the two are equal.
 """
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.canonical import canonical_json, content_hash, sha256_hex
+from domain.canonical import content_hash
 from domain.escrow.payloads import Payload
 from domain.escrow.rejections import conflict, duplicate, forbidden, invalid
 from domain.escrow.state import (
     STAGE_DONE,
-    Alert,
-    AuditEntry,
     ChangeProposal,
     Defect,
     Dispute,
@@ -39,48 +37,40 @@ from domain.escrow.state import (
     WarrantyClaim,
 )
 from domain.escrow.terms import ContractTerms, SilencePolicy
-from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.signed_steps import SignedStepMachine, StepRule, rule
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 
 
-@dataclass(frozen=True)
-class StepRule:
-    roles: frozenset[str]
-    required: frozenset[str]
-    optional: frozenset[str] = frozenset()
-
-
-def _rule(roles: set[str], required: set[str], optional: set[str] = frozenset()) -> StepRule:
-    return StepRule(frozenset(roles), frozenset(required), frozenset(optional))
-
-
 # action -> who may sign it and which payload fields it carries
 STEP_RULES: dict[str, StepRule] = {
-    "contract.sign": _rule({OWNER, CONTRACTOR}, {"terms_hash"}),
-    "inspection.request": _rule({CONTRACTOR}, {"stage"}, {"evidence", "note"}),
-    "inspection.report": _rule({INSPECTOR}, {"stage", "round", "result", "report_hash"}, {"defects"}),
-    "stage.accept": _rule({OWNER}, {"stage", "amount_fen", "report_hash"}),
-    "stage.accept_partial": _rule({OWNER}, {"stage", "pay_fen", "holdbacks", "report_hash"}),
-    "holdback.release": _rule({OWNER}, {"stage", "items", "amount_fen"}),
-    "change_order.sign": _rule(
+    "contract.sign": rule({OWNER, CONTRACTOR}, {"terms_hash"}),
+    "inspection.request": rule({CONTRACTOR}, {"stage"}, {"evidence", "note"}),
+    "inspection.report": rule({INSPECTOR}, {"stage", "round", "result", "report_hash"}, {"defects"}),
+    "stage.accept": rule({OWNER}, {"stage", "amount_fen", "report_hash"}),
+    "stage.accept_partial": rule({OWNER}, {"stage", "pay_fen", "holdbacks", "report_hash"}),
+    "holdback.release": rule({OWNER}, {"stage", "items", "amount_fen"}),
+    "change_order.sign": rule(
         {OWNER, CONTRACTOR}, {"change_no", "from_stage", "stages", "retention_fen", "plan_hash"}
     ),
-    "cancel.sign": _rule({OWNER, CONTRACTOR}, set(), {"reason"}),
-    "dispute.raise": _rule({OWNER, CONTRACTOR}, {"reason"}, {"stages", "include_retention", "evidence"}),
-    "dispute.decide": _rule(
+    "cancel.sign": rule({OWNER, CONTRACTOR}, set(), {"reason"}),
+    "dispute.raise": rule({OWNER, CONTRACTOR}, {"reason"}, {"stages", "include_retention", "evidence"}),
+    "dispute.decide": rule(
         {COUNCIL},
         {"dispute", "outcome", "reasons", "decision_hash"},
         {"pay_fen", "refund_fen", "rework_days"},
     ),
-    "warranty.claim": _rule({OWNER}, {"description", "amount_fen"}, {"evidence"}),
-    "warranty.withdraw": _rule({OWNER}, {"claim"}),
+    "warranty.claim": rule({OWNER}, {"description", "amount_fen"}, {"evidence"}),
+    "warranty.withdraw": rule({OWNER}, {"claim"}),
 }
 
 Commit = Callable[[], str]
 
 
-class EscrowMachine:
+class EscrowMachine(SignedStepMachine):
+    rules = STEP_RULES
+    subject_kind = "escrow"
+
     def __init__(
         self,
         terms: ContractTerms,
@@ -89,11 +79,11 @@ class EscrowMachine:
         created_at: datetime,
         max_skew: timedelta,
     ) -> None:
+        super().__init__(terms.escrow_id, terms.terms_hash(), max_skew)
         self.terms = terms
         self.escrow_id = terms.escrow_id
-        self.terms_hash = terms.terms_hash()
+        self.terms_hash = self.genesis_hash
         self.council_keys = dict(council_keys)
-        self.max_skew = max_skew
         self.created_at = created_at
         self.phase = Phase.DRAFT
         self.funding_due = created_at + timedelta(days=terms.durations.funding_days)
@@ -111,10 +101,6 @@ class EscrowMachine:
         self.change_proposal: ChangeProposal | None = None
         self.changes_applied = 0
         self.cancel_signed_by: list[str] = []
-        self.alerts: list[Alert] = []
-        self.trail: list[AuditEntry] = []
-        self.nonces: set[str] = set()
-        self.version = 0
 
     # ----------------------------------------------------------------- money
     @property
@@ -203,41 +189,7 @@ class EscrowMachine:
         self._after_change()
 
     # ----------------------------------------------------------------- steps
-    def plan(self, step: SignedStep, now: datetime) -> Commit:
-        """Check a signed step completely; return the commit that applies it."""
-        try:
-            envelope = parse_envelope(step.envelope)
-        except EnvelopeError as exc:
-            raise invalid("bad_envelope", str(exc)) from exc
-        rule = STEP_RULES.get(envelope.action)
-        if rule is None:
-            raise invalid("unknown_action", f"'{envelope.action}' is not an escrow step")
-        if envelope.subject != self.escrow_id:
-            raise forbidden("wrong_subject", "this envelope was signed for another escrow")
-        role, public_key = self._party(envelope.signer)
-        if not signature_is_valid(public_key, step):
-            raise forbidden("bad_signature", "the signature does not match the envelope and key")
-        if role not in rule.roles:
-            raise forbidden("wrong_role", f"a {role} may not sign '{envelope.action}'")
-        if envelope.nonce in self.nonces:
-            raise conflict("nonce_reused", "this nonce was already used: the step is a replay")
-        if abs(envelope.timestamp - now) > self.max_skew:
-            raise conflict("stale_timestamp", "the envelope's timestamp is too far from now")
-        handler = getattr(self, "_plan_" + envelope.action.replace(".", "_"))
-        payload = Payload(envelope.payload, required=rule.required, optional=rule.optional)
-        apply = handler(payload, role, now)
-
-        def commit() -> str:
-            self.nonces.add(envelope.nonce)
-            entry = self._append_trail(step, envelope.action, envelope.signer, role)
-            apply()
-            self._advance(now)
-            self._after_change()
-            return entry.entry_hash
-
-        return commit
-
-    def _party(self, party_id: str) -> tuple[str, str]:
+    def _signer(self, party_id: str) -> tuple[str, str]:
         terms = self.terms
         for role, party in (
             (OWNER, terms.owner),
@@ -249,14 +201,6 @@ class EscrowMachine:
         if party_id in self.council_keys:
             return COUNCIL, self.council_keys[party_id]
         raise forbidden("not_a_party", "the signer is not a party to this escrow")
-
-    def _append_trail(self, step: SignedStep, action: str, signer: str, role: str) -> AuditEntry:
-        prev = self.trail[-1].entry_hash if self.trail else self.terms_hash
-        seq = len(self.trail) + 1
-        entry_hash = trail_entry_hash(seq, prev, step)
-        entry = AuditEntry(seq, action, signer, role, step.envelope, step.signature, prev, entry_hash)
-        self.trail.append(entry)
-        return entry
 
     # -- contract
     def _plan_contract_sign(self, p: Payload, role: str, now: datetime) -> Callable[[], None]:
@@ -743,19 +687,10 @@ class EscrowMachine:
     def finished(self) -> bool:
         return self.phase in (Phase.CLOSED, Phase.CANCELLED) and not self.pending_fen
 
-    def _alert(self, kind: str, message: str, key: str, now: datetime) -> None:
-        self.alerts.append(Alert(kind, message, f"{self.escrow_id}:{key}", now))
-
-    def _after_change(self) -> None:
-        self.version += 1
-
     # -------------------------------------------------------------- reading
     def terms_document(self) -> dict[str, Any]:
         """The signed terms as JSON: hashing this gives `terms_hash`."""
         return jsonable(asdict(self.terms))
-
-    def trail_records(self, start: int) -> list[dict[str, Any]]:
-        return [asdict(entry) for entry in self.trail[start:]]
 
     def snapshot(self) -> dict[str, Any]:
         current = self._current_stage() if self.phase is Phase.ACTIVE else None
@@ -791,17 +726,9 @@ class EscrowMachine:
             "changes_applied": self.changes_applied,
             "cancel_signed_by": list(self.cancel_signed_by),
             "alerts": [jsonable(asdict(a)) for a in self.alerts],
-            "trail_head": self.trail[-1].entry_hash if self.trail else self.terms_hash,
+            "trail_head": self.trail_head,
             "trail_length": len(self.trail),
         }
-
-
-def trail_entry_hash(seq: int, prev_hash: str, step: SignedStep) -> str:
-    return sha256_hex(
-        canonical_json(
-            {"seq": seq, "prev_hash": prev_hash, "envelope": step.envelope, "signature": step.signature}
-        )
-    )
 
 
 def change_plan_hash(change_no: int, from_stage: int, stages: list[tuple[str, int]], retention: int) -> str:

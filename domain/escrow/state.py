@@ -147,23 +147,3 @@ class Ledger:
     @property
     def held_fen(self) -> int:
         return self.deposited_fen - self.released_fen - self.refunded_fen
-
-
-@dataclass
-class Alert:
-    kind: str
-    message: str
-    business_key: str
-    at: datetime
-
-
-@dataclass
-class AuditEntry:
-    seq: int
-    action: str
-    signer: str
-    signer_role: str
-    envelope: dict
-    signature: str
-    prev_hash: str
-    entry_hash: str

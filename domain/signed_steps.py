@@ -1,0 +1,144 @@
+"""What every process that accepts signed steps shares: checks, trail, alerts, version.
+
+A step is planned in two halves: `plan()` runs every check (envelope, subject,
+signer and key, role, nonce, timestamp, then the process's own rules) and
+returns a commit closure, so an update validator, which must not mutate, and
+the update handler share one code path and a refused step is never half applied.
+Accepted steps form a hash chain that starts from the hash of the process's
+terms, so the trail can be verified offline.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.canonical import canonical_json, sha256_hex
+from domain.escrow.payloads import Payload
+from domain.escrow.rejections import conflict, forbidden, invalid
+from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+
+Commit = Callable[[], str]
+Apply = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class StepRule:
+    roles: frozenset[str]
+    required: frozenset[str]
+    optional: frozenset[str] = frozenset()
+
+
+def rule(roles: set[str], required: set[str], optional: set[str] = frozenset()) -> StepRule:
+    return StepRule(frozenset(roles), frozenset(required), frozenset(optional))
+
+
+@dataclass
+class Alert:
+    kind: str
+    message: str
+    business_key: str
+    at: datetime
+
+
+@dataclass
+class AuditEntry:
+    seq: int
+    action: str
+    signer: str
+    signer_role: str
+    envelope: dict
+    signature: str
+    prev_hash: str
+    entry_hash: str
+
+
+def trail_entry_hash(seq: int, prev_hash: str, step: SignedStep) -> str:
+    return sha256_hex(
+        canonical_json(
+            {"seq": seq, "prev_hash": prev_hash, "envelope": step.envelope, "signature": step.signature}
+        )
+    )
+
+
+class SignedStepMachine:
+    """Base of the escrow and dispute machines. Subclasses set `rules` and `subject_kind`,
+    define `_plan_<action>` handlers, `_signer(party_id)` and `_advance(now)`."""
+
+    rules: dict[str, StepRule] = {}
+    subject_kind = "process"
+
+    def __init__(self, subject_id: str, genesis_hash: str, max_skew: timedelta) -> None:
+        self.subject_id = subject_id
+        self.genesis_hash = genesis_hash
+        self.max_skew = max_skew
+        self.alerts: list[Alert] = []
+        self.trail: list[AuditEntry] = []
+        self.nonces: set[str] = set()
+        self.version = 0
+
+    def plan(self, step: SignedStep, now: datetime) -> Commit:
+        """Check a signed step completely; return the commit that applies it."""
+        try:
+            envelope = parse_envelope(step.envelope)
+        except EnvelopeError as exc:
+            raise invalid("bad_envelope", str(exc)) from exc
+        step_rule = self.rules.get(envelope.action)
+        if step_rule is None:
+            raise invalid("unknown_action", f"'{envelope.action}' is not a {self.subject_kind} step")
+        if envelope.subject != self.subject_id:
+            raise forbidden("wrong_subject", f"this envelope was signed for another {self.subject_kind}")
+        role, public_key = self._signer(envelope.signer)
+        if not signature_is_valid(public_key, step):
+            raise forbidden("bad_signature", "the signature does not match the envelope and key")
+        if role not in step_rule.roles:
+            raise forbidden("wrong_role", f"a {role} may not sign '{envelope.action}'")
+        if envelope.nonce in self.nonces:
+            raise conflict("nonce_reused", "this nonce was already used: the step is a replay")
+        if abs(envelope.timestamp - now) > self.max_skew:
+            raise conflict("stale_timestamp", "the envelope's timestamp is too far from now")
+        handler = getattr(self, "_plan_" + envelope.action.replace(".", "_"))
+        payload = Payload(envelope.payload, required=step_rule.required, optional=step_rule.optional)
+        apply = handler(payload, self._acting_as(role, envelope.signer), now)
+
+        def commit() -> str:
+            self.nonces.add(envelope.nonce)
+            entry = self._append_trail(step, envelope.action, envelope.signer, role)
+            apply()
+            self._advance(now)
+            self._after_change()
+            return entry.entry_hash
+
+        return commit
+
+    def _signer(self, party_id: str) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def _acting_as(self, role: str, party_id: str) -> str:
+        """What handlers receive as the actor: the role, unless a process needs the party."""
+        return role
+
+    def _advance(self, now: datetime) -> None:
+        raise NotImplementedError
+
+    def _append_trail(self, step: SignedStep, action: str, signer: str, role: str) -> AuditEntry:
+        prev = self.trail[-1].entry_hash if self.trail else self.genesis_hash
+        seq = len(self.trail) + 1
+        entry_hash = trail_entry_hash(seq, prev, step)
+        entry = AuditEntry(seq, action, signer, role, step.envelope, step.signature, prev, entry_hash)
+        self.trail.append(entry)
+        return entry
+
+    def trail_records(self, start: int) -> list[dict[str, Any]]:
+        return [asdict(entry) for entry in self.trail[start:]]
+
+    @property
+    def trail_head(self) -> str:
+        return self.trail[-1].entry_hash if self.trail else self.genesis_hash
+
+    def _alert(self, kind: str, message: str, key: str, now: datetime) -> None:
+        self.alerts.append(Alert(kind, message, f"{self.subject_id}:{key}", now))
+
+    def _after_change(self) -> None:
+        self.version += 1
+
