@@ -6,6 +6,7 @@ can ever be carried as a float on the money path.
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 
@@ -36,3 +37,13 @@ def sha256_hex(data: bytes) -> str:
 def content_hash(value: Any) -> str:
     """Hash of a JSON value as referenced from signed envelopes (e.g. terms, reports)."""
     return sha256_hex(canonical_json(value))
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value

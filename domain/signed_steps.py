@@ -141,4 +141,3 @@ class SignedStepMachine:
 
     def _after_change(self) -> None:
         self.version += 1
-

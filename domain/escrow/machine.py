@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.canonical import content_hash
+from domain.canonical import content_hash, jsonable
 from domain.escrow.payloads import Payload
 from domain.escrow.rejections import conflict, duplicate, forbidden, invalid
 from domain.escrow.state import (
@@ -765,13 +765,3 @@ def read_stage_number(raw: Any, count: int) -> int:
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value

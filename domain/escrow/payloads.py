@@ -72,3 +72,10 @@ class Payload:
         if not all(isinstance(v, dict) for v in values):
             raise invalid("not_an_object", f"every entry of '{name}' must be an object")
         return values
+
+    def document(self, name: str) -> dict[str, Any]:
+        """A nested JSON object, checked later by the code that knows its shape."""
+        value = self._raw.get(name)
+        if not isinstance(value, dict):
+            raise invalid("not_an_object", f"'{name}' must be an object")
+        return value

@@ -1,0 +1,754 @@
+"""The expert-panel dispute (DESIGN "Expert-panel dispute", steps 1 to 8) as a pure machine.
+
+Filing, council acceptance, the respondent's answer, negotiation and settlement,
+a fair draw with strikes and independence declarations, evidence windows with a
+joint site inspection and clock pauses, commit-reveal votes, a decision signed by
+every panel member and countersigned by the council, one appeal to a larger panel
+with no overlap, and enforcement: through the escrow for a renovation (a
+council-signed `dispute.decide` step the workflow hands to the escrow), by the
+dealer's confirmation for a car.
+
+The registry is I/O, so the machine asks for it (`draw_request()`) and the
+workflow answers with the candidates (`record_draw`); everything else is a pure
+function of the steps and the time passed in.
+"""
+
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.calendar import WorkCalendar
+from domain.canonical import content_hash, jsonable
+from domain.dispute.state import CasePhase, Evidence, JointInspection, PanelRound, Seat, Settlement
+from domain.dispute.terms import CAR, RENOVATION, CaseTerms
+from domain.escrow.payloads import Payload
+from domain.escrow.rejections import conflict, forbidden, invalid
+from domain.escrow.terms import PartyKey
+from domain.signed_steps import Apply, SignedStepMachine, rule
+from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from expert_panels.draw import (
+    DrawRequest,
+    InvalidDrawRequest,
+    PanelUnfillable,
+    appeal_request,
+    draw_panel,
+    draw_record_document,
+    draw_record_from_document,
+    panel_size_for,
+    replace_seat,
+)
+from expert_panels.registry import Expert
+from expert_panels.votes import InvalidOpinion, aggregate, check_reveal, opinion_from_document
+
+CLAIMANT, RESPONDENT, COUNCIL, EXPERT = "claimant", "respondent", "council", "expert"
+PARTIES = {CLAIMANT, RESPONDENT}
+SETTLEABLE = {
+    CasePhase.ANSWER,
+    CasePhase.NEGOTIATION,
+    CasePhase.DRAW,
+    CasePhase.PANEL,
+    CasePhase.EVIDENCE,
+    CasePhase.VOTING,
+    CasePhase.SUMMARY,
+    CasePhase.SIGNING,
+}
+RENOVATION_OUTCOMES = {"split", "refund", "rework"}
+DRAW_RETRY = timedelta(days=1)
+
+CASE_RULES = {
+    "case.accept": rule({COUNCIL}, set(), {"note"}),
+    "case.reject": rule({COUNCIL}, {"reasons"}),
+    "answer.submit": rule({RESPONDENT}, {"answer_hash"}, {"evidence"}),
+    "settlement.sign": rule(PARTIES, {"settlement_hash", "pay_fen", "refund_fen"}, {"remedy"}),
+    "strike.submit": rule(PARTIES, {"expert_id", "reason"}),
+    "declaration.sign": rule({EXPERT}, {"independent"}, {"reason"}),
+    "evidence.submit": rule(PARTIES, {"evidence"}, {"reply"}),
+    "inspection.sign": rule(PARTIES | {EXPERT}, {"report_hash"}),
+    "clock.pause": rule({COUNCIL}, {"reason"}),
+    "clock.resume": rule({COUNCIL}, set(), {"note"}),
+    "vote.commit": rule({EXPERT}, {"commitment"}),
+    "vote.reveal": rule({EXPERT}, {"opinion", "salt"}),
+    "decision.summarise": rule({EXPERT}, {"summary"}, {"outcome", "rework_days", "remedy"}),
+    "decision.sign": rule({EXPERT}, {"decision_hash"}, {"dissent"}),
+    "decision.countersign": rule({COUNCIL}, {"decision_hash"}),
+    "decision.object": rule(PARTIES, {"reason"}),
+    "enforcement.submit": rule({COUNCIL}, {"escrow_step"}),
+    "remedy.confirm": rule({RESPONDENT}, {"remedy"}),
+}
+
+
+class DisputeMachine(SignedStepMachine):
+    rules = CASE_RULES
+    subject_kind = "case"
+
+    def __init__(
+        self,
+        terms: CaseTerms,
+        *,
+        council_keys: dict[str, str],
+        calendar: WorkCalendar,
+        filed_at: datetime,
+        max_skew: timedelta,
+    ) -> None:
+        super().__init__(terms.case_id, content_hash(jsonable(asdict(terms))), max_skew)
+        self.terms = terms
+        self.windows = terms.windows
+        self.council_keys = dict(council_keys)
+        self.calendar = calendar
+        self.phase = CasePhase.FILED
+        self.filed_at = filed_at
+        self.acceptance_due = calendar.add_working_days(filed_at, self.windows.acceptance_working_days)
+        self.acceptance_alerted = False
+        self.answer_due: datetime | None = None
+        self.answer_hash: str | None = None
+        self.negotiation_due: datetime | None = None
+        self.settlement: Settlement | None = None
+        self.rounds: list[PanelRound] = []
+        self.draw_retry_at: datetime | None = None
+        self.evidence: list[Evidence] = []
+        self.outcome: dict[str, Any] | None = None
+        self.objection: dict[str, str] | None = None
+        self.objection_due: datetime | None = None
+        self.escrow_step: dict[str, Any] | None = None
+        self.remedy_due: datetime | None = None
+        self.remedy_confirmed: str | None = None
+        self.noncompliant = False
+        self.rejection: str | None = None
+        self.set_aside: dict[str, str] = {}  # expert_id -> why they may not sit again on this case
+        self._keys: dict[str, PartyKey] = {}
+
+    # --------------------------------------------------------------- signers
+    @property
+    def round(self) -> PanelRound | None:
+        return self.rounds[-1] if self.rounds else None
+
+    def _signer(self, party_id: str) -> tuple[str, str]:
+        for role, party in ((CLAIMANT, self.terms.claimant), (RESPONDENT, self.terms.respondent)):
+            if party.party_id == party_id:
+                return role, party.public_key
+        if party_id in self.council_keys:
+            return COUNCIL, self.council_keys[party_id]
+        seat = self._seat_of_party(party_id)
+        if seat is not None:
+            return EXPERT, seat.public_key
+        raise forbidden("not_a_party", "the signer is not a party, council member or panel member here")
+
+    def _seat_of_party(self, party_id: str) -> Seat | None:
+        current = self.round
+        if current is None:
+            return None
+        return next((s for s in current.seats.values() if s.party_id == party_id), None)
+
+    def _acting_as(self, role: str, party_id: str) -> str:
+        """Panel members act as their expert id; everyone else as their role."""
+        return self._seat_of_party(party_id).expert_id if role == EXPERT else role
+
+    def _require(self, *phases: CasePhase) -> None:
+        if self.phase not in phases:
+            raise conflict("wrong_phase", f"the case is in {self.phase.value}")
+
+    # ------------------------------------------------------ acceptance, answer
+    def _plan_case_accept(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.FILED)
+        p.text("note", default="accepted")
+
+        def apply() -> None:
+            self.phase = CasePhase.ANSWER
+            self.answer_due = now + timedelta(days=self.windows.answer_days)
+
+        return apply
+
+    def _plan_case_reject(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.FILED)
+        reasons = p.text("reasons")
+
+        def apply() -> None:
+            self.phase, self.rejection = CasePhase.REJECTED, reasons
+
+        return apply
+
+    def _plan_answer_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.ANSWER)
+        answer_hash = p.text("answer_hash")
+        hashes = p.texts("evidence")
+
+        def apply() -> None:
+            self.answer_hash = answer_hash
+            if hashes:
+                self.evidence.append(Evidence(RESPONDENT, hashes, False, now))
+            self._open_negotiation(now)
+
+        return apply
+
+    def _open_negotiation(self, now: datetime) -> None:
+        self.phase = CasePhase.NEGOTIATION
+        self.negotiation_due = now + timedelta(days=self.windows.negotiation_days)
+
+    # ------------------------------------------------------------ settlement
+    def _plan_settlement_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(*SETTLEABLE)
+        pay, refund = p.integer("pay_fen"), p.integer("refund_fen")
+        remedy = p.text("remedy", default="-")
+        if self.terms.domain == RENOVATION and pay + refund != self.terms.disputed_fen:
+            raise invalid("amounts_do_not_add_up", f"pay plus refund must be {self.terms.disputed_fen} fen")
+        proposed = p.text("settlement_hash")
+        if proposed != settlement_hash(self.subject_id, pay, refund, remedy):
+            raise invalid("settlement_hash_mismatch", "settlement_hash does not match the settlement")
+        current = self.settlement
+        same = current is not None and current.settlement_hash == proposed
+        if same and actor in current.signed_by:
+            raise conflict("already_signed", f"the {actor} already signed this settlement")
+
+        def apply() -> None:
+            if not same:
+                self.settlement = Settlement(proposed, pay, refund, remedy, [actor])
+                return
+            current.signed_by.append(actor)
+            outcome = "refund" if pay == 0 else "split"
+            self._conclude(
+                {
+                    "source": "settlement",
+                    "outcome": outcome,
+                    "pay_fen": pay,
+                    "refund_fen": refund,
+                    "remedy": remedy,
+                    "rework_days": 0,
+                },
+                now,
+            )
+
+        return apply
+
+    # ------------------------------------------------------------------ draw
+    def draw_request(self, now: datetime) -> DrawRequest | None:
+        """What the workflow should draw a panel for now, if anything."""
+        if self.phase is not CasePhase.DRAW or (self.draw_retry_at and now < self.draw_retry_at):
+            return None
+        previous = self.rounds[-2] if len(self.rounds) > 1 else None
+        if previous is not None and previous.draw is not None:
+            request = appeal_request(draw_record_from_document(previous.draw), as_of=now.date(), panel_size=5)
+        else:
+            request = DrawRequest(
+                case_id=self.subject_id,
+                domain=self.terms.domain,
+                main_specialty=self.terms.main_specialty,
+                party_org_ids=(self.terms.claimant_org, self.terms.respondent_org),
+                as_of=now.date(),
+                panel_size=panel_size_for(self.terms.disputed_fen, self.terms.small_claim_threshold_fen),
+            )
+        return replace(request, excluded={**self.set_aside, **request.excluded})
+
+    def record_draw(
+        self,
+        request: DrawRequest,
+        candidates: list[Expert],
+        keys: dict[str, PartyKey],
+        seed: str,
+        now: datetime,
+    ) -> None:
+        """Seat the panel drawn from `candidates`; `keys` are the signing keys of those who may sit."""
+        signable = [c for c in candidates if c.expert_id in keys]
+        try:
+            record = draw_panel(request, signable, seed)
+        except (PanelUnfillable, InvalidDrawRequest) as exc:
+            self.draw_retry_at = now + DRAW_RETRY
+            self._alert(
+                "panel_unfillable",
+                f"no fair panel can be drawn: {exc}",
+                f"round-{len(self.rounds)}:draw-failed:{now.date().isoformat()}",
+                now,
+            )
+            self._after_change()
+            return
+        current = self.round
+        current.draw = draw_record_document(record)
+        current.seats = {i: self._seat(i, keys[i], now) for i in record.panel}
+        current.strike_due = now + timedelta(days=self.windows.strike_days)
+        self._keys = keys
+        self.draw_retry_at = None
+        self.phase = CasePhase.PANEL
+        self._after_change()
+
+    def _seat(self, expert_id: str, key: PartyKey, now: datetime) -> Seat:
+        due = now + timedelta(days=self.windows.declaration_days)
+        return Seat(expert_id, key.party_id, key.public_key, now, due)
+
+    def _replace(self, expert_id: str, reason: str, now: datetime) -> None:
+        current = self.round
+        record = draw_record_from_document(current.draw)
+        try:
+            record, newcomer = replace_seat(record, expert_id, reason)
+        except (PanelUnfillable, InvalidDrawRequest) as exc:
+            self.set_aside[expert_id] = reason
+            self._alert(
+                "panel_unfillable",
+                f"seat of {expert_id} cannot be refilled: {exc}",
+                f"round-{current.number}:{expert_id}:unfillable",
+                now,
+            )
+            self._restart_draw(now)
+            return
+        self.set_aside[expert_id] = reason
+        current.draw = draw_record_document(record)
+        del current.seats[expert_id]
+        current.seats[newcomer] = self._seat(newcomer, self._keys[newcomer], now)
+
+    def _restart_draw(self, now: datetime) -> None:
+        self.rounds[-1] = PanelRound(number=self.round.number)
+        self.phase = CasePhase.DRAW
+        self.draw_retry_at = now + DRAW_RETRY
+
+    def _plan_strike_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.PANEL)
+        current = self.round
+        if current.strike_due and now > current.strike_due:
+            raise conflict("strike_window_closed", "the window for strikes has closed")
+        if actor in current.strikes:
+            raise conflict("strike_used", f"the {actor} has already struck an expert")
+        expert_id, reason = p.text("expert_id"), p.text("reason")
+        if expert_id not in current.seats:
+            raise conflict("not_on_panel", f"{expert_id} holds no seat on this panel")
+        return lambda: self._strike(actor, expert_id, reason, now)
+
+    def _strike(self, party: str, expert_id: str, reason: str, now: datetime) -> None:
+        self.round.strikes[party] = expert_id
+        self._replace(expert_id, f"struck by the {party}: {reason}", now)
+
+    def _plan_declaration_sign(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+        self._require(CasePhase.PANEL)
+        seat = self.round.seats[expert_id]
+        if seat.declared:
+            raise conflict("already_declared", "the independence declaration is already signed")
+        independent = p.boolean("independent")
+        reason = p.text("reason", default="declared independent")
+
+        def apply() -> None:
+            if independent:
+                seat.declared = True
+            else:
+                self._replace(expert_id, f"declined: {reason}", now)
+
+        return apply
+
+    # -------------------------------------------------------------- evidence
+    def _plan_evidence_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.EVIDENCE)
+        current = self.round
+        reply = p.boolean("reply")
+        hashes = p.texts("evidence")
+        if not hashes:
+            raise invalid("evidence_required", "name at least one evidence hash")
+        if not current.paused_at:
+            due = current.reply_due if reply else current.evidence_due
+            if now > due:
+                raise conflict("window_closed", f"the {'reply' if reply else 'evidence'} window has closed")
+        return lambda: self.evidence.append(Evidence(actor, hashes, reply, now))
+
+    def _plan_inspection_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.EVIDENCE)
+        current = self.round
+        if actor not in PARTIES and actor != self._chair():
+            raise forbidden(
+                "chair_only", "the joint inspection report is signed by the parties and the chair"
+            )
+        report_hash = p.text("report_hash")
+        report = current.inspection
+        same = report is not None and report.report_hash == report_hash
+        if same and actor in report.signed_by:
+            raise conflict("already_signed", "this report is already signed by you")
+
+        def apply() -> None:
+            if same:
+                report.signed_by.append(actor)
+            else:
+                current.inspection = JointInspection(report_hash, [actor])
+
+        return apply
+
+    def _plan_clock_pause(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.EVIDENCE)
+        if self.round.paused_at:
+            raise conflict("already_paused", "the clock is already paused")
+        p.text("reason")
+
+        def apply() -> None:
+            self.round.paused_at = now
+
+        return apply
+
+    def _plan_clock_resume(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.EVIDENCE)
+        current = self.round
+        if not current.paused_at:
+            raise conflict("not_paused", "the clock is running")
+
+        def apply() -> None:
+            paused_for = now - current.paused_at
+            current.evidence_due += paused_for
+            current.reply_due += paused_for
+            current.paused_at = None
+
+        return apply
+
+    # ---------------------------------------------------------------- voting
+    def _plan_vote_commit(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+        self._require(CasePhase.VOTING)
+        current = self.round
+        if expert_id in current.commitments:
+            raise conflict("already_committed", "your vote is already committed")
+        commitment = p.text("commitment")
+        if len(commitment) != 64:
+            raise invalid("bad_commitment", "a commitment is a sha256 hex digest")
+        return lambda: current.commitments.__setitem__(expert_id, commitment)
+
+    def _plan_vote_reveal(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+        self._require(CasePhase.VOTING)
+        current = self.round
+        if set(current.commitments) != set(current.seats):
+            raise conflict("commitments_outstanding", "reveals open once every member has committed")
+        if expert_id in current.reveals:
+            raise conflict("already_revealed", "your vote is already revealed")
+        opinion_raw = p.document("opinion")
+        salt = p.text("salt")
+        if not check_reveal(current.commitments[expert_id], opinion_raw, salt):
+            raise invalid("reveal_mismatch", "the opinion and salt do not match your commitment")
+        try:
+            opinion = opinion_from_document(opinion_raw)
+        except InvalidOpinion as exc:
+            raise invalid("bad_opinion", str(exc)) from None
+        items = {item.item_id for item in self.terms.items}
+        if set(opinion.findings) != items:
+            raise invalid("findings_mismatch", f"give a finding on exactly these items: {sorted(items)}")
+        if self.terms.domain == RENOVATION and (
+            opinion.pay_fen is None or opinion.pay_fen > self.terms.disputed_fen
+        ):
+            raise invalid("bad_proposal", f"propose a payment from 0 to {self.terms.disputed_fen} fen")
+        if self.terms.domain == CAR and opinion.pay_fen is not None:
+            raise invalid("bad_proposal", "a car case decides a remedy, not a money split")
+        return lambda: current.reveals.__setitem__(expert_id, opinion_raw)
+
+    def _chair(self) -> str:
+        return draw_record_from_document(self.round.draw).chair
+
+    def _plan_decision_summarise(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+        self._require(CasePhase.SUMMARY)
+        if expert_id != self._chair():
+            raise forbidden("chair_only", "the chair writes the summary")
+        summary = p.text("summary")
+        outcome, rework_days, remedy = self._summary_outcome(p)
+        current = self.round
+        opinions = {e: opinion_from_document(o) for e, o in current.reveals.items()}
+        decision = aggregate(opinions, self.terms.disputed_fen, self._chair())
+        if outcome == "refund" and decision.pay_fen:
+            raise invalid("outcome_mismatch", "the panel's median pays the business: the outcome is a split")
+        document = {
+            "case_id": self.subject_id,
+            "round": current.number,
+            "findings": decision.findings,
+            "dissent": {k: list(v) for k, v in decision.dissent.items()},
+            "tie_broken_by_chair": list(decision.tie_broken_by_chair),
+            "pay_fen": decision.pay_fen,
+            "refund_fen": decision.refund_fen,
+            "reasons": {e: o.reasons for e, o in opinions.items()},
+            "summary": summary,
+            "outcome": outcome,
+            "rework_days": rework_days,
+            "remedy": remedy,
+        }
+
+        def apply() -> None:
+            current.decision = document
+            current.decision_hash = content_hash(document)
+            self.phase = CasePhase.SIGNING
+
+        return apply
+
+    def _summary_outcome(self, p: Payload) -> tuple[str, int, str]:
+        if self.terms.domain == CAR:
+            return "remedy", 0, p.choice("remedy", {"refund_or_replace", "replace_part", "repair", "none"})
+        outcome = p.choice("outcome", RENOVATION_OUTCOMES)
+        rework_days = p.integer("rework_days", default=0)
+        if (outcome == "rework") != (rework_days > 0):
+            raise invalid("bad_rework", "a rework order, and only a rework order, sets rework_days")
+        return outcome, rework_days, "-"
+
+    def _plan_decision_sign(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+        self._require(CasePhase.SIGNING)
+        current = self.round
+        if p.text("decision_hash") != current.decision_hash:
+            raise invalid("decision_hash_mismatch", "sign the decision as drafted")
+        if expert_id in current.signatures:
+            raise conflict("already_signed", "you already signed this decision")
+        dissent = p.text("dissent", default="", allow_empty=True)
+
+        def apply() -> None:
+            current.signatures.append(expert_id)
+            if dissent:
+                current.dissent_notes[expert_id] = dissent
+
+        return apply
+
+    def _plan_decision_countersign(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.SIGNING)
+        current = self.round
+        if set(current.signatures) != set(current.seats):
+            raise conflict("signatures_outstanding", "every panel member signs before the council")
+        if p.text("decision_hash") != current.decision_hash:
+            raise invalid("decision_hash_mismatch", "countersign the decision the panel signed")
+
+        def apply() -> None:
+            current.countersigned = True
+            if current.number == 1:
+                self.phase = CasePhase.OBJECTION
+                self.objection_due = now + timedelta(days=self.windows.objection_days)
+            else:
+                self._conclude_from_decision(now)
+
+        return apply
+
+    # ------------------------------------------------------------ objection
+    def _plan_decision_object(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.OBJECTION)
+        reason = p.text("reason")
+
+        def apply() -> None:
+            self.objection = {"party": actor, "reason": reason}
+            self.rounds.append(PanelRound(number=2))
+            self.phase = CasePhase.DRAW
+
+        return apply
+
+    def _conclude_from_decision(self, now: datetime) -> None:
+        decision = self.round.decision
+        self._conclude(
+            {
+                "source": "decision",
+                "outcome": decision["outcome"],
+                "pay_fen": decision["pay_fen"] or 0,
+                "refund_fen": decision["refund_fen"] or 0,
+                "remedy": decision["remedy"],
+                "rework_days": decision["rework_days"],
+                "decision_hash": self.round.decision_hash,
+            },
+            now,
+        )
+
+    def _conclude(self, outcome: dict[str, Any], now: datetime) -> None:
+        self.outcome = outcome
+        self.phase = CasePhase.ENFORCEMENT
+        if self.terms.domain == CAR:
+            self.remedy_due = now + timedelta(days=self.windows.remedy_confirmation_days)
+
+    # ----------------------------------------------------------- enforcement
+    def _plan_enforcement_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.ENFORCEMENT)
+        if self.terms.domain != RENOVATION or self.terms.escrow_id is None:
+            raise conflict("no_escrow", "only a renovation case with an escrow is enforced through it")
+        if self.escrow_step is not None:
+            raise conflict("already_submitted", "the escrow step is already on its way")
+        step = self._escrow_step(p.document("escrow_step"))
+
+        def apply() -> None:
+            self.escrow_step = {"envelope": step.envelope, "signature": step.signature}
+
+        return apply
+
+    def _escrow_step(self, raw: dict[str, Any]) -> SignedStep:
+        """The council's `dispute.decide` for the escrow must say exactly what was concluded here."""
+        if set(raw) != {"envelope", "signature"}:
+            raise invalid("bad_escrow_step", "escrow_step is {envelope, signature}")
+        step = SignedStep(envelope=raw["envelope"], signature=raw["signature"])
+        try:
+            envelope = parse_envelope(step.envelope)
+        except EnvelopeError as exc:
+            raise invalid("bad_escrow_step", str(exc)) from None
+        key = self.council_keys.get(envelope.signer)
+        if key is None or not signature_is_valid(key, step):
+            raise forbidden("bad_escrow_step", "the escrow step must be signed by a council member")
+        payload = envelope.payload
+        outcome = self.outcome
+        expected = {
+            "dispute": self.terms.escrow_dispute,
+            "outcome": outcome["outcome"],
+            "pay_fen": outcome["pay_fen"] if outcome["outcome"] == "split" else 0,
+            "refund_fen": outcome["refund_fen"] if outcome["outcome"] != "rework" else 0,
+            "rework_days": outcome["rework_days"],
+        }
+        said = {k: payload.get(k, 0) for k in expected}
+        if (
+            envelope.action != "dispute.decide"
+            or envelope.subject != self.terms.escrow_id
+            or said != expected
+        ):
+            raise invalid(
+                "escrow_step_mismatch", f"the escrow step must decide {expected} for {self.terms.escrow_id}"
+            )
+        return step
+
+    def escrow_enforced(self) -> None:
+        self.phase = CasePhase.CLOSED
+        self._after_change()
+
+    def _plan_remedy_confirm(self, p: Payload, actor: str, now: datetime) -> Apply:
+        self._require(CasePhase.ENFORCEMENT)
+        if self.terms.domain != CAR:
+            raise conflict("not_a_car_case", "only a car dealer confirms a remedy")
+        remedy = p.text("remedy")
+        if remedy != self.outcome["remedy"]:
+            raise invalid("remedy_mismatch", f"the remedy decided is {self.outcome['remedy']}")
+
+        def apply() -> None:
+            self.remedy_confirmed = remedy
+            self.phase = CasePhase.CLOSED
+
+        return apply
+
+    # ------------------------------------------------------------------ time
+    def _advance(self, now: datetime) -> None:
+        current = self.round
+        if (
+            self.phase is CasePhase.PANEL
+            and now >= current.strike_due
+            and all(s.declared for s in current.seats.values())
+        ):
+            self.phase = CasePhase.EVIDENCE
+            current.formed_at = now
+            current.evidence_due = now + timedelta(days=self.windows.evidence_days)
+            current.reply_due = current.evidence_due + timedelta(days=self.windows.reply_days)
+        if self.phase is CasePhase.EVIDENCE and not current.paused_at and now >= current.reply_due:
+            self.phase = CasePhase.VOTING
+            current.vote_due = now + timedelta(days=self.windows.vote_days)
+        if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
+            self.phase = CasePhase.SUMMARY
+
+    def _deadlines(self) -> list[datetime]:
+        due: list[datetime] = []
+        current = self.round
+        if self.phase is CasePhase.FILED and not self.acceptance_alerted:
+            due.append(self.acceptance_due)
+        if self.phase is CasePhase.ANSWER:
+            due.append(self.answer_due)
+        if self.phase is CasePhase.NEGOTIATION:
+            due.append(self.negotiation_due)
+        if self.phase is CasePhase.DRAW and self.draw_retry_at:
+            due.append(self.draw_retry_at)
+        if self.phase is CasePhase.PANEL:
+            due.append(current.strike_due)
+            due.extend(s.declaration_due for s in current.seats.values() if not s.declared)
+        if self.phase is CasePhase.EVIDENCE and not current.paused_at:
+            due.append(current.reply_due)
+        if self.phase is CasePhase.VOTING and not current.vote_overdue_alerted:
+            due.append(current.vote_due)
+        if (target := self._decision_target()) is not None:
+            due.append(target)
+        if self.phase is CasePhase.OBJECTION:
+            due.append(self.objection_due)
+        if self.phase is CasePhase.ENFORCEMENT and self.remedy_due:
+            due.append(self.remedy_due)
+        return due
+
+    def _decision_target(self) -> datetime | None:
+        """When the panel's countersigned decision was due, while it is still outstanding."""
+        current = self.round
+        if current is None or not current.formed_at or current.target_alerted or current.countersigned:
+            return None
+        return current.formed_at + timedelta(days=self.windows.decision_target_days)
+
+    def next_deadline(self) -> datetime | None:
+        return min(self._deadlines(), default=None)
+
+    def on_time(self, now: datetime) -> None:
+        current = self.round
+        if self.phase is CasePhase.FILED and not self.acceptance_alerted and now >= self.acceptance_due:
+            self.acceptance_alerted = True
+            self._alert(
+                "acceptance_overdue",
+                "the council has not accepted or rejected the case in time",
+                "acceptance-overdue",
+                now,
+            )
+        if self.phase is CasePhase.ANSWER and now >= self.answer_due:
+            self._open_negotiation(now)  # silence does not lose the case
+        if self.phase is CasePhase.NEGOTIATION and now >= self.negotiation_due:
+            self.rounds.append(PanelRound(number=1))
+            self.phase = CasePhase.DRAW
+        if self.phase is CasePhase.PANEL:
+            for seat in list(current.seats.values()):
+                if not seat.declared and now >= seat.declaration_due and seat.expert_id in current.seats:
+                    self._replace(seat.expert_id, "independence declaration timed out", now)
+                    if self.phase is not CasePhase.PANEL:
+                        break
+        if self.phase is CasePhase.VOTING and not current.vote_overdue_alerted and now >= current.vote_due:
+            current.vote_overdue_alerted = True
+            self._alert(
+                "vote_overdue",
+                "panel members have not voted in time",
+                f"round-{current.number}:vote-overdue",
+                now,
+            )
+        if (target := self._decision_target()) is not None and now >= target:
+            current.target_alerted = True
+            self._alert(
+                "decision_overdue",
+                "no decision within the target since the panel formed",
+                f"round-{current.number}:decision-overdue",
+                now,
+            )
+        if self.phase is CasePhase.OBJECTION and now >= self.objection_due:
+            self._conclude_from_decision(now)
+        if self.phase is CasePhase.ENFORCEMENT and self.remedy_due and now >= self.remedy_due:
+            self.noncompliant = True
+            self.phase = CasePhase.CLOSED
+            self._alert(
+                "remedy_not_confirmed",
+                "the dealer did not confirm the decided remedy in time",
+                "remedy-not-confirmed",
+                now,
+            )
+        self._advance(now)
+        self._after_change()
+
+    @property
+    def finished(self) -> bool:
+        return self.phase in (CasePhase.CLOSED, CasePhase.REJECTED)
+
+    def needs_escrow_enforcement(self) -> bool:
+        return self.phase is CasePhase.ENFORCEMENT and self.escrow_step is not None
+
+    # --------------------------------------------------------------- reading
+    def snapshot(self) -> dict[str, Any]:
+        return jsonable(
+            {
+                "case_id": self.subject_id,
+                "domain": self.terms.domain,
+                "version": self.version,
+                "phase": self.phase.value,
+                "claimant_id": self.terms.claimant.party_id,
+                "respondent_id": self.terms.respondent.party_id,
+                "escrow_id": self.terms.escrow_id,
+                "disputed_fen": self.terms.disputed_fen,
+                "items": [asdict(i) for i in self.terms.items],
+                "filed_at": self.filed_at,
+                "acceptance_due": self.acceptance_due,
+                "answer_due": self.answer_due,
+                "negotiation_due": self.negotiation_due,
+                "settlement": asdict(self.settlement) if self.settlement else None,
+                "rounds": [asdict(r) for r in self.rounds],
+                "evidence": [asdict(e) for e in self.evidence],
+                "outcome": self.outcome,
+                "objection": self.objection,
+                "objection_due": self.objection_due,
+                "escrow_step": self.escrow_step,
+                "remedy_due": self.remedy_due,
+                "remedy_confirmed": self.remedy_confirmed,
+                "noncompliant": self.noncompliant,
+                "rejection": self.rejection,
+                "alerts": [asdict(a) for a in self.alerts],
+                "trail_head": self.trail_head,
+                "trail_length": len(self.trail),
+            }
+        )
+
+
+def settlement_hash(case_id: str, pay_fen: int, refund_fen: int, remedy: str) -> str:
+    return content_hash({"case_id": case_id, "pay_fen": pay_fen, "refund_fen": refund_fen, "remedy": remedy})

@@ -1,0 +1,81 @@
+"""The state of one dispute case: plain data the machine mutates and the workflow queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class CasePhase(StrEnum):
+    FILED = "filed"  # waiting for the council to accept or reject
+    ANSWER = "answer"  # respondent's answer window
+    NEGOTIATION = "negotiation"  # both may still settle
+    DRAW = "draw"  # waiting for the registry to draw a panel from
+    PANEL = "panel"  # strikes and independence declarations
+    EVIDENCE = "evidence"  # evidence, replies, site inspection, clock pauses
+    VOTING = "voting"  # commit, then reveal
+    SUMMARY = "summary"  # the chair writes the plain-language summary
+    SIGNING = "signing"  # panel members sign, then the council countersigns
+    OBJECTION = "objection"  # one appeal to a larger panel may be lodged
+    ENFORCEMENT = "enforcement"  # the escrow applies it, or the dealer confirms the remedy
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+@dataclass
+class Seat:
+    expert_id: str
+    party_id: str
+    public_key: str
+    seated_at: datetime
+    declaration_due: datetime
+    declared: bool = False
+
+
+@dataclass
+class Settlement:
+    settlement_hash: str
+    pay_fen: int
+    refund_fen: int
+    remedy: str
+    signed_by: list[str]
+
+
+@dataclass
+class Evidence:
+    party: str
+    hashes: list[str]
+    reply: bool
+    at: datetime
+
+
+@dataclass
+class JointInspection:
+    report_hash: str
+    signed_by: list[str]
+
+
+@dataclass
+class PanelRound:
+    """One panel's work: the first instance, or the appeal."""
+
+    number: int
+    draw: dict[str, Any] | None = None  # draw_record_document of the current seats
+    seats: dict[str, Seat] = field(default_factory=dict)
+    strikes: dict[str, str] = field(default_factory=dict)  # party -> expert_id
+    strike_due: datetime | None = None
+    formed_at: datetime | None = None
+    evidence_due: datetime | None = None
+    reply_due: datetime | None = None
+    paused_at: datetime | None = None
+    inspection: JointInspection | None = None
+    commitments: dict[str, str] = field(default_factory=dict)
+    reveals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    vote_due: datetime | None = None
+    vote_overdue_alerted: bool = False
+    decision: dict[str, Any] | None = None  # the document every member signs
+    decision_hash: str | None = None
+    signatures: list[str] = field(default_factory=list)
+    dissent_notes: dict[str, str] = field(default_factory=dict)
+    countersigned: bool = False
+    target_alerted: bool = False
