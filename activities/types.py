@@ -31,3 +31,29 @@ class ProjectionInput:
     snapshot: dict[str, Any]
     audit_entries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class CandidatesInput:
+    domain: str
+
+
+@dataclass
+class PanelCandidates:
+    """The registry as the draw saw it: expert documents and the signing keys of those linked to a party."""
+
+    experts: list[dict[str, Any]]
+    keys: dict[str, dict[str, str]]  # expert_id -> {"party_id", "public_key"}
+
+
+@dataclass
+class EscrowDecisionInput:
+    escrow_id: str
+    envelope: dict[str, Any]
+    signature: str
+
+
+@dataclass
+class EscrowDecisionResult:
+    applied: bool
+    detail: str

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import escrows, health, parties, steps, webhooks
+from api.routes import escrows, experts, health, parties, steps, webhooks
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from workflows.connection import connect_temporal
@@ -34,4 +34,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(escrows.router)
     steps.register_step_routes(app)
     app.include_router(webhooks.router)
+    app.include_router(experts.router)
     return app

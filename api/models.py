@@ -14,6 +14,7 @@ class Role(StrEnum):
     CONTRACTOR = "contractor"
     INSPECTOR = "inspector"
     COUNCIL = "council"
+    EXPERT = "expert"
 
 
 class PartyBase(BaseModel):

@@ -11,14 +11,14 @@ naming convention gives every constraint a stable name on every backend, which
 SQLite batch migrations need to alter them later.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council"})
+PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council", "expert"})
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -155,3 +155,52 @@ class IdSequence(AppModel, table=True):
     prefix: str = Field(primary_key=True)
     year: int = Field(primary_key=True)
     last_value: int = Field(sa_type=BigInteger)
+
+
+# ------------------------------------------------------------ expert registry
+# The council's experts (db/experts.py reads and writes them). Specialties are a
+# child table rather than JSON text so "who knows plumbing" is an exact, indexed
+# match on both backends; the pure model (expert_panels.registry) validates every
+# row before it is written, and the checks repeat what a draw relies on.
+
+
+class ExpertRecord(AppModel, table=True):
+    """One registry entry; `party_id` links the party (role expert) that signs for it."""
+
+    __tablename__ = "expert"
+    __table_args__ = (CheckConstraint("open_cases >= 0", name="open_cases_non_negative"),)
+
+    expert_id: str = Field(primary_key=True)
+    party_id: str | None = Field(default=None, foreign_key="party.id", unique=True)
+    name: str
+    domain: str = Field(index=True)
+    open_cases: int = 0
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ExpertSpecialtyRecord(AppModel, table=True):
+    """One specialty of one expert, from its domain's fixed set."""
+
+    __tablename__ = "expert_specialty"
+
+    expert_id: str = Field(foreign_key="expert.expert_id", primary_key=True)
+    specialty: str = Field(primary_key=True)
+
+
+class ExpertAffiliationRecord(AppModel, table=True):
+    """A dated employment or paid engagement; `end_date` None means it still holds."""
+
+    __tablename__ = "expert_affiliation"
+    __table_args__ = (
+        CheckConstraint("kind IN ('employed', 'paid')", name="kind"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    expert_id: str = Field(foreign_key="expert.expert_id", index=True)
+    org_id: str = Field(index=True)
+    kind: str
+    start_date: date
+    end_date: date | None = None

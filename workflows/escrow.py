@@ -45,7 +45,7 @@ BANK_RETRY = RetryPolicy(
 PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 
 
-def _rejection(exc: StepRejected) -> ApplicationError:
+def rejection_error(exc: StepRejected) -> ApplicationError:
     return ApplicationError(
         exc.message, {"kind": exc.kind.value, "code": exc.code}, type=STEP_REJECTED, non_retryable=True
     )
@@ -165,7 +165,7 @@ class EscrowWorkflow:
         try:
             entry_hash = self._machine.plan(step, workflow.now())()
         except StepRejected as exc:
-            raise _rejection(exc) from None
+            raise rejection_error(exc) from None
         return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
 
     @submit_step.validator
@@ -173,7 +173,7 @@ class EscrowWorkflow:
         try:
             self._machine.plan(step, workflow.now())
         except StepRejected as exc:
-            raise _rejection(exc) from None
+            raise rejection_error(exc) from None
 
     @workflow.update
     def record_deposit(self, deposit: DepositConfirmation) -> StepReceipt:
@@ -185,7 +185,7 @@ class EscrowWorkflow:
         try:
             self._machine.check_deposit(deposit.tx_id, deposit.amount_fen)
         except StepRejected as exc:
-            raise _rejection(exc) from None
+            raise rejection_error(exc) from None
 
     # ------------------------------------------------------------- queries
     @workflow.query

@@ -9,11 +9,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.bank import BankActivities
+from activities.escrow_link import EscrowLinkActivities
 from activities.projections import ProjectionActivities
+from activities.registry import RegistryActivities
 from config.settings import Settings
 from db.engine import make_engine
 from sandbox_bank.client import BankClient
 from workflows.connection import connect_temporal
+from workflows.dispute import DisputeWorkflow
 from workflows.escrow import EscrowWorkflow
 
 
@@ -28,14 +31,18 @@ def build_worker(
 ) -> Worker:
     bank_activities = BankActivities(bank)
     projections = ProjectionActivities(engine)
+    registry = RegistryActivities(engine)
+    escrow_link = EscrowLinkActivities(client)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[EscrowWorkflow],
+        workflows=[EscrowWorkflow, DisputeWorkflow],
         activities=[
             bank_activities.open_account,
             bank_activities.execute_movement,
             projections.project_escrow,
+            registry.load_panel_candidates,
+            escrow_link.apply_escrow_decision,
         ],
         activity_executor=executor,
         **options,

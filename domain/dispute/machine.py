@@ -37,7 +37,7 @@ from expert_panels.draw import (
     panel_size_for,
     replace_seat,
 )
-from expert_panels.registry import Expert
+from expert_panels.registry import Expert, expert_document
 from expert_panels.votes import InvalidOpinion, aggregate, check_reveal, opinion_from_document
 
 CLAIMANT, RESPONDENT, COUNCIL, EXPERT = "claimant", "respondent", "council", "expert"
@@ -262,6 +262,7 @@ class DisputeMachine(SignedStepMachine):
             return
         current = self.round
         current.draw = draw_record_document(record)
+        current.candidates = [expert_document(c) for c in signable]
         current.seats = {i: self._seat(i, keys[i], now) for i in record.panel}
         current.strike_due = now + timedelta(days=self.windows.strike_days)
         self._keys = keys
@@ -587,6 +588,17 @@ class DisputeMachine(SignedStepMachine):
 
     def escrow_enforced(self) -> None:
         self.phase = CasePhase.CLOSED
+        self._after_change()
+
+    def escrow_refused(self, detail: str, now: datetime) -> None:
+        """The escrow would not apply the step (e.g. it changed meanwhile): the council must look."""
+        self.escrow_step = None
+        self._alert(
+            "escrow_refused_decision",
+            f"the escrow refused the decision: {detail}",
+            f"escrow-refused:{self.version}",
+            now,
+        )
         self._after_change()
 
     def _plan_remedy_confirm(self, p: Payload, actor: str, now: datetime) -> Apply:

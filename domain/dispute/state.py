@@ -61,6 +61,7 @@ class PanelRound:
 
     number: int
     draw: dict[str, Any] | None = None  # draw_record_document of the current seats
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # expert documents drawn from
     seats: dict[str, Seat] = field(default_factory=dict)
     strikes: dict[str, str] = field(default_factory=dict)  # party -> expert_id
     strike_due: datetime | None = None

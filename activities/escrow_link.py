@@ -1,0 +1,37 @@
+"""Handing a concluded case's council-signed decision to its escrow, which pays it out.
+
+The escrow validates the step like any other; if it already applied it (a retry
+after a lost answer), the replayed nonce proves it, and that counts as done.
+"""
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from activities.types import EscrowDecisionInput, EscrowDecisionResult
+from domain.signing import SignedStep
+from workflows.escrow_types import STEP_REJECTED, escrow_workflow_id
+
+ALREADY_APPLIED = "nonce_reused"
+
+
+class EscrowLinkActivities:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @activity.defn
+    async def apply_escrow_decision(self, input: EscrowDecisionInput) -> EscrowDecisionResult:
+        handle = self._client.get_workflow_handle(escrow_workflow_id(input.escrow_id))
+        try:
+            await handle.execute_update(
+                "submit_step", SignedStep(envelope=input.envelope, signature=input.signature)
+            )
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            if isinstance(cause, ApplicationError) and cause.type == STEP_REJECTED and cause.details:
+                code = cause.details[0].get("code")
+                if code == ALREADY_APPLIED:
+                    return EscrowDecisionResult(applied=True, detail="already applied")
+                return EscrowDecisionResult(applied=False, detail=f"{code}: {cause.message}")
+            raise
+        return EscrowDecisionResult(applied=True, detail="applied")

@@ -1,0 +1,24 @@
+"""Reading the expert registry for a draw: the draw itself is pure and happens in the workflow."""
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio import activity
+
+from activities.types import CandidatesInput, PanelCandidates
+from db.experts import expert_party_keys, load_candidates
+from expert_panels.registry import expert_document
+
+
+class RegistryActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn
+    def load_panel_candidates(self, input: CandidatesInput) -> PanelCandidates:
+        with Session(self._engine) as session:
+            experts = load_candidates(session=session, domain=input.domain)
+            keys = expert_party_keys(session=session, expert_ids=[e.expert_id for e in experts])
+        return PanelCandidates(
+            experts=[expert_document(e) for e in experts],
+            keys={i: {"party_id": party, "public_key": key} for i, (party, key) in keys.items()},
+        )

@@ -1,0 +1,275 @@
+"""The council's expert registry: create, update, deactivate, list and import experts.
+
+Every route, reads included, is the council's alone (403 `council_only`): the
+registry holds who works for whom, which is not for the parties to browse.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from api import expert_csv
+from api.deps import CurrentParty, SessionDep
+from api.errors import ApiError, error_body
+from api.expert_models import (
+    AffiliationPublic,
+    ExpertCreate,
+    ExpertPublic,
+    ExpertsPublic,
+    ExpertUpdate,
+    ImportedRow,
+    ImportResult,
+    InvalidRows,
+    RowError,
+)
+from api.models import Role
+from db import experts
+from db.models import Party
+from expert_panels.registry import Affiliation, InvalidExpert, affiliation_from_document, expert_from_document
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+_ERRORS = {
+    401: {"description": "no or unknown bearer token"},
+    403: {"description": "`council_only`: the caller is not a council member"},
+}
+
+
+def require_council(party: CurrentParty) -> Party:
+    if party.role != Role.COUNCIL.value:
+        raise ApiError(403, "council_only", "only the council manages the expert registry")
+    return party
+
+
+router = APIRouter(
+    prefix="/experts",
+    tags=["expert registry"],
+    dependencies=[Depends(require_council)],
+    responses=_ERRORS,
+)
+
+
+def _public(stored: experts.StoredExpert) -> ExpertPublic:
+    expert = stored.expert
+    return ExpertPublic(
+        expert_id=expert.expert_id,
+        name=expert.name,
+        domain=expert.domain,
+        specialties=sorted(expert.specialties),
+        affiliations=[
+            AffiliationPublic(org_id=a.org_id, kind=a.kind, start=a.start, end=a.end)
+            for a in expert.affiliations
+        ],
+        party_id=stored.party_id,
+        open_cases=expert.open_cases,
+        active=expert.active,
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
+    )
+
+
+def _invalid(exc: InvalidExpert) -> ApiError:
+    return ApiError(422, "invalid_expert", f"{exc.field}: {exc.message}")
+
+
+def _link_error(exc: Exception) -> ApiError:
+    if isinstance(exc, experts.NotAnExpertPartyError):
+        return ApiError(422, "not_an_expert_party", str(exc))
+    return ApiError(409, "party_already_linked", str(exc))
+
+
+def _not_found(expert_id: str) -> ApiError:
+    return ApiError(404, "expert_not_found", f"no expert {expert_id!r} in the registry")
+
+
+def _affiliations(items: list[Any]) -> list[Affiliation]:
+    return [
+        affiliation_from_document(item.model_dump(mode="json"), f"affiliations[{n}]")
+        for n, item in enumerate(items)
+    ]
+
+
+@router.post("", status_code=201, response_model=ExpertPublic, responses={409: {}, 422: {}})
+def create_expert(body: ExpertCreate, session: SessionDep) -> ExpertPublic:
+    """Add an expert. 409 `expert_exists` if the id is taken, 409 `party_already_linked`,
+    422 `invalid_expert` (registry rule; the message names the field), 422 `not_an_expert_party`."""
+    document = body.model_dump(mode="json", exclude={"party_id"})
+    document["expert_id"] = body.expert_id or experts.new_expert_id()
+    try:
+        expert = expert_from_document(document)
+        stored = experts.create_expert(session=session, expert=expert, party_id=body.party_id)
+    except InvalidExpert as exc:
+        raise _invalid(exc) from None
+    except experts.ExpertExistsError:
+        raise ApiError(409, "expert_exists", f"expert {document['expert_id']!r} already exists") from None
+    except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
+        raise _link_error(exc) from None
+    return _public(stored)
+
+
+@router.get("", response_model=ExpertsPublic)
+def list_experts(
+    session: SessionDep,
+    domain: Annotated[str | None, Query(description="car or renovation")] = None,
+    specialty: Annotated[str | None, Query(description="experts listing this specialty")] = None,
+    active: Annotated[bool | None, Query(description="omitted: active and deactivated")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="part of the name, any case")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ExpertsPublic:
+    """Experts matching every filter given, ordered by expert id; `count` is the total over all pages."""
+    found, count = experts.list_experts(
+        session=session,
+        domain=domain,
+        specialty=specialty,
+        active=active,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
+    return ExpertsPublic(data=[_public(stored) for stored in found], count=count)
+
+
+async def _csv_text(request: Request) -> str:
+    media_type, _, params = request.headers.get("content-type", "").partition(";")
+    if media_type.strip().lower() not in ("text/csv", "text/plain"):
+        raise ApiError(415, "csv_required", "send the CSV file itself as the body, Content-Type: text/csv")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_CSV_BYTES:
+            raise ApiError(413, "csv_too_large", f"the file must be at most {MAX_CSV_BYTES} bytes; split it")
+    try:
+        return expert_csv.decode(bytes(body), charset)
+    except expert_csv.CsvFileError as exc:
+        raise ApiError(422, "invalid_csv", str(exc)) from None
+
+
+_IMPORT_EXAMPLE = (
+    "expert_id,name,domain,specialties,affiliations,party_id\n"
+    ",Zhang Wei,renovation,waterproofing;plumbing,ORG-GUILIN-DECOR|employed|2019-03-01|2022-06-30,\n"
+    "EXP-LI-01,Li Na,car,engine;transmission,ORG-DEALER-7|paid|2024-01-01,\n"
+)
+
+
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    responses={
+        413: {"description": "`csv_too_large`"},
+        415: {"description": "`csv_required`: the body is not text/csv"},
+        422: {"model": InvalidRows, "description": "`invalid_rows` with the per-row report; `invalid_csv`"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": _IMPORT_EXAMPLE}},
+        }
+    },
+)
+def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_text)]) -> Any:
+    """Import experts from a CSV file sent as the request body (`Content-Type: text/csv`; UTF-8
+    unless a charset is named, e.g. `text/csv; charset=gb18030`; not a multipart form).
+
+    Columns (header row required, any order): `expert_id` (optional; empty: made up),
+    `name`, `domain` (car or renovation), `specialties` (semicolon-separated, from the
+    domain's set), `affiliations` (optional; semicolon-separated `org_id|kind|start|end`,
+    kind employed or paid, ISO dates, end optional), `party_id` (optional; a party with role
+    expert).
+
+    All or nothing: when every row is valid all are stored and the answer lists each row
+    with its expert id. Otherwise nothing is stored and the answer is 422 `invalid_rows`
+    with `rows`: one `{row, field, message}` per problem, rows counted with the header as
+    row 1. An id already in the registry or twice in the file is a row problem. A file
+    that cannot be read as a whole (encoding, header, no rows) is 422 `invalid_csv`.
+    """
+    try:
+        parsed, problems = expert_csv.parse_experts(csv_text, new_id=experts.new_expert_id)
+    except expert_csv.CsvFileError as exc:
+        raise ApiError(422, "invalid_csv", str(exc)) from None
+    problems = sorted(problems + _registry_problems(session, parsed), key=lambda p: p.row)
+    if problems:
+        bad_rows = len({p.row for p in problems})
+        return JSONResponse(
+            error_body(
+                "invalid_rows",
+                f"{bad_rows} row(s) are invalid; nothing was imported",
+                rows=[RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems],
+            ),
+            status_code=422,
+        )
+    try:
+        experts.create_experts(session=session, experts=[(row.expert, row.party_id) for row in parsed])
+    except experts.ExpertExistsError as exc:  # a concurrent writer got there first
+        raise ApiError(409, "expert_exists", f"{exc}; nothing was imported") from None
+    except experts.PartyAlreadyLinkedError as exc:
+        raise ApiError(409, "party_already_linked", f"{exc}; nothing was imported") from None
+    return ImportResult(
+        imported=len(parsed),
+        rows=[ImportedRow(row=row.row, expert_id=row.expert.expert_id) for row in parsed],
+    )
+
+
+def _registry_problems(session: Session, parsed: list[expert_csv.ParsedRow]) -> list[expert_csv.RowProblem]:
+    """The rows that are fine on their own but clash with the registry."""
+    problems = []
+    taken = experts.existing_expert_ids(session=session, expert_ids=[row.expert.expert_id for row in parsed])
+    for row in parsed:
+        if row.expert.expert_id in taken:
+            problems.append(
+                expert_csv.RowProblem(
+                    row.row, "expert_id", f"{row.expert.expert_id!r} is already in the registry"
+                )
+            )
+        if row.party_id is not None:
+            try:
+                experts.check_party_link(session=session, party_id=row.party_id)
+            except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
+                problems.append(expert_csv.RowProblem(row.row, "party_id", str(exc)))
+    return problems
+
+
+@router.get("/{expert_id}", response_model=ExpertPublic, responses={404: {}})
+def get_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
+    stored = experts.get_expert(session=session, expert_id=expert_id)
+    if stored is None:
+        raise _not_found(expert_id)
+    return _public(stored)
+
+
+@router.patch("/{expert_id}", response_model=ExpertPublic, responses={404: {}, 409: {}, 422: {}})
+def update_expert(expert_id: str, body: ExpertUpdate, session: SessionDep) -> ExpertPublic:
+    """Change the fields sent: `name`, `specialties`, `affiliations` (the whole list is replaced)
+    and `party_id` (null unlinks; else a party with role expert, 422 `not_an_expert_party`)."""
+    sent = body.model_fields_set
+    changes: dict[str, Any] = {}
+    try:
+        for name in ("name", "specialties", "party_id"):
+            if name in sent:
+                changes[name] = getattr(body, name)
+        if "affiliations" in sent:
+            changes["affiliations"] = None if body.affiliations is None else _affiliations(body.affiliations)
+        stored = experts.update_expert(session=session, expert_id=expert_id, **changes)
+    except InvalidExpert as exc:
+        raise _invalid(exc) from None
+    except experts.ExpertNotFoundError:
+        raise _not_found(expert_id) from None
+    except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
+        raise _link_error(exc) from None
+    return _public(stored)
+
+
+@router.post("/{expert_id}/deactivation", response_model=ExpertPublic, responses={404: {}})
+def deactivate_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
+    """Take the expert out of future draws; it stays listed with `active: false`. Repeating it is harmless."""
+    try:
+        return _public(experts.deactivate_expert(session=session, expert_id=expert_id))
+    except experts.ExpertNotFoundError:
+        raise _not_found(expert_id) from None

@@ -1,0 +1,208 @@
+"""Dispute cases on the real Temporal server: a car case to the dealer's confirmation, and a
+renovation case whose decision the escrow pays out through the bank.
+
+Each test gets its own registry database and worker, so the panel is drawn only
+from experts whose keys the test holds.
+"""
+
+import asyncio
+from dataclasses import asdict
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from client.escrow_session import eventually
+from client.keys import PartyKey as SigningKey
+from db import crud
+from db.engine import make_engine
+from db.experts import create_expert
+from db.migrate import upgrade
+from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.escrow.terms import PartyKey
+from expert_panels.draw import draw_record_from_document, verify_draw
+from expert_panels.registry import expert_from_document
+from expert_panels.votes import commitment
+from tests.dispute_kit import experts
+from tests.flow import EscrowFlow, assert_bank_agrees
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_types import DisputeInput, case_workflow_id
+from workflows.worker import build_worker
+
+SALT = "pepper-and-salt-0123456789"
+
+
+class Case:
+    """The parties of one case signing with their own keys, the workflow's clock as their clock."""
+
+    def __init__(self, stack, handle, keys: dict[str, tuple[str, SigningKey]]) -> None:
+        self.stack, self.handle, self.keys = stack, handle, keys
+
+    async def step(self, who: str, action: str, payload: dict, subject: str | None = None):
+        party_id, key = self.keys[who]
+        now = await self.stack.skipper.get_current_time(self.handle)
+        signed = key.sign_step(
+            action=action,
+            subject=subject or self.handle.id.removeprefix("dispute-"),
+            signer=party_id,
+            payload=payload,
+            now=now,
+        )
+        return await self.handle.execute_update(DisputeWorkflow.submit_step, signed)
+
+    async def state(self) -> dict:
+        return await self.handle.query(DisputeWorkflow.snapshot)
+
+    async def forward(self, days: int) -> None:
+        await self.stack.skipper.fast_forward(self.handle, timedelta(days=days))
+
+    async def until(self, phase: str) -> dict:
+        return await eventually(self.state, lambda s: s["phase"] == phase, f"phase {phase}", 20)
+
+
+@pytest.fixture
+async def registry(stack, tmp_path, thread_pool, task_queue):
+    """A registry of its own, and a worker reading it, for one test."""
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    worker = build_worker(
+        stack.temporal,
+        task_queue=task_queue,
+        bank=stack.bank,
+        engine=engine,
+        executor=thread_pool,
+        workflow_failure_exception_types=[Exception],
+    )
+    async with worker:
+        yield engine, task_queue
+    engine.dispose()
+
+
+def enrol_experts(engine, domain: str) -> dict[str, tuple[str, SigningKey]]:
+    keys = {}
+    with Session(engine) as session:
+        for expert in experts(domain, 10):
+            key = SigningKey.generate()
+            party, _ = crud.create_party(
+                session=session, role="expert", display_name=expert.name, public_key=key.public_key_b64
+            )
+            create_expert(session=session, expert=expert, party_id=party.id)
+            keys[expert.expert_id] = (party.id, key)
+    return keys
+
+
+async def start_case(stack, registry, domain: str, *, council=None, **terms) -> Case:
+    engine, task_queue = registry
+    keys = enrol_experts(engine, domain)
+    for name in ("claimant", "respondent", "council"):
+        keys[name] = (f"P-{name.upper()}", SigningKey.generate())
+    if council is not None:
+        keys["council"] = (council[0], council[1])
+    case_id = f"CASE-2026-{task_queue[-6:]}"
+    case_terms = CaseTerms(
+        case_id=case_id,
+        domain=domain,
+        main_specialty="waterproofing" if domain == RENOVATION else "engine",
+        claimant=PartyKey(keys["claimant"][0], keys["claimant"][1].public_key_b64),
+        respondent=PartyKey(keys["respondent"][0], keys["respondent"][1].public_key_b64),
+        claimant_org="ORG-OWNER",
+        respondent_org="ORG-CONTRACTOR",
+        items=[ClaimItem("fault", "the fault complained of")],
+        remedy_sought="refund",
+        claim_hash="sha256:claim",
+        **terms,
+    )
+    handle = await stack.temporal.start_workflow(
+        DisputeWorkflow.run,
+        DisputeInput(terms=case_terms, council_keys={keys["council"][0]: keys["council"][1].public_key_b64}),
+        id=case_workflow_id(case_id),
+        task_queue=task_queue,
+    )
+    return Case(stack, handle, keys)
+
+
+async def decide(case: Case, proposals: list[int | None], **summary) -> str:
+    await case.step("council", "case.accept", {})
+    await case.forward(5 + 10)  # silent respondent, then no settlement
+    state = await case.until("panel")
+    seats = list(state["rounds"][-1]["seats"])
+    for expert_id in seats:
+        await case.step(expert_id, "declaration.sign", {"independent": True})
+    await case.forward(2)
+    await case.until("evidence")
+    await case.step("claimant", "evidence.submit", {"evidence": ["sha256:teardown-report"]})
+    await case.forward(14)
+    await case.until("voting")
+    opinions = {
+        e: {"findings": {"fault": "upheld"}, "pay_fen": p, "reasons": "measured"}
+        for e, p in zip(seats, proposals, strict=True)
+    }
+    for expert_id, opinion in opinions.items():
+        await case.step(expert_id, "vote.commit", {"commitment": commitment(opinion, SALT)})
+    for expert_id, opinion in opinions.items():
+        await case.step(expert_id, "vote.reveal", {"opinion": opinion, "salt": SALT})
+    state = await case.until("summary")
+    record = draw_record_from_document(state["rounds"][-1]["draw"])
+    candidates = [expert_from_document(c) for c in state["rounds"][-1]["candidates"]]
+    assert verify_draw(record, candidates) == []
+    await case.step(record.chair, "decision.summarise", {"summary": "the engine fault is proven", **summary})
+    decision_hash = (await case.state())["rounds"][-1]["decision_hash"]
+    for expert_id in seats:
+        await case.step(expert_id, "decision.sign", {"decision_hash": decision_hash})
+    await case.step("council", "decision.countersign", {"decision_hash": decision_hash})
+    await case.forward(15)
+    return decision_hash
+
+
+async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, registry, record_history):
+    case = await start_case(stack, registry, CAR, disputed_fen=30_000_000)
+    await decide(case, [None, None, None], remedy="refund_or_replace")
+    await case.until("enforcement")
+    await case.step("respondent", "remedy.confirm", {"remedy": "refund_or_replace"})
+    outcome = await asyncio.wait_for(case.handle.result(), 20)
+    assert (outcome.phase, outcome.noncompliant) == ("closed", False)
+    assert outcome.outcome["remedy"] == "refund_or_replace"
+    await record_history(case.handle, "dispute_car_remedy_confirmed")
+
+
+async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, record_history):
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=2_000_000)
+    await flow.request_inspection(1)
+    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
+    case = await start_case(
+        stack,
+        registry,
+        RENOVATION,
+        disputed_fen=600_000,
+        escrow_id=flow.escrow_id,
+        escrow_dispute=1,
+        council=(flow.council.id, flow.council.key),
+    )
+    await decide(case, [200_000, 250_000, 300_000], outcome="split")
+    state = await case.until("enforcement")
+    assert (state["outcome"]["pay_fen"], state["outcome"]["refund_fen"]) == (250_000, 350_000)
+
+    decision = {
+        "dispute": 1,
+        "outcome": "split",
+        "pay_fen": 250_000,
+        "refund_fen": 350_000,
+        "reasons": "panel decision",
+        "decision_hash": state["outcome"]["decision_hash"],
+    }
+    # the council signs the escrow's step on the escrow's clock (only the case's clock was fast-forwarded)
+    escrow_step = flow.council.sign("dispute.decide", flow.escrow_id, decision, await flow.now())
+    await case.step("council", "enforcement.submit", {"escrow_step": asdict(escrow_step)})
+    outcome = await asyncio.wait_for(case.handle.result(), 20)
+    assert outcome.phase == "closed"
+
+    escrow = await assert_bank_agrees(flow)
+    assert escrow["disputes"][0]["status"] == "decided"
+    assert await flow.statement() == {
+        "deposit-1": ("deposit", 2_000_000),
+        "dispute-1:pay": ("payout", 250_000),
+        "dispute-1:refund": ("refund", 350_000),
+    }
+    await record_history(case.handle, "dispute_renovation_split_enforced")

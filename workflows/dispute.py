@@ -1,0 +1,133 @@
+"""One workflow per dispute case: the system of record for a panel's work.
+
+Like the escrow, a thin shell around a pure machine: steps arrive as validated
+updates, deadlines are durable timers, the registry is read by an activity only
+when a panel must be drawn, and the draw's seed comes from the workflow's
+deterministic randomness so a replay draws the same panel. A renovation case
+ends by handing the council's signed decision to its escrow.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    import cryptography.exceptions  # noqa: F401  (see workflows/escrow.py)
+
+    from activities.escrow_link import EscrowLinkActivities
+    from activities.registry import RegistryActivities
+    from activities.types import CandidatesInput, EscrowDecisionInput
+    from domain.calendar import WorkCalendar
+    from domain.dispute.machine import DisputeMachine
+    from domain.escrow.rejections import StepRejected
+    from domain.escrow.terms import PartyKey
+    from domain.signing import SignedStep
+    from expert_panels.registry import expert_from_document
+    from workflows.dispute_types import CaseOutcome, DisputeInput
+    from workflows.escrow import rejection_error
+    from workflows.escrow_types import StepReceipt
+
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+
+
+@workflow.defn
+class DisputeWorkflow:
+    @workflow.init
+    def __init__(self, input: DisputeInput) -> None:
+        self._machine = DisputeMachine(
+            input.terms,
+            council_keys=input.council_keys,
+            calendar=WorkCalendar.from_document(input.calendar),
+            filed_at=workflow.now(),
+            max_skew=timedelta(seconds=input.max_skew_seconds),
+        )
+        self._seen = -1
+
+    @workflow.run
+    async def run(self, input: DisputeInput) -> CaseOutcome:
+        machine = self._machine
+        while True:
+            await self._draw_if_needed()
+            await self._enforce_if_needed()
+            if machine.finished:
+                break
+            self._seen = machine.version
+            await self._sleep_until_work_or_deadline()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return CaseOutcome(machine.subject_id, machine.phase.value, machine.outcome, machine.noncompliant)
+
+    def _has_work(self) -> bool:
+        machine = self._machine
+        return (
+            machine.version != self._seen
+            or machine.needs_escrow_enforcement()
+            or machine.draw_request(workflow.now()) is not None
+        )
+
+    async def _sleep_until_work_or_deadline(self) -> None:
+        deadline = self._machine.next_deadline()
+        timeout = None if deadline is None else deadline - workflow.now()
+        if timeout is None or timeout > timedelta(0):
+            try:
+                await workflow.wait_condition(self._has_work, timeout=timeout)
+                return
+            except TimeoutError:
+                pass
+        self._machine.on_time(workflow.now())
+
+    async def _draw_if_needed(self) -> None:
+        request = self._machine.draw_request(workflow.now())
+        if request is None:
+            return
+        found = await workflow.execute_activity_method(
+            RegistryActivities.load_panel_candidates,
+            CandidatesInput(domain=request.domain),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=ACTIVITY_RETRY,
+        )
+        experts = [expert_from_document(raw) for raw in found.experts]
+        keys = {i: PartyKey(k["party_id"], k["public_key"]) for i, k in found.keys.items()}
+        seed = str(workflow.uuid4())
+        self._machine.record_draw(request, experts, keys, seed, workflow.now())
+
+    async def _enforce_if_needed(self) -> None:
+        machine = self._machine
+        if not machine.needs_escrow_enforcement():
+            return
+        step = machine.escrow_step
+        result = await workflow.execute_activity_method(
+            EscrowLinkActivities.apply_escrow_decision,
+            EscrowDecisionInput(machine.terms.escrow_id, step["envelope"], step["signature"]),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=ACTIVITY_RETRY,
+        )
+        if result.applied:
+            machine.escrow_enforced()
+        else:
+            machine.escrow_refused(result.detail, workflow.now())
+
+    @workflow.update
+    def submit_step(self, step: SignedStep) -> StepReceipt:
+        try:
+            entry_hash = self._machine.plan(step, workflow.now())()
+        except StepRejected as exc:
+            raise rejection_error(exc) from None
+        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
+
+    @submit_step.validator
+    def validate_step(self, step: SignedStep) -> None:
+        try:
+            self._machine.plan(step, workflow.now())
+        except StepRejected as exc:
+            raise rejection_error(exc) from None
+
+    @workflow.query
+    def snapshot(self) -> dict[str, Any]:
+        return self._machine.snapshot()
+
+    @workflow.query
+    def draw_records(self) -> list[dict[str, Any]]:
+        """Every draw of this case, as recorded, for `escrow verify-draw`."""
+        return [r.draw for r in self._machine.rounds if r.draw is not None]
