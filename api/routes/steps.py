@@ -19,8 +19,6 @@ from workflows.escrow import EscrowWorkflow
 
 MAX_ENVELOPE_BYTES = 64 * 1024
 
-router = APIRouter(prefix="/escrows/{escrow_id}", tags=["signed steps"])
-
 # (action, path under the escrow, path parameter checked against the payload, summary)
 STEP_ROUTES: list[tuple[str, str, str | None, str]] = [
     ("contract.sign", "/contract/signatures", None, "Owner or contractor signs the contract terms"),
@@ -131,6 +129,8 @@ def _endpoint(action: str, field: str | None) -> Any:
 
 
 def register_step_routes(app: FastAPI) -> None:
+    """A router built per app: routes added to a shared module-level router would pile up."""
+    router = APIRouter(prefix="/escrows/{escrow_id}", tags=["signed steps"])
     for action, path, field, summary in STEP_ROUTES:
         router.add_api_route(
             path,
