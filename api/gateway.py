@@ -1,9 +1,11 @@
-"""Talking to escrow workflows, with Temporal's failures turned into API errors.
+"""Talking to process workflows (escrows, cases), with Temporal's failures turned into API errors.
 
 A rejected update never reached history, so every error here means "nothing
 changed" and the client may correct and retry.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -12,6 +14,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError
 from domain.escrow.rejections import RejectionKind
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import STEP_REJECTED, escrow_workflow_id
 
@@ -23,8 +27,21 @@ STATUS_BY_KIND = {
 }
 
 
-def escrow_handle(client: Client, escrow_id: str) -> WorkflowHandle:
-    return client.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
+@dataclass(frozen=True)
+class Process:
+    """A kind of workflow people send signed steps to."""
+
+    noun: str  # "escrow" | "case": used in error codes such as escrow_not_found
+    workflow_id: Callable[[str], str]
+    run: Any  # the workflow's run method, for typed handles
+    submit_step: Any  # its update that takes a SignedStep
+
+    def handle(self, client: Client, subject_id: str) -> WorkflowHandle:
+        return client.get_workflow_handle_for(self.run, self.workflow_id(subject_id))
+
+
+ESCROW = Process("escrow", escrow_workflow_id, EscrowWorkflow.run, EscrowWorkflow.submit_step)
+CASE = Process("case", case_workflow_id, DisputeWorkflow.run, DisputeWorkflow.submit_step)
 
 
 def rejection_from(exc: WorkflowUpdateFailedError) -> ApiError:
@@ -35,27 +52,28 @@ def rejection_from(exc: WorkflowUpdateFailedError) -> ApiError:
     return ApiError(409, "step_failed", str(cause or exc))
 
 
-def not_reachable(exc: RPCError, escrow_id: str) -> ApiError:
+def not_reachable(exc: RPCError, process: Process, subject_id: str) -> ApiError:
+    closed = ApiError(409, f"{process.noun}_closed", f"{process.noun} {subject_id} is closed")
     if exc.status == RPCStatusCode.NOT_FOUND:
         if "completed" in exc.message or "closed" in exc.message:
-            return ApiError(409, "escrow_closed", f"escrow {escrow_id} is closed")
-        return ApiError(404, "escrow_not_found", f"there is no escrow {escrow_id}")
+            return closed
+        return ApiError(404, f"{process.noun}_not_found", f"there is no {process.noun} {subject_id}")
     if exc.status == RPCStatusCode.FAILED_PRECONDITION:
-        return ApiError(409, "escrow_closed", f"escrow {escrow_id} is closed")
+        return closed
     return ApiError(503, "temporal_unavailable", "the workflow service did not answer; try again")
 
 
-async def execute(client: Client, escrow_id: str, update: Any, argument: Any) -> Any:
+async def execute(client: Client, process: Process, subject_id: str, update: Any, argument: Any) -> Any:
     try:
-        return await escrow_handle(client, escrow_id).execute_update(update, argument)
+        return await process.handle(client, subject_id).execute_update(update, argument)
     except WorkflowUpdateFailedError as exc:
         raise rejection_from(exc) from None
     except RPCError as exc:
-        raise not_reachable(exc, escrow_id) from None
+        raise not_reachable(exc, process, subject_id) from None
 
 
-async def query(client: Client, escrow_id: str, query_method: Any) -> Any:
+async def query(client: Client, process: Process, subject_id: str, query_method: Any) -> Any:
     try:
-        return await escrow_handle(client, escrow_id).query(query_method)
+        return await process.handle(client, subject_id).query(query_method)
     except RPCError as exc:
-        raise not_reachable(exc, escrow_id) from None
+        raise not_reachable(exc, process, subject_id) from None

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.gateway import ESCROW
 from api.routes import escrows, experts, health, parties, steps, webhooks
 from config.settings import Settings, get_settings
 from db.engine import make_engine
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(escrows.router)
-    steps.register_step_routes(app)
+    steps.register_step_routes(app, ESCROW, "/escrows", steps.ESCROW_STEPS, "escrow steps")
     app.include_router(webhooks.router)
     app.include_router(experts.router)
     return app

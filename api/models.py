@@ -85,7 +85,7 @@ class SignedStepIn(BaseModel):
 
 
 class StepAccepted(BaseModel):
-    escrow_id: str
+    subject_id: str = Field(description="the escrow or case the step was for")
     action: str
     entry_hash: str
     version: int

@@ -97,4 +97,3 @@ async def test_claimed_retention_is_held_past_expiry_until_the_claim_is_withdraw
     await assert_bank_agrees(flow)
     assert (await flow.statement())["warranty-claim-1:release"] == ("payout", 20_000)
     await record_history(flow.handle, "escrow_warranty_claim")
-

@@ -99,4 +99,3 @@ async def test_mutual_cancellation_pays_accepted_work_and_refunds_the_rest(stack
     assert statement["stage-1:release"] == ("payout", 6_000_000)
     assert statement["cancel:refund"] == ("refund", 14_000_000)
     await record_history(flow.handle, "escrow_mutual_cancellation")
-

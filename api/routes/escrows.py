@@ -11,7 +11,7 @@ from temporalio.service import RPCError
 
 from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.gateway import query
+from api.gateway import ESCROW, query
 from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
 from db import crud
 from db.models import Party
@@ -136,7 +136,7 @@ def list_my_escrows(
 @router.get("/{escrow_id}")
 async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
     """Where the escrow stands, straight from its workflow, with its ledger."""
-    snapshot = await query(temporal, escrow_id, EscrowWorkflow.snapshot)
+    snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
     _require_participant(party, snapshot)
     return snapshot
 
@@ -144,7 +144,7 @@ async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep)
 @router.get("/{escrow_id}/audit")
 async def export_audit_trail(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
     """The hash-chained trail of signed steps, verifiable offline with `escrow audit --verify`."""
-    trail = await query(temporal, escrow_id, EscrowWorkflow.audit_trail)
+    trail = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.audit_trail)
     terms = trail["terms"]
     _require_participant(
         party,

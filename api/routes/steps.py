@@ -1,8 +1,9 @@
 """One endpoint per signed step. The body is the envelope as signed plus its signature.
 
-The route checks only that the envelope is for this route (action, escrow and
+The route checks only that the envelope is for this route (action, subject and
 the numbers in the path); who may sign what, and when, is the workflow's call,
-made in its update validator so a refused step never enters history.
+made in its update validator so a refused step never enters history. Escrows
+and dispute cases get their endpoints from the same code, each from its table.
 """
 
 from typing import Any
@@ -11,16 +12,17 @@ from fastapi import APIRouter, FastAPI
 
 from api.deps import TemporalDep
 from api.errors import ApiError
-from api.gateway import execute
+from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
 from domain.canonical import canonical_json
 from domain.signing import SignedStep
-from workflows.escrow import EscrowWorkflow
 
 MAX_ENVELOPE_BYTES = 64 * 1024
 
+StepRoutes = list[tuple[str, str, str | None, str]]
+
 # (action, path under the escrow, path parameter checked against the payload, summary)
-STEP_ROUTES: list[tuple[str, str, str | None, str]] = [
+ESCROW_STEPS: StepRoutes = [
     ("contract.sign", "/contract/signatures", None, "Owner or contractor signs the contract terms"),
     (
         "inspection.request",
@@ -72,19 +74,19 @@ STEP_ROUTES: list[tuple[str, str, str | None, str]] = [
 
 
 def check_route(
-    body: SignedStepIn, action: str, escrow_id: str, field: str | None, number: int | None
+    body: SignedStepIn, action: str, process: Process, subject_id: str, field: str | None, number: int | None
 ) -> None:
     envelope = body.envelope
     if envelope.get("action") != action:
         raise ApiError(422, "action_mismatch", f"this endpoint takes '{action}' envelopes")
-    if envelope.get("subject") != escrow_id:
-        raise ApiError(422, "subject_mismatch", f"the envelope is not for escrow {escrow_id}")
+    if envelope.get("subject") != subject_id:
+        raise ApiError(422, "subject_mismatch", f"the envelope is not for {process.noun} {subject_id}")
     payload = envelope.get("payload")
     if field is not None and (not isinstance(payload, dict) or payload.get(field) != number):
         raise ApiError(422, "path_mismatch", f"the payload's '{field}' must be {number}, as in the path")
     try:
         size = len(canonical_json(envelope))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise ApiError(
             422, "not_canonical", "envelopes carry no floats: amounts are integers in fen"
         ) from None
@@ -92,59 +94,53 @@ def check_route(
         raise ApiError(422, "envelope_too_large", f"an envelope is at most {MAX_ENVELOPE_BYTES} bytes")
 
 
-async def _submit(
-    action: str,
-    field: str | None,
-    escrow_id: str,
-    number: int | None,
-    body: SignedStepIn,
-    temporal: TemporalDep,
-) -> StepAccepted:
-    check_route(body, action, escrow_id, field, number)
-    step = SignedStep(envelope=body.envelope, signature=body.signature)
-    receipt = await execute(temporal, escrow_id, EscrowWorkflow.submit_step, step)
-    return StepAccepted(
-        escrow_id=escrow_id,
-        action=action,
-        entry_hash=receipt.entry_hash,
-        version=receipt.version,
-        phase=receipt.phase,
-    )
+def _endpoint(process: Process, action: str, field: str | None) -> Any:
+    async def submit_step(
+        subject_id: str, number: int | None, body: SignedStepIn, temporal: TemporalDep
+    ) -> StepAccepted:
+        check_route(body, action, process, subject_id, field, number)
+        step = SignedStep(envelope=body.envelope, signature=body.signature)
+        receipt = await execute(temporal, process, subject_id, process.submit_step, step)
+        return StepAccepted(
+            subject_id=subject_id,
+            action=action,
+            entry_hash=receipt.entry_hash,
+            version=receipt.version,
+            phase=receipt.phase,
+        )
 
-
-def _endpoint(action: str, field: str | None) -> Any:
     if field is None:
 
-        async def submit(escrow_id: str, body: SignedStepIn, temporal: TemporalDep) -> StepAccepted:
-            return await _submit(action, None, escrow_id, None, body, temporal)
+        async def submit(subject_id: str, body: SignedStepIn, temporal: TemporalDep) -> StepAccepted:
+            return await submit_step(subject_id, None, body, temporal)
 
         return submit
 
     async def submit_numbered(
-        escrow_id: str, number: int, body: SignedStepIn, temporal: TemporalDep
+        subject_id: str, number: int, body: SignedStepIn, temporal: TemporalDep
     ) -> StepAccepted:
-        return await _submit(action, field, escrow_id, number, body, temporal)
+        return await submit_step(subject_id, number, body, temporal)
 
     return submit_numbered
 
 
-def register_step_routes(app: FastAPI) -> None:
+def register_step_routes(app: FastAPI, process: Process, prefix: str, steps: StepRoutes, tag: str) -> None:
     """A router built per app: routes added to a shared module-level router would pile up."""
-    router = APIRouter(prefix="/escrows/{escrow_id}", tags=["signed steps"])
-    for action, path, field, summary in STEP_ROUTES:
+    router = APIRouter(prefix=f"{prefix}/{{subject_id}}", tags=[tag])
+    for action, path, field, summary in steps:
         router.add_api_route(
             path,
-            _endpoint(action, field),
+            _endpoint(process, action, field),
             methods=["POST"],
             status_code=200,
             response_model=StepAccepted,
             summary=summary,
-            name=action,
-            operation_id=action.replace(".", "_"),
+            name=f"{process.noun}:{action}",
+            operation_id=f"{process.noun}_{action.replace('.', '_')}",
             responses={
-                403: {"description": "bad or foreign signature"},
+                403: {"description": "bad or foreign signature, or a signer not allowed this step"},
                 409: {"description": "not allowed in the current state"},
-                404: {"description": "unknown escrow"},
+                404: {"description": f"unknown {process.noun}"},
             },
         )
     app.include_router(router)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Request
 
 from api.deps import SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.gateway import execute
+from api.gateway import ESCROW, execute
 from api.models import WebhookAck
 from sandbox_bank.webhooks import verify_signature
 from workflows.escrow import EscrowWorkflow
@@ -40,9 +40,8 @@ async def bank_webhook(
     if not isinstance(amount, int) or isinstance(amount, bool) or not isinstance(tx_id, str):
         raise ApiError(422, "bad_webhook_body", "amount_fen must be an integer and tx_id a string")
     try:
-        await execute(
-            temporal, str(account), EscrowWorkflow.record_deposit, DepositConfirmation(tx_id, amount)
-        )
+        confirmation = DepositConfirmation(tx_id, amount)
+        await execute(temporal, ESCROW, str(account), EscrowWorkflow.record_deposit, confirmation)
     except ApiError as exc:
         if exc.code == "deposit_already_recorded":
             return WebhookAck(status="duplicate")

@@ -52,6 +52,7 @@ SETTLEABLE = {
     CasePhase.SUMMARY,
     CasePhase.SIGNING,
 }
+PANEL_AT_WORK = {CasePhase.EVIDENCE, CasePhase.VOTING, CasePhase.SUMMARY, CasePhase.SIGNING}
 RENOVATION_OUTCOMES = {"split", "refund", "rework"}
 DRAW_RETRY = timedelta(days=1)
 
@@ -320,6 +321,8 @@ class DisputeMachine(SignedStepMachine):
         seat = self.round.seats[expert_id]
         if seat.declared:
             raise conflict("already_declared", "the independence declaration is already signed")
+        if now >= seat.declaration_due:  # the timer may not have fired yet: the seat has passed on
+            raise conflict("declaration_window_closed", "the time to sign the declaration is over")
         independent = p.boolean("independent")
         reason = p.text("reason", default="declared independent")
 
@@ -339,10 +342,9 @@ class DisputeMachine(SignedStepMachine):
         hashes = p.texts("evidence")
         if not hashes:
             raise invalid("evidence_required", "name at least one evidence hash")
-        if not current.paused_at:
-            due = current.reply_due if reply else current.evidence_due
-            if now > due:
-                raise conflict("window_closed", f"the {'reply' if reply else 'evidence'} window has closed")
+        due = current.reply_due if reply else current.evidence_due
+        if (current.paused_at or now) > due:  # a paused clock stands still: it does not reopen a window
+            raise conflict("window_closed", f"the {'reply' if reply else 'evidence'} window has closed")
         return lambda: self.evidence.append(Evidence(actor, hashes, reply, now))
 
     def _plan_inspection_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
@@ -357,6 +359,8 @@ class DisputeMachine(SignedStepMachine):
         same = report is not None and report.report_hash == report_hash
         if same and actor in report.signed_by:
             raise conflict("already_signed", "this report is already signed by you")
+        if report is not None and set(report.signed_by) == PARTIES | {self._chair()}:
+            raise conflict("inspection_recorded", "the joint inspection report is signed by all three")
 
         def apply() -> None:
             if same:
@@ -510,6 +514,8 @@ class DisputeMachine(SignedStepMachine):
     # ------------------------------------------------------------ objection
     def _plan_decision_object(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.OBJECTION)
+        if now >= self.objection_due:  # the timer may not have fired yet: the decision has concluded
+            raise conflict("objection_window_closed", "the objection window has closed")
         reason = p.text("reason")
 
         def apply() -> None:
@@ -605,6 +611,8 @@ class DisputeMachine(SignedStepMachine):
         self._require(CasePhase.ENFORCEMENT)
         if self.terms.domain != CAR:
             raise conflict("not_a_car_case", "only a car dealer confirms a remedy")
+        if now >= self.remedy_due:  # the timer may not have fired yet: the dealer is out of time
+            raise conflict("remedy_window_closed", "the time to confirm the remedy is over")
         remedy = p.text("remedy")
         if remedy != self.outcome["remedy"]:
             raise invalid("remedy_mismatch", f"the remedy decided is {self.outcome['remedy']}")
@@ -645,8 +653,10 @@ class DisputeMachine(SignedStepMachine):
         if self.phase is CasePhase.DRAW and self.draw_retry_at:
             due.append(self.draw_retry_at)
         if self.phase is CasePhase.PANEL:
-            due.append(current.strike_due)
-            due.extend(s.declaration_due for s in current.seats.values() if not s.declared)
+            undeclared = [s.declaration_due for s in current.seats.values() if not s.declared]
+            # the end of the strike window matters only once every seat is declared; before that a
+            # passed strike_due would stay a deadline in the past and wake the workflow forever
+            due.extend(undeclared or [current.strike_due])
         if self.phase is CasePhase.EVIDENCE and not current.paused_at:
             due.append(current.reply_due)
         if self.phase is CasePhase.VOTING and not current.vote_overdue_alerted:
@@ -662,6 +672,8 @@ class DisputeMachine(SignedStepMachine):
     def _decision_target(self) -> datetime | None:
         """When the panel's countersigned decision was due, while it is still outstanding."""
         current = self.round
+        if self.phase not in PANEL_AT_WORK:  # e.g. settled meanwhile: no decision is owed any more
+            return None
         if current is None or not current.formed_at or current.target_alerted or current.countersigned:
             return None
         return current.formed_at + timedelta(days=self.windows.decision_target_days)
