@@ -147,3 +147,14 @@ def test_out_of_turn_and_foreign_steps_are_refused():
     assert kit.refused("respondent", "answer.submit", {"answer_hash": "x"}).code == "wrong_phase"
     kit.tick(timedelta(days=10))
     assert [a.kind for a in kit.m.alerts] == ["acceptance_overdue"]
+
+
+def test_a_car_settlement_names_a_remedy_the_dealer_can_confirm():
+    kit = CaseKit(CAR)
+    kit.step("council", "case.accept", {})
+    assert kit.refused("claimant", "settlement.sign", kit.settlement(0, 0)).code == "bad_choice"
+    offer = kit.settlement(0, 0, "repair")
+    kit.step("claimant", "settlement.sign", offer)
+    kit.step("respondent", "settlement.sign", offer)
+    kit.step("respondent", "remedy.confirm", {"remedy": "repair"})
+    assert kit.m.phase is CasePhase.CLOSED and not kit.m.noncompliant

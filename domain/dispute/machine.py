@@ -54,6 +54,7 @@ SETTLEABLE = {
 }
 PANEL_AT_WORK = {CasePhase.EVIDENCE, CasePhase.VOTING, CasePhase.SUMMARY, CasePhase.SIGNING}
 RENOVATION_OUTCOMES = {"split", "refund", "rework"}
+CAR_REMEDIES = {"refund_or_replace", "replace_part", "repair", "none"}
 DRAW_RETRY = timedelta(days=1)
 
 CASE_RULES = {
@@ -189,7 +190,10 @@ class DisputeMachine(SignedStepMachine):
     def _plan_settlement_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(*SETTLEABLE)
         pay, refund = p.integer("pay_fen"), p.integer("refund_fen")
-        remedy = p.text("remedy", default="-")
+        if self.terms.domain == CAR:
+            remedy = p.choice("remedy", CAR_REMEDIES)  # the dealer later confirms exactly this
+        else:
+            remedy = p.text("remedy", default="-")
         if self.terms.domain == RENOVATION and pay + refund != self.terms.disputed_fen:
             raise invalid("amounts_do_not_add_up", f"pay plus refund must be {self.terms.disputed_fen} fen")
         proposed = p.text("settlement_hash")
@@ -402,7 +406,7 @@ class DisputeMachine(SignedStepMachine):
         if expert_id in current.commitments:
             raise conflict("already_committed", "your vote is already committed")
         commitment = p.text("commitment")
-        if len(commitment) != 64:
+        if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
             raise invalid("bad_commitment", "a commitment is a sha256 hex digest")
         return lambda: current.commitments.__setitem__(expert_id, commitment)
 
@@ -470,7 +474,7 @@ class DisputeMachine(SignedStepMachine):
 
     def _summary_outcome(self, p: Payload) -> tuple[str, int, str]:
         if self.terms.domain == CAR:
-            return "remedy", 0, p.choice("remedy", {"refund_or_replace", "replace_part", "repair", "none"})
+            return "remedy", 0, p.choice("remedy", CAR_REMEDIES)
         outcome = p.choice("outcome", RENOVATION_OUTCOMES)
         rework_days = p.integer("rework_days", default=0)
         if (outcome == "rework") != (rework_days > 0):
