@@ -5,8 +5,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.gateway import ESCROW
-from api.routes import escrows, experts, health, parties, steps, webhooks
+from api.gateway import CASE, ESCROW
+from api.routes import cases, escrows, experts, health, parties, steps, webhooks
+from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from workflows.connection import connect_temporal
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(parties.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", steps.ESCROW_STEPS, "escrow steps")
+    app.include_router(cases.router)
+    steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
     app.include_router(webhooks.router)
     app.include_router(experts.router)
     return app

@@ -15,6 +15,8 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     COUNCIL = "council"
     EXPERT = "expert"
+    BUYER = "buyer"  # a car buyer: the consumer side of a car dispute
+    DEALER = "dealer"
 
 
 class PartyBase(BaseModel):

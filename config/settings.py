@@ -4,6 +4,7 @@ Every field is documented in the README's settings table with its default; the
 defaults run the whole stack on one machine with nothing to install.
 """
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +44,13 @@ class Settings(BaseSettings):
 
     council_enrolment_secret: SecretStr = SecretStr("dev-council-secret-change-me")
     signature_max_skew_seconds: int = 900
+
+    holidays_file: Path = Path(__file__).with_name("holidays_cn.json")
+
+    def work_calendar(self) -> dict[str, list[str]]:
+        """Holidays and make-up working days, as data handed to each dispute workflow at filing."""
+        raw = json.loads(self.holidays_file.read_text(encoding="utf-8"))
+        return {"holidays": raw["holidays"], "makeup_workdays": raw["makeup_workdays"]}
 
     def app_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'escrow.db'}"

@@ -129,5 +129,9 @@ class DisputeWorkflow:
 
     @workflow.query
     def draw_records(self) -> list[dict[str, Any]]:
-        """Every draw of this case, as recorded, for `escrow verify-draw`."""
-        return [r.draw for r in self._machine.rounds if r.draw is not None]
+        """Every draw of this case with the candidates it drew from, for `escrow verify-draw`."""
+        return [
+            {"round": r.number, "draw": r.draw, "candidates": r.candidates}
+            for r in self._machine.rounds
+            if r.draw is not None
+        ]

@@ -1,0 +1,157 @@
+"""Dispute cases: filing a signed claim, reading a case, and the record of its draws.
+
+A claim is itself a signed envelope (`claim.file`, subject: the respondent's party
+id) whose payload is the whole claim; the case's terms are read from that payload
+and its hash anchors the case's trail, so nothing filed can differ from what the
+claimant signed. A party's organisation, for the draw's conflict check, is its
+party id: experts list the parties they worked or were paid for.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.gateway import CASE, ESCROW, query
+from api.models import Role, SignedStepIn
+from db import crud
+from db.models import Party
+from domain.canonical import content_hash
+from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.escrow.payloads import Payload
+from domain.escrow.rejections import StepRejected
+from domain.escrow.terms import PartyKey
+from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from expert_panels.registry import SPECIALTIES
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_types import DisputeInput, case_workflow_id
+from workflows.escrow import EscrowWorkflow
+
+router = APIRouter(prefix="/cases", tags=["dispute cases"])
+
+CLAIM_FIELDS = {"domain", "main_specialty", "items", "disputed_fen", "remedy_sought"}
+CLAIM_OPTIONAL = {"evidence", "escrow_id", "escrow_dispute"}
+SIDES = {RENOVATION: {Role.OWNER.value, Role.CONTRACTOR.value}, CAR: {Role.BUYER.value, Role.DEALER.value}}
+
+
+def _claim_terms(claim: Payload) -> dict[str, Any]:
+    domain = claim.choice("domain", {RENOVATION, CAR})
+    items = [Payload(raw, required={"item_id", "description"}) for raw in claim.objects("items")]
+    if not 1 <= len(items) <= 20:
+        raise ApiError(422, "items_required", "a claim lists 1 to 20 items for the panel to decide")
+    return {
+        "domain": domain,
+        "main_specialty": claim.choice("main_specialty", set(SPECIALTIES[domain])),
+        "items": [ClaimItem(i.text("item_id"), i.text("description")) for i in items],
+        "disputed_fen": claim.integer("disputed_fen"),
+        "remedy_sought": claim.text("remedy_sought"),
+    }
+
+
+def _verified_claim(body: SignedStepIn, claimant: Party, max_skew: int) -> tuple[SignedStep, Any]:
+    step = SignedStep(envelope=body.envelope, signature=body.signature)
+    try:
+        envelope = parse_envelope(step.envelope)
+    except EnvelopeError as exc:
+        raise ApiError(422, "bad_envelope", str(exc)) from None
+    if envelope.action != "claim.file":
+        raise ApiError(422, "action_mismatch", "a case is filed with a 'claim.file' envelope")
+    if envelope.signer != claimant.id or not signature_is_valid(claimant.public_key, step):
+        raise ApiError(403, "bad_signature", "the claim must be signed by the filing party's key")
+    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=max_skew):
+        raise ApiError(409, "stale_timestamp", "the claim's timestamp is too far from now")
+    return step, envelope
+
+
+async def _check_escrow(temporal, escrow_id: str, number: int, parties: set[str], disputed: int) -> None:
+    """A renovation case for an escrow must be between its parties, over its open dispute and amount."""
+    escrow = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
+    if parties != {escrow["owner_id"], escrow["contractor_id"]}:
+        raise ApiError(
+            403, "not_the_escrows_parties", "the case must be between the escrow's owner and contractor"
+        )
+    disputes = escrow["disputes"]
+    if not 1 <= number <= len(disputes) or disputes[number - 1]["status"] != "open":
+        raise ApiError(409, "no_open_dispute", f"escrow {escrow_id} has no open dispute {number}")
+    dispute = disputes[number - 1]
+    amount = sum(escrow["stages"][n - 1]["open_fen"] for n in dispute["stages"])
+    amount += escrow["retention"]["open_fen"] if dispute["include_retention"] else 0
+    if disputed != amount:
+        raise ApiError(422, "disputed_amount_mismatch", f"dispute {number} holds {amount} fen")
+
+
+@router.post("", status_code=201)
+async def file_case(
+    body: SignedStepIn, party: CurrentParty, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
+) -> dict[str, Any]:
+    """File a dispute: the council then accepts or rejects it within 7 working days."""
+    step, envelope = _verified_claim(body, party, settings.signature_max_skew_seconds)
+    respondent = crud.get_party(session=session, party_id=envelope.subject)
+    try:
+        claim = Payload(envelope.payload, required=CLAIM_FIELDS, optional=CLAIM_OPTIONAL)
+        terms = _claim_terms(claim)
+        escrow_id = claim.text("escrow_id") if claim.has("escrow_id") else None
+        escrow_dispute = claim.integer("escrow_dispute", minimum=1) if escrow_id else None
+    except StepRejected as exc:
+        raise ApiError(422, exc.code, exc.message) from None
+    sides = SIDES[terms["domain"]]
+    if respondent is None or respondent.id == party.id or {party.role, respondent.role} != sides:
+        raise ApiError(
+            422, "wrong_parties", f"a {terms['domain']} case is between a {' and a '.join(sorted(sides))}"
+        )
+    if escrow_id:
+        await _check_escrow(
+            temporal, escrow_id, escrow_dispute, {party.id, respondent.id}, terms["disputed_fen"]
+        )
+    councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)
+    case_id = crud.next_id(session=session, prefix="CASE", year=datetime.now(UTC).year)
+    case_terms = CaseTerms(
+        case_id=case_id,
+        claimant=PartyKey(party.id, party.public_key),
+        respondent=PartyKey(respondent.id, respondent.public_key),
+        claimant_org=party.id,
+        respondent_org=respondent.id,
+        claim_hash=content_hash(step.envelope),
+        escrow_id=escrow_id,
+        escrow_dispute=escrow_dispute,
+        **terms,
+    )
+    await temporal.start_workflow(
+        DisputeWorkflow.run,
+        DisputeInput(
+            terms=case_terms,
+            council_keys={c.id: c.public_key for c in councils},
+            calendar=settings.work_calendar(),
+            max_skew_seconds=settings.signature_max_skew_seconds,
+        ),
+        id=case_workflow_id(case_id),
+        task_queue=settings.temporal_task_queue,
+    )
+    return {"case_id": case_id, "claim_hash": case_terms.claim_hash}
+
+
+def _require_case_party(party: Party, case: dict[str, Any]) -> None:
+    seated = {seat["party_id"] for r in case["rounds"] for seat in r["seats"].values()}
+    if (
+        party.id not in {case["claimant_id"], case["respondent_id"], *seated}
+        and party.role != Role.COUNCIL.value
+    ):
+        raise ApiError(
+            403, "not_a_participant", "only the case's parties, its panel and the council may read it"
+        )
+
+
+@router.get("/{case_id}")
+async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
+    """Where the case stands, straight from its workflow."""
+    case = await query(temporal, CASE, case_id, DisputeWorkflow.snapshot)
+    _require_case_party(party, case)
+    return case
+
+
+@router.get("/{case_id}/draws")
+async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) -> list[dict[str, Any]]:
+    """Every panel draw of the case with its seed, candidates and exclusions, for anyone to re-run."""
+    return await query(temporal, CASE, case_id, DisputeWorkflow.draw_records)
