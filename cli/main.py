@@ -79,5 +79,13 @@ def audit(
     raise typer.Exit(export_and_verify(get_settings(), escrow_id, out))
 
 
+@app.command("verify-draw")
+def verify_draw(case_id: Annotated[str, typer.Argument(help="the case whose panel draws to re-run")]) -> None:
+    """Re-run a case's recorded panel draws and confirm they seat the same panel (exit 1 if not)."""
+    from cli.verify_draw import verify_case_draws
+
+    raise typer.Exit(verify_case_draws(get_settings(), case_id))
+
+
 if __name__ == "__main__":
     app()

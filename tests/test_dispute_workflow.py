@@ -6,12 +6,16 @@ from experts whose keys the test holds.
 """
 
 import asyncio
+import os
+import subprocess
+import sys
 from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
+from cli.verify_draw import report_draws
 from client.escrow_session import eventually
 from client.keys import PartyKey as SigningKey
 from db import crud
@@ -164,6 +168,17 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
     assert (outcome.phase, outcome.noncompliant) == ("closed", False)
     assert outcome.outcome["remedy"] == "refund_or_replace"
     await record_history(case.handle, "dispute_car_remedy_confirmed")
+
+    case_id = case.handle.id.removeprefix("dispute-")
+    env = {**os.environ, "ESCROW_TEMPORAL_ADDRESS": stack.settings.temporal_address, "COLUMNS": "200"}
+    command = [sys.executable, "-m", "cli.main", "verify-draw", case_id]
+    checked = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "verify-draw: ok" in checked.stdout
+
+    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    draws[0]["draw"]["seed"] = "another-seed"
+    assert report_draws(case_id, draws) == 1
 
 
 async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, record_history):

@@ -1,0 +1,63 @@
+"""`escrow verify-draw CASE_ID`: re-run every panel draw of a case from its record.
+
+The record holds the seed, the candidates as the registry gave them and every
+seat change since; re-running the pure draw must seat the same panel, or the
+draw was not the fair one it claims to be.
+"""
+
+import asyncio
+
+from rich.console import Console
+from rich.table import Table
+
+from config.settings import Settings
+from expert_panels.draw import draw_record_from_document, verify_draw
+from expert_panels.registry import expert_from_document
+from workflows.connection import connect_temporal
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_types import case_workflow_id
+
+console = Console()
+
+
+async def _draws(settings: Settings, case_id: str) -> list[dict]:
+    client = await connect_temporal(settings)
+    handle = client.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
+    return await handle.query(DisputeWorkflow.draw_records)
+
+
+def report_draws(case_id: str, draws: list[dict]) -> int:
+    if not draws:
+        console.print(f"[yellow]{case_id} has no panel draw yet[/yellow]")
+        return 1
+    failures = 0
+    for entry in draws:
+        record = draw_record_from_document(entry["draw"])
+        candidates = [expert_from_document(raw) for raw in entry["candidates"]]
+        table = Table(title=f"{case_id} round {entry['round']}: seed {record.seed}")
+        table.add_column("expert")
+        table.add_column("outcome")
+        for expert_id in record.candidate_ids:
+            if expert_id in record.panel:
+                outcome = "chair" if expert_id == record.chair else "panel"
+            elif expert_id in record.alternates:
+                outcome = "alternate"
+            else:
+                outcome = record.exclusions.get(expert_id, "not drawn")
+            table.add_row(expert_id, outcome)
+        for change in record.replacements:
+            table.add_row(change.leaving_id, f"left: {change.reason} -> {change.replacement_id}")
+        console.print(table)
+        problems = verify_draw(record, candidates)
+        for problem in problems:
+            console.print(f"[red]FAIL[/red] round {entry['round']}: {problem}")
+        failures += bool(problems)
+    if failures:
+        console.print(f"[red]verify-draw: {failures} draw(s) do not re-run to the recorded panel[/red]")
+        return 1
+    console.print(f"[green]verify-draw: ok[/green] {len(draws)} draw(s) re-run to the same panel")
+    return 0
+
+
+def verify_case_draws(settings: Settings, case_id: str) -> int:
+    return report_draws(case_id, asyncio.run(_draws(settings, case_id)))
