@@ -26,8 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.signing import SignedStep
     from expert_panels.registry import expert_from_document
     from workflows.dispute_types import CaseOutcome, DisputeInput
-    from workflows.escrow import rejection_error
     from workflows.escrow_types import StepReceipt
+    from workflows.rejections import rejection_error
 
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 

@@ -12,6 +12,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     # cryptography's Rust core raises InvalidSignature by importing this module at
@@ -26,13 +27,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.escrow.rejections import StepRejected
     from domain.escrow.state import Movement, MovementKind
     from domain.signing import SignedStep
+    from workflows.dispute import DisputeWorkflow
+    from workflows.dispute_types import DisputeInput, case_workflow_id
     from workflows.escrow_types import (
-        STEP_REJECTED,
         DepositConfirmation,
         EscrowInput,
         EscrowOutcome,
         StepReceipt,
     )
+    from workflows.rejections import rejection_error
 
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
 
@@ -43,12 +46,6 @@ BANK_RETRY = RetryPolicy(
     non_retryable_error_types=["BankRejected"],
 )
 PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
-
-
-def rejection_error(exc: StepRejected) -> ApplicationError:
-    return ApplicationError(
-        exc.message, {"kind": exc.kind.value, "code": exc.code}, type=STEP_REJECTED, non_retryable=True
-    )
 
 
 @workflow.defn
@@ -172,6 +169,38 @@ class EscrowWorkflow:
     def validate_step(self, step: SignedStep) -> None:
         try:
             self._machine.plan(step, workflow.now())
+        except StepRejected as exc:
+            raise rejection_error(exc) from None
+
+    @workflow.update
+    async def open_case(self, case: DisputeInput) -> str:
+        """Start the expert-panel case for one of this escrow's disputes, as a child workflow.
+
+        The case outlives nothing of the escrow's: it hands its decision back as a
+        council-signed `dispute.decide`, which the escrow checks like any step.
+        """
+        self._case_plan(case)()
+        await workflow.start_child_workflow(
+            DisputeWorkflow.run,
+            case,
+            id=case_workflow_id(case.terms.case_id),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+        )
+        return case.terms.case_id
+
+    @open_case.validator
+    def validate_case(self, case: DisputeInput) -> None:
+        self._case_plan(case)
+
+    def _case_plan(self, case: DisputeInput):
+        terms = case.terms
+        try:
+            return self._machine.plan_case(
+                dispute=terms.escrow_dispute or 0,
+                case_id=terms.case_id,
+                parties={terms.claimant.party_id, terms.respondent.party_id},
+                disputed_fen=terms.disputed_fen,
+            )
         except StepRejected as exc:
             raise rejection_error(exc) from None
 

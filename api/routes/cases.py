@@ -14,7 +14,7 @@ from fastapi import APIRouter
 
 from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.gateway import CASE, ESCROW, query
+from api.gateway import CASE, ESCROW, execute, query
 from api.models import Role, SignedStepIn
 from db import crud
 from db.models import Party
@@ -65,23 +65,6 @@ def _verified_claim(body: SignedStepIn, claimant: Party, max_skew: int) -> tuple
     return step, envelope
 
 
-async def _check_escrow(temporal, escrow_id: str, number: int, parties: set[str], disputed: int) -> None:
-    """A renovation case for an escrow must be between its parties, over its open dispute and amount."""
-    escrow = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
-    if parties != {escrow["owner_id"], escrow["contractor_id"]}:
-        raise ApiError(
-            403, "not_the_escrows_parties", "the case must be between the escrow's owner and contractor"
-        )
-    disputes = escrow["disputes"]
-    if not 1 <= number <= len(disputes) or disputes[number - 1]["status"] != "open":
-        raise ApiError(409, "no_open_dispute", f"escrow {escrow_id} has no open dispute {number}")
-    dispute = disputes[number - 1]
-    amount = sum(escrow["stages"][n - 1]["open_fen"] for n in dispute["stages"])
-    amount += escrow["retention"]["open_fen"] if dispute["include_retention"] else 0
-    if disputed != amount:
-        raise ApiError(422, "disputed_amount_mismatch", f"dispute {number} holds {amount} fen")
-
-
 @router.post("", status_code=201)
 async def file_case(
     body: SignedStepIn, party: CurrentParty, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
@@ -98,13 +81,8 @@ async def file_case(
         raise ApiError(422, exc.code, exc.message) from None
     sides = SIDES[terms["domain"]]
     if respondent is None or respondent.id == party.id or {party.role, respondent.role} != sides:
-        raise ApiError(
-            422, "wrong_parties", f"a {terms['domain']} case is between a {' and a '.join(sorted(sides))}"
-        )
-    if escrow_id:
-        await _check_escrow(
-            temporal, escrow_id, escrow_dispute, {party.id, respondent.id}, terms["disputed_fen"]
-        )
+        between = " and a ".join(sorted(sides))
+        raise ApiError(422, "wrong_parties", f"a {terms['domain']} case is between a {between}")
     councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)
     case_id = crud.next_id(session=session, prefix="CASE", year=datetime.now(UTC).year)
     case_terms = CaseTerms(
@@ -118,17 +96,18 @@ async def file_case(
         escrow_dispute=escrow_dispute,
         **terms,
     )
-    await temporal.start_workflow(
-        DisputeWorkflow.run,
-        DisputeInput(
-            terms=case_terms,
-            council_keys={c.id: c.public_key for c in councils},
-            calendar=settings.work_calendar(),
-            max_skew_seconds=settings.signature_max_skew_seconds,
-        ),
-        id=case_workflow_id(case_id),
-        task_queue=settings.temporal_task_queue,
+    case = DisputeInput(
+        terms=case_terms,
+        council_keys={c.id: c.public_key for c in councils},
+        calendar=settings.work_calendar(),
+        max_skew_seconds=settings.signature_max_skew_seconds,
     )
+    if escrow_id:  # the escrow checks the dispute and starts the case as its child
+        await execute(temporal, ESCROW, escrow_id, EscrowWorkflow.open_case, case)
+    else:
+        await temporal.start_workflow(
+            DisputeWorkflow.run, case, id=case_workflow_id(case_id), task_queue=settings.temporal_task_queue
+        )
     return {"case_id": case_id, "claim_hash": case_terms.claim_hash}
 
 

@@ -37,7 +37,7 @@ from domain.escrow.state import (
     WarrantyClaim,
 )
 from domain.escrow.terms import ContractTerms, SilencePolicy
-from domain.signed_steps import SignedStepMachine, StepRule, rule
+from domain.signed_steps import Apply, SignedStepMachine, StepRule, rule
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 
@@ -476,6 +476,25 @@ class EscrowMachine(SignedStepMachine):
             f"dispute-{number}:opened",
             now,
         )
+
+    def plan_case(self, *, dispute: int, case_id: str, parties: set[str], disputed_fen: int) -> Apply:
+        """Check that a case may decide this dispute; the commit links the two."""
+        if not 1 <= dispute <= len(self.disputes) or self.disputes[dispute - 1].status != "open":
+            raise conflict("no_open_dispute", f"escrow {self.escrow_id} has no open dispute {dispute}")
+        linked = self.disputes[dispute - 1]
+        if linked.case_id is not None:
+            raise conflict("case_already_filed", f"dispute {dispute} is already before case {linked.case_id}")
+        if parties != {self.terms.owner.party_id, self.terms.contractor.party_id}:
+            raise forbidden("not_the_escrows_parties", "a case is between the owner and the contractor")
+        held = self.disputed_fen(linked)
+        if disputed_fen != held:
+            raise invalid("disputed_amount_mismatch", f"dispute {dispute} holds {held} fen")
+
+        def apply() -> None:
+            linked.case_id = case_id
+            self._after_change()
+
+        return apply
 
     def disputed_fen(self, dispute: Dispute) -> int:
         amount = sum(self.stages[n - 1].open_fen for n in dispute.stages)

@@ -126,6 +126,7 @@ class Dispute:
     outcome: str | None = None
     pay_fen: int = 0
     refund_fen: int = 0
+    case_id: str | None = None  # the expert-panel case deciding it, a child of the escrow
 
 
 @dataclass

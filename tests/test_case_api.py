@@ -1,0 +1,92 @@
+"""Filing cases over HTTP: a renovation case becomes a child of its escrow; bad claims change nothing."""
+
+from dataclasses import asdict
+
+from client.party import Party
+from tests.flow import EscrowFlow
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_types import case_workflow_id
+
+
+def claim(escrow_id: str | None = None, dispute: int | None = None, **changes) -> dict:
+    payload = {
+        "domain": "renovation",
+        "main_specialty": "waterproofing",
+        "items": [{"item_id": "leak", "description": "the shower tray leaks into the flat below"}],
+        "disputed_fen": 600_000,
+        "remedy_sought": "refund the stage",
+        "evidence": ["sha256:leak-video"],
+        **changes,
+    }
+    if escrow_id:
+        payload |= {"escrow_id": escrow_id, "escrow_dispute": dispute}
+    return payload
+
+
+async def file(stack, claimant: Party, respondent_id: str, payload: dict):
+    signed = claimant.sign("claim.file", respondent_id, payload)
+    return await stack.http.post("/cases", json=asdict(signed), headers=claimant.auth)
+
+
+async def test_a_renovation_case_is_filed_as_a_child_of_its_escrow(stack):
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=2_000_000)
+    await flow.request_inspection(1)
+    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
+
+    wrong_amount = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1, disputed_fen=1))
+    assert (wrong_amount.status_code, wrong_amount.json()["detail"]["code"]) == (
+        422,
+        "disputed_amount_mismatch",
+    )
+    no_dispute = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 2))
+    assert (no_dispute.status_code, no_dispute.json()["detail"]["code"]) == (409, "no_open_dispute")
+
+    filed = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1))
+    assert filed.status_code == 201, filed.json()
+    case_id = filed.json()["case_id"]
+    description = await stack.temporal.get_workflow_handle(case_workflow_id(case_id)).describe()
+    assert description.parent_id == f"escrow-{flow.escrow_id}"
+    assert (await flow.state())["disputes"][0]["case_id"] == case_id
+
+    again = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1))
+    assert (again.status_code, again.json()["detail"]["code"]) == (409, "case_already_filed")
+
+    case = (await stack.http.get(f"/cases/{case_id}", headers=flow.contractor.auth)).json()
+    assert (case["phase"], case["escrow_id"], case["disputed_fen"]) == ("filed", flow.escrow_id, 600_000)
+    outsider = await Party(stack.http, "owner", "Someone else").register()
+    forbidden = await stack.http.get(f"/cases/{case_id}", headers=outsider.auth)
+    assert (forbidden.status_code, forbidden.json()["detail"]["code"]) == (403, "not_a_participant")
+
+    accepted = await stack.http.post(
+        f"/cases/{case_id}/acceptance",
+        json=asdict(flow.council.sign("case.accept", case_id, {}, await flow.now())),
+    )
+    assert accepted.status_code == 200 and accepted.json()["phase"] == "answer"
+    handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
+    assert (await handle.query(DisputeWorkflow.snapshot))["phase"] == "answer"
+
+
+async def test_bad_claims_are_refused(stack):
+    buyer = await Party(stack.http, "buyer", "Zhang Min").register()
+    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    contractor = await Party(stack.http, "contractor", "Wrong Side Co.").register()
+    car = claim(domain="car", main_specialty="transmission")
+
+    wrong_sides = await file(stack, buyer, contractor.id, car)
+    assert (wrong_sides.status_code, wrong_sides.json()["detail"]["code"]) == (422, "wrong_parties")
+    bad_specialty = await file(stack, buyer, dealer.id, claim(domain="car", main_specialty="plumbing"))
+    assert (bad_specialty.status_code, bad_specialty.json()["detail"]["code"]) == (422, "bad_choice")
+    forged = buyer.sign("claim.file", dealer.id, car)
+    forged.envelope["payload"]["disputed_fen"] = 1
+    response = await stack.http.post("/cases", json=asdict(forged), headers=buyer.auth)
+    assert (response.status_code, response.json()["detail"]["code"]) == (403, "bad_signature")
+    someone_elses = await stack.http.post(
+        "/cases", json=asdict(buyer.sign("claim.file", dealer.id, car)), headers=dealer.auth
+    )
+    assert someone_elses.status_code == 403
+
+    filed = await file(stack, buyer, dealer.id, car)
+    assert filed.status_code == 201
+    unknown = await stack.http.get("/cases/CASE-1999-00001", headers=buyer.auth)
+    assert (unknown.status_code, unknown.json()["detail"]["code"]) == (404, "case_not_found")
