@@ -21,13 +21,12 @@ with workflow.unsafe.imports_passed_through():
     from activities.types import CandidatesInput, EscrowDecisionInput
     from domain.calendar import WorkCalendar
     from domain.dispute.machine import DisputeMachine
-    from domain.escrow.rejections import StepRejected
     from domain.escrow.terms import PartyKey
     from domain.signing import SignedStep
     from expert_panels.registry import expert_from_document
     from workflows.dispute_types import CaseOutcome, DisputeInput
     from workflows.escrow_types import StepReceipt
-    from workflows.rejections import rejection_error
+    from workflows.rejections import planned
 
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
@@ -110,18 +109,12 @@ class DisputeWorkflow:
 
     @workflow.update
     def submit_step(self, step: SignedStep) -> StepReceipt:
-        try:
-            entry_hash = self._machine.plan(step, workflow.now())()
-        except StepRejected as exc:
-            raise rejection_error(exc) from None
+        entry_hash = planned(self._machine, step)()
         return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
 
     @submit_step.validator
     def validate_step(self, step: SignedStep) -> None:
-        try:
-            self._machine.plan(step, workflow.now())
-        except StepRejected as exc:
-            raise rejection_error(exc) from None
+        planned(self._machine, step)
 
     @workflow.query
     def snapshot(self) -> dict[str, Any]:

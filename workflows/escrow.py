@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         EscrowOutcome,
         StepReceipt,
     )
-    from workflows.rejections import rejection_error
+    from workflows.rejections import planned, rejection_error
 
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
 
@@ -159,18 +159,12 @@ class EscrowWorkflow:
     # ------------------------------------------------------------- updates
     @workflow.update
     def submit_step(self, step: SignedStep) -> StepReceipt:
-        try:
-            entry_hash = self._machine.plan(step, workflow.now())()
-        except StepRejected as exc:
-            raise rejection_error(exc) from None
+        entry_hash = planned(self._machine, step)()
         return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
 
     @submit_step.validator
     def validate_step(self, step: SignedStep) -> None:
-        try:
-            self._machine.plan(step, workflow.now())
-        except StepRejected as exc:
-            raise rejection_error(exc) from None
+        planned(self._machine, step)
 
     @workflow.update
     async def open_case(self, case: DisputeInput) -> str:

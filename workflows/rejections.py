@@ -5,6 +5,8 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.escrow.rejections import StepRejected
+    from domain.signed_steps import Commit, SignedStepMachine
+    from domain.signing import SignedStep
     from workflows.escrow_types import STEP_REJECTED
 
 
@@ -12,3 +14,11 @@ def rejection_error(exc: StepRejected) -> ApplicationError:
     return ApplicationError(
         exc.message, {"kind": exc.kind.value, "code": exc.code}, type=STEP_REJECTED, non_retryable=True
     )
+
+
+def planned(machine: SignedStepMachine, step: SignedStep) -> Commit:
+    """Plan a step at the workflow's time; a refusal fails the update, not the workflow."""
+    try:
+        return machine.plan(step, workflow.now())
+    except StepRejected as exc:
+        raise rejection_error(exc) from None
