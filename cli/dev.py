@@ -346,6 +346,8 @@ def temporal_spec(
         "--db-filename", str(data_dir / "temporal.db"),
         "--namespace", namespace,
         "--log-level", "warn",
+        # lets a demo fast-forward one case's virtual clock (TimeSkipper); other workflows keep real time
+        "--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true",
     ]  # fmt: skip
     for name, kind in search_attributes.items():
         argv += ["--search-attribute", f"{name}={kind}"]

@@ -56,8 +56,23 @@ def bank() -> None:
 @app.command()
 def demo(
     api_url: Annotated[str | None, typer.Option(help="the API to drive; default from settings")] = None,
+    dispute: Annotated[
+        bool, typer.Option("--dispute", help="a renovation dispute: expert panel, split paid by the escrow")
+    ] = False,
+    car: Annotated[
+        bool, typer.Option("--car", help="a car case: expert panel, the dealer confirms a remedy")
+    ] = False,
 ) -> None:
-    """Drive a complete escrow over HTTP as its parties would; exit 1 if the ledger does not balance."""
+    """Drive a complete escrow over HTTP as its parties would; exit 1 if the ledger does not balance.
+
+    With --dispute or --car, drive an expert-panel dispute instead (the demo fast-forwards
+    the case's clock, so Temporal must allow time skipping, as `escrow dev` does)."""
+    if dispute and car:
+        raise typer.BadParameter("choose one of --dispute and --car")
+    if dispute or car:
+        from cli.dispute_demo import run_dispute_demo
+
+        raise typer.Exit(run_dispute_demo(get_settings(), api_url, car=car))
     from cli.demo import run_demo
 
     raise typer.Exit(run_demo(get_settings(), api_url))

@@ -296,6 +296,7 @@ def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.Monk
     assert flags["--port"] == "7300" and flags["--ui-port"] == "8300"
     assert flags["--db-filename"] == str(tmp_path / "data" / "temporal.db")
     assert flags["--namespace"] == "default" and flags["--log-level"] == "warn"
+    assert flags["--dynamic-config-value"] == "frontend.WorkflowTimeSkippingEnabled=true"
     assert "EscrowStatus=Keyword" in temporal and "EscrowParty=KeywordList" in temporal
     assert all(s.ready_check is not None for s in specs if s.name in ("temporal", "bank", "api"))
     for spec in specs[1:]:

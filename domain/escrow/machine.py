@@ -64,7 +64,6 @@ STEP_RULES: dict[str, StepRule] = {
     "warranty.withdraw": rule({OWNER}, {"claim"}),
 }
 
-Commit = Callable[[], str]
 
 
 class EscrowMachine(SignedStepMachine):
