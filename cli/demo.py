@@ -81,10 +81,10 @@ async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         await flow.pass_stage(4)
         state = await flow.settled()
         say(f"last stage accepted; escrow is in {state['phase']}, retention held for the warranty period")
-        return await _ledger(flow, state), flow.escrow_id
+        return await report_ledger(flow, state), flow.escrow_id
 
 
-async def _ledger(flow: EscrowSession, state: dict) -> int:
+async def report_ledger(flow: EscrowSession, state: dict) -> int:
     ledger = state["ledger"]
     balance = await flow.bank.balance(flow.escrow_id)
     table = Table(title=f"ledger of {flow.escrow_id}")

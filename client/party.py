@@ -17,7 +17,7 @@ class StepRefused(Exception):
         self.message = message
 
 
-def _raise_for_error(response: httpx.Response) -> dict[str, Any]:
+def raise_for_error(response: httpx.Response) -> dict[str, Any]:
     if response.is_success:
         return response.json()
     try:
@@ -40,7 +40,7 @@ class Party:
     async def register(self, *, enrolment_secret: str | None = None) -> "Party":
         headers = {"X-Enrolment-Secret": enrolment_secret} if enrolment_secret else {}
         body = {"role": self.role, "display_name": self.name, "public_key": self.key.public_key_b64}
-        registered = _raise_for_error(await self.http.post("/parties", json=body, headers=headers))
+        registered = raise_for_error(await self.http.post("/parties", json=body, headers=headers))
         self.id = registered["party"]["id"]
         self.token = registered["token"]
         return self
@@ -50,13 +50,13 @@ class Party:
         return {"Authorization": f"Bearer {self.token}"}
 
     async def create_contract(self, body: dict[str, Any]) -> dict[str, Any]:
-        return _raise_for_error(await self.http.post("/escrows", json=body, headers=self.auth))
+        return raise_for_error(await self.http.post("/escrows", json=body, headers=self.auth))
 
     async def escrow(self, escrow_id: str) -> dict[str, Any]:
-        return _raise_for_error(await self.http.get(f"/escrows/{escrow_id}", headers=self.auth))
+        return raise_for_error(await self.http.get(f"/escrows/{escrow_id}", headers=self.auth))
 
     async def audit_trail(self, escrow_id: str) -> dict[str, Any]:
-        return _raise_for_error(await self.http.get(f"/escrows/{escrow_id}/audit", headers=self.auth))
+        return raise_for_error(await self.http.get(f"/escrows/{escrow_id}/audit", headers=self.auth))
 
     def sign(self, action: str, subject: str, payload: dict[str, Any], now: datetime | None = None):
         return self.key.sign_step(action=action, subject=subject, signer=self.id, payload=payload, now=now)
@@ -67,4 +67,4 @@ class Party:
         """Sign `payload` as `action` and post it to `/escrows/{escrow_id}{path}`."""
         signed = self.sign(action, escrow_id, payload, now)
         response = await self.http.post(f"/escrows/{escrow_id}{path}", json=asdict(signed))
-        return _raise_for_error(response)
+        return raise_for_error(response)

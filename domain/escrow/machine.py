@@ -65,7 +65,6 @@ STEP_RULES: dict[str, StepRule] = {
 }
 
 
-
 class EscrowMachine(SignedStepMachine):
     rules = STEP_RULES
     subject_kind = "escrow"
