@@ -4,8 +4,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.types import CandidatesInput, PanelCandidates
-from db.experts import expert_party_keys, load_candidates
+from activities.types import CandidatesInput, PanelCandidates, PanelSeatsInput
+from db.experts import expert_party_keys, load_candidates, set_case_seats
 from expert_panels.registry import expert_document
 
 
@@ -22,3 +22,9 @@ class RegistryActivities:
             experts=[expert_document(e) for e in experts],
             keys={i: {"party_id": party, "public_key": key} for i, (party, key) in keys.items()},
         )
+
+    @activity.defn
+    def record_panel_seats(self, input: PanelSeatsInput) -> None:
+        """Keep each expert's open-case count true, so the draw's workload cap means something."""
+        with Session(self._engine) as session:
+            set_case_seats(session=session, case_id=input.case_id, seated=input.seated)

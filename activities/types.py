@@ -57,3 +57,9 @@ class EscrowDecisionInput:
 class EscrowDecisionResult:
     applied: bool
     detail: str
+
+
+@dataclass
+class PanelSeatsInput:
+    case_id: str
+    seated: list[str]  # the whole current panel; empty once the case is over

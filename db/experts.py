@@ -24,7 +24,14 @@ from sqlalchemy import delete, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.models import ExpertAffiliationRecord, ExpertRecord, ExpertSpecialtyRecord, Party, utcnow
+from db.models import (
+    ExpertAffiliationRecord,
+    ExpertRecord,
+    ExpertSpecialtyRecord,
+    PanelSeatRecord,
+    Party,
+    utcnow,
+)
 from expert_panels.registry import Affiliation, Expert, InvalidExpert, expert_document
 
 EXPERT_ROLE = "expert"
@@ -397,3 +404,35 @@ def deactivate_expert(*, session: Session, expert_id: str) -> StoredExpert:
         session.rollback()
         raise
     return _records_to_experts(session, [record])[0]
+
+
+def set_case_seats(*, session: Session, case_id: str, seated: Iterable[str]) -> None:
+    """Make `seated` exactly the case's active seats and recount every touched expert's open cases.
+
+    Called with the whole current panel (empty when the case is over), so a retry
+    or a repeat writes the same rows: idempotent by case.
+    """
+    seated = set(seated)
+    rows = {
+        row.expert_id: row
+        for row in session.exec(select(PanelSeatRecord).where(PanelSeatRecord.case_id == case_id))
+    }
+    now = utcnow()
+    for expert_id in seated - set(rows):
+        session.add(PanelSeatRecord(case_id=case_id, expert_id=expert_id, active=True, updated_at=now))
+    for expert_id, row in rows.items():
+        if row.active != (expert_id in seated):
+            row.active, row.updated_at = expert_id in seated, now
+            session.add(row)
+    session.flush()
+    for expert_id in seated | set(rows):
+        count = session.exec(
+            select(func.count())
+            .select_from(PanelSeatRecord)
+            .where(PanelSeatRecord.expert_id == expert_id, col(PanelSeatRecord.active))
+        ).one()
+        record = session.get(ExpertRecord, expert_id)
+        if record is not None and record.open_cases != count:
+            record.open_cases = count
+            session.add(record)
+    session.commit()

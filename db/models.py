@@ -204,3 +204,14 @@ class ExpertAffiliationRecord(AppModel, table=True):
     kind: str
     start_date: date
     end_date: date | None = None
+
+
+class PanelSeatRecord(AppModel, table=True):
+    """An expert's seat on a case's panel; the active seats are the expert's open cases."""
+
+    __tablename__ = "panel_seat"
+
+    case_id: str = Field(primary_key=True)
+    expert_id: str = Field(primary_key=True, foreign_key="expert.expert_id", index=True)
+    active: bool = True
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -20,7 +20,7 @@ from client.escrow_session import eventually
 from client.keys import PartyKey as SigningKey
 from db import crud
 from db.engine import make_engine
-from db.experts import create_expert
+from db.experts import create_expert, load_candidates
 from db.migrate import upgrade
 from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.escrow.terms import PartyKey
@@ -126,9 +126,10 @@ async def start_case(stack, registry, domain: str, *, council=None, **terms) -> 
     return Case(stack, handle, keys)
 
 
-async def decide(case: Case, proposals: list[int | None], **summary) -> str:
-    await case.step("council", "case.accept", {})
-    await case.forward(5 + 10)  # silent respondent, then no settlement
+async def decide(case: Case, proposals: list[int | None], *, accepted: bool = False, **summary) -> str:
+    if not accepted:
+        await case.step("council", "case.accept", {})
+        await case.forward(5 + 10)  # silent respondent, then no settlement
     state = await case.until("panel")
     seats = list(state["rounds"][-1]["seats"])
     for expert_id in seats:
@@ -159,14 +160,28 @@ async def decide(case: Case, proposals: list[int | None], **summary) -> str:
     return decision_hash
 
 
+def open_cases(engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {e.expert_id: e.open_cases for e in load_candidates(session=session, domain=CAR)}
+
+
 async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, registry, record_history):
     case = await start_case(stack, registry, CAR, disputed_fen=30_000_000)
-    await decide(case, [None, None, None], remedy="refund_or_replace")
+    engine = registry[0]
+    await case.step("council", "case.accept", {})
+    await case.forward(15)
+    seats = set((await case.until("panel"))["rounds"][-1]["seats"])
+    counts = await eventually(
+        lambda: asyncio.to_thread(open_cases, engine), lambda c: sum(c.values()) == 3, "panel seats", 20
+    )
+    assert {e for e, n in counts.items() if n} == seats  # each drawn expert now has one open case
+    await decide(case, [None, None, None], remedy="refund_or_replace", accepted=True)
     await case.until("enforcement")
     await case.step("respondent", "remedy.confirm", {"remedy": "refund_or_replace"})
     outcome = await asyncio.wait_for(case.handle.result(), 20)
     assert (outcome.phase, outcome.noncompliant) == ("closed", False)
     assert outcome.outcome["remedy"] == "refund_or_replace"
+    assert sum((await asyncio.to_thread(open_cases, engine)).values()) == 0  # the case is over for all
     await record_history(case.handle, "dispute_car_remedy_confirmed")
 
     case_id = case.handle.id.removeprefix("dispute-")

@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.escrow_link import EscrowLinkActivities
     from activities.registry import RegistryActivities
-    from activities.types import CandidatesInput, EscrowDecisionInput
+    from activities.types import CandidatesInput, EscrowDecisionInput, PanelSeatsInput
     from domain.calendar import WorkCalendar
     from domain.dispute.machine import DisputeMachine
     from domain.escrow.terms import PartyKey
@@ -43,6 +43,7 @@ class DisputeWorkflow:
             max_skew=timedelta(seconds=input.max_skew_seconds),
         )
         self._seen = -1
+        self._seats_recorded: list[str] = []
 
     @workflow.run
     async def run(self, input: DisputeInput) -> CaseOutcome:
@@ -50,6 +51,7 @@ class DisputeWorkflow:
         while True:
             await self._draw_if_needed()
             await self._enforce_if_needed()
+            await self._record_seats_if_changed()
             if machine.finished:
                 break
             self._seen = machine.version
@@ -90,6 +92,25 @@ class DisputeWorkflow:
         keys = {i: PartyKey(k["party_id"], k["public_key"]) for i, k in found.keys.items()}
         seed = str(workflow.uuid4())
         self._machine.record_draw(request, experts, keys, seed, workflow.now())
+
+    async def _record_seats_if_changed(self) -> None:
+        """Tell the registry who sits on this case (nobody once it is over).
+
+        Added after the first histories were recorded: `patched` keeps those replaying.
+        """
+        if not workflow.patched("panel-workload"):
+            return
+        machine, current = self._machine, self._machine.round
+        seated = sorted(current.seats) if current is not None and not machine.finished else []
+        if seated == self._seats_recorded:
+            return
+        await workflow.execute_activity_method(
+            RegistryActivities.record_panel_seats,
+            PanelSeatsInput(case_id=machine.subject_id, seated=seated),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=ACTIVITY_RETRY,
+        )
+        self._seats_recorded = seated
 
     async def _enforce_if_needed(self) -> None:
         machine = self._machine

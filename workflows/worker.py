@@ -42,6 +42,7 @@ def build_worker(
             bank_activities.execute_movement,
             projections.project_escrow,
             registry.load_panel_candidates,
+            registry.record_panel_seats,
             escrow_link.apply_escrow_decision,
         ],
         activity_executor=executor,
