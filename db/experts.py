@@ -340,14 +340,7 @@ def update_expert(
     a change to what is already stored (lists compared in any order) writes nothing.
     """
     try:
-        record = session.exec(
-            select(ExpertRecord)
-            .where(ExpertRecord.expert_id == expert_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
-        if record is None:
-            raise ExpertNotFoundError(expert_id)
+        record = _locked_record(session, expert_id)
         current = _records_to_experts(session, [record])[0].expert
         changed = Expert(
             expert_id=expert_id,
@@ -384,17 +377,23 @@ def update_expert(
     return _records_to_experts(session, [record])[0]
 
 
+def _locked_record(session: Session, expert_id: str) -> ExpertRecord:
+    """The expert's row, locked for this transaction on PostgreSQL (SQLite locks the whole file)."""
+    record = session.exec(
+        select(ExpertRecord)
+        .where(ExpertRecord.expert_id == expert_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if record is None:
+        raise ExpertNotFoundError(expert_id)
+    return record
+
+
 def deactivate_expert(*, session: Session, expert_id: str) -> StoredExpert:
     """Take the expert out of future draws; repeating it changes nothing (not even updated_at)."""
     try:
-        record = session.exec(
-            select(ExpertRecord)
-            .where(ExpertRecord.expert_id == expert_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
-        if record is None:
-            raise ExpertNotFoundError(expert_id)
+        record = _locked_record(session, expert_id)
         if record.active:
             record.active = False
             record.updated_at = utcnow()
