@@ -1,16 +1,20 @@
-"""Projection activity: copies the workflow's state into the read model and audit log.
+"""Projection activities: copy a workflow's state into the read model and audit log.
 
-Idempotent by (escrow, version) and (escrow, seq): a retried or late projection
-never moves the read model backwards.
+Idempotent by (subject, version) and (subject, seq): a retried or late projection
+never moves the read model backwards. Escrows and dispute cases share the audit
+and alert tables, whose `escrow_id` column names the subject (an escrow or a case id).
 """
+
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.types import ProjectionInput
-from db import crud
+from activities.types import CaseProjectionInput, ProjectionInput
+from db import cases, crud
 from domain.canonical import canonical_json
+from workflows.dispute_types import case_workflow_id
 
 
 class ProjectionActivities:
@@ -48,6 +52,49 @@ class ProjectionActivities:
                 crud.raise_alert(
                     session=session,
                     escrow_id=input.escrow_id,
+                    kind=alert["kind"],
+                    message=alert["message"],
+                    business_key=alert["business_key"],
+                )
+
+    @activity.defn
+    def project_case(self, input: CaseProjectionInput) -> None:
+        """Project a dispute case: its read-model row, then its new trail entries and alerts.
+
+        The trail goes to `audit_entry` and the alerts to `council_alert`, the tables the
+        escrows use: their `escrow_id` column holds the subject id, here the case id.
+        """
+        snapshot = input.snapshot
+        outcome = snapshot["outcome"] or {}
+        with Session(self._engine) as session:
+            cases.upsert_case_projection(
+                session=session,
+                case_id=input.case_id,
+                version=input.version,
+                workflow_id=case_workflow_id(input.case_id),
+                domain=snapshot["domain"],
+                claimant_id=snapshot["claimant_id"],
+                respondent_id=snapshot["respondent_id"],
+                escrow_id=snapshot["escrow_id"],
+                phase=snapshot["phase"],
+                disputed_fen=snapshot["disputed_fen"],
+                outcome=outcome.get("outcome"),
+                pay_fen=outcome.get("pay_fen"),
+                refund_fen=outcome.get("refund_fen"),
+                remedy=outcome.get("remedy"),
+                noncompliant=snapshot["noncompliant"],
+                filed_at=datetime.fromisoformat(snapshot["filed_at"]),
+                summary=snapshot,
+            )
+            crud.append_audit_entries(
+                session=session,
+                escrow_id=input.case_id,
+                entries=[audit_row(entry) for entry in input.audit_entries],
+            )
+            for alert in input.alerts:
+                crud.raise_alert(
+                    session=session,
+                    escrow_id=input.case_id,
                     kind=alert["kind"],
                     message=alert["message"],
                     business_key=alert["business_key"],

@@ -63,3 +63,14 @@ class EscrowDecisionResult:
 class PanelSeatsInput:
     case_id: str
     seated: list[str]  # the whole current panel; empty once the case is over
+
+
+@dataclass
+class CaseProjectionInput:
+    """A case's snapshot at `version` with its trail entries and alerts not projected yet."""
+
+    case_id: str
+    version: int
+    snapshot: dict[str, Any]
+    audit_entries: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)

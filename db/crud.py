@@ -62,7 +62,7 @@ class AuditConflictError(RuntimeError):
     """
 
 
-def _insert(session: Session, model: type[AppModel]) -> Any:
+def dialect_insert(session: Session, model: type[AppModel]) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(model)
@@ -71,7 +71,7 @@ def _insert(session: Session, model: type[AppModel]) -> Any:
     raise NotImplementedError(f"unsupported database dialect: {dialect}")
 
 
-def _execute_write(session: Session, statement: Insert) -> list[Any]:
+def execute_write(session: Session, statement: Insert) -> list[Any]:
     try:
         rows = list(session.exec(statement).scalars().all())
         session.commit()
@@ -155,12 +155,12 @@ def next_id(*, session: Session, prefix: str, year: int) -> str:
     One upsert both creates the counter and increments it: PostgreSQL locks the
     row for the statement, SQLite takes its database write lock.
     """
-    insert = _insert(session, IdSequence).values(prefix=prefix, year=year, last_value=1)
+    insert = dialect_insert(session, IdSequence).values(prefix=prefix, year=year, last_value=1)
     statement = insert.on_conflict_do_update(
         index_elements=[IdSequence.prefix, IdSequence.year],
         set_={"last_value": IdSequence.last_value + 1},
     ).returning(IdSequence.last_value)
-    (value,) = _execute_write(session, statement)
+    (value,) = execute_write(session, statement)
     return f"{prefix}-{year}-{value:05d}"
 
 
@@ -216,13 +216,13 @@ def upsert_escrow_projection(
         "created_at": now,
         "updated_at": now,
     }
-    insert = _insert(session, EscrowProjection).values(**values)
+    insert = dialect_insert(session, EscrowProjection).values(**values)
     statement = insert.on_conflict_do_update(
         index_elements=[EscrowProjection.escrow_id],
         set_={name: insert.excluded[name] for name in values if name not in ("escrow_id", "created_at")},
         where=col(EscrowProjection.version) < insert.excluded.version,
     ).returning(EscrowProjection.escrow_id)
-    return bool(_execute_write(session, statement))
+    return bool(execute_write(session, statement))
 
 
 def get_escrow_projection(*, session: Session, escrow_id: str) -> EscrowProjection | None:
@@ -273,7 +273,7 @@ def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[
     if len({row["seq"] for row in rows}) != len(rows):
         raise ValueError("audit entries repeat a sequence number")
 
-    insert = _insert(session, AuditEntry).values(rows)
+    insert = dialect_insert(session, AuditEntry).values(rows)
     statement = insert.on_conflict_do_nothing(
         index_elements=[AuditEntry.escrow_id, AuditEntry.seq]
     ).returning(AuditEntry.seq)
@@ -311,7 +311,7 @@ def raise_alert(
     business_key: str,
 ) -> bool:
     """Raise an alert once per business key; returns whether this call raised it."""
-    insert = _insert(session, CouncilAlert).values(
+    insert = dialect_insert(session, CouncilAlert).values(
         escrow_id=escrow_id,
         kind=kind,
         message=message,
@@ -321,7 +321,7 @@ def raise_alert(
     statement = insert.on_conflict_do_nothing(index_elements=[CouncilAlert.business_key]).returning(
         CouncilAlert.id
     )
-    return bool(_execute_write(session, statement))
+    return bool(execute_write(session, statement))
 
 
 def list_alerts(*, session: Session, escrow_id: str | None = None) -> list[CouncilAlert]:

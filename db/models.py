@@ -117,8 +117,50 @@ class EscrowProjection(AppModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class CaseProjection(AppModel, table=True):
+    """Read model of one dispute case workflow, for lists of cases.
+
+    Versioned like `escrow_projection`: a write carrying an older or equal version
+    is dropped. The parties are not foreign keys: a case names its parties by the
+    keys in its terms, and the read model must take whatever the workflow holds
+    rather than stall its projection. `outcome` is the concluded outcome's kind
+    (split, refund, rework or remedy), None with its amounts until the case concludes.
+    """
+
+    __tablename__ = "case_projection"
+    __table_args__ = (
+        CheckConstraint(
+            "disputed_fen >= 0 AND (pay_fen IS NULL OR pay_fen >= 0)"
+            " AND (refund_fen IS NULL OR refund_fen >= 0)",
+            name="amounts_non_negative",
+        ),
+    )
+
+    case_id: str = Field(primary_key=True)
+    workflow_id: str
+    domain: str
+    claimant_id: str = Field(index=True)
+    respondent_id: str = Field(index=True)
+    escrow_id: str | None = None
+    phase: str
+    disputed_fen: int = Field(sa_type=BigInteger)
+    outcome: str | None = None
+    pay_fen: int | None = Field(default=None, sa_type=BigInteger)
+    refund_fen: int | None = Field(default=None, sa_type=BigInteger)
+    remedy: str | None = None
+    noncompliant: bool = False
+    version: int = Field(sa_type=BigInteger)
+    summary_json: str = Field(sa_type=Text)
+    filed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class AuditEntry(AppModel, table=True):
-    """One accepted signed step; `envelope_json` is kept byte-for-byte as signed."""
+    """One accepted signed step; `envelope_json` is kept byte-for-byte as signed.
+
+    `escrow_id` names the step's subject: an escrow id, or a case id (CASE-...) for
+    the steps of a dispute case, whose trail is kept here too.
+    """
 
     __tablename__ = "audit_entry"
 
@@ -135,7 +177,10 @@ class AuditEntry(AppModel, table=True):
 
 
 class CouncilAlert(AppModel, table=True):
-    """Something the council must look at; `business_key` makes raising it idempotent."""
+    """Something the council must look at; `business_key` makes raising it idempotent.
+
+    `escrow_id` names what the alert is about: an escrow id, or a case id (CASE-...).
+    """
 
     __tablename__ = "council_alert"
 

@@ -19,6 +19,7 @@ from cli.verify_draw import report_draws
 from client.escrow_session import eventually
 from client.keys import PartyKey as SigningKey
 from db import crud
+from db.cases import get_case_projection
 from db.engine import make_engine
 from db.experts import create_expert, load_candidates
 from db.migrate import upgrade
@@ -160,6 +161,13 @@ async def decide(case: Case, proposals: list[int | None], *, accepted: bool = Fa
     return decision_hash
 
 
+def read_model(engine, case_id: str):
+    """The case as the read model holds it, with its trail."""
+    with Session(engine) as session:
+        trail = crud.list_audit_entries(session=session, escrow_id=case_id)
+        return get_case_projection(session=session, case_id=case_id), trail
+
+
 def open_cases(engine) -> dict[str, int]:
     with Session(engine) as session:
         return {e.expert_id: e.open_cases for e in load_candidates(session=session, domain=CAR)}
@@ -185,6 +193,11 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
     await record_history(case.handle, "dispute_car_remedy_confirmed")
 
     case_id = case.handle.id.removeprefix("dispute-")
+    state = await case.state()
+    projected, trail = await asyncio.to_thread(read_model, engine, case_id)
+    assert (projected.version, projected.phase) == (state["version"], "closed")
+    assert (projected.outcome, projected.remedy) == ("remedy", "refund_or_replace")
+    assert (len(trail), trail[-1].entry_hash) == (state["trail_length"], state["trail_head"])
     env = {**os.environ, "ESCROW_TEMPORAL_ADDRESS": stack.settings.temporal_address, "COLUMNS": "200"}
     command = [sys.executable, "-m", "cli.main", "verify-draw", case_id]
     checked = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)

@@ -17,8 +17,14 @@ with workflow.unsafe.imports_passed_through():
     import cryptography.exceptions  # noqa: F401  (see workflows/escrow.py)
 
     from activities.escrow_link import EscrowLinkActivities
+    from activities.projections import ProjectionActivities
     from activities.registry import RegistryActivities
-    from activities.types import CandidatesInput, EscrowDecisionInput, PanelSeatsInput
+    from activities.types import (
+        CandidatesInput,
+        CaseProjectionInput,
+        EscrowDecisionInput,
+        PanelSeatsInput,
+    )
     from domain.calendar import WorkCalendar
     from domain.dispute.machine import DisputeMachine
     from domain.escrow.terms import PartyKey
@@ -44,6 +50,9 @@ class DisputeWorkflow:
         )
         self._seen = -1
         self._seats_recorded: list[str] = []
+        self._projected_version: int | None = None  # stays None in runs from before the projection
+        self._projected_trail = 0
+        self._projected_alerts = 0
 
     @workflow.run
     async def run(self, input: DisputeInput) -> CaseOutcome:
@@ -52,6 +61,7 @@ class DisputeWorkflow:
             await self._draw_if_needed()
             await self._enforce_if_needed()
             await self._record_seats_if_changed()
+            await self._project_if_changed()
             if machine.finished:
                 break
             self._seen = machine.version
@@ -63,6 +73,7 @@ class DisputeWorkflow:
         machine = self._machine
         return (
             machine.version != self._seen
+            or self._projected_version not in (None, machine.version)  # changed while projecting
             or machine.needs_escrow_enforcement()
             or machine.draw_request(workflow.now()) is not None
         )
@@ -111,6 +122,29 @@ class DisputeWorkflow:
             retry_policy=ACTIVITY_RETRY,
         )
         self._seats_recorded = seated
+
+    async def _project_if_changed(self) -> None:
+        """Copy the case into the read model with its new trail entries and alerts.
+
+        Added after the first histories were recorded: `patched` keeps those replaying.
+        """
+        if not workflow.patched("case-projection"):
+            return
+        machine = self._machine
+        if machine.version == self._projected_version:
+            return
+        version, snapshot = machine.version, machine.snapshot()
+        trail = machine.trail_records(self._projected_trail)
+        alerts = snapshot["alerts"][self._projected_alerts :]
+        await workflow.execute_activity_method(
+            ProjectionActivities.project_case,
+            CaseProjectionInput(machine.subject_id, version, snapshot, trail, alerts),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=ACTIVITY_RETRY,
+        )
+        self._projected_version = version
+        self._projected_trail += len(trail)
+        self._projected_alerts += len(alerts)
 
     async def _enforce_if_needed(self) -> None:
         machine = self._machine

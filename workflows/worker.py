@@ -41,6 +41,7 @@ def build_worker(
             bank_activities.open_account,
             bank_activities.execute_movement,
             projections.project_escrow,
+            projections.project_case,
             registry.load_panel_candidates,
             registry.record_panel_seats,
             escrow_link.apply_escrow_decision,

@@ -8,17 +8,19 @@ party id: experts list the parties they worked or were paid for.
 """
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
+from api.case_models import CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.gateway import CASE, ESCROW, execute, query
 from api.models import Role, SignedStepIn
-from db import crud
-from db.models import Party
+from db import cases, crud
+from db.models import CaseProjection, Party
 from domain.canonical import content_hash
+from domain.dispute.state import CasePhase
 from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.escrow.payloads import Payload
 from domain.escrow.rejections import StepRejected
@@ -109,6 +111,37 @@ async def file_case(
             DisputeWorkflow.run, case, id=case_workflow_id(case_id), task_queue=settings.temporal_task_queue
         )
     return {"case_id": case_id, "claim_hash": case_terms.claim_hash}
+
+
+def _case_summary(row: CaseProjection) -> CaseSummary:
+    outcome = None
+    if row.outcome is not None:
+        outcome = CaseOutcomeSummary(
+            kind=row.outcome, pay_fen=row.pay_fen, refund_fen=row.refund_fen, remedy=row.remedy
+        )
+    return CaseSummary.model_validate(row.model_dump() | {"outcome": outcome})
+
+
+@router.get("", response_model=list[CaseSummary])
+def list_cases(
+    party: CurrentParty,
+    session: SessionDep,
+    phase: CasePhase | None = None,
+    domain: Literal["renovation", "car"] | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> list[CaseSummary]:
+    """Cases newest first, from the read model: all for the council, else those the party is a side of."""
+    party_id = None if party.role == Role.COUNCIL.value else party.id
+    rows = cases.list_cases(
+        session=session,
+        party_id=party_id,
+        phase=phase.value if phase else None,
+        domain=domain,
+        limit=limit,
+        offset=offset,
+    )
+    return [_case_summary(row) for row in rows]
 
 
 def _require_case_party(party: Party, case: dict[str, Any]) -> None:
