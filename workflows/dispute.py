@@ -60,10 +60,12 @@ class DisputeWorkflow:
         while True:
             await self._draw_if_needed()
             await self._enforce_if_needed()
-            await self._record_seats_if_changed()
-            await self._project_if_changed()
+            recorded = await self._record_seats_if_changed()
+            projected = await self._project_if_changed()
             if machine.finished:
-                break
+                if not (recorded or projected):
+                    break
+                continue  # a step may have landed during those awaits: record it before ending
             self._seen = machine.version
             await self._sleep_until_work_or_deadline()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -104,17 +106,17 @@ class DisputeWorkflow:
         seed = str(workflow.uuid4())
         self._machine.record_draw(request, experts, keys, seed, workflow.now())
 
-    async def _record_seats_if_changed(self) -> None:
-        """Tell the registry who sits on this case (nobody once it is over).
+    async def _record_seats_if_changed(self) -> bool:
+        """Tell the registry who sits on this case (nobody once it is over); whether it did.
 
         Added after the first histories were recorded: `patched` keeps those replaying.
         """
         if not workflow.patched("panel-workload"):
-            return
+            return False
         machine, current = self._machine, self._machine.round
         seated = sorted(current.seats) if current is not None and not machine.finished else []
         if seated == self._seats_recorded:
-            return
+            return False
         await workflow.execute_activity_method(
             RegistryActivities.record_panel_seats,
             PanelSeatsInput(case_id=machine.subject_id, seated=seated),
@@ -122,17 +124,18 @@ class DisputeWorkflow:
             retry_policy=ACTIVITY_RETRY,
         )
         self._seats_recorded = seated
+        return True
 
-    async def _project_if_changed(self) -> None:
-        """Copy the case into the read model with its new trail entries and alerts.
+    async def _project_if_changed(self) -> bool:
+        """Copy the case into the read model with its new trail entries and alerts; whether it did.
 
         Added after the first histories were recorded: `patched` keeps those replaying.
         """
         if not workflow.patched("case-projection"):
-            return
+            return False
         machine = self._machine
         if machine.version == self._projected_version:
-            return
+            return False
         version, snapshot = machine.version, machine.snapshot()
         trail = machine.trail_records(self._projected_trail)
         alerts = snapshot["alerts"][self._projected_alerts :]
@@ -145,6 +148,7 @@ class DisputeWorkflow:
         self._projected_version = version
         self._projected_trail += len(trail)
         self._projected_alerts += len(alerts)
+        return True
 
     async def _enforce_if_needed(self) -> None:
         machine = self._machine
