@@ -473,6 +473,15 @@ class EscrowPrograms(RuleBasedStateMachine):
         assert all(a <= b for a, b in zip(self.ledger_before, now, strict=True)), "the ledger went back"
         self.ledger_before = now
 
+        # the same money rule worked out here, not trusting conservation_errors() alone
+        instructed = [mv for mv in m.movements if mv.status is not MovementStatus.DONE]
+        free = ledger.held_fen - sum(mv.amount_fen for mv in instructed)
+        owed = sum(s.open_fen for s in m.stages) + m.retention.open_fen
+        assert free >= 0, f"instructed {ledger.held_fen - free} fen with only {ledger.held_fen} held"
+        assert free <= owed, f"{free} fen held that nobody is owed ({owed} owed)"
+        if m.phase in ("active", "warranty", "closed") and not m.changes_applied:
+            assert free == owed, f"{free} fen free but {owed} fen owed"
+
         assert all(0 <= s.paid_fen <= s.amount_fen for s in m.stages)
         assert all(s.open_fen >= 0 for s in m.stages) and m.retention.open_fen >= 0
         if m.finished:
