@@ -259,3 +259,14 @@ def test_both_parties_can_cancel_before_funding_completes():
     kit.settle()
     kit.tick(timedelta(days=14))  # the funding deadline does not refund a second time
     assert len(kit.m.movements) == 1 and kit.ledger == (25_000, 0, 25_000, 0)
+
+
+def test_a_settled_retention_is_never_planned_again():
+    """Found by the property tests: re-planning a retention a dispute already paid paid it twice."""
+    kit = funded()
+    kit.pass_stage(1)
+    kit.dispute("owner", include_retention=True)
+    kit.decide(1, "split", pay_fen=5_000, refund_fen=0)
+    kit.settle()
+    plan = kit.change_payload([30_000, 25_000, 10_000], retention=5_000)
+    kit.reject("owner", "change_order.sign", plan, RejectionKind.CONFLICT, "retention_settled")

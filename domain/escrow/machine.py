@@ -350,6 +350,9 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("not_changeable", f"a change order needs a signed, open contract ({self.phase})")
         if self.retention.dispute is not None:
             raise conflict("retention_frozen", "the retention is frozen by a dispute")
+        if self.retention.open_fen != self.retention.amount_fen:
+            # a new plan would owe the retention afresh and pay it a second time
+            raise conflict("retention_settled", "the retention was already settled; it cannot be re-planned")
         change_no = p.integer("change_no", minimum=1)
         if change_no != self.changes_applied + 1:
             raise conflict("wrong_change_no", f"the next change order is number {self.changes_applied + 1}")
