@@ -43,19 +43,7 @@ class ProjectionActivities:
                 held_fen=ledger["held_fen"],
                 summary=snapshot,
             )
-            crud.append_audit_entries(
-                session=session,
-                escrow_id=input.escrow_id,
-                entries=[audit_row(entry) for entry in input.audit_entries],
-            )
-            for alert in input.alerts:
-                crud.raise_alert(
-                    session=session,
-                    escrow_id=input.escrow_id,
-                    kind=alert["kind"],
-                    message=alert["message"],
-                    business_key=alert["business_key"],
-                )
+            record_trail_and_alerts(session, input.escrow_id, input.audit_entries, input.alerts)
 
     @activity.defn
     def project_case(self, input: CaseProjectionInput) -> None:
@@ -86,19 +74,7 @@ class ProjectionActivities:
                 filed_at=datetime.fromisoformat(snapshot["filed_at"]),
                 summary=snapshot,
             )
-            crud.append_audit_entries(
-                session=session,
-                escrow_id=input.case_id,
-                entries=[audit_row(entry) for entry in input.audit_entries],
-            )
-            for alert in input.alerts:
-                crud.raise_alert(
-                    session=session,
-                    escrow_id=input.case_id,
-                    kind=alert["kind"],
-                    message=alert["message"],
-                    business_key=alert["business_key"],
-                )
+            record_trail_and_alerts(session, input.case_id, input.audit_entries, input.alerts)
 
 
 def audit_row(entry: dict) -> dict:
@@ -113,3 +89,18 @@ def audit_row(entry: dict) -> dict:
         "envelope_json": canonical_json(entry["envelope"]).decode(),
         "signature": entry["signature"],
     }
+
+
+def record_trail_and_alerts(
+    session: Session, subject_id: str, entries: list[dict], alerts: list[dict]
+) -> None:
+    """New signed steps into the audit log and new alerts for the council, both idempotent."""
+    crud.append_audit_entries(session=session, escrow_id=subject_id, entries=[audit_row(e) for e in entries])
+    for alert in alerts:
+        crud.raise_alert(
+            session=session,
+            escrow_id=subject_id,
+            kind=alert["kind"],
+            message=alert["message"],
+            business_key=alert["business_key"],
+        )
