@@ -1,8 +1,10 @@
 """The API application: routers, error handlers and the connections it holds."""
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.gateway import CASE, ESCROW
@@ -10,7 +12,10 @@ from api.routes import cases, escrows, experts, health, parties, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
+from web import routes as pages
 from workflows.connection import connect_temporal
+
+STATIC_DIR = Path(pages.__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,4 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
     app.include_router(webhooks.router)
     app.include_router(experts.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
     return app
