@@ -212,3 +212,28 @@ async def test_health_is_503_when_the_bank_is_unreachable(stack):
     assert response.status_code == 503
     assert response.json()["checks"]["bank"].startswith("unreachable")
     assert response.json()["checks"]["temporal"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("plan", "code"),
+    [
+        ({}, "plan_required"),
+        ({"total_fen": 3}, "total_too_small"),
+        ({"total_fen": 1_000, "retention_fen": 1_000}, "retention_too_large"),
+        ({"total_fen": 1_000, "stages": [{"name": "all", "amount_fen": 900}]}, "total_mismatch"),
+    ],
+)
+async def test_a_contract_plan_that_does_not_add_up_is_refused(stack, plan, code):
+    flow = await EscrowFlow(stack).register()
+    with pytest.raises(StepRefused) as refused:
+        await flow.create(**plan)
+    assert (refused.value.status, refused.value.code) == (422, code)
+
+
+async def test_a_total_with_its_own_retention_keeps_the_total(stack):
+    flow = await EscrowFlow(stack).register()
+    created = await flow.create(total_fen=1_000_000, retention_fen=30_000)
+    terms = created["terms"]
+    assert terms["retention_fen"] == 30_000
+    assert sum(stage["amount_fen"] for stage in terms["stages"]) + 30_000 == 1_000_000
+    assert [stage["amount_fen"] for stage in terms["stages"]] == [306_315, 306_315, 255_263, 102_107]

@@ -42,8 +42,14 @@ def _stage_plan(body: ContractCreate) -> tuple[list[StagePlan], int]:
     if body.stages is None:
         if body.total_fen is None:
             raise ApiError(422, "plan_required", "give either the stages or a total to split")
-        stages, retention = split_by_percent(body.total_fen)
-        return stages, retention if body.retention_fen is None else body.retention_fen
+        if body.retention_fen is not None and body.retention_fen >= body.total_fen:
+            raise ApiError(422, "retention_too_large", "the retention must be less than the total")
+        stages, retention = split_by_percent(body.total_fen, body.retention_fen)
+        if any(stage.amount_fen == 0 for stage in stages):
+            raise ApiError(
+                422, "total_too_small", "this total leaves a stage of the default plan with nothing to pay"
+            )
+        return stages, retention
     stages = [StagePlan(name=s.name, amount_fen=s.amount_fen) for s in body.stages]
     retention = body.retention_fen or 0
     if body.total_fen is not None and body.total_fen != sum(s.amount_fen for s in stages) + retention:
