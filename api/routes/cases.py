@@ -165,5 +165,10 @@ async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> 
 
 @router.get("/{case_id}/draws")
 async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) -> list[dict[str, Any]]:
-    """Every panel draw of the case with its seed, candidates and exclusions, for anyone to re-run."""
+    """Every panel draw of the case with its seed, candidates and exclusions, for its parties to re-run.
+
+    The records name candidates and why they were excluded (who worked for whom), so
+    they are shown to the same people as the case itself.
+    """
+    _require_case_party(party, await query(temporal, CASE, case_id, DisputeWorkflow.snapshot))
     return await query(temporal, CASE, case_id, DisputeWorkflow.draw_records)
