@@ -31,8 +31,6 @@ the bank webhook's HMAC in tests/test_api_errors.py and tests/bank/test_webhooks
 """
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
 import httpx
 import pytest
@@ -40,18 +38,13 @@ import pytest
 from api.main import create_app
 from api.routes.case_steps import CASE_STEPS
 from api.routes.steps import ESCROW_STEPS
-from client.escrow_session import eventually
 from client.keys import PartyKey
-from client.party import Party
 from config.settings import Settings
-from tests.flow import EscrowFlow
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, versions
 
 ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
 OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
 PARTY_ROLES = ("owner", "contractor", "inspector", "council", "expert", "buyer", "dealer", *OTHERS)
-ANONYMOUS, BAD_TOKEN = "anonymous", "bad_token"
 CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
 NO_SUCH_NUMBER = 99  # a stage, dispute or claim number no escrow has: an allowed signer still gets a 4xx
 PROBE = {"probe": "authorization matrix"}  # an unknown payload field: refused after the signer checks
@@ -178,95 +171,9 @@ def test_every_endpoint_is_in_the_matrix(tmp_path):
     assert MATRIX.keys() - operations == set(), "MATRIX lists endpoints the API no longer has"
 
 
-@dataclass
-class World:
-    """Escrow A and car case C with their parties, and a party of each role from elsewhere."""
-
-    http: httpx.AsyncClient
-    flow: EscrowFlow
-    case_id: str
-    parties: dict[str, Party] = field(default_factory=dict)
-
-    def token_headers(self, caller: str) -> dict[str, str]:
-        if caller == ANONYMOUS:
-            return {}
-        if caller == BAD_TOKEN:
-            return {"Authorization": "Bearer not-a-registered-token"}
-        return self.parties[caller].auth
-
-    def signed(self, caller: str, action: str, subject: str, payload: dict[str, Any]) -> dict[str, Any]:
-        if caller == ANONYMOUS:
-            step = PartyKey.generate().sign_step(
-                action=action, subject=subject, signer="P-NOBODY", payload=payload
-            )
-        elif caller == BAD_TOKEN:  # the rightful party's id, someone else's signature
-            rightful = self.parties["owner" if subject == self.flow.escrow_id else "buyer"]
-            step = PartyKey.generate().sign_step(
-                action=action, subject=subject, signer=rightful.id, payload=payload
-            )
-        else:
-            step = self.parties[caller].sign(action, subject, payload)
-        return asdict(step)
-
-
-async def car_case(http: httpx.AsyncClient, buyer: Party, dealer: Party) -> str:
-    claim = {
-        "domain": "car",
-        "main_specialty": "transmission",
-        "items": [{"item_id": "gearbox", "description": "the gearbox fails within the warranty"}],
-        "disputed_fen": 12_000_000,
-        "remedy_sought": "replace the car",
-    }
-    response = await http.post(
-        "/cases", json=asdict(buyer.sign("claim.file", dealer.id, claim)), headers=buyer.auth
-    )
-    assert response.status_code == 201, response.json()
-    return response.json()["case_id"]
-
-
 @pytest.fixture(scope="module")
 async def world(stack) -> World:
-    http = stack.http
-    flow = await EscrowFlow(stack).register()
-    await flow.create_funded(total_fen=1_000_000)
-    other = await EscrowFlow(stack).register()
-    await other.create(total_fen=500_000)
-    sides = {}
-    for role in ("buyer", "dealer", "other_buyer", "other_dealer"):
-        sides[role] = await Party(http, role.removeprefix("other_"), f"{role} party").register()
-    case_id = await car_case(http, sides["buyer"], sides["dealer"])
-    await car_case(http, sides["other_buyer"], sides["other_dealer"])
-    parties = {
-        "owner": flow.owner,
-        "contractor": flow.contractor,
-        "inspector": flow.inspector,
-        "council": flow.council,
-        "expert": await Party(http, "expert", "Unseated expert").register(),
-        "other_owner": other.owner,
-        "other_contractor": other.contractor,
-        "other_inspector": other.inspector,
-        **sides,
-    }
-    world = World(http, flow, case_id, parties)
-    await read_models_have(world)
-    return world
-
-
-async def read_models_have(world: World) -> None:
-    """The lists come from the read model, which the workflows project asynchronously."""
-
-    async def listed() -> tuple[list, list]:
-        owner, buyer = world.token_headers("owner"), world.token_headers("buyer")
-        escrows = (await world.http.get("/escrows", headers=owner)).json()
-        cases = (await world.http.get("/cases", headers=buyer)).json()
-        return [row["escrow_id"] for row in escrows], [row["case_id"] for row in cases]
-
-    await eventually(
-        listed,
-        lambda seen: world.flow.escrow_id in seen[0] and world.case_id in seen[1],
-        "escrow A and case C in the read model",
-        20.0,
-    )
+    return await build_world(stack)
 
 
 async def probe(world: World, operation: str, caller: str) -> httpx.Response:
@@ -319,14 +226,6 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     if method in ("POST", "PATCH"):
         return await world.http.request(method, path, json={}, headers=headers)
     return await world.http.get(path, headers=headers)
-
-
-async def versions(world: World) -> tuple[int, int]:
-    """The escrow's and the case's version: any accepted step would move one of them."""
-    escrow = await world.flow.state()
-    handle = world.flow.stack.temporal.get_workflow_handle(case_workflow_id(world.case_id))
-    case = await handle.query(DisputeWorkflow.snapshot)
-    return escrow["version"], case["version"]
 
 
 @pytest.mark.parametrize("operation", sorted(MATRIX))
