@@ -22,7 +22,10 @@ console = Console()
 
 
 def yuan(fen: int) -> str:
-    return f"¥{fen // 100:,}.{fen % 100:02d}"
+    """Fen shown as yuan, exactly: integer division only, the sign kept in front (-¥1.50, not ¥-2.50)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{whole:,}.{cents:02d}"
 
 
 class Narrator:
