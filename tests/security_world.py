@@ -51,14 +51,18 @@ class World:
         return asdict(step)
 
 
-async def car_case(http: httpx.AsyncClient, buyer: Party, dealer: Party) -> str:
-    claim = {
+def car_claim() -> dict[str, Any]:
+    return {
         "domain": "car",
         "main_specialty": "transmission",
         "items": [{"item_id": "gearbox", "description": "the gearbox fails within the warranty"}],
         "disputed_fen": 12_000_000,
         "remedy_sought": "replace the car",
     }
+
+
+async def car_case(http: httpx.AsyncClient, buyer: Party, dealer: Party) -> str:
+    claim = car_claim()
     response = await http.post(
         "/cases", json=asdict(buyer.sign("claim.file", dealer.id, claim)), headers=buyer.auth
     )

@@ -23,14 +23,19 @@ field, an unknown party, a stage that does not exist), so an allowed caller is
 seen to pass the check (422 with a business code) while nothing changes, and
 the test can assert that no escrow or case moved.
 
-The signing checks beyond the matrix live next to their processes, over HTTP:
-tampered payload, foreign key, wrong role, out of turn, replayed nonce and stale
-timestamp in tests/test_api_errors.py (escrows) and tests/test_case_api.py
-(claims); the same for case steps in tests/test_dispute_machine_signatures.py;
-the bank webhook's HMAC in tests/test_api_errors.py and tests/bank/test_webhooks.py.
+Signing checks beyond the matrix, all over HTTP: for case steps and claims,
+`test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn` below; for
+escrow steps (tampered payload, foreign key, wrong role, out of turn, replayed
+nonce, stale timestamp) tests/test_api_errors.py, and forged claims in
+tests/test_case_api.py; every rule against the machines themselves in
+tests/test_machine_signing.py and tests/test_dispute_machine_signatures.py. The
+bank webhook's HMAC: tests/test_api_errors.py and tests/bank/test_webhooks.py.
+Secrets: tests/test_secrets.py. Fuzzing: tests/test_fuzz_api.py.
 """
 
 from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -39,8 +44,10 @@ from api.main import create_app
 from api.routes.case_steps import CASE_STEPS
 from api.routes.steps import ESCROW_STEPS
 from client.keys import PartyKey
+from client.party import Party
 from config.settings import Settings
-from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, versions
+from tests.flow import COUNCIL_SECRET
+from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, car_case, car_claim, versions
 
 ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
 OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
@@ -251,3 +258,33 @@ async def test_lists_show_only_the_callers_own(world: World):
         cases = {row["case_id"] for row in (await world.http.get("/cases", headers=headers)).json()}
         assert (world.flow.escrow_id in escrows) == (caller in {"owner", "contractor", "inspector"}), caller
         assert (world.case_id in cases) == (caller in CASE_READERS), caller
+
+
+async def test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn(stack):
+    http = stack.http
+    council = await Party(http, "council", "Signing council").register(enrolment_secret=COUNCIL_SECRET)
+    buyer = await Party(http, "buyer", "Signing buyer").register()
+    dealer = await Party(http, "dealer", "Signing dealer").register()
+    two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
+
+    stale_claim = buyer.sign("claim.file", dealer.id, car_claim(), two_hours_ago)
+    response = await http.post("/cases", json=asdict(stale_claim), headers=buyer.auth)
+    assert (response.status_code, response.json()["detail"]["code"]) == (409, "stale_timestamp")
+
+    case_id = await car_case(http, buyer, dealer)
+    tampered = council.sign("case.accept", case_id, {"note": "accepted"})
+    tampered.envelope["payload"]["note"] = "rejected"
+    accept = council.sign("case.accept", case_id, {})
+    refusals = [
+        ("/answer", dealer.sign("answer.submit", case_id, {"answer_hash": "sha256:a"}), 409, "wrong_phase"),
+        ("/acceptance", tampered, 403, "bad_signature"),
+        ("/acceptance", council.sign("case.accept", case_id, {}, two_hours_ago), 409, "stale_timestamp"),
+        ("/acceptance", accept, 200, None),
+        ("/acceptance", accept, 409, "nonce_reused"),
+    ]
+    for path, signed, status, code in refusals:
+        response = await http.post(f"/cases/{case_id}{path}", json=asdict(signed))
+        got = (response.status_code, response.json()["detail"]["code"] if response.is_error else None)
+        assert got == (status, code), (path, response.json())
+    case = (await http.get(f"/cases/{case_id}", headers=council.auth)).json()
+    assert (case["phase"], case["version"]) == ("answer", 1), "only the one valid step changed the case"
