@@ -288,3 +288,22 @@ async def test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn(
         assert got == (status, code), (path, response.json())
     case = (await http.get(f"/cases/{case_id}", headers=council.auth)).json()
     assert (case["phase"], case["version"]) == ("answer", 1), "only the one valid step changed the case"
+
+
+async def test_outsiders_filing_a_case_on_an_escrow_learn_nothing_of_its_disputes(world: World):
+    """The escrow checks who files before whether the dispute exists: 403 either way, never 409."""
+    before = await versions(world)
+    owner, contractor = world.parties["other_owner"], world.parties["other_contractor"]
+    claim = {
+        "domain": "renovation",
+        "main_specialty": "waterproofing",
+        "items": [{"item_id": "leak", "description": "the shower leaks"}],
+        "disputed_fen": 300_000,
+        "remedy_sought": "refund the stage",
+        "escrow_id": world.flow.escrow_id,
+        "escrow_dispute": 1,  # escrow A has no dispute at all
+    }
+    signed = owner.sign("claim.file", contractor.id, claim)
+    response = await world.http.post("/cases", json=asdict(signed), headers=owner.auth)
+    assert (response.status_code, response.json()["detail"]["code"]) == (403, "not_the_escrows_parties")
+    assert await versions(world) == before
