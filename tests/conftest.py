@@ -11,11 +11,13 @@ import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
@@ -24,6 +26,7 @@ from api.main import create_app
 from config.settings import Settings
 from db.engine import make_engine
 from db.migrate import upgrade
+from db.models import IdSequence
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
@@ -97,15 +100,24 @@ class Stack:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    client: Client, settings: Settings, executor: ThreadPoolExecutor, *, log_level: str = "warning"
+    client: Client,
+    settings: Settings,
+    executor: ThreadPoolExecutor,
+    *,
+    log_level: str = "warning",
+    own_ids: bool = False,
 ) -> AsyncIterator[Stack]:
     """API, sandbox bank and worker on loopback ports, wired as `escrow dev` wires them.
 
-    `settings` gets the servers' URLs once they listen.
+    `settings` gets the servers' URLs once they listen. `own_ids` for a stack started
+    beside the session's on the same Temporal server: its fresh database would hand
+    out ESC-...-00001 again, a workflow id the session's stack may already have used.
     """
     upgrade(settings.app_database_url())
     upgrade_bank(settings.bank_db_url())
     engine = make_engine(settings.app_database_url())
+    if own_ids:
+        number_ids_apart(engine)
     api = create_app(settings)
     async with serve(api, log_level=log_level) as api_url:
         settings.webhook_url = f"{api_url}/webhooks/bank"
@@ -128,6 +140,15 @@ async def running_stack(
                 async with worker:
                     yield Stack(settings, client, TimeSkipper(client), http, bank, engine)
     engine.dispose()
+
+
+def number_ids_apart(engine: Engine) -> None:
+    """Start this database's escrow and case numbers at a random point far from 1."""
+    first = uuid.uuid4().int % 90_000_000 + 10_000_000
+    with Session(engine) as session:
+        for prefix in ("ESC", "CASE"):
+            session.add(IdSequence(prefix=prefix, year=datetime.now(UTC).year, last_value=first))
+        session.commit()
 
 
 @pytest.fixture(scope="session")

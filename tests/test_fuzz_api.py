@@ -47,7 +47,7 @@ async def fuzz_stack(temporal_env, tmp_path, thread_pool):
         bank_admin_token="fuzz-bank-admin",
         temporal_address=temporal_env.client.service_client.config.target_host,
     )
-    async with running_stack(temporal_env.client, settings, thread_pool) as stack:
+    async with running_stack(temporal_env.client, settings, thread_pool, own_ids=True) as stack:
         yield stack
 
 

@@ -66,7 +66,9 @@ async def test_driving_the_stack_logs_no_secret(temporal_env, tmp_path, thread_p
         temporal_address=temporal_env.client.service_client.config.target_host,
     )
     caplog.set_level(logging.DEBUG)
-    async with running_stack(temporal_env.client, settings, thread_pool, log_level="debug") as stack:
+    async with running_stack(
+        temporal_env.client, settings, thread_pool, log_level="debug", own_ids=True
+    ) as stack:
         flow = await EscrowFlow(stack).register()
         await flow.create_funded(total_fen=1_000_000)
         await flow.request_inspection(1)
