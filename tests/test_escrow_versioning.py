@@ -93,7 +93,7 @@ async def test_an_acceptance_shows_in_the_read_model_while_the_bank_is_down(stac
     await record_history(flow.handle, "escrow_projected_before_bank")
 
 
-async def test_an_escrow_started_on_the_old_code_finishes_on_the_new(stack, thread_pool):
+async def test_an_escrow_started_on_the_old_code_finishes_on_the_new(stack, thread_pool, record_history):
     async with own_queue(stack) as versioned:
         flow = await EscrowFlow(versioned).register()
         async with worker(versioned, thread_pool, OldEscrowWorkflow):
@@ -111,6 +111,7 @@ async def test_an_escrow_started_on_the_old_code_finishes_on_the_new(stack, thre
 
     assert (outcome.phase, outcome.released_fen, outcome.refunded_fen) == ("cancelled", 600_000, 400_000)
     assert not patched_in(await flow.handle.fetch_history()), "a running escrow keeps the old order"
+    await record_history(flow.handle, "escrow_started_before_project_before_bank")
 
     replay = await Replayer(workflows=[UnguardedEscrowWorkflow]).replay_workflow(
         old_history, raise_on_replay_failure=False
