@@ -3,9 +3,10 @@
 Every operation gets a bounded, derandomized set of generated requests (valid and
 invalid by the schema), sent with the token of a party of escrow A or the council,
 and half the time aimed at A or case C instead of a made-up id, so the authorized
-paths and the workflows' validators are reached. Each answer must be below 500;
-each refusal must carry the error shape `{"detail": {"code", "message"}}` and
-change nothing: no row in any application table, no step in A or C.
+paths and the workflows' validators are reached. Each answer must be below 500; a
+success must match its documented schema and content type; each refusal must carry
+the error shape `{"detail": {"code", "message"}}` and change nothing: no row in any
+application table, no step in A or C.
 
 The stack is its own (fresh database, own task queue), so no other test's
 workflow writes to the tables being counted. Hypothesis runs in a thread: the
@@ -23,6 +24,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
@@ -95,6 +98,12 @@ class Fuzzer:
         self.last_state = self.state()
         if response.status_code >= 500:
             self.problems.append(f"{where} {response.text[:300]}")
+        if response.status_code < 300:
+            try:
+                checks = [response_schema_conformance, content_type_conformance]
+                case.validate_response(response, checks=checks)
+            except (Failure, FailureGroup) as exc:
+                self.problems.append(f"{where} off its schema: {str(exc)[:400]}")
         if not 400 <= response.status_code < 500:
             return
         try:
