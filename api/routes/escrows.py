@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError
 
-from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.gateway import ESCROW, query
 from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
@@ -132,7 +132,7 @@ def list_my_escrows(
     party: CurrentParty,
     session: SessionDep,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[EscrowSummary]:
     """The escrows this party is named in, newest first (from the read model)."""
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=limit, offset=offset)
