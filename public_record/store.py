@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from db import crud
 from db.crud import dialect_insert, execute_write
 from db.models import (
     AuditEntry,
@@ -21,10 +22,11 @@ from db.models import (
     PublishedList,
     utcnow,
 )
+from public_record.alerts import SpikeAlert, spikes
 from public_record.complaints import all_disputes
 from public_record.facts import CaseFacts, EscrowFacts, History
 from public_record.milestones import stage_of_release
-from public_record.periods import Quarter
+from public_record.periods import Month, Quarter
 from public_record.quarterly import list_document, quarterly_list
 
 KEEP_FOR = timedelta(days=365)
@@ -152,3 +154,31 @@ def list_published(*, session: Session, now: datetime | None = None) -> list[Pub
         .order_by(col(PublishedList.quarter).desc())
     )
     return list(session.exec(statement).all())
+
+
+def raise_spike_alerts(*, session: Session, alerts: Iterable[SpikeAlert]) -> int:
+    """Put spikes in the council's alert list (kind `complaint_spike`), once per subject and month."""
+    raised = 0
+    for alert in alerts:
+        raised += crud.raise_alert(
+            session=session,
+            escrow_id=alert.key,
+            kind="complaint_spike",
+            message=alert.message,
+            business_key=alert.business_key,
+        )
+    return raised
+
+
+def check_quarter_alerts(*, session: Session, quarter: Quarter) -> list[SpikeAlert]:
+    """The spikes of each month of the quarter, raised for the council; returns them all."""
+    history = load_history(session=session)
+    complaints = all_disputes(history)
+    labels = {party_id: history.business(party_id).name for party_id in history.parties}
+    month = Month.of(quarter.starts_at)
+    found: list[SpikeAlert] = []
+    for _ in range(3):
+        found += spikes(complaints, month, labels)
+        month = month.next()
+    raise_spike_alerts(session=session, alerts=found)
+    return found
