@@ -9,10 +9,11 @@ import io
 import json
 import math
 import os
-import shutil
+import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from statistics import fmean, pstdev
 
@@ -143,13 +144,20 @@ async def stack(temporal_env, tmp_path, thread_pool):
         yield own
 
 
+def keep_copy(database, target: str) -> None:
+    """Copy through SQLite's backup API: opening and closing the live file directly would drop
+    this process's locks on it (POSIX locks are per process) and let another process corrupt it."""
+    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+
+
 @pytest.fixture
 async def history(stack):
     kit = HistoryKit(stack)
     ledger = await kit.build(stack.engine)
     await read_model_caught_up(stack, ledger)
     if target := os.environ.get("PUBLIC_RECORD_HISTORY_COPY"):  # for bench/publish.py
-        shutil.copyfile(stack.settings.data_dir / "escrow.db", target)
+        keep_copy(stack.settings.data_dir / "escrow.db", target)
     return kit, ledger
 
 
