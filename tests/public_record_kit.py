@@ -3,9 +3,11 @@
 Every escrow and case is created and moved by its parties' signed steps over HTTP, as in
 production. Workflow clocks only move forward from today, so each escrow is fast-forwarded
 (its own virtual clock only) to a day in 2027 before its stages and disputes: its complaints
-fall in 2027Q1 to 2027Q3. A case's filing date is its workflow's start, today, so cases fall
-in the current quarter. Alongside, the kit keeps its own ledger of what it did (`Ledger`),
-from which the test computes every expected figure without reading the record.
+fall in 2027Q1 to 2027Q3. A case's filing date is its workflow's start: a renovation case,
+started by its escrow as a child, keeps the escrow's clock; a car case starts today. The kit
+reads each case's filing time from the case's own clock. Alongside, the kit keeps its own
+ledger of what it did (`Ledger`), from which the test computes every expected figure without
+reading the record.
 """
 
 import asyncio
