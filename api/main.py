@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.gateway import CASE, ESCROW
-from api.routes import cases, escrows, experts, health, parties, steps, webhooks
+from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
@@ -46,4 +46,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(experts.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(public_record.router)
+    app.include_router(public_record.council_router)
     return app

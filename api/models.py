@@ -28,6 +28,9 @@ class PartyCreate(PartyBase):
     public_key: str = Field(
         min_length=40, max_length=64, description="base64 of the raw 32-byte Ed25519 public key"
     )
+    address: str | None = Field(
+        None, max_length=300, description="a business's address, printed in the council's public lists"
+    )
 
 
 class PartyPublic(PartyBase):

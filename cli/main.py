@@ -102,5 +102,15 @@ def verify_draw(case_id: Annotated[str, typer.Argument(help="the case whose pane
     raise typer.Exit(verify_case_draws(get_settings(), case_id))
 
 
+@app.command()
+def publish(
+    quarter: Annotated[str, typer.Option(help="the quarter to publish, e.g. 2026Q3")],
+) -> None:
+    """Publish a quarter's top-20 complaint list (kept for a year) and raise complaint-spike alerts."""
+    from cli.publish import run_publish
+
+    raise typer.Exit(run_publish(get_settings(), quarter))
+
+
 if __name__ == "__main__":
     app()

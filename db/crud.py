@@ -96,7 +96,9 @@ def canonical_public_key(public_key: str) -> str:
     return base64.b64encode(raw).decode()
 
 
-def create_party(*, session: Session, role: str, display_name: str, public_key: str) -> tuple[Party, str]:
+def create_party(
+    *, session: Session, role: str, display_name: str, public_key: str, address: str | None = None
+) -> tuple[Party, str]:
     """Register a party; the bearer token is returned once and only its hash is kept."""
     if role not in PARTY_ROLES:
         raise ValueError(f"role must be one of {sorted(PARTY_ROLES)}")
@@ -110,6 +112,7 @@ def create_party(*, session: Session, role: str, display_name: str, public_key: 
         display_name=display_name.strip(),
         public_key=key,
         token_hash=_hash_token(token),
+        address=address.strip() if address and address.strip() else None,
     )
     session.add(party)
     try:

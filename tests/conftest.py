@@ -151,11 +151,10 @@ def number_ids_apart(engine: Engine) -> None:
         session.commit()
 
 
-@pytest.fixture(scope="session")
-async def stack(temporal_env, tmp_path_factory, thread_pool):
-    """API, sandbox bank and worker for the whole session, on a task queue of their own."""
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("stack"),
+def stack_settings(temporal_env, data_dir: Path) -> Settings:
+    """Settings for a stack of the tests' own: fresh databases in `data_dir`, a task queue of its own."""
+    return Settings(
+        data_dir=data_dir,
         database_url="",
         bank_database_url="",
         temporal_task_queue=f"escrow-stack-{uuid.uuid4().hex[:12]}",
@@ -164,6 +163,12 @@ async def stack(temporal_env, tmp_path_factory, thread_pool):
         bank_admin_token="test-bank-admin",
         temporal_address=temporal_env.client.service_client.config.target_host,
     )
+
+
+@pytest.fixture(scope="session")
+async def stack(temporal_env, tmp_path_factory, thread_pool):
+    """API, sandbox bank and worker for the whole session, on a task queue of their own."""
+    settings = stack_settings(temporal_env, tmp_path_factory.mktemp("stack"))
     async with running_stack(temporal_env.client, settings, thread_pool) as running:
         yield running
 

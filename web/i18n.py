@@ -19,7 +19,11 @@ MESSAGES_DIR = Path(__file__).parent / "messages"
 
 @cache
 def messages(language: str) -> dict[str, str]:
-    return json.loads((MESSAGES_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    """`<language>.json`, then each `<language>.<area>.json` a part of the app keeps its words in."""
+    merged = json.loads((MESSAGES_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    for area in sorted(MESSAGES_DIR.glob(f"{language}.*.json")):
+        merged.update(json.loads(area.read_text(encoding="utf-8")))
+    return merged
 
 
 def translate(language: str, key: str, **values: object) -> str:

@@ -159,9 +159,12 @@ class EscrowWorkflow:
         snapshot = machine.snapshot()
         trail = machine.trail_records(self._projected_trail)
         alerts = snapshot["alerts"][self._projected_alerts :]
+        # The public record dates releases by the workflow's clock; added after the first
+        # histories were recorded, so `patched` keeps those replaying.
+        projected_at = workflow.now().isoformat() if workflow.patched("projection-clock") else None
         await workflow.execute_activity_method(
             ProjectionActivities.project_escrow,
-            ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts),
+            ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts, projected_at),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=PROJECTION_RETRY,
         )

@@ -38,7 +38,11 @@ def register_party(
         raise ApiError(422, "bad_public_key", str(exc)) from None
     try:
         party, token = crud.create_party(
-            session=session, role=body.role.value, display_name=body.display_name, public_key=body.public_key
+            session=session,
+            role=body.role.value,
+            display_name=body.display_name,
+            public_key=body.public_key,
+            address=body.address,
         )
     except crud.PublicKeyTakenError:
         raise ApiError(409, "public_key_taken", "another party already registered this key") from None
