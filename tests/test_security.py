@@ -160,6 +160,13 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /experts/{expert_id}/deactivation": reader(
         COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
     ),
+    "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
+    # the public record needs no sign-in: the same answer for everyone, token or not
+    "GET /public/counts.json": anyone((200, None)),
+    "GET /public/scorecards.json": anyone((200, None)),
+    "GET /public/decisions.json": anyone((200, None)),
+    "GET /public/quarters/{quarter}.json": anyone((404, "not_published")),
+    "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),
 }
 
 STEP_ACTIONS = {f"/escrows/{{subject_id}}{path}": action for action, path, _, _ in ESCROW_STEPS} | {
@@ -194,6 +201,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         subject_id=case_id if template.startswith("/cases/") else escrow_id,
         number=NO_SUCH_NUMBER,
         expert_id="EXP-NO-SUCH-EXPERT",
+        quarter="2019Q1",
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
