@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from api.main import create_app
+from client.escrow_session import eventually
 from client.party import Party, StepRefused
 from tests.flow import EscrowFlow
 from tests.servers import serve
@@ -157,11 +158,16 @@ async def test_reading_needs_a_participant_token(funded: EscrowFlow, stack):
 
 
 async def test_parties_see_their_escrows_in_the_read_model(funded: EscrowFlow, stack):
+    """The read model follows the workflow's projection activity, so it is read until the deposit shows."""
     flow = funded
     for party in (flow.owner, flow.contractor, flow.inspector):
-        listing = (await stack.http.get("/escrows", headers=party.auth)).json()
-        assert [row["escrow_id"] for row in listing] == [flow.escrow_id]
-        assert listing[0]["held_fen"] == 1_000_000
+
+        async def listing(party=party) -> list[dict]:
+            return (await stack.http.get("/escrows", headers=party.auth)).json()
+
+        rows = await eventually(listing, lambda rows: rows and rows[0]["held_fen"], "the projection", 10)
+        assert [row["escrow_id"] for row in rows] == [flow.escrow_id]
+        assert rows[0]["held_fen"] == 1_000_000
 
 
 async def test_registration_rules(stack):
