@@ -50,8 +50,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     }
   }
 
-  form.role.addEventListener("change", () => {
-    secretField.hidden = form.role.value !== "council";
+  form.elements.role.addEventListener("change", () => {
+    secretField.hidden = form.elements.role.value !== "council";
   });
 
   form.addEventListener("submit", async (event) => {
@@ -61,9 +61,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     button.setAttribute("aria-busy", "true");
     try {
       const identity = await Signing.register({
-        role: form.role.value,
-        displayName: form.display_name.value.trim(),
-        enrolmentSecret: form.enrolment_secret.value || undefined,
+        role: form.elements.role.value,
+        displayName: form.elements.display_name.value.trim(),
+        enrolmentSecret: form.elements.enrolment_secret.value || undefined,
       });
       await enter(identity.partyId);
     } catch (exception) {

@@ -9,8 +9,9 @@
 //   register({role, displayName, enrolmentSecret?}) -> identity (key made, public key registered, kept)
 //   identities() -> [identity]                 identity(partyId) -> identity | null      forget(partyId)
 //   signIn(partyId) / signOut()                 the page session (HttpOnly cookie) for that party
-//   sign(partyId, {action, subject, payload}) -> {envelope, signature}
-//   submit(partyId, url, {action, subject, payload}) -> the API's JSON answer, or throws StepError
+//   envelope(partyId, {action, subject, payload}) -> the envelope to show (sync: fresh nonce, time now)
+//   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
+//   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
 //   api(partyId, method, url, body?) -> JSON from the JSON API with the party's Bearer token
 // An identity is {partyId, role, displayName, publicKey, createdAt}; its key and token stay inside.
 (() => {
@@ -204,19 +205,26 @@
     return new Date().toISOString();
   }
 
-  async function sign(partyId, { action, subject, payload }) {
-    const stored = await required(partyId);
-    const envelope = { action, subject, signer: partyId, nonce: nonce(), timestamp: timestamp(), payload };
-    const signature = await crypto.subtle.sign({ name: "Ed25519" }, stored.keyPair.privateKey, utf8(canonicalJson(envelope)));
-    return { envelope, signature: toBase64(signature) };
+  // The envelope is made first so the page can show it, then signed exactly as shown.
+  function envelope(partyId, { action, subject, payload }) {
+    return { action, subject, signer: partyId, nonce: nonce(), timestamp: timestamp(), payload };
   }
 
-  async function submit(partyId, url, step) {
-    const signed = await sign(partyId, step);
-    return answer(
-      await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(signed) }),
-    );
+  async function signEnvelope(envelopeToSign) {
+    const stored = await required(envelopeToSign.signer);
+    const message = utf8(canonicalJson(envelopeToSign));
+    const signature = await crypto.subtle.sign({ name: "Ed25519" }, stored.keyPair.privateKey, message);
+    return { envelope: envelopeToSign, signature: toBase64(signature) };
   }
+
+  const sign = (partyId, step) => signEnvelope(envelope(partyId, step));
+
+  async function post(url, signed) {
+    const body = JSON.stringify(signed);
+    return answer(await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }));
+  }
+
+  const submit = async (partyId, url, step) => post(url, await sign(partyId, step));
 
   async function api(partyId, method, url, body) {
     const stored = await required(partyId);
@@ -237,7 +245,10 @@
     forget,
     signIn,
     signOut,
+    envelope,
+    signEnvelope,
     sign,
+    post,
     submit,
     api,
   };
