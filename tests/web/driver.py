@@ -2,6 +2,8 @@
 
 from playwright.async_api import BrowserContext, Page, expect
 
+from tests.web.conftest import screenshot
+
 
 async def register(context: BrowserContext, role: str, name: str) -> tuple[Page, str]:
     """Open the sign-in page in a fresh context, make a key for this role and sign in."""
@@ -34,7 +36,9 @@ async def check_usable(page: Page) -> None:
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
-async def sign(page: Page, form: str, *, expect_in_dialog: list[str] = ()) -> str:
+async def sign(
+    page: Page, form: str, *, expect_in_dialog: list[str] = (), screenshot_as: str | None = None
+) -> str:
     """Submit a step form, check the plain-word summary, then sign; returns the summary text."""
     await page.click(f"{form} button[type=submit]")
     dialog = page.locator("#confirm-step")
@@ -42,6 +46,8 @@ async def sign(page: Page, form: str, *, expect_in_dialog: list[str] = ()) -> st
     summary = await dialog.locator(".what").inner_text()
     for text in expect_in_dialog:
         assert text in summary, f"{text!r} is not in what the page asks to sign:\n{summary}"
+    if screenshot_as:
+        await screenshot(page, screenshot_as)
     # The dialog puts the focus on its sign button: a keyboard user confirms with Enter.
     await expect(dialog.locator("button[value=sign]")).to_be_focused()
     async with page.expect_navigation():

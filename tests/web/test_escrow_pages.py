@@ -59,8 +59,12 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await open_escrow(inspector, escrow_id)
     await inspector.check('form[data-step="inspection.report"] input[value=fail]')
     await fill_defects(inspector, DEFECTS)
+    await screenshot(inspector, "inspector-report-form")
     summary = await sign(
-        inspector, 'form[data-step="inspection.report"]', expect_in_dialog=["卫生间墙面空鼓", "¥800.00"]
+        inspector,
+        'form[data-step="inspection.report"]',
+        expect_in_dialog=["卫生间墙面空鼓", "¥800.00"],
+        screenshot_as="inspector-confirm-failed-report",
     )
     assert "sha256:" in summary
     await open_escrow(contractor, escrow_id)
@@ -81,6 +85,7 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
         owner,
         'form[data-step="stage.accept_partial"]',
         expect_in_dialog=[yuan(amounts[2] - 300_000), "¥3,000.00", "卧室门缝 4 毫米"],
+        screenshot_as="owner-confirm-partial-acceptance",
     )
     await open_escrow(contractor, escrow_id)
     await expect(contractor.locator("#stage-3 .stage-held")).to_have_text("¥3,000.00")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from web.escrow_view import disputable, funds_over_time, stage_waiting
+from web.templating import local_time
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -90,3 +91,9 @@ def test_funds_over_time_are_running_totals_from_the_bank_statement():
     assert [value for _, value in lines["refund"]] == [0, 0, 0, 100, 100]
     assert [value for _, value in lines["held"]] == [0, 1000, 400, 300, 300]
     assert funds_over_time([], now) == []
+
+
+def test_moments_from_a_snapshot_arrive_as_iso_text_and_are_shown_like_datetimes():
+    moment = datetime(2026, 11, 28, 16, 30, tzinfo=UTC)
+    assert local_time(moment.isoformat()) == local_time(moment)
+    assert local_time("") == ""

@@ -7,7 +7,7 @@ from playwright.async_api import expect
 
 from client.party import Party
 from tests.web.conftest import screenshot
-from tests.web.driver import check_usable, register
+from tests.web.driver import check_usable
 
 
 async def test_a_party_registers_by_keyboard_and_reads_english_in_its_own_time_zone(new_context, stack):
