@@ -1,0 +1,37 @@
+"""An owner in the browser disputes a stage; the contractor and inspector act from Python."""
+
+from playwright.async_api import expect
+
+from tests.flow import EscrowFlow
+from tests.web.driver import open_escrow, register, sign, token_of
+
+TOTAL_FEN = 5_000_000
+
+
+async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_context, stack):
+    owner, owner_id = await register(await new_context(), "owner", "王芳")
+    flow = EscrowFlow(stack)
+    await flow.contractor.register()
+    await flow.inspector.register()
+    flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
+    await flow.create(total_fen=TOTAL_FEN)
+
+    await open_escrow(owner, flow.escrow_id)
+    await sign(owner, 'form[data-step="contract.sign"]')
+    await flow.step(flow.contractor, "/contract/signatures", "contract.sign", {"terms_hash": flow.terms_hash})
+    await flow.deposit(TOTAL_FEN)
+    await flow.request_inspection(1)
+    await flow.report(1, "pass")
+
+    await open_escrow(owner, flow.escrow_id)
+    await expect(owner.locator('form[data-step="stage.accept"]')).to_be_visible()
+    await owner.click(".more-steps summary")
+    await owner.check('form[data-step="dispute.raise"] input[name=stages][value="1"]')
+    await owner.fill("#dispute-reason", "水电隐蔽工程与图纸不符")
+    await sign(owner, 'form[data-step="dispute.raise"]', expect_in_dialog=["水电隐蔽工程与图纸不符", "1"])
+
+    await expect(owner.locator("#stage-1 .waiting")).to_contain_text("消费者委员会")
+    await expect(owner.locator('form[data-step="stage.accept"]')).to_have_count(0)
+    state = await flow.state()
+    assert [(d["raised_by"], d["stages"], d["status"]) for d in state["disputes"]] == [("owner", [1], "open")]
+    assert state["ledger"]["released_fen"] == 0
