@@ -119,6 +119,8 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     balance = await stack.bank.balance(escrow_id)
     assert (balance.paid_out_fen, balance.balance_fen) == (sum(amounts), retention)
     await expect(owner.locator("svg.chart path.series")).to_have_count(4)
+    # The chart's figures as a table: the deposit and five payouts (stages 1-4, the holdback).
+    await expect(owner.locator("#statement tbody tr")).to_have_count(6)
 
     for page, name in ((owner, "owner"), (contractor, "contractor"), (inspector, "inspector")):
         await open_escrow(page, escrow_id)
