@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from config.settings import Settings
 from db.migrate import upgrade
-from domain.money import yuan
 from web.charts import Bar, Series, bar_chart, step_chart
 from web.templating import local_time
 
@@ -48,14 +47,6 @@ def test_static_files_are_served_from_the_app_itself(pages):
     assert script.status_code == 200
     assert "time[datetime]" in script.text
     assert pages.get("/static/app.css").headers["content-type"].startswith("text/css")
-
-
-@pytest.mark.parametrize(
-    ("fen", "shown"),
-    [(0, "¥0.00"), (5, "¥0.05"), (123_456_789, "¥1,234,567.89"), (-250, "-¥2.50")],
-)
-def test_yuan_shows_fen_as_yuan_with_two_decimals(fen, shown):
-    assert yuan(fen) == shown
 
 
 def test_local_time_marks_utc_and_shows_shanghai():
