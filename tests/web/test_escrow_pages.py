@@ -26,7 +26,7 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await owner.fill("#total", "200000.00")
     async with owner.expect_navigation(url="**/my/escrows/ESC-*"):
         await owner.click("#new-contract button[type=submit]")
-    escrow_id = await owner.get_attribute("#page-data", "data-escrow-id")
+    escrow_id = await owner.get_attribute("#page-data", "data-subject")
     terms_hash = await owner.input_value('form[data-step="contract.sign"] input[name=terms_hash]')
     await sign(owner, 'form[data-step="contract.sign"]', expect_in_dialog=[escrow_id, terms_hash])
     await expect(owner.locator("#wait-signatures")).to_be_visible()

@@ -2,6 +2,12 @@
 // payload, the page shows in plain words exactly what will be signed, and only after the
 // party confirms is the envelope signed (signing.js) and posted to the JSON API.
 //
+// A page using it includes "sign_dialog.html" (the confirmation dialog and the error line),
+// the words of `STEP_WORDS` (web/escrow_pages.py) and
+//   <div id="page-data" hidden data-party-id data-party-name data-subject [data-version]>
+// where data-subject is the escrow or case id every envelope is signed for; with
+// data-version the page polls `<its own path>/version` and refreshes when that changes.
+//
 // API (window.Steps):
 //   builders[action] = async (form) => payload     one per step; pages may add their own
 //   describe(envelope) -> [{label, value | items}]  the plain-word lines shown before signing
@@ -66,7 +72,7 @@
       const stage = integer(form, "stage");
       const round = integer(form, "round");
       // The report's hash commits to everything the inspector wrote, the notes included.
-      const report = { escrow: pageData().escrowId, stage, round, result, defects, notes: form.elements.notes.value.trim() };
+      const report = { escrow: pageData().subject, stage, round, result, defects, notes: form.elements.notes.value.trim() };
       const payload = { stage, round, result, report_hash: "sha256:" + (await Signing.contentHash(report)) };
       return withOptional(payload, { defects });
     },
@@ -158,7 +164,7 @@
   // ------------------------------------------------------------ the dialog
   function pageData() {
     const data = document.getElementById("page-data").dataset;
-    return { partyId: data.partyId, partyName: data.partyName, escrowId: data.escrowId, version: data.version };
+    return { partyId: data.partyId, partyName: data.partyName, subject: data.subject, version: data.version };
   }
 
   function showLines(list, lines) {
@@ -221,7 +227,7 @@
     try {
       const data = pageData();
       const payload = await builders[form.dataset.step](form);
-      const envelope = Signing.envelope(data.partyId, { action: form.dataset.step, subject: data.escrowId, payload });
+      const envelope = Signing.envelope(data.partyId, { action: form.dataset.step, subject: data.subject, payload });
       const answer = await confirmAndSubmit(form, envelope);
       if (answer) window.location.reload();
     } catch (exception) {
@@ -275,7 +281,8 @@
   document.addEventListener("DOMContentLoaded", () => {
     document.addEventListener("submit", onSubmit);
     document.addEventListener("click", onClick);
-    if (document.getElementById("page-data")) watchVersion();
+    const page = document.getElementById("page-data");
+    if (page && page.dataset.version !== undefined) watchVersion();
   });
 
   window.Steps = { builders, describe, confirmAndSubmit, yuanText, parseYuan };
