@@ -25,6 +25,7 @@ COPY db/ db/
 COPY domain/ domain/
 COPY expert_panels/ expert_panels/
 COPY sandbox_bank/ sandbox_bank/
+COPY web/ web/
 COPY workflows/ workflows/
 # Editable, so migrations and other data files are used from /app exactly as in development.
 RUN pip install --no-deps -e . \

@@ -12,7 +12,9 @@ from api.routes import cases, escrows, experts, health, parties, public_record, 
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
+from web import escrow_pages, party_pages
 from web import routes as pages
+from web.session import SignInRequired, to_sign_in
 from workflows.connection import connect_temporal
 
 STATIC_DIR = Path(pages.__file__).parent / "static"
@@ -48,4 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(public_record.router)
     app.include_router(public_record.council_router)
+    app.include_router(party_pages.router)
+    app.include_router(escrow_pages.router)
+    app.add_exception_handler(SignInRequired, to_sign_in)
     return app
