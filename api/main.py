@@ -12,6 +12,7 @@ from api.routes import cases, escrows, experts, health, parties, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
+from web import bank_pages, council_pages, expert_pages
 from web import routes as pages
 from workflows.connection import connect_temporal
 
@@ -46,4 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(experts.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(council_pages.router)
+    app.include_router(expert_pages.router)
+    app.include_router(bank_pages.router)
     return app

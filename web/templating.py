@@ -21,9 +21,12 @@ from web.i18n import LANGUAGES, language_of, translate
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def local_time(moment: datetime | None) -> Markup:
-    if moment is None:
+def local_time(moment: datetime | str | None) -> Markup:
+    """Also takes the ISO 8601 text that workflow snapshots carry, so templates need no conversion."""
+    if not moment:
         return Markup("")
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     shown = moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
