@@ -1,0 +1,56 @@
+"""Bank staff's pages over HTTP: deposits awaiting confirmation and the ledger, read from the bank."""
+
+from uuid import uuid4
+
+from client.party import Party, StepRefused
+from domain.money import yuan
+from tests.flow import EscrowFlow
+from tests.web.staff_kit import page
+
+BANK_ADMIN_TOKEN = "test-bank-admin"  # the stack's bank admin token doubles as the staff enrolment secret
+
+
+async def test_bank_staff_enrol_only_with_the_banks_secret(stack):
+    try:
+        await Party(stack.http, "bank", "Impostor").register()
+    except StepRefused as refused:
+        assert (refused.status, refused.code) == (403, "enrolment_secret_required")
+    else:
+        raise AssertionError("a bank party enrolled without the secret")
+    try:
+        await Party(stack.http, "bank", "Impostor").register(enrolment_secret="test-council-secret")
+    except StepRefused as refused:
+        assert refused.code == "enrolment_secret_required"
+    else:
+        raise AssertionError("a bank party enrolled with the council's secret")
+
+
+async def test_deposits_awaiting_confirmation_and_the_ledger(stack):
+    staff = await Party(stack.http, "bank", "柜员 Li").register(enrolment_secret=BANK_ADMIN_TOKEN)
+    funding = await EscrowFlow(stack).register()
+    created = await funding.create(total_fen=1_234_567)
+    await funding.sign_contract()
+    # money for an account no escrow knows: the platform refuses the confirmation, so it waits
+    orphan = f"ESC-2099-{uuid4().hex[:8]}"
+    await stack.bank.open_account(orphan)
+    await stack.bank.deposit(orphan, 50_001, "walk-in payer", "unmatched transfer", f"{orphan}:deposit-1")
+
+    shown = await page(stack, "/bank", staff)
+    assert shown.status_code == 200
+    row = shown.text.split(orphan, 1)[1].split("</tr>", 1)[0]
+    assert "¥500.01" in row and "unmatched transfer" in row
+    waiting = shown.text.split(funding.escrow_id, 1)[1].split("</tr>", 1)[0]
+    total = sum(s["amount_fen"] for s in created["terms"]["stages"]) + created["terms"]["retention_fen"]
+    assert waiting.count(yuan(total)) == 2 and "¥0.00" in waiting  # total and still to deposit; none received
+
+    ledger = await page(stack, "/bank/ledger", staff)
+    assert ledger.status_code == 200
+    journal = await stack.bank.journal()
+    assert "账簿平衡" in ledger.text
+    assert yuan(journal.held_fen) in ledger.text and yuan(journal.totals_fen["deposit"]) in ledger.text
+    assert f"{orphan}:deposit-1" in ledger.text and ledger.text.count('<svg class="chart"') == 2
+
+    assert (await page(stack, "/bank", funding.owner)).status_code == 403
+    assert (await page(stack, "/bank/ledger", funding.council)).status_code == 403
+    anonymous = await page(stack, "/bank/ledger")
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/signin?next=/bank/ledger")
