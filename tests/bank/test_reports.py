@@ -28,7 +28,7 @@ async def test_a_deposit_awaits_confirmation_until_the_platform_acknowledges_it(
     async def still_waiting() -> set[str]:
         return {d.tx_id for d in await client.unconfirmed_deposits()}
 
-    await eventually(still_waiting, lambda ids: deposit.tx_id not in ids, "the acknowledgement", 20.0)
+    await eventually(still_waiting, lambda ids: deposit.tx_id not in ids, "the acknowledgement", 45.0)
 
 
 async def test_the_journal_counts_each_movement_once_and_its_totals_match_the_balances(
