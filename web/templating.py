@@ -22,7 +22,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 def local_time(moment: datetime | str | None) -> Markup:
-    """Also takes the ISO 8601 text that workflow snapshots carry, so templates need no conversion."""
+    """Also takes ISO 8601 text, as workflow snapshots carry their moments."""
     if not moment:
         return Markup("")
     if isinstance(moment, str):
