@@ -8,38 +8,40 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import httpx
+from sqlmodel import Session
 
 from cli.dispute_demo import RENOVATION_POOL, RENOVATION_TIES, WINDOWS, CaseClocks, DisputeDemo
 from client.case_session import CaseSession, set_affiliations
 from client.escrow_session import eventually
 from client.party import Party
-from db import cases
+from db import cases, crud
 from tests.conftest import Stack
 from tests.flow import EscrowFlow
-from web.access import TOKEN_COOKIE
+from web.session import SESSION_COOKIE
 
 TOTAL_FEN = 20_000_000
 
 
 async def page(stack: Stack, path: str, party: Party | None = None, **params) -> httpx.Response:
     """GET a page as the party (its session cookie) or anonymously, without following redirects."""
-    headers = {"Cookie": f"{TOKEN_COOKIE}={party.token}"} if party else {}
+    headers = {"Cookie": f"{SESSION_COOKIE}={party.token}"} if party else {}
     return await stack.http.get(path, params=params, headers=headers, follow_redirects=False)
 
 
-async def listed_in_read_model(stack: Stack, case_id: str, phase: str) -> None:
-    """The projection is written right after each step; pages that list cases read it."""
-    from sqlmodel import Session
+async def read_model_shows(stack: Stack, subject_id: str, phase: str) -> None:
+    """Wait until the read model holds the case or escrow in this phase: list pages read it."""
 
-    def stored_phase() -> str | None:
+    async def stored_phase() -> str | None:
         with Session(stack.engine) as session:
-            row = cases.get_case_projection(session=session, case_id=case_id)
-            return row.phase if row else None
+            if subject_id.startswith("CASE-"):
+                row = cases.get_case_projection(session=session, case_id=subject_id)
+                return row.phase if row else None
+            escrow = crud.get_escrow_projection(session=session, escrow_id=subject_id)
+            return escrow.status if escrow else None
 
-    async def read() -> str | None:
-        return stored_phase()
-
-    await eventually(read, lambda seen: seen == phase, f"{case_id} in {phase} in the read model", 20.0)
+    await eventually(
+        stored_phase, lambda seen: seen == phase, f"{subject_id} in {phase} in the read model", 20.0
+    )
 
 
 POOL: dict[str, tuple[str, Party]] = {}  # spec label -> expert id and party (with its token)

@@ -5,7 +5,7 @@ from uuid import uuid4
 from client.party import Party, StepRefused
 from domain.money import yuan
 from tests.flow import EscrowFlow
-from tests.web.staff_kit import page
+from tests.web.staff_kit import page, read_model_shows
 
 BANK_ADMIN_TOKEN = "test-bank-admin"  # the stack's bank admin token doubles as the staff enrolment secret
 
@@ -30,6 +30,7 @@ async def test_deposits_awaiting_confirmation_and_the_ledger(stack):
     funding = await EscrowFlow(stack).register()
     created = await funding.create(total_fen=1_234_567)
     await funding.sign_contract()
+    await read_model_shows(stack, funding.escrow_id, "funding")
     # money for an account no escrow knows: the platform refuses the confirmation, so it waits
     orphan = f"ESC-2099-{uuid4().hex[:8]}"
     await stack.bank.open_account(orphan)

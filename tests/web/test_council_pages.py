@@ -4,13 +4,13 @@ from datetime import datetime
 
 from client.party import Party
 from domain.money import yuan
-from tests.web.staff_kit import case_in_voting, filed_case, listed_in_read_model, page, shanghai
+from tests.web.staff_kit import case_in_voting, filed_case, page, read_model_shows, shanghai
 
 
 async def test_open_disputes_show_the_phase_deadline_and_amount_to_the_council_only(stack):
     disputed = await filed_case(stack)
     case_id, council = disputed.case.case_id, disputed.flow.council
-    await listed_in_read_model(stack, case_id, "filed")
+    await read_model_shows(stack, case_id, "filed")
     state = await disputed.case.state()
 
     listing = await page(stack, "/council", council)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from domain.money import yuan
-from tests.web.staff_kit import POOL, case_in_voting, listed_in_read_model, page, shanghai
+from tests.web.staff_kit import POOL, case_in_voting, page, read_model_shows, shanghai
 
 
 def opinion(pay_fen: int) -> dict:
@@ -19,7 +19,7 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     case = disputed.case
     state = await case.state()
     chair, *members = case.seats(state)
-    await listed_in_read_model(stack, case.case_id, "voting")
+    await read_model_shows(stack, case.case_id, "voting")
 
     mine = await page(stack, "/expert", case.expert(chair))
     assert mine.status_code == 200

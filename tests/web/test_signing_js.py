@@ -53,9 +53,7 @@ async def test_content_hash_matches_python(page):
 
 
 async def test_a_browser_signature_verifies_in_python_and_the_key_stays_inside(page, stack):
-    identity = await page.evaluate(
-        "() => Signing.register({role: 'owner', displayName: '李伟'})"
-    )
+    identity = await page.evaluate("() => Signing.register({role: 'owner', displayName: '李伟'})")
     with Session(stack.engine) as session:
         registered = crud.get_party(session=session, party_id=identity["partyId"])
     assert registered is not None and registered.public_key == identity["publicKey"]
