@@ -23,6 +23,15 @@ from web.templating import render
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
 
 PanelMember = Annotated[Party, Depends(require_roles("expert"))]
+# What static/expert_vote.js says, in the reader's language.
+VOTE_WORDS = [
+    "error.amount",
+    *(f"vote.{key}" for key in ("upheld", "rejected", "reasons", "item", "word_pay", "word_refund")),
+    *(f"vote.{key}" for key in ("word_commitment", "word_secret", "secret_kept", "word_salt")),
+    *(f"vote.{key}" for key in ("committed_now", "revealed_now", "error", "error_finding", "error_pay")),
+    *(f"vote.{key}" for key in ("error_not_kept", "error_mismatch", "action_commit", "action_reveal")),
+    *(f"sign.{key}" for key in ("exact", "action", "case", "signer", "signer_as")),
+]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -69,5 +78,6 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "deadline": phase_deadline(case),
         "names": party_names(session, [case]),
         "proposes_amount": case["domain"] == RENOVATION,
+        "vote_words": VOTE_WORDS,
     }
     return render(request, "expert/case.html", context)
