@@ -127,6 +127,8 @@ async def escrow_page(
         title=translate(language, "chart.funds_title", escrow=escrow_id),
         empty_text=translate(language, "chart.funds_empty"),
         value_format=yuan,
+        width=480,
+        height=280,
         time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
     )
     stages, retention = disputable(snapshot)
@@ -143,6 +145,7 @@ async def escrow_page(
         "retention_disputable": retention,
         "trail": crud.list_audit_entries(session=session, escrow_id=escrow_id),
         "bank_page": _bank_page(request),
+        "sandbox_bank_url": settings.bank_url,
         "step_words": STEP_WORDS,
     }
     return render(request, "escrow/detail.html", context)
