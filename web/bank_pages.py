@@ -26,7 +26,7 @@ from domain.money import yuan
 from sandbox_bank.client import BankClient, BankError, JournalEntry
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_reads import problem_page
-from web.charts import Bar, Series, bar_chart, step_chart
+from web.charts import PHONE_BAR_WIDTH, Bar, Series, bar_chart, step_chart
 from web.i18n import translator
 from web.templating import render
 
@@ -81,12 +81,18 @@ async def ledger(request: Request, staff: BankStaff, settings: SettingsDep) -> H
         raise bank_unreachable(request, error) from None
     totals = [Bar(t(f"bank.kind_{kind}"), journal.totals_fen.get(kind, 0)) for kind in KINDS]
     totals.append(Bar(t("bank.held"), journal.held_fen))
+    if not any(bar.value for bar in totals):
+        totals = []  # nothing has moved yet: say so rather than draw empty bars
     context = {
         "party": staff,
         "check": check,
         "journal": journal,
         "totals_chart": bar_chart(
-            totals, title=t("bank.totals_title"), empty_text=t("chart.no_data"), value_format=yuan
+            totals,
+            title=t("bank.totals_title"),
+            empty_text=t("chart.no_data"),
+            value_format=yuan,
+            width=PHONE_BAR_WIDTH,
         ),
         "held_chart": step_chart(
             [Series(t("bank.held"), held_over_time(journal.held_fen, journal.entries))],

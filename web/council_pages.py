@@ -16,7 +16,7 @@ from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.case_reads import party_names, read_case, snapshot_of
 from web.case_views import current_round, phase_deadline
-from web.charts import Bar, bar_chart
+from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
 from web.i18n import translator
 from web.templating import render
 
@@ -48,6 +48,7 @@ def open_disputes(
         [Bar(t(f"phase.{phase}"), per_phase[phase]) for phase in CasePhase if per_phase[phase]],
         title=t("council.chart_phases"),
         empty_text=t("council.no_open_cases"),
+        width=PHONE_BAR_WIDTH,
     )
     alerts = crud.list_alerts(session=session)[:20]
     context = {
@@ -120,6 +121,8 @@ def expert_registry(
         "page_query": lambda number: urlencode({**request.query_params, "page": number}),
         "filters": {"domain": domain, "specialty": specialty, "active": active, "q": q or ""},
         "specialties": SPECIALTIES,
-        "chart": bar_chart(bars, title=t("registry.chart_title"), empty_text=t("chart.no_data")),
+        "chart": bar_chart(
+            bars, title=t("registry.chart_title"), empty_text=t("chart.no_data"), width=PHONE_BAR_WIDTH
+        ),
     }
     return render(request, "council/experts.html", context)

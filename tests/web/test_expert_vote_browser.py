@@ -6,12 +6,15 @@ workflow's clock; the browser's clock is set to that same virtual time (Playwrig
 `clock.set_fixed_time`) so its signatures carry the time the workflow checks them against.
 """
 
+from playwright.async_api import expect
+
 from cli.dispute_demo import CaseClocks
 from client.case_session import CaseSession
 from client.party import Party
 from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
+from tests.web.driver import check_usable
 from tests.web.staff_kit import page as get_page
 from tests.web.staff_kit import read_model_shows
 from web.session import SESSION_COOKIE
@@ -98,6 +101,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await browser.get_by_role("link", name=case.case_id).wait_for()
     await screenshot(browser, "expert-cases")
     await browser.goto(f"/expert/cases/{case.case_id}")
+    await check_usable(browser)
     await browser.locator('input[name="finding-leak"][value="upheld"]').check()
     await browser.locator('input[name="finding-grout"][value="rejected"]').check()
     await browser.get_by_label("建议付给经营者的金额").fill("3,200.50")
@@ -108,6 +112,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     shown = await confirm.inner_text()
     assert "¥3,200.50" in shown and "¥1,599.50" in shown  # paid to the business, refunded
     assert "支持申请人" in shown and "不支持" in shown and case.case_id in shown
+    await check_usable(browser)
     await screenshot(browser, "expert-vote-confirm")
     await browser.get_by_role("button", name="确认签署").click()
     await browser.get_by_role("button", name="核对并签署公开").wait_for()
@@ -121,7 +126,8 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await browser.get_by_role("button", name="核对并签署公开").click()
     await confirm.wait_for()
     assert "¥3,200.50" in await confirm.inner_text()
-    await browser.get_by_role("button", name="确认签署").click()
+    await expect(browser.get_by_role("button", name="确认签署")).to_be_focused()
+    await browser.keyboard.press("Enter")  # confirmed by keyboard
     await browser.get_by_text("请组长撰写结论摘要").wait_for()
 
     state = await case.until("summary")
@@ -151,10 +157,33 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await council_context.add_cookies([{"name": SESSION_COOKIE, "value": council.token, "url": base}])
     council_page = await council_context.new_page()
     await read_model_shows(stack, case.case_id, "summary")
+    phone_context = await new_context()
+    await phone_context.add_cookies([{"name": SESSION_COOKIE, "value": council.token, "url": base}])
+    phone = await phone_context.new_page()
     await council_page.goto("/council")
     await council_page.get_by_role("link", name=case.case_id).wait_for()
     await screenshot(council_page, "council-disputes")
     await council_page.goto(f"/council/cases/{case.case_id}")
+    await check_usable(council_page)
     await screenshot(council_page, "council-case")
+    for path in ("/council", "/council/experts", f"/council/cases/{case.case_id}"):
+        await phone.goto(path)
+        await check_usable(phone)
+    await screenshot(phone, "council-disputes-phone")
+
+    # -- bank staff's ledger on a phone
+    staff = await Party(stack.http, "bank", "银行柜员").register(enrolment_secret="test-bank-admin")
+    bank_context = await new_context()
+    await bank_context.add_cookies([{"name": SESSION_COOKIE, "value": staff.token, "url": base}])
+    bank_page = await bank_context.new_page()
+    moved = f"ESC-2099-{case.case_id[-5:]}"  # an account of no escrow, so its deposit stays unconfirmed
+    await stack.bank.open_account(moved)
+    await stack.bank.deposit(moved, 1_000_000, "walk-in payer", "unmatched transfer", f"{moved}:deposit-1")
+    await stack.bank.payout(moved, 250_000, "contractor", "returned by hand", f"{moved}:payout-1")
+    for path in ("/bank", "/bank/ledger"):
+        await bank_page.goto(path)
+        await check_usable(bank_page)
+    await screenshot(bank_page, "bank-ledger-phone")
+
     listing = await get_page(stack, "/council", council)
     assert "¥4,800.00" in listing.text and "撰写结论" in listing.text

@@ -102,7 +102,8 @@
     exactLabel.textContent = say("sign.exact");
     document.getElementById("vote-words").replaceChildren(list, exactLabel, exact);
     box.hidden = false;
-    box.focus();
+    // The sign button takes the focus: a keyboard user reads the words above it, then presses Enter.
+    document.getElementById("vote-sign").focus();
     return new Promise((resolve) => {
       const sign = document.getElementById("vote-sign");
       const cancel = document.getElementById("vote-cancel");
