@@ -187,3 +187,22 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
 
     listing = await get_page(stack, "/council", council)
     assert "¥4,800.00" in listing.text and "撰写结论" in listing.text
+
+
+OPINIONS = [
+    {"findings": {"漏水": "upheld", "tiles": "rejected"}, "pay_fen": 0, "reasons": "“引号” \\ \n 😀"},
+    {"findings": {"transmission": "upheld"}, "pay_fen": None, "reasons": ""},
+    {"findings": {"a": "rejected"}, "pay_fen": 9_007_199_254_740_991, "reasons": "\u2028"},
+]
+
+
+async def test_the_browser_commitment_is_pythons_byte_for_byte(new_context):
+    browser = await (await new_context()).new_page()
+    await browser.goto("/signin")
+    await browser.wait_for_function("() => window.Signing !== undefined")
+    await browser.add_script_tag(url="/static/expert_vote.js")
+    salt = await browser.evaluate("() => ExpertVote.newSalt()")
+    assert len(salt) == 64 and salt != await browser.evaluate("() => ExpertVote.newSalt()")
+    for opinion in OPINIONS:
+        in_browser = await browser.evaluate("([o, s]) => ExpertVote.commitment(o, s)", [opinion, salt])
+        assert in_browser == commitment(opinion, salt)
