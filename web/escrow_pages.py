@@ -3,6 +3,7 @@ for the reader, and the owner's contract form. Steps are signed in the browser a
 to the JSON API by `static/steps.js`; these routes only read."""
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -76,6 +77,13 @@ STEP_WORDS = [
 ]
 
 
+def stage_name(language: str, name: str) -> str:
+    """The default plan's stage names are data in English; show them in the reader's language."""
+    key = f"plan.{name}"
+    shown = translate(language, key)
+    return name if shown == key else shown
+
+
 @router.get("", response_class=HTMLResponse)
 def my_escrows(request: Request, party: SignedInParty, session: SessionDep) -> HTMLResponse:
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=200)
@@ -147,6 +155,7 @@ async def escrow_page(
         "bank_page": _bank_page(request),
         "sandbox_bank_url": settings.bank_url,
         "step_words": STEP_WORDS,
+        "stage_name": partial(stage_name, language),
     }
     return render(request, "escrow/detail.html", context)
 

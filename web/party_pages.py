@@ -51,7 +51,7 @@ def start_session(body: SessionIn, request: Request, response: Response, session
 
 
 @router.delete("/session", status_code=204)
-def end_session(response: Response) -> Response:
-    response.delete_cookie(SESSION_COOKIE, samesite="strict")
-    response.status_code = 204
+def end_session() -> Response:
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
     return response

@@ -62,3 +62,16 @@ async def phase(page: Page) -> str:
 async def wait_for_phase(page: Page, wanted: str, timeout_ms: int = 30_000) -> None:
     """The page refreshes itself when the escrow changes (deposits arrive from the bank)."""
     await page.wait_for_selector(f'#phase[data-phase="{wanted}"]', timeout=timeout_ms)
+
+
+async def token_of(page: Page, party_id: str) -> str:
+    """The party's bearer token as its browser keeps it, for a test's own reads over the API."""
+    return await page.evaluate(
+        """async id => {
+            const db = await new Promise(ok => { const r = indexedDB.open('escrow-signing');
+                r.onsuccess = () => ok(r.result); });
+            return await new Promise(ok => { const r = db.transaction('identities')
+                .objectStore('identities').get(id); r.onsuccess = () => ok(r.result.token); });
+        }""",
+        party_id,
+    )

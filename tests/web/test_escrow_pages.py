@@ -6,7 +6,7 @@ from playwright.async_api import expect
 
 from domain.money import yuan
 from tests.web.conftest import screenshot
-from tests.web.driver import open_escrow, register, sign, wait_for_phase
+from tests.web.driver import open_escrow, register, sign, token_of, wait_for_phase
 
 TOTAL_FEN = 20_000_000
 DEFECTS = [("卫生间墙面空鼓", "卫生间东墙", "800.00"), ("插座未接地", "厨房", "200.00")]
@@ -46,7 +46,8 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await wait_for_phase(owner, "active")
     await expect(owner.locator("#deposited")).to_have_text(yuan(TOTAL_FEN))
 
-    stages = await stack.http.get(f"/escrows/{escrow_id}", headers=await bearer(owner, owner_id))
+    auth = {"Authorization": f"Bearer {await token_of(owner, owner_id)}"}
+    stages = await stack.http.get(f"/escrows/{escrow_id}", headers=auth)
     amounts = [stage["amount_fen"] for stage in stages.json()["stages"]]
 
     # Stage 1: inspected, passed, accepted in full.
@@ -115,20 +116,6 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await owner.set_viewport_size({"width": 1280, "height": 900})
     await open_escrow(owner, escrow_id)
     await screenshot(owner, "owner-escrow-desktop")
-
-
-async def bearer(page, party_id: str) -> dict[str, str]:
-    """The party's token as its browser keeps it (only to read the stage plan in the test)."""
-    token = await page.evaluate(
-        """async id => {
-            const db = await new Promise(ok => { const r = indexedDB.open('escrow-signing');
-                r.onsuccess = () => ok(r.result); });
-            return await new Promise(ok => { const r = db.transaction('identities')
-                .objectStore('identities').get(id); r.onsuccess = () => ok(r.result.token); });
-        }""",
-        party_id,
-    )
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def request_inspection(contractor, escrow_id: str, stage: int) -> None:

@@ -51,8 +51,18 @@ async def test_a_party_registers_by_keyboard_and_reads_english_in_its_own_time_z
     in_new_york = written.astimezone(ZoneInfo("America/New_York"))
     shown = await moment.inner_text()
     assert f"{in_new_york.hour % 12 or 12}:{in_new_york.minute:02d}" in shown, shown
-    assert owner_id
     await screenshot(page, "owner-escrows-desktop-en")
+
+    # Signing out ends the page session; the key stays on the device to sign in again.
+    await page.goto("/signin")
+    async with page.expect_navigation(url="**/signin"):
+        await page.click("#sign-out")
+    await page.goto("/my/escrows")
+    assert "/signin?next=" in page.url
+    await expect(page.locator(".sign-in-as")).to_have_count(1)
+    async with page.expect_navigation(url="**/my/escrows"):
+        await page.click(f'.sign-in-as[data-party-id="{owner_id}"]')
+    await expect(page.locator("#my-party-id")).to_have_text(owner_id)
 
 
 async def test_pages_that_need_a_party_send_a_stranger_to_sign_in(new_context):

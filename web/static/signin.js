@@ -53,6 +53,14 @@ document.addEventListener("DOMContentLoaded", async () => {
     }
   }
 
+  const signOut = document.getElementById("sign-out");
+  if (signOut) {
+    signOut.addEventListener("click", async () => {
+      await Signing.signOut();
+      window.location.assign("/signin");
+    });
+  }
+
   form.elements.role.addEventListener("change", () => {
     secretField.hidden = !SECRET_ROLES.includes(form.elements.role.value);
   });

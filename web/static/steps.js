@@ -197,6 +197,8 @@
         }
       };
       dialog.addEventListener("close", onClose);
+      // Escape closes without setting a value: clear the last one so it cannot count as "sign".
+      dialog.returnValue = "";
       dialog.showModal();
       dialog.querySelector("button[value=sign]").focus();
     });
