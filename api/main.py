@@ -54,4 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(council_pages.router)
     app.include_router(expert_pages.router)
     app.include_router(bank_pages.router)
+    app.include_router(bank_pages.api_router)
     return app

@@ -40,7 +40,7 @@ async def test_deposits_awaiting_confirmation_and_the_ledger(stack):
     assert shown.status_code == 200
     row = shown.text.split(orphan, 1)[1].split("</tr>", 1)[0]
     assert "¥500.01" in row and "unmatched transfer" in row
-    waiting = shown.text.split(funding.escrow_id, 1)[1].split("</tr>", 1)[0]
+    waiting = shown.text.split(f"<h3>{funding.escrow_id}</h3>", 1)[1].split("</li>", 1)[0]
     total = sum(s["amount_fen"] for s in created["terms"]["stages"]) + created["terms"]["retention_fen"]
     assert waiting.count(yuan(total)) == 2 and "¥0.00" in waiting  # total and still to deposit; none received
 
@@ -55,3 +55,49 @@ async def test_deposits_awaiting_confirmation_and_the_ledger(stack):
     assert (await page(stack, "/bank/ledger", funding.council)).status_code == 403
     anonymous = await page(stack, "/bank/ledger")
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/signin?next=/bank/ledger")
+
+
+async def test_staff_record_a_transfer_once_and_never_above_what_is_due(stack):
+    staff = await Party(stack.http, "bank", "柜员 Wang").register(enrolment_secret=BANK_ADMIN_TOKEN)
+    flow = await EscrowFlow(stack).register()
+    created = await flow.create(total_fen=2_000_000)
+    await flow.sign_contract()
+    await read_model_shows(stack, flow.escrow_id, "funding")
+    total = sum(s["amount_fen"] for s in created["terms"]["stages"]) + created["terms"]["retention_fen"]
+
+    shown = await page(stack, "/bank", staff)
+    form = shown.text.split(f'data-escrow-id="{flow.escrow_id}"', 1)[1].split("</form>", 1)[0]
+    key = form.split('data-key="', 1)[1].split('"', 1)[0]
+    assert key.startswith(f"{flow.escrow_id}:deposit-")
+    assert (
+        f'<label for="amount-{flow.escrow_id}">' in form
+        and f'value="{total // 100}.{total % 100:02d}"' in form
+    )
+
+    def record(party: Party, amount_fen: int, idempotency_key: str = key):
+        body = {"escrow_id": flow.escrow_id, "amount_fen": amount_fen, "idempotency_key": idempotency_key}
+        return stack.http.post("/bank/deposits", json=body, headers=party.auth)
+
+    async def refused(response, status: int, code: str) -> None:
+        answer = await response
+        assert (answer.status_code, answer.json()["detail"]["code"]) == (status, code), answer.text
+
+    await refused(record(flow.owner, 1_000), 403, "bank_staff_only")
+    await refused(record(staff, total + 1), 409, "amount_above_outstanding")
+    await refused(record(staff, 1_000, "ESC-2026-00001:deposit-0123456789abcdef"), 422, "bad_idempotency_key")
+    assert await stack.bank.statement(flow.escrow_id) == []  # nothing refused was booked
+
+    first = await record(staff, 600_000)
+    again = await record(staff, 600_000)  # a second click with the page's key
+    assert first.status_code == again.status_code == 201
+    assert again.json() == {"tx_id": first.json()["tx_id"], "replayed": True}
+    fresh_key = f"{flow.escrow_id}:deposit-{'f' * 32}"
+    await refused(record(staff, total - 600_000 + 1, fresh_key), 409, "amount_above_outstanding")
+    assert (await record(staff, total - 600_000, fresh_key)).status_code == 201
+
+    await read_model_shows(stack, flow.escrow_id, "active")  # the bank confirmed both to the escrow
+    assert [(e.kind, e.amount_fen) for e in await stack.bank.statement(flow.escrow_id)] == [
+        ("deposit", 600_000),
+        ("deposit", total - 600_000),
+    ]
+    await refused(record(staff, 1, f"{flow.escrow_id}:deposit-{'e' * 32}"), 409, "not_awaiting_deposit")
