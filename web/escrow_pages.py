@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
+from temporalio.client import Client
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
@@ -15,6 +16,7 @@ from api.gateway import ESCROW, query
 from api.routes.steps import ESCROW_STEPS
 from config.settings import Settings
 from db import crud
+from db.models import Party
 from domain.calendar import SHANGHAI
 from domain.money import yuan
 from sandbox_bank.client import BankClient, BankError, StatementEntry
@@ -95,7 +97,7 @@ def new_contract(request: Request, party: SignedInParty) -> HTMLResponse:
     return render(request, "escrow/new.html", {"party": party})
 
 
-async def _snapshot(temporal, escrow_id: str, party) -> dict[str, Any]:
+async def _snapshot(temporal: Client, escrow_id: str, party: Party) -> dict[str, Any]:
     snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
     if role_in(snapshot, party.id, party.role) is None:
         raise ApiError(403, "not_a_participant", "only the escrow's parties and the council may read it")
@@ -147,7 +149,7 @@ async def escrow_page(
         "names": names,
         "stages": stage_views(snapshot),
         "chart": chart,
-        "chart_rows": lines,
+        "statement": statement or [],
         "bank_answered": statement is not None,
         "disputable_stages": stages,
         "retention_disputable": retention,

@@ -1,6 +1,7 @@
 """What a person does on the escrow pages, as Playwright steps: one place for the selectors."""
 
 from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Error as PlaywrightError
 
 from tests.web.conftest import screenshot
 
@@ -17,7 +18,14 @@ async def register(context: BrowserContext, role: str, name: str) -> tuple[Page,
 
 
 async def open_escrow(page: Page, escrow_id: str) -> None:
-    await page.goto(f"/my/escrows/{escrow_id}")
+    """Load the escrow's page afresh. A page left open reloads itself when another party
+    acts; when that reload of the same page overtakes this navigation, its load is awaited."""
+    try:
+        await page.goto(f"/my/escrows/{escrow_id}")
+    except PlaywrightError as exc:
+        if "interrupted by another navigation" not in exc.message:
+            raise
+        await page.wait_for_load_state()
     await expect(page.locator("#page-data")).to_have_attribute("data-escrow-id", escrow_id)
     await check_usable(page)
 

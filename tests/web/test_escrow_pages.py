@@ -4,6 +4,7 @@ it would in life: through the sandbox bank, which confirms it to the API by sign
 
 from playwright.async_api import expect
 
+from client.escrow_session import eventually
 from domain.money import yuan
 from tests.web.conftest import screenshot
 from tests.web.driver import open_escrow, register, sign, token_of, wait_for_phase
@@ -47,13 +48,21 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await expect(owner.locator("#deposited")).to_have_text(yuan(TOTAL_FEN))
 
     auth = {"Authorization": f"Bearer {await token_of(owner, owner_id)}"}
-    stages = await stack.http.get(f"/escrows/{escrow_id}", headers=auth)
-    amounts = [stage["amount_fen"] for stage in stages.json()["stages"]]
+
+    async def state() -> dict:
+        return (await stack.http.get(f"/escrows/{escrow_id}", headers=auth)).json()
+
+    async def settled() -> None:
+        """Bank receipts change the escrow after a release; let them land before the next page."""
+        await eventually(state, lambda s: s["ledger"]["pending_fen"] == 0, "bank receipts", 30)
+
+    amounts = [stage["amount_fen"] for stage in (await state())["stages"]]
 
     # Stage 1: inspected, passed, accepted in full.
     await pass_and_report(contractor, inspector, escrow_id, 1)
     await open_escrow(owner, escrow_id)
     await sign(owner, 'form[data-step="stage.accept"]', expect_in_dialog=[yuan(amounts[0])])
+    await settled()
 
     # Stage 2: fails with two itemised defects, is reworked, then passes.
     await request_inspection(contractor, escrow_id, 2)
@@ -75,6 +84,7 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await pass_and_report(contractor, inspector, escrow_id, 2)
     await open_escrow(owner, escrow_id)
     await sign(owner, 'form[data-step="stage.accept"]', expect_in_dialog=[yuan(amounts[1])])
+    await settled()
 
     # Stage 3: accepted partially, ¥3,000.00 held back for a door gap, later released.
     await pass_and_report(contractor, inspector, escrow_id, 3)
@@ -88,17 +98,20 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
         expect_in_dialog=[yuan(amounts[2] - 300_000), "¥3,000.00", "卧室门缝 4 毫米"],
         screenshot_as="owner-confirm-partial-acceptance",
     )
+    await settled()
     await open_escrow(contractor, escrow_id)
     await expect(contractor.locator("#stage-3 .stage-held")).to_have_text("¥3,000.00")
     await expect(contractor.locator("#stage-3 .holdbacks")).to_contain_text("卧室门缝 4 毫米")
     await open_escrow(owner, escrow_id)
     await owner.check('form[data-step="holdback.release"] input[name=item]')
     await sign(owner, 'form[data-step="holdback.release"]', expect_in_dialog=["¥3,000.00"])
+    await settled()
 
     # Stage 4, the last: accepted; the escrow holds only the retention for the warranty.
     await pass_and_report(contractor, inspector, escrow_id, 4)
     await open_escrow(owner, escrow_id)
     await sign(owner, 'form[data-step="stage.accept"]', expect_in_dialog=[yuan(amounts[3])])
+    await settled()
     await wait_for_phase(owner, "warranty")
     retention = TOTAL_FEN - sum(amounts)
     await expect(owner.locator("#released")).to_have_text(yuan(sum(amounts)), timeout=30_000)
@@ -106,6 +119,8 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     balance = await stack.bank.balance(escrow_id)
     assert (balance.paid_out_fen, balance.balance_fen) == (sum(amounts), retention)
     await expect(owner.locator("svg.chart path.series")).to_have_count(4)
+    # The chart's figures as a table: the deposit and five payouts (stages 1-4, the holdback).
+    await expect(owner.locator("#statement tbody tr")).to_have_count(6)
 
     for page, name in ((owner, "owner"), (contractor, "contractor"), (inspector, "inspector")):
         await open_escrow(page, escrow_id)

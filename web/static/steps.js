@@ -249,12 +249,14 @@
   }
 
   // Refresh when the escrow changed elsewhere (a deposit, a bank receipt, another party's
-  // step), unless the reader has started filling in a form: then only say so.
+  // step), unless the reader has started using the page: then only say so.
   function watchVersion() {
     let touched = false;
-    document.addEventListener("input", () => {
-      touched = true;
-    });
+    for (const kind of ["input", "pointerdown", "keydown"]) {
+      document.addEventListener(kind, () => {
+        touched = true;
+      });
+    }
     const url = window.location.pathname + "/version";
     setInterval(async () => {
       try {
