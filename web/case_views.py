@@ -17,7 +17,6 @@ from typing import Any
 from domain.dispute.state import CasePhase
 from domain.dispute.terms import CaseWindows
 
-FINISHED = frozenset({CasePhase.CLOSED.value, CasePhase.REJECTED.value})
 DECISION_TARGET = timedelta(days=CaseWindows().decision_target_days)
 
 
