@@ -17,6 +17,7 @@ class Role(StrEnum):
     EXPERT = "expert"
     BUYER = "buyer"  # a car buyer: the consumer side of a car dispute
     DEALER = "dealer"
+    BANK = "bank"  # bank staff: read deposits and the ledger on the bank's pages, sign nothing
 
 
 class PartyBase(BaseModel):

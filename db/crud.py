@@ -333,3 +333,15 @@ def list_alerts(*, session: Session, escrow_id: str | None = None) -> list[Counc
     if escrow_id is not None:
         statement = statement.where(CouncilAlert.escrow_id == escrow_id)
     return list(session.exec(statement).all())
+
+
+def list_escrows_by_status(*, session: Session, status: str, limit: int = 200) -> list[EscrowProjection]:
+    """Escrows in one phase (e.g. `funding`: signed, waiting for the deposit), oldest first."""
+    statement = (
+        select(EscrowProjection)
+        .where(EscrowProjection.status == status)
+        .order_by(col(EscrowProjection.created_at), col(EscrowProjection.escrow_id))
+        .limit(limit)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(statement).all())

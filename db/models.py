@@ -18,7 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council", "expert", "buyer", "dealer"})
+PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council", "expert", "buyer", "dealer", "bank"})
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -11,6 +11,8 @@ from html import escape
 
 from markupsafe import Markup
 
+# A bar chart drawn this wide keeps its labels legible when a 390 px phone shrinks it to fit.
+PHONE_BAR_WIDTH = 440
 PALETTE = ("#2b6cb0", "#2f855a", "#c05621", "#6b46c1", "#b83280", "#4a5568")
 
 

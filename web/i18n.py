@@ -6,7 +6,8 @@ everywhere renders as the key itself, so a forgotten message is visible instead 
 """
 
 import json
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from pathlib import Path
 
 from fastapi import Request
@@ -19,16 +20,21 @@ MESSAGES_DIR = Path(__file__).parent / "messages"
 
 @cache
 def messages(language: str) -> dict[str, str]:
-    """`<language>.json`, then each `<language>.<area>.json` a part of the app keeps its words in."""
-    merged = json.loads((MESSAGES_DIR / f"{language}.json").read_text(encoding="utf-8"))
-    for area in sorted(MESSAGES_DIR.glob(f"{language}.*.json")):
-        merged.update(json.loads(area.read_text(encoding="utf-8")))
+    """`{language}.json` plus every `*.{language}.json` beside it (one file per group of pages)."""
+    merged: dict[str, str] = {}
+    for path in [MESSAGES_DIR / f"{language}.json", *sorted(MESSAGES_DIR.glob(f"*.{language}.json"))]:
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
     return merged
 
 
 def translate(language: str, key: str, **values: object) -> str:
     text = messages(language).get(key) or messages(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**values) if values else text
+
+
+def translator(request: Request) -> Callable[..., str]:
+    """`translate` fixed to the reader's language, for words built in Python (chart titles)."""
+    return partial(translate, language_of(request))
 
 
 def language_of(request: Request) -> str:

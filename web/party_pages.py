@@ -12,8 +12,8 @@ from web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-# Roles that sign in through these pages; the council enrols with its secret (asked on the form).
-PAGE_ROLES = ("owner", "contractor", "inspector", "council", "expert")
+# Roles that sign in through these pages; council and bank staff enrol with a secret (asked on the form).
+PAGE_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank")
 EIGHT_HOURS_SECONDS = 8 * 3600
 
 

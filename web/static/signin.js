@@ -6,7 +6,10 @@ document.addEventListener("DOMContentLoaded", async () => {
   const form = document.getElementById("register");
   const error = document.getElementById("signin-error");
   const secretField = document.getElementById("secret-field");
-  const next = list.dataset.next || "/my/escrows";
+  const next = list.dataset.next;
+  // Without a page to return to, each role lands on its own first page.
+  const LANDING = { council: "/council", expert: "/expert", bank: "/bank" };
+  const SECRET_ROLES = ["council", "bank"];
 
   const showError = (text) => {
     error.textContent = text;
@@ -22,8 +25,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
 
   async function enter(partyId) {
-    await Signing.signIn(partyId);
-    window.location.assign(next);
+    const party = await Signing.signIn(partyId);
+    window.location.assign(next || LANDING[party.role] || "/my/escrows");
   }
 
   async function showIdentities() {
@@ -59,7 +62,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
 
   form.elements.role.addEventListener("change", () => {
-    secretField.hidden = form.elements.role.value !== "council";
+    secretField.hidden = !SECRET_ROLES.includes(form.elements.role.value);
   });
 
   form.addEventListener("submit", async (event) => {
