@@ -87,6 +87,9 @@ async def build_world(stack: Stack) -> World:
         "inspector": flow.inspector,
         "council": flow.council,
         "expert": await Party(http, "expert", "Unseated expert").register(),
+        "bank": await Party(http, "bank", "Bank staff").register(
+            enrolment_secret=stack.settings.bank_admin_token.get_secret_value()
+        ),
         "other_owner": other.owner,
         "other_contractor": other.contractor,
         "other_inspector": other.inspector,

@@ -5,7 +5,7 @@ without a line in `MATRIX` fails `test_every_endpoint_is_in_the_matrix` (a route
 kept out of the schema would escape it; the API has none, and should keep none).
 
 Who the callers are: the owner, contractor and inspector of escrow A; the council;
-the buyer and dealer of car case C; an expert party not seated on C; a party of the
+the buyer and dealer of car case C; an expert party not seated on C; bank staff; a party of the
 same role from ANOTHER escrow or case (`other_*`); nobody (no token) and a bad token.
 
 Two kinds of authority, decided once:
@@ -52,7 +52,7 @@ from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, car_c
 
 ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
 OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
-PARTY_ROLES = ("owner", "contractor", "inspector", "council", "expert", "buyer", "dealer", *OTHERS)
+PARTY_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "buyer", "dealer", *OTHERS)
 CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
 NO_SUCH_NUMBER = 99  # a stage, dispute or claim number no escrow has: an allowed signer still gets a 4xx
 PROBE = {"probe": "authorization matrix"}  # an unknown payload field: refused after the signer checks
@@ -161,6 +161,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
         COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
     ),
     "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
+    "POST /bank/deposits": reader({"bank"}, ok=(404, "escrow_not_found"), denied="bank_staff_only"),
     # the public record needs no sign-in: the same answer for everyone, token or not
     "GET /public/counts.json": anyone((200, None)),
     "GET /public/scorecards.json": anyone((200, None)),
@@ -231,6 +232,10 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     if operation == "POST /cases":
         claimant = caller if caller in world.parties else "buyer"
         body = world.signed(claimant, "claim.file", world.parties["dealer"].id, dict(PROBE))
+        return await world.http.post(path, json=body, headers=headers)
+    if operation == "POST /bank/deposits":
+        unknown = "ESC-2019-99999"
+        body = {"escrow_id": unknown, "amount_fen": 1, "idempotency_key": f"{unknown}:deposit-{'0' * 16}"}
         return await world.http.post(path, json=body, headers=headers)
     if operation == "POST /webhooks/bank":
         event = {"type": "deposit.confirmed", "account_id": escrow_id, "tx_id": "forged", "amount_fen": 1}
