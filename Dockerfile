@@ -24,6 +24,7 @@ COPY config/ config/
 COPY db/ db/
 COPY domain/ domain/
 COPY expert_panels/ expert_panels/
+COPY public_record/ public_record/
 COPY sandbox_bank/ sandbox_bank/
 COPY web/ web/
 COPY workflows/ workflows/
