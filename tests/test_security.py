@@ -2,7 +2,8 @@
 
 The operations are read from the app's own OpenAPI schema, so an endpoint added
 without a line in `MATRIX` fails `test_every_endpoint_is_in_the_matrix` (a route
-kept out of the schema would escape it; the API has none, and should keep none).
+kept out of the schema would escape it: those are the HTML pages, whose own matrix is
+tests/web/test_page_matrix.py).
 
 Who the callers are: the owner, contractor and inspector of escrow A; the council;
 the buyer and dealer of car case C; an expert party not seated on C; bank staff; a party of the
