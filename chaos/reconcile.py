@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from client.escrow_session import conservation_problems
 from db import crud
+from db.models import EscrowProjection
 from sandbox_bank.client import BankClient
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
@@ -187,3 +188,15 @@ def mismatched_projection(snapshot: dict[str, Any], row: dict[str, Any] | None) 
         for name, value in expected.items()
         if row[name] != value
     ]
+
+
+def stray_escrows(engine: Engine, escrow_ids: list[str]) -> list[str]:
+    """Escrows in the read model that no driver ran: a create that timed out yet did start one.
+
+    The API has no idempotency key for creating a contract, so a create whose answer
+    was lost is asked again and the first draft is left behind, unsigned and unfunded
+    (it expires at its funding deadline). The run's database holds nothing else.
+    """
+    with Session(engine) as session:
+        known = set(escrow_ids)
+        return [e for e in session.exec(select(EscrowProjection.escrow_id)).all() if e not in known]

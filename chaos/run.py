@@ -20,14 +20,22 @@ from rich.table import Table
 
 from chaos.driver import LIFE, ChaosEscrow, DriveStats, drive_all
 from chaos.processes import ChaosStack, chaos_settings
-from chaos.reconcile import CHECKS, EscrowFindings, Reconciliation, reconcile, wait_until_closed
+from chaos.reconcile import (
+    CHECKS,
+    EscrowFindings,
+    Reconciliation,
+    reconcile,
+    stray_escrows,
+    wait_until_closed,
+)
 from chaos.schedule import BankFaults, EventKind, FaultSchedule, build_schedule
 from client.party import Party
 from sandbox_bank.client import BankClient
 from workflows.connection import connect_temporal
 
 SETTLE_SECONDS = 120.0  # after the drive, for workflows still finishing their last activities
-PROBLEM_ROWS = 20  # problem escrows listed in full; the rest are counted
+PROBLEM_ROWS = 20
+PLAIN_PROGRESS_SECONDS = 15.0  # problem escrows listed in full; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -92,13 +100,15 @@ async def _run(options: ChaosOptions, data_dir: Path, console: Console) -> int:
             await bank.set_faults()
             console.print(f"chaos: drive over after {time.monotonic() - began:.0f} s; reconciling")
             await wait_until_closed(temporal, ids, SETTLE_SECONDS)
-            result = await reconcile(ids, temporal=temporal, bank=bank, engine=_engine(settings))
+            engine = _engine(settings)
+            result = await reconcile(ids, temporal=temporal, bank=bank, engine=engine)
+            strays = stray_escrows(engine, ids)
     finally:
         await stack.stop()
     result.escrows += [
         _never_created(slot, why) for slot, why in stats.failures.items() if slot.startswith("slot-")
     ]
-    _report(console, result, stats, events, stack.restarts(), time.monotonic() - began)
+    _report(console, result, stats, events, stack.restarts(), strays, time.monotonic() - began)
     print(result.last_line(), flush=True)
     return 0 if result.ok and len(result.escrows) == options.escrows else 1
 
@@ -149,9 +159,13 @@ async def _drive_under_chaos(
             drive_all(escrows, temporal, stats, stagger_seconds=options.stagger_seconds)
         )
         chaos = asyncio.create_task(_play(schedule, stack, started, say))
+        last_line = started
         while not (drive.done() and chaos.done()):
             await asyncio.wait([drive, chaos], timeout=1.0)
             progress.update(task, completed=stats.milestones["closed"], detail=_detail(stats))
+            if not console.is_terminal and time.monotonic() - last_line >= PLAIN_PROGRESS_SECONDS:
+                last_line = time.monotonic()  # no live bar in a log file: a line now and then instead
+                say(f"closed {stats.milestones['closed']}/{len(escrows)}; {_detail(stats)}")
         chaos.result()
         return drive.result(), events
 
@@ -206,6 +220,7 @@ def _report(
     stats: DriveStats,
     events: list[tuple[float, str]],
     self_restarts: dict[str, int],
+    strays: list[str],
     seconds: float,
 ) -> None:
     summary = Table(title=f"chaos run: {len(result.escrows)} escrows in {seconds:.0f} s")
@@ -224,6 +239,7 @@ def _report(
     summary.add_row("Temporal dev server restarts", str(restarts))
     for name, n in sorted(self_restarts.items()):
         summary.add_row(f"{name} restarted after exiting on its own", str(n))
+    summary.add_row("drafts left behind by a create asked again", str(len(strays)))
     console.print(summary)
     problems = [e for e in result.escrows if not e.clean]
     if not problems:
