@@ -29,6 +29,18 @@ def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
+def release_connection(session: Session) -> None:
+    """Give the session's pooled connection back before a route waits on Temporal.
+
+    A Temporal call takes seconds under load and longer while the server restarts; a
+    request holding its connection all that time starves the pool, and every other
+    request then fails with a pool timeout (found by `escrow chaos`). Objects already
+    read stay usable, detached with what was loaded; the session opens a new
+    transaction if the route uses it again.
+    """
+    session.close()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
@@ -43,6 +55,7 @@ def get_current_party(
     party = crud.get_party_by_token(session=session, token=credentials.credentials)
     if party is None:
         raise ApiError(401, "bad_token", "this token does not belong to any registered party")
+    release_connection(session)
     return party
 
 
