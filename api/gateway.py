@@ -8,7 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -68,6 +73,15 @@ async def execute(client: Client, process: Process, subject_id: str, update: Any
         return await process.handle(client, subject_id).execute_update(update, argument)
     except WorkflowUpdateFailedError as exc:
         raise rejection_from(exc) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # Found by `escrow chaos` (it was a 500): the server had the update but no worker
+        # answered in time (one killed, or the server restarting). It may still be applied.
+        raise ApiError(
+            504,
+            "outcome_unknown",
+            f"the {process.noun} did not answer in time; the step may still be applied: "
+            "send the same signed envelope again (if it was applied, that is refused as nonce_reused)",
+        ) from None
     except RPCError as exc:
         raise not_reachable(exc, process, subject_id) from None
 
