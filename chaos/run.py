@@ -160,12 +160,16 @@ async def _drive_under_chaos(
         )
         chaos = asyncio.create_task(_play(schedule, stack, started, say))
         last_line = started
-        while not (drive.done() and chaos.done()):
-            await asyncio.wait([drive, chaos], timeout=1.0)
-            progress.update(task, completed=stats.milestones["closed"], detail=_detail(stats))
-            if not console.is_terminal and time.monotonic() - last_line >= PLAIN_PROGRESS_SECONDS:
-                last_line = time.monotonic()  # no live bar in a log file: a line now and then instead
-                say(f"closed {stats.milestones['closed']}/{len(escrows)}; {_detail(stats)}")
+        try:
+            while not (drive.done() and chaos.done()):
+                await asyncio.wait([drive, chaos], timeout=1.0)
+                progress.update(task, completed=stats.milestones["closed"], detail=_detail(stats))
+                if not console.is_terminal and time.monotonic() - last_line >= PLAIN_PROGRESS_SECONDS:
+                    last_line = time.monotonic()  # no live bar in a log file: a line now and then instead
+                    say(f"closed {stats.milestones['closed']}/{len(escrows)}; {_detail(stats)}")
+        finally:  # Ctrl-C: stop driving and breaking before the stack is stopped
+            for running in (drive, chaos):
+                running.cancel()
         chaos.result()
         return drive.result(), events
 
