@@ -37,6 +37,7 @@ T = TypeVar("T")
 
 TRANSIENT_STATUSES = {502, 503, 504}
 TOTAL_FEN = 12_345_600
+POLL_SECONDS = 1.0
 LIFE = (
     "created",
     "signed",
@@ -94,7 +95,6 @@ class ChaosEscrow(EscrowSession):
         self.council = council
         self.stats = stats
         self.patience = patience
-        self.wait_seconds = patience
 
     async def register(self, council_secret: str = "") -> "ChaosEscrow":
         """Owner, contractor and inspector only: one council member serves every escrow."""
@@ -134,6 +134,16 @@ class ChaosEscrow(EscrowSession):
                 raise
 
         return await patiently(attempt, self.stats, patience=self.patience)
+
+    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """Like the session's, but at most one read a second: every read is a query a worker answers,
+        and 200 escrows polling every 50 ms would keep the workers busy answering them."""
+        deadline = time.monotonic() + self.patience
+        while not predicate(state := await self.state()):
+            if time.monotonic() > deadline:
+                raise Unanswered(f"{what} did not happen within {self.patience:g} s; last seen {state}")
+            await asyncio.sleep(POLL_SECONDS)
+        return state
 
     async def deposit(self, amount_fen: int) -> None:
         await patiently(
