@@ -47,7 +47,7 @@ class ChaosOptions:
     workers: int = 2
     seed: int = 2026
     bank: BankFaults = field(default_factory=BankFaults)
-    patience_seconds: float = 300.0
+    patience_seconds: float = 600.0  # per call or wait; a machine shared with others can be very slow
     stagger_seconds: float = 0.05
     data_dir: Path | None = None  # None: a fresh temporary directory, removed afterwards
 
