@@ -79,7 +79,7 @@ async def _run(options: ChaosOptions, data_dir: Path, console: Console) -> int:
         await stack.start()
         temporal = await connect_temporal(settings)
         async with (
-            httpx.AsyncClient(base_url=stack.api_url, timeout=60) as http,
+            httpx.AsyncClient(base_url=stack.api_url, timeout=120) as http,
             BankClient.from_settings(settings) as bank,
         ):
             stats = DriveStats()
@@ -160,10 +160,14 @@ async def _drive_under_chaos(
         )
         chaos = asyncio.create_task(_play(schedule, stack, started, say))
         last_line = started
+        reported = 0  # drive failures already shown
         try:
             while not (drive.done() and chaos.done()):
                 await asyncio.wait([drive, chaos], timeout=1.0)
                 progress.update(task, completed=stats.milestones["closed"], detail=_detail(stats))
+                for escrow_id in list(stats.failures)[reported:]:
+                    say(f"[red]drive of {escrow_id} stopped: {stats.failures[escrow_id]}[/red]")
+                reported = len(stats.failures)
                 if not console.is_terminal and time.monotonic() - last_line >= PLAIN_PROGRESS_SECONDS:
                     last_line = time.monotonic()  # no live bar in a log file: a line now and then instead
                     say(f"closed {stats.milestones['closed']}/{len(escrows)}; {_detail(stats)}")
@@ -255,6 +259,6 @@ def _report(
     for escrow in problems[:PROBLEM_ROWS]:
         reasons = [f"{check}: {why}" for check, whys in escrow.problems.items() for why in whys]
         if not escrow.completed:
-            reasons.insert(0, "not completed")
+            reasons.insert(0, "not completed: " + stats.failures.get(escrow.escrow_id, "its drive ended"))
         table.add_row(escrow.escrow_id, escrow.phase, "\n".join(reasons))
     console.print(table)
