@@ -172,6 +172,13 @@ class ChaosStack:
         """Restarts the watchdog made because a process exited on its own."""
         return {name: entry.restarts for name, entry in self._procs.items() if entry.restarts}
 
+    def kill_leftovers(self) -> None:
+        """SIGKILL whatever still runs: the last word after Ctrl-C, even if the event loop is gone."""
+        for entry in self._procs.values():
+            if entry.proc is not None and entry.proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(entry.proc.pid, signal.SIGKILL)
+
     async def stop(self) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()

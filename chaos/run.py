@@ -56,13 +56,17 @@ def run_chaos(options: ChaosOptions, console: Console | None = None) -> int:
     console = console or Console()
     data_dir = options.data_dir or Path(tempfile.mkdtemp(prefix="escrow-chaos-"))
     try:
-        return asyncio.run(_run(options, data_dir, console))
+        stack = ChaosStack(chaos_settings(data_dir), workers=options.workers)
+        try:
+            return asyncio.run(_run(options, stack, console))
+        finally:
+            stack.kill_leftovers()
     finally:
         if options.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
-async def _run(options: ChaosOptions, data_dir: Path, console: Console) -> int:
+async def _run(options: ChaosOptions, stack: ChaosStack, console: Console) -> int:
     schedule = build_schedule(
         seed=options.seed,
         duration_seconds=options.duration_seconds,
@@ -71,9 +75,8 @@ async def _run(options: ChaosOptions, data_dir: Path, console: Console) -> int:
         workers=options.workers,
         bank=options.bank,
     )
-    settings = chaos_settings(data_dir)
-    stack = ChaosStack(settings, workers=options.workers)
-    console.print(f"chaos: starting a private stack in {data_dir} (logs in {stack.log_dir})")
+    settings = stack.settings
+    console.print(f"chaos: starting a private stack in {settings.data_dir} (logs in {stack.log_dir})")
     began = time.monotonic()
     try:
         await stack.start()
