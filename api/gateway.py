@@ -10,6 +10,7 @@ from typing import Any
 
 from temporalio.client import (
     Client,
+    WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -68,6 +69,28 @@ def not_reachable(exc: RPCError, process: Process, subject_id: str) -> ApiError:
     return ApiError(503, "temporal_unavailable", "the workflow service did not answer; try again")
 
 
+async def unreachable(client: Client, exc: RPCError, process: Process, subject_id: str) -> ApiError:
+    """`not_reachable`, except that a refusal (FAILED_PRECONDITION) is called "closed" only when
+    the workflow really is closed.
+
+    Found by `escrow chaos`: with the workers starved, a new escrow's first workflow
+    task timed out and its first step was refused with FAILED_PRECONDITION; the API said
+    `409 escrow_closed` of a running escrow, and a client that believes it gives up.
+    """
+    error = not_reachable(exc, process, subject_id)
+    if exc.status != RPCStatusCode.FAILED_PRECONDITION:
+        return error
+    try:
+        status = (await process.handle(client, subject_id).describe()).status
+    except RPCError:
+        status = None
+    if status is None or status == WorkflowExecutionStatus.RUNNING:
+        return ApiError(
+            503, f"{process.noun}_not_ready", f"the {process.noun} cannot take requests just now; try again"
+        )
+    return error
+
+
 async def execute(client: Client, process: Process, subject_id: str, update: Any, argument: Any) -> Any:
     try:
         return await process.handle(client, subject_id).execute_update(update, argument)
@@ -83,11 +106,11 @@ async def execute(client: Client, process: Process, subject_id: str, update: Any
             "send the same signed envelope again (if it was applied, that is refused as nonce_reused)",
         ) from None
     except RPCError as exc:
-        raise not_reachable(exc, process, subject_id) from None
+        raise await unreachable(client, exc, process, subject_id) from None
 
 
 async def query(client: Client, process: Process, subject_id: str, query_method: Any) -> Any:
     try:
         return await process.handle(client, subject_id).query(query_method)
     except RPCError as exc:
-        raise not_reachable(exc, process, subject_id) from None
+        raise await unreachable(client, exc, process, subject_id) from None

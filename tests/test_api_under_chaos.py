@@ -23,7 +23,9 @@ from temporalio.client import (
     StartWorkflowInput,
     StartWorkflowUpdateInput,
 )
+from temporalio.service import RPCError, RPCStatusCode
 
+from api.gateway import ESCROW, unreachable
 from api.main import create_app
 from client.escrow_session import EscrowSession
 from tests.conftest import Stack
@@ -105,3 +107,18 @@ async def test_an_update_not_answered_in_time_is_a_504_and_the_same_envelope_may
         state = await session.state()
     assert state["signed_by"] == ["owner"]
     assert state["trail_length"] == 1
+
+
+async def test_a_refusal_is_called_closed_only_when_the_escrow_really_is_closed(stack: Stack) -> None:
+    """Found by `escrow chaos`: a running escrow whose first workflow task had timed out (workers
+    starved) was reported `409 escrow_closed`. Starving a worker on demand is not reliable, so
+    the server's FAILED_PRECONDITION answer is built here; the workflow it is about, and the
+    describe call that settles whether it is closed, are real."""
+    session = await EscrowSession(stack.http, stack.bank).register(COUNCIL_SECRET)
+    await session.create(total_fen=1_000_000)
+    refusal = RPCError("workflow task in failed state", RPCStatusCode.FAILED_PRECONDITION, b"")
+    running = await unreachable(stack.temporal, refusal, ESCROW, session.escrow_id)
+    assert (running.status, running.code) == (503, "escrow_not_ready")
+    await ESCROW.handle(stack.temporal, session.escrow_id).terminate("the test closes it")
+    closed = await unreachable(stack.temporal, refusal, ESCROW, session.escrow_id)
+    assert (closed.status, closed.code) == (409, "escrow_closed")
