@@ -18,6 +18,7 @@ COPY pyproject.toml ./
 COPY activities/ activities/
 COPY api/ api/
 COPY bench/ bench/
+COPY chaos/ chaos/
 COPY cli/ cli/
 COPY client/ client/
 COPY config/ config/

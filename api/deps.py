@@ -33,6 +33,19 @@ def get_temporal(request: Request) -> Client:
 MAX_OFFSET = 1_000_000
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
 
+
+def release_connection(session: Session) -> None:
+    """Give the session's pooled connection back before a route waits on Temporal.
+
+    A Temporal call takes seconds under load and longer while the server restarts; a
+    request holding its connection all that time starves the pool, and every other
+    request then fails with a pool timeout (found by `escrow chaos`). Objects already
+    read stay usable, detached with what was loaded; the session opens a new
+    transaction if the route uses it again.
+    """
+    session.close()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
@@ -47,6 +60,7 @@ def get_current_party(
     party = crud.get_party_by_token(session=session, token=credentials.credentials)
     if party is None:
         raise ApiError(401, "bad_token", "this token does not belong to any registered party")
+    release_connection(session)
     return party
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from api.case_models import CaseOutcomeSummary, CaseSummary
-from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError
 from api.gateway import CASE, ESCROW, execute, query
 from api.models import Role, SignedStepIn
@@ -104,6 +104,7 @@ async def file_case(
         calendar=settings.work_calendar(),
         max_skew_seconds=settings.signature_max_skew_seconds,
     )
+    release_connection(session)
     if escrow_id:  # the escrow checks the dispute and starts the case as its child
         await execute(temporal, ESCROW, escrow_id, EscrowWorkflow.open_case, case)
     else:

@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError
 
-from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError
 from api.gateway import ESCROW, query
 from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
@@ -93,12 +93,10 @@ async def create_contract(
         silence_policy=body.silence_policy,
         durations=_durations(body),
     )
+    council_keys = {c.id: c.public_key for c in councils}
+    release_connection(session)
     await _start(
-        temporal,
-        settings.temporal_task_queue,
-        terms,
-        {c.id: c.public_key for c in councils},
-        settings.signature_max_skew_seconds,
+        temporal, settings.temporal_task_queue, terms, council_keys, settings.signature_max_skew_seconds
     )
     return ContractCreated(escrow_id=escrow_id, terms=asdict(terms), terms_hash=terms.terms_hash())
 
