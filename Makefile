@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: venv run test demo lint lock
+.PHONY: venv system-packages run test demo lint lock
 
 venv: $(VENV)/.installed
 
@@ -23,8 +23,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 run: venv
 	$(BIN)/escrow dev
 
+# chromium and a CJK font for the browser tests (apt; returns at once when installed).
+system-packages:
+	bash scripts/ensure-system-packages
+
 # pytest exits 5 when no test ran; make treats that as a failure, on purpose.
-test: venv
+test: venv system-packages
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 demo: venv
