@@ -22,22 +22,13 @@ from playwright.async_api import Browser, async_playwright
 from rich.console import Console
 from rich.table import Table
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from client.escrow_session import EscrowSession
 from client.party import Party
 from config.settings import get_settings
 from sandbox_bank.client import BankClient
+from web.session import SESSION_COOKIE
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SESSION_COOKIE = "party_session"
 TOTAL_FEN = 20_000_000
 
 MEASURE = """() => {

@@ -18,29 +18,7 @@
     Object.entries(values).reduce((text, [name, value]) => text.replace("{" + name + "}", value), words()[key] || key);
 
   // ------------------------------------------------------------ the kept votes
-  function openStore() {
-    return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "key" });
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-
-  async function withStore(mode, work) {
-    const db = await openStore();
-    try {
-      return await new Promise((resolve, reject) => {
-        const transaction = db.transaction(STORE, mode);
-        const request = work(transaction.objectStore(STORE));
-        transaction.oncomplete = () => resolve(request.result);
-        transaction.onerror = () => reject(transaction.error);
-      });
-    } finally {
-      db.close();
-    }
-  }
-
+  const withStore = Signing.objectStore(DB_NAME, STORE, "key");
   const voteKey = (caseId, partyId) => caseId + "/" + partyId;
   const keep = (vote) => withStore("readwrite", (store) => store.put(vote));
   const kept = (caseId, partyId) => withStore("readonly", (store) => store.get(voteKey(caseId, partyId)));

@@ -13,6 +13,7 @@
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
 //   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
 //   api(partyId, method, url, body?) -> JSON from the JSON API with the party's Bearer token
+//   objectStore(dbName, storeName, keyPath) -> withStore(mode, work) over one IndexedDB store (sync)
 // An identity is {partyId, role, displayName, publicKey, createdAt}; its key and token stay inside.
 (() => {
   "use strict";
@@ -96,29 +97,33 @@
   }
 
   // ------------------------------------------------------------ key store
-  function openStore() {
-    return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "partyId" });
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
+  // One IndexedDB object store: `objectStore(db, store, keyPath)` -> withStore(mode, work), where
+  // work(store) returns the request whose result the Promise resolves to once the transaction ends.
+  function objectStore(dbName, storeName, keyPath) {
+    const open = () =>
+      new Promise((resolve, reject) => {
+        const request = indexedDB.open(dbName, 1);
+        request.onupgradeneeded = () => request.result.createObjectStore(storeName, { keyPath });
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    return async (mode, work) => {
+      const db = await open();
+      try {
+        return await new Promise((resolve, reject) => {
+          const transaction = db.transaction(storeName, mode);
+          const request = work(transaction.objectStore(storeName));
+          transaction.oncomplete = () => resolve(request.result);
+          transaction.onerror = () => reject(transaction.error);
+          transaction.onabort = () => reject(transaction.error);
+        });
+      } finally {
+        db.close();
+      }
+    };
   }
 
-  async function withStore(mode, work) {
-    const db = await openStore();
-    try {
-      return await new Promise((resolve, reject) => {
-        const transaction = db.transaction(STORE, mode);
-        const request = work(transaction.objectStore(STORE));
-        transaction.oncomplete = () => resolve(request.result);
-        transaction.onerror = () => reject(transaction.error);
-        transaction.onabort = () => reject(transaction.error);
-      });
-    } finally {
-      db.close();
-    }
-  }
+  const withStore = objectStore(DB_NAME, STORE, "partyId");
 
   const record = (partyId) => withStore("readonly", (store) => store.get(partyId));
 
@@ -251,5 +256,6 @@
     post,
     submit,
     api,
+    objectStore,
   };
 })();
