@@ -15,7 +15,8 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.exceptions import ApplicationError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError
@@ -107,6 +108,31 @@ async def execute(client: Client, process: Process, subject_id: str, update: Any
         ) from None
     except RPCError as exc:
         raise await unreachable(client, exc, process, subject_id) from None
+
+
+async def start_once(
+    client: Client, run: Any, workflow_input: Any, *, workflow_id: str, task_queue: str, **options: Any
+) -> None:
+    """Start a workflow unless one with this id was ever started: a repeated create re-starts its
+    recorded input, and finding it running (or closed) means the first request's start landed.
+
+    Reusing a closed workflow's id is refused too, so a repeat never runs a closed escrow again.
+    """
+    try:
+        await client.start_workflow(
+            run,
+            workflow_input,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            **options,
+        )
+    except WorkflowAlreadyStartedError:
+        return
+    except RPCError:
+        raise ApiError(
+            503, "temporal_unavailable", "the workflow service did not answer; try again"
+        ) from None
 
 
 async def query(client: Client, process: Process, subject_id: str, query_method: Any) -> Any:

@@ -7,7 +7,8 @@ earlier attempt did land, the workflow refuses the re-send with `nonce_reused`; 
 nonce is 128 random bits this process drew for this one step, so that refusal can
 only mean our own earlier attempt was applied, and it is counted as done, never
 re-signed (which would apply the step twice). Deposits are re-sent to the bank with
-the same idempotency key. Reads are simply repeated.
+the same idempotency key, and creates to the API with the same Idempotency-Key (a
+lost answer then leaves no second draft). Reads are simply repeated.
 
 The escrow's warranty (two years by default) is passed with Temporal's per-workflow
 time skipping, the way the tests and the dispute demo do it: once the last stage is
@@ -17,6 +18,7 @@ retention is paid and the workflow closes; every other workflow keeps real time.
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -103,9 +105,13 @@ class ChaosEscrow(EscrowSession):
         return self
 
     async def create(self, **contract: Any) -> dict[str, Any]:
-        """A refused create (503: Temporal unreachable) started nothing, so asking again is safe."""
+        """Every attempt carries the same Idempotency-Key: a create whose answer was lost is
+        answered again with the escrow it made, and one refused with 503 starts that escrow."""
+        key = uuid.uuid4().hex
         created = await patiently(
-            lambda: EscrowSession.create(self, **contract), self.stats, patience=self.patience
+            lambda: EscrowSession.create(self, idempotency_key=key, **contract),
+            self.stats,
+            patience=self.patience,
         )
         self.terms_doc: dict[str, Any] = created["terms"]
         return created

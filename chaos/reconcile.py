@@ -193,9 +193,9 @@ def mismatched_projection(snapshot: dict[str, Any], row: dict[str, Any] | None) 
 def stray_escrows(engine: Engine, escrow_ids: list[str]) -> list[str]:
     """Escrows in the read model that no driver ran: a create that timed out yet did start one.
 
-    The API has no idempotency key for creating a contract, so a create whose answer
-    was lost is asked again and the first draft is left behind, unsigned and unfunded
-    (it expires at its funding deadline). The run's database holds nothing else.
+    The driver sends each create with an Idempotency-Key, so a create whose answer was
+    lost and is asked again gets the same escrow back: any stray here is a draft left
+    behind despite the key, unsigned and unfunded. The run's database holds nothing else.
     """
     with Session(engine) as session:
         known = set(escrow_ids)

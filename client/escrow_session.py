@@ -44,7 +44,7 @@ class EscrowSession:
         await self.council.register(enrolment_secret=council_secret)
         return self
 
-    async def create(self, **contract: Any) -> dict[str, Any]:
+    async def create(self, *, idempotency_key: str | None = None, **contract: Any) -> dict[str, Any]:
         body = {
             "title": "Flat 3-2-501 full renovation",
             "owner_id": self.owner.id,
@@ -52,7 +52,7 @@ class EscrowSession:
             "inspector_id": self.inspector.id,
             **contract,
         }
-        created = await self.owner.create_contract(body)
+        created = await self.owner.create_contract(body, idempotency_key=idempotency_key)
         self.escrow_id = created["escrow_id"]
         self.terms_hash = created["terms_hash"]
         return created

@@ -49,8 +49,11 @@ class Party:
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def create_contract(self, body: dict[str, Any]) -> dict[str, Any]:
-        return raise_for_error(await self.http.post("/escrows", json=body, headers=self.auth))
+    async def create_contract(
+        self, body: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        headers = self.auth | ({"Idempotency-Key": idempotency_key} if idempotency_key else {})
+        return raise_for_error(await self.http.post("/escrows", json=body, headers=headers))
 
     async def escrow(self, escrow_id: str) -> dict[str, Any]:
         return raise_for_error(await self.http.get(f"/escrows/{escrow_id}", headers=self.auth))

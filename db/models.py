@@ -290,3 +290,23 @@ class PublishedList(AppModel, table=True):
     published_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     document_json: str = Field(sa_type=Text)
+
+
+class RequestRecord(AppModel, table=True):
+    """The first answer to a create asked with a business key, so asking again gets it back.
+
+    A create whose answer was lost is asked again; without this a second escrow or
+    case would be made. The row is written (and committed) before the workflow is
+    started, and holds the workflow's exact input, so a repeat after a failed start
+    starts that very workflow rather than answering with one that never ran.
+    """
+
+    __tablename__ = "request_record"
+
+    scope: str = Field(primary_key=True)  # which create, e.g. "escrow.create"
+    party_id: str = Field(primary_key=True)  # keys are the caller's own: two parties never collide
+    key: str = Field(primary_key=True)
+    request_hash: str  # the request's content hash: the same key with another request is refused
+    answer_json: str = Field(sa_type=Text)
+    workflow_input_json: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

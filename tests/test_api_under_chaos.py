@@ -62,9 +62,10 @@ async def test_no_connection_is_held_while_the_api_waits_on_temporal(stack: Stac
     async with serve(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         app.state.temporal = Client(**{**stack.temporal.config(), "interceptors": [spy]})
         session = await EscrowSession(http, stack.bank).register(COUNCIL_SECRET)
+        await session.create(total_fen=1_000_000, idempotency_key="pool-check-key")  # records first
         await session.create(total_fen=1_000_000)
         await session.state()
-    assert spy.seen == {"start_workflow": [0], "query_workflow": [0]}
+    assert spy.seen == {"start_workflow": [0, 0], "query_workflow": [0]}
 
 
 class FirstUpdateDeadline(Interceptor):

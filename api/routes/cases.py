@@ -11,12 +11,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
+from sqlmodel import Session
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_models import CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError
-from api.gateway import CASE, ESCROW, execute, query
+from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
+from api.idempotency import BusinessKey, answer_once
 from api.models import Role, SignedStepIn
+from config.settings import Settings
 from db import cases, crud
 from db.models import CaseProjection, Party
 from domain.canonical import content_hash
@@ -52,7 +57,7 @@ def _claim_terms(claim: Payload) -> dict[str, Any]:
     }
 
 
-def _verified_claim(body: SignedStepIn, claimant: Party, max_skew: int) -> tuple[SignedStep, Any]:
+def _verified_claim(body: SignedStepIn, claimant: Party) -> tuple[SignedStep, Any]:
     step = SignedStep(envelope=body.envelope, signature=body.signature)
     try:
         envelope = parse_envelope(step.envelope)
@@ -62,8 +67,6 @@ def _verified_claim(body: SignedStepIn, claimant: Party, max_skew: int) -> tuple
         raise ApiError(422, "action_mismatch", "a case is filed with a 'claim.file' envelope")
     if envelope.signer != claimant.id or not signature_is_valid(claimant.public_key, step):
         raise ApiError(403, "bad_signature", "the claim must be signed by the filing party's key")
-    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=max_skew):
-        raise ApiError(409, "stale_timestamp", "the claim's timestamp is too far from now")
     return step, envelope
 
 
@@ -71,8 +74,49 @@ def _verified_claim(body: SignedStepIn, claimant: Party, max_skew: int) -> tuple
 async def file_case(
     body: SignedStepIn, party: CurrentParty, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
 ) -> dict[str, Any]:
-    """File a dispute: the council then accepts or rejects it within 7 working days."""
-    step, envelope = _verified_claim(body, party, settings.signature_max_skew_seconds)
+    """File a dispute: the council then accepts or rejects it within 7 working days.
+
+    The claim's nonce is its key: the same signed claim filed again answers 201 with the
+    first case (its timestamp is not re-checked: it is the claim already accepted), and
+    another claim under the same nonce is refused with 409 nonce_reused.
+    """
+    step, envelope = _verified_claim(body, party)
+    claim_hash = content_hash(step.envelope)
+    key = BusinessKey(
+        scope="case.file",
+        party_id=party.id,
+        key=envelope.nonce,
+        request_hash=claim_hash,
+        reused=ApiError(
+            409, "nonce_reused", "this nonce was already used for another claim: sign it with a fresh nonce"
+        ),
+    )
+    first = answer_once(
+        session,
+        key=key,
+        input_type=DisputeInput,
+        create=lambda: _new_case(session, settings, party, envelope, claim_hash),
+    )
+    release_connection(session)
+    case = first.workflow_input
+    if case.terms.escrow_id:  # the escrow checks the dispute and starts the case as its child
+        await _open_escrow_case(temporal, case, repeated=first.repeated)
+    else:
+        await start_once(
+            temporal,
+            DisputeWorkflow.run,
+            case,
+            workflow_id=case_workflow_id(case.terms.case_id),
+            task_queue=settings.temporal_task_queue,
+        )
+    return first.answer
+
+
+def _new_case(
+    session: Session, settings: Settings, party: Party, envelope: Any, claim_hash: str
+) -> tuple[dict[str, Any], DisputeInput]:
+    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
+        raise ApiError(409, "stale_timestamp", "the claim's timestamp is too far from now")
     respondent = crud.get_party(session=session, party_id=envelope.subject)
     try:
         claim = Payload(envelope.payload, required=CLAIM_FIELDS, optional=CLAIM_OPTIONAL)
@@ -93,7 +137,7 @@ async def file_case(
         respondent=PartyKey(respondent.id, respondent.public_key),
         claimant_org=party.id,
         respondent_org=respondent.id,
-        claim_hash=content_hash(step.envelope),
+        claim_hash=claim_hash,
         escrow_id=escrow_id,
         escrow_dispute=escrow_dispute,
         **terms,
@@ -104,14 +148,24 @@ async def file_case(
         calendar=settings.work_calendar(),
         max_skew_seconds=settings.signature_max_skew_seconds,
     )
-    release_connection(session)
-    if escrow_id:  # the escrow checks the dispute and starts the case as its child
-        await execute(temporal, ESCROW, escrow_id, EscrowWorkflow.open_case, case)
-    else:
-        await temporal.start_workflow(
-            DisputeWorkflow.run, case, id=case_workflow_id(case_id), task_queue=settings.temporal_task_queue
-        )
-    return {"case_id": case_id, "claim_hash": case_terms.claim_hash}
+    return {"case_id": case_id, "claim_hash": claim_hash}, case
+
+
+async def _open_escrow_case(temporal: Client, case: DisputeInput, *, repeated: bool) -> None:
+    """Ask the escrow to open the case, unless a repeat finds the case already started.
+
+    The escrow's update returns only once the case workflow has started, so a case
+    workflow under the recorded id means the first request's update landed; asking the
+    escrow again would be refused (`case_already_filed`) for that very case.
+    """
+    if repeated:
+        try:
+            await temporal.get_workflow_handle(case_workflow_id(case.terms.case_id)).describe()
+            return
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise not_reachable(exc, CASE, case.terms.case_id) from None
+    await execute(temporal, ESCROW, case.terms.escrow_id, EscrowWorkflow.open_case, case)
 
 
 def _case_summary(row: CaseProjection) -> CaseSummary:

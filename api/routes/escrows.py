@@ -5,16 +5,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
+from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
-from temporalio.service import RPCError
 
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError
-from api.gateway import ESCROW, query
+from api.gateway import ESCROW, query, start_once
+from api.idempotency import BusinessKey, IdempotencyKey, answer_once
 from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
 from db import crud
 from db.models import Party
+from domain.canonical import content_hash
 from domain.escrow.terms import (
     WATERPROOFING_WARRANTY_DAYS,
     ContractTerms,
@@ -72,18 +74,51 @@ async def create_contract(
     session: SessionDep,
     settings: SettingsDep,
     temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ContractCreated:
-    """Draft a contract and start its escrow workflow; both sides then sign its terms hash."""
+    """Draft a contract and start its escrow workflow; both sides then sign its terms hash.
+
+    With an Idempotency-Key, asking again (same party, key and body) answers 201 with
+    the first escrow, and starts its workflow if the first request could not.
+    """
     if party.id not in (body.owner_id, body.contractor_id):
         raise ApiError(403, "not_a_signatory", "only the owner or the contractor may draft the contract")
+
+    def draft() -> tuple[dict[str, Any], EscrowInput]:
+        escrow = _escrow_input(session, body, settings.signature_max_skew_seconds)
+        terms = escrow.terms
+        answer = ContractCreated(
+            escrow_id=terms.escrow_id, terms=asdict(terms), terms_hash=terms.terms_hash()
+        )
+        return answer.model_dump(mode="json"), escrow
+
+    key = None
+    if idempotency_key is not None:
+        key = BusinessKey(
+            scope="escrow.create",
+            party_id=party.id,
+            key=idempotency_key,
+            request_hash=content_hash(body.model_dump(mode="json")),
+            reused=ApiError(
+                409,
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used for a different contract; draw a new key",
+            ),
+        )
+    first = answer_once(session, key=key, input_type=EscrowInput, create=draft)
+    release_connection(session)
+    await _start(temporal, settings.temporal_task_queue, first.workflow_input)
+    return ContractCreated.model_validate(first.answer)
+
+
+def _escrow_input(session: Session, body: ContractCreate, max_skew_seconds: int) -> EscrowInput:
     owner = _named_party(session, body.owner_id, Role.OWNER)
     contractor = _named_party(session, body.contractor_id, Role.CONTRACTOR)
     inspector = _named_party(session, body.inspector_id, Role.INSPECTOR)
     stages, retention = _stage_plan(body)
     councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)
-    escrow_id = crud.next_escrow_id(session=session, year=datetime.now(UTC).year)
     terms = ContractTerms(
-        escrow_id=escrow_id,
+        escrow_id=crud.next_escrow_id(session=session, year=datetime.now(UTC).year),
         title=body.title,
         owner=PartyKey(owner.id, owner.public_key),
         contractor=PartyKey(contractor.id, contractor.public_key),
@@ -94,29 +129,20 @@ async def create_contract(
         durations=_durations(body),
     )
     council_keys = {c.id: c.public_key for c in councils}
-    release_connection(session)
-    await _start(
-        temporal, settings.temporal_task_queue, terms, council_keys, settings.signature_max_skew_seconds
-    )
-    return ContractCreated(escrow_id=escrow_id, terms=asdict(terms), terms_hash=terms.terms_hash())
+    return EscrowInput(terms=terms, council_keys=council_keys, max_skew_seconds=max_skew_seconds)
 
 
-async def _start(
-    client: Client, task_queue: str, terms: ContractTerms, council_keys: dict[str, str], max_skew_seconds: int
-) -> None:
+async def _start(client: Client, task_queue: str, escrow: EscrowInput) -> None:
+    terms = escrow.terms
     parties = [terms.owner.party_id, terms.contractor.party_id, terms.inspector.party_id]
-    try:
-        await client.start_workflow(
-            EscrowWorkflow.run,
-            EscrowInput(terms=terms, council_keys=council_keys, max_skew_seconds=max_skew_seconds),
-            id=escrow_workflow_id(terms.escrow_id),
-            task_queue=task_queue,
-            search_attributes=TypedSearchAttributes([SearchAttributePair(ESCROW_PARTY, parties)]),
-        )
-    except RPCError:
-        raise ApiError(
-            503, "temporal_unavailable", "the workflow service did not answer; try again"
-        ) from None
+    await start_once(
+        client,
+        EscrowWorkflow.run,
+        escrow,
+        workflow_id=escrow_workflow_id(terms.escrow_id),
+        task_queue=task_queue,
+        search_attributes=TypedSearchAttributes([SearchAttributePair(ESCROW_PARTY, parties)]),
+    )
 
 
 def _require_participant(party: Party, snapshot: dict[str, Any]) -> None:
