@@ -4,6 +4,10 @@ document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const form = document.getElementById("new-contract");
   const error = document.getElementById("step-error");
+  // A resubmitted draft (the answer was lost, the button pressed again) must not make a second
+  // escrow: the same form content on this page load sends the same Idempotency-Key.
+  const pageLoad = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const draftKey = async (body) => "draft-" + (await Signing.sha256Hex(pageLoad + Signing.canonicalJson(body))).slice(0, 40);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
@@ -17,7 +21,8 @@ document.addEventListener("DOMContentLoaded", () => {
         total_fen: Steps.parseYuan(form.elements.total.value),
         includes_waterproofing: form.elements.includes_waterproofing.checked,
       };
-      const created = await Signing.api(form.dataset.partyId, "POST", "/escrows", body);
+      const headers = { "Idempotency-Key": await draftKey(body) };
+      const created = await Signing.api(form.dataset.partyId, "POST", "/escrows", body, headers);
       window.location.assign("/my/escrows/" + encodeURIComponent(created.escrow_id));
     } catch (exception) {
       const words = JSON.parse(document.getElementById("words").textContent);

@@ -12,7 +12,7 @@
 //   envelope(partyId, {action, subject, payload}) -> the envelope to show (sync: fresh nonce, time now)
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
 //   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
-//   api(partyId, method, url, body?) -> JSON from the JSON API with the party's Bearer token
+//   api(partyId, method, url, body?, headers?) -> JSON from the JSON API with the party's Bearer token
 //   objectStore(dbName, storeName, keyPath) -> withStore(mode, work) over one IndexedDB store (sync)
 // An identity is {partyId, role, displayName, publicKey, createdAt}; its key and token stay inside.
 (() => {
@@ -231,9 +231,9 @@
 
   const submit = async (partyId, url, step) => post(url, await sign(partyId, step));
 
-  async function api(partyId, method, url, body) {
+  async function api(partyId, method, url, body, extraHeaders = {}) {
     const stored = await required(partyId);
-    const headers = { Authorization: "Bearer " + stored.token };
+    const headers = { ...extraHeaders, Authorization: "Bearer " + stored.token };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     return answer(await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
   }
