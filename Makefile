@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: venv run test demo lint lock
+.PHONY: venv run test demo lint lock bench
 
 venv: $(VENV)/.installed
 
@@ -29,6 +29,10 @@ test: venv
 
 demo: venv
 	$(BIN)/escrow demo
+
+# The full run takes a while (10,000 open escrows); BENCH_ARGS=--quick for a small one.
+bench: venv
+	$(BIN)/escrow bench $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
