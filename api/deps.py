@@ -21,7 +21,9 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    """Objects stay readable after a commit, so a route that committed does not reopen a
+    transaction (and hold a pooled connection) just to read them while it awaits Temporal."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
 
@@ -41,6 +43,9 @@ def get_current_party(
     if credentials is None:
         raise ApiError(401, "not_authenticated", "send the party's token as 'Authorization: Bearer ...'")
     party = crud.get_party_by_token(session=session, token=credentials.credentials)
+    # End the read transaction: its pooled connection goes back now, not after the route's
+    # Temporal call (held across that await, 16 concurrent requests exhausted the pool).
+    session.commit()
     if party is None:
         raise ApiError(401, "bad_token", "this token does not belong to any registered party")
     return party

@@ -150,7 +150,12 @@ class Bench:
 
 
 async def run_many(
-    count: int, concurrency: int, job: Callable[[], Awaitable[Any]], rec: Recorder, tick: Callable[[], None]
+    count: int,
+    concurrency: int,
+    job: Callable[[], Awaitable[Any]],
+    rec: Recorder,
+    tick: Callable[[], None],
+    phase: str,
 ) -> float:
     """Run `job` `count` times, `concurrency` at a time; the elapsed seconds. Failures are recorded."""
     queue = iter(range(count))
@@ -160,7 +165,7 @@ async def run_many(
             try:
                 await job()
             except Exception as exc:  # counted and shown: a benchmark reports errors, it does not stop
-                rec.errors.append(f"{type(exc).__name__}: {exc}")
+                rec.errors.append(f"{phase}: {type(exc).__name__}: {exc}")
             tick()
 
     started = time.perf_counter()
@@ -181,5 +186,5 @@ async def offered_load(
         n += 1
     for result in await asyncio.gather(*tasks, return_exceptions=True):
         if isinstance(result, BaseException):
-            rec.errors.append(f"{type(result).__name__}: {result}")
+            rec.errors.append(f"steady load: {type(result).__name__}: {result}")
     return n

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,7 @@ class Run:
                     lambda j=job, r=rec: j(r),
                     self.rec,
                     lambda: progress.advance(task),
+                    f"{kind} lifecycles",
                 )
                 for name, used in self.cpu().items():
                     cpu[kind][name] += used - before[name]
@@ -239,7 +241,10 @@ class Run:
         self.figures["rss_worker_mb_10k"] = large_rss["worker"]
         self.figures["rss_server_mb_10k"] = large_rss["temporal"]
         self.figures["errors"] = len(self.rec.errors)
-        self.row("errors", str(len(self.rec.errors)), "; ".join(sorted(set(self.rec.errors))[:3]))
+        kinds = Counter(error.split(": ", 2)[0] + ": " + error.split(": ", 2)[1] for error in self.rec.errors)
+        self.row("errors", str(len(self.rec.errors)), "; ".join(f"{k} x{n}" for k, n in kinds.most_common()))
+        for error in sorted(set(self.rec.errors))[:3]:
+            self.row("  e.g.", "", error[:300])
 
 
 def targets(f: dict[str, float], plan: Plan) -> list[tuple[str, bool]]:
