@@ -14,7 +14,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from cli.dev import ChildSpec, Supervisor, build_specs, settings_env, tcp_ready, temporal_spec
+from cli.dev import ChildSpec, Supervisor, build_specs, settings_env, temporal_spec
 from config.settings import Settings
 
 
@@ -53,22 +53,27 @@ def bench_specs(settings: Settings) -> list[ChildSpec]:
 
 @contextlib.asynccontextmanager
 async def running_stack(settings: Settings) -> AsyncIterator[Supervisor]:
-    """Yields once every child is up; stops them all on the way out."""
+    """Yields once every child is up; stops them all on the way out.
+
+    Should the run fail, the end of `bench.log` is printed: a child that died (say, its
+    free port was taken by another process in the meantime) says why there.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.data_dir / "bench.log", "w") as log:
+    log_path = settings.data_dir / "bench.log"
+    with open(log_path, "w") as log:
         sup = Supervisor(bench_specs(settings), out=log, color=False, handle_signals=False)
         task = asyncio.create_task(sup.run())
         ready = asyncio.create_task(sup.ready.wait())
         await asyncio.wait([task, ready], timeout=180, return_when=asyncio.FIRST_COMPLETED)
-        if not sup.ready.is_set():
-            ready.cancel()
-            sup.request_stop()
-            await task
-            raise RuntimeError(f"the bench stack did not start; see {settings.data_dir / 'bench.log'}")
-        api = tcp_ready("127.0.0.1", settings.api_port)
-        assert await api()
         try:
+            if not sup.ready.is_set():
+                ready.cancel()
+                raise RuntimeError("the bench stack did not start")
             yield sup
+        except BaseException:
+            log.flush()
+            print("".join(log_path.read_text().splitlines(keepends=True)[-30:]), file=sys.stderr)
+            raise
         finally:
             sup.request_stop()
             await task
