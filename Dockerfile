@@ -18,13 +18,16 @@ COPY pyproject.toml ./
 COPY activities/ activities/
 COPY api/ api/
 COPY bench/ bench/
+COPY chaos/ chaos/
 COPY cli/ cli/
 COPY client/ client/
 COPY config/ config/
 COPY db/ db/
 COPY domain/ domain/
 COPY expert_panels/ expert_panels/
+COPY public_record/ public_record/
 COPY sandbox_bank/ sandbox_bank/
+COPY web/ web/
 COPY workflows/ workflows/
 # Editable, so migrations and other data files are used from /app exactly as in development.
 RUN pip install --no-deps -e . \

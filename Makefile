@@ -37,6 +37,8 @@ bench: venv
 lint: venv
 	$(BIN)/ruff check .
 
-lock: venv
+# Needs only the venv's python, not an up-to-date install: it is how an install gets up to date.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -14,6 +14,8 @@ from temporalio import activity
 from activities.types import CaseProjectionInput, ProjectionInput
 from db import cases, crud
 from domain.canonical import canonical_json
+from public_record.milestones import case_milestones, escrow_milestones
+from public_record.store import record_milestones
 from workflows.dispute_types import case_workflow_id
 
 
@@ -44,6 +46,11 @@ class ProjectionActivities:
                 summary=snapshot,
             )
             record_trail_and_alerts(session, input.escrow_id, input.audit_entries, input.alerts)
+            if input.projected_at is not None:
+                at = datetime.fromisoformat(input.projected_at)
+                record_milestones(
+                    session=session, subject_id=input.escrow_id, keys=escrow_milestones(snapshot), at=at
+                )
 
     @activity.defn
     def project_case(self, input: CaseProjectionInput) -> None:
@@ -61,6 +68,7 @@ class ProjectionActivities:
                 version=input.version,
                 workflow_id=case_workflow_id(input.case_id),
                 domain=snapshot["domain"],
+                main_specialty=input.main_specialty,
                 claimant_id=snapshot["claimant_id"],
                 respondent_id=snapshot["respondent_id"],
                 escrow_id=snapshot["escrow_id"],
@@ -75,6 +83,11 @@ class ProjectionActivities:
                 summary=snapshot,
             )
             record_trail_and_alerts(session, input.case_id, input.audit_entries, input.alerts)
+            if input.projected_at is not None:
+                at = datetime.fromisoformat(input.projected_at)
+                record_milestones(
+                    session=session, subject_id=input.case_id, keys=case_milestones(snapshot), at=at
+                )
 
 
 def audit_row(entry: dict) -> dict:

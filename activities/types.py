@@ -26,11 +26,14 @@ class MovementReceipt:
 
 @dataclass
 class ProjectionInput:
+    """An escrow's snapshot at `version`; `projected_at` is the workflow's clock (None in older runs)."""
+
     escrow_id: str
     version: int
     snapshot: dict[str, Any]
     audit_entries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    projected_at: str | None = None
 
 
 @dataclass
@@ -67,10 +70,16 @@ class PanelSeatsInput:
 
 @dataclass
 class CaseProjectionInput:
-    """A case's snapshot at `version` with its trail entries and alerts not projected yet."""
+    """A case's snapshot at `version` with its trail entries and alerts not projected yet.
+
+    `main_specialty` (the claim's category) and `projected_at` (the workflow's clock) are
+    None in runs from before the public record needed them.
+    """
 
     case_id: str
     version: int
     snapshot: dict[str, Any]
     audit_entries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    main_specialty: str | None = None
+    projected_at: str | None = None

@@ -8,7 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -63,17 +69,48 @@ def not_reachable(exc: RPCError, process: Process, subject_id: str) -> ApiError:
     return ApiError(503, "temporal_unavailable", "the workflow service did not answer; try again")
 
 
+async def unreachable(client: Client, exc: RPCError, process: Process, subject_id: str) -> ApiError:
+    """`not_reachable`, except that a refusal (FAILED_PRECONDITION) is called "closed" only when
+    the workflow really is closed.
+
+    Found by `escrow chaos`: with the workers starved, a new escrow's first workflow
+    task timed out and its first step was refused with FAILED_PRECONDITION; the API said
+    `409 escrow_closed` of a running escrow, and a client that believes it gives up.
+    """
+    error = not_reachable(exc, process, subject_id)
+    if exc.status != RPCStatusCode.FAILED_PRECONDITION:
+        return error
+    try:
+        status = (await process.handle(client, subject_id).describe()).status
+    except RPCError:
+        status = None
+    if status is None or status == WorkflowExecutionStatus.RUNNING:
+        return ApiError(
+            503, f"{process.noun}_not_ready", f"the {process.noun} cannot take requests just now; try again"
+        )
+    return error
+
+
 async def execute(client: Client, process: Process, subject_id: str, update: Any, argument: Any) -> Any:
     try:
         return await process.handle(client, subject_id).execute_update(update, argument)
     except WorkflowUpdateFailedError as exc:
         raise rejection_from(exc) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # Found by `escrow chaos` (it was a 500): the server had the update but no worker
+        # answered in time (one killed, or the server restarting). It may still be applied.
+        raise ApiError(
+            504,
+            "outcome_unknown",
+            f"the {process.noun} did not answer in time; the step may still be applied: "
+            "send the same signed envelope again (if it was applied, that is refused as nonce_reused)",
+        ) from None
     except RPCError as exc:
-        raise not_reachable(exc, process, subject_id) from None
+        raise await unreachable(client, exc, process, subject_id) from None
 
 
 async def query(client: Client, process: Process, subject_id: str, query_method: Any) -> Any:
     try:
         return await process.handle(client, subject_id).query(query_method)
     except RPCError as exc:
-        raise not_reachable(exc, process, subject_id) from None
+        raise await unreachable(client, exc, process, subject_id) from None

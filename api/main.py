@@ -1,17 +1,24 @@
 """The API application: routers, error handlers and the connections it holds."""
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
-from api.routes import cases, escrows, experts, health, parties, steps, webhooks
+from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
+from web import bank_pages, council_pages, escrow_pages, expert_pages, party_pages
+from web import routes as pages
+from web.session import SignInRequired, to_sign_in
 from workflows.connection import connect_temporal
+
+STATIC_DIR = Path(pages.__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,4 +48,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
     app.include_router(webhooks.router)
     app.include_router(experts.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
+    app.include_router(public_record.router)
+    app.include_router(public_record.council_router)
+    app.include_router(party_pages.router)
+    app.include_router(escrow_pages.router)
+    app.add_exception_handler(SignInRequired, to_sign_in)
+    app.include_router(council_pages.router)
+    app.include_router(expert_pages.router)
+    app.include_router(bank_pages.router)
+    app.include_router(bank_pages.api_router)
     return app

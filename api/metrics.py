@@ -5,6 +5,7 @@ never the raw path, so the number of series stays bounded however many escrows e
 The histogram lives at module level: one per process, however many apps a test builds.
 """
 
+import logging
 import time
 
 from prometheus_client import Histogram, start_http_server
@@ -59,6 +60,16 @@ def route_template(scope: Scope) -> str:
 
 
 def serve_metrics(settings: Settings) -> None:
-    """Start the exposition server in a thread when a port is configured."""
-    if settings.api_metrics_port:
+    """Start the exposition server in a thread when a port is configured.
+
+    A port already taken (a second API on the same machine with the default) costs the
+    metrics, never the API: it logs a warning and serves without them.
+    """
+    if not settings.api_metrics_port:
+        return
+    try:
         start_http_server(settings.api_metrics_port, addr=settings.metrics_host)
+    except OSError as exc:
+        logging.getLogger("metrics").warning(
+            "no API metrics on %s:%s: %s", settings.metrics_host, settings.api_metrics_port, exc
+        )

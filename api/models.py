@@ -17,6 +17,7 @@ class Role(StrEnum):
     EXPERT = "expert"
     BUYER = "buyer"  # a car buyer: the consumer side of a car dispute
     DEALER = "dealer"
+    BANK = "bank"  # bank staff: read deposits and the ledger on the bank's pages, sign nothing
 
 
 class PartyBase(BaseModel):
@@ -27,6 +28,9 @@ class PartyBase(BaseModel):
 class PartyCreate(PartyBase):
     public_key: str = Field(
         min_length=40, max_length=64, description="base64 of the raw 32-byte Ed25519 public key"
+    )
+    address: str | None = Field(
+        None, max_length=300, description="a business's address, printed in the council's public lists"
     )
 
 

@@ -15,14 +15,11 @@ from rich.table import Table
 from client.escrow_session import EscrowSession, conservation_problems
 from client.party import StepRefused
 from config.settings import Settings
+from domain.money import yuan
 from sandbox_bank.client import BankClient
 
 TOTAL_FEN = 20_000_000
 console = Console()
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen // 100:,}.{fen % 100:02d}"
 
 
 class Narrator:

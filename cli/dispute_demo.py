@@ -29,13 +29,14 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
-from cli.demo import Narrator, console, report_ledger, yuan
+from cli.demo import Narrator, console, report_ledger
 from client.case_session import CaseSession, ExpertKeystore, ExpertSpec, enrol_expert_pool, set_affiliations
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused
 from config.settings import Settings
 from domain.calendar import SHANGHAI
 from domain.dispute.terms import CAR, RENOVATION, CaseWindows
+from domain.money import yuan
 from expert_panels.car_remedy import CarFacts, statutory_remedy
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document

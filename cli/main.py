@@ -126,5 +126,52 @@ def verify_draw(case_id: Annotated[str, typer.Argument(help="the case whose pane
     raise typer.Exit(verify_case_draws(get_settings(), case_id))
 
 
+@app.command()
+def publish(
+    quarter: Annotated[str, typer.Option(help="the quarter to publish, e.g. 2026Q3")],
+) -> None:
+    """Publish a quarter's top-20 complaint list (kept for a year) and raise complaint-spike alerts."""
+    from cli.publish import run_publish
+
+    raise typer.Exit(run_publish(get_settings(), quarter))
+
+
+@app.command()
+def chaos(
+    escrows: Annotated[int, typer.Option(min=1, help="escrows driven concurrently")] = 200,
+    duration: Annotated[
+        float, typer.Option(min=1, help="seconds over which kills and restarts are spread")
+    ] = 60.0,
+    worker_kills: Annotated[int, typer.Option(min=0, help="workers SIGKILLed and restarted")] = 3,
+    server_restarts: Annotated[int, typer.Option(min=0, help="Temporal dev server restarts")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 2,
+    error_rate: Annotated[float, typer.Option(min=0, max=1, help="bank money movements answered 503")] = 0.05,
+    latency_ms: Annotated[int, typer.Option(min=0, help="latency added to every bank money movement")] = 100,
+    drop_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="bank movements committed, then the response dropped")
+    ] = 0.05,
+    seed: Annotated[int, typer.Option(help="same seed, same fault schedule")] = 2026,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="keep the run's state and logs here (default: a temp dir, removed)")
+    ] = None,
+) -> None:
+    """Drive many escrows through their whole life while killing workers, restarting Temporal and
+    breaking the bank, then reconcile bank, workflows and read model (exit 1 on any problem)."""
+    from chaos.run import ChaosOptions, run_chaos
+    from chaos.schedule import BankFaults
+
+    options = ChaosOptions(
+        escrows=escrows,
+        duration_seconds=duration,
+        worker_kills=worker_kills,
+        server_restarts=server_restarts,
+        workers=workers,
+        seed=seed,
+        bank=BankFaults(error_rate=error_rate, latency_ms=latency_ms, drop_after_commit_rate=drop_rate),
+        data_dir=data_dir,
+    )
+    raise typer.Exit(run_chaos(options))
+
+
 if __name__ == "__main__":
     app()

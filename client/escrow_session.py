@@ -15,7 +15,7 @@ import httpx
 
 from client.party import Party
 from domain.escrow.machine import change_plan_hash
-from sandbox_bank.client import BankClient
+from sandbox_bank.client import BankClient, BankRejected
 
 Clock = Callable[[], Awaitable[datetime]]
 
@@ -80,6 +80,7 @@ class EscrowSession:
         """The owner pays into the escrow account; wait for the bank's webhook to reach the escrow."""
         self.deposits += 1
         before = (await self.state())["ledger"]["deposited_fen"]
+        await eventually(self._account_open, bool, "the escrow's bank account to open", self.wait_seconds)
         await self.bank.deposit(
             self.escrow_id,
             amount_fen=amount_fen,
@@ -88,6 +89,16 @@ class EscrowSession:
             idempotency_key=f"{self.escrow_id}:deposit-{self.deposits}",
         )
         await self.wait_for(lambda s: s["ledger"]["deposited_fen"] == before + amount_fen, "the deposit")
+
+    async def _account_open(self) -> bool:
+        """The escrow opens its account as its first act; an owner pays only into an account that exists."""
+        try:
+            await self.bank.balance(self.escrow_id)
+        except BankRejected as refused:
+            if refused.code != "account_not_found":
+                raise
+            return False
+        return True
 
     async def request_inspection(self, stage: int) -> None:
         await self.step(

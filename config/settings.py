@@ -17,13 +17,14 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
 
-    database_url: str = Field(
-        default="",
+    # URLs may carry a password: SecretStr keeps them out of reprs and logs.
+    database_url: SecretStr = Field(
+        default=SecretStr(""),
         validation_alias=AliasChoices("ESCROW_DATABASE_URL", "DATABASE_URL"),
         description="Application database; empty means SQLite at DATA_DIR/escrow.db.",
     )
-    bank_database_url: str = Field(
-        default="", description="Sandbox bank database; empty means SQLite at DATA_DIR/bank.db."
+    bank_database_url: SecretStr = Field(
+        default=SecretStr(""), description="Sandbox bank database; empty means SQLite at DATA_DIR/bank.db."
     )
 
     temporal_address: str = "127.0.0.1:7233"
@@ -66,10 +67,10 @@ class Settings(BaseSettings):
         return {"holidays": raw["holidays"], "makeup_workdays": raw["makeup_workdays"]}
 
     def app_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'escrow.db'}"
+        return self.database_url.get_secret_value() or f"sqlite:///{self.data_dir / 'escrow.db'}"
 
     def bank_db_url(self) -> str:
-        return self.bank_database_url or f"sqlite:///{self.data_dir / 'bank.db'}"
+        return self.bank_database_url.get_secret_value() or f"sqlite:///{self.data_dir / 'bank.db'}"
 
 
 @lru_cache

@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 from db.crud import dialect_insert, execute_write
 from db.models import CaseProjection, utcnow
 
+FINISHED_PHASES = ("closed", "rejected")
+
 
 def upsert_case_projection(
     *,
@@ -27,6 +29,7 @@ def upsert_case_projection(
     version: int,
     workflow_id: str,
     domain: str,
+    main_specialty: str | None = None,
     claimant_id: str,
     respondent_id: str,
     escrow_id: str | None,
@@ -49,6 +52,7 @@ def upsert_case_projection(
         "version": version,
         "workflow_id": workflow_id,
         "domain": domain,
+        "main_specialty": main_specialty,
         "claimant_id": claimant_id,
         "respondent_id": respondent_id,
         "escrow_id": escrow_id,
@@ -82,10 +86,12 @@ def list_cases(
     party_id: str | None = None,
     phase: str | None = None,
     domain: str | None = None,
+    open_only: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> list[CaseProjection]:
-    """Cases newest filed first; `party_id` keeps those where the party is claimant or respondent."""
+    """Cases newest filed first; `party_id` keeps those where the party is claimant or respondent,
+    `open_only` those not yet closed or rejected."""
     if limit < 1 or offset < 0:
         raise ValueError("limit must be positive and offset non-negative")
     statement = select(CaseProjection)
@@ -97,10 +103,30 @@ def list_cases(
         statement = statement.where(CaseProjection.phase == phase)
     if domain is not None:
         statement = statement.where(CaseProjection.domain == domain)
+    if open_only:
+        statement = statement.where(col(CaseProjection.phase).not_in(FINISHED_PHASES))
     statement = (
         statement.order_by(col(CaseProjection.filed_at).desc(), col(CaseProjection.case_id).desc())
         .limit(limit)
         .offset(offset)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(statement).all())
+
+
+def list_open_cases_naming(*, session: Session, party_id: str, limit: int = 200) -> list[CaseProjection]:
+    """Open cases whose stored snapshot names this party anywhere, e.g. on a panel seat.
+
+    A pre-filter only (a text match on the snapshot, which has no indexed column for the
+    panel): the caller reads the snapshot to see what the party actually is in each case.
+    """
+    needle = json.dumps({"party_id": party_id}, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    statement = (
+        select(CaseProjection)
+        .where(col(CaseProjection.phase).not_in(FINISHED_PHASES))
+        .where(col(CaseProjection.summary_json).contains(needle, autoescape=True))
+        .order_by(col(CaseProjection.filed_at).desc(), col(CaseProjection.case_id).desc())
+        .limit(limit)
         .execution_options(populate_existing=True)
     )
     return list(session.exec(statement).all())

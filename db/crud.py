@@ -96,7 +96,9 @@ def canonical_public_key(public_key: str) -> str:
     return base64.b64encode(raw).decode()
 
 
-def create_party(*, session: Session, role: str, display_name: str, public_key: str) -> tuple[Party, str]:
+def create_party(
+    *, session: Session, role: str, display_name: str, public_key: str, address: str | None = None
+) -> tuple[Party, str]:
     """Register a party; the bearer token is returned once and only its hash is kept."""
     if role not in PARTY_ROLES:
         raise ValueError(f"role must be one of {sorted(PARTY_ROLES)}")
@@ -110,6 +112,7 @@ def create_party(*, session: Session, role: str, display_name: str, public_key: 
         display_name=display_name.strip(),
         public_key=key,
         token_hash=_hash_token(token),
+        address=address.strip() if address and address.strip() else None,
     )
     session.add(party)
     try:
@@ -329,4 +332,16 @@ def list_alerts(*, session: Session, escrow_id: str | None = None) -> list[Counc
     statement = select(CouncilAlert).order_by(col(CouncilAlert.id).desc())
     if escrow_id is not None:
         statement = statement.where(CouncilAlert.escrow_id == escrow_id)
+    return list(session.exec(statement).all())
+
+
+def list_escrows_by_status(*, session: Session, status: str, limit: int = 200) -> list[EscrowProjection]:
+    """Escrows in one phase (e.g. `funding`: signed, waiting for the deposit), oldest first."""
+    statement = (
+        select(EscrowProjection)
+        .where(EscrowProjection.status == status)
+        .order_by(col(EscrowProjection.created_at), col(EscrowProjection.escrow_id))
+        .limit(limit)
+        .execution_options(populate_existing=True)
+    )
     return list(session.exec(statement).all())

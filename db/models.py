@@ -18,7 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council", "expert", "buyer", "dealer"})
+PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council", "expert", "buyer", "dealer", "bank"})
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -76,6 +76,8 @@ class Party(AppModel, table=True):
     display_name: str
     public_key: str = Field(unique=True)
     token_hash: str = Field(unique=True)
+    # A business's address as it registered it: the quarterly list prints it beside the name.
+    address: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
@@ -139,6 +141,7 @@ class CaseProjection(AppModel, table=True):
     case_id: str = Field(primary_key=True)
     workflow_id: str
     domain: str
+    main_specialty: str | None = None  # the claim's category; None for runs projected before 0005
     claimant_id: str = Field(index=True)
     respondent_id: str = Field(index=True)
     escrow_id: str | None = None
@@ -260,3 +263,30 @@ class PanelSeatRecord(AppModel, table=True):
     expert_id: str = Field(primary_key=True, foreign_key="expert.expert_id", index=True)
     active: bool = True
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# ------------------------------------------------------------- public record
+class ProjectionMilestone(AppModel, table=True):
+    """The first moment, on the workflow's clock, a projection saw something happen.
+
+    Keys like `stage-2:release`, `dispute-1:closed` or `concluded`; the first write wins,
+    so a retried projection never moves a date.
+    """
+
+    __tablename__ = "projection_milestone"
+
+    subject_id: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class PublishedList(AppModel, table=True):
+    """One quarter's list as published: a frozen document, served until `expires_at`."""
+
+    __tablename__ = "published_list"
+    __table_args__ = (CheckConstraint("expires_at > published_at", name="expires_after"),)
+
+    quarter: str = Field(primary_key=True)
+    published_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    document_json: str = Field(sa_type=Text)

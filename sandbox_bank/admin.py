@@ -1,12 +1,13 @@
-"""Operator switches for tests and chaos runs, behind a shared admin token."""
+"""Operator switches and staff reports, behind a shared admin token."""
 
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query
 
+from sandbox_bank import reports
 from sandbox_bank.errors import BankError
-from sandbox_bank.schemas import Faults
+from sandbox_bank.schemas import Faults, JournalOut, UnconfirmedDepositOut
 from sandbox_bank.state import BankState, bank_state
 
 State = Annotated[BankState, Depends(bank_state)]
@@ -31,3 +32,13 @@ def put_faults(faults: Faults, state: State) -> Faults:
     """Replaces every switch; a fresh seed restarts the reproducible sequence."""
     state.faults.configure(faults)
     return faults
+
+
+@router.get("/deposits/unconfirmed", response_model=list[UnconfirmedDepositOut])
+def get_unconfirmed_deposits(state: State) -> list[UnconfirmedDepositOut]:
+    return reports.unconfirmed_deposits(state.engine)
+
+
+@router.get("/journal", response_model=JournalOut)
+def get_journal(state: State, limit: int = Query(100, ge=1, le=1000)) -> JournalOut:
+    return reports.journal(state.engine, limit)

@@ -94,6 +94,37 @@ class LedgerCheck:
 
 
 @dataclass(frozen=True)
+class UnconfirmedDeposit:
+    event_id: str
+    account_id: str
+    tx_id: str
+    amount_fen: int
+    reference: str
+    deposited_at: datetime
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    tx_id: str
+    account_id: str
+    kind: str
+    amount_fen: int
+    reference: str
+    idempotency_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Journal:
+    totals_fen: dict[str, int]
+    held_fen: int
+    entries: list[JournalEntry]
+
+
+@dataclass(frozen=True)
 class Faults:
     error_rate: float = 0.0
     latency_ms: int = 0
@@ -191,6 +222,19 @@ class BankClient:
     async def ledger_check(self) -> LedgerCheck:
         return _build(LedgerCheck, _json(await self._send("GET", "/admin/ledger/check")))
 
+    async def unconfirmed_deposits(self) -> list[UnconfirmedDeposit]:
+        """Deposits whose confirmation webhook the platform has not acknowledged yet (admin)."""
+        response = await self._send("GET", "/admin/deposits/unconfirmed", admin=True)
+        try:
+            return _adapter(list[UnconfirmedDeposit]).validate_python(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise BankUnavailable(f"the bank's unconfirmed deposits do not fit: {exc}") from exc
+
+    async def journal(self, limit: int = 100) -> Journal:
+        """Ledger totals per kind and the newest movements (admin)."""
+        response = await self._send("GET", "/admin/journal", params={"limit": limit}, admin=True)
+        return _build(Journal, _json(response))
+
     async def faults(self) -> Faults:
         return _build(Faults, _json(await self._send("GET", "/admin/faults", admin=True)))
 
@@ -230,6 +274,7 @@ class BankClient:
         path: str,
         *,
         json: Any = None,
+        params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         admin: bool = False,
     ) -> httpx.Response:
@@ -237,7 +282,7 @@ class BankClient:
         if admin and self._admin_token is not None:
             headers["X-Admin-Token"] = self._admin_token
         try:
-            response = await self._http.request(method, path, json=json, headers=headers)
+            response = await self._http.request(method, path, json=json, params=params, headers=headers)
         except httpx.HTTPError as exc:
             raise BankUnavailable(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         if response.is_success:

@@ -90,3 +90,33 @@ class Faults(Strict):
     latency_ms: int = Field(default=0, ge=0, le=120_000)
     drop_after_commit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     seed: int | None = None
+
+
+class UnconfirmedDepositOut(BaseModel):
+    """A deposit on an escrow account whose confirmation the platform has not acknowledged."""
+
+    event_id: str
+    account_id: str
+    tx_id: str
+    amount_fen: int
+    reference: str
+    deposited_at: datetime
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+
+
+class JournalEntryOut(BaseModel):
+    tx_id: str
+    account_id: str
+    kind: str
+    amount_fen: int
+    reference: str
+    idempotency_key: str
+    created_at: datetime
+
+
+class JournalOut(BaseModel):
+    totals_fen: dict[str, int]  # kind -> amount moved on escrow accounts
+    held_fen: int  # what all escrow accounts hold together
+    entries: list[JournalEntryOut]  # newest first

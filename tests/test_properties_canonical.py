@@ -10,6 +10,7 @@ from copy import deepcopy
 from datetime import UTC
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -309,27 +310,36 @@ def test_a_tampered_signature_or_another_key_fails(envelope, byte, bit):
 
 # ----------------------------------------------------------------------- money
 @PROPERTIES
-@given(total=st.one_of(st.integers(1, 10**13), st.integers(1, 1_000), st.sampled_from([1, 19, 20, 10**13])))
-def test_the_default_split_accounts_for_every_fen(total):
-    stages, retention = split_by_percent(total)
+@given(
+    total=st.one_of(st.integers(1, 10**13), st.integers(1, 1_000), st.sampled_from([1, 19, 20, 10**13])),
+    retention_share=st.one_of(st.none(), st.integers(0, 100)),
+)
+def test_the_default_split_accounts_for_every_fen(total, retention_share):
+    asked = None if retention_share is None else total * retention_share // 100
+    stages, retention = split_by_percent(total, asked)
     amounts = [stage.amount_fen for stage in stages]
     assert all(type(amount) is int for amount in [*amounts, retention])  # whole fen, never floats
     assert all(amount >= 0 for amount in [*amounts, retention])
     assert sum(amounts) + retention == total
     assert [stage.name for stage in stages] == [name for name, _ in DEFAULT_STAGE_PLAN]
-    assert retention == total * DEFAULT_RETENTION_PERCENT // 100
+    assert retention == (total * DEFAULT_RETENTION_PERCENT // 100 if asked is None else asked)
+    weight = sum(percent for _, percent in DEFAULT_STAGE_PLAN)
     for stage, (_, percent) in zip(stages[:-1], DEFAULT_STAGE_PLAN[:-1], strict=True):
-        assert stage.amount_fen == total * percent // 100
+        assert stage.amount_fen == (total - retention) * percent // weight
     # the last stage takes the rounding remainder: under one fen per rounded share
-    remainder = amounts[-1] - total * DEFAULT_STAGE_PLAN[-1][1] // 100
-    assert 0 <= remainder < len(DEFAULT_STAGE_PLAN) + 1
+    remainder = amounts[-1] - (total - retention) * DEFAULT_STAGE_PLAN[-1][1] // weight
+    assert 0 <= remainder < len(DEFAULT_STAGE_PLAN)
     key = TermsKey("P", "k")
     terms = ContractTerms("ESC", "t", key, key, key, stages, retention)
     assert terms.total_fen == total
     assert canonical_json({"stages": amounts, "retention": retention})  # integers only: always encodable
 
 
-def test_small_totals_leave_zero_fen_stages():
-    """Documents an edge of the default plan: under 10 fen some stages are 0 (still sums to total)."""
+def test_small_totals_leave_zero_fen_stages_and_a_retention_beyond_the_total_is_refused():
+    """Edges of the default plan: under 10 fen some stages are 0 (the API refuses such totals)."""
     stages, retention = split_by_percent(3)
     assert [s.amount_fen for s in stages] == [0, 0, 0, 3] and retention == 0
+    with pytest.raises(ValueError):
+        split_by_percent(100, 101)
+
+

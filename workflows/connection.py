@@ -4,6 +4,8 @@ TLS turns on with `temporal_tls`, with an API key (Temporal Cloud's API-key auth
 with a client certificate (mTLS, Temporal Cloud's other auth or a private cluster).
 """
 
+import logging
+
 from temporalio.client import Client, TLSConfig
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
@@ -28,11 +30,19 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
 
 
 def metrics_runtime(settings: Settings, port: int) -> Runtime | None:
-    """A Temporal runtime exporting the SDK's metrics for Prometheus on `port` (None when 0)."""
+    """A Temporal runtime exporting the SDK's metrics for Prometheus on `port` (None when 0).
+
+    A port already taken (a second worker on the same machine with the default) costs the
+    metrics, never the worker: it logs a warning and runs without them.
+    """
     if not port:
         return None
     bind = f"{settings.metrics_host}:{port}"
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind)))
+    try:
+        return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind)))
+    except ValueError as exc:
+        logging.getLogger("metrics").warning("no Temporal SDK metrics on %s: %s", bind, exc)
+        return None
 
 
 async def connect_temporal(

@@ -139,9 +139,13 @@ class DisputeWorkflow:
         version, snapshot = machine.version, machine.snapshot()
         trail = machine.trail_records(self._projected_trail)
         alerts = snapshot["alerts"][self._projected_alerts :]
+        projection = CaseProjectionInput(machine.subject_id, version, snapshot, trail, alerts)
+        if workflow.patched("case-projection-category"):  # for the public record, added later still
+            projection.main_specialty = machine.terms.main_specialty
+            projection.projected_at = workflow.now().isoformat()
         await workflow.execute_activity_method(
             ProjectionActivities.project_case,
-            CaseProjectionInput(machine.subject_id, version, snapshot, trail, alerts),
+            projection,
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=ACTIVITY_RETRY,
         )

@@ -72,6 +72,8 @@ class EscrowWorkflow:
             retry_policy=BANK_RETRY,
         )
         while True:
+            if self._project_before_bank():
+                await self._project()
             await self._settle_movements()
             await self._project()
             if self._machine.finished:
@@ -86,6 +88,17 @@ class EscrowWorkflow:
             released_fen=ledger.released_fen,
             refunded_fen=ledger.refunded_fen,
         )
+
+    def _project_before_bank(self) -> bool:
+        """Project an accepted step before its bank movements, not after them.
+
+        A payout retries for as long as the bank is down, and until this change the
+        read model and the audit log waited with it: an owner's acceptance stayed
+        invisible in listings. Now they show it at once, the money as still held.
+        Added after the first histories were recorded: `patched` keeps those, and any
+        escrow already running, on the old order.
+        """
+        return bool(self._machine.pending_movements()) and workflow.patched("project-before-bank")
 
     def _has_work(self) -> bool:
         """Movements to send or state not yet projected, whenever the step that caused them arrived."""
@@ -146,9 +159,12 @@ class EscrowWorkflow:
         snapshot = machine.snapshot()
         trail = machine.trail_records(self._projected_trail)
         alerts = snapshot["alerts"][self._projected_alerts :]
+        # The public record dates releases by the workflow's clock; added after the first
+        # histories were recorded, so `patched` keeps those replaying.
+        projected_at = workflow.now().isoformat() if workflow.patched("projection-clock") else None
         await workflow.execute_activity_method(
             ProjectionActivities.project_escrow,
-            ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts),
+            ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts, projected_at),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=PROJECTION_RETRY,
         )

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
@@ -27,8 +28,10 @@ def build_worker(
     bank: BankClient,
     engine: Engine,
     executor: ThreadPoolExecutor,
+    workflows: Sequence[type] = (EscrowWorkflow, DisputeWorkflow),
     **options,
 ) -> Worker:
+    """`workflows` lets a versioning test run an earlier definition under the same names."""
     bank_activities = BankActivities(bank)
     projections = ProjectionActivities(engine)
     registry = RegistryActivities(engine)
@@ -36,7 +39,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[EscrowWorkflow, DisputeWorkflow],
+        workflows=list(workflows),
         activities=[
             bank_activities.open_account,
             bank_activities.execute_movement,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from api.case_models import CaseOutcomeSummary, CaseSummary
-from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError
 from api.gateway import CASE, ESCROW, execute, query
 from api.models import Role, SignedStepIn
@@ -104,6 +104,7 @@ async def file_case(
         calendar=settings.work_calendar(),
         max_skew_seconds=settings.signature_max_skew_seconds,
     )
+    release_connection(session)
     if escrow_id:  # the escrow checks the dispute and starts the case as its child
         await execute(temporal, ESCROW, escrow_id, EscrowWorkflow.open_case, case)
     else:
@@ -129,7 +130,7 @@ def list_cases(
     phase: CasePhase | None = None,
     domain: Literal["renovation", "car"] | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[CaseSummary]:
     """Cases newest first, from the read model: all for the council, else those the party is a side of."""
     party_id = None if party.role == Role.COUNCIL.value else party.id
@@ -165,5 +166,10 @@ async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> 
 
 @router.get("/{case_id}/draws")
 async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) -> list[dict[str, Any]]:
-    """Every panel draw of the case with its seed, candidates and exclusions, for anyone to re-run."""
+    """Every panel draw of the case with its seed, candidates and exclusions, for its parties to re-run.
+
+    The records name candidates and why they were excluded (who worked for whom), so
+    they are shown to the same people as the case itself.
+    """
+    _require_case_party(party, await query(temporal, CASE, case_id, DisputeWorkflow.snapshot))
     return await query(temporal, CASE, case_id, DisputeWorkflow.draw_records)

@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError
 
-from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError
 from api.gateway import ESCROW, query
 from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
@@ -42,8 +42,14 @@ def _stage_plan(body: ContractCreate) -> tuple[list[StagePlan], int]:
     if body.stages is None:
         if body.total_fen is None:
             raise ApiError(422, "plan_required", "give either the stages or a total to split")
-        stages, retention = split_by_percent(body.total_fen)
-        return stages, retention if body.retention_fen is None else body.retention_fen
+        if body.retention_fen is not None and body.retention_fen >= body.total_fen:
+            raise ApiError(422, "retention_too_large", "the retention must be less than the total")
+        stages, retention = split_by_percent(body.total_fen, body.retention_fen)
+        if any(stage.amount_fen == 0 for stage in stages):
+            raise ApiError(
+                422, "total_too_small", "this total leaves a stage of the default plan with nothing to pay"
+            )
+        return stages, retention
     stages = [StagePlan(name=s.name, amount_fen=s.amount_fen) for s in body.stages]
     retention = body.retention_fen or 0
     if body.total_fen is not None and body.total_fen != sum(s.amount_fen for s in stages) + retention:
@@ -87,12 +93,10 @@ async def create_contract(
         silence_policy=body.silence_policy,
         durations=_durations(body),
     )
+    council_keys = {c.id: c.public_key for c in councils}
+    release_connection(session)
     await _start(
-        temporal,
-        settings.temporal_task_queue,
-        terms,
-        {c.id: c.public_key for c in councils},
-        settings.signature_max_skew_seconds,
+        temporal, settings.temporal_task_queue, terms, council_keys, settings.signature_max_skew_seconds
     )
     return ContractCreated(escrow_id=escrow_id, terms=asdict(terms), terms_hash=terms.terms_hash())
 
@@ -126,7 +130,7 @@ def list_my_escrows(
     party: CurrentParty,
     session: SessionDep,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[EscrowSummary]:
     """The escrows this party is named in, newest first (from the read model)."""
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=limit, offset=offset)

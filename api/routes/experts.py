@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api import expert_csv
-from api.deps import CurrentParty, SessionDep
+from api.deps import CurrentParty, Offset, SessionDep
 from api.errors import ApiError, error_body
 from api.expert_models import (
     AffiliationPublic,
@@ -117,7 +117,7 @@ def list_experts(
     active: Annotated[bool | None, Query(description="omitted: active and deactivated")] = None,
     q: Annotated[str | None, Query(max_length=200, description="part of the name, any case")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ExpertsPublic:
     """Experts matching every filter given, ordered by expert id; `count` is the total over all pages."""
     found, count = experts.list_experts(

@@ -24,13 +24,17 @@ def register_party(
     """Register a party with its Ed25519 public key; the private key never leaves the party.
 
     Council members sign dispute decisions that move money, so enrolling one
-    needs the council's enrolment secret (`X-Enrolment-Secret`).
+    needs the council's enrolment secret (`X-Enrolment-Secret`); bank staff read the
+    bank's books, so they enrol with the bank's admin token as that secret.
     """
-    if body.role is Role.COUNCIL:
-        expected = settings.council_enrolment_secret.get_secret_value()
+    secrets = {Role.COUNCIL: settings.council_enrolment_secret, Role.BANK: settings.bank_admin_token}
+    if body.role in secrets:
+        expected = secrets[body.role].get_secret_value()
         if not x_enrolment_secret or not hmac.compare_digest(x_enrolment_secret, expected):
             raise ApiError(
-                403, "enrolment_secret_required", "council members enrol with the council's secret"
+                403,
+                "enrolment_secret_required",
+                f"{body.role.value} members enrol with their organisation's secret",
             )
     try:
         decode_public_key(body.public_key)
@@ -38,7 +42,11 @@ def register_party(
         raise ApiError(422, "bad_public_key", str(exc)) from None
     try:
         party, token = crud.create_party(
-            session=session, role=body.role.value, display_name=body.display_name, public_key=body.public_key
+            session=session,
+            role=body.role.value,
+            display_name=body.display_name,
+            public_key=body.public_key,
+            address=body.address,
         )
     except crud.PublicKeyTakenError:
         raise ApiError(409, "public_key_taken", "another party already registered this key") from None

@@ -479,14 +479,17 @@ class EscrowMachine(SignedStepMachine):
         )
 
     def plan_case(self, *, dispute: int, case_id: str, parties: set[str], disputed_fen: int) -> Apply:
-        """Check that a case may decide this dispute; the commit links the two."""
+        """Check that a case may decide this dispute; the commit links the two.
+
+        Who is asking is checked first, so outsiders learn nothing of the escrow's disputes.
+        """
+        if parties != {self.terms.owner.party_id, self.terms.contractor.party_id}:
+            raise forbidden("not_the_escrows_parties", "a case is between the owner and the contractor")
         if not 1 <= dispute <= len(self.disputes) or self.disputes[dispute - 1].status != "open":
             raise conflict("no_open_dispute", f"escrow {self.escrow_id} has no open dispute {dispute}")
         linked = self.disputes[dispute - 1]
         if linked.case_id is not None:
             raise conflict("case_already_filed", f"dispute {dispute} is already before case {linked.case_id}")
-        if parties != {self.terms.owner.party_id, self.terms.contractor.party_id}:
-            raise forbidden("not_the_escrows_parties", "a case is between the owner and the contractor")
         held = self.disputed_fen(linked)
         if disputed_fen != held:
             raise invalid("disputed_amount_mismatch", f"dispute {dispute} holds {held} fen")

@@ -67,11 +67,20 @@ class ContractTerms:
         return content_hash(asdict(self))
 
 
-def split_by_percent(total_fen: int) -> tuple[list[StagePlan], int]:
-    """The default plan for a total: whole-fen stage amounts, remainder to the last stage."""
+def split_by_percent(total_fen: int, retention_fen: int | None = None) -> tuple[list[StagePlan], int]:
+    """The default plan for a total: whole-fen stage amounts, remainder to the last stage.
+
+    The retention is 5% unless given; the stages share what is left in the plan's
+    proportions (30:30:25:10), so stages plus retention always equal the total. A total
+    too small to give every stage a fen yields 0-fen stages: callers refuse those.
+    """
+    retention = total_fen * DEFAULT_RETENTION_PERCENT // 100 if retention_fen is None else retention_fen
+    if not 0 <= retention <= total_fen:
+        raise ValueError("the retention must be between 0 and the total")
+    to_stages = total_fen - retention
+    weight = sum(percent for _, percent in DEFAULT_STAGE_PLAN)
     stages = [
-        StagePlan(name=name, amount_fen=total_fen * percent // 100) for name, percent in DEFAULT_STAGE_PLAN
+        StagePlan(name=name, amount_fen=to_stages * percent // weight) for name, percent in DEFAULT_STAGE_PLAN
     ]
-    retention = total_fen * DEFAULT_RETENTION_PERCENT // 100
-    stages[-1].amount_fen += total_fen - retention - sum(s.amount_fen for s in stages)
+    stages[-1].amount_fen += to_stages - sum(s.amount_fen for s in stages)
     return stages, retention

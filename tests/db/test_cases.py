@@ -136,6 +136,27 @@ def test_a_party_never_sees_another_partys_cases(session: Session) -> None:
     assert ids(session, party_id="P-OWNER", phase="closed") == []
 
 
+def test_open_cases_and_the_cases_a_panel_member_sits_on(session: Session) -> None:
+    def seated(*party_ids: str) -> dict[str, Any]:
+        return {"rounds": [{"seats": {f"EXP-{p}": {"party_id": p} for p in party_ids}}]}
+
+    for case_id, phase, summary in [
+        ("CASE-2026-00001", "voting", seated("P-EXPERT", "P-OTHER")),
+        ("CASE-2026-00002", "closed", seated("P-EXPERT")),
+        ("CASE-2026-00003", "panel", seated("P-EXPERTISE")),  # a longer id that starts the same
+        ("CASE-2026-00004", "rejected", {"rounds": []}),
+        ("CASE-2026-00005", "filed", {"note": 'say "party_id":"P-EXPERT" % _'}),
+    ]:
+        row = case_row(case_id, 1, "P-OWNER", "P-BUILDER", phase=phase, summary=summary)
+        cases.upsert_case_projection(session=session, **row)
+
+    assert ids(session, open_only=True) == ["CASE-2026-00005", "CASE-2026-00003", "CASE-2026-00001"]
+    naming = cases.list_open_cases_naming(session=session, party_id="P-EXPERT")
+    # quotes inside a text are escaped in the stored JSON, so a note cannot pose as a seat
+    assert [row.case_id for row in naming] == ["CASE-2026-00001"]
+    assert [r.case_id for r in cases.list_open_cases_naming(session=session, party_id="P-NOBODY")] == []
+
+
 def test_the_activity_projects_a_case_its_trail_and_its_alerts_once(session: Session, clean_engine) -> None:
     kit = CaseKit()
     kit.tick(timedelta(days=12))  # the council is late: an alert

@@ -57,7 +57,7 @@ def test_public_key_is_unique_and_the_session_stays_usable(session: Session) -> 
     [
         ("owner", base64.b64encode(b"x" * 31).decode()),
         ("owner", "not base64!"),
-        ("bank", make_public_key()),
+        ("banker", make_public_key()),
     ],
 )
 def test_bad_role_or_key_is_refused(session: Session, role: str, public_key: str) -> None:

@@ -1,0 +1,242 @@
+"""The public record on the web: pages anyone can read (no sign-in), and the same as JSON and CSV.
+
+Stable addresses: `/public/quarters/2026Q3` (page), `.json` and `.csv` beside it;
+`/public/scorecards`, `/public/decisions` (with `domain`, `specialty`, `q`), `/public/counts.json`.
+A published list is served as it was frozen, until a year after publication; after that it
+answers 410 Gone. The council's spike alerts are at `/council/complaint-alerts` (council token).
+"""
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.responses import HTMLResponse
+
+from api.deps import CurrentParty, SessionDep
+from api.errors import ApiError
+from db.models import utcnow
+from domain.money import yuan
+from public_record.alerts import spikes
+from public_record.complaints import OUTCOMES, all_disputes, count_by, tally_by
+from public_record.decisions import published_decisions
+from public_record.periods import BadQuarter, Month, Quarter
+from public_record.quarterly import csv_rows
+from public_record.scorecards import scorecards
+from public_record.store import get_published, list_published, load_history
+from web.charts import Bar, bar_chart
+from web.i18n import language_of, translate
+from web.templating import render
+
+router = APIRouter(prefix="/public", tags=["public record"])
+council_router = APIRouter(prefix="/council", tags=["public record"])
+
+Role = Literal["contractor", "inspector", "dealer"]
+Domain = Literal["renovation", "car"]
+
+
+def _quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except BadQuarter as exc:
+        raise ApiError(422, "bad_quarter", str(exc)) from None
+
+
+def published_document(session, text: str, now: datetime | None = None) -> dict[str, Any]:
+    """The frozen list for a quarter: 404 if never published, 410 once its year is over."""
+    quarter = _quarter(text)
+    row = get_published(session=session, quarter=quarter)
+    if row is None:
+        raise ApiError(404, "not_published", f"no list has been published for {quarter}")
+    if row.expires_at <= (now or utcnow()):
+        raise ApiError(
+            410,
+            "list_expired",
+            f"the list for {quarter} was published for one year, until {row.expires_at:%Y-%m-%d}",
+        )
+    return json.loads(row.document_json)
+
+
+# ------------------------------------------------------------------ quarterly lists
+@router.get("/quarters/{quarter}.json")
+def quarter_json(quarter: str, session: SessionDep) -> dict[str, Any]:
+    return published_document(session, quarter)
+
+
+@router.get("/quarters/{quarter}.csv", response_class=Response)
+def quarter_csv(quarter: str, session: SessionDep) -> Response:
+    document = published_document(session, quarter)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(csv_rows(document))
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="complaints-{document["quarter"]}.csv"'},
+    )
+
+
+@router.get("/quarters/{quarter}", response_class=HTMLResponse, include_in_schema=False)
+def quarter_page(request: Request, quarter: str, session: SessionDep) -> HTMLResponse:
+    document = published_document(session, quarter)
+    t = _translator(request)
+    chart = bar_chart(
+        [Bar(b["name"], b["complaints"]) for b in document["businesses"]],
+        title=t("public.quarter.chart", quarter=document["quarter"]),
+        empty_text=t("chart.no_data"),
+    )
+    context = {
+        "document": document,
+        "chart": chart,
+        "percent": percent,
+        "published_at": datetime.fromisoformat(document["published_at"]),
+        "expires_at": datetime.fromisoformat(document["expires_at"]),
+    }
+    return render(request, "public/quarter.html", context)
+
+
+# --------------------------------------------------------------------------- index
+@router.get("", response_class=HTMLResponse, include_in_schema=False)
+def index(request: Request, session: SessionDep) -> HTMLResponse:
+    history = load_history(session=session)
+    complaints = [c for c in all_disputes(history) if c.is_complaint]
+    t = _translator(request)
+    by_category = count_by(complaints, lambda c: c.category)
+    by_outcome = count_by(complaints, lambda c: c.outcome)
+    charts = {
+        "categories": bar_chart(
+            [Bar(k, v) for k, v in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))],
+            title=t("public.index.by_category"),
+            empty_text=t("chart.no_data"),
+        ),
+        "outcomes": bar_chart(
+            [Bar(t(f"public.outcome.{o}"), by_outcome[o]) for o in OUTCOMES if by_outcome.get(o)],
+            title=t("public.index.by_outcome"),
+            empty_text=t("chart.no_data"),
+        ),
+    }
+    lists = list_published(session=session)
+    return render(request, "public/index.html", {"lists": lists, "charts": charts, "total": len(complaints)})
+
+
+@router.get("/counts.json")
+def counts(session: SessionDep) -> dict[str, Any]:
+    """Every dispute counted by business, category, outcome and quarter filed (complaints and all)."""
+    disputes = all_disputes(load_history(session=session))
+    complaints = [c for c in disputes if c.is_complaint]
+
+    def table(key) -> dict[str, Any]:
+        return {
+            name: {"count": group.count, "outcomes": group.outcomes, "mediation_rate": group.mediation_rate}
+            for name, group in sorted(tally_by(complaints, key).items())
+        }
+
+    return {
+        "disputes": len(disputes),
+        "complaints": len(complaints),
+        "by_business": table(lambda c: c.business_id),
+        "by_category": table(lambda c: c.category),
+        "by_domain": table(lambda c: c.domain),
+        "by_quarter": table(lambda c: str(Quarter.of(c.filed_at))),
+        "by_outcome": count_by(complaints, lambda c: c.outcome),
+        "items": [
+            {
+                **asdict(c),
+                "filed_at": c.filed_at.isoformat(),
+                "closed_at": c.closed_at and c.closed_at.isoformat(),
+            }
+            for c in disputes
+        ],
+    }
+
+
+# ---------------------------------------------------------------------- scorecards
+@router.get("/scorecards.json")
+def scorecards_json(session: SessionDep, role: Role = "contractor") -> list[dict[str, Any]]:
+    history = load_history(session=session)
+    return [asdict(card) for card in scorecards(history, all_disputes(history), role)]
+
+
+@router.get("/scorecards", response_class=HTMLResponse, include_in_schema=False)
+def scorecards_page(request: Request, session: SessionDep, role: Role = "contractor") -> HTMLResponse:
+    history = load_history(session=session)
+    cards = scorecards(history, all_disputes(history), role)
+    t = _translator(request)
+    chart = bar_chart(
+        [
+            Bar(card.name, round(100 * card.first_pass_rate.value), f"n={card.first_pass_rate.n}")
+            for card in cards
+            if card.first_pass_rate.value is not None
+        ][:20],
+        title=t("public.scorecards.chart"),
+        empty_text=t("chart.no_data"),
+        value_format=lambda v: f"{v}%",
+    )
+    return render(
+        request, "public/scorecards.html", {"cards": cards, "role": role, "chart": chart, "percent": percent}
+    )
+
+
+# ----------------------------------------------------------------------- decisions
+DomainQuery = Annotated[Domain | None, Query(description="renovation or car")]
+SpecialtyQuery = Annotated[str | None, Query(max_length=60)]
+TextQuery = Annotated[str | None, Query(max_length=100, description="words in the published text")]
+
+
+@router.get("/decisions.json")
+def decisions_json(
+    session: SessionDep, domain: DomainQuery = None, specialty: SpecialtyQuery = None, q: TextQuery = None
+) -> list[dict[str, Any]]:
+    history = load_history(session=session)
+    found = published_decisions(history, domain=domain, specialty=specialty, text=q)
+    return [{**asdict(d), "decided_at": d.decided_at and d.decided_at.isoformat()} for d in found]
+
+
+@router.get("/decisions", response_class=HTMLResponse, include_in_schema=False)
+def decisions_page(
+    request: Request,
+    session: SessionDep,
+    domain: DomainQuery = None,
+    specialty: SpecialtyQuery = None,
+    q: TextQuery = None,
+) -> HTMLResponse:
+    history = load_history(session=session)
+    found = published_decisions(history, domain=domain, specialty=specialty, text=q)
+    specialties = sorted({c.main_specialty for c in history.cases if c.main_specialty})
+    context = {
+        "decisions": found,
+        "filters": {"domain": domain or "", "specialty": specialty or "", "q": q or ""},
+        "specialties": specialties,
+        "yuan": yuan,
+    }
+    return render(request, "public/decisions.html", context)
+
+
+# -------------------------------------------------------------------------- alerts
+@council_router.get("/complaint-alerts")
+def complaint_alerts(
+    party: CurrentParty,
+    session: SessionDep,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")] = None,
+) -> list[dict[str, Any]]:
+    """Spikes in one month against each category's and business's own baseline (council only)."""
+    if party.role != "council":
+        raise ApiError(403, "council_only", "complaint alerts are for the council")
+    history = load_history(session=session)
+    chosen = Month.parse(month) if month else Month.of(utcnow())
+    labels = {party_id: history.business(party_id).name for party_id in history.parties}
+    return [
+        {**asdict(alert), "message": alert.message} for alert in spikes(all_disputes(history), chosen, labels)
+    ]
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f}%"
+
+
+def _translator(request: Request):
+    language = language_of(request)
+    return lambda key, **values: translate(language, key, **values)

@@ -1,0 +1,151 @@
+"""Page weight and time to interactive of the main pages, in Debian's chromium.
+
+Run against a running stack (`make run` in another terminal):
+
+    .venv/bin/python -m bench.pages [--api-url http://127.0.0.1:8000] [--runs 5]
+
+An escrow is set up over HTTP as the demo does (stage 1 released, stage 2 waiting for the
+owner's acceptance), then each role's pages are loaded in a fresh browser context (cold
+cache, phone screen) whose session cookie is the party's token, as sign-in would set it.
+Weight is the bytes transferred for the page and everything it loads (Resource Timing
+`transferSize`); time to interactive is `domInteractive`, with DOMContentLoaded and load
+beside it (DCL), and the server's time to first byte. Medians over the runs; figures, not pass/fail.
+"""
+
+import argparse
+import asyncio
+import statistics
+from dataclasses import dataclass
+
+import httpx
+from playwright.async_api import Browser, async_playwright
+from rich.console import Console
+from rich.table import Table
+
+from client.escrow_session import EscrowSession
+from client.party import Party
+from config.settings import get_settings
+from sandbox_bank.client import BankClient
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SESSION_COOKIE = "party_session"
+TOTAL_FEN = 20_000_000
+
+MEASURE = """() => {
+    const navigation = performance.getEntriesByType("navigation")[0];
+    const resources = performance.getEntriesByType("resource");
+    return {
+        bytes: navigation.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0),
+        requests: 1 + resources.length,
+        server: navigation.responseStart - navigation.requestStart,
+        interactive: navigation.domInteractive,
+        loaded: navigation.domContentLoadedEventEnd,
+        load: navigation.loadEventEnd,
+    };
+}"""
+
+
+@dataclass
+class Figures:
+    page: str
+    bytes: list[int]
+    requests: int
+    server: list[float]
+    interactive: list[float]
+    loaded: list[float]
+    load: list[float]
+
+
+async def prepare(api_url: str) -> tuple[str, dict[str, Party]]:
+    """An escrow mid-way, so every role's page has its forms, timeline and chart to render."""
+    settings = get_settings()
+    async with (
+        httpx.AsyncClient(base_url=api_url, timeout=30) as http,
+        BankClient.from_settings(settings) as bank,
+    ):
+        flow = await EscrowSession(http, bank).register(settings.council_enrolment_secret.get_secret_value())
+        await flow.create(total_fen=TOTAL_FEN)
+        await flow.sign_contract()
+        await flow.deposit(TOTAL_FEN)
+        await flow.pass_stage(1)
+        await flow.request_inspection(2)
+        await flow.report(2, "pass")
+        await flow.settled()
+        parties = {"owner": flow.owner, "contractor": flow.contractor, "inspector": flow.inspector}
+        return flow.escrow_id, parties
+
+
+async def measure(browser: Browser, api_url: str, path: str, token: str | None) -> dict:
+    context = await browser.new_context(base_url=api_url, viewport={"width": 390, "height": 844})
+    try:
+        if token:
+            await context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": api_url}])
+        page = await context.new_page()
+        await page.goto(path, wait_until="load")
+        return await page.evaluate(MEASURE)
+    finally:
+        await context.close()
+
+
+async def run(api_url: str, runs: int) -> list[Figures]:
+    escrow_id, parties = await prepare(api_url)
+    pages = [("sign-in", "/signin", None)]
+    for role, party in parties.items():
+        pages.append((f"{role}: my escrows", "/my/escrows", party.token))
+        pages.append((f"{role}: escrow", f"/my/escrows/{escrow_id}", party.token))
+    pages.append(("owner: new contract", "/my/escrows/new", parties["owner"].token))
+    results = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, path, token in pages:
+            samples = [await measure(browser, api_url, path, token) for _ in range(runs)]
+            results.append(
+                Figures(
+                    name,
+                    [s["bytes"] for s in samples],
+                    samples[-1]["requests"],
+                    [s["server"] for s in samples],
+                    [s["interactive"] for s in samples],
+                    [s["loaded"] for s in samples],
+                    [s["load"] for s in samples],
+                )
+            )
+        await browser.close()
+    return results
+
+
+def main() -> None:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--api-url", default=f"http://{settings.api_host}:{settings.api_port}")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    results = asyncio.run(run(args.api_url, args.runs))
+    table = Table(title=f"pages in chromium, phone screen, cold cache, median of {args.runs}")
+    columns = ("page", "KiB transferred", "requests", "server ms", "interactive ms", "DCL ms", "load ms")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "page" else "right")
+    for figures in results:
+        table.add_row(
+            figures.page,
+            f"{statistics.median(figures.bytes) / 1024:.1f}",
+            str(figures.requests),
+            f"{statistics.median(figures.server):.0f}",
+            f"{statistics.median(figures.interactive):.0f}",
+            f"{statistics.median(figures.loaded):.0f}",
+            f"{statistics.median(figures.load):.0f}",
+        )
+    Console(width=120).print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""The parties of many escrows, each escrow's whole life over the API, safe to retry.
+
+While the stack is being broken, a request may fail in a way that says nothing about
+whether it landed (connection cut, 502-504, a timeout). Steps are therefore signed
+once and the very same signed envelope is re-sent until the API answers. If an
+earlier attempt did land, the workflow refuses the re-send with `nonce_reused`; the
+nonce is 128 random bits this process drew for this one step, so that refusal can
+only mean our own earlier attempt was applied, and it is counted as done, never
+re-signed (which would apply the step twice). Deposits are re-sent to the bank with
+the same idempotency key. Reads are simply repeated.
+
+The escrow's warranty (two years by default) is passed with Temporal's per-workflow
+time skipping, the way the tests and the dispute demo do it: once the last stage is
+paid, that one escrow's virtual clock is fast-forwarded past its warranty, so the
+retention is paid and the workflow closes; every other workflow keeps real time.
+"""
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+from temporalio.client import Client
+from temporalio.service import RPCError
+from temporalio.testing import TimeSkipper
+
+from client.escrow_session import EscrowSession
+from client.party import Party, StepRefused, raise_for_error
+from sandbox_bank.client import BankClient, BankUnavailable
+from workflows.escrow_types import escrow_workflow_id
+
+T = TypeVar("T")
+
+TRANSIENT_STATUSES = {502, 503, 504}
+TOTAL_FEN = 12_345_600
+POLL_SECONDS = 1.0
+LIFE = (
+    "created",
+    "signed",
+    "funded",
+    "stage 1",
+    "stage 2",
+    "stage 3",
+    "stage 4",
+    "warranty passed",
+    "closed",
+)
+
+
+class Unanswered(Exception):
+    """The stack did not answer within the driver's patience."""
+
+
+@dataclass
+class DriveStats:
+    """What the drivers saw, for the progress line and the report."""
+
+    milestones: Counter[str] = field(default_factory=Counter)
+    retries: int = 0
+    recognised_landed: int = 0  # re-sent steps whose first attempt had landed
+    failures: dict[str, str] = field(default_factory=dict)  # escrow id (or slot) -> why its drive stopped
+
+
+async def patiently(call: Callable[[], Awaitable[T]], stats: DriveStats, *, patience: float) -> T:
+    """`call()` until it gets an answer other than "unavailable"; each retry is counted."""
+    deadline = time.monotonic() + patience
+    delay = 0.2
+    while True:
+        try:
+            return await call()
+        except (httpx.TransportError, BankUnavailable, RPCError) as exc:
+            problem: Exception = exc
+        except StepRefused as exc:
+            if exc.status not in TRANSIENT_STATUSES:
+                raise
+            problem = exc
+        if time.monotonic() > deadline:
+            raise Unanswered(f"no answer after {patience:g} s: {problem}") from problem
+        stats.retries += 1
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 2.0)
+
+
+class ChaosEscrow(EscrowSession):
+    """One escrow's parties, with every call made safe to repeat."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, bank: BankClient, council: Party, stats: DriveStats, patience: float
+    ) -> None:
+        super().__init__(http, bank)
+        self.council = council
+        self.stats = stats
+        self.patience = patience
+
+    async def register(self, council_secret: str = "") -> "ChaosEscrow":
+        """Owner, contractor and inspector only: one council member serves every escrow."""
+        for party in (self.owner, self.contractor, self.inspector):
+            await party.register()
+        return self
+
+    async def create(self, **contract: Any) -> dict[str, Any]:
+        """A refused create (503: Temporal unreachable) started nothing, so asking again is safe."""
+        created = await patiently(
+            lambda: EscrowSession.create(self, **contract), self.stats, patience=self.patience
+        )
+        self.terms_doc: dict[str, Any] = created["terms"]
+        return created
+
+    async def state(self) -> dict[str, Any]:
+        return await patiently(super().state, self.stats, patience=self.patience)
+
+    async def step(self, party: Party, path: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        body = asdict(party.sign(action, self.escrow_id, payload, await self.clock()))
+        url = f"/escrows/{self.escrow_id}{path}"
+        maybe_landed = False
+
+        async def attempt() -> dict[str, Any]:
+            nonlocal maybe_landed
+            try:
+                return raise_for_error(await party.http.post(url, json=body))
+            except StepRefused as refusal:
+                if refusal.code == "nonce_reused" and maybe_landed:
+                    self.stats.recognised_landed += 1
+                    return {"recognised": True}
+                if refusal.status in TRANSIENT_STATUSES:
+                    maybe_landed = True
+                raise
+            except httpx.TransportError:
+                maybe_landed = True
+                raise
+
+        return await patiently(attempt, self.stats, patience=self.patience)
+
+    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """Like the session's, but at most one read a second: every read is a query a worker answers,
+        and 200 escrows polling every 50 ms would keep the workers busy answering them."""
+        deadline = time.monotonic() + self.patience
+        while not predicate(state := await self.state()):
+            if time.monotonic() > deadline:
+                raise Unanswered(f"{what} did not happen within {self.patience:g} s; last seen {state}")
+            await asyncio.sleep(POLL_SECONDS)
+        return state
+
+    async def deposit(self, amount_fen: int) -> None:
+        await patiently(
+            lambda: self.bank.deposit(
+                self.escrow_id,
+                amount_fen=amount_fen,
+                payer=self.owner.id,
+                reference="owner deposit",
+                idempotency_key=f"{self.escrow_id}:deposit-1",
+            ),
+            self.stats,
+            patience=self.patience,
+        )
+        await self.wait_for(lambda s: s["ledger"]["deposited_fen"] == amount_fen, "the deposit")
+
+    async def pass_warranty(self, temporal: Client) -> dict[str, Any]:
+        """Fast-forward this escrow's clock past its warranty, then wait until it has closed."""
+        state = await self.settled()
+        handle = temporal.get_workflow_handle(escrow_workflow_id(self.escrow_id))
+        skipper = TimeSkipper(temporal)
+        warranty_days = self.terms_doc["durations"]["warranty_days"]
+        if state["phase"] == "warranty":
+            # Repeating a fast-forward whose first call did land only moves a clock with no timer left.
+            await patiently(
+                lambda: asyncio.wait_for(
+                    skipper.fast_forward(handle, timedelta(days=warranty_days, minutes=1)), self.patience
+                ),
+                self.stats,
+                patience=self.patience,
+            )
+        self.stats.milestones["warranty passed"] += 1
+        return await self.wait_for(
+            lambda s: s["phase"] == "closed" and s["ledger"]["pending_fen"] == 0, "the escrow to close"
+        )
+
+
+async def drive_one(
+    escrow: ChaosEscrow, temporal: Client, stats: DriveStats, started: Callable[[str], None]
+) -> None:
+    """One escrow from draft to closed: sign, fund, four stages inspected and accepted, warranty."""
+    created = await escrow.create(total_fen=TOTAL_FEN)
+    started(escrow.escrow_id)
+    stats.milestones["created"] += 1
+    await escrow.sign_contract()
+    stats.milestones["signed"] += 1
+    terms = created["terms"]
+    await escrow.deposit(sum(s["amount_fen"] for s in terms["stages"]) + terms["retention_fen"])
+    stats.milestones["funded"] += 1
+    for stage in range(1, len(terms["stages"]) + 1):
+        await escrow.pass_stage(stage)
+        stats.milestones[f"stage {stage}"] += 1
+    await escrow.pass_warranty(temporal)
+    stats.milestones["closed"] += 1
+
+
+async def drive_all(
+    escrows: list[ChaosEscrow], temporal: Client, stats: DriveStats, *, stagger_seconds: float
+) -> list[str]:
+    """Drive every escrow concurrently; the ids created (an escrow whose drive failed is still listed)."""
+    ids: list[str] = []
+
+    async def one(n: int, escrow: ChaosEscrow) -> None:
+        await asyncio.sleep(n * stagger_seconds)
+        try:
+            await drive_one(escrow, temporal, stats, ids.append)
+        except (Unanswered, StepRefused, TimeoutError, httpx.HTTPError) as exc:
+            stats.failures[escrow.escrow_id or f"slot-{n}"] = f"{type(exc).__name__}: {exc}"
+
+    await asyncio.gather(*(one(n, escrow) for n, escrow in enumerate(escrows)))
+    return ids

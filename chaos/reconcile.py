@@ -1,0 +1,202 @@
+"""After the storm: for every escrow, the bank's ledger vs the workflow's state vs the read model.
+
+Each escrow gets four verdicts, each a list of reasons (empty means fine):
+
+- double payout: the bank moved money out more than the workflow asked, i.e. a
+  business key booked twice, a movement the workflow never planned, more paid than
+  the workflow's ledger says;
+- missing payout: the workflow counts a movement done that the bank never booked,
+  a movement still pending at the end, or a closed escrow whose contractor was not
+  paid the whole contract;
+- unbalanced: the workflow's own money rules (`conservation_problems`) or its
+  ledger against the bank account's balance, deposits, payouts and refunds;
+- mismatched projection: the read model row is missing or differs from the
+  workflow's state (phase, amounts, version).
+
+An escrow is completed when its workflow has completed in phase `closed`.
+"""
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from client.escrow_session import conservation_problems
+from db import crud
+from db.models import EscrowProjection
+from sandbox_bank.client import BankClient
+from workflows.escrow import EscrowWorkflow
+from workflows.escrow_types import escrow_workflow_id
+
+CHECKS = ("double_payouts", "missing_payouts", "unbalanced", "mismatched_projections")
+
+
+@dataclass
+class EscrowFindings:
+    escrow_id: str
+    phase: str = "unknown"
+    completed: bool = False
+    problems: dict[str, list[str]] = field(default_factory=lambda: {check: [] for check in CHECKS})
+
+    @property
+    def clean(self) -> bool:
+        return self.completed and not any(self.problems.values())
+
+
+@dataclass
+class Reconciliation:
+    escrows: list[EscrowFindings]
+
+    def count(self, check: str) -> int:
+        return sum(1 for e in self.escrows if e.problems[check])
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for e in self.escrows if e.completed)
+
+    @property
+    def ok(self) -> bool:
+        return all(e.clean for e in self.escrows)
+
+    def phases(self) -> Counter[str]:
+        return Counter(e.phase for e in self.escrows)
+
+    def last_line(self) -> str:
+        counts = " ".join(f"{check}={self.count(check)}" for check in CHECKS)
+        return f"chaos: escrows={len(self.escrows)} completed={self.completed} {counts}"
+
+
+async def wait_until_closed(temporal: Client, escrow_ids: list[str], seconds: float) -> None:
+    """Give workflows still finishing (last projection, last receipt) time to complete."""
+    deadline = time.monotonic() + seconds
+    pending = list(escrow_ids)
+    while pending and time.monotonic() < deadline:
+        statuses = await asyncio.gather(*(_status(temporal, e) for e in pending))
+        pending = [
+            e for e, s in zip(pending, statuses, strict=True) if s is not WorkflowExecutionStatus.COMPLETED
+        ]
+        if pending:
+            await asyncio.sleep(0.5)
+
+
+async def _status(temporal: Client, escrow_id: str) -> WorkflowExecutionStatus | None:
+    try:
+        return (await temporal.get_workflow_handle(escrow_workflow_id(escrow_id)).describe()).status
+    except Exception:  # not reachable right now: counts as not completed yet
+        return None
+
+
+async def reconcile(
+    escrow_ids: list[str], *, temporal: Client, bank: BankClient, engine: Engine
+) -> Reconciliation:
+    findings = [await reconcile_one(e, temporal=temporal, bank=bank, engine=engine) for e in escrow_ids]
+    return Reconciliation(findings)
+
+
+async def reconcile_one(
+    escrow_id: str, *, temporal: Client, bank: BankClient, engine: Engine
+) -> EscrowFindings:
+    found = EscrowFindings(escrow_id)
+    handle = temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
+    snapshot = await handle.query(EscrowWorkflow.snapshot)
+    found.phase = snapshot["phase"]
+    found.completed = (
+        await _status(temporal, escrow_id) is WorkflowExecutionStatus.COMPLETED and found.phase == "closed"
+    )
+    statement = await bank.statement(escrow_id)
+    balance = await bank.balance(escrow_id)
+    with Session(engine) as session:
+        row = crud.get_escrow_projection(session=session, escrow_id=escrow_id)
+        projection = None if row is None else row.model_dump()
+    found.problems["double_payouts"] = double_payouts(snapshot, statement)
+    found.problems["missing_payouts"] = missing_payouts(snapshot, statement)
+    found.problems["unbalanced"] = unbalanced(snapshot, balance)
+    found.problems["mismatched_projections"] = mismatched_projection(snapshot, projection)
+    return found
+
+
+def _outgoing(statement: list[Any]) -> list[Any]:
+    return [entry for entry in statement if entry.kind in ("payout", "refund")]
+
+
+def double_payouts(snapshot: dict[str, Any], statement: list[Any]) -> list[str]:
+    problems = []
+    keys = Counter(entry.idempotency_key for entry in statement)
+    problems += [f"the bank booked {key} {n} times" for key, n in keys.items() if n > 1]
+    planned = {m["key"]: m for m in snapshot["movements"]}
+    for entry in _outgoing(statement):
+        movement = planned.get(entry.idempotency_key)
+        if movement is None:
+            problems.append(f"the bank paid {entry.idempotency_key}, which the workflow never planned")
+        elif entry.amount_fen > movement["amount_fen"] or entry.kind != movement["kind"]:
+            problems.append(
+                f"{entry.idempotency_key}: bank {entry.kind} {entry.amount_fen}, planned {movement}"
+            )
+    return problems
+
+
+def missing_payouts(snapshot: dict[str, Any], statement: list[Any]) -> list[str]:
+    booked = {entry.idempotency_key: entry for entry in _outgoing(statement)}
+    problems = []
+    for movement in snapshot["movements"]:
+        if movement["status"] == "pending":
+            problems.append(f"{movement['key']} still pending")
+        elif movement["status"] == "done" and movement["key"] not in booked:
+            problems.append(f"{movement['key']} done in the workflow, never booked by the bank")
+        elif movement["status"] == "failed":
+            problems.append(f"{movement['key']} refused by the bank: {movement['error']}")
+        elif booked[movement["key"]].amount_fen < movement["amount_fen"]:
+            problems.append(f"{movement['key']} booked for less than planned")
+    ledger = snapshot["ledger"]
+    if snapshot["phase"] == "closed" and ledger["released_fen"] != snapshot["contract_total_fen"]:
+        problems.append(f"closed with {ledger['released_fen']} of {snapshot['contract_total_fen']} released")
+    return problems
+
+
+def unbalanced(snapshot: dict[str, Any], balance: Any) -> list[str]:
+    ledger = snapshot["ledger"]
+    problems = conservation_problems(snapshot)
+    pairs = [
+        ("held", ledger["held_fen"], balance.balance_fen),
+        ("deposited", ledger["deposited_fen"], balance.deposited_fen),
+        ("released", ledger["released_fen"], balance.paid_out_fen),
+        ("refunded", ledger["refunded_fen"], balance.refunded_fen),
+    ]
+    problems += [f"{name}: workflow {ours} != bank {banks}" for name, ours, banks in pairs if ours != banks]
+    return problems
+
+
+def mismatched_projection(snapshot: dict[str, Any], row: dict[str, Any] | None) -> list[str]:
+    if row is None:
+        return ["no read-model row"]
+    ledger = snapshot["ledger"]
+    expected = {
+        "status": snapshot["phase"],
+        "version": snapshot["version"],
+        "deposited_fen": ledger["deposited_fen"],
+        "released_fen": ledger["released_fen"],
+        "refunded_fen": ledger["refunded_fen"],
+        "held_fen": ledger["held_fen"],
+    }
+    return [
+        f"{name}: read model {row[name]!r}, workflow {value!r}"
+        for name, value in expected.items()
+        if row[name] != value
+    ]
+
+
+def stray_escrows(engine: Engine, escrow_ids: list[str]) -> list[str]:
+    """Escrows in the read model that no driver ran: a create that timed out yet did start one.
+
+    The API has no idempotency key for creating a contract, so a create whose answer
+    was lost is asked again and the first draft is left behind, unsigned and unfunded
+    (it expires at its funding deadline). The run's database holds nothing else.
+    """
+    with Session(engine) as session:
+        known = set(escrow_ids)
+        return [e for e in session.exec(select(EscrowProjection.escrow_id)).all() if e not in known]

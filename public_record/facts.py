@@ -1,0 +1,60 @@
+"""What the public record is computed from: plain facts read from the read models.
+
+The store builds these from `escrow_projection`, `case_projection`, the audit trail
+(each signed step's timestamp is the workflow's own clock) and `projection_milestone`
+(the first projection that saw a release or a conclusion, on the workflow's clock).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Business:
+    """A contractor or dealer as it registered: its public name and (optional) address."""
+
+    party_id: str
+    role: str
+    name: str
+    address: str | None
+
+
+@dataclass
+class EscrowFacts:
+    escrow_id: str
+    owner_id: str
+    contractor_id: str
+    inspector_id: str | None
+    snapshot: dict[str, Any]
+    reports: dict[int, list[str]] = field(default_factory=dict)  # stage -> results in order
+    accepted_at: dict[int, datetime] = field(default_factory=dict)  # stage -> the owner's acceptance
+    released_at: dict[int, datetime] = field(default_factory=dict)  # stage -> release seen done
+    dispute_closed_at: dict[int, datetime] = field(default_factory=dict)  # dispute number -> closed
+
+
+@dataclass
+class CaseFacts:
+    case_id: str
+    domain: str
+    main_specialty: str | None
+    claimant_id: str
+    respondent_id: str
+    escrow_id: str | None
+    phase: str
+    snapshot: dict[str, Any]
+    filed_at: datetime
+    concluded_at: datetime | None = None
+
+
+@dataclass
+class History:
+    """Everything the record is computed from, read once."""
+
+    escrows: list[EscrowFacts]
+    cases: list[CaseFacts]
+    parties: dict[str, tuple[str, str, str | None]]  # party id -> (role, display name, address)
+
+    def business(self, party_id: str) -> Business:
+        role, name, address = self.parties.get(party_id, ("contractor", party_id, None))
+        return Business(party_id, role, name, address)

@@ -1,0 +1,31 @@
+"""Which moments a projection marks, so the record can date what no signed step dates.
+
+A release is instructed by the acceptance step but happens when the bank answers; a
+dispute closes by a decision or a cancellation; a case concludes by settlement, decision
+or rejection. The projection activities store the first moment they see each of these.
+"""
+
+from typing import Any
+
+
+def escrow_milestones(snapshot: dict[str, Any]) -> list[str]:
+    escrow_id = snapshot["escrow_id"]
+    keys = [
+        m["key"].removeprefix(f"{escrow_id}:")
+        for m in snapshot["movements"]
+        if m["status"] == "done" and m["key"].endswith(":release")
+    ]
+    keys += [f"dispute-{d['number']}:closed" for d in snapshot["disputes"] if d["status"] != "open"]
+    return keys
+
+
+def case_milestones(snapshot: dict[str, Any]) -> list[str]:
+    return ["concluded"] if snapshot["outcome"] is not None or snapshot["phase"] == "rejected" else []
+
+
+def stage_of_release(key: str) -> int | None:
+    """`stage-3:release` -> 3; None for any other milestone."""
+    head, _, tail = key.partition(":")
+    if tail != "release" or not head.startswith("stage-"):
+        return None
+    return int(head.removeprefix("stage-"))

@@ -1,0 +1,184 @@
+"""The thin database layer of the public record: read the facts, keep published lists.
+
+Keyword-only helpers in the style of db/crud.py. Reads go over the whole read model in a
+handful of queries (one per table), which is what a quarterly publication needs; see
+bench/publish.py for how long that takes at size.
+"""
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from db import crud
+from db.crud import dialect_insert, execute_write
+from db.models import (
+    AuditEntry,
+    CaseProjection,
+    EscrowProjection,
+    Party,
+    ProjectionMilestone,
+    PublishedList,
+    utcnow,
+)
+from public_record.alerts import SpikeAlert, spikes
+from public_record.complaints import all_disputes
+from public_record.facts import CaseFacts, EscrowFacts, History
+from public_record.milestones import stage_of_release
+from public_record.periods import Month, Quarter
+from public_record.quarterly import list_document, quarterly_list
+
+KEEP_FOR = timedelta(days=365)
+STAGE_STEPS = ("inspection.report", "stage.accept", "stage.accept_partial")
+
+
+def record_milestones(*, session: Session, subject_id: str, keys: Iterable[str], at: datetime) -> int:
+    """Store the first moment each key was seen; keys already stored keep their moment."""
+    rows = [{"subject_id": subject_id, "key": key, "at": at} for key in keys]
+    if not rows:
+        return 0
+    statement = (
+        dialect_insert(session, ProjectionMilestone)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(ProjectionMilestone.key)
+    )
+    return len(execute_write(session, statement))
+
+
+def load_history(*, session: Session) -> History:
+    milestones: dict[str, dict[str, datetime]] = {}
+    for row in session.exec(select(ProjectionMilestone)).all():
+        milestones.setdefault(row.subject_id, {})[row.key] = row.at
+    steps: dict[str, list[AuditEntry]] = {}
+    statement = (
+        select(AuditEntry)
+        .where(col(AuditEntry.action).in_(STAGE_STEPS))
+        .order_by(col(AuditEntry.escrow_id), col(AuditEntry.seq))
+    )
+    for entry in session.exec(statement).all():
+        steps.setdefault(entry.escrow_id, []).append(entry)
+    escrows = [
+        _escrow_facts(row, steps.get(row.escrow_id, []), milestones.get(row.escrow_id, {}))
+        for row in session.exec(select(EscrowProjection).order_by(col(EscrowProjection.escrow_id))).all()
+    ]
+    cases = [
+        CaseFacts(
+            case_id=row.case_id,
+            domain=row.domain,
+            main_specialty=row.main_specialty,
+            claimant_id=row.claimant_id,
+            respondent_id=row.respondent_id,
+            escrow_id=row.escrow_id,
+            phase=row.phase,
+            snapshot=json.loads(row.summary_json),
+            filed_at=row.filed_at,
+            concluded_at=milestones.get(row.case_id, {}).get("concluded"),
+        )
+        for row in session.exec(select(CaseProjection).order_by(col(CaseProjection.case_id))).all()
+    ]
+    parties = {p.id: (p.role, p.display_name, p.address) for p in session.exec(select(Party)).all()}
+    return History(escrows=escrows, cases=cases, parties=parties)
+
+
+def _escrow_facts(row: EscrowProjection, steps: list[AuditEntry], marks: dict[str, datetime]) -> EscrowFacts:
+    facts = EscrowFacts(
+        escrow_id=row.escrow_id,
+        owner_id=row.owner_id,
+        contractor_id=row.contractor_id,
+        inspector_id=row.inspector_id,
+        snapshot=json.loads(row.summary_json),
+    )
+    for entry in steps:
+        envelope = json.loads(entry.envelope_json)
+        stage = envelope["payload"]["stage"]
+        if entry.action == "inspection.report":
+            facts.reports.setdefault(stage, []).append(envelope["payload"]["result"])
+        else:
+            facts.accepted_at.setdefault(stage, datetime.fromisoformat(envelope["timestamp"]))
+    for key, at in marks.items():
+        if (stage := stage_of_release(key)) is not None:
+            facts.released_at[stage] = at
+        elif key.startswith("dispute-") and key.endswith(":closed"):
+            facts.dispute_closed_at[int(key.split(":")[0].removeprefix("dispute-"))] = at
+    return facts
+
+
+def publish(*, session: Session, quarter: Quarter, now: datetime | None = None) -> tuple[dict, bool]:
+    """Freeze the quarter's list, or return the list already published; (document, newly published).
+
+    A quarter is published once: a list the public has seen never changes under it. It is
+    kept (served) for one year from publication.
+    """
+    existing = session.get(PublishedList, str(quarter), populate_existing=True)
+    if existing is not None:
+        return json.loads(existing.document_json), False
+    published_at = now or utcnow()
+    history = load_history(session=session)
+    complaints = all_disputes(history)
+    rows = quarterly_list(history, complaints, quarter)
+    in_quarter = sum(1 for c in complaints if c.is_complaint and Quarter.of(c.filed_at) == quarter)
+    document = list_document(
+        quarter,
+        rows,
+        published_at=published_at,
+        expires_at=published_at + KEEP_FOR,
+        complaints_in_quarter=in_quarter,
+    )
+    statement = (
+        dialect_insert(session, PublishedList)
+        .values(
+            quarter=str(quarter),
+            published_at=published_at,
+            expires_at=published_at + KEEP_FOR,
+            document_json=json.dumps(document, ensure_ascii=False, sort_keys=True),
+        )
+        .on_conflict_do_nothing()
+        .returning(PublishedList.quarter)
+    )
+    if not execute_write(session, statement):  # published by someone else meanwhile: theirs stands
+        return publish(session=session, quarter=quarter)
+    return document, True
+
+
+def get_published(*, session: Session, quarter: Quarter) -> PublishedList | None:
+    return session.get(PublishedList, str(quarter), populate_existing=True)
+
+
+def list_published(*, session: Session, now: datetime | None = None) -> list[PublishedList]:
+    """Lists still being served, newest quarter first."""
+    statement = (
+        select(PublishedList)
+        .where(PublishedList.expires_at > (now or utcnow()))
+        .order_by(col(PublishedList.quarter).desc())
+    )
+    return list(session.exec(statement).all())
+
+
+def raise_spike_alerts(*, session: Session, alerts: Iterable[SpikeAlert]) -> int:
+    """Put spikes in the council's alert list (kind `complaint_spike`), once per subject and month."""
+    raised = 0
+    for alert in alerts:
+        raised += crud.raise_alert(
+            session=session,
+            escrow_id=alert.key,
+            kind="complaint_spike",
+            message=alert.message,
+            business_key=alert.business_key,
+        )
+    return raised
+
+
+def check_quarter_alerts(*, session: Session, quarter: Quarter) -> list[SpikeAlert]:
+    """The spikes of each month of the quarter, raised for the council; returns them all."""
+    history = load_history(session=session)
+    complaints = all_disputes(history)
+    labels = {party_id: history.business(party_id).name for party_id in history.parties}
+    month = Month.of(quarter.starts_at)
+    found: list[SpikeAlert] = []
+    for _ in range(3):
+        found += spikes(complaints, month, labels)
+        month = month.next()
+    raise_spike_alerts(session=session, alerts=found)
+    return found

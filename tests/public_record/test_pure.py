@@ -1,0 +1,107 @@
+"""The pure parts of the public record: the spike threshold, anonymisation, quarters, outcomes."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from public_record.alerts import MIN_COUNT, spikes, threshold
+from public_record.complaints import Complaint, case_outcome, money_outcome, tally
+from public_record.decisions import scrub
+from public_record.periods import BadQuarter, Month, Quarter
+
+
+def complaint(
+    n: int, business: str, month: int, outcome: str = "open", raised_by: str = "consumer"
+) -> Complaint:
+    return Complaint(
+        key=f"C-{business}-{month}-{n}",
+        business_id=business,
+        consumer_id=f"P-OWNER-{n}",
+        raised_by=raised_by,
+        domain="renovation",
+        specialty="waterproofing",
+        filed_at=datetime(2027, month, 10, 4, tzinfo=UTC),
+        closed_at=None,
+        outcome=outcome,
+        escrow_id=None,
+    )
+
+
+def many(business: str, month: int, count: int, **kw) -> list[Complaint]:
+    return [complaint(n, business, month, **kw) for n in range(count)]
+
+
+def test_threshold_keeps_small_numbers_quiet_and_scales_with_the_baseline():
+    assert threshold([0, 0, 0])[2] == MIN_COUNT  # four complaints out of nowhere are not a spike
+    mean, sd, limit = threshold([10, 12, 14])
+    assert (mean, round(sd, 3)) == (12, 1.633)
+    assert limit == pytest.approx(12 + 3 * 12**0.5)  # Poisson floor beats the small observed spread
+
+
+def test_a_business_spikes_against_its_own_baseline_only():
+    history = (
+        many("B-STEADY", 1, 9) + many("B-STEADY", 2, 10) + many("B-STEADY", 3, 11) + many("B-STEADY", 4, 12)
+    )
+    history += many("B-SPIKE", 2, 1) + many("B-SPIKE", 4, 6)
+    history += many("B-BUSINESS-RAISED", 4, 9, raised_by="business")  # disputes, not complaints
+    found = {(a.subject, a.key, a.count) for a in spikes(history, Month(2027, 4))}
+    assert found == {("business", "B-SPIKE", 6)}
+    assert spikes(history, Month(2027, 3)) == []
+
+
+def test_the_category_spikes_when_every_business_rises_together():
+    history = (
+        many("B-A", 1, 2) + many("B-B", 2, 2) + many("B-A", 3, 2) + many("B-A", 4, 4) + many("B-B", 4, 4)
+    )
+    found = {(a.subject, a.key, a.count) for a in spikes(history, Month(2027, 4))}
+    assert found == {("category", "renovation/waterproofing", 8)}
+
+
+def test_scrub_removes_names_phones_and_addresses_but_keeps_trade_words():
+    text = (
+        "Chen Jing (tel 139 1234 5678, landline 0773-2881234, +86 13800138000) "
+        "of 桂林市七星区漓江路12号3栋501室 "
+        "and Flat 3-2-501, 8 Zhongshan Road; 水路改造 and 电路 redone; Ms Chen agreed. Guilin is fine."
+    )
+    scrubbed = scrub(text, names=["Chen Jing"], addresses=["8 Zhongshan Road"])
+    for secret in (
+        "Chen",
+        "Jing",
+        "139 1234 5678",
+        "0773-2881234",
+        "13800138000",
+        "漓江路12号",
+        "3-2-501",
+        "Zhongshan",
+    ):
+        assert secret not in scrubbed
+    assert "水路改造" in scrubbed and "电路" in scrubbed and "Guilin is fine" in scrubbed
+
+
+def test_outcomes_from_the_consumers_side():
+    assert money_outcome("split", pay_fen=0, refund_fen=100) == "for_consumer"
+    assert money_outcome("split", pay_fen=100, refund_fen=0) == "for_business"
+    assert money_outcome("split", pay_fen=40, refund_fen=60) == "split"
+    assert money_outcome("rework", pay_fen=0, refund_fen=0) == "for_consumer"
+    settled = {"phase": "enforcement", "outcome": {"source": "settlement", "outcome": "split"}}
+    assert case_outcome(settled) == "settled"
+    car = {"phase": "closed", "outcome": {"source": "decision", "outcome": "remedy", "remedy": "none"}}
+    assert case_outcome(car) == "for_business"
+    assert case_outcome({"phase": "rejected", "outcome": None}) == "rejected"
+
+
+def test_mediation_rate_counts_settled_and_withdrawn_over_what_closed():
+    outcomes = ["settled", "withdrawn", "for_consumer", "split", "rejected", "open"]
+    counts = tally(complaint(n, "B", 1, outcome=o) for n, o in enumerate(outcomes))
+    assert (counts.mediation_successes, counts.mediated, counts.mediation_rate) == (2, 4, 0.5)
+    assert tally([complaint(1, "B", 1)]).mediation_rate is None
+
+
+def test_quarters_follow_the_shanghai_calendar():
+    assert str(Quarter.parse("2027Q1")) == "2027Q1"
+    assert Quarter.of(datetime(2026, 12, 31, 17, tzinfo=UTC)) == Quarter(2027, 1)  # 01:00 on 1 January there
+    assert Quarter(2027, 4).ends_at == datetime(2027, 12, 31, 16, tzinfo=UTC)
+    assert Month(2027, 1).previous() == Month(2026, 12)
+    for bad in ("2027Q5", "27Q1", "2027-Q1"):
+        with pytest.raises(BadQuarter):
+            Quarter.parse(bad)

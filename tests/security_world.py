@@ -1,0 +1,125 @@
+"""A small world for the security tests: escrow A, car case C, their parties and outsiders.
+
+Outsiders are parties of the same roles from another escrow and another case
+(`other_*`), an expert party seated nowhere, nobody (no token) and a bad token.
+"""
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+
+from client.escrow_session import eventually
+from client.keys import PartyKey
+from client.party import Party
+from tests.conftest import Stack
+from tests.flow import EscrowFlow
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_types import case_workflow_id
+
+ANONYMOUS, BAD_TOKEN = "anonymous", "bad_token"
+
+
+@dataclass
+class World:
+    """Escrow A and car case C with their parties, and a party of each role from elsewhere."""
+
+    http: httpx.AsyncClient
+    flow: EscrowFlow
+    case_id: str
+    parties: dict[str, Party] = field(default_factory=dict)
+
+    def token_headers(self, caller: str) -> dict[str, str]:
+        if caller == ANONYMOUS:
+            return {}
+        if caller == BAD_TOKEN:
+            return {"Authorization": "Bearer not-a-registered-token"}
+        return self.parties[caller].auth
+
+    def signed(self, caller: str, action: str, subject: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if caller == ANONYMOUS:
+            step = PartyKey.generate().sign_step(
+                action=action, subject=subject, signer="P-NOBODY", payload=payload
+            )
+        elif caller == BAD_TOKEN:  # the rightful party's id, someone else's signature
+            rightful = self.parties["owner" if subject == self.flow.escrow_id else "buyer"]
+            step = PartyKey.generate().sign_step(
+                action=action, subject=subject, signer=rightful.id, payload=payload
+            )
+        else:
+            step = self.parties[caller].sign(action, subject, payload)
+        return asdict(step)
+
+
+def car_claim() -> dict[str, Any]:
+    return {
+        "domain": "car",
+        "main_specialty": "transmission",
+        "items": [{"item_id": "gearbox", "description": "the gearbox fails within the warranty"}],
+        "disputed_fen": 12_000_000,
+        "remedy_sought": "replace the car",
+    }
+
+
+async def car_case(http: httpx.AsyncClient, buyer: Party, dealer: Party) -> str:
+    claim = car_claim()
+    response = await http.post(
+        "/cases", json=asdict(buyer.sign("claim.file", dealer.id, claim)), headers=buyer.auth
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()["case_id"]
+
+
+async def build_world(stack: Stack) -> World:
+    http = stack.http
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=1_000_000)
+    other = await EscrowFlow(stack).register()
+    await other.create(total_fen=500_000)
+    sides = {}
+    for role in ("buyer", "dealer", "other_buyer", "other_dealer"):
+        sides[role] = await Party(http, role.removeprefix("other_"), f"{role} party").register()
+    case_id = await car_case(http, sides["buyer"], sides["dealer"])
+    await car_case(http, sides["other_buyer"], sides["other_dealer"])
+    parties = {
+        "owner": flow.owner,
+        "contractor": flow.contractor,
+        "inspector": flow.inspector,
+        "council": flow.council,
+        "expert": await Party(http, "expert", "Unseated expert").register(),
+        "bank": await Party(http, "bank", "Bank staff").register(
+            enrolment_secret=stack.settings.bank_admin_token.get_secret_value()
+        ),
+        "other_owner": other.owner,
+        "other_contractor": other.contractor,
+        "other_inspector": other.inspector,
+        **sides,
+    }
+    world = World(http, flow, case_id, parties)
+    await read_models_have(world)
+    return world
+
+
+async def versions(world: World) -> tuple[int, int]:
+    """The escrow's and the case's version: any accepted step would move one of them."""
+    escrow = await world.flow.state()
+    handle = world.flow.stack.temporal.get_workflow_handle(case_workflow_id(world.case_id))
+    case = await handle.query(DisputeWorkflow.snapshot)
+    return escrow["version"], case["version"]
+
+
+async def read_models_have(world: World) -> None:
+    """The lists come from the read model, which the workflows project asynchronously."""
+
+    async def listed() -> tuple[list, list]:
+        owner, buyer = world.token_headers("owner"), world.token_headers("buyer")
+        escrows = (await world.http.get("/escrows", headers=owner)).json()
+        cases = (await world.http.get("/cases", headers=buyer)).json()
+        return [row["escrow_id"] for row in escrows], [row["case_id"] for row in cases]
+
+    await eventually(
+        listed,
+        lambda seen: world.flow.escrow_id in seen[0] and world.case_id in seen[1],
+        "escrow A and case C in the read model",
+        20.0,
+    )

@@ -1,0 +1,136 @@
+"""`escrow chaos` in small: 20 escrows, a worker SIGKILLed, Temporal restarted, bank faults.
+
+The run is a real subprocess with its own private stack (Temporal dev server on its own
+SQLite file, bank, two workers, API on free ports), exactly what an operator runs; the
+reconciler's verdicts are checked here on hand-made disagreements, so a reconciler that
+could never find a problem would fail these tests.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced
+from chaos.schedule import BankFaults, EventKind, build_schedule
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL_CLEAR = (
+    "chaos: escrows=20 completed=20 double_payouts=0 missing_payouts=0 unbalanced=0 mismatched_projections=0"
+)
+
+
+def test_a_small_chaos_run_ends_with_every_escrow_closed_and_reconciled(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "cli.main", "chaos", "--escrows", "20", "--duration", "20"]
+    argv += ["--worker-kills", "1", "--server-restarts", "1", "--seed", "7", "--data-dir", str(tmp_path)]
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    out = run.stdout
+    assert out.strip().splitlines()[-1] == ALL_CLEAR, out[-4000:] + run.stderr[-2000:]
+    assert run.returncode == 0
+    assert "Temporal dev server back on the same SQLite file" in out
+    assert "with SIGKILL; started a new one" in out
+    assert (tmp_path / "temporal.db").is_file()
+
+
+def schedule(seed: int):
+    return build_schedule(
+        seed=seed, duration_seconds=60, worker_kills=3, server_restarts=2, workers=2, bank=BankFaults()
+    )
+
+
+def test_the_same_seed_gives_the_same_fault_schedule() -> None:
+    assert schedule(11) == schedule(11)
+    assert schedule(11).events != schedule(12).events
+    kinds = [event.kind for event in schedule(11).events]
+    assert kinds.count(EventKind.RESTART_TEMPORAL) == 2
+    assert kinds.count(EventKind.KILL_WORKER) == 3
+    restarts = [e.at_seconds for e in schedule(11).events if e.kind is EventKind.RESTART_TEMPORAL]
+    assert restarts[1] - restarts[0] >= 6  # two separate outages, not one
+
+
+def entry(key: str, kind: str, amount: int):
+    return SimpleNamespace(idempotency_key=key, kind=kind, amount_fen=amount)
+
+
+def closed_snapshot() -> dict:
+    return {
+        "phase": "closed",
+        "version": 9,
+        "contract_total_fen": 1000,
+        "ledger": {
+            "deposited_fen": 1000,
+            "released_fen": 1000,
+            "refunded_fen": 0,
+            "held_fen": 0,
+            "pending_fen": 0,
+            "obligations_fen": 0,
+        },
+        "movements": [
+            {
+                "key": "E:stage-1:release",
+                "kind": "payout",
+                "amount_fen": 600,
+                "status": "done",
+                "error": None,
+            },
+            {
+                "key": "E:retention:release",
+                "kind": "payout",
+                "amount_fen": 400,
+                "status": "done",
+                "error": None,
+            },
+        ],
+    }
+
+
+def bank_statement() -> list:
+    return [
+        entry("E:deposit-1", "deposit", 1000),
+        entry("E:stage-1:release", "payout", 600),
+        entry("E:retention:release", "payout", 400),
+    ]
+
+
+def test_the_reconciler_passes_an_escrow_where_all_three_agree() -> None:
+    snapshot = closed_snapshot()
+    balance = SimpleNamespace(balance_fen=0, deposited_fen=1000, paid_out_fen=1000, refunded_fen=0)
+    row = {
+        "status": "closed",
+        "version": 9,
+        **{k: v for k, v in snapshot["ledger"].items() if k != "pending_fen"},
+    }
+    assert double_payouts(snapshot, bank_statement()) == []
+    assert missing_payouts(snapshot, bank_statement()) == []
+    assert unbalanced(snapshot, balance) == []
+    assert mismatched_projection(snapshot, row) == []
+
+
+def test_the_reconciler_finds_a_key_paid_twice_and_a_payment_never_planned() -> None:
+    statement = [*bank_statement(), entry("E:stage-1:release", "payout", 600), entry("E:extra", "payout", 5)]
+    problems = double_payouts(closed_snapshot(), statement)
+    assert any("booked E:stage-1:release 2 times" in p for p in problems)
+    assert any("E:extra, which the workflow never planned" in p for p in problems)
+
+
+def test_the_reconciler_finds_a_payout_the_bank_never_booked_and_a_stuck_one() -> None:
+    snapshot = closed_snapshot()
+    snapshot["movements"].append(
+        {"key": "E:stage-2:release", "kind": "payout", "amount_fen": 1, "status": "pending", "error": None}
+    )
+    problems = missing_payouts(snapshot, bank_statement()[:2])
+    assert "E:retention:release done in the workflow, never booked by the bank" in problems
+    assert "E:stage-2:release still pending" in problems
+
+
+def test_the_reconciler_finds_a_bank_balance_and_a_read_model_that_disagree() -> None:
+    snapshot = closed_snapshot()
+    balance = SimpleNamespace(balance_fen=400, deposited_fen=1000, paid_out_fen=600, refunded_fen=0)
+    assert unbalanced(snapshot, balance) == [
+        "held: workflow 0 != bank 400",
+        "released: workflow 1000 != bank 600",
+    ]
+    stale = {"status": "warranty", "version": 8, "deposited_fen": 1000, "released_fen": 600}
+    stale |= {"refunded_fen": 0, "held_fen": 400}
+    assert len(mismatched_projection(snapshot, stale)) == 4
+    assert mismatched_projection(snapshot, None) == ["no read-model row"]

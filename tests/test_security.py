@@ -1,0 +1,324 @@
+"""Authorization matrix: every endpoint of the API against every kind of caller, over real HTTP.
+
+The operations are read from the app's own OpenAPI schema, so an endpoint added
+without a line in `MATRIX` fails `test_every_endpoint_is_in_the_matrix` (a route
+kept out of the schema would escape it: those are the HTML pages, whose own matrix is
+tests/web/test_page_matrix.py).
+
+Who the callers are: the owner, contractor and inspector of escrow A; the council;
+the buyer and dealer of car case C; an expert party not seated on C; bank staff; a party of the
+same role from ANOTHER escrow or case (`other_*`); nobody (no token) and a bad token.
+
+Two kinds of authority, decided once:
+- Reading and filing use the bearer token. No token or an unknown one: 401. A party
+  that is not in the escrow or case it asks about: 403 `not_a_participant` (ids are
+  sequential, so existence is not a secret; content is). An unknown id: 404.
+- Signed steps ignore the token: the signature is the authority. A signer who is
+  not a party of that escrow or case, including a key nobody registered: 403
+  `not_a_party`; a party whose role may not sign the step: 403 `wrong_role`; the
+  right signer with another key's signature: 403 `bad_signature`. For steps, the
+  `anonymous` row is an unregistered key and the `bad_token` row is the owner's
+  (or buyer's) id signed by a different key.
+
+Every probe is built to be refused just AFTER authorization (an extra payload
+field, an unknown party, a stage that does not exist), so an allowed caller is
+seen to pass the check (422 with a business code) while nothing changes, and
+the test can assert that no escrow or case moved.
+
+Signing checks beyond the matrix, all over HTTP: for case steps and claims,
+`test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn` below; for
+escrow steps (tampered payload, foreign key, wrong role, out of turn, replayed
+nonce, stale timestamp) tests/test_api_errors.py, and forged claims in
+tests/test_case_api.py; every rule against the machines themselves in
+tests/test_machine_signing.py and tests/test_dispute_machine_signatures.py. The
+bank webhook's HMAC: tests/test_api_errors.py and tests/bank/test_webhooks.py.
+Secrets: tests/test_secrets.py. Fuzzing: tests/test_fuzz_api.py.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from api.main import create_app
+from api.routes.case_steps import CASE_STEPS
+from api.routes.steps import ESCROW_STEPS
+from client.keys import PartyKey
+from client.party import Party
+from config.settings import Settings
+from tests.flow import COUNCIL_SECRET
+from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, car_case, car_claim, versions
+
+ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
+OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
+PARTY_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "buyer", "dealer", *OTHERS)
+CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
+NO_SUCH_NUMBER = 99  # a stage, dispute or claim number no escrow has: an allowed signer still gets a 4xx
+PROBE = {"probe": "authorization matrix"}  # an unknown payload field: refused after the signer checks
+
+Outcome = tuple[int, str | None]  # status and error code (None: a success without one)
+UNAUTHENTICATED = {ANONYMOUS: (401, "not_authenticated"), BAD_TOKEN: (401, "bad_token")}
+
+
+def reader(allowed: set[str], ok: Outcome = (200, None), denied: str = "not_a_participant"):
+    """Token-authorised: `allowed` get `ok`, other parties 403 `denied`, no or a bad token 401."""
+
+    def outcome(caller: str) -> Outcome:
+        if caller in UNAUTHENTICATED:
+            return UNAUTHENTICATED[caller]
+        return ok if caller in allowed else (403, denied)
+
+    return outcome
+
+
+def anyone(ok: Outcome):
+    return lambda caller: ok
+
+
+def signers(parties: dict[str, str], allowed: set[str]):
+    """Signature-authorised: `parties` maps each caller who is a party of the process to its role there."""
+
+    def outcome(caller: str) -> Outcome:
+        if caller == BAD_TOKEN:
+            return (403, "bad_signature")
+        if caller not in parties:
+            return (403, "not_a_party")
+        return (422, "unknown_fields") if parties[caller] in allowed else (403, "wrong_role")
+
+    return outcome
+
+
+ESCROW_ROLES = {"owner": "owner", "contractor": "contractor", "inspector": "inspector", "council": "council"}
+CASE_ROLES = {"buyer": "claimant", "dealer": "respondent", "council": "council"}
+PANEL = {"expert"}  # only seated experts: the matrix's expert is not seated, so no caller may
+
+
+def escrow_step(*roles: str):
+    return signers(ESCROW_ROLES, set(roles))
+
+
+def case_step(*roles: str):
+    return signers(CASE_ROLES, set(roles))
+
+
+EVERY_PARTY = set(PARTY_ROLES)
+SIGNATORIES = {"owner", "contractor"}
+ESCROW_READERS = {"owner", "contractor", "inspector", "council"}
+CASE_READERS = {"buyer", "dealer", "council"}  # and the seated panel, which this world has none of
+COUNCIL = {"council"}
+CLAIMANT, RESPONDENT, SIDES = {"claimant"}, {"respondent"}, {"claimant", "respondent"}
+
+MATRIX: dict[str, Callable[[str], Outcome]] = {
+    "GET /health": anyone((200, None)),
+    "POST /parties": anyone((201, None)),
+    "GET /parties/me": reader(EVERY_PARTY),
+    "POST /escrows": reader(SIGNATORIES, ok=(422, "unknown_party"), denied="not_a_signatory"),
+    "GET /escrows": reader(EVERY_PARTY),
+    "GET /escrows/{escrow_id}": reader(ESCROW_READERS),
+    "GET /escrows/{escrow_id}/audit": reader(ESCROW_READERS),
+    "POST /escrows/{subject_id}/contract/signatures": escrow_step("owner", "contractor"),
+    "POST /escrows/{subject_id}/stages/{number}/inspection-requests": escrow_step("contractor"),
+    "POST /escrows/{subject_id}/stages/{number}/inspection-reports": escrow_step("inspector"),
+    "POST /escrows/{subject_id}/stages/{number}/acceptance": escrow_step("owner"),
+    "POST /escrows/{subject_id}/stages/{number}/partial-acceptance": escrow_step("owner"),
+    "POST /escrows/{subject_id}/stages/{number}/holdback-releases": escrow_step("owner"),
+    "POST /escrows/{subject_id}/change-orders": escrow_step("owner", "contractor"),
+    "POST /escrows/{subject_id}/cancellation": escrow_step("owner", "contractor"),
+    "POST /escrows/{subject_id}/disputes": escrow_step("owner", "contractor"),
+    "POST /escrows/{subject_id}/disputes/{number}/decision": escrow_step("council"),
+    "POST /escrows/{subject_id}/warranty-claims": escrow_step("owner"),
+    "POST /escrows/{subject_id}/warranty-claims/{number}/withdrawal": escrow_step("owner"),
+    "POST /cases": reader(EVERY_PARTY, ok=(422, "unknown_fields")),
+    "GET /cases": reader(EVERY_PARTY),
+    "GET /cases/{case_id}": reader(CASE_READERS),
+    "GET /cases/{case_id}/draws": reader(CASE_READERS),
+    "POST /cases/{subject_id}/acceptance": case_step(*COUNCIL),
+    "POST /cases/{subject_id}/rejection": case_step(*COUNCIL),
+    "POST /cases/{subject_id}/answer": case_step(*RESPONDENT),
+    "POST /cases/{subject_id}/settlement-signatures": case_step(*SIDES),
+    "POST /cases/{subject_id}/strikes": case_step(*SIDES),
+    "POST /cases/{subject_id}/declarations": case_step(*PANEL),
+    "POST /cases/{subject_id}/evidence": case_step(*SIDES),
+    "POST /cases/{subject_id}/site-inspection-signatures": case_step(*SIDES, *PANEL),
+    "POST /cases/{subject_id}/clock-pauses": case_step(*COUNCIL),
+    "POST /cases/{subject_id}/clock-resumptions": case_step(*COUNCIL),
+    "POST /cases/{subject_id}/vote-commitments": case_step(*PANEL),
+    "POST /cases/{subject_id}/vote-reveals": case_step(*PANEL),
+    "POST /cases/{subject_id}/decision-summary": case_step(*PANEL),
+    "POST /cases/{subject_id}/decision-signatures": case_step(*PANEL),
+    "POST /cases/{subject_id}/decision-countersignature": case_step(*COUNCIL),
+    "POST /cases/{subject_id}/objections": case_step(*SIDES),
+    "POST /cases/{subject_id}/enforcement": case_step(*COUNCIL),
+    "POST /cases/{subject_id}/remedy-confirmation": case_step(*RESPONDENT),
+    "POST /webhooks/bank": anyone((401, "bad_webhook_signature")),  # the HMAC is the only authority
+    "POST /experts": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
+    "GET /experts": reader(COUNCIL, denied="council_only"),
+    "POST /experts/import": reader(COUNCIL, ok=(422, "invalid_csv"), denied="council_only"),
+    "GET /experts/{expert_id}": reader(COUNCIL, ok=(404, "expert_not_found"), denied="council_only"),
+    "PATCH /experts/{expert_id}": reader(COUNCIL, ok=(404, "expert_not_found"), denied="council_only"),
+    "POST /experts/{expert_id}/deactivation": reader(
+        COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
+    ),
+    "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
+    "POST /bank/deposits": reader({"bank"}, ok=(404, "escrow_not_found"), denied="bank_staff_only"),
+    # the public record needs no sign-in: the same answer for everyone, token or not
+    "GET /public/counts.json": anyone((200, None)),
+    "GET /public/scorecards.json": anyone((200, None)),
+    "GET /public/decisions.json": anyone((200, None)),
+    "GET /public/quarters/{quarter}.json": anyone((404, "not_published")),
+    "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),
+}
+
+STEP_ACTIONS = {f"/escrows/{{subject_id}}{path}": action for action, path, _, _ in ESCROW_STEPS} | {
+    f"/cases/{{subject_id}}{path}": action for action, path, _, _ in CASE_STEPS
+}
+NUMBER_FIELDS = {f"/escrows/{{subject_id}}{path}": f for _, path, f, _ in ESCROW_STEPS if f}
+
+
+def schema_operations(settings: Settings) -> set[str]:
+    schema = create_app(settings).openapi()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_endpoint_is_in_the_matrix(tmp_path):
+    operations = schema_operations(Settings(data_dir=tmp_path))
+    assert operations - MATRIX.keys() == set(), "endpoints with no authorization decision in MATRIX"
+    assert MATRIX.keys() - operations == set(), "MATRIX lists endpoints the API no longer has"
+
+
+@pytest.fixture(scope="module")
+async def world(stack) -> World:
+    return await build_world(stack)
+
+
+async def probe(world: World, operation: str, caller: str) -> httpx.Response:
+    """One request per (endpoint, caller), built to stop right after the authorization decision."""
+    method, template = operation.split(" ")
+    escrow_id, case_id = world.flow.escrow_id, world.case_id
+    path = template.format(
+        escrow_id=escrow_id,
+        case_id=case_id,
+        subject_id=case_id if template.startswith("/cases/") else escrow_id,
+        number=NO_SUCH_NUMBER,
+        expert_id="EXP-NO-SUCH-EXPERT",
+        quarter="2019Q1",
+    )
+    headers = world.token_headers(caller)
+    if template in STEP_ACTIONS:
+        subject = case_id if template.startswith("/cases/") else escrow_id
+        payload = dict(PROBE)
+        if template in NUMBER_FIELDS:
+            payload[NUMBER_FIELDS[template]] = NO_SUCH_NUMBER
+        body = world.signed(caller, STEP_ACTIONS[template], subject, payload)
+        return await world.http.post(path, json=body, headers=headers)
+    if operation == "POST /parties":
+        fresh = {
+            "role": "owner",
+            "display_name": "Newcomer",
+            "public_key": PartyKey.generate().public_key_b64,
+        }
+        return await world.http.post(path, json=fresh, headers=headers)
+    if operation == "POST /escrows":
+        flow = world.flow
+        body = {
+            "title": "probe",
+            "owner_id": flow.owner.id,
+            "contractor_id": flow.contractor.id,
+            "inspector_id": "P-NO-SUCH-INSPECTOR",
+            "total_fen": 100_000,
+        }
+        return await world.http.post(path, json=body, headers=headers)
+    if operation == "POST /cases":
+        claimant = caller if caller in world.parties else "buyer"
+        body = world.signed(claimant, "claim.file", world.parties["dealer"].id, dict(PROBE))
+        return await world.http.post(path, json=body, headers=headers)
+    if operation == "POST /bank/deposits":
+        unknown = "ESC-2019-99999"
+        body = {"escrow_id": unknown, "amount_fen": 1, "idempotency_key": f"{unknown}:deposit-{'0' * 16}"}
+        return await world.http.post(path, json=body, headers=headers)
+    if operation == "POST /webhooks/bank":
+        event = {"type": "deposit.confirmed", "account_id": escrow_id, "tx_id": "forged", "amount_fen": 1}
+        return await world.http.post(path, json=event, headers=headers)
+    if operation == "POST /experts/import":
+        return await world.http.post(
+            path, content=b"name,domain,specialties\n", headers={**headers, "Content-Type": "text/csv"}
+        )
+    if method in ("POST", "PATCH"):
+        return await world.http.request(method, path, json={}, headers=headers)
+    return await world.http.get(path, headers=headers)
+
+
+@pytest.mark.parametrize("operation", sorted(MATRIX))
+async def test_authorization(world: World, operation: str):
+    before = await versions(world)
+    wrong = {}
+    for caller in CALLERS:
+        response = await probe(world, operation, caller)
+        body = response.json()
+        code = body["detail"]["code"] if response.is_error else None
+        expected = MATRIX[operation](caller)
+        if (response.status_code, code) != expected:
+            wrong[caller] = {"expected": expected, "got": (response.status_code, code)}
+    assert wrong == {}, f"{operation}: {wrong}"
+    assert await versions(world) == before, "a probe changed an escrow or a case"
+
+
+async def test_lists_show_only_the_callers_own(world: World):
+    """GET /escrows and GET /cases: every caller gets 200, but foreign rows never appear."""
+    for caller in PARTY_ROLES:
+        headers = world.token_headers(caller)
+        escrows = {row["escrow_id"] for row in (await world.http.get("/escrows", headers=headers)).json()}
+        cases = {row["case_id"] for row in (await world.http.get("/cases", headers=headers)).json()}
+        assert (world.flow.escrow_id in escrows) == (caller in {"owner", "contractor", "inspector"}), caller
+        assert (world.case_id in cases) == (caller in CASE_READERS), caller
+
+
+async def test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn(stack):
+    http = stack.http
+    council = await Party(http, "council", "Signing council").register(enrolment_secret=COUNCIL_SECRET)
+    buyer = await Party(http, "buyer", "Signing buyer").register()
+    dealer = await Party(http, "dealer", "Signing dealer").register()
+    two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
+
+    stale_claim = buyer.sign("claim.file", dealer.id, car_claim(), two_hours_ago)
+    response = await http.post("/cases", json=asdict(stale_claim), headers=buyer.auth)
+    assert (response.status_code, response.json()["detail"]["code"]) == (409, "stale_timestamp")
+
+    case_id = await car_case(http, buyer, dealer)
+    tampered = council.sign("case.accept", case_id, {"note": "accepted"})
+    tampered.envelope["payload"]["note"] = "rejected"
+    accept = council.sign("case.accept", case_id, {})
+    refusals = [
+        ("/answer", dealer.sign("answer.submit", case_id, {"answer_hash": "sha256:a"}), 409, "wrong_phase"),
+        ("/acceptance", tampered, 403, "bad_signature"),
+        ("/acceptance", council.sign("case.accept", case_id, {}, two_hours_ago), 409, "stale_timestamp"),
+        ("/acceptance", accept, 200, None),
+        ("/acceptance", accept, 409, "nonce_reused"),
+    ]
+    for path, signed, status, code in refusals:
+        response = await http.post(f"/cases/{case_id}{path}", json=asdict(signed))
+        got = (response.status_code, response.json()["detail"]["code"] if response.is_error else None)
+        assert got == (status, code), (path, response.json())
+    case = (await http.get(f"/cases/{case_id}", headers=council.auth)).json()
+    assert (case["phase"], case["version"]) == ("answer", 1), "only the one valid step changed the case"
+
+
+async def test_outsiders_filing_a_case_on_an_escrow_learn_nothing_of_its_disputes(world: World):
+    """The escrow checks who files before whether the dispute exists: 403 either way, never 409."""
+    before = await versions(world)
+    owner, contractor = world.parties["other_owner"], world.parties["other_contractor"]
+    claim = {
+        "domain": "renovation",
+        "main_specialty": "waterproofing",
+        "items": [{"item_id": "leak", "description": "the shower leaks"}],
+        "disputed_fen": 300_000,
+        "remedy_sought": "refund the stage",
+        "escrow_id": world.flow.escrow_id,
+        "escrow_dispute": 1,  # escrow A has no dispute at all
+    }
+    signed = owner.sign("claim.file", contractor.id, claim)
+    response = await world.http.post("/cases", json=asdict(signed), headers=owner.auth)
+    assert (response.status_code, response.json()["detail"]["code"]) == (403, "not_the_escrows_parties")
+    assert await versions(world) == before

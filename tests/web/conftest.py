@@ -1,0 +1,61 @@
+"""Debian's chromium driven by Playwright (async API: the stack's servers share the test's
+event loop). Each party gets its own browser context: its own IndexedDB, keys and cookie."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("the browser tests need Debian's chromium: apt-get install chromium fonts-wqy-zenhei")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def new_context(browser: Browser, stack) -> AsyncIterator:
+    """Makes a fresh context (empty profile: no keys, no cookies) on a phone-sized screen."""
+    contexts: list[BrowserContext] = []
+
+    async def make(**options) -> BrowserContext:
+        settings = {
+            "base_url": str(stack.http.base_url).rstrip("/"),
+            "viewport": PHONE,
+            "locale": "zh-CN",
+            "timezone_id": "Asia/Shanghai",
+            **options,
+        }
+        context = await browser.new_context(**settings)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,87 @@
+"""What a person does on the escrow pages, as Playwright steps: one place for the selectors."""
+
+from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Error as PlaywrightError
+
+from tests.web.conftest import screenshot
+
+
+async def register(context: BrowserContext, role: str, name: str) -> tuple[Page, str]:
+    """Open the sign-in page in a fresh context, make a key for this role and sign in."""
+    page = await context.new_page()
+    await page.goto("/signin")
+    await page.select_option("#role", role)
+    await page.fill("#display-name", name)
+    await page.click("#register button[type=submit]")
+    await page.wait_for_url("**/my/escrows")
+    return page, (await page.text_content("#my-party-id")).strip()
+
+
+async def open_escrow(page: Page, escrow_id: str) -> None:
+    """Load the escrow's page afresh. A page left open reloads itself when another party
+    acts; when that reload of the same page overtakes this navigation, its load is awaited."""
+    path = f"/my/escrows/{escrow_id}"
+    try:
+        await page.goto(path)
+    except PlaywrightError:
+        # Interrupted or aborted by the page's own reload: fine if that reload is of this page.
+        await page.wait_for_load_state()
+        if not page.url.endswith(path):
+            raise
+    await expect(page.locator("#page-data")).to_have_attribute("data-subject", escrow_id)
+    await check_usable(page)
+
+
+UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea, button"))
+    .filter(el => el.type !== "hidden" && !el.closest("template, dialog"))
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+                  && !(el.tagName === "BUTTON" && el.textContent.trim()))
+    .map(el => el.outerHTML)"""
+
+
+async def check_usable(page: Page) -> None:
+    """Every control has a label, and nothing runs off the side of the screen."""
+    assert await page.evaluate(UNLABELLED) == []
+    overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+
+
+async def sign(
+    page: Page, form: str, *, expect_in_dialog: list[str] = (), screenshot_as: str | None = None
+) -> str:
+    """Submit a step form, check the plain-word summary, then sign; returns the summary text."""
+    await page.click(f"{form} button[type=submit]")
+    dialog = page.locator("#confirm-step")
+    await expect(dialog).to_be_visible()
+    summary = await dialog.locator(".what").inner_text()
+    for text in expect_in_dialog:
+        assert text in summary, f"{text!r} is not in what the page asks to sign:\n{summary}"
+    if screenshot_as:
+        await screenshot(page, screenshot_as)
+    # The dialog puts the focus on its sign button: a keyboard user confirms with Enter.
+    await expect(dialog.locator("button[value=sign]")).to_be_focused()
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    return summary
+
+
+async def phase(page: Page) -> str:
+    return await page.get_attribute("#phase", "data-phase")
+
+
+async def wait_for_phase(page: Page, wanted: str, timeout_ms: int = 30_000) -> None:
+    """The page refreshes itself when the escrow changes (deposits arrive from the bank)."""
+    await page.wait_for_selector(f'#phase[data-phase="{wanted}"]', timeout=timeout_ms)
+
+
+async def token_of(page: Page, party_id: str) -> str:
+    """The party's bearer token as its browser keeps it, for a test's own reads over the API."""
+    return await page.evaluate(
+        """async id => {
+            const db = await new Promise(ok => { const r = indexedDB.open('escrow-signing');
+                r.onsuccess = () => ok(r.result); });
+            return await new Promise(ok => { const r = db.transaction('identities')
+                .objectStore('identities').get(id); r.onsuccess = () => ok(r.result.token); });
+        }""",
+        party_id,
+    )

@@ -1,0 +1,122 @@
+"""Every page against every kind of reader, over real HTTP: the pages' authorization matrix.
+
+The JSON API's matrix (tests/test_security.py) reads its endpoints from the OpenAPI schema;
+pages are kept out of that schema, so this one walks the app's routes for the rest, and a
+page added without a line in `PAGES` fails `test_every_page_is_in_the_matrix`.
+
+A page reads the party from the HttpOnly session cookie (the token itself, see
+web/session.py). No cookie or an unknown one: 303 to sign-in. A signed-in party on a page
+for another role, or an escrow that is not theirs: 403. Public pages answer everyone alike.
+Pages only read: every probe is a GET, and nothing may move.
+"""
+
+from collections.abc import Callable
+
+import pytest
+
+from api.main import create_app
+from config.settings import Settings
+from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, versions
+from tests.test_security import CALLERS, ESCROW_READERS, PARTY_ROLES
+from web.session import SESSION_COOKIE
+
+Outcome = int | str  # the status, or SIGN_IN for a 303 to the sign-in page
+SIGN_IN = "303 to /signin"
+
+
+def everyone(status: int) -> Callable[[str], Outcome]:
+    return lambda caller: status
+
+
+def for_roles(allowed: set[str]) -> Callable[[str], Outcome]:
+    def outcome(caller: str) -> Outcome:
+        if caller in (ANONYMOUS, BAD_TOKEN):
+            return SIGN_IN
+        return 200 if caller in allowed else 403
+
+    return outcome
+
+
+EVERY_PARTY = set(PARTY_ROLES)
+NOBODY: set[str] = set()  # the world's expert is not seated on its case
+
+PAGES: dict[str, Callable[[str], Outcome]] = {
+    "/": everyone(200),
+    "/lang/{language}": everyone(303),  # back to where the reader was, with the language remembered
+    "/signin": everyone(200),
+    "/public": everyone(200),
+    "/public/quarters/{quarter}": everyone(404),  # nothing published for that quarter
+    "/public/scorecards": everyone(200),
+    "/public/decisions": everyone(200),
+    "/my/escrows": for_roles(EVERY_PARTY),
+    "/my/escrows/new": for_roles(EVERY_PARTY),
+    "/my/escrows/{escrow_id}": for_roles(ESCROW_READERS),
+    "/my/escrows/{escrow_id}/version": for_roles(ESCROW_READERS),
+    "/council": for_roles({"council"}),
+    "/council/cases/{case_id}": for_roles({"council"}),
+    "/council/experts": for_roles({"council"}),
+    "/expert": for_roles({"expert"}),
+    "/expert/cases/{case_id}": for_roles(NOBODY),
+    "/bank": for_roles({"bank"}),
+    "/bank/ledger": for_roles({"bank"}),
+}
+# The page session itself (POST and DELETE /session) is tested in test_page_auth.py.
+SESSION_ROUTES = {"POST /session", "DELETE /session"}
+FRAMEWORK_PAGES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def routes_of(router) -> list[tuple[str, set[str], bool]]:
+    """(path, methods, in schema) of every route, through routers included in routers."""
+    found = []
+    for route in router.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:  # an included router (FastAPI >= 0.165)
+            for context in contexts() if callable(contexts) else contexts:
+                found.append((context.path, set(context.methods or ()), context.include_in_schema))
+        elif hasattr(route, "methods"):
+            found.append((route.path, set(route.methods or ()), route.include_in_schema))
+    return found
+
+
+def test_every_page_is_in_the_matrix(tmp_path):
+    hidden = [
+        (path, methods)
+        for path, methods, listed in routes_of(create_app(Settings(data_dir=tmp_path)))
+        if not listed and path not in FRAMEWORK_PAGES
+    ]
+    pages = {path for path, methods in hidden if "GET" in methods}
+    others = {f"{method} {path}" for path, methods in hidden for method in methods - {"GET", "HEAD"}}
+    assert pages - PAGES.keys() == set(), "pages with no authorization decision in PAGES"
+    assert PAGES.keys() - pages == set(), "PAGES lists pages the app no longer has"
+    assert others == SESSION_ROUTES, "a page route that is not a GET must be tested like the API"
+
+
+@pytest.fixture(scope="module")
+async def world(stack) -> World:
+    return await build_world(stack)
+
+
+def session_headers(world: World, caller: str) -> dict[str, str]:
+    if caller == ANONYMOUS:
+        return {}
+    token = "not-a-registered-token" if caller == BAD_TOKEN else world.parties[caller].token
+    return {"Cookie": f"{SESSION_COOKIE}={token}"}
+
+
+def observed(response) -> Outcome:
+    if response.status_code == 303 and response.headers["location"].startswith("/signin?next="):
+        return SIGN_IN
+    return response.status_code
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+async def test_page_authorization(world: World, page: str):
+    before = await versions(world)
+    path = page.format(escrow_id=world.flow.escrow_id, case_id=world.case_id, language="en", quarter="2019Q1")
+    wrong = {}
+    for caller in CALLERS:
+        response = await world.http.get(path, headers=session_headers(world, caller), follow_redirects=False)
+        if observed(response) != PAGES[page](caller):
+            wrong[caller] = {"expected": PAGES[page](caller), "got": observed(response)}
+    assert wrong == {}, f"{page}: {wrong}"
+    assert await versions(world) == before, "reading a page changed an escrow or a case"

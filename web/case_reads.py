@@ -1,0 +1,50 @@
+"""Reading cases for the staff pages: lists from the read model, one case from its workflow.
+
+A single case is read from its workflow (like `GET /cases/{id}`) so a page reloaded right
+after a signed step already shows it; lists come from the read model so a page of twenty
+cases costs one database query, not twenty workflow queries.
+"""
+
+import json
+from typing import Any
+
+from fastapi import Request
+from sqlmodel import Session
+from starlette.responses import HTMLResponse
+
+from api.errors import ApiError
+from api.gateway import CASE, query
+from db import crud
+from db.models import CaseProjection
+from web.access import PageRefused
+from web.i18n import translator
+from web.templating import render
+from workflows.dispute import DisputeWorkflow
+
+
+def snapshot_of(row: CaseProjection) -> dict[str, Any]:
+    return json.loads(row.summary_json)
+
+
+async def read_case(request: Request, case_id: str) -> dict[str, Any]:
+    """The case as its workflow holds it now, or a refusal page (unknown case, Temporal down)."""
+    try:
+        return await query(request.app.state.temporal, CASE, case_id, DisputeWorkflow.snapshot)
+    except ApiError as error:
+        raise PageRefused(problem_page(request, error)) from None
+
+
+def problem_page(request: Request, error: ApiError) -> HTMLResponse:
+    """An API error as a page: in the reader's words when the code has a message, else the API's."""
+    key = f"problem.{error.code}"
+    worded = translator(request)(key)
+    message = error.message if worded == key else worded
+    context = {"message": message, "code": error.code}
+    return render(request, "problem.html", context, status_code=error.status)
+
+
+def party_names(session: Session, cases: list[dict[str, Any]]) -> dict[str, str]:
+    """Display names of every claimant, respondent and seated expert the cases name."""
+    ids = {c[side] for c in cases for side in ("claimant_id", "respondent_id")}
+    ids |= {s["party_id"] for c in cases for r in c["rounds"] for s in r["seats"].values()}
+    return {party.id: party.display_name for party in crud.list_parties(session=session, ids=sorted(ids))}

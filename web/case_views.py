@@ -1,0 +1,95 @@
+"""What the council's and the experts' pages read out of a case snapshot.
+
+A snapshot is the dispute machine's `snapshot()` (from the workflow, or as the read model
+keeps it in `summary_json`): plain JSON with ISO timestamps. These helpers only read it;
+every rule about what may happen next stays in `domain/dispute/machine.py`.
+
+Decision: the council's list shows, per case, the one deadline that ends the current phase
+(what the council must chase), not every timer the workflow keeps. For the summary and
+signing phases that is the panel's decision target (panel formed + the case's
+`decision_target_days`), which the machine alerts on but does not list in its snapshot.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.dispute.state import CasePhase
+from domain.dispute.terms import CaseWindows
+
+DECISION_TARGET = timedelta(days=CaseWindows().decision_target_days)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str  # message key: what must happen by then
+    due: datetime | None  # None: nothing is timed (e.g. waiting for the registry, or the clock is paused)
+
+
+def moment(raw: str | None) -> datetime | None:
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def current_round(case: dict[str, Any]) -> dict[str, Any] | None:
+    return case["rounds"][-1] if case["rounds"] else None
+
+
+def phase_deadline(case: dict[str, Any]) -> Deadline:
+    """The deadline that closes the case's current phase, and what is due by it."""
+    phase = case["phase"]
+    current = current_round(case)
+    if phase == CasePhase.FILED:
+        return Deadline("deadline.acceptance", moment(case["acceptance_due"]))
+    if phase == CasePhase.ANSWER:
+        return Deadline("deadline.answer", moment(case["answer_due"]))
+    if phase == CasePhase.NEGOTIATION:
+        return Deadline("deadline.negotiation", moment(case["negotiation_due"]))
+    if phase == CasePhase.PANEL and current:
+        undeclared = [moment(s["declaration_due"]) for s in current["seats"].values() if not s["declared"]]
+        if undeclared:
+            return Deadline("deadline.declarations", min(undeclared))
+        return Deadline("deadline.strikes", moment(current["strike_due"]))
+    if phase == CasePhase.EVIDENCE and current:
+        if current["paused_at"]:
+            return Deadline("deadline.paused", None)
+        return Deadline("deadline.evidence", moment(current["reply_due"]))
+    if phase == CasePhase.VOTING and current:
+        return Deadline("deadline.votes", moment(current["vote_due"]))
+    if phase in (CasePhase.SUMMARY, CasePhase.SIGNING) and current and current["formed_at"]:
+        return Deadline("deadline.decision_target", moment(current["formed_at"]) + DECISION_TARGET)
+    if phase == CasePhase.OBJECTION:
+        return Deadline("deadline.objection", moment(case["objection_due"]))
+    if phase == CasePhase.ENFORCEMENT:
+        return Deadline("deadline.enforcement", moment(case["remedy_due"]))
+    return Deadline(f"phase.{phase}", None)
+
+
+def seat_of(case: dict[str, Any], party_id: str) -> tuple[str, dict[str, Any]] | None:
+    """The expert id and seat this party holds on the current panel, if any."""
+    current = current_round(case)
+    for expert_id, seat in (current["seats"] if current else {}).items():
+        if seat["party_id"] == party_id:
+            return expert_id, seat
+    return None
+
+
+def expert_task(case: dict[str, Any], expert_id: str) -> str:
+    """Message key of what this panel member should do now (or why they wait)."""
+    phase = case["phase"]
+    current = current_round(case)
+    seat = current["seats"][expert_id]
+    if phase == CasePhase.PANEL:
+        return "task.waiting_strikes" if seat["declared"] else "task.declare"
+    if phase == CasePhase.EVIDENCE:
+        return "task.read_evidence"
+    if phase == CasePhase.VOTING:
+        if expert_id not in current["commitments"]:
+            return "task.commit"
+        if set(current["commitments"]) != set(current["seats"]):
+            return "task.waiting_commitments"
+        return "task.waiting_reveals" if expert_id in current["reveals"] else "task.reveal"
+    if phase == CasePhase.SUMMARY:
+        return "task.summary_chair" if current["draw"]["chair"] == expert_id else "task.waiting_summary"
+    if phase == CasePhase.SIGNING:
+        return "task.waiting_countersign" if expert_id in current["signatures"] else "task.sign_decision"
+    return f"phase.{phase}"

@@ -1,0 +1,151 @@
+"""Charts as inline SVG built on the server: no script, no external service, readable by screen readers.
+
+Each chart carries a <title> and <desc> and the pages print the same figures in a table or
+list next to it, so the picture is for looking and the numbers stay accessible.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from markupsafe import Markup
+
+# A bar chart drawn this wide keeps its labels legible when a 390 px phone shrinks it to fit.
+PHONE_BAR_WIDTH = 440
+PALETTE = ("#2b6cb0", "#2f855a", "#c05621", "#6b46c1", "#b83280", "#4a5568")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a step chart: the value holds from each point until the next."""
+
+    name: str
+    points: Sequence[tuple[datetime, int]]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    note: str = ""
+
+
+def _plain(value: int) -> str:
+    return f"{value:,}"
+
+
+def _nice_ceiling(value: int) -> int:
+    """The smallest 1, 2 or 5 × 10^k at or above the value, so axis ticks are round numbers."""
+    if value <= 0:
+        return 1
+    magnitude = 1
+    while magnitude * 10 <= value:
+        magnitude *= 10
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def step_chart(
+    series: Sequence[Series],
+    *,
+    title: str,
+    empty_text: str,
+    value_format: Callable[[int], str] = _plain,
+    time_format: Callable[[datetime], str] = lambda moment: moment.strftime("%m-%d"),
+    width: int = 640,
+    height: int = 260,
+) -> Markup:
+    """Values over time as step lines (money moves in jumps, never along a slope)."""
+    moments = sorted({moment for line in series for moment, _ in line.points})
+    if not moments:
+        return Markup(f'<p class="chart-empty">{escape(empty_text)}</p>')
+    left, right, top, bottom = 88, 12, 12, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    start, end = moments[0], moments[-1]
+    span = max((end - start).total_seconds(), 1.0)
+    ceiling = _nice_ceiling(max((value for line in series for _, value in line.points), default=0))
+
+    def x(moment: datetime) -> float:
+        return left + plot_w * (moment - start).total_seconds() / span
+
+    def y(value: int) -> float:
+        return top + plot_h * (1 - value / ceiling)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in range(5):
+        value = ceiling * tick // 4
+        parts.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
+            f'<text class="tick" x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f"{escape(value_format(value))}</text>"
+        )
+    for moment in (start, end) if end != start else (start,):
+        anchor = "start" if moment == start else "end"
+        parts.append(
+            f'<text class="tick" x="{x(moment):.1f}" y="{height - bottom + 18}" text-anchor="{anchor}">'
+            f"{escape(time_format(moment))}</text>"
+        )
+    for index, line in enumerate(series):
+        colour = PALETTE[index % len(PALETTE)]
+        points = sorted(line.points)
+        if not points:
+            continue
+        first_moment, first_value = points[0]
+        path = [f"M{x(first_moment):.1f},{y(first_value):.1f}"]
+        path += [f"H{x(moment):.1f} V{y(value):.1f}" for moment, value in points[1:]]
+        path.append(f"H{x(end):.1f}")
+        parts.append(
+            f'<path class="series" stroke="{colour}" d="{" ".join(path)}">'
+            f"<title>{escape(line.name)}</title></path>"
+        )
+        legend_x = left + (index % 3) * (plot_w // 3)
+        legend_y = height - 22 + (index // 3) * 16
+        parts.append(
+            f'<rect x="{legend_x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text class="legend" x="{legend_x + 14}" y="{legend_y}">{escape(line.name)}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_chart(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    empty_text: str,
+    value_format: Callable[[int], str] = _plain,
+    width: int = 640,
+    row_height: int = 26,
+) -> Markup:
+    """Horizontal bars: long labels (business names) stay readable on a narrow phone screen."""
+    if not bars:
+        return Markup(f'<p class="chart-empty">{escape(empty_text)}</p>')
+    label_w, value_w = 200, 90
+    plot_w = width - label_w - value_w
+    ceiling = max(max(bar.value for bar in bars), 1)
+    height = row_height * len(bars) + 8
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for index, bar in enumerate(bars):
+        top = 4 + index * row_height
+        length = plot_w * bar.value / ceiling
+        label = bar.label if len(bar.label) <= 16 else bar.label[:15] + "…"
+        parts.append(
+            f'<text class="legend" x="{label_w - 6}" y="{top + row_height * 0.65:.1f}" text-anchor="end">'
+            f"{escape(label)}<title>{escape(bar.label)}</title></text>"
+            f'<rect x="{label_w}" y="{top + 3}" width="{length:.1f}" height="{row_height - 8}" '
+            f'fill="{PALETTE[0]}"><title>{escape(bar.label)}: {escape(value_format(bar.value))} '
+            f"{escape(bar.note)}</title></rect>"
+            f'<text class="tick" x="{label_w + length + 6:.1f}" y="{top + row_height * 0.65:.1f}">'
+            f"{escape(value_format(bar.value))}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

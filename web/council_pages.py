@@ -1,0 +1,128 @@
+"""The council's pages: open disputes and their deadlines, one case with its panel draws, the registry."""
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import HTMLResponse
+
+from api.deps import SessionDep
+from db import cases, crud, experts
+from db.models import Party
+from domain.dispute.state import CasePhase
+from expert_panels.registry import SPECIALTIES
+from web.access import PageRoute, require_roles
+from web.case_reads import party_names, read_case, snapshot_of
+from web.case_views import current_round, phase_deadline
+from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
+from web.i18n import translator
+from web.templating import render
+
+router = APIRouter(prefix="/council", tags=["pages"], include_in_schema=False, route_class=PageRoute)
+
+CouncilMember = Annotated[Party, Depends(require_roles("council"))]
+REGISTRY_PAGE_SIZE = 50
+OPEN_CASES_SHOWN = 200
+
+
+@router.get("", response_class=HTMLResponse)
+def open_disputes(
+    request: Request,
+    member: CouncilMember,
+    session: SessionDep,
+    domain: Literal["renovation", "car"] | None = None,
+) -> HTMLResponse:
+    """Every open case, the deadline that ends its phase first, so the overdue ones stand out."""
+    t = translator(request)
+    snapshots = [
+        snapshot_of(row)
+        for row in cases.list_cases(session=session, domain=domain, open_only=True, limit=OPEN_CASES_SHOWN)
+    ]
+    now = datetime.now(UTC)
+    rows = [{"case": case, "deadline": phase_deadline(case)} for case in snapshots]
+    rows.sort(key=lambda row: (row["deadline"].due is None, row["deadline"].due or now))
+    per_phase = Counter(case["phase"] for case in snapshots)
+    chart = bar_chart(
+        [Bar(t(f"phase.{phase}"), per_phase[phase]) for phase in CasePhase if per_phase[phase]],
+        title=t("council.chart_phases"),
+        empty_text=t("council.no_open_cases"),
+        width=PHONE_BAR_WIDTH,
+    )
+    alerts = crud.list_alerts(session=session)[:20]
+    context = {
+        "party": member,
+        "rows": rows,
+        "names": party_names(session, snapshots),
+        "now": now,
+        "domain": domain,
+        "chart": chart,
+        "alerts": alerts,
+    }
+    return render(request, "council/disputes.html", context)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+async def case_file(
+    request: Request, case_id: str, member: CouncilMember, session: SessionDep
+) -> HTMLResponse:
+    """One case as its workflow holds it: parties, deadline, every panel draw and how the vote stands."""
+    case = await read_case(request, case_id)
+    context = {
+        "party": member,
+        "case": case,
+        "deadline": phase_deadline(case),
+        "current": current_round(case),
+        "names": party_names(session, [case]),
+    }
+    return render(request, "council/case.html", context)
+
+
+@router.get("/experts", response_class=HTMLResponse)
+def expert_registry(
+    request: Request,
+    member: CouncilMember,
+    session: SessionDep,
+    domain: Literal["renovation", "car"] | None = None,
+    specialty: str | None = None,
+    active: Literal["yes", "no"] | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    """The registry with its filters, and a chart of how many active experts each specialty has."""
+    t = translator(request)
+    known = {s for names in SPECIALTIES.values() for s in names}
+    specialty = specialty if specialty in known else None
+    listed, total = experts.list_experts(
+        session=session,
+        domain=domain,
+        specialty=specialty,
+        active=None if active is None else active == "yes",
+        q=q or None,
+        limit=REGISTRY_PAGE_SIZE,
+        offset=(page - 1) * REGISTRY_PAGE_SIZE,
+    )
+    chart_domains = [domain] if domain else list(SPECIALTIES)
+    bars = [
+        Bar(
+            t(f"specialty.{name}"),
+            experts.list_experts(session=session, domain=d, specialty=name, active=True, limit=1)[1],
+        )
+        for d in chart_domains
+        for name in SPECIALTIES[d]
+    ]
+    context = {
+        "party": member,
+        "experts": listed,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // REGISTRY_PAGE_SIZE)),
+        "page_query": lambda number: urlencode({**request.query_params, "page": number}),
+        "filters": {"domain": domain, "specialty": specialty, "active": active, "q": q or ""},
+        "specialties": SPECIALTIES,
+        "chart": bar_chart(
+            bars, title=t("registry.chart_title"), empty_text=t("chart.no_data"), width=PHONE_BAR_WIDTH
+        ),
+    }
+    return render(request, "council/experts.html", context)

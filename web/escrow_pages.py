@@ -1,0 +1,175 @@
+"""The escrow pages: a party's escrows, one escrow with its timeline and the step waiting
+for the reader, and the owner's contract form. Steps are signed in the browser and posted
+to the JSON API by `static/steps.js`; these routes only read."""
+
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse
+from temporalio.client import Client
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.gateway import ESCROW, query
+from api.routes.steps import ESCROW_STEPS
+from config.settings import Settings
+from db import crud
+from db.models import Party
+from domain.calendar import SHANGHAI
+from domain.money import yuan
+from sandbox_bank.client import BankClient, BankError, StatementEntry
+from web.charts import step_chart
+from web.escrow_view import chart_series, disputable, funds_over_time, role_in, stage_views
+from web.i18n import language_of, translate
+from web.session import SignedInParty
+from web.templating import render
+from workflows.escrow import EscrowWorkflow
+
+router = APIRouter(prefix="/my/escrows", tags=["pages"], include_in_schema=False)
+
+CHART_LINES = {
+    "deposit": "money.deposited",
+    "payout": "money.released",
+    "refund": "money.refunded",
+    "held": "money.held",
+}
+
+# The words steps.js needs to describe an envelope before it is signed.
+SIGNED_FIELDS = [
+    "action",
+    "subject",
+    "signer",
+    "terms_hash",
+    "stage",
+    "round",
+    "result",
+    "report_hash",
+    "defects",
+    "description",
+    "location",
+    "cost_estimate_fen",
+    "amount_fen",
+    "pay_fen",
+    "holdbacks",
+    "item",
+    "items",
+    "reason",
+    "stages",
+    "include_retention",
+    "evidence",
+    "note",
+    "claim",
+]
+STEP_WORDS = [
+    *(f"field.{name}" for name in SIGNED_FIELDS),
+    *(f"action.{action}" for action, *_ in ESCROW_STEPS),
+    "result.pass",
+    "result.fail",
+    "word.yes",
+    "word.no",
+    "error.step",
+    "error.amount",
+    "error.defects_required",
+    "error.holdbacks_required",
+    "error.holdback_too_large",
+    "error.choose_items",
+    "error.choose_disputed",
+]
+
+
+def stage_name(language: str, name: str) -> str:
+    """The default plan's stage names are data in English; show them in the reader's language."""
+    key = f"plan.{name}"
+    shown = translate(language, key)
+    return name if shown == key else shown
+
+
+@router.get("", response_class=HTMLResponse)
+def my_escrows(request: Request, party: SignedInParty, session: SessionDep) -> HTMLResponse:
+    rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=200)
+    return render(request, "escrow/list.html", {"party": party, "escrows": rows})
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_contract(request: Request, party: SignedInParty) -> HTMLResponse:
+    return render(request, "escrow/new.html", {"party": party})
+
+
+async def _snapshot(temporal: Client, escrow_id: str, party: Party) -> dict[str, Any]:
+    snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
+    if role_in(snapshot, party.id, party.role) is None:
+        raise ApiError(403, "not_a_participant", "only the escrow's parties and the council may read it")
+    return snapshot
+
+
+async def _statement(settings: Settings, escrow_id: str) -> list[StatementEntry] | None:
+    """The escrow account's statement at the bank; None when the bank does not answer."""
+    try:
+        async with BankClient.from_settings(settings) as bank:
+            return await bank.statement(escrow_id)
+    except BankError:
+        return None
+
+
+@router.get("/{escrow_id}", response_class=HTMLResponse)
+async def escrow_page(
+    request: Request,
+    escrow_id: str,
+    party: SignedInParty,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+) -> HTMLResponse:
+    try:
+        snapshot = await _snapshot(temporal, escrow_id, party)
+    except ApiError as exc:
+        context = {"party": party, "escrow_id": escrow_id, "error": exc}
+        return render(request, "escrow/missing.html", context, status_code=exc.status)
+    language = language_of(request)
+    ids = [snapshot["owner_id"], snapshot["contractor_id"], snapshot["inspector_id"]]
+    names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=ids)}
+    statement = await _statement(settings, escrow_id)
+    lines = funds_over_time(statement or [], datetime.now(UTC))
+    chart = step_chart(
+        chart_series(lines, {key: translate(language, word) for key, word in CHART_LINES.items()}),
+        title=translate(language, "chart.funds_title", escrow=escrow_id),
+        empty_text=translate(language, "chart.funds_empty"),
+        value_format=yuan,
+        width=480,
+        height=280,
+        time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
+    )
+    stages, retention = disputable(snapshot)
+    context = {
+        "party": party,
+        "escrow": snapshot,
+        "role": role_in(snapshot, party.id, party.role),
+        "names": names,
+        "stages": stage_views(snapshot),
+        "chart": chart,
+        "statement": statement or [],
+        "bank_answered": statement is not None,
+        "disputable_stages": stages,
+        "retention_disputable": retention,
+        "trail": crud.list_audit_entries(session=session, escrow_id=escrow_id),
+        "bank_page": _bank_page(request),
+        "sandbox_bank_url": settings.bank_url,
+        "step_words": STEP_WORDS,
+        "stage_name": partial(stage_name, language),
+    }
+    return render(request, "escrow/detail.html", context)
+
+
+@router.get("/{escrow_id}/version")
+async def escrow_version(escrow_id: str, party: SignedInParty, temporal: TemporalDep) -> dict[str, int]:
+    """What the page polls to know when to refresh (a deposit or a bank receipt arrived)."""
+    snapshot = await _snapshot(temporal, escrow_id, party)
+    return {"version": snapshot["version"]}
+
+
+def _bank_page(request: Request) -> str | None:
+    """The bank staff page, when this app serves one (built separately from these pages)."""
+    paths = {getattr(route, "path", "") for route in request.app.routes}
+    return next((path for path in ("/bank", "/bank/") if path in paths), None)

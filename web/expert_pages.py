@@ -1,0 +1,83 @@
+"""The expert's pages: the cases they sit on, and one case file with its evidence and their vote.
+
+An expert sees a case only while seated on its current panel (the API's rule for
+`GET /cases/{id}` too). The vote is committed and revealed by the page's script, which signs
+in the browser (see static/expert_vote.js); the server only renders what is to be signed.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import HTMLResponse
+
+from api.deps import SessionDep
+from db import cases
+from db.models import Party
+from domain.dispute.terms import RENOVATION
+from web.access import PageRefused, PageRoute, require_roles
+from web.case_reads import party_names, read_case, snapshot_of
+from web.case_views import current_round, expert_task, phase_deadline, seat_of
+from web.templating import render
+
+router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
+
+PanelMember = Annotated[Party, Depends(require_roles("expert"))]
+# What static/expert_vote.js says, in the reader's language.
+VOTE_WORDS = [
+    "error.amount",
+    *(f"vote.{key}" for key in ("upheld", "rejected", "reasons", "item", "word_pay", "word_refund")),
+    *(f"vote.{key}" for key in ("word_commitment", "word_secret", "secret_kept", "word_salt")),
+    *(f"vote.{key}" for key in ("committed_now", "revealed_now", "error", "error_finding", "error_pay")),
+    *(f"vote.{key}" for key in ("error_not_kept", "error_mismatch", "action_commit", "action_reveal")),
+    *(f"sign.{key}" for key in ("exact", "action", "case", "signer", "signer_as")),
+]
+
+
+@router.get("", response_class=HTMLResponse)
+def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTMLResponse:
+    """The open cases this expert sits on, each with what they should do next and by when."""
+    rows = []
+    for row in cases.list_open_cases_naming(session=session, party_id=expert.id):
+        case = snapshot_of(row)
+        seated = seat_of(case, expert.id)
+        if seated is not None:
+            expert_id, _ = seated
+            rows.append(
+                {
+                    "case": case,
+                    "expert_id": expert_id,
+                    "task": expert_task(case, expert_id),
+                    "deadline": phase_deadline(case),
+                }
+            )
+    context = {"party": expert, "rows": rows, "now": datetime.now(UTC)}
+    return render(request, "expert/cases.html", context)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+async def case_file(request: Request, case_id: str, expert: PanelMember, session: SessionDep) -> HTMLResponse:
+    """The case file: claim items, evidence hashes, the panel's progress and this member's vote."""
+    case = await read_case(request, case_id)
+    seated = seat_of(case, expert.id)
+    if seated is None:
+        page = render(
+            request, "expert/not_seated.html", {"party": expert, "case_id": case_id}, status_code=403
+        )
+        raise PageRefused(page)
+    expert_id, seat = seated
+    current = current_round(case)
+    context = {
+        "party": expert,
+        "case": case,
+        "expert_id": expert_id,
+        "seat": seat,
+        "current": current,
+        "is_chair": current["draw"]["chair"] == expert_id,
+        "task": expert_task(case, expert_id),
+        "deadline": phase_deadline(case),
+        "names": party_names(session, [case]),
+        "proposes_amount": case["domain"] == RENOVATION,
+        "vote_words": VOTE_WORDS,
+    }
+    return render(request, "expert/case.html", context)

@@ -1,0 +1,45 @@
+"""Words on the pages: Simplified Chinese by default, English on request.
+
+Messages are data (one JSON file per language under `web/messages/`) so wording is edited
+without touching code. A key missing from English falls back to Chinese; a key missing
+everywhere renders as the key itself, so a forgotten message is visible instead of blank.
+"""
+
+import json
+from collections.abc import Callable
+from functools import cache, partial
+from pathlib import Path
+
+from fastapi import Request
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+LANGUAGE_COOKIE = "lang"
+MESSAGES_DIR = Path(__file__).parent / "messages"
+
+
+@cache
+def messages(language: str) -> dict[str, str]:
+    """`{language}.json` plus every `*.{language}.json` beside it (one file per group of pages)."""
+    merged: dict[str, str] = {}
+    for path in [MESSAGES_DIR / f"{language}.json", *sorted(MESSAGES_DIR.glob(f"*.{language}.json"))]:
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def translate(language: str, key: str, **values: object) -> str:
+    text = messages(language).get(key) or messages(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**values) if values else text
+
+
+def translator(request: Request) -> Callable[..., str]:
+    """`translate` fixed to the reader's language, for words built in Python (chart titles)."""
+    return partial(translate, language_of(request))
+
+
+def language_of(request: Request) -> str:
+    """`?lang=` wins (a shared link keeps its language), then the cookie, then Chinese."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,43 @@
+// Bank staff record an owner's transfer: the amount in yuan becomes fen by string arithmetic
+// (Steps.parseYuan), the page says in plain words what will be booked, and only then is it
+// posted to the JSON API with the staff member's bearer token (Signing.api). The key was
+// minted with the page, so a second click books nothing more.
+(() => {
+  "use strict";
+
+  const words = () => JSON.parse(document.getElementById("words").textContent);
+  const say = (key, values = {}) =>
+    Object.entries(values).reduce((text, [name, value]) => text.replace("{" + name + "}", value), words()[key] || key);
+
+  function status(text) {
+    const line = document.getElementById("desk-status");
+    line.textContent = text;
+    line.focus();
+  }
+
+  async function record(form) {
+    const amountFen = Steps.parseYuan(form.elements.amount.value);
+    const escrow = form.dataset.escrowId;
+    if (!window.confirm(say("desk.confirm", { escrow, amount: Steps.yuanText(amountFen) }))) return;
+    const body = { escrow_id: escrow, amount_fen: amountFen, idempotency_key: form.dataset.key };
+    await Signing.api(form.dataset.partyId, "POST", "/bank/deposits", body);
+    status(say("desk.recorded"));
+    window.location.reload();
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form.desk");
+    if (!form) return;
+    event.preventDefault();
+    const button = form.querySelector("button");
+    button.disabled = true;
+    record(form)
+      .catch((exception) => {
+        const code = exception.code ? " (" + exception.code + ")" : "";
+        status(say("desk.failed") + " " + (exception.message || String(exception)) + code);
+      })
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+})();

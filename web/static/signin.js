@@ -1,0 +1,89 @@
+// The sign-in page: list the keys kept on this device, sign in as one, or make a new one.
+document.addEventListener("DOMContentLoaded", async () => {
+  "use strict";
+  const words = JSON.parse(document.getElementById("words").textContent);
+  const list = document.getElementById("identities");
+  const form = document.getElementById("register");
+  const error = document.getElementById("signin-error");
+  const secretField = document.getElementById("secret-field");
+  const next = list.dataset.next;
+  // Without a page to return to, each role lands on its own first page.
+  const LANDING = { council: "/council", expert: "/expert", bank: "/bank" };
+  const SECRET_ROLES = ["council", "bank"];
+
+  const showError = (text) => {
+    error.textContent = text;
+    error.hidden = false;
+    error.focus();
+  };
+  const fail = (exception) => showError(words["signin.failed"] + " " + (exception.message || exception.code || exception));
+
+  if (!window.crypto || !crypto.subtle || !window.indexedDB) {
+    showError(words["signin.no_webcrypto"]);
+    form.querySelector("button").disabled = true;
+    return;
+  }
+
+  async function enter(partyId) {
+    const party = await Signing.signIn(partyId);
+    window.location.assign(next || LANDING[party.role] || "/my/escrows");
+  }
+
+  async function showIdentities() {
+    const identities = await Signing.identities();
+    list.replaceChildren();
+    if (!identities.length) {
+      const empty = document.createElement("li");
+      empty.textContent = words["signin.none"];
+      list.append(empty);
+    }
+    for (const identity of identities) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sign-in-as";
+      button.dataset.partyId = identity.partyId;
+      button.textContent = words["signin.as"]
+        .replace("{name}", identity.displayName)
+        .replace("{role}", words["role." + identity.role] || identity.role)
+        .replace("{id}", identity.partyId);
+      button.addEventListener("click", () => enter(identity.partyId).catch(fail));
+      item.append(button);
+      list.append(item);
+    }
+  }
+
+  const signOut = document.getElementById("sign-out");
+  if (signOut) {
+    signOut.addEventListener("click", async () => {
+      await Signing.signOut();
+      window.location.assign("/signin");
+    });
+  }
+
+  form.elements.role.addEventListener("change", () => {
+    secretField.hidden = !SECRET_ROLES.includes(form.elements.role.value);
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      const identity = await Signing.register({
+        role: form.elements.role.value,
+        displayName: form.elements.display_name.value.trim(),
+        enrolmentSecret: form.elements.enrolment_secret.value || undefined,
+      });
+      await enter(identity.partyId);
+    } catch (exception) {
+      fail(exception);
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  });
+
+  await showIdentities().catch(fail);
+});

@@ -1,0 +1,289 @@
+// The escrow page's signed steps: each <form data-step="action" data-url="..."> builds its
+// payload, the page shows in plain words exactly what will be signed, and only after the
+// party confirms is the envelope signed (signing.js) and posted to the JSON API.
+//
+// A page using it includes "sign_dialog.html" (the confirmation dialog and the error line),
+// the words of `STEP_WORDS` (web/escrow_pages.py) and
+//   <div id="page-data" hidden data-party-id data-party-name data-subject [data-version]>
+// where data-subject is the escrow or case id every envelope is signed for; with
+// data-version the page polls `<its own path>/version` and refreshes when that changes.
+//
+// API (window.Steps):
+//   builders[action] = async (form) => payload     one per step; pages may add their own
+//   describe(envelope) -> [{label, value | items}]  the plain-word lines shown before signing
+//   confirmAndSubmit(form, envelope) -> answer       shows the dialog, signs, posts, or throws
+//   yuanText(fen) -> "¥1,234.56"                    parseYuan("1234.5") -> 123450 (no floats)
+(() => {
+  "use strict";
+
+  const words = () => JSON.parse(document.getElementById("words").textContent);
+  const say = (key, values = {}) =>
+    Object.entries(values).reduce((text, [name, value]) => text.replace("{" + name + "}", value), words()[key] || key);
+
+  function yuanText(fen) {
+    const sign = fen < 0 ? "-" : "";
+    const whole = Math.trunc(Math.abs(fen) / 100);
+    const cents = String(Math.abs(fen) % 100).padStart(2, "0");
+    return sign + "¥" + whole.toLocaleString("en-US") + "." + cents;
+  }
+
+  // Yuan typed by a person to integer fen, by string arithmetic: 0.1 + 0.2 never happens here.
+  function parseYuan(text) {
+    const cleaned = String(text).trim().replace(/[,，\s¥]/g, "");
+    const match = /^(\d{1,11})(?:\.(\d{1,2}))?$/.exec(cleaned);
+    if (!match) throw new Error(say("error.amount", { value: text }));
+    return Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0"));
+  }
+
+  async function hashFiles(input) {
+    const hashes = [];
+    for (const file of input ? input.files : []) hashes.push(await Signing.fileHash(file));
+    return hashes;
+  }
+
+  const integer = (form, name) => Number.parseInt(form.elements[name].value, 10);
+  const rows = (form, selector) => Array.from(form.querySelectorAll(selector));
+  const text = (row, name) => row.querySelector(`[name="${name}"]`).value.trim();
+
+  function withOptional(payload, optional) {
+    for (const [key, value] of Object.entries(optional)) {
+      if (value !== "" && value !== false && !(Array.isArray(value) && value.length === 0)) payload[key] = value;
+    }
+    return payload;
+  }
+
+  const builders = {
+    "contract.sign": (form) => ({ terms_hash: form.elements.terms_hash.value }),
+    "inspection.request": async (form) =>
+      withOptional(
+        { stage: integer(form, "stage") },
+        { evidence: await hashFiles(form.elements.evidence), note: form.elements.note.value.trim() },
+      ),
+    "inspection.report": async (form) => {
+      const result = form.elements.result.value;
+      const defects = rows(form, ".defect-row")
+        .filter((row) => text(row, "description"))
+        .map((row) => ({
+          description: text(row, "description"),
+          location: text(row, "location"),
+          cost_estimate_fen: parseYuan(text(row, "cost") || "0"),
+        }));
+      if (result === "fail" && !defects.length) throw new Error(say("error.defects_required"));
+      const stage = integer(form, "stage");
+      const round = integer(form, "round");
+      // The report's hash commits to everything the inspector wrote, the notes included.
+      const report = { escrow: pageData().subject, stage, round, result, defects, notes: form.elements.notes.value.trim() };
+      const payload = { stage, round, result, report_hash: "sha256:" + (await Signing.contentHash(report)) };
+      return withOptional(payload, { defects });
+    },
+    "stage.accept": (form) => ({
+      stage: integer(form, "stage"),
+      amount_fen: integer(form, "amount_fen"),
+      report_hash: form.elements.report_hash.value,
+    }),
+    "stage.accept_partial": (form) => {
+      const holdbacks = rows(form, ".holdback-row")
+        .filter((row) => text(row, "description"))
+        .map((row, index) => ({
+          item: "item-" + (index + 1),
+          description: text(row, "description"),
+          amount_fen: parseYuan(text(row, "amount")),
+        }));
+      if (!holdbacks.length) throw new Error(say("error.holdbacks_required"));
+      const held = holdbacks.reduce((sum, holdback) => sum + holdback.amount_fen, 0);
+      const amount = integer(form, "amount_fen");
+      if (held >= amount) throw new Error(say("error.holdback_too_large", { amount: yuanText(amount) }));
+      return {
+        stage: integer(form, "stage"),
+        pay_fen: amount - held,
+        holdbacks,
+        report_hash: form.elements.report_hash.value,
+      };
+    },
+    "holdback.release": (form) => {
+      const chosen = rows(form, "input[name=item]:checked");
+      if (!chosen.length) throw new Error(say("error.choose_items"));
+      return {
+        stage: integer(form, "stage"),
+        items: chosen.map((box) => box.value),
+        amount_fen: chosen.reduce((sum, box) => sum + Number(box.dataset.amountFen), 0),
+      };
+    },
+    "dispute.raise": async (form) => {
+      const stages = rows(form, "input[name=stages]:checked").map((box) => Number(box.value));
+      const retention = Boolean(form.elements.include_retention && form.elements.include_retention.checked);
+      if (!stages.length && !retention) throw new Error(say("error.choose_disputed"));
+      return withOptional(
+        { reason: form.elements.reason.value.trim() },
+        { stages, include_retention: retention, evidence: await hashFiles(form.elements.evidence) },
+      );
+    },
+    "warranty.claim": async (form) =>
+      withOptional(
+        { description: form.elements.description.value.trim(), amount_fen: parseYuan(form.elements.amount.value) },
+        { evidence: await hashFiles(form.elements.evidence) },
+      ),
+    "warranty.withdraw": (form) => ({ claim: integer(form, "claim") }),
+  };
+
+  // ------------------------------------------------------------ plain words
+  function plain(key, value) {
+    if (typeof value === "boolean") return say(value ? "word.yes" : "word.no");
+    if (typeof value === "number" && key.endsWith("_fen")) return yuanText(value);
+    if (key === "result") return say("result." + value);
+    return String(value);
+  }
+
+  function describeValue(key, value) {
+    if (Array.isArray(value)) {
+      return {
+        items: value.map((item) =>
+          item !== null && typeof item === "object"
+            ? Object.entries(item)
+                .map(([name, part]) => say("field." + name) + ": " + plain(name, part))
+                .join("; ")
+            : plain(key, item),
+        ),
+      };
+    }
+    return { value: plain(key, value) };
+  }
+
+  function describe(envelope) {
+    const lines = [
+      { label: say("field.action"), value: say("action." + envelope.action) },
+      { label: say("field.subject"), value: envelope.subject },
+      { label: say("field.signer"), value: pageData().partyName + " (" + envelope.signer + ")" },
+    ];
+    for (const [key, value] of Object.entries(envelope.payload)) {
+      lines.push({ label: say("field." + key), ...describeValue(key, value) });
+    }
+    return lines;
+  }
+
+  // ------------------------------------------------------------ the dialog
+  function pageData() {
+    const data = document.getElementById("page-data").dataset;
+    return { partyId: data.partyId, partyName: data.partyName, subject: data.subject, version: data.version };
+  }
+
+  function showLines(list, lines) {
+    list.replaceChildren();
+    for (const line of lines) {
+      const term = document.createElement("dt");
+      term.textContent = line.label;
+      const definition = document.createElement("dd");
+      if (line.items) {
+        const items = document.createElement("ul");
+        for (const entry of line.items) {
+          const item = document.createElement("li");
+          item.textContent = entry;
+          items.append(item);
+        }
+        definition.append(items);
+      } else {
+        definition.textContent = line.value;
+      }
+      list.append(term, definition);
+    }
+  }
+
+  function confirmAndSubmit(form, envelope) {
+    const dialog = document.getElementById("confirm-step");
+    showLines(dialog.querySelector(".what"), describe(envelope));
+    dialog.querySelector(".exact").textContent = Signing.canonicalJson(envelope);
+    return new Promise((resolve, reject) => {
+      const onClose = async () => {
+        dialog.removeEventListener("close", onClose);
+        if (dialog.returnValue !== "sign") return resolve(null);
+        try {
+          resolve(await Signing.post(form.dataset.url, await Signing.signEnvelope(envelope)));
+        } catch (exception) {
+          reject(exception);
+        }
+      };
+      dialog.addEventListener("close", onClose);
+      // Escape closes without setting a value: clear the last one so it cannot count as "sign".
+      dialog.returnValue = "";
+      dialog.showModal();
+      dialog.querySelector("button[value=sign]").focus();
+    });
+  }
+
+  function showError(exception) {
+    const box = document.getElementById("step-error");
+    const code = exception.code ? " (" + exception.code + ")" : "";
+    box.textContent = say("error.step") + " " + (exception.message || String(exception)) + code;
+    box.hidden = false;
+    box.focus();
+  }
+
+  async function onSubmit(event) {
+    const form = event.target.closest("form[data-step]");
+    if (!form) return;
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const data = pageData();
+      const payload = await builders[form.dataset.step](form);
+      const envelope = Signing.envelope(data.partyId, { action: form.dataset.step, subject: data.subject, payload });
+      const answer = await confirmAndSubmit(form, envelope);
+      if (answer) window.location.reload();
+    } catch (exception) {
+      showError(exception);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // Rows of defects or holdbacks: "add a row" copies the form's <template>.
+  function onClick(event) {
+    const adder = event.target.closest("button[data-add-row]");
+    if (!adder) return;
+    const form = adder.closest("form");
+    const template = form.querySelector("template");
+    const row = template.content.firstElementChild.cloneNode(true);
+    const index = form.querySelectorAll(template.dataset.rows).length + 1;
+    for (const element of row.querySelectorAll("[id]")) {
+      const label = row.querySelector(`label[for="${element.id}"]`);
+      element.id = element.id + "-" + index;
+      if (label) label.htmlFor = element.id;
+    }
+    template.before(row);
+    row.querySelector("input, textarea").focus();
+  }
+
+  // Refresh when the escrow changed elsewhere (a deposit, a bank receipt, another party's
+  // step), unless the reader has started using the page: then only say so.
+  function watchVersion() {
+    let touched = false;
+    for (const kind of ["input", "pointerdown", "keydown"]) {
+      document.addEventListener(kind, () => {
+        touched = true;
+      });
+    }
+    const url = window.location.pathname + "/version";
+    setInterval(async () => {
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (!response.ok) return;
+        const { version } = await response.json();
+        if (String(version) === pageData().version) return;
+        if (!touched && !document.getElementById("confirm-step").open) window.location.reload();
+        else document.getElementById("changed").hidden = false;
+      } catch (_) {
+        // Offline for a moment: try again at the next tick.
+      }
+    }, 3000);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.addEventListener("submit", onSubmit);
+    document.addEventListener("click", onClick);
+    const page = document.getElementById("page-data");
+    if (page && page.dataset.version !== undefined) watchVersion();
+  });
+
+  window.Steps = { builders, describe, confirmAndSubmit, yuanText, parseYuan };
+})();

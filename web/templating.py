@@ -1,0 +1,45 @@
+"""One Jinja2 environment for every page, with the filters that keep money and time honest.
+
+Amounts arrive in fen and leave as ¥ with two decimals; moments arrive in UTC and leave as
+a <time> element in Asia/Shanghai that `static/app.js` rewrites into the reader's own zone.
+"""
+
+from datetime import UTC, datetime
+from functools import partial
+from html import escape
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.responses import HTMLResponse
+
+from domain.calendar import SHANGHAI
+from domain.money import yuan
+from web.i18n import LANGUAGES, language_of, translate
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def local_time(moment: datetime | str | None) -> Markup:
+    """Also takes ISO 8601 text, as workflow snapshots carry their moments."""
+    if not moment:
+        return Markup("")
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    shown = moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return Markup(f'<time datetime="{escape(moment.astimezone(UTC).isoformat())}">{shown}</time>')
+
+
+templates.env.filters["yuan"] = yuan
+templates.env.filters["local_time"] = local_time
+
+
+def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
+    """Render a page in the reader's language; templates call `t("key")` for every word they show."""
+    language = language_of(request)
+    page_context = {"lang": language, "languages": LANGUAGES, "t": partial(translate, language)}
+    page_context.update(context or {})
+    return templates.TemplateResponse(request, name, page_context, status_code=status_code)
