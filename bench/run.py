@@ -47,6 +47,8 @@ from workflows.escrow_types import escrow_workflow_id
 
 console = Console()
 LOAD_SHARE = 0.25  # of the flat-out escrow rate, offered during the latency phase
+UNSETTLED = "EscrowStatus IS NULL"
+DRAIN_SECONDS = 900.0
 OPEN_ESCROWS = "WorkflowType='EscrowWorkflow' AND ExecutionStatus='Running'"
 MEASURED = ("temporal", "worker", "api")
 
@@ -185,7 +187,23 @@ class Run:
                 "opening",
             )
             drafted += missing
+        seconds += await self.drained()
         return drafted, seconds
+
+    async def drained(self) -> float:
+        """Wait until every open escrow has run its first workflow task and activities.
+
+        The API answers once a workflow is started; its first tasks (open the bank
+        account, set its status) may still be queued. Measuring latency on top of that
+        backlog measured the backlog, so "open" means: status set, waiting for its deadline.
+        """
+        started = time.perf_counter()
+        while time.perf_counter() - started < DRAIN_SECONDS:
+            waiting = (await self.bench.temporal.count_workflows(f"{OPEN_ESCROWS} AND {UNSETTLED}")).count
+            if waiting == 0:
+                break
+            await asyncio.sleep(1.0)
+        return time.perf_counter() - started
 
     async def settled_count(self, target: int) -> int:
         """The open count once it reaches `target` or stops moving for a second."""
