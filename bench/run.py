@@ -5,7 +5,8 @@ Phases, in one run on one fresh stack (see bench/stack.py):
    the bare workflow's script (bench/bare.py);
 2. lifecycle throughput: rounds of escrow lifecycles and of bare lifecycles, alternated,
    the same number at the same concurrency; the ratio of their rates is the figure;
-3. open drafts until 1,000 escrows are open; memory of worker, server and API;
+3. open drafts until 1,000 escrows are open (each has run its first tasks and waits for
+   its deadline); memory of worker, server and API;
 4. latency at that level under a steady offered load of escrow lifecycles, started at
    a quarter of the lifecycle rate phase 2 measured flat out (LOAD_SHARE; half was not
    sustained while other work shared the machine): a signed step
