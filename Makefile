@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: venv system-packages run test demo lint lock
+.PHONY: venv system-packages run test demo lint lock bench
 
 venv: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ test: venv system-packages
 
 demo: venv
 	$(BIN)/escrow demo
+
+# The full run takes a while (10,000 open escrows); BENCH_ARGS=--quick for a small one.
+bench: venv
+	$(BIN)/escrow bench $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

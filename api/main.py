@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.gateway import CASE, ESCROW
+from api.metrics import RequestMetrics
 from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.app_database_url())
     install_error_handlers(app)
+    app.add_middleware(RequestMetrics)
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(escrows.router)

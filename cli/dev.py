@@ -90,6 +90,10 @@ class Supervisor:
         self._stop = asyncio.Event()
         self._children: list[_Child] = []
 
+    def pids(self) -> dict[str, int]:
+        """The running children's process ids by name (e.g. to read their memory)."""
+        return {c.spec.name: c.proc.pid for c in self._children if c.proc.returncode is None}
+
     def request_stop(self) -> None:
         """Ask the supervisor to stop all children and return 0 (what SIGINT/SIGTERM do)."""
         self._stop.set()
@@ -336,19 +340,21 @@ def temporal_spec(
     search_attributes: Mapping[str, str] = SEARCH_ATTRIBUTES,
     binary: str | None = None,
     ready_timeout: float = 60.0,
+    in_memory: bool = False,
 ) -> ChildSpec:
-    """The Temporal dev server with its state in `data_dir/temporal.db`."""
+    """The Temporal dev server with its state in `data_dir/temporal.db` (or in memory only)."""
     argv = [
         binary or temporal_binary(), "server", "start-dev",
         "--ip", ip,
         "--port", str(port),
         "--ui-port", str(ui_port if ui_port is not None else port + 1000),
-        "--db-filename", str(data_dir / "temporal.db"),
         "--namespace", namespace,
         "--log-level", "warn",
         # lets a demo fast-forward one case's virtual clock (TimeSkipper); other workflows keep real time
         "--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true",
     ]  # fmt: skip
+    if not in_memory:
+        argv += ["--db-filename", str(data_dir / "temporal.db")]
     for name, kind in search_attributes.items():
         argv += ["--search-attribute", f"{name}={kind}"]
     return ChildSpec(

@@ -27,8 +27,16 @@ def migrate() -> None:
 
 
 @app.command()
-def worker() -> None:
-    """Run one escrow worker; start as many as the load needs."""
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="worker processes to run on the task queue, one supervisor for all")
+    ] = 1,
+) -> None:
+    """Run escrow workers; start as many, on as many machines, as the load needs."""
+    if concurrency > 1:
+        from cli.worker_pool import run_worker_pool
+
+        raise typer.Exit(run_worker_pool(get_settings(), concurrency))
     from workflows.worker import main
 
     main(get_settings())
@@ -40,8 +48,10 @@ def api() -> None:
     import uvicorn
 
     from api.main import create_app
+    from api.metrics import serve_metrics
 
     settings = get_settings()
+    serve_metrics(settings)
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
 
 
@@ -76,6 +86,20 @@ def demo(
     from cli.demo import run_demo
 
     raise typer.Exit(run_demo(get_settings(), api_url))
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="a small run, under two minutes")] = False,
+    keep: Annotated[bool, typer.Option("--keep", help="keep the run's data directory")] = False,
+    profile: Annotated[
+        Path | None, typer.Option(help="py-spy the worker and API during the throughput phase, into this dir")
+    ] = None,
+) -> None:
+    """Measure the engine against a bare workflow on a dev server of its own; print a table and a line."""
+    from bench.run import run_bench
+
+    raise typer.Exit(run_bench(quick=quick, keep=keep, profile_dir=profile))
 
 
 @app.command()

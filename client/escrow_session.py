@@ -197,7 +197,11 @@ class EscrowSession:
 
 
 async def eventually(
-    read: Callable[[], Awaitable[Any]], predicate: Callable[[Any], bool], what: str, seconds: float
+    read: Callable[[], Awaitable[Any]],
+    predicate: Callable[[Any], bool],
+    what: str,
+    seconds: float,
+    interval: float = 0.05,
 ) -> Any:
     """Read until `predicate` holds or `seconds` pass: for effects that arrive asynchronously."""
     deadline = time.monotonic() + seconds
@@ -207,7 +211,7 @@ async def eventually(
             return value
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}; last seen: {value}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(interval)
 
 
 def conservation_problems(state: dict[str, Any]) -> list[str]:

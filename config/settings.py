@@ -32,6 +32,19 @@ class Settings(BaseSettings):
     temporal_task_queue: str = "escrow"
     temporal_api_key: SecretStr | None = None
     temporal_tls: bool = False
+    temporal_tls_client_cert: Path | None = Field(
+        default=None, description="PEM client certificate for mTLS (Temporal Cloud or a private cluster)."
+    )
+    temporal_tls_client_key: Path | None = Field(default=None, description="PEM key of that certificate.")
+    temporal_tls_server_ca: Path | None = Field(
+        default=None, description="PEM CA to trust for the frontend; unset trusts the system roots."
+    )
+
+    metrics_host: str = Field(default="127.0.0.1", description="Where the Prometheus endpoints listen.")
+    worker_metrics_port: int = Field(
+        default=9100, description="Temporal SDK metrics of a worker; 0 turns them off."
+    )
+    api_metrics_port: int = Field(default=9101, description="The API's request metrics; 0 turns them off.")
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

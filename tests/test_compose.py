@@ -190,3 +190,16 @@ def assert_database(url: str, service: str) -> None:
     assert parts.hostname == service and parts.port == 5432
     assert parts.username == db["POSTGRES_USER"] and parts.password == db["POSTGRES_PASSWORD"]
     assert parts.path.lstrip("/") == db["POSTGRES_DB"]
+
+
+def test_metrics_ports_are_settings_and_reachable_on_the_network() -> None:
+    defaults = Settings()
+    for name, variable, default in (
+        ("worker", "ESCROW_WORKER_METRICS_PORT", defaults.worker_metrics_port),
+        ("api", "ESCROW_API_METRICS_PORT", defaults.api_metrics_port),
+    ):
+        e = env(name)
+        assert e["ESCROW_METRICS_HOST"] == "0.0.0.0", "metrics on loopback cannot be scraped"
+        assert int(e[variable]) == default
+        assert e[variable] in [str(port) for port in SERVICES[name]["expose"]]
+    assert str(defaults.worker_metrics_port) in " ".join(SERVICES["worker"]["healthcheck"]["test"])

@@ -16,7 +16,7 @@ from activities.registry import RegistryActivities
 from config.settings import Settings
 from db.engine import make_engine
 from sandbox_bank.client import BankClient
-from workflows.connection import connect_temporal
+from workflows.connection import connect_temporal, metrics_runtime
 from workflows.dispute import DisputeWorkflow
 from workflows.escrow import EscrowWorkflow
 
@@ -56,7 +56,7 @@ def build_worker(
 
 async def run_worker(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    client = await connect_temporal(settings)
+    client = await connect_temporal(settings, runtime=metrics_runtime(settings, settings.worker_metrics_port))
     engine = make_engine(settings.app_database_url())
     async with BankClient(settings.bank_url, settings.bank_timeout_seconds) as bank:
         with ThreadPoolExecutor(max_workers=8) as executor:
@@ -67,7 +67,11 @@ async def run_worker(settings: Settings) -> None:
                 engine=engine,
                 executor=executor,
             )
-            logging.getLogger("worker").info("worker polling task queue %s", settings.temporal_task_queue)
+            logging.getLogger("worker").info(
+                "worker polling task queue %s (metrics port %s)",
+                settings.temporal_task_queue,
+                settings.worker_metrics_port or "off",
+            )
             await worker.run()
 
 

@@ -1,0 +1,31 @@
+"""`escrow worker --concurrency N`: N worker processes on one task queue, under one supervisor.
+
+Processes, not threads: a Python worker runs its workflow code on one core, so more
+cores need more processes. Temporal hands each task to whichever poller asks first, so
+the processes need no coordination; one that dies loses nothing (its tasks time out and
+go to the others). Each child gets its own metrics port, counting up from
+ESCROW_WORKER_METRICS_PORT. Any number of such pools, on any number of machines, may
+poll the same queue.
+"""
+
+import asyncio
+import os
+import sys
+
+from cli.dev import ChildSpec, Supervisor, settings_env
+from config.settings import Settings
+
+
+def worker_specs(settings: Settings, concurrency: int) -> list[ChildSpec]:
+    base = {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"}
+    specs = []
+    for n in range(concurrency):
+        port = settings.worker_metrics_port + n if settings.worker_metrics_port else 0
+        env = {**base, "ESCROW_WORKER_METRICS_PORT": str(port)}
+        specs.append(ChildSpec(f"worker-{n + 1}", [sys.executable, "-m", "cli.main", "worker"], env=env))
+    return specs
+
+
+def run_worker_pool(settings: Settings, concurrency: int) -> int:
+    message = f"{concurrency} workers polling task queue {settings.temporal_task_queue}"
+    return asyncio.run(Supervisor(worker_specs(settings, concurrency), ready_message=message).run())
