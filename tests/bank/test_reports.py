@@ -19,7 +19,11 @@ async def test_a_deposit_awaits_confirmation_until_the_platform_acknowledges_it(
     deposit = await client.deposit(account, 70_000, "owner", "stage money", new_key())
     await hook.wait_for(lambda ds: any(deposit.tx_id.encode() in d.body for d in ds))
 
-    waiting = [d for d in await client.unconfirmed_deposits() if d.tx_id == deposit.tx_id]
+    async def this_deposit() -> list:
+        return [d for d in await client.unconfirmed_deposits() if d.tx_id == deposit.tx_id]
+
+    # the outbox records a failed delivery only after the receiver has answered it
+    waiting = await eventually(this_deposit, lambda ds: ds and ds[0].attempts >= 1, "a failed delivery", 45.0)
     assert [(d.account_id, d.amount_fen, d.reference) for d in waiting] == [(account, 70_000, "stage money")]
     assert waiting[0].attempts >= 1 and waiting[0].last_error
 
