@@ -9,6 +9,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -80,20 +81,24 @@ class EscrowSession:
         """The owner pays into the escrow account; wait for the bank's webhook to reach the escrow."""
         self.deposits += 1
         before = (await self.state())["ledger"]["deposited_fen"]
-        await eventually(self._account_open, bool, "the escrow's bank account to open", self.wait_seconds)
-        await self.bank.deposit(
-            self.escrow_id,
-            amount_fen=amount_fen,
-            payer=self.owner.id,
-            reference="owner deposit",
-            idempotency_key=f"{self.escrow_id}:deposit-{self.deposits}",
-        )
+        pay_in = partial(self._pay_in, amount_fen)
+        await eventually(pay_in, bool, "the escrow's bank account to open", self.wait_seconds)
         await self.wait_for(lambda s: s["ledger"]["deposited_fen"] == before + amount_fen, "the deposit")
 
-    async def _account_open(self) -> bool:
-        """The escrow opens its account as its first act; an owner pays only into an account that exists."""
+    async def _pay_in(self, amount_fen: int) -> bool:
+        """Whether the owner's transfer was booked; False while the account does not exist yet.
+
+        The escrow opens its account as its first act, which may not have run when a quick
+        owner pays. The bank keeps no answer for a refusal, so the same key is simply sent again.
+        """
         try:
-            await self.bank.balance(self.escrow_id)
+            await self.bank.deposit(
+                self.escrow_id,
+                amount_fen=amount_fen,
+                payer=self.owner.id,
+                reference="owner deposit",
+                idempotency_key=f"{self.escrow_id}:deposit-{self.deposits}",
+            )
         except BankRejected as refused:
             if refused.code != "account_not_found":
                 raise
