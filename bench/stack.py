@@ -9,35 +9,25 @@ child's output goes to `bench.log` in the run's data directory, not to the table
 import asyncio
 import contextlib
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from cli.dev import ChildSpec, Supervisor, build_specs, settings_env, temporal_spec
+from cli.dev import (
+    ChildSpec,
+    Supervisor,
+    build_specs,
+    free_port,
+    private_stack_settings,
+    settings_env,
+    temporal_spec,
+)
 from config.settings import Settings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def bench_settings(data_dir: Path) -> Settings:
-    api_port, bank_port, temporal_port = free_port(), free_port(), free_port()
-    return Settings(
-        data_dir=data_dir,
-        database_url="",
-        bank_database_url="",
-        temporal_address=f"127.0.0.1:{temporal_port}",
-        api_port=api_port,
-        bank_port=bank_port,
-        bank_url=f"http://127.0.0.1:{bank_port}",
-        webhook_url=f"http://127.0.0.1:{api_port}/webhooks/bank",
-        council_enrolment_secret="bench-council-secret",
-        worker_metrics_port=0,
-        api_metrics_port=0,
+    return private_stack_settings(
+        data_dir, council_enrolment_secret="bench-council-secret", worker_metrics_port=0, api_metrics_port=0
     )
 
 

@@ -14,40 +14,21 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cli.dev import ChildSpec, settings_env, tcp_ready, temporal_spec
+from cli.dev import ChildSpec, free_port, private_stack_settings, settings_env, tcp_ready, temporal_spec
 from config.settings import Settings
 
 RESTART_BACKOFF_SECONDS = 1.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def chaos_settings(data_dir: Path) -> Settings:
     """Settings for a stack that shares nothing with `make run` or the tests: own dir, own ports."""
-    api_port, bank_port, temporal_port = free_port(), free_port(), free_port()
-    return Settings(
-        data_dir=data_dir,
-        database_url="",
-        bank_database_url="",
-        temporal_address=f"127.0.0.1:{temporal_port}",
-        temporal_task_queue="escrow-chaos",
-        api_port=api_port,
-        bank_port=bank_port,
-        bank_url=f"http://127.0.0.1:{bank_port}",
-        bank_timeout_seconds=5.0,
-        webhook_url=f"http://127.0.0.1:{api_port}/webhooks/bank",
-    )
+    return private_stack_settings(data_dir, temporal_task_queue="escrow-chaos", bank_timeout_seconds=5.0)
 
 
 @dataclass

@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -387,6 +387,32 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 def _local(host: str) -> str:
     return "127.0.0.1" if host in ("", "0.0.0.0", "localhost") else host
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """A whole stack that shares nothing with `make run` or the tests: its own data directory,
+    fresh SQLite databases and free ports (for `escrow chaos`, `escrow bench` and tests)."""
+    from config.settings import Settings
+
+    api_port, bank_port, temporal_port = free_port(), free_port(), free_port()
+    return Settings(
+        data_dir=data_dir,
+        database_url="",
+        bank_database_url="",
+        temporal_address=f"127.0.0.1:{temporal_port}",
+        api_port=api_port,
+        bank_port=bank_port,
+        bank_url=f"http://127.0.0.1:{bank_port}",
+        webhook_url=f"http://127.0.0.1:{api_port}/webhooks/bank",
+        **overrides,
+    )
 
 
 def build_specs(settings: Settings) -> list[ChildSpec]:

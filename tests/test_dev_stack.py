@@ -20,7 +20,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from cli.dev import ChildSpec, Supervisor, build_specs, run_dev, temporal_spec
+from cli.dev import ChildSpec, Supervisor, build_specs, free_port, run_dev, temporal_spec
 from config.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,12 +276,6 @@ def test_signal_stops_everything_in_reverse_order(tmp_path: Path, sig: signal.Si
 
 
 # -- the real stack -----------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

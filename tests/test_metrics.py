@@ -4,9 +4,9 @@ import httpx
 
 from api.main import create_app
 from api.metrics import serve_metrics
+from cli.dev import free_port
 from tests.conftest import Stack
 from tests.servers import serve
-from tests.test_scale_out import free_port
 
 METRIC = "escrow_api_request_duration_seconds"
 

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from cli.dev import settings_env
+from cli.dev import free_port, settings_env
 from client.escrow_session import EscrowSession, conservation_problems, eventually
 from config.settings import Settings
 from tests.conftest import Stack
@@ -30,12 +29,6 @@ from tests.servers import serve
 
 ESCROWS = 4
 SURVIVOR_WAIT_SECONDS = 120.0  # an activity lost with the killed worker is retried after its 30 s timeout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def worker_env(settings: Settings, metrics_port: int) -> dict[str, str]:

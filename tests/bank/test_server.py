@@ -2,19 +2,13 @@
 
 import asyncio
 import os
-import socket
 import sys
 from pathlib import Path
 
+from cli.dev import free_port
 from sandbox_bank.client import BankClient
 
 STARTUP_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_run_migrates_and_serves_from_settings(tmp_path: Path) -> None:
