@@ -151,18 +151,18 @@ def number_ids_apart(engine: Engine) -> None:
         session.commit()
 
 
-def stack_settings(temporal_env, data_dir: Path) -> Settings:
+def stack_settings(temporal_env, data_dir: Path, **overrides) -> Settings:
     """Settings for a stack of the tests' own: fresh databases in `data_dir`, a task queue of its own."""
-    return Settings(
-        data_dir=data_dir,
-        database_url="",
-        bank_database_url="",
-        temporal_task_queue=f"escrow-stack-{uuid.uuid4().hex[:12]}",
-        council_enrolment_secret="test-council-secret",
-        webhook_secret="test-webhook-secret",
-        bank_admin_token="test-bank-admin",
-        temporal_address=temporal_env.client.service_client.config.target_host,
-    )
+    defaults = {
+        "database_url": "",
+        "bank_database_url": "",
+        "temporal_task_queue": f"escrow-stack-{uuid.uuid4().hex[:12]}",
+        "council_enrolment_secret": "test-council-secret",
+        "webhook_secret": "test-webhook-secret",
+        "bank_admin_token": "test-bank-admin",
+        "temporal_address": temporal_env.client.service_client.config.target_host,
+    }
+    return Settings(data_dir=data_dir, **(defaults | overrides))
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ servers share the test's event loop, which must stay free to answer.
 """
 
 import asyncio
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -30,8 +29,7 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from client.party import Party
-from config.settings import Settings
-from tests.conftest import Stack, running_stack
+from tests.conftest import Stack, running_stack, stack_settings
 from tests.flow import COUNCIL_SECRET
 from tests.security_world import World, build_world
 
@@ -42,14 +40,7 @@ AIMED = {"escrow_id": "escrow", "case_id": "case"}
 
 @pytest.fixture
 async def fuzz_stack(temporal_env, tmp_path, thread_pool):
-    settings = Settings(
-        data_dir=tmp_path,
-        temporal_task_queue=f"escrow-fuzz-{uuid.uuid4().hex[:12]}",
-        webhook_secret="fuzz-webhook-secret",
-        council_enrolment_secret=COUNCIL_SECRET,
-        bank_admin_token="fuzz-bank-admin",
-        temporal_address=temporal_env.client.service_client.config.target_host,
-    )
+    settings = stack_settings(temporal_env, tmp_path)
     async with running_stack(temporal_env.client, settings, thread_pool, own_ids=True) as stack:
         yield stack
 

@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -117,7 +116,9 @@ async def test_two_workers_one_killed_mid_flight_every_escrow_completes(stack: S
 
         # kill one while stage 2 is in flight on every escrow: its requests are being accepted
         stage_2 = [asyncio.create_task(flow.pass_stage(2)) for flow in flows]
-        await asyncio.sleep(0)
+        await flows[0].wait_for(
+            lambda s: s["stages"][1]["status"] != "awaiting_request", "stage 2 to be under way"
+        )
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait(10)
         await asyncio.gather(*stage_2)
@@ -149,7 +150,4 @@ async def test_worker_pool_runs_processes_with_their_own_metrics_ports(stack: St
             text = await metrics_up(port)
             assert 'task_queue="' + settings.temporal_task_queue + '"' in text
         supervisor.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 30
-        while supervisor.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        assert supervisor.returncode == 0
+        assert await asyncio.to_thread(supervisor.wait, 30) == 0

@@ -9,14 +9,13 @@ stderr may contain any secret: settings, party tokens or private keys.
 
 import base64
 import logging
-import uuid
 
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from client.keys import PartyKey
 from config.settings import Settings
 from db.engine import make_engine
-from tests.conftest import running_stack
+from tests.conftest import running_stack, stack_settings
 from tests.flow import EscrowFlow
 
 SECRETS_FROM_ENV = {
@@ -57,13 +56,12 @@ def private_key_forms(key: PartyKey) -> list[str]:
 
 
 async def test_driving_the_stack_logs_no_secret(temporal_env, tmp_path, thread_pool, caplog, capfd):
-    settings = Settings(
-        data_dir=tmp_path,
-        temporal_task_queue=f"escrow-secrets-{uuid.uuid4().hex[:12]}",
+    settings = stack_settings(
+        temporal_env,
+        tmp_path,
         webhook_secret=SECRETS_FROM_ENV["ESCROW_WEBHOOK_SECRET"],
         council_enrolment_secret=SECRETS_FROM_ENV["ESCROW_COUNCIL_ENROLMENT_SECRET"],
         bank_admin_token=SECRETS_FROM_ENV["ESCROW_BANK_ADMIN_TOKEN"],
-        temporal_address=temporal_env.client.service_client.config.target_host,
     )
     caplog.set_level(logging.DEBUG)
     async with running_stack(
