@@ -154,7 +154,6 @@ async def escrow_page(
         "disputable_stages": stages,
         "retention_disputable": retention,
         "trail": crud.list_audit_entries(session=session, escrow_id=escrow_id),
-        "bank_page": _bank_page(request),
         "sandbox_bank_url": settings.bank_url,
         "step_words": STEP_WORDS,
         "stage_name": partial(stage_name, language),
@@ -167,9 +166,3 @@ async def escrow_version(escrow_id: str, party: SignedInParty, temporal: Tempora
     """What the page polls to know when to refresh (a deposit or a bank receipt arrived)."""
     snapshot = await _snapshot(temporal, escrow_id, party)
     return {"version": snapshot["version"]}
-
-
-def _bank_page(request: Request) -> str | None:
-    """The bank staff page, when this app serves one (built separately from these pages)."""
-    paths = {getattr(route, "path", "") for route in request.app.routes}
-    return next((path for path in ("/bank", "/bank/") if path in paths), None)
