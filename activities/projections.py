@@ -1,7 +1,8 @@
 """Projection activities: copy a workflow's state into the read model and audit log.
 
 Idempotent by (subject, version) and (subject, seq): a retried or late projection
-never moves the read model backwards. Escrows and dispute cases share the audit
+never moves the read model backwards. Each projection is one transaction: the read
+model, the audit log and the milestones move together. Escrows and dispute cases share the audit
 and alert tables, whose `escrow_id` column names the subject (an escrow or a case id).
 """
 
@@ -13,6 +14,7 @@ from temporalio import activity
 
 from activities.types import CaseProjectionInput, ProjectionInput
 from db import cases, crud
+from db.engine import single_transaction
 from domain.canonical import canonical_json
 from public_record.milestones import case_milestones, escrow_milestones
 from public_record.store import record_milestones
@@ -27,7 +29,7 @@ class ProjectionActivities:
     def project_escrow(self, input: ProjectionInput) -> None:
         snapshot = input.snapshot
         ledger = snapshot["ledger"]
-        with Session(self._engine) as session:
+        with single_transaction(self._engine) as session:
             crud.upsert_escrow_projection(
                 session=session,
                 escrow_id=input.escrow_id,
@@ -61,7 +63,7 @@ class ProjectionActivities:
         """
         snapshot = input.snapshot
         outcome = snapshot["outcome"] or {}
-        with Session(self._engine) as session:
+        with single_transaction(self._engine) as session:
             cases.upsert_case_projection(
                 session=session,
                 case_id=input.case_id,

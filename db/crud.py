@@ -16,10 +16,11 @@ alerts are never updated, so theirs need not.
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Insert, or_
@@ -63,17 +64,33 @@ class AuditConflictError(RuntimeError):
 
 
 def dialect_insert(session: Session, model: type[AppModel]) -> Any:
-    dialect = session.get_bind().dialect.name
+    return insert_for(session.get_bind().dialect.name, model)
+
+
+def insert_for(dialect: str, target: Any) -> Any:
     if dialect == "postgresql":
-        return postgresql.insert(model)
+        return postgresql.insert(target)
     if dialect == "sqlite":
-        return sqlite.insert(model)
+        return sqlite.insert(target)
     raise NotImplementedError(f"unsupported database dialect: {dialect}")
 
 
-def execute_write(session: Session, statement: Insert) -> list[Any]:
+def reused_statement(build: Callable[[str], Insert]) -> Callable[[Session], Insert]:
+    """A write built once per dialect, on the model's table rather than through the ORM.
+
+    For the projection's writes, which run after every step: SQLAlchemy spent more time
+    building and compiling a fresh ORM insert each call than SQLite spent storing it
+    (docs/BENCHMARKS.md). A Core statement built once is compiled once and reused, and
+    its values come as parameters.
+    """
+    cached = functools.cache(build)
+    return lambda session: cached(session.get_bind().dialect.name)
+
+
+def execute_write(session: Session, statement: Insert, parameters: Any = None) -> list[Any]:
+    """Run one write (with its parameters, for a reused statement) and commit; the RETURNING values."""
     try:
-        rows = list(session.exec(statement).scalars().all())
+        rows = list(session.execute(statement, parameters).scalars().all())
         session.commit()
     except BaseException:
         session.rollback()
@@ -219,13 +236,23 @@ def upsert_escrow_projection(
         "created_at": now,
         "updated_at": now,
     }
-    insert = dialect_insert(session, EscrowProjection).values(**values)
-    statement = insert.on_conflict_do_update(
+    return bool(execute_write(session, _escrow_projection_upsert(session), values))
+
+
+_PROJECTION_UPDATES = (
+    "version", "workflow_id", "owner_id", "contractor_id", "inspector_id", "status", "current_stage",
+    "total_fen", "deposited_fen", "released_fen", "refunded_fen", "held_fen", "summary_json", "updated_at",
+)  # fmt: skip
+
+
+@reused_statement
+def _escrow_projection_upsert(dialect: str) -> Insert:
+    insert = insert_for(dialect, EscrowProjection.__table__)
+    return insert.on_conflict_do_update(
         index_elements=[EscrowProjection.escrow_id],
-        set_={name: insert.excluded[name] for name in values if name not in ("escrow_id", "created_at")},
+        set_={name: insert.excluded[name] for name in _PROJECTION_UPDATES},
         where=col(EscrowProjection.version) < insert.excluded.version,
     ).returning(EscrowProjection.escrow_id)
-    return bool(execute_write(session, statement))
 
 
 def get_escrow_projection(*, session: Session, escrow_id: str) -> EscrowProjection | None:
@@ -276,12 +303,8 @@ def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[
     if len({row["seq"] for row in rows}) != len(rows):
         raise ValueError("audit entries repeat a sequence number")
 
-    insert = dialect_insert(session, AuditEntry).values(rows)
-    statement = insert.on_conflict_do_nothing(
-        index_elements=[AuditEntry.escrow_id, AuditEntry.seq]
-    ).returning(AuditEntry.seq)
     try:
-        inserted = set(session.exec(statement).scalars().all())
+        inserted = set(session.execute(_audit_insert(session), rows).scalars().all())
         offered = {row["seq"]: row for row in rows if row["seq"] not in inserted}
         if offered:
             stored = session.exec(
@@ -298,6 +321,14 @@ def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[
         session.rollback()
         raise
     return len(inserted)
+
+
+@reused_statement
+def _audit_insert(dialect: str) -> Insert:
+    insert = insert_for(dialect, AuditEntry.__table__)
+    return insert.on_conflict_do_nothing(index_elements=[AuditEntry.escrow_id, AuditEntry.seq]).returning(
+        AuditEntry.seq
+    )
 
 
 def list_audit_entries(*, session: Session, escrow_id: str) -> list[AuditEntry]:

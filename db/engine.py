@@ -35,9 +35,10 @@ def _sqlite_engine(url: URL) -> Engine:
         raise ValueError("in-memory SQLite is not supported; give a file path")
     if not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # No pre-ping: a SQLite connection is a file handle that cannot go stale, and the
+    # ping was a query on every checkout (7% of the worker's time, docs/BENCHMARKS.md).
     engine = create_engine(
         url,
-        pool_pre_ping=True,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
     )
     event.listen(engine, "connect", _configure_sqlite_connection)
@@ -61,4 +62,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     which rolls back anything the caller started and did not commit.
     """
     with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def single_transaction(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction, committed when the block ends (rolled back on error).
+
+    The CRUD helpers commit for themselves; here they run in a session joined to an
+    outer transaction (SQLAlchemy's "join an external transaction" mode), so their
+    commits do not end it. Several helpers then store one thing whole or not at all,
+    and SQLite syncs its log once instead of once per helper.
+    """
+    with engine.begin() as connection, Session(bind=connection) as session:
         yield session

@@ -9,10 +9,11 @@ import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import Insert
 from sqlmodel import Session, col, select
 
 from db import crud
-from db.crud import dialect_insert, execute_write
+from db.crud import dialect_insert, execute_write, insert_for, reused_statement
 from db.models import (
     AuditEntry,
     CaseProjection,
@@ -38,13 +39,16 @@ def record_milestones(*, session: Session, subject_id: str, keys: Iterable[str],
     rows = [{"subject_id": subject_id, "key": key, "at": at} for key in keys]
     if not rows:
         return 0
-    statement = (
-        dialect_insert(session, ProjectionMilestone)
-        .values(rows)
+    return len(execute_write(session, _milestone_insert(session), rows))
+
+
+@reused_statement
+def _milestone_insert(dialect: str) -> Insert:
+    return (
+        insert_for(dialect, ProjectionMilestone.__table__)
         .on_conflict_do_nothing()
         .returning(ProjectionMilestone.key)
     )
-    return len(execute_write(session, statement))
 
 
 def load_history(*, session: Session) -> History:
