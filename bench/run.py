@@ -116,7 +116,7 @@ class Run:
         )
 
     async def throughput(self, progress: Progress) -> None:
-        async with profiled(self.profile_dir, {n: self.pids[n] for n in ("worker", "api")}):
+        async with profiled(self.profile_dir, {n: self.pids[n] for n in ("worker", "api", "bank")}):
             await self._throughput(progress)
 
     def cpu(self) -> dict[str, float]:
@@ -132,7 +132,7 @@ class Run:
         spent = dict.fromkeys(jobs, 0.0)
         cpu = {kind: dict.fromkeys(self.cpu(), 0.0) for kind in jobs}
         task = progress.add_task("lifecycles, escrow and bare alternated", total=2 * plan.rounds * plan.batch)
-        errors_before = len(self.rec.errors)
+        errors_before, reads_before = len(self.rec.errors), self.rec.reads
         for _ in range(plan.rounds):
             for kind, job in jobs.items():
                 rec = self.rec if kind == "escrow" else Recorder(errors=self.rec.errors)
@@ -154,6 +154,8 @@ class Run:
         how = f"{done} in {plan.rounds} rounds, {plan.concurrency} at a time"
         self.row("escrow lifecycles per second", f"{rates['escrow']:.2f}", how)
         self.row("bare lifecycles per second", f"{rates['bare']:.2f}", "same rounds, alternated")
+        reads = (self.rec.reads - reads_before) / done
+        self.row("  escrow reads per lifecycle", f"{reads:.1f}", "workflow queries while the client waits")
         errors = len(self.rec.errors) - errors_before
         self.row(
             "lifecycle_ratio", f"{self.figures['lifecycle_ratio']:.2f}", f"errors in this phase: {errors}"

@@ -8,6 +8,7 @@ also what WebCrypto exports from a browser.
 
 import base64
 import binascii
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -83,8 +84,22 @@ def decode_public_key(public_key_b64: str) -> Ed25519PublicKey:
 
 def signature_is_valid(public_key_b64: str, step: SignedStep) -> bool:
     try:
-        signature = base64.b64decode(step.signature, validate=True)
-        decode_public_key(public_key_b64).verify(signature, canonical_json(step.envelope))
+        message = canonical_json(step.envelope)
+    except (ValueError, TypeError):
+        return False
+    if not isinstance(public_key_b64, str) or not isinstance(step.signature, str):
+        return False
+    return _signature_verifies(public_key_b64, step.signature, message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _signature_verifies(public_key_b64: str, signature_b64: str, message: bytes) -> bool:
+    """Remembered, because a workflow checks each step twice: its update validator and its
+    handler both plan the step (a pure function of these three values, so a cached answer
+    is the answer)."""
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+        decode_public_key(public_key_b64).verify(signature, message)
     except (binascii.Error, ValueError, TypeError, InvalidSignature):
         return False
     return True

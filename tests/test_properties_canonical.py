@@ -341,5 +341,3 @@ def test_small_totals_leave_zero_fen_stages_and_a_retention_beyond_the_total_is_
     assert [s.amount_fen for s in stages] == [0, 0, 0, 3] and retention == 0
     with pytest.raises(ValueError):
         split_by_percent(100, 101)
-
-
