@@ -353,7 +353,7 @@ async def bench_run(plan: Plan, data_dir: Path, profile_dir: Path | None = None)
         table.add_column(column)
     for row in run.rows:
         table.add_row(*row)
-    console.print(table)
+    console.print(table, width=110)  # one line per row in a log or a pipe too (rich assumes 80 there)
     for text, met in targets(run.figures, plan):
         console.print(f"  [{'green' if met else 'red'}]{'met ' if met else 'MISSED'}[/] {text}")
     print(summary_line(run.figures), flush=True)
