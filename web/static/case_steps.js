@@ -8,8 +8,7 @@
 (() => {
   "use strict";
 
-  const words = () => JSON.parse(document.getElementById("words").textContent);
-  const say = (key) => words()[key] || key;
+  const say = (key) => Steps.say(key);
   const field = (form, name) => form.elements[name].value.trim();
 
   function required(form, name, errorKey) {

@@ -13,6 +13,7 @@
 //   builders[action] = async (form) => payload     one per step; pages may add their own
 //   describe(envelope, form) -> [{label, value | items}]  the plain-word lines shown before signing
 //   confirmAndSubmit(form, envelope) -> answer       shows the dialog, signs, posts, or throws
+//   say(key, {name: value}) -> text                 a word of the page's #words, values filled in
 //   yuanText(fen) -> "¥1,234.56"                    parseYuan("1234.5") -> 123450 (no floats)
 (() => {
   "use strict";
@@ -300,5 +301,5 @@
     if (page && page.dataset.version !== undefined) watchVersion();
   });
 
-  window.Steps = { builders, describe, confirmAndSubmit, yuanText, parseYuan };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan };
 })();
