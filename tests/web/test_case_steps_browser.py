@@ -10,7 +10,7 @@ workflow's fast-forwarded clock, as in test_expert_vote_browser.py.
 
 import secrets
 
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Page, expect
 
 from cli.dispute_demo import CaseClocks
 from client.case_session import CaseSession
@@ -169,3 +169,37 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     assert council_id != registrar.id
     await check_usable(council)
     assert await council.locator('form[data-step="decision.countersign"]').count() == 0
+
+
+async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new_context):
+    clocks = CaseClocks(stack.temporal)
+    council, _ = await signed_in(await new_context(), "council", "调解委员会 林委员", COUNCIL_SECRET)
+    owner = await Party(stack.http, "owner", "业主 孙丽").register()
+    contractor = await Party(stack.http, "contractor", "七星家装").register()
+    reader = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
+    case = CaseSession(stack.http, claimant=owner, respondent=contractor, council=reader, clock=clocks.now)
+    await case.file(
+        {
+            "domain": "renovation",
+            "main_specialty": "painting",
+            "items": [{"item_id": "paint", "description": "墙面颜色与样板不符"}],
+            "disputed_fen": DISPUTED_FEN,
+            "remedy_sought": "重新粉刷",
+        }
+    )
+    await council.clock.set_fixed_time(await clocks.now(case.case_id))
+    await council.goto(f"/council/cases/{case.case_id}")
+    await council.get_by_text("不予受理", exact=True).click()  # opens the rejection form
+    reasons = council.get_by_label("理由")
+    await reasons.fill("   ")  # blank reasons: refused before anything is signed
+    await council.click('form[data-step="case.reject"] button[type=submit]')
+    await expect(council.locator("#step-error")).to_contain_text("请写明不予受理的理由")
+    await expect(council.locator("#confirm-step")).to_be_hidden()
+    assert (await case.state())["phase"] == "filed"
+
+    await reasons.fill("属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议")
+    await check_usable(council)
+    await sign(council, 'form[data-step="case.reject"]', expect_in_dialog=["不予受理案件", "颜色偏差"])
+    state = await case.until("rejected")
+    assert state["rejection"] == "属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议"
+    assert await council.locator("form[data-step]").count() == 0
