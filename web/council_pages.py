@@ -14,6 +14,7 @@ from db.models import Party
 from domain.dispute.state import CasePhase
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
+from web.case_forms import CASE_STEP_WORDS, awaits_countersignature
 from web.case_reads import party_names, read_case, snapshot_of
 from web.case_views import current_round, phase_deadline
 from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
@@ -67,7 +68,8 @@ def open_disputes(
 async def case_file(
     request: Request, case_id: str, member: CouncilMember, session: SessionDep
 ) -> HTMLResponse:
-    """One case as its workflow holds it: parties, deadline, every panel draw and how the vote stands."""
+    """One case as its workflow holds it: parties, deadline, every panel draw and how the vote stands,
+    and the council's signed step when the case waits for it (acceptance, countersignature)."""
     case = await read_case(request, case_id)
     context = {
         "party": member,
@@ -75,6 +77,8 @@ async def case_file(
         "deadline": phase_deadline(case),
         "current": current_round(case),
         "names": party_names(session, [case]),
+        "page_words": CASE_STEP_WORDS,
+        "countersign": awaits_countersignature(case),
     }
     return render(request, "council/case.html", context)
 

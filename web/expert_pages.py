@@ -2,7 +2,9 @@
 
 An expert sees a case only while seated on its current panel (the API's rule for
 `GET /cases/{id}` too). The vote is committed and revealed by the page's script, which signs
-in the browser (see static/expert_vote.js); the server only renders what is to be signed.
+in the browser (see static/expert_vote.js); the independence declaration, the chair's summary
+and the decision signature are forms signed by static/steps.js (see web/case_forms.py). The
+server only renders what is to be signed.
 """
 
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from db import cases
 from db.models import Party
 from domain.dispute.terms import RENOVATION
 from web.access import PageRefused, PageRoute, require_roles
+from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
 from web.case_reads import party_names, read_case, snapshot_of
 from web.case_views import current_round, expert_task, phase_deadline, seat_of
 from web.templating import render
@@ -23,7 +26,7 @@ from web.templating import render
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
 
 PanelMember = Annotated[Party, Depends(require_roles("expert"))]
-# What static/expert_vote.js says, in the reader's language.
+# What static/expert_vote.js says, in the reader's language; the page also carries the case steps' words.
 VOTE_WORDS = [
     "error.amount",
     *(f"vote.{key}" for key in ("upheld", "rejected", "reasons", "item", "word_pay", "word_refund")),
@@ -32,6 +35,7 @@ VOTE_WORDS = [
     *(f"vote.{key}" for key in ("error_not_kept", "error_mismatch", "action_commit", "action_reveal")),
     *(f"sign.{key}" for key in ("exact", "action", "case", "signer", "signer_as")),
 ]
+PAGE_WORDS = [*VOTE_WORDS, *(key for key in CASE_STEP_WORDS if key not in VOTE_WORDS)]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -67,6 +71,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         raise PageRefused(page)
     expert_id, seat = seated
     current = current_round(case)
+    decision = panel_decision(case) if current["draw"]["chair"] == expert_id else None
     context = {
         "party": expert,
         "case": case,
@@ -78,6 +83,8 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "deadline": phase_deadline(case),
         "names": party_names(session, [case]),
         "proposes_amount": case["domain"] == RENOVATION,
-        "vote_words": VOTE_WORDS,
+        "page_words": PAGE_WORDS,
+        "decision": decision,
+        "summary_choices": summary_choices(case, decision),
     }
     return render(request, "expert/case.html", context)

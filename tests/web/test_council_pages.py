@@ -25,6 +25,14 @@ async def test_open_disputes_show_the_phase_deadline_and_amount_to_the_council_o
     english = await page(stack, "/council", council, lang="en")
     assert "Council to accept or reject by" in english.text and "Open disputes" in english.text
 
+    filed = (await page(stack, f"/council/cases/{case_id}", council)).text
+    assert 'data-step="case.accept"' in filed and 'data-step="case.reject"' in filed
+    assert '<label for="accept-note">' in filed and '<label for="reject-reasons">' in filed
+    assert 'data-subject-label="field.case_id"' in filed and 'id="confirm-step"' in filed
+    assert 'data-step="decision.countersign"' not in filed
+    english_case = await page(stack, f"/council/cases/{case_id}", council, lang="en")
+    assert "Review and sign the acceptance" in english_case.text and "Reject the case" in english_case.text
+
     anonymous = await page(stack, "/council")
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/signin?next=/council")
     owner = await page(stack, "/council", disputed.flow.owner)
@@ -49,6 +57,7 @@ async def test_a_case_page_shows_every_draw_with_seed_exclusions_and_vote_progre
     assert "3 位成员中 0 位已提交承诺" in text
     assert shanghai(datetime.fromisoformat(state["rounds"][-1]["vote_due"])) in text
     assert "sha256:moisture-readings" in text and "卫生间地面闭水试验渗漏" in text
+    assert 'data-step="' not in text  # nothing waits for the council while the panel votes
 
     expert = disputed.case.expert(draw["panel"][0])
     assert (await page(stack, f"/council/cases/{case_id}", expert)).status_code == 403

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from domain.money import yuan
-from tests.web.staff_kit import POOL, case_in_voting, page, read_model_shows, shanghai
+from tests.web.staff_kit import POOL, case_in_voting, filed_case, page, read_model_shows, shanghai
 
 
 def opinion(pay_fen: int) -> dict:
@@ -54,3 +54,100 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     assert (await page(stack, f"/expert/cases/{case.case_id}", disputed.flow.council)).status_code == 403
     anonymous = await page(stack, "/expert")
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/signin?next=/expert")
+
+
+SUMMARISE, SIGN, COUNTERSIGN = (
+    f'data-step="{step}"' for step in ("decision.summarise", "decision.sign", "decision.countersign")
+)
+
+
+async def test_the_summary_and_signature_forms_appear_only_for_whom_they_concern_at_their_step(stack):
+    disputed = await case_in_voting(stack)
+    case, council = disputed.case, disputed.flow.council
+    state = await case.state()
+    chair, *members = case.seats(state)
+    path = f"/expert/cases/{case.case_id}"
+
+    async def forms(party) -> set[str]:
+        text = (await page(stack, path, party)).text
+        return {form for form in (SUMMARISE, SIGN, 'data-step="declaration.sign"') if form in text}
+
+    async def council_sees() -> str:
+        return (await page(stack, f"/council/cases/{case.case_id}", council)).text
+
+    for expert_id, pay in zip(case.seats(state), (100_000, 200_000, 300_000), strict=True):
+        await case.commit_vote(expert_id, opinion(pay))
+    assert await forms(case.expert(chair)) == set()  # voting: the vote form only
+    for expert_id in case.seats(state):
+        await case.reveal_vote(expert_id)
+    await case.until("summary")
+
+    chair_page = (await page(stack, path, case.expert(chair))).text
+    assert SUMMARISE in chair_page and SIGN not in chair_page
+    assert (
+        '<label for="summary-text">' in chair_page and 'value="refund"' not in chair_page
+    )  # the median pays
+    assert yuan(200_000) in chair_page.split('id="summarise"', 1)[1]  # the median the votes make
+    for member in members:
+        assert await forms(case.expert(member)) == set()
+    assert COUNTERSIGN not in await council_sees()
+    english = await page(stack, path, case.expert(chair), lang="en")
+    assert "Write the decision summary" in english.text and "Review and sign the summary" in english.text
+
+    await case.summarise("The floor leaks; the joint holds.", outcome="split")
+    state = await case.until("signing")
+    decision_hash = state["rounds"][-1]["decision_hash"]
+    for expert_id in case.seats(state):
+        shown = (await page(stack, path, case.expert(expert_id))).text
+        assert SIGN in shown and SUMMARISE not in shown
+        assert f'name="decision_hash" value="{decision_hash}"' in shown and "data-explains" in shown
+        assert "The floor leaks; the joint holds." in shown and '<label for="dissent">' in shown
+
+    await case.sign_decision(chair, decision_hash)
+    assert await forms(case.expert(chair)) == set()
+    assert "等待委员会会签" in (await page(stack, path, case.expert(chair))).text
+    await case.sign_decision(members[0], decision_hash, dissent="the joint leaks too")
+    waiting = await council_sees()
+    assert COUNTERSIGN not in waiting and "3 位成员中 2 位已签署" in waiting
+    await case.sign_decision(members[1], decision_hash)
+    assert await forms(case.expert(members[1])) == set()
+
+    ready = await council_sees()
+    assert COUNTERSIGN in ready and f'value="{decision_hash}"' in ready
+    assert (
+        "the joint leaks too" in ready.split('id="countersign"', 1)[1]
+    )  # the dissent, in what is countersigned
+    assert 'data-step="case.accept"' not in ready
+    await case.countersign(decision_hash)
+    await case.until("objection")
+    assert COUNTERSIGN not in await council_sees()
+    for expert_id in case.seats(state):
+        assert await forms(case.expert(expert_id)) == set()
+
+
+async def test_only_a_drawn_expert_who_has_not_declared_sees_the_declaration_form(stack):
+    disputed = await filed_case(stack)
+    case, demo = disputed.case, disputed.demo
+    await case.accept()
+    await case.answer("sha256:contractor-answer")
+    await demo.negotiate_in_vain(case)
+    state = await case.until("panel")
+    known = {expert_id for expert_id, _ in POOL.values()}
+    seated = [expert_id for expert_id in case.seats(state) if expert_id in known]
+    assert seated, "no seat went to an expert whose key the tests hold"
+    first, *others = seated
+    path = f"/expert/cases/{case.case_id}"
+
+    shown = (await page(stack, path, case.expert(first))).text
+    assert shown.count('data-step="declaration.sign"') == 2  # declare independent, or decline with a reason
+    assert 'name="independent" value="yes"' in shown and 'name="independent" value="no"' in shown
+    assert '<label for="decline-reason">' in shown and "签署期限" in shown
+    assert 'data-step="decision.' not in shown
+
+    await case.declare(first)
+    after = (await page(stack, path, case.expert(first))).text
+    assert 'data-step="declaration.sign"' not in after and "等待当事人回避期结束" in after
+    for expert_id in others:
+        assert 'data-step="declaration.sign"' in (await page(stack, path, case.expert(expert_id))).text
+    council_page = (await page(stack, f"/council/cases/{case.case_id}", disputed.flow.council)).text
+    assert 'data-step="' not in council_page

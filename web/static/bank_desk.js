@@ -5,9 +5,7 @@
 (() => {
   "use strict";
 
-  const words = () => JSON.parse(document.getElementById("words").textContent);
-  const say = (key, values = {}) =>
-    Object.entries(values).reduce((text, [name, value]) => text.replace("{" + name + "}", value), words()[key] || key);
+  const say = (key, values = {}) => Steps.say(key, values);
 
   function status(text) {
     const line = document.getElementById("desk-status");

@@ -13,9 +13,7 @@
   const DB_NAME = "expert-votes";
   const STORE = "votes";
 
-  const words = () => JSON.parse(document.getElementById("words").textContent);
-  const say = (key, values = {}) =>
-    Object.entries(values).reduce((text, [name, value]) => text.replace("{" + name + "}", value), words()[key] || key);
+  const say = (key, values = {}) => Steps.say(key, values);  // steps.js loads first on the case page
 
   // ------------------------------------------------------------ the kept votes
   const withStore = Signing.objectStore(DB_NAME, STORE, "key");

@@ -4,14 +4,16 @@
 //
 // A page using it includes "sign_dialog.html" (the confirmation dialog and the error line),
 // the words of `STEP_WORDS` (web/escrow_pages.py) and
-//   <div id="page-data" hidden data-party-id data-party-name data-subject [data-version]>
-// where data-subject is the escrow or case id every envelope is signed for; with
+//   <div id="page-data" hidden data-party-id data-party-name data-subject [data-subject-label] [data-version]>
+// where data-subject is the escrow or case id every envelope is signed for (named in the dialog
+// by the word data-subject-label, "field.subject" if none); with
 // data-version the page polls `<its own path>/version` and refreshes when that changes.
 //
 // API (window.Steps):
 //   builders[action] = async (form) => payload     one per step; pages may add their own
-//   describe(envelope) -> [{label, value | items}]  the plain-word lines shown before signing
+//   describe(envelope, form) -> [{label, value | items}]  the plain-word lines shown before signing
 //   confirmAndSubmit(form, envelope) -> answer       shows the dialog, signs, posts, or throws
+//   say(key, {name: value}) -> text                 a word of the page's #words, values filled in
 //   yuanText(fen) -> "¥1,234.56"                    parseYuan("1234.5") -> 123450 (no floats)
 (() => {
   "use strict";
@@ -131,6 +133,7 @@
     if (typeof value === "boolean") return say(value ? "word.yes" : "word.no");
     if (typeof value === "number" && key.endsWith("_fen")) return yuanText(value);
     if (key === "result") return say("result." + value);
+    if (key === "outcome" || key === "remedy") return say("decision." + key + "." + value);
     return String(value);
   }
 
@@ -149,11 +152,23 @@
     return { value: plain(key, value) };
   }
 
-  function describe(envelope) {
+  // A form may carry a <dl data-explains> (what a hash stands for, e.g. the decision a panel
+  // signs): its terms are repeated in the dialog, between who signs and what the payload says.
+  function explained(form) {
+    const list = form && form.querySelector("dl[data-explains]");
+    if (!list) return [];
+    return Array.from(list.querySelectorAll("dt"), (term) => ({
+      label: term.textContent.trim(),
+      value: term.nextElementSibling ? term.nextElementSibling.textContent.trim() : "",
+    }));
+  }
+
+  function describe(envelope, form = null) {
     const lines = [
       { label: say("field.action"), value: say("action." + envelope.action) },
-      { label: say("field.subject"), value: envelope.subject },
+      { label: say(pageData().subjectLabel || "field.subject"), value: envelope.subject },
       { label: say("field.signer"), value: pageData().partyName + " (" + envelope.signer + ")" },
+      ...explained(form),
     ];
     for (const [key, value] of Object.entries(envelope.payload)) {
       lines.push({ label: say("field." + key), ...describeValue(key, value) });
@@ -164,7 +179,8 @@
   // ------------------------------------------------------------ the dialog
   function pageData() {
     const data = document.getElementById("page-data").dataset;
-    return { partyId: data.partyId, partyName: data.partyName, subject: data.subject, version: data.version };
+    const { partyId, partyName, subject, subjectLabel, version } = data;
+    return { partyId, partyName, subject, subjectLabel, version };
   }
 
   function showLines(list, lines) {
@@ -190,7 +206,7 @@
 
   function confirmAndSubmit(form, envelope) {
     const dialog = document.getElementById("confirm-step");
-    showLines(dialog.querySelector(".what"), describe(envelope));
+    showLines(dialog.querySelector(".what"), describe(envelope, form));
     dialog.querySelector(".exact").textContent = Signing.canonicalJson(envelope);
     return new Promise((resolve, reject) => {
       const onClose = async () => {
@@ -285,5 +301,5 @@
     if (page && page.dataset.version !== undefined) watchVersion();
   });
 
-  window.Steps = { builders, describe, confirmAndSubmit, yuanText, parseYuan };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan };
 })();

@@ -1,0 +1,205 @@
+"""A case from acceptance to the council's countersignature, every signed step a click in chromium.
+
+The council member and the expert each make their key in their own browser context, so only
+those pages can sign for them: the council accepts the case on its case page, the expert
+declares independence, writes the chair's summary and signs the decision on theirs, and the
+council countersigns. Every step goes through the plain-words dialog (confirmed with Enter);
+the case's phase is then read back over the API. The browsers' clocks follow the case
+workflow's fast-forwarded clock, as in test_expert_vote_browser.py.
+"""
+
+import secrets
+
+from playwright.async_api import BrowserContext, Page, expect
+
+from cli.dispute_demo import CaseClocks
+from client.case_session import CaseSession
+from client.party import Party
+from expert_panels.votes import commitment
+from tests.flow import COUNCIL_SECRET
+from tests.web.driver import check_usable, sign
+from tests.web.test_expert_vote_browser import DISPUTED_FEN, seat_the_browser_expert
+
+OPINION = {"findings": {"leak": "upheld", "grout": "rejected"}, "pay_fen": 320_050, "reasons": "闭水试验渗漏"}
+SUMMARY = "卫生间地面渗水属实，勾缝开裂不属施工责任；付给经营者 ¥3,200.50，其余退还业主。"
+DISSENT = "勾缝一项我倾向于支持业主，但服从多数。"
+
+
+async def signed_in(
+    context: BrowserContext, role: str, name: str, secret: str | None = None
+) -> tuple[Page, str]:
+    """A page in this context, signed in as a party whose key was made in this browser."""
+    page = await context.new_page()
+    await page.goto("/signin")
+    await page.wait_for_function("() => window.Signing !== undefined")
+    identity = await page.evaluate(
+        "([role, displayName, enrolmentSecret]) => Signing.register({role, displayName, enrolmentSecret})",
+        [role, name, secret],
+    )
+    await page.evaluate("id => Signing.signIn(id)", identity["partyId"])
+    return page, identity["partyId"]
+
+
+async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser(stack, new_context):
+    clocks = CaseClocks(stack.temporal)
+    registrar = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
+    owner = await Party(stack.http, "owner", "业主 赵敏").register()
+    contractor = await Party(stack.http, "contractor", "漓江装饰").register()
+    council, council_id = await signed_in(await new_context(), "council", "调解委员会 陈委员", COUNCIL_SECRET)
+    expert, expert_party = await signed_in(await new_context(), "expert", "吴刚")
+    body = {
+        "name": "吴刚",
+        "domain": "renovation",
+        "specialties": ["waterproofing"],
+        "party_id": expert_party,
+    }
+    assert (await stack.http.post("/experts", json=body, headers=registrar.auth)).status_code == 201
+
+    case = CaseSession(stack.http, claimant=owner, respondent=contractor, council=registrar, clock=clocks.now)
+    await case.file(
+        {
+            "domain": "renovation",
+            "main_specialty": "waterproofing",
+            "items": [
+                {"item_id": "leak", "description": "卫生间地面渗水"},
+                {"item_id": "grout", "description": "瓷砖勾缝开裂"},
+            ],
+            "disputed_fen": DISPUTED_FEN,
+            "remedy_sought": "退还部分款项",
+        }
+    )
+    case_path = f"/cases/{case.case_id}"
+
+    async def at_case_time(page: Page, path: str) -> None:
+        await page.clock.set_fixed_time(await clocks.now(case.case_id))
+        await page.goto(path)
+        await check_usable(page)
+
+    # -- the council accepts the case on its page
+    await at_case_time(council, f"/council{case_path}")
+    assert await council.locator('form[data-step="decision.countersign"]').count() == 0
+    await council.get_by_label("备注").fill("属于受理范围")
+    await sign(
+        council,
+        'form[data-step="case.accept"]',
+        expect_in_dialog=["受理案件", "案件编号", case.case_id, "调解委员会 陈委员", "属于受理范围"],
+        screenshot_as="council-case-accept-confirm",
+    )
+    await case.until("answer")
+    assert await council.locator('form[data-step="case.accept"]').count() == 0
+    await case.answer("sha256:answer")
+    await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
+
+    # -- the drawn expert declares independence on their case page
+    async def declare() -> None:
+        await at_case_time(expert, f"/expert{case_path}")
+        await sign(
+            expert,
+            'form[data-step="declaration.sign"].choice-form',
+            expect_in_dialog=["独立性声明", "与双方无利益关系", "是"],
+            screenshot_as="expert-declaration-confirm",
+        )
+
+    expert_id = await seat_the_browser_expert(case, clocks, expert_party, declare)
+    state = await case.state()
+    assert state["rounds"][-1]["seats"][expert_id]["declared"] is True
+
+    # -- evidence, then the vote (its own browser test drives the vote form): signed in this browser
+    await case.submit_evidence(owner, ["sha256:photos-of-the-leak"])
+    await clocks.fast_forward(case.case_id, 14)
+    await case.until("voting")
+    salt = secrets.token_hex(32)
+    for action, url, payload in (
+        ("vote.commit", "vote-commitments", {"commitment": commitment(OPINION, salt)}),
+        ("vote.reveal", "vote-reveals", {"opinion": OPINION, "salt": salt}),
+    ):
+        await expert.clock.set_fixed_time(await clocks.now(case.case_id))
+        step = {"action": action, "subject": case.case_id, "payload": payload}
+        await expert.evaluate(
+            "([id, url, step]) => Signing.submit(id, url, step)", [expert_party, f"{case_path}/{url}", step]
+        )
+    await case.until("summary")
+
+    # -- the chair writes the summary: the page shows what the votes decided
+    await at_case_time(expert, f"/expert{case_path}")
+    assert await expert.locator('form[data-step="decision.sign"]').count() == 0
+    summary_form = expert.locator("#summarise")
+    assert "¥3,200.50" in await summary_form.inner_text() and "¥1,599.50" in await summary_form.inner_text()
+    offered = await expert.locator("#summary-outcome option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert offered == ["rework", "split"]  # the median pays the business: no full refund to choose
+    await expert.get_by_label("通俗摘要").fill(SUMMARY)
+    await sign(
+        expert,
+        'form[data-step="decision.summarise"]',
+        expect_in_dialog=["撰写裁决摘要", SUMMARY, "按专家组金额分摊"],
+        screenshot_as="expert-summary-confirm",
+    )
+    state = await case.until("signing")
+    decision_hash = state["rounds"][-1]["decision_hash"]
+
+    # -- the panel signs the decision, dissent noted
+    await at_case_time(expert, f"/expert{case_path}")
+    assert await expert.locator('form[data-step="decision.summarise"]').count() == 0
+    await expert.get_by_label("不同意见（可选）").fill(DISSENT)
+    await sign(
+        expert,
+        'form[data-step="decision.sign"]',
+        expect_in_dialog=["签署裁决", SUMMARY, "¥3,200.50", "¥1,599.50", decision_hash, DISSENT],
+        screenshot_as="expert-sign-decision-confirm",
+    )
+    await case.wait_for(lambda s: s["rounds"][-1]["signatures"] == [expert_id], "the panel's signature")
+    assert await expert.locator('form[data-step="decision.sign"]').count() == 0
+    assert await expert.get_by_text("等待委员会会签").count() > 0
+
+    # -- the council countersigns on its page, and the case opens its objection window
+    await at_case_time(council, f"/council{case_path}")
+    await sign(
+        council,
+        'form[data-step="decision.countersign"]',
+        expect_in_dialog=["委员会会签裁决", SUMMARY, "¥3,200.50", decision_hash, DISSENT],
+        screenshot_as="council-countersign-confirm",
+    )
+    state = await case.until("objection")
+    final = state["rounds"][-1]
+    assert final["countersigned"] is True and final["dissent_notes"] == {expert_id: DISSENT}
+    assert final["decision"]["summary"] == SUMMARY and final["decision"]["outcome"] == "split"
+    assert state["phase"] == "objection" and state["objection_due"]
+    assert council_id != registrar.id
+    await check_usable(council)
+    assert await council.locator('form[data-step="decision.countersign"]').count() == 0
+
+
+async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new_context):
+    clocks = CaseClocks(stack.temporal)
+    council, _ = await signed_in(await new_context(), "council", "调解委员会 林委员", COUNCIL_SECRET)
+    owner = await Party(stack.http, "owner", "业主 孙丽").register()
+    contractor = await Party(stack.http, "contractor", "七星家装").register()
+    reader = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
+    case = CaseSession(stack.http, claimant=owner, respondent=contractor, council=reader, clock=clocks.now)
+    await case.file(
+        {
+            "domain": "renovation",
+            "main_specialty": "painting",
+            "items": [{"item_id": "paint", "description": "墙面颜色与样板不符"}],
+            "disputed_fen": DISPUTED_FEN,
+            "remedy_sought": "重新粉刷",
+        }
+    )
+    await council.clock.set_fixed_time(await clocks.now(case.case_id))
+    await council.goto(f"/council/cases/{case.case_id}")
+    await council.get_by_text("不予受理", exact=True).click()  # opens the rejection form
+    reasons = council.get_by_label("理由")
+    await reasons.fill("   ")  # blank reasons: refused before anything is signed
+    await council.click('form[data-step="case.reject"] button[type=submit]')
+    await expect(council.locator("#step-error")).to_contain_text("请写明不予受理的理由")
+    await expect(council.locator("#confirm-step")).to_be_hidden()
+    assert (await case.state())["phase"] == "filed"
+
+    await reasons.fill("属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议")
+    await check_usable(council)
+    await sign(council, 'form[data-step="case.reject"]', expect_in_dialog=["不予受理案件", "颜色偏差"])
+    state = await case.until("rejected")
+    assert state["rejection"] == "属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议"
+    assert await council.locator("form[data-step]").count() == 0

@@ -1,0 +1,87 @@
+"""What the signed case-step forms on the council's and experts' case pages need.
+
+The forms are signed in the browser by static/steps.js (the confirmation dialog, signing,
+posting) with the payload builders of static/case_steps.js; the server only decides which
+form a reader sees and renders what will be signed. Which form: the council's when the
+case waits for the council, a panel member's when it waits for that member (the same
+`expert_task` the case list shows), never otherwise; the machine still refuses any step
+out of turn, so a stale page only earns a refusal.
+
+Decision: the chair's summary form shows the decision the revealed votes make (the same
+`aggregate` the machine applies when the summary is signed) and offers only the outcomes
+the machine would accept for it: "refund" only when the median pays the business nothing.
+"""
+
+from typing import Any
+
+from domain.dispute.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
+from domain.dispute.state import CasePhase
+from domain.dispute.terms import CAR
+from expert_panels.votes import Decision, aggregate, opinion_from_document
+
+# The words steps.js shows in the confirmation dialog of a case step, and case_steps.js's refusals.
+CASE_STEP_ACTIONS = (
+    "case.accept",
+    "case.reject",
+    "declaration.sign",
+    "decision.summarise",
+    "decision.sign",
+    "decision.countersign",
+)
+CASE_STEP_FIELDS = (
+    "action",
+    "case_id",  # what the dialog calls the envelope's subject here (the pages' data-subject-label)
+    "signer",
+    "note",
+    "reasons",
+    "independent",
+    "reason",
+    "summary",
+    "outcome",
+    "rework_days",
+    "remedy",
+    "decision_hash",
+    "dissent",
+)
+CASE_STEP_WORDS = [
+    *(f"action.{action}" for action in CASE_STEP_ACTIONS),
+    *(f"field.{name}" for name in CASE_STEP_FIELDS),
+    *(f"decision.outcome.{outcome}" for outcome in sorted(RENOVATION_OUTCOMES)),
+    *(f"decision.remedy.{remedy}" for remedy in sorted(CAR_REMEDIES)),
+    "word.yes",
+    "word.no",
+    "error.step",
+    "error.reasons_required",
+    "error.decline_reason",
+    "error.summary_required",
+    "error.rework_days",
+]
+
+
+def panel_decision(case: dict[str, Any]) -> Decision | None:
+    """The decision the current round's revealed votes make, once every member has revealed."""
+    current = case["rounds"][-1] if case["rounds"] else None
+    if case["phase"] != CasePhase.SUMMARY or not current or set(current["reveals"]) != set(current["seats"]):
+        return None
+    opinions = {expert_id: opinion_from_document(raw) for expert_id, raw in current["reveals"].items()}
+    return aggregate(opinions, case["disputed_fen"], current["draw"]["chair"])
+
+
+def summary_choices(case: dict[str, Any], decision: Decision | None) -> list[str]:
+    """The outcomes (renovation) or remedies (car) the chair may write for this decision."""
+    if case["domain"] == CAR:
+        return sorted(CAR_REMEDIES)
+    if decision is not None and decision.pay_fen:
+        return sorted(RENOVATION_OUTCOMES - {"refund"})
+    return sorted(RENOVATION_OUTCOMES)
+
+
+def awaits_countersignature(case: dict[str, Any]) -> bool:
+    """Every panel member has signed the decision and the council has not yet countersigned."""
+    current = case["rounds"][-1] if case["rounds"] else None
+    return (
+        case["phase"] == CasePhase.SIGNING
+        and current is not None
+        and not current["countersigned"]
+        and set(current["signatures"]) == set(current["seats"])
+    )
