@@ -13,12 +13,15 @@ import secrets
 from playwright.async_api import BrowserContext, Page, expect
 
 from cli.dispute_demo import CaseClocks
-from client.case_session import CaseSession
 from client.party import Party
 from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
 from tests.web.driver import check_usable, sign
-from tests.web.test_expert_vote_browser import DISPUTED_FEN, seat_the_browser_expert
+from tests.web.test_expert_vote_browser import (
+    file_small_claim,
+    register_expert,
+    seat_the_browser_expert,
+)
 
 OPINION = {"findings": {"leak": "upheld", "grout": "rejected"}, "pay_fen": 320_050, "reasons": "闭水试验渗漏"}
 SUMMARY = "卫生间地面渗水属实，勾缝开裂不属施工责任；付给经营者 ¥3,200.50，其余退还业主。"
@@ -47,27 +50,8 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     contractor = await Party(stack.http, "contractor", "漓江装饰").register()
     council, council_id = await signed_in(await new_context(), "council", "调解委员会 陈委员", COUNCIL_SECRET)
     expert, expert_party = await signed_in(await new_context(), "expert", "吴刚")
-    body = {
-        "name": "吴刚",
-        "domain": "renovation",
-        "specialties": ["waterproofing"],
-        "party_id": expert_party,
-    }
-    assert (await stack.http.post("/experts", json=body, headers=registrar.auth)).status_code == 201
-
-    case = CaseSession(stack.http, claimant=owner, respondent=contractor, council=registrar, clock=clocks.now)
-    await case.file(
-        {
-            "domain": "renovation",
-            "main_specialty": "waterproofing",
-            "items": [
-                {"item_id": "leak", "description": "卫生间地面渗水"},
-                {"item_id": "grout", "description": "瓷砖勾缝开裂"},
-            ],
-            "disputed_fen": DISPUTED_FEN,
-            "remedy_sought": "退还部分款项",
-        }
-    )
+    await register_expert(stack, registrar, expert_party, "吴刚")
+    case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=registrar)
     case_path = f"/cases/{case.case_id}"
 
     async def at_case_time(page: Page, path: str) -> None:
@@ -177,16 +161,7 @@ async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new
     owner = await Party(stack.http, "owner", "业主 孙丽").register()
     contractor = await Party(stack.http, "contractor", "七星家装").register()
     reader = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
-    case = CaseSession(stack.http, claimant=owner, respondent=contractor, council=reader, clock=clocks.now)
-    await case.file(
-        {
-            "domain": "renovation",
-            "main_specialty": "painting",
-            "items": [{"item_id": "paint", "description": "墙面颜色与样板不符"}],
-            "disputed_fen": DISPUTED_FEN,
-            "remedy_sought": "重新粉刷",
-        }
-    )
+    case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=reader)
     await council.clock.set_fixed_time(await clocks.now(case.case_id))
     await council.goto(f"/council/cases/{case.case_id}")
     await council.get_by_text("不予受理", exact=True).click()  # opens the rejection form

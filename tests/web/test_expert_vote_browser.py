@@ -22,6 +22,32 @@ from web.session import SESSION_COOKIE
 DISPUTED_FEN = 480_000  # ¥4,800.00: under the small-claim threshold, so one expert sits
 
 
+async def register_expert(stack, council: Party, party_id: str, name: str) -> None:
+    """Put a browser-made expert party into the registry, as the council does."""
+    body = {"name": name, "domain": "renovation", "specialties": ["waterproofing"], "party_id": party_id}
+    assert (await stack.http.post("/experts", json=body, headers=council.auth)).status_code == 201
+
+
+async def file_small_claim(
+    stack, clocks: CaseClocks, *, owner: Party, contractor: Party, council: Party
+) -> CaseSession:
+    """The owner's small waterproofing claim against the contractor, filed: one expert will sit."""
+    case = CaseSession(stack.http, claimant=owner, respondent=contractor, council=council, clock=clocks.now)
+    await case.file(
+        {
+            "domain": "renovation",
+            "main_specialty": "waterproofing",
+            "items": [
+                {"item_id": "leak", "description": "卫生间地面渗水"},
+                {"item_id": "grout", "description": "瓷砖勾缝开裂"},
+            ],
+            "disputed_fen": DISPUTED_FEN,
+            "remedy_sought": "退还部分款项",
+        }
+    )
+    return case
+
+
 async def seat_the_browser_expert(case: CaseSession, clocks, party_id: str, declare) -> str:
     """Let seats held by other experts time out until the browser's expert holds the panel's seat."""
     for _ in range(20):
@@ -53,27 +79,8 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await browser.wait_for_function("() => window.Signing !== undefined")
     identity = await browser.evaluate("() => Signing.register({role: 'expert', displayName: '周明'})")
     await browser.evaluate("id => Signing.signIn(id)", identity["partyId"])
-    body = {
-        "name": "周明",
-        "domain": "renovation",
-        "specialties": ["waterproofing"],
-        "party_id": identity["partyId"],
-    }
-    assert (await stack.http.post("/experts", json=body, headers=council.auth)).status_code == 201
-
-    case = CaseSession(stack.http, claimant=owner, respondent=contractor, council=council, clock=clocks.now)
-    await case.file(
-        {
-            "domain": "renovation",
-            "main_specialty": "waterproofing",
-            "items": [
-                {"item_id": "leak", "description": "卫生间地面渗水"},
-                {"item_id": "grout", "description": "瓷砖勾缝开裂"},
-            ],
-            "disputed_fen": DISPUTED_FEN,
-            "remedy_sought": "退还部分款项",
-        }
-    )
+    await register_expert(stack, council, identity["partyId"], "周明")
+    case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=council)
     await case.accept()
     await case.answer("sha256:answer")
     await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
