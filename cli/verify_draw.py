@@ -2,7 +2,8 @@
 
 The record holds the seed, the candidates as the registry gave them and every
 seat change since; re-running the pure draw must seat the same panel, or the
-draw was not the fair one it claims to be.
+draw was not the fair one it claims to be. A draw given up because a seat could
+not be refilled is re-run too, and that seat change must really be impossible.
 """
 
 import asyncio
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from config.settings import Settings
-from expert_panels.draw import draw_record_from_document, verify_draw
+from expert_panels.draw import draw_record_from_document, verify_abandoned_draw, verify_draw
 from expert_panels.registry import expert_from_document
 from workflows.connection import connect_temporal
 from workflows.dispute import DisputeWorkflow
@@ -34,7 +35,9 @@ def report_draws(case_id: str, draws: list[dict]) -> int:
     for entry in draws:
         record = draw_record_from_document(entry["draw"])
         candidates = [expert_from_document(raw) for raw in entry["candidates"]]
-        table = Table(title=f"{case_id} round {entry['round']}: seed {record.seed}")
+        abandoned = entry.get("abandoned")
+        label = f"round {entry['round']}" + (" (abandoned)" if abandoned else "")
+        table = Table(title=f"{case_id} {label}: seed {record.seed}")
         table.add_column("expert")
         table.add_column("outcome")
         for expert_id in record.candidate_ids:
@@ -47,10 +50,15 @@ def report_draws(case_id: str, draws: list[dict]) -> int:
             table.add_row(expert_id, outcome)
         for change in record.replacements:
             table.add_row(change.leaving_id, f"left: {change.reason} -> {change.replacement_id}")
+        if abandoned:
+            vacated, reason = abandoned["vacated"], abandoned["reason"]
+            table.add_row(vacated, f"left: {reason} -> nobody: {abandoned['problem']}")
+            problems = verify_abandoned_draw(record, candidates, leaving_id=vacated, reason=reason)
+        else:
+            problems = verify_draw(record, candidates)
         console.print(table)
-        problems = verify_draw(record, candidates)
         for problem in problems:
-            console.print(f"[red]FAIL[/red] round {entry['round']}: {problem}")
+            console.print(f"[red]FAIL[/red] {label}: {problem}")
         failures += bool(problems)
     if failures:
         console.print(f"[red]verify-draw: {failures} draw(s) do not re-run to the recorded panel[/red]")

@@ -406,6 +406,26 @@ def verify_draw(record: DrawRecord, candidates: list[Expert]) -> list[str]:
     return problems
 
 
+def verify_abandoned_draw(
+    record: DrawRecord, candidates: list[Expert], *, leaving_id: str, reason: str
+) -> list[str]:
+    """Re-run a draw given up when `leaving_id`'s seat could not be refilled; [] if it checks out.
+
+    The draw must re-run to its record, and the seat change that ended it must really be
+    impossible: had an alternate been able to take the seat, the draw was abandoned without cause.
+    """
+    problems = verify_draw(record, candidates)
+    if problems:
+        return problems
+    try:
+        replace_seat(record, leaving_id, reason)
+    except PanelUnfillable:
+        return []
+    except InvalidDrawRequest as exc:
+        return [f"the seat change that ended the draw cannot be re-run: {exc}"]
+    return [f"{leaving_id}'s seat could have passed to an alternate: the draw was given up without cause"]
+
+
 def _show(value: Any) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(value) + "]"

@@ -10,6 +10,7 @@ import pytest
 from client.keys import PartyKey as SigningKey
 from domain.calendar import WorkCalendar
 from domain.dispute.machine import DisputeMachine, settlement_hash
+from domain.dispute.revisions import Revisions
 from domain.dispute.state import CasePhase
 from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.escrow.rejections import RejectionKind, StepRejected
@@ -178,7 +179,7 @@ class BranchKit(CaseKit):
       snapshot) is unchanged, nonces included;
     - `tick` asserts that no deadline is left in the past once `on_time` ran (a past deadline
       would make the workflow wake up again at once, forever), unless a draw is due.
-    Terms fields and the calendar can be overridden; the machine is rebuilt with them.
+    Terms fields, the calendar and the revisions can be overridden; the machine is rebuilt with them.
     """
 
     def __init__(
@@ -188,16 +189,18 @@ class BranchKit(CaseKit):
         escrow: bool = True,
         expert_count: int = 14,
         calendar: WorkCalendar | None = None,
+        revisions: Revisions = Revisions(),
         **terms_changes: Any,
     ) -> None:
         super().__init__(domain, escrow=escrow, expert_count=expert_count)
-        if calendar is not None or terms_changes:
+        if calendar is not None or terms_changes or revisions != Revisions():
             self.m = DisputeMachine(
                 replace(self.m.terms, **terms_changes),
                 council_keys=dict(self.m.council_keys),
                 calendar=calendar or WorkCalendar(),
                 filed_at=self.now,
                 max_skew=self.m.max_skew,
+                revisions=revisions,
             )
 
     # ------------------------------------------------------------- experts

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from cli.dispute_demo import KEYSTORE_NAME, RENOVATION_TIES, drive_car_demo, drive_dispute_demo
 from client.party import Party
-from expert_panels.draw import draw_panel, draw_record_from_document, verify_draw
+from expert_panels.draw import draw_panel, draw_record_from_document, verify_abandoned_draw, verify_draw
 from expert_panels.registry import expert_from_document
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
@@ -28,10 +28,15 @@ async def case_state(stack, case_id: str) -> tuple[dict, list[dict]]:
 
 
 def check_draws(draws: list[dict]) -> dict[str, str]:
-    """Every draw re-runs from its record; the exclusions of the last one."""
+    """Every draw re-runs from its record, a draw given up included; the exclusions of the last one."""
     for entry in draws:
+        record = draw_record_from_document(entry["draw"])
         candidates = [expert_from_document(raw) for raw in entry["candidates"]]
-        assert verify_draw(draw_record_from_document(entry["draw"]), candidates) == []
+        if "abandoned" in entry:
+            vacated, reason = entry["abandoned"]["vacated"], entry["abandoned"]["reason"]
+            assert verify_abandoned_draw(record, candidates, leaving_id=vacated, reason=reason) == []
+        else:
+            assert verify_draw(record, candidates) == []
     return draws[-1]["draw"]["exclusions"]
 
 
@@ -130,6 +135,8 @@ async def test_car_demo_seats_only_its_own_experts_when_the_registry_holds_other
         candidates = [expert_from_document(raw) for raw in entry["candidates"]]
         first_seated = draw_panel(record.request, candidates, record.seed).panel
         left = {change.leaving_id: change.reason for change in record.replacements}
+        if "abandoned" in entry:  # a draw given up: its last seat found no alternate
+            left[entry["abandoned"]["vacated"]] = entry["abandoned"]["reason"]
         for expert_id in set(first_seated) & set(outsiders):
             assert left[expert_id] == "independence declaration timed out"
         assert set(left) <= set(outsiders)

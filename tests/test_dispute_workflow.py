@@ -18,6 +18,7 @@ from sqlmodel import Session
 from cli.verify_draw import report_draws
 from client.escrow_session import eventually
 from client.keys import PartyKey as SigningKey
+from client.party import Party
 from db import crud
 from db.cases import get_case_projection
 from db.engine import make_engine
@@ -30,6 +31,7 @@ from expert_panels.registry import expert_from_document
 from expert_panels.votes import commitment
 from tests.dispute_kit import experts
 from tests.flow import EscrowFlow, assert_bank_agrees
+from tests.web.staff_kit import page
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import DisputeInput, case_workflow_id
 from workflows.worker import build_worker
@@ -260,3 +262,36 @@ async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, re
         "dispute-1:refund": ("refund", 350_000),
     }
     await record_history(case.handle, "dispute_renovation_split_enforced")
+
+
+async def test_a_draw_abandoned_when_no_alternate_is_left_is_kept_and_verify_draw_reruns_it(stack, registry):
+    clerk = Party(stack.http, "council", "Draw clerk")
+    council = await clerk.register(enrolment_secret="test-council-secret")
+    case = await start_case(
+        stack, registry, RENOVATION, disputed_fen=600_000, council=(council.id, council.key)
+    )
+    case_id = case.handle.id.removeprefix("dispute-")
+    await case.step("council", "case.accept", {})
+    await case.forward(15)
+    first = (await case.until("panel"))["rounds"][-1]["draw"]
+    await case.forward(2)  # nobody declares: the seats pass to the alternates until none is left
+    state = await eventually(case.state, lambda s: s["abandoned_draws"], "an abandoned draw", 20)
+    [gone] = state["abandoned_draws"]
+    assert gone["draw"]["seed"] == first["seed"] and gone["vacated"] in first["panel"]
+    assert [c["replacement_id"] for c in gone["draw"]["replacements"]] == first["alternates"]
+    await case.forward(1)  # the draw is retried a day later
+    redrawn = (await case.until("panel"))["rounds"][-1]["draw"]
+
+    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    assert [(d["draw"]["seed"], "abandoned" in d) for d in draws] == [
+        (first["seed"], True),
+        (redrawn["seed"], False),
+    ]
+    assert draws[0]["abandoned"]["vacated"] == gone["vacated"]
+    assert report_draws(case_id, draws) == 0
+    draws[0]["abandoned"]["vacated"] = next(iter(first["exclusions"]))  # someone who never sat
+    assert report_draws(case_id, draws) == 1
+
+    shown = await page(stack, f"/council/cases/{case_id}", council, lang="en")
+    assert shown.status_code == 200 and "Draws given up" in shown.text
+    assert first["seed"] in shown.text and gone["reason"] in shown.text

@@ -6,8 +6,9 @@ every rule about what may happen next stays in `domain/dispute/machine.py`.
 
 Decision: the council's list shows, per case, the one deadline that ends the current phase
 (what the council must chase), not every timer the workflow keeps. For the summary and
-signing phases that is the panel's decision target (panel formed + the case's
-`decision_target_days`), which the machine alerts on but does not list in its snapshot.
+signing phases that is the panel's decision target (`decision_due`: panel formed + the case's
+`decision_target_days`, moved on by clock pauses). Snapshots from before the machine kept
+`decision_due` fall back to panel formed + the default target.
 """
 
 from dataclasses import dataclass
@@ -56,12 +57,17 @@ def phase_deadline(case: dict[str, Any]) -> Deadline:
     if phase == CasePhase.VOTING and current:
         return Deadline("deadline.votes", moment(current["vote_due"]))
     if phase in (CasePhase.SUMMARY, CasePhase.SIGNING) and current and current["formed_at"]:
-        return Deadline("deadline.decision_target", moment(current["formed_at"]) + DECISION_TARGET)
+        return Deadline("deadline.decision_target", decision_due(current))
     if phase == CasePhase.OBJECTION:
         return Deadline("deadline.objection", moment(case["objection_due"]))
     if phase == CasePhase.ENFORCEMENT:
         return Deadline("deadline.enforcement", moment(case["remedy_due"]))
     return Deadline(f"phase.{phase}", None)
+
+
+def decision_due(current: dict[str, Any]) -> datetime:
+    """When the round's decision is due: as the machine keeps it, or as older snapshots imply it."""
+    return moment(current.get("decision_due")) or moment(current["formed_at"]) + DECISION_TARGET
 
 
 def seat_of(case: dict[str, Any], party_id: str) -> tuple[str, dict[str, Any]] | None:

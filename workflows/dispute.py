@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.calendar import WorkCalendar
     from domain.dispute.machine import DisputeMachine
+    from domain.dispute.revisions import Revisions
     from domain.escrow.terms import PartyKey
     from domain.signing import SignedStep
     from expert_panels.registry import expert_from_document
@@ -47,12 +48,23 @@ class DisputeWorkflow:
             calendar=WorkCalendar.from_document(input.calendar),
             filed_at=workflow.now(),
             max_skew=timedelta(seconds=input.max_skew_seconds),
+            revisions=self._revisions(),
         )
         self._seen = -1
         self._seats_recorded: list[str] = []
         self._projected_version: int | None = None  # stays None in runs from before the projection
         self._projected_trail = 0
         self._projected_alerts = 0
+
+    @staticmethod
+    def _revisions() -> Revisions:
+        """The rules this case runs under: asked once, at its start, so a case keeps the rules it
+        was filed under and an older history replays under the rules it was recorded with."""
+        return Revisions(
+            windows_from_due=workflow.patched("windows-from-due"),
+            abandoned_draws_kept=workflow.patched("abandoned-draws"),
+            target_skips_pauses=workflow.patched("target-skips-pauses"),
+        )
 
     @workflow.run
     async def run(self, input: DisputeInput) -> CaseOutcome:
@@ -185,9 +197,24 @@ class DisputeWorkflow:
 
     @workflow.query
     def draw_records(self) -> list[dict[str, Any]]:
-        """Every draw of this case with the candidates it drew from, for `escrow verify-draw`."""
-        return [
+        """Every draw of this case with the candidates it drew from, for `escrow verify-draw`.
+
+        Draws abandoned because a seat could not be refilled come first, each with the seat
+        that ended it (`abandoned`), then the draw of each round as it stands.
+        """
+        machine = self._machine
+        abandoned = [
+            {
+                "round": d.round,
+                "draw": d.draw,
+                "candidates": d.candidates,
+                "abandoned": {"vacated": d.vacated, "reason": d.reason, "problem": d.problem},
+            }
+            for d in machine.abandoned_draws
+        ]
+        current = [
             {"round": r.number, "draw": r.draw, "candidates": r.candidates}
-            for r in self._machine.rounds
+            for r in machine.rounds
             if r.draw is not None
         ]
+        return abandoned + current

@@ -222,6 +222,9 @@ async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> 
 async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) -> list[dict[str, Any]]:
     """Every panel draw of the case with its seed, candidates and exclusions, for its parties to re-run.
 
+    A draw given up because a seat found no alternate comes with `abandoned` (the seat, why
+    its holder left, why no alternate could take it).
+
     The records name candidates and why they were excluded (who worked for whom), so
     they are shown to the same people as the case itself.
     """

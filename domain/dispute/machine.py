@@ -11,6 +11,23 @@ dealer's confirmation for a car.
 The registry is I/O, so the machine asks for it (`draw_request()`) and the
 workflow answers with the candidates (`record_draw`); everything else is a pure
 function of the steps and the time passed in.
+
+Decision, when a window starts (the workflow may handle a timer late, e.g. after a
+worker was down, so `now` in `on_time` can be well past the deadline that fired):
+- a window that follows another starts when that one ended: negotiation after the
+  answer window (`answer_due`), the panel forming when the strike window ends
+  (`strike_due`), evidence then reply from the forming, the vote from the end of the
+  reply window (moved on by clock pauses), the car dealer's remedy window from the end
+  of the objection window, the decision target from the forming (plus paused time);
+- a window that starts with a person's signed step starts at that step's time: the
+  answer window at acceptance, negotiation at the answer, the panel forming at the
+  last independence declaration if that came after the strike window, the objection
+  window at the countersignature, a settlement's remedy window at its second signature;
+- a window that starts with something only the workflow does starts when it does it,
+  as nobody can act on a panel they have not been told of: strikes and declarations
+  from the draw, an alternate's declaration from being seated; a draw that failed is
+  retried a day after the attempt.
+Cases filed before these rules keep the old ones (`Revisions`, set from `workflow.patched`).
 """
 
 from dataclasses import asdict, replace
@@ -19,7 +36,16 @@ from typing import Any
 
 from domain.calendar import WorkCalendar
 from domain.canonical import content_hash, jsonable
-from domain.dispute.state import CasePhase, Evidence, JointInspection, PanelRound, Seat, Settlement
+from domain.dispute.revisions import Revisions
+from domain.dispute.state import (
+    AbandonedDraw,
+    CasePhase,
+    Evidence,
+    JointInspection,
+    PanelRound,
+    Seat,
+    Settlement,
+)
 from domain.dispute.terms import CAR, RENOVATION, CaseTerms
 from domain.escrow.payloads import Payload
 from domain.escrow.rejections import conflict, forbidden, invalid
@@ -91,9 +117,11 @@ class DisputeMachine(SignedStepMachine):
         calendar: WorkCalendar,
         filed_at: datetime,
         max_skew: timedelta,
+        revisions: Revisions = Revisions(),
     ) -> None:
         super().__init__(terms.case_id, content_hash(jsonable(asdict(terms))), max_skew)
         self.terms = terms
+        self.revisions = revisions
         self.windows = terms.windows
         self.council_keys = dict(council_keys)
         self.calendar = calendar
@@ -106,6 +134,7 @@ class DisputeMachine(SignedStepMachine):
         self.negotiation_due: datetime | None = None
         self.settlement: Settlement | None = None
         self.rounds: list[PanelRound] = []
+        self.abandoned_draws: list[AbandonedDraw] = []
         self.draw_retry_at: datetime | None = None
         self.evidence: list[Evidence] = []
         self.outcome: dict[str, Any] | None = None
@@ -292,15 +321,20 @@ class DisputeMachine(SignedStepMachine):
                 f"round-{current.number}:{expert_id}:unfillable",
                 now,
             )
-            self._restart_draw(now)
+            self._restart_draw(expert_id, reason, str(exc), now)
             return
         self.set_aside[expert_id] = reason
         current.draw = draw_record_document(record)
         del current.seats[expert_id]
         current.seats[newcomer] = self._seat(newcomer, self._keys[newcomer], now)
 
-    def _restart_draw(self, now: datetime) -> None:
-        self.rounds[-1] = PanelRound(number=self.round.number)
+    def _restart_draw(self, vacated: str, reason: str, problem: str, now: datetime) -> None:
+        """A fresh round in place of the current one, whose draw's record is kept to be re-run."""
+        current = self.round
+        if self.revisions.abandoned_draws_kept:
+            record = (current.draw, current.candidates)
+            self.abandoned_draws.append(AbandonedDraw(current.number, *record, vacated, reason, problem, now))
+        self.rounds[-1] = PanelRound(number=current.number)
         self.phase = CasePhase.DRAW
         self.draw_retry_at = now + DRAW_RETRY
 
@@ -332,7 +366,7 @@ class DisputeMachine(SignedStepMachine):
 
         def apply() -> None:
             if independent:
-                seat.declared = True
+                seat.declared, seat.declared_at = True, now
             else:
                 self._replace(expert_id, f"declined: {reason}", now)
 
@@ -378,6 +412,8 @@ class DisputeMachine(SignedStepMachine):
         self._require(CasePhase.EVIDENCE)
         if self.round.paused_at:
             raise conflict("already_paused", "the clock is already paused")
+        if self.revisions.windows_from_due and now >= self.round.reply_due:  # the timer may be late
+            raise conflict("evidence_closed", "the evidence windows have ended: there is no clock to pause")
         p.text("reason")
 
         def apply() -> None:
@@ -395,6 +431,8 @@ class DisputeMachine(SignedStepMachine):
             paused_for = now - current.paused_at
             current.evidence_due += paused_for
             current.reply_due += paused_for
+            if self.revisions.target_skips_pauses:
+                current.decision_due += paused_for
             current.paused_at = None
 
         return apply
@@ -529,7 +567,7 @@ class DisputeMachine(SignedStepMachine):
 
         return apply
 
-    def _conclude_from_decision(self, now: datetime) -> None:
+    def _conclude_from_decision(self, start: datetime) -> None:
         decision = self.round.decision
         self._conclude(
             {
@@ -541,14 +579,15 @@ class DisputeMachine(SignedStepMachine):
                 "rework_days": decision["rework_days"],
                 "decision_hash": self.round.decision_hash,
             },
-            now,
+            start,
         )
 
-    def _conclude(self, outcome: dict[str, Any], now: datetime) -> None:
+    def _conclude(self, outcome: dict[str, Any], start: datetime) -> None:
+        """Enforcement begins; a car dealer's remedy window starts at `start`."""
         self.outcome = outcome
         self.phase = CasePhase.ENFORCEMENT
         if self.terms.domain == CAR:
-            self.remedy_due = now + timedelta(days=self.windows.remedy_confirmation_days)
+            self.remedy_due = start + timedelta(days=self.windows.remedy_confirmation_days)
 
     # ----------------------------------------------------------- enforcement
     def _plan_enforcement_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
@@ -628,6 +667,16 @@ class DisputeMachine(SignedStepMachine):
         return apply
 
     # ------------------------------------------------------------------ time
+    def _ended(self, due: datetime, now: datetime) -> datetime:
+        """When a window that follows one ending at `due` starts (see the module's decision)."""
+        return due if self.revisions.windows_from_due else now
+
+    def _formed(self, now: datetime) -> datetime:
+        """When the panel formed: the strike window's end, or the last declaration if that came later."""
+        current = self.round
+        declared = [s.declared_at for s in current.seats.values()]
+        return self._ended(max([current.strike_due, *declared]), now)
+
     def _advance(self, now: datetime) -> None:
         current = self.round
         if (
@@ -636,12 +685,13 @@ class DisputeMachine(SignedStepMachine):
             and all(s.declared for s in current.seats.values())
         ):
             self.phase = CasePhase.EVIDENCE
-            current.formed_at = now
-            current.evidence_due = now + timedelta(days=self.windows.evidence_days)
+            current.formed_at = formed = self._formed(now)
+            current.decision_due = formed + timedelta(days=self.windows.decision_target_days)
+            current.evidence_due = formed + timedelta(days=self.windows.evidence_days)
             current.reply_due = current.evidence_due + timedelta(days=self.windows.reply_days)
         if self.phase is CasePhase.EVIDENCE and not current.paused_at and now >= current.reply_due:
             self.phase = CasePhase.VOTING
-            current.vote_due = now + timedelta(days=self.windows.vote_days)
+            current.vote_due = self._ended(current.reply_due, now) + timedelta(days=self.windows.vote_days)
         if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
             self.phase = CasePhase.SUMMARY
 
@@ -674,13 +724,19 @@ class DisputeMachine(SignedStepMachine):
         return due
 
     def _decision_target(self) -> datetime | None:
-        """When the panel's countersigned decision was due, while it is still outstanding."""
+        """When the panel's countersigned decision is due, while it is still outstanding.
+
+        Paused time does not count (the target moves on at `clock.resume`), and while the
+        clock is paused the target is not running at all, so nothing is overdue.
+        """
         current = self.round
         if self.phase not in PANEL_AT_WORK:  # e.g. settled meanwhile: no decision is owed any more
             return None
         if current is None or not current.formed_at or current.target_alerted or current.countersigned:
             return None
-        return current.formed_at + timedelta(days=self.windows.decision_target_days)
+        if current.paused_at and self.revisions.target_skips_pauses:
+            return None
+        return current.decision_due
 
     def next_deadline(self) -> datetime | None:
         return min(self._deadlines(), default=None)
@@ -696,7 +752,7 @@ class DisputeMachine(SignedStepMachine):
                 now,
             )
         if self.phase is CasePhase.ANSWER and now >= self.answer_due:
-            self._open_negotiation(now)  # silence does not lose the case
+            self._open_negotiation(self._ended(self.answer_due, now))  # silence does not lose the case
         if self.phase is CasePhase.NEGOTIATION and now >= self.negotiation_due:
             self.rounds.append(PanelRound(number=1))
             self.phase = CasePhase.DRAW
@@ -723,7 +779,7 @@ class DisputeMachine(SignedStepMachine):
                 now,
             )
         if self.phase is CasePhase.OBJECTION and now >= self.objection_due:
-            self._conclude_from_decision(now)
+            self._conclude_from_decision(self._ended(self.objection_due, now))
         if self.phase is CasePhase.ENFORCEMENT and self.remedy_due and now >= self.remedy_due:
             self.noncompliant = True
             self.phase = CasePhase.CLOSED
@@ -762,6 +818,7 @@ class DisputeMachine(SignedStepMachine):
                 "negotiation_due": self.negotiation_due,
                 "settlement": asdict(self.settlement) if self.settlement else None,
                 "rounds": [asdict(r) for r in self.rounds],
+                "abandoned_draws": [asdict(d) for d in self.abandoned_draws],
                 "evidence": [asdict(e) for e in self.evidence],
                 "outcome": self.outcome,
                 "objection": self.objection,

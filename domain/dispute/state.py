@@ -30,6 +30,7 @@ class Seat:
     seated_at: datetime
     declaration_due: datetime
     declared: bool = False
+    declared_at: datetime | None = None
 
 
 @dataclass
@@ -66,6 +67,7 @@ class PanelRound:
     strikes: dict[str, str] = field(default_factory=dict)  # party -> expert_id
     strike_due: datetime | None = None
     formed_at: datetime | None = None
+    decision_due: datetime | None = None  # the decision target, moved on by clock pauses
     evidence_due: datetime | None = None
     reply_due: datetime | None = None
     paused_at: datetime | None = None
@@ -80,3 +82,16 @@ class PanelRound:
     dissent_notes: dict[str, str] = field(default_factory=dict)
     countersigned: bool = False
     target_alerted: bool = False
+
+
+@dataclass
+class AbandonedDraw:
+    """A round's draw given up because a seat could not be refilled; kept so it can be re-run."""
+
+    round: int
+    draw: dict[str, Any]  # draw_record_document as it stood, earlier seat changes included
+    candidates: list[dict[str, Any]]
+    vacated: str  # the expert whose seat no alternate could take
+    reason: str  # why they left
+    problem: str  # why no alternate could take the seat
+    abandoned_at: datetime

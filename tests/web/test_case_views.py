@@ -36,6 +36,7 @@ def test_each_phase_shows_the_deadline_that_ends_it():
     kit.step("council", "clock.pause", {"reason": "lab test"})
     assert phase_deadline(snapshot(kit)).due is None
 
+    kit.tick(timedelta(days=1))
     kit.step("council", "clock.resume", {"note": "back"})
     kit.tick(timedelta(days=15))
     voting = phase_deadline(snapshot(kit))
@@ -46,7 +47,11 @@ def test_each_phase_shows_the_deadline_that_ends_it():
     kit.vote({expert_id: 100 for expert_id in seats})
     summary = phase_deadline(snapshot(kit))
     formed = datetime.fromisoformat(snapshot(kit)["rounds"][-1]["formed_at"])
-    assert (summary.what, summary.due) == ("deadline.decision_target", formed + DECISION_TARGET)
+    paused = timedelta(days=1)  # paused time does not count against the target
+    assert (summary.what, summary.due) == ("deadline.decision_target", formed + DECISION_TARGET + paused)
+    older = snapshot(kit)  # projected before the machine kept decision_due
+    del older["rounds"][-1]["decision_due"]
+    assert phase_deadline(older).due == formed + DECISION_TARGET
 
 
 def test_a_members_task_follows_the_commit_and_reveal():
