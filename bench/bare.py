@@ -1,9 +1,8 @@
 """The bare engine: a workflow with an escrow's shape and none of its domain logic.
 
 Its script is read off a real escrow's history: for the stretch before the first
-update and after each accepted update, how many activities it scheduled (on the
-server's task queue, and local ones, recorded as markers), timers it started and
-search-attribute upserts it made. The bare workflow replays exactly that
+update and after each accepted update, how many activities it scheduled, timers it
+started and search-attribute upserts it made. The bare workflow replays exactly that
 against a no-op activity, so the Temporal server does the same work per lifecycle and
 the difference in throughput is this project's own cost (signatures, the machine,
 the API, the bank over HTTP, the read model).
@@ -18,16 +17,13 @@ from temporalio.client import WorkflowHistory
 from temporalio.common import SearchAttributeKey
 
 BARE_TASK_QUEUE = "bench-bare"
-LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the marker name the SDK's core records
 BARE_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
 IDLE_TIMEOUT = timedelta(days=1)  # a timer like the escrow's deadline; cancelled by the next update
 
 
 @dataclass
 class Segment:
     activities: int = 0
-    local_activities: int = 0
     timers: int = 0
     upserts: int = 0
 
@@ -51,9 +47,6 @@ def script_from_history(history: WorkflowHistory) -> BareScript:
             segments.append(Segment())
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             segments[-1].activities += 1
-        elif kind == EventType.EVENT_TYPE_MARKER_RECORDED:
-            if event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER:
-                segments[-1].local_activities += 1
         elif kind == EventType.EVENT_TYPE_TIMER_STARTED:
             segments[-1].timers += 1
         elif kind == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
@@ -81,10 +74,8 @@ class BareWorkflow:
         for index, segment in enumerate(script.segments):
             for n in range(segment.upserts):
                 workflow.upsert_search_attributes([BARE_STATUS.value_set(f"bare-{index}-{n}")])
-            for _ in range(segment.local_activities):
-                await workflow.execute_local_activity(bare_activity, start_to_close_timeout=ACTIVITY_TIMEOUT)
             for _ in range(segment.activities):
-                await workflow.execute_activity(bare_activity, start_to_close_timeout=ACTIVITY_TIMEOUT)
+                await workflow.execute_activity(bare_activity, start_to_close_timeout=timedelta(seconds=30))
             if index == script.updates:
                 break
             await self._wait_for_update(index + 1, segment.timers)

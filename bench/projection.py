@@ -2,9 +2,8 @@
 
 The escrow bench's profile puts the projection activity at the top of the worker's own
 cost, so this measures it without a server or other load in the way: it replays the
-real projection inputs of a recorded lifecycle (a history in tests/histories from
-when projections were server-side activities, whose inputs history keeps) for many
-escrows into a fresh database and reports CPU and wall time per call.
+real projection inputs of a recorded lifecycle (tests/histories/escrow_full_lifecycle.json)
+for many escrows into a fresh database and reports CPU and wall time per call.
 
     .venv/bin/python -m bench.projection [--escrows 50] [--database-url URL]
 """
@@ -25,8 +24,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Party
 
-HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"
-HISTORY = HISTORIES / "escrow_full_lifecycle_before_local_projection.json"
+HISTORY = Path(__file__).resolve().parents[1] / "tests" / "histories" / "escrow_full_lifecycle.json"
 
 
 def recorded_inputs() -> list[dict]:

@@ -109,9 +109,8 @@ class Run:
             "history events per 4-stage escrow", str(len(history.events)), "happy path, to the last receipt"
         )
         self.row(
-            "  updates / activities / local activities / timers",
-            f"{script.updates} / {sum(s.activities for s in segments)} / "
-            f"{sum(s.local_activities for s in segments)} / {sum(s.timers for s in segments)}",
+            "  updates / activities / timers",
+            f"{script.updates} / {sum(s.activities for s in segments)} / {sum(s.timers for s in segments)}",
             "the bare workflow's script",
         )
 

@@ -149,6 +149,14 @@ class EscrowWorkflow:
         )
 
     async def _project(self) -> None:
+        """Copy the state into the read model: an activity on the server's task queue.
+
+        Not a local activity, although that would cost the server less: tried, and the
+        small `escrow chaos` run found an escrow whose history no longer replayed ("Missing
+        associated machine for LocalActivity") once an update arrived in the same workflow
+        task as a projection's result; with the projection in history as its own activity
+        events, the order is the history's.
+        """
         machine = self._machine
         if machine.version == self._projected_version:
             return
@@ -162,34 +170,15 @@ class EscrowWorkflow:
         # The public record dates releases by the workflow's clock; added after the first
         # histories were recorded, so `patched` keeps those replaying.
         projected_at = workflow.now().isoformat() if workflow.patched("projection-clock") else None
-        projection = ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts, projected_at)
-        execute = (
-            workflow.execute_local_activity_method
-            if self._project_locally()
-            else workflow.execute_activity_method
-        )
-        await execute(
+        await workflow.execute_activity_method(
             ProjectionActivities.project_escrow,
-            projection,
+            ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts, projected_at),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=PROJECTION_RETRY,
         )
         self._projected_version = version
         self._projected_trail += len(trail)
         self._projected_alerts += len(alerts)
-
-    @staticmethod
-    def _project_locally() -> bool:
-        """Run the projection as a local activity, in this worker, within the workflow task.
-
-        A projection is an idempotent, versioned write to the read model: going
-        through the server's task queue cost three history events, two workflow tasks
-        and the whole snapshot stored in history, for each of the ten or so an escrow
-        makes (the read model was most of the server's work per escrow, docs/BENCHMARKS.md).
-        A local activity is recorded as one marker and retried by the worker the same way.
-        Histories recorded before the change keep the server-side activity through `patched`.
-        """
-        return workflow.patched("local-projection")
 
     # ------------------------------------------------------------- updates
     @workflow.update
