@@ -352,7 +352,7 @@ async def bench_run(plan: Plan, data_dir: Path, profile_dir: Path | None = None)
         table.add_column(column)
     for row in run.rows:
         table.add_row(*row)
-    console.print(table, width=110)  # one line per row in a log or a pipe too (rich assumes 80 there)
+    Console(width=max(console.width, 110)).print(table)  # a row per line in a log too (rich assumes 80)
     for text, met in targets(run.figures, plan):
         console.print(f"  [{'green' if met else 'red'}]{'met ' if met else 'MISSED'}[/] {text}")
     print(summary_line(run.figures), flush=True)
