@@ -11,7 +11,11 @@ Each escrow gets four verdicts, each a list of reasons (empty means fine):
 - unbalanced: the workflow's own money rules (`conservation_problems`) or its
   ledger against the bank account's balance, deposits, payouts and refunds;
 - mismatched projection: the read model row is missing or differs from the
-  workflow's state (phase, amounts, version).
+  workflow's state (phase, amounts, version);
+- unreplayable history: the workflow's history does not replay on the code that made
+  it. A worker that kept the workflow cached can still finish it, so nothing else shows
+  the fault; but the next worker to pick it up (after a restart, for a query) cannot.
+  This is how projections as local activities were caught (docs/BENCHMARKS.md).
 
 An escrow is completed when its workflow has completed in phase `closed`.
 """
@@ -24,16 +28,24 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
+from temporalio.worker import Replayer
 
 from client.escrow_session import conservation_problems
 from db import crud
 from db.models import EscrowProjection
 from sandbox_bank.client import BankClient
+from workflows.dispute import DisputeWorkflow
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
-CHECKS = ("double_payouts", "missing_payouts", "unbalanced", "mismatched_projections")
+CHECKS = (
+    "double_payouts",
+    "missing_payouts",
+    "unbalanced",
+    "mismatched_projections",
+    "unreplayable_histories",
+)
 
 
 @dataclass
@@ -94,12 +106,16 @@ async def _status(temporal: Client, escrow_id: str) -> WorkflowExecutionStatus |
 async def reconcile(
     escrow_ids: list[str], *, temporal: Client, bank: BankClient, engine: Engine
 ) -> Reconciliation:
-    findings = [await reconcile_one(e, temporal=temporal, bank=bank, engine=engine) for e in escrow_ids]
+    replayer = Replayer(workflows=[EscrowWorkflow, DisputeWorkflow])
+    findings = [
+        await reconcile_one(e, temporal=temporal, bank=bank, engine=engine, replayer=replayer)
+        for e in escrow_ids
+    ]
     return Reconciliation(findings)
 
 
 async def reconcile_one(
-    escrow_id: str, *, temporal: Client, bank: BankClient, engine: Engine
+    escrow_id: str, *, temporal: Client, bank: BankClient, engine: Engine, replayer: Replayer
 ) -> EscrowFindings:
     found = EscrowFindings(escrow_id)
     handle = temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
@@ -117,7 +133,13 @@ async def reconcile_one(
     found.problems["missing_payouts"] = missing_payouts(snapshot, statement)
     found.problems["unbalanced"] = unbalanced(snapshot, balance)
     found.problems["mismatched_projections"] = mismatched_projection(snapshot, projection)
+    found.problems["unreplayable_histories"] = await unreplayable(await handle.fetch_history(), replayer)
     return found
+
+
+async def unreplayable(history: WorkflowHistory, replayer: Replayer) -> list[str]:
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    return [] if result.replay_failure is None else [f"does not replay: {result.replay_failure}"]
 
 
 def _outgoing(statement: list[Any]) -> list[Any]:

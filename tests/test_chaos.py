@@ -11,12 +11,19 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced, unreplayable
 from chaos.schedule import BankFaults, EventKind, build_schedule
+from tests.escrow_versions import UnguardedEscrowWorkflow
+from workflows.dispute import DisputeWorkflow
+from workflows.escrow import EscrowWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_CLEAR = (
     "chaos: escrows=20 completed=20 double_payouts=0 missing_payouts=0 unbalanced=0 mismatched_projections=0"
+    " unreplayable_histories=0"
 )
 
 
@@ -134,3 +141,13 @@ def test_the_reconciler_finds_a_bank_balance_and_a_read_model_that_disagree() ->
     stale |= {"refunded_fen": 0, "held_fen": 400}
     assert len(mismatched_projection(snapshot, stale)) == 4
     assert mismatched_projection(snapshot, None) == ["no read-model row"]
+
+
+async def test_a_history_that_does_not_replay_on_the_code_is_reported() -> None:
+    """The escrow started before `project-before-bank` replays on today's code (which asks
+    `workflow.patched`) and not on the same change made without the guard."""
+    path = ROOT / "tests" / "histories" / "escrow_started_before_project_before_bank.json"
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    assert await unreplayable(history, Replayer(workflows=[EscrowWorkflow, DisputeWorkflow])) == []
+    (problem,) = await unreplayable(history, Replayer(workflows=[UnguardedEscrowWorkflow]))
+    assert problem.startswith("does not replay: ")
