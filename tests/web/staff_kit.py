@@ -4,6 +4,7 @@ Pages are read over real HTTP from the `stack` fixture's API with the party's se
 cookie, exactly what the browser sends after signing in.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -125,6 +126,34 @@ async def case_in_voting(stack: Stack) -> DisputedEscrow:
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")
     return disputed
+
+
+async def seats_of_ours(
+    case: CaseSession, clocks: CaseClocks, ours: Callable[[str, dict], bool]
+) -> list[str]:
+    """The current panel's seats `ours(expert_id, seat)` picks, once a draw gives it any.
+
+    The registry is the whole test session's: other tests enrol experts whose keys only
+    they hold, and a draw may seat only those. Their seats pass to alternates when their
+    declaration time runs out, as any silent expert's do; a draw with nobody eligible
+    is made afresh a day later.
+    """
+    before: list[str] = []
+    for _ in range(10):
+        state = await case.wait_for(
+            lambda s, seen=before: s["phase"] == "draw" or (s["phase"] == "panel" and case.seats(s) != seen),
+            f"a new panel for {case.case_id}",
+        )
+        if state["phase"] == "draw":
+            await clocks.fast_forward(case.case_id, 1)
+            before = []
+            continue
+        before = case.seats(state)
+        seats = state["rounds"][-1]["seats"]
+        if mine := [expert_id for expert_id in before if ours(expert_id, seats[expert_id])]:
+            return mine
+        await clocks.fast_forward(case.case_id, WINDOWS.declaration_days)
+    raise AssertionError("no seat went to an expert whose key the tests hold")
 
 
 def shanghai(moment) -> str:

@@ -2,9 +2,16 @@
 
 from datetime import datetime
 
-from cli.dispute_demo import WINDOWS
 from domain.money import yuan
-from tests.web.staff_kit import POOL, case_in_voting, filed_case, page, read_model_shows, shanghai
+from tests.web.staff_kit import (
+    POOL,
+    case_in_voting,
+    filed_case,
+    page,
+    read_model_shows,
+    seats_of_ours,
+    shanghai,
+)
 
 
 def opinion(pay_fen: int) -> dict:
@@ -126,40 +133,16 @@ async def test_the_summary_and_signature_forms_appear_only_for_whom_they_concern
         assert await forms(case.expert(expert_id)) == set()
 
 
-async def undeclared_known_experts(case, demo) -> list[str]:
-    """Seated experts whose keys the tests hold and who have not declared yet.
-
-    The registry is the whole session's: other tests enrol experts whose keys they alone
-    hold, and a draw may seat only those. Their seats time out to alternates, as any
-    silent expert's do, until one goes to an expert of this module's pool.
-    """
-    known = {expert_id for expert_id, _ in POOL.values()}
-    before: list[str] = []
-    for _ in range(10):
-        state = await case.wait_for(
-            lambda s, seen=before: s["phase"] == "draw" or (s["phase"] == "panel" and case.seats(s) != seen),
-            f"a new panel for {case.case_id}",
-        )
-        if state["phase"] == "draw":  # nobody eligible for a seat: the council redraws a day later
-            await demo.skip(case, 1, "the panel is drawn afresh")
-            before = []
-            continue
-        before = case.seats(state)
-        seats = state["rounds"][-1]["seats"]
-        mine = [expert_id for expert_id in before if expert_id in known]
-        if mine and not any(seats[expert_id]["declared"] for expert_id in mine):
-            return mine
-        await demo.skip(case, WINDOWS.declaration_days, "the other tests' experts stay silent")
-    raise AssertionError("no seat went to an expert whose key the tests hold")
-
-
 async def test_only_a_drawn_expert_who_has_not_declared_sees_the_declaration_form(stack):
     disputed = await filed_case(stack)
     case, demo = disputed.case, disputed.demo
     await case.accept()
     await case.answer("sha256:contractor-answer")
     await demo.negotiate_in_vain(case)
-    first, *others = await undeclared_known_experts(case, demo)
+    known = {expert_id for expert_id, _ in POOL.values()}
+    first, *others = await seats_of_ours(
+        case, demo.clocks, lambda expert_id, seat: expert_id in known and not seat["declared"]
+    )
     path = f"/expert/cases/{case.case_id}"
 
     shown = (await page(stack, path, case.expert(first))).text

@@ -16,7 +16,7 @@ from tests.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
 from tests.web.driver import check_usable
 from tests.web.staff_kit import page as get_page
-from tests.web.staff_kit import read_model_shows
+from tests.web.staff_kit import read_model_shows, seats_of_ours
 from web.session import SESSION_COOKIE
 
 DISPUTED_FEN = 480_000  # ¥4,800.00: under the small-claim threshold, so one expert sits
@@ -50,19 +50,11 @@ async def file_small_claim(
 
 async def seat_the_browser_expert(case: CaseSession, clocks, party_id: str, declare) -> str:
     """Let seats held by other experts time out until the browser's expert holds the panel's seat."""
-    for _ in range(20):
-        state = await case.wait_for(
-            lambda s: s["phase"] in ("panel", "draw", "evidence"), f"a panel for {case.case_id}"
-        )
-        seats = state["rounds"][-1]["seats"] if state["rounds"] else {}
-        mine = [expert_id for expert_id, seat in seats.items() if seat["party_id"] == party_id]
-        if state["phase"] == "panel" and mine:
-            await declare()
-            await clocks.fast_forward(case.case_id, 2)  # the strike window closes
-            await case.until("evidence")
-            return mine[0]
-        await clocks.fast_forward(case.case_id, 1 if state["phase"] == "draw" else 2)
-    raise AssertionError("the browser's expert was never seated")
+    (mine,) = await seats_of_ours(case, clocks, lambda _, seat: seat["party_id"] == party_id)
+    await declare()
+    await clocks.fast_forward(case.case_id, 2)  # the strike window closes
+    await case.until("evidence")
+    return mine
 
 
 async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_context):
