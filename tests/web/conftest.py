@@ -8,9 +8,18 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.web.staff_kit import ENROLLED, retire_enrolled
 
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+async def experts_leave_with_their_test(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Experts a test enrolled are deactivated when it ends, so they do not crowd later draws."""
+    yield
+    if ENROLLED:
+        await retire_enrolled(request.getfixturevalue("stack"))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ Pages are read over real HTTP from the `stack` fixture's API with the party's se
 cookie, exactly what the browser sends after signing in.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -45,30 +44,77 @@ async def read_model_shows(stack: Stack, subject_id: str, phase: str) -> None:
     )
 
 
-POOL: dict[str, tuple[str, Party]] = {}  # spec label -> expert id and party (with its token)
+ENROLLED: list[tuple[Party, str]] = []  # (council, expert id) to deactivate when the test ends
+
+
+async def enrol_for_this_test(stack: Stack, council: Party, body: dict) -> str:
+    """Register an expert that leaves the draws when the test ends (tests/web/conftest.py).
+
+    Left active, every test's experts would crowd later tests' draws in the session's registry.
+    """
+    created = await stack.http.post("/experts", json=body, headers=council.auth)
+    assert created.status_code == 201, created.text
+    ENROLLED.append((council, created.json()["expert_id"]))
+    return created.json()["expert_id"]
+
+
+async def retire_enrolled(stack: Stack) -> None:
+    while ENROLLED:
+        council, expert_id = ENROLLED.pop()
+        retired = await stack.http.post(f"/experts/{expert_id}/deactivation", headers=council.auth)
+        retired.raise_for_status()
+
+
+async def only_ours_eligible(stack: Stack, council: Party, respondent: Party, ours: set[str]) -> None:
+    """Make every renovation expert outside `ours` ineligible for cases against this respondent.
+
+    The registry is the whole test session's, and a test can sign only for the experts
+    whose keys it holds. The council records that every other expert has been paid by
+    this test's respondent, a conflict that keeps them off this case's draws and off no
+    other test's case (each test has a respondent of its own).
+    """
+    conflict = {"org_id": respondent.id, "kind": "paid", "start": date.today().isoformat(), "end": None}
+    offset = 0
+    while True:
+        listed = await stack.http.get(
+            "/experts",
+            params={"domain": "renovation", "active": "true", "limit": 200, "offset": offset},
+            headers=council.auth,
+        )
+        listed.raise_for_status()
+        experts = listed.json()["data"]
+        for expert in experts:
+            if expert["expert_id"] not in ours:
+                await set_affiliations(
+                    stack.http, council, expert["expert_id"], [*expert["affiliations"], conflict]
+                )
+        offset += len(experts)
+        if not experts or offset >= listed.json()["count"]:
+            return
 
 
 async def expert_pool(stack: Stack, council: Party, respondent: Party) -> dict[str, Party]:
-    """The demo's renovation experts, enrolled once per session, tied to this case's respondent.
+    """The demo's renovation experts, enrolled afresh for this case and the only ones it can draw.
 
-    Enrolled here rather than through the demo's keystore because the page tests sign in as
-    the experts, which needs the reading token each got when it registered.
+    Afresh, so no earlier test's open cases count against their workload cap; enrolled here
+    rather than through the demo's keystore because the page tests sign in as the experts,
+    which needs the reading token each got when it registered.
     """
     today = date.today()
+    pool: dict[str, Party] = {}
     for spec in RENOVATION_POOL:
-        if spec.label not in POOL:
-            party = await Party(stack.http, "expert", spec.name).register()
-            body = {"name": spec.name, "domain": spec.domain, "specialties": list(spec.specialties)}
-            created = await stack.http.post(
-                "/experts", json=body | {"party_id": party.id}, headers=council.auth
-            )
-            POOL[spec.label] = (created.json()["expert_id"], party)
-        expert_id, _ = POOL[spec.label]
+        party = await Party(stack.http, "expert", spec.name).register()
         tie = RENOVATION_TIES.get(spec.label)
-        await set_affiliations(
-            stack.http, council, expert_id, [tie.affiliation(respondent.id, today)] if tie else []
-        )
-    return dict(POOL.values())
+        body = {
+            "name": spec.name,
+            "domain": spec.domain,
+            "specialties": list(spec.specialties),
+            "party_id": party.id,
+            "affiliations": [tie.affiliation(respondent.id, today)] if tie else [],
+        }
+        pool[await enrol_for_this_test(stack, council, body)] = party
+    await only_ours_eligible(stack, council, respondent, set(pool))
+    return pool
 
 
 @dataclass
@@ -128,32 +174,10 @@ async def case_in_voting(stack: Stack) -> DisputedEscrow:
     return disputed
 
 
-async def seats_of_ours(
-    case: CaseSession, clocks: CaseClocks, ours: Callable[[str, dict], bool]
-) -> list[str]:
-    """The current panel's seats `ours(expert_id, seat)` picks, once a draw gives it any.
-
-    The registry is the whole test session's: other tests enrol experts whose keys only
-    they hold, and a draw may seat only those. Their seats pass to alternates when their
-    declaration time runs out, as any silent expert's do; a draw with nobody eligible
-    is made afresh a day later.
-    """
-    before: list[str] = []
-    for _ in range(10):
-        state = await case.wait_for(
-            lambda s, seen=before: s["phase"] == "draw" or (s["phase"] == "panel" and case.seats(s) != seen),
-            f"a new panel for {case.case_id}",
-        )
-        if state["phase"] == "draw":
-            await clocks.fast_forward(case.case_id, 1)
-            before = []
-            continue
-        before = case.seats(state)
-        seats = state["rounds"][-1]["seats"]
-        if mine := [expert_id for expert_id in before if ours(expert_id, seats[expert_id])]:
-            return mine
-        await clocks.fast_forward(case.case_id, WINDOWS.declaration_days)
-    raise AssertionError("no seat went to an expert whose key the tests hold")
+async def drawn_panel(case: CaseSession) -> list[str]:
+    """The seats of the case's first panel, once drawn (only experts the test holds are eligible)."""
+    state = await case.until("panel")
+    return case.seats(state)
 
 
 def shanghai(moment) -> str:

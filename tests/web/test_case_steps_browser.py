@@ -50,7 +50,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     contractor = await Party(stack.http, "contractor", "漓江装饰").register()
     council, council_id = await signed_in(await new_context(), "council", "调解委员会 陈委员", COUNCIL_SECRET)
     expert, expert_party = await signed_in(await new_context(), "expert", "吴刚")
-    await register_expert(stack, registrar, expert_party, "吴刚")
+    await register_expert(stack, registrar, expert_party, "吴刚", contractor)
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=registrar)
     case_path = f"/cases/{case.case_id}"
 

@@ -3,15 +3,7 @@
 from datetime import datetime
 
 from domain.money import yuan
-from tests.web.staff_kit import (
-    POOL,
-    case_in_voting,
-    filed_case,
-    page,
-    read_model_shows,
-    seats_of_ours,
-    shanghai,
-)
+from tests.web.staff_kit import case_in_voting, drawn_panel, filed_case, page, read_model_shows, shanghai
 
 
 def opinion(pay_fen: int) -> dict:
@@ -55,7 +47,7 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     assert "请公开您的投票" in member.text and 'id="reveal-review"' in member.text
 
     seated = set(case.seats(state))
-    outsider = next(party for expert_id, party in POOL.values() if expert_id not in seated)
+    outsider = next(party for expert_id, party in case.experts.items() if expert_id not in seated)
     assert case.case_id not in (await page(stack, "/expert", outsider)).text
     refused = await page(stack, f"/expert/cases/{case.case_id}", outsider)
     assert refused.status_code == 403 and "当前专家组中" in refused.text
@@ -139,10 +131,7 @@ async def test_only_a_drawn_expert_who_has_not_declared_sees_the_declaration_for
     await case.accept()
     await case.answer("sha256:contractor-answer")
     await demo.negotiate_in_vain(case)
-    known = {expert_id for expert_id, _ in POOL.values()}
-    first, *others = await seats_of_ours(
-        case, demo.clocks, lambda expert_id, seat: expert_id in known and not seat["declared"]
-    )
+    first, *others = await drawn_panel(case)
     path = f"/expert/cases/{case.case_id}"
 
     shown = (await page(stack, path, case.expert(first))).text

@@ -15,17 +15,18 @@ from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
 from tests.web.driver import check_usable
+from tests.web.staff_kit import drawn_panel, enrol_for_this_test, only_ours_eligible, read_model_shows
 from tests.web.staff_kit import page as get_page
-from tests.web.staff_kit import read_model_shows, seats_of_ours
 from web.session import SESSION_COOKIE
 
 DISPUTED_FEN = 480_000  # ¥4,800.00: under the small-claim threshold, so one expert sits
 
 
-async def register_expert(stack, council: Party, party_id: str, name: str) -> None:
-    """Put a browser-made expert party into the registry, as the council does."""
+async def register_expert(stack, council: Party, party_id: str, name: str, respondent: Party) -> None:
+    """Put a browser-made expert party into the registry, as the council does, as the only
+    expert a case against this respondent can draw."""
     body = {"name": name, "domain": "renovation", "specialties": ["waterproofing"], "party_id": party_id}
-    assert (await stack.http.post("/experts", json=body, headers=council.auth)).status_code == 201
+    await only_ours_eligible(stack, council, respondent, {await enrol_for_this_test(stack, council, body)})
 
 
 async def file_small_claim(
@@ -49,8 +50,9 @@ async def file_small_claim(
 
 
 async def seat_the_browser_expert(case: CaseSession, clocks, party_id: str, declare) -> str:
-    """Let seats held by other experts time out until the browser's expert holds the panel's seat."""
-    (mine,) = await seats_of_ours(case, clocks, lambda _, seat: seat["party_id"] == party_id)
+    """The browser's expert, drawn to the panel's one seat, declares; the strike window closes."""
+    (mine,) = await drawn_panel(case)
+    assert (await case.state())["rounds"][-1]["seats"][mine]["party_id"] == party_id
     await declare()
     await clocks.fast_forward(case.case_id, 2)  # the strike window closes
     await case.until("evidence")
@@ -71,7 +73,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await browser.wait_for_function("() => window.Signing !== undefined")
     identity = await browser.evaluate("() => Signing.register({role: 'expert', displayName: '周明'})")
     await browser.evaluate("id => Signing.signIn(id)", identity["partyId"])
-    await register_expert(stack, council, identity["partyId"], "周明")
+    await register_expert(stack, council, identity["partyId"], "周明", contractor)
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=council)
     await case.accept()
     await case.answer("sha256:answer")
