@@ -83,6 +83,13 @@ async def case_file(
     return render(request, "council/case.html", context)
 
 
+@router.get("/cases/{case_id}/version")
+async def case_version(request: Request, case_id: str, member: CouncilMember) -> dict[str, int]:
+    """What the case page polls to refresh itself when a party, an expert or a timer moved the case."""
+    case = await read_case(request, case_id)
+    return {"version": case["version"]}
+
+
 @router.get("/experts", response_class=HTMLResponse)
 def expert_registry(
     request: Request,

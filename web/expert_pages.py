@@ -59,17 +59,20 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
     return render(request, "expert/cases.html", context)
 
 
+def _seated(request: Request, case: dict, expert: Party) -> tuple[str, dict]:
+    """This expert's id and seat on the case's current panel, or the page that says they have none."""
+    seated = seat_of(case, expert.id)
+    if seated is None:
+        context = {"party": expert, "case_id": case["case_id"]}
+        raise PageRefused(render(request, "expert/not_seated.html", context, status_code=403))
+    return seated
+
+
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_file(request: Request, case_id: str, expert: PanelMember, session: SessionDep) -> HTMLResponse:
     """The case file: claim items, evidence hashes, the panel's progress and this member's vote."""
     case = await read_case(request, case_id)
-    seated = seat_of(case, expert.id)
-    if seated is None:
-        page = render(
-            request, "expert/not_seated.html", {"party": expert, "case_id": case_id}, status_code=403
-        )
-        raise PageRefused(page)
-    expert_id, seat = seated
+    expert_id, seat = _seated(request, case, expert)
     current = current_round(case)
     decision = panel_decision(case) if current["draw"]["chair"] == expert_id else None
     context = {
@@ -88,3 +91,12 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "summary_choices": summary_choices(case, decision),
     }
     return render(request, "expert/case.html", context)
+
+
+@router.get("/cases/{case_id}/version")
+async def case_version(request: Request, case_id: str, expert: PanelMember) -> dict[str, int]:
+    """What the case file polls to refresh itself when someone else moved the case; once the
+    expert no longer sits on the panel it answers 403, and the page says so at its next reload."""
+    case = await read_case(request, case_id)
+    _seated(request, case, expert)
+    return {"version": case["version"]}

@@ -17,10 +17,9 @@ async def register(context: BrowserContext, role: str, name: str) -> tuple[Page,
     return page, (await page.text_content("#my-party-id")).strip()
 
 
-async def open_escrow(page: Page, escrow_id: str) -> None:
-    """Load the escrow's page afresh. A page left open reloads itself when another party
+async def open_page(page: Page, path: str) -> None:
+    """Load a page afresh. An escrow or case page left open reloads itself when someone else
     acts; when that reload of the same page overtakes this navigation, its load is awaited."""
-    path = f"/my/escrows/{escrow_id}"
     try:
         await page.goto(path)
     except PlaywrightError:
@@ -28,8 +27,12 @@ async def open_escrow(page: Page, escrow_id: str) -> None:
         await page.wait_for_load_state()
         if not page.url.endswith(path):
             raise
-    await expect(page.locator("#page-data")).to_have_attribute("data-subject", escrow_id)
     await check_usable(page)
+
+
+async def open_escrow(page: Page, escrow_id: str) -> None:
+    await open_page(page, f"/my/escrows/{escrow_id}")
+    await expect(page.locator("#page-data")).to_have_attribute("data-subject", escrow_id)
 
 
 UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea, button"))

@@ -16,7 +16,7 @@ from cli.dispute_demo import CaseClocks
 from client.party import Party
 from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
-from tests.web.driver import check_usable, sign
+from tests.web.driver import check_usable, open_page, sign
 from tests.web.test_expert_vote_browser import (
     file_small_claim,
     register_expert,
@@ -56,8 +56,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
 
     async def at_case_time(page: Page, path: str) -> None:
         await page.clock.set_fixed_time(await clocks.now(case.case_id))
-        await page.goto(path)
-        await check_usable(page)
+        await open_page(page, path)
 
     # -- the council accepts the case on its page
     await at_case_time(council, f"/council{case_path}")
@@ -122,6 +121,8 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     )
     state = await case.until("signing")
     decision_hash = state["rounds"][-1]["decision_hash"]
+    await at_case_time(council, f"/council{case_path}")  # left open while the panel signs
+    await expect(council.locator("#wait-panel-signatures")).to_be_visible()
 
     # -- the panel signs the decision, dissent noted
     await at_case_time(expert, f"/expert{case_path}")
@@ -137,8 +138,10 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     assert await expert.locator('form[data-step="decision.sign"]').count() == 0
     assert await expert.get_by_text("等待委员会会签").count() > 0
 
-    # -- the council countersigns on its page, and the case opens its objection window
-    await at_case_time(council, f"/council{case_path}")
+    # -- the council's page refreshes itself once the panel has signed; the council countersigns
+    # there, and the case opens its objection window
+    await expect(council.locator('form[data-step="decision.countersign"]')).to_be_visible(timeout=15_000)
+    await council.clock.set_fixed_time(await clocks.now(case.case_id))
     await sign(
         council,
         'form[data-step="decision.countersign"]',
@@ -163,7 +166,7 @@ async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new
     reader = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=reader)
     await council.clock.set_fixed_time(await clocks.now(case.case_id))
-    await council.goto(f"/council/cases/{case.case_id}")
+    await open_page(council, f"/council/cases/{case.case_id}")
     await council.get_by_text("不予受理", exact=True).click()  # opens the rejection form
     reasons = council.get_by_label("理由")
     await reasons.fill("   ")  # blank reasons: refused before anything is signed

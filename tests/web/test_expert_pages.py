@@ -38,6 +38,8 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     assert '<label for="pay-yuan">' in text and 'id="pay-yuan"' in text
     assert f"0 至 {yuan(disputed.disputed_fen)}" in text
 
+    version = f"/expert/cases/{case.case_id}/version"
+    assert (await page(stack, version, case.expert(chair))).json() == {"version": state["version"]}
     for expert_id, pay in zip(case.seats(state), (1000, 2000, 3000), strict=True):
         await case.commit_vote(expert_id, opinion(pay))
     await case.reveal_vote(chair)
@@ -50,6 +52,11 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     outsider = next(party for expert_id, party in case.experts.items() if expert_id not in seated)
     assert case.case_id not in (await page(stack, "/expert", outsider)).text
     refused = await page(stack, f"/expert/cases/{case.case_id}", outsider)
+    assert (await page(stack, version, outsider)).status_code == 403
+    moved = (await page(stack, version, case.expert(chair))).json()["version"]
+    assert moved > state["version"]  # four signed steps later: the open case file reloads itself
+    council_polls = await page(stack, f"/council/cases/{case.case_id}/version", disputed.flow.council)
+    assert council_polls.json() == {"version": moved}
     assert refused.status_code == 403 and "当前专家组中" in refused.text
     assert (await page(stack, f"/expert/cases/{case.case_id}", disputed.flow.council)).status_code == 403
     anonymous = await page(stack, "/expert")

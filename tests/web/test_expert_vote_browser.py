@@ -14,7 +14,7 @@ from client.party import Party
 from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
-from tests.web.driver import check_usable
+from tests.web.driver import check_usable, open_page
 from tests.web.staff_kit import drawn_panel, enrol_for_this_test, only_ours_eligible, read_model_shows
 from tests.web.staff_kit import page as get_page
 from web.session import SESSION_COOKIE
@@ -101,8 +101,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await browser.goto("/expert")
     await browser.get_by_role("link", name=case.case_id).wait_for()
     await screenshot(browser, "expert-cases")
-    await browser.goto(f"/expert/cases/{case.case_id}")
-    await check_usable(browser)
+    await open_page(browser, f"/expert/cases/{case.case_id}")
     await browser.locator('input[name="finding-leak"][value="upheld"]').check()
     await browser.locator('input[name="finding-grout"][value="rejected"]').check()
     await browser.get_by_label("建议付给经营者的金额").fill("3,200.50")
@@ -164,12 +163,10 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await council_page.goto("/council")
     await council_page.get_by_role("link", name=case.case_id).wait_for()
     await screenshot(council_page, "council-disputes")
-    await council_page.goto(f"/council/cases/{case.case_id}")
-    await check_usable(council_page)
+    await open_page(council_page, f"/council/cases/{case.case_id}")
     await screenshot(council_page, "council-case")
     for path in ("/council", "/council/experts", f"/council/cases/{case.case_id}"):
-        await phone.goto(path)
-        await check_usable(phone)
+        await open_page(phone, path)
     await screenshot(phone, "council-disputes-phone")
 
     # -- bank staff's ledger on a phone

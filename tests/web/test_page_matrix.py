@@ -54,9 +54,11 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/my/escrows/{escrow_id}/version": for_roles(ESCROW_READERS),
     "/council": for_roles({"council"}),
     "/council/cases/{case_id}": for_roles({"council"}),
+    "/council/cases/{case_id}/version": for_roles({"council"}),
     "/council/experts": for_roles({"council"}),
     "/expert": for_roles({"expert"}),
     "/expert/cases/{case_id}": for_roles(NOBODY),
+    "/expert/cases/{case_id}/version": for_roles(NOBODY),
     "/bank": for_roles({"bank"}),
     "/bank/ledger": for_roles({"bank"}),
 }
