@@ -3,7 +3,8 @@
 The record holds the seed, the candidates as the registry gave them and every
 seat change since; re-running the pure draw must seat the same panel, or the
 draw was not the fair one it claims to be. A draw given up because a seat could
-not be refilled is re-run too, and that seat change must really be impossible.
+not be refilled is re-run too, and that seat change must really be impossible; an
+attempt that seated nobody must fall short again, the same way, from its candidates.
 """
 
 import asyncio
@@ -12,7 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from config.settings import Settings
-from expert_panels.draw import draw_record_from_document, verify_abandoned_draw, verify_draw
+from expert_panels.draw import (
+    draw_record_from_document,
+    failed_draw_from_document,
+    verify_abandoned_draw,
+    verify_draw,
+    verify_failed_draw,
+)
 from expert_panels.registry import expert_from_document
 from workflows.connection import connect_temporal
 from workflows.dispute import DisputeWorkflow
@@ -33,8 +40,11 @@ def report_draws(case_id: str, draws: list[dict]) -> int:
         return 1
     failures = 0
     for entry in draws:
-        record = draw_record_from_document(entry["draw"])
         candidates = [expert_from_document(raw) for raw in entry["candidates"]]
+        if "failed" in entry:
+            failures += report_failed_attempt(case_id, entry, candidates)
+            continue
+        record = draw_record_from_document(entry["draw"])
         abandoned = entry.get("abandoned")
         label = f"round {entry['round']}" + (" (abandoned)" if abandoned else "")
         table = Table(title=f"{case_id} {label}: seed {record.seed}")
@@ -61,10 +71,27 @@ def report_draws(case_id: str, draws: list[dict]) -> int:
             console.print(f"[red]FAIL[/red] {label}: {problem}")
         failures += bool(problems)
     if failures:
-        console.print(f"[red]verify-draw: {failures} draw(s) do not re-run to the recorded panel[/red]")
+        console.print(f"[red]verify-draw: {failures} draw(s) do not re-run as recorded[/red]")
         return 1
-    console.print(f"[green]verify-draw: ok[/green] {len(draws)} draw(s) re-run to the same panel")
+    console.print(f"[green]verify-draw: ok[/green] {len(draws)} draw(s) re-run as recorded")
     return 0
+
+
+def report_failed_attempt(case_id: str, entry: dict, candidates: list) -> bool:
+    """Show an attempt that seated nobody and re-run it; whether it fails to re-run the same way."""
+    failed = failed_draw_from_document(entry["draw"])
+    label = f"round {entry['round']} (no panel, {entry['failed']['attempts']} attempt(s))"
+    table = Table(title=f"{case_id} {label}: seed {failed.seed}")
+    table.add_column("expert")
+    table.add_column("outcome")
+    for expert_id in failed.candidate_ids:
+        table.add_row(expert_id, failed.exclusions.get(expert_id, "eligible"))
+    table.add_row("", f"no panel: {failed.problem}")
+    console.print(table)
+    problems = verify_failed_draw(failed, candidates)
+    for problem in problems:
+        console.print(f"[red]FAIL[/red] {label}: {problem}")
+    return bool(problems)
 
 
 def verify_case_draws(settings: Settings, case_id: str) -> int:

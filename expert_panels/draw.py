@@ -133,6 +133,20 @@ class DrawRecord:
     algorithm: str = ALGORITHM
 
 
+@dataclass(frozen=True)
+class FailedDraw:
+    """An attempt that could not seat a panel, kept so the council sees who was excluded and why,
+    and anyone can re-run it to the same shortfall."""
+
+    request: DrawRequest
+    seed: str
+    candidate_ids: tuple[str, ...]  # sorted
+    candidates_digest: str
+    exclusions: dict[str, str]
+    problem: str  # what PanelUnfillable said, e.g. "2 waterproofing expert(s) needed, 1 eligible"
+    algorithm: str = ALGORITHM
+
+
 # ------------------------------------------------------------- validation
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -276,12 +290,32 @@ def _pick(order: list[str], specialists: set[str], count: int, quota: int) -> li
     return chosen
 
 
+def _screened(request: DrawRequest, candidates: Iterable[Expert]) -> tuple[list[Expert], dict[str, str]]:
+    """The candidates sorted by id, and why each one who may not be drawn is kept out."""
+    pool = _sorted_candidates(candidates)
+    return pool, {e.expert_id: r for e in pool if (r := exclusion_reason(request, e)) is not None}
+
+
+def failed_draw(
+    request: DrawRequest, candidates: list[Expert], seed: str, problem: PanelUnfillable
+) -> FailedDraw:
+    """The record of an attempt `draw_panel` refused with `problem`."""
+    pool, exclusions = _screened(request, candidates)
+    return FailedDraw(
+        request=request,
+        seed=seed,
+        candidate_ids=tuple(e.expert_id for e in pool),
+        candidates_digest=content_hash([expert_document(e) for e in pool]),
+        exclusions=exclusions,
+        problem=str(problem),
+    )
+
+
 def draw_panel(request: DrawRequest, candidates: list[Expert], seed: str) -> DrawRecord:
     """Draw the panel, chair and alternates; raise `PanelUnfillable` if the quota or seats cannot be met."""
     if _blank(seed):
         raise InvalidDrawRequest("the seed must be a non-empty string")
-    pool = _sorted_candidates(candidates)
-    exclusions = {e.expert_id: r for e in pool if (r := exclusion_reason(request, e)) is not None}
+    pool, exclusions = _screened(request, candidates)
     order = [e.expert_id for e in pool if e.expert_id not in exclusions]
     draw_rng(seed, request.case_id).shuffle(order)
     specialists = {e.expert_id for e in pool if request.main_specialty in e.specialties}
@@ -406,6 +440,24 @@ def verify_draw(record: DrawRecord, candidates: list[Expert]) -> list[str]:
     return problems
 
 
+def verify_failed_draw(failed: FailedDraw, candidates: list[Expert]) -> list[str]:
+    """Re-run an attempt that seated nobody; [] if the same candidates fall short the same way."""
+    if failed.algorithm != ALGORITHM:
+        return [f"unknown draw algorithm {failed.algorithm!r}; this code runs {ALGORITHM!r}"]
+    try:
+        draw_panel(failed.request, candidates, failed.seed)
+    except InvalidDrawRequest as exc:
+        return [f"the draw cannot be re-run: {exc}"]
+    except PanelUnfillable as exc:
+        fresh = failed_draw(failed.request, candidates, failed.seed, exc)
+        return [
+            f"{name}: recorded {_show(getattr(failed, name))}, re-run gives {_show(getattr(fresh, name))}"
+            for name in ("candidate_ids", "candidates_digest", "exclusions", "problem")
+            if getattr(failed, name) != getattr(fresh, name)
+        ]
+    return ["a panel can be drawn from these candidates: the attempt failed without cause"]
+
+
 def verify_abandoned_draw(
     record: DrawRecord, candidates: list[Expert], *, leaving_id: str, reason: str
 ) -> list[str]:
@@ -433,26 +485,36 @@ def _show(value: Any) -> str:
 
 
 # --------------------------------------------------------- JSON document
+def _request_document(r: DrawRequest) -> dict[str, Any]:
+    return {
+        "case_id": r.case_id,
+        "domain": r.domain,
+        "main_specialty": r.main_specialty,
+        "party_org_ids": list(r.party_org_ids),
+        "as_of": r.as_of.isoformat(),
+        "panel_size": r.panel_size,
+        "min_main_specialty": r.min_main_specialty,
+        "workload_cap": r.workload_cap,
+        "conflict_years": r.conflict_years,
+        "struck": dict(r.struck),
+        "excluded": dict(r.excluded),
+        "alternates": r.alternates,
+        "strikes_per_party": r.strikes_per_party,
+    }
+
+
+def _request_from_document(raw: dict[str, Any]) -> DrawRequest:
+    req = dict(raw)
+    req["as_of"] = date.fromisoformat(req["as_of"])
+    req["party_org_ids"] = tuple(req["party_org_ids"])
+    return DrawRequest(**req)
+
+
 def draw_record_document(record: DrawRecord) -> dict[str, Any]:
     """The record as canonical-JSON-ready data, for storage and for `escrow verify-draw`."""
-    r = record.request
     return {
         "algorithm": record.algorithm,
-        "request": {
-            "case_id": r.case_id,
-            "domain": r.domain,
-            "main_specialty": r.main_specialty,
-            "party_org_ids": list(r.party_org_ids),
-            "as_of": r.as_of.isoformat(),
-            "panel_size": r.panel_size,
-            "min_main_specialty": r.min_main_specialty,
-            "workload_cap": r.workload_cap,
-            "conflict_years": r.conflict_years,
-            "struck": dict(r.struck),
-            "excluded": dict(r.excluded),
-            "alternates": r.alternates,
-            "strikes_per_party": r.strikes_per_party,
-        },
+        "request": _request_document(record.request),
         "seed": record.seed,
         "candidate_ids": list(record.candidate_ids),
         "candidates_digest": record.candidates_digest,
@@ -470,11 +532,8 @@ def draw_record_document(record: DrawRecord) -> dict[str, Any]:
 
 def draw_record_from_document(raw: dict[str, Any]) -> DrawRecord:
     try:
-        req = dict(raw["request"])
-        req["as_of"] = date.fromisoformat(req["as_of"])
-        req["party_org_ids"] = tuple(req["party_org_ids"])
         return DrawRecord(
-            request=DrawRequest(**req),
+            request=_request_from_document(raw["request"]),
             seed=raw["seed"],
             candidate_ids=tuple(raw["candidate_ids"]),
             candidates_digest=raw["candidates_digest"],
@@ -490,6 +549,35 @@ def draw_record_from_document(raw: dict[str, Any]) -> DrawRecord:
         if isinstance(exc, InvalidDrawRequest):
             raise
         raise InvalidDrawRequest(f"not a draw record: {exc!r}") from None
+
+
+def failed_draw_document(failed: FailedDraw) -> dict[str, Any]:
+    return {
+        "algorithm": failed.algorithm,
+        "request": _request_document(failed.request),
+        "seed": failed.seed,
+        "candidate_ids": list(failed.candidate_ids),
+        "candidates_digest": failed.candidates_digest,
+        "exclusions": dict(failed.exclusions),
+        "problem": failed.problem,
+    }
+
+
+def failed_draw_from_document(raw: dict[str, Any]) -> FailedDraw:
+    try:
+        return FailedDraw(
+            request=_request_from_document(raw["request"]),
+            seed=raw["seed"],
+            candidate_ids=tuple(raw["candidate_ids"]),
+            candidates_digest=raw["candidates_digest"],
+            exclusions=dict(raw["exclusions"]),
+            problem=raw["problem"],
+            algorithm=raw["algorithm"],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, InvalidDrawRequest):
+            raise
+        raise InvalidDrawRequest(f"not a failed draw record: {exc!r}") from None
 
 
 def draw_record_hash(record: DrawRecord) -> str:

@@ -4,10 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from domain.dispute.revisions import Revisions
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
-from expert_panels.draw import exclusion_code, verify_draw
-from expert_panels.registry import Affiliation
+from expert_panels.draw import exclusion_code, failed_draw_from_document, verify_draw, verify_failed_draw
+from expert_panels.registry import Affiliation, expert_from_document
 from tests.dispute_kit import BranchKit, expert
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
@@ -115,11 +116,24 @@ def test_an_unfillable_draw_alerts_and_retries_a_day_later():
     assert kit.m.draw_request(kit.now) is not None
     kit.draw()  # the registry has not changed: fails again, alerts again for the new day
     assert len(kit.alerts("panel_unfillable")) == 2 and kit.m.next_deadline() == kit.now + DAY
+    kept = kit.m.round.failed_draw  # the latest attempt, for the council's page and verify-draw
+    assert (kept.attempts, kept.attempted_at) == (2, first_try + DAY)
+    assert kept.draw["problem"] == "2 waterproofing expert(s) needed, 1 eligible"
+    failed = failed_draw_from_document(kept.draw)
+    assert verify_failed_draw(failed, [expert_from_document(c) for c in kept.candidates]) == []
     kit.use_experts([*kit.experts, expert(20)])
     kit.tick(DAY)
     seats = kit.draw()
     assert len(seats) == 3 and kit.m.phase is CasePhase.PANEL and kit.m.draw_retry_at is None
+    assert kit.m.round.failed_draw == kept  # the panel's round still says what went before it
     verifies(kit)
+
+
+def test_cases_filed_before_failed_attempts_were_kept_only_alert():
+    kit = at_draw(revisions=Revisions(failed_draws_kept=False))
+    kit.use_experts([expert(1), *(expert(n, "plumbing") for n in range(2, 8))])
+    assert kit.draw() == [] and kit.alerts("panel_unfillable")
+    assert kit.m.round.failed_draw is None
 
 
 def test_a_draw_request_changed_to_two_seats_is_recorded_and_verifies():

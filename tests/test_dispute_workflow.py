@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -22,12 +22,12 @@ from client.party import Party
 from db import crud
 from db.cases import get_case_projection
 from db.engine import make_engine
-from db.experts import create_expert, load_candidates
+from db.experts import create_expert, load_candidates, update_expert
 from db.migrate import upgrade
 from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.escrow.terms import PartyKey
-from expert_panels.draw import draw_record_from_document, verify_draw
-from expert_panels.registry import expert_from_document
+from expert_panels.draw import draw_record_from_document, exclusion_code, verify_draw
+from expert_panels.registry import Affiliation, expert_from_document
 from expert_panels.votes import commitment
 from tests.dispute_kit import experts
 from tests.flow import EscrowFlow, assert_bank_agrees
@@ -295,3 +295,56 @@ async def test_a_draw_abandoned_when_no_alternate_is_left_is_kept_and_verify_dra
     shown = await page(stack, f"/council/cases/{case_id}", council, lang="en")
     assert shown.status_code == 200 and "Draws given up" in shown.text
     assert first["seed"] in shown.text and gone["reason"] in shown.text
+
+
+def tie_to_the_respondent(engine, expert_ids: list[str], tied: bool) -> None:
+    """Record (or clear) that these experts were paid by the respondent: a conflict for this case."""
+    ties = [Affiliation("ORG-CONTRACTOR", "paid", date(2026, 1, 1))] if tied else []
+    with Session(engine) as session:
+        for expert_id in expert_ids:
+            update_expert(session=session, expert_id=expert_id, affiliations=ties)
+
+
+async def test_a_draw_that_seats_nobody_is_kept_shown_and_verify_draw_reruns_it(
+    stack, registry, record_history
+):
+    clerk = Party(stack.http, "council", "Draw clerk")
+    council = await clerk.register(enrolment_secret="test-council-secret")
+    case = await start_case(
+        stack, registry, RENOVATION, disputed_fen=600_000, council=(council.id, council.key)
+    )
+    case_id = case.handle.id.removeprefix("dispute-")
+    engine = registry[0]
+    # waterproofing experts are the even numbers; EXP-000 already works for the respondent:
+    # with these three tied too, only EXP-008 is free
+    await asyncio.to_thread(tie_to_the_respondent, engine, ["EXP-002", "EXP-004", "EXP-006"], True)
+    await case.step("council", "case.accept", {})
+    await case.forward(15)
+    state = await eventually(
+        case.state, lambda s: s["rounds"] and s["rounds"][-1]["failed_draw"], "a failed draw", 20
+    )
+    failed = state["rounds"][-1]["failed_draw"]
+    assert state["phase"] == "draw" and failed["attempts"] == 1
+    assert failed["draw"]["problem"] == "2 waterproofing expert(s) needed, 1 eligible"
+    assert {i: exclusion_code(r) for i, r in failed["draw"]["exclusions"].items()} == {
+        f"EXP-00{n}": "conflict" for n in (0, 2, 4, 6)
+    }
+
+    shown = await page(stack, f"/council/cases/{case_id}", council, lang="en")
+    assert "1 draw attempt(s) could seat no panel" in shown.text
+    assert "2 waterproofing expert(s) needed, 1 eligible" in shown.text and "EXP-006" in shown.text
+
+    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    assert [(d["round"], d["failed"]["attempts"]) for d in draws] == [(1, 1)]
+    assert report_draws(case_id, draws) == 0
+    forged = [{**draws[0], "draw": {**draws[0]["draw"], "exclusions": {}}}]  # hiding who was kept out
+    assert report_draws(case_id, forged) == 1
+
+    await asyncio.to_thread(tie_to_the_respondent, engine, ["EXP-002", "EXP-004", "EXP-006"], False)
+    await case.forward(1)  # retried a day later, from the registry as it is then
+    drawn = await case.until("panel")
+    assert drawn["rounds"][-1]["failed_draw"] == failed  # the round keeps what went before its panel
+    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    assert ["failed" in d for d in draws] == [True, False]
+    assert report_draws(case_id, draws) == 0
+    await record_history(case.handle, "dispute_draw_failed_then_drawn")

@@ -64,6 +64,7 @@ class DisputeWorkflow:
             windows_from_due=workflow.patched("windows-from-due"),
             abandoned_draws_kept=workflow.patched("abandoned-draws"),
             target_skips_pauses=workflow.patched("target-skips-pauses"),
+            failed_draws_kept=workflow.patched("failed-draws"),
         )
 
     @workflow.run
@@ -200,7 +201,8 @@ class DisputeWorkflow:
         """Every draw of this case with the candidates it drew from, for `escrow verify-draw`.
 
         Draws abandoned because a seat could not be refilled come first, each with the seat
-        that ended it (`abandoned`), then the draw of each round as it stands.
+        that ended it (`abandoned`), then each round's latest attempt that could seat nobody
+        (`failed`: how many attempts, the last when), then the draw of each round as it stands.
         """
         machine = self._machine
         abandoned = [
@@ -212,9 +214,22 @@ class DisputeWorkflow:
             }
             for d in machine.abandoned_draws
         ]
+        failed = [
+            {
+                "round": r.number,
+                "draw": r.failed_draw.draw,
+                "candidates": r.failed_draw.candidates,
+                "failed": {
+                    "attempts": r.failed_draw.attempts,
+                    "attempted_at": r.failed_draw.attempted_at.isoformat(),
+                },
+            }
+            for r in machine.rounds
+            if r.failed_draw is not None
+        ]
         current = [
             {"round": r.number, "draw": r.draw, "candidates": r.candidates}
             for r in machine.rounds
             if r.draw is not None
         ]
-        return abandoned + current
+        return abandoned + failed + current

@@ -223,7 +223,9 @@ async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) ->
     """Every panel draw of the case with its seed, candidates and exclusions, for its parties to re-run.
 
     A draw given up because a seat found no alternate comes with `abandoned` (the seat, why
-    its holder left, why no alternate could take it).
+    its holder left, why no alternate could take it). A round's latest attempt that could
+    seat nobody comes with `failed` (how many attempts, the last when); its record names
+    the shortfall (`problem`) and every exclusion, and re-runs to the same shortfall.
 
     The records name candidates and why they were excluded (who worked for whom), so
     they are shown to the same people as the case itself.

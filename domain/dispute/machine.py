@@ -41,6 +41,7 @@ from domain.dispute.state import (
     AbandonedDraw,
     CasePhase,
     Evidence,
+    FailedAttempt,
     JointInspection,
     PanelRound,
     Seat,
@@ -54,12 +55,15 @@ from domain.signed_steps import Apply, SignedStepMachine, rule
 from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 from expert_panels.draw import (
     DrawRequest,
+    FailedDraw,
     InvalidDrawRequest,
     PanelUnfillable,
     appeal_request,
     draw_panel,
     draw_record_document,
     draw_record_from_document,
+    failed_draw,
+    failed_draw_document,
     panel_size_for,
     replace_seat,
 )
@@ -285,6 +289,8 @@ class DisputeMachine(SignedStepMachine):
         try:
             record = draw_panel(request, signable, seed)
         except (PanelUnfillable, InvalidDrawRequest) as exc:
+            if isinstance(exc, PanelUnfillable) and self.revisions.failed_draws_kept:
+                self._keep_failed_attempt(failed_draw(request, signable, seed, exc), signable, now)
             self.draw_retry_at = now + DRAW_RETRY
             self._alert(
                 "panel_unfillable",
@@ -303,6 +309,12 @@ class DisputeMachine(SignedStepMachine):
         self.draw_retry_at = None
         self.phase = CasePhase.PANEL
         self._after_change()
+
+    def _keep_failed_attempt(self, failed: FailedDraw, candidates: list[Expert], now: datetime) -> None:
+        current = self.round
+        attempts = current.failed_draw.attempts + 1 if current.failed_draw else 1
+        document = failed_draw_document(failed)
+        current.failed_draw = FailedAttempt(document, [expert_document(c) for c in candidates], attempts, now)
 
     def _seat(self, expert_id: str, key: PartyKey, now: datetime) -> Seat:
         due = now + timedelta(days=self.windows.declaration_days)
@@ -334,7 +346,7 @@ class DisputeMachine(SignedStepMachine):
         if self.revisions.abandoned_draws_kept:
             record = (current.draw, current.candidates)
             self.abandoned_draws.append(AbandonedDraw(current.number, *record, vacated, reason, problem, now))
-        self.rounds[-1] = PanelRound(number=current.number)
+        self.rounds[-1] = PanelRound(number=current.number, failed_draw=current.failed_draw)
         self.phase = CasePhase.DRAW
         self.draw_retry_at = now + DRAW_RETRY
 

@@ -16,6 +16,10 @@ class Revisions:
     abandoned_draws_kept: bool = True
     # time while the clock is paused does not count against the decision target
     target_skips_pauses: bool = True
+    # an attempt to draw that could seat nobody keeps its record (the round's latest), to be shown and re-run
+    failed_draws_kept: bool = True
 
 
-BEFORE_REVISIONS = Revisions(windows_from_due=False, abandoned_draws_kept=False, target_skips_pauses=False)
+BEFORE_REVISIONS = Revisions(
+    windows_from_due=False, abandoned_draws_kept=False, target_skips_pauses=False, failed_draws_kept=False
+)

@@ -82,6 +82,20 @@ class PanelRound:
     dissent_notes: dict[str, str] = field(default_factory=dict)
     countersigned: bool = False
     target_alerted: bool = False
+    failed_draw: "FailedAttempt | None" = None  # the latest attempt that could seat nobody
+
+
+@dataclass
+class FailedAttempt:
+    """The round's latest draw attempt that could seat nobody: why, and how often it was tried.
+
+    Only the latest is kept: an attempt is retried daily while the registry stays short.
+    """
+
+    draw: dict[str, Any]  # failed_draw_document: request, seed, candidates, exclusions, problem
+    candidates: list[dict[str, Any]]
+    attempts: int
+    attempted_at: datetime
 
 
 @dataclass

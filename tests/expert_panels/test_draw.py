@@ -29,10 +29,14 @@ from expert_panels.draw import (
     draw_record_hash,
     exclusion_code,
     exclusion_reason,
+    failed_draw,
+    failed_draw_document,
+    failed_draw_from_document,
     panel_size_for,
     replace_seat,
     struck_from,
     verify_draw,
+    verify_failed_draw,
 )
 from tests.expert_panels.kit import (
     AS_OF,
@@ -314,6 +318,56 @@ def test_record_document_round_trip_verifies_and_hashes_stably():
 def test_a_broken_record_document_is_refused():
     with pytest.raises(InvalidDrawRequest):
         draw_record_from_document({"seed": "x"})
+
+
+# ------------------------------------------------------------- failed draws
+def _failed(req: DrawRequest, candidates):
+    with pytest.raises(PanelUnfillable) as caught:
+        draw_panel(req, candidates, SEED)
+    return failed_draw(req, candidates, SEED, caught.value)
+
+
+def test_a_failed_attempt_names_the_shortfall_and_every_exclusion_and_re_runs_to_them():
+    candidates = registry(2, 4)
+    candidates[0] = replace(candidates[0], open_cases=3)
+    failed = _failed(request(), candidates)
+    assert failed.problem == "2 waterproofing expert(s) needed, 1 eligible"
+    assert {i: exclusion_code(r) for i, r in failed.exclusions.items()} == {"W01": OVER_WORKLOAD_CAP}
+    assert failed.candidate_ids == tuple(sorted(e.expert_id for e in candidates))
+    document = failed_draw_document(failed)
+    canonical_json(document)  # JSON-clean
+    assert failed_draw_from_document(document) == failed
+    assert verify_failed_draw(failed_draw_from_document(document), list(reversed(candidates))) == []
+
+
+@pytest.mark.parametrize(
+    ("tamper", "mentions"),
+    [
+        (lambda f: replace(f, problem="3 seat(s) to fill, 0 expert(s) eligible"), "problem"),
+        (lambda f: replace(f, exclusions={}), "exclusions"),
+        (lambda f: replace(f, candidates_digest="0" * 64), "candidates_digest"),
+        (lambda f: replace(f, algorithm="v0"), "algorithm"),
+    ],
+)
+def test_verify_detects_a_tampered_failed_attempt(tamper, mentions):
+    candidates = registry(2, 4)
+    candidates[0] = replace(candidates[0], open_cases=3)
+    problems = verify_failed_draw(tamper(_failed(request(), candidates)), candidates)
+    assert problems and any(mentions in p for p in problems)
+
+
+def test_an_attempt_failed_without_cause_is_reported():
+    candidates = registry(1, 4)
+    failed = _failed(request(), candidates)
+    more = [*candidates, expert("W09", "waterproofing")]  # enough specialists after all
+    assert verify_failed_draw(failed, more) == [
+        "a panel can be drawn from these candidates: the attempt failed without cause"
+    ]
+
+
+def test_a_broken_failed_attempt_document_is_refused():
+    with pytest.raises(InvalidDrawRequest):
+        failed_draw_from_document({"seed": "x"})
 
 
 # ------------------------------------------------------------- seat changes
