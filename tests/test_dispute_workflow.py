@@ -86,10 +86,10 @@ async def registry(stack, tmp_path, thread_pool, task_queue):
     engine.dispose()
 
 
-def enrol_experts(engine, domain: str) -> dict[str, tuple[str, SigningKey]]:
+def enrol_experts(engine, domain: str, count: int) -> dict[str, tuple[str, SigningKey]]:
     keys = {}
     with Session(engine) as session:
-        for expert in experts(domain, 10):
+        for expert in experts(domain, count):
             key = SigningKey.generate()
             party, _ = crud.create_party(
                 session=session, role="expert", display_name=expert.name, public_key=key.public_key_b64
@@ -99,9 +99,9 @@ def enrol_experts(engine, domain: str) -> dict[str, tuple[str, SigningKey]]:
     return keys
 
 
-async def start_case(stack, registry, domain: str, *, council=None, **terms) -> Case:
+async def start_case(stack, registry, domain: str, *, council=None, expert_count: int = 10, **terms) -> Case:
     engine, task_queue = registry
-    keys = enrol_experts(engine, domain)
+    keys = enrol_experts(engine, domain, expert_count)
     for name in ("claimant", "respondent", "council"):
         keys[name] = (f"P-{name.upper()}", SigningKey.generate())
     if council is not None:
@@ -267,8 +267,10 @@ async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, re
 async def test_a_draw_abandoned_when_no_alternate_is_left_is_kept_and_verify_draw_reruns_it(stack, registry):
     clerk = Party(stack.http, "council", "Draw clerk")
     council = await clerk.register(enrolment_secret="test-council-secret")
+    # Seven waterproofing experts (the even numbers; EXP-000 conflicted): whichever three the
+    # abandoned draw sets aside, the redraw still finds the two its quota needs.
     case = await start_case(
-        stack, registry, RENOVATION, disputed_fen=600_000, council=(council.id, council.key)
+        stack, registry, RENOVATION, disputed_fen=600_000, council=(council.id, council.key), expert_count=14
     )
     case_id = case.handle.id.removeprefix("dispute-")
     await case.step("council", "case.accept", {})
