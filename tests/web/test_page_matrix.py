@@ -38,6 +38,7 @@ def for_roles(allowed: set[str]) -> Callable[[str], Outcome]:
 
 
 EVERY_PARTY = set(PARTY_ROLES)
+CASE_PARTIES = {"buyer", "dealer"}  # the world's case is a car case between them
 NOBODY: set[str] = set()  # the world's expert is not seated on its case
 
 PAGES: dict[str, Callable[[str], Outcome]] = {
@@ -52,6 +53,9 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/my/escrows/new": for_roles(EVERY_PARTY),
     "/my/escrows/{escrow_id}": for_roles(ESCROW_READERS),
     "/my/escrows/{escrow_id}/version": for_roles(ESCROW_READERS),
+    "/my/cases": for_roles(EVERY_PARTY),
+    "/my/cases/{case_id}": for_roles(CASE_PARTIES),
+    "/my/cases/{case_id}/version": for_roles(CASE_PARTIES),
     "/council": for_roles({"council"}),
     "/council/cases/{case_id}": for_roles({"council"}),
     "/council/cases/{case_id}/version": for_roles({"council"}),

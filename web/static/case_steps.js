@@ -1,6 +1,7 @@
-// The signed steps of a dispute case on the council's and experts' case pages: acceptance or
-// rejection, the independence declaration, the chair's summary, the panel's and the council's
-// signatures on the decision. Only the payloads are built here; steps.js shows them in plain
+// The signed steps of a dispute case on the council's, the experts' and the parties' case
+// pages: acceptance or rejection, the independence declaration, the chair's summary, the
+// panel's and the council's signatures on the decision; the respondent's answer, settlements,
+// strikes, evidence, objections and the dealer's confirmation of the remedy. Only the payloads are built here; steps.js shows them in plain
 // words, signs after the reader confirms and posts them (each form's data-url, under
 // /cases/{case_id}), exactly as on the escrow pages. The fields and their rules are the
 // dispute machine's (domain/dispute/machine.py CASE_RULES and `_plan_*`); the checks here only
@@ -40,5 +41,46 @@
       return dissent ? { ...payload, dissent } : payload;
     },
     "decision.countersign": (form) => ({ decision_hash: form.elements.decision_hash.value }),
+    "answer.submit": async (form) => {
+      const [answer] = await Steps.hashFiles(form.elements.answer);
+      if (!answer) throw new Error(say("error.answer_required"));
+      const evidence = await Steps.hashFiles(form.elements.evidence);
+      return evidence.length ? { answer_hash: answer, evidence } : { answer_hash: answer };
+    },
+    "settlement.sign": async (form) => {
+      const terms = form.elements.pay ? proposedTerms(form) : agreedTerms(form);
+      // The machine reads a renovation settlement without a remedy as "-", and hashes it so.
+      const settled = { case_id: pageSubject(), remedy: "-", ...terms };
+      return { ...terms, settlement_hash: await Signing.contentHash(settled) };
+    },
+    "strike.submit": (form) => ({
+      expert_id: form.elements.expert_id.value,
+      reason: required(form, "reason", "error.reason_required"),
+    }),
+    "evidence.submit": async (form) => {
+      const evidence = await Steps.hashFiles(form.elements.evidence);
+      if (!evidence.length) throw new Error(say("error.evidence_required"));
+      return { evidence, reply: form.elements.reply.value === "yes" };
+    },
+    "decision.object": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
+    "remedy.confirm": (form) => ({ remedy: form.elements.remedy.value }),
   });
+
+  const pageSubject = () => document.getElementById("page-data").dataset.subject;
+
+  // A renovation settlement splits the disputed amount (what the business is paid, the rest
+  // refunded); a car settlement names the remedy the dealer will confirm and moves no money here.
+  function proposedTerms(form) {
+    if (form.elements.remedy) return { pay_fen: 0, refund_fen: 0, remedy: form.elements.remedy.value };
+    const disputed = Number(form.dataset.disputedFen);
+    const pay = Steps.parseYuan(form.elements.pay.value);
+    if (pay > disputed) throw new Error(say("error.settlement_exceeds"));
+    return { pay_fen: pay, refund_fen: disputed - pay };
+  }
+
+  function agreedTerms(form) {
+    const terms = { pay_fen: Number(form.elements.pay_fen.value), refund_fen: Number(form.elements.refund_fen.value) };
+    const remedy = form.elements.remedy.value;
+    return remedy === "-" ? terms : { ...terms, remedy };
+  }
 })();

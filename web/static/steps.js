@@ -15,6 +15,7 @@
 //   confirmAndSubmit(form, envelope) -> answer       shows the dialog, signs, posts, or throws
 //   say(key, {name: value}) -> text                 a word of the page's #words, values filled in
 //   yuanText(fen) -> "¥1,234.56"                    parseYuan("1234.5") -> 123450 (no floats)
+//   hashFiles(input) -> ["sha256:<hex>", ...]        the chosen files' hashes (never uploaded)
 (() => {
   "use strict";
 
@@ -301,5 +302,5 @@
     if (page && page.dataset.version !== undefined) watchVersion();
   });
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, hashFiles };
 })();

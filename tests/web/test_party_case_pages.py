@@ -1,0 +1,96 @@
+"""The parties' case pages over HTTP: each side sees its own signed step, only when the case is
+open to it, and the page follows the case from filing to the objection window."""
+
+from cli.dispute_demo import WINDOWS
+from domain.money import yuan
+from tests.web.staff_kit import filed_case, page, read_model_shows
+
+STEPS = ("answer.submit", "settlement.sign", "strike.submit", "evidence.submit", "decision.object")
+
+
+async def forms(stack, case_id: str, party) -> set[str]:
+    text = (await page(stack, f"/my/cases/{case_id}", party)).text
+    return {step for step in STEPS if f'data-step="{step}"' in text}
+
+
+async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
+    disputed = await filed_case(stack)
+    case, demo, flow = disputed.case, disputed.demo, disputed.flow
+    owner, contractor = flow.owner, flow.contractor
+    await read_model_shows(stack, case.case_id, "filed")
+    listed = (await page(stack, "/my/cases", owner)).text
+    card = listed.split(f'href="/my/cases/{case.case_id}"', 1)[1].split("</li>", 1)[0]
+    assert "申请人" in card and yuan(disputed.disputed_fen) in card and "受理" in card
+    assert await forms(stack, case.case_id, owner) == set()  # the council accepts first
+    shown = (await page(stack, f"/my/cases/{case.case_id}", owner)).text
+    assert f'href="/my/escrows/{flow.escrow_id}"' in shown and "卫生间地面闭水试验渗漏" in shown
+
+    await case.accept()
+    await case.until("answer")
+    assert await forms(stack, case.case_id, contractor) == {"answer.submit", "settlement.sign"}
+    assert await forms(stack, case.case_id, owner) == {"settlement.sign"}
+
+    await case.answer("sha256:contractor-answer")
+    await case.sign_settlement(owner, 300_000, disputed.disputed_fen - 300_000)
+    offered = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
+    agree = offered.split('id="agree-settlement"', 1)[1].split("</form>", 1)[0]
+    assert yuan(300_000) in agree and 'name="pay_fen" value="300000"' in agree
+    waiting = (await page(stack, f"/my/cases/{case.case_id}", owner)).text
+    assert 'id="settlement-waiting"' in waiting and 'id="agree-settlement"' not in waiting
+
+    await demo.negotiate_in_vain(case)
+    state = await case.until("panel")
+    seats = case.seats(state)
+    panel_page = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
+    strike = panel_page.split('data-step="strike.submit"', 1)[1].split("</form>", 1)[0]
+    assert all(f'<option value="{expert_id}">' in strike for expert_id in seats)
+    await case.strike(owner, seats[1], "worked with the contractor's supplier")
+    await case.wait_for(lambda s: "claimant" in s["rounds"][-1]["strikes"], "the owner's strike")
+    assert "strike.submit" not in await forms(stack, case.case_id, owner)
+    assert "strike.submit" in await forms(stack, case.case_id, contractor)
+
+    stranger = disputed.flow.inspector  # named in the escrow, not in the case
+    refused = await page(stack, f"/my/cases/{case.case_id}", stranger)
+    assert refused.status_code == 403 and case.case_id in refused.text
+    assert (await page(stack, f"/my/cases/{case.case_id}/version", stranger)).status_code == 403
+    version = (await page(stack, f"/my/cases/{case.case_id}/version", owner)).json()["version"]
+    assert version == (await case.state())["version"]
+
+
+async def test_evidence_then_the_decision_and_one_objection_for_either_side(stack):
+    disputed = await filed_case(stack)
+    case, demo, flow = disputed.case, disputed.demo, disputed.flow
+    owner, contractor = flow.owner, flow.contractor
+    await case.accept()
+    await case.answer("sha256:contractor-answer")
+    await demo.negotiate_in_vain(case)
+    await demo.form_panel(case)
+    for party in (owner, contractor):
+        assert await forms(stack, case.case_id, party) == {"evidence.submit", "settlement.sign"}
+    await case.submit_evidence(owner, ["sha256:moisture-readings"])
+    await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
+    await case.until("voting")
+    assert await forms(stack, case.case_id, owner) == {"settlement.sign"}
+
+    opinions = [
+        {"findings": {"leak": "upheld", "pipe-joint": "rejected"}, "pay_fen": pay, "reasons": "seen on site"}
+        for pay in (100_000, 200_000, 300_000)
+    ]
+    await demo.vote(case, opinions)
+    await case.summarise("The floor leaks; the joint holds.", outcome="split")
+    state = await case.until("signing")
+    decision_hash = state["rounds"][-1]["decision_hash"]
+    for expert_id in case.seats(state):
+        await case.sign_decision(expert_id, decision_hash)
+    await case.countersign(decision_hash)
+    await case.until("objection")
+    for party in (owner, contractor):
+        assert await forms(stack, case.case_id, party) == {"decision.object"}
+    decided = (await page(stack, f"/my/cases/{case.case_id}", owner, lang="en")).text
+    assert "The floor leaks; the joint holds." in decided and yuan(200_000) in decided
+    assert "Object to the decision" in decided
+
+    await case.object(contractor, "the joint was never tested")
+    await case.until("draw", "panel")
+    for party in (owner, contractor):  # one objection per case: a new panel decides
+        assert "decision.object" not in await forms(stack, case.case_id, party)

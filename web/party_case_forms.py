@@ -1,0 +1,97 @@
+"""Which of their signed steps a claimant or respondent sees on their case page, and when.
+
+The forms are signed in the browser by static/steps.js with the builders of
+static/case_steps.js, as on the staff case pages. A form shows only when the case waits
+for (or is open to) this side's step; the dispute machine still refuses anything out of
+turn or out of time, so a page left open too long only earns a refusal in words.
+
+Decisions:
+- The evidence form offers both windows (first evidence, then replies to the other
+  side's) with their deadlines, instead of choosing by the server's clock: the case's
+  own clock (its timers) decides, and the machine answers `window_closed` if the reader
+  picked a window that has shut.
+- A settlement the other side has signed is offered as it stands ("agree to these
+  terms"); proposing different terms stays possible until the decision is countersigned,
+  as the machine allows.
+"""
+
+from typing import Any
+
+from domain.dispute.machine import CAR_REMEDIES, SETTLEABLE
+from domain.dispute.state import CasePhase
+from domain.dispute.terms import CAR
+from web.case_views import current_round
+
+PARTY_STEP_ACTIONS = (
+    "answer.submit",
+    "settlement.sign",
+    "strike.submit",
+    "evidence.submit",
+    "decision.object",
+    "remedy.confirm",
+)
+PARTY_STEP_FIELDS = (
+    "action",
+    "case_id",
+    "signer",
+    "answer_hash",
+    "evidence",
+    "settlement_hash",
+    "pay_fen",
+    "refund_fen",
+    "remedy",
+    "expert_id",
+    "reason",
+    "reply",
+)
+PARTY_STEP_WORDS = [
+    *(f"action.{action}" for action in PARTY_STEP_ACTIONS),
+    *(f"field.{name}" for name in PARTY_STEP_FIELDS),
+    *(f"decision.remedy.{remedy}" for remedy in sorted(CAR_REMEDIES)),
+    "word.yes",
+    "word.no",
+    "error.step",
+    "error.amount",
+    "error.answer_required",
+    "error.evidence_required",
+    "error.reason_required",
+    "error.settlement_exceeds",
+]
+
+
+def side_of(case: dict[str, Any], party_id: str) -> str | None:
+    """ "claimant", "respondent", or None when the party is neither."""
+    if party_id == case["claimant_id"]:
+        return "claimant"
+    if party_id == case["respondent_id"]:
+        return "respondent"
+    return None
+
+
+def party_steps(case: dict[str, Any], side: str) -> dict[str, Any]:
+    """The step forms this side sees now, each with what it needs to render."""
+    phase, current = case["phase"], current_round(case)
+    steps: dict[str, Any] = {}
+    if phase == CasePhase.ANSWER and side == "respondent":
+        steps["answer"] = True
+    if phase in SETTLEABLE:
+        settlement = case["settlement"]
+        steps["settlement"] = {
+            "proposed": settlement if settlement and side not in settlement["signed_by"] else None,
+            "mine": settlement if settlement and side in settlement["signed_by"] else None,
+            "remedies": sorted(CAR_REMEDIES) if case["domain"] == CAR else None,
+        }
+    if phase == CasePhase.PANEL and current and side not in current["strikes"]:
+        steps["strike"] = sorted(current["seats"])
+    if phase == CasePhase.EVIDENCE and current and not current["paused_at"]:
+        steps["evidence"] = True
+    if phase == CasePhase.OBJECTION and case["objection"] is None:
+        steps["objection"] = True
+    if (
+        phase == CasePhase.ENFORCEMENT
+        and case["domain"] == CAR
+        and side == "respondent"
+        and not case["remedy_confirmed"]
+    ):
+        steps["remedy"] = case["outcome"]["remedy"]
+    return steps
