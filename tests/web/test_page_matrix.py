@@ -52,6 +52,7 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/my/escrows/new": for_roles(EVERY_PARTY),
     "/my/escrows/{escrow_id}": for_roles(ESCROW_READERS),
     "/my/escrows/{escrow_id}/version": for_roles(ESCROW_READERS),
+    "/my/cases/new": for_roles({"buyer", "other_buyer"}),  # a car buyer files a case against a dealer
     "/council": for_roles({"council"}),
     "/council/cases/{case_id}": for_roles({"council"}),
     "/council/cases/{case_id}/version": for_roles({"council"}),
