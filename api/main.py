@@ -13,7 +13,15 @@ from api.routes import cases, escrows, experts, health, parties, public_record, 
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
-from web import bank_pages, council_pages, escrow_pages, expert_pages, party_case_pages, party_pages
+from web import (
+    bank_pages,
+    claim_pages,
+    council_pages,
+    escrow_pages,
+    expert_pages,
+    party_case_pages,
+    party_pages,
+)
 from web import routes as pages
 from web.session import SignInRequired, to_sign_in
 from workflows.connection import connect_temporal
@@ -54,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_record.council_router)
     app.include_router(party_pages.router)
     app.include_router(escrow_pages.router)
+    # Before party_case_pages (GET /my/cases/{case_id}), so that /my/cases/new is matched as this page.
+    app.include_router(claim_pages.router)
     app.include_router(party_case_pages.router)
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)

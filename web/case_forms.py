@@ -51,6 +51,7 @@ CASE_STEP_WORDS = [
     "word.yes",
     "word.no",
     "error.step",
+    "error.no_answer",
     "error.reasons_required",
     "error.decline_reason",
     "error.summary_required",

@@ -1,6 +1,7 @@
 """The escrow pages: a party's escrows, one escrow with its timeline and the step waiting
-for the reader, and the owner's contract form. Steps are signed in the browser and posted
-to the JSON API by `static/steps.js`; these routes only read."""
+for the reader (and, for an open dispute, the claim that takes it to the council), and the
+owner's contract form. Steps are signed in the browser and posted to the JSON API by
+`static/steps.js`; these routes only read."""
 
 from datetime import UTC, datetime
 from functools import partial
@@ -18,9 +19,12 @@ from config.settings import Settings
 from db import crud
 from db.models import Party
 from domain.calendar import SHANGHAI
+from domain.dispute.terms import RENOVATION
 from domain.money import yuan
+from expert_panels.registry import SPECIALTIES
 from sandbox_bank.client import BankClient, BankError, StatementEntry
 from web.charts import step_chart
+from web.claim_forms import CLAIM_WORDS, fileable_disputes
 from web.escrow_view import chart_series, disputable, funds_over_time, role_in, stage_views
 from web.i18n import language_of, translate
 from web.session import SignedInParty
@@ -70,12 +74,14 @@ STEP_WORDS = [
     "word.yes",
     "word.no",
     "error.step",
+    "error.no_answer",
     "error.amount",
     "error.defects_required",
     "error.holdbacks_required",
     "error.holdback_too_large",
     "error.choose_items",
     "error.choose_disputed",
+    *CLAIM_WORDS,
 ]
 
 
@@ -142,10 +148,11 @@ async def escrow_page(
         time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
     )
     stages, retention = disputable(snapshot)
+    role = role_in(snapshot, party.id, party.role)
     context = {
         "party": party,
         "escrow": snapshot,
-        "role": role_in(snapshot, party.id, party.role),
+        "role": role,
         "names": names,
         "stages": stage_views(snapshot),
         "chart": chart,
@@ -153,6 +160,8 @@ async def escrow_page(
         "bank_answered": statement is not None,
         "disputable_stages": stages,
         "retention_disputable": retention,
+        "fileable_disputes": fileable_disputes(snapshot, role),
+        "specialties": SPECIALTIES[RENOVATION],
         "trail": crud.list_audit_entries(session=session, escrow_id=escrow_id),
         "sandbox_bank_url": settings.bank_url,
         "step_words": STEP_WORDS,

@@ -13,7 +13,7 @@ from web.templating import render
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 # Roles that sign in through these pages; council and bank staff enrol with a secret (asked on the form).
-PAGE_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank")
+PAGE_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "buyer", "dealer")
 EIGHT_HOURS_SECONDS = 8 * 3600
 
 

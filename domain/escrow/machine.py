@@ -743,7 +743,8 @@ class EscrowMachine(SignedStepMachine):
             "stages": [jsonable(asdict(s)) for s in self.stages],
             "retention": jsonable(asdict(self.retention)),
             "movements": [jsonable(asdict(m)) for m in self.movements],
-            "disputes": [jsonable(asdict(d)) for d in self.disputes],
+            # Each with what it holds now (0 once decided): the amount a case for it must claim.
+            "disputes": [jsonable(asdict(d)) | {"disputed_fen": self.disputed_fen(d)} for d in self.disputes],
             "claims": [jsonable(asdict(c)) for c in self.claims],
             "change_proposal": jsonable(asdict(self.change_proposal)) if self.change_proposal else None,
             "changes_applied": self.changes_applied,

@@ -56,6 +56,7 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/my/cases": for_roles(EVERY_PARTY),
     "/my/cases/{case_id}": for_roles(CASE_PARTIES),
     "/my/cases/{case_id}/version": for_roles(CASE_PARTIES),
+    "/my/cases/new": for_roles({"buyer", "other_buyer"}),  # a car buyer files a case against a dealer
     "/council": for_roles({"council"}),
     "/council/cases/{case_id}": for_roles({"council"}),
     "/council/cases/{case_id}/version": for_roles({"council"}),

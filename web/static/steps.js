@@ -9,19 +9,30 @@
 // by the word data-subject-label, "field.subject" if none); with
 // data-version the page polls `<its own path>/version` and refreshes when that changes.
 //
+// A form may say more (a claim, POST /cases, needs all three):
+//   a `subject` field (hidden, or typed like a dealer's id): its envelopes are signed for that
+//     subject instead of the page's, named in the dialog by the form's data-subject-label;
+//   data-auth="token": posted with the party's bearer token, for an endpoint that knows the
+//     signer by it, rather than with the signature alone;
+//   data-then="/my/cases/{case_id}": once accepted, go there ({name} filled from the answer)
+//     instead of reloading the page.
+// The dialog labels a payload field by the word `field.<action>.<key>` when the page has one
+// (a claim's "items" are not a holdback release's), else `field.<key>`.
+//
 // API (window.Steps):
 //   builders[action] = async (form) => payload     one per step; pages may add their own
 //   describe(envelope, form) -> [{label, value | items}]  the plain-word lines shown before signing
 //   confirmAndSubmit(form, envelope) -> answer       shows the dialog, signs, posts, or throws
 //   say(key, {name: value}) -> text                 a word of the page's #words, values filled in
 //   yuanText(fen) -> "¥1,234.56"                    parseYuan("1234.5") -> 123450 (no floats)
-//   hashFiles(input) -> ["sha256:<hex>", ...]        the chosen files' hashes (never uploaded)
+//   hashFiles(fileInput) -> ["sha256:<hex>", ...]   hashed here; the files never leave the device
 (() => {
   "use strict";
 
   const words = () => JSON.parse(document.getElementById("words").textContent);
   const say = (key, values = {}) =>
     Object.entries(values).reduce((text, [name, value]) => text.replace("{" + name + "}", value), words()[key] || key);
+  const label = (action, key) => say(words()[`field.${action}.${key}`] ? `field.${action}.${key}` : "field." + key);
 
   function yuanText(fen) {
     const sign = fen < 0 ? "-" : "";
@@ -135,6 +146,8 @@
     if (typeof value === "number" && key.endsWith("_fen")) return yuanText(value);
     if (key === "result") return say("result." + value);
     if (key === "outcome" || key === "remedy") return say("decision." + key + "." + value);
+    if (key === "domain") return say("domain." + value);
+    if (key === "main_specialty") return say("specialty." + value);
     return String(value);
   }
 
@@ -167,12 +180,12 @@
   function describe(envelope, form = null) {
     const lines = [
       { label: say("field.action"), value: say("action." + envelope.action) },
-      { label: say(pageData().subjectLabel || "field.subject"), value: envelope.subject },
+      { label: say((form && form.dataset.subjectLabel) || pageData().subjectLabel || "field.subject"), value: envelope.subject },
       { label: say("field.signer"), value: pageData().partyName + " (" + envelope.signer + ")" },
       ...explained(form),
     ];
     for (const [key, value] of Object.entries(envelope.payload)) {
-      lines.push({ label: say("field." + key), ...describeValue(key, value) });
+      lines.push({ label: label(envelope.action, key), ...describeValue(key, value) });
     }
     return lines;
   }
@@ -205,6 +218,24 @@
     }
   }
 
+  // A step whose answer never arrived (the connection dropped) may still have landed: submitting
+  // the same form with the same content again re-sends that very envelope, nonce included, rather
+  // than signing a second step. POST /cases answers a repeated claim with the case it first made;
+  // an escrow step that did land is refused as nonce_reused, never done twice.
+  const unanswered = new WeakMap();
+  const sameStep = (envelope) => Signing.canonicalJson({ ...envelope, nonce: "", timestamp: "" });
+
+  function envelopeFor(form, partyId, step) {
+    const fresh = Signing.envelope(partyId, step);
+    const kept = unanswered.get(form);
+    return kept && sameStep(kept) === sameStep(fresh) ? kept : fresh;
+  }
+
+  function send(form, signed) {
+    if (form.dataset.auth !== "token") return Signing.post(form.dataset.url, signed);
+    return Signing.api(signed.envelope.signer, "POST", form.dataset.url, signed);
+  }
+
   function confirmAndSubmit(form, envelope) {
     const dialog = document.getElementById("confirm-step");
     showLines(dialog.querySelector(".what"), describe(envelope, form));
@@ -214,9 +245,16 @@
         dialog.removeEventListener("close", onClose);
         if (dialog.returnValue !== "sign") return resolve(null);
         try {
-          resolve(await Signing.post(form.dataset.url, await Signing.signEnvelope(envelope)));
+          const answer = await send(form, await Signing.signEnvelope(envelope));
+          unanswered.delete(form);
+          resolve(answer);
         } catch (exception) {
-          reject(exception);
+          if (exception instanceof Signing.StepError) {
+            unanswered.delete(form);
+            return reject(exception);
+          }
+          unanswered.set(form, envelope);
+          reject(new Error(say("error.no_answer") + " (" + (exception.message || exception) + ")"));
         }
       };
       dialog.addEventListener("close", onClose);
@@ -244,9 +282,10 @@
     try {
       const data = pageData();
       const payload = await builders[form.dataset.step](form);
-      const envelope = Signing.envelope(data.partyId, { action: form.dataset.step, subject: data.subject, payload });
+      const subject = form.elements.subject ? form.elements.subject.value.trim() : data.subject;
+      const envelope = envelopeFor(form, data.partyId, { action: form.dataset.step, subject, payload });
       const answer = await confirmAndSubmit(form, envelope);
-      if (answer) window.location.reload();
+      if (answer) follow(form, answer);
     } catch (exception) {
       showError(exception);
     } finally {
@@ -254,14 +293,25 @@
     }
   }
 
-  // Rows of defects or holdbacks: "add a row" copies the form's <template>.
+  function follow(form, answer) {
+    const then = form.dataset.then;
+    if (!then) return window.location.reload();
+    window.location.assign(then.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(answer[name])));
+  }
+
+  // Rows of defects, holdbacks or claimed items: "add a row" copies the form's <template>,
+  // a row's own "remove" takes it away. Copies are numbered on from the rows ever added, so
+  // an id stays unique after a removal.
   function onClick(event) {
+    const remover = event.target.closest("button[data-remove-row]");
+    if (remover) return remover.closest(".row").remove();
     const adder = event.target.closest("button[data-add-row]");
     if (!adder) return;
     const form = adder.closest("form");
     const template = form.querySelector("template");
     const row = template.content.firstElementChild.cloneNode(true);
-    const index = form.querySelectorAll(template.dataset.rows).length + 1;
+    const index = Number(template.dataset.added || 1) + 1;
+    template.dataset.added = index;
     for (const element of row.querySelectorAll("[id]")) {
       const label = row.querySelector(`label[for="${element.id}"]`);
       element.id = element.id + "-" + index;

@@ -1,0 +1,89 @@
+"""Which claim forms the escrow page offers, read over real HTTP with each party's page session.
+
+The owner and the contractor each see a "take this dispute to the council" form for every
+open dispute that no case decides yet, addressed to the other side and fixed at what the
+dispute holds; the inspector and the council see none, and a dispute's form goes once its
+case is filed. (Who may open /my/cases/new is in test_page_matrix.py.)
+"""
+
+import re
+from dataclasses import asdict
+
+from domain.money import yuan
+from tests.flow import EscrowFlow
+from web.claim_forms import fileable_disputes
+from web.session import SESSION_COOKIE
+
+CLAIM_FORM = re.compile(r'<form data-step="claim\.file".*?</form>', re.S)
+
+
+async def claim_forms(flow: EscrowFlow, party) -> list[dict[str, str]]:
+    """The claim forms on the party's escrow page, each as its hidden fields."""
+    page = await flow.stack.http.get(
+        f"/my/escrows/{flow.escrow_id}", headers={"Cookie": f"{SESSION_COOKIE}={party.token}"}
+    )
+    assert page.status_code == 200
+    return [
+        dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form)) | {"html": form}
+        for form in CLAIM_FORM.findall(page.text)
+    ]
+
+
+async def test_each_side_may_take_an_open_dispute_to_the_council_until_its_case_is_filed(stack):
+    flow = await EscrowFlow(stack).register()
+    created = await flow.create_funded(total_fen=1_000_000)
+    stages, retention = created["terms"]["stages"], created["terms"]["retention_fen"]
+    owner, contractor = flow.owner, flow.contractor
+    assert await claim_forms(flow, owner) == []
+
+    await flow.raise_dispute(contractor, [1], "业主拒绝验收")
+    await flow.raise_dispute(owner, [2], "墙面开裂", include_retention=True)
+    for_owner = await claim_forms(flow, owner)
+    assert [(f["escrow_dispute"], f["subject"], f["disputed_fen"]) for f in for_owner] == [
+        ("1", contractor.id, str(stages[0]["amount_fen"])),
+        ("2", contractor.id, str(stages[1]["amount_fen"] + retention)),
+    ]
+    assert yuan(stages[1]["amount_fen"] + retention) in for_owner[1]["html"]
+    assert {(f["domain"], f["escrow_id"]) for f in for_owner} == {("renovation", flow.escrow_id)}
+    for_contractor = await claim_forms(flow, contractor)
+    assert [(f["escrow_dispute"], f["subject"]) for f in for_contractor] == [("1", owner.id), ("2", owner.id)]
+    assert await claim_forms(flow, flow.inspector) == []
+    assert await claim_forms(flow, flow.council) == []
+
+    claim = {
+        "domain": "renovation",
+        "main_specialty": "waterproofing",
+        "items": [{"item_id": "item-1", "description": "墙面开裂"}],
+        "disputed_fen": stages[1]["amount_fen"] + retention,
+        "remedy_sought": "退还第 2 阶段款项",
+        "escrow_id": flow.escrow_id,
+        "escrow_dispute": 2,
+    }
+    signed = asdict(owner.sign("claim.file", contractor.id, claim))
+    filed = await stack.http.post("/cases", json=signed, headers=owner.auth)
+    assert filed.status_code == 201, filed.json()
+    assert [f["escrow_dispute"] for f in await claim_forms(flow, owner)] == ["1"]
+    assert [f["escrow_dispute"] for f in await claim_forms(flow, contractor)] == ["1"]
+
+
+def test_only_open_disputes_without_a_case_can_be_filed_and_only_by_the_two_sides():
+    def dispute(number: int, status: str, case_id: str | None = None) -> dict:
+        return {"number": number, "status": status, "case_id": case_id, "disputed_fen": 100}
+
+    snapshot = {
+        "owner_id": "P-OWNER",
+        "contractor_id": "P-FIRM",
+        "disputes": [
+            dispute(1, "decided", "CASE-2026-00001"),
+            dispute(2, "cancelled"),
+            dispute(3, "open", "CASE-2026-00002"),
+            dispute(4, "open"),
+        ],
+    }
+    assert [(d["number"], d["respondent_id"]) for d in fileable_disputes(snapshot, "owner")] == [
+        (4, "P-FIRM")
+    ]
+    assert [(d["number"], d["respondent_id"]) for d in fileable_disputes(snapshot, "contractor")] == [
+        (4, "P-OWNER")
+    ]
+    assert fileable_disputes(snapshot, "inspector") == fileable_disputes(snapshot, "council") == []

@@ -1,0 +1,209 @@
+"""Filing a dispute case in chromium: an owner from the escrow page, a car buyer from /my/cases/new.
+
+Each claim is built by the page, shown in plain words, signed with the browser's own key and
+posted to POST /cases with the party's token; the browser then goes to the new case's page.
+Python reads the case back over the API and checks the claim the browser posted, byte for
+byte, against the hash the API filed.
+"""
+
+import hashlib
+
+from playwright.async_api import Page, expect
+
+from client.escrow_session import eventually
+from client.party import Party
+from domain.canonical import content_hash
+from domain.money import yuan
+from tests.flow import EscrowFlow
+from tests.web.conftest import screenshot
+from tests.web.driver import check_usable, open_escrow, register, sign, token_of
+
+TOTAL_FEN = 5_000_000
+PHOTO = b"\xff\xd8\xff\xe0 a photo of the ceiling below the bathroom"
+LEAK, JOINT = "卫生间地面闭水试验渗漏", "冷水管接头渗水"
+
+
+def claim_posted(request) -> bool:
+    return request.method == "POST" and request.url.endswith("/cases")
+
+
+async def record_claims(page: Page) -> list[tuple[dict, dict]]:
+    """Every claim the page posts with the API's answer, read before the page moves on."""
+    filed = []
+
+    async def record(route) -> None:
+        answer = await route.fetch()
+        filed.append((route.request.post_data_json, await answer.json()))
+        await route.fulfill(response=answer)
+
+    await page.route("**/cases", record)
+    return filed
+
+
+async def read_case(stack, token: str, case_id: str) -> dict:
+    answer = await stack.http.get(f"/cases/{case_id}", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.json()
+    return answer.json()
+
+
+async def test_an_owner_takes_a_dispute_raised_in_the_browser_to_the_council(new_context, stack):
+    owner, owner_id = await register(await new_context(), "owner", "王芳")
+    flow = EscrowFlow(stack)
+    await flow.contractor.register()
+    await flow.inspector.register()
+    flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
+    created = await flow.create(total_fen=TOTAL_FEN)
+    held = created["terms"]["stages"][0]["amount_fen"]
+
+    await open_escrow(owner, flow.escrow_id)
+    await sign(owner, 'form[data-step="contract.sign"]')
+    await flow.step(flow.contractor, "/contract/signatures", "contract.sign", {"terms_hash": flow.terms_hash})
+    await flow.deposit(TOTAL_FEN)
+    await open_escrow(owner, flow.escrow_id)
+    await owner.click(".more-steps summary")
+    await owner.check('form[data-step="dispute.raise"] input[name=stages][value="1"]')
+    await owner.fill("#dispute-reason", "水电隐蔽工程渗漏")
+    await sign(owner, 'form[data-step="dispute.raise"]')
+
+    form = 'form[data-step="claim.file"]'
+    await expect(owner.locator(form)).to_have_count(1)
+    await expect(owner.locator(form)).to_contain_text(yuan(held))
+    await owner.fill(f"{form} input[name=description]", LEAK)
+    await owner.click(f"{form} button[data-add-row]")
+    await owner.locator(f"{form} input[name=description]").nth(1).fill(JOINT)
+    await owner.fill(f"{form} textarea[name=remedy_sought]", "退还第 1 阶段款项")
+    await owner.select_option(f"{form} select[name=main_specialty]", "waterproofing")
+    photo = {"name": "ceiling.jpg", "mimeType": "image/jpeg", "buffer": PHOTO}
+    await owner.set_input_files(f"{form} input[name=evidence]", files=[photo])
+    await check_usable(owner)
+    photo_hash = "sha256:" + hashlib.sha256(PHOTO).hexdigest()
+    claims = await record_claims(owner)
+    summary = await sign(
+        owner,
+        form,
+        expect_in_dialog=[
+            yuan(held),
+            LEAK,
+            JOINT,
+            "防水",
+            photo_hash,
+            flow.contractor.id,
+            "水电隐蔽工程渗漏",
+        ],
+        screenshot_as="owner-file-case-confirm",
+    )
+    assert "item-2" in summary
+    [(signed, filed)] = claims
+    await owner.wait_for_url(f"**/my/cases/{filed['case_id']}")
+
+    assert signed["envelope"]["subject"] == flow.contractor.id
+    assert signed["envelope"]["payload"] == {
+        "domain": "renovation",
+        "main_specialty": "waterproofing",
+        "items": [{"item_id": "item-1", "description": LEAK}, {"item_id": "item-2", "description": JOINT}],
+        "disputed_fen": held,
+        "remedy_sought": "退还第 1 阶段款项",
+        "evidence": [photo_hash],
+        "escrow_id": flow.escrow_id,
+        "escrow_dispute": 1,
+    }
+    assert filed["claim_hash"] == content_hash(signed["envelope"])
+    case = await read_case(stack, flow.owner.token, filed["case_id"])
+    assert (case["claimant_id"], case["respondent_id"], case["escrow_id"], case["disputed_fen"]) == (
+        owner_id,
+        flow.contractor.id,
+        flow.escrow_id,
+        held,
+    )
+    assert [item["item_id"] for item in case["items"]] == ["item-1", "item-2"]
+    assert (await flow.state())["disputes"][0]["case_id"] == filed["case_id"]
+
+    await open_escrow(owner, flow.escrow_id)
+    await expect(owner.locator(form)).to_have_count(0)
+
+
+async def test_a_car_buyer_files_a_case_against_a_dealer(new_context, stack):
+    buyer, buyer_id = await register(await new_context(), "buyer", "赵敏")
+    dealer = await Party(stack.http, "dealer", "漓江汽车销售服务有限公司").register()
+    owner = await Party(stack.http, "owner", "李伟").register()
+    await buyer.click('a[href="/my/cases/new"]')
+    await buyer.wait_for_url("**/my/cases/new")
+    await check_usable(buyer)
+    posted = []  # every claim the page sends
+    buyer.on("request", lambda r: posted.append(r.post_data_json) if claim_posted(r) else None)
+
+    # Bad input is refused before anything is signed, each with its own words.
+    await refused(buyer, "请填写对方的用户编号")
+    await buyer.fill("#dealer-id", dealer.id)
+    await buyer.fill("#amount", "158000.005")
+    await refused(buyer, "“158000.005”不是有效金额")
+    await buyer.fill("#amount", "158,000.00")
+    await buyer.click("#new-case button[data-remove-row]")
+    await refused(buyer, "请至少列出一项")
+    await buyer.click("#new-case button[data-add-row]")
+    await buyer.click("#new-case button[data-add-row]")
+    await buyer.locator("#new-case input[name=description]").nth(0).fill("变速箱在 2、3 挡之间打滑")
+    await refused(buyer, "第 2 项没有说明")
+    await buyer.locator("#new-case input[name=description]").nth(1).fill("变速箱故障灯常亮")
+    await refused(buyer, "请写明请求的处理方式")
+    await buyer.fill("#remedy", "按三包规定换车")
+    await buyer.select_option("#specialty", "transmission")
+    await check_usable(buyer)
+    assert posted == []
+
+    # The API still checks everything: a claim against someone who is not a dealer is refused.
+    await buyer.fill("#dealer-id", owner.id)
+    await confirm(buyer)
+    await expect(buyer.locator("#step-error")).to_contain_text("wrong_parties")
+
+    # The answer to the filing is lost on the way back: the next submit re-sends the same
+    # signed claim, and the API answers it with the case it made the first time.
+    await buyer.fill("#dealer-id", dealer.id)
+
+    async def lose_the_answer(route) -> None:
+        await route.fetch()
+        await route.abort()
+
+    await buyer.route("**/cases", lose_the_answer)
+    await confirm(buyer)
+    await expect(buyer.locator("#step-error")).to_contain_text("再按一次会重发同一份签名")
+    await buyer.unroute("**/cases", lose_the_answer)
+    await screenshot(buyer, "buyer-new-case")
+    await sign(buyer, "#new-case", expect_in_dialog=[dealer.id, "¥158,000.00", "变速箱故障灯常亮", "变速箱"])
+    await buyer.wait_for_url("**/my/cases/CASE-*")
+    case_id = buyer.url.rsplit("/", 1)[1]
+
+    nonces = [body["envelope"]["nonce"] for body in posted]
+    assert len(nonces) == 3 and nonces[1] == nonces[2] != nonces[0]
+    token = await token_of(buyer, buyer_id)
+
+    async def listed() -> list[str]:
+        answer = await stack.http.get("/cases", headers={"Authorization": f"Bearer {token}"})
+        return [row["case_id"] for row in answer.json()]
+
+    assert await eventually(listed, bool, "the buyer's case in the read model", 20) == [case_id]
+    case = await read_case(stack, token, case_id)
+    assert (case["domain"], case["claimant_id"], case["respondent_id"], case["disputed_fen"]) == (
+        "car",
+        buyer_id,
+        dealer.id,
+        15_800_000,
+    )
+    assert case["items"] == [
+        {"item_id": "item-1", "description": "变速箱在 2、3 挡之间打滑"},
+        {"item_id": "item-2", "description": "变速箱故障灯常亮"},
+    ]
+
+
+async def refused(page: Page, words: str) -> None:
+    """Submitting the form shows these words and opens no signing dialog."""
+    await page.click("#new-case button[type=submit]")
+    await expect(page.locator("#step-error")).to_contain_text(words)
+    await expect(page.locator("#confirm-step")).to_be_hidden()
+
+
+async def confirm(page: Page) -> None:
+    """Submit the form and sign what the dialog shows, expecting no new page."""
+    await page.click("#new-case button[type=submit]")
+    await expect(page.locator("#confirm-step")).to_be_visible()
+    await page.keyboard.press("Enter")
