@@ -47,6 +47,8 @@ PARTY_STEP_FIELDS = (
 PARTY_STEP_WORDS = [
     *(f"action.{action}" for action in PARTY_STEP_ACTIONS),
     *(f"field.{name}" for name in PARTY_STEP_FIELDS),
+    "field.settlement.sign.pay_fen",  # a case's parties are a business and a consumer, not an escrow's
+    "field.settlement.sign.refund_fen",
     *(f"decision.remedy.{remedy}" for remedy in sorted(CAR_REMEDIES)),
     "word.yes",
     "word.no",

@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   const secretField = document.getElementById("secret-field");
   const next = list.dataset.next;
   // Without a page to return to, each role lands on its own first page.
-  const LANDING = { council: "/council", expert: "/expert", bank: "/bank" };
+  const LANDING = { council: "/council", expert: "/expert", bank: "/bank", buyer: "/my/cases", dealer: "/my/cases" };
   const SECRET_ROLES = ["council", "bank"];
 
   const showError = (text) => {

@@ -1,0 +1,84 @@
+"""A car buyer and a dealer settle a case on their case pages in chromium, each signing with
+the key their own browser made: the dealer answers with a document hashed in the browser and
+proposes a repair, the buyer's open page shows the offer by itself and she agrees, and the
+dealer confirms the remedy. Python reads the case back after every step."""
+
+import hashlib
+
+from playwright.async_api import expect
+
+from cli.dispute_demo import CaseClocks
+from client.case_session import CaseSession
+from client.party import Party
+from tests.flow import COUNCIL_SECRET
+from tests.web.conftest import screenshot
+from tests.web.driver import open_page, register, sign
+
+ANSWER = b"%PDF-1.4 the dealer's written answer: the gearbox was serviced twice"
+
+
+async def file_car_case(buyer, dealer_id: str) -> str:
+    """The buyer's claim from /my/cases/new; the browser then shows the new case's page."""
+    await buyer.goto("/my/cases/new")
+    await buyer.fill("#dealer-id", dealer_id)
+    await buyer.fill("#amount", "158,000.00")
+    await buyer.locator("#new-case input[name=description]").first.fill("变速箱在 2、3 挡之间打滑")
+    await buyer.fill("#remedy", "按三包规定修理或换车")
+    await buyer.select_option("#specialty", "transmission")
+    await sign(buyer, "#new-case")
+    await buyer.wait_for_url("**/my/cases/CASE-*")
+    return buyer.url.rsplit("/", 1)[1]
+
+
+async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_browser(stack, new_context):
+    buyer, _ = await register(await new_context(), "buyer", "赵敏")
+    dealer, dealer_id = await register(await new_context(), "dealer", "漓江汽车销售服务有限公司")
+    council = await Party(stack.http, "council", "调解委员会").register(enrolment_secret=COUNCIL_SECRET)
+    case_id = await file_car_case(buyer, dealer_id)
+    await expect(buyer.locator("#phase")).to_have_attribute("data-phase", "filed")
+    clocks = CaseClocks(stack.temporal)
+    case = CaseSession(stack.http, claimant=council, respondent=council, council=council, clock=clocks.now)
+    case.case_id = case_id  # filed in the browser; this session signs only the council's steps
+    await case.accept()
+
+    # -- the dealer answers: the document's hash is made in the browser, the file stays there
+    path = f"/my/cases/{case_id}"
+    await open_page(dealer, path)
+    await dealer.set_input_files(
+        "#answer-document", files=[{"name": "answer.pdf", "mimeType": "application/pdf", "buffer": ANSWER}]
+    )
+    answer_hash = "sha256:" + hashlib.sha256(ANSWER).hexdigest()
+    await sign(dealer, 'form[data-step="answer.submit"]', expect_in_dialog=["答辩", answer_hash])
+    state = await case.until("negotiation")
+    assert state["evidence"] == [] and (await case.state())["phase"] == "negotiation"
+
+    # -- the dealer proposes a repair; the buyer's page, open all along, shows it by itself
+    await open_page(buyer, path)
+    await open_page(dealer, path)
+    await dealer.click("details.more-steps summary")
+    await dealer.select_option("#settlement-remedy", "repair")
+    await sign(dealer, "#propose-settlement", expect_in_dialog=["签署和解", "维修", "付给经营者"])
+    proposed = await case.wait_for(lambda s: s["settlement"] is not None, "the dealer's offer")
+    offer = proposed["settlement"]
+    assert (offer["remedy"], offer["signed_by"]) == ("repair", ["respondent"])
+    await expect(dealer.locator("#settlement-waiting")).to_be_visible()
+    await expect(buyer.locator("#agree-settlement")).to_be_visible(timeout=15_000)
+    await screenshot(buyer, "buyer-case-settlement-offer")
+    await sign(
+        buyer,
+        "#agree-settlement",
+        expect_in_dialog=["签署和解", "维修", offer["settlement_hash"]],
+    )
+    settled = await case.until("enforcement")
+    assert settled["outcome"]["source"] == "settlement" and settled["outcome"]["remedy"] == "repair"
+    assert settled["settlement"]["signed_by"] == ["respondent", "claimant"]
+
+    # -- the dealer confirms the remedy the settlement named; the case closes
+    await open_page(dealer, path)
+    await sign(dealer, 'form[data-step="remedy.confirm"]', expect_in_dialog=["确认处理方式", "维修"])
+    closed = await case.until("closed")
+    assert closed["remedy_confirmed"] == "repair" and closed["noncompliant"] is False
+    await open_page(buyer, path)
+    await expect(buyer.locator("#outcome")).to_be_visible()
+    assert await buyer.locator("form[data-step]").count() == 0
+    await screenshot(buyer, "buyer-case-closed")
