@@ -20,7 +20,8 @@ first alternate without breaking the quota.
 
 import hashlib
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -530,8 +531,19 @@ def draw_record_document(record: DrawRecord) -> dict[str, Any]:
     }
 
 
-def draw_record_from_document(raw: dict[str, Any]) -> DrawRecord:
+@contextmanager
+def _reading(kind: str) -> Iterator[None]:
+    """A stored document that does not fit is refused as an invalid draw, saying what it should be."""
     try:
+        yield
+    except InvalidDrawRequest:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidDrawRequest(f"not a {kind}: {exc!r}") from None
+
+
+def draw_record_from_document(raw: dict[str, Any]) -> DrawRecord:
+    with _reading("draw record"):
         return DrawRecord(
             request=_request_from_document(raw["request"]),
             seed=raw["seed"],
@@ -545,10 +557,6 @@ def draw_record_from_document(raw: dict[str, Any]) -> DrawRecord:
             replacements=tuple(Replacement(**x) for x in raw["replacements"]),
             algorithm=raw["algorithm"],
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, InvalidDrawRequest):
-            raise
-        raise InvalidDrawRequest(f"not a draw record: {exc!r}") from None
 
 
 def failed_draw_document(failed: FailedDraw) -> dict[str, Any]:
@@ -564,7 +572,7 @@ def failed_draw_document(failed: FailedDraw) -> dict[str, Any]:
 
 
 def failed_draw_from_document(raw: dict[str, Any]) -> FailedDraw:
-    try:
+    with _reading("failed draw record"):
         return FailedDraw(
             request=_request_from_document(raw["request"]),
             seed=raw["seed"],
@@ -574,10 +582,6 @@ def failed_draw_from_document(raw: dict[str, Any]) -> FailedDraw:
             problem=raw["problem"],
             algorithm=raw["algorithm"],
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, InvalidDrawRequest):
-            raise
-        raise InvalidDrawRequest(f"not a failed draw record: {exc!r}") from None
 
 
 def draw_record_hash(record: DrawRecord) -> str:
