@@ -24,6 +24,9 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     assert await forms(stack, case.case_id, owner) == set()  # the council accepts first
     shown = (await page(stack, f"/my/cases/{case.case_id}", owner)).text
     assert f'href="/my/escrows/{flow.escrow_id}"' in shown and "卫生间地面闭水试验渗漏" in shown
+    escrow_page = f"/my/escrows/{flow.escrow_id}"  # the frozen stage links to its case
+    assert f'href="/my/cases/{case.case_id}"' in (await page(stack, escrow_page, contractor)).text
+    assert f'href="/council/cases/{case.case_id}"' in (await page(stack, escrow_page, flow.council)).text
 
     await case.accept()
     await case.until("answer")
