@@ -27,6 +27,8 @@ CASE_STEP_ACTIONS = (
     "decision.summarise",
     "decision.sign",
     "decision.countersign",
+    "enforcement.submit",
+    "dispute.decide",
 )
 CASE_STEP_FIELDS = (
     "action",
@@ -42,6 +44,10 @@ CASE_STEP_FIELDS = (
     "remedy",
     "decision_hash",
     "dissent",
+    "escrow_step",
+    "dispute",
+    "pay_fen",
+    "refund_fen",
 )
 CASE_STEP_WORDS = [
     *(f"action.{action}" for action in CASE_STEP_ACTIONS),

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.dispute.state import CasePhase
-from domain.dispute.terms import CaseWindows
+from domain.dispute.terms import CAR, CaseWindows
 
 DECISION_TARGET = timedelta(days=CaseWindows().decision_target_days)
 
@@ -60,8 +60,10 @@ def phase_deadline(case: dict[str, Any]) -> Deadline:
         return Deadline("deadline.decision_target", decision_due(current))
     if phase == CasePhase.OBJECTION:
         return Deadline("deadline.objection", moment(case["objection_due"]))
-    if phase == CasePhase.ENFORCEMENT:
+    if phase == CasePhase.ENFORCEMENT and case["domain"] == CAR:
         return Deadline("deadline.enforcement", moment(case["remedy_due"]))
+    if phase == CasePhase.ENFORCEMENT:  # a renovation outcome waits for the council's step at the escrow
+        return Deadline("deadline.escrow_enforcement", None)
     return Deadline(f"phase.{phase}", None)
 
 

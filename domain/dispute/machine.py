@@ -628,14 +628,7 @@ class DisputeMachine(SignedStepMachine):
         if key is None or not signature_is_valid(key, step):
             raise forbidden("bad_escrow_step", "the escrow step must be signed by a council member")
         payload = envelope.payload
-        outcome = self.outcome
-        expected = {
-            "dispute": self.terms.escrow_dispute,
-            "outcome": outcome["outcome"],
-            "pay_fen": outcome["pay_fen"] if outcome["outcome"] == "split" else 0,
-            "refund_fen": outcome["refund_fen"] if outcome["outcome"] != "rework" else 0,
-            "rework_days": outcome["rework_days"],
-        }
+        expected = self.escrow_decision()
         said = {k: payload.get(k, 0) for k in expected}
         if (
             envelope.action != "dispute.decide"
@@ -646,6 +639,27 @@ class DisputeMachine(SignedStepMachine):
                 "escrow_step_mismatch", f"the escrow step must decide {expected} for {self.terms.escrow_id}"
             )
         return step
+
+    def escrow_decision(self) -> dict[str, Any]:
+        """What the council's `dispute.decide` for the escrow must say: the concluded outcome in the
+        escrow's terms (a split pays and refunds, a refund only refunds, a rework moves no money)."""
+        outcome = self.outcome
+        return {
+            "dispute": self.terms.escrow_dispute,
+            "outcome": outcome["outcome"],
+            "pay_fen": outcome["pay_fen"] if outcome["outcome"] == "split" else 0,
+            "refund_fen": outcome["refund_fen"] if outcome["outcome"] != "rework" else 0,
+            "rework_days": outcome["rework_days"],
+        }
+
+    def awaits_escrow_step(self) -> bool:
+        """Concluded, to be enforced through the escrow, and the council has not yet signed the step."""
+        return (
+            self.phase is CasePhase.ENFORCEMENT
+            and self.terms.domain == RENOVATION
+            and self.terms.escrow_id is not None
+            and self.escrow_step is None
+        )
 
     def escrow_enforced(self) -> None:
         self.phase = CasePhase.CLOSED
@@ -836,6 +850,8 @@ class DisputeMachine(SignedStepMachine):
                 "objection": self.objection,
                 "objection_due": self.objection_due,
                 "escrow_step": self.escrow_step,
+                "escrow_dispute": self.terms.escrow_dispute,
+                "escrow_decision": self.escrow_decision() if self.awaits_escrow_step() else None,
                 "remedy_due": self.remedy_due,
                 "remedy_confirmed": self.remedy_confirmed,
                 "noncompliant": self.noncompliant,

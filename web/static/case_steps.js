@@ -41,6 +41,22 @@
       return dissent ? { ...payload, dissent } : payload;
     },
     "decision.countersign": (form) => ({ decision_hash: form.elements.decision_hash.value }),
+    // The council's decision for the escrow, carried inside its enforcement step for the case:
+    // the amounts are the case's concluded outcome, rendered by the server; the reasons are the council's.
+    "enforcement.submit": (form) => {
+      const number = (name) => Number(form.elements[name].value);
+      const decided = {
+        dispute: number("dispute"),
+        outcome: form.elements.outcome.value,
+        pay_fen: number("pay_fen"),
+        refund_fen: number("refund_fen"),
+        reasons: required(form, "reasons", "error.reasons_required"),
+        decision_hash: form.elements.decision_hash.value,
+      };
+      if (number("rework_days")) decided.rework_days = number("rework_days");
+      const step = { action: "dispute.decide", subject: form.elements.escrow_id.value, payload: decided };
+      return { escrow_step: Steps.inner(step) };
+    },
     "answer.submit": async (form) => {
       const [answer] = await Steps.hashFiles(form.elements.answer);
       if (!answer) throw new Error(say("error.answer_required"));

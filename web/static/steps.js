@@ -26,6 +26,7 @@
 //   say(key, {name: value}) -> text                 a word of the page's #words, values filled in
 //   yuanText(fen) -> "¥1,234.56"                    parseYuan("1234.5") -> 123450 (no floats)
 //   hashFiles(fileInput) -> ["sha256:<hex>", ...]   hashed here; the files never leave the device
+//   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
 (() => {
   "use strict";
 
@@ -152,6 +153,15 @@
   }
 
   function describeValue(key, value) {
+    if (isInner(value)) {
+      const { action, subject, payload } = value.envelope;
+      return {
+        items: [
+          say("action." + action) + " · " + subject,
+          ...Object.entries(payload).map(([name, part]) => label(action, name) + ": " + plain(name, part)),
+        ],
+      };
+    }
     if (Array.isArray(value)) {
       return {
         items: value.map((item) =>
@@ -236,6 +246,21 @@
     return Signing.api(signed.envelope.signer, "POST", form.dataset.url, signed);
   }
 
+  // A step may carry another party's step inside it, signed by the same reader: the council's
+  // decision for the escrow travels inside its enforcement step for the case. The builder puts
+  // `inner({action, subject, payload})` (signature null) in the payload; the dialog shows it in
+  // plain words, and only once the reader confirms is it signed, then the step around it.
+  const isInner = (value) => value !== null && typeof value === "object" && value.signature === null && value.envelope;
+  const inner = (step) => ({ envelope: Signing.envelope(pageData().partyId, step), signature: null });
+
+  async function withInnerSigned(envelope) {
+    const payload = {};
+    for (const [key, value] of Object.entries(envelope.payload)) {
+      payload[key] = isInner(value) ? await Signing.signEnvelope(value.envelope) : value;
+    }
+    return { ...envelope, payload };
+  }
+
   function confirmAndSubmit(form, envelope) {
     const dialog = document.getElementById("confirm-step");
     showLines(dialog.querySelector(".what"), describe(envelope, form));
@@ -245,7 +270,7 @@
         dialog.removeEventListener("close", onClose);
         if (dialog.returnValue !== "sign") return resolve(null);
         try {
-          const answer = await send(form, await Signing.signEnvelope(envelope));
+          const answer = await send(form, await Signing.signEnvelope(await withInnerSigned(envelope)));
           unanswered.delete(form);
           resolve(answer);
         } catch (exception) {
@@ -352,5 +377,5 @@
     if (page && page.dataset.version !== undefined) watchVersion();
   });
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, hashFiles };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, hashFiles, inner };
 })();

@@ -1,0 +1,80 @@
+"""The council enforces a panel's decision at the escrow from its case page in chromium: one
+confirmation, two signatures made in the browser (the escrow's `dispute.decide`, then the
+case's `enforcement.submit` carrying it). That the escrow then pays and refunds through the
+bank is tested with Python-signed steps in tests/test_dispute_workflow.py."""
+
+from playwright.async_api import expect
+from sqlmodel import Session
+
+from cli.dispute_demo import WINDOWS
+from db import crud
+from domain.money import yuan
+from domain.signing import SignedStep, signature_is_valid
+from tests.flow import COUNCIL_SECRET
+from tests.web.driver import open_page, sign
+from tests.web.staff_kit import case_in_voting
+from tests.web.test_case_steps_browser import signed_in
+
+OPINIONS = [
+    {"findings": {"leak": "upheld", "pipe-joint": "rejected"}, "pay_fen": pay, "reasons": "seen on site"}
+    for pay in (1_000_000, 1_500_000, 2_000_000)
+]
+
+
+async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(stack, new_context):
+    # enrolled before the escrow and the case are made: both take the council's keys then
+    council, council_id = await signed_in(await new_context(), "council", "调解委员会 执行员", COUNCIL_SECRET)
+    disputed = await case_in_voting(stack)
+    case, demo, flow = disputed.case, disputed.demo, disputed.flow
+    await demo.vote(case, OPINIONS)
+    await case.summarise("地面渗水属实，管接头不予支持。", outcome="split")
+    state = await case.until("signing")
+    decision_hash = state["rounds"][-1]["decision_hash"]
+    for expert_id in case.seats(state):
+        await case.sign_decision(expert_id, decision_hash)
+    await case.countersign(decision_hash)
+    await case.until("objection")
+    await demo.skip(case, WINDOWS.objection_days, "nobody objects")
+    concluded = await case.until("enforcement")
+    pay, refund = concluded["outcome"]["pay_fen"], concluded["outcome"]["refund_fen"]
+    assert (pay, refund) == (1_500_000, disputed.disputed_fen - 1_500_000)
+
+    # One confirmation, two signatures: the escrow's decision inside the case's enforcement step.
+    posted = []
+    council.on(
+        "request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/enforcement") else None
+    )
+    await council.clock.set_fixed_time(await demo.clocks.now(case.case_id))
+    await open_page(council, f"/council/cases/{case.case_id}")
+    await expect(council.locator("dl.facts:not([data-explains])")).to_contain_text("待委员会在托管中执行")
+    await sign(
+        council,
+        'form[data-step="enforcement.submit"]',
+        expect_in_dialog=["在托管中执行裁决", flow.escrow_id, yuan(pay), yuan(refund), decision_hash],
+        screenshot_as="council-enforce-confirm",
+    )
+    [outer] = posted
+    inner = outer["envelope"]["payload"]["escrow_step"]
+    assert (outer["envelope"]["action"], outer["envelope"]["signer"]) == ("enforcement.submit", council_id)
+    assert (inner["envelope"]["action"], inner["envelope"]["subject"]) == ("dispute.decide", flow.escrow_id)
+    assert inner["envelope"]["payload"] == {
+        "dispute": 1,
+        "outcome": "split",
+        "pay_fen": pay,
+        "refund_fen": refund,
+        "reasons": "地面渗水属实，管接头不予支持。",
+        "decision_hash": decision_hash,
+    }
+    with Session(stack.engine) as session:
+        key = crud.get_party(session=session, party_id=council_id).public_key
+    assert signature_is_valid(key, SignedStep(**inner)) and signature_is_valid(key, SignedStep(**outer))
+
+    # The case took the step and handed it to the escrow. Here the escrow refuses it for its
+    # time alone: the test fast-forwarded the case's clock 41 days and not the escrow's, which a
+    # running child keeps from moving (in production both read the same time). The council is
+    # told, and may sign again.
+    refused = await case.wait_for(lambda s: s["alerts"], "the escrow's answer")
+    assert [a["kind"] for a in refused["alerts"]] == ["escrow_refused_decision"]
+    assert "stale_timestamp" in refused["alerts"][0]["message"] and refused["phase"] == "enforcement"
+    await open_page(council, f"/council/cases/{case.case_id}")
+    await expect(council.locator('form[data-step="enforcement.submit"]')).to_have_count(1)
