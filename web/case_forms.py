@@ -29,6 +29,9 @@ CASE_STEP_ACTIONS = (
     "decision.countersign",
     "enforcement.submit",
     "dispute.decide",
+    "clock.pause",
+    "clock.resume",
+    "inspection.sign",
 )
 CASE_STEP_FIELDS = (
     "action",
@@ -48,6 +51,8 @@ CASE_STEP_FIELDS = (
     "dispute",
     "pay_fen",
     "refund_fen",
+    "note",
+    "report_hash",
 )
 CASE_STEP_WORDS = [
     *(f"action.{action}" for action in CASE_STEP_ACTIONS),
@@ -62,6 +67,8 @@ CASE_STEP_WORDS = [
     "error.decline_reason",
     "error.summary_required",
     "error.rework_days",
+    "error.reason_required",
+    "error.report_required",
 ]
 
 

@@ -29,6 +29,7 @@ PARTY_STEP_ACTIONS = (
     "evidence.submit",
     "decision.object",
     "remedy.confirm",
+    "inspection.sign",
 )
 PARTY_STEP_FIELDS = (
     "action",
@@ -43,6 +44,7 @@ PARTY_STEP_FIELDS = (
     "expert_id",
     "reason",
     "reply",
+    "report_hash",
 )
 PARTY_STEP_WORDS = [
     *(f"action.{action}" for action in PARTY_STEP_ACTIONS),
@@ -58,6 +60,7 @@ PARTY_STEP_WORDS = [
     "error.evidence_required",
     "error.reason_required",
     "error.settlement_exceeds",
+    "error.report_required",
 ]
 
 
@@ -87,6 +90,12 @@ def party_steps(case: dict[str, Any], side: str) -> dict[str, Any]:
         steps["strike"] = sorted(current["seats"])
     if phase == CasePhase.EVIDENCE and current and not current["paused_at"]:
         steps["evidence"] = True
+    if (
+        phase == CasePhase.EVIDENCE
+        and current
+        and side not in (current["inspection"] or {}).get("signed_by", [])
+    ):
+        steps["inspection"] = True
     if phase == CasePhase.OBJECTION and case["objection"] is None:
         steps["objection"] = True
     if (
@@ -96,4 +105,4 @@ def party_steps(case: dict[str, Any], side: str) -> dict[str, Any]:
         and not case["remedy_confirmed"]
     ):
         steps["remedy"] = case["outcome"]["remedy"]
-    return steps
+    return {name: shown for name, shown in steps.items() if shown}

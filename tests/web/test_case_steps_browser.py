@@ -8,6 +8,7 @@ the case's phase is then read back over the API. The browsers' clocks follow the
 workflow's fast-forwarded clock, as in test_expert_vote_browser.py.
 """
 
+import hashlib
 import secrets
 
 from playwright.async_api import BrowserContext, Page, expect
@@ -86,6 +87,28 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     expert_id = await seat_the_browser_expert(case, clocks, expert_party, declare)
     state = await case.state()
     assert state["rounds"][-1]["seats"][expert_id]["declared"] is True
+
+    # -- the council pauses the evidence clock for a lab test and resumes it, on its page
+    await at_case_time(council, f"/council{case_path}")
+    await council.click("details#clock summary")
+    await council.get_by_label("理由").fill("闭水层取样送检")
+    await sign(council, 'form[data-step="clock.pause"]', expect_in_dialog=["暂停案件计时", "闭水层取样送检"])
+    await case.wait_for(lambda s: s["rounds"][-1]["paused_at"], "the paused clock")
+    await at_case_time(council, f"/council{case_path}")
+    await sign(council, 'form[data-step="clock.resume"]', expect_in_dialog=["恢复案件计时"])
+    await case.wait_for(lambda s: not s["rounds"][-1]["paused_at"], "the clock running again")
+
+    # -- the chair signs the joint site inspection report: its hash is made in the browser
+    await at_case_time(expert, f"/expert{case_path}")
+    await expert.click("details#joint-inspection summary")
+    report = b"%PDF-1.4 joint site inspection: the floor holds water for 48 hours"
+    await expert.set_input_files(
+        "#inspection-report", files=[{"name": "site.pdf", "mimeType": "application/pdf", "buffer": report}]
+    )
+    report_hash = "sha256:" + hashlib.sha256(report).hexdigest()
+    await sign(expert, 'form[data-step="inspection.sign"]', expect_in_dialog=[report_hash])
+    inspected = await case.wait_for(lambda s: s["rounds"][-1]["inspection"], "the chair's report signature")
+    assert inspected["rounds"][-1]["inspection"] == {"report_hash": report_hash, "signed_by": [expert_id]}
 
     # -- evidence, then the vote (its own browser test drives the vote form): signed in this browser
     await case.submit_evidence(owner, ["sha256:photos-of-the-leak"])

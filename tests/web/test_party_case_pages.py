@@ -5,7 +5,14 @@ from cli.dispute_demo import WINDOWS
 from domain.money import yuan
 from tests.web.staff_kit import filed_case, page, read_model_shows
 
-STEPS = ("answer.submit", "settlement.sign", "strike.submit", "evidence.submit", "decision.object")
+STEPS = (
+    "answer.submit",
+    "settlement.sign",
+    "strike.submit",
+    "evidence.submit",
+    "inspection.sign",
+    "decision.object",
+)
 
 
 async def forms(stack, case_id: str, party) -> set[str]:
@@ -68,8 +75,26 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     await case.answer("sha256:contractor-answer")
     await demo.negotiate_in_vain(case)
     await demo.form_panel(case)
+    evidence_phase = {"evidence.submit", "inspection.sign", "settlement.sign"}
     for party in (owner, contractor):
-        assert await forms(stack, case.case_id, party) == {"evidence.submit", "settlement.sign"}
+        assert await forms(stack, case.case_id, party) == evidence_phase
+    council_page = f"/council/cases/{case.case_id}"
+    assert 'data-step="clock.pause"' in (await page(stack, council_page, flow.council)).text
+    await case.pause_clock("the screed goes to the lab")
+    await case.wait_for(lambda s: s["rounds"][-1]["paused_at"], "the paused clock")
+    assert 'data-step="clock.resume"' in (await page(stack, council_page, flow.council)).text
+    assert "evidence.submit" not in await forms(stack, case.case_id, owner)  # no window runs now
+    await case.resume_clock()
+    await case.sign_inspection(owner, "sha256:joint-site-report")
+    await case.wait_for(lambda s: s["rounds"][-1]["inspection"], "the owner's signature on the report")
+    assert await forms(stack, case.case_id, owner) == evidence_phase - {"inspection.sign"}
+    state = await case.state()
+    chair, member = case.chair(state), case.seats(state)[1]
+    expert_page = f"/expert/cases/{case.case_id}"
+    assert 'data-step="inspection.sign"' in (await page(stack, expert_page, case.expert(chair))).text
+    assert 'data-step="inspection.sign"' not in (await page(stack, expert_page, case.expert(member))).text
+    pending = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
+    assert 'id="inspection-pending"' in pending and "sha256:joint-site-report" in pending
     await case.submit_evidence(owner, ["sha256:moisture-readings"])
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")

@@ -80,6 +80,13 @@
     },
     "decision.object": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
     "remedy.confirm": (form) => ({ remedy: form.elements.remedy.value }),
+    "clock.pause": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
+    "clock.resume": (form) => (field(form, "note") ? { note: field(form, "note") } : {}),
+    "inspection.sign": async (form) => {
+      const [report] = await Steps.hashFiles(form.elements.report);
+      if (!report) throw new Error(say("error.report_required"));
+      return { report_hash: report };
+    },
   });
 
   const pageSubject = () => document.getElementById("page-data").dataset.subject;
