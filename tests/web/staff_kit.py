@@ -174,6 +174,26 @@ async def case_in_voting(stack: Stack) -> DisputedEscrow:
     return disputed
 
 
+async def decided(disputed: DisputedEscrow, pays_fen: tuple[int, int, int], summary: str) -> str:
+    """A case in its vote taken to the objection window: the panel proposes these payments for
+    the leak (upheld) and the joint (rejected), the chair summarises a split, every member signs,
+    the council countersigns. Returns the decision's hash."""
+    case = disputed.case
+    opinions = [
+        {"findings": {"leak": "upheld", "pipe-joint": "rejected"}, "pay_fen": pay, "reasons": "seen on site"}
+        for pay in pays_fen
+    ]
+    await disputed.demo.vote(case, opinions)
+    await case.summarise(summary, outcome="split")
+    state = await case.until("signing")
+    decision_hash = state["rounds"][-1]["decision_hash"]
+    for expert_id in case.seats(state):
+        await case.sign_decision(expert_id, decision_hash)
+    await case.countersign(decision_hash)
+    await case.until("objection")
+    return decision_hash
+
+
 async def drawn_panel(case: CaseSession) -> list[str]:
     """The seats of the case's first panel, once drawn (only experts the test holds are eligible)."""
     state = await case.until("panel")

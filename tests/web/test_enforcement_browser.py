@@ -12,13 +12,10 @@ from domain.money import yuan
 from domain.signing import SignedStep, signature_is_valid
 from tests.flow import COUNCIL_SECRET
 from tests.web.driver import open_page, sign
-from tests.web.staff_kit import case_in_voting
+from tests.web.staff_kit import case_in_voting, decided
 from tests.web.test_case_steps_browser import signed_in
 
-OPINIONS = [
-    {"findings": {"leak": "upheld", "pipe-joint": "rejected"}, "pay_fen": pay, "reasons": "seen on site"}
-    for pay in (1_000_000, 1_500_000, 2_000_000)
-]
+SUMMARY = "地面渗水属实，管接头不予支持。"
 
 
 async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(stack, new_context):
@@ -26,14 +23,7 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
     council, council_id = await signed_in(await new_context(), "council", "调解委员会 执行员", COUNCIL_SECRET)
     disputed = await case_in_voting(stack)
     case, demo, flow = disputed.case, disputed.demo, disputed.flow
-    await demo.vote(case, OPINIONS)
-    await case.summarise("地面渗水属实，管接头不予支持。", outcome="split")
-    state = await case.until("signing")
-    decision_hash = state["rounds"][-1]["decision_hash"]
-    for expert_id in case.seats(state):
-        await case.sign_decision(expert_id, decision_hash)
-    await case.countersign(decision_hash)
-    await case.until("objection")
+    decision_hash = await decided(disputed, (1_000_000, 1_500_000, 2_000_000), SUMMARY)
     await demo.skip(case, WINDOWS.objection_days, "nobody objects")
     concluded = await case.until("enforcement")
     pay, refund = concluded["outcome"]["pay_fen"], concluded["outcome"]["refund_fen"]
@@ -62,7 +52,7 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
         "outcome": "split",
         "pay_fen": pay,
         "refund_fen": refund,
-        "reasons": "地面渗水属实，管接头不予支持。",
+        "reasons": SUMMARY,
         "decision_hash": decision_hash,
     }
     with Session(stack.engine) as session:

@@ -3,7 +3,7 @@ open to it, and the page follows the case from filing to the objection window.""
 
 from cli.dispute_demo import WINDOWS
 from domain.money import yuan
-from tests.web.staff_kit import filed_case, page, read_model_shows
+from tests.web.staff_kit import decided, filed_case, page, read_model_shows
 
 STEPS = (
     "answer.submit",
@@ -100,23 +100,12 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     await case.until("voting")
     assert await forms(stack, case.case_id, owner) == {"settlement.sign"}
 
-    opinions = [
-        {"findings": {"leak": "upheld", "pipe-joint": "rejected"}, "pay_fen": pay, "reasons": "seen on site"}
-        for pay in (100_000, 200_000, 300_000)
-    ]
-    await demo.vote(case, opinions)
-    await case.summarise("The floor leaks; the joint holds.", outcome="split")
-    state = await case.until("signing")
-    decision_hash = state["rounds"][-1]["decision_hash"]
-    for expert_id in case.seats(state):
-        await case.sign_decision(expert_id, decision_hash)
-    await case.countersign(decision_hash)
-    await case.until("objection")
+    await decided(disputed, (100_000, 200_000, 300_000), "The floor leaks; the joint holds.")
     for party in (owner, contractor):
         assert await forms(stack, case.case_id, party) == {"decision.object"}
-    decided = (await page(stack, f"/my/cases/{case.case_id}", owner, lang="en")).text
-    assert "The floor leaks; the joint holds." in decided and yuan(200_000) in decided
-    assert "Object to the decision" in decided
+    shown = (await page(stack, f"/my/cases/{case.case_id}", owner, lang="en")).text
+    assert "The floor leaks; the joint holds." in shown and yuan(200_000) in shown
+    assert "Object to the decision" in shown
 
     await case.object(contractor, "the joint was never tested")
     await case.until("draw", "panel")
