@@ -55,6 +55,7 @@ PARTY_STEP_WORDS = [
     "word.yes",
     "word.no",
     "error.step",
+    "error.no_answer",
     "error.amount",
     "error.answer_required",
     "error.evidence_required",
