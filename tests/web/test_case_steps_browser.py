@@ -18,6 +18,7 @@ from client.party import Party
 from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
 from tests.web.driver import check_usable, open_page, sign
+from tests.web.staff_kit import drawn_panel
 from tests.web.test_expert_vote_browser import (
     file_small_claim,
     register_expert,
@@ -204,3 +205,33 @@ async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new
     state = await case.until("rejected")
     assert state["rejection"] == "属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议"
     assert await council.locator("form[data-step]").count() == 0
+
+
+async def test_a_drawn_expert_declines_the_seat_with_a_reason_in_the_browser(stack, new_context):
+    clocks = CaseClocks(stack.temporal)
+    registrar = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
+    owner = await Party(stack.http, "owner", "业主 周红").register()
+    contractor = await Party(stack.http, "contractor", "叠彩装饰").register()
+    expert, expert_party = await signed_in(await new_context(), "expert", "孙杰")
+    await register_expert(stack, registrar, expert_party, "孙杰", contractor)
+    case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=registrar)
+    await case.accept()
+    await case.answer("sha256:answer")
+    await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
+    (mine,) = await drawn_panel(case)
+
+    await expert.clock.set_fixed_time(await clocks.now(case.case_id))
+    await open_page(expert, f"/expert/cases/{case.case_id}")
+    await expert.click("details.choice-form summary")
+    reason = "三年前曾为叠彩装饰做过防水设计"
+    await expert.get_by_label("回避原因").fill(reason)
+    await sign(
+        expert,
+        'details.choice-form form[data-step="declaration.sign"]',
+        expect_in_dialog=["独立性声明", "否", reason],
+    )
+    # nobody else is eligible: the seat finds no alternate, and the draw is given up and kept
+    state = await case.wait_for(lambda s: s["abandoned_draws"], "the draw given up")
+    [gone] = state["abandoned_draws"]
+    assert (gone["vacated"], gone["reason"]) == (mine, f"declined: {reason}")
+    assert state["phase"] == "draw"
