@@ -8,6 +8,7 @@ attempt that seated nobody must fall short again, the same way, from its candida
 """
 
 import asyncio
+from typing import NamedTuple
 
 from rich.console import Console
 from rich.table import Table
@@ -20,7 +21,7 @@ from expert_panels.draw import (
     verify_draw,
     verify_failed_draw,
 )
-from expert_panels.registry import expert_from_document
+from expert_panels.registry import Expert, expert_from_document
 from workflows.connection import connect_temporal
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
@@ -34,6 +35,15 @@ async def _draws(settings: Settings, case_id: str) -> list[dict]:
     return await handle.query(DisputeWorkflow.draw_records)
 
 
+class Checked(NamedTuple):
+    """One recorded draw, re-run: how to name it, its rows (expert, outcome), what did not re-run."""
+
+    label: str
+    seed: str
+    rows: list[tuple[str, str]]
+    problems: list[str]
+
+
 def report_draws(case_id: str, draws: list[dict]) -> int:
     if not draws:
         console.print(f"[yellow]{case_id} has no panel draw yet[/yellow]")
@@ -41,35 +51,16 @@ def report_draws(case_id: str, draws: list[dict]) -> int:
     failures = 0
     for entry in draws:
         candidates = [expert_from_document(raw) for raw in entry["candidates"]]
-        if "failed" in entry:
-            failures += report_failed_attempt(case_id, entry, candidates)
-            continue
-        record = draw_record_from_document(entry["draw"])
-        abandoned = entry.get("abandoned")
-        label = f"round {entry['round']}" + (" (abandoned)" if abandoned else "")
-        table = Table(title=f"{case_id} {label}: seed {record.seed}")
+        checked = _failed_attempt(entry, candidates) if "failed" in entry else _draw(entry, candidates)
+        table = Table(title=f"{case_id} {checked.label}: seed {checked.seed}")
         table.add_column("expert")
         table.add_column("outcome")
-        for expert_id in record.candidate_ids:
-            if expert_id in record.panel:
-                outcome = "chair" if expert_id == record.chair else "panel"
-            elif expert_id in record.alternates:
-                outcome = "alternate"
-            else:
-                outcome = record.exclusions.get(expert_id, "not drawn")
-            table.add_row(expert_id, outcome)
-        for change in record.replacements:
-            table.add_row(change.leaving_id, f"left: {change.reason} -> {change.replacement_id}")
-        if abandoned:
-            vacated, reason = abandoned["vacated"], abandoned["reason"]
-            table.add_row(vacated, f"left: {reason} -> nobody: {abandoned['problem']}")
-            problems = verify_abandoned_draw(record, candidates, leaving_id=vacated, reason=reason)
-        else:
-            problems = verify_draw(record, candidates)
+        for row in checked.rows:
+            table.add_row(*row)
         console.print(table)
-        for problem in problems:
-            console.print(f"[red]FAIL[/red] {label}: {problem}")
-        failures += bool(problems)
+        for problem in checked.problems:
+            console.print(f"[red]FAIL[/red] {checked.label}: {problem}")
+        failures += bool(checked.problems)
     if failures:
         console.print(f"[red]verify-draw: {failures} draw(s) do not re-run as recorded[/red]")
         return 1
@@ -77,21 +68,35 @@ def report_draws(case_id: str, draws: list[dict]) -> int:
     return 0
 
 
-def report_failed_attempt(case_id: str, entry: dict, candidates: list) -> bool:
-    """Show an attempt that seated nobody and re-run it; whether it fails to re-run the same way."""
+def _draw(entry: dict, candidates: list[Expert]) -> Checked:
+    """A draw that seated a panel, as it stands or as it was when given up (`abandoned`)."""
+    record = draw_record_from_document(entry["draw"])
+    abandoned = entry.get("abandoned")
+    rows = []
+    for expert_id in record.candidate_ids:
+        if expert_id in record.panel:
+            outcome = "chair" if expert_id == record.chair else "panel"
+        elif expert_id in record.alternates:
+            outcome = "alternate"
+        else:
+            outcome = record.exclusions.get(expert_id, "not drawn")
+        rows.append((expert_id, outcome))
+    rows += [(c.leaving_id, f"left: {c.reason} -> {c.replacement_id}") for c in record.replacements]
+    if not abandoned:
+        return Checked(f"round {entry['round']}", record.seed, rows, verify_draw(record, candidates))
+    vacated, reason = abandoned["vacated"], abandoned["reason"]
+    rows.append((vacated, f"left: {reason} -> nobody: {abandoned['problem']}"))
+    problems = verify_abandoned_draw(record, candidates, leaving_id=vacated, reason=reason)
+    return Checked(f"round {entry['round']} (abandoned)", record.seed, rows, problems)
+
+
+def _failed_attempt(entry: dict, candidates: list[Expert]) -> Checked:
+    """An attempt that seated nobody: it must fall short again, the same way."""
     failed = failed_draw_from_document(entry["draw"])
     label = f"round {entry['round']} (no panel, {entry['failed']['attempts']} attempt(s))"
-    table = Table(title=f"{case_id} {label}: seed {failed.seed}")
-    table.add_column("expert")
-    table.add_column("outcome")
-    for expert_id in failed.candidate_ids:
-        table.add_row(expert_id, failed.exclusions.get(expert_id, "eligible"))
-    table.add_row("", f"no panel: {failed.problem}")
-    console.print(table)
-    problems = verify_failed_draw(failed, candidates)
-    for problem in problems:
-        console.print(f"[red]FAIL[/red] {label}: {problem}")
-    return bool(problems)
+    rows = [(expert_id, failed.exclusions.get(expert_id, "eligible")) for expert_id in failed.candidate_ids]
+    rows.append(("", f"no panel: {failed.problem}"))
+    return Checked(label, failed.seed, rows, verify_failed_draw(failed, candidates))
 
 
 def verify_case_draws(settings: Settings, case_id: str) -> int:

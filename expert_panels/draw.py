@@ -306,7 +306,7 @@ def failed_draw(
         request=request,
         seed=seed,
         candidate_ids=tuple(e.expert_id for e in pool),
-        candidates_digest=content_hash([expert_document(e) for e in pool]),
+        candidates_digest=candidates_digest(pool),
         exclusions=exclusions,
         problem=str(problem),
     )
@@ -344,7 +344,7 @@ def draw_panel(request: DrawRequest, candidates: list[Expert], seed: str) -> Dra
         request=request,
         seed=seed,
         candidate_ids=tuple(e.expert_id for e in pool),
-        candidates_digest=content_hash([expert_document(e) for e in pool]),
+        candidates_digest=candidates_digest(pool),
         exclusions=exclusions,
         panel=tuple(panel),
         chair=panel[0],

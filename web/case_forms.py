@@ -18,6 +18,7 @@ from domain.dispute.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
 from domain.dispute.state import CasePhase
 from domain.dispute.terms import CAR
 from expert_panels.votes import Decision, aggregate, opinion_from_document
+from web.step_words import STEPS_JS_WORDS
 
 # The words steps.js shows in the confirmation dialog of a case step, and case_steps.js's refusals.
 CASE_STEP_ACTIONS = (
@@ -55,14 +56,11 @@ CASE_STEP_FIELDS = (
     "report_hash",
 )
 CASE_STEP_WORDS = [
+    *STEPS_JS_WORDS,
     *(f"action.{action}" for action in CASE_STEP_ACTIONS),
     *(f"field.{name}" for name in CASE_STEP_FIELDS),
     *(f"decision.outcome.{outcome}" for outcome in sorted(RENOVATION_OUTCOMES)),
     *(f"decision.remedy.{remedy}" for remedy in sorted(CAR_REMEDIES)),
-    "word.yes",
-    "word.no",
-    "error.step",
-    "error.no_answer",
     "error.reasons_required",
     "error.decline_reason",
     "error.summary_required",

@@ -16,6 +16,7 @@ from typing import Any
 
 from expert_panels.registry import SPECIALTIES
 from web.escrow_view import CONTRACTOR, OWNER
+from web.step_words import STEPS_JS_WORDS
 
 # What the dialog names a claim's fields by; "items" has a claim's own word (see steps.js `label`).
 CLAIM_FIELDS = (
@@ -32,13 +33,11 @@ CLAIM_FIELDS = (
     "escrow_dispute",
 )
 CLAIM_WORDS = [
+    *STEPS_JS_WORDS,
     "action.claim.file",
     *(f"field.{name}" for name in CLAIM_FIELDS),
     *(f"domain.{domain}" for domain in SPECIALTIES),
     *(f"specialty.{name}" for names in SPECIALTIES.values() for name in names),
-    "error.step",
-    "error.no_answer",
-    "error.amount",
     "error.claim_respondent",
     "error.claim_items",
     "error.claim_item_blank",

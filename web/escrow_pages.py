@@ -28,6 +28,7 @@ from web.claim_forms import CLAIM_WORDS, fileable_disputes
 from web.escrow_view import chart_series, disputable, funds_over_time, role_in, stage_views
 from web.i18n import language_of, translate
 from web.session import SignedInParty
+from web.step_words import STEPS_JS_WORDS
 from web.templating import render
 from workflows.escrow import EscrowWorkflow
 
@@ -67,15 +68,11 @@ SIGNED_FIELDS = [
     "claim",
 ]
 STEP_WORDS = [
+    *STEPS_JS_WORDS,
     *(f"field.{name}" for name in SIGNED_FIELDS),
     *(f"action.{action}" for action, *_ in ESCROW_STEPS),
     "result.pass",
     "result.fail",
-    "word.yes",
-    "word.no",
-    "error.step",
-    "error.no_answer",
-    "error.amount",
     "error.defects_required",
     "error.holdbacks_required",
     "error.holdback_too_large",

@@ -21,6 +21,7 @@ from domain.dispute.machine import CAR_REMEDIES, SETTLEABLE
 from domain.dispute.state import CasePhase
 from domain.dispute.terms import CAR
 from web.case_views import current_round
+from web.step_words import STEPS_JS_WORDS
 
 PARTY_STEP_ACTIONS = (
     "answer.submit",
@@ -47,16 +48,12 @@ PARTY_STEP_FIELDS = (
     "report_hash",
 )
 PARTY_STEP_WORDS = [
+    *STEPS_JS_WORDS,
     *(f"action.{action}" for action in PARTY_STEP_ACTIONS),
     *(f"field.{name}" for name in PARTY_STEP_FIELDS),
     "field.settlement.sign.pay_fen",  # a case's parties are a business and a consumer, not an escrow's
     "field.settlement.sign.refund_fen",
     *(f"decision.remedy.{remedy}" for remedy in sorted(CAR_REMEDIES)),
-    "word.yes",
-    "word.no",
-    "error.step",
-    "error.no_answer",
-    "error.amount",
     "error.answer_required",
     "error.evidence_required",
     "error.reason_required",
@@ -66,7 +63,7 @@ PARTY_STEP_WORDS = [
 
 
 def side_of(case: dict[str, Any], party_id: str) -> str | None:
-    """ "claimant", "respondent", or None when the party is neither."""
+    """The reader's side in the case: "claimant", "respondent", or None when neither."""
     if party_id == case["claimant_id"]:
         return "claimant"
     if party_id == case["respondent_id"]:

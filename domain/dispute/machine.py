@@ -850,7 +850,6 @@ class DisputeMachine(SignedStepMachine):
                 "objection": self.objection,
                 "objection_due": self.objection_due,
                 "escrow_step": self.escrow_step,
-                "escrow_dispute": self.terms.escrow_dispute,
                 "escrow_decision": self.escrow_decision() if self.awaits_escrow_step() else None,
                 "remedy_due": self.remedy_due,
                 "remedy_confirmed": self.remedy_confirmed,
