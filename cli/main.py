@@ -49,10 +49,12 @@ def api() -> None:
 
     from api.main import create_app
     from api.metrics import serve_metrics
+    from config.http_server import server_config
 
     settings = get_settings()
     serve_metrics(settings)
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+    config = server_config(create_app(settings), host=settings.api_host, port=settings.api_port)
+    uvicorn.Server(config).run()
 
 
 @app.command()

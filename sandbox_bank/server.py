@@ -2,6 +2,7 @@
 
 import uvicorn
 
+from config.http_server import server_config
 from config.settings import Settings
 from sandbox_bank.app import create_app
 from sandbox_bank.migrate import upgrade
@@ -9,4 +10,5 @@ from sandbox_bank.migrate import upgrade
 
 def run(settings: Settings) -> None:
     upgrade(settings.bank_db_url())
-    uvicorn.run(create_app(settings), host=settings.bank_host, port=settings.bank_port)
+    config = server_config(create_app(settings), host=settings.bank_host, port=settings.bank_port)
+    uvicorn.Server(config).run()

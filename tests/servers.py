@@ -14,6 +14,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from config.http_server import server_config
+
 START_TIMEOUT = 10.0
 
 
@@ -43,7 +45,7 @@ async def serve(app: ASGIApp, *, log_level: str = "warning") -> AsyncIterator[st
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = _Server(uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=2))
+    server = _Server(server_config(app, log_level=log_level, timeout_graceful_shutdown=2))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     ready = asyncio.create_task(server.ready.wait())
     await asyncio.wait({task, ready}, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
