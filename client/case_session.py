@@ -303,6 +303,20 @@ class CaseSession:
         payload = {"escrow_step": {"envelope": escrow_step.envelope, "signature": escrow_step.signature}}
         return await self.step(self.council, "/enforcement", "enforcement.submit", payload)
 
+    async def withdraw(self, reason: str, escrow_step: SignedStep | None = None) -> dict[str, Any]:
+        """The claimant drops the case; a case deciding an escrow's dispute needs the claimant's
+        own signed `dispute.withdraw` for that escrow (`withdrawal_escrow_step`)."""
+        payload: dict[str, Any] = {"reason": reason}
+        if escrow_step is not None:
+            payload["escrow_step"] = {"envelope": escrow_step.envelope, "signature": escrow_step.signature}
+        return await self.step(self.claimant, "/withdrawal", "case.withdraw", payload)
+
+    def withdrawal_escrow_step(self, escrow_id: str, dispute: int, now: datetime) -> SignedStep:
+        """The claimant's `dispute.withdraw` for the escrow, signed at the escrow's time `now`."""
+        return self.claimant.sign(
+            "dispute.withdraw", escrow_id, {"dispute": dispute, "case_id": self.case_id}, now
+        )
+
     async def confirm_remedy(self, remedy: str) -> dict[str, Any]:
         return await self.step(self.respondent, "/remedy-confirmation", "remedy.confirm", {"remedy": remedy})
 

@@ -9,8 +9,8 @@ Decisions (README "Public record"):
 - Outcomes: `settled` (both parties signed a settlement), `for_consumer` (full refund,
   rework ordered, or a car remedy), `for_business` (everything paid to the business, or
   car remedy `none`), `split` (money to both), `withdrawn` (the dispute was dropped: the
-  contract was cancelled by both sides while it was open), `rejected` (the council did
-  not accept the case), `open`.
+  claimant withdrew the case, or the contract was cancelled by both sides while it was
+  open), `rejected` (the council did not accept the case), `open`.
 - Category: the domain (renovation or car) and the claim's main specialty; an escrow
   dispute the council decided without a case has no specialty (`unclassified`).
 - A complaint belongs to the quarter it was filed in (Asia/Shanghai calendar).
@@ -73,6 +73,8 @@ def case_outcome(snapshot: dict) -> str:
         return "open"
     if outcome["source"] == "settlement":
         return "settled"
+    if outcome["source"] == "withdrawal":
+        return "withdrawn"
     if outcome["outcome"] == "remedy":
         return "for_business" if outcome["remedy"] == "none" else "for_consumer"
     return money_outcome(outcome["outcome"], outcome["pay_fen"], outcome["refund_fen"])

@@ -21,4 +21,5 @@ CASE_STEPS: StepRoutes = [
     ("decision.object", "/objections", None, "A party objects: one appeal to a larger panel"),
     ("enforcement.submit", "/enforcement", None, "The council's signed escrow decision, to be paid out"),
     ("remedy.confirm", "/remedy-confirmation", None, "The dealer confirms the decided remedy"),
+    ("case.withdraw", "/withdrawal", None, "The claimant withdraws the case (and its escrow dispute)"),
 ]

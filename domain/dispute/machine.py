@@ -52,7 +52,7 @@ from domain.escrow.payloads import Payload
 from domain.escrow.rejections import conflict, forbidden, invalid
 from domain.escrow.terms import PartyKey
 from domain.signed_steps import Apply, SignedStepMachine, rule
-from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 from expert_panels.draw import (
     DrawRequest,
     FailedDraw,
@@ -82,6 +82,7 @@ SETTLEABLE = {
     CasePhase.SUMMARY,
     CasePhase.SIGNING,
 }
+WITHDRAWABLE = {CasePhase.FILED} | SETTLEABLE
 PANEL_AT_WORK = {CasePhase.EVIDENCE, CasePhase.VOTING, CasePhase.SUMMARY, CasePhase.SIGNING}
 RENOVATION_OUTCOMES = {"split", "refund", "rework"}
 CAR_REMEDIES = {"refund_or_replace", "replace_part", "repair", "none"}
@@ -106,6 +107,7 @@ CASE_RULES = {
     "decision.object": rule(PARTIES, {"reason"}),
     "enforcement.submit": rule({COUNCIL}, {"escrow_step"}),
     "remedy.confirm": rule({RESPONDENT}, {"remedy"}),
+    "case.withdraw": rule({CLAIMANT}, {"reason"}, {"escrow_step"}),
 }
 
 
@@ -617,6 +619,19 @@ class DisputeMachine(SignedStepMachine):
 
     def _escrow_step(self, raw: dict[str, Any]) -> SignedStep:
         """The council's `dispute.decide` for the escrow must say exactly what was concluded here."""
+        step, envelope = self._signed_escrow_step(raw, self.council_keys, "a council member")
+        expected = self.escrow_decision()
+        said = {k: envelope.payload.get(k, 0) for k in expected}
+        if envelope.action != "dispute.decide" or said != expected:
+            raise invalid(
+                "escrow_step_mismatch", f"the escrow step must decide {expected} for {self.terms.escrow_id}"
+            )
+        return step
+
+    def _signed_escrow_step(
+        self, raw: dict[str, Any], keys: dict[str, str], signers: str
+    ) -> tuple[SignedStep, Envelope]:
+        """A step for this case's escrow, signed by one of `keys` (party id to public key)."""
         if set(raw) != {"envelope", "signature"}:
             raise invalid("bad_escrow_step", "escrow_step is {envelope, signature}")
         step = SignedStep(envelope=raw["envelope"], signature=raw["signature"])
@@ -624,21 +639,12 @@ class DisputeMachine(SignedStepMachine):
             envelope = parse_envelope(step.envelope)
         except EnvelopeError as exc:
             raise invalid("bad_escrow_step", str(exc)) from None
-        key = self.council_keys.get(envelope.signer)
+        key = keys.get(envelope.signer)
         if key is None or not signature_is_valid(key, step):
-            raise forbidden("bad_escrow_step", "the escrow step must be signed by a council member")
-        payload = envelope.payload
-        expected = self.escrow_decision()
-        said = {k: payload.get(k, 0) for k in expected}
-        if (
-            envelope.action != "dispute.decide"
-            or envelope.subject != self.terms.escrow_id
-            or said != expected
-        ):
-            raise invalid(
-                "escrow_step_mismatch", f"the escrow step must decide {expected} for {self.terms.escrow_id}"
-            )
-        return step
+            raise forbidden("bad_escrow_step", f"the escrow step must be signed by {signers}")
+        if envelope.subject != self.terms.escrow_id:
+            raise invalid("escrow_step_mismatch", f"the escrow step must be for {self.terms.escrow_id}")
+        return step, envelope
 
     def escrow_decision(self) -> dict[str, Any]:
         """What the council's `dispute.decide` for the escrow must say: the concluded outcome in the
@@ -666,15 +672,78 @@ class DisputeMachine(SignedStepMachine):
         self._after_change()
 
     def escrow_refused(self, detail: str, now: datetime) -> None:
-        """The escrow would not apply the step (e.g. it changed meanwhile): the council must look."""
+        """The escrow would not apply the step (e.g. it changed meanwhile): the council must look.
+
+        A refused withdrawal still ends the case (dropping one's own claim needs nobody's
+        leave); the escrow's dispute stays open for the council to decide on the escrow."""
         self.escrow_step = None
-        self._alert(
-            "escrow_refused_decision",
-            f"the escrow refused the decision: {detail}",
-            f"escrow-refused:{self.version}",
-            now,
-        )
+        if self.outcome["source"] == "withdrawal":
+            self.phase = CasePhase.CLOSED
+            self._alert(
+                "escrow_refused_withdrawal",
+                f"the case is withdrawn, but the escrow kept its dispute open: {detail}",
+                f"escrow-refused:{self.version}",
+                now,
+            )
+        else:
+            self._alert(
+                "escrow_refused_decision",
+                f"the escrow refused the decision: {detail}",
+                f"escrow-refused:{self.version}",
+                now,
+            )
         self._after_change()
+
+    # ------------------------------------------------------------ withdrawal
+    def _plan_case_withdraw(self, p: Payload, actor: str, now: datetime) -> Apply:
+        """The claimant drops the case before any decision is countersigned.
+
+        A case deciding an escrow's dispute carries the claimant's own signed
+        `dispute.withdraw` for that escrow, handed over like a council's decision, so the
+        frozen money goes back to where the contract had it.
+        """
+        self._require(*WITHDRAWABLE)
+        if self.objection is not None:
+            raise conflict(
+                "decision_made", "a decision was countersigned and appealed: it can't be withdrawn"
+            )
+        reason = p.text("reason")
+        step = None
+        if self.terms.escrow_id is None:
+            if p.has("escrow_step"):
+                raise invalid("no_escrow", "this case decides no escrow's dispute")
+        else:
+            step = self._withdrawal_escrow_step(p.document("escrow_step"))
+
+        def apply() -> None:
+            self.outcome = {
+                "source": "withdrawal",
+                "outcome": "withdrawn",
+                "reason": reason,
+                "pay_fen": 0,
+                "refund_fen": 0,
+                "remedy": "-",
+                "rework_days": 0,
+            }
+            if step is None:
+                self.phase = CasePhase.CLOSED
+                return
+            self.escrow_step = {"envelope": step.envelope, "signature": step.signature}
+            self.phase = CasePhase.ENFORCEMENT
+
+        return apply
+
+    def _withdrawal_escrow_step(self, raw: dict[str, Any]) -> SignedStep:
+        claimant = self.terms.claimant
+        step, envelope = self._signed_escrow_step(
+            raw, {claimant.party_id: claimant.public_key}, "the claimant"
+        )
+        expected = {"dispute": self.terms.escrow_dispute, "case_id": self.subject_id}
+        if envelope.action != "dispute.withdraw" or envelope.payload != expected:
+            raise invalid(
+                "escrow_step_mismatch", f"the escrow step must withdraw {expected} for {self.terms.escrow_id}"
+            )
+        return step
 
     def _plan_remedy_confirm(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.ENFORCEMENT)

@@ -60,6 +60,7 @@ STEP_RULES: dict[str, StepRule] = {
         {"dispute", "outcome", "reasons", "decision_hash"},
         {"pay_fen", "refund_fen", "rework_days"},
     ),
+    "dispute.withdraw": rule({OWNER, CONTRACTOR}, {"dispute", "case_id"}),
     "warranty.claim": rule({OWNER}, {"description", "amount_fen"}, {"evidence"}),
     "warranty.withdraw": rule({OWNER}, {"claim"}),
 }
@@ -536,6 +537,40 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
         return lambda: self._enforce(dispute, outcome, pay, refund, rework_days, now)
 
+    def _plan_dispute_withdraw(self, p: Payload, role: str, now: datetime):
+        """A case's claimant drops the case, and with it the dispute the case was deciding.
+
+        The step reaches the escrow only from that case (no API route sends it here), which
+        checks that its claimant signed it; the escrow checks it names the dispute's case.
+        """
+        number = p.integer("dispute", minimum=1)
+        if number > len(self.disputes) or self.disputes[number - 1].status != "open":
+            raise conflict("no_open_dispute", f"dispute {number} is not open")
+        dispute = self.disputes[number - 1]
+        if dispute.case_id is None or p.text("case_id") != dispute.case_id:
+            raise conflict("not_that_case", f"dispute {number} is not before case {p.text('case_id')}")
+        return lambda: self._withdraw(dispute, role, now)
+
+    def _withdraw(self, dispute: Dispute, role: str, now: datetime) -> None:
+        """Every frozen stage goes on where it stood; an owner's acceptance window starts afresh,
+        since it was stopped when the dispute opened."""
+        dispute.status = "withdrawn"
+        for number in dispute.stages:
+            stage = self.stages[number - 1]
+            stage.dispute = None
+            if stage.status is StageStatus.AWAITING_ACCEPTANCE:
+                stage.acceptance_due = now + timedelta(days=self.terms.durations.acceptance_days)
+        if dispute.include_retention:
+            self.retention.dispute = None
+            if self.retention.expired:
+                self._release_unclaimed_retention()
+        self._alert(
+            "dispute_withdrawn",
+            f"dispute {dispute.number} withdrawn by the {role} with case {dispute.case_id}",
+            f"dispute-{dispute.number}:withdrawn",
+            now,
+        )
+
     def _enforce(
         self, dispute: Dispute, outcome: str, pay: int, refund: int, rework_days: int, now: datetime
     ) -> None:
@@ -678,8 +713,10 @@ class EscrowMachine(SignedStepMachine):
 
     def _expire_warranty(self) -> None:
         self.retention.expired = True
-        if self.retention.dispute is not None:
-            return
+        if self.retention.dispute is None:
+            self._release_unclaimed_retention()
+
+    def _release_unclaimed_retention(self) -> None:
         claimed = sum(c.amount_fen for c in self.claims if c.status == "open")
         unclaimed = self.retention.open_fen - claimed
         self.retention.open_fen = claimed

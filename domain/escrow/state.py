@@ -122,7 +122,7 @@ class Dispute:
     include_retention: bool
     evidence: list[str]
     raised_at: datetime
-    status: str = "open"  # open | decided | cancelled
+    status: str = "open"  # open | decided | cancelled | withdrawn (with its case)
     outcome: str | None = None
     pay_fen: int = 0
     refund_fen: int = 0

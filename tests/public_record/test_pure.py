@@ -8,6 +8,7 @@ from public_record.alerts import MIN_COUNT, spikes, threshold
 from public_record.complaints import Complaint, case_outcome, money_outcome, tally
 from public_record.decisions import scrub
 from public_record.periods import BadQuarter, Month, Quarter
+from tests.dispute_kit import BranchKit
 
 
 def complaint(
@@ -105,3 +106,9 @@ def test_quarters_follow_the_shanghai_calendar():
     for bad in ("2027Q5", "27Q1", "2027-Q1"):
         with pytest.raises(BadQuarter):
             Quarter.parse(bad)
+
+
+def test_a_withdrawn_case_counts_as_withdrawn():
+    kit = BranchKit("car")
+    kit.step("claimant", "case.withdraw", {"reason": "the dealer fixed it"})
+    assert case_outcome(kit.m.snapshot()) == "withdrawn"
