@@ -1,5 +1,7 @@
 """Disputes, change orders and cancellation through the API, the workflow and the sandbox bank."""
 
+from datetime import timedelta
+
 from tests.flow import EscrowFlow, assert_bank_agrees
 
 TOTAL = 20_000_000  # stages 6,000,000 / 6,000,000 / 5,000,000 / 2,000,000, retention 1,000,000
@@ -99,3 +101,29 @@ async def test_mutual_cancellation_pays_accepted_work_and_refunds_the_rest(stack
     assert statement["stage-1:release"] == ("payout", 6_000_000)
     assert statement["cancel:refund"] == ("refund", 14_000_000)
     await record_history(flow.handle, "escrow_mutual_cancellation")
+
+
+async def test_a_cancellation_the_contractor_leaves_unanswered_becomes_a_dispute(stack, record_history):
+    flow = await funded_flow(stack, total_fen=TOTAL)
+    await flow.pass_stage(1)
+    await flow.sign_cancellation(flow.owner, "the crew stopped coming")
+    asked = (await flow.state())["cancellation"]
+    assert (asked["asked_by"], asked["dispute"]) == ("owner", None)
+
+    await flow.fast_forward(timedelta(days=7))
+    alert = await flow.wait_for_alert("dispute_opened")
+    assert alert.business_key == f"{flow.escrow_id}:dispute-1:opened"
+    state = await flow.state()
+    (dispute,) = state["disputes"]
+    assert (dispute["raised_by"], dispute["stages"], dispute["include_retention"]) == (
+        "owner",
+        [2, 3, 4],
+        True,
+    )
+    assert dispute["disputed_fen"] == TOTAL - 6_000_000 and state["cancellation"]["dispute"] == 1
+
+    await flow.decide(1, "refund", refund_fen=TOTAL - 6_000_000)
+    state = await flow.wait_for(lambda s: s["ledger"]["held_fen"] == 0, "the refund paid")
+    await assert_bank_agrees(flow)
+    assert (await flow.statement())["dispute-1:refund"] == ("refund", TOTAL - 6_000_000)
+    await record_history(flow.handle, "escrow_one_sided_cancellation_disputed")

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
     from domain.escrow.machine import EscrowMachine
     from domain.escrow.rejections import StepRejected
+    from domain.escrow.revisions import EscrowRevisions
     from domain.escrow.state import Movement, MovementKind
     from domain.signing import SignedStep
     from workflows.dispute import DisputeWorkflow
@@ -57,6 +58,9 @@ class EscrowWorkflow:
             council_keys=input.council_keys,
             created_at=workflow.now(),
             max_skew=timedelta(seconds=input.max_skew_seconds),
+            revisions=EscrowRevisions(
+                one_sided_cancellation_disputed=workflow.patched("one-sided-cancellation"),
+            ),
         )
         self._projected_version = -1
         self._projected_trail = 0

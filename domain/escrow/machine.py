@@ -19,8 +19,10 @@ from typing import Any
 from domain.canonical import content_hash, jsonable
 from domain.escrow.payloads import Payload
 from domain.escrow.rejections import conflict, duplicate, forbidden, invalid
+from domain.escrow.revisions import EscrowRevisions
 from domain.escrow.state import (
     STAGE_DONE,
+    CancellationRequest,
     ChangeProposal,
     Defect,
     Dispute,
@@ -40,6 +42,7 @@ from domain.escrow.terms import ContractTerms, SilencePolicy
 from domain.signed_steps import Apply, SignedStepMachine, StepRule, rule
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
+CANCELLATION_ANSWER = timedelta(days=7)  # for the other side to sign a cancellation too, or dispute it
 
 
 # action -> who may sign it and which payload fields it carries
@@ -77,9 +80,11 @@ class EscrowMachine(SignedStepMachine):
         council_keys: dict[str, str],
         created_at: datetime,
         max_skew: timedelta,
+        revisions: EscrowRevisions = EscrowRevisions(),
     ) -> None:
         super().__init__(terms.escrow_id, terms.terms_hash(), max_skew)
         self.terms = terms
+        self.revisions = revisions
         self.escrow_id = terms.escrow_id
         self.terms_hash = self.genesis_hash
         self.council_keys = dict(council_keys)
@@ -100,6 +105,7 @@ class EscrowMachine(SignedStepMachine):
         self.change_proposal: ChangeProposal | None = None
         self.changes_applied = 0
         self.cancel_signed_by: list[str] = []
+        self.cancellation: CancellationRequest | None = None
 
     # ----------------------------------------------------------------- money
     @property
@@ -404,7 +410,7 @@ class EscrowMachine(SignedStepMachine):
 
     # -- cancellation
     def _plan_cancel_sign(self, p: Payload, role: str, now: datetime):
-        p.text("reason", default="mutual cancellation")
+        reason = p.text("reason", default="mutual cancellation")
         if self.phase not in (Phase.DRAFT, Phase.FUNDING, Phase.ACTIVE):
             raise conflict("not_cancellable", f"an escrow in {self.phase} cannot be cancelled")
         if role in self.cancel_signed_by:
@@ -414,8 +420,32 @@ class EscrowMachine(SignedStepMachine):
             self.cancel_signed_by.append(role)
             if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
                 self._cancel("cancel:refund", "mutual cancellation")
+            elif self.revisions.one_sided_cancellation_disputed:
+                self.cancellation = CancellationRequest(role, reason, now + CANCELLATION_ANSWER)
 
         return apply
+
+    def _cancellation_unanswered(self, now: datetime) -> None:
+        """One-sided cancellation is a dispute (DESIGN, step 7): over everything still held.
+
+        Only once the escrow is active: before that nothing has been built or paid for,
+        and an unfunded contract ends at its funding deadline anyway.
+        """
+        asked = self.cancellation
+        if asked is None or asked.dispute is not None or self.phase is not Phase.ACTIVE:
+            return
+        if now < asked.answer_due:
+            return
+        stages = [s for s in self.stages if s.open_fen and s.dispute is None]
+        include_retention = bool(self.retention.open_fen) and self.retention.dispute is None
+        other = CONTRACTOR if asked.asked_by == OWNER else OWNER
+        reason = f"cancellation not agreed by the {other}: {asked.reason}"
+        if stages or include_retention:
+            self._open_dispute(asked.asked_by, reason, stages, include_retention, [], now)
+            asked.dispute = len(self.disputes)
+        else:  # everything still held is already in dispute
+            asked.dispute = 0
+            self._alert("cancellation_unanswered", reason, "cancellation:unanswered", now)
 
     def _cancel(self, key_suffix: str, reason: str) -> None:
         for stage in self.stages:
@@ -647,6 +677,9 @@ class EscrowMachine(SignedStepMachine):
         due: list[datetime] = []
         if self.phase in (Phase.DRAFT, Phase.FUNDING):
             due.append(self.funding_due)
+        asked = self.cancellation
+        if asked is not None and asked.dispute is None and self.phase is Phase.ACTIVE:
+            due.append(asked.answer_due)
         stage = self._current_stage() if self.phase is Phase.ACTIVE else None
         if stage is not None:
             if stage.report_due and not stage.report_overdue_alerted:
@@ -666,6 +699,7 @@ class EscrowMachine(SignedStepMachine):
                 "funding_expired", "not funded in time: cancelled and refunded", "funding:expired", now
             )
             self._cancel("funding-expired:refund", "not funded in time")
+        self._cancellation_unanswered(now)
         stage = self._current_stage() if self.phase is Phase.ACTIVE else None
         if stage is not None:
             self._stage_deadlines(stage, now)
@@ -729,6 +763,8 @@ class EscrowMachine(SignedStepMachine):
             self.phase = Phase.FUNDING
         if self.phase is Phase.FUNDING and self.shortfall_fen == 0:
             self.phase = Phase.ACTIVE
+            if self.cancellation is not None:  # asked before there was work to dispute: the window starts now
+                self.cancellation.answer_due = now + CANCELLATION_ANSWER
         if self.phase is Phase.ACTIVE and self._current_stage() is None:
             self.phase = Phase.WARRANTY
             self.retention.warranty_due = now + timedelta(days=self.terms.durations.warranty_days)
@@ -786,6 +822,7 @@ class EscrowMachine(SignedStepMachine):
             "change_proposal": jsonable(asdict(self.change_proposal)) if self.change_proposal else None,
             "changes_applied": self.changes_applied,
             "cancel_signed_by": list(self.cancel_signed_by),
+            "cancellation": jsonable(asdict(self.cancellation)) if self.cancellation else None,
             "alerts": [jsonable(asdict(a)) for a in self.alerts],
             "trail_head": self.trail_head,
             "trail_length": len(self.trail),

@@ -130,6 +130,16 @@ class Dispute:
 
 
 @dataclass
+class CancellationRequest:
+    """A cancellation one side signed; the other agrees by signing it too, before `answer_due`."""
+
+    asked_by: str  # owner | contractor
+    reason: str
+    answer_due: datetime
+    dispute: int | None = None  # opened when the window ran out unanswered
+
+
+@dataclass
 class ChangeProposal:
     change_no: int
     from_stage: int
