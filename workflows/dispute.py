@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from expert_panels.registry import expert_from_document
     from workflows.dispute_types import CaseOutcome, DisputeInput
     from workflows.escrow_types import StepReceipt
+    from workflows.projection_cursor import ProjectionCursor
     from workflows.rejections import planned
 
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
@@ -52,9 +53,7 @@ class DisputeWorkflow:
         )
         self._seen = -1
         self._seats_recorded: list[str] = []
-        self._projected_version: int | None = None  # stays None in runs from before the projection
-        self._projected_trail = 0
-        self._projected_alerts = 0
+        self._projection = ProjectionCursor(version=None)  # stays unused in runs from before the projection
 
     @staticmethod
     def _revisions() -> Revisions:
@@ -88,7 +87,8 @@ class DisputeWorkflow:
         machine = self._machine
         return (
             machine.version != self._seen
-            or self._projected_version not in (None, machine.version)  # changed while projecting
+            # changed while projecting (runs from before the projection never project)
+            or (self._projection.version is not None and self._projection.behind(machine))
             or machine.needs_escrow_enforcement()
             or machine.draw_request(workflow.now()) is not None
         )
@@ -147,12 +147,12 @@ class DisputeWorkflow:
         if not workflow.patched("case-projection"):
             return False
         machine = self._machine
-        if machine.version == self._projected_version:
+        if not self._projection.behind(machine):
             return False
-        version, snapshot = machine.version, machine.snapshot()
-        trail = machine.trail_records(self._projected_trail)
-        alerts = snapshot["alerts"][self._projected_alerts :]
-        projection = CaseProjectionInput(machine.subject_id, version, snapshot, trail, alerts)
+        sent = self._projection.unprojected(machine)
+        projection = CaseProjectionInput(
+            machine.subject_id, sent.version, sent.snapshot, sent.trail, sent.alerts
+        )
         if workflow.patched("case-projection-category"):  # for the public record, added later still
             projection.main_specialty = machine.terms.main_specialty
             projection.projected_at = workflow.now().isoformat()
@@ -162,9 +162,7 @@ class DisputeWorkflow:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=ACTIVITY_RETRY,
         )
-        self._projected_version = version
-        self._projected_trail += len(trail)
-        self._projected_alerts += len(alerts)
+        self._projection.projected(sent)
         return True
 
     async def _enforce_if_needed(self) -> None:

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         EscrowOutcome,
         StepReceipt,
     )
+    from workflows.projection_cursor import ProjectionCursor
     from workflows.rejections import planned, rejection_error
 
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
@@ -62,9 +63,7 @@ class EscrowWorkflow:
                 one_sided_cancellation_disputed=workflow.patched("one-sided-cancellation"),
             ),
         )
-        self._projected_version = -1
-        self._projected_trail = 0
-        self._projected_alerts = 0
+        self._projection = ProjectionCursor(version=None)
         self._status = ""
 
     @workflow.run
@@ -106,7 +105,7 @@ class EscrowWorkflow:
 
     def _has_work(self) -> bool:
         """Movements to send or state not yet projected, whenever the step that caused them arrived."""
-        return bool(self._machine.pending_movements()) or self._machine.version != self._projected_version
+        return bool(self._machine.pending_movements()) or self._projection.behind(self._machine)
 
     async def _sleep_until_work_or_deadline(self) -> None:
         deadline = self._machine.next_deadline()
@@ -162,27 +161,24 @@ class EscrowWorkflow:
         events, the order is the history's.
         """
         machine = self._machine
-        if machine.version == self._projected_version:
+        if not self._projection.behind(machine):
             return
         if machine.phase.value != self._status:
             self._status = machine.phase.value
             workflow.upsert_search_attributes([ESCROW_STATUS.value_set(self._status)])
-        version = machine.version
-        snapshot = machine.snapshot()
-        trail = machine.trail_records(self._projected_trail)
-        alerts = snapshot["alerts"][self._projected_alerts :]
+        sent = self._projection.unprojected(machine)
         # The public record dates releases by the workflow's clock; added after the first
         # histories were recorded, so `patched` keeps those replaying.
         projected_at = workflow.now().isoformat() if workflow.patched("projection-clock") else None
         await workflow.execute_activity_method(
             ProjectionActivities.project_escrow,
-            ProjectionInput(machine.escrow_id, version, snapshot, trail, alerts, projected_at),
+            ProjectionInput(
+                machine.escrow_id, sent.version, sent.snapshot, sent.trail, sent.alerts, projected_at
+            ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=PROJECTION_RETRY,
         )
-        self._projected_version = version
-        self._projected_trail += len(trail)
-        self._projected_alerts += len(alerts)
+        self._projection.projected(sent)
 
     # ------------------------------------------------------------- updates
     @workflow.update
