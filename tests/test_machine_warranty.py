@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from domain.escrow.rejections import RejectionKind
+from domain.escrow.revisions import BEFORE_REVISIONS
 from domain.escrow.state import MovementKind
 from domain.escrow.terms import Durations
 from tests.test_machine_kit import RETENTION, TOTAL, Kit, funded
@@ -137,8 +138,27 @@ def test_the_warranty_period_is_per_contract():
     assert kit.pending() == {"retention:release": (PAYOUT, RETENTION)}
 
 
-def test_a_contract_without_retention_closes_at_the_end_of_the_warranty():
-    kit = in_warranty(retention=0)
+def test_a_contract_without_retention_closes_once_the_last_stage_is_paid():
+    kit = funded(retention=0)
+    for number in range(1, len(kit.m.stages) + 1):
+        kit.pass_stage(number)
+    assert kit.m.phase == "closed" and kit.m.finished and kit.m.ledger.held_fen == 0
+    kit.reject(
+        "owner", "warranty.claim", {"description": "leak", "amount_fen": 1}, CONFLICT, "not_in_warranty"
+    )
+
+
+def test_a_retention_decided_in_full_by_a_dispute_closes_the_escrow():
+    kit = in_warranty()
+    kit.dispute("owner", include_retention=True)
+    kit.decide(1, "refund", refund_fen=RETENTION)
+    assert kit.m.phase == "closed"
+    kit.settle()
+    assert kit.m.finished and kit.ledger == (TOTAL, TOTAL - RETENTION, RETENTION, 0)
+
+
+def test_a_contract_without_retention_from_before_that_rule_closes_at_the_end_of_the_warranty():
+    kit = in_warranty(retention=0, revisions=BEFORE_REVISIONS)
     assert kit.m.ledger.held_fen == 0
     kit.reject(
         "owner",

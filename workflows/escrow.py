@@ -61,6 +61,7 @@ class EscrowWorkflow:
             max_skew=timedelta(seconds=input.max_skew_seconds),
             revisions=EscrowRevisions(
                 one_sided_cancellation_disputed=workflow.patched("one-sided-cancellation"),
+                closes_with_nothing_held=workflow.patched("closes-with-nothing-held"),
             ),
         )
         self._projection = ProjectionCursor(version=None)

@@ -770,11 +770,11 @@ class EscrowMachine(SignedStepMachine):
             self.retention.warranty_due = now + timedelta(days=self.terms.durations.warranty_days)
         if (
             self.phase is Phase.WARRANTY
-            and self.retention.expired
+            and (self.retention.expired or self.revisions.closes_with_nothing_held)
             and self.obligations_fen == 0
             and not self._open_disputes()
         ):
-            self.phase = Phase.CLOSED
+            self.phase = Phase.CLOSED  # with no retention left, no warranty claim can be paid from it
 
     def _open_disputes(self) -> list[Dispute]:
         return [d for d in self.disputes if d.status == "open"]

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 class EscrowRevisions:
     # a cancellation one side signed and the other has not within the window becomes a dispute
     one_sided_cancellation_disputed: bool = True
+    # in warranty with no retention left (none agreed, or all of it decided), the escrow closes
+    # at once rather than at the end of the warranty period
+    closes_with_nothing_held: bool = True
 
 
-BEFORE_REVISIONS = EscrowRevisions(one_sided_cancellation_disputed=False)
+BEFORE_REVISIONS = EscrowRevisions(one_sided_cancellation_disputed=False, closes_with_nothing_held=False)
