@@ -60,6 +60,8 @@ def phase_deadline(case: dict[str, Any]) -> Deadline:
         return Deadline("deadline.decision_target", decision_due(current))
     if phase == CasePhase.OBJECTION:
         return Deadline("deadline.objection", moment(case["objection_due"]))
+    if (case["outcome"] or {}).get("source") == "withdrawal":  # nobody owes a step, not even at the escrow
+        return Deadline("case.withdrawn", None)
     if phase == CasePhase.ENFORCEMENT and case["domain"] == CAR:
         return Deadline("deadline.enforcement", moment(case["remedy_due"]))
     if phase == CasePhase.ENFORCEMENT:  # a renovation outcome waits for the council's step at the escrow

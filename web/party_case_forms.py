@@ -13,11 +13,15 @@ Decisions:
 - A settlement the other side has signed is offered as it stands ("agree to these
   terms"); proposing different terms stays possible until the decision is countersigned,
   as the machine allows.
+- The claimant may withdraw the case while the machine allows it (WITHDRAWABLE, and no
+  objection lodged). For a case deciding an escrow's dispute the form also signs the
+  claimant's `dispute.withdraw` for that escrow, nested in the case step as the council's
+  enforcement nests its `dispute.decide`, so one confirmation ends both.
 """
 
 from typing import Any
 
-from domain.dispute.machine import CAR_REMEDIES, SETTLEABLE
+from domain.dispute.machine import CAR_REMEDIES, SETTLEABLE, WITHDRAWABLE
 from domain.dispute.state import CasePhase
 from domain.dispute.terms import CAR
 from web.case_views import current_round
@@ -31,6 +35,8 @@ PARTY_STEP_ACTIONS = (
     "decision.object",
     "remedy.confirm",
     "inspection.sign",
+    "case.withdraw",
+    "dispute.withdraw",  # the escrow step a withdrawal carries
 )
 PARTY_STEP_FIELDS = (
     "action",
@@ -46,6 +52,8 @@ PARTY_STEP_FIELDS = (
     "reason",
     "reply",
     "report_hash",
+    "escrow_step",
+    "dispute",
 )
 PARTY_STEP_WORDS = [
     *STEPS_JS_WORDS,
@@ -103,4 +111,6 @@ def party_steps(case: dict[str, Any], side: str) -> dict[str, Any]:
         and not case["remedy_confirmed"]
     ):
         steps["remedy"] = case["outcome"]["remedy"]
+    if side == "claimant" and phase in WITHDRAWABLE and case["objection"] is None:
+        steps["withdraw"] = True
     return {name: shown for name, shown in steps.items() if shown}

@@ -1,6 +1,6 @@
 """The parties' case pages: the cases a party brought or answers, and one case file with the
 step the case waits for from them (answer, settlement, strike, evidence, objection, the
-dealer's confirmation of the remedy).
+dealer's confirmation of the remedy) or is open to (the claimant's withdrawal).
 
 Only the claimant and the respondent read a case here; the council and the experts have
 their own pages. Like the staff case pages, one case is read from its workflow and the

@@ -905,6 +905,7 @@ class DisputeMachine(SignedStepMachine):
                 "claimant_id": self.terms.claimant.party_id,
                 "respondent_id": self.terms.respondent.party_id,
                 "escrow_id": self.terms.escrow_id,
+                "escrow_dispute": self.terms.escrow_dispute,
                 "disputed_fen": self.terms.disputed_fen,
                 "items": [asdict(i) for i in self.terms.items],
                 "filed_at": self.filed_at,

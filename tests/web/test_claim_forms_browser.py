@@ -14,9 +14,9 @@ from client.escrow_session import eventually
 from client.party import Party
 from domain.canonical import content_hash
 from domain.money import yuan
-from tests.flow import EscrowFlow
 from tests.web.conftest import screenshot
 from tests.web.driver import check_usable, open_escrow, register, sign, token_of
+from tests.web.owner_kit import dispute_in_browser, funded_for_browser_owner
 
 TOTAL_FEN = 5_000_000
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the ceiling below the bathroom"
@@ -48,22 +48,9 @@ async def read_case(stack, token: str, case_id: str) -> dict:
 
 async def test_an_owner_takes_a_dispute_raised_in_the_browser_to_the_council(new_context, stack):
     owner, owner_id = await register(await new_context(), "owner", "王芳")
-    flow = EscrowFlow(stack)
-    await flow.contractor.register()
-    await flow.inspector.register()
-    flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
-    created = await flow.create(total_fen=TOTAL_FEN)
-    held = created["terms"]["stages"][0]["amount_fen"]
-
-    await open_escrow(owner, flow.escrow_id)
-    await sign(owner, 'form[data-step="contract.sign"]')
-    await flow.step(flow.contractor, "/contract/signatures", "contract.sign", {"terms_hash": flow.terms_hash})
-    await flow.deposit(TOTAL_FEN)
-    await open_escrow(owner, flow.escrow_id)
-    await owner.click(".more-steps summary")
-    await owner.check('form[data-step="dispute.raise"] input[name=stages][value="1"]')
-    await owner.fill("#dispute-reason", "水电隐蔽工程渗漏")
-    await sign(owner, 'form[data-step="dispute.raise"]')
+    flow = await funded_for_browser_owner(stack, owner, owner_id, TOTAL_FEN)
+    held = (await flow.state())["stages"][0]["amount_fen"]
+    await dispute_in_browser(owner, flow.escrow_id, 1, "水电隐蔽工程渗漏")
 
     form = 'form[data-step="claim.file"]'
     await expect(owner.locator(form)).to_have_count(1)

@@ -2,24 +2,15 @@
 
 from playwright.async_api import expect
 
-from tests.flow import EscrowFlow
-from tests.web.driver import open_escrow, register, sign, token_of
+from tests.web.driver import open_escrow, register, sign
+from tests.web.owner_kit import funded_for_browser_owner
 
 TOTAL_FEN = 5_000_000
 
 
 async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_context, stack):
     owner, owner_id = await register(await new_context(), "owner", "王芳")
-    flow = EscrowFlow(stack)
-    await flow.contractor.register()
-    await flow.inspector.register()
-    flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
-    await flow.create(total_fen=TOTAL_FEN)
-
-    await open_escrow(owner, flow.escrow_id)
-    await sign(owner, 'form[data-step="contract.sign"]')
-    await flow.step(flow.contractor, "/contract/signatures", "contract.sign", {"terms_hash": flow.terms_hash})
-    await flow.deposit(TOTAL_FEN)
+    flow = await funded_for_browser_owner(stack, owner, owner_id, TOTAL_FEN)
     await flow.request_inspection(1)
     await flow.report(1, "pass")
 

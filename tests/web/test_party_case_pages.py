@@ -1,5 +1,6 @@
 """The parties' case pages over HTTP: each side sees its own signed step, only when the case is
-open to it, and the page follows the case from filing to the objection window."""
+open to it, and the page follows the case from filing to the objection window. The claimant may
+withdraw until a decision binds: in every phase up to the signing, never once an objection is in."""
 
 from cli.dispute_demo import WINDOWS
 from domain.money import yuan
@@ -12,6 +13,7 @@ STEPS = (
     "evidence.submit",
     "inspection.sign",
     "decision.object",
+    "case.withdraw",
 )
 
 
@@ -28,7 +30,8 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     listed = (await page(stack, "/my/cases", owner)).text
     card = listed.split(f'href="/my/cases/{case.case_id}"', 1)[1].split("</li>", 1)[0]
     assert "申请人" in card and yuan(disputed.disputed_fen) in card and "受理" in card
-    assert await forms(stack, case.case_id, owner) == set()  # the council accepts first
+    assert await forms(stack, case.case_id, owner) == {"case.withdraw"}  # the council accepts first
+    assert await forms(stack, case.case_id, contractor) == set()
     shown = (await page(stack, f"/my/cases/{case.case_id}", owner)).text
     assert f'href="/my/escrows/{flow.escrow_id}"' in shown and "卫生间地面闭水试验渗漏" in shown
     escrow_page = f"/my/escrows/{flow.escrow_id}"  # the frozen stage links to its case
@@ -38,7 +41,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     await case.accept()
     await case.until("answer")
     assert await forms(stack, case.case_id, contractor) == {"answer.submit", "settlement.sign"}
-    assert await forms(stack, case.case_id, owner) == {"settlement.sign"}
+    assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}
 
     await case.answer("sha256:contractor-answer")
     await case.sign_settlement(owner, 300_000, disputed.disputed_fen - 300_000)
@@ -56,7 +59,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     assert all(f'<option value="{expert_id}">' in strike for expert_id in seats)
     await case.strike(owner, seats[1], "worked with the contractor's supplier")
     await case.wait_for(lambda s: "claimant" in s["rounds"][-1]["strikes"], "the owner's strike")
-    assert "strike.submit" not in await forms(stack, case.case_id, owner)
+    assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}
     assert "strike.submit" in await forms(stack, case.case_id, contractor)
 
     stranger = disputed.flow.inspector  # named in the escrow, not in the case
@@ -76,8 +79,8 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     await demo.negotiate_in_vain(case)
     await demo.form_panel(case)
     evidence_phase = {"evidence.submit", "inspection.sign", "settlement.sign"}
-    for party in (owner, contractor):
-        assert await forms(stack, case.case_id, party) == evidence_phase
+    assert await forms(stack, case.case_id, contractor) == evidence_phase
+    assert await forms(stack, case.case_id, owner) == evidence_phase | {"case.withdraw"}
     council_page = f"/council/cases/{case.case_id}"
     assert 'data-step="clock.pause"' in (await page(stack, council_page, flow.council)).text
     await case.pause_clock("the screed goes to the lab")
@@ -87,7 +90,8 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     await case.resume_clock()
     await case.sign_inspection(owner, "sha256:joint-site-report")
     await case.wait_for(lambda s: s["rounds"][-1]["inspection"], "the owner's signature on the report")
-    assert await forms(stack, case.case_id, owner) == evidence_phase - {"inspection.sign"}
+    signed = evidence_phase - {"inspection.sign"}
+    assert await forms(stack, case.case_id, owner) == signed | {"case.withdraw"}
     state = await case.state()
     chair, member = case.chair(state), case.seats(state)[1]
     expert_page = f"/expert/cases/{case.case_id}"
@@ -98,7 +102,7 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     await case.submit_evidence(owner, ["sha256:moisture-readings"])
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")
-    assert await forms(stack, case.case_id, owner) == {"settlement.sign"}
+    assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}
 
     await decided(disputed, (100_000, 200_000, 300_000), "The floor leaks; the joint holds.")
     for party in (owner, contractor):
@@ -111,3 +115,5 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     await case.until("draw", "panel")
     for party in (owner, contractor):  # one objection per case: a new panel decides
         assert "decision.object" not in await forms(stack, case.case_id, party)
+    # a phase open to withdrawal again, but a countersigned decision was appealed: it stays
+    assert "case.withdraw" not in await forms(stack, case.case_id, owner)

@@ -1,11 +1,12 @@
 // The signed steps of a dispute case on the council's, the experts' and the parties' case
 // pages: acceptance or rejection, the independence declaration, the chair's summary, the
 // panel's and the council's signatures on the decision; the respondent's answer, settlements,
-// strikes, evidence, objections and the dealer's confirmation of the remedy. Only the payloads are built here; steps.js shows them in plain
-// words, signs after the reader confirms and posts them (each form's data-url, under
-// /cases/{case_id}), exactly as on the escrow pages. The fields and their rules are the
-// dispute machine's (domain/dispute/machine.py CASE_RULES and `_plan_*`); the checks here only
-// spare the reader a refusal the machine would give anyway.
+// strikes, evidence, objections, the dealer's confirmation of the remedy and the claimant's
+// withdrawal. Only the payloads are built here; steps.js shows them in plain words, signs
+// after the reader confirms and posts them (each form's data-url, under /cases/{case_id}),
+// exactly as on the escrow pages. The fields and their rules are the dispute machine's
+// (domain/dispute/machine.py CASE_RULES and `_plan_*`); the checks here only spare the
+// reader a refusal the machine would give anyway.
 (() => {
   "use strict";
 
@@ -54,8 +55,7 @@
         decision_hash: form.elements.decision_hash.value,
       };
       if (number("rework_days")) decided.rework_days = number("rework_days");
-      const step = { action: "dispute.decide", subject: form.elements.escrow_id.value, payload: decided };
-      return { escrow_step: Steps.inner(step) };
+      return { escrow_step: escrowStep(form, "dispute.decide", decided) };
     },
     "answer.submit": async (form) => {
       const [answer] = await Steps.hashFiles(form.elements.answer);
@@ -80,6 +80,14 @@
     },
     "decision.object": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
     "remedy.confirm": (form) => ({ remedy: form.elements.remedy.value }),
+    // A case deciding an escrow's dispute drops that dispute too: the claimant's own
+    // dispute.withdraw for the escrow rides inside the case step.
+    "case.withdraw": (form) => {
+      const reason = required(form, "reason", "error.reason_required");
+      if (!form.elements.escrow_id) return { reason };
+      const withdrawn = { dispute: Number(form.elements.dispute.value), case_id: pageSubject() };
+      return { reason, escrow_step: escrowStep(form, "dispute.withdraw", withdrawn) };
+    },
     "clock.pause": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
     "clock.resume": (form) => (field(form, "note") ? { note: field(form, "note") } : {}),
     "inspection.sign": async (form) => {
@@ -90,6 +98,11 @@
   });
 
   const pageSubject = () => document.getElementById("page-data").dataset.subject;
+
+  // A step for the case's escrow (the form's hidden escrow_id), carried in the case step's
+  // payload and signed by the same reader once they confirm both (steps.js `inner`).
+  const escrowStep = (form, action, payload) =>
+    Steps.inner({ action, subject: form.elements.escrow_id.value, payload });
 
   // A renovation settlement splits the disputed amount (what the business is paid, the rest
   // refunded); a car settlement names the remedy the dealer will confirm and moves no money here.

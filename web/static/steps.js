@@ -247,7 +247,8 @@
   }
 
   // A step may carry another party's step inside it, signed by the same reader: the council's
-  // decision for the escrow travels inside its enforcement step for the case. The builder puts
+  // decision for the escrow travels inside its enforcement step for the case, a claimant's
+  // withdrawal of the escrow's dispute inside the withdrawal of the case. The builder puts
   // `inner({action, subject, payload})` (signature null) in the payload; the dialog shows it in
   // plain words, and only once the reader confirms is it signed, then the step around it.
   const isInner = (value) => value !== null && typeof value === "object" && value.signature === null && value.envelope;

@@ -1,0 +1,67 @@
+"""A withdrawn case on the pages, over HTTP. The claimant's form carries what the escrow's
+`dispute.withdraw` must say; once the claimant withdraws (signed from Python here, in chromium
+in test_case_withdrawal_browser.py) the parties' and the council's case pages say who ended the
+case and why, the case list says it was withdrawn, and the escrow's history names the step."""
+
+from sqlmodel import Session
+
+from client.case_session import CaseSession
+from client.escrow_session import eventually
+from db import crud
+from tests.flow import EscrowFlow
+from tests.test_case_api import claim, file
+from tests.web.staff_kit import page, read_model_shows
+
+REASON = "装修公司已返工，闭水试验合格"
+
+
+def part(text: str, start: str, end: str = "</section>") -> str:
+    """The part of a page from `start` to the next `end`."""
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+async def test_a_withdrawn_case_says_who_ended_it_and_why(stack):
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=2_000_000)
+    await flow.request_inspection(1)
+    await flow.report(1, "pass")
+    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
+    filed = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1))
+    assert filed.status_code == 201, filed.json()
+    case = CaseSession(stack.http, claimant=flow.owner, respondent=flow.contractor, council=flow.council)
+    case.case_id = filed.json()["case_id"]
+    await case.accept()
+    await case.until("answer")
+    path = f"/my/cases/{case.case_id}"
+
+    form = part((await page(stack, path, flow.owner)).text, 'id="withdraw"', "</form>")
+    assert 'data-step="case.withdraw"' in form and f'data-url="/cases/{case.case_id}/withdrawal"' in form
+    assert f'name="escrow_id" value="{flow.escrow_id}"' in form and 'name="dispute" value="1"' in form
+    assert "不能恢复" in form and f"您在托管 {flow.escrow_id} 中提出的争议随之撤回" in form
+    assert 'id="withdraw"' not in (await page(stack, path, flow.contractor)).text
+
+    await case.withdraw(REASON, case.withdrawal_escrow_step(flow.escrow_id, 1, await flow.now()))
+    await case.until("closed")
+    readers = [(path, flow.owner), (path, flow.contractor), (f"/council/cases/{case.case_id}", flow.council)]
+    for shown_at, reader in readers:
+        shown = (await page(stack, shown_at, reader)).text
+        outcome = part(shown, 'id="outcome"')
+        assert "申请人撤回投诉" in outcome and REASON in outcome, (shown_at, outcome)
+        assert "托管中的争议已撤回" in outcome and "付给经营者" not in outcome  # no money moved
+        assert "申请人已撤回投诉" in part(shown, 'id="case-facts"', "</dl>")  # nobody owes a step
+        assert 'data-step="' not in shown
+    english = part((await page(stack, path, flow.owner, lang="en")).text, 'id="outcome"')
+    assert "Withdrawn by the claimant" in english and "the frozen stages went back" in english
+
+    await read_model_shows(stack, case.case_id, "closed")
+    listed = (await page(stack, "/my/cases", flow.contractor)).text
+    assert "申请人已撤回投诉" in part(listed, f'href="{path}"', "</li>")
+
+    async def audited() -> list[str]:
+        with Session(stack.engine) as session:
+            entries = crud.list_audit_entries(session=session, escrow_id=flow.escrow_id)
+        return [entry.action for entry in entries]
+
+    await eventually(audited, lambda actions: "dispute.withdraw" in actions, "the withdrawal audited", 20)
+    history = part((await page(stack, f"/my/escrows/{flow.escrow_id}", flow.contractor)).text, 'id="history"')
+    assert "撤回争议" in history and "action.dispute.withdraw" not in history
