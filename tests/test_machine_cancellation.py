@@ -15,9 +15,10 @@ def test_an_unanswered_cancellation_disputes_everything_still_held():
     kit.pass_stage(1)
     kit.step("owner", "cancel.sign", {"reason": "the crew stopped coming"})
     asked = kit.m.cancellation
-    assert (asked.asked_by, asked.reason, asked.answer_due) == (
+    assert (asked.asked_by, asked.reason, asked.asked_at, asked.answer_due) == (
         "owner",
         "the crew stopped coming",
+        kit.now,
         kit.now + CANCELLATION_ANSWER,
     )
     assert kit.m.next_deadline() == asked.answer_due
@@ -80,10 +81,12 @@ def test_a_cancellation_asked_before_funding_waits_for_the_work_to_start():
     kit.sign_contract()
     kit.deposit(25_000)
     kit.step("owner", "cancel.sign", {})
+    asked_at = kit.now
     assert kit.m.next_deadline() == kit.m.funding_due  # no window while nothing is built
     kit.tick(timedelta(days=10))
     kit.deposit(TOTAL - 25_000)
     assert kit.m.phase == "active" and kit.m.cancellation.answer_due == kit.now + CANCELLATION_ANSWER
+    assert kit.m.cancellation.asked_at == asked_at  # the window restarts, the request keeps its day
     kit.run_to(kit.m.cancellation.answer_due)
     assert [d.stages for d in kit.m.disputes] == [[1, 2, 3, 4]]
 

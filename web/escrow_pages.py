@@ -1,7 +1,8 @@
 """The escrow pages: a party's escrows, one escrow with its timeline and the step waiting
-for the reader (and, for an open dispute, the claim that takes it to the council), and the
-owner's contract form. Steps are signed in the browser and posted to the JSON API by
-`static/steps.js`; these routes only read."""
+for the reader (and, for an open dispute, the claim that takes it to the council; while the
+contract can be cancelled, proposing or agreeing to that), and the owner's contract form.
+Steps are signed in the browser and posted to the JSON API by `static/steps.js`; these
+routes only read."""
 
 from datetime import UTC, datetime
 from functools import partial
@@ -23,6 +24,7 @@ from domain.dispute.terms import RENOVATION
 from domain.money import yuan
 from expert_panels.registry import SPECIALTIES
 from sandbox_bank.client import BankClient, BankError, StatementEntry
+from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
 from web.escrow_view import chart_series, disputable, funds_over_time, role_in, stage_views
@@ -78,6 +80,7 @@ STEP_WORDS = [
     "error.holdback_too_large",
     "error.choose_items",
     "error.choose_disputed",
+    "error.reason_required",
     *CLAIM_WORDS,
 ]
 
@@ -158,6 +161,8 @@ async def escrow_page(
         "disputable_stages": stages,
         "retention_disputable": retention,
         "fileable_disputes": fileable_disputes(snapshot, role),
+        "dispute_reason": partial(dispute_reason, snapshot, say=partial(translate, language)),
+        "cancellation": cancellation(snapshot, role),
         "specialties": SPECIALTIES[RENOVATION],
         "trail": crud.list_audit_entries(session=session, escrow_id=escrow_id),
         "sandbox_bank_url": settings.bank_url,

@@ -11,6 +11,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from fastapi import Request
+from markupsafe import Markup
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -28,8 +29,15 @@ def messages(language: str) -> dict[str, str]:
 
 
 def translate(language: str, key: str, **values: object) -> str:
+    """The message with `values` filled in. A value that is markup already (a moment shown as
+    <time>) keeps the whole sentence markup, and every other value is escaped into it: so a
+    date can sit inside a sentence without a party's own words ever being read as HTML."""
     text = messages(language).get(key) or messages(DEFAULT_LANGUAGE).get(key) or key
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    if any(isinstance(value, Markup) for value in values.values()):
+        return Markup(text).format(**values)
+    return text.format(**values)
 
 
 def translator(request: Request) -> Callable[..., str]:

@@ -421,7 +421,7 @@ class EscrowMachine(SignedStepMachine):
             if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
                 self._cancel("cancel:refund", "mutual cancellation")
             elif self.revisions.one_sided_cancellation_disputed:
-                self.cancellation = CancellationRequest(role, reason, now + CANCELLATION_ANSWER)
+                self.cancellation = CancellationRequest(role, reason, now, now + CANCELLATION_ANSWER)
 
         return apply
 

@@ -135,6 +135,7 @@ class CancellationRequest:
 
     asked_by: str  # owner | contractor
     reason: str
+    asked_at: datetime  # the workflow's clock when the first side signed; pages say "asked on"
     answer_due: datetime
     dispute: int | None = None  # opened when the window ran out unanswered
 

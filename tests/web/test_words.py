@@ -1,24 +1,27 @@
-"""Every word a page asks for exists in both languages. A missing word renders as its key
-(web/i18n.py), visible but wrong, and a key missing from English falls back to Chinese, which
-hides it on the Chinese pages: so each message file says the same keys in both languages, and
-every word the templates name literally, the pages hand to their scripts, or the case pages
-build from a case's outcome, is there."""
+"""Every word a page asks for exists in both languages, and words with a moment in them stay safe.
+
+A missing word renders as its key (web/i18n.py), visible but wrong, and a key missing from
+English falls back to Chinese, which hides it on the Chinese pages: so each message file says
+the same keys in both languages, and every word the templates name literally, the pages hand
+to their scripts, or the case pages build from a case's outcome, is there.
+"""
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from web.bank_pages import DESK_WORDS
 from web.case_forms import CASE_STEP_WORDS
 from web.escrow_pages import STEP_WORDS
 from web.expert_pages import PAGE_WORDS
-from web.i18n import LANGUAGES, MESSAGES_DIR, messages
+from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES_DIR, messages, translate
 from web.party_case_forms import PARTY_STEP_WORDS
+from web.templating import local_time
 
 TEMPLATES = MESSAGES_DIR.parent / "templates"
-LITERAL = re.compile(r'\bt\("([^"]+)"\s*[,)]')
+LITERAL_KEY = re.compile(r"""\bt\(\s*"([\w.\-]+[\w\-])"\s*[,)]""")  # not a prefix like t("phase." ~ x)
 SCRIPT_WORDS = {*DESK_WORDS, *CASE_STEP_WORDS, *STEP_WORDS, *PAGE_WORDS, *PARTY_STEP_WORDS}
 # How a case ended (case_outcome.html), where its escrow stands after a withdrawal, and what
 # the case's deadline line says once it was withdrawn (web/case_views.py)
@@ -29,21 +32,30 @@ OUTCOME_WORDS = {
 }
 
 
-def keys(path: Path) -> set[str]:
-    return set(json.loads(path.read_text(encoding="utf-8")))
-
-
 def test_each_message_file_says_the_same_keys_in_every_language():
-    for chinese in sorted(MESSAGES_DIR.glob("*zh-CN.json")):
-        english = chinese.with_name(chinese.name.replace("zh-CN", "en"))
-        assert keys(chinese) == keys(english), chinese.name
+    for chinese in sorted(MESSAGES_DIR.glob(f"*{DEFAULT_LANGUAGE}.json")):
+        keys = json.loads(chinese.read_text(encoding="utf-8")).keys()
+        for language in LANGUAGES:
+            twin = chinese.with_name(chinese.name.replace(DEFAULT_LANGUAGE, language))
+            assert json.loads(twin.read_text(encoding="utf-8")).keys() == keys, twin.name
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_word_a_page_asks_for_is_there(language):
     named = {
-        match.group(1)
+        key
         for template in TEMPLATES.rglob("*.html")
-        for match in LITERAL.finditer(template.read_text(encoding="utf-8"))
+        for key in LITERAL_KEY.findall(template.read_text(encoding="utf-8"))
     }
+    assert "cancel.agree_submit" in named  # the pattern finds words
     assert sorted((named | SCRIPT_WORDS | OUTCOME_WORDS) - messages(language).keys()) == []
+
+
+def test_a_moment_inside_a_sentence_stays_markup_and_the_other_values_are_escaped():
+    moment = local_time("2026-03-01T08:00:00+00:00")
+    said = translate("en", "cancel.asked_mine", date=moment, reason="<b>no</b> & more")
+    assert isinstance(said, Markup)
+    assert said == f"You asked to cancel the contract on {moment}: &lt;b&gt;no&lt;/b&gt; &amp; more"
+    assert translate("en", "cancel.dispute_reason", side="Owner", reason="<b>") == (
+        "Owner did not agree to cancel the contract: <b>"  # plain text: the page escapes it
+    )

@@ -139,6 +139,12 @@
         { evidence: await hashFiles(form.elements.evidence) },
       ),
     "warranty.withdraw": (form) => ({ claim: integer(form, "claim") }),
+    // Proposing a cancellation needs a reason (the field is required); agreeing may add a note.
+    "cancel.sign": (form) => {
+      const reason = form.elements.reason.value.trim();
+      if (form.elements.reason.required && !reason) throw new Error(say("error.reason_required"));
+      return withOptional({}, { reason });
+    },
   };
 
   // ------------------------------------------------------------ plain words

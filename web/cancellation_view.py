@@ -1,0 +1,79 @@
+"""What the escrow page says about cancelling the contract (DESIGN, escrow step 7).
+
+Both sides signing `cancel.sign` cancels the escrow: accepted work stays paid, the rest is
+refunded to the owner. One side signing is a request the other has 7 days to sign too; left
+unanswered it becomes a dispute for the council (domain/escrow/machine.py `_plan_cancel_sign`,
+`_cancellation_unanswered`). Pure functions of the snapshot, so the money a form promises is
+decided here once and tested without a browser.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from web.escrow_view import CONTRACTOR, OWNER, moment
+
+CANCELLABLE = ("draft", "funding", "active")  # the phases the machine takes `cancel.sign` in
+OTHER_SIDE = {OWNER: CONTRACTOR, CONTRACTOR: OWNER}
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """The reader's cancellation step: `propose` (nobody asked), `wait` (the reader's side
+    asked) or `agree` (the other side asked), with what cancelling now would move.
+
+    `refund_fen` is what the machine's `_cancel` refunds if the last signature lands now: every
+    stage and the retention stop owing, so all money held and not already on its way
+    (`held - pending`) goes back to the owner. `kept_fen` is the contractor's for accepted work:
+    released, or a payout the bank is still making.
+    """
+
+    step: str
+    refund_fen: int
+    kept_fen: int
+    asked_by: str | None = None
+    reason: str = ""
+    asked_at: datetime | None = None  # None for escrows from before requests were dated
+    answer_due: datetime | None = None  # None until the escrow is active: the 7 days start then
+    dispute: int | None = None  # the dispute it became; 0 when everything held was in dispute already
+
+
+def cancellation(snapshot: dict[str, Any], role: str | None) -> Cancellation | None:
+    """The owner's or contractor's cancellation step while the escrow can still be cancelled."""
+    if role not in OTHER_SIDE or snapshot["phase"] not in CANCELLABLE:
+        return None
+    ledger = snapshot["ledger"]
+    movements = snapshot["movements"]
+    paying = sum(m["amount_fen"] for m in movements if m["kind"] == "payout" and m["status"] != "done")
+    figures = {
+        "refund_fen": ledger["held_fen"] - ledger["pending_fen"],
+        "kept_fen": ledger["released_fen"] + paying,
+    }
+    if not snapshot["cancel_signed_by"]:
+        return Cancellation("propose", **figures)
+    asked_by = snapshot["cancel_signed_by"][0]
+    asked = snapshot["cancellation"] or {}  # escrows from before one-sided requests had a window
+    return Cancellation(
+        "wait" if asked_by == role else "agree",
+        **figures,
+        asked_by=asked_by,
+        reason=asked.get("reason", ""),
+        asked_at=moment(asked.get("asked_at")),
+        answer_due=moment(asked.get("answer_due")) if snapshot["phase"] == "active" else None,
+        dispute=asked.get("dispute"),
+    )
+
+
+def dispute_reason(snapshot: dict[str, Any], dispute: dict[str, Any], say: Callable[..., str]) -> str:
+    """A dispute's reason in the reader's words.
+
+    The machine writes the reason of the dispute an unanswered cancellation opens in English
+    ("cancellation not agreed by the contractor: ..."); that dispute is told again from the
+    request it came from, in the page's language.
+    """
+    asked = snapshot["cancellation"]
+    if asked is None or asked["dispute"] != dispute["number"]:
+        return dispute["reason"]
+    side = say(f"role.{OTHER_SIDE[asked['asked_by']]}")
+    return say("cancel.dispute_reason", side=side, reason=asked["reason"])
