@@ -4,10 +4,9 @@ dispute ends with it, so the frozen stage goes on where it stood and is paid as 
 import asyncio
 from datetime import datetime
 
-from client.case_session import CaseSession
 from client.party import StepRefused
-from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.test_case_api import claim, file
+from tests.flow import assert_bank_agrees
+from tests.test_case_api import accepted_case
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 
@@ -21,16 +20,7 @@ async def refused(attempt) -> tuple[int, str]:
 
 
 async def test_a_withdrawn_case_hands_the_stage_back_to_the_escrow(stack, record_history):
-    flow = await EscrowFlow(stack).register()
-    await flow.create_funded(total_fen=2_000_000)
-    await flow.request_inspection(1)
-    report_hash = await flow.report(1, "pass")
-    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
-    filed = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1))
-    assert filed.status_code == 201, filed.json()
-    case = CaseSession(stack.http, claimant=flow.owner, respondent=flow.contractor, council=flow.council)
-    case.case_id = filed.json()["case_id"]
-    await case.accept()
+    flow, case, report_hash = await accepted_case(stack)
 
     escrow_step = case.withdrawal_escrow_step(flow.escrow_id, 1, await flow.now())
     contractor_step = flow.contractor.sign(

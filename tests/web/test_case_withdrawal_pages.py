@@ -5,11 +5,9 @@ case and why, the case list says it was withdrawn, and the escrow's history name
 
 from sqlmodel import Session
 
-from client.case_session import CaseSession
 from client.escrow_session import eventually
 from db import crud
-from tests.flow import EscrowFlow
-from tests.test_case_api import claim, file
+from tests.test_case_api import accepted_case
 from tests.web.staff_kit import page, read_model_shows
 
 REASON = "装修公司已返工，闭水试验合格"
@@ -21,16 +19,7 @@ def part(text: str, start: str, end: str = "</section>") -> str:
 
 
 async def test_a_withdrawn_case_says_who_ended_it_and_why(stack):
-    flow = await EscrowFlow(stack).register()
-    await flow.create_funded(total_fen=2_000_000)
-    await flow.request_inspection(1)
-    await flow.report(1, "pass")
-    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
-    filed = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1))
-    assert filed.status_code == 201, filed.json()
-    case = CaseSession(stack.http, claimant=flow.owner, respondent=flow.contractor, council=flow.council)
-    case.case_id = filed.json()["case_id"]
-    await case.accept()
+    flow, case, _ = await accepted_case(stack)
     await case.until("answer")
     path = f"/my/cases/{case.case_id}"
 
