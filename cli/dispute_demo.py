@@ -37,7 +37,6 @@ from config.settings import Settings
 from domain.calendar import SHANGHAI
 from domain.dispute.terms import CAR, RENOVATION, CaseWindows
 from domain.money import yuan
-from expert_panels.car_remedy import CarFacts, statutory_remedy
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document
 from expert_panels.votes import Opinion, aggregate
@@ -464,20 +463,15 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
             enrolment_secret=settings.council_enrolment_secret.get_secret_value()
         )
         say(f"registered buyer {buyer.id}, dealer {dealer.id}, council {council.id}")
-        facts = CarFacts(
-            days_since_delivery=5,
-            km=412,
-            fault_part="transmission",
-            needs_main_part_replacement=True,
-            main_part_fault=True,
-        )
-        statutory = statutory_remedy(facts)
-        say(
-            f"the facts: {facts.days_since_delivery} days after delivery, {facts.km} km, the transmission "
-            f"must be replaced; statutory remedy {statutory.remedy.value} ({statutory.article}: "
-            f"{statutory.summary}); further grounds: "
-            + ", ".join(f"{g.rule} → {g.remedy.value}" for g in statutory.grounds[1:])
-        )
+        today = datetime.now(SHANGHAI).date()
+        facts = {
+            "delivered_on": (today - timedelta(days=5)).isoformat(),
+            "fault_on": today.isoformat(),
+            "km": 412,
+            "fault_part": "transmission",
+            "needs_main_part_replacement": True,
+            "main_part_fault": True,
+        }
 
         experts = await demo.expert_pool(council, CAR_POOL, dealer, CAR_TIES)
         case = CaseSession(
@@ -496,11 +490,19 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
             "disputed_fen": CAR_PRICE_FEN,
             "remedy_sought": "a replacement car (Art. 22)",
             "evidence": ["sha256:purchase-invoice", "sha256:dealer-diagnostic-printout"],
+            "car_facts": facts,
         }
         await case.file(claim)
         say(
             f"the buyer files {case.case_id} over a {yuan(CAR_PRICE_FEN)} car, "
             f"signed claim {case.claim_hash[:16]}…"
+        )
+        statutory = (await case.state())["statutory_remedy"]
+        say(
+            f"the claimed facts: delivered {facts['delivered_on']}, fault on {facts['fault_on']} at "
+            f"{facts['km']} km, the transmission must be replaced; the case shows the panel the "
+            f"statutory remedy {statutory['remedy']} ({statutory['article']}: {statutory['summary']}); "
+            "further grounds: " + ", ".join(f"{g['rule']} → {g['remedy']}" for g in statutory["grounds"][1:])
         )
         await case.accept("a household car within the three-guarantee period")
         say("the council accepts the case")
@@ -522,7 +524,7 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         )
 
         reasons = [
-            f"clutch pack burnt; {statutory.rule} applies",
+            f"clutch pack burnt; {statutory['rule']} applies",
             "teardown shows a defective valve body, a main part",
             "replacement needed within 7 days of delivery",
         ]
@@ -535,7 +537,7 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
             "The transmission failed 5 days after delivery and must be replaced. Under Article 22 of the "
             "three-guarantee rules you may choose a replacement car or a refund, free of charge."
         )
-        await case.summarise(summary, remedy=statutory.remedy.value)
+        await case.summarise(summary, remedy=statutory["remedy"])
         say(f"the chair {case.chair(state)} confirms the statutory remedy: “{summary}”")
         await demo.sign_and_countersign(case, {})
         state = await case.state()
@@ -545,7 +547,7 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         )
         await case.confirm_remedy(state["outcome"]["remedy"])
         state = await case.until("closed")
-        confirmed = state["remedy_confirmed"] == statutory.remedy.value and not state["noncompliant"]
+        confirmed = state["remedy_confirmed"] == statutory["remedy"] and not state["noncompliant"]
         say(
             f"the buyer chooses a replacement car; the dealer confirms {state['remedy_confirmed']}: "
             f"{case.case_id} is closed"

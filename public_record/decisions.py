@@ -82,6 +82,9 @@ class PublishedDecision:
     summary: str
     findings: list[dict[str, str]]  # {"item", "finding"}
     reasons: list[dict[str, str]]  # {"member", "reasons"}
+    # a car claim that stated its facts: what the regulation gave on them, and why the panel departed
+    statutory: dict[str, str] | None = None  # {"remedy", "article"}
+    departure_reason: str | None = None
 
 
 def final_decision(case: CaseFacts) -> dict[str, Any] | None:
@@ -128,7 +131,14 @@ def published_decision(history: History, case: CaseFacts) -> PublishedDecision |
             {"member": members[expert_id], "reasons": clean(text)}
             for expert_id, text in decision["reasons"].items()
         ],
+        statutory=_statutory(decision),
+        departure_reason=clean(decision["departure_reason"]) if decision.get("departure_reason") else None,
     )
+
+
+def _statutory(decision: dict[str, Any]) -> dict[str, str] | None:
+    statutory = decision.get("statutory_remedy")
+    return {"remedy": statutory["remedy"], "article": statutory["article"]} if statutory else None
 
 
 def published_decisions(

@@ -107,3 +107,37 @@ async def test_bad_claims_are_refused(stack):
     assert filed.status_code == 201
     unknown = await stack.http.get("/cases/CASE-1999-00001", headers=buyer.auth)
     assert (unknown.status_code, unknown.json()["detail"]["code"]) == (404, "case_not_found")
+
+
+async def test_a_car_claim_with_its_facts_shows_the_statutory_remedy_and_bad_facts_are_refused(stack):
+    buyer = await Party(stack.http, "buyer", "Zhang Min").register()
+    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    facts = {"delivered_on": "2026-11-20", "fault_on": "2026-11-25", "km": 412, "fault_part": "brakes"}
+
+    for bad, message in [
+        ({**facts, "fault_on": "2026-11-19"}, "before"),
+        ({**facts, "fault_part": "wheels"}, "unknown fault part"),
+        ({**facts, "km": -1}, "km"),
+        ({**facts, "colour": "red"}, "unknown car facts: colour"),
+        ({k: v for k, v in facts.items() if k != "km"}, "missing: km"),
+    ]:
+        refused = await file(
+            stack, buyer, dealer.id, claim(domain="car", main_specialty="body", car_facts=bad)
+        )
+        assert (refused.status_code, refused.json()["detail"]["code"]) == (422, "invalid_car_facts")
+        assert message in refused.json()["detail"]["message"]
+    contractor = await Party(stack.http, "contractor", "Someone Building").register()
+    owner = await Party(stack.http, "owner", "Someone Living").register()
+    renovation = await file(stack, owner, contractor.id, claim(car_facts=facts))
+    assert (renovation.status_code, renovation.json()["detail"]["code"]) == (422, "car_facts_for_cars_only")
+    listed = await stack.http.get("/cases", headers=buyer.auth)
+    assert listed.json() == []  # nothing refused was filed
+
+    filed = await file(stack, buyer, dealer.id, claim(domain="car", main_specialty="body", car_facts=facts))
+    assert filed.status_code == 201, filed.json()
+    case = (await stack.http.get(f"/cases/{filed.json()['case_id']}", headers=dealer.auth)).json()
+    assert case["car_facts"] == facts
+    assert (case["statutory_remedy"]["remedy"], case["statutory_remedy"]["rule"]) == (
+        "refund_or_replace",
+        "art23_safety_failure_within_60_days_3000_km",
+    )

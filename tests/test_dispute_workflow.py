@@ -222,6 +222,22 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
     assert report_draws(case_id, draws) == 1
 
 
+async def test_a_panel_departs_from_the_statutory_remedy_with_its_reason(stack, registry, record_history):
+    facts = {"delivered_on": "2026-02-24", "fault_on": "2026-03-01", "km": 412, "fault_part": "engine"}
+    case = await start_case(stack, registry, CAR, disputed_fen=30_000_000, car_facts=facts)
+    assert (await case.state())["statutory_remedy"]["remedy"] == "repair"
+    reason = "the engine must be replaced, which Art. 22 covers though the claim left it out"
+    await decide(case, [None, None, None], remedy="refund_or_replace", departure_reason=reason)
+    state = await case.until("enforcement")
+    decision = state["rounds"][-1]["decision"]
+    assert (decision["remedy"], decision["departure_reason"]) == ("refund_or_replace", reason)
+    assert decision["statutory_remedy"]["rule"] == "art19_free_repair"
+    await case.step("respondent", "remedy.confirm", {"remedy": "refund_or_replace"})
+    outcome = await asyncio.wait_for(case.handle.result(), 20)
+    assert (outcome.phase, outcome.outcome["remedy"]) == ("closed", "refund_or_replace")
+    await record_history(case.handle, "dispute_car_departs_from_statutory_remedy")
+
+
 async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, record_history):
     flow = await EscrowFlow(stack).register()
     await flow.create_funded(total_fen=2_000_000)

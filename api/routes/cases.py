@@ -31,6 +31,8 @@ from domain.escrow.payloads import Payload
 from domain.escrow.rejections import StepRejected
 from domain.escrow.terms import PartyKey
 from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from expert_panels.car_claim import car_facts_from_claim
+from expert_panels.car_remedy import InvalidCarFacts
 from expert_panels.registry import SPECIALTIES
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import DisputeInput, case_workflow_id
@@ -39,7 +41,7 @@ from workflows.escrow import EscrowWorkflow
 router = APIRouter(prefix="/cases", tags=["dispute cases"])
 
 CLAIM_FIELDS = {"domain", "main_specialty", "items", "disputed_fen", "remedy_sought"}
-CLAIM_OPTIONAL = {"evidence", "escrow_id", "escrow_dispute"}
+CLAIM_OPTIONAL = {"evidence", "escrow_id", "escrow_dispute", "car_facts"}
 SIDES = {RENOVATION: {Role.OWNER.value, Role.CONTRACTOR.value}, CAR: {Role.BUYER.value, Role.DEALER.value}}
 
 
@@ -54,7 +56,22 @@ def _claim_terms(claim: Payload) -> dict[str, Any]:
         "items": [ClaimItem(i.text("item_id"), i.text("description")) for i in items],
         "disputed_fen": claim.integer("disputed_fen"),
         "remedy_sought": claim.text("remedy_sought"),
+        "car_facts": _car_facts(claim, domain),
     }
+
+
+def _car_facts(claim: Payload, domain: str) -> dict[str, Any] | None:
+    """A car claim may state its facts, so the panel is shown what the regulation gives on them."""
+    if not claim.has("car_facts"):
+        return None
+    if domain != CAR:
+        raise ApiError(422, "car_facts_for_cars_only", "only a car claim states car facts")
+    raw = claim.document("car_facts")
+    try:
+        car_facts_from_claim(raw)
+    except InvalidCarFacts as exc:
+        raise ApiError(422, "invalid_car_facts", str(exc)) from None
+    return raw
 
 
 def _verified_claim(body: SignedStepIn, claimant: Party) -> tuple[SignedStep, Any]:

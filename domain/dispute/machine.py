@@ -53,6 +53,7 @@ from domain.escrow.rejections import conflict, forbidden, invalid
 from domain.escrow.terms import PartyKey
 from domain.signed_steps import Apply, SignedStepMachine, rule
 from domain.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from expert_panels.car_claim import claimed_remedy
 from expert_panels.draw import (
     DrawRequest,
     FailedDraw,
@@ -101,7 +102,9 @@ CASE_RULES = {
     "clock.resume": rule({COUNCIL}, set(), {"note"}),
     "vote.commit": rule({EXPERT}, {"commitment"}),
     "vote.reveal": rule({EXPERT}, {"opinion", "salt"}),
-    "decision.summarise": rule({EXPERT}, {"summary"}, {"outcome", "rework_days", "remedy"}),
+    "decision.summarise": rule(
+        {EXPERT}, {"summary"}, {"outcome", "rework_days", "remedy", "departure_reason"}
+    ),
     "decision.sign": rule({EXPERT}, {"decision_hash"}, {"dissent"}),
     "decision.countersign": rule({COUNCIL}, {"decision_hash"}),
     "decision.object": rule(PARTIES, {"reason"}),
@@ -125,8 +128,9 @@ class DisputeMachine(SignedStepMachine):
         max_skew: timedelta,
         revisions: Revisions = Revisions(),
     ) -> None:
-        super().__init__(terms.case_id, content_hash(jsonable(asdict(terms))), max_skew)
+        super().__init__(terms.case_id, content_hash(terms_document(terms)), max_skew)
         self.terms = terms
+        self.statutory = claimed_remedy(terms.car_facts) if terms.car_facts else None
         self.revisions = revisions
         self.windows = terms.windows
         self.council_keys = dict(council_keys)
@@ -516,6 +520,11 @@ class DisputeMachine(SignedStepMachine):
             "rework_days": rework_days,
             "remedy": remedy,
         }
+        # only a car claim that states its facts has a statutory remedy (older decisions keep their hash)
+        if self.statutory is not None:
+            document |= {"statutory_remedy": self.statutory, "departure_reason": self._departure(p, remedy)}
+        elif p.has("departure_reason"):
+            raise invalid("not_a_departure", "the claim states no car facts: there is no statutory remedy")
 
         def apply() -> None:
             current.decision = document
@@ -523,6 +532,23 @@ class DisputeMachine(SignedStepMachine):
             self.phase = CasePhase.SIGNING
 
         return apply
+
+    def _departure(self, p: Payload, remedy: str) -> str | None:
+        """Why the panel departs from what the regulation gives on the claimed facts; None if it does not."""
+        statutory = self.statutory["remedy"]
+        if remedy == statutory:
+            if p.has("departure_reason"):
+                raise invalid(
+                    "not_a_departure", f"the remedy is the statutory one ({statutory}): no departure"
+                )
+            return None
+        if not p.has("departure_reason"):
+            raise invalid(
+                "departure_reason_required",
+                f"the statutory remedy on the claimed facts is {statutory} ({self.statutory['article']}): "
+                "say why the panel departs from it",
+            )
+        return p.text("departure_reason")
 
     def _summary_outcome(self, p: Payload) -> tuple[str, int, str]:
         if self.terms.domain == CAR:
@@ -908,6 +934,8 @@ class DisputeMachine(SignedStepMachine):
                 "escrow_dispute": self.terms.escrow_dispute,
                 "disputed_fen": self.terms.disputed_fen,
                 "items": [asdict(i) for i in self.terms.items],
+                "car_facts": self.terms.car_facts,
+                "statutory_remedy": self.statutory,
                 "filed_at": self.filed_at,
                 "acceptance_due": self.acceptance_due,
                 "answer_due": self.answer_due,
@@ -930,6 +958,15 @@ class DisputeMachine(SignedStepMachine):
                 "trail_length": len(self.trail),
             }
         )
+
+
+def terms_document(terms: CaseTerms) -> dict[str, Any]:
+    """The terms a case's trail starts from. A field added to the terms later is left out while
+    unset, so a case filed before it keeps the genesis hash its trail was chained from."""
+    document = jsonable(asdict(terms))
+    if document["car_facts"] is None:
+        del document["car_facts"]
+    return document
 
 
 def settlement_hash(case_id: str, pay_fen: int, refund_fen: int, remedy: str) -> str:

@@ -1,6 +1,7 @@
 """What a dispute case is about, fixed when it is filed: parties, money, windows."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from domain.escrow.terms import PartyKey
 
@@ -45,5 +46,6 @@ class CaseTerms:
     claim_hash: str  # hash of the signed claim document
     escrow_id: str | None = None  # renovation cases decided for an escrow
     escrow_dispute: int | None = None  # that escrow's dispute number
+    car_facts: dict[str, Any] | None = None  # a car claim's stated facts (expert_panels/car_claim.py)
     small_claim_threshold_fen: int = 500_000
     windows: CaseWindows = field(default_factory=CaseWindows)

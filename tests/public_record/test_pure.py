@@ -6,9 +6,10 @@ import pytest
 
 from public_record.alerts import MIN_COUNT, spikes, threshold
 from public_record.complaints import Complaint, case_outcome, money_outcome, tally
-from public_record.decisions import scrub
+from public_record.decisions import published_decision, scrub
+from public_record.facts import CaseFacts, History
 from public_record.periods import BadQuarter, Month, Quarter
-from tests.dispute_kit import BranchKit
+from tests.dispute_kit import START, BranchKit
 
 
 def complaint(
@@ -112,3 +113,29 @@ def test_a_withdrawn_case_counts_as_withdrawn():
     kit = BranchKit("car")
     kit.step("claimant", "case.withdraw", {"reason": "the dealer fixed it"})
     assert case_outcome(kit.m.snapshot()) == "withdrawn"
+
+
+def test_a_published_car_decision_shows_the_statutory_remedy_and_why_the_panel_departed():
+    facts = {"delivered_on": "2026-02-24", "fault_on": "2026-03-01", "km": 412, "fault_part": "engine"}
+    kit = BranchKit("car", car_facts=facts)
+    kit.to_voting()
+    kit.vote(dict.fromkeys(kit.seats))
+    kit.summarise(remedy="refund_or_replace", departure_reason="Wang Fang's engine must be replaced: Art. 22")
+    kit.sign_decision()
+    kit.run_to(kit.m.objection_due)
+    case = CaseFacts(
+        case_id=kit.m.subject_id,
+        domain="car",
+        main_specialty="engine",
+        claimant_id="P-CLAIMANT",
+        respondent_id="P-RESPONDENT",
+        escrow_id=None,
+        phase=kit.m.phase.value,
+        snapshot=kit.m.snapshot(),
+        filed_at=START,
+        concluded_at=kit.now,
+    )
+    parties = {"P-CLAIMANT": ("buyer", "Wang Fang", None), "P-RESPONDENT": ("dealer", "Lijiang Auto", None)}
+    published = published_decision(History(escrows=[], cases=[case], parties=parties), case)
+    assert published.statutory == {"remedy": "repair", "article": kit.m.statutory["article"]}
+    assert published.departure_reason == "[consumer]'s engine must be replaced: Art. 22"
