@@ -73,7 +73,7 @@ def case_outcome(snapshot: dict) -> str:
         return "open"
     if outcome["source"] == "settlement":
         return "settled"
-    if outcome["source"] == "withdrawal":
+    if outcome["source"] in ("withdrawal", "cancellation"):
         return "withdrawn"
     if outcome["outcome"] == "remedy":
         return "for_business" if outcome["remedy"] == "none" else "for_consumer"

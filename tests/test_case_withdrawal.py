@@ -56,3 +56,22 @@ async def test_a_withdrawn_case_hands_the_stage_back_to_the_escrow(stack, record
     }
     await record_history(handle, "dispute_withdrawn_with_its_escrow_dispute")
     await record_history(flow.handle, "escrow_dispute_withdrawn_with_its_case")
+
+
+async def test_a_mutual_cancellation_closes_the_case_of_its_dispute(stack, record_history):
+    flow, case, _ = await accepted_case(stack)
+    await flow.sign_cancellation(flow.owner, "we agreed to part ways")
+    await flow.sign_cancellation(flow.contractor)
+    handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case.case_id))
+    outcome = await asyncio.wait_for(handle.result(), 20)
+    assert (outcome.phase, outcome.outcome["source"], outcome.outcome["outcome"]) == (
+        "closed",
+        "cancellation",
+        "withdrawn",
+    )
+    assert [a["kind"] for a in (await case.state())["alerts"]] == ["escrow_cancelled"]
+    escrow = await asyncio.wait_for(flow.handle.result(), 20)
+    assert (escrow.phase, escrow.refunded_fen) == ("cancelled", 2_000_000)
+    await assert_bank_agrees(flow)
+    await record_history(handle, "dispute_closed_by_escrow_cancellation")
+    await record_history(flow.handle, "escrow_cancelled_with_a_case_open")

@@ -163,3 +163,18 @@ def test_a_settled_or_rejected_case_cannot_be_withdrawn():
     rejected = BranchKit(CAR)
     rejected.step("council", "case.reject", {"reasons": "not a consumer dispute"})
     rejected.reject("claimant", "case.withdraw", REASON, CONFLICT, "wrong_phase")
+
+
+def test_a_case_whose_escrow_both_sides_cancelled_closes_with_nothing_to_enforce():
+    kit = BranchKit(RENOVATION)
+    hearing(kit)
+    kit.m.escrow_cancelled(kit.now)
+    assert (kit.m.phase, kit.m.outcome["source"], kit.m.outcome["outcome"]) == (
+        CasePhase.CLOSED,
+        "cancellation",
+        "withdrawn",
+    )
+    assert kit.alerts("escrow_cancelled") == ["escrow-cancelled"] and kit.m.next_deadline() is None
+    version = kit.m.version
+    kit.m.escrow_cancelled(kit.now)  # told twice, or after it ended on its own: nothing changes
+    assert kit.m.version == version and len(kit.m.alerts) == 1

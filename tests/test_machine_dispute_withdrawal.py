@@ -81,3 +81,13 @@ def test_a_retention_dispute_withdrawn_after_the_warranty_ran_out_releases_what_
     kit.step("owner", "warranty.withdraw", {"claim": 1})
     kit.settle()
     assert kit.m.phase == "closed"
+
+
+def test_a_mutual_cancellation_names_the_cases_it_ended():
+    kit = passed_stage_two_in_a_case()
+    kit.dispute("contractor", [3])  # no case: nobody to tell
+    assert kit.m.cancelled_cases() == []
+    kit.step("owner", "cancel.sign", {})
+    kit.step("contractor", "cancel.sign", {})
+    assert [d.status for d in kit.m.disputes] == ["cancelled", "cancelled"]
+    assert kit.m.cancelled_cases() == [CASE]

@@ -190,6 +190,11 @@ class DisputeWorkflow:
     def validate_step(self, step: SignedStep) -> None:
         planned(self._machine, step)
 
+    @workflow.signal
+    def escrow_cancelled(self) -> None:
+        """From the parent escrow: both sides cancelled it, ending the dispute this case decides."""
+        self._machine.escrow_cancelled(workflow.now())
+
     @workflow.query
     def snapshot(self) -> dict[str, Any]:
         return self._machine.snapshot()

@@ -6,12 +6,13 @@ the bank movements the machine asks for, projects the state for the read model,
 and sleeps on a durable timer until the next deadline or the next step.
 """
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -66,6 +67,7 @@ class EscrowWorkflow:
         )
         self._projection = ProjectionCursor(version=None)
         self._status = ""
+        self._cases_told: list[str] = []
 
     @workflow.run
     async def run(self, input: EscrowInput) -> EscrowOutcome:
@@ -80,6 +82,7 @@ class EscrowWorkflow:
                 await self._project()
             await self._settle_movements()
             await self._project()
+            await self._close_cancelled_cases()
             if self._machine.finished:
                 break
             await self._sleep_until_work_or_deadline()
@@ -92,6 +95,20 @@ class EscrowWorkflow:
             released_fen=ledger.released_fen,
             refunded_fen=ledger.refunded_fen,
         )
+
+    async def _close_cancelled_cases(self) -> None:
+        """Tell each case whose dispute a mutual cancellation ended that it has nothing left to decide.
+
+        Added after the first histories were recorded: `patched` keeps those replaying.
+        """
+        untold = [c for c in self._machine.cancelled_cases() if c not in self._cases_told]
+        if not untold or not workflow.patched("close-cancelled-cases"):
+            return
+        for case_id in untold:
+            case = workflow.get_external_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
+            with contextlib.suppress(FailureError):  # the case had ended already: nothing is left to tell it
+                await case.signal(DisputeWorkflow.escrow_cancelled)
+            self._cases_told.append(case_id)
 
     def _project_before_bank(self) -> bool:
         """Project an accepted step before its bank movements, not after them.

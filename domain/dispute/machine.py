@@ -697,6 +697,30 @@ class DisputeMachine(SignedStepMachine):
         self.phase = CasePhase.CLOSED
         self._after_change()
 
+    def escrow_cancelled(self, now: datetime) -> None:
+        """Both sides cancelled the escrow, which ended the dispute this case was deciding: there is
+        nothing left to decide or enforce. Like a withdrawal, no money moves through the case."""
+        if self.finished:
+            return
+        self.outcome = {
+            "source": "cancellation",
+            "outcome": "withdrawn",
+            "reason": "the owner and the contractor cancelled the contract",
+            "pay_fen": 0,
+            "refund_fen": 0,
+            "remedy": "-",
+            "rework_days": 0,
+        }
+        self.escrow_step = None
+        self.phase = CasePhase.CLOSED
+        self._alert(
+            "escrow_cancelled",
+            "the escrow was cancelled by both sides: the case is closed",
+            "escrow-cancelled",
+            now,
+        )
+        self._after_change()
+
     def escrow_refused(self, detail: str, now: datetime) -> None:
         """The escrow would not apply the step (e.g. it changed meanwhile): the council must look.
 

@@ -531,6 +531,10 @@ class EscrowMachine(SignedStepMachine):
 
         return apply
 
+    def cancelled_cases(self) -> list[str]:
+        """The cases of disputes a mutual cancellation ended: each must be told, as it runs on its own."""
+        return [d.case_id for d in self.disputes if d.status == "cancelled" and d.case_id is not None]
+
     def disputed_fen(self, dispute: Dispute) -> int:
         amount = sum(self.stages[n - 1].open_fen for n in dispute.stages)
         return amount + (self.retention.open_fen if dispute.include_retention else 0)

@@ -54,3 +54,21 @@ async def test_a_withdrawn_case_says_who_ended_it_and_why(stack):
     await eventually(audited, lambda actions: "dispute.withdraw" in actions, "the withdrawal audited", 20)
     history = part((await page(stack, f"/my/escrows/{flow.escrow_id}", flow.contractor)).text, 'id="history"')
     assert "撤回争议" in history and "action.dispute.withdraw" not in history
+
+
+async def test_a_case_ended_by_the_escrows_cancellation_says_so(stack):
+    flow, case, _ = await accepted_case(stack)
+    await flow.sign_cancellation(flow.owner, "we agreed to part ways")
+    await flow.sign_cancellation(flow.contractor)
+    await case.until("closed")
+    for shown_at, reader in [
+        (f"/my/cases/{case.case_id}", flow.contractor),
+        (f"/council/cases/{case.case_id}", flow.council),
+    ]:
+        outcome = part((await page(stack, shown_at, reader)).text, 'id="outcome"')
+        assert "双方解除了合同" in outcome and "已验收的工程款不退" in outcome, (shown_at, outcome)
+        assert "付给经营者" not in outcome
+    english = part(
+        (await page(stack, f"/my/cases/{case.case_id}", flow.owner, lang="en")).text, 'id="outcome"'
+    )
+    assert "cancelled by both sides" in english

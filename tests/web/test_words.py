@@ -26,7 +26,7 @@ SCRIPT_WORDS = {*DESK_WORDS, *CASE_STEP_WORDS, *STEP_WORDS, *PAGE_WORDS, *PARTY_
 # How a case ended (case_outcome.html), where its escrow stands after a withdrawal, and what
 # the case's deadline line says once it was withdrawn (web/case_views.py)
 OUTCOME_WORDS = {
-    *(f"case.source.{source}" for source in ("settlement", "decision", "withdrawal")),
+    *(f"case.source.{source}" for source in ("settlement", "decision", "withdrawal", "cancellation")),
     *(f"case.withdrawal.{state}" for state in ("pending", "done", "refused")),
     "case.withdrawn",
 }
