@@ -10,6 +10,8 @@ out of turn, so a stale page only earns a refusal.
 Decision: the chair's summary form shows the decision the revealed votes make (the same
 `aggregate` the machine applies when the summary is signed) and offers only the outcomes
 the machine would accept for it: "refund" only when the median pays the business nothing.
+For a car claim that states its facts it preselects the statutory remedy and asks for the
+panel's reasons only when the chair picks another (`departure_reason`, as the machine requires).
 """
 
 from typing import Any
@@ -46,6 +48,7 @@ CASE_STEP_FIELDS = (
     "outcome",
     "rework_days",
     "remedy",
+    "departure_reason",
     "decision_hash",
     "dissent",
     "escrow_step",
@@ -67,6 +70,7 @@ CASE_STEP_WORDS = [
     "error.rework_days",
     "error.reason_required",
     "error.report_required",
+    "error.departure_reason_required",
 ]
 
 

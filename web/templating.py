@@ -2,6 +2,8 @@
 
 Amounts arrive in fen and leave as ¥ with two decimals; moments arrive in UTC and leave as
 a <time> element in Asia/Shanghai that `static/app.js` rewrites into the reader's own zone.
+A car claim's facts and the article its statutory remedy cites are worded by
+web/statutory_words.py (templates/statutory.html).
 """
 
 from datetime import UTC, datetime
@@ -17,6 +19,7 @@ from starlette.responses import HTMLResponse
 from domain.calendar import SHANGHAI
 from domain.money import yuan
 from web.i18n import LANGUAGES, language_of, translate
+from web.statutory_words import article_key, in_claim_order
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -35,6 +38,8 @@ def local_time(moment: datetime | str | None) -> Markup:
 
 templates.env.filters["yuan"] = yuan
 templates.env.filters["local_time"] = local_time
+templates.env.filters["article_key"] = article_key
+templates.env.filters["in_claim_order"] = in_claim_order
 
 
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:

@@ -35,6 +35,25 @@ async def open_escrow(page: Page, escrow_id: str) -> None:
     await expect(page.locator("#page-data")).to_have_attribute("data-subject", escrow_id)
 
 
+async def fill_car_facts(page: Page, facts: dict) -> None:
+    """Give a car claim's facts on /my/cases/new: a ticked box states its value, and anything
+    beyond the four facts asked first is under "more facts", opened for it if closed."""
+    more = page.locator("#more-car-facts")
+    if set(facts) - {"delivered_on", "fault_on", "km", "fault_part"} and not await more.evaluate(
+        "d => d.open"
+    ):
+        await more.locator("summary").click()
+    for name, value in facts.items():
+        if name == "fault_part":
+            await page.select_option("#fact-fault_part", value)
+        elif isinstance(value, bool):
+            box = page.locator(f'input[type=checkbox][name="{name}"]')
+            assert await box.get_attribute("value") == str(value).lower(), f"no box says {name}={value}"
+            await box.check()
+        else:
+            await page.fill(f"#fact-{name}", str(value))
+
+
 UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea, button"))
     .filter(el => el.type !== "hidden" && !el.closest("template, dialog"))
     .filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import httpx
 from sqlmodel import Session
 
-from cli.dispute_demo import RENOVATION_POOL, RENOVATION_TIES, WINDOWS, CaseClocks, DisputeDemo
-from client.case_session import CaseSession, set_affiliations
+from cli.dispute_demo import RENOVATION_POOL, RENOVATION_TIES, WINDOWS, CaseClocks, DisputeDemo, Tie
+from client.case_session import CaseSession, ExpertSpec, set_affiliations
 from client.escrow_session import eventually
 from client.party import Party
 from db import cases, crud
@@ -65,8 +65,10 @@ async def retire_enrolled(stack: Stack) -> None:
         retired.raise_for_status()
 
 
-async def only_ours_eligible(stack: Stack, council: Party, respondent: Party, ours: set[str]) -> None:
-    """Make every renovation expert outside `ours` ineligible for cases against this respondent.
+async def only_ours_eligible(
+    stack: Stack, council: Party, respondent: Party, ours: set[str], domain: str = "renovation"
+) -> None:
+    """Make every expert of the domain outside `ours` ineligible for cases against this respondent.
 
     The registry is the whole test session's, and a test can sign only for the experts
     whose keys it holds. The council records that every other expert has been paid by
@@ -78,7 +80,7 @@ async def only_ours_eligible(stack: Stack, council: Party, respondent: Party, ou
     while True:
         listed = await stack.http.get(
             "/experts",
-            params={"domain": "renovation", "active": "true", "limit": 200, "offset": offset},
+            params={"domain": domain, "active": "true", "limit": 200, "offset": offset},
             headers=council.auth,
         )
         listed.raise_for_status()
@@ -93,8 +95,15 @@ async def only_ours_eligible(stack: Stack, council: Party, respondent: Party, ou
             return
 
 
-async def expert_pool(stack: Stack, council: Party, respondent: Party) -> dict[str, Party]:
-    """The demo's renovation experts, enrolled afresh for this case and the only ones it can draw.
+async def expert_pool(
+    stack: Stack,
+    council: Party,
+    respondent: Party,
+    specs: list[ExpertSpec] = RENOVATION_POOL,
+    ties: dict[str, Tie] = RENOVATION_TIES,
+) -> dict[str, Party]:
+    """The demo's experts of a domain (renovation unless `specs` say otherwise), enrolled afresh
+    for this case and the only ones it can draw.
 
     Afresh, so no earlier test's open cases count against their workload cap; enrolled here
     rather than through the demo's keystore because the page tests sign in as the experts,
@@ -102,9 +111,9 @@ async def expert_pool(stack: Stack, council: Party, respondent: Party) -> dict[s
     """
     today = date.today()
     pool: dict[str, Party] = {}
-    for spec in RENOVATION_POOL:
+    for spec in specs:
         party = await Party(stack.http, "expert", spec.name).register()
-        tie = RENOVATION_TIES.get(spec.label)
+        tie = ties.get(spec.label)
         body = {
             "name": spec.name,
             "domain": spec.domain,
@@ -113,7 +122,7 @@ async def expert_pool(stack: Stack, council: Party, respondent: Party) -> dict[s
             "affiliations": [tie.affiliation(respondent.id, today)] if tie else [],
         }
         pool[await enrol_for_this_test(stack, council, body)] = party
-    await only_ours_eligible(stack, council, respondent, set(pool))
+    await only_ours_eligible(stack, council, respondent, set(pool), specs[0].domain)
     return pool
 
 

@@ -9,13 +9,11 @@ workflow's fast-forwarded clock, as in test_expert_vote_browser.py.
 """
 
 import hashlib
-import secrets
 
 from playwright.async_api import BrowserContext, Page, expect
 
 from cli.dispute_demo import CaseClocks
 from client.party import Party
-from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
 from tests.web.driver import check_usable, open_page, sign
 from tests.web.staff_kit import drawn_panel
@@ -23,6 +21,7 @@ from tests.web.test_expert_vote_browser import (
     file_small_claim,
     register_expert,
     seat_the_browser_expert,
+    vote_by_script,
 )
 
 OPINION = {"findings": {"leak": "upheld", "grout": "rejected"}, "pay_fen": 320_050, "reasons": "闭水试验渗漏"}
@@ -115,17 +114,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     await case.submit_evidence(owner, ["sha256:photos-of-the-leak"])
     await clocks.fast_forward(case.case_id, 14)
     await case.until("voting")
-    salt = secrets.token_hex(32)
-    for action, url, payload in (
-        ("vote.commit", "vote-commitments", {"commitment": commitment(OPINION, salt)}),
-        ("vote.reveal", "vote-reveals", {"opinion": OPINION, "salt": salt}),
-    ):
-        await expert.clock.set_fixed_time(await clocks.now(case.case_id))
-        step = {"action": action, "subject": case.case_id, "payload": payload}
-        await expert.evaluate(
-            "([id, url, step]) => Signing.submit(id, url, step)", [expert_party, f"{case_path}/{url}", step]
-        )
-    await case.until("summary")
+    await vote_by_script(expert, clocks, case, expert_party, OPINION)
 
     # -- the chair writes the summary: the page shows what the votes decided
     await at_case_time(expert, f"/expert{case_path}")

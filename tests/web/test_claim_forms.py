@@ -3,16 +3,21 @@
 The owner and the contractor each see a "take this dispute to the council" form for every
 open dispute that no case decides yet, addressed to the other side and fixed at what the
 dispute holds; the inspector and the council see none, and a dispute's form goes once its
-case is filed. (Who may open /my/cases/new is in test_page_matrix.py.)
+case is filed. A car buyer's form asks for the car's facts. (Who may open /my/cases/new is in
+test_page_matrix.py.)
 """
 
 import re
 from dataclasses import asdict
 
+from client.party import Party
 from domain.money import yuan
+from expert_panels.car_remedy import FaultPart
 from tests.flow import EscrowFlow
+from tests.web.staff_kit import page
 from web.claim_forms import fileable_disputes
 from web.session import SESSION_COOKIE
+from web.statutory_words import CAR_FACTS
 
 CLAIM_FORM = re.compile(r'<form data-step="claim\.file".*?</form>', re.S)
 
@@ -87,3 +92,29 @@ def test_only_open_disputes_without_a_case_can_be_filed_and_only_by_the_two_side
         (4, "P-OWNER")
     ]
     assert fileable_disputes(snapshot, "inspector") == fileable_disputes(snapshot, "council") == []
+
+
+async def test_a_car_buyers_form_asks_for_every_car_fact_the_first_four_required(stack):
+    buyer = await Party(stack.http, "buyer", "赵敏").register()
+    form = (await page(stack, "/my/cases/new", buyer)).text.split('id="new-case"', 1)[1]
+    facts = form.split("<fieldset data-car-facts", 1)[1].split("</fieldset>", 1)[0]
+    fields = [
+        (dict(re.findall(r'([\w-]+)="([^"]*)"', attributes)), attributes)
+        for attributes in re.findall(r"<(?:input|select) ([^>]*)>", facts)
+    ]
+    assert [field["name"] for field, _ in fields] == list(CAR_FACTS)  # one field each, in this order
+    required = [field["name"] for field, attributes in fields if " required" in attributes]
+    assert required == ["delivered_on", "fault_on", "km", "fault_part"]
+    for field, _ in fields:  # labelled: by a label for it, or a box inside its label
+        box = f'<label class="choice"><input type="checkbox" name="{field["name"]}"'
+        assert f'<label for="{field["id"]}">' in facts if "id" in field else box in facts
+    assert '<option value="">请选择</option>' in facts
+    assert [f'<option value="{part.value}">' in facts for part in FaultPart] == [True] * len(FaultPart)
+    assert (
+        ">动力蓄电池起火<" in facts
+        and ">制动系统失效<" in facts
+        and "<summary>更多情况（可选）</summary>" in facts
+    )
+    assert 'name="still_not_working" value="false"> 更换后车辆已能正常使用' in facts
+    english = (await page(stack, "/my/cases/new", buyer, lang="en")).text
+    assert ">Traction battery fire<" in english and "Days in the workshop in total" in english

@@ -1,9 +1,10 @@
-"""Filing a dispute case in chromium: an owner from the escrow page, a car buyer from /my/cases/new.
+"""Filing a dispute case in chromium: an owner from the escrow page, a car buyer from /my/cases/new
+with the car's facts.
 
 Each claim is built by the page, shown in plain words, signed with the browser's own key and
 posted to POST /cases with the party's token; the browser then goes to the new case's page.
 Python reads the case back over the API and checks the claim the browser posted, byte for
-byte, against the hash the API filed.
+byte, against the hash the API filed, and for the car the statutory remedy its facts give.
 """
 
 import hashlib
@@ -15,8 +16,9 @@ from client.party import Party
 from domain.canonical import content_hash
 from domain.money import yuan
 from tests.web.conftest import screenshot
-from tests.web.driver import check_usable, open_escrow, register, sign, token_of
+from tests.web.driver import check_usable, fill_car_facts, open_escrow, register, sign, token_of
 from tests.web.owner_kit import dispute_in_browser, funded_for_browser_owner
+from tests.web.test_party_case_browser import GEARBOX_FACTS
 
 TOTAL_FEN = 5_000_000
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the ceiling below the bathroom"
@@ -135,6 +137,15 @@ async def test_a_car_buyer_files_a_case_against_a_dealer(new_context, stack):
     await refused(buyer, "请写明请求的处理方式")
     await buyer.fill("#remedy", "按三包规定换车")
     await buyer.select_option("#specialty", "transmission")
+    # The car's facts: the first four are required, counts are whole numbers, dates in order.
+    await refused(buyer, "请填写“交付（开票）日期”")
+    await fill_car_facts(buyer, {"delivered_on": "2026-11-20", "fault_on": "2026-11-19", "km": "412"})
+    await refused(buyer, "请填写“故障部位”")
+    await fill_car_facts(buyer, {"fault_part": "transmission", "same_problem_repairs": "两次"})
+    await refused(buyer, "“同一质量问题已修理的次数”应填 0 或更大的整数")
+    await buyer.fill("#fact-same_problem_repairs", "")  # left empty: not stated
+    await refused(buyer, "故障出现日期不能早于交付（开票）日期")
+    await fill_car_facts(buyer, {"fault_on": "2026-11-25", "needs_main_part_replacement": True})
     await check_usable(buyer)
     assert posted == []
 
@@ -156,7 +167,21 @@ async def test_a_car_buyer_files_a_case_against_a_dealer(new_context, stack):
     await expect(buyer.locator("#step-error")).to_contain_text("再按一次会重发同一份签名")
     await buyer.unroute("**/cases", lose_the_answer)
     await screenshot(buyer, "buyer-new-case")
-    await sign(buyer, "#new-case", expect_in_dialog=[dealer.id, "¥158,000.00", "变速箱故障灯常亮", "变速箱"])
+    await sign(
+        buyer,
+        "#new-case",
+        expect_in_dialog=[
+            dealer.id,
+            "¥158,000.00",
+            "变速箱故障灯常亮",
+            "变速箱",
+            "交付（开票）日期: 2026-11-20",
+            "故障出现时的行驶里程（公里）: 412",
+            "故障部位: 变速器",
+            "需要更换发动机、变速器、动力蓄电池或驱动电机（或其主要零件）: 是",
+        ],
+        screenshot_as="buyer-new-case-confirm",
+    )
     await buyer.wait_for_url("**/my/cases/CASE-*")
     case_id = buyer.url.rsplit("/", 1)[1]
 
@@ -180,6 +205,17 @@ async def test_a_car_buyer_files_a_case_against_a_dealer(new_context, stack):
         {"item_id": "item-1", "description": "变速箱在 2、3 挡之间打滑"},
         {"item_id": "item-2", "description": "变速箱故障灯常亮"},
     ]
+    assert posted[-1]["envelope"]["payload"]["car_facts"] == case["car_facts"] == GEARBOX_FACTS
+    statutory = case["statutory_remedy"]  # 5 days after delivery, the transmission must be replaced
+    assert (statutory["remedy"], statutory["rule"]) == (
+        "refund_or_replace",
+        "art22_main_assembly_within_7_days",
+    )
+    assert [ground["rule"] for ground in statutory["grounds"][1:]] == [
+        "art20_main_assembly_part_within_60_days_3000_km",
+        "art19_free_repair",
+    ]
+    await expect(buyer.locator("#statutory-remedy")).to_contain_text("退车或换车")  # her case's page
 
 
 async def refused(page: Page, words: str) -> None:

@@ -6,6 +6,8 @@ workflow's clock; the browser's clock is set to that same virtual time (Playwrig
 `clock.set_fixed_time`) so its signatures carry the time the workflow checks them against.
 """
 
+import secrets
+
 from playwright.async_api import expect
 
 from cli.dispute_demo import CaseClocks
@@ -22,11 +24,20 @@ from web.session import SESSION_COOKIE
 DISPUTED_FEN = 480_000  # ¥4,800.00: under the small-claim threshold, so one expert sits
 
 
-async def register_expert(stack, council: Party, party_id: str, name: str, respondent: Party) -> None:
+async def register_expert(
+    stack,
+    council: Party,
+    party_id: str,
+    name: str,
+    respondent: Party,
+    domain: str = "renovation",
+    specialty: str = "waterproofing",
+) -> None:
     """Put a browser-made expert party into the registry, as the council does, as the only
-    expert a case against this respondent can draw."""
-    body = {"name": name, "domain": "renovation", "specialties": ["waterproofing"], "party_id": party_id}
-    await only_ours_eligible(stack, council, respondent, {await enrol_for_this_test(stack, council, body)})
+    expert of the domain a case against this respondent can draw."""
+    body = {"name": name, "domain": domain, "specialties": [specialty], "party_id": party_id}
+    expert_id = await enrol_for_this_test(stack, council, body)
+    await only_ours_eligible(stack, council, respondent, {expert_id}, domain)
 
 
 async def file_small_claim(
@@ -47,6 +58,23 @@ async def file_small_claim(
         }
     )
     return case
+
+
+async def vote_by_script(page, clocks: CaseClocks, case: CaseSession, party_id: str, opinion: dict) -> None:
+    """The browser's expert commits to the opinion and reveals it, signing with the key kept in
+    this browser but without the vote form (the test below drives that form)."""
+    salt = secrets.token_hex(32)
+    for action, url, payload in (
+        ("vote.commit", "vote-commitments", {"commitment": commitment(opinion, salt)}),
+        ("vote.reveal", "vote-reveals", {"opinion": opinion, "salt": salt}),
+    ):
+        await page.clock.set_fixed_time(await clocks.now(case.case_id))
+        step = {"action": action, "subject": case.case_id, "payload": payload}
+        await page.evaluate(
+            "([id, url, step]) => Signing.submit(id, url, step)",
+            [party_id, f"/cases/{case.case_id}/{url}", step],
+        )
+    await case.until("summary")
 
 
 async def seat_the_browser_expert(case: CaseSession, clocks, party_id: str, declare) -> str:

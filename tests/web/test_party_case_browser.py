@@ -12,19 +12,31 @@ from client.case_session import CaseSession
 from client.party import Party
 from tests.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
-from tests.web.driver import open_page, register, sign
+from tests.web.driver import fill_car_facts, open_page, register, sign
 
 ANSWER = b"%PDF-1.4 the dealer's written answer: the gearbox was serviced twice"
 
 
-async def file_car_case(buyer, dealer_id: str) -> str:
-    """The buyer's claim from /my/cases/new; the browser then shows the new case's page."""
+# Five days after delivery the transmission must be replaced: refund or replace (Art. 22).
+GEARBOX_FACTS = {
+    "delivered_on": "2026-11-20",
+    "fault_on": "2026-11-25",
+    "km": 412,
+    "fault_part": "transmission",
+    "needs_main_part_replacement": True,
+}
+
+
+async def file_car_case(buyer, dealer_id: str, amount: str = "158,000.00") -> str:
+    """The buyer's claim from /my/cases/new, with the car's facts above; the browser then shows
+    the new case's page."""
     await buyer.goto("/my/cases/new")
     await buyer.fill("#dealer-id", dealer_id)
-    await buyer.fill("#amount", "158,000.00")
+    await buyer.fill("#amount", amount)
     await buyer.locator("#new-case input[name=description]").first.fill("变速箱在 2、3 挡之间打滑")
     await buyer.fill("#remedy", "按三包规定修理或换车")
     await buyer.select_option("#specialty", "transmission")
+    await fill_car_facts(buyer, GEARBOX_FACTS)
     await sign(buyer, "#new-case")
     await buyer.wait_for_url("**/my/cases/CASE-*")
     return buyer.url.rsplit("/", 1)[1]

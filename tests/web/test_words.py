@@ -3,7 +3,8 @@
 A missing word renders as its key (web/i18n.py), visible but wrong, and a key missing from
 English falls back to Chinese, which hides it on the Chinese pages: so each message file says
 the same keys in both languages, and every word the templates name literally, the pages hand
-to their scripts, or the case pages build from a case's outcome, is there.
+to their scripts, or the case pages build from a case's outcome or a car's statutory remedy
+(every rule and article of Order No. 43 the calculator knows), is there.
 """
 
 import json
@@ -18,6 +19,7 @@ from web.escrow_pages import STEP_WORDS
 from web.expert_pages import PAGE_WORDS
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES_DIR, messages, translate
 from web.party_case_forms import PARTY_STEP_WORDS
+from web.statutory_words import STATUTORY_WORDS
 from web.templating import local_time
 
 TEMPLATES = MESSAGES_DIR.parent / "templates"
@@ -48,7 +50,7 @@ def test_every_word_a_page_asks_for_is_there(language):
         for key in LITERAL_KEY.findall(template.read_text(encoding="utf-8"))
     }
     assert "cancel.agree_submit" in named  # the pattern finds words
-    assert sorted((named | SCRIPT_WORDS | OUTCOME_WORDS) - messages(language).keys()) == []
+    assert sorted((named | SCRIPT_WORDS | OUTCOME_WORDS | STATUTORY_WORDS) - messages(language).keys()) == []
 
 
 def test_a_moment_inside_a_sentence_stays_markup_and_the_other_values_are_escaped():

@@ -2,7 +2,8 @@
 // pages: acceptance or rejection, the independence declaration, the chair's summary, the
 // panel's and the council's signatures on the decision; the respondent's answer, settlements,
 // strikes, evidence, objections, the dealer's confirmation of the remedy and the claimant's
-// withdrawal. Only the payloads are built here; steps.js shows them in plain words, signs
+// withdrawal. Only the payloads are built here (and the chair's reasons for departing from a
+// car's statutory remedy shown when they are needed); steps.js shows them in plain words, signs
 // after the reader confirms and posts them (each form's data-url, under /cases/{case_id}),
 // exactly as on the escrow pages. The fields and their rules are the dispute machine's
 // (domain/dispute/machine.py CASE_RULES and `_plan_*`); the checks here only spare the
@@ -29,7 +30,7 @@
     },
     "decision.summarise": (form) => {
       const summary = required(form, "summary", "error.summary_required");
-      if (form.elements.remedy) return { summary, remedy: form.elements.remedy.value };
+      if (form.elements.remedy) return withDeparture(form, { summary, remedy: form.elements.remedy.value });
       const outcome = form.elements.outcome.value;
       if (outcome !== "rework") return { summary, outcome };
       const days = Number(field(form, "rework_days"));
@@ -98,6 +99,28 @@
   });
 
   const pageSubject = () => document.getElementById("page-data").dataset.subject;
+
+  // A car claim that states its facts has a statutory remedy (the remedy select's data-statutory):
+  // a chair who picks another says why the panel departs from it, and only then.
+  const departs = (select) => select.dataset.statutory !== undefined && select.value !== select.dataset.statutory;
+
+  function withDeparture(form, payload) {
+    if (!departs(form.elements.remedy)) return payload;
+    return { ...payload, departure_reason: required(form, "departure_reason", "error.departure_reason_required") };
+  }
+
+  // The reasons field shows (and is required) while the chosen remedy is not the statutory one.
+  function showDeparture(select) {
+    const reasons = select.form.elements.departure_reason;
+    reasons.required = departs(select);
+    reasons.closest("#departure").hidden = !reasons.required;
+  }
+
+  // Deferred, so the page is parsed; a reloaded page may have kept an earlier choice.
+  document.querySelectorAll("select[data-statutory]").forEach(showDeparture);
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("select[data-statutory]")) showDeparture(event.target);
+  });
 
   // A step for the case's escrow (the form's hidden escrow_id), carried in the case step's
   // payload and signed by the same reader once they confirm both (steps.js `inner`).

@@ -1,5 +1,6 @@
 // A party files a dispute case: the claim (`claim.file`, POST /cases) an owner or contractor
-// makes on the escrow page for one of its open disputes, or a car buyer on /my/cases/new.
+// makes on the escrow page for one of its open disputes, or a car buyer on /my/cases/new with
+// the car's facts (`car_facts`, expert_panels/car_claim.py).
 // Only the payload is built here; steps.js shows it in plain words, signs it for the respondent
 // (the form's `subject` field), posts it with the claimant's token and goes to the new case.
 // The payload is exactly what api/routes/cases.py reads into CaseTerms; the checks here spare
@@ -31,6 +32,35 @@
     return Steps.parseYuan(form.elements.amount.value);
   }
 
+  // A car claim's facts (the form's fieldset[data-car-facts]), each field by its name: a ticked
+  // box states its value, a count is a whole number, dates come as YYYY-MM-DD from the date
+  // inputs. An empty field is left out, unless the form requires it: then the refusal names it.
+  function carFacts(fieldset) {
+    const facts = {};
+    const named = (input) => input.labels[0].textContent.trim();
+    for (const input of fieldset.elements) {
+      if (!input.name) continue;
+      if (input.type === "checkbox") {
+        if (input.checked) facts[input.name] = input.value === "true";
+        continue;
+      }
+      const value = input.value.trim();
+      if (!value) {
+        if (input.required) refuse("error.car_fact_missing", { field: named(input) });
+        continue;
+      }
+      if (!("count" in input.dataset)) {
+        facts[input.name] = value;
+        continue;
+      }
+      const digits = value.replace(/[,，\s]/g, ""); // "12,345" as people write it
+      if (!/^\d{1,9}$/.test(digits)) refuse("error.car_fact_count", { field: named(input) });
+      facts[input.name] = Number(digits);
+    }
+    if (facts.fault_on < facts.delivered_on) refuse("error.car_fact_dates");
+    return facts;
+  }
+
   // Checked in the order the form asks.
   Steps.builders["claim.file"] = async (form) => {
     if (!PARTY_ID.test(field(form, "subject"))) refuse("error.claim_respondent");
@@ -41,6 +71,8 @@
       remedy_sought: field(form, "remedy_sought") || refuse("error.claim_remedy"),
       main_specialty: form.elements.main_specialty.value,
     };
+    const facts = form.querySelector("fieldset[data-car-facts]");
+    if (facts) claim.car_facts = carFacts(facts);
     const evidence = await Steps.hashFiles(form.elements.evidence);
     if (evidence.length) claim.evidence = evidence;
     if (form.elements.escrow_id) {

@@ -17,7 +17,8 @@
 //   data-then="/my/cases/{case_id}": once accepted, go there ({name} filled from the answer)
 //     instead of reloading the page.
 // The dialog labels a payload field by the word `field.<action>.<key>` when the page has one
-// (a claim's "items" are not a holdback release's), else `field.<key>`.
+// (a claim's "items" are not a holdback release's), else `field.<key>`; the fields of an object
+// in it (an item of a list, a claim's car facts) by `field.<key>`.
 //
 // API (window.Steps):
 //   builders[action] = async (form) => payload     one per step; pages may add their own
@@ -155,8 +156,14 @@
     if (key === "outcome" || key === "remedy") return say("decision." + key + "." + value);
     if (key === "domain") return say("domain." + value);
     if (key === "main_specialty") return say("specialty." + value);
+    if (key === "fault_part") return say("fault_part." + value);
     return String(value);
   }
+
+  // An object's fields, each named by its word: an item of a list, or a claim's car facts.
+  const fieldsOf = (object) =>
+    Object.entries(object).map(([name, part]) => say("field." + name) + ": " + plain(name, part));
+  const isObject = (value) => value !== null && typeof value === "object";
 
   function describeValue(key, value) {
     if (isInner(value)) {
@@ -169,16 +176,9 @@
       };
     }
     if (Array.isArray(value)) {
-      return {
-        items: value.map((item) =>
-          item !== null && typeof item === "object"
-            ? Object.entries(item)
-                .map(([name, part]) => say("field." + name) + ": " + plain(name, part))
-                .join("; ")
-            : plain(key, item),
-        ),
-      };
+      return { items: value.map((item) => (isObject(item) ? fieldsOf(item).join("; ") : plain(key, item))) };
     }
+    if (isObject(value)) return { items: fieldsOf(value) };
     return { value: plain(key, value) };
   }
 
@@ -257,7 +257,7 @@
   // withdrawal of the escrow's dispute inside the withdrawal of the case. The builder puts
   // `inner({action, subject, payload})` (signature null) in the payload; the dialog shows it in
   // plain words, and only once the reader confirms is it signed, then the step around it.
-  const isInner = (value) => value !== null && typeof value === "object" && value.signature === null && value.envelope;
+  const isInner = (value) => isObject(value) && value.signature === null && value.envelope;
   const inner = (step) => ({ envelope: Signing.envelope(pageData().partyId, step), signature: null });
 
   async function withInnerSigned(envelope) {

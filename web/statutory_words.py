@@ -1,0 +1,52 @@
+"""The words a car claim's facts and the statutory remedy on them are shown in, on every page.
+
+The dispute machine computes the remedy (expert_panels/car_claim.py, `statutory_remedy` in the
+case snapshot) with an English `summary` and the article as Order No. 43 cites it, in Chinese.
+The pages say it in the reader's language instead, from words keyed by the finding's `rule`:
+`statutory.rule.<code>` says the rule in a sentence. The article is found from the finding's
+article text (`article_key`: the word `statutory.article.<code>` of the first rule citing it),
+because a published decision keeps only the article (public_record/decisions.py). Every rule and
+article has its words in both languages (tests/web/test_words.py), and the Chinese citation the
+words make is the machine's own, letter for letter (tests/web/test_statutory_words.py).
+"""
+
+from typing import Any
+
+from expert_panels.car_claim import OPTIONAL, REQUIRED
+from expert_panels.car_remedy import RULES, FaultPart, Remedy
+
+# The facts a car claim may state: the four it must give when it states any, then the others,
+# in the order the claim form asks for them (templates/claim_car_facts.html).
+CAR_FACTS = (*REQUIRED, *OPTIONAL)
+FAULT_PARTS = tuple(part.value for part in FaultPart)
+
+# Each article cited, by the code of the first rule citing it (reversed: the first one wins).
+_CITED_BY = {rule.article: rule.code for rule in reversed(RULES)}
+
+
+def article_key(article: str) -> str:
+    """The word for an article Order No. 43 is cited by (a `RULES` article, as the machine gives it)."""
+    return f"statutory.article.{_CITED_BY[article]}"
+
+
+def in_claim_order(facts: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The facts a claim states, as the form asked for them: the signed claim sorts them by name."""
+    return [(name, facts[name]) for name in CAR_FACTS if name in facts]
+
+
+# What the claim's signing dialog names the facts by (static/steps.js), and its form's refusals.
+CAR_FACT_WORDS = [
+    "field.car_facts",
+    *(f"field.{name}" for name in CAR_FACTS),
+    *(f"fault_part.{part}" for part in FAULT_PARTS),
+    "error.car_fact_missing",
+    "error.car_fact_count",
+    "error.car_fact_dates",
+]
+# Every word the templates build from a finding (templates/statutory.html), for tests/web/test_words.py.
+STATUTORY_WORDS = {
+    *CAR_FACT_WORDS,
+    *(f"statutory.rule.{rule.code}" for rule in RULES),
+    *(article_key(rule.article) for rule in RULES),
+    *(f"decision.remedy.{remedy.value}" for remedy in Remedy),
+}
