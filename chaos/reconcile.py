@@ -15,7 +15,8 @@ Each escrow gets four verdicts, each a list of reasons (empty means fine):
 - unreplayable history: the workflow's history does not replay on the code that made
   it. A worker that kept the workflow cached can still finish it, so nothing else shows
   the fault; but the next worker to pick it up (after a restart, for a query) cannot.
-  This is how projections as local activities were caught (docs/BENCHMARKS.md).
+  This is how projections as local activities were caught (docs/BENCHMARKS.md). Such a
+  history is written to the run's log directory as `ESC-….history.json`.
 
 An escrow is completed when its workflow has completed in phase `closed`.
 """
@@ -24,11 +25,13 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory, WorkflowQueryFailedError
+from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
 from client.escrow_session import conservation_problems
@@ -104,22 +107,35 @@ async def _status(temporal: Client, escrow_id: str) -> WorkflowExecutionStatus |
 
 
 async def reconcile(
-    escrow_ids: list[str], *, temporal: Client, bank: BankClient, engine: Engine
+    escrow_ids: list[str], *, temporal: Client, bank: BankClient, engine: Engine, keep_dir: Path
 ) -> Reconciliation:
     replayer = Replayer(workflows=[EscrowWorkflow, DisputeWorkflow])
     findings = [
-        await reconcile_one(e, temporal=temporal, bank=bank, engine=engine, replayer=replayer)
+        await reconcile_one(
+            e, temporal=temporal, bank=bank, engine=engine, replayer=replayer, keep_dir=keep_dir
+        )
         for e in escrow_ids
     ]
     return Reconciliation(findings)
 
 
 async def reconcile_one(
-    escrow_id: str, *, temporal: Client, bank: BankClient, engine: Engine, replayer: Replayer
+    escrow_id: str, *, temporal: Client, bank: BankClient, engine: Engine, replayer: Replayer, keep_dir: Path
 ) -> EscrowFindings:
+    """The verdicts on one escrow. A history that does not replay is kept in `keep_dir` to be
+    studied, and its workflow may not answer a query (the worker must replay it to): then only
+    that verdict is given, as the rest would need the state it cannot tell."""
     found = EscrowFindings(escrow_id)
     handle = temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
-    snapshot = await handle.query(EscrowWorkflow.snapshot)
+    history = await handle.fetch_history()
+    found.problems["unreplayable_histories"] = await unreplayable(history, replayer)
+    if found.problems["unreplayable_histories"]:
+        (keep_dir / f"{escrow_id}.history.json").write_text(history.to_json())
+    try:
+        snapshot = await handle.query(EscrowWorkflow.snapshot)
+    except (WorkflowQueryFailedError, RPCError) as exc:
+        found.problems["unreplayable_histories"].append(f"does not answer a query: {exc}")
+        return found
     found.phase = snapshot["phase"]
     found.completed = (
         await _status(temporal, escrow_id) is WorkflowExecutionStatus.COMPLETED and found.phase == "closed"
@@ -133,7 +149,6 @@ async def reconcile_one(
     found.problems["missing_payouts"] = missing_payouts(snapshot, statement)
     found.problems["unbalanced"] = unbalanced(snapshot, balance)
     found.problems["mismatched_projections"] = mismatched_projection(snapshot, projection)
-    found.problems["unreplayable_histories"] = await unreplayable(await handle.fetch_history(), replayer)
     return found
 
 

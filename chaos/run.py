@@ -104,7 +104,7 @@ async def _run(options: ChaosOptions, stack: ChaosStack, console: Console) -> in
             console.print(f"chaos: drive over after {time.monotonic() - began:.0f} s; reconciling")
             await wait_until_closed(temporal, ids, SETTLE_SECONDS)
             engine = _engine(settings)
-            result = await reconcile(ids, temporal=temporal, bank=bank, engine=engine)
+            result = await reconcile(ids, temporal=temporal, bank=bank, engine=engine, keep_dir=stack.log_dir)
             strays = stray_escrows(engine, ids)
     finally:
         await stack.stop()
