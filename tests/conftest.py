@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -106,12 +107,14 @@ async def running_stack(
     *,
     log_level: str = "warning",
     own_ids: bool = False,
+    **worker_options: Any,
 ) -> AsyncIterator[Stack]:
     """API, sandbox bank and worker on loopback ports, wired as `escrow dev` wires them.
 
     `settings` gets the servers' URLs once they listen. `own_ids` for a stack started
     beside the session's on the same Temporal server: its fresh database would hand
     out ESC-...-00001 again, a workflow id the session's stack may already have used.
+    `worker_options` go to the worker (e.g. `max_cached_workflows`).
     """
     upgrade(settings.app_database_url())
     upgrade_bank(settings.bank_db_url())
@@ -136,6 +139,7 @@ async def running_stack(
                     engine=engine,
                     executor=executor,
                     workflow_failure_exception_types=[Exception],
+                    **worker_options,
                 )
                 async with worker:
                     yield Stack(settings, client, TimeSkipper(client), http, bank, engine)
