@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from web.escrow_view import CONTRACTOR, OWNER, moment
-
-CANCELLABLE = ("draft", "funding", "active")  # the phases the machine takes `cancel.sign` in
-OTHER_SIDE = {OWNER: CONTRACTOR, CONTRACTOR: OWNER}
+from domain.escrow.machine import CANCELLABLE, OTHER_SIDE
+from web.escrow_view import moment
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,16 @@ def current_round(case: dict[str, Any]) -> dict[str, Any] | None:
     return case["rounds"][-1] if case["rounds"] else None
 
 
+def inspection_awaits(case: dict[str, Any], signer: str) -> bool:
+    """Whether the joint site report waits for this signer (a side, or the chair's expert id)."""
+    current = current_round(case)
+    return (
+        case["phase"] == CasePhase.EVIDENCE
+        and current is not None
+        and signer not in (current["inspection"] or {}).get("signed_by", [])
+    )
+
+
 def phase_deadline(case: dict[str, Any]) -> Deadline:
     """The deadline that closes the case's current phase, and what is due by it."""
     phase = case["phase"]

@@ -20,7 +20,7 @@ from domain.dispute.terms import RENOVATION
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import current_round, expert_task, phase_deadline, seat_of
+from web.case_views import current_round, expert_task, inspection_awaits, phase_deadline, seat_of
 from web.templating import render
 
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -74,14 +74,16 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
     case = await read_case(request, case_id)
     expert_id, seat = _seated(request, case, expert)
     current = current_round(case)
-    decision = panel_decision(case) if current["draw"]["chair"] == expert_id else None
+    is_chair = current["draw"]["chair"] == expert_id
+    decision = panel_decision(case) if is_chair else None
     context = {
         "party": expert,
         "case": case,
         "expert_id": expert_id,
         "seat": seat,
         "current": current,
-        "is_chair": current["draw"]["chair"] == expert_id,
+        "is_chair": is_chair,
+        "inspection_open": is_chair and inspection_awaits(case, expert_id),
         "task": expert_task(case, expert_id),
         "deadline": phase_deadline(case),
         "names": party_names(session, [case]),

@@ -24,7 +24,7 @@ from typing import Any
 from domain.dispute.machine import CAR_REMEDIES, SETTLEABLE, WITHDRAWABLE
 from domain.dispute.state import CasePhase
 from domain.dispute.terms import CAR
-from web.case_views import current_round
+from web.case_views import current_round, inspection_awaits
 from web.step_words import STEPS_JS_WORDS
 
 PARTY_STEP_ACTIONS = (
@@ -96,11 +96,7 @@ def party_steps(case: dict[str, Any], side: str) -> dict[str, Any]:
         steps["strike"] = sorted(current["seats"])
     if phase == CasePhase.EVIDENCE and current and not current["paused_at"]:
         steps["evidence"] = True
-    if (
-        phase == CasePhase.EVIDENCE
-        and current
-        and side not in (current["inspection"] or {}).get("signed_by", [])
-    ):
+    if inspection_awaits(case, side):
         steps["inspection"] = True
     if phase == CasePhase.OBJECTION and case["objection"] is None:
         steps["objection"] = True

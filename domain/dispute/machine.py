@@ -702,15 +702,7 @@ class DisputeMachine(SignedStepMachine):
         nothing left to decide or enforce. Like a withdrawal, no money moves through the case."""
         if self.finished:
             return
-        self.outcome = {
-            "source": "cancellation",
-            "outcome": "withdrawn",
-            "reason": "the owner and the contractor cancelled the contract",
-            "pay_fen": 0,
-            "refund_fen": 0,
-            "remedy": "-",
-            "rework_days": 0,
-        }
+        self.outcome = dropped("cancellation", "the owner and the contractor cancelled the contract")
         self.escrow_step = None
         self.phase = CasePhase.CLOSED
         self._alert(
@@ -766,15 +758,7 @@ class DisputeMachine(SignedStepMachine):
             step = self._withdrawal_escrow_step(p.document("escrow_step"))
 
         def apply() -> None:
-            self.outcome = {
-                "source": "withdrawal",
-                "outcome": "withdrawn",
-                "reason": reason,
-                "pay_fen": 0,
-                "refund_fen": 0,
-                "remedy": "-",
-                "rework_days": 0,
-            }
+            self.outcome = dropped("withdrawal", reason)
             if step is None:
                 self.phase = CasePhase.CLOSED
                 return
@@ -982,6 +966,20 @@ class DisputeMachine(SignedStepMachine):
                 "trail_length": len(self.trail),
             }
         )
+
+
+def dropped(source: str, reason: str) -> dict[str, Any]:
+    """The outcome of a case that ended with nothing decided (withdrawn, or its escrow cancelled):
+    shaped like any outcome, so every reader of one reads it, and moving no money."""
+    return {
+        "source": source,
+        "outcome": "withdrawn",
+        "reason": reason,
+        "pay_fen": 0,
+        "refund_fen": 0,
+        "remedy": "-",
+        "rework_days": 0,
+    }
 
 
 def terms_document(terms: CaseTerms) -> dict[str, Any]:

@@ -43,6 +43,8 @@ from domain.signed_steps import Apply, SignedStepMachine, StepRule, rule
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 CANCELLATION_ANSWER = timedelta(days=7)  # for the other side to sign a cancellation too, or dispute it
+CANCELLABLE = (Phase.DRAFT, Phase.FUNDING, Phase.ACTIVE)
+OTHER_SIDE = {OWNER: CONTRACTOR, CONTRACTOR: OWNER}
 
 
 # action -> who may sign it and which payload fields it carries
@@ -411,7 +413,7 @@ class EscrowMachine(SignedStepMachine):
     # -- cancellation
     def _plan_cancel_sign(self, p: Payload, role: str, now: datetime):
         reason = p.text("reason", default="mutual cancellation")
-        if self.phase not in (Phase.DRAFT, Phase.FUNDING, Phase.ACTIVE):
+        if self.phase not in CANCELLABLE:
             raise conflict("not_cancellable", f"an escrow in {self.phase} cannot be cancelled")
         if role in self.cancel_signed_by:
             raise conflict("already_signed", f"the {role} already signed the cancellation")
@@ -438,8 +440,7 @@ class EscrowMachine(SignedStepMachine):
             return
         stages = [s for s in self.stages if s.open_fen and s.dispute is None]
         include_retention = bool(self.retention.open_fen) and self.retention.dispute is None
-        other = CONTRACTOR if asked.asked_by == OWNER else OWNER
-        reason = f"cancellation not agreed by the {other}: {asked.reason}"
+        reason = f"cancellation not agreed by the {OTHER_SIDE[asked.asked_by]}: {asked.reason}"
         if stages or include_retention:
             self._open_dispute(asked.asked_by, reason, stages, include_retention, [], now)
             asked.dispute = len(self.disputes)

@@ -35,6 +35,13 @@ async def open_escrow(page: Page, escrow_id: str) -> None:
     await expect(page.locator("#page-data")).to_have_attribute("data-subject", escrow_id)
 
 
+async def at_case_time(page: Page, clocks, case_id: str, path: str | None = None) -> None:
+    """Set the browser's clock to the case's virtual time, which stamps what it signs; then open `path`."""
+    await page.clock.set_fixed_time(await clocks.now(case_id))
+    if path is not None:
+        await open_page(page, path)
+
+
 async def fill_car_facts(page: Page, facts: dict) -> None:
     """Give a car claim's facts on /my/cases/new: a ticked box states its value, and anything
     beyond the four facts asked first is under "more facts", opened for it if closed."""

@@ -6,6 +6,7 @@ cookie, exactly what the browser sends after signing in.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import unescape
 
 import httpx
 from sqlmodel import Session
@@ -26,6 +27,12 @@ async def page(stack: Stack, path: str, party: Party | None = None, **params) ->
     """GET a page as the party (its session cookie) or anonymously, without following redirects."""
     headers = {"Cookie": f"{SESSION_COOKIE}={party.token}"} if party else {}
     return await stack.http.get(path, params=params, headers=headers, follow_redirects=False)
+
+
+def part(text: str, start: str, end: str = "</section>") -> str:
+    """The piece of a page from `start` to the next `end`, unescaped (it must be there)."""
+    assert start in text, f"{start!r} is not on the page"
+    return unescape(text.split(start, 1)[1].split(end, 1)[0])
 
 
 async def read_model_shows(stack: Stack, subject_id: str, phase: str) -> None:

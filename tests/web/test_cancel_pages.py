@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from domain.money import yuan
 from tests.flow import EscrowFlow
+from tests.web.staff_kit import page
 from web.cancellation_view import Cancellation, cancellation
-from web.session import SESSION_COOKIE
 from web.templating import local_time
 
 TOTAL_FEN = 1_000_000
@@ -21,13 +21,9 @@ CANCEL_FORM = re.compile(r'<form data-step="cancel\.sign".*?</form>', re.S)
 
 
 async def escrow_page(flow: EscrowFlow, party, language: str = "zh-CN") -> str:
-    page = await flow.stack.http.get(
-        f"/my/escrows/{flow.escrow_id}",
-        params={"lang": language},
-        headers={"Cookie": f"{SESSION_COOKIE}={party.token}"},
-    )
-    assert page.status_code == 200
-    return page.text
+    shown = await page(flow.stack, f"/my/escrows/{flow.escrow_id}", party, lang=language)
+    assert shown.status_code == 200
+    return shown.text
 
 
 async def cancel_forms(flow: EscrowFlow, party) -> dict[str, str]:

@@ -15,7 +15,7 @@ from playwright.async_api import BrowserContext, Page, expect
 from cli.dispute_demo import CaseClocks
 from client.party import Party
 from tests.flow import COUNCIL_SECRET
-from tests.web.driver import check_usable, open_page, sign
+from tests.web.driver import at_case_time, check_usable, sign
 from tests.web.staff_kit import drawn_panel
 from tests.web.test_expert_vote_browser import (
     file_small_claim,
@@ -55,12 +55,8 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=registrar)
     case_path = f"/cases/{case.case_id}"
 
-    async def at_case_time(page: Page, path: str) -> None:
-        await page.clock.set_fixed_time(await clocks.now(case.case_id))
-        await open_page(page, path)
-
     # -- the council accepts the case on its page
-    await at_case_time(council, f"/council{case_path}")
+    await at_case_time(council, clocks, case.case_id, f"/council{case_path}")
     assert await council.locator('form[data-step="decision.countersign"]').count() == 0
     await council.get_by_label("备注").fill("属于受理范围")
     await sign(
@@ -76,7 +72,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
 
     # -- the drawn expert declares independence on their case page
     async def declare() -> None:
-        await at_case_time(expert, f"/expert{case_path}")
+        await at_case_time(expert, clocks, case.case_id, f"/expert{case_path}")
         await sign(
             expert,
             'form[data-step="declaration.sign"].choice-form',
@@ -89,17 +85,17 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     assert state["rounds"][-1]["seats"][expert_id]["declared"] is True
 
     # -- the council pauses the evidence clock for a lab test and resumes it, on its page
-    await at_case_time(council, f"/council{case_path}")
+    await at_case_time(council, clocks, case.case_id, f"/council{case_path}")
     await council.click("details#clock summary")
     await council.get_by_label("理由").fill("闭水层取样送检")
     await sign(council, 'form[data-step="clock.pause"]', expect_in_dialog=["暂停案件计时", "闭水层取样送检"])
     await case.wait_for(lambda s: s["rounds"][-1]["paused_at"], "the paused clock")
-    await at_case_time(council, f"/council{case_path}")
+    await at_case_time(council, clocks, case.case_id, f"/council{case_path}")
     await sign(council, 'form[data-step="clock.resume"]', expect_in_dialog=["恢复案件计时"])
     await case.wait_for(lambda s: not s["rounds"][-1]["paused_at"], "the clock running again")
 
     # -- the chair signs the joint site inspection report: its hash is made in the browser
-    await at_case_time(expert, f"/expert{case_path}")
+    await at_case_time(expert, clocks, case.case_id, f"/expert{case_path}")
     await expert.click("details#joint-inspection summary")
     report = b"%PDF-1.4 joint site inspection: the floor holds water for 48 hours"
     await expert.set_input_files(
@@ -117,7 +113,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     await vote_by_script(expert, clocks, case, expert_party, OPINION)
 
     # -- the chair writes the summary: the page shows what the votes decided
-    await at_case_time(expert, f"/expert{case_path}")
+    await at_case_time(expert, clocks, case.case_id, f"/expert{case_path}")
     assert await expert.locator('form[data-step="decision.sign"]').count() == 0
     summary_form = expert.locator("#summarise")
     assert "¥3,200.50" in await summary_form.inner_text() and "¥1,599.50" in await summary_form.inner_text()
@@ -134,11 +130,12 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     )
     state = await case.until("signing")
     decision_hash = state["rounds"][-1]["decision_hash"]
-    await at_case_time(council, f"/council{case_path}")  # left open while the panel signs
+    # left open while the panel signs
+    await at_case_time(council, clocks, case.case_id, f"/council{case_path}")
     await expect(council.locator("#wait-panel-signatures")).to_be_visible()
 
     # -- the panel signs the decision, dissent noted
-    await at_case_time(expert, f"/expert{case_path}")
+    await at_case_time(expert, clocks, case.case_id, f"/expert{case_path}")
     assert await expert.locator('form[data-step="decision.summarise"]').count() == 0
     await expert.get_by_label("不同意见（可选）").fill(DISSENT)
     await sign(
@@ -154,7 +151,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     # -- the council's page refreshes itself once the panel has signed; the council countersigns
     # there, and the case opens its objection window
     await expect(council.locator('form[data-step="decision.countersign"]')).to_be_visible(timeout=15_000)
-    await council.clock.set_fixed_time(await clocks.now(case.case_id))
+    await at_case_time(council, clocks, case.case_id)
     await sign(
         council,
         'form[data-step="decision.countersign"]',
@@ -178,8 +175,7 @@ async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new
     contractor = await Party(stack.http, "contractor", "七星家装").register()
     reader = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=reader)
-    await council.clock.set_fixed_time(await clocks.now(case.case_id))
-    await open_page(council, f"/council/cases/{case.case_id}")
+    await at_case_time(council, clocks, case.case_id, f"/council/cases/{case.case_id}")
     await council.get_by_text("不予受理", exact=True).click()  # opens the rejection form
     reasons = council.get_by_label("理由")
     await reasons.fill("   ")  # blank reasons: refused before anything is signed
@@ -209,8 +205,7 @@ async def test_a_drawn_expert_declines_the_seat_with_a_reason_in_the_browser(sta
     await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
     (mine,) = await drawn_panel(case)
 
-    await expert.clock.set_fixed_time(await clocks.now(case.case_id))
-    await open_page(expert, f"/expert/cases/{case.case_id}")
+    await at_case_time(expert, clocks, case.case_id, f"/expert/cases/{case.case_id}")
     await expert.click("details.choice-form summary")
     reason = "三年前曾为叠彩装饰做过防水设计"
     await expert.get_by_label("回避原因").fill(reason)

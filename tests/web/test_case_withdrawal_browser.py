@@ -3,6 +3,8 @@ signatures made in the browser (the escrow's `dispute.withdraw`, then the case's
 carrying it). The case closes as withdrawn and the escrow's dispute ends with it, read back over
 the API: the stage it froze waits for the owner's acceptance again, and nothing was paid."""
 
+import re
+
 from playwright.async_api import Page, expect
 from sqlmodel import Session
 
@@ -53,13 +55,31 @@ async def test_the_owner_withdraws_a_case_and_its_escrow_dispute_in_the_browser(
     posted = []
     owner.on("request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/withdrawal") else None)
     await owner.fill("#withdraw-reason", REASON)
-    await sign(
-        owner,
-        'form[data-step="case.withdraw"]',
-        expect_in_dialog=["撤回投诉", case_id, REASON, "撤回争议 · " + flow.escrow_id, "托管争议: 1"],
-        screenshot_as="owner-withdraw-case-confirm",
-    )
-    [outer] = posted
+
+    # The answer is lost on the way back: the next submit re-sends the very envelopes signed the
+    # first time, the escrow's inside the case's, rather than signing a second withdrawal.
+    async def lose_the_answer(route) -> None:
+        await route.fetch()
+        await route.abort()
+
+    await owner.route("**/withdrawal", lose_the_answer)
+    submit = 'form[data-step="case.withdraw"] button[type=submit]'
+    await owner.click(submit)
+    dialog = owner.locator("#confirm-step")
+    await expect(dialog).to_be_visible()
+    summary = await dialog.locator(".what").inner_text()
+    for text in ["撤回投诉", case_id, REASON, "撤回争议 · " + flow.escrow_id, "托管争议: 1"]:
+        assert text in summary, summary
+    await screenshot(owner, "owner-withdraw-case-confirm")
+    await owner.keyboard.press("Enter")
+    await expect(owner.locator("#step-error")).to_contain_text("再按一次会重发同一份签名")
+    await owner.unroute("**/withdrawal", lose_the_answer)
+    await owner.click(submit)
+    await expect(dialog).to_be_visible()
+    await owner.keyboard.press("Enter")
+    await expect(owner.locator("#step-error")).to_contain_text(re.compile("nonce_reused|case_closed"))
+    outer, again = posted
+    assert again == outer  # the case had taken the first: the same nonces, refused, never applied twice
     inner = outer["envelope"]["payload"]["escrow_step"]
     assert (outer["envelope"]["action"], outer["envelope"]["subject"]) == ("case.withdraw", case_id)
     assert (inner["envelope"]["action"], inner["envelope"]["subject"]) == ("dispute.withdraw", flow.escrow_id)

@@ -8,14 +8,9 @@ from sqlmodel import Session
 from client.escrow_session import eventually
 from db import crud
 from tests.test_case_api import accepted_case
-from tests.web.staff_kit import page, read_model_shows
+from tests.web.staff_kit import page, part, read_model_shows
 
 REASON = "装修公司已返工，闭水试验合格"
-
-
-def part(text: str, start: str, end: str = "</section>") -> str:
-    """The part of a page from `start` to the next `end`."""
-    return text.split(start, 1)[1].split(end, 1)[0]
 
 
 async def test_a_withdrawn_case_says_who_ended_it_and_why(stack):

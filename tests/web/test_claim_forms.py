@@ -16,7 +16,6 @@ from expert_panels.car_remedy import FaultPart
 from tests.flow import EscrowFlow
 from tests.web.staff_kit import page
 from web.claim_forms import fileable_disputes
-from web.session import SESSION_COOKIE
 from web.statutory_words import CAR_FACTS
 
 CLAIM_FORM = re.compile(r'<form data-step="claim\.file".*?</form>', re.S)
@@ -24,13 +23,11 @@ CLAIM_FORM = re.compile(r'<form data-step="claim\.file".*?</form>', re.S)
 
 async def claim_forms(flow: EscrowFlow, party) -> list[dict[str, str]]:
     """The claim forms on the party's escrow page, each as its hidden fields."""
-    page = await flow.stack.http.get(
-        f"/my/escrows/{flow.escrow_id}", headers={"Cookie": f"{SESSION_COOKIE}={party.token}"}
-    )
-    assert page.status_code == 200
+    shown = await page(flow.stack, f"/my/escrows/{flow.escrow_id}", party)
+    assert shown.status_code == 200
     return [
         dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form)) | {"html": form}
-        for form in CLAIM_FORM.findall(page.text)
+        for form in CLAIM_FORM.findall(shown.text)
     ]
 
 

@@ -16,7 +16,7 @@ from client.party import Party
 from expert_panels.votes import commitment
 from tests.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
-from tests.web.driver import check_usable, open_page
+from tests.web.driver import at_case_time, check_usable, open_page
 from tests.web.staff_kit import drawn_panel, enrol_for_this_test, only_ours_eligible, read_model_shows
 from tests.web.staff_kit import page as get_page
 from web.session import SESSION_COOKIE
@@ -68,7 +68,7 @@ async def vote_by_script(page, clocks: CaseClocks, case: CaseSession, party_id: 
         ("vote.commit", "vote-commitments", {"commitment": commitment(opinion, salt)}),
         ("vote.reveal", "vote-reveals", {"opinion": opinion, "salt": salt}),
     ):
-        await page.clock.set_fixed_time(await clocks.now(case.case_id))
+        await at_case_time(page, clocks, case.case_id)
         step = {"action": action, "subject": case.case_id, "payload": payload}
         await page.evaluate(
             "([id, url, step]) => Signing.submit(id, url, step)",
@@ -107,11 +107,8 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await case.answer("sha256:answer")
     await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
 
-    async def browser_time() -> None:
-        await browser.clock.set_fixed_time(await clocks.now(case.case_id))
-
     async def declare() -> None:
-        await browser_time()
+        await at_case_time(browser, clocks, case.case_id)
         step = {"action": "declaration.sign", "subject": case.case_id, "payload": {"independent": True}}
         await browser.evaluate(
             "([id, url, step]) => Signing.submit(id, url, step)",
@@ -125,7 +122,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await read_model_shows(stack, case.case_id, "voting")
 
     # -- commit: choose findings, type ¥3,200.50, review the plain words, sign
-    await browser_time()
+    await at_case_time(browser, clocks, case.case_id)
     await browser.goto("/expert")
     await browser.get_by_role("link", name=case.case_id).wait_for()
     await screenshot(browser, "expert-cases")
@@ -150,7 +147,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     assert state["rounds"][-1]["reveals"] == {}
 
     # -- reveal: the opinion and salt kept in this browser since the commit
-    await browser_time()
+    await at_case_time(browser, clocks, case.case_id)
     await browser.get_by_role("button", name="核对并签署公开").click()
     await confirm.wait_for()
     assert "¥3,200.50" in await confirm.inner_text()

@@ -4,7 +4,7 @@ withdraw until a decision binds: in every phase up to the signing, never once an
 
 from cli.dispute_demo import WINDOWS
 from domain.money import yuan
-from tests.web.staff_kit import decided, filed_case, page, read_model_shows
+from tests.web.staff_kit import decided, filed_case, page, part, read_model_shows
 
 STEPS = (
     "answer.submit",
@@ -28,7 +28,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     owner, contractor = flow.owner, flow.contractor
     await read_model_shows(stack, case.case_id, "filed")
     listed = (await page(stack, "/my/cases", owner)).text
-    card = listed.split(f'href="/my/cases/{case.case_id}"', 1)[1].split("</li>", 1)[0]
+    card = part(listed, f'href="/my/cases/{case.case_id}"', "</li>")
     assert "申请人" in card and yuan(disputed.disputed_fen) in card and "受理" in card
     assert await forms(stack, case.case_id, owner) == {"case.withdraw"}  # the council accepts first
     assert await forms(stack, case.case_id, contractor) == set()
@@ -46,7 +46,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     await case.answer("sha256:contractor-answer")
     await case.sign_settlement(owner, 300_000, disputed.disputed_fen - 300_000)
     offered = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
-    agree = offered.split('id="agree-settlement"', 1)[1].split("</form>", 1)[0]
+    agree = part(offered, 'id="agree-settlement"', "</form>")
     assert yuan(300_000) in agree and 'name="pay_fen" value="300000"' in agree
     waiting = (await page(stack, f"/my/cases/{case.case_id}", owner)).text
     assert 'id="settlement-waiting"' in waiting and 'id="agree-settlement"' not in waiting
@@ -55,7 +55,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     state = await case.until("panel")
     seats = case.seats(state)
     panel_page = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
-    strike = panel_page.split('data-step="strike.submit"', 1)[1].split("</form>", 1)[0]
+    strike = part(panel_page, 'data-step="strike.submit"', "</form>")
     assert all(f'<option value="{expert_id}">' in strike for expert_id in seats)
     await case.strike(owner, seats[1], "worked with the contractor's supplier")
     await case.wait_for(lambda s: "claimant" in s["rounds"][-1]["strikes"], "the owner's strike")

@@ -14,7 +14,7 @@ from cli.dispute_demo import CaseClocks
 from client.case_session import CaseSession
 from client.party import Party
 from tests.flow import COUNCIL_SECRET
-from tests.web.driver import check_usable, open_page, register, sign
+from tests.web.driver import at_case_time, check_usable, register, sign
 from tests.web.test_case_steps_browser import signed_in
 from tests.web.test_expert_vote_browser import register_expert, seat_the_browser_expert, vote_by_script
 from tests.web.test_party_case_browser import file_car_case
@@ -41,12 +41,8 @@ async def test_a_chair_departs_from_the_statutory_remedy_with_reasons_in_the_bro
     )
     path = f"/expert/cases/{case.case_id}"
 
-    async def at_case_time() -> None:
-        await expert.clock.set_fixed_time(await clocks.now(case.case_id))
-        await open_page(expert, path)
-
     async def declare() -> None:
-        await at_case_time()
+        await at_case_time(expert, clocks, case.case_id, path)
         await sign(expert, 'form[data-step="declaration.sign"].choice-form')
 
     await case.accept()
@@ -59,7 +55,7 @@ async def test_a_chair_departs_from_the_statutory_remedy_with_reasons_in_the_bro
     await vote_by_script(expert, clocks, case, expert_party, opinion)
 
     # -- the summary: the statutory remedy is preselected; departing from it needs the panel's reasons
-    await at_case_time()
+    await at_case_time(expert, clocks, case.case_id, path)
     await expect(expert.locator("#statutory-remedy")).to_contain_text("退车或换车")
     remedy, reasons = expert.locator("#summary-remedy"), expert.get_by_label("偏离法定处理方式的理由")
     await expect(remedy).to_have_value("refund_or_replace")

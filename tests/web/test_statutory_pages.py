@@ -8,23 +8,15 @@ shows the statutory remedy and the reason wherever it is shown: to the members w
 the council that countersigns it, the parties, the case's outcome and the public record.
 """
 
-from html import unescape
-
 from cli.dispute_demo import WINDOWS
 from client.case_session import CaseSession
 from tests.web.car_case_kit import FACTS, GEARBOX, car_case_at_summary, filed_car_case
-from tests.web.staff_kit import page, read_model_shows
+from tests.web.staff_kit import page, part, read_model_shows
 from web.i18n import translate
 
 SUMMARISE = 'data-step="decision.summarise"'
 DEPARTURE = "拆检证实只是阀体密封圈磨损，更换后即恢复正常；累计修理天数中有 20 天在等配件，不算修理时间。"
 SUMMARY = "变速箱经更换密封圈可恢复正常，由经销商免费修理。"
-
-
-def part(text: str, start: str, end: str = "</section>") -> str:
-    """The piece of a page from `start` to the next `end`, unescaped (it must be there)."""
-    assert start in text, f"{start!r} is not on the page"
-    return unescape(text.split(start, 1)[1].split(end, 1)[0])
 
 
 def rule(language: str, code: str) -> str:

@@ -239,7 +239,19 @@
   // than signing a second step. POST /cases answers a repeated claim with the case it first made;
   // an escrow step that did land is refused as nonce_reused, never done twice.
   const unanswered = new WeakMap();
-  const sameStep = (envelope) => Signing.canonicalJson({ ...envelope, nonce: "", timestamp: "" });
+  // Compared without nonce and timestamp, the inner steps' too: a builder draws a new inner step
+  // on every submit, and the kept one (its nonce included) is what must go again.
+  const unstamped = (envelope) => ({ ...envelope, nonce: "", timestamp: "" });
+  const sameStep = (envelope) =>
+    Signing.canonicalJson({
+      ...unstamped(envelope),
+      payload: Object.fromEntries(
+        Object.entries(envelope.payload).map(([key, value]) => [
+          key,
+          isInner(value) ? { ...value, envelope: unstamped(value.envelope) } : value,
+        ]),
+      ),
+    });
 
   function envelopeFor(form, partyId, step) {
     const fresh = Signing.envelope(partyId, step);
