@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 from typing import Literal
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,7 @@ from db.models import Party, PartyToken, utcnow
 
 TokenKind = Literal["api", "session"]
 _ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+KEPT_AFTER_EXPIRY = timedelta(days=1)
 
 
 class NonceUsedError(ValueError):
@@ -58,8 +60,14 @@ def new_token(
 def issue(
     *, session: Session, party_id: str, kind: TokenKind, lifetime: timedelta, nonce: str
 ) -> tuple[PartyToken, str]:
-    """Issue a token asked for by a signed request; its nonce may open one token only."""
+    """Issue a token asked for by a signed request; its nonce may open one token only.
+
+    Each sign-in adds a row, so the party's tokens expired for over `KEPT_AFTER_EXPIRY` go
+    in the same commit. Their nonces need no keeping: an envelope signed before they were
+    issued is long past the timestamp check."""
     row, secret = new_token(party_id=party_id, kind=kind, lifetime=lifetime, nonce=nonce)
+    long_expired = col(PartyToken.expires_at) < utcnow() - KEPT_AFTER_EXPIRY
+    session.execute(delete(PartyToken).where(col(PartyToken.party_id) == party_id, long_expired))
     session.add(row)
     try:
         session.commit()

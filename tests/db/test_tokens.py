@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from db import tokens
 from db.models import PartyToken, utcnow
@@ -65,3 +65,27 @@ def test_a_party_cannot_revoke_another_partys_token(session: Session) -> None:
     assert tokens.revoke(session=session, party_id=stranger.id, token_id="TOK-NOSUCHTOKEN") is None
     assert session.get(PartyToken, row.id).revoked_at is None
     assert tokens.authenticate(session=session, secret=secret, kind="api")[0] == owner
+
+
+def test_a_new_token_clears_the_partys_tokens_expired_for_over_a_day(session: Session) -> None:
+    party, other = make_party(session), make_party(session, name="Other")
+    old, _ = tokens.issue(session=session, party_id=party.id, kind="session", lifetime=HOUR, nonce="a" * 32)
+    recent, _ = tokens.issue(
+        session=session, party_id=party.id, kind="session", lifetime=HOUR, nonce="b" * 32
+    )
+    others, _ = tokens.issue(
+        session=session, party_id=other.id, kind="session", lifetime=HOUR, nonce="c" * 32
+    )
+    for row, ago in (
+        (old, tokens.KEPT_AFTER_EXPIRY + HOUR),
+        (recent, HOUR),
+        (others, tokens.KEPT_AFTER_EXPIRY + HOUR),
+    ):
+        row.expires_at = utcnow() - ago
+        session.add(row)
+    session.commit()
+
+    tokens.issue(session=session, party_id=party.id, kind="session", lifetime=HOUR, nonce="d" * 32)
+
+    kept = {row.id for row in session.exec(select(PartyToken)).all()}
+    assert old.id not in kept and {recent.id, others.id} <= kept

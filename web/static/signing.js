@@ -207,7 +207,7 @@
   // itself, which the server checks against the registered public key and answers with the cookie.
   async function signIn(partyId) {
     const stored = await required(partyId);
-    await post("/session", await sign(partyId, { action: "session.open", subject: partyId, payload: {} }));
+    await submit(partyId, "/session", { action: "session.open", subject: partyId, payload: {} });
     return publicView(stored);
   }
 
