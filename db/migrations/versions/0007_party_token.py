@@ -66,4 +66,3 @@ def downgrade() -> None:
         batch.create_unique_constraint("uq_party_token_hash", ["token_hash"])
     op.drop_index(op.f("ix_party_token_party_id"), table_name="party_token")
     op.drop_table("party_token")
-
