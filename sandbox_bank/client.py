@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cache
 from types import TracebackType
 from typing import Any, Self, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
@@ -207,6 +208,15 @@ class BankClient:
         """Money back to the owner."""
         body = {"amount_fen": amount_fen, "beneficiary": beneficiary, "reference": reference}
         return await self._move(account_id, "refunds", body, idempotency_key)
+
+    async def transaction(self, tx_id: str) -> BankMovement:
+        """One movement by its id, from the bank's books; `BankRejected` 404 when it has none.
+
+        The id is quoted as one path segment, so an id from a webhook body cannot walk to
+        another of the bank's routes.
+        """
+        response = await self._send("GET", f"/transactions/{quote(tx_id, safe='')}")
+        return _build(BankMovement, _json(response))
 
     async def balance(self, account_id: str) -> AccountBalance:
         response = await self._send("GET", f"/accounts/{account_id}")
