@@ -91,7 +91,7 @@ class Settings(BaseSettings):
         names = " and ".join([", ".join(left[:-1]), left[-1]] if len(left) > 1 else left)
         if self.environment == "dev":
             warnings.warn(
-                f"{names} still hold development values: fine on this machine, never in a deployment.",
+                f"development secrets in use ({names}): fine on this machine, never in a deployment.",
                 DevelopmentSecretWarning,
                 stacklevel=1,
             )
