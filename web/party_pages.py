@@ -1,6 +1,7 @@
 """Sign-in by party: choose a key kept on this device, or make one and register it."""
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.responses import HTMLResponse
@@ -35,6 +36,11 @@ def sign_in_page(request: Request, party: PageParty) -> HTMLResponse:
     )
 
 
+def cookie_flags(request: Request) -> dict[str, Any]:
+    """Out of page scripts' reach, never sent by another site, and only over HTTPS when served so."""
+    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https"}
+
+
 @router.post("/session", response_model=PartyPublic)
 def start_session(
     body: SignedStepIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
@@ -50,12 +56,7 @@ def start_session(
         lifetime=lifetime,
     )
     response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=int(lifetime.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        SESSION_COOKIE, secret, max_age=int(lifetime.total_seconds()), **cookie_flags(request)
     )
     return PartyPublic.model_validate(party, from_attributes=True)
 
@@ -73,5 +74,5 @@ def end_session(request: Request, session: SessionDep) -> Response:
         else:
             tokens.revoke(session=session, party_id=party.id, token_id=token.id)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
+    response.delete_cookie(SESSION_COOKIE, **cookie_flags(request))
     return response
