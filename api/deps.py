@@ -14,7 +14,9 @@ from config.settings import Settings
 from db import tokens
 from db.models import Party, PartyToken
 
-bearer = HTTPBearer(auto_error=False, description="the token answered when the party registered")
+bearer = HTTPBearer(
+    auto_error=False, description="an API token: answered at registration, or by POST /parties/me/tokens"
+)
 
 
 def get_settings_dep(request: Request) -> Settings:
