@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 
-from api.deps import SESSION_COOKIE
 from client.keys import PartyKey
 
 
@@ -54,11 +53,13 @@ class Party:
         """Sign in as a browser does; the session token, which pages read from the cookie.
 
         Asked on a client of its own, so the cookie does not ride along with every later
-        request of `http` (httpx keeps the cookies its responses set)."""
+        request of `http` (httpx keeps the cookies its responses set). Sign-in sets exactly one
+        cookie, so a client needs no server module to know its name."""
         async with httpx.AsyncClient(base_url=self.http.base_url, timeout=self.http.timeout) as own:
             response = await own.post("/session", json=self._own("session.open"))
             raise_for_error(response)
-            return response.cookies[SESSION_COOKIE]
+            (session_token,) = response.cookies.values()
+            return session_token
 
     async def renew_token(self) -> "Party":
         """Replace `token` with a new API token, asked for by signature (an old token may have expired)."""
