@@ -2,14 +2,19 @@
 
 Clients branch on `code`; people read `message`. Validation errors keep
 FastAPI's list of field errors under `errors` so forms can point at the field.
+The OpenAPI document declares this shape (`ErrorBody`) for every error status an
+operation can answer, through `error_responses`, so a schema-checking client
+sees what is really sent instead of FastAPI's default 422 list.
 """
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("api")
@@ -21,6 +26,40 @@ class ApiError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+class ErrorDetail(BaseModel):
+    """Some codes carry more: `errors` (the fields of `invalid_input`), `rows` (`invalid_rows`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    detail: ErrorDetail
+
+
+# What each error status means here; an operation lists the ones it can answer.
+ERROR_STATUSES = {
+    401: "no bearer token (`not_authenticated`) or one no party holds (`bad_token`)",
+    403: "the caller may not do this; the code says why",
+    404: "no such record; the code names what is missing",
+    409: "refused in the current state; the code names the rule",
+    410: "`list_expired`: the list was published for one year and is gone",
+    413: "the body is over the size limit (`body_too_large`)",
+    415: "the body is not of the media type this operation reads",
+    422: "invalid request: `invalid_input` with `errors`, a JSON policy code, or a rule's own code",
+    429: "too many requests from this client; wait for `Retry-After`",
+    503: "a service behind the API did not answer; nothing was changed, try again",
+    504: "`outcome_unknown`: the step may still be applied; send the same signed envelope again",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route or router: these statuses, each with the error shape."""
+    return {status: {"model": ErrorBody, "description": ERROR_STATUSES[status]} for status in statuses}
 
 
 def error_body(code: str, message: str, **extra) -> dict:
