@@ -11,6 +11,7 @@ from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
+from config.json_policy import JsonPolicy
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from web import (
@@ -48,7 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.app_database_url())
     install_error_handlers(app)
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(JsonPolicy)
+    app.add_middleware(RequestMetrics)  # outermost, so it counts the policy's refusals too
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(escrows.router)

@@ -7,12 +7,11 @@ registry holds who works for whom, which is not for the parties to browse.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api import expert_csv
 from api.deps import CurrentParty, Offset, SessionDep
-from api.errors import ApiError, error_body, error_responses
+from api.errors import ApiError, error_responses
 from api.expert_models import (
     AffiliationPublic,
     ExpertCreate,
@@ -24,6 +23,7 @@ from api.expert_models import (
     RowError,
 )
 from api.models import Role
+from config.json_policy import error_reply
 from db import experts
 from db.models import Party
 from expert_panels.registry import Affiliation, InvalidExpert, affiliation_from_document, expert_from_document
@@ -189,13 +189,11 @@ def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_te
     problems = sorted(problems + _registry_problems(session, parsed), key=lambda p: p.row)
     if problems:
         bad_rows = len({p.row for p in problems})
-        return JSONResponse(
-            error_body(
-                "invalid_rows",
-                f"{bad_rows} row(s) are invalid; nothing was imported",
-                rows=[RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems],
-            ),
-            status_code=422,
+        return error_reply(
+            422,
+            "invalid_rows",
+            f"{bad_rows} row(s) are invalid; nothing was imported",
+            rows=[RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems],
         )
     try:
         experts.create_experts(session=session, experts=[(row.expert, row.party_id) for row in parsed])
