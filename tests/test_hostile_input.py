@@ -218,9 +218,9 @@ async def test_every_bank_endpoint_refuses_every_hostile_body_and_nothing_change
 
 def report(record_property, service: str, attack: Attack, ops: list[Operation]) -> None:
     """The figure for the record: endpoints × payload classes, each sent with and without a credential."""
-    classes = {name for _, name in attack.checked}
-    assert len(ops) > 0 and classes == {p.name for p in PAYLOADS if p.refused_with}
-    assert len(attack.checked) == len(ops) * len(classes)
-    line = f"{service}: {len(ops)} endpoints x {len(classes)} payload classes = {len(attack.checked)} checked"
+    expected = {(str(op), p.name) for op in ops for p in PAYLOADS if p.refused_with or op.takes_json}
+    assert ops and attack.checked == expected
+    classes = len({name for _, name in attack.checked})
+    line = f"{service}: {len(ops)} endpoints x {classes} payload classes = {len(attack.checked)} checked"
     record_property(f"{service}_checked", len(attack.checked))
     print(f"{line}, {len(attack.checked) * len(CALLERS)} requests")
