@@ -13,7 +13,7 @@ import json
 import httpx
 import pytest
 
-from config.json_policy import MAX_JSON_BYTES, MAX_JSON_DEPTH, JsonRefused, loads_strict
+from config.json_policy import MAX_JSON_BYTES, MAX_JSON_DEPTH, JsonRefused, error_reply, loads_strict
 
 JSON = {"Content-Type": "application/json"}
 
@@ -53,6 +53,14 @@ def test_plain_json_passes_as_it_is():
     body = '{"a": [1, -2, 2.5, "é", "😀", "\\ud83d\\ude00", {"b": null, "c": true}]}'.encode()
     assert loads_strict(body) == {"a": [1, -2, 2.5, "é", "😀", "😀", {"b": None, "c": True}]}
     assert loads_strict(nested(MAX_JSON_DEPTH)) == json.loads(nested(MAX_JSON_DEPTH))
+
+
+def test_an_error_reply_can_always_be_written():
+    """Whatever reaches a message (an id from the path, a field name), the reply is still UTF-8 JSON."""
+    reply = error_reply(422, "invalid_input", "body.\ud800: Extra inputs are not permitted", errors=[])
+    assert json.loads(reply.body) == {
+        "detail": {"code": "invalid_input", "message": "body.?: Extra inputs are not permitted", "errors": []}
+    }
 
 
 def code_of(response: httpx.Response) -> tuple[int, str]:
