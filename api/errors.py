@@ -5,6 +5,7 @@ FastAPI's list of field errors under `errors` (where, what, which rule) so forms
 point at the field, but never the `input` itself: echoing a bad value back is how a
 lone surrogate once turned a 422 into a 500. Every reply is an `ErrorReply`, which can
 always be written.
+
 The OpenAPI document declares this shape (`ErrorBody`) for every error status an
 operation can answer, through `error_responses`, so a schema-checking client
 sees what is really sent instead of FastAPI's default 422 list.

@@ -135,10 +135,11 @@ def _check_tree(document: Any) -> None:
         elif isinstance(value, dict | list):
             if depth > MAX_JSON_DEPTH:
                 raise _too_deep()
-            for key in value if isinstance(value, dict) else ():
-                _check_text(key)
-            items = value.values() if isinstance(value, dict) else value
-            pending.extend((item, depth + 1) for item in items)
+            if isinstance(value, dict):
+                for key in value:
+                    _check_text(key)
+                value = list(value.values())
+            pending.extend((item, depth + 1) for item in value)
 
 
 def _check_text(text: str) -> None:
