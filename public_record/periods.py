@@ -1,4 +1,12 @@
-"""Quarters and months on the Asia/Shanghai calendar, the council's own."""
+"""Quarters and months on the Asia/Shanghai calendar, the council's own.
+
+A month or quarter read from a request is parsed here and refused (`BadMonth`,
+`BadQuarter`: a 422 at the API) unless its year is one the record can hold, 2000 to
+2999: `GET /council/complaint-alerts?month=0000-01` used to reach `datetime(0, ...)` and
+answer 500, and year 9999's last quarter ends in a year `datetime` cannot write. The
+patterns spell that range (a 2 and three digits), so the API's parameters declare it in
+the OpenAPI document and are refused by their validator before anything parses them.
+"""
 
 import re
 from dataclasses import dataclass
@@ -6,10 +14,15 @@ from datetime import UTC, datetime
 
 from domain.calendar import SHANGHAI
 
-QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+QUARTER_PATTERN = re.compile(r"^(2\d{3})Q([1-4])$")
+MONTH_PATTERN = re.compile(r"^(2\d{3})-(0[1-9]|1[0-2])$")
 
 
 class BadQuarter(ValueError):
+    pass
+
+
+class BadMonth(ValueError):
     pass
 
 
@@ -20,9 +33,9 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> "Quarter":
-        match = QUARTER_PATTERN.match(text)
+        match = QUARTER_PATTERN.fullmatch(text)
         if not match:
-            raise BadQuarter(f"a quarter is written like 2026Q3, not {text!r}")
+            raise BadQuarter("a quarter is written like 2026Q3, in years 2000 to 2999")
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
@@ -55,8 +68,10 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> "Month":
-        moment = datetime.strptime(text, "%Y-%m")
-        return cls(moment.year, moment.month)
+        match = MONTH_PATTERN.fullmatch(text)
+        if not match:
+            raise BadMonth("a month is written like 2026-07, in years 2000 to 2999")
+        return cls(int(match[1]), int(match[2]))
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"

@@ -13,18 +13,18 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from db.models import utcnow
 from domain.money import yuan
 from public_record.alerts import spikes
 from public_record.complaints import OUTCOMES, all_disputes, count_by, tally_by
 from public_record.decisions import published_decisions
-from public_record.periods import BadQuarter, Month, Quarter
+from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
 from public_record.quarterly import csv_rows
 from public_record.scorecards import scorecards
 from public_record.store import get_published, list_published, load_history
@@ -33,7 +33,9 @@ from web.i18n import language_of, translate
 from web.templating import render
 
 router = APIRouter(prefix="/public", tags=["public record"])
-council_router = APIRouter(prefix="/council", tags=["public record"])
+council_router = APIRouter(prefix="/council", tags=["public record"], responses=error_responses(401, 403))
+PUBLISHED_ERRORS = error_responses(404, 410)
+QuarterPath = Annotated[str, Path(pattern=QUARTER_PATTERN.pattern, description="like 2026Q3")]
 
 Role = Literal["contractor", "inspector", "dealer"]
 Domain = Literal["renovation", "car"]
@@ -62,13 +64,13 @@ def published_document(session, text: str, now: datetime | None = None) -> dict[
 
 
 # ------------------------------------------------------------------ quarterly lists
-@router.get("/quarters/{quarter}.json")
-def quarter_json(quarter: str, session: SessionDep) -> dict[str, Any]:
+@router.get("/quarters/{quarter}.json", responses=PUBLISHED_ERRORS)
+def quarter_json(quarter: QuarterPath, session: SessionDep) -> dict[str, Any]:
     return published_document(session, quarter)
 
 
-@router.get("/quarters/{quarter}.csv", response_class=Response)
-def quarter_csv(quarter: str, session: SessionDep) -> Response:
+@router.get("/quarters/{quarter}.csv", response_class=Response, responses=PUBLISHED_ERRORS)
+def quarter_csv(quarter: QuarterPath, session: SessionDep) -> Response:
     document = published_document(session, quarter)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(csv_rows(document))
@@ -220,7 +222,7 @@ def decisions_page(
 def complaint_alerts(
     party: CurrentParty,
     session: SessionDep,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")] = None,
+    month: Annotated[str | None, Query(pattern=MONTH_PATTERN.pattern, description="YYYY-MM")] = None,
 ) -> list[dict[str, Any]]:
     """Spikes in one month against each category's and business's own baseline (council only)."""
     if party.role != "council":

@@ -8,7 +8,7 @@ from public_record.alerts import MIN_COUNT, spikes, threshold
 from public_record.complaints import Complaint, case_outcome, money_outcome, tally
 from public_record.decisions import published_decision, scrub
 from public_record.facts import CaseFacts, History
-from public_record.periods import BadQuarter, Month, Quarter
+from public_record.periods import BadMonth, BadQuarter, Month, Quarter
 from tests.dispute_kit import START, BranchKit
 
 
@@ -104,9 +104,13 @@ def test_quarters_follow_the_shanghai_calendar():
     assert Quarter.of(datetime(2026, 12, 31, 17, tzinfo=UTC)) == Quarter(2027, 1)  # 01:00 on 1 January there
     assert Quarter(2027, 4).ends_at == datetime(2027, 12, 31, 16, tzinfo=UTC)
     assert Month(2027, 1).previous() == Month(2026, 12)
-    for bad in ("2027Q5", "27Q1", "2027-Q1"):
+    for bad in ("2027Q5", "27Q1", "2027-Q1", "0000Q1", "9999Q4", "2027Q1\n"):
         with pytest.raises(BadQuarter):
             Quarter.parse(bad)
+    assert Quarter.parse("2999Q4").ends_at == datetime(2999, 12, 31, 16, tzinfo=UTC)  # still ends
+    for bad in ("0000-01", "9999-12", "2027-13", "2027-00", "2027-1", "2027-01\n"):
+        with pytest.raises(BadMonth):
+            Month.parse(bad)
 
 
 def test_a_withdrawn_case_counts_as_withdrawn():
