@@ -9,8 +9,10 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
+from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
+from api.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from web import (
@@ -47,7 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.app_database_url())
     install_error_handlers(app)
+    app.state.rate_limits = RateLimits(settings)
+    app.add_middleware(RateLimitedRoutes, limits=app.state.rate_limits)
     app.add_middleware(RequestMetrics)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(escrows.router)

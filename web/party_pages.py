@@ -7,6 +7,7 @@ from api.deps import SessionDep
 from api.errors import ApiError
 from api.models import PartyPublic
 from db import crud
+from web.local_path import local_path
 from web.session import SESSION_COOKIE, PageParty, SessionIn
 from web.templating import render
 
@@ -19,9 +20,7 @@ EIGHT_HOURS_SECONDS = 8 * 3600
 
 @router.get("/signin", response_class=HTMLResponse)
 def sign_in_page(request: Request, party: PageParty) -> HTMLResponse:
-    back = request.query_params.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = ""
+    back = local_path(request.query_params.get("next")) or ""
     return render(
         request,
         "party/signin.html",

@@ -9,6 +9,7 @@ move money, and a cross-site form cannot ride on it.
 """
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, Field
@@ -17,6 +18,7 @@ from starlette.responses import RedirectResponse
 from api.deps import SessionDep
 from db import crud
 from db.models import Party
+from web.local_path import local_path
 
 SESSION_COOKIE = "party_session"
 
@@ -47,4 +49,7 @@ SignedInParty = Annotated[Party, Depends(signed_in)]
 
 
 def to_sign_in(request: Request, _exc: SignInRequired) -> RedirectResponse:
-    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+    back = local_path(f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path)
+    return RedirectResponse(
+        f"/signin?{urlencode({'next': back}, safe='/')}" if back else "/signin", status_code=303
+    )
