@@ -66,40 +66,40 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["path"] in DOCS_PATHS:
-            await self._docs(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            send = _docs_sender(scope, send) if scope["path"] in DOCS_PATHS else _page_sender(scope, send)
+        await self.app(scope, receive, send)
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = PAGE_POLICY
+
+def _page_sender(scope: Scope, send: Send) -> Send:
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers["Content-Security-Policy"] = PAGE_POLICY
+            _fixed_headers(scope, headers)
+        await send(message)
+
+    return send_with_headers
+
+
+def _docs_sender(scope: Scope, send: Send) -> Send:
+    """A docs page is small: hold it whole, so its policy can name its inline scripts' hashes."""
+    start: Message = {}
+    body = bytearray()
+
+    async def hold(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                headers = MutableHeaders(scope=start)
+                headers["Content-Security-Policy"] = docs_policy(bytes(body))
                 _fixed_headers(scope, headers)
+                await send(start)
+                await send({"type": "http.response.body", "body": bytes(body)})
+        else:
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
-
-    async def _docs(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A docs page is small: hold it whole, so its policy can name its inline scripts' hashes."""
-        start: Message = {}
-        body = bytearray()
-
-        async def hold(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                body.extend(message.get("body", b""))
-                if not message.get("more_body", False):
-                    headers = MutableHeaders(scope=start)
-                    headers["Content-Security-Policy"] = docs_policy(bytes(body))
-                    _fixed_headers(scope, headers)
-                    await send(start)
-                    await send({"type": "http.response.body", "body": bytes(body)})
-            else:
-                await send(message)
-
-        await self.app(scope, receive, hold)
+    return hold
