@@ -12,7 +12,7 @@ from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
-from api.security_headers import SecurityHeaders
+from config.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from web import (

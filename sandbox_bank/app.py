@@ -7,8 +7,7 @@ from contextlib import asynccontextmanager, suppress
 import httpx
 from fastapi import FastAPI
 
-from api.security_headers import SecurityHeaders
-
+from config.security_headers import SecurityHeaders
 from config.settings import Settings
 from sandbox_bank import admin, routes
 from sandbox_bank.db import make_engine

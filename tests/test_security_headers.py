@@ -9,8 +9,8 @@ import re
 import httpx
 import pytest
 
-from api.security_headers import PAGE_POLICY
 from client.party import Party
+from config.security_headers import PAGE_POLICY
 from sandbox_bank.app import create_app as create_bank_app
 from tests.bank.conftest import bank_settings
 from tests.servers import api_alone, serve
