@@ -25,11 +25,12 @@ log = logging.getLogger("api")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
 
 
 class ErrorDetail(BaseModel):
@@ -47,7 +48,7 @@ class ErrorBody(BaseModel):
 
 # What each error status means here; an operation lists the ones it can answer.
 ERROR_STATUSES = {
-    401: "no bearer token (`not_authenticated`) or one no party holds (`bad_token`)",
+    401: "no token (`not_authenticated`), one no party holds (`bad_token`), or one expired or revoked",
     403: "the caller may not do this; the code says why",
     404: "no such record; the code names what is missing",
     409: "refused in the current state; the code names the rule",
@@ -69,7 +70,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> ErrorReply:
-        return error_reply(exc.status, exc.code, exc.message)
+        return error_reply(exc.status, exc.code, exc.message, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> ErrorReply:

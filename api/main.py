@@ -9,9 +9,11 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import error_responses, install_error_handlers
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
+from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import cases, escrows, experts, health, parties, public_record, steps, tokens, webhooks
 from api.routes.case_steps import CASE_STEPS
 from config.json_policy import JsonPolicy
+from config.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from web import (
@@ -49,8 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.app_database_url())
     install_error_handlers(app)
+    app.state.rate_limits = RateLimits(settings)
+    # The last added is the outermost: headers on every answer, metrics count every refusal,
+    # rate limits count a request before its body is read, the JSON policy refuses bodies.
     app.add_middleware(JsonPolicy)
-    app.add_middleware(RequestMetrics)  # outermost, so it counts the policy's refusals too
+    app.add_middleware(RateLimitedRoutes, limits=app.state.rate_limits)
+    app.add_middleware(RequestMetrics)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(tokens.router)

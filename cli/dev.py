@@ -399,7 +399,7 @@ def free_port() -> int:
 def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
     """A whole stack that shares nothing with `make run` or the tests: its own data directory,
     fresh SQLite databases and free ports (for `escrow chaos`, `escrow bench` and tests)."""
-    from config.settings import Settings
+    from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 
     api_port, bank_port, temporal_port = free_port(), free_port(), free_port()
     return Settings(
@@ -411,7 +411,7 @@ def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
         bank_port=bank_port,
         bank_url=f"http://127.0.0.1:{bank_port}",
         webhook_url=f"http://127.0.0.1:{api_port}/webhooks/bank",
-        **overrides,
+        **(LOOPBACK_DRIVER_LIMITS | overrides),
     )
 
 

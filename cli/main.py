@@ -66,7 +66,7 @@ def api() -> None:
 
     settings = get_settings()
     serve_metrics(settings)
-    config = server_config(create_app(settings), host=settings.api_host, port=settings.api_port)
+    config = server_config(create_app(settings), settings, host=settings.api_host, port=settings.api_port)
     uvicorn.Server(config).run()
 
 

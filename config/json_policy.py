@@ -55,8 +55,12 @@ class ErrorReply(JSONResponse):
         return text.encode("utf-8", errors="replace")
 
 
-def error_reply(status: int, code: str, message: str, **extra: Any) -> ErrorReply:
-    return ErrorReply({"detail": {"code": code, "message": message, **extra}}, status_code=status)
+def error_reply(
+    status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> ErrorReply:
+    return ErrorReply(
+        {"detail": {"code": code, "message": message, **extra}}, status_code=status, headers=headers
+    )
 
 
 def field_errors(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from limits import parse_many
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -78,7 +79,25 @@ class Settings(BaseSettings):
     )
     session_hours: int = Field(default=12, ge=1, description="How long a browser's sign-in lasts.")
 
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Addresses (comma-separated, CIDR allowed, `*` for any) whose X-Forwarded-For and "
+        "X-Forwarded-Proto the API and the bank believe: the HTTPS proxy in front of them, and no one else.",
+    )
+    # Per client address, per API process; `limits` notation, several separated by `;`.
+    rate_limit_registration: str = Field(default="30/minute;300/hour", description="POST /parties")
+    rate_limit_enrolment_failures: str = Field(
+        default="5/minute;20/hour", description="refused X-Enrolment-Secret guesses at POST /parties"
+    )
+    rate_limit_sign_in: str = Field(default="30/minute;300/hour", description="POST /session")
+
     holidays_file: Path = Path(__file__).with_name("holidays_cn.json")
+
+    @field_validator("rate_limit_registration", "rate_limit_enrolment_failures", "rate_limit_sign_in")
+    @classmethod
+    def _readable_limit(cls, value: str) -> str:
+        parse_many(value)  # a limit that cannot be read stops the process at start, not at the first request
+        return value
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:
@@ -117,6 +136,15 @@ class Settings(BaseSettings):
 
     def bank_db_url(self) -> str:
         return self.bank_database_url.get_secret_value() or f"sqlite:///{self.data_dir / 'bank.db'}"
+
+
+# A private stack driven by one program from loopback (the tests, `escrow chaos`, `escrow bench`)
+# registers and signs in hundreds of parties a minute from one address; no person does.
+LOOPBACK_DRIVER_LIMITS = {
+    "rate_limit_registration": "100000/minute",
+    "rate_limit_enrolment_failures": "100000/minute",
+    "rate_limit_sign_in": "100000/minute",
+}
 
 
 @lru_cache

@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 
 from config.json_policy import JsonPolicy
+from config.security_headers import SecurityHeaders
 from config.settings import Settings
 from sandbox_bank import admin, routes
 from sandbox_bank.db import make_engine
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(FaultMiddleware, injector=state.faults)
     app.add_middleware(JsonPolicy)  # outermost: a refused body never reaches a fault or a route
+    app.add_middleware(SecurityHeaders)
     quiet_server_log()
     app.include_router(routes.router)
     app.include_router(admin.router)

@@ -10,5 +10,5 @@ from sandbox_bank.migrate import upgrade
 
 def run(settings: Settings) -> None:
     upgrade(settings.bank_db_url())
-    config = server_config(create_app(settings), host=settings.bank_host, port=settings.bank_port)
+    config = server_config(create_app(settings), settings, host=settings.bank_host, port=settings.bank_port)
     uvicorn.Server(config).run()

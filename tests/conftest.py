@@ -24,7 +24,7 @@ from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
 
 from api.main import create_app
-from config.settings import Settings
+from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import IdSequence
@@ -122,10 +122,10 @@ async def running_stack(
     if own_ids:
         number_ids_apart(engine)
     api = create_app(settings)
-    async with serve(api, log_level=log_level) as api_url:
+    async with serve(api, log_level=log_level, settings=settings) as api_url:
         settings.webhook_url = f"{api_url}/webhooks/bank"
         bank_app = create_bank_app(settings)
-        async with serve(bank_app, log_level=log_level) as bank_url:
+        async with serve(bank_app, log_level=log_level, settings=settings) as bank_url:
             settings.bank_url = bank_url
             admin_token = settings.bank_admin_token.get_secret_value()
             async with (
@@ -165,6 +165,7 @@ def stack_settings(temporal_env, data_dir: Path, **overrides) -> Settings:
         "webhook_secret": "test-webhook-secret",
         "bank_admin_token": "test-bank-admin",
         "temporal_address": temporal_env.client.service_client.config.target_host,
+        **LOOPBACK_DRIVER_LIMITS,
     }
     return Settings(data_dir=data_dir, **(defaults | overrides))
 

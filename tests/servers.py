@@ -6,7 +6,10 @@ import json
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,7 +17,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from api.main import create_app
 from config.http_server import server_config
+from config.settings import Settings
+from db.migrate import upgrade
 
 START_TIMEOUT = 10.0
 
@@ -37,15 +43,17 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serve(app: ASGIApp, *, log_level: str = "warning") -> AsyncIterator[str]:
-    """Yields the base URL once the server accepts connections."""
+async def serve(
+    app: ASGIApp, *, log_level: str = "warning", settings: Settings | None = None
+) -> AsyncIterator[str]:
+    """Yields the base URL once the server accepts connections; `settings` name the trusted proxy."""
     # An explicit IPPROTO_TCP: asyncio only sets TCP_NODELAY on sockets that say so, and
     # without it every response waits ~40 ms on Nagle's algorithm.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = _Server(server_config(app, log_level=log_level, timeout_graceful_shutdown=2))
+    server = _Server(server_config(app, settings, log_level=log_level, timeout_graceful_shutdown=2))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     ready = asyncio.create_task(server.ready.wait())
     await asyncio.wait({task, ready}, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
@@ -98,3 +106,13 @@ class WebhookReceiver:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self.deliveries)), timeout)
             return list(self.deliveries)
+
+
+@contextlib.asynccontextmanager
+async def api_alone(data_dir: Path, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The API app on a real uvicorn of ours, with its own fresh database and no Temporal
+    server behind it: enough for what touches only the database (parties, sign-in, pages)."""
+    settings = Settings(data_dir=data_dir, database_url="", temporal_address="127.0.0.1:1", **overrides)
+    upgrade(settings.app_database_url())
+    async with serve(create_app(settings), settings=settings) as url, httpx.AsyncClient(base_url=url) as http:
+        yield http

@@ -10,6 +10,7 @@ from api.deps import SESSION_COOKIE, SessionDep, SettingsDep, check_session_head
 from api.key_proof import token_for_signature
 from api.models import PartyPublic, SignedStepIn
 from db import tokens
+from web.local_path import local_path
 from web.session import PageParty
 from web.templating import render
 
@@ -21,9 +22,7 @@ PAGE_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "
 
 @router.get("/signin", response_class=HTMLResponse)
 def sign_in_page(request: Request, party: PageParty) -> HTMLResponse:
-    back = request.query_params.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = ""
+    back = local_path(request.query_params.get("next")) or ""
     return render(
         request,
         "party/signin.html",

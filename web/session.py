@@ -23,6 +23,7 @@ is for programs; the browser drops it.
 """
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from starlette.responses import RedirectResponse
@@ -30,6 +31,7 @@ from starlette.responses import RedirectResponse
 from api.deps import SESSION_COOKIE, SessionDep
 from db import tokens
 from db.models import Party
+from web.local_path import local_path
 
 
 def page_party(request: Request, session: SessionDep) -> Party | None:
@@ -59,4 +61,7 @@ SignedInParty = Annotated[Party, Depends(signed_in)]
 
 
 def to_sign_in(request: Request, _exc: SignInRequired) -> RedirectResponse:
-    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+    back = local_path(f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path)
+    return RedirectResponse(
+        f"/signin?{urlencode({'next': back}, safe='/')}" if back else "/signin", status_code=303
+    )

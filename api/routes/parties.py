@@ -9,29 +9,34 @@ from fastapi import APIRouter, Header
 from api.deps import CurrentParty, SessionDep, SettingsDep
 from api.errors import ApiError, error_responses
 from api.models import PartyCreate, PartyPublic, PartyRegistered, Role
+from api.rate_limits import EnrolmentGuesses
 from db import crud
 from domain.signing import EnvelopeError, decode_public_key
 
 router = APIRouter(prefix="/parties", tags=["parties"])
 
 
-@router.post("", status_code=201, response_model=PartyRegistered, responses=error_responses(403, 409))
+@router.post("", status_code=201, response_model=PartyRegistered, responses=error_responses(403, 409, 429))
 def register_party(
     body: PartyCreate,
     session: SessionDep,
     settings: SettingsDep,
+    guesses: EnrolmentGuesses,
     x_enrolment_secret: Annotated[str | None, Header()] = None,
 ) -> PartyRegistered:
     """Register a party with its Ed25519 public key; the private key never leaves the party.
 
     Council members sign dispute decisions that move money, so enrolling one
     needs the council's enrolment secret (`X-Enrolment-Secret`); bank staff read the
-    bank's books, so they enrol with the bank's admin token as that secret.
+    bank's books, so they enrol with the bank's admin token as that secret. Each address has a
+    few refused secrets before it must wait (`ESCROW_RATE_LIMIT_ENROLMENT_FAILURES`).
     """
     secrets = {Role.COUNCIL: settings.council_enrolment_secret, Role.BANK: settings.bank_admin_token}
     if body.role in secrets:
+        guesses.refuse_if_waiting()
         expected = secrets[body.role].get_secret_value()
         if not x_enrolment_secret or not hmac.compare_digest(x_enrolment_secret, expected):
+            guesses.count_wrong()
             raise ApiError(
                 403,
                 "enrolment_secret_required",

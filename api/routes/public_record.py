@@ -6,8 +6,6 @@ A published list is served as it was frozen, until a year after publication; aft
 answers 410 Gone. The council's spike alerts are at `/council/complaint-alerts` (council token).
 """
 
-import csv
-import io
 import json
 from dataclasses import asdict
 from datetime import datetime
@@ -21,6 +19,7 @@ from api.deps import CurrentParty, SessionDep
 from api.errors import ApiError, error_responses
 from db.models import utcnow
 from domain.money import yuan
+from domain.spreadsheet import csv_text
 from public_record.alerts import spikes
 from public_record.complaints import OUTCOMES, all_disputes, count_by, tally_by
 from public_record.decisions import published_decisions
@@ -72,10 +71,8 @@ def quarter_json(quarter: QuarterPath, session: SessionDep) -> dict[str, Any]:
 @router.get("/quarters/{quarter}.csv", response_class=Response, responses=PUBLISHED_ERRORS)
 def quarter_csv(quarter: QuarterPath, session: SessionDep) -> Response:
     document = published_document(session, quarter)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(csv_rows(document))
     return Response(
-        buffer.getvalue(),
+        csv_text(csv_rows(document)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="complaints-{document["quarter"]}.csv"'},
     )

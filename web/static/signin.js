@@ -24,9 +24,22 @@ document.addEventListener("DOMContentLoaded", async () => {
     return;
   }
 
+  // The page to return to, only if the browser itself resolves it to this origin: a string
+  // check would let "/\\evil.example" or "/<tab>/evil.example" through (URL parsing reads them
+  // as "//evil.example"). The server already drops such a `next`; this is the second lock. The
+  // whole resolved address is used, never its path alone, which may itself read "//host".
+  const sameOrigin = (path) => {
+    try {
+      const url = new URL(path, window.location.origin);
+      return url.origin === window.location.origin ? url.href : null;
+    } catch {
+      return null;
+    }
+  };
+
   async function enter(partyId) {
     const party = await Signing.signIn(partyId);
-    window.location.assign(next || LANDING[party.role] || "/my/escrows");
+    window.location.assign((next && sameOrigin(next)) || LANDING[party.role] || "/my/escrows");
   }
 
   async function showIdentities() {

@@ -1,0 +1,90 @@
+"""Every answer of the API, its pages and the sandbox bank carries the security headers:
+a strict CSP that no page may be framed under, nosniff, no referrer, no caching of anything
+personal, and HSTS only when the request came over HTTPS."""
+
+import base64
+import hashlib
+import re
+
+import httpx
+import pytest
+
+from client.party import Party
+from config.security_headers import PAGE_POLICY
+from sandbox_bank.app import create_app as create_bank_app
+from tests.bank.conftest import bank_settings
+from tests.servers import api_alone, serve
+
+
+def assert_guarded(response: httpx.Response, policy: str = PAGE_POLICY) -> None:
+    assert response.headers["content-security-policy"] == policy
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "strict-transport-security" not in response.headers  # plain HTTP, nobody forwarded HTTPS
+
+
+@pytest.fixture
+async def api(tmp_path):
+    async with api_alone(tmp_path) as http:
+        yield http
+
+
+async def test_pages_json_and_errors_are_guarded_and_never_cached(api):
+    owner = await Party(api, "owner", "Header Owner").register()
+    cookie = {"Cookie": f"party_session={owner.token}"}
+    answers = [
+        await api.get("/"),
+        await api.get("/signin"),
+        await api.get("/my/escrows", headers=cookie),
+        await api.get("/parties/me", headers=owner.auth),
+        await api.get("/parties/me"),  # 401
+        await api.get("/no/such/page"),  # 404
+        await api.get("/openapi.json"),
+    ]
+    for answer in answers:
+        assert_guarded(answer)
+        assert answer.headers["cache-control"] == "no-store", answer.url
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 401, 404, 200]
+    for directive in ("default-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'"):
+        assert directive in PAGE_POLICY
+
+
+async def test_static_files_are_guarded_and_may_be_cached(api):
+    script = await api.get("/static/signin.js")
+    assert script.status_code == 200
+    assert_guarded(script)
+    assert "cache-control" not in script.headers
+
+
+def inline_script_hashes(html: str) -> set[str]:
+    return {
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+    }
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+async def test_the_docs_may_load_their_cdn_and_only_their_own_inline_script(api, path):
+    docs = await api.get(path)
+    policy = docs.headers["content-security-policy"]
+    assert docs.status_code == 200 and docs.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src "))
+    assert "'unsafe-inline'" not in script_src and "https://cdn.jsdelivr.net/npm/" in script_src
+    for hashed in inline_script_hashes(docs.text):
+        assert hashed in script_src
+    assert len(inline_script_hashes(docs.text)) == (1 if path == "/docs" else 0)
+
+
+async def test_the_sandbox_bank_is_guarded_too():
+    # a database nobody runs: even the bank's 503 carries the headers
+    settings = bank_settings("postgresql://postgres@127.0.0.1:1/nothing", "http://127.0.0.1:1/")
+    async with (
+        serve(create_bank_app(settings), settings=settings) as url,
+        httpx.AsyncClient(base_url=url) as bank,
+    ):
+        health = await bank.get("/health")
+    assert health.status_code == 503
+    assert_guarded(health)
+    assert health.headers["cache-control"] == "no-store"
