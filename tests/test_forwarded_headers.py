@@ -4,6 +4,8 @@ From a trusted address, a sign-in forwarded as HTTPS gets a Secure session cooki
 from any other address the same headers are ignored (the request is the plain HTTP it is).
 """
 
+from dataclasses import asdict
+
 import pytest
 
 from client.party import Party
@@ -15,7 +17,8 @@ FORWARDED_HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7
 async def sign_in_forwarded(tmp_path, trusted: str):
     async with api_alone(tmp_path, forwarded_allow_ips=trusted) as http:
         owner = await Party(http, "owner", "Forwarded Owner").register()
-        return await http.post("/session", json={"token": owner.token}, headers=FORWARDED_HTTPS)
+        sign_in = asdict(owner.sign("session.open", owner.id, {}))
+        return await http.post("/session", json=sign_in, headers=FORWARDED_HTTPS)
 
 
 async def test_https_forwarded_by_the_trusted_proxy_makes_the_cookie_secure(tmp_path):

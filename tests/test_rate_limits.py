@@ -1,6 +1,8 @@
 """Registration, enrolment-secret guesses and sign-in are limited per client address: over the
 limit, 429 `rate_limited` with Retry-After, and nothing is registered or signed in."""
 
+from dataclasses import asdict
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -81,9 +83,11 @@ async def test_enrolment_secret_guesses_run_out_and_then_even_the_right_secret_w
 async def test_sign_ins_beyond_the_limit_wait_and_set_no_cookie(tmp_path):
     async with api_alone(tmp_path, rate_limit_sign_in="2/minute") as http:
         owner = await Party(http, "owner", "Signing In").register()
-        assert (await http.post("/session", json={"token": "x" * 20})).status_code == 401  # counts too
-        assert (await http.post("/session", json={"token": owner.token})).status_code == 200
-        refused = await http.post("/session", json={"token": owner.token})
+        sign_in = asdict(owner.sign("session.open", owner.id, {}))
+        forged = sign_in | {"signature": "A" * 88}
+        assert (await http.post("/session", json=forged)).status_code == 403  # counts too
+        assert await owner.open_session()
+        refused = await http.post("/session", json=asdict(owner.sign("session.open", owner.id, {})))
         assert_limited(refused)
         assert "set-cookie" not in refused.headers
 

@@ -32,7 +32,7 @@ async def api(tmp_path):
 
 async def test_pages_json_and_errors_are_guarded_and_never_cached(api):
     owner = await Party(api, "owner", "Header Owner").register()
-    cookie = {"Cookie": f"party_session={owner.token}"}
+    cookie = {"Cookie": f"party_session={await owner.open_session()}"}
     answers = [
         await api.get("/"),
         await api.get("/signin"),
