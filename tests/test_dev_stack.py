@@ -20,7 +20,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from cli.dev import ChildSpec, Supervisor, build_specs, free_port, run_dev, temporal_spec
+from cli.dev import ChildSpec, RestartPolicy, Supervisor, build_specs, free_port, run_dev, temporal_spec
 from config.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,12 +122,12 @@ async def test_prefixed_output_and_clean_stop(tmp_path: Path) -> None:
     assert gone(int((tmp_path / "a").read_text())) and gone(int((tmp_path / "b").read_text()))
 
 
-async def test_child_dying_stops_the_others_and_fails(tmp_path: Path) -> None:
+async def test_without_restarts_a_child_dying_stops_the_others_and_fails(tmp_path: Path) -> None:
     specs = [
         ChildSpec("steady", service("steady", tmp_path / "s"), ready_check=file_exists(tmp_path / "s")),
         ChildSpec("flaky", oneshot("import sys; print('flaky boom'); sys.exit(3)")),
     ]
-    sup, out = supervisor(specs)
+    sup, out = supervisor(specs, restart=None)
     rc = await asyncio.wait_for(sup.run(), 30)
 
     text = out.getvalue()
@@ -136,6 +136,85 @@ async def test_child_dying_stops_the_others_and_fails(tmp_path: Path) -> None:
     assert "flaky exited unexpectedly with code 3" in text
     assert "[steady] steady got SIGTERM" in text
     assert gone(int((tmp_path / "s").read_text()))
+
+
+async def until(condition, what: str, timeout: float = 30.0) -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def test_a_killed_child_is_restarted_and_the_others_keep_running(tmp_path: Path) -> None:
+    steady_marker, crashy_marker = tmp_path / "s", tmp_path / "c"
+    specs = [
+        ChildSpec("steady", service("steady", steady_marker), ready_check=file_exists(steady_marker)),
+        ChildSpec("crashy", service("crashy", crashy_marker), ready_check=file_exists(crashy_marker)),
+    ]
+    sup, out = supervisor(specs, restart=RestartPolicy(first_delay=0.05))
+    task = await run_until_ready(sup)
+    try:
+        steady, first = int(steady_marker.read_text()), int(crashy_marker.read_text())
+        assert f"[dev]    started crashy (pid {first})" in out.getvalue()
+        os.kill(first, signal.SIGKILL)
+        await until(lambda: crashy_marker.read_text() not in ("", str(first)), "crashy to come back")
+        again = int(crashy_marker.read_text())
+        assert sup.pids() == {"steady": steady, "crashy": again}
+        text = out.getvalue()
+        assert (
+            "[dev]    crashy exited with signal SIGKILL; restarting it in 0.05 s "
+            "(death 1; 5 deaths within 120 s stop everything)" in text
+        )
+        assert f"[dev]    started crashy (pid {again})" in text
+        assert text.count("crashy up, own group: True") == 2
+        assert "steady got SIGTERM" not in text and not gone(steady)
+
+        # a second death within the window waits twice as long
+        os.kill(again, signal.SIGKILL)
+        await until(lambda: crashy_marker.read_text() not in ("", str(again)), "crashy to come back again")
+        assert "crashy exited with signal SIGKILL; restarting it in 0.1 s (death 2;" in out.getvalue()
+    finally:
+        sup.request_stop()
+        assert await asyncio.wait_for(task, 30) == 0
+    lines = out.getvalue().splitlines()
+    # the restarted child keeps its place: stopped before the one started before it
+    assert lines.index("[crashy] crashy got SIGTERM") < lines.index("[steady] steady got SIGTERM")
+    assert gone(steady) and gone(int(crashy_marker.read_text()))
+
+
+async def test_a_child_that_keeps_dying_makes_the_supervisor_give_up(tmp_path: Path) -> None:
+    specs = [
+        ChildSpec("steady", service("steady", tmp_path / "s"), ready_check=file_exists(tmp_path / "s")),
+        ChildSpec("flaky", oneshot("import sys; print('flaky boom'); sys.exit(3)")),
+    ]
+    sup, out = supervisor(specs, restart=RestartPolicy(first_delay=0.05, max_deaths=3, window=60))
+    rc = await asyncio.wait_for(sup.run(), 30)
+
+    text = out.getvalue()
+    assert rc == 3
+    assert text.count("[flaky]  flaky boom") == 3 and text.count("[dev]    started flaky (pid") == 3
+    assert "flaky exited with code 3; restarting it in 0.05 s (death 1; 3 deaths within 60 s stop" in text
+    assert "flaky exited with code 3; restarting it in 0.1 s (death 2; 3 deaths within 60 s stop" in text
+    assert (
+        "[dev]    flaky exited with code 3: 3 deaths within 60 s (the limit is 3 deaths within 60 s), "
+        "giving up and stopping everything" in text
+    )
+    assert "[steady] steady got SIGTERM" in text
+    assert gone(int((tmp_path / "s").read_text()))
+
+
+async def test_a_stop_during_a_restart_backoff_starts_nothing_more(tmp_path: Path) -> None:
+    marker = tmp_path / "c"
+    specs = [ChildSpec("crashy", service("crashy", marker), ready_check=file_exists(marker))]
+    sup, out = supervisor(specs, restart=RestartPolicy(first_delay=60, max_delay=60))
+    task = await run_until_ready(sup)
+    os.kill(int(marker.read_text()), signal.SIGKILL)
+    await until(lambda: "restarting it in 60 s" in out.getvalue(), "the death to be noticed")
+    sup.request_stop()
+    assert await asyncio.wait_for(task, 10) == 0
+    assert out.getvalue().count("started crashy") == 1
 
 
 async def test_failed_oneshot_stops_startup(tmp_path: Path) -> None:
