@@ -13,11 +13,13 @@ import sys
 
 import pytest
 
+from api.main import create_app
 from cli.audit import report, verify_file
 from cli.demo import drive_demo
 from cli.dev import free_port
 from domain.audit import verify_trail
 from tests.flow import EscrowFlow
+from tests.servers import serve
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
@@ -140,6 +142,17 @@ async def test_demo_without_a_stack_says_so_in_one_sentence(stack, mode: list[st
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert says in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_demo_against_an_unhealthy_stack_says_so_in_one_sentence(stack):
+    """Our API, up, but its bank is not: the health check answers 503 and the demo stops before any step."""
+    broken = stack.settings.model_copy(update={"bank_url": nothing_listening()})
+    async with serve(create_app(broken)) as url:
+        done = await run_escrow(["demo", "--api-url", url], api_url_only(stack))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f"the escrow API at {url} answers but its stack is not healthy (bank unreachable" in done.stderr
 
 
 @pytest.mark.parametrize("mode", ["--dispute", "--car"])

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
@@ -534,3 +536,62 @@ def test_run_dev_refuses_busy_or_colliding_ports(tmp_path: Path, capsys: pytest.
     assert run_dev(settings) == 1
     assert "ports collide" in capsys.readouterr().err
     assert not (tmp_path / "temporal.db").exists()  # nothing was started
+
+
+def test_real_stack_restarts_a_killed_worker_and_an_escrow_still_completes(tmp_path: Path) -> None:
+    """`escrow dev` itself, every child real: SIGKILL the worker, see it restarted, run a whole escrow."""
+    escrow = str(Path(PY).with_name("escrow"))
+    temporal_port, bank_port, api_port = free_port_pair(), free_port(), free_port()
+    api = f"http://127.0.0.1:{api_port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCROW_") and k != "DATABASE_URL"}
+    env |= {
+        "NO_COLOR": "1",
+        "ESCROW_DATA_DIR": str(tmp_path / "data"),
+        "ESCROW_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "ESCROW_BANK_PORT": str(bank_port),
+        "ESCROW_BANK_URL": f"http://127.0.0.1:{bank_port}",
+        "ESCROW_API_PORT": str(api_port),
+        "ESCROW_WEBHOOK_URL": f"{api}/webhooks/bank",
+        "ESCROW_WORKER_METRICS_PORT": "0",
+        "ESCROW_API_METRICS_PORT": "0",
+    }
+    proc = subprocess.Popen(
+        [escrow, "dev"], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        lines, seen = read_lines(proc), []
+        wait_for_line(lines, "stack is up", seen, timeout=180)
+        first = started_pid(seen, "worker")
+        os.kill(first, signal.SIGKILL)
+        wait_for_line(lines, "worker exited with signal SIGKILL; restarting it in 1 s (death 1;", seen)
+        wait_for_line(lines, "started worker (pid", seen)
+        again = started_pid(seen, "worker")
+        assert again != first and not gone(again)
+
+        # the API still answers, and a whole escrow (its deposit included) completes on the new worker
+        assert httpx.get(f"{api}/health", timeout=10).status_code == 200
+        demo = subprocess.run(
+            [escrow, "demo", "--api-url", api], cwd=tmp_path, env={**env, "COLUMNS": "200"},
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert demo.returncode == 0, demo.stdout + demo.stderr
+        assert "demo: ledger balanced" in demo.stdout
+        assert started_pid(seen, "worker") == again  # nothing else died meanwhile
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        while (line := lines.get(timeout=10)) is not None:
+            seen.append(line)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    output = "\n".join(seen)
+    assert output.count("exited with") == 1, output  # the one death we caused, no other
+    assert gone(again)
+
+
+def started_pid(seen: list[str], name: str) -> int:
+    """The pid of `name`'s latest start, from the supervisor's `started NAME (pid N)` lines."""
+    found = [re.search(rf"\[dev\]\s+started {name} \(pid (\d+)\)", line) for line in seen]
+    return int([m for m in found if m][-1].group(1))
