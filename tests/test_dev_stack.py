@@ -161,7 +161,14 @@ async def test_a_killed_child_is_restarted_and_the_others_keep_running(tmp_path:
         steady, first = int(steady_marker.read_text()), int(crashy_marker.read_text())
         assert f"[dev]    started crashy (pid {first})" in out.getvalue()
         os.kill(first, signal.SIGKILL)
-        await until(lambda: crashy_marker.read_text() not in ("", str(first)), "crashy to come back")
+        # its marker is rewritten, and its greeting relayed (the output comes through a pipe: maybe later)
+        await until(
+            lambda: (
+                crashy_marker.read_text() not in ("", str(first))
+                and out.getvalue().count("crashy up, own group: True") == 2
+            ),
+            "crashy to come back",
+        )
         again = int(crashy_marker.read_text())
         assert sup.pids() == {"steady": steady, "crashy": again}
         text = out.getvalue()
@@ -170,7 +177,6 @@ async def test_a_killed_child_is_restarted_and_the_others_keep_running(tmp_path:
             "(death 1; 5 deaths within 120 s stop everything)" in text
         )
         assert f"[dev]    started crashy (pid {again})" in text
-        assert text.count("crashy up, own group: True") == 2
         assert "steady got SIGTERM" not in text and not gone(steady)
 
         # a second death within the window waits twice as long
@@ -294,32 +300,53 @@ sys.exit(asyncio.run(Supervisor(specs, color=False, stop_timeout=5).run()))
 """
 
 
-def read_lines(proc: subprocess.Popen[str]) -> queue.Queue[str | None]:
-    lines: queue.Queue[str | None] = queue.Queue()
+class SupervisorProcess:
+    """A supervisor in a process of its own, its output read line by line (a `with` kills what is left)."""
 
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
+    def __init__(self, argv: list[str], *, cwd: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )  # fmt: skip
+        self.seen: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
 
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line.rstrip("\n"))
+        self._lines.put(None)
 
+    def wait_for(self, needle: str, timeout: float = 30) -> None:
+        """Read lines until one holds `needle`; fail after `timeout` seconds or at the end of output."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.seen.append(line)
+            if needle in line:
+                return
+        pytest.fail(f"{needle!r} not seen; output so far:\n" + "\n".join(self.seen))
 
-def wait_for_line(lines: queue.Queue[str | None], needle: str, seen: list[str], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line)
-        if needle in line:
-            return
-    pytest.fail(f"{needle!r} not seen; output so far:\n" + "\n".join(seen))
+    def stop(self, sig: signal.Signals = signal.SIGINT, timeout: float = 60) -> None:
+        """Send `sig`; the supervisor must exit 0, and all its output is read."""
+        self.proc.send_signal(sig)
+        assert self.proc.wait(timeout=timeout) == 0
+        while (line := self._lines.get(timeout=10)) is not None:
+            self.seen.append(line)
+
+    def __enter__(self) -> SupervisorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -330,22 +357,10 @@ def test_signal_stops_everything_in_reverse_order(tmp_path: Path, sig: signal.Si
         {"name": "second", "argv": service("second", tmp_path / "2"), "ready_file": str(tmp_path / "2")},
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    proc = subprocess.Popen(
-        [PY, "-c", HARNESS, json.dumps(specs)],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        lines, seen = read_lines(proc), []
-        wait_for_line(lines, "all processes are up", seen)
-        proc.send_signal(sig)
-        assert proc.wait(timeout=30) == 0
-        while (line := lines.get(timeout=10)) is not None:
-            seen.append(line)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    with SupervisorProcess([PY, "-c", HARNESS, json.dumps(specs)], cwd=ROOT, env=env) as sup:
+        sup.wait_for("all processes are up")
+        sup.stop(sig, timeout=30)
+    seen = sup.seen
 
     assert "[first]  first up, own group: True" in seen
     assert "[setup]  set up" in seen
@@ -488,23 +503,10 @@ def test_run_dev_supervises_the_whole_stack(tmp_path: Path) -> None:
         "ESCROW_BANK_URL": f"http://127.0.0.1:{bank_port}",
         "ESCROW_API_PORT": str(api_port),
     }
-    proc = subprocess.Popen(
-        [PY, "-c", RUN_DEV, str(ROOT / "cli" / "dev.py")],
-        cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        lines, seen = read_lines(proc), []
-        wait_for_line(lines, "stack is up", seen, timeout=90)
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0
-        while (line := lines.get(timeout=10)) is not None:
-            seen.append(line)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
+    with SupervisorProcess([PY, "-c", RUN_DEV, str(ROOT / "cli" / "dev.py")], cwd=tmp_path, env=env) as sup:
+        sup.wait_for("stack is up", timeout=90)
+        sup.stop()
+    seen = sup.seen
     output = "\n".join(seen)
     assert (data / "temporal.db").exists() and (data / "migrated").read_text() == "yes"
     assert "[migrate]  schema at head" in seen
@@ -555,18 +557,13 @@ def test_real_stack_restarts_a_killed_worker_and_an_escrow_still_completes(tmp_p
         "ESCROW_WORKER_METRICS_PORT": "0",
         "ESCROW_API_METRICS_PORT": "0",
     }
-    proc = subprocess.Popen(
-        [escrow, "dev"], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        lines, seen = read_lines(proc), []
-        wait_for_line(lines, "stack is up", seen, timeout=180)
-        first = started_pid(seen, "worker")
+    with SupervisorProcess([escrow, "dev"], cwd=tmp_path, env=env) as sup:
+        sup.wait_for("stack is up", timeout=180)
+        first = started_pid(sup.seen, "worker")
         os.kill(first, signal.SIGKILL)
-        wait_for_line(lines, "worker exited with signal SIGKILL; restarting it in 1 s (death 1;", seen)
-        wait_for_line(lines, "started worker (pid", seen)
-        again = started_pid(seen, "worker")
+        sup.wait_for("worker exited with signal SIGKILL; restarting it in 1 s (death 1;")
+        sup.wait_for("started worker (pid")
+        again = started_pid(sup.seen, "worker")
         assert again != first and not gone(again)
 
         # the API still answers, and a whole escrow (its deposit included) completes on the new worker
@@ -577,18 +574,10 @@ def test_real_stack_restarts_a_killed_worker_and_an_escrow_still_completes(tmp_p
         )  # fmt: skip
         assert demo.returncode == 0, demo.stdout + demo.stderr
         assert "demo: ledger balanced" in demo.stdout
-        assert started_pid(seen, "worker") == again  # nothing else died meanwhile
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0
-        while (line := lines.get(timeout=10)) is not None:
-            seen.append(line)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    output = "\n".join(seen)
+        sup.stop()
+    output = "\n".join(sup.seen)
     assert output.count("exited with") == 1, output  # the one death we caused, no other
-    assert gone(again)
+    assert started_pid(sup.seen, "worker") == again and gone(again)
 
 
 def started_pid(seen: list[str], name: str) -> int:
