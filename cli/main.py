@@ -4,10 +4,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from config.settings import get_settings
+from config.settings import get_settings, settings_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+
+@app.callback()
+def load_settings() -> None:
+    """Every command reads the settings first, so a process that cannot use them (a development
+    secret outside dev, a port that is not a number) stops at once with one line naming the
+    variable, rather than a traceback or, worse, a deployment running on a published secret."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        typer.echo(f"escrow: {settings_problem(exc)}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

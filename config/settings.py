@@ -1,20 +1,35 @@
 """Settings from the environment, one prefix (`ESCROW_`) for every process.
 
 Every field is documented in the README's settings table with its default; the
-defaults run the whole stack on one machine with nothing to install.
+defaults run the whole stack on one machine with nothing to install. Those defaults
+include development secrets, which anyone can read here: outside `ESCROW_ENVIRONMENT=dev`
+a process refuses to start while any secret still holds one (the full-stack-fastapi-
+template's guard), since a known webhook secret lets anyone sign a bank event and a
+known enrolment secret lets anyone enrol as the council.
 """
 
 import json
+import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ESCROW_", extra="ignore")
+class DevelopmentSecretWarning(UserWarning):
+    """A secret still holds its development default (allowed in dev only)."""
 
+
+class Settings(BaseSettings):
+    # hide_input_in_errors: a refusal must never print the environment it was read from.
+    model_config = SettingsConfigDict(env_prefix="ESCROW_", extra="ignore", hide_input_in_errors=True)
+
+    environment: Literal["dev", "staging", "production"] = Field(
+        default="dev", description="Outside dev, no secret may keep its development default."
+    )
     data_dir: Path = Path("data")
 
     # URLs may carry a password: SecretStr keeps them out of reprs and logs.
@@ -61,6 +76,33 @@ class Settings(BaseSettings):
 
     holidays_file: Path = Path(__file__).with_name("holidays_cn.json")
 
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Self:
+        """Every secret whose default is a development value, checked against that value (and empty)."""
+        left = [
+            f"{self.model_config['env_prefix']}{name.upper()}"
+            for name, field in type(self).model_fields.items()
+            if isinstance(field.default, SecretStr)
+            and field.default.get_secret_value()
+            and getattr(self, name).get_secret_value() in (field.default.get_secret_value(), "")
+        ]
+        if not left:
+            return self
+        names = " and ".join([", ".join(left[:-1]), left[-1]] if len(left) > 1 else left)
+        if self.environment == "dev":
+            warnings.warn(
+                f"development secrets in use ({names}): fine on this machine, never in a deployment.",
+                DevelopmentSecretWarning,
+                stacklevel=1,
+            )
+            return self
+        raise PydanticCustomError(
+            "development_secret",
+            "{names} must be set to a secret of your own: with ESCROW_ENVIRONMENT={environment} "
+            "no secret may keep its development value (or be empty).",
+            {"names": names, "environment": self.environment},
+        )
+
     def work_calendar(self) -> dict[str, list[str]]:
         """Holidays and make-up working days, as data handed to each dispute workflow at filing."""
         raw = json.loads(self.holidays_file.read_text(encoding="utf-8"))
@@ -76,3 +118,12 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """Why the settings cannot be used, in one line naming the variables, for a process that stops."""
+    prefix = Settings.model_config["env_prefix"]
+    return "; ".join(
+        f"{prefix}{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" if e["loc"] else e["msg"]
+        for e in exc.errors()
+    )

@@ -38,8 +38,7 @@ from sandbox_bank.schemas import (
     StatementEntryOut,
     StatementOut,
 )
-
-DEPOSIT_CONFIRMED = "deposit.confirmed"
+from sandbox_bank.webhooks import DEPOSIT_CONFIRMED
 
 
 @dataclass(frozen=True)
@@ -145,6 +144,30 @@ def _move(session: Session, movement: Movement) -> StoredResponse:
         fields = ("account_id", "tx_id", "amount_fen", "reference", "created_at")
         outbox.enqueue(session, DEPOSIT_CONFIRMED, {k: out[k] for k in fields})
     return StoredResponse(201, body, replayed=False)
+
+
+def transaction(engine: Engine, tx_id: str) -> MovementOut:
+    """One movement as its escrow account's statement shows it (the escrow side of its two lines)."""
+    with Session(engine) as session:
+        query = (
+            select(JournalTransaction, JournalLine)
+            .join(JournalLine, JournalLine.tx_id == JournalTransaction.tx_id)
+            .join(Account, Account.account_id == JournalLine.account_id)
+            .where(JournalTransaction.tx_id == tx_id, Account.kind == AccountKind.ESCROW)
+        )
+        found = session.exec(query).first()
+    if found is None:
+        raise BankError(404, "transaction_not_found", f"No transaction {tx_id!r} exists.")
+    tx, line = found
+    return MovementOut(
+        tx_id=tx.tx_id,
+        account_id=line.account_id,
+        kind=tx.kind,
+        amount_fen=abs(line.amount_fen),
+        reference=tx.reference,
+        idempotency_key=tx.idempotency_key,
+        created_at=tx.created_at,
+    )
 
 
 def balance(engine: Engine, account_id: str) -> BalanceOut:

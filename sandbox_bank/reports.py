@@ -11,9 +11,9 @@ import json
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from sandbox_bank.ledger import DEPOSIT_CONFIRMED
 from sandbox_bank.models import Account, AccountKind, JournalLine, JournalTransaction, OutboxEvent
 from sandbox_bank.schemas import JournalEntryOut, JournalOut, UnconfirmedDepositOut
+from sandbox_bank.webhooks import DEPOSIT_CONFIRMED
 
 
 def unconfirmed_deposits(engine: Engine) -> list[UnconfirmedDepositOut]:

@@ -14,6 +14,7 @@ from sandbox_bank.models import MovementKind
 from sandbox_bank.schemas import (
     ANY_ACCOUNT_PATTERN,
     ESCROW_ACCOUNT_PATTERN,
+    TX_ID_PATTERN,
     AccountIn,
     AccountOut,
     BalanceOut,
@@ -30,6 +31,7 @@ router = APIRouter()
 State = Annotated[BankState, Depends(bank_state)]
 EscrowAccount = Annotated[str, Path(pattern=ESCROW_ACCOUNT_PATTERN)]
 AnyAccount = Annotated[str, Path(pattern=ANY_ACCOUNT_PATTERN)]
+TxId = Annotated[str, Path(pattern=TX_ID_PATTERN)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 
@@ -79,6 +81,23 @@ def get_balance(account_id: AnyAccount, state: State) -> BalanceOut:
 @router.get("/accounts/{account_id}/statement", response_model=StatementOut)
 def get_statement(account_id: AnyAccount, state: State) -> StatementOut:
     return ledger.statement(state.engine, account_id)
+
+
+@router.get("/transactions/{tx_id}", response_model=MovementOut)
+def get_transaction(tx_id: TxId, state: State) -> MovementOut:
+    """One movement by its id, as the account holder reads it: how the platform checks a
+    deposit webhook against the bank's books before an escrow records it.
+
+    Decision: this is the account holder's read, beside the statement and the balance, not a
+    staff report behind the admin token. The platform reads its own escrow accounts' movements,
+    which a real bank serves to the account holder under its customer API credential, and the
+    sandbox's customer API (like a provider's test mode here) asks for none. The admin token is
+    the bank operator's: it flips fault switches and reads every account's journal, and a real
+    bank never hands it to a customer, so the money path must not depend on it. The check's
+    strength is not in this read's credential anyway: it is that the platform asks the bank it
+    is configured with, over its own connection, instead of believing the webhook's body.
+    """
+    return ledger.transaction(state.engine, tx_id)
 
 
 @router.get("/admin/ledger/check", response_model=LedgerCheckOut)

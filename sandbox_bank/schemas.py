@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 ESCROW_ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 # Reads may also name the external accounts, whose ids start with "@".
 ANY_ACCOUNT_PATTERN = r"^@?[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+# The bank's own ids are `tx_` and 32 hex digits; reads accept any id of this shape and answer 404.
+TX_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
 MAX_AMOUNT_FEN = 10**15  # far above any renovation, far below BIGINT overflow when summed
 
 EscrowAccountId = Annotated[str, StringConstraints(pattern=ESCROW_ACCOUNT_PATTERN)]

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 
 SIGNATURE_PREFIX = "sha256="
+DEPOSIT_CONFIRMED = "deposit.confirmed"  # the one event type the bank sends
 
 
 def sign_payload(secret: bytes, body: bytes) -> str:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from pydantic import SecretStr, ValidationError
 
 from cli.dev import SEARCH_ATTRIBUTES
 from config.settings import Settings
@@ -203,3 +204,24 @@ def test_metrics_ports_are_settings_and_reachable_on_the_network() -> None:
         assert int(e[variable]) == default
         assert e[variable] in [str(port) for port in SERVICES[name]["expose"]]
     assert str(defaults.worker_metrics_port) in " ".join(SERVICES["worker"]["healthcheck"]["test"])
+
+
+def test_production_sets_every_secret_and_refuses_the_development_ones() -> None:
+    prefix = Settings.model_config["env_prefix"]
+    development = {
+        name: field.default.get_secret_value()
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.default, SecretStr) and field.default.get_secret_value()
+    }
+    assert set(development) >= {"webhook_secret", "council_enrolment_secret", "bank_admin_token"}
+    for name in APP_SERVICES:
+        raw = SERVICES[name]["environment"]
+        assert env(name)["ESCROW_ENVIRONMENT"] == "production"
+        for field in development:  # compose itself stops when one is not given
+            assert str(raw[f"{prefix}{field.upper()}"]).startswith(f"${{{prefix}{field.upper()}:?")
+        values = {k.removeprefix(prefix).lower(): v for k, v in env(name).items() if k.startswith(prefix)}
+        for field, value in development.items():
+            with pytest.raises(ValidationError, match=f"{prefix}{field.upper()}"):
+                Settings.model_validate(values | {field: value})
+    for service in ("app-db", "bank-db", "temporal-db"):  # no database runs on a password in this file
+        assert env(service)["POSTGRES_PASSWORD"].startswith("<")

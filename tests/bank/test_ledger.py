@@ -38,6 +38,25 @@ async def test_deposit_payout_refund_move_the_balance(client: BankClient, accoun
     assert entries[1].reference == "stage-1"
 
 
+async def test_a_transaction_is_read_by_its_id_as_its_escrow_account_books_it(
+    client: BankClient, account: str
+) -> None:
+    deposit = await client.deposit(account, 70_000, "owner", "funding", new_key())
+    payout = await client.payout(account, 30_000, "contractor", "stage-1", new_key())
+
+    assert await client.transaction(deposit.tx_id) == deposit
+    read = await client.transaction(payout.tx_id)
+    assert (read.account_id, read.kind, read.amount_fen) == (account, "payout", 30_000)
+
+    with pytest.raises(BankRejected) as unknown:
+        await client.transaction("tx_" + "0" * 32)
+    assert (unknown.value.status, unknown.value.code) == (404, "transaction_not_found")
+    # quoted as one path segment: an id cannot reach another route (here the balance)
+    with pytest.raises(BankRejected) as walked:
+        await client.transaction(f"x/../../accounts/{account}")
+    assert walked.value.status in (404, 422)
+
+
 async def test_every_movement_has_an_equal_and_opposite_external_line(
     client: BankClient, account: str
 ) -> None:

@@ -1,0 +1,195 @@
+"""A deposit is recorded only when the bank's own books hold that transaction, over real HTTP.
+
+The webhooks here are validly signed, as by someone who holds the webhook secret: the
+HMAC alone must not be enough to put money into an escrow. The bank, the API, the worker
+and Temporal are all real; what an escrow holds is compared as its whole state.
+"""
+
+import json
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from client.escrow_session import eventually
+from sandbox_bank.client import StatementEntry, UnconfirmedDeposit
+from sandbox_bank.webhooks import DEPOSIT_CONFIRMED, sign_payload
+from tests.conftest import Stack
+from tests.flow import EscrowFlow
+
+TOTAL_FEN = 1_000_000
+EXCESS_FEN = 100
+ALERT_KIND = "deposit_webhook_refused"
+
+
+async def post_event(stack: Stack, event: dict[str, Any] | bytes) -> httpx.Response:
+    """A webhook signed with the stack's secret: a forger holding it, or the bank resending."""
+    body = event if isinstance(event, bytes) else json.dumps({"type": DEPOSIT_CONFIRMED, **event}).encode()
+    signature = sign_payload(stack.settings.webhook_secret.get_secret_value().encode(), body)
+    return await stack.http.post(
+        "/webhooks/bank",
+        content=body,
+        headers={"X-Bank-Signature": signature, "Content-Type": "application/json"},
+    )
+
+
+def claim(account_id: str, tx_id: str, amount_fen: int) -> dict[str, Any]:
+    return {"account_id": account_id, "tx_id": tx_id, "amount_fen": amount_fen}
+
+
+async def signed_escrow(stack: Stack) -> EscrowFlow:
+    """Both sides signed; the escrow waits for its deposit."""
+    flow = await EscrowFlow(stack).register()
+    await flow.create(total_fen=TOTAL_FEN)
+    await flow.sign_contract()
+    return flow
+
+
+async def booked(flow: EscrowFlow, kind: str) -> StatementEntry:
+    [entry] = [e for e in await flow.stack.bank.statement(flow.escrow_id) if e.kind == kind]
+    return entry
+
+
+@pytest.fixture
+async def overpaid(stack: Stack) -> EscrowFlow:
+    """Funded with 100 fen too many, which the escrow refunded: a deposit and a refund at the bank."""
+    flow = await signed_escrow(stack)
+    await flow.deposit(TOTAL_FEN + EXCESS_FEN)
+    await flow.settled()
+    return flow
+
+
+async def test_a_real_deposit_is_recorded_once_and_redelivery_changes_nothing(overpaid: EscrowFlow, stack):
+    state = await overpaid.state()
+    assert state["ledger"]["deposited_fen"] == TOTAL_FEN + EXCESS_FEN
+    assert (state["phase"], state["ledger"]["held_fen"]) == ("active", TOTAL_FEN)
+    deposit = await booked(overpaid, "deposit")
+    acknowledged = await stack.bank.unconfirmed_deposits()
+    assert deposit.tx_id not in {d.tx_id for d in acknowledged}
+
+    again = await post_event(stack, claim(overpaid.escrow_id, deposit.tx_id, deposit.amount_fen))
+
+    assert (again.status_code, again.json()) == (200, {"status": "duplicate"})
+    assert await overpaid.state() == state
+    assert overpaid.council_alerts() == []
+
+
+async def test_webhooks_the_bank_does_not_back_are_refused_alerted_and_change_nothing(
+    overpaid: EscrowFlow, stack
+):
+    waiting = await signed_escrow(stack)
+    deposit, refund = await booked(overpaid, "deposit"), await booked(overpaid, "refund")
+    unknown_tx = f"tx_{uuid.uuid4().hex}"
+    cases = [
+        # (claimed escrow, the claim, status, code, what the alert must say differed)
+        (
+            overpaid,
+            claim(overpaid.escrow_id, unknown_tx, 500),
+            422,
+            "unknown_bank_transaction",
+            "no transaction",
+        ),
+        (
+            overpaid,
+            claim(overpaid.escrow_id, deposit.tx_id, deposit.amount_fen + 1),
+            409,
+            "bank_transaction_mismatch",
+            f"{deposit.amount_fen} fen at the bank, {deposit.amount_fen + 1} fen in the webhook",
+        ),
+        (
+            overpaid,
+            claim(overpaid.escrow_id, deposit.tx_id, 2**63 - 1),
+            409,
+            "bank_transaction_mismatch",
+            f"{2**63 - 1} fen in the webhook",
+        ),
+        (
+            waiting,
+            claim(waiting.escrow_id, deposit.tx_id, deposit.amount_fen),
+            409,
+            "bank_transaction_mismatch",
+            f"account {overpaid.escrow_id} at the bank, {waiting.escrow_id} in the webhook",
+        ),
+        (
+            overpaid,
+            claim(overpaid.escrow_id, refund.tx_id, refund.amount_fen),
+            409,
+            "bank_transaction_mismatch",
+            "a refund at the bank, not a deposit",
+        ),
+    ]
+    for flow, event, status, code, difference in cases:
+        before = await flow.state()
+
+        refused = await post_event(stack, event)
+        redelivered = await post_event(stack, event)
+
+        for response in (refused, redelivered):
+            assert (response.status_code, response.json()["detail"]["code"]) == (status, code), event
+        assert await flow.state() == before, event
+        alerts = [a for a in flow.council_alerts() if a.kind == ALERT_KIND and event["tx_id"] in a.message]
+        alerts = [a for a in alerts if f"deposit of {event['amount_fen']} fen" in a.message]
+        assert len(alerts) == 1, (event, alerts)  # raised, and once only for the redelivered claim
+        assert difference in alerts[0].message and flow.escrow_id in alerts[0].message
+
+
+async def test_malformed_bodies_are_422_even_when_signed(overpaid: EscrowFlow, stack):
+    before = await overpaid.state()
+    deposit = await booked(overpaid, "deposit")
+    good = claim(overpaid.escrow_id, deposit.tx_id, deposit.amount_fen)
+    deep = b'{"type":"deposit.confirmed","nested":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    bodies: list[dict[str, Any] | bytes] = [
+        deep,
+        b"not json",
+        b"[1, 2]",
+        b'{"type":"deposit.confirmed","account_id":"x","tx_id":"t","amount_fen":NaN}',
+        {**good, "amount_fen": float(deposit.amount_fen)},
+        {**good, "amount_fen": str(deposit.amount_fen)},
+        {**good, "amount_fen": True},
+        {**good, "amount_fen": 2**63},
+        b'{"type":"deposit.confirmed","account_id":"ESC-1","tx_id":"t","amount_fen":' + b"9" * 5000 + b"}",
+        {**good, "amount_fen": 0},
+        {**good, "tx_id": f"x/../../accounts/{overpaid.escrow_id}"},
+        {**good, "tx_id": 7},
+        {**good, "account_id": "@external:owners-in"},
+        {key: value for key, value in good.items() if key != "tx_id"},
+    ]
+    for body in bodies:
+        response = await post_event(stack, body)
+        assert (response.status_code, response.json()["detail"]["code"]) == (422, "bad_webhook_body"), body
+    assert await overpaid.state() == before
+    assert overpaid.council_alerts() == []
+
+
+async def test_when_the_bank_cannot_be_asked_the_api_answers_503_and_the_bank_delivers_again(stack):
+    flow = await signed_escrow(stack)
+    await flow.deposit(400_000)
+    before = await flow.state()
+
+    async def pending() -> list[UnconfirmedDeposit]:
+        return [d for d in await stack.bank.unconfirmed_deposits() if d.tx_id == deposit.tx_id]
+
+    reachable = stack.settings.bank_url
+    stack.settings.bank_url = "http://127.0.0.1:9"  # the API's way to the bank is down; the bank is up
+    try:
+        deposit = await stack.bank.deposit(
+            flow.escrow_id, 600_000, flow.owner.id, "owner deposit", f"{flow.escrow_id}:deposit-rest"
+        )
+        [refused] = await eventually(
+            pending, lambda ds: ds and ds[0].attempts >= 1, "the bank's first delivery", flow.wait_seconds
+        )
+        assert refused.last_error == "receiver answered 503"
+        direct = await post_event(stack, claim(flow.escrow_id, deposit.tx_id, 600_000))
+        assert (direct.status_code, direct.json()["detail"]["code"]) == (503, "bank_unavailable")
+        assert await flow.state() == before
+    finally:
+        stack.settings.bank_url = reachable
+
+    state = await flow.wait_for(lambda s: s["ledger"]["deposited_fen"] > 400_000, "the redelivered deposit")
+    assert (state["ledger"]["deposited_fen"], state["phase"]) == (TOTAL_FEN, "active")
+    await eventually(
+        pending, lambda ds: ds == [], "the bank to see its event acknowledged", flow.wait_seconds
+    )
+    assert (await flow.state())["ledger"]["deposited_fen"] == TOTAL_FEN
+    assert flow.council_alerts() == []
