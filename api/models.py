@@ -119,7 +119,7 @@ class DepositInstructions(BaseModel):
 
     Money never passes through this API: the owner pays the bank, and the bank confirms
     each deposit to the API by its signed webhook. So whoever pays in (the owner's
-    banking app, `escrow demo`, the escrow page's sandbox form) must be told which bank
+    banking app, `escrow demo`, the escrow page's sandbox snippet) must be told which bank
     and which account; asking the escrow keeps them from being configured twice and
     guessed apart (the demo used to need ESCROW_BANK_URL besides the API's URL).
     """

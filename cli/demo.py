@@ -10,6 +10,7 @@ so in one sentence and exits 1.
 """
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -39,7 +40,8 @@ class Narrator:
 
 async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
     """Exit status and the escrow id: 0 balanced, 1 unbalanced; `StackMissing` if no stack answers."""
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+    async with contextlib.AsyncExitStack() as scope:
+        http = await scope.enter_async_context(httpx.AsyncClient(base_url=api_url, timeout=30))
         await require_stack(http, api_url)
         say = Narrator().say
         flow = await EscrowSession(http).register(settings.council_enrolment_secret.get_secret_value())
@@ -48,36 +50,36 @@ async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         created = await flow.create(total_fen=TOTAL_FEN)
         plan = ", ".join(f"{s['name']} {yuan(s['amount_fen'])}" for s in created["terms"]["stages"])
         say(f"contract {flow.escrow_id} drafted: {plan}; retention {yuan(created['terms']['retention_fen'])}")
-        async with flow.bank_from_api(settings.bank_timeout_seconds) as bank:
-            say(f"the escrow's deposit instructions name its account at the bank {bank.base_url}")
-            await flow.sign_contract()
-            say(f"owner and contractor signed terms {flow.terms_hash[:16]}…")
-            await flow.deposit(TOTAL_FEN)
-            say(f"owner deposited {yuan(TOTAL_FEN)}; the bank confirmed it by signed webhook")
+        bank = await scope.enter_async_context(flow.bank_from_api(settings.bank_timeout_seconds))
+        say(f"the escrow's deposit instructions name its account at the bank {bank.base_url}")
+        await flow.sign_contract()
+        say(f"owner and contractor signed terms {flow.terms_hash[:16]}…")
+        await flow.deposit(TOTAL_FEN)
+        say(f"owner deposited {yuan(TOTAL_FEN)}; the bank confirmed it by signed webhook")
 
-            await flow.pass_stage(1)
-            say("stage 1 inspected, passed and accepted: released")
-            await flow.request_inspection(2)
-            defects = [
-                {"description": "hollow tiles", "location": "kitchen wall", "cost_estimate_fen": 80_000},
-                {"description": "socket not earthed", "location": "bathroom", "cost_estimate_fen": 20_000},
-            ]
-            await flow.report(2, "fail", defects)
-            say("stage 2 failed inspection with 2 itemised defects")
-            await flow.pass_stage(2)
-            say("stage 2 rectified, re-inspected, passed and accepted: released")
+        await flow.pass_stage(1)
+        say("stage 1 inspected, passed and accepted: released")
+        await flow.request_inspection(2)
+        defects = [
+            {"description": "hollow tiles", "location": "kitchen wall", "cost_estimate_fen": 80_000},
+            {"description": "socket not earthed", "location": "bathroom", "cost_estimate_fen": 20_000},
+        ]
+        await flow.report(2, "fail", defects)
+        say("stage 2 failed inspection with 2 itemised defects")
+        await flow.pass_stage(2)
+        say("stage 2 rectified, re-inspected, passed and accepted: released")
 
-            await flow.request_inspection(3)
-            report_hash = await flow.report(3, "pass")
-            holdback = {"item": "door-gap", "description": "bedroom door gap 4 mm", "amount_fen": 300_000}
-            await flow.accept_partially(3, report_hash, [holdback])
-            say(f"stage 3 accepted partially: {yuan(holdback['amount_fen'])} held back for the door gap")
-            await flow.release_holdback(3, ["door-gap"], holdback["amount_fen"])
-            say("door gap fixed and signed off: holdback released")
-            await flow.pass_stage(4)
-            state = await flow.settled()
-            say(f"last stage accepted; escrow is in {state['phase']}, retention held for the warranty period")
-            return await report_ledger(flow, state), flow.escrow_id
+        await flow.request_inspection(3)
+        report_hash = await flow.report(3, "pass")
+        holdback = {"item": "door-gap", "description": "bedroom door gap 4 mm", "amount_fen": 300_000}
+        await flow.accept_partially(3, report_hash, [holdback])
+        say(f"stage 3 accepted partially: {yuan(holdback['amount_fen'])} held back for the door gap")
+        await flow.release_holdback(3, ["door-gap"], holdback["amount_fen"])
+        say("door gap fixed and signed off: holdback released")
+        await flow.pass_stage(4)
+        state = await flow.settled()
+        say(f"last stage accepted; escrow is in {state['phase']}, retention held for the warranty period")
+        return await report_ledger(flow, state), flow.escrow_id
 
 
 class StackMissing(Exception):

@@ -19,6 +19,7 @@ DATA_DIR/demo-experts.json, a demo convenience (see client/case_session.py).
 """
 
 import asyncio
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from domain.money import yuan
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document
 from expert_panels.votes import Opinion, aggregate
-from sandbox_bank.client import BankClient, BankError
+from sandbox_bank.client import BankError
 from workflows.connection import connect_temporal
 from workflows.dispute_types import case_workflow_id
 
@@ -301,129 +302,132 @@ class DisputeDemo:
 # ==================================================================== renovation
 async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str, str]:
     """Exit status, escrow id and case id: 0 when the split is paid and the ledger balances."""
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+    async with contextlib.AsyncExitStack() as scope:
+        http = await scope.enter_async_context(httpx.AsyncClient(base_url=api_url, timeout=30))
         await require_stack(http, api_url)
         demo = DisputeDemo(settings, http, await case_clocks(settings))
+        say = demo.say
         flow = await EscrowSession(http).register(settings.council_enrolment_secret.get_secret_value())
         owner, contractor, council = flow.owner, flow.contractor, flow.council
-        demo.say(
+        say(
             f"registered owner {owner.id}, contractor {contractor.id}, inspector {flow.inspector.id}, "
             f"council {council.id}"
         )
         created = await flow.create(total_fen=TOTAL_FEN)
-        async with flow.bank_from_api(settings.bank_timeout_seconds) as bank:
-            return await _renovation_dispute(demo, flow, created, bank)
+        bank = await scope.enter_async_context(flow.bank_from_api(settings.bank_timeout_seconds))
+        await flow.sign_contract()
+        await flow.deposit(TOTAL_FEN)
+        stage = created["terms"]["stages"][0]
+        say(f"escrow {flow.escrow_id} signed and funded with {yuan(TOTAL_FEN)}")
+        await flow.request_inspection(1)
+        say(f"the contractor asks for stage 1 ({stage['name']}, {yuan(stage['amount_fen'])}) to be inspected")
+        dispute = await flow.raise_dispute(owner, [1], "the bathroom floor leaks into the flat below")
+        say(
+            f"the owner raises dispute {dispute} in the escrow: "
+            f"stage 1's {yuan(stage['amount_fen'])} is frozen"
+        )
 
+        experts = await demo.expert_pool(council, RENOVATION_POOL, contractor, RENOVATION_TIES)
+        case = CaseSession(
+            http,
+            claimant=owner,
+            respondent=contractor,
+            council=council,
+            experts=experts,
+            clock=demo.clocks.now,
+        )
+        disputed = stage["amount_fen"]
+        claim = {
+            "domain": RENOVATION,
+            "main_specialty": "waterproofing",
+            "items": [
+                {"item_id": "leak", "description": "bathroom floor fails the 48-hour flood test"},
+                {"item_id": "pipe-joint", "description": "hot-water pipe joint under the sink weeps"},
+            ],
+            "disputed_fen": disputed,
+            "remedy_sought": "refund of the stage, or a reduction for the defects",
+            "evidence": ["sha256:flood-test-video", "sha256:downstairs-ceiling-photos"],
+            "escrow_id": flow.escrow_id,
+            "escrow_dispute": dispute,
+        }
+        await case.file(claim)
+        say(
+            f"the owner files {case.case_id} for escrow dispute {dispute} ({yuan(disputed)}), "
+            f"signed claim {case.claim_hash[:16]}…"
+        )
+        await case.accept("within the council's remit: a renovation stage under escrow")
+        say("the council accepts the case")
+        await case.answer("sha256:contractor-answer", ["sha256:membrane-invoice"])
+        say("the contractor answers: the membrane was laid to standard; the negotiation window opens")
+        await demo.negotiate_in_vain(case)
+        await demo.form_panel(case)
+        say("the panel is formed: 7 days for evidence and 7 more for replies")
 
-async def _renovation_dispute(
-    demo: DisputeDemo, flow: EscrowSession, created: dict[str, Any], bank: BankClient
-) -> tuple[int, str, str]:
-    """From the signed contract to the panel's split paid, on the bank the escrow names."""
-    say = demo.say
-    owner, contractor, council = flow.owner, flow.contractor, flow.council
-    await flow.sign_contract()
-    await flow.deposit(TOTAL_FEN)
-    stage = created["terms"]["stages"][0]
-    say(f"escrow {flow.escrow_id} signed and funded with {yuan(TOTAL_FEN)}")
-    await flow.request_inspection(1)
-    say(f"the contractor asks for stage 1 ({stage['name']}, {yuan(stage['amount_fen'])}) to be inspected")
-    dispute = await flow.raise_dispute(owner, [1], "the bathroom floor leaks into the flat below")
-    say(f"the owner raises dispute {dispute} in the escrow: stage 1's {yuan(stage['amount_fen'])} is frozen")
+        await case.submit_evidence(owner, ["sha256:moisture-readings", "sha256:flood-test-video"])
+        await case.submit_evidence(contractor, ["sha256:pressure-test-log"], reply=True)
+        say("the owner submits moisture readings; the contractor replies with its pressure-test log")
+        chair = case.chair(await case.state())
+        report = "sha256:joint-site-inspection-report"
+        for party in (owner, contractor, case.expert(chair)):
+            await case.sign_inspection(party, report)
+        say(f"owner, contractor and the chair {chair} sign the joint site-inspection report")
+        await demo.skip(
+            case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close: voting"
+        )
 
-    experts = await demo.expert_pool(council, RENOVATION_POOL, contractor, RENOVATION_TIES)
-    case = CaseSession(
-        demo.http,
-        claimant=owner,
-        respondent=contractor,
-        council=council,
-        experts=experts,
-        clock=demo.clocks.now,
-    )
-    disputed = stage["amount_fen"]
-    claim = {
-        "domain": RENOVATION,
-        "main_specialty": "waterproofing",
-        "items": [
-            {"item_id": "leak", "description": "bathroom floor fails the 48-hour flood test"},
-            {"item_id": "pipe-joint", "description": "hot-water pipe joint under the sink weeps"},
-        ],
-        "disputed_fen": disputed,
-        "remedy_sought": "refund of the stage, or a reduction for the defects",
-        "evidence": ["sha256:flood-test-video", "sha256:downstairs-ceiling-photos"],
-        "escrow_id": flow.escrow_id,
-        "escrow_dispute": dispute,
-    }
-    await case.file(claim)
-    say(
-        f"the owner files {case.case_id} for escrow dispute {dispute} ({yuan(disputed)}), "
-        f"signed claim {case.claim_hash[:16]}…"
-    )
-    await case.accept("within the council's remit: a renovation stage under escrow")
-    say("the council accepts the case")
-    await case.answer("sha256:contractor-answer", ["sha256:membrane-invoice"])
-    say("the contractor answers: the membrane was laid to standard; the negotiation window opens")
-    await demo.negotiate_in_vain(case)
-    await demo.form_panel(case)
-    say("the panel is formed: 7 days for evidence and 7 more for replies")
+        opinions = [
+            _renovation_opinion(
+                "upheld", disputed * 50 // 100, "membrane stops short of the wall; joint weeps"
+            ),
+            _renovation_opinion("rejected", disputed * 60 // 100, "joint held at 0.6 MPa in my own test"),
+            _renovation_opinion("upheld", disputed * 70 // 100, "leak is the membrane; pipe is a small fix"),
+        ]
+        state = await demo.vote(case, opinions)
+        decision = demo.median(state, opinions)
+        say(
+            f"the money split is the median proposal: {yuan(decision.pay_fen)} to the contractor, "
+            f"{yuan(decision.refund_fen)} back to the owner"
+        )
+        summary = (
+            "The floor leaks because the waterproofing membrane was not carried up the wall; that is "
+            "the contractor's work. The pipe joint needs a small repair. The contractor is paid "
+            f"{yuan(decision.pay_fen)} of the {yuan(disputed)} for this stage and the owner gets "
+            f"{yuan(decision.refund_fen)} back."
+        )
+        await case.summarise(summary, outcome="split")
+        say(f"the chair {case.chair(state)} writes the plain-language summary: “{summary}”")
+        dissenter = case.seats(state)[1]
+        await demo.sign_and_countersign(case, {dissenter: "the pipe joint is not defective"})
 
-    await case.submit_evidence(owner, ["sha256:moisture-readings", "sha256:flood-test-video"])
-    await case.submit_evidence(contractor, ["sha256:pressure-test-log"], reply=True)
-    say("the owner submits moisture readings; the contractor replies with its pressure-test log")
-    chair = case.chair(await case.state())
-    report = "sha256:joint-site-inspection-report"
-    for party in (owner, contractor, case.expert(chair)):
-        await case.sign_inspection(party, report)
-    say(f"owner, contractor and the chair {chair} sign the joint site-inspection report")
-    await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close: voting")
-
-    opinions = [
-        _renovation_opinion("upheld", disputed * 50 // 100, "membrane stops short of the wall; joint weeps"),
-        _renovation_opinion("rejected", disputed * 60 // 100, "joint held at 0.6 MPa in my own test"),
-        _renovation_opinion("upheld", disputed * 70 // 100, "leak is the membrane; pipe is a small fix"),
-    ]
-    state = await demo.vote(case, opinions)
-    decision = demo.median(state, opinions)
-    say(
-        f"the money split is the median proposal: {yuan(decision.pay_fen)} to the contractor, "
-        f"{yuan(decision.refund_fen)} back to the owner"
-    )
-    summary = (
-        "The floor leaks because the waterproofing membrane was not carried up the wall; that is "
-        "the contractor's work. The pipe joint needs a small repair. The contractor is paid "
-        f"{yuan(decision.pay_fen)} of the {yuan(disputed)} for this stage and the owner gets "
-        f"{yuan(decision.refund_fen)} back."
-    )
-    await case.summarise(summary, outcome="split")
-    say(f"the chair {case.chair(state)} writes the plain-language summary: “{summary}”")
-    dissenter = case.seats(state)[1]
-    await demo.sign_and_countersign(case, {dissenter: "the pipe joint is not defective"})
-
-    state = await case.state()
-    outcome = state["outcome"]
-    escrow_step = council.sign(
-        "dispute.decide",
-        flow.escrow_id,
-        {
-            "dispute": dispute,
-            "outcome": outcome["outcome"],
-            "pay_fen": outcome["pay_fen"],
-            "refund_fen": outcome["refund_fen"],
-            "reasons": summary,
-            "decision_hash": outcome["decision_hash"],
-        },
-        await flow.clock(),  # the escrow's own time: only the case's clock was fast-forwarded
-    )
-    await case.submit_enforcement(escrow_step)
-    say(f"the council signs the escrow's dispute.decide on the escrow's clock and hands it to {case.case_id}")
-    await case.until("closed")
-    await flow.wait_for(lambda s: s["disputes"][dispute - 1]["status"] == "decided", "the decision")
-    escrow = await flow.settled()
-    for entry in await bank.statement(flow.escrow_id):
-        key = entry.idempotency_key.removeprefix(f"{flow.escrow_id}:")
-        if key.startswith(f"dispute-{dispute}:"):
-            say(f"the bank books {entry.kind} {yuan(entry.amount_fen)} under key {entry.idempotency_key}")
-    say(f"{case.case_id} is closed; the escrow paid the panel's split")
-    return await report_ledger(flow, escrow), flow.escrow_id, case.case_id
+        state = await case.state()
+        outcome = state["outcome"]
+        escrow_step = council.sign(
+            "dispute.decide",
+            flow.escrow_id,
+            {
+                "dispute": dispute,
+                "outcome": outcome["outcome"],
+                "pay_fen": outcome["pay_fen"],
+                "refund_fen": outcome["refund_fen"],
+                "reasons": summary,
+                "decision_hash": outcome["decision_hash"],
+            },
+            await flow.clock(),  # the escrow's own time: only the case's clock was fast-forwarded
+        )
+        await case.submit_enforcement(escrow_step)
+        say(
+            "the council signs the escrow's dispute.decide on the escrow's clock "
+            f"and hands it to {case.case_id}"
+        )
+        await case.until("closed")
+        await flow.wait_for(lambda s: s["disputes"][dispute - 1]["status"] == "decided", "the decision")
+        escrow = await flow.settled()
+        for entry in await bank.statement(flow.escrow_id):
+            key = entry.idempotency_key.removeprefix(f"{flow.escrow_id}:")
+            if key.startswith(f"dispute-{dispute}:"):
+                say(f"the bank books {entry.kind} {yuan(entry.amount_fen)} under key {entry.idempotency_key}")
+        say(f"{case.case_id} is closed; the escrow paid the panel's split")
+        return await report_ledger(flow, escrow), flow.escrow_id, case.case_id
 
 
 def _names(ids: list[str]) -> str:

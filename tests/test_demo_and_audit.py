@@ -94,11 +94,19 @@ async def run_escrow(args: list[str], env: dict, timeout: float = 60) -> subproc
 
 
 def api_url_only(stack) -> dict[str, str]:
-    """An operator's environment that names no part of the stack; only the council's secret is told."""
+    """An operator's environment that names no part of the stack; only its secrets are told.
+
+    (The secrets are the stack's own, so no development-secret warning joins the output.)
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCROW_") and k != "DATABASE_URL"}
-    secret = stack.settings.council_enrolment_secret.get_secret_value()
+    told = stack.settings
+    secrets = {
+        "ESCROW_COUNCIL_ENROLMENT_SECRET": told.council_enrolment_secret.get_secret_value(),
+        "ESCROW_WEBHOOK_SECRET": told.webhook_secret.get_secret_value(),
+        "ESCROW_BANK_ADMIN_TOKEN": told.bank_admin_token.get_secret_value(),
+    }
     # ESCROW_BANK_URL where nothing listens: a demo that read it instead of asking the API would fail
-    return env | {"ESCROW_COUNCIL_ENROLMENT_SECRET": secret, "ESCROW_BANK_URL": nothing_listening()}
+    return env | secrets | {"ESCROW_BANK_URL": nothing_listening()}
 
 
 async def test_deposit_instructions_name_the_bank_the_account_and_what_is_due(stack):
