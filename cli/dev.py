@@ -11,8 +11,9 @@ up to 30 s), with one `[dev]` line saying which child, how it ended and when it 
 one crash of the worker or the API must not take the whole stack down with it. A child that
 keeps dying (5 deaths within 2 minutes) is a broken stack, not bad luck: the supervisor
 then stops everything and exits non-zero. Every start is logged with the child's pid. A
-child that fails before the whole stack is up still stops it at once (a setup problem, such
-as failed migrations or a busy port, that no restart mends).
+child that fails while it is being started (a one-shot that fails, a child that exits or is
+not ready in time before the next one starts) still stops everything at once: a setup
+problem, such as failed migrations or a busy port, that no restart mends.
 
 Children run in their own process groups, so the terminal's Ctrl-C reaches only the
 supervisor, which then stops each child (and anything the child spawned) exactly once.
