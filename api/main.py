@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
-from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
+from api.routes import cases, escrows, experts, health, parties, public_record, steps, tokens, webhooks
 from api.routes.case_steps import CASE_STEPS
 from config.settings import Settings, get_settings
 from db.engine import make_engine
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestMetrics)
     app.include_router(health.router)
     app.include_router(parties.router)
+    app.include_router(tokens.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", steps.ESCROW_STEPS, "escrow steps")
     app.include_router(cases.router)

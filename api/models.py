@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,7 +42,25 @@ class PartyPublic(PartyBase):
 
 class PartyRegistered(BaseModel):
     party: PartyPublic
-    token: str = Field(description="bearer token for reading; shown once, never stored in clear")
+    token: str = Field(
+        description="an API token (bearer, for reading and filing); shown once, never stored in clear,"
+        " expires after `ESCROW_API_TOKEN_DAYS`"
+    )
+
+
+class TokenPublic(BaseModel):
+    """One of a party's tokens as its party may see it: never the secret nor its hash."""
+
+    id: str
+    kind: Literal["api", "session"] = Field(description="api: a program's bearer token; session: a browser's")
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    current: bool = Field(description="whether this request was made with this token")
+
+
+class TokenIssued(TokenPublic):
+    token: str = Field(description="the new API token (bearer); shown once, never stored in clear")
 
 
 class StageIn(BaseModel):

@@ -91,9 +91,10 @@ async def run(api_url: str, runs: int) -> list[Figures]:
     escrow_id, parties = await prepare(api_url)
     pages = [("sign-in", "/signin", None)]
     for role, party in parties.items():
-        pages.append((f"{role}: my escrows", "/my/escrows", party.token))
-        pages.append((f"{role}: escrow", f"/my/escrows/{escrow_id}", party.token))
-    pages.append(("owner: new contract", "/my/escrows/new", parties["owner"].token))
+        session = await party.open_session()
+        pages.append((f"{role}: my escrows", "/my/escrows", session))
+        pages.append((f"{role}: escrow", f"/my/escrows/{escrow_id}", session))
+    pages.append(("owner: new contract", "/my/escrows/new", await parties["owner"].open_session()))
     results = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

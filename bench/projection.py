@@ -58,7 +58,7 @@ def main() -> None:
             party_id = snapshot[f"{role}_id"]
             if session.get(Party, party_id) is None:
                 key = f"bench-key-{role}"
-                session.add(Party(id=party_id, role=role, display_name=role, public_key=key, token_hash=key))
+                session.add(Party(id=party_id, role=role, display_name=role, public_key=key))
         session.commit()
     projections = ProjectionActivities(engine)
     calls = [as_escrow(raw, f"ESC-BENCH-{n:05d}") for n in range(args.escrows) for raw in inputs]

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from api.deps import SESSION_COOKIE
 from client.keys import PartyKey
 
 
@@ -43,6 +44,27 @@ class Party:
         registered = raise_for_error(await self.http.post("/parties", json=body, headers=headers))
         self.id = registered["party"]["id"]
         self.token = registered["token"]
+        return self
+
+    def _own(self, action: str) -> dict[str, Any]:
+        """A `session.open` or `token.issue` envelope: the party asks for itself, with its key."""
+        return asdict(self.sign(action, self.id, {}))
+
+    async def open_session(self) -> str:
+        """Sign in as a browser does; the session token, which pages read from the cookie.
+
+        Asked on a client of its own, so the cookie does not ride along with every later
+        request of `http` (httpx keeps the cookies its responses set)."""
+        async with httpx.AsyncClient(base_url=self.http.base_url, timeout=self.http.timeout) as own:
+            response = await own.post("/session", json=self._own("session.open"))
+            raise_for_error(response)
+            return response.cookies[SESSION_COOKIE]
+
+    async def renew_token(self) -> "Party":
+        """Replace `token` with a new API token, asked for by signature (an old token may have expired)."""
+        self.token = raise_for_error(
+            await self.http.post("/parties/me/tokens", json=self._own("token.issue"))
+        )["token"]
         return self
 
     @property

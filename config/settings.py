@@ -73,6 +73,10 @@ class Settings(BaseSettings):
 
     council_enrolment_secret: SecretStr = SecretStr("dev-council-secret-change-me")
     signature_max_skew_seconds: int = 900
+    api_token_days: int = Field(
+        default=90, ge=1, description="How long an API token (registration or `token.issue`) is valid."
+    )
+    session_hours: int = Field(default=12, ge=1, description="How long a browser's sign-in lasts.")
 
     holidays_file: Path = Path(__file__).with_name("holidays_cn.json")
 

@@ -17,10 +17,10 @@ alerts are never updated, so theirs need not.
 import base64
 import binascii
 import functools
-import hashlib
 import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Insert, or_
@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from db import tokens
 from db.models import (
     PARTY_ROLES,
     AppModel,
@@ -98,10 +99,6 @@ def execute_write(session: Session, statement: Insert, parameters: Any = None) -
     return rows
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def canonical_public_key(public_key: str) -> str:
     """Re-encode so one key has one spelling, which the unique constraint relies on."""
     try:
@@ -114,24 +111,30 @@ def canonical_public_key(public_key: str) -> str:
 
 
 def create_party(
-    *, session: Session, role: str, display_name: str, public_key: str, address: str | None = None
+    *,
+    session: Session,
+    role: str,
+    display_name: str,
+    public_key: str,
+    token_lifetime: timedelta,
+    address: str | None = None,
 ) -> tuple[Party, str]:
-    """Register a party; the bearer token is returned once and only its hash is kept."""
+    """Register a party with its first API token, stored in the same commit; the token's
+    secret is returned once and only its hash is kept (db.tokens)."""
     if role not in PARTY_ROLES:
         raise ValueError(f"role must be one of {sorted(PARTY_ROLES)}")
     if not display_name.strip():
         raise ValueError("display name must not be empty")
     key = canonical_public_key(public_key)
-    token = secrets.token_urlsafe(32)
     party = Party(
         id="P-" + "".join(secrets.choice(_PARTY_ID_ALPHABET) for _ in range(10)),
         role=role,
         display_name=display_name.strip(),
         public_key=key,
-        token_hash=_hash_token(token),
         address=address.strip() if address and address.strip() else None,
     )
-    session.add(party)
+    token, secret = tokens.new_token(party_id=party.id, kind="api", lifetime=token_lifetime)
+    session.add_all([party, token])  # inserted in foreign-key order by the unit of work
     try:
         session.commit()
     except IntegrityError:
@@ -140,16 +143,11 @@ def create_party(
             raise PublicKeyTakenError("public key already registered") from None
         raise
     session.refresh(party)
-    return party, token
+    return party, secret
 
 
 def get_party(*, session: Session, party_id: str) -> Party | None:
     return session.get(Party, party_id)
-
-
-def get_party_by_token(*, session: Session, token: str) -> Party | None:
-    statement = select(Party).where(Party.token_hash == _hash_token(token))
-    return session.exec(statement).first()
 
 
 def get_party_by_public_key(*, session: Session, public_key: str) -> Party | None:

@@ -13,7 +13,7 @@ SQLite batch migrations need to alter them later.
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, Text, TypeDecorator
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -67,7 +67,7 @@ metadata = AppModel.metadata
 
 
 class Party(AppModel, table=True):
-    """A person or organisation that signs steps; only the token's hash is kept."""
+    """A person or organisation that signs steps; its tokens are in `party_token`."""
 
     __tablename__ = "party"
 
@@ -75,10 +75,34 @@ class Party(AppModel, table=True):
     role: str
     display_name: str
     public_key: str = Field(unique=True)
-    token_hash: str = Field(unique=True)
     # A business's address as it registered it: the quarterly list prints it beside the name.
     address: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class PartyToken(AppModel, table=True):
+    """A bearer secret of one party: an API token for programs or a browser's session.
+
+    Only the secret's SHA-256 is kept. Every token expires; revoking one sets `revoked_at`
+    and keeps the row. `nonce` is the nonce of the signed envelope that asked for the token
+    (None for the token answered at registration): unique per party, so one signed request
+    opens one session or issues one token, however often it is replayed.
+    """
+
+    __tablename__ = "party_token"
+    __table_args__ = (
+        CheckConstraint("kind IN ('api', 'session')", name="kind"),
+        UniqueConstraint("party_id", "nonce"),
+    )
+
+    id: str = Field(primary_key=True)
+    party_id: str = Field(foreign_key="party.id", index=True)
+    kind: str
+    token_hash: str = Field(unique=True)
+    nonce: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EscrowProjection(AppModel, table=True):

@@ -29,6 +29,7 @@ from domain.escrow.terms import PartyKey
 from expert_panels.draw import draw_record_from_document, exclusion_code, verify_draw
 from expert_panels.registry import Affiliation, expert_from_document
 from expert_panels.votes import commitment
+from tests.db.factories import TOKEN_LIFETIME
 from tests.dispute_kit import experts
 from tests.flow import EscrowFlow, assert_bank_agrees
 from tests.web.staff_kit import page
@@ -92,7 +93,11 @@ def enrol_experts(engine, domain: str, count: int) -> dict[str, tuple[str, Signi
         for expert in experts(domain, count):
             key = SigningKey.generate()
             party, _ = crud.create_party(
-                session=session, role="expert", display_name=expert.name, public_key=key.public_key_b64
+                session=session,
+                role="expert",
+                display_name=expert.name,
+                public_key=key.public_key_b64,
+                token_lifetime=TOKEN_LIFETIME,
             )
             create_expert(session=session, expert=expert, party_id=party.id)
             keys[expert.expert_id] = (party.id, key)

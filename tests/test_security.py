@@ -114,6 +114,12 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /health": anyone((200, None)),
     "POST /parties": anyone((201, None)),
     "GET /parties/me": reader(EVERY_PARTY),
+    "GET /parties/me/tokens": reader(EVERY_PARTY),
+    # a new API token is asked for by the party's signature, never by a token
+    "POST /parties/me/tokens": lambda caller: (
+        (422, "unknown_fields") if caller in PARTY_ROLES else (403, "bad_signature")
+    ),
+    "POST /parties/me/tokens/{token_id}/revocation": reader(EVERY_PARTY, ok=(404, "token_not_found")),
     "POST /escrows": reader(SIGNATORIES, ok=(422, "unknown_party"), denied="not_a_signatory"),
     "GET /escrows": reader(EVERY_PARTY),
     "GET /escrows/{escrow_id}": reader(ESCROW_READERS),
@@ -206,6 +212,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         number=NO_SUCH_NUMBER,
         expert_id="EXP-NO-SUCH-EXPERT",
         quarter="2019Q1",
+        token_id="TOK-NOSUCHTOKEN",
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
@@ -215,6 +222,9 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
             payload[NUMBER_FIELDS[template]] = NO_SUCH_NUMBER
         body = world.signed(caller, STEP_ACTIONS[template], subject, payload)
         return await world.http.post(path, json=body, headers=headers)
+    if operation == "POST /parties/me/tokens":
+        signer = world.parties[caller].id if caller in world.parties else world.parties["owner"].id
+        return await world.http.post(path, json=world.signed(caller, "token.issue", signer, dict(PROBE)))
     if operation == "POST /parties":
         fresh = {
             "role": "owner",

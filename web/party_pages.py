@@ -1,20 +1,22 @@
 """Sign-in by party: choose a key kept on this device, or make one and register it."""
 
+from datetime import timedelta
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from starlette.responses import HTMLResponse
 
-from api.deps import SessionDep
-from api.errors import ApiError
-from api.models import PartyPublic
-from db import crud
-from web.session import SESSION_COOKIE, PageParty, SessionIn
+from api.deps import SESSION_COOKIE, SessionDep, SettingsDep, check_session_header
+from api.key_proof import token_for_signature
+from api.models import PartyPublic, SignedStepIn
+from db import tokens
+from web.session import PageParty
 from web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 # Roles that sign in through these pages; council and bank staff enrol with a secret (asked on the form).
 PAGE_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "buyer", "dealer")
-EIGHT_HOURS_SECONDS = 8 * 3600
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -34,24 +36,43 @@ def sign_in_page(request: Request, party: PageParty) -> HTMLResponse:
     )
 
 
+def cookie_flags(request: Request) -> dict[str, Any]:
+    """Out of page scripts' reach, never sent by another site, and only over HTTPS when served so."""
+    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https"}
+
+
 @router.post("/session", response_model=PartyPublic)
-def start_session(body: SessionIn, request: Request, response: Response, session: SessionDep) -> PartyPublic:
-    party = crud.get_party_by_token(session=session, token=body.token)
-    if party is None:
-        raise ApiError(401, "bad_token", "this token does not belong to any registered party")
+def start_session(
+    body: SignedStepIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> PartyPublic:
+    """Sign in with a `session.open` envelope signed by the party's key (web/session.py)."""
+    lifetime = timedelta(hours=settings.session_hours)
+    party, _token, secret = token_for_signature(
+        session,
+        settings,
+        body,
+        action="session.open",
+        kind="session",
+        lifetime=lifetime,
+    )
     response.set_cookie(
-        SESSION_COOKIE,
-        body.token,
-        max_age=EIGHT_HOURS_SECONDS,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        SESSION_COOKIE, secret, max_age=int(lifetime.total_seconds()), **cookie_flags(request)
     )
     return PartyPublic.model_validate(party, from_attributes=True)
 
 
 @router.delete("/session", status_code=204)
-def end_session() -> Response:
+def end_session(request: Request, session: SessionDep) -> Response:
+    """Sign out: the session's token is revoked, not only forgotten by this browser."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        check_session_header(request)
+        try:
+            party, token = tokens.authenticate(session=session, secret=secret, kind="session")
+        except tokens.TokenRefused:
+            pass  # already expired, revoked or unknown: nothing left to revoke
+        else:
+            tokens.revoke(session=session, party_id=party.id, token_id=token.id)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
+    response.delete_cookie(SESSION_COOKIE, **cookie_flags(request))
     return response

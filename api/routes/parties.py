@@ -1,6 +1,7 @@
-"""Registering parties: a public key in, a reading token out."""
+"""Registering parties: a public key in, an API token out (db.tokens: it expires)."""
 
 import hmac
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header
@@ -46,6 +47,7 @@ def register_party(
             role=body.role.value,
             display_name=body.display_name,
             public_key=body.public_key,
+            token_lifetime=timedelta(days=settings.api_token_days),
             address=body.address,
         )
     except crud.PublicKeyTakenError:

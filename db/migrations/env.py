@@ -4,6 +4,12 @@ Migrations run under a database-wide lock, because API and worker processes
 all upgrade at start-up and may start together: on PostgreSQL a transaction
 advisory lock, on SQLite an immediate (write-locked) transaction. The second
 process then finds the schema at head and does nothing.
+
+SQLite alters a table by copying it and dropping the original (batch mode), which fails
+while other tables' rows name it and foreign keys are enforced; so SQLite migrates with
+them off (the PRAGMA only takes effect outside a transaction, hence before BEGIN) and
+checks every foreign key before the transaction commits. The connection is not reused:
+`db.migrate.upgrade` disposes its engine.
 """
 
 from typing import Any
@@ -25,7 +31,15 @@ def _lock_schema(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
     elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows naming missing rows: {broken[:5]}")
 
 
 def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
@@ -49,6 +63,7 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        _check_foreign_keys(connection)
 
 
 def _run_online() -> None:

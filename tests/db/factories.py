@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -14,9 +15,16 @@ def make_public_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+TOKEN_LIFETIME = timedelta(days=90)
+
+
 def make_party(session: Session, role: str = "owner", name: str = "Li Wei") -> Party:
     party, _token = crud.create_party(
-        session=session, role=role, display_name=name, public_key=make_public_key()
+        session=session,
+        role=role,
+        display_name=name,
+        public_key=make_public_key(),
+        token_lifetime=TOKEN_LIFETIME,
     )
     return party
 

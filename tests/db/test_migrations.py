@@ -1,15 +1,17 @@
 import multiprocessing
+from datetime import timedelta
 from multiprocessing.synchronize import Barrier
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import DateTime, Engine, bindparam, inspect, text
 
-from db import crud
+from db import crud, tokens
 from db.engine import make_engine, session_scope
-from db.migrate import is_current, upgrade
-from db.models import metadata
-from tests.db.factories import make_public_key
+from db.migrate import alembic_config, is_current, upgrade
+from db.models import metadata, utcnow
+from tests.db.factories import TOKEN_LIFETIME, make_public_key
 
 
 def test_upgrade_creates_schema_and_is_idempotent(empty_db_url: str) -> None:
@@ -20,7 +22,11 @@ def test_upgrade_creates_schema_and_is_idempotent(empty_db_url: str) -> None:
         assert is_current(engine)
         with session_scope(engine) as session:
             party, _ = crud.create_party(
-                session=session, role="owner", display_name="Li", public_key=make_public_key()
+                session=session,
+                role="owner",
+                display_name="Li",
+                public_key=make_public_key(),
+                token_lifetime=TOKEN_LIFETIME,
             )
 
         upgrade(empty_db_url)
@@ -60,3 +66,39 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
+
+
+def migrate(url: str, command_name: str, revision: str) -> None:
+    """Run one Alembic command on its own engine, as db.migrate.upgrade does."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            getattr(command, command_name)(alembic_config(connection), revision)
+    finally:
+        engine.dispose()
+
+
+def test_the_token_each_party_had_is_carried_over_as_an_expiring_api_token(empty_db_url: str) -> None:
+    migrate(empty_db_url, "upgrade", "0006_request_record")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO party (id, role, display_name, public_key, token_hash, created_at)"
+                    " VALUES ('P-OLDPARTY01', 'owner', 'Li', :key, :hash, :created)"
+                ).bindparams(bindparam("created", type_=DateTime(timezone=True))),
+                {"key": make_public_key(), "hash": tokens.hash_secret("old-secret"), "created": utcnow()},
+            )
+        upgrade(empty_db_url)
+
+        with session_scope(engine) as session:
+            party, token = tokens.authenticate(session=session, secret="old-secret", kind="api")
+            assert party.id == "P-OLDPARTY01"
+            assert timedelta(days=89) < token.expires_at - utcnow() <= timedelta(days=90)
+        migrate(empty_db_url, "downgrade", "0006_request_record")
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT token_hash FROM party")).scalar_one()
+        assert kept == tokens.hash_secret("old-secret")
+    finally:
+        engine.dispose()

@@ -104,13 +104,15 @@ async def wait_for_phase(page: Page, wanted: str, timeout_ms: int = 30_000) -> N
 
 
 async def token_of(page: Page, party_id: str) -> str:
-    """The party's bearer token as its browser keeps it, for a test's own reads over the API."""
-    return await page.evaluate(
-        """async id => {
-            const db = await new Promise(ok => { const r = indexedDB.open('escrow-signing');
-                r.onsuccess = () => ok(r.result); });
-            return await new Promise(ok => { const r = db.transaction('identities')
-                .objectStore('identities').get(id); r.onsuccess = () => ok(r.result.token); });
-        }""",
-        party_id,
-    )
+    """A new API token for the party, for a test's own reads over the API. The browser keeps no
+    token, so its key asks for one (`token.issue`), on a sign-in page of its own: `page` stays put."""
+    signer = await page.context.new_page()
+    try:
+        await signer.goto("/signin")
+        return await signer.evaluate(
+            """async id => (await Signing.submit(id, "/parties/me/tokens",
+                {action: "token.issue", subject: id, payload: {}})).token""",
+            party_id,
+        )
+    finally:
+        await signer.close()

@@ -23,9 +23,19 @@ from web.session import SESSION_COOKIE
 TOTAL_FEN = 20_000_000
 
 
+SESSIONS: dict[str, str] = {}  # party id -> the session token it signed in with, reused by later reads
+
+
+async def session_cookie(party: Party) -> dict[str, str]:
+    """The Cookie header of the party's browser session, opened by signing in (once per party)."""
+    if party.id not in SESSIONS:
+        SESSIONS[party.id] = await party.open_session()
+    return {"Cookie": f"{SESSION_COOKIE}={SESSIONS[party.id]}"}
+
+
 async def page(stack: Stack, path: str, party: Party | None = None, **params) -> httpx.Response:
     """GET a page as the party (its session cookie) or anonymously, without following redirects."""
-    headers = {"Cookie": f"{SESSION_COOKIE}={party.token}"} if party else {}
+    headers = await session_cookie(party) if party else {}
     return await stack.http.get(path, params=params, headers=headers, follow_redirects=False)
 
 

@@ -179,11 +179,12 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     # -- the council's main page, for the record
     council_context = await new_context(viewport={"width": 1280, "height": 900})
     base = str(stack.http.base_url).rstrip("/")
-    await council_context.add_cookies([{"name": SESSION_COOKIE, "value": council.token, "url": base}])
+    council_session = await council.open_session()
+    await council_context.add_cookies([{"name": SESSION_COOKIE, "value": council_session, "url": base}])
     council_page = await council_context.new_page()
     await read_model_shows(stack, case.case_id, "summary")
     phone_context = await new_context()
-    await phone_context.add_cookies([{"name": SESSION_COOKIE, "value": council.token, "url": base}])
+    await phone_context.add_cookies([{"name": SESSION_COOKIE, "value": council_session, "url": base}])
     phone = await phone_context.new_page()
     await council_page.goto("/council")
     await council_page.get_by_role("link", name=case.case_id).wait_for()
@@ -197,7 +198,9 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     # -- bank staff's ledger on a phone
     staff = await Party(stack.http, "bank", "银行柜员").register(enrolment_secret="test-bank-admin")
     bank_context = await new_context()
-    await bank_context.add_cookies([{"name": SESSION_COOKIE, "value": staff.token, "url": base}])
+    await bank_context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": await staff.open_session(), "url": base}]
+    )
     bank_page = await bank_context.new_page()
     moved = f"ESC-2099-{case.case_id[-5:]}"  # an account of no escrow, so its deposit stays unconfirmed
     await stack.bank.open_account(moved)

@@ -4,8 +4,8 @@ The JSON API's matrix (tests/test_security.py) reads its endpoints from the Open
 pages are kept out of that schema, so this one walks the app's routes for the rest, and a
 page added without a line in `PAGES` fails `test_every_page_is_in_the_matrix`.
 
-A page reads the party from the HttpOnly session cookie (the token itself, see
-web/session.py). No cookie or an unknown one: 303 to sign-in. A signed-in party on a page
+A page reads the party from the HttpOnly session cookie (a session token, opened by signing
+in: web/session.py). No cookie or an unknown one: 303 to sign-in. A signed-in party on a page
 for another role, or an escrow that is not theirs: 403. Public pages answer everyone alike.
 Pages only read: every probe is a GET, and nothing may move.
 """
@@ -18,6 +18,7 @@ from api.main import create_app
 from config.settings import Settings
 from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, versions
 from tests.test_security import CALLERS, ESCROW_READERS, PARTY_ROLES
+from tests.web.staff_kit import session_cookie
 from web.session import SESSION_COOKIE
 
 Outcome = int | str  # the status, or SIGN_IN for a 303 to the sign-in page
@@ -103,11 +104,12 @@ async def world(stack) -> World:
     return await build_world(stack)
 
 
-def session_headers(world: World, caller: str) -> dict[str, str]:
+async def session_headers(world: World, caller: str) -> dict[str, str]:
     if caller == ANONYMOUS:
         return {}
-    token = "not-a-registered-token" if caller == BAD_TOKEN else world.parties[caller].token
-    return {"Cookie": f"{SESSION_COOKIE}={token}"}
+    if caller == BAD_TOKEN:
+        return {"Cookie": f"{SESSION_COOKIE}=not-a-registered-token"}
+    return await session_cookie(world.parties[caller])
 
 
 def observed(response) -> Outcome:
@@ -122,7 +124,8 @@ async def test_page_authorization(world: World, page: str):
     path = page.format(escrow_id=world.flow.escrow_id, case_id=world.case_id, language="en", quarter="2019Q1")
     wrong = {}
     for caller in CALLERS:
-        response = await world.http.get(path, headers=session_headers(world, caller), follow_redirects=False)
+        headers = await session_headers(world, caller)
+        response = await world.http.get(path, headers=headers, follow_redirects=False)
         if observed(response) != PAGES[page](caller):
             wrong[caller] = {"expected": PAGES[page](caller), "got": observed(response)}
     assert wrong == {}, f"{page}: {wrong}"

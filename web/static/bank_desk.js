@@ -1,6 +1,6 @@
 // Bank staff record an owner's transfer: the amount in yuan becomes fen by string arithmetic
 // (Steps.parseYuan), the page says in plain words what will be booked, and only then is it
-// posted to the JSON API with the staff member's bearer token (Signing.api). The key was
+// posted to the JSON API as the signed-in staff member (Signing.api: the session cookie). The key was
 // minted with the page, so a second click books nothing more.
 (() => {
   "use strict";
@@ -18,7 +18,7 @@
     const escrow = form.dataset.escrowId;
     if (!window.confirm(say("desk.confirm", { escrow, amount: Steps.yuanText(amountFen) }))) return;
     const body = { escrow_id: escrow, amount_fen: amountFen, idempotency_key: form.dataset.key };
-    await Signing.api(form.dataset.partyId, "POST", "/bank/deposits", body);
+    await Signing.api("POST", "/bank/deposits", body);
     status(say("desk.recorded"));
     window.location.reload();
   }

@@ -2,7 +2,7 @@
 // makes on the escrow page for one of its open disputes, or a car buyer on /my/cases/new with
 // the car's facts (`car_facts`, expert_panels/car_claim.py).
 // Only the payload is built here; steps.js shows it in plain words, signs it for the respondent
-// (the form's `subject` field), posts it with the claimant's token and goes to the new case.
+// (the form's `subject` field), posts it as the signed-in claimant (the session cookie) and goes to the new case.
 // The payload is exactly what api/routes/cases.py reads into CaseTerms; the checks here spare
 // the reader a refusal the API would give anyway, and the API still checks everything.
 (() => {

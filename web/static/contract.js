@@ -1,5 +1,5 @@
 // The owner drafts a contract: the JSON API answers with the escrow, whose page then asks
-// both sides to sign its terms. Drafting moves no money, so it needs the token, not a signature.
+// both sides to sign its terms. Drafting moves no money, so it needs the session, not a signature.
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const form = document.getElementById("new-contract");
@@ -22,7 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
         includes_waterproofing: form.elements.includes_waterproofing.checked,
       };
       const headers = { "Idempotency-Key": await draftKey(body) };
-      const created = await Signing.api(form.dataset.partyId, "POST", "/escrows", body, headers);
+      const created = await Signing.api("POST", "/escrows", body, headers);
       window.location.assign("/my/escrows/" + encodeURIComponent(created.escrow_id));
     } catch (exception) {
       const words = JSON.parse(document.getElementById("words").textContent);

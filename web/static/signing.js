@@ -8,18 +8,24 @@
 //   fileHash(file) -> "sha256:<hex>"            a document's hash, computed here; the file never leaves
 //   register({role, displayName, enrolmentSecret?}) -> identity (key made, public key registered, kept)
 //   identities() -> [identity]                 identity(partyId) -> identity | null      forget(partyId)
-//   signIn(partyId) / signOut()                 the page session (HttpOnly cookie) for that party
+//   signIn(partyId) / signOut()                 opens the page session (HttpOnly cookie) by signing a
+//                                               `session.open` envelope with the key / revokes it
 //   envelope(partyId, {action, subject, payload}) -> the envelope to show (sync: fresh nonce, time now)
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
 //   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
-//   api(partyId, method, url, body?, headers?) -> JSON from the JSON API with the party's Bearer token
+//   api(method, url, body?, headers?) -> JSON from the JSON API as the signed-in party (its cookie)
 //   objectStore(dbName, storeName, keyPath) -> withStore(mode, work) over one IndexedDB store (sync)
-// An identity is {partyId, role, displayName, publicKey, createdAt}; its key and token stay inside.
+// An identity is {partyId, role, displayName, publicKey, createdAt}; its key stays inside. No token
+// is kept here, where any script of the page could read it: the session lives in an HttpOnly cookie
+// (web/session.py), and the API token registration answers is for programs, so it is dropped.
 (() => {
   "use strict";
 
   const DB_NAME = "escrow-signing";
   const STORE = "identities";
+  // Sent with every cookie-authenticated change (api.deps.SESSION_HEADER): another origin
+  // cannot send it without a CORS preflight, which the API never grants.
+  const SESSION_HEADERS = { "X-Requested-With": "fetch" };
 
   class StepError extends Error {
     constructor(status, code, message) {
@@ -125,7 +131,17 @@
 
   const withStore = objectStore(DB_NAME, STORE, "partyId");
 
-  const record = (partyId) => withStore("readonly", (store) => store.get(partyId));
+  // Before sign-in by signature, a record kept the registration's API token: it loses it
+  // the first time it is read.
+  async function withoutToken(stored) {
+    if (stored && "token" in stored) {
+      delete stored.token;
+      await withStore("readwrite", (store) => store.put(stored));
+    }
+    return stored;
+  }
+
+  const record = async (partyId) => withoutToken(await withStore("readonly", (store) => store.get(partyId)));
 
   function publicView(stored) {
     if (!stored) return null;
@@ -134,7 +150,7 @@
   }
 
   async function identities() {
-    const all = await withStore("readonly", (store) => store.getAll());
+    const all = await Promise.all((await withStore("readonly", (store) => store.getAll())).map(withoutToken));
     return all.map(publicView).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
@@ -175,7 +191,6 @@
       displayName: registered.party.display_name,
       publicKey,
       createdAt: registered.party.created_at,
-      token: registered.token,
       keyPair,
     };
     await withStore("readwrite", (store) => store.put(stored));
@@ -188,21 +203,16 @@
     return stored;
   }
 
+  // Signing in proves this device holds the party's key: a fresh `session.open` envelope for
+  // itself, which the server checks against the registered public key and answers with the cookie.
   async function signIn(partyId) {
     const stored = await required(partyId);
-    await answer(
-      await fetch("/session", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ token: stored.token }),
-        credentials: "same-origin",
-      }),
-    );
+    await submit(partyId, "/session", { action: "session.open", subject: partyId, payload: {} });
     return publicView(stored);
   }
 
   async function signOut() {
-    await fetch("/session", { method: "DELETE", credentials: "same-origin" });
+    await fetch("/session", { method: "DELETE", headers: SESSION_HEADERS, credentials: "same-origin" });
   }
 
   // ------------------------------------------------------------ signing
@@ -231,11 +241,12 @@
 
   const submit = async (partyId, url, step) => post(url, await sign(partyId, step));
 
-  async function api(partyId, method, url, body, extraHeaders = {}) {
-    const stored = await required(partyId);
-    const headers = { ...extraHeaders, Authorization: "Bearer " + stored.token };
+  async function api(method, url, body, extraHeaders = {}) {
+    const headers = { ...extraHeaders, ...SESSION_HEADERS };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    return answer(await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+    const request = { method, headers, credentials: "same-origin" };
+    if (body !== undefined) request.body = JSON.stringify(body);
+    return answer(await fetch(url, request));
   }
 
   window.Signing = {

@@ -12,8 +12,8 @@
 // A form may say more (a claim, POST /cases, needs all three):
 //   a `subject` field (hidden, or typed like a dealer's id): its envelopes are signed for that
 //     subject instead of the page's, named in the dialog by the form's data-subject-label;
-//   data-auth="token": posted with the party's bearer token, for an endpoint that knows the
-//     signer by it, rather than with the signature alone;
+//   data-auth="session": posted as the signed-in party (its session cookie), for an endpoint that
+//     knows the signer by it, rather than with the signature alone;
 //   data-then="/my/cases/{case_id}": once accepted, go there ({name} filled from the answer)
 //     instead of reloading the page.
 // The dialog labels a payload field by the word `field.<action>.<key>` when the page has one
@@ -260,8 +260,8 @@
   }
 
   function send(form, signed) {
-    if (form.dataset.auth !== "token") return Signing.post(form.dataset.url, signed);
-    return Signing.api(signed.envelope.signer, "POST", form.dataset.url, signed);
+    if (form.dataset.auth !== "session") return Signing.post(form.dataset.url, signed);
+    return Signing.api("POST", form.dataset.url, signed);
   }
 
   // A step may carry another party's step inside it, signed by the same reader: the council's

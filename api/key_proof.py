@@ -1,0 +1,55 @@
+"""A token for whoever proves they hold a party's key: a fresh signed envelope, used once.
+
+Signing in (`session.open`, web/party_pages.py) and asking for a new API token
+(`token.issue`, api/routes/tokens.py) are both signed by the party's own key, like a step:
+no token can buy another token, so a stolen one dies with its expiry. The envelope's
+signer is the party and its subject too, its payload is empty, its timestamp within
+`signature_max_skew_seconds` of the server's clock, and its nonce opens one token only.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from api.errors import ApiError
+from api.models import SignedStepIn
+from config.settings import Settings
+from db import crud, tokens
+from db.models import Party, PartyToken
+from db.tokens import TokenKind
+from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+
+
+def token_for_signature(
+    session: Session,
+    settings: Settings,
+    body: SignedStepIn,
+    *,
+    action: str,
+    kind: TokenKind,
+    lifetime: timedelta,
+) -> tuple[Party, PartyToken, str]:
+    """The signing party, its new token and the token's secret (shown once, kept nowhere)."""
+    step = SignedStep(envelope=body.envelope, signature=body.signature)
+    try:
+        envelope = parse_envelope(step.envelope)
+    except EnvelopeError as exc:
+        raise ApiError(422, "bad_envelope", str(exc)) from None
+    if envelope.action != action:
+        raise ApiError(422, "action_mismatch", f"this asks for a '{action}' envelope")
+    party = crud.get_party(session=session, party_id=envelope.signer)
+    if party is None or not signature_is_valid(party.public_key, step):
+        raise ApiError(403, "bad_signature", "the envelope must be signed by its signer's registered key")
+    if envelope.subject != envelope.signer:
+        raise ApiError(422, "bad_envelope", f"a '{action}' envelope names its signer as its subject")
+    if envelope.payload:
+        raise ApiError(422, "unknown_fields", f"a '{action}' envelope carries an empty payload")
+    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
+        raise ApiError(409, "stale_timestamp", "the envelope's timestamp is too far from now")
+    try:
+        token, secret = tokens.issue(
+            session=session, party_id=party.id, kind=kind, lifetime=lifetime, nonce=envelope.nonce
+        )
+    except tokens.NonceUsedError:
+        raise ApiError(409, "nonce_reused", "this envelope was already used: sign a fresh one") from None
+    return party, token, secret
