@@ -130,3 +130,21 @@ class EscrowSummary(BaseModel):
 
 class WebhookAck(BaseModel):
     status: str
+
+
+class DepositInstructions(BaseModel):
+    """Where and how the owner pays money into an escrow, as the API knows it.
+
+    Money never passes through this API: the owner pays the bank, and the bank confirms
+    each deposit to the API by its signed webhook. So whoever pays in (the owner's
+    banking app, `escrow demo`, the escrow page's sandbox snippet) must be told which bank
+    and which account; asking the escrow keeps them from being configured twice and
+    guessed apart (the demo used to need ESCROW_BANK_URL besides the API's URL).
+    """
+
+    escrow_id: str
+    bank_url: str = Field(description="the bank's API, where the transfer is made (the sandbox bank)")
+    account_id: str = Field(description="the escrow's own account at that bank")
+    payer_id: str = Field(description="the party expected to pay: the escrow's owner")
+    reference: str = Field(description="the transfer's reference, as the bank statement shows it")
+    due_fen: int = Field(ge=0, description="what the contract still needs deposited; 0 when fully funded")

@@ -51,7 +51,8 @@ async def running_stack(settings: Settings) -> AsyncIterator[Supervisor]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.data_dir / "bench.log"
     with open(log_path, "w") as log:
-        sup = Supervisor(bench_specs(settings), out=log, color=False, handle_signals=False)
+        # restart=None: a child that dies ends the run; a restarted one would skew the figures
+        sup = Supervisor(bench_specs(settings), out=log, color=False, handle_signals=False, restart=None)
         task = asyncio.create_task(sup.run())
         ready = asyncio.create_task(sup.ready.wait())
         await asyncio.wait([task, ready], timeout=180, return_when=asyncio.FIRST_COMPLETED)

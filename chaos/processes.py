@@ -1,6 +1,6 @@
 """The chaos run's own stack on free ports and a fresh data dir, with hands to break it.
 
-Unlike `escrow dev`'s supervisor, which stops everything when a child dies, this
+Unlike `escrow dev`'s supervisor, which gives up when a child keeps dying, this
 stack expects deaths: it SIGKILLs workers and restarts the Temporal dev server on
 purpose, and starts again any worker that exits on its own (a worker started while
 the server is down exits at once; it is retried until the server is back). Each

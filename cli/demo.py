@@ -3,10 +3,16 @@
 Owner, contractor and inspector each make their own Ed25519 key and sign every
 step locally; a council member enrols with the council's secret. The demo ends
 with the ledger next to the bank's own balance and fails if they disagree.
+
+It needs only the API's URL: the bank it pays the deposit into is named by the
+escrow's deposit instructions. When no escrow stack answers at that URL, it says
+so in one sentence and exits 1.
 """
 
 import asyncio
+import contextlib
 import time
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -16,7 +22,7 @@ from client.escrow_session import EscrowSession, conservation_problems
 from client.party import StepRefused
 from config.settings import Settings
 from domain.money import yuan
-from sandbox_bank.client import BankClient
+from sandbox_bank.client import BankError
 
 TOTAL_FEN = 20_000_000
 console = Console()
@@ -33,24 +39,19 @@ class Narrator:
 
 
 async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
-    """Exit status and the escrow id: 0 balanced, 1 unbalanced, 2 the stack is not up."""
-    async with (
-        httpx.AsyncClient(base_url=api_url, timeout=30) as http,
-        BankClient.from_settings(settings) as bank,
-    ):
-        health = await http.get("/health")
-        if health.status_code != 200:
-            console.print(
-                f"[red]the stack is not healthy at {api_url}: {health.text}[/red] (is `make run` up?)"
-            )
-            return 2, ""
+    """Exit status and the escrow id: 0 balanced, 1 unbalanced; `StackMissing` if no stack answers."""
+    async with contextlib.AsyncExitStack() as scope:
+        http = await scope.enter_async_context(httpx.AsyncClient(base_url=api_url, timeout=30))
+        await require_stack(http, api_url)
         say = Narrator().say
-        flow = await EscrowSession(http, bank).register(settings.council_enrolment_secret.get_secret_value())
+        flow = await EscrowSession(http).register(settings.council_enrolment_secret.get_secret_value())
         parties = (flow.owner, flow.contractor, flow.inspector)
         say("registered " + ", ".join(f"{p.role} {p.id}" for p in parties))
         created = await flow.create(total_fen=TOTAL_FEN)
         plan = ", ".join(f"{s['name']} {yuan(s['amount_fen'])}" for s in created["terms"]["stages"])
         say(f"contract {flow.escrow_id} drafted: {plan}; retention {yuan(created['terms']['retention_fen'])}")
+        bank = await scope.enter_async_context(flow.bank_from_api(settings.bank_timeout_seconds))
+        say(f"the escrow's deposit instructions name its account at the bank {bank.base_url}")
         await flow.sign_contract()
         say(f"owner and contractor signed terms {flow.terms_hash[:16]}…")
         await flow.deposit(TOTAL_FEN)
@@ -79,6 +80,57 @@ async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         state = await flow.settled()
         say(f"last stage accepted; escrow is in {state['phase']}, retention held for the warranty period")
         return await report_ledger(flow, state), flow.escrow_id
+
+
+class StackMissing(Exception):
+    """No escrow stack answers at the demo's API URL; the message is the one sentence to print."""
+
+
+async def require_stack(http: httpx.AsyncClient, api_url: str) -> None:
+    """Return if an escrow API answers healthy at `api_url`, else raise `StackMissing` saying why.
+
+    Ours is known by its health answer: `{"status", "checks": {part: state}}`.
+    """
+    try:
+        response = await http.get("/health")
+    except httpx.HTTPError as exc:
+        raise StackMissing(
+            f"no escrow API answers at {api_url} ({in_words(exc)}): is the stack up (`make run`) "
+            "and is --api-url its address?"
+        ) from exc
+    checks = _health_checks(response)
+    if checks is None:
+        raise StackMissing(
+            f"{api_url} answered GET /health with {response.status_code} but not as the escrow API does: "
+            "is --api-url the escrow API's address?"
+        )
+    down = [f"{part} {state}" for part, state in checks.items() if state != "ok"]
+    if response.status_code != 200 or down:
+        raise StackMissing(
+            f"the escrow API at {api_url} answers but its stack is not healthy ({'; '.join(down)}): "
+            "wait until `make run` says the stack is up"
+        )
+
+
+def _health_checks(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "status" not in body or not isinstance(body.get("checks"), dict):
+        return None
+    return body["checks"]
+
+
+def in_words(exc: BaseException) -> str:
+    """An exception in a few words, for the one sentence a demo ends with."""
+    return str(exc) or type(exc).__name__
+
+
+def fail(sentence: str) -> int:
+    """Print the one sentence that says why the demo stopped; the exit status 1."""
+    Console(stderr=True, soft_wrap=True).print(sentence, style="red", markup=False, highlight=False)
+    return 1
 
 
 async def report_ledger(flow: EscrowSession, state: dict) -> int:
@@ -111,8 +163,11 @@ def run_demo(settings: Settings, api_url: str | None = None) -> int:
     url = api_url or f"http://{settings.api_host}:{settings.api_port}"
     try:
         return asyncio.run(drive_demo(settings, url))[0]
+    except StackMissing as exc:
+        return fail(str(exc))
     except StepRefused as exc:
-        console.print(f"[red]a step was refused: {exc}[/red]")
-    except (httpx.HTTPError, TimeoutError) as exc:
-        console.print(f"[red]could not complete the demo against {url}: {exc}[/red]")
-    return 1
+        return fail(f"a step was refused: {exc}")
+    except BankError as exc:
+        return fail(f"the bank named by the escrow's deposit instructions failed: {in_words(exc)}")
+    except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
+        return fail(f"could not complete the demo against {url}: {in_words(exc)}")

@@ -4,7 +4,16 @@ Start order: the Temporal dev server (SQLite file in the data dir), the app data
 migrations (run to completion), then the sandbox bank, the worker and the API. Every
 child's output is printed line by line behind a coloured `[name]` prefix. Ctrl-C,
 SIGTERM or SIGHUP stops the children in reverse order (SIGTERM, then SIGKILL after a grace
-period) and exits 0; a child that dies on its own stops the rest and exits non-zero.
+period) and exits 0.
+
+A long-running child that dies on its own is started again after a backoff (1 s, doubling
+up to 30 s), with one `[dev]` line saying which child, how it ended and when it comes back:
+one crash of the worker or the API must not take the whole stack down with it. A child that
+keeps dying (5 deaths within 2 minutes) is a broken stack, not bad luck: the supervisor
+then stops everything and exits non-zero. Every start is logged with the child's pid. A
+child that fails while it is being started (a one-shot that fails, a child that exits or is
+not ready in time before the next one starts) still stops everything at once: a setup
+problem, such as failed migrations or a busy port, that no restart mends.
 
 Children run in their own process groups, so the terminal's Ctrl-C reaches only the
 supervisor, which then stops each child (and anything the child spawned) exactly once.
@@ -23,8 +32,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -57,15 +67,38 @@ class ChildSpec:
     cwd: str | os.PathLike[str] | None = None
 
 
+@dataclass(frozen=True)
+class RestartPolicy:
+    """When a long-running child that died is started again, and when the supervisor gives up.
+
+    The n-th death within `window` seconds waits `first_delay * 2**(n-1)` seconds (at most
+    `max_delay`) before the restart, so a child that crashed once after a long healthy run
+    is back within a second; the `max_deaths`-th death within `window` stops everything.
+    """
+
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    max_deaths: int = 5
+    window: float = 120.0
+
+    def rule(self) -> str:
+        return f"{self.max_deaths} deaths within {self.window:g} s"
+
+
 @dataclass
 class _Child:
     spec: ChildSpec
     proc: asyncio.subprocess.Process
     pump: asyncio.Task[None]
+    deaths: deque[float] = field(default_factory=deque)  # monotonic times, within the policy's window
 
 
 class Supervisor:
-    """Start `specs` in order, relay their output, stop them in reverse order."""
+    """Start `specs` in order, relay their output, restart children that die, stop them in reverse order.
+
+    `restart=None` restores the strict mode: any child that dies stops the others (the
+    benchmark wants that, since a restarted child would skew its figures).
+    """
 
     def __init__(
         self,
@@ -77,6 +110,7 @@ class Supervisor:
         poll_interval: float = 0.2,
         handle_signals: bool = True,
         ready_message: str = "all processes are up; Ctrl-C stops them",
+        restart: RestartPolicy | None = RestartPolicy(),
     ) -> None:
         self.specs = list(specs)
         self.out = out if out is not None else sys.stdout
@@ -85,6 +119,7 @@ class Supervisor:
         self.poll_interval = poll_interval
         self.handle_signals = handle_signals
         self.ready_message = ready_message
+        self.restart = restart
         self.width = max(len(n) for n in ["dev", *(s.name for s in self.specs)]) + 2
         self.ready = asyncio.Event()  # set once every child is up
         self._stop = asyncio.Event()
@@ -154,6 +189,7 @@ class Supervisor:
             self._stop.set()
 
     async def _spawn(self, spec: ChildSpec) -> _Child | None:
+        """Start one child and relay its output; None (and a line saying why) if it cannot start."""
         try:
             proc = await asyncio.create_subprocess_exec(
                 *spec.argv,
@@ -168,9 +204,8 @@ class Supervisor:
             self.say(f"cannot start {spec.name} ({' '.join(spec.argv)}): {e}")
             return None
         assert proc.stdout is not None
-        child = _Child(spec, proc, asyncio.create_task(self._pump(spec.name, proc.stdout)))
-        self._children.append(child)
-        return child
+        self.say(f"started {spec.name} (pid {proc.pid})")
+        return _Child(spec, proc, asyncio.create_task(self._pump(spec.name, proc.stdout)))
 
     async def _start_all(self) -> int | None:
         """Start every child in order; None when all are up, else the exit code to return."""
@@ -180,6 +215,7 @@ class Supervisor:
             child = await self._spawn(spec)
             if child is None:
                 return 1
+            self._children.append(child)
             proc = child.proc
             if spec.oneshot:
                 await self._wait_stop_or(proc.wait())
@@ -208,23 +244,69 @@ class Supervisor:
         return None
 
     async def _watch(self) -> int:
-        """Wait for a stop request (0) or for any long-running child to exit (non-zero)."""
-        waits = {asyncio.ensure_future(c.proc.wait()): c for c in self._children if not c.spec.oneshot}
-        if not waits:  # only one-shot children: nothing left to supervise
+        """Restart children that die until a stop request (0) or one keeps dying (non-zero)."""
+        exits = {asyncio.ensure_future(c.proc.wait()): c for c in self._children if not c.spec.oneshot}
+        if not exits:  # only one-shot children: nothing left to supervise
             return 0
+        backoffs: dict[asyncio.Future[Any], _Child] = {}  # a dead child's wait before its restart
         stop = asyncio.ensure_future(self._stop.wait())
         try:
-            done, _ = await asyncio.wait([stop, *waits], return_when=asyncio.FIRST_COMPLETED)
+            while True:
+                done, _ = await asyncio.wait([stop, *exits, *backoffs], return_when=asyncio.FIRST_COMPLETED)
+                if stop in done:
+                    return 0
+                for task in done:
+                    if task in exits:
+                        child = exits.pop(task)
+                        delay = self._after_death(child)
+                        if delay is None:
+                            return _failure_code(child.proc.returncode)
+                        backoffs[asyncio.ensure_future(asyncio.sleep(delay))] = child
+                    elif task in backoffs:
+                        child = await self._respawn(backoffs.pop(task))
+                        if child is None:
+                            return 1
+                        exits[asyncio.ensure_future(child.proc.wait())] = child
         finally:
-            for task in [stop, *waits]:
+            for task in [stop, *exits, *backoffs]:
                 task.cancel()
-        if stop in done:
-            return 0
-        child = waits[next(t for t in done if t is not stop)]
+
+    def _after_death(self, child: _Child) -> float | None:
+        """Log a child's death; the seconds to wait before restarting it, or None to give up."""
+        name, how = child.spec.name, _exit_status(child.proc.returncode)
+        if self.restart is None:
+            self.say(f"{name} exited unexpectedly with code {child.proc.returncode}; stopping the others")
+            return None
+        now = time.monotonic()
+        child.deaths.append(now)
+        while child.deaths[0] < now - self.restart.window:
+            child.deaths.popleft()
+        deaths = len(child.deaths)
+        if deaths >= self.restart.max_deaths:
+            self.say(
+                f"{name} exited with {how}: {deaths} deaths within {self.restart.window:g} s "
+                f"(the limit is {self.restart.rule()}), giving up and stopping everything"
+            )
+            return None
+        delay = min(self.restart.first_delay * 2 ** (deaths - 1), self.restart.max_delay)
         self.say(
-            f"{child.spec.name} exited unexpectedly with code {child.proc.returncode}; stopping the others"
+            f"{name} exited with {how}; restarting it in {delay:g} s "
+            f"(death {deaths}; {self.restart.rule()} stop everything)"
         )
-        return _failure_code(child.proc.returncode)
+        return delay
+
+    async def _respawn(self, dead: _Child) -> _Child | None:
+        """Start a dead child again in its place (stop order unchanged), keeping its death record."""
+        _signal_group(dead.proc, signal.SIGKILL)  # whatever it left behind may hold its port
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(dead.pump), 2.0)
+        dead.pump.cancel()
+        child = await self._spawn(dead.spec)
+        if child is None:
+            return None
+        child.deaths = dead.deaths
+        self._children[self._children.index(dead)] = child
+        return child
 
     async def _stop_all(self) -> None:
         for child in reversed(self._children):
@@ -264,6 +346,14 @@ def _want_colour(out: TextIO) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return hasattr(out, "isatty") and out.isatty()
+
+
+def _exit_status(returncode: int | None) -> str:
+    """How a process ended, in words: `code 3` or `signal SIGKILL`."""
+    if returncode is not None and returncode < 0:
+        with contextlib.suppress(ValueError):
+            return f"signal {signal.Signals(-returncode).name}"
+    return f"code {returncode}"
 
 
 def _failure_code(returncode: int | None) -> int:

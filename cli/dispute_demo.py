@@ -19,9 +19,12 @@ DATA_DIR/demo-experts.json, a demo convenience (see client/case_session.py).
 """
 
 import asyncio
+import contextlib
+import os
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from rich.table import Table
@@ -29,7 +32,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
-from cli.demo import Narrator, console, report_ledger
+from cli.demo import Narrator, StackMissing, console, fail, in_words, report_ledger, require_stack
 from client.case_session import CaseSession, ExpertKeystore, ExpertSpec, enrol_expert_pool, set_affiliations
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused
@@ -40,7 +43,7 @@ from domain.money import yuan
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document
 from expert_panels.votes import Opinion, aggregate
-from sandbox_bank.client import BankClient
+from sandbox_bank.client import BankError
 from workflows.connection import connect_temporal
 from workflows.dispute_types import case_workflow_id
 
@@ -299,21 +302,19 @@ class DisputeDemo:
 # ==================================================================== renovation
 async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str, str]:
     """Exit status, escrow id and case id: 0 when the split is paid and the ledger balances."""
-    async with (
-        httpx.AsyncClient(base_url=api_url, timeout=30) as http,
-        BankClient.from_settings(settings) as bank,
-    ):
-        if not await _healthy(http, api_url):
-            return 2, "", ""
-        demo = DisputeDemo(settings, http, CaseClocks(await connect_temporal(settings)))
+    async with contextlib.AsyncExitStack() as scope:
+        http = await scope.enter_async_context(httpx.AsyncClient(base_url=api_url, timeout=30))
+        await require_stack(http, api_url)
+        demo = DisputeDemo(settings, http, await case_clocks(settings))
         say = demo.say
-        flow = await EscrowSession(http, bank).register(settings.council_enrolment_secret.get_secret_value())
+        flow = await EscrowSession(http).register(settings.council_enrolment_secret.get_secret_value())
         owner, contractor, council = flow.owner, flow.contractor, flow.council
         say(
             f"registered owner {owner.id}, contractor {contractor.id}, inspector {flow.inspector.id}, "
             f"council {council.id}"
         )
         created = await flow.create(total_fen=TOTAL_FEN)
+        bank = await scope.enter_async_context(flow.bank_from_api(settings.bank_timeout_seconds))
         await flow.sign_contract()
         await flow.deposit(TOTAL_FEN)
         stage = created["terms"]["stages"][0]
@@ -453,9 +454,8 @@ def _renovation_opinion(pipe: str, pay_fen: int, reasons: str) -> dict[str, Any]
 async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
     """Exit status and case id: 0 when the dealer has confirmed the decided remedy in time."""
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        if not await _healthy(http, api_url):
-            return 2, ""
-        demo = DisputeDemo(settings, http, CaseClocks(await connect_temporal(settings)))
+        await require_stack(http, api_url)
+        demo = DisputeDemo(settings, http, await case_clocks(settings))
         say = demo.say
         buyer = await Party(http, "buyer", "Zhao Min (car buyer)").register()
         dealer = await Party(http, "dealer", "Guilin Lijiang Auto Sales Co.").register()
@@ -560,12 +560,20 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
 
 
 # ======================================================================= running
-async def _healthy(http: httpx.AsyncClient, api_url: str) -> bool:
-    health = await http.get("/health")
-    if health.status_code != 200:
-        console.print(f"[red]the stack is not healthy at {api_url}: {health.text}[/red] (is `make run` up?)")
-        return False
-    return True
+async def case_clocks(settings: Settings) -> CaseClocks:
+    """The hand on the case's clock: Temporal itself, whose address the API does not publish.
+
+    No party needs the Temporal frontend, so the API keeps it to itself; the dispute demos
+    are told it like any operator tool (ESCROW_TEMPORAL_ADDRESS, `escrow dev`'s by default).
+    """
+    try:
+        return CaseClocks(await connect_temporal(settings))
+    except RuntimeError as exc:
+        raise StackMissing(
+            "the dispute demos fast-forward a case's clock through Temporal, but none answers at "
+            f"{settings.temporal_address} ({in_words(exc)}): "
+            "set ESCROW_TEMPORAL_ADDRESS to the stack's Temporal"
+        ) from exc
 
 
 def run_dispute_demo(settings: Settings, api_url: str | None = None, *, car: bool = False) -> int:
@@ -574,14 +582,30 @@ def run_dispute_demo(settings: Settings, api_url: str | None = None, *, car: boo
         if car:
             return asyncio.run(drive_car_demo(settings, url))[0]
         return asyncio.run(drive_dispute_demo(settings, url))[0]
+    except StackMissing as exc:
+        return fail(str(exc))
     except StepRefused as exc:
-        console.print(f"[red]a step was refused: {exc}[/red]")
+        return fail(f"a step was refused: {exc}")
     except RPCError as exc:
-        console.print(
-            f"[red]Temporal at {settings.temporal_address} refused: {exc}[/red] (the demo fast-forwards "
-            "a case's clock: run the server with --dynamic-config-value "
-            "frontend.WorkflowTimeSkippingEnabled=true, as `escrow dev` does)"
+        return fail(
+            f"Temporal at {settings.temporal_address} refused: {exc} (the demo fast-forwards a case's clock: "
+            "run the server with --dynamic-config-value frontend.WorkflowTimeSkippingEnabled=true, "
+            "as `escrow dev` does)"
         )
-    except (httpx.HTTPError, TimeoutError, RuntimeError) as exc:
-        console.print(f"[red]could not complete the demo against {url}: {exc}[/red]")
-    return 1
+    except BankError as exc:
+        return fail(f"the bank named by the escrow's deposit instructions failed: {in_words(exc)}")
+    except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, RuntimeError) as exc:
+        return fail(f"could not complete the demo against {url}: {in_words(exc)}")
+
+
+def exit_skipping_teardown(status: int) -> NoReturn:
+    """Exit with `status` at once, skipping the interpreter's teardown.
+
+    The Temporal client's Rust threads can outlive the event loop and abort the teardown
+    (SIGABRT, "PyGILState_Release: thread state ... must be current"; temporalio/sdk-python
+    issue 300): here about 1 run in 20 after a failed connect, which turned a clear exit 1
+    into a crash dump.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -95,9 +95,9 @@ def demo(
     if dispute and car:
         raise typer.BadParameter("choose one of --dispute and --car")
     if dispute or car:
-        from cli.dispute_demo import run_dispute_demo
+        from cli.dispute_demo import exit_skipping_teardown, run_dispute_demo
 
-        raise typer.Exit(run_dispute_demo(get_settings(), api_url, car=car))
+        exit_skipping_teardown(run_dispute_demo(get_settings(), api_url, car=car))
     from cli.demo import run_demo
 
     raise typer.Exit(run_demo(get_settings(), api_url))

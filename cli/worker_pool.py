@@ -3,7 +3,7 @@
 Processes, not threads: a Python worker runs its workflow code on one core, so more
 cores need more processes. Temporal hands each task to whichever poller asks first, so
 the processes need no coordination; one that dies loses nothing (its tasks time out and
-go to the others). Each child gets its own metrics port, counting up from
+go to the others) and the supervisor starts it again. Each child gets its own metrics port, counting up from
 ESCROW_WORKER_METRICS_PORT. Any number of such pools, on any number of machines, may
 poll the same queue.
 """

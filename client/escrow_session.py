@@ -2,12 +2,15 @@
 
 Each party signs with its own key in this process; only signed envelopes and
 public keys go to the API. Deposits go to the bank, as an owner's transfer
-would; the bank confirms them to the API by its signed webhook.
+would; the bank confirms them to the API by its signed webhook. A session that
+knows only the API learns the bank from the escrow's deposit instructions
+(`bank_from_api`).
 """
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -28,8 +31,10 @@ async def wall_clock() -> datetime:
 class EscrowSession:
     wait_seconds = 20.0
 
-    def __init__(self, http: httpx.AsyncClient, bank: BankClient, *, clock: Clock = wall_clock) -> None:
-        self.bank = bank
+    def __init__(
+        self, http: httpx.AsyncClient, bank: BankClient | None = None, *, clock: Clock = wall_clock
+    ) -> None:
+        self.bank = bank  # None until `bank_from_api` names it
         self.clock = clock
         self.owner = Party(http, "owner", "Li Wei (owner)")
         self.contractor = Party(http, "contractor", "Guilin Jiazhuang Renovation Co.")
@@ -57,6 +62,17 @@ class EscrowSession:
         self.escrow_id = created["escrow_id"]
         self.terms_hash = created["terms_hash"]
         return created
+
+    @contextlib.asynccontextmanager
+    async def bank_from_api(self, timeout_seconds: float) -> AsyncIterator[BankClient]:
+        """Use the bank the API names in this escrow's deposit instructions, for as long as the block runs."""
+        instructions = await self.owner.deposit_instructions(self.escrow_id)
+        async with BankClient(instructions["bank_url"], timeout_seconds) as bank:
+            self.bank = bank
+            try:
+                yield bank
+            finally:
+                self.bank = None
 
     async def step(self, party: Party, path: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         return await party.step(path, action, self.escrow_id, payload, now=await self.clock())

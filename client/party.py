@@ -81,6 +81,10 @@ class Party:
     async def escrow(self, escrow_id: str) -> dict[str, Any]:
         return raise_for_error(await self.http.get(f"/escrows/{escrow_id}", headers=self.auth))
 
+    async def deposit_instructions(self, escrow_id: str) -> dict[str, Any]:
+        path = f"/escrows/{escrow_id}/deposit-instructions"
+        return raise_for_error(await self.http.get(path, headers=self.auth))
+
     async def audit_trail(self, escrow_id: str) -> dict[str, Any]:
         return raise_for_error(await self.http.get(f"/escrows/{escrow_id}/audit", headers=self.auth))
 

@@ -155,6 +155,10 @@ class BankClient:
             admin_token=settings.bank_admin_token.get_secret_value(),
         )
 
+    @property
+    def base_url(self) -> str:
+        return str(self._http.base_url).rstrip("/")
+
     async def __aenter__(self) -> Self:
         return self
 

@@ -1,4 +1,8 @@
-"""The demo completes against a live stack, and its trail verifies offline (and fails when tampered)."""
+"""The demo completes against a live stack, and its trail verifies offline (and fails when tampered).
+
+The demo needs only the API's URL (it learns the bank from the escrow's deposit
+instructions) and, when no escrow stack answers there, says so in one sentence.
+"""
 
 import asyncio
 import copy
@@ -7,15 +11,27 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from api.main import create_app
 from cli.audit import report, verify_file
 from cli.demo import drive_demo
+from cli.dev import free_port
 from domain.audit import verify_trail
+from tests.flow import EscrowFlow
+from tests.servers import serve
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
 
+def nothing_listening() -> str:
+    return f"http://127.0.0.1:{free_port()}"
+
+
 async def _demo_trail(stack) -> dict:
-    status, escrow_id = await drive_demo(stack.settings, str(stack.http.base_url))
+    # a bank URL where nothing listens: the demo must pay in at the bank the API names
+    told_only_the_api = stack.settings.model_copy(update={"bank_url": nothing_listening()})
+    status, escrow_id = await drive_demo(told_only_the_api, str(stack.http.base_url))
     assert status == 0
     handle = stack.temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
     return await handle.query(EscrowWorkflow.audit_trail)
@@ -65,8 +81,95 @@ async def test_audit_command_exports_and_verifies(stack, tmp_path):
     assert "cannot be trusted" in tampered.stdout
 
 
-async def run_escrow(args: list[str], env: dict) -> subprocess.CompletedProcess:
+async def run_escrow(args: list[str], env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "cli.main", *args]
     return await asyncio.to_thread(
-        subprocess.run, command, env={**env, "COLUMNS": "200"}, capture_output=True, text=True, timeout=60
+        subprocess.run,
+        command,
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
+
+
+def api_url_only(stack) -> dict[str, str]:
+    """An operator's environment that names no part of the stack; only its secrets are told.
+
+    (The secrets are the stack's own, so no development-secret warning joins the output.)
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCROW_") and k != "DATABASE_URL"}
+    told = stack.settings
+    secrets = {
+        "ESCROW_COUNCIL_ENROLMENT_SECRET": told.council_enrolment_secret.get_secret_value(),
+        "ESCROW_WEBHOOK_SECRET": told.webhook_secret.get_secret_value(),
+        "ESCROW_BANK_ADMIN_TOKEN": told.bank_admin_token.get_secret_value(),
+    }
+    # ESCROW_BANK_URL where nothing listens: a demo that read it instead of asking the API would fail
+    return env | secrets | {"ESCROW_BANK_URL": nothing_listening()}
+
+
+async def test_deposit_instructions_name_the_bank_the_account_and_what_is_due(stack):
+    flow = await EscrowFlow(stack).register()
+    await flow.create(total_fen=1_000_000)
+    expected = {
+        "escrow_id": flow.escrow_id,
+        "bank_url": stack.settings.bank_url,
+        "account_id": flow.escrow_id,
+        "payer_id": flow.owner.id,
+        "reference": "owner deposit",
+    }
+    for reader in (flow.owner, flow.contractor, flow.inspector, flow.council):
+        assert await reader.deposit_instructions(flow.escrow_id) == expected | {"due_fen": 1_000_000}
+    await flow.sign_contract()
+    await flow.deposit(400_000)
+    assert await flow.owner.deposit_instructions(flow.escrow_id) == expected | {"due_fen": 600_000}
+    await flow.deposit(600_000)
+    assert await flow.owner.deposit_instructions(flow.escrow_id) == expected | {"due_fen": 0}
+
+
+async def test_demo_command_needs_only_the_api_url(stack):
+    done = await run_escrow(["demo", "--api-url", str(stack.http.base_url)], api_url_only(stack), timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"deposit instructions name its account at the bank {stack.settings.bank_url}" in done.stdout
+    assert "demo: ledger balanced" in done.stdout
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("mode", [[], ["--dispute"], ["--car"]])
+@pytest.mark.parametrize("where", ["nothing listening", "not our API", "not a URL"])
+async def test_demo_without_a_stack_says_so_in_one_sentence(stack, mode: list[str], where: str):
+    url, says = {
+        "nothing listening": (nothing_listening(), "no escrow API answers at"),
+        # the sandbox bank answers GET /health, but not as the escrow API does
+        "not our API": (stack.settings.bank_url, "but not as the escrow API does"),
+        "not a URL": ("127.0.0.1:8000", "no escrow API answers at 127.0.0.1:8000"),
+    }[where]
+    done = await run_escrow(["demo", *mode, "--api-url", url], api_url_only(stack))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert says in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_demo_against_an_unhealthy_stack_says_so_in_one_sentence(stack):
+    """Our API, up, but its bank is not: the health check answers 503 and the demo stops before any step."""
+    broken = stack.settings.model_copy(update={"bank_url": nothing_listening()})
+    async with serve(create_app(broken)) as url:
+        done = await run_escrow(["demo", "--api-url", url], api_url_only(stack))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f"the escrow API at {url} answers but its stack is not healthy (bank unreachable" in done.stderr
+
+
+@pytest.mark.parametrize("mode", ["--dispute", "--car"])
+async def test_dispute_demos_without_temporal_say_so_in_one_sentence(stack, mode: str):
+    """They fast-forward a case's clock through Temporal, whose address the API does not publish."""
+    dead = f"127.0.0.1:{free_port()}"
+    env = api_url_only(stack) | {"ESCROW_TEMPORAL_ADDRESS": dead}
+    done = await run_escrow(["demo", mode, "--api-url", str(stack.http.base_url)], env)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f"but none answers at {dead}" in done.stderr and "ESCROW_TEMPORAL_ADDRESS" in done.stderr

@@ -7,6 +7,7 @@ whose key the demo does not hold; the demo lets such seats pass to alternates.
 import json
 from datetime import UTC, datetime, timedelta
 
+from cli.dev import free_port
 from cli.dispute_demo import KEYSTORE_NAME, RENOVATION_TIES, drive_car_demo, drive_dispute_demo
 from client.party import Party
 from expert_panels.draw import draw_panel, draw_record_from_document, verify_abandoned_draw, verify_draw
@@ -41,7 +42,9 @@ def check_draws(draws: list[dict]) -> dict[str, str]:
 
 
 async def test_dispute_demo_pays_the_panels_split_through_the_escrow(stack):
-    status, escrow_id, case_id = await drive_dispute_demo(stack.settings, str(stack.http.base_url))
+    # a bank URL where nothing listens: the demo must pay in at the bank the API names
+    told_only_the_api = stack.settings.model_copy(update={"bank_url": f"http://127.0.0.1:{free_port()}"})
+    status, escrow_id, case_id = await drive_dispute_demo(told_only_the_api, str(stack.http.base_url))
     assert status == 0
 
     escrow_handle = stack.temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))

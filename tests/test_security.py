@@ -124,6 +124,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /escrows": reader(EVERY_PARTY),
     "GET /escrows/{escrow_id}": reader(ESCROW_READERS),
     "GET /escrows/{escrow_id}/audit": reader(ESCROW_READERS),
+    "GET /escrows/{escrow_id}/deposit-instructions": reader(ESCROW_READERS),
     "POST /escrows/{subject_id}/contract/signatures": escrow_step("owner", "contractor"),
     "POST /escrows/{subject_id}/stages/{number}/inspection-requests": escrow_step("contractor"),
     "POST /escrows/{subject_id}/stages/{number}/inspection-reports": escrow_step("inspector"),

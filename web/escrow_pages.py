@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 from temporalio.client import Client
 
+from api.deposit_instructions import deposit_instructions
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.gateway import ESCROW, query
@@ -165,7 +166,7 @@ async def escrow_page(
         "cancellation": cancellation(snapshot, role),
         "specialties": SPECIALTIES[RENOVATION],
         "trail": crud.list_audit_entries(session=session, escrow_id=escrow_id),
-        "sandbox_bank_url": settings.bank_url,
+        "deposit": deposit_instructions(snapshot, settings),
         "step_words": STEP_WORDS,
         "stage_name": partial(stage_name, language),
     }

@@ -9,11 +9,12 @@ from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from api.deposit_instructions import deposit_instructions
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
 from api.gateway import ESCROW, query, start_once
 from api.idempotency import BusinessKey, IdempotencyKey, answer_once
-from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
+from api.models import ContractCreate, ContractCreated, DepositInstructions, EscrowSummary, Role
 from db import crud
 from db.models import Party
 from domain.canonical import content_hash
@@ -170,6 +171,21 @@ async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep)
     snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
     _require_participant(party, snapshot)
     return snapshot
+
+
+@router.get(
+    "/{escrow_id}/deposit-instructions", response_model=DepositInstructions, responses=READ_ERRORS
+)
+async def get_deposit_instructions(
+    escrow_id: str, party: CurrentParty, temporal: TemporalDep, settings: SettingsDep
+) -> DepositInstructions:
+    """Which bank and account the owner pays into, and how much is still due.
+
+    A client that knows only the API (`escrow demo --api-url`) learns the bank here.
+    """
+    snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
+    _require_participant(party, snapshot)
+    return deposit_instructions(snapshot, settings)
 
 
 @router.get("/{escrow_id}/audit", responses=READ_ERRORS)
