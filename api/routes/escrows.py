@@ -173,9 +173,7 @@ async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep)
     return snapshot
 
 
-@router.get(
-    "/{escrow_id}/deposit-instructions", response_model=DepositInstructions, responses=READ_ERRORS
-)
+@router.get("/{escrow_id}/deposit-instructions", response_model=DepositInstructions, responses=READ_ERRORS)
 async def get_deposit_instructions(
     escrow_id: str, party: CurrentParty, temporal: TemporalDep, settings: SettingsDep
 ) -> DepositInstructions:
