@@ -1,9 +1,10 @@
-"""A read model that keeps refusing an escrow or a case wedges neither: money moves once, the
-workflow goes on, the council is told which one and why, and the read model catches up on its
-timer once the database takes the rows again.
+"""A write that is not money and keeps failing wedges neither an escrow nor a case: money moves
+once, the workflow goes on, the council is told which one and why, and what was behind catches
+up on its timer once the database takes the writes again. Here the read model refuses an escrow
+and a case, and the expert registry can neither be read for a draw nor record the seats.
 
-The refusal is the database's own (a trigger, tests/read_model_faults.py), on the session's
-real stack: real Temporal, real bank, real SQLite.
+The failures are the database's own (a trigger, a value no reader parses: tests/database_faults.py),
+on real stacks: real Temporal, real bank, real SQLite.
 """
 
 import asyncio
@@ -16,11 +17,16 @@ from client.case_session import CaseSession
 from client.escrow_session import eventually
 from db import crud
 from db.cases import get_case_projection
+from domain.dispute.terms import CAR
+from tests import test_dispute_workflow
+from tests.database_faults import refused_rows, unreadable_registry
 from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.read_model_faults import refused_rows
 from tests.test_case_api import claim, file
+from tests.test_dispute_workflow import open_cases, start_case
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
+
+registry = test_dispute_workflow.registry  # the fixture: a registry database and a worker of its own
 
 CATCH_UP_AT_MOST = timedelta(days=1)  # workflows/activity_policies.py: CATCH_UP_LONGEST
 
@@ -126,3 +132,40 @@ async def test_a_case_its_read_model_refuses_goes_on_to_its_end_and_catches_up(s
     assert (row["version"], row["phase"], row["outcome"]) == (closed["version"], "closed", "withdrawn")
     assert entries == closed["trail_length"]
     await record_history(handle, "dispute_projection_refused_then_caught_up")
+
+
+async def test_a_case_whose_registry_fails_is_drawn_and_seated_once_it_works_again(
+    stack, registry, record_history
+):
+    engine = registry[0]
+    case = await start_case(stack, registry, CAR, disputed_fen=30_000_000)
+    case_id = case.handle.id.removeprefix("dispute-")
+    with refused_rows(engine, "panel_seat", "case_id", case_id) as refusal:
+        with unreadable_registry(engine, "EXP-000"):
+            await case.step("council", "case.accept", {})
+            await case.forward(15)
+            told = await eventually(
+                lambda: asyncio.to_thread(alerts, engine, case_id), bool, "the council's alert", 20
+            )
+            [(kind, message)] = told
+            assert kind == "panel_draw_failing" and case_id in message and "someday" in message
+            assert (await case.state())["phase"] == "draw"
+            await gave_up(case.handle)
+
+        await case.forward(1)  # the draw's catch-up timer, from a registry that reads again
+        seats = (await case.until("panel"))["rounds"][-1]["seats"]
+        told = await eventually(
+            lambda: asyncio.to_thread(alerts, engine, case_id), lambda a: len(a) == 2, "the second alert", 20
+        )
+        assert told[0][0] == "panel_seats_failing" and refusal in told[0][1]
+        for expert_id in seats:  # the case goes on without the registry's counts
+            await case.step(expert_id, "declaration.sign", {"independent": True})
+        assert sum((await asyncio.to_thread(open_cases, engine)).values()) == 0
+        await gave_up(case.handle)
+
+    await case.forward(1)
+    counts = await eventually(
+        lambda: asyncio.to_thread(open_cases, engine), lambda c: sum(c.values()) == 3, "the seats", 20
+    )
+    assert {e for e, n in counts.items() if n} == set(seats)
+    await record_history(case.handle, "dispute_registry_failing_then_drawn_and_seated")
