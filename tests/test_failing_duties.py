@@ -8,7 +8,6 @@ on real stacks: real Temporal, real bank, real SQLite.
 """
 
 import asyncio
-from datetime import timedelta
 
 from sqlmodel import Session
 from temporalio.client import WorkflowExecutionStatus
@@ -23,12 +22,11 @@ from tests.database_faults import refused_rows, unreadable_registry
 from tests.flow import EscrowFlow, assert_bank_agrees
 from tests.test_case_api import claim, file
 from tests.test_dispute_workflow import open_cases, start_case
+from workflows.activity_policies import CATCH_UP_LONGEST
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 
 registry = test_dispute_workflow.registry  # the fixture: a registry database and a worker of its own
-
-CATCH_UP_AT_MOST = timedelta(days=1)  # workflows/activity_policies.py: CATCH_UP_LONGEST
 
 
 def escrow_read_model(engine, escrow_id: str) -> tuple[dict | None, int]:
@@ -75,7 +73,7 @@ async def test_an_escrow_its_read_model_refuses_pays_its_stage_once_and_catches_
         assert [a.kind for a in flow.council_alerts()] == ["projection_failing"]  # once, not per try
         await gave_up(flow.handle)
 
-    await flow.fast_forward(CATCH_UP_AT_MOST)  # no step comes: the catch-up timer must do it
+    await flow.fast_forward(CATCH_UP_LONGEST)  # no step comes: the catch-up timer must do it
     row, entries = await eventually(
         lambda: asyncio.to_thread(escrow_read_model, stack.engine, flow.escrow_id),
         lambda found: found[0] is not None,
@@ -125,7 +123,7 @@ async def test_a_case_its_read_model_refuses_goes_on_to_its_end_and_catches_up(s
         await gave_up(handle)
         assert await asyncio.to_thread(case_read_model, stack.engine, case.case_id) == (None, 0)
 
-    await stack.skipper.fast_forward(handle, CATCH_UP_AT_MOST)
+    await stack.skipper.fast_forward(handle, CATCH_UP_LONGEST)
     outcome = await asyncio.wait_for(handle.result(), 30)
     assert (outcome.phase, outcome.outcome["outcome"]) == ("closed", "withdrawn")
     row, entries = await asyncio.to_thread(case_read_model, stack.engine, case.case_id)
@@ -152,7 +150,8 @@ async def test_a_case_whose_registry_fails_is_drawn_and_seated_once_it_works_aga
             assert (await case.state())["phase"] == "draw"
             await gave_up(case.handle)
 
-        await case.forward(1)  # the draw's catch-up timer, from a registry that reads again
+        # the draw's catch-up timer, from a registry that reads again
+        await case.forward(CATCH_UP_LONGEST.days)
         seats = (await case.until("panel"))["rounds"][-1]["seats"]
         told = await eventually(
             lambda: asyncio.to_thread(alerts, engine, case_id), lambda a: len(a) == 2, "the second alert", 20
@@ -163,7 +162,7 @@ async def test_a_case_whose_registry_fails_is_drawn_and_seated_once_it_works_aga
         assert sum((await asyncio.to_thread(open_cases, engine)).values()) == 0
         await gave_up(case.handle)
 
-    await case.forward(1)
+    await case.forward(CATCH_UP_LONGEST.days)
     counts = await eventually(
         lambda: asyncio.to_thread(open_cases, engine), lambda c: sum(c.values()) == 3, "the seats", 20
     )
