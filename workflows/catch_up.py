@@ -1,19 +1,20 @@
 """Non-money duties that keep failing never hold a workflow up: they stand aside and catch up later.
 
-A workflow owes some writes that are not money: its read model and audit log, the
-registry's open-case counts, the registry read a panel draw needs. Each is tried under
+A workflow owes some work that is not money: writing its read model and audit log and
+the registry's open-case counts, reading the registry for a panel draw. Each is tried under
 the BOUNDED policy; once that gives up, the workflow alerts the council (subject id and
 error), goes on with its steps and bank movements, and tries again on a durable timer,
 backing off from CATCH_UP_FIRST to CATCH_UP_LONGEST. A step that changes what the duty
 would write tries it again at once (after that step's bank movements, never before).
 
-Why a timer and not only the next step: every write here is a full snapshot (the read
-model row, the whole panel), so any later success catches everything up, but an escrow
-can sit two or five years in its warranty and a case weeks in a phase with no step
-arriving; a database outage a little longer than the quick tries would otherwise leave
-the listings, the council's pages and the public record wrong for that long. And a
-workflow that has finished waits for its catch-up before it ends, since nothing else
-can write its read model once it is gone.
+Decided: a timer-driven catch-up is needed while behind, not only the next step. Every
+write here is a full snapshot (the read model row with every trail entry and alert the
+cursor has not seen go through, the whole panel), so any later success catches everything
+up; but an escrow can sit two or five years in its warranty and a case weeks in a phase
+with no step arriving, and a database outage a little longer than the quick tries would
+otherwise leave the listings, the council's pages and the public record wrong for that
+long. And a workflow that has finished waits for its catch-up before it ends, since
+nothing else can write its read model once it is gone.
 """
 
 from collections.abc import Callable, Hashable
