@@ -83,3 +83,13 @@ class CaseProjectionInput:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     main_specialty: str | None = None
     projected_at: str | None = None
+
+
+@dataclass
+class CouncilAlertInput:
+    """An alert about an escrow or a case (`subject_id`), raised once per `business_key`."""
+
+    subject_id: str
+    kind: str
+    message: str
+    business_key: str

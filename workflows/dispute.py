@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     import cryptography.exceptions  # noqa: F401  (see workflows/escrow.py)
@@ -31,12 +30,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.escrow.terms import PartyKey
     from domain.signing import SignedStep
     from expert_panels.registry import expert_from_document
+    from workflows.activity_policies import MONEY
+    from workflows.catch_up import CatchUp, attempt, sleep_until_work_or
     from workflows.dispute_types import CaseOutcome, DisputeInput
     from workflows.escrow_types import StepReceipt
     from workflows.projection_cursor import ProjectionCursor
     from workflows.rejections import planned
-
-ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
 @workflow.defn
@@ -54,6 +53,8 @@ class DisputeWorkflow:
         self._seen = -1
         self._seats_recorded: list[str] = []
         self._projection = ProjectionCursor(version=None)  # stays unused in runs from before the projection
+        self._draw = CatchUp("panel_draw")
+        self._seats = CatchUp("panel_seats")
 
     @staticmethod
     def _revisions() -> Revisions:
@@ -75,9 +76,11 @@ class DisputeWorkflow:
             recorded = await self._record_seats_if_changed()
             projected = await self._project_if_changed()
             if machine.finished:
-                if not (recorded or projected):
+                if recorded or projected:
+                    continue  # a step may have landed during those awaits: record it before ending
+                if not self._behind():
                     break
-                continue  # a step may have landed during those awaits: record it before ending
+                # a write that keeps failing is caught up first: once ended, nothing can
             self._seen = machine.version
             await self._sleep_until_work_or_deadline()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -88,32 +91,39 @@ class DisputeWorkflow:
         return (
             machine.version != self._seen
             # changed while projecting (runs from before the projection never project)
-            or (self._projection.version is not None and self._projection.behind(machine))
+            or (self._projection.version is not None and self._projection.wants(machine))
             or machine.needs_escrow_enforcement()
-            or machine.draw_request(workflow.now()) is not None
+            or (machine.draw_request(workflow.now()) is not None and not self._draw.waits(None))
         )
+
+    def _catch_ups(self) -> list[CatchUp]:
+        return [self._draw, self._seats, self._projection.catch_up]
+
+    def _behind(self) -> bool:
+        return any(catch_up.behind for catch_up in self._catch_ups())
 
     async def _sleep_until_work_or_deadline(self) -> None:
         deadline = self._machine.next_deadline()
-        timeout = None if deadline is None else deadline - workflow.now()
-        if timeout is None or timeout > timedelta(0):
-            try:
-                await workflow.wait_condition(self._has_work, timeout=timeout)
-                return
-            except TimeoutError:
-                pass
-        self._machine.on_time(workflow.now())
+        if await sleep_until_work_or(deadline, self._has_work, self._catch_ups()):
+            self._machine.on_time(workflow.now())
 
     async def _draw_if_needed(self) -> None:
+        """Draw a panel when the machine asks for one; a registry that cannot be read waits for the timer."""
         request = self._machine.draw_request(workflow.now())
         if request is None:
+            self._draw.caught_up()  # nothing left to draw: nothing to catch up either
             return
-        found = await workflow.execute_activity_method(
+        if not self._draw.due(None, workflow.now()):
+            return
+        drawn, found = await attempt(
+            self._draw,
+            self._machine.subject_id,
+            None,
             RegistryActivities.load_panel_candidates,
             CandidatesInput(domain=request.domain),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=ACTIVITY_RETRY,
         )
+        if not drawn:
+            return
         experts = [expert_from_document(raw) for raw in found.experts]
         keys = {i: PartyKey(k["party_id"], k["public_key"]) for i, k in found.keys.items()}
         seed = str(workflow.uuid4())
@@ -129,15 +139,20 @@ class DisputeWorkflow:
         machine, current = self._machine, self._machine.round
         seated = sorted(current.seats) if current is not None and not machine.finished else []
         if seated == self._seats_recorded:
+            self._seats.caught_up()  # back to what the registry holds: nothing to catch up
             return False
-        await workflow.execute_activity_method(
+        if not self._seats.due(tuple(seated), workflow.now()):
+            return False
+        done, _ = await attempt(
+            self._seats,
+            machine.subject_id,
+            tuple(seated),
             RegistryActivities.record_panel_seats,
             PanelSeatsInput(case_id=machine.subject_id, seated=seated),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=ACTIVITY_RETRY,
         )
-        self._seats_recorded = seated
-        return True
+        if done:
+            self._seats_recorded = seated
+        return done
 
     async def _project_if_changed(self) -> bool:
         """Copy the case into the read model with its new trail entries and alerts; whether it did.
@@ -146,24 +161,22 @@ class DisputeWorkflow:
         """
         if not workflow.patched("case-projection"):
             return False
-        machine = self._machine
-        if not self._projection.behind(machine):
+        machine, cursor = self._machine, self._projection
+        if not cursor.behind(machine) or not cursor.catch_up.due(machine.version, workflow.now()):
             return False
-        sent = self._projection.unprojected(machine)
+        sent = cursor.unprojected(machine)
         projection = CaseProjectionInput(
             machine.subject_id, sent.version, sent.snapshot, sent.trail, sent.alerts
         )
         if workflow.patched("case-projection-category"):  # for the public record, added later still
             projection.main_specialty = machine.terms.main_specialty
             projection.projected_at = workflow.now().isoformat()
-        await workflow.execute_activity_method(
-            ProjectionActivities.project_case,
-            projection,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=ACTIVITY_RETRY,
+        done, _ = await attempt(
+            cursor.catch_up, machine.subject_id, sent.version, ProjectionActivities.project_case, projection
         )
-        self._projection.projected(sent)
-        return True
+        if done:
+            cursor.projected(sent)
+        return done
 
     async def _enforce_if_needed(self) -> None:
         machine = self._machine
@@ -173,8 +186,7 @@ class DisputeWorkflow:
         result = await workflow.execute_activity_method(
             EscrowLinkActivities.apply_escrow_decision,
             EscrowDecisionInput(machine.terms.escrow_id, step["envelope"], step["signature"]),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=ACTIVITY_RETRY,
+            **MONEY,  # the decision moves money: handed over until the escrow answers
         )
         if result.applied:
             machine.escrow_enforced()

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
@@ -29,6 +29,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.escrow.revisions import EscrowRevisions
     from domain.escrow.state import Movement, MovementKind
     from domain.signing import SignedStep
+    from workflows.activity_policies import MONEY
+    from workflows.catch_up import attempt, sleep_until_work_or
     from workflows.dispute import DisputeWorkflow
     from workflows.dispute_types import DisputeInput, case_workflow_id
     from workflows.escrow_types import (
@@ -41,14 +43,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.rejections import planned, rejection_error
 
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
-
-BANK_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["BankRejected"],
-)
-PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 
 
 @workflow.defn
@@ -74,8 +68,7 @@ class EscrowWorkflow:
         await workflow.execute_activity_method(
             BankActivities.open_account,
             OpenAccountInput(escrow_id=self._machine.escrow_id),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=BANK_RETRY,
+            **MONEY,
         )
         while True:
             if self._project_before_bank():
@@ -83,8 +76,8 @@ class EscrowWorkflow:
             await self._settle_movements()
             await self._project()
             await self._close_cancelled_cases()
-            if self._machine.finished:
-                break
+            if self._machine.finished and not self._projection.catch_up.behind:
+                break  # a read model still behind is caught up first: once ended, nothing can
             await self._sleep_until_work_or_deadline()
         await workflow.wait_condition(workflow.all_handlers_finished)
         ledger = self._machine.ledger
@@ -117,27 +110,23 @@ class EscrowWorkflow:
         read model and the audit log waited with it: an owner's acceptance stayed
         invisible in listings. Now they show it at once, the money as still held.
         Added after the first histories were recorded: `patched` keeps those, and any
-        escrow already running, on the old order.
+        escrow already running, on the old order. Not while a projection is failing: the
+        money would wait for its quick tries first (workflows/catch_up.py).
         """
-        return bool(self._machine.pending_movements()) and workflow.patched("project-before-bank")
+        return (
+            bool(self._machine.pending_movements())
+            and not self._projection.catch_up.behind
+            and workflow.patched("project-before-bank")
+        )
 
     def _has_work(self) -> bool:
         """Movements to send or state not yet projected, whenever the step that caused them arrived."""
-        return bool(self._machine.pending_movements()) or self._projection.behind(self._machine)
+        return bool(self._machine.pending_movements()) or self._projection.wants(self._machine)
 
     async def _sleep_until_work_or_deadline(self) -> None:
         deadline = self._machine.next_deadline()
-        if deadline is None:
-            await workflow.wait_condition(self._has_work)
-            return
-        remaining = deadline - workflow.now()
-        if remaining > timedelta(0):
-            try:
-                await workflow.wait_condition(self._has_work, timeout=remaining)
-                return
-            except TimeoutError:
-                pass
-        self._machine.on_time(workflow.now())
+        if await sleep_until_work_or(deadline, self._has_work, [self._projection.catch_up]):
+            self._machine.on_time(workflow.now())
 
     async def _settle_movements(self) -> None:
         while pending := self._machine.pending_movements():
@@ -146,8 +135,7 @@ class EscrowWorkflow:
                 receipt = await workflow.execute_activity_method(
                     BankActivities.execute_movement,
                     self._movement_input(movement),
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=BANK_RETRY,
+                    **MONEY,
                 )
             except ActivityError as exc:
                 cause = exc.cause
@@ -176,27 +164,29 @@ class EscrowWorkflow:
         small `escrow chaos` run found an escrow whose history no longer replayed ("Missing
         associated machine for LocalActivity") once an update arrived in the same workflow
         task as a projection's result; with the projection in history as its own activity
-        events, the order is the history's.
+        events, the order is the history's. One that keeps failing stands aside (see
+        workflows/catch_up.py): the escrow goes on and the council is alerted.
         """
-        machine = self._machine
-        if not self._projection.behind(machine):
+        machine, cursor = self._machine, self._projection
+        if not cursor.behind(machine):
             return
-        if machine.phase.value != self._status:
+        if machine.phase.value != self._status:  # a command, not I/O: kept current even while failing
             self._status = machine.phase.value
             workflow.upsert_search_attributes([ESCROW_STATUS.value_set(self._status)])
-        sent = self._projection.unprojected(machine)
+        if not cursor.catch_up.due(machine.version, workflow.now()):
+            return
+        sent = cursor.unprojected(machine)
         # The public record dates releases by the workflow's clock; added after the first
         # histories were recorded, so `patched` keeps those replaying.
         projected_at = workflow.now().isoformat() if workflow.patched("projection-clock") else None
-        await workflow.execute_activity_method(
-            ProjectionActivities.project_escrow,
-            ProjectionInput(
-                machine.escrow_id, sent.version, sent.snapshot, sent.trail, sent.alerts, projected_at
-            ),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=PROJECTION_RETRY,
+        projection = ProjectionInput(
+            machine.escrow_id, sent.version, sent.snapshot, sent.trail, sent.alerts, projected_at
         )
-        self._projection.projected(sent)
+        done, _ = await attempt(
+            cursor.catch_up, machine.escrow_id, sent.version, ProjectionActivities.project_escrow, projection
+        )
+        if done:
+            cursor.projected(sent)
 
     # ------------------------------------------------------------- updates
     @workflow.update

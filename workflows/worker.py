@@ -1,4 +1,4 @@
-"""The escrow worker: runs escrow workflows and their bank and projection activities."""
+"""The escrow worker: runs escrow and case workflows and the activities they call."""
 
 import asyncio
 import logging
@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.alerts import AlertActivities
 from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
 from activities.projections import ProjectionActivities
@@ -36,6 +37,7 @@ def build_worker(
     projections = ProjectionActivities(engine)
     registry = RegistryActivities(engine)
     escrow_link = EscrowLinkActivities(client)
+    alerts = AlertActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
@@ -48,6 +50,7 @@ def build_worker(
             registry.load_panel_candidates,
             registry.record_panel_seats,
             escrow_link.apply_escrow_decision,
+            alerts.raise_council_alert,
         ],
         activity_executor=executor,
         **options,
