@@ -190,6 +190,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             subject_id=world.case_id if template.startswith("/cases/") else world.flow.escrow_id,
             number=1,
             expert_id="EXP-NO-SUCH-EXPERT",
+            token_id="no-such-token",
             quarter="2026Q3",
         )
 
@@ -210,7 +211,9 @@ async def test_every_bank_endpoint_refuses_every_hostile_body_and_nothing_change
         ops = operations((await bank.get("/openapi.json")).json())
         before = await everything(stack, world)
         attack = Attack(bank, lambda op, body: {**admin, "Idempotency-Key": f"hostile-{op.method}-{op.path}"})
-        await attack.run(ops, lambda template: template.format(account_id=world.flow.escrow_id))
+        await attack.run(
+            ops, lambda template: template.format(account_id=world.flow.escrow_id, tx_id="no-such-tx")
+        )
     assert attack.wrong == []
     assert await everything(stack, world) == before
     report(record_property, "bank", attack, ops)
