@@ -13,7 +13,7 @@ inherited `attempt` checks.
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
@@ -61,21 +61,24 @@ class BoundPrograms(EscrowPrograms):
     @initialize(
         total=TOTALS,
         cuts=st.lists(st.integers(0, 2**62), min_size=1, max_size=3),
-        retention=st.sampled_from([0, 1, 5]),
-        start=st.sampled_from(["signed", "funded", "funded", "overfunded"]),
+        retention=st.sampled_from([0, 1, 5_000, BOUND // 20]),
+        start=st.sampled_from(["signed", "funded", "funded", "overfunded", "warranty"]),
         extra=NEAR,
         ahead=st.sampled_from([0, 1, 2]),
     )
     def open_escrow(self, total, cuts, retention, start, extra, ahead):
-        """A contract at or near the bound, funded to it or beyond: the excess refused past it."""
+        """A contract at or near the bound, funded to it or beyond (the excess refused past it),
+        some with every stage passed and the retention in warranty."""
+        retention = min(retention, total // 20)
         stages = cut(total - retention, cuts)
         durations = Durations(funding_days=30, warranty_days=30)
         self.kit = Kit(
             stages=tuple(stages), retention=retention, policy=SilencePolicy.ESCALATE, durations=durations
         )
         self.kit.sign_contract()
-        if start == "funded":
+        if start in ("funded", "warranty"):
             self.pay_in(total)
+            ahead = len(stages) if start == "warranty" else ahead
         elif start == "overfunded":
             self.pay_in(total + max(extra, 1))
             self.pay_in(max(0, self.m.shortfall_fen) or 1)
@@ -182,12 +185,7 @@ class BoundPrograms(EscrowPrograms):
 
 
 BoundPrograms.TestCase.settings = settings(
-    max_examples=120,
-    stateful_step_count=30,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    EscrowPrograms.TestCase.settings, max_examples=200, stateful_step_count=30
 )
 TestBoundPrograms = BoundPrograms.TestCase
 
