@@ -12,8 +12,10 @@ import pytest
 
 from api.errors import ApiError
 from api.gateway import ESCROW, execute
+from client.party import Party
 from domain.money import MAX_AMOUNT_FEN
 from tests.flow import EscrowFlow
+from tests.test_case_api import claim, file
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import DepositConfirmation
 
@@ -132,3 +134,22 @@ async def test_a_deposit_that_would_pass_the_bound_is_refused_as_the_webhook_sen
         before["ledger"],
         before["movements"],
     )
+
+
+@pytest.mark.parametrize(
+    ("disputed", "code"),
+    [
+        (MAX_AMOUNT_FEN + 1, "out_of_range"),
+        (2**63, "out_of_range"),
+        ("600000", "not_an_integer"),
+        (True, "not_an_integer"),
+    ],
+)
+async def test_a_claim_disputing_an_amount_past_the_bound_or_not_an_integer_is_refused(stack, disputed, code):
+    buyer = await Party(stack.http, "buyer", "Zhang Min").register()
+    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    car = claim(domain="car", main_specialty="transmission", disputed_fen=disputed)
+    refused = await file(stack, buyer, dealer.id, car)
+    assert (refused.status_code, refused.json()["detail"]["code"]) == (422, code)
+    listed = await stack.http.get("/cases", headers=buyer.auth)
+    assert listed.json() == []
