@@ -2,11 +2,17 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from domain.escrow.terms import SilencePolicy
+from domain.money import MAX_AMOUNT_FEN
+
+# Amounts a person or a system supplies: JSON integers only (pydantic's lax mode would take
+# 100000.0, 1e5, "100000" and true as fen), from 0 or 1 fen to the bound in domain/money.py.
+Fen = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_FEN)]
+PositiveFen = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_FEN)]
 
 
 class Role(StrEnum):
@@ -65,7 +71,7 @@ class TokenIssued(TokenPublic):
 
 class StageIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    amount_fen: int = Field(gt=0, le=10**13)
+    amount_fen: PositiveFen
 
 
 class DurationsIn(BaseModel):
@@ -83,11 +89,11 @@ class ContractCreate(BaseModel):
     owner_id: str
     contractor_id: str
     inspector_id: str
-    total_fen: int | None = Field(
-        None, gt=0, le=10**13, description="split by the default plan when `stages` is omitted"
+    total_fen: PositiveFen | None = Field(
+        None, description="split by the default plan when `stages` is omitted"
     )
     stages: list[StageIn] | None = Field(None, min_length=1, max_length=20)
-    retention_fen: int | None = Field(None, ge=0, le=10**13)
+    retention_fen: Fen | None = None
     silence_policy: SilencePolicy = SilencePolicy.ESCALATE
     includes_waterproofing: bool = Field(
         False, description="waterproofing work carries a 5-year warranty unless durations say otherwise"

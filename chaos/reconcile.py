@@ -8,8 +8,10 @@ Each escrow gets four verdicts, each a list of reasons (empty means fine):
 - missing payout: the workflow counts a movement done that the bank never booked,
   a movement still pending at the end, or a closed escrow whose contractor was not
   paid the whole contract;
-- unbalanced: the workflow's own money rules (`conservation_problems`) or its
-  ledger against the bank account's balance, deposits, payouts and refunds;
+- unbalanced: the workflow's own money rules (`conservation_problems`: the ledger
+  against what each stage and the retention hold, and the bank's balance against
+  those parts) or its ledger against the bank account's balance, deposits, payouts
+  and refunds;
 - mismatched projection: the read model row is missing or differs from the
   workflow's state (phase, amounts, version);
 - unreplayable history: the workflow's history does not replay on the code that made
@@ -197,7 +199,7 @@ def missing_payouts(snapshot: dict[str, Any], statement: list[Any]) -> list[str]
 
 def unbalanced(snapshot: dict[str, Any], balance: Any) -> list[str]:
     ledger = snapshot["ledger"]
-    problems = conservation_problems(snapshot)
+    problems = conservation_problems(snapshot, balance.balance_fen)
     pairs = [
         ("held", ledger["held_fen"], balance.balance_fen),
         ("deposited", ledger["deposited_fen"], balance.deposited_fen),

@@ -235,17 +235,68 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-def conservation_problems(state: dict[str, Any]) -> list[str]:
-    """The money rules checked on an escrow's state as the API shows it."""
-    ledger = state["ledger"]
+def held_by_part(state: dict[str, Any]) -> dict[str, int]:
+    """What each part of the contract holds, from its own figures rather than the ledger's.
+
+    A stage (or the retention) holds what it still owes plus what was instructed for it and
+    the bank has not confirmed (a refused movement stays held); a decided dispute what its
+    decision instructed; `returns` what goes back to the owner because the contract never
+    owed it (an excess deposit, a lowered total, a cancellation).
+    """
+    parts = {f"stage-{stage['number']}": stage["open_fen"] for stage in state["stages"]}
+    parts["retention"] = state["retention"]["open_fen"]
+    prefix = f"{state['escrow_id']}:"
+    for movement in state["movements"]:
+        if movement["status"] != "done":
+            part = _part_of(movement["key"].removeprefix(prefix))
+            parts[part] = parts.get(part, 0) + movement["amount_fen"]
+    return parts
+
+
+def _part_of(business_key: str) -> str:
+    head = business_key.split(":", 1)[0]
+    if head.startswith(("stage-", "dispute-")) or head == "retention":
+        return head
+    return "retention" if head.startswith("warranty-claim-") else "returns"
+
+
+def conservation_problems(state: dict[str, Any], bank_balance_fen: int | None = None) -> list[str]:
+    """The money rules on an escrow's state as the API shows it, each comparing figures kept apart.
+
+    What the account holds by the ledger (deposits less confirmed payouts and refunds) against
+    what the parts hold (`held_by_part`): never more, and exactly as much once the escrow is
+    funded (unless a change order raised the total and the top-up is still awaited) or ended;
+    the ledger's payouts and refunds against the movements the bank confirmed; and, given the
+    bank's own balance for the account, that balance against the parts once nothing is on its
+    way (a movement still pending may already be booked at the bank).
+    """
+    ledger, phase = state["ledger"], state["phase"]
+    in_account = ledger["deposited_fen"] - ledger["released_fen"] - ledger["refunded_fen"]
+    parts = held_by_part(state)
+    held = sum(parts.values())
     problems = []
-    if ledger["deposited_fen"] != ledger["released_fen"] + ledger["refunded_fen"] + ledger["held_fen"]:
-        problems.append("deposited != released + refunded + held")
-    if ledger["held_fen"] < 0:
-        problems.append("held is negative")
-    free = ledger["held_fen"] - ledger["pending_fen"]
-    if not 0 <= free <= ledger["obligations_fen"]:
-        problems.append(
-            f"held money not explained by what the contract owes ({free} vs {ledger['obligations_fen']})"
+    for kind, name in (("payout", "released_fen"), ("refund", "refunded_fen")):
+        confirmed = sum(
+            m["amount_fen"] for m in state["movements"] if m["kind"] == kind and m["status"] == "done"
         )
+        if confirmed != ledger[name]:
+            problems.append(f"{name} {ledger[name]} but the bank confirmed {kind}s of {confirmed}")
+    if in_account < 0:
+        problems.append(f"{-in_account} fen more paid out and refunded than deposited")
+    if in_account > held:
+        problems.append(f"{in_account} fen in the account but its parts hold {held}: {parts}")
+    funded = phase in ("closed", "cancelled") or (
+        phase in ("active", "warranty") and not state["changes_applied"]
+    )
+    if funded and in_account < held:
+        problems.append(f"the parts hold {held} fen but the account only {in_account}: {parts}")
+    instructed = sum(m["amount_fen"] for m in state["movements"] if m["status"] != "done")
+    if instructed > in_account:
+        problems.append(f"{instructed} fen instructed to move with {in_account} in the account")
+    settled = all(m["status"] != "pending" for m in state["movements"])
+    bank_off = bank_balance_fen is not None and (
+        bank_balance_fen > held or (funded and bank_balance_fen != held)
+    )
+    if settled and bank_off:
+        problems.append(f"the bank holds {bank_balance_fen} fen for the escrow, its parts {held}: {parts}")
     return problems

@@ -48,6 +48,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from domain.money import MAX_AMOUNT_FEN, yuan
 from expert_panels.periods import period_days, require_date
 
 REGULATION = "家用汽车产品修理更换退货责任规定（国家市场监督管理总局令第43号）"
@@ -390,4 +391,8 @@ def usage_fee_fen(price_fen: int, km: int, coefficient_ppm: int) -> int:
     _count(coefficient_ppm, "coefficient_ppm")
     if coefficient_ppm > MAX_USAGE_COEFFICIENT_PPM:
         raise InvalidCarFacts("the usage coefficient n may not exceed 0.5% (Art. 27)")
-    return price_fen * km * coefficient_ppm // (1_000 * 1_000_000)
+    fee = price_fen * km * coefficient_ppm // (1_000 * 1_000_000)
+    for name, amount in (("price_fen", price_fen), ("the usage fee", fee)):
+        if amount > MAX_AMOUNT_FEN:
+            raise InvalidCarFacts(f"{name} may not exceed {yuan(MAX_AMOUNT_FEN)}")
+    return fee

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.canonical import canonical_json, sha256_hex
+from domain.money import MAX_AMOUNT_FEN
 
 UPHELD, REJECTED = "upheld", "rejected"
 FINDINGS: tuple[str, ...] = (UPHELD, REJECTED)
@@ -52,8 +53,9 @@ class Opinion:
                 raise InvalidOpinion("item ids must be non-empty strings")
             if finding not in FINDINGS:
                 raise InvalidOpinion(f"item {item}: finding must be one of {', '.join(FINDINGS)}")
-        if self.pay_fen is not None and (not _is_int(self.pay_fen) or self.pay_fen < 0):
-            raise InvalidOpinion("pay_fen must be a non-negative integer in fen")
+        pay = self.pay_fen
+        if pay is not None and (not _is_int(pay) or not 0 <= pay <= MAX_AMOUNT_FEN):
+            raise InvalidOpinion(f"pay_fen must be an integer in fen from 0 to {MAX_AMOUNT_FEN}")
         if not isinstance(self.reasons, str):
             raise InvalidOpinion("reasons must be text")
 

@@ -11,14 +11,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.money import MAX_AMOUNT_FEN
+
 ESCROW_ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 # Reads may also name the external accounts, whose ids start with "@".
 ANY_ACCOUNT_PATTERN = r"^@?[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 # The bank's own ids are `tx_` and 32 hex digits; reads accept any id of this shape and answer 404.
 TX_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
-MAX_AMOUNT_FEN = 10**15  # far above any renovation, far below BIGINT overflow when summed
 
 EscrowAccountId = Annotated[str, StringConstraints(pattern=ESCROW_ACCOUNT_PATTERN)]
+# One transaction at most the escrow's own bound (domain/money.py says why).
 AmountFen = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT_FEN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 

@@ -61,9 +61,13 @@ def entry(key: str, kind: str, amount: int):
 
 def closed_snapshot() -> dict:
     return {
+        "escrow_id": "E",
         "phase": "closed",
         "version": 9,
         "contract_total_fen": 1000,
+        "stages": [{"number": 1, "open_fen": 0}],
+        "retention": {"open_fen": 0},
+        "changes_applied": 0,
         "ledger": {
             "deposited_fen": 1000,
             "released_fen": 1000,
@@ -134,6 +138,7 @@ def test_the_reconciler_finds_a_bank_balance_and_a_read_model_that_disagree() ->
     snapshot = closed_snapshot()
     balance = SimpleNamespace(balance_fen=400, deposited_fen=1000, paid_out_fen=600, refunded_fen=0)
     assert unbalanced(snapshot, balance) == [
+        "the bank holds 400 fen for the escrow, its parts 0: {'stage-1': 0, 'retention': 0}",
         "held: workflow 0 != bank 400",
         "released: workflow 1000 != bank 600",
     ]

@@ -3,8 +3,9 @@
 `Kit` drives one machine the way the workflow does: every signed step is planned
 and committed, deposits and bank receipts are fed in, and deadlines are applied
 with `on_time`. After every single call it asserts the money rules: the
-machine's own conservation check, the ledger identity, and that no business
-idempotency key was ever instructed twice.
+machine's own conservation check, what the account holds by the ledger against
+what the stages and the retention hold by their own figures (`conservation_problems`),
+and that no business idempotency key was ever instructed twice.
 """
 
 from collections import Counter
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from client.escrow_session import conservation_problems
 from client.keys import PartyKey
 from domain.escrow.machine import EscrowMachine, change_plan_hash
 from domain.escrow.rejections import RejectionKind, StepRejected
@@ -74,9 +76,7 @@ class Kit:
     def check(self) -> None:
         m = self.m
         assert m.conservation_errors() == []
-        ledger = m.ledger
-        assert ledger.deposited_fen == ledger.released_fen + ledger.refunded_fen + ledger.held_fen
-        assert ledger.held_fen >= 0
+        assert conservation_problems(m.snapshot()) == []
         keys = Counter(mv.key for mv in m.movements)
         assert [k for k, n in keys.items() if n > 1] == [], "a business key was instructed twice"
         assert all(mv.amount_fen > 0 and isinstance(mv.amount_fen, int) for mv in m.movements)
@@ -318,3 +318,28 @@ def test_the_conservation_check_notices_money_that_does_not_add_up():
     kit.m.ledger.deposited_fen -= 5
     kit.m.movements.append(Movement(f"{ESCROW_ID}:x", MovementKind.PAYOUT, TOTAL + 1, "bogus"))
     assert any(e.startswith("pending movements") for e in kit.m.conservation_errors())
+
+
+def test_the_parts_check_compares_figures_kept_apart():
+    """`conservation_problems` weighs the ledger, the stages' own figures and the bank's balance
+    against each other: any one of them off, and it says so."""
+    kit = funded()
+    kit.pass_stage(1)
+    in_account = TOTAL - STAGES[0]
+    assert conservation_problems(kit.m.snapshot(), in_account) == []
+
+    kept = kit.m.snapshot()
+    kept["stages"][0]["open_fen"] = STAGES[0]  # stage 1 goes on holding what it paid out
+    assert conservation_problems(kept) == [
+        f"the parts hold {TOTAL} fen but the account only {in_account}: "
+        f"{{'stage-1': {STAGES[0]}, 'stage-2': 30000, 'stage-3': 25000, 'stage-4': 10000, 'retention': 5000}}"
+    ]
+    misfiled = kit.m.snapshot()
+    misfiled["ledger"]["released_fen"] -= 10  # ten fen of the payout counted as a refund
+    misfiled["ledger"]["refunded_fen"] += 10
+    assert [p.split(" but ")[0] for p in conservation_problems(misfiled)] == [
+        "released_fen 29990",
+        "refunded_fen 10",
+    ]
+    (short,) = conservation_problems(kit.m.snapshot(), in_account - 1)  # the bank holds a fen less
+    assert short.startswith(f"the bank holds {in_account - 1} fen for the escrow, its parts {in_account}")

@@ -31,7 +31,7 @@ from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep, SettingsDep
 from api.errors import ApiError, error_responses
-from api.models import Role
+from api.models import PositiveFen, Role
 from db import crud
 from db.models import EscrowProjection, Party
 from domain.money import yuan
@@ -131,7 +131,7 @@ class DepositRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     escrow_id: str = Field(pattern=r"^ESC-\d{4}-\d{5,}$")
-    amount_fen: int = Field(strict=True, gt=0, le=10**13)
+    amount_fen: PositiveFen
     idempotency_key: str = Field(pattern=r"^ESC-\d{4}-\d{5,}:deposit-[0-9a-f]{16,64}$")
 
 

@@ -55,7 +55,7 @@ def _claim_terms(claim: Payload) -> dict[str, Any]:
         "domain": domain,
         "main_specialty": claim.choice("main_specialty", set(SPECIALTIES[domain])),
         "items": [ClaimItem(i.text("item_id"), i.text("description")) for i in items],
-        "disputed_fen": claim.integer("disputed_fen"),
+        "disputed_fen": claim.amount("disputed_fen"),
         "remedy_sought": claim.text("remedy_sought"),
         "car_facts": _car_facts(claim, domain),
     }

@@ -18,12 +18,14 @@ from api.models import ContractCreate, ContractCreated, DepositInstructions, Esc
 from db import crud
 from db.models import Party
 from domain.canonical import content_hash
+from domain.escrow.rejections import StepRejected
 from domain.escrow.terms import (
     WATERPROOFING_WARRANTY_DAYS,
     ContractTerms,
     Durations,
     PartyKey,
     StagePlan,
+    check_total,
     split_by_percent,
 )
 from workflows.escrow import EscrowWorkflow
@@ -56,8 +58,13 @@ def _stage_plan(body: ContractCreate) -> tuple[list[StagePlan], int]:
         return stages, retention
     stages = [StagePlan(name=s.name, amount_fen=s.amount_fen) for s in body.stages]
     retention = body.retention_fen or 0
-    if body.total_fen is not None and body.total_fen != sum(s.amount_fen for s in stages) + retention:
+    total = sum(s.amount_fen for s in stages) + retention
+    if body.total_fen is not None and body.total_fen != total:
         raise ApiError(422, "total_mismatch", "total_fen must equal the stages plus the retention")
+    try:
+        check_total(total)  # the model bounds each amount; the machine would refuse a larger sum
+    except StepRejected as exc:
+        raise ApiError(422, exc.code, exc.message) from None
     return stages, retention
 
 

@@ -48,7 +48,7 @@ from domain.dispute.state import (
     Settlement,
 )
 from domain.dispute.terms import CAR, RENOVATION, CaseTerms
-from domain.escrow.payloads import Payload
+from domain.escrow.payloads import Payload, read_amount
 from domain.escrow.rejections import conflict, forbidden, invalid
 from domain.escrow.terms import PartyKey
 from domain.signed_steps import Apply, SignedStepMachine, rule
@@ -128,6 +128,7 @@ class DisputeMachine(SignedStepMachine):
         max_skew: timedelta,
         revisions: Revisions = Revisions(),
     ) -> None:
+        read_amount(terms.disputed_fen, "disputed_fen")  # the API read it so from the signed claim
         super().__init__(terms.case_id, content_hash(terms_document(terms)), max_skew)
         self.terms = terms
         self.statutory = claimed_remedy(terms.car_facts) if terms.car_facts else None
@@ -228,7 +229,7 @@ class DisputeMachine(SignedStepMachine):
     # ------------------------------------------------------------ settlement
     def _plan_settlement_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(*SETTLEABLE)
-        pay, refund = p.integer("pay_fen"), p.integer("refund_fen")
+        pay, refund = p.amount("pay_fen"), p.amount("refund_fen")
         if self.terms.domain == CAR:
             remedy = p.choice("remedy", CAR_REMEDIES)  # the dealer later confirms exactly this
         else:

@@ -38,7 +38,8 @@ from domain.escrow.state import (
     StageStatus,
     WarrantyClaim,
 )
-from domain.escrow.terms import ContractTerms, SilencePolicy
+from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
+from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.signed_steps import Apply, SignedStepMachine, StepRule, rule
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
@@ -84,6 +85,7 @@ class EscrowMachine(SignedStepMachine):
         max_skew: timedelta,
         revisions: EscrowRevisions = EscrowRevisions(),
     ) -> None:
+        terms.check_amounts()
         super().__init__(terms.escrow_id, terms.terms_hash(), max_skew)
         self.terms = terms
         self.revisions = revisions
@@ -179,10 +181,21 @@ class EscrowMachine(SignedStepMachine):
 
     # -------------------------------------------------------------- deposits
     def check_deposit(self, tx_id: str, amount_fen: int) -> None:
-        if not tx_id or amount_fen <= 0:
+        """What the bank confirmed, before it is counted: the webhook's and the bank desk's way in.
+
+        Refused past the bound (domain/money.py): what has been deposited in all never exceeds
+        it, so no figure the escrow keeps or projects can outgrow its 64-bit column.
+        """
+        if not tx_id or isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
             raise invalid("bad_deposit", "a deposit needs a bank transaction id and a positive amount")
         if tx_id in self.deposits:
             raise duplicate("deposit_already_recorded", f"deposit {tx_id} is already recorded")
+        if self.ledger.deposited_fen + amount_fen > MAX_AMOUNT_FEN:
+            raise invalid(
+                "deposit_out_of_range",
+                f"deposits into one escrow may total at most {yuan(MAX_AMOUNT_FEN)}; "
+                f"{yuan(self.ledger.deposited_fen)} is already deposited",
+            )
 
     def record_deposit(self, tx_id: str, amount_fen: int, now: datetime) -> None:
         self.check_deposit(tx_id, amount_fen)
@@ -291,13 +304,13 @@ class EscrowMachine(SignedStepMachine):
 
     def _plan_stage_accept(self, p: Payload, role: str, now: datetime):
         stage = self._acceptable_stage(p)
-        if p.integer("amount_fen", minimum=1) != stage.amount_fen:
+        if p.amount("amount_fen", minimum=1) != stage.amount_fen:
             raise invalid("amount_mismatch", f"stage {stage.number} releases {stage.amount_fen} fen")
         return lambda: self._release_stage(stage, stage.amount_fen, "accepted by the owner")
 
     def _plan_stage_accept_partial(self, p: Payload, role: str, now: datetime):
         stage = self._acceptable_stage(p)
-        pay = p.integer("pay_fen", minimum=1)
+        pay = p.amount("pay_fen", minimum=1)
         holdbacks = [read_holdback(h) for h in p.objects("holdbacks")]
         if not holdbacks:
             raise invalid("holdbacks_required", "a partial acceptance lists at least one holdback")
@@ -335,7 +348,7 @@ class EscrowMachine(SignedStepMachine):
         if not names or any(name not in held for name in names) or len(set(names)) != len(names):
             raise conflict("no_such_holdback", f"stage {number} holds back {sorted(held)}")
         amount = sum(held[name].amount_fen for name in names)
-        if p.integer("amount_fen", minimum=1) != amount:
+        if p.amount("amount_fen", minimum=1) != amount:
             raise invalid("amount_mismatch", f"those holdbacks amount to {amount} fen")
 
         def apply() -> None:
@@ -372,7 +385,9 @@ class EscrowMachine(SignedStepMachine):
         stages = [read_stage_plan(s) for s in p.objects("stages")]
         if not stages:
             raise invalid("stages_required", "a change order keeps at least one stage")
-        retention = p.integer("retention_fen", minimum=0)
+        retention = p.amount("retention_fen", minimum=0)
+        kept = sum(s.amount_fen for s in self.stages[: from_stage - 1])
+        check_total(kept + sum(amount for _, amount in stages) + retention)
         plan_hash = change_plan_hash(change_no, from_stage, stages, retention)
         if p.text("plan_hash") != plan_hash:
             raise invalid("plan_hash_mismatch", "plan_hash does not match the plan")
@@ -549,8 +564,8 @@ class EscrowMachine(SignedStepMachine):
         p.text("reasons")
         p.text("decision_hash")
         disputed = self.disputed_fen(dispute)
-        pay = p.integer("pay_fen", default=0)
-        refund = p.integer("refund_fen", default=0)
+        pay = p.amount("pay_fen", default=0)
+        refund = p.amount("refund_fen", default=0)
         rework_days = p.integer("rework_days", default=0)
         if outcome == "split" and pay + refund != disputed:
             raise invalid("amounts_do_not_add_up", f"pay plus refund must equal the {disputed} fen disputed")
@@ -643,7 +658,7 @@ class EscrowMachine(SignedStepMachine):
     def _plan_warranty_claim(self, p: Payload, role: str, now: datetime):
         if self.phase is not Phase.WARRANTY or self.retention.expired:
             raise conflict("not_in_warranty", "warranty claims are filed during the warranty period")
-        amount = p.integer("amount_fen", minimum=1)
+        amount = p.amount("amount_fen", minimum=1)
         claimed = sum(c.amount_fen for c in self.claims if c.status == "open")
         if claimed + amount > self.retention.open_fen:
             raise invalid(
@@ -847,17 +862,17 @@ def change_plan_hash(change_no: int, from_stage: int, stages: list[tuple[str, in
 
 def read_defect(raw: dict[str, Any]) -> Defect:
     p = Payload(raw, required={"description", "location", "cost_estimate_fen"})
-    return Defect(p.text("description"), p.text("location"), p.integer("cost_estimate_fen"))
+    return Defect(p.text("description"), p.text("location"), p.amount("cost_estimate_fen"))
 
 
 def read_holdback(raw: dict[str, Any]) -> Holdback:
     p = Payload(raw, required={"item", "description", "amount_fen"})
-    return Holdback(p.text("item"), p.text("description"), p.integer("amount_fen", minimum=1))
+    return Holdback(p.text("item"), p.text("description"), p.amount("amount_fen", minimum=1))
 
 
 def read_stage_plan(raw: dict[str, Any]) -> tuple[str, int]:
     p = Payload(raw, required={"name", "amount_fen"})
-    return p.text("name"), p.integer("amount_fen", minimum=1)
+    return p.text("name"), p.amount("amount_fen", minimum=1)
 
 
 def read_stage_number(raw: Any, count: int) -> int:

@@ -7,6 +7,7 @@ signature that the machine did not look at.
 from typing import Any
 
 from domain.escrow.rejections import invalid
+from domain.money import MAX_AMOUNT_FEN, yuan
 
 MAX_TEXT = 2000
 MAX_ITEMS = 100
@@ -26,12 +27,10 @@ class Payload:
         return name in self._raw
 
     def integer(self, name: str, *, minimum: int = 0, default: int | None = None) -> int:
-        value = self._raw.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise invalid("not_an_integer", f"'{name}' must be an integer (amounts are in fen)")
-        if value < minimum:
-            raise invalid("out_of_range", f"'{name}' must be at least {minimum}")
-        return value
+        return read_integer(self._raw.get(name, default), name, minimum=minimum)
+
+    def amount(self, name: str, *, minimum: int = 0, default: int | None = None) -> int:
+        return read_amount(self._raw.get(name, default), name, minimum=minimum)
 
     def text(self, name: str, *, default: str | None = None, allow_empty: bool = False) -> str:
         value = self._raw.get(name, default)
@@ -79,3 +78,22 @@ class Payload:
         if not isinstance(value, dict):
             raise invalid("not_an_object", f"'{name}' must be an object")
         return value
+
+
+def read_integer(value: Any, name: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise invalid("not_an_integer", f"'{name}' must be an integer (amounts are in fen)")
+    if value < minimum:
+        raise invalid("out_of_range", f"'{name}' must be at least {minimum}")
+    return value
+
+
+def read_amount(value: Any, name: str, *, minimum: int = 0) -> int:
+    """An amount in fen: an integer (never a float, string or boolean) from `minimum` to the bound
+    (domain/money.py), refused with the codes a malformed integer always had."""
+    value = read_integer(value, name, minimum=minimum)
+    if value > MAX_AMOUNT_FEN:
+        raise invalid(
+            "out_of_range", f"'{name}' must be at most {MAX_AMOUNT_FEN} fen ({yuan(MAX_AMOUNT_FEN)})"
+        )
+    return value

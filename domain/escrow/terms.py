@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from domain.canonical import content_hash
+from domain.escrow.payloads import read_amount
+from domain.escrow.rejections import invalid
+from domain.money import MAX_AMOUNT_FEN, yuan
 
 DEFAULT_STAGE_PLAN: tuple[tuple[str, int], ...] = (
     ("hidden works (plumbing/electrical)", 30),
@@ -65,6 +68,26 @@ class ContractTerms:
     def terms_hash(self) -> str:
         """What `contract.sign` envelopes reference: any change to the terms changes it."""
         return content_hash(asdict(self))
+
+    def check_amounts(self) -> None:
+        """Every amount a whole number of fen from 0 to the bound, and so is the total.
+
+        The escrow machine checks this as it is made, and the API before it starts one.
+        """
+        named = [(f"stages[{i}].amount_fen", s.amount_fen) for i, s in enumerate(self.stages)]
+        for name, value in [*named, ("retention_fen", self.retention_fen)]:
+            read_amount(value, name)
+        check_total(self.total_fen)
+
+
+def check_total(total_fen: int) -> None:
+    """A plan's stages and retention together, at contract time or after a change order."""
+    if total_fen > MAX_AMOUNT_FEN:
+        raise invalid(
+            "total_out_of_range",
+            f"the stages and retention come to {yuan(total_fen)}; a contract may hold at most "
+            f"{yuan(MAX_AMOUNT_FEN)}",
+        )
 
 
 def split_by_percent(total_fen: int, retention_fen: int | None = None) -> tuple[list[StagePlan], int]:
