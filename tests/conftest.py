@@ -213,6 +213,45 @@ async def stack(temporal_env, tmp_path_factory, thread_pool):
         yield running
 
 
+@pytest.fixture(scope="session")
+async def pg_stack(temporal_env, tmp_path_factory, thread_pool, new_pg_database):
+    """The same stack with the application database and the bank's ledger on PostgreSQL."""
+    settings = stack_settings(
+        temporal_env,
+        tmp_path_factory.mktemp("pg-stack"),
+        database_url=new_pg_database(),
+        bank_database_url=new_pg_database(),
+    )
+    async with running_stack(temporal_env.client, settings, thread_pool, own_ids=True) as running:
+        yield running
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def stack_on_each_backend():
+    """A module's `stack` fixture (`stack = stack_on_each_backend()`): each of its tests runs on
+    the session's SQLite stack and again on `pg_stack`.
+
+    For the API flows where the database's own behaviour decides the outcome: concurrent
+    duplicates meeting on unique keys and row locks, and money moving exactly once.
+    """
+
+    @pytest.fixture
+    def stack(request: pytest.FixtureRequest, backend: str, stack: Stack) -> Stack:
+        return stack if backend == "sqlite" else request.getfixturevalue("pg_stack")
+
+    return stack
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The parameter of `stack_on_each_backend`. Not a parameter of `stack` itself: the session's
+    stack, asked for under a parametrized name, would be torn down and started afresh (new
+    database, so escrow ids from 00001 again) each time the parameter changes."""
+    return request.param
+
+
 HISTORIES = Path(__file__).parent / "histories"
 
 

@@ -15,8 +15,7 @@ from sqlmodel import Session
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.models import metadata
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+from tests.conftest import BACKENDS
 
 
 def _empty_database_url(request: pytest.FixtureRequest, directory: Path) -> str:
