@@ -1,16 +1,24 @@
 """One error shape for every failure: `{"detail": {"code": ..., "message": ...}}`.
 
 Clients branch on `code`; people read `message`. Validation errors keep
-FastAPI's list of field errors under `errors` so forms can point at the field.
+FastAPI's list of field errors under `errors` (where, what, which rule) so forms can
+point at the field, but never the `input` itself: echoing a bad value back is how a
+lone surrogate once turned a 422 into a 500. Every reply is an `ErrorReply`, which can
+always be written.
+The OpenAPI document declares this shape (`ErrorBody`) for every error status an
+operation can answer, through `error_responses`, so a schema-checking client
+sees what is really sent instead of FastAPI's default 422 list.
 """
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from config.json_policy import ErrorReply, error_reply, field_errors
 
 log = logging.getLogger("api")
 
@@ -23,32 +31,59 @@ class ApiError(Exception):
         self.message = message
 
 
-def error_body(code: str, message: str, **extra) -> dict:
-    return {"detail": {"code": code, "message": message, **extra}}
+class ErrorDetail(BaseModel):
+    """Some codes carry more: `errors` (the fields of `invalid_input`), `rows` (`invalid_rows`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    detail: ErrorDetail
+
+
+# What each error status means here; an operation lists the ones it can answer.
+ERROR_STATUSES = {
+    401: "no bearer token (`not_authenticated`) or one no party holds (`bad_token`)",
+    403: "the caller may not do this; the code says why",
+    404: "no such record; the code names what is missing",
+    409: "refused in the current state; the code names the rule",
+    410: "`list_expired`: the list was published for one year and is gone",
+    413: "the body is over the size limit (`body_too_large`)",
+    415: "the body is not of the media type this operation reads",
+    422: "invalid request: `invalid_input` with `errors`, a JSON policy code, or a rule's own code",
+    429: "too many requests from this client; wait for `Retry-After`",
+    503: "a service behind the API did not answer; nothing was changed, try again",
+    504: "`outcome_unknown`: the step may still be applied; send the same signed envelope again",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route or router: these statuses, each with the error shape."""
+    return {status: {"model": ErrorBody, "description": ERROR_STATUSES[status]} for status in statuses}
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
+    async def api_error(request: Request, exc: ApiError) -> ErrorReply:
+        return error_reply(exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+    async def validation_error(request: Request, exc: RequestValidationError) -> ErrorReply:
+        errors = field_errors(exc.errors())
         first = errors[0] if errors else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
+        where = ".".join(str(part) for part in first.get("loc", ()))
         message = f"{where}: {first.get('msg', 'invalid input')}" if where else "invalid input"
-        return JSONResponse(error_body("invalid_input", message, errors=errors), status_code=422)
+        return error_reply(422, "invalid_input", message, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> ErrorReply:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        return error_reply(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> ErrorReply:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            error_body("internal_error", "something went wrong on our side; nothing was changed"),
-            status_code=500,
-        )
+        return error_reply(500, "internal_error", "something went wrong on our side; nothing was changed")

@@ -92,13 +92,3 @@ class RowError(BaseModel):
     row: int = Field(description="the row in the file; the header is row 1")
     field: str
     message: str
-
-
-class InvalidRowsDetail(BaseModel):
-    code: Literal["invalid_rows"] = "invalid_rows"
-    message: str
-    rows: list[RowError]
-
-
-class InvalidRows(BaseModel):
-    detail: InvalidRowsDetail

@@ -6,11 +6,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import install_error_handlers
+from api.errors import error_responses, install_error_handlers
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.routes import cases, escrows, experts, health, parties, public_record, steps, webhooks
 from api.routes.case_steps import CASE_STEPS
+from config.json_policy import JsonPolicy
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from web import (
@@ -43,18 +44,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Renovate first, pay later: escrow and dispute steps, each signed by its party.",
         version="0.1.0",
         lifespan=lifespan,
+        responses=error_responses(413, 422),  # the JSON policy at the edge answers these anywhere
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.app_database_url())
     install_error_handlers(app)
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(JsonPolicy)
+    app.add_middleware(RequestMetrics)  # outermost, so it counts the policy's refusals too
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", steps.ESCROW_STEPS, "escrow steps")
     app.include_router(cases.router)
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
-    app.include_router(webhooks.router)
+    app.include_router(webhooks.router, responses=error_responses(401, 404, 409, 503, 504))
     app.include_router(experts.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)

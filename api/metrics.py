@@ -8,6 +8,7 @@ The histogram lives at module level: one per process, however many apps a test b
 import logging
 import time
 
+from fastapi.routing import iter_route_contexts
 from prometheus_client import Histogram, start_http_server
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -53,7 +54,9 @@ def route_template(scope: Scope) -> str:
     route = scope.get("route")
     if route is not None:
         return route.path
-    for candidate in scope["app"].router.routes:  # not routed (404, 405): name it, don't echo it
+    # Not routed (404, 405, or refused at the edge by the JSON policy): name it, don't echo it.
+    # FastAPI keeps included routers as branches; iter_route_contexts flattens them to routes.
+    for candidate in iter_route_contexts(scope["app"].routes):
         if candidate.matches(scope)[0] is Match.FULL:
             return candidate.path
     return "unmatched"

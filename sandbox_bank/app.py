@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager, suppress
 import httpx
 from fastapi import FastAPI
 
+from config.json_policy import JsonPolicy
 from config.settings import Settings
 from sandbox_bank import admin, routes
 from sandbox_bank.db import make_engine
@@ -50,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.bank = state
     install_error_handlers(app)
     app.add_middleware(FaultMiddleware, injector=state.faults)
+    app.add_middleware(JsonPolicy)  # outermost: a refused body never reaches a fault or a route
     quiet_server_log()
     app.include_router(routes.router)
     app.include_router(admin.router)

@@ -5,13 +5,12 @@ so validation errors, unknown routes and crashes are reshaped too. A database
 that does not answer is a 503: the client treats it as "try again later".
 """
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+
+from config.json_policy import ErrorReply, error_reply, field_errors
 
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
@@ -24,10 +23,6 @@ class BankError(Exception):
         self.message = message
 
 
-def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"detail": {"code": code, "message": message, **extra}}, status)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BankError, _bank_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -36,33 +31,29 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _internal_error)
 
 
-async def _bank_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _bank_error(_request: Request, exc: Exception) -> ErrorReply:
     assert isinstance(exc, BankError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_reply(exc.status, exc.code, exc.message)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(_request: Request, exc: Exception) -> ErrorReply:
     assert isinstance(exc, RequestValidationError)
-    # Only loc/msg/type: `ctx` can hold exception objects that are not JSON.
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
+    errors = field_errors(exc.errors())
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(part) for part in first["loc"])
     message = f"Invalid input at {where}: {first['msg']}." if where else f"{first['msg']}."
-    return error_response(422, "invalid_input", message, errors=errors)
+    return error_reply(422, "invalid_input", message, errors=errors)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(_request: Request, exc: Exception) -> ErrorReply:
     assert isinstance(exc, HTTPException)
     code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return error_response(exc.status_code, code, f"{exc.detail}.")
+    return error_reply(exc.status_code, code, f"{exc.detail}.")
 
 
-async def _database_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
-    return error_response(503, "database_unavailable", "The bank's database is not answering.")
+async def _database_unavailable(_request: Request, _exc: Exception) -> ErrorReply:
+    return error_reply(503, "database_unavailable", "The bank's database is not answering.")
 
 
-async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
-    return error_response(500, "internal_error", "The bank failed unexpectedly.")
+async def _internal_error(_request: Request, _exc: Exception) -> ErrorReply:
+    return error_reply(500, "internal_error", "The bank failed unexpectedly.")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox_bank.errors import error_response
+from config.json_policy import error_reply
 from sandbox_bank.schemas import Faults
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class FaultMiddleware:
         if decision.latency_s:
             await asyncio.sleep(decision.latency_s)
         if decision.fail:
-            response = error_response(503, "injected_fault", "Injected failure; nothing was done.")
+            response = error_reply(503, "injected_fault", "Injected failure; nothing was done.")
             await response(scope, receive, send)
             return
         if not decision.drop:

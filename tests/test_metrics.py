@@ -20,6 +20,10 @@ async def test_api_metrics_by_route_template(stack: Stack) -> None:
         missing = await http.post("/escrows/ESC-2099-99999/stages/2/acceptance", json={})
         assert missing.status_code == 422
         assert (await http.get("/no/such/page")).status_code == 404
+        refused = await http.post(
+            "/parties", content=b'{"x": NaN}', headers={"Content-Type": "application/json"}
+        )
+        assert refused.status_code == 422  # by the JSON policy, before any route is chosen
         async with httpx.AsyncClient() as scraper:
             text = (await scraper.get(f"http://127.0.0.1:{port}/metrics")).text
 
@@ -30,6 +34,7 @@ async def test_api_metrics_by_route_template(stack: Stack) -> None:
     assert f'{METRIC}_count{{method="POST",route="{step}",status="422"}}' in text
     assert "ESC-2099-99999" not in text, "raw paths would make one series per escrow"
     assert 'route="unmatched",status="404"' in text
+    assert f'{METRIC}_count{{method="POST",route="/parties",status="422"}}' in text
 
 
 def test_a_taken_metrics_port_costs_the_metrics_not_the_process(stack: Stack, caplog) -> None:

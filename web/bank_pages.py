@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep, SettingsDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.models import Role
 from db import crud
 from db.models import EscrowProjection, Party
@@ -123,7 +123,7 @@ async def ledger(request: Request, staff: BankStaff, settings: SettingsDep) -> H
 
 
 # ------------------------------------------------------------------ the bank desk (JSON API)
-api_router = APIRouter(prefix="/bank", tags=["bank staff"])
+api_router = APIRouter(prefix="/bank", tags=["bank staff"], responses=error_responses(401, 403))
 DESK_WORDS = ["error.amount", "desk.confirm", "desk.recorded", "desk.failed", "sign.confirm", "sign.cancel"]
 
 
@@ -140,7 +140,9 @@ class DepositRecorded(BaseModel):
     replayed: bool
 
 
-@api_router.post("/deposits", status_code=201, response_model=DepositRecorded)
+@api_router.post(
+    "/deposits", status_code=201, response_model=DepositRecorded, responses=error_responses(404, 409, 503)
+)
 async def record_deposit(
     body: DepositRecord, party: CurrentParty, session: SessionDep, settings: SettingsDep
 ) -> DepositRecorded:

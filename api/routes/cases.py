@@ -17,7 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_models import CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
 from api.idempotency import BusinessKey, answer_once
 from api.models import Role, SignedStepIn
@@ -38,7 +38,8 @@ from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import DisputeInput, case_workflow_id
 from workflows.escrow import EscrowWorkflow
 
-router = APIRouter(prefix="/cases", tags=["dispute cases"])
+router = APIRouter(prefix="/cases", tags=["dispute cases"], responses=error_responses(401))
+READ_ERRORS = error_responses(403, 404, 409, 503)
 
 CLAIM_FIELDS = {"domain", "main_specialty", "items", "disputed_fen", "remedy_sought"}
 CLAIM_OPTIONAL = {"evidence", "escrow_id", "escrow_dispute", "car_facts"}
@@ -87,7 +88,7 @@ def _verified_claim(body: SignedStepIn, claimant: Party) -> tuple[SignedStep, An
     return step, envelope
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=error_responses(403, 404, 409, 503, 504))
 async def file_case(
     body: SignedStepIn, party: CurrentParty, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
 ) -> dict[str, Any]:
@@ -227,7 +228,7 @@ def _require_case_party(party: Party, case: dict[str, Any]) -> None:
         )
 
 
-@router.get("/{case_id}")
+@router.get("/{case_id}", responses=READ_ERRORS)
 async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
     """Where the case stands, straight from its workflow."""
     case = await query(temporal, CASE, case_id, DisputeWorkflow.snapshot)
@@ -235,7 +236,7 @@ async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> 
     return case
 
 
-@router.get("/{case_id}/draws")
+@router.get("/{case_id}/draws", responses=READ_ERRORS)
 async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) -> list[dict[str, Any]]:
     """Every panel draw of the case with its seed, candidates and exclusions, for its parties to re-run.
 

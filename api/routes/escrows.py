@@ -10,7 +10,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.gateway import ESCROW, query, start_once
 from api.idempotency import BusinessKey, IdempotencyKey, answer_once
 from api.models import ContractCreate, ContractCreated, EscrowSummary, Role
@@ -28,7 +28,8 @@ from domain.escrow.terms import (
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import EscrowInput, escrow_workflow_id
 
-router = APIRouter(prefix="/escrows", tags=["escrows"])
+router = APIRouter(prefix="/escrows", tags=["escrows"], responses=error_responses(401))
+READ_ERRORS = error_responses(403, 404, 409, 503)
 
 ESCROW_PARTY = SearchAttributeKey.for_keyword_list("EscrowParty")
 
@@ -67,7 +68,7 @@ def _durations(body: ContractCreate) -> Durations:
     return Durations()
 
 
-@router.post("", status_code=201, response_model=ContractCreated)
+@router.post("", status_code=201, response_model=ContractCreated, responses=error_responses(403, 409, 503))
 async def create_contract(
     body: ContractCreate,
     party: CurrentParty,
@@ -163,7 +164,7 @@ def list_my_escrows(
     return [EscrowSummary.model_validate(row, from_attributes=True) for row in rows]
 
 
-@router.get("/{escrow_id}")
+@router.get("/{escrow_id}", responses=READ_ERRORS)
 async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
     """Where the escrow stands, straight from its workflow, with its ledger."""
     snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
@@ -171,7 +172,7 @@ async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep)
     return snapshot
 
 
-@router.get("/{escrow_id}/audit")
+@router.get("/{escrow_id}/audit", responses=READ_ERRORS)
 async def export_audit_trail(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
     """The hash-chained trail of signed steps, verifiable offline with `escrow audit --verify`."""
     trail = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.audit_trail)

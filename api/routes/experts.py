@@ -7,12 +7,11 @@ registry holds who works for whom, which is not for the parties to browse.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api import expert_csv
 from api.deps import CurrentParty, Offset, SessionDep
-from api.errors import ApiError, error_body
+from api.errors import ApiError, error_responses
 from api.expert_models import (
     AffiliationPublic,
     ExpertCreate,
@@ -21,20 +20,15 @@ from api.expert_models import (
     ExpertUpdate,
     ImportedRow,
     ImportResult,
-    InvalidRows,
     RowError,
 )
 from api.models import Role
+from config.json_policy import error_reply
 from db import experts
 from db.models import Party
 from expert_panels.registry import Affiliation, InvalidExpert, affiliation_from_document, expert_from_document
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
-
-_ERRORS = {
-    401: {"description": "no or unknown bearer token"},
-    403: {"description": "`council_only`: the caller is not a council member"},
-}
 
 
 def require_council(party: CurrentParty) -> Party:
@@ -47,7 +41,7 @@ router = APIRouter(
     prefix="/experts",
     tags=["expert registry"],
     dependencies=[Depends(require_council)],
-    responses=_ERRORS,
+    responses=error_responses(401, 403),  # 403 `council_only`
 )
 
 
@@ -91,7 +85,7 @@ def _affiliations(items: list[Any]) -> list[Affiliation]:
     ]
 
 
-@router.post("", status_code=201, response_model=ExpertPublic, responses={409: {}, 422: {}})
+@router.post("", status_code=201, response_model=ExpertPublic, responses=error_responses(409))
 def create_expert(body: ExpertCreate, session: SessionDep) -> ExpertPublic:
     """Add an expert. 409 `expert_exists` if the id is taken, 409 `party_already_linked`,
     422 `invalid_expert` (registry rule; the message names the field), 422 `not_an_expert_party`."""
@@ -162,11 +156,9 @@ _IMPORT_EXAMPLE = (
 @router.post(
     "/import",
     response_model=ImportResult,
-    responses={
-        413: {"description": "`csv_too_large`"},
-        415: {"description": "`csv_required`: the body is not text/csv"},
-        422: {"model": InvalidRows, "description": "`invalid_rows` with the per-row report; `invalid_csv`"},
-    },
+    responses=error_responses(
+        409, 413, 415
+    ),  # 413 `csv_too_large`, 415 `csv_required`; 422 `invalid_rows`, `invalid_csv`
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -197,13 +189,11 @@ def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_te
     problems = sorted(problems + _registry_problems(session, parsed), key=lambda p: p.row)
     if problems:
         bad_rows = len({p.row for p in problems})
-        return JSONResponse(
-            error_body(
-                "invalid_rows",
-                f"{bad_rows} row(s) are invalid; nothing was imported",
-                rows=[RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems],
-            ),
-            status_code=422,
+        return error_reply(
+            422,
+            "invalid_rows",
+            f"{bad_rows} row(s) are invalid; nothing was imported",
+            rows=[RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems],
         )
     try:
         experts.create_experts(session=session, experts=[(row.expert, row.party_id) for row in parsed])
@@ -236,7 +226,7 @@ def _registry_problems(session: Session, parsed: list[expert_csv.ParsedRow]) -> 
     return problems
 
 
-@router.get("/{expert_id}", response_model=ExpertPublic, responses={404: {}})
+@router.get("/{expert_id}", response_model=ExpertPublic, responses=error_responses(404))
 def get_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
     stored = experts.get_expert(session=session, expert_id=expert_id)
     if stored is None:
@@ -244,7 +234,7 @@ def get_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
     return _public(stored)
 
 
-@router.patch("/{expert_id}", response_model=ExpertPublic, responses={404: {}, 409: {}, 422: {}})
+@router.patch("/{expert_id}", response_model=ExpertPublic, responses=error_responses(404, 409))
 def update_expert(expert_id: str, body: ExpertUpdate, session: SessionDep) -> ExpertPublic:
     """Change the fields sent: `name`, `specialties`, `affiliations` (the whole list is replaced)
     and `party_id` (null unlinks; else a party with role expert, 422 `not_an_expert_party`)."""
@@ -266,7 +256,7 @@ def update_expert(expert_id: str, body: ExpertUpdate, session: SessionDep) -> Ex
     return _public(stored)
 
 
-@router.post("/{expert_id}/deactivation", response_model=ExpertPublic, responses={404: {}})
+@router.post("/{expert_id}/deactivation", response_model=ExpertPublic, responses=error_responses(404))
 def deactivate_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
     """Take the expert out of future draws; it stays listed with `active: false`. Repeating it is harmless."""
     try:

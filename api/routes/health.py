@@ -2,15 +2,24 @@
 
 import asyncio
 from datetime import timedelta
+from typing import Literal
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 router = APIRouter(tags=["health"])
 
 CHECK_TIMEOUT_SECONDS = 3.0
+
+
+class HealthReport(BaseModel):
+    """Not the error shape, even at 503: a probe reads which part is down from `checks`."""
+
+    status: Literal["ok", "degraded"]
+    checks: dict[str, str]
 
 
 async def _temporal(request: Request) -> None:
@@ -31,7 +40,11 @@ async def _bank(request: Request) -> None:
         response.raise_for_status()
 
 
-@router.get("/health")
+@router.get(
+    "/health",
+    response_model=HealthReport,
+    responses={503: {"model": HealthReport, "description": "something an escrow step needs is down"}},
+)
 async def health(request: Request) -> JSONResponse:
     checks = {
         "temporal": _temporal(request),
@@ -47,6 +60,5 @@ async def health(request: Request) -> JSONResponse:
         for name, result in zip(checks, results, strict=True)
     }
     healthy = all(value == "ok" for value in status.values())
-    return JSONResponse(
-        {"status": "ok" if healthy else "degraded", "checks": status}, status_code=200 if healthy else 503
-    )
+    report = HealthReport(status="ok" if healthy else "degraded", checks=status)
+    return JSONResponse(report.model_dump(), status_code=200 if healthy else 503)

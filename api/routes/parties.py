@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 
 from api.deps import CurrentParty, SessionDep, SettingsDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.models import PartyCreate, PartyPublic, PartyRegistered, Role
 from db import crud
 from domain.signing import EnvelopeError, decode_public_key
@@ -14,7 +14,7 @@ from domain.signing import EnvelopeError, decode_public_key
 router = APIRouter(prefix="/parties", tags=["parties"])
 
 
-@router.post("", status_code=201, response_model=PartyRegistered)
+@router.post("", status_code=201, response_model=PartyRegistered, responses=error_responses(403, 409))
 def register_party(
     body: PartyCreate,
     session: SessionDep,
@@ -55,6 +55,6 @@ def register_party(
     return PartyRegistered(party=PartyPublic.model_validate(party, from_attributes=True), token=token)
 
 
-@router.get("/me", response_model=PartyPublic)
+@router.get("/me", response_model=PartyPublic, responses=error_responses(401))
 def who_am_i(party: CurrentParty) -> PartyPublic:
     return PartyPublic.model_validate(party, from_attributes=True)

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from db.models import utcnow
 from domain.money import yuan
 from public_record.alerts import spikes
@@ -33,7 +33,8 @@ from web.i18n import language_of, translate
 from web.templating import render
 
 router = APIRouter(prefix="/public", tags=["public record"])
-council_router = APIRouter(prefix="/council", tags=["public record"])
+council_router = APIRouter(prefix="/council", tags=["public record"], responses=error_responses(401, 403))
+PUBLISHED_ERRORS = error_responses(404, 410)
 
 Role = Literal["contractor", "inspector", "dealer"]
 Domain = Literal["renovation", "car"]
@@ -62,12 +63,12 @@ def published_document(session, text: str, now: datetime | None = None) -> dict[
 
 
 # ------------------------------------------------------------------ quarterly lists
-@router.get("/quarters/{quarter}.json")
+@router.get("/quarters/{quarter}.json", responses=PUBLISHED_ERRORS)
 def quarter_json(quarter: str, session: SessionDep) -> dict[str, Any]:
     return published_document(session, quarter)
 
 
-@router.get("/quarters/{quarter}.csv", response_class=Response)
+@router.get("/quarters/{quarter}.csv", response_class=Response, responses=PUBLISHED_ERRORS)
 def quarter_csv(quarter: str, session: SessionDep) -> Response:
     document = published_document(session, quarter)
     buffer = io.StringIO()

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from api.deps import TemporalDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
 from domain.canonical import canonical_json
@@ -126,7 +126,10 @@ def _endpoint(process: Process, action: str, field: str | None) -> Any:
 
 def register_step_routes(app: FastAPI, process: Process, prefix: str, steps: StepRoutes, tag: str) -> None:
     """A router built per app: routes added to a shared module-level router would pile up."""
-    router = APIRouter(prefix=f"{prefix}/{{subject_id}}", tags=[tag])
+    # No 401: the token is ignored, the signature is the authority.
+    router = APIRouter(
+        prefix=f"{prefix}/{{subject_id}}", tags=[tag], responses=error_responses(403, 404, 409, 503, 504)
+    )
     for action, path, field, summary in steps:
         router.add_api_route(
             path,
@@ -137,10 +140,5 @@ def register_step_routes(app: FastAPI, process: Process, prefix: str, steps: Ste
             summary=summary,
             name=f"{process.noun}:{action}",
             operation_id=f"{process.noun}_{action.replace('.', '_')}",
-            responses={
-                403: {"description": "bad or foreign signature, or a signer not allowed this step"},
-                409: {"description": "not allowed in the current state"},
-                404: {"description": f"unknown {process.noun}"},
-            },
         )
     app.include_router(router)
