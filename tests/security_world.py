@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from api.routes.case_steps import CASE_STEPS
+from api.routes.steps import ESCROW_STEPS
 from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks
 from client.case_session import CaseSession
 from client.escrow_session import eventually
@@ -28,6 +30,18 @@ from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 
 ANONYMOUS, BAD_TOKEN = "anonymous", "bad_token"
+
+# each caller who is a party of escrow A or case C -> its role there
+ESCROW_ROLES = {"owner": "owner", "contractor": "contractor", "inspector": "inspector", "council": "council"}
+CASE_ROLES = {"buyer": "claimant", "dealer": "respondent", "council": "council", "seated_expert": "expert"}
+
+# the signed-step endpoints (path templates) -> their action, and the payload field the path's number names
+STEP_ACTIONS = {f"/escrows/{{subject_id}}{path}": action for action, path, _, _ in ESCROW_STEPS} | {
+    f"/cases/{{subject_id}}{path}": action for action, path, _, _ in CASE_STEPS
+}
+NUMBER_FIELDS = {f"/escrows/{{subject_id}}{path}": f for _, path, f, _ in ESCROW_STEPS if f} | {
+    f"/cases/{{subject_id}}{path}": f for _, path, f, _ in CASE_STEPS if f
+}
 
 
 @dataclass

@@ -49,13 +49,23 @@ import httpx
 import pytest
 
 from api.main import create_app
-from api.routes.case_steps import CASE_STEPS
-from api.routes.steps import ESCROW_STEPS
 from client.keys import PartyKey
 from client.party import Party
 from config.settings import Settings
 from tests.flow import COUNCIL_SECRET
-from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, car_case, car_claim, versions
+from tests.security_world import (
+    ANONYMOUS,
+    BAD_TOKEN,
+    CASE_ROLES,
+    ESCROW_ROLES,
+    NUMBER_FIELDS,
+    STEP_ACTIONS,
+    World,
+    build_world,
+    car_case,
+    car_claim,
+    versions,
+)
 from tests.web.staff_kit import retire_enrolled
 
 ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
@@ -98,8 +108,6 @@ def signers(parties: dict[str, str], allowed: set[str]):
     return outcome
 
 
-ESCROW_ROLES = {"owner": "owner", "contractor": "contractor", "inspector": "inspector", "council": "council"}
-CASE_ROLES = {"buyer": "claimant", "dealer": "respondent", "council": "council", "seated_expert": "expert"}
 PANEL = {"expert"}  # the role of a seated expert: an unseated one is no party of the case
 
 
@@ -180,11 +188,6 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /public/quarters/{quarter}.json": anyone((404, "not_published")),
     "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),
 }
-
-STEP_ACTIONS = {f"/escrows/{{subject_id}}{path}": action for action, path, _, _ in ESCROW_STEPS} | {
-    f"/cases/{{subject_id}}{path}": action for action, path, _, _ in CASE_STEPS
-}
-NUMBER_FIELDS = {f"/escrows/{{subject_id}}{path}": f for _, path, f, _ in ESCROW_STEPS if f}
 
 
 def schema_operations(settings: Settings) -> set[str]:
