@@ -26,13 +26,19 @@ async def wait_for_statement(stack, escrow_id: str, kind: str, timeout: float = 
     raise AssertionError(f"the bank never recorded a {kind}")
 
 
-async def test_dropped_payout_response_is_paid_once(stack, record_history):
+async def stage_one_passed(stack) -> tuple[EscrowFlow, str]:
+    """A funded escrow whose stage 1 (300,000 fen) passed inspection: the owner may accept it."""
     flow = await EscrowFlow(stack).register()
     await flow.create(total_fen=1_000_000)
     await flow.sign_contract()
     await flow.deposit(1_000_000)
     await flow.request_inspection(1)
     report_hash = await flow.report(1, "pass")
+    return flow, report_hash
+
+
+async def test_dropped_payout_response_is_paid_once(stack, record_history):
+    flow, report_hash = await stage_one_passed(stack)
 
     await stack.bank.set_faults(drop_after_commit_rate=1.0)
     try:
@@ -58,12 +64,7 @@ async def test_dropped_payout_response_is_paid_once(stack, record_history):
 
 async def test_an_acceptance_sent_many_times_at_once_pays_the_stage_once(stack):
     """The same envelope three times and two fresh envelopes of the same acceptance, all at once."""
-    flow = await EscrowFlow(stack).register()
-    await flow.create(total_fen=1_000_000)
-    await flow.sign_contract()
-    await flow.deposit(1_000_000)
-    await flow.request_inspection(1)
-    report_hash = await flow.report(1, "pass")
+    flow, report_hash = await stage_one_passed(stack)
     payload = {"stage": 1, "amount_fen": 300_000, "report_hash": report_hash}
     now = await flow.now()
     same = asdict(flow.owner.sign("stage.accept", flow.escrow_id, payload, now))
