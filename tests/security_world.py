@@ -1,23 +1,47 @@
 """A small world for the security tests: escrow A, car case C, their parties and outsiders.
 
-Outsiders are parties of the same roles from another escrow and another case
-(`other_*`), an expert party seated nowhere, nobody (no token) and a bad token.
+Case C has a panel drawn: `seated_expert` holds a seat on it (drawn from experts enrolled
+for this world, the only ones eligible against C's dealer). Outsiders are parties of the
+same roles from another escrow and another case (`other_*`), an expert party seated
+nowhere (`unseated_expert`), nobody (no token) and a bad token.
+
+To draw the panel, case C's clock is fast-forwarded past its negotiation window, so its
+steps are signed at the case's time (`case_offset` ahead of the wall clock); escrow A
+keeps the wall clock.
 """
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from api.routes.case_steps import CASE_STEPS
+from api.routes.steps import ESCROW_STEPS
+from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks
+from client.case_session import CaseSession
 from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party
 from tests.conftest import Stack
 from tests.flow import EscrowFlow
+from tests.web.staff_kit import expert_pool
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 
 ANONYMOUS, BAD_TOKEN = "anonymous", "bad_token"
+
+# each caller who is a party of escrow A or case C -> its role there
+ESCROW_ROLES = {"owner": "owner", "contractor": "contractor", "inspector": "inspector", "council": "council"}
+CASE_ROLES = {"buyer": "claimant", "dealer": "respondent", "council": "council", "seated_expert": "expert"}
+
+# the signed-step endpoints (path templates) -> their action, and the payload field the path's number names
+STEP_ACTIONS = {f"/escrows/{{subject_id}}{path}": action for action, path, _, _ in ESCROW_STEPS} | {
+    f"/cases/{{subject_id}}{path}": action for action, path, _, _ in CASE_STEPS
+}
+NUMBER_FIELDS = {f"/escrows/{{subject_id}}{path}": f for _, path, f, _ in ESCROW_STEPS if f} | {
+    f"/cases/{{subject_id}}{path}": f for _, path, f, _ in CASE_STEPS if f
+}
 
 
 @dataclass
@@ -28,6 +52,7 @@ class World:
     flow: EscrowFlow
     case_id: str
     parties: dict[str, Party] = field(default_factory=dict)
+    case_offset: timedelta = timedelta(0)  # case C's clock minus the wall clock
 
     def token_headers(self, caller: str) -> dict[str, str]:
         if caller == ANONYMOUS:
@@ -37,17 +62,18 @@ class World:
         return self.parties[caller].auth
 
     def signed(self, caller: str, action: str, subject: str, payload: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(UTC) + (self.case_offset if subject == self.case_id else timedelta(0))
         if caller == ANONYMOUS:
             step = PartyKey.generate().sign_step(
-                action=action, subject=subject, signer="P-NOBODY", payload=payload
+                action=action, subject=subject, signer="P-NOBODY", payload=payload, now=now
             )
         elif caller == BAD_TOKEN:  # the rightful party's id, someone else's signature
             rightful = self.parties["owner" if subject == self.flow.escrow_id else "buyer"]
             step = PartyKey.generate().sign_step(
-                action=action, subject=subject, signer=rightful.id, payload=payload
+                action=action, subject=subject, signer=rightful.id, payload=payload, now=now
             )
         else:
-            step = self.parties[caller].sign(action, subject, payload)
+            step = self.parties[caller].sign(action, subject, payload, now)
         return asdict(step)
 
 
@@ -81,12 +107,14 @@ async def build_world(stack: Stack) -> World:
         sides[role] = await Party(http, role.removeprefix("other_"), f"{role} party").register()
     case_id = await car_case(http, sides["buyer"], sides["dealer"])
     await car_case(http, sides["other_buyer"], sides["other_dealer"])
+    seated, case_offset = await draw_panel(stack, case_id, sides["buyer"], sides["dealer"], flow.council)
     parties = {
         "owner": flow.owner,
         "contractor": flow.contractor,
         "inspector": flow.inspector,
         "council": flow.council,
-        "expert": await Party(http, "expert", "Unseated expert").register(),
+        "seated_expert": seated,
+        "unseated_expert": await Party(http, "expert", "Unseated expert").register(),
         "bank": await Party(http, "bank", "Bank staff").register(
             enrolment_secret=stack.settings.bank_admin_token.get_secret_value()
         ),
@@ -95,9 +123,31 @@ async def build_world(stack: Stack) -> World:
         "other_inspector": other.inspector,
         **sides,
     }
-    world = World(http, flow, case_id, parties)
+    world = World(http, flow, case_id, parties, case_offset)
     await read_models_have(world)
     return world
+
+
+async def draw_panel(
+    stack: Stack, case_id: str, buyer: Party, dealer: Party, council: Party
+) -> tuple[Party, timedelta]:
+    """Take case C to its drawn panel; return a seated expert and how far C's clock is ahead.
+
+    The experts are enrolled for this world (tests/web/staff_kit.py, retired by the caller
+    with `retire_enrolled`) and are the only ones eligible against C's dealer, so every seat
+    is held by a party whose key and token the world has.
+    """
+    pool = await expert_pool(stack, council, dealer, CAR_POOL, CAR_TIES)
+    case = CaseSession(stack.http, claimant=buyer, respondent=dealer, council=council, experts=pool)
+    case.case_id = case_id
+    await case.accept()
+    await case.answer("sha256:dealer-answer")
+    clocks = CaseClocks(stack.temporal)
+    await clocks.fast_forward(case_id, WINDOWS.negotiation_days)
+    state = await case.until("panel")
+    seat = next(iter(state["rounds"][-1]["seats"].values()))
+    seated = next(party for party in pool.values() if party.id == seat["party_id"])
+    return seated, await clocks.now(case_id) - datetime.now(UTC)
 
 
 async def versions(world: World) -> tuple[int, int]:

@@ -1,8 +1,12 @@
-"""A whole escrow through the API: contract to retention, with rework and a holdback."""
+"""A whole escrow through the API: contract to retention, with rework and a holdback, on the
+session's SQLite stack and again on PostgreSQL (`stack_on_each_backend`)."""
 
 from datetime import timedelta
 
+from tests.conftest import stack_on_each_backend
 from tests.flow import EscrowFlow, assert_bank_agrees
+
+stack = stack_on_each_backend()
 
 TOTAL = 20_000_000  # 200,000.00 yuan in fen
 

@@ -1,7 +1,9 @@
 """Creates asked again get their first answer: one escrow per Idempotency-Key, one case per claim nonce.
 
-All over real HTTP against the session's stack and its Temporal server; the failed
-start is provoked by a real Temporal dev server that is shut down under the API.
+All over real HTTP against the session's stack and its Temporal server, once with SQLite and
+once with PostgreSQL under the API and the bank (`stack_on_each_backend`: concurrent
+duplicates meet on the database's unique keys); the failed start is provoked by a real
+Temporal dev server that is shut down under the API.
 """
 
 import asyncio
@@ -21,12 +23,14 @@ from client.escrow_session import eventually
 from client.party import Party
 from db.request_records import get_request_record
 from domain.signing import sign
-from tests.conftest import SEARCH_ATTRIBUTES, temporal_binary
+from tests.conftest import SEARCH_ATTRIBUTES, stack_on_each_backend, temporal_binary
 from tests.flow import EscrowFlow
 from tests.servers import serve
 from tests.test_case_api import claim, file
 from workflows.dispute_types import case_workflow_id
 from workflows.escrow_types import escrow_workflow_id
+
+stack = stack_on_each_backend()
 
 
 def contract(flow: EscrowFlow, **changes) -> dict:

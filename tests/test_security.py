@@ -6,8 +6,14 @@ kept out of the schema would escape it: those are the HTML pages, whose own matr
 tests/web/test_page_matrix.py).
 
 Who the callers are: the owner, contractor and inspector of escrow A; the council;
-the buyer and dealer of car case C; an expert party not seated on C; bank staff; a party of the
-same role from ANOTHER escrow or case (`other_*`); nobody (no token) and a bad token.
+the buyer and dealer of car case C; an expert drawn onto C's panel (`seated_expert`) and an
+expert party seated nowhere (`unseated_expert`); bank staff; a party of the same role from
+ANOTHER escrow or case (`other_*`); nobody (no token) and a bad token.
+
+What the seated expert may read follows DESIGN ("readable by ... the panel drawn for that
+case"): case C and its draws, like C's sides and the council; nothing of escrows or other
+cases. `GET /cases` lists the cases a party is a SIDE of (README), so a panel member finds
+its seats on its expert pages (/expert/cases), not in that list.
 
 Two kinds of authority, decided once:
 - Reading and filing use the bearer token. No token or an unknown one: 401. A party
@@ -43,17 +49,29 @@ import httpx
 import pytest
 
 from api.main import create_app
-from api.routes.case_steps import CASE_STEPS
-from api.routes.steps import ESCROW_STEPS
 from client.keys import PartyKey
 from client.party import Party
 from config.settings import Settings
 from tests.flow import COUNCIL_SECRET
-from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, car_case, car_claim, versions
+from tests.security_world import (
+    ANONYMOUS,
+    BAD_TOKEN,
+    CASE_ROLES,
+    ESCROW_ROLES,
+    NUMBER_FIELDS,
+    STEP_ACTIONS,
+    World,
+    build_world,
+    car_case,
+    car_claim,
+    versions,
+)
+from tests.web.staff_kit import retire_enrolled
 
 ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
 OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
-PARTY_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "buyer", "dealer", *OTHERS)
+EXPERTS = ("seated_expert", "unseated_expert")
+PARTY_ROLES = ("owner", "contractor", "inspector", "council", *EXPERTS, "bank", "buyer", "dealer", *OTHERS)
 CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
 NO_SUCH_NUMBER = 99  # a stage, dispute or claim number no escrow has: an allowed signer still gets a 4xx
 PROBE = {"probe": "authorization matrix"}  # an unknown payload field: refused after the signer checks
@@ -90,9 +108,7 @@ def signers(parties: dict[str, str], allowed: set[str]):
     return outcome
 
 
-ESCROW_ROLES = {"owner": "owner", "contractor": "contractor", "inspector": "inspector", "council": "council"}
-CASE_ROLES = {"buyer": "claimant", "dealer": "respondent", "council": "council"}
-PANEL = {"expert"}  # only seated experts: the matrix's expert is not seated, so no caller may
+PANEL = {"expert"}  # the role of a seated expert: an unseated one is no party of the case
 
 
 def escrow_step(*roles: str):
@@ -106,7 +122,8 @@ def case_step(*roles: str):
 EVERY_PARTY = set(PARTY_ROLES)
 SIGNATORIES = {"owner", "contractor"}
 ESCROW_READERS = {"owner", "contractor", "inspector", "council"}
-CASE_READERS = {"buyer", "dealer", "council"}  # and the seated panel, which this world has none of
+CASE_SIDES = {"buyer", "dealer"}
+CASE_READERS = {*CASE_SIDES, "council", "seated_expert"}
 COUNCIL = {"council"}
 CLAIMANT, RESPONDENT, SIDES = {"claimant"}, {"respondent"}, {"claimant", "respondent"}
 
@@ -179,11 +196,6 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),
 }
 
-STEP_ACTIONS = {f"/escrows/{{subject_id}}{path}": action for action, path, _, _ in ESCROW_STEPS} | {
-    f"/cases/{{subject_id}}{path}": action for action, path, _, _ in CASE_STEPS
-}
-NUMBER_FIELDS = {f"/escrows/{{subject_id}}{path}": f for _, path, f, _ in ESCROW_STEPS if f}
-
 
 def schema_operations(settings: Settings) -> set[str]:
     schema = create_app(settings).openapi()
@@ -197,8 +209,9 @@ def test_every_endpoint_is_in_the_matrix(tmp_path):
 
 
 @pytest.fixture(scope="module")
-async def world(stack) -> World:
-    return await build_world(stack)
+async def world(stack):
+    yield await build_world(stack)
+    await retire_enrolled(stack)  # C's experts leave the registry's draws with this module
 
 
 async def probe(world: World, operation: str, caller: str) -> httpx.Response:
@@ -284,7 +297,7 @@ async def test_lists_show_only_the_callers_own(world: World):
         escrows = {row["escrow_id"] for row in (await world.http.get("/escrows", headers=headers)).json()}
         cases = {row["case_id"] for row in (await world.http.get("/cases", headers=headers)).json()}
         assert (world.flow.escrow_id in escrows) == (caller in {"owner", "contractor", "inspector"}), caller
-        assert (world.case_id in cases) == (caller in CASE_READERS), caller
+        assert (world.case_id in cases) == (caller in CASE_SIDES | COUNCIL), caller
 
 
 async def test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn(stack):

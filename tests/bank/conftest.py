@@ -4,12 +4,11 @@ One bank per backend for the whole session (tests use fresh account ids, so they
 do not see each other's money), plus one webhook receiver they all deliver to.
 """
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from uuid import uuid4
 
 import httpx
-import psycopg
 import pytest
 from pydantic import SecretStr
 
@@ -19,7 +18,6 @@ from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade
 from tests.servers import WebhookReceiver, serve
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ADMIN_TOKEN = "test-admin-token"
 WEBHOOK_SECRET = b"test-webhook-secret"
 
@@ -37,27 +35,6 @@ def bank_settings(db_url: str, webhook_url: str) -> Settings:
         webhook_secret=SecretStr(WEBHOOK_SECRET.decode()),
         bank_admin_token=SecretStr(ADMIN_TOKEN),
     )
-
-
-@pytest.fixture(scope="session")
-def new_pg_database() -> Iterator[Callable[[], str]]:
-    """Makes throwaway PostgreSQL databases, all dropped when the session ends."""
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-    created: list[str] = []
-
-    def create() -> str:
-        name = f"bank_test_{uuid4().hex[:12]}"
-        admin.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-    yield create
-    for name in created:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 @pytest.fixture(scope="session")
