@@ -29,6 +29,7 @@ log = logging.getLogger("api")
 
 DEPOSIT = "deposit"  # the bank's movement kind
 ALERT_KIND = "deposit_webhook_refused"
+UNRECORDED_KIND = "deposit_not_recorded"
 # A body's shape only: the bank's books bound the amount, since it must equal theirs.
 MAX_WEBHOOK_FEN = 2**63 - 1
 
@@ -114,6 +115,23 @@ def refused(session: Session, event: BankEvent, status: int, code: str, why: str
         business_key=f"{ALERT_KIND}:{event.account_id}:{event.tx_id}:{event.amount_fen}",
     )
     return ApiError(status, code, f"{why}; the deposit is not recorded")
+
+
+def escrow_refused(session: Session, event: BankEvent, exc: ApiError) -> ApiError:
+    """The bank holds the money but the escrow would not record it (e.g. `deposit_out_of_range`):
+    money nobody's ledger shows, so the council hears of it once per transaction."""
+    crud.raise_alert(
+        session=session,
+        escrow_id=event.account_id,
+        kind=UNRECORDED_KIND,
+        message=(
+            f"The bank holds a deposit of {event.amount_fen} fen into {event.account_id} "
+            f"(transaction {event.tx_id}) that the escrow refused to record ({exc.code}: {exc.message}). "
+            "It must be returned to the payer or recorded by hand."
+        ),
+        business_key=f"{UNRECORDED_KIND}:{event.account_id}:{event.tx_id}",
+    )
+    return exc
 
 
 def bank_unavailable(exc: BankError) -> ApiError:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from client.escrow_session import eventually
+from domain.money import MAX_AMOUNT_FEN
 from sandbox_bank.client import StatementEntry, UnconfirmedDeposit
 from sandbox_bank.webhooks import DEPOSIT_CONFIRMED, sign_payload
 from tests.conftest import Stack
@@ -207,3 +208,24 @@ async def test_when_the_bank_cannot_be_asked_the_api_answers_503_and_the_bank_de
     )
     assert (await flow.state())["ledger"]["deposited_fen"] == TOTAL_FEN
     assert flow.council_alerts() == []
+
+
+async def test_a_deposit_the_bank_holds_but_the_escrow_refuses_alerts_the_council(stack: Stack):
+    """Past the bound on what one escrow may ever take in, the escrow refuses the deposit (nothing is
+    recorded), yet the money sits at the bank: the council is told, once, to return it."""
+    flow = await EscrowFlow(stack).register()
+    await flow.create(total_fen=MAX_AMOUNT_FEN)
+    await flow.sign_contract()
+    await flow.deposit(MAX_AMOUNT_FEN)
+    await flow.settled()
+    before = await flow.state()
+    # the bank books one more fen and posts its webhook itself
+    late = await stack.bank.deposit(
+        flow.escrow_id, 1, flow.owner.id, "one fen too many", f"{flow.escrow_id}:late"
+    )
+    alert = await flow.wait_for_alert("deposit_not_recorded")
+    assert "deposit_out_of_range" in alert.message and late.tx_id in alert.message
+    again = await post_event(stack, claim(flow.escrow_id, late.tx_id, 1))
+    assert (again.status_code, again.json()["detail"]["code"]) == (422, "deposit_out_of_range")
+    assert await flow.state() == before
+    assert [a.kind for a in flow.council_alerts()] == ["deposit_not_recorded"]

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 
-from api.deposit_check import bank_confirmed_deposit, parse_event
+from api.deposit_check import bank_confirmed_deposit, escrow_refused, parse_event
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.gateway import ESCROW, execute
@@ -37,5 +37,7 @@ async def bank_webhook(
     except ApiError as exc:
         if exc.code == "deposit_already_recorded":
             return WebhookAck(status="duplicate")
+        if exc.status < 500:  # refused for good; a 5xx is tried again by the bank's outbox
+            raise escrow_refused(session, event, exc) from None
         raise
     return WebhookAck(status="recorded")
