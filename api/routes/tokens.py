@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi import APIRouter
 
 from api.deps import Caller, CurrentCaller, SessionDep, SettingsDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.key_proof import token_for_signature
 from api.models import SignedStepIn, TokenIssued, TokenPublic
 from db import tokens
@@ -25,13 +25,13 @@ def public(token: PartyToken, caller: Caller | None = None) -> TokenPublic:
     )
 
 
-@router.get("", response_model=list[TokenPublic])
+@router.get("", response_model=list[TokenPublic], responses=error_responses(401))
 def list_tokens(caller: CurrentCaller, session: SessionDep) -> list[TokenPublic]:
     """The caller's tokens that still open something (neither expired nor revoked), newest first."""
     return [public(token, caller) for token in tokens.list_live(session=session, party_id=caller.party.id)]
 
 
-@router.post("", status_code=201, response_model=TokenIssued)
+@router.post("", status_code=201, response_model=TokenIssued, responses=error_responses(403, 409))
 def issue_api_token(body: SignedStepIn, session: SessionDep, settings: SettingsDep) -> TokenIssued:
     """A new API token for the party that signed a `token.issue` envelope (subject: its own id,
     empty payload). The signature is the authority, not a token: an old token cannot renew itself."""
@@ -46,7 +46,7 @@ def issue_api_token(body: SignedStepIn, session: SessionDep, settings: SettingsD
     return TokenIssued(**public(token).model_dump(), token=secret)
 
 
-@router.post("/{token_id}/revocation", response_model=TokenPublic)
+@router.post("/{token_id}/revocation", response_model=TokenPublic, responses=error_responses(401, 403, 404))
 def revoke_token(token_id: str, caller: CurrentCaller, session: SessionDep) -> TokenPublic:
     """Revoke one of the caller's tokens, the one it calls with included; revoking again
     changes nothing. Another party's token is not found, whether or not it exists."""

@@ -61,7 +61,9 @@ async def read_model_shows(stack: Stack, subject_id: str, phase: str) -> None:
     )
 
 
-ENROLLED: list[tuple[Party, str]] = []  # (council, expert id) to deactivate when the test ends
+# (council, expert id) to deactivate when the test ends, by the API they were enrolled at: a
+# module with a stack of its own (the fuzz and hostile-input tests) leaves the session's alone.
+ENROLLED: dict[str, list[tuple[Party, str]]] = {}
 
 
 async def enrol_for_this_test(stack: Stack, council: Party, body: dict) -> str:
@@ -71,13 +73,14 @@ async def enrol_for_this_test(stack: Stack, council: Party, body: dict) -> str:
     """
     created = await stack.http.post("/experts", json=body, headers=council.auth)
     assert created.status_code == 201, created.text
-    ENROLLED.append((council, created.json()["expert_id"]))
+    ENROLLED.setdefault(str(stack.http.base_url), []).append((council, created.json()["expert_id"]))
     return created.json()["expert_id"]
 
 
 async def retire_enrolled(stack: Stack) -> None:
-    while ENROLLED:
-        council, expert_id = ENROLLED.pop()
+    enrolled = ENROLLED.pop(str(stack.http.base_url), [])
+    while enrolled:
+        council, expert_id = enrolled.pop()
         retired = await stack.http.post(f"/experts/{expert_id}/deactivation", headers=council.auth)
         retired.raise_for_status()
 

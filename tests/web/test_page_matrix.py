@@ -40,7 +40,8 @@ def for_roles(allowed: set[str]) -> Callable[[str], Outcome]:
 
 EVERY_PARTY = set(PARTY_ROLES)
 CASE_PARTIES = {"buyer", "dealer"}  # the world's case is a car case between them
-NOBODY: set[str] = set()  # the world's expert is not seated on its case
+EXPERTS = {"seated_expert", "unseated_expert"}
+SEATED = {"seated_expert"}  # the world's car case has its panel drawn; one of them holds a seat
 
 PAGES: dict[str, Callable[[str], Outcome]] = {
     "/": everyone(200),
@@ -62,9 +63,9 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/council/cases/{case_id}": for_roles({"council"}),
     "/council/cases/{case_id}/version": for_roles({"council"}),
     "/council/experts": for_roles({"council"}),
-    "/expert": for_roles({"expert"}),
-    "/expert/cases/{case_id}": for_roles(NOBODY),
-    "/expert/cases/{case_id}/version": for_roles(NOBODY),
+    "/expert": for_roles(EXPERTS),
+    "/expert/cases/{case_id}": for_roles(SEATED),
+    "/expert/cases/{case_id}/version": for_roles(SEATED),
     "/bank": for_roles({"bank"}),
     "/bank/ledger": for_roles({"bank"}),
 }
