@@ -1,6 +1,6 @@
 """Settings from the environment, one prefix (`ESCROW_`) for every process.
 
-Every field is documented in the README's settings table with its default; the
+Every field is documented in docs/SETTINGS.md with its default; the
 defaults run the whole stack on one machine with nothing to install. Those defaults
 include development secrets, which anyone can read here: outside `ESCROW_ENVIRONMENT=dev`
 a process refuses to start while any secret still holds one (the full-stack-fastapi-

@@ -1,6 +1,6 @@
 """Complaint spikes: a category or a business whose complaints jump against its own baseline.
 
-The rule (README "Public record"): complaints are counted per calendar month (Asia/Shanghai).
+The rule (docs/PUBLIC_RECORD.md): complaints are counted per calendar month (Asia/Shanghai).
 For each category and each business, the month under review is compared with the
 BASELINE_MONTHS months before it (months without complaints count as zero):
 

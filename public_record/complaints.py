@@ -1,6 +1,6 @@
 """Every complaint and dispute, counted: by business, by category, by outcome.
 
-Decisions (README "Public record"):
+Decisions (docs/PUBLIC_RECORD.md):
 - A dispute is any escrow dispute or dispute case involving a business (a contractor
   or a car dealer). It is a *complaint* when the consumer raised it (the owner or the
   car buyer); disputes a business raises, or the system opens on an owner's silence,

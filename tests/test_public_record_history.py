@@ -71,7 +71,7 @@ def expected_list(ledger: Ledger, quarter: str) -> list[dict]:
 
 
 def expected_alerts(ledger: Ledger, month: str) -> set[tuple[str, str, int]]:
-    """README rule: count >= max(5, mean + 3 * max(sd, sqrt(mean), 1)) over the 3 months before."""
+    """docs/PUBLIC_RECORD.md: count >= max(5, mean + 3 * max(sd, sqrt(mean), 1)) over the 3 months before."""
     year, number = map(int, month.split("-"))
     previous = []
     for back in (3, 2, 1):

@@ -12,7 +12,7 @@ ANOTHER escrow or case (`other_*`); nobody (no token) and a bad token.
 
 What the seated expert may read follows DESIGN ("readable by ... the panel drawn for that
 case"): case C and its draws, like C's sides and the council; nothing of escrows or other
-cases. `GET /cases` lists the cases a party is a SIDE of (README), so a panel member finds
+cases. `GET /cases` lists the cases a party is a SIDE of (docs/CASES.md), so a panel member finds
 its seats on its expert pages (/expert/cases), not in that list.
 
 Two kinds of authority, decided once:

@@ -2,7 +2,7 @@
 
 The one token each party had (`party.token_hash`) moves over as an API token expiring
 `CARRIED_TOKEN_DAYS` after this migration, so programs keep working until they ask for a
-new one (README, "Tokens and sessions").
+new one (docs/SECURITY.md, "Tokens and sessions").
 
 Revision ID: 0007_party_token
 Revises: 0006_request_record
