@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: venv system-packages postgres run test demo lint lock bench
+.PHONY: venv system-packages postgres run test typecheck demo lint lock bench
 
 venv: $(VENV)/.installed
 
@@ -32,8 +32,12 @@ system-packages:
 postgres:
 	bash scripts/ensure-postgres
 
+# mypy, strict, on the packages listed in pyproject.toml's [tool.mypy] `files`.
+typecheck: venv
+	$(BIN)/mypy
+
 # pytest exits 5 when no test ran; make treats that as a failure, on purpose.
-test: venv system-packages postgres
+test: venv system-packages postgres typecheck
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 demo: venv
@@ -43,7 +47,7 @@ demo: venv
 bench: venv
 	$(BIN)/escrow bench $(BENCH_ARGS)
 
-lint: venv
+lint: venv typecheck
 	$(BIN)/ruff check .
 
 # Needs only the venv's python, not an up-to-date install: it is how an install gets up to date.

@@ -7,6 +7,7 @@ and alert tables, whose `escrow_id` column names the subject (an escrow or a cas
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -92,7 +93,7 @@ class ProjectionActivities:
                 )
 
 
-def audit_row(entry: dict) -> dict:
+def audit_row(entry: dict[str, Any]) -> dict[str, Any]:
     """The trail entry as the audit table keeps it: the envelope byte-for-byte as signed."""
     return {
         "seq": entry["seq"],
@@ -107,7 +108,7 @@ def audit_row(entry: dict) -> dict:
 
 
 def record_trail_and_alerts(
-    session: Session, subject_id: str, entries: list[dict], alerts: list[dict]
+    session: Session, subject_id: str, entries: list[dict[str, Any]], alerts: list[dict[str, Any]]
 ) -> None:
     """New signed steps into the audit log and new alerts for the council, both idempotent."""
     crud.append_audit_entries(session=session, escrow_id=subject_id, entries=[audit_row(e) for e in entries])

@@ -97,7 +97,7 @@ def list_cases(
     statement = select(CaseProjection)
     if party_id is not None:
         statement = statement.where(
-            or_(CaseProjection.claimant_id == party_id, CaseProjection.respondent_id == party_id)
+            or_(col(CaseProjection.claimant_id) == party_id, col(CaseProjection.respondent_id) == party_id)
         )
     if phase is not None:
         statement = statement.where(CaseProjection.phase == phase)

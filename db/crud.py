@@ -23,9 +23,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Insert, or_
+from sqlalchemy import FromClause, Insert, inspect, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapper
 from sqlmodel import Session, col, select
 
 from db import tokens
@@ -68,12 +69,18 @@ def dialect_insert(session: Session, model: type[AppModel]) -> Any:
     return insert_for(session.get_bind().dialect.name, model)
 
 
-def insert_for(dialect: str, target: Any) -> Any:
+def insert_for(dialect: str, target: Any) -> postgresql.Insert | sqlite.Insert:
     if dialect == "postgresql":
         return postgresql.insert(target)
     if dialect == "sqlite":
         return sqlite.insert(target)
     raise NotImplementedError(f"unsupported database dialect: {dialect}")
+
+
+def table_of(model: type[AppModel]) -> FromClause:
+    """A table model's table (the `__table__` SQLAlchemy sets, which SQLModel's types do not declare)."""
+    mapper: Mapper[AppModel] = inspect(model)
+    return mapper.local_table
 
 
 def reused_statement(build: Callable[[str], Insert]) -> Callable[[Session], Insert]:
@@ -245,12 +252,12 @@ _PROJECTION_UPDATES = (
 
 @reused_statement
 def _escrow_projection_upsert(dialect: str) -> Insert:
-    insert = insert_for(dialect, EscrowProjection.__table__)
+    insert = insert_for(dialect, table_of(EscrowProjection))
     return insert.on_conflict_do_update(
-        index_elements=[EscrowProjection.escrow_id],
+        index_elements=[col(EscrowProjection.escrow_id)],
         set_={name: insert.excluded[name] for name in _PROJECTION_UPDATES},
         where=col(EscrowProjection.version) < insert.excluded.version,
-    ).returning(EscrowProjection.escrow_id)
+    ).returning(col(EscrowProjection.escrow_id))
 
 
 def get_escrow_projection(*, session: Session, escrow_id: str) -> EscrowProjection | None:
@@ -267,9 +274,9 @@ def list_escrows_for_party(
         select(EscrowProjection)
         .where(
             or_(
-                EscrowProjection.owner_id == party_id,
-                EscrowProjection.contractor_id == party_id,
-                EscrowProjection.inspector_id == party_id,
+                col(EscrowProjection.owner_id) == party_id,
+                col(EscrowProjection.contractor_id) == party_id,
+                col(EscrowProjection.inspector_id) == party_id,
             )
         )
         .order_by(col(EscrowProjection.created_at).desc(), col(EscrowProjection.escrow_id).desc())
@@ -323,10 +330,10 @@ def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[
 
 @reused_statement
 def _audit_insert(dialect: str) -> Insert:
-    insert = insert_for(dialect, AuditEntry.__table__)
-    return insert.on_conflict_do_nothing(index_elements=[AuditEntry.escrow_id, AuditEntry.seq]).returning(
-        AuditEntry.seq
-    )
+    insert = insert_for(dialect, table_of(AuditEntry))
+    return insert.on_conflict_do_nothing(
+        index_elements=[col(AuditEntry.escrow_id), col(AuditEntry.seq)]
+    ).returning(col(AuditEntry.seq))
 
 
 def list_audit_entries(*, session: Session, escrow_id: str) -> list[AuditEntry]:

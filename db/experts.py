@@ -102,13 +102,13 @@ def _records_to_experts(session: Session, records: Sequence[ExpertRecord]) -> li
             .order_by(col(ExpertSpecialtyRecord.specialty))
         ):
             specialties[row.expert_id].append(row.specialty)
-        for row in session.exec(
+        for held in session.exec(
             select(ExpertAffiliationRecord)
             .where(col(ExpertAffiliationRecord.expert_id).in_(chunk))
             .order_by(col(ExpertAffiliationRecord.id))
         ):
-            affiliations[row.expert_id].append(
-                Affiliation(org_id=row.org_id, kind=row.kind, start=row.start_date, end=row.end_date)
+            affiliations[held.expert_id].append(
+                Affiliation(org_id=held.org_id, kind=held.kind, start=held.start_date, end=held.end_date)
             )
     return [
         StoredExpert(
@@ -168,8 +168,8 @@ def list_experts(
     if specialty is not None:
         conditions.append(
             exists().where(
-                ExpertSpecialtyRecord.expert_id == ExpertRecord.expert_id,
-                ExpertSpecialtyRecord.specialty == specialty,
+                col(ExpertSpecialtyRecord.expert_id) == ExpertRecord.expert_id,
+                col(ExpertSpecialtyRecord.specialty) == specialty,
             )
         )
     if active is not None:

@@ -47,3 +47,8 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return value
+
+
+def jsonable_object(value: dict[str, Any]) -> dict[str, Any]:
+    """`jsonable` of a JSON object, typed as the object it stays."""
+    return {k: jsonable(v) for k, v in value.items()}

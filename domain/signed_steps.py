@@ -8,7 +8,7 @@ Accepted steps form a hash chain that starts from the hash of the process's
 terms, so the trail can be verified offline.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +29,7 @@ class StepRule:
     optional: frozenset[str] = frozenset()
 
 
-def rule(roles: set[str], required: set[str], optional: set[str] = frozenset()) -> StepRule:
+def rule(roles: Set[str], required: Set[str], optional: Set[str] = frozenset()) -> StepRule:
     return StepRule(frozenset(roles), frozenset(required), frozenset(optional))
 
 
@@ -47,7 +47,7 @@ class AuditEntry:
     action: str
     signer: str
     signer_role: str
-    envelope: dict
+    envelope: dict[str, Any]
     signature: str
     prev_hash: str
     entry_hash: str

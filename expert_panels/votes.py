@@ -160,7 +160,7 @@ def aggregate(opinions: dict[str, Opinion], disputed_fen: int, chair_id: str) ->
             tie_broken_by_chair=tie,
         )
 
-    proposals = [opinions[m].pay_fen for m in members if opinions[m].pay_fen is not None]
+    proposals = [pay for m in members if (pay := opinions[m].pay_fen) is not None]
     if proposals and len(proposals) != len(members):
         raise InvalidOpinion("a money split needs a pay_fen proposal from every member, or from none")
     for member in members:

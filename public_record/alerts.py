@@ -14,6 +14,7 @@ MIN_COUNT keeps small numbers quiet: four complaints are never a spike.
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import fmean, pstdev
 
@@ -64,8 +65,12 @@ def spikes(
         months.insert(0, months[0].previous())
     filed = [c for c in complaints if c.is_complaint]
     found = []
-    for subject, key_of in (("category", lambda c: c.category), ("business", lambda c: c.business_id)):
-        counts: dict[str, Counter] = {}
+    keys: tuple[tuple[str, Callable[[Complaint], str]], ...] = (
+        ("category", lambda c: c.category),
+        ("business", lambda c: c.business_id),
+    )
+    for subject, key_of in keys:
+        counts: dict[str, Counter[Month]] = {}
         for complaint in filed:
             counts.setdefault(key_of(complaint), Counter())[Month.of(complaint.filed_at)] += 1
         group = []

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from public_record.facts import CaseFacts, EscrowFacts, History
 
@@ -65,7 +66,7 @@ def money_outcome(kind: str, pay_fen: int, refund_fen: int) -> str:
     return "split"
 
 
-def case_outcome(snapshot: dict) -> str:
+def case_outcome(snapshot: dict[str, Any]) -> str:
     if snapshot["phase"] == "rejected":
         return "rejected"
     outcome = snapshot["outcome"]

@@ -91,7 +91,8 @@ def final_decision(case: CaseFacts) -> dict[str, Any] | None:
     outcome = case.snapshot["outcome"]
     if outcome is None or outcome.get("source") != "decision":
         return None
-    return case.snapshot["rounds"][-1]["decision"]
+    decision: dict[str, Any] = case.snapshot["rounds"][-1]["decision"]
+    return decision
 
 
 def published_decision(history: History, case: CaseFacts) -> PublishedDecision | None:

@@ -8,12 +8,13 @@ bench/publish.py for how long that takes at size.
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Insert
 from sqlmodel import Session, col, select
 
 from db import crud
-from db.crud import dialect_insert, execute_write, insert_for, reused_statement
+from db.crud import dialect_insert, execute_write, insert_for, reused_statement, table_of
 from db.models import (
     AuditEntry,
     CaseProjection,
@@ -45,9 +46,9 @@ def record_milestones(*, session: Session, subject_id: str, keys: Iterable[str],
 @reused_statement
 def _milestone_insert(dialect: str) -> Insert:
     return (
-        insert_for(dialect, ProjectionMilestone.__table__)
+        insert_for(dialect, table_of(ProjectionMilestone))
         .on_conflict_do_nothing()
-        .returning(ProjectionMilestone.key)
+        .returning(col(ProjectionMilestone.key))
     )
 
 
@@ -109,7 +110,9 @@ def _escrow_facts(row: EscrowProjection, steps: list[AuditEntry], marks: dict[st
     return facts
 
 
-def publish(*, session: Session, quarter: Quarter, now: datetime | None = None) -> tuple[dict, bool]:
+def publish(
+    *, session: Session, quarter: Quarter, now: datetime | None = None
+) -> tuple[dict[str, Any], bool]:
     """Freeze the quarter's list, or return the list already published; (document, newly published).
 
     A quarter is published once: a list the public has seen never changes under it. It is

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -343,6 +343,12 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-@cache
 def _adapter(cls: type[T]) -> TypeAdapter[T]:
+    adapter: TypeAdapter[T] = _cached_adapter(cast(Any, cls))  # a type is hashable; mypy's type[T] is not
+    return adapter
+
+
+@cache
+def _cached_adapter(cls: Any) -> TypeAdapter[Any]:
+    """One adapter per result type: building one is slow, and `cache` would lose `_adapter`'s type."""
     return TypeAdapter(cls)

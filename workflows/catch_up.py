@@ -72,7 +72,7 @@ class CatchUp:
 
 
 async def attempt(
-    catch_up: CatchUp, subject_id: str, work: Hashable, activity: Callable, arg: Any
+    catch_up: CatchUp, subject_id: str, work: Hashable, activity: Callable[..., Any], arg: Any
 ) -> tuple[bool, Any]:
     """Run a non-money activity under BOUNDED: (True, its result), or (False, None) once it gave up."""
     try:

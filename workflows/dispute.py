@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
         PanelSeatsInput,
     )
     from domain.calendar import WorkCalendar
-    from domain.dispute.machine import DisputeMachine
+    from domain.dispute.machine import DisputeMachine, present
     from domain.dispute.revisions import Revisions
     from domain.escrow.terms import PartyKey
     from domain.signing import SignedStep
@@ -182,10 +182,11 @@ class DisputeWorkflow:
         machine = self._machine
         if not machine.needs_escrow_enforcement():
             return
-        step = machine.escrow_step
+        step = present(machine.escrow_step, "the escrow step")
+        escrow_id = present(machine.terms.escrow_id, "the case's escrow")
         result = await workflow.execute_activity_method(
             EscrowLinkActivities.apply_escrow_decision,
-            EscrowDecisionInput(machine.terms.escrow_id, step["envelope"], step["signature"]),
+            EscrowDecisionInput(escrow_id, step["envelope"], step["signature"]),
             **MONEY,  # the decision moves money: handed over until the escrow answers
         )
         if result.applied:

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.escrow.rejections import StepRejected
     from domain.escrow.revisions import EscrowRevisions
     from domain.escrow.state import Movement, MovementKind
+    from domain.signed_steps import Apply
     from domain.signing import SignedStep
     from workflows.activity_policies import MONEY
     from workflows.catch_up import attempt, sleep_until_work_or
@@ -218,7 +219,7 @@ class EscrowWorkflow:
     def validate_case(self, case: DisputeInput) -> None:
         self._case_plan(case)
 
-    def _case_plan(self, case: DisputeInput):
+    def _case_plan(self, case: DisputeInput) -> Apply:
         terms = case.terms
         try:
             return self._machine.plan_case(

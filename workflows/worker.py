@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from sqlalchemy import Engine
 from temporalio.client import Client
@@ -30,7 +31,7 @@ def build_worker(
     engine: Engine,
     executor: ThreadPoolExecutor,
     workflows: Sequence[type] = (EscrowWorkflow, DisputeWorkflow),
-    **options,
+    **options: Any,
 ) -> Worker:
     """`workflows` lets a versioning test run an earlier definition under the same names."""
     bank_activities = BankActivities(bank)

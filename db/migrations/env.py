@@ -12,7 +12,7 @@ checks every foreign key before the transaction commits. The connection is not r
 `db.migrate.upgrade` disposes its engine.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -42,7 +42,7 @@ def _check_foreign_keys(connection: Connection) -> None:
             raise RuntimeError(f"the migration left rows naming missing rows: {broken[:5]}")
 
 
-def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our column types as plain SQLAlchemy ones, so revisions import nothing from
     the application and stay valid however the models change later."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

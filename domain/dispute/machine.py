@@ -32,10 +32,10 @@ Cases filed before these rules keep the old ones (`Revisions`, set from `workflo
 
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.calendar import WorkCalendar
-from domain.canonical import content_hash, jsonable
+from domain.canonical import content_hash, jsonable_object
 from domain.dispute.revisions import Revisions
 from domain.dispute.state import (
     AbandonedDraw,
@@ -88,6 +88,21 @@ PANEL_AT_WORK = {CasePhase.EVIDENCE, CasePhase.VOTING, CasePhase.SUMMARY, CasePh
 RENOVATION_OUTCOMES = {"split", "refund", "rework"}
 CAR_REMEDIES = {"refund_or_replace", "replace_part", "repair", "none"}
 DRAW_RETRY = timedelta(days=1)
+
+T = TypeVar("T")
+
+
+class CaseStateError(RuntimeError):
+    """The machine's own state broke its rules (e.g. a window unset in the phase that has it): a
+    bug in the machine, never something a party's step can cause."""
+
+
+def present(value: T | None, what: str) -> T:
+    """`value`, which the machine's rules guarantee is set at this point."""
+    if value is None:
+        raise CaseStateError(f"{what} is not set")
+    return value
+
 
 CASE_RULES = {
     "case.accept": rule({COUNCIL}, set(), {"note"}),
@@ -164,6 +179,10 @@ class DisputeMachine(SignedStepMachine):
     def round(self) -> PanelRound | None:
         return self.rounds[-1] if self.rounds else None
 
+    def _panel(self) -> PanelRound:
+        """The current round, which exists from the draw on (negotiation's end or an objection)."""
+        return present(self.round, f"a panel round in phase {self.phase.value}")
+
     def _signer(self, party_id: str) -> tuple[str, str]:
         for role, party in ((CLAIMANT, self.terms.claimant), (RESPONDENT, self.terms.respondent)):
             if party.party_id == party_id:
@@ -183,7 +202,9 @@ class DisputeMachine(SignedStepMachine):
 
     def _acting_as(self, role: str, party_id: str) -> str:
         """Panel members act as their expert id; everyone else as their role."""
-        return self._seat_of_party(party_id).expert_id if role == EXPERT else role
+        if role != EXPERT:
+            return role
+        return present(self._seat_of_party(party_id), f"the seat of {party_id}").expert_id
 
     def _require(self, *phases: CasePhase) -> None:
         if self.phase not in phases:
@@ -240,15 +261,15 @@ class DisputeMachine(SignedStepMachine):
         if proposed != settlement_hash(self.subject_id, pay, refund, remedy):
             raise invalid("settlement_hash_mismatch", "settlement_hash does not match the settlement")
         current = self.settlement
-        same = current is not None and current.settlement_hash == proposed
-        if same and actor in current.signed_by:
+        same = current if current is not None and current.settlement_hash == proposed else None
+        if same is not None and actor in same.signed_by:
             raise conflict("already_signed", f"the {actor} already signed this settlement")
 
         def apply() -> None:
-            if not same:
+            if same is None:
                 self.settlement = Settlement(proposed, pay, refund, remedy, [actor])
                 return
-            current.signed_by.append(actor)
+            same.signed_by.append(actor)
             outcome = "refund" if pay == 0 else "split"
             self._conclude(
                 {
@@ -307,7 +328,7 @@ class DisputeMachine(SignedStepMachine):
             )
             self._after_change()
             return
-        current = self.round
+        current = self._panel()
         current.draw = draw_record_document(record)
         current.candidates = [expert_document(c) for c in signable]
         current.seats = {i: self._seat(i, keys[i], now) for i in record.panel}
@@ -318,7 +339,7 @@ class DisputeMachine(SignedStepMachine):
         self._after_change()
 
     def _keep_failed_attempt(self, failed: FailedDraw, candidates: list[Expert], now: datetime) -> None:
-        current = self.round
+        current = self._panel()
         attempts = current.failed_draw.attempts + 1 if current.failed_draw else 1
         document = failed_draw_document(failed)
         current.failed_draw = FailedAttempt(document, [expert_document(c) for c in candidates], attempts, now)
@@ -328,8 +349,8 @@ class DisputeMachine(SignedStepMachine):
         return Seat(expert_id, key.party_id, key.public_key, now, due)
 
     def _replace(self, expert_id: str, reason: str, now: datetime) -> None:
-        current = self.round
-        record = draw_record_from_document(current.draw)
+        current = self._panel()
+        record = draw_record_from_document(present(current.draw, "the panel's draw"))
         try:
             record, newcomer = replace_seat(record, expert_id, reason)
         except (PanelUnfillable, InvalidDrawRequest) as exc:
@@ -349,9 +370,9 @@ class DisputeMachine(SignedStepMachine):
 
     def _restart_draw(self, vacated: str, reason: str, problem: str, now: datetime) -> None:
         """A fresh round in place of the current one, whose draw's record is kept to be re-run."""
-        current = self.round
+        current = self._panel()
         if self.revisions.abandoned_draws_kept:
-            record = (current.draw, current.candidates)
+            record = (present(current.draw, "the panel's draw"), current.candidates)
             self.abandoned_draws.append(AbandonedDraw(current.number, *record, vacated, reason, problem, now))
         self.rounds[-1] = PanelRound(number=current.number, failed_draw=current.failed_draw)
         self.phase = CasePhase.DRAW
@@ -359,7 +380,7 @@ class DisputeMachine(SignedStepMachine):
 
     def _plan_strike_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.PANEL)
-        current = self.round
+        current = self._panel()
         if current.strike_due and now > current.strike_due:
             raise conflict("strike_window_closed", "the window for strikes has closed")
         if actor in current.strikes:
@@ -370,12 +391,12 @@ class DisputeMachine(SignedStepMachine):
         return lambda: self._strike(actor, expert_id, reason, now)
 
     def _strike(self, party: str, expert_id: str, reason: str, now: datetime) -> None:
-        self.round.strikes[party] = expert_id
+        self._panel().strikes[party] = expert_id
         self._replace(expert_id, f"struck by the {party}: {reason}", now)
 
     def _plan_declaration_sign(self, p: Payload, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.PANEL)
-        seat = self.round.seats[expert_id]
+        seat = self._panel().seats[expert_id]
         if seat.declared:
             raise conflict("already_declared", "the independence declaration is already signed")
         if now >= seat.declaration_due:  # the timer may not have fired yet: the seat has passed on
@@ -394,34 +415,34 @@ class DisputeMachine(SignedStepMachine):
     # -------------------------------------------------------------- evidence
     def _plan_evidence_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
-        current = self.round
+        current = self._panel()
         reply = p.boolean("reply")
         hashes = p.texts("evidence")
         if not hashes:
             raise invalid("evidence_required", "name at least one evidence hash")
-        due = current.reply_due if reply else current.evidence_due
+        due = present(current.reply_due if reply else current.evidence_due, "the evidence windows")
         if (current.paused_at or now) > due:  # a paused clock stands still: it does not reopen a window
             raise conflict("window_closed", f"the {'reply' if reply else 'evidence'} window has closed")
         return lambda: self.evidence.append(Evidence(actor, hashes, reply, now))
 
     def _plan_inspection_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
-        current = self.round
+        current = self._panel()
         if actor not in PARTIES and actor != self._chair():
             raise forbidden(
                 "chair_only", "the joint inspection report is signed by the parties and the chair"
             )
         report_hash = p.text("report_hash")
         report = current.inspection
-        same = report is not None and report.report_hash == report_hash
-        if same and actor in report.signed_by:
+        same = report if report is not None and report.report_hash == report_hash else None
+        if same is not None and actor in same.signed_by:
             raise conflict("already_signed", "this report is already signed by you")
         if report is not None and set(report.signed_by) == PARTIES | {self._chair()}:
             raise conflict("inspection_recorded", "the joint inspection report is signed by all three")
 
         def apply() -> None:
-            if same:
-                report.signed_by.append(actor)
+            if same is not None:
+                same.signed_by.append(actor)
             else:
                 current.inspection = JointInspection(report_hash, [actor])
 
@@ -429,29 +450,32 @@ class DisputeMachine(SignedStepMachine):
 
     def _plan_clock_pause(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
-        if self.round.paused_at:
+        current = self._panel()
+        if current.paused_at:
             raise conflict("already_paused", "the clock is already paused")
-        if self.revisions.windows_from_due and now >= self.round.reply_due:  # the timer may be late
+        # the reply window's timer may not have fired yet
+        if self.revisions.windows_from_due and now >= present(current.reply_due, "the reply window"):
             raise conflict("evidence_closed", "the evidence windows have ended: there is no clock to pause")
         p.text("reason")
 
         def apply() -> None:
-            self.round.paused_at = now
+            current.paused_at = now
 
         return apply
 
     def _plan_clock_resume(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
-        current = self.round
-        if not current.paused_at:
+        current = self._panel()
+        paused_at = current.paused_at
+        if not paused_at:
             raise conflict("not_paused", "the clock is running")
 
         def apply() -> None:
-            paused_for = now - current.paused_at
-            current.evidence_due += paused_for
-            current.reply_due += paused_for
+            paused_for = now - paused_at
+            current.evidence_due = present(current.evidence_due, "the evidence window") + paused_for
+            current.reply_due = present(current.reply_due, "the reply window") + paused_for
             if self.revisions.target_skips_pauses:
-                current.decision_due += paused_for
+                current.decision_due = present(current.decision_due, "the decision target") + paused_for
             current.paused_at = None
 
         return apply
@@ -459,7 +483,7 @@ class DisputeMachine(SignedStepMachine):
     # ---------------------------------------------------------------- voting
     def _plan_vote_commit(self, p: Payload, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.VOTING)
-        current = self.round
+        current = self._panel()
         if expert_id in current.commitments:
             raise conflict("already_committed", "your vote is already committed")
         commitment = p.text("commitment")
@@ -469,7 +493,7 @@ class DisputeMachine(SignedStepMachine):
 
     def _plan_vote_reveal(self, p: Payload, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.VOTING)
-        current = self.round
+        current = self._panel()
         if set(current.commitments) != set(current.seats):
             raise conflict("commitments_outstanding", "reveals open once every member has committed")
         if expert_id in current.reveals:
@@ -494,7 +518,7 @@ class DisputeMachine(SignedStepMachine):
         return lambda: current.reveals.__setitem__(expert_id, opinion_raw)
 
     def _chair(self) -> str:
-        return draw_record_from_document(self.round.draw).chair
+        return draw_record_from_document(present(self._panel().draw, "the panel's draw")).chair
 
     def _plan_decision_summarise(self, p: Payload, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.SUMMARY)
@@ -502,7 +526,7 @@ class DisputeMachine(SignedStepMachine):
             raise forbidden("chair_only", "the chair writes the summary")
         summary = p.text("summary")
         outcome, rework_days, remedy = self._summary_outcome(p)
-        current = self.round
+        current = self._panel()
         opinions = {e: opinion_from_document(o) for e, o in current.reveals.items()}
         decision = aggregate(opinions, self.terms.disputed_fen, self._chair())
         if outcome == "refund" and decision.pay_fen:
@@ -523,7 +547,8 @@ class DisputeMachine(SignedStepMachine):
         }
         # only a car claim that states its facts has a statutory remedy (older decisions keep their hash)
         if self.statutory is not None:
-            document |= {"statutory_remedy": self.statutory, "departure_reason": self._departure(p, remedy)}
+            departure = self._departure(p, remedy, self.statutory)
+            document |= {"statutory_remedy": self.statutory, "departure_reason": departure}
         elif p.has("departure_reason"):
             raise invalid("not_a_departure", "the claim states no car facts: there is no statutory remedy")
 
@@ -534,9 +559,9 @@ class DisputeMachine(SignedStepMachine):
 
         return apply
 
-    def _departure(self, p: Payload, remedy: str) -> str | None:
+    def _departure(self, p: Payload, remedy: str, claimed: dict[str, Any]) -> str | None:
         """Why the panel departs from what the regulation gives on the claimed facts; None if it does not."""
-        statutory = self.statutory["remedy"]
+        statutory = claimed["remedy"]
         if remedy == statutory:
             if p.has("departure_reason"):
                 raise invalid(
@@ -546,7 +571,7 @@ class DisputeMachine(SignedStepMachine):
         if not p.has("departure_reason"):
             raise invalid(
                 "departure_reason_required",
-                f"the statutory remedy on the claimed facts is {statutory} ({self.statutory['article']}): "
+                f"the statutory remedy on the claimed facts is {statutory} ({claimed['article']}): "
                 "say why the panel departs from it",
             )
         return p.text("departure_reason")
@@ -562,7 +587,7 @@ class DisputeMachine(SignedStepMachine):
 
     def _plan_decision_sign(self, p: Payload, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.SIGNING)
-        current = self.round
+        current = self._panel()
         if p.text("decision_hash") != current.decision_hash:
             raise invalid("decision_hash_mismatch", "sign the decision as drafted")
         if expert_id in current.signatures:
@@ -578,7 +603,7 @@ class DisputeMachine(SignedStepMachine):
 
     def _plan_decision_countersign(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.SIGNING)
-        current = self.round
+        current = self._panel()
         if set(current.signatures) != set(current.seats):
             raise conflict("signatures_outstanding", "every panel member signs before the council")
         if p.text("decision_hash") != current.decision_hash:
@@ -597,7 +622,8 @@ class DisputeMachine(SignedStepMachine):
     # ------------------------------------------------------------ objection
     def _plan_decision_object(self, p: Payload, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.OBJECTION)
-        if now >= self.objection_due:  # the timer may not have fired yet: the decision has concluded
+        # the timer may not have fired yet: the decision has concluded
+        if now >= present(self.objection_due, "the objection window"):
             raise conflict("objection_window_closed", "the objection window has closed")
         reason = p.text("reason")
 
@@ -609,7 +635,8 @@ class DisputeMachine(SignedStepMachine):
         return apply
 
     def _conclude_from_decision(self, start: datetime) -> None:
-        decision = self.round.decision
+        current = self._panel()
+        decision = present(current.decision, "the panel's decision")
         self._conclude(
             {
                 "source": "decision",
@@ -618,7 +645,7 @@ class DisputeMachine(SignedStepMachine):
                 "refund_fen": decision["refund_fen"] or 0,
                 "remedy": decision["remedy"],
                 "rework_days": decision["rework_days"],
-                "decision_hash": self.round.decision_hash,
+                "decision_hash": current.decision_hash,
             },
             start,
         )
@@ -676,7 +703,7 @@ class DisputeMachine(SignedStepMachine):
     def escrow_decision(self) -> dict[str, Any]:
         """What the council's `dispute.decide` for the escrow must say: the concluded outcome in the
         escrow's terms (a split pays and refunds, a refund only refunds, a rework moves no money)."""
-        outcome = self.outcome
+        outcome = present(self.outcome, "the case's outcome")
         return {
             "dispute": self.terms.escrow_dispute,
             "outcome": outcome["outcome"],
@@ -720,7 +747,7 @@ class DisputeMachine(SignedStepMachine):
         A refused withdrawal still ends the case (dropping one's own claim needs nobody's
         leave); the escrow's dispute stays open for the council to decide on the escrow."""
         self.escrow_step = None
-        if self.outcome["source"] == "withdrawal":
+        if present(self.outcome, "the case's outcome")["source"] == "withdrawal":
             self.phase = CasePhase.CLOSED
             self._alert(
                 "escrow_refused_withdrawal",
@@ -784,11 +811,12 @@ class DisputeMachine(SignedStepMachine):
         self._require(CasePhase.ENFORCEMENT)
         if self.terms.domain != CAR:
             raise conflict("not_a_car_case", "only a car dealer confirms a remedy")
-        if now >= self.remedy_due:  # the timer may not have fired yet: the dealer is out of time
+        if now >= present(self.remedy_due, "the remedy window"):  # the timer may not have fired yet
             raise conflict("remedy_window_closed", "the time to confirm the remedy is over")
         remedy = p.text("remedy")
-        if remedy != self.outcome["remedy"]:
-            raise invalid("remedy_mismatch", f"the remedy decided is {self.outcome['remedy']}")
+        decided = present(self.outcome, "the case's outcome")["remedy"]
+        if remedy != decided:
+            raise invalid("remedy_mismatch", f"the remedy decided is {decided}")
 
         def apply() -> None:
             self.remedy_confirmed = remedy
@@ -803,15 +831,17 @@ class DisputeMachine(SignedStepMachine):
 
     def _formed(self, now: datetime) -> datetime:
         """When the panel formed: the strike window's end, or the last declaration if that came later."""
-        current = self.round
-        declared = [s.declared_at for s in current.seats.values()]
-        return self._ended(max([current.strike_due, *declared]), now)
+        current = self._panel()
+        declared = [present(s.declared_at, "a declaration's time") for s in current.seats.values()]
+        return self._ended(max([present(current.strike_due, "the strike window"), *declared]), now)
 
     def _advance(self, now: datetime) -> None:
-        current = self.round
+        if self.phase not in (CasePhase.PANEL, CasePhase.EVIDENCE, CasePhase.VOTING):
+            return
+        current = self._panel()
         if (
             self.phase is CasePhase.PANEL
-            and now >= current.strike_due
+            and now >= present(current.strike_due, "the strike window")
             and all(s.declared for s in current.seats.values())
         ):
             self.phase = CasePhase.EVIDENCE
@@ -819,36 +849,40 @@ class DisputeMachine(SignedStepMachine):
             current.decision_due = formed + timedelta(days=self.windows.decision_target_days)
             current.evidence_due = formed + timedelta(days=self.windows.evidence_days)
             current.reply_due = current.evidence_due + timedelta(days=self.windows.reply_days)
-        if self.phase is CasePhase.EVIDENCE and not current.paused_at and now >= current.reply_due:
+        if (
+            self.phase is CasePhase.EVIDENCE
+            and not current.paused_at
+            and now >= (reply_due := present(current.reply_due, "the reply window"))
+        ):
             self.phase = CasePhase.VOTING
-            current.vote_due = self._ended(current.reply_due, now) + timedelta(days=self.windows.vote_days)
+            current.vote_due = self._ended(reply_due, now) + timedelta(days=self.windows.vote_days)
         if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
             self.phase = CasePhase.SUMMARY
 
     def _deadlines(self) -> list[datetime]:
         due: list[datetime] = []
-        current = self.round
         if self.phase is CasePhase.FILED and not self.acceptance_alerted:
             due.append(self.acceptance_due)
         if self.phase is CasePhase.ANSWER:
-            due.append(self.answer_due)
+            due.append(present(self.answer_due, "the answer window"))
         if self.phase is CasePhase.NEGOTIATION:
-            due.append(self.negotiation_due)
+            due.append(present(self.negotiation_due, "the negotiation window"))
         if self.phase is CasePhase.DRAW and self.draw_retry_at:
             due.append(self.draw_retry_at)
         if self.phase is CasePhase.PANEL:
+            current = self._panel()
             undeclared = [s.declaration_due for s in current.seats.values() if not s.declared]
             # the end of the strike window matters only once every seat is declared; before that a
             # passed strike_due would stay a deadline in the past and wake the workflow forever
-            due.extend(undeclared or [current.strike_due])
-        if self.phase is CasePhase.EVIDENCE and not current.paused_at:
-            due.append(current.reply_due)
-        if self.phase is CasePhase.VOTING and not current.vote_overdue_alerted:
-            due.append(current.vote_due)
+            due.extend(undeclared or [present(current.strike_due, "the strike window")])
+        if self.phase is CasePhase.EVIDENCE and not self._panel().paused_at:
+            due.append(present(self._panel().reply_due, "the reply window"))
+        if self.phase is CasePhase.VOTING and not self._panel().vote_overdue_alerted:
+            due.append(present(self._panel().vote_due, "the vote window"))
         if (target := self._decision_target()) is not None:
             due.append(target)
         if self.phase is CasePhase.OBJECTION:
-            due.append(self.objection_due)
+            due.append(present(self.objection_due, "the objection window"))
         if self.phase is CasePhase.ENFORCEMENT and self.remedy_due:
             due.append(self.remedy_due)
         return due
@@ -872,7 +906,6 @@ class DisputeMachine(SignedStepMachine):
         return min(self._deadlines(), default=None)
 
     def on_time(self, now: datetime) -> None:
-        current = self.round
         if self.phase is CasePhase.FILED and not self.acceptance_alerted and now >= self.acceptance_due:
             self.acceptance_alerted = True
             self._alert(
@@ -881,18 +914,23 @@ class DisputeMachine(SignedStepMachine):
                 "acceptance-overdue",
                 now,
             )
-        if self.phase is CasePhase.ANSWER and now >= self.answer_due:
-            self._open_negotiation(self._ended(self.answer_due, now))  # silence does not lose the case
-        if self.phase is CasePhase.NEGOTIATION and now >= self.negotiation_due:
+        if self.phase is CasePhase.ANSWER and now >= (answer_due := present(self.answer_due, "the answer")):
+            self._open_negotiation(self._ended(answer_due, now))  # silence does not lose the case
+        if self.phase is CasePhase.NEGOTIATION and now >= present(self.negotiation_due, "negotiation"):
             self.rounds.append(PanelRound(number=1))
             self.phase = CasePhase.DRAW
         if self.phase is CasePhase.PANEL:
+            current = self._panel()
             for seat in list(current.seats.values()):
                 if not seat.declared and now >= seat.declaration_due and seat.expert_id in current.seats:
                     self._replace(seat.expert_id, "independence declaration timed out", now)
                     if self.phase is not CasePhase.PANEL:
                         break
-        if self.phase is CasePhase.VOTING and not current.vote_overdue_alerted and now >= current.vote_due:
+        if (
+            self.phase is CasePhase.VOTING
+            and not (current := self._panel()).vote_overdue_alerted
+            and now >= present(current.vote_due, "the vote window")
+        ):
             current.vote_overdue_alerted = True
             self._alert(
                 "vote_overdue",
@@ -901,6 +939,7 @@ class DisputeMachine(SignedStepMachine):
                 now,
             )
         if (target := self._decision_target()) is not None and now >= target:
+            current = self._panel()
             current.target_alerted = True
             self._alert(
                 "decision_overdue",
@@ -908,8 +947,10 @@ class DisputeMachine(SignedStepMachine):
                 f"round-{current.number}:decision-overdue",
                 now,
             )
-        if self.phase is CasePhase.OBJECTION and now >= self.objection_due:
-            self._conclude_from_decision(self._ended(self.objection_due, now))
+        if self.phase is CasePhase.OBJECTION and now >= (
+            objection_due := present(self.objection_due, "objection")
+        ):
+            self._conclude_from_decision(self._ended(objection_due, now))
         if self.phase is CasePhase.ENFORCEMENT and self.remedy_due and now >= self.remedy_due:
             self.noncompliant = True
             self.phase = CasePhase.CLOSED
@@ -931,7 +972,7 @@ class DisputeMachine(SignedStepMachine):
 
     # --------------------------------------------------------------- reading
     def snapshot(self) -> dict[str, Any]:
-        return jsonable(
+        return jsonable_object(
             {
                 "case_id": self.subject_id,
                 "domain": self.terms.domain,
@@ -986,7 +1027,7 @@ def dropped(source: str, reason: str) -> dict[str, Any]:
 def terms_document(terms: CaseTerms) -> dict[str, Any]:
     """The terms a case's trail starts from. A field added to the terms later is left out while
     unset, so a case filed before it keeps the genesis hash its trail was chained from."""
-    document = jsonable(asdict(terms))
+    document = jsonable_object(asdict(terms))
     if document["car_facts"] is None:
         del document["car_facts"]
     return document

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.canonical import content_hash, jsonable
+from domain.canonical import content_hash, jsonable, jsonable_object
 from domain.escrow.payloads import Payload
 from domain.escrow.rejections import conflict, duplicate, forbidden, invalid
 from domain.escrow.revisions import EscrowRevisions
@@ -249,7 +249,7 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("wrong_stage_state", f"stage {number} is {stage.status}")
         return stage
 
-    def _plan_inspection_request(self, p: Payload, role: str, now: datetime):
+    def _plan_inspection_request(self, p: Payload, role: str, now: datetime) -> Apply:
         stage = self._stage_for_step(p, StageStatus.AWAITING_REQUEST, StageStatus.RECTIFYING)
         evidence = p.texts("evidence")
         p.text("note", default="-")
@@ -264,7 +264,7 @@ class EscrowMachine(SignedStepMachine):
 
         return apply
 
-    def _plan_inspection_report(self, p: Payload, role: str, now: datetime):
+    def _plan_inspection_report(self, p: Payload, role: str, now: datetime) -> Apply:
         stage = self._stage_for_step(p, StageStatus.INSPECTION_REQUESTED)
         if p.integer("round", minimum=1) != stage.round:
             raise conflict("wrong_round", f"stage {stage.number} is in inspection round {stage.round}")
@@ -302,13 +302,13 @@ class EscrowMachine(SignedStepMachine):
         if self.shortfall_fen:
             raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
 
-    def _plan_stage_accept(self, p: Payload, role: str, now: datetime):
+    def _plan_stage_accept(self, p: Payload, role: str, now: datetime) -> Apply:
         stage = self._acceptable_stage(p)
         if p.amount("amount_fen", minimum=1) != stage.amount_fen:
             raise invalid("amount_mismatch", f"stage {stage.number} releases {stage.amount_fen} fen")
         return lambda: self._release_stage(stage, stage.amount_fen, "accepted by the owner")
 
-    def _plan_stage_accept_partial(self, p: Payload, role: str, now: datetime):
+    def _plan_stage_accept_partial(self, p: Payload, role: str, now: datetime) -> Apply:
         stage = self._acceptable_stage(p)
         pay = p.amount("pay_fen", minimum=1)
         holdbacks = [read_holdback(h) for h in p.objects("holdbacks")]
@@ -335,7 +335,7 @@ class EscrowMachine(SignedStepMachine):
         stage.paid_fen += pay
         self._move(MovementKind.PAYOUT, pay, f"stage-{stage.number}:release", reason)
 
-    def _plan_holdback_release(self, p: Payload, role: str, now: datetime):
+    def _plan_holdback_release(self, p: Payload, role: str, now: datetime) -> Apply:
         if self.phase not in (Phase.ACTIVE, Phase.WARRANTY):
             raise conflict("not_active", f"the escrow is {self.phase}")
         number = p.integer("stage", minimum=1)
@@ -367,7 +367,7 @@ class EscrowMachine(SignedStepMachine):
         return apply
 
     # -- change orders
-    def _plan_change_order_sign(self, p: Payload, role: str, now: datetime):
+    def _plan_change_order_sign(self, p: Payload, role: str, now: datetime) -> Apply:
         if self.phase not in (Phase.FUNDING, Phase.ACTIVE):
             raise conflict("not_changeable", f"a change order needs a signed, open contract ({self.phase})")
         if self.retention.dispute is not None:
@@ -392,17 +392,18 @@ class EscrowMachine(SignedStepMachine):
         if p.text("plan_hash") != plan_hash:
             raise invalid("plan_hash_mismatch", "plan_hash does not match the plan")
         proposal = self.change_proposal
-        same_plan = proposal is not None and proposal.plan_hash == plan_hash
-        if same_plan and role in proposal.signed_by:
+        if proposal is not None and proposal.plan_hash != plan_hash:
+            proposal = None  # another plan: this signature proposes the new one afresh
+        if proposal is not None and role in proposal.signed_by:
             raise conflict("already_signed", f"the {role} already signed this change order")
 
         def apply() -> None:
-            if not same_plan:
+            if proposal is None:
                 self.change_proposal = ChangeProposal(
                     change_no, from_stage, stages, retention, plan_hash, [role]
                 )
                 return
-            self._apply_change(self.change_proposal)
+            self._apply_change(proposal)
 
         return apply
 
@@ -426,7 +427,7 @@ class EscrowMachine(SignedStepMachine):
         self._refund_excess(f"change-{proposal.change_no}:refund", "change order lowered the total")
 
     # -- cancellation
-    def _plan_cancel_sign(self, p: Payload, role: str, now: datetime):
+    def _plan_cancel_sign(self, p: Payload, role: str, now: datetime) -> Apply:
         reason = p.text("reason", default="mutual cancellation")
         if self.phase not in CANCELLABLE:
             raise conflict("not_cancellable", f"an escrow in {self.phase} cannot be cancelled")
@@ -481,7 +482,7 @@ class EscrowMachine(SignedStepMachine):
         self._refund_excess(key_suffix, reason)
 
     # -- disputes
-    def _plan_dispute_raise(self, p: Payload, role: str, now: datetime):
+    def _plan_dispute_raise(self, p: Payload, role: str, now: datetime) -> Apply:
         if self.phase not in (Phase.ACTIVE, Phase.WARRANTY):
             raise conflict("not_disputable", f"an escrow in {self.phase} has nothing to dispute")
         numbers = [read_stage_number(n, len(self.stages)) for n in p.items("stages", default=[])]
@@ -555,7 +556,7 @@ class EscrowMachine(SignedStepMachine):
         amount = sum(self.stages[n - 1].open_fen for n in dispute.stages)
         return amount + (self.retention.open_fen if dispute.include_retention else 0)
 
-    def _plan_dispute_decide(self, p: Payload, role: str, now: datetime):
+    def _plan_dispute_decide(self, p: Payload, role: str, now: datetime) -> Apply:
         number = p.integer("dispute", minimum=1)
         if number > len(self.disputes) or self.disputes[number - 1].status != "open":
             raise conflict("no_open_dispute", f"dispute {number} is not open")
@@ -587,7 +588,7 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
         return lambda: self._enforce(dispute, outcome, pay, refund, rework_days, now)
 
-    def _plan_dispute_withdraw(self, p: Payload, role: str, now: datetime):
+    def _plan_dispute_withdraw(self, p: Payload, role: str, now: datetime) -> Apply:
         """A case's claimant drops the case, and with it the dispute the case was deciding.
 
         The step reaches the escrow only from that case (no API route sends it here), which
@@ -655,7 +656,7 @@ class EscrowMachine(SignedStepMachine):
         self._move(MovementKind.REFUND, refund, f"dispute-{dispute.number}:refund", "dispute decision")
 
     # -- warranty
-    def _plan_warranty_claim(self, p: Payload, role: str, now: datetime):
+    def _plan_warranty_claim(self, p: Payload, role: str, now: datetime) -> Apply:
         if self.phase is not Phase.WARRANTY or self.retention.expired:
             raise conflict("not_in_warranty", "warranty claims are filed during the warranty period")
         amount = p.amount("amount_fen", minimum=1)
@@ -668,7 +669,7 @@ class EscrowMachine(SignedStepMachine):
         claim = WarrantyClaim(len(self.claims) + 1, p.text("description"), amount, p.texts("evidence"), now)
         return lambda: self.claims.append(claim)
 
-    def _plan_warranty_withdraw(self, p: Payload, role: str, now: datetime):
+    def _plan_warranty_withdraw(self, p: Payload, role: str, now: datetime) -> Apply:
         number = p.integer("claim", minimum=1)
         if number > len(self.claims) or self.claims[number - 1].status != "open":
             raise conflict("no_open_claim", f"warranty claim {number} is not open")
@@ -806,7 +807,7 @@ class EscrowMachine(SignedStepMachine):
     # -------------------------------------------------------------- reading
     def terms_document(self) -> dict[str, Any]:
         """The signed terms as JSON: hashing this gives `terms_hash`."""
-        return jsonable(asdict(self.terms))
+        return jsonable_object(asdict(self.terms))
 
     def snapshot(self) -> dict[str, Any]:
         current = self._current_stage() if self.phase is Phase.ACTIVE else None

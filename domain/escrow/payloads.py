@@ -4,6 +4,7 @@ Unknown fields are refused rather than ignored, so nothing can ride along in a
 signature that the machine did not look at.
 """
 
+from collections.abc import Set
 from typing import Any
 
 from domain.escrow.rejections import invalid
@@ -14,7 +15,7 @@ MAX_ITEMS = 100
 
 
 class Payload:
-    def __init__(self, raw: dict[str, Any], *, required: set[str], optional: set[str] = frozenset()):
+    def __init__(self, raw: dict[str, Any], *, required: Set[str], optional: Set[str] = frozenset()) -> None:
         unknown = set(raw) - required - optional
         if unknown:
             raise invalid("unknown_fields", f"unexpected payload fields: {sorted(unknown)}")
@@ -52,7 +53,7 @@ class Payload:
             raise invalid("not_a_boolean", f"'{name}' must be true or false")
         return value
 
-    def items(self, name: str, *, default: list | None = None) -> list[Any]:
+    def items(self, name: str, *, default: list[Any] | None = None) -> list[Any]:
         value = self._raw.get(name, default)
         if not isinstance(value, list):
             raise invalid("not_a_list", f"'{name}' must be a list")
@@ -66,7 +67,7 @@ class Payload:
             raise invalid("not_text", f"every entry of '{name}' must be a non-empty string")
         return values
 
-    def objects(self, name: str, *, default: list | None = None) -> list[dict[str, Any]]:
+    def objects(self, name: str, *, default: list[Any] | None = None) -> list[dict[str, Any]]:
         values = self.items(name, default=default)
         if not all(isinstance(v, dict) for v in values):
             raise invalid("not_an_object", f"every entry of '{name}' must be an object")
@@ -91,9 +92,9 @@ def read_integer(value: Any, name: str, *, minimum: int = 0) -> int:
 def read_amount(value: Any, name: str, *, minimum: int = 0) -> int:
     """An amount in fen: an integer (never a float, string or boolean) from `minimum` to the bound
     (domain/money.py), refused with the codes a malformed integer always had."""
-    value = read_integer(value, name, minimum=minimum)
-    if value > MAX_AMOUNT_FEN:
+    fen = read_integer(value, name, minimum=minimum)
+    if fen > MAX_AMOUNT_FEN:
         raise invalid(
             "out_of_range", f"'{name}' must be at most {MAX_AMOUNT_FEN} fen ({yuan(MAX_AMOUNT_FEN)})"
         )
-    return value
+    return fen
