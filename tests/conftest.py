@@ -36,7 +36,7 @@ from db.models import IdSequence
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
-from tests.servers import serve
+from tests.kits.servers import serve
 from workflows.worker import build_worker
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"

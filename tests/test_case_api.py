@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from client.case_session import CaseSession
 from client.party import Party
-from tests.flow import EscrowFlow
+from tests.kits.flow import EscrowFlow
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 

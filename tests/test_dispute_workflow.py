@@ -30,9 +30,9 @@ from expert_panels.draw import draw_record_from_document, exclusion_code, verify
 from expert_panels.registry import Affiliation, expert_from_document
 from expert_panels.votes import commitment
 from tests.db.factories import TOKEN_LIFETIME
-from tests.dispute_kit import experts
-from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.web.staff_kit import page
+from tests.kits.dispute_kit import experts
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
+from tests.kits.staff_kit import page
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import DisputeInput, case_workflow_id
 from workflows.worker import build_worker

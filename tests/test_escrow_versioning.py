@@ -17,9 +17,9 @@ from temporalio.worker import Replayer
 from api.main import create_app
 from client.escrow_session import eventually
 from tests.conftest import Stack
-from tests.escrow_versions import OldEscrowWorkflow, UnguardedEscrowWorkflow
-from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.servers import serve
+from tests.kits.escrow_versions import OldEscrowWorkflow, UnguardedEscrowWorkflow
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
+from tests.kits.servers import serve
 from workflows.dispute import DisputeWorkflow
 from workflows.escrow import EscrowWorkflow
 from workflows.worker import build_worker

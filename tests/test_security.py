@@ -52,8 +52,8 @@ from api.main import create_app
 from client.keys import PartyKey
 from client.party import Party
 from config.settings import Settings
-from tests.flow import COUNCIL_SECRET
-from tests.security_world import (
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.security_world import (
     ANONYMOUS,
     BAD_TOKEN,
     CASE_ROLES,
@@ -66,7 +66,7 @@ from tests.security_world import (
     car_claim,
     versions,
 )
-from tests.web.staff_kit import retire_enrolled
+from tests.kits.staff_kit import retire_enrolled
 
 ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
 OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")

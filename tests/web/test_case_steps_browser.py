@@ -14,9 +14,9 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from cli.dispute_demo import CaseClocks
 from client.party import Party
-from tests.flow import COUNCIL_SECRET
-from tests.web.driver import at_case_time, check_usable, sign
-from tests.web.staff_kit import drawn_panel
+from tests.kits.driver import at_case_time, check_usable, sign
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.staff_kit import drawn_panel
 from tests.web.test_expert_vote_browser import (
     file_small_claim,
     register_expert,

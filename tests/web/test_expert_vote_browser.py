@@ -14,11 +14,11 @@ from cli.dispute_demo import CaseClocks
 from client.case_session import CaseSession
 from client.party import Party
 from expert_panels.votes import commitment
-from tests.flow import COUNCIL_SECRET
+from tests.kits.driver import at_case_time, check_usable, open_page
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.staff_kit import drawn_panel, enrol_for_this_test, only_ours_eligible, read_model_shows
+from tests.kits.staff_kit import page as get_page
 from tests.web.conftest import screenshot
-from tests.web.driver import at_case_time, check_usable, open_page
-from tests.web.staff_kit import drawn_panel, enrol_for_this_test, only_ours_eligible, read_model_shows
-from tests.web.staff_kit import page as get_page
 from web.session import SESSION_COOKIE
 
 DISPUTED_FEN = 480_000  # ¥4,800.00: under the small-claim threshold, so one expert sits

@@ -10,9 +10,9 @@ from playwright.async_api import expect
 from cli.dispute_demo import CaseClocks
 from client.case_session import CaseSession
 from client.party import Party
-from tests.flow import COUNCIL_SECRET
+from tests.kits.driver import fill_car_facts, open_page, register, sign
+from tests.kits.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
-from tests.web.driver import fill_car_facts, open_page, register, sign
 
 ANSWER = b"%PDF-1.4 the dealer's written answer: the gearbox was serviced twice"
 

@@ -12,8 +12,8 @@ from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks, DisputeDem
 from client.case_session import CaseSession
 from client.party import Party
 from tests.conftest import Stack
-from tests.flow import COUNCIL_SECRET
-from tests.web.staff_kit import expert_pool
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.staff_kit import expert_pool
 
 FACTS = {
     "delivered_on": "2026-01-10",
