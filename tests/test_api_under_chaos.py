@@ -33,7 +33,7 @@ from client.escrow_session import EscrowSession
 from tests.conftest import Stack
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.servers import serve
-from tests.test_escrow_versioning import worker
+from tests.kits.versioned_worker import worker
 from workflows.escrow import EscrowWorkflow
 
 

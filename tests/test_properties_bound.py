@@ -25,8 +25,8 @@ from expert_panels.car_remedy import MAX_USAGE_COEFFICIENT_PPM, InvalidCarFacts,
 from expert_panels.votes import InvalidOpinion, Opinion
 from sandbox_bank.schemas import DepositIn
 from tests.kits.dispute_kit import CAR, RENOVATION, CaseKit
-from tests.test_machine_kit import Kit, decision
-from tests.test_properties_escrow import PARTIES, EscrowPrograms, cut
+from tests.kits.escrow_programs import PARTIES, EscrowPrograms, cut
+from tests.kits.machine_kit import Kit, decision
 
 BOUND = MAX_AMOUNT_FEN
 AROUND = [BOUND - 1, BOUND, BOUND + 1, 2**63 - 1, 2**63, 10**30, -1, 0, 1]

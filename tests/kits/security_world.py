@@ -173,3 +173,11 @@ async def read_models_have(world: World) -> None:
         "escrow A and case C in the read model",
         20.0,
     )
+
+
+# Who calls in the authorization matrices (tests/test_security.py, tests/web/test_page_matrix.py).
+OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
+EXPERTS = ("seated_expert", "unseated_expert")
+PARTY_ROLES = ("owner", "contractor", "inspector", "council", *EXPERTS, "bank", "buyer", "dealer", *OTHERS)
+CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
+ESCROW_READERS = {"owner", "contractor", "inspector", "council"}
