@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: venv system-packages postgres run test typecheck demo lint lock bench
+.PHONY: venv system-packages postgres run test test-fast typecheck demo lint lock bench
 
 venv: $(VENV)/.installed
 
@@ -39,6 +39,11 @@ typecheck: venv
 # pytest exits 5 when no test ran; make treats that as a failure, on purpose.
 test: venv system-packages postgres typecheck
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# mypy, ruff and the tests that need no service (marked `pure` by tests/conftest.py): docs/TESTS.md.
+test-fast: venv typecheck
+	$(BIN)/ruff check .
+	$(BIN)/pytest -p no:cacheprovider -m pure $(PYTEST_ARGS)
 
 demo: venv
 	$(BIN)/escrow demo

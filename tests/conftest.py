@@ -36,7 +36,7 @@ from db.models import IdSequence
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
-from tests.servers import serve
+from tests.kits.servers import serve
 from workflows.worker import build_worker
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -45,6 +45,44 @@ SEARCH_ATTRIBUTES = [
     SearchAttributeKey.for_keyword("EscrowStatus"),
     SearchAttributeKey.for_keyword_list("EscrowParty"),
 ]
+
+
+# What makes a test impure: a fixture that starts or opens a service, or a module that holds
+# something which starts one itself (a dev server, an API, a browser, a database engine).
+# Every other test is marked `pure` at collection, so the rule follows the code and cannot drift.
+SERVICE_FIXTURES = frozenset(
+    {"temporal_env", "new_pg_database", "browser", "bank", "receiver", "engine", "db_url", "empty_db_url"}
+)
+# By name, so every package's own variant counts (db's and the sandbox bank's make_engine).
+SERVICE_STARTERS = frozenset(
+    {
+        "WorkflowEnvironment",
+        "serve",
+        "api_alone",
+        "running_stack",
+        "create_app",
+        "make_engine",
+        "upgrade",
+        "free_port",
+    }
+)
+SERVICE_MODULES = frozenset({"playwright.async_api", "subprocess"})
+
+
+def starts_a_service(item: pytest.Item) -> bool:
+    if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    module = getattr(item, "module", None)
+    names = {
+        getattr(value, "__name__", "") for value in (vars(module).values() if module is not None else ())
+    }
+    return bool(names & (SERVICE_STARTERS | SERVICE_MODULES))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not starts_a_service(item):
+            item.add_marker(pytest.mark.pure)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -189,6 +227,25 @@ def number_ids_apart(engine: Engine) -> None:
         for prefix in ("ESC", "CASE"):
             session.add(IdSequence(prefix=prefix, year=datetime.now(UTC).year, last_value=first))
         session.commit()
+
+
+@pytest.fixture
+async def registry(stack, tmp_path, thread_pool, task_queue):
+    """A registry of its own, and a worker reading it, for one test."""
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    worker = build_worker(
+        stack.temporal,
+        task_queue=task_queue,
+        bank=stack.bank,
+        engine=engine,
+        executor=thread_pool,
+        workflow_failure_exception_types=[Exception],
+    )
+    async with worker:
+        yield engine, task_queue
+    engine.dispose()
 
 
 def stack_settings(temporal_env, data_dir: Path, **overrides) -> Settings:

@@ -13,8 +13,8 @@ import api.routes.escrows as escrow_routes
 from api.main import create_app
 from client.escrow_session import EscrowSession
 from tests.conftest import Stack
-from tests.flow import COUNCIL_SECRET
-from tests.servers import serve
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.servers import serve
 
 
 @pytest.fixture

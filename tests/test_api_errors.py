@@ -14,8 +14,8 @@ import pytest
 from api.main import create_app
 from client.escrow_session import eventually
 from client.party import Party, StepRefused
-from tests.flow import EscrowFlow
-from tests.servers import serve
+from tests.kits.flow import EscrowFlow
+from tests.kits.servers import serve
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from api.errors import ApiError
 from api.gateway import ESCROW, execute
 from client.party import Party
 from domain.money import MAX_AMOUNT_FEN
-from tests.flow import EscrowFlow
-from tests.test_case_api import claim, file
+from tests.kits.case_kit import claim, file
+from tests.kits.flow import EscrowFlow
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import DepositConfirmation
 

@@ -31,9 +31,9 @@ from api.gateway import ESCROW, unreachable
 from api.main import create_app
 from client.escrow_session import EscrowSession
 from tests.conftest import Stack
-from tests.flow import COUNCIL_SECRET
-from tests.servers import serve
-from tests.test_escrow_versioning import worker
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.servers import serve
+from tests.kits.versioned_worker import worker
 from workflows.escrow import EscrowWorkflow
 
 

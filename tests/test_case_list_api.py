@@ -7,8 +7,8 @@ from sqlmodel import Session
 from client.escrow_session import eventually
 from client.party import Party
 from db import crud
-from tests.flow import COUNCIL_SECRET
-from tests.test_case_api import claim, file
+from tests.kits.case_kit import claim, file
+from tests.kits.flow import COUNCIL_SECRET
 from workflows.dispute_types import case_workflow_id
 
 

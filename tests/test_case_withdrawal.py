@@ -5,8 +5,8 @@ import asyncio
 from datetime import datetime
 
 from client.party import StepRefused
-from tests.flow import assert_bank_agrees
-from tests.test_case_api import accepted_case
+from tests.kits.case_kit import accepted_case
+from tests.kits.flow import assert_bank_agrees
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 

@@ -16,7 +16,7 @@ from temporalio.worker import Replayer
 
 from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced, unreplayable
 from chaos.schedule import BankFaults, EventKind, build_schedule
-from tests.escrow_versions import UnguardedEscrowWorkflow
+from tests.kits.escrow_versions import UnguardedEscrowWorkflow
 from workflows.dispute import DisputeWorkflow
 from workflows.escrow import EscrowWorkflow
 

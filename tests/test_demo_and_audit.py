@@ -18,8 +18,8 @@ from cli.audit import report, verify_file
 from cli.demo import drive_demo
 from cli.dev import free_port
 from domain.audit import verify_trail
-from tests.flow import EscrowFlow
-from tests.servers import serve
+from tests.kits.flow import EscrowFlow
+from tests.kits.servers import serve
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 

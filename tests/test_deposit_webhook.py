@@ -17,7 +17,7 @@ from domain.money import MAX_AMOUNT_FEN
 from sandbox_bank.client import StatementEntry, UnconfirmedDeposit
 from sandbox_bank.webhooks import DEPOSIT_CONFIRMED, sign_payload
 from tests.conftest import Stack
-from tests.flow import EscrowFlow
+from tests.kits.flow import EscrowFlow
 
 TOTAL_FEN = 1_000_000
 EXCESS_FEN = 100

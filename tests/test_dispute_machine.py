@@ -5,7 +5,7 @@ from datetime import timedelta
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
 from expert_panels.draw import draw_record_from_document, verify_draw
-from tests.dispute_kit import CAR, DISPUTED, CaseKit
+from tests.kits.dispute_kit import CAR, DISPUTED, CaseKit
 
 
 def decide_round(kit: CaseKit, proposals: list[int | None], **summary) -> str:

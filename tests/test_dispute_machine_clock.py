@@ -14,7 +14,7 @@ from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
 from expert_panels.draw import draw_record_from_document, verify_abandoned_draw, verify_draw
 from expert_panels.registry import expert_from_document
-from tests.dispute_kit import CAR, BranchKit, expert
+from tests.kits.dispute_kit import CAR, BranchKit, expert
 
 CONFLICT = RejectionKind.CONFLICT
 DAY, SECOND = timedelta(days=1), timedelta(seconds=1)

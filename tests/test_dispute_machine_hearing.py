@@ -8,7 +8,7 @@ from domain.canonical import content_hash
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
 from expert_panels.votes import commitment
-from tests.dispute_kit import CAR, DISPUTED, SALT, BranchKit
+from tests.kits.dispute_kit import CAR, DISPUTED, SALT, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 DAY, SECOND = timedelta(days=1), timedelta(seconds=1)

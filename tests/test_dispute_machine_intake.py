@@ -8,7 +8,7 @@ from domain.calendar import WorkCalendar
 from domain.dispute.machine import settlement_hash
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
-from tests.dispute_kit import CAR, DISPUTED, START, BranchKit
+from tests.kits.dispute_kit import CAR, DISPUTED, START, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 SECOND = timedelta(seconds=1)

@@ -6,7 +6,7 @@ import pytest
 
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
-from tests.dispute_kit import CAR, DISPUTED, BranchKit
+from tests.kits.dispute_kit import CAR, DISPUTED, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 DAY, SECOND = timedelta(days=1), timedelta(seconds=1)

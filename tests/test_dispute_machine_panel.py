@@ -9,7 +9,7 @@ from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
 from expert_panels.draw import exclusion_code, failed_draw_from_document, verify_draw, verify_failed_draw
 from expert_panels.registry import Affiliation, expert_from_document
-from tests.dispute_kit import BranchKit, expert
+from tests.kits.dispute_kit import BranchKit, expert
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 DAY, SECOND = timedelta(days=1), timedelta(seconds=1)

@@ -7,7 +7,7 @@ import pytest
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
 from domain.signing import SignedStep
-from tests.dispute_kit import DISPUTED, BranchKit
+from tests.kits.dispute_kit import DISPUTED, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 SKEW = timedelta(minutes=15)

@@ -6,7 +6,7 @@ from domain.dispute.machine import terms_document
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
 from expert_panels.car_claim import claimed_remedy
-from tests.dispute_kit import CAR, BranchKit
+from tests.kits.dispute_kit import CAR, BranchKit
 
 INVALID = RejectionKind.INVALID
 GEARBOX_IN_FIRST_WEEK = {

@@ -6,7 +6,7 @@ import pytest
 
 from domain.dispute.state import CasePhase
 from domain.escrow.rejections import RejectionKind
-from tests.dispute_kit import CAR, RENOVATION, BranchKit
+from tests.kits.dispute_kit import CAR, RENOVATION, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 REASON = {"reason": "the dealer replaced the gearbox after all"}

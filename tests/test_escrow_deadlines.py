@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from tests.flow import EscrowFlow, assert_bank_agrees
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
 
 STAGES = [{"name": "hidden works", "amount_fen": 300_000}, {"name": "finishing", "amount_fen": 200_000}]
 RETENTION = 50_000

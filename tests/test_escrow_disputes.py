@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from tests.flow import EscrowFlow, assert_bank_agrees
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
 
 TOTAL = 20_000_000  # stages 6,000,000 / 6,000,000 / 5,000,000 / 2,000,000, retention 1,000,000
 

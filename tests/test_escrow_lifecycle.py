@@ -4,7 +4,7 @@ session's SQLite stack and again on PostgreSQL (`stack_on_each_backend`)."""
 from datetime import timedelta
 
 from tests.conftest import stack_on_each_backend
-from tests.flow import EscrowFlow, assert_bank_agrees
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
 
 stack = stack_on_each_backend()
 

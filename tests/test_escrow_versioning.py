@@ -17,12 +17,11 @@ from temporalio.worker import Replayer
 from api.main import create_app
 from client.escrow_session import eventually
 from tests.conftest import Stack
-from tests.escrow_versions import OldEscrowWorkflow, UnguardedEscrowWorkflow
-from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.servers import serve
-from workflows.dispute import DisputeWorkflow
+from tests.kits.escrow_versions import OldEscrowWorkflow, UnguardedEscrowWorkflow
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
+from tests.kits.servers import serve
+from tests.kits.versioned_worker import worker
 from workflows.escrow import EscrowWorkflow
-from workflows.worker import build_worker
 
 PATCH = "project-before-bank"
 
@@ -35,18 +34,6 @@ async def own_queue(stack: Stack):
     )
     async with serve(create_app(settings)) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield dataclasses.replace(stack, settings=settings, http=http)
-
-
-def worker(stack: Stack, thread_pool, escrow_workflow: type):
-    return build_worker(
-        stack.temporal,
-        task_queue=stack.settings.temporal_task_queue,
-        bank=stack.bank,
-        engine=stack.engine,
-        executor=thread_pool,
-        workflows=[escrow_workflow, DisputeWorkflow],
-        workflow_failure_exception_types=[Exception],  # a non-determinism fails the escrow, visibly
-    )
 
 
 def patched_in(history: WorkflowHistory) -> bool:

@@ -3,7 +3,7 @@ once, the workflow goes on, the council is told which one and why, and what was 
 up on its timer once the database takes the writes again. Here the read model refuses an escrow
 and a case, and the expert registry can neither be read for a draw nor record the seats.
 
-The failures are the database's own (a trigger, a value no reader parses: tests/database_faults.py),
+The failures are the database's own (a trigger, a value no reader parses: tests/kits/database_faults.py),
 on real stacks: real Temporal, real bank, real SQLite.
 """
 
@@ -17,16 +17,13 @@ from client.escrow_session import eventually
 from db import crud
 from db.cases import get_case_projection
 from domain.dispute.terms import CAR
-from tests import test_dispute_workflow
-from tests.database_faults import refused_rows, unreadable_registry
-from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.test_case_api import claim, file
-from tests.test_dispute_workflow import open_cases, start_case
+from tests.kits.case_kit import claim, file
+from tests.kits.case_workflow_kit import open_cases, start_case
+from tests.kits.database_faults import refused_rows, unreadable_registry
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
 from workflows.activity_policies import CATCH_UP_LONGEST
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
-
-registry = test_dispute_workflow.registry  # the fixture: a registry database and a worker of its own
 
 
 def escrow_read_model(engine, escrow_id: str) -> tuple[dict | None, int]:

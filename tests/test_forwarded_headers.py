@@ -9,7 +9,7 @@ from dataclasses import asdict
 import pytest
 
 from client.party import Party
-from tests.servers import api_alone
+from tests.kits.servers import api_alone
 
 FORWARDED_HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
 

@@ -4,7 +4,7 @@ Every operation gets `EXAMPLES_PER_OPERATION` derandomized generated requests (v
 invalid by the schema), each with the real token of one of the world's callers (bank staff
 and the expert seated on case C among them, nobody now and then), and most aimed at escrow
 A or case C instead of a made-up id. A signed step's body is, four times in five, a real
-envelope for that route (tests/fuzz_steps.py draws its payload) signed by a party of the
+envelope for that route (tests/kits/fuzz_steps.py draws its payload) signed by a party of the
 process with its own key, mostly one whose role may sign it, so the signature check and the
 workflows' update validators are reached, not only the route checks; claims likewise.
 
@@ -46,9 +46,9 @@ from client.keys import PartyKey
 from client.party import Party
 from db.models import CaseProjection, EscrowProjection
 from tests.conftest import Stack, running_stack, stack_settings
-from tests.flow import COUNCIL_SECRET
-from tests.fuzz_steps import Hints, mostly, payloads, signers
-from tests.security_world import (
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.fuzz_steps import Hints, mostly, payloads, signers
+from tests.kits.security_world import (
     ANONYMOUS,
     BAD_TOKEN,
     CASE_ROLES,
@@ -58,7 +58,7 @@ from tests.security_world import (
     World,
     build_world,
 )
-from tests.web.staff_kit import retire_enrolled
+from tests.kits.staff_kit import retire_enrolled
 
 EXAMPLES_PER_OPERATION = 50
 CALLERS = (

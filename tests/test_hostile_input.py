@@ -30,7 +30,7 @@ from sqlalchemy import MetaData, create_engine, select
 
 from config.json_policy import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from tests.conftest import Stack, running_stack, stack_settings
-from tests.security_world import World, build_world
+from tests.kits.security_world import World, build_world
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow

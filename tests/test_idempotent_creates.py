@@ -24,9 +24,9 @@ from client.party import Party
 from db.request_records import get_request_record
 from domain.signing import sign
 from tests.conftest import SEARCH_ATTRIBUTES, stack_on_each_backend, temporal_binary
-from tests.flow import EscrowFlow
-from tests.servers import serve
-from tests.test_case_api import claim, file
+from tests.kits.case_kit import claim, file
+from tests.kits.flow import EscrowFlow
+from tests.kits.servers import serve
 from workflows.dispute_types import case_workflow_id
 from workflows.escrow_types import escrow_workflow_id
 

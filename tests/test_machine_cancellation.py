@@ -5,7 +5,7 @@ from datetime import timedelta
 from domain.escrow.machine import CANCELLATION_ANSWER
 from domain.escrow.revisions import BEFORE_REVISIONS
 from domain.escrow.state import MovementKind
-from tests.test_machine_kit import TOTAL, Kit, funded
+from tests.kits.machine_kit import TOTAL, Kit, funded
 
 SECOND = timedelta(seconds=1)
 

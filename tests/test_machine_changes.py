@@ -5,7 +5,7 @@ from datetime import timedelta
 from domain.escrow.rejections import RejectionKind
 from domain.escrow.state import MovementKind
 from domain.escrow.terms import SilencePolicy
-from tests.test_machine_kit import TOTAL, Kit, funded
+from tests.kits.machine_kit import TOTAL, Kit, funded
 
 INVALID, CONFLICT = RejectionKind.INVALID, RejectionKind.CONFLICT
 PAYOUT, REFUND = MovementKind.PAYOUT, MovementKind.REFUND

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from domain.escrow.rejections import RejectionKind
 from domain.escrow.state import MovementKind
-from tests.test_machine_kit import Kit, funded
+from tests.kits.machine_kit import Kit, funded
 
 INVALID, CONFLICT, FORBIDDEN = RejectionKind.INVALID, RejectionKind.CONFLICT, RejectionKind.FORBIDDEN
 CASE = "CASE-2026-00009"

@@ -6,7 +6,7 @@ import pytest
 
 from domain.escrow.rejections import RejectionKind, StepRejected
 from domain.escrow.state import MovementKind
-from tests.test_machine_kit import RETENTION, T0, TOTAL, Kit, funded
+from tests.kits.machine_kit import RETENTION, T0, TOTAL, Kit, funded
 
 PAYOUT, REFUND = MovementKind.PAYOUT, MovementKind.REFUND
 FUNDING_DUE = T0 + timedelta(days=14)

@@ -6,7 +6,7 @@ import pytest
 
 from domain.escrow.rejections import RejectionKind
 from domain.signing import SignedStep, sign
-from tests.test_machine_kit import MAX_SKEW, Kit, funded
+from tests.kits.machine_kit import MAX_SKEW, Kit, funded
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 

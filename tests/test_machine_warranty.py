@@ -6,7 +6,7 @@ from domain.escrow.rejections import RejectionKind
 from domain.escrow.revisions import BEFORE_REVISIONS
 from domain.escrow.state import MovementKind
 from domain.escrow.terms import Durations
-from tests.test_machine_kit import RETENTION, TOTAL, Kit, funded
+from tests.kits.machine_kit import RETENTION, TOTAL, Kit, funded
 
 INVALID, CONFLICT = RejectionKind.INVALID, RejectionKind.CONFLICT
 PAYOUT, REFUND = MovementKind.PAYOUT, MovementKind.REFUND

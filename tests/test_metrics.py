@@ -6,7 +6,7 @@ from api.main import create_app
 from api.metrics import serve_metrics
 from cli.dev import free_port
 from tests.conftest import Stack
-from tests.servers import serve
+from tests.kits.servers import serve
 
 METRIC = "escrow_api_request_duration_seconds"
 

@@ -8,7 +8,7 @@ are looked up, never parsed: any string or integer is answered 404 or a workflow
 import pytest
 
 from client.party import Party
-from tests.flow import COUNCIL_SECRET
+from tests.kits.flow import COUNCIL_SECRET
 
 
 @pytest.fixture(scope="module")

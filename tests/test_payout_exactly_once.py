@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import asdict
 
 from tests.conftest import stack_on_each_backend
-from tests.flow import EscrowFlow, assert_bank_agrees, assert_conserved
+from tests.kits.flow import EscrowFlow, assert_bank_agrees, assert_conserved
 
 stack = stack_on_each_backend()
 

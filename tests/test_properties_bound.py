@@ -24,9 +24,9 @@ from domain.money import MAX_AMOUNT_FEN
 from expert_panels.car_remedy import MAX_USAGE_COEFFICIENT_PPM, InvalidCarFacts, usage_fee_fen
 from expert_panels.votes import InvalidOpinion, Opinion
 from sandbox_bank.schemas import DepositIn
-from tests.dispute_kit import CAR, RENOVATION, CaseKit
-from tests.test_machine_kit import Kit, decision
-from tests.test_properties_escrow import PARTIES, EscrowPrograms, cut
+from tests.kits.dispute_kit import CAR, RENOVATION, CaseKit
+from tests.kits.escrow_programs import PARTIES, EscrowPrograms, cut
+from tests.kits.machine_kit import Kit, decision
 
 BOUND = MAX_AMOUNT_FEN
 AROUND = [BOUND - 1, BOUND, BOUND + 1, 2**63 - 1, 2**63, 10**30, -1, 0, 1]
@@ -232,7 +232,7 @@ def test_no_escrow_machine_is_made_on_terms_beyond_the_bound(stages, retention, 
 
 
 def test_a_case_disputing_more_than_the_bound_is_never_made(monkeypatch):
-    monkeypatch.setattr("tests.dispute_kit.DISPUTED", BOUND + 1)
+    monkeypatch.setattr("tests.kits.dispute_kit.DISPUTED", BOUND + 1)
     with pytest.raises(StepRejected) as refused:
         CaseKit()
     assert refused.value.code == "out_of_range"

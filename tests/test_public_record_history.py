@@ -26,7 +26,7 @@ from domain.calendar import SHANGHAI
 from public_record.periods import Quarter
 from public_record.store import publish
 from tests.conftest import running_stack, stack_settings
-from tests.public_record_kit import HistoryKit, Ledger
+from tests.kits.public_record_kit import HistoryKit, Ledger
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow

@@ -12,7 +12,7 @@ from client.party import Party
 from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 from db.engine import make_engine
 from db.models import Party as PartyRow
-from tests.servers import api_alone
+from tests.kits.servers import api_alone
 
 SECRET = "rate-test-council-secret"
 

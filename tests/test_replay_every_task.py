@@ -15,8 +15,8 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import running_stack, stack_settings
-from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.test_case_api import accepted_case
+from tests.kits.case_kit import accepted_case
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 

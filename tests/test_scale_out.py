@@ -23,8 +23,8 @@ from cli.dev import free_port, settings_env
 from client.escrow_session import EscrowSession, conservation_problems, eventually
 from config.settings import Settings
 from tests.conftest import Stack
-from tests.flow import COUNCIL_SECRET
-from tests.servers import serve
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.servers import serve
 
 ESCROWS = 4
 SURVIVOR_WAIT_SECONDS = 120.0  # an activity lost with the killed worker is retried after its 30 s timeout

@@ -16,7 +16,7 @@ from client.keys import PartyKey
 from config.settings import Settings
 from db.engine import make_engine
 from tests.conftest import running_stack, stack_settings
-from tests.flow import EscrowFlow
+from tests.kits.flow import EscrowFlow
 
 SECRETS_FROM_ENV = {
     "ESCROW_WEBHOOK_SECRET": "hmac-key-7f3a9c1e",

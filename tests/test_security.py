@@ -52,13 +52,16 @@ from api.main import create_app
 from client.keys import PartyKey
 from client.party import Party
 from config.settings import Settings
-from tests.flow import COUNCIL_SECRET
-from tests.security_world import (
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.security_world import (
     ANONYMOUS,
     BAD_TOKEN,
+    CALLERS,
     CASE_ROLES,
+    ESCROW_READERS,
     ESCROW_ROLES,
     NUMBER_FIELDS,
+    PARTY_ROLES,
     STEP_ACTIONS,
     World,
     build_world,
@@ -66,13 +69,9 @@ from tests.security_world import (
     car_claim,
     versions,
 )
-from tests.web.staff_kit import retire_enrolled
+from tests.kits.staff_kit import retire_enrolled
 
 ESCROW_PARTIES = ("owner", "contractor", "inspector", "council")
-OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
-EXPERTS = ("seated_expert", "unseated_expert")
-PARTY_ROLES = ("owner", "contractor", "inspector", "council", *EXPERTS, "bank", "buyer", "dealer", *OTHERS)
-CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
 NO_SUCH_NUMBER = 99  # a stage, dispute or claim number no escrow has: an allowed signer still gets a 4xx
 PROBE = {"probe": "authorization matrix"}  # an unknown payload field: refused after the signer checks
 
@@ -121,7 +120,6 @@ def case_step(*roles: str):
 
 EVERY_PARTY = set(PARTY_ROLES)
 SIGNATORIES = {"owner", "contractor"}
-ESCROW_READERS = {"owner", "contractor", "inspector", "council"}
 CASE_SIDES = {"buyer", "dealer"}
 CASE_READERS = {*CASE_SIDES, "council", "seated_expert"}
 COUNCIL = {"council"}

@@ -13,7 +13,7 @@ from client.party import Party
 from config.security_headers import PAGE_POLICY
 from sandbox_bank.app import create_app as create_bank_app
 from tests.bank.conftest import bank_settings
-from tests.servers import api_alone, serve
+from tests.kits.servers import api_alone, serve
 
 
 def assert_guarded(response: httpx.Response, policy: str = PAGE_POLICY) -> None:

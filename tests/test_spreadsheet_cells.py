@@ -13,7 +13,7 @@ from db.models import PublishedList
 from domain.spreadsheet import csv_text, neutral_cell
 from public_record.periods import Quarter
 from public_record.quarterly import ListedBusiness, list_document
-from tests.servers import api_alone
+from tests.kits.servers import api_alone
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from config.settings import Settings
 from sandbox_bank.app import create_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade
-from tests.servers import WebhookReceiver, serve
+from tests.kits.servers import WebhookReceiver, serve
 
 ADMIN_TOKEN = "test-admin-token"
 WEBHOOK_SECRET = b"test-webhook-secret"

@@ -6,7 +6,7 @@ import pytest
 from sandbox_bank.app import create_app
 from sandbox_bank.client import BankClient, BankUnavailable
 from tests.bank.conftest import bank_settings, new_key
-from tests.servers import serve
+from tests.kits.servers import serve
 
 
 async def test_health_is_ok_when_the_database_answers(http: httpx.AsyncClient) -> None:

@@ -6,7 +6,7 @@ import pytest
 from client.escrow_session import eventually
 from sandbox_bank.client import BankClient, BankRejected
 from tests.bank.conftest import ADMIN_TOKEN, new_key
-from tests.servers import WebhookReceiver
+from tests.kits.servers import WebhookReceiver
 
 Receiver = tuple[WebhookReceiver, str]
 

@@ -8,7 +8,7 @@ from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade
 from sandbox_bank.webhooks import sign_payload, verify_signature
 from tests.bank.conftest import WEBHOOK_SECRET, bank_settings, new_key
-from tests.servers import Delivery, WebhookReceiver, serve
+from tests.kits.servers import Delivery, WebhookReceiver, serve
 
 Receiver = tuple[WebhookReceiver, str]
 

@@ -51,3 +51,18 @@ def projection(
     }
     fields.update(overrides)
     return fields
+
+
+def entry(seq: int, **overrides: Any) -> dict[str, Any]:
+    fields = {
+        "seq": seq,
+        "action": "accept_stage",
+        "signer_id": "P-OWNER00000",
+        "signer_role": "owner",
+        "entry_hash": f"hash-{seq}",
+        "prev_hash": f"hash-{seq - 1}" if seq > 1 else None,
+        "envelope_json": f'{{"action":"accept_stage","seq":{seq}}}',
+        "signature": f"sig-{seq}",
+    }
+    fields.update(overrides)
+    return fields

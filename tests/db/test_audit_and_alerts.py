@@ -1,25 +1,10 @@
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from sqlmodel import Session
 
 from db import crud
-
-
-def entry(seq: int, **overrides: Any) -> dict[str, Any]:
-    fields = {
-        "seq": seq,
-        "action": "accept_stage",
-        "signer_id": "P-OWNER00000",
-        "signer_role": "owner",
-        "entry_hash": f"hash-{seq}",
-        "prev_hash": f"hash-{seq - 1}" if seq > 1 else None,
-        "envelope_json": f'{{"action":"accept_stage","seq":{seq}}}',
-        "signature": f"sig-{seq}",
-    }
-    fields.update(overrides)
-    return fields
+from tests.db.factories import entry
 
 
 def test_audit_append_is_idempotent_by_sequence(session: Session) -> None:

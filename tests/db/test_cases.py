@@ -11,7 +11,7 @@ from sqlmodel import Session
 from activities.projections import ProjectionActivities
 from activities.types import CaseProjectionInput
 from db import cases, crud
-from tests.dispute_kit import DISPUTED, CaseKit
+from tests.kits.dispute_kit import DISPUTED, CaseKit
 
 FILED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 

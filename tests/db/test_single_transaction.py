@@ -11,8 +11,7 @@ from sqlmodel import Session
 from db import crud
 from db.engine import session_scope, single_transaction
 from db.models import Party
-from tests.db.factories import make_party, projection
-from tests.db.test_audit_and_alerts import entry
+from tests.db.factories import entry, make_party, projection
 
 
 def stored(engine: Engine, owner: Party) -> tuple[list[int], list[str]]:

@@ -9,7 +9,7 @@ from public_record.complaints import Complaint, case_outcome, money_outcome, tal
 from public_record.decisions import published_decision, scrub
 from public_record.facts import CaseFacts, History
 from public_record.periods import BadMonth, BadQuarter, Month, Quarter
-from tests.dispute_kit import START, BranchKit
+from tests.kits.dispute_kit import START, BranchKit
 
 
 def complaint(

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.web.staff_kit import ENROLLED, retire_enrolled
+from tests.kits.staff_kit import ENROLLED, retire_enrolled
 
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"

@@ -2,10 +2,10 @@
 
 from playwright.async_api import expect
 
-from tests.flow import EscrowFlow
+from tests.kits.driver import check_usable
+from tests.kits.flow import EscrowFlow
+from tests.kits.staff_kit import read_model_shows
 from tests.web.conftest import screenshot
-from tests.web.driver import check_usable
-from tests.web.staff_kit import read_model_shows
 
 
 async def test_bank_staff_record_a_transfer_and_the_escrow_is_funded(stack, new_context):

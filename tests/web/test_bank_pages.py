@@ -4,8 +4,8 @@ from uuid import uuid4
 
 from client.party import Party, StepRefused
 from domain.money import yuan
-from tests.flow import EscrowFlow
-from tests.web.staff_kit import page, read_model_shows
+from tests.kits.flow import EscrowFlow
+from tests.kits.staff_kit import page, read_model_shows
 
 BANK_ADMIN_TOKEN = "test-bank-admin"  # the stack's bank admin token doubles as the staff enrolment secret
 

@@ -6,8 +6,8 @@ from Python."""
 from playwright.async_api import expect
 
 from domain.money import yuan
-from tests.flow import EscrowFlow, assert_bank_agrees
-from tests.web.driver import open_escrow, register, sign, token_of, wait_for_phase
+from tests.kits.driver import open_escrow, register, sign, token_of, wait_for_phase
+from tests.kits.flow import EscrowFlow, assert_bank_agrees
 
 TOTAL_FEN = 5_000_000
 REASON = "家里老人生病，暂停装修"

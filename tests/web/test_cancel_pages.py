@@ -11,8 +11,8 @@ import re
 from datetime import timedelta
 
 from domain.money import yuan
-from tests.flow import EscrowFlow
-from tests.web.staff_kit import page
+from tests.kits.flow import EscrowFlow
+from tests.kits.staff_kit import page
 from web.cancellation_view import Cancellation, cancellation
 from web.templating import local_time
 

@@ -10,38 +10,23 @@ workflow's fast-forwarded clock, as in test_expert_vote_browser.py.
 
 import hashlib
 
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import expect
 
 from cli.dispute_demo import CaseClocks
 from client.party import Party
-from tests.flow import COUNCIL_SECRET
-from tests.web.driver import at_case_time, check_usable, sign
-from tests.web.staff_kit import drawn_panel
-from tests.web.test_expert_vote_browser import (
+from tests.kits.driver import at_case_time, check_usable, sign, signed_in
+from tests.kits.expert_kit import (
     file_small_claim,
     register_expert,
     seat_the_browser_expert,
     vote_by_script,
 )
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.staff_kit import drawn_panel
 
 OPINION = {"findings": {"leak": "upheld", "grout": "rejected"}, "pay_fen": 320_050, "reasons": "闭水试验渗漏"}
 SUMMARY = "卫生间地面渗水属实，勾缝开裂不属施工责任；付给经营者 ¥3,200.50，其余退还业主。"
 DISSENT = "勾缝一项我倾向于支持业主，但服从多数。"
-
-
-async def signed_in(
-    context: BrowserContext, role: str, name: str, secret: str | None = None
-) -> tuple[Page, str]:
-    """A page in this context, signed in as a party whose key was made in this browser."""
-    page = await context.new_page()
-    await page.goto("/signin")
-    await page.wait_for_function("() => window.Signing !== undefined")
-    identity = await page.evaluate(
-        "([role, displayName, enrolmentSecret]) => Signing.register({role, displayName, enrolmentSecret})",
-        [role, name, secret],
-    )
-    await page.evaluate("id => Signing.signIn(id)", identity["partyId"])
-    return page, identity["partyId"]
 
 
 async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser(stack, new_context):

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from expert_panels.votes import commitment
-from tests.dispute_kit import SALT, CaseKit
+from tests.kits.dispute_kit import SALT, CaseKit
 from web.case_views import DECISION_TARGET, expert_task, phase_deadline, seat_of
 
 

@@ -11,9 +11,9 @@ from sqlmodel import Session
 from client.case_session import CaseSession
 from db import crud
 from domain.signing import SignedStep, signature_is_valid
+from tests.kits.driver import open_escrow, open_page, register, sign
+from tests.kits.owner_kit import dispute_in_browser, funded_for_browser_owner
 from tests.web.conftest import screenshot
-from tests.web.driver import open_escrow, open_page, register, sign
-from tests.web.owner_kit import dispute_in_browser, funded_for_browser_owner
 
 TOTAL_FEN = 5_000_000
 REASON = "装修公司已返工，闭水试验合格，不再需要调解"

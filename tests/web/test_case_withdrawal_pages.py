@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from client.escrow_session import eventually
 from db import crud
-from tests.test_case_api import accepted_case
-from tests.web.staff_kit import page, part, read_model_shows
+from tests.kits.case_kit import accepted_case
+from tests.kits.staff_kit import page, part, read_model_shows
 
 REASON = "装修公司已返工，闭水试验合格"
 

@@ -13,8 +13,8 @@ from dataclasses import asdict
 from client.party import Party
 from domain.money import yuan
 from expert_panels.car_remedy import FaultPart
-from tests.flow import EscrowFlow
-from tests.web.staff_kit import page
+from tests.kits.flow import EscrowFlow
+from tests.kits.staff_kit import page
 from web.claim_forms import fileable_disputes
 from web.statutory_words import CAR_FACTS
 

@@ -15,10 +15,10 @@ from client.escrow_session import eventually
 from client.party import Party
 from domain.canonical import content_hash
 from domain.money import yuan
+from tests.kits.car_case_kit import GEARBOX_FACTS
+from tests.kits.driver import check_usable, fill_car_facts, open_escrow, register, sign, token_of
+from tests.kits.owner_kit import dispute_in_browser, funded_for_browser_owner
 from tests.web.conftest import screenshot
-from tests.web.driver import check_usable, fill_car_facts, open_escrow, register, sign, token_of
-from tests.web.owner_kit import dispute_in_browser, funded_for_browser_owner
-from tests.web.test_party_case_browser import GEARBOX_FACTS
 
 TOTAL_FEN = 5_000_000
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the ceiling below the bathroom"

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from client.party import Party
 from domain.money import yuan
-from tests.web.staff_kit import case_in_voting, filed_case, page, read_model_shows, shanghai
+from tests.kits.staff_kit import case_in_voting, filed_case, page, read_model_shows, shanghai
 
 
 async def test_open_disputes_show_the_phase_deadline_and_amount_to_the_council_only(stack):

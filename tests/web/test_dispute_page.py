@@ -2,8 +2,8 @@
 
 from playwright.async_api import expect
 
-from tests.web.driver import open_escrow, register, sign
-from tests.web.owner_kit import funded_for_browser_owner
+from tests.kits.driver import open_escrow, register, sign
+from tests.kits.owner_kit import funded_for_browser_owner
 
 TOTAL_FEN = 5_000_000
 

@@ -10,10 +10,9 @@ from cli.dispute_demo import WINDOWS
 from db import crud
 from domain.money import yuan
 from domain.signing import SignedStep, signature_is_valid
-from tests.flow import COUNCIL_SECRET
-from tests.web.driver import open_page, sign
-from tests.web.staff_kit import case_in_voting, decided
-from tests.web.test_case_steps_browser import signed_in
+from tests.kits.driver import open_page, sign, signed_in
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.staff_kit import case_in_voting, decided
 
 SUMMARY = "地面渗水属实，管接头不予支持。"
 

@@ -6,8 +6,8 @@ from playwright.async_api import expect
 
 from client.escrow_session import eventually
 from domain.money import yuan
+from tests.kits.driver import open_escrow, register, sign, token_of, wait_for_phase
 from tests.web.conftest import screenshot
-from tests.web.driver import open_escrow, register, sign, token_of, wait_for_phase
 
 TOTAL_FEN = 20_000_000
 DEFECTS = [("卫生间墙面空鼓", "卫生间东墙", "800.00"), ("插座未接地", "厨房", "200.00")]

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from domain.money import yuan
-from tests.web.staff_kit import case_in_voting, drawn_panel, filed_case, page, read_model_shows, shanghai
+from tests.kits.staff_kit import case_in_voting, drawn_panel, filed_case, page, read_model_shows, shanghai
 
 
 def opinion(pay_fen: int) -> dict:

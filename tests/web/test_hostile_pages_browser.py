@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route as Path
 
-from tests.flow import COUNCIL_SECRET, EscrowFlow
-from tests.servers import serve
-from tests.web.driver import open_escrow, register, token_of
+from tests.kits.driver import open_escrow, register, token_of
+from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
+from tests.kits.servers import serve
 
 
 def attacker_site(victim_url: str) -> Starlette:

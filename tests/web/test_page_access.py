@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import expect
 
 from client.party import Party
+from tests.kits.driver import check_usable
 from tests.web.conftest import screenshot
-from tests.web.driver import check_usable
 
 
 async def test_a_party_registers_by_keyboard_and_reads_english_in_its_own_time_zone(new_context, stack):

@@ -9,7 +9,7 @@ import httpx
 
 from client.keys import PartyKey
 from client.party import Party
-from tests.flow import EscrowFlow
+from tests.kits.flow import EscrowFlow
 from web.session import SESSION_COOKIE
 
 CHANGE = {"X-Requested-With": "fetch"}  # what the pages' scripts send with a cookie-authenticated change

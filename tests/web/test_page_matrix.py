@@ -16,9 +16,17 @@ import pytest
 
 from api.main import create_app
 from config.settings import Settings
-from tests.security_world import ANONYMOUS, BAD_TOKEN, World, build_world, versions
-from tests.test_security import CALLERS, ESCROW_READERS, PARTY_ROLES
-from tests.web.staff_kit import session_cookie
+from tests.kits.security_world import (
+    ANONYMOUS,
+    BAD_TOKEN,
+    CALLERS,
+    ESCROW_READERS,
+    PARTY_ROLES,
+    World,
+    build_world,
+    versions,
+)
+from tests.kits.staff_kit import session_cookie
 from web.session import SESSION_COOKIE
 
 Outcome = int | str  # the status, or SIGN_IN for a 303 to the sign-in page

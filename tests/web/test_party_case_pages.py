@@ -4,7 +4,7 @@ withdraw until a decision binds: in every phase up to the signing, never once an
 
 from cli.dispute_demo import WINDOWS
 from domain.money import yuan
-from tests.web.staff_kit import decided, filed_case, page, part, read_model_shows
+from tests.kits.staff_kit import decided, filed_case, page, part, read_model_shows
 
 STEPS = (
     "answer.submit",

@@ -8,7 +8,7 @@ revokes it, so the old cookie value replayed opens neither a page nor the API.
 
 from playwright.async_api import expect
 
-from tests.web.driver import register
+from tests.kits.driver import register
 from web.session import SESSION_COOKIE
 
 STORED = """async () => {

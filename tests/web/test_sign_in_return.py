@@ -4,7 +4,7 @@ both start with one slash and both leave the site)."""
 
 import pytest
 
-from tests.servers import api_alone
+from tests.kits.servers import api_alone
 from web.local_path import local_path
 
 OFF_SITE = [

@@ -13,11 +13,10 @@ from playwright.async_api import expect
 from cli.dispute_demo import CaseClocks
 from client.case_session import CaseSession
 from client.party import Party
-from tests.flow import COUNCIL_SECRET
-from tests.web.driver import at_case_time, check_usable, register, sign
-from tests.web.test_case_steps_browser import signed_in
-from tests.web.test_expert_vote_browser import register_expert, seat_the_browser_expert, vote_by_script
-from tests.web.test_party_case_browser import file_car_case
+from tests.kits.car_case_kit import file_car_case
+from tests.kits.driver import at_case_time, check_usable, register, sign, signed_in
+from tests.kits.expert_kit import register_expert, seat_the_browser_expert, vote_by_script
+from tests.kits.flow import COUNCIL_SECRET
 
 DISPUTED = "4,800.00"  # under the small-claim threshold: one expert sits
 SUMMARY = "变速器阀体密封圈渗油，由经销商免费修理。"

@@ -10,8 +10,8 @@ the council that countersigns it, the parties, the case's outcome and the public
 
 from cli.dispute_demo import WINDOWS
 from client.case_session import CaseSession
-from tests.web.car_case_kit import FACTS, GEARBOX, car_case_at_summary, filed_car_case
-from tests.web.staff_kit import page, part, read_model_shows
+from tests.kits.car_case_kit import FACTS, GEARBOX, car_case_at_summary, filed_car_case
+from tests.kits.staff_kit import page, part, read_model_shows
 from web.i18n import translate
 
 SUMMARISE = 'data-step="decision.summarise"'

@@ -25,7 +25,7 @@ from db.experts import create_expert
 from domain.calendar import SHANGHAI
 from expert_panels.registry import Expert
 from tests.conftest import Stack
-from tests.flow import COUNCIL_SECRET, EscrowFlow
+from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
 from workflows.dispute_types import case_workflow_id
 
 STAGES = [{"name": "Plumbing and wiring", "amount_fen": 600_000}, {"name": "Tiling", "amount_fen": 400_000}]

@@ -24,8 +24,8 @@ from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party
 from tests.conftest import Stack
-from tests.flow import EscrowFlow
-from tests.web.staff_kit import expert_pool
+from tests.kits.flow import EscrowFlow
+from tests.kits.staff_kit import expert_pool
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_types import case_workflow_id
 
@@ -133,7 +133,7 @@ async def draw_panel(
 ) -> tuple[Party, timedelta]:
     """Take case C to its drawn panel; return a seated expert and how far C's clock is ahead.
 
-    The experts are enrolled for this world (tests/web/staff_kit.py, retired by the caller
+    The experts are enrolled for this world (tests/kits/staff_kit.py, retired by the caller
     with `retire_enrolled`) and are the only ones eligible against C's dealer, so every seat
     is held by a party whose key and token the world has.
     """
@@ -173,3 +173,11 @@ async def read_models_have(world: World) -> None:
         "escrow A and case C in the read model",
         20.0,
     )
+
+
+# Who calls in the authorization matrices (tests/test_security.py, tests/web/test_page_matrix.py).
+OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
+EXPERTS = ("seated_expert", "unseated_expert")
+PARTY_ROLES = ("owner", "contractor", "inspector", "council", *EXPERTS, "bank", "buyer", "dealer", *OTHERS)
+CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
+ESCROW_READERS = {"owner", "contractor", "inspector", "council"}

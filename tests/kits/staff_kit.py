@@ -17,7 +17,7 @@ from client.escrow_session import eventually
 from client.party import Party
 from db import cases, crud
 from tests.conftest import Stack
-from tests.flow import EscrowFlow
+from tests.kits.flow import EscrowFlow
 from web.session import SESSION_COOKIE
 
 TOTAL_FEN = 20_000_000

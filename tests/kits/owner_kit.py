@@ -5,8 +5,8 @@ an owner does with a funded escrow (dispute a stage, take it to the council) beg
 from playwright.async_api import Page
 
 from tests.conftest import Stack
-from tests.flow import COUNCIL_SECRET, EscrowFlow
-from tests.web.driver import open_escrow, sign, token_of
+from tests.kits.driver import open_escrow, sign, token_of
+from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
 
 
 async def funded_for_browser_owner(stack: Stack, owner: Page, owner_id: str, total_fen: int) -> EscrowFlow:

@@ -12,8 +12,9 @@ from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks, DisputeDem
 from client.case_session import CaseSession
 from client.party import Party
 from tests.conftest import Stack
-from tests.flow import COUNCIL_SECRET
-from tests.web.staff_kit import expert_pool
+from tests.kits.driver import fill_car_facts, sign
+from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.staff_kit import expert_pool
 
 FACTS = {
     "delivered_on": "2026-01-10",
@@ -71,3 +72,28 @@ async def car_case_at_summary(stack: Stack) -> CarCase:
     opinion = {"findings": {"gearbox": "upheld"}, "pay_fen": None, "reasons": "离合器片烧蚀"}
     await demo.vote(case, [opinion] * 3)
     return car
+
+
+# Five days after delivery the transmission must be replaced: refund or replace (Art. 22).
+GEARBOX_FACTS = {
+    "delivered_on": "2026-11-20",
+    "fault_on": "2026-11-25",
+    "km": 412,
+    "fault_part": "transmission",
+    "needs_main_part_replacement": True,
+}
+
+
+async def file_car_case(buyer, dealer_id: str, amount: str = "158,000.00") -> str:
+    """The buyer's claim from /my/cases/new, with the car's facts above; the browser then shows
+    the new case's page."""
+    await buyer.goto("/my/cases/new")
+    await buyer.fill("#dealer-id", dealer_id)
+    await buyer.fill("#amount", amount)
+    await buyer.locator("#new-case input[name=description]").first.fill("变速箱在 2、3 挡之间打滑")
+    await buyer.fill("#remedy", "按三包规定修理或换车")
+    await buyer.select_option("#specialty", "transmission")
+    await fill_car_facts(buyer, GEARBOX_FACTS)
+    await sign(buyer, "#new-case")
+    await buyer.wait_for_url("**/my/cases/CASE-*")
+    return buyer.url.rsplit("/", 1)[1]

@@ -116,3 +116,18 @@ async def token_of(page: Page, party_id: str) -> str:
         )
     finally:
         await signer.close()
+
+
+async def signed_in(
+    context: BrowserContext, role: str, name: str, secret: str | None = None
+) -> tuple[Page, str]:
+    """A page in this context, signed in as a party whose key was made in this browser."""
+    page = await context.new_page()
+    await page.goto("/signin")
+    await page.wait_for_function("() => window.Signing !== undefined")
+    identity = await page.evaluate(
+        "([role, displayName, enrolmentSecret]) => Signing.register({role, displayName, enrolmentSecret})",
+        [role, name, secret],
+    )
+    await page.evaluate("id => Signing.signIn(id)", identity["partyId"])
+    return page, identity["partyId"]

@@ -1,0 +1,96 @@
+"""A dispute case run by its own workflow, its parties signing with their own keys, and its experts."""
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from client.escrow_session import eventually
+from client.keys import PartyKey as SigningKey
+from db import crud
+from db.experts import create_expert, load_candidates
+from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.escrow.terms import PartyKey
+from tests.db.factories import TOKEN_LIFETIME
+from tests.kits.dispute_kit import experts
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_types import DisputeInput, case_workflow_id
+
+
+class Case:
+    """The parties of one case signing with their own keys, the workflow's clock as their clock."""
+
+    def __init__(self, stack, handle, keys: dict[str, tuple[str, SigningKey]]) -> None:
+        self.stack, self.handle, self.keys = stack, handle, keys
+
+    async def step(self, who: str, action: str, payload: dict, subject: str | None = None):
+        party_id, key = self.keys[who]
+        now = await self.stack.skipper.get_current_time(self.handle)
+        signed = key.sign_step(
+            action=action,
+            subject=subject or self.handle.id.removeprefix("dispute-"),
+            signer=party_id,
+            payload=payload,
+            now=now,
+        )
+        return await self.handle.execute_update(DisputeWorkflow.submit_step, signed)
+
+    async def state(self) -> dict:
+        return await self.handle.query(DisputeWorkflow.snapshot)
+
+    async def forward(self, days: int) -> None:
+        await self.stack.skipper.fast_forward(self.handle, timedelta(days=days))
+
+    async def until(self, phase: str) -> dict:
+        return await eventually(self.state, lambda s: s["phase"] == phase, f"phase {phase}", 20)
+
+
+def enrol_experts(engine, domain: str, count: int) -> dict[str, tuple[str, SigningKey]]:
+    keys = {}
+    with Session(engine) as session:
+        for expert in experts(domain, count):
+            key = SigningKey.generate()
+            party, _ = crud.create_party(
+                session=session,
+                role="expert",
+                display_name=expert.name,
+                public_key=key.public_key_b64,
+                token_lifetime=TOKEN_LIFETIME,
+            )
+            create_expert(session=session, expert=expert, party_id=party.id)
+            keys[expert.expert_id] = (party.id, key)
+    return keys
+
+
+async def start_case(stack, registry, domain: str, *, council=None, expert_count: int = 10, **terms) -> Case:
+    engine, task_queue = registry
+    keys = enrol_experts(engine, domain, expert_count)
+    for name in ("claimant", "respondent", "council"):
+        keys[name] = (f"P-{name.upper()}", SigningKey.generate())
+    if council is not None:
+        keys["council"] = (council[0], council[1])
+    case_id = f"CASE-2026-{task_queue[-6:]}"
+    case_terms = CaseTerms(
+        case_id=case_id,
+        domain=domain,
+        main_specialty="waterproofing" if domain == RENOVATION else "engine",
+        claimant=PartyKey(keys["claimant"][0], keys["claimant"][1].public_key_b64),
+        respondent=PartyKey(keys["respondent"][0], keys["respondent"][1].public_key_b64),
+        claimant_org="ORG-OWNER",
+        respondent_org="ORG-CONTRACTOR",
+        items=[ClaimItem("fault", "the fault complained of")],
+        remedy_sought="refund",
+        claim_hash="sha256:claim",
+        **terms,
+    )
+    handle = await stack.temporal.start_workflow(
+        DisputeWorkflow.run,
+        DisputeInput(terms=case_terms, council_keys={keys["council"][0]: keys["council"][1].public_key_b64}),
+        id=case_workflow_id(case_id),
+        task_queue=task_queue,
+    )
+    return Case(stack, handle, keys)
+
+
+def open_cases(engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {e.expert_id: e.open_cases for e in load_candidates(session=session, domain=CAR)}
