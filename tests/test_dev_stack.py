@@ -24,6 +24,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from cli.dev import ChildSpec, RestartPolicy, Supervisor, build_specs, free_port, run_dev, temporal_spec
 from config.settings import Settings
+from tests.kits.servers import free_port_with
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -472,27 +473,13 @@ sys.exit(dev.run_dev(Settings()))
 """
 
 
-def free_port_pair() -> int:
-    """A free port p with p + 1000 free too (Temporal's gRPC and UI ports)."""
-    for _ in range(50):
-        port = free_port()
-        if port + 1000 < 65536:
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", port + 1000))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no free port pair")
-
-
 def test_run_dev_supervises_the_whole_stack(tmp_path: Path) -> None:
     fake = tmp_path / "fake"
     (fake / "cli").mkdir(parents=True)
     (fake / "cli" / "__init__.py").write_text("")
     (fake / "cli" / "main.py").write_text(FAKE_CLI_MAIN)
     data = tmp_path / "data"
-    temporal_port, bank_port, api_port = free_port_pair(), free_port(), free_port()
+    temporal_port, bank_port, api_port = free_port_with(1000), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCROW_") and k != "DATABASE_URL"}
     env |= {
         "PYTHONPATH": f"{fake}{os.pathsep}{ROOT}",
@@ -527,7 +514,7 @@ def test_run_dev_refuses_busy_or_colliding_ports(tmp_path: Path, capsys: pytest.
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         busy = taken.getsockname()[1]
-        temporal = free_port_pair()
+        temporal = free_port_with(1000)
         settings = Settings(
             data_dir=tmp_path, temporal_address=f"127.0.0.1:{temporal}", api_port=busy, bank_port=free_port()
         )
@@ -543,7 +530,7 @@ def test_run_dev_refuses_busy_or_colliding_ports(tmp_path: Path, capsys: pytest.
 def test_real_stack_restarts_a_killed_worker_and_an_escrow_still_completes(tmp_path: Path) -> None:
     """`escrow dev` itself, every child real: SIGKILL the worker, see it restarted, run a whole escrow."""
     escrow = str(Path(PY).with_name("escrow"))
-    temporal_port, bank_port, api_port = free_port_pair(), free_port(), free_port()
+    temporal_port, bank_port, api_port = free_port_with(1000), free_port(), free_port()
     api = f"http://127.0.0.1:{api_port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESCROW_") and k != "DATABASE_URL"}
     env |= {

@@ -24,7 +24,7 @@ from client.escrow_session import EscrowSession, conservation_problems, eventual
 from config.settings import Settings
 from tests.conftest import Stack
 from tests.kits.flow import COUNCIL_SECRET
-from tests.kits.servers import serve
+from tests.kits.servers import free_port_with, serve
 
 ESCROWS = 4
 SURVIVOR_WAIT_SECONDS = 120.0  # an activity lost with the killed worker is retried after its 30 s timeout
@@ -139,7 +139,7 @@ async def test_two_workers_one_killed_mid_flight_every_escrow_completes(stack: S
 
 
 async def test_worker_pool_runs_processes_with_their_own_metrics_ports(stack: Stack) -> None:
-    base = free_port()
+    base = free_port_with(1)  # the pool's second worker takes the next port
     settings = stack.settings.model_copy(
         update={"temporal_task_queue": f"pool-{uuid.uuid4().hex[:10]}", "worker_metrics_port": base}
     )

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from api.main import create_app
+from cli.dev import free_port
 from config.http_server import server_config
 from config.settings import Settings
 from db.migrate import upgrade
@@ -116,3 +117,21 @@ async def api_alone(data_dir: Path, **overrides: Any) -> AsyncIterator[httpx.Asy
     upgrade(settings.app_database_url())
     async with serve(create_app(settings), settings=settings) as url, httpx.AsyncClient(base_url=url) as http:
         yield http
+
+
+def free_port_with(*offsets: int) -> int:
+    """A free loopback port p with p + each offset free too: for a process that takes ports
+    counting from one it is given (Temporal's UI at +1000, a worker pool's metrics at +1, +2...)."""
+    for _ in range(50):
+        port = free_port()
+        if port + max(offsets) >= 65536:
+            continue
+        with contextlib.ExitStack() as held:
+            try:
+                for offset in offsets:
+                    sock = held.enter_context(socket.socket())
+                    sock.bind(("127.0.0.1", port + offset))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port with {offsets} free after it")
