@@ -9,7 +9,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from activities.types import EscrowDecisionInput, EscrowDecisionResult
-from domain.signing import SignedStep
+from domain.steps.signing import SignedStep
 from workflows.escrow_types import STEP_REJECTED, escrow_workflow_id
 
 ALREADY_APPLIED = "nonce_reused"

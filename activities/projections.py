@@ -19,7 +19,7 @@ from db.engine import single_transaction
 from domain.canonical import canonical_json
 from public_record.milestones import case_milestones, escrow_milestones
 from public_record.store import record_milestones
-from workflows.dispute_types import case_workflow_id
+from workflows.case_types import case_workflow_id
 
 
 class ProjectionActivities:

@@ -20,9 +20,9 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError
-from domain.escrow.rejections import RejectionKind
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from domain.steps.rejections import RejectionKind
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import STEP_REJECTED, escrow_workflow_id
 
@@ -48,7 +48,7 @@ class Process:
 
 
 ESCROW = Process("escrow", escrow_workflow_id, EscrowWorkflow.run, EscrowWorkflow.submit_step)
-CASE = Process("case", case_workflow_id, DisputeWorkflow.run, DisputeWorkflow.submit_step)
+CASE = Process("case", case_workflow_id, CaseWorkflow.run, CaseWorkflow.submit_step)
 
 
 def rejection_from(exc: WorkflowUpdateFailedError) -> ApiError:

@@ -17,7 +17,7 @@ from config.settings import Settings
 from db import crud, tokens
 from db.models import Party, PartyToken
 from db.tokens import TokenKind
-from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 
 
 def token_for_signature(

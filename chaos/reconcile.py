@@ -40,7 +40,7 @@ from client.escrow_session import conservation_problems
 from db import crud
 from db.models import EscrowProjection
 from sandbox_bank.client import BankClient
-from workflows.dispute import DisputeWorkflow
+from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
@@ -111,7 +111,7 @@ async def _status(temporal: Client, escrow_id: str) -> WorkflowExecutionStatus |
 async def reconcile(
     escrow_ids: list[str], *, temporal: Client, bank: BankClient, engine: Engine, keep_dir: Path
 ) -> Reconciliation:
-    replayer = Replayer(workflows=[EscrowWorkflow, DisputeWorkflow])
+    replayer = Replayer(workflows=[EscrowWorkflow, CaseWorkflow])
     findings = [
         await reconcile_one(
             e, temporal=temporal, bank=bank, engine=engine, replayer=replayer, keep_dir=keep_dir

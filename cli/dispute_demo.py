@@ -38,14 +38,14 @@ from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused
 from config.settings import Settings
 from domain.calendar import SHANGHAI
-from domain.dispute.terms import CAR, RENOVATION, CaseWindows
+from domain.case.terms import CAR, RENOVATION, CaseWindows
 from domain.money import yuan
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document
 from expert_panels.votes import Opinion, aggregate
 from sandbox_bank.client import BankError
+from workflows.case_types import case_workflow_id
 from workflows.connection import connect_temporal
-from workflows.dispute_types import case_workflow_id
 
 TOTAL_FEN = 20_000_000  # the renovation contract, ¥200,000
 CAR_PRICE_FEN = 18_980_000  # ¥189,800

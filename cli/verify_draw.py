@@ -22,17 +22,17 @@ from expert_panels.draw import (
     verify_failed_draw,
 )
 from expert_panels.registry import Expert, expert_from_document
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 from workflows.connection import connect_temporal
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
 
 console = Console()
 
 
 async def _draws(settings: Settings, case_id: str) -> list[dict]:
     client = await connect_temporal(settings)
-    handle = client.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
-    return await handle.query(DisputeWorkflow.draw_records)
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
+    return await handle.query(CaseWorkflow.draw_records)
 
 
 class Checked(NamedTuple):

@@ -33,8 +33,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party, raise_for_error
-from domain.dispute.machine import settlement_hash
-from domain.signing import SignedStep
+from domain.case.machine import settlement_hash
+from domain.steps.signing import SignedStep
 from expert_panels.votes import commitment
 
 CaseClock = Callable[[str], Awaitable[datetime]]

@@ -9,7 +9,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from domain.signing import SignedStep, sign, utc_timestamp
+from domain.steps.signing import SignedStep, sign, utc_timestamp
 
 
 @dataclass

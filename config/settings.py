@@ -127,7 +127,7 @@ class Settings(BaseSettings):
         )
 
     def work_calendar(self) -> dict[str, list[str]]:
-        """Holidays and make-up working days, as data handed to each dispute workflow at filing."""
+        """Holidays and make-up working days, as data handed to each case workflow at filing."""
         raw = json.loads(self.holidays_file.read_text(encoding="utf-8"))
         return {"holidays": raw["holidays"], "makeup_workdays": raw["makeup_workdays"]}
 

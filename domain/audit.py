@@ -11,8 +11,8 @@ from typing import Any
 
 from domain.canonical import content_hash
 from domain.escrow.machine import STEP_RULES
-from domain.signed_steps import trail_entry_hash
-from domain.signing import SignedStep, signature_is_valid
+from domain.steps.machine import trail_entry_hash
+from domain.steps.signing import SignedStep, signature_is_valid
 
 
 def _signer_keys(trail: dict[str, Any]) -> dict[str, tuple[str, str]]:

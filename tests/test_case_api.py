@@ -5,8 +5,8 @@ from dataclasses import asdict
 from client.party import Party
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import EscrowFlow
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 
 
 async def test_a_renovation_case_is_filed_as_a_child_of_its_escrow(stack):
@@ -44,8 +44,8 @@ async def test_a_renovation_case_is_filed_as_a_child_of_its_escrow(stack):
         json=asdict(flow.council.sign("case.accept", case_id, {}, await flow.now())),
     )
     assert accepted.status_code == 200 and accepted.json()["phase"] == "answer"
-    handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
-    assert (await handle.query(DisputeWorkflow.snapshot))["phase"] == "answer"
+    handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
+    assert (await handle.query(CaseWorkflow.snapshot))["phase"] == "answer"
 
 
 async def test_bad_claims_are_refused(stack):

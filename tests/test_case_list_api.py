@@ -9,7 +9,7 @@ from client.party import Party
 from db import crud
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import COUNCIL_SECRET
-from workflows.dispute_types import case_workflow_id
+from workflows.case_types import case_workflow_id
 
 
 async def test_parties_see_their_cases_and_the_council_sees_all(stack):

@@ -7,8 +7,8 @@ from datetime import datetime
 from client.party import StepRefused
 from tests.kits.case_kit import accepted_case
 from tests.kits.flow import assert_bank_agrees
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 
 
 async def refused(attempt) -> tuple[int, str]:
@@ -35,7 +35,7 @@ async def test_a_withdrawn_case_hands_the_stage_back_to_the_escrow(stack, record
 
     answer = await case.withdraw("the contractor fixed the leak", escrow_step)
     assert answer["phase"] == "enforcement"
-    handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case.case_id))
+    handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case.case_id))
     outcome = await asyncio.wait_for(handle.result(), 20)
     assert (outcome.phase, outcome.outcome["outcome"]) == ("closed", "withdrawn")
 
@@ -62,7 +62,7 @@ async def test_a_mutual_cancellation_closes_the_case_of_its_dispute(stack, recor
     flow, case, _ = await accepted_case(stack)
     await flow.sign_cancellation(flow.owner, "we agreed to part ways")
     await flow.sign_cancellation(flow.contractor)
-    handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case.case_id))
+    handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case.case_id))
     outcome = await asyncio.wait_for(handle.result(), 20)
     assert (outcome.phase, outcome.outcome["source"], outcome.outcome["outcome"]) == (
         "closed",

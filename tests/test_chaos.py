@@ -17,7 +17,7 @@ from temporalio.worker import Replayer
 from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced, unreplayable
 from chaos.schedule import BankFaults, EventKind, build_schedule
 from tests.kits.escrow_versions import UnguardedEscrowWorkflow
-from workflows.dispute import DisputeWorkflow
+from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,6 +153,6 @@ async def test_a_history_that_does_not_replay_on_the_code_is_reported() -> None:
     `workflow.patched`) and not on the same change made without the guard."""
     path = ROOT / "tests" / "histories" / "escrow_started_before_project_before_bank.json"
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    assert await unreplayable(history, Replayer(workflows=[EscrowWorkflow, DisputeWorkflow])) == []
+    assert await unreplayable(history, Replayer(workflows=[EscrowWorkflow, CaseWorkflow])) == []
     (problem,) = await unreplayable(history, Replayer(workflows=[UnguardedEscrowWorkflow]))
     assert problem.startswith("does not replay: ")

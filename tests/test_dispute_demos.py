@@ -12,8 +12,8 @@ from cli.dispute_demo import KEYSTORE_NAME, RENOVATION_TIES, drive_car_demo, dri
 from client.party import Party
 from expert_panels.draw import draw_panel, draw_record_from_document, verify_abandoned_draw, verify_draw
 from expert_panels.registry import expert_from_document
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
@@ -24,8 +24,8 @@ def keystore(stack) -> dict[str, dict]:
 
 
 async def case_state(stack, case_id: str) -> tuple[dict, list[dict]]:
-    handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
-    return await handle.query(DisputeWorkflow.snapshot), await handle.query(DisputeWorkflow.draw_records)
+    handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
+    return await handle.query(CaseWorkflow.snapshot), await handle.query(CaseWorkflow.draw_records)
 
 
 def check_draws(draws: list[dict]) -> dict[str, str]:

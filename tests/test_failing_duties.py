@@ -16,14 +16,14 @@ from client.case_session import CaseSession
 from client.escrow_session import eventually
 from db import crud
 from db.cases import get_case_projection
-from domain.dispute.terms import CAR
+from domain.case.terms import CAR
 from tests.kits.case_kit import claim, file
 from tests.kits.case_workflow_kit import open_cases, start_case
 from tests.kits.database_faults import refused_rows, unreadable_registry
 from tests.kits.flow import EscrowFlow, assert_bank_agrees
 from workflows.activity_policies import CATCH_UP_LONGEST
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 
 
 def escrow_read_model(engine, escrow_id: str) -> tuple[dict | None, int]:
@@ -96,7 +96,7 @@ async def test_a_case_its_read_model_refuses_goes_on_to_its_end_and_catches_up(s
         assert filed.status_code == 201, filed.json()
         case = CaseSession(stack.http, claimant=flow.owner, respondent=flow.contractor, council=flow.council)
         case.case_id = filed.json()["case_id"]
-        handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case.case_id))
+        handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case.case_id))
         await case.accept()
         told = await eventually(
             lambda: asyncio.to_thread(alerts, stack.engine, case.case_id), bool, "the council's alert", 20
@@ -114,7 +114,7 @@ async def test_a_case_its_read_model_refuses_goes_on_to_its_end_and_catches_up(s
             "deposit-1": ("deposit", 2_000_000),
             "stage-1:release": ("payout", 600_000),
         }
-        closed = await handle.query(DisputeWorkflow.snapshot)
+        closed = await handle.query(CaseWorkflow.snapshot)
         assert closed["phase"] == "closed"
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING  # its read model waits
         await gave_up(handle)

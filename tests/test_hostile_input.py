@@ -31,8 +31,8 @@ from sqlalchemy import MetaData, create_engine, select
 from config.json_policy import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from tests.conftest import Stack, running_stack, stack_settings
 from tests.kits.security_world import World, build_world
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
@@ -138,7 +138,7 @@ async def everything(stack: Stack, world: World) -> dict[str, Any]:
         "bank_rows": table_contents(stack.settings.bank_db_url()),
         "escrow": await escrow.query(EscrowWorkflow.snapshot),
         "escrow_history": (await escrow.describe()).raw_description.workflow_execution_info.history_length,
-        "case": await case.query(DisputeWorkflow.snapshot),
+        "case": await case.query(CaseWorkflow.snapshot),
         "case_history": (await case.describe()).raw_description.workflow_execution_info.history_length,
         "workflows": sorted(
             [

@@ -22,12 +22,12 @@ from api.main import create_app
 from client.escrow_session import eventually
 from client.party import Party
 from db.request_records import get_request_record
-from domain.signing import sign
+from domain.steps.signing import sign
 from tests.conftest import SEARCH_ATTRIBUTES, stack_on_each_backend, temporal_binary
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import EscrowFlow
 from tests.kits.servers import serve
-from workflows.dispute_types import case_workflow_id
+from workflows.case_types import case_workflow_id
 from workflows.escrow_types import escrow_workflow_id
 
 stack = stack_on_each_backend()

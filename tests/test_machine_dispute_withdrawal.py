@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from domain.escrow.rejections import RejectionKind
 from domain.escrow.state import MovementKind
+from domain.steps.rejections import RejectionKind
 from tests.kits.machine_kit import Kit, funded
 
 INVALID, CONFLICT, FORBIDDEN = RejectionKind.INVALID, RejectionKind.CONFLICT, RejectionKind.FORBIDDEN

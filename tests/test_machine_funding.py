@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.escrow.rejections import RejectionKind, StepRejected
 from domain.escrow.state import MovementKind
+from domain.steps.rejections import RejectionKind, StepRejected
 from tests.kits.machine_kit import RETENTION, T0, TOTAL, Kit, funded
 
 PAYOUT, REFUND = MovementKind.PAYOUT, MovementKind.REFUND

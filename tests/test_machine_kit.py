@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from client.escrow_session import conservation_problems
-from domain.escrow.rejections import RejectionKind
 from domain.escrow.state import Movement, MovementKind
+from domain.steps.rejections import RejectionKind
 from tests.kits.machine_kit import ESCROW_ID, RETENTION, STAGES, TOTAL, Kit, funded
 
 

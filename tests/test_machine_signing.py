@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.escrow.rejections import RejectionKind
-from domain.signing import SignedStep, sign
+from domain.steps.rejections import RejectionKind
+from domain.steps.signing import SignedStep, sign
 from tests.kits.machine_kit import MAX_SKEW, Kit, funded
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT

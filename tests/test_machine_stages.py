@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from domain.escrow.rejections import RejectionKind
 from domain.escrow.state import MovementKind
 from domain.escrow.terms import Durations, SilencePolicy
+from domain.steps.rejections import RejectionKind
 from tests.kits.machine_kit import DEFECT, Kit, funded
 
 INVALID, CONFLICT = RejectionKind.INVALID, RejectionKind.CONFLICT

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from domain.escrow.rejections import RejectionKind
 from domain.escrow.revisions import BEFORE_REVISIONS
 from domain.escrow.state import MovementKind
 from domain.escrow.terms import Durations
+from domain.steps.rejections import RejectionKind
 from tests.kits.machine_kit import RETENTION, TOTAL, Kit, funded
 
 INVALID, CONFLICT = RejectionKind.INVALID, RejectionKind.CONFLICT

@@ -17,10 +17,10 @@ from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
-from domain.escrow.payloads import Payload
-from domain.escrow.rejections import RejectionKind, StepRejected
 from domain.escrow.terms import Durations, SilencePolicy
 from domain.money import MAX_AMOUNT_FEN
+from domain.steps.payloads import Payload
+from domain.steps.rejections import RejectionKind, StepRejected
 from expert_panels.car_remedy import MAX_USAGE_COEFFICIENT_PPM, InvalidCarFacts, usage_fee_fen
 from expert_panels.votes import InvalidOpinion, Opinion
 from sandbox_bank.schemas import DepositIn

@@ -19,7 +19,7 @@ from client.keys import PartyKey
 from domain.canonical import canonical_json
 from domain.escrow.terms import DEFAULT_RETENTION_PERCENT, DEFAULT_STAGE_PLAN, ContractTerms, split_by_percent
 from domain.escrow.terms import PartyKey as TermsKey
-from domain.signing import SignedStep, sign, signature_is_valid, utc_timestamp
+from domain.steps.signing import SignedStep, sign, signature_is_valid, utc_timestamp
 
 PROPERTIES = settings(
     max_examples=150,

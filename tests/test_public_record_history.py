@@ -27,8 +27,8 @@ from public_record.periods import Quarter
 from public_record.store import publish
 from tests.conftest import running_stack, stack_settings
 from tests.kits.public_record_kit import HistoryKit, Ledger
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
@@ -100,8 +100,8 @@ async def read_model_caught_up(stack, ledger: Ledger) -> None:
         handle = stack.temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
         versions[escrow_id] = (await handle.query(EscrowWorkflow.snapshot))["version"]
     for case_id in cases:
-        handle = stack.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
-        versions[case_id] = (await handle.query(DisputeWorkflow.snapshot))["version"]
+        handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
+        versions[case_id] = (await handle.query(CaseWorkflow.snapshot))["version"]
     closed = sum(c.outcome != "open" for c in ledger.complaints if c.key.startswith("CASE-"))
 
     def stored() -> tuple[list[str], int, int]:

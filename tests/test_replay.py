@@ -9,7 +9,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from tests.conftest import HISTORIES
-from workflows.dispute import DisputeWorkflow
+from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 
 HISTORY_FILES = sorted(HISTORIES.glob("*.json"))
@@ -22,7 +22,7 @@ def test_histories_are_committed():
 @pytest.mark.parametrize("path", HISTORY_FILES, ids=lambda p: p.stem)
 async def test_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    result = await Replayer(workflows=[EscrowWorkflow, DisputeWorkflow]).replay_workflow(
+    result = await Replayer(workflows=[EscrowWorkflow, CaseWorkflow]).replay_workflow(
         history, raise_on_replay_failure=False
     )
     assert result.replay_failure is None, result.replay_failure

@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import running_stack, stack_settings
 from tests.kits.case_kit import accepted_case
 from tests.kits.flow import EscrowFlow, assert_bank_agrees
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 
 TOTAL = 2_000_000
 
@@ -63,7 +63,7 @@ async def test_a_case_ends_with_its_escrow_replaying_at_every_task(replaying, en
     else:
         await flow.sign_cancellation(flow.owner)
         await flow.sign_cancellation(flow.contractor)
-    handle = replaying.temporal.get_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case.case_id))
+    handle = replaying.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case.case_id))
     outcome = await asyncio.wait_for(handle.result(), 30)
     assert (outcome.phase, outcome.outcome["source"]) == ("closed", ending)
     escrow = await flow.state()

@@ -36,7 +36,7 @@ Signing checks beyond the matrix, all over HTTP: for case steps and claims,
 escrow steps (tampered payload, foreign key, wrong role, out of turn, replayed
 nonce, stale timestamp) tests/test_api_errors.py, and forged claims in
 tests/test_case_api.py; every rule against the machines themselves in
-tests/test_machine_signing.py and tests/test_dispute_machine_signatures.py. The
+tests/test_machine_signing.py and tests/test_case_machine_signatures.py. The
 bank webhook's HMAC: tests/test_api_errors.py and tests/bank/test_webhooks.py.
 Secrets: tests/test_secrets.py. Fuzzing: tests/test_fuzz_api.py.
 """

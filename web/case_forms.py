@@ -16,9 +16,9 @@ panel's reasons only when the chair picks another (`departure_reason`, as the ma
 
 from typing import Any
 
-from domain.dispute.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
-from domain.dispute.state import CasePhase
-from domain.dispute.terms import CAR
+from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
+from domain.case.state import CasePhase
+from domain.case.terms import CAR
 from expert_panels.votes import Decision, aggregate, opinion_from_document
 from web.step_words import STEPS_JS_WORDS
 

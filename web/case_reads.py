@@ -19,7 +19,7 @@ from db.models import CaseProjection
 from web.access import PageRefused
 from web.i18n import translator
 from web.templating import render
-from workflows.dispute import DisputeWorkflow
+from workflows.case import CaseWorkflow
 
 
 def snapshot_of(row: CaseProjection) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def snapshot_of(row: CaseProjection) -> dict[str, Any]:
 async def read_case(request: Request, case_id: str) -> dict[str, Any]:
     """The case as its workflow holds it now, or a refusal page (unknown case, Temporal down)."""
     try:
-        return await query(request.app.state.temporal, CASE, case_id, DisputeWorkflow.snapshot)
+        return await query(request.app.state.temporal, CASE, case_id, CaseWorkflow.snapshot)
     except ApiError as error:
         raise PageRefused(problem_page(request, error)) from None
 

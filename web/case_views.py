@@ -1,8 +1,8 @@
 """What the council's and the experts' pages read out of a case snapshot.
 
-A snapshot is the dispute machine's `snapshot()` (from the workflow, or as the read model
+A snapshot is the case machine's `snapshot()` (from the workflow, or as the read model
 keeps it in `summary_json`): plain JSON with ISO timestamps. These helpers only read it;
-every rule about what may happen next stays in `domain/dispute/machine.py`.
+every rule about what may happen next stays in `domain/case/machine.py`.
 
 Decision: the council's list shows, per case, the one deadline that ends the current phase
 (what the council must chase), not every timer the workflow keeps. For the summary and
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.dispute.state import CasePhase
-from domain.dispute.terms import CAR, CaseWindows
+from domain.case.state import CasePhase
+from domain.case.terms import CAR, CaseWindows
 
 DECISION_TARGET = timedelta(days=CaseWindows().decision_target_days)
 

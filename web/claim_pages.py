@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse
 
 from db.models import Party
-from domain.dispute.terms import CAR
+from domain.case.terms import CAR
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.claim_forms import CLAIM_WORDS

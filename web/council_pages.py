@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse
 from api.deps import SessionDep
 from db import cases, crud, experts
 from db.models import Party
-from domain.dispute.state import CasePhase
+from domain.case.state import CasePhase
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, awaits_countersignature

@@ -21,7 +21,7 @@ from config.settings import Settings
 from db import crud
 from db.models import Party
 from domain.calendar import SHANGHAI
-from domain.dispute.terms import RENOVATION
+from domain.case.terms import RENOVATION
 from domain.money import yuan
 from expert_panels.registry import SPECIALTIES
 from sandbox_bank.client import BankClient, BankError, StatementEntry

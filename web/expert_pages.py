@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
-from domain.dispute.terms import RENOVATION
+from domain.case.terms import RENOVATION
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
 from web.case_reads import party_names, read_case, snapshot_of

@@ -2,7 +2,7 @@
 
 The forms are signed in the browser by static/steps.js with the builders of
 static/case_steps.js, as on the staff case pages. A form shows only when the case waits
-for (or is open to) this side's step; the dispute machine still refuses anything out of
+for (or is open to) this side's step; the case machine still refuses anything out of
 turn or out of time, so a page left open too long only earns a refusal in words.
 
 Decisions:
@@ -21,9 +21,9 @@ Decisions:
 
 from typing import Any
 
-from domain.dispute.machine import CAR_REMEDIES, SETTLEABLE, WITHDRAWABLE
-from domain.dispute.state import CasePhase
-from domain.dispute.terms import CAR
+from domain.case.machine import CAR_REMEDIES, SETTLEABLE, WITHDRAWABLE
+from domain.case.state import CasePhase
+from domain.case.terms import CAR
 from web.case_views import current_round, inspection_awaits
 from web.step_words import STEPS_JS_WORDS
 

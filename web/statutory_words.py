@@ -1,6 +1,6 @@
 """The words a car claim's facts and the statutory remedy on them are shown in, on every page.
 
-The dispute machine computes the remedy (expert_panels/car_claim.py, `statutory_remedy` in the
+The case machine computes the remedy (expert_panels/car_claim.py, `statutory_remedy` in the
 case snapshot) with an English `summary` and the article as Order No. 43 cites it, in Chinese.
 The pages say it in the reader's language instead, from words keyed by the finding's `rule`:
 `statutory.rule.<code>` says the rule in a sentence. The article is found from the finding's

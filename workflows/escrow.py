@@ -25,15 +25,15 @@ with workflow.unsafe.imports_passed_through():
     from activities.projections import ProjectionActivities
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
     from domain.escrow.machine import EscrowMachine
-    from domain.escrow.rejections import StepRejected
     from domain.escrow.revisions import EscrowRevisions
     from domain.escrow.state import Movement, MovementKind
-    from domain.signed_steps import Apply
-    from domain.signing import SignedStep
+    from domain.steps.machine import Apply
+    from domain.steps.rejections import StepRejected
+    from domain.steps.signing import SignedStep
     from workflows.activity_policies import MONEY
+    from workflows.case import CaseWorkflow
+    from workflows.case_types import CaseInput, case_workflow_id
     from workflows.catch_up import attempt, sleep_until_work_or
-    from workflows.dispute import DisputeWorkflow
-    from workflows.dispute_types import DisputeInput, case_workflow_id
     from workflows.escrow_types import (
         DepositConfirmation,
         EscrowInput,
@@ -99,9 +99,9 @@ class EscrowWorkflow:
         if not untold or not workflow.patched("close-cancelled-cases"):
             return
         for case_id in untold:
-            case = workflow.get_external_workflow_handle_for(DisputeWorkflow.run, case_workflow_id(case_id))
+            case = workflow.get_external_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
             with contextlib.suppress(FailureError):  # the case had ended already: nothing is left to tell it
-                await case.signal(DisputeWorkflow.escrow_cancelled)
+                await case.signal(CaseWorkflow.escrow_cancelled)
             self._cases_told.append(case_id)
 
     def _project_before_bank(self) -> bool:
@@ -200,7 +200,7 @@ class EscrowWorkflow:
         planned(self._machine, step)
 
     @workflow.update
-    async def open_case(self, case: DisputeInput) -> str:
+    async def open_case(self, case: CaseInput) -> str:
         """Start the expert-panel case for one of this escrow's disputes, as a child workflow.
 
         The case outlives nothing of the escrow's: it hands its decision back as a
@@ -208,7 +208,7 @@ class EscrowWorkflow:
         """
         self._case_plan(case)()
         await workflow.start_child_workflow(
-            DisputeWorkflow.run,
+            CaseWorkflow.run,
             case,
             id=case_workflow_id(case.terms.case_id),
             parent_close_policy=ParentClosePolicy.ABANDON,
@@ -216,10 +216,10 @@ class EscrowWorkflow:
         return case.terms.case_id
 
     @open_case.validator
-    def validate_case(self, case: DisputeInput) -> None:
+    def validate_case(self, case: CaseInput) -> None:
         self._case_plan(case)
 
-    def _case_plan(self, case: DisputeInput) -> Apply:
+    def _case_plan(self, case: CaseInput) -> Apply:
         terms = case.terms
         try:
             return self._machine.plan_case(

@@ -4,9 +4,9 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.escrow.rejections import StepRejected
-    from domain.signed_steps import Commit, SignedStepMachine
-    from domain.signing import SignedStep
+    from domain.steps.machine import Commit, SignedStepMachine
+    from domain.steps.rejections import StepRejected
+    from domain.steps.signing import SignedStep
     from workflows.escrow_types import STEP_REJECTED
 
 

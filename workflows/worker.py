@@ -18,8 +18,8 @@ from activities.registry import RegistryActivities
 from config.settings import Settings
 from db.engine import make_engine
 from sandbox_bank.client import BankClient
+from workflows.case import CaseWorkflow
 from workflows.connection import connect_temporal, metrics_runtime
-from workflows.dispute import DisputeWorkflow
 from workflows.escrow import EscrowWorkflow
 
 
@@ -30,7 +30,7 @@ def build_worker(
     bank: BankClient,
     engine: Engine,
     executor: ThreadPoolExecutor,
-    workflows: Sequence[type] = (EscrowWorkflow, DisputeWorkflow),
+    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow),
     **options: Any,
 ) -> Worker:
     """`workflows` lets a versioning test run an earlier definition under the same names."""

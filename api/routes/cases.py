@@ -25,17 +25,17 @@ from config.settings import Settings
 from db import cases, crud
 from db.models import CaseProjection, Party
 from domain.canonical import content_hash
-from domain.dispute.state import CasePhase
-from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
-from domain.escrow.payloads import Payload
-from domain.escrow.rejections import StepRejected
-from domain.escrow.terms import PartyKey
-from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.case.state import CasePhase
+from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.steps.parties import PartyKey
+from domain.steps.payloads import Payload
+from domain.steps.rejections import StepRejected
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 from expert_panels.car_claim import car_facts_from_claim
 from expert_panels.car_remedy import InvalidCarFacts
 from expert_panels.registry import SPECIALTIES
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import DisputeInput, case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import CaseInput, case_workflow_id
 from workflows.escrow import EscrowWorkflow
 
 router = APIRouter(prefix="/cases", tags=["dispute cases"], responses=error_responses(401))
@@ -112,7 +112,7 @@ async def file_case(
     first = answer_once(
         session,
         key=key,
-        input_type=DisputeInput,
+        input_type=CaseInput,
         create=lambda: _new_case(session, settings, party, envelope, claim_hash),
     )
     release_connection(session)
@@ -122,7 +122,7 @@ async def file_case(
     else:
         await start_once(
             temporal,
-            DisputeWorkflow.run,
+            CaseWorkflow.run,
             case,
             workflow_id=case_workflow_id(case.terms.case_id),
             task_queue=settings.temporal_task_queue,
@@ -132,7 +132,7 @@ async def file_case(
 
 def _new_case(
     session: Session, settings: Settings, party: Party, envelope: Any, claim_hash: str
-) -> tuple[dict[str, Any], DisputeInput]:
+) -> tuple[dict[str, Any], CaseInput]:
     if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
         raise ApiError(409, "stale_timestamp", "the claim's timestamp is too far from now")
     respondent = crud.get_party(session=session, party_id=envelope.subject)
@@ -160,7 +160,7 @@ def _new_case(
         escrow_dispute=escrow_dispute,
         **terms,
     )
-    case = DisputeInput(
+    case = CaseInput(
         terms=case_terms,
         council_keys={c.id: c.public_key for c in councils},
         calendar=settings.work_calendar(),
@@ -169,7 +169,7 @@ def _new_case(
     return {"case_id": case_id, "claim_hash": claim_hash}, case
 
 
-async def _open_escrow_case(temporal: Client, case: DisputeInput, *, repeated: bool) -> None:
+async def _open_escrow_case(temporal: Client, case: CaseInput, *, repeated: bool) -> None:
     """Ask the escrow to open the case, unless a repeat finds the case already started.
 
     The escrow's update returns only once the case workflow has started, so a case
@@ -231,7 +231,7 @@ def _require_case_party(party: Party, case: dict[str, Any]) -> None:
 @router.get("/{case_id}", responses=READ_ERRORS)
 async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
     """Where the case stands, straight from its workflow."""
-    case = await query(temporal, CASE, case_id, DisputeWorkflow.snapshot)
+    case = await query(temporal, CASE, case_id, CaseWorkflow.snapshot)
     _require_case_party(party, case)
     return case
 
@@ -248,5 +248,5 @@ async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) ->
     The records name candidates and why they were excluded (who worked for whom), so
     they are shown to the same people as the case itself.
     """
-    _require_case_party(party, await query(temporal, CASE, case_id, DisputeWorkflow.snapshot))
-    return await query(temporal, CASE, case_id, DisputeWorkflow.draw_records)
+    _require_case_party(party, await query(temporal, CASE, case_id, CaseWorkflow.snapshot))
+    return await query(temporal, CASE, case_id, CaseWorkflow.draw_records)

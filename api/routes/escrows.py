@@ -18,16 +18,16 @@ from api.models import ContractCreate, ContractCreated, DepositInstructions, Esc
 from db import crud
 from db.models import Party
 from domain.canonical import content_hash
-from domain.escrow.rejections import StepRejected
 from domain.escrow.terms import (
     WATERPROOFING_WARRANTY_DAYS,
     ContractTerms,
     Durations,
-    PartyKey,
     StagePlan,
     check_total,
     split_by_percent,
 )
+from domain.steps.parties import PartyKey
+from domain.steps.rejections import StepRejected
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import EscrowInput, escrow_workflow_id
 

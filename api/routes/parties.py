@@ -11,7 +11,7 @@ from api.errors import ApiError, error_responses
 from api.models import PartyCreate, PartyPublic, PartyRegistered, Role
 from api.rate_limits import EnrolmentGuesses
 from db import crud
-from domain.signing import EnvelopeError, decode_public_key
+from domain.steps.signing import EnvelopeError, decode_public_key
 
 router = APIRouter(prefix="/parties", tags=["parties"])
 

@@ -15,7 +15,7 @@ from api.errors import ApiError, error_responses
 from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
 from domain.canonical import canonical_json
-from domain.signing import SignedStep
+from domain.steps.signing import SignedStep
 
 MAX_ENVELOPE_BYTES = 64 * 1024
 

@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.canonical import content_hash, jsonable, jsonable_object
-from domain.escrow.payloads import Payload
-from domain.escrow.rejections import conflict, duplicate, forbidden, invalid
 from domain.escrow.revisions import EscrowRevisions
 from domain.escrow.state import (
     STAGE_DONE,
@@ -40,7 +38,9 @@ from domain.escrow.state import (
 )
 from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
 from domain.money import MAX_AMOUNT_FEN, yuan
-from domain.signed_steps import Apply, SignedStepMachine, StepRule, rule
+from domain.steps.machine import Apply, SignedStepMachine, StepRule, rule
+from domain.steps.payloads import Payload
+from domain.steps.rejections import conflict, duplicate, forbidden, invalid
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 CANCELLATION_ANSWER = timedelta(days=7)  # for the other side to sign a cancellation too, or dispute it

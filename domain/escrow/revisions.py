@@ -1,6 +1,6 @@
 """Rule changes made to the escrow machine after escrows were already running.
 
-As for cases (`domain/dispute/revisions.py`): the workflow sets each flag once, at its
+As for cases (`domain/case/revisions.py`): the workflow sets each flag once, at its
 start, from `workflow.patched(...)`, so an escrow keeps the rules it was created under
 and an older history replays under the rules it was recorded with.
 """

@@ -9,9 +9,10 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from domain.canonical import content_hash
-from domain.escrow.payloads import read_amount
-from domain.escrow.rejections import invalid
 from domain.money import MAX_AMOUNT_FEN, yuan
+from domain.steps.parties import PartyKey
+from domain.steps.payloads import read_amount
+from domain.steps.rejections import invalid
 
 DEFAULT_STAGE_PLAN: tuple[tuple[str, int], ...] = (
     ("hidden works (plumbing/electrical)", 30),
@@ -41,12 +42,6 @@ class Durations:
     acceptance_days: int = 7
     warranty_days: int = 2 * 365
     max_failed_rounds: int = 3
-
-
-@dataclass
-class PartyKey:
-    party_id: str
-    public_key: str
 
 
 @dataclass

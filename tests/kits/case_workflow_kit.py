@@ -8,12 +8,12 @@ from client.escrow_session import eventually
 from client.keys import PartyKey as SigningKey
 from db import crud
 from db.experts import create_expert, load_candidates
-from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
-from domain.escrow.terms import PartyKey
+from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.steps.parties import PartyKey
 from tests.db.factories import TOKEN_LIFETIME
 from tests.kits.dispute_kit import experts
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import DisputeInput, case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import CaseInput, case_workflow_id
 
 
 class Case:
@@ -32,10 +32,10 @@ class Case:
             payload=payload,
             now=now,
         )
-        return await self.handle.execute_update(DisputeWorkflow.submit_step, signed)
+        return await self.handle.execute_update(CaseWorkflow.submit_step, signed)
 
     async def state(self) -> dict:
-        return await self.handle.query(DisputeWorkflow.snapshot)
+        return await self.handle.query(CaseWorkflow.snapshot)
 
     async def forward(self, days: int) -> None:
         await self.stack.skipper.fast_forward(self.handle, timedelta(days=days))
@@ -83,8 +83,8 @@ async def start_case(stack, registry, domain: str, *, council=None, expert_count
         **terms,
     )
     handle = await stack.temporal.start_workflow(
-        DisputeWorkflow.run,
-        DisputeInput(terms=case_terms, council_keys={keys["council"][0]: keys["council"][1].public_key_b64}),
+        CaseWorkflow.run,
+        CaseInput(terms=case_terms, council_keys={keys["council"][0]: keys["council"][1].public_key_b64}),
         id=case_workflow_id(case_id),
         task_queue=task_queue,
     )

@@ -9,13 +9,13 @@ import pytest
 
 from client.keys import PartyKey as SigningKey
 from domain.calendar import WorkCalendar
-from domain.dispute.machine import DisputeMachine, settlement_hash
-from domain.dispute.revisions import Revisions
-from domain.dispute.state import CasePhase
-from domain.dispute.terms import CAR, RENOVATION, CaseTerms, ClaimItem
-from domain.escrow.rejections import RejectionKind, StepRejected
-from domain.escrow.terms import PartyKey
-from domain.signing import SignedStep
+from domain.case.machine import CaseMachine, settlement_hash
+from domain.case.revisions import Revisions
+from domain.case.state import CasePhase
+from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.steps.parties import PartyKey
+from domain.steps.rejections import RejectionKind, StepRejected
+from domain.steps.signing import SignedStep
 from expert_panels.draw import DrawRecord, draw_record_from_document
 from expert_panels.registry import Affiliation, Expert, expert_from_document
 from expert_panels.votes import commitment
@@ -65,7 +65,7 @@ class CaseKit:
             escrow_id="ESC-2026-00001" if escrow and domain == RENOVATION else None,
             escrow_dispute=1 if escrow and domain == RENOVATION else None,
         )
-        self.m = DisputeMachine(
+        self.m = CaseMachine(
             terms,
             council_keys={"P-COUNCIL": self.keys["council"].public_key_b64},
             calendar=WorkCalendar(),
@@ -144,9 +144,9 @@ __all__ = ["CAR", "RENOVATION", "CaseKit", "DISPUTED", "experts"]
 
 
 # ----------------------------------------------------------------------------------------------
-# Branch-test helpers (tests/test_dispute_machine_*.py). Appended: nothing above changes.
+# Branch-test helpers (tests/test_case_machine_*.py). Appended: nothing above changes.
 # ----------------------------------------------------------------------------------------------
-def machine_state(machine: DisputeMachine) -> dict[str, Any]:
+def machine_state(machine: CaseMachine) -> dict[str, Any]:
     """Everything the machine holds, including what `snapshot()` leaves out (nonces, set_aside, keys)."""
     return deepcopy(dict(vars(machine)))
 
@@ -194,7 +194,7 @@ class BranchKit(CaseKit):
     ) -> None:
         super().__init__(domain, escrow=escrow, expert_count=expert_count)
         if calendar is not None or terms_changes or revisions != Revisions():
-            self.m = DisputeMachine(
+            self.m = CaseMachine(
                 replace(self.m.terms, **terms_changes),
                 council_keys=dict(self.m.council_keys),
                 calendar=calendar or WorkCalendar(),

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from domain.escrow.rejections import RejectionKind, StepRejected
 from domain.escrow.state import MovementKind, MovementStatus
 from domain.escrow.terms import Durations, SilencePolicy, split_by_percent
+from domain.steps.rejections import RejectionKind, StepRejected
 from tests.kits.machine_kit import DEFECT, Kit, decision
 
 OWNER, CONTRACTOR = "owner", "contractor"

@@ -15,9 +15,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from domain.dispute.machine import CAR_REMEDIES, CASE_RULES, RENOVATION_OUTCOMES
+from domain.case.machine import CAR_REMEDIES, CASE_RULES, RENOVATION_OUTCOMES
 from domain.escrow.machine import STEP_RULES
-from domain.signed_steps import StepRule
+from domain.steps.machine import StepRule
 from expert_panels.registry import SPECIALTIES
 
 RULES: dict[str, StepRule] = STEP_RULES | CASE_RULES

@@ -18,12 +18,12 @@ import pytest
 from client.escrow_session import conservation_problems
 from client.keys import PartyKey
 from domain.escrow.machine import EscrowMachine, change_plan_hash
-from domain.escrow.rejections import RejectionKind, StepRejected
 from domain.escrow.revisions import EscrowRevisions
 from domain.escrow.state import Movement, MovementKind, MovementStatus
 from domain.escrow.terms import ContractTerms, Durations, SilencePolicy, StagePlan
 from domain.escrow.terms import PartyKey as TermsKey
-from domain.signing import SignedStep
+from domain.steps.rejections import RejectionKind, StepRejected
+from domain.steps.signing import SignedStep
 
 ESCROW_ID = "ESC-2026-00001"
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -26,7 +26,7 @@ from domain.calendar import SHANGHAI
 from expert_panels.registry import Expert
 from tests.conftest import Stack
 from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
-from workflows.dispute_types import case_workflow_id
+from workflows.case_types import case_workflow_id
 
 STAGES = [{"name": "Plumbing and wiring", "amount_fen": 600_000}, {"name": "Tiling", "amount_fen": 400_000}]
 DISPUTED = 400_000  # stage 2, below the small-claim threshold: one expert decides

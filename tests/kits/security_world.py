@@ -26,8 +26,8 @@ from client.party import Party
 from tests.conftest import Stack
 from tests.kits.flow import EscrowFlow
 from tests.kits.staff_kit import expert_pool
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_types import case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.case_types import case_workflow_id
 
 ANONYMOUS, BAD_TOKEN = "anonymous", "bad_token"
 
@@ -154,7 +154,7 @@ async def versions(world: World) -> tuple[int, int]:
     """The escrow's and the case's version: any accepted step would move one of them."""
     escrow = await world.flow.state()
     handle = world.flow.stack.temporal.get_workflow_handle(case_workflow_id(world.case_id))
-    case = await handle.query(DisputeWorkflow.snapshot)
+    case = await handle.query(CaseWorkflow.snapshot)
     return escrow["version"], case["version"]
 
 

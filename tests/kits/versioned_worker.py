@@ -5,7 +5,7 @@ workflow code only.
 """
 
 from tests.conftest import Stack
-from workflows.dispute import DisputeWorkflow
+from workflows.case import CaseWorkflow
 from workflows.worker import build_worker
 
 
@@ -16,6 +16,6 @@ def worker(stack: Stack, thread_pool, escrow_workflow: type):
         bank=stack.bank,
         engine=stack.engine,
         executor=thread_pool,
-        workflows=[escrow_workflow, DisputeWorkflow],
+        workflows=[escrow_workflow, CaseWorkflow],
         workflow_failure_exception_types=[Exception],  # a non-determinism fails the escrow, visibly
     )

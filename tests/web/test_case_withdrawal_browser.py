@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from client.case_session import CaseSession
 from db import crud
-from domain.signing import SignedStep, signature_is_valid
+from domain.steps.signing import SignedStep, signature_is_valid
 from tests.kits.driver import open_escrow, open_page, register, sign
 from tests.kits.owner_kit import dispute_in_browser, funded_for_browser_owner
 from tests.web.conftest import screenshot

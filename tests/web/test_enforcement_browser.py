@@ -1,7 +1,7 @@
 """The council enforces a panel's decision at the escrow from its case page in chromium: one
 confirmation, two signatures made in the browser (the escrow's `dispute.decide`, then the
 case's `enforcement.submit` carrying it). That the escrow then pays and refunds through the
-bank is tested with Python-signed steps in tests/test_dispute_workflow.py."""
+bank is tested with Python-signed steps in tests/test_case_workflow.py."""
 
 from playwright.async_api import expect
 from sqlmodel import Session
@@ -9,7 +9,7 @@ from sqlmodel import Session
 from cli.dispute_demo import WINDOWS
 from db import crud
 from domain.money import yuan
-from domain.signing import SignedStep, signature_is_valid
+from domain.steps.signing import SignedStep, signature_is_valid
 from tests.kits.driver import open_page, sign, signed_in
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.staff_kit import case_in_voting, decided

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from db import crud
 from domain.canonical import canonical_json
-from domain.signing import SignedStep, signature_is_valid
+from domain.steps.signing import SignedStep, signature_is_valid
 
 TRICKY_VALUES = [
     {"b": 1, "a": [True, False, None], "c": {"z": -7, "y": 9_007_199_254_740_991}},

@@ -6,7 +6,7 @@
 // car's statutory remedy shown when they are needed); steps.js shows them in plain words, signs
 // after the reader confirms and posts them (each form's data-url, under /cases/{case_id}),
 // exactly as on the escrow pages. The fields and their rules are the dispute machine's
-// (domain/dispute/machine.py CASE_RULES and `_plan_*`); the checks here only spare the
+// (domain/case/machine.py CASE_RULES and `_plan_*`); the checks here only spare the
 // reader a refusal the machine would give anyway.
 (() => {
   "use strict";

@@ -7,8 +7,8 @@ signature that the machine did not look at.
 from collections.abc import Set
 from typing import Any
 
-from domain.escrow.rejections import invalid
 from domain.money import MAX_AMOUNT_FEN, yuan
+from domain.steps.rejections import invalid
 
 MAX_TEXT = 2000
 MAX_ITEMS = 100

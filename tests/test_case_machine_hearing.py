@@ -1,12 +1,12 @@
-"""Dispute machine, steps 5 and 6: evidence, inspection, clock pauses, commit-reveal votes, the decision."""
+"""Case machine, steps 5 and 6: evidence, inspection, clock pauses, commit-reveal votes, the decision."""
 
 from datetime import timedelta
 
 import pytest
 
 from domain.canonical import content_hash
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import CAR, DISPUTED, SALT, BranchKit
 

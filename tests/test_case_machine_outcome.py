@@ -1,11 +1,11 @@
-"""Dispute machine, steps 7 and 8: objection, appeal, enforcement through the escrow or by the dealer."""
+"""Case machine, steps 7 and 8: objection, appeal, enforcement through the escrow or by the dealer."""
 
 from datetime import timedelta
 
 import pytest
 
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from tests.kits.dispute_kit import CAR, DISPUTED, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT

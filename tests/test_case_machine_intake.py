@@ -1,13 +1,13 @@
-"""Dispute machine, steps 1 to 3: acceptance in working days, the answer window, negotiation, settlement."""
+"""Case machine, steps 1 to 3: acceptance in working days, the answer window, negotiation, settlement."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from domain.calendar import WorkCalendar
-from domain.dispute.machine import settlement_hash
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.machine import settlement_hash
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from tests.kits.dispute_kit import CAR, DISPUTED, START, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT

@@ -1,9 +1,9 @@
-"""The dispute workflow's public types: what the API and the escrow send, and get back."""
+"""The case workflow's public types: what the API and the escrow send, and get back."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.dispute.terms import CaseTerms
+from domain.case.terms import CaseTerms
 
 CASE_WORKFLOW_PREFIX = "dispute-"
 
@@ -13,7 +13,7 @@ def case_workflow_id(case_id: str) -> str:
 
 
 @dataclass
-class DisputeInput:
+class CaseInput:
     terms: CaseTerms
     council_keys: dict[str, str] = field(default_factory=dict)
     calendar: dict[str, list[str]] = field(default_factory=dict)  # WorkCalendar.document()

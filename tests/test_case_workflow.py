@@ -20,14 +20,14 @@ from client.party import Party
 from db import crud
 from db.cases import get_case_projection
 from db.experts import update_expert
-from domain.dispute.terms import CAR, RENOVATION
+from domain.case.terms import CAR, RENOVATION
 from expert_panels.draw import draw_record_from_document, exclusion_code, verify_draw
 from expert_panels.registry import Affiliation, expert_from_document
 from expert_panels.votes import commitment
 from tests.kits.case_workflow_kit import Case, open_cases, start_case
 from tests.kits.flow import EscrowFlow, assert_bank_agrees
 from tests.kits.staff_kit import page
-from workflows.dispute import DisputeWorkflow
+from workflows.case import CaseWorkflow
 
 SALT = "pepper-and-salt-0123456789"
 
@@ -104,7 +104,7 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "verify-draw: ok" in checked.stdout
 
-    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    draws = await case.handle.query(CaseWorkflow.draw_records)
     candidates = [expert_from_document(raw) for raw in draws[0]["candidates"]]
 
     def reseeded(seed: str) -> dict:
@@ -198,7 +198,7 @@ async def test_a_draw_abandoned_when_no_alternate_is_left_is_kept_and_verify_dra
     await case.forward(1)  # the draw is retried a day later
     redrawn = (await case.until("panel"))["rounds"][-1]["draw"]
 
-    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    draws = await case.handle.query(CaseWorkflow.draw_records)
     assert [(d["draw"]["seed"], "abandoned" in d) for d in draws] == [
         (first["seed"], True),
         (redrawn["seed"], False),
@@ -250,7 +250,7 @@ async def test_a_draw_that_seats_nobody_is_kept_shown_and_verify_draw_reruns_it(
     assert "1 draw attempt(s) could seat no panel" in shown.text
     assert "2 waterproofing expert(s) needed, 1 eligible" in shown.text and "EXP-006" in shown.text
 
-    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    draws = await case.handle.query(CaseWorkflow.draw_records)
     assert [(d["round"], d["failed"]["attempts"]) for d in draws] == [(1, 1)]
     assert report_draws(case_id, draws) == 0
     forged = [{**draws[0], "draw": {**draws[0]["draw"], "exclusions": {}}}]  # hiding who was kept out
@@ -260,7 +260,7 @@ async def test_a_draw_that_seats_nobody_is_kept_shown_and_verify_draw_reruns_it(
     await case.forward(1)  # retried a day later, from the registry as it is then
     drawn = await case.until("panel")
     assert drawn["rounds"][-1]["failed_draw"] == failed  # the round keeps what went before its panel
-    draws = await case.handle.query(DisputeWorkflow.draw_records)
+    draws = await case.handle.query(CaseWorkflow.draw_records)
     assert ["failed" in d for d in draws] == [True, False]
     assert report_draws(case_id, draws) == 0
     await record_history(case.handle, "dispute_draw_failed_then_drawn")

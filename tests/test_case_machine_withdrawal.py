@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import pytest
 
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from tests.kits.dispute_kit import CAR, RENOVATION, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT

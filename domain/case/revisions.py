@@ -1,4 +1,4 @@
-"""Rule changes made to the dispute machine after cases were already running.
+"""Rule changes made to the case machine after cases were already running.
 
 A workflow replaying its history must make the decisions it made when it ran, so each
 change is a flag the workflow sets from `workflow.patched(...)` once, when the case

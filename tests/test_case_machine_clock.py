@@ -1,4 +1,4 @@
-"""Dispute machine: when windows start if a timer is handled late, abandoned draws, paused targets.
+"""Case machine: when windows start if a timer is handled late, abandoned draws, paused targets.
 
 Each rule came after cases were already running, so each is a `Revisions` flag; the tests
 run both sides, the rule as it is now and as older histories recorded it.
@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from domain.dispute.revisions import BEFORE_REVISIONS, Revisions
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.revisions import BEFORE_REVISIONS, Revisions
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from expert_panels.draw import draw_record_from_document, verify_abandoned_draw, verify_draw
 from expert_panels.registry import expert_from_document
 from tests.kits.dispute_kit import CAR, BranchKit, expert

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.canonical import canonical_json, sha256_hex
-from domain.escrow.payloads import Payload
-from domain.escrow.rejections import conflict, forbidden, invalid
-from domain.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.payloads import Payload
+from domain.steps.rejections import conflict, forbidden, invalid
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 
 Commit = Callable[[], str]
 Apply = Callable[[], None]
@@ -62,7 +62,7 @@ def trail_entry_hash(seq: int, prev_hash: str, step: SignedStep) -> str:
 
 
 class SignedStepMachine:
-    """Base of the escrow and dispute machines. Subclasses set `rules` and `subject_kind`,
+    """Base of the escrow and case machines. Subclasses set `rules` and `subject_kind`,
     define `_plan_<action>` handlers, `_signer(party_id)` and `_advance(now)`."""
 
     rules: dict[str, StepRule] = {}

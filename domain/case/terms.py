@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.escrow.terms import PartyKey
+from domain.steps.parties import PartyKey
 
 RENOVATION, CAR = "renovation", "car"
 

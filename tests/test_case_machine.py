@@ -1,9 +1,9 @@
-"""The dispute machine's main paths, step by step with real signatures."""
+"""The case machine's main paths, step by step with real signatures."""
 
 from datetime import timedelta
 
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from expert_panels.draw import draw_record_from_document, verify_draw
 from tests.kits.dispute_kit import CAR, DISPUTED, CaseKit
 

@@ -1,12 +1,12 @@
-"""Dispute machine: every step is a signed envelope, and a bad one changes nothing."""
+"""Case machine: every step is a signed envelope, and a bad one changes nothing."""
 
 from datetime import timedelta
 
 import pytest
 
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
-from domain.signing import SignedStep
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
+from domain.steps.signing import SignedStep
 from tests.kits.dispute_kit import DISPUTED, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT

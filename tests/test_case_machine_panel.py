@@ -1,12 +1,12 @@
-"""Dispute machine, step 4: the draw, strikes and independence declarations."""
+"""Case machine, step 4: the draw, strikes and independence declarations."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from domain.dispute.revisions import Revisions
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.revisions import Revisions
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from expert_panels.draw import exclusion_code, failed_draw_from_document, verify_draw, verify_failed_draw
 from expert_panels.registry import Affiliation, expert_from_document
 from tests.kits.dispute_kit import BranchKit, expert

@@ -2,9 +2,9 @@
 
 import pytest
 
-from domain.dispute.machine import terms_document
-from domain.dispute.state import CasePhase
-from domain.escrow.rejections import RejectionKind
+from domain.case.machine import terms_document
+from domain.case.state import CasePhase
+from domain.steps.rejections import RejectionKind
 from expert_panels.car_claim import claimed_remedy
 from tests.kits.dispute_kit import CAR, BranchKit
 

@@ -36,8 +36,8 @@ from typing import Any, TypeVar
 
 from domain.calendar import WorkCalendar
 from domain.canonical import content_hash, jsonable_object
-from domain.dispute.revisions import Revisions
-from domain.dispute.state import (
+from domain.case.revisions import Revisions
+from domain.case.state import (
     AbandonedDraw,
     CasePhase,
     Evidence,
@@ -47,12 +47,12 @@ from domain.dispute.state import (
     Seat,
     Settlement,
 )
-from domain.dispute.terms import CAR, RENOVATION, CaseTerms
-from domain.escrow.payloads import Payload, read_amount
-from domain.escrow.rejections import conflict, forbidden, invalid
-from domain.escrow.terms import PartyKey
-from domain.signed_steps import Apply, SignedStepMachine, rule
-from domain.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.case.terms import CAR, RENOVATION, CaseTerms
+from domain.steps.machine import Apply, SignedStepMachine, rule
+from domain.steps.parties import PartyKey
+from domain.steps.payloads import Payload, read_amount
+from domain.steps.rejections import conflict, forbidden, invalid
+from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 from expert_panels.car_claim import claimed_remedy
 from expert_panels.draw import (
     DrawRequest,
@@ -129,7 +129,7 @@ CASE_RULES = {
 }
 
 
-class DisputeMachine(SignedStepMachine):
+class CaseMachine(SignedStepMachine):
     rules = CASE_RULES
     subject_kind = "case"
 
