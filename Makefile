@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: venv system-packages postgres run test test-fast typecheck demo lint lock bench
+.PHONY: venv system-packages postgres run test test-fast lint demo lock bench
 
 venv: $(VENV)/.installed
 
@@ -32,17 +32,19 @@ system-packages:
 postgres:
 	bash scripts/ensure-postgres
 
-# mypy, strict, on the packages listed in pyproject.toml's [tool.mypy] `files`.
-typecheck: venv
+# mypy, strict, on the packages listed in pyproject.toml's [tool.mypy] `files`; ruff's lint rules
+# and its formatting (a file ruff would reformat fails the run).
+lint: venv
 	$(BIN)/mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 
 # pytest exits 5 when no test ran; make treats that as a failure, on purpose.
-test: venv system-packages postgres typecheck
+test: venv system-packages postgres lint
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 # mypy, ruff and the tests that need no service (marked `pure` by tests/conftest.py): docs/TESTS.md.
-test-fast: venv typecheck
-	$(BIN)/ruff check .
+test-fast: venv lint
 	$(BIN)/pytest -p no:cacheprovider -m pure $(PYTEST_ARGS)
 
 demo: venv
@@ -51,9 +53,6 @@ demo: venv
 # The full run takes a while (10,000 open escrows); BENCH_ARGS=--quick for a small one.
 bench: venv
 	$(BIN)/escrow bench $(BENCH_ARGS)
-
-lint: venv typecheck
-	$(BIN)/ruff check .
 
 # Needs only the venv's python, not an up-to-date install: it is how an install gets up to date.
 lock:
