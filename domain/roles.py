@@ -1,0 +1,39 @@
+"""Every role a person acts in, named once.
+
+A party registers as one of `PARTY_ROLES`; inside a case the claimant and respondent
+are sides a party takes for that case (an owner or buyer claims, a contractor or
+dealer answers), so they are roles of the process, not of the registration. One enum
+holds both because the machines' step rules, the open actions they declare and the
+pages all speak of "who", and a second enum would let the two drift apart.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    CONTRACTOR = "contractor"
+    INSPECTOR = "inspector"
+    COUNCIL = "council"
+    EXPERT = "expert"
+    BANK = "bank"
+    BUYER = "buyer"
+    DEALER = "dealer"
+    CLAIMANT = "claimant"
+    RESPONDENT = "respondent"
+
+
+PARTY_ROLES = frozenset(
+    {
+        Role.OWNER,
+        Role.CONTRACTOR,
+        Role.INSPECTOR,
+        Role.COUNCIL,
+        Role.EXPERT,
+        Role.BANK,
+        Role.BUYER,
+        Role.DEALER,
+    }
+)
+CONSUMER_ROLES = frozenset({Role.OWNER, Role.BUYER})
+BUSINESS_ROLES = frozenset({Role.CONTRACTOR, Role.DEALER})
