@@ -20,7 +20,8 @@ bearer = HTTPBearer(
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -29,7 +30,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_temporal(request: Request) -> Client:
-    return request.app.state.temporal
+    client: Client = request.app.state.temporal
+    return client
 
 
 # Far beyond any real listing; a larger offset would overflow the database's integer (a 500).
@@ -95,6 +97,7 @@ def get_caller(
     request that changes something must also carry `SESSION_HEADER` (SameSite=Strict
     already keeps other sites' requests from carrying the cookie at all).
     """
+    kind: tokens.TokenKind
     if credentials is not None:
         secret, kind = credentials.credentials, "api"
     elif cookie := request.cookies.get(SESSION_COOKIE):

@@ -43,7 +43,7 @@ class Process:
     run: Any  # the workflow's run method, for typed handles
     submit_step: Any  # its update that takes a SignedStep
 
-    def handle(self, client: Client, subject_id: str) -> WorkflowHandle:
+    def handle(self, client: Client, subject_id: str) -> WorkflowHandle[Any, Any]:
         return client.get_workflow_handle_for(self.run, self.workflow_id(subject_id))
 
 

@@ -43,6 +43,14 @@ IdempotencyKey = Annotated[
 _CONVERTER = JSONPlainPayloadConverter()
 
 
+def encoded_input(workflow_input: Any) -> str:
+    """The workflow input as Temporal's JSON converter writes it, to re-start the same input later."""
+    payload = _CONVERTER.to_payload(workflow_input)
+    if payload is None:  # the converter declines only what is not JSON: a programming error
+        raise TypeError(f"{type(workflow_input).__name__} is not JSON-encodable")
+    return payload.data.decode()
+
+
 @dataclass(frozen=True)
 class BusinessKey:
     """Which create, whose key, and a hash of what was asked, to tell a repeat from a reuse."""
@@ -88,7 +96,7 @@ def answer_once(
             key=key.key,
             request_hash=key.request_hash,
             answer_json=json.dumps(answer),
-            workflow_input_json=_CONVERTER.to_payload(workflow_input).data.decode(),
+            workflow_input_json=encoded_input(workflow_input),
         )
     if stored.request_hash != key.request_hash:
         raise key.reused

@@ -1,5 +1,6 @@
 """The API application: routers, error handlers and the connections it holds."""
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.temporal = await connect_temporal(settings, lazy=True)
         yield
         app.state.engine.dispose()

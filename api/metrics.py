@@ -11,7 +11,7 @@ import time
 from fastapi.routing import iter_route_contexts
 from prometheus_client import Histogram, start_http_server
 from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config.settings import Settings
 
@@ -36,7 +36,7 @@ class RequestMetrics:
         started = time.perf_counter()
         status = 500
 
-        async def send_with_status(message) -> None:
+        async def send_with_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -53,11 +53,11 @@ class RequestMetrics:
 def route_template(scope: Scope) -> str:
     route = scope.get("route")
     if route is not None:
-        return route.path
+        return str(route.path)
     # Not routed (404, 405, or refused at the edge by the JSON policy): name it, don't echo it.
     # FastAPI keeps included routers as branches; iter_route_contexts flattens them to routes.
     for candidate in iter_route_contexts(scope["app"].routes):
-        if candidate.matches(scope)[0] is Match.FULL:
+        if candidate.matches(scope)[0] is Match.FULL and candidate.path is not None:
             return candidate.path
     return "unmatched"
 

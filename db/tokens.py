@@ -19,6 +19,17 @@ from sqlmodel import Session, col, select
 from db.models import Party, PartyToken, utcnow
 
 TokenKind = Literal["api", "session"]
+
+
+def kind_of(token: PartyToken) -> TokenKind:
+    """The token's kind as its type; the table's check constraint allows no other value."""
+    if token.kind == "api":
+        return "api"
+    if token.kind == "session":
+        return "session"
+    raise ValueError(f"token {token.id} has an unknown kind {token.kind!r}")
+
+
 _ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 KEPT_AFTER_EXPIRY = timedelta(days=1)
 

@@ -60,7 +60,8 @@ def signed_in(party: PageParty) -> Party:
 SignedInParty = Annotated[Party, Depends(signed_in)]
 
 
-def to_sign_in(request: Request, _exc: SignInRequired) -> RedirectResponse:
+def to_sign_in(request: Request, _exc: Exception) -> RedirectResponse:
+    """The handler for `SignInRequired` (Starlette types handlers by the base exception)."""
     back = local_path(f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path)
     return RedirectResponse(
         f"/signin?{urlencode({'next': back}, safe='/')}" if back else "/signin", status_code=303

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -42,7 +43,9 @@ templates.env.filters["article_key"] = article_key
 templates.env.filters["in_claim_order"] = in_claim_order
 
 
-def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     """Render a page in the reader's language; templates call `t("key")` for every word they show."""
     language = language_of(request)
     page_context = {"lang": language, "languages": LANGUAGES, "t": partial(translate, language)}

@@ -7,12 +7,14 @@ answers 410 Gone. The council's spike alerts are at `/council/complaint-alerts` 
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep
@@ -21,7 +23,7 @@ from db.models import utcnow
 from domain.money import yuan
 from domain.spreadsheet import csv_text
 from public_record.alerts import spikes
-from public_record.complaints import OUTCOMES, all_disputes, count_by, tally_by
+from public_record.complaints import OUTCOMES, Complaint, all_disputes, count_by, tally_by
 from public_record.decisions import published_decisions
 from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
 from public_record.quarterly import csv_rows
@@ -47,7 +49,7 @@ def _quarter(text: str) -> Quarter:
         raise ApiError(422, "bad_quarter", str(exc)) from None
 
 
-def published_document(session, text: str, now: datetime | None = None) -> dict[str, Any]:
+def published_document(session: Session, text: str, now: datetime | None = None) -> dict[str, Any]:
     """The frozen list for a quarter: 404 if never published, 410 once its year is over."""
     quarter = _quarter(text)
     row = get_published(session=session, quarter=quarter)
@@ -59,7 +61,8 @@ def published_document(session, text: str, now: datetime | None = None) -> dict[
             "list_expired",
             f"the list for {quarter} was published for one year, until {row.expires_at:%Y-%m-%d}",
         )
-    return json.loads(row.document_json)
+    document: dict[str, Any] = json.loads(row.document_json)
+    return document
 
 
 # ------------------------------------------------------------------ quarterly lists
@@ -127,7 +130,7 @@ def counts(session: SessionDep) -> dict[str, Any]:
     disputes = all_disputes(load_history(session=session))
     complaints = [c for c in disputes if c.is_complaint]
 
-    def table(key) -> dict[str, Any]:
+    def table(key: Callable[[Complaint], str]) -> dict[str, Any]:
         return {
             name: {"count": group.count, "outcomes": group.outcomes, "mediation_rate": group.mediation_rate}
             for name, group in sorted(tally_by(complaints, key).items())
@@ -236,6 +239,6 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
 
 
-def _translator(request: Request):
+def _translator(request: Request) -> Callable[..., str]:
     language = language_of(request)
     return lambda key, **values: translate(language, key, **values)

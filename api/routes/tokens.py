@@ -17,7 +17,7 @@ router = APIRouter(prefix="/parties/me/tokens", tags=["parties"])
 def public(token: PartyToken, caller: Caller | None = None) -> TokenPublic:
     return TokenPublic(
         id=token.id,
-        kind=token.kind,
+        kind=tokens.kind_of(token),
         created_at=token.created_at,
         expires_at=token.expires_at,
         revoked_at=token.revoked_at,
