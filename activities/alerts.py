@@ -22,7 +22,7 @@ class AlertActivities:
         with single_transaction(self._engine) as session:
             crud.raise_alert(
                 session=session,
-                escrow_id=input.subject_id,
+                subject_id=input.subject_id,
                 kind=input.kind,
                 message=input.message,
                 business_key=input.business_key,

@@ -111,11 +111,11 @@ def record_trail_and_alerts(
     session: Session, subject_id: str, entries: list[dict[str, Any]], alerts: list[dict[str, Any]]
 ) -> None:
     """New signed steps into the audit log and new alerts for the council, both idempotent."""
-    crud.append_audit_entries(session=session, escrow_id=subject_id, entries=[audit_row(e) for e in entries])
+    crud.append_audit_entries(session=session, subject_id=subject_id, entries=[audit_row(e) for e in entries])
     for alert in alerts:
         crud.raise_alert(
             session=session,
-            escrow_id=subject_id,
+            subject_id=subject_id,
             kind=alert["kind"],
             message=alert["message"],
             business_key=alert["business_key"],

@@ -105,7 +105,7 @@ def refused(session: Session, event: BankEvent, status: int, code: str, why: str
     """Alert the council once per claim (a redelivery of the same claim raises nothing new)."""
     crud.raise_alert(
         session=session,
-        escrow_id=event.account_id,
+        subject_id=event.account_id,
         kind=ALERT_KIND,
         message=(
             f"A validly signed bank webhook claimed a deposit of {event.amount_fen} fen into "
@@ -122,7 +122,7 @@ def escrow_refused(session: Session, event: BankEvent, exc: ApiError) -> ApiErro
     money nobody's ledger shows, so the council hears of it once per transaction."""
     crud.raise_alert(
         session=session,
-        escrow_id=event.account_id,
+        subject_id=event.account_id,
         kind=UNRECORDED_KIND,
         message=(
             f"The bank holds a deposit of {event.amount_fen} fen into {event.account_id} "

@@ -287,7 +287,7 @@ def list_escrows_for_party(
     return list(session.exec(statement).all())
 
 
-def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[Mapping[str, Any]]) -> int:
+def append_audit_entries(*, session: Session, subject_id: str, entries: Sequence[Mapping[str, Any]]) -> int:
     """Store the entries not stored yet and return how many were new.
 
     Each entry carries `seq` and the fields of AuditEntry (`prev_hash` may be
@@ -304,7 +304,7 @@ def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[
         missing = {"seq", *_AUDIT_FIELDS} - set(entry)
         if unknown or missing:
             raise ValueError(f"audit entry: unknown {sorted(unknown)}, missing {sorted(missing)}")
-        rows.append({"escrow_id": escrow_id, "recorded_at": now, **entry})
+        rows.append({"subject_id": subject_id, "recorded_at": now, **entry})
     if len({row["seq"] for row in rows}) != len(rows):
         raise ValueError("audit entries repeat a sequence number")
 
@@ -313,13 +313,15 @@ def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[
         offered = {row["seq"]: row for row in rows if row["seq"] not in inserted}
         if offered:
             stored = session.exec(
-                select(AuditEntry).where(AuditEntry.escrow_id == escrow_id, col(AuditEntry.seq).in_(offered))
+                select(AuditEntry).where(
+                    AuditEntry.subject_id == subject_id, col(AuditEntry.seq).in_(offered)
+                )
             ).all()
             for existing in stored:
                 row = offered[existing.seq]
                 if any(getattr(existing, name) != row[name] for name in _AUDIT_FIELDS):
                     raise AuditConflictError(
-                        f"{escrow_id} seq {existing.seq}: a different entry is already stored"
+                        f"{subject_id} seq {existing.seq}: a different entry is already stored"
                     )
         session.commit()
     except BaseException:
@@ -332,26 +334,26 @@ def append_audit_entries(*, session: Session, escrow_id: str, entries: Sequence[
 def _audit_insert(dialect: str) -> Insert:
     insert = insert_for(dialect, table_of(AuditEntry))
     return insert.on_conflict_do_nothing(
-        index_elements=[col(AuditEntry.escrow_id), col(AuditEntry.seq)]
+        index_elements=[col(AuditEntry.subject_id), col(AuditEntry.seq)]
     ).returning(col(AuditEntry.seq))
 
 
-def list_audit_entries(*, session: Session, escrow_id: str) -> list[AuditEntry]:
-    statement = select(AuditEntry).where(AuditEntry.escrow_id == escrow_id).order_by(col(AuditEntry.seq))
+def list_audit_entries(*, session: Session, subject_id: str) -> list[AuditEntry]:
+    statement = select(AuditEntry).where(AuditEntry.subject_id == subject_id).order_by(col(AuditEntry.seq))
     return list(session.exec(statement).all())
 
 
 def raise_alert(
     *,
     session: Session,
-    escrow_id: str,
+    subject_id: str,
     kind: str,
     message: str,
     business_key: str,
 ) -> bool:
     """Raise an alert once per business key; returns whether this call raised it."""
     insert = dialect_insert(session, CouncilAlert).values(
-        escrow_id=escrow_id,
+        subject_id=subject_id,
         kind=kind,
         message=message,
         business_key=business_key,
@@ -363,11 +365,11 @@ def raise_alert(
     return bool(execute_write(session, statement))
 
 
-def list_alerts(*, session: Session, escrow_id: str | None = None) -> list[CouncilAlert]:
-    """Alerts, newest first, optionally for one escrow."""
+def list_alerts(*, session: Session, subject_id: str | None = None) -> list[CouncilAlert]:
+    """Alerts, newest first, optionally about one subject (an escrow, a case ...)."""
     statement = select(CouncilAlert).order_by(col(CouncilAlert.id).desc())
-    if escrow_id is not None:
-        statement = statement.where(CouncilAlert.escrow_id == escrow_id)
+    if subject_id is not None:
+        statement = statement.where(CouncilAlert.subject_id == subject_id)
     return list(session.exec(statement).all())
 
 

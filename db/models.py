@@ -185,13 +185,13 @@ class CaseProjection(AppModel, table=True):
 class AuditEntry(AppModel, table=True):
     """One accepted signed step; `envelope_json` is kept byte-for-byte as signed.
 
-    `escrow_id` names the step's subject: an escrow id, or a case id (CASE-...) for
+    `subject_id` names the step's subject: an escrow id, or a case id (CASE-...) for
     the steps of a dispute case, whose trail is kept here too.
     """
 
     __tablename__ = "audit_entry"
 
-    escrow_id: str = Field(primary_key=True)
+    subject_id: str = Field(primary_key=True)
     seq: int = Field(primary_key=True)
     action: str
     signer_id: str
@@ -206,13 +206,15 @@ class AuditEntry(AppModel, table=True):
 class CouncilAlert(AppModel, table=True):
     """Something the council must look at; `business_key` makes raising it idempotent.
 
-    `escrow_id` names what the alert is about: an escrow id, or a case id (CASE-...).
+    `subject_id` names what the alert is about: an escrow id (an escrow's bank account
+    for a refused deposit), a case id (CASE-...), or for a complaint spike the category
+    or business it counts.
     """
 
     __tablename__ = "council_alert"
 
     id: int | None = Field(default=None, primary_key=True)
-    escrow_id: str = Field(index=True)
+    subject_id: str = Field(index=True)
     kind: str
     message: str = Field(sa_type=Text)
     business_key: str = Field(unique=True)

@@ -60,10 +60,10 @@ def load_history(*, session: Session) -> History:
     statement = (
         select(AuditEntry)
         .where(col(AuditEntry.action).in_(STAGE_STEPS))
-        .order_by(col(AuditEntry.escrow_id), col(AuditEntry.seq))
+        .order_by(col(AuditEntry.subject_id), col(AuditEntry.seq))
     )
     for entry in session.exec(statement).all():
-        steps.setdefault(entry.escrow_id, []).append(entry)
+        steps.setdefault(entry.subject_id, []).append(entry)
     escrows = [
         _escrow_facts(row, steps.get(row.escrow_id, []), milestones.get(row.escrow_id, {}))
         for row in session.exec(select(EscrowProjection).order_by(col(EscrowProjection.escrow_id))).all()
@@ -169,7 +169,7 @@ def raise_spike_alerts(*, session: Session, alerts: Iterable[SpikeAlert]) -> int
     for alert in alerts:
         raised += crud.raise_alert(
             session=session,
-            escrow_id=alert.key,
+            subject_id=alert.key,
             kind="complaint_spike",
             message=alert.message,
             business_key=alert.business_key,

@@ -72,7 +72,7 @@ async def test_parties_see_their_cases_and_the_council_sees_all(stack):
     answering = phases(await listed(council, phase="answer", limit=200))
     assert case_id in answering and other_id not in answering
     with Session(stack.engine) as session:
-        trail = crud.list_audit_entries(session=session, escrow_id=case_id)
+        trail = crud.list_audit_entries(session=session, subject_id=case_id)
     assert [(entry.seq, entry.action, entry.signer_id) for entry in trail] == [(1, "case.accept", council.id)]
 
     bad = await stack.http.get("/cases", params={"phase": "pondering"}, headers=council.auth)

@@ -69,7 +69,7 @@ async def decide(case: Case, proposals: list[int | None], *, accepted: bool = Fa
 def read_model(engine, case_id: str):
     """The case as the read model holds it, with its trail."""
     with Session(engine) as session:
-        trail = crud.list_audit_entries(session=session, escrow_id=case_id)
+        trail = crud.list_audit_entries(session=session, subject_id=case_id)
         return get_case_projection(session=session, case_id=case_id), trail
 
 

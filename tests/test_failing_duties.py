@@ -30,14 +30,14 @@ def escrow_read_model(engine, escrow_id: str) -> tuple[dict | None, int]:
     """The escrow's read-model row (as a dict) and how many audit entries the log holds for it."""
     with Session(engine) as session:
         row = crud.get_escrow_projection(session=session, escrow_id=escrow_id)
-        entries = crud.list_audit_entries(session=session, escrow_id=escrow_id)
+        entries = crud.list_audit_entries(session=session, subject_id=escrow_id)
         return (row.model_dump() if row else None), len(entries)
 
 
 def case_read_model(engine, case_id: str) -> tuple[dict | None, int]:
     with Session(engine) as session:
         row = get_case_projection(session=session, case_id=case_id)
-        entries = crud.list_audit_entries(session=session, escrow_id=case_id)
+        entries = crud.list_audit_entries(session=session, subject_id=case_id)
         return (row.model_dump() if row else None), len(entries)
 
 
@@ -49,7 +49,7 @@ async def gave_up(handle) -> None:
 
 def alerts(engine, subject_id: str) -> list[tuple[str, str]]:
     with Session(engine) as session:
-        return [(a.kind, a.message) for a in crud.list_alerts(session=session, escrow_id=subject_id)]
+        return [(a.kind, a.message) for a in crud.list_alerts(session=session, subject_id=subject_id)]
 
 
 async def test_an_escrow_its_read_model_refuses_pays_its_stage_once_and_catches_up(stack, record_history):

@@ -165,7 +165,7 @@ async def escrow_page(
         "dispute_reason": partial(dispute_reason, snapshot, say=partial(translate, language)),
         "cancellation": cancellation(snapshot, role),
         "specialties": SPECIALTIES[RENOVATION],
-        "trail": crud.list_audit_entries(session=session, escrow_id=escrow_id),
+        "trail": crud.list_audit_entries(session=session, subject_id=escrow_id),
         "deposit": deposit_instructions(snapshot, settings),
         "step_words": STEP_WORDS,
         "stage_name": partial(stage_name, language),

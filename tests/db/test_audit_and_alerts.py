@@ -8,12 +8,12 @@ from tests.db.factories import entry
 
 
 def test_audit_append_is_idempotent_by_sequence(session: Session) -> None:
-    assert crud.append_audit_entries(session=session, escrow_id="ESC-1", entries=[entry(1), entry(2)]) == 2
-    assert crud.append_audit_entries(session=session, escrow_id="ESC-1", entries=[entry(1), entry(2)]) == 0
-    assert crud.append_audit_entries(session=session, escrow_id="ESC-1", entries=[entry(2), entry(3)]) == 1
-    assert crud.append_audit_entries(session=session, escrow_id="ESC-2", entries=[entry(1)]) == 1
+    assert crud.append_audit_entries(session=session, subject_id="ESC-1", entries=[entry(1), entry(2)]) == 2
+    assert crud.append_audit_entries(session=session, subject_id="ESC-1", entries=[entry(1), entry(2)]) == 0
+    assert crud.append_audit_entries(session=session, subject_id="ESC-1", entries=[entry(2), entry(3)]) == 1
+    assert crud.append_audit_entries(session=session, subject_id="ESC-2", entries=[entry(1)]) == 1
 
-    stored = crud.list_audit_entries(session=session, escrow_id="ESC-1")
+    stored = crud.list_audit_entries(session=session, subject_id="ESC-1")
     assert [(e.seq, e.entry_hash, e.prev_hash) for e in stored] == [
         (1, "hash-1", None),
         (2, "hash-2", "hash-1"),
@@ -24,25 +24,25 @@ def test_audit_append_is_idempotent_by_sequence(session: Session) -> None:
 
 
 def test_a_different_entry_under_a_stored_sequence_is_refused(session: Session) -> None:
-    crud.append_audit_entries(session=session, escrow_id="ESC-1", entries=[entry(1)])
+    crud.append_audit_entries(session=session, subject_id="ESC-1", entries=[entry(1)])
 
     with pytest.raises(crud.AuditConflictError):
         crud.append_audit_entries(
-            session=session, escrow_id="ESC-1", entries=[entry(2), entry(1, entry_hash="forged")]
+            session=session, subject_id="ESC-1", entries=[entry(2), entry(1, entry_hash="forged")]
         )
 
-    assert [e.seq for e in crud.list_audit_entries(session=session, escrow_id="ESC-1")] == [1]
+    assert [e.seq for e in crud.list_audit_entries(session=session, subject_id="ESC-1")] == [1]
 
 
 def test_recorded_at_is_kept_in_utc(session: Session) -> None:
     signed_at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    crud.append_audit_entries(session=session, escrow_id="ESC-1", entries=[entry(1, recorded_at=signed_at)])
+    crud.append_audit_entries(session=session, subject_id="ESC-1", entries=[entry(1, recorded_at=signed_at)])
 
-    (stored,) = crud.list_audit_entries(session=session, escrow_id="ESC-1")
+    (stored,) = crud.list_audit_entries(session=session, subject_id="ESC-1")
     assert stored.recorded_at == signed_at
     with pytest.raises(Exception, match="naive datetime"):
         crud.append_audit_entries(
-            session=session, escrow_id="ESC-1", entries=[entry(2, recorded_at=datetime(2026, 3, 1))]
+            session=session, subject_id="ESC-1", entries=[entry(2, recorded_at=datetime(2026, 3, 1))]
         )
 
 
@@ -50,11 +50,11 @@ def test_raising_the_same_alert_twice_is_a_no_op(session: Session) -> None:
     key = "ESC-1:stage-2:inspection-overdue"
     alert = {"kind": "inspection-overdue", "message": "No inspection report in 3 days"}
 
-    assert crud.raise_alert(session=session, escrow_id="ESC-1", business_key=key, **alert)
-    assert not crud.raise_alert(session=session, escrow_id="ESC-1", business_key=key, **alert)
+    assert crud.raise_alert(session=session, subject_id="ESC-1", business_key=key, **alert)
+    assert not crud.raise_alert(session=session, subject_id="ESC-1", business_key=key, **alert)
     assert crud.raise_alert(
-        session=session, escrow_id="ESC-2", business_key="ESC-2:stage-1:owner-silent", **alert
+        session=session, subject_id="ESC-2", business_key="ESC-2:stage-1:owner-silent", **alert
     )
 
-    assert [a.business_key for a in crud.list_alerts(session=session, escrow_id="ESC-1")] == [key]
-    assert [a.escrow_id for a in crud.list_alerts(session=session)] == ["ESC-2", "ESC-1"]
+    assert [a.business_key for a in crud.list_alerts(session=session, subject_id="ESC-1")] == [key]
+    assert [a.subject_id for a in crud.list_alerts(session=session)] == ["ESC-2", "ESC-1"]

@@ -198,7 +198,7 @@ def test_the_activity_projects_a_case_its_trail_and_its_alerts_once(session: Ses
     assert stored.filed_at == kit.m.filed_at
     assert json.loads(stored.summary_json)["trail_head"] == kit.m.trail_head
 
-    trail = crud.list_audit_entries(session=session, escrow_id="CASE-2026-00001")
+    trail = crud.list_audit_entries(session=session, subject_id="CASE-2026-00001")
     assert [(e.seq, e.action) for e in trail] == [
         (1, "case.accept"),
         (2, "answer.submit"),
@@ -206,7 +206,7 @@ def test_the_activity_projects_a_case_its_trail_and_its_alerts_once(session: Ses
         (4, "settlement.sign"),
     ]
     assert trail[-1].entry_hash == kit.m.trail_head
-    alerts = crud.list_alerts(session=session, escrow_id="CASE-2026-00001")
+    alerts = crud.list_alerts(session=session, subject_id="CASE-2026-00001")
     assert [(a.kind, a.business_key) for a in alerts] == [
         ("acceptance_overdue", "CASE-2026-00001:acceptance-overdue")
     ]

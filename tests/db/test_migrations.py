@@ -102,3 +102,78 @@ def test_the_token_each_party_had_is_carried_over_as_an_expiring_api_token(empty
         assert kept == tokens.hash_secret("old-secret")
     finally:
         engine.dispose()
+
+
+def _trail_and_alert_schema(
+    engine: Engine,
+) -> tuple[list[str], list[str], dict[str | None, list[str | None]]]:
+    """The trail's primary key, the alerts' columns, and the alerts' indexes and unique constraints
+    by name (PostgreSQL lists a constraint's own index among the indexes too), as the database has them."""
+    inspector = inspect(engine)
+    indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("council_alert")}
+    uniques = {u["name"]: u["column_names"] for u in inspector.get_unique_constraints("council_alert")}
+    return (
+        inspector.get_pk_constraint("audit_entry")["constrained_columns"],
+        [column["name"] for column in inspector.get_columns("council_alert")],
+        indexes | uniques,
+    )
+
+
+def test_the_escrow_id_column_of_trail_and_alerts_becomes_subject_id_and_back(empty_db_url: str) -> None:
+    migrate(empty_db_url, "upgrade", "0007_party_token")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            for subject in ("ESC-2026-00001", "CASE-2026-00001"):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_entry (escrow_id, seq, action, signer_id, signer_role, entry_hash,"
+                        " prev_hash, envelope_json, signature, recorded_at)"
+                        " VALUES (:subject, 1, 'accept_stage', 'P-OWNER00000', 'owner', 'h1', NULL, '{}',"
+                        " 'sig', :at)"
+                    ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+                    {"subject": subject, "at": utcnow()},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO council_alert (escrow_id, kind, message, business_key, created_at)"
+                        " VALUES (:subject, 'overdue', 'late', :key, :at)"
+                    ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+                    {"subject": subject, "key": f"{subject}:overdue", "at": utcnow()},
+                )
+        upgrade(empty_db_url)
+
+        assert _trail_and_alert_schema(engine) == (
+            ["subject_id", "seq"],
+            ["id", "subject_id", "kind", "message", "business_key", "created_at"],
+            {
+                "ix_council_alert_subject_id": ["subject_id"],
+                "uq_council_alert_business_key": ["business_key"],
+            },
+        )
+        with session_scope(engine) as session:
+            (case_step,) = crud.list_audit_entries(session=session, subject_id="CASE-2026-00001")
+            assert (case_step.seq, case_step.action) == (1, "accept_stage")
+            assert [
+                a.business_key for a in crud.list_alerts(session=session, subject_id="CASE-2026-00001")
+            ] == ["CASE-2026-00001:overdue"]
+            assert [a.subject_id for a in crud.list_alerts(session=session)] == [
+                "CASE-2026-00001",
+                "ESC-2026-00001",
+            ]
+
+        migrate(empty_db_url, "downgrade", "0007_party_token")
+        assert _trail_and_alert_schema(engine) == (
+            ["escrow_id", "seq"],
+            ["id", "escrow_id", "kind", "message", "business_key", "created_at"],
+            {"ix_council_alert_escrow_id": ["escrow_id"], "uq_council_alert_business_key": ["business_key"]},
+        )
+        with engine.connect() as connection:
+            trail = connection.execute(text("SELECT escrow_id FROM audit_entry ORDER BY escrow_id")).scalars()
+            alerts = connection.execute(text("SELECT escrow_id FROM council_alert ORDER BY id")).scalars()
+            assert (list(trail), list(alerts)) == (
+                ["CASE-2026-00001", "ESC-2026-00001"],
+                ["ESC-2026-00001", "CASE-2026-00001"],
+            )
+    finally:
+        engine.dispose()

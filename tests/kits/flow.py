@@ -63,7 +63,7 @@ class EscrowFlow(EscrowSession):
     def council_alerts(self) -> list[CouncilAlert]:
         """The council's alerts for this escrow, as the read model holds them."""
         with Session(self.stack.engine) as session:
-            return crud.list_alerts(session=session, escrow_id=self.escrow_id)
+            return crud.list_alerts(session=session, subject_id=self.escrow_id)
 
     async def wait_for_alert(self, kind: str) -> CouncilAlert:
         async def alerts() -> list[CouncilAlert]:

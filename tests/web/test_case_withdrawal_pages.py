@@ -43,7 +43,7 @@ async def test_a_withdrawn_case_says_who_ended_it_and_why(stack):
 
     async def audited() -> list[str]:
         with Session(stack.engine) as session:
-            entries = crud.list_audit_entries(session=session, escrow_id=flow.escrow_id)
+            entries = crud.list_audit_entries(session=session, subject_id=flow.escrow_id)
         return [entry.action for entry in entries]
 
     await eventually(audited, lambda actions: "dispute.withdraw" in actions, "the withdrawal audited", 20)
