@@ -8,7 +8,13 @@ sets it from its build argument); `ESCROW_BUILD_ID` overrides the whole id. A wo
 way to know its commit refuses to start rather than share a build id with other code: a
 case pinned to that build would then run on whichever of the two picked up its task.
 
-Why each workflow type is pinned or upgrades: docs/VERSIONING.md.
+Each workflow type declares what a new build means for it (docs/VERSIONING.md has the whole
+argument). A case is PINNED: it lives weeks to months and every task runs on the build it was
+filed under, so a change to the case workflow reaches new cases only and needs no patch; the
+old build's workers stop once its cases have closed. An escrow AUTO_UPGRADEs: it lives two to
+five years, and pinned it would keep every build of those years polling; it moves to the
+current build at its next task instead, a change that alters what a running escrow does is
+patched, and continuing as new at the warranty keeps those patches short-lived.
 """
 
 import subprocess
