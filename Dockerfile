@@ -33,6 +33,11 @@ COPY workflows/ workflows/
 RUN pip install --no-deps -e . \
     && useradd --system --uid 10001 --home-dir /data --create-home escrow
 
+# The commit the image is built from: with no git in the image, a worker's build id (its Worker
+# Deployment version, docs/VERSIONING.md) reads it from here. Last, so a new commit rebuilds one layer.
+ARG SOURCE_COMMIT
+ENV ESCROW_SOURCE_COMMIT=${SOURCE_COMMIT}
+
 USER escrow
 ENTRYPOINT ["escrow"]
 CMD ["api"]

@@ -20,7 +20,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cli.dev import ChildSpec, free_port, private_stack_settings, settings_env, tcp_ready, temporal_spec
+from cli.dev import (
+    ChildSpec,
+    free_port,
+    private_stack_settings,
+    settings_env,
+    tcp_ready,
+    temporal_spec,
+    version_made_current,
+)
 from config.settings import Settings
 
 RESTART_BACKOFF_SECONDS = 1.0
@@ -67,7 +75,11 @@ class ChaosStack:
                 "bank", [*escrow, "bank"], env=env, ready_check=tcp_ready("127.0.0.1", settings.bank_port)
             ),
         ]
-        specs += [ChildSpec(f"worker-{n}", [*escrow, "worker"], env=env) for n in range(self.workers)]
+        made_current = version_made_current(settings)
+        specs += [
+            ChildSpec(f"worker-{n}", [*escrow, "worker"], env=env, ready_check=made_current)
+            for n in range(self.workers)
+        ]
         specs.append(
             ChildSpec("api", [*escrow, "api"], env=env, ready_check=tcp_ready("127.0.0.1", settings.api_port))
         )

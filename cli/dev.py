@@ -1,10 +1,11 @@
 """`escrow dev`: the whole one-machine stack under one supervisor.
 
 Start order: the Temporal dev server (SQLite file in the data dir), the app database
-migrations (run to completion), then the sandbox bank, the worker and the API. Every
-child's output is printed line by line behind a coloured `[name]` prefix. Ctrl-C,
-SIGTERM or SIGHUP stops the children in reverse order (SIGTERM, then SIGKILL after a grace
-period) and exits 0.
+migrations (run to completion), then the sandbox bank, the worker (whose build is then
+made the current version of its Worker Deployment, as an operator would promote it) and
+the API. Every child's output is printed line by line behind a coloured `[name]` prefix.
+Ctrl-C, SIGTERM or SIGHUP stops the children in reverse order (SIGTERM, then SIGKILL after
+a grace period) and exits 0.
 
 A long-running child that dies on its own is started again after a backoff (1 s, doubling
 up to 30 s), with one `[dev]` line saying which child, how it ended and when it comes back:
@@ -406,6 +407,21 @@ def temporal_ready(
     return check
 
 
+def version_made_current(settings: Settings) -> ReadyCheck:
+    """Ready once the settings' worker build is the current version of its deployment, made so
+    by the check itself: a versioned worker gets no task of a new workflow until then, so a
+    stack whose worker polled without it would take requests and run none of them."""
+
+    async def check() -> bool:
+        from workflows.connection import connect_temporal
+        from workflows.deployment import deployment_version, make_current
+
+        await make_current(await connect_temporal(settings), deployment_version(settings))
+        return True
+
+    return check
+
+
 # -- the real stack -----------------------------------------------------------
 
 
@@ -506,7 +522,8 @@ def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 
 def build_specs(settings: Settings) -> list[ChildSpec]:
-    """temporal → migrate → bank → worker → api, all sharing `settings`."""
+    """temporal → migrate → bank → worker (its build made the current version) → api, all
+    sharing `settings`."""
     data_dir = settings.data_dir.resolve()
     settings = settings.model_copy(update={"data_dir": data_dir})
     env = {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"}
@@ -519,7 +536,7 @@ def build_specs(settings: Settings) -> list[ChildSpec]:
             "bank", [*escrow, "bank"], env=env,
             ready_check=tcp_ready(_local(settings.bank_host), settings.bank_port),
         ),
-        ChildSpec("worker", [*escrow, "worker"], env=env),
+        ChildSpec("worker", [*escrow, "worker"], env=env, ready_check=version_made_current(settings)),
         ChildSpec(
             "api", [*escrow, "api"], env=env,
             ready_check=tcp_ready(_local(settings.api_host), settings.api_port),

@@ -45,7 +45,17 @@ def worker(
         int, typer.Option(min=1, help="worker processes to run on the task queue, one supervisor for all")
     ] = 1,
 ) -> None:
-    """Run escrow workers; start as many, on as many machines, as the load needs."""
+    """Run escrow workers; start as many, on as many machines, as the load needs.
+
+    Each polls as one Worker Deployment version (ESCROW_DEPLOYMENT_NAME, build id from the
+    package version and the commit): docs/OPERATIONS.md shows how a new build is rolled out."""
+    from workflows.deployment import UnknownBuild, build_id
+
+    try:
+        build_id(get_settings())
+    except UnknownBuild as exc:
+        typer.echo(f"escrow: {exc}", err=True)
+        raise typer.Exit(2) from None
     if concurrency > 1:
         from cli.worker_pool import run_worker_pool
 

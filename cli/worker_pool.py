@@ -3,9 +3,10 @@
 Processes, not threads: a Python worker runs its workflow code on one core, so more
 cores need more processes. Temporal hands each task to whichever poller asks first, so
 the processes need no coordination; one that dies loses nothing (its tasks time out and
-go to the others) and the supervisor starts it again. Each child gets its own metrics port, counting up from
-ESCROW_WORKER_METRICS_PORT. Any number of such pools, on any number of machines, may
-poll the same queue.
+go to the others) and the supervisor starts it again. All of them poll as the same Worker
+Deployment version (one checkout, one build id). Each child gets its own metrics port,
+counting up from ESCROW_WORKER_METRICS_PORT. Any number of such pools, on any number of
+machines, may poll the same queue.
 """
 
 import asyncio
@@ -27,5 +28,11 @@ def worker_specs(settings: Settings, concurrency: int) -> list[ChildSpec]:
 
 
 def run_worker_pool(settings: Settings, concurrency: int) -> int:
-    message = f"{concurrency} workers polling task queue {settings.temporal_task_queue}"
+    from workflows.deployment import deployment_version
+
+    version = deployment_version(settings)
+    message = (
+        f"{concurrency} workers polling task queue {settings.temporal_task_queue} "
+        f"as {version.deployment_name} build {version.build_id}"
+    )
     return asyncio.run(Supervisor(worker_specs(settings, concurrency), ready_message=message).run())

@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     temporal_tls_server_ca: Path | None = Field(
         default=None, description="PEM CA to trust for the frontend; unset trusts the system roots."
     )
+    # Worker Versioning (workflows/deployment.py, docs/VERSIONING.md).
+    deployment_name: str = Field(
+        default="renovate-first-escrow",
+        pattern=r"^[^.]+$",  # Temporal writes a version as `<deployment>.<build id>`
+        description="The Worker Deployment every escrow worker polls as a version of.",
+    )
+    build_id: str = Field(
+        default="", description="The worker's build id; empty means `<package version>-<commit>`."
+    )
+    source_commit: str = Field(
+        default="", description="The commit the code was built from, where there is no git checkout."
+    )
 
     metrics_host: str = Field(default="127.0.0.1", description="Where the Prometheus endpoints listen.")
     worker_metrics_port: int = Field(

@@ -37,6 +37,7 @@ from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
 from tests.kits.servers import serve
+from workflows.deployment import deployment_version, make_current
 from workflows.worker import build_worker
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -188,7 +189,10 @@ async def running_stack(
     `settings` gets the servers' URLs once they listen. `own_ids` for a stack started
     beside the session's on the same Temporal server: its fresh database would hand
     out ESC-...-00001 again, a workflow id the session's stack may already have used.
-    `worker_options` go to the worker (e.g. `max_cached_workflows`).
+    `worker_options` go to the worker (e.g. `max_cached_workflows`). The worker's build is made
+    the current version of the settings' deployment, as `escrow dev` does: every stack on the
+    session's server runs this checkout, so they share one version (current already for a
+    second stack), and a worker on another task queue under that version gets its tasks too.
     """
     upgrade(settings.app_database_url())
     upgrade_bank(settings.bank_db_url())
@@ -206,9 +210,11 @@ async def running_stack(
                 BankClient(bank_url, 5.0, admin_token=admin_token) as bank,
                 httpx.AsyncClient(base_url=api_url, timeout=30) as http,
             ):
+                version = deployment_version(settings)
                 worker = build_worker(
                     client,
                     task_queue=settings.temporal_task_queue,
+                    deployment=version,
                     bank=bank,
                     engine=engine,
                     executor=executor,
@@ -216,6 +222,7 @@ async def running_stack(
                     **worker_options,
                 )
                 async with worker:
+                    await make_current(client, version)
                     yield Stack(settings, client, TimeSkipper(client), http, bank, engine)
     engine.dispose()
 
@@ -238,6 +245,7 @@ async def registry(stack, tmp_path, thread_pool, task_queue):
     worker = build_worker(
         stack.temporal,
         task_queue=task_queue,
+        deployment=deployment_version(stack.settings),
         bank=stack.bank,
         engine=engine,
         executor=thread_pool,

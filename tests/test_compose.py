@@ -48,6 +48,7 @@ def depends_on(service: str) -> dict[str, str]:
 def test_services_present() -> None:
     expected = {
         "temporal-db",
+        "temporal-schema",
         "temporal",
         "temporal-setup",
         "temporal-ui",
@@ -58,23 +59,50 @@ def test_services_present() -> None:
     assert expected <= set(SERVICES)
 
 
+def image_version(service: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in SERVICES[service]["image"].rpartition(":")[2].split("."))
+
+
+def test_temporal_is_the_server_image_with_its_schema_set_up_by_the_admin_tools() -> None:
+    images = {name: service.get("image", "") for name, service in SERVICES.items()}
+    assert not [name for name, image in images.items() if "auto-setup" in image], "development-only image"
+    assert images["temporal"].startswith("temporalio/server:")
+    assert image_version("temporal") >= (1, 29, 1), "Worker Deployments need server 1.29.1 or later"
+    for one_shot in ("temporal-schema", "temporal-setup"):
+        assert images[one_shot].startswith("temporalio/admin-tools:")
+        assert image_version(one_shot) == image_version("temporal")
+    script = SERVICES["temporal-schema"]["command"][0]
+    for database, schema in (("temporal", "temporal"), ("temporal_visibility", "visibility")):
+        assert f"{database}:{schema}" in script
+    for step in ("create", "setup-schema -v 0.0", "update-schema -d"):
+        assert step in script
+    assert "--plugin postgres12 --ep temporal-db -p 5432 -u temporal" in script
+    assert env("temporal-schema")["SQL_PASSWORD"] == env("temporal-db")["POSTGRES_PASSWORD"]
+    setup = SERVICES["temporal-setup"]["command"][0]
+    assert "temporal operator namespace create -n default" in setup
+    assert env("temporal-setup")["TEMPORAL_ADDRESS"] == "temporal:7233"
+    mount = SERVICES["temporal"]["volumes"][0].split(":")
+    assert (ROOT / mount[0]).is_file()
+    assert mount[1] == "/etc/temporal/" + env("temporal")["DYNAMIC_CONFIG_FILE_PATH"]
+    assert yaml.safe_load((ROOT / mount[0]).read_text())["system.enableDeploymentVersions"] == [
+        {"value": True}
+    ]
+
+
 def test_temporal_runs_on_its_own_postgresql() -> None:
-    temporal = SERVICES["temporal"]
-    assert temporal["image"].startswith("temporalio/auto-setup:")
     e = env("temporal")
     assert e["DB"] == "postgres12"
     assert e["POSTGRES_SEEDS"] == "temporal-db"
     assert e["POSTGRES_USER"] == env("temporal-db")["POSTGRES_USER"]
     assert e["POSTGRES_PWD"] == env("temporal-db")["POSTGRES_PASSWORD"]
-    assert depends_on("temporal") == {"temporal-db": "service_healthy"}
+    assert depends_on("temporal") == {"temporal-schema": "service_completed_successfully"}
+    assert depends_on("temporal-schema") == {"temporal-db": "service_healthy"}
     assert env("temporal-ui")["TEMPORAL_ADDRESS"] == "temporal:7233"
 
 
 def test_search_attributes_match_the_dev_server() -> None:
-    command = SERVICES["temporal-setup"]["command"]
-    names = [arg.split("=", 1)[1] for arg in command if arg.startswith("--name=")]
-    types = [arg.split("=", 1)[1] for arg in command if arg.startswith("--type=")]
-    assert dict(zip(names, types, strict=True)) == SEARCH_ATTRIBUTES
+    command = SERVICES["temporal-setup"]["command"][0]
+    assert dict(re.findall(r"--name=(\w+) --type=(\w+)", command)) == SEARCH_ATTRIBUTES
 
 
 def test_app_services_use_the_escrow_image_and_commands() -> None:
@@ -83,8 +111,22 @@ def test_app_services_use_the_escrow_image_and_commands() -> None:
     for name in APP_SERVICES:
         service = SERVICES[name]
         assert service["image"] == SERVICES["migrate"]["image"]
-        assert service["build"] == "."
+        assert service["build"]["context"] == "."
         assert service["command"] == [name]
+
+
+def test_the_image_knows_its_commit_and_the_workers_their_deployment() -> None:
+    """The build id a worker polls as is `<version>-<commit>`: with no git in the image, the
+    commit is baked in at build time, and the same commit tags the image."""
+    commit = "${ESCROW_SOURCE_COMMIT:?"
+    build = SERVICES["worker"]["build"]
+    assert str(build["args"]["SOURCE_COMMIT"]).startswith(commit)
+    assert SERVICES["worker"]["image"].startswith("renovate-first-escrow:" + commit)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "ARG SOURCE_COMMIT" in dockerfile and "ENV ESCROW_SOURCE_COMMIT=${SOURCE_COMMIT}" in dockerfile
+    worker = env("worker")
+    assert worker["ESCROW_DEPLOYMENT_NAME"] == Settings().deployment_name
+    assert worker["ESCROW_BUILD_ID"] == "", "an override only when ESCROW_BUILD_ID is given"
 
 
 def test_dockerfile_copies_every_package() -> None:

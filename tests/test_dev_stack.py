@@ -389,7 +389,7 @@ def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.Monk
     assert flags["--namespace"] == "default" and flags["--log-level"] == "warn"
     assert flags["--dynamic-config-value"] == "frontend.WorkflowTimeSkippingEnabled=true"
     assert "EscrowStatus=Keyword" in temporal and "EscrowParty=KeywordList" in temporal
-    assert all(s.ready_check is not None for s in specs if s.name in ("temporal", "bank", "api"))
+    assert all(s.ready_check is not None for s in specs if s.name in ("temporal", "bank", "worker", "api"))
     for spec in specs[1:]:
         assert list(spec.argv) == [sys.executable, "-m", "cli.main", spec.name]
         assert spec.oneshot == (spec.name == "migrate")

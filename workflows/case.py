@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import VersioningBehavior
 
 with workflow.unsafe.imports_passed_through():
     import cryptography.exceptions  # noqa: F401  (see workflows/escrow.py)
@@ -39,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 # Registered under its first name, so recorded histories and running cases keep replaying.
-@workflow.defn(name="DisputeWorkflow")
+@workflow.defn(name="DisputeWorkflow", versioning_behavior=VersioningBehavior.PINNED)
 class CaseWorkflow:
     @workflow.init
     def __init__(self, input: CaseInput) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, VersioningBehavior
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
 
 
-@workflow.defn
+@workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class EscrowWorkflow:
     @workflow.init
     def __init__(self, input: EscrowInput) -> None:

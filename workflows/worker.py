@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.common import WorkerDeploymentVersion
 from temporalio.worker import Worker
 
 from activities.alerts import AlertActivities
@@ -20,6 +21,7 @@ from db.engine import make_engine
 from sandbox_bank.client import BankClient
 from workflows.case import CaseWorkflow
 from workflows.connection import connect_temporal, metrics_runtime
+from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
 
 
@@ -27,13 +29,17 @@ def build_worker(
     client: Client,
     *,
     task_queue: str,
+    deployment: WorkerDeploymentVersion,
     bank: BankClient,
     engine: Engine,
     executor: ThreadPoolExecutor,
     workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow),
     **options: Any,
 ) -> Worker:
-    """`workflows` lets a versioning test run an earlier definition under the same names."""
+    """A worker polling as the `deployment` version (every worker is versioned: a workflow type
+    that declares itself pinned or upgrading cannot run on an unversioned one).
+
+    `workflows` lets a versioning test run an earlier definition under the same names."""
     bank_activities = BankActivities(bank)
     projections = ProjectionActivities(engine)
     registry = RegistryActivities(engine)
@@ -42,6 +48,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
+        deployment_config=deployment_config(deployment),
         workflows=list(workflows),
         activities=[
             bank_activities.open_account,
@@ -60,6 +67,7 @@ def build_worker(
 
 async def run_worker(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    version = deployment_version(settings)
     client = await connect_temporal(settings, runtime=metrics_runtime(settings, settings.worker_metrics_port))
     engine = make_engine(settings.app_database_url())
     async with BankClient(settings.bank_url, settings.bank_timeout_seconds) as bank:
@@ -67,13 +75,16 @@ async def run_worker(settings: Settings) -> None:
             worker = build_worker(
                 client,
                 task_queue=settings.temporal_task_queue,
+                deployment=version,
                 bank=bank,
                 engine=engine,
                 executor=executor,
             )
             logging.getLogger("worker").info(
-                "worker polling task queue %s (metrics port %s)",
+                "worker polling task queue %s as %s build %s (metrics port %s)",
                 settings.temporal_task_queue,
+                version.deployment_name,
+                version.build_id,
                 settings.worker_metrics_port or "off",
             )
             await worker.run()

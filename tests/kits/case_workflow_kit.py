@@ -61,14 +61,17 @@ def enrol_experts(engine, domain: str, count: int) -> dict[str, tuple[str, Signi
     return keys
 
 
-async def start_case(stack, registry, domain: str, *, council=None, expert_count: int = 10, **terms) -> Case:
+async def start_case(
+    stack, registry, domain: str, *, council=None, expert_count: int = 10, case_id: str | None = None, **terms
+) -> Case:
+    """A case on the registry's task queue, numbered for that queue unless `case_id` says otherwise."""
     engine, task_queue = registry
     keys = enrol_experts(engine, domain, expert_count)
     for name in ("claimant", "respondent", "council"):
         keys[name] = (f"P-{name.upper()}", SigningKey.generate())
     if council is not None:
         keys["council"] = (council[0], council[1])
-    case_id = f"CASE-2026-{task_queue[-6:]}"
+    case_id = case_id or f"CASE-2026-{task_queue[-6:]}"
     case_terms = CaseTerms(
         case_id=case_id,
         domain=domain,

@@ -5,12 +5,13 @@ workflow class lives in, so it must import nothing but workflow code.
 """
 
 from temporalio import workflow
+from temporalio.common import VersioningBehavior
 
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import EscrowInput, EscrowOutcome
 
 
-@workflow.defn(name="EscrowWorkflow")
+@workflow.defn(name="EscrowWorkflow", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class OldEscrowWorkflow(EscrowWorkflow):
     """Before `project-before-bank`: projections waited for the bank."""
 
@@ -22,7 +23,7 @@ class OldEscrowWorkflow(EscrowWorkflow):
         return False
 
 
-@workflow.defn(name="EscrowWorkflow")
+@workflow.defn(name="EscrowWorkflow", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class UnguardedEscrowWorkflow(EscrowWorkflow):
     """The same change made without `workflow.patched`: what the guard is there for."""
 

@@ -1,4 +1,4 @@
-"""A worker that runs one chosen definition of EscrowWorkflow.
+"""A worker that runs one chosen definition of EscrowWorkflow, as the stack's (current) build.
 
 Kept apart from tests/kits/escrow_versions.py: the sandbox re-imports that module, so it holds
 workflow code only.
@@ -6,6 +6,7 @@ workflow code only.
 
 from tests.conftest import Stack
 from workflows.case import CaseWorkflow
+from workflows.deployment import deployment_version
 from workflows.worker import build_worker
 
 
@@ -13,6 +14,7 @@ def worker(stack: Stack, thread_pool, escrow_workflow: type):
     return build_worker(
         stack.temporal,
         task_queue=stack.settings.temporal_task_queue,
+        deployment=deployment_version(stack.settings),
         bank=stack.bank,
         engine=stack.engine,
         executor=thread_pool,
