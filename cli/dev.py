@@ -521,11 +521,20 @@ def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
     )
 
 
+# One build id for every commit on a developer's machine: a case `make run` filed yesterday is pinned
+# to its build, and under commit-named builds it would wait for a worker of yesterday's commit after
+# every pull. Under one name it replays on today's code, as all workflows did before Worker
+# Versioning; ESCROW_BUILD_ID still chooses another (docs/VERSIONING.md).
+DEV_BUILD_ID = "dev"
+
+
 def build_specs(settings: Settings) -> list[ChildSpec]:
     """temporal → migrate → bank → worker (its build made the current version) → api, all
     sharing `settings`."""
     data_dir = settings.data_dir.resolve()
-    settings = settings.model_copy(update={"data_dir": data_dir})
+    settings = settings.model_copy(
+        update={"data_dir": data_dir, "build_id": settings.build_id or DEV_BUILD_ID}
+    )
     env = {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"}
     _, _, port = settings.temporal_address.rpartition(":")
     escrow = [sys.executable, "-m", "cli.main"]

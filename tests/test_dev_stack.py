@@ -396,6 +396,7 @@ def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.Monk
         assert spec.env is not None
         assert spec.env["ESCROW_DATA_DIR"] == str(tmp_path / "data")
         assert spec.env["ESCROW_API_PORT"] == "8001"
+        assert spec.env["ESCROW_BUILD_ID"] == "dev"  # one build across commits on a developer's machine
         assert spec.env["ESCROW_TEMPORAL_ADDRESS"] == "127.0.0.1:7300"
         assert spec.env["ESCROW_WEBHOOK_SECRET"] == settings.webhook_secret.get_secret_value()
 
@@ -405,7 +406,7 @@ def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.Monk
     for key, value in specs[1].env.items():
         if key.startswith("ESCROW_"):
             monkeypatch.setenv(key, value)
-    assert Settings() == settings.model_copy(update={"data_dir": tmp_path / "data"})
+    assert Settings() == settings.model_copy(update={"data_dir": tmp_path / "data", "build_id": "dev"})
 
 
 async def test_real_temporal_dev_server_registers_search_attributes_and_persists(tmp_path: Path) -> None:
