@@ -6,20 +6,17 @@ routes only read."""
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
-from temporalio.client import Client
 
 from api.deposit_instructions import deposit_instructions
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.gateway import ESCROW, query
+from api.escrow_access import read_escrow
 from api.routes.steps import ESCROW_STEPS
 from config.settings import Settings
 from db import crud
-from db.models import Party
 from domain.calendar import SHANGHAI
 from domain.case.terms import RENOVATION
 from domain.money import yuan
@@ -28,12 +25,11 @@ from sandbox_bank.client import BankClient, BankError, StatementEntry
 from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
-from web.escrow_view import chart_series, disputable, funds_over_time, role_in, stage_views
+from web.escrow_view import chart_series, disputable, funds_over_time, stage_views
 from web.i18n import language_of, translate
 from web.session import SignedInParty
 from web.step_words import STEPS_JS_WORDS
 from web.templating import render
-from workflows.escrow import EscrowWorkflow
 
 router = APIRouter(prefix="/my/escrows", tags=["pages"], include_in_schema=False)
 
@@ -104,13 +100,6 @@ def new_contract(request: Request, party: SignedInParty) -> HTMLResponse:
     return render(request, "escrow/new.html", {"party": party})
 
 
-async def _snapshot(temporal: Client, escrow_id: str, party: Party) -> dict[str, Any]:
-    snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
-    if role_in(snapshot, party.id, party.role) is None:
-        raise ApiError(403, "not_a_participant", "only the escrow's parties and the council may read it")
-    return snapshot
-
-
 async def _statement(settings: Settings, escrow_id: str) -> list[StatementEntry] | None:
     """The escrow account's statement at the bank; None when the bank does not answer."""
     try:
@@ -130,12 +119,12 @@ async def escrow_page(
     temporal: TemporalDep,
 ) -> HTMLResponse:
     try:
-        snapshot = await _snapshot(temporal, escrow_id, party)
+        snapshot, role = await read_escrow(temporal, escrow_id, party)
     except ApiError as exc:
         context = {"party": party, "escrow_id": escrow_id, "error": exc}
         return render(request, "escrow/missing.html", context, status_code=exc.status)
     language = language_of(request)
-    ids = [snapshot["owner_id"], snapshot["contractor_id"], snapshot["inspector_id"]]
+    ids = [snapshot.owner_id, snapshot.contractor_id, snapshot.inspector_id]
     names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=ids)}
     statement = await _statement(settings, escrow_id)
     lines = funds_over_time(statement or [], datetime.now(UTC))
@@ -149,7 +138,6 @@ async def escrow_page(
         time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
     )
     stages, retention = disputable(snapshot)
-    role = role_in(snapshot, party.id, party.role)
     context = {
         "party": party,
         "escrow": snapshot,
@@ -176,5 +164,5 @@ async def escrow_page(
 @router.get("/{escrow_id}/version")
 async def escrow_version(escrow_id: str, party: SignedInParty, temporal: TemporalDep) -> dict[str, int]:
     """What the page polls to know when to refresh (a deposit or a bank receipt arrived)."""
-    snapshot = await _snapshot(temporal, escrow_id, party)
-    return {"version": snapshot["version"]}
+    snapshot, _ = await read_escrow(temporal, escrow_id, party)
+    return {"version": snapshot.version}

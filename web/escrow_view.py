@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.escrow.snapshot import EscrowSnapshot
+from domain.escrow.state import Holdback, InspectionReport, Stage
 from web.charts import Series
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
@@ -32,79 +34,68 @@ class StageView:
     held_fen: int
     round: int
     waiting: Waiting
-    holdbacks: list[dict[str, Any]] = field(default_factory=list)
-    last_report: dict[str, Any] | None = None
+    holdbacks: list[Holdback] = field(default_factory=list)
+    last_report: InspectionReport | None = None
     dispute: int | None = None
 
     @property
     def held_back_fen(self) -> int:
-        return sum(h["amount_fen"] for h in self.holdbacks if h["status"] == "held")
+        return sum(h.amount_fen for h in self.holdbacks if h.status == "held")
 
 
-def moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def stage_waiting(stage: dict[str, Any], phase: str, current: int | None) -> Waiting:
+def stage_waiting(stage: Stage, phase: str, current: int | None) -> Waiting:
     """Who must act on this stage next; stages after the current one wait for it."""
-    status = stage["status"]
-    if stage["dispute"] is not None:
+    status = stage.status
+    if stage.dispute is not None:
         return Waiting(COUNCIL, "wait.dispute")
     if status == "accepted":
-        if any(h["status"] == "held" for h in stage["holdbacks"]):
+        if any(h.status == "held" for h in stage.holdbacks):
             return Waiting(OWNER, "wait.holdback")
         return Waiting(None, "wait.done")
     if status in ("settled", "cancelled"):
         return Waiting(None, "wait." + status)
     if phase != "active":
         return Waiting(None, "wait.phase_" + phase)
-    if current is not None and stage["number"] > current:
+    if current is not None and stage.number > current:
         return Waiting(None, "wait.earlier_stage")
     if status == "awaiting_request":
         return Waiting(CONTRACTOR, "wait.request")
     if status == "inspection_requested":
-        return Waiting(INSPECTOR, "wait.report", moment(stage["report_due"]))
+        return Waiting(INSPECTOR, "wait.report", stage.report_due)
     if status == "rectifying":
-        return Waiting(CONTRACTOR, "wait.rework", moment(stage["rework_due"]))
+        return Waiting(CONTRACTOR, "wait.rework", stage.rework_due)
     if status == "awaiting_acceptance":
-        return Waiting(OWNER, "wait.acceptance", moment(stage["acceptance_due"]))
+        return Waiting(OWNER, "wait.acceptance", stage.acceptance_due)
     return Waiting(None, "wait.unknown")
 
 
-def stage_views(snapshot: dict[str, Any]) -> list[StageView]:
-    phase, current = snapshot["phase"], snapshot["current_stage"]
+def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
+    phase, current = snapshot.phase, snapshot.current_stage
     return [
         StageView(
-            number=stage["number"],
-            name=stage["name"],
-            amount_fen=stage["amount_fen"],
-            status=stage["status"],
-            paid_fen=stage["paid_fen"],
-            held_fen=stage["open_fen"],
-            round=stage["round"],
+            number=stage.number,
+            name=stage.name,
+            amount_fen=stage.amount_fen,
+            status=stage.status,
+            paid_fen=stage.paid_fen,
+            held_fen=stage.open_fen,
+            round=stage.round,
             waiting=stage_waiting(stage, phase, current),
-            holdbacks=stage["holdbacks"],
-            last_report=stage["last_report"],
-            dispute=stage["dispute"],
+            holdbacks=stage.holdbacks,
+            last_report=stage.last_report,
+            dispute=stage.dispute,
         )
-        for stage in snapshot["stages"]
+        for stage in snapshot.stages
     ]
 
 
-def role_in(snapshot: dict[str, Any], party_id: str, party_role: str) -> str | None:
-    for role in (OWNER, CONTRACTOR, INSPECTOR):
-        if snapshot[f"{role}_id"] == party_id:
-            return role
-    return COUNCIL if party_role == COUNCIL else None
-
-
-def disputable(snapshot: dict[str, Any]) -> tuple[list[int], bool]:
+def disputable(snapshot: EscrowSnapshot) -> tuple[list[int], bool]:
     """Stages a dispute may name now (money still held, not already disputed), and the retention."""
-    if snapshot["phase"] not in ("active", "warranty"):
+    if snapshot.phase not in ("active", "warranty"):
         return [], False
-    stages = [s["number"] for s in snapshot["stages"] if s["dispute"] is None and s["open_fen"] > 0]
-    retention = snapshot["retention"]
-    return stages, retention["dispute"] is None and retention["open_fen"] > 0
+    stages = [s.number for s in snapshot.stages if s.dispute is None and s.open_fen > 0]
+    retention = snapshot.retention
+    return stages, retention.dispute is None and retention.open_fen > 0
 
 
 def funds_over_time(statement: list[Any], now: datetime) -> list[tuple[str, list[tuple[datetime, int]]]]:

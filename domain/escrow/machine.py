@@ -12,12 +12,14 @@ contract still owes (`obligations`); once funded the two are equal.
 """
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.canonical import content_hash, jsonable, jsonable_object
+from domain.canonical import content_hash, jsonable_object
 from domain.escrow.revisions import EscrowRevisions
+from domain.escrow.snapshot import DisputeSnapshot, EscrowSnapshot, LedgerSnapshot
 from domain.escrow.state import (
     STAGE_DONE,
     CancellationRequest,
@@ -40,11 +42,12 @@ from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
 from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.steps.machine import Apply, SignedStepMachine, StepRule, rule
 from domain.steps.payloads import Payload
-from domain.steps.rejections import conflict, duplicate, forbidden, invalid
+from domain.steps.rejections import StepRejected, conflict, duplicate, forbidden, invalid
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 CANCELLATION_ANSWER = timedelta(days=7)  # for the other side to sign a cancellation too, or dispute it
 CANCELLABLE = (Phase.DRAFT, Phase.FUNDING, Phase.ACTIVE)
+DISPUTABLE = (Phase.ACTIVE, Phase.WARRANTY)
 OTHER_SIDE = {OWNER: CONTRACTOR, CONTRACTOR: OWNER}
 
 
@@ -439,7 +442,9 @@ class EscrowMachine(SignedStepMachine):
             if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
                 self._cancel("cancel:refund", "mutual cancellation")
             elif self.revisions.one_sided_cancellation_disputed:
-                self.cancellation = CancellationRequest(role, reason, now, now + CANCELLATION_ANSWER)
+                self.cancellation = CancellationRequest(
+                    role, reason, asked_at=now, answer_due=now + CANCELLATION_ANSWER
+                )
 
         return apply
 
@@ -483,7 +488,7 @@ class EscrowMachine(SignedStepMachine):
 
     # -- disputes
     def _plan_dispute_raise(self, p: Payload, role: str, now: datetime) -> Apply:
-        if self.phase not in (Phase.ACTIVE, Phase.WARRANTY):
+        if self.phase not in DISPUTABLE:
             raise conflict("not_disputable", f"an escrow in {self.phase} has nothing to dispute")
         numbers = [read_stage_number(n, len(self.stages)) for n in p.items("stages", default=[])]
         include_retention = p.boolean("include_retention")
@@ -493,13 +498,22 @@ class EscrowMachine(SignedStepMachine):
         if not stages and not include_retention:
             raise invalid("nothing_disputed", "name the disputed stages or the retention")
         for stage in stages:
-            if stage.dispute is not None:
-                raise conflict("already_disputed", f"stage {stage.number} is already in dispute")
-            if stage.open_fen == 0:
-                raise conflict("nothing_held", f"nothing is held for stage {stage.number}")
-        if include_retention and (self.retention.dispute is not None or not self.retention.open_fen):
+            if (refusal := self._stage_dispute_refusal(stage)) is not None:
+                raise refusal
+        if include_retention and not self._retention_disputable():
             raise conflict("retention_not_disputable", "the retention is already disputed or paid")
         return lambda: self._open_dispute(role, reason, stages, include_retention, evidence, now)
+
+    def _stage_dispute_refusal(self, stage: Stage) -> StepRejected | None:
+        """Why a dispute may not name this stage now; None when it may."""
+        if stage.dispute is not None:
+            return conflict("already_disputed", f"stage {stage.number} is already in dispute")
+        if stage.open_fen == 0:
+            return conflict("nothing_held", f"nothing is held for stage {stage.number}")
+        return None
+
+    def _retention_disputable(self) -> bool:
+        return self.retention.dispute is None and bool(self.retention.open_fen)
 
     def _open_dispute(
         self,
@@ -809,45 +823,45 @@ class EscrowMachine(SignedStepMachine):
         """The signed terms as JSON: hashing this gives `terms_hash`."""
         return jsonable_object(asdict(self.terms))
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> EscrowSnapshot:
+        """Where the escrow stands, as copies: a reader can never reach into the machine's state."""
         current = self._current_stage() if self.phase is Phase.ACTIVE else None
-        return {
-            "escrow_id": self.escrow_id,
-            "title": self.terms.title,
-            "version": self.version,
-            "phase": self.phase.value,
-            "terms_hash": self.terms_hash,
-            "owner_id": self.terms.owner.party_id,
-            "contractor_id": self.terms.contractor.party_id,
-            "inspector_id": self.terms.inspector.party_id,
-            "silence_policy": self.terms.silence_policy.value,
-            "signed_by": list(self.signed_by),
-            "funding_due": iso(self.funding_due),
-            "contract_total_fen": self.contract_total_fen,
-            "current_stage": current.number if current else None,
-            "shortfall_fen": self.shortfall_fen,
-            "ledger": {
-                "deposited_fen": self.ledger.deposited_fen,
-                "released_fen": self.ledger.released_fen,
-                "refunded_fen": self.ledger.refunded_fen,
-                "held_fen": self.ledger.held_fen,
-                "pending_fen": self.pending_fen,
-                "obligations_fen": self.obligations_fen,
-            },
-            "stages": [jsonable(asdict(s)) for s in self.stages],
-            "retention": jsonable(asdict(self.retention)),
-            "movements": [jsonable(asdict(m)) for m in self.movements],
-            # Each with what it holds now (0 once decided): the amount a case for it must claim.
-            "disputes": [jsonable(asdict(d)) | {"disputed_fen": self.disputed_fen(d)} for d in self.disputes],
-            "claims": [jsonable(asdict(c)) for c in self.claims],
-            "change_proposal": jsonable(asdict(self.change_proposal)) if self.change_proposal else None,
-            "changes_applied": self.changes_applied,
-            "cancel_signed_by": list(self.cancel_signed_by),
-            "cancellation": jsonable(asdict(self.cancellation)) if self.cancellation else None,
-            "alerts": [jsonable(asdict(a)) for a in self.alerts],
-            "trail_head": self.trail_head,
-            "trail_length": len(self.trail),
-        }
+        return EscrowSnapshot(
+            escrow_id=self.escrow_id,
+            title=self.terms.title,
+            version=self.version,
+            phase=self.phase,
+            terms_hash=self.terms_hash,
+            owner_id=self.terms.owner.party_id,
+            contractor_id=self.terms.contractor.party_id,
+            inspector_id=self.terms.inspector.party_id,
+            silence_policy=self.terms.silence_policy,
+            signed_by=list(self.signed_by),
+            funding_due=self.funding_due,
+            contract_total_fen=self.contract_total_fen,
+            current_stage=current.number if current else None,
+            shortfall_fen=self.shortfall_fen,
+            ledger=LedgerSnapshot(
+                deposited_fen=self.ledger.deposited_fen,
+                released_fen=self.ledger.released_fen,
+                refunded_fen=self.ledger.refunded_fen,
+                held_fen=self.ledger.held_fen,
+                pending_fen=self.pending_fen,
+                obligations_fen=self.obligations_fen,
+            ),
+            stages=deepcopy(self.stages),
+            retention=deepcopy(self.retention),
+            movements=deepcopy(self.movements),
+            disputes=[DisputeSnapshot(**asdict(d), disputed_fen=self.disputed_fen(d)) for d in self.disputes],
+            claims=deepcopy(self.claims),
+            change_proposal=deepcopy(self.change_proposal),
+            changes_applied=self.changes_applied,
+            cancel_signed_by=list(self.cancel_signed_by),
+            cancellation=deepcopy(self.cancellation),
+            alerts=deepcopy(self.alerts),
+            trail_head=self.trail_head,
+            trail_length=len(self.trail),
+        )
 
 
 def change_plan_hash(change_no: int, from_stage: int, stages: list[tuple[str, int]], retention: int) -> str:
@@ -880,7 +894,3 @@ def read_stage_number(raw: Any, count: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= count:
         raise invalid("no_such_stage", f"stage numbers run from 1 to {count}")
     return raw
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.escrow.state import Holdback, Phase, Stage
+from tests.kits.machine_kit import Kit
 from web.escrow_view import disputable, funds_over_time, stage_waiting
 from web.templating import local_time
 
@@ -12,17 +14,9 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
 def stage(number=1, status="awaiting_request", **changes):
-    base = {
-        "number": number,
-        "status": status,
-        "dispute": None,
-        "holdbacks": [],
-        "open_fen": 100,
-        "report_due": None,
-        "rework_due": None,
-        "acceptance_due": None,
-    }
-    return {**base, **changes}
+    return Stage(
+        number=number, name=f"stage {number}", amount_fen=100, open_fen=100, status=status, **changes
+    )
 
 
 @pytest.mark.parametrize(
@@ -36,7 +30,7 @@ def stage(number=1, status="awaiting_request", **changes):
 )
 def test_the_current_stage_waits_for_the_party_whose_move_it_is(status, role, what, due_field):
     due = T0 + timedelta(days=3)
-    raw = stage(status=status, **({due_field: due.isoformat()} if due_field else {}))
+    raw = stage(status=status, **({due_field: due} if due_field else {}))
     waiting = stage_waiting(raw, "active", 1)
     assert (waiting.role, waiting.what, waiting.due) == (role, what, due if due_field else None)
 
@@ -47,21 +41,23 @@ def test_later_stages_wait_for_the_current_one_and_nothing_moves_before_funding(
 
 
 def test_held_back_items_wait_for_the_owner_and_a_dispute_for_the_council():
-    held = stage(status="accepted", holdbacks=[{"status": "held", "amount_fen": 5}])
+    held = stage(status="accepted", holdbacks=[Holdback("door", "gap", 5, status="held")])
     assert stage_waiting(held, "active", 2).role == "owner"
-    released = stage(status="accepted", holdbacks=[{"status": "released", "amount_fen": 5}])
+    released = stage(status="accepted", holdbacks=[Holdback("door", "gap", 5, status="released")])
     assert stage_waiting(released, "active", 2).what == "wait.done"
     assert stage_waiting(stage(status="awaiting_acceptance", dispute=1), "active", 1).role == "council"
 
 
 def test_only_stages_with_money_held_and_no_dispute_can_be_disputed():
-    snapshot = {
-        "phase": "active",
-        "stages": [stage(1, open_fen=0), stage(2, dispute=1), stage(3)],
-        "retention": {"dispute": None, "open_fen": 10},
-    }
+    snapshot = Kit().m.snapshot()
+    snapshot.phase = Phase.ACTIVE
+    snapshot.stages[0].open_fen = 0
+    snapshot.stages[1].dispute = 1
+    snapshot.stages = snapshot.stages[:3]
+    snapshot.retention.open_fen = 10
     assert disputable(snapshot) == ([3], True)
-    assert disputable({**snapshot, "phase": "draft"}) == ([], False)
+    snapshot.phase = Phase.DRAFT
+    assert disputable(snapshot) == ([], False)
 
 
 @dataclass
