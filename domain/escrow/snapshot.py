@@ -28,7 +28,7 @@ from domain.escrow.state import (
     WarrantyClaim,
 )
 from domain.escrow.terms import SilencePolicy
-from domain.open_actions import Stamp
+from domain.open_actions import OpenAction, Stamp
 from domain.steps.machine import Alert
 
 
@@ -52,6 +52,14 @@ class DisputeSnapshot(Dispute):
     """
 
     disputed_fen: int = field(default=0, kw_only=True)
+
+
+@dataclass
+class Disputable:
+    """What a `dispute.raise` may name now: `EscrowMachine.disputable`, the checks the step makes."""
+
+    stages: list[int]
+    retention: bool
 
 
 @dataclass
@@ -82,6 +90,12 @@ class EscrowSnapshot:
     # absent from snapshots taken before one-sided requests had a window (recorded projections)
     cancellation: CancellationRequest | None = field(default=None, kw_only=True)
     alerts: list[Alert]
+    # what the escrow awaits (EscrowMachine.open_actions) and what may be disputed; snapshots
+    # taken before they were carried read as nothing open and nothing disputable
+    open_actions: list[OpenAction] = field(default_factory=list, kw_only=True)
+    disputable: Disputable = field(
+        default_factory=lambda: Disputable(stages=[], retention=False), kw_only=True
+    )
     trail_head: str
     trail_length: int
 
