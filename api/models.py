@@ -133,6 +133,7 @@ class EscrowSummary(BaseModel):
     refunded_fen: int
     held_fen: int
     updated_at: datetime
+    waiting_for_you: bool = False  # an open action of the stored snapshot is the caller's
 
 
 class EscrowAuditTrail(BaseModel):

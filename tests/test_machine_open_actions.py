@@ -4,8 +4,10 @@ For every wait: who, what, until when and the consequence; then the clock is run
 before the due (nothing happens) and to the due (the declared consequence happens).
 """
 
+import json
 from datetime import timedelta
 
+from domain.escrow.snapshot import read_summary, summary_document
 from domain.escrow.state import Phase, StageStatus
 from domain.escrow.terms import SilencePolicy
 from domain.open_actions import AtDeadline, OpenAction
@@ -190,3 +192,10 @@ def test_what_may_be_disputed_is_what_the_dispute_step_accepts():
     kit.dispute("owner", [2], include_retention=True)
     assert kit.m.disputable().stages == [1, 3, 4] and not kit.m.disputable().retention
     kit.reject("owner", "dispute.raise", {"reason": "x", "stages": [2]}, "conflict", "already_disputed")
+
+
+def test_the_stored_summary_says_whom_the_escrow_waits_for():
+    kit = funded()
+    kit.request(1)
+    stored = read_summary(json.dumps(summary_document(kit.m.snapshot())))
+    assert stored.waits_for("P-INSPECTOR") and not stored.waits_for("P-OWNER")

@@ -19,13 +19,14 @@ from config.settings import Settings
 from db import crud
 from domain.calendar import SHANGHAI
 from domain.case.terms import RENOVATION
+from domain.escrow.snapshot import read_summary
 from domain.money import yuan
 from expert_panels.registry import SPECIALTIES
 from sandbox_bank.client import BankClient, BankError, StatementEntry
 from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
-from web.escrow_view import chart_series, disputable, funds_over_time, stage_views
+from web.escrow_view import chart_series, funds_over_time, stage_views
 from web.i18n import language_of, translate
 from web.session import SignedInParty
 from web.step_words import STEPS_JS_WORDS
@@ -92,7 +93,8 @@ def stage_name(language: str, name: str) -> str:
 @router.get("", response_class=HTMLResponse)
 def my_escrows(request: Request, party: SignedInParty, session: SessionDep) -> HTMLResponse:
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=200)
-    return render(request, "escrow/list.html", {"party": party, "escrows": rows})
+    waiting = {row.escrow_id for row in rows if read_summary(row.summary_json).waits_for(party.id)}
+    return render(request, "escrow/list.html", {"party": party, "escrows": rows, "waiting": waiting})
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -137,7 +139,6 @@ async def escrow_page(
         height=280,
         time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
     )
-    stages, retention = disputable(snapshot)
     context = {
         "party": party,
         "escrow": snapshot,
@@ -147,8 +148,8 @@ async def escrow_page(
         "chart": chart,
         "statement": statement or [],
         "bank_answered": statement is not None,
-        "disputable_stages": stages,
-        "retention_disputable": retention,
+        "disputable_stages": snapshot.disputable.stages,
+        "retention_disputable": snapshot.disputable.retention,
         "fileable_disputes": fileable_disputes(snapshot, role),
         "dispute_reason": partial(dispute_reason, snapshot, say=partial(translate, language)),
         "cancellation": cancellation(snapshot, role),

@@ -89,15 +89,6 @@ def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
     ]
 
 
-def disputable(snapshot: EscrowSnapshot) -> tuple[list[int], bool]:
-    """Stages a dispute may name now (money still held, not already disputed), and the retention."""
-    if snapshot.phase not in ("active", "warranty"):
-        return [], False
-    stages = [s.number for s in snapshot.stages if s.dispute is None and s.open_fen > 0]
-    retention = snapshot.retention
-    return stages, retention.dispute is None and retention.open_fen > 0
-
-
 def funds_over_time(statement: list[Any], now: datetime) -> list[tuple[str, list[tuple[datetime, int]]]]:
     """Cumulative deposited, released and refunded, and the balance held, after each bank entry.
 

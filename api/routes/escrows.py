@@ -26,7 +26,7 @@ from api.models import (
 from db import crud
 from db.models import Party
 from domain.canonical import content_hash
-from domain.escrow.snapshot import EscrowSnapshot
+from domain.escrow.snapshot import EscrowSnapshot, read_summary
 from domain.escrow.terms import (
     WATERPROOFING_WARRANTY_DAYS,
     ContractTerms,
@@ -170,9 +170,15 @@ def list_my_escrows(
     limit: int = Query(50, ge=1, le=200),
     offset: Offset = 0,
 ) -> list[EscrowSummary]:
-    """The escrows this party is named in, newest first (from the read model)."""
+    """The escrows this party is named in, newest first (from the read model), each saying
+    whether it waits for this party (by the open actions of the stored snapshot)."""
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=limit, offset=offset)
-    return [EscrowSummary.model_validate(row, from_attributes=True) for row in rows]
+    return [
+        EscrowSummary.model_validate(row, from_attributes=True).model_copy(
+            update={"waiting_for_you": read_summary(row.summary_json).waits_for(party.id)}
+        )
+        for row in rows
+    ]
 
 
 @router.get("/{escrow_id}", response_model=EscrowSnapshot, responses=READ_ERRORS)

@@ -99,6 +99,10 @@ class EscrowSnapshot:
     trail_head: str
     trail_length: int
 
+    def waits_for(self, party_id: str) -> bool:
+        """Whether an open action is this party's: the lists' "waiting for you" marker."""
+        return any(action.party_id == party_id for action in self.open_actions)
+
 
 ESCROW_SNAPSHOT = TypeAdapter(EscrowSnapshot)
 

@@ -5,9 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.escrow.state import Holdback, Phase, Stage
-from tests.kits.machine_kit import Kit
-from web.escrow_view import disputable, funds_over_time, stage_waiting
+from domain.escrow.state import Holdback, Stage
+from web.escrow_view import funds_over_time, stage_waiting
 from web.templating import local_time
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -46,18 +45,6 @@ def test_held_back_items_wait_for_the_owner_and_a_dispute_for_the_council():
     released = stage(status="accepted", holdbacks=[Holdback("door", "gap", 5, status="released")])
     assert stage_waiting(released, "active", 2).what == "wait.done"
     assert stage_waiting(stage(status="awaiting_acceptance", dispute=1), "active", 1).role == "council"
-
-
-def test_only_stages_with_money_held_and_no_dispute_can_be_disputed():
-    snapshot = Kit().m.snapshot()
-    snapshot.phase = Phase.ACTIVE
-    snapshot.stages[0].open_fen = 0
-    snapshot.stages[1].dispute = 1
-    snapshot.stages = snapshot.stages[:3]
-    snapshot.retention.open_fen = 10
-    assert disputable(snapshot) == ([3], True)
-    snapshot.phase = Phase.DRAFT
-    assert disputable(snapshot) == ([], False)
 
 
 @dataclass
