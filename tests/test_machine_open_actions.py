@@ -199,3 +199,21 @@ def test_the_stored_summary_says_whom_the_escrow_waits_for():
     kit.request(1)
     stored = read_summary(json.dumps(summary_document(kit.m.snapshot())))
     assert stored.waits_for("P-INSPECTOR") and not stored.waits_for("P-OWNER")
+
+
+def test_an_open_warranty_claim_waits_for_the_owners_withdrawal_past_the_warranty():
+    kit = funded()
+    kit.complete_all_stages()
+    kit.settle()
+    kit.step("owner", "warranty.claim", {"description": "bathroom leak", "amount_fen": 2_000})
+    withdraw = the(kit, "warranty.withdraw")
+    assert (withdraw.role, withdraw.ref, withdraw.since, withdraw.due) == (
+        Role.OWNER,
+        "claim-1",
+        kit.m.claims[0].filed_at,
+        None,
+    )
+    kit.run_to(kit.m.retention.warranty_due)
+    assert awaited(kit) == [("warranty.withdraw", Role.OWNER, "claim-1")]
+    kit.step("owner", "warranty.withdraw", {"claim": 1})
+    assert kit.m.open_actions() == []

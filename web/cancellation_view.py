@@ -3,8 +3,8 @@
 Both sides signing `cancel.sign` cancels the escrow: accepted work stays paid, the rest is
 refunded to the owner. One side signing is a request the other has 7 days to sign too; left
 unanswered it becomes a dispute for the council (domain/escrow/machine.py `_plan_cancel_sign`,
-`_cancellation_unanswered`). Pure functions of the snapshot, so the money a form promises is
-decided here once and tested without a browser.
+`_cancellation_unanswered`). Who is awaited and until when is the machine's open action
+(`cancel.sign`); the money a form promises is decided here once and tested without a browser.
 """
 
 from collections.abc import Callable
@@ -43,10 +43,11 @@ def cancellation(snapshot: EscrowSnapshot, role: str | None) -> Cancellation | N
     ledger = snapshot.ledger
     paying = sum(m.amount_fen for m in snapshot.movements if m.kind == "payout" and m.status != "done")
     refund_fen, kept_fen = ledger.held_fen - ledger.pending_fen, ledger.released_fen + paying
-    if not snapshot.cancel_signed_by:
+    answer = next((a for a in snapshot.open_actions if a.action == "cancel.sign"), None)
+    if answer is None:  # nobody asked
         return Cancellation("propose", refund_fen, kept_fen)
-    asked_by = snapshot.cancel_signed_by[0]
-    step = "wait" if asked_by == role else "agree"
+    step = "agree" if answer.role == role else "wait"
+    asked_by = OTHER_SIDE[answer.role]
     asked = snapshot.cancellation
     if asked is None:  # escrows from before one-sided requests had a window
         return Cancellation(step, refund_fen, kept_fen, asked_by=asked_by)
@@ -57,7 +58,7 @@ def cancellation(snapshot: EscrowSnapshot, role: str | None) -> Cancellation | N
         asked_by=asked_by,
         reason=asked.reason,
         asked_at=asked.asked_at,
-        answer_due=asked.answer_due if snapshot.phase == "active" else None,
+        answer_due=answer.due,  # the machine's: none before the escrow is active, none once disputed
         dispute=asked.dispute,
     )
 

@@ -15,8 +15,8 @@ case; the escrow refuses a second case for it anyway (`case_already_filed`).
 from dataclasses import asdict, dataclass, field
 
 from domain.escrow.snapshot import DisputeSnapshot, EscrowSnapshot
+from domain.roles import Role
 from expert_panels.registry import SPECIALTIES
-from web.escrow_view import CONTRACTOR, OWNER
 from web.step_words import STEPS_JS_WORDS
 
 # What the dialog names a claim's fields by; "items" has a claim's own word (see steps.js `label`).
@@ -53,12 +53,12 @@ class FileableDispute(DisputeSnapshot):
     respondent_id: str = field(kw_only=True)
 
 
-def fileable_disputes(snapshot: EscrowSnapshot, role: str | None) -> list[FileableDispute]:
+def fileable_disputes(snapshot: EscrowSnapshot, role: Role | None) -> list[FileableDispute]:
     """The escrow's open disputes no case decides yet, each with its respondent: the other side.
 
     Only the owner and the contractor may file (a case is between them); others get none.
     """
-    sides = {OWNER: snapshot.contractor_id, CONTRACTOR: snapshot.owner_id}
+    sides = {Role.OWNER: snapshot.contractor_id, Role.CONTRACTOR: snapshot.owner_id}
     if role not in sides:
         return []
     return [

@@ -26,7 +26,7 @@ from sandbox_bank.client import BankClient, BankError, StatementEntry
 from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
-from web.escrow_view import chart_series, funds_over_time, stage_views
+from web.escrow_view import actions_of, chart_series, funds_over_time, stage_views
 from web.i18n import language_of, translate
 from web.session import SignedInParty
 from web.step_words import STEPS_JS_WORDS
@@ -145,6 +145,8 @@ async def escrow_page(
         "role": role,
         "names": names,
         "stages": stage_views(snapshot),
+        "yours": actions_of(snapshot, role),
+        "awaited": {action.action for action in snapshot.open_actions},
         "chart": chart,
         "statement": statement or [],
         "bank_answered": statement is not None,

@@ -1,7 +1,7 @@
 """What an escrow page shows, computed from the workflow's snapshot and the bank's statement.
 
-Pure functions, so the pages' wording rules (who a stage waits for, until when, why money
-is held) are decided here once and tested without a browser.
+Pure functions, tested without a browser. Who must act and until when is never decided here:
+the machine declares it (`EscrowSnapshot.open_actions`) and these functions only word it.
 """
 
 from dataclasses import dataclass, field
@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.escrow.snapshot import EscrowSnapshot
-from domain.escrow.state import Holdback, InspectionReport, Stage
+from domain.escrow.state import Holdback, InspectionReport, Phase, Stage, StageStatus
+from domain.open_actions import OpenAction
+from domain.roles import Role
 from web.charts import Series
-
-OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 
 
 @dataclass(frozen=True)
@@ -43,34 +43,37 @@ class StageView:
         return sum(h.amount_fen for h in self.holdbacks if h.status == "held")
 
 
-def stage_waiting(stage: Stage, phase: str, current: int | None) -> Waiting:
-    """Who must act on this stage next; stages after the current one wait for it."""
-    status = stage.status
-    if stage.dispute is not None:
-        return Waiting(COUNCIL, "wait.dispute")
-    if status == "accepted":
-        if any(h.status == "held" for h in stage.holdbacks):
-            return Waiting(OWNER, "wait.holdback")
-        return Waiting(None, "wait.done")
-    if status in ("settled", "cancelled"):
-        return Waiting(None, "wait." + status)
-    if phase != "active":
-        return Waiting(None, "wait.phase_" + phase)
-    if current is not None and stage.number > current:
+# The words for a stage's open action (domain/escrow/machine.py `_stage_actions`).
+STAGE_WORDS = {
+    "inspection.request": "wait.request",
+    "inspection.report": "wait.report",
+    "stage.accept": "wait.acceptance",
+    "holdback.release": "wait.holdback",
+}
+
+
+def stage_waiting(stage: Stage, snapshot: EscrowSnapshot) -> Waiting:
+    """Who this stage waits for and until when, as the machine declares it in its open actions;
+    a stage nobody has to act on says where it stands."""
+    if stage.dispute is not None:  # frozen: the council's decision (its open action) comes first
+        return Waiting(Role.COUNCIL, "wait.dispute")
+    action = next((a for a in snapshot.open_actions if a.ref == f"stage-{stage.number}"), None)
+    if action is not None:
+        rework = action.action == "inspection.request" and stage.status is StageStatus.RECTIFYING
+        return Waiting(action.role, "wait.rework" if rework else STAGE_WORDS[action.action], action.due)
+    if stage.status in (StageStatus.ACCEPTED, StageStatus.SETTLED, StageStatus.CANCELLED):
+        return Waiting(None, "wait.done" if stage.status is StageStatus.ACCEPTED else f"wait.{stage.status}")
+    if snapshot.phase is not Phase.ACTIVE:
+        return Waiting(None, f"wait.phase_{snapshot.phase}")
+    if snapshot.current_stage is not None and stage.number > snapshot.current_stage:
         return Waiting(None, "wait.earlier_stage")
-    if status == "awaiting_request":
-        return Waiting(CONTRACTOR, "wait.request")
-    if status == "inspection_requested":
-        return Waiting(INSPECTOR, "wait.report", stage.report_due)
-    if status == "rectifying":
-        return Waiting(CONTRACTOR, "wait.rework", stage.rework_due)
-    if status == "awaiting_acceptance":
-        return Waiting(OWNER, "wait.acceptance", stage.acceptance_due)
+    topup = next((a for a in snapshot.open_actions if a.action == "deposit"), None)
+    if topup is not None:  # the current stage's release waits for the owner's top-up
+        return Waiting(topup.role, "wait.topup")
     return Waiting(None, "wait.unknown")
 
 
 def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
-    phase, current = snapshot.phase, snapshot.current_stage
     return [
         StageView(
             number=stage.number,
@@ -80,13 +83,22 @@ def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
             paid_fen=stage.paid_fen,
             held_fen=stage.open_fen,
             round=stage.round,
-            waiting=stage_waiting(stage, phase, current),
+            waiting=stage_waiting(stage, snapshot),
             holdbacks=stage.holdbacks,
             last_report=stage.last_report,
             dispute=stage.dispute,
         )
         for stage in snapshot.stages
     ]
+
+
+def actions_of(snapshot: EscrowSnapshot, role: str | None) -> dict[str, list[OpenAction]]:
+    """The open actions the reader's role must (or may) take, by action: what the page offers."""
+    found: dict[str, list[OpenAction]] = {}
+    for action in snapshot.open_actions:
+        if action.role == role:
+            found.setdefault(action.action, []).append(action)
+    return found
 
 
 def funds_over_time(statement: list[Any], now: datetime) -> list[tuple[str, list[tuple[datetime, int]]]]:

@@ -871,12 +871,20 @@ class EscrowMachine(SignedStepMachine):
 
     def _warranty_actions(self) -> list[OpenAction]:
         """The owner may claim until `warranty_due`; then the unclaimed retention is paid
-        (`_expire_warranty`), or, while the retention is disputed, the window just closes."""
+        (`_expire_warranty`), or, while the retention is disputed, the window just closes. An open
+        claim holds its part of the retention until the owner withdraws it (which pays that part)
+        or a dispute over the retention settles it."""
         retention = self.retention
+        withdrawals = [
+            self._awaits("warranty.withdraw", Role.OWNER, since=claim.filed_at, ref=f"claim-{claim.number}")
+            for claim in self.claims
+            if claim.status == "open" and retention.dispute is None
+        ]
         if self.phase is not Phase.WARRANTY or retention.expired or retention.warranty_due is None:
-            return []
+            return withdrawals
         at_end = AtDeadline.PAYS_RETENTION if retention.dispute is None else AtDeadline.CLOSES_WINDOW
-        return [self._awaits("warranty.claim", Role.OWNER, due=retention.warranty_due, at_deadline=at_end)]
+        claim = self._awaits("warranty.claim", Role.OWNER, due=retention.warranty_due, at_deadline=at_end)
+        return [claim, *withdrawals]
 
     # ------------------------------------------------------------------ time
     def next_deadline(self) -> datetime | None:

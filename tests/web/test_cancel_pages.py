@@ -9,10 +9,10 @@ nobody does once the work is done (warranty). The browser signing it is test_can
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from domain.escrow.snapshot import LedgerSnapshot
-from domain.escrow.state import CancellationRequest, Movement, MovementKind, MovementStatus, Phase
+from domain.escrow.state import Movement, MovementKind, MovementStatus, Phase
 from domain.money import yuan
 from tests.kits.flow import EscrowFlow
 from tests.kits.machine_kit import Kit
@@ -114,18 +114,12 @@ def test_cancelling_now_refunds_what_is_held_and_not_on_its_way_and_keeps_what_i
     assert cancellation(snapshot, "owner") == Cancellation("propose", refund_fen=580, kept_fen=400)
     assert cancellation(snapshot, "inspector") is None
     assert cancellation(replace(snapshot, phase=Phase.WARRANTY), "contractor") is None
-    asked_at = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-    funding = replace(
-        snapshot,
-        phase=Phase.FUNDING,
-        cancel_signed_by=["contractor"],
-        cancellation=CancellationRequest(
-            "contractor",
-            "materials doubled in price",
-            asked_at=asked_at,
-            answer_due=asked_at + timedelta(days=7),
-        ),
-    )
+    asked = Kit()
+    asked.sign_contract()
+    asked.step("contractor", "cancel.sign", {"reason": "materials doubled in price"})
+    funding = asked.m.snapshot()
     # Asked before the escrow is active: the 7 days have not started, so no deadline is shown.
     assert (cancellation(funding, "owner").step, cancellation(funding, "owner").answer_due) == ("agree", None)
     assert cancellation(funding, "contractor").step == "wait"
+    asked.deposit(asked.m.contract_total_fen)
+    assert cancellation(asked.m.snapshot(), "owner").answer_due == asked.m.cancellation.answer_due
