@@ -747,17 +747,9 @@ class EscrowMachine(SignedStepMachine):
             Role.INSPECTOR: self.terms.inspector,
         }
         party_id = parties[role].party_id if role in parties else None
-        if due is None:
-            at_deadline = AtDeadline.NOTHING
-        return OpenAction(
-            action,
-            role,
-            party_id,
-            since,
-            due if at_deadline is not AtDeadline.NOTHING else None,
-            at_deadline,
-            ref,
-        )
+        if due is None or at_deadline is AtDeadline.NOTHING:
+            due, at_deadline = None, AtDeadline.NOTHING
+        return OpenAction(action, role, party_id, since, due, at_deadline, ref)
 
     def _funding_actions(self) -> list[OpenAction]:
         """Both signatures, then the full deposit, by `funding_due`: unfunded then, the contract ends."""
