@@ -17,6 +17,7 @@ from activities.types import CaseProjectionInput, ProjectionInput
 from db import cases, crud
 from db.engine import single_transaction
 from domain.canonical import canonical_json
+from domain.escrow.snapshot import summary_document
 from public_record.milestones import case_milestones, escrow_milestones
 from public_record.store import record_milestones
 from workflows.case_types import case_workflow_id
@@ -29,24 +30,24 @@ class ProjectionActivities:
     @activity.defn
     def project_escrow(self, input: ProjectionInput) -> None:
         snapshot = input.snapshot
-        ledger = snapshot["ledger"]
+        ledger = snapshot.ledger
         with single_transaction(self._engine) as session:
             crud.upsert_escrow_projection(
                 session=session,
                 escrow_id=input.escrow_id,
                 version=input.version,
                 workflow_id=f"escrow-{input.escrow_id}",
-                owner_id=snapshot["owner_id"],
-                contractor_id=snapshot["contractor_id"],
-                inspector_id=snapshot["inspector_id"],
-                status=snapshot["phase"],
-                current_stage=snapshot["current_stage"],
-                total_fen=snapshot["contract_total_fen"],
-                deposited_fen=ledger["deposited_fen"],
-                released_fen=ledger["released_fen"],
-                refunded_fen=ledger["refunded_fen"],
-                held_fen=ledger["held_fen"],
-                summary=snapshot,
+                owner_id=snapshot.owner_id,
+                contractor_id=snapshot.contractor_id,
+                inspector_id=snapshot.inspector_id,
+                status=snapshot.phase.value,
+                current_stage=snapshot.current_stage,
+                total_fen=snapshot.contract_total_fen,
+                deposited_fen=ledger.deposited_fen,
+                released_fen=ledger.released_fen,
+                refunded_fen=ledger.refunded_fen,
+                held_fen=ledger.held_fen,
+                summary=summary_document(snapshot),
             )
             record_trail_and_alerts(session, input.escrow_id, input.audit_entries, input.alerts)
             if input.projected_at is not None:

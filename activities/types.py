@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.escrow.snapshot import EscrowSnapshot
+
 
 @dataclass
 class OpenAccountInput:
@@ -30,7 +32,7 @@ class ProjectionInput:
 
     escrow_id: str
     version: int
-    snapshot: dict[str, Any]
+    snapshot: EscrowSnapshot
     audit_entries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     projected_at: str | None = None

@@ -1,21 +1,20 @@
 """An escrow's deposit instructions, for the API and the escrow page alike (one copy of the rule)."""
 
-from typing import Any
-
 from api.models import DepositInstructions
 from config.settings import Settings
+from domain.escrow.snapshot import EscrowSnapshot
 
 DEPOSIT_REFERENCE = "owner deposit"
 
 
-def deposit_instructions(snapshot: dict[str, Any], settings: Settings) -> DepositInstructions:
+def deposit_instructions(snapshot: EscrowSnapshot, settings: Settings) -> DepositInstructions:
     """The bank the API itself uses, the escrow's account there (named after the escrow), what is due."""
-    due = snapshot["contract_total_fen"] - snapshot["ledger"]["deposited_fen"]
+    due = snapshot.contract_total_fen - snapshot.ledger.deposited_fen
     return DepositInstructions(
-        escrow_id=snapshot["escrow_id"],
+        escrow_id=snapshot.escrow_id,
         bank_url=settings.bank_url,
-        account_id=snapshot["escrow_id"],
-        payer_id=snapshot["owner_id"],
+        account_id=snapshot.escrow_id,
+        payer_id=snapshot.owner_id,
         reference=DEPOSIT_REFERENCE,
         due_fen=max(due, 0),
     )

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from domain.escrow.terms import SilencePolicy
 from domain.money import MAX_AMOUNT_FEN
+from domain.steps.machine import AuditEntry
 
 # Amounts a person or a system supplies: JSON integers only (pydantic's lax mode would take
 # 100000.0, 1e5, "100000" and true as fen), from 0 or 1 fen to the bound in domain/money.py.
@@ -132,6 +133,21 @@ class EscrowSummary(BaseModel):
     refunded_fen: int
     held_fen: int
     updated_at: datetime
+    waiting_for_you: bool = False  # an open action of the stored snapshot is the caller's
+
+
+class EscrowAuditTrail(BaseModel):
+    """The trail export: the signed terms and every signed step, hash-chained from the terms' hash.
+
+    The terms and each envelope stay the documents that were hashed and signed, key for key,
+    so that `escrow audit --verify` recomputes the same hashes offline.
+    """
+
+    escrow_id: str
+    terms: dict[str, Any]
+    terms_hash: str
+    council_keys: dict[str, str]
+    entries: list[AuditEntry]
 
 
 class WebhookAck(BaseModel):

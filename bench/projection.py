@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlmodel import Session
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
+from temporalio.converter import value_to_type
 
 from activities.projections import ProjectionActivities
 from activities.types import ProjectionInput
@@ -38,9 +39,10 @@ def recorded_inputs() -> list[dict]:
 
 
 def as_escrow(raw: dict, escrow_id: str) -> ProjectionInput:
-    """The recorded input moved to another escrow id (a text replace keeps it consistent)."""
+    """The recorded input moved to another escrow id (a text replace keeps it consistent), read
+    as the worker reads it."""
     moved = json.loads(json.dumps(raw).replace(raw["escrow_id"], escrow_id))
-    return ProjectionInput(**moved)
+    return value_to_type(ProjectionInput, moved)
 
 
 def main() -> None:

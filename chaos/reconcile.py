@@ -39,6 +39,7 @@ from temporalio.worker import Replayer
 from client.escrow_session import conservation_problems
 from db import crud
 from db.models import EscrowProjection
+from domain.escrow.snapshot import EscrowSnapshot
 from sandbox_bank.client import BankClient
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
@@ -138,7 +139,7 @@ async def reconcile_one(
     except (WorkflowQueryFailedError, RPCError) as exc:
         found.problems["unreplayable_histories"].append(f"does not answer a query: {exc}")
         return found
-    found.phase = snapshot["phase"]
+    found.phase = snapshot.phase.value
     found.completed = (
         await _status(temporal, escrow_id) is WorkflowExecutionStatus.COMPLETED and found.phase == "closed"
     )
@@ -163,64 +164,64 @@ def _outgoing(statement: list[Any]) -> list[Any]:
     return [entry for entry in statement if entry.kind in ("payout", "refund")]
 
 
-def double_payouts(snapshot: dict[str, Any], statement: list[Any]) -> list[str]:
+def double_payouts(snapshot: EscrowSnapshot, statement: list[Any]) -> list[str]:
     problems = []
     keys = Counter(entry.idempotency_key for entry in statement)
     problems += [f"the bank booked {key} {n} times" for key, n in keys.items() if n > 1]
-    planned = {m["key"]: m for m in snapshot["movements"]}
+    planned = {m.key: m for m in snapshot.movements}
     for entry in _outgoing(statement):
         movement = planned.get(entry.idempotency_key)
         if movement is None:
             problems.append(f"the bank paid {entry.idempotency_key}, which the workflow never planned")
-        elif entry.amount_fen > movement["amount_fen"] or entry.kind != movement["kind"]:
+        elif entry.amount_fen > movement.amount_fen or entry.kind != movement.kind:
             problems.append(
                 f"{entry.idempotency_key}: bank {entry.kind} {entry.amount_fen}, planned {movement}"
             )
     return problems
 
 
-def missing_payouts(snapshot: dict[str, Any], statement: list[Any]) -> list[str]:
+def missing_payouts(snapshot: EscrowSnapshot, statement: list[Any]) -> list[str]:
     booked = {entry.idempotency_key: entry for entry in _outgoing(statement)}
     problems = []
-    for movement in snapshot["movements"]:
-        if movement["status"] == "pending":
-            problems.append(f"{movement['key']} still pending")
-        elif movement["status"] == "done" and movement["key"] not in booked:
-            problems.append(f"{movement['key']} done in the workflow, never booked by the bank")
-        elif movement["status"] == "failed":
-            problems.append(f"{movement['key']} refused by the bank: {movement['error']}")
-        elif booked[movement["key"]].amount_fen < movement["amount_fen"]:
-            problems.append(f"{movement['key']} booked for less than planned")
-    ledger = snapshot["ledger"]
-    if snapshot["phase"] == "closed" and ledger["released_fen"] != snapshot["contract_total_fen"]:
-        problems.append(f"closed with {ledger['released_fen']} of {snapshot['contract_total_fen']} released")
+    for movement in snapshot.movements:
+        if movement.status == "pending":
+            problems.append(f"{movement.key} still pending")
+        elif movement.status == "done" and movement.key not in booked:
+            problems.append(f"{movement.key} done in the workflow, never booked by the bank")
+        elif movement.status == "failed":
+            problems.append(f"{movement.key} refused by the bank: {movement.error}")
+        elif booked[movement.key].amount_fen < movement.amount_fen:
+            problems.append(f"{movement.key} booked for less than planned")
+    ledger = snapshot.ledger
+    if snapshot.phase == "closed" and ledger.released_fen != snapshot.contract_total_fen:
+        problems.append(f"closed with {ledger.released_fen} of {snapshot.contract_total_fen} released")
     return problems
 
 
-def unbalanced(snapshot: dict[str, Any], balance: Any) -> list[str]:
-    ledger = snapshot["ledger"]
+def unbalanced(snapshot: EscrowSnapshot, balance: Any) -> list[str]:
+    ledger = snapshot.ledger
     problems = conservation_problems(snapshot, balance.balance_fen)
     pairs = [
-        ("held", ledger["held_fen"], balance.balance_fen),
-        ("deposited", ledger["deposited_fen"], balance.deposited_fen),
-        ("released", ledger["released_fen"], balance.paid_out_fen),
-        ("refunded", ledger["refunded_fen"], balance.refunded_fen),
+        ("held", ledger.held_fen, balance.balance_fen),
+        ("deposited", ledger.deposited_fen, balance.deposited_fen),
+        ("released", ledger.released_fen, balance.paid_out_fen),
+        ("refunded", ledger.refunded_fen, balance.refunded_fen),
     ]
     problems += [f"{name}: workflow {ours} != bank {banks}" for name, ours, banks in pairs if ours != banks]
     return problems
 
 
-def mismatched_projection(snapshot: dict[str, Any], row: dict[str, Any] | None) -> list[str]:
+def mismatched_projection(snapshot: EscrowSnapshot, row: dict[str, Any] | None) -> list[str]:
     if row is None:
         return ["no read-model row"]
-    ledger = snapshot["ledger"]
+    ledger = snapshot.ledger
     expected = {
-        "status": snapshot["phase"],
-        "version": snapshot["version"],
-        "deposited_fen": ledger["deposited_fen"],
-        "released_fen": ledger["released_fen"],
-        "refunded_fen": ledger["refunded_fen"],
-        "held_fen": ledger["held_fen"],
+        "status": snapshot.phase.value,
+        "version": snapshot.version,
+        "deposited_fen": ledger.deposited_fen,
+        "released_fen": ledger.released_fen,
+        "refunded_fen": ledger.refunded_fen,
+        "held_fen": ledger.held_fen,
     }
     return [
         f"{name}: read model {row[name]!r}, workflow {value!r}"

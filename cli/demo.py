@@ -21,6 +21,7 @@ from rich.table import Table
 from client.escrow_session import EscrowSession, conservation_problems
 from client.party import StepRefused
 from config.settings import Settings
+from domain.escrow.snapshot import ESCROW_SNAPSHOT
 from domain.money import yuan
 from sandbox_bank.client import BankError
 
@@ -149,7 +150,7 @@ async def report_ledger(flow: EscrowSession, state: dict) -> int:
     for name, ours, banks in rows:
         table.add_row(name, yuan(ours), yuan(banks))
     console.print(table)
-    problems = conservation_problems(state)
+    problems = conservation_problems(ESCROW_SNAPSHOT.validate_python(state))
     problems += [f"{name}: workflow {ours} != bank {banks}" for name, ours, banks in rows if ours != banks]
     if problems:
         for problem in problems:

@@ -19,6 +19,7 @@ import httpx
 
 from client.party import Party
 from domain.escrow.machine import change_plan_hash
+from domain.escrow.snapshot import EscrowSnapshot
 from sandbox_bank.client import BankClient, BankRejected
 
 Clock = Callable[[], Awaitable[datetime]]
@@ -235,7 +236,7 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-def held_by_part(state: dict[str, Any]) -> dict[str, int]:
+def held_by_part(state: EscrowSnapshot) -> dict[str, int]:
     """What each part of the contract holds, from its own figures rather than the ledger's.
 
     A stage (or the retention) holds what it still owes plus what was instructed for it and
@@ -243,13 +244,13 @@ def held_by_part(state: dict[str, Any]) -> dict[str, int]:
     decision instructed; `returns` what goes back to the owner because the contract never
     owed it (an excess deposit, a lowered total, a cancellation).
     """
-    parts = {f"stage-{stage['number']}": stage["open_fen"] for stage in state["stages"]}
-    parts["retention"] = state["retention"]["open_fen"]
-    prefix = f"{state['escrow_id']}:"
-    for movement in state["movements"]:
-        if movement["status"] != "done":
-            part = _part_of(movement["key"].removeprefix(prefix))
-            parts[part] = parts.get(part, 0) + movement["amount_fen"]
+    parts = {f"stage-{stage.number}": stage.open_fen for stage in state.stages}
+    parts["retention"] = state.retention.open_fen
+    prefix = f"{state.escrow_id}:"
+    for movement in state.movements:
+        if movement.status != "done":
+            part = _part_of(movement.key.removeprefix(prefix))
+            parts[part] = parts.get(part, 0) + movement.amount_fen
     return parts
 
 
@@ -260,8 +261,9 @@ def _part_of(business_key: str) -> str:
     return "retention" if head.startswith("warranty-claim-") else "returns"
 
 
-def conservation_problems(state: dict[str, Any], bank_balance_fen: int | None = None) -> list[str]:
-    """The money rules on an escrow's state as the API shows it, each comparing figures kept apart.
+def conservation_problems(state: EscrowSnapshot, bank_balance_fen: int | None = None) -> list[str]:
+    """The money rules on an escrow's state (the machine's snapshot, or the API's read back into
+    one), each comparing figures kept apart.
 
     What the account holds by the ledger (deposits less confirmed payouts and refunds) against
     what the parts hold (`held_by_part`): never more, and exactly as much once the escrow is
@@ -270,30 +272,29 @@ def conservation_problems(state: dict[str, Any], bank_balance_fen: int | None = 
     bank's own balance for the account, that balance against the parts once nothing is on its
     way (a movement still pending may already be booked at the bank).
     """
-    ledger, phase = state["ledger"], state["phase"]
-    in_account = ledger["deposited_fen"] - ledger["released_fen"] - ledger["refunded_fen"]
+    ledger, phase = state.ledger, state.phase
+    in_account = ledger.deposited_fen - ledger.released_fen - ledger.refunded_fen
     parts = held_by_part(state)
     held = sum(parts.values())
     problems = []
-    for kind, name in (("payout", "released_fen"), ("refund", "refunded_fen")):
-        confirmed = sum(
-            m["amount_fen"] for m in state["movements"] if m["kind"] == kind and m["status"] == "done"
-        )
-        if confirmed != ledger[name]:
-            problems.append(f"{name} {ledger[name]} but the bank confirmed {kind}s of {confirmed}")
+    for kind, figure in (("payout", ledger.released_fen), ("refund", ledger.refunded_fen)):
+        confirmed = sum(m.amount_fen for m in state.movements if m.kind == kind and m.status == "done")
+        if confirmed != figure:
+            name = "released_fen" if kind == "payout" else "refunded_fen"
+            problems.append(f"{name} {figure} but the bank confirmed {kind}s of {confirmed}")
     if in_account < 0:
         problems.append(f"{-in_account} fen more paid out and refunded than deposited")
     if in_account > held:
         problems.append(f"{in_account} fen in the account but its parts hold {held}: {parts}")
     funded = phase in ("closed", "cancelled") or (
-        phase in ("active", "warranty") and not state["changes_applied"]
+        phase in ("active", "warranty") and not state.changes_applied
     )
     if funded and in_account < held:
         problems.append(f"the parts hold {held} fen but the account only {in_account}: {parts}")
-    instructed = sum(m["amount_fen"] for m in state["movements"] if m["status"] != "done")
+    instructed = sum(m.amount_fen for m in state.movements if m.status != "done")
     if instructed > in_account:
         problems.append(f"{instructed} fen instructed to move with {in_account} in the account")
-    settled = all(m["status"] != "pending" for m in state["movements"])
+    settled = all(m.status != "pending" for m in state.movements)
     bank_off = bank_balance_fen is not None and (
         bank_balance_fen > held or (funded and bank_balance_fen != held)
     )

@@ -104,26 +104,26 @@ def from_case(case: CaseFacts, roles: Callable[[str], str]) -> Complaint:
 def from_escrow(escrow: EscrowFacts) -> list[Complaint]:
     """The escrow's disputes that no case decides (a case is counted as itself)."""
     complaints = []
-    for dispute in escrow.snapshot["disputes"]:
-        if dispute["case_id"] is not None:
+    for dispute in escrow.snapshot.disputes:
+        if dispute.case_id is not None:
             continue
-        if dispute["status"] == "open":
+        if dispute.status == "open":
             outcome = "open"
-        elif dispute["status"] == "cancelled":
+        elif dispute.outcome is None:  # ended without a decision: cancelled with the escrow
             outcome = "withdrawn"
         else:
-            outcome = money_outcome(dispute["outcome"], dispute["pay_fen"], dispute["refund_fen"])
-        raised_by = {"owner": "consumer", "contractor": "business"}.get(dispute["raised_by"], "system")
+            outcome = money_outcome(dispute.outcome, dispute.pay_fen, dispute.refund_fen)
+        raised_by = {"owner": "consumer", "contractor": "business"}.get(dispute.raised_by, "system")
         complaints.append(
             Complaint(
-                key=f"{escrow.escrow_id}:dispute-{dispute['number']}",
+                key=f"{escrow.escrow_id}:dispute-{dispute.number}",
                 business_id=escrow.contractor_id,
                 consumer_id=escrow.owner_id,
                 raised_by=raised_by,
                 domain="renovation",
                 specialty=UNCLASSIFIED,
-                filed_at=datetime.fromisoformat(dispute["raised_at"]),
-                closed_at=escrow.dispute_closed_at.get(dispute["number"]),
+                filed_at=dispute.raised_at,
+                closed_at=escrow.dispute_closed_at.get(dispute.number),
                 outcome=outcome,
                 escrow_id=escrow.escrow_id,
             )

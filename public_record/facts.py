@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.escrow.snapshot import EscrowSnapshot
+
 
 @dataclass(frozen=True)
 class Business:
@@ -26,7 +28,7 @@ class EscrowFacts:
     owner_id: str
     contractor_id: str
     inspector_id: str | None
-    snapshot: dict[str, Any]
+    snapshot: EscrowSnapshot
     reports: dict[int, list[str]] = field(default_factory=dict)  # stage -> results in order
     accepted_at: dict[int, datetime] = field(default_factory=dict)  # stage -> the owner's acceptance
     released_at: dict[int, datetime] = field(default_factory=dict)  # stage -> release seen done

@@ -7,15 +7,17 @@ or rejection. The projection activities store the first moment they see each of 
 
 from typing import Any
 
+from domain.escrow.snapshot import EscrowSnapshot
+from domain.escrow.state import MovementStatus
 
-def escrow_milestones(snapshot: dict[str, Any]) -> list[str]:
-    escrow_id = snapshot["escrow_id"]
+
+def escrow_milestones(snapshot: EscrowSnapshot) -> list[str]:
     keys = [
-        m["key"].removeprefix(f"{escrow_id}:")
-        for m in snapshot["movements"]
-        if m["status"] == "done" and m["key"].endswith(":release")
+        m.key.removeprefix(f"{snapshot.escrow_id}:")
+        for m in snapshot.movements
+        if m.status is MovementStatus.DONE and m.key.endswith(":release")
     ]
-    keys += [f"dispute-{d['number']}:closed" for d in snapshot["disputes"] if d["status"] != "open"]
+    keys += [f"dispute-{d.number}:closed" for d in snapshot.disputes if d.status != "open"]
     return keys
 
 

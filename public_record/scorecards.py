@@ -47,9 +47,9 @@ def _rate(hits: int, n: int) -> Figure:
 def _reworked_by_decision(escrow: EscrowFacts) -> set[int]:
     return {
         stage
-        for dispute in escrow.snapshot["disputes"]
-        if dispute["status"] == "decided" and dispute["outcome"] == "rework"
-        for stage in dispute["stages"]
+        for dispute in escrow.snapshot.disputes
+        if dispute.status == "decided" and dispute.outcome == "rework"
+        for stage in dispute.stages
     }
 
 

@@ -24,6 +24,7 @@ from db.models import (
     PublishedList,
     utcnow,
 )
+from domain.escrow.snapshot import read_summary
 from public_record.alerts import SpikeAlert, spikes
 from public_record.complaints import all_disputes
 from public_record.facts import CaseFacts, EscrowFacts, History
@@ -93,7 +94,7 @@ def _escrow_facts(row: EscrowProjection, steps: list[AuditEntry], marks: dict[st
         owner_id=row.owner_id,
         contractor_id=row.contractor_id,
         inspector_id=row.inspector_id,
-        snapshot=json.loads(row.summary_json),
+        snapshot=read_summary(row.summary_json),
     )
     for entry in steps:
         envelope = json.loads(entry.envelope_json)

@@ -158,7 +158,8 @@ async def test_reading_needs_a_participant_token(funded: EscrowFlow, stack):
 
 
 async def test_parties_see_their_escrows_in_the_read_model(funded: EscrowFlow, stack):
-    """The read model follows the workflow's projection activity, so it is read until the deposit shows."""
+    """The read model follows the workflow's projection activity, so it is read until the deposit shows;
+    each row says whether the escrow waits for the reader."""
     flow = funded
     for party in (flow.owner, flow.contractor, flow.inspector):
 
@@ -168,6 +169,8 @@ async def test_parties_see_their_escrows_in_the_read_model(funded: EscrowFlow, s
         rows = await eventually(listing, lambda rows: rows and rows[0]["held_fen"], "the projection", 10)
         assert [row["escrow_id"] for row in rows] == [flow.escrow_id]
         assert rows[0]["held_fen"] == 1_000_000
+        # funded, the escrow waits for the contractor's inspection request (its open actions)
+        assert rows[0]["waiting_for_you"] is (party is flow.contractor)
 
 
 async def test_registration_rules(stack):

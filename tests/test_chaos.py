@@ -8,6 +8,7 @@ could never find a problem would fail these tests.
 
 import subprocess
 import sys
+from dataclasses import asdict, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +17,10 @@ from temporalio.worker import Replayer
 
 from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced, unreplayable
 from chaos.schedule import BankFaults, EventKind, build_schedule
+from domain.escrow.snapshot import EscrowSnapshot, LedgerSnapshot
+from domain.escrow.state import Movement, MovementKind, MovementStatus, Phase
 from tests.kits.escrow_versions import UnguardedEscrowWorkflow
+from tests.kits.machine_kit import Kit
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 
@@ -59,40 +63,26 @@ def entry(key: str, kind: str, amount: int):
     return SimpleNamespace(idempotency_key=key, kind=kind, amount_fen=amount)
 
 
-def closed_snapshot() -> dict:
-    return {
-        "escrow_id": "E",
-        "phase": "closed",
-        "version": 9,
-        "contract_total_fen": 1000,
-        "stages": [{"number": 1, "open_fen": 0}],
-        "retention": {"open_fen": 0},
-        "changes_applied": 0,
-        "ledger": {
-            "deposited_fen": 1000,
-            "released_fen": 1000,
-            "refunded_fen": 0,
-            "held_fen": 0,
-            "pending_fen": 0,
-            "obligations_fen": 0,
-        },
-        "movements": [
-            {
-                "key": "E:stage-1:release",
-                "kind": "payout",
-                "amount_fen": 600,
-                "status": "done",
-                "error": None,
-            },
-            {
-                "key": "E:retention:release",
-                "kind": "payout",
-                "amount_fen": 400,
-                "status": "done",
-                "error": None,
-            },
-        ],
-    }
+def closed_snapshot() -> EscrowSnapshot:
+    def paid(key: str, amount_fen: int) -> Movement:
+        return Movement(key, MovementKind.PAYOUT, amount_fen, "r", status=MovementStatus.DONE)
+
+    snapshot = replace(
+        Kit(stages=(600,), retention=400, escrow_id="E").m.snapshot(),
+        phase=Phase.CLOSED,
+        version=9,
+        ledger=LedgerSnapshot(
+            deposited_fen=1000,
+            released_fen=1000,
+            refunded_fen=0,
+            held_fen=0,
+            pending_fen=0,
+            obligations_fen=0,
+        ),
+        movements=[paid("E:stage-1:release", 600), paid("E:retention:release", 400)],
+    )
+    snapshot.stages[0].open_fen = snapshot.retention.open_fen = 0
+    return snapshot
 
 
 def bank_statement() -> list:
@@ -109,7 +99,7 @@ def test_the_reconciler_passes_an_escrow_where_all_three_agree() -> None:
     row = {
         "status": "closed",
         "version": 9,
-        **{k: v for k, v in snapshot["ledger"].items() if k != "pending_fen"},
+        **{k: v for k, v in asdict(snapshot.ledger).items() if k != "pending_fen"},
     }
     assert double_payouts(snapshot, bank_statement()) == []
     assert missing_payouts(snapshot, bank_statement()) == []
@@ -126,9 +116,7 @@ def test_the_reconciler_finds_a_key_paid_twice_and_a_payment_never_planned() -> 
 
 def test_the_reconciler_finds_a_payout_the_bank_never_booked_and_a_stuck_one() -> None:
     snapshot = closed_snapshot()
-    snapshot["movements"].append(
-        {"key": "E:stage-2:release", "kind": "payout", "amount_fen": 1, "status": "pending", "error": None}
-    )
+    snapshot.movements.append(Movement("E:stage-2:release", MovementKind.PAYOUT, 1, "r"))
     problems = missing_payouts(snapshot, bank_statement()[:2])
     assert "E:retention:release done in the workflow, never booked by the bank" in problems
     assert "E:stage-2:release still pending" in problems

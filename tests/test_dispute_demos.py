@@ -49,18 +49,18 @@ async def test_dispute_demo_pays_the_panels_split_through_the_escrow(stack):
 
     escrow_handle = stack.temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
     escrow = await escrow_handle.query(EscrowWorkflow.snapshot)
-    disputed = escrow["stages"][0]["amount_fen"]
+    disputed = escrow.stages[0].amount_fen
     pay, refund = disputed * 60 // 100, disputed - disputed * 60 // 100  # the median of 50%, 60%, 70%
-    assert escrow["disputes"][0]["status"] == "decided"
-    ledger = escrow["ledger"]
-    assert (ledger["released_fen"], ledger["refunded_fen"], ledger["pending_fen"]) == (pay, refund, 0)
-    assert ledger["held_fen"] == ledger["deposited_fen"] - disputed
+    assert escrow.disputes[0].status == "decided"
+    ledger = escrow.ledger
+    assert (ledger.released_fen, ledger.refunded_fen, ledger.pending_fen) == (pay, refund, 0)
+    assert ledger.held_fen == ledger.deposited_fen - disputed
     statement = {
         e.idempotency_key.removeprefix(f"{escrow_id}:"): (e.kind, e.amount_fen)
         for e in await stack.bank.statement(escrow_id)
     }
     assert statement == {
-        "deposit-1": ("deposit", ledger["deposited_fen"]),
+        "deposit-1": ("deposit", ledger.deposited_fen),
         "dispute-1:pay": ("payout", pay),
         "dispute-1:refund": ("refund", refund),
     }

@@ -64,14 +64,14 @@ def test_the_parts_check_compares_figures_kept_apart():
     assert conservation_problems(kit.m.snapshot(), in_account) == []
 
     kept = kit.m.snapshot()
-    kept["stages"][0]["open_fen"] = STAGES[0]  # stage 1 goes on holding what it paid out
+    kept.stages[0].open_fen = STAGES[0]  # stage 1 goes on holding what it paid out
     assert conservation_problems(kept) == [
         f"the parts hold {TOTAL} fen but the account only {in_account}: "
         f"{{'stage-1': {STAGES[0]}, 'stage-2': 30000, 'stage-3': 25000, 'stage-4': 10000, 'retention': 5000}}"
     ]
     misfiled = kit.m.snapshot()
-    misfiled["ledger"]["released_fen"] -= 10  # ten fen of the payout counted as a refund
-    misfiled["ledger"]["refunded_fen"] += 10
+    misfiled.ledger.released_fen -= 10  # ten fen of the payout counted as a refund
+    misfiled.ledger.refunded_fen += 10
     assert [p.split(" but ")[0] for p in conservation_problems(misfiled)] == [
         "released_fen 29990",
         "refunded_fen 10",

@@ -17,6 +17,7 @@ from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
+from domain.escrow.snapshot import summary_document
 from domain.escrow.terms import Durations, SilencePolicy
 from domain.money import MAX_AMOUNT_FEN
 from domain.steps.payloads import Payload
@@ -176,7 +177,7 @@ class BoundPrograms(EscrowPrograms):
             return
         beyond = [
             (where, amount)
-            for where, amount in amounts_in(self.m.snapshot())
+            for where, amount in amounts_in(summary_document(self.m.snapshot()))
             if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= BOUND
         ]
         assert beyond == [], f"amounts outside 0..{BOUND} in state: {beyond}"

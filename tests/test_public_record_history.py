@@ -98,7 +98,7 @@ async def read_model_caught_up(stack, ledger: Ledger) -> None:
     versions = {}
     for escrow_id in ledger.escrows:
         handle = stack.temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
-        versions[escrow_id] = (await handle.query(EscrowWorkflow.snapshot))["version"]
+        versions[escrow_id] = (await handle.query(EscrowWorkflow.snapshot)).version
     for case_id in cases:
         handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
         versions[case_id] = (await handle.query(CaseWorkflow.snapshot))["version"]

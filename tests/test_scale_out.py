@@ -22,6 +22,7 @@ import pytest
 from cli.dev import free_port, settings_env
 from client.escrow_session import EscrowSession, conservation_problems, eventually
 from config.settings import Settings
+from domain.escrow.snapshot import ESCROW_SNAPSHOT
 from tests.conftest import Stack
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.servers import free_port_with, serve
@@ -128,7 +129,7 @@ async def test_two_workers_one_killed_mid_flight_every_escrow_completes(stack: S
         for flow in flows:
             state = await flow.settled()
             assert state["phase"] == "warranty", state["phase"]
-            assert conservation_problems(state) == []
+            assert conservation_problems(ESCROW_SNAPSHOT.validate_python(state)) == []
             balance = await stack.bank.balance(flow.escrow_id)
             assert balance.paid_out_fen == state["ledger"]["released_fen"] == 19_000_000
             assert balance.balance_fen == state["ledger"]["held_fen"] == 1_000_000

@@ -3,17 +3,16 @@
 Both sides signing `cancel.sign` cancels the escrow: accepted work stays paid, the rest is
 refunded to the owner. One side signing is a request the other has 7 days to sign too; left
 unanswered it becomes a dispute for the council (domain/escrow/machine.py `_plan_cancel_sign`,
-`_cancellation_unanswered`). Pure functions of the snapshot, so the money a form promises is
-decided here once and tested without a browser.
+`_cancellation_unanswered`). Who is awaited and until when is the machine's open action
+(`cancel.sign`); the money a form promises is decided here once and tested without a browser.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from domain.escrow.machine import CANCELLABLE, OTHER_SIDE
-from web.escrow_view import moment
+from domain.escrow.snapshot import DisputeSnapshot, EscrowSnapshot
 
 
 @dataclass(frozen=True)
@@ -37,41 +36,42 @@ class Cancellation:
     dispute: int | None = None  # the dispute it became; 0 when everything held was in dispute already
 
 
-def cancellation(snapshot: dict[str, Any], role: str | None) -> Cancellation | None:
+def cancellation(snapshot: EscrowSnapshot, role: str | None) -> Cancellation | None:
     """The owner's or contractor's cancellation step while the escrow can still be cancelled."""
-    if role not in OTHER_SIDE or snapshot["phase"] not in CANCELLABLE:
+    if role not in OTHER_SIDE or snapshot.phase not in CANCELLABLE:
         return None
-    ledger = snapshot["ledger"]
-    movements = snapshot["movements"]
-    paying = sum(m["amount_fen"] for m in movements if m["kind"] == "payout" and m["status"] != "done")
-    figures = {
-        "refund_fen": ledger["held_fen"] - ledger["pending_fen"],
-        "kept_fen": ledger["released_fen"] + paying,
-    }
-    if not snapshot["cancel_signed_by"]:
-        return Cancellation("propose", **figures)
-    asked_by = snapshot["cancel_signed_by"][0]
-    asked = snapshot["cancellation"] or {}  # escrows from before one-sided requests had a window
+    ledger = snapshot.ledger
+    paying = sum(m.amount_fen for m in snapshot.movements if m.kind == "payout" and m.status != "done")
+    refund_fen, kept_fen = ledger.held_fen - ledger.pending_fen, ledger.released_fen + paying
+    answer = next((a for a in snapshot.open_actions if a.action == "cancel.sign"), None)
+    if answer is None:  # nobody asked
+        return Cancellation("propose", refund_fen, kept_fen)
+    step = "agree" if answer.role == role else "wait"
+    asked_by = OTHER_SIDE[answer.role]
+    asked = snapshot.cancellation
+    if asked is None:  # escrows from before one-sided requests had a window
+        return Cancellation(step, refund_fen, kept_fen, asked_by=asked_by)
     return Cancellation(
-        "wait" if asked_by == role else "agree",
-        **figures,
+        step,
+        refund_fen,
+        kept_fen,
         asked_by=asked_by,
-        reason=asked.get("reason", ""),
-        asked_at=moment(asked.get("asked_at")),
-        answer_due=moment(asked.get("answer_due")) if snapshot["phase"] == "active" else None,
-        dispute=asked.get("dispute"),
+        reason=asked.reason,
+        asked_at=asked.asked_at,
+        answer_due=answer.due,  # the machine's: none before the escrow is active, none once disputed
+        dispute=asked.dispute,
     )
 
 
-def dispute_reason(snapshot: dict[str, Any], dispute: dict[str, Any], say: Callable[..., str]) -> str:
+def dispute_reason(snapshot: EscrowSnapshot, dispute: DisputeSnapshot, say: Callable[..., str]) -> str:
     """A dispute's reason in the reader's words.
 
     The machine writes the reason of the dispute an unanswered cancellation opens in English
     ("cancellation not agreed by the contractor: ..."); that dispute is told again from the
     request it came from, in the page's language.
     """
-    asked = snapshot["cancellation"]
-    if asked is None or asked["dispute"] != dispute["number"]:
-        return dispute["reason"]
-    side = say(f"role.{OTHER_SIDE[asked['asked_by']]}")
-    return say("cancel.dispute_reason", side=side, reason=asked["reason"])
+    asked = snapshot.cancellation
+    if asked is None or asked.dispute != dispute.number:
+        return dispute.reason
+    side = say(f"role.{OTHER_SIDE[asked.asked_by]}")
+    return say("cancel.dispute_reason", side=side, reason=asked.reason)

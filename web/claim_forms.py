@@ -12,10 +12,11 @@ so the form shows it and does not ask. A form appears only for a dispute still o
 case; the escrow refuses a second case for it anyway (`case_already_filed`).
 """
 
-from typing import Any
+from dataclasses import asdict, dataclass, field
 
+from domain.escrow.snapshot import DisputeSnapshot, EscrowSnapshot
+from domain.roles import Role
 from expert_panels.registry import SPECIALTIES
-from web.escrow_view import CONTRACTOR, OWNER
 from web.step_words import STEPS_JS_WORDS
 
 # What the dialog names a claim's fields by; "items" has a claim's own word (see steps.js `label`).
@@ -45,16 +46,23 @@ CLAIM_WORDS = [
 ]
 
 
-def fileable_disputes(snapshot: dict[str, Any], role: str | None) -> list[dict[str, Any]]:
+@dataclass
+class FileableDispute(DisputeSnapshot):
+    """An open dispute the reader may take to the council, with whom the claim is against."""
+
+    respondent_id: str = field(kw_only=True)
+
+
+def fileable_disputes(snapshot: EscrowSnapshot, role: Role | None) -> list[FileableDispute]:
     """The escrow's open disputes no case decides yet, each with its respondent: the other side.
 
     Only the owner and the contractor may file (a case is between them); others get none.
     """
-    sides = {OWNER: snapshot["contractor_id"], CONTRACTOR: snapshot["owner_id"]}
+    sides = {Role.OWNER: snapshot.contractor_id, Role.CONTRACTOR: snapshot.owner_id}
     if role not in sides:
         return []
     return [
-        dispute | {"respondent_id": sides[role]}
-        for dispute in snapshot["disputes"]
-        if dispute["status"] == "open" and dispute["case_id"] is None
+        FileableDispute(**asdict(dispute), respondent_id=sides[role])
+        for dispute in snapshot.disputes
+        if dispute.status == "open" and dispute.case_id is None
     ]

@@ -6,34 +6,31 @@ routes only read."""
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
-from temporalio.client import Client
 
 from api.deposit_instructions import deposit_instructions
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.gateway import ESCROW, query
+from api.escrow_access import read_escrow
 from api.routes.steps import ESCROW_STEPS
 from config.settings import Settings
 from db import crud
-from db.models import Party
 from domain.calendar import SHANGHAI
 from domain.case.terms import RENOVATION
+from domain.escrow.snapshot import read_summary
 from domain.money import yuan
 from expert_panels.registry import SPECIALTIES
 from sandbox_bank.client import BankClient, BankError, StatementEntry
 from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
-from web.escrow_view import chart_series, disputable, funds_over_time, role_in, stage_views
+from web.escrow_view import actions_of, chart_series, funds_over_time, stage_views
 from web.i18n import language_of, translate
 from web.session import SignedInParty
 from web.step_words import STEPS_JS_WORDS
 from web.templating import render
-from workflows.escrow import EscrowWorkflow
 
 router = APIRouter(prefix="/my/escrows", tags=["pages"], include_in_schema=False)
 
@@ -96,19 +93,13 @@ def stage_name(language: str, name: str) -> str:
 @router.get("", response_class=HTMLResponse)
 def my_escrows(request: Request, party: SignedInParty, session: SessionDep) -> HTMLResponse:
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=200)
-    return render(request, "escrow/list.html", {"party": party, "escrows": rows})
+    waiting = {row.escrow_id for row in rows if read_summary(row.summary_json).waits_for(party.id)}
+    return render(request, "escrow/list.html", {"party": party, "escrows": rows, "waiting": waiting})
 
 
 @router.get("/new", response_class=HTMLResponse)
 def new_contract(request: Request, party: SignedInParty) -> HTMLResponse:
     return render(request, "escrow/new.html", {"party": party})
-
-
-async def _snapshot(temporal: Client, escrow_id: str, party: Party) -> dict[str, Any]:
-    snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
-    if role_in(snapshot, party.id, party.role) is None:
-        raise ApiError(403, "not_a_participant", "only the escrow's parties and the council may read it")
-    return snapshot
 
 
 async def _statement(settings: Settings, escrow_id: str) -> list[StatementEntry] | None:
@@ -130,12 +121,12 @@ async def escrow_page(
     temporal: TemporalDep,
 ) -> HTMLResponse:
     try:
-        snapshot = await _snapshot(temporal, escrow_id, party)
+        snapshot, role = await read_escrow(temporal, escrow_id, party)
     except ApiError as exc:
         context = {"party": party, "escrow_id": escrow_id, "error": exc}
         return render(request, "escrow/missing.html", context, status_code=exc.status)
     language = language_of(request)
-    ids = [snapshot["owner_id"], snapshot["contractor_id"], snapshot["inspector_id"]]
+    ids = [snapshot.owner_id, snapshot.contractor_id, snapshot.inspector_id]
     names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=ids)}
     statement = await _statement(settings, escrow_id)
     lines = funds_over_time(statement or [], datetime.now(UTC))
@@ -148,19 +139,19 @@ async def escrow_page(
         height=280,
         time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
     )
-    stages, retention = disputable(snapshot)
-    role = role_in(snapshot, party.id, party.role)
     context = {
         "party": party,
         "escrow": snapshot,
         "role": role,
         "names": names,
         "stages": stage_views(snapshot),
+        "yours": actions_of(snapshot, role),
+        "awaited": {action.action for action in snapshot.open_actions},
         "chart": chart,
         "statement": statement or [],
         "bank_answered": statement is not None,
-        "disputable_stages": stages,
-        "retention_disputable": retention,
+        "disputable_stages": snapshot.disputable.stages,
+        "retention_disputable": snapshot.disputable.retention,
         "fileable_disputes": fileable_disputes(snapshot, role),
         "dispute_reason": partial(dispute_reason, snapshot, say=partial(translate, language)),
         "cancellation": cancellation(snapshot, role),
@@ -176,5 +167,5 @@ async def escrow_page(
 @router.get("/{escrow_id}/version")
 async def escrow_version(escrow_id: str, party: SignedInParty, temporal: TemporalDep) -> dict[str, int]:
     """What the page polls to know when to refresh (a deposit or a bank receipt arrived)."""
-    snapshot = await _snapshot(temporal, escrow_id, party)
-    return {"version": snapshot["version"]}
+    snapshot, _ = await read_escrow(temporal, escrow_id, party)
+    return {"version": snapshot.version}

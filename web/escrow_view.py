@@ -1,16 +1,18 @@
 """What an escrow page shows, computed from the workflow's snapshot and the bank's statement.
 
-Pure functions, so the pages' wording rules (who a stage waits for, until when, why money
-is held) are decided here once and tested without a browser.
+Pure functions, tested without a browser. Who must act and until when is never decided here:
+the machine declares it (`EscrowSnapshot.open_actions`) and these functions only word it.
 """
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.escrow.snapshot import EscrowSnapshot
+from domain.escrow.state import Holdback, InspectionReport, Phase, Stage, StageStatus
+from domain.open_actions import OpenAction
+from domain.roles import Role
 from web.charts import Series
-
-OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 
 
 @dataclass(frozen=True)
@@ -32,79 +34,71 @@ class StageView:
     held_fen: int
     round: int
     waiting: Waiting
-    holdbacks: list[dict[str, Any]] = field(default_factory=list)
-    last_report: dict[str, Any] | None = None
+    holdbacks: list[Holdback] = field(default_factory=list)
+    last_report: InspectionReport | None = None
     dispute: int | None = None
 
     @property
     def held_back_fen(self) -> int:
-        return sum(h["amount_fen"] for h in self.holdbacks if h["status"] == "held")
+        return sum(h.amount_fen for h in self.holdbacks if h.status == "held")
 
 
-def moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+# The words for a stage's open action (domain/escrow/machine.py `_stage_actions`).
+STAGE_WORDS = {
+    "inspection.request": "wait.request",
+    "inspection.report": "wait.report",
+    "stage.accept": "wait.acceptance",
+    "holdback.release": "wait.holdback",
+}
 
 
-def stage_waiting(stage: dict[str, Any], phase: str, current: int | None) -> Waiting:
-    """Who must act on this stage next; stages after the current one wait for it."""
-    status = stage["status"]
-    if stage["dispute"] is not None:
-        return Waiting(COUNCIL, "wait.dispute")
-    if status == "accepted":
-        if any(h["status"] == "held" for h in stage["holdbacks"]):
-            return Waiting(OWNER, "wait.holdback")
-        return Waiting(None, "wait.done")
-    if status in ("settled", "cancelled"):
-        return Waiting(None, "wait." + status)
-    if phase != "active":
-        return Waiting(None, "wait.phase_" + phase)
-    if current is not None and stage["number"] > current:
+def stage_waiting(stage: Stage, snapshot: EscrowSnapshot) -> Waiting:
+    """Who this stage waits for and until when, as the machine declares it in its open actions;
+    a stage nobody has to act on says where it stands."""
+    if stage.dispute is not None:  # frozen: the council's decision (its open action) comes first
+        return Waiting(Role.COUNCIL, "wait.dispute")
+    action = next((a for a in snapshot.open_actions if a.ref == f"stage-{stage.number}"), None)
+    if action is not None:
+        rework = action.action == "inspection.request" and stage.status is StageStatus.RECTIFYING
+        return Waiting(action.role, "wait.rework" if rework else STAGE_WORDS[action.action], action.due)
+    if stage.status in (StageStatus.ACCEPTED, StageStatus.SETTLED, StageStatus.CANCELLED):
+        return Waiting(None, "wait.done" if stage.status is StageStatus.ACCEPTED else f"wait.{stage.status}")
+    if snapshot.phase is not Phase.ACTIVE:
+        return Waiting(None, f"wait.phase_{snapshot.phase}")
+    if snapshot.current_stage is not None and stage.number > snapshot.current_stage:
         return Waiting(None, "wait.earlier_stage")
-    if status == "awaiting_request":
-        return Waiting(CONTRACTOR, "wait.request")
-    if status == "inspection_requested":
-        return Waiting(INSPECTOR, "wait.report", moment(stage["report_due"]))
-    if status == "rectifying":
-        return Waiting(CONTRACTOR, "wait.rework", moment(stage["rework_due"]))
-    if status == "awaiting_acceptance":
-        return Waiting(OWNER, "wait.acceptance", moment(stage["acceptance_due"]))
+    topup = next((a for a in snapshot.open_actions if a.action == "deposit"), None)
+    if topup is not None:  # the current stage's release waits for the owner's top-up
+        return Waiting(topup.role, "wait.topup")
     return Waiting(None, "wait.unknown")
 
 
-def stage_views(snapshot: dict[str, Any]) -> list[StageView]:
-    phase, current = snapshot["phase"], snapshot["current_stage"]
+def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
     return [
         StageView(
-            number=stage["number"],
-            name=stage["name"],
-            amount_fen=stage["amount_fen"],
-            status=stage["status"],
-            paid_fen=stage["paid_fen"],
-            held_fen=stage["open_fen"],
-            round=stage["round"],
-            waiting=stage_waiting(stage, phase, current),
-            holdbacks=stage["holdbacks"],
-            last_report=stage["last_report"],
-            dispute=stage["dispute"],
+            number=stage.number,
+            name=stage.name,
+            amount_fen=stage.amount_fen,
+            status=stage.status,
+            paid_fen=stage.paid_fen,
+            held_fen=stage.open_fen,
+            round=stage.round,
+            waiting=stage_waiting(stage, snapshot),
+            holdbacks=stage.holdbacks,
+            last_report=stage.last_report,
+            dispute=stage.dispute,
         )
-        for stage in snapshot["stages"]
+        for stage in snapshot.stages
     ]
 
 
-def role_in(snapshot: dict[str, Any], party_id: str, party_role: str) -> str | None:
-    for role in (OWNER, CONTRACTOR, INSPECTOR):
-        if snapshot[f"{role}_id"] == party_id:
-            return role
-    return COUNCIL if party_role == COUNCIL else None
-
-
-def disputable(snapshot: dict[str, Any]) -> tuple[list[int], bool]:
-    """Stages a dispute may name now (money still held, not already disputed), and the retention."""
-    if snapshot["phase"] not in ("active", "warranty"):
-        return [], False
-    stages = [s["number"] for s in snapshot["stages"] if s["dispute"] is None and s["open_fen"] > 0]
-    retention = snapshot["retention"]
-    return stages, retention["dispute"] is None and retention["open_fen"] > 0
+def actions_of(snapshot: EscrowSnapshot, role: str | None) -> dict[str, list[OpenAction]]:
+    """The open actions the reader's role must (or may) take, by action: what the page offers."""
+    found: dict[str, list[OpenAction]] = {}
+    for action in snapshot.open_actions:
+        if action.role == role:
+            found.setdefault(action.action, []).append(action)
+    return found
 
 
 def funds_over_time(statement: list[Any], now: datetime) -> list[tuple[str, list[tuple[datetime, int]]]]:

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
     from domain.escrow.machine import EscrowMachine
     from domain.escrow.revisions import EscrowRevisions
+    from domain.escrow.snapshot import EscrowSnapshot
     from domain.escrow.state import Movement, MovementKind
     from domain.steps.machine import Apply
     from domain.steps.rejections import StepRejected
@@ -245,7 +246,7 @@ class EscrowWorkflow:
 
     # ------------------------------------------------------------- queries
     @workflow.query
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> EscrowSnapshot:
         return self._machine.snapshot()
 
     @workflow.query

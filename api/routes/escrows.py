@@ -12,12 +12,21 @@ from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSear
 from api.deposit_instructions import deposit_instructions
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
+from api.escrow_access import escrow_reader_role, read_escrow
 from api.gateway import ESCROW, query, start_once
 from api.idempotency import BusinessKey, IdempotencyKey, answer_once
-from api.models import ContractCreate, ContractCreated, DepositInstructions, EscrowSummary, Role
+from api.models import (
+    ContractCreate,
+    ContractCreated,
+    DepositInstructions,
+    EscrowAuditTrail,
+    EscrowSummary,
+    Role,
+)
 from db import crud
 from db.models import Party
 from domain.canonical import content_hash
+from domain.escrow.snapshot import EscrowSnapshot, read_summary
 from domain.escrow.terms import (
     WATERPROOFING_WARRANTY_DAYS,
     ContractTerms,
@@ -37,7 +46,7 @@ READ_ERRORS = error_responses(403, 404, 409, 503)
 ESCROW_PARTY = SearchAttributeKey.for_keyword_list("EscrowParty")
 
 
-def _named_party(session, party_id: str, role: Role) -> Party:
+def _named_party(session: Session, party_id: str, role: Role) -> Party:
     party = crud.get_party(session=session, party_id=party_id)
     if party is None or party.role != role.value:
         raise ApiError(422, "unknown_party", f"{party_id} is not a registered {role.value}")
@@ -154,12 +163,6 @@ async def _start(client: Client, task_queue: str, escrow: EscrowInput) -> None:
     )
 
 
-def _require_participant(party: Party, snapshot: dict[str, Any]) -> None:
-    ids = {snapshot["owner_id"], snapshot["contractor_id"], snapshot["inspector_id"]}
-    if party.id not in ids and party.role != Role.COUNCIL.value:
-        raise ApiError(403, "not_a_participant", "only the escrow's parties and the council may read it")
-
-
 @router.get("", response_model=list[EscrowSummary])
 def list_my_escrows(
     party: CurrentParty,
@@ -167,16 +170,21 @@ def list_my_escrows(
     limit: int = Query(50, ge=1, le=200),
     offset: Offset = 0,
 ) -> list[EscrowSummary]:
-    """The escrows this party is named in, newest first (from the read model)."""
+    """The escrows this party is named in, newest first (from the read model), each saying
+    whether it waits for this party (by the open actions of the stored snapshot)."""
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=limit, offset=offset)
-    return [EscrowSummary.model_validate(row, from_attributes=True) for row in rows]
+    return [
+        EscrowSummary.model_validate(row, from_attributes=True).model_copy(
+            update={"waiting_for_you": read_summary(row.summary_json).waits_for(party.id)}
+        )
+        for row in rows
+    ]
 
 
-@router.get("/{escrow_id}", responses=READ_ERRORS)
-async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
+@router.get("/{escrow_id}", response_model=EscrowSnapshot, responses=READ_ERRORS)
+async def get_escrow(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> EscrowSnapshot:
     """Where the escrow stands, straight from its workflow, with its ledger."""
-    snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
-    _require_participant(party, snapshot)
+    snapshot, _ = await read_escrow(temporal, escrow_id, party)
     return snapshot
 
 
@@ -188,22 +196,21 @@ async def get_deposit_instructions(
 
     A client that knows only the API (`escrow demo --api-url`) learns the bank here.
     """
-    snapshot = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.snapshot)
-    _require_participant(party, snapshot)
+    snapshot, _ = await read_escrow(temporal, escrow_id, party)
     return deposit_instructions(snapshot, settings)
 
 
-@router.get("/{escrow_id}/audit", responses=READ_ERRORS)
-async def export_audit_trail(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
+@router.get("/{escrow_id}/audit", response_model=EscrowAuditTrail, responses=READ_ERRORS)
+async def export_audit_trail(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> EscrowAuditTrail:
     """The hash-chained trail of signed steps, verifiable offline with `escrow audit --verify`."""
-    trail = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.audit_trail)
-    terms = trail["terms"]
-    _require_participant(
+    trail = EscrowAuditTrail.model_validate(
+        await query(temporal, ESCROW, escrow_id, EscrowWorkflow.audit_trail)
+    )
+    terms = trail.terms
+    escrow_reader_role(
         party,
-        {
-            "owner_id": terms["owner"]["party_id"],
-            "contractor_id": terms["contractor"]["party_id"],
-            "inspector_id": terms["inspector"]["party_id"],
-        },
+        owner_id=terms["owner"]["party_id"],
+        contractor_id=terms["contractor"]["party_id"],
+        inspector_id=terms["inspector"]["party_id"],
     )
     return trail

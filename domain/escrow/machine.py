@@ -12,12 +12,14 @@ contract still owes (`obligations`); once funded the two are equal.
 """
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.canonical import content_hash, jsonable, jsonable_object
+from domain.canonical import content_hash, jsonable_object
 from domain.escrow.revisions import EscrowRevisions
+from domain.escrow.snapshot import Disputable, DisputeSnapshot, EscrowSnapshot, LedgerSnapshot
 from domain.escrow.state import (
     STAGE_DONE,
     CancellationRequest,
@@ -38,13 +40,16 @@ from domain.escrow.state import (
 )
 from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
 from domain.money import MAX_AMOUNT_FEN, yuan
+from domain.open_actions import AtDeadline, OpenAction
+from domain.roles import Role
 from domain.steps.machine import Apply, SignedStepMachine, StepRule, rule
 from domain.steps.payloads import Payload
-from domain.steps.rejections import conflict, duplicate, forbidden, invalid
+from domain.steps.rejections import StepRejected, conflict, duplicate, forbidden, invalid
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
 CANCELLATION_ANSWER = timedelta(days=7)  # for the other side to sign a cancellation too, or dispute it
 CANCELLABLE = (Phase.DRAFT, Phase.FUNDING, Phase.ACTIVE)
+DISPUTABLE = (Phase.ACTIVE, Phase.WARRANTY)
 OTHER_SIDE = {OWNER: CONTRACTOR, CONTRACTOR: OWNER}
 
 
@@ -439,7 +444,9 @@ class EscrowMachine(SignedStepMachine):
             if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
                 self._cancel("cancel:refund", "mutual cancellation")
             elif self.revisions.one_sided_cancellation_disputed:
-                self.cancellation = CancellationRequest(role, reason, now, now + CANCELLATION_ANSWER)
+                self.cancellation = CancellationRequest(
+                    role, reason, asked_at=now, answer_due=now + CANCELLATION_ANSWER
+                )
 
         return apply
 
@@ -483,7 +490,7 @@ class EscrowMachine(SignedStepMachine):
 
     # -- disputes
     def _plan_dispute_raise(self, p: Payload, role: str, now: datetime) -> Apply:
-        if self.phase not in (Phase.ACTIVE, Phase.WARRANTY):
+        if self.phase not in DISPUTABLE:
             raise conflict("not_disputable", f"an escrow in {self.phase} has nothing to dispute")
         numbers = [read_stage_number(n, len(self.stages)) for n in p.items("stages", default=[])]
         include_retention = p.boolean("include_retention")
@@ -493,13 +500,29 @@ class EscrowMachine(SignedStepMachine):
         if not stages and not include_retention:
             raise invalid("nothing_disputed", "name the disputed stages or the retention")
         for stage in stages:
-            if stage.dispute is not None:
-                raise conflict("already_disputed", f"stage {stage.number} is already in dispute")
-            if stage.open_fen == 0:
-                raise conflict("nothing_held", f"nothing is held for stage {stage.number}")
-        if include_retention and (self.retention.dispute is not None or not self.retention.open_fen):
+            if (refusal := self._stage_dispute_refusal(stage)) is not None:
+                raise refusal
+        if include_retention and not self._retention_disputable():
             raise conflict("retention_not_disputable", "the retention is already disputed or paid")
         return lambda: self._open_dispute(role, reason, stages, include_retention, evidence, now)
+
+    def _stage_dispute_refusal(self, stage: Stage) -> StepRejected | None:
+        """Why a dispute may not name this stage now; None when it may."""
+        if stage.dispute is not None:
+            return conflict("already_disputed", f"stage {stage.number} is already in dispute")
+        if stage.open_fen == 0:
+            return conflict("nothing_held", f"nothing is held for stage {stage.number}")
+        return None
+
+    def _retention_disputable(self) -> bool:
+        return self.retention.dispute is None and bool(self.retention.open_fen)
+
+    def disputable(self) -> Disputable:
+        """What a `dispute.raise` may name now, by the very checks `_plan_dispute_raise` makes."""
+        if self.phase not in DISPUTABLE:
+            return Disputable(stages=[], retention=False)
+        stages = [s.number for s in self.stages if self._stage_dispute_refusal(s) is None]
+        return Disputable(stages=stages, retention=self._retention_disputable())
 
     def _open_dispute(
         self,
@@ -690,28 +713,178 @@ class EscrowMachine(SignedStepMachine):
 
         return apply
 
+    # --------------------------------------------------------------- waiting
+    def open_actions(self) -> list[OpenAction]:
+        """What the escrow awaits now: from whom, since when, until when, and what it does then.
+
+        A `due` is set exactly when `on_time` acts at that moment, and the workflow's timer
+        (`next_deadline`) is read from this list, so the two cannot drift apart. Pages, lists and
+        API replies read this list rather than deciding from the state who must act.
+        """
+        return [
+            *self._funding_actions(),
+            *self._cancellation_actions(),
+            *self._stage_actions(),
+            *self._change_actions(),
+            *self._dispute_actions(),
+            *self._warranty_actions(),
+        ]
+
+    def _awaits(
+        self,
+        action: str,
+        role: Role,
+        *,
+        since: datetime | None = None,
+        due: datetime | None = None,
+        at_deadline: AtDeadline = AtDeadline.NOTHING,
+        ref: str | None = None,
+    ) -> OpenAction:
+        """An open action of one party (the council's is anyone holding the role); no consequence, no due."""
+        parties = {
+            Role.OWNER: self.terms.owner,
+            Role.CONTRACTOR: self.terms.contractor,
+            Role.INSPECTOR: self.terms.inspector,
+        }
+        party_id = parties[role].party_id if role in parties else None
+        if due is None or at_deadline is AtDeadline.NOTHING:
+            due, at_deadline = None, AtDeadline.NOTHING
+        return OpenAction(action, role, party_id, since, due, at_deadline, ref)
+
+    def _funding_actions(self) -> list[OpenAction]:
+        """Both signatures, then the full deposit, by `funding_due`: unfunded then, the contract ends."""
+        if self.phase is Phase.DRAFT:
+            return [
+                self._awaits(
+                    "contract.sign",
+                    Role(side),
+                    since=self.created_at,
+                    due=self.funding_due,
+                    at_deadline=AtDeadline.CANCELS,
+                )
+                for side in (OWNER, CONTRACTOR)
+                if side not in self.signed_by
+            ]
+        if self.phase is Phase.FUNDING:
+            return [self._awaits("deposit", Role.OWNER, due=self.funding_due, at_deadline=AtDeadline.CANCELS)]
+        if self.phase in DISPUTABLE and self.shortfall_fen:  # a change order raised the total: releases wait
+            return [self._awaits("deposit", Role.OWNER)]
+        return []
+
+    def _cancellation_actions(self) -> list[OpenAction]:
+        """The other side's signature on a cancellation one side signed; unanswered once the escrow is
+        active, by `answer_due`, it becomes a dispute (`_cancellation_unanswered`)."""
+        if self.phase not in CANCELLABLE or len(self.cancel_signed_by) != 1:
+            return []
+        answering = Role(OTHER_SIDE[self.cancel_signed_by[0]])
+        asked = self.cancellation
+        if asked is None:  # escrows from before one-sided requests had a window
+            return [self._awaits("cancel.sign", answering)]
+        window_open = asked.dispute is None and self.phase is Phase.ACTIVE
+        return [
+            self._awaits(
+                "cancel.sign",
+                answering,
+                since=asked.asked_at,
+                due=asked.answer_due if window_open else None,
+                at_deadline=AtDeadline.DISPUTES_CANCELLATION,
+            )
+        ]
+
+    def _stage_actions(self) -> list[OpenAction]:
+        """The current stage's next step (`_stage_deadlines` acts on its dues), and held-back items
+        the owner may release."""
+        actions = [
+            self._awaits("holdback.release", Role.OWNER, ref=f"stage-{s.number}")
+            for s in self.stages
+            if self.phase in DISPUTABLE and any(h.status == "held" for h in s.holdbacks)
+        ]
+        stage = self._current_stage() if self.phase is Phase.ACTIVE else None
+        if stage is None:
+            return actions
+        ref = f"stage-{stage.number}"
+        if stage.status is StageStatus.INSPECTION_REQUESTED:
+            report_due = None if stage.report_overdue_alerted else stage.report_due
+            actions.append(
+                self._awaits(
+                    "inspection.report",
+                    Role.INSPECTOR,
+                    due=report_due,
+                    at_deadline=AtDeadline.ALERTS_COUNCIL,
+                    ref=ref,
+                )
+            )
+        elif stage.status in (StageStatus.AWAITING_REQUEST, StageStatus.RECTIFYING):
+            rework_due = None if stage.rework_overdue_alerted else stage.rework_due
+            actions.append(
+                self._awaits(
+                    "inspection.request",
+                    Role.CONTRACTOR,
+                    due=rework_due,
+                    at_deadline=AtDeadline.ALERTS_COUNCIL,
+                    ref=ref,
+                )
+            )
+        elif (
+            stage.status is StageStatus.AWAITING_ACCEPTANCE
+            and stage.dispute is None
+            and not self.shortfall_fen
+        ):
+            silence = self.terms.silence_policy is SilencePolicy.AUTO_ACCEPT
+            actions.append(
+                self._awaits(
+                    "stage.accept",
+                    Role.OWNER,
+                    since=stage.last_report.signed_at if stage.last_report else None,
+                    due=stage.acceptance_due,
+                    at_deadline=AtDeadline.AUTO_ACCEPTS if silence else AtDeadline.ESCALATES,
+                    ref=ref,
+                )
+            )
+        return actions
+
+    def _change_actions(self) -> list[OpenAction]:
+        """A proposed change order waits for the other side's signature; it has no deadline."""
+        proposal = self.change_proposal
+        if proposal is None or self.phase not in (Phase.FUNDING, Phase.ACTIVE):
+            return []
+        return [
+            self._awaits("change_order.sign", Role(side), ref=f"change-{proposal.change_no}")
+            for side in (OWNER, CONTRACTOR)
+            if side not in proposal.signed_by
+        ]
+
+    def _dispute_actions(self) -> list[OpenAction]:
+        """Each open dispute waits for the council's decision (directly, or a case's); no deadline."""
+        return [
+            self._awaits("dispute.decide", Role.COUNCIL, since=d.raised_at, ref=f"dispute-{d.number}")
+            for d in self._open_disputes()
+        ]
+
+    def _warranty_actions(self) -> list[OpenAction]:
+        """The owner may claim until `warranty_due`; then the unclaimed retention is paid
+        (`_expire_warranty`), or, while the retention is disputed, the window just closes. An open
+        claim holds its part of the retention until the owner withdraws it (which pays that part)
+        or a dispute over the retention settles it."""
+        retention = self.retention
+        withdrawals = [
+            self._awaits("warranty.withdraw", Role.OWNER, since=claim.filed_at, ref=f"claim-{claim.number}")
+            for claim in self.claims
+            if claim.status == "open" and retention.dispute is None
+        ]
+        if self.phase is not Phase.WARRANTY or retention.expired or retention.warranty_due is None:
+            return withdrawals
+        at_end = AtDeadline.PAYS_RETENTION if retention.dispute is None else AtDeadline.CLOSES_WINDOW
+        claim = self._awaits("warranty.claim", Role.OWNER, due=retention.warranty_due, at_deadline=at_end)
+        return [claim, *withdrawals]
+
     # ------------------------------------------------------------------ time
     def next_deadline(self) -> datetime | None:
         return min(self._deadlines(), default=None)
 
     def _deadlines(self) -> list[datetime]:
-        due: list[datetime] = []
-        if self.phase in (Phase.DRAFT, Phase.FUNDING):
-            due.append(self.funding_due)
-        asked = self.cancellation
-        if asked is not None and asked.dispute is None and self.phase is Phase.ACTIVE:
-            due.append(asked.answer_due)
-        stage = self._current_stage() if self.phase is Phase.ACTIVE else None
-        if stage is not None:
-            if stage.report_due and not stage.report_overdue_alerted:
-                due.append(stage.report_due)
-            if stage.acceptance_due and stage.dispute is None and not self.shortfall_fen:
-                due.append(stage.acceptance_due)
-            if stage.rework_due and not stage.rework_overdue_alerted:
-                due.append(stage.rework_due)
-        if self.phase is Phase.WARRANTY and not self.retention.expired and self.retention.warranty_due:
-            due.append(self.retention.warranty_due)
-        return due
+        """The deadlines are those of the open actions: one rule says what is awaited and until when."""
+        return [action.due for action in self.open_actions() if action.due is not None]
 
     def on_time(self, now: datetime) -> None:
         """Apply every deadline that has passed (timers are the workflow's business)."""
@@ -809,45 +982,47 @@ class EscrowMachine(SignedStepMachine):
         """The signed terms as JSON: hashing this gives `terms_hash`."""
         return jsonable_object(asdict(self.terms))
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> EscrowSnapshot:
+        """Where the escrow stands, as copies: a reader can never reach into the machine's state."""
         current = self._current_stage() if self.phase is Phase.ACTIVE else None
-        return {
-            "escrow_id": self.escrow_id,
-            "title": self.terms.title,
-            "version": self.version,
-            "phase": self.phase.value,
-            "terms_hash": self.terms_hash,
-            "owner_id": self.terms.owner.party_id,
-            "contractor_id": self.terms.contractor.party_id,
-            "inspector_id": self.terms.inspector.party_id,
-            "silence_policy": self.terms.silence_policy.value,
-            "signed_by": list(self.signed_by),
-            "funding_due": iso(self.funding_due),
-            "contract_total_fen": self.contract_total_fen,
-            "current_stage": current.number if current else None,
-            "shortfall_fen": self.shortfall_fen,
-            "ledger": {
-                "deposited_fen": self.ledger.deposited_fen,
-                "released_fen": self.ledger.released_fen,
-                "refunded_fen": self.ledger.refunded_fen,
-                "held_fen": self.ledger.held_fen,
-                "pending_fen": self.pending_fen,
-                "obligations_fen": self.obligations_fen,
-            },
-            "stages": [jsonable(asdict(s)) for s in self.stages],
-            "retention": jsonable(asdict(self.retention)),
-            "movements": [jsonable(asdict(m)) for m in self.movements],
-            # Each with what it holds now (0 once decided): the amount a case for it must claim.
-            "disputes": [jsonable(asdict(d)) | {"disputed_fen": self.disputed_fen(d)} for d in self.disputes],
-            "claims": [jsonable(asdict(c)) for c in self.claims],
-            "change_proposal": jsonable(asdict(self.change_proposal)) if self.change_proposal else None,
-            "changes_applied": self.changes_applied,
-            "cancel_signed_by": list(self.cancel_signed_by),
-            "cancellation": jsonable(asdict(self.cancellation)) if self.cancellation else None,
-            "alerts": [jsonable(asdict(a)) for a in self.alerts],
-            "trail_head": self.trail_head,
-            "trail_length": len(self.trail),
-        }
+        return EscrowSnapshot(
+            escrow_id=self.escrow_id,
+            title=self.terms.title,
+            version=self.version,
+            phase=self.phase,
+            terms_hash=self.terms_hash,
+            owner_id=self.terms.owner.party_id,
+            contractor_id=self.terms.contractor.party_id,
+            inspector_id=self.terms.inspector.party_id,
+            silence_policy=self.terms.silence_policy,
+            signed_by=list(self.signed_by),
+            funding_due=self.funding_due,
+            contract_total_fen=self.contract_total_fen,
+            current_stage=current.number if current else None,
+            shortfall_fen=self.shortfall_fen,
+            ledger=LedgerSnapshot(
+                deposited_fen=self.ledger.deposited_fen,
+                released_fen=self.ledger.released_fen,
+                refunded_fen=self.ledger.refunded_fen,
+                held_fen=self.ledger.held_fen,
+                pending_fen=self.pending_fen,
+                obligations_fen=self.obligations_fen,
+            ),
+            stages=deepcopy(self.stages),
+            retention=deepcopy(self.retention),
+            movements=deepcopy(self.movements),
+            disputes=[DisputeSnapshot(**asdict(d), disputed_fen=self.disputed_fen(d)) for d in self.disputes],
+            claims=deepcopy(self.claims),
+            change_proposal=deepcopy(self.change_proposal),
+            changes_applied=self.changes_applied,
+            cancel_signed_by=list(self.cancel_signed_by),
+            cancellation=deepcopy(self.cancellation),
+            alerts=deepcopy(self.alerts),
+            open_actions=self.open_actions(),
+            disputable=self.disputable(),
+            trail_head=self.trail_head,
+            trail_length=len(self.trail),
+        )
 
 
 def change_plan_hash(change_no: int, from_stage: int, stages: list[tuple[str, int]], retention: int) -> str:
@@ -880,7 +1055,3 @@ def read_stage_number(raw: Any, count: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= count:
         raise invalid("no_such_stage", f"stage numbers run from 1 to {count}")
     return raw
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None

@@ -1,8 +1,12 @@
-"""The escrow's state: plain dataclasses the machine mutates and the workflow queries."""
+"""The escrow's state: plain dataclasses the machine mutates and the workflow queries.
+
+Their moments are `Stamp`s (datetimes written as isoformat), so a snapshot can carry them as they are
+(domain/escrow/snapshot.py)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
+
+from domain.open_actions import Stamp
 
 
 class Phase(StrEnum):
@@ -62,7 +66,7 @@ class InspectionReport:
     result: str  # pass | fail
     defects: list[Defect]
     report_hash: str
-    signed_at: datetime
+    signed_at: Stamp
 
 
 @dataclass
@@ -83,10 +87,10 @@ class Stage:
     round: int = 0
     failed_rounds: int = 0
     evidence: list[str] = field(default_factory=list)
-    report_due: datetime | None = None
+    report_due: Stamp | None = None
     report_overdue_alerted: bool = False
-    acceptance_due: datetime | None = None
-    rework_due: datetime | None = None
+    acceptance_due: Stamp | None = None
+    rework_due: Stamp | None = None
     rework_overdue_alerted: bool = False
     last_report: InspectionReport | None = None
     holdbacks: list[Holdback] = field(default_factory=list)
@@ -98,7 +102,7 @@ class Stage:
 class Retention:
     amount_fen: int
     open_fen: int
-    warranty_due: datetime | None = None
+    warranty_due: Stamp | None = None
     expired: bool = False
     dispute: int | None = None
 
@@ -109,7 +113,7 @@ class WarrantyClaim:
     description: str
     amount_fen: int
     evidence: list[str]
-    filed_at: datetime
+    filed_at: Stamp
     status: str = "open"  # open | withdrawn | settled
 
 
@@ -121,7 +125,7 @@ class Dispute:
     stages: list[int]
     include_retention: bool
     evidence: list[str]
-    raised_at: datetime
+    raised_at: Stamp
     status: str = "open"  # open | decided | cancelled | withdrawn (with its case)
     outcome: str | None = None
     pay_fen: int = 0
@@ -135,8 +139,10 @@ class CancellationRequest:
 
     asked_by: str  # owner | contractor
     reason: str
-    asked_at: datetime  # the workflow's clock when the first side signed; pages say "asked on"
-    answer_due: datetime
+    # the workflow's clock when the first side signed, pages say "asked on"; None in snapshots
+    # taken before requests were dated
+    asked_at: Stamp | None = field(default=None, kw_only=True)
+    answer_due: Stamp
     dispute: int | None = None  # opened when the window ran out unanswered
 
 

@@ -14,6 +14,7 @@ from client.escrow_session import EscrowSession, conservation_problems, eventual
 from client.party import StepRefused
 from db import crud
 from db.models import CouncilAlert
+from domain.escrow.snapshot import ESCROW_SNAPSHOT
 from tests.conftest import Stack
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
@@ -83,7 +84,10 @@ class EscrowFlow(EscrowSession):
 
 
 def assert_conserved(state: dict[str, Any], bank_balance_fen: int | None = None) -> None:
-    assert conservation_problems(state, bank_balance_fen) == [], (state["ledger"], bank_balance_fen)
+    assert conservation_problems(ESCROW_SNAPSHOT.validate_python(state), bank_balance_fen) == [], (
+        state["ledger"],
+        bank_balance_fen,
+    )
 
 
 async def assert_bank_agrees(flow: EscrowFlow) -> dict[str, Any]:

@@ -8,10 +8,14 @@ nobody does once the work is done (warranty). The browser signing it is test_can
 """
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
+from domain.escrow.snapshot import LedgerSnapshot
+from domain.escrow.state import Movement, MovementKind, MovementStatus, Phase
 from domain.money import yuan
 from tests.kits.flow import EscrowFlow
+from tests.kits.machine_kit import Kit
 from tests.kits.staff_kit import page
 from web.cancellation_view import Cancellation, cancellation
 from web.templating import local_time
@@ -87,31 +91,35 @@ async def test_nothing_to_cancel_once_the_work_is_done(stack):
 
 
 def test_cancelling_now_refunds_what_is_held_and_not_on_its_way_and_keeps_what_is_paid():
-    def movement(kind: str, amount_fen: int, status: str) -> dict:
-        return {"kind": kind, "amount_fen": amount_fen, "status": status}
+    def movement(kind: str, amount_fen: int, status: str) -> Movement:
+        return Movement("k", MovementKind(kind), amount_fen, "r", status=MovementStatus(status))
 
-    snapshot = {
-        "phase": "active",
-        "ledger": {"held_fen": 700, "pending_fen": 120, "released_fen": 300},
-        "movements": [
+    snapshot = replace(
+        Kit().m.snapshot(),
+        phase=Phase.ACTIVE,
+        ledger=LedgerSnapshot(
+            deposited_fen=1000,
+            released_fen=300,
+            refunded_fen=0,
+            held_fen=700,
+            pending_fen=120,
+            obligations_fen=0,
+        ),
+        movements=[
             movement("payout", 300, "done"),
             movement("payout", 100, "pending"),  # accepted work the bank is still paying
             movement("refund", 20, "pending"),  # an excess refund already on its way
         ],
-        "cancel_signed_by": [],
-        "cancellation": None,
-    }
+    )
     assert cancellation(snapshot, "owner") == Cancellation("propose", refund_fen=580, kept_fen=400)
     assert cancellation(snapshot, "inspector") is None
-    assert cancellation({**snapshot, "phase": "warranty"}, "contractor") is None
-    funding = {**snapshot, "phase": "funding", "cancel_signed_by": ["contractor"]}
-    funding["cancellation"] = {
-        "asked_by": "contractor",
-        "reason": "materials doubled in price",
-        "asked_at": "2026-03-01T08:00:00+00:00",
-        "answer_due": "2026-03-08T08:00:00+00:00",
-        "dispute": None,
-    }
+    assert cancellation(replace(snapshot, phase=Phase.WARRANTY), "contractor") is None
+    asked = Kit()
+    asked.sign_contract()
+    asked.step("contractor", "cancel.sign", {"reason": "materials doubled in price"})
+    funding = asked.m.snapshot()
     # Asked before the escrow is active: the 7 days have not started, so no deadline is shown.
     assert (cancellation(funding, "owner").step, cancellation(funding, "owner").answer_due) == ("agree", None)
     assert cancellation(funding, "contractor").step == "wait"
+    asked.deposit(asked.m.contract_total_fen)
+    assert cancellation(asked.m.snapshot(), "owner").answer_due == asked.m.cancellation.answer_due

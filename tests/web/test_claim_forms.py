@@ -11,9 +11,11 @@ import re
 from dataclasses import asdict
 
 from client.party import Party
+from domain.escrow.snapshot import DisputeSnapshot
 from domain.money import yuan
 from expert_panels.car_remedy import FaultPart
 from tests.kits.flow import EscrowFlow
+from tests.kits.machine_kit import T0, Kit
 from tests.kits.staff_kit import page
 from web.claim_forms import fileable_disputes
 from web.statutory_words import CAR_FACTS
@@ -69,23 +71,21 @@ async def test_each_side_may_take_an_open_dispute_to_the_council_until_its_case_
 
 
 def test_only_open_disputes_without_a_case_can_be_filed_and_only_by_the_two_sides():
-    def dispute(number: int, status: str, case_id: str | None = None) -> dict:
-        return {"number": number, "status": status, "case_id": case_id, "disputed_fen": 100}
+    def dispute(number: int, status: str, case_id: str | None = None) -> DisputeSnapshot:
+        return DisputeSnapshot(
+            number, "owner", "x", [1], False, [], T0, status=status, case_id=case_id, disputed_fen=100
+        )
 
-    snapshot = {
-        "owner_id": "P-OWNER",
-        "contractor_id": "P-FIRM",
-        "disputes": [
-            dispute(1, "decided", "CASE-2026-00001"),
-            dispute(2, "cancelled"),
-            dispute(3, "open", "CASE-2026-00002"),
-            dispute(4, "open"),
-        ],
-    }
-    assert [(d["number"], d["respondent_id"]) for d in fileable_disputes(snapshot, "owner")] == [
-        (4, "P-FIRM")
+    snapshot = Kit().m.snapshot()
+    snapshot.owner_id, snapshot.contractor_id = "P-OWNER", "P-FIRM"
+    snapshot.disputes = [
+        dispute(1, "decided", "CASE-2026-00001"),
+        dispute(2, "cancelled"),
+        dispute(3, "open", "CASE-2026-00002"),
+        dispute(4, "open"),
     ]
-    assert [(d["number"], d["respondent_id"]) for d in fileable_disputes(snapshot, "contractor")] == [
+    assert [(d.number, d.respondent_id) for d in fileable_disputes(snapshot, "owner")] == [(4, "P-FIRM")]
+    assert [(d.number, d.respondent_id) for d in fileable_disputes(snapshot, "contractor")] == [
         (4, "P-OWNER")
     ]
     assert fileable_disputes(snapshot, "inspector") == fileable_disputes(snapshot, "council") == []

@@ -3,65 +3,60 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from web.escrow_view import disputable, funds_over_time, stage_waiting
+from tests.kits.machine_kit import DEFECT, Kit, funded
+from web.escrow_view import funds_over_time, stage_waiting
 from web.templating import local_time
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
-def stage(number=1, status="awaiting_request", **changes):
-    base = {
-        "number": number,
-        "status": status,
-        "dispute": None,
-        "holdbacks": [],
-        "open_fen": 100,
-        "report_due": None,
-        "rework_due": None,
-        "acceptance_due": None,
-    }
-    return {**base, **changes}
+def waiting(kit: Kit, number: int = 1) -> tuple[str | None, str, datetime | None]:
+    snapshot = kit.m.snapshot()
+    found = stage_waiting(snapshot.stages[number - 1], snapshot)
+    return found.role, found.what, found.due
 
 
-@pytest.mark.parametrize(
-    ("status", "role", "what", "due_field"),
-    [
-        ("awaiting_request", "contractor", "wait.request", None),
-        ("inspection_requested", "inspector", "wait.report", "report_due"),
-        ("rectifying", "contractor", "wait.rework", "rework_due"),
-        ("awaiting_acceptance", "owner", "wait.acceptance", "acceptance_due"),
-    ],
-)
-def test_the_current_stage_waits_for_the_party_whose_move_it_is(status, role, what, due_field):
-    due = T0 + timedelta(days=3)
-    raw = stage(status=status, **({due_field: due.isoformat()} if due_field else {}))
-    waiting = stage_waiting(raw, "active", 1)
-    assert (waiting.role, waiting.what, waiting.due) == (role, what, due if due_field else None)
+def test_the_current_stage_waits_for_the_party_whose_move_it_is_until_the_machines_due():
+    kit = funded()
+    assert waiting(kit) == ("contractor", "wait.request", None)
+    kit.request(1)
+    assert waiting(kit) == ("inspector", "wait.report", kit.stage(1).report_due)
+    kit.report(1, "fail", [DEFECT])
+    assert waiting(kit) == ("contractor", "wait.rework", None)
+    kit.inspected(1)
+    assert waiting(kit) == ("owner", "wait.acceptance", kit.stage(1).acceptance_due)
+
+
+def test_an_overdue_report_is_still_awaited_with_nothing_more_to_happen():
+    kit = funded()
+    kit.request(1)
+    kit.tick(timedelta(days=4))
+    assert waiting(kit) == ("inspector", "wait.report", None)
 
 
 def test_later_stages_wait_for_the_current_one_and_nothing_moves_before_funding():
-    assert stage_waiting(stage(number=2), "active", 1).what == "wait.earlier_stage"
-    assert stage_waiting(stage(number=1), "funding", None).role is None
+    kit = Kit()
+    assert waiting(kit) == (None, "wait.phase_draft", None)
+    kit.fund()
+    assert waiting(kit, 2) == (None, "wait.earlier_stage", None)
 
 
 def test_held_back_items_wait_for_the_owner_and_a_dispute_for_the_council():
-    held = stage(status="accepted", holdbacks=[{"status": "held", "amount_fen": 5}])
-    assert stage_waiting(held, "active", 2).role == "owner"
-    released = stage(status="accepted", holdbacks=[{"status": "released", "amount_fen": 5}])
-    assert stage_waiting(released, "active", 2).what == "wait.done"
-    assert stage_waiting(stage(status="awaiting_acceptance", dispute=1), "active", 1).role == "council"
-
-
-def test_only_stages_with_money_held_and_no_dispute_can_be_disputed():
-    snapshot = {
-        "phase": "active",
-        "stages": [stage(1, open_fen=0), stage(2, dispute=1), stage(3)],
-        "retention": {"dispute": None, "open_fen": 10},
-    }
-    assert disputable(snapshot) == ([3], True)
-    assert disputable({**snapshot, "phase": "draft"}) == ([], False)
+    kit = funded()
+    report_hash = kit.inspected(1)
+    door = {"item": "door", "description": "gap", "amount_fen": 2_000}
+    kit.step(
+        "owner",
+        "stage.accept_partial",
+        {"stage": 1, "pay_fen": 28_000, "holdbacks": [door], "report_hash": report_hash},
+    )
+    kit.settle()
+    assert waiting(kit) == ("owner", "wait.holdback", None)
+    kit.step("owner", "holdback.release", {"stage": 1, "items": ["door"], "amount_fen": 2_000})
+    assert waiting(kit) == (None, "wait.done", None)
+    kit.inspected(2)
+    kit.dispute("owner", [2])
+    assert waiting(kit, 2) == ("council", "wait.dispute", None)
 
 
 @dataclass
