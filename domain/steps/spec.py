@@ -39,6 +39,12 @@ class StepSpec(Generic[P]):
     def optional(self) -> frozenset[str]:
         return frozenset(self.payload.model_fields) - self.required
 
+    def route(self, payload: dict[str, Any]) -> str:
+        """The path this step is posted to, its {number} being the payload's `path_field`."""
+        if self.path is None:
+            raise ValueError(f"'{self.action}' has no route")
+        return self.path.format(number=payload[self.path_field]) if self.path_field else self.path
+
     def read(self, raw: dict[str, Any]) -> P:
         """The payload as its model, or the refusal (INVALID) that says what is wrong with it."""
         return read_payload(self.payload, raw)
