@@ -11,18 +11,19 @@ from typing import Any
 
 from domain.canonical import content_hash
 from domain.escrow.steps import ESCROW_RULES
+from domain.roles import Role
 from domain.steps.machine import trail_entry_hash
 from domain.steps.signing import SignedStep, signature_is_valid
 
 
 def _signer_keys(trail: dict[str, Any]) -> dict[str, tuple[str, str]]:
     terms = trail["terms"]
-    keys = {
+    keys: dict[str, tuple[str, str]] = {
         terms[role]["party_id"]: (role, terms[role]["public_key"])
-        for role in ("owner", "contractor", "inspector")
+        for role in (Role.OWNER, Role.CONTRACTOR, Role.INSPECTOR)
     }
     for party_id, public_key in trail.get("council_keys", {}).items():
-        keys[party_id] = ("council", public_key)
+        keys[party_id] = (Role.COUNCIL, public_key)
     return keys
 
 

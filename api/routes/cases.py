@@ -20,7 +20,7 @@ from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep,
 from api.errors import ApiError, error_responses
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
 from api.idempotency import BusinessKey, answer_once
-from api.models import Role, SignedStepIn
+from api.models import SignedStepIn
 from config.settings import Settings
 from db import cases, crud
 from db.models import CaseProjection, Party
@@ -28,6 +28,7 @@ from domain.canonical import content_hash
 from domain.case.state import CasePhase
 from domain.case.steps import ClaimFile
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.roles import Role
 from domain.steps.parties import PartyKey
 from domain.steps.payload_errors import read_payload
 from domain.steps.payloads import choice, read_integer

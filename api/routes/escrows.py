@@ -14,7 +14,7 @@ from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep,
 from api.errors import ApiError, error_responses
 from api.gateway import ESCROW, query, start_once
 from api.idempotency import BusinessKey, IdempotencyKey, answer_once
-from api.models import ContractCreate, ContractCreated, DepositInstructions, EscrowSummary, Role
+from api.models import ContractCreate, ContractCreated, DepositInstructions, EscrowSummary
 from db import crud
 from db.models import Party
 from domain.canonical import content_hash
@@ -26,6 +26,7 @@ from domain.escrow.terms import (
     check_total,
     split_by_percent,
 )
+from domain.roles import Role
 from domain.steps.parties import PartyKey
 from domain.steps.rejections import StepRejected
 from workflows.escrow import EscrowWorkflow
