@@ -1,8 +1,8 @@
 """Payloads for the fuzz test's signed steps (tests/test_fuzz_api.py), drawn per action.
 
-The OpenAPI document says only that a step's envelope is an object, so schemathesis alone
-never gets past the route checks. Here each action's payload has the fields its machine's
-rule names (required, and optional ones half the time), each drawn from values that can be
+The OpenAPI document types each step's envelope and payload, but schemathesis cannot sign,
+so alone it never gets past the signature check. Here each action's payload has the fields
+its declaration names (required, and optional ones half the time), each drawn from values that can be
 right: small numbers for stages and rounds, amounts around the escrow's own and around the
 money bound, choices from the machines' own sets, and hashes, ids and amounts the escrow and
 case actually hold (`Hints`, read from their snapshots as the fuzzing goes). One draw in ten
