@@ -29,18 +29,22 @@ MAX_ENVELOPE_BYTES = 64 * 1024
 
 
 class SignedEnvelope(BaseModel):
-    """What a party signs, as the OpenAPI document describes it for each step (the route reads
-    the envelope as a plain object: the workflow checks it, in the order docs/ESCROW.md gives)."""
+    """What a party signs, as the OpenAPI document describes it for each step. Only described:
+    the route reads the envelope as a plain object and the workflow checks it, so every refusal
+    keeps the code and status it always had."""
 
     model_config = ConfigDict(extra="forbid")
 
+    action: str = Field(description="the step's action, as in the path")
     subject: str = Field(min_length=1, description="the escrow or case id, as in the path")
     signer: str = Field(min_length=1, description="the signing party's id")
     nonce: str = Field(min_length=16, max_length=128, description="fresh for every step")
     timestamp: str = Field(min_length=1, description="ISO 8601 with a time zone")
+    payload: dict[str, Any] = Field(description="the step's payload, typed per step")
 
 
 def _as_sent(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validates as `dict[str, Any]` did; it is there to carry the envelope's schema."""
     return handler(value)
 
 
