@@ -4,17 +4,19 @@ else names it is derived from the declaration or checked against it here.
 The machines' dispatch (a handler per declared action, a declaration per handler), the API
 (one route and one request body schema per routed action, its payload typed by the step's
 model), the Python client (a method per routed action), the web's scripts and words (a
-builder or envelope per routed action, a name for every action in every language), and
-the payloads of every recorded history (still accepted as they were).
+name for every action in every language, payloads built only for declared actions, a word
+for every field of a step a page signs), and the payloads of every recorded history (still
+accepted as they were).
 """
 
 import base64
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
+from pydantic import BaseModel
 
 from api.main import create_app
 from domain.case import steps as case_steps
@@ -28,7 +30,10 @@ from domain.steps.rejections import StepRejected
 from domain.steps.spec import Bound, DispatchMismatch, StepSpec
 from tests.kits.dispute_kit import CaseKit
 from tests.kits.machine_kit import Kit
+from web.case_forms import CASE_STEP_WORDS
+from web.escrow_pages import SIGNED_FIELDS
 from web.i18n import LANGUAGES, messages
+from web.party_case_forms import PARTY_STEP_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORIES = ROOT / "tests" / "histories"
@@ -116,6 +121,29 @@ def test_the_scripts_build_payloads_only_for_declared_steps():
     declared = set(ESCROW_RULES) | set(CASE_RULES)
     assert "stage.accept_partial" in BUILDER.findall(scripts)  # the pattern finds builders
     assert sorted(set(BUILDER.findall(scripts)) - declared) == []
+
+
+def field_names(model: type[BaseModel]) -> set[str]:
+    """A payload model's field names, those of the objects nested in it included."""
+    names = set()
+    for name, field in model.model_fields.items():
+        names.add(name)
+        for part in (field.annotation, *get_args(field.annotation)):
+            for inner in (part, *get_args(part)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    names |= field_names(inner)
+    return names
+
+
+def test_the_pages_hand_their_scripts_a_word_for_every_field_of_the_steps_they_sign():
+    escrow_built = BUILDER.findall((SCRIPTS / "steps.js").read_text(encoding="utf-8"))
+    case_built = BUILDER.findall((SCRIPTS / "case_steps.js").read_text(encoding="utf-8"))
+    assert "stage.accept" in escrow_built and "case.withdraw" in case_built
+    escrow_fields = set().union(*(field_names(ESCROW_RULES[action].payload) for action in escrow_built))
+    assert sorted(escrow_fields - set(SIGNED_FIELDS)) == []
+    case_words = {word.removeprefix("field.") for word in [*CASE_STEP_WORDS, *PARTY_STEP_WORDS]}
+    case_fields = set().union(*(field_names(CASE_RULES[action].payload) for action in case_built))
+    assert sorted(case_fields - case_words) == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
