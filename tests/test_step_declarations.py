@@ -1,9 +1,9 @@
 """Each signed step is declared once (domain/escrow/steps.py, domain/case/steps.py); whatever
-else names it is derived from the declaration or checked against it here.
+else names it is derived from the declaration or checked against it here (the API's routes
+and request bodies in tests/test_step_routes.py).
 
-The machines' dispatch (a handler per declared action, a declaration per handler), the API
-(one route and one request body schema per routed action, its payload typed by the step's
-model), the Python client (a method per routed action), the web's scripts and words (a
+The machines' dispatch (a handler per declared action, a declaration per handler), the Python
+client (a method per routed action), the web's scripts and words (a
 name for every action in every language, payloads built only for declared actions, a word
 for every field of a step a page signs), and the payloads of every recorded history (still
 accepted as they were).
@@ -18,7 +18,6 @@ from typing import Any, get_args
 import pytest
 from pydantic import BaseModel
 
-from api.main import create_app
 from domain.case import steps as case_steps
 from domain.case.machine import CaseMachine
 from domain.case.steps import CASE_RULES, CASE_STEPS
@@ -72,30 +71,6 @@ def test_the_rule_tables_are_the_declarations():
     assert list(CASE_RULES.values()) == list(CASE_STEPS)
     assert EscrowMachine.rules is ESCROW_RULES and CaseMachine.rules is CASE_RULES
     assert not set(ESCROW_RULES) & set(CASE_RULES)
-
-
-def routed() -> list[tuple[str, StepSpec[Any]]]:
-    return [("/escrows", s) for s in ESCROW_STEPS if s.path] + [("/cases", s) for s in CASE_STEPS if s.path]
-
-
-def test_each_routed_step_has_its_own_request_body_whose_payload_is_the_steps_model():
-    document = create_app().openapi()
-    schemas = document["components"]["schemas"]
-    bodies = {}
-    for prefix, spec in routed():
-        operation = document["paths"][f"{prefix}/{{subject_id}}{spec.path}"]["post"]
-        assert operation["summary"] == spec.summary
-        body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        bodies[spec.action] = body
-        envelope = schemas[body.rsplit("/", 1)[1]]["properties"]["envelope"]["$ref"].rsplit("/", 1)[1]
-        properties = schemas[envelope]["properties"]
-        assert properties["action"]["const"] == spec.action
-        assert properties["payload"]["$ref"].endswith(f"/{spec.payload.__name__}")
-        model = schemas[spec.payload.__name__]
-        assert set(model["properties"]) == spec.required | spec.optional
-        assert set(model.get("required", [])) == spec.required
-        assert model["additionalProperties"] is False
-    assert len(set(bodies.values())) == len(bodies) == len(routed())
 
 
 def constant_name(module: Any, spec: StepSpec[Any]) -> str:
