@@ -12,11 +12,12 @@ from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import cases, escrows, experts, health, parties, public_record, steps, tokens, webhooks
-from api.routes.case_steps import CASE_STEPS
 from config.json_policy import JsonPolicy
 from config.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
 from db.engine import make_engine
+from domain.case.steps import CASE_STEPS
+from domain.escrow.steps import ESCROW_STEPS
 from web import (
     bank_pages,
     claim_pages,
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(parties.router)
     app.include_router(tokens.router)
     app.include_router(escrows.router)
-    steps.register_step_routes(app, ESCROW, "/escrows", steps.ESCROW_STEPS, "escrow steps")
+    steps.register_step_routes(app, ESCROW, "/escrows", ESCROW_STEPS, "escrow steps")
     app.include_router(cases.router)
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
     app.include_router(webhooks.router, responses=error_responses(401, 404, 409, 503, 504))

@@ -1,13 +1,15 @@
 """Request and response bodies. The API never returns table models."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, StrictInt
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from domain.escrow.terms import SilencePolicy
 from domain.money import MAX_AMOUNT_FEN
+from domain.roles import PARTY_ROLES, Role
 from domain.steps.machine import AuditEntry
 
 # Amounts a person or a system supplies: JSON integers only (pydantic's lax mode would take
@@ -16,19 +18,27 @@ Fen = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_FEN)]
 PositiveFen = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_FEN)]
 
 
-class Role(StrEnum):
-    OWNER = "owner"
-    CONTRACTOR = "contractor"
-    INSPECTOR = "inspector"
-    COUNCIL = "council"
-    EXPERT = "expert"
-    BUYER = "buyer"  # a car buyer: the consumer side of a car dispute
-    DEALER = "dealer"
-    BANK = "bank"  # bank staff: read deposits and the ledger on the bank's pages, sign nothing
+class PartyRoles:
+    """On a `Role`: only the roles a party registers as (domain/roles.py PARTY_ROLES), refused with
+    the list of them; a case's sides (claimant, respondent) are not among them."""
+
+    members = [role for role in Role if role in PARTY_ROLES]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        values = core_schema.literal_schema([role.value for role in self.members])
+        return core_schema.no_info_after_validator_function(Role, values)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "enum": [role.value for role in self.members]}
+
+
+PartyRole = Annotated[Role, PartyRoles()]
 
 
 class PartyBase(BaseModel):
-    role: Role
+    role: PartyRole
     display_name: str = Field(min_length=1, max_length=200)
 
 

@@ -33,8 +33,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party, raise_for_error
+from domain.case import steps
 from domain.case.machine import settlement_hash
 from domain.steps.signing import SignedStep
+from domain.steps.spec import StepSpec
 from expert_panels.votes import commitment
 
 CaseClock = Callable[[str], Awaitable[datetime]]
@@ -212,6 +214,10 @@ class CaseSession:
         response = await self.http.post(f"/cases/{self.case_id}{path}", json=asdict(signed))
         return raise_for_error(response)
 
+    async def send(self, party: Party, spec: StepSpec[Any], payload: dict[str, Any]) -> dict[str, Any]:
+        """A declared step (domain/case/steps.py), to the route its declaration names."""
+        return await self.step(party, spec.route(payload), spec.action, payload)
+
     async def state(self) -> dict[str, Any]:
         response = await self.http.get(f"/cases/{self.case_id}", headers=self.council.auth)
         return raise_for_error(response)
@@ -247,16 +253,16 @@ class CaseSession:
 
     # ---------------------------------------------------- council, parties
     async def accept(self, note: str = "accepted") -> dict[str, Any]:
-        return await self.step(self.council, "/acceptance", "case.accept", {"note": note})
+        return await self.send(self.council, steps.CASE_ACCEPT, {"note": note})
 
     async def reject(self, reasons: str) -> dict[str, Any]:
-        return await self.step(self.council, "/rejection", "case.reject", {"reasons": reasons})
+        return await self.send(self.council, steps.CASE_REJECT, {"reasons": reasons})
 
     async def answer(self, answer_hash: str, evidence: list[str] | None = None) -> dict[str, Any]:
         payload: dict[str, Any] = {"answer_hash": answer_hash}
         if evidence:
             payload["evidence"] = evidence
-        return await self.step(self.respondent, "/answer", "answer.submit", payload)
+        return await self.send(self.respondent, steps.ANSWER_SUBMIT, payload)
 
     async def sign_settlement(self, party: Party, pay_fen: int, refund_fen: int, remedy: str = "-"):
         payload = {
@@ -265,43 +271,40 @@ class CaseSession:
             "remedy": remedy,
             "settlement_hash": settlement_hash(self.case_id, pay_fen, refund_fen, remedy),
         }
-        return await self.step(party, "/settlement-signatures", "settlement.sign", payload)
+        return await self.send(party, steps.SETTLEMENT_SIGN, payload)
 
     async def strike(self, party: Party, expert_id: str, reason: str) -> dict[str, Any]:
-        return await self.step(party, "/strikes", "strike.submit", {"expert_id": expert_id, "reason": reason})
+        return await self.send(party, steps.STRIKE_SUBMIT, {"expert_id": expert_id, "reason": reason})
 
     async def submit_evidence(self, party: Party, hashes: list[str], *, reply: bool = False):
         payload: dict[str, Any] = {"evidence": hashes}
         if reply:
             payload["reply"] = True
-        return await self.step(party, "/evidence", "evidence.submit", payload)
+        return await self.send(party, steps.EVIDENCE_SUBMIT, payload)
 
     async def sign_inspection(self, party: Party, report_hash: str) -> dict[str, Any]:
-        return await self.step(
-            party, "/site-inspection-signatures", "inspection.sign", {"report_hash": report_hash}
-        )
+        return await self.send(party, steps.INSPECTION_SIGN, {"report_hash": report_hash})
 
     async def pause_clock(self, reason: str) -> dict[str, Any]:
-        return await self.step(self.council, "/clock-pauses", "clock.pause", {"reason": reason})
+        return await self.send(self.council, steps.CLOCK_PAUSE, {"reason": reason})
 
     async def resume_clock(self, note: str = "resumed") -> dict[str, Any]:
-        return await self.step(self.council, "/clock-resumptions", "clock.resume", {"note": note})
+        return await self.send(self.council, steps.CLOCK_RESUME, {"note": note})
 
     async def countersign(self, decision_hash: str) -> dict[str, Any]:
-        return await self.step(
+        return await self.send(
             self.council,
-            "/decision-countersignature",
-            "decision.countersign",
+            steps.DECISION_COUNTERSIGN,
             {"decision_hash": decision_hash},
         )
 
     async def object(self, party: Party, reason: str) -> dict[str, Any]:
-        return await self.step(party, "/objections", "decision.object", {"reason": reason})
+        return await self.send(party, steps.DECISION_OBJECT, {"reason": reason})
 
     async def submit_enforcement(self, escrow_step: SignedStep) -> dict[str, Any]:
         """Hand the council's signed escrow `dispute.decide` to the case, which applies it to the escrow."""
         payload = {"escrow_step": {"envelope": escrow_step.envelope, "signature": escrow_step.signature}}
-        return await self.step(self.council, "/enforcement", "enforcement.submit", payload)
+        return await self.send(self.council, steps.ENFORCEMENT_SUBMIT, payload)
 
     async def withdraw(self, reason: str, escrow_step: SignedStep | None = None) -> dict[str, Any]:
         """The claimant drops the case; a case deciding an escrow's dispute needs the claimant's
@@ -309,7 +312,7 @@ class CaseSession:
         payload: dict[str, Any] = {"reason": reason}
         if escrow_step is not None:
             payload["escrow_step"] = {"envelope": escrow_step.envelope, "signature": escrow_step.signature}
-        return await self.step(self.claimant, "/withdrawal", "case.withdraw", payload)
+        return await self.send(self.claimant, steps.CASE_WITHDRAW, payload)
 
     def withdrawal_escrow_step(self, escrow_id: str, dispute: int, now: datetime) -> SignedStep:
         """The claimant's `dispute.withdraw` for the escrow, signed at the escrow's time `now`."""
@@ -318,38 +321,34 @@ class CaseSession:
         )
 
     async def confirm_remedy(self, remedy: str) -> dict[str, Any]:
-        return await self.step(self.respondent, "/remedy-confirmation", "remedy.confirm", {"remedy": remedy})
+        return await self.send(self.respondent, steps.REMEDY_CONFIRM, {"remedy": remedy})
 
     # -------------------------------------------------------------- panel
     async def declare(self, expert_id: str, *, independent: bool = True, reason: str | None = None):
         payload: dict[str, Any] = {"independent": independent}
         if reason:
             payload["reason"] = reason
-        return await self.step(self.expert(expert_id), "/declarations", "declaration.sign", payload)
+        return await self.send(self.expert(expert_id), steps.DECLARATION_SIGN, payload)
 
     async def commit_vote(self, expert_id: str, opinion: dict[str, Any]) -> str:
         """Commit to a hash of the opinion and a fresh secret salt; the salt stays here until the reveal."""
         salt = secrets.token_hex(16)
         hashed = commitment(opinion, salt)
-        await self.step(self.expert(expert_id), "/vote-commitments", "vote.commit", {"commitment": hashed})
+        await self.send(self.expert(expert_id), steps.VOTE_COMMIT, {"commitment": hashed})
         self._votes[expert_id] = (opinion, salt)
         return hashed
 
     async def reveal_vote(self, expert_id: str) -> dict[str, Any]:
         opinion, salt = self._votes[expert_id]
-        return await self.step(
-            self.expert(expert_id), "/vote-reveals", "vote.reveal", {"opinion": opinion, "salt": salt}
-        )
+        return await self.send(self.expert(expert_id), steps.VOTE_REVEAL, {"opinion": opinion, "salt": salt})
 
     async def summarise(self, summary: str, **outcome: Any) -> dict[str, Any]:
         """The chair's plain-language summary, with the outcome (renovation) or remedy (car)."""
         chair = self.chair(await self.state())
-        return await self.step(
-            self.expert(chair), "/decision-summary", "decision.summarise", {"summary": summary, **outcome}
-        )
+        return await self.send(self.expert(chair), steps.DECISION_SUMMARISE, {"summary": summary, **outcome})
 
     async def sign_decision(self, expert_id: str, decision_hash: str, dissent: str | None = None):
         payload = {"decision_hash": decision_hash}
         if dissent:
             payload["dissent"] = dissent
-        return await self.step(self.expert(expert_id), "/decision-signatures", "decision.sign", payload)
+        return await self.send(self.expert(expert_id), steps.DECISION_SIGN, payload)

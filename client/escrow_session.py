@@ -18,8 +18,10 @@ from typing import Any
 import httpx
 
 from client.party import Party
+from domain.escrow import steps
 from domain.escrow.machine import change_plan_hash
 from domain.escrow.snapshot import EscrowSnapshot
+from domain.steps.spec import StepSpec
 from sandbox_bank.client import BankClient, BankRejected
 
 Clock = Callable[[], Awaitable[datetime]]
@@ -78,6 +80,10 @@ class EscrowSession:
     async def step(self, party: Party, path: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         return await party.step(path, action, self.escrow_id, payload, now=await self.clock())
 
+    async def send(self, party: Party, spec: StepSpec[Any], payload: dict[str, Any]) -> dict[str, Any]:
+        """A declared step (domain/escrow/steps.py), to the route its declaration names."""
+        return await self.step(party, spec.route(payload), spec.action, payload)
+
     async def state(self) -> dict[str, Any]:
         return await self.owner.escrow(self.escrow_id)
 
@@ -92,7 +98,7 @@ class EscrowSession:
     # ---------------------------------------------------------------- steps
     async def sign_contract(self) -> None:
         for party in (self.owner, self.contractor):
-            await self.step(party, "/contract/signatures", "contract.sign", {"terms_hash": self.terms_hash})
+            await self.send(party, steps.CONTRACT_SIGN, {"terms_hash": self.terms_hash})
 
     async def deposit(self, amount_fen: int) -> None:
         """The owner pays into the escrow account; wait for the bank's webhook to reach the escrow."""
@@ -123,10 +129,9 @@ class EscrowSession:
         return True
 
     async def request_inspection(self, stage: int) -> None:
-        await self.step(
+        await self.send(
             self.contractor,
-            f"/stages/{stage}/inspection-requests",
-            "inspection.request",
+            steps.INSPECTION_REQUEST,
             {"stage": stage, "evidence": [f"sha256:photos-stage-{stage}"], "note": "ready for inspection"},
         )
 
@@ -137,33 +142,30 @@ class EscrowSession:
         payload = {"stage": stage, "round": round_, "result": result, "report_hash": report_hash}
         if defects:
             payload["defects"] = defects
-        await self.step(self.inspector, f"/stages/{stage}/inspection-reports", "inspection.report", payload)
+        await self.send(self.inspector, steps.INSPECTION_REPORT, payload)
         return report_hash
 
     async def accept(self, stage: int, report_hash: str) -> None:
         amount = (await self.state())["stages"][stage - 1]["amount_fen"]
-        await self.step(
+        await self.send(
             self.owner,
-            f"/stages/{stage}/acceptance",
-            "stage.accept",
+            steps.STAGE_ACCEPT,
             {"stage": stage, "amount_fen": amount, "report_hash": report_hash},
         )
 
     async def accept_partially(self, stage: int, report_hash: str, holdbacks: list[dict]) -> None:
         amount = (await self.state())["stages"][stage - 1]["amount_fen"]
         pay = amount - sum(h["amount_fen"] for h in holdbacks)
-        await self.step(
+        await self.send(
             self.owner,
-            f"/stages/{stage}/partial-acceptance",
-            "stage.accept_partial",
+            steps.STAGE_ACCEPT_PARTIAL,
             {"stage": stage, "pay_fen": pay, "holdbacks": holdbacks, "report_hash": report_hash},
         )
 
     async def release_holdback(self, stage: int, items: list[str], amount_fen: int) -> None:
-        await self.step(
+        await self.send(
             self.owner,
-            f"/stages/{stage}/holdback-releases",
-            "holdback.release",
+            steps.HOLDBACK_RELEASE,
             {"stage": stage, "items": items, "amount_fen": amount_fen},
         )
 
@@ -178,7 +180,7 @@ class EscrowSession:
         payload: dict[str, Any] = {"reason": reason, "stages": stages}
         if include_retention:
             payload["include_retention"] = True
-        await self.step(party, "/disputes", "dispute.raise", payload)
+        await self.send(party, steps.DISPUTE_RAISE, payload)
         return len((await self.state())["disputes"])
 
     async def decide(self, dispute: int, outcome: str, **amounts: int) -> None:
@@ -190,7 +192,7 @@ class EscrowSession:
             "decision_hash": f"sha256:decision-{self.escrow_id}-{dispute}",
             **amounts,
         }
-        await self.step(self.council, f"/disputes/{dispute}/decision", "dispute.decide", payload)
+        await self.send(self.council, steps.DISPUTE_DECIDE, payload)
 
     async def sign_change_order(
         self, party: Party, change_no: int, from_stage: int, stages: list[tuple[str, int]], retention_fen: int
@@ -202,20 +204,18 @@ class EscrowSession:
             "retention_fen": retention_fen,
             "plan_hash": change_plan_hash(change_no, from_stage, stages, retention_fen),
         }
-        await self.step(party, "/change-orders", "change_order.sign", payload)
+        await self.send(party, steps.CHANGE_ORDER_SIGN, payload)
 
     async def sign_cancellation(self, party: Party, reason: str = "mutual cancellation") -> None:
-        await self.step(party, "/cancellation", "cancel.sign", {"reason": reason})
+        await self.send(party, steps.CANCEL_SIGN, {"reason": reason})
 
     async def claim_warranty(self, amount_fen: int, description: str = "bathroom leak") -> int:
         payload = {"description": description, "amount_fen": amount_fen, "evidence": ["sha256:leak-photo"]}
-        await self.step(self.owner, "/warranty-claims", "warranty.claim", payload)
+        await self.send(self.owner, steps.WARRANTY_CLAIM, payload)
         return len((await self.state())["claims"])
 
     async def withdraw_claim(self, claim: int) -> None:
-        await self.step(
-            self.owner, f"/warranty-claims/{claim}/withdrawal", "warranty.withdraw", {"claim": claim}
-        )
+        await self.send(self.owner, steps.WARRANTY_WITHDRAW, {"claim": claim})
 
 
 async def eventually(

@@ -31,7 +31,6 @@ from sqlmodel import Session, col, select
 
 from db import tokens
 from db.models import (
-    PARTY_ROLES,
     AppModel,
     AuditEntry,
     CouncilAlert,
@@ -40,6 +39,7 @@ from db.models import (
     Party,
     utcnow,
 )
+from domain.roles import PARTY_ROLES
 
 _PARTY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _AUDIT_FIELDS = (
@@ -129,7 +129,7 @@ def create_party(
     """Register a party with its first API token, stored in the same commit; the token's
     secret is returned once and only its hash is kept (db.tokens)."""
     if role not in PARTY_ROLES:
-        raise ValueError(f"role must be one of {sorted(PARTY_ROLES)}")
+        raise ValueError(f"role must be one of {sorted(str(r) for r in PARTY_ROLES)}")
     if not display_name.strip():
         raise ValueError("display name must not be empty")
     key = canonical_public_key(public_key)

@@ -18,8 +18,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-PARTY_ROLES = frozenset({"owner", "contractor", "inspector", "council", "expert", "buyer", "dealer", "bank"})
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -10,19 +10,20 @@ that signer, and the signer's role must be the one recorded.
 from typing import Any
 
 from domain.canonical import content_hash
-from domain.escrow.machine import STEP_RULES
+from domain.escrow.steps import ESCROW_RULES
+from domain.roles import Role
 from domain.steps.machine import trail_entry_hash
 from domain.steps.signing import SignedStep, signature_is_valid
 
 
 def _signer_keys(trail: dict[str, Any]) -> dict[str, tuple[str, str]]:
     terms = trail["terms"]
-    keys = {
+    keys: dict[str, tuple[str, str]] = {
         terms[role]["party_id"]: (role, terms[role]["public_key"])
-        for role in ("owner", "contractor", "inspector")
+        for role in (Role.OWNER, Role.CONTRACTOR, Role.INSPECTOR)
     }
     for party_id, public_key in trail.get("council_keys", {}).items():
-        keys[party_id] = ("council", public_key)
+        keys[party_id] = (Role.COUNCIL, public_key)
     return keys
 
 
@@ -60,7 +61,7 @@ def _problems(trail: dict[str, Any]) -> list[str]:
             role, public_key = signer
             if not signature_is_valid(public_key, step):
                 problems.append(f"{where}: the signature does not verify")
-            rule = STEP_RULES.get(envelope.get("action"))
+            rule = ESCROW_RULES.get(envelope.get("action"))
             if rule is None or role not in rule.roles or role != entry["signer_role"]:
                 problems.append(f"{where}: a {role} may not sign {envelope.get('action')}")
         if envelope.get("subject") != trail["escrow_id"] or envelope.get("action") != entry["action"]:

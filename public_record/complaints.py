@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.roles import CONSUMER_ROLES
 from public_record.facts import CaseFacts, EscrowFacts, History
 
-CONSUMER_ROLES = {"owner", "buyer"}
-BUSINESS_ROLES = {"contractor", "dealer"}
 OUTCOMES = ("settled", "for_consumer", "for_business", "split", "withdrawn", "rejected", "open")
 CLOSED = set(OUTCOMES) - {"open"}
 MEDIATED = CLOSED - {"rejected"}  # what the mediation success rate divides by

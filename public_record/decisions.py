@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.roles import BUSINESS_ROLES
 from public_record.complaints import UNCLASSIFIED, case_outcome
 from public_record.facts import CaseFacts, History
 
@@ -100,9 +101,7 @@ def published_decision(history: History, case: CaseFacts) -> PublishedDecision |
     if decision is None:
         return None
     claimant, respondent = history.business(case.claimant_id), history.business(case.respondent_id)
-    consumer, business = (
-        (respondent, claimant) if claimant.role in ("contractor", "dealer") else (claimant, respondent)
-    )
+    consumer, business = (respondent, claimant) if claimant.role in BUSINESS_ROLES else (claimant, respondent)
 
     def clean(text: str) -> str:
         return scrub(text, names=[consumer.name], addresses=[consumer.address or ""])

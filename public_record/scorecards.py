@@ -17,6 +17,7 @@ An inspector's card shows the same figures over the escrows it inspected.
 from dataclasses import dataclass
 from statistics import median
 
+from domain.roles import BUSINESS_ROLES
 from public_record.complaints import Complaint
 from public_record.facts import EscrowFacts, History
 
@@ -94,7 +95,7 @@ def scorecards(history: History, complaints: list[Complaint], role: str) -> list
         for escrow in history.escrows:
             if (party_id := getattr(escrow, field)) is not None:
                 groups.setdefault(party_id, []).append(escrow)
-    if role in ("contractor", "dealer"):
+    if role in BUSINESS_ROLES:
         for complaint in complaints:
             if history.business(complaint.business_id).role == role:
                 groups.setdefault(complaint.business_id, [])

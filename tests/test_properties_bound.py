@@ -20,7 +20,8 @@ from hypothesis.stateful import initialize, invariant, precondition, rule
 from domain.escrow.snapshot import summary_document
 from domain.escrow.terms import Durations, SilencePolicy
 from domain.money import MAX_AMOUNT_FEN
-from domain.steps.payloads import Payload
+from domain.steps.fields import Fen, StepPayload
+from domain.steps.payload_errors import read_payload
 from domain.steps.rejections import RejectionKind, StepRejected
 from expert_panels.car_remedy import MAX_USAGE_COEFFICIENT_PPM, InvalidCarFacts, usage_fee_fen
 from expert_panels.votes import InvalidOpinion, Opinion
@@ -208,9 +209,13 @@ TestBoundPrograms = BoundPrograms.TestCase
 )
 def test_a_signed_amount_is_a_json_integer_within_the_bound(value, code):
     with pytest.raises(StepRejected) as refused:
-        Payload({"amount_fen": value}, required={"amount_fen"}).amount("amount_fen")
+        read_payload(SignedAmount, {"amount_fen": value})
     assert (refused.value.kind, refused.value.code) == (RejectionKind.INVALID, code)
-    assert Payload({"amount_fen": BOUND}, required={"amount_fen"}).amount("amount_fen") == BOUND
+    assert read_payload(SignedAmount, {"amount_fen": BOUND}).amount_fen == BOUND
+
+
+class SignedAmount(StepPayload):
+    amount_fen: Fen
 
 
 @pytest.mark.parametrize(

@@ -31,10 +31,11 @@ from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep, SettingsDep
 from api.errors import ApiError, error_responses
-from api.models import PositiveFen, Role
+from api.models import PositiveFen
 from db import crud
 from db.models import EscrowProjection, Party
 from domain.money import yuan
+from domain.roles import Role
 from sandbox_bank.client import BankClient, BankError, BankRejected, JournalEntry, UnconfirmedDeposit
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_reads import problem_page

@@ -14,12 +14,12 @@ from api.deposit_instructions import deposit_instructions
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.escrow_access import read_escrow
-from api.routes.steps import ESCROW_STEPS
 from config.settings import Settings
 from db import crud
 from domain.calendar import SHANGHAI
 from domain.case.terms import RENOVATION
 from domain.escrow.snapshot import read_summary
+from domain.escrow.steps import ESCROW_STEPS
 from domain.money import yuan
 from expert_panels.registry import SPECIALTIES
 from sandbox_bank.client import BankClient, BankError, StatementEntry
@@ -70,7 +70,7 @@ SIGNED_FIELDS = [
 STEP_WORDS = [
     *STEPS_JS_WORDS,
     *(f"field.{name}" for name in SIGNED_FIELDS),
-    *(f"action.{action}" for action, *_ in ESCROW_STEPS),
+    *(f"action.{step.action}" for step in ESCROW_STEPS if step.path),
     "result.pass",
     "result.fail",
     "error.defects_required",

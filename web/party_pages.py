@@ -10,6 +10,7 @@ from api.deps import SESSION_COOKIE, SessionDep, SettingsDep, check_session_head
 from api.key_proof import token_for_signature
 from api.models import PartyPublic, SignedStepIn
 from db import tokens
+from domain.roles import PARTY_ROLES, Role
 from web.local_path import local_path
 from web.session import PageParty
 from web.templating import render
@@ -17,7 +18,7 @@ from web.templating import render
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 # Roles that sign in through these pages; council and bank staff enrol with a secret (asked on the form).
-PAGE_ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "buyer", "dealer")
+PAGE_ROLES = tuple(role for role in Role if role in PARTY_ROLES)
 
 
 @router.get("/signin", response_class=HTMLResponse)

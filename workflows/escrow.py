@@ -28,9 +28,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.escrow.revisions import EscrowRevisions
     from domain.escrow.snapshot import EscrowSnapshot
     from domain.escrow.state import Movement, MovementKind
-    from domain.steps.machine import Apply
     from domain.steps.rejections import StepRejected
     from domain.steps.signing import SignedStep
+    from domain.steps.spec import Apply
     from workflows.activity_policies import MONEY
     from workflows.case import CaseWorkflow
     from workflows.case_types import CaseInput, case_workflow_id

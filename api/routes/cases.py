@@ -20,15 +20,18 @@ from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep,
 from api.errors import ApiError, error_responses
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
 from api.idempotency import BusinessKey, answer_once
-from api.models import Role, SignedStepIn
+from api.models import SignedStepIn
 from config.settings import Settings
 from db import cases, crud
 from db.models import CaseProjection, Party
 from domain.canonical import content_hash
 from domain.case.state import CasePhase
+from domain.case.steps import ClaimFile
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.roles import Role
 from domain.steps.parties import PartyKey
-from domain.steps.payloads import Payload
+from domain.steps.payload_errors import read_payload
+from domain.steps.payloads import choice, read_integer
 from domain.steps.rejections import StepRejected
 from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 from expert_panels.car_claim import car_facts_from_claim
@@ -41,33 +44,31 @@ from workflows.escrow import EscrowWorkflow
 router = APIRouter(prefix="/cases", tags=["dispute cases"], responses=error_responses(401))
 READ_ERRORS = error_responses(403, 404, 409, 503)
 
-CLAIM_FIELDS = {"domain", "main_specialty", "items", "disputed_fen", "remedy_sought"}
-CLAIM_OPTIONAL = {"evidence", "escrow_id", "escrow_dispute", "car_facts"}
 SIDES = {RENOVATION: {Role.OWNER.value, Role.CONTRACTOR.value}, CAR: {Role.BUYER.value, Role.DEALER.value}}
 
 
-def _claim_terms(claim: Payload) -> dict[str, Any]:
-    domain = claim.choice("domain", {RENOVATION, CAR})
-    items = [Payload(raw, required={"item_id", "description"}) for raw in claim.objects("items")]
+def _claim_terms(claim: ClaimFile) -> dict[str, Any]:
+    domain = claim.domain
+    items = claim.items
     if not 1 <= len(items) <= 20:
         raise ApiError(422, "items_required", "a claim lists 1 to 20 items for the panel to decide")
     return {
         "domain": domain,
-        "main_specialty": claim.choice("main_specialty", set(SPECIALTIES[domain])),
-        "items": [ClaimItem(i.text("item_id"), i.text("description")) for i in items],
-        "disputed_fen": claim.amount("disputed_fen"),
-        "remedy_sought": claim.text("remedy_sought"),
+        "main_specialty": choice(claim.main_specialty, "main_specialty", set(SPECIALTIES[domain])),
+        "items": [ClaimItem(i.item_id, i.description) for i in items],
+        "disputed_fen": claim.disputed_fen,
+        "remedy_sought": claim.remedy_sought,
         "car_facts": _car_facts(claim, domain),
     }
 
 
-def _car_facts(claim: Payload, domain: str) -> dict[str, Any] | None:
+def _car_facts(claim: ClaimFile, domain: str) -> dict[str, Any] | None:
     """A car claim may state its facts, so the panel is shown what the regulation gives on them."""
-    if not claim.has("car_facts"):
+    raw = claim.car_facts
+    if raw is None:
         return None
     if domain != CAR:
         raise ApiError(422, "car_facts_for_cars_only", "only a car claim states car facts")
-    raw = claim.document("car_facts")
     try:
         car_facts_from_claim(raw)
     except InvalidCarFacts as exc:
@@ -137,10 +138,12 @@ def _new_case(
         raise ApiError(409, "stale_timestamp", "the claim's timestamp is too far from now")
     respondent = crud.get_party(session=session, party_id=envelope.subject)
     try:
-        claim = Payload(envelope.payload, required=CLAIM_FIELDS, optional=CLAIM_OPTIONAL)
+        claim = read_payload(ClaimFile, envelope.payload)
         terms = _claim_terms(claim)
-        escrow_id = claim.text("escrow_id") if claim.has("escrow_id") else None
-        escrow_dispute = claim.integer("escrow_dispute", minimum=1) if escrow_id else None
+        escrow_id = claim.escrow_id
+        escrow_dispute = (
+            read_integer(claim.escrow_dispute, "escrow_dispute", minimum=1) if escrow_id else None
+        )
     except StepRejected as exc:
         raise ApiError(422, exc.code, exc.message) from None
     sides = SIDES[terms["domain"]]

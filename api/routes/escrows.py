@@ -21,7 +21,6 @@ from api.models import (
     DepositInstructions,
     EscrowAuditTrail,
     EscrowSummary,
-    Role,
 )
 from db import crud
 from db.models import Party
@@ -35,6 +34,7 @@ from domain.escrow.terms import (
     check_total,
     split_by_percent,
 )
+from domain.roles import Role
 from domain.steps.parties import PartyKey
 from domain.steps.rejections import StepRejected
 from workflows.escrow import EscrowWorkflow

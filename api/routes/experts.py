@@ -22,10 +22,10 @@ from api.expert_models import (
     ImportResult,
     RowError,
 )
-from api.models import Role
 from config.json_policy import error_reply
 from db import experts
 from db.models import Party
+from domain.roles import Role
 from expert_panels.registry import Affiliation, InvalidExpert, affiliation_from_document, expert_from_document
 
 MAX_CSV_BYTES = 2 * 1024 * 1024

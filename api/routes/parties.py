@@ -8,9 +8,10 @@ from fastapi import APIRouter, Header
 
 from api.deps import CurrentParty, SessionDep, SettingsDep
 from api.errors import ApiError, error_responses
-from api.models import PartyCreate, PartyPublic, PartyRegistered, Role
+from api.models import PartyCreate, PartyPublic, PartyRegistered
 from api.rate_limits import EnrolmentGuesses
 from db import crud
+from domain.roles import Role
 from domain.steps.signing import EnvelopeError, decode_public_key
 
 router = APIRouter(prefix="/parties", tags=["parties"])

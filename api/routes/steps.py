@@ -3,12 +3,19 @@
 The route checks only that the envelope is for this route (action, subject and
 the numbers in the path); who may sign what, and when, is the workflow's call,
 made in its update validator so a refused step never enters history. Escrows
-and dispute cases get their endpoints from the same code, each from its table.
+and dispute cases get their endpoints from the same code, each from its step
+declarations (domain/escrow/steps.py, domain/case/steps.py): path, summary, and a
+request body whose schema types the payload with the step's model, while the route
+itself reads the envelope as a plain object so that every refusal keeps the code and
+status the workflow gives it.
 """
 
-from typing import Any
+import inspect
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator, create_model
 
 from api.deps import TemporalDep
 from api.errors import ApiError, error_responses
@@ -16,61 +23,52 @@ from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
 from domain.canonical import canonical_json
 from domain.steps.signing import SignedStep
+from domain.steps.spec import StepSpec
 
 MAX_ENVELOPE_BYTES = 64 * 1024
 
-StepRoutes = list[tuple[str, str, str | None, str]]
 
-# (action, path under the escrow, path parameter checked against the payload, summary)
-ESCROW_STEPS: StepRoutes = [
-    ("contract.sign", "/contract/signatures", None, "Owner or contractor signs the contract terms"),
-    (
-        "inspection.request",
-        "/stages/{number}/inspection-requests",
-        "stage",
-        "Contractor asks for the stage to be inspected",
-    ),
-    (
-        "inspection.report",
-        "/stages/{number}/inspection-reports",
-        "stage",
-        "Inspector records a signed pass or fail with itemised defects",
-    ),
-    ("stage.accept", "/stages/{number}/acceptance", "stage", "Owner accepts the stage: release it in full"),
-    (
-        "stage.accept_partial",
-        "/stages/{number}/partial-acceptance",
-        "stage",
-        "Owner accepts the stage with an itemised holdback",
-    ),
-    (
-        "holdback.release",
-        "/stages/{number}/holdback-releases",
-        "stage",
-        "Owner signs off held-back defects: release those amounts",
-    ),
-    ("change_order.sign", "/change-orders", None, "Propose or countersign a new stage plan"),
-    (
-        "cancel.sign",
-        "/cancellation",
-        None,
-        "Sign a mutual cancellation: accepted work paid, the rest refunded",
-    ),
-    ("dispute.raise", "/disputes", None, "Owner or contractor raises a dispute, freezing those releases"),
-    (
-        "dispute.decide",
-        "/disputes/{number}/decision",
-        "dispute",
-        "The council's signed final decision, enforced through the bank",
-    ),
-    ("warranty.claim", "/warranty-claims", None, "Owner files a warranty claim against the retention"),
-    (
-        "warranty.withdraw",
-        "/warranty-claims/{number}/withdrawal",
-        "claim",
-        "Owner withdraws a warranty claim once the defect is fixed",
-    ),
-]
+class SignedEnvelope(BaseModel):
+    """What a party signs, as the OpenAPI document describes it for each step. Only described:
+    the route reads the envelope as a plain object and the workflow checks it, so every refusal
+    keeps the code and status it always had."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description="the step's action, as in the path")
+    subject: str = Field(min_length=1, description="the escrow or case id, as in the path")
+    signer: str = Field(min_length=1, description="the signing party's id")
+    nonce: str = Field(min_length=16, max_length=128, description="fresh for every step")
+    timestamp: str = Field(min_length=1, description="ISO 8601 with a time zone")
+    payload: dict[str, Any] = Field(description="the step's payload, typed per step")
+
+
+def _as_sent(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validates as `dict[str, Any]` did; it is there to carry the envelope's schema."""
+    return handler(value)
+
+
+def step_body(spec: StepSpec[Any]) -> type[SignedStepIn]:
+    """The request body of one step: `SignedStepIn`, whose envelope's schema names the action and
+    types the payload with the step's model."""
+    name = spec.payload.__name__
+    envelope = create_model(
+        f"{name}Envelope",
+        __base__=SignedEnvelope,
+        __doc__=f"A signed '{spec.action}' envelope.",
+        action=(str, Field(json_schema_extra={"const": spec.action})),
+        payload=(spec.payload, ...),
+    )
+    described = WrapValidator(_as_sent, json_schema_input_type=envelope)
+    return create_model(
+        f"{name}Step",
+        __base__=SignedStepIn,
+        __doc__=f"A signed '{spec.action}' step: {spec.summary}.",
+        envelope=(
+            Annotated[dict[str, Any], described],
+            Field(description="the envelope exactly as signed (canonical JSON)"),
+        ),
+    )
 
 
 def check_route(
@@ -94,7 +92,9 @@ def check_route(
         raise ApiError(422, "envelope_too_large", f"an envelope is at most {MAX_ENVELOPE_BYTES} bytes")
 
 
-def _endpoint(process: Process, action: str, field: str | None) -> Any:
+def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
+    action, field = spec.action, spec.path_field
+
     async def submit_step(
         subject_id: str, number: int | None, body: SignedStepIn, temporal: TemporalDep
     ) -> StepAccepted:
@@ -114,31 +114,45 @@ def _endpoint(process: Process, action: str, field: str | None) -> Any:
         async def submit(subject_id: str, body: SignedStepIn, temporal: TemporalDep) -> StepAccepted:
             return await submit_step(subject_id, None, body, temporal)
 
-        return submit
+        return with_body(submit, step_body(spec))
 
     async def submit_numbered(
         subject_id: str, number: int, body: SignedStepIn, temporal: TemporalDep
     ) -> StepAccepted:
         return await submit_step(subject_id, number, body, temporal)
 
-    return submit_numbered
+    return with_body(submit_numbered, step_body(spec))
 
 
-def register_step_routes(app: FastAPI, process: Process, prefix: str, steps: StepRoutes, tag: str) -> None:
+def with_body(endpoint: Any, body: type[SignedStepIn]) -> Any:
+    """The endpoint, declaring `body` as its request body (FastAPI reads the signature)."""
+    signature = inspect.signature(endpoint)
+    parameters = [
+        p.replace(annotation=body) if p.name == "body" else p for p in signature.parameters.values()
+    ]
+    endpoint.__signature__ = signature.replace(parameters=parameters)
+    return endpoint
+
+
+def register_step_routes(
+    app: FastAPI, process: Process, prefix: str, steps: Sequence[StepSpec[Any]], tag: str
+) -> None:
     """A router built per app: routes added to a shared module-level router would pile up."""
     # No 401: the token is ignored, the signature is the authority.
     router = APIRouter(
         prefix=f"{prefix}/{{subject_id}}", tags=[tag], responses=error_responses(403, 404, 409, 503, 504)
     )
-    for action, path, field, summary in steps:
+    for spec in steps:
+        if spec.path is None:
+            continue  # the step reaches its process another way (see its declaration)
         router.add_api_route(
-            path,
-            _endpoint(process, action, field),
+            spec.path,
+            _endpoint(process, spec),
             methods=["POST"],
             status_code=200,
             response_model=StepAccepted,
-            summary=summary,
-            name=f"{process.noun}:{action}",
-            operation_id=f"{process.noun}_{action.replace('.', '_')}",
+            summary=spec.summary,
+            name=f"{process.noun}:{spec.action}",
+            operation_id=f"{process.noun}_{spec.action.replace('.', '_')}",
         )
     app.include_router(router)

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from domain.calendar import WorkCalendar
 from domain.canonical import content_hash, jsonable_object
+from domain.case import steps
 from domain.case.revisions import Revisions
 from domain.case.state import (
     AbandonedDraw,
@@ -47,12 +48,15 @@ from domain.case.state import (
     Seat,
     Settlement,
 )
+from domain.case.steps import CASE_RULES
 from domain.case.terms import CAR, RENOVATION, CaseTerms
-from domain.steps.machine import Apply, SignedStepMachine, rule
+from domain.roles import Role
+from domain.steps.machine import SignedStepMachine
 from domain.steps.parties import PartyKey
-from domain.steps.payloads import Payload, read_amount
+from domain.steps.payloads import choice, document, read_amount
 from domain.steps.rejections import conflict, forbidden, invalid
 from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.spec import Apply, Bound, bind
 from expert_panels.car_claim import claimed_remedy
 from expert_panels.draw import (
     DrawRequest,
@@ -71,7 +75,7 @@ from expert_panels.draw import (
 from expert_panels.registry import Expert, expert_document
 from expert_panels.votes import InvalidOpinion, aggregate, check_reveal, opinion_from_document
 
-CLAIMANT, RESPONDENT, COUNCIL, EXPERT = "claimant", "respondent", "council", "expert"
+CLAIMANT, RESPONDENT, COUNCIL, EXPERT = Role.CLAIMANT, Role.RESPONDENT, Role.COUNCIL, Role.EXPERT
 PARTIES = {CLAIMANT, RESPONDENT}
 SETTLEABLE = {
     CasePhase.ANSWER,
@@ -102,31 +106,6 @@ def present(value: T | None, what: str) -> T:
     if value is None:
         raise CaseStateError(f"{what} is not set")
     return value
-
-
-CASE_RULES = {
-    "case.accept": rule({COUNCIL}, set(), {"note"}),
-    "case.reject": rule({COUNCIL}, {"reasons"}),
-    "answer.submit": rule({RESPONDENT}, {"answer_hash"}, {"evidence"}),
-    "settlement.sign": rule(PARTIES, {"settlement_hash", "pay_fen", "refund_fen"}, {"remedy"}),
-    "strike.submit": rule(PARTIES, {"expert_id", "reason"}),
-    "declaration.sign": rule({EXPERT}, {"independent"}, {"reason"}),
-    "evidence.submit": rule(PARTIES, {"evidence"}, {"reply"}),
-    "inspection.sign": rule(PARTIES | {EXPERT}, {"report_hash"}),
-    "clock.pause": rule({COUNCIL}, {"reason"}),
-    "clock.resume": rule({COUNCIL}, set(), {"note"}),
-    "vote.commit": rule({EXPERT}, {"commitment"}),
-    "vote.reveal": rule({EXPERT}, {"opinion", "salt"}),
-    "decision.summarise": rule(
-        {EXPERT}, {"summary"}, {"outcome", "rework_days", "remedy", "departure_reason"}
-    ),
-    "decision.sign": rule({EXPERT}, {"decision_hash"}, {"dissent"}),
-    "decision.countersign": rule({COUNCIL}, {"decision_hash"}),
-    "decision.object": rule(PARTIES, {"reason"}),
-    "enforcement.submit": rule({COUNCIL}, {"escrow_step"}),
-    "remedy.confirm": rule({RESPONDENT}, {"remedy"}),
-    "case.withdraw": rule({CLAIMANT}, {"reason"}, {"escrow_step"}),
-}
 
 
 class CaseMachine(SignedStepMachine):
@@ -175,6 +154,29 @@ class CaseMachine(SignedStepMachine):
         self._keys: dict[str, PartyKey] = {}
 
     # --------------------------------------------------------------- signers
+    def _handlers(self) -> list[Bound]:
+        return [
+            bind(steps.CASE_ACCEPT, self._plan_case_accept),
+            bind(steps.CASE_REJECT, self._plan_case_reject),
+            bind(steps.ANSWER_SUBMIT, self._plan_answer_submit),
+            bind(steps.SETTLEMENT_SIGN, self._plan_settlement_sign),
+            bind(steps.STRIKE_SUBMIT, self._plan_strike_submit),
+            bind(steps.DECLARATION_SIGN, self._plan_declaration_sign),
+            bind(steps.EVIDENCE_SUBMIT, self._plan_evidence_submit),
+            bind(steps.INSPECTION_SIGN, self._plan_inspection_sign),
+            bind(steps.CLOCK_PAUSE, self._plan_clock_pause),
+            bind(steps.CLOCK_RESUME, self._plan_clock_resume),
+            bind(steps.VOTE_COMMIT, self._plan_vote_commit),
+            bind(steps.VOTE_REVEAL, self._plan_vote_reveal),
+            bind(steps.DECISION_SUMMARISE, self._plan_decision_summarise),
+            bind(steps.DECISION_SIGN, self._plan_decision_sign),
+            bind(steps.DECISION_COUNTERSIGN, self._plan_decision_countersign),
+            bind(steps.DECISION_OBJECT, self._plan_decision_object),
+            bind(steps.ENFORCEMENT_SUBMIT, self._plan_enforcement_submit),
+            bind(steps.REMEDY_CONFIRM, self._plan_remedy_confirm),
+            bind(steps.CASE_WITHDRAW, self._plan_case_withdraw),
+        ]
+
     @property
     def round(self) -> PanelRound | None:
         return self.rounds[-1] if self.rounds else None
@@ -211,9 +213,8 @@ class CaseMachine(SignedStepMachine):
             raise conflict("wrong_phase", f"the case is in {self.phase.value}")
 
     # ------------------------------------------------------ acceptance, answer
-    def _plan_case_accept(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_case_accept(self, payload: steps.CaseAccept, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.FILED)
-        p.text("note", default="accepted")
 
         def apply() -> None:
             self.phase = CasePhase.ANSWER
@@ -221,19 +222,19 @@ class CaseMachine(SignedStepMachine):
 
         return apply
 
-    def _plan_case_reject(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_case_reject(self, payload: steps.CaseReject, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.FILED)
-        reasons = p.text("reasons")
+        reasons = payload.reasons
 
         def apply() -> None:
             self.phase, self.rejection = CasePhase.REJECTED, reasons
 
         return apply
 
-    def _plan_answer_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_answer_submit(self, payload: steps.AnswerSubmit, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.ANSWER)
-        answer_hash = p.text("answer_hash")
-        hashes = p.texts("evidence")
+        answer_hash = payload.answer_hash
+        hashes = list(payload.evidence)
 
         def apply() -> None:
             self.answer_hash = answer_hash
@@ -248,16 +249,16 @@ class CaseMachine(SignedStepMachine):
         self.negotiation_due = now + timedelta(days=self.windows.negotiation_days)
 
     # ------------------------------------------------------------ settlement
-    def _plan_settlement_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_settlement_sign(self, payload: steps.SettlementSign, actor: str, now: datetime) -> Apply:
         self._require(*SETTLEABLE)
-        pay, refund = p.amount("pay_fen"), p.amount("refund_fen")
+        pay, refund = payload.pay_fen, payload.refund_fen
         if self.terms.domain == CAR:
-            remedy = p.choice("remedy", CAR_REMEDIES)  # the dealer later confirms exactly this
+            remedy = choice(payload.remedy, "remedy", CAR_REMEDIES)  # the dealer later confirms exactly this
         else:
-            remedy = p.text("remedy", default="-")
+            remedy = payload.remedy or "-"
         if self.terms.domain == RENOVATION and pay + refund != self.terms.disputed_fen:
             raise invalid("amounts_do_not_add_up", f"pay plus refund must be {self.terms.disputed_fen} fen")
-        proposed = p.text("settlement_hash")
+        proposed = payload.settlement_hash
         if proposed != settlement_hash(self.subject_id, pay, refund, remedy):
             raise invalid("settlement_hash_mismatch", "settlement_hash does not match the settlement")
         current = self.settlement
@@ -378,14 +379,14 @@ class CaseMachine(SignedStepMachine):
         self.phase = CasePhase.DRAW
         self.draw_retry_at = now + DRAW_RETRY
 
-    def _plan_strike_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_strike_submit(self, payload: steps.StrikeSubmit, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.PANEL)
         current = self._panel()
         if current.strike_due and now > current.strike_due:
             raise conflict("strike_window_closed", "the window for strikes has closed")
         if actor in current.strikes:
             raise conflict("strike_used", f"the {actor} has already struck an expert")
-        expert_id, reason = p.text("expert_id"), p.text("reason")
+        expert_id, reason = payload.expert_id, payload.reason
         if expert_id not in current.seats:
             raise conflict("not_on_panel", f"{expert_id} holds no seat on this panel")
         return lambda: self._strike(actor, expert_id, reason, now)
@@ -394,15 +395,15 @@ class CaseMachine(SignedStepMachine):
         self._panel().strikes[party] = expert_id
         self._replace(expert_id, f"struck by the {party}: {reason}", now)
 
-    def _plan_declaration_sign(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+    def _plan_declaration_sign(self, payload: steps.DeclarationSign, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.PANEL)
         seat = self._panel().seats[expert_id]
         if seat.declared:
             raise conflict("already_declared", "the independence declaration is already signed")
         if now >= seat.declaration_due:  # the timer may not have fired yet: the seat has passed on
             raise conflict("declaration_window_closed", "the time to sign the declaration is over")
-        independent = p.boolean("independent")
-        reason = p.text("reason", default="declared independent")
+        independent = payload.independent
+        reason = payload.reason
 
         def apply() -> None:
             if independent:
@@ -413,11 +414,11 @@ class CaseMachine(SignedStepMachine):
         return apply
 
     # -------------------------------------------------------------- evidence
-    def _plan_evidence_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_evidence_submit(self, payload: steps.EvidenceSubmit, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
         current = self._panel()
-        reply = p.boolean("reply")
-        hashes = p.texts("evidence")
+        reply = payload.reply
+        hashes = list(payload.evidence)
         if not hashes:
             raise invalid("evidence_required", "name at least one evidence hash")
         due = present(current.reply_due if reply else current.evidence_due, "the evidence windows")
@@ -425,14 +426,14 @@ class CaseMachine(SignedStepMachine):
             raise conflict("window_closed", f"the {'reply' if reply else 'evidence'} window has closed")
         return lambda: self.evidence.append(Evidence(actor, hashes, reply, now))
 
-    def _plan_inspection_sign(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_inspection_sign(self, payload: steps.InspectionSign, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
         current = self._panel()
         if actor not in PARTIES and actor != self._chair():
             raise forbidden(
                 "chair_only", "the joint inspection report is signed by the parties and the chair"
             )
-        report_hash = p.text("report_hash")
+        report_hash = payload.report_hash
         report = current.inspection
         same = report if report is not None and report.report_hash == report_hash else None
         if same is not None and actor in same.signed_by:
@@ -448,7 +449,7 @@ class CaseMachine(SignedStepMachine):
 
         return apply
 
-    def _plan_clock_pause(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_clock_pause(self, payload: steps.ClockPause, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
         current = self._panel()
         if current.paused_at:
@@ -456,14 +457,13 @@ class CaseMachine(SignedStepMachine):
         # the reply window's timer may not have fired yet
         if self.revisions.windows_from_due and now >= present(current.reply_due, "the reply window"):
             raise conflict("evidence_closed", "the evidence windows have ended: there is no clock to pause")
-        p.text("reason")
 
         def apply() -> None:
             current.paused_at = now
 
         return apply
 
-    def _plan_clock_resume(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_clock_resume(self, payload: steps.ClockResume, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
         current = self._panel()
         paused_at = current.paused_at
@@ -481,25 +481,25 @@ class CaseMachine(SignedStepMachine):
         return apply
 
     # ---------------------------------------------------------------- voting
-    def _plan_vote_commit(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+    def _plan_vote_commit(self, payload: steps.VoteCommit, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.VOTING)
         current = self._panel()
         if expert_id in current.commitments:
             raise conflict("already_committed", "your vote is already committed")
-        commitment = p.text("commitment")
+        commitment = payload.commitment
         if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
             raise invalid("bad_commitment", "a commitment is a sha256 hex digest")
         return lambda: current.commitments.__setitem__(expert_id, commitment)
 
-    def _plan_vote_reveal(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+    def _plan_vote_reveal(self, payload: steps.VoteReveal, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.VOTING)
         current = self._panel()
         if set(current.commitments) != set(current.seats):
             raise conflict("commitments_outstanding", "reveals open once every member has committed")
         if expert_id in current.reveals:
             raise conflict("already_revealed", "your vote is already revealed")
-        opinion_raw = p.document("opinion")
-        salt = p.text("salt")
+        opinion_raw = payload.opinion
+        salt = payload.salt
         if not check_reveal(current.commitments[expert_id], opinion_raw, salt):
             raise invalid("reveal_mismatch", "the opinion and salt do not match your commitment")
         try:
@@ -520,12 +520,14 @@ class CaseMachine(SignedStepMachine):
     def _chair(self) -> str:
         return draw_record_from_document(present(self._panel().draw, "the panel's draw")).chair
 
-    def _plan_decision_summarise(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+    def _plan_decision_summarise(
+        self, payload: steps.DecisionSummarise, expert_id: str, now: datetime
+    ) -> Apply:
         self._require(CasePhase.SUMMARY)
         if expert_id != self._chair():
             raise forbidden("chair_only", "the chair writes the summary")
-        summary = p.text("summary")
-        outcome, rework_days, remedy = self._summary_outcome(p)
+        summary = payload.summary
+        outcome, rework_days, remedy = self._summary_outcome(payload)
         current = self._panel()
         opinions = {e: opinion_from_document(o) for e, o in current.reveals.items()}
         decision = aggregate(opinions, self.terms.disputed_fen, self._chair())
@@ -547,9 +549,9 @@ class CaseMachine(SignedStepMachine):
         }
         # only a car claim that states its facts has a statutory remedy (older decisions keep their hash)
         if self.statutory is not None:
-            departure = self._departure(p, remedy, self.statutory)
+            departure = self._departure(payload, remedy, self.statutory)
             document |= {"statutory_remedy": self.statutory, "departure_reason": departure}
-        elif p.has("departure_reason"):
+        elif payload.departure_reason is not None:
             raise invalid("not_a_departure", "the claim states no car facts: there is no statutory remedy")
 
         def apply() -> None:
@@ -559,40 +561,42 @@ class CaseMachine(SignedStepMachine):
 
         return apply
 
-    def _departure(self, p: Payload, remedy: str, claimed: dict[str, Any]) -> str | None:
+    def _departure(
+        self, payload: steps.DecisionSummarise, remedy: str, claimed: dict[str, Any]
+    ) -> str | None:
         """Why the panel departs from what the regulation gives on the claimed facts; None if it does not."""
         statutory = claimed["remedy"]
         if remedy == statutory:
-            if p.has("departure_reason"):
+            if payload.departure_reason is not None:
                 raise invalid(
                     "not_a_departure", f"the remedy is the statutory one ({statutory}): no departure"
                 )
             return None
-        if not p.has("departure_reason"):
+        if payload.departure_reason is None:
             raise invalid(
                 "departure_reason_required",
                 f"the statutory remedy on the claimed facts is {statutory} ({claimed['article']}): "
                 "say why the panel departs from it",
             )
-        return p.text("departure_reason")
+        return payload.departure_reason
 
-    def _summary_outcome(self, p: Payload) -> tuple[str, int, str]:
+    def _summary_outcome(self, payload: steps.DecisionSummarise) -> tuple[str, int, str]:
         if self.terms.domain == CAR:
-            return "remedy", 0, p.choice("remedy", CAR_REMEDIES)
-        outcome = p.choice("outcome", RENOVATION_OUTCOMES)
-        rework_days = p.integer("rework_days", default=0)
+            return "remedy", 0, choice(payload.remedy, "remedy", CAR_REMEDIES)
+        outcome = choice(payload.outcome, "outcome", RENOVATION_OUTCOMES)
+        rework_days = payload.rework_days
         if (outcome == "rework") != (rework_days > 0):
             raise invalid("bad_rework", "a rework order, and only a rework order, sets rework_days")
         return outcome, rework_days, "-"
 
-    def _plan_decision_sign(self, p: Payload, expert_id: str, now: datetime) -> Apply:
+    def _plan_decision_sign(self, payload: steps.DecisionSign, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.SIGNING)
         current = self._panel()
-        if p.text("decision_hash") != current.decision_hash:
+        if payload.decision_hash != current.decision_hash:
             raise invalid("decision_hash_mismatch", "sign the decision as drafted")
         if expert_id in current.signatures:
             raise conflict("already_signed", "you already signed this decision")
-        dissent = p.text("dissent", default="", allow_empty=True)
+        dissent = payload.dissent
 
         def apply() -> None:
             current.signatures.append(expert_id)
@@ -601,12 +605,14 @@ class CaseMachine(SignedStepMachine):
 
         return apply
 
-    def _plan_decision_countersign(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_decision_countersign(
+        self, payload: steps.DecisionCountersign, actor: str, now: datetime
+    ) -> Apply:
         self._require(CasePhase.SIGNING)
         current = self._panel()
         if set(current.signatures) != set(current.seats):
             raise conflict("signatures_outstanding", "every panel member signs before the council")
-        if p.text("decision_hash") != current.decision_hash:
+        if payload.decision_hash != current.decision_hash:
             raise invalid("decision_hash_mismatch", "countersign the decision the panel signed")
 
         def apply() -> None:
@@ -620,12 +626,12 @@ class CaseMachine(SignedStepMachine):
         return apply
 
     # ------------------------------------------------------------ objection
-    def _plan_decision_object(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_decision_object(self, payload: steps.DecisionObject, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.OBJECTION)
         # the timer may not have fired yet: the decision has concluded
         if now >= present(self.objection_due, "the objection window"):
             raise conflict("objection_window_closed", "the objection window has closed")
-        reason = p.text("reason")
+        reason = payload.reason
 
         def apply() -> None:
             self.objection = {"party": actor, "reason": reason}
@@ -658,13 +664,13 @@ class CaseMachine(SignedStepMachine):
             self.remedy_due = start + timedelta(days=self.windows.remedy_confirmation_days)
 
     # ----------------------------------------------------------- enforcement
-    def _plan_enforcement_submit(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_enforcement_submit(self, payload: steps.EnforcementSubmit, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.ENFORCEMENT)
         if self.terms.domain != RENOVATION or self.terms.escrow_id is None:
             raise conflict("no_escrow", "only a renovation case with an escrow is enforced through it")
         if self.escrow_step is not None:
             raise conflict("already_submitted", "the escrow step is already on its way")
-        step = self._escrow_step(p.document("escrow_step"))
+        step = self._escrow_step(payload.escrow_step)
 
         def apply() -> None:
             self.escrow_step = {"envelope": step.envelope, "signature": step.signature}
@@ -765,7 +771,7 @@ class CaseMachine(SignedStepMachine):
         self._after_change()
 
     # ------------------------------------------------------------ withdrawal
-    def _plan_case_withdraw(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_case_withdraw(self, payload: steps.CaseWithdraw, actor: str, now: datetime) -> Apply:
         """The claimant drops the case before any decision is countersigned.
 
         A case deciding an escrow's dispute carries the claimant's own signed
@@ -777,13 +783,13 @@ class CaseMachine(SignedStepMachine):
             raise conflict(
                 "decision_made", "a decision was countersigned and appealed: it can't be withdrawn"
             )
-        reason = p.text("reason")
+        reason = payload.reason
         step = None
         if self.terms.escrow_id is None:
-            if p.has("escrow_step"):
+            if payload.escrow_step is not None:
                 raise invalid("no_escrow", "this case decides no escrow's dispute")
         else:
-            step = self._withdrawal_escrow_step(p.document("escrow_step"))
+            step = self._withdrawal_escrow_step(document(payload.escrow_step, "escrow_step"))
 
         def apply() -> None:
             self.outcome = dropped("withdrawal", reason)
@@ -807,13 +813,13 @@ class CaseMachine(SignedStepMachine):
             )
         return step
 
-    def _plan_remedy_confirm(self, p: Payload, actor: str, now: datetime) -> Apply:
+    def _plan_remedy_confirm(self, payload: steps.RemedyConfirm, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.ENFORCEMENT)
         if self.terms.domain != CAR:
             raise conflict("not_a_car_case", "only a car dealer confirms a remedy")
         if now >= present(self.remedy_due, "the remedy window"):  # the timer may not have fired yet
             raise conflict("remedy_window_closed", "the time to confirm the remedy is over")
-        remedy = p.text("remedy")
+        remedy = payload.remedy
         decided = present(self.outcome, "the case's outcome")["remedy"]
         if remedy != decided:
             raise invalid("remedy_mismatch", f"the remedy decided is {decided}")

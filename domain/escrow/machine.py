@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.canonical import content_hash, jsonable_object
+from domain.escrow import steps
 from domain.escrow.revisions import EscrowRevisions
 from domain.escrow.snapshot import Disputable, DisputeSnapshot, EscrowSnapshot, LedgerSnapshot
 from domain.escrow.state import (
@@ -38,47 +39,25 @@ from domain.escrow.state import (
     StageStatus,
     WarrantyClaim,
 )
+from domain.escrow.steps import ESCROW_RULES
 from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
 from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
-from domain.steps.machine import Apply, SignedStepMachine, StepRule, rule
-from domain.steps.payloads import Payload
+from domain.steps.machine import SignedStepMachine
+from domain.steps.payloads import read_integer
 from domain.steps.rejections import StepRejected, conflict, duplicate, forbidden, invalid
+from domain.steps.spec import Apply, Bound, bind
 
-OWNER, CONTRACTOR, INSPECTOR, COUNCIL = "owner", "contractor", "inspector", "council"
+OWNER, CONTRACTOR, INSPECTOR, COUNCIL = Role.OWNER, Role.CONTRACTOR, Role.INSPECTOR, Role.COUNCIL
 CANCELLATION_ANSWER = timedelta(days=7)  # for the other side to sign a cancellation too, or dispute it
 CANCELLABLE = (Phase.DRAFT, Phase.FUNDING, Phase.ACTIVE)
 DISPUTABLE = (Phase.ACTIVE, Phase.WARRANTY)
-OTHER_SIDE = {OWNER: CONTRACTOR, CONTRACTOR: OWNER}
-
-
-# action -> who may sign it and which payload fields it carries
-STEP_RULES: dict[str, StepRule] = {
-    "contract.sign": rule({OWNER, CONTRACTOR}, {"terms_hash"}),
-    "inspection.request": rule({CONTRACTOR}, {"stage"}, {"evidence", "note"}),
-    "inspection.report": rule({INSPECTOR}, {"stage", "round", "result", "report_hash"}, {"defects"}),
-    "stage.accept": rule({OWNER}, {"stage", "amount_fen", "report_hash"}),
-    "stage.accept_partial": rule({OWNER}, {"stage", "pay_fen", "holdbacks", "report_hash"}),
-    "holdback.release": rule({OWNER}, {"stage", "items", "amount_fen"}),
-    "change_order.sign": rule(
-        {OWNER, CONTRACTOR}, {"change_no", "from_stage", "stages", "retention_fen", "plan_hash"}
-    ),
-    "cancel.sign": rule({OWNER, CONTRACTOR}, set(), {"reason"}),
-    "dispute.raise": rule({OWNER, CONTRACTOR}, {"reason"}, {"stages", "include_retention", "evidence"}),
-    "dispute.decide": rule(
-        {COUNCIL},
-        {"dispute", "outcome", "reasons", "decision_hash"},
-        {"pay_fen", "refund_fen", "rework_days"},
-    ),
-    "dispute.withdraw": rule({OWNER, CONTRACTOR}, {"dispute", "case_id"}),
-    "warranty.claim": rule({OWNER}, {"description", "amount_fen"}, {"evidence"}),
-    "warranty.withdraw": rule({OWNER}, {"claim"}),
-}
+OTHER_SIDE: dict[str, str] = {OWNER: CONTRACTOR, CONTRACTOR: OWNER}
 
 
 class EscrowMachine(SignedStepMachine):
-    rules = STEP_RULES
+    rules = ESCROW_RULES
     subject_kind = "escrow"
 
     def __init__(
@@ -214,6 +193,23 @@ class EscrowMachine(SignedStepMachine):
         self._after_change()
 
     # ----------------------------------------------------------------- steps
+    def _handlers(self) -> list[Bound]:
+        return [
+            bind(steps.CONTRACT_SIGN, self._plan_contract_sign),
+            bind(steps.INSPECTION_REQUEST, self._plan_inspection_request),
+            bind(steps.INSPECTION_REPORT, self._plan_inspection_report),
+            bind(steps.STAGE_ACCEPT, self._plan_stage_accept),
+            bind(steps.STAGE_ACCEPT_PARTIAL, self._plan_stage_accept_partial),
+            bind(steps.HOLDBACK_RELEASE, self._plan_holdback_release),
+            bind(steps.CHANGE_ORDER_SIGN, self._plan_change_order_sign),
+            bind(steps.CANCEL_SIGN, self._plan_cancel_sign),
+            bind(steps.DISPUTE_RAISE, self._plan_dispute_raise),
+            bind(steps.DISPUTE_DECIDE, self._plan_dispute_decide),
+            bind(steps.DISPUTE_WITHDRAW, self._plan_dispute_withdraw),
+            bind(steps.WARRANTY_CLAIM, self._plan_warranty_claim),
+            bind(steps.WARRANTY_WITHDRAW, self._plan_warranty_withdraw),
+        ]
+
     def _signer(self, party_id: str) -> tuple[str, str]:
         terms = self.terms
         for role, party in (
@@ -228,10 +224,12 @@ class EscrowMachine(SignedStepMachine):
         raise forbidden("not_a_party", "the signer is not a party to this escrow")
 
     # -- contract
-    def _plan_contract_sign(self, p: Payload, role: str, now: datetime) -> Callable[[], None]:
+    def _plan_contract_sign(
+        self, payload: steps.ContractSign, role: str, now: datetime
+    ) -> Callable[[], None]:
         if self.phase is not Phase.DRAFT:
             raise conflict("not_in_draft", "the contract is already signed by both parties")
-        if p.text("terms_hash") != self.terms_hash:
+        if payload.terms_hash != self.terms_hash:
             raise invalid("terms_mismatch", "the signed terms hash does not match this contract")
         if role in self.signed_by:
             raise conflict("already_signed", f"the {role} has already signed the contract")
@@ -241,10 +239,9 @@ class EscrowMachine(SignedStepMachine):
     def _current_stage(self) -> Stage | None:
         return next((s for s in self.stages if s.status not in STAGE_DONE), None)
 
-    def _stage_for_step(self, p: Payload, *statuses: StageStatus) -> Stage:
+    def _stage_for_step(self, number: int, *statuses: StageStatus) -> Stage:
         if self.phase is not Phase.ACTIVE:
             raise conflict("not_active", f"the escrow is {self.phase}, not active")
-        number = p.integer("stage", minimum=1)
         if number > len(self.stages):
             raise invalid("no_such_stage", f"the contract has {len(self.stages)} stages")
         stage = self.stages[number - 1]
@@ -254,10 +251,9 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("wrong_stage_state", f"stage {number} is {stage.status}")
         return stage
 
-    def _plan_inspection_request(self, p: Payload, role: str, now: datetime) -> Apply:
-        stage = self._stage_for_step(p, StageStatus.AWAITING_REQUEST, StageStatus.RECTIFYING)
-        evidence = p.texts("evidence")
-        p.text("note", default="-")
+    def _plan_inspection_request(self, payload: steps.InspectionRequest, role: str, now: datetime) -> Apply:
+        stage = self._stage_for_step(payload.stage, StageStatus.AWAITING_REQUEST, StageStatus.RECTIFYING)
+        evidence = list(payload.evidence)
 
         def apply() -> None:
             stage.status = StageStatus.INSPECTION_REQUESTED
@@ -269,15 +265,15 @@ class EscrowMachine(SignedStepMachine):
 
         return apply
 
-    def _plan_inspection_report(self, p: Payload, role: str, now: datetime) -> Apply:
-        stage = self._stage_for_step(p, StageStatus.INSPECTION_REQUESTED)
-        if p.integer("round", minimum=1) != stage.round:
+    def _plan_inspection_report(self, payload: steps.InspectionReport, role: str, now: datetime) -> Apply:
+        stage = self._stage_for_step(payload.stage, StageStatus.INSPECTION_REQUESTED)
+        if read_integer(payload.round, "round", minimum=1) != stage.round:
             raise conflict("wrong_round", f"stage {stage.number} is in inspection round {stage.round}")
-        result = p.choice("result", {"pass", "fail"})
-        defects = [read_defect(d) for d in p.objects("defects", default=[])]
+        result = payload.result
+        defects = [Defect(d.description, d.location, d.cost_estimate_fen) for d in payload.defects]
         if result == "fail" and not defects:
             raise invalid("defects_required", "a failed inspection must list its defects")
-        report = InspectionReport(stage.round, result, defects, p.text("report_hash"), now)
+        report = InspectionReport(stage.round, result, defects, payload.report_hash, now)
 
         def apply() -> None:
             stage.last_report = report
@@ -294,10 +290,10 @@ class EscrowMachine(SignedStepMachine):
         return apply
 
     # -- acceptance and release
-    def _acceptable_stage(self, p: Payload) -> Stage:
-        stage = self._stage_for_step(p, StageStatus.AWAITING_ACCEPTANCE)
+    def _acceptable_stage(self, number: int, report_hash: str) -> Stage:
+        stage = self._stage_for_step(number, StageStatus.AWAITING_ACCEPTANCE)
         self._require_unfrozen(stage)
-        if stage.last_report is None or p.text("report_hash") != stage.last_report.report_hash:
+        if stage.last_report is None or report_hash != stage.last_report.report_hash:
             raise invalid("report_mismatch", "the acceptance must reference the passing report")
         return stage
 
@@ -307,16 +303,18 @@ class EscrowMachine(SignedStepMachine):
         if self.shortfall_fen:
             raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
 
-    def _plan_stage_accept(self, p: Payload, role: str, now: datetime) -> Apply:
-        stage = self._acceptable_stage(p)
-        if p.amount("amount_fen", minimum=1) != stage.amount_fen:
+    def _plan_stage_accept(self, payload: steps.StageAccept, role: str, now: datetime) -> Apply:
+        stage = self._acceptable_stage(payload.stage, payload.report_hash)
+        if payload.amount_fen != stage.amount_fen:
             raise invalid("amount_mismatch", f"stage {stage.number} releases {stage.amount_fen} fen")
         return lambda: self._release_stage(stage, stage.amount_fen, "accepted by the owner")
 
-    def _plan_stage_accept_partial(self, p: Payload, role: str, now: datetime) -> Apply:
-        stage = self._acceptable_stage(p)
-        pay = p.amount("pay_fen", minimum=1)
-        holdbacks = [read_holdback(h) for h in p.objects("holdbacks")]
+    def _plan_stage_accept_partial(
+        self, payload: steps.StageAcceptPartial, role: str, now: datetime
+    ) -> Apply:
+        stage = self._acceptable_stage(payload.stage, payload.report_hash)
+        pay = payload.pay_fen
+        holdbacks = [Holdback(h.item, h.description, h.amount_fen) for h in payload.holdbacks]
         if not holdbacks:
             raise invalid("holdbacks_required", "a partial acceptance lists at least one holdback")
         if len({h.item for h in holdbacks}) != len(holdbacks):
@@ -340,20 +338,20 @@ class EscrowMachine(SignedStepMachine):
         stage.paid_fen += pay
         self._move(MovementKind.PAYOUT, pay, f"stage-{stage.number}:release", reason)
 
-    def _plan_holdback_release(self, p: Payload, role: str, now: datetime) -> Apply:
+    def _plan_holdback_release(self, payload: steps.HoldbackRelease, role: str, now: datetime) -> Apply:
         if self.phase not in (Phase.ACTIVE, Phase.WARRANTY):
             raise conflict("not_active", f"the escrow is {self.phase}")
-        number = p.integer("stage", minimum=1)
+        number = payload.stage
         if number > len(self.stages):
             raise invalid("no_such_stage", f"the contract has {len(self.stages)} stages")
         stage = self.stages[number - 1]
         self._require_unfrozen(stage)
-        names = p.texts("items")
+        names = list(payload.items)
         held = {h.item: h for h in stage.holdbacks if h.status == "held"}
         if not names or any(name not in held for name in names) or len(set(names)) != len(names):
             raise conflict("no_such_holdback", f"stage {number} holds back {sorted(held)}")
         amount = sum(held[name].amount_fen for name in names)
-        if p.amount("amount_fen", minimum=1) != amount:
+        if payload.amount_fen != amount:
             raise invalid("amount_mismatch", f"those holdbacks amount to {amount} fen")
 
         def apply() -> None:
@@ -372,7 +370,7 @@ class EscrowMachine(SignedStepMachine):
         return apply
 
     # -- change orders
-    def _plan_change_order_sign(self, p: Payload, role: str, now: datetime) -> Apply:
+    def _plan_change_order_sign(self, payload: steps.ChangeOrderSign, role: str, now: datetime) -> Apply:
         if self.phase not in (Phase.FUNDING, Phase.ACTIVE):
             raise conflict("not_changeable", f"a change order needs a signed, open contract ({self.phase})")
         if self.retention.dispute is not None:
@@ -380,21 +378,21 @@ class EscrowMachine(SignedStepMachine):
         if self.retention.open_fen != self.retention.amount_fen:
             # a new plan would owe the retention afresh and pay it a second time
             raise conflict("retention_settled", "the retention was already settled; it cannot be re-planned")
-        change_no = p.integer("change_no", minimum=1)
+        change_no = payload.change_no
         if change_no != self.changes_applied + 1:
             raise conflict("wrong_change_no", f"the next change order is number {self.changes_applied + 1}")
-        from_stage = p.integer("from_stage", minimum=1)
+        from_stage = payload.from_stage
         first_open = self._first_changeable_stage()
         if from_stage != first_open:
             raise conflict("stage_not_changeable", f"the plan can change from stage {first_open} on")
-        stages = [read_stage_plan(s) for s in p.objects("stages")]
+        stages = [(s.name, s.amount_fen) for s in payload.stages]
         if not stages:
             raise invalid("stages_required", "a change order keeps at least one stage")
-        retention = p.amount("retention_fen", minimum=0)
+        retention = payload.retention_fen
         kept = sum(s.amount_fen for s in self.stages[: from_stage - 1])
         check_total(kept + sum(amount for _, amount in stages) + retention)
         plan_hash = change_plan_hash(change_no, from_stage, stages, retention)
-        if p.text("plan_hash") != plan_hash:
+        if payload.plan_hash != plan_hash:
             raise invalid("plan_hash_mismatch", "plan_hash does not match the plan")
         proposal = self.change_proposal
         if proposal is not None and proposal.plan_hash != plan_hash:
@@ -432,8 +430,8 @@ class EscrowMachine(SignedStepMachine):
         self._refund_excess(f"change-{proposal.change_no}:refund", "change order lowered the total")
 
     # -- cancellation
-    def _plan_cancel_sign(self, p: Payload, role: str, now: datetime) -> Apply:
-        reason = p.text("reason", default="mutual cancellation")
+    def _plan_cancel_sign(self, payload: steps.CancelSign, role: str, now: datetime) -> Apply:
+        reason = payload.reason
         if self.phase not in CANCELLABLE:
             raise conflict("not_cancellable", f"an escrow in {self.phase} cannot be cancelled")
         if role in self.cancel_signed_by:
@@ -489,13 +487,13 @@ class EscrowMachine(SignedStepMachine):
         self._refund_excess(key_suffix, reason)
 
     # -- disputes
-    def _plan_dispute_raise(self, p: Payload, role: str, now: datetime) -> Apply:
+    def _plan_dispute_raise(self, payload: steps.DisputeRaise, role: str, now: datetime) -> Apply:
         if self.phase not in DISPUTABLE:
             raise conflict("not_disputable", f"an escrow in {self.phase} has nothing to dispute")
-        numbers = [read_stage_number(n, len(self.stages)) for n in p.items("stages", default=[])]
-        include_retention = p.boolean("include_retention")
-        reason = p.text("reason")
-        evidence = p.texts("evidence")
+        numbers = [read_stage_number(n, len(self.stages)) for n in payload.stages]
+        include_retention = payload.include_retention
+        reason = payload.reason
+        evidence = list(payload.evidence)
         stages = [self.stages[n - 1] for n in sorted(set(numbers))]
         if not stages and not include_retention:
             raise invalid("nothing_disputed", "name the disputed stages or the retention")
@@ -579,18 +577,16 @@ class EscrowMachine(SignedStepMachine):
         amount = sum(self.stages[n - 1].open_fen for n in dispute.stages)
         return amount + (self.retention.open_fen if dispute.include_retention else 0)
 
-    def _plan_dispute_decide(self, p: Payload, role: str, now: datetime) -> Apply:
-        number = p.integer("dispute", minimum=1)
+    def _plan_dispute_decide(self, payload: steps.DisputeDecide, role: str, now: datetime) -> Apply:
+        number = payload.dispute
         if number > len(self.disputes) or self.disputes[number - 1].status != "open":
             raise conflict("no_open_dispute", f"dispute {number} is not open")
         dispute = self.disputes[number - 1]
-        outcome = p.choice("outcome", {"split", "rework", "refund"})
-        p.text("reasons")
-        p.text("decision_hash")
+        outcome = payload.outcome
         disputed = self.disputed_fen(dispute)
-        pay = p.amount("pay_fen", default=0)
-        refund = p.amount("refund_fen", default=0)
-        rework_days = p.integer("rework_days", default=0)
+        pay = payload.pay_fen
+        refund = payload.refund_fen
+        rework_days = payload.rework_days
         if outcome == "split" and pay + refund != disputed:
             raise invalid("amounts_do_not_add_up", f"pay plus refund must equal the {disputed} fen disputed")
         if outcome == "refund" and (pay or refund != disputed):
@@ -611,18 +607,18 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
         return lambda: self._enforce(dispute, outcome, pay, refund, rework_days, now)
 
-    def _plan_dispute_withdraw(self, p: Payload, role: str, now: datetime) -> Apply:
+    def _plan_dispute_withdraw(self, payload: steps.DisputeWithdraw, role: str, now: datetime) -> Apply:
         """A case's claimant drops the case, and with it the dispute the case was deciding.
 
         The step reaches the escrow only from that case (no API route sends it here), which
         checks that its claimant signed it; the escrow checks it names the dispute's case.
         """
-        number = p.integer("dispute", minimum=1)
+        number = payload.dispute
         if number > len(self.disputes) or self.disputes[number - 1].status != "open":
             raise conflict("no_open_dispute", f"dispute {number} is not open")
         dispute = self.disputes[number - 1]
-        if dispute.case_id is None or p.text("case_id") != dispute.case_id:
-            raise conflict("not_that_case", f"dispute {number} is not before case {p.text('case_id')}")
+        if dispute.case_id is None or payload.case_id != dispute.case_id:
+            raise conflict("not_that_case", f"dispute {number} is not before case {payload.case_id}")
         return lambda: self._withdraw(dispute, role, now)
 
     def _withdraw(self, dispute: Dispute, role: str, now: datetime) -> None:
@@ -679,21 +675,21 @@ class EscrowMachine(SignedStepMachine):
         self._move(MovementKind.REFUND, refund, f"dispute-{dispute.number}:refund", "dispute decision")
 
     # -- warranty
-    def _plan_warranty_claim(self, p: Payload, role: str, now: datetime) -> Apply:
+    def _plan_warranty_claim(self, payload: steps.WarrantyClaim, role: str, now: datetime) -> Apply:
         if self.phase is not Phase.WARRANTY or self.retention.expired:
             raise conflict("not_in_warranty", "warranty claims are filed during the warranty period")
-        amount = p.amount("amount_fen", minimum=1)
+        amount = payload.amount_fen
         claimed = sum(c.amount_fen for c in self.claims if c.status == "open")
         if claimed + amount > self.retention.open_fen:
             raise invalid(
                 "claim_exceeds_retention",
                 f"only {self.retention.open_fen - claimed} fen of retention is unclaimed",
             )
-        claim = WarrantyClaim(len(self.claims) + 1, p.text("description"), amount, p.texts("evidence"), now)
+        claim = WarrantyClaim(len(self.claims) + 1, payload.description, amount, list(payload.evidence), now)
         return lambda: self.claims.append(claim)
 
-    def _plan_warranty_withdraw(self, p: Payload, role: str, now: datetime) -> Apply:
-        number = p.integer("claim", minimum=1)
+    def _plan_warranty_withdraw(self, payload: steps.WarrantyWithdraw, role: str, now: datetime) -> Apply:
+        number = payload.claim
         if number > len(self.claims) or self.claims[number - 1].status != "open":
             raise conflict("no_open_claim", f"warranty claim {number} is not open")
         if self.retention.dispute is not None:
@@ -1036,22 +1032,7 @@ def change_plan_hash(change_no: int, from_stage: int, stages: list[tuple[str, in
     )
 
 
-def read_defect(raw: dict[str, Any]) -> Defect:
-    p = Payload(raw, required={"description", "location", "cost_estimate_fen"})
-    return Defect(p.text("description"), p.text("location"), p.amount("cost_estimate_fen"))
-
-
-def read_holdback(raw: dict[str, Any]) -> Holdback:
-    p = Payload(raw, required={"item", "description", "amount_fen"})
-    return Holdback(p.text("item"), p.text("description"), p.amount("amount_fen", minimum=1))
-
-
-def read_stage_plan(raw: dict[str, Any]) -> tuple[str, int]:
-    p = Payload(raw, required={"name", "amount_fen"})
-    return p.text("name"), p.amount("amount_fen", minimum=1)
-
-
-def read_stage_number(raw: Any, count: int) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= count:
+def read_stage_number(number: int, count: int) -> int:
+    if number > count:
         raise invalid("no_such_stage", f"stage numbers run from 1 to {count}")
-    return raw
+    return number

@@ -8,30 +8,18 @@ Accepted steps form a hash chain that starts from the hash of the process's
 terms, so the trail can be verified offline.
 """
 
-from collections.abc import Callable, Set
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain.canonical import canonical_json, sha256_hex
 from domain.open_actions import Stamp
-from domain.steps.payloads import Payload
 from domain.steps.rejections import conflict, forbidden, invalid
 from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.spec import Bound, StepSpec, dispatch
 
 Commit = Callable[[], str]
-Apply = Callable[[], None]
-
-
-@dataclass(frozen=True)
-class StepRule:
-    roles: frozenset[str]
-    required: frozenset[str]
-    optional: frozenset[str] = frozenset()
-
-
-def rule(roles: Set[str], required: Set[str], optional: Set[str] = frozenset()) -> StepRule:
-    return StepRule(frozenset(roles), frozenset(required), frozenset(optional))
 
 
 @dataclass
@@ -63,10 +51,11 @@ def trail_entry_hash(seq: int, prev_hash: str, step: SignedStep) -> str:
 
 
 class SignedStepMachine:
-    """Base of the escrow and case machines. Subclasses set `rules` and `subject_kind`,
-    define `_plan_<action>` handlers, `_signer(party_id)` and `_advance(now)`."""
+    """Base of the escrow and case machines. Subclasses set `rules` (from their step
+    declarations) and `subject_kind`, bind each declared step to its handler in
+    `_handlers()`, and define `_signer(party_id)` and `_advance(now)`."""
 
-    rules: dict[str, StepRule] = {}
+    rules: dict[str, StepSpec[Any]] = {}
     subject_kind = "process"
 
     def __init__(self, subject_id: str, genesis_hash: str, max_skew: timedelta) -> None:
@@ -84,23 +73,22 @@ class SignedStepMachine:
             envelope = parse_envelope(step.envelope)
         except EnvelopeError as exc:
             raise invalid("bad_envelope", str(exc)) from exc
-        step_rule = self.rules.get(envelope.action)
-        if step_rule is None:
+        spec = self.rules.get(envelope.action)
+        if spec is None:
             raise invalid("unknown_action", f"'{envelope.action}' is not a {self.subject_kind} step")
         if envelope.subject != self.subject_id:
             raise forbidden("wrong_subject", f"this envelope was signed for another {self.subject_kind}")
         role, public_key = self._signer(envelope.signer)
         if not signature_is_valid(public_key, step):
             raise forbidden("bad_signature", "the signature does not match the envelope and key")
-        if role not in step_rule.roles:
+        if role not in spec.roles:
             raise forbidden("wrong_role", f"a {role} may not sign '{envelope.action}'")
         if envelope.nonce in self.nonces:
             raise conflict("nonce_reused", "this nonce was already used: the step is a replay")
         if abs(envelope.timestamp - now) > self.max_skew:
             raise conflict("stale_timestamp", "the envelope's timestamp is too far from now")
-        handler = getattr(self, "_plan_" + envelope.action.replace(".", "_"))
-        payload = Payload(envelope.payload, required=step_rule.required, optional=step_rule.optional)
-        apply = handler(payload, self._acting_as(role, envelope.signer), now)
+        handler = self.dispatch()[envelope.action]
+        apply = handler.plan(envelope.payload, self._acting_as(role, envelope.signer), now)
 
         def commit() -> str:
             self.nonces.add(envelope.nonce)
@@ -111,6 +99,13 @@ class SignedStepMachine:
             return entry.entry_hash
 
         return commit
+
+    def dispatch(self) -> dict[str, Bound]:
+        """Each declared action to its handler (refused if the two do not match one to one)."""
+        return dispatch(self.rules, self._handlers())
+
+    def _handlers(self) -> list[Bound]:
+        raise NotImplementedError
 
     def _signer(self, party_id: str) -> tuple[str, str]:
         raise NotImplementedError

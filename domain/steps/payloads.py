@@ -1,7 +1,9 @@
-"""Strict readers for step payloads: a signed payload must say exactly what it means.
+"""Reading the optional fields a machine requires only in some cases, once the payload is valid.
 
-Unknown fields are refused rather than ignored, so nothing can ride along in a
-signature that the machine did not look at.
+A payload's model (domain/steps/fields.py) declares what every payload of a step must be;
+a field that is required, or limited to a set of options, only for some cases (a car
+case's remedy, a renovation's outcome, the escrow step of a case with an escrow) is
+declared optional there and read here, with the codes its absence always had.
 """
 
 from collections.abc import Set
@@ -10,75 +12,19 @@ from typing import Any
 from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.steps.rejections import invalid
 
-MAX_TEXT = 2000
-MAX_ITEMS = 100
+
+def choice(value: str | None, name: str, options: Set[str]) -> str:
+    if value is None:
+        raise invalid("not_text", f"'{name}' must be a non-empty string")
+    if value not in options:
+        raise invalid("bad_choice", f"'{name}' must be one of {sorted(options)}")
+    return value
 
 
-class Payload:
-    def __init__(self, raw: dict[str, Any], *, required: Set[str], optional: Set[str] = frozenset()) -> None:
-        unknown = set(raw) - required - optional
-        if unknown:
-            raise invalid("unknown_fields", f"unexpected payload fields: {sorted(unknown)}")
-        missing = required - set(raw)
-        if missing:
-            raise invalid("missing_fields", f"missing payload fields: {sorted(missing)}")
-        self._raw = raw
-
-    def has(self, name: str) -> bool:
-        return name in self._raw
-
-    def integer(self, name: str, *, minimum: int = 0, default: int | None = None) -> int:
-        return read_integer(self._raw.get(name, default), name, minimum=minimum)
-
-    def amount(self, name: str, *, minimum: int = 0, default: int | None = None) -> int:
-        return read_amount(self._raw.get(name, default), name, minimum=minimum)
-
-    def text(self, name: str, *, default: str | None = None, allow_empty: bool = False) -> str:
-        value = self._raw.get(name, default)
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            raise invalid("not_text", f"'{name}' must be a non-empty string")
-        if len(value) > MAX_TEXT:
-            raise invalid("too_long", f"'{name}' is longer than {MAX_TEXT} characters")
-        return value
-
-    def choice(self, name: str, options: set[str]) -> str:
-        value = self.text(name)
-        if value not in options:
-            raise invalid("bad_choice", f"'{name}' must be one of {sorted(options)}")
-        return value
-
-    def boolean(self, name: str, *, default: bool = False) -> bool:
-        value = self._raw.get(name, default)
-        if not isinstance(value, bool):
-            raise invalid("not_a_boolean", f"'{name}' must be true or false")
-        return value
-
-    def items(self, name: str, *, default: list[Any] | None = None) -> list[Any]:
-        value = self._raw.get(name, default)
-        if not isinstance(value, list):
-            raise invalid("not_a_list", f"'{name}' must be a list")
-        if len(value) > MAX_ITEMS:
-            raise invalid("too_many_items", f"'{name}' has more than {MAX_ITEMS} items")
-        return value
-
-    def texts(self, name: str) -> list[str]:
-        values = self.items(name, default=[])
-        if not all(isinstance(v, str) and 0 < len(v) <= MAX_TEXT for v in values):
-            raise invalid("not_text", f"every entry of '{name}' must be a non-empty string")
-        return values
-
-    def objects(self, name: str, *, default: list[Any] | None = None) -> list[dict[str, Any]]:
-        values = self.items(name, default=default)
-        if not all(isinstance(v, dict) for v in values):
-            raise invalid("not_an_object", f"every entry of '{name}' must be an object")
-        return values
-
-    def document(self, name: str) -> dict[str, Any]:
-        """A nested JSON object, checked later by the code that knows its shape."""
-        value = self._raw.get(name)
-        if not isinstance(value, dict):
-            raise invalid("not_an_object", f"'{name}' must be an object")
-        return value
+def document(value: dict[str, Any] | None, name: str) -> dict[str, Any]:
+    if value is None:
+        raise invalid("not_an_object", f"'{name}' must be an object")
+    return value
 
 
 def read_integer(value: Any, name: str, *, minimum: int = 0) -> int:

@@ -1,8 +1,8 @@
 """Payloads for the fuzz test's signed steps (tests/test_fuzz_api.py), drawn per action.
 
-The OpenAPI document says only that a step's envelope is an object, so schemathesis alone
-never gets past the route checks. Here each action's payload has the fields its machine's
-rule names (required, and optional ones half the time), each drawn from values that can be
+The OpenAPI document types each step's envelope and payload, but schemathesis cannot sign,
+so alone it never gets past the signature check. Here each action's payload has the fields
+its declaration names (required, and optional ones half the time), each drawn from values that can be
 right: small numbers for stages and rounds, amounts around the escrow's own and around the
 money bound, choices from the machines' own sets, and hashes, ids and amounts the escrow and
 case actually hold (`Hints`, read from their snapshots as the fuzzing goes). One draw in ten
@@ -15,17 +15,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from domain.case.machine import CAR_REMEDIES, CASE_RULES, RENOVATION_OUTCOMES
-from domain.escrow.machine import STEP_RULES
-from domain.steps.machine import StepRule
+from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
+from domain.case.steps import CASE_RULES, ClaimFile
+from domain.escrow.steps import ESCROW_RULES
+from domain.steps.spec import StepSpec
 from expert_panels.registry import SPECIALTIES
 
-RULES: dict[str, StepRule] = STEP_RULES | CASE_RULES
-CLAIM = StepRule(  # a claim is signed by whoever files it: the token's party (api/routes/cases.py)
-    frozenset(),
-    frozenset({"domain", "main_specialty", "items", "disputed_fen", "remedy_sought"}),
-    frozenset({"evidence", "escrow_id", "escrow_dispute", "car_facts"}),
-)
+RULES: dict[str, StepSpec[Any]] = ESCROW_RULES | CASE_RULES
+# a claim is signed by whoever files it: the token's party (api/routes/cases.py)
+CLAIM = StepSpec("claim.file", frozenset(), ClaimFile, "File a case")
 BOUND_AMOUNTS = [0, 1, 10**13, 10**13 + 1, 10**14, 2**63 - 1, 2**63, -1]
 NUMBERS = {"stage", "round", "dispute", "claim", "change_no", "from_stage", "escrow_dispute"}
 HASHES = {"report_hash", "terms_hash", "plan_hash", "decision_hash", "settlement_hash", "answer_hash"}

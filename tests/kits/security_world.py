@@ -16,13 +16,13 @@ from typing import Any
 
 import httpx
 
-from api.routes.case_steps import CASE_STEPS
-from api.routes.steps import ESCROW_STEPS
 from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks
 from client.case_session import CaseSession
 from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party
+from domain.case.steps import CASE_STEPS
+from domain.escrow.steps import ESCROW_STEPS
 from tests.conftest import Stack
 from tests.kits.flow import EscrowFlow
 from tests.kits.staff_kit import expert_pool
@@ -36,11 +36,11 @@ ESCROW_ROLES = {"owner": "owner", "contractor": "contractor", "inspector": "insp
 CASE_ROLES = {"buyer": "claimant", "dealer": "respondent", "council": "council", "seated_expert": "expert"}
 
 # the signed-step endpoints (path templates) -> their action, and the payload field the path's number names
-STEP_ACTIONS = {f"/escrows/{{subject_id}}{path}": action for action, path, _, _ in ESCROW_STEPS} | {
-    f"/cases/{{subject_id}}{path}": action for action, path, _, _ in CASE_STEPS
+STEP_ACTIONS = {f"/escrows/{{subject_id}}{s.path}": s.action for s in ESCROW_STEPS if s.path} | {
+    f"/cases/{{subject_id}}{s.path}": s.action for s in CASE_STEPS if s.path
 }
-NUMBER_FIELDS = {f"/escrows/{{subject_id}}{path}": f for _, path, f, _ in ESCROW_STEPS if f} | {
-    f"/cases/{{subject_id}}{path}": f for _, path, f, _ in CASE_STEPS if f
+NUMBER_FIELDS = {f"/escrows/{{subject_id}}{s.path}": s.path_field for s in ESCROW_STEPS if s.path_field} | {
+    f"/cases/{{subject_id}}{s.path}": s.path_field for s in CASE_STEPS if s.path_field
 }
 
 
