@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.case.snapshot import CaseSnapshot
+
 
 @dataclass
 class OpenAccountInput:
@@ -78,7 +80,7 @@ class CaseProjectionInput:
 
     case_id: str
     version: int
-    snapshot: dict[str, Any]
+    snapshot: CaseSnapshot
     audit_entries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     main_specialty: str | None = None

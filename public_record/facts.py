@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.case.snapshot import CaseSnapshot
+
 
 @dataclass(frozen=True)
 class Business:
@@ -42,7 +44,7 @@ class CaseFacts:
     respondent_id: str
     escrow_id: str | None
     phase: str
-    snapshot: dict[str, Any]
+    snapshot: CaseSnapshot
     filed_at: datetime
     concluded_at: datetime | None = None
 

@@ -7,6 +7,9 @@ or rejection. The projection activities store the first moment they see each of 
 
 from typing import Any
 
+from domain.case.snapshot import CaseSnapshot
+from domain.case.state import CasePhase
+
 
 def escrow_milestones(snapshot: dict[str, Any]) -> list[str]:
     escrow_id = snapshot["escrow_id"]
@@ -19,8 +22,8 @@ def escrow_milestones(snapshot: dict[str, Any]) -> list[str]:
     return keys
 
 
-def case_milestones(snapshot: dict[str, Any]) -> list[str]:
-    return ["concluded"] if snapshot["outcome"] is not None or snapshot["phase"] == "rejected" else []
+def case_milestones(snapshot: CaseSnapshot) -> list[str]:
+    return ["concluded"] if snapshot.outcome is not None or snapshot.phase == CasePhase.REJECTED else []
 
 
 def stage_of_release(key: str) -> int | None:

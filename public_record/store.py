@@ -24,6 +24,7 @@ from db.models import (
     PublishedList,
     utcnow,
 )
+from domain.case.snapshot import read_case_snapshot
 from public_record.alerts import SpikeAlert, spikes
 from public_record.complaints import all_disputes
 from public_record.facts import CaseFacts, EscrowFacts, History
@@ -77,7 +78,7 @@ def load_history(*, session: Session) -> History:
             respondent_id=row.respondent_id,
             escrow_id=row.escrow_id,
             phase=row.phase,
-            snapshot=json.loads(row.summary_json),
+            snapshot=read_case_snapshot(row.summary_json),
             filed_at=row.filed_at,
             concluded_at=milestones.get(row.case_id, {}).get("concluded"),
         )

@@ -12,11 +12,13 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import is_dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
 from expert_panels.draw import draw_record_from_document
 from tests.kits.dispute_kit import CAR, CaseKit
@@ -27,7 +29,10 @@ VOLATILE = re.compile(r"^(sha256:)?[A-Za-z0-9+/=_-]{40,}$")
 
 
 def read_model_json(snapshot: Any) -> str:
-    """The bytes the API answers with (Starlette's JSONResponse encoding)."""
+    """The bytes the API answers with: a typed snapshot is made JSON by pydantic, as FastAPI makes a
+    `response_model`, then encoded as Starlette's JSONResponse does."""
+    if is_dataclass(snapshot) and not isinstance(snapshot, type):
+        snapshot = TypeAdapter(type(snapshot)).dump_python(snapshot, mode="json")
     return json.dumps(snapshot, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 

@@ -14,12 +14,12 @@ For a car claim that states its facts it preselects the statutory remedy and ask
 panel's reasons only when the chair picks another (`departure_reason`, as the machine requires).
 """
 
-from typing import Any
-
 from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
+from domain.case.snapshot import CaseSnapshot
 from domain.case.state import CasePhase
 from domain.case.terms import CAR
-from expert_panels.votes import Decision, aggregate, opinion_from_document
+from expert_panels.draw import draw_record_from_document
+from expert_panels.votes import Decision, aggregate
 from web.step_words import STEPS_JS_WORDS
 
 # The words steps.js shows in the confirmation dialog of a case step, and case_steps.js's refusals.
@@ -74,30 +74,32 @@ CASE_STEP_WORDS = [
 ]
 
 
-def panel_decision(case: dict[str, Any]) -> Decision | None:
+def panel_decision(case: CaseSnapshot) -> Decision | None:
     """The decision the current round's revealed votes make, once every member has revealed."""
-    current = case["rounds"][-1] if case["rounds"] else None
-    if case["phase"] != CasePhase.SUMMARY or not current or set(current["reveals"]) != set(current["seats"]):
+    current = case.current_round
+    if case.phase != CasePhase.SUMMARY or not current or not current.draw:
         return None
-    opinions = {expert_id: opinion_from_document(raw) for expert_id, raw in current["reveals"].items()}
-    return aggregate(opinions, case["disputed_fen"], current["draw"]["chair"])
+    if set(current.reveals) != set(current.seats):
+        return None
+    chair = draw_record_from_document(current.draw).chair
+    return aggregate(dict(current.reveals), case.disputed_fen, chair)
 
 
-def summary_choices(case: dict[str, Any], decision: Decision | None) -> list[str]:
+def summary_choices(case: CaseSnapshot, decision: Decision | None) -> list[str]:
     """The outcomes (renovation) or remedies (car) the chair may write for this decision."""
-    if case["domain"] == CAR:
+    if case.domain == CAR:
         return sorted(CAR_REMEDIES)
     if decision is not None and decision.pay_fen:
         return sorted(RENOVATION_OUTCOMES - {"refund"})
     return sorted(RENOVATION_OUTCOMES)
 
 
-def awaits_countersignature(case: dict[str, Any]) -> bool:
+def awaits_countersignature(case: CaseSnapshot) -> bool:
     """Every panel member has signed the decision and the council has not yet countersigned."""
-    current = case["rounds"][-1] if case["rounds"] else None
+    current = case.current_round
     return (
-        case["phase"] == CasePhase.SIGNING
+        case.phase == CasePhase.SIGNING
         and current is not None
-        and not current["countersigned"]
-        and set(current["signatures"]) == set(current["seats"])
+        and not current.countersigned
+        and set(current.signatures) == set(current.seats)
     )

@@ -13,10 +13,11 @@ signing phases that is the panel's decision target (`decision_due`: panel formed
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from domain.case.state import CasePhase
+from domain.case.snapshot import CaseSnapshot
+from domain.case.state import CasePhase, PanelRound, Seat
 from domain.case.terms import CAR, CaseWindows
+from expert_panels.draw import draw_record_from_document
 
 DECISION_TARGET = timedelta(days=CaseWindows().decision_target_days)
 
@@ -27,89 +28,86 @@ class Deadline:
     due: datetime | None  # None: nothing is timed (e.g. waiting for the registry, or the clock is paused)
 
 
-def moment(raw: str | None) -> datetime | None:
-    return datetime.fromisoformat(raw) if raw else None
-
-
-def current_round(case: dict[str, Any]) -> dict[str, Any] | None:
-    return case["rounds"][-1] if case["rounds"] else None
-
-
-def inspection_awaits(case: dict[str, Any], signer: str) -> bool:
+def inspection_awaits(case: CaseSnapshot, signer: str) -> bool:
     """Whether the joint site report waits for this signer (a side, or the chair's expert id)."""
-    current = current_round(case)
+    current = case.current_round
     return (
-        case["phase"] == CasePhase.EVIDENCE
+        case.phase == CasePhase.EVIDENCE
         and current is not None
-        and signer not in (current["inspection"] or {}).get("signed_by", [])
+        and signer not in (current.inspection.signed_by if current.inspection else [])
     )
 
 
-def phase_deadline(case: dict[str, Any]) -> Deadline:
+def phase_deadline(case: CaseSnapshot) -> Deadline:
     """The deadline that closes the case's current phase, and what is due by it."""
-    phase = case["phase"]
-    current = current_round(case)
+    phase = case.phase
+    current = case.current_round
     if phase == CasePhase.FILED:
-        return Deadline("deadline.acceptance", moment(case["acceptance_due"]))
+        return Deadline("deadline.acceptance", case.acceptance_due)
     if phase == CasePhase.ANSWER:
-        return Deadline("deadline.answer", moment(case["answer_due"]))
+        return Deadline("deadline.answer", case.answer_due)
     if phase == CasePhase.NEGOTIATION:
-        return Deadline("deadline.negotiation", moment(case["negotiation_due"]))
+        return Deadline("deadline.negotiation", case.negotiation_due)
     if phase == CasePhase.PANEL and current:
-        undeclared = [moment(s["declaration_due"]) for s in current["seats"].values() if not s["declared"]]
+        undeclared = [s.declaration_due for s in current.seats.values() if not s.declared]
         if undeclared:
             return Deadline("deadline.declarations", min(undeclared))
-        return Deadline("deadline.strikes", moment(current["strike_due"]))
+        return Deadline("deadline.strikes", current.strike_due)
     if phase == CasePhase.EVIDENCE and current:
-        if current["paused_at"]:
+        if current.paused_at:
             return Deadline("deadline.paused", None)
-        return Deadline("deadline.evidence", moment(current["reply_due"]))
+        return Deadline("deadline.evidence", current.reply_due)
     if phase == CasePhase.VOTING and current:
-        return Deadline("deadline.votes", moment(current["vote_due"]))
-    if phase in (CasePhase.SUMMARY, CasePhase.SIGNING) and current and current["formed_at"]:
+        return Deadline("deadline.votes", current.vote_due)
+    if phase in (CasePhase.SUMMARY, CasePhase.SIGNING) and current and current.formed_at:
         return Deadline("deadline.decision_target", decision_due(current))
     if phase == CasePhase.OBJECTION:
-        return Deadline("deadline.objection", moment(case["objection_due"]))
-    if (case["outcome"] or {}).get("source") == "withdrawal":  # nobody owes a step, not even at the escrow
+        return Deadline("deadline.objection", case.objection_due)
+    if case.outcome is not None and case.outcome.source == "withdrawal":  # nobody owes a step
         return Deadline("case.withdrawn", None)
-    if phase == CasePhase.ENFORCEMENT and case["domain"] == CAR:
-        return Deadline("deadline.enforcement", moment(case["remedy_due"]))
+    if phase == CasePhase.ENFORCEMENT and case.domain == CAR:
+        return Deadline("deadline.enforcement", case.remedy_due)
     if phase == CasePhase.ENFORCEMENT:  # a renovation outcome waits for the council's step at the escrow
         return Deadline("deadline.escrow_enforcement", None)
     return Deadline(f"phase.{phase}", None)
 
 
-def decision_due(current: dict[str, Any]) -> datetime:
+def decision_due(current: PanelRound) -> datetime | None:
     """When the round's decision is due: as the machine keeps it, or as older snapshots imply it."""
-    return moment(current.get("decision_due")) or moment(current["formed_at"]) + DECISION_TARGET
+    if current.decision_due:
+        return current.decision_due
+    return current.formed_at + DECISION_TARGET if current.formed_at else None
 
 
-def seat_of(case: dict[str, Any], party_id: str) -> tuple[str, dict[str, Any]] | None:
+def seat_of(case: CaseSnapshot, party_id: str) -> tuple[str, Seat] | None:
     """The expert id and seat this party holds on the current panel, if any."""
-    current = current_round(case)
-    for expert_id, seat in (current["seats"] if current else {}).items():
-        if seat["party_id"] == party_id:
+    current = case.current_round
+    for expert_id, seat in (current.seats if current else {}).items():
+        if seat.party_id == party_id:
             return expert_id, seat
     return None
 
 
-def expert_task(case: dict[str, Any], expert_id: str) -> str:
+def expert_task(case: CaseSnapshot, expert_id: str) -> str:
     """Message key of what this panel member should do now (or why they wait)."""
-    phase = case["phase"]
-    current = current_round(case)
-    seat = current["seats"][expert_id]
+    phase = case.phase
+    current = case.current_round
+    if current is None:
+        return f"phase.{phase}"
+    seat = current.seats[expert_id]
     if phase == CasePhase.PANEL:
-        return "task.waiting_strikes" if seat["declared"] else "task.declare"
+        return "task.waiting_strikes" if seat.declared else "task.declare"
     if phase == CasePhase.EVIDENCE:
         return "task.read_evidence"
     if phase == CasePhase.VOTING:
-        if expert_id not in current["commitments"]:
+        if expert_id not in current.commitments:
             return "task.commit"
-        if set(current["commitments"]) != set(current["seats"]):
+        if set(current.commitments) != set(current.seats):
             return "task.waiting_commitments"
-        return "task.waiting_reveals" if expert_id in current["reveals"] else "task.reveal"
+        return "task.waiting_reveals" if expert_id in current.reveals else "task.reveal"
     if phase == CasePhase.SUMMARY:
-        return "task.summary_chair" if current["draw"]["chair"] == expert_id else "task.waiting_summary"
+        chair = draw_record_from_document(current.draw).chair if current.draw else None
+        return "task.summary_chair" if chair == expert_id else "task.waiting_summary"
     if phase == CasePhase.SIGNING:
-        return "task.waiting_countersign" if expert_id in current["signatures"] else "task.sign_decision"
+        return "task.waiting_countersign" if expert_id in current.signatures else "task.sign_decision"
     return f"phase.{phase}"

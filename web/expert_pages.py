@@ -16,11 +16,15 @@ from starlette.responses import HTMLResponse
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
+from domain.case.machine import present
+from domain.case.snapshot import CaseSnapshot
+from domain.case.state import Seat
 from domain.case.terms import RENOVATION
+from expert_panels.draw import draw_record_from_document
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import current_round, expert_task, inspection_awaits, phase_deadline, seat_of
+from web.case_views import expert_task, inspection_awaits, phase_deadline, seat_of
 from web.templating import render
 
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -59,11 +63,11 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
     return render(request, "expert/cases.html", context)
 
 
-def _seated(request: Request, case: dict, expert: Party) -> tuple[str, dict]:
+def _seated(request: Request, case: CaseSnapshot, expert: Party) -> tuple[str, Seat]:
     """This expert's id and seat on the case's current panel, or the page that says they have none."""
     seated = seat_of(case, expert.id)
     if seated is None:
-        context = {"party": expert, "case_id": case["case_id"]}
+        context = {"party": expert, "case_id": case.case_id}
         raise PageRefused(render(request, "expert/not_seated.html", context, status_code=403))
     return seated
 
@@ -73,8 +77,8 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
     """The case file: claim items, evidence hashes, the panel's progress and this member's vote."""
     case = await read_case(request, case_id)
     expert_id, seat = _seated(request, case, expert)
-    current = current_round(case)
-    is_chair = current["draw"]["chair"] == expert_id
+    current = present(case.current_round, "the panel the expert sits on")
+    is_chair = current.draw is not None and draw_record_from_document(current.draw).chair == expert_id
     decision = panel_decision(case) if is_chair else None
     context = {
         "party": expert,
@@ -87,7 +91,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "task": expert_task(case, expert_id),
         "deadline": phase_deadline(case),
         "names": party_names(session, [case]),
-        "proposes_amount": case["domain"] == RENOVATION,
+        "proposes_amount": case.domain == RENOVATION,
         "page_words": PAGE_WORDS,
         "decision": decision,
         "summary_choices": summary_choices(case, decision),
@@ -101,4 +105,4 @@ async def case_version(request: Request, case_id: str, expert: PanelMember) -> d
     expert no longer sits on the panel it answers 403, and the page says so at its next reload."""
     case = await read_case(request, case_id)
     _seated(request, case, expert)
-    return {"version": case["version"]}
+    return {"version": case.version}

@@ -22,9 +22,10 @@ Decisions:
 from typing import Any
 
 from domain.case.machine import CAR_REMEDIES, SETTLEABLE, WITHDRAWABLE
+from domain.case.snapshot import CaseSnapshot
 from domain.case.state import CasePhase
 from domain.case.terms import CAR
-from web.case_views import current_round, inspection_awaits
+from web.case_views import inspection_awaits
 from web.step_words import STEPS_JS_WORDS
 
 PARTY_STEP_ACTIONS = (
@@ -70,43 +71,44 @@ PARTY_STEP_WORDS = [
 ]
 
 
-def side_of(case: dict[str, Any], party_id: str) -> str | None:
+def side_of(case: CaseSnapshot, party_id: str) -> str | None:
     """The reader's side in the case: "claimant", "respondent", or None when neither."""
-    if party_id == case["claimant_id"]:
+    if party_id == case.claimant_id:
         return "claimant"
-    if party_id == case["respondent_id"]:
+    if party_id == case.respondent_id:
         return "respondent"
     return None
 
 
-def party_steps(case: dict[str, Any], side: str) -> dict[str, Any]:
+def party_steps(case: CaseSnapshot, side: str) -> dict[str, Any]:
     """The step forms this side sees now, each with what it needs to render."""
-    phase, current = case["phase"], current_round(case)
+    phase, current = case.phase, case.current_round
     steps: dict[str, Any] = {}
     if phase == CasePhase.ANSWER and side == "respondent":
         steps["answer"] = True
     if phase in SETTLEABLE:
-        settlement = case["settlement"]
+        settlement = case.settlement
         steps["settlement"] = {
-            "proposed": settlement if settlement and side not in settlement["signed_by"] else None,
-            "mine": settlement if settlement and side in settlement["signed_by"] else None,
-            "remedies": sorted(CAR_REMEDIES) if case["domain"] == CAR else None,
+            "proposed": settlement if settlement and side not in settlement.signed_by else None,
+            "mine": settlement if settlement and side in settlement.signed_by else None,
+            "remedies": sorted(CAR_REMEDIES) if case.domain == CAR else None,
         }
-    if phase == CasePhase.PANEL and current and side not in current["strikes"]:
-        steps["strike"] = sorted(current["seats"])
-    if phase == CasePhase.EVIDENCE and current and not current["paused_at"]:
+    if phase == CasePhase.PANEL and current and side not in current.strikes:
+        steps["strike"] = sorted(current.seats)
+    if phase == CasePhase.EVIDENCE and current and not current.paused_at:
         steps["evidence"] = True
     if inspection_awaits(case, side):
         steps["inspection"] = True
-    if phase == CasePhase.OBJECTION and case["objection"] is None:
+    if phase == CasePhase.OBJECTION and case.objection is None:
         steps["objection"] = True
     if (
         phase == CasePhase.ENFORCEMENT
-        and case["domain"] == CAR
+        and case.domain == CAR
         and side == "respondent"
-        and not case["remedy_confirmed"]
+        and not case.remedy_confirmed
+        and case.outcome is not None
     ):
-        steps["remedy"] = case["outcome"]["remedy"]
-    if side == "claimant" and phase in WITHDRAWABLE and case["objection"] is None:
+        steps["remedy"] = case.outcome.remedy
+    if side == "claimant" and phase in WITHDRAWABLE and case.objection is None:
         steps["withdraw"] = True
     return {name: shown for name, shown in steps.items() if shown}

@@ -30,13 +30,34 @@ worker was down, so `now` in `on_time` can be well past the deadline that fired)
 Cases filed before these rules keep the old ones (`Revisions`, set from `workflow.patched`).
 """
 
+from copy import deepcopy
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from domain.calendar import WorkCalendar
 from domain.canonical import content_hash, jsonable_object
+from domain.case.draws import (
+    AbandonedPanelDraw,
+    Abandonment,
+    Attempts,
+    DrawEntry,
+    FailedPanelDraw,
+    PanelDraw,
+)
+from domain.case.outcomes import (
+    DecidedOutcome,
+    EscrowDecision,
+    Objection,
+    Outcome,
+    PanelDecision,
+    SettledOutcome,
+    StatutoryDecision,
+    decision_document,
+    dropped,
+)
 from domain.case.revisions import Revisions
+from domain.case.snapshot import CaseSnapshot
 from domain.case.state import (
     AbandonedDraw,
     CasePhase,
@@ -163,10 +184,10 @@ class CaseMachine(SignedStepMachine):
         self.abandoned_draws: list[AbandonedDraw] = []
         self.draw_retry_at: datetime | None = None
         self.evidence: list[Evidence] = []
-        self.outcome: dict[str, Any] | None = None
-        self.objection: dict[str, str] | None = None
+        self.outcome: Outcome | None = None
+        self.objection: Objection | None = None
         self.objection_due: datetime | None = None
-        self.escrow_step: dict[str, Any] | None = None
+        self.escrow_step: SignedStep | None = None
         self.remedy_due: datetime | None = None
         self.remedy_confirmed: str | None = None
         self.noncompliant = False
@@ -205,6 +226,12 @@ class CaseMachine(SignedStepMachine):
         if role != EXPERT:
             return role
         return present(self._seat_of_party(party_id), f"the seat of {party_id}").expert_id
+
+    def _outcome(self) -> Outcome:
+        """The outcome, which exists from the case's conclusion (enforcement) on."""
+        if self.outcome is None:
+            raise CaseStateError(f"no outcome in phase {self.phase.value}")
+        return self.outcome
 
     def _require(self, *phases: CasePhase) -> None:
         if self.phase not in phases:
@@ -271,17 +298,7 @@ class CaseMachine(SignedStepMachine):
                 return
             same.signed_by.append(actor)
             outcome = "refund" if pay == 0 else "split"
-            self._conclude(
-                {
-                    "source": "settlement",
-                    "outcome": outcome,
-                    "pay_fen": pay,
-                    "refund_fen": refund,
-                    "remedy": remedy,
-                    "rework_days": 0,
-                },
-                now,
-            )
+            self._conclude(SettledOutcome("settlement", outcome, pay, refund, remedy, 0), now)
 
         return apply
 
@@ -515,7 +532,7 @@ class CaseMachine(SignedStepMachine):
             raise invalid("bad_proposal", f"propose a payment from 0 to {self.terms.disputed_fen} fen")
         if self.terms.domain == CAR and opinion.pay_fen is not None:
             raise invalid("bad_proposal", "a car case decides a remedy, not a money split")
-        return lambda: current.reveals.__setitem__(expert_id, opinion_raw)
+        return lambda: current.reveals.__setitem__(expert_id, opinion)
 
     def _chair(self) -> str:
         return draw_record_from_document(present(self._panel().draw, "the panel's draw")).chair
@@ -527,34 +544,36 @@ class CaseMachine(SignedStepMachine):
         summary = p.text("summary")
         outcome, rework_days, remedy = self._summary_outcome(p)
         current = self._panel()
-        opinions = {e: opinion_from_document(o) for e, o in current.reveals.items()}
+        opinions = dict(current.reveals)
         decision = aggregate(opinions, self.terms.disputed_fen, self._chair())
         if outcome == "refund" and decision.pay_fen:
             raise invalid("outcome_mismatch", "the panel's median pays the business: the outcome is a split")
-        document = {
-            "case_id": self.subject_id,
-            "round": current.number,
-            "findings": decision.findings,
-            "dissent": {k: list(v) for k, v in decision.dissent.items()},
-            "tie_broken_by_chair": list(decision.tie_broken_by_chair),
-            "pay_fen": decision.pay_fen,
-            "refund_fen": decision.refund_fen,
-            "reasons": {e: o.reasons for e, o in opinions.items()},
-            "summary": summary,
-            "outcome": outcome,
-            "rework_days": rework_days,
-            "remedy": remedy,
-        }
+        document = PanelDecision(
+            case_id=self.subject_id,
+            round=current.number,
+            findings=decision.findings,
+            dissent={k: list(v) for k, v in decision.dissent.items()},
+            tie_broken_by_chair=list(decision.tie_broken_by_chair),
+            pay_fen=decision.pay_fen,
+            refund_fen=decision.refund_fen,
+            reasons={e: o.reasons for e, o in opinions.items()},
+            summary=summary,
+            outcome=outcome,
+            rework_days=rework_days,
+            remedy=remedy,
+        )
         # only a car claim that states its facts has a statutory remedy (older decisions keep their hash)
         if self.statutory is not None:
             departure = self._departure(p, remedy, self.statutory)
-            document |= {"statutory_remedy": self.statutory, "departure_reason": departure}
+            document = StatutoryDecision(
+                **asdict(document), statutory_remedy=self.statutory, departure_reason=departure
+            )
         elif p.has("departure_reason"):
             raise invalid("not_a_departure", "the claim states no car facts: there is no statutory remedy")
 
         def apply() -> None:
             current.decision = document
-            current.decision_hash = content_hash(document)
+            current.decision_hash = content_hash(decision_document(document))
             self.phase = CasePhase.SIGNING
 
         return apply
@@ -628,7 +647,7 @@ class CaseMachine(SignedStepMachine):
         reason = p.text("reason")
 
         def apply() -> None:
-            self.objection = {"party": actor, "reason": reason}
+            self.objection = Objection(actor, reason)
             self.rounds.append(PanelRound(number=2))
             self.phase = CasePhase.DRAW
 
@@ -638,19 +657,19 @@ class CaseMachine(SignedStepMachine):
         current = self._panel()
         decision = present(current.decision, "the panel's decision")
         self._conclude(
-            {
-                "source": "decision",
-                "outcome": decision["outcome"],
-                "pay_fen": decision["pay_fen"] or 0,
-                "refund_fen": decision["refund_fen"] or 0,
-                "remedy": decision["remedy"],
-                "rework_days": decision["rework_days"],
-                "decision_hash": current.decision_hash,
-            },
+            DecidedOutcome(
+                "decision",
+                decision.outcome,
+                decision.pay_fen or 0,
+                decision.refund_fen or 0,
+                decision.remedy,
+                decision.rework_days,
+                present(current.decision_hash, "the decision's hash"),
+            ),
             start,
         )
 
-    def _conclude(self, outcome: dict[str, Any], start: datetime) -> None:
+    def _conclude(self, outcome: SettledOutcome | DecidedOutcome, start: datetime) -> None:
         """Enforcement begins; a car dealer's remedy window starts at `start`."""
         self.outcome = outcome
         self.phase = CasePhase.ENFORCEMENT
@@ -667,14 +686,14 @@ class CaseMachine(SignedStepMachine):
         step = self._escrow_step(p.document("escrow_step"))
 
         def apply() -> None:
-            self.escrow_step = {"envelope": step.envelope, "signature": step.signature}
+            self.escrow_step = step
 
         return apply
 
     def _escrow_step(self, raw: dict[str, Any]) -> SignedStep:
         """The council's `dispute.decide` for the escrow must say exactly what was concluded here."""
         step, envelope = self._signed_escrow_step(raw, self.council_keys, "a council member")
-        expected = self.escrow_decision()
+        expected = asdict(self.escrow_decision())
         said = {k: envelope.payload.get(k, 0) for k in expected}
         if envelope.action != "dispute.decide" or said != expected:
             raise invalid(
@@ -700,17 +719,16 @@ class CaseMachine(SignedStepMachine):
             raise invalid("escrow_step_mismatch", f"the escrow step must be for {self.terms.escrow_id}")
         return step, envelope
 
-    def escrow_decision(self) -> dict[str, Any]:
-        """What the council's `dispute.decide` for the escrow must say: the concluded outcome in the
-        escrow's terms (a split pays and refunds, a refund only refunds, a rework moves no money)."""
-        outcome = present(self.outcome, "the case's outcome")
-        return {
-            "dispute": self.terms.escrow_dispute,
-            "outcome": outcome["outcome"],
-            "pay_fen": outcome["pay_fen"] if outcome["outcome"] == "split" else 0,
-            "refund_fen": outcome["refund_fen"] if outcome["outcome"] != "rework" else 0,
-            "rework_days": outcome["rework_days"],
-        }
+    def escrow_decision(self) -> EscrowDecision:
+        """What the council's `dispute.decide` for the escrow must say (see `EscrowDecision`)."""
+        outcome = self._outcome()
+        return EscrowDecision(
+            dispute=self.terms.escrow_dispute,
+            outcome=outcome.outcome,
+            pay_fen=outcome.pay_fen if outcome.outcome == "split" else 0,
+            refund_fen=outcome.refund_fen if outcome.outcome != "rework" else 0,
+            rework_days=outcome.rework_days,
+        )
 
     def awaits_escrow_step(self) -> bool:
         """Concluded, to be enforced through the escrow, and the council has not yet signed the step."""
@@ -747,7 +765,7 @@ class CaseMachine(SignedStepMachine):
         A refused withdrawal still ends the case (dropping one's own claim needs nobody's
         leave); the escrow's dispute stays open for the council to decide on the escrow."""
         self.escrow_step = None
-        if present(self.outcome, "the case's outcome")["source"] == "withdrawal":
+        if self._outcome().source == "withdrawal":
             self.phase = CasePhase.CLOSED
             self._alert(
                 "escrow_refused_withdrawal",
@@ -790,7 +808,7 @@ class CaseMachine(SignedStepMachine):
             if step is None:
                 self.phase = CasePhase.CLOSED
                 return
-            self.escrow_step = {"envelope": step.envelope, "signature": step.signature}
+            self.escrow_step = step
             self.phase = CasePhase.ENFORCEMENT
 
         return apply
@@ -814,7 +832,7 @@ class CaseMachine(SignedStepMachine):
         if now >= present(self.remedy_due, "the remedy window"):  # the timer may not have fired yet
             raise conflict("remedy_window_closed", "the time to confirm the remedy is over")
         remedy = p.text("remedy")
-        decided = present(self.outcome, "the case's outcome")["remedy"]
+        decided = self._outcome().remedy
         if remedy != decided:
             raise invalid("remedy_mismatch", f"the remedy decided is {decided}")
 
@@ -971,57 +989,66 @@ class CaseMachine(SignedStepMachine):
         return self.phase is CasePhase.ENFORCEMENT and self.escrow_step is not None
 
     # --------------------------------------------------------------- reading
-    def snapshot(self) -> dict[str, Any]:
-        return jsonable_object(
-            {
-                "case_id": self.subject_id,
-                "domain": self.terms.domain,
-                "version": self.version,
-                "phase": self.phase.value,
-                "claimant_id": self.terms.claimant.party_id,
-                "respondent_id": self.terms.respondent.party_id,
-                "escrow_id": self.terms.escrow_id,
-                "escrow_dispute": self.terms.escrow_dispute,
-                "disputed_fen": self.terms.disputed_fen,
-                "items": [asdict(i) for i in self.terms.items],
-                "car_facts": self.terms.car_facts,
-                "statutory_remedy": self.statutory,
-                "filed_at": self.filed_at,
-                "acceptance_due": self.acceptance_due,
-                "answer_due": self.answer_due,
-                "negotiation_due": self.negotiation_due,
-                "settlement": asdict(self.settlement) if self.settlement else None,
-                "rounds": [asdict(r) for r in self.rounds],
-                "abandoned_draws": [asdict(d) for d in self.abandoned_draws],
-                "evidence": [asdict(e) for e in self.evidence],
-                "outcome": self.outcome,
-                "objection": self.objection,
-                "objection_due": self.objection_due,
-                "escrow_step": self.escrow_step,
-                "escrow_decision": self.escrow_decision() if self.awaits_escrow_step() else None,
-                "remedy_due": self.remedy_due,
-                "remedy_confirmed": self.remedy_confirmed,
-                "noncompliant": self.noncompliant,
-                "rejection": self.rejection,
-                "alerts": [asdict(a) for a in self.alerts],
-                "trail_head": self.trail_head,
-                "trail_length": len(self.trail),
-            }
+    def draw_entries(self) -> list[DrawEntry]:
+        """Every draw of this case: those abandoned because a seat could not be refilled first, then
+        each round's latest attempt that could seat nobody, then the draw of each round as it stands."""
+        abandoned: list[DrawEntry] = [
+            AbandonedPanelDraw(d.round, d.draw, d.candidates, Abandonment(d.vacated, d.reason, d.problem))
+            for d in self.abandoned_draws
+        ]
+        failed: list[DrawEntry] = [
+            FailedPanelDraw(
+                r.number,
+                r.failed_draw.draw,
+                r.failed_draw.candidates,
+                Attempts(r.failed_draw.attempts, r.failed_draw.attempted_at),
+            )
+            for r in self.rounds
+            if r.failed_draw is not None
+        ]
+        current: list[DrawEntry] = [
+            PanelDraw(r.number, r.draw, r.candidates) for r in self.rounds if r.draw is not None
+        ]
+        return deepcopy(abandoned + failed + current)
+
+    def snapshot(self) -> CaseSnapshot:
+        """The case as it stands, a copy: nothing a reader does to it reaches the machine."""
+        return deepcopy(
+            CaseSnapshot(
+                case_id=self.subject_id,
+                domain=self.terms.domain,
+                version=self.version,
+                phase=self.phase,
+                claimant_id=self.terms.claimant.party_id,
+                respondent_id=self.terms.respondent.party_id,
+                escrow_id=self.terms.escrow_id,
+                escrow_dispute=self.terms.escrow_dispute,
+                disputed_fen=self.terms.disputed_fen,
+                items=self.terms.items,
+                car_facts=self.terms.car_facts,
+                statutory_remedy=self.statutory,
+                filed_at=self.filed_at,
+                acceptance_due=self.acceptance_due,
+                answer_due=self.answer_due,
+                negotiation_due=self.negotiation_due,
+                settlement=self.settlement,
+                rounds=self.rounds,
+                abandoned_draws=self.abandoned_draws,
+                evidence=self.evidence,
+                outcome=self.outcome,
+                objection=self.objection,
+                objection_due=self.objection_due,
+                escrow_step=self.escrow_step,
+                escrow_decision=self.escrow_decision() if self.awaits_escrow_step() else None,
+                remedy_due=self.remedy_due,
+                remedy_confirmed=self.remedy_confirmed,
+                noncompliant=self.noncompliant,
+                rejection=self.rejection,
+                alerts=self.alerts,
+                trail_head=self.trail_head,
+                trail_length=len(self.trail),
+            )
         )
-
-
-def dropped(source: str, reason: str) -> dict[str, Any]:
-    """The outcome of a case that ended with nothing decided (withdrawn, or its escrow cancelled):
-    shaped like any outcome, so every reader of one reads it, and moving no money."""
-    return {
-        "source": source,
-        "outcome": "withdrawn",
-        "reason": reason,
-        "pay_fen": 0,
-        "refund_fen": 0,
-        "remedy": "-",
-        "rework_days": 0,
-    }
 
 
 def terms_document(terms: CaseTerms) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.canonical import canonical_json, sha256_hex
+from domain.open_actions import Stamp
 from domain.steps.payloads import Payload
 from domain.steps.rejections import conflict, forbidden, invalid
 from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
@@ -38,7 +39,7 @@ class Alert:
     kind: str
     message: str
     business_key: str
-    at: datetime
+    at: Stamp
 
 
 @dataclass

@@ -1,13 +1,14 @@
 """What the staff pages read out of a case snapshot: the phase's deadline and a member's next task."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from domain.case.snapshot import CaseSnapshot
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import SALT, CaseKit
 from web.case_views import DECISION_TARGET, expert_task, phase_deadline, seat_of
 
 
-def snapshot(kit: CaseKit) -> dict:
+def snapshot(kit: CaseKit) -> CaseSnapshot:
     return kit.m.snapshot()
 
 
@@ -40,17 +41,15 @@ def test_each_phase_shows_the_deadline_that_ends_it():
     kit.step("council", "clock.resume", {"note": "back"})
     kit.tick(timedelta(days=15))
     voting = phase_deadline(snapshot(kit))
-    assert voting.what == "deadline.votes" and voting.due == datetime.fromisoformat(
-        snapshot(kit)["rounds"][-1]["vote_due"]
-    )
+    assert voting.what == "deadline.votes" and voting.due == snapshot(kit).rounds[-1].vote_due
 
     kit.vote({expert_id: 100 for expert_id in seats})
     summary = phase_deadline(snapshot(kit))
-    formed = datetime.fromisoformat(snapshot(kit)["rounds"][-1]["formed_at"])
+    formed = snapshot(kit).rounds[-1].formed_at
     paused = timedelta(days=1)  # paused time does not count against the target
     assert (summary.what, summary.due) == ("deadline.decision_target", formed + DECISION_TARGET + paused)
     older = snapshot(kit)  # projected before the machine kept decision_due
-    del older["rounds"][-1]["decision_due"]
+    older.rounds[-1].decision_due = None
     assert phase_deadline(older).due == formed + DECISION_TARGET
 
 
