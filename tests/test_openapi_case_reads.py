@@ -16,7 +16,7 @@ def resolved(schema: dict, ref: dict) -> dict:
 def test_a_case_and_its_draws_are_typed_in_the_openapi_document(tmp_path):
     schema = create_app(Settings(data_dir=tmp_path)).openapi()
     case = resolved(schema, answer_schema(schema, "/cases/{case_id}"))
-    assert {"phase", "rounds", "outcome", "escrow_decision"} <= set(case["properties"])
+    assert {"phase", "rounds", "outcome", "escrow_decision", "open_actions"} <= set(case["properties"])
     assert resolved(schema, case["properties"]["phase"])["enum"][0] == "filed"
     draws = answer_schema(schema, "/cases/{case_id}/draws")
     entries = [resolved(schema, ref) for ref in draws["items"]["anyOf"]]

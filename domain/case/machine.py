@@ -31,7 +31,7 @@ Cases filed before these rules keep the old ones (`Revisions`, set from `workflo
 """
 
 from copy import deepcopy
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -69,6 +69,8 @@ from domain.case.state import (
     Settlement,
 )
 from domain.case.terms import CAR, RENOVATION, CaseTerms
+from domain.open_actions import AtDeadline, OpenAction
+from domain.roles import Role
 from domain.steps.machine import Apply, SignedStepMachine, rule
 from domain.steps.parties import PartyKey
 from domain.steps.payloads import Payload, read_amount
@@ -123,6 +125,20 @@ def present(value: T | None, what: str) -> T:
     if value is None:
         raise CaseStateError(f"{what} is not set")
     return value
+
+
+@dataclass
+class Awaiting:
+    """What a case waits for: the open actions it declares, and the moments its timers wake it."""
+
+    actions: list[OpenAction] = field(default_factory=list)
+    timers: list[datetime] = field(default_factory=list)
+
+    def add(self, action: OpenAction) -> None:
+        self.actions.append(action)
+
+    def wake(self, at: datetime) -> None:
+        self.timers.append(at)
 
 
 CASE_RULES = {
@@ -877,33 +893,182 @@ class CaseMachine(SignedStepMachine):
         if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
             self.phase = CasePhase.SUMMARY
 
+    # ------------------------------------------------------- what is awaited
+    def open_actions(self) -> list[OpenAction]:
+        """What the case waits for now, from whom, by when, and what happens then."""
+        return self._awaiting().actions
+
     def _deadlines(self) -> list[datetime]:
-        due: list[datetime] = []
-        if self.phase is CasePhase.FILED and not self.acceptance_alerted:
-            due.append(self.acceptance_due)
-        if self.phase is CasePhase.ANSWER:
-            due.append(present(self.answer_due, "the answer window"))
-        if self.phase is CasePhase.NEGOTIATION:
-            due.append(present(self.negotiation_due, "the negotiation window"))
-        if self.phase is CasePhase.DRAW and self.draw_retry_at:
-            due.append(self.draw_retry_at)
-        if self.phase is CasePhase.PANEL:
-            current = self._panel()
-            undeclared = [s.declaration_due for s in current.seats.values() if not s.declared]
-            # the end of the strike window matters only once every seat is declared; before that a
-            # passed strike_due would stay a deadline in the past and wake the workflow forever
-            due.extend(undeclared or [present(current.strike_due, "the strike window")])
-        if self.phase is CasePhase.EVIDENCE and not self._panel().paused_at:
-            due.append(present(self._panel().reply_due, "the reply window"))
-        if self.phase is CasePhase.VOTING and not self._panel().vote_overdue_alerted:
-            due.append(present(self._panel().vote_due, "the vote window"))
+        return self._awaiting().timers
+
+    def _awaiting(self) -> Awaiting:
+        """The open actions and, beside each, the timer that makes its deadline happen: one place for
+        both, so what a page says is due and when the workflow wakes cannot drift apart."""
+        waits = Awaiting()
+        phase = self.phase
+        if phase is CasePhase.FILED:
+            alerting = not self.acceptance_alerted
+            at = AtDeadline.ALERTS_COUNCIL if alerting else AtDeadline.NOTHING
+            waits.add(OpenAction("case.accept", Role.COUNCIL, None, self.filed_at, self.acceptance_due, at))
+            if alerting:
+                waits.wake(self.acceptance_due)
+        if phase is CasePhase.ANSWER:
+            answer_due = present(self.answer_due, "the answer window")
+            since = answer_due - timedelta(days=self.windows.answer_days)
+            waits.add(self._of(RESPONDENT, "answer.submit", since, answer_due, AtDeadline.CLOSES_WINDOW))
+            waits.wake(answer_due)
+        if phase in SETTLEABLE:
+            self._await_settlement(waits)
+        if phase is CasePhase.DRAW:
+            retry = self.draw_retry_at
+            at = AtDeadline.RETRIES_DRAW if retry else AtDeadline.NOTHING
+            waits.add(OpenAction("panel.draw", Role.COUNCIL, None, None, retry, at))
+            if retry:
+                waits.wake(retry)
+        if phase is CasePhase.PANEL:
+            self._await_panel(waits)
+        if phase is CasePhase.EVIDENCE:
+            self._await_evidence(waits)
+        if phase in (CasePhase.VOTING, CasePhase.SUMMARY, CasePhase.SIGNING):
+            self._await_decision(waits)
         if (target := self._decision_target()) is not None:
-            due.append(target)
-        if self.phase is CasePhase.OBJECTION:
-            due.append(present(self.objection_due, "the objection window"))
-        if self.phase is CasePhase.ENFORCEMENT and self.remedy_due:
-            due.append(self.remedy_due)
-        return due
+            waits.wake(target)
+        if phase is CasePhase.OBJECTION:
+            objection_due = present(self.objection_due, "the objection window")
+            since = objection_due - timedelta(days=self.windows.objection_days)
+            for side in (CLAIMANT, RESPONDENT):
+                waits.add(self._of(side, "decision.object", since, objection_due, AtDeadline.CLOSES_WINDOW))
+            waits.wake(objection_due)
+        if phase is CasePhase.ENFORCEMENT:
+            self._await_enforcement(waits)
+        if phase in WITHDRAWABLE and self.objection is None:
+            waits.add(self._of(CLAIMANT, "case.withdraw", None, None, AtDeadline.NOT_AWAITED))
+        return waits
+
+    def _of(
+        self,
+        side: str,
+        action: str,
+        since: datetime | None,
+        due: datetime | None,
+        at: AtDeadline,
+        ref: str | None = None,
+    ) -> OpenAction:
+        """An action awaited from the claimant or the respondent."""
+        party = self.terms.claimant if side == CLAIMANT else self.terms.respondent
+        return OpenAction(action, Role(side), party.party_id, since, due, at, ref)
+
+    def _of_seat(
+        self, seat: Seat, action: str, since: datetime | None, due: datetime | None, at: AtDeadline
+    ) -> OpenAction:
+        """An action awaited from a panel member; `ref` is their expert id (their seat)."""
+        return OpenAction(action, Role.EXPERT, seat.party_id, since, due, at, seat.expert_id)
+
+    def _await_settlement(self, waits: Awaiting) -> None:
+        """Either side may sign a settlement (its own terms, or the other side's) until a decision is
+        countersigned; during negotiation the draw waits for the side that has not signed."""
+        negotiating = self.phase is CasePhase.NEGOTIATION
+        due = present(self.negotiation_due, "the negotiation window") if negotiating else None
+        since = due - timedelta(days=self.windows.negotiation_days) if due else None
+        signed = self.settlement.signed_by if self.settlement else []
+        for side in (CLAIMANT, RESPONDENT):
+            if due and side not in signed:
+                waits.add(self._of(side, "settlement.sign", since, due, AtDeadline.CLOSES_WINDOW))
+            else:
+                waits.add(self._of(side, "settlement.sign", None, None, AtDeadline.NOT_AWAITED))
+        if due:
+            waits.wake(due)
+
+    def _await_panel(self, waits: Awaiting) -> None:
+        """Strikes until the strike window ends, and each seated member's independence declaration."""
+        current = self._panel()
+        strike_due = present(current.strike_due, "the strike window")
+        since = strike_due - timedelta(days=self.windows.strike_days)
+        for side in (CLAIMANT, RESPONDENT):
+            if side not in current.strikes:
+                waits.add(self._of(side, "strike.submit", since, strike_due, AtDeadline.CLOSES_WINDOW))
+        undeclared = [s for s in current.seats.values() if not s.declared]
+        for seat in undeclared:
+            due = seat.declaration_due
+            waits.add(self._of_seat(seat, "declaration.sign", seat.seated_at, due, AtDeadline.PASSES_SEAT))
+            waits.wake(due)
+        # the end of the strike window matters only once every seat is declared; before that a
+        # passed strike_due would stay a deadline in the past and wake the workflow forever
+        if not undeclared:
+            waits.wake(strike_due)
+
+    def _await_evidence(self, waits: Awaiting) -> None:
+        """Evidence, then replies, from both sides; the joint inspection report's signatures; the
+        council's clock. A paused clock stands still: nothing is due until it runs again."""
+        current = self._panel()
+        running = current.paused_at is None
+        evidence_due = present(current.evidence_due, "the evidence window")
+        reply_due = present(current.reply_due, "the reply window")
+        at = AtDeadline.CLOSES_WINDOW if running else AtDeadline.NOTHING
+        for side in (CLAIMANT, RESPONDENT):
+            for ref, since, due in (
+                ("evidence", current.formed_at, evidence_due),
+                ("reply", evidence_due, reply_due),
+            ):
+                waits.add(self._of(side, "evidence.submit", since, due if running else None, at, ref))
+        report = current.inspection
+        signed = set(report.signed_by) if report else set()
+        chair = self._chair()
+        if signed != PARTIES | {chair}:  # a joint site report is optional: nothing waits for it
+            for side in (CLAIMANT, RESPONDENT):
+                if side not in signed:
+                    waits.add(self._of(side, "inspection.sign", None, None, AtDeadline.NOT_AWAITED))
+            if chair not in signed:
+                seat = current.seats[chair]
+                waits.add(self._of_seat(seat, "inspection.sign", None, None, AtDeadline.NOT_AWAITED))
+        if running:
+            waits.add(OpenAction("clock.pause", Role.COUNCIL, None, None, None, AtDeadline.NOT_AWAITED))
+            waits.wake(reply_due)
+        else:  # the evidence windows stand still until the council lets the clock run again
+            resume = OpenAction(
+                "clock.resume", Role.COUNCIL, None, current.paused_at, None, AtDeadline.NOTHING
+            )
+            waits.add(resume)
+
+    def _await_decision(self, waits: Awaiting) -> None:
+        """Each member's vote, committed then revealed; the chair's summary; each member's signature,
+        then the council's countersignature. Past the due time the council is told."""
+        current = self._panel()
+        if self.phase is CasePhase.VOTING:
+            vote_due = present(current.vote_due, "the vote window")
+            alerting = not current.vote_overdue_alerted
+            at = AtDeadline.ALERTS_COUNCIL if alerting else AtDeadline.NOTHING
+            since = vote_due - timedelta(days=self.windows.vote_days)
+            committed = set(current.commitments) == set(current.seats)
+            for expert_id, seat in current.seats.items():
+                if expert_id not in current.commitments:
+                    waits.add(self._of_seat(seat, "vote.commit", since, vote_due, at))
+                elif committed and expert_id not in current.reveals:
+                    waits.add(self._of_seat(seat, "vote.reveal", since, vote_due, at))
+            if alerting:
+                waits.wake(vote_due)
+            return
+        target = self._decision_target()
+        due = current.decision_due
+        at = AtDeadline.ALERTS_COUNCIL if target is not None else AtDeadline.NOTHING
+        if self.phase is CasePhase.SUMMARY:
+            waits.add(self._of_seat(current.seats[self._chair()], "decision.summarise", None, due, at))
+            return
+        unsigned = [s for expert_id, s in current.seats.items() if expert_id not in current.signatures]
+        for seat in unsigned:
+            waits.add(self._of_seat(seat, "decision.sign", None, due, at))
+        if not unsigned:
+            waits.add(OpenAction("decision.countersign", Role.COUNCIL, None, None, due, at))
+
+    def _await_enforcement(self, waits: Awaiting) -> None:
+        """The council's step for the escrow, or the car dealer's confirmation of the remedy."""
+        if self.awaits_escrow_step():
+            waits.add(OpenAction("enforcement.submit", Role.COUNCIL, None, None, None, AtDeadline.NOTHING))
+        if self.remedy_due:
+            since = self.remedy_due - timedelta(days=self.windows.remedy_confirmation_days)
+            at = AtDeadline.RECORDED_NONCOMPLIANT
+            waits.add(self._of(RESPONDENT, "remedy.confirm", since, self.remedy_due, at))
+            waits.wake(self.remedy_due)
 
     def _decision_target(self) -> datetime | None:
         """When the panel's countersigned decision is due, while it is still outstanding.
@@ -1047,6 +1212,7 @@ class CaseMachine(SignedStepMachine):
                 alerts=self.alerts,
                 trail_head=self.trail_head,
                 trail_length=len(self.trail),
+                open_actions=self.open_actions(),
             )
         )
 

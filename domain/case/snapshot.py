@@ -7,7 +7,7 @@ between workflow, activity and API; FastAPI and the read model write it through 
 `Stamp` keeps Python's isoformat), and `read_case_snapshot` reads a stored one back.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 from domain.case.outcomes import EscrowDecision, Objection, Outcome
 from domain.case.state import AbandonedDraw, CasePhase, Evidence, PanelRound, Settlement
 from domain.case.terms import ClaimItem
-from domain.open_actions import Stamp
+from domain.open_actions import OpenAction, Stamp
 from domain.steps.machine import Alert
 from domain.steps.signing import SignedStep
 
@@ -54,6 +54,8 @@ class CaseSnapshot:
     alerts: list[Alert]
     trail_head: str
     trail_length: int
+    # what the case waits for now (CaseMachine.open_actions); none in summaries stored before it was
+    open_actions: list[OpenAction] = field(default_factory=list)
 
     @property
     def current_round(self) -> PanelRound | None:
