@@ -2,10 +2,9 @@
 
 The forms are signed in the browser by static/steps.js (the confirmation dialog, signing,
 posting) with the payload builders of static/case_steps.js; the server only decides which
-form a reader sees and renders what will be signed. Which form: the council's when the
-case waits for the council, a panel member's when it waits for that member (the same
-`expert_task` the case list shows), never otherwise; the machine still refuses any step
-out of turn, so a stale page only earns a refusal.
+form a reader sees and renders what will be signed. Which form: one for each step the case
+declares open to the reader (`open_actions`), never otherwise; the machine still refuses any
+step out of turn, so a stale page only earns a refusal.
 
 Decision: the chair's summary form shows the decision the revealed votes make (the same
 `aggregate` the machine applies when the summary is signed) and offers only the outcomes
@@ -92,14 +91,3 @@ def summary_choices(case: CaseSnapshot, decision: Decision | None) -> list[str]:
     if decision is not None and decision.pay_fen:
         return sorted(RENOVATION_OUTCOMES - {"refund"})
     return sorted(RENOVATION_OUTCOMES)
-
-
-def awaits_countersignature(case: CaseSnapshot) -> bool:
-    """Every panel member has signed the decision and the council has not yet countersigned."""
-    current = case.current_round
-    return (
-        case.phase == CasePhase.SIGNING
-        and current is not None
-        and not current.countersigned
-        and set(current.signatures) == set(current.seats)
-    )

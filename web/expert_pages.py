@@ -24,7 +24,7 @@ from expert_panels.draw import draw_record_from_document
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import expert_task, inspection_awaits, phase_deadline, seat_of
+from web.case_views import case_row, expert_task, seat_of, steps_open_to
 from web.templating import render
 
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -51,14 +51,8 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
         seated = seat_of(case, expert.id)
         if seated is not None:
             expert_id, _ = seated
-            rows.append(
-                {
-                    "case": case,
-                    "expert_id": expert_id,
-                    "task": expert_task(case, expert_id),
-                    "deadline": phase_deadline(case),
-                }
-            )
+            listed = case_row(case, expert.id, expert.role)
+            rows.append({"row": listed, "expert_id": expert_id, "task": expert_task(case, expert.id)})
     context = {"party": expert, "rows": rows, "now": datetime.now(UTC)}
     return render(request, "expert/cases.html", context)
 
@@ -87,9 +81,10 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "seat": seat,
         "current": current,
         "is_chair": is_chair,
-        "inspection_open": is_chair and inspection_awaits(case, expert_id),
-        "task": expert_task(case, expert_id),
-        "deadline": phase_deadline(case),
+        "inspection_open": "inspection.sign" in steps_open_to(case, expert.id, expert.role),
+        "task": expert_task(case, expert.id),
+        "yours": case.waiting_for(expert.id, expert.role),
+        "now": datetime.now(UTC),
         "names": party_names(session, [case]),
         "proposes_amount": case.domain == RENOVATION,
         "page_words": PAGE_WORDS,

@@ -18,8 +18,8 @@ from db.models import Party
 from domain.case.snapshot import CaseSnapshot
 from web.access import PageRefused, PageRoute
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import phase_deadline
-from web.party_case_forms import PARTY_STEP_WORDS, party_steps, side_of
+from web.case_views import case_row
+from web.party_case_forms import PARTY_STEP_WORDS, party_forms, side_of
 from web.session import SignedInParty
 from web.templating import render
 
@@ -34,7 +34,8 @@ def my_cases(request: Request, party: SignedInParty, session: SessionDep) -> HTM
     rows = []
     for row in cases.list_cases(session=session, party_id=party.id, limit=CASES_SHOWN):
         case = snapshot_of(row)
-        rows.append({"case": case, "side": side_of(case, party.id), "deadline": phase_deadline(case)})
+        side = side_of(case, party.id) or ""
+        rows.append({"row": case_row(case, party.id, side), "side": side})
     context = {"party": party, "rows": rows, "now": datetime.now(UTC)}
     return render(request, "party_case/list.html", context)
 
@@ -61,9 +62,10 @@ async def case_file(
         "case": case,
         "side": side,
         "current": current,
-        "deadline": phase_deadline(case),
         "names": party_names(session, [case]),
-        "steps": party_steps(case, side),
+        "steps": party_forms(case, party.id, side),
+        "yours": case.waiting_for(party.id, side),
+        "now": datetime.now(UTC),
         "page_words": PARTY_STEP_WORDS,
         "decided": current is not None and current.countersigned,
     }

@@ -26,7 +26,7 @@ from db import cases, crud
 from db.models import CaseProjection, Party
 from domain.canonical import content_hash
 from domain.case.draws import DrawEntry
-from domain.case.snapshot import CaseSnapshot
+from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from domain.case.state import CasePhase
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.steps.parties import PartyKey
@@ -188,13 +188,14 @@ async def _open_escrow_case(temporal: Client, case: CaseInput, escrow_id: str, *
     await execute(temporal, ESCROW, escrow_id, EscrowWorkflow.open_case, case)
 
 
-def _case_summary(row: CaseProjection) -> CaseSummary:
+def _case_summary(row: CaseProjection, party: Party) -> CaseSummary:
     outcome = None
     if row.outcome is not None:
         outcome = CaseOutcomeSummary(
             kind=row.outcome, pay_fen=row.pay_fen, refund_fen=row.refund_fen, remedy=row.remedy
         )
-    return CaseSummary.model_validate(row.model_dump() | {"outcome": outcome})
+    waiting = bool(read_case_snapshot(row.summary_json).waiting_for(party.id, party.role))
+    return CaseSummary.model_validate(row.model_dump() | {"outcome": outcome, "waiting_for_you": waiting})
 
 
 @router.get("", response_model=list[CaseSummary])
@@ -216,7 +217,7 @@ def list_cases(
         limit=limit,
         offset=offset,
     )
-    return [_case_summary(row) for row in rows]
+    return [_case_summary(row, party) for row in rows]
 
 
 def _require_case_party(party: Party, case: CaseSnapshot) -> None:

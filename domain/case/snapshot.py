@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 from domain.case.outcomes import EscrowDecision, Objection, Outcome
 from domain.case.state import AbandonedDraw, CasePhase, Evidence, PanelRound, Settlement
 from domain.case.terms import ClaimItem
-from domain.open_actions import OpenAction, Stamp
+from domain.open_actions import AtDeadline, OpenAction, Stamp
 from domain.steps.machine import Alert
 from domain.steps.signing import SignedStep
 
@@ -60,6 +60,21 @@ class CaseSnapshot:
     @property
     def current_round(self) -> PanelRound | None:
         return self.rounds[-1] if self.rounds else None
+
+    def awaited(self) -> list[OpenAction]:
+        """The open actions something waits for (not the steps one may take at will)."""
+        return [a for a in self.open_actions if a.at_deadline is not AtDeadline.NOT_AWAITED]
+
+    def open_to(self, party_id: str, role: str) -> list[OpenAction]:
+        """The open actions addressed to this reader: meant for their party, or for anyone of their
+        role when no party is named (the council)."""
+        return [
+            a for a in self.open_actions if a.party_id == party_id or (a.party_id is None and a.role == role)
+        ]
+
+    def waiting_for(self, party_id: str, role: str) -> list[OpenAction]:
+        """What the case waits for from this reader: the "waiting for you" marker of every list."""
+        return [a for a in self.open_to(party_id, role) if a.at_deadline is not AtDeadline.NOT_AWAITED]
 
 
 CASE_SNAPSHOT = TypeAdapter(CaseSnapshot)
