@@ -77,7 +77,7 @@ def seat_of(case: CaseSnapshot, party_id: str) -> tuple[str, Seat] | None:
     return None
 
 
-def expert_task(case: CaseSnapshot, party_id: str) -> str:
+def member_task(case: CaseSnapshot, party_id: str) -> str:
     """Message key of this panel member's step the case awaits, or of what it awaits from others."""
     awaited = case.awaited()
     for action in awaited:

@@ -24,7 +24,7 @@ from expert_panels.draw import draw_record_from_document
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import case_row, expert_task, seat_of, steps_open_to
+from web.case_views import case_row, member_task, seat_of, steps_open_to
 from web.templating import render
 
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -52,7 +52,7 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
         if seated is not None:
             expert_id, _ = seated
             listed = case_row(case, expert.id, expert.role)
-            rows.append({"row": listed, "expert_id": expert_id, "task": expert_task(case, expert.id)})
+            rows.append({"row": listed, "expert_id": expert_id, "task": member_task(case, expert.id)})
     context = {"party": expert, "rows": rows, "now": datetime.now(UTC)}
     return render(request, "expert/cases.html", context)
 
@@ -82,7 +82,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "current": current,
         "is_chair": is_chair,
         "inspection_open": "inspection.sign" in steps_open_to(case, expert.id, expert.role),
-        "task": expert_task(case, expert.id),
+        "task": member_task(case, expert.id),
         "yours": case.waiting_for(expert.id, expert.role),
         "now": datetime.now(UTC),
         "names": party_names(session, [case]),

@@ -7,7 +7,7 @@ from domain.case.snapshot import CaseSnapshot
 from domain.roles import Role
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import SALT, CaseKit
-from web.case_views import case_row, expert_task, seat_of, steps_open_to
+from web.case_views import case_row, member_task, seat_of, steps_open_to
 
 
 def snapshot(kit: CaseKit) -> CaseSnapshot:
@@ -43,14 +43,14 @@ def test_a_members_task_follows_the_commit_and_reveal():
     party, other = kit.parties[first].party_id, kit.parties[second].party_id
     assert seat_of(snapshot(kit), party)[0] == first
     assert seat_of(snapshot(kit), "P-NOBODY") is None
-    assert expert_task(snapshot(kit), party) == "task.commit"
+    assert member_task(snapshot(kit), party) == "task.commit"
 
     opinion = {"findings": {"leak": "upheld", "tiles": "rejected"}, "pay_fen": 10, "reasons": ""}
     kit.step(first, "vote.commit", {"commitment": commitment(opinion, SALT)})
-    assert expert_task(snapshot(kit), party) == "task.waiting_commitments"
+    assert member_task(snapshot(kit), party) == "task.waiting_commitments"
     for expert_id in seats[1:]:
         kit.step(expert_id, "vote.commit", {"commitment": commitment(opinion, SALT)})
-    assert expert_task(snapshot(kit), party) == "task.reveal"
+    assert member_task(snapshot(kit), party) == "task.reveal"
     kit.step(first, "vote.reveal", {"opinion": opinion, "salt": SALT})
-    assert expert_task(snapshot(kit), party) == "task.waiting_reveals"
-    assert expert_task(snapshot(kit), other) == "task.reveal"
+    assert member_task(snapshot(kit), party) == "task.waiting_reveals"
+    assert member_task(snapshot(kit), other) == "task.reveal"
