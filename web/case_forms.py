@@ -8,15 +8,13 @@ step out of turn, so a stale page only earns a refusal.
 
 Decision: the chair's summary form shows the decision the revealed votes make (the same
 `aggregate` the machine applies when the summary is signed) and offers only the outcomes
-the machine would accept for it: "refund" only when the median pays the business nothing.
+the machine accepts for it (`domain.case.machine.summary_choices`, the rule it checks with).
 For a car claim that states its facts it preselects the statutory remedy and asks for the
 panel's reasons only when the chair picks another (`departure_reason`, as the machine requires).
 """
 
 from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
 from domain.case.snapshot import CaseSnapshot
-from domain.case.state import CasePhase
-from domain.case.terms import CAR
 from expert_panels.draw import draw_record_from_document
 from expert_panels.votes import Decision, aggregate
 from web.step_words import STEPS_JS_WORDS
@@ -76,18 +74,7 @@ CASE_STEP_WORDS = [
 def panel_decision(case: CaseSnapshot) -> Decision | None:
     """The decision the current round's revealed votes make, once every member has revealed."""
     current = case.current_round
-    if case.phase != CasePhase.SUMMARY or not current or not current.draw:
-        return None
-    if set(current.reveals) != set(current.seats):
+    if not current or not current.draw or set(current.reveals) != set(current.seats):
         return None
     chair = draw_record_from_document(current.draw).chair
     return aggregate(dict(current.reveals), case.disputed_fen, chair)
-
-
-def summary_choices(case: CaseSnapshot, decision: Decision | None) -> list[str]:
-    """The outcomes (renovation) or remedies (car) the chair may write for this decision."""
-    if case.domain == CAR:
-        return sorted(CAR_REMEDIES)
-    if decision is not None and decision.pay_fen:
-        return sorted(RENOVATION_OUTCOMES - {"refund"})
-    return sorted(RENOVATION_OUTCOMES)

@@ -16,13 +16,13 @@ from starlette.responses import HTMLResponse
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
-from domain.case.machine import present
+from domain.case.machine import present, summary_choices
 from domain.case.snapshot import CaseSnapshot
 from domain.case.state import Seat
 from domain.case.terms import RENOVATION
 from expert_panels.draw import draw_record_from_document
 from web.access import PageRefused, PageRoute, require_roles
-from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
+from web.case_forms import CASE_STEP_WORDS, panel_decision
 from web.case_reads import party_names, read_case, snapshot_of
 from web.case_views import case_row, member_task, seat_of, steps_open_to
 from web.templating import render
@@ -73,7 +73,8 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
     expert_id, seat = _seated(request, case, expert)
     current = present(case.current_round, "the panel the expert sits on")
     is_chair = current.draw is not None and draw_record_from_document(current.draw).chair == expert_id
-    decision = panel_decision(case) if is_chair else None
+    steps = steps_open_to(case, expert.id, expert.role)
+    decision = panel_decision(case) if "decision.summarise" in steps else None
     context = {
         "party": expert,
         "case": case,
@@ -81,7 +82,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "seat": seat,
         "current": current,
         "is_chair": is_chair,
-        "inspection_open": "inspection.sign" in steps_open_to(case, expert.id, expert.role),
+        "inspection_open": "inspection.sign" in steps,
         "task": member_task(case, expert.id),
         "yours": case.waiting_for(expert.id, expert.role),
         "now": datetime.now(UTC),
@@ -89,7 +90,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "proposes_amount": case.domain == RENOVATION,
         "page_words": PAGE_WORDS,
         "decision": decision,
-        "summary_choices": summary_choices(case, decision),
+        "summary_choices": summary_choices(case.domain, decision.pay_fen if decision else None),
     }
     return render(request, "expert/case.html", context)
 

@@ -562,7 +562,7 @@ class CaseMachine(SignedStepMachine):
         current = self._panel()
         opinions = dict(current.reveals)
         decision = aggregate(opinions, self.terms.disputed_fen, self._chair())
-        if outcome == "refund" and decision.pay_fen:
+        if self.terms.domain == RENOVATION and outcome not in summary_choices(RENOVATION, decision.pay_fen):
             raise invalid("outcome_mismatch", "the panel's median pays the business: the outcome is a split")
         document = PanelDecision(
             case_id=self.subject_id,
@@ -1215,6 +1215,14 @@ class CaseMachine(SignedStepMachine):
                 open_actions=self.open_actions(),
             )
         )
+
+
+def summary_choices(domain: str, pay_fen: int | None) -> list[str]:
+    """What the chair may write for a decision whose median pays the business `pay_fen`: a car
+    remedy, or a renovation outcome, "refund" only when the median pays the business nothing."""
+    if domain == CAR:
+        return sorted(CAR_REMEDIES)
+    return sorted(RENOVATION_OUTCOMES - {"refund"} if pay_fen else RENOVATION_OUTCOMES)
 
 
 def terms_document(terms: CaseTerms) -> dict[str, Any]:
