@@ -17,6 +17,7 @@ from activities.types import CaseProjectionInput, ProjectionInput
 from db import cases, crud
 from db.engine import single_transaction
 from domain.canonical import canonical_json
+from domain.case.snapshot import case_snapshot_json
 from domain.escrow.snapshot import summary_document
 from public_record.milestones import case_milestones, escrow_milestones
 from public_record.store import record_milestones
@@ -64,27 +65,27 @@ class ProjectionActivities:
         escrows use: their `escrow_id` column holds the subject id, here the case id.
         """
         snapshot = input.snapshot
-        outcome = snapshot["outcome"] or {}
+        outcome = snapshot.outcome
         with single_transaction(self._engine) as session:
             cases.upsert_case_projection(
                 session=session,
                 case_id=input.case_id,
                 version=input.version,
                 workflow_id=case_workflow_id(input.case_id),
-                domain=snapshot["domain"],
+                domain=snapshot.domain,
                 main_specialty=input.main_specialty,
-                claimant_id=snapshot["claimant_id"],
-                respondent_id=snapshot["respondent_id"],
-                escrow_id=snapshot["escrow_id"],
-                phase=snapshot["phase"],
-                disputed_fen=snapshot["disputed_fen"],
-                outcome=outcome.get("outcome"),
-                pay_fen=outcome.get("pay_fen"),
-                refund_fen=outcome.get("refund_fen"),
-                remedy=outcome.get("remedy"),
-                noncompliant=snapshot["noncompliant"],
-                filed_at=datetime.fromisoformat(snapshot["filed_at"]),
-                summary=snapshot,
+                claimant_id=snapshot.claimant_id,
+                respondent_id=snapshot.respondent_id,
+                escrow_id=snapshot.escrow_id,
+                phase=snapshot.phase.value,
+                disputed_fen=snapshot.disputed_fen,
+                outcome=outcome.outcome if outcome else None,
+                pay_fen=outcome.pay_fen if outcome else None,
+                refund_fen=outcome.refund_fen if outcome else None,
+                remedy=outcome.remedy if outcome else None,
+                noncompliant=snapshot.noncompliant,
+                filed_at=snapshot.filed_at,
+                summary=case_snapshot_json(snapshot),
             )
             record_trail_and_alerts(session, input.case_id, input.audit_entries, input.alerts)
             if input.projected_at is not None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.case.snapshot import CaseSnapshot
 from domain.escrow.snapshot import EscrowSnapshot
 
 
@@ -80,7 +81,7 @@ class CaseProjectionInput:
 
     case_id: str
     version: int
-    snapshot: dict[str, Any]
+    snapshot: CaseSnapshot
     audit_entries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     main_specialty: str | None = None

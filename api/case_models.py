@@ -25,3 +25,6 @@ class CaseSummary(BaseModel):
     version: int
     filed_at: datetime
     updated_at: datetime
+    waiting_for_you: bool = Field(
+        description="the case awaits a step of the reader's (its open actions, as last projected)"
+    )

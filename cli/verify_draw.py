@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from config.settings import Settings
+from domain.case.draws import AbandonedPanelDraw, DrawEntry, FailedPanelDraw, PanelDraw
 from expert_panels.draw import (
     draw_record_from_document,
     failed_draw_from_document,
@@ -29,7 +30,7 @@ from workflows.connection import connect_temporal
 console = Console()
 
 
-async def _draws(settings: Settings, case_id: str) -> list[dict]:
+async def _draws(settings: Settings, case_id: str) -> list[DrawEntry]:
     client = await connect_temporal(settings)
     handle = client.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
     return await handle.query(CaseWorkflow.draw_records)
@@ -44,14 +45,18 @@ class Checked(NamedTuple):
     problems: list[str]
 
 
-def report_draws(case_id: str, draws: list[dict]) -> int:
+def report_draws(case_id: str, draws: list[DrawEntry]) -> int:
     if not draws:
         console.print(f"[yellow]{case_id} has no panel draw yet[/yellow]")
         return 1
     failures = 0
     for entry in draws:
-        candidates = [expert_from_document(raw) for raw in entry["candidates"]]
-        checked = _failed_attempt(entry, candidates) if "failed" in entry else _draw(entry, candidates)
+        candidates = [expert_from_document(raw) for raw in entry.candidates]
+        checked = (
+            _failed_attempt(entry, candidates)
+            if isinstance(entry, FailedPanelDraw)
+            else _draw(entry, candidates)
+        )
         table = Table(title=f"{case_id} {checked.label}: seed {checked.seed}")
         table.add_column("expert")
         table.add_column("outcome")
@@ -68,10 +73,10 @@ def report_draws(case_id: str, draws: list[dict]) -> int:
     return 0
 
 
-def _draw(entry: dict, candidates: list[Expert]) -> Checked:
+def _draw(entry: PanelDraw, candidates: list[Expert]) -> Checked:
     """A draw that seated a panel, as it stands or as it was when given up (`abandoned`)."""
-    record = draw_record_from_document(entry["draw"])
-    abandoned = entry.get("abandoned")
+    record = draw_record_from_document(entry.draw)
+    abandoned = entry.abandoned if isinstance(entry, AbandonedPanelDraw) else None
     rows = []
     for expert_id in record.candidate_ids:
         if expert_id in record.panel:
@@ -83,17 +88,17 @@ def _draw(entry: dict, candidates: list[Expert]) -> Checked:
         rows.append((expert_id, outcome))
     rows += [(c.leaving_id, f"left: {c.reason} -> {c.replacement_id}") for c in record.replacements]
     if not abandoned:
-        return Checked(f"round {entry['round']}", record.seed, rows, verify_draw(record, candidates))
-    vacated, reason = abandoned["vacated"], abandoned["reason"]
-    rows.append((vacated, f"left: {reason} -> nobody: {abandoned['problem']}"))
+        return Checked(f"round {entry.round}", record.seed, rows, verify_draw(record, candidates))
+    vacated, reason = abandoned.vacated, abandoned.reason
+    rows.append((vacated, f"left: {reason} -> nobody: {abandoned.problem}"))
     problems = verify_abandoned_draw(record, candidates, leaving_id=vacated, reason=reason)
-    return Checked(f"round {entry['round']} (abandoned)", record.seed, rows, problems)
+    return Checked(f"round {entry.round} (abandoned)", record.seed, rows, problems)
 
 
-def _failed_attempt(entry: dict, candidates: list[Expert]) -> Checked:
+def _failed_attempt(entry: FailedPanelDraw, candidates: list[Expert]) -> Checked:
     """An attempt that seated nobody: it must fall short again, the same way."""
-    failed = failed_draw_from_document(entry["draw"])
-    label = f"round {entry['round']} (no panel, {entry['failed']['attempts']} attempt(s))"
+    failed = failed_draw_from_document(entry.draw)
+    label = f"round {entry.round} (no panel, {entry.failed.attempts} attempt(s))"
     rows = [(expert_id, failed.exclusions.get(expert_id, "eligible")) for expert_id in failed.candidate_ids]
     rows.append(("", f"no panel: {failed.problem}"))
     return Checked(label, failed.seed, rows, verify_failed_draw(failed, candidates))

@@ -23,6 +23,7 @@ class AtDeadline(StrEnum):
     """What the machine does when an open action's due time passes with nothing done."""
 
     NOTHING = "nothing"  # no deadline: the process simply waits
+    NOT_AWAITED = "not_awaited"  # a step one may take that nothing waits for (settle, withdraw)
     ESCALATES = "escalates"  # the matter goes to the council as a dispute
     AUTO_ACCEPTS = "auto_accepts"  # the stage is accepted and released
     ALERTS_COUNCIL = "alerts_council"  # the council is told; the process keeps waiting
@@ -30,6 +31,7 @@ class AtDeadline(StrEnum):
     DISPUTES_CANCELLATION = "disputes_cancellation"  # an unanswered cancellation becomes a dispute
     PAYS_RETENTION = "pays_retention"  # the warranty ends and the unclaimed retention is paid
     PASSES_SEAT = "passes_seat"  # the seat goes to an alternate
+    RETRIES_DRAW = "retries_draw"  # the panel draw is tried again
     CLOSES_WINDOW = "closes_window"  # the window closes and the case moves on without it
     RECORDED_NONCOMPLIANT = "recorded_noncompliant"  # the business goes on the public record
 

@@ -20,8 +20,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from domain.case.snapshot import CaseSnapshot
+from domain.case.state import CasePhase
 from domain.roles import CONSUMER_ROLES
 from public_record.facts import CaseFacts, EscrowFacts, History
 
@@ -65,19 +66,19 @@ def money_outcome(kind: str, pay_fen: int, refund_fen: int) -> str:
     return "split"
 
 
-def case_outcome(snapshot: dict[str, Any]) -> str:
-    if snapshot["phase"] == "rejected":
+def case_outcome(snapshot: CaseSnapshot) -> str:
+    if snapshot.phase == CasePhase.REJECTED:
         return "rejected"
-    outcome = snapshot["outcome"]
+    outcome = snapshot.outcome
     if outcome is None:
         return "open"
-    if outcome["source"] == "settlement":
+    if outcome.source == "settlement":
         return "settled"
-    if outcome["source"] in ("withdrawal", "cancellation"):
+    if outcome.source in ("withdrawal", "cancellation"):
         return "withdrawn"
-    if outcome["outcome"] == "remedy":
-        return "for_business" if outcome["remedy"] == "none" else "for_consumer"
-    return money_outcome(outcome["outcome"], outcome["pay_fen"], outcome["refund_fen"])
+    if outcome.outcome == "remedy":
+        return "for_business" if outcome.remedy == "none" else "for_consumer"
+    return money_outcome(outcome.outcome, outcome.pay_fen, outcome.refund_fen)
 
 
 def from_case(case: CaseFacts, roles: Callable[[str], str]) -> Complaint:

@@ -12,10 +12,11 @@ The business keeps its name: publicity is the council's power over businesses.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from domain.case.outcomes import Decision, StatutoryDecision
 from domain.roles import BUSINESS_ROLES
 from public_record.complaints import UNCLASSIFIED, case_outcome
 from public_record.facts import CaseFacts, History
@@ -88,12 +89,11 @@ class PublishedDecision:
     departure_reason: str | None = None
 
 
-def final_decision(case: CaseFacts) -> dict[str, Any] | None:
-    outcome = case.snapshot["outcome"]
-    if outcome is None or outcome.get("source") != "decision":
+def final_decision(case: CaseFacts) -> Decision | None:
+    outcome, current = case.snapshot.outcome, case.snapshot.current_round
+    if outcome is None or outcome.source != "decision" or current is None:
         return None
-    decision: dict[str, Any] = case.snapshot["rounds"][-1]["decision"]
-    return decision
+    return current.decision
 
 
 def published_decision(history: History, case: CaseFacts) -> PublishedDecision | None:
@@ -106,8 +106,8 @@ def published_decision(history: History, case: CaseFacts) -> PublishedDecision |
     def clean(text: str) -> str:
         return scrub(text, names=[consumer.name], addresses=[consumer.address or ""])
 
-    members = {expert_id: f"Member {n}" for n, expert_id in enumerate(decision["reasons"], start=1)}
-    items = {item["item_id"]: item["description"] for item in case.snapshot["items"]}
+    members = {expert_id: f"Member {n}" for n, expert_id in enumerate(decision.reasons, start=1)}
+    items = {item.item_id: item.description for item in case.snapshot.items}
     return PublishedDecision(
         case_id=case.case_id,
         domain=case.domain,
@@ -115,30 +115,37 @@ def published_decision(history: History, case: CaseFacts) -> PublishedDecision |
         business_name=business.name,
         decided_at=case.concluded_at,
         outcome=case_outcome(case.snapshot),
-        kind=decision["outcome"],
-        disputed_fen=case.snapshot["disputed_fen"],
-        pay_fen=decision["pay_fen"] or 0,
-        refund_fen=decision["refund_fen"] or 0,
-        remedy=decision["remedy"],
-        rework_days=decision["rework_days"],
-        appealed=len(case.snapshot["rounds"]) > 1,
-        summary=clean(decision["summary"]),
+        kind=decision.outcome,
+        disputed_fen=case.snapshot.disputed_fen,
+        pay_fen=decision.pay_fen or 0,
+        refund_fen=decision.refund_fen or 0,
+        remedy=decision.remedy,
+        rework_days=decision.rework_days,
+        appealed=len(case.snapshot.rounds) > 1,
+        summary=clean(decision.summary),
         findings=[
             {"item": clean(items.get(item, item)), "finding": finding}
-            for item, finding in sorted(decision["findings"].items())
+            for item, finding in sorted(decision.findings.items())
         ],
         reasons=[
             {"member": members[expert_id], "reasons": clean(text)}
-            for expert_id, text in decision["reasons"].items()
+            for expert_id, text in decision.reasons.items()
         ],
         statutory=_statutory(decision),
-        departure_reason=clean(decision["departure_reason"]) if decision.get("departure_reason") else None,
+        departure_reason=_departure(decision, clean),
     )
 
 
-def _statutory(decision: dict[str, Any]) -> dict[str, str] | None:
-    statutory = decision.get("statutory_remedy")
-    return {"remedy": statutory["remedy"], "article": statutory["article"]} if statutory else None
+def _statutory(decision: Decision) -> dict[str, str] | None:
+    if not isinstance(decision, StatutoryDecision):
+        return None
+    statutory = decision.statutory_remedy
+    return {"remedy": statutory["remedy"], "article": statutory["article"]}
+
+
+def _departure(decision: Decision, clean: Callable[[str], str]) -> str | None:
+    reason = decision.departure_reason if isinstance(decision, StatutoryDecision) else None
+    return clean(reason) if reason else None
 
 
 def published_decisions(

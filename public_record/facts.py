@@ -7,8 +7,8 @@ The store builds these from `escrow_projection`, `case_projection`, the audit tr
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from domain.case.snapshot import CaseSnapshot
 from domain.escrow.snapshot import EscrowSnapshot
 
 
@@ -44,7 +44,7 @@ class CaseFacts:
     respondent_id: str
     escrow_id: str | None
     phase: str
-    snapshot: dict[str, Any]
+    snapshot: CaseSnapshot
     filed_at: datetime
     concluded_at: datetime | None = None
 

@@ -5,8 +5,8 @@ dispute closes by a decision or a cancellation; a case concludes by settlement, 
 or rejection. The projection activities store the first moment they see each of these.
 """
 
-from typing import Any
-
+from domain.case.snapshot import CaseSnapshot
+from domain.case.state import CasePhase
 from domain.escrow.snapshot import EscrowSnapshot
 from domain.escrow.state import MovementStatus
 
@@ -21,8 +21,8 @@ def escrow_milestones(snapshot: EscrowSnapshot) -> list[str]:
     return keys
 
 
-def case_milestones(snapshot: dict[str, Any]) -> list[str]:
-    return ["concluded"] if snapshot["outcome"] is not None or snapshot["phase"] == "rejected" else []
+def case_milestones(snapshot: CaseSnapshot) -> list[str]:
+    return ["concluded"] if snapshot.outcome is not None or snapshot.phase == CasePhase.REJECTED else []
 
 
 def stage_of_release(key: str) -> int | None:

@@ -24,6 +24,7 @@ from db.models import (
     PublishedList,
     utcnow,
 )
+from domain.case.snapshot import read_case_snapshot
 from domain.escrow.snapshot import read_summary
 from public_record.alerts import SpikeAlert, spikes
 from public_record.complaints import all_disputes
@@ -78,7 +79,7 @@ def load_history(*, session: Session) -> History:
             respondent_id=row.respondent_id,
             escrow_id=row.escrow_id,
             phase=row.phase,
-            snapshot=json.loads(row.summary_json),
+            snapshot=read_case_snapshot(row.summary_json),
             filed_at=row.filed_at,
             concluded_at=milestones.get(row.case_id, {}).get("concluded"),
         )

@@ -45,7 +45,7 @@ async def test_a_renovation_case_is_filed_as_a_child_of_its_escrow(stack):
     )
     assert accepted.status_code == 200 and accepted.json()["phase"] == "answer"
     handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
-    assert (await handle.query(CaseWorkflow.snapshot))["phase"] == "answer"
+    assert (await handle.query(CaseWorkflow.snapshot)).phase == "answer"
 
 
 async def test_bad_claims_are_refused(stack):

@@ -48,6 +48,7 @@ async def test_parties_see_their_cases_and_the_council_sees_all(stack):
         "version": 0,
         "filed_at": None,
         "updated_at": None,
+        "waiting_for_you": False,  # the case waits for the council to accept it
     }
     dealers = await eventually(lambda: listed(dealer), lambda c: len(c) == 2, "the dealer's cases", 20)
     assert [c["case_id"] for c in dealers] == [other_id, case_id]  # newest first
@@ -59,6 +60,9 @@ async def test_parties_see_their_cases_and_the_council_sees_all(stack):
     assert {case_id, other_id} <= everything.keys()
     assert not {case_id, other_id} & phases(await listed(council, domain="renovation", limit=200)).keys()
     assert len(await listed(council, limit=1)) == 1
+    assert {c["case_id"]: c["waiting_for_you"] for c in await listed(council, phase="filed", limit=200)}[
+        case_id
+    ]
 
     handle = stack.temporal.get_workflow_handle(case_workflow_id(case_id))
     now = await stack.skipper.get_current_time(handle)
@@ -69,6 +73,10 @@ async def test_parties_see_their_cases_and_the_council_sees_all(stack):
     await eventually(
         lambda: listed(buyer), lambda c: phases(c) == {case_id: "answer"}, "the accepted case", 20
     )
+    assert {c["case_id"]: c["waiting_for_you"] for c in await listed(dealer)} == {
+        case_id: True,
+        other_id: False,
+    }
     answering = phases(await listed(council, phase="answer", limit=200))
     assert case_id in answering and other_id not in answering
     with Session(stack.engine) as session:

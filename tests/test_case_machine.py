@@ -33,7 +33,7 @@ def test_renovation_case_from_filing_to_escrow_enforcement():
     assert kit.m.phase is CasePhase.OBJECTION
     kit.tick(timedelta(days=15))
     assert kit.m.phase is CasePhase.ENFORCEMENT
-    assert kit.m.outcome["pay_fen"] == 500_000 and kit.m.outcome["refund_fen"] == DISPUTED - 500_000
+    assert kit.m.outcome.pay_fen == 500_000 and kit.m.outcome.refund_fen == DISPUTED - 500_000
 
     wrong = kit.signed(
         "council",
@@ -115,7 +115,7 @@ def test_settlement_closes_the_case_for_enforcement():
     assert kit.refused("respondent", "settlement.sign", offer).code == "already_signed"
     kit.step("claimant", "settlement.sign", offer)
     assert kit.m.phase is CasePhase.ENFORCEMENT
-    assert kit.m.outcome["source"] == "settlement"
+    assert kit.m.outcome.source == "settlement"
 
 
 def test_an_objection_goes_to_a_larger_panel_with_no_overlap():

@@ -147,7 +147,7 @@ def test_a_restarted_draw_keeps_the_record_of_the_draw_it_gave_up_and_it_verifie
     candidates = [expert_from_document(raw) for raw in gone.candidates]
     assert struck in record.panel and verify_draw(record, candidates) == []
     assert verify_abandoned_draw(record, candidates, leaving_id=struck, reason=gone.reason) == []
-    assert kit.m.snapshot()["abandoned_draws"][0]["vacated"] == struck
+    assert kit.m.snapshot().abandoned_draws[0].vacated == struck
     kit.use_experts([*kit.experts, expert(7), expert(8)])
     kit.tick(DAY)
     kit.draw("seed-2")
@@ -163,7 +163,7 @@ def test_a_draw_given_up_although_an_alternate_could_take_the_seat_does_not_veri
 
 def test_older_cases_kept_no_record_of_an_abandoned_draw():
     kit, _, _ = abandoned_after_a_strike(replace(NOW_RULES, abandoned_draws_kept=False))
-    assert kit.m.abandoned_draws == [] and kit.m.snapshot()["abandoned_draws"] == []
+    assert kit.m.abandoned_draws == [] and kit.m.snapshot().abandoned_draws == []
 
 
 # ------------------------------------------------------ paused decision target

@@ -1,10 +1,12 @@
 """Case machine, steps 5 and 6: evidence, inspection, clock pauses, commit-reveal votes, the decision."""
 
+from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
 
 from domain.canonical import content_hash
+from domain.case.outcomes import decision_document
 from domain.case.state import CasePhase
 from domain.steps.rejections import RejectionKind
 from expert_panels.votes import commitment
@@ -343,10 +345,10 @@ def test_bad_summaries_are_refused(proposals, payload, code):
 def test_a_refund_when_the_median_pays_nothing_and_a_rework_order():
     kit = in_summary([0, 0, 1])
     kit.summarise(outcome="refund")
-    assert (kit.m.round.decision["pay_fen"], kit.m.round.decision["refund_fen"]) == (0, DISPUTED)
+    assert (kit.m.round.decision.pay_fen, kit.m.round.decision.refund_fen) == (0, DISPUTED)
     kit = in_summary([1, 2, 3])
     kit.summarise(outcome="rework", rework_days=10)
-    assert (kit.m.round.decision["outcome"], kit.m.round.decision["rework_days"]) == ("rework", 10)
+    assert (kit.m.round.decision.outcome, kit.m.round.decision.rework_days) == ("rework", 10)
 
 
 def test_a_car_summary_names_a_remedy():
@@ -355,7 +357,7 @@ def test_a_car_summary_names_a_remedy():
     kit.reject(kit.chair, "decision.summarise", {"summary": "s", "remedy": "new car"}, INVALID, "bad_choice")
     kit.step(kit.chair, "decision.summarise", {"summary": "s", "remedy": "replace_part"})
     decision = kit.m.round.decision
-    assert (decision["outcome"], decision["remedy"], decision["pay_fen"]) == ("remedy", "replace_part", None)
+    assert (decision.outcome, decision.remedy, decision.pay_fen) == ("remedy", "replace_part", None)
 
 
 def test_the_decision_document_records_findings_dissent_median_reasons_and_summary():
@@ -368,7 +370,7 @@ def test_the_decision_document_records_findings_dissent_median_reasons_and_summa
         {"summary": "The floor leaks; the tiles are fine.", "outcome": "split"},
     )
     decision = kit.m.round.decision
-    assert decision == {
+    assert asdict(decision) == {
         "case_id": kit.m.subject_id,
         "round": 1,
         "findings": {"leak": "upheld", "tiles": "rejected"},
@@ -382,7 +384,7 @@ def test_the_decision_document_records_findings_dissent_median_reasons_and_summa
         "rework_days": 0,
         "remedy": "-",
     }
-    assert kit.m.round.decision_hash == content_hash(decision)
+    assert kit.m.round.decision_hash == content_hash(decision_document(decision))
 
 
 def test_an_even_panel_takes_the_lower_middle_proposal_and_the_chair_breaks_ties():
@@ -403,10 +405,10 @@ def test_an_even_panel_takes_the_lower_middle_proposal_and_the_chair_breaks_ties
         kit.reveal(expert_id, opinion)
     kit.summarise(outcome="split")
     decision = kit.m.round.decision
-    assert (decision["pay_fen"], decision["refund_fen"]) == (400_000, 600_000)  # lower middle
-    assert decision["findings"] == {"leak": "upheld", "tiles": "rejected"}  # the chair's finding
-    assert decision["tie_broken_by_chair"] == ["leak"]
-    assert decision["dissent"] == {"leak": [other]}
+    assert (decision.pay_fen, decision.refund_fen) == (400_000, 600_000)  # lower middle
+    assert decision.findings == {"leak": "upheld", "tiles": "rejected"}  # the chair's finding
+    assert decision.tie_broken_by_chair == ["leak"]
+    assert decision.dissent == {"leak": [other]}
 
 
 def test_members_sign_the_exact_hash_then_the_council_countersigns_with_dissent_kept():

@@ -1,5 +1,6 @@
 """Case machine, steps 1 to 3: acceptance in working days, the answer window, negotiation, settlement."""
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -173,7 +174,7 @@ def test_both_signing_the_same_settlement_goes_to_enforcement_from_any_open_phas
     kit.reject("respondent", "settlement.sign", offer, CONFLICT, "already_signed")
     kit.step("claimant", "settlement.sign", offer)
     assert kit.m.phase is CasePhase.ENFORCEMENT
-    assert kit.m.outcome == {
+    assert asdict(kit.m.outcome) == {
         "source": "settlement",
         "outcome": "split",
         "pay_fen": 300_000,
@@ -204,7 +205,7 @@ def test_a_different_second_offer_replaces_the_first():
         ["claimant"],
     )
     kit.step("respondent", "settlement.sign", second)
-    assert (kit.m.phase, kit.m.outcome["pay_fen"], kit.m.outcome["refund_fen"]) == (
+    assert (kit.m.phase, kit.m.outcome.pay_fen, kit.m.outcome.refund_fen) == (
         CasePhase.ENFORCEMENT,
         450_000,
         550_000,
@@ -215,7 +216,7 @@ def test_a_settlement_paying_nothing_is_a_refund():
     kit = reach(CasePhase.ANSWER)
     for party in ("claimant", "respondent"):
         kit.step(party, "settlement.sign", kit.settlement(0, DISPUTED))
-    assert (kit.m.outcome["outcome"], kit.m.outcome["refund_fen"]) == ("refund", DISPUTED)
+    assert (kit.m.outcome.outcome, kit.m.outcome.refund_fen) == ("refund", DISPUTED)
 
 
 @pytest.mark.parametrize(
@@ -255,5 +256,5 @@ def test_a_car_settlement_need_not_add_up_to_the_disputed_amount():
     offer = kit.settlement(0, 20_000, "replace_part")
     for party in ("respondent", "claimant"):
         kit.step(party, "settlement.sign", offer)
-    assert kit.m.phase is CasePhase.ENFORCEMENT and kit.m.outcome["remedy"] == "replace_part"
+    assert kit.m.phase is CasePhase.ENFORCEMENT and kit.m.outcome.remedy == "replace_part"
     assert kit.m.remedy_due == kit.now + timedelta(days=15)

@@ -1,5 +1,6 @@
 """Case machine, steps 7 and 8: objection, appeal, enforcement through the escrow or by the dealer."""
 
+from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
@@ -40,7 +41,7 @@ def test_an_objection_within_fifteen_days_opens_the_appeal_to_five_experts(party
     assert kit.m.objection_due == kit.now + 15 * DAY
     kit.run_to(kit.m.objection_due - SECOND)
     kit.step(party, "decision.object", {"reason": "the moisture readings were ignored"})
-    assert kit.m.objection == {"party": party, "reason": "the moisture readings were ignored"}
+    assert asdict(kit.m.objection) == {"party": party, "reason": "the moisture readings were ignored"}
     assert (kit.m.phase, [r.number for r in kit.m.rounds]) == (CasePhase.DRAW, [1, 2])
     assert kit.m.outcome is None and kit.m.next_deadline() is None
     appeal = kit.draw(seed="appeal")
@@ -53,7 +54,7 @@ def test_after_the_objection_window_the_decision_concludes():
     decision_hash = kit.m.round.decision_hash
     kit.run_to(kit.m.objection_due)
     assert kit.m.phase is CasePhase.ENFORCEMENT
-    assert kit.m.outcome == {
+    assert asdict(kit.m.outcome) == {
         "source": "decision",
         "outcome": "split",
         "pay_fen": 500_000,
@@ -101,7 +102,7 @@ def test_the_appeal_decision_concludes_at_its_countersignature_with_no_objection
     appeal_hash = kit.decide([300_000, 100_000, 200_000, 400_000, 500_000], outcome="split")
     assert len(kit.seats) == 5 and kit.m.round.number == 2
     assert kit.m.phase is CasePhase.ENFORCEMENT
-    assert (kit.m.outcome["pay_fen"], kit.m.outcome["decision_hash"]) == (300_000, appeal_hash)
+    assert (kit.m.outcome.pay_fen, kit.m.outcome.decision_hash) == (300_000, appeal_hash)
     assert kit.m.objection_due < kit.now  # the first window is history
     kit.reject("claimant", "decision.object", {"reason": "again"}, CONFLICT, "wrong_phase")
 
@@ -110,7 +111,7 @@ def test_a_car_appeal_concludes_with_the_appeal_panels_remedy():
     kit = decided(CAR)
     kit.step("respondent", "decision.object", {"reason": "a repair is enough"})
     kit.decide([None] * 5, remedy="repair")
-    assert (kit.m.phase, kit.m.outcome["remedy"]) == (CasePhase.ENFORCEMENT, "repair")
+    assert (kit.m.phase, kit.m.outcome.remedy) == (CasePhase.ENFORCEMENT, "repair")
     assert kit.m.remedy_due == kit.now + 15 * DAY
 
 
@@ -121,7 +122,7 @@ def test_the_council_hands_the_escrow_a_matching_decision_and_the_escrow_applies
     kit.reject("claimant", "enforcement.submit", kit.escrow_step(), FORBIDDEN, "wrong_role")
     payload = kit.escrow_step(outcome="split", pay_fen=500_000, refund_fen=500_000)
     kit.step("council", "enforcement.submit", payload)
-    assert kit.m.escrow_step == payload["escrow_step"] and kit.m.needs_escrow_enforcement()
+    assert asdict(kit.m.escrow_step) == payload["escrow_step"] and kit.m.needs_escrow_enforcement()
     kit.reject(
         "council",
         "enforcement.submit",

@@ -1,6 +1,7 @@
 """The claimant withdraws a case: any time before a decision is countersigned."""
 
 from collections.abc import Callable
+from dataclasses import asdict
 
 import pytest
 
@@ -87,9 +88,9 @@ def test_a_car_case_is_withdrawn_at_once_in_any_phase_before_the_countersignatur
     kit.reject("respondent", "case.withdraw", REASON, FORBIDDEN, "wrong_role")
     kit.reject("council", "case.withdraw", REASON, FORBIDDEN, "wrong_role")
     kit.step("claimant", "case.withdraw", REASON)
-    assert (kit.m.phase, kit.m.outcome, kit.m.finished) == (CasePhase.CLOSED, WITHDRAWN, True)
+    assert (kit.m.phase, asdict(kit.m.outcome), kit.m.finished) == (CasePhase.CLOSED, WITHDRAWN, True)
     assert kit.m.next_deadline() is None and kit.m.draw_request(kit.now) is None
-    assert kit.m.snapshot()["outcome"]["outcome"] == "withdrawn"
+    assert kit.m.snapshot().outcome.outcome == "withdrawn"
     kit.reject("claimant", "case.withdraw", REASON, CONFLICT, "wrong_phase")
 
 
@@ -99,8 +100,8 @@ def test_a_renovation_case_hands_the_claimants_withdrawal_to_its_escrow(reach):
     reach(kit)
     payload = withdrawal(kit)
     kit.step("claimant", "case.withdraw", payload)
-    assert (kit.m.phase, kit.m.outcome) == (CasePhase.ENFORCEMENT, WITHDRAWN)
-    assert kit.m.escrow_step == payload["escrow_step"] and kit.m.needs_escrow_enforcement()
+    assert (kit.m.phase, asdict(kit.m.outcome)) == (CasePhase.ENFORCEMENT, WITHDRAWN)
+    assert asdict(kit.m.escrow_step) == payload["escrow_step"] and kit.m.needs_escrow_enforcement()
     assert not kit.m.awaits_escrow_step()  # the council has nothing to sign
     kit.m.escrow_enforced()
     assert kit.m.phase is CasePhase.CLOSED and not kit.m.needs_escrow_enforcement()
@@ -111,7 +112,7 @@ def test_a_withdrawal_the_escrow_refuses_still_ends_the_case_and_tells_the_counc
     negotiating(kit)
     kit.step("claimant", "case.withdraw", withdrawal(kit))
     kit.m.escrow_refused("no_open_dispute: dispute 1 is not open", kit.now)
-    assert kit.m.phase is CasePhase.CLOSED and kit.m.outcome == WITHDRAWN
+    assert kit.m.phase is CasePhase.CLOSED and asdict(kit.m.outcome) == WITHDRAWN
     assert kit.m.escrow_step is None and not kit.m.needs_escrow_enforcement()
     assert [a.kind for a in kit.m.alerts] == ["escrow_refused_withdrawal"]
 
@@ -169,7 +170,7 @@ def test_a_case_whose_escrow_both_sides_cancelled_closes_with_nothing_to_enforce
     kit = BranchKit(RENOVATION)
     hearing(kit)
     kit.m.escrow_cancelled(kit.now)
-    assert (kit.m.phase, kit.m.outcome["source"], kit.m.outcome["outcome"]) == (
+    assert (kit.m.phase, kit.m.outcome.source, kit.m.outcome.outcome) == (
         CasePhase.CLOSED,
         "cancellation",
         "withdrawn",

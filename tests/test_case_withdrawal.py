@@ -37,7 +37,7 @@ async def test_a_withdrawn_case_hands_the_stage_back_to_the_escrow(stack, record
     assert answer["phase"] == "enforcement"
     handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case.case_id))
     outcome = await asyncio.wait_for(handle.result(), 20)
-    assert (outcome.phase, outcome.outcome["outcome"]) == ("closed", "withdrawn")
+    assert (outcome.phase, outcome.outcome.outcome) == ("closed", "withdrawn")
 
     escrow = await flow.wait_for(lambda s: s["disputes"][0]["status"] == "withdrawn", "dispute withdrawn")
     stage = escrow["stages"][0]
@@ -64,7 +64,7 @@ async def test_a_mutual_cancellation_closes_the_case_of_its_dispute(stack, recor
     await flow.sign_cancellation(flow.contractor)
     handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case.case_id))
     outcome = await asyncio.wait_for(handle.result(), 20)
-    assert (outcome.phase, outcome.outcome["source"], outcome.outcome["outcome"]) == (
+    assert (outcome.phase, outcome.outcome.source, outcome.outcome.outcome) == (
         "closed",
         "cancellation",
         "withdrawn",

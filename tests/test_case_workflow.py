@@ -9,7 +9,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 
 from sqlmodel import Session
@@ -20,6 +20,7 @@ from client.party import Party
 from db import crud
 from db.cases import get_case_projection
 from db.experts import update_expert
+from domain.case.draws import AbandonedPanelDraw, FailedPanelDraw
 from domain.case.terms import CAR, RENOVATION
 from expert_panels.draw import draw_record_from_document, exclusion_code, verify_draw
 from expert_panels.registry import Affiliation, expert_from_document
@@ -37,7 +38,7 @@ async def decide(case: Case, proposals: list[int | None], *, accepted: bool = Fa
         await case.step("council", "case.accept", {})
         await case.forward(5 + 10)  # silent respondent, then no settlement
     state = await case.until("panel")
-    seats = list(state["rounds"][-1]["seats"])
+    seats = list(state.rounds[-1].seats)
     for expert_id in seats:
         await case.step(expert_id, "declaration.sign", {"independent": True})
     await case.forward(2)
@@ -54,11 +55,11 @@ async def decide(case: Case, proposals: list[int | None], *, accepted: bool = Fa
     for expert_id, opinion in opinions.items():
         await case.step(expert_id, "vote.reveal", {"opinion": opinion, "salt": SALT})
     state = await case.until("summary")
-    record = draw_record_from_document(state["rounds"][-1]["draw"])
-    candidates = [expert_from_document(c) for c in state["rounds"][-1]["candidates"]]
+    record = draw_record_from_document(state.rounds[-1].draw)
+    candidates = [expert_from_document(c) for c in state.rounds[-1].candidates]
     assert verify_draw(record, candidates) == []
     await case.step(record.chair, "decision.summarise", {"summary": "the engine fault is proven", **summary})
-    decision_hash = (await case.state())["rounds"][-1]["decision_hash"]
+    decision_hash = (await case.state()).rounds[-1].decision_hash
     for expert_id in seats:
         await case.step(expert_id, "decision.sign", {"decision_hash": decision_hash})
     await case.step("council", "decision.countersign", {"decision_hash": decision_hash})
@@ -78,7 +79,7 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
     engine = registry[0]
     await case.step("council", "case.accept", {})
     await case.forward(15)
-    seats = set((await case.until("panel"))["rounds"][-1]["seats"])
+    seats = set((await case.until("panel")).rounds[-1].seats)
     counts = await eventually(
         lambda: asyncio.to_thread(open_cases, engine), lambda c: sum(c.values()) == 3, "panel seats", 20
     )
@@ -88,16 +89,16 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
     await case.step("respondent", "remedy.confirm", {"remedy": "refund_or_replace"})
     outcome = await asyncio.wait_for(case.handle.result(), 20)
     assert (outcome.phase, outcome.noncompliant) == ("closed", False)
-    assert outcome.outcome["remedy"] == "refund_or_replace"
+    assert outcome.outcome.remedy == "refund_or_replace"
     assert sum((await asyncio.to_thread(open_cases, engine)).values()) == 0  # the case is over for all
     await record_history(case.handle, "dispute_car_remedy_confirmed")
 
     case_id = case.handle.id.removeprefix("dispute-")
     state = await case.state()
     projected, trail = await asyncio.to_thread(read_model, engine, case_id)
-    assert (projected.version, projected.phase) == (state["version"], "closed")
+    assert (projected.version, projected.phase) == (state.version, "closed")
     assert (projected.outcome, projected.remedy) == ("remedy", "refund_or_replace")
-    assert (len(trail), trail[-1].entry_hash) == (state["trail_length"], state["trail_head"])
+    assert (len(trail), trail[-1].entry_hash) == (state.trail_length, state.trail_head)
     env = {**os.environ, "ESCROW_TEMPORAL_ADDRESS": stack.settings.temporal_address, "COLUMNS": "200"}
     command = [sys.executable, "-m", "cli.main", "verify-draw", case_id]
     checked = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)
@@ -105,10 +106,10 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
     assert "verify-draw: ok" in checked.stdout
 
     draws = await case.handle.query(CaseWorkflow.draw_records)
-    candidates = [expert_from_document(raw) for raw in draws[0]["candidates"]]
+    candidates = [expert_from_document(raw) for raw in draws[0].candidates]
 
     def reseeded(seed: str) -> dict:
-        return {**draws[0]["draw"], "seed": seed}
+        return {**draws[0].draw, "seed": seed}
 
     # a few seeds draw the recorded panel again by chance (about 1 in 84): take one that does not
     seed = next(
@@ -116,23 +117,23 @@ async def test_car_case_runs_to_the_dealer_confirming_a_replacement(stack, regis
         for seed in (f"another-seed-{n}" for n in range(100))
         if verify_draw(draw_record_from_document(reseeded(seed)), candidates)
     )
-    draws[0]["draw"] = reseeded(seed)
+    draws[0].draw = reseeded(seed)
     assert report_draws(case_id, draws) == 1
 
 
 async def test_a_panel_departs_from_the_statutory_remedy_with_its_reason(stack, registry, record_history):
     facts = {"delivered_on": "2026-02-24", "fault_on": "2026-03-01", "km": 412, "fault_part": "engine"}
     case = await start_case(stack, registry, CAR, disputed_fen=30_000_000, car_facts=facts)
-    assert (await case.state())["statutory_remedy"]["remedy"] == "repair"
+    assert (await case.state()).statutory_remedy["remedy"] == "repair"
     reason = "the engine must be replaced, which Art. 22 covers though the claim left it out"
     await decide(case, [None, None, None], remedy="refund_or_replace", departure_reason=reason)
     state = await case.until("enforcement")
-    decision = state["rounds"][-1]["decision"]
-    assert (decision["remedy"], decision["departure_reason"]) == ("refund_or_replace", reason)
-    assert decision["statutory_remedy"]["rule"] == "art19_free_repair"
+    decision = state.rounds[-1].decision
+    assert (decision.remedy, decision.departure_reason) == ("refund_or_replace", reason)
+    assert decision.statutory_remedy["rule"] == "art19_free_repair"
     await case.step("respondent", "remedy.confirm", {"remedy": "refund_or_replace"})
     outcome = await asyncio.wait_for(case.handle.result(), 20)
-    assert (outcome.phase, outcome.outcome["remedy"]) == ("closed", "refund_or_replace")
+    assert (outcome.phase, outcome.outcome.remedy) == ("closed", "refund_or_replace")
     await record_history(case.handle, "dispute_car_departs_from_statutory_remedy")
 
 
@@ -152,7 +153,7 @@ async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, re
     )
     await decide(case, [200_000, 250_000, 300_000], outcome="split")
     state = await case.until("enforcement")
-    assert (state["outcome"]["pay_fen"], state["outcome"]["refund_fen"]) == (250_000, 350_000)
+    assert (state.outcome.pay_fen, state.outcome.refund_fen) == (250_000, 350_000)
 
     decision = {
         "dispute": 1,
@@ -160,7 +161,7 @@ async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, re
         "pay_fen": 250_000,
         "refund_fen": 350_000,
         "reasons": "panel decision",
-        "decision_hash": state["outcome"]["decision_hash"],
+        "decision_hash": state.outcome.decision_hash,
     }
     # the council signs the escrow's step on the escrow's clock (only the case's clock was fast-forwarded)
     escrow_step = flow.council.sign("dispute.decide", flow.escrow_id, decision, await flow.now())
@@ -189,28 +190,28 @@ async def test_a_draw_abandoned_when_no_alternate_is_left_is_kept_and_verify_dra
     case_id = case.handle.id.removeprefix("dispute-")
     await case.step("council", "case.accept", {})
     await case.forward(15)
-    first = (await case.until("panel"))["rounds"][-1]["draw"]
+    first = (await case.until("panel")).rounds[-1].draw
     await case.forward(2)  # nobody declares: the seats pass to the alternates until none is left
-    state = await eventually(case.state, lambda s: s["abandoned_draws"], "an abandoned draw", 20)
-    [gone] = state["abandoned_draws"]
-    assert gone["draw"]["seed"] == first["seed"] and gone["vacated"] in first["panel"]
-    assert [c["replacement_id"] for c in gone["draw"]["replacements"]] == first["alternates"]
+    state = await eventually(case.state, lambda s: s.abandoned_draws, "an abandoned draw", 20)
+    [gone] = state.abandoned_draws
+    assert gone.draw["seed"] == first["seed"] and gone.vacated in first["panel"]
+    assert [c["replacement_id"] for c in gone.draw["replacements"]] == first["alternates"]
     await case.forward(1)  # the draw is retried a day later
-    redrawn = (await case.until("panel"))["rounds"][-1]["draw"]
+    redrawn = (await case.until("panel")).rounds[-1].draw
 
     draws = await case.handle.query(CaseWorkflow.draw_records)
-    assert [(d["draw"]["seed"], "abandoned" in d) for d in draws] == [
+    assert [(d.draw["seed"], isinstance(d, AbandonedPanelDraw)) for d in draws] == [
         (first["seed"], True),
         (redrawn["seed"], False),
     ]
-    assert draws[0]["abandoned"]["vacated"] == gone["vacated"]
+    assert draws[0].abandoned.vacated == gone.vacated
     assert report_draws(case_id, draws) == 0
-    draws[0]["abandoned"]["vacated"] = next(iter(first["exclusions"]))  # someone who never sat
+    draws[0].abandoned.vacated = next(iter(first["exclusions"]))  # someone who never sat
     assert report_draws(case_id, draws) == 1
 
     shown = await page(stack, f"/council/cases/{case_id}", council, lang="en")
     assert shown.status_code == 200 and "Draws given up" in shown.text
-    assert first["seed"] in shown.text and gone["reason"] in shown.text
+    assert first["seed"] in shown.text and gone.reason in shown.text
 
 
 def tie_to_the_respondent(engine, expert_ids: list[str], tied: bool) -> None:
@@ -236,13 +237,11 @@ async def test_a_draw_that_seats_nobody_is_kept_shown_and_verify_draw_reruns_it(
     await asyncio.to_thread(tie_to_the_respondent, engine, ["EXP-002", "EXP-004", "EXP-006"], True)
     await case.step("council", "case.accept", {})
     await case.forward(15)
-    state = await eventually(
-        case.state, lambda s: s["rounds"] and s["rounds"][-1]["failed_draw"], "a failed draw", 20
-    )
-    failed = state["rounds"][-1]["failed_draw"]
-    assert state["phase"] == "draw" and failed["attempts"] == 1
-    assert failed["draw"]["problem"] == "2 waterproofing expert(s) needed, 1 eligible"
-    assert {i: exclusion_code(r) for i, r in failed["draw"]["exclusions"].items()} == {
+    state = await eventually(case.state, lambda s: s.rounds and s.rounds[-1].failed_draw, "a failed draw", 20)
+    failed = state.rounds[-1].failed_draw
+    assert state.phase == "draw" and failed.attempts == 1
+    assert failed.draw["problem"] == "2 waterproofing expert(s) needed, 1 eligible"
+    assert {i: exclusion_code(r) for i, r in failed.draw["exclusions"].items()} == {
         f"EXP-00{n}": "conflict" for n in (0, 2, 4, 6)
     }
 
@@ -251,16 +250,16 @@ async def test_a_draw_that_seats_nobody_is_kept_shown_and_verify_draw_reruns_it(
     assert "2 waterproofing expert(s) needed, 1 eligible" in shown.text and "EXP-006" in shown.text
 
     draws = await case.handle.query(CaseWorkflow.draw_records)
-    assert [(d["round"], d["failed"]["attempts"]) for d in draws] == [(1, 1)]
+    assert [(d.round, d.failed.attempts) for d in draws] == [(1, 1)]
     assert report_draws(case_id, draws) == 0
-    forged = [{**draws[0], "draw": {**draws[0]["draw"], "exclusions": {}}}]  # hiding who was kept out
+    forged = [replace(draws[0], draw={**draws[0].draw, "exclusions": {}})]  # hiding who was kept out
     assert report_draws(case_id, forged) == 1
 
     await asyncio.to_thread(tie_to_the_respondent, engine, ["EXP-002", "EXP-004", "EXP-006"], False)
     await case.forward(1)  # retried a day later, from the registry as it is then
     drawn = await case.until("panel")
-    assert drawn["rounds"][-1]["failed_draw"] == failed  # the round keeps what went before its panel
+    assert drawn.rounds[-1].failed_draw == failed  # the round keeps what went before its panel
     draws = await case.handle.query(CaseWorkflow.draw_records)
-    assert ["failed" in d for d in draws] == [True, False]
+    assert [isinstance(d, FailedPanelDraw) for d in draws] == [True, False]
     assert report_draws(case_id, draws) == 0
     await record_history(case.handle, "dispute_draw_failed_then_drawn")

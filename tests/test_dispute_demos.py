@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from cli.dev import free_port
 from cli.dispute_demo import KEYSTORE_NAME, RENOVATION_TIES, drive_car_demo, drive_dispute_demo
 from client.party import Party
+from domain.case.draws import AbandonedPanelDraw, DrawEntry
+from domain.case.snapshot import CaseSnapshot
 from expert_panels.draw import draw_panel, draw_record_from_document, verify_abandoned_draw, verify_draw
 from expert_panels.registry import expert_from_document
 from workflows.case import CaseWorkflow
@@ -23,22 +25,22 @@ def keystore(stack) -> dict[str, dict]:
     return {entry["label"]: entry for entry in json.loads(path.read_text())["experts"]}
 
 
-async def case_state(stack, case_id: str) -> tuple[dict, list[dict]]:
+async def case_state(stack, case_id: str) -> tuple[CaseSnapshot, list[DrawEntry]]:
     handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
     return await handle.query(CaseWorkflow.snapshot), await handle.query(CaseWorkflow.draw_records)
 
 
-def check_draws(draws: list[dict]) -> dict[str, str]:
+def check_draws(draws: list[DrawEntry]) -> dict[str, str]:
     """Every draw re-runs from its record, a draw given up included; the exclusions of the last one."""
     for entry in draws:
-        record = draw_record_from_document(entry["draw"])
-        candidates = [expert_from_document(raw) for raw in entry["candidates"]]
-        if "abandoned" in entry:
-            vacated, reason = entry["abandoned"]["vacated"], entry["abandoned"]["reason"]
+        record = draw_record_from_document(entry.draw)
+        candidates = [expert_from_document(raw) for raw in entry.candidates]
+        if isinstance(entry, AbandonedPanelDraw):
+            vacated, reason = entry.abandoned.vacated, entry.abandoned.reason
             assert verify_abandoned_draw(record, candidates, leaving_id=vacated, reason=reason) == []
         else:
             assert verify_draw(record, candidates) == []
-    return draws[-1]["draw"]["exclusions"]
+    return draws[-1].draw["exclusions"]
 
 
 async def test_dispute_demo_pays_the_panels_split_through_the_escrow(stack):
@@ -72,9 +74,9 @@ async def test_dispute_demo_pays_the_panels_split_through_the_escrow(stack):
     assert abs(await stack.skipper.get_current_time(escrow_handle) - now) < timedelta(minutes=1)
 
     case, draws = await case_state(stack, case_id)
-    assert (case["phase"], case["escrow_id"]) == ("closed", escrow_id)
-    assert case["outcome"]["source"] == "decision"
-    assert (case["outcome"]["outcome"], case["outcome"]["pay_fen"], case["outcome"]["refund_fen"]) == (
+    assert (case.phase, case.escrow_id) == ("closed", escrow_id)
+    assert case.outcome.source == "decision"
+    assert (case.outcome.outcome, case.outcome.pay_fen, case.outcome.refund_fen) == (
         "split",
         pay,
         refund,
@@ -86,7 +88,7 @@ async def test_dispute_demo_pays_the_panels_split_through_the_escrow(stack):
     }
     assert {e for e, reason in exclusions.items() if reason.startswith("conflict")} >= conflicted
     assert not exclusions.get(pool["R07"]["expert_id"], "").startswith("conflict")  # tie over 3 years ago
-    assert set(case["rounds"][-1]["seats"]) <= {entry["expert_id"] for entry in pool.values()}
+    assert set(case.rounds[-1].seats) <= {entry["expert_id"] for entry in pool.values()}
 
 
 async def test_car_demo_ends_with_the_dealer_confirming_the_remedy_and_reuses_the_pool(stack):
@@ -100,14 +102,14 @@ async def test_car_demo_ends_with_the_dealer_confirming_the_remedy_and_reuses_th
     assert keystore(stack) == enrolled  # the second run enrolled nobody: same experts, same keys
 
     case, draws = await case_state(stack, case_id)
-    assert (case["phase"], case["noncompliant"]) == ("closed", False)
-    assert case["outcome"]["remedy"] == case["remedy_confirmed"] == "refund_or_replace"
-    assert case["rounds"][-1]["countersigned"] and case["objection"] is None
+    assert (case.phase, case.noncompliant) == ("closed", False)
+    assert case.outcome.remedy == case.remedy_confirmed == "refund_or_replace"
+    assert case.rounds[-1].countersigned and case.objection is None
     exclusions = check_draws(draws)
     for label in ("C07", "C08"):
         assert exclusions[enrolled[label]["expert_id"]].startswith("conflict")
     car_pool = {entry["expert_id"] for label, entry in enrolled.items() if label.startswith("C")}
-    assert set(case["rounds"][-1]["seats"]) <= car_pool
+    assert set(case.rounds[-1].seats) <= car_pool
 
 
 async def test_car_demo_seats_only_its_own_experts_when_the_registry_holds_others(stack):
@@ -130,16 +132,16 @@ async def test_car_demo_seats_only_its_own_experts_when_the_registry_holds_other
     assert status == 0
 
     case, draws = await case_state(stack, case_id)
-    assert case["phase"] == "closed" and case["remedy_confirmed"] == "refund_or_replace"
-    assert not set(case["rounds"][-1]["seats"]) & set(outsiders)
+    assert case.phase == "closed" and case.remedy_confirmed == "refund_or_replace"
+    assert not set(case.rounds[-1].seats) & set(outsiders)
     check_draws(draws)
     for entry in draws:
-        record = draw_record_from_document(entry["draw"])
-        candidates = [expert_from_document(raw) for raw in entry["candidates"]]
+        record = draw_record_from_document(entry.draw)
+        candidates = [expert_from_document(raw) for raw in entry.candidates]
         first_seated = draw_panel(record.request, candidates, record.seed).panel
         left = {change.leaving_id: change.reason for change in record.replacements}
-        if "abandoned" in entry:  # a draw given up: its last seat found no alternate
-            left[entry["abandoned"]["vacated"]] = entry["abandoned"]["reason"]
+        if isinstance(entry, AbandonedPanelDraw):  # a draw given up: its last seat found no alternate
+            left[entry.abandoned.vacated] = entry.abandoned.reason
         for expert_id in set(first_seated) & set(outsiders):
             assert left[expert_id] == "independence declaration timed out"
         assert set(left) <= set(outsiders)

@@ -115,17 +115,17 @@ async def test_a_case_its_read_model_refuses_goes_on_to_its_end_and_catches_up(s
             "stage-1:release": ("payout", 600_000),
         }
         closed = await handle.query(CaseWorkflow.snapshot)
-        assert closed["phase"] == "closed"
+        assert closed.phase == "closed"
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING  # its read model waits
         await gave_up(handle)
         assert await asyncio.to_thread(case_read_model, stack.engine, case.case_id) == (None, 0)
 
     await stack.skipper.fast_forward(handle, CATCH_UP_LONGEST)
     outcome = await asyncio.wait_for(handle.result(), 30)
-    assert (outcome.phase, outcome.outcome["outcome"]) == ("closed", "withdrawn")
+    assert (outcome.phase, outcome.outcome.outcome) == ("closed", "withdrawn")
     row, entries = await asyncio.to_thread(case_read_model, stack.engine, case.case_id)
-    assert (row["version"], row["phase"], row["outcome"]) == (closed["version"], "closed", "withdrawn")
-    assert entries == closed["trail_length"]
+    assert (row["version"], row["phase"], row["outcome"]) == (closed.version, "closed", "withdrawn")
+    assert entries == closed.trail_length
     await record_history(handle, "dispute_projection_refused_then_caught_up")
 
 
@@ -144,12 +144,12 @@ async def test_a_case_whose_registry_fails_is_drawn_and_seated_once_it_works_aga
             )
             [(kind, message)] = told
             assert kind == "panel_draw_failing" and case_id in message and "someday" in message
-            assert (await case.state())["phase"] == "draw"
+            assert (await case.state()).phase == "draw"
             await gave_up(case.handle)
 
         # the draw's catch-up timer, from a registry that reads again
         await case.forward(CATCH_UP_LONGEST.days)
-        seats = (await case.until("panel"))["rounds"][-1]["seats"]
+        seats = (await case.until("panel")).rounds[-1].seats
         told = await eventually(
             lambda: asyncio.to_thread(alerts, engine, case_id), lambda a: len(a) == 2, "the second alert", 20
         )

@@ -101,7 +101,7 @@ async def read_model_caught_up(stack, ledger: Ledger) -> None:
         versions[escrow_id] = (await handle.query(EscrowWorkflow.snapshot)).version
     for case_id in cases:
         handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
-        versions[case_id] = (await handle.query(CaseWorkflow.snapshot))["version"]
+        versions[case_id] = (await handle.query(CaseWorkflow.snapshot)).version
     closed = sum(c.outcome != "open" for c in ledger.complaints if c.key.startswith("CASE-"))
 
     def stored() -> tuple[list[str], int, int]:

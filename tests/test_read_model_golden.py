@@ -29,10 +29,10 @@ VOLATILE = re.compile(r"^(sha256:)?[A-Za-z0-9+/=_-]{40,}$")
 
 
 def read_model_json(snapshot: Any) -> str:
-    """The bytes the API answers with: a typed snapshot through pydantic's TypeAdapter, as FastAPI
-    encodes a response model; a snapshot still a dict as Starlette's JSONResponse encodes it."""
-    if is_dataclass(snapshot):
-        return TypeAdapter(type(snapshot)).dump_json(snapshot).decode()
+    """The bytes the API answers with: a typed snapshot is made JSON by pydantic, as FastAPI makes a
+    `response_model`, then encoded as Starlette's JSONResponse does."""
+    if is_dataclass(snapshot) and not isinstance(snapshot, type):
+        snapshot = TypeAdapter(type(snapshot)).dump_python(snapshot, mode="json")
     return json.dumps(snapshot, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 

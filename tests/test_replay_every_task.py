@@ -65,6 +65,6 @@ async def test_a_case_ends_with_its_escrow_replaying_at_every_task(replaying, en
         await flow.sign_cancellation(flow.contractor)
     handle = replaying.temporal.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case.case_id))
     outcome = await asyncio.wait_for(handle.result(), 30)
-    assert (outcome.phase, outcome.outcome["source"]) == ("closed", ending)
+    assert (outcome.phase, outcome.outcome.source) == ("closed", ending)
     escrow = await flow.state()
     assert escrow["disputes"][0]["status"] == {"withdrawal": "withdrawn", "cancellation": "cancelled"}[ending]

@@ -2,24 +2,21 @@
 
 The forms are signed in the browser by static/steps.js (the confirmation dialog, signing,
 posting) with the payload builders of static/case_steps.js; the server only decides which
-form a reader sees and renders what will be signed. Which form: the council's when the
-case waits for the council, a panel member's when it waits for that member (the same
-`expert_task` the case list shows), never otherwise; the machine still refuses any step
-out of turn, so a stale page only earns a refusal.
+form a reader sees and renders what will be signed. Which form: one for each step the case
+declares open to the reader (`open_actions`), never otherwise; the machine still refuses any
+step out of turn, so a stale page only earns a refusal.
 
 Decision: the chair's summary form shows the decision the revealed votes make (the same
 `aggregate` the machine applies when the summary is signed) and offers only the outcomes
-the machine would accept for it: "refund" only when the median pays the business nothing.
+the machine accepts for it (`domain.case.machine.summary_choices`, the rule it checks with).
 For a car claim that states its facts it preselects the statutory remedy and asks for the
 panel's reasons only when the chair picks another (`departure_reason`, as the machine requires).
 """
 
-from typing import Any
-
 from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
-from domain.case.state import CasePhase
-from domain.case.terms import CAR
-from expert_panels.votes import Decision, aggregate, opinion_from_document
+from domain.case.snapshot import CaseSnapshot
+from expert_panels.draw import draw_record_from_document
+from expert_panels.votes import Decision, aggregate
 from web.step_words import STEPS_JS_WORDS
 
 # The words steps.js shows in the confirmation dialog of a case step, and case_steps.js's refusals.
@@ -74,30 +71,10 @@ CASE_STEP_WORDS = [
 ]
 
 
-def panel_decision(case: dict[str, Any]) -> Decision | None:
+def panel_decision(case: CaseSnapshot) -> Decision | None:
     """The decision the current round's revealed votes make, once every member has revealed."""
-    current = case["rounds"][-1] if case["rounds"] else None
-    if case["phase"] != CasePhase.SUMMARY or not current or set(current["reveals"]) != set(current["seats"]):
+    current = case.current_round
+    if not current or not current.draw or set(current.reveals) != set(current.seats):
         return None
-    opinions = {expert_id: opinion_from_document(raw) for expert_id, raw in current["reveals"].items()}
-    return aggregate(opinions, case["disputed_fen"], current["draw"]["chair"])
-
-
-def summary_choices(case: dict[str, Any], decision: Decision | None) -> list[str]:
-    """The outcomes (renovation) or remedies (car) the chair may write for this decision."""
-    if case["domain"] == CAR:
-        return sorted(CAR_REMEDIES)
-    if decision is not None and decision.pay_fen:
-        return sorted(RENOVATION_OUTCOMES - {"refund"})
-    return sorted(RENOVATION_OUTCOMES)
-
-
-def awaits_countersignature(case: dict[str, Any]) -> bool:
-    """Every panel member has signed the decision and the council has not yet countersigned."""
-    current = case["rounds"][-1] if case["rounds"] else None
-    return (
-        case["phase"] == CasePhase.SIGNING
-        and current is not None
-        and not current["countersigned"]
-        and set(current["signatures"]) == set(current["seats"])
-    )
+    chair = draw_record_from_document(current.draw).chair
+    return aggregate(dict(current.reveals), case.disputed_fen, chair)

@@ -5,9 +5,6 @@ after a signed step already shows it; lists come from the read model so a page o
 cases costs one database query, not twenty workflow queries.
 """
 
-import json
-from typing import Any
-
 from fastapi import Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse
@@ -16,20 +13,22 @@ from api.errors import ApiError
 from api.gateway import CASE, query
 from db import crud
 from db.models import CaseProjection
+from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from web.access import PageRefused
 from web.i18n import translator
 from web.templating import render
 from workflows.case import CaseWorkflow
 
 
-def snapshot_of(row: CaseProjection) -> dict[str, Any]:
-    return json.loads(row.summary_json)
+def snapshot_of(row: CaseProjection) -> CaseSnapshot:
+    return read_case_snapshot(row.summary_json)
 
 
-async def read_case(request: Request, case_id: str) -> dict[str, Any]:
+async def read_case(request: Request, case_id: str) -> CaseSnapshot:
     """The case as its workflow holds it now, or a refusal page (unknown case, Temporal down)."""
     try:
-        return await query(request.app.state.temporal, CASE, case_id, CaseWorkflow.snapshot)
+        snapshot: CaseSnapshot = await query(request.app.state.temporal, CASE, case_id, CaseWorkflow.snapshot)
+        return snapshot
     except ApiError as error:
         raise PageRefused(problem_page(request, error)) from None
 
@@ -43,8 +42,8 @@ def problem_page(request: Request, error: ApiError) -> HTMLResponse:
     return render(request, "problem.html", context, status_code=error.status)
 
 
-def party_names(session: Session, cases: list[dict[str, Any]]) -> dict[str, str]:
+def party_names(session: Session, cases: list[CaseSnapshot]) -> dict[str, str]:
     """Display names of every claimant, respondent and seated expert the cases name."""
-    ids = {c[side] for c in cases for side in ("claimant_id", "respondent_id")}
-    ids |= {s["party_id"] for c in cases for r in c["rounds"] for s in r["seats"].values()}
+    ids = {side for c in cases for side in (c.claimant_id, c.respondent_id)}
+    ids |= {s.party_id for c in cases for r in c.rounds for s in r.seats.values()}
     return {party.id: party.display_name for party in crud.list_parties(session=session, ids=sorted(ids))}

@@ -1,115 +1,89 @@
-"""What the council's and the experts' pages read out of a case snapshot.
+"""What the case pages read out of a snapshot's open actions.
 
-A snapshot is the case machine's `snapshot()` (from the workflow, or as the read model
-keeps it in `summary_json`): plain JSON with ISO timestamps. These helpers only read it;
-every rule about what may happen next stays in `domain/case/machine.py`.
+The case machine declares, for its current state, who it waits for, which step, by when and what
+happens then (`CaseSnapshot.open_actions`, see docs/CASES.md). These helpers only pick from that
+list for one reader and name it in the pages' words: no rule about what may happen next lives here.
 
-Decision: the council's list shows, per case, the one deadline that ends the current phase
-(what the council must chase), not every timer the workflow keeps. For the summary and
-signing phases that is the panel's decision target (`decision_due`: panel formed + the case's
-`decision_target_days`, moved on by clock pauses). Snapshots from before the machine kept
-`decision_due` fall back to panel formed + the default target.
+Decision: a list shows, per case, the awaited action due first (what the council must chase, or
+the reader must do); its words are the step's (`action.<step>`), and a case waiting for the reader
+is marked.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
-from domain.case.state import CasePhase
-from domain.case.terms import CAR, CaseWindows
+from domain.case.snapshot import CaseSnapshot
+from domain.case.state import Seat
+from domain.open_actions import OpenAction
 
-DECISION_TARGET = timedelta(days=CaseWindows().decision_target_days)
+NEVER = datetime.max.replace(tzinfo=UTC)
+
+# A panel member's own step, as the expert's pages name it.
+OWN_TASKS = {
+    "declaration.sign": "task.declare",
+    "vote.commit": "task.commit",
+    "vote.reveal": "task.reveal",
+    "decision.summarise": "task.summary_chair",
+    "decision.sign": "task.sign_decision",
+}
+# What a panel member waits for when no step of theirs is awaited.
+OTHERS_TASKS = {
+    "strike.submit": "task.waiting_strikes",
+    "declaration.sign": "task.waiting_strikes",
+    "evidence.submit": "task.read_evidence",
+    "vote.commit": "task.waiting_commitments",
+    "vote.reveal": "task.waiting_reveals",
+    "decision.summarise": "task.waiting_summary",
+    "decision.sign": "task.waiting_countersign",
+    "decision.countersign": "task.waiting_countersign",
+}
 
 
 @dataclass(frozen=True)
-class Deadline:
-    what: str  # message key: what must happen by then
-    due: datetime | None  # None: nothing is timed (e.g. waiting for the registry, or the clock is paused)
+class CaseRow:
+    """One case in a list: what it waits for first, and whether it waits for the reader."""
+
+    case: CaseSnapshot
+    next: OpenAction | None
+    yours: bool
+
+    def due_first(self) -> tuple[bool, datetime]:
+        """Sort key: the most pressing first, cases with nothing timed last."""
+        due = self.next.due if self.next else None
+        return due is None, due or NEVER
 
 
-def moment(raw: str | None) -> datetime | None:
-    return datetime.fromisoformat(raw) if raw else None
+def case_row(case: CaseSnapshot, party_id: str, role: str) -> CaseRow:
+    return CaseRow(case, first_due(case.awaited()), bool(case.waiting_for(party_id, role)))
 
 
-def current_round(case: dict[str, Any]) -> dict[str, Any] | None:
-    return case["rounds"][-1] if case["rounds"] else None
+def first_due(actions: list[OpenAction]) -> OpenAction | None:
+    """The action due first; one with no due time only when none has one."""
+    timed = [a for a in actions if a.due is not None]
+    return min(timed, key=lambda a: a.due or NEVER) if timed else next(iter(actions), None)
 
 
-def inspection_awaits(case: dict[str, Any], signer: str) -> bool:
-    """Whether the joint site report waits for this signer (a side, or the chair's expert id)."""
-    current = current_round(case)
-    return (
-        case["phase"] == CasePhase.EVIDENCE
-        and current is not None
-        and signer not in (current["inspection"] or {}).get("signed_by", [])
-    )
+def steps_open_to(case: CaseSnapshot, party_id: str, role: str) -> set[str]:
+    """The steps the case declares open to this reader now, awaited or not: the forms they see."""
+    return {a.action for a in case.open_to(party_id, role)}
 
 
-def phase_deadline(case: dict[str, Any]) -> Deadline:
-    """The deadline that closes the case's current phase, and what is due by it."""
-    phase = case["phase"]
-    current = current_round(case)
-    if phase == CasePhase.FILED:
-        return Deadline("deadline.acceptance", moment(case["acceptance_due"]))
-    if phase == CasePhase.ANSWER:
-        return Deadline("deadline.answer", moment(case["answer_due"]))
-    if phase == CasePhase.NEGOTIATION:
-        return Deadline("deadline.negotiation", moment(case["negotiation_due"]))
-    if phase == CasePhase.PANEL and current:
-        undeclared = [moment(s["declaration_due"]) for s in current["seats"].values() if not s["declared"]]
-        if undeclared:
-            return Deadline("deadline.declarations", min(undeclared))
-        return Deadline("deadline.strikes", moment(current["strike_due"]))
-    if phase == CasePhase.EVIDENCE and current:
-        if current["paused_at"]:
-            return Deadline("deadline.paused", None)
-        return Deadline("deadline.evidence", moment(current["reply_due"]))
-    if phase == CasePhase.VOTING and current:
-        return Deadline("deadline.votes", moment(current["vote_due"]))
-    if phase in (CasePhase.SUMMARY, CasePhase.SIGNING) and current and current["formed_at"]:
-        return Deadline("deadline.decision_target", decision_due(current))
-    if phase == CasePhase.OBJECTION:
-        return Deadline("deadline.objection", moment(case["objection_due"]))
-    if (case["outcome"] or {}).get("source") == "withdrawal":  # nobody owes a step, not even at the escrow
-        return Deadline("case.withdrawn", None)
-    if phase == CasePhase.ENFORCEMENT and case["domain"] == CAR:
-        return Deadline("deadline.enforcement", moment(case["remedy_due"]))
-    if phase == CasePhase.ENFORCEMENT:  # a renovation outcome waits for the council's step at the escrow
-        return Deadline("deadline.escrow_enforcement", None)
-    return Deadline(f"phase.{phase}", None)
-
-
-def decision_due(current: dict[str, Any]) -> datetime:
-    """When the round's decision is due: as the machine keeps it, or as older snapshots imply it."""
-    return moment(current.get("decision_due")) or moment(current["formed_at"]) + DECISION_TARGET
-
-
-def seat_of(case: dict[str, Any], party_id: str) -> tuple[str, dict[str, Any]] | None:
+def seat_of(case: CaseSnapshot, party_id: str) -> tuple[str, Seat] | None:
     """The expert id and seat this party holds on the current panel, if any."""
-    current = current_round(case)
-    for expert_id, seat in (current["seats"] if current else {}).items():
-        if seat["party_id"] == party_id:
+    current = case.current_round
+    for expert_id, seat in (current.seats if current else {}).items():
+        if seat.party_id == party_id:
             return expert_id, seat
     return None
 
 
-def expert_task(case: dict[str, Any], expert_id: str) -> str:
-    """Message key of what this panel member should do now (or why they wait)."""
-    phase = case["phase"]
-    current = current_round(case)
-    seat = current["seats"][expert_id]
-    if phase == CasePhase.PANEL:
-        return "task.waiting_strikes" if seat["declared"] else "task.declare"
-    if phase == CasePhase.EVIDENCE:
-        return "task.read_evidence"
-    if phase == CasePhase.VOTING:
-        if expert_id not in current["commitments"]:
-            return "task.commit"
-        if set(current["commitments"]) != set(current["seats"]):
-            return "task.waiting_commitments"
-        return "task.waiting_reveals" if expert_id in current["reveals"] else "task.reveal"
-    if phase == CasePhase.SUMMARY:
-        return "task.summary_chair" if current["draw"]["chair"] == expert_id else "task.waiting_summary"
-    if phase == CasePhase.SIGNING:
-        return "task.waiting_countersign" if expert_id in current["signatures"] else "task.sign_decision"
-    return f"phase.{phase}"
+def member_task(case: CaseSnapshot, party_id: str) -> str:
+    """Message key of this panel member's step the case awaits, or of what it awaits from others."""
+    awaited = case.awaited()
+    for action in awaited:
+        if action.party_id == party_id and action.action in OWN_TASKS:
+            return OWN_TASKS[action.action]
+    for action in awaited:
+        if action.party_id != party_id and action.action in OTHERS_TASKS:
+            return OTHERS_TASKS[action.action]
+    return f"phase.{case.phase}"

@@ -14,9 +14,9 @@ from db.models import Party
 from domain.case.state import CasePhase
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
-from web.case_forms import CASE_STEP_WORDS, awaits_countersignature
+from web.case_forms import CASE_STEP_WORDS
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import current_round, phase_deadline
+from web.case_views import CaseRow, case_row, steps_open_to
 from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
 from web.i18n import translator
 from web.templating import render
@@ -42,9 +42,8 @@ def open_disputes(
         for row in cases.list_cases(session=session, domain=domain, open_only=True, limit=OPEN_CASES_SHOWN)
     ]
     now = datetime.now(UTC)
-    rows = [{"case": case, "deadline": phase_deadline(case)} for case in snapshots]
-    rows.sort(key=lambda row: (row["deadline"].due is None, row["deadline"].due or now))
-    per_phase = Counter(case["phase"] for case in snapshots)
+    rows = sorted((case_row(case, member.id, member.role) for case in snapshots), key=CaseRow.due_first)
+    per_phase = Counter(case.phase for case in snapshots)
     chart = bar_chart(
         [Bar(t(f"phase.{phase}"), per_phase[phase]) for phase in CasePhase if per_phase[phase]],
         title=t("council.chart_phases"),
@@ -74,11 +73,12 @@ async def case_file(
     context = {
         "party": member,
         "case": case,
-        "deadline": phase_deadline(case),
-        "current": current_round(case),
+        "current": case.current_round,
         "names": party_names(session, [case]),
         "page_words": CASE_STEP_WORDS,
-        "countersign": awaits_countersignature(case),
+        "steps": steps_open_to(case, member.id, member.role),
+        "yours": case.waiting_for(member.id, member.role),
+        "now": datetime.now(UTC),
     }
     return render(request, "council/case.html", context)
 
@@ -87,7 +87,7 @@ async def case_file(
 async def case_version(request: Request, case_id: str, member: CouncilMember) -> dict[str, int]:
     """What the case page polls to refresh itself when a party, an expert or a timer moved the case."""
     case = await read_case(request, case_id)
-    return {"version": case["version"]}
+    return {"version": case.version}
 
 
 @router.get("/experts", response_class=HTMLResponse)

@@ -16,11 +16,15 @@ from starlette.responses import HTMLResponse
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
+from domain.case.machine import present, summary_choices
+from domain.case.snapshot import CaseSnapshot
+from domain.case.state import Seat
 from domain.case.terms import RENOVATION
+from expert_panels.draw import draw_record_from_document
 from web.access import PageRefused, PageRoute, require_roles
-from web.case_forms import CASE_STEP_WORDS, panel_decision, summary_choices
+from web.case_forms import CASE_STEP_WORDS, panel_decision
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import current_round, expert_task, inspection_awaits, phase_deadline, seat_of
+from web.case_views import case_row, member_task, seat_of, steps_open_to
 from web.templating import render
 
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -47,23 +51,17 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
         seated = seat_of(case, expert.id)
         if seated is not None:
             expert_id, _ = seated
-            rows.append(
-                {
-                    "case": case,
-                    "expert_id": expert_id,
-                    "task": expert_task(case, expert_id),
-                    "deadline": phase_deadline(case),
-                }
-            )
+            listed = case_row(case, expert.id, expert.role)
+            rows.append({"row": listed, "expert_id": expert_id, "task": member_task(case, expert.id)})
     context = {"party": expert, "rows": rows, "now": datetime.now(UTC)}
     return render(request, "expert/cases.html", context)
 
 
-def _seated(request: Request, case: dict, expert: Party) -> tuple[str, dict]:
+def _seated(request: Request, case: CaseSnapshot, expert: Party) -> tuple[str, Seat]:
     """This expert's id and seat on the case's current panel, or the page that says they have none."""
     seated = seat_of(case, expert.id)
     if seated is None:
-        context = {"party": expert, "case_id": case["case_id"]}
+        context = {"party": expert, "case_id": case.case_id}
         raise PageRefused(render(request, "expert/not_seated.html", context, status_code=403))
     return seated
 
@@ -73,9 +71,10 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
     """The case file: claim items, evidence hashes, the panel's progress and this member's vote."""
     case = await read_case(request, case_id)
     expert_id, seat = _seated(request, case, expert)
-    current = current_round(case)
-    is_chair = current["draw"]["chair"] == expert_id
-    decision = panel_decision(case) if is_chair else None
+    current = present(case.current_round, "the panel the expert sits on")
+    is_chair = current.draw is not None and draw_record_from_document(current.draw).chair == expert_id
+    steps = steps_open_to(case, expert.id, expert.role)
+    decision = panel_decision(case) if "decision.summarise" in steps else None
     context = {
         "party": expert,
         "case": case,
@@ -83,14 +82,15 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "seat": seat,
         "current": current,
         "is_chair": is_chair,
-        "inspection_open": is_chair and inspection_awaits(case, expert_id),
-        "task": expert_task(case, expert_id),
-        "deadline": phase_deadline(case),
+        "inspection_open": "inspection.sign" in steps,
+        "task": member_task(case, expert.id),
+        "yours": case.waiting_for(expert.id, expert.role),
+        "now": datetime.now(UTC),
         "names": party_names(session, [case]),
-        "proposes_amount": case["domain"] == RENOVATION,
+        "proposes_amount": case.domain == RENOVATION,
         "page_words": PAGE_WORDS,
         "decision": decision,
-        "summary_choices": summary_choices(case, decision),
+        "summary_choices": summary_choices(case.domain, decision.pay_fen if decision else None),
     }
     return render(request, "expert/case.html", context)
 
@@ -101,4 +101,4 @@ async def case_version(request: Request, case_id: str, expert: PanelMember) -> d
     expert no longer sits on the panel it answers 403, and the page says so at its next reload."""
     case = await read_case(request, case_id)
     _seated(request, case, expert)
-    return {"version": case["version"]}
+    return {"version": case.version}

@@ -1,9 +1,9 @@
 """Which of their signed steps a claimant or respondent sees on their case page, and when.
 
 The forms are signed in the browser by static/steps.js with the builders of
-static/case_steps.js, as on the staff case pages. A form shows only when the case waits
-for (or is open to) this side's step; the case machine still refuses anything out of
-turn or out of time, so a page left open too long only earns a refusal in words.
+static/case_steps.js, as on the staff case pages. A form shows only for a step the case
+declares open to this side (`open_actions`); the case machine still refuses anything out
+of turn or out of time, so a page left open too long only earns a refusal in words.
 
 Decisions:
 - The evidence form offers both windows (first evidence, then replies to the other
@@ -13,18 +13,18 @@ Decisions:
 - A settlement the other side has signed is offered as it stands ("agree to these
   terms"); proposing different terms stays possible until the decision is countersigned,
   as the machine allows.
-- The claimant may withdraw the case while the machine allows it (WITHDRAWABLE, and no
-  objection lodged). For a case deciding an escrow's dispute the form also signs the
+- The claimant may withdraw the case while the case declares `case.withdraw` open to them
+  (until a decision is countersigned). For a case deciding an escrow's dispute the form also signs the
   claimant's `dispute.withdraw` for that escrow, nested in the case step as the council's
   enforcement nests its `dispute.decide`, so one confirmation ends both.
 """
 
 from typing import Any
 
-from domain.case.machine import CAR_REMEDIES, SETTLEABLE, WITHDRAWABLE
-from domain.case.state import CasePhase
+from domain.case.machine import CAR_REMEDIES
+from domain.case.snapshot import CaseSnapshot
 from domain.case.terms import CAR
-from web.case_views import current_round, inspection_awaits
+from web.case_views import steps_open_to
 from web.step_words import STEPS_JS_WORDS
 
 PARTY_STEP_ACTIONS = (
@@ -70,43 +70,33 @@ PARTY_STEP_WORDS = [
 ]
 
 
-def side_of(case: dict[str, Any], party_id: str) -> str | None:
+def side_of(case: CaseSnapshot, party_id: str) -> str | None:
     """The reader's side in the case: "claimant", "respondent", or None when neither."""
-    if party_id == case["claimant_id"]:
+    if party_id == case.claimant_id:
         return "claimant"
-    if party_id == case["respondent_id"]:
+    if party_id == case.respondent_id:
         return "respondent"
     return None
 
 
-def party_steps(case: dict[str, Any], side: str) -> dict[str, Any]:
-    """The step forms this side sees now, each with what it needs to render."""
-    phase, current = case["phase"], current_round(case)
-    steps: dict[str, Any] = {}
-    if phase == CasePhase.ANSWER and side == "respondent":
-        steps["answer"] = True
-    if phase in SETTLEABLE:
-        settlement = case["settlement"]
-        steps["settlement"] = {
-            "proposed": settlement if settlement and side not in settlement["signed_by"] else None,
-            "mine": settlement if settlement and side in settlement["signed_by"] else None,
-            "remedies": sorted(CAR_REMEDIES) if case["domain"] == CAR else None,
+def party_forms(case: CaseSnapshot, party_id: str, side: str) -> dict[str, Any]:
+    """The step forms this side sees: one for each step the case declares open to them now, with
+    what the form needs to render."""
+    steps = steps_open_to(case, party_id, side)
+    current, settlement = case.current_round, case.settlement
+    forms: dict[str, Any] = {
+        "answer": "answer.submit" in steps,
+        "strike": sorted(current.seats) if current and "strike.submit" in steps else None,
+        "evidence": "evidence.submit" in steps,
+        "inspection": "inspection.sign" in steps,
+        "objection": "decision.object" in steps,
+        "remedy": case.outcome.remedy if case.outcome and "remedy.confirm" in steps else None,
+        "withdraw": "case.withdraw" in steps,
+    }
+    if "settlement.sign" in steps:
+        forms["settlement"] = {
+            "proposed": settlement if settlement and side not in settlement.signed_by else None,
+            "mine": settlement if settlement and side in settlement.signed_by else None,
+            "remedies": sorted(CAR_REMEDIES) if case.domain == CAR else None,
         }
-    if phase == CasePhase.PANEL and current and side not in current["strikes"]:
-        steps["strike"] = sorted(current["seats"])
-    if phase == CasePhase.EVIDENCE and current and not current["paused_at"]:
-        steps["evidence"] = True
-    if inspection_awaits(case, side):
-        steps["inspection"] = True
-    if phase == CasePhase.OBJECTION and case["objection"] is None:
-        steps["objection"] = True
-    if (
-        phase == CasePhase.ENFORCEMENT
-        and case["domain"] == CAR
-        and side == "respondent"
-        and not case["remedy_confirmed"]
-    ):
-        steps["remedy"] = case["outcome"]["remedy"]
-    if side == "claimant" and phase in WITHDRAWABLE and case["objection"] is None:
-        steps["withdraw"] = True
-    return {name: shown for name, shown in steps.items() if shown}
+    return {name: shown for name, shown in forms.items() if shown}

@@ -8,7 +8,6 @@ list from the read model, and the page refreshes itself when the case moves.
 """
 
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
@@ -16,10 +15,11 @@ from starlette.responses import HTMLResponse
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
+from domain.case.snapshot import CaseSnapshot
 from web.access import PageRefused, PageRoute
 from web.case_reads import party_names, read_case, snapshot_of
-from web.case_views import current_round, phase_deadline
-from web.party_case_forms import PARTY_STEP_WORDS, party_steps, side_of
+from web.case_views import case_row
+from web.party_case_forms import PARTY_STEP_WORDS, party_forms, side_of
 from web.session import SignedInParty
 from web.templating import render
 
@@ -34,16 +34,17 @@ def my_cases(request: Request, party: SignedInParty, session: SessionDep) -> HTM
     rows = []
     for row in cases.list_cases(session=session, party_id=party.id, limit=CASES_SHOWN):
         case = snapshot_of(row)
-        rows.append({"case": case, "side": side_of(case, party.id), "deadline": phase_deadline(case)})
+        side = side_of(case, party.id) or ""
+        rows.append({"row": case_row(case, party.id, side), "side": side})
     context = {"party": party, "rows": rows, "now": datetime.now(UTC)}
     return render(request, "party_case/list.html", context)
 
 
-def _side(request: Request, case: dict[str, Any], party: Party) -> str:
+def _side(request: Request, case: CaseSnapshot, party: Party) -> str:
     """The reader's side in the case, or the page that says the case is not theirs."""
     side = side_of(case, party.id)
     if side is None:
-        context = {"party": party, "case_id": case["case_id"]}
+        context = {"party": party, "case_id": case.case_id}
         raise PageRefused(render(request, "party_case/not_a_party.html", context, status_code=403))
     return side
 
@@ -55,17 +56,18 @@ async def case_file(
     """The case as its workflow holds it, and the reader's own step when the case waits for it."""
     case = await read_case(request, case_id)
     side = _side(request, case, party)
-    current = current_round(case)
+    current = case.current_round
     context = {
         "party": party,
         "case": case,
         "side": side,
         "current": current,
-        "deadline": phase_deadline(case),
         "names": party_names(session, [case]),
-        "steps": party_steps(case, side),
+        "steps": party_forms(case, party.id, side),
+        "yours": case.waiting_for(party.id, side),
+        "now": datetime.now(UTC),
         "page_words": PARTY_STEP_WORDS,
-        "decided": current is not None and current["countersigned"],
+        "decided": current is not None and current.countersigned,
     }
     return render(request, "party_case/case.html", context)
 
@@ -75,4 +77,4 @@ async def case_version(request: Request, case_id: str, party: SignedInParty) -> 
     """What the case page polls to refresh itself when the other side, the council or a timer moved it."""
     case = await read_case(request, case_id)
     _side(request, case, party)
-    return {"version": case["version"]}
+    return {"version": case.version}

@@ -8,7 +8,6 @@ ends by handing the council's signed decision to its escrow.
 """
 
 from datetime import timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.common import VersioningBehavior
@@ -26,8 +25,10 @@ with workflow.unsafe.imports_passed_through():
         PanelSeatsInput,
     )
     from domain.calendar import WorkCalendar
+    from domain.case.draws import DrawEntry
     from domain.case.machine import CaseMachine, present
     from domain.case.revisions import Revisions
+    from domain.case.snapshot import CaseSnapshot
     from domain.steps.parties import PartyKey
     from domain.steps.signing import SignedStep
     from expert_panels.registry import expert_from_document
@@ -188,7 +189,7 @@ class CaseWorkflow:
         escrow_id = present(machine.terms.escrow_id, "the case's escrow")
         result = await workflow.execute_activity_method(
             EscrowLinkActivities.apply_escrow_decision,
-            EscrowDecisionInput(escrow_id, step["envelope"], step["signature"]),
+            EscrowDecisionInput(escrow_id, step.envelope, step.signature),
             **MONEY,  # the decision moves money: handed over until the escrow answers
         )
         if result.applied:
@@ -211,43 +212,10 @@ class CaseWorkflow:
         self._machine.escrow_cancelled(workflow.now())
 
     @workflow.query
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> CaseSnapshot:
         return self._machine.snapshot()
 
     @workflow.query
-    def draw_records(self) -> list[dict[str, Any]]:
-        """Every draw of this case with the candidates it drew from, for `escrow verify-draw`.
-
-        Draws abandoned because a seat could not be refilled come first, each with the seat
-        that ended it (`abandoned`), then each round's latest attempt that could seat nobody
-        (`failed`: how many attempts, the last when), then the draw of each round as it stands.
-        """
-        machine = self._machine
-        abandoned = [
-            {
-                "round": d.round,
-                "draw": d.draw,
-                "candidates": d.candidates,
-                "abandoned": {"vacated": d.vacated, "reason": d.reason, "problem": d.problem},
-            }
-            for d in machine.abandoned_draws
-        ]
-        failed = [
-            {
-                "round": r.number,
-                "draw": r.failed_draw.draw,
-                "candidates": r.failed_draw.candidates,
-                "failed": {
-                    "attempts": r.failed_draw.attempts,
-                    "attempted_at": r.failed_draw.attempted_at.isoformat(),
-                },
-            }
-            for r in machine.rounds
-            if r.failed_draw is not None
-        ]
-        current = [
-            {"round": r.number, "draw": r.draw, "candidates": r.candidates}
-            for r in machine.rounds
-            if r.draw is not None
-        ]
-        return abandoned + failed + current
+    def draw_records(self) -> list[DrawEntry]:
+        """Every draw of this case with the candidates it drew from, for `escrow verify-draw`."""
+        return self._machine.draw_entries()

@@ -1,8 +1,8 @@
 """The case workflow's public types: what the API and the escrow send, and get back."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from domain.case.outcomes import Outcome
 from domain.case.terms import CaseTerms
 
 CASE_WORKFLOW_PREFIX = "dispute-"
@@ -24,5 +24,5 @@ class CaseInput:
 class CaseOutcome:
     case_id: str
     phase: str
-    outcome: dict[str, Any] | None
+    outcome: Outcome | None
     noncompliant: bool

@@ -25,6 +25,8 @@ from config.settings import Settings
 from db import cases, crud
 from db.models import CaseProjection, Party
 from domain.canonical import content_hash
+from domain.case.draws import DrawEntry
+from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from domain.case.state import CasePhase
 from domain.case.steps import ClaimFile
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
@@ -119,7 +121,7 @@ async def file_case(
     release_connection(session)
     case = first.workflow_input
     if case.terms.escrow_id:  # the escrow checks the dispute and starts the case as its child
-        await _open_escrow_case(temporal, case, repeated=first.repeated)
+        await _open_escrow_case(temporal, case, case.terms.escrow_id, repeated=first.repeated)
     else:
         await start_once(
             temporal,
@@ -172,7 +174,7 @@ def _new_case(
     return {"case_id": case_id, "claim_hash": claim_hash}, case
 
 
-async def _open_escrow_case(temporal: Client, case: CaseInput, *, repeated: bool) -> None:
+async def _open_escrow_case(temporal: Client, case: CaseInput, escrow_id: str, *, repeated: bool) -> None:
     """Ask the escrow to open the case, unless a repeat finds the case already started.
 
     The escrow's update returns only once the case workflow has started, so a case
@@ -186,16 +188,17 @@ async def _open_escrow_case(temporal: Client, case: CaseInput, *, repeated: bool
         except RPCError as exc:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise not_reachable(exc, CASE, case.terms.case_id) from None
-    await execute(temporal, ESCROW, case.terms.escrow_id, EscrowWorkflow.open_case, case)
+    await execute(temporal, ESCROW, escrow_id, EscrowWorkflow.open_case, case)
 
 
-def _case_summary(row: CaseProjection) -> CaseSummary:
+def _case_summary(row: CaseProjection, party: Party) -> CaseSummary:
     outcome = None
     if row.outcome is not None:
         outcome = CaseOutcomeSummary(
             kind=row.outcome, pay_fen=row.pay_fen, refund_fen=row.refund_fen, remedy=row.remedy
         )
-    return CaseSummary.model_validate(row.model_dump() | {"outcome": outcome})
+    waiting = bool(read_case_snapshot(row.summary_json).waiting_for(party.id, party.role))
+    return CaseSummary.model_validate(row.model_dump() | {"outcome": outcome, "waiting_for_you": waiting})
 
 
 @router.get("", response_model=list[CaseSummary])
@@ -217,30 +220,27 @@ def list_cases(
         limit=limit,
         offset=offset,
     )
-    return [_case_summary(row) for row in rows]
+    return [_case_summary(row, party) for row in rows]
 
 
-def _require_case_party(party: Party, case: dict[str, Any]) -> None:
-    seated = {seat["party_id"] for r in case["rounds"] for seat in r["seats"].values()}
-    if (
-        party.id not in {case["claimant_id"], case["respondent_id"], *seated}
-        and party.role != Role.COUNCIL.value
-    ):
+def _require_case_party(party: Party, case: CaseSnapshot) -> None:
+    seated = {seat.party_id for r in case.rounds for seat in r.seats.values()}
+    if party.id not in {case.claimant_id, case.respondent_id, *seated} and party.role != Role.COUNCIL.value:
         raise ApiError(
             403, "not_a_participant", "only the case's parties, its panel and the council may read it"
         )
 
 
-@router.get("/{case_id}", responses=READ_ERRORS)
-async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> dict[str, Any]:
+@router.get("/{case_id}", response_model=CaseSnapshot, responses=READ_ERRORS)
+async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> CaseSnapshot:
     """Where the case stands, straight from its workflow."""
-    case = await query(temporal, CASE, case_id, CaseWorkflow.snapshot)
+    case: CaseSnapshot = await query(temporal, CASE, case_id, CaseWorkflow.snapshot)
     _require_case_party(party, case)
     return case
 
 
-@router.get("/{case_id}/draws", responses=READ_ERRORS)
-async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) -> list[dict[str, Any]]:
+@router.get("/{case_id}/draws", response_model=list[DrawEntry], responses=READ_ERRORS)
+async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) -> list[DrawEntry]:
     """Every panel draw of the case with its seed, candidates and exclusions, for its parties to re-run.
 
     A draw given up because a seat found no alternate comes with `abandoned` (the seat, why
@@ -252,4 +252,5 @@ async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) ->
     they are shown to the same people as the case itself.
     """
     _require_case_party(party, await query(temporal, CASE, case_id, CaseWorkflow.snapshot))
-    return await query(temporal, CASE, case_id, CaseWorkflow.draw_records)
+    draws: list[DrawEntry] = await query(temporal, CASE, case_id, CaseWorkflow.draw_records)
+    return draws

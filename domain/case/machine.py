@@ -30,14 +30,35 @@ worker was down, so `now` in `on_time` can be well past the deadline that fired)
 Cases filed before these rules keep the old ones (`Revisions`, set from `workflow.patched`).
 """
 
-from dataclasses import asdict, replace
+from copy import deepcopy
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from domain.calendar import WorkCalendar
 from domain.canonical import content_hash, jsonable_object
 from domain.case import steps
+from domain.case.draws import (
+    AbandonedPanelDraw,
+    Abandonment,
+    Attempts,
+    DrawEntry,
+    FailedPanelDraw,
+    PanelDraw,
+)
+from domain.case.outcomes import (
+    DecidedOutcome,
+    EscrowDecision,
+    Objection,
+    Outcome,
+    PanelDecision,
+    SettledOutcome,
+    StatutoryDecision,
+    decision_document,
+    dropped,
+)
 from domain.case.revisions import Revisions
+from domain.case.snapshot import CaseSnapshot
 from domain.case.state import (
     AbandonedDraw,
     CasePhase,
@@ -50,6 +71,7 @@ from domain.case.state import (
 )
 from domain.case.steps import CASE_RULES
 from domain.case.terms import CAR, RENOVATION, CaseTerms
+from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
 from domain.steps.machine import SignedStepMachine
 from domain.steps.parties import PartyKey
@@ -108,6 +130,20 @@ def present(value: T | None, what: str) -> T:
     return value
 
 
+@dataclass
+class Awaiting:
+    """What a case waits for: the open actions it declares, and the moments its timers wake it."""
+
+    actions: list[OpenAction] = field(default_factory=list)
+    timers: list[datetime] = field(default_factory=list)
+
+    def add(self, action: OpenAction) -> None:
+        self.actions.append(action)
+
+    def wake(self, at: datetime) -> None:
+        self.timers.append(at)
+
+
 class CaseMachine(SignedStepMachine):
     rules = CASE_RULES
     subject_kind = "case"
@@ -142,10 +178,10 @@ class CaseMachine(SignedStepMachine):
         self.abandoned_draws: list[AbandonedDraw] = []
         self.draw_retry_at: datetime | None = None
         self.evidence: list[Evidence] = []
-        self.outcome: dict[str, Any] | None = None
-        self.objection: dict[str, str] | None = None
+        self.outcome: Outcome | None = None
+        self.objection: Objection | None = None
         self.objection_due: datetime | None = None
-        self.escrow_step: dict[str, Any] | None = None
+        self.escrow_step: SignedStep | None = None
         self.remedy_due: datetime | None = None
         self.remedy_confirmed: str | None = None
         self.noncompliant = False
@@ -207,6 +243,12 @@ class CaseMachine(SignedStepMachine):
         if role != EXPERT:
             return role
         return present(self._seat_of_party(party_id), f"the seat of {party_id}").expert_id
+
+    def _outcome(self) -> Outcome:
+        """The outcome, which exists from the case's conclusion (enforcement) on."""
+        if self.outcome is None:
+            raise CaseStateError(f"no outcome in phase {self.phase.value}")
+        return self.outcome
 
     def _require(self, *phases: CasePhase) -> None:
         if self.phase not in phases:
@@ -272,17 +314,7 @@ class CaseMachine(SignedStepMachine):
                 return
             same.signed_by.append(actor)
             outcome = "refund" if pay == 0 else "split"
-            self._conclude(
-                {
-                    "source": "settlement",
-                    "outcome": outcome,
-                    "pay_fen": pay,
-                    "refund_fen": refund,
-                    "remedy": remedy,
-                    "rework_days": 0,
-                },
-                now,
-            )
+            self._conclude(SettledOutcome("settlement", outcome, pay, refund, remedy, 0), now)
 
         return apply
 
@@ -515,7 +547,7 @@ class CaseMachine(SignedStepMachine):
             raise invalid("bad_proposal", f"propose a payment from 0 to {self.terms.disputed_fen} fen")
         if self.terms.domain == CAR and opinion.pay_fen is not None:
             raise invalid("bad_proposal", "a car case decides a remedy, not a money split")
-        return lambda: current.reveals.__setitem__(expert_id, opinion_raw)
+        return lambda: current.reveals.__setitem__(expert_id, opinion)
 
     def _chair(self) -> str:
         return draw_record_from_document(present(self._panel().draw, "the panel's draw")).chair
@@ -529,34 +561,36 @@ class CaseMachine(SignedStepMachine):
         summary = payload.summary
         outcome, rework_days, remedy = self._summary_outcome(payload)
         current = self._panel()
-        opinions = {e: opinion_from_document(o) for e, o in current.reveals.items()}
+        opinions = dict(current.reveals)
         decision = aggregate(opinions, self.terms.disputed_fen, self._chair())
-        if outcome == "refund" and decision.pay_fen:
+        if self.terms.domain == RENOVATION and outcome not in summary_choices(RENOVATION, decision.pay_fen):
             raise invalid("outcome_mismatch", "the panel's median pays the business: the outcome is a split")
-        document = {
-            "case_id": self.subject_id,
-            "round": current.number,
-            "findings": decision.findings,
-            "dissent": {k: list(v) for k, v in decision.dissent.items()},
-            "tie_broken_by_chair": list(decision.tie_broken_by_chair),
-            "pay_fen": decision.pay_fen,
-            "refund_fen": decision.refund_fen,
-            "reasons": {e: o.reasons for e, o in opinions.items()},
-            "summary": summary,
-            "outcome": outcome,
-            "rework_days": rework_days,
-            "remedy": remedy,
-        }
+        document = PanelDecision(
+            case_id=self.subject_id,
+            round=current.number,
+            findings=decision.findings,
+            dissent={k: list(v) for k, v in decision.dissent.items()},
+            tie_broken_by_chair=list(decision.tie_broken_by_chair),
+            pay_fen=decision.pay_fen,
+            refund_fen=decision.refund_fen,
+            reasons={e: o.reasons for e, o in opinions.items()},
+            summary=summary,
+            outcome=outcome,
+            rework_days=rework_days,
+            remedy=remedy,
+        )
         # only a car claim that states its facts has a statutory remedy (older decisions keep their hash)
         if self.statutory is not None:
             departure = self._departure(payload, remedy, self.statutory)
-            document |= {"statutory_remedy": self.statutory, "departure_reason": departure}
+            document = StatutoryDecision(
+                **asdict(document), statutory_remedy=self.statutory, departure_reason=departure
+            )
         elif payload.departure_reason is not None:
             raise invalid("not_a_departure", "the claim states no car facts: there is no statutory remedy")
 
         def apply() -> None:
             current.decision = document
-            current.decision_hash = content_hash(document)
+            current.decision_hash = content_hash(decision_document(document))
             self.phase = CasePhase.SIGNING
 
         return apply
@@ -634,7 +668,7 @@ class CaseMachine(SignedStepMachine):
         reason = payload.reason
 
         def apply() -> None:
-            self.objection = {"party": actor, "reason": reason}
+            self.objection = Objection(actor, reason)
             self.rounds.append(PanelRound(number=2))
             self.phase = CasePhase.DRAW
 
@@ -644,19 +678,19 @@ class CaseMachine(SignedStepMachine):
         current = self._panel()
         decision = present(current.decision, "the panel's decision")
         self._conclude(
-            {
-                "source": "decision",
-                "outcome": decision["outcome"],
-                "pay_fen": decision["pay_fen"] or 0,
-                "refund_fen": decision["refund_fen"] or 0,
-                "remedy": decision["remedy"],
-                "rework_days": decision["rework_days"],
-                "decision_hash": current.decision_hash,
-            },
+            DecidedOutcome(
+                "decision",
+                decision.outcome,
+                decision.pay_fen or 0,
+                decision.refund_fen or 0,
+                decision.remedy,
+                decision.rework_days,
+                present(current.decision_hash, "the decision's hash"),
+            ),
             start,
         )
 
-    def _conclude(self, outcome: dict[str, Any], start: datetime) -> None:
+    def _conclude(self, outcome: SettledOutcome | DecidedOutcome, start: datetime) -> None:
         """Enforcement begins; a car dealer's remedy window starts at `start`."""
         self.outcome = outcome
         self.phase = CasePhase.ENFORCEMENT
@@ -673,14 +707,14 @@ class CaseMachine(SignedStepMachine):
         step = self._escrow_step(payload.escrow_step)
 
         def apply() -> None:
-            self.escrow_step = {"envelope": step.envelope, "signature": step.signature}
+            self.escrow_step = step
 
         return apply
 
     def _escrow_step(self, raw: dict[str, Any]) -> SignedStep:
         """The council's `dispute.decide` for the escrow must say exactly what was concluded here."""
         step, envelope = self._signed_escrow_step(raw, self.council_keys, "a council member")
-        expected = self.escrow_decision()
+        expected = asdict(self.escrow_decision())
         said = {k: envelope.payload.get(k, 0) for k in expected}
         if envelope.action != "dispute.decide" or said != expected:
             raise invalid(
@@ -706,17 +740,16 @@ class CaseMachine(SignedStepMachine):
             raise invalid("escrow_step_mismatch", f"the escrow step must be for {self.terms.escrow_id}")
         return step, envelope
 
-    def escrow_decision(self) -> dict[str, Any]:
-        """What the council's `dispute.decide` for the escrow must say: the concluded outcome in the
-        escrow's terms (a split pays and refunds, a refund only refunds, a rework moves no money)."""
-        outcome = present(self.outcome, "the case's outcome")
-        return {
-            "dispute": self.terms.escrow_dispute,
-            "outcome": outcome["outcome"],
-            "pay_fen": outcome["pay_fen"] if outcome["outcome"] == "split" else 0,
-            "refund_fen": outcome["refund_fen"] if outcome["outcome"] != "rework" else 0,
-            "rework_days": outcome["rework_days"],
-        }
+    def escrow_decision(self) -> EscrowDecision:
+        """What the council's `dispute.decide` for the escrow must say (see `EscrowDecision`)."""
+        outcome = self._outcome()
+        return EscrowDecision(
+            dispute=self.terms.escrow_dispute,
+            outcome=outcome.outcome,
+            pay_fen=outcome.pay_fen if outcome.outcome == "split" else 0,
+            refund_fen=outcome.refund_fen if outcome.outcome != "rework" else 0,
+            rework_days=outcome.rework_days,
+        )
 
     def awaits_escrow_step(self) -> bool:
         """Concluded, to be enforced through the escrow, and the council has not yet signed the step."""
@@ -753,7 +786,7 @@ class CaseMachine(SignedStepMachine):
         A refused withdrawal still ends the case (dropping one's own claim needs nobody's
         leave); the escrow's dispute stays open for the council to decide on the escrow."""
         self.escrow_step = None
-        if present(self.outcome, "the case's outcome")["source"] == "withdrawal":
+        if self._outcome().source == "withdrawal":
             self.phase = CasePhase.CLOSED
             self._alert(
                 "escrow_refused_withdrawal",
@@ -796,7 +829,7 @@ class CaseMachine(SignedStepMachine):
             if step is None:
                 self.phase = CasePhase.CLOSED
                 return
-            self.escrow_step = {"envelope": step.envelope, "signature": step.signature}
+            self.escrow_step = step
             self.phase = CasePhase.ENFORCEMENT
 
         return apply
@@ -820,7 +853,7 @@ class CaseMachine(SignedStepMachine):
         if now >= present(self.remedy_due, "the remedy window"):  # the timer may not have fired yet
             raise conflict("remedy_window_closed", "the time to confirm the remedy is over")
         remedy = payload.remedy
-        decided = present(self.outcome, "the case's outcome")["remedy"]
+        decided = self._outcome().remedy
         if remedy != decided:
             raise invalid("remedy_mismatch", f"the remedy decided is {decided}")
 
@@ -865,33 +898,182 @@ class CaseMachine(SignedStepMachine):
         if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
             self.phase = CasePhase.SUMMARY
 
+    # ------------------------------------------------------- what is awaited
+    def open_actions(self) -> list[OpenAction]:
+        """What the case waits for now, from whom, by when, and what happens then."""
+        return self._awaiting().actions
+
     def _deadlines(self) -> list[datetime]:
-        due: list[datetime] = []
-        if self.phase is CasePhase.FILED and not self.acceptance_alerted:
-            due.append(self.acceptance_due)
-        if self.phase is CasePhase.ANSWER:
-            due.append(present(self.answer_due, "the answer window"))
-        if self.phase is CasePhase.NEGOTIATION:
-            due.append(present(self.negotiation_due, "the negotiation window"))
-        if self.phase is CasePhase.DRAW and self.draw_retry_at:
-            due.append(self.draw_retry_at)
-        if self.phase is CasePhase.PANEL:
-            current = self._panel()
-            undeclared = [s.declaration_due for s in current.seats.values() if not s.declared]
-            # the end of the strike window matters only once every seat is declared; before that a
-            # passed strike_due would stay a deadline in the past and wake the workflow forever
-            due.extend(undeclared or [present(current.strike_due, "the strike window")])
-        if self.phase is CasePhase.EVIDENCE and not self._panel().paused_at:
-            due.append(present(self._panel().reply_due, "the reply window"))
-        if self.phase is CasePhase.VOTING and not self._panel().vote_overdue_alerted:
-            due.append(present(self._panel().vote_due, "the vote window"))
+        return self._awaiting().timers
+
+    def _awaiting(self) -> Awaiting:
+        """The open actions and, beside each, the timer that makes its deadline happen: one place for
+        both, so what a page says is due and when the workflow wakes cannot drift apart."""
+        waits = Awaiting()
+        phase = self.phase
+        if phase is CasePhase.FILED:
+            alerting = not self.acceptance_alerted
+            at = AtDeadline.ALERTS_COUNCIL if alerting else AtDeadline.NOTHING
+            waits.add(OpenAction("case.accept", Role.COUNCIL, None, self.filed_at, self.acceptance_due, at))
+            if alerting:
+                waits.wake(self.acceptance_due)
+        if phase is CasePhase.ANSWER:
+            answer_due = present(self.answer_due, "the answer window")
+            since = answer_due - timedelta(days=self.windows.answer_days)
+            waits.add(self._of(RESPONDENT, "answer.submit", since, answer_due, AtDeadline.CLOSES_WINDOW))
+            waits.wake(answer_due)
+        if phase in SETTLEABLE:
+            self._await_settlement(waits)
+        if phase is CasePhase.DRAW:
+            retry = self.draw_retry_at
+            at = AtDeadline.RETRIES_DRAW if retry else AtDeadline.NOTHING
+            waits.add(OpenAction("panel.draw", Role.COUNCIL, None, None, retry, at))
+            if retry:
+                waits.wake(retry)
+        if phase is CasePhase.PANEL:
+            self._await_panel(waits)
+        if phase is CasePhase.EVIDENCE:
+            self._await_evidence(waits)
+        if phase in (CasePhase.VOTING, CasePhase.SUMMARY, CasePhase.SIGNING):
+            self._await_decision(waits)
         if (target := self._decision_target()) is not None:
-            due.append(target)
-        if self.phase is CasePhase.OBJECTION:
-            due.append(present(self.objection_due, "the objection window"))
-        if self.phase is CasePhase.ENFORCEMENT and self.remedy_due:
-            due.append(self.remedy_due)
-        return due
+            waits.wake(target)
+        if phase is CasePhase.OBJECTION:
+            objection_due = present(self.objection_due, "the objection window")
+            since = objection_due - timedelta(days=self.windows.objection_days)
+            for side in (CLAIMANT, RESPONDENT):
+                waits.add(self._of(side, "decision.object", since, objection_due, AtDeadline.CLOSES_WINDOW))
+            waits.wake(objection_due)
+        if phase is CasePhase.ENFORCEMENT:
+            self._await_enforcement(waits)
+        if phase in WITHDRAWABLE and self.objection is None:
+            waits.add(self._of(CLAIMANT, "case.withdraw", None, None, AtDeadline.NOT_AWAITED))
+        return waits
+
+    def _of(
+        self,
+        side: str,
+        action: str,
+        since: datetime | None,
+        due: datetime | None,
+        at: AtDeadline,
+        ref: str | None = None,
+    ) -> OpenAction:
+        """An action awaited from the claimant or the respondent."""
+        party = self.terms.claimant if side == CLAIMANT else self.terms.respondent
+        return OpenAction(action, Role(side), party.party_id, since, due, at, ref)
+
+    def _of_seat(
+        self, seat: Seat, action: str, since: datetime | None, due: datetime | None, at: AtDeadline
+    ) -> OpenAction:
+        """An action awaited from a panel member; `ref` is their expert id (their seat)."""
+        return OpenAction(action, Role.EXPERT, seat.party_id, since, due, at, seat.expert_id)
+
+    def _await_settlement(self, waits: Awaiting) -> None:
+        """Either side may sign a settlement (its own terms, or the other side's) until a decision is
+        countersigned; during negotiation the draw waits for the side that has not signed."""
+        negotiating = self.phase is CasePhase.NEGOTIATION
+        due = present(self.negotiation_due, "the negotiation window") if negotiating else None
+        since = due - timedelta(days=self.windows.negotiation_days) if due else None
+        signed = self.settlement.signed_by if self.settlement else []
+        for side in (CLAIMANT, RESPONDENT):
+            if due and side not in signed:
+                waits.add(self._of(side, "settlement.sign", since, due, AtDeadline.CLOSES_WINDOW))
+            else:
+                waits.add(self._of(side, "settlement.sign", None, None, AtDeadline.NOT_AWAITED))
+        if due:
+            waits.wake(due)
+
+    def _await_panel(self, waits: Awaiting) -> None:
+        """Strikes until the strike window ends, and each seated member's independence declaration."""
+        current = self._panel()
+        strike_due = present(current.strike_due, "the strike window")
+        since = strike_due - timedelta(days=self.windows.strike_days)
+        for side in (CLAIMANT, RESPONDENT):
+            if side not in current.strikes:
+                waits.add(self._of(side, "strike.submit", since, strike_due, AtDeadline.CLOSES_WINDOW))
+        undeclared = [s for s in current.seats.values() if not s.declared]
+        for seat in undeclared:
+            due = seat.declaration_due
+            waits.add(self._of_seat(seat, "declaration.sign", seat.seated_at, due, AtDeadline.PASSES_SEAT))
+            waits.wake(due)
+        # the end of the strike window matters only once every seat is declared; before that a
+        # passed strike_due would stay a deadline in the past and wake the workflow forever
+        if not undeclared:
+            waits.wake(strike_due)
+
+    def _await_evidence(self, waits: Awaiting) -> None:
+        """Evidence, then replies, from both sides; the joint inspection report's signatures; the
+        council's clock. A paused clock stands still: nothing is due until it runs again."""
+        current = self._panel()
+        running = current.paused_at is None
+        evidence_due = present(current.evidence_due, "the evidence window")
+        reply_due = present(current.reply_due, "the reply window")
+        at = AtDeadline.CLOSES_WINDOW if running else AtDeadline.NOTHING
+        for side in (CLAIMANT, RESPONDENT):
+            for ref, since, due in (
+                ("evidence", current.formed_at, evidence_due),
+                ("reply", evidence_due, reply_due),
+            ):
+                waits.add(self._of(side, "evidence.submit", since, due if running else None, at, ref))
+        report = current.inspection
+        signed = set(report.signed_by) if report else set()
+        chair = self._chair()
+        if signed != PARTIES | {chair}:  # a joint site report is optional: nothing waits for it
+            for side in (CLAIMANT, RESPONDENT):
+                if side not in signed:
+                    waits.add(self._of(side, "inspection.sign", None, None, AtDeadline.NOT_AWAITED))
+            if chair not in signed:
+                seat = current.seats[chair]
+                waits.add(self._of_seat(seat, "inspection.sign", None, None, AtDeadline.NOT_AWAITED))
+        if running:
+            waits.add(OpenAction("clock.pause", Role.COUNCIL, None, None, None, AtDeadline.NOT_AWAITED))
+            waits.wake(reply_due)
+        else:  # the evidence windows stand still until the council lets the clock run again
+            resume = OpenAction(
+                "clock.resume", Role.COUNCIL, None, current.paused_at, None, AtDeadline.NOTHING
+            )
+            waits.add(resume)
+
+    def _await_decision(self, waits: Awaiting) -> None:
+        """Each member's vote, committed then revealed; the chair's summary; each member's signature,
+        then the council's countersignature. Past the due time the council is told."""
+        current = self._panel()
+        if self.phase is CasePhase.VOTING:
+            vote_due = present(current.vote_due, "the vote window")
+            alerting = not current.vote_overdue_alerted
+            at = AtDeadline.ALERTS_COUNCIL if alerting else AtDeadline.NOTHING
+            since = vote_due - timedelta(days=self.windows.vote_days)
+            committed = set(current.commitments) == set(current.seats)
+            for expert_id, seat in current.seats.items():
+                if expert_id not in current.commitments:
+                    waits.add(self._of_seat(seat, "vote.commit", since, vote_due, at))
+                elif committed and expert_id not in current.reveals:
+                    waits.add(self._of_seat(seat, "vote.reveal", since, vote_due, at))
+            if alerting:
+                waits.wake(vote_due)
+            return
+        target = self._decision_target()
+        due = current.decision_due
+        at = AtDeadline.ALERTS_COUNCIL if target is not None else AtDeadline.NOTHING
+        if self.phase is CasePhase.SUMMARY:
+            waits.add(self._of_seat(current.seats[self._chair()], "decision.summarise", None, due, at))
+            return
+        unsigned = [s for expert_id, s in current.seats.items() if expert_id not in current.signatures]
+        for seat in unsigned:
+            waits.add(self._of_seat(seat, "decision.sign", None, due, at))
+        if not unsigned:
+            waits.add(OpenAction("decision.countersign", Role.COUNCIL, None, None, due, at))
+
+    def _await_enforcement(self, waits: Awaiting) -> None:
+        """The council's step for the escrow, or the car dealer's confirmation of the remedy."""
+        if self.awaits_escrow_step():
+            waits.add(OpenAction("enforcement.submit", Role.COUNCIL, None, None, None, AtDeadline.NOTHING))
+        if self.remedy_due:
+            since = self.remedy_due - timedelta(days=self.windows.remedy_confirmation_days)
+            at = AtDeadline.RECORDED_NONCOMPLIANT
+            waits.add(self._of(RESPONDENT, "remedy.confirm", since, self.remedy_due, at))
+            waits.wake(self.remedy_due)
 
     def _decision_target(self) -> datetime | None:
         """When the panel's countersigned decision is due, while it is still outstanding.
@@ -977,57 +1159,75 @@ class CaseMachine(SignedStepMachine):
         return self.phase is CasePhase.ENFORCEMENT and self.escrow_step is not None
 
     # --------------------------------------------------------------- reading
-    def snapshot(self) -> dict[str, Any]:
-        return jsonable_object(
-            {
-                "case_id": self.subject_id,
-                "domain": self.terms.domain,
-                "version": self.version,
-                "phase": self.phase.value,
-                "claimant_id": self.terms.claimant.party_id,
-                "respondent_id": self.terms.respondent.party_id,
-                "escrow_id": self.terms.escrow_id,
-                "escrow_dispute": self.terms.escrow_dispute,
-                "disputed_fen": self.terms.disputed_fen,
-                "items": [asdict(i) for i in self.terms.items],
-                "car_facts": self.terms.car_facts,
-                "statutory_remedy": self.statutory,
-                "filed_at": self.filed_at,
-                "acceptance_due": self.acceptance_due,
-                "answer_due": self.answer_due,
-                "negotiation_due": self.negotiation_due,
-                "settlement": asdict(self.settlement) if self.settlement else None,
-                "rounds": [asdict(r) for r in self.rounds],
-                "abandoned_draws": [asdict(d) for d in self.abandoned_draws],
-                "evidence": [asdict(e) for e in self.evidence],
-                "outcome": self.outcome,
-                "objection": self.objection,
-                "objection_due": self.objection_due,
-                "escrow_step": self.escrow_step,
-                "escrow_decision": self.escrow_decision() if self.awaits_escrow_step() else None,
-                "remedy_due": self.remedy_due,
-                "remedy_confirmed": self.remedy_confirmed,
-                "noncompliant": self.noncompliant,
-                "rejection": self.rejection,
-                "alerts": [asdict(a) for a in self.alerts],
-                "trail_head": self.trail_head,
-                "trail_length": len(self.trail),
-            }
+    def draw_entries(self) -> list[DrawEntry]:
+        """Every draw of this case: those abandoned because a seat could not be refilled first, then
+        each round's latest attempt that could seat nobody, then the draw of each round as it stands."""
+        abandoned: list[DrawEntry] = [
+            AbandonedPanelDraw(d.round, d.draw, d.candidates, Abandonment(d.vacated, d.reason, d.problem))
+            for d in self.abandoned_draws
+        ]
+        failed: list[DrawEntry] = [
+            FailedPanelDraw(
+                r.number,
+                r.failed_draw.draw,
+                r.failed_draw.candidates,
+                Attempts(r.failed_draw.attempts, r.failed_draw.attempted_at),
+            )
+            for r in self.rounds
+            if r.failed_draw is not None
+        ]
+        current: list[DrawEntry] = [
+            PanelDraw(r.number, r.draw, r.candidates) for r in self.rounds if r.draw is not None
+        ]
+        return deepcopy(abandoned + failed + current)
+
+    def snapshot(self) -> CaseSnapshot:
+        """The case as it stands, a copy: nothing a reader does to it reaches the machine."""
+        return deepcopy(
+            CaseSnapshot(
+                case_id=self.subject_id,
+                domain=self.terms.domain,
+                version=self.version,
+                phase=self.phase,
+                claimant_id=self.terms.claimant.party_id,
+                respondent_id=self.terms.respondent.party_id,
+                escrow_id=self.terms.escrow_id,
+                escrow_dispute=self.terms.escrow_dispute,
+                disputed_fen=self.terms.disputed_fen,
+                items=self.terms.items,
+                car_facts=self.terms.car_facts,
+                statutory_remedy=self.statutory,
+                filed_at=self.filed_at,
+                acceptance_due=self.acceptance_due,
+                answer_due=self.answer_due,
+                negotiation_due=self.negotiation_due,
+                settlement=self.settlement,
+                rounds=self.rounds,
+                abandoned_draws=self.abandoned_draws,
+                evidence=self.evidence,
+                outcome=self.outcome,
+                objection=self.objection,
+                objection_due=self.objection_due,
+                escrow_step=self.escrow_step,
+                escrow_decision=self.escrow_decision() if self.awaits_escrow_step() else None,
+                remedy_due=self.remedy_due,
+                remedy_confirmed=self.remedy_confirmed,
+                noncompliant=self.noncompliant,
+                rejection=self.rejection,
+                alerts=self.alerts,
+                trail_head=self.trail_head,
+                trail_length=len(self.trail),
+                open_actions=self.open_actions(),
+            )
         )
 
 
-def dropped(source: str, reason: str) -> dict[str, Any]:
-    """The outcome of a case that ended with nothing decided (withdrawn, or its escrow cancelled):
-    shaped like any outcome, so every reader of one reads it, and moving no money."""
-    return {
-        "source": source,
-        "outcome": "withdrawn",
-        "reason": reason,
-        "pay_fen": 0,
-        "refund_fen": 0,
-        "remedy": "-",
-        "rework_days": 0,
-    }
+def summary_choices(domain: str, pay_fen: int | None) -> list[str]:
+    """What the chair may write for a decision whose median pays the business `pay_fen`: a car
+    remedy, or a renovation outcome, "refund" only when the median pays the business nothing."""
+    if domain == CAR:
+        return sorted(CAR_REMEDIES)
+    return sorted(RENOVATION_OUTCOMES - {"refund"} if pay_fen else RENOVATION_OUTCOMES)
 
 
 def terms_document(terms: CaseTerms) -> dict[str, Any]:

@@ -1,9 +1,18 @@
-"""The state of one dispute case: plain data the machine mutates and the workflow queries."""
+"""The state of one dispute case: plain data the machine mutates and the workflow queries.
+
+Timestamps are `Stamp`s, so the snapshot's JSON keeps Python's isoformat. A round's draw, its
+candidates and a failed or abandoned attempt stay the documents `escrow verify-draw` re-runs
+(`draw_record_document`, `expert_document`): they are the public, verifiable record, read as a
+`DrawRecord` with `draw_record_from_document` where the machine or a page needs its parts.
+"""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from domain.case.outcomes import Decision
+from domain.open_actions import Stamp
+from expert_panels.votes import Opinion
 
 
 class CasePhase(StrEnum):
@@ -27,10 +36,10 @@ class Seat:
     expert_id: str
     party_id: str
     public_key: str
-    seated_at: datetime
-    declaration_due: datetime
+    seated_at: Stamp
+    declaration_due: Stamp
     declared: bool = False
-    declared_at: datetime | None = None
+    declared_at: Stamp | None = None
 
 
 @dataclass
@@ -47,7 +56,7 @@ class Evidence:
     party: str
     hashes: list[str]
     reply: bool
-    at: datetime
+    at: Stamp
 
 
 @dataclass
@@ -65,18 +74,18 @@ class PanelRound:
     candidates: list[dict[str, Any]] = field(default_factory=list)  # expert documents drawn from
     seats: dict[str, Seat] = field(default_factory=dict)
     strikes: dict[str, str] = field(default_factory=dict)  # party -> expert_id
-    strike_due: datetime | None = None
-    formed_at: datetime | None = None
-    decision_due: datetime | None = None  # the decision target, moved on by clock pauses
-    evidence_due: datetime | None = None
-    reply_due: datetime | None = None
-    paused_at: datetime | None = None
+    strike_due: Stamp | None = None
+    formed_at: Stamp | None = None
+    decision_due: Stamp | None = None  # the decision target, moved on by clock pauses
+    evidence_due: Stamp | None = None
+    reply_due: Stamp | None = None
+    paused_at: Stamp | None = None
     inspection: JointInspection | None = None
     commitments: dict[str, str] = field(default_factory=dict)
-    reveals: dict[str, dict[str, Any]] = field(default_factory=dict)
-    vote_due: datetime | None = None
+    reveals: dict[str, Opinion] = field(default_factory=dict)
+    vote_due: Stamp | None = None
     vote_overdue_alerted: bool = False
-    decision: dict[str, Any] | None = None  # the document every member signs
+    decision: Decision | None = None  # the document every member signs
     decision_hash: str | None = None
     signatures: list[str] = field(default_factory=list)
     dissent_notes: dict[str, str] = field(default_factory=dict)
@@ -95,7 +104,7 @@ class FailedAttempt:
     draw: dict[str, Any]  # failed_draw_document: request, seed, candidates, exclusions, problem
     candidates: list[dict[str, Any]]
     attempts: int
-    attempted_at: datetime
+    attempted_at: Stamp
 
 
 @dataclass
@@ -108,4 +117,4 @@ class AbandonedDraw:
     vacated: str  # the expert whose seat no alternate could take
     reason: str  # why they left
     problem: str  # why no alternate could take the seat
-    abandoned_at: datetime
+    abandoned_at: Stamp

@@ -1,6 +1,7 @@
 """The case read model on both backends: version ordering, filters, who sees what, and the activity."""
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -169,7 +170,7 @@ def test_the_activity_projects_a_case_its_trail_and_its_alerts_once(session: Ses
             kit.m.version,
             snapshot,
             kit.m.trail_records(trail_from),
-            snapshot["alerts"][alerts_from:],
+            [asdict(alert) for alert in snapshot.alerts[alerts_from:]],
         )
         activities.project_case(projected)
         return projected

@@ -41,7 +41,7 @@ class Case:
         await self.stack.skipper.fast_forward(self.handle, timedelta(days=days))
 
     async def until(self, phase: str) -> dict:
-        return await eventually(self.state, lambda s: s["phase"] == phase, f"phase {phase}", 20)
+        return await eventually(self.state, lambda s: s.phase == phase, f"phase {phase}", 20)
 
 
 def enrol_experts(engine, domain: str, count: int) -> dict[str, tuple[str, SigningKey]]:

@@ -155,7 +155,7 @@ async def versions(world: World) -> tuple[int, int]:
     escrow = await world.flow.state()
     handle = world.flow.stack.temporal.get_workflow_handle(case_workflow_id(world.case_id))
     case = await handle.query(CaseWorkflow.snapshot)
-    return escrow["version"], case["version"]
+    return escrow["version"], case.version
 
 
 async def read_models_have(world: World) -> None:

@@ -1,9 +1,11 @@
 """The pure parts of the public record: the spike threshold, anonymisation, quarters, outcomes."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
+from domain.case.outcomes import DecidedOutcome, SettledOutcome
 from public_record.alerts import MIN_COUNT, spikes, threshold
 from public_record.complaints import Complaint, case_outcome, money_outcome, tally
 from public_record.decisions import published_decision, scrub
@@ -85,11 +87,14 @@ def test_outcomes_from_the_consumers_side():
     assert money_outcome("split", pay_fen=100, refund_fen=0) == "for_business"
     assert money_outcome("split", pay_fen=40, refund_fen=60) == "split"
     assert money_outcome("rework", pay_fen=0, refund_fen=0) == "for_consumer"
-    settled = {"phase": "enforcement", "outcome": {"source": "settlement", "outcome": "split"}}
+    settled = SimpleNamespace(
+        phase="enforcement", outcome=SettledOutcome("settlement", "split", 1, 1, "-", 0)
+    )
     assert case_outcome(settled) == "settled"
-    car = {"phase": "closed", "outcome": {"source": "decision", "outcome": "remedy", "remedy": "none"}}
+    decided = DecidedOutcome("decision", "remedy", 0, 0, "none", 0, "sha256:decision")
+    car = SimpleNamespace(phase="closed", outcome=decided)
     assert case_outcome(car) == "for_business"
-    assert case_outcome({"phase": "rejected", "outcome": None}) == "rejected"
+    assert case_outcome(SimpleNamespace(phase="rejected", outcome=None)) == "rejected"
 
 
 def test_mediation_rate_counts_settled_and_withdrawn_over_what_closed():

@@ -1,57 +1,37 @@
-"""What the staff pages read out of a case snapshot: the phase's deadline and a member's next task."""
+"""What the case pages read out of a snapshot's open actions: the step due first, the "waiting for
+you" marker, and a panel member's task, all from what the machine declares."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from domain.case.snapshot import CaseSnapshot
+from domain.roles import Role
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import SALT, CaseKit
-from web.case_views import DECISION_TARGET, expert_task, phase_deadline, seat_of
+from web.case_views import case_row, member_task, seat_of, steps_open_to
 
 
-def snapshot(kit: CaseKit) -> dict:
+def snapshot(kit: CaseKit) -> CaseSnapshot:
     return kit.m.snapshot()
 
 
-def test_each_phase_shows_the_deadline_that_ends_it():
+def test_a_list_row_shows_the_step_due_first_and_whether_it_waits_for_the_reader():
     kit = CaseKit()
-    filed = phase_deadline(snapshot(kit))
-    assert (filed.what, filed.due) == ("deadline.acceptance", kit.m.acceptance_due)
+    row = case_row(snapshot(kit), "P-COUNCIL", Role.COUNCIL)
+    assert (row.next.action, row.next.due, row.yours) == ("case.accept", kit.m.acceptance_due, True)
+    assert not case_row(snapshot(kit), "P-CLAIMANT", Role.CLAIMANT).yours  # withdrawing is not awaited
+    assert steps_open_to(snapshot(kit), "P-CLAIMANT", Role.CLAIMANT) == {"case.withdraw"}
 
     kit.step("council", "case.accept", {})
-    answer = phase_deadline(snapshot(kit))
-    assert (answer.what, answer.due) == ("deadline.answer", kit.now + timedelta(days=5))
+    row = case_row(snapshot(kit), "P-RESPONDENT", Role.RESPONDENT)
+    assert (row.next.action, row.next.due, row.yours) == ("answer.submit", kit.m.answer_due, True)
+    assert not case_row(snapshot(kit), "P-COUNCIL", Role.COUNCIL).yours
 
     kit.step("respondent", "answer.submit", {"answer_hash": "sha256:answer"})
     kit.tick(timedelta(days=10))
-    seats = kit.draw()
-    panel = phase_deadline(snapshot(kit))
-    assert (panel.what, panel.due) == ("deadline.declarations", kit.now + timedelta(days=2))
-    for expert_id in seats:
-        kit.step(expert_id, "declaration.sign", {"independent": True})
-    declared = phase_deadline(snapshot(kit))
-    assert (declared.what, declared.due) == ("deadline.strikes", kit.now + timedelta(days=2))
-
-    kit.tick(timedelta(days=2))
-    evidence = phase_deadline(snapshot(kit))
-    assert (evidence.what, evidence.due) == ("deadline.evidence", kit.now + timedelta(days=14))
-    kit.step("council", "clock.pause", {"reason": "lab test"})
-    assert phase_deadline(snapshot(kit)).due is None
-
-    kit.tick(timedelta(days=1))
-    kit.step("council", "clock.resume", {"note": "back"})
-    kit.tick(timedelta(days=15))
-    voting = phase_deadline(snapshot(kit))
-    assert voting.what == "deadline.votes" and voting.due == datetime.fromisoformat(
-        snapshot(kit)["rounds"][-1]["vote_due"]
-    )
-
-    kit.vote({expert_id: 100 for expert_id in seats})
-    summary = phase_deadline(snapshot(kit))
-    formed = datetime.fromisoformat(snapshot(kit)["rounds"][-1]["formed_at"])
-    paused = timedelta(days=1)  # paused time does not count against the target
-    assert (summary.what, summary.due) == ("deadline.decision_target", formed + DECISION_TARGET + paused)
-    older = snapshot(kit)  # projected before the machine kept decision_due
-    del older["rounds"][-1]["decision_due"]
-    assert phase_deadline(older).due == formed + DECISION_TARGET
+    kit.draw()
+    row = case_row(snapshot(kit), "P-CLAIMANT", Role.CLAIMANT)
+    assert (row.next.action, row.yours) == ("strike.submit", True)
+    assert row.due_first() == (False, kit.m.round.strike_due)
 
 
 def test_a_members_task_follows_the_commit_and_reveal():
@@ -60,17 +40,17 @@ def test_a_members_task_follows_the_commit_and_reveal():
     seats = kit.form_panel()
     kit.tick(timedelta(days=15))
     first, second, *_ = seats
-    party = kit.parties[first].party_id
+    party, other = kit.parties[first].party_id, kit.parties[second].party_id
     assert seat_of(snapshot(kit), party)[0] == first
     assert seat_of(snapshot(kit), "P-NOBODY") is None
-    assert expert_task(snapshot(kit), first) == "task.commit"
+    assert member_task(snapshot(kit), party) == "task.commit"
 
     opinion = {"findings": {"leak": "upheld", "tiles": "rejected"}, "pay_fen": 10, "reasons": ""}
     kit.step(first, "vote.commit", {"commitment": commitment(opinion, SALT)})
-    assert expert_task(snapshot(kit), first) == "task.waiting_commitments"
+    assert member_task(snapshot(kit), party) == "task.waiting_commitments"
     for expert_id in seats[1:]:
         kit.step(expert_id, "vote.commit", {"commitment": commitment(opinion, SALT)})
-    assert expert_task(snapshot(kit), first) == "task.reveal"
+    assert member_task(snapshot(kit), party) == "task.reveal"
     kit.step(first, "vote.reveal", {"opinion": opinion, "salt": SALT})
-    assert expert_task(snapshot(kit), first) == "task.waiting_reveals"
-    assert expert_task(snapshot(kit), second) == "task.reveal"
+    assert member_task(snapshot(kit), party) == "task.waiting_reveals"
+    assert member_task(snapshot(kit), other) == "task.reveal"

@@ -32,14 +32,16 @@ async def test_a_withdrawn_case_says_who_ended_it_and_why(stack):
         outcome = part(shown, 'id="outcome"')
         assert "申请人撤回投诉" in outcome and REASON in outcome, (shown_at, outcome)
         assert "托管中的争议已撤回" in outcome and "付给经营者" not in outcome  # no money moved
-        assert "申请人已撤回投诉" in part(shown, 'id="case-facts"', "</dl>")  # nobody owes a step
+        assert "本案目前不等待任何一方的操作" in part(
+            shown, 'id="waits-heading"', "</section>"
+        )  # nobody owes a step
         assert 'data-step="' not in shown
     english = part((await page(stack, path, flow.owner, lang="en")).text, 'id="outcome"')
     assert "Withdrawn by the claimant" in english and "the frozen stages went back" in english
 
     await read_model_shows(stack, case.case_id, "closed")
     listed = (await page(stack, "/my/cases", flow.contractor)).text
-    assert "申请人已撤回投诉" in part(listed, f'href="{path}"', "</li>")
+    assert "本案目前不等待任何一方的操作" in part(listed, f'href="{path}"', "</li>")  # nobody owes a step
 
     async def audited() -> list[str]:
         with Session(stack.engine) as session:

@@ -18,12 +18,12 @@ async def test_open_disputes_show_the_phase_deadline_and_amount_to_the_council_o
     assert '<html lang="zh-CN">' in listing.text
     row = listing.text.split(f'href="/council/cases/{case_id}"', 1)[1].split("</tr>", 1)[0]
     assert yuan(disputed.disputed_fen) in row and yuan(disputed.disputed_fen) != "¥0.00"
-    assert "待受理" in row and "委员会受理期限" in row
+    assert "待受理" in row and "调解委员会: 受理案件" in row and "等待您处理" in row  # its open action
     assert shanghai(datetime.fromisoformat(state["acceptance_due"])) in row
     assert disputed.flow.owner.name in row and disputed.flow.contractor.name in row
 
     english = await page(stack, "/council", council, lang="en")
-    assert "Council to accept or reject by" in english.text and "Open disputes" in english.text
+    assert "Council: Accept the case" in english.text and "Open disputes" in english.text
 
     filed = (await page(stack, f"/council/cases/{case_id}", council)).text
     assert 'data-step="case.accept"' in filed and 'data-step="case.reject"' in filed

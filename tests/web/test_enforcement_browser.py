@@ -35,7 +35,7 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
     )
     await council.clock.set_fixed_time(await demo.clocks.now(case.case_id))
     await open_page(council, f"/council/cases/{case.case_id}")
-    await expect(council.locator("#case-facts")).to_contain_text("待委员会在托管中执行")
+    await expect(council.locator("#waits")).to_contain_text("调解委员会: 在托管中执行裁决")  # its open action
     await sign(
         council,
         'form[data-step="enforcement.submit"]',
