@@ -16,18 +16,19 @@ import argparse
 import asyncio
 import statistics
 from dataclasses import dataclass
+from typing import TypedDict
 
 import httpx
 from playwright.async_api import Browser, async_playwright
 from rich.console import Console
 from rich.table import Table
 
+from api.deps import SESSION_COOKIE
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from client.escrow_session import EscrowSession
 from client.party import Party
 from config.settings import get_settings
 from sandbox_bank.client import BankClient
-from web.session import SESSION_COOKIE
 
 TOTAL_FEN = 20_000_000
 
@@ -43,6 +44,17 @@ MEASURE = """() => {
         load: navigation.loadEventEnd,
     };
 }"""
+
+
+class Sample(TypedDict):
+    """One page load as MEASURE reports it."""
+
+    bytes: int
+    requests: int
+    server: float
+    interactive: float
+    loaded: float
+    load: float
 
 
 @dataclass
@@ -75,21 +87,22 @@ async def prepare(api_url: str) -> tuple[str, dict[str, Party]]:
         return flow.escrow_id, parties
 
 
-async def measure(browser: Browser, api_url: str, path: str, token: str | None) -> dict:
+async def measure(browser: Browser, api_url: str, path: str, token: str | None) -> Sample:
     context = await browser.new_context(base_url=api_url, viewport={"width": 390, "height": 844})
     try:
         if token:
             await context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": api_url}])
         page = await context.new_page()
         await page.goto(path, wait_until="load")
-        return await page.evaluate(MEASURE)
+        sample: Sample = await page.evaluate(MEASURE)
+        return sample
     finally:
         await context.close()
 
 
 async def run(api_url: str, runs: int) -> list[Figures]:
     escrow_id, parties = await prepare(api_url)
-    pages = [("sign-in", "/signin", None)]
+    pages: list[tuple[str, str, str | None]] = [("sign-in", "/signin", None)]
     for role, party in parties.items():
         session = await party.open_session()
         pages.append((f"{role}: my escrows", "/my/escrows", session))

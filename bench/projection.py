@@ -13,6 +13,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 from temporalio.api.enums.v1 import EventType
@@ -28,7 +29,7 @@ from db.models import Party
 HISTORY = Path(__file__).resolve().parents[1] / "tests" / "histories" / "escrow_full_lifecycle.json"
 
 
-def recorded_inputs() -> list[dict]:
+def recorded_inputs() -> list[dict[str, Any]]:
     history = WorkflowHistory.from_json("bench", json.loads(HISTORY.read_text()))
     return [
         json.loads(event.activity_task_scheduled_event_attributes.input.payloads[0].data)
@@ -38,11 +39,12 @@ def recorded_inputs() -> list[dict]:
     ]
 
 
-def as_escrow(raw: dict, escrow_id: str) -> ProjectionInput:
+def as_escrow(raw: dict[str, Any], escrow_id: str) -> ProjectionInput:
     """The recorded input moved to another escrow id (a text replace keeps it consistent), read
     as the worker reads it."""
     moved = json.loads(json.dumps(raw).replace(raw["escrow_id"], escrow_id))
-    return value_to_type(ProjectionInput, moved)
+    projection: ProjectionInput = value_to_type(ProjectionInput, moved)
+    return projection
 
 
 def main() -> None:

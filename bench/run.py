@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -139,7 +140,7 @@ class Run:
                 spent[kind] += await run_many(
                     plan.batch,
                     plan.concurrency,
-                    lambda j=job, r=rec: j(r),
+                    partial(job, rec),
                     self.rec,
                     lambda: progress.advance(task),
                     f"{kind} lifecycles",

@@ -17,6 +17,8 @@ import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import Engine
+from temporalio.client import Client
 
 from chaos.driver import LIFE, ChaosEscrow, DriveStats, drive_all
 from chaos.processes import ChaosStack, chaos_settings
@@ -30,6 +32,7 @@ from chaos.reconcile import (
 )
 from chaos.schedule import BankFaults, EventKind, FaultSchedule, build_schedule
 from client.party import Party
+from config.settings import Settings
 from sandbox_bank.client import BankClient
 from workflows.connection import connect_temporal
 
@@ -136,7 +139,7 @@ async def _drive_under_chaos(
     schedule: FaultSchedule,
     stack: ChaosStack,
     escrows: list[ChaosEscrow],
-    temporal,
+    temporal: Client,
     stats: DriveStats,
     console: Console,
 ) -> tuple[list[str], list[tuple[float, str]]]:
@@ -200,7 +203,7 @@ async def _play(
             say(f"Temporal dev server back on the same SQLite file after {down:.1f} s")
 
 
-def _engine(settings):
+def _engine(settings: Settings) -> Engine:
     from db.engine import make_engine
 
     return make_engine(settings.app_database_url())

@@ -3,6 +3,7 @@
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +17,7 @@ from workflows.escrow_types import escrow_workflow_id
 console = Console()
 
 
-async def _export(settings: Settings, escrow_id: str) -> dict:
+async def _export(settings: Settings, escrow_id: str) -> dict[str, Any]:
     client = await connect_temporal(settings)
     handle = client.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
     return await handle.query(EscrowWorkflow.audit_trail)
@@ -39,7 +40,7 @@ def verify_file(path: Path) -> int:
     return report(trail)
 
 
-def report(trail: dict) -> int:
+def report(trail: dict[str, Any]) -> int:
     problems = verify_trail(trail)
     table = Table(title=f"audit trail of {trail.get('escrow_id', '?')}")
     for column in ("seq", "action", "signer", "role", "signed at", "entry hash"):

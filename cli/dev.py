@@ -264,10 +264,10 @@ class Supervisor:
                             return _failure_code(child.proc.returncode)
                         backoffs[asyncio.ensure_future(asyncio.sleep(delay))] = child
                     elif task in backoffs:
-                        child = await self._respawn(backoffs.pop(task))
-                        if child is None:
+                        respawned = await self._respawn(backoffs.pop(task))
+                        if respawned is None:
                             return 1
-                        exits[asyncio.ensure_future(child.proc.wait())] = child
+                        exits[asyncio.ensure_future(respawned.proc.wait())] = respawned
         finally:
             for task in [stop, *exits, *backoffs]:
                 task.cancel()
@@ -289,7 +289,7 @@ class Supervisor:
                 f"(the limit is {self.restart.rule()}), giving up and stopping everything"
             )
             return None
-        delay = min(self.restart.first_delay * 2 ** (deaths - 1), self.restart.max_delay)
+        delay = min(self.restart.first_delay * 2.0 ** (deaths - 1), self.restart.max_delay)
         self.say(
             f"{name} exited with {how}; restarting it in {delay:g} s "
             f"(death {deaths}; {self.restart.rule()} stop everything)"
@@ -499,19 +499,22 @@ def free_port() -> int:
     """A loopback port nobody listens on right now (the OS picks it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
     """A whole stack that shares nothing with `make run` or the tests: its own data directory,
     fresh SQLite databases and free ports (for `escrow chaos`, `escrow bench` and tests)."""
+    from pydantic import SecretStr
+
     from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 
     api_port, bank_port, temporal_port = free_port(), free_port(), free_port()
     return Settings(
         data_dir=data_dir,
-        database_url="",
-        bank_database_url="",
+        database_url=SecretStr(""),
+        bank_database_url=SecretStr(""),
         temporal_address=f"127.0.0.1:{temporal_port}",
         api_port=api_port,
         bank_port=bank_port,

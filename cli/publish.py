@@ -5,6 +5,8 @@ The same run checks each month of the quarter for complaint spikes and puts them
 the council's alert list.
 """
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
@@ -43,7 +45,7 @@ def run_publish(settings: Settings, quarter_text: str) -> int:
     return 0
 
 
-def print_list(document: dict, created: bool) -> None:
+def print_list(document: dict[str, Any], created: bool) -> None:
     state = "published" if created else "already published"
     table = Table(
         title=f"{document['quarter']}: {state} {document['published_at'][:10]}, served until "

@@ -15,7 +15,7 @@ from uuid import uuid4
 
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sandbox_bank import outbox
 from sandbox_bank.errors import BankError
@@ -151,8 +151,8 @@ def transaction(engine: Engine, tx_id: str) -> MovementOut:
     with Session(engine) as session:
         query = (
             select(JournalTransaction, JournalLine)
-            .join(JournalLine, JournalLine.tx_id == JournalTransaction.tx_id)
-            .join(Account, Account.account_id == JournalLine.account_id)
+            .join(JournalLine, col(JournalLine.tx_id) == col(JournalTransaction.tx_id))
+            .join(Account, col(Account.account_id) == col(JournalLine.account_id))
             .where(JournalTransaction.tx_id == tx_id, Account.kind == AccountKind.ESCROW)
         )
         found = session.exec(query).first()
@@ -176,7 +176,7 @@ def balance(engine: Engine, account_id: str) -> BalanceOut:
             raise account_not_found(account_id)
         query = (
             select(JournalTransaction.kind, func.sum(JournalLine.amount_fen))
-            .join(JournalLine, JournalLine.tx_id == JournalTransaction.tx_id)
+            .join(JournalLine, col(JournalLine.tx_id) == col(JournalTransaction.tx_id))
             .where(JournalLine.account_id == account_id)
             .group_by(JournalTransaction.kind)
         )
@@ -196,9 +196,9 @@ def statement(engine: Engine, account_id: str) -> StatementOut:
             raise account_not_found(account_id)
         query = (
             select(JournalLine.amount_fen, JournalTransaction)
-            .join(JournalTransaction, JournalLine.tx_id == JournalTransaction.tx_id)
+            .join(JournalTransaction, col(JournalLine.tx_id) == col(JournalTransaction.tx_id))
             .where(JournalLine.account_id == account_id)
-            .order_by(JournalLine.line_id)
+            .order_by(col(JournalLine.line_id))
         )
         running = 0
         entries = []
@@ -225,9 +225,9 @@ def check(engine: Engine) -> LedgerCheckOut:
             select(
                 JournalTransaction.tx_id,
                 func.coalesce(func.sum(JournalLine.amount_fen), 0).label("total"),
-                func.count(JournalLine.line_id).label("lines"),
+                func.count(col(JournalLine.line_id)).label("lines"),
             )
-            .join(JournalLine, JournalLine.tx_id == JournalTransaction.tx_id, isouter=True)
+            .join(JournalLine, col(JournalLine.tx_id) == col(JournalTransaction.tx_id), isouter=True)
             .group_by(JournalTransaction.tx_id)
             .subquery()
         )

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sandbox_bank.models import OutboxEvent, utcnow
 
@@ -43,8 +43,8 @@ def due_events(engine: Engine, now: datetime, limit: int) -> list[OutboxEvent]:
     with Session(engine, expire_on_commit=False) as session:
         query = (
             select(OutboxEvent)
-            .where(OutboxEvent.next_attempt_at <= now)
-            .order_by(OutboxEvent.next_attempt_at)
+            .where(col(OutboxEvent.next_attempt_at) <= now)
+            .order_by(col(OutboxEvent.next_attempt_at))
             .limit(limit)
         )
         return list(session.exec(query).all())

@@ -47,15 +47,15 @@ def journal(engine: Engine, limit: int) -> JournalOut:
     """Totals per kind over the whole ledger, and the newest `limit` movements."""
     escrow_side = (
         select(JournalTransaction, JournalLine.account_id, JournalLine.amount_fen)
-        .join(JournalLine, JournalLine.tx_id == JournalTransaction.tx_id)
-        .join(Account, Account.account_id == JournalLine.account_id)
+        .join(JournalLine, col(JournalLine.tx_id) == col(JournalTransaction.tx_id))
+        .join(Account, col(Account.account_id) == col(JournalLine.account_id))
         .where(Account.kind == AccountKind.ESCROW)
     )
     with Session(engine) as session:
         totals_query = (
             select(JournalTransaction.kind, func.sum(JournalLine.amount_fen))
-            .join(JournalLine, JournalLine.tx_id == JournalTransaction.tx_id)
-            .join(Account, Account.account_id == JournalLine.account_id)
+            .join(JournalLine, col(JournalLine.tx_id) == col(JournalTransaction.tx_id))
+            .join(Account, col(Account.account_id) == col(JournalLine.account_id))
             .where(Account.kind == AccountKind.ESCROW)
             .group_by(JournalTransaction.kind)
         )

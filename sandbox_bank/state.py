@@ -19,4 +19,5 @@ class BankState:
 
 
 def bank_state(request: Request) -> BankState:
-    return request.app.state.bank
+    state: BankState = request.app.state.bank
+    return state
