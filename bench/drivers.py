@@ -10,7 +10,7 @@ A bare lifecycle sends the same number of updates straight to its workflow.
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from temporalio.client import Client
 from bench.bare import BARE_TASK_QUEUE, BareScript, BareStep, BareWorkflow
 from client.escrow_session import eventually
 from client.party import Party
+from domain.escrow.snapshot import EscrowSnapshot
 from sandbox_bank.client import BankClient, BankRejected
 
 TOTAL_FEN = 20_000_000
@@ -53,14 +54,12 @@ class Bench:
     @classmethod
     async def register(cls, http: httpx.AsyncClient, bank: BankClient, temporal: Client) -> "Bench":
         """One owner, contractor and inspector for every escrow: parties are not what is measured."""
-        parties = [
-            Party(http, "owner", "bench owner"),
-            Party(http, "contractor", "bench contractor"),
-            Party(http, "inspector", "bench inspector"),
-        ]
-        for party in parties:
+        owner = Party(http, "owner", "bench owner")
+        contractor = Party(http, "contractor", "bench contractor")
+        inspector = Party(http, "inspector", "bench inspector")
+        for party in (owner, contractor, inspector):
             await party.register()
-        return cls(http, bank, temporal, *parties)
+        return cls(http, bank, temporal, owner, contractor, inspector)
 
     async def draft(self) -> dict[str, Any]:
         """Open an escrow: the contract drafted, its workflow started, waiting for signatures."""
@@ -76,7 +75,7 @@ class Bench:
 
     async def escrow_lifecycle(self, rec: Recorder) -> str:
         created = await self.draft()
-        escrow_id = created["escrow_id"]
+        escrow_id: str = created["escrow_id"]
         terms = created["terms"]
 
         async def step(party: Party, path: str, action: str, payload: dict[str, Any]) -> None:
@@ -84,7 +83,7 @@ class Bench:
             await party.step(path, action, escrow_id, payload)
             rec.step_ms.append((time.perf_counter() - started) * 1000)
 
-        async def state() -> dict[str, Any]:
+        async def state() -> EscrowSnapshot:
             rec.reads += 1
             return await self.owner.escrow(escrow_id)
 
@@ -92,8 +91,9 @@ class Bench:
             await step(party, "/contract/signatures", "contract.sign", {"terms_hash": created["terms_hash"]})
         total = sum(s["amount_fen"] for s in terms["stages"]) + terms["retention_fen"]
         await self.deposit(escrow_id, total)
-        deposited = lambda s: s["ledger"]["deposited_fen"] == total  # noqa: E731
-        await eventually(state, deposited, "the deposit", WAIT_SECONDS, POLL_SECONDS)
+        await eventually(
+            state, lambda s: s.ledger.deposited_fen == total, "the deposit", WAIT_SECONDS, POLL_SECONDS
+        )
         accepted_at: dict[str, datetime] = {}
         for n, stage in enumerate(terms["stages"], start=1):
             await step(self.contractor, f"/stages/{n}/inspection-requests", "inspection.request",
@@ -107,7 +107,7 @@ class Bench:
         released = sum(s["amount_fen"] for s in terms["stages"])
         await eventually(
             state,
-            lambda s: s["ledger"]["pending_fen"] == 0 and s["ledger"]["released_fen"] == released,
+            lambda s: s.ledger.pending_fen == 0 and s.ledger.released_fen == released,
             "the last release",
             WAIT_SECONDS,
             POLL_SECONDS,
@@ -174,10 +174,10 @@ async def run_many(
 
 
 async def offered_load(
-    rate_per_s: float, seconds: float, job: Callable[[], Awaitable[Any]], rec: Recorder
+    rate_per_s: float, seconds: float, job: Callable[[], Coroutine[Any, Any, Any]], rec: Recorder
 ) -> int:
     """Start `job` at a steady rate (open loop: a slow answer does not slow the arrivals)."""
-    tasks = []
+    tasks: list[asyncio.Task[Any]] = []
     started = time.perf_counter()
     n = 0
     while (due := started + n / rate_per_s) < started + seconds:

@@ -32,6 +32,7 @@ from temporalio.testing import TimeSkipper
 
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused, raise_for_error
+from domain.escrow.snapshot import EscrowSnapshot
 from sandbox_bank.client import BankClient, BankUnavailable
 from workflows.escrow_types import escrow_workflow_id
 
@@ -94,6 +95,7 @@ class ChaosEscrow(EscrowSession):
         self, http: httpx.AsyncClient, bank: BankClient, council: Party, stats: DriveStats, patience: float
     ) -> None:
         super().__init__(http, bank)
+        self.bank: BankClient = bank  # always given: a chaos run names its bank up front
         self.council = council
         self.stats = stats
         self.patience = patience
@@ -116,7 +118,7 @@ class ChaosEscrow(EscrowSession):
         self.terms_doc: dict[str, Any] = created["terms"]
         return created
 
-    async def state(self) -> dict[str, Any]:
+    async def state(self) -> EscrowSnapshot:
         return await patiently(super().state, self.stats, patience=self.patience)
 
     async def step(self, party: Party, path: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +143,7 @@ class ChaosEscrow(EscrowSession):
 
         return await patiently(attempt, self.stats, patience=self.patience)
 
-    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+    async def wait_for(self, predicate: Callable[[EscrowSnapshot], bool], what: str) -> EscrowSnapshot:
         """Like the session's, but at most one read a second: every read is a query a worker answers,
         and 200 escrows polling every 50 ms would keep the workers busy answering them."""
         deadline = time.monotonic() + self.patience
@@ -163,15 +165,15 @@ class ChaosEscrow(EscrowSession):
             self.stats,
             patience=self.patience,
         )
-        await self.wait_for(lambda s: s["ledger"]["deposited_fen"] == amount_fen, "the deposit")
+        await self.wait_for(lambda s: s.ledger.deposited_fen == amount_fen, "the deposit")
 
-    async def pass_warranty(self, temporal: Client) -> dict[str, Any]:
+    async def pass_warranty(self, temporal: Client) -> EscrowSnapshot:
         """Fast-forward this escrow's clock past its warranty, then wait until it has closed."""
         state = await self.settled()
         handle = temporal.get_workflow_handle(escrow_workflow_id(self.escrow_id))
         skipper = TimeSkipper(temporal)
         warranty_days = self.terms_doc["durations"]["warranty_days"]
-        if state["phase"] == "warranty":
+        if state.phase == "warranty":
             # Repeating a fast-forward whose first call did land only moves a clock with no timer left.
             await patiently(
                 lambda: asyncio.wait_for(
@@ -182,7 +184,7 @@ class ChaosEscrow(EscrowSession):
             )
         self.stats.milestones["warranty passed"] += 1
         return await self.wait_for(
-            lambda s: s["phase"] == "closed" and s["ledger"]["pending_fen"] == 0, "the escrow to close"
+            lambda s: s.phase == "closed" and s.ledger.pending_fen == 0, "the escrow to close"
         )
 
 

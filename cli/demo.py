@@ -21,11 +21,12 @@ from rich.table import Table
 from client.escrow_session import EscrowSession, conservation_problems
 from client.party import StepRefused
 from config.settings import Settings
-from domain.escrow.snapshot import ESCROW_SNAPSHOT
+from domain.escrow.snapshot import EscrowSnapshot
 from domain.money import yuan
-from sandbox_bank.client import BankError
+from sandbox_bank.client import BankClient, BankError
 
 TOTAL_FEN = 20_000_000
+HOLDBACK_FEN = 300_000  # held back from stage 3 for the door gap
 console = Console()
 
 
@@ -72,15 +73,15 @@ async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
 
         await flow.request_inspection(3)
         report_hash = await flow.report(3, "pass")
-        holdback = {"item": "door-gap", "description": "bedroom door gap 4 mm", "amount_fen": 300_000}
+        holdback = {"item": "door-gap", "description": "bedroom door gap 4 mm", "amount_fen": HOLDBACK_FEN}
         await flow.accept_partially(3, report_hash, [holdback])
-        say(f"stage 3 accepted partially: {yuan(holdback['amount_fen'])} held back for the door gap")
-        await flow.release_holdback(3, ["door-gap"], holdback["amount_fen"])
+        say(f"stage 3 accepted partially: {yuan(HOLDBACK_FEN)} held back for the door gap")
+        await flow.release_holdback(3, ["door-gap"], HOLDBACK_FEN)
         say("door gap fixed and signed off: holdback released")
         await flow.pass_stage(4)
         state = await flow.settled()
-        say(f"last stage accepted; escrow is in {state['phase']}, retention held for the warranty period")
-        return await report_ledger(flow, state), flow.escrow_id
+        say(f"last stage accepted; escrow is in {state.phase}, retention held for the warranty period")
+        return await report_ledger(flow, bank, state), flow.escrow_id
 
 
 class StackMissing(Exception):
@@ -120,7 +121,8 @@ def _health_checks(response: httpx.Response) -> dict[str, Any] | None:
         return None
     if not isinstance(body, dict) or "status" not in body or not isinstance(body.get("checks"), dict):
         return None
-    return body["checks"]
+    checks: dict[str, Any] = body["checks"]
+    return checks
 
 
 def in_words(exc: BaseException) -> str:
@@ -134,23 +136,23 @@ def fail(sentence: str) -> int:
     return 1
 
 
-async def report_ledger(flow: EscrowSession, state: dict) -> int:
-    ledger = state["ledger"]
-    balance = await flow.bank.balance(flow.escrow_id)
+async def report_ledger(flow: EscrowSession, bank: BankClient, state: EscrowSnapshot) -> int:
+    ledger = state.ledger
+    balance = await bank.balance(flow.escrow_id)
     table = Table(title=f"ledger of {flow.escrow_id}")
     table.add_column("")
     table.add_column("escrow workflow", justify="right")
     table.add_column("bank", justify="right")
     rows = [
-        ("deposited", ledger["deposited_fen"], balance.deposited_fen),
-        ("released to contractor", ledger["released_fen"], balance.paid_out_fen),
-        ("refunded to owner", ledger["refunded_fen"], balance.refunded_fen),
-        ("held", ledger["held_fen"], balance.balance_fen),
+        ("deposited", ledger.deposited_fen, balance.deposited_fen),
+        ("released to contractor", ledger.released_fen, balance.paid_out_fen),
+        ("refunded to owner", ledger.refunded_fen, balance.refunded_fen),
+        ("held", ledger.held_fen, balance.balance_fen),
     ]
     for name, ours, banks in rows:
         table.add_row(name, yuan(ours), yuan(banks))
     console.print(table)
-    problems = conservation_problems(ESCROW_SNAPSHOT.validate_python(state))
+    problems = conservation_problems(state)
     problems += [f"{name}: workflow {ours} != bank {banks}" for name, ours, banks in rows if ours != banks]
     if problems:
         for problem in problems:

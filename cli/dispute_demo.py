@@ -24,11 +24,12 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, NoReturn
 
 import httpx
 from rich.table import Table
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
@@ -38,11 +39,14 @@ from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused
 from config.settings import Settings
 from domain.calendar import SHANGHAI
+from domain.case.machine import CaseStateError, present
+from domain.case.outcomes import DecidedOutcome
+from domain.case.snapshot import CaseSnapshot
 from domain.case.terms import CAR, RENOVATION, CaseWindows
 from domain.money import yuan
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document
-from expert_panels.votes import Opinion, aggregate
+from expert_panels.votes import Decision, Opinion, aggregate
 from sandbox_bank.client import BankError
 from workflows.case_types import case_workflow_id
 from workflows.connection import connect_temporal
@@ -110,7 +114,7 @@ class CaseClocks:
         self.client = client
         self.skipper = TimeSkipper(client)
 
-    def _handle(self, case_id: str):
+    def _handle(self, case_id: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(case_workflow_id(case_id))
 
     async def now(self, case_id: str) -> datetime:
@@ -165,7 +169,7 @@ class DisputeDemo:
         )
 
     # ---------------------------------------------------------------- panel
-    async def form_panel(self, case: CaseSession) -> dict[str, Any]:
+    async def form_panel(self, case: CaseSession) -> CaseSnapshot:
         """Seat a panel of experts whose keys the demo holds, then let the strike window close.
 
         A registry shared with others may hold experts outside the demo's pool; the demo
@@ -176,24 +180,21 @@ class DisputeDemo:
         handled = _unfillable(await case.state())
         for _ in range(10):
             state = await case.wait_for(
-                lambda s, seen=handled: (
-                    s["phase"] in ("panel", "evidence") or (s["phase"] == "draw" and _unfillable(s) > seen)
-                ),
-                f"a panel for {case.case_id}",
+                partial(_panel_or_new_redraw, seen=handled), f"a panel for {case.case_id}"
             )
             handled = _unfillable(state)
-            if state["phase"] == "draw":  # nobody eligible left for a seat: the council redraws a day later
+            if state.phase == "draw":  # nobody eligible left for a seat: the council redraws a day later
                 await self.skip(case, 1, "no alternate could take the seat: the panel is drawn afresh")
                 continue
-            if state["phase"] == "evidence":
+            if state.phase == "evidence":
                 return state
             await self.show_draw(case, shown)
-            current = state["rounds"][-1]
+            current = present(state.current_round, "the panel's round")
             seats = case.seats(state)
             outsiders = [s for s in seats if s not in case.experts]
             signed = []
             for expert_id in seats:
-                if expert_id in case.experts and not current["seats"][expert_id]["declared"]:
+                if expert_id in case.experts and not current.seats[expert_id].declared:
                     await case.declare(expert_id)
                     signed.append(expert_id)
             if signed:
@@ -207,12 +208,12 @@ class DisputeDemo:
                 )
                 await self.skip(case, WINDOWS.declaration_days, "the undeclared seats time out")
                 continue
-            if (await case.state())["phase"] == "panel":
+            if (await case.state()).phase == "panel":
                 await self.skip(case, WINDOWS.strike_days, "the strike window closes: neither party strikes")
             return await case.until("evidence")
         raise TimeoutError(f"{case.case_id}: no panel of the demo's experts could be formed")
 
-    async def show_draw(self, case: CaseSession, shown: set) -> None:
+    async def show_draw(self, case: CaseSession, shown: set[tuple[str, tuple[str, ...]]]) -> None:
         entry = (await case.draws())[-1]
         record = draw_record_from_document(entry["draw"])
         if (record.seed, record.panel) in shown:
@@ -252,7 +253,7 @@ class DisputeDemo:
         )
 
     # --------------------------------------------------------- vote, decide
-    async def vote(self, case: CaseSession, opinions: list[dict[str, Any]]) -> dict[str, Any]:
+    async def vote(self, case: CaseSession, opinions: list[dict[str, Any]]) -> CaseSnapshot:
         """Every member commits to a hashed opinion, then all reveal: nobody anchors on another."""
         state = await case.until("voting")
         seats = case.seats(state)
@@ -265,7 +266,7 @@ class DisputeDemo:
         state = await case.until("summary")
         table = Table(title="the panel's revealed opinions", title_justify="left")
         table.add_column("expert")
-        items = [item["item_id"] for item in state["items"]]
+        items = [item.item_id for item in state.items]
         for item in items:
             table.add_column(item)
         table.add_column("proposed pay", justify="right")
@@ -277,17 +278,18 @@ class DisputeDemo:
         console.print(table)
         return state
 
-    def median(self, state: dict[str, Any], opinions: list[dict[str, Any]]):
+    def median(self, state: CaseSnapshot, opinions: list[dict[str, Any]]) -> Decision:
         seats = CaseSession.seats(state)
         return aggregate(
             {e: Opinion(**o) for e, o in zip(seats, opinions, strict=True)},
-            state["disputed_fen"],
+            state.disputed_fen,
             CaseSession.chair(state),
         )
 
     async def sign_and_countersign(self, case: CaseSession, dissent: dict[str, str]) -> str:
         state = await case.until("signing")
-        decision_hash = state["rounds"][-1]["decision_hash"]
+        current = present(state.current_round, "the panel's round")
+        decision_hash = present(current.decision_hash, "the panel's decision")
         for expert_id in case.seats(state):
             await case.sign_decision(expert_id, decision_hash, dissent.get(expert_id))
         noted = "".join(f"; {e} records dissent: “{why}”" for e, why in dissent.items())
@@ -384,15 +386,17 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
         ]
         state = await demo.vote(case, opinions)
         decision = demo.median(state, opinions)
+        pay_fen = present(decision.pay_fen, "the panel's money split")
+        refund_fen = present(decision.refund_fen, "the panel's money split")
         say(
-            f"the money split is the median proposal: {yuan(decision.pay_fen)} to the contractor, "
-            f"{yuan(decision.refund_fen)} back to the owner"
+            f"the money split is the median proposal: {yuan(pay_fen)} to the contractor, "
+            f"{yuan(refund_fen)} back to the owner"
         )
         summary = (
             "The floor leaks because the waterproofing membrane was not carried up the wall; that is "
             "the contractor's work. The pipe joint needs a small repair. The contractor is paid "
-            f"{yuan(decision.pay_fen)} of the {yuan(disputed)} for this stage and the owner gets "
-            f"{yuan(decision.refund_fen)} back."
+            f"{yuan(pay_fen)} of the {yuan(disputed)} for this stage and the owner gets "
+            f"{yuan(refund_fen)} back."
         )
         await case.summarise(summary, outcome="split")
         say(f"the chair {case.chair(state)} writes the plain-language summary: “{summary}”")
@@ -400,17 +404,19 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
         await demo.sign_and_countersign(case, {dissenter: "the pipe joint is not defective"})
 
         state = await case.state()
-        outcome = state["outcome"]
+        outcome = state.outcome
+        if not isinstance(outcome, DecidedOutcome):
+            raise CaseStateError(f"{case.case_id} has no panel decision to enforce: {outcome}")
         escrow_step = council.sign(
             "dispute.decide",
             flow.escrow_id,
             {
                 "dispute": dispute,
-                "outcome": outcome["outcome"],
-                "pay_fen": outcome["pay_fen"],
-                "refund_fen": outcome["refund_fen"],
+                "outcome": outcome.outcome,
+                "pay_fen": outcome.pay_fen,
+                "refund_fen": outcome.refund_fen,
                 "reasons": summary,
-                "decision_hash": outcome["decision_hash"],
+                "decision_hash": outcome.decision_hash,
             },
             await flow.clock(),  # the escrow's own time: only the case's clock was fast-forwarded
         )
@@ -420,14 +426,14 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
             f"and hands it to {case.case_id}"
         )
         await case.until("closed")
-        await flow.wait_for(lambda s: s["disputes"][dispute - 1]["status"] == "decided", "the decision")
+        await flow.wait_for(lambda s: s.disputes[dispute - 1].status == "decided", "the decision")
         escrow = await flow.settled()
         for entry in await bank.statement(flow.escrow_id):
             key = entry.idempotency_key.removeprefix(f"{flow.escrow_id}:")
             if key.startswith(f"dispute-{dispute}:"):
                 say(f"the bank books {entry.kind} {yuan(entry.amount_fen)} under key {entry.idempotency_key}")
         say(f"{case.case_id} is closed; the escrow paid the panel's split")
-        return await report_ledger(flow, escrow), flow.escrow_id, case.case_id
+        return await report_ledger(flow, bank, escrow), flow.escrow_id, case.case_id
 
 
 def _names(ids: list[str]) -> str:
@@ -438,12 +444,17 @@ def _verb(ids: list[str], one: str, many: str) -> str:
     return one if len(ids) == 1 else many
 
 
-def _unfillable(state: dict[str, Any]) -> int:
-    return sum(alert["kind"] == "panel_unfillable" for alert in state["alerts"])
+def _unfillable(state: CaseSnapshot) -> int:
+    return sum(alert.kind == "panel_unfillable" for alert in state.alerts)
 
 
-def _shanghai_date(timestamp: str) -> str:
-    return datetime.fromisoformat(timestamp).astimezone(SHANGHAI).date().isoformat()
+def _panel_or_new_redraw(state: CaseSnapshot, *, seen: int) -> bool:
+    """A panel is seated (or already past it), or a redraw is due that came after the `seen` ones."""
+    return state.phase in ("panel", "evidence") or (state.phase == "draw" and _unfillable(state) > seen)
+
+
+def _shanghai_date(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).date().isoformat()
 
 
 def _renovation_opinion(pipe: str, pay_fen: int, reasons: str) -> dict[str, Any]:
@@ -497,7 +508,7 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
             f"the buyer files {case.case_id} over a {yuan(CAR_PRICE_FEN)} car, "
             f"signed claim {case.claim_hash[:16]}…"
         )
-        statutory = (await case.state())["statutory_remedy"]
+        statutory = present((await case.state()).statutory_remedy, "the statutory remedy of a car claim")
         say(
             f"the claimed facts: delivered {facts['delivered_on']}, fault on {facts['fault_on']} at "
             f"{facts['km']} km, the transmission must be replaced; the case shows the panel the "
@@ -541,15 +552,19 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         say(f"the chair {case.chair(state)} confirms the statutory remedy: “{summary}”")
         await demo.sign_and_countersign(case, {})
         state = await case.state()
+        if state.outcome is None:
+            raise CaseStateError(f"{case.case_id} has no outcome after the decision was countersigned")
+        remedy = state.outcome.remedy
         say(
-            f"the decision binds: {state['outcome']['remedy']}; "
-            f"the dealer must confirm it by {_shanghai_date(state['remedy_due'])} (Asia/Shanghai)"
+            f"the decision binds: {remedy}; "
+            f"the dealer must confirm it by {_shanghai_date(present(state.remedy_due, 'the remedy'))} "
+            "(Asia/Shanghai)"
         )
-        await case.confirm_remedy(state["outcome"]["remedy"])
+        await case.confirm_remedy(remedy)
         state = await case.until("closed")
-        confirmed = state["remedy_confirmed"] == statutory["remedy"] and not state["noncompliant"]
+        confirmed = state.remedy_confirmed == statutory["remedy"] and not state.noncompliant
         say(
-            f"the buyer chooses a replacement car; the dealer confirms {state['remedy_confirmed']}: "
+            f"the buyer chooses a replacement car; the dealer confirms {state.remedy_confirmed}: "
             f"{case.case_id} is closed"
         )
         if not confirmed:

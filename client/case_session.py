@@ -32,11 +32,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from client.escrow_session import eventually
 from client.keys import PartyKey
-from client.party import Party, raise_for_error
+from client.party import Party, checked, raise_for_error
 from domain.case import steps
 from domain.case.machine import settlement_hash
+from domain.case.snapshot import CaseSnapshot, read_case_snapshot
+from domain.case.state import PanelRound
 from domain.steps.signing import SignedStep
 from domain.steps.spec import StepSpec
+from expert_panels.draw import DrawRecord, draw_record_from_document
 from expert_panels.votes import commitment
 
 CaseClock = Callable[[str], Awaitable[datetime]]
@@ -125,7 +128,7 @@ async def _still_registered(http: httpx.AsyncClient, council: Party, kept: KeptE
     if response.status_code == 404:
         return False
     expert = raise_for_error(response)
-    return expert["active"] and expert["party_id"] == kept.party_id and expert["domain"] == kept.domain
+    return bool(expert["active"]) and expert["party_id"] == kept.party_id and expert["domain"] == kept.domain
 
 
 async def enrol_expert_pool(
@@ -138,31 +141,30 @@ async def enrol_expert_pool(
     its registry, linked to that party so the expert's signatures count on a panel.
     """
     pool = []
-    changed = False
     for spec in specs:
         kept = keystore.entries.get(spec.label)
-        enrolled = kept is None or not await _still_registered(http, council, kept)
-        if enrolled:
-            party = await Party(http, "expert", spec.name).register()
-            body = {
-                "name": spec.name,
-                "domain": spec.domain,
-                "specialties": list(spec.specialties),
-                "party_id": party.id,
-            }
-            created = raise_for_error(await http.post("/experts", json=body, headers=council.auth))
-            kept = KeptExpert(
-                spec.label,
-                created["expert_id"],
-                party.id,
-                spec.name,
-                spec.domain,
-                _raw_private_key(party.key),
-            )
-            keystore.entries[spec.label] = kept
-            changed = True
-        pool.append(PoolExpert(spec, kept.expert_id, kept.party(http), enrolled))
-    if changed:
+        if kept is not None and await _still_registered(http, council, kept):
+            pool.append(PoolExpert(spec, kept.expert_id, kept.party(http), enrolled_now=False))
+            continue
+        party = await Party(http, "expert", spec.name).register()
+        body = {
+            "name": spec.name,
+            "domain": spec.domain,
+            "specialties": list(spec.specialties),
+            "party_id": party.id,
+        }
+        created = raise_for_error(await http.post("/experts", json=body, headers=council.auth))
+        kept = KeptExpert(
+            spec.label,
+            created["expert_id"],
+            party.id,
+            spec.name,
+            spec.domain,
+            _raw_private_key(party.key),
+        )
+        keystore.entries[spec.label] = kept
+        pool.append(PoolExpert(spec, kept.expert_id, kept.party(http), enrolled_now=True))
+    if any(member.enrolled_now for member in pool):
         keystore.save()
     return pool
 
@@ -218,21 +220,23 @@ class CaseSession:
         """A declared step (domain/case/steps.py), to the route its declaration names."""
         return await self.step(party, spec.route(payload), spec.action, payload)
 
-    async def state(self) -> dict[str, Any]:
+    async def state(self) -> CaseSnapshot:
+        """`GET /cases/{id}` read back into the snapshot the API answered with."""
         response = await self.http.get(f"/cases/{self.case_id}", headers=self.council.auth)
-        return raise_for_error(response)
+        return read_case_snapshot(checked(response).content)
 
     async def draws(self) -> list[dict[str, Any]]:
         response = await self.http.get(f"/cases/{self.case_id}/draws", headers=self.council.auth)
-        return raise_for_error(response)
+        draws: list[dict[str, Any]] = checked(response).json()
+        return draws
 
-    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+    async def wait_for(self, predicate: Callable[[CaseSnapshot], bool], what: str) -> CaseSnapshot:
         """Re-read the case until `predicate` holds (timers and draws run in the workflow)."""
         return await eventually(self.state, predicate, what, self.wait_seconds)
 
-    async def until(self, *phases: str) -> dict[str, Any]:
+    async def until(self, *phases: str) -> CaseSnapshot:
         return await self.wait_for(
-            lambda s: s["phase"] in phases, f"{self.case_id} to reach {' or '.join(phases)}"
+            lambda s: s.phase in phases, f"{self.case_id} to reach {' or '.join(phases)}"
         )
 
     def expert(self, expert_id: str) -> Party:
@@ -242,14 +246,14 @@ class CaseSession:
             raise LookupError(f"{expert_id} is not an expert whose key this session holds") from None
 
     @staticmethod
-    def seats(state: dict[str, Any]) -> list[str]:
+    def seats(state: CaseSnapshot) -> list[str]:
         """The current panel in seat order (the chair first)."""
-        current = state["rounds"][-1]
-        return list(current["draw"]["panel"]) if current["draw"] else []
+        current = state.current_round
+        return list(_draw(current).panel) if current is not None and current.draw is not None else []
 
     @staticmethod
-    def chair(state: dict[str, Any]) -> str:
-        return state["rounds"][-1]["draw"]["chair"]
+    def chair(state: CaseSnapshot) -> str:
+        return _draw(state.current_round).chair
 
     # ---------------------------------------------------- council, parties
     async def accept(self, note: str = "accepted") -> dict[str, Any]:
@@ -264,7 +268,9 @@ class CaseSession:
             payload["evidence"] = evidence
         return await self.send(self.respondent, steps.ANSWER_SUBMIT, payload)
 
-    async def sign_settlement(self, party: Party, pay_fen: int, refund_fen: int, remedy: str = "-"):
+    async def sign_settlement(
+        self, party: Party, pay_fen: int, refund_fen: int, remedy: str = "-"
+    ) -> dict[str, Any]:
         payload = {
             "pay_fen": pay_fen,
             "refund_fen": refund_fen,
@@ -276,7 +282,9 @@ class CaseSession:
     async def strike(self, party: Party, expert_id: str, reason: str) -> dict[str, Any]:
         return await self.send(party, steps.STRIKE_SUBMIT, {"expert_id": expert_id, "reason": reason})
 
-    async def submit_evidence(self, party: Party, hashes: list[str], *, reply: bool = False):
+    async def submit_evidence(
+        self, party: Party, hashes: list[str], *, reply: bool = False
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {"evidence": hashes}
         if reply:
             payload["reply"] = True
@@ -324,7 +332,9 @@ class CaseSession:
         return await self.send(self.respondent, steps.REMEDY_CONFIRM, {"remedy": remedy})
 
     # -------------------------------------------------------------- panel
-    async def declare(self, expert_id: str, *, independent: bool = True, reason: str | None = None):
+    async def declare(
+        self, expert_id: str, *, independent: bool = True, reason: str | None = None
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {"independent": independent}
         if reason:
             payload["reason"] = reason
@@ -347,8 +357,17 @@ class CaseSession:
         chair = self.chair(await self.state())
         return await self.send(self.expert(chair), steps.DECISION_SUMMARISE, {"summary": summary, **outcome})
 
-    async def sign_decision(self, expert_id: str, decision_hash: str, dissent: str | None = None):
+    async def sign_decision(
+        self, expert_id: str, decision_hash: str, dissent: str | None = None
+    ) -> dict[str, Any]:
         payload = {"decision_hash": decision_hash}
         if dissent:
             payload["dissent"] = dissent
         return await self.send(self.expert(expert_id), steps.DECISION_SIGN, payload)
+
+
+def _draw(current: PanelRound | None) -> DrawRecord:
+    """The current round's draw record (its seats in order, the chair first)."""
+    if current is None or current.draw is None:
+        raise LookupError("the case has no panel drawn")
+    return draw_record_from_document(current.draw)

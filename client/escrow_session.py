@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -25,6 +25,7 @@ from domain.steps.spec import StepSpec
 from sandbox_bank.client import BankClient, BankRejected
 
 Clock = Callable[[], Awaitable[datetime]]
+T = TypeVar("T")
 
 
 async def wall_clock() -> datetime:
@@ -84,16 +85,16 @@ class EscrowSession:
         """A declared step (domain/escrow/steps.py), to the route its declaration names."""
         return await self.step(party, spec.route(payload), spec.action, payload)
 
-    async def state(self) -> dict[str, Any]:
+    async def state(self) -> EscrowSnapshot:
         return await self.owner.escrow(self.escrow_id)
 
-    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+    async def wait_for(self, predicate: Callable[[EscrowSnapshot], bool], what: str) -> EscrowSnapshot:
         """Re-read the workflow's state until `predicate` holds (bank and webhook work is asynchronous)."""
         return await eventually(self.state, predicate, what, self.wait_seconds)
 
-    async def settled(self) -> dict[str, Any]:
+    async def settled(self) -> EscrowSnapshot:
         """Wait until every instructed bank movement has its receipt."""
-        return await self.wait_for(lambda s: s["ledger"]["pending_fen"] == 0, "bank movements to settle")
+        return await self.wait_for(lambda s: s.ledger.pending_fen == 0, "bank movements to settle")
 
     # ---------------------------------------------------------------- steps
     async def sign_contract(self) -> None:
@@ -103,10 +104,10 @@ class EscrowSession:
     async def deposit(self, amount_fen: int) -> None:
         """The owner pays into the escrow account; wait for the bank's webhook to reach the escrow."""
         self.deposits += 1
-        before = (await self.state())["ledger"]["deposited_fen"]
+        before = (await self.state()).ledger.deposited_fen
         pay_in = partial(self._pay_in, amount_fen)
         await eventually(pay_in, bool, "the escrow's bank account to open", self.wait_seconds)
-        await self.wait_for(lambda s: s["ledger"]["deposited_fen"] == before + amount_fen, "the deposit")
+        await self.wait_for(lambda s: s.ledger.deposited_fen == before + amount_fen, "the deposit")
 
     async def _pay_in(self, amount_fen: int) -> bool:
         """Whether the owner's transfer was booked; False while the account does not exist yet.
@@ -114,6 +115,8 @@ class EscrowSession:
         The escrow opens its account as its first act, which may not have run when a quick
         owner pays. The bank keeps no answer for a refusal, so the same key is simply sent again.
         """
+        if self.bank is None:
+            raise LookupError("no bank to pay into: give the session one, or use it inside `bank_from_api`")
         try:
             await self.bank.deposit(
                 self.escrow_id,
@@ -135,26 +138,31 @@ class EscrowSession:
             {"stage": stage, "evidence": [f"sha256:photos-stage-{stage}"], "note": "ready for inspection"},
         )
 
-    async def report(self, stage: int, result: str, defects: list[dict] | None = None) -> str:
+    async def report(self, stage: int, result: str, defects: list[dict[str, Any]] | None = None) -> str:
         state = await self.state()
-        round_ = state["stages"][stage - 1]["round"]
+        round_ = state.stages[stage - 1].round
         report_hash = f"sha256:report-{self.escrow_id}-{stage}-{round_}"
-        payload = {"stage": stage, "round": round_, "result": result, "report_hash": report_hash}
+        payload: dict[str, Any] = {
+            "stage": stage,
+            "round": round_,
+            "result": result,
+            "report_hash": report_hash,
+        }
         if defects:
             payload["defects"] = defects
         await self.send(self.inspector, steps.INSPECTION_REPORT, payload)
         return report_hash
 
     async def accept(self, stage: int, report_hash: str) -> None:
-        amount = (await self.state())["stages"][stage - 1]["amount_fen"]
+        amount = (await self.state()).stages[stage - 1].amount_fen
         await self.send(
             self.owner,
             steps.STAGE_ACCEPT,
             {"stage": stage, "amount_fen": amount, "report_hash": report_hash},
         )
 
-    async def accept_partially(self, stage: int, report_hash: str, holdbacks: list[dict]) -> None:
-        amount = (await self.state())["stages"][stage - 1]["amount_fen"]
+    async def accept_partially(self, stage: int, report_hash: str, holdbacks: list[dict[str, Any]]) -> None:
+        amount = (await self.state()).stages[stage - 1].amount_fen
         pay = amount - sum(h["amount_fen"] for h in holdbacks)
         await self.send(
             self.owner,
@@ -181,7 +189,7 @@ class EscrowSession:
         if include_retention:
             payload["include_retention"] = True
         await self.send(party, steps.DISPUTE_RAISE, payload)
-        return len((await self.state())["disputes"])
+        return len((await self.state()).disputes)
 
     async def decide(self, dispute: int, outcome: str, **amounts: int) -> None:
         """The council's signed final decision on a dispute."""
@@ -212,19 +220,19 @@ class EscrowSession:
     async def claim_warranty(self, amount_fen: int, description: str = "bathroom leak") -> int:
         payload = {"description": description, "amount_fen": amount_fen, "evidence": ["sha256:leak-photo"]}
         await self.send(self.owner, steps.WARRANTY_CLAIM, payload)
-        return len((await self.state())["claims"])
+        return len((await self.state()).claims)
 
     async def withdraw_claim(self, claim: int) -> None:
         await self.send(self.owner, steps.WARRANTY_WITHDRAW, {"claim": claim})
 
 
 async def eventually(
-    read: Callable[[], Awaitable[Any]],
-    predicate: Callable[[Any], bool],
+    read: Callable[[], Awaitable[T]],
+    predicate: Callable[[T], bool],
     what: str,
     seconds: float,
     interval: float = 0.05,
-) -> Any:
+) -> T:
     """Read until `predicate` holds or `seconds` pass: for effects that arrive asynchronously."""
     deadline = time.monotonic() + seconds
     while True:

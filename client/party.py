@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 
 from client.keys import PartyKey
+from domain.escrow.snapshot import EscrowSnapshot, read_summary
+from domain.steps.signing import SignedStep
 
 
 class StepRefused(Exception):
@@ -17,15 +19,22 @@ class StepRefused(Exception):
         self.message = message
 
 
-def raise_for_error(response: httpx.Response) -> dict[str, Any]:
+def checked(response: httpx.Response) -> httpx.Response:
+    """The response when it succeeded; otherwise the API's refusal raised as `StepRefused`."""
     if response.is_success:
-        return response.json()
+        return response
     try:
         detail = response.json()["detail"]
         code, message = detail["code"], detail["message"]
     except (ValueError, KeyError, TypeError):
         code, message = "http_error", response.text
     raise StepRefused(response.status_code, code, message)
+
+
+def raise_for_error(response: httpx.Response) -> dict[str, Any]:
+    """A successful answer's JSON object; otherwise the API's refusal raised as `StepRefused`."""
+    body: dict[str, Any] = checked(response).json()
+    return body
 
 
 class Party:
@@ -78,8 +87,9 @@ class Party:
         headers = self.auth | ({"Idempotency-Key": idempotency_key} if idempotency_key else {})
         return raise_for_error(await self.http.post("/escrows", json=body, headers=headers))
 
-    async def escrow(self, escrow_id: str) -> dict[str, Any]:
-        return raise_for_error(await self.http.get(f"/escrows/{escrow_id}", headers=self.auth))
+    async def escrow(self, escrow_id: str) -> EscrowSnapshot:
+        """`GET /escrows/{id}` read back into the snapshot the API answered with."""
+        return read_summary(checked(await self.http.get(f"/escrows/{escrow_id}", headers=self.auth)).content)
 
     async def deposit_instructions(self, escrow_id: str) -> dict[str, Any]:
         path = f"/escrows/{escrow_id}/deposit-instructions"
@@ -88,7 +98,9 @@ class Party:
     async def audit_trail(self, escrow_id: str) -> dict[str, Any]:
         return raise_for_error(await self.http.get(f"/escrows/{escrow_id}/audit", headers=self.auth))
 
-    def sign(self, action: str, subject: str, payload: dict[str, Any], now: datetime | None = None):
+    def sign(
+        self, action: str, subject: str, payload: dict[str, Any], now: datetime | None = None
+    ) -> SignedStep:
         return self.key.sign_step(action=action, subject=subject, signer=self.id, payload=payload, now=now)
 
     async def step(

@@ -42,6 +42,6 @@ async def test_no_connection_is_held_across_temporal_calls(stack: Stack, watched
     await flow.create(total_fen=20_000_000)
     await flow.sign_contract()
     state = await flow.state()
-    assert state["phase"] == "funding"
+    assert state.phase == "funding"
     assert {name for name, _ in seen} == {"start workflow", "query workflow"}
     assert seen == [(name, 0) for name, _ in seen], seen

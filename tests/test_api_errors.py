@@ -154,7 +154,7 @@ async def test_reading_needs_a_participant_token(funded: EscrowFlow, stack):
         await outsider.escrow("ESC-1999-99999")
     assert refused.value.status == 404
 
-    assert (await flow.council.escrow(flow.escrow_id))["escrow_id"] == flow.escrow_id
+    assert (await flow.council.escrow(flow.escrow_id)).escrow_id == flow.escrow_id
 
 
 async def test_parties_see_their_escrows_in_the_read_model(funded: EscrowFlow, stack):
@@ -211,7 +211,7 @@ async def test_bank_webhook_needs_a_valid_hmac(funded: EscrowFlow, stack):
     )
     assert (response.status_code, response.json()["detail"]["code"]) == (401, "bad_webhook_signature")
     assert (await stack.http.post("/webhooks/bank", content=body)).status_code == 401
-    assert (await flow.state())["ledger"]["deposited_fen"] == 1_000_000
+    assert (await flow.state()).ledger.deposited_fen == 1_000_000
 
 
 async def test_health_reports_every_dependency(stack):

@@ -87,7 +87,7 @@ async def funded(parties) -> EscrowFlow:
     await parties.create(total_fen=1_000_000)
     await parties.sign_contract()
     await parties.deposit(1_000_000)
-    await parties.wait_for(lambda s: s["phase"] == "active", "the escrow funded")
+    await parties.wait_for(lambda s: s.phase == "active", "the escrow funded")
     return parties
 
 
@@ -109,9 +109,9 @@ async def test_a_change_order_beyond_the_bound_is_refused_and_changes_nothing(
     attempt = flow.sign_change_order(flow.contractor, 1, 1, stages, retention)
     await flow.refused(attempt, 422, code)
     after = await flow.state()
-    assert (after["version"], after["stages"], after["change_proposal"]) == (
-        before["version"],
-        before["stages"],
+    assert (after.version, after.stages, after.change_proposal) == (
+        before.version,
+        before.stages,
         None,
     )
 
@@ -129,10 +129,10 @@ async def test_a_deposit_that_would_pass_the_bound_is_refused_as_the_webhook_sen
         )
     assert (refused.value.status, refused.value.code) == (422, "deposit_out_of_range")
     after = await flow.state()
-    assert (after["version"], after["ledger"], after["movements"]) == (
-        before["version"],
-        before["ledger"],
-        before["movements"],
+    assert (after.version, after.ledger, after.movements) == (
+        before.version,
+        before.ledger,
+        before.movements,
     )
 
 

@@ -115,8 +115,8 @@ async def test_an_update_not_answered_in_time_is_a_504_and_the_same_envelope_may
             landed_before = again.status_code == 409 and again.json()["detail"]["code"] == "nonce_reused"
             assert again.status_code == 200 or landed_before, again.text
             state = await session.state()
-    assert state["signed_by"] == ["owner"]
-    assert state["trail_length"] == 1
+    assert state.signed_by == ["owner"]
+    assert state.trail_length == 1
 
 
 async def test_a_refusal_is_called_closed_only_when_the_escrow_really_is_closed(stack: Stack) -> None:

@@ -28,7 +28,7 @@ async def test_a_renovation_case_is_filed_as_a_child_of_its_escrow(stack):
     case_id = filed.json()["case_id"]
     description = await stack.temporal.get_workflow_handle(case_workflow_id(case_id)).describe()
     assert description.parent_id == f"escrow-{flow.escrow_id}"
-    assert (await flow.state())["disputes"][0]["case_id"] == case_id
+    assert (await flow.state()).disputes[0].case_id == case_id
 
     again = await file(stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1))
     assert (again.status_code, again.json()["detail"]["code"]) == (409, "case_already_filed")

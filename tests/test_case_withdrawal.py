@@ -2,7 +2,6 @@
 dispute ends with it, so the frozen stage goes on where it stood and is paid as usual."""
 
 import asyncio
-from datetime import datetime
 
 from client.party import StepRefused
 from tests.kits.case_kit import accepted_case
@@ -31,7 +30,7 @@ async def test_a_withdrawn_case_hands_the_stage_back_to_the_escrow(stack, record
     case.claimant, case.respondent = flow.contractor, flow.owner  # the respondent tries to withdraw
     assert await refused(case.withdraw("dropped", escrow_step)) == (403, "wrong_role")
     case.claimant, case.respondent = flow.owner, flow.contractor
-    assert (await flow.state())["disputes"][0]["status"] == "open"  # the refusals changed nothing
+    assert (await flow.state()).disputes[0].status == "open"  # the refusals changed nothing
 
     answer = await case.withdraw("the contractor fixed the leak", escrow_step)
     assert answer["phase"] == "enforcement"
@@ -39,16 +38,14 @@ async def test_a_withdrawn_case_hands_the_stage_back_to_the_escrow(stack, record
     outcome = await asyncio.wait_for(handle.result(), 20)
     assert (outcome.phase, outcome.outcome.outcome) == ("closed", "withdrawn")
 
-    escrow = await flow.wait_for(lambda s: s["disputes"][0]["status"] == "withdrawn", "dispute withdrawn")
-    stage = escrow["stages"][0]
-    assert (stage["status"], stage["dispute"]) == ("awaiting_acceptance", None)
-    assert datetime.fromisoformat(stage["acceptance_due"]) > await flow.now()
+    escrow = await flow.wait_for(lambda s: s.disputes[0].status == "withdrawn", "dispute withdrawn")
+    stage = escrow.stages[0]
+    assert (stage.status, stage.dispute) == ("awaiting_acceptance", None)
+    assert stage.acceptance_due > await flow.now()
     assert await refused(case.withdraw("again", escrow_step)) == (409, "case_closed")
 
     await flow.accept(1, report_hash)
-    await flow.wait_for(
-        lambda s: s["stages"][0]["status"] == "accepted" and not s["ledger"]["pending_fen"], "paid"
-    )
+    await flow.wait_for(lambda s: s.stages[0].status == "accepted" and not s.ledger.pending_fen, "paid")
     await assert_bank_agrees(flow)
     assert await flow.statement() == {
         "deposit-1": ("deposit", 2_000_000),
@@ -69,7 +66,7 @@ async def test_a_mutual_cancellation_closes_the_case_of_its_dispute(stack, recor
         "cancellation",
         "withdrawn",
     )
-    assert [a["kind"] for a in (await case.state())["alerts"]] == ["escrow_cancelled"]
+    assert [a.kind for a in (await case.state()).alerts] == ["escrow_cancelled"]
     escrow = await asyncio.wait_for(flow.handle.result(), 20)
     assert (escrow.phase, escrow.refunded_fen) == ("cancelled", 2_000_000)
     await assert_bank_agrees(flow)

@@ -170,7 +170,7 @@ async def test_renovation_decision_is_paid_out_by_the_escrow(stack, registry, re
     assert outcome.phase == "closed"
 
     escrow = await assert_bank_agrees(flow)
-    assert escrow["disputes"][0]["status"] == "decided"
+    assert escrow.disputes[0].status == "decided"
     assert await flow.statement() == {
         "deposit-1": ("deposit", 2_000_000),
         "dispute-1:pay": ("payout", 250_000),

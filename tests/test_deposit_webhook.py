@@ -63,8 +63,8 @@ async def overpaid(stack: Stack) -> EscrowFlow:
 
 async def test_a_real_deposit_is_recorded_once_and_redelivery_changes_nothing(overpaid: EscrowFlow, stack):
     state = await overpaid.state()
-    assert state["ledger"]["deposited_fen"] == TOTAL_FEN + EXCESS_FEN
-    assert (state["phase"], state["ledger"]["held_fen"]) == ("active", TOTAL_FEN)
+    assert state.ledger.deposited_fen == TOTAL_FEN + EXCESS_FEN
+    assert (state.phase, state.ledger.held_fen) == ("active", TOTAL_FEN)
     deposit = await booked(overpaid, "deposit")
     acknowledged = await stack.bank.unconfirmed_deposits()
     assert deposit.tx_id not in {d.tx_id for d in acknowledged}
@@ -201,12 +201,12 @@ async def test_when_the_bank_cannot_be_asked_the_api_answers_503_and_the_bank_de
     finally:
         stack.settings.bank_url = reachable
 
-    state = await flow.wait_for(lambda s: s["ledger"]["deposited_fen"] > 400_000, "the redelivered deposit")
-    assert (state["ledger"]["deposited_fen"], state["phase"]) == (TOTAL_FEN, "active")
+    state = await flow.wait_for(lambda s: s.ledger.deposited_fen > 400_000, "the redelivered deposit")
+    assert (state.ledger.deposited_fen, state.phase) == (TOTAL_FEN, "active")
     await eventually(
         pending, lambda ds: ds == [], "the bank to see its event acknowledged", flow.wait_seconds
     )
-    assert (await flow.state())["ledger"]["deposited_fen"] == TOTAL_FEN
+    assert (await flow.state()).ledger.deposited_fen == TOTAL_FEN
     assert flow.council_alerts() == []
 
 

@@ -43,9 +43,9 @@ async def test_a_frozen_stage_is_settled_by_the_councils_split(stack, record_his
 
     await flow.decide(1, "split", pay_fen=4_000_000, refund_fen=2_000_000)
     state = await assert_bank_agrees(flow)
-    assert state["disputes"][0]["status"] == "decided"
-    assert state["stages"][1]["status"] == "settled" and state["current_stage"] == 3
-    assert (state["ledger"]["released_fen"], state["ledger"]["refunded_fen"]) == (10_000_000, 2_000_000)
+    assert state.disputes[0].status == "decided"
+    assert state.stages[1].status == "settled" and state.current_stage == 3
+    assert (state.ledger.released_fen, state.ledger.refunded_fen) == (10_000_000, 2_000_000)
     statement = await flow.statement()
     assert statement["dispute-1:pay"] == ("payout", 4_000_000)
     assert statement["dispute-1:refund"] == ("refund", 2_000_000)
@@ -63,10 +63,10 @@ async def test_a_higher_total_waits_for_the_top_up_before_any_release(stack, rec
     new_plan = [("tiling, imported stone", 350_000)]  # +150,000
     await flow.sign_change_order(flow.contractor, 1, 2, new_plan, 50_000)
     state = await flow.state()
-    assert state["change_proposal"]["signed_by"] == ["contractor"] and state["shortfall_fen"] == 0
+    assert state.change_proposal.signed_by == ["contractor"] and state.shortfall_fen == 0
     await flow.sign_change_order(flow.owner, 1, 2, new_plan, 50_000)
     state = await flow.state()
-    assert (state["contract_total_fen"], state["shortfall_fen"], state["changes_applied"]) == (
+    assert (state.contract_total_fen, state.shortfall_fen, state.changes_applied) == (
         700_000,
         150_000,
         1,
@@ -74,10 +74,10 @@ async def test_a_higher_total_waits_for_the_top_up_before_any_release(stack, rec
 
     await flow.refused(flow.accept(1, report_hash), 409, "awaiting_topup")
     await flow.deposit(150_000)
-    assert (await flow.state())["shortfall_fen"] == 0
+    assert (await flow.state()).shortfall_fen == 0
     await flow.accept(1, report_hash)
     state = await assert_bank_agrees(flow)
-    assert state["ledger"]["released_fen"] == 300_000 and state["ledger"]["held_fen"] == 400_000
+    assert state.ledger.released_fen == 300_000 and state.ledger.held_fen == 400_000
     assert (await flow.statement())["stage-1:release"] == ("payout", 300_000)
     await record_history(flow.handle, "escrow_change_order_topup")
 
@@ -89,14 +89,14 @@ async def test_mutual_cancellation_pays_accepted_work_and_refunds_the_rest(stack
 
     await flow.sign_cancellation(flow.owner, "moving abroad")
     state = await flow.state()
-    assert state["phase"] == "active" and state["cancel_signed_by"] == ["owner"]
+    assert state.phase == "active" and state.cancel_signed_by == ["owner"]
     await flow.refused(flow.sign_cancellation(flow.owner), 409, "already_signed")
     await flow.sign_cancellation(flow.contractor)
 
     outcome = await flow.handle.result()
     assert (outcome.phase, outcome.released_fen, outcome.refunded_fen) == ("cancelled", 6_000_000, 14_000_000)
     state = await assert_bank_agrees(flow)
-    assert state["ledger"]["held_fen"] == 0
+    assert state.ledger.held_fen == 0
     statement = await flow.statement()
     assert statement["stage-1:release"] == ("payout", 6_000_000)
     assert statement["cancel:refund"] == ("refund", 14_000_000)
@@ -107,23 +107,23 @@ async def test_a_cancellation_the_contractor_leaves_unanswered_becomes_a_dispute
     flow = await funded_flow(stack, total_fen=TOTAL)
     await flow.pass_stage(1)
     await flow.sign_cancellation(flow.owner, "the crew stopped coming")
-    asked = (await flow.state())["cancellation"]
-    assert (asked["asked_by"], asked["dispute"]) == ("owner", None)
+    asked = (await flow.state()).cancellation
+    assert (asked.asked_by, asked.dispute) == ("owner", None)
 
     await flow.fast_forward(timedelta(days=7))
     alert = await flow.wait_for_alert("dispute_opened")
     assert alert.business_key == f"{flow.escrow_id}:dispute-1:opened"
     state = await flow.state()
-    (dispute,) = state["disputes"]
-    assert (dispute["raised_by"], dispute["stages"], dispute["include_retention"]) == (
+    (dispute,) = state.disputes
+    assert (dispute.raised_by, dispute.stages, dispute.include_retention) == (
         "owner",
         [2, 3, 4],
         True,
     )
-    assert dispute["disputed_fen"] == TOTAL - 6_000_000 and state["cancellation"]["dispute"] == 1
+    assert dispute.disputed_fen == TOTAL - 6_000_000 and state.cancellation.dispute == 1
 
     await flow.decide(1, "refund", refund_fen=TOTAL - 6_000_000)
-    state = await flow.wait_for(lambda s: s["ledger"]["held_fen"] == 0, "the refund paid")
+    state = await flow.wait_for(lambda s: s.ledger.held_fen == 0, "the refund paid")
     await assert_bank_agrees(flow)
     assert (await flow.statement())["dispute-1:refund"] == ("refund", TOTAL - 6_000_000)
     await record_history(flow.handle, "escrow_one_sided_cancellation_disputed")

@@ -65,10 +65,10 @@ async def test_an_acceptance_shows_in_the_read_model_while_the_bank_is_down(stac
     try:
         await flow.accept(1, report_hash)
         state = await flow.state()
-        assert state["ledger"]["pending_fen"] == 300_000
+        assert state.ledger.pending_fen == 300_000
         row = await eventually_row(flow, lambda r: r["current_stage"] == 2)
         assert (row["released_fen"], row["held_fen"]) == (0, 1_000_000)
-        assert (await flow.state())["ledger"]["pending_fen"] == 300_000, "the bank answered after all"
+        assert (await flow.state()).ledger.pending_fen == 300_000, "the bank answered after all"
     finally:
         await stack.bank.set_faults()
     await assert_bank_agrees(flow)

@@ -65,7 +65,7 @@ async def test_an_escrow_its_read_model_refuses_pays_its_stage_once_and_catches_
             "deposit-1": ("deposit", 1_000_000),
             "stage-1:release": ("payout", 300_000),
         }
-        assert state["current_stage"] == 2
+        assert state.current_stage == 2
         assert await asyncio.to_thread(escrow_read_model, stack.engine, flow.escrow_id) == (None, 0)
         assert [a.kind for a in flow.council_alerts()] == ["projection_failing"]  # once, not per try
         await gave_up(flow.handle)
@@ -78,9 +78,9 @@ async def test_an_escrow_its_read_model_refuses_pays_its_stage_once_and_catches_
         flow.wait_seconds,
     )
     state = await flow.state()
-    assert (row["version"], row["current_stage"]) == (state["version"], 2)
+    assert (row["version"], row["current_stage"]) == (state.version, 2)
     assert (row["deposited_fen"], row["released_fen"], row["held_fen"]) == (1_000_000, 300_000, 700_000)
-    assert entries == state["trail_length"]  # the audit log too, every signed step in it
+    assert entries == state.trail_length  # the audit log too, every signed step in it
     assert len(await flow.statement()) == 2  # and nothing moved twice meanwhile
     await record_history(flow.handle, "escrow_projection_refused_then_caught_up")
 
@@ -107,7 +107,7 @@ async def test_a_case_its_read_model_refuses_goes_on_to_its_end_and_catches_up(s
         await case.withdraw(
             "the contractor fixed the leak", case.withdrawal_escrow_step(flow.escrow_id, 1, await flow.now())
         )
-        await flow.wait_for(lambda s: s["disputes"][0]["status"] == "withdrawn", "the dispute withdrawn")
+        await flow.wait_for(lambda s: s.disputes[0].status == "withdrawn", "the dispute withdrawn")
         await flow.accept(1, report_hash)
         await assert_bank_agrees(flow)
         assert await flow.statement() == {

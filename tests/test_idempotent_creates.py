@@ -142,7 +142,7 @@ async def test_a_repeat_after_a_failed_start_starts_the_recorded_escrow(stack):
     assert repeated.json()["escrow_id"] == escrow_id
     assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
     state = await flow.owner.escrow(escrow_id)
-    assert state["phase"] == "draft" and state["terms_hash"] == repeated.json()["terms_hash"]
+    assert state.phase == "draft" and state.terms_hash == repeated.json()["terms_hash"]
 
 
 async def test_the_same_signed_claim_filed_twice_is_one_case(stack):
@@ -194,4 +194,4 @@ async def test_the_same_escrow_claim_filed_twice_answers_the_first_case(stack):
 
     assert first.status_code == 201, first.json()
     assert (again.status_code, again.json()) == (201, first.json())
-    assert (await flow.state())["disputes"][0]["case_id"] == first.json()["case_id"]
+    assert (await flow.state()).disputes[0].case_id == first.json()["case_id"]

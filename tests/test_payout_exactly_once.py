@@ -45,8 +45,8 @@ async def test_dropped_payout_response_is_paid_once(stack, record_history):
         await flow.accept(1, report_hash)
         committed = await wait_for_statement(stack, flow.escrow_id, "payout")
         state = await flow.state()
-        assert state["ledger"]["pending_fen"] == 300_000, "the workflow must not know the outcome yet"
-        assert state["ledger"]["released_fen"] == 0
+        assert state.ledger.pending_fen == 300_000, "the workflow must not know the outcome yet"
+        assert state.ledger.released_fen == 0
     finally:
         await stack.bank.set_faults()
 
@@ -55,11 +55,11 @@ async def test_dropped_payout_response_is_paid_once(stack, record_history):
     assert len(payouts) == 1
     assert payouts[0].tx_id == committed[0].tx_id
     assert payouts[0].idempotency_key == f"{flow.escrow_id}:stage-1:release"
-    assert state["ledger"]["released_fen"] == 300_000
-    assert state["movements"][0]["tx_id"] == committed[0].tx_id
+    assert state.ledger.released_fen == 300_000
+    assert state.movements[0].tx_id == committed[0].tx_id
     balance = await stack.bank.balance(flow.escrow_id)
     assert_conserved(state, balance.balance_fen)
-    assert balance.balance_fen == state["ledger"]["held_fen"]
+    assert balance.balance_fen == state.ledger.held_fen
     await record_history(flow.handle, "escrow_payout_retried_after_dropped_response")
 
 
@@ -80,7 +80,5 @@ async def test_an_acceptance_sent_many_times_at_once_pays_the_stage_once(stack):
     state = await assert_bank_agrees(flow)
     payouts = [e for e in await stack.bank.statement(flow.escrow_id) if e.kind == "payout"]
     assert [p.amount_fen for p in payouts] == [300_000]
-    assert state["ledger"]["released_fen"] == 300_000
-    assert [s["status"] for s in state["stages"]][:2] == ["accepted", "pending"] or state[
-        "current_stage"
-    ] == 2
+    assert state.ledger.released_fen == 300_000
+    assert [s.status for s in state.stages][:2] == ["accepted", "pending"] or state.current_stage == 2

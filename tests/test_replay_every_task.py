@@ -37,7 +37,7 @@ async def test_an_escrow_lives_to_its_close_replaying_at_every_task(replaying):
     await flow.create_funded(total_fen=TOTAL)
     for stage in range(1, 5):
         await flow.pass_stage(stage)
-    await flow.wait_for(lambda s: s["phase"] == "warranty", "warranty")
+    await flow.wait_for(lambda s: s.phase == "warranty", "warranty")
     await flow.fast_forward(timedelta(days=731))
     outcome = await asyncio.wait_for(flow.handle.result(), 30)
     assert (outcome.phase, outcome.released_fen) == ("closed", TOTAL)
@@ -49,9 +49,9 @@ async def test_a_one_sided_cancellation_becomes_a_dispute_replaying_at_every_tas
     await flow.create_funded(total_fen=TOTAL)
     await flow.sign_cancellation(flow.owner, "the crew stopped coming")
     await flow.fast_forward(timedelta(days=7))
-    await flow.wait_for(lambda s: [d["raised_by"] for d in s["disputes"]] == ["owner"], "the dispute")
+    await flow.wait_for(lambda s: [d.raised_by for d in s.disputes] == ["owner"], "the dispute")
     await flow.decide(1, "refund", refund_fen=TOTAL)
-    await flow.wait_for(lambda s: s["ledger"]["held_fen"] == 0, "the refund")
+    await flow.wait_for(lambda s: s.ledger.held_fen == 0, "the refund")
     await assert_bank_agrees(flow)
 
 
@@ -67,4 +67,4 @@ async def test_a_case_ends_with_its_escrow_replaying_at_every_task(replaying, en
     outcome = await asyncio.wait_for(handle.result(), 30)
     assert (outcome.phase, outcome.outcome.source) == ("closed", ending)
     escrow = await flow.state()
-    assert escrow["disputes"][0]["status"] == {"withdrawal": "withdrawn", "cancellation": "cancelled"}[ending]
+    assert escrow.disputes[0].status == {"withdrawal": "withdrawn", "cancellation": "cancelled"}[ending]

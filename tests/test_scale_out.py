@@ -22,7 +22,6 @@ import pytest
 from cli.dev import free_port, settings_env
 from client.escrow_session import EscrowSession, conservation_problems, eventually
 from config.settings import Settings
-from domain.escrow.snapshot import ESCROW_SNAPSHOT
 from tests.conftest import Stack
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.servers import free_port_with, serve
@@ -117,9 +116,7 @@ async def test_two_workers_one_killed_mid_flight_every_escrow_completes(stack: S
 
         # kill one while stage 2 is in flight on every escrow: its requests are being accepted
         stage_2 = [asyncio.create_task(flow.pass_stage(2)) for flow in flows]
-        await flows[0].wait_for(
-            lambda s: s["stages"][1]["status"] != "awaiting_request", "stage 2 to be under way"
-        )
+        await flows[0].wait_for(lambda s: s.stages[1].status != "awaiting_request", "stage 2 to be under way")
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait(10)
         await asyncio.gather(*stage_2)
@@ -128,11 +125,11 @@ async def test_two_workers_one_killed_mid_flight_every_escrow_completes(stack: S
 
         for flow in flows:
             state = await flow.settled()
-            assert state["phase"] == "warranty", state["phase"]
-            assert conservation_problems(ESCROW_SNAPSHOT.validate_python(state)) == []
+            assert state.phase == "warranty", state.phase
+            assert conservation_problems(state) == []
             balance = await stack.bank.balance(flow.escrow_id)
-            assert balance.paid_out_fen == state["ledger"]["released_fen"] == 19_000_000
-            assert balance.balance_fen == state["ledger"]["held_fen"] == 1_000_000
+            assert balance.paid_out_fen == state.ledger.released_fen == 19_000_000
+            assert balance.balance_fen == state.ledger.held_fen == 1_000_000
             statement = await stack.bank.statement(flow.escrow_id)
             keys = [entry.idempotency_key for entry in statement]
             assert len(keys) == len(set(keys)), "a movement was booked twice"

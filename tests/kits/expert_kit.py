@@ -68,7 +68,7 @@ async def vote_by_script(page, clocks: CaseClocks, case: CaseSession, party_id: 
 async def seat_the_browser_expert(case: CaseSession, clocks, party_id: str, declare) -> str:
     """The browser's expert, drawn to the panel's one seat, declares; the strike window closes."""
     (mine,) = await drawn_panel(case)
-    assert (await case.state())["rounds"][-1]["seats"][mine]["party_id"] == party_id
+    assert (await case.state()).rounds[-1].seats[mine].party_id == party_id
     await declare()
     await clocks.fast_forward(case.case_id, 2)  # the strike window closes
     await case.until("evidence")

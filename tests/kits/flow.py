@@ -14,7 +14,7 @@ from client.escrow_session import EscrowSession, conservation_problems, eventual
 from client.party import StepRefused
 from db import crud
 from db.models import CouncilAlert
-from domain.escrow.snapshot import ESCROW_SNAPSHOT
+from domain.escrow.snapshot import EscrowSnapshot
 from tests.conftest import Stack
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
@@ -83,22 +83,19 @@ class EscrowFlow(EscrowSession):
         }
 
 
-def assert_conserved(state: dict[str, Any], bank_balance_fen: int | None = None) -> None:
-    assert conservation_problems(ESCROW_SNAPSHOT.validate_python(state), bank_balance_fen) == [], (
-        state["ledger"],
-        bank_balance_fen,
-    )
+def assert_conserved(state: EscrowSnapshot, bank_balance_fen: int | None = None) -> None:
+    assert conservation_problems(state, bank_balance_fen) == [], (state.ledger, bank_balance_fen)
 
 
-async def assert_bank_agrees(flow: EscrowFlow) -> dict[str, Any]:
+async def assert_bank_agrees(flow: EscrowFlow) -> EscrowSnapshot:
     """Once every movement has settled, the bank's account matches the escrow's ledger, and what
     the bank holds for it is what its stages and retention hold by their own figures."""
     state = await flow.settled()
     balance = await flow.stack.bank.balance(flow.escrow_id)
     assert_conserved(state, balance.balance_fen)
-    ledger = state["ledger"]
-    assert balance.balance_fen == ledger["held_fen"]
-    assert balance.deposited_fen == ledger["deposited_fen"]
-    assert balance.paid_out_fen == ledger["released_fen"]
-    assert balance.refunded_fen == ledger["refunded_fen"]
+    ledger = state.ledger
+    assert balance.balance_fen == ledger.held_fen
+    assert balance.deposited_fen == ledger.deposited_fen
+    assert balance.paid_out_fen == ledger.released_fen
+    assert balance.refunded_fen == ledger.refunded_fen
     return state

@@ -342,7 +342,7 @@ class HistoryKit:
         else:
             decided = {"outcome": "refund" if kind == "case_refund" else "split"}
         await case.summarise(summary, **decided)
-        decision_hash = (await case.state())["rounds"][-1]["decision_hash"]
+        decision_hash = (await case.state()).rounds[-1].decision_hash
         await case.sign_decision(expert_id, decision_hash)
         await case.countersign(decision_hash)
         await self.forward(case, 16)

@@ -145,8 +145,8 @@ async def draw_panel(
     clocks = CaseClocks(stack.temporal)
     await clocks.fast_forward(case_id, WINDOWS.negotiation_days)
     state = await case.until("panel")
-    seat = next(iter(state["rounds"][-1]["seats"].values()))
-    seated = next(party for party in pool.values() if party.id == seat["party_id"])
+    seat = next(iter(state.rounds[-1].seats.values()))
+    seated = next(party for party in pool.values() if party.id == seat.party_id)
     return seated, await clocks.now(case_id) - datetime.now(UTC)
 
 
@@ -155,7 +155,7 @@ async def versions(world: World) -> tuple[int, int]:
     escrow = await world.flow.state()
     handle = world.flow.stack.temporal.get_workflow_handle(case_workflow_id(world.case_id))
     case = await handle.query(CaseWorkflow.snapshot)
-    return escrow["version"], case.version
+    return escrow.version, case.version
 
 
 async def read_models_have(world: World) -> None:

@@ -215,7 +215,7 @@ async def decided(disputed: DisputedEscrow, pays_fen: tuple[int, int, int], summ
     await disputed.demo.vote(case, opinions)
     await case.summarise(summary, outcome="split")
     state = await case.until("signing")
-    decision_hash = state["rounds"][-1]["decision_hash"]
+    decision_hash = state.rounds[-1].decision_hash
     for expert_id in case.seats(state):
         await case.sign_decision(expert_id, decision_hash)
     await case.countersign(decision_hash)

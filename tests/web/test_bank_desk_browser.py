@@ -45,5 +45,5 @@ async def test_bank_staff_record_a_transfer_and_the_escrow_is_funded(stack, new_
     entries = await stack.bank.statement(flow.escrow_id)
     assert [(e.kind, e.amount_fen) for e in entries] == [("deposit", 1_000_000)]
     assert entries[0].reference.startswith("transfer recorded by P-")
-    state = await flow.wait_for(lambda s: s["ledger"]["deposited_fen"] == 1_000_000, "the recorded deposit")
-    assert state["phase"] == "funding"  # ¥10,000 of the total: still waiting for the rest
+    state = await flow.wait_for(lambda s: s.ledger.deposited_fen == 1_000_000, "the recorded deposit")
+    assert state.phase == "funding"  # ¥10,000 of the total: still waiting for the rest

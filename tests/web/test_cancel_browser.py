@@ -32,7 +32,7 @@ async def test_the_owner_proposes_to_cancel_and_the_contractor_agrees(new_contex
     await flow.report(1, "pass")
     await open_escrow(owner, flow.escrow_id)
     await sign(owner, 'form[data-step="stage.accept"]')
-    paid = (await flow.settled())["ledger"]["released_fen"]
+    paid = (await flow.settled()).ledger.released_fen
     refund = TOTAL_FEN - paid
     assert paid > 0
 
@@ -55,7 +55,7 @@ async def test_the_owner_proposes_to_cancel_and_the_contractor_agrees(new_contex
     )
     await expect(owner.locator("#cancel-wait")).to_contain_text(REASON)
     await expect(owner.locator("#cancel-propose")).to_have_count(0)
-    assert (await flow.state())["cancel_signed_by"] == ["owner"]
+    assert (await flow.state()).cancel_signed_by == ["owner"]
 
     await open_escrow(contractor, flow.escrow_id)
     await expect(contractor.locator("#cancel-agree")).to_contain_text(REASON)
@@ -68,6 +68,6 @@ async def test_the_owner_proposes_to_cancel_and_the_contractor_agrees(new_contex
     await wait_for_phase(contractor, "cancelled")
 
     state = await assert_bank_agrees(flow)
-    assert state["phase"] == "cancelled"
-    assert (state["ledger"]["released_fen"], state["ledger"]["refunded_fen"]) == (paid, refund)
+    assert state.phase == "cancelled"
+    assert (state.ledger.released_fen, state.ledger.refunded_fen) == (paid, refund)
     assert (await flow.statement())["cancel:refund"] == ("refund", refund)

@@ -41,7 +41,7 @@ async def test_one_side_proposes_the_other_may_agree_until_it_becomes_a_dispute(
     await flow.create_funded(total_fen=TOTAL_FEN)
     await flow.pass_stage(1)
     state = await flow.settled()
-    paid, held = state["ledger"]["released_fen"], state["ledger"]["held_fen"]
+    paid, held = state.ledger.released_fen, state.ledger.held_fen
     assert paid > 0 and held == TOTAL_FEN - paid
 
     for party in (flow.owner, flow.contractor):
@@ -54,22 +54,22 @@ async def test_one_side_proposes_the_other_may_agree_until_it_becomes_a_dispute(
     assert await cancel_forms(flow, flow.council) == {}
 
     await flow.sign_cancellation(flow.owner, "施工队连续两周没来")
-    asked = (await flow.state())["cancellation"]
+    asked = (await flow.state()).cancellation
     owner_page = await escrow_page(flow, flow.owner)
     assert CANCEL_FORM.findall(owner_page) == []
-    assert f"您于 {local_time(asked['asked_at'])} 申请解除合同，理由：施工队连续两周没来" in owner_page
-    assert f"对方可在 {local_time(asked['answer_due'])} 前签名同意" in owner_page
+    assert f"您于 {local_time(asked.asked_at)} 申请解除合同，理由：施工队连续两周没来" in owner_page
+    assert f"对方可在 {local_time(asked.answer_due)} 前签名同意" in owner_page
     agree = await cancel_forms(flow, flow.contractor)
     assert list(agree) == ["cancel-agree"]
     assert "施工队连续两周没来" in agree["cancel-agree"]
-    assert f"您可在 {local_time(asked['answer_due'])} 前签名同意" in agree["cancel-agree"]
+    assert f"您可在 {local_time(asked.answer_due)} 前签名同意" in agree["cancel-agree"]
     assert f'<dd class="cancel-refund">{yuan(held)}</dd>' in agree["cancel-agree"]
     assert " required></textarea>" not in agree["cancel-agree"]  # agreeing needs no reason
     assert await cancel_forms(flow, flow.inspector) == {}
 
     await flow.fast_forward(timedelta(days=7))
     await flow.wait_for_alert("dispute_opened")
-    assert (await flow.state())["cancellation"]["dispute"] == 1
+    assert (await flow.state()).cancellation.dispute == 1
     assert "已转为第 1 号争议" in await escrow_page(flow, flow.owner)
     contractor_page = await escrow_page(flow, flow.contractor)
     assert "您现在同意的，合同仍会解除" in contractor_page
@@ -84,7 +84,7 @@ async def test_nothing_to_cancel_once_the_work_is_done(stack):
     await flow.create_funded(total_fen=TOTAL_FEN)
     for stage in range(1, 5):
         await flow.pass_stage(stage)
-    await flow.wait_for(lambda s: s["phase"] == "warranty", "the warranty")
+    await flow.wait_for(lambda s: s.phase == "warranty", "the warranty")
     for party in (flow.owner, flow.contractor):
         page = await escrow_page(flow, party)
         assert CANCEL_FORM.findall(page) == [] and 'id="cancel-wait"' not in page

@@ -14,6 +14,7 @@ from playwright.async_api import expect
 
 from cli.dispute_demo import CaseClocks
 from client.party import Party
+from domain.case.state import JointInspection
 from tests.kits.driver import at_case_time, check_usable, sign, signed_in
 from tests.kits.expert_kit import (
     file_small_claim,
@@ -67,17 +68,17 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
 
     expert_id = await seat_the_browser_expert(case, clocks, expert_party, declare)
     state = await case.state()
-    assert state["rounds"][-1]["seats"][expert_id]["declared"] is True
+    assert state.rounds[-1].seats[expert_id].declared is True
 
     # -- the council pauses the evidence clock for a lab test and resumes it, on its page
     await at_case_time(council, clocks, case.case_id, f"/council{case_path}")
     await council.click("details#clock summary")
     await council.get_by_label("理由").fill("闭水层取样送检")
     await sign(council, 'form[data-step="clock.pause"]', expect_in_dialog=["暂停案件计时", "闭水层取样送检"])
-    await case.wait_for(lambda s: s["rounds"][-1]["paused_at"], "the paused clock")
+    await case.wait_for(lambda s: s.rounds[-1].paused_at, "the paused clock")
     await at_case_time(council, clocks, case.case_id, f"/council{case_path}")
     await sign(council, 'form[data-step="clock.resume"]', expect_in_dialog=["恢复案件计时"])
-    await case.wait_for(lambda s: not s["rounds"][-1]["paused_at"], "the clock running again")
+    await case.wait_for(lambda s: not s.rounds[-1].paused_at, "the clock running again")
 
     # -- the chair signs the joint site inspection report: its hash is made in the browser
     await at_case_time(expert, clocks, case.case_id, f"/expert{case_path}")
@@ -88,8 +89,8 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     )
     report_hash = "sha256:" + hashlib.sha256(report).hexdigest()
     await sign(expert, 'form[data-step="inspection.sign"]', expect_in_dialog=[report_hash])
-    inspected = await case.wait_for(lambda s: s["rounds"][-1]["inspection"], "the chair's report signature")
-    assert inspected["rounds"][-1]["inspection"] == {"report_hash": report_hash, "signed_by": [expert_id]}
+    inspected = await case.wait_for(lambda s: s.rounds[-1].inspection, "the chair's report signature")
+    assert inspected.rounds[-1].inspection == JointInspection(report_hash=report_hash, signed_by=[expert_id])
 
     # -- evidence, then the vote (its own browser test drives the vote form): signed in this browser
     await case.submit_evidence(owner, ["sha256:photos-of-the-leak"])
@@ -114,7 +115,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
         screenshot_as="expert-summary-confirm",
     )
     state = await case.until("signing")
-    decision_hash = state["rounds"][-1]["decision_hash"]
+    decision_hash = state.rounds[-1].decision_hash
     # left open while the panel signs
     await at_case_time(council, clocks, case.case_id, f"/council{case_path}")
     await expect(council.locator("#wait-panel-signatures")).to_be_visible()
@@ -129,7 +130,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
         expect_in_dialog=["签署裁决", SUMMARY, "¥3,200.50", "¥1,599.50", decision_hash, DISSENT],
         screenshot_as="expert-sign-decision-confirm",
     )
-    await case.wait_for(lambda s: s["rounds"][-1]["signatures"] == [expert_id], "the panel's signature")
+    await case.wait_for(lambda s: s.rounds[-1].signatures == [expert_id], "the panel's signature")
     assert await expert.locator('form[data-step="decision.sign"]').count() == 0
     assert await expert.get_by_text("等待委员会会签").count() > 0
 
@@ -144,10 +145,10 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
         screenshot_as="council-countersign-confirm",
     )
     state = await case.until("objection")
-    final = state["rounds"][-1]
-    assert final["countersigned"] is True and final["dissent_notes"] == {expert_id: DISSENT}
-    assert final["decision"]["summary"] == SUMMARY and final["decision"]["outcome"] == "split"
-    assert state["phase"] == "objection" and state["objection_due"]
+    final = state.rounds[-1]
+    assert final.countersigned is True and final.dissent_notes == {expert_id: DISSENT}
+    assert final.decision.summary == SUMMARY and final.decision.outcome == "split"
+    assert state.phase == "objection" and state.objection_due
     assert council_id != registrar.id
     await check_usable(council)
     assert await council.locator('form[data-step="decision.countersign"]').count() == 0
@@ -167,13 +168,13 @@ async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new
     await council.click('form[data-step="case.reject"] button[type=submit]')
     await expect(council.locator("#step-error")).to_contain_text("请写明不予受理的理由")
     await expect(council.locator("#confirm-step")).to_be_hidden()
-    assert (await case.state())["phase"] == "filed"
+    assert (await case.state()).phase == "filed"
 
     await reasons.fill("属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议")
     await check_usable(council)
     await sign(council, 'form[data-step="case.reject"]', expect_in_dialog=["不予受理案件", "颜色偏差"])
     state = await case.until("rejected")
-    assert state["rejection"] == "属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议"
+    assert state.rejection == "属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议"
     assert await council.locator("form[data-step]").count() == 0
 
 
@@ -200,7 +201,7 @@ async def test_a_drawn_expert_declines_the_seat_with_a_reason_in_the_browser(sta
         expect_in_dialog=["独立性声明", "否", reason],
     )
     # nobody else is eligible: the seat finds no alternate, and the draw is given up and kept
-    state = await case.wait_for(lambda s: s["abandoned_draws"], "the draw given up")
-    [gone] = state["abandoned_draws"]
-    assert (gone["vacated"], gone["reason"]) == (mine, f"declined: {reason}")
-    assert state["phase"] == "draw"
+    state = await case.wait_for(lambda s: s.abandoned_draws, "the draw given up")
+    [gone] = state.abandoned_draws
+    assert (gone.vacated, gone.reason) == (mine, f"declined: {reason}")
+    assert state.phase == "draw"

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from client.case_session import CaseSession
 from db import crud
+from domain.case.outcomes import DroppedOutcome
 from domain.steps.signing import SignedStep, signature_is_valid
 from tests.kits.driver import open_escrow, open_page, register, sign
 from tests.kits.owner_kit import dispute_in_browser, funded_for_browser_owner
@@ -91,19 +92,19 @@ async def test_the_owner_withdraws_a_case_and_its_escrow_dispute_in_the_browser(
     assert signature_is_valid(key, SignedStep(**inner)) and signature_is_valid(key, SignedStep(**outer))
 
     closed = await case.until("closed")
-    assert closed["outcome"] == {
-        "source": "withdrawal",
-        "outcome": "withdrawn",
-        "reason": REASON,
-        "pay_fen": 0,
-        "refund_fen": 0,
-        "remedy": "-",
-        "rework_days": 0,
-    }
-    assert closed["alerts"] == []  # the escrow took the owner's step
-    escrow = await flow.wait_for(lambda s: s["disputes"][0]["status"] == "withdrawn", "the dispute withdrawn")
-    stage = escrow["stages"][0]
-    assert (stage["status"], stage["dispute"], stage["paid_fen"]) == ("awaiting_acceptance", None, 0)
+    assert closed.outcome == DroppedOutcome(
+        source="withdrawal",
+        outcome="withdrawn",
+        reason=REASON,
+        pay_fen=0,
+        refund_fen=0,
+        remedy="-",
+        rework_days=0,
+    )
+    assert closed.alerts == []  # the escrow took the owner's step
+    escrow = await flow.wait_for(lambda s: s.disputes[0].status == "withdrawn", "the dispute withdrawn")
+    stage = escrow.stages[0]
+    assert (stage.status, stage.dispute, stage.paid_fen) == ("awaiting_acceptance", None, 0)
 
     await open_page(owner, path)
     await expect(owner.locator("#outcome-source")).to_have_text("申请人撤回投诉")

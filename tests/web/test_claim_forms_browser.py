@@ -51,7 +51,7 @@ async def read_case(stack, token: str, case_id: str) -> dict:
 async def test_an_owner_takes_a_dispute_raised_in_the_browser_to_the_council(new_context, stack):
     owner, owner_id = await register(await new_context(), "owner", "王芳")
     flow = await funded_for_browser_owner(stack, owner, owner_id, TOTAL_FEN)
-    held = (await flow.state())["stages"][0]["amount_fen"]
+    held = (await flow.state()).stages[0].amount_fen
     await dispute_in_browser(owner, flow.escrow_id, 1, "水电隐蔽工程渗漏")
 
     form = 'form[data-step="claim.file"]'
@@ -105,7 +105,7 @@ async def test_an_owner_takes_a_dispute_raised_in_the_browser_to_the_council(new
         held,
     )
     assert [item["item_id"] for item in case["items"]] == ["item-1", "item-2"]
-    assert (await flow.state())["disputes"][0]["case_id"] == filed["case_id"]
+    assert (await flow.state()).disputes[0].case_id == filed["case_id"]
 
     await open_escrow(owner, flow.escrow_id)
     await expect(owner.locator(form)).to_have_count(0)

@@ -1,7 +1,5 @@
 """The council's pages over HTTP: open disputes with deadlines, a case's draws, the expert registry."""
 
-from datetime import datetime
-
 from client.party import Party
 from domain.money import yuan
 from tests.kits.staff_kit import case_in_voting, filed_case, page, read_model_shows, shanghai
@@ -19,7 +17,7 @@ async def test_open_disputes_show_the_phase_deadline_and_amount_to_the_council_o
     row = listing.text.split(f'href="/council/cases/{case_id}"', 1)[1].split("</tr>", 1)[0]
     assert yuan(disputed.disputed_fen) in row and yuan(disputed.disputed_fen) != "¥0.00"
     assert "待受理" in row and "调解委员会: 受理案件" in row and "等待您处理" in row  # its open action
-    assert shanghai(datetime.fromisoformat(state["acceptance_due"])) in row
+    assert shanghai(state.acceptance_due) in row
     assert disputed.flow.owner.name in row and disputed.flow.contractor.name in row
 
     english = await page(stack, "/council", council, lang="en")
@@ -43,7 +41,7 @@ async def test_a_case_page_shows_every_draw_with_seed_exclusions_and_vote_progre
     disputed = await case_in_voting(stack)
     case_id, council = disputed.case.case_id, disputed.flow.council
     state = await disputed.case.state()
-    draw = state["rounds"][-1]["draw"]
+    draw = state.rounds[-1].draw
 
     shown = await page(stack, f"/council/cases/{case_id}", council)
     assert shown.status_code == 200
@@ -55,7 +53,7 @@ async def test_a_case_page_shows_every_draw_with_seed_exclusions_and_vote_progre
     for expert_id, reason in draw["exclusions"].items():
         assert expert_id in text and reason in text
     assert "3 位成员中 0 位已提交承诺" in text
-    assert shanghai(datetime.fromisoformat(state["rounds"][-1]["vote_due"])) in text
+    assert shanghai(state.rounds[-1].vote_due) in text
     assert "sha256:moisture-readings" in text and "卫生间地面闭水试验渗漏" in text
     assert 'data-step="' not in text  # nothing waits for the council while the panel votes
 

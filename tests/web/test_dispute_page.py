@@ -35,8 +35,8 @@ async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_contex
     await expect(owner.locator("#stage-1 .waiting")).to_contain_text("消费者委员会")
     await expect(owner.locator('form[data-step="stage.accept"]')).to_have_count(0)
     state = await flow.state()
-    assert [(d["raised_by"], d["stages"], d["status"]) for d in state["disputes"]] == [("owner", [1], "open")]
-    assert state["ledger"]["released_fen"] == 0
+    assert [(d.raised_by, d.stages, d.status) for d in state.disputes] == [("owner", [1], "open")]
+    assert state.ledger.released_fen == 0
 
     # The stale tab's signature is refused, said so in words and code, and the tab says the
     # escrow changed instead of reloading under the owner's hands.
@@ -55,4 +55,4 @@ async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_contex
     assert [url for url in posts if url.endswith("/stages/1/acceptance")] == [
         f"{str(stack.http.base_url).rstrip('/')}/escrows/{flow.escrow_id}/stages/1/acceptance"
     ] * 2
-    assert (await flow.state())["ledger"]["released_fen"] == 0
+    assert (await flow.state()).ledger.released_fen == 0

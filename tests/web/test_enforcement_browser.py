@@ -25,7 +25,7 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
     decision_hash = await decided(disputed, (1_000_000, 1_500_000, 2_000_000), SUMMARY)
     await demo.skip(case, WINDOWS.objection_days, "nobody objects")
     concluded = await case.until("enforcement")
-    pay, refund = concluded["outcome"]["pay_fen"], concluded["outcome"]["refund_fen"]
+    pay, refund = concluded.outcome.pay_fen, concluded.outcome.refund_fen
     assert (pay, refund) == (1_500_000, disputed.disputed_fen - 1_500_000)
 
     # One confirmation, two signatures: the escrow's decision inside the case's enforcement step.
@@ -62,8 +62,8 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
     # time alone: the test fast-forwarded the case's clock 41 days and not the escrow's, which a
     # running child keeps from moving (in production both read the same time). The council is
     # told, and may sign again.
-    refused = await case.wait_for(lambda s: s["alerts"], "the escrow's answer")
-    assert [a["kind"] for a in refused["alerts"]] == ["escrow_refused_decision"]
-    assert "stale_timestamp" in refused["alerts"][0]["message"] and refused["phase"] == "enforcement"
+    refused = await case.wait_for(lambda s: s.alerts, "the escrow's answer")
+    assert [a.kind for a in refused.alerts] == ["escrow_refused_decision"]
+    assert "stale_timestamp" in refused.alerts[0].message and refused.phase == "enforcement"
     await open_page(council, f"/council/cases/{case.case_id}")
     await expect(council.locator('form[data-step="enforcement.submit"]')).to_have_count(1)

@@ -1,7 +1,5 @@
 """The expert's pages over HTTP: the cases they sit on and a case file, for panel members only."""
 
-from datetime import datetime
-
 from domain.money import yuan
 from tests.kits.staff_kit import case_in_voting, drawn_panel, filed_case, page, read_model_shows, shanghai
 
@@ -25,7 +23,7 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     assert mine.status_code == 200
     card = mine.text.split(f'href="/expert/cases/{case.case_id}"', 1)[1].split("</li>", 1)[0]
     assert "请提交投票承诺" in card and f"专家编号 {chair}" in card
-    assert shanghai(datetime.fromisoformat(state["rounds"][-1]["vote_due"])) in card
+    assert shanghai(state.rounds[-1].vote_due) in card
     assert yuan(disputed.disputed_fen) in card
 
     file = await page(stack, f"/expert/cases/{case.case_id}", case.expert(chair))
@@ -39,7 +37,7 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     assert f"0 至 {yuan(disputed.disputed_fen)}" in text
 
     version = f"/expert/cases/{case.case_id}/version"
-    assert (await page(stack, version, case.expert(chair))).json() == {"version": state["version"]}
+    assert (await page(stack, version, case.expert(chair))).json() == {"version": state.version}
     for expert_id, pay in zip(case.seats(state), (1000, 2000, 3000), strict=True):
         await case.commit_vote(expert_id, opinion(pay))
     await case.reveal_vote(chair)
@@ -54,7 +52,7 @@ async def test_a_panel_member_sees_their_cases_and_the_case_file_with_what_to_do
     refused = await page(stack, f"/expert/cases/{case.case_id}", outsider)
     assert (await page(stack, version, outsider)).status_code == 403
     moved = (await page(stack, version, case.expert(chair))).json()["version"]
-    assert moved > state["version"]  # four signed steps later: the open case file reloads itself
+    assert moved > state.version  # four signed steps later: the open case file reloads itself
     council_polls = await page(stack, f"/council/cases/{case.case_id}/version", disputed.flow.council)
     assert council_polls.json() == {"version": moved}
     assert refused.status_code == 403 and "当前专家组中" in refused.text
@@ -103,7 +101,7 @@ async def test_the_summary_and_signature_forms_appear_only_for_whom_they_concern
 
     await case.summarise("The floor leaks; the joint holds.", outcome="split")
     state = await case.until("signing")
-    decision_hash = state["rounds"][-1]["decision_hash"]
+    decision_hash = state.rounds[-1].decision_hash
     for expert_id in case.seats(state):
         shown = (await page(stack, path, case.expert(expert_id))).text
         assert SIGN in shown and SUMMARISE not in shown

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 
 from cli.dispute_demo import CaseClocks
 from client.party import Party
-from expert_panels.votes import commitment
+from expert_panels.votes import Opinion, commitment, opinion_document
 from tests.kits.driver import at_case_time, check_usable, open_page
 from tests.kits.expert_kit import file_small_claim, register_expert, seat_the_browser_expert
 from tests.kits.flow import COUNCIL_SECRET
@@ -76,8 +76,8 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await browser.get_by_role("button", name="核对并签署公开").wait_for()
 
     state = await case.state()
-    committed = state["rounds"][-1]["commitments"][expert_id]
-    assert state["rounds"][-1]["reveals"] == {}
+    committed = state.rounds[-1].commitments[expert_id]
+    assert state.rounds[-1].reveals == {}
 
     # -- reveal: the opinion and salt kept in this browser since the commit
     await at_case_time(browser, clocks, case.case_id)
@@ -89,12 +89,12 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await browser.get_by_text("请组长撰写结论摘要").wait_for()
 
     state = await case.until("summary")
-    revealed = state["rounds"][-1]["reveals"][expert_id]
-    assert revealed == {
-        "findings": {"leak": "upheld", "grout": "rejected"},
-        "pay_fen": 320_050,
-        "reasons": "闭水试验 48 小时后楼下渗水",
-    }
+    revealed = state.rounds[-1].reveals[expert_id]
+    assert revealed == Opinion(
+        findings={"leak": "upheld", "grout": "rejected"},
+        pay_fen=320_050,
+        reasons="闭水试验 48 小时后楼下渗水",
+    )
     kept = await browser.evaluate(
         """key => new Promise((ok, no) => {
             const r = indexedDB.open('expert-votes');
@@ -107,7 +107,8 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
         f"{case.case_id}/{identity['partyId']}",
     )
     assert len(kept["salt"]) == 64 and kept["commitment"] == committed
-    assert commitment(revealed, kept["salt"]) == committed  # the browser's hash is Python's, byte for byte
+    # the browser's hash is Python's, byte for byte
+    assert commitment(opinion_document(revealed), kept["salt"]) == committed
 
     # -- the council's main page, for the record
     council_context = await new_context(viewport={"width": 1280, "height": 900})

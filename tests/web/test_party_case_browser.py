@@ -40,7 +40,7 @@ async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_brow
     dealer.on("request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/answer") else None)
     await sign(dealer, 'form[data-step="answer.submit"]', expect_in_dialog=["答辩", answer_hash])
     state = await case.until("negotiation")
-    assert state["evidence"] == []  # no evidence files were chosen with the answer
+    assert state.evidence == []  # no evidence files were chosen with the answer
     assert [body["envelope"]["payload"] for body in posted] == [{"answer_hash": answer_hash}]
 
     # -- the dealer proposes a repair; the buyer's page, open all along, shows it by itself
@@ -49,26 +49,26 @@ async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_brow
     await dealer.click("details.more-steps summary")
     await dealer.select_option("#settlement-remedy", "repair")
     await sign(dealer, "#propose-settlement", expect_in_dialog=["签署和解", "维修", "付给经营者"])
-    proposed = await case.wait_for(lambda s: s["settlement"] is not None, "the dealer's offer")
-    offer = proposed["settlement"]
-    assert (offer["remedy"], offer["signed_by"]) == ("repair", ["respondent"])
+    proposed = await case.wait_for(lambda s: s.settlement is not None, "the dealer's offer")
+    offer = proposed.settlement
+    assert (offer.remedy, offer.signed_by) == ("repair", ["respondent"])
     await expect(dealer.locator("#settlement-waiting")).to_be_visible()
     await expect(buyer.locator("#agree-settlement")).to_be_visible(timeout=15_000)
     await screenshot(buyer, "buyer-case-settlement-offer")
     await sign(
         buyer,
         "#agree-settlement",
-        expect_in_dialog=["签署和解", "维修", offer["settlement_hash"]],
+        expect_in_dialog=["签署和解", "维修", offer.settlement_hash],
     )
     settled = await case.until("enforcement")
-    assert settled["outcome"]["source"] == "settlement" and settled["outcome"]["remedy"] == "repair"
-    assert settled["settlement"]["signed_by"] == ["respondent", "claimant"]
+    assert settled.outcome.source == "settlement" and settled.outcome.remedy == "repair"
+    assert settled.settlement.signed_by == ["respondent", "claimant"]
 
     # -- the dealer confirms the remedy the settlement named; the case closes
     await open_page(dealer, path)
     await sign(dealer, 'form[data-step="remedy.confirm"]', expect_in_dialog=["确认处理方式", "维修"])
     closed = await case.until("closed")
-    assert closed["remedy_confirmed"] == "repair" and closed["noncompliant"] is False
+    assert closed.remedy_confirmed == "repair" and closed.noncompliant is False
     await open_page(buyer, path)
     await expect(buyer.locator("#outcome")).to_be_visible()
     assert await buyer.locator("form[data-step]").count() == 0

@@ -58,7 +58,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     strike = part(panel_page, 'data-step="strike.submit"', "</form>")
     assert all(f'<option value="{expert_id}">' in strike for expert_id in seats)
     await case.strike(owner, seats[1], "worked with the contractor's supplier")
-    await case.wait_for(lambda s: "claimant" in s["rounds"][-1]["strikes"], "the owner's strike")
+    await case.wait_for(lambda s: "claimant" in s.rounds[-1].strikes, "the owner's strike")
     assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}
     assert "strike.submit" in await forms(stack, case.case_id, contractor)
 
@@ -67,7 +67,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     assert refused.status_code == 403 and case.case_id in refused.text
     assert (await page(stack, f"/my/cases/{case.case_id}/version", stranger)).status_code == 403
     version = (await page(stack, f"/my/cases/{case.case_id}/version", owner)).json()["version"]
-    assert version == (await case.state())["version"]
+    assert version == (await case.state()).version
 
 
 async def test_evidence_then_the_decision_and_one_objection_for_either_side(stack):
@@ -84,12 +84,12 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     council_page = f"/council/cases/{case.case_id}"
     assert 'data-step="clock.pause"' in (await page(stack, council_page, flow.council)).text
     await case.pause_clock("the screed goes to the lab")
-    await case.wait_for(lambda s: s["rounds"][-1]["paused_at"], "the paused clock")
+    await case.wait_for(lambda s: s.rounds[-1].paused_at, "the paused clock")
     assert 'data-step="clock.resume"' in (await page(stack, council_page, flow.council)).text
     assert "evidence.submit" in await forms(stack, case.case_id, owner)  # its windows stand still, open
     await case.resume_clock()
     await case.sign_inspection(owner, "sha256:joint-site-report")
-    await case.wait_for(lambda s: s["rounds"][-1]["inspection"], "the owner's signature on the report")
+    await case.wait_for(lambda s: s.rounds[-1].inspection, "the owner's signature on the report")
     signed = evidence_phase - {"inspection.sign"}
     assert await forms(stack, case.case_id, owner) == signed | {"case.withdraw"}
     state = await case.state()

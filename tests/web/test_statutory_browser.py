@@ -33,7 +33,7 @@ async def test_a_chair_departs_from_the_statutory_remedy_with_reasons_in_the_bro
 
     case = CaseSession(stack.http, claimant=registrar, respondent=dealer, council=registrar, clock=clocks.now)
     case.case_id = await file_car_case(buyer, dealer.id, amount=DISPUTED)  # the session signs for the others
-    statutory = (await case.state())["statutory_remedy"]
+    statutory = (await case.state()).statutory_remedy
     assert (statutory["remedy"], statutory["rule"]) == (
         "refund_or_replace",
         "art22_main_assembly_within_7_days",
@@ -80,7 +80,7 @@ async def test_a_chair_departs_from_the_statutory_remedy_with_reasons_in_the_bro
         screenshot_as="expert-summary-departure-confirm",
     )
     state = await case.until("signing")
-    decision = state["rounds"][-1]["decision"]
-    assert (decision["remedy"], decision["departure_reason"]) == ("repair", REASON)
-    assert decision["statutory_remedy"] == statutory
+    decision = state.rounds[-1].decision
+    assert (decision.remedy, decision.departure_reason) == ("repair", REASON)
+    assert decision.statutory_remedy == statutory
     await expect(expert.locator('form[data-step="decision.sign"] .departure-reason')).to_have_text(REASON)

@@ -27,7 +27,7 @@ async def test_every_case_page_shows_the_claimed_facts_and_the_statutory_remedy_
     car = await filed_car_case(stack)
     case_id = car.case.case_id
     state = await car.case.state()
-    statutory = state["statutory_remedy"]
+    statutory = state.statutory_remedy
     assert (statutory["remedy"], statutory["rule"], statutory["usage_fee"]) == (
         "refund_or_replace",
         "art24_over_30_days_under_repair",
@@ -94,7 +94,7 @@ async def test_the_chair_is_offered_the_statutory_remedy_and_a_departure_shows_w
 
     await case.summarise(SUMMARY, remedy="repair", departure_reason=DEPARTURE)
     state = await case.until("signing")
-    decision_hash = state["rounds"][-1]["decision_hash"]
+    decision_hash = state.rounds[-1].decision_hash
     for expert_id in case.seats(state):
         signing = part((await page(stack, path, case.expert(expert_id))).text, 'data-step="decision.sign"')
         explained = part(signing, "data-explains>", "</dl>")
