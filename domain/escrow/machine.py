@@ -265,7 +265,9 @@ class EscrowMachine(SignedStepMachine):
 
         return apply
 
-    def _plan_inspection_report(self, payload: steps.InspectionReport, role: str, now: datetime) -> Apply:
+    def _plan_inspection_report(
+        self, payload: steps.InspectionReportPayload, role: str, now: datetime
+    ) -> Apply:
         stage = self._stage_for_step(payload.stage, StageStatus.INSPECTION_REQUESTED)
         if read_integer(payload.round, "round", minimum=1) != stage.round:
             raise conflict("wrong_round", f"stage {stage.number} is in inspection round {stage.round}")
@@ -675,7 +677,7 @@ class EscrowMachine(SignedStepMachine):
         self._move(MovementKind.REFUND, refund, f"dispute-{dispute.number}:refund", "dispute decision")
 
     # -- warranty
-    def _plan_warranty_claim(self, payload: steps.WarrantyClaim, role: str, now: datetime) -> Apply:
+    def _plan_warranty_claim(self, payload: steps.WarrantyClaimPayload, role: str, now: datetime) -> Apply:
         if self.phase is not Phase.WARRANTY or self.retention.expired:
             raise conflict("not_in_warranty", "warranty claims are filed during the warranty period")
         amount = payload.amount_fen
