@@ -152,6 +152,19 @@ def verify_draw(case_id: Annotated[str, typer.Argument(help="the case whose pane
 
 
 @app.command()
+def replay(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="histories from `temporal workflow show --output json`, or directories of them"),
+    ],
+) -> None:
+    """Replay exported workflow histories on this code before releasing it (exit 1 if any fails)."""
+    from cli.replay import run_replay
+
+    raise typer.Exit(run_replay(paths))
+
+
+@app.command()
 def publish(
     quarter: Annotated[str, typer.Option(help="the quarter to publish, e.g. 2026Q3")],
 ) -> None:

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.case.revisions import Revisions
 from domain.case.state import CasePhase
 from domain.steps.rejections import RejectionKind
 from expert_panels.draw import exclusion_code, failed_draw_from_document, verify_draw, verify_failed_draw
@@ -127,13 +126,6 @@ def test_an_unfillable_draw_alerts_and_retries_a_day_later():
     assert len(seats) == 3 and kit.m.phase is CasePhase.PANEL and kit.m.draw_retry_at is None
     assert kit.m.round.failed_draw == kept  # the panel's round still says what went before it
     verifies(kit)
-
-
-def test_cases_filed_before_failed_attempts_were_kept_only_alert():
-    kit = at_draw(revisions=Revisions(failed_draws_kept=False))
-    kit.use_experts([expert(1), *(expert(n, "plumbing") for n in range(2, 8))])
-    assert kit.draw() == [] and kit.alerts("panel_unfillable")
-    assert kit.m.round.failed_draw is None
 
 
 def test_a_draw_request_changed_to_two_seats_is_recorded_and_verifies():

@@ -25,7 +25,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.projections import ProjectionActivities
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
     from domain.escrow.machine import EscrowMachine
-    from domain.escrow.revisions import EscrowRevisions
     from domain.escrow.snapshot import EscrowSnapshot
     from domain.escrow.state import Movement, MovementKind
     from domain.steps.rejections import StepRejected
@@ -56,10 +55,6 @@ class EscrowWorkflow:
             council_keys=input.council_keys,
             created_at=workflow.now(),
             max_skew=timedelta(seconds=input.max_skew_seconds),
-            revisions=EscrowRevisions(
-                one_sided_cancellation_disputed=workflow.patched("one-sided-cancellation"),
-                closes_with_nothing_held=workflow.patched("closes-with-nothing-held"),
-            ),
         )
         self._projection = ProjectionCursor(version=None)
         self._status = ""
@@ -92,13 +87,8 @@ class EscrowWorkflow:
         )
 
     async def _close_cancelled_cases(self) -> None:
-        """Tell each case whose dispute a mutual cancellation ended that it has nothing left to decide.
-
-        Added after the first histories were recorded: `patched` keeps those replaying.
-        """
+        """Tell each case whose dispute a mutual cancellation ended that it has nothing left to decide."""
         untold = [c for c in self._machine.cancelled_cases() if c not in self._cases_told]
-        if not untold or not workflow.patched("close-cancelled-cases"):
-            return
         for case_id in untold:
             case = workflow.get_external_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
             with contextlib.suppress(FailureError):  # the case had ended already: nothing is left to tell it
@@ -108,18 +98,12 @@ class EscrowWorkflow:
     def _project_before_bank(self) -> bool:
         """Project an accepted step before its bank movements, not after them.
 
-        A payout retries for as long as the bank is down, and until this change the
-        read model and the audit log waited with it: an owner's acceptance stayed
-        invisible in listings. Now they show it at once, the money as still held.
-        Added after the first histories were recorded: `patched` keeps those, and any
-        escrow already running, on the old order. Not while a projection is failing: the
-        money would wait for its quick tries first (workflows/catch_up.py).
+        A payout retries for as long as the bank is down; the read model and the audit
+        log do not wait with it, so an owner's acceptance shows in listings at once, the
+        money as still held. Not while a projection is failing: the money would wait for
+        its quick tries first (workflows/catch_up.py).
         """
-        return (
-            bool(self._machine.pending_movements())
-            and not self._projection.catch_up.behind
-            and workflow.patched("project-before-bank")
-        )
+        return bool(self._machine.pending_movements()) and not self._projection.catch_up.behind
 
     def _has_work(self) -> bool:
         """Movements to send or state not yet projected, whenever the step that caused them arrived."""
@@ -178,9 +162,7 @@ class EscrowWorkflow:
         if not cursor.catch_up.due(machine.version, workflow.now()):
             return
         sent = cursor.unprojected(machine)
-        # The public record dates releases by the workflow's clock; added after the first
-        # histories were recorded, so `patched` keeps those replaying.
-        projected_at = workflow.now().isoformat() if workflow.patched("projection-clock") else None
+        projected_at = workflow.now().isoformat()  # the public record dates releases by this clock
         projection = ProjectionInput(
             machine.escrow_id, sent.version, sent.snapshot, sent.trail, sent.alerts, projected_at
         )

@@ -27,7 +27,6 @@ worker was down, so `now` in `on_time` can be well past the deadline that fired)
   as nobody can act on a panel they have not been told of: strikes and declarations
   from the draw, an alternate's declaration from being seated; a draw that failed is
   retried a day after the attempt.
-Cases filed before these rules keep the old ones (`Revisions`, set from `workflow.patched`).
 """
 
 from copy import deepcopy
@@ -57,7 +56,6 @@ from domain.case.outcomes import (
     decision_document,
     dropped,
 )
-from domain.case.revisions import Revisions
 from domain.case.snapshot import CaseSnapshot
 from domain.case.state import (
     AbandonedDraw,
@@ -156,13 +154,11 @@ class CaseMachine(SignedStepMachine):
         calendar: WorkCalendar,
         filed_at: datetime,
         max_skew: timedelta,
-        revisions: Revisions = Revisions(),
     ) -> None:
         read_amount(terms.disputed_fen, "disputed_fen")  # the API read it so from the signed claim
         super().__init__(terms.case_id, content_hash(terms_document(terms)), max_skew)
         self.terms = terms
         self.statutory = claimed_remedy(terms.car_facts) if terms.car_facts else None
-        self.revisions = revisions
         self.windows = terms.windows
         self.council_keys = dict(council_keys)
         self.calendar = calendar
@@ -350,7 +346,7 @@ class CaseMachine(SignedStepMachine):
         try:
             record = draw_panel(request, signable, seed)
         except (PanelUnfillable, InvalidDrawRequest) as exc:
-            if isinstance(exc, PanelUnfillable) and self.revisions.failed_draws_kept:
+            if isinstance(exc, PanelUnfillable):
                 self._keep_failed_attempt(failed_draw(request, signable, seed, exc), signable, now)
             self.draw_retry_at = now + DRAW_RETRY
             self._alert(
@@ -404,9 +400,8 @@ class CaseMachine(SignedStepMachine):
     def _restart_draw(self, vacated: str, reason: str, problem: str, now: datetime) -> None:
         """A fresh round in place of the current one, whose draw's record is kept to be re-run."""
         current = self._panel()
-        if self.revisions.abandoned_draws_kept:
-            record = (present(current.draw, "the panel's draw"), current.candidates)
-            self.abandoned_draws.append(AbandonedDraw(current.number, *record, vacated, reason, problem, now))
+        record = (present(current.draw, "the panel's draw"), current.candidates)
+        self.abandoned_draws.append(AbandonedDraw(current.number, *record, vacated, reason, problem, now))
         self.rounds[-1] = PanelRound(number=current.number, failed_draw=current.failed_draw)
         self.phase = CasePhase.DRAW
         self.draw_retry_at = now + DRAW_RETRY
@@ -487,7 +482,7 @@ class CaseMachine(SignedStepMachine):
         if current.paused_at:
             raise conflict("already_paused", "the clock is already paused")
         # the reply window's timer may not have fired yet
-        if self.revisions.windows_from_due and now >= present(current.reply_due, "the reply window"):
+        if now >= present(current.reply_due, "the reply window"):
             raise conflict("evidence_closed", "the evidence windows have ended: there is no clock to pause")
 
         def apply() -> None:
@@ -506,8 +501,7 @@ class CaseMachine(SignedStepMachine):
             paused_for = now - paused_at
             current.evidence_due = present(current.evidence_due, "the evidence window") + paused_for
             current.reply_due = present(current.reply_due, "the reply window") + paused_for
-            if self.revisions.target_skips_pauses:
-                current.decision_due = present(current.decision_due, "the decision target") + paused_for
+            current.decision_due = present(current.decision_due, "the decision target") + paused_for
             current.paused_at = None
 
         return apply
@@ -864,15 +858,14 @@ class CaseMachine(SignedStepMachine):
         return apply
 
     # ------------------------------------------------------------------ time
-    def _ended(self, due: datetime, now: datetime) -> datetime:
-        """When a window that follows one ending at `due` starts (see the module's decision)."""
-        return due if self.revisions.windows_from_due else now
+    def _formed(self) -> datetime:
+        """When the panel formed: the strike window's end, or the last declaration if that came later.
 
-    def _formed(self, now: datetime) -> datetime:
-        """When the panel formed: the strike window's end, or the last declaration if that came later."""
+        A window that follows another starts when that one ended (see the module's decision).
+        """
         current = self._panel()
         declared = [present(s.declared_at, "a declaration's time") for s in current.seats.values()]
-        return self._ended(max([present(current.strike_due, "the strike window"), *declared]), now)
+        return max([present(current.strike_due, "the strike window"), *declared])
 
     def _advance(self, now: datetime) -> None:
         if self.phase not in (CasePhase.PANEL, CasePhase.EVIDENCE, CasePhase.VOTING):
@@ -884,7 +877,7 @@ class CaseMachine(SignedStepMachine):
             and all(s.declared for s in current.seats.values())
         ):
             self.phase = CasePhase.EVIDENCE
-            current.formed_at = formed = self._formed(now)
+            current.formed_at = formed = self._formed()
             current.decision_due = formed + timedelta(days=self.windows.decision_target_days)
             current.evidence_due = formed + timedelta(days=self.windows.evidence_days)
             current.reply_due = current.evidence_due + timedelta(days=self.windows.reply_days)
@@ -894,7 +887,7 @@ class CaseMachine(SignedStepMachine):
             and now >= (reply_due := present(current.reply_due, "the reply window"))
         ):
             self.phase = CasePhase.VOTING
-            current.vote_due = self._ended(reply_due, now) + timedelta(days=self.windows.vote_days)
+            current.vote_due = reply_due + timedelta(days=self.windows.vote_days)
         if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
             self.phase = CasePhase.SUMMARY
 
@@ -1086,7 +1079,7 @@ class CaseMachine(SignedStepMachine):
             return None
         if current is None or not current.formed_at or current.target_alerted or current.countersigned:
             return None
-        if current.paused_at and self.revisions.target_skips_pauses:
+        if current.paused_at:
             return None
         return current.decision_due
 
@@ -1103,7 +1096,7 @@ class CaseMachine(SignedStepMachine):
                 now,
             )
         if self.phase is CasePhase.ANSWER and now >= (answer_due := present(self.answer_due, "the answer")):
-            self._open_negotiation(self._ended(answer_due, now))  # silence does not lose the case
+            self._open_negotiation(answer_due)  # silence does not lose the case
         if self.phase is CasePhase.NEGOTIATION and now >= present(self.negotiation_due, "negotiation"):
             self.rounds.append(PanelRound(number=1))
             self.phase = CasePhase.DRAW
@@ -1138,7 +1131,7 @@ class CaseMachine(SignedStepMachine):
         if self.phase is CasePhase.OBJECTION and now >= (
             objection_due := present(self.objection_due, "objection")
         ):
-            self._conclude_from_decision(self._ended(objection_due, now))
+            self._conclude_from_decision(objection_due)
         if self.phase is CasePhase.ENFORCEMENT and self.remedy_due and now >= self.remedy_due:
             self.noncompliant = True
             self.phase = CasePhase.CLOSED

@@ -19,7 +19,6 @@ from typing import Any
 
 from domain.canonical import content_hash, jsonable_object
 from domain.escrow import steps
-from domain.escrow.revisions import EscrowRevisions
 from domain.escrow.snapshot import Disputable, DisputeSnapshot, EscrowSnapshot, LedgerSnapshot
 from domain.escrow.state import (
     STAGE_DONE,
@@ -67,12 +66,10 @@ class EscrowMachine(SignedStepMachine):
         council_keys: dict[str, str],
         created_at: datetime,
         max_skew: timedelta,
-        revisions: EscrowRevisions = EscrowRevisions(),
     ) -> None:
         terms.check_amounts()
         super().__init__(terms.escrow_id, terms.terms_hash(), max_skew)
         self.terms = terms
-        self.revisions = revisions
         self.escrow_id = terms.escrow_id
         self.terms_hash = self.genesis_hash
         self.council_keys = dict(council_keys)
@@ -443,7 +440,7 @@ class EscrowMachine(SignedStepMachine):
             self.cancel_signed_by.append(role)
             if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
                 self._cancel("cancel:refund", "mutual cancellation")
-            elif self.revisions.one_sided_cancellation_disputed:
+            else:
                 self.cancellation = CancellationRequest(
                     role, reason, asked_at=now, answer_due=now + CANCELLATION_ANSWER
                 )
@@ -960,12 +957,7 @@ class EscrowMachine(SignedStepMachine):
         if self.phase is Phase.ACTIVE and self._current_stage() is None:
             self.phase = Phase.WARRANTY
             self.retention.warranty_due = now + timedelta(days=self.terms.durations.warranty_days)
-        if (
-            self.phase is Phase.WARRANTY
-            and (self.retention.expired or self.revisions.closes_with_nothing_held)
-            and self.obligations_fen == 0
-            and not self._open_disputes()
-        ):
+        if self.phase is Phase.WARRANTY and self.obligations_fen == 0 and not self._open_disputes():
             self.phase = Phase.CLOSED  # with no retention left, no warranty claim can be paid from it
 
     def _open_disputes(self) -> list[Dispute]:
