@@ -12,7 +12,7 @@ from tests.conftest import HISTORIES
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 
-HISTORY_FILES = sorted(HISTORIES.glob("*.json"))
+HISTORY_FILES = sorted(HISTORIES.rglob("*.json"))
 
 
 def test_histories_are_committed():
