@@ -7,6 +7,7 @@ and sleeps on a durable timer until the next deadline or the next step.
 """
 
 import contextlib
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,9 +25,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.bank import BankActivities
     from activities.projections import ProjectionActivities
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
+    from domain.audit import EARLIER_ENTRIES
     from domain.escrow.machine import EscrowMachine
     from domain.escrow.snapshot import EscrowSnapshot
-    from domain.escrow.state import Movement, MovementKind
+    from domain.escrow.state import Movement, MovementKind, Phase
     from domain.steps.rejections import StepRejected
     from domain.steps.signing import SignedStep
     from domain.steps.spec import Apply
@@ -58,15 +60,26 @@ class EscrowWorkflow:
         )
         self._projection = ProjectionCursor(version=None)
         self._status = ""
+        if input.carried is not None:
+            self._machine.continue_from(input.carried)
+            # the read model holds the carried life already: the switch waited for it
+            self._projection = ProjectionCursor(
+                version=self._machine.version,
+                trail=self._machine.trail_length,
+                alerts=len(self._machine.alerts),
+            )
+            self._status = self._machine.phase.value  # the search attributes come along with the run
+        # cases a mutual cancellation ended; an escrow that reaches its warranty was never cancelled
         self._cases_told: list[str] = []
 
     @workflow.run
     async def run(self, input: EscrowInput) -> EscrowOutcome:
-        await workflow.execute_activity_method(
-            BankActivities.open_account,
-            OpenAccountInput(escrow_id=self._machine.escrow_id),
-            **MONEY,
-        )
+        if input.carried is None:  # a warranty run's account was opened by the first run
+            await workflow.execute_activity_method(
+                BankActivities.open_account,
+                OpenAccountInput(escrow_id=self._machine.escrow_id),
+                **MONEY,
+            )
         while True:
             if self._project_before_bank():
                 await self._project()
@@ -75,6 +88,13 @@ class EscrowWorkflow:
             await self._close_cancelled_cases()
             if self._machine.finished and not self._projection.catch_up.behind:
                 break  # a read model still behind is caught up first: once ended, nothing can
+            if self._enters_warranty(input):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._enters_warranty(input):  # unless a step that just finished left work
+                    workflow.continue_as_new(
+                        replace(input, carried=self._machine.warranty_carry(workflow.now()))
+                    )
+                continue
             await self._sleep_until_work_or_deadline()
         await workflow.wait_condition(workflow.all_handlers_finished)
         ledger = self._machine.ledger
@@ -94,6 +114,28 @@ class EscrowWorkflow:
             with contextlib.suppress(FailureError):  # the case had ended already: nothing is left to tell it
                 await case.signal(CaseWorkflow.escrow_cancelled)
             self._cases_told.append(case_id)
+
+    def _enters_warranty(self, input: EscrowInput) -> bool:
+        """The escrow's life changes character here: from weeks of steps and payouts to years of
+        waiting for a claim. It continues as new, carrying only what the rest of its life needs
+        (domain/escrow/carry.py): the years of tail then replay a history of their own, a few
+        events long, so a build's workers replay little, and a patch guarding a change to the
+        life before the warranty can be removed once no escrow is in its first run under it.
+
+        Only once nothing would be lost: no movement left to instruct (its business key and
+        receipt are in the carried movements), and the read model caught up, so the audit table
+        holds every trail entry the new run does not. The first run only: the warranty run has
+        no boundary left. The one other long wait, for the deposit, is weeks at most (the
+        funding deadline) and its history is a handful of events: no boundary there.
+        """
+        machine = self._machine
+        return (
+            input.carried is None
+            and machine.phase is Phase.WARRANTY
+            and not machine.pending_movements()
+            and not self._projection.behind(machine)
+            and not self._projection.catch_up.behind
+        )
 
     def _project_before_bank(self) -> bool:
         """Project an accepted step before its bank movements, not after them.
@@ -240,4 +282,6 @@ class EscrowWorkflow:
             "terms_hash": machine.terms_hash,
             "council_keys": dict(machine.council_keys),
             "entries": machine.trail_records(0),
+            # kept in the audit log since the escrow continued as new: domain.audit.whole_trail
+            EARLIER_ENTRIES: machine.trail_start,
         }
