@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse
 
+from api.case_access import case_reader_role
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
@@ -20,6 +21,7 @@ from domain.case.machine import present, summary_choices
 from domain.case.snapshot import CaseSnapshot
 from domain.case.state import Seat
 from domain.case.terms import RENOVATION
+from domain.roles import Role
 from expert_panels.draw import draw_record_from_document
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision
@@ -60,7 +62,7 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
 def _seated(request: Request, case: CaseSnapshot, expert: Party) -> tuple[str, Seat]:
     """This expert's id and seat on the case's current panel, or the page that says they have none."""
     seated = seat_of(case, expert.id)
-    if seated is None:
+    if case_reader_role(expert, case) is not Role.EXPERT or seated is None:
         context = {"party": expert, "case_id": case.case_id}
         raise PageRefused(render(request, "expert/not_seated.html", context, status_code=403))
     return seated
