@@ -25,7 +25,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
 
@@ -39,6 +39,7 @@ from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
 from tests.kits.servers import serve
 from workflows.deployment import DISTRIBUTION, deployment_version, make_current
+from workflows.runs import run_histories
 from workflows.worker import build_worker
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -329,19 +330,6 @@ def recorded_histories() -> list[Path]:
     return sorted(HISTORIES.glob("*/*.json"))
 
 
-async def runs_of(handle) -> list[WorkflowHistory]:
-    """The history of every run of the workflow, first to last: an escrow that continued as new
-    into its warranty has two, each replayed on its own."""
-    runs = [await handle.fetch_history()]
-    while (
-        previous := runs[0].events[0].workflow_execution_started_event_attributes.continued_execution_run_id
-    ):
-        # the handle's own client: the SDK gives a handle no public way to name another run
-        earlier = handle._client.get_workflow_handle(handle.id, run_id=previous)
-        runs.insert(0, await earlier.fetch_history())
-    return runs
-
-
 @pytest.fixture
 def record_history(request: pytest.FixtureRequest):
     """Saves a finished workflow's history as a replay fixture when --record-histories is given."""
@@ -349,7 +337,7 @@ def record_history(request: pytest.FixtureRequest):
 
     async def record(handle, name: str) -> None:
         if enabled:
-            runs = await runs_of(handle)
+            runs = await run_histories(handle._client, handle.id)  # the handle's own client
             RELEASE_HISTORIES.mkdir(parents=True, exist_ok=True)
             for number, history in enumerate(runs, start=1):
                 suffix = "" if number == 1 else f"_run{number}"
