@@ -4,8 +4,7 @@ from datetime import timedelta
 
 from domain.case.state import CasePhase
 from domain.steps.rejections import RejectionKind
-from expert_panels.draw import draw_record_from_document, verify_abandoned_draw, verify_draw
-from expert_panels.registry import expert_from_document
+from expert_panels.draw import verify_abandoned_draw, verify_draw
 from tests.kits.dispute_kit import CAR, BranchKit, expert
 
 CONFLICT = RejectionKind.CONFLICT
@@ -125,10 +124,8 @@ def test_a_restarted_draw_keeps_the_record_of_the_draw_it_gave_up_and_it_verifie
     assert (gone.round, gone.draw, gone.vacated) == (1, as_drawn, struck)
     assert gone.reason == "struck by the claimant: worked with the foreman"
     assert "quota" in gone.problem and gone.abandoned_at == kit.now
-    record = draw_record_from_document(gone.draw)
-    candidates = [expert_from_document(raw) for raw in gone.candidates]
-    assert struck in record.panel and verify_draw(record, candidates) == []
-    assert verify_abandoned_draw(record, candidates, leaving_id=struck, reason=gone.reason) == []
+    assert struck in gone.draw.panel and verify_draw(gone.draw, gone.candidates) == []
+    assert verify_abandoned_draw(gone.draw, gone.candidates, leaving_id=struck, reason=gone.reason) == []
     assert kit.m.snapshot().abandoned_draws[0].vacated == struck
     kit.use_experts([*kit.experts, expert(7), expert(8)])
     kit.tick(DAY)

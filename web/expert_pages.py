@@ -22,7 +22,6 @@ from domain.case.snapshot import CaseSnapshot
 from domain.case.state import Seat
 from domain.case.terms import RENOVATION
 from domain.roles import Role
-from expert_panels.draw import draw_record_from_document
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision
 from web.case_reads import party_names, read_case, snapshot_of
@@ -74,7 +73,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
     case = await read_case(request, case_id)
     expert_id, seat = _seated(request, case, expert)
     current = present(case.current_round, "the panel the expert sits on")
-    is_chair = current.draw is not None and draw_record_from_document(current.draw).chair == expert_id
+    is_chair = current.chair == expert_id
     steps = steps_open_to(case, expert.id, expert.role)
     decision = panel_decision(case) if "decision.summarise" in steps else None
     context = {

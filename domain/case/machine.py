@@ -56,7 +56,13 @@ from domain.case.outcomes import (
     decision_document,
     dropped,
 )
-from domain.case.snapshot import CaseSnapshot
+from domain.case.snapshot import (
+    CaseSnapshot,
+    abandoned_draw_snapshot,
+    candidate_documents,
+    failed_attempt_snapshot,
+    round_snapshot,
+)
 from domain.case.state import (
     AbandonedDraw,
     CasePhase,
@@ -86,13 +92,11 @@ from expert_panels.draw import (
     appeal_request,
     draw_panel,
     draw_record_document,
-    draw_record_from_document,
     failed_draw,
-    failed_draw_document,
     panel_size_for,
     replace_seat,
 )
-from expert_panels.registry import Expert, expert_document
+from expert_panels.registry import Expert
 from expert_panels.votes import InvalidOpinion, aggregate, check_reveal, opinion_from_document
 
 CLAIMANT, RESPONDENT, COUNCIL, EXPERT = Role.CLAIMANT, Role.RESPONDENT, Role.COUNCIL, Role.EXPERT
@@ -321,7 +325,7 @@ class CaseMachine(SignedStepMachine):
             return None
         previous = self.rounds[-2] if len(self.rounds) > 1 else None
         if previous is not None and previous.draw is not None:
-            request = appeal_request(draw_record_from_document(previous.draw), as_of=now.date(), panel_size=5)
+            request = appeal_request(previous.draw, as_of=now.date(), panel_size=5)
         else:
             request = DrawRequest(
                 case_id=self.subject_id,
@@ -358,8 +362,8 @@ class CaseMachine(SignedStepMachine):
             self._after_change()
             return
         current = self._panel()
-        current.draw = draw_record_document(record)
-        current.candidates = [expert_document(c) for c in signable]
+        current.draw = record
+        current.candidates = signable
         current.seats = {i: self._seat(i, keys[i], now) for i in record.panel}
         current.strike_due = now + timedelta(days=self.windows.strike_days)
         self._keys = keys
@@ -370,8 +374,7 @@ class CaseMachine(SignedStepMachine):
     def _keep_failed_attempt(self, failed: FailedDraw, candidates: list[Expert], now: datetime) -> None:
         current = self._panel()
         attempts = current.failed_draw.attempts + 1 if current.failed_draw else 1
-        document = failed_draw_document(failed)
-        current.failed_draw = FailedAttempt(document, [expert_document(c) for c in candidates], attempts, now)
+        current.failed_draw = FailedAttempt(failed, candidates, attempts, now)
 
     def _seat(self, expert_id: str, key: PartyKey, now: datetime) -> Seat:
         due = now + timedelta(days=self.windows.declaration_days)
@@ -379,7 +382,7 @@ class CaseMachine(SignedStepMachine):
 
     def _replace(self, expert_id: str, reason: str, now: datetime) -> None:
         current = self._panel()
-        record = draw_record_from_document(present(current.draw, "the panel's draw"))
+        record = present(current.draw, "the panel's draw")
         try:
             record, newcomer = replace_seat(record, expert_id, reason)
         except (PanelUnfillable, InvalidDrawRequest) as exc:
@@ -393,7 +396,7 @@ class CaseMachine(SignedStepMachine):
             self._restart_draw(expert_id, reason, str(exc), now)
             return
         self.set_aside[expert_id] = reason
-        current.draw = draw_record_document(record)
+        current.draw = record
         del current.seats[expert_id]
         current.seats[newcomer] = self._seat(newcomer, self._keys[newcomer], now)
 
@@ -544,7 +547,7 @@ class CaseMachine(SignedStepMachine):
         return lambda: current.reveals.__setitem__(expert_id, opinion)
 
     def _chair(self) -> str:
-        return draw_record_from_document(present(self._panel().draw, "the panel's draw")).chair
+        return present(self._panel().draw, "the panel's draw").chair
 
     def _plan_decision_summarise(
         self, payload: steps.DecisionSummarise, expert_id: str, now: datetime
@@ -1157,22 +1160,20 @@ class CaseMachine(SignedStepMachine):
         each round's latest attempt that could seat nobody, then the draw of each round as it stands."""
         abandoned: list[DrawEntry] = [
             AbandonedPanelDraw(d.round, d.draw, d.candidates, Abandonment(d.vacated, d.reason, d.problem))
-            for d in self.abandoned_draws
+            for d in map(abandoned_draw_snapshot, self.abandoned_draws)
         ]
         failed: list[DrawEntry] = [
-            FailedPanelDraw(
-                r.number,
-                r.failed_draw.draw,
-                r.failed_draw.candidates,
-                Attempts(r.failed_draw.attempts, r.failed_draw.attempted_at),
-            )
+            FailedPanelDraw(r.number, a.draw, a.candidates, Attempts(a.attempts, a.attempted_at))
             for r in self.rounds
             if r.failed_draw is not None
+            for a in [failed_attempt_snapshot(r.failed_draw)]
         ]
         current: list[DrawEntry] = [
-            PanelDraw(r.number, r.draw, r.candidates) for r in self.rounds if r.draw is not None
+            PanelDraw(r.number, draw_record_document(r.draw), candidate_documents(r.candidates))
+            for r in self.rounds
+            if r.draw is not None
         ]
-        return deepcopy(abandoned + failed + current)
+        return abandoned + failed + current
 
     def snapshot(self) -> CaseSnapshot:
         """The case as it stands, a copy: nothing a reader does to it reaches the machine."""
@@ -1195,8 +1196,8 @@ class CaseMachine(SignedStepMachine):
                 answer_due=self.answer_due,
                 negotiation_due=self.negotiation_due,
                 settlement=self.settlement,
-                rounds=self.rounds,
-                abandoned_draws=self.abandoned_draws,
+                rounds=[round_snapshot(r) for r in self.rounds],
+                abandoned_draws=[abandoned_draw_snapshot(d) for d in self.abandoned_draws],
                 evidence=self.evidence,
                 outcome=self.outcome,
                 objection=self.objection,

@@ -15,8 +15,8 @@ from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.steps.parties import PartyKey
 from domain.steps.rejections import RejectionKind, StepRejected
 from domain.steps.signing import SignedStep
-from expert_panels.draw import DrawRecord, draw_record_from_document
-from expert_panels.registry import Affiliation, Expert, expert_from_document
+from expert_panels.draw import DrawRecord
+from expert_panels.registry import Affiliation, Expert
 from expert_panels.votes import commitment
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday morning in Shanghai
@@ -224,13 +224,15 @@ class BranchKit(CaseKit):
 
     @property
     def chair(self) -> str:
-        return draw_record_from_document(self.m.round.draw).chair
+        return self.record().chair
 
     def record(self) -> DrawRecord:
-        return draw_record_from_document(self.m.round.draw)
+        record = self.m.round.draw
+        assert record is not None, "no panel drawn yet"
+        return record
 
     def recorded_candidates(self) -> list[Expert]:
-        return [expert_from_document(raw) for raw in self.m.round.candidates]
+        return self.m.round.candidates
 
     # ---------------------------------------------------------------- steps
     def submit(self, step: SignedStep) -> str:
