@@ -8,12 +8,13 @@ the difference in throughput is this project's own cost (signatures, the machine
 the API, the bank over HTTP, the read model).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from temporalio import activity, workflow
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHistory
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.common import SearchAttributeKey
 
 BARE_TASK_QUEUE = "bench-bare"
@@ -39,9 +40,9 @@ class BareScript:
         return len(self.segments) - 1
 
 
-def script_from_history(history: WorkflowHistory) -> BareScript:
+def script_from_history(events: Iterable[HistoryEvent]) -> BareScript:
     segments = [Segment()]
-    for event in history.events:
+    for event in events:
         kind = event.event_type
         if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
             segments.append(Segment())

@@ -2,7 +2,7 @@
 
 The escrow bench's profile puts the projection activity at the top of the worker's own
 cost, so this measures it without a server or other load in the way: it replays the
-real projection inputs of a recorded lifecycle (tests/histories/escrow_full_lifecycle.json)
+real projection inputs of a recorded lifecycle (tests/histories/<version>/escrow_full_lifecycle.json)
 for many escrows into a fresh database and reports CPU and wall time per call.
 
     .venv/bin/python -m bench.projection [--escrows 50] [--database-url URL]
@@ -12,6 +12,7 @@ import argparse
 import json
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,10 @@ from activities.types import ProjectionInput
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Party
+from workflows.deployment import DISTRIBUTION
 
-HISTORY = Path(__file__).resolve().parents[1] / "tests" / "histories" / "escrow_full_lifecycle.json"
+RELEASE = Path(__file__).resolve().parents[1] / "tests" / "histories" / version(DISTRIBUTION)
+HISTORY = RELEASE / "escrow_full_lifecycle.json"
 
 
 def recorded_inputs() -> list[dict[str, Any]]:

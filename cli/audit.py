@@ -9,7 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from config.settings import Settings
-from domain.audit import verify_trail
+from db import crud
+from db.engine import make_engine, session_scope
+from domain.audit import EARLIER_ENTRIES, verify_trail, whole_trail
 from workflows.connection import connect_temporal
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
@@ -18,9 +20,15 @@ console = Console()
 
 
 async def _export(settings: Settings, escrow_id: str) -> dict[str, Any]:
+    """The whole life's trail: the workflow's entries, and once the escrow continued as new
+    into its warranty, the earlier run's entries from the audit log (domain.audit.whole_trail)."""
     client = await connect_temporal(settings)
     handle = client.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
-    return await handle.query(EscrowWorkflow.audit_trail)
+    exported = await handle.query(EscrowWorkflow.audit_trail)
+    if not exported[EARLIER_ENTRIES]:
+        return whole_trail(exported, [])
+    with session_scope(make_engine(settings.app_database_url())) as session:
+        return whole_trail(exported, crud.stored_trail(session=session, subject_id=escrow_id))
 
 
 def export_and_verify(settings: Settings, escrow_id: str, out: Path | None) -> int:

@@ -133,7 +133,10 @@ def audit(
     out: Annotated[Path | None, typer.Option(help="where to write the exported trail")] = None,
     verify: Annotated[Path | None, typer.Option(help="verify this exported file offline instead")] = None,
 ) -> None:
-    """Export an escrow's hash-chained trail of signed steps and verify it (exit 1 if it fails)."""
+    """Export an escrow's hash-chained trail of signed steps and verify it (exit 1 if it fails).
+
+    An escrow in its warranty run holds only that run's steps: the earlier ones are read from the
+    audit log in the database the settings name (ESCROW_DATABASE_URL)."""
     from cli.audit import export_and_verify, verify_file
 
     if verify is not None:
@@ -149,6 +152,19 @@ def verify_draw(case_id: Annotated[str, typer.Argument(help="the case whose pane
     from cli.verify_draw import verify_case_draws
 
     raise typer.Exit(verify_case_draws(get_settings(), case_id))
+
+
+@app.command()
+def replay(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="histories from `temporal workflow show --output json`, or directories of them"),
+    ],
+) -> None:
+    """Replay exported workflow histories on this code before releasing it (exit 1 if any fails)."""
+    from cli.replay import run_replay
+
+    raise typer.Exit(run_replay(paths))
 
 
 @app.command()

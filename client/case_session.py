@@ -35,8 +35,7 @@ from client.keys import PartyKey
 from client.party import Party, checked, raise_for_error
 from domain.case import steps
 from domain.case.machine import settlement_hash
-from domain.case.snapshot import CaseSnapshot, read_case_snapshot
-from domain.case.state import PanelRound
+from domain.case.snapshot import CaseSnapshot, RoundSnapshot, read_case_snapshot
 from domain.steps.signing import SignedStep
 from domain.steps.spec import StepSpec
 from expert_panels.draw import DrawRecord, draw_record_from_document
@@ -366,7 +365,7 @@ class CaseSession:
         return await self.send(self.expert(expert_id), steps.DECISION_SIGN, payload)
 
 
-def _draw(current: PanelRound | None) -> DrawRecord:
+def _draw(current: RoundSnapshot | None) -> DrawRecord:
     """The current round's draw record (its seats in order, the chair first)."""
     if current is None or current.draw is None:
         raise LookupError("the case has no panel drawn")

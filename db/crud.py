@@ -343,6 +343,24 @@ def list_audit_entries(*, session: Session, subject_id: str) -> list[AuditEntry]
     return list(session.exec(statement).all())
 
 
+def stored_trail(*, session: Session, subject_id: str) -> list[dict[str, Any]]:
+    """The audit log's entries as the workflow's trail export writes them, envelopes as signed:
+    where an escrow's earlier run's entries are read from once it continued as new."""
+    return [
+        {
+            "seq": row.seq,
+            "action": row.action,
+            "signer": row.signer_id,
+            "signer_role": row.signer_role,
+            "envelope": json.loads(row.envelope_json),
+            "signature": row.signature,
+            "prev_hash": row.prev_hash,
+            "entry_hash": row.entry_hash,
+        }
+        for row in list_audit_entries(session=session, subject_id=subject_id)
+    ]
+
+
 def raise_alert(
     *,
     session: Session,

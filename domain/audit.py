@@ -27,6 +27,23 @@ def _signer_keys(trail: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return keys
 
 
+EARLIER_ENTRIES = "earlier_entries"
+
+
+def whole_trail(trail: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str, Any]:
+    """The trail of the whole life, from the workflow's export and the audit log.
+
+    An escrow that continued as new into its warranty holds only that run's entries and says
+    how many came before (`earlier_entries`); those are read from the audit log, which every
+    projection filled (the switch waited for it). The chain is not trusted for being joined:
+    `verify_trail` checks it end to end, so a missing or altered earlier entry fails there.
+    """
+    earlier = trail.get(EARLIER_ENTRIES, 0)
+    whole = {key: value for key, value in trail.items() if key != EARLIER_ENTRIES}
+    whole["entries"] = [entry for entry in stored if entry["seq"] <= earlier] + list(trail["entries"])
+    return whole
+
+
 def verify_trail(trail: dict[str, Any]) -> list[str]:
     """Every problem found, in trail order; an empty list means the trail is intact."""
     try:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,8 @@ from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
 from tests.kits.servers import serve
-from workflows.deployment import deployment_version, make_current
+from workflows.deployment import DISTRIBUTION, deployment_version, make_current
+from workflows.runs import run_histories
 from workflows.worker import build_worker
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -95,7 +97,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--record-histories",
         action="store_true",
-        help="write the histories of recorded workflows to tests/histories for the replay tests",
+        help="write the histories of recorded workflows to tests/histories/<version> for the replay tests",
     )
 
 
@@ -319,6 +321,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 HISTORIES = Path(__file__).parent / "histories"
+RELEASE_HISTORIES = HISTORIES / package_version(DISTRIBUTION)
+"""Where this release records its histories: one folder per release (docs/VERSIONING.md)."""
+
+
+def recorded_histories() -> list[Path]:
+    """Every release's recorded histories: each is replayed while a workflow of its release may run."""
+    return sorted(HISTORIES.glob("*/*.json"))
 
 
 @pytest.fixture
@@ -328,8 +337,10 @@ def record_history(request: pytest.FixtureRequest):
 
     async def record(handle, name: str) -> None:
         if enabled:
-            history = await handle.fetch_history()
-            HISTORIES.mkdir(exist_ok=True)
-            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            runs = await run_histories(handle._client, handle.id)  # the handle's own client
+            RELEASE_HISTORIES.mkdir(parents=True, exist_ok=True)
+            for number, history in enumerate(runs, start=1):
+                suffix = "" if number == 1 else f"_run{number}"
+                (RELEASE_HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
 
     return record

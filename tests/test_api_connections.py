@@ -9,6 +9,7 @@ records how many connections are checked out at that moment; it must be none.
 import httpx
 import pytest
 
+import api.escrow_access as escrow_access
 import api.routes.escrows as escrow_routes
 from api.main import create_app
 from client.escrow_session import EscrowSession
@@ -32,6 +33,8 @@ async def watched(stack: Stack, monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.setattr(escrow_routes, "_start", watching("start workflow", escrow_routes._start))
     monkeypatch.setattr(escrow_routes, "query", watching("query workflow", escrow_routes.query))
+    # the escrow reads go through the one participant check, which queries the workflow
+    monkeypatch.setattr(escrow_access, "query", watching("query workflow", escrow_access.query))
     async with serve(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield http, seen
 

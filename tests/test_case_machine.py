@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from domain.case.state import CasePhase
 from domain.steps.rejections import RejectionKind
-from expert_panels.draw import draw_record_from_document, verify_draw
+from expert_panels.draw import verify_draw
 from tests.kits.dispute_kit import CAR, DISPUTED, CaseKit
 
 
@@ -16,7 +16,7 @@ def decide_round(kit: CaseKit, proposals: list[int | None], **summary) -> str:
     assert kit.m.phase is CasePhase.VOTING
     kit.vote(dict(zip(seats, proposals, strict=True)))
     assert kit.m.phase is CasePhase.SUMMARY
-    chair = draw_record_from_document(kit.m.round.draw).chair
+    chair = kit.m.round.draw.chair
     kit.step(chair, "decision.summarise", {"summary": "the floor leaks; the tiles are fine", **summary})
     decision_hash = kit.m.round.decision_hash
     for expert_id in seats:
@@ -81,7 +81,7 @@ def test_the_draw_is_recorded_and_verifiable_and_never_seats_a_conflict():
     kit = CaseKit()
     kit.to_draw()
     seats = kit.draw()
-    record = draw_record_from_document(kit.m.round.draw)
+    record = kit.m.round.draw
     assert "EXP-000" not in seats and "EXP-000" in record.exclusions  # paid by the contractor
     assert verify_draw(record, kit.experts) == []
 

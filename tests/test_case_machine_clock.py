@@ -1,58 +1,46 @@
-"""Case machine: when windows start if a timer is handled late, abandoned draws, paused targets.
+"""Case machine: when windows start if a timer is handled late, abandoned draws, paused targets."""
 
-Each rule came after cases were already running, so each is a `Revisions` flag; the tests
-run both sides, the rule as it is now and as older histories recorded it.
-"""
-
-from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-
-from domain.case.revisions import BEFORE_REVISIONS, Revisions
 from domain.case.state import CasePhase
 from domain.steps.rejections import RejectionKind
-from expert_panels.draw import draw_record_from_document, verify_abandoned_draw, verify_draw
-from expert_panels.registry import expert_from_document
+from expert_panels.draw import verify_abandoned_draw, verify_draw
 from tests.kits.dispute_kit import CAR, BranchKit, expert
 
 CONFLICT = RejectionKind.CONFLICT
 DAY, SECOND = timedelta(days=1), timedelta(seconds=1)
 LATE = 3 * DAY  # how long the worker was down when a timer was due
-NOW_RULES = Revisions()
-LATE_TIMERS_SHIFTED = replace(NOW_RULES, windows_from_due=False)
 
 
-def drawn(revisions: Revisions = NOW_RULES, domain: str = "renovation") -> BranchKit:
-    kit = BranchKit(domain, revisions=revisions)
+def drawn(domain: str = "renovation") -> BranchKit:
+    kit = BranchKit(domain)
     kit.to_draw()
     kit.draw()
     return kit
 
 
-def formed(revisions: Revisions = NOW_RULES) -> BranchKit:
-    kit = drawn(revisions)
+def formed() -> BranchKit:
+    kit = drawn()
     kit.declare_all()
     assert kit.m.phase is CasePhase.EVIDENCE
     return kit
 
 
 # ------------------------------------------------------------- late timers
-@pytest.mark.parametrize("revisions", [NOW_RULES, LATE_TIMERS_SHIFTED])
-def test_a_late_timer_does_not_shift_the_evidence_reply_and_vote_windows(revisions):
-    kit = drawn(revisions)
+def test_a_late_timer_does_not_shift_the_evidence_reply_and_vote_windows():
+    kit = drawn()
     for expert_id in kit.seats:
         kit.step(expert_id, "declaration.sign", {"independent": True})
     strike_due = kit.m.round.strike_due
     kit.run_to(strike_due + LATE)
     r = kit.m.round
-    start = strike_due if revisions.windows_from_due else strike_due + LATE
+    start = strike_due
     assert (r.formed_at, r.evidence_due, r.reply_due) == (start, start + 7 * DAY, start + 14 * DAY)
     assert r.decision_due == start + 28 * DAY
     reply_due = r.reply_due
     kit.run_to(reply_due + LATE)
     assert kit.m.phase is CasePhase.VOTING
-    assert r.vote_due == (reply_due if revisions.windows_from_due else reply_due + LATE) + 7 * DAY
+    assert r.vote_due == reply_due + 7 * DAY
 
 
 def test_a_declaration_after_the_strike_window_forms_the_panel_at_that_declaration():
@@ -76,27 +64,23 @@ def test_another_step_after_the_strike_window_forms_the_panel_when_that_window_e
     assert kit.m.phase is CasePhase.EVIDENCE and kit.m.round.formed_at == kit.m.round.strike_due
 
 
-@pytest.mark.parametrize("revisions", [NOW_RULES, LATE_TIMERS_SHIFTED])
-def test_silence_opens_negotiation_when_the_answer_window_ended(revisions):
-    kit = BranchKit(revisions=revisions)
+def test_silence_opens_negotiation_when_the_answer_window_ended():
+    kit = BranchKit()
     kit.step("council", "case.accept", {})
     answer_due = kit.m.answer_due
     kit.run_to(answer_due + LATE)
     assert kit.m.phase is CasePhase.NEGOTIATION
-    start = answer_due if revisions.windows_from_due else answer_due + LATE
-    assert kit.m.negotiation_due == start + 10 * DAY
+    assert kit.m.negotiation_due == answer_due + 10 * DAY
 
 
-@pytest.mark.parametrize("revisions", [NOW_RULES, LATE_TIMERS_SHIFTED])
-def test_the_dealers_remedy_window_starts_when_the_objection_window_ended(revisions):
-    kit = BranchKit(CAR, revisions=revisions)
+def test_the_dealers_remedy_window_starts_when_the_objection_window_ended():
+    kit = BranchKit(CAR)
     kit.to_draw()
     kit.decide([None] * 3, remedy="refund_or_replace")
     objection_due = kit.m.objection_due
     kit.run_to(objection_due + LATE)
     assert kit.m.phase is CasePhase.ENFORCEMENT
-    start = objection_due if revisions.windows_from_due else objection_due + LATE
-    assert kit.m.remedy_due == start + 15 * DAY
+    assert kit.m.remedy_due == objection_due + 15 * DAY
 
 
 def test_an_alternate_declares_within_two_days_of_being_seated_however_late_the_timer():
@@ -114,9 +98,6 @@ def test_the_clock_cannot_be_paused_once_the_reply_window_ended_even_before_the_
     kit = formed()
     kit.now = kit.m.round.reply_due  # the timer has not been handled yet
     kit.reject("council", "clock.pause", {"reason": "lab"}, CONFLICT, "evidence_closed")
-    kit = formed(LATE_TIMERS_SHIFTED)
-    kit.now = kit.m.round.reply_due
-    kit.step("council", "clock.pause", {"reason": "lab"})  # what older cases accepted
 
 
 # ---------------------------------------------------------- abandoned draws
@@ -125,8 +106,8 @@ def tight_roster() -> list:
     return [expert(1), expert(2), *(expert(n, "plumbing") for n in range(3, 7))]
 
 
-def abandoned_after_a_strike(revisions: Revisions = NOW_RULES) -> tuple[BranchKit, dict, str]:
-    kit = BranchKit(revisions=revisions)
+def abandoned_after_a_strike() -> tuple[BranchKit, dict, str]:
+    kit = BranchKit()
     kit.to_draw()
     kit.use_experts(tight_roster())
     kit.draw()
@@ -143,10 +124,8 @@ def test_a_restarted_draw_keeps_the_record_of_the_draw_it_gave_up_and_it_verifie
     assert (gone.round, gone.draw, gone.vacated) == (1, as_drawn, struck)
     assert gone.reason == "struck by the claimant: worked with the foreman"
     assert "quota" in gone.problem and gone.abandoned_at == kit.now
-    record = draw_record_from_document(gone.draw)
-    candidates = [expert_from_document(raw) for raw in gone.candidates]
-    assert struck in record.panel and verify_draw(record, candidates) == []
-    assert verify_abandoned_draw(record, candidates, leaving_id=struck, reason=gone.reason) == []
+    assert struck in gone.draw.panel and verify_draw(gone.draw, gone.candidates) == []
+    assert verify_abandoned_draw(gone.draw, gone.candidates, leaving_id=struck, reason=gone.reason) == []
     assert kit.m.snapshot().abandoned_draws[0].vacated == struck
     kit.use_experts([*kit.experts, expert(7), expert(8)])
     kit.tick(DAY)
@@ -159,11 +138,6 @@ def test_a_draw_given_up_although_an_alternate_could_take_the_seat_does_not_veri
     record, candidates = kit.record(), kit.recorded_candidates()
     problems = verify_abandoned_draw(record, candidates, leaving_id=kit.seats[0], reason="struck")
     assert problems and "without cause" in problems[0]
-
-
-def test_older_cases_kept_no_record_of_an_abandoned_draw():
-    kit, _, _ = abandoned_after_a_strike(replace(NOW_RULES, abandoned_draws_kept=False))
-    assert kit.m.abandoned_draws == [] and kit.m.snapshot().abandoned_draws == []
 
 
 # ------------------------------------------------------ paused decision target
@@ -184,19 +158,3 @@ def test_paused_time_does_not_count_against_the_decision_target():
     assert kit.alerts("decision_overdue") == []
     kit.run_to(r.decision_due)
     assert kit.alerts("decision_overdue") == ["round-1:decision-overdue"]
-
-
-def test_older_cases_count_paused_time_against_the_target():
-    kit = formed(replace(NOW_RULES, target_skips_pauses=False))
-    target = kit.m.round.formed_at + 28 * DAY
-    kit.tick(DAY)
-    kit.step("council", "clock.pause", {"reason": "lab"})
-    kit.run_to(target)
-    assert kit.alerts("decision_overdue") == ["round-1:decision-overdue"]
-    kit.step("council", "clock.resume", {})
-    assert kit.m.round.decision_due == target
-
-
-def test_before_the_revisions_a_case_runs_as_it_always_did():
-    kit = formed(BEFORE_REVISIONS)
-    assert kit.m.revisions == BEFORE_REVISIONS and kit.m.round.formed_at == kit.now

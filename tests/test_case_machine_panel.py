@@ -4,11 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.case.revisions import Revisions
 from domain.case.state import CasePhase
 from domain.steps.rejections import RejectionKind
-from expert_panels.draw import exclusion_code, failed_draw_from_document, verify_draw, verify_failed_draw
-from expert_panels.registry import Affiliation, expert_from_document
+from expert_panels.draw import exclusion_code, verify_draw, verify_failed_draw
+from expert_panels.registry import Affiliation
 from tests.kits.dispute_kit import BranchKit, expert
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
@@ -98,7 +97,7 @@ def test_conflicted_inactive_over_cap_and_unlinked_experts_are_never_seated():
             "EXP-003": "over_workload_cap",
         }
         assert "EXP-004" not in record.candidate_ids  # never a candidate
-        assert "EXP-004" not in {c["expert_id"] for c in kit.m.round.candidates}
+        assert "EXP-004" not in {c.expert_id for c in kit.m.round.candidates}
         verifies(kit)
 
 
@@ -118,22 +117,14 @@ def test_an_unfillable_draw_alerts_and_retries_a_day_later():
     assert len(kit.alerts("panel_unfillable")) == 2 and kit.m.next_deadline() == kit.now + DAY
     kept = kit.m.round.failed_draw  # the latest attempt, for the council's page and verify-draw
     assert (kept.attempts, kept.attempted_at) == (2, first_try + DAY)
-    assert kept.draw["problem"] == "2 waterproofing expert(s) needed, 1 eligible"
-    failed = failed_draw_from_document(kept.draw)
-    assert verify_failed_draw(failed, [expert_from_document(c) for c in kept.candidates]) == []
+    assert kept.draw.problem == "2 waterproofing expert(s) needed, 1 eligible"
+    assert verify_failed_draw(kept.draw, kept.candidates) == []
     kit.use_experts([*kit.experts, expert(20)])
     kit.tick(DAY)
     seats = kit.draw()
     assert len(seats) == 3 and kit.m.phase is CasePhase.PANEL and kit.m.draw_retry_at is None
     assert kit.m.round.failed_draw == kept  # the panel's round still says what went before it
     verifies(kit)
-
-
-def test_cases_filed_before_failed_attempts_were_kept_only_alert():
-    kit = at_draw(revisions=Revisions(failed_draws_kept=False))
-    kit.use_experts([expert(1), *(expert(n, "plumbing") for n in range(2, 8))])
-    assert kit.draw() == [] and kit.alerts("panel_unfillable")
-    assert kit.m.round.failed_draw is None
 
 
 def test_a_draw_request_changed_to_two_seats_is_recorded_and_verifies():

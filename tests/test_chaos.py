@@ -19,7 +19,8 @@ from chaos.reconcile import double_payouts, mismatched_projection, missing_payou
 from chaos.schedule import BankFaults, EventKind, build_schedule
 from domain.escrow.snapshot import EscrowSnapshot, LedgerSnapshot
 from domain.escrow.state import Movement, MovementKind, MovementStatus, Phase
-from tests.kits.escrow_versions import UnguardedEscrowWorkflow
+from tests.conftest import RELEASE_HISTORIES
+from tests.kits.escrow_versions import BankFirstEscrowWorkflow
 from tests.kits.machine_kit import Kit
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
@@ -137,10 +138,9 @@ def test_the_reconciler_finds_a_bank_balance_and_a_read_model_that_disagree() ->
 
 
 async def test_a_history_that_does_not_replay_on_the_code_is_reported() -> None:
-    """The escrow started before `project-before-bank` replays on today's code (which asks
-    `workflow.patched`) and not on the same change made without the guard."""
-    path = ROOT / "tests" / "histories" / "escrow_started_before_project_before_bank.json"
+    """A recorded escrow replays on today's code and not on a changed order made without a patch."""
+    path = RELEASE_HISTORIES / "escrow_full_lifecycle.json"
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     assert await unreplayable(history, Replayer(workflows=[EscrowWorkflow, CaseWorkflow])) == []
-    (problem,) = await unreplayable(history, Replayer(workflows=[UnguardedEscrowWorkflow]))
+    (problem,) = await unreplayable(history, Replayer(workflows=[BankFirstEscrowWorkflow]))
     assert problem.startswith("does not replay: ")

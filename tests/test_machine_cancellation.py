@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from domain.escrow.machine import CANCELLATION_ANSWER
-from domain.escrow.revisions import BEFORE_REVISIONS
 from domain.escrow.state import MovementKind
 from tests.kits.machine_kit import TOTAL, Kit, funded
 
@@ -99,12 +98,3 @@ def test_an_unfunded_contract_cancelled_by_one_side_ends_at_its_funding_deadline
     kit.run_to(kit.m.funding_due)
     assert kit.m.phase == "cancelled" and kit.m.disputes == []
     assert kit.pending() == {"funding-expired:refund": (MovementKind.REFUND, 25_000)}
-
-
-def test_escrows_from_before_the_rule_keep_waiting_for_the_second_signature():
-    kit = Kit(revisions=BEFORE_REVISIONS)
-    kit.fund()
-    kit.step("owner", "cancel.sign", {})
-    assert kit.m.cancellation is None and kit.m.next_deadline() is None
-    kit.tick(timedelta(days=365))
-    assert kit.m.disputes == [] and kit.m.phase == "active"

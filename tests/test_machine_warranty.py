@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from domain.escrow.revisions import BEFORE_REVISIONS
 from domain.escrow.state import MovementKind
 from domain.escrow.terms import Durations
 from domain.steps.rejections import RejectionKind
@@ -155,20 +154,6 @@ def test_a_retention_decided_in_full_by_a_dispute_closes_the_escrow():
     assert kit.m.phase == "closed"
     kit.settle()
     assert kit.m.finished and kit.ledger == (TOTAL, TOTAL - RETENTION, RETENTION, 0)
-
-
-def test_a_contract_without_retention_from_before_that_rule_closes_at_the_end_of_the_warranty():
-    kit = in_warranty(retention=0, revisions=BEFORE_REVISIONS)
-    assert kit.m.ledger.held_fen == 0
-    kit.reject(
-        "owner",
-        "warranty.claim",
-        {"description": "leak", "amount_fen": 1},
-        INVALID,
-        "claim_exceeds_retention",
-    )
-    kit.tick(WARRANTY)
-    assert kit.m.phase == "closed" and kit.m.finished and kit.pending() == {}
 
 
 def test_the_warranty_expiry_is_the_next_deadline():

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from expert_panels.draw import draw_record_from_document
 from tests.kits.dispute_kit import CAR, CaseKit
 from tests.kits.machine_kit import Kit, decision
 
@@ -143,7 +142,7 @@ def decided_round(record: Recorder, kit: CaseKit, proposals: list[int | None], *
     record("voting")
     kit.vote(dict(zip(seats, proposals, strict=True)))
     record("voted")
-    chair = draw_record_from_document(kit.m.round.draw).chair
+    chair = kit.m.round.draw.chair
     kit.step(chair, "decision.summarise", {"summary": "地面渗水；瓷砖无问题", **summary})
     record("summarised")
     decision_hash = kit.m.round.decision_hash

@@ -1,25 +1,28 @@
 """Committed histories replay on today's code: a workflow change that breaks them fails here.
 
-Histories are recorded with `pytest --record-histories` from the end-to-end
-tests; commit them when a workflow changes on purpose (behind workflow.patched).
+Histories are recorded with `pytest --record-histories` from the end-to-end tests into
+tests/histories/<version>, and every release's folder is replayed (docs/VERSIONING.md says
+when a change needs `workflow.patched` and when a release's folder may go).
 """
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from tests.conftest import HISTORIES
+from tests.conftest import RELEASE_HISTORIES, recorded_histories
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 
-HISTORY_FILES = sorted(HISTORIES.glob("*.json"))
+HISTORY_FILES = recorded_histories()
 
 
-def test_histories_are_committed():
-    assert HISTORY_FILES, "no recorded histories: run pytest --record-histories and commit tests/histories"
+def test_this_release_has_its_histories_committed():
+    assert sorted(RELEASE_HISTORIES.glob("*.json")), (
+        f"no histories for this release: run pytest --record-histories and commit {RELEASE_HISTORIES}"
+    )
 
 
-@pytest.mark.parametrize("path", HISTORY_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", HISTORY_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     result = await Replayer(workflows=[EscrowWorkflow, CaseWorkflow]).replay_workflow(

@@ -27,6 +27,7 @@ from domain.escrow.steps import ESCROW_RULES, ESCROW_STEPS
 from domain.steps.machine import SignedStepMachine
 from domain.steps.rejections import StepRejected
 from domain.steps.spec import Bound, DispatchMismatch, StepSpec
+from tests.conftest import recorded_histories
 from tests.kits.dispute_kit import CaseKit
 from tests.kits.machine_kit import Kit
 from web.case_forms import CASE_STEP_WORDS
@@ -35,7 +36,6 @@ from web.i18n import LANGUAGES, messages
 from web.party_case_forms import PARTY_STEP_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
-HISTORIES = ROOT / "tests" / "histories"
 SCRIPTS = ROOT / "web" / "static"
 CLIENT = ROOT / "client"
 BUILDER = re.compile(r"\"([a-z_]+\.[a-z_]+)\": (?:async )?\(form")
@@ -133,7 +133,7 @@ def test_the_signing_dialog_names_every_action_in_every_language(language):
 def accepted_steps() -> list[tuple[str, dict[str, Any]]]:
     """Every signed step a recorded history accepted: (history, envelope)."""
     found = []
-    for path in sorted(HISTORIES.glob("*.json")):
+    for path in recorded_histories():
         for event in json.loads(path.read_text(encoding="utf-8"))["events"]:
             attributes = event.get("workflowExecutionUpdateAcceptedEventAttributes")
             if attributes is None:

@@ -7,10 +7,10 @@ from domain.case.steps import CaseWithdraw, DecisionSign, SettlementSign
 from domain.escrow.steps import (
     DisputeDecide,
     DisputeRaise,
-    InspectionReport,
+    InspectionReportPayload,
     StageAccept,
     StageAcceptPartial,
-    WarrantyClaim,
+    WarrantyClaimPayload,
 )
 from domain.money import MAX_AMOUNT_FEN
 from domain.steps.fields import MAX_ITEMS, MAX_TEXT
@@ -52,19 +52,19 @@ DECIDE = {"dispute": 1, "outcome": "split", "reasons": "r", "decision_hash": "sh
             f"'report_hash' is longer than {MAX_TEXT}",
         ),
         (
-            WarrantyClaim,
+            WarrantyClaimPayload,
             {"amount_fen": 1, "description": "d", "evidence": "e"},
             "not_a_list",
             "'evidence' must",
         ),
         (
-            WarrantyClaim,
+            WarrantyClaimPayload,
             {"amount_fen": 1, "description": "d", "evidence": [""]},
             "not_text",
             "every entry of",
         ),
         (
-            WarrantyClaim,
+            WarrantyClaimPayload,
             {"amount_fen": 1, "description": "d", "evidence": ["e"] * (MAX_ITEMS + 1)},
             "too_many_items",
             f"'evidence' has more than {MAX_ITEMS} items",
@@ -106,7 +106,7 @@ DECIDE = {"dispute": 1, "outcome": "split", "reasons": "r", "decision_hash": "sh
             "'amount_fen' must be at least 1",
         ),
         (
-            InspectionReport,
+            InspectionReportPayload,
             {"stage": 1, "round": 1, "result": "ok", "report_hash": "h"},
             "bad_choice",
             "'result'",

@@ -32,3 +32,10 @@ def test_each_routed_step_has_its_own_request_body_whose_payload_is_the_steps_mo
         assert set(model.get("required", [])) == spec.required
         assert model["additionalProperties"] is False
     assert len(set(bodies.values())) == len(bodies) == len(routed())
+
+
+def test_no_schema_is_named_twice():
+    """Two types of one name (a payload and a read-model type) would be split into -Input and
+    -Output schemas, and a client generated from the document would mix them up."""
+    names = create_app().openapi()["components"]["schemas"]
+    assert [name for name in names if name.endswith(("-Input", "-Output"))] == []

@@ -126,7 +126,7 @@ async def withdraw(case: Case) -> str:
         await case.step("claimant", "case.withdraw", REASON)
         outcome = await case.handle.result()
     assert outcome.phase == "closed"
-    return str(outcome.outcome["outcome"])
+    return str(outcome.outcome.outcome)
 
 
 async def test_a_case_started_on_the_old_build_finishes_there_while_new_cases_go_to_the_new(

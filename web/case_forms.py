@@ -15,7 +15,6 @@ panel's reasons only when the chair picks another (`departure_reason`, as the ma
 
 from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
 from domain.case.snapshot import CaseSnapshot
-from expert_panels.draw import draw_record_from_document
 from expert_panels.votes import Decision, aggregate
 from web.step_words import STEPS_JS_WORDS
 
@@ -74,7 +73,7 @@ CASE_STEP_WORDS = [
 def panel_decision(case: CaseSnapshot) -> Decision | None:
     """The decision the current round's revealed votes make, once every member has revealed."""
     current = case.current_round
-    if not current or not current.draw or set(current.reveals) != set(current.seats):
+    chair = current.chair if current else None
+    if not current or chair is None or set(current.reveals) != set(current.seats):
         return None
-    chair = draw_record_from_document(current.draw).chair
     return aggregate(dict(current.reveals), case.disputed_fen, chair)

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse
 
+from api.case_access import case_reader_role
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
@@ -20,7 +21,7 @@ from domain.case.machine import present, summary_choices
 from domain.case.snapshot import CaseSnapshot
 from domain.case.state import Seat
 from domain.case.terms import RENOVATION
-from expert_panels.draw import draw_record_from_document
+from domain.roles import Role
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision
 from web.case_reads import party_names, read_case, snapshot_of
@@ -60,7 +61,7 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
 def _seated(request: Request, case: CaseSnapshot, expert: Party) -> tuple[str, Seat]:
     """This expert's id and seat on the case's current panel, or the page that says they have none."""
     seated = seat_of(case, expert.id)
-    if seated is None:
+    if case_reader_role(expert, case) is not Role.EXPERT or seated is None:
         context = {"party": expert, "case_id": case.case_id}
         raise PageRefused(render(request, "expert/not_seated.html", context, status_code=403))
     return seated
@@ -72,7 +73,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
     case = await read_case(request, case_id)
     expert_id, seat = _seated(request, case, expert)
     current = present(case.current_round, "the panel the expert sits on")
-    is_chair = current.draw is not None and draw_record_from_document(current.draw).chair == expert_id
+    is_chair = current.chair == expert_id
     steps = steps_open_to(case, expert.id, expert.role)
     decision = panel_decision(case) if "decision.summarise" in steps else None
     context = {

@@ -70,15 +70,6 @@ PARTY_STEP_WORDS = [
 ]
 
 
-def side_of(case: CaseSnapshot, party_id: str) -> str | None:
-    """The reader's side in the case: "claimant", "respondent", or None when neither."""
-    if party_id == case.claimant_id:
-        return "claimant"
-    if party_id == case.respondent_id:
-        return "respondent"
-    return None
-
-
 def party_forms(case: CaseSnapshot, party_id: str, side: str) -> dict[str, Any]:
     """The step forms this side sees: one for each step the case declares open to them now, with
     what the form needs to render."""

@@ -12,14 +12,16 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
+from api.case_access import case_reader_role
 from api.deps import SessionDep
 from db import cases
 from db.models import Party
 from domain.case.snapshot import CaseSnapshot
+from domain.roles import Role
 from web.access import PageRefused, PageRoute
 from web.case_reads import party_names, read_case, snapshot_of
 from web.case_views import case_row
-from web.party_case_forms import PARTY_STEP_WORDS, party_forms, side_of
+from web.party_case_forms import PARTY_STEP_WORDS, party_forms
 from web.session import SignedInParty
 from web.templating import render
 
@@ -34,7 +36,7 @@ def my_cases(request: Request, party: SignedInParty, session: SessionDep) -> HTM
     rows = []
     for row in cases.list_cases(session=session, party_id=party.id, limit=CASES_SHOWN):
         case = snapshot_of(row)
-        side = side_of(case, party.id) or ""
+        side = str(case_reader_role(party, case) or "")
         rows.append({"row": case_row(case, party.id, side), "side": side})
     context = {"party": party, "rows": rows, "now": datetime.now(UTC)}
     return render(request, "party_case/list.html", context)
@@ -42,11 +44,11 @@ def my_cases(request: Request, party: SignedInParty, session: SessionDep) -> HTM
 
 def _side(request: Request, case: CaseSnapshot, party: Party) -> str:
     """The reader's side in the case, or the page that says the case is not theirs."""
-    side = side_of(case, party.id)
-    if side is None:
+    role = case_reader_role(party, case)
+    if role not in (Role.CLAIMANT, Role.RESPONDENT):
         context = {"party": party, "case_id": case.case_id}
         raise PageRefused(render(request, "party_case/not_a_party.html", context, status_code=403))
-    return side
+    return str(role)
 
 
 @router.get("/{case_id}", response_class=HTMLResponse)

@@ -27,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import WorkCalendar
     from domain.case.draws import DrawEntry
     from domain.case.machine import CaseMachine, present
-    from domain.case.revisions import Revisions
     from domain.case.snapshot import CaseSnapshot
     from domain.steps.parties import PartyKey
     from domain.steps.signing import SignedStep
@@ -51,24 +50,12 @@ class CaseWorkflow:
             calendar=WorkCalendar.from_document(input.calendar),
             filed_at=workflow.now(),
             max_skew=timedelta(seconds=input.max_skew_seconds),
-            revisions=self._revisions(),
         )
         self._seen = -1
         self._seats_recorded: list[str] = []
-        self._projection = ProjectionCursor(version=None)  # stays unused in runs from before the projection
+        self._projection = ProjectionCursor(version=None)
         self._draw = CatchUp("panel_draw")
         self._seats = CatchUp("panel_seats")
-
-    @staticmethod
-    def _revisions() -> Revisions:
-        """The rules this case runs under: asked once, at its start, so a case keeps the rules it
-        was filed under and an older history replays under the rules it was recorded with."""
-        return Revisions(
-            windows_from_due=workflow.patched("windows-from-due"),
-            abandoned_draws_kept=workflow.patched("abandoned-draws"),
-            target_skips_pauses=workflow.patched("target-skips-pauses"),
-            failed_draws_kept=workflow.patched("failed-draws"),
-        )
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseOutcome:
@@ -93,7 +80,7 @@ class CaseWorkflow:
         machine = self._machine
         return (
             machine.version != self._seen
-            # changed while projecting (runs from before the projection never project)
+            # changed while projecting, once projected at all
             or (self._projection.version is not None and self._projection.wants(machine))
             or machine.needs_escrow_enforcement()
             or (machine.draw_request(workflow.now()) is not None and not self._draw.waits(None))
@@ -133,12 +120,7 @@ class CaseWorkflow:
         self._machine.record_draw(request, experts, keys, seed, workflow.now())
 
     async def _record_seats_if_changed(self) -> bool:
-        """Tell the registry who sits on this case (nobody once it is over); whether it did.
-
-        Added after the first histories were recorded: `patched` keeps those replaying.
-        """
-        if not workflow.patched("panel-workload"):
-            return False
+        """Tell the registry who sits on this case (nobody once it is over); whether it did."""
         machine, current = self._machine, self._machine.round
         seated = sorted(current.seats) if current is not None and not machine.finished else []
         if seated == self._seats_recorded:
@@ -160,20 +142,21 @@ class CaseWorkflow:
     async def _project_if_changed(self) -> bool:
         """Copy the case into the read model with its new trail entries and alerts; whether it did.
 
-        Added after the first histories were recorded: `patched` keeps those replaying.
+        With the claim's category and the workflow's clock, by which the public record dates it.
         """
-        if not workflow.patched("case-projection"):
-            return False
         machine, cursor = self._machine, self._projection
         if not cursor.behind(machine) or not cursor.catch_up.due(machine.version, workflow.now()):
             return False
         sent = cursor.unprojected(machine)
         projection = CaseProjectionInput(
-            machine.subject_id, sent.version, sent.snapshot, sent.trail, sent.alerts
+            machine.subject_id,
+            sent.version,
+            sent.snapshot,
+            sent.trail,
+            sent.alerts,
+            main_specialty=machine.terms.main_specialty,
+            projected_at=workflow.now().isoformat(),
         )
-        if workflow.patched("case-projection-category"):  # for the public record, added later still
-            projection.main_specialty = machine.terms.main_specialty
-            projection.projected_at = workflow.now().isoformat()
         done, _ = await attempt(
             cursor.catch_up, machine.subject_id, sent.version, ProjectionActivities.project_case, projection
         )

@@ -7,6 +7,7 @@ and sleeps on a durable timer until the next deadline or the next step.
 """
 
 import contextlib
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,10 +25,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.bank import BankActivities
     from activities.projections import ProjectionActivities
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
+    from domain.audit import EARLIER_ENTRIES
     from domain.escrow.machine import EscrowMachine
-    from domain.escrow.revisions import EscrowRevisions
     from domain.escrow.snapshot import EscrowSnapshot
-    from domain.escrow.state import Movement, MovementKind
+    from domain.escrow.state import Movement, MovementKind, Phase
     from domain.steps.rejections import StepRejected
     from domain.steps.signing import SignedStep
     from domain.steps.spec import Apply
@@ -56,22 +57,29 @@ class EscrowWorkflow:
             council_keys=input.council_keys,
             created_at=workflow.now(),
             max_skew=timedelta(seconds=input.max_skew_seconds),
-            revisions=EscrowRevisions(
-                one_sided_cancellation_disputed=workflow.patched("one-sided-cancellation"),
-                closes_with_nothing_held=workflow.patched("closes-with-nothing-held"),
-            ),
         )
         self._projection = ProjectionCursor(version=None)
         self._status = ""
+        if input.carried is not None:
+            self._machine.continue_from(input.carried)
+            # the read model holds the carried life already: the switch waited for it
+            self._projection = ProjectionCursor(
+                version=self._machine.version,
+                trail=self._machine.trail_length,
+                alerts=len(self._machine.alerts),
+            )
+            self._status = self._machine.phase.value  # the search attributes come along with the run
+        # cases a mutual cancellation ended; an escrow that reaches its warranty was never cancelled
         self._cases_told: list[str] = []
 
     @workflow.run
     async def run(self, input: EscrowInput) -> EscrowOutcome:
-        await workflow.execute_activity_method(
-            BankActivities.open_account,
-            OpenAccountInput(escrow_id=self._machine.escrow_id),
-            **MONEY,
-        )
+        if input.carried is None:  # a warranty run's account was opened by the first run
+            await workflow.execute_activity_method(
+                BankActivities.open_account,
+                OpenAccountInput(escrow_id=self._machine.escrow_id),
+                **MONEY,
+            )
         while True:
             if self._project_before_bank():
                 await self._project()
@@ -80,6 +88,13 @@ class EscrowWorkflow:
             await self._close_cancelled_cases()
             if self._machine.finished and not self._projection.catch_up.behind:
                 break  # a read model still behind is caught up first: once ended, nothing can
+            if self._enters_warranty(input):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._enters_warranty(input):  # unless a step that just finished left work
+                    workflow.continue_as_new(
+                        replace(input, carried=self._machine.warranty_carry(workflow.now()))
+                    )
+                continue
             await self._sleep_until_work_or_deadline()
         await workflow.wait_condition(workflow.all_handlers_finished)
         ledger = self._machine.ledger
@@ -92,34 +107,45 @@ class EscrowWorkflow:
         )
 
     async def _close_cancelled_cases(self) -> None:
-        """Tell each case whose dispute a mutual cancellation ended that it has nothing left to decide.
-
-        Added after the first histories were recorded: `patched` keeps those replaying.
-        """
+        """Tell each case whose dispute a mutual cancellation ended that it has nothing left to decide."""
         untold = [c for c in self._machine.cancelled_cases() if c not in self._cases_told]
-        if not untold or not workflow.patched("close-cancelled-cases"):
-            return
         for case_id in untold:
             case = workflow.get_external_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
             with contextlib.suppress(FailureError):  # the case had ended already: nothing is left to tell it
                 await case.signal(CaseWorkflow.escrow_cancelled)
             self._cases_told.append(case_id)
 
+    def _enters_warranty(self, input: EscrowInput) -> bool:
+        """The escrow's life changes character here: from weeks of steps and payouts to years of
+        waiting for a claim. It continues as new, carrying only what the rest of its life needs
+        (domain/escrow/carry.py): the years of tail then replay a history of their own, a few
+        events long, so a build's workers replay little, and a patch guarding a change to the
+        life before the warranty can be removed once no escrow is in its first run under it.
+
+        Only once nothing would be lost: no movement left to instruct (its business key and
+        receipt are in the carried movements), and the read model caught up, so the audit table
+        holds every trail entry the new run does not. The first run only: the warranty run has
+        no boundary left. The one other long wait, for the deposit, is weeks at most (the
+        funding deadline) and its history is a handful of events: no boundary there.
+        """
+        machine = self._machine
+        return (
+            input.carried is None
+            and machine.phase is Phase.WARRANTY
+            and not machine.pending_movements()
+            and not self._projection.behind(machine)
+            and not self._projection.catch_up.behind
+        )
+
     def _project_before_bank(self) -> bool:
         """Project an accepted step before its bank movements, not after them.
 
-        A payout retries for as long as the bank is down, and until this change the
-        read model and the audit log waited with it: an owner's acceptance stayed
-        invisible in listings. Now they show it at once, the money as still held.
-        Added after the first histories were recorded: `patched` keeps those, and any
-        escrow already running, on the old order. Not while a projection is failing: the
-        money would wait for its quick tries first (workflows/catch_up.py).
+        A payout retries for as long as the bank is down; the read model and the audit
+        log do not wait with it, so an owner's acceptance shows in listings at once, the
+        money as still held. Not while a projection is failing: the money would wait for
+        its quick tries first (workflows/catch_up.py).
         """
-        return (
-            bool(self._machine.pending_movements())
-            and not self._projection.catch_up.behind
-            and workflow.patched("project-before-bank")
-        )
+        return bool(self._machine.pending_movements()) and not self._projection.catch_up.behind
 
     def _has_work(self) -> bool:
         """Movements to send or state not yet projected, whenever the step that caused them arrived."""
@@ -178,9 +204,7 @@ class EscrowWorkflow:
         if not cursor.catch_up.due(machine.version, workflow.now()):
             return
         sent = cursor.unprojected(machine)
-        # The public record dates releases by the workflow's clock; added after the first
-        # histories were recorded, so `patched` keeps those replaying.
-        projected_at = workflow.now().isoformat() if workflow.patched("projection-clock") else None
+        projected_at = workflow.now().isoformat()  # the public record dates releases by this clock
         projection = ProjectionInput(
             machine.escrow_id, sent.version, sent.snapshot, sent.trail, sent.alerts, projected_at
         )
@@ -258,4 +282,6 @@ class EscrowWorkflow:
             "terms_hash": machine.terms_hash,
             "council_keys": dict(machine.council_keys),
             "entries": machine.trail_records(0),
+            # kept in the audit log since the escrow continued as new: domain.audit.whole_trail
+            EARLIER_ENTRIES: machine.trail_start,
         }

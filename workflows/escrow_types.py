@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from domain.escrow.carry import WarrantyCarry
 from domain.escrow.terms import ContractTerms
 
 WORKFLOW_ID_PREFIX = "escrow-"
@@ -17,6 +18,8 @@ class EscrowInput:
     terms: ContractTerms
     council_keys: dict[str, str] = field(default_factory=dict)
     max_skew_seconds: int = 900
+    # set only when an escrow continues as new into its warranty: the life it carries on
+    carried: WarrantyCarry | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.case_access import require_case_reader
 from api.case_models import CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
@@ -223,19 +224,11 @@ def list_cases(
     return [_case_summary(row, party) for row in rows]
 
 
-def _require_case_party(party: Party, case: CaseSnapshot) -> None:
-    seated = {seat.party_id for r in case.rounds for seat in r.seats.values()}
-    if party.id not in {case.claimant_id, case.respondent_id, *seated} and party.role != Role.COUNCIL.value:
-        raise ApiError(
-            403, "not_a_participant", "only the case's parties, its panel and the council may read it"
-        )
-
-
 @router.get("/{case_id}", response_model=CaseSnapshot, responses=READ_ERRORS)
 async def get_case(case_id: str, party: CurrentParty, temporal: TemporalDep) -> CaseSnapshot:
     """Where the case stands, straight from its workflow."""
     case: CaseSnapshot = await query(temporal, CASE, case_id, CaseWorkflow.snapshot)
-    _require_case_party(party, case)
+    require_case_reader(party, case)
     return case
 
 
@@ -251,6 +244,6 @@ async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) ->
     The records name candidates and why they were excluded (who worked for whom), so
     they are shown to the same people as the case itself.
     """
-    _require_case_party(party, await query(temporal, CASE, case_id, CaseWorkflow.snapshot))
+    require_case_reader(party, await query(temporal, CASE, case_id, CaseWorkflow.snapshot))
     draws: list[DrawEntry] = await query(temporal, CASE, case_id, CaseWorkflow.draw_records)
     return draws

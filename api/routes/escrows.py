@@ -24,6 +24,7 @@ from api.models import (
 )
 from db import crud
 from db.models import Party
+from domain.audit import EARLIER_ENTRIES, whole_trail
 from domain.canonical import content_hash
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
 from domain.escrow.terms import (
@@ -201,16 +202,20 @@ async def get_deposit_instructions(
 
 
 @router.get("/{escrow_id}/audit", response_model=EscrowAuditTrail, responses=READ_ERRORS)
-async def export_audit_trail(escrow_id: str, party: CurrentParty, temporal: TemporalDep) -> EscrowAuditTrail:
-    """The hash-chained trail of signed steps, verifiable offline with `escrow audit --verify`."""
-    trail = EscrowAuditTrail.model_validate(
-        await query(temporal, ESCROW, escrow_id, EscrowWorkflow.audit_trail)
-    )
-    terms = trail.terms
+async def export_audit_trail(
+    escrow_id: str, party: CurrentParty, temporal: TemporalDep, session: SessionDep
+) -> EscrowAuditTrail:
+    """The hash-chained trail of signed steps, verifiable offline with `escrow audit --verify`.
+
+    The whole life: once the escrow continued as new into its warranty, the earlier run's
+    entries come from the audit log (domain.audit.whole_trail)."""
+    exported = await query(temporal, ESCROW, escrow_id, EscrowWorkflow.audit_trail)
+    terms = exported["terms"]
     escrow_reader_role(
         party,
         owner_id=terms["owner"]["party_id"],
         contractor_id=terms["contractor"]["party_id"],
         inspector_id=terms["inspector"]["party_id"],
     )
-    return trail
+    stored = crud.stored_trail(session=session, subject_id=escrow_id) if exported[EARLIER_ENTRIES] else []
+    return EscrowAuditTrail.model_validate(whole_trail(exported, stored))

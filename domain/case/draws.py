@@ -1,9 +1,10 @@
 """Every panel draw of a case as `GET /cases/{id}/draws` and `escrow verify-draw` read them.
 
-Each entry is a round's draw record and the candidates it drew from, as the machine keeps them
-(the documents a draw is re-run from). A draw given up because a seat found no alternate says so
-(`abandoned`); a round's latest attempt that could seat nobody says how often it was tried
-(`failed`). Field order is the JSON's key order, as when the entries were dictionaries.
+Each entry is a round's draw record and the candidates it drew from, as the documents a draw is
+re-run from (the machine keeps them typed and writes them as the snapshot does). A draw given up
+because a seat found no alternate says so (`abandoned`); a round's latest attempt that could seat
+nobody says how often it was tried (`failed`). Field order is the JSON's key order, as when the
+entries were dictionaries.
 """
 
 from dataclasses import dataclass

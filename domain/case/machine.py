@@ -27,7 +27,6 @@ worker was down, so `now` in `on_time` can be well past the deadline that fired)
   as nobody can act on a panel they have not been told of: strikes and declarations
   from the draw, an alternate's declaration from being seated; a draw that failed is
   retried a day after the attempt.
-Cases filed before these rules keep the old ones (`Revisions`, set from `workflow.patched`).
 """
 
 from copy import deepcopy
@@ -57,8 +56,13 @@ from domain.case.outcomes import (
     decision_document,
     dropped,
 )
-from domain.case.revisions import Revisions
-from domain.case.snapshot import CaseSnapshot
+from domain.case.snapshot import (
+    CaseSnapshot,
+    abandoned_draw_snapshot,
+    candidate_documents,
+    failed_attempt_snapshot,
+    round_snapshot,
+)
 from domain.case.state import (
     AbandonedDraw,
     CasePhase,
@@ -88,13 +92,11 @@ from expert_panels.draw import (
     appeal_request,
     draw_panel,
     draw_record_document,
-    draw_record_from_document,
     failed_draw,
-    failed_draw_document,
     panel_size_for,
     replace_seat,
 )
-from expert_panels.registry import Expert, expert_document
+from expert_panels.registry import Expert
 from expert_panels.votes import InvalidOpinion, aggregate, check_reveal, opinion_from_document
 
 CLAIMANT, RESPONDENT, COUNCIL, EXPERT = Role.CLAIMANT, Role.RESPONDENT, Role.COUNCIL, Role.EXPERT
@@ -156,13 +158,11 @@ class CaseMachine(SignedStepMachine):
         calendar: WorkCalendar,
         filed_at: datetime,
         max_skew: timedelta,
-        revisions: Revisions = Revisions(),
     ) -> None:
         read_amount(terms.disputed_fen, "disputed_fen")  # the API read it so from the signed claim
         super().__init__(terms.case_id, content_hash(terms_document(terms)), max_skew)
         self.terms = terms
         self.statutory = claimed_remedy(terms.car_facts) if terms.car_facts else None
-        self.revisions = revisions
         self.windows = terms.windows
         self.council_keys = dict(council_keys)
         self.calendar = calendar
@@ -325,7 +325,7 @@ class CaseMachine(SignedStepMachine):
             return None
         previous = self.rounds[-2] if len(self.rounds) > 1 else None
         if previous is not None and previous.draw is not None:
-            request = appeal_request(draw_record_from_document(previous.draw), as_of=now.date(), panel_size=5)
+            request = appeal_request(previous.draw, as_of=now.date(), panel_size=5)
         else:
             request = DrawRequest(
                 case_id=self.subject_id,
@@ -350,7 +350,7 @@ class CaseMachine(SignedStepMachine):
         try:
             record = draw_panel(request, signable, seed)
         except (PanelUnfillable, InvalidDrawRequest) as exc:
-            if isinstance(exc, PanelUnfillable) and self.revisions.failed_draws_kept:
+            if isinstance(exc, PanelUnfillable):
                 self._keep_failed_attempt(failed_draw(request, signable, seed, exc), signable, now)
             self.draw_retry_at = now + DRAW_RETRY
             self._alert(
@@ -362,8 +362,8 @@ class CaseMachine(SignedStepMachine):
             self._after_change()
             return
         current = self._panel()
-        current.draw = draw_record_document(record)
-        current.candidates = [expert_document(c) for c in signable]
+        current.draw = record
+        current.candidates = signable
         current.seats = {i: self._seat(i, keys[i], now) for i in record.panel}
         current.strike_due = now + timedelta(days=self.windows.strike_days)
         self._keys = keys
@@ -374,8 +374,7 @@ class CaseMachine(SignedStepMachine):
     def _keep_failed_attempt(self, failed: FailedDraw, candidates: list[Expert], now: datetime) -> None:
         current = self._panel()
         attempts = current.failed_draw.attempts + 1 if current.failed_draw else 1
-        document = failed_draw_document(failed)
-        current.failed_draw = FailedAttempt(document, [expert_document(c) for c in candidates], attempts, now)
+        current.failed_draw = FailedAttempt(failed, candidates, attempts, now)
 
     def _seat(self, expert_id: str, key: PartyKey, now: datetime) -> Seat:
         due = now + timedelta(days=self.windows.declaration_days)
@@ -383,7 +382,7 @@ class CaseMachine(SignedStepMachine):
 
     def _replace(self, expert_id: str, reason: str, now: datetime) -> None:
         current = self._panel()
-        record = draw_record_from_document(present(current.draw, "the panel's draw"))
+        record = present(current.draw, "the panel's draw")
         try:
             record, newcomer = replace_seat(record, expert_id, reason)
         except (PanelUnfillable, InvalidDrawRequest) as exc:
@@ -397,16 +396,15 @@ class CaseMachine(SignedStepMachine):
             self._restart_draw(expert_id, reason, str(exc), now)
             return
         self.set_aside[expert_id] = reason
-        current.draw = draw_record_document(record)
+        current.draw = record
         del current.seats[expert_id]
         current.seats[newcomer] = self._seat(newcomer, self._keys[newcomer], now)
 
     def _restart_draw(self, vacated: str, reason: str, problem: str, now: datetime) -> None:
         """A fresh round in place of the current one, whose draw's record is kept to be re-run."""
         current = self._panel()
-        if self.revisions.abandoned_draws_kept:
-            record = (present(current.draw, "the panel's draw"), current.candidates)
-            self.abandoned_draws.append(AbandonedDraw(current.number, *record, vacated, reason, problem, now))
+        record = (present(current.draw, "the panel's draw"), current.candidates)
+        self.abandoned_draws.append(AbandonedDraw(current.number, *record, vacated, reason, problem, now))
         self.rounds[-1] = PanelRound(number=current.number, failed_draw=current.failed_draw)
         self.phase = CasePhase.DRAW
         self.draw_retry_at = now + DRAW_RETRY
@@ -487,7 +485,7 @@ class CaseMachine(SignedStepMachine):
         if current.paused_at:
             raise conflict("already_paused", "the clock is already paused")
         # the reply window's timer may not have fired yet
-        if self.revisions.windows_from_due and now >= present(current.reply_due, "the reply window"):
+        if now >= present(current.reply_due, "the reply window"):
             raise conflict("evidence_closed", "the evidence windows have ended: there is no clock to pause")
 
         def apply() -> None:
@@ -506,8 +504,7 @@ class CaseMachine(SignedStepMachine):
             paused_for = now - paused_at
             current.evidence_due = present(current.evidence_due, "the evidence window") + paused_for
             current.reply_due = present(current.reply_due, "the reply window") + paused_for
-            if self.revisions.target_skips_pauses:
-                current.decision_due = present(current.decision_due, "the decision target") + paused_for
+            current.decision_due = present(current.decision_due, "the decision target") + paused_for
             current.paused_at = None
 
         return apply
@@ -550,7 +547,7 @@ class CaseMachine(SignedStepMachine):
         return lambda: current.reveals.__setitem__(expert_id, opinion)
 
     def _chair(self) -> str:
-        return draw_record_from_document(present(self._panel().draw, "the panel's draw")).chair
+        return present(self._panel().draw, "the panel's draw").chair
 
     def _plan_decision_summarise(
         self, payload: steps.DecisionSummarise, expert_id: str, now: datetime
@@ -864,15 +861,14 @@ class CaseMachine(SignedStepMachine):
         return apply
 
     # ------------------------------------------------------------------ time
-    def _ended(self, due: datetime, now: datetime) -> datetime:
-        """When a window that follows one ending at `due` starts (see the module's decision)."""
-        return due if self.revisions.windows_from_due else now
+    def _formed(self) -> datetime:
+        """When the panel formed: the strike window's end, or the last declaration if that came later.
 
-    def _formed(self, now: datetime) -> datetime:
-        """When the panel formed: the strike window's end, or the last declaration if that came later."""
+        A window that follows another starts when that one ended (see the module's decision).
+        """
         current = self._panel()
         declared = [present(s.declared_at, "a declaration's time") for s in current.seats.values()]
-        return self._ended(max([present(current.strike_due, "the strike window"), *declared]), now)
+        return max([present(current.strike_due, "the strike window"), *declared])
 
     def _advance(self, now: datetime) -> None:
         if self.phase not in (CasePhase.PANEL, CasePhase.EVIDENCE, CasePhase.VOTING):
@@ -884,7 +880,7 @@ class CaseMachine(SignedStepMachine):
             and all(s.declared for s in current.seats.values())
         ):
             self.phase = CasePhase.EVIDENCE
-            current.formed_at = formed = self._formed(now)
+            current.formed_at = formed = self._formed()
             current.decision_due = formed + timedelta(days=self.windows.decision_target_days)
             current.evidence_due = formed + timedelta(days=self.windows.evidence_days)
             current.reply_due = current.evidence_due + timedelta(days=self.windows.reply_days)
@@ -894,7 +890,7 @@ class CaseMachine(SignedStepMachine):
             and now >= (reply_due := present(current.reply_due, "the reply window"))
         ):
             self.phase = CasePhase.VOTING
-            current.vote_due = self._ended(reply_due, now) + timedelta(days=self.windows.vote_days)
+            current.vote_due = reply_due + timedelta(days=self.windows.vote_days)
         if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
             self.phase = CasePhase.SUMMARY
 
@@ -1086,7 +1082,7 @@ class CaseMachine(SignedStepMachine):
             return None
         if current is None or not current.formed_at or current.target_alerted or current.countersigned:
             return None
-        if current.paused_at and self.revisions.target_skips_pauses:
+        if current.paused_at:
             return None
         return current.decision_due
 
@@ -1103,7 +1099,7 @@ class CaseMachine(SignedStepMachine):
                 now,
             )
         if self.phase is CasePhase.ANSWER and now >= (answer_due := present(self.answer_due, "the answer")):
-            self._open_negotiation(self._ended(answer_due, now))  # silence does not lose the case
+            self._open_negotiation(answer_due)  # silence does not lose the case
         if self.phase is CasePhase.NEGOTIATION and now >= present(self.negotiation_due, "negotiation"):
             self.rounds.append(PanelRound(number=1))
             self.phase = CasePhase.DRAW
@@ -1138,7 +1134,7 @@ class CaseMachine(SignedStepMachine):
         if self.phase is CasePhase.OBJECTION and now >= (
             objection_due := present(self.objection_due, "objection")
         ):
-            self._conclude_from_decision(self._ended(objection_due, now))
+            self._conclude_from_decision(objection_due)
         if self.phase is CasePhase.ENFORCEMENT and self.remedy_due and now >= self.remedy_due:
             self.noncompliant = True
             self.phase = CasePhase.CLOSED
@@ -1164,22 +1160,20 @@ class CaseMachine(SignedStepMachine):
         each round's latest attempt that could seat nobody, then the draw of each round as it stands."""
         abandoned: list[DrawEntry] = [
             AbandonedPanelDraw(d.round, d.draw, d.candidates, Abandonment(d.vacated, d.reason, d.problem))
-            for d in self.abandoned_draws
+            for d in map(abandoned_draw_snapshot, self.abandoned_draws)
         ]
         failed: list[DrawEntry] = [
-            FailedPanelDraw(
-                r.number,
-                r.failed_draw.draw,
-                r.failed_draw.candidates,
-                Attempts(r.failed_draw.attempts, r.failed_draw.attempted_at),
-            )
+            FailedPanelDraw(r.number, a.draw, a.candidates, Attempts(a.attempts, a.attempted_at))
             for r in self.rounds
             if r.failed_draw is not None
+            for a in [failed_attempt_snapshot(r.failed_draw)]
         ]
         current: list[DrawEntry] = [
-            PanelDraw(r.number, r.draw, r.candidates) for r in self.rounds if r.draw is not None
+            PanelDraw(r.number, draw_record_document(r.draw), candidate_documents(r.candidates))
+            for r in self.rounds
+            if r.draw is not None
         ]
-        return deepcopy(abandoned + failed + current)
+        return abandoned + failed + current
 
     def snapshot(self) -> CaseSnapshot:
         """The case as it stands, a copy: nothing a reader does to it reaches the machine."""
@@ -1202,8 +1196,8 @@ class CaseMachine(SignedStepMachine):
                 answer_due=self.answer_due,
                 negotiation_due=self.negotiation_due,
                 settlement=self.settlement,
-                rounds=self.rounds,
-                abandoned_draws=self.abandoned_draws,
+                rounds=[round_snapshot(r) for r in self.rounds],
+                abandoned_draws=[abandoned_draw_snapshot(d) for d in self.abandoned_draws],
                 evidence=self.evidence,
                 outcome=self.outcome,
                 objection=self.objection,

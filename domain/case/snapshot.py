@@ -5,19 +5,132 @@ Field order is the JSON's key order, as it was when the snapshot was a dictionar
 test (tests/test_read_model_golden.py) pins those bytes. Temporal's default converter carries it
 between workflow, activity and API; FastAPI and the read model write it through pydantic (where
 `Stamp` keeps Python's isoformat), and `read_case_snapshot` reads a stored one back.
+
+The machine keeps a round's draw, its candidates and failed or abandoned attempts typed
+(domain/case/state.py), but a `DrawRecord` holds a `date` Temporal's default converter cannot
+carry, and the read model shows the documents `escrow verify-draw` re-runs. So the snapshot has
+its own round and attempt types, the state's with those parts as documents (`draw_record_document`,
+`expert_document`, `failed_draw_document`); `round_snapshot` and its siblings are the one place
+they are written.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from domain.case.outcomes import EscrowDecision, Objection, Outcome
-from domain.case.state import AbandonedDraw, CasePhase, Evidence, PanelRound, Settlement
+from domain.case.outcomes import Decision, EscrowDecision, Objection, Outcome
+from domain.case.state import (
+    AbandonedDraw,
+    CasePhase,
+    Evidence,
+    FailedAttempt,
+    JointInspection,
+    PanelRound,
+    Seat,
+    Settlement,
+)
 from domain.case.terms import ClaimItem
 from domain.open_actions import AtDeadline, OpenAction, Stamp
 from domain.steps.machine import Alert
 from domain.steps.signing import SignedStep
+from expert_panels.draw import draw_record_document, draw_record_from_document, failed_draw_document
+from expert_panels.registry import Expert, expert_document
+from expert_panels.votes import Opinion
+
+
+@dataclass
+class FailedAttemptSnapshot:
+    """`FailedAttempt` as shown."""
+
+    draw: dict[str, Any]  # failed_draw_document: request, seed, candidates, exclusions, problem
+    candidates: list[dict[str, Any]]  # expert_document of each candidate
+    attempts: int
+    attempted_at: Stamp
+
+
+@dataclass
+class RoundSnapshot:
+    """`PanelRound` as shown: the same fields in the same order, its draw parts as documents."""
+
+    number: int
+    draw: dict[str, Any] | None = None  # draw_record_document of the current seats
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # expert documents drawn from
+    seats: dict[str, Seat] = field(default_factory=dict)
+    strikes: dict[str, str] = field(default_factory=dict)  # party -> expert_id
+    strike_due: Stamp | None = None
+    formed_at: Stamp | None = None
+    decision_due: Stamp | None = None
+    evidence_due: Stamp | None = None
+    reply_due: Stamp | None = None
+    paused_at: Stamp | None = None
+    inspection: JointInspection | None = None
+    commitments: dict[str, str] = field(default_factory=dict)
+    reveals: dict[str, Opinion] = field(default_factory=dict)
+    vote_due: Stamp | None = None
+    vote_overdue_alerted: bool = False
+    decision: Decision | None = None
+    decision_hash: str | None = None
+    signatures: list[str] = field(default_factory=list)
+    dissent_notes: dict[str, str] = field(default_factory=dict)
+    countersigned: bool = False
+    target_alerted: bool = False
+    failed_draw: FailedAttemptSnapshot | None = None
+
+    @property
+    def chair(self) -> str | None:
+        """The chair of the current seats, once drawn: what pages ask of the draw's document."""
+        return None if self.draw is None else draw_record_from_document(self.draw).chair
+
+
+@dataclass
+class AbandonedDrawSnapshot:
+    """`AbandonedDraw` as shown."""
+
+    round: int
+    draw: dict[str, Any]  # draw_record_document as it stood, earlier seat changes included
+    candidates: list[dict[str, Any]]
+    vacated: str
+    reason: str
+    problem: str
+    abandoned_at: Stamp
+
+
+def candidate_documents(candidates: list[Expert]) -> list[dict[str, Any]]:
+    return [expert_document(c) for c in candidates]
+
+
+def failed_attempt_snapshot(attempt: FailedAttempt) -> FailedAttemptSnapshot:
+    return FailedAttemptSnapshot(
+        failed_draw_document(attempt.draw),
+        candidate_documents(attempt.candidates),
+        attempt.attempts,
+        attempt.attempted_at,
+    )
+
+
+def round_snapshot(panel: PanelRound) -> RoundSnapshot:
+    shown = {f.name: getattr(panel, f.name) for f in fields(panel)}
+    return RoundSnapshot(
+        **{
+            **shown,
+            "draw": None if panel.draw is None else draw_record_document(panel.draw),
+            "candidates": candidate_documents(panel.candidates),
+            "failed_draw": None if panel.failed_draw is None else failed_attempt_snapshot(panel.failed_draw),
+        }
+    )
+
+
+def abandoned_draw_snapshot(gone: AbandonedDraw) -> AbandonedDrawSnapshot:
+    return AbandonedDrawSnapshot(
+        gone.round,
+        draw_record_document(gone.draw),
+        candidate_documents(gone.candidates),
+        gone.vacated,
+        gone.reason,
+        gone.problem,
+        gone.abandoned_at,
+    )
 
 
 @dataclass
@@ -39,8 +152,8 @@ class CaseSnapshot:
     answer_due: Stamp | None
     negotiation_due: Stamp | None
     settlement: Settlement | None
-    rounds: list[PanelRound]
-    abandoned_draws: list[AbandonedDraw]
+    rounds: list[RoundSnapshot]
+    abandoned_draws: list[AbandonedDrawSnapshot]
     evidence: list[Evidence]
     outcome: Outcome | None
     objection: Objection | None
@@ -58,7 +171,7 @@ class CaseSnapshot:
     open_actions: list[OpenAction] = field(default_factory=list)
 
     @property
-    def current_round(self) -> PanelRound | None:
+    def current_round(self) -> RoundSnapshot | None:
         return self.rounds[-1] if self.rounds else None
 
     def awaited(self) -> list[OpenAction]:

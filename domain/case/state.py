@@ -1,17 +1,21 @@
 """The state of one dispute case: plain data the machine mutates and the workflow queries.
 
-Timestamps are `Stamp`s, so the snapshot's JSON keeps Python's isoformat. A round's draw, its
-candidates and a failed or abandoned attempt stay the documents `escrow verify-draw` re-runs
-(`draw_record_document`, `expert_document`): they are the public, verifiable record, read as a
-`DrawRecord` with `draw_record_from_document` where the machine or a page needs its parts.
+Timestamps are `Stamp`s, so the snapshot's JSON keeps Python's isoformat. Everything here is
+typed: a round's draw is the `DrawRecord` (with the seat changes made since), its candidates the
+`Expert`s it was drawn from, a failed attempt the `FailedDraw`, so the machine reads attributes
+and never parses its own state. The documents `escrow verify-draw` re-runs (`draw_record_document`,
+`expert_document`, `failed_draw_document`) are written only where the case shows itself: the
+snapshot's own round and attempt types (domain/case/snapshot.py) and the draw entries
+(domain/case/draws.py), since Temporal's default converter cannot carry the records' dates.
 """
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from domain.case.outcomes import Decision
 from domain.open_actions import Stamp
+from expert_panels.draw import DrawRecord, FailedDraw
+from expert_panels.registry import Expert
 from expert_panels.votes import Opinion
 
 
@@ -70,8 +74,8 @@ class PanelRound:
     """One panel's work: the first instance, or the appeal."""
 
     number: int
-    draw: dict[str, Any] | None = None  # draw_record_document of the current seats
-    candidates: list[dict[str, Any]] = field(default_factory=list)  # expert documents drawn from
+    draw: DrawRecord | None = None  # the current seats' draw, with the seat changes made since
+    candidates: list[Expert] = field(default_factory=list)  # the experts it was drawn from
     seats: dict[str, Seat] = field(default_factory=dict)
     strikes: dict[str, str] = field(default_factory=dict)  # party -> expert_id
     strike_due: Stamp | None = None
@@ -101,8 +105,8 @@ class FailedAttempt:
     Only the latest is kept: an attempt is retried daily while the registry stays short.
     """
 
-    draw: dict[str, Any]  # failed_draw_document: request, seed, candidates, exclusions, problem
-    candidates: list[dict[str, Any]]
+    draw: FailedDraw  # request, seed, candidates, exclusions, problem
+    candidates: list[Expert]
     attempts: int
     attempted_at: Stamp
 
@@ -112,8 +116,8 @@ class AbandonedDraw:
     """A round's draw given up because a seat could not be refilled; kept so it can be re-run."""
 
     round: int
-    draw: dict[str, Any]  # draw_record_document as it stood, earlier seat changes included
-    candidates: list[dict[str, Any]]
+    draw: DrawRecord  # as it stood, earlier seat changes included
+    candidates: list[Expert]
     vacated: str  # the expert whose seat no alternate could take
     reason: str  # why they left
     problem: str  # why no alternate could take the seat

@@ -19,7 +19,7 @@ from typing import Any
 
 from domain.canonical import content_hash, jsonable_object
 from domain.escrow import steps
-from domain.escrow.revisions import EscrowRevisions
+from domain.escrow.carry import WarrantyCarry
 from domain.escrow.snapshot import Disputable, DisputeSnapshot, EscrowSnapshot, LedgerSnapshot
 from domain.escrow.state import (
     STAGE_DONE,
@@ -47,6 +47,7 @@ from domain.roles import Role
 from domain.steps.machine import SignedStepMachine
 from domain.steps.payloads import read_integer
 from domain.steps.rejections import StepRejected, conflict, duplicate, forbidden, invalid
+from domain.steps.signing import parse_envelope
 from domain.steps.spec import Apply, Bound, bind
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = Role.OWNER, Role.CONTRACTOR, Role.INSPECTOR, Role.COUNCIL
@@ -67,12 +68,10 @@ class EscrowMachine(SignedStepMachine):
         council_keys: dict[str, str],
         created_at: datetime,
         max_skew: timedelta,
-        revisions: EscrowRevisions = EscrowRevisions(),
     ) -> None:
         terms.check_amounts()
         super().__init__(terms.escrow_id, terms.terms_hash(), max_skew)
         self.terms = terms
-        self.revisions = revisions
         self.escrow_id = terms.escrow_id
         self.terms_hash = self.genesis_hash
         self.council_keys = dict(council_keys)
@@ -94,6 +93,62 @@ class EscrowMachine(SignedStepMachine):
         self.changes_applied = 0
         self.cancel_signed_by: list[str] = []
         self.cancellation: CancellationRequest | None = None
+
+    # ---------------------------------------------------------- warranty run
+    def warranty_carry(self, now: datetime) -> WarrantyCarry:
+        """What the warranty run starts from (domain/escrow/carry.py says why each part)."""
+        if self.phase is not Phase.WARRANTY:
+            raise ValueError(
+                f"an escrow continues into its warranty from the warranty phase, not {self.phase}"
+            )
+        replayable_since = now - self.max_skew
+        return WarrantyCarry(
+            created_at=self.created_at,
+            version=self.version,
+            signed_by=list(self.signed_by),
+            stages=deepcopy(self.stages),
+            retention=deepcopy(self.retention),
+            ledger=deepcopy(self.ledger),
+            movements=deepcopy(self.movements),
+            deposits=dict(self.deposits),
+            disputes=deepcopy(self.disputes),
+            claims=deepcopy(self.claims),
+            changes_applied=self.changes_applied,
+            change_proposal=deepcopy(self.change_proposal),
+            cancel_signed_by=list(self.cancel_signed_by),
+            cancellation=deepcopy(self.cancellation),
+            alerts=deepcopy(self.alerts),
+            trail_head=self.trail_head,
+            trail_length=self.trail_length,
+            recent_nonces=[
+                entry.envelope["nonce"]
+                for entry in self.trail
+                if parse_envelope(entry.envelope).timestamp >= replayable_since
+            ],
+        )
+
+    def continue_from(self, carried: WarrantyCarry) -> None:
+        """Take up the life a previous run carried into the warranty; the terms are the same."""
+        self.phase = Phase.WARRANTY
+        self.created_at = carried.created_at
+        self.funding_due = carried.created_at + timedelta(days=self.terms.durations.funding_days)
+        self.version = carried.version
+        self.signed_by = list(carried.signed_by)
+        self.stages = carried.stages
+        self.retention = carried.retention
+        self.ledger = carried.ledger
+        self.movements = carried.movements
+        self.deposits = dict(carried.deposits)
+        self.disputes = carried.disputes
+        self.claims = carried.claims
+        self.changes_applied = carried.changes_applied
+        self.change_proposal = carried.change_proposal
+        self.cancel_signed_by = list(carried.cancel_signed_by)
+        self.cancellation = carried.cancellation
+        self.alerts = carried.alerts
+        self.trail_start_head = carried.trail_head
+        self.trail_start = carried.trail_length
+        self.nonces = set(carried.recent_nonces)
 
     # ----------------------------------------------------------------- money
     @property
@@ -265,7 +320,9 @@ class EscrowMachine(SignedStepMachine):
 
         return apply
 
-    def _plan_inspection_report(self, payload: steps.InspectionReport, role: str, now: datetime) -> Apply:
+    def _plan_inspection_report(
+        self, payload: steps.InspectionReportPayload, role: str, now: datetime
+    ) -> Apply:
         stage = self._stage_for_step(payload.stage, StageStatus.INSPECTION_REQUESTED)
         if read_integer(payload.round, "round", minimum=1) != stage.round:
             raise conflict("wrong_round", f"stage {stage.number} is in inspection round {stage.round}")
@@ -441,7 +498,7 @@ class EscrowMachine(SignedStepMachine):
             self.cancel_signed_by.append(role)
             if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
                 self._cancel("cancel:refund", "mutual cancellation")
-            elif self.revisions.one_sided_cancellation_disputed:
+            else:
                 self.cancellation = CancellationRequest(
                     role, reason, asked_at=now, answer_due=now + CANCELLATION_ANSWER
                 )
@@ -675,7 +732,7 @@ class EscrowMachine(SignedStepMachine):
         self._move(MovementKind.REFUND, refund, f"dispute-{dispute.number}:refund", "dispute decision")
 
     # -- warranty
-    def _plan_warranty_claim(self, payload: steps.WarrantyClaim, role: str, now: datetime) -> Apply:
+    def _plan_warranty_claim(self, payload: steps.WarrantyClaimPayload, role: str, now: datetime) -> Apply:
         if self.phase is not Phase.WARRANTY or self.retention.expired:
             raise conflict("not_in_warranty", "warranty claims are filed during the warranty period")
         amount = payload.amount_fen
@@ -958,12 +1015,7 @@ class EscrowMachine(SignedStepMachine):
         if self.phase is Phase.ACTIVE and self._current_stage() is None:
             self.phase = Phase.WARRANTY
             self.retention.warranty_due = now + timedelta(days=self.terms.durations.warranty_days)
-        if (
-            self.phase is Phase.WARRANTY
-            and (self.retention.expired or self.revisions.closes_with_nothing_held)
-            and self.obligations_fen == 0
-            and not self._open_disputes()
-        ):
+        if self.phase is Phase.WARRANTY and self.obligations_fen == 0 and not self._open_disputes():
             self.phase = Phase.CLOSED  # with no retention left, no warranty claim can be paid from it
 
     def _open_disputes(self) -> list[Dispute]:
@@ -1017,7 +1069,7 @@ class EscrowMachine(SignedStepMachine):
             open_actions=self.open_actions(),
             disputable=self.disputable(),
             trail_head=self.trail_head,
-            trail_length=len(self.trail),
+            trail_length=self.trail_length,
         )
 
 

@@ -3,6 +3,11 @@
 A payload's fields are declared in the order the machine reads them, so a payload wrong in
 two places is refused for the same one as always; a default is what the machine acts on
 when the field is absent.
+
+A payload model is named for its action, except where the read model already has a type of that
+name (the recorded inspection report, the filed warranty claim, a defect, a holdback): there the
+payload's name ends in `Payload`, so the OpenAPI document names each type once
+(tests/test_step_routes.py checks no schema is split into -Input and -Output).
 """
 
 from typing import Annotated, Any
@@ -39,17 +44,17 @@ class InspectionRequest(StepPayload):
     note: Text = "-"
 
 
-class Defect(StepPayload):
+class DefectPayload(StepPayload):
     description: Text
     location: Text
     cost_estimate_fen: Fen
 
 
-class InspectionReport(StepPayload):
+class InspectionReportPayload(StepPayload):
     stage: Number
     round: StrictInt  # from 1, checked once the stage is known to be under inspection
     result: Annotated[Text, OneOf("pass", "fail")]
-    defects: Objects[Defect] = []
+    defects: Objects[DefectPayload] = []
     report_hash: Text
 
 
@@ -59,7 +64,7 @@ class StageAccept(StepPayload):
     amount_fen: PositiveFen
 
 
-class Holdback(StepPayload):
+class HoldbackPayload(StepPayload):
     item: Text
     description: Text
     amount_fen: PositiveFen
@@ -69,7 +74,7 @@ class StageAcceptPartial(StepPayload):
     stage: Number
     report_hash: Text
     pay_fen: PositiveFen
-    holdbacks: Objects[Holdback]
+    holdbacks: Objects[HoldbackPayload]
 
 
 class HoldbackRelease(StepPayload):
@@ -117,7 +122,7 @@ class DisputeWithdraw(StepPayload):
     case_id: Text
 
 
-class WarrantyClaim(StepPayload):
+class WarrantyClaimPayload(StepPayload):
     amount_fen: PositiveFen
     description: Text
     evidence: Texts = []
@@ -145,7 +150,7 @@ INSPECTION_REQUEST = StepSpec(
 INSPECTION_REPORT = StepSpec(
     "inspection.report",
     frozenset({Role.INSPECTOR}),
-    InspectionReport,
+    InspectionReportPayload,
     "Inspector records a signed pass or fail with itemised defects",
     "/stages/{number}/inspection-reports",
     "stage",
@@ -206,7 +211,7 @@ DISPUTE_WITHDRAW = StepSpec(
 WARRANTY_CLAIM = StepSpec(
     "warranty.claim",
     OWNER,
-    WarrantyClaim,
+    WarrantyClaimPayload,
     "Owner files a warranty claim against the retention",
     "/warranty-claims",
 )

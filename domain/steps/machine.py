@@ -64,6 +64,10 @@ class SignedStepMachine:
         self.max_skew = max_skew
         self.alerts: list[Alert] = []
         self.trail: list[AuditEntry] = []
+        # where this run's trail continues from: the genesis, or the head and length of the
+        # entries an earlier run of the workflow accepted (it keeps only this run's entries)
+        self.trail_start_head = genesis_hash
+        self.trail_start = 0
         self.nonces: set[str] = set()
         self.version = 0
 
@@ -118,19 +122,25 @@ class SignedStepMachine:
         raise NotImplementedError
 
     def _append_trail(self, step: SignedStep, action: str, signer: str, role: str) -> AuditEntry:
-        prev = self.trail[-1].entry_hash if self.trail else self.genesis_hash
-        seq = len(self.trail) + 1
+        prev = self.trail_head
+        seq = self.trail_length + 1
         entry_hash = trail_entry_hash(seq, prev, step)
         entry = AuditEntry(seq, action, signer, role, step.envelope, step.signature, prev, entry_hash)
         self.trail.append(entry)
         return entry
 
     def trail_records(self, start: int) -> list[dict[str, Any]]:
-        return [asdict(entry) for entry in self.trail[start:]]
+        """The entries from the one numbered `start + 1` on, among those this run holds."""
+        return [asdict(entry) for entry in self.trail[max(0, start - self.trail_start) :]]
 
     @property
     def trail_head(self) -> str:
-        return self.trail[-1].entry_hash if self.trail else self.genesis_hash
+        return self.trail[-1].entry_hash if self.trail else self.trail_start_head
+
+    @property
+    def trail_length(self) -> int:
+        """Every entry of the process's life, including those an earlier run accepted."""
+        return self.trail_start + len(self.trail)
 
     def _alert(self, kind: str, message: str, key: str, now: datetime) -> None:
         self.alerts.append(Alert(kind, message, f"{self.subject_id}:{key}", now))

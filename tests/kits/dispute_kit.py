@@ -10,14 +10,13 @@ import pytest
 from client.keys import PartyKey as SigningKey
 from domain.calendar import WorkCalendar
 from domain.case.machine import CaseMachine, settlement_hash
-from domain.case.revisions import Revisions
 from domain.case.state import CasePhase
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.steps.parties import PartyKey
 from domain.steps.rejections import RejectionKind, StepRejected
 from domain.steps.signing import SignedStep
-from expert_panels.draw import DrawRecord, draw_record_from_document
-from expert_panels.registry import Affiliation, Expert, expert_from_document
+from expert_panels.draw import DrawRecord
+from expert_panels.registry import Affiliation, Expert
 from expert_panels.votes import commitment
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday morning in Shanghai
@@ -179,7 +178,7 @@ class BranchKit(CaseKit):
       snapshot) is unchanged, nonces included;
     - `tick` asserts that no deadline is left in the past once `on_time` ran (a past deadline
       would make the workflow wake up again at once, forever), unless a draw is due.
-    Terms fields, the calendar and the revisions can be overridden; the machine is rebuilt with them.
+    Terms fields and the calendar can be overridden; the machine is rebuilt with them.
     """
 
     def __init__(
@@ -189,18 +188,16 @@ class BranchKit(CaseKit):
         escrow: bool = True,
         expert_count: int = 14,
         calendar: WorkCalendar | None = None,
-        revisions: Revisions = Revisions(),
         **terms_changes: Any,
     ) -> None:
         super().__init__(domain, escrow=escrow, expert_count=expert_count)
-        if calendar is not None or terms_changes or revisions != Revisions():
+        if calendar is not None or terms_changes:
             self.m = CaseMachine(
                 replace(self.m.terms, **terms_changes),
                 council_keys=dict(self.m.council_keys),
                 calendar=calendar or WorkCalendar(),
                 filed_at=self.now,
                 max_skew=self.m.max_skew,
-                revisions=revisions,
             )
 
     # ------------------------------------------------------------- experts
@@ -227,13 +224,15 @@ class BranchKit(CaseKit):
 
     @property
     def chair(self) -> str:
-        return draw_record_from_document(self.m.round.draw).chair
+        return self.record().chair
 
     def record(self) -> DrawRecord:
-        return draw_record_from_document(self.m.round.draw)
+        record = self.m.round.draw
+        assert record is not None, "no panel drawn yet"
+        return record
 
     def recorded_candidates(self) -> list[Expert]:
-        return [expert_from_document(raw) for raw in self.m.round.candidates]
+        return self.m.round.candidates
 
     # ---------------------------------------------------------------- steps
     def submit(self, step: SignedStep) -> str:

@@ -1,7 +1,7 @@
-"""Earlier definitions of EscrowWorkflow, under its name, for the versioning tests.
+"""A changed definition of EscrowWorkflow, under its name, for the replay checks.
 
-Kept in a module of their own: the workflow sandbox re-imports the module a
-workflow class lives in, so it must import nothing but workflow code.
+Kept in a module of its own: the workflow sandbox re-imports the module a workflow class
+lives in, so it must import nothing but workflow code.
 """
 
 from temporalio import workflow
@@ -12,8 +12,10 @@ from workflows.escrow_types import EscrowInput, EscrowOutcome
 
 
 @workflow.defn(name="EscrowWorkflow", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
-class OldEscrowWorkflow(EscrowWorkflow):
-    """Before `project-before-bank`: projections waited for the bank."""
+class BankFirstEscrowWorkflow(EscrowWorkflow):
+    """An escrow that projects an accepted step only once the bank has answered (the order
+    before 0.1.0), changed without `workflow.patched`: a history recorded by today's code,
+    whose projection came first, does not replay on it."""
 
     @workflow.run
     async def run(self, input: EscrowInput) -> EscrowOutcome:
@@ -21,15 +23,3 @@ class OldEscrowWorkflow(EscrowWorkflow):
 
     def _project_before_bank(self) -> bool:
         return False
-
-
-@workflow.defn(name="EscrowWorkflow", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
-class UnguardedEscrowWorkflow(EscrowWorkflow):
-    """The same change made without `workflow.patched`: what the guard is there for."""
-
-    @workflow.run
-    async def run(self, input: EscrowInput) -> EscrowOutcome:
-        return await super().run(input)
-
-    def _project_before_bank(self) -> bool:
-        return bool(self._machine.pending_movements())

@@ -18,7 +18,6 @@ import pytest
 from client.escrow_session import conservation_problems
 from client.keys import PartyKey
 from domain.escrow.machine import EscrowMachine, change_plan_hash
-from domain.escrow.revisions import EscrowRevisions
 from domain.escrow.state import Movement, MovementKind, MovementStatus
 from domain.escrow.terms import ContractTerms, Durations, SilencePolicy, StagePlan
 from domain.escrow.terms import PartyKey as TermsKey
@@ -43,7 +42,6 @@ class Kit:
         policy: SilencePolicy = SilencePolicy.ESCALATE,
         durations: Durations | None = None,
         escrow_id: str = ESCROW_ID,
-        revisions: EscrowRevisions = EscrowRevisions(),
     ) -> None:
         self.keys = {role: PartyKey.generate() for role in (*ROLES, "stranger")}
         self.ids = {role: f"P-{role.upper()}" for role in (*ROLES, "stranger")}
@@ -63,7 +61,6 @@ class Kit:
             council_keys={self.ids["council"]: self.keys["council"].public_key_b64},
             created_at=T0,
             max_skew=MAX_SKEW,
-            revisions=revisions,
         )
         self.now = T0
         self.deposit_count = 0
