@@ -6,23 +6,32 @@ before the due (nothing happens) and to the due (the declared consequence happen
 
 import json
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from domain.escrow.snapshot import read_summary, summary_document
 from domain.escrow.state import Phase, StageStatus
 from domain.escrow.terms import SilencePolicy
 from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
+from domain.steps.rejections import StepRejected
 from tests.kits.machine_kit import Kit, funded
 
 SECOND = timedelta(seconds=1)
 
 
+def awaited_actions(kit: Kit) -> list[OpenAction]:
+    """What the escrow waits for; the steps a side may take at will are tested at the end."""
+    return [a for a in kit.m.open_actions() if a.at_deadline is not AtDeadline.NOT_AWAITED]
+
+
 def awaited(kit: Kit) -> list[tuple[str, Role, str | None]]:
-    return [(a.action, a.role, a.ref) for a in kit.m.open_actions()]
+    return [(a.action, a.role, a.ref) for a in awaited_actions(kit)]
 
 
 def the(kit: Kit, action: str) -> OpenAction:
-    (found,) = [a for a in kit.m.open_actions() if a.action == action]
+    (found,) = [a for a in awaited_actions(kit) if a.action == action]
     return found
 
 
@@ -217,3 +226,101 @@ def test_an_open_warranty_claim_waits_for_the_owners_withdrawal_past_the_warrant
     assert awaited(kit) == [("warranty.withdraw", Role.OWNER, "claim-1")]
     kit.step("owner", "warranty.withdraw", {"claim": 1})
     assert kit.m.open_actions() == []
+
+
+# ------------------------------------------- the steps a side may take at will (NOT_AWAITED)
+SIDES = ("owner", "contractor")
+
+
+def may(kit: Kit, action: str) -> list[tuple[Role, str | None, str | None]]:
+    """Who may take this step at will now, as the machine declares it (never with a due)."""
+    found = [
+        a for a in kit.m.open_actions() if a.action == action and a.at_deadline is AtDeadline.NOT_AWAITED
+    ]
+    assert all(a.due is None and a.since is None for a in found)
+    return [(a.role, a.party_id, a.ref) for a in found]
+
+
+def accepted(kit: Kit, role: str, action: str, payload: dict) -> bool:
+    """Whether the machine's handler accepts this step now (planned only: nothing is committed)."""
+    try:
+        kit.m.plan(kit.sign(role, action, payload), kit.now)
+    except StepRejected:
+        return False
+    return True
+
+
+def both(ref: str | None = None) -> list[tuple[Role, str | None, str | None]]:
+    return [(Role.OWNER, "P-OWNER", ref), (Role.CONTRACTOR, "P-CONTRACTOR", ref)]
+
+
+def test_either_side_may_propose_a_cancellation_until_one_asks_or_the_phase_ends():
+    kit = Kit()
+    assert may(kit, "cancel.sign") == both()
+    assert all(accepted(kit, side, "cancel.sign", {"reason": "x"}) for side in SIDES)
+    kit.step("owner", "cancel.sign", {"reason": "moving abroad"})
+    assert may(kit, "cancel.sign") == [] and not accepted(kit, "owner", "cancel.sign", {"reason": "x"})
+    assert awaited(kit)[-1] == ("cancel.sign", Role.CONTRACTOR, None)  # the answer is awaited instead
+    done = funded()
+    done.complete_all_stages()
+    assert may(done, "cancel.sign") == []
+    assert not any(accepted(done, side, "cancel.sign", {"reason": "x"}) for side in SIDES)
+
+
+def test_either_side_may_raise_a_dispute_while_something_is_disputable():
+    kit = Kit()
+    assert may(kit, "dispute.raise") == [] and not accepted(kit, "owner", "dispute.raise", {"reason": "x"})
+    kit.fund()
+    assert may(kit, "dispute.raise") == both()
+    payload = {"reason": "x", "stages": kit.m.disputable().stages}
+    assert all(accepted(kit, side, "dispute.raise", payload) for side in SIDES)
+    kit.dispute("owner", [1, 2, 3, 4], include_retention=True)
+    assert may(kit, "dispute.raise") == []
+    assert not accepted(kit, "contractor", "dispute.raise", {"reason": "x", "include_retention": True})
+
+
+def test_either_side_may_propose_a_change_order_while_the_plan_may_change():
+    kit = Kit()
+    assert may(kit, "change_order.sign") == []
+    assert not accepted(kit, "owner", "change_order.sign", kit.change_payload([50_000, 45_000], 5_000))
+    kit.fund()
+    plan = kit.change_payload([50_000, 45_000], retention=5_000)
+    assert may(kit, "change_order.sign") == both("change-1")
+    assert all(accepted(kit, side, "change_order.sign", plan) for side in SIDES)
+    kit.step("owner", "change_order.sign", plan)
+    # the contractor's countersignature is awaited; the owner may still propose another plan
+    assert may(kit, "change_order.sign") == [(Role.OWNER, "P-OWNER", "change-1")]
+    other = kit.change_payload([40_000, 55_000], retention=5_000)
+    assert accepted(kit, "owner", "change_order.sign", other)
+    kit.dispute("owner", include_retention=True)
+    assert may(kit, "change_order.sign") == []
+    assert not any(accepted(kit, side, "change_order.sign", other) for side in SIDES)
+
+
+def test_either_side_may_take_an_open_dispute_without_a_case_to_the_council():
+    kit = funded()
+    kit.inspected(1)
+    kit.dispute("owner", [1])
+    assert may(kit, "claim.file") == both("dispute-1")
+    parties = {"P-OWNER", "P-CONTRACTOR"}
+
+    def file() -> Any:
+        return kit.m.plan_case(dispute=1, case_id="CASE-1", parties=parties, disputed_fen=30_000)
+
+    link = file()  # accepted
+    link()
+    assert may(kit, "claim.file") == []
+    with pytest.raises(StepRejected):
+        file()
+    kit.dispute("contractor", [2])
+    assert may(kit, "claim.file") == both("dispute-2")
+    kit.decide(2, "refund", refund_fen=30_000)
+    assert may(kit, "claim.file") == []
+
+
+def test_what_a_side_may_do_does_not_make_the_escrow_wait_for_it():
+    kit = funded()
+    assert may(kit, "dispute.raise") == both()  # the owner may act, but nothing waits for the owner
+    stored = read_summary(json.dumps(summary_document(kit.m.snapshot())))
+    assert stored.awaited() == [a for a in stored.open_actions if a.at_deadline is not AtDeadline.NOT_AWAITED]
+    assert stored.waits_for("P-CONTRACTOR") and not stored.waits_for("P-OWNER")

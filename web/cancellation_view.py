@@ -4,15 +4,18 @@ Both sides signing `cancel.sign` cancels the escrow: accepted work stays paid, t
 refunded to the owner. One side signing is a request the other has 7 days to sign too; left
 unanswered it becomes a dispute for the council (domain/escrow/machine.py `_plan_cancel_sign`,
 `_cancellation_unanswered`). Who is awaited and until when is the machine's open action
-(`cancel.sign`); the money a form promises is decided here once and tested without a browser.
+(`cancel.sign`), and so is whether the reader may propose one (the machine's `cancel.sign` the
+reader may take at will, `AtDeadline.NOT_AWAITED`); the money a form promises is decided here once
+and tested without a browser.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.escrow.machine import CANCELLABLE, OTHER_SIDE
 from domain.escrow.snapshot import DisputeSnapshot, EscrowSnapshot
+from domain.open_actions import AtDeadline
+from domain.roles import Role
 
 
 @dataclass(frozen=True)
@@ -37,17 +40,20 @@ class Cancellation:
 
 
 def cancellation(snapshot: EscrowSnapshot, role: str | None) -> Cancellation | None:
-    """The owner's or contractor's cancellation step while the escrow can still be cancelled."""
-    if role not in OTHER_SIDE or snapshot.phase not in CANCELLABLE:
-        return None
+    """The reader's cancellation step, as the machine declares it: a side may propose one while
+    nobody has asked; once one side asked, the other's answer is awaited and the asker waits."""
     ledger = snapshot.ledger
     paying = sum(m.amount_fen for m in snapshot.movements if m.kind == "payout" and m.status != "done")
     refund_fen, kept_fen = ledger.held_fen - ledger.pending_fen, ledger.released_fen + paying
-    answer = next((a for a in snapshot.open_actions if a.action == "cancel.sign"), None)
+    signing = [a for a in snapshot.open_actions if a.action == "cancel.sign"]
+    answer = next((a for a in signing if a.at_deadline is not AtDeadline.NOT_AWAITED), None)
     if answer is None:  # nobody asked
-        return Cancellation("propose", refund_fen, kept_fen)
+        proposing = any(a.role == role for a in signing)
+        return Cancellation("propose", refund_fen, kept_fen) if proposing else None
+    asked_by = snapshot.cancel_signed_by[0]
+    if role not in (answer.role, asked_by):
+        return None
     step = "agree" if answer.role == role else "wait"
-    asked_by = OTHER_SIDE[answer.role]
     asked = snapshot.cancellation
     if asked is None:  # escrows from before one-sided requests had a window
         return Cancellation(step, refund_fen, kept_fen, asked_by=asked_by)
@@ -73,5 +79,6 @@ def dispute_reason(snapshot: EscrowSnapshot, dispute: DisputeSnapshot, say: Call
     asked = snapshot.cancellation
     if asked is None or asked.dispute != dispute.number:
         return dispute.reason
-    side = say(f"role.{OTHER_SIDE[asked.asked_by]}")
+    # a cancellation is between the contract's two sides: the one that did not ask did not agree
+    side = say(f"role.{Role.CONTRACTOR if asked.asked_by == Role.OWNER else Role.OWNER}")
     return say("cancel.dispute_reason", side=side, reason=asked.reason)

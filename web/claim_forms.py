@@ -8,8 +8,9 @@ with the claimant's token (the route knows the claimant by it).
 
 Decision: an escrow's claim asks for exactly what the dispute holds (the escrow machine's
 `disputed_fen`, which the snapshot carries per dispute): the escrow refuses any other amount,
-so the form shows it and does not ask. A form appears only for a dispute still open with no
-case; the escrow refuses a second case for it anyway (`case_already_filed`).
+so the form shows it and does not ask. A form appears only for a dispute the escrow machine
+declares the reader may take to the council (its `claim.file` open action, `ref` "dispute-N"):
+one still open with no case.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -54,15 +55,14 @@ class FileableDispute(DisputeSnapshot):
 
 
 def fileable_disputes(snapshot: EscrowSnapshot, role: Role | None) -> list[FileableDispute]:
-    """The escrow's open disputes no case decides yet, each with its respondent: the other side.
-
-    Only the owner and the contractor may file (a case is between them); others get none.
+    """The disputes the machine says the reader may take to the council (`claim.file`), each with
+    its respondent: the other side, who the machine says may file it too (a case is between them).
     """
-    sides = {Role.OWNER: snapshot.contractor_id, Role.CONTRACTOR: snapshot.owner_id}
-    if role not in sides:
-        return []
+    filing = [a for a in snapshot.open_actions if a.action == "claim.file"]
+    mine = {a.ref for a in filing if a.role == role}
+    against = {a.ref: a.party_id for a in filing if a.role != role and a.party_id is not None}
     return [
-        FileableDispute(**asdict(dispute), respondent_id=sides[role])
+        FileableDispute(**asdict(dispute), respondent_id=against[ref])
         for dispute in snapshot.disputes
-        if dispute.status == "open" and dispute.case_id is None
+        if (ref := f"dispute-{dispute.number}") in mine and ref in against
     ]

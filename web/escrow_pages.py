@@ -146,7 +146,7 @@ async def escrow_page(
         "names": names,
         "stages": stage_views(snapshot),
         "yours": actions_of(snapshot, role),
-        "awaited": {action.action for action in snapshot.open_actions},
+        "awaited": {action.action for action in snapshot.awaited()},
         "chart": chart,
         "statement": statement or [],
         "bank_answered": statement is not None,

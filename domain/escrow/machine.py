@@ -427,14 +427,20 @@ class EscrowMachine(SignedStepMachine):
         return apply
 
     # -- change orders
-    def _plan_change_order_sign(self, payload: steps.ChangeOrderSign, role: str, now: datetime) -> Apply:
+    def _change_refusal(self) -> StepRejected | None:
+        """Why no change order may be signed now, whatever its plan; None when one may."""
         if self.phase not in (Phase.FUNDING, Phase.ACTIVE):
-            raise conflict("not_changeable", f"a change order needs a signed, open contract ({self.phase})")
+            return conflict("not_changeable", f"a change order needs a signed, open contract ({self.phase})")
         if self.retention.dispute is not None:
-            raise conflict("retention_frozen", "the retention is frozen by a dispute")
+            return conflict("retention_frozen", "the retention is frozen by a dispute")
         if self.retention.open_fen != self.retention.amount_fen:
             # a new plan would owe the retention afresh and pay it a second time
-            raise conflict("retention_settled", "the retention was already settled; it cannot be re-planned")
+            return conflict("retention_settled", "the retention was already settled; it cannot be re-planned")
+        return None
+
+    def _plan_change_order_sign(self, payload: steps.ChangeOrderSign, role: str, now: datetime) -> Apply:
+        if (refusal := self._change_refusal()) is not None:
+            raise refusal
         change_no = payload.change_no
         if change_no != self.changes_applied + 1:
             raise conflict("wrong_change_no", f"the next change order is number {self.changes_applied + 1}")
@@ -489,10 +495,8 @@ class EscrowMachine(SignedStepMachine):
     # -- cancellation
     def _plan_cancel_sign(self, payload: steps.CancelSign, role: str, now: datetime) -> Apply:
         reason = payload.reason
-        if self.phase not in CANCELLABLE:
-            raise conflict("not_cancellable", f"an escrow in {self.phase} cannot be cancelled")
-        if role in self.cancel_signed_by:
-            raise conflict("already_signed", f"the {role} already signed the cancellation")
+        if (refusal := self._cancel_refusal(role)) is not None:
+            raise refusal
 
         def apply() -> None:
             self.cancel_signed_by.append(role)
@@ -504,6 +508,14 @@ class EscrowMachine(SignedStepMachine):
                 )
 
         return apply
+
+    def _cancel_refusal(self, role: str) -> StepRejected | None:
+        """Why this side may not sign a cancellation now; None when it may."""
+        if self.phase not in CANCELLABLE:
+            return conflict("not_cancellable", f"an escrow in {self.phase} cannot be cancelled")
+        if role in self.cancel_signed_by:
+            return conflict("already_signed", f"the {role} already signed the cancellation")
+        return None
 
     def _cancellation_unanswered(self, now: datetime) -> None:
         """One-sided cancellation is a dispute (DESIGN, step 7): over everything still held.
@@ -611,11 +623,9 @@ class EscrowMachine(SignedStepMachine):
         """
         if parties != {self.terms.owner.party_id, self.terms.contractor.party_id}:
             raise forbidden("not_the_escrows_parties", "a case is between the owner and the contractor")
-        if not 1 <= dispute <= len(self.disputes) or self.disputes[dispute - 1].status != "open":
-            raise conflict("no_open_dispute", f"escrow {self.escrow_id} has no open dispute {dispute}")
+        if (refusal := self._case_refusal(dispute)) is not None:
+            raise refusal
         linked = self.disputes[dispute - 1]
-        if linked.case_id is not None:
-            raise conflict("case_already_filed", f"dispute {dispute} is already before case {linked.case_id}")
         held = self.disputed_fen(linked)
         if disputed_fen != held:
             raise invalid("disputed_amount_mismatch", f"dispute {dispute} holds {held} fen")
@@ -625,6 +635,17 @@ class EscrowMachine(SignedStepMachine):
             self._after_change()
 
         return apply
+
+    def _case_refusal(self, dispute: int) -> StepRejected | None:
+        """Why no case may be filed for this dispute now; None when one may."""
+        if not 1 <= dispute <= len(self.disputes) or self.disputes[dispute - 1].status != "open":
+            return conflict("no_open_dispute", f"escrow {self.escrow_id} has no open dispute {dispute}")
+        linked = self.disputes[dispute - 1]
+        if linked.case_id is not None:
+            return conflict(
+                "case_already_filed", f"dispute {dispute} is already before case {linked.case_id}"
+            )
+        return None
 
     def cancelled_cases(self) -> list[str]:
         """The cases of disputes a mutual cancellation ended: each must be told, as it runs on its own."""
@@ -768,11 +789,13 @@ class EscrowMachine(SignedStepMachine):
 
     # --------------------------------------------------------------- waiting
     def open_actions(self) -> list[OpenAction]:
-        """What the escrow awaits now: from whom, since when, until when, and what it does then.
+        """What the escrow awaits now: from whom, since when, until when, and what it does then;
+        then the steps a side may take at will (`AtDeadline.NOT_AWAITED`).
 
         A `due` is set exactly when `on_time` acts at that moment, and the workflow's timer
         (`next_deadline`) is read from this list, so the two cannot drift apart. Pages, lists and
-        API replies read this list rather than deciding from the state who must act.
+        API replies read this list rather than deciding from the state who must or may act; the
+        "waiting for you" marker counts only what is awaited (`EscrowSnapshot.awaited`).
         """
         return [
             *self._funding_actions(),
@@ -781,6 +804,33 @@ class EscrowMachine(SignedStepMachine):
             *self._change_actions(),
             *self._dispute_actions(),
             *self._warranty_actions(),
+            *self._optional_actions(),
+        ]
+
+    def _optional_actions(self) -> list[OpenAction]:
+        """What the owner or the contractor may do now though nothing waits for it, each by the
+        checks its step's handler makes: propose a cancellation (while nobody has asked), raise a
+        dispute (while something is `disputable`), propose a change order (a side whose
+        countersignature a proposal awaits has that instead), and take an open dispute no case
+        decides yet to the council (`claim.file`, against the other side)."""
+        may: list[tuple[str, Role, str | None]] = []
+        for side in (Role.OWNER, Role.CONTRACTOR):
+            if not self.cancel_signed_by and self._cancel_refusal(side) is None:
+                may.append(("cancel.sign", side, None))
+            disputable = self.disputable()
+            if disputable.stages or disputable.retention:
+                may.append(("dispute.raise", side, None))
+            proposal = self.change_proposal
+            if self._change_refusal() is None and (proposal is None or side in proposal.signed_by):
+                may.append(("change_order.sign", side, f"change-{self.changes_applied + 1}"))
+            may.extend(
+                ("claim.file", side, f"dispute-{d.number}")
+                for d in self.disputes
+                if self._case_refusal(d.number) is None
+            )
+        return [
+            self._awaits(action, side, at_deadline=AtDeadline.NOT_AWAITED, ref=ref)
+            for action, side, ref in may
         ]
 
     def _awaits(
@@ -793,14 +843,15 @@ class EscrowMachine(SignedStepMachine):
         at_deadline: AtDeadline = AtDeadline.NOTHING,
         ref: str | None = None,
     ) -> OpenAction:
-        """An open action of one party (the council's is anyone holding the role); no consequence, no due."""
+        """An open action of one party (the council's is anyone holding the role); no consequence, no
+        due, unless it is one a side may take at will (NOT_AWAITED), which has neither."""
         parties = {
             Role.OWNER: self.terms.owner,
             Role.CONTRACTOR: self.terms.contractor,
             Role.INSPECTOR: self.terms.inspector,
         }
         party_id = parties[role].party_id if role in parties else None
-        if due is None or at_deadline is AtDeadline.NOTHING:
+        if at_deadline is not AtDeadline.NOT_AWAITED and (due is None or at_deadline is AtDeadline.NOTHING):
             due, at_deadline = None, AtDeadline.NOTHING
         return OpenAction(action, role, party_id, since, due, at_deadline, ref)
 

@@ -28,7 +28,7 @@ from domain.escrow.state import (
     WarrantyClaim,
 )
 from domain.escrow.terms import SilencePolicy
-from domain.open_actions import OpenAction, Stamp
+from domain.open_actions import AtDeadline, OpenAction, Stamp
 from domain.steps.machine import Alert
 
 
@@ -99,9 +99,13 @@ class EscrowSnapshot:
     trail_head: str
     trail_length: int
 
+    def awaited(self) -> list[OpenAction]:
+        """The open actions something waits for (not the steps one may take at will)."""
+        return [a for a in self.open_actions if a.at_deadline is not AtDeadline.NOT_AWAITED]
+
     def waits_for(self, party_id: str) -> bool:
-        """Whether an open action is this party's: the lists' "waiting for you" marker."""
-        return any(action.party_id == party_id for action in self.open_actions)
+        """Whether an awaited action is this party's: the lists' "waiting for you" marker."""
+        return any(action.party_id == party_id for action in self.awaited())
 
 
 ESCROW_SNAPSHOT = TypeAdapter(EscrowSnapshot)

@@ -8,14 +8,13 @@ test_page_matrix.py.)
 """
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from client.party import Party
-from domain.escrow.snapshot import DisputeSnapshot
 from domain.money import yuan
 from expert_panels.car_remedy import FaultPart
 from tests.kits.flow import EscrowFlow
-from tests.kits.machine_kit import T0, Kit
+from tests.kits.machine_kit import funded
 from tests.kits.staff_kit import page
 from web.claim_forms import fileable_disputes
 from web.statutory_words import CAR_FACTS
@@ -71,24 +70,24 @@ async def test_each_side_may_take_an_open_dispute_to_the_council_until_its_case_
 
 
 def test_only_open_disputes_without_a_case_can_be_filed_and_only_by_the_two_sides():
-    def dispute(number: int, status: str, case_id: str | None = None) -> DisputeSnapshot:
-        return DisputeSnapshot(
-            number, "owner", "x", [1], False, [], T0, status=status, case_id=case_id, disputed_fen=100
-        )
-
-    snapshot = Kit().m.snapshot()
-    snapshot.owner_id, snapshot.contractor_id = "P-OWNER", "P-FIRM"
-    snapshot.disputes = [
-        dispute(1, "decided", "CASE-2026-00001"),
-        dispute(2, "cancelled"),
-        dispute(3, "open", "CASE-2026-00002"),
-        dispute(4, "open"),
+    kit = funded()
+    kit.inspected(1)
+    kit.dispute("owner", [1])
+    kit.decide(1, "refund", refund_fen=30_000)
+    kit.dispute("contractor", [2])
+    parties = {"P-OWNER", "P-CONTRACTOR"}
+    kit.m.plan_case(dispute=2, case_id="CASE-2026-00001", parties=parties, disputed_fen=30_000)()
+    kit.dispute("owner", [3])
+    snapshot = kit.m.snapshot()
+    assert [(d.number, d.respondent_id) for d in fileable_disputes(snapshot, "owner")] == [
+        (3, "P-CONTRACTOR")
     ]
-    assert [(d.number, d.respondent_id) for d in fileable_disputes(snapshot, "owner")] == [(4, "P-FIRM")]
     assert [(d.number, d.respondent_id) for d in fileable_disputes(snapshot, "contractor")] == [
-        (4, "P-OWNER")
+        (3, "P-OWNER")
     ]
     assert fileable_disputes(snapshot, "inspector") == fileable_disputes(snapshot, "council") == []
+    # the page offers only what the machine declares: no declaration, no form
+    assert fileable_disputes(replace(snapshot, open_actions=[]), "owner") == []
 
 
 async def test_a_car_buyers_form_asks_for_every_car_fact_the_first_four_required(stack):
