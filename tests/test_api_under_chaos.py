@@ -132,3 +132,19 @@ async def test_a_refusal_is_called_closed_only_when_the_escrow_really_is_closed(
     await ESCROW.handle(stack.temporal, session.escrow_id).terminate("the test closes it")
     closed = await unreachable(stack.temporal, refusal, ESCROW, session.escrow_id)
     assert (closed.status, closed.code) == (409, "escrow_closed")
+
+
+async def test_not_found_is_said_of_a_workflow_that_does_not_exist_only(stack: Stack) -> None:
+    """Found by the case withdrawal browser test: a step re-sent to a case that had just closed got
+    NOT_FOUND without the word "completed", and the page said there is no such case. The server's
+    answer is built here; the describe call that settles it is real."""
+    session = await EscrowSession(stack.http, stack.bank).register(COUNCIL_SECRET)
+    await session.create(total_fen=1_000_000)
+    missing = RPCError("workflow not found", RPCStatusCode.NOT_FOUND, b"")
+    running = await unreachable(stack.temporal, missing, ESCROW, session.escrow_id)
+    assert (running.status, running.code) == (503, "escrow_not_ready")
+    await ESCROW.handle(stack.temporal, session.escrow_id).terminate("the test closes it")
+    closed = await unreachable(stack.temporal, missing, ESCROW, session.escrow_id)
+    assert (closed.status, closed.code) == (409, "escrow_closed")
+    nowhere = await unreachable(stack.temporal, missing, ESCROW, "ESC-2026-99999")
+    assert (nowhere.status, nowhere.code) == (404, "escrow_not_found")
