@@ -75,36 +75,27 @@ def not_reachable(exc: RPCError, process: Process, subject_id: str) -> ApiError:
 
 
 async def unreachable(client: Client, exc: RPCError, process: Process, subject_id: str) -> ApiError:
-    """`not_reachable`, except that a refusal (FAILED_PRECONDITION) is called "closed" only when
-    the workflow really is closed.
+    """`not_reachable`, except that "closed" and "not found" are settled by asking the server.
 
-    Found by `escrow chaos`: with the workers starved, a new escrow's first workflow
-    task timed out and its first step was refused with FAILED_PRECONDITION; the API said
-    `409 escrow_closed` of a running escrow, and a client that believes it gives up.
+    Found by `escrow chaos`: with the workers starved, a new escrow's first workflow task timed
+    out and its first step was refused with FAILED_PRECONDITION; the API said `409 escrow_closed`
+    of a running escrow, and a client that believes it gives up. Found by the withdrawal browser
+    test: a step re-sent to a case that had just closed was answered NOT_FOUND without the word
+    "completed", and the page said there is no such case. So: a workflow that exists and runs is
+    not ready (try again), one that exists and does not run is closed, and only one the server
+    cannot find is not found.
     """
     error = not_reachable(exc, process, subject_id)
+    if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+        return error
     not_ready = ApiError(
         503, f"{process.noun}_not_ready", f"the {process.noun} cannot take requests just now; try again"
     )
-    if exc.status == RPCStatusCode.NOT_FOUND and error.status == 404:
-        # Found by the withdrawal browser test: a step re-sent to a case that had just closed was
-        # answered NOT_FOUND without the word "completed", and the page said there is no such case.
-        # Ask: a workflow that exists is closed (or, if running again, e.g. just continued as new,
-        # not ready); only one that does not exist is not found.
-        try:
-            status = (await process.handle(client, subject_id).describe()).status
-        except RPCError:
-            return error
-        return not_ready if status == WorkflowExecutionStatus.RUNNING else closed_error(process, subject_id)
-    if exc.status != RPCStatusCode.FAILED_PRECONDITION:
-        return error
     try:
         status = (await process.handle(client, subject_id).describe()).status
-    except RPCError:
-        status = None
-    if status is None or status == WorkflowExecutionStatus.RUNNING:
-        return not_ready
-    return error
+    except RPCError:  # no such workflow (its NOT_FOUND answer stands), or no answer at all
+        return error if exc.status == RPCStatusCode.NOT_FOUND else not_ready
+    return not_ready if status == WorkflowExecutionStatus.RUNNING else closed_error(process, subject_id)
 
 
 async def execute(client: Client, process: Process, subject_id: str, update: Any, argument: Any) -> Any:

@@ -33,6 +33,19 @@ def _at_most(name: str, ctx: dict[str, Any]) -> str:
     return f"'{name}' must be at most {bound}{in_yuan}"
 
 
+def _said(predicate: str) -> tuple[Sentence, Sentence]:
+    """ "'field' <predicate>", and of a list field's entries "every entry of 'field' <predicate>"."""
+    return (lambda n, _: f"'{n}' {predicate}", lambda n, _: f"every entry of '{n}' {predicate}")
+
+
+def _same(sentence: Sentence) -> tuple[Sentence, Sentence]:
+    """A sentence about the field as a whole, said alike when an entry is at fault."""
+    return (sentence, sentence)
+
+
+_NOT_TEXT = ("not_text", *_said("must be a non-empty string"))
+_NOT_AN_OBJECT = ("not_an_object", *_said("must be an object"))
+
 # pydantic's error type (or a code a field type raises itself) -> (code, sentence for the field,
 # sentence for an entry of a list field)
 CODES: dict[str, tuple[str, Sentence, Sentence]] = {
@@ -41,53 +54,19 @@ CODES: dict[str, tuple[str, Sentence, Sentence]] = {
         lambda n, _: f"'{n}' must be an integer (amounts are in fen)",
         lambda n, _: f"every entry of '{n}' must be an integer",
     ),
-    "greater_than_equal": ("out_of_range", _at_least, _at_least),
-    "less_than_equal": ("out_of_range", _at_most, _at_most),
-    "string_type": (
-        "not_text",
-        lambda n, _: f"'{n}' must be a non-empty string",
-        lambda n, _: f"every entry of '{n}' must be a non-empty string",
-    ),
-    "not_text": (
-        "not_text",
-        lambda n, _: f"'{n}' must be a non-empty string",
-        lambda n, _: f"every entry of '{n}' must be a non-empty string",
-    ),
-    "too_long": (  # a text (domain/steps/fields.py)
-        "too_long",
-        lambda n, _: f"'{n}' is longer than {MAX_TEXT} characters",
-        lambda n, _: f"'{n}' is longer than {MAX_TEXT} characters",
-    ),
-    "too_many_items": (  # pydantic's too_long, for a list
-        "too_many_items",
-        lambda n, _: f"'{n}' has more than {MAX_ITEMS} items",
-        lambda n, _: f"'{n}' has more than {MAX_ITEMS} items",
-    ),
-    "bool_type": (
-        "not_a_boolean",
-        lambda n, _: f"'{n}' must be true or false",
-        lambda n, _: f"every entry of '{n}' must be true or false",
-    ),
-    "list_type": (
-        "not_a_list",
-        lambda n, _: f"'{n}' must be a list",
-        lambda n, _: f"every entry of '{n}' must be a list",
-    ),
-    "dict_type": (
-        "not_an_object",
-        lambda n, _: f"'{n}' must be an object",
-        lambda n, _: f"every entry of '{n}' must be an object",
-    ),
-    "not_an_object": (
-        "not_an_object",
-        lambda n, _: f"'{n}' must be an object",
-        lambda n, _: f"every entry of '{n}' must be an object",
-    ),
-    "model_type": (
-        "not_an_object",
-        lambda n, _: f"'{n}' must be an object",
-        lambda n, _: f"every entry of '{n}' must be an object",
-    ),
+    "greater_than_equal": ("out_of_range", *_same(_at_least)),
+    "less_than_equal": ("out_of_range", *_same(_at_most)),
+    "string_type": _NOT_TEXT,
+    "not_text": _NOT_TEXT,
+    # a text (domain/steps/fields.py)
+    "too_long": ("too_long", *_same(lambda n, _: f"'{n}' is longer than {MAX_TEXT} characters")),
+    # pydantic's too_long, for a list
+    "too_many_items": ("too_many_items", *_same(lambda n, _: f"'{n}' has more than {MAX_ITEMS} items")),
+    "bool_type": ("not_a_boolean", *_said("must be true or false")),
+    "list_type": ("not_a_list", *_said("must be a list")),
+    "dict_type": _NOT_AN_OBJECT,
+    "not_an_object": _NOT_AN_OBJECT,
+    "model_type": _NOT_AN_OBJECT,
     "bad_choice": (
         "bad_choice",
         lambda n, ctx: f"'{n}' must be one of {ctx['options']}",
@@ -95,8 +74,7 @@ CODES: dict[str, tuple[str, Sentence, Sentence]] = {
     ),
     "no_such_stage": (
         "no_such_stage",
-        lambda n, _: f"'{n}' must name stages by their numbers, from 1",
-        lambda n, _: f"'{n}' must name stages by their numbers, from 1",
+        *_same(lambda n, _: f"'{n}' must name stages by their numbers, from 1"),
     ),
 }
 
