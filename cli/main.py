@@ -1,5 +1,6 @@
 """The `escrow` command: run the stack or one part of it, drive a demo, audit a trail."""
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -152,6 +153,27 @@ def verify_draw(case_id: Annotated[str, typer.Argument(help="the case whose pane
     from cli.verify_draw import verify_case_draws
 
     raise typer.Exit(verify_case_draws(get_settings(), case_id))
+
+
+@app.command()
+def calendar(
+    start: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="count from this day (YYYY-MM-DD)")
+    ] = None,
+    working_days: Annotated[int | None, typer.Option(min=1, help="how many working days to count")] = None,
+    push: Annotated[
+        bool, typer.Option("--push", help="send the current calendar to every open case workflow")
+    ] = False,
+) -> None:
+    """Count working days as a case does (last line: the due date, official or provisional), or push
+    the calendar (python-holidays and ESCROW_HOLIDAYS_FILE) to the open cases."""
+    from cli.calendar import run_push, show_count
+
+    if push:
+        raise typer.Exit(run_push(get_settings()))
+    if start is None or working_days is None:
+        raise typer.BadParameter("give --from YYYY-MM-DD and --working-days N, or --push")
+    raise typer.Exit(show_count(get_settings(), start.date(), working_days))
 
 
 @app.command()

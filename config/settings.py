@@ -8,7 +8,6 @@ template's guard), since a known webhook secret lets anyone sign a bank event an
 known enrolment secret lets anyone enrol as the council.
 """
 
-import json
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,9 @@ from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.calendar_cn import YEARS_AHEAD, china_calendar, read_notices
+from domain.calendar import WorkCalendar
 
 
 class DevelopmentSecretWarning(UserWarning):
@@ -103,7 +105,11 @@ class Settings(BaseSettings):
     )
     rate_limit_sign_in: str = Field(default="30/minute;300/hour", description="POST /session")
 
-    holidays_file: Path = Path(__file__).with_name("holidays_cn.json")
+    holidays_file: Path = Field(
+        default=Path(__file__).with_name("holidays_cn.json"),
+        description="State Council holiday notices newer than the installed python-holidays "
+        "(format: config/calendar_cn.py); working days come from python-holidays' China calendar.",
+    )
 
     @field_validator("rate_limit_registration", "rate_limit_enrolment_failures", "rate_limit_sign_in")
     @classmethod
@@ -138,10 +144,11 @@ class Settings(BaseSettings):
             {"names": names, "environment": self.environment},
         )
 
-    def work_calendar(self) -> dict[str, list[str]]:
-        """Holidays and make-up working days, as data handed to each case workflow at filing."""
-        raw = json.loads(self.holidays_file.read_text(encoding="utf-8"))
-        return {"holidays": raw["holidays"], "makeup_workdays": raw["makeup_workdays"]}
+    def work_calendar(self, first_year: int, last_year: int | None = None) -> WorkCalendar:
+        """China's working days from `first_year` to `last_year` (default: YEARS_AHEAD later), as
+        handed to a case workflow at filing and by `escrow calendar --push`."""
+        last = first_year + YEARS_AHEAD if last_year is None else last_year
+        return china_calendar(first_year, last, read_notices(self.holidays_file))
 
     def app_database_url(self) -> str:
         return self.database_url.get_secret_value() or f"sqlite:///{self.data_dir / 'escrow.db'}"

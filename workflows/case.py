@@ -194,6 +194,11 @@ class CaseWorkflow:
         """From the parent escrow: both sides cancelled it, ending the dispute this case decides."""
         self._machine.escrow_cancelled(workflow.now())
 
+    @workflow.signal
+    def update_calendar(self, calendar: dict[str, list[str]]) -> None:
+        """A newer working-day calendar (`escrow calendar --push`): pending deadlines are counted on it."""
+        self._machine.update_calendar(WorkCalendar.from_document(calendar), workflow.now())
+
     @workflow.query
     def snapshot(self) -> CaseSnapshot:
         return self._machine.snapshot()

@@ -25,6 +25,7 @@ from api.models import SignedStepIn
 from config.settings import Settings
 from db import cases, crud
 from db.models import CaseProjection, Party
+from domain.calendar import SHANGHAI
 from domain.canonical import content_hash
 from domain.case.draws import DrawEntry
 from domain.case.snapshot import CaseSnapshot, read_case_snapshot
@@ -169,7 +170,7 @@ def _new_case(
     case = CaseInput(
         terms=case_terms,
         council_keys={c.id: c.public_key for c in councils},
-        calendar=settings.work_calendar(),
+        calendar=settings.work_calendar(datetime.now(SHANGHAI).year).document(),
         max_skew_seconds=settings.signature_max_skew_seconds,
     )
     return {"case_id": case_id, "claim_hash": claim_hash}, case

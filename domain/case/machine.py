@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from domain.calendar import WorkCalendar
+from domain.calendar import SHANGHAI, WorkCalendar
 from domain.canonical import content_hash, jsonable_object
 from domain.case import steps
 from domain.case.draws import (
@@ -170,6 +170,8 @@ class CaseMachine(SignedStepMachine):
         self.filed_at = filed_at
         self.acceptance_due = calendar.add_working_days(filed_at, self.windows.acceptance_working_days)
         self.acceptance_alerted = False
+        self.provisional_alerted = False
+        self._alert_if_provisional(filed_at)
         self.answer_due: datetime | None = None
         self.answer_hash: str | None = None
         self.negotiation_due: datetime | None = None
@@ -894,6 +896,52 @@ class CaseMachine(SignedStepMachine):
         if self.phase is CasePhase.VOTING and current.reveals and set(current.reveals) == set(current.seats):
             self.phase = CasePhase.SUMMARY
 
+    # ---------------------------------------------------------- working days
+    def _working_day_counts(self) -> dict[str, tuple[datetime, datetime]]:
+        """The deadlines counted in working days, by their snapshot field: where each count starts
+        and where it ends."""
+        return {"acceptance_due": (self.filed_at, self.acceptance_due)}
+
+    def provisional_deadlines(self) -> list[str]:
+        """The working-day deadlines counted through a year whose holiday notice is not known yet."""
+        counts = self._working_day_counts().items()
+        return [name for name, (start, due) in counts if self.calendar.provisional_between(start, due)]
+
+    def _alert_if_provisional(self, now: datetime) -> None:
+        """Tell the council, once per case, that a deadline may move when a notice comes out."""
+        provisional = self.provisional_deadlines()
+        if self.provisional_alerted or not provisional:
+            return
+        self.provisional_alerted = True
+        self._alert(
+            "provisional_deadline",
+            f"{', '.join(provisional)} is counted on statutory holidays only, as no State Council notice"
+            " is known yet for its year: it may move when the calendar is updated",
+            "provisional-deadline",
+            now,
+        )
+
+    def update_calendar(self, calendar: WorkCalendar, now: datetime) -> None:
+        """A newer calendar (the workflow's `update_calendar` signal): the working-day deadlines still
+        pending are counted again on it and the council is told of each that moved. An alert, not a
+        trail entry: the trail holds signed steps, and nobody signs a calendar."""
+        self.calendar = calendar
+        if self.phase is CasePhase.FILED and not self.acceptance_alerted:
+            before = self.acceptance_due
+            self.acceptance_due = calendar.add_working_days(
+                self.filed_at, self.windows.acceptance_working_days
+            )
+            if self.acceptance_due != before:
+                was, due = (d.astimezone(SHANGHAI).date().isoformat() for d in (before, self.acceptance_due))
+                self._alert(
+                    "deadline_recounted",
+                    f"the working-day calendar was updated: acceptance is now due on {due}, not {was}",
+                    f"calendar-{self.version}:acceptance-due",
+                    now,
+                )
+        self._alert_if_provisional(now)
+        self._after_change()
+
     # ------------------------------------------------------- what is awaited
     def open_actions(self) -> list[OpenAction]:
         """What the case waits for now, from whom, by when, and what happens then."""
@@ -1212,6 +1260,7 @@ class CaseMachine(SignedStepMachine):
                 trail_head=self.trail_head,
                 trail_length=len(self.trail),
                 open_actions=self.open_actions(),
+                provisional_deadlines=self.provisional_deadlines(),
             )
         )
 

@@ -15,6 +15,7 @@ they are written.
 """
 
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -169,10 +170,17 @@ class CaseSnapshot:
     trail_length: int
     # what the case waits for now (CaseMachine.open_actions); none in summaries stored before it was
     open_actions: list[OpenAction] = field(default_factory=list)
+    # the fields above holding a working-day deadline counted through a year with no known holiday
+    # notice (CaseMachine.provisional_deadlines): shown as provisional, they may move
+    provisional_deadlines: list[str] = field(default_factory=list)
 
     @property
     def current_round(self) -> RoundSnapshot | None:
         return self.rounds[-1] if self.rounds else None
+
+    def is_provisional(self, due: datetime | None) -> bool:
+        """Whether a deadline shown (an open action's due time) is one of the provisional ones."""
+        return due is not None and any(getattr(self, name) == due for name in self.provisional_deadlines)
 
     def awaited(self) -> list[OpenAction]:
         """The open actions something waits for (not the steps one may take at will)."""
