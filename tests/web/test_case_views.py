@@ -1,13 +1,17 @@
 """What the case pages read out of a snapshot's open actions: the step due first, the "waiting for
 you" marker, and a panel member's task, all from what the machine declares."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
+from domain.calendar import WorkCalendar
 from domain.case.snapshot import CaseSnapshot
 from domain.roles import Role
 from expert_panels.votes import commitment
-from tests.kits.dispute_kit import SALT, CaseKit
+from tests.kits.dispute_kit import SALT, BranchKit, CaseKit
 from web.case_views import case_row, member_task, seat_of, steps_open_to
+from web.i18n import translate
+from web.templating import templates
 
 
 def snapshot(kit: CaseKit) -> CaseSnapshot:
@@ -54,3 +58,23 @@ def test_a_members_task_follows_the_commit_and_reveal():
     kit.step(first, "vote.reveal", {"opinion": opinion, "salt": SALT})
     assert member_task(snapshot(kit), party) == "task.waiting_reveals"
     assert member_task(snapshot(kit), other) == "task.reveal"
+
+
+def test_a_provisional_deadline_is_marked_so_in_both_languages():
+    """A deadline counted through a year with no holiday notice yet says so wherever it is shown."""
+    words = {"zh-CN": "暂定", "en": "provisional"}
+    for calendar, shown in (
+        (WorkCalendar(provisional_years=frozenset({2026})), True),
+        (WorkCalendar(), False),
+    ):
+        case = BranchKit(calendar=calendar).m.snapshot()
+        row = case_row(case, "P-COUNCIL", Role.COUNCIL)
+        for language, word in words.items():
+            t = partial(translate, language)
+            now = datetime(2026, 3, 2, tzinfo=UTC)
+            waits = templates.get_template("case_waits.html").render(
+                case=case, yours=[], names={}, now=now, t=t
+            )
+            listed = templates.get_template("case_next.html").render(row=row, now=now, t=t)
+            for page in (waits, listed):
+                assert ("data-provisional" in page and word in page) is shown, (language, page)
