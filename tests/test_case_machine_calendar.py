@@ -6,17 +6,23 @@ the council alerted once), and a newer calendar recounts the deadlines still pen
 """
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from domain.calendar import WorkCalendar
 from domain.case.snapshot import case_snapshot_json, read_case_snapshot
 from domain.case.state import CasePhase
 from tests.kits.dispute_kit import BranchKit
-from tests.test_case_machine_intake import HOLIDAYS, end_of_day_shanghai
 
-# START is Monday 2 March 2026 in Shanghai: 7 working days end on Wednesday 11 March.
+# START is Monday 2 March 2026 in Shanghai: 7 working days end on Wednesday 11 March, or on
+# Friday 13 March with Wednesday 4 and Thursday 5 March off.
+HOLIDAYS = frozenset({date(2026, 3, 4), date(2026, 3, 5)})
 OFFICIAL = WorkCalendar(official_years=frozenset({2026}))
 PROVISIONAL = WorkCalendar(provisional_years=frozenset({2026}))
+
+
+def end_of_day_shanghai(day: date) -> datetime:
+    """23:59:59 in Shanghai (UTC+8) on `day`, in UTC."""
+    return datetime(day.year, day.month, day.day, 15, 59, 59, tzinfo=UTC)
 
 
 def accept_due(kit: BranchKit):
