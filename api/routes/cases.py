@@ -47,6 +47,8 @@ from workflows.escrow import EscrowWorkflow
 
 router = APIRouter(prefix="/cases", tags=["dispute cases"], responses=error_responses(401))
 READ_ERRORS = error_responses(403, 404, 409, 503)
+# The business-key scope a claim is recorded under, with the case's input (web/case_reads.py reads it).
+CLAIM_SCOPE = "case.file"
 
 SIDES = {RENOVATION: {Role.OWNER.value, Role.CONTRACTOR.value}, CAR: {Role.BUYER.value, Role.DEALER.value}}
 
@@ -106,7 +108,7 @@ async def file_case(
     step, envelope = _verified_claim(body, party)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
-        scope="case.file",
+        scope=CLAIM_SCOPE,
         party_id=party.id,
         key=envelope.nonce,
         request_hash=claim_hash,
