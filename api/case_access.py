@@ -5,6 +5,8 @@ One rule for the API's reads (`GET /cases/{id}`, its draws) and for the party, e
 council pages alike, so the two can never let different people in. An expert reads a case while
 seated on its current panel: once an objection seats a larger panel, the first panel's members
 have decided and no longer read the case (nor do experts who declined or were struck).
+The escrow a case decides on (`GET /cases/{id}/escrow`) widens this rule to every expert ever
+seated on one of the case's panels: see api/case_escrow.py.
 """
 
 from api.errors import ApiError

@@ -100,5 +100,11 @@ def answer_once(
         )
     if stored.request_hash != key.request_hash:
         raise key.reused
-    recorded_input = _CONVERTER.from_payload(Payload(data=stored.workflow_input_json.encode()), input_type)
+    recorded_input = decoded_input(stored.workflow_input_json, input_type)
     return FirstAnswer(json.loads(stored.answer_json), recorded_input, repeated=not made_here)
+
+
+def decoded_input(workflow_input_json: str, input_type: type[T]) -> T:
+    """A recorded workflow input (`encoded_input`) read back as what Temporal would hand the workflow."""
+    decoded: T = _CONVERTER.from_payload(Payload(data=workflow_input_json.encode()), input_type)
+    return decoded

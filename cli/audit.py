@@ -1,6 +1,13 @@
-"""`escrow audit`: export a trail from the escrow's workflow and verify it offline."""
+"""`escrow audit`: export a trail from the escrow's workflow and verify it offline.
+
+With `--files DIR`, also check the evidence: every file a step of the trail names must be in DIR
+(under any name, in any sub-folder, so a copy of the evidence store's folder works as well as a
+folder of downloads) with the bytes whose SHA-256 was signed. A file whose bytes were changed
+hashes to something else, so the hash the step names is then missing.
+"""
 
 import asyncio
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,12 +18,13 @@ from rich.table import Table
 from config.settings import Settings
 from db import crud
 from db.engine import make_engine, session_scope
-from domain.audit import EARLIER_ENTRIES, verify_trail, whole_trail
+from domain.audit import EARLIER_ENTRIES, files_named_by_trail, verify_trail, whole_trail
 from workflows.connection import connect_temporal
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
 
 console = Console()
+CHUNK_BYTES = 1 << 20  # files are hashed a chunk at a time: a video need not fit in memory
 
 
 async def _export(settings: Settings, escrow_id: str) -> dict[str, Any]:
@@ -31,24 +39,70 @@ async def _export(settings: Settings, escrow_id: str) -> dict[str, Any]:
         return whole_trail(exported, crud.stored_trail(session=session, subject_id=escrow_id))
 
 
-def export_and_verify(settings: Settings, escrow_id: str, out: Path | None) -> int:
+def export_and_verify(settings: Settings, escrow_id: str, out: Path | None, files: Path | None = None) -> int:
+    if files is not None and not files.is_dir():
+        return _no_folder(files)
     trail = asyncio.run(_export(settings, escrow_id))
     path = out or Path(f"{escrow_id}-audit.json")
     path.write_text(json.dumps(trail, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     console.print(f"exported {len(trail['entries'])} signed steps to {path}")
-    return report(trail)
+    return report(trail, files)
 
 
-def verify_file(path: Path) -> int:
+def verify_file(path: Path, files: Path | None = None) -> int:
+    if files is not None and not files.is_dir():
+        return _no_folder(files)
     try:
         trail = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         console.print(f"[red]cannot read {path}: {exc}[/red]")
         return 2
-    return report(trail)
+    return report(trail, files)
 
 
-def report(trail: dict[str, Any]) -> int:
+def _no_folder(files: Path) -> int:
+    console.print(f"[red]--files {files} is not a folder[/red]")
+    return 2
+
+
+def file_digest(path: Path) -> str:
+    """'sha256:' and the hex SHA-256 of the file's bytes, read a chunk at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return f"sha256:{digest.hexdigest()}"
+
+
+def digests_in(folder: Path) -> set[str]:
+    """The hash of every regular file in the folder and its sub-folders."""
+    return {file_digest(path) for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def report_files(trail: dict[str, Any], folder: Path) -> int:
+    """The table of the files the trail names, found or missing in `folder`; how many are missing."""
+    named = files_named_by_trail(trail)
+    present = digests_in(folder)
+    table = Table(title=f"evidence files named by {trail.get('escrow_id', '?')}, looked for in {folder}")
+    for column in ("file hash", "step", "seq", "in the folder"):
+        table.add_column(column, overflow="fold")
+    for file in named:
+        shown = "found" if file.digest in present else "[red]missing[/red]"
+        table.add_row(file.digest, file.action, str(file.seq), shown)
+    console.print(table)
+    missing = [file for file in named if file.digest not in present]
+    for file in missing:  # one unwrapped line each, whole hashes for whoever greps the output
+        console.print(
+            f"[red]FAIL[/red] missing {file.digest} ({file.action}, seq {file.seq})", soft_wrap=True
+        )
+    if missing:
+        console.print(f"[red]FAIL[/red] {len(missing)} of {len(named)} named file(s) missing or altered")
+    else:
+        console.print(f"[green]files: ok[/green] all {len(named)} named file(s) found unchanged")
+    return len(missing)
+
+
+def report(trail: dict[str, Any], files: Path | None = None) -> int:
     problems = verify_trail(trail)
     table = Table(title=f"audit trail of {trail.get('escrow_id', '?')}")
     for column in ("seq", "action", "signer", "role", "signed at", "entry hash"):
@@ -64,10 +118,15 @@ def report(trail: dict[str, Any]) -> int:
             str(entry.get("entry_hash"))[:16],
         )
     console.print(table)
+    # the files of a trail that fails its checks are not looked for: what it names proves nothing
+    missing_files = report_files(trail, files) if files is not None and not problems else 0
     if problems:
         for problem in problems:
             console.print(f"[red]FAIL[/red] {problem}")
         console.print(f"[red]audit: {len(problems)} problem(s); the trail cannot be trusted[/red]")
+        return 1
+    if missing_files:
+        console.print("[red]audit: the trail is intact but evidence it names is missing or altered[/red]")
         return 1
     head = trail["entries"][-1]["entry_hash"] if trail["entries"] else trail["terms_hash"]
     console.print(f"[green]audit: ok[/green] {len(trail['entries'])} signed steps; head {head}")

@@ -133,18 +133,24 @@ def audit(
     escrow_id: Annotated[str | None, typer.Argument(help="export this escrow's trail from Temporal")] = None,
     out: Annotated[Path | None, typer.Option(help="where to write the exported trail")] = None,
     verify: Annotated[Path | None, typer.Option(help="verify this exported file offline instead")] = None,
+    files: Annotated[
+        Path | None,
+        typer.Option(help="also check that every file the steps name is in this folder, unchanged"),
+    ] = None,
 ) -> None:
     """Export an escrow's hash-chained trail of signed steps and verify it (exit 1 if it fails).
 
     An escrow in its warranty run holds only that run's steps: the earlier ones are read from the
-    audit log in the database the settings name (ESCROW_DATABASE_URL)."""
+    audit log in the database the settings name (ESCROW_DATABASE_URL). With --files, every
+    evidence file a step names must be in that folder (any name, any sub-folder) and hash to what
+    was signed: a table lists each, found or missing, and any missing one fails the audit."""
     from cli.audit import export_and_verify, verify_file
 
     if verify is not None:
-        raise typer.Exit(verify_file(verify))
+        raise typer.Exit(verify_file(verify, files))
     if escrow_id is None:
         raise typer.BadParameter("give an ESCROW_ID to export, or --verify FILE")
-    raise typer.Exit(export_and_verify(get_settings(), escrow_id, out))
+    raise typer.Exit(export_and_verify(get_settings(), escrow_id, out, files))
 
 
 @app.command("verify-draw")

@@ -5,15 +5,32 @@ its sequence number, the previous hash, the envelope and its signature, so
 changing, dropping or reordering any step breaks every hash after it. Each
 signature is checked against the key the terms (or the council list) name for
 that signer, and the signer's role must be the one recorded.
+
+The files the steps name (evidence, by the SHA-256 of their bytes) are not in the trail; given
+them, `escrow audit --files` checks that each one the trail names is there and unchanged
+(`files_named_by_trail`, cli/audit.py).
 """
 
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from domain.canonical import content_hash
+from domain.case.steps import CASE_RULES, ClaimFile
 from domain.escrow.steps import ESCROW_RULES
 from domain.roles import Role
+from domain.steps.files import files_in_raw
 from domain.steps.machine import trail_entry_hash
 from domain.steps.signing import SignedStep, signature_is_valid
+
+# Every signed payload's model by its action: the escrow's and the case's steps (their names do
+# not overlap) and the claim that files a case.
+PAYLOAD_MODELS: dict[str, type[BaseModel]] = {
+    **{action: spec.payload for action, spec in ESCROW_RULES.items()},
+    **{action: spec.payload for action, spec in CASE_RULES.items()},
+    "claim.file": ClaimFile,
+}
 
 
 def _signer_keys(trail: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -85,3 +102,29 @@ def _problems(trail: dict[str, Any]) -> list[str]:
             problems.append(f"{where}: the envelope is for another escrow or action")
         previous = entry["entry_hash"]
     return problems
+
+
+def files_of_step(action: str, payload: Any) -> list[str]:
+    """Every file hash a signed step's payload names, through its model's declarations
+    (domain/steps/files.py); none for an unknown action or a payload its model refuses."""
+    model = PAYLOAD_MODELS.get(action)
+    return [] if model is None else files_in_raw(model, payload)
+
+
+@dataclass(frozen=True)
+class NamedFile:
+    """A file a trail entry names: its hash, and the step and sequence number naming it."""
+
+    digest: str
+    action: str
+    seq: int
+
+
+def files_named_by_trail(trail: dict[str, Any]) -> list[NamedFile]:
+    """Each file every entry of the trail names, in trail order (a file named twice is listed
+    for each step naming it)."""
+    return [
+        NamedFile(digest, entry["action"], entry["seq"])
+        for entry in trail["entries"]
+        for digest in files_of_step(entry["action"], entry["envelope"].get("payload"))
+    ]

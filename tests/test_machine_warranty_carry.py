@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from temporalio.converter import DataConverter
 
-from domain.audit import EARLIER_ENTRIES, verify_trail, whole_trail
+from domain.audit import verify_trail, whole_trail
 from domain.escrow.machine import EscrowMachine
 from domain.escrow.state import MovementKind
 from domain.steps.rejections import RejectionKind, StepRejected
 from domain.steps.signing import SignedStep
-from tests.kits.machine_kit import MAX_SKEW, RETENTION, TOTAL, Kit, funded
+from tests.kits.machine_kit import MAX_SKEW, RETENTION, TOTAL, Kit, export, funded
 from workflows.escrow_types import EscrowInput
 
 CONFLICT = RejectionKind.CONFLICT
@@ -47,18 +47,6 @@ def continue_as_new(kit: Kit) -> EscrowMachine:
     kit.m.continue_from(received.carried)
     kit.check()
     return first
-
-
-def export(machine: EscrowMachine) -> dict:
-    """The trail as the workflow's `audit_trail` query exports it."""
-    return {
-        "escrow_id": machine.escrow_id,
-        "terms": machine.terms_document(),
-        "terms_hash": machine.terms_hash,
-        "council_keys": dict(machine.council_keys),
-        "entries": machine.trail_records(0),
-        EARLIER_ENTRIES: machine.trail_start,
-    }
 
 
 def test_the_warranty_run_shows_the_same_escrow_and_goes_on_with_its_chain():

@@ -156,6 +156,9 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /cases": reader(EVERY_PARTY),
     "GET /cases/{case_id}": reader(CASE_READERS),
     "GET /cases/{case_id}/draws": reader(CASE_READERS),
+    # C is a car case: its readers (the seated expert among them) learn it has no escrow, others
+    # are refused first; reading a real one is tests/test_case_escrow.py
+    "GET /cases/{case_id}/escrow": reader(CASE_READERS, ok=(404, "no_escrow")),
     "POST /cases/{subject_id}/acceptance": case_step(*COUNCIL),
     "POST /cases/{subject_id}/rejection": case_step(*COUNCIL),
     "POST /cases/{subject_id}/answer": case_step(*RESPONDENT),

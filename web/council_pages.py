@@ -15,7 +15,7 @@ from domain.case.state import CasePhase
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS
-from web.case_reads import party_names, read_case, snapshot_of
+from web.case_reads import claim_shown, party_names, read_case, snapshot_of
 from web.case_views import CaseRow, case_row, steps_open_to
 from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
 from web.i18n import translator
@@ -79,6 +79,7 @@ async def case_file(
         "steps": steps_open_to(case, member.id, member.role),
         "yours": case.waiting_for(member.id, member.role),
         "now": datetime.now(UTC),
+        **await claim_shown(request, session, member, case),
     }
     return render(request, "council/case.html", context)
 

@@ -8,6 +8,7 @@ server only renders what is to be signed.
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -24,8 +25,10 @@ from domain.case.terms import RENOVATION
 from domain.roles import Role
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision
-from web.case_reads import party_names, read_case, snapshot_of
+from web.case_reads import claim_shown, party_names, read_case, snapshot_of
 from web.case_views import case_row, member_task, seat_of, steps_open_to
+from web.escrow_pages import stage_name
+from web.i18n import language_of
 from web.templating import render
 
 router = APIRouter(prefix="/expert", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -69,7 +72,9 @@ def _seated(request: Request, case: CaseSnapshot, expert: Party) -> tuple[str, S
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_file(request: Request, case_id: str, expert: PanelMember, session: SessionDep) -> HTMLResponse:
-    """The case file: claim items, evidence hashes, the panel's progress and this member's vote."""
+    """The case file: the claim, evidence hashes, the escrow it decides on (stages, inspection
+    reports and their defects, change orders: read-only, api/case_escrow.py), the panel's progress
+    and this member's vote."""
     case = await read_case(request, case_id)
     expert_id, seat = _seated(request, case, expert)
     current = present(case.current_round, "the panel the expert sits on")
@@ -92,6 +97,8 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "page_words": PAGE_WORDS,
         "decision": decision,
         "summary_choices": summary_choices(case.domain, decision.pay_fen if decision else None),
+        "stage_name": partial(stage_name, language_of(request)),
+        **await claim_shown(request, session, expert, case),
     }
     return render(request, "expert/case.html", context)
 

@@ -19,7 +19,7 @@ from db.models import Party
 from domain.case.snapshot import CaseSnapshot
 from domain.roles import Role
 from web.access import PageRefused, PageRoute
-from web.case_reads import party_names, read_case, snapshot_of
+from web.case_reads import claim_shown, party_names, read_case, snapshot_of
 from web.case_views import case_row
 from web.party_case_forms import PARTY_STEP_WORDS, party_forms
 from web.session import SignedInParty
@@ -70,6 +70,7 @@ async def case_file(
         "now": datetime.now(UTC),
         "page_words": PARTY_STEP_WORDS,
         "decided": current is not None and current.countersigned,
+        **await claim_shown(request, session, party, case),
     }
     return render(request, "party_case/case.html", context)
 

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_access import require_case_reader
+from api.case_escrow import CaseEscrowView, read_case_escrow
 from api.case_models import CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
@@ -47,6 +48,8 @@ from workflows.escrow import EscrowWorkflow
 
 router = APIRouter(prefix="/cases", tags=["dispute cases"], responses=error_responses(401))
 READ_ERRORS = error_responses(403, 404, 409, 503)
+# The business-key scope a claim is recorded under, with the case's input (web/case_reads.py reads it).
+CLAIM_SCOPE = "case.file"
 
 SIDES = {RENOVATION: {Role.OWNER.value, Role.CONTRACTOR.value}, CAR: {Role.BUYER.value, Role.DEALER.value}}
 
@@ -106,7 +109,7 @@ async def file_case(
     step, envelope = _verified_claim(body, party)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
-        scope="case.file",
+        scope=CLAIM_SCOPE,
         party_id=party.id,
         key=envelope.nonce,
         request_hash=claim_hash,
@@ -248,3 +251,13 @@ async def get_draws(case_id: str, party: CurrentParty, temporal: TemporalDep) ->
     require_case_reader(party, await query(temporal, CASE, case_id, CaseWorkflow.snapshot))
     draws: list[DrawEntry] = await query(temporal, CASE, case_id, CaseWorkflow.draw_records)
     return draws
+
+
+@router.get("/{case_id}/escrow", response_model=CaseEscrowView, responses=READ_ERRORS)
+async def get_case_escrow(case_id: str, party: CurrentParty, temporal: TemporalDep) -> CaseEscrowView:
+    """The escrow the case decides on, read-only: its stages with their inspection evidence,
+    reports and defects, its change orders and the disputed dispute (api/case_access.py's
+    readers, and every expert seated on any of the case's panels; see api/case_escrow.py).
+    A case about no escrow answers 404 `no_escrow`."""
+    case: CaseSnapshot = await query(temporal, CASE, case_id, CaseWorkflow.snapshot)
+    return await read_case_escrow(temporal, party, case)

@@ -154,11 +154,15 @@ class DisputedEscrow:
     disputed_fen: int
 
 
-async def filed_case(stack: Stack) -> DisputedEscrow:
-    """A funded escrow whose owner disputes stage 1 and files a case: waiting for the council."""
+async def filed_case(stack: Stack, defects: list[dict] | None = None) -> DisputedEscrow:
+    """A funded escrow whose owner disputes stage 1 and files a case: waiting for the council.
+
+    With `defects`, the inspector first reports stage 1 failed with them."""
     flow = await EscrowFlow(stack).register()
     created = await flow.create_funded(total_fen=TOTAL_FEN)
     await flow.request_inspection(1)
+    if defects:
+        await flow.report(1, "fail", defects)
     dispute = await flow.raise_dispute(flow.owner, [1], "the bathroom floor leaks")
     disputed = created["terms"]["stages"][0]["amount_fen"]
     demo = DisputeDemo(stack.settings, stack.http, CaseClocks(stack.temporal))

@@ -1,7 +1,15 @@
 """The expert's pages over HTTP: the cases they sit on and a case file, for panel members only."""
 
 from domain.money import yuan
-from tests.kits.staff_kit import case_in_voting, drawn_panel, filed_case, page, read_model_shows, shanghai
+from tests.kits.staff_kit import (
+    case_in_voting,
+    drawn_panel,
+    filed_case,
+    page,
+    part,
+    read_model_shows,
+    shanghai,
+)
 
 
 def opinion(pay_fen: int) -> dict:
@@ -152,3 +160,42 @@ async def test_only_a_drawn_expert_who_has_not_declared_sees_the_declaration_for
         assert 'data-step="declaration.sign"' in (await page(stack, path, case.expert(expert_id))).text
     council_page = (await page(stack, f"/council/cases/{case.case_id}", disputed.flow.council)).text
     assert 'data-step="' not in council_page
+
+
+async def test_the_panel_reads_the_escrow_and_every_case_page_shows_the_claim(stack):
+    """The expert's case file shows the escrow the case decides on (the failed inspection's defect,
+    the request's evidence, the dispute's reason, the change orders); the parties' and the
+    council's case pages show the claim with its remedy sought, specialty and the dispute's reason."""
+    drain = {"description": "地漏倒坡积水", "location": "主卫", "cost_estimate_fen": 120_000}
+    disputed = await filed_case(stack, defects=[drain])
+    case, flow = disputed.case, disputed.flow
+    await case.accept()
+    await case.answer("sha256:contractor-answer")
+    await disputed.demo.negotiate_in_vain(case)
+    state = await disputed.demo.form_panel(case)
+    member = case.expert(case.seats(state)[0])
+
+    shown = (await page(stack, f"/expert/cases/{case.case_id}", member)).text
+    escrow = part(shown, 'id="case-escrow"')
+    stage = part(escrow, 'id="escrow-stage-1"', "</li>\n")
+    assert "地漏倒坡积水 (主卫)" in stage and yuan(120_000) in stage and "不合格" in stage
+    assert "sha256:photos-stage-1" in stage and "争议中" in stage
+    assert 'id="escrow-stage-2"' in escrow and "争议中" not in part(escrow, 'id="escrow-stage-2"', "</li>")
+    assert "the bathroom floor leaks" in part(escrow, 'id="escrow-dispute"', "</dl>")
+    assert "双方均已签署、已计入上述阶段的变更单：0 份" in escrow
+    english = (await page(stack, f"/expert/cases/{case.case_id}", member, lang="en")).text
+    assert "The escrow this case decides on" in english and "in dispute" in english
+
+    for path, reader in (
+        (f"/expert/cases/{case.case_id}", member),
+        (f"/my/cases/{case.case_id}", flow.owner),
+        (f"/my/cases/{case.case_id}", flow.contractor),
+        (f"/council/cases/{case.case_id}", flow.council),
+    ):
+        claim = part((await page(stack, path, reader)).text, 'id="claim"')
+        assert "热水管接头渗水" in claim, path  # an item
+        facts = part(claim, 'id="claim-facts"', "</dl>")
+        for shown in ("the bathroom floor leaks", "refund of the stage", "防水"):  # reason, remedy, specialty
+            assert shown in facts, (path, shown)
+        english = part((await page(stack, path, reader, lang="en")).text, 'id="claim"')
+        assert "Remedy sought" in english and "Waterproofing" in english, path
