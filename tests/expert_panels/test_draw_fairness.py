@@ -22,6 +22,7 @@ import math
 import random
 from collections import Counter
 from datetime import date
+from functools import cache
 
 import pytest
 
@@ -182,8 +183,11 @@ def panel_chances(eligible: list[str], main: str, seats: int, quota: int) -> dic
 FIRST_ELIGIBLE = ["W01", "W02", "W03", "W04", "W05", "W06", "R01", "R02", "R03", "R04"]
 
 
-def first_panels(draws: int = DRAWS) -> list[DrawRecord]:
-    return [draw_panel(request(), the_registry(), f"fairness-{n:04}") for n in range(draws)]
+def drawn_first_panels() -> list[DrawRecord]:
+    return [draw_panel(request(), the_registry(), f"fairness-{n:04}") for n in range(DRAWS)]
+
+
+first_panels = cache(drawn_first_panels)  # the honest draws, shared by the tests that count them
 
 
 def test_first_panel_seats_every_eligible_expert_as_often_as_the_rule_implies():
@@ -246,7 +250,7 @@ def test_a_self_consistent_but_favouring_draw_fails_the_bound(monkeypatch):
     monkeypatch.setattr(
         draw_module, "draw_rng", lambda seed, case: _Favouring(honest(seed, case).getrandbits(128))
     )
-    records = first_panels()
+    records = drawn_first_panels()
     assert verify_draw(records[0], the_registry()) == []
     counts = Counter(seat for record in records for seat in record.panel)
     statistic, critical = chi_square_bound(
