@@ -357,7 +357,26 @@ def _proved(defence: Defence) -> Callable[[CarFacts], bool]:
     return lambda f: f.within_repair_warranty and defence in f.proved_defences
 
 
-_ART32 = "within the repair-warranty period the business is exempt for this quality problem: "
+# Art. 32 para. 1, item by item: the defence, the item's number, and what it exempts.
+_ART32_ITEMS = (
+    (Defence.DISCLOSED_DEFECT, "一", "the buyer was told in writing at purchase of this flaw"),
+    (
+        Defence.NOT_AS_MANUAL,
+        "二",
+        "damage from use, maintenance or servicing against the manual or the three-guarantee card",
+    ),
+    (
+        Defence.MODIFICATION,
+        "三",
+        "damage from modifying, adjusting or taking apart the car where the manual forbids it",
+    ),
+    (
+        Defence.IMPROPER_HANDLING,
+        "四",
+        "damage from the buyer's own improper handling once the problem appeared",
+    ),
+    (Defence.FORCE_MAJEURE, "五", "damage by force majeure"),
+)
 
 # Every article number below was checked against the Order No. 43 text named in the module docstring.
 RULES: tuple[Rule, ...] = (
@@ -369,45 +388,16 @@ RULES: tuple[Rule, ...] = (
         _not_household,
         excludes=True,
     ),
-    Rule(
-        "art32_disclosed_defect",
-        _cite("第三十二条第一款第（一）项"),
-        Remedy.NONE,
-        _ART32 + "the buyer was told in writing at purchase of this flaw",
-        _proved(Defence.DISCLOSED_DEFECT),
-        excludes=True,
-    ),
-    Rule(
-        "art32_not_as_manual",
-        _cite("第三十二条第一款第（二）项"),
-        Remedy.NONE,
-        _ART32 + "damage from use, maintenance or servicing against the manual or the three-guarantee card",
-        _proved(Defence.NOT_AS_MANUAL),
-        excludes=True,
-    ),
-    Rule(
-        "art32_modification",
-        _cite("第三十二条第一款第（三）项"),
-        Remedy.NONE,
-        _ART32 + "damage from modifying, adjusting or taking apart the car where the manual forbids it",
-        _proved(Defence.MODIFICATION),
-        excludes=True,
-    ),
-    Rule(
-        "art32_improper_handling",
-        _cite("第三十二条第一款第（四）项"),
-        Remedy.NONE,
-        _ART32 + "damage from the buyer's own improper handling once the problem appeared",
-        _proved(Defence.IMPROPER_HANDLING),
-        excludes=True,
-    ),
-    Rule(
-        "art32_force_majeure",
-        _cite("第三十二条第一款第（五）项"),
-        Remedy.NONE,
-        _ART32 + "damage by force majeure",
-        _proved(Defence.FORCE_MAJEURE),
-        excludes=True,
+    *(
+        Rule(
+            f"art32_{defence.value}",
+            _cite(f"第三十二条第一款第（{item}）项"),
+            Remedy.NONE,
+            "within the repair-warranty period the business is exempt for this quality problem: " + what,
+            _proved(defence),
+            excludes=True,
+        )
+        for defence, item, what in _ART32_ITEMS
     ),
     Rule(
         "art22_main_assembly_within_7_days",

@@ -141,6 +141,16 @@ def test_art18_a_promise_below_the_minimum_is_refused(promise):
     assert refused.value.code == "car_period_below_minimum"
 
 
+# ------------------------------------------------------------------------------ Art. 19
+@pytest.mark.parametrize(
+    ("fault_on", "rule"), [("2029-03-01", REPAIR), ("2029-03-02", ("outside_repair_warranty", "none"))]
+)
+def test_art19_free_repair_until_the_repair_warranty_ends_three_years_from_the_invoice(fault_on, rule):
+    """Art. 19 「家用汽车产品在包修期内出现质量问题…消费者可以…选择修理者免费修理」, the period
+    「不得低于3年」 from the invoice date (Art. 18): the third anniversary is inside, the next day is not."""
+    assert decided(on(fault_on)) == rule
+
+
 # ------------------------------------------------------------------------------ Art. 20
 @pytest.mark.parametrize(
     ("days", "km", "within"), [(60, 3_000, True), (61, 3_000, False), (60, 3_001, False), (1, 3_001, False)]
