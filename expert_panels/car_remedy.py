@@ -12,13 +12,16 @@ transcribed in the public LawRefBook/Laws repository
 They were not checked against the official SAMR gazette print.
 
 What the text says, as encoded here (and where it differs from a quick summary):
-- Art. 18: three-guarantee period at least 2 years or 50,000 km, repair-warranty
-  period at least 3 years or 60,000 km, whichever comes first; both run from the
-  invoice date, or from delivery where the two differ.
+- Art. 18 para. 1: three-guarantee period "不得低于" 2 years or 50,000 km, repair-warranty
+  period "不得低于" 3 years or 60,000 km, whichever comes first. They are minimums: a
+  maker's longer promise replaces them (Art. 4 para. 2 binds it to what it promised).
+- Art. 18 para. 2: both periods, and so the 7-day and 60-day windows of Arts. 20, 22 and
+  23 ("自三包有效期起算之日起"), run from the invoice date; where the invoice date and the
+  delivery date differ, from delivery (`car_claim.period_start` picks the day).
 - Art. 19: within the repair-warranty period a quality problem is repaired free.
-- Art. 20: within 60 days or 3,000 km, a quality problem in a main part of the
-  engine, transmission, traction battery or drive motor lets the consumer choose a
-  free replacement of that assembly (not of the car): remedy "replace_part".
+- Art. 20: within 60 days or 3,000 km, a quality problem in a main part of the engine,
+  transmission, traction battery or drive motor lets the consumer choose a free
+  replacement of that assembly (not of the car): remedy "replace_part".
 - Art. 22: within 7 days, a quality problem needing replacement of the engine,
   transmission, traction battery, drive motor or one of their main parts: replace
   the car or refund, the consumer's choice, free.
@@ -26,15 +29,38 @@ What the text says, as encoded here (and where it differs from a quick summary):
   cracking, fuel leak or traction-battery fire: replace the car or refund, free.
 - Art. 24 para. 1: within the three-guarantee period, (i) a serious safety fault
   repaired twice and still there (or a new one), (ii) the engine, transmission,
-  battery or motor itself replaced twice and still not working, (iii) the same main
-  part of those or of steering, brakes, suspension, drivetrain, emission control or
-  body replaced twice and still not working, (iv) over 30 days under repair in
-  total, or the same problem repaired more than 4 times: replace or refund. The 2021
+  traction battery or drive motor itself replaced twice and still not working, (iii)
+  the same main part of those or of steering, brakes, suspension, drivetrain, emission
+  control or body replaced twice and still not working, (iv) over 30 days under repair
+  in total, or the same problem repaired more than 4 times: replace or refund. The 2021
   text gives refund as well as replacement for all four (the 2012 rules gave only
-  replacement for (iv)), so this calculator never answers "replace" alone.
-- Art. 27: after an Art. 24 replacement or refund the consumer pays a usage fee of
-  price x km / 1000 x n, n set by the maker and at most 0.5%; Arts. 22 and 23 are free.
-- Art. 40: a single repair's time counts each started 24 hours as a day.
+  replacement for (iv)), so this calculator never answers "replace" alone. Para. 2:
+  replacements of an assembly and of its main parts are counted apart
+  (`assembly_replacements`, `same_main_part_replacements`). Para. 3: transport time of
+  special parts and of the traction battery and rescue travel time are not repair time;
+  `total_days_under_repair` is stated without them.
+- The traction battery is one system however its fault is named: `traction_battery` and
+  `battery_fire` both belong to it in `SYSTEM_OF_FAULT`, and every rule that names the
+  engine, transmission, traction battery or drive motor (Arts. 20, 22, 24(1)(ii)) reads
+  `MAIN_ASSEMBLIES`, which is derived from that one map.
+- Art. 25: a replacement is due but the seller has no car of the same brand and model
+  and none of at least the original configuration: the consumer may take a refund, so
+  "refund_or_replace" becomes "refund" (`no_comparable_car`).
+- Art. 27: after an Art. 24 para. 1 replacement or refund the consumer pays a usage fee
+  of price x km / 1000 x n, n set by the maker and at most 0.5%; Arts. 20, 22 and 23 are
+  free, and Art. 25 does not change whether the fee is due (it follows the ground).
+- Art. 32: within the repair-warranty period the business is exempt for the quality
+  problem when it proves one of five things (`Defence`); a proved defence makes the
+  remedy "none". The claim may carry the defences raised; the finding says, for each
+  one raised, what the remedy would be were it proved (`if_proved`).
+- Art. 40: the rules cover household cars only ("为生活消费需要而购买和使用"); a car
+  bought or used for business falls outside them (`use`, or the respondent's
+  `not_household_use` defence). A single repair's time counts each started 24 hours
+  as a day (`repair_days`).
+- Arts. 21 (a courtesy car from the 6th day of one repair), 26 (losses refunded with a
+  replacement or refund) and 28 (answer within 10 working days, complete within 20)
+  are duties that follow a remedy, not a remedy: the panel's decision and the dealer's
+  confirmation deadline carry them; this calculator does not compute them.
 
 Day counting: `days_since_delivery` is `(as_of - start).days`, the start day not
 counted (Civil Code Art. 201), so "within 7 days" holds while it is at most 7. The
@@ -43,7 +69,7 @@ is not applied here.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -81,14 +107,30 @@ class FaultPart(StrEnum):
 
 class Remedy(StrEnum):
     REFUND_OR_REPLACE = "refund_or_replace"  # the consumer chooses: a replacement car or a refund
+    REFUND = "refund"  # Art. 25: a replacement is due but no comparable car exists, so a refund
     REPLACE_PART = "replace_part"  # a free replacement engine/transmission/battery/motor (Art. 20)
     REPAIR = "repair"  # free repair (Art. 19)
-    NONE = "none"  # outside the repair-warranty period: no remedy under these rules
+    NONE = "none"  # no remedy under these rules (outside the period, excluded, or a defence proved)
 
 
-MAIN_ASSEMBLIES = frozenset(
-    {FaultPart.ENGINE, FaultPart.TRANSMISSION, FaultPart.TRACTION_BATTERY, FaultPart.DRIVE_MOTOR}
-)
+class Use(StrEnum):
+    """What the car was bought and used for: the rules cover household cars only (Art. 40)."""
+
+    HOUSEHOLD = "household"  # 为生活消费需要而购买和使用
+    COMMERCIAL = "commercial"  # bought or used for business: outside these rules
+
+
+class Defence(StrEnum):
+    """What the business may prove to be exempt for the quality problem (Art. 32 para. 1, Art. 40)."""
+
+    DISCLOSED_DEFECT = "disclosed_defect"  # (1) told in writing at purchase of a lawful flaw
+    NOT_AS_MANUAL = "not_as_manual"  # (2) used, maintained or serviced against the manual or card
+    MODIFICATION = "modification"  # (3) modified, adjusted or taken apart against the manual
+    IMPROPER_HANDLING = "improper_handling"  # (4) the consumer's own improper handling of the problem
+    FORCE_MAJEURE = "force_majeure"  # (5) damage by force majeure
+    NOT_HOUSEHOLD_USE = "not_household_use"  # Art. 40: not a household car
+
+
 EARLY_SAFETY_FAILURES = frozenset(
     {FaultPart.STEERING, FaultPart.BRAKES, FaultPart.BODY_CRACK, FaultPart.FUEL_LEAK, FaultPart.BATTERY_FIRE}
 )
@@ -109,10 +151,21 @@ SYSTEM_OF_FAULT: dict[FaultPart, str] = {
     FaultPart.BODY: "body",
     FaultPart.BODY_CRACK: "body",
 }
+# Arts. 20, 22 and 24(1)(ii) name the engine, transmission, traction battery and drive motor:
+# every fault part of those systems, however it is named (a battery fire is the traction battery).
+ASSEMBLY_SYSTEMS = ("engine", "transmission", "traction_battery", "drive_motor")
+MAIN_ASSEMBLIES = frozenset(part for part, system in SYSTEM_OF_FAULT.items() if system in ASSEMBLY_SYSTEMS)
 
 
 class InvalidCarFacts(ValueError):
-    """Facts the calculator cannot reason about (negative counts, unknown part, short periods)."""
+    """Facts the calculator cannot reason about (negative counts, unknown part, short periods).
+
+    `code` is the machine-readable reason an API answers with.
+    """
+
+    def __init__(self, message: str, code: str = "invalid_car_facts") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _count(value: Any, name: str) -> None:
@@ -141,6 +194,10 @@ class CarFacts:
     three_guarantee_km: int = THREE_GUARANTEE_KM
     repair_warranty_days: int = MIN_REPAIR_WARRANTY_DAYS
     repair_warranty_km: int = REPAIR_WARRANTY_KM
+    use: Use = Use.HOUSEHOLD  # Art. 40
+    no_comparable_car: bool = False  # Art. 25: no car of the same brand and model or better to replace it
+    defences: tuple[Defence, ...] = ()  # Art. 32 (and Art. 40) defences raised, not yet proved
+    proved_defences: tuple[Defence, ...] = ()  # those the panel finds proved
 
     def __post_init__(self) -> None:
         try:
@@ -148,6 +205,13 @@ class CarFacts:
         except ValueError:
             known = ", ".join(p.value for p in FaultPart)
             raise InvalidCarFacts(f"unknown fault part {self.fault_part!r}; known: {known}") from None
+        try:
+            object.__setattr__(self, "use", Use(self.use))
+        except ValueError:
+            known = ", ".join(u.value for u in Use)
+            raise InvalidCarFacts(f"use must be one of {known} (Art. 40)", "invalid_car_use") from None
+        for name in ("defences", "proved_defences"):
+            object.__setattr__(self, name, _defences(getattr(self, name), name))
         for name in (
             "days_since_delivery",
             "km",
@@ -158,7 +222,12 @@ class CarFacts:
             "same_problem_repairs",
         ):
             _count(getattr(self, name), name)
-        for name in ("needs_main_part_replacement", "main_part_fault", "still_not_working"):
+        for name in (
+            "needs_main_part_replacement",
+            "main_part_fault",
+            "still_not_working",
+            "no_comparable_car",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidCarFacts(f"{name} must be true or false")
         minimums = {
@@ -170,7 +239,10 @@ class CarFacts:
         for name, minimum in minimums.items():
             _count(getattr(self, name), name)
             if getattr(self, name) < minimum:
-                raise InvalidCarFacts(f"{name} cannot be below the statutory minimum of {minimum} (Art. 18)")
+                raise InvalidCarFacts(
+                    f"{name} cannot be below the statutory minimum of {minimum} (Art. 18)",
+                    "car_period_below_minimum",
+                )
 
     @classmethod
     def on_dates(
@@ -185,6 +257,16 @@ class CarFacts:
         """Facts from calendar dates: day count and period lengths exact across leap years."""
         require_date(start, "start")
         require_date(as_of, "as_of")
+        for name, years, minimum in (
+            ("three_guarantee_years", three_guarantee_years, THREE_GUARANTEE_YEARS),
+            ("repair_warranty_years", repair_warranty_years, REPAIR_WARRANTY_YEARS),
+        ):
+            _count(years, name)
+            if years < minimum:
+                raise InvalidCarFacts(
+                    f"{name} cannot be below the statutory minimum of {minimum} (Art. 18)",
+                    "car_period_below_minimum",
+                )
         if as_of < start:
             raise InvalidCarFacts("as_of is before the three-guarantee period starts")
         return cls(
@@ -208,6 +290,26 @@ class CarFacts:
     def within_60_days_3000_km(self) -> bool:
         return self.days_since_delivery <= 60 and self.km <= 3_000
 
+    @property
+    def system(self) -> str | None:
+        """The system the faulty part belongs to (Art. 24(1)(iii)), the same for every name of it."""
+        return SYSTEM_OF_FAULT.get(self.fault_part)
+
+
+def _defences(value: Any, name: str) -> tuple[Defence, ...]:
+    """Known defence names, each once, in the order of `Defence` (the articles' order)."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise InvalidCarFacts(f"{name} must be a list of defence names", "invalid_car_defences")
+    known = {d.value: d for d in Defence}
+    unknown = [v for v in value if not isinstance(v, str) or v not in known]
+    if unknown:
+        raise InvalidCarFacts(
+            f"unknown defence {unknown[0]!r}; known: {', '.join(known)}", "invalid_car_defences"
+        )
+    if len(set(value)) != len(value):
+        raise InvalidCarFacts(f"{name} names a defence twice", "invalid_car_defences")
+    return tuple(d for d in Defence if d.value in value)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -217,6 +319,7 @@ class Rule:
     summary: str
     applies: Callable[[CarFacts], bool]
     usage_fee: bool = False  # Art. 27: the consumer pays a usage fee on replacement or refund
+    excludes: bool = False  # Arts. 32 and 40: no other rule applies once this one does
 
 
 def _cite(article: str) -> str:
@@ -230,7 +333,7 @@ def _serious_safety_fault(f: CarFacts) -> bool:
 def _assembly_replaced_twice(f: CarFacts) -> bool:
     return (
         f.within_warranty
-        and f.fault_part in MAIN_ASSEMBLIES
+        and f.fault_part in MAIN_ASSEMBLIES  # a battery fire too: Art. 24(1)(ii)'s 动力蓄电池
         and f.assembly_replacements >= 2
         and f.still_not_working
     )
@@ -239,14 +342,63 @@ def _assembly_replaced_twice(f: CarFacts) -> bool:
 def _main_part_replaced_twice(f: CarFacts) -> bool:
     return (
         f.within_warranty
-        and f.fault_part in SYSTEM_OF_FAULT
+        and f.system is not None
         and f.same_main_part_replacements >= 2
         and f.still_not_working
     )
 
 
+def _not_household(f: CarFacts) -> bool:
+    return f.use is Use.COMMERCIAL or Defence.NOT_HOUSEHOLD_USE in f.proved_defences
+
+
+def _proved(defence: Defence) -> Callable[[CarFacts], bool]:
+    """Art. 32 exempts the business within the repair-warranty period (包修期内) once proved."""
+    return lambda f: f.within_repair_warranty and defence in f.proved_defences
+
+
+# Art. 32 para. 1, item by item: the defence, the item's number, and what it exempts.
+_ART32_ITEMS = (
+    (Defence.DISCLOSED_DEFECT, "一", "the buyer was told in writing at purchase of this flaw"),
+    (
+        Defence.NOT_AS_MANUAL,
+        "二",
+        "damage from use, maintenance or servicing against the manual or the three-guarantee card",
+    ),
+    (
+        Defence.MODIFICATION,
+        "三",
+        "damage from modifying, adjusting or taking apart the car where the manual forbids it",
+    ),
+    (
+        Defence.IMPROPER_HANDLING,
+        "四",
+        "damage from the buyer's own improper handling once the problem appeared",
+    ),
+    (Defence.FORCE_MAJEURE, "五", "damage by force majeure"),
+)
+
 # Every article number below was checked against the Order No. 43 text named in the module docstring.
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "art40_not_household",
+        _cite("第四十条"),
+        Remedy.NONE,
+        "not a household car (bought or used for business): these rules do not apply",
+        _not_household,
+        excludes=True,
+    ),
+    *(
+        Rule(
+            f"art32_{defence.value}",
+            _cite(f"第三十二条第一款第（{item}）项"),
+            Remedy.NONE,
+            "within the repair-warranty period the business is exempt for this quality problem: " + what,
+            _proved(defence),
+            excludes=True,
+        )
+        for defence, item, what in _ART32_ITEMS
+    ),
     Rule(
         "art22_main_assembly_within_7_days",
         _cite("第二十二条"),
@@ -340,6 +492,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Art. 25: where a replacement is due and no comparable car exists, the consumer may take a refund.
+ART25_RULE, ART25_ARTICLE = "art25_no_comparable_car", _cite("第二十五条")
+
+
 @dataclass(frozen=True)
 class Ground:
     rule: str
@@ -357,22 +513,50 @@ class RemedyFinding:
     within_warranty: bool
     within_repair_warranty: bool
     grounds: tuple[Ground, ...]  # every rule that applies, the deciding one first
+    no_comparable_car: Ground | None = None  # Art. 25 turned "refund_or_replace" into "refund"
+    if_proved: tuple[Ground, ...] = ()  # each raised defence that would change the remedy, and to what
 
 
-def statutory_remedy(facts: CarFacts) -> RemedyFinding:
-    """What Order No. 43 gives the consumer on these facts: the first rule of `RULES` that applies."""
+def _refund_if_no_car(remedy: Remedy, facts: CarFacts) -> Remedy:
+    """Art. 25: a replacement car is due but none comparable exists: the consumer takes a refund."""
+    if facts.no_comparable_car and remedy is Remedy.REFUND_OR_REPLACE:
+        return Remedy.REFUND
+    return remedy
+
+
+def _decide(facts: CarFacts) -> RemedyFinding:
     applying = [rule for rule in RULES if rule.applies(facts)]
     first = applying[0]  # the last two rules cover every case between them
+    if first.excludes:
+        applying = [first]
+    remedy = _refund_if_no_car(first.remedy, facts)
     return RemedyFinding(
-        remedy=first.remedy,
+        remedy=remedy,
         rule=first.code,
         article=first.article,
         summary=first.summary,
         usage_fee=first.usage_fee,
         within_warranty=facts.within_warranty,
         within_repair_warranty=facts.within_repair_warranty,
-        grounds=tuple(Ground(r.code, r.article, r.remedy) for r in applying),
+        grounds=tuple(Ground(r.code, r.article, _refund_if_no_car(r.remedy, facts)) for r in applying),
+        no_comparable_car=(
+            Ground(ART25_RULE, ART25_ARTICLE, Remedy.REFUND) if remedy is not first.remedy else None
+        ),
     )
+
+
+def statutory_remedy(facts: CarFacts) -> RemedyFinding:
+    """What Order No. 43 gives the consumer on these facts: the first rule of `RULES` that applies,
+    and for each defence raised but not proved, the remedy were it proved, where that differs."""
+    finding = _decide(facts)
+    if_proved = []
+    for defence in facts.defences:
+        if defence in facts.proved_defences:
+            continue
+        alternative = _decide(replace(facts, proved_defences=(*facts.proved_defences, defence)))
+        if alternative.remedy is not finding.remedy:
+            if_proved.append(Ground(alternative.rule, alternative.article, alternative.remedy))
+    return replace(finding, if_proved=tuple(if_proved))
 
 
 def repair_days(hours: int) -> int:

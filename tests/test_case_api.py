@@ -78,17 +78,21 @@ async def test_a_car_claim_with_its_facts_shows_the_statutory_remedy_and_bad_fac
     dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
     facts = {"delivered_on": "2026-11-20", "fault_on": "2026-11-25", "km": 412, "fault_part": "brakes"}
 
-    for bad, message in [
-        ({**facts, "fault_on": "2026-11-19"}, "before"),
-        ({**facts, "fault_part": "wheels"}, "unknown fault part"),
-        ({**facts, "km": -1}, "km"),
-        ({**facts, "colour": "red"}, "unknown car facts: colour"),
-        ({k: v for k, v in facts.items() if k != "km"}, "missing: km"),
+    for bad, code, message in [
+        ({**facts, "fault_on": "2026-11-19"}, "invalid_car_facts", "before"),
+        ({**facts, "fault_part": "wheels"}, "invalid_car_facts", "unknown fault part"),
+        ({**facts, "km": -1}, "invalid_car_facts", "km"),
+        ({**facts, "colour": "red"}, "invalid_car_facts", "unknown car facts: colour"),
+        ({k: v for k, v in facts.items() if k != "km"}, "invalid_car_facts", "missing: km"),
+        ({k: v for k, v in facts.items() if k != "delivered_on"}, "car_start_date_missing", "invoiced_on"),
+        ({**facts, "defences": ["acts_of_god"]}, "invalid_car_defences", "unknown defence"),
+        ({**facts, "use": "taxi"}, "invalid_car_use", "household"),
+        ({**facts, "three_guarantee_years": 1}, "car_period_below_minimum", "Art. 18"),
     ]:
         refused = await file(
             stack, buyer, dealer.id, claim(domain="car", main_specialty="body", car_facts=bad)
         )
-        assert (refused.status_code, refused.json()["detail"]["code"]) == (422, "invalid_car_facts")
+        assert (refused.status_code, refused.json()["detail"]["code"]) == (422, code)
         assert message in refused.json()["detail"]["message"]
     contractor = await Party(stack.http, "contractor", "Someone Building").register()
     owner = await Party(stack.http, "owner", "Someone Living").register()

@@ -21,7 +21,7 @@ from domain.case.terms import CAR
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.claim_forms import CLAIM_WORDS
-from web.statutory_words import CAR_FACT_WORDS, FAULT_PARTS
+from web.statutory_words import CAR_FACT_WORDS, CAR_USES, FAULT_PARTS
 from web.templating import render
 
 router = APIRouter(prefix="/my/cases", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -35,6 +35,7 @@ def new_case(request: Request, buyer: Buyer) -> HTMLResponse:
         "party": buyer,
         "specialties": SPECIALTIES[CAR],
         "fault_parts": FAULT_PARTS,
+        "car_uses": CAR_USES,
         "page_words": [*CLAIM_WORDS, *CAR_FACT_WORDS],
     }
     return render(request, "party/new_case.html", context)

@@ -12,16 +12,20 @@ words make is the machine's own, letter for letter (tests/web/test_statutory_wor
 
 from typing import Any
 
-from expert_panels.car_claim import OPTIONAL, REQUIRED
-from expert_panels.car_remedy import RULES, FaultPart, Remedy
+from expert_panels.car_claim import FACTS
+from expert_panels.car_remedy import ART25_ARTICLE, ART25_RULE, RULES, Defence, FaultPart, Remedy, Use
 
-# The facts a car claim may state: the four it must give when it states any, then the others,
-# in the order the claim form asks for them (templates/claim_car_facts.html).
-CAR_FACTS = (*REQUIRED, *OPTIONAL)
+# The facts a car claim may state: the start dates and the three it must give when it states
+# any, then the others, in the order the claim form asks for them (templates/claim_car_facts.html).
+CAR_FACTS = FACTS
+# What the buyer's claim form asks: every fact but the business's defences, which are not the buyer's.
+CLAIM_FORM_FACTS = tuple(name for name in FACTS if name != "defences")
 FAULT_PARTS = tuple(part.value for part in FaultPart)
+CAR_USES = tuple(use.value for use in Use)
 
-# Each article cited, by the code of the first rule citing it (reversed: the first one wins).
-_CITED_BY = {rule.article: rule.code for rule in reversed(RULES)}
+# Each article cited, by the code of the first rule citing it (reversed: the first one wins),
+# and Art. 25, which turns a replacement into a refund rather than deciding a remedy itself.
+_CITED_BY = {rule.article: rule.code for rule in reversed(RULES)} | {ART25_ARTICLE: ART25_RULE}
 
 
 def article_key(article: str) -> str:
@@ -39,6 +43,11 @@ CAR_FACT_WORDS = [
     "field.car_facts",
     *(f"field.{name}" for name in CAR_FACTS),
     *(f"fault_part.{part}" for part in FAULT_PARTS),
+    *(f"car_use.{use.value}" for use in Use),
+    *(f"defence.{defence.value}" for defence in Defence),
+    "car_facts.invoiced_hint",
+    "car_facts.choose_use",
+    "car_facts.promised_hint",
     "error.car_fact_missing",
     "error.car_fact_count",
     "error.car_fact_dates",
@@ -48,5 +57,10 @@ STATUTORY_WORDS = {
     *CAR_FACT_WORDS,
     *(f"statutory.rule.{rule.code}" for rule in RULES),
     *(article_key(rule.article) for rule in RULES),
+    f"statutory.rule.{ART25_RULE}",
+    article_key(ART25_ARTICLE),
+    "statutory.no_comparable_car",
+    "statutory.if_proved",
+    "statutory.if_proved_item",
     *(f"decision.remedy.{remedy.value}" for remedy in Remedy),
 }

@@ -79,7 +79,7 @@ def _car_facts(claim: ClaimFile, domain: str) -> dict[str, Any] | None:
     try:
         car_facts_from_claim(raw)
     except InvalidCarFacts as exc:
-        raise ApiError(422, "invalid_car_facts", str(exc)) from None
+        raise ApiError(422, exc.code, str(exc)) from None
     return raw
 
 

@@ -84,6 +84,7 @@ from domain.steps.rejections import conflict, forbidden, invalid
 from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 from domain.steps.spec import Apply, Bound, bind
 from expert_panels.car_claim import claimed_remedy
+from expert_panels.car_remedy import Remedy
 from expert_panels.draw import (
     DrawRequest,
     FailedDraw,
@@ -114,7 +115,7 @@ SETTLEABLE = {
 WITHDRAWABLE = {CasePhase.FILED} | SETTLEABLE
 PANEL_AT_WORK = {CasePhase.EVIDENCE, CasePhase.VOTING, CasePhase.SUMMARY, CasePhase.SIGNING}
 RENOVATION_OUTCOMES = {"split", "refund", "rework"}
-CAR_REMEDIES = {"refund_or_replace", "replace_part", "repair", "none"}
+CAR_REMEDIES = {remedy.value for remedy in Remedy}  # what Order No. 43 can give (car_remedy.Remedy)
 DRAW_RETRY = timedelta(days=1)
 
 T = TypeVar("T")

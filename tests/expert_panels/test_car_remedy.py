@@ -199,6 +199,7 @@ def test_article_citations(rule, article):
 
 
 def test_usage_fee_only_on_article_24_grounds():
+    """Art. 27 「消费者依照本规定第二十四条第一款规定更换家用汽车产品或者退货的，应当…支付…使用补偿费」."""
     assert {r.code for r in RULES if r.usage_fee} == {r.code for r in RULES if r.code.startswith("art24")}
 
 
@@ -227,6 +228,7 @@ def test_every_ground_is_listed_with_the_first_deciding():
     ],
 )
 def test_two_year_edge_on_calendar_dates(start, as_of, within):
+    """Art. 18 「三包有效期不得低于2年」, in calendar years (Civil Code Art. 202), leap days included."""
     f = CarFacts.on_dates(start, as_of, km=1_000, fault_part="other", same_problem_repairs=5)
     assert f.within_warranty is within
     assert (statutory_remedy(f).remedy is REFUND_OR_REPLACE) is within
@@ -275,6 +277,7 @@ def test_fault_part_is_normalised():
 
 @pytest.mark.parametrize(("hours", "days"), [(0, 0), (1, 1), (24, 1), (25, 2), (48, 2), (49, 3)])
 def test_repair_days_count_each_started_day(hours, days):
+    """Art. 40 「单次修理时间…以小时计算，每满24小时，为1日；余下时间不足24小时的，以1日计」."""
     assert repair_days(hours) == days
 
 
@@ -288,9 +291,12 @@ def test_repair_days_count_each_started_day(hours, days):
     ],
 )
 def test_usage_fee(price, km, ppm, fee):
+    """Art. 27 「补偿费=车价款（元）×行驶里程（公里）/1000（公里）×n」."""
     assert usage_fee_fen(price, km, ppm) == fee
 
 
 def test_usage_coefficient_capped_at_half_a_percent():
+    """Art. 27 「使用补偿系数n不得高于0.5%」: 5,000 ppm is allowed, 5,001 is not."""
+    assert usage_fee_fen(10_000_000, 100, 5_000) == 5_000
     with pytest.raises(InvalidCarFacts, match="0.5%"):
         usage_fee_fen(10_000_000, 100, 5_001)

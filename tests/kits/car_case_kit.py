@@ -36,8 +36,8 @@ class CarCase:
     council: Party
 
 
-async def filed_car_case(stack: Stack) -> CarCase:
-    """The buyer's claim against the dealer, with the facts above: waiting for the council."""
+async def filed_car_case(stack: Stack, facts: dict | None = None) -> CarCase:
+    """The buyer's claim against the dealer, with the facts above (or `facts`): waiting for the council."""
     buyer = await Party(stack.http, "buyer", "赵敏").register()
     dealer = await Party(stack.http, "dealer", "漓江汽车销售服务有限公司").register()
     council = await Party(stack.http, "council", "调解委员会 陈委员").register(
@@ -52,7 +52,7 @@ async def filed_car_case(stack: Stack) -> CarCase:
             "items": [{"item_id": "gearbox", "description": GEARBOX}],
             "disputed_fen": 15_800_000,
             "remedy_sought": "按三包规定换车",
-            "car_facts": FACTS,
+            "car_facts": FACTS if facts is None else facts,
         }
     )
     return CarCase(case, demo, buyer, dealer, council)

@@ -44,15 +44,19 @@ async def at_case_time(page: Page, clocks, case_id: str, path: str | None = None
 
 async def fill_car_facts(page: Page, facts: dict) -> None:
     """Give a car claim's facts on /my/cases/new: a ticked box states its value, and anything
-    beyond the four facts asked first is under "more facts", opened for it if closed."""
+    beyond the dates, km and part asked first is under "more facts", opened for it if closed."""
     more = page.locator("#more-car-facts")
-    if set(facts) - {"delivered_on", "fault_on", "km", "fault_part"} and not await more.evaluate(
-        "d => d.open"
-    ):
+    if set(facts) - {
+        "invoiced_on",
+        "delivered_on",
+        "fault_on",
+        "km",
+        "fault_part",
+    } and not await more.evaluate("d => d.open"):
         await more.locator("summary").click()
     for name, value in facts.items():
-        if name == "fault_part":
-            await page.select_option("#fact-fault_part", value)
+        if name in ("fault_part", "use"):
+            await page.select_option(f"#fact-{name}", value)
         elif isinstance(value, bool):
             box = page.locator(f'input[type=checkbox][name="{name}"]')
             assert await box.get_attribute("value") == str(value).lower(), f"no box says {name}={value}"

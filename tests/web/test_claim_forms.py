@@ -17,7 +17,7 @@ from tests.kits.flow import EscrowFlow
 from tests.kits.machine_kit import funded
 from tests.kits.staff_kit import page
 from web.claim_forms import fileable_disputes
-from web.statutory_words import CAR_FACTS
+from web.statutory_words import CLAIM_FORM_FACTS
 
 CLAIM_FORM = re.compile(r'<form data-step="claim\.file".*?</form>', re.S)
 
@@ -98,7 +98,7 @@ async def test_a_car_buyers_form_asks_for_every_car_fact_the_first_four_required
         (dict(re.findall(r'([\w-]+)="([^"]*)"', attributes)), attributes)
         for attributes in re.findall(r"<(?:input|select) ([^>]*)>", facts)
     ]
-    assert [field["name"] for field, _ in fields] == list(CAR_FACTS)  # one field each, in this order
+    assert [field["name"] for field, _ in fields] == list(CLAIM_FORM_FACTS)  # one field each, in this order
     required = [field["name"] for field, attributes in fields if " required" in attributes]
     assert required == ["delivered_on", "fault_on", "km", "fault_part"]
     for field, _ in fields:  # labelled: by a label for it, or a box inside its label

@@ -69,6 +69,45 @@ async def test_every_case_page_shows_the_claimed_facts_and_the_statutory_remedy_
     assert "车门异响" in shown and 'id="statutory"' not in shown
 
 
+async def test_art25_and_the_defences_raised_are_shown_with_their_articles_in_both_languages(stack):
+    """Order No. 43 Art. 25 (no comparable car: a refund) and Art. 32 (defences that, proved,
+    would leave no remedy) on the case page, in the reader's words, with the facts that state them."""
+    facts = {
+        **FACTS,
+        "invoiced_on": "2026-01-08",
+        "use": "household",
+        "no_comparable_car": True,
+        "defences": ["not_as_manual", "force_majeure"],
+    }
+    car = await filed_car_case(stack, facts)
+    statutory = (await car.case.state()).statutory_remedy
+    assert (statutory["remedy"], statutory["no_comparable_car"]["rule"]) == (
+        "refund",
+        "art25_no_comparable_car",
+    )
+    assert [g["rule"] for g in statutory["if_proved"]] == ["art32_not_as_manual", "art32_force_majeure"]
+    path = f"/my/cases/{car.case.case_id}"
+
+    chinese = part((await page(stack, path, car.dealer)).text, 'id="statutory"')
+    assert "<dt>购车发票日期</dt><dd>2026-01-08</dd>" in chinese and "<dd>生活消费（家用）</dd>" in chinese
+    assert "未按使用说明书或三包凭证要求使用、维护、保养（第三十二条第一款第（二）项）; 不可抗力" in chinese
+    assert "<strong>退车（退货）</strong>" in chinese
+    art25 = part(chinese, 'id="statutory-no-comparable-car"', "</p>")
+    assert rule("zh-CN", "art25_no_comparable_car") in art25 and "第43号）第二十五条" in art25
+    proved = part(chinese, 'id="statutory-if-proved"', "</ul>")
+    assert "不予支持 · " + statutory["if_proved"][0]["article"] in proved  # 第三十二条第一款第（二）项
+    assert rule("zh-CN", "art32_force_majeure") in proved
+
+    english = part((await page(stack, path, car.buyer, lang="en")).text, 'id="statutory"')
+    assert "<dd>Household use</dd>" in english and "<strong>Refund (return the car)</strong>" in english
+    assert "Art. 25 of the Provisions" in part(english, 'id="statutory-no-comparable-car"', "</p>")
+    proved = part(english, 'id="statutory-if-proved"', "</ul>")
+    assert (
+        "No remedy · Art. 32(1)(ii) of the Provisions" in proved
+        and rule("en", "art32_force_majeure") in proved
+    )
+
+
 async def test_the_chair_is_offered_the_statutory_remedy_and_a_departure_shows_with_its_reason(stack):
     car = await car_case_at_summary(stack)
     case, case_id = car.case, car.case.case_id

@@ -4,7 +4,7 @@ the order the form asks for them."""
 
 import pytest
 
-from expert_panels.car_remedy import RULES
+from expert_panels.car_remedy import ART25_ARTICLE, ART25_RULE, RULES
 from web.i18n import LANGUAGES, translate
 from web.statutory_words import article_key, in_claim_order
 
@@ -25,7 +25,7 @@ def test_each_rule_cites_its_article_in_both_languages_and_in_chinese_exactly_as
 
 
 def test_two_rules_citing_one_article_share_its_word_and_an_unknown_article_is_an_error():
-    (iv_days, iv_repairs) = [rule for rule in RULES if rule.article.endswith("第（四）项")]
+    (iv_days, iv_repairs) = [rule for rule in RULES if rule.article.endswith("第二十四条第一款第（四）项")]
     assert article_key(iv_days.article) == article_key(iv_repairs.article)
     assert cited("en", iv_repairs.article).startswith("Art. 24(1)(iv) of")
     with pytest.raises(KeyError):
@@ -45,3 +45,10 @@ def test_a_claims_facts_are_listed_as_the_form_asks_for_them_not_as_the_signed_c
         "same_problem_repairs",
     ]
     assert dict(in_claim_order(signed)) == stated
+
+
+def test_article_25_which_turns_a_replacement_into_a_refund_is_cited_as_the_machine_cites_it():
+    assert cited("zh-CN", ART25_ARTICLE) == ART25_ARTICLE
+    assert cited("en", ART25_ARTICLE).startswith("Art. 25 of")
+    for language in LANGUAGES:
+        assert len(translate(language, f"statutory.rule.{ART25_RULE}")) > 20
