@@ -8,14 +8,15 @@ import pytest
 from domain.canonical import content_hash
 from domain.case.outcomes import decision_document
 from domain.case.state import CasePhase
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import CAR, DISPUTED, SALT, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 DAY, SECOND = timedelta(days=1), timedelta(seconds=1)
-PHOTOS = {"evidence": ["sha256:photos"]}
-REPLY = {"evidence": ["sha256:reply"], "reply": True}
+PHOTOS = {"evidence": [file_hash(b"photos")]}
+REPLY = {"evidence": [file_hash(b"reply")], "reply": True}
 
 
 def in_evidence(domain: str = "renovation") -> BranchKit:
@@ -49,7 +50,7 @@ def test_evidence_and_replies_within_their_windows_refused_after():
     kit.step("claimant", "evidence.submit", PHOTOS)
     kit.step("respondent", "evidence.submit", REPLY)  # a reply may come early
     kit.run_to(r.evidence_due)
-    kit.step("respondent", "evidence.submit", {"evidence": ["sha256:invoice"]})  # the last second counts
+    kit.step("respondent", "evidence.submit", {"evidence": [file_hash(b"invoice")]})  # the last second counts
     kit.run_to(r.evidence_due + SECOND)
     kit.reject("claimant", "evidence.submit", PHOTOS, CONFLICT, "window_closed")
     kit.step("claimant", "evidence.submit", REPLY)

@@ -7,7 +7,8 @@ import pytest
 
 from domain.calendar import WorkCalendar
 from domain.case.machine import settlement_hash
-from domain.case.state import CasePhase
+from domain.case.state import Answer, CasePhase
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from tests.kits.dispute_kit import CAR, DISPUTED, START, BranchKit
 
@@ -76,7 +77,7 @@ def test_rejecting_with_reasons_closes_the_case_as_rejected():
     assert (kit.m.phase, kit.m.rejection) == (CasePhase.REJECTED, "outside the council's remit")
     assert kit.m.finished and kit.m.next_deadline() is None
     kit.reject("council", "case.accept", {}, CONFLICT, "wrong_phase")
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:a"}, CONFLICT, "wrong_phase")
+    kit.reject("respondent", "answer.submit", {"text": "a"}, CONFLICT, "wrong_phase")
     kit.reject("respondent", "settlement.sign", kit.settlement(0, DISPUTED), CONFLICT, "wrong_phase")
     kit.tick(timedelta(days=30))
     assert kit.alerts() == []  # a rejected case raises no acceptance alert
@@ -85,17 +86,24 @@ def test_rejecting_with_reasons_closes_the_case_as_rejected():
 # -------------------------------------------------------------- answer window
 def test_an_answer_moves_the_case_to_negotiation():
     kit = BranchKit()
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:a"}, CONFLICT, "wrong_phase")
+    kit.reject("respondent", "answer.submit", {"text": "a"}, CONFLICT, "wrong_phase")
     kit.step("council", "case.accept", {})
     kit.tick(timedelta(days=2))
-    kit.reject("claimant", "answer.submit", {"answer_hash": "sha256:a"}, FORBIDDEN, "wrong_role")
+    kit.reject("claimant", "answer.submit", {"text": "a"}, FORBIDDEN, "wrong_role")
     kit.reject("respondent", "answer.submit", {}, INVALID, "missing_fields")
-    kit.reject("respondent", "answer.submit", {"answer_hash": "a", "evidence": [""]}, INVALID, "not_text")
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:a", "evidence": ["sha256:receipt"]})
-    assert (kit.m.phase, kit.m.answer_hash) == (CasePhase.NEGOTIATION, "sha256:a")
+    kit.reject("respondent", "answer.submit", {"text": " ", "evidence": []}, INVALID, "not_text")
+    kit.reject(
+        "respondent", "answer.submit", {"text": "a", "evidence": ["receipt"]}, INVALID, "not_a_file_hash"
+    )
+    answer = "The tray was fitted to the maker's instructions; the leak is at the owner's own tap."
+    kit.step("respondent", "answer.submit", {"text": answer, "evidence": [file_hash(b"receipt")]})
+    snapshot = kit.m.snapshot()
+    assert (snapshot.phase, snapshot.answer) == (CasePhase.NEGOTIATION, Answer(answer, kit.now))
     assert kit.m.negotiation_due == kit.now + timedelta(days=10)
-    assert [(e.party, e.hashes) for e in kit.m.evidence] == [("respondent", ["sha256:receipt"])]
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:b"}, CONFLICT, "wrong_phase")
+    assert [(e.party, e.hashes, e.action, e.at) for e in snapshot.evidence] == [
+        ("respondent", [file_hash(b"receipt")], "answer.submit", kit.now)
+    ]
+    kit.reject("respondent", "answer.submit", {"text": "b"}, CONFLICT, "wrong_phase")
 
 
 def test_silence_for_five_days_moves_to_negotiation_and_does_not_lose_the_case():
@@ -105,16 +113,16 @@ def test_silence_for_five_days_moves_to_negotiation_and_does_not_lose_the_case()
     kit.run_to(answer_due - SECOND)
     assert kit.m.phase is CasePhase.ANSWER
     kit.run_to(answer_due)
-    assert (kit.m.phase, kit.m.answer_hash, kit.m.outcome) == (CasePhase.NEGOTIATION, None, None)
+    assert (kit.m.phase, kit.m.answer, kit.m.outcome) == (CasePhase.NEGOTIATION, None, None)
     assert kit.m.negotiation_due == answer_due + timedelta(days=10)
     assert kit.alerts() == []
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:late"}, CONFLICT, "wrong_phase")
+    kit.reject("respondent", "answer.submit", {"text": "late"}, CONFLICT, "wrong_phase")
 
 
 def test_the_end_of_negotiation_moves_to_the_draw():
     kit = BranchKit()
     kit.step("council", "case.accept", {})
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:a"})
+    kit.step("respondent", "answer.submit", {"text": "a"})
     kit.run_to(kit.m.negotiation_due - SECOND)
     assert kit.m.phase is CasePhase.NEGOTIATION and kit.m.draw_request(kit.now) is None
     kit.run_to(kit.m.negotiation_due)
@@ -134,7 +142,7 @@ def reach(phase: CasePhase) -> BranchKit:
     kit = BranchKit()
     script = [
         (CasePhase.ANSWER, lambda: kit.step("council", "case.accept", {})),
-        (CasePhase.NEGOTIATION, lambda: kit.step("respondent", "answer.submit", {"answer_hash": "sha256:a"})),
+        (CasePhase.NEGOTIATION, lambda: kit.step("respondent", "answer.submit", {"text": "a"})),
         (CasePhase.DRAW, lambda: kit.run_to(kit.m.negotiation_due)),
         (CasePhase.PANEL, kit.draw),
         (CasePhase.EVIDENCE, kit.declare_all),

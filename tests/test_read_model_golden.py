@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
+from domain.steps.files import file_hash
 from tests.kits.dispute_kit import CAR, CaseKit
 from tests.kits.machine_kit import Kit, decision
 
@@ -137,7 +138,7 @@ def escrow_owner_silent(record: Recorder, kit: Kit) -> None:
 def decided_round(record: Recorder, kit: CaseKit, proposals: list[int | None], **summary: Any) -> None:
     seats = kit.form_panel()
     record("panel formed")
-    kit.step("claimant", "evidence.submit", {"evidence": ["sha256:photos"]})
+    kit.step("claimant", "evidence.submit", {"evidence": [file_hash(b"photos")]})
     kit.tick(timedelta(days=14))
     record("voting")
     kit.vote(dict(zip(seats, proposals, strict=True)))

@@ -134,7 +134,7 @@ async def test_only_a_drawn_expert_who_has_not_declared_sees_the_declaration_for
     disputed = await filed_case(stack)
     case, demo = disputed.case, disputed.demo
     await case.accept()
-    await case.answer("sha256:contractor-answer")
+    await case.answer("contractor-answer")
     await demo.negotiate_in_vain(case)
     first, *others = await drawn_panel(case)
     path = f"/expert/cases/{case.case_id}"
