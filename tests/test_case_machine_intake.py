@@ -1,13 +1,15 @@
 """Case machine, steps 1 to 3: acceptance in working days, the answer window, negotiation, settlement."""
 
+import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from domain.calendar import WorkCalendar
-from domain.case.machine import settlement_hash
-from domain.case.state import Answer, CasePhase
+from domain.case.machine import settlement_hash, terms_document
+from domain.case.snapshot import case_snapshot_json, read_case_snapshot
+from domain.case.state import Answer, CasePhase, Evidence
 from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from tests.kits.dispute_kit import CAR, DISPUTED, START, BranchKit
@@ -266,3 +268,19 @@ def test_a_car_settlement_need_not_add_up_to_the_disputed_amount():
         kit.step(party, "settlement.sign", offer)
     assert kit.m.phase is CasePhase.ENFORCEMENT and kit.m.outcome.remedy == "replace_part"
     assert kit.m.remedy_due == kit.now + timedelta(days=15)
+
+
+def test_the_claims_specialty_remedy_sought_and_files_are_in_the_snapshot_from_its_filing():
+    video = file_hash(b"leak video")
+    kit = BranchKit(evidence=[video])
+    snapshot = kit.m.snapshot()
+    assert (snapshot.main_specialty, snapshot.remedy_sought) == ("waterproofing", "refund the disputed stage")
+    assert [(i.item_id, i.description) for i in snapshot.items] == [
+        ("leak", "bathroom floor leaks"),
+        ("tiles", "hollow tiles"),
+    ]
+    assert snapshot.evidence == [Evidence("claimant", [video], False, START, action="claim.file")]
+    assert read_case_snapshot(json.dumps(case_snapshot_json(snapshot))) == snapshot
+    # a claim without files keeps the genesis its terms always had: the field is left out unset
+    assert "evidence" in terms_document(kit.m.terms)
+    assert "evidence" not in terms_document(BranchKit().m.terms)
