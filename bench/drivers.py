@@ -22,6 +22,7 @@ from bench.bare import BARE_TASK_QUEUE, BareScript, BareStep, BareWorkflow
 from client.escrow_session import eventually
 from client.party import Party
 from domain.escrow.snapshot import EscrowSnapshot
+from domain.steps.files import file_hash
 from sandbox_bank.client import BankClient, BankRejected
 
 TOTAL_FEN = 20_000_000
@@ -96,8 +97,9 @@ class Bench:
         )
         accepted_at: dict[str, datetime] = {}
         for n, stage in enumerate(terms["stages"], start=1):
+            photos = [file_hash(f"photos-{n}".encode())]
             await step(self.contractor, f"/stages/{n}/inspection-requests", "inspection.request",
-                       {"stage": n, "evidence": [f"sha256:photos-{n}"], "note": "ready"})  # fmt: skip
+                       {"stage": n, "evidence": photos, "note": "ready"})  # fmt: skip
             report_hash = f"sha256:report-{escrow_id}-{n}"
             await step(self.inspector, f"/stages/{n}/inspection-reports", "inspection.report",
                        {"stage": n, "round": 1, "result": "pass", "report_hash": report_hash})  # fmt: skip

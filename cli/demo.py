@@ -23,6 +23,7 @@ from client.party import StepRefused
 from config.settings import Settings
 from domain.escrow.snapshot import EscrowSnapshot
 from domain.money import yuan
+from domain.steps.files import file_hash
 from sandbox_bank.client import BankClient, BankError
 
 TOTAL_FEN = 20_000_000
@@ -63,8 +64,18 @@ async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         say("stage 1 inspected, passed and accepted: released")
         await flow.request_inspection(2)
         defects = [
-            {"description": "hollow tiles", "location": "kitchen wall", "cost_estimate_fen": 80_000},
-            {"description": "socket not earthed", "location": "bathroom", "cost_estimate_fen": 20_000},
+            {
+                "description": "hollow tiles",
+                "location": "kitchen wall",
+                "cost_estimate_fen": 80_000,
+                "photos": [file_hash(b"hollow tiles on the kitchen wall")],
+            },
+            {
+                "description": "socket not earthed",
+                "location": "bathroom",
+                "cost_estimate_fen": 20_000,
+                "photos": [file_hash(b"socket tester on the bathroom socket")],
+            },
         ]
         await flow.report(2, "fail", defects)
         say("stage 2 failed inspection with 2 itemised defects")

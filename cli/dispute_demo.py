@@ -44,6 +44,7 @@ from domain.case.outcomes import DecidedOutcome
 from domain.case.snapshot import CaseSnapshot
 from domain.case.terms import CAR, RENOVATION, CaseWindows
 from domain.money import yuan
+from domain.steps.files import file_hash
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document
 from expert_panels.votes import Decision, Opinion, aggregate
@@ -348,7 +349,7 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
             ],
             "disputed_fen": disputed,
             "remedy_sought": "refund of the stage, or a reduction for the defects",
-            "evidence": ["sha256:flood-test-video", "sha256:downstairs-ceiling-photos"],
+            "evidence": [file_hash(b"flood-test video"), file_hash(b"photos of the ceiling downstairs")],
             "escrow_id": flow.escrow_id,
             "escrow_dispute": dispute,
         }
@@ -359,14 +360,24 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
         )
         await case.accept("within the council's remit: a renovation stage under escrow")
         say("the council accepts the case")
-        await case.answer("sha256:contractor-answer", ["sha256:membrane-invoice"])
+        await case.answer(
+            "The membrane was laid to standard and passed its own flood test; the leak is at a joint "
+            "the owner's plumber moved.",
+            [file_hash(b"membrane invoice")],
+        )
         say("the contractor answers: the membrane was laid to standard; the negotiation window opens")
         await demo.negotiate_in_vain(case)
         await demo.form_panel(case)
         say("the panel is formed: 7 days for evidence and 7 more for replies")
 
-        await case.submit_evidence(owner, ["sha256:moisture-readings", "sha256:flood-test-video"])
-        await case.submit_evidence(contractor, ["sha256:pressure-test-log"], reply=True)
+        await case.submit_evidence(
+            owner,
+            [file_hash(b"moisture readings"), file_hash(b"flood-test video")],
+            note="moisture readings under the shower tray, and the flood test again",
+        )
+        await case.submit_evidence(
+            contractor, [file_hash(b"pressure-test log")], reply=True, note="the pressure test held"
+        )
         say("the owner submits moisture readings; the contractor replies with its pressure-test log")
         chair = case.chair(await case.state())
         report = "sha256:joint-site-inspection-report"
@@ -500,7 +511,7 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
             ],
             "disputed_fen": CAR_PRICE_FEN,
             "remedy_sought": "a replacement car (Art. 22)",
-            "evidence": ["sha256:purchase-invoice", "sha256:dealer-diagnostic-printout"],
+            "evidence": [file_hash(b"purchase invoice"), file_hash(b"dealer diagnostic printout")],
             "car_facts": facts,
         }
         await case.file(claim)
@@ -517,18 +528,23 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         )
         await case.accept("a household car within the three-guarantee period")
         say("the council accepts the case")
-        await case.answer("sha256:dealer-answer", ["sha256:workshop-job-card"])
+        await case.answer(
+            "The gearbox can be repaired under warranty; a replacement car is out of proportion.",
+            [file_hash(b"workshop job card")],
+        )
         say("the dealer answers: it offers a repair; the negotiation window opens")
         await demo.negotiate_in_vain(case)
         await demo.form_panel(case)
         say("the panel is formed: 7 days for evidence and 7 more for replies")
 
-        await case.submit_evidence(buyer, ["sha256:dashcam-video", "sha256:dealer-diagnostic-printout"])
+        await case.submit_evidence(
+            buyer, [file_hash(b"dashcam video"), file_hash(b"dealer diagnostic printout")]
+        )
         await case.pause_clock("gearbox teardown at the maker's laboratory")
         say("the buyer submits evidence; the council pauses the clock for a gearbox teardown")
         await demo.skip(case, 5, "the teardown takes 5 days; the evidence windows stand still")
         await case.resume_clock("teardown report received")
-        await case.submit_evidence(dealer, ["sha256:teardown-report"], reply=True)
+        await case.submit_evidence(dealer, [file_hash(b"teardown report")], reply=True)
         say("the council restarts the clock; the dealer replies with the teardown report")
         await demo.skip(
             case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close: voting"

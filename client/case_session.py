@@ -261,8 +261,8 @@ class CaseSession:
     async def reject(self, reasons: str) -> dict[str, Any]:
         return await self.send(self.council, steps.CASE_REJECT, {"reasons": reasons})
 
-    async def answer(self, answer_hash: str, evidence: list[str] | None = None) -> dict[str, Any]:
-        payload: dict[str, Any] = {"answer_hash": answer_hash}
+    async def answer(self, text: str, evidence: list[str] | None = None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"text": text}
         if evidence:
             payload["evidence"] = evidence
         return await self.send(self.respondent, steps.ANSWER_SUBMIT, payload)
@@ -282,11 +282,13 @@ class CaseSession:
         return await self.send(party, steps.STRIKE_SUBMIT, {"expert_id": expert_id, "reason": reason})
 
     async def submit_evidence(
-        self, party: Party, hashes: list[str], *, reply: bool = False
+        self, party: Party, hashes: list[str], *, reply: bool = False, note: str = ""
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {"evidence": hashes}
         if reply:
             payload["reply"] = True
+        if note:
+            payload["note"] = note
         return await self.send(party, steps.EVIDENCE_SUBMIT, payload)
 
     async def sign_inspection(self, party: Party, report_hash: str) -> dict[str, Any]:

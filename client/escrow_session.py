@@ -21,6 +21,7 @@ from client.party import Party
 from domain.escrow import steps
 from domain.escrow.machine import change_plan_hash
 from domain.escrow.snapshot import EscrowSnapshot
+from domain.steps.files import file_hash
 from domain.steps.spec import StepSpec
 from sandbox_bank.client import BankClient, BankRejected
 
@@ -135,7 +136,11 @@ class EscrowSession:
         await self.send(
             self.contractor,
             steps.INSPECTION_REQUEST,
-            {"stage": stage, "evidence": [f"sha256:photos-stage-{stage}"], "note": "ready for inspection"},
+            {
+                "stage": stage,
+                "evidence": [file_hash(f"photos of stage {stage}".encode())],
+                "note": "ready for inspection",
+            },
         )
 
     async def report(self, stage: int, result: str, defects: list[dict[str, Any]] | None = None) -> str:
@@ -218,7 +223,11 @@ class EscrowSession:
         await self.send(party, steps.CANCEL_SIGN, {"reason": reason})
 
     async def claim_warranty(self, amount_fen: int, description: str = "bathroom leak") -> int:
-        payload = {"description": description, "amount_fen": amount_fen, "evidence": ["sha256:leak-photo"]}
+        payload = {
+            "description": description,
+            "amount_fen": amount_fen,
+            "evidence": [file_hash(b"leak photo")],
+        }
         await self.send(self.owner, steps.WARRANTY_CLAIM, payload)
         return len((await self.state()).claims)
 

@@ -5,7 +5,7 @@ row, so two concurrent requests with the same key both get the row that won, on
 SQLite and PostgreSQL alike; the caller compares its request hash with the stored one.
 """
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from db.crud import dialect_insert, execute_write
@@ -22,12 +22,6 @@ def _by_key(scope: str, party_id: str, key: str) -> SelectOfScalar[RequestRecord
 
 def get_request_record(*, session: Session, scope: str, party_id: str, key: str) -> RequestRecord | None:
     return session.exec(_by_key(scope, party_id, key)).first()
-
-
-def list_request_records(*, session: Session, scope: str, party_id: str) -> list[RequestRecord]:
-    """Every answer recorded for this party's creates of one kind (a claimant's claims, say)."""
-    query = select(RequestRecord).where(RequestRecord.scope == scope, RequestRecord.party_id == party_id)
-    return list(session.exec(query.order_by(col(RequestRecord.created_at))))
 
 
 def record_request(

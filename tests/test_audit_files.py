@@ -2,59 +2,24 @@
 
 The trails are real: built by the escrow machine (tests/kits/machine_kit.py) and exported as the
 workflow's `audit_trail` query does. Which payload fields name files is read from the step
-declarations (`Files`, domain/steps/files.py); until the evidence fields of `inspection.request`,
-`dispute.raise` and `claim.file` are declared so (issue 15's payload change), no step names a
-file, and the tests that need one are expected to fail (strict: once the declarations name files,
-they must pass).
+declarations (`Files`, domain/steps/files.py).
 """
 
-import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from cli.audit import CHUNK_BYTES, digests_in, file_digest, verify_file
 from domain.audit import NamedFile, files_named_by_trail, files_of_step
-from domain.case.steps import ClaimFile
-from domain.escrow.steps import DisputeRaise, InspectionRequest
-from domain.steps.files import NAMES_FILES
+from domain.steps.files import file_hash
 from tests.kits.machine_kit import export, funded
 
 REPO = Path(__file__).parents[1]
 PHOTO, CLIP = b"\xff\xd8 a photo of the kitchen wall", b"\x00\x00\x00\x18ftypmp4 the floor drain"
-
-
-def sha(data: bytes) -> str:
-    return f"sha256:{hashlib.sha256(data).hexdigest()}"
-
-
-def declares_files(model: type[BaseModel]) -> bool:
-    """Whether any field of the payload model (or of a model nested in it) is declared to name files."""
-
-    def names_files(annotation: Any, metadata: list[Any]) -> bool:
-        if NAMES_FILES in metadata:
-            return True
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return declares_files(annotation)
-        return any(names_files(arg, []) for arg in get_args(annotation))
-
-    return any(names_files(f.annotation, f.metadata) for f in model.model_fields.values())
-
-
-def needs_files_declared(*models: type[BaseModel]) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        not all(declares_files(m) for m in models),
-        reason="no payload declares its evidence as `Files` yet (issue 15's payload change)",
-        strict=True,
-    )
-
-
-NEEDS_ESCROW_FILES = needs_files_declared(InspectionRequest, DisputeRaise)
 
 
 def trail_naming(photo: str, clip: str) -> dict[str, Any]:
@@ -76,7 +41,7 @@ def written(folder: Path, files: dict[str, bytes]) -> Path:
 @pytest.fixture
 def trail_file(tmp_path: Path) -> Path:
     path = tmp_path / "trail.json"
-    path.write_text(json.dumps(trail_naming(sha(PHOTO), sha(CLIP))))
+    path.write_text(json.dumps(trail_naming(file_hash(PHOTO), file_hash(CLIP))))
     return path
 
 
@@ -88,17 +53,15 @@ def audit(trail: Path, *options: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@NEEDS_ESCROW_FILES
 def test_the_trail_names_each_file_with_the_step_that_named_it(trail_file: Path):
     trail = json.loads(trail_file.read_text())
     seqs = {entry["action"]: entry["seq"] for entry in trail["entries"]}
     assert files_named_by_trail(trail) == [
-        NamedFile(sha(PHOTO), "inspection.request", seqs["inspection.request"]),
-        NamedFile(sha(CLIP), "dispute.raise", seqs["dispute.raise"]),
+        NamedFile(file_hash(PHOTO), "inspection.request", seqs["inspection.request"]),
+        NamedFile(file_hash(CLIP), "dispute.raise", seqs["dispute.raise"]),
     ]
 
 
-@NEEDS_ESCROW_FILES
 def test_every_named_file_present_under_any_name_passes(trail_file: Path, tmp_path: Path):
     folder = written(tmp_path / "evidence", {"IMG_0001.jpg": PHOTO, "clips/drain.mp4": CLIP})
     ran = audit(trail_file, "--files", str(folder))
@@ -106,17 +69,18 @@ def test_every_named_file_present_under_any_name_passes(trail_file: Path, tmp_pa
     assert "all 2 named file(s) found unchanged" in ran.stdout and "missing" not in ran.stdout
 
 
-@NEEDS_ESCROW_FILES
 def test_a_missing_file_fails_the_audit_naming_its_hash(trail_file: Path, tmp_path: Path):
     folder = written(tmp_path / "evidence", {"IMG_0001.jpg": PHOTO})
     ran = audit(trail_file, "--files", str(folder))
     assert ran.returncode == 1
-    assert f"missing {sha(CLIP)} (dispute.raise" in ran.stdout and f"missing {sha(PHOTO)}" not in ran.stdout
+    assert (
+        f"missing {file_hash(CLIP)} (dispute.raise" in ran.stdout
+        and f"missing {file_hash(PHOTO)}" not in ran.stdout
+    )
     assert "evidence it names is missing or altered" in ran.stdout
     assert audit(trail_file).returncode == 0  # without --files the audit is what it always was
 
 
-@NEEDS_ESCROW_FILES
 def test_a_file_whose_bytes_changed_is_not_found(trail_file: Path, tmp_path: Path):
     folder = written(
         tmp_path / "evidence", {"IMG_0001.jpg": PHOTO, "drain.mp4": CLIP.replace(b"drain", b"drains")}
@@ -125,7 +89,6 @@ def test_a_file_whose_bytes_changed_is_not_found(trail_file: Path, tmp_path: Pat
     assert verify_file(trail_file, written(folder, {"drain.mp4": CLIP})) == 0
 
 
-@needs_files_declared(ClaimFile)
 def test_a_claim_names_its_files_through_its_own_model():
     claim = {
         "domain": "renovation",
@@ -133,21 +96,21 @@ def test_a_claim_names_its_files_through_its_own_model():
         "main_specialty": "waterproofing",
         "disputed_fen": 100_000,
         "remedy_sought": "refund the stage",
-        "evidence": [sha(PHOTO), sha(CLIP)],
+        "evidence": [file_hash(PHOTO), file_hash(CLIP)],
     }
-    assert files_of_step("claim.file", claim) == [sha(PHOTO), sha(CLIP)]
+    assert files_of_step("claim.file", claim) == [file_hash(PHOTO), file_hash(CLIP)]
 
 
 def test_a_step_the_tables_do_not_know_or_a_malformed_payload_names_no_file():
-    assert files_of_step("no.such.step", {"evidence": [sha(PHOTO)]}) == []
-    assert files_of_step("dispute.raise", {"evidence": [sha(PHOTO)]}) == []  # no reason: refused
+    assert files_of_step("no.such.step", {"evidence": [file_hash(PHOTO)]}) == []
+    assert files_of_step("dispute.raise", {"evidence": [file_hash(PHOTO)]}) == []  # no reason: refused
 
 
 def test_files_are_hashed_a_chunk_at_a_time_in_every_sub_folder(tmp_path: Path):
     big = bytes(range(256)) * (CHUNK_BYTES // 128 + 3)  # more than two chunks, not a whole number
     folder = written(tmp_path, {"a/b/video.mp4": big, "photo.jpg": PHOTO})
-    assert file_digest(folder / "a/b/video.mp4") == sha(big)
-    assert digests_in(folder) == {sha(big), sha(PHOTO)}
+    assert file_digest(folder / "a/b/video.mp4") == file_hash(big)
+    assert digests_in(folder) == {file_hash(big), file_hash(PHOTO)}
 
 
 def test_files_that_are_not_a_folder_stop_the_audit_before_it_starts(trail_file: Path, tmp_path: Path):

@@ -12,6 +12,7 @@ from api.case_escrow import case_escrow_reader_role
 from client.party import Party
 from db.models import Party as PartyRow
 from domain.roles import Role
+from domain.steps.files import file_hash
 from tests.kits.dispute_kit import BranchKit
 from tests.kits.security_world import car_case
 from tests.kits.staff_kit import DisputedEscrow, filed_case, retire_enrolled
@@ -35,7 +36,7 @@ async def at_panel(stack) -> tuple[DisputedEscrow, Party]:
     disputed = await filed_case(stack, defects=[DEFECT])
     case = disputed.case
     await case.accept()
-    await case.answer("sha256:contractor-answer")
+    await case.answer("the drain was laid to the plan; the floor was tested dry")
     await disputed.demo.negotiate_in_vain(case)
     state = await disputed.demo.form_panel(case)
     return disputed, case.expert(case.seats(state)[0])
@@ -52,8 +53,12 @@ async def test_the_seated_panel_reads_the_escrow_of_its_case_and_no_other_panel_
     view = read.json()
     assert (view["escrow_id"], view["case_id"]) == (disputed.flow.escrow_id, disputed.case.case_id)
     stage = view["stages"][0]
-    assert stage["status"] == "rectifying" and stage["evidence"] == ["sha256:photos-stage-1"]
-    assert stage["last_report"]["result"] == "fail" and stage["last_report"]["defects"] == [DEFECT]
+    assert stage["status"] == "rectifying" and stage["last_request"]["files"] == [
+        file_hash(b"photos of stage 1")
+    ]
+    assert stage["last_report"]["result"] == "fail" and stage["last_report"]["defects"] == [
+        DEFECT | {"photos": []}
+    ]
     dispute = view["dispute"]
     assert (dispute["reason"], dispute["stages"], dispute["case_id"]) == (
         "the bathroom floor leaks",

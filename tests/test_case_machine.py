@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from domain.case.state import CasePhase
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from expert_panels.draw import verify_draw
 from tests.kits.dispute_kit import CAR, DISPUTED, CaseKit
@@ -11,7 +12,7 @@ from tests.kits.dispute_kit import CAR, DISPUTED, CaseKit
 def decide_round(kit: CaseKit, proposals: list[int | None], **summary) -> str:
     seats = kit.form_panel()
     assert kit.m.phase is CasePhase.EVIDENCE
-    kit.step("claimant", "evidence.submit", {"evidence": ["sha256:photos"]})
+    kit.step("claimant", "evidence.submit", {"evidence": [file_hash(b"photos")]})
     kit.tick(timedelta(days=14))
     assert kit.m.phase is CasePhase.VOTING
     kit.vote(dict(zip(seats, proposals, strict=True)))
@@ -143,8 +144,8 @@ def test_car_case_ends_with_the_dealer_confirming_or_on_the_record():
 def test_out_of_turn_and_foreign_steps_are_refused():
     kit = CaseKit()
     assert kit.refused("claimant", "case.accept", {}).kind is RejectionKind.FORBIDDEN
-    assert kit.refused("council", "answer.submit", {"answer_hash": "x"}).code == "wrong_role"
-    assert kit.refused("respondent", "answer.submit", {"answer_hash": "x"}).code == "wrong_phase"
+    assert kit.refused("council", "answer.submit", {"text": "x"}).code == "wrong_role"
+    assert kit.refused("respondent", "answer.submit", {"text": "x"}).code == "wrong_phase"
     kit.tick(timedelta(days=10))
     assert [a.kind for a in kit.m.alerts] == ["acceptance_overdue"]
 

@@ -8,14 +8,15 @@ import pytest
 from domain.canonical import content_hash
 from domain.case.outcomes import decision_document
 from domain.case.state import CasePhase
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import CAR, DISPUTED, SALT, BranchKit
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 DAY, SECOND = timedelta(days=1), timedelta(seconds=1)
-PHOTOS = {"evidence": ["sha256:photos"]}
-REPLY = {"evidence": ["sha256:reply"], "reply": True}
+PHOTOS = {"evidence": [file_hash(b"photos")]}
+REPLY = {"evidence": [file_hash(b"reply")], "reply": True}
 
 
 def in_evidence(domain: str = "renovation") -> BranchKit:
@@ -49,7 +50,8 @@ def test_evidence_and_replies_within_their_windows_refused_after():
     kit.step("claimant", "evidence.submit", PHOTOS)
     kit.step("respondent", "evidence.submit", REPLY)  # a reply may come early
     kit.run_to(r.evidence_due)
-    kit.step("respondent", "evidence.submit", {"evidence": ["sha256:invoice"]})  # the last second counts
+    invoice = {"evidence": [file_hash(b"invoice")], "note": "the membrane's invoice"}
+    kit.step("respondent", "evidence.submit", invoice)  # the last second counts
     kit.run_to(r.evidence_due + SECOND)
     kit.reject("claimant", "evidence.submit", PHOTOS, CONFLICT, "window_closed")
     kit.step("claimant", "evidence.submit", REPLY)
@@ -58,11 +60,11 @@ def test_evidence_and_replies_within_their_windows_refused_after():
     kit.m.on_time(kit.now)
     assert kit.m.phase is CasePhase.VOTING
     kit.reject("respondent", "evidence.submit", REPLY, CONFLICT, "wrong_phase")
-    assert [(e.party, e.reply) for e in kit.m.evidence] == [
-        ("claimant", False),
-        ("respondent", True),
-        ("respondent", False),
-        ("claimant", True),
+    assert [(e.party, e.reply, e.note, e.at) for e in kit.m.snapshot().evidence] == [
+        ("claimant", False, "", r.formed_at),
+        ("respondent", True, "", r.formed_at),
+        ("respondent", False, "the membrane's invoice", r.evidence_due),
+        ("claimant", True, "", r.evidence_due + SECOND),
     ]
 
 
@@ -73,6 +75,8 @@ def test_evidence_and_replies_within_their_windows_refused_after():
         ("claimant", {}, INVALID, "missing_fields"),
         ("claimant", {"evidence": "sha256:x"}, INVALID, "not_a_list"),
         ("claimant", {"evidence": ["x"], "reply": "yes"}, INVALID, "not_a_boolean"),
+        ("claimant", {"evidence": ["photos.jpg"]}, INVALID, "not_a_file_hash"),
+        ("claimant", {**PHOTOS, "note": 3}, INVALID, "not_text"),
         ("council", PHOTOS, FORBIDDEN, "wrong_role"),
     ],
 )

@@ -1,13 +1,16 @@
 """Case machine, steps 1 to 3: acceptance in working days, the answer window, negotiation, settlement."""
 
+import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from domain.calendar import WorkCalendar
-from domain.case.machine import settlement_hash
-from domain.case.state import CasePhase
+from domain.case.machine import settlement_hash, terms_document
+from domain.case.snapshot import case_snapshot_json, read_case_snapshot
+from domain.case.state import Answer, CasePhase, Evidence
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from tests.kits.dispute_kit import CAR, DISPUTED, START, BranchKit
 
@@ -76,7 +79,7 @@ def test_rejecting_with_reasons_closes_the_case_as_rejected():
     assert (kit.m.phase, kit.m.rejection) == (CasePhase.REJECTED, "outside the council's remit")
     assert kit.m.finished and kit.m.next_deadline() is None
     kit.reject("council", "case.accept", {}, CONFLICT, "wrong_phase")
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:a"}, CONFLICT, "wrong_phase")
+    kit.reject("respondent", "answer.submit", {"text": "a"}, CONFLICT, "wrong_phase")
     kit.reject("respondent", "settlement.sign", kit.settlement(0, DISPUTED), CONFLICT, "wrong_phase")
     kit.tick(timedelta(days=30))
     assert kit.alerts() == []  # a rejected case raises no acceptance alert
@@ -85,17 +88,24 @@ def test_rejecting_with_reasons_closes_the_case_as_rejected():
 # -------------------------------------------------------------- answer window
 def test_an_answer_moves_the_case_to_negotiation():
     kit = BranchKit()
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:a"}, CONFLICT, "wrong_phase")
+    kit.reject("respondent", "answer.submit", {"text": "a"}, CONFLICT, "wrong_phase")
     kit.step("council", "case.accept", {})
     kit.tick(timedelta(days=2))
-    kit.reject("claimant", "answer.submit", {"answer_hash": "sha256:a"}, FORBIDDEN, "wrong_role")
+    kit.reject("claimant", "answer.submit", {"text": "a"}, FORBIDDEN, "wrong_role")
     kit.reject("respondent", "answer.submit", {}, INVALID, "missing_fields")
-    kit.reject("respondent", "answer.submit", {"answer_hash": "a", "evidence": [""]}, INVALID, "not_text")
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:a", "evidence": ["sha256:receipt"]})
-    assert (kit.m.phase, kit.m.answer_hash) == (CasePhase.NEGOTIATION, "sha256:a")
+    kit.reject("respondent", "answer.submit", {"text": " ", "evidence": []}, INVALID, "not_text")
+    kit.reject(
+        "respondent", "answer.submit", {"text": "a", "evidence": ["receipt"]}, INVALID, "not_a_file_hash"
+    )
+    answer = "The tray was fitted to the maker's instructions; the leak is at the owner's own tap."
+    kit.step("respondent", "answer.submit", {"text": answer, "evidence": [file_hash(b"receipt")]})
+    snapshot = kit.m.snapshot()
+    assert (snapshot.phase, snapshot.answer) == (CasePhase.NEGOTIATION, Answer(answer, kit.now))
     assert kit.m.negotiation_due == kit.now + timedelta(days=10)
-    assert [(e.party, e.hashes) for e in kit.m.evidence] == [("respondent", ["sha256:receipt"])]
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:b"}, CONFLICT, "wrong_phase")
+    assert [(e.party, e.hashes, e.action, e.at) for e in snapshot.evidence] == [
+        ("respondent", [file_hash(b"receipt")], "answer.submit", kit.now)
+    ]
+    kit.reject("respondent", "answer.submit", {"text": "b"}, CONFLICT, "wrong_phase")
 
 
 def test_silence_for_five_days_moves_to_negotiation_and_does_not_lose_the_case():
@@ -105,16 +115,16 @@ def test_silence_for_five_days_moves_to_negotiation_and_does_not_lose_the_case()
     kit.run_to(answer_due - SECOND)
     assert kit.m.phase is CasePhase.ANSWER
     kit.run_to(answer_due)
-    assert (kit.m.phase, kit.m.answer_hash, kit.m.outcome) == (CasePhase.NEGOTIATION, None, None)
+    assert (kit.m.phase, kit.m.answer, kit.m.outcome) == (CasePhase.NEGOTIATION, None, None)
     assert kit.m.negotiation_due == answer_due + timedelta(days=10)
     assert kit.alerts() == []
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:late"}, CONFLICT, "wrong_phase")
+    kit.reject("respondent", "answer.submit", {"text": "late"}, CONFLICT, "wrong_phase")
 
 
 def test_the_end_of_negotiation_moves_to_the_draw():
     kit = BranchKit()
     kit.step("council", "case.accept", {})
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:a"})
+    kit.step("respondent", "answer.submit", {"text": "a"})
     kit.run_to(kit.m.negotiation_due - SECOND)
     assert kit.m.phase is CasePhase.NEGOTIATION and kit.m.draw_request(kit.now) is None
     kit.run_to(kit.m.negotiation_due)
@@ -134,7 +144,7 @@ def reach(phase: CasePhase) -> BranchKit:
     kit = BranchKit()
     script = [
         (CasePhase.ANSWER, lambda: kit.step("council", "case.accept", {})),
-        (CasePhase.NEGOTIATION, lambda: kit.step("respondent", "answer.submit", {"answer_hash": "sha256:a"})),
+        (CasePhase.NEGOTIATION, lambda: kit.step("respondent", "answer.submit", {"text": "a"})),
         (CasePhase.DRAW, lambda: kit.run_to(kit.m.negotiation_due)),
         (CasePhase.PANEL, kit.draw),
         (CasePhase.EVIDENCE, kit.declare_all),
@@ -258,3 +268,19 @@ def test_a_car_settlement_need_not_add_up_to_the_disputed_amount():
         kit.step(party, "settlement.sign", offer)
     assert kit.m.phase is CasePhase.ENFORCEMENT and kit.m.outcome.remedy == "replace_part"
     assert kit.m.remedy_due == kit.now + timedelta(days=15)
+
+
+def test_the_claims_specialty_remedy_sought_and_files_are_in_the_snapshot_from_its_filing():
+    video = file_hash(b"leak video")
+    kit = BranchKit(evidence=[video])
+    snapshot = kit.m.snapshot()
+    assert (snapshot.main_specialty, snapshot.remedy_sought) == ("waterproofing", "refund the disputed stage")
+    assert [(i.item_id, i.description) for i in snapshot.items] == [
+        ("leak", "bathroom floor leaks"),
+        ("tiles", "hollow tiles"),
+    ]
+    assert snapshot.evidence == [Evidence("claimant", [video], False, START, action="claim.file")]
+    assert read_case_snapshot(json.dumps(case_snapshot_json(snapshot))) == snapshot
+    # a claim without files keeps the genesis its terms always had: the field is left out unset
+    assert "evidence" in terms_document(kit.m.terms)
+    assert "evidence" not in terms_document(BranchKit().m.terms)

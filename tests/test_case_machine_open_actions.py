@@ -7,6 +7,7 @@ from datetime import timedelta
 from domain.case.state import CasePhase
 from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from tests.kits.dispute_kit import CAR, BranchKit, expert
 
@@ -54,7 +55,7 @@ def test_the_respondents_silence_closes_the_answer_window():
     assert kit.m.phase is CasePhase.ANSWER
     kit.run_to(answer.due)
     assert kit.m.phase is CasePhase.NEGOTIATION and awaited(kit, "answer.submit") == []
-    kit.reject("respondent", "answer.submit", {"answer_hash": "sha256:late"}, CONFLICT, "wrong_phase")
+    kit.reject("respondent", "answer.submit", {"text": "late"}, CONFLICT, "wrong_phase")
 
 
 def test_negotiation_waits_for_both_signatures_until_the_draw():
@@ -62,7 +63,7 @@ def test_negotiation_waits_for_both_signatures_until_the_draw():
     kit.step("council", "case.accept", {})
     assert sides(kit, "settlement.sign") == BOTH  # open from the acceptance, nothing waits for it
     assert {a.at_deadline for a in awaited(kit, "settlement.sign")} == {AtDeadline.NOT_AWAITED}
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:answer"})
+    kit.step("respondent", "answer.submit", {"text": "answer"})
     offers = awaited(kit, "settlement.sign")
     assert {(a.due, a.at_deadline) for a in offers} == {(kit.m.negotiation_due, AtDeadline.CLOSES_WINDOW)}
     kit.step("respondent", "settlement.sign", kit.settlement(300_000, 700_000))
@@ -148,10 +149,10 @@ def test_evidence_then_replies_then_the_vote():
     assert {a.at_deadline for a in evidence} == {AtDeadline.CLOSES_WINDOW}
     assert [a.ref or a.role for a in awaited(kit, "inspection.sign")] == ["claimant", "respondent", kit.chair]
     kit.run_to(current.evidence_due)
-    kit.step("claimant", "evidence.submit", {"evidence": ["sha256:last-minute"]})  # its due time is in
+    kit.step("claimant", "evidence.submit", {"evidence": [file_hash(b"last-minute")]})  # its due time is in
     kit.tick(SECOND)
-    kit.reject("claimant", "evidence.submit", {"evidence": ["sha256:late"]}, CONFLICT, "window_closed")
-    kit.step("respondent", "evidence.submit", {"evidence": ["sha256:reply"], "reply": True})
+    kit.reject("claimant", "evidence.submit", {"evidence": [file_hash(b"late")]}, CONFLICT, "window_closed")
+    kit.step("respondent", "evidence.submit", {"evidence": [file_hash(b"reply")], "reply": True})
     kit.run_to(current.reply_due - SECOND)
     assert kit.m.phase is CasePhase.EVIDENCE
     kit.run_to(current.reply_due)

@@ -160,18 +160,16 @@ def test_a_missing_envelope_field_is_refused():
 
 def test_checks_run_in_order_signature_before_role_before_phase():
     kit = BranchKit()
-    forged = edited(
-        kit.signed("claimant", "answer.submit", {"answer_hash": "a"}), payload={"answer_hash": "b"}
-    )
+    forged = edited(kit.signed("claimant", "answer.submit", {"text": "a"}), payload={"text": "b"})
     kit.reject_step(forged, FORBIDDEN, "bad_signature")
-    kit.reject("claimant", "answer.submit", {"answer_hash": "a"}, FORBIDDEN, "wrong_role")
-    kit.reject("respondent", "answer.submit", {"answer_hash": "a"}, CONFLICT, "wrong_phase")
+    kit.reject("claimant", "answer.submit", {"text": "a"}, FORBIDDEN, "wrong_role")
+    kit.reject("respondent", "answer.submit", {"text": "a"}, CONFLICT, "wrong_phase")
 
 
 def test_accepted_steps_form_a_hash_chain_from_the_terms():
     kit = BranchKit()
     genesis = kit.m.trail_head
     first = kit.step("council", "case.accept", {})
-    second = kit.step("respondent", "answer.submit", {"answer_hash": "sha256:a"})
+    second = kit.step("respondent", "answer.submit", {"text": "a"})
     assert [e.prev_hash for e in kit.m.trail] == [genesis, first]
     assert kit.m.trail_head == second and [e.signer_role for e in kit.m.trail] == ["council", "respondent"]

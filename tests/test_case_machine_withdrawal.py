@@ -43,7 +43,7 @@ def answering(kit: BranchKit) -> None:
 
 def negotiating(kit: BranchKit) -> None:
     answering(kit)
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:answer"})
+    kit.step("respondent", "answer.submit", {"text": "answer"})
 
 
 def drawing(kit: BranchKit) -> None:

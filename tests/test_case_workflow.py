@@ -22,6 +22,7 @@ from db.cases import get_case_projection
 from db.experts import update_expert
 from domain.case.draws import AbandonedPanelDraw, FailedPanelDraw
 from domain.case.terms import CAR, RENOVATION
+from domain.steps.files import file_hash
 from expert_panels.draw import draw_record_from_document, exclusion_code, verify_draw
 from expert_panels.registry import Affiliation, expert_from_document
 from expert_panels.votes import commitment
@@ -43,7 +44,7 @@ async def decide(case: Case, proposals: list[int | None], *, accepted: bool = Fa
         await case.step(expert_id, "declaration.sign", {"independent": True})
     await case.forward(2)
     await case.until("evidence")
-    await case.step("claimant", "evidence.submit", {"evidence": ["sha256:teardown-report"]})
+    await case.step("claimant", "evidence.submit", {"evidence": [file_hash(b"teardown-report")]})
     await case.forward(14)
     await case.until("voting")
     opinions = {

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from domain.escrow.state import MovementKind
 from domain.escrow.terms import SilencePolicy
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from tests.kits.machine_kit import DEFECT, TOTAL, Kit, decision, funded
 
@@ -165,7 +166,7 @@ def test_what_can_and_cannot_be_disputed():
     kit.reject("owner", "dispute.raise", {"reason": "x", "stages": [9]}, INVALID, "no_such_stage")
     kit.reject("owner", "dispute.raise", {"reason": "x", "stages": ["2"]}, INVALID, "no_such_stage")
     kit.reject("owner", "dispute.raise", {"reason": " "}, INVALID, "not_text")
-    kit.dispute("owner", [2, 2, 3], include_retention=True, evidence=["sha256:photo"])
+    kit.dispute("owner", [2, 2, 3], include_retention=True, evidence=[file_hash(b"photo")])
     assert (kit.m.disputes[0].stages, kit.m.disputed_fen(kit.m.disputes[0])) == ([2, 3], 60_000)
     kit.reject("contractor", "dispute.raise", {"reason": "x", "stages": [3]}, CONFLICT, "already_disputed")
     kit.reject(

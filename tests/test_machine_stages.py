@@ -1,9 +1,14 @@
 """One stage at a time: inspection rounds, deadlines, silence, acceptance and holdbacks."""
 
+import json
 from datetime import timedelta
 
-from domain.escrow.state import MovementKind
+import pytest
+
+from domain.escrow.snapshot import read_summary, summary_document
+from domain.escrow.state import Defect, InspectionRequest, ItemEvidence, MovementKind
 from domain.escrow.terms import Durations, SilencePolicy
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind
 from tests.kits.machine_kit import DEFECT, Kit, funded
 
@@ -258,3 +263,67 @@ def test_holdbacks_are_released_only_from_a_running_escrow_and_a_real_stage():
     kit.deposit(kit.m.contract_total_fen)
     kit.reject("owner", "holdback.release", {**release, "stage": 9}, INVALID, "no_such_stage")
     kit.reject("owner", "holdback.release", release, CONFLICT, "no_such_holdback")
+
+
+# ------------------------------------------------------------------ evidence
+STAGE_PHOTO, WALL, TILES, REPORT = (file_hash(b) for b in (b"stage", b"wall", b"tiles", b"report.pdf"))
+
+
+def test_a_request_shows_its_note_and_each_items_note_and_photos_and_a_report_its_pinned_photos():
+    kit = funded()
+    items = [{"note": "kitchen wall retiled", "files": [WALL]}, {"note": "bathroom socket earthed"}]
+    request = {"stage": 1, "note": "ready", "evidence": [STAGE_PHOTO], "items": items}
+    kit.step("contractor", "inspection.request", request)
+    asked_at = kit.now
+    expected = InspectionRequest(
+        1,
+        "ready",
+        [STAGE_PHOTO],
+        [ItemEvidence("kitchen wall retiled", [WALL]), ItemEvidence("bathroom socket earthed", [])],
+        asked_at,
+    )
+    assert kit.m.snapshot().stages[0].last_request == expected
+
+    kit.now += timedelta(hours=2)
+    pinned = {**DEFECT, "photos": [TILES, WALL]}
+    kit.report(1, "fail", [pinned, DEFECT])
+    report = kit.m.snapshot().stages[0].last_report
+    assert report.defects == [
+        Defect(DEFECT["description"], DEFECT["location"], DEFECT["cost_estimate_fen"], [TILES, WALL]),
+        Defect(DEFECT["description"], DEFECT["location"], DEFECT["cost_estimate_fen"], []),
+    ]
+    assert (report.signed_at, report.files) == (kit.now, [])
+    assert kit.m.snapshot().stages[0].last_request == expected  # the request stays with its report
+
+    kit.step("contractor", "inspection.request", {"stage": 1})  # the next round's replaces it
+    assert kit.m.snapshot().stages[0].last_request == InspectionRequest(2, "-", [], [], kit.now)
+    payload = {"stage": 1, "round": 2, "result": "pass", "report_hash": "sha256:r", "files": [REPORT]}
+    kit.step("inspector", "inspection.report", payload)
+    snapshot = kit.m.snapshot()
+    assert (snapshot.stages[0].last_report.files, snapshot.stages[0].last_report.defects) == ([REPORT], [])
+    assert read_summary(json.dumps(summary_document(snapshot))) == snapshot  # the read model keeps it all
+
+
+@pytest.mark.parametrize(
+    ("action", "payload"),
+    [
+        ("inspection.request", {"stage": 1, "evidence": ["sha256:photos-stage-1"]}),
+        ("inspection.request", {"stage": 1, "evidence": ["SHA256:" + "0" * 64]}),
+        ("inspection.request", {"stage": 1, "items": [{"note": "wall", "files": ["wall.jpg"]}]}),
+        ("dispute.raise", {"stages": [1], "reason": "leak", "evidence": ["sha256:" + "0" * 63]}),
+    ],
+)
+def test_a_file_named_by_anything_but_its_hash_is_refused(action, payload):
+    kit = funded()
+    role = "contractor" if action == "inspection.request" else "owner"
+    kit.reject(role, action, payload, INVALID, "not_a_file_hash")
+
+
+def test_a_defect_photo_or_report_file_that_is_not_a_hash_is_refused():
+    kit = funded()
+    kit.request(1)
+    report = {"stage": 1, "round": 1, "result": "fail", "report_hash": "sha256:r"}
+    defect = {**DEFECT, "photos": ["tiles.jpg"]}
+    kit.reject("inspector", "inspection.report", {**report, "defects": [defect]}, INVALID, "not_a_file_hash")
+    bad_file = {**report, "defects": [DEFECT], "files": [""]}
+    kit.reject("inspector", "inspection.report", bad_file, INVALID, "not_a_file_hash")

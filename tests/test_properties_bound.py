@@ -21,6 +21,7 @@ from domain.escrow.snapshot import summary_document
 from domain.escrow.terms import Durations, SilencePolicy
 from domain.money import MAX_AMOUNT_FEN
 from domain.steps.fields import Fen, StepPayload
+from domain.steps.files import file_hash
 from domain.steps.payload_errors import read_payload
 from domain.steps.rejections import RejectionKind, StepRejected
 from expert_panels.car_remedy import MAX_USAGE_COEFFICIENT_PPM, InvalidCarFacts, usage_fee_fen
@@ -159,7 +160,7 @@ class BoundPrograms(EscrowPrograms):
 
     @rule(amount=NEAR)
     def claim_warranty_for(self, amount):
-        payload = {"description": "leak", "amount_fen": amount, "evidence": ["sha256:leak"]}
+        payload = {"description": "leak", "amount_fen": amount, "evidence": [file_hash(b"leak")]}
         self.attempt("owner", "warranty.claim", payload)
 
     @precondition(lambda self: self.m.phase in ("active", "warranty"))

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
+from domain.steps.files import file_hash
 from tests.kits.dispute_kit import CAR, CaseKit
-from tests.kits.machine_kit import Kit, decision
+from tests.kits.machine_kit import DEFECT, Kit, decision
 
 GOLDEN = Path(__file__).parent / "golden"
 VOLATILE = re.compile(r"^(sha256:)?[A-Za-z0-9+/=_-]{40,}$")
@@ -66,7 +67,12 @@ def escrow_through_warranty(record: Recorder, kit: Kit) -> None:
     record("signed")
     kit.deposit(kit.m.contract_total_fen)
     record("funded")
-    kit.fail_round(1)
+    wall = file_hash(b"kitchen wall")
+    items = [{"note": "厨房墙面瓷砖", "files": [wall]}]
+    request = {"stage": 1, "note": "水电完工", "evidence": [file_hash(b"stage 1")], "items": items}
+    kit.step("contractor", "inspection.request", request)
+    record("stage 1 inspection requested")
+    kit.report(1, "fail", [{**DEFECT, "photos": [wall]}])
     record("stage 1 failed")
     report_hash = kit.inspected(1)
     record("stage 1 passed")
@@ -97,7 +103,11 @@ def escrow_through_warranty(record: Recorder, kit: Kit) -> None:
     kit.pass_stage(3)
     kit.pass_stage(4)
     record("works done")
-    kit.step("owner", "warranty.claim", {"description": "bathroom leak", "amount_fen": 2_000})
+    kit.step(
+        "owner",
+        "warranty.claim",
+        {"description": "bathroom leak", "amount_fen": 2_000, "evidence": [file_hash(b"leak")]},
+    )
     record("claim filed")
     kit.tick(timedelta(days=730))
     kit.settle()
@@ -137,7 +147,7 @@ def escrow_owner_silent(record: Recorder, kit: Kit) -> None:
 def decided_round(record: Recorder, kit: CaseKit, proposals: list[int | None], **summary: Any) -> None:
     seats = kit.form_panel()
     record("panel formed")
-    kit.step("claimant", "evidence.submit", {"evidence": ["sha256:photos"]})
+    kit.step("claimant", "evidence.submit", {"evidence": [file_hash(b"photos")], "note": "闭水试验照片"})
     kit.tick(timedelta(days=14))
     record("voting")
     kit.vote(dict(zip(seats, proposals, strict=True)))

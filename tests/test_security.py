@@ -317,7 +317,7 @@ async def test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn(
     tampered.envelope["payload"]["note"] = "rejected"
     accept = council.sign("case.accept", case_id, {})
     refusals = [
-        ("/answer", dealer.sign("answer.submit", case_id, {"answer_hash": "sha256:a"}), 409, "wrong_phase"),
+        ("/answer", dealer.sign("answer.submit", case_id, {"text": "a"}), 409, "wrong_phase"),
         ("/acceptance", tampered, 403, "bad_signature"),
         ("/acceptance", council.sign("case.accept", case_id, {}, two_hours_ago), 409, "stale_timestamp"),
         ("/acceptance", accept, 200, None),

@@ -60,8 +60,14 @@ DECIDE = {"dispute": 1, "outcome": "split", "reasons": "r", "decision_hash": "sh
         (
             WarrantyClaimPayload,
             {"amount_fen": 1, "description": "d", "evidence": [""]},
-            "not_text",
-            "every entry of",
+            "not_a_file_hash",
+            "every entry of 'evidence' must be 'sha256:' and the 64 lowercase hex digits",
+        ),
+        (
+            WarrantyClaimPayload,
+            {"amount_fen": 1, "description": "d", "evidence": ["sha256:" + "A" * 64]},
+            "not_a_file_hash",
+            "every entry of 'evidence'",
         ),
         (
             WarrantyClaimPayload,

@@ -4,12 +4,11 @@ A single case is read from its workflow (like `GET /cases/{id}`) so a page reloa
 after a signed step already shows it; lists come from the read model so a page of twenty
 cases costs one database query, not twenty workflow queries.
 
-Every case page shows the claim as filed (`claim_shown`): its items and disputed amount from the
-snapshot, the remedy sought and the main specialty from the terms the case was filed with
-(`filed_terms`), and for a case about an escrow, that escrow's dispute as the escrow holds it.
+Every case page shows the claim as filed: its items, disputed amount, remedy sought and main
+specialty from the snapshot, and for a case about an escrow, that escrow's dispute as the escrow
+holds it (`claim_shown`).
 """
 
-import json
 from typing import Any
 
 from fastapi import Request
@@ -19,18 +18,13 @@ from starlette.responses import HTMLResponse
 from api.case_escrow import CaseEscrowView, read_case_escrow
 from api.errors import ApiError
 from api.gateway import CASE, query
-from api.idempotency import decoded_input
-from api.routes.cases import CLAIM_SCOPE
 from db import crud
 from db.models import CaseProjection, Party
-from db.request_records import list_request_records
 from domain.case.snapshot import CaseSnapshot, read_case_snapshot
-from domain.case.terms import CaseTerms
 from web.access import PageRefused
 from web.i18n import translator
 from web.templating import render
 from workflows.case import CaseWorkflow
-from workflows.case_types import CaseInput
 
 
 def snapshot_of(row: CaseProjection) -> CaseSnapshot:
@@ -62,20 +56,6 @@ def party_names(session: Session, cases: list[CaseSnapshot]) -> dict[str, str]:
     return {party.id: party.display_name for party in crud.list_parties(session=session, ids=sorted(ids))}
 
 
-def filed_terms(session: Session, case: CaseSnapshot) -> CaseTerms | None:
-    """The terms the case was filed with, as read from the claimant's signed claim: `POST /cases`
-    records the case's exact input under the claimant's key before it starts the case. None for a
-    case started another way (a test's workflow).
-
-    The one place the pages read what the snapshot does not carry (the remedy sought, the main
-    specialty); once the snapshot carries them, the pages read them there and this goes.
-    """
-    for record in list_request_records(session=session, scope=CLAIM_SCOPE, party_id=case.claimant_id):
-        if json.loads(record.answer_json).get("case_id") == case.case_id:
-            return decoded_input(record.workflow_input_json, CaseInput).terms
-    return None
-
-
 async def case_escrow(request: Request, party: Party, case: CaseSnapshot) -> CaseEscrowView | None:
     """The escrow the case decides on as the reader may see it (api/case_escrow.py), None for a
     case about no escrow; a refusal page when the escrow cannot be read."""
@@ -87,7 +67,7 @@ async def case_escrow(request: Request, party: Party, case: CaseSnapshot) -> Cas
         raise PageRefused(problem_page(request, error)) from None
 
 
-async def claim_shown(request: Request, session: Session, party: Party, case: CaseSnapshot) -> dict[str, Any]:
-    """What case_facts.html shows of the claim besides the snapshot: `claim` (the filed terms) and
-    `case_escrow` (the escrow the case decides on, whose `dispute.reason` is the claim's reason)."""
-    return {"claim": filed_terms(session, case), "case_escrow": await case_escrow(request, party, case)}
+async def claim_shown(request: Request, party: Party, case: CaseSnapshot) -> dict[str, Any]:
+    """What case_facts.html shows of the claim besides the snapshot: `case_escrow` (the escrow the
+    case decides on, whose `dispute.reason` is the claim's reason)."""
+    return {"case_escrow": await case_escrow(request, party, case)}

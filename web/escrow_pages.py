@@ -65,6 +65,8 @@ SIGNED_FIELDS = [
     "include_retention",
     "evidence",
     "note",
+    "files",
+    "photos",
     "claim",
 ]
 STEP_WORDS = [

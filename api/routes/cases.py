@@ -66,6 +66,7 @@ def _claim_terms(claim: ClaimFile) -> dict[str, Any]:
         "disputed_fen": claim.disputed_fen,
         "remedy_sought": claim.remedy_sought,
         "car_facts": _car_facts(claim, domain),
+        "evidence": list(claim.evidence),
     }
 
 

@@ -65,6 +65,7 @@ from domain.case.snapshot import (
 )
 from domain.case.state import (
     AbandonedDraw,
+    Answer,
     CasePhase,
     Evidence,
     FailedAttempt,
@@ -174,13 +175,17 @@ class CaseMachine(SignedStepMachine):
         self.provisional_alerted = False
         self._alert_if_provisional(filed_at)
         self.answer_due: datetime | None = None
-        self.answer_hash: str | None = None
+        self.answer: Answer | None = None
         self.negotiation_due: datetime | None = None
         self.settlement: Settlement | None = None
         self.rounds: list[PanelRound] = []
         self.abandoned_draws: list[AbandonedDraw] = []
         self.draw_retry_at: datetime | None = None
-        self.evidence: list[Evidence] = []
+        self.evidence = (
+            [Evidence(CLAIMANT, list(terms.evidence), False, filed_at, action="claim.file")]
+            if terms.evidence
+            else []
+        )
         self.outcome: Outcome | None = None
         self.objection: Objection | None = None
         self.objection_due: datetime | None = None
@@ -278,13 +283,12 @@ class CaseMachine(SignedStepMachine):
 
     def _plan_answer_submit(self, payload: steps.AnswerSubmit, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.ANSWER)
-        answer_hash = payload.answer_hash
         hashes = list(payload.evidence)
 
         def apply() -> None:
-            self.answer_hash = answer_hash
+            self.answer = Answer(payload.text, now)
             if hashes:
-                self.evidence.append(Evidence(RESPONDENT, hashes, False, now))
+                self.evidence.append(Evidence(RESPONDENT, hashes, False, now, action="answer.submit"))
             self._open_negotiation(now)
 
         return apply
@@ -457,7 +461,7 @@ class CaseMachine(SignedStepMachine):
         due = present(current.reply_due if reply else current.evidence_due, "the evidence windows")
         if (current.paused_at or now) > due:  # a paused clock stands still: it does not reopen a window
             raise conflict("window_closed", f"the {'reply' if reply else 'evidence'} window has closed")
-        return lambda: self.evidence.append(Evidence(actor, hashes, reply, now))
+        return lambda: self.evidence.append(Evidence(actor, hashes, reply, now, payload.note))
 
     def _plan_inspection_sign(self, payload: steps.InspectionSign, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.EVIDENCE)
@@ -1238,11 +1242,14 @@ class CaseMachine(SignedStepMachine):
                 escrow_dispute=self.terms.escrow_dispute,
                 disputed_fen=self.terms.disputed_fen,
                 items=self.terms.items,
+                main_specialty=self.terms.main_specialty,
+                remedy_sought=self.terms.remedy_sought,
                 car_facts=self.terms.car_facts,
                 statutory_remedy=self.statutory,
                 filed_at=self.filed_at,
                 acceptance_due=self.acceptance_due,
                 answer_due=self.answer_due,
+                answer=self.answer,
                 negotiation_due=self.negotiation_due,
                 settlement=self.settlement,
                 rounds=[round_snapshot(r) for r in self.rounds],
@@ -1278,8 +1285,9 @@ def terms_document(terms: CaseTerms) -> dict[str, Any]:
     """The terms a case's trail starts from. A field added to the terms later is left out while
     unset, so a case filed before it keeps the genesis hash its trail was chained from."""
     document = jsonable_object(asdict(terms))
-    if document["car_facts"] is None:
-        del document["car_facts"]
+    for later, unset in (("car_facts", None), ("evidence", [])):
+        if document[later] == unset:
+            del document[later]
     return document
 
 

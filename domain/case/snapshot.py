@@ -23,6 +23,7 @@ from pydantic import TypeAdapter
 from domain.case.outcomes import Decision, EscrowDecision, Objection, Outcome
 from domain.case.state import (
     AbandonedDraw,
+    Answer,
     CasePhase,
     Evidence,
     FailedAttempt,
@@ -146,16 +147,21 @@ class CaseSnapshot:
     escrow_dispute: int | None
     disputed_fen: int
     items: list[ClaimItem]
+    # the claim's category and what the claimant asks for; summaries stored before they were
+    # carried read as empty
+    main_specialty: str = field(default="", kw_only=True)
+    remedy_sought: str = field(default="", kw_only=True)
     car_facts: dict[str, Any] | None  # a car claim's stated facts, as filed
     statutory_remedy: dict[str, Any] | None  # what the regulation gives on them (claimed_remedy)
     filed_at: Stamp
     acceptance_due: Stamp
     answer_due: Stamp | None
+    answer: Answer | None = field(default=None, kw_only=True)  # the respondent's, once given
     negotiation_due: Stamp | None
     settlement: Settlement | None
     rounds: list[RoundSnapshot]
     abandoned_draws: list[AbandonedDrawSnapshot]
-    evidence: list[Evidence]
+    evidence: list[Evidence]  # every file before the panel: the claim's, the answer's, then submissions
     outcome: Outcome | None
     objection: Objection | None
     objection_due: Stamp | None

@@ -57,9 +57,22 @@ class Settlement:
 
 @dataclass
 class Evidence:
+    """Files a party put before the panel: who (claimant or respondent), when, by which step (the
+    claim, the answer, or an evidence submission), and what they said of them."""
+
     party: str
-    hashes: list[str]
+    hashes: list[str]  # file hashes, as signed (domain/steps/files.py)
     reply: bool
+    at: Stamp
+    note: str = ""
+    action: str = "evidence.submit"  # claim.file | answer.submit | evidence.submit
+
+
+@dataclass
+class Answer:
+    """The respondent's answer to the claim, as signed (its files are an `Evidence` entry)."""
+
+    text: str
     at: Stamp
 
 

@@ -25,8 +25,8 @@ from domain.steps.fields import (
     OneOf,
     StepPayload,
     Text,
-    Texts,
 )
+from domain.steps.files import Files
 from domain.steps.spec import StepSpec, rule_table
 
 COUNCIL = frozenset({Role.COUNCIL})
@@ -43,8 +43,8 @@ class CaseReject(StepPayload):
 
 
 class AnswerSubmit(StepPayload):
-    answer_hash: Text
-    evidence: Texts = []
+    text: Text  # the answer itself, signed as written
+    evidence: Files = []
 
 
 class SettlementSign(StepPayload):
@@ -66,7 +66,8 @@ class DeclarationSign(StepPayload):
 
 class EvidenceSubmit(StepPayload):
     reply: Flag = False
-    evidence: Texts
+    evidence: Files
+    note: AnyText = ""  # what the files show, for the panel
 
 
 class InspectionSign(StepPayload):
@@ -152,7 +153,7 @@ EVIDENCE_SUBMIT = StepSpec(
     "evidence.submit",
     PARTIES,
     EvidenceSubmit,
-    "A party submits evidence or a reply (hashes of the files)",
+    "A party submits evidence or a reply: uploaded files, with a note",
     "/evidence",
 )
 INSPECTION_SIGN = StepSpec(
@@ -266,6 +267,6 @@ class ClaimFile(StepPayload):
     disputed_fen: Fen
     remedy_sought: Text
     car_facts: MaybeDocument = None  # a car claim's facts (expert_panels/car_claim.py)
-    evidence: Texts = []
+    evidence: Files = []
     escrow_id: MaybeText = None
     escrow_dispute: MaybeNumber = None  # required with escrow_id

@@ -47,5 +47,6 @@ class CaseTerms:
     escrow_id: str | None = None  # renovation cases decided for an escrow
     escrow_dispute: int | None = None  # that escrow's dispute number
     car_facts: dict[str, Any] | None = None  # a car claim's stated facts (expert_panels/car_claim.py)
+    evidence: list[str] = field(default_factory=list)  # the files filed with the claim
     small_claim_threshold_fen: int = 500_000
     windows: CaseWindows = field(default_factory=CaseWindows)

@@ -29,6 +29,8 @@ from domain.escrow.state import (
     Dispute,
     Holdback,
     InspectionReport,
+    InspectionRequest,
+    ItemEvidence,
     Ledger,
     Movement,
     MovementKind,
@@ -306,14 +308,18 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("wrong_stage_state", f"stage {number} is {stage.status}")
         return stage
 
-    def _plan_inspection_request(self, payload: steps.InspectionRequest, role: str, now: datetime) -> Apply:
+    def _plan_inspection_request(
+        self, payload: steps.InspectionRequestPayload, role: str, now: datetime
+    ) -> Apply:
         stage = self._stage_for_step(payload.stage, StageStatus.AWAITING_REQUEST, StageStatus.RECTIFYING)
-        evidence = list(payload.evidence)
+        items = [ItemEvidence(item.note, list(item.files)) for item in payload.items]
 
         def apply() -> None:
             stage.status = StageStatus.INSPECTION_REQUESTED
             stage.round += 1
-            stage.evidence = evidence
+            stage.last_request = InspectionRequest(
+                stage.round, payload.note, list(payload.evidence), items, now
+            )
             stage.report_due = now + timedelta(days=self.terms.durations.inspection_days)
             stage.report_overdue_alerted = False
             stage.rework_due = None
@@ -327,10 +333,12 @@ class EscrowMachine(SignedStepMachine):
         if read_integer(payload.round, "round", minimum=1) != stage.round:
             raise conflict("wrong_round", f"stage {stage.number} is in inspection round {stage.round}")
         result = payload.result
-        defects = [Defect(d.description, d.location, d.cost_estimate_fen) for d in payload.defects]
+        defects = [
+            Defect(d.description, d.location, d.cost_estimate_fen, list(d.photos)) for d in payload.defects
+        ]
         if result == "fail" and not defects:
             raise invalid("defects_required", "a failed inspection must list its defects")
-        report = InspectionReport(stage.round, result, defects, payload.report_hash, now)
+        report = InspectionReport(stage.round, result, defects, payload.report_hash, now, list(payload.files))
 
         def apply() -> None:
             stage.last_report = report

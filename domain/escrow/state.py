@@ -54,10 +54,30 @@ class Movement:
 
 
 @dataclass
+class ItemEvidence:
+    """One item of an inspection request: what the contractor says of it, and its photos."""
+
+    note: str
+    files: list[str]  # file hashes, as signed (domain/steps/files.py)
+
+
+@dataclass
+class InspectionRequest:
+    """What the contractor asked the inspector to look at in a round (signed by the contractor)."""
+
+    round: int
+    note: str
+    files: list[str]  # of the stage as a whole
+    items: list[ItemEvidence]
+    requested_at: Stamp
+
+
+@dataclass
 class Defect:
     description: str
     location: str
     cost_estimate_fen: int
+    photos: list[str] = field(default_factory=list)  # the files that show it
 
 
 @dataclass
@@ -67,6 +87,7 @@ class InspectionReport:
     defects: list[Defect]
     report_hash: str
     signed_at: Stamp
+    files: list[str] = field(default_factory=list)  # what the inspector attached to the report
 
 
 @dataclass
@@ -86,7 +107,7 @@ class Stage:
     status: StageStatus = StageStatus.AWAITING_REQUEST
     round: int = 0
     failed_rounds: int = 0
-    evidence: list[str] = field(default_factory=list)
+    last_request: InspectionRequest | None = None  # the latest round's, with its note and files
     report_due: Stamp | None = None
     report_overdue_alerted: bool = False
     acceptance_due: Stamp | None = None
@@ -112,7 +133,7 @@ class WarrantyClaim:
     number: int
     description: str
     amount_fen: int
-    evidence: list[str]
+    evidence: list[str]  # file hashes, as signed
     filed_at: Stamp
     status: str = "open"  # open | withdrawn | settled
 
@@ -124,7 +145,7 @@ class Dispute:
     reason: str
     stages: list[int]
     include_retention: bool
-    evidence: list[str]
+    evidence: list[str]  # file hashes, as signed
     raised_at: Stamp
     status: str = "open"  # open | decided | cancelled | withdrawn (with its case)
     outcome: str | None = None

@@ -5,7 +5,8 @@ two places is refused for the same one as always; a default is what the machine 
 when the field is absent.
 
 A payload model is named for its action, except where the read model already has a type of that
-name (the recorded inspection report, the filed warranty claim, a defect, a holdback): there the
+name (the recorded inspection request and report, an item's evidence, the filed warranty claim, a
+defect, a holdback): there the
 payload's name ends in `Payload`, so the OpenAPI document names each type once
 (tests/test_step_routes.py checks no schema is split into -Input and -Output).
 """
@@ -28,6 +29,7 @@ from domain.steps.fields import (
     Text,
     Texts,
 )
+from domain.steps.files import Files
 from domain.steps.spec import StepSpec, rule_table
 
 SIDES = frozenset({Role.OWNER, Role.CONTRACTOR})
@@ -38,16 +40,25 @@ class ContractSign(StepPayload):
     terms_hash: Text
 
 
-class InspectionRequest(StepPayload):
+class ItemEvidencePayload(StepPayload):
+    """One item the contractor points the inspector to: what to look at, and its photos."""
+
+    note: Text
+    files: Files = []
+
+
+class InspectionRequestPayload(StepPayload):
     stage: Number
-    evidence: Texts = []
+    evidence: Files = []  # photos of the stage as a whole
     note: Text = "-"
+    items: Objects[ItemEvidencePayload] = []
 
 
 class DefectPayload(StepPayload):
     description: Text
     location: Text
     cost_estimate_fen: Fen
+    photos: Files = []  # the photos that show this defect
 
 
 class InspectionReportPayload(StepPayload):
@@ -56,6 +67,7 @@ class InspectionReportPayload(StepPayload):
     result: Annotated[Text, OneOf("pass", "fail")]
     defects: Objects[DefectPayload] = []
     report_hash: Text
+    files: Files = []  # the report itself and anything else the inspector attaches
 
 
 class StageAccept(StepPayload):
@@ -104,7 +116,7 @@ class DisputeRaise(StepPayload):
     stages: StageNumbers = []
     include_retention: Flag = False
     reason: Text
-    evidence: Texts = []
+    evidence: Files = []
 
 
 class DisputeDecide(StepPayload):
@@ -125,7 +137,7 @@ class DisputeWithdraw(StepPayload):
 class WarrantyClaimPayload(StepPayload):
     amount_fen: PositiveFen
     description: Text
-    evidence: Texts = []
+    evidence: Files = []
 
 
 class WarrantyWithdraw(StepPayload):
@@ -142,7 +154,7 @@ CONTRACT_SIGN = StepSpec(
 INSPECTION_REQUEST = StepSpec(
     "inspection.request",
     frozenset({Role.CONTRACTOR}),
-    InspectionRequest,
+    InspectionRequestPayload,
     "Contractor asks for the stage to be inspected",
     "/stages/{number}/inspection-requests",
     "stage",

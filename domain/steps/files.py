@@ -7,6 +7,7 @@ refuses a step naming a file the store does not hold, and the projection records
 or case names which file, which is what decides who may read it.
 """
 
+import hashlib
 import re
 from typing import Annotated, Any, Final
 
@@ -34,6 +35,11 @@ FileHash = Annotated[
 Files = Annotated[list[FileHash], Field(max_length=MAX_ITEMS), NAMES_FILES]
 # One file a step names on its own (a report's document, say).
 OneFile = Annotated[FileHash, NAMES_FILES]
+
+
+def file_hash(data: bytes) -> str:
+    """The value a file is named by in a signed payload, and stored under: 'sha256:' and its hex SHA-256."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def files_named(payload: BaseModel) -> list[str]:

@@ -76,6 +76,11 @@ CODES: dict[str, tuple[str, Sentence, Sentence]] = {
         "no_such_stage",
         *_same(lambda n, _: f"'{n}' must name stages by their numbers, from 1"),
     ),
+    # an evidence file (domain/steps/files.py)
+    "not_a_file_hash": (
+        "not_a_file_hash",
+        *_said("must be 'sha256:' and the 64 lowercase hex digits of an uploaded file's SHA-256"),
+    ),
 }
 
 

@@ -177,7 +177,7 @@ def test_the_activity_projects_a_case_its_trail_and_its_alerts_once(session: Ses
 
     first = project(0, 0)
     kit.step("council", "case.accept", {})
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:answer"})
+    kit.step("respondent", "answer.submit", {"text": "answer"})
     kit.step("claimant", "settlement.sign", kit.settlement(400_000, DISPUTED - 400_000))
     kit.step("respondent", "settlement.sign", kit.settlement(400_000, DISPUTED - 400_000))
     second = project(0, 1)

@@ -65,7 +65,7 @@ async def car_case_at_summary(stack: Stack) -> CarCase:
     case, demo = car.case, car.demo
     case.experts = await expert_pool(stack, car.council, car.dealer, CAR_POOL, CAR_TIES)
     await case.accept()
-    await case.answer("sha256:dealer-answer")
+    await case.answer("dealer-answer")
     await demo.negotiate_in_vain(case)
     await demo.form_panel(case)
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")

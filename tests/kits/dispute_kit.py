@@ -104,7 +104,7 @@ class CaseKit:
     # --------------------------------------------------------------- phases
     def to_draw(self) -> None:
         self.step("council", "case.accept", {})
-        self.step("respondent", "answer.submit", {"answer_hash": "sha256:answer"})
+        self.step("respondent", "answer.submit", {"text": "answer"})
         self.tick(timedelta(days=10))
 
     def draw(self, seed: str = "seed-1") -> list[str]:

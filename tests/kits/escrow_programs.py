@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from domain.escrow.state import MovementKind, MovementStatus
 from domain.escrow.terms import Durations, SilencePolicy, split_by_percent
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind, StepRejected
 from tests.kits.machine_kit import DEFECT, Kit, decision
 
@@ -199,7 +200,7 @@ class EscrowPrograms(RuleBasedStateMachine):
     def request_inspection(self, pick, evidence):
         payload: dict[str, Any] = {"stage": self.stage_number(pick)}
         if evidence:
-            payload["evidence"] = ["sha256:photos"]
+            payload["evidence"] = [file_hash(b"photos")]
         self.attempt(CONTRACTOR, "inspection.request", payload)
 
     @rule(
@@ -331,7 +332,11 @@ class EscrowPrograms(RuleBasedStateMachine):
     def warranty_claim(self, share, over):
         unclaimed = self.m.retention.open_fen - sum(c.amount_fen for c in self.m.claims if c.status == "open")
         amount = (share % unclaimed + 1 if unclaimed > 0 else share) + over * unclaimed
-        payload = {"description": "leak under the bath", "amount_fen": amount, "evidence": ["sha256:leak"]}
+        payload = {
+            "description": "leak under the bath",
+            "amount_fen": amount,
+            "evidence": [file_hash(b"leak")],
+        }
         self.attempt(OWNER, "warranty.claim", payload)
 
     @rule(pick=st.integers(0, 3))

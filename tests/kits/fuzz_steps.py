@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
 from domain.case.steps import CASE_RULES, ClaimFile
 from domain.escrow.steps import ESCROW_RULES
+from domain.steps.files import file_hash
 from domain.steps.spec import StepSpec
 from expert_panels.registry import SPECIALTIES
 
@@ -26,9 +27,10 @@ RULES: dict[str, StepSpec[Any]] = ESCROW_RULES | CASE_RULES
 CLAIM = StepSpec("claim.file", frozenset(), ClaimFile, "File a case")
 BOUND_AMOUNTS = [0, 1, 10**13, 10**13 + 1, 10**14, 2**63 - 1, 2**63, -1]
 NUMBERS = {"stage", "round", "dispute", "claim", "change_no", "from_stage", "escrow_dispute"}
-HASHES = {"report_hash", "terms_hash", "plan_hash", "decision_hash", "settlement_hash", "answer_hash"}
+HASHES = {"report_hash", "terms_hash", "plan_hash", "decision_hash", "settlement_hash"}
 FLAGS = {"independent", "reply", "include_retention"}
-STRUCTURED = {"evidence", "items", "defects", "holdbacks", "stages", "opinion", "escrow_step"}
+FILES = {"evidence", "files", "photos"}  # lists of file hashes (domain/steps/files.py)
+STRUCTURED = {*FILES, "items", "defects", "holdbacks", "stages", "opinion", "escrow_step"}
 CHOICES = {
     "result": ["pass", "fail"],
     "outcome": sorted(RENOVATION_OUTCOMES | {"release", "business", "consumer"}),
@@ -63,7 +65,7 @@ class Hints:
     (`report_hash`, `amount_fen`, `round`, `expert_id`...), and every string and integer."""
 
     by_key: dict[str, list[Any]] = field(default_factory=dict)
-    texts: list[str] = field(default_factory=lambda: ["sha256:x"])
+    texts: list[str] = field(default_factory=lambda: [file_hash(b"x")])
     numbers: list[int] = field(default_factory=lambda: [1])
 
     @classmethod
@@ -85,7 +87,7 @@ class Hints:
         seen = {name: sorted(values, key=repr) for name, values in by_key.items()}
         texts = sorted({v for values in seen.values() for v in values if isinstance(v, str)})
         numbers = sorted({v for values in seen.values() for v in values if isinstance(v, int)})
-        return cls(seen, texts or ["sha256:x"], numbers or [1])
+        return cls(seen, texts or [file_hash(b"x")], numbers or [1])
 
     def known(self, name: str, fallback: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         """Two draws in three a value held under `name` (when there is one), else `fallback`.
@@ -119,11 +121,19 @@ def _fresh(action: str, name: str, hints: Hints) -> st.SearchStrategy[Any]:
         return st.booleans()
     if name in CHOICES:
         return st.sampled_from(CHOICES[name]) | text
-    if name in {"evidence", "items"}:
+    files = st.lists(st.binary(max_size=8).map(file_hash) | text, max_size=3)
+    if name in FILES:
+        return files
+    if name == "items" and action == "inspection.request":
+        return st.lists(st.fixed_dictionaries({"note": text}, optional={"files": files}), max_size=2)
+    if name == "items":
         return st.lists(text, max_size=3)
     if name == "defects":
         return st.lists(
-            st.fixed_dictionaries({"description": text, "location": text, "cost_estimate_fen": amount}),
+            st.fixed_dictionaries(
+                {"description": text, "location": text, "cost_estimate_fen": amount},
+                optional={"photos": files},
+            ),
             max_size=2,
         )
     if name == "holdbacks":

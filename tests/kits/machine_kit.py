@@ -22,6 +22,7 @@ from domain.escrow.machine import EscrowMachine, change_plan_hash
 from domain.escrow.state import Movement, MovementKind, MovementStatus
 from domain.escrow.terms import ContractTerms, Durations, SilencePolicy, StagePlan
 from domain.escrow.terms import PartyKey as TermsKey
+from domain.steps.files import file_hash
 from domain.steps.rejections import RejectionKind, StepRejected
 from domain.steps.signing import SignedStep
 
@@ -191,7 +192,9 @@ class Kit:
 
     def request(self, stage: int) -> None:
         self.step(
-            "contractor", "inspection.request", {"stage": stage, "evidence": [f"sha256:photos-{stage}"]}
+            "contractor",
+            "inspection.request",
+            {"stage": stage, "evidence": [file_hash(f"photos-{stage}".encode())]},
         )
 
     def report(self, stage: int, result: str = "pass", defects: list[dict] | None = None) -> str:

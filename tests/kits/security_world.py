@@ -141,7 +141,7 @@ async def draw_panel(
     case = CaseSession(stack.http, claimant=buyer, respondent=dealer, council=council, experts=pool)
     case.case_id = case_id
     await case.accept()
-    await case.answer("sha256:dealer-answer")
+    await case.answer("dealer-answer")
     clocks = CaseClocks(stack.temporal)
     await clocks.fast_forward(case_id, WINDOWS.negotiation_days)
     state = await case.until("panel")

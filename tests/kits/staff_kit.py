@@ -16,6 +16,7 @@ from client.case_session import CaseSession, ExpertSpec, set_affiliations
 from client.escrow_session import eventually
 from client.party import Party
 from db import cases, crud
+from domain.steps.files import file_hash
 from tests.conftest import Stack
 from tests.kits.flow import EscrowFlow
 from web.session import SESSION_COOKIE
@@ -185,7 +186,7 @@ async def filed_case(stack: Stack, defects: list[dict] | None = None) -> Dispute
             ],
             "disputed_fen": disputed,
             "remedy_sought": "refund of the stage",
-            "evidence": ["sha256:flood-test-video"],
+            "evidence": [file_hash(b"flood-test-video")],
             "escrow_id": flow.escrow_id,
             "escrow_dispute": dispute,
         }
@@ -198,10 +199,10 @@ async def case_in_voting(stack: Stack) -> DisputedEscrow:
     disputed = await filed_case(stack)
     case, demo = disputed.case, disputed.demo
     await case.accept()
-    await case.answer("sha256:contractor-answer")
+    await case.answer("contractor-answer")
     await demo.negotiate_in_vain(case)
     await demo.form_panel(case)
-    await case.submit_evidence(disputed.flow.owner, ["sha256:moisture-readings"])
+    await case.submit_evidence(disputed.flow.owner, [file_hash(b"moisture-readings")])
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")
     return disputed

@@ -15,6 +15,7 @@ from playwright.async_api import expect
 from cli.dispute_demo import CaseClocks
 from client.party import Party
 from domain.case.state import JointInspection
+from domain.steps.files import file_hash
 from tests.kits.driver import at_case_time, check_usable, sign, signed_in
 from tests.kits.expert_kit import (
     file_small_claim,
@@ -53,7 +54,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     )
     await case.until("answer")
     assert await council.locator('form[data-step="case.accept"]').count() == 0
-    await case.answer("sha256:answer")
+    await case.answer("answer")
     await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
 
     # -- the drawn expert declares independence on their case page
@@ -93,7 +94,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     assert inspected.rounds[-1].inspection == JointInspection(report_hash=report_hash, signed_by=[expert_id])
 
     # -- evidence, then the vote (its own browser test drives the vote form): signed in this browser
-    await case.submit_evidence(owner, ["sha256:photos-of-the-leak"])
+    await case.submit_evidence(owner, [file_hash(b"photos-of-the-leak")])
     await clocks.fast_forward(case.case_id, 14)
     await case.until("voting")
     await vote_by_script(expert, clocks, case, expert_party, OPINION)
@@ -187,7 +188,7 @@ async def test_a_drawn_expert_declines_the_seat_with_a_reason_in_the_browser(sta
     await register_expert(stack, registrar, expert_party, "孙杰", contractor)
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=registrar)
     await case.accept()
-    await case.answer("sha256:answer")
+    await case.answer("answer")
     await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
     (mine,) = await drawn_panel(case)
 

@@ -30,7 +30,7 @@ def test_a_list_row_shows_the_step_due_first_and_whether_it_waits_for_the_reader
     assert (row.next.action, row.next.due, row.yours) == ("answer.submit", kit.m.answer_due, True)
     assert not case_row(snapshot(kit), "P-COUNCIL", Role.COUNCIL).yours
 
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:answer"})
+    kit.step("respondent", "answer.submit", {"text": "answer"})
     kit.tick(timedelta(days=10))
     kit.draw()
     row = case_row(snapshot(kit), "P-CLAIMANT", Role.CLAIMANT)

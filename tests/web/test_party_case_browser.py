@@ -1,9 +1,7 @@
 """A car buyer and a dealer settle a case on their case pages in chromium, each signing with
-the key their own browser made: the dealer answers with a document hashed in the browser and
+the key their own browser made: the dealer writes an answer and
 proposes a repair, the buyer's open page shows the offer by itself and she agrees, and the
 dealer confirms the remedy. Python reads the case back after every step."""
-
-import hashlib
 
 from playwright.async_api import expect
 
@@ -15,7 +13,7 @@ from tests.kits.driver import open_page, register, sign
 from tests.kits.flow import COUNCIL_SECRET
 from tests.web.conftest import screenshot
 
-ANSWER = b"%PDF-1.4 the dealer's written answer: the gearbox was serviced twice"
+ANSWER = "变速箱已按时保养两次，故障可在保修期内维修。"
 
 
 async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_browser(stack, new_context):
@@ -29,19 +27,17 @@ async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_brow
     case.case_id = case_id  # filed in the browser; this session signs only the council's steps
     await case.accept()
 
-    # -- the dealer answers: the document's hash is made in the browser, the file stays there
+    # -- the dealer answers in writing: the text is signed as written
     path = f"/my/cases/{case_id}"
     await open_page(dealer, path)
-    await dealer.set_input_files(
-        "#answer-document", files=[{"name": "answer.pdf", "mimeType": "application/pdf", "buffer": ANSWER}]
-    )
-    answer_hash = "sha256:" + hashlib.sha256(ANSWER).hexdigest()
+    await dealer.fill("#answer-text", ANSWER)
     posted = []
     dealer.on("request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/answer") else None)
-    await sign(dealer, 'form[data-step="answer.submit"]', expect_in_dialog=["答辩", answer_hash])
+    await sign(dealer, 'form[data-step="answer.submit"]', expect_in_dialog=["答辩", ANSWER])
     state = await case.until("negotiation")
     assert state.evidence == []  # no evidence files were chosen with the answer
-    assert [body["envelope"]["payload"] for body in posted] == [{"answer_hash": answer_hash}]
+    assert state.answer is not None and state.answer.text == ANSWER
+    assert [body["envelope"]["payload"] for body in posted] == [{"text": ANSWER}]
 
     # -- the dealer proposes a repair; the buyer's page, open all along, shows it by itself
     await open_page(buyer, path)

@@ -4,6 +4,7 @@ withdraw until a decision binds: in every phase up to the signing, never once an
 
 from cli.dispute_demo import WINDOWS
 from domain.money import yuan
+from domain.steps.files import file_hash
 from tests.kits.staff_kit import decided, filed_case, page, part, read_model_shows
 
 STEPS = (
@@ -43,7 +44,7 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     assert await forms(stack, case.case_id, contractor) == {"answer.submit", "settlement.sign"}
     assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}
 
-    await case.answer("sha256:contractor-answer")
+    await case.answer("contractor-answer")
     await case.sign_settlement(owner, 300_000, disputed.disputed_fen - 300_000)
     offered = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
     agree = part(offered, 'id="agree-settlement"', "</form>")
@@ -75,7 +76,7 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     case, demo, flow = disputed.case, disputed.demo, disputed.flow
     owner, contractor = flow.owner, flow.contractor
     await case.accept()
-    await case.answer("sha256:contractor-answer")
+    await case.answer("contractor-answer")
     await demo.negotiate_in_vain(case)
     await demo.form_panel(case)
     evidence_phase = {"evidence.submit", "inspection.sign", "settlement.sign"}
@@ -99,7 +100,7 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     assert 'data-step="inspection.sign"' not in (await page(stack, expert_page, case.expert(member))).text
     pending = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
     assert 'id="inspection-pending"' in pending and "sha256:joint-site-report" in pending
-    await case.submit_evidence(owner, ["sha256:moisture-readings"])
+    await case.submit_evidence(owner, [file_hash(b"moisture-readings")])
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")
     assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}

@@ -45,7 +45,7 @@ async def test_a_chair_departs_from_the_statutory_remedy_with_reasons_in_the_bro
         await sign(expert, 'form[data-step="declaration.sign"].choice-form')
 
     await case.accept()
-    await case.answer("sha256:dealer-answer")
+    await case.answer("dealer-answer")
     await clocks.fast_forward(case.case_id, 10)  # negotiation ends without a settlement
     await seat_the_browser_expert(case, clocks, expert_party, declare)
     await clocks.fast_forward(case.case_id, 14)  # evidence and replies close

@@ -59,10 +59,9 @@
       return { escrow_step: escrowStep(form, "dispute.decide", decided) };
     },
     "answer.submit": async (form) => {
-      const [answer] = await Steps.hashFiles(form.elements.answer);
-      if (!answer) throw new Error(say("error.answer_required"));
+      const text = required(form, "text", "error.answer_required");
       const evidence = await Steps.hashFiles(form.elements.evidence);
-      return evidence.length ? { answer_hash: answer, evidence } : { answer_hash: answer };
+      return evidence.length ? { text, evidence } : { text };
     },
     "settlement.sign": async (form) => {
       const terms = form.elements.pay ? proposedTerms(form) : agreedTerms(form);
