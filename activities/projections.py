@@ -6,6 +6,7 @@ model, the audit log and the milestones move together. Escrows and dispute cases
 and alert tables, whose `escrow_id` column names the subject (an escrow or a case id).
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +15,15 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.types import CaseProjectionInput, ProjectionInput
-from db import cases, crud
+from db import cases, crud, evidence
 from db.engine import single_transaction
 from domain.canonical import canonical_json
 from domain.case.snapshot import case_snapshot_json
+from domain.case.steps import CASE_RULES
 from domain.escrow.snapshot import summary_document
+from domain.escrow.steps import ESCROW_RULES
+from domain.steps.files import files_in_raw
+from domain.steps.spec import StepSpec
 from public_record.milestones import case_milestones, escrow_milestones
 from public_record.store import record_milestones
 from workflows.case_types import case_workflow_id
@@ -50,7 +55,9 @@ class ProjectionActivities:
                 held_fen=ledger.held_fen,
                 summary=summary_document(snapshot),
             )
-            record_trail_and_alerts(session, input.escrow_id, input.audit_entries, input.alerts)
+            record_trail_and_alerts(
+                session, input.escrow_id, input.audit_entries, input.alerts, rules=ESCROW_RULES
+            )
             if input.projected_at is not None:
                 at = datetime.fromisoformat(input.projected_at)
                 record_milestones(
@@ -87,7 +94,9 @@ class ProjectionActivities:
                 filed_at=snapshot.filed_at,
                 summary=case_snapshot_json(snapshot),
             )
-            record_trail_and_alerts(session, input.case_id, input.audit_entries, input.alerts)
+            record_trail_and_alerts(
+                session, input.case_id, input.audit_entries, input.alerts, rules=CASE_RULES
+            )
             if input.projected_at is not None:
                 at = datetime.fromisoformat(input.projected_at)
                 record_milestones(
@@ -109,11 +118,29 @@ def audit_row(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def evidence_refs(entries: list[dict[str, Any]], rules: Mapping[str, StepSpec[Any]]) -> list[dict[str, Any]]:
+    """The files each trail entry's payload names (read through its step's declaration), as
+    `evidence_ref` rows: who may read a file follows from the escrows and cases naming it."""
+    return [
+        {"digest": digest, "seq": entry["seq"], "action": entry["action"], "signer_id": entry["signer"]}
+        for entry in entries
+        if (spec := rules.get(entry["action"])) is not None
+        for digest in files_in_raw(spec.payload, entry["envelope"].get("payload"))
+    ]
+
+
 def record_trail_and_alerts(
-    session: Session, subject_id: str, entries: list[dict[str, Any]], alerts: list[dict[str, Any]]
+    session: Session,
+    subject_id: str,
+    entries: list[dict[str, Any]],
+    alerts: list[dict[str, Any]],
+    *,
+    rules: Mapping[str, StepSpec[Any]],
 ) -> None:
-    """New signed steps into the audit log and new alerts for the council, both idempotent."""
+    """New signed steps into the audit log (with the evidence files they name) and new alerts
+    for the council, all idempotent."""
     crud.append_audit_entries(session=session, subject_id=subject_id, entries=[audit_row(e) for e in entries])
+    evidence.record_refs(session=session, subject_id=subject_id, refs=evidence_refs(entries, rules))
     for alert in alerts:
         crud.raise_alert(
             session=session,

@@ -30,6 +30,11 @@ the size limit: the one route that reads one (`POST /experts/import`, `text/csv`
 decodes and checks its own file, and a route that wants JSON refuses them in its
 validator. No route takes an HTML form: the pages post JSON from script.
 
+One body passes untouched and unread: an evidence upload (`PUT /evidence/...`,
+`STREAMED_UPLOADS`), which may be 200 MB and is streamed by its route into the store,
+hashed, sniffed and size-limited as it arrives (evidence/upload.py); it is never read as
+JSON, whatever its Content-Type says.
+
 Error replies never echo what cannot be encoded: `ErrorReply` writes any lone surrogate
 that still reaches a message as `?` instead of failing to write the reply.
 """
@@ -45,6 +50,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_JSON_BYTES = 256 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_JSON_DEPTH = 32
+STREAMED_UPLOADS = ("PUT", "/evidence/")  # method and path prefix of the one streamed body
 
 
 class ErrorReply(JSONResponse):
@@ -185,7 +191,7 @@ class JsonPolicy:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (scope["method"], scope["path"][:10]) == STREAMED_UPLOADS:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
