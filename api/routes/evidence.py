@@ -107,9 +107,12 @@ async def upload(
 
 
 def _download_name(record: EvidenceFile, suffix: str = "") -> str:
-    extension = FileType(record.media_type, record.kind).extension  # type: ignore[arg-type]
-    stem = UNSAFE_NAME.sub("_", (record.original_name or "").rsplit(".", 1)[0]).strip("._")[:80]
-    return f"{stem or 'evidence-' + record.digest[7:19]}{suffix}.{extension if not suffix else 'jpg'}"
+    """The name a download is saved under: the uploaded name's last part, in safe ASCII, with
+    the extension of the type read from the bytes (never the one the uploader gave)."""
+    extension = "jpg" if suffix else FileType(record.media_type, record.kind).extension  # type: ignore[arg-type]
+    base = re.split(r"[\\/]", record.original_name or "")[-1].rsplit(".", 1)[0]
+    stem = UNSAFE_NAME.sub("_", base).strip("._")[:80]
+    return f"{stem or 'evidence-' + record.digest[7:19]}{suffix}.{extension}"
 
 
 def _file_response(
