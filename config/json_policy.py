@@ -31,9 +31,10 @@ decodes and checks its own file, and a route that wants JSON refuses them in its
 validator. No route takes an HTML form: the pages post JSON from script.
 
 One body passes untouched and unread: an evidence upload (`PUT /evidence/...`,
-`STREAMED_UPLOADS`), which may be 200 MB and is streamed by its route into the store,
-hashed, sniffed and size-limited as it arrives (evidence/upload.py); it is never read as
-JSON, whatever its Content-Type says.
+`STREAMED_UPLOADS`) sent as what it is, a file (any Content-Type but JSON's; clients send
+the file's type or `application/octet-stream`). It may be 200 MB, and its route streams it
+into the store, hashed, sniffed and size-limited as it arrives (evidence/upload.py). An
+upload that declares JSON, or no type at all, is a JSON body like any other.
 
 Error replies never echo what cannot be encoded: `ErrorReply` writes any lone surrogate
 that still reaches a message as `?` instead of failing to write the reply.
@@ -191,11 +192,14 @@ class JsonPolicy:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (scope["method"], scope["path"][:10]) == STREAMED_UPLOADS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
         is_json = declares_json(headers.get("content-type"))
+        if not is_json and (scope["method"], scope["path"][:10]) == STREAMED_UPLOADS:
+            await self.app(scope, receive, send)
+            return
         limit = MAX_JSON_BYTES if is_json else MAX_BODY_BYTES
         try:
             declared = headers.get("content-length", "")

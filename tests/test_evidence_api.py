@@ -29,13 +29,15 @@ from evidence.store import make_store, original_key, public_key, thumbnail_key
 from tests.kits.evidence_files import digest_of, mp4, pdf, photo
 from tests.kits.flow import EscrowFlow
 
+OCTETS = {"Content-Type": "application/octet-stream"}
+
 
 def code(response: httpx.Response) -> tuple[int, str | None]:
     return response.status_code, response.json()["detail"]["code"] if response.is_error else None
 
 
 async def put(http: httpx.AsyncClient, party: Party, digest: str, data: bytes) -> httpx.Response:
-    return await http.put(f"/evidence/{digest}", content=data, headers=party.auth)
+    return await http.put(f"/evidence/{digest}", content=data, headers=party.auth | OCTETS)
 
 
 def refer(stack, digest: str, subject_id: str, signer: Party, seq: int = 1) -> None:
@@ -110,7 +112,14 @@ async def test_refusals_over_http_change_nothing(stack, escrows):
     assert code(await put(http, mine.owner, "sha256:ABC", data)) == (422, "not_a_file_hash")
     html = b"<html><body>hello</body></html>"
     assert code(await put(http, mine.owner, digest_of(html), html)) == (415, "unsupported_file_type")
-    assert code(await http.put(f"/evidence/{digest}", content=data)) == (401, "not_authenticated")
+    assert code(await http.put(f"/evidence/{digest}", content=data, headers=OCTETS)) == (
+        401,
+        "not_authenticated",
+    )
+    assert code(await http.put(f"/evidence/{digest}", content=data, headers=mine.owner.auth)) == (
+        422,
+        "invalid_input",
+    ), "an upload without a type is a JSON body, read by the JSON policy"
     assert code(await http.get(f"/evidence/{digest}", headers=mine.owner.auth)) == (404, "no_such_file")
     with Session(stack.engine) as session:
         assert files.get_file(session=session, digest=digest) is None
@@ -159,11 +168,11 @@ async def test_pages_read_with_the_session_cookie_and_upload_only_with_the_heade
     data = photo(320, 240)
     digest = digest_of(data)
     async with httpx.AsyncClient(base_url=http.base_url, cookies={"party_session": session_token}) as browser:
-        assert code(await browser.put(f"/evidence/{digest}", content=data)) == (
-            403,
-            "session_header_required",
-        )
-        stored = await browser.put(f"/evidence/{digest}", content=data, headers={"X-Requested-With": "fetch"})
+        as_photo = {"Content-Type": "image/jpeg"}
+        refused = await browser.put(f"/evidence/{digest}", content=data, headers=as_photo)
+        assert code(refused) == (403, "session_header_required")
+        headers = as_photo | {"X-Requested-With": "fetch"}
+        stored = await browser.put(f"/evidence/{digest}", content=data, headers=headers)
         assert stored.status_code == 201 and stored.json()["thumbnail"] is True
         assert (await browser.get(f"/evidence/{digest}/thumbnail")).status_code == 200
 

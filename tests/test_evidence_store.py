@@ -9,11 +9,13 @@ import pytest
 from obstore.store import LocalStore, MemoryStore
 from PIL import Image
 from PIL.ExifTags import IFD, Base
+from pydantic import ValidationError
 
+from config.settings import Settings, settings_problem
 from evidence.kinds import LIMITS, MB
 from evidence.photos import MAX_PIXELS
 from evidence.refusals import EvidenceRefused
-from evidence.store import EvidenceStore, original_key, public_key, thumbnail_key
+from evidence.store import EvidenceStore, make_store, original_key, public_key, thumbnail_key
 from evidence.upload import store_upload
 from evidence.video import blank_locations
 from tests.kits.evidence_files import XYZ, digest_of, mp4, pdf, photo, png
@@ -181,3 +183,30 @@ def test_blanking_finds_loci_under_an_iso_meta_box():
     moov = bytearray(box(b"udta", box(b"meta", b"\x00\x00\x00\x00" + box(b"hdlr", bytes(24)) + loci)))
     assert blank_locations(moov) == 1
     assert b"Shanghai" not in moov and b"loci" in moov
+
+
+def test_a_bucket_needs_its_address_and_keys_and_production_never_keeps_files_in_memory(tmp_path):
+    with pytest.raises(ValidationError) as missing:
+        Settings(data_dir=tmp_path, evidence_store="s3", evidence_s3_bucket="evidence")
+    problem = settings_problem(missing.value)
+    assert "ESCROW_EVIDENCE_S3_ENDPOINT" in problem and "ESCROW_EVIDENCE_S3_SECRET" in problem
+    assert "ESCROW_EVIDENCE_S3_BUCKET" not in problem
+    with pytest.raises(ValidationError, match="memory"):
+        Settings(
+            data_dir=tmp_path,
+            environment="production",
+            evidence_store="memory",
+            webhook_secret="w" * 16,
+            council_enrolment_secret="c" * 16,
+            bank_admin_token="b" * 16,
+        )
+    bucket = Settings(
+        data_dir=tmp_path,
+        evidence_store="s3",
+        evidence_s3_endpoint="https://objects.example.com",
+        evidence_s3_bucket="evidence",
+        evidence_s3_key_id="id",
+        evidence_s3_secret="never-printed-s3-key",
+    )
+    assert "never-printed-s3-key" not in repr(bucket)
+    assert isinstance(make_store(bucket), EvidenceStore)

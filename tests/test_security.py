@@ -226,6 +226,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     if template.startswith("/evidence/"):
         headers = world.token_headers(caller)
         if method == "PUT":
+            headers |= {"Content-Type": "application/pdf"}
             return await world.http.put(f"/evidence/sha256:{'0' * 64}", content=pdf(), headers=headers)
         return await world.http.get(template.format(digest=await case_evidence(world)), headers=headers)
     escrow_id, case_id = world.flow.escrow_id, world.case_id
