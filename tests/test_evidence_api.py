@@ -92,6 +92,10 @@ async def test_upload_answers_the_record_and_again_the_same_record(stack, escrow
     }
     meta = await http.get(f"/evidence/{digest}/meta", headers=mine.contractor.auth)
     assert meta.json() == record
+    # another party learns nothing from the digest alone: it must send the bytes
+    assert code(await put(http, mine.owner, digest, data[:-1] + b" ")) == (422, "hash_mismatch")
+    same = await put(http, mine.owner, digest, data)
+    assert (same.status_code, same.json()) == (200, record), "the first uploader stays the uploader"
     download = await http.get(f"/evidence/{digest}", headers=mine.contractor.auth)
     assert download.content == data
     assert download.headers["content-type"] == "application/pdf"

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from api.deps import CurrentParty, EvidenceStoreDep, SessionDep, release_connection
 from api.errors import ApiError, error_responses
-from api.evidence_access import require_file_reader
+from api.evidence_access import may_read_file, require_file_reader
 from api.evidence_models import EvidenceFilePublic
 from db import evidence as files
 from db.models import EvidenceFile
@@ -81,19 +81,23 @@ async def upload(
 ) -> Response | EvidenceFilePublic:
     """Upload a file under the SHA-256 of its bytes: 201 stored, 200 already stored.
 
+    A file the caller may already read is answered at once, its body unread. Anyone else
+    sending a stored file's digest must send its bytes too (checked like a first upload), so
+    knowing a hash tells nothing of the file, not even that it is stored.
+
     Refused: bytes that hash to something else (422 `hash_mismatch`), a type other than JPEG,
     PNG, WebP, MP4, QuickTime or PDF (415 `unsupported_file_type`), over the kind's size
     (413 `file_too_large`), a photo that cannot be decoded safely (422 `unreadable_image`).
     """
     existing = files.get_file(session=session, digest=_checked(digest))
-    if existing is not None:
-        return Response(_public(existing).model_dump_json(), status_code=200, media_type="application/json")
+    if existing is not None and may_read_file(session, party, existing):
+        return _again(existing)  # already stored, and readable by the caller: the body is not needed
     release_connection(session)
     try:
         stored = await store_upload(store, digest, request.stream())
     except EvidenceRefused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
-    record, _ = files.add_file(
+    record, created = files.add_file(
         session=session,
         digest=digest,
         size_bytes=stored.size_bytes,
@@ -103,7 +107,11 @@ async def upload(
         original_name=name,
         has_public_copy=stored.has_public_copy,
     )
-    return _public(record)
+    return _public(record) if created else _again(record)
+
+
+def _again(record: EvidenceFile) -> Response:
+    return Response(_public(record).model_dump_json(), status_code=200, media_type="application/json")
 
 
 def _download_name(record: EvidenceFile, suffix: str = "") -> str:
