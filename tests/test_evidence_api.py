@@ -28,6 +28,7 @@ from domain.steps.spec import StepSpec
 from evidence.store import make_store, original_key, public_key, thumbnail_key
 from tests.kits.evidence_files import digest_of, mp4, pdf, photo
 from tests.kits.flow import EscrowFlow
+from workflows.evidence_sweep import SCHEDULE_ID, ensure_sweep_schedule
 
 OCTETS = {"Content-Type": "application/octet-stream"}
 
@@ -264,3 +265,31 @@ async def test_the_sweep_deletes_only_old_files_no_step_names(stack, escrows):
         assert await store.exists(original_key(kept)) and await store.exists(thumbnail_key(kept))
     assert not await store.exists(public_key(old))
     assert sweep(EvidenceSweepInput(grace_hours=24)).files_deleted == 0
+
+
+async def test_the_sweep_runs_on_its_schedule_created_once(stack, escrows):
+    """The worker's schedule (created idempotently) starts the sweep workflow, which sweeps."""
+    _, (mine, _) = stack, escrows
+    old = await mine.owner.upload_evidence(photo(124, 90))
+    with Session(stack.engine) as session:
+        session.get(EvidenceFile, old).uploaded_at = datetime.now(UTC) - timedelta(hours=48)
+        session.commit()
+    every = timedelta(hours=12)  # never fires by itself during the test: triggered below
+    queue = stack.settings.temporal_task_queue
+    assert await ensure_sweep_schedule(stack.temporal, task_queue=queue, every=every, grace_hours=24)
+    schedule = stack.temporal.get_schedule_handle(SCHEDULE_ID)
+    try:
+        assert not await ensure_sweep_schedule(stack.temporal, task_queue=queue, every=every, grace_hours=24)
+        await schedule.trigger()
+
+        async def swept() -> EvidenceFile | None:
+            with Session(stack.engine) as session:
+                return session.get(EvidenceFile, old)
+
+        await eventually(
+            swept, lambda record: record is None, "the scheduled sweep deleted the old file", 30.0
+        )
+        described = await schedule.describe()
+        assert described.info.num_actions == 1
+    finally:
+        await schedule.delete()
