@@ -1,11 +1,13 @@
 """Videos: the location atoms of an MP4 or QuickTime file blanked in a copy for everyone but the uploader.
 
 A phone writes where a clip was shot into `moov` as a `©xyz` atom (QuickTime's ISO 6709
-string) or a `loci` box (3GPP), under `udta` or `meta`. The copy keeps every byte but those
-atoms' contents, which are zeroed in place: no box changes size, so the sample offsets
-(`stco`, `co64`) stay right and the copy plays as the original does. The file is read box by
-box and streamed into the copy, never whole: only `moov` (the index, a few MB even for a long
-clip) is held in memory, and one over `MAX_MOOV` is refused.
+string) or a `loci` box (3GPP), under `udta` or `meta`; an iPhone writes it as QuickTime
+metadata, a `meta` box whose `keys` name `com.apple.quicktime.location.ISO6709` (and other
+`...location...` keys) and whose `ilst` holds each value under its key's index. The copy
+keeps every byte but those atoms' contents, which are zeroed in place: no box changes size,
+so the sample offsets (`stco`, `co64`) stay right and the copy plays as the original does.
+The file is read box by box and streamed into the copy, never whole: only `moov` (the index,
+a few MB even for a long clip) is held in memory, and one over `MAX_MOOV` is refused.
 """
 
 import struct
@@ -44,22 +46,47 @@ def _looks_like_box(data: bytes, at: int, end: int) -> bool:
     return 8 <= size <= end - at and data[at + 4 : at + 8].isascii()
 
 
+def _location_key_indexes(data: bytes, start: int, end: int) -> set[bytes]:
+    """The `ilst` item types (1-based key indexes, big-endian) of a `keys` box's location keys."""
+    found = set()
+    at = start + 8  # version, flags and the entry count
+    index = 1
+    while at + 8 <= end:
+        size = struct.unpack(">I", data[at : at + 4])[0]
+        if size < 8 or at + size > end:
+            break
+        if b"location" in data[at + 8 : at + size]:
+            found.add(struct.pack(">I", index))
+        at += size
+        index += 1
+    return found
+
+
 def blank_locations(moov: bytearray) -> int:
     """Zero the contents of every location atom in `moov` (its header stays, so sizes hold);
     how many there were."""
+    data = bytes(moov)
     count = 0
-    pending = [(0, len(moov))]
+    pending: list[tuple[int, int, frozenset[bytes]]] = [(0, len(moov), frozenset())]
     while pending:
-        start, end = pending.pop()
-        for kind, _box, payload, box_end in _boxes(bytes(moov), start, end):
-            if kind in LOCATION_ATOMS:
+        start, end, located = pending.pop()
+        boxes = _boxes(data, start, end)
+        keyed = frozenset().union(
+            *(
+                _location_key_indexes(data, payload, box_end)
+                for kind, _, payload, box_end in boxes
+                if kind == b"keys"
+            )
+        )
+        for kind, _box, payload, box_end in boxes:
+            if kind in LOCATION_ATOMS or kind in located:
                 moov[payload:box_end] = bytes(box_end - payload)
                 count += 1
             elif kind in CONTAINERS:
                 # ISO `meta` is a full box (4 bytes of version and flags); QuickTime's is not.
-                if kind == b"meta" and not _looks_like_box(bytes(moov), payload, box_end):
+                if kind == b"meta" and not _looks_like_box(data, payload, box_end):
                     payload += 4
-                pending.append((payload, box_end))
+                pending.append((payload, box_end, keyed if kind == b"ilst" else frozenset()))
     return count
 
 

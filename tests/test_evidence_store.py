@@ -2,6 +2,7 @@
 leave nothing behind, thumbnails, and location metadata kept out of the public copies."""
 
 import io
+import struct
 from collections.abc import AsyncIterator
 
 import obstore
@@ -174,8 +175,6 @@ async def test_a_video_without_location_has_no_public_copy(raw_store):
 
 
 def test_blanking_finds_loci_under_an_iso_meta_box():
-    import struct
-
     def box(kind: bytes, payload: bytes) -> bytes:
         return struct.pack(">I4s", 8 + len(payload), kind) + payload
 
@@ -210,3 +209,25 @@ def test_a_bucket_needs_its_address_and_keys_and_production_never_keeps_files_in
     )
     assert "never-printed-s3-key" not in repr(bucket)
     assert isinstance(make_store(bucket), EvidenceStore)
+
+
+def test_blanking_finds_an_iphone_location_among_quicktime_metadata_keys():
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+    def key(name: bytes) -> bytes:
+        return box(b"mdta", name)
+
+    keys = box(
+        b"keys",
+        bytes(4)
+        + struct.pack(">I", 2)
+        + key(b"com.apple.quicktime.make")
+        + key(b"com.apple.quicktime.location.ISO6709"),
+    )
+    value = box(b"data", struct.pack(">II", 1, 0) + XYZ)
+    make = box(b"data", struct.pack(">II", 1, 0) + b"Apple")
+    ilst = box(b"ilst", box(struct.pack(">I", 1), make) + box(struct.pack(">I", 2), value))
+    moov = bytearray(box(b"meta", box(b"hdlr", bytes(25)) + keys + ilst))
+    assert blank_locations(moov) == 1
+    assert XYZ not in moov and b"Apple" in moov and b"com.apple.quicktime.location.ISO6709" in moov
