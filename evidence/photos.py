@@ -1,6 +1,7 @@
 """Photos: a small JPEG thumbnail for the pages, and a copy without GPS for everyone but the uploader.
 
-Decoding is guarded: a photo over `MAX_PIXELS` (a decompression bomb is a few KB that
+Decoding is guarded: any error a decoder raises on the bytes is a refusal, never a 500, and a
+photo over `MAX_PIXELS` (a decompression bomb is a few KB that
 decodes to gigabytes) or one Pillow cannot read is refused as `unreadable_image` before any of
 it is decoded. A JPEG thumbnail decodes at a reduced scale (`Image.draft`), so a large photo
 never decodes at full size for it.
@@ -37,7 +38,7 @@ def prepare_photo(data: bytes, media_type: str) -> PreparedPhoto:
             public = _without_location(data, media_type) if has_location else None
     except EvidenceRefused:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError, Warning):
+    except Exception:  # the bytes are anyone's: whatever a decoder raises on them is a refusal
         raise unreadable() from None
     return PreparedPhoto(thumbnail, public)
 

@@ -2,6 +2,7 @@
 leave nothing behind, thumbnails, and location metadata kept out of the public copies."""
 
 import io
+import random
 import struct
 from collections.abc import AsyncIterator
 
@@ -231,3 +232,19 @@ def test_blanking_finds_an_iphone_location_among_quicktime_metadata_keys():
     moov = bytearray(box(b"meta", box(b"hdlr", bytes(25)) + keys + ilst))
     assert blank_locations(moov) == 1
     assert XYZ not in moov and b"Apple" in moov and b"com.apple.quicktime.location.ISO6709" in moov
+
+
+@pytest.mark.parametrize("seed", range(12))
+async def test_damaged_photos_are_refused_never_crash(raw_store, seed):
+    """Bytes past a photo's signature mangled at random: readable or `unreadable_image`, nothing else."""
+    rng = random.Random(seed)
+    original = bytearray(photo(160, 120, gps=seed % 2 == 0) if seed % 3 else png())
+    for _ in range(rng.randint(1, 40)):
+        original[rng.randrange(8, len(original))] = rng.randrange(256)
+    data = bytes(original)
+    store = EvidenceStore(raw_store)
+    try:
+        await store_upload(store, digest_of(data), chunks(data))
+    except EvidenceRefused as refused:
+        assert (refused.status, refused.code) == (422, "unreadable_image")
+        assert keys(raw_store) == []
