@@ -115,6 +115,10 @@ async def test_refusals_over_http_change_nothing(stack, escrows):
     digest = digest_of(data)
     assert code(await put(http, mine.owner, digest, data[:-1] + b"\x00")) == (422, "hash_mismatch")
     assert code(await put(http, mine.owner, "sha256:ABC", data)) == (422, "not_a_file_hash")
+    named = await http.put(
+        f"/evidence/{digest}?name=a%00b.jpg", content=data, headers=mine.owner.auth | OCTETS
+    )
+    assert code(named) == (422, "invalid_input"), "a name with control characters"
     html = b"<html><body>hello</body></html>"
     assert code(await put(http, mine.owner, digest_of(html), html)) == (415, "unsupported_file_type")
     assert code(await http.put(f"/evidence/{digest}", content=data, headers=OCTETS)) == (

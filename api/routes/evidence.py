@@ -76,7 +76,12 @@ async def upload(
     session: SessionDep,
     store: EvidenceStoreDep,
     name: Annotated[
-        str | None, Query(max_length=200, description="the file's name, kept for its download")
+        str | None,
+        Query(
+            max_length=200,
+            pattern=r"^[^\x00-\x1f\x7f]*$",
+            description="the file's name, kept for its download",
+        ),
     ] = None,
 ) -> Response | EvidenceFilePublic:
     """Upload a file under the SHA-256 of its bytes: 201 stored, 200 already stored.
