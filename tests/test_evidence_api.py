@@ -3,6 +3,7 @@ what, the headers files are served with, a step naming a file the store does not
 sweep of files no step names."""
 
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from activities.evidence import EvidenceActivities
-from activities.projections import evidence_refs
+from activities.projections import evidence_refs, record_trail_and_alerts
 from activities.types import EvidenceSweepInput
 from api.errors import ApiError
 from api.evidence_named import require_uploaded
@@ -21,6 +22,7 @@ from client.escrow_session import eventually
 from client.party import Party
 from db import crud
 from db import evidence as files
+from db.engine import single_transaction
 from db.models import EvidenceFile, EvidenceRef
 from domain.roles import Role
 from domain.steps.files import Files, OneFile
@@ -297,3 +299,30 @@ async def test_the_sweep_runs_on_its_schedule_created_once(stack, escrows):
         assert described.info.num_actions == 1
     finally:
         await schedule.delete()
+
+
+def test_the_projection_records_each_new_entrys_files_once(stack):
+    """`record_trail_and_alerts` with a step whose payload names files: one `evidence_ref` per
+    (file, entry), however often the projection runs."""
+    spec = StepSpec(action="report.file", roles=frozenset({Role.INSPECTOR}), payload=Report, summary="report")
+    subject = f"ESC-TEST-{uuid.uuid4().hex[:8]}"
+    a, b = "sha256:" + "c" * 64, "sha256:" + "d" * 64
+    entry = {
+        "seq": 1,
+        "action": "report.file",
+        "signer": "P-INSPECTOR",
+        "signer_role": "inspector",
+        "entry_hash": "e" * 64,
+        "prev_hash": "f" * 64,
+        "envelope": {"action": "report.file", "payload": {"note": "cracks", "photos": [a, b]}},
+        "signature": "sig",
+    }
+    for _ in range(2):
+        with single_transaction(stack.engine) as session:
+            record_trail_and_alerts(session, subject, [entry], [], rules={"report.file": spec})
+    with Session(stack.engine) as session:
+        rows = session.exec(select(EvidenceRef).where(EvidenceRef.subject_id == subject)).all()
+        assert sorted((r.digest, r.seq, r.action, r.signer_id) for r in rows) == [
+            (a, 1, "report.file", "P-INSPECTOR"),
+            (b, 1, "report.file", "P-INSPECTOR"),
+        ]
