@@ -88,7 +88,7 @@ async def upload(
 
     A file the caller may already read is answered at once, its body unread. Anyone else
     sending a stored file's digest must send its bytes too (checked like a first upload), so
-    knowing a hash tells nothing of the file, not even that it is stored.
+    a hash alone never tells who uploaded a file, its size or its type.
 
     Refused: bytes that hash to something else (422 `hash_mismatch`), a type other than JPEG,
     PNG, WebP, MP4, QuickTime or PDF (415 `unsupported_file_type`), over the kind's size
