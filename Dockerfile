@@ -24,6 +24,7 @@ COPY client/ client/
 COPY config/ config/
 COPY db/ db/
 COPY domain/ domain/
+COPY evidence/ evidence/
 COPY expert_panels/ expert_panels/
 COPY public_record/ public_record/
 COPY sandbox_bank/ sandbox_bank/
@@ -31,7 +32,8 @@ COPY web/ web/
 COPY workflows/ workflows/
 # Editable, so migrations and other data files are used from /app exactly as in development.
 RUN pip install --no-deps -e . \
-    && useradd --system --uid 10001 --home-dir /data --create-home escrow
+    && useradd --system --uid 10001 --home-dir /data --create-home escrow \
+    && mkdir /data/evidence && chown escrow: /data/evidence
 
 # The commit the image is built from: with no git in the image, a worker's build id (its Worker
 # Deployment version, docs/VERSIONING.md) reads it from here. Last, so a new commit rebuilds one layer.

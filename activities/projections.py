@@ -14,8 +14,9 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.types import CaseProjectionInput, ProjectionInput
-from db import cases, crud
+from db import cases, crud, evidence
 from db.engine import single_transaction
+from domain.audit import files_of_step
 from domain.canonical import canonical_json
 from domain.case.snapshot import case_snapshot_json
 from domain.escrow.snapshot import summary_document
@@ -109,11 +110,26 @@ def audit_row(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def evidence_refs(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files each trail entry's payload names (read through its step's declaration), as
+    `evidence_ref` rows: who may read a file follows from the escrows and cases naming it."""
+    return [
+        {"digest": digest, "seq": entry["seq"], "action": entry["action"], "signer_id": entry["signer"]}
+        for entry in entries
+        for digest in files_of_step(entry["action"], entry["envelope"].get("payload"))
+    ]
+
+
 def record_trail_and_alerts(
-    session: Session, subject_id: str, entries: list[dict[str, Any]], alerts: list[dict[str, Any]]
+    session: Session,
+    subject_id: str,
+    entries: list[dict[str, Any]],
+    alerts: list[dict[str, Any]],
 ) -> None:
-    """New signed steps into the audit log and new alerts for the council, both idempotent."""
+    """New signed steps into the audit log (with the evidence files they name) and new alerts
+    for the council, all idempotent."""
     crud.append_audit_entries(session=session, subject_id=subject_id, entries=[audit_row(e) for e in entries])
+    evidence.record_refs(session=session, subject_id=subject_id, refs=evidence_refs(entries))
     for alert in alerts:
         crud.raise_alert(
             session=session,

@@ -96,3 +96,16 @@ class CouncilAlertInput:
     kind: str
     message: str
     business_key: str
+
+
+@dataclass
+class EvidenceSweepInput:
+    """Delete files no signed step names that were uploaded and last named over `grace_hours` ago."""
+
+    grace_hours: int
+
+
+@dataclass
+class EvidenceSweepResult:
+    files_deleted: int
+    uploads_abandoned: int  # `incoming/` objects an interrupted upload left behind

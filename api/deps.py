@@ -13,6 +13,7 @@ from api.errors import ApiError
 from config.settings import Settings
 from db import tokens
 from db.models import Party, PartyToken
+from evidence.store import EvidenceStore
 
 bearer = HTTPBearer(
     auto_error=False, description="an API token: answered at registration, or by POST /parties/me/tokens"
@@ -27,6 +28,11 @@ def get_settings_dep(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     with Session(request.app.state.engine) as session:
         yield session
+
+
+def get_evidence_store(request: Request) -> EvidenceStore:
+    store: EvidenceStore = request.app.state.evidence_store
+    return store
 
 
 def get_temporal(request: Request) -> Client:
@@ -54,6 +60,7 @@ def release_connection(session: Session) -> None:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
+EvidenceStoreDep = Annotated[EvidenceStore, Depends(get_evidence_store)]
 
 
 # The browser's session cookie (web/session.py) holds a session token, never an API token.

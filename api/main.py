@@ -11,13 +11,25 @@ from api.errors import error_responses, install_error_handlers
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
-from api.routes import cases, escrows, experts, health, parties, public_record, steps, tokens, webhooks
+from api.routes import (
+    cases,
+    escrows,
+    evidence,
+    experts,
+    health,
+    parties,
+    public_record,
+    steps,
+    tokens,
+    webhooks,
+)
 from config.json_policy import JsonPolicy
 from config.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
 from db.engine import make_engine
 from domain.case.steps import CASE_STEPS
 from domain.escrow.steps import ESCROW_STEPS
+from evidence.store import make_store
 from web import (
     bank_pages,
     claim_pages,
@@ -52,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.app_database_url())
+    app.state.evidence_store = make_store(settings)
     install_error_handlers(app)
     app.state.rate_limits = RateLimits(settings)
     # The last added is the outermost: headers on every answer, metrics count every refusal,
@@ -69,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
     app.include_router(webhooks.router, responses=error_responses(401, 404, 409, 503, 504))
     app.include_router(experts.router)
+    app.include_router(evidence.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(public_record.router)

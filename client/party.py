@@ -1,5 +1,6 @@
 """A party acting over HTTP: registers its public key, then signs and posts steps."""
 
+import hashlib
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -80,6 +81,26 @@ class Party:
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+    async def upload_evidence(self, data: bytes, *, name: str | None = None) -> str:
+        """Upload a file to the evidence store before signing a step that names it; its digest.
+
+        The digest is computed here, from the bytes, and the store's answer must name the same
+        one: a step is then signed over a file the store is known to hold."""
+        digest = f"sha256:{hashlib.sha256(data).hexdigest()}"
+        params = {"name": name} if name else {}
+        response = await self.http.put(
+            f"/evidence/{digest}",
+            content=data,
+            params=params,
+            headers=self.auth | {"Content-Type": "application/octet-stream"},
+        )
+        stored = raise_for_error(response)
+        if stored.get("digest") != digest:
+            raise StepRefused(
+                response.status_code, "digest_differs", f"the store answered {stored.get('digest')}"
+            )
+        return digest
 
     async def create_contract(
         self, body: dict[str, Any], *, idempotency_key: str | None = None

@@ -30,6 +30,12 @@ the size limit: the one route that reads one (`POST /experts/import`, `text/csv`
 decodes and checks its own file, and a route that wants JSON refuses them in its
 validator. No route takes an HTML form: the pages post JSON from script.
 
+One body passes untouched and unread: an evidence upload (`PUT /evidence/...`,
+`STREAMED_UPLOADS`) sent as what it is, a file (any Content-Type but JSON's; clients send
+the file's type or `application/octet-stream`). It may be 200 MB, and its route streams it
+into the store, hashed, sniffed and size-limited as it arrives (evidence/upload.py). An
+upload that declares JSON, or no type at all, is a JSON body like any other.
+
 Error replies never echo what cannot be encoded: `ErrorReply` writes any lone surrogate
 that still reaches a message as `?` instead of failing to write the reply.
 """
@@ -45,6 +51,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_JSON_BYTES = 256 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_JSON_DEPTH = 32
+STREAMED_UPLOADS = ("PUT", "/evidence/")  # method and path prefix of the one streamed body
 
 
 class ErrorReply(JSONResponse):
@@ -190,6 +197,9 @@ class JsonPolicy:
             return
         headers = Headers(scope=scope)
         is_json = declares_json(headers.get("content-type"))
+        if not is_json and (scope["method"], scope["path"][:10]) == STREAMED_UPLOADS:
+            await self.app(scope, receive, send)
+            return
         limit = MAX_JSON_BYTES if is_json else MAX_BODY_BYTES
         try:
             declared = headers.get("content-length", "")

@@ -111,11 +111,57 @@ class Settings(BaseSettings):
         "(format: config/calendar_cn.py); working days come from python-holidays' China calendar.",
     )
 
+    # The evidence store (evidence/store.py, docs/EVIDENCE.md).
+    evidence_store: Literal["local", "memory", "s3"] = Field(
+        default="local",
+        description="local: files under DATA_DIR/evidence; memory: gone with the process (tests); "
+        "s3: an S3-compatible bucket (the ESCROW_EVIDENCE_S3_* settings).",
+    )
+    evidence_s3_endpoint: str = Field(default="", description="The bucket service's URL (https://...).")
+    evidence_s3_bucket: str = Field(default="", description="The bucket holding the evidence files.")
+    evidence_s3_prefix: str = Field(default="", description="A folder in the bucket for this deployment.")
+    evidence_s3_region: str = Field(default="us-east-1", description="The bucket's region.")
+    evidence_s3_key_id: SecretStr = Field(default=SecretStr(""), description="Access key id for the bucket.")
+    evidence_s3_secret: SecretStr = Field(
+        default=SecretStr(""), description="Secret access key for the bucket."
+    )
+    evidence_grace_hours: int = Field(
+        default=24, ge=1, description="How long an uploaded file no signed step names is kept."
+    )
+    evidence_sweep_minutes: int = Field(
+        default=60, ge=1, description="How often the worker's schedule sweeps unreferenced files."
+    )
+
     @field_validator("rate_limit_registration", "rate_limit_enrolment_failures", "rate_limit_sign_in")
     @classmethod
     def _readable_limit(cls, value: str) -> str:
         parse_many(value)  # a limit that cannot be read stops the process at start, not at the first request
         return value
+
+    @model_validator(mode="after")
+    def _evidence_store_complete(self) -> Self:
+        """A bucket needs its address and keys, and production never keeps evidence in memory: the
+        files are what a panel decides on, and a restart would lose them (a single-machine
+        deployment keeps them on its data volume, `local`)."""
+        if self.environment == "production" and self.evidence_store == "memory":
+            raise PydanticCustomError(
+                "evidence_store",
+                "ESCROW_EVIDENCE_STORE=memory loses every file at a restart: use local or s3 in production",
+            )
+        if self.evidence_store == "s3":
+            needed = {
+                "ESCROW_EVIDENCE_S3_ENDPOINT": self.evidence_s3_endpoint,
+                "ESCROW_EVIDENCE_S3_BUCKET": self.evidence_s3_bucket,
+                "ESCROW_EVIDENCE_S3_KEY_ID": self.evidence_s3_key_id.get_secret_value(),
+                "ESCROW_EVIDENCE_S3_SECRET": self.evidence_s3_secret.get_secret_value(),
+            }
+            if missing := [name for name, value in needed.items() if not value]:
+                raise PydanticCustomError(
+                    "evidence_store",
+                    "an s3 evidence store needs {missing}",
+                    {"missing": ", ".join(missing)},
+                )
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:

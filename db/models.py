@@ -334,3 +334,48 @@ class RequestRecord(AppModel, table=True):
     answer_json: str = Field(sa_type=Text)
     workflow_input_json: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# ------------------------------------------------------------------ evidence
+class EvidenceFile(AppModel, table=True):
+    """A file in the evidence store (evidence/), addressed by the SHA-256 of its bytes.
+
+    `has_public_copy`: the original carried location metadata, so everyone but its uploader
+    is served a copy without it (`public/...`). `last_named_at`: when a signed step last named
+    the file at the API; with the references, it keeps the sweep off a file a step is being
+    signed with.
+    """
+
+    __tablename__ = "evidence_file"
+    __table_args__ = (
+        CheckConstraint("kind IN ('photo', 'video', 'document')", name="kind"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    digest: str = Field(primary_key=True)
+    size_bytes: int = Field(sa_type=BigInteger)
+    media_type: str
+    kind: str
+    uploaded_by: str = Field(foreign_key="party.id", index=True)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    original_name: str | None = None
+    has_public_copy: bool = False
+    last_named_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EvidenceRef(AppModel, table=True):
+    """A signed trail entry of an escrow or case naming a file: who may read the file follows
+    from who may read that escrow or case (api/evidence_access.py).
+
+    Not a foreign key to `evidence_file`: the projection records what was signed whatever the
+    store holds, so a projection never stalls on a file.
+    """
+
+    __tablename__ = "evidence_ref"
+
+    digest: str = Field(primary_key=True)
+    subject_id: str = Field(primary_key=True, index=True)
+    seq: int = Field(primary_key=True)
+    action: str
+    signer_id: str
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -34,6 +34,7 @@ from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import IdSequence
+from evidence.store import make_store
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
@@ -220,6 +221,7 @@ async def running_stack(
                     bank=bank,
                     engine=engine,
                     executor=executor,
+                    evidence_store=make_store(settings),
                     workflow_failure_exception_types=[Exception],
                     **worker_options,
                 )

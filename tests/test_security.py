@@ -52,6 +52,7 @@ from api.main import create_app
 from client.keys import PartyKey
 from client.party import Party
 from config.settings import Settings
+from tests.kits.evidence_files import pdf
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.security_world import (
     ANONYMOUS,
@@ -67,6 +68,7 @@ from tests.kits.security_world import (
     build_world,
     car_case,
     car_claim,
+    case_evidence,
     versions,
 )
 from tests.kits.staff_kit import retire_enrolled
@@ -195,6 +197,12 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /public/decisions.json": anyone((200, None)),
     "GET /public/quarters/{quarter}.json": anyone((404, "not_published")),
     "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),
+    # any party may upload; the probe's bytes do not hash to its digest, so nothing is stored
+    "PUT /evidence/{digest}": reader(EVERY_PARTY, ok=(422, "hash_mismatch")),
+    # a photo the buyer uploaded, named by case C's trail: C's readers, its panel included
+    "GET /evidence/{digest}": reader(CASE_READERS),
+    "GET /evidence/{digest}/thumbnail": reader(CASE_READERS),
+    "GET /evidence/{digest}/meta": reader(CASE_READERS),
 }
 
 
@@ -218,6 +226,12 @@ async def world(stack):
 async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     """One request per (endpoint, caller), built to stop right after the authorization decision."""
     method, template = operation.split(" ")
+    if template.startswith("/evidence/"):
+        headers = world.token_headers(caller)
+        if method == "PUT":
+            headers |= {"Content-Type": "application/pdf"}
+            return await world.http.put(f"/evidence/sha256:{'0' * 64}", content=pdf(), headers=headers)
+        return await world.http.get(template.format(digest=await case_evidence(world)), headers=headers)
     escrow_id, case_id = world.flow.escrow_id, world.case_id
     path = template.format(
         escrow_id=escrow_id,
@@ -282,8 +296,7 @@ async def test_authorization(world: World, operation: str):
     wrong = {}
     for caller in CALLERS:
         response = await probe(world, operation, caller)
-        body = response.json()
-        code = body["detail"]["code"] if response.is_error else None
+        code = response.json()["detail"]["code"] if response.is_error else None  # a file is not JSON
         expected = MATRIX[operation](caller)
         if (response.status_code, code) != expected:
             wrong[caller] = {"expected": expected, "got": (response.status_code, code)}

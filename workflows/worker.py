@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,15 +15,18 @@ from temporalio.worker import Worker
 from activities.alerts import AlertActivities
 from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
+from activities.evidence import EvidenceActivities
 from activities.projections import ProjectionActivities
 from activities.registry import RegistryActivities
 from config.settings import Settings
 from db.engine import make_engine
+from evidence.store import EvidenceStore, make_store
 from sandbox_bank.client import BankClient
 from workflows.case import CaseWorkflow
 from workflows.connection import connect_temporal, metrics_runtime
 from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
+from workflows.evidence_sweep import EvidenceSweepWorkflow, ensure_sweep_schedule
 
 
 def build_worker(
@@ -34,23 +38,29 @@ def build_worker(
     engine: Engine,
     executor: ThreadPoolExecutor,
     workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow),
+    evidence_store: EvidenceStore | None = None,
     **options: Any,
 ) -> Worker:
     """A worker polling as the `deployment` version (every worker is versioned: a workflow type
     that declares itself pinned or upgrading cannot run on an unversioned one).
 
-    `workflows` lets a versioning test run an earlier definition under the same names."""
+    `workflows` lets a versioning test run an earlier definition under the same names. Given
+    the `evidence_store`, the worker also runs the evidence sweep (`run_worker` gives it and
+    creates the sweep's schedule; a test's worker runs no schedule and sweeps only when a test
+    calls the activity itself)."""
     bank_activities = BankActivities(bank)
     projections = ProjectionActivities(engine)
     registry = RegistryActivities(engine)
     escrow_link = EscrowLinkActivities(client)
     alerts = AlertActivities(engine)
+    sweep = [] if evidence_store is None else [EvidenceActivities(engine, evidence_store).sweep_evidence]
     return Worker(
         client,
         task_queue=task_queue,
         deployment_config=deployment_config(deployment),
-        workflows=list(workflows),
+        workflows=[*workflows, *([EvidenceSweepWorkflow] if sweep else [])],
         activities=[
+            *sweep,
             bank_activities.open_account,
             bank_activities.execute_movement,
             projections.project_escrow,
@@ -79,6 +89,13 @@ async def run_worker(settings: Settings) -> None:
                 bank=bank,
                 engine=engine,
                 executor=executor,
+                evidence_store=make_store(settings),
+            )
+            await ensure_sweep_schedule(
+                client,
+                task_queue=settings.temporal_task_queue,
+                every=timedelta(minutes=settings.evidence_sweep_minutes),
+                grace_hours=settings.evidence_grace_hours,
             )
             logging.getLogger("worker").info(
                 "worker polling task queue %s as %s build %s (metrics port %s)",

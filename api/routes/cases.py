@@ -20,11 +20,12 @@ from api.case_escrow import CaseEscrowView, read_case_escrow
 from api.case_models import CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
+from api.evidence_named import require_uploaded
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
 from api.idempotency import BusinessKey, answer_once
 from api.models import SignedStepIn
 from config.settings import Settings
-from db import cases, crud
+from db import cases, crud, evidence
 from db.models import CaseProjection, Party
 from domain.calendar import SHANGHAI
 from domain.canonical import content_hash
@@ -108,6 +109,7 @@ async def file_case(
     another claim under the same nonce is refused with 409 nonce_reused.
     """
     step, envelope = _verified_claim(body, party)
+    named = require_uploaded(session, ClaimFile, envelope.payload)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
         scope=CLAIM_SCOPE,
@@ -124,8 +126,15 @@ async def file_case(
         input_type=CaseInput,
         create=lambda: _new_case(session, settings, party, envelope, claim_hash),
     )
-    release_connection(session)
     case = first.workflow_input
+    # The claim anchors the case's trail rather than being an entry of it: its files are
+    # referenced here, as entry 0, once the case has its id.
+    evidence.record_refs(
+        session=session,
+        subject_id=case.terms.case_id,
+        refs=[{"digest": d, "seq": 0, "action": "claim.file", "signer_id": party.id} for d in named],
+    )
+    release_connection(session)
     if case.terms.escrow_id:  # the escrow checks the dispute and starts the case as its child
         await _open_escrow_case(temporal, case, case.terms.escrow_id, repeated=first.repeated)
     else:

@@ -1,7 +1,8 @@
 """One endpoint per signed step. The body is the envelope as signed plus its signature.
 
 The route checks only that the envelope is for this route (action, subject and
-the numbers in the path); who may sign what, and when, is the workflow's call,
+the numbers in the path) and that every file it names is in the evidence store
+(api/evidence_named.py); who may sign what, and when, is the workflow's call,
 made in its update validator so a refused step never enters history. Escrows
 and dispute cases get their endpoints from the same code, each from its step
 declarations (domain/escrow/steps.py, domain/case/steps.py): path, summary, and a
@@ -17,8 +18,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator, create_model
 
-from api.deps import TemporalDep
+from api.deps import SessionDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
+from api.evidence_named import require_uploaded
 from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
 from domain.canonical import canonical_json
@@ -96,9 +98,11 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
     action, field = spec.action, spec.path_field
 
     async def submit_step(
-        subject_id: str, number: int | None, body: SignedStepIn, temporal: TemporalDep
+        subject_id: str, number: int | None, body: SignedStepIn, session: SessionDep, temporal: TemporalDep
     ) -> StepAccepted:
         check_route(body, action, process, subject_id, field, number)
+        require_uploaded(session, spec.payload, body.envelope.get("payload"))
+        release_connection(session)
         step = SignedStep(envelope=body.envelope, signature=body.signature)
         receipt = await execute(temporal, process, subject_id, process.submit_step, step)
         return StepAccepted(
@@ -111,15 +115,17 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
 
     if field is None:
 
-        async def submit(subject_id: str, body: SignedStepIn, temporal: TemporalDep) -> StepAccepted:
-            return await submit_step(subject_id, None, body, temporal)
+        async def submit(
+            subject_id: str, body: SignedStepIn, session: SessionDep, temporal: TemporalDep
+        ) -> StepAccepted:
+            return await submit_step(subject_id, None, body, session, temporal)
 
         return with_body(submit, step_body(spec))
 
     async def submit_numbered(
-        subject_id: str, number: int, body: SignedStepIn, temporal: TemporalDep
+        subject_id: str, number: int, body: SignedStepIn, session: SessionDep, temporal: TemporalDep
     ) -> StepAccepted:
-        return await submit_step(subject_id, number, body, temporal)
+        return await submit_step(subject_id, number, body, session, temporal)
 
     return with_body(submit_numbered, step_body(spec))
 

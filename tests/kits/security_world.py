@@ -15,15 +15,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import Session
 
 from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks
 from client.case_session import CaseSession
 from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party
+from db.evidence import record_refs
 from domain.case.steps import CASE_STEPS
 from domain.escrow.steps import ESCROW_STEPS
 from tests.conftest import Stack
+from tests.kits.evidence_files import photo
 from tests.kits.flow import EscrowFlow
 from tests.kits.staff_kit import expert_pool
 from workflows.case import CaseWorkflow
@@ -148,6 +151,20 @@ async def draw_panel(
     seat = next(iter(state.rounds[-1].seats.values()))
     seated = next(party for party in pool.values() if party.id == seat.party_id)
     return seated, await clocks.now(case_id) - datetime.now(UTC)
+
+
+async def case_evidence(world: World) -> str:
+    """A photo the buyer uploaded, named by case C's trail: uploaded again (answered as already
+    stored) and its reference recorded as the projection records it (both idempotent)."""
+    buyer = world.parties["buyer"]
+    digest = await buyer.upload_evidence(photo(200, 150, gps=True))
+    with Session(world.flow.stack.engine) as session:
+        record_refs(
+            session=session,
+            subject_id=world.case_id,
+            refs=[{"digest": digest, "seq": 0, "action": "claim.file", "signer_id": buyer.id}],
+        )
+    return digest
 
 
 async def versions(world: World) -> tuple[int, int]:
