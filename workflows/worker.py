@@ -16,6 +16,7 @@ from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
 from activities.projections import ProjectionActivities
 from activities.registry import RegistryActivities
+from activities.webhooks import WebhookActivities
 from config.settings import Settings
 from db.engine import make_engine
 from sandbox_bank.client import BankClient
@@ -23,6 +24,7 @@ from workflows.case import CaseWorkflow
 from workflows.connection import connect_temporal, metrics_runtime
 from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 
 def build_worker(
@@ -33,7 +35,7 @@ def build_worker(
     bank: BankClient,
     engine: Engine,
     executor: ThreadPoolExecutor,
-    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow),
+    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow),
     **options: Any,
 ) -> Worker:
     """A worker polling as the `deployment` version (every worker is versioned: a workflow type
@@ -45,6 +47,7 @@ def build_worker(
     registry = RegistryActivities(engine)
     escrow_link = EscrowLinkActivities(client)
     alerts = AlertActivities(engine)
+    webhooks = WebhookActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
@@ -59,6 +62,8 @@ def build_worker(
             registry.record_panel_seats,
             escrow_link.apply_escrow_decision,
             alerts.raise_council_alert,
+            webhooks.deliver_webhook,
+            webhooks.give_up_webhook,
         ],
         activity_executor=executor,
         **options,
