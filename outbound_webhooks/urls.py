@@ -54,6 +54,8 @@ def check_endpoint_url(url: str, *, dev: bool) -> str:
     """The URL, if it may be an endpoint; else `UrlRefused` with the reason."""
     if len(url) > MAX_URL_CHARS:
         raise UrlRefused("bad_webhook_url", f"the URL is longer than {MAX_URL_CHARS} characters")
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise UrlRefused("bad_webhook_url", "the URL must not contain spaces or control characters")
     try:
         parts: SplitResult = urlsplit(url)
         host = (parts.hostname or "").lower()

@@ -210,6 +210,8 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             expert_id="EXP-NO-SUCH-EXPERT",
             token_id="no-such-token",
             quarter="2026Q3",
+            webhook_id="no-such-webhook",
+            delivery_id="no-such-delivery",
         )
 
     before = await everything(stack, world)
