@@ -25,6 +25,8 @@ COPY config/ config/
 COPY db/ db/
 COPY domain/ domain/
 COPY expert_panels/ expert_panels/
+COPY notify/ notify/
+COPY outbound_webhooks/ outbound_webhooks/
 COPY public_record/ public_record/
 COPY sandbox_bank/ sandbox_bank/
 COPY web/ web/

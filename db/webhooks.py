@@ -8,7 +8,9 @@ from a retried activity or concurrently, finds the delivery already there.
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, select
 
 from db.crud import dialect_insert
@@ -171,13 +173,14 @@ def start_replay(*, session: Session, delivery: WebhookDelivery) -> WebhookDeliv
     """Pending again, as run `runs + 1` (its workflow's id); refused unless it had failed.
 
     A conditional UPDATE, so two replays at once start one run."""
-    updated = session.execute(
-        WebhookDelivery.__table__.update()  # type: ignore[attr-defined]
+    statement = (
+        update(WebhookDelivery)
         .where(col(WebhookDelivery.id) == delivery.id, col(WebhookDelivery.status) == "failed")
-        .values(status="pending", runs=WebhookDelivery.runs + 1, next_attempt_at=None)
+        .values(status="pending", runs=col(WebhookDelivery.runs) + 1, next_attempt_at=None)
     )
+    updated: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
     session.commit()
-    if updated.rowcount != 1:  # type: ignore[attr-defined]
+    if updated.rowcount != 1:
         raise NotReplayable(delivery.status)
     session.refresh(delivery)
     return delivery
