@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 
+from api.main import create_app
 from client.party import Party
 from config.settings import Settings
 from notify.kinds import MessageKind
@@ -277,6 +279,28 @@ async def test_registration_refuses_bad_urls(stack: Stack, url: str, code: str):
     response = await stack.http.post("/parties/me/webhooks", json={"url": url}, headers=owner.auth)
     assert (response.status_code, response.json()["detail"]["code"]) == (422, code)
     assert (await stack.http.get("/parties/me/webhooks", headers=owner.auth)).json() == []
+
+
+async def test_in_production_the_api_refuses_http_and_private_addresses(stack: Stack):
+    """The same API on the same database, as a production process reads its settings."""
+    owner = await party(stack, "Production ERP")
+    production = create_app(stack.settings.model_copy(update={"environment": "production"}))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=production), base_url="http://api"
+    ) as http:
+        for url, code in [
+            ("http://127.0.0.1:9000/events", "webhook_url_not_https"),
+            ("https://169.254.169.254/latest/meta-data", "webhook_url_not_public"),
+        ]:
+            response = await http.post("/parties/me/webhooks", json={"url": url}, headers=owner.auth)
+            assert (response.status_code, response.json()["detail"]["code"]) == (422, code)
+        accepted = await http.post(
+            "/parties/me/webhooks", json={"url": "https://erp.example.com/events"}, headers=owner.auth
+        )
+        assert accepted.status_code == 201, accepted.json()
+        listed = await http.get("/parties/me/webhooks", headers=owner.auth)
+    production.state.engine.dispose()
+    assert [e["url"] for e in listed.json()] == ["https://erp.example.com/events"]
 
 
 @pytest.mark.parametrize(
