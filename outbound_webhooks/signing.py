@@ -2,19 +2,19 @@
 
 The bank's deposit webhook signs the body alone (sandbox_bank/webhooks.py); an integrator's
 endpoint is on the open internet, so the timestamp is signed with the body and a receiver
-refuses one older than `TOLERANCE`: a captured request cannot be replayed later. The HMAC
+refuses one older than five minutes: a captured request cannot be replayed later. Receivers
+verify with their own code (docs/WEBHOOKS.md shows it in Python), so none is kept here. The HMAC
 itself and its `sha256=<hex>` form are the bank's helpers, not a second implementation.
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sandbox_bank.webhooks import sign_payload, verify_signature
+from sandbox_bank.webhooks import sign_payload
 
 EVENT_ID_HEADER = "X-Escrow-Event-Id"
 TIMESTAMP_HEADER = "X-Escrow-Timestamp"
 SIGNATURE_HEADER = "X-Escrow-Signature"
-TOLERANCE = timedelta(minutes=5)
 SECRET_PREFIX = "whsec_"
 
 
@@ -36,12 +36,3 @@ def signed_headers(secret: str, event_id: str, body: bytes, now: datetime) -> di
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: sign_payload(secret.encode(), signed_message(timestamp, body)),
     }
-
-
-def verify(secret: str, body: bytes, timestamp: str | None, signature: str | None, now: datetime) -> bool:
-    """What a receiver checks (a Python receiver may use this; docs/WEBHOOKS.md shows it standalone)."""
-    if not timestamp or not timestamp.isdigit():
-        return False
-    if abs(now.timestamp() - int(timestamp)) > TOLERANCE.total_seconds():
-        return False
-    return verify_signature(secret.encode(), signed_message(int(timestamp), body), signature)
