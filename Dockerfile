@@ -26,6 +26,8 @@ COPY db/ db/
 COPY domain/ domain/
 COPY evidence/ evidence/
 COPY expert_panels/ expert_panels/
+COPY notify/ notify/
+COPY outbound_webhooks/ outbound_webhooks/
 COPY public_record/ public_record/
 COPY sandbox_bank/ sandbox_bank/
 COPY web/ web/

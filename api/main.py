@@ -18,6 +18,7 @@ from api.routes import (
     experts,
     health,
     parties,
+    party_webhooks,
     public_record,
     steps,
     tokens,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(tokens.router)
+    app.include_router(party_webhooks.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", ESCROW_STEPS, "escrow steps")
     app.include_router(cases.router)

@@ -28,8 +28,9 @@ from temporalio.workflow import NondeterminismError
 
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
-TODAYS_WORKFLOWS: tuple[type, ...] = (EscrowWorkflow, CaseWorkflow)
+TODAYS_WORKFLOWS: tuple[type, ...] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow)
 CORE_MESSAGE = re.compile(r'message: "(.*?)", source:')
 
 console = Console(width=200)

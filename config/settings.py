@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     webhook_url: str = "http://127.0.0.1:8000/webhooks/bank"
     webhook_secret: SecretStr = SecretStr("dev-webhook-secret-change-me")
 
+    webhook_first_retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Outbound webhooks: the wait before a failed delivery's first retry; each later wait "
+        "doubles, up to 6 hours, for 3 days (docs/WEBHOOKS.md).",
+    )
+
     council_enrolment_secret: SecretStr = SecretStr("dev-council-secret-change-me")
     signature_max_skew_seconds: int = 900
     api_token_days: int = Field(

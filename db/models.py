@@ -379,3 +379,50 @@ class EvidenceRef(AppModel, table=True):
     action: str
     signer_id: str
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class WebhookEndpoint(AppModel, table=True):
+    """An HTTPS URL a party registered to receive its events (docs/WEBHOOKS.md).
+
+    The signing secret is kept whole, since every attempt is signed with it, and answered
+    once, at registration. A deleted endpoint keeps its row (its delivery log stays readable)
+    and gets nothing more.
+    """
+
+    __tablename__ = "webhook_endpoint"
+
+    id: str = Field(primary_key=True)
+    party_id: str = Field(foreign_key="party.id", index=True)
+    url: str = Field(sa_type=Text)
+    secret: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(AppModel, table=True):
+    """One event for one endpoint, and how its attempts went: the endpoint's delivery log.
+
+    Unique by (endpoint, event): the same event enqueued again is the same delivery. `body`
+    is the exact JSON sent on every attempt. `runs` counts the workflows that delivered it:
+    1, plus one per replay by its owner.
+    """
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+        UniqueConstraint("endpoint_id", "event_id"),
+    )
+
+    id: str = Field(primary_key=True)
+    endpoint_id: str = Field(foreign_key="webhook_endpoint.id", index=True)
+    event_id: str
+    kind: str
+    body: str = Field(sa_type=Text)
+    status: str = "pending"
+    attempts: int = 0
+    runs: int = 1
+    http_status: int | None = None
+    last_error: str | None = Field(default=None, sa_type=Text)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

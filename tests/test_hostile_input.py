@@ -211,6 +211,8 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             token_id="no-such-token",
             quarter="2026Q3",
             digest=f"sha256:{'0' * 64}",
+            webhook_id="no-such-webhook",
+            delivery_id="no-such-delivery",
         )
 
     before = await everything(stack, world)

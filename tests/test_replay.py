@@ -12,6 +12,7 @@ from temporalio.worker import Replayer
 from tests.conftest import RELEASE_HISTORIES, recorded_histories
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 HISTORY_FILES = recorded_histories()
 
@@ -25,7 +26,7 @@ def test_this_release_has_its_histories_committed():
 @pytest.mark.parametrize("path", HISTORY_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    result = await Replayer(workflows=[EscrowWorkflow, CaseWorkflow]).replay_workflow(
-        history, raise_on_replay_failure=False
-    )
+    result = await Replayer(
+        workflows=[EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow]
+    ).replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure

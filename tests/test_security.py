@@ -137,6 +137,13 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
         (422, "unknown_fields") if caller in PARTY_ROLES else (403, "bad_signature")
     ),
     "POST /parties/me/tokens/{token_id}/revocation": reader(EVERY_PARTY, ok=(404, "token_not_found")),
+    "POST /parties/me/webhooks": reader(EVERY_PARTY, ok=(422, "invalid_input")),
+    "GET /parties/me/webhooks": reader(EVERY_PARTY),
+    "DELETE /parties/me/webhooks/{webhook_id}": reader(EVERY_PARTY, ok=(404, "webhook_not_found")),
+    "GET /parties/me/webhooks/{webhook_id}/deliveries": reader(EVERY_PARTY, ok=(404, "webhook_not_found")),
+    "POST /parties/me/webhooks/deliveries/{delivery_id}/replay": reader(
+        EVERY_PARTY, ok=(404, "delivery_not_found")
+    ),
     "POST /escrows": reader(SIGNATORIES, ok=(422, "unknown_party"), denied="not_a_signatory"),
     "GET /escrows": reader(EVERY_PARTY),
     "GET /escrows/{escrow_id}": reader(ESCROW_READERS),
@@ -241,6 +248,8 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         expert_id="EXP-NO-SUCH-EXPERT",
         quarter="2019Q1",
         token_id="TOK-NOSUCHTOKEN",
+        webhook_id="WH-NOSUCHENDPOINT",
+        delivery_id="WHD-NOSUCHDELIVERY",
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
@@ -287,7 +296,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         )
     if method in ("POST", "PATCH"):
         return await world.http.request(method, path, json={}, headers=headers)
-    return await world.http.get(path, headers=headers)
+    return await world.http.request(method, path, headers=headers)
 
 
 @pytest.mark.parametrize("operation", sorted(MATRIX))

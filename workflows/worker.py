@@ -18,6 +18,7 @@ from activities.escrow_link import EscrowLinkActivities
 from activities.evidence import EvidenceActivities
 from activities.projections import ProjectionActivities
 from activities.registry import RegistryActivities
+from activities.webhooks import WebhookActivities
 from config.settings import Settings
 from db.engine import make_engine
 from evidence.store import EvidenceStore, make_store
@@ -27,6 +28,7 @@ from workflows.connection import connect_temporal, metrics_runtime
 from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
 from workflows.evidence_sweep import EvidenceSweepWorkflow, ensure_sweep_schedule
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 
 def build_worker(
@@ -37,7 +39,7 @@ def build_worker(
     bank: BankClient,
     engine: Engine,
     executor: ThreadPoolExecutor,
-    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow),
+    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow),
     evidence_store: EvidenceStore | None = None,
     **options: Any,
 ) -> Worker:
@@ -54,6 +56,7 @@ def build_worker(
     escrow_link = EscrowLinkActivities(client)
     alerts = AlertActivities(engine)
     sweep = [] if evidence_store is None else [EvidenceActivities(engine, evidence_store).sweep_evidence]
+    webhooks = WebhookActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
@@ -69,6 +72,8 @@ def build_worker(
             registry.record_panel_seats,
             escrow_link.apply_escrow_decision,
             alerts.raise_council_alert,
+            webhooks.deliver_webhook,
+            webhooks.give_up_webhook,
         ],
         activity_executor=executor,
         **options,
