@@ -1078,7 +1078,8 @@ class CaseMachine(SignedStepMachine):
                 was, due = local_day(before), local_day(mediation.due)
                 self._alert(
                     "deadline_recounted",
-                    f"the working-day calendar was updated: the mediation period now ends on {due}, not {was}",
+                    "the working-day calendar was updated: the mediation period now ends on"
+                    f" {due}, not {was}",
                     f"calendar-{self.version}:mediation-due",
                     now,
                 )
