@@ -5,6 +5,8 @@ after a signed step already shows it; lists come from the read model so a page o
 cases costs one database query, not twenty workflow queries.
 """
 
+from datetime import datetime
+
 from fastapi import Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse
@@ -13,8 +15,10 @@ from api.errors import ApiError
 from api.gateway import CASE, query
 from db import crud
 from db.models import CaseProjection
+from domain.calendar import SHANGHAI
 from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from web.access import PageRefused
+from web.case_views import MediationView, mediation_view
 from web.i18n import translator
 from web.templating import render
 from workflows.case import CaseWorkflow
@@ -47,3 +51,12 @@ def party_names(session: Session, cases: list[CaseSnapshot]) -> dict[str, str]:
     ids = {side for c in cases for side in (c.claimant_id, c.respondent_id)}
     ids |= {s.party_id for c in cases for r in c.rounds for s in r.seats.values()}
     return {party.id: party.display_name for party in crud.list_parties(session=session, ids=sorted(ids))}
+
+
+def mediation_of(request: Request, case: CaseSnapshot, now: datetime) -> MediationView | None:
+    """The case's mediation period for its page, the working days left counted on the calendar the
+    deployment hands its cases (`escrow calendar`)."""
+    if case.mediation is None:
+        return None
+    calendar = request.app.state.settings.work_calendar(now.astimezone(SHANGHAI).year)
+    return mediation_view(case, now, calendar)
