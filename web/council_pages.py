@@ -12,8 +12,8 @@ from api.deps import SessionDep
 from db import cases, crud, experts
 from db.models import Party
 from domain.case.state import CasePhase
-from expert_panels.registry import SPECIALTIES
 from domain.case.terms import REJECTION_GROUNDS
+from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS
 from web.case_reads import mediation_of, party_names, read_case, snapshot_of
