@@ -86,7 +86,7 @@ T = TypeVar("T")
 
 def _year(text: str) -> int:
     if not (len(text) == 4 and text.isdigit()):
-        raise ValueError(f"{text!r} is not a year")
+        raise ValueError(text)
     return int(text)
 
 
@@ -95,7 +95,11 @@ def _entries(raw: dict[Any, Any], key: str, read: Callable[[str], T]) -> frozens
     values = raw.get(key, [])
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise InvalidCalendar(f"{key} must be a list of texts")
-    try:
-        return frozenset(read(v) for v in values)
-    except ValueError as exc:
-        raise InvalidCalendar(f"{key}: {exc}") from None
+    read_values = set()
+    for value in values:
+        try:
+            read_values.add(read(value))
+        except ValueError:
+            what = "a year" if read is _year else "a date (YYYY-MM-DD)"
+            raise InvalidCalendar(f"{key}: {value!r} is not {what}") from None
+    return frozenset(read_values)
