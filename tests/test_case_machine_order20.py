@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from domain.calendar import InvalidCalendar, WorkCalendar
-from domain.case.machine import time_bar
+from domain.case.machine import terms_document, time_bar
 from domain.case.snapshot import case_snapshot_json, read_case_snapshot
 from domain.case.state import CasePhase
 from domain.open_actions import AtDeadline
@@ -328,3 +328,10 @@ def test_a_newer_calendar_recounts_the_mediation_period():
     kit.m.update_calendar(CALENDAR, kit.now)
     assert kit.m.mediation.due == DAY_45
     assert "the mediation period now ends on 2026-05-06, not 2026-05-04" in kit.m.alerts[-1].message
+
+
+def test_a_claim_without_a_date_of_knowledge_starts_its_trail_from_the_same_terms_as_before():
+    plain, dated = BranchKit(), BranchKit(known_since="2023-03-01")
+    assert "known_since" not in terms_document(plain.m.terms)  # filed before the field: same genesis
+    assert terms_document(dated.m.terms)["known_since"] == "2023-03-01"
+    assert plain.m.trail_head != dated.m.trail_head  # the stated date is part of what was signed

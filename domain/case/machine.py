@@ -1426,8 +1426,9 @@ def terms_document(terms: CaseTerms) -> dict[str, Any]:
     """The terms a case's trail starts from. A field added to the terms later is left out while
     unset, so a case filed before it keeps the genesis hash its trail was chained from."""
     document = jsonable_object(asdict(terms))
-    if document["car_facts"] is None:
-        del document["car_facts"]
+    for later in ("car_facts", "known_since"):
+        if document[later] is None:
+            del document[later]
     return document
 
 
