@@ -1,7 +1,7 @@
 """Filing cases over HTTP: a renovation case becomes a child of its escrow; bad claims change nothing."""
 
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from client.party import Party
 from domain.calendar import SHANGHAI
@@ -123,10 +123,14 @@ async def test_a_claim_states_when_its_harm_was_known_and_one_over_three_years_i
     assert (null.status_code, null.json()["detail"]["code"]) == (422, "not_text")
     assert (await stack.http.get("/cases", headers=buyer.auth)).json() == []  # nothing refused was filed
 
-    last_day = today.replace(year=today.year - 3) if (today.month, today.day) != (2, 29) else None
-    assert last_day is not None  # (a test run on 29 February would need its own boundary)
+    # the earliest date of knowledge still within three years of today (on 29 February: 1 March)
+    earliest = (
+        date(today.year - 3, 3, 1)
+        if (today.month, today.day) == (2, 29)
+        else today.replace(year=today.year - 3)
+    )
     flagged = {}
-    for known, barred in ((last_day, False), (last_day - timedelta(days=1), True)):
+    for known, barred in ((earliest, False), (earliest - timedelta(days=1), True)):
         filed = await file(
             stack, buyer, dealer.id, claim(domain="car", main_specialty="body", known_since=known.isoformat())
         )
@@ -134,7 +138,7 @@ async def test_a_claim_states_when_its_harm_was_known_and_one_over_three_years_i
         case = (await stack.http.get(f"/cases/{filed.json()['case_id']}", headers=dealer.auth)).json()
         flagged[known.isoformat()] = case["time_barred"]
         assert (case["time_barred"] is not None) is barred and case["phase"] == "filed"
-    late = (last_day - timedelta(days=1)).isoformat()
+    late = (earliest - timedelta(days=1)).isoformat()
     flag = flagged[late]
     assert (flag["known_since"], flag["filed_on"]) == (late, today.isoformat())
     assert flag["last_day"] < flag["filed_on"]
