@@ -258,8 +258,12 @@ class CaseSession:
     async def accept(self, note: str = "accepted") -> dict[str, Any]:
         return await self.send(self.council, steps.CASE_ACCEPT, {"note": note})
 
-    async def reject(self, reasons: str) -> dict[str, Any]:
-        return await self.send(self.council, steps.CASE_REJECT, {"reasons": reasons})
+    async def reject(self, reasons: str, grounds: list[str] | None = None) -> dict[str, Any]:
+        """`grounds`: codes of SAMR Order No. 20 art. 15 (domain/case/terms.py REJECTION_GROUNDS)."""
+        payload: dict[str, Any] = {"reasons": reasons}
+        if grounds:
+            payload["grounds"] = grounds
+        return await self.send(self.council, steps.CASE_REJECT, payload)
 
     async def answer(self, text: str, evidence: list[str] | None = None) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": text}
@@ -328,6 +332,10 @@ class CaseSession:
         return self.claimant.sign(
             "dispute.withdraw", escrow_id, {"dispute": dispute, "case_id": self.case_id}, now
         )
+
+    async def extend_mediation(self, party: Party, working_days: int) -> dict[str, Any]:
+        """One side's signature on an extension of the mediation period (both must sign it)."""
+        return await self.send(party, steps.MEDIATION_EXTEND, {"working_days": working_days})
 
     async def confirm_remedy(self, remedy: str) -> dict[str, Any]:
         return await self.send(self.respondent, steps.REMEDY_CONFIRM, {"remedy": remedy})

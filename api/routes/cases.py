@@ -7,7 +7,7 @@ claimant signed. A party's organisation, for the draw's conflict check, is its
 party id: experts list the parties they worked or were paid for.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
@@ -68,7 +68,23 @@ def _claim_terms(claim: ClaimFile) -> dict[str, Any]:
         "remedy_sought": claim.remedy_sought,
         "car_facts": _car_facts(claim, domain),
         "evidence": list(claim.evidence),
+        "known_since": _known_since(claim),
     }
+
+
+def _known_since(claim: ClaimFile) -> str | None:
+    """The day the claimant knew or should have known of the harm: a date not after today. A claim
+    more than three years later is flagged for the council (SAMR Order No. 20 art. 15(4)), not refused."""
+    raw = claim.known_since
+    if raw is None:
+        return None
+    try:
+        known = date.fromisoformat(raw)
+    except ValueError:
+        known = None
+    if known is None or len(raw) != 10 or known > datetime.now(SHANGHAI).date():
+        raise ApiError(422, "invalid_known_since", "known_since is a date (YYYY-MM-DD), not after today")
+    return raw
 
 
 def _car_facts(claim: ClaimFile, domain: str) -> dict[str, Any] | None:
