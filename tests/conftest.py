@@ -29,11 +29,13 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
 
+from activities.notify import NotifyActivities
 from api.main import create_app
 from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import IdSequence
+from notify.providers import providers
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
@@ -220,6 +222,7 @@ async def running_stack(
                     bank=bank,
                     engine=engine,
                     executor=executor,
+                    notify=NotifyActivities(engine, providers(settings)),
                     workflow_failure_exception_types=[Exception],
                     **worker_options,
                 )

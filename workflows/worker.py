@@ -14,10 +14,12 @@ from temporalio.worker import Worker
 from activities.alerts import AlertActivities
 from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
+from activities.notify import NotifyActivities
 from activities.projections import ProjectionActivities
 from activities.registry import RegistryActivities
 from config.settings import Settings
 from db.engine import make_engine
+from notify.providers import providers
 from sandbox_bank.client import BankClient
 from workflows.case import CaseWorkflow
 from workflows.connection import connect_temporal, metrics_runtime
@@ -34,12 +36,14 @@ def build_worker(
     engine: Engine,
     executor: ThreadPoolExecutor,
     workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow),
+    notify: NotifyActivities | None = None,
     **options: Any,
 ) -> Worker:
     """A worker polling as the `deployment` version (every worker is versioned: a workflow type
     that declares itself pinned or upgrading cannot run on an unversioned one).
 
-    `workflows` lets a versioning test run an earlier definition under the same names."""
+    `workflows` lets a versioning test run an earlier definition under the same names; `notify`
+    (activities/notify.py) is left out only by tests whose workflows tell nobody anything."""
     bank_activities = BankActivities(bank)
     projections = ProjectionActivities(engine)
     registry = RegistryActivities(engine)
@@ -59,6 +63,7 @@ def build_worker(
             registry.record_panel_seats,
             escrow_link.apply_escrow_decision,
             alerts.raise_council_alert,
+            *([notify.notify] if notify is not None else []),
         ],
         activity_executor=executor,
         **options,
@@ -79,6 +84,7 @@ async def run_worker(settings: Settings) -> None:
                 bank=bank,
                 engine=engine,
                 executor=executor,
+                notify=NotifyActivities(engine, providers(settings)),
             )
             logging.getLogger("worker").info(
                 "worker polling task queue %s as %s build %s (metrics port %s)",
