@@ -11,7 +11,19 @@ from api.errors import error_responses, install_error_handlers
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
-from api.routes import cases, escrows, experts, health, parties, public_record, steps, tokens, webhooks
+from api.routes import (
+    cases,
+    contact,
+    escrows,
+    experts,
+    health,
+    inbox,
+    parties,
+    public_record,
+    steps,
+    tokens,
+    webhooks,
+)
 from config.json_policy import JsonPolicy
 from config.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
@@ -63,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(tokens.router)
+    app.include_router(contact.router)
+    app.include_router(inbox.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", ESCROW_STEPS, "escrow steps")
     app.include_router(cases.router)

@@ -23,6 +23,7 @@ from db.crud import dialect_insert, execute_write
 from db.models import ContactChannel, ContactPreference, Delivery, Notification, utcnow
 from notify.channels import ChannelKind
 from notify.kinds import MessageKind
+from notify.messages import Language, language
 
 MAX_CODE_ATTEMPTS = 5
 _ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -121,7 +122,7 @@ def remove_channel(*, session: Session, channel: ContactChannel) -> None:
 
 @dataclass(frozen=True)
 class Preferences:
-    language: str
+    language: Language
     muted: list[MessageKind]
     quiet_hours: bool
 
@@ -131,7 +132,7 @@ def preferences_of(*, session: Session, party_id: str) -> Preferences:
     if row is None:
         return Preferences(language="zh-CN", muted=[], quiet_hours=True)
     return Preferences(
-        language=row.language,
+        language=language(row.language),
         muted=[MessageKind(k) for k in json.loads(row.muted_json)],
         quiet_hours=row.quiet_hours,
     )

@@ -12,14 +12,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from domain.calendar import SHANGHAI
 from domain.money import yuan
 from notify.kinds import MessageKind
 
-LANGUAGES = ("zh-CN", "en")
-DEFAULT_LANGUAGE = "zh-CN"
+Language = Literal["zh-CN", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
+DEFAULT_LANGUAGE: Language = "zh-CN"
+
+
+def language(value: str | None) -> Language:
+    """A stored or asked-for language as one of ours (Chinese for anything else)."""
+    return "en" if value == "en" else DEFAULT_LANGUAGE
+
+
 TEXTS_DIR = Path(__file__).parent / "texts"
 
 # The params each kind is given, as the notifier passes them (before `amount_fen` becomes `amount`).
@@ -47,7 +55,7 @@ def catalogue(language: str) -> dict[str, Any]:
     return loaded
 
 
-def shown_params(params: dict[str, Any], language: str) -> dict[str, str]:
+def shown_params(params: dict[str, Any], written_in: Language) -> dict[str, str]:
     """The params as the reader sees them: ¥ from fen, moments in Shanghai, words in their language."""
     shown = {name: str(value) for name, value in params.items()}
     if "amount_fen" in params:
@@ -57,13 +65,13 @@ def shown_params(params: dict[str, Any], language: str) -> dict[str, str]:
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         shown["due"] = moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
     if "movement" in params:
-        shown["movement"] = catalogue(language)["movement"][str(params["movement"])]
+        shown["movement"] = catalogue(written_in)["movement"][str(params["movement"])]
     return shown
 
 
-def render(kind: MessageKind, params: dict[str, Any], link: str, language: str) -> Rendered:
-    """Title and body of one message in `language` (Chinese when it has no catalogue)."""
-    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    words = catalogue(language)["kinds"][kind.value]
-    values = {**shown_params(params, language), "link": link}
+def render(kind: MessageKind, params: dict[str, Any], link: str, reader: str) -> Rendered:
+    """Title and body of one message in the `reader`'s language (Chinese when it has no catalogue)."""
+    written_in = language(reader)
+    words = catalogue(written_in)["kinds"][kind.value]
+    values = {**shown_params(params, written_in), "link": link}
     return Rendered(title=words["title"].format(**values), body=words["body"].format(**values))
