@@ -170,7 +170,10 @@ def record_notification(
         link=link,
         created_at=utcnow(),
     )
-    execute_write(session, insert.on_conflict_do_nothing(index_elements=["party_id", "event_key"]))
+    execute_write(
+        session,
+        insert.on_conflict_do_nothing(index_elements=["party_id", "event_key"]).returning(Notification.id),
+    )
     found = session.exec(
         select(Notification).where(Notification.party_id == party_id, Notification.event_key == event_key)
     ).one()
@@ -192,7 +195,9 @@ def record_deliveries(*, session: Session, notification: Notification, channel_i
             status="pending",
             attempts=0,
         )
-        execute_write(session, insert.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+        execute_write(
+            session, insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Delivery.id)
+        )
 
 
 def deliveries_of(*, session: Session, notification_id: int) -> list[Delivery]:
