@@ -34,8 +34,10 @@ from web import (
     bank_pages,
     claim_pages,
     council_pages,
+    dev_pages,
     escrow_pages,
     expert_pages,
+    inbox_pages,
     party_case_pages,
     party_pages,
 )
@@ -97,4 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(expert_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
+    app.include_router(inbox_pages.router)
+    app.include_router(dev_pages.router)
     return app
