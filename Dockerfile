@@ -25,8 +25,10 @@ COPY config/ config/
 COPY db/ db/
 COPY domain/ domain/
 COPY expert_panels/ expert_panels/
+COPY notify/ notify/
 COPY public_record/ public_record/
 COPY sandbox_bank/ sandbox_bank/
+COPY sandbox_messages/ sandbox_messages/
 COPY web/ web/
 COPY workflows/ workflows/
 # Editable, so migrations and other data files are used from /app exactly as in development.
