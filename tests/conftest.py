@@ -69,6 +69,7 @@ SERVICE_STARTERS = frozenset(
         "make_engine",
         "upgrade",
         "free_port",
+        "mail_server",
     }
 )
 SERVICE_MODULES = frozenset({"playwright.async_api", "subprocess"})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
@@ -40,7 +41,7 @@ class World:
     settings: Settings
     http: httpx.AsyncClient
     activities: NotifyActivities
-    engine: object
+    engine: Engine
     data_dir: Path
 
     def mails(self, to: str) -> list[Received]:
@@ -215,7 +216,7 @@ async def test_a_verified_email_gets_the_message_in_the_partys_language_once_how
     assert mail.title == "ESC-2026-00001: ¥12,500.00 released"
     assert "https://escrow.example.cn/my/escrows/ESC-2026-00001" in mail.body
     assert len(world.mails("other@example.com")) == 1  # its verification code only: never verified
-    with Session(world.engine) as session:  # type: ignore[call-overload]
+    with Session(world.engine) as session:
         [delivery] = session.exec(select(Delivery)).all()
         assert (delivery.status, delivery.attempts, delivery.sent_at is not None) == ("sent", 1, True)
 
@@ -261,11 +262,11 @@ async def test_a_provider_failure_retries_and_a_permanent_one_alerts_the_council
         data_dir=world.settings.data_dir,
         sms_url_template=f"json://127.0.0.1:{free_port()}/sms?:to={{address}}",
     )
-    broken = NotifyActivities(world.activities._engine, providers(down))  # type: ignore[arg-type]
+    broken = NotifyActivities(world.engine, providers(down))
 
     with pytest.raises(ApplicationError):  # the gateway is down: Temporal would retry
         await notify(broken, money_moved(owner))
-    with Session(world.engine) as session:  # type: ignore[call-overload]
+    with Session(world.engine) as session:
         [delivery] = session.exec(select(Delivery)).all()
         assert (delivery.status, delivery.attempts) == ("pending", 1)
         # the bot URL became unusable (say the party's group was dissolved and the row mended by hand)
@@ -275,7 +276,7 @@ async def test_a_provider_failure_retries_and_a_permanent_one_alerts_the_council
         session.commit()
 
     await notify(world.activities, money_moved(owner))  # no retry: recorded
-    with Session(world.engine) as session:  # type: ignore[call-overload]
+    with Session(world.engine) as session:
         [delivery] = session.exec(select(Delivery)).all()
         assert delivery.status == "failed" and delivery.last_error
         [alert] = crud.list_alerts(session=session, subject_id="ESC-2026-00001")
