@@ -105,7 +105,7 @@ def test_the_council_is_told_once_at_35_working_days():
 
 def test_an_agreement_stops_the_clock():
     kit = accepted()
-    kit.step("respondent", "answer.submit", {"answer_hash": "sha256:answer"})
+    kit.step("respondent", "answer.submit", {"text": "we laid the drain to the plan"})
     kit.step("respondent", "settlement.sign", kit.settlement(300_000, 700_000))
     kit.step("claimant", "settlement.sign", kit.settlement(300_000, 700_000))
     assert kit.m.phase is CasePhase.ENFORCEMENT and ends(kit) == []

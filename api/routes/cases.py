@@ -35,6 +35,7 @@ from domain.case.state import CasePhase
 from domain.case.steps import ClaimFile
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.roles import Role
+from domain.steps.files import files_in_raw
 from domain.steps.parties import PartyKey
 from domain.steps.payload_errors import read_payload
 from domain.steps.payloads import choice, read_integer
@@ -125,7 +126,6 @@ async def file_case(
     another claim under the same nonce is refused with 409 nonce_reused.
     """
     step, envelope = _verified_claim(body, party)
-    named = require_uploaded(session, ClaimFile, envelope.payload)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
         scope=CLAIM_SCOPE,
@@ -148,7 +148,10 @@ async def file_case(
     evidence.record_refs(
         session=session,
         subject_id=case.terms.case_id,
-        refs=[{"digest": d, "seq": 0, "action": "claim.file", "signer_id": party.id} for d in named],
+        refs=[
+            {"digest": d, "seq": 0, "action": "claim.file", "signer_id": party.id}
+            for d in files_in_raw(ClaimFile, envelope.payload)
+        ],
     )
     release_connection(session)
     if case.terms.escrow_id:  # the escrow checks the dispute and starts the case as its child
@@ -183,6 +186,8 @@ def _new_case(
     if respondent is None or respondent.id == party.id or {party.role, respondent.role} != sides:
         between = " and a ".join(sorted(sides))
         raise ApiError(422, "wrong_parties", f"a {terms['domain']} case is between a {between}")
+    # Checked once the claim itself is sound, so a claim wrong in itself is told what is wrong.
+    require_uploaded(session, ClaimFile, envelope.payload)
     councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)
     case_id = crud.next_id(session=session, prefix="CASE", year=datetime.now(UTC).year)
     case_terms = CaseTerms(
