@@ -164,13 +164,16 @@ class DisputedEscrow:
     disputed_fen: int
 
 
-async def filed_case(stack: Stack, defects: list[dict] | None = None) -> DisputedEscrow:
+async def filed_case(
+    stack: Stack, defects: list[dict] | None = None, stage_photos: list[bytes] | None = None
+) -> DisputedEscrow:
     """A funded escrow whose owner disputes stage 1 and files a case: waiting for the council.
 
-    With `defects`, the inspector first reports stage 1 failed with them."""
+    The contractor's request for stage 1 carries `stage_photos` (`STAGE_PHOTO` unless given);
+    with `defects`, the inspector first reports stage 1 failed with them."""
     flow = await EscrowFlow(stack).register()
     created = await flow.create_funded(total_fen=TOTAL_FEN)
-    await flow.request_inspection(1, [STAGE_PHOTO])
+    await flow.request_inspection(1, [STAGE_PHOTO] if stage_photos is None else stage_photos)
     if defects:
         await flow.report(1, "fail", defects)
     dispute = await flow.raise_dispute(flow.owner, [1], "the bathroom floor leaks")
