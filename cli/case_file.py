@@ -92,8 +92,10 @@ def _yes(value: bool | None, yes: str = "yes", no: str = "NO") -> str:
 
 
 def print_case_file(console: Console, title: str, rows: list[CaseFileRow], names: dict[str, str]) -> None:
+    """The table: step, kind, size, who added it, the short hash, and what the expert could fetch
+    (the file, its thumbnail) and whether a GPS block reached it."""
     table = Table(title=title, title_justify="left")
-    for column in ("step", "kind", "size", "added by", "hash", "reads it", "thumbnail", "GPS in its copy"):
+    for column in ("step", "kind", "size", "added by", "hash", "read", "thumb", "GPS"):
         table.add_column(column, justify="right" if column == "size" else "left")
     for row in rows:
         table.add_row(
@@ -101,9 +103,24 @@ def print_case_file(console: Console, title: str, rows: list[CaseFileRow], names
             row.kind,
             f"{row.size_bytes / 1024:,.0f} KB",
             names.get(row.uploaded_by, row.uploaded_by),
-            row.digest[:19] + "…",
+            row.digest[7:15] + "…",
             _yes(row.readable),
             _yes(row.thumbnail),
             _yes(row.location, "YES", "none"),
         )
     console.print(table)
+
+
+async def located_originals(
+    http: httpx.AsyncClient, rows: list[CaseFileRow], uploaders: list[Party]
+) -> list[str]:
+    """The photos among `rows` whose original, as its uploader reads it, carries a GPS block."""
+    by_id = {party.id: party for party in uploaders}
+    located = []
+    for row in rows:
+        uploader = by_id.get(row.uploaded_by)
+        if row.kind == "photo" and uploader is not None:
+            original = await http.get(f"/evidence/{row.digest}", headers=uploader.auth)
+            if original.is_success and _has_gps(original.content):
+                located.append(row.digest)
+    return located

@@ -33,7 +33,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
-from cli.case_file import print_case_file, read_case_file
+from cli.case_file import located_originals, print_case_file, read_case_file
 from cli.demo import Narrator, StackMissing, console, fail, in_words, report_ledger, require_stack
 from cli.demo_files import ceiling_stain_photo, dashboard_photo, floor_drain_photo, pdf_document
 from client.case_session import CaseSession, ExpertKeystore, ExpertSpec, enrol_expert_pool, set_affiliations
@@ -471,19 +471,24 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
             if key.startswith(f"dispute-{dispute}:"):
                 say(f"the bank books {entry.kind} {yuan(entry.amount_fen)} under key {entry.idempotency_key}")
         say(f"{case.case_id} is closed; the escrow paid the panel's split")
-        files_ok = await show_case_file(http, case.case_id, chair, case.expert(chair), [owner, contractor])
+        files_ok = await show_case_file(demo, case.case_id, chair, case.expert(chair), [owner, contractor])
         balanced = await report_ledger(flow, bank, escrow)
         return balanced or int(not files_ok), flow.escrow_id, case.case_id
 
 
 async def show_case_file(
-    http: httpx.AsyncClient, case_id: str, chair: str, expert: Party, parties: list[Party]
+    demo: DisputeDemo, case_id: str, chair: str, expert: Party, parties: list[Party]
 ) -> bool:
     """Print the panel's case file as the chair reads it over HTTP; whether the chair could read
     every file and thumbnail, with no location left in any photo."""
-    rows = await read_case_file(http, case_id, expert)
-    names = {party.id: party.name for party in parties}
+    rows = await read_case_file(demo.http, case_id, expert)
+    names = {party.id: party.role for party in parties}
     print_case_file(console, f"the case file of {case_id}, as the chair {chair} reads it", rows, names)
+    for digest in await located_originals(demo.http, rows, parties):
+        demo.say(
+            f"the uploader's own copy of photo {digest[7:15]}… carries the GPS position it was taken "
+            "at; the copy every other reader gets (the chair's above) has it stripped"
+        )
     unread = [row.digest for row in rows if not row.readable or row.thumbnail is False or row.location]
     if unread:
         console.print(f"[red]the chair could not read, or saw a location in: {', '.join(unread)}[/red]")
