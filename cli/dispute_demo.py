@@ -3,8 +3,12 @@
 `--dispute`: a funded renovation escrow whose owner disputes the first stage; the
 owner files a case for that escrow dispute, a panel is drawn from the council's
 registry, votes by commit and reveal, the council countersigns, and after the
-objection window the escrow pays the panel's split through the bank. The demo ends
-with the ledger next to the bank's balance and fails if they disagree.
+objection window the escrow pays the panel's split through the bank. Every file the
+parties attach (generated photos, one with GPS in it, and PDFs: cli/demo_files.py) is
+uploaded before the step naming it is signed. The demo ends with the panel's case file as
+its chair reads it over HTTP (cli/case_file.py) and the ledger next to the bank's balance,
+and fails if the chair cannot read a file or its thumbnail, sees a location, or the ledger
+and the bank disagree.
 
 `--car`: a buyer's case against a dealer over a transmission that fails five days
 after delivery; the panel is shown the statutory remedy, decides
@@ -311,6 +315,7 @@ def leaking_drain() -> bytes:
     return floor_drain_photo("bathroom floor drain: water stands after the flood test", gps=True)
 
 
+@cache
 def diagnostic_printout() -> bytes:
     return pdf_document("Dealer diagnostic printout", ["P0731 gear 1 incorrect ratio"])
 
@@ -386,7 +391,10 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
                 )
             ],
         )
-        say("the contractor answers: the membrane was laid to standard; the negotiation window opens")
+        say(
+            "the contractor answers, uploading the membrane's invoice (a PDF): the membrane was laid "
+            "to standard; the negotiation window opens"
+        )
         await demo.negotiate_in_vain(case)
         await demo.form_panel(case)
         say("the panel is formed: 7 days for evidence and 7 more for replies")
@@ -405,7 +413,10 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
             reply=True,
             note="the pressure test held",
         )
-        say("the owner submits moisture readings; the contractor replies with its pressure-test log")
+        say(
+            "the owner submits moisture readings (a PDF) and the drain photo again; the contractor "
+            "replies with its pressure-test log (a PDF)"
+        )
         chair = case.chair(await case.state())
         report = "sha256:joint-site-inspection-report"
         for party in (owner, contractor, case.expert(chair)):
