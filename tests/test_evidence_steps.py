@@ -81,7 +81,12 @@ async def test_a_claim_and_a_case_step_name_only_uploaded_files(stack):
     flow = await EscrowFlow(stack).register()
     await flow.create_funded(total_fen=2_000_000)
     await flow.request_inspection(1)
-    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
+    leak = photo(500, 400)
+    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks", evidence=[leak])
+    escrow_refs = await refs_of(stack, flow.escrow_id, 1)
+    assert {(d, action, signer) for d, _, action, signer in escrow_refs} == {
+        (digest_of(leak), "dispute.raise", flow.owner.id)
+    }
     video = pdf(f"flood test of {flow.escrow_id}")  # any kind: the check is the same
     payload = claim(flow.escrow_id, 1, evidence=[digest_of(video)])
 
