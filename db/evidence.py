@@ -19,6 +19,26 @@ def get_file(*, session: Session, digest: str) -> EvidenceFile | None:
     return session.get(EvidenceFile, digest)
 
 
+def get_files(*, session: Session, digests: Iterable[str]) -> dict[str, EvidenceFile]:
+    """The stored files among `digests`, by digest, in one query (a page's gallery)."""
+    wanted = sorted(set(digests))
+    if not wanted:
+        return {}
+    statement = select(EvidenceFile).where(col(EvidenceFile.digest).in_(wanted))
+    return {record.digest: record for record in session.exec(statement).all()}
+
+
+def named_by_any(*, session: Session, digests: Iterable[str], subject_ids: Iterable[str]) -> set[str]:
+    """The files among `digests` that the trail of one of `subject_ids` names, in one query."""
+    wanted, subjects = sorted(set(digests)), sorted(set(subject_ids))
+    if not wanted or not subjects:
+        return set()
+    statement = select(EvidenceRef.digest).where(
+        col(EvidenceRef.digest).in_(wanted), col(EvidenceRef.subject_id).in_(subjects)
+    )
+    return set(session.exec(statement.distinct()).all())
+
+
 def add_file(
     *,
     session: Session,

@@ -98,7 +98,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "decision": decision,
         "summary_choices": summary_choices(case.domain, decision.pay_fen if decision else None),
         "stage_name": partial(stage_name, language_of(request)),
-        **await claim_shown(request, expert, case),
+        **await claim_shown(request, session, expert, case),
     }
     return render(request, "expert/case.html", context)
 

@@ -70,7 +70,7 @@ async def case_file(
         "now": datetime.now(UTC),
         "page_words": PARTY_STEP_WORDS,
         "decided": current is not None and current.countersigned,
-        **await claim_shown(request, party, case),
+        **await claim_shown(request, session, party, case),
     }
     return render(request, "party_case/case.html", context)
 
