@@ -16,8 +16,8 @@ from client.case_session import CaseSession, ExpertSpec, set_affiliations
 from client.escrow_session import eventually
 from client.party import Party
 from db import cases, crud
-from domain.steps.files import file_hash
 from tests.conftest import Stack
+from tests.kits.evidence_files import digest_of, pdf, png
 from tests.kits.flow import EscrowFlow
 from web.session import SESSION_COOKIE
 
@@ -147,6 +147,15 @@ async def expert_pool(
     return pool
 
 
+# The files the kit's cases carry, the same bytes (and digests) in every test.
+STAGE_PHOTO = png(label="photos of stage 1")
+LEAK_PHOTO = png(label="flood-test photo")
+MOISTURE_READINGS = pdf("moisture-readings")
+STAGE_PHOTO_DIGEST, LEAK_PHOTO_DIGEST, MOISTURE_READINGS_DIGEST = (
+    digest_of(data) for data in (STAGE_PHOTO, LEAK_PHOTO, MOISTURE_READINGS)
+)
+
+
 @dataclass
 class DisputedEscrow:
     flow: EscrowFlow
@@ -161,7 +170,7 @@ async def filed_case(stack: Stack, defects: list[dict] | None = None) -> Dispute
     With `defects`, the inspector first reports stage 1 failed with them."""
     flow = await EscrowFlow(stack).register()
     created = await flow.create_funded(total_fen=TOTAL_FEN)
-    await flow.request_inspection(1)
+    await flow.request_inspection(1, [STAGE_PHOTO])
     if defects:
         await flow.report(1, "fail", defects)
     dispute = await flow.raise_dispute(flow.owner, [1], "the bathroom floor leaks")
@@ -186,10 +195,10 @@ async def filed_case(stack: Stack, defects: list[dict] | None = None) -> Dispute
             ],
             "disputed_fen": disputed,
             "remedy_sought": "refund of the stage",
-            "evidence": [file_hash(b"flood-test-video")],
             "escrow_id": flow.escrow_id,
             "escrow_dispute": dispute,
-        }
+        },
+        [LEAK_PHOTO],
     )
     return DisputedEscrow(flow, case, demo, disputed)
 
@@ -202,7 +211,7 @@ async def case_in_voting(stack: Stack) -> DisputedEscrow:
     await case.answer("contractor-answer")
     await demo.negotiate_in_vain(case)
     await demo.form_panel(case)
-    await case.submit_evidence(disputed.flow.owner, [file_hash(b"moisture-readings")])
+    await case.submit_evidence(disputed.flow.owner, [MOISTURE_READINGS])
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")
     return disputed
