@@ -179,7 +179,7 @@ async def test_the_panel_reads_the_escrow_and_every_case_page_shows_the_claim(st
 
     shown = (await page(stack, f"/expert/cases/{case.case_id}", member)).text
     escrow = part(shown, 'id="case-escrow"')
-    stage = part(escrow, 'id="escrow-stage-1"', "</li>\n")
+    stage = part(escrow, 'id="escrow-stage-1"', 'id="escrow-stage-2"')
     assert "地漏倒坡积水 (主卫)" in stage and yuan(120_000) in stage and "不合格" in stage
     assert STAGE_PHOTO_DIGEST in stage and "争议中" in stage
     assert 'id="escrow-stage-2"' in escrow and "争议中" not in part(escrow, 'id="escrow-stage-2"', "</li>")
