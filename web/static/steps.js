@@ -115,7 +115,7 @@
       for (const [header, value] of Object.entries(Signing.SESSION_HEADERS)) request.setRequestHeader(header, value);
       request.setRequestHeader("Content-Type", "application/octet-stream");
       request.upload.onprogress = (event) => line.progress(event.loaded);
-      request.onerror = () => reject(new Error(say("upload.no_answer", { name: file.name })));
+      request.onerror = () => reject(new Error("no answer"));
       request.onload = () => {
         let body = null;
         try {
@@ -150,7 +150,8 @@
         record = (await stored(digest)) || (await put(file, digest, line));
       } catch (exception) {
         line.say("upload.failed");
-        throw exception;
+        // A refusal names its reason; anything else is a connection that dropped on the way.
+        throw exception instanceof Signing.StepError ? exception : new Error(say("upload.no_answer", { name: file.name }));
       }
       if (!record || record.digest !== digest) {
         line.say("upload.failed");
