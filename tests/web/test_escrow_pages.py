@@ -181,6 +181,8 @@ async def request_inspection(
         await row.locator("input[name=item_note]").fill(note)
         await contractor.click(f"{form} button[data-add-row]")  # a second row, left blank: left out
         await check_usable(contractor)
+        await contractor.locator(form).scroll_into_view_if_needed()
+        await screenshot(contractor, "contractor-request-items")
         shown += [note, "item.jpg (", digest_of(data)]
     await sign(contractor, form, expect_in_dialog=shown)
 

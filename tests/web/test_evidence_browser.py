@@ -9,15 +9,16 @@ from playwright.async_api import Page, expect
 
 from cli.dispute_demo import CaseClocks, DisputeDemo
 from client.case_session import CaseSession
-from tests.kits.driver import check_usable, open_page, register, sign
+from tests.kits.driver import at_case_time, check_usable, open_page, register, sign
 from tests.kits.evidence_files import digest_of, photo
 from tests.kits.owner_kit import dispute_in_browser, funded_for_browser_owner
 from tests.kits.staff_kit import expert_pool
-from tests.web.conftest import screenshot
+from tests.web.conftest import referenced, screenshot
 from web.session import SESSION_COOKIE
 
 FORM = 'form[data-step="claim.file"]'
 LEAK = "卫生间地面闭水试验渗漏"
+NOTE = "楼下天花板的水渍，连续三天拍摄"
 # naturalWidth is 0 for an image that failed to load (a 403, a broken thumbnail)
 LOADED = "img => img.complete && img.naturalWidth > 0"
 
@@ -95,6 +96,21 @@ async def test_an_owner_files_a_photo_and_the_panel_sees_its_thumbnail(new_conte
     state = await demo.form_panel(case)
     member = case.expert(case.seats(state)[0])
 
+    # Before the panel decides, the owner adds a photo on her case page, with a note for the panel.
+    await at_case_time(owner, demo.clocks, case_id, f"/my/cases/{case_id}")
+    evidence_form = 'form[data-step="evidence.submit"]'
+    stain = tmp_path / "stain.jpg"
+    stain.write_bytes(photo(1200, 900))
+    await owner.set_input_files(f"{evidence_form} input[name=evidence]", str(stain))
+    await owner.fill(f"{evidence_form} textarea[name=note]", NOTE)
+    await sign(owner, evidence_form, expect_in_dialog=["stain.jpg (", NOTE])
+    submitted = await case.wait_for(lambda s: len(s.evidence) == 2, "the owner's evidence")
+    assert (submitted.evidence[1].note, submitted.evidence[1].hashes) == (
+        NOTE,
+        [digest_of(stain.read_bytes())],
+    )
+    await referenced(stack, case_id, [digest_of(stain.read_bytes())])
+
     context = await new_context()
     await context.add_cookies([{"name": SESSION_COOKIE, "value": await member.open_session(), "url": base}])
     phone = await context.new_page()
@@ -107,5 +123,9 @@ async def test_an_owner_files_a_photo_and_the_panel_sees_its_thumbnail(new_conte
     await expect(entry.locator("li.kind-photo")).to_contain_text("由 王芳 添加")
     await expect(entry.locator("code.hash")).to_have_text(digest)
     await expect(phone.locator("#answer")).to_contain_text("防水层按图施工，闭水试验合格")
+    added = phone.locator("#evidence li", has_text=NOTE)
+    stained = added.locator(f'img[src="/evidence/{digest_of(stain.read_bytes())}/thumbnail"]')
+    await stained.scroll_into_view_if_needed()
+    await phone.wait_for_function(LOADED, arg=await stained.element_handle())
     await check_usable(phone)
     await screenshot(phone, "expert-case-evidence")
