@@ -28,15 +28,20 @@ def get_files(*, session: Session, digests: Iterable[str]) -> dict[str, Evidence
     return {record.digest: record for record in session.exec(statement).all()}
 
 
-def named_by_any(*, session: Session, digests: Iterable[str], subject_ids: Iterable[str]) -> set[str]:
-    """The files among `digests` that the trail of one of `subject_ids` names, in one query."""
+def first_refs(
+    *, session: Session, digests: Iterable[str], subject_ids: Iterable[str]
+) -> dict[str, EvidenceRef]:
+    """For each file among `digests` that the trail of one of `subject_ids` names, the entry that
+    named it first (who attached it there, and when), in one query."""
     wanted, subjects = sorted(set(digests)), sorted(set(subject_ids))
     if not wanted or not subjects:
-        return set()
-    statement = select(EvidenceRef.digest).where(
-        col(EvidenceRef.digest).in_(wanted), col(EvidenceRef.subject_id).in_(subjects)
+        return {}
+    statement = (
+        select(EvidenceRef)
+        .where(col(EvidenceRef.digest).in_(wanted), col(EvidenceRef.subject_id).in_(subjects))
+        .order_by(col(EvidenceRef.recorded_at).desc(), col(EvidenceRef.seq).desc())
     )
-    return set(session.exec(statement.distinct()).all())
+    return {ref.digest: ref for ref in session.exec(statement).all()}  # the earliest is kept
 
 
 def add_file(

@@ -10,6 +10,11 @@ or case (the `subjects`); a file is then readable when its uploader is the reade
 those subjects' trails names it (docs/EVIDENCE.md "Who may read a file": the same rule as
 api/evidence_access.py, restricted to what this page shows). A file the store does not hold, or
 one whose reference the projection has not recorded yet, shows its hash alone.
+
+Decision: "who added it and when" is the party whose signed step first named the file in these
+subjects' trails, not the store's first uploader: identical bytes uploaded earlier by someone of
+another escrow would otherwise name that stranger here. Only a reader's own file that no trail
+names yet shows its upload.
 """
 
 from collections.abc import Iterable
@@ -33,8 +38,8 @@ class FileShown:
     kind: str | None = None  # photo | video | document
     size_bytes: int = 0
     media_type: str = ""
-    uploaded_by: str = ""  # the uploader's display name
-    uploaded_at: datetime | None = None
+    added_by: str = ""  # the display name of who attached it here
+    added_at: datetime | None = None
 
     @property
     def readable(self) -> bool:
@@ -72,18 +77,25 @@ def files_shown(
     """Each named file by its digest, as `reader` may see it on a page about `subjects`."""
     wanted = set(digests)
     records = files.get_files(session=session, digests=wanted)
-    named = files.named_by_any(session=session, digests=records, subject_ids=subjects)
-    readable = [r for r in records.values() if r.uploaded_by == reader.id or r.digest in named]
-    uploaders = {r.uploaded_by for r in readable}
-    names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=sorted(uploaders))}
+    named = files.first_refs(session=session, digests=records, subject_ids=subjects)
+    added: dict[str, tuple[str, datetime]] = {}  # who attached each readable file here, and when
+    for digest, record in records.items():
+        ref = named.get(digest)
+        if ref is not None:
+            added[digest] = (ref.signer_id, ref.recorded_at)
+        elif record.uploaded_by == reader.id:
+            added[digest] = (reader.id, record.uploaded_at)
+    signers = sorted({who for who, _ in added.values()})
+    names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=signers)}
     shown = {digest: FileShown(digest) for digest in wanted}
-    for record in readable:
-        shown[record.digest] = FileShown(
-            digest=record.digest,
+    for digest, (who, when) in added.items():
+        record = records[digest]
+        shown[digest] = FileShown(
+            digest=digest,
             kind=record.kind,
             size_bytes=record.size_bytes,
             media_type=record.media_type,
-            uploaded_by=names.get(record.uploaded_by, record.uploaded_by),
-            uploaded_at=record.uploaded_at,
+            added_by=names.get(who, who),
+            added_at=when,
         )
     return shown

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from client.escrow_session import eventually
-from db.evidence import named_by_any
+from db.evidence import first_refs
 from tests.kits.staff_kit import ENROLLED, retire_enrolled
 
 PHONE = {"width": 390, "height": 844}
@@ -71,6 +71,6 @@ async def referenced(stack, subject_id: str, digests: list[str]) -> None:
 
     async def named() -> set[str]:
         with Session(stack.engine) as session:
-            return named_by_any(session=session, digests=digests, subject_ids=[subject_id])
+            return set(first_refs(session=session, digests=digests, subject_ids=[subject_id]))
 
     await eventually(named, lambda found: found == set(digests), f"{subject_id} to name {digests}", 20)

@@ -8,12 +8,16 @@ and when; a file the reader may not open shows its hash alone."""
 from functools import partial
 from html import unescape
 
+from sqlmodel import Session
+
+from db import crud
 from domain.escrow import steps
+from domain.money import yuan
 from tests.kits.evidence_files import digest_of, pdf, photo
 from tests.kits.flow import EscrowFlow
 from tests.kits.staff_kit import LEAK_PHOTO_DIGEST, STAGE_PHOTO_DIGEST, TOTAL_FEN, filed_case, page, part
 from tests.web.conftest import referenced
-from web.evidence_view import FileShown
+from web.evidence_view import FileShown, files_shown
 from web.i18n import translate
 from web.templating import file_size, templates
 
@@ -131,3 +135,37 @@ def test_a_file_the_reader_may_not_open_shows_its_hash_alone():
     shown = gallery_item(html, hidden.digest)
     assert "此处无法打开该文件" in shown and "/evidence/" not in shown and "kind-" not in shown
     assert "2 KB" in gallery_item(html, readable.digest)
+
+
+async def test_a_warranty_claim_shows_its_photos_to_the_contractor(stack):
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=TOTAL_FEN)
+    for stage in range(1, len((await flow.state()).stages) + 1):
+        await flow.pass_stage(stage)
+    await flow.wait_for(lambda s: s.phase == "warranty", "the warranty period")
+    number = await flow.claim_warranty(20_000, "卫生间墙角返潮", [CEILING])
+    await referenced(stack, flow.escrow_id, [digest_of(CEILING)])
+    claim = part(
+        (await page(stack, f"/my/escrows/{flow.escrow_id}", flow.contractor)).text,
+        f'id="warranty-claim-{number}"',
+    )
+    assert "保修索赔 1" in claim and "卫生间墙角返潮" in claim and yuan(20_000) in claim and "进行中" in claim
+    shows_photo(claim, digest_of(CEILING), flow.owner.name)
+
+
+async def test_a_page_opens_a_file_for_its_uploader_and_for_the_readers_of_a_subject_naming_it(stack):
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=TOTAL_FEN)
+    [named] = await flow.request_inspection(1, [photo(200, 150)])  # bytes of this test's own
+    [unnamed] = await flow.contractor.upload_files([photo(200, 150)])  # uploaded, named by no step
+    await referenced(stack, flow.escrow_id, [named])
+
+    def readable(reader, subject: str) -> dict[str, bool]:
+        with Session(stack.engine) as session:
+            [party] = crud.list_parties(session=session, ids=[reader.id])
+            shown = files_shown(session, party, [subject], [named, unnamed])
+        return {digest: file.readable for digest, file in shown.items()}
+
+    assert readable(flow.owner, flow.escrow_id) == {named: True, unnamed: False}
+    assert readable(flow.contractor, "ESC-none") == {named: True, unnamed: True}  # the uploader's own
+    assert readable(flow.owner, "ESC-none") == {named: False, unnamed: False}  # another page's subject
