@@ -73,9 +73,9 @@ async def test_an_owner_files_a_photo_and_the_panel_sees_its_thumbnail(new_conte
     assert sent[:3] == uploaded_then_signed  # then the case page's thumbnail
 
     # The owner's own case page shows it at once (the uploader may always read it).
-    await check_usable(owner)
     await expect(owner.locator("#evidence li.kind-photo")).to_contain_text("王芳")
     await expect(owner.locator(f'#evidence img[src="/evidence/{digest}/thumbnail"]')).to_have_count(1)
+    await check_usable(owner)
     await screenshot(owner, "owner-case-evidence")
 
     # The case goes to a panel: the council accepts, the contractor answers, nobody settles.
