@@ -19,6 +19,31 @@ def get_file(*, session: Session, digest: str) -> EvidenceFile | None:
     return session.get(EvidenceFile, digest)
 
 
+def get_files(*, session: Session, digests: Iterable[str]) -> dict[str, EvidenceFile]:
+    """The stored files among `digests`, by digest, in one query (a page's gallery)."""
+    wanted = sorted(set(digests))
+    if not wanted:
+        return {}
+    statement = select(EvidenceFile).where(col(EvidenceFile.digest).in_(wanted))
+    return {record.digest: record for record in session.exec(statement).all()}
+
+
+def first_refs(
+    *, session: Session, digests: Iterable[str], subject_ids: Iterable[str]
+) -> dict[str, EvidenceRef]:
+    """For each file among `digests` that the trail of one of `subject_ids` names, the entry that
+    named it first (who attached it there, and when), in one query."""
+    wanted, subjects = sorted(set(digests)), sorted(set(subject_ids))
+    if not wanted or not subjects:
+        return {}
+    statement = (
+        select(EvidenceRef)
+        .where(col(EvidenceRef.digest).in_(wanted), col(EvidenceRef.subject_id).in_(subjects))
+        .order_by(col(EvidenceRef.recorded_at).desc(), col(EvidenceRef.seq).desc())
+    )
+    return {ref.digest: ref for ref in session.exec(statement).all()}  # the earliest is kept
+
+
 def add_file(
     *,
     session: Session,

@@ -25,6 +25,7 @@ from domain.calendar import SHANGHAI
 from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from web.access import PageRefused
 from web.case_views import MediationView, mediation_view
+from web.evidence_view import case_files, escrow_files, files_shown
 from web.i18n import translator
 from web.templating import render
 from workflows.case import CaseWorkflow
@@ -70,10 +71,17 @@ async def case_escrow(request: Request, party: Party, case: CaseSnapshot) -> Cas
         raise PageRefused(problem_page(request, error)) from None
 
 
-async def claim_shown(request: Request, party: Party, case: CaseSnapshot) -> dict[str, Any]:
+async def claim_shown(request: Request, session: Session, party: Party, case: CaseSnapshot) -> dict[str, Any]:
     """What case_facts.html shows of the claim besides the snapshot: `case_escrow` (the escrow the
-    case decides on, whose `dispute.reason` is the claim's reason)."""
-    return {"case_escrow": await case_escrow(request, party, case)}
+    case decides on, whose `dispute.reason` is the claim's reason) and `evidence`, what the store
+    knows of every file the case and that escrow name (web/evidence_view.py)."""
+    escrow = await case_escrow(request, party, case)
+    named = case_files(case)
+    subjects = [case.case_id]
+    if escrow is not None:
+        named += escrow_files(escrow.stages, [escrow.dispute] if escrow.dispute else [], [])
+        subjects.append(escrow.escrow_id)
+    return {"case_escrow": escrow, "evidence": files_shown(session, party, subjects, named)}
 
 
 def mediation_of(request: Request, case: CaseSnapshot, now: datetime) -> MediationView | None:

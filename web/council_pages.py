@@ -83,7 +83,7 @@ async def case_file(
         "steps": steps_open_to(case, member.id, member.role),
         "yours": case.waiting_for(member.id, member.role),
         "now": now,
-        **await claim_shown(request, member, case),
+        **await claim_shown(request, session, member, case),
     }
     return render(request, "council/case.html", context)
 

@@ -27,6 +27,7 @@ from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
 from web.escrow_view import actions_of, chart_series, funds_over_time, stage_views
+from web.evidence_view import escrow_files, files_shown
 from web.i18n import language_of, translate
 from web.session import SignedInParty
 from web.step_words import STEPS_JS_WORDS
@@ -76,6 +77,8 @@ STEP_WORDS = [
     "result.pass",
     "result.fail",
     "error.defects_required",
+    "error.item_note_required",
+    "field.inspection.request.items",
     "error.holdbacks_required",
     "error.holdback_too_large",
     "error.choose_items",
@@ -162,6 +165,9 @@ async def escrow_page(
         "deposit": deposit_instructions(snapshot, settings),
         "step_words": STEP_WORDS,
         "stage_name": partial(stage_name, language),
+        "evidence": files_shown(
+            session, party, [escrow_id], escrow_files(snapshot.stages, snapshot.disputes, snapshot.claims)
+        ),
     }
     return render(request, "escrow/detail.html", context)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.escrow.snapshot import EscrowSnapshot
-from domain.escrow.state import Holdback, InspectionReport, Phase, Stage, StageStatus
+from domain.escrow.state import Holdback, InspectionReport, InspectionRequest, Phase, Stage, StageStatus
 from domain.open_actions import OpenAction
 from domain.roles import Role
 from web.charts import Series
@@ -35,6 +35,7 @@ class StageView:
     round: int
     waiting: Waiting
     holdbacks: list[Holdback] = field(default_factory=list)
+    last_request: InspectionRequest | None = None
     last_report: InspectionReport | None = None
     dispute: int | None = None
 
@@ -85,6 +86,7 @@ def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
             round=stage.round,
             waiting=stage_waiting(stage, snapshot),
             holdbacks=stage.holdbacks,
+            last_request=stage.last_request,
             last_report=stage.last_report,
             dispute=stage.dispute,
         )

@@ -72,7 +72,7 @@ def _seated(request: Request, case: CaseSnapshot, expert: Party) -> tuple[str, S
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_file(request: Request, case_id: str, expert: PanelMember, session: SessionDep) -> HTMLResponse:
-    """The case file: the claim, evidence hashes, the escrow it decides on (stages, inspection
+    """The case file: the claim, the evidence files, the escrow it decides on (stages, inspection
     reports and their defects, change orders: read-only, api/case_escrow.py), the panel's progress
     and this member's vote."""
     case = await read_case(request, case_id)
@@ -100,7 +100,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "decision": decision,
         "summary_choices": summary_choices(case.domain, decision.pay_fen if decision else None),
         "stage_name": partial(stage_name, language_of(request)),
-        **await claim_shown(request, expert, case),
+        **await claim_shown(request, session, expert, case),
     }
     return render(request, "expert/case.html", context)
 

@@ -72,7 +72,7 @@ async def case_file(
         "now": now,
         "page_words": PARTY_STEP_WORDS,
         "decided": current is not None and current.countersigned,
-        **await claim_shown(request, party, case),
+        **await claim_shown(request, session, party, case),
     }
     return render(request, "party_case/case.html", context)
 

@@ -1,7 +1,8 @@
 """The words static/steps.js says itself on every page that signs a step: the dialog's fixed
-lines, yes and no, and its own refusals (a bad amount, a refused step, an answer that never
-came back). Each page adds the words of its own steps to these; one list, so that no page
-can lack one of them.
+lines, yes and no, its own refusals (a bad amount, a refused step, an answer that never came
+back), and how each evidence file's upload goes (the store's refusals named by their code).
+Each page adds the words of its own steps to these; one list, so that no page can lack one of
+them.
 """
 
 STEPS_JS_WORDS = (
@@ -12,4 +13,18 @@ STEPS_JS_WORDS = (
     "error.step",
     "error.no_answer",
     "error.amount",
+    *(
+        f"upload.{state}"
+        for state in ("hashing", "sending", "done", "failed", "no_answer", "mismatch", "refused")
+    ),
+    *(
+        f"upload.refused.{code}"
+        for code in (
+            "file_too_large",
+            "unsupported_file_type",
+            "unreadable_image",
+            "unreadable_video",
+            "hash_mismatch",
+        )
+    ),
 )

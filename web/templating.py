@@ -40,7 +40,17 @@ def local_time(moment: datetime | str | None) -> Markup:
     return Markup(f'<time datetime="{escape(moment.astimezone(UTC).isoformat())}">{shown}</time>')
 
 
+def file_size(size_bytes: int) -> str:
+    """A file's size as people read it: bytes, KB or MB (1024-based, as phones show them)."""
+    if size_bytes < 1024:
+        return f"{size_bytes} B"
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes / 1024:.0f} KB"
+    return f"{size_bytes / 1024 / 1024:.1f} MB"
+
+
 templates.env.filters["yuan"] = yuan
+templates.env.filters["file_size"] = file_size
 templates.env.filters["local_time"] = local_time
 templates.env.filters["article_key"] = article_key
 templates.env.filters["in_claim_order"] = in_claim_order

@@ -19,7 +19,8 @@ async def register(context: BrowserContext, role: str, name: str) -> tuple[Page,
 
 async def open_page(page: Page, path: str) -> None:
     """Load a page afresh. An escrow or case page left open reloads itself when someone else
-    acts; when that reload of the same page overtakes this navigation, its load is awaited."""
+    acts; when that reload of the same page overtakes this navigation, or comes while the
+    loaded page is checked, its load is awaited."""
     try:
         await page.goto(path)
     except PlaywrightError:
@@ -27,7 +28,12 @@ async def open_page(page: Page, path: str) -> None:
         await page.wait_for_load_state()
         if not page.url.endswith(path):
             raise
-    await check_usable(page)
+    try:
+        await check_usable(page)
+    except PlaywrightError:
+        # The loaded page saw the case or escrow change and reloaded itself while being checked.
+        await page.wait_for_load_state()
+        await check_usable(page)
 
 
 async def open_escrow(page: Page, escrow_id: str) -> None:

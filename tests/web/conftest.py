@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from sqlmodel import Session
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from client.escrow_session import eventually
+from db.evidence import first_refs
 from tests.kits.staff_kit import ENROLLED, retire_enrolled
 
 PHONE = {"width": 390, "height": 844}
@@ -60,3 +63,14 @@ async def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def referenced(stack, subject_id: str, digests: list[str]) -> None:
+    """Wait until the subject's trail names these files in the store's references: the projection
+    records them after the step, and until then only a file's uploader may open it."""
+
+    async def named() -> set[str]:
+        with Session(stack.engine) as session:
+            return set(first_refs(session=session, digests=digests, subject_ids=[subject_id]))
+
+    await eventually(named, lambda found: found == set(digests), f"{subject_id} to name {digests}", 20)

@@ -15,8 +15,8 @@ from playwright.async_api import expect
 from cli.dispute_demo import CaseClocks
 from client.party import Party
 from domain.case.state import JointInspection
-from domain.steps.files import file_hash
 from tests.kits.driver import at_case_time, check_usable, sign, signed_in
+from tests.kits.evidence_files import png
 from tests.kits.expert_kit import (
     file_small_claim,
     register_expert,
@@ -94,7 +94,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     assert inspected.rounds[-1].inspection == JointInspection(report_hash=report_hash, signed_by=[expert_id])
 
     # -- evidence, then the vote (its own browser test drives the vote form): signed in this browser
-    await case.submit_evidence(owner, [file_hash(b"photos-of-the-leak")])
+    await case.submit_evidence(owner, [png(label="photos of the leak")])
     await clocks.fast_forward(case.case_id, 14)
     await case.until("voting")
     await vote_by_script(expert, clocks, case, expert_party, OPINION)

@@ -17,11 +17,12 @@ from domain.canonical import content_hash
 from domain.money import yuan
 from tests.kits.car_case_kit import GEARBOX_FACTS
 from tests.kits.driver import check_usable, fill_car_facts, open_escrow, register, sign, token_of
+from tests.kits.evidence_files import photo
 from tests.kits.owner_kit import dispute_in_browser, funded_for_browser_owner
 from tests.web.conftest import screenshot
 
 TOTAL_FEN = 5_000_000
-PHOTO = b"\xff\xd8\xff\xe0 a photo of the ceiling below the bathroom"
+PHOTO = photo(800, 600)  # a real JPEG: the page uploads it, and the store decodes it
 LEAK, JOINT = "卫生间地面闭水试验渗漏", "冷水管接头渗水"
 
 

@@ -2,8 +2,14 @@
 
 from client.party import Party
 from domain.money import yuan
-from domain.steps.files import file_hash
-from tests.kits.staff_kit import case_in_voting, filed_case, page, read_model_shows, shanghai
+from tests.kits.staff_kit import (
+    MOISTURE_READINGS_DIGEST,
+    case_in_voting,
+    filed_case,
+    page,
+    read_model_shows,
+    shanghai,
+)
 
 
 async def test_open_disputes_show_the_phase_deadline_and_amount_to_the_council_only(stack):
@@ -55,7 +61,7 @@ async def test_a_case_page_shows_every_draw_with_seed_exclusions_and_vote_progre
         assert expert_id in text and reason in text
     assert "3 位成员中 0 位已提交承诺" in text
     assert shanghai(state.rounds[-1].vote_due) in text
-    assert file_hash(b"moisture-readings") in text and "卫生间地面闭水试验渗漏" in text
+    assert MOISTURE_READINGS_DIGEST in text and "卫生间地面闭水试验渗漏" in text
     assert 'data-step="' not in text  # nothing waits for the council while the panel votes
 
     expert = disputed.case.expert(draw["panel"][0])

@@ -6,11 +6,23 @@ from playwright.async_api import expect
 
 from client.escrow_session import eventually
 from domain.money import yuan
-from tests.kits.driver import open_escrow, register, sign, token_of, wait_for_phase
-from tests.web.conftest import screenshot
+from tests.kits.driver import check_usable, open_escrow, register, sign, token_of, wait_for_phase
+from tests.kits.evidence_files import digest_of, pdf, photo
+from tests.web.conftest import referenced, screenshot
 
 TOTAL_FEN = 20_000_000
 DEFECTS = [("卫生间墙面空鼓", "卫生间东墙", "800.00"), ("插座未接地", "厨房", "200.00")]
+ITEM_PHOTO, WALL_PHOTO, REPORT = photo(640, 480), photo(480, 640), pdf("stage 2, round 1")
+LOADED = "img => img.complete && img.naturalWidth > 0"
+
+
+def chosen(name: str, data: bytes) -> dict:
+    """A file as the person picks it from their phone."""
+    return {
+        "name": name,
+        "mimeType": "application/pdf" if name.endswith(".pdf") else "image/jpeg",
+        "buffer": data,
+    }
 
 
 async def test_a_whole_escrow_in_three_browsers(new_context, stack):
@@ -64,21 +76,40 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await sign(owner, 'form[data-step="stage.accept"]', expect_in_dialog=[yuan(amounts[0])])
     await settled()
 
-    # Stage 2: fails with two itemised defects, is reworked, then passes.
-    await request_inspection(contractor, escrow_id, 2)
+    # Stage 2: asked for with a photographed item; fails with two itemised defects, the first
+    # photographed, and the report's PDF (each file uploaded before the step naming it is signed);
+    # is reworked, then passes.
+    await request_inspection(contractor, escrow_id, 2, item=("卫生间闭水试验 48 小时", ITEM_PHOTO))
     await open_escrow(inspector, escrow_id)
     await inspector.check('form[data-step="inspection.report"] input[value=fail]')
     await fill_defects(inspector, DEFECTS)
+    report_form = inspector.locator('form[data-step="inspection.report"]')
+    await (
+        report_form.locator(".defect-row")
+        .first.locator("input[name=photos]")
+        .set_input_files(chosen("wall.jpg", WALL_PHOTO))
+    )
+    await report_form.locator("input[name=files]").set_input_files(chosen("report.pdf", REPORT))
+    await check_usable(inspector)
     await screenshot(inspector, "inspector-report-form")
     summary = await sign(
         inspector,
         'form[data-step="inspection.report"]',
-        expect_in_dialog=["卫生间墙面空鼓", "¥800.00"],
+        expect_in_dialog=["卫生间墙面空鼓", "¥800.00", "wall.jpg (", "report.pdf (", digest_of(REPORT)],
         screenshot_as="inspector-confirm-failed-report",
     )
     assert "sha256:" in summary
+    await referenced(stack, escrow_id, [digest_of(data) for data in (ITEM_PHOTO, WALL_PHOTO, REPORT)])
+    await open_escrow(owner, escrow_id)  # the owner uploaded none of them, and sees them all
+    item = owner.locator("#stage-2 .request-items li", has_text="卫生间闭水试验 48 小时")
+    for thumbnail in (item.locator("img"), owner.locator("#stage-2 .defects li").first.locator("img")):
+        await thumbnail.scroll_into_view_if_needed()
+        await owner.wait_for_function(LOADED, arg=await thumbnail.element_handle())
+    await expect(owner.locator("#stage-2 li.kind-document")).to_contain_text("打开 PDF")
+    await owner.locator("#stage-2 .defects").scroll_into_view_if_needed()
+    await screenshot(owner, "owner-stage-evidence")
     await open_escrow(contractor, escrow_id)
-    await expect(contractor.locator("#stage-2 .defects li")).to_have_count(2)
+    await expect(contractor.locator("#stage-2 .defects > li")).to_have_count(2)
     await expect(contractor.locator("#stage-2 .waiting")).to_contain_text("整改")
     await screenshot(contractor, "contractor-rework")
     await pass_and_report(contractor, inspector, escrow_id, 2)
@@ -133,11 +164,27 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await screenshot(owner, "owner-escrow-desktop")
 
 
-async def request_inspection(contractor, escrow_id: str, stage: int) -> None:
+async def request_inspection(
+    contractor, escrow_id: str, stage: int, item: tuple[str, bytes] | None = None
+) -> None:
+    """Ask for the stage's inspection with a note, and with `item` one item: its note and photo."""
     await open_escrow(contractor, escrow_id)
     form = f'form[data-step="inspection.request"][data-url$="/stages/{stage}/inspection-requests"]'
     await contractor.fill(f"{form} textarea[name=note]", f"第{stage}阶段已完工")
-    await sign(contractor, form, expect_in_dialog=[f"第{stage}阶段已完工"])
+    shown = [f"第{stage}阶段已完工"]
+    if item:
+        note, data = item
+        row = contractor.locator(f"{form} .item-row").first
+        await row.locator("input[name=item_files]").set_input_files(chosen("item.jpg", data))
+        await contractor.click(f"{form} button[type=submit]")  # photos without a note: refused, unsigned
+        await expect(contractor.locator("#step-error")).to_contain_text("带照片的项目需要填写说明")
+        await row.locator("input[name=item_note]").fill(note)
+        await contractor.click(f"{form} button[data-add-row]")  # a second row, left blank: left out
+        await check_usable(contractor)
+        await contractor.locator(form).scroll_into_view_if_needed()
+        await screenshot(contractor, "contractor-request-items")
+        shown += [note, "item.jpg (", digest_of(data)]
+    await sign(contractor, form, expect_in_dialog=shown)
 
 
 async def pass_and_report(contractor, inspector, escrow_id: str, stage: int) -> None:

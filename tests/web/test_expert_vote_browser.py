@@ -10,9 +10,9 @@ from playwright.async_api import expect
 
 from cli.dispute_demo import CaseClocks
 from client.party import Party
-from domain.steps.files import file_hash
 from expert_panels.votes import Opinion, commitment, opinion_document
 from tests.kits.driver import at_case_time, check_usable, open_page
+from tests.kits.evidence_files import png
 from tests.kits.expert_kit import file_small_claim, register_expert, seat_the_browser_expert
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.staff_kit import page as get_page
@@ -50,7 +50,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
         )
 
     expert_id = await seat_the_browser_expert(case, clocks, identity["partyId"], declare)
-    await case.submit_evidence(owner, [file_hash(b"photos-of-the-leak")])
+    await case.submit_evidence(owner, [png(label="photos of the leak")])
     await clocks.fast_forward(case.case_id, 14)  # evidence and replies close: voting
     await case.until("voting")
     await read_model_shows(stack, case.case_id, "voting")

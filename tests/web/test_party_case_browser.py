@@ -1,5 +1,6 @@
 """A car buyer and a dealer settle a case on their case pages in chromium, each signing with
-the key their own browser made: the dealer writes an answer and
+the key their own browser made: the dealer writes an answer with its maintenance record (a PDF
+uploaded before the answer is signed, which the buyer then opens from her case page) and
 proposes a repair, the buyer's open page shows the offer by itself and she agrees, and the
 dealer confirms the remedy. Python reads the case back after every step."""
 
@@ -10,10 +11,12 @@ from client.case_session import CaseSession
 from client.party import Party
 from tests.kits.car_case_kit import file_car_case
 from tests.kits.driver import open_page, register, sign
+from tests.kits.evidence_files import digest_of, pdf
 from tests.kits.flow import COUNCIL_SECRET
-from tests.web.conftest import screenshot
+from tests.web.conftest import referenced, screenshot
 
 ANSWER = "变速箱已按时保养两次，故障可在保修期内维修。"
+RECORD = pdf("maintenance record")
 
 
 async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_browser(stack, new_context):
@@ -27,17 +30,33 @@ async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_brow
     case.case_id = case_id  # filed in the browser; this session signs only the council's steps
     await case.accept()
 
-    # -- the dealer answers in writing: the text is signed as written
+    # -- the dealer answers in writing, with a file: the text is signed as written, the file by its hash
     path = f"/my/cases/{case_id}"
     await open_page(dealer, path)
     await dealer.fill("#answer-text", ANSWER)
+    record = {"name": "保养记录.pdf", "mimeType": "application/pdf", "buffer": RECORD}
+    await dealer.set_input_files("#answer-evidence", files=[record])
     posted = []
     dealer.on("request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/answer") else None)
-    await sign(dealer, 'form[data-step="answer.submit"]', expect_in_dialog=["答辩", ANSWER])
+    await sign(dealer, 'form[data-step="answer.submit"]', expect_in_dialog=["答辩", ANSWER, "保养记录.pdf ("])
     state = await case.until("negotiation")
-    assert state.evidence == []  # no evidence files were chosen with the answer
+    assert [(entry.action, entry.hashes) for entry in state.evidence] == [
+        ("answer.submit", [digest_of(RECORD)])
+    ]
     assert state.answer is not None and state.answer.text == ANSWER
-    assert [body["envelope"]["payload"] for body in posted] == [{"text": ANSWER}]
+    assert [body["envelope"]["payload"] for body in posted] == [
+        {"text": ANSWER, "evidence": [digest_of(RECORD)]}
+    ]
+    await referenced(stack, case_id, [digest_of(RECORD)])
+    await open_page(buyer, path)
+    await expect(buyer.locator("#answer")).to_contain_text(ANSWER)
+    shared = buyer.locator("#evidence li.kind-document")
+    await expect(shared).to_contain_text("由 漓江汽车销售服务有限公司 添加")
+    async with (
+        buyer.expect_download() as downloading
+    ):  # a PDF is saved; a name with no safe ASCII in it gives way to the hash
+        await shared.get_by_text("打开 PDF").click()
+    assert (await downloading.value).suggested_filename == "evidence-" + digest_of(RECORD)[7:19] + ".pdf"
 
     # -- the dealer proposes a repair; the buyer's page, open all along, shows it by itself
     await open_page(buyer, path)

@@ -4,8 +4,7 @@ withdraw until a decision binds: in every phase up to the signing, never once an
 
 from cli.dispute_demo import WINDOWS
 from domain.money import yuan
-from domain.steps.files import file_hash
-from tests.kits.staff_kit import decided, filed_case, page, part, read_model_shows
+from tests.kits.staff_kit import MOISTURE_READINGS, decided, filed_case, page, part, read_model_shows
 
 STEPS = (
     "answer.submit",
@@ -108,7 +107,7 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     assert 'data-step="inspection.sign"' not in (await page(stack, expert_page, case.expert(member))).text
     pending = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
     assert 'id="inspection-pending"' in pending and "sha256:joint-site-report" in pending
-    await case.submit_evidence(owner, [file_hash(b"moisture-readings")])
+    await case.submit_evidence(owner, [MOISTURE_READINGS])
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")
     assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}

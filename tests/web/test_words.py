@@ -32,6 +32,14 @@ OUTCOME_WORDS = {
     *(f"case.withdrawal.{state}" for state in ("pending", "done", "refused")),
     "case.withdrawn",
 }
+# A gallery's file by its kind, a case's evidence entry by its step, an escrow's disputes and
+# warranty claims by their status (evidence_files.html, case_facts.html, escrow/disputes.html)
+EVIDENCE_WORDS = {
+    *(f"evidence.open.{kind}" for kind in ("photo", "video", "document")),
+    *(f"evidence.from.{action}" for action in ("claim.file", "answer.submit", "evidence.submit")),
+    *(f"dispute.status.{status}" for status in ("open", "decided", "cancelled", "withdrawn")),
+    *(f"warranty.status.{status}" for status in ("open", "withdrawn", "settled")),
+}
 
 
 def test_each_message_file_says_the_same_keys_in_every_language():
@@ -50,7 +58,13 @@ def test_every_word_a_page_asks_for_is_there(language):
         for key in LITERAL_KEY.findall(template.read_text(encoding="utf-8"))
     }
     assert "cancel.agree_submit" in named  # the pattern finds words
-    assert sorted((named | SCRIPT_WORDS | OUTCOME_WORDS | STATUTORY_WORDS) - messages(language).keys()) == []
+    assert (
+        sorted(
+            (named | SCRIPT_WORDS | OUTCOME_WORDS | EVIDENCE_WORDS | STATUTORY_WORDS)
+            - messages(language).keys()
+        )
+        == []
+    )
 
 
 def test_a_moment_inside_a_sentence_stays_markup_and_the_other_values_are_escaped():

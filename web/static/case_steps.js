@@ -65,7 +65,7 @@
     },
     "answer.submit": async (form) => {
       const text = required(form, "text", "error.answer_required");
-      const evidence = await Steps.hashFiles(form.elements.evidence);
+      const evidence = await Steps.uploadFiles(form.elements.evidence);
       return evidence.length ? { text, evidence } : { text };
     },
     "settlement.sign": async (form) => {
@@ -79,9 +79,10 @@
       reason: required(form, "reason", "error.reason_required"),
     }),
     "evidence.submit": async (form) => {
-      const evidence = await Steps.hashFiles(form.elements.evidence);
-      if (!evidence.length) throw new Error(say("error.evidence_required"));
-      return { evidence, reply: form.elements.reply.value === "yes" };
+      if (!form.elements.evidence.files.length) throw new Error(say("error.evidence_required"));
+      const evidence = await Steps.uploadFiles(form.elements.evidence);
+      const note = field(form, "note");
+      return { evidence, reply: form.elements.reply.value === "yes", ...(note ? { note } : {}) };
     },
     "decision.object": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
     "remedy.confirm": (form) => ({ remedy: form.elements.remedy.value }),
@@ -101,10 +102,11 @@
     },
     "clock.pause": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
     "clock.resume": (form) => (field(form, "note") ? { note: field(form, "note") } : {}),
+    // The joint inspection's report is signed by its hash alone: the file stays with the reader.
     "inspection.sign": async (form) => {
-      const [report] = await Steps.hashFiles(form.elements.report);
+      const [report] = form.elements.report.files;
       if (!report) throw new Error(say("error.report_required"));
-      return { report_hash: report };
+      return { report_hash: await Signing.fileHash(report) };
     },
   });
 

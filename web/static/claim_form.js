@@ -73,7 +73,7 @@
     };
     const facts = form.querySelector("fieldset[data-car-facts]");
     if (facts) claim.car_facts = carFacts(facts);
-    const evidence = await Steps.hashFiles(form.elements.evidence);
+    const evidence = await Steps.uploadFiles(form.elements.evidence);
     if (evidence.length) claim.evidence = evidence;
     if (form.elements.escrow_id) {
       claim.escrow_id = form.elements.escrow_id.value;

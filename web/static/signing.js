@@ -5,7 +5,7 @@
 // API (window.Signing), every function returns a Promise unless noted:
 //   canonicalJson(value) -> string            byte-identical to domain.canonical.canonical_json (sync)
 //   sha256Hex(text | bytes) -> hex string      contentHash(value) -> sha256 hex of canonicalJson(value)
-//   fileHash(file) -> "sha256:<hex>"            a document's hash, computed here; the file never leaves
+//   fileHash(file) -> "sha256:<hex>"            a file's hash, computed here (steps.js uploads it under it)
 //   register({role, displayName, enrolmentSecret?}) -> identity (key made, public key registered, kept)
 //   identities() -> [identity]                 identity(partyId) -> identity | null      forget(partyId)
 //   signIn(partyId) / signOut()                 opens the page session (HttpOnly cookie) by signing a
@@ -14,6 +14,7 @@
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
 //   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
 //   api(method, url, body?, headers?) -> JSON from the JSON API as the signed-in party (its cookie)
+//   SESSION_HEADERS                            what a cookie-authenticated change sends besides (an upload)
 //   objectStore(dbName, storeName, keyPath) -> withStore(mode, work) over one IndexedDB store (sync)
 // An identity is {partyId, role, displayName, publicKey, createdAt}; its key stays inside. No token
 // is kept here, where any script of the page could read it: the session lives in an HttpOnly cookie
@@ -251,6 +252,7 @@
 
   window.Signing = {
     StepError,
+    SESSION_HEADERS,
     canonicalJson,
     sha256Hex,
     contentHash,

@@ -26,7 +26,8 @@
 //   confirmAndSubmit(form, envelope) -> answer       shows the dialog, signs, posts, or throws
 //   say(key, {name: value}) -> text                 a word of the page's #words, values filled in
 //   yuanText(fen) -> "¥1,234.56"                    parseYuan("1234.5") -> 123450 (no floats)
-//   hashFiles(fileInput) -> ["sha256:<hex>", ...]   hashed here; the files never leave the device
+//   uploadFiles(fileInput) -> ["sha256:<hex>", ...]  each chosen file hashed here, uploaded to the
+//                                                   evidence store under that hash, the answer checked
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
 (() => {
   "use strict";
@@ -51,10 +52,122 @@
     return Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0"));
   }
 
-  async function hashFiles(input) {
-    const hashes = [];
-    for (const file of input ? input.files : []) hashes.push(await Signing.fileHash(file));
-    return hashes;
+  // ------------------------------------------------------------ evidence files
+  // A step names its files by the SHA-256 of their bytes, and the API refuses a step naming a
+  // file the evidence store does not hold (docs/EVIDENCE.md): so each chosen file is hashed
+  // here, its bytes PUT under that hash, and the answer must name the same hash before anything
+  // is signed. A file already stored (a retry after a cancelled dialog) is not sent again.
+  // Progress shows per file under its input: a few minutes of phone video takes a while.
+  const uploaded = new Map(); // digest -> the file chosen for it: the dialog names it, not only its hash
+  // The query's `name` takes no control characters and at most 200 of the rest (api/routes/evidence.py).
+  const uploadName = (file) => Array.from(file.name.replace(/[\u0000-\u001f\u007f]/g, "")).slice(0, 200).join("");
+
+  function sizeText(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(0) + " KB";
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  // One line per file under the input: its name, a <progress> and what happened.
+  function statusLines(input) {
+    let list = input.nextElementSibling;
+    if (!list || !list.classList.contains("uploads")) {
+      list = document.createElement("ul");
+      list.className = "uploads";
+      list.setAttribute("aria-live", "polite");
+      input.after(list);
+    }
+    list.replaceChildren();
+    return (file) => {
+      const line = document.createElement("li");
+      const name = document.createElement("span");
+      name.textContent = file.name + " (" + sizeText(file.size) + ")";
+      const bar = document.createElement("progress");
+      bar.max = file.size || 1;
+      bar.value = 0;
+      const state = document.createElement("span");
+      state.className = "upload-state";
+      line.append(name, bar, state);
+      list.append(line);
+      return {
+        progress: (sent) => {
+          bar.value = sent;
+          state.textContent = say("upload.sending", { percent: Math.floor((100 * sent) / (file.size || 1)) });
+        },
+        say: (key) => {
+          state.textContent = say(key);
+          if (key === "upload.done") bar.value = bar.max;
+        },
+      };
+    };
+  }
+
+  const refused = (file, status, code, message) => {
+    const key = "upload.refused." + code;
+    const text = words()[key] ? say(key, { name: file.name }) : say("upload.refused", { name: file.name, reason: message });
+    return new Signing.StepError(status, code, text);
+  };
+
+  function put(file, digest, line) {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open("PUT", "/evidence/" + digest + "?name=" + encodeURIComponent(uploadName(file)));
+      for (const [header, value] of Object.entries(Signing.SESSION_HEADERS)) request.setRequestHeader(header, value);
+      request.setRequestHeader("Content-Type", "application/octet-stream");
+      request.upload.onprogress = (event) => line.progress(event.loaded);
+      request.onerror = () => reject(new Error("no answer"));
+      request.onload = () => {
+        let body = null;
+        try {
+          body = JSON.parse(request.responseText);
+        } catch (_) {
+          body = null;
+        }
+        if (request.status === 200 || request.status === 201) return resolve(body);
+        const detail = body && typeof body.detail === "object" && body.detail ? body.detail : {};
+        reject(refused(file, request.status, detail.code || "http_error", detail.message || request.statusText));
+      };
+      request.send(file);
+    });
+  }
+
+  // The store's record of a file this reader may already read (its own earlier upload), else null.
+  async function stored(digest) {
+    const response = await fetch("/evidence/" + digest + "/meta", { credentials: "same-origin" });
+    return response.ok ? response.json() : null;
+  }
+
+  async function uploadFiles(input) {
+    const digests = [];
+    const chosen = Array.from(input ? input.files : []);
+    const lineFor = chosen.length ? statusLines(input) : null;
+    for (const file of chosen) {
+      const line = lineFor(file);
+      line.say("upload.hashing");
+      const digest = await Signing.fileHash(file);
+      let record = null;
+      try {
+        record = (await stored(digest)) || (await put(file, digest, line));
+      } catch (exception) {
+        line.say("upload.failed");
+        // A refusal names its reason; anything else is a connection that dropped on the way.
+        throw exception instanceof Signing.StepError ? exception : new Error(say("upload.no_answer", { name: file.name }));
+      }
+      if (!record || record.digest !== digest) {
+        line.say("upload.failed");
+        throw new Error(say("upload.mismatch", { name: file.name }));
+      }
+      line.say("upload.done");
+      uploaded.set(digest, file);
+      digests.push(digest);
+    }
+    return digests;
+  }
+
+  // A file the reader chose, by its name and size, then its hash (what is signed).
+  function fileText(digest) {
+    const file = uploaded.get(digest);
+    return file ? file.name + " (" + sizeText(file.size) + ") " + digest : digest;
   }
 
   const integer = (form, name) => Number.parseInt(form.elements[name].value, 10);
@@ -70,27 +183,40 @@
 
   const builders = {
     "contract.sign": (form) => ({ terms_hash: form.elements.terms_hash.value }),
-    "inspection.request": async (form) =>
-      withOptional(
-        { stage: integer(form, "stage") },
-        { evidence: await hashFiles(form.elements.evidence), note: form.elements.note.value.trim() },
-      ),
+    // The stage's photos and note, and items each with a note and its photos: a row with
+    // photos needs its note (what they show); a blank row is left out.
+    "inspection.request": async (form) => {
+      const photos = (row) => row.querySelector("[name=item_files]");
+      const chosen = rows(form, ".item-row").filter((row) => text(row, "item_note") || photos(row).files.length);
+      if (chosen.some((row) => !text(row, "item_note"))) throw new Error(say("error.item_note_required"));
+      const items = [];
+      for (const row of chosen) {
+        items.push(withOptional({ note: text(row, "item_note") }, { files: await uploadFiles(photos(row)) }));
+      }
+      const evidence = await uploadFiles(form.elements.evidence);
+      return withOptional({ stage: integer(form, "stage") }, { evidence, note: form.elements.note.value.trim(), items });
+    },
     "inspection.report": async (form) => {
       const result = form.elements.result.value;
-      const defects = rows(form, ".defect-row")
-        .filter((row) => text(row, "description"))
-        .map((row) => ({
+      const described = rows(form, ".defect-row").filter((row) => text(row, "description"));
+      if (result === "fail" && !described.length) throw new Error(say("error.defects_required"));
+      const defects = [];
+      for (const row of described) {
+        const defect = {
           description: text(row, "description"),
           location: text(row, "location"),
           cost_estimate_fen: parseYuan(text(row, "cost") || "0"),
-        }));
-      if (result === "fail" && !defects.length) throw new Error(say("error.defects_required"));
+        };
+        defects.push(withOptional(defect, { photos: await uploadFiles(row.querySelector("[name=photos]")) }));
+      }
+      const files = await uploadFiles(form.elements.files);
       const stage = integer(form, "stage");
       const round = integer(form, "round");
-      // The report's hash commits to everything the inspector wrote, the notes included.
-      const report = { escrow: pageData().subject, stage, round, result, defects, notes: form.elements.notes.value.trim() };
+      // The report's hash commits to everything the inspector wrote, the notes and files included.
+      const notes = form.elements.notes.value.trim();
+      const report = withOptional({ escrow: pageData().subject, stage, round, result, defects, notes }, { files });
       const payload = { stage, round, result, report_hash: "sha256:" + (await Signing.contentHash(report)) };
-      return withOptional(payload, { defects });
+      return withOptional(payload, { defects, files });
     },
     "stage.accept": (form) => ({
       stage: integer(form, "stage"),
@@ -131,13 +257,13 @@
       if (!stages.length && !retention) throw new Error(say("error.choose_disputed"));
       return withOptional(
         { reason: form.elements.reason.value.trim() },
-        { stages, include_retention: retention, evidence: await hashFiles(form.elements.evidence) },
+        { stages, include_retention: retention, evidence: await uploadFiles(form.elements.evidence) },
       );
     },
     "warranty.claim": async (form) =>
       withOptional(
         { description: form.elements.description.value.trim(), amount_fen: parseYuan(form.elements.amount.value) },
-        { evidence: await hashFiles(form.elements.evidence) },
+        { evidence: await uploadFiles(form.elements.evidence) },
       ),
     "warranty.withdraw": (form) => ({ claim: integer(form, "claim") }),
     // Proposing a cancellation needs a reason (the field is required); agreeing may add a note.
@@ -150,6 +276,8 @@
 
   // ------------------------------------------------------------ plain words
   function plain(key, value) {
+    if (Array.isArray(value)) return value.map((part) => plain(key, part)).join("; ");
+    if (uploaded.has(value)) return fileText(value);
     if (typeof value === "boolean") return say(value ? "word.yes" : "word.no");
     if (typeof value === "number" && key.endsWith("_fen")) return yuanText(value);
     if (key === "result") return say("result." + value);
@@ -397,5 +525,5 @@
     if (page && page.dataset.version !== undefined) watchVersion();
   });
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, hashFiles, inner };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner };
 })();
