@@ -213,6 +213,8 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             digest=f"sha256:{'0' * 64}",
             webhook_id="no-such-webhook",
             delivery_id="no-such-delivery",
+            channel_id="no-such-channel",
+            notification_id="999999",
         )
 
     before = await everything(stack, world)

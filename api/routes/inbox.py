@@ -3,7 +3,7 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import CurrentParty, Offset, SessionDep
 from api.errors import ApiError, error_responses
@@ -14,6 +14,9 @@ from notify.kinds import MessageKind
 from notify.messages import render
 
 router = APIRouter(prefix="/parties/me/notifications", tags=["notifications"])
+
+# Bounded like the database's integer: a larger id would overflow the driver (a 500), not miss.
+NotificationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the notification's number")]
 
 
 def public(row: Notification, language: str) -> NotificationPublic:
@@ -57,7 +60,7 @@ def read_all(party: CurrentParty, session: SessionDep) -> MarkedRead:
 @router.post(
     "/{notification_id}/read", response_model=NotificationPublic, responses=error_responses(401, 404)
 )
-def read_one(notification_id: int, party: CurrentParty, session: SessionDep) -> NotificationPublic:
+def read_one(notification_id: NotificationId, party: CurrentParty, session: SessionDep) -> NotificationPublic:
     """Mark one read (again: nothing changes); another party's is not found, whether it exists or not."""
     if db.notification_of(session=session, party_id=party.id, notification_id=notification_id) is None:
         raise ApiError(404, "notification_not_found", "the caller has no notification with this id")
