@@ -30,6 +30,7 @@ COPY notify/ notify/
 COPY outbound_webhooks/ outbound_webhooks/
 COPY public_record/ public_record/
 COPY sandbox_bank/ sandbox_bank/
+COPY sandbox_messages/ sandbox_messages/
 COPY web/ web/
 COPY workflows/ workflows/
 # Editable, so migrations and other data files are used from /app exactly as in development.

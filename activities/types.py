@@ -109,3 +109,17 @@ class EvidenceSweepInput:
 class EvidenceSweepResult:
     files_deleted: int
     uploads_abandoned: int  # `incoming/` objects an interrupted upload left behind
+
+
+@dataclass
+class NotifyInput:
+    """One message to one party (activities/notify.py): `event_key` names the event, so telling it
+    again (a retry, a replay) adds nothing; `params` as notify/messages.py PARAMS declares for `kind`;
+    `link` the page's path (/my/escrows/ESC-...)."""
+
+    party_id: str
+    kind: str
+    event_key: str
+    subject_id: str | None
+    params: dict[str, Any]
+    link: str

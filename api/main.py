@@ -13,10 +13,12 @@ from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import (
     cases,
+    contact,
     escrows,
     evidence,
     experts,
     health,
+    inbox,
     parties,
     party_webhooks,
     public_record,
@@ -35,8 +37,10 @@ from web import (
     bank_pages,
     claim_pages,
     council_pages,
+    dev_pages,
     escrow_pages,
     expert_pages,
+    inbox_pages,
     party_case_pages,
     party_pages,
 )
@@ -78,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(parties.router)
     app.include_router(tokens.router)
     app.include_router(party_webhooks.router)
+    app.include_router(contact.router)
+    app.include_router(inbox.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", ESCROW_STEPS, "escrow steps")
     app.include_router(cases.router)
@@ -99,4 +105,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(expert_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
+    app.include_router(inbox_pages.router)
+    app.include_router(dev_pages.router)
     return app

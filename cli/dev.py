@@ -1,7 +1,8 @@
 """`escrow dev`: the whole one-machine stack under one supervisor.
 
 Start order: the Temporal dev server (SQLite file in the data dir), the app database
-migrations (run to completion), then the sandbox bank, the worker (whose build is then
+migrations (run to completion), then the sandbox bank, the local SMTP server and sandbox SMS
+gateway (notifications land there: /dev/messages shows them), the worker (whose build is then
 made the current version of its Worker Deployment, as an operator would promote it) and
 the API. Every child's output is printed line by line behind a coloured `[name]` prefix.
 Ctrl-C, SIGTERM or SIGHUP stops the children in reverse order (SIGTERM, then SIGKILL after
@@ -511,6 +512,7 @@ def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
     from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 
     api_port, bank_port, temporal_port = free_port(), free_port(), free_port()
+    smtp_port, sms_port = free_port(), free_port()
     return Settings(
         data_dir=data_dir,
         database_url=SecretStr(""),
@@ -518,6 +520,9 @@ def private_stack_settings(data_dir: Path, **overrides: Any) -> Settings:
         temporal_address=f"127.0.0.1:{temporal_port}",
         api_port=api_port,
         bank_port=bank_port,
+        dev_smtp_port=smtp_port,
+        dev_sms_port=sms_port,
+        public_url=f"http://127.0.0.1:{api_port}",
         bank_url=f"http://127.0.0.1:{bank_port}",
         webhook_url=f"http://127.0.0.1:{api_port}/webhooks/bank",
         **(LOOPBACK_DRIVER_LIMITS | overrides),
@@ -532,8 +537,9 @@ DEV_BUILD_ID = "dev"
 
 
 def build_specs(settings: Settings) -> list[ChildSpec]:
-    """temporal → migrate → bank → worker (its build made the current version) → api, all
-    sharing `settings`."""
+    """temporal → migrate → bank → smtp → sms → worker (its build made the current version) → api,
+    all sharing `settings`. The local SMTP server and SMS gateway keep what the worker sends
+    (sandbox_messages/), for the /dev/messages page."""
     data_dir = settings.data_dir.resolve()
     settings = settings.model_copy(
         update={"data_dir": data_dir, "build_id": settings.build_id or DEV_BUILD_ID}
@@ -547,6 +553,12 @@ def build_specs(settings: Settings) -> list[ChildSpec]:
         ChildSpec(
             "bank", [*escrow, "bank"], env=env,
             ready_check=tcp_ready(_local(settings.bank_host), settings.bank_port),
+        ),
+        ChildSpec(
+            "smtp", [*escrow, "smtp"], env=env, ready_check=tcp_ready("127.0.0.1", settings.dev_smtp_port),
+        ),
+        ChildSpec(
+            "sms", [*escrow, "sms"], env=env, ready_check=tcp_ready("127.0.0.1", settings.dev_sms_port),
         ),
         ChildSpec("worker", [*escrow, "worker"], env=env, ready_check=version_made_current(settings)),
         ChildSpec(
@@ -566,9 +578,12 @@ def run_dev(settings: Settings) -> int:
     """Supervise the one-machine stack until Ctrl-C; the process exit code."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _, _, port = settings.temporal_address.rpartition(":")
-    ports = [int(port), int(port) + 1000, settings.bank_port, settings.api_port]
+    ports = [
+        int(port), int(port) + 1000, settings.bank_port, settings.dev_smtp_port, settings.dev_sms_port,
+        settings.api_port,
+    ]  # fmt: skip
     if len(set(ports)) < len(ports):
-        print(f"ports collide: Temporal, its UI (+1000), bank, API = {ports}", file=sys.stderr)
+        print(f"ports collide: Temporal, its UI (+1000), bank, SMTP, SMS, API = {ports}", file=sys.stderr)
         return 1
     busy = [p for p in ports if _port_in_use("127.0.0.1", p)]
     if busy:
@@ -576,7 +591,7 @@ def run_dev(settings: Settings) -> int:
         return 1
     api = f"http://{_local(settings.api_host)}:{settings.api_port}"
     message = (
-        f"stack is up: API {api}  bank {settings.bank_url}  "
+        f"stack is up: API {api}  bank {settings.bank_url}  messages {api}/dev/messages  "
         f"Temporal UI http://127.0.0.1:{int(port) + 1000}  (Ctrl-C stops it)"
     )
     return asyncio.run(Supervisor(build_specs(settings), ready_message=message).run())

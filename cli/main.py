@@ -26,7 +26,7 @@ def load_settings() -> None:
 
 @app.command()
 def dev() -> None:
-    """Run the whole one-machine stack: Temporal dev server, bank, worker and API (make run)."""
+    """Run the whole one-machine stack: Temporal dev server, bank, mail and SMS sandboxes, worker and API."""
     from cli.dev import run_dev
 
     raise typer.Exit(run_dev(get_settings()))
@@ -85,6 +85,22 @@ def api() -> None:
 def bank() -> None:
     """Run the sandbox bank on ESCROW_BANK_HOST:ESCROW_BANK_PORT with its own database."""
     from sandbox_bank.server import run
+
+    run(get_settings())
+
+
+@app.command()
+def smtp() -> None:
+    """Run the local SMTP server (aiosmtpd) on 127.0.0.1:ESCROW_DEV_SMTP_PORT, keeping every mail."""
+    from sandbox_messages.smtp import run
+
+    run(get_settings())
+
+
+@app.command()
+def sms() -> None:
+    """Run the sandbox SMS gateway on 127.0.0.1:ESCROW_DEV_SMS_PORT, keeping every text."""
+    from sandbox_messages.sms import run
 
     run(get_settings())
 

@@ -112,6 +112,33 @@ class Settings(BaseSettings):
     )
     rate_limit_sign_in: str = Field(default="30/minute;300/hour", description="POST /session")
 
+    # Notifications (notify/, docs/NOTIFICATIONS.md): apprise URL templates, `{address}` filled in.
+    email_url_template: SecretStr = Field(
+        default=SecretStr(""),
+        description="apprise URL of outgoing mail with `{address}` for the recipient (URL-encoded), e.g. "
+        "`mailtos://user:pass@smtp.example.com/{address}?from=escrow%40example.com`; empty means the "
+        "local SMTP server `make run` starts (ESCROW_DEV_SMTP_PORT).",
+    )
+    sms_url_template: SecretStr = Field(
+        default=SecretStr(""),
+        description="apprise URL of the SMS gateway with `{address}` for the +86 mobile (URL-encoded); "
+        "empty means the sandbox SMS gateway `make run` starts (ESCROW_DEV_SMS_PORT), reached with "
+        "apprise's generic JSON plugin: `json://127.0.0.1:<port>/sms?:to={address}`.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people open the pages; links in messages start so.",
+    )
+    dev_smtp_port: int = Field(
+        default=8025, description="Where `make run`'s local SMTP server (aiosmtpd) listens on 127.0.0.1."
+    )
+    dev_sms_port: int = Field(
+        default=8026, description="Where `make run`'s sandbox SMS gateway listens on 127.0.0.1."
+    )
+    verification_code_minutes: int = Field(
+        default=15, ge=1, description="How long a channel's 6-digit verification code is valid."
+    )
+
     holidays_file: Path = Field(
         default=Path(__file__).with_name("holidays_cn.json"),
         description="State Council holiday notices newer than the installed python-holidays "

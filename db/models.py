@@ -426,3 +426,77 @@ class WebhookDelivery(AppModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# ------------------------------------------------------------ notifications
+# Channels, preferences, the inbox and its deliveries (db/notifications.py; docs/NOTIFICATIONS.md).
+
+
+class ContactChannel(AppModel, table=True):
+    """One way to reach a party: an email, a +86 mobile or a chat bot's apprise URL (a secret).
+
+    Used only once `verified_at` is set, by the 6-digit code sent over it: only its SHA-256 is
+    kept (`code_hash`), with its expiry and the wrong guesses spent on it (`attempts`)."""
+
+    __tablename__ = "contact_channel"
+    __table_args__ = (
+        CheckConstraint("kind IN ('email', 'sms', 'chat')", name="kind"),
+        UniqueConstraint("party_id", "kind", "address"),
+    )
+
+    id: str = Field(primary_key=True)
+    party_id: str = Field(foreign_key="party.id", index=True)
+    kind: str
+    address: str = Field(sa_type=Text)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    code_hash: str | None = None
+    code_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ContactPreference(AppModel, table=True):
+    """A party's language for messages, the kinds it muted (JSON list) and whether quiet hours hold."""
+
+    __tablename__ = "contact_preference"
+    __table_args__ = (CheckConstraint("language IN ('zh-CN', 'en')", name="language"),)
+
+    party_id: str = Field(primary_key=True, foreign_key="party.id")
+    language: str = "zh-CN"
+    muted_json: str = Field(default="[]", sa_type=Text)
+    quiet_hours: bool = True
+
+
+class Notification(AppModel, table=True):
+    """One message in a party's inbox, stored as kind + params so each reader's language renders it;
+    (party_id, event_key) unique: an event lands once however often it is told."""
+
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("party_id", "event_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    party_id: str = Field(foreign_key="party.id", index=True)
+    kind: str
+    subject_id: str | None = None
+    event_key: str
+    params_json: str = Field(sa_type=Text)
+    link: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delivery(AppModel, table=True):
+    """One notification sent over one channel, recorded (pending) before it is sent: its
+    `idempotency_key` (party, event, channel) is unique, so a retried activity finds it."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    channel_id: str = Field(foreign_key="contact_channel.id", index=True)
+    idempotency_key: str = Field(unique=True)
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,13 +1,13 @@
-"""The kinds of message the notifier sends: one name per thing a party is told."""
+"""What a notification is about: one kind per message the catalogue words (notify/texts/)."""
 
 from enum import StrEnum
 
 
 class MessageKind(StrEnum):
-    channel_verification = "channel_verification"
-    action_awaiting = "action_awaiting"
-    deadline_reminder = "deadline_reminder"
-    money_moved = "money_moved"
-    dispute_raised = "dispute_raised"
-    panel_seat_offered = "panel_seat_offered"
-    decision_signed = "decision_signed"
+    CHANNEL_VERIFICATION = "channel_verification"
+    ACTION_AWAITING = "action_awaiting"
+    DEADLINE_REMINDER = "deadline_reminder"
+    MONEY_MOVED = "money_moved"
+    DISPUTE_RAISED = "dispute_raised"
+    PANEL_SEAT_OFFERED = "panel_seat_offered"
+    DECISION_SIGNED = "decision_signed"

@@ -29,12 +29,14 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
 
+from activities.notify import NotifyActivities
 from api.main import create_app
 from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import IdSequence
 from evidence.store import make_store
+from notify.providers import providers
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
@@ -68,6 +70,7 @@ SERVICE_STARTERS = frozenset(
         "make_engine",
         "upgrade",
         "free_port",
+        "mail_server",
     }
 )
 SERVICE_MODULES = frozenset({"playwright.async_api", "subprocess"})
@@ -222,6 +225,7 @@ async def running_stack(
                     engine=engine,
                     executor=executor,
                     evidence_store=make_store(settings),
+                    notify=NotifyActivities(engine, providers(settings)),
                     workflow_failure_exception_types=[Exception],
                     **worker_options,
                 )

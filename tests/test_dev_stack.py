@@ -379,7 +379,7 @@ def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.Monk
     settings = Settings(data_dir=tmp_path / "data", temporal_address="127.0.0.1:7300", api_port=8001)
     specs = build_specs(settings)
 
-    assert [s.name for s in specs] == ["temporal", "migrate", "bank", "worker", "api"]
+    assert [s.name for s in specs] == ["temporal", "migrate", "bank", "smtp", "sms", "worker", "api"]
     temporal = specs[0].argv
     assert temporal[1:3] == ["server", "start-dev"]
     flags = dict(zip(temporal[3::2], temporal[4::2], strict=False))
@@ -389,7 +389,7 @@ def test_build_specs_for_the_real_stack(tmp_path: Path, monkeypatch: pytest.Monk
     assert flags["--namespace"] == "default" and flags["--log-level"] == "warn"
     assert flags["--dynamic-config-value"] == "frontend.WorkflowTimeSkippingEnabled=true"
     assert "EscrowStatus=Keyword" in temporal and "EscrowParty=KeywordList" in temporal
-    assert all(s.ready_check is not None for s in specs if s.name in ("temporal", "bank", "worker", "api"))
+    assert all(s.ready_check is not None for s in specs if s.name != "migrate")
     for spec in specs[1:]:
         assert list(spec.argv) == [sys.executable, "-m", "cli.main", spec.name]
         assert spec.oneshot == (spec.name == "migrate")
@@ -441,7 +441,7 @@ async def test_real_temporal_dev_server_registers_search_attributes_and_persists
 
 
 # `run_dev` itself, with the real Temporal dev server and stand-ins for `python -m cli.main
-# migrate|bank|worker|api` (a fake `cli` package first on the children's PYTHONPATH).
+# migrate|bank|smtp|sms|worker|api` (a fake `cli` package first on the children's PYTHONPATH).
 FAKE_CLI_MAIN = """
 import os, pathlib, signal, socket, sys
 cmd = sys.argv[1]
@@ -453,7 +453,10 @@ def bye(signum, frame):
     print(f"{cmd} stopping", flush=True)
     sys.exit(0)
 signal.signal(signal.SIGTERM, bye)
-port = {"bank": "ESCROW_BANK_PORT", "api": "ESCROW_API_PORT"}.get(cmd)
+port = {
+    "bank": "ESCROW_BANK_PORT", "smtp": "ESCROW_DEV_SMTP_PORT",
+    "sms": "ESCROW_DEV_SMS_PORT", "api": "ESCROW_API_PORT",
+}.get(cmd)
 if port:
     server = socket.socket()
     server.bind(("127.0.0.1", int(os.environ[port])))
@@ -490,6 +493,8 @@ def test_run_dev_supervises_the_whole_stack(tmp_path: Path) -> None:
         "ESCROW_BANK_PORT": str(bank_port),
         "ESCROW_BANK_URL": f"http://127.0.0.1:{bank_port}",
         "ESCROW_API_PORT": str(api_port),
+        "ESCROW_DEV_SMTP_PORT": str(free_port()),
+        "ESCROW_DEV_SMS_PORT": str(free_port()),
     }
     with SupervisorProcess([PY, "-c", RUN_DEV, str(ROOT / "cli" / "dev.py")], cwd=tmp_path, env=env) as sup:
         sup.wait_for("stack is up", timeout=90)
@@ -498,13 +503,15 @@ def test_run_dev_supervises_the_whole_stack(tmp_path: Path) -> None:
     output = "\n".join(seen)
     assert (data / "temporal.db").exists() and (data / "migrated").read_text() == "yes"
     assert "[migrate]  schema at head" in seen
-    for name in ("bank", "worker", "api"):
+    for name in ("bank", "smtp", "sms", "worker", "api"):
         assert f"[{name}]".ljust(10) + f" {name} up, temporal at 127.0.0.1:{temporal_port}" in seen, output
     # Each child starts once the one before is ready; the worker has no readiness signal, so
     # its first line may come after the API's. (The Temporal CLI buffers its banner when
     # writing to a pipe, so that may come late too.)
-    first = {name: output.index(f"[{name}]") for name in ("migrate", "bank", "worker", "api")}
-    assert first["migrate"] < first["bank"] < min(first["worker"], first["api"]), output
+    first = {name: output.index(f"[{name}]") for name in ("migrate", "bank", "smtp", "sms", "worker", "api")}
+    assert (
+        first["migrate"] < first["bank"] < first["smtp"] < first["sms"] < min(first["worker"], first["api"])
+    )
     stops = [output.index(f"{name} stopping") for name in ("api", "worker", "bank")]
     assert stops == sorted(stops), output
     assert output.index("bank stopping") < output.index("[dev]      stopping temporal")

@@ -15,8 +15,19 @@ from config.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
-# Where API and bank refusals are raised: routes, pages, the JSON policy, the machines' rejections.
-CODE_DIRS = ("api", "web", "config", "domain", "evidence", "expert_panels", "sandbox_bank", "public_record")
+# Where API and bank refusals are raised: routes, pages, the JSON policy, the machines' rejections,
+# the channel addresses notify/ refuses.
+CODE_DIRS = (
+    "api",
+    "web",
+    "config",
+    "domain",
+    "evidence",
+    "expert_panels",
+    "sandbox_bank",
+    "public_record",
+    "notify",
+)
 
 # `ApiError(409, "code"`, `JsonRefused(413, "code"`, `BankError(403, "code"`, `error_reply(422, "code"`, the
 # machines' `invalid("code"`, `forbidden(...)`, `conflict(...)`, `duplicate(...)`.

@@ -102,7 +102,7 @@ async def register(stack: Stack, owner: Party, url: str) -> dict:
 def money_moved(escrow_id: str = "ESC-2026-00042") -> WebhookEvent:
     return WebhookEvent(
         id=f"{escrow_id}:release-2:{uuid.uuid4().hex[:8]}",
-        kind=MessageKind.money_moved,
+        kind=MessageKind.MONEY_MOVED,
         subject_id=escrow_id,
         occurred_at=datetime(2026, 12, 6, 9, 14, 3, tzinfo=UTC),
         data={"amount_fen": 120_000, "stage": 2, "escrow_id": escrow_id},

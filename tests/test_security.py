@@ -144,6 +144,19 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /parties/me/webhooks/deliveries/{delivery_id}/replay": reader(
         EVERY_PARTY, ok=(404, "delivery_not_found")
     ),
+    # a party's own channels, preferences and inbox: any party, only its own (another's id: 404)
+    "POST /parties/me/channels": reader(EVERY_PARTY, ok=(422, "invalid_input")),
+    "GET /parties/me/channels": reader(EVERY_PARTY),
+    "POST /parties/me/channels/{channel_id}/code": reader(EVERY_PARTY, ok=(404, "channel_not_found")),
+    "POST /parties/me/channels/{channel_id}/verify": reader(EVERY_PARTY, ok=(404, "channel_not_found")),
+    "DELETE /parties/me/channels/{channel_id}": reader(EVERY_PARTY, ok=(404, "channel_not_found")),
+    "GET /parties/me/preferences": reader(EVERY_PARTY),
+    "PUT /parties/me/preferences": reader(EVERY_PARTY, ok=(422, "invalid_input")),
+    "GET /parties/me/notifications": reader(EVERY_PARTY),
+    "POST /parties/me/notifications/read-all": reader(EVERY_PARTY),
+    "POST /parties/me/notifications/{notification_id}/read": reader(
+        EVERY_PARTY, ok=(404, "notification_not_found")
+    ),
     "POST /escrows": reader(SIGNATORIES, ok=(422, "unknown_party"), denied="not_a_signatory"),
     "GET /escrows": reader(EVERY_PARTY),
     "GET /escrows/{escrow_id}": reader(ESCROW_READERS),
@@ -250,6 +263,8 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         token_id="TOK-NOSUCHTOKEN",
         webhook_id="WH-NOSUCHENDPOINT",
         delivery_id="WHD-NOSUCHDELIVERY",
+        channel_id="CH-NOSUCHCHANNEL",
+        notification_id=NO_SUCH_NUMBER,
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
@@ -294,7 +309,11 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         return await world.http.post(
             path, content=b"name,domain,specialties\n", headers={**headers, "Content-Type": "text/csv"}
         )
-    if method in ("POST", "PATCH"):
+    if operation == "POST /parties/me/channels/{channel_id}/verify":
+        return await world.http.post(path, json={"code": "000000"}, headers=headers)
+    if method == "DELETE":
+        return await world.http.delete(path, headers=headers)
+    if method in ("POST", "PATCH", "PUT"):
         return await world.http.request(method, path, json={}, headers=headers)
     return await world.http.request(method, path, headers=headers)
 

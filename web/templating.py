@@ -15,8 +15,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlmodel import Session
 from starlette.responses import HTMLResponse
 
+from db.models import Party
+from db.notifications import unread_count
 from domain.calendar import SHANGHAI
 from domain.money import yuan
 from web.i18n import LANGUAGES, language_of, translate
@@ -46,8 +49,13 @@ templates.env.filters["in_claim_order"] = in_claim_order
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    """Render a page in the reader's language; templates call `t("key")` for every word they show."""
+    """Render a page in the reader's language; templates call `t("key")` for every word they show.
+    A page given the signed-in `party` also gets its `unread` notifications (the header's count)."""
     language = language_of(request)
     page_context = {"lang": language, "languages": LANGUAGES, "t": partial(translate, language)}
     page_context.update(context or {})
+    party = page_context.get("party")
+    if isinstance(party, Party):  # every signed-in page shows the reader's unread count in its header
+        with Session(request.app.state.engine) as session:
+            page_context["unread"] = unread_count(session=session, party_id=party.id)
     return templates.TemplateResponse(request, name, page_context, status_code=status_code)

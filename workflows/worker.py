@@ -16,12 +16,14 @@ from activities.alerts import AlertActivities
 from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
 from activities.evidence import EvidenceActivities
+from activities.notify import NotifyActivities
 from activities.projections import ProjectionActivities
 from activities.registry import RegistryActivities
 from activities.webhooks import WebhookActivities
 from config.settings import Settings
 from db.engine import make_engine
 from evidence.store import EvidenceStore, make_store
+from notify.providers import providers
 from sandbox_bank.client import BankClient
 from workflows.case import CaseWorkflow
 from workflows.connection import connect_temporal, metrics_runtime
@@ -41,6 +43,7 @@ def build_worker(
     executor: ThreadPoolExecutor,
     workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow),
     evidence_store: EvidenceStore | None = None,
+    notify: NotifyActivities | None = None,
     **options: Any,
 ) -> Worker:
     """A worker polling as the `deployment` version (every worker is versioned: a workflow type
@@ -49,7 +52,8 @@ def build_worker(
     `workflows` lets a versioning test run an earlier definition under the same names. Given
     the `evidence_store`, the worker also runs the evidence sweep (`run_worker` gives it and
     creates the sweep's schedule; a test's worker runs no schedule and sweeps only when a test
-    calls the activity itself)."""
+    calls the activity itself). `notify` (activities/notify.py) is left out only by tests whose
+    workflows tell nobody anything."""
     bank_activities = BankActivities(bank)
     projections = ProjectionActivities(engine)
     registry = RegistryActivities(engine)
@@ -74,6 +78,7 @@ def build_worker(
             alerts.raise_council_alert,
             webhooks.deliver_webhook,
             webhooks.give_up_webhook,
+            *([notify.notify] if notify is not None else []),
         ],
         activity_executor=executor,
         **options,
@@ -95,6 +100,7 @@ async def run_worker(settings: Settings) -> None:
                 engine=engine,
                 executor=executor,
                 evidence_store=make_store(settings),
+                notify=NotifyActivities(engine, providers(settings)),
             )
             await ensure_sweep_schedule(
                 client,

@@ -76,6 +76,11 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/expert/cases/{case_id}/version": for_roles(SEATED),
     "/bank": for_roles({"bank"}),
     "/bank/ledger": for_roles({"bank"}),
+    "/inbox": for_roles(EVERY_PARTY),
+    "/my/contact": for_roles(EVERY_PARTY),
+    # what the local mail server and SMS sandbox received: dev mode only (404 otherwise,
+    # tests/web/test_notify_pages.py), and then for whoever runs the stack on that machine
+    "/dev/messages": everyone(200),
 }
 # The page session itself (POST and DELETE /session) is tested in test_page_auth.py.
 SESSION_ROUTES = {"POST /session", "DELETE /session"}

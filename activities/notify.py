@@ -1,0 +1,101 @@
+"""The activity the notifier calls to tell one party one thing: inbox, then every channel.
+
+First, in one transaction: the inbox row (once per party and event) and a `delivery` row per
+verified channel of a kind the party has not muted (once per party, event and channel: the
+idempotency key), all recorded BEFORE anything is sent. Then each delivery still pending is
+sent with apprise, rendered in the party's language, and marked sent at once. A retried
+activity finds its rows and sends only what is still pending, so a message already sent is
+never sent again (the one gap left is a crash between the provider's acceptance and the
+`sent` mark: at least once, never twice by design).
+
+A provider's failure leaves the delivery pending and raises, so Temporal retries with its
+backoff; a permanent one (apprise cannot use the URL, or `MAX_SEND_ATTEMPTS` tries failed)
+marks it failed and raises a council alert (db.crud.raise_alert) instead: nothing is gained by
+retrying it, and the council sees that a party was not reached. Quiet hours are the notifier's
+decision (notify/quiet_hours.next_send_time): this sends when it is called.
+"""
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.types import NotifyInput
+from db import crud
+from db import notifications as db
+from db.engine import single_transaction
+from db.models import ContactChannel, Delivery
+from notify.channels import ChannelKind
+from notify.kinds import MessageKind
+from notify.messages import render
+from notify.providers import Providers
+from notify.send import DeliveryFailed, send
+
+MAX_SEND_ATTEMPTS = 10
+
+
+class NotifyActivities:
+    def __init__(self, engine: Engine, providers: Providers) -> None:
+        self._engine = engine
+        self._providers = providers
+
+    @activity.defn
+    def notify(self, input: NotifyInput) -> None:
+        kind = MessageKind(input.kind)
+        with single_transaction(self._engine) as session:
+            preferences = db.preferences_of(session=session, party_id=input.party_id)
+            notification = db.record_notification(
+                session=session,
+                party_id=input.party_id,
+                kind=kind,
+                event_key=input.event_key,
+                subject_id=input.subject_id,
+                params=input.params,
+                link=input.link,
+            )
+            if kind not in preferences.muted:
+                channels = db.channels_of(session=session, party_id=input.party_id, verified_only=True)
+                db.record_deliveries(
+                    session=session, notification=notification, channel_ids=[c.id for c in channels]
+                )
+            notification_id = notification.id
+        assert notification_id is not None
+        message = render(kind, input.params, self._providers.link(input.link), preferences.language)
+        with Session(self._engine) as session:
+            pending = [
+                d
+                for d in db.deliveries_of(session=session, notification_id=notification_id)
+                if d.status == "pending"
+            ]
+            retry = [
+                d.idempotency_key
+                for d in pending
+                if not self._send(session, input, d, message.title, message.body)
+            ]
+        if retry:
+            raise ApplicationError(f"deliveries to retry: {', '.join(retry)}", type="DeliveryPending")
+
+    def _send(self, session: Session, input: NotifyInput, delivery: Delivery, title: str, body: str) -> bool:
+        """Send one delivery; False when it stays pending for a retry."""
+        assert delivery.id is not None
+        channel = session.get(ContactChannel, delivery.channel_id)
+        assert channel is not None  # a channel's deliveries are removed with it
+        try:
+            send(self._providers.url_for(ChannelKind(channel.kind), channel.address), title, body)
+        except DeliveryFailed as failed:
+            if not failed.permanent and delivery.attempts + 1 < MAX_SEND_ATTEMPTS:
+                db.mark_delivery(
+                    session=session, delivery_id=delivery.id, status="pending", error=failed.reason
+                )
+                return False
+            db.mark_delivery(session=session, delivery_id=delivery.id, status="failed", error=failed.reason)
+            crud.raise_alert(
+                session=session,
+                subject_id=input.subject_id or input.party_id,
+                kind="notification_failed",
+                message=f"{input.kind} to {input.party_id} over {channel.id} failed: {failed.reason}",
+                business_key=f"notification_failed:{delivery.idempotency_key}",
+            )
+            return True
+        db.mark_delivery(session=session, delivery_id=delivery.id, status="sent")
+        return True
