@@ -5,10 +5,13 @@ Each workflow has its own virtual clock: the escrow's decides when the stage is 
 the notifier's when it reminds. The tests move each where the story needs it.
 """
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 
 import pytest
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
 
 from activities.notifier import NotifierLink
@@ -54,7 +57,9 @@ async def awaiting_acceptance(messages: Messages, flow: EscrowFlow) -> Received:
     )
 
 
-async def test_an_owner_under_auto_accept_is_told_reminded_twice_and_told_of_the_release(messages):
+async def test_an_owner_under_auto_accept_is_told_reminded_twice_and_told_of_the_release(
+    messages, record_history
+):
     flow = await funded(messages, silence_policy="auto_accept")
     told = await awaiting_acceptance(messages, flow)
     assert told.title == f"{flow.escrow_id}: your step is awaited"
@@ -80,6 +85,26 @@ async def test_an_owner_under_auto_accept_is_told_reminded_twice_and_told_of_the
     assert released.title == f"{flow.escrow_id}: ¥3,000.00 released"
     # each was sent once, the reminders exactly as planned
     assert [len(mails_titled(messages, words)) for words in ("72 hours", "24 hours", "released")] == [1, 1, 1]
+    await record_history(notifier, "notifier_auto_accept_reminders")  # still running: the escrow goes on
+
+
+async def test_the_notifier_ends_with_its_escrow(messages, record_history):
+    flow = await EscrowFlow(messages.stack).register()
+    await messages.verify(flow.owner, "email", OWNER_MAIL)
+    await flow.create(stages=STAGES, retention_fen=50_000)
+    await flow.sign_contract()
+    await flow.deposit(100_000)
+    await messages.wait("email", OWNER_MAIL, "the deposit awaited", lambda m: "deposit" in m.body)
+    await flow.fast_forward(timedelta(days=15))  # not funded in time: cancelled, the deposit refunded
+    refunded = await messages.wait("email", OWNER_MAIL, "the refund", titled("refunded"))
+    assert refunded.title == f"{flow.escrow_id}: ¥1,000.00 refunded"
+    notifier = messages.notifier(flow.escrow_id)
+    # until it ends (in quiet hours, once what it held went at 08:00); it may have ended already
+    with contextlib.suppress(RPCError):
+        await messages.stack.skipper.fast_forward(notifier)
+    await notifier.result()
+    assert (await notifier.describe()).status == WorkflowExecutionStatus.COMPLETED
+    await record_history(notifier, "notifier_escrow_cancelled")
 
 
 async def test_a_reminder_vanishes_when_the_action_is_done(messages):
