@@ -72,7 +72,7 @@ class Held:
 class NotifierState:
     subject_id: str
     subject_kind: str
-    version: int = 0
+    version: int = -1  # the last snapshot version taken; an escrow's first is 0
     closed: bool = False
     tracked: list[Tracked] = field(default_factory=list)
     told: list[str] = field(default_factory=list)  # Message.told_key of everything sent

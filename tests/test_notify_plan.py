@@ -95,6 +95,9 @@ def test_a_reminder_vanishes_when_the_action_is_done_and_money_moved_is_told_to_
 
 
 def test_a_version_already_taken_changes_nothing():
+    fresh = Kit()
+    assert fresh.m.snapshot().version == 0  # a draft's first snapshot is version 0: it is news too
+    assert absorb(state_of(escrow_news(fresh.m.snapshot())), escrow_news(fresh.m.snapshot()), fresh.now)
     kit = awaiting_acceptance()
     news = escrow_news(kit.m.snapshot())
     state = state_of(news)

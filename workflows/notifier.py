@@ -57,7 +57,7 @@ class NotifierWorkflow:
     @workflow.signal
     def news(self, news: SubjectNews) -> None:
         """A snapshot's news; only the newest unread one matters (each carries the whole state)."""
-        if news.version > max(self._state.version, self._news.version if self._news else 0):
+        if news.version > max(self._state.version, self._news.version if self._news else -1):
             self._news = news
 
     @workflow.query
