@@ -4,8 +4,11 @@ Snapshots come from the pure machine harnesses (tests/kits/machine_kit.py, dispu
 the open actions and facts are the machines' own; the notifier's clock is passed in.
 """
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+
+from temporalio.converter import DataConverter
 
 from domain.calendar import SHANGHAI
 from domain.case.steps import CASE_RULES
@@ -16,7 +19,7 @@ from domain.roles import Role
 from notify.events import Recipient, SubjectNews, case_news, escrow_news, page_link
 from notify.kinds import MessageKind
 from notify.messages import LANGUAGES, catalogue, render
-from notify.plan import Message, NotifierState, absorb, next_wake, quiet_until, reminders_due
+from notify.plan import Held, Message, NotifierState, absorb, next_wake, quiet_until, reminders_due
 from tests.kits.dispute_kit import CaseKit
 from tests.kits.machine_kit import Kit, funded
 
@@ -167,6 +170,28 @@ def test_a_case_tells_the_respondent_the_experts_their_seats_and_both_sides_the_
     assert seat.link == f"/expert/cases/{news.subject_id}"
     assert seat.params["due"] == kit.m.round.seats[seats[0]].declaration_due.isoformat()
     assert not [m for m in sent if m.params.get("action") == "declaration.sign"]  # the offer says it
+
+
+def test_news_and_state_cross_temporal_as_they_were():
+    """What the projections signal and what a run continued as new carries, through the default
+    data converter the workflows use."""
+    kit = CaseKit()
+    kit.to_draw()
+    kit.draw()
+    news = case_news(kit.m.snapshot())
+    escrow = awaiting_acceptance()
+    state = state_of(escrow_news(escrow.m.snapshot()))
+    absorb(state, escrow_news(escrow.m.snapshot()), escrow.now)
+    state.held.append(Held(escrow.now, absorb_first(escrow)))
+    converter = DataConverter.default
+    for value, kind in ((news, SubjectNews), (state, NotifierState)):
+        (back,) = asyncio.run(converter.decode(asyncio.run(converter.encode([value])), [kind]))
+        assert back == value
+
+
+def absorb_first(kit: Kit) -> Message:
+    news = escrow_news(kit.m.snapshot())
+    return absorb(state_of(news), news, kit.now)[0]
 
 
 def test_links_go_to_the_page_each_reader_uses():

@@ -78,9 +78,11 @@ class NotifierWorkflow:
                 if self._news is None:
                     return
                 continue
-            if self._sent_this_run >= EVENTS_PER_RUN and self._news is None:
+            if self._sent_this_run >= EVENTS_PER_RUN or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(lambda: self._sending == 0)
-                workflow.continue_as_new(NotifierInput(input.subject_id, input.subject_kind, self._state))
+                if self._news is None:  # news that came meanwhile is taken first, not dropped
+                    workflow.continue_as_new(NotifierInput(input.subject_id, input.subject_kind, self._state))
+                continue
             wake = next_wake(self._state, now)
             timeout = None if wake is None else max(wake - now, timedelta(seconds=1))
             with contextlib.suppress(TimeoutError):  # the next reminder's or held message's moment
