@@ -11,6 +11,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -165,9 +166,17 @@ async def test_five_wrong_codes_spend_the_code_and_a_new_one_works(world: World)
         f"/parties/me/channels/{channel_id}/verify", json={"code": first}, headers=owner.auth
     )
     assert (spent.status_code, spent.json()["detail"]["code"]) == (409, "too_many_attempts")
-    assert (
-        await world.http.post(f"/parties/me/channels/{channel_id}/code", headers=owner.auth)
-    ).status_code == 200
+    resend = f"/parties/me/channels/{channel_id}/code"
+    soon = await world.http.post(resend, headers=owner.auth)
+    assert (soon.status_code, soon.json()["detail"]["code"]) == (429, "code_sent_recently")
+    assert 0 < int(soon.headers["Retry-After"]) <= 61
+    with Session(world.engine) as session:  # as if the code had been sent a minute earlier
+        channel = session.get(ContactChannel, channel_id)
+        channel.code_expires_at -= timedelta(minutes=1)
+        session.add(channel)
+        session.commit()
+    assert (await world.http.post(resend, headers=owner.auth)).status_code == 200
+    assert len(world.texts("+8613800138000")) == 2
     newest = world.texts("+8613800138000")[0]  # newest first
     done = await world.http.post(
         f"/parties/me/channels/{channel_id}/verify", json={"code": code_in(newest)}, headers=owner.auth

@@ -5,6 +5,7 @@ language; it carries messages only once that code comes back (`POST /{id}/verify
 is sent from here, not from a workflow: the person is waiting on the page for it.
 """
 
+import math
 from datetime import timedelta
 
 from fastapi import APIRouter, Response
@@ -15,7 +16,7 @@ from api.errors import ApiError, error_responses
 from api.notify_models import ChannelCreate, ChannelPublic, CodeIn, PreferencesPublic
 from config.settings import Settings
 from db import notifications as db
-from db.models import ContactChannel, Party
+from db.models import ContactChannel, Party, utcnow
 from notify.channels import ChannelKind, ChannelRefused, masked, normalise
 from notify.kinds import MessageKind
 from notify.messages import render
@@ -25,6 +26,9 @@ from notify.send import DeliveryFailed, send
 router = APIRouter(prefix="/parties/me", tags=["notifications"])
 
 MAX_CHANNELS = 10
+# One code a minute per channel: resending is how a party recovers from a lost or expired code,
+# not a way to fill someone else's mailbox or phone with codes.
+RESEND_AFTER = timedelta(minutes=1)
 REFUSED_CODE = {
     "already_verified": (409, "this channel is verified already"),
     "no_code": (409, "no code was sent for this channel: ask for one"),
@@ -99,15 +103,24 @@ def list_channels(party: CurrentParty, session: SessionDep) -> list[ChannelPubli
 
 
 @router.post(
-    "/channels/{channel_id}/code", response_model=ChannelPublic, responses=error_responses(401, 404, 409, 503)
+    "/channels/{channel_id}/code",
+    response_model=ChannelPublic,
+    responses=error_responses(401, 404, 409, 429, 503),
 )
 def resend_code(
     channel_id: str, party: CurrentParty, session: SessionDep, settings: SettingsDep
 ) -> ChannelPublic:
-    """A new code (the earlier one stops working, and the wrong guesses start again)."""
+    """A new code (the earlier one stops working, and the wrong guesses start again); at most one
+    a minute (429 `code_sent_recently` with `Retry-After`)."""
     channel = own_channel(session, party, channel_id)
     if channel.verified_at is not None:
         raise ApiError(409, "already_verified", "this channel is verified already")
+    if channel.code_expires_at is not None:
+        sent_at = channel.code_expires_at - timedelta(minutes=settings.verification_code_minutes)
+        wait = (sent_at + RESEND_AFTER - utcnow()).total_seconds()
+        if wait > 0:
+            retry_after = {"Retry-After": str(math.ceil(wait))}
+            raise ApiError(429, "code_sent_recently", "a code was sent less than a minute ago", retry_after)
     send_code(session, settings, party, channel)
     return public(channel)
 
