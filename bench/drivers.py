@@ -22,8 +22,8 @@ from bench.bare import BARE_TASK_QUEUE, BareScript, BareStep, BareWorkflow
 from client.escrow_session import eventually
 from client.party import Party
 from domain.escrow.snapshot import EscrowSnapshot
-from domain.steps.files import file_hash
 from sandbox_bank.client import BankClient, BankRejected
+from tests.kits.evidence_files import png
 
 TOTAL_FEN = 20_000_000
 WAIT_SECONDS = 120.0
@@ -97,7 +97,9 @@ class Bench:
         )
         accepted_at: dict[str, datetime] = {}
         for n, stage in enumerate(terms["stages"], start=1):
-            photos = [file_hash(f"photos-{n}".encode())]
+            # uploaded before the request is signed, as a client must (the same bytes every
+            # lifecycle: after the first, the store answers at once without reading them)
+            photos = [await self.contractor.upload_evidence(png(label=f"photos of stage {n}"))]
             await step(self.contractor, f"/stages/{n}/inspection-requests", "inspection.request",
                        {"stage": n, "evidence": photos, "note": "ready"})  # fmt: skip
             report_hash = f"sha256:report-{escrow_id}-{n}"

@@ -18,12 +18,12 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from cli.demo_files import pdf_document, tiles_photo
 from client.escrow_session import EscrowSession, conservation_problems
 from client.party import StepRefused
 from config.settings import Settings
 from domain.escrow.snapshot import EscrowSnapshot
 from domain.money import yuan
-from domain.steps.files import file_hash
 from sandbox_bank.client import BankClient, BankError
 
 TOTAL_FEN = 20_000_000
@@ -62,23 +62,26 @@ async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
 
         await flow.pass_stage(1)
         say("stage 1 inspected, passed and accepted: released")
-        await flow.request_inspection(2)
+        await flow.request_inspection(2, [tiles_photo("stage 2: kitchen and bathroom tiled")])
         defects = [
             {
                 "description": "hollow tiles",
                 "location": "kitchen wall",
                 "cost_estimate_fen": 80_000,
-                "photos": [file_hash(b"hollow tiles on the kitchen wall")],
+                "photos": [tiles_photo("kitchen wall: hollow tiles, marked in chalk")],
             },
             {
                 "description": "socket not earthed",
                 "location": "bathroom",
                 "cost_estimate_fen": 20_000,
-                "photos": [file_hash(b"socket tester on the bathroom socket")],
+                "photos": [tiles_photo("bathroom socket: the tester shows no earth")],
             },
         ]
-        await flow.report(2, "fail", defects)
-        say("stage 2 failed inspection with 2 itemised defects")
+        report = pdf_document(
+            "Inspection report, stage 2", ["hollow tiles: kitchen wall", "socket not earthed"]
+        )
+        await flow.report(2, "fail", defects, files=[report])
+        say("stage 2 failed inspection with 2 itemised defects, each with its photo, and the report uploaded")
         await flow.pass_stage(2)
         say("stage 2 rectified, re-inspected, passed and accepted: released")
 

@@ -3,8 +3,12 @@
 `--dispute`: a funded renovation escrow whose owner disputes the first stage; the
 owner files a case for that escrow dispute, a panel is drawn from the council's
 registry, votes by commit and reveal, the council countersigns, and after the
-objection window the escrow pays the panel's split through the bank. The demo ends
-with the ledger next to the bank's balance and fails if they disagree.
+objection window the escrow pays the panel's split through the bank. Every file the
+parties attach (generated photos, one with GPS in it, and PDFs: cli/demo_files.py) is
+uploaded before the step naming it is signed. The demo ends with the panel's case file as
+its chair reads it over HTTP (cli/case_file.py) and the ledger next to the bank's balance,
+and fails if the chair cannot read a file or its thumbnail, sees a location, or the ledger
+and the bank disagree.
 
 `--car`: a buyer's case against a dealer over a transmission that fails five days
 after delivery; the panel is shown the statutory remedy, decides
@@ -24,7 +28,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any, NoReturn
 
 import httpx
@@ -33,7 +37,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
+from cli.case_file import located_originals, print_case_file, read_case_file
 from cli.demo import Narrator, StackMissing, console, fail, in_words, report_ledger, require_stack
+from cli.demo_files import ceiling_stain_photo, dashboard_photo, floor_drain_photo, pdf_document
 from client.case_session import CaseSession, ExpertKeystore, ExpertSpec, enrol_expert_pool, set_affiliations
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused
@@ -44,7 +50,6 @@ from domain.case.outcomes import DecidedOutcome
 from domain.case.snapshot import CaseSnapshot
 from domain.case.terms import CAR, RENOVATION, CaseWindows
 from domain.money import yuan
-from domain.steps.files import file_hash
 from expert_panels.draw import draw_record_from_document, verify_draw
 from expert_panels.registry import expert_from_document
 from expert_panels.votes import Decision, Opinion, aggregate
@@ -303,6 +308,18 @@ class DisputeDemo:
 
 
 # ==================================================================== renovation
+# Files named by more than one step: uploaded again each time (the store answers the first
+# upload's record at once) and signed over by the same digest.
+@cache
+def leaking_drain() -> bytes:
+    return floor_drain_photo("bathroom floor drain: water stands after the flood test", gps=True)
+
+
+@cache
+def diagnostic_printout() -> bytes:
+    return pdf_document("Dealer diagnostic printout", ["P0731 gear 1 incorrect ratio"])
+
+
 async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str, str]:
     """Exit status, escrow id and case id: 0 when the split is paid and the ledger balances."""
     async with contextlib.AsyncExitStack() as scope:
@@ -322,8 +339,13 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
         await flow.deposit(TOTAL_FEN)
         stage = created["terms"]["stages"][0]
         say(f"escrow {flow.escrow_id} signed and funded with {yuan(TOTAL_FEN)}")
-        await flow.request_inspection(1)
-        say(f"the contractor asks for stage 1 ({stage['name']}, {yuan(stage['amount_fen'])}) to be inspected")
+        await flow.request_inspection(
+            1, [floor_drain_photo("stage 1: floor drain and membrane, before tiling")]
+        )
+        say(
+            f"the contractor uploads a photo of the floor drain and asks for stage 1 ({stage['name']}, "
+            f"{yuan(stage['amount_fen'])}) to be inspected"
+        )
         dispute = await flow.raise_dispute(owner, [1], "the bathroom floor leaks into the flat below")
         say(
             f"the owner raises dispute {dispute} in the escrow: "
@@ -349,36 +371,52 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
             ],
             "disputed_fen": disputed,
             "remedy_sought": "refund of the stage, or a reduction for the defects",
-            "evidence": [file_hash(b"flood-test video"), file_hash(b"photos of the ceiling downstairs")],
             "escrow_id": flow.escrow_id,
             "escrow_dispute": dispute,
         }
-        await case.file(claim)
+        await case.file(claim, [leaking_drain(), ceiling_stain_photo("the ceiling of the flat below")])
         say(
-            f"the owner files {case.case_id} for escrow dispute {dispute} ({yuan(disputed)}), "
-            f"signed claim {case.claim_hash[:16]}…"
+            f"the owner uploads two photos (the leaking floor drain, taken on site with GPS in it; the "
+            f"ceiling below) and files {case.case_id} for escrow dispute {dispute} ({yuan(disputed)}), "
+            f"signed claim {case.claim_hash[:16]}… naming them"
         )
         await case.accept("within the council's remit: a renovation stage under escrow")
         say("the council accepts the case")
         await case.answer(
             "The membrane was laid to standard and passed its own flood test; the leak is at a joint "
             "the owner's plumber moved.",
-            [file_hash(b"membrane invoice")],
+            [
+                pdf_document(
+                    "Invoice: waterproofing membrane", ["JS-2 membrane, 2 coats, 18 m2", "laid 3 May"]
+                )
+            ],
         )
-        say("the contractor answers: the membrane was laid to standard; the negotiation window opens")
+        say(
+            "the contractor answers, uploading the membrane's invoice (a PDF): the membrane was laid "
+            "to standard; the negotiation window opens"
+        )
         await demo.negotiate_in_vain(case)
         await demo.form_panel(case)
         say("the panel is formed: 7 days for evidence and 7 more for replies")
 
         await case.submit_evidence(
             owner,
-            [file_hash(b"moisture readings"), file_hash(b"flood-test video")],
+            [
+                pdf_document("Moisture readings", ["wall, 10 cm: 28 %", "floor at the drain: 41 %"]),
+                leaking_drain(),
+            ],
             note="moisture readings under the shower tray, and the flood test again",
         )
         await case.submit_evidence(
-            contractor, [file_hash(b"pressure-test log")], reply=True, note="the pressure test held"
+            contractor,
+            [pdf_document("Pressure-test log", ["hot-water line 0.6 MPa for 30 min: no drop"])],
+            reply=True,
+            note="the pressure test held",
         )
-        say("the owner submits moisture readings; the contractor replies with its pressure-test log")
+        say(
+            "the owner submits moisture readings (a PDF) and the drain photo again; the contractor "
+            "replies with its pressure-test log (a PDF)"
+        )
         chair = case.chair(await case.state())
         report = "sha256:joint-site-inspection-report"
         for party in (owner, contractor, case.expert(chair)):
@@ -444,7 +482,28 @@ async def drive_dispute_demo(settings: Settings, api_url: str) -> tuple[int, str
             if key.startswith(f"dispute-{dispute}:"):
                 say(f"the bank books {entry.kind} {yuan(entry.amount_fen)} under key {entry.idempotency_key}")
         say(f"{case.case_id} is closed; the escrow paid the panel's split")
-        return await report_ledger(flow, bank, escrow), flow.escrow_id, case.case_id
+        files_ok = await show_case_file(demo, case.case_id, chair, case.expert(chair), [owner, contractor])
+        balanced = await report_ledger(flow, bank, escrow)
+        return balanced or int(not files_ok), flow.escrow_id, case.case_id
+
+
+async def show_case_file(
+    demo: DisputeDemo, case_id: str, chair: str, expert: Party, parties: list[Party]
+) -> bool:
+    """Print the panel's case file as the chair reads it over HTTP; whether the chair could read
+    every file and thumbnail, with no location left in any photo."""
+    rows = await read_case_file(demo.http, case_id, expert)
+    names = {party.id: party.role for party in parties}
+    print_case_file(console, f"the case file of {case_id}, as the chair {chair} reads it", rows, names)
+    for digest in await located_originals(demo.http, rows, parties):
+        demo.say(
+            f"the uploader's own copy of photo {digest[7:15]}… carries the GPS position it was taken "
+            "at; the copy every other reader gets (the chair's above) has it stripped"
+        )
+    unread = [row.digest for row in rows if not row.readable or row.thumbnail is False or row.location]
+    if unread:
+        console.print(f"[red]the chair could not read, or saw a location in: {', '.join(unread)}[/red]")
+    return not unread
 
 
 def _names(ids: list[str]) -> str:
@@ -511,10 +570,12 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
             ],
             "disputed_fen": CAR_PRICE_FEN,
             "remedy_sought": "a replacement car (Art. 22)",
-            "evidence": [file_hash(b"purchase invoice"), file_hash(b"dealer diagnostic printout")],
             "car_facts": facts,
         }
-        await case.file(claim)
+        await case.file(
+            claim,
+            [pdf_document("Purchase invoice", ["one household car, 189,800 yuan"]), diagnostic_printout()],
+        )
         say(
             f"the buyer files {case.case_id} over a {yuan(CAR_PRICE_FEN)} car, "
             f"signed claim {case.claim_hash[:16]}…"
@@ -530,7 +591,7 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         say("the council accepts the case")
         await case.answer(
             "The gearbox can be repaired under warranty; a replacement car is out of proportion.",
-            [file_hash(b"workshop job card")],
+            [pdf_document("Workshop job card", ["gearbox: valve body to be repaired under warranty"])],
         )
         say("the dealer answers: it offers a repair; the negotiation window opens")
         await demo.negotiate_in_vain(case)
@@ -538,13 +599,14 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         say("the panel is formed: 7 days for evidence and 7 more for replies")
 
         await case.submit_evidence(
-            buyer, [file_hash(b"dashcam video"), file_hash(b"dealer diagnostic printout")]
+            buyer, [dashboard_photo("transmission warning lit, day 3"), diagnostic_printout()]
         )
         await case.pause_clock("gearbox teardown at the maker's laboratory")
         say("the buyer submits evidence; the council pauses the clock for a gearbox teardown")
         await demo.skip(case, 5, "the teardown takes 5 days; the evidence windows stand still")
         await case.resume_clock("teardown report received")
-        await case.submit_evidence(dealer, [file_hash(b"teardown report")], reply=True)
+        teardown = pdf_document("Gearbox teardown report", ["valve body defective", "clutch pack burnt"])
+        await case.submit_evidence(dealer, [teardown], reply=True)
         say("the council restarts the clock; the dealer replies with the teardown report")
         await demo.skip(
             case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close: voting"

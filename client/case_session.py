@@ -20,7 +20,7 @@ import base64
 import json
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from client.escrow_session import eventually
 from client.keys import PartyKey
-from client.party import Party, checked, raise_for_error
+from client.party import Party, Upload, checked, raise_for_error
 from domain.case import steps
 from domain.case.machine import settlement_hash
 from domain.case.snapshot import CaseSnapshot, RoundSnapshot, read_case_snapshot
@@ -201,8 +201,11 @@ class CaseSession:
         self._votes: dict[str, tuple[dict[str, Any], str]] = {}  # expert_id -> (opinion, salt)
 
     # -------------------------------------------------------------- basics
-    async def file(self, claim: dict[str, Any]) -> dict[str, Any]:
-        """The claimant signs the whole claim as `claim.file`, addressed to the respondent."""
+    async def file(self, claim: dict[str, Any], evidence: Sequence[Upload] = ()) -> dict[str, Any]:
+        """The claimant uploads the claim's files, then signs the whole claim naming them as
+        `claim.file`, addressed to the respondent."""
+        if evidence:
+            claim = claim | {"evidence": await self.claimant.upload_files(evidence)}
         signed = self.claimant.sign("claim.file", self.respondent.id, claim, datetime.now(UTC))
         response = await self.http.post("/cases", json=asdict(signed), headers=self.claimant.auth)
         filed = raise_for_error(response)
@@ -258,13 +261,17 @@ class CaseSession:
     async def accept(self, note: str = "accepted") -> dict[str, Any]:
         return await self.send(self.council, steps.CASE_ACCEPT, {"note": note})
 
-    async def reject(self, reasons: str) -> dict[str, Any]:
-        return await self.send(self.council, steps.CASE_REJECT, {"reasons": reasons})
+    async def reject(self, reasons: str, grounds: list[str] | None = None) -> dict[str, Any]:
+        """`grounds`: codes of SAMR Order No. 20 art. 15 (domain/case/terms.py REJECTION_GROUNDS)."""
+        payload: dict[str, Any] = {"reasons": reasons}
+        if grounds:
+            payload["grounds"] = grounds
+        return await self.send(self.council, steps.CASE_REJECT, payload)
 
-    async def answer(self, text: str, evidence: list[str] | None = None) -> dict[str, Any]:
+    async def answer(self, text: str, evidence: Sequence[Upload] = ()) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": text}
         if evidence:
-            payload["evidence"] = evidence
+            payload["evidence"] = await self.respondent.upload_files(evidence)
         return await self.send(self.respondent, steps.ANSWER_SUBMIT, payload)
 
     async def sign_settlement(
@@ -282,9 +289,10 @@ class CaseSession:
         return await self.send(party, steps.STRIKE_SUBMIT, {"expert_id": expert_id, "reason": reason})
 
     async def submit_evidence(
-        self, party: Party, hashes: list[str], *, reply: bool = False, note: str = ""
+        self, party: Party, files: Sequence[Upload], *, reply: bool = False, note: str = ""
     ) -> dict[str, Any]:
-        payload: dict[str, Any] = {"evidence": hashes}
+        """The party uploads the files, then signs `evidence.submit` naming them."""
+        payload: dict[str, Any] = {"evidence": await party.upload_files(files)}
         if reply:
             payload["reply"] = True
         if note:
@@ -328,6 +336,10 @@ class CaseSession:
         return self.claimant.sign(
             "dispute.withdraw", escrow_id, {"dispute": dispute, "case_id": self.case_id}, now
         )
+
+    async def extend_mediation(self, party: Party, working_days: int) -> dict[str, Any]:
+        """One side's signature on an extension of the mediation period (both must sign it)."""
+        return await self.send(party, steps.MEDIATION_EXTEND, {"working_days": working_days})
 
     async def confirm_remedy(self, remedy: str) -> dict[str, Any]:
         return await self.send(self.respondent, steps.REMEDY_CONFIRM, {"remedy": remedy})

@@ -10,18 +10,17 @@ knows only the API learns the bank from the escrow's deposit instructions
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
 
-from client.party import Party
+from client.party import Party, Upload
 from domain.escrow import steps
 from domain.escrow.machine import change_plan_hash
 from domain.escrow.snapshot import EscrowSnapshot
-from domain.steps.files import file_hash
 from domain.steps.spec import StepSpec
 from sandbox_bank.client import BankClient, BankRejected
 
@@ -132,18 +131,27 @@ class EscrowSession:
             return False
         return True
 
-    async def request_inspection(self, stage: int) -> None:
+    async def request_inspection(
+        self, stage: int, photos: Sequence[Upload] = (), note: str = "ready for inspection"
+    ) -> list[str]:
+        """The contractor uploads the stage's photos, then signs the request naming them; their digests."""
+        evidence = await self.contractor.upload_files(photos)
         await self.send(
             self.contractor,
             steps.INSPECTION_REQUEST,
-            {
-                "stage": stage,
-                "evidence": [file_hash(f"photos of stage {stage}".encode())],
-                "note": "ready for inspection",
-            },
+            {"stage": stage, "evidence": evidence, "note": note},
         )
+        return evidence
 
-    async def report(self, stage: int, result: str, defects: list[dict[str, Any]] | None = None) -> str:
+    async def report(
+        self,
+        stage: int,
+        result: str,
+        defects: list[dict[str, Any]] | None = None,
+        files: Sequence[Upload] = (),
+    ) -> str:
+        """The inspector's report; each defect's `photos` and the report's `files` are files to
+        upload (bytes or paths), named by their digests once the store holds them."""
         state = await self.state()
         round_ = state.stages[stage - 1].round
         report_hash = f"sha256:report-{self.escrow_id}-{stage}-{round_}"
@@ -154,7 +162,12 @@ class EscrowSession:
             "report_hash": report_hash,
         }
         if defects:
-            payload["defects"] = defects
+            payload["defects"] = [
+                defect | {"photos": await self.inspector.upload_files(defect.get("photos", []))}
+                for defect in defects
+            ]
+        if files:
+            payload["files"] = await self.inspector.upload_files(files)
         await self.send(self.inspector, steps.INSPECTION_REPORT, payload)
         return report_hash
 
@@ -188,11 +201,19 @@ class EscrowSession:
         await self.accept(stage, report_hash)
 
     async def raise_dispute(
-        self, party: Party, stages: list[int], reason: str = "workmanship", *, include_retention: bool = False
+        self,
+        party: Party,
+        stages: list[int],
+        reason: str = "workmanship",
+        *,
+        include_retention: bool = False,
+        evidence: Sequence[Upload] = (),
     ) -> int:
         payload: dict[str, Any] = {"reason": reason, "stages": stages}
         if include_retention:
             payload["include_retention"] = True
+        if evidence:
+            payload["evidence"] = await party.upload_files(evidence)
         await self.send(party, steps.DISPUTE_RAISE, payload)
         return len((await self.state()).disputes)
 
@@ -222,11 +243,13 @@ class EscrowSession:
     async def sign_cancellation(self, party: Party, reason: str = "mutual cancellation") -> None:
         await self.send(party, steps.CANCEL_SIGN, {"reason": reason})
 
-    async def claim_warranty(self, amount_fen: int, description: str = "bathroom leak") -> int:
+    async def claim_warranty(
+        self, amount_fen: int, description: str = "bathroom leak", photos: Sequence[Upload] = ()
+    ) -> int:
         payload = {
             "description": description,
             "amount_fen": amount_fen,
-            "evidence": [file_hash(b"leak photo")],
+            "evidence": await self.owner.upload_files(photos),
         }
         await self.send(self.owner, steps.WARRANTY_CLAIM, payload)
         return len((await self.state()).claims)

@@ -1,8 +1,10 @@
 """A party acting over HTTP: registers its public key, then signs and posts steps."""
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,6 +12,9 @@ import httpx
 from client.keys import PartyKey
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
 from domain.steps.signing import SignedStep
+
+# A file to attach to a step: its bytes, or the path to read them from (whose name is kept).
+Upload = bytes | Path
 
 
 class StepRefused(Exception):
@@ -101,6 +106,16 @@ class Party:
                 response.status_code, "digest_differs", f"the store answered {stored.get('digest')}"
             )
         return digest
+
+    async def upload_files(self, files: Iterable[Upload]) -> list[str]:
+        """Upload each file in turn; their digests, in order, for the payload about to be signed."""
+        digests = []
+        for file in files:
+            if isinstance(file, Path):
+                digests.append(await self.upload_evidence(file.read_bytes(), name=file.name))
+            else:
+                digests.append(await self.upload_evidence(file))
+        return digests
 
     async def create_contract(
         self, body: dict[str, Any], *, idempotency_key: str | None = None

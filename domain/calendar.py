@@ -11,8 +11,10 @@ notice not yet out), and a deadline whose count runs through a provisional year 
 provisional too. config/calendar_cn.py builds the calendar; docs/CASES.md "Working days".
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any, TypeVar
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -39,6 +41,16 @@ class WorkCalendar:
                 counted += 1
         return datetime.combine(day, time(23, 59, 59), SHANGHAI).astimezone(UTC)
 
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """How many working days follow `start`'s local date, up to and including `end`'s (0 when
+        `end` is not on a later day): the days `add_working_days` would count from `start` to `end`."""
+        day, last = (moment.astimezone(SHANGHAI).date() for moment in (start, end))
+        counted = 0
+        while day < last:
+            day += timedelta(days=1)
+            counted += self.is_working_day(day)
+        return counted
+
     def provisional_between(self, start: datetime, due: datetime) -> list[int]:
         """The provisional years a count from `start` to `due` runs through (none: it is official)."""
         first, last = (moment.astimezone(SHANGHAI).year for moment in (start, due))
@@ -53,10 +65,41 @@ class WorkCalendar:
         }
 
     @classmethod
-    def from_document(cls, raw: dict[str, list[str]]) -> "WorkCalendar":
+    def from_document(cls, raw: object) -> "WorkCalendar":
+        """The calendar `document()` wrote; anything else is refused with `InvalidCalendar`."""
+        if not isinstance(raw, dict):
+            raise InvalidCalendar("a calendar document is an object of lists")
         return cls(
-            holidays=frozenset(date.fromisoformat(d) for d in raw.get("holidays", [])),
-            makeup_workdays=frozenset(date.fromisoformat(d) for d in raw.get("makeup_workdays", [])),
-            official_years=frozenset(int(y) for y in raw.get("official_years", [])),
-            provisional_years=frozenset(int(y) for y in raw.get("provisional_years", [])),
+            holidays=_entries(raw, "holidays", date.fromisoformat),
+            makeup_workdays=_entries(raw, "makeup_workdays", date.fromisoformat),
+            official_years=_entries(raw, "official_years", _year),
+            provisional_years=_entries(raw, "provisional_years", _year),
         )
+
+
+class InvalidCalendar(ValueError):
+    """A calendar document that is not one (e.g. pushed by hand): refused, nothing changes."""
+
+
+T = TypeVar("T")
+
+
+def _year(text: str) -> int:
+    if not (len(text) == 4 and text.isdigit()):
+        raise ValueError(text)
+    return int(text)
+
+
+def _entries(raw: dict[Any, Any], key: str, read: Callable[[str], T]) -> frozenset[T]:
+    """The calendar's `key` list (absent: none), each entry read by `read`."""
+    values = raw.get(key, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise InvalidCalendar(f"{key} must be a list of texts")
+    read_values = set()
+    for value in values:
+        try:
+            read_values.add(read(value))
+        except ValueError:
+            what = "a year" if read is _year else "a date (YYYY-MM-DD)"
+            raise InvalidCalendar(f"{key}: {value!r} is not {what}") from None
+    return frozenset(read_values)

@@ -34,6 +34,13 @@ class AtDeadline(StrEnum):
     RETRIES_DRAW = "retries_draw"  # the panel draw is tried again
     CLOSES_WINDOW = "closes_window"  # the window closes and the case moves on without it
     RECORDED_NONCOMPLIANT = "recorded_noncompliant"  # the business goes on the public record
+    # a period runs out and its end is recorded (mediation without agreement, SAMR Order No. 20
+    # art. 21(5)); one may act before it (extend), but nothing waits for anyone
+    ENDS_MEDIATION = "ends_mediation"
+
+
+# What nobody is waiting for: steps one may take at will, and the end of a period nobody must act in.
+UNAWAITED = frozenset({AtDeadline.NOT_AWAITED, AtDeadline.ENDS_MEDIATION})
 
 
 @dataclass(frozen=True)

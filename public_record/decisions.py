@@ -7,13 +7,16 @@ parties). What is removed before publication:
 - anything that reads as a phone number (mainland mobiles, landlines with an area
   code, +86 forms) or a street address (Chinese road/street/estate/building/room
   forms, and "Flat/Room/No. ..." forms);
-- the panel's expert ids: members appear as "Member 1..n" in seat order.
+- the panel's expert ids: members appear as "Member 1..n" in seat order;
+- the evidence files: a decision says only how many of each kind the panel had before it
+  ("2 photos, 1 document"), never their hashes, which would let anyone holding a file tell
+  which case it was evidence in.
 The business keeps its name: publicity is the council's power over businesses.
 """
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.case.outcomes import Decision, StatutoryDecision
@@ -22,6 +25,7 @@ from public_record.complaints import UNCLASSIFIED, case_outcome
 from public_record.facts import CaseFacts, History
 
 CONSUMER = "[consumer]"
+FILE_KINDS = ("photo", "video", "document", "file")  # "file": one the evidence store does not know
 PHONE = "[phone]"
 ADDRESS = "[address]"
 
@@ -87,6 +91,7 @@ class PublishedDecision:
     # a car claim that stated its facts: what the regulation gave on them, and why the panel departed
     statutory: dict[str, str] | None = None  # {"remedy", "article"}
     departure_reason: str | None = None
+    evidence: dict[str, int] = field(default_factory=dict)  # kind -> how many files, in FILE_KINDS order
 
 
 def final_decision(case: CaseFacts) -> Decision | None:
@@ -133,7 +138,16 @@ def published_decision(history: History, case: CaseFacts) -> PublishedDecision |
         ],
         statutory=_statutory(decision),
         departure_reason=_departure(decision, clean),
+        evidence=evidence_counts(case, history.file_kinds),
     )
+
+
+def evidence_counts(case: CaseFacts, file_kinds: dict[str, str]) -> dict[str, int]:
+    """How many distinct files of each kind the case put before its panel (a file named by two
+    steps counts once)."""
+    digests = {digest for entry in case.snapshot.evidence for digest in entry.hashes}
+    kinds = [file_kinds.get(digest, "file") for digest in digests]
+    return {kind: kinds.count(kind) for kind in FILE_KINDS if kind in kinds}
 
 
 def _statutory(decision: Decision) -> dict[str, str] | None:

@@ -56,6 +56,7 @@ class History:
     escrows: list[EscrowFacts]
     cases: list[CaseFacts]
     parties: dict[str, tuple[str, str, str | None]]  # party id -> (role, display name, address)
+    file_kinds: dict[str, str] = field(default_factory=dict)  # a case's file -> photo | video | document
 
     def business(self, party_id: str) -> Business:
         role, name, address = self.parties.get(party_id, ("contractor", party_id, None))

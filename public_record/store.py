@@ -19,6 +19,8 @@ from db.models import (
     AuditEntry,
     CaseProjection,
     EscrowProjection,
+    EvidenceFile,
+    EvidenceRef,
     Party,
     ProjectionMilestone,
     PublishedList,
@@ -86,7 +88,15 @@ def load_history(*, session: Session) -> History:
         for row in session.exec(select(CaseProjection).order_by(col(CaseProjection.case_id))).all()
     ]
     parties = {p.id: (p.role, p.display_name, p.address) for p in session.exec(select(Party)).all()}
-    return History(escrows=escrows, cases=cases, parties=parties)
+    return History(escrows=escrows, cases=cases, parties=parties, file_kinds=_named_file_kinds(session))
+
+
+def _named_file_kinds(session: Session) -> dict[str, str]:
+    """The kind of every file a case's trail names (a published decision counts its evidence by kind)."""
+    cases = select(CaseProjection.case_id)
+    named = select(EvidenceRef.digest).where(col(EvidenceRef.subject_id).in_(cases))
+    statement = select(EvidenceFile.digest, EvidenceFile.kind).where(col(EvidenceFile.digest).in_(named))
+    return dict(session.exec(statement).all())
 
 
 def _escrow_facts(row: EscrowProjection, steps: list[AuditEntry], marks: dict[str, datetime]) -> EscrowFacts:

@@ -1,8 +1,10 @@
 """Filing cases over HTTP: a renovation case becomes a child of its escrow; bad claims change nothing."""
 
 from dataclasses import asdict
+from datetime import date, datetime, timedelta
 
 from client.party import Party
+from domain.calendar import SHANGHAI
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import EscrowFlow
 from workflows.case import CaseWorkflow
@@ -109,3 +111,38 @@ async def test_a_car_claim_with_its_facts_shows_the_statutory_remedy_and_bad_fac
         "refund_or_replace",
         "art23_safety_failure_within_60_days_3000_km",
     )
+
+
+async def test_a_claim_states_when_its_harm_was_known_and_one_over_three_years_is_flagged(stack):
+    """SAMR Order No. 20 art. 15(4): the flag is the council's to weigh; nothing is refused for it."""
+    buyer = await Party(stack.http, "buyer", "Zhang Min").register()
+    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    today = datetime.now(SHANGHAI).date()
+    for bad in ("2023-02-30", "20230101", "yesterday", (today + timedelta(days=1)).isoformat()):
+        refused = await file(
+            stack, buyer, dealer.id, claim(domain="car", main_specialty="body", known_since=bad)
+        )
+        assert (refused.status_code, refused.json()["detail"]["code"]) == (422, "invalid_known_since"), bad
+    null = await file(stack, buyer, dealer.id, claim(domain="car", main_specialty="body", known_since=None))
+    assert (null.status_code, null.json()["detail"]["code"]) == (422, "not_text")
+    assert (await stack.http.get("/cases", headers=buyer.auth)).json() == []  # nothing refused was filed
+
+    # the earliest date of knowledge still within three years of today (on 29 February: 1 March)
+    earliest = (
+        date(today.year - 3, 3, 1)
+        if (today.month, today.day) == (2, 29)
+        else today.replace(year=today.year - 3)
+    )
+    flagged = {}
+    for known, barred in ((earliest, False), (earliest - timedelta(days=1), True)):
+        filed = await file(
+            stack, buyer, dealer.id, claim(domain="car", main_specialty="body", known_since=known.isoformat())
+        )
+        assert filed.status_code == 201, filed.json()
+        case = (await stack.http.get(f"/cases/{filed.json()['case_id']}", headers=dealer.auth)).json()
+        flagged[known.isoformat()] = case["time_barred"]
+        assert (case["time_barred"] is not None) is barred and case["phase"] == "filed"
+    late = (earliest - timedelta(days=1)).isoformat()
+    flag = flagged[late]
+    assert (flag["known_since"], flag["filed_on"]) == (late, today.isoformat())
+    assert flag["last_day"] < flag["filed_on"]

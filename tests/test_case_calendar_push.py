@@ -2,7 +2,8 @@
 
 A notice added to the override file after a case was filed reaches it by the `update_calendar`
 signal (recorded in the case's history); the pending acceptance deadline is counted again on it
-and the council is alerted that it moved (DESIGN "Time", docs/CASES.md "Working days").
+and the council is alerted that it moved (DESIGN "Time", docs/CASES.md "Working days"). A document
+that is no calendar is refused with an alert and leaves the case as it was.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ from db import crud
 from domain.calendar import SHANGHAI
 from domain.case.terms import CAR
 from tests.kits.case_workflow_kit import start_case
+from workflows.case import CaseWorkflow
 
 
 def next_weekdays(after: date, count: int) -> list[date]:
@@ -51,6 +53,18 @@ async def test_an_open_case_recounts_its_acceptance_on_a_pushed_calendar(
     expected = settings.work_calendar(filed_on.year).add_working_days(filed.filed_at, 7)
     assert expected.astimezone(SHANGHAI).date() >= next_weekdays(filed_on, 9)[-1]  # two days later at least
 
+    # a document that is no calendar (pushed by hand) is refused with an alert; the case keeps its own
+    for malformed in ({"holidays": ["2026-13-01"]}, ["not", "a", "calendar"]):
+        await case.handle.signal(CaseWorkflow.update_calendar, malformed)
+    refused = await eventually(
+        case.state,
+        lambda s: [a.kind for a in s.alerts].count("calendar_refused") == 2,
+        "the refused calendars",
+        20,
+    )
+    assert refused.acceptance_due == filed.acceptance_due and refused.phase == "filed"
+    assert "2026-13-01" in next(a.message for a in refused.alerts if a.kind == "calendar_refused")
+
     query = f"{OPEN_CASES} AND TaskQueue = '{task_queue}'"
     ids = lambda found: [workflow_id for workflow_id, _ in found]  # noqa: E731
     listed = await eventually(
@@ -61,7 +75,8 @@ async def test_an_open_case_recounts_its_acceptance_on_a_pushed_calendar(
 
     state = await eventually(case.state, lambda s: s.acceptance_due == expected, "the recounted deadline", 20)
     # (and, filed late in December, provisional_deadline: the count then runs into next year)
-    assert [a.kind for a in state.alerts if a.kind != "provisional_deadline"] == ["deadline_recounted"]
+    kinds = [a.kind for a in state.alerts if a.kind != "provisional_deadline"]
+    assert kinds == ["calendar_refused", "calendar_refused", "deadline_recounted"]
 
     def alerts_kept() -> list[str]:
         with Session(engine) as session:
@@ -70,7 +85,8 @@ async def test_an_open_case_recounts_its_acceptance_on_a_pushed_calendar(
     await eventually(
         lambda: asyncio.to_thread(alerts_kept), lambda kinds: "deadline_recounted" in kinds, "the alert", 20
     )
-    await case.step("council", "case.reject", {"reasons": "outside the council's remit"})
+    rejection = {"reasons": "outside the council's remit", "grounds": ["outside_remit"]}
+    await case.step("council", "case.reject", rejection)
     outcome = await asyncio.wait_for(case.handle.result(), 20)
-    assert outcome.phase == "rejected"
+    assert outcome.phase == "rejected" and (await case.state()).rejection_grounds == ["outside_remit"]
     await record_history(case.handle, "dispute_calendar_pushed_while_filed")

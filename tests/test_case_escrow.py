@@ -12,10 +12,9 @@ from api.case_escrow import case_escrow_reader_role
 from client.party import Party
 from db.models import Party as PartyRow
 from domain.roles import Role
-from domain.steps.files import file_hash
 from tests.kits.dispute_kit import BranchKit
 from tests.kits.security_world import car_case
-from tests.kits.staff_kit import DisputedEscrow, filed_case, retire_enrolled
+from tests.kits.staff_kit import STAGE_PHOTO_DIGEST, DisputedEscrow, filed_case, retire_enrolled
 
 DEFECT = {
     "description": "floor drain falls the wrong way",
@@ -53,9 +52,7 @@ async def test_the_seated_panel_reads_the_escrow_of_its_case_and_no_other_panel_
     view = read.json()
     assert (view["escrow_id"], view["case_id"]) == (disputed.flow.escrow_id, disputed.case.case_id)
     stage = view["stages"][0]
-    assert stage["status"] == "rectifying" and stage["last_request"]["files"] == [
-        file_hash(b"photos of stage 1")
-    ]
+    assert stage["status"] == "rectifying" and stage["last_request"]["files"] == [STAGE_PHOTO_DIGEST]
     assert stage["last_report"]["result"] == "fail" and stage["last_report"]["defects"] == [
         DEFECT | {"photos": []}
     ]

@@ -86,7 +86,8 @@ def test_a_deadline_no_longer_pending_is_not_recounted():
     accepted_due, answer_due = kit.m.acceptance_due, kit.m.answer_due
     kit.m.update_calendar(WorkCalendar(holidays=HOLIDAYS, official_years=frozenset({2026})), kit.now)
     assert (kit.m.acceptance_due, kit.m.answer_due) == (accepted_due, answer_due)
-    assert kit.alerts() == [] and kit.m.phase is CasePhase.ANSWER
+    # only the mediation period, which runs from the acceptance, is counted again
+    assert kit.alerts() == ["calendar-1:mediation-due"] and kit.m.phase is CasePhase.ANSWER
 
     overdue = BranchKit(calendar=OFFICIAL)
     overdue.tick(timedelta(days=12))  # alerted: the council already knows it is late

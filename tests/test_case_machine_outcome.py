@@ -43,7 +43,9 @@ def test_an_objection_within_fifteen_days_opens_the_appeal_to_five_experts(party
     kit.step(party, "decision.object", {"reason": "the moisture readings were ignored"})
     assert asdict(kit.m.objection) == {"party": party, "reason": "the moisture readings were ignored"}
     assert (kit.m.phase, [r.number for r in kit.m.rounds]) == (CasePhase.DRAW, [1, 2])
-    assert kit.m.outcome is None and kit.m.next_deadline() is None
+    assert kit.m.outcome is None and kit.m.draw_request(kit.now) is not None
+    # nothing is due but the mediation period (SAMR Order No. 20 art. 21(5)), which still runs
+    assert kit.m.next_deadline() == kit.m._mediation_alert_at(kit.m.mediation)
     appeal = kit.draw(seed="appeal")
     assert len(appeal) == 5 and not first_panel & set(appeal)
     assert kit.m.rounds[0].decision is not None  # the first decision is kept

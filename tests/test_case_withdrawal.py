@@ -66,7 +66,10 @@ async def test_a_mutual_cancellation_closes_the_case_of_its_dispute(stack, recor
         "cancellation",
         "withdrawn",
     )
-    assert [a.kind for a in (await case.state()).alerts] == ["escrow_cancelled"]
+    # (accepted from mid-October on, the mediation period's count runs into a year whose holiday
+    # notice may not be known yet: the council is then told it is provisional)
+    kinds = [a.kind for a in (await case.state()).alerts if a.kind != "provisional_deadline"]
+    assert kinds == ["escrow_cancelled"]
     escrow = await asyncio.wait_for(flow.handle.result(), 20)
     assert (escrow.phase, escrow.refunded_fen) == ("cancelled", 2_000_000)
     await assert_bank_agrees(flow)

@@ -8,6 +8,7 @@ import asyncio
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -19,7 +20,8 @@ from cli.audit import report, verify_file
 from cli.demo import drive_demo
 from cli.dev import free_port
 from db import crud
-from domain.audit import verify_trail, whole_trail
+from domain.audit import files_named_by_trail, verify_trail, whole_trail
+from evidence.store import original_key
 from tests.kits.flow import EscrowFlow
 from tests.kits.servers import serve
 from workflows.escrow import EscrowWorkflow
@@ -82,7 +84,21 @@ async def test_audit_command_exports_and_verifies(stack, tmp_path):
     assert exported.returncode == 0, exported.stdout
     assert "audit: ok" in exported.stdout
 
+    # the files the demo uploaded: the store's own folder is a folder of files for --files
     trail = json.loads(out.read_text())
+    named = sorted({file.digest for file in files_named_by_trail(trail)})
+    assert len(named) == 4, "stage 2's photo, its two defects' photos and its report"
+    store = stack.settings.data_dir / "evidence"
+    with_files = await run_escrow(["audit", "--verify", str(out), "--files", str(store)], env)
+    assert with_files.returncode == 0, with_files.stdout
+    assert "all 4 named file(s) found unchanged" in with_files.stdout
+    copy_of_store = shutil.copytree(store, tmp_path / "evidence-copy")
+    (copy_of_store / original_key(named[0])).unlink()
+    one_gone = await run_escrow(["audit", "--verify", str(out), "--files", str(copy_of_store)], env)
+    assert one_gone.returncode == 1
+    assert f"missing {named[0]}" in one_gone.stdout
+    assert not any(f"missing {digest}" in one_gone.stdout for digest in named[1:])
+
     trail["entries"][-1]["envelope"]["payload"]["amount_fen"] = 1
     out.write_text(json.dumps(trail))
     tampered = await run_escrow(["audit", "--verify", str(out)], env)

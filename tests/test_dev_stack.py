@@ -345,9 +345,15 @@ class SupervisorProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """A test that failed midway still stops the whole stack: each child leads its own process
+        group, so killing the supervisor's group alone would leave them running (holding ports)."""
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -524,7 +530,12 @@ def test_run_dev_refuses_busy_or_colliding_ports(tmp_path: Path, capsys: pytest.
         busy = taken.getsockname()[1]
         temporal = free_port_with(1000)
         settings = Settings(
-            data_dir=tmp_path, temporal_address=f"127.0.0.1:{temporal}", api_port=busy, bank_port=free_port()
+            data_dir=tmp_path,
+            temporal_address=f"127.0.0.1:{temporal}",
+            api_port=busy,
+            bank_port=free_port(),
+            dev_smtp_port=free_port(),
+            dev_sms_port=free_port(),
         )
         assert run_dev(settings) == 1
         assert f"port(s) [{busy}] already in use" in capsys.readouterr().err
@@ -548,6 +559,8 @@ def test_real_stack_restarts_a_killed_worker_and_an_escrow_still_completes(tmp_p
         "ESCROW_BANK_PORT": str(bank_port),
         "ESCROW_BANK_URL": f"http://127.0.0.1:{bank_port}",
         "ESCROW_API_PORT": str(api_port),
+        "ESCROW_DEV_SMTP_PORT": str(free_port()),
+        "ESCROW_DEV_SMS_PORT": str(free_port()),
         "ESCROW_WEBHOOK_URL": f"{api}/webhooks/bank",
         "ESCROW_WORKER_METRICS_PORT": "0",
         "ESCROW_API_METRICS_PORT": "0",

@@ -4,14 +4,21 @@ The stack's registry is shared with the other tests, so a draw may seat an exper
 whose key the demo does not hold; the demo lets such seats pass to alternates.
 """
 
+import io
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+
+from PIL import Image
+from PIL.ExifTags import IFD
 
 from cli.dev import free_port
 from cli.dispute_demo import KEYSTORE_NAME, RENOVATION_TIES, drive_car_demo, drive_dispute_demo
+from client.case_session import KeptExpert
+from client.escrow_session import eventually
 from client.party import Party
 from domain.case.draws import AbandonedPanelDraw, DrawEntry
-from domain.case.snapshot import CaseSnapshot
+from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from expert_panels.draw import draw_panel, draw_record_from_document, verify_abandoned_draw, verify_draw
 from expert_panels.registry import expert_from_document
 from workflows.case import CaseWorkflow
@@ -89,6 +96,49 @@ async def test_dispute_demo_pays_the_panels_split_through_the_escrow(stack):
     assert {e for e, reason in exclusions.items() if reason.startswith("conflict")} >= conflicted
     assert not exclusions.get(pool["R07"]["expert_id"], "").startswith("conflict")  # tie over 3 years ago
     assert set(case.rounds[-1].seats) <= {entry["expert_id"] for entry in pool.values()}
+    await panel_reads_the_case_file(stack, case_id, pool, case.rounds[-1].seats)
+    await published_with_evidence_counts(stack, case_id)
+
+
+async def panel_reads_the_case_file(stack, case_id: str, pool: dict[str, dict], seats) -> None:
+    """A seated expert, signed in with its own key, reads the case file the demo uploaded: the
+    claim's two photos and three documents (a file named twice counts once), each thumbnail,
+    the escrow's stage photo, and no GPS block in any photo it gets."""
+    http = stack.http
+    kept = next(entry for entry in pool.values() if entry["expert_id"] in seats)
+    member = await KeptExpert(**kept).party(http).renew_token()
+    case = read_case_snapshot((await http.get(f"/cases/{case_id}", headers=member.auth)).content)
+    named = {digest for entry in case.evidence for digest in entry.hashes}
+    metas = {d: (await http.get(f"/evidence/{d}/meta", headers=member.auth)).json() for d in named}
+    assert Counter(meta["kind"] for meta in metas.values()) == {"photo": 2, "document": 3}
+    escrow = (await http.get(f"/cases/{case_id}/escrow", headers=member.auth)).json()
+    stage_photos = escrow["stages"][0]["last_request"]["files"]
+    assert len(stage_photos) == 1
+    photos = [d for d, meta in metas.items() if meta["kind"] == "photo"] + stage_photos
+    for digest in photos:
+        thumbnail = await http.get(f"/evidence/{digest}/thumbnail", headers=member.auth)
+        assert thumbnail.status_code == 200 and thumbnail.headers["content-type"] == "image/jpeg"
+        seen = await http.get(f"/evidence/{digest}", headers=member.auth)
+        assert seen.status_code == 200
+        assert not Image.open(io.BytesIO(seen.content)).getexif().get_ifd(IFD.GPSInfo)
+    for digest in set(named) - set(photos):
+        assert (await http.get(f"/evidence/{digest}", headers=member.auth)).content.startswith(b"%PDF-")
+
+
+async def published_with_evidence_counts(stack, case_id: str) -> None:
+    """The anonymised decision says how many files of each kind the panel had, never which."""
+
+    async def published() -> list[dict]:
+        return (await stack.http.get("/public/decisions.json")).json()
+
+    decisions = await eventually(
+        published, lambda found: any(d["case_id"] == case_id for d in found), "the decision published", 20.0
+    )
+    decision = next(d for d in decisions if d["case_id"] == case_id)
+    assert decision["evidence"] == {"photo": 2, "document": 3}
+    page = await stack.http.get("/public/decisions", params={"q": "membrane", "lang": "en"})
+    assert "Evidence before the panel: 2 photos, 3 documents" in page.text
+    assert "sha256:" not in json.dumps(decisions) and "sha256:" not in page.text
 
 
 async def test_car_demo_ends_with_the_dealer_confirming_the_remedy_and_reuses_the_pool(stack):

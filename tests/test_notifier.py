@@ -21,7 +21,7 @@ from domain.calendar import SHANGHAI
 from notify.events import escrow_news
 from sandbox_messages.store import Received
 from tests.kits.flow import EscrowFlow
-from tests.kits.messages_kit import Messages, messages_stack, request_inspection
+from tests.kits.messages_kit import Messages, messages_stack
 
 STAGES = [{"name": "hidden works", "amount_fen": 300_000}, {"name": "finishing", "amount_fen": 200_000}]
 OWNER_MAIL = "li.wei@example.com"
@@ -50,7 +50,7 @@ def mails_titled(messages: Messages, *words: str) -> list[Received]:
 
 
 async def awaiting_acceptance(messages: Messages, flow: EscrowFlow) -> Received:
-    await request_inspection(flow, 1)
+    await flow.request_inspection(1)
     await flow.report(1, "pass")
     return await messages.wait(
         "email", OWNER_MAIL, "the acceptance awaited", lambda m: "accept the stage" in m.body

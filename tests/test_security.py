@@ -200,6 +200,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /cases/{subject_id}/enforcement": case_step(*COUNCIL),
     "POST /cases/{subject_id}/remedy-confirmation": case_step(*RESPONDENT),
     "POST /cases/{subject_id}/withdrawal": case_step(*CLAIMANT),
+    "POST /cases/{subject_id}/mediation-extensions": case_step(*SIDES),
     "POST /webhooks/bank": anyone((401, "bad_webhook_signature")),  # the HMAC is the only authority
     "POST /experts": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
     "GET /experts": reader(COUNCIL, denied="council_only"),

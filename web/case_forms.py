@@ -15,6 +15,7 @@ panel's reasons only when the chair picks another (`departure_reason`, as the ma
 
 from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
 from domain.case.snapshot import CaseSnapshot
+from domain.case.terms import REJECTION_GROUNDS
 from expert_panels.votes import Decision, aggregate
 from web.step_words import STEPS_JS_WORDS
 
@@ -38,6 +39,7 @@ CASE_STEP_FIELDS = (
     "signer",
     "note",
     "reasons",
+    "grounds",
     "independent",
     "reason",
     "summary",
@@ -60,6 +62,7 @@ CASE_STEP_WORDS = [
     *(f"field.{name}" for name in CASE_STEP_FIELDS),
     *(f"decision.outcome.{outcome}" for outcome in sorted(RENOVATION_OUTCOMES)),
     *(f"decision.remedy.{remedy}" for remedy in sorted(CAR_REMEDIES)),
+    *(f"ground.{ground}" for ground in REJECTION_GROUNDS),  # the dialog names the grounds signed
     "error.reasons_required",
     "error.decline_reason",
     "error.summary_required",

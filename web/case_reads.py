@@ -9,6 +9,7 @@ specialty from the snapshot, and for a case about an escrow, that escrow's dispu
 holds it (`claim_shown`).
 """
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -20,8 +21,10 @@ from api.errors import ApiError
 from api.gateway import CASE, query
 from db import crud
 from db.models import CaseProjection, Party
+from domain.calendar import SHANGHAI
 from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from web.access import PageRefused
+from web.case_views import MediationView, mediation_view
 from web.i18n import translator
 from web.templating import render
 from workflows.case import CaseWorkflow
@@ -71,3 +74,12 @@ async def claim_shown(request: Request, party: Party, case: CaseSnapshot) -> dic
     """What case_facts.html shows of the claim besides the snapshot: `case_escrow` (the escrow the
     case decides on, whose `dispute.reason` is the claim's reason)."""
     return {"case_escrow": await case_escrow(request, party, case)}
+
+
+def mediation_of(request: Request, case: CaseSnapshot, now: datetime) -> MediationView | None:
+    """The case's mediation period for its page, the working days left counted on the calendar the
+    deployment hands its cases (`escrow calendar`)."""
+    if case.mediation is None:
+        return None
+    calendar = request.app.state.settings.work_calendar(now.astimezone(SHANGHAI).year)
+    return mediation_view(case, now, calendar)

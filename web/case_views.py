@@ -12,8 +12,9 @@ is marked.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from domain.calendar import WorkCalendar
 from domain.case.snapshot import CaseSnapshot
-from domain.case.state import Seat
+from domain.case.state import MediationExtension, Seat
 from domain.open_actions import OpenAction
 
 NEVER = datetime.max.replace(tzinfo=UTC)
@@ -87,3 +88,29 @@ def member_task(case: CaseSnapshot, party_id: str) -> str:
         if action.party_id != party_id and action.action in OTHERS_TASKS:
             return OTHERS_TASKS[action.action]
     return f"phase.{case.phase}"
+
+
+@dataclass(frozen=True)
+class MediationView:
+    """The mediation period (SAMR Order No. 20 art. 21(5)) as a case page shows it: when it ends, as
+    the case's open actions declare it, and how many working days are left; or that it ended."""
+
+    due: datetime | None  # None while the clock is paused for testing or appraisal, or once it ended
+    working_days_left: int | None  # after today, up to the end
+    paused: bool
+    ended_at: datetime | None  # the period ended without agreement
+    extensions: list[int]  # working days of each extension both parties signed
+    proposed: MediationExtension | None  # an extension one party signed
+
+
+def mediation_view(case: CaseSnapshot, now: datetime, calendar: WorkCalendar) -> MediationView | None:
+    """What the page says of the mediation period; None when there is none to speak of (not accepted
+    yet, rejected, or ended by an agreement or the case's end before it ran out)."""
+    mediation = case.mediation
+    period = next((a for a in case.open_actions if a.action == "mediation.extend"), None)
+    if mediation is None or (period is None and mediation.ended_at is None):
+        return None
+    due = period.due if period else None
+    left = calendar.working_days_between(now, due) if due else None
+    paused = period is not None and due is None
+    return MediationView(due, left, paused, mediation.ended_at, mediation.extensions, mediation.proposed)

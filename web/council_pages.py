@@ -12,10 +12,11 @@ from api.deps import SessionDep
 from db import cases, crud, experts
 from db.models import Party
 from domain.case.state import CasePhase
+from domain.case.terms import REJECTION_GROUNDS
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS
-from web.case_reads import claim_shown, party_names, read_case, snapshot_of
+from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import CaseRow, case_row, steps_open_to
 from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
 from web.i18n import translator
@@ -70,7 +71,10 @@ async def case_file(
     """One case as its workflow holds it: parties, deadline, every panel draw and how the vote stands,
     and the council's signed step when the case waits for it (acceptance, countersignature)."""
     case = await read_case(request, case_id)
+    now = datetime.now(UTC)
     context = {
+        "mediation": mediation_of(request, case, now),
+        "grounds": list(REJECTION_GROUNDS),  # the rejection form's choices (art. 15)
         "party": member,
         "case": case,
         "current": case.current_round,
@@ -78,7 +82,7 @@ async def case_file(
         "page_words": CASE_STEP_WORDS,
         "steps": steps_open_to(case, member.id, member.role),
         "yours": case.waiting_for(member.id, member.role),
-        "now": datetime.now(UTC),
+        "now": now,
         **await claim_shown(request, member, case),
     }
     return render(request, "council/case.html", context)

@@ -25,7 +25,7 @@ from domain.case.terms import RENOVATION
 from domain.roles import Role
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision
-from web.case_reads import claim_shown, party_names, read_case, snapshot_of
+from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import case_row, member_task, seat_of, steps_open_to
 from web.escrow_pages import stage_name
 from web.i18n import language_of
@@ -81,7 +81,9 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
     is_chair = current.chair == expert_id
     steps = steps_open_to(case, expert.id, expert.role)
     decision = panel_decision(case) if "decision.summarise" in steps else None
+    now = datetime.now(UTC)
     context = {
+        "mediation": mediation_of(request, case, now),
         "party": expert,
         "case": case,
         "expert_id": expert_id,
@@ -91,7 +93,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "inspection_open": "inspection.sign" in steps,
         "task": member_task(case, expert.id),
         "yours": case.waiting_for(expert.id, expert.role),
-        "now": datetime.now(UTC),
+        "now": now,
         "names": party_names(session, [case]),
         "proposes_amount": case.domain == RENOVATION,
         "page_words": PAGE_WORDS,

@@ -23,6 +23,7 @@ from typing import Any
 
 from domain.case.machine import CAR_REMEDIES
 from domain.case.snapshot import CaseSnapshot
+from domain.case.steps import MAX_EXTENSION_WORKING_DAYS
 from domain.case.terms import CAR
 from web.case_views import steps_open_to
 from web.step_words import STEPS_JS_WORDS
@@ -37,6 +38,7 @@ PARTY_STEP_ACTIONS = (
     "inspection.sign",
     "case.withdraw",
     "dispute.withdraw",  # the escrow step a withdrawal carries
+    "mediation.extend",
 )
 PARTY_STEP_FIELDS = (
     "action",
@@ -55,6 +57,7 @@ PARTY_STEP_FIELDS = (
     "report_hash",
     "escrow_step",
     "dispute",
+    "working_days",
 )
 PARTY_STEP_WORDS = [
     *STEPS_JS_WORDS,
@@ -68,6 +71,7 @@ PARTY_STEP_WORDS = [
     "error.reason_required",
     "error.settlement_exceeds",
     "error.report_required",
+    "error.working_days",
 ]
 
 
@@ -84,6 +88,8 @@ def party_forms(case: CaseSnapshot, party_id: str, side: str) -> dict[str, Any]:
         "objection": "decision.object" in steps,
         "remedy": case.outcome.remedy if case.outcome and "remedy.confirm" in steps else None,
         "withdraw": "case.withdraw" in steps,
+        # the most working days one extension of the mediation period may add
+        "extend": MAX_EXTENSION_WORKING_DAYS if "mediation.extend" in steps else None,
     }
     if "settlement.sign" in steps:
         forms["settlement"] = {

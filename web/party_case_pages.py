@@ -19,7 +19,7 @@ from db.models import Party
 from domain.case.snapshot import CaseSnapshot
 from domain.roles import Role
 from web.access import PageRefused, PageRoute
-from web.case_reads import claim_shown, party_names, read_case, snapshot_of
+from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import case_row
 from web.party_case_forms import PARTY_STEP_WORDS, party_forms
 from web.session import SignedInParty
@@ -59,7 +59,9 @@ async def case_file(
     case = await read_case(request, case_id)
     side = _side(request, case, party)
     current = case.current_round
+    now = datetime.now(UTC)
     context = {
+        "mediation": mediation_of(request, case, now),
         "party": party,
         "case": case,
         "side": side,
@@ -67,7 +69,7 @@ async def case_file(
         "names": party_names(session, [case]),
         "steps": party_forms(case, party.id, side),
         "yours": case.waiting_for(party.id, side),
-        "now": datetime.now(UTC),
+        "now": now,
         "page_words": PARTY_STEP_WORDS,
         "decided": current is not None and current.countersigned,
         **await claim_shown(request, party, case),

@@ -8,6 +8,7 @@ ends by handing the council's signed decision to its escrow.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import VersioningBehavior
@@ -24,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
         EscrowDecisionInput,
         PanelSeatsInput,
     )
-    from domain.calendar import WorkCalendar
+    from domain.calendar import InvalidCalendar, WorkCalendar
     from domain.case.draws import DrawEntry
     from domain.case.machine import CaseMachine, present
     from domain.case.snapshot import CaseSnapshot
@@ -195,9 +196,18 @@ class CaseWorkflow:
         self._machine.escrow_cancelled(workflow.now())
 
     @workflow.signal
-    def update_calendar(self, calendar: dict[str, list[str]]) -> None:
-        """A newer working-day calendar (`escrow calendar --push`): pending deadlines are counted on it."""
-        self._machine.update_calendar(WorkCalendar.from_document(calendar), workflow.now())
+    def update_calendar(self, calendar: Any) -> None:
+        """A newer working-day calendar (`escrow calendar --push`): pending deadlines are counted on it.
+
+        Typed `Any` so that a document of the wrong shape reaches this handler (the converter would
+        drop it unseen): it is refused with a council alert and the case keeps its calendar. Raising
+        here would fail the workflow task, which Temporal retries forever."""
+        try:
+            read = WorkCalendar.from_document(calendar)
+        except InvalidCalendar as exc:
+            self._machine.refuse_calendar(str(exc), workflow.now())
+            return
+        self._machine.update_calendar(read, workflow.now())
 
     @workflow.query
     def snapshot(self) -> CaseSnapshot:

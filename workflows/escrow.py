@@ -25,7 +25,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.bank import BankActivities
     from activities.projections import ProjectionActivities
     from activities.types import MovementInput, OpenAccountInput, ProjectionInput
-    from domain.audit import EARLIER_ENTRIES
     from domain.escrow.machine import EscrowMachine
     from domain.escrow.snapshot import EscrowSnapshot
     from domain.escrow.state import Movement, MovementKind, Phase
@@ -275,13 +274,4 @@ class EscrowWorkflow:
 
     @workflow.query
     def audit_trail(self) -> dict[str, Any]:
-        machine = self._machine
-        return {
-            "escrow_id": machine.escrow_id,
-            "terms": machine.terms_document(),
-            "terms_hash": machine.terms_hash,
-            "council_keys": dict(machine.council_keys),
-            "entries": machine.trail_records(0),
-            # kept in the audit log since the escrow continued as new: domain.audit.whole_trail
-            EARLIER_ENTRIES: machine.trail_start,
-        }
+        return self._machine.audit_export()

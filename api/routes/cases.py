@@ -7,7 +7,7 @@ claimant signed. A party's organisation, for the draw's conflict check, is its
 party id: experts list the parties they worked or were paid for.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
@@ -35,6 +35,7 @@ from domain.case.state import CasePhase
 from domain.case.steps import ClaimFile
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
 from domain.roles import Role
+from domain.steps.files import files_in_raw
 from domain.steps.parties import PartyKey
 from domain.steps.payload_errors import read_payload
 from domain.steps.payloads import choice, read_integer
@@ -68,7 +69,23 @@ def _claim_terms(claim: ClaimFile) -> dict[str, Any]:
         "remedy_sought": claim.remedy_sought,
         "car_facts": _car_facts(claim, domain),
         "evidence": list(claim.evidence),
+        "known_since": _known_since(claim),
     }
+
+
+def _known_since(claim: ClaimFile) -> str | None:
+    """The day the claimant knew or should have known of the harm: a date not after today. A claim
+    more than three years later is flagged for the council (SAMR Order No. 20 art. 15(4)), not refused."""
+    raw = claim.known_since
+    if raw is None:
+        return None
+    try:
+        known = date.fromisoformat(raw)
+    except ValueError:
+        known = None
+    if known is None or len(raw) != 10 or known > datetime.now(SHANGHAI).date():
+        raise ApiError(422, "invalid_known_since", "known_since is a date (YYYY-MM-DD), not after today")
+    return raw
 
 
 def _car_facts(claim: ClaimFile, domain: str) -> dict[str, Any] | None:
@@ -109,7 +126,6 @@ async def file_case(
     another claim under the same nonce is refused with 409 nonce_reused.
     """
     step, envelope = _verified_claim(body, party)
-    named = require_uploaded(session, ClaimFile, envelope.payload)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
         scope=CLAIM_SCOPE,
@@ -132,7 +148,10 @@ async def file_case(
     evidence.record_refs(
         session=session,
         subject_id=case.terms.case_id,
-        refs=[{"digest": d, "seq": 0, "action": "claim.file", "signer_id": party.id} for d in named],
+        refs=[
+            {"digest": d, "seq": 0, "action": "claim.file", "signer_id": party.id}
+            for d in files_in_raw(ClaimFile, envelope.payload)
+        ],
     )
     release_connection(session)
     if case.terms.escrow_id:  # the escrow checks the dispute and starts the case as its child
@@ -167,6 +186,8 @@ def _new_case(
     if respondent is None or respondent.id == party.id or {party.role, respondent.role} != sides:
         between = " and a ".join(sorted(sides))
         raise ApiError(422, "wrong_parties", f"a {terms['domain']} case is between a {between}")
+    # Checked once the claim itself is sound, so a claim wrong in itself is told what is wrong.
+    require_uploaded(session, ClaimFile, envelope.payload)
     councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)
     case_id = crud.next_id(session=session, prefix="CASE", year=datetime.now(UTC).year)
     case_terms = CaseTerms(

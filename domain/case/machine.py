@@ -31,7 +31,7 @@ worker was down, so `now` in `on_time` can be well past the deadline that fired)
 
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from domain.calendar import SHANGHAI, WorkCalendar
@@ -70,9 +70,12 @@ from domain.case.state import (
     Evidence,
     FailedAttempt,
     JointInspection,
+    Mediation,
+    MediationExtension,
     PanelRound,
     Seat,
     Settlement,
+    TimeBar,
 )
 from domain.case.steps import CASE_RULES
 from domain.case.terms import CAR, RENOVATION, CaseTerms
@@ -118,6 +121,11 @@ PANEL_AT_WORK = {CasePhase.EVIDENCE, CasePhase.VOTING, CasePhase.SUMMARY, CasePh
 RENOVATION_OUTCOMES = {"split", "refund", "rework"}
 CAR_REMEDIES = {remedy.value for remedy in Remedy}  # what Order No. 43 can give (car_remedy.Remedy)
 DRAW_RETRY = timedelta(days=1)
+# SAMR Order No. 20 art. 21(5): mediation without agreement ends 45 working days after the acceptance;
+# the council is told 10 working days before, at 35.
+MEDIATION_WORKING_DAYS = 45
+MEDIATION_ALERT_WORKING_DAYS = 35
+TIME_BAR_YEARS = 3  # art. 15(4)
 
 T = TypeVar("T")
 
@@ -173,6 +181,7 @@ class CaseMachine(SignedStepMachine):
         self.acceptance_due = calendar.add_working_days(filed_at, self.windows.acceptance_working_days)
         self.acceptance_alerted = False
         self.provisional_alerted = False
+        self.mediation: Mediation | None = None  # from the acceptance (SAMR Order No. 20 art. 21(5))
         self._alert_if_provisional(filed_at)
         self.answer_due: datetime | None = None
         self.answer: Answer | None = None
@@ -194,6 +203,8 @@ class CaseMachine(SignedStepMachine):
         self.remedy_confirmed: str | None = None
         self.noncompliant = False
         self.rejection: str | None = None
+        self.rejection_grounds: list[str] = []
+        self.time_barred = time_bar(terms.known_since, filed_at)
         self.set_aside: dict[str, str] = {}  # expert_id -> why they may not sit again on this case
         self._keys: dict[str, PartyKey] = {}
 
@@ -219,6 +230,7 @@ class CaseMachine(SignedStepMachine):
             bind(steps.ENFORCEMENT_SUBMIT, self._plan_enforcement_submit),
             bind(steps.REMEDY_CONFIRM, self._plan_remedy_confirm),
             bind(steps.CASE_WITHDRAW, self._plan_case_withdraw),
+            bind(steps.MEDIATION_EXTEND, self._plan_mediation_extend),
         ]
 
     @property
@@ -269,15 +281,22 @@ class CaseMachine(SignedStepMachine):
         def apply() -> None:
             self.phase = CasePhase.ANSWER
             self.answer_due = now + timedelta(days=self.windows.answer_days)
+            due = self.calendar.add_working_days(now, MEDIATION_WORKING_DAYS)
+            self.mediation = Mediation(accepted_at=now, due=due)
+            self._alert_if_provisional(now)
 
         return apply
 
     def _plan_case_reject(self, payload: steps.CaseReject, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.FILED)
         reasons = payload.reasons
+        grounds = list(payload.grounds)
+        if len(set(grounds)) != len(grounds):
+            raise invalid("duplicate_grounds", "name each ground of art. 15 once")
 
         def apply() -> None:
             self.phase, self.rejection = CasePhase.REJECTED, reasons
+            self.rejection_grounds = grounds
 
         return apply
 
@@ -508,6 +527,9 @@ class CaseMachine(SignedStepMachine):
             raise conflict("not_paused", "the clock is running")
 
         def apply() -> None:
+            if (mediation := self._mediation_counting()) is not None:  # art. 20: paused time does not count
+                mediation.paused_working_days += self.calendar.working_days_between(paused_at, now)
+                self._count_mediation(mediation)
             paused_for = now - paused_at
             current.evidence_due = present(current.evidence_due, "the evidence window") + paused_for
             current.reply_due = present(current.reply_due, "the reply window") + paused_for
@@ -867,6 +889,113 @@ class CaseMachine(SignedStepMachine):
 
         return apply
 
+    # ------------------------------------------------------------- mediation
+    def _plan_mediation_extend(self, payload: steps.MediationExtend, actor: str, now: datetime) -> Apply:
+        """Either party signs an extension of the mediation period by a stated number of working days;
+        it takes effect when the other signs the same. Until then a different number replaces it."""
+        mediation = self._mediation_counting()
+        if mediation is None:
+            if self.mediation is not None and self.mediation.ended_at is not None:
+                ended = local_day(self.mediation.ended_at)
+                raise conflict("mediation_ended", f"the mediation period ended on {ended}")
+            raise conflict("wrong_phase", f"the case is in {self.phase.value}: no mediation period runs")
+        if now >= mediation.due and not self._clock_paused():  # the timer may not have fired yet
+            raise conflict("mediation_ended", f"the mediation period ended on {local_day(mediation.due)}")
+        days = payload.working_days
+        proposed = mediation.proposed
+        same = proposed if proposed is not None and proposed.working_days == days else None
+        if same is not None and actor in same.signed_by:
+            raise conflict("already_signed", f"the {actor} already signed this extension")
+
+        def apply() -> None:
+            if same is None:
+                mediation.proposed = MediationExtension(days, [actor])
+                return
+            mediation.proposed = None
+            mediation.extensions.append(days)
+            self._count_mediation(mediation)
+
+        return apply
+
+    def _mediation_counting(self) -> Mediation | None:
+        """The mediation period while it counts: from the acceptance until an agreement or another end
+        of the case (settlement, decision concluded, withdrawal, cancellation) or its own end."""
+        mediation = self.mediation
+        if mediation is None or mediation.ended_at is not None or self.outcome is not None or self.finished:
+            return None
+        return mediation
+
+    def _clock_paused(self) -> bool:
+        """The council paused the clock for testing or appraisal (art. 20: that time does not count)."""
+        current = self.round
+        return current is not None and current.paused_at is not None
+
+    def _count_mediation(self, mediation: Mediation) -> None:
+        """The period's end on the case's calendar: 45 working days from the acceptance, plus the
+        working days paused and every extension both parties signed."""
+        days = MEDIATION_WORKING_DAYS + mediation.paused_working_days + sum(mediation.extensions)
+        mediation.due = self.calendar.add_working_days(mediation.accepted_at, days)
+
+    def _mediation_alert_at(self, mediation: Mediation) -> datetime:
+        days = MEDIATION_ALERT_WORKING_DAYS + mediation.paused_working_days
+        return self.calendar.add_working_days(mediation.accepted_at, days)
+
+    def _time_mediation(self, now: datetime) -> None:
+        """At 35 working days the council is told; at the end the case records that mediation ended
+        without agreement and goes on (art. 21(5))."""
+        mediation = self._mediation_counting()
+        if mediation is None or self._clock_paused():
+            return
+        if not mediation.alerted and now >= self._mediation_alert_at(mediation):
+            mediation.alerted = True
+            self._alert(
+                "mediation_nearly_over",
+                f"{MEDIATION_ALERT_WORKING_DAYS} working days of mediation have passed without agreement:"
+                f" the period (SAMR Order No. 20 art. 21(5)) ends on {local_day(mediation.due)}",
+                "mediation-alert",
+                now,
+            )
+        if now >= mediation.due:
+            mediation.ended_at, mediation.proposed = mediation.due, None
+            self._alert(
+                "mediation_ended",
+                f"the mediation period ended on {local_day(mediation.due)} without agreement (SAMR Order"
+                " No. 20 art. 21(5)): both parties are told they may apply for arbitration or go to court;"
+                " a panel decision under way continues as the council's expert opinion",
+                "mediation-ended",
+                now,
+            )
+
+    def _await_mediation(self, waits: Awaiting) -> None:
+        """The end of the mediation period: nobody's step is awaited, but either party may sign an
+        extension until then, and at it the case records that mediation ended. While the clock is
+        paused the period stands still."""
+        mediation = self._mediation_counting()
+        if mediation is None:
+            return
+        running = not self._clock_paused()
+        due = mediation.due if running else None
+        signed = mediation.proposed.signed_by if mediation.proposed else []
+        for side in (CLAIMANT, RESPONDENT):
+            if side not in signed:
+                at = AtDeadline.ENDS_MEDIATION
+                waits.add(self._of(side, "mediation.extend", mediation.accepted_at, due, at, "mediation"))
+        if running:
+            if not mediation.alerted:
+                waits.wake(self._mediation_alert_at(mediation))
+            waits.wake(mediation.due)
+
+    def refuse_calendar(self, problem: str, now: datetime) -> None:
+        """A calendar document that cannot be read (the `update_calendar` signal): the case keeps its
+        calendar and the council is told."""
+        self._alert(
+            "calendar_refused",
+            f"a working-day calendar was refused, the case keeps its own: {problem}",
+            f"calendar-refused-{self.version}",
+            now,
+        )
+        self._after_change()
+
     # ------------------------------------------------------------------ time
     def _formed(self) -> datetime:
         """When the panel formed: the strike window's end, or the last declaration if that came later.
@@ -905,7 +1034,10 @@ class CaseMachine(SignedStepMachine):
     def _working_day_counts(self) -> dict[str, tuple[datetime, datetime]]:
         """The deadlines counted in working days, by their snapshot field: where each count starts
         and where it ends."""
-        return {"acceptance_due": (self.filed_at, self.acceptance_due)}
+        counts = {"acceptance_due": (self.filed_at, self.acceptance_due)}
+        if (mediation := self._mediation_counting()) is not None:
+            counts["mediation_due"] = (mediation.accepted_at, mediation.due)
+        return counts
 
     def provisional_deadlines(self) -> list[str]:
         """The working-day deadlines counted through a year whose holiday notice is not known yet."""
@@ -937,11 +1069,23 @@ class CaseMachine(SignedStepMachine):
                 self.filed_at, self.windows.acceptance_working_days
             )
             if self.acceptance_due != before:
-                was, due = (d.astimezone(SHANGHAI).date().isoformat() for d in (before, self.acceptance_due))
+                was, due = local_day(before), local_day(self.acceptance_due)
                 self._alert(
                     "deadline_recounted",
                     f"the working-day calendar was updated: acceptance is now due on {due}, not {was}",
                     f"calendar-{self.version}:acceptance-due",
+                    now,
+                )
+        if (mediation := self._mediation_counting()) is not None:
+            before = mediation.due
+            self._count_mediation(mediation)
+            if mediation.due != before:
+                was, due = local_day(before), local_day(mediation.due)
+                self._alert(
+                    "deadline_recounted",
+                    "the working-day calendar was updated: the mediation period now ends on"
+                    f" {due}, not {was}",
+                    f"calendar-{self.version}:mediation-due",
                     now,
                 )
         self._alert_if_provisional(now)
@@ -997,6 +1141,7 @@ class CaseMachine(SignedStepMachine):
             self._await_enforcement(waits)
         if phase in WITHDRAWABLE and self.objection is None:
             waits.add(self._of(CLAIMANT, "case.withdraw", None, None, AtDeadline.NOT_AWAITED))
+        self._await_mediation(waits)
         return waits
 
     def _of(
@@ -1143,6 +1288,7 @@ class CaseMachine(SignedStepMachine):
         return min(self._deadlines(), default=None)
 
     def on_time(self, now: datetime) -> None:
+        self._time_mediation(now)
         if self.phase is CasePhase.FILED and not self.acceptance_alerted and now >= self.acceptance_due:
             self.acceptance_alerted = True
             self._alert(
@@ -1269,6 +1415,9 @@ class CaseMachine(SignedStepMachine):
                 trail_length=len(self.trail),
                 open_actions=self.open_actions(),
                 provisional_deadlines=self.provisional_deadlines(),
+                rejection_grounds=self.rejection_grounds,
+                mediation=self.mediation,
+                time_barred=self.time_barred,
             )
         )
 
@@ -1285,10 +1434,30 @@ def terms_document(terms: CaseTerms) -> dict[str, Any]:
     """The terms a case's trail starts from. A field added to the terms later is left out while
     unset, so a case filed before it keeps the genesis hash its trail was chained from."""
     document = jsonable_object(asdict(terms))
-    for later, unset in (("car_facts", None), ("evidence", [])):
+    for later, unset in (("car_facts", None), ("evidence", []), ("known_since", None)):
         if document[later] == unset:
             del document[later]
     return document
+
+
+def local_day(moment: datetime) -> str:
+    """The day in Shanghai, YYYY-MM-DD: how a deadline counted in working days is named."""
+    return moment.astimezone(SHANGHAI).date().isoformat()
+
+
+def time_bar(known_since: str | None, filed_at: datetime) -> TimeBar | None:
+    """The flag of a claim filed more than three years after the stated date of knowledge (SAMR Order
+    No. 20 art. 15(4)); None when it is within time or states no date. The three years end on the same
+    day three years on (28 February for a 29 February), as a period in years does."""
+    if known_since is None:
+        return None
+    known = date.fromisoformat(known_since)
+    try:
+        last = known.replace(year=known.year + TIME_BAR_YEARS)
+    except ValueError:  # 29 February, in a year that has none
+        last = date(known.year + TIME_BAR_YEARS, 2, 28)
+    filed = filed_at.astimezone(SHANGHAI).date()
+    return TimeBar(known_since, last.isoformat(), filed.isoformat()) if filed > last else None
 
 
 def settlement_hash(case_id: str, pay_fen: int, refund_fen: int, remedy: str) -> str:

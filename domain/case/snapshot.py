@@ -28,12 +28,14 @@ from domain.case.state import (
     Evidence,
     FailedAttempt,
     JointInspection,
+    Mediation,
     PanelRound,
     Seat,
     Settlement,
+    TimeBar,
 )
 from domain.case.terms import ClaimItem
-from domain.open_actions import AtDeadline, OpenAction, Stamp
+from domain.open_actions import UNAWAITED, OpenAction, Stamp
 from domain.steps.machine import Alert
 from domain.steps.signing import SignedStep
 from expert_panels.draw import draw_record_document, draw_record_from_document, failed_draw_document
@@ -179,6 +181,14 @@ class CaseSnapshot:
     # the fields above holding a working-day deadline counted through a year with no known holiday
     # notice (CaseMachine.provisional_deadlines): shown as provisional, they may move
     provisional_deadlines: list[str] = field(default_factory=list)
+    rejection_grounds: list[str] = field(default_factory=list)  # the council's art. 15 grounds (codes)
+    mediation: Mediation | None = None  # the 45-working-day mediation period, from the acceptance
+    time_barred: TimeBar | None = None  # filed more than three years after the stated date of knowledge
+
+    @property
+    def mediation_due(self) -> datetime | None:
+        """When the mediation period ends, as the case counts it (a provisional deadline may be it)."""
+        return None if self.mediation is None else self.mediation.due
 
     @property
     def current_round(self) -> RoundSnapshot | None:
@@ -189,8 +199,9 @@ class CaseSnapshot:
         return due is not None and any(getattr(self, name) == due for name in self.provisional_deadlines)
 
     def awaited(self) -> list[OpenAction]:
-        """The open actions something waits for (not the steps one may take at will)."""
-        return [a for a in self.open_actions if a.at_deadline is not AtDeadline.NOT_AWAITED]
+        """The open actions something waits for (not the steps one may take at will, nor the end of
+        the mediation period, which the pages show on its own)."""
+        return [a for a in self.open_actions if a.at_deadline not in UNAWAITED]
 
     def open_to(self, party_id: str, role: str) -> list[OpenAction]:
         """The open actions addressed to this reader: meant for their party, or for anyone of their
@@ -201,7 +212,7 @@ class CaseSnapshot:
 
     def waiting_for(self, party_id: str, role: str) -> list[OpenAction]:
         """What the case waits for from this reader: the "waiting for you" marker of every list."""
-        return [a for a in self.open_to(party_id, role) if a.at_deadline is not AtDeadline.NOT_AWAITED]
+        return [a for a in self.open_to(party_id, role) if a.at_deadline not in UNAWAITED]
 
 
 CASE_SNAPSHOT = TypeAdapter(CaseSnapshot)

@@ -135,3 +135,40 @@ class AbandonedDraw:
     reason: str  # why they left
     problem: str  # why no alternate could take the seat
     abandoned_at: Stamp
+
+
+@dataclass
+class MediationExtension:
+    """An extension of the mediation period signed by one party, awaiting the other's signature."""
+
+    working_days: int
+    signed_by: list[str]
+
+
+@dataclass
+class Mediation:
+    """SAMR Order No. 20 art. 21(5): mediation that reaches no agreement within 45 working days of
+    the acceptance ends. Testing and appraisal time does not count (art. 20: the working days the
+    clock stood paused move the end on), and an extension both parties signed moves it on too.
+
+    When the period ends the case records it (`ended_at`) and goes on: a panel decision under way
+    continues as the council's expert opinion, and a settlement both sign is still taken.
+    """
+
+    accepted_at: Stamp
+    due: Stamp  # the end of the period's last working day, on the case's calendar
+    paused_working_days: int = 0  # working days the clock stood paused (art. 20)
+    extensions: list[int] = field(default_factory=list)  # working days of each extension both signed
+    proposed: MediationExtension | None = None  # an extension one party signed
+    alerted: bool = False  # the council was told at 35 working days
+    ended_at: Stamp | None = None  # the period ended without agreement (art. 21(5))
+
+
+@dataclass
+class TimeBar:
+    """A claim filed more than three years after the claimant knew or should have known of the
+    harm (SAMR Order No. 20 art. 15(4)): flagged for the council, which decides; nothing is refused."""
+
+    known_since: str  # the stated date of knowledge, YYYY-MM-DD
+    last_day: str  # three years on: the last day a claim is within time, YYYY-MM-DD
+    filed_on: str  # the filing day in Shanghai, YYYY-MM-DD

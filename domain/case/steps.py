@@ -10,7 +10,9 @@ an escrow's dispute) is optional here and read with domain/steps/payloads.py.
 
 from typing import Annotated, Any
 
-from domain.case.terms import CAR, RENOVATION
+from pydantic import Field, StrictStr
+
+from domain.case.terms import CAR, REJECTION_GROUNDS, RENOVATION
 from domain.roles import Role
 from domain.steps.fields import (
     AnyText,
@@ -21,6 +23,7 @@ from domain.steps.fields import (
     MaybeDocument,
     MaybeNumber,
     MaybeText,
+    Number,
     Objects,
     OneOf,
     StepPayload,
@@ -38,8 +41,16 @@ class CaseAccept(StepPayload):
     note: Text = "accepted"
 
 
+# Each extension of the mediation period both parties sign adds at most this many working days.
+MAX_EXTENSION_WORKING_DAYS = 30
+
+
 class CaseReject(StepPayload):
     reasons: Text
+    # the grounds of SAMR Order No. 20 art. 15 it rests on (domain/case/terms.py), each named once
+    grounds: Annotated[
+        list[Annotated[StrictStr, OneOf(*REJECTION_GROUNDS)]], Field(max_length=len(REJECTION_GROUNDS))
+    ] = []
 
 
 class AnswerSubmit(StepPayload):
@@ -123,6 +134,10 @@ class RemedyConfirm(StepPayload):
 class CaseWithdraw(StepPayload):
     reason: Text
     escrow_step: MaybeDocument = None  # the claimant's signed `dispute.withdraw`, when there is an escrow
+
+
+class MediationExtend(StepPayload):
+    working_days: Annotated[Number, Field(le=MAX_EXTENSION_WORKING_DAYS)]
 
 
 CASE_ACCEPT = StepSpec("case.accept", COUNCIL, CaseAccept, "The council accepts the case", "/acceptance")
@@ -228,6 +243,13 @@ CASE_WITHDRAW = StepSpec(
     "The claimant withdraws the case (and its escrow dispute)",
     "/withdrawal",
 )
+MEDIATION_EXTEND = StepSpec(
+    "mediation.extend",
+    PARTIES,
+    MediationExtend,
+    "Either party signs an extension of the mediation period; both must sign it",
+    "/mediation-extensions",
+)
 
 CASE_STEPS: tuple[StepSpec[Any], ...] = (
     CASE_ACCEPT,
@@ -249,6 +271,7 @@ CASE_STEPS: tuple[StepSpec[Any], ...] = (
     ENFORCEMENT_SUBMIT,
     REMEDY_CONFIRM,
     CASE_WITHDRAW,
+    MEDIATION_EXTEND,
 )
 CASE_RULES = rule_table(CASE_STEPS)
 
@@ -270,3 +293,4 @@ class ClaimFile(StepPayload):
     evidence: Files = []
     escrow_id: MaybeText = None
     escrow_dispute: MaybeNumber = None  # required with escrow_id
+    known_since: MaybeText = None  # YYYY-MM-DD: when the claimant knew or should have known of the harm

@@ -7,6 +7,17 @@ from domain.steps.parties import PartyKey
 
 RENOVATION, CAR = "renovation", "car"
 
+# SAMR Order No. 20 art. 15: the grounds on which a complaint is not accepted, by code, with its item.
+REJECTION_GROUNDS = {
+    "outside_remit": "art. 15(1)",  # not the regulator's duty, or not this body's to handle
+    "handled_elsewhere": "art. 15(2)",  # a court, arbitration body, regulator, consumer association or
+    # mediation body has accepted or handled the same dispute
+    "not_a_consumer_dispute": "art. 15(3)",  # not bought for living consumption, or no dispute shown
+    "over_three_years": "art. 15(4)",  # over three years since the claimant knew or should have known
+    "materials_missing": "art. 15(5)",  # what arts. 9 and 10 require is missing (e.g. no clear respondent)
+    "other_grounds": "art. 15(6)",  # another ground a law, regulation or rule gives
+}
+
 
 @dataclass
 class CaseWindows:
@@ -50,3 +61,4 @@ class CaseTerms:
     evidence: list[str] = field(default_factory=list)  # the files filed with the claim
     small_claim_threshold_fen: int = 500_000
     windows: CaseWindows = field(default_factory=CaseWindows)
+    known_since: str | None = None  # the claimant's stated date of knowledge, YYYY-MM-DD (art. 15(4))

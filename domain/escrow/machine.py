@@ -17,6 +17,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.audit import EARLIER_ENTRIES
 from domain.canonical import content_hash, jsonable_object
 from domain.escrow import steps
 from domain.escrow.carry import WarrantyCarry
@@ -1088,6 +1089,19 @@ class EscrowMachine(SignedStepMachine):
     def terms_document(self) -> dict[str, Any]:
         """The signed terms as JSON: hashing this gives `terms_hash`."""
         return jsonable_object(asdict(self.terms))
+
+    def audit_export(self) -> dict[str, Any]:
+        """The trail as `escrow audit` exports it and domain/audit.py verifies it offline: the terms,
+        the council's keys and this run's entries, with where they start (the entries before it are
+        kept in the audit log since the escrow continued as new: `whole_trail`)."""
+        return {
+            "escrow_id": self.escrow_id,
+            "terms": self.terms_document(),
+            "terms_hash": self.terms_hash,
+            "council_keys": dict(self.council_keys),
+            "entries": self.trail_records(0),
+            EARLIER_ENTRIES: self.trail_start,
+        }
 
     def snapshot(self) -> EscrowSnapshot:
         """Where the escrow stands, as copies: a reader can never reach into the machine's state."""

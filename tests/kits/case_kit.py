@@ -4,7 +4,6 @@ from dataclasses import asdict
 
 from client.case_session import CaseSession
 from client.party import Party
-from domain.steps.files import file_hash
 from tests.kits.flow import EscrowFlow
 
 
@@ -15,7 +14,6 @@ def claim(escrow_id: str | None = None, dispute: int | None = None, **changes) -
         "items": [{"item_id": "leak", "description": "the shower tray leaks into the flat below"}],
         "disputed_fen": 600_000,
         "remedy_sought": "refund the stage",
-        "evidence": [file_hash(b"leak-video")],
         **changes,
     }
     if escrow_id:

@@ -7,6 +7,7 @@ import struct
 
 from PIL import Image
 from PIL.ExifTags import GPS, IFD, Base
+from PIL.PngImagePlugin import PngInfo
 
 SHANGHAI = {GPS.GPSLatitudeRef: "N", GPS.GPSLatitude: (31.0, 14.0, 2.0), GPS.GPSLongitudeRef: "E"}
 XYZ = b"+31.2304+121.4737/"
@@ -37,9 +38,13 @@ def photo(
     return out.getvalue()
 
 
-def png(width: int = 64, height: int = 48) -> bytes:
+def png(width: int = 64, height: int = 48, label: str = "") -> bytes:
+    """A plain PNG; the same `label` always makes the same bytes, and another label others."""
     out = io.BytesIO()
-    Image.new("RGB", (width, height), "teal").save(out, format="PNG")
+    info = PngInfo()
+    if label:
+        info.add_text("Title", label)
+    Image.new("RGB", (width, height), "teal").save(out, format="PNG", pnginfo=info)
     return out.getvalue()
 
 

@@ -17,7 +17,6 @@ import pytest
 
 from client.escrow_session import conservation_problems
 from client.keys import PartyKey
-from domain.audit import EARLIER_ENTRIES
 from domain.escrow.machine import EscrowMachine, change_plan_hash
 from domain.escrow.state import Movement, MovementKind, MovementStatus
 from domain.escrow.terms import ContractTerms, Durations, SilencePolicy, StagePlan
@@ -275,14 +274,7 @@ def funded(**options: Any) -> Kit:
 
 def export(machine: EscrowMachine) -> dict:
     """The trail as the workflow's `audit_trail` query exports it."""
-    return {
-        "escrow_id": machine.escrow_id,
-        "terms": machine.terms_document(),
-        "terms_hash": machine.terms_hash,
-        "council_keys": dict(machine.council_keys),
-        "entries": machine.trail_records(0),
-        EARLIER_ENTRIES: machine.trail_start,
-    }
+    return machine.audit_export()
 
 
 # ------------------------------------------------------ the harness's own checks

@@ -15,15 +15,13 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from cli.dev import free_port
-from client.escrow_session import EscrowSession, eventually
+from client.escrow_session import eventually
 from client.party import Party
-from domain.escrow import steps
 from notify.plan import NotifierState
 from sandbox_messages import sms
 from sandbox_messages.smtp import mail_server
 from sandbox_messages.store import Received, received
 from tests.conftest import Stack, running_stack, stack_settings
-from tests.kits.evidence_files import photo
 from tests.kits.servers import serve
 from workflows.notifier import NotifierWorkflow, notifier_workflow_id
 
@@ -90,14 +88,6 @@ class Messages:
             headers=party.auth,
         )
         assert done.status_code == 200, done.json()
-
-
-async def request_inspection(session: EscrowSession, stage: int) -> None:
-    """The contractor's request with a photo the store holds (a step naming a file it does not hold
-    is refused: `EscrowSession.request_inspection` names bytes it never uploads)."""
-    digest = await session.contractor.upload_evidence(photo(64, 48))
-    payload = {"stage": stage, "evidence": [digest], "note": "ready for inspection"}
-    await session.send(session.contractor, steps.INSPECTION_REQUEST, payload)
 
 
 @contextlib.asynccontextmanager

@@ -16,8 +16,8 @@ from client.case_session import CaseSession, ExpertSpec, set_affiliations
 from client.escrow_session import eventually
 from client.party import Party
 from db import cases, crud
-from domain.steps.files import file_hash
 from tests.conftest import Stack
+from tests.kits.evidence_files import digest_of, pdf, png
 from tests.kits.flow import EscrowFlow
 from web.session import SESSION_COOKIE
 
@@ -147,6 +147,15 @@ async def expert_pool(
     return pool
 
 
+# The files the kit's cases carry, the same bytes (and digests) in every test.
+STAGE_PHOTO = png(label="photos of stage 1")
+LEAK_PHOTO = png(label="flood-test photo")
+MOISTURE_READINGS = pdf("moisture-readings")
+STAGE_PHOTO_DIGEST, LEAK_PHOTO_DIGEST, MOISTURE_READINGS_DIGEST = (
+    digest_of(data) for data in (STAGE_PHOTO, LEAK_PHOTO, MOISTURE_READINGS)
+)
+
+
 @dataclass
 class DisputedEscrow:
     flow: EscrowFlow
@@ -155,13 +164,16 @@ class DisputedEscrow:
     disputed_fen: int
 
 
-async def filed_case(stack: Stack, defects: list[dict] | None = None) -> DisputedEscrow:
+async def filed_case(
+    stack: Stack, defects: list[dict] | None = None, stage_photos: list[bytes] | None = None
+) -> DisputedEscrow:
     """A funded escrow whose owner disputes stage 1 and files a case: waiting for the council.
 
-    With `defects`, the inspector first reports stage 1 failed with them."""
+    The contractor's request for stage 1 carries `stage_photos` (`STAGE_PHOTO` unless given);
+    with `defects`, the inspector first reports stage 1 failed with them."""
     flow = await EscrowFlow(stack).register()
     created = await flow.create_funded(total_fen=TOTAL_FEN)
-    await flow.request_inspection(1)
+    await flow.request_inspection(1, [STAGE_PHOTO] if stage_photos is None else stage_photos)
     if defects:
         await flow.report(1, "fail", defects)
     dispute = await flow.raise_dispute(flow.owner, [1], "the bathroom floor leaks")
@@ -186,10 +198,10 @@ async def filed_case(stack: Stack, defects: list[dict] | None = None) -> Dispute
             ],
             "disputed_fen": disputed,
             "remedy_sought": "refund of the stage",
-            "evidence": [file_hash(b"flood-test-video")],
             "escrow_id": flow.escrow_id,
             "escrow_dispute": dispute,
-        }
+        },
+        [LEAK_PHOTO],
     )
     return DisputedEscrow(flow, case, demo, disputed)
 
@@ -202,7 +214,7 @@ async def case_in_voting(stack: Stack) -> DisputedEscrow:
     await case.answer("contractor-answer")
     await demo.negotiate_in_vain(case)
     await demo.form_panel(case)
-    await case.submit_evidence(disputed.flow.owner, [file_hash(b"moisture-readings")])
+    await case.submit_evidence(disputed.flow.owner, [MOISTURE_READINGS])
     await demo.skip(case, WINDOWS.evidence_days + WINDOWS.reply_days, "evidence and replies close")
     await case.until("voting")
     return disputed

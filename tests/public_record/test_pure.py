@@ -124,15 +124,23 @@ def test_a_withdrawn_case_counts_as_withdrawn():
     assert case_outcome(kit.m.snapshot()) == "withdrawn"
 
 
-def test_a_published_car_decision_shows_the_statutory_remedy_and_why_the_panel_departed():
+PHOTO, CLIP, INVOICE, UNKNOWN = (f"sha256:{n * 64}" for n in "abcd")
+
+
+def decided_car_case(evidence: tuple[tuple[str, list[str]], ...] = ()) -> tuple[BranchKit, CaseFacts]:
+    """A car case decided by its panel (departing from the statutory remedy), with each
+    (party, files) of `evidence` submitted while the panel heard evidence."""
     facts = {"delivered_on": "2026-02-24", "fault_on": "2026-03-01", "km": 412, "fault_part": "engine"}
     kit = BranchKit("car", car_facts=facts)
-    kit.to_voting()
+    kit.to_evidence()
+    for party, files in evidence:
+        kit.step(party, "evidence.submit", {"evidence": files, "reply": party == "respondent"})
+    kit.run_to(kit.m.round.reply_due)
     kit.vote(dict.fromkeys(kit.seats))
     kit.summarise(remedy="refund_or_replace", departure_reason="Wang Fang's engine must be replaced: Art. 22")
     kit.sign_decision()
     kit.run_to(kit.m.objection_due)
-    case = CaseFacts(
+    return kit, CaseFacts(
         case_id=kit.m.subject_id,
         domain="car",
         main_specialty="engine",
@@ -144,7 +152,24 @@ def test_a_published_car_decision_shows_the_statutory_remedy_and_why_the_panel_d
         filed_at=START,
         concluded_at=kit.now,
     )
-    parties = {"P-CLAIMANT": ("buyer", "Wang Fang", None), "P-RESPONDENT": ("dealer", "Lijiang Auto", None)}
-    published = published_decision(History(escrows=[], cases=[case], parties=parties), case)
+
+
+PARTIES = {"P-CLAIMANT": ("buyer", "Wang Fang", None), "P-RESPONDENT": ("dealer", "Lijiang Auto", None)}
+
+
+def test_a_published_car_decision_shows_the_statutory_remedy_and_why_the_panel_departed():
+    kit, case = decided_car_case()
+    published = published_decision(History(escrows=[], cases=[case], parties=PARTIES), case)
+    assert published.evidence == {}
     assert published.statutory == {"remedy": "repair", "article": kit.m.statutory["article"]}
     assert published.departure_reason == "[consumer]'s engine must be replaced: Art. 22"
+
+
+def test_a_published_decision_counts_its_evidence_by_kind_and_names_no_file():
+    """Each file once, however many steps name it; a file the store does not know is a 'file'."""
+    _, case = decided_car_case((("claimant", [PHOTO, CLIP, UNKNOWN]), ("respondent", [INVOICE, PHOTO])))
+    kinds = {PHOTO: "photo", CLIP: "video", INVOICE: "document"}
+    published = published_decision(History(escrows=[], cases=[case], parties=PARTIES, file_kinds=kinds), case)
+    assert published.evidence == {"photo": 1, "video": 1, "document": 1, "file": 1}
+    assert list(published.evidence) == ["photo", "video", "document", "file"]
+    assert "sha256:" not in repr(published)

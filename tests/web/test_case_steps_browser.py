@@ -172,10 +172,17 @@ async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new
     assert (await case.state()).phase == "filed"
 
     await reasons.fill("属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议")
+    # the grounds of SAMR Order No. 20 art. 15, offered as a list beside the reasons
+    await council.locator('#reject-grounds input[value="outside_remit"]').check()
     await check_usable(council)
-    await sign(council, 'form[data-step="case.reject"]', expect_in_dialog=["不予受理案件", "颜色偏差"])
+    await sign(
+        council,
+        'form[data-step="case.reject"]',
+        expect_in_dialog=["不予受理案件", "颜色偏差", "第十五条第（一）项"],
+    )
     state = await case.until("rejected")
     assert state.rejection == "属于合同约定的颜色偏差范围，不属于本委员会受理的质量争议"
+    assert state.rejection_grounds == ["outside_remit"]
     assert await council.locator("form[data-step]").count() == 0
 
 

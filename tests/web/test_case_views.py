@@ -6,11 +6,14 @@ from functools import partial
 
 from domain.calendar import WorkCalendar
 from domain.case.snapshot import CaseSnapshot
+from domain.case.steps import MAX_EXTENSION_WORKING_DAYS
+from domain.case.terms import REJECTION_GROUNDS
 from domain.roles import Role
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import SALT, BranchKit, CaseKit
-from web.case_views import case_row, member_task, seat_of, steps_open_to
+from web.case_views import case_row, mediation_view, member_task, seat_of, steps_open_to
 from web.i18n import translate
+from web.party_case_forms import party_forms
 from web.templating import templates
 
 
@@ -78,3 +81,102 @@ def test_a_provisional_deadline_is_marked_so_in_both_languages():
             listed = templates.get_template("case_next.html").render(row=row, now=now, t=t)
             for page in (waits, listed):
                 assert ("data-provisional" in page and word in page) is shown, (language, page)
+
+
+# ------------------------------------------------- SAMR Order No. 20 on the case pages
+ORDER20_CALENDAR = WorkCalendar(official_years=frozenset({2026}))  # weekends off: 45th is 4 May
+
+
+def render(name: str, language: str, **context) -> str:
+    return templates.get_template(name).render(t=partial(translate, language), **context)
+
+
+def test_the_mediation_period_shows_its_end_and_the_working_days_left_in_both_languages():
+    kit = BranchKit(calendar=ORDER20_CALENDAR)
+    kit.step("council", "case.accept", {})
+    case = snapshot(kit)
+    view = mediation_view(case, kit.now, ORDER20_CALENDAR)
+    assert (view.due, view.working_days_left, view.paused, view.ended_at) == (
+        case.mediation_due,
+        45,
+        False,
+        None,
+    )
+    assert view.due == next(a.due for a in case.open_actions if a.action == "mediation.extend")
+    later = mediation_view(case, datetime(2026, 5, 1, 4, 0, tzinfo=UTC), ORDER20_CALENDAR)  # Friday
+    assert later.working_days_left == 1  # Monday 4 May, the last day
+    for language, words in (("en", "45 working days left"), ("zh-CN", "还剩 45 个工作日")):
+        page = render("case_mediation.html", language, case=case, mediation=view)
+        assert words in page and 'data-working-days-left="45"' in page
+        assert "mediation-ended" not in page
+
+
+def test_at_its_end_both_parties_are_told_they_may_go_to_arbitration_or_court():
+    kit = BranchKit(calendar=ORDER20_CALENDAR)
+    kit.step("council", "case.accept", {})
+    kit.run_to(snapshot(kit).mediation_due)
+    case = snapshot(kit)
+    view = mediation_view(case, kit.now, ORDER20_CALENDAR)
+    assert view.ended_at == case.mediation.ended_at and view.due is None
+    for language, words in (
+        ("en", ["ended on", "arbitration", "court", "expert opinion", "settlement"]),
+        ("zh-CN", ["调解终止", "申请仲裁", "人民法院", "专家意见", "和解协议"]),
+    ):
+        page = render("case_mediation.html", language, case=case, mediation=view)
+        assert 'id="mediation-ended"' in page and all(word in page for word in words), (language, page)
+    for party_id, side in (("P-CLAIMANT", Role.CLAIMANT), ("P-RESPONDENT", Role.RESPONDENT)):
+        assert "mediation.extend" not in steps_open_to(case, party_id, side)
+
+
+def test_a_paused_clock_stops_the_period_and_an_agreement_ends_it():
+    kit = BranchKit(calendar=ORDER20_CALENDAR)
+    kit.to_evidence()
+    kit.step("council", "clock.pause", {"reason": "lab test"})
+    view = mediation_view(snapshot(kit), kit.now, ORDER20_CALENDAR)
+    assert (view.paused, view.due, view.working_days_left) == (True, None, None)
+    assert "第二十条" in render("case_mediation.html", "zh-CN", case=snapshot(kit), mediation=view)
+    kit.step("council", "clock.resume", {})
+    kit.step("claimant", "settlement.sign", kit.settlement(500_000, 500_000))
+    kit.step("respondent", "settlement.sign", kit.settlement(500_000, 500_000))
+    assert mediation_view(snapshot(kit), kit.now, ORDER20_CALENDAR) is None
+
+
+def test_each_party_is_offered_the_extension_and_sees_the_other_sides_signature():
+    kit = BranchKit(calendar=ORDER20_CALENDAR)
+    kit.step("council", "case.accept", {})
+    forms = party_forms(snapshot(kit), "P-RESPONDENT", Role.RESPONDENT)
+    assert forms["extend"] == MAX_EXTENSION_WORKING_DAYS
+    kit.step("claimant", "mediation.extend", {"working_days": 10})
+    case = snapshot(kit)
+    assert "extend" not in party_forms(case, "P-CLAIMANT", Role.CLAIMANT)
+    view = mediation_view(case, kit.now, ORDER20_CALENDAR)
+    page = render("case_mediation.html", "en", case=case, mediation=view)
+    assert "Claimant has signed an extension of 10 working days" in page
+    form = render("party_case/steps/extend.html", "zh-CN", case=case, mediation=view, steps={"extend": 30})
+    assert 'data-step="mediation.extend"' in form and 'value="10"' in form and 'max="30"' in form
+
+
+def test_the_rejection_form_offers_the_grounds_of_art_15_and_flags_a_late_claim():
+    late = BranchKit(known_since="2023-03-01").m.snapshot()
+    timely = BranchKit(known_since="2023-03-02").m.snapshot()
+    grounds = list(REJECTION_GROUNDS)
+    for language, words in (("en", "three years ended on 2026-03-01"), ("zh-CN", "三年已于2026-03-01届满")):
+        page = render("case_steps/accept.html", language, case=late, grounds=grounds)
+        assert 'id="time-barred"' in page and words in page
+        assert [g for g in grounds if f'name="grounds" value="{g}"' not in page] == []
+        assert 'value="over_three_years" checked' in page
+        assert translate(language, "ground.handled_elsewhere") in page
+        quiet = render("case_steps/accept.html", language, case=timely, grounds=grounds)
+        assert 'id="time-barred"' not in quiet and "checked" not in quiet
+
+
+def test_the_grounds_of_a_rejection_are_shown_in_the_readers_language():
+    kit = BranchKit()
+    kit.step(
+        "council", "case.reject", {"reasons": "before an arbitration body", "grounds": ["handled_elsewhere"]}
+    )
+    case = snapshot(kit)
+    for language in ("en", "zh-CN"):
+        page = render("case_facts.html", language, case=case, names={}, mediation=None)
+        assert 'data-ground="handled_elsewhere"' in page
+        assert translate(language, "ground.handled_elsewhere") in page

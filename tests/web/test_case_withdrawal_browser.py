@@ -101,7 +101,9 @@ async def test_the_owner_withdraws_a_case_and_its_escrow_dispute_in_the_browser(
         remedy="-",
         rework_days=0,
     )
-    assert closed.alerts == []  # the escrow took the owner's step
+    # the escrow took the owner's step (accepted from mid-October on, the mediation period runs into
+    # a year whose holiday notice may not be known yet: the council is then told it is provisional)
+    assert [a for a in closed.alerts if a.kind != "provisional_deadline"] == []
     escrow = await flow.wait_for(lambda s: s.disputes[0].status == "withdrawn", "the dispute withdrawn")
     stage = escrow.stages[0]
     assert (stage.status, stage.dispute, stage.paid_fen) == ("awaiting_acceptance", None, 0)

@@ -69,3 +69,41 @@ async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_brow
     await expect(buyer.locator("#outcome")).to_be_visible()
     assert await buyer.locator("form[data-step]").count() == 0
     await screenshot(buyer, "buyer-case-closed")
+
+
+async def test_both_sides_extend_the_mediation_period_in_the_browser(stack, new_context):
+    """SAMR Order No. 20 art. 21(5): 45 working days from the acceptance, unless both sign an extension."""
+    buyer, _ = await register(await new_context(), "buyer", "赵敏")
+    dealer, dealer_id = await register(await new_context(), "dealer", "漓江汽车销售服务有限公司")
+    council = await Party(stack.http, "council", "调解委员会").register(enrolment_secret=COUNCIL_SECRET)
+    case_id = await file_car_case(buyer, dealer_id)
+    clocks = CaseClocks(stack.temporal)
+    case = CaseSession(stack.http, claimant=council, respondent=council, council=council, clock=clocks.now)
+    case.case_id = case_id
+    await case.accept()
+    accepted = await case.until("answer")
+    due = accepted.mediation.due
+
+    path = f"/my/cases/{case_id}"
+    await open_page(buyer, path)
+    await expect(buyer.locator("#mediation-due")).to_contain_text("还剩 45 个工作日")
+    await buyer.click("#extend-mediation summary")
+    await buyer.fill("#extend-days", "31")  # over the limit: refused before anything is signed
+    await buyer.click('form[data-step="mediation.extend"] button[type=submit]')
+    assert not await buyer.locator("#extend-days").evaluate("field => field.checkValidity()")
+    await expect(buyer.locator("#confirm-step")).to_be_hidden()
+    await buyer.fill("#extend-days", "10")
+    await sign(buyer, 'form[data-step="mediation.extend"]', expect_in_dialog=["延长调解期限", "10"])
+    proposed = await case.wait_for(lambda s: s.mediation.proposed is not None, "the buyer's signature")
+    assert proposed.mediation.due == due and proposed.mediation.proposed.signed_by == ["claimant"]
+
+    await open_page(dealer, path)
+    await expect(dealer.locator("#mediation-proposed")).to_contain_text("10")
+    await dealer.click("#extend-mediation summary")
+    await expect(dealer.locator("#extend-days")).to_have_value("10")
+    await sign(dealer, 'form[data-step="mediation.extend"]', expect_in_dialog=["延长调解期限", "10"])
+    extended = await case.wait_for(lambda s: s.mediation.extensions == [10], "the extension")
+    assert extended.mediation.due > due and extended.mediation.proposed is None
+    await open_page(buyer, path)
+    await expect(buyer.locator("#mediation-extended")).to_contain_text("10")
+    await expect(buyer.locator("#mediation-due")).to_contain_text("还剩 55 个工作日")

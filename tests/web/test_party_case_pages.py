@@ -42,6 +42,14 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     await case.accept()
     await case.until("answer")
     assert await forms(stack, case.case_id, contractor) == {"answer.submit", "settlement.sign"}
+    # the mediation period of SAMR Order No. 20 art. 21(5) runs from the acceptance, on both sides' pages
+    for party, language, words in (
+        (owner, "zh-CN", "还剩 45 个工作日"),
+        (contractor, "en", "45 working days left"),
+    ):
+        accepted = (await page(stack, f"/my/cases/{case.case_id}", party, lang=language)).text
+        assert words in part(accepted, 'id="mediation"', "</section>")
+        assert 'data-step="mediation.extend"' in accepted
     assert await forms(stack, case.case_id, owner) == {"settlement.sign", "case.withdraw"}
 
     await case.answer("contractor-answer")

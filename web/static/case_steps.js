@@ -22,7 +22,12 @@
 
   Object.assign(Steps.builders, {
     "case.accept": (form) => (field(form, "note") ? { note: field(form, "note") } : {}),
-    "case.reject": (form) => ({ reasons: required(form, "reasons", "error.reasons_required") }),
+    // The council's reasons in its own words, and the grounds of Order No. 20 art. 15 it ticked.
+    "case.reject": (form) => {
+      const reasons = required(form, "reasons", "error.reasons_required");
+      const grounds = [...form.querySelectorAll('input[name="grounds"]:checked')].map((box) => box.value);
+      return grounds.length ? { reasons, grounds } : { reasons };
+    },
     "declaration.sign": (form) => {
       const independent = form.elements.independent.value === "yes";
       if (independent) return { independent };
@@ -87,6 +92,12 @@
       if (!form.elements.escrow_id) return { reason };
       const withdrawn = { dispute: Number(form.elements.dispute.value), case_id: pageSubject() };
       return { reason, escrow_step: escrowStep(form, "dispute.withdraw", withdrawn) };
+    },
+    "mediation.extend": (form) => {
+      const days = Number(field(form, "working_days"));
+      const most = Number(form.elements.working_days.max);
+      if (!Number.isInteger(days) || days < 1 || days > most) throw new Error(say("error.working_days"));
+      return { working_days: days };
     },
     "clock.pause": (form) => ({ reason: required(form, "reason", "error.reason_required") }),
     "clock.resume": (form) => (field(form, "note") ? { note: field(form, "note") } : {}),

@@ -157,6 +157,7 @@
     if (key === "domain") return say("domain." + value);
     if (key === "main_specialty") return say("specialty." + value);
     if (key === "fault_part") return say("fault_part." + value);
+    if (key === "grounds") return say("ground." + value);
     return String(value);
   }
 
