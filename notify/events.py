@@ -16,7 +16,7 @@ from domain.case.snapshot import CaseSnapshot
 from domain.case.state import CasePhase
 from domain.escrow.snapshot import EscrowSnapshot
 from domain.escrow.state import MovementKind, MovementStatus, Phase
-from domain.open_actions import AtDeadline, OpenAction
+from domain.open_actions import UNAWAITED, AtDeadline, OpenAction
 from domain.roles import Role
 from notify.kinds import MessageKind
 
@@ -176,4 +176,4 @@ def _money(subject: str, amount_fen: int, movement: str, detail: str) -> dict[st
 
 def consequential(action: OpenAction) -> bool:
     """Whether something happens at the action's deadline: only those are reminded of."""
-    return action.due is not None and action.at_deadline not in (AtDeadline.NOTHING, AtDeadline.NOT_AWAITED)
+    return action.due is not None and action.at_deadline not in UNAWAITED | {AtDeadline.NOTHING}
