@@ -74,8 +74,8 @@ class NotifierWorkflow:
             self._send_all(reminders_due(self._state, now), now)
             self._release_held(now)
             if self._state.closed and not self._state.held and next_wake(self._state, now) is None:
-                await workflow.wait_condition(lambda: self._sending == 0 and self._news is None)
-                if self._news is None:
+                await workflow.wait_condition(lambda: self._sending == 0)
+                if self._news is None:  # news that came meanwhile (a late projection) is taken first
                     return
                 continue
             if self._sent_this_run >= EVENTS_PER_RUN or workflow.info().is_continue_as_new_suggested():
