@@ -12,7 +12,9 @@ A provider's failure leaves the delivery pending and raises, so Temporal retries
 backoff; a permanent one (apprise cannot use the URL, or `MAX_SEND_ATTEMPTS` tries failed)
 marks it failed and raises a council alert (db.crud.raise_alert) instead: nothing is gained by
 retrying it, and the council sees that a party was not reached. Quiet hours are the notifier's
-decision (notify/quiet_hours.next_send_time): this sends when it is called.
+decision (notify/quiet_hours.next_send_time, on the workflow's clock): told `quiet_now`, this
+leaves SMS and chat deliveries pending (unless the party turned quiet hours off) for the
+notifier's next call, at the end of quiet hours.
 """
 
 from sqlalchemy import Engine
@@ -29,6 +31,7 @@ from notify.channels import ChannelKind
 from notify.kinds import MessageKind
 from notify.messages import render
 from notify.providers import Providers
+from notify.quiet_hours import HELD_KINDS
 from notify.send import DeliveryFailed, send
 
 MAX_SEND_ATTEMPTS = 10
@@ -62,10 +65,11 @@ class NotifyActivities:
         assert notification_id is not None
         message = render(kind, input.params, self._providers.link(input.link), preferences.language)
         with Session(self._engine) as session:
+            held = input.quiet_now and preferences.quiet_hours
             pending = [
                 d
                 for d in db.deliveries_of(session=session, notification_id=notification_id)
-                if d.status == "pending"
+                if d.status == "pending" and not (held and self._held_kind(session, d))
             ]
             retry = [
                 d.idempotency_key
@@ -74,6 +78,11 @@ class NotifyActivities:
             ]
         if retry:
             raise ApplicationError(f"deliveries to retry: {', '.join(retry)}", type="DeliveryPending")
+
+    @staticmethod
+    def _held_kind(session: Session, delivery: Delivery) -> bool:
+        channel = session.get(ContactChannel, delivery.channel_id)
+        return channel is not None and ChannelKind(channel.kind) in HELD_KINDS
 
     def _send(self, session: Session, input: NotifyInput, delivery: Delivery, title: str, body: str) -> bool:
         """Send one delivery; False when it stays pending for a retry."""

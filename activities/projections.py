@@ -2,10 +2,14 @@
 
 Idempotent by (subject, version) and (subject, seq): a retried or late projection
 never moves the read model backwards. Each projection is one transaction: the read
-model, the audit log and the milestones move together. Escrows and dispute cases share the audit
-and alert tables, whose `escrow_id` column names the subject (an escrow or a case id).
+model, the audit log and the milestones move together. Once it committed, the subject's
+notifier workflow is told the snapshot's news (notify/events.py; workflows/notifier.py): a
+retried projection tells it again, and the notifier ignores a version it has seen. Escrows and
+dispute cases share the audit and alert tables, whose `escrow_id` column names the subject (an
+escrow or a case id).
 """
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio import activity
 
+from activities.notifier import NotifierLink
 from activities.types import CaseProjectionInput, ProjectionInput
 from db import cases, crud, evidence
 from db.engine import single_transaction
@@ -20,17 +25,40 @@ from domain.audit import files_of_step
 from domain.canonical import canonical_json
 from domain.case.snapshot import case_snapshot_json
 from domain.escrow.snapshot import summary_document
+from notify.events import SubjectNews, case_news, escrow_news
 from public_record.milestones import case_milestones, escrow_milestones
 from public_record.store import record_milestones
 from workflows.case_types import case_workflow_id
 
 
 class ProjectionActivities:
-    def __init__(self, engine: Engine) -> None:
+    """`notifier`: where the notifiers are told; None on a worker that runs no notifier (a test's
+    worker for workflows that tell nobody anything)."""
+
+    def __init__(self, engine: Engine, notifier: NotifierLink | None = None) -> None:
         self._engine = engine
+        self._notifier = notifier
 
     @activity.defn
-    def project_escrow(self, input: ProjectionInput) -> None:
+    async def project_escrow(self, input: ProjectionInput) -> None:
+        await asyncio.to_thread(self.store_escrow, input)
+        await self._tell(escrow_news(input.snapshot))
+
+    @activity.defn
+    async def project_case(self, input: CaseProjectionInput) -> None:
+        """Project a dispute case: its read-model row, then its new trail entries and alerts.
+
+        The trail goes to `audit_entry` and the alerts to `council_alert`, the tables the
+        escrows use: their `escrow_id` column holds the subject id, here the case id.
+        """
+        await asyncio.to_thread(self.store_case, input)
+        await self._tell(case_news(input.snapshot))
+
+    async def _tell(self, news: SubjectNews) -> None:
+        if self._notifier is not None:
+            await self._notifier.tell(news)
+
+    def store_escrow(self, input: ProjectionInput) -> None:
         snapshot = input.snapshot
         ledger = snapshot.ledger
         with single_transaction(self._engine) as session:
@@ -58,13 +86,7 @@ class ProjectionActivities:
                     session=session, subject_id=input.escrow_id, keys=escrow_milestones(snapshot), at=at
                 )
 
-    @activity.defn
-    def project_case(self, input: CaseProjectionInput) -> None:
-        """Project a dispute case: its read-model row, then its new trail entries and alerts.
-
-        The trail goes to `audit_entry` and the alerts to `council_alert`, the tables the
-        escrows use: their `escrow_id` column holds the subject id, here the case id.
-        """
+    def store_case(self, input: CaseProjectionInput) -> None:
         snapshot = input.snapshot
         outcome = snapshot.outcome
         with single_transaction(self._engine) as session:

@@ -115,7 +115,9 @@ class EvidenceSweepResult:
 class NotifyInput:
     """One message to one party (activities/notify.py): `event_key` names the event, so telling it
     again (a retry, a replay) adds nothing; `params` as notify/messages.py PARAMS declares for `kind`;
-    `link` the page's path (/my/escrows/ESC-...)."""
+    `link` the page's path (/my/escrows/ESC-...). `quiet_now`: the caller's clock is in quiet hours
+    (notify/quiet_hours.py), so SMS and chat deliveries are recorded but not sent, unless the party
+    turned quiet hours off; the caller calls again when they end, which sends them."""
 
     party_id: str
     kind: str
@@ -123,3 +125,4 @@ class NotifyInput:
     subject_id: str | None
     params: dict[str, Any]
     link: str
+    quiet_now: bool = False

@@ -71,7 +71,7 @@ def main() -> None:
     calls = [as_escrow(raw, f"ESC-BENCH-{n:05d}") for n in range(args.escrows) for raw in inputs]
     cpu, wall = time.process_time(), time.perf_counter()
     for call in calls:
-        projections.project_escrow(call)
+        projections.store_escrow(call)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     print(
         f"projection: calls={len(calls)} cpu_ms_per_call={cpu * 1000 / len(calls):.2f} "

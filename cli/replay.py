@@ -28,9 +28,10 @@ from temporalio.workflow import NondeterminismError
 
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
+from workflows.notifier import NotifierWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
-TODAYS_WORKFLOWS: tuple[type, ...] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow)
+TODAYS_WORKFLOWS: tuple[type, ...] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow, NotifierWorkflow)
 CORE_MESSAGE = re.compile(r'message: "(.*?)", source:')
 
 console = Console(width=200)

@@ -3,8 +3,9 @@
 The catalogue is data (`notify/texts/{language}.json`), one title and one body per kind, so
 wording is edited without code. What each kind is given is declared here (`PARAMS`), and the
 catalogue completeness test holds every language to it. A param is filled as given, except:
-`amount_fen` is shown as ¥ (domain/money.py) under `{amount}`, `due` (an ISO 8601 moment) in
-Asia/Shanghai, and `movement` (released | refunded | held_back) in the reader's words.
+`amount_fen` is shown as ¥ (domain/money.py) under `{amount}`, `due` (an ISO 8601 moment, or ""
+for none) in Asia/Shanghai, and `movement` (released | refunded | held_back), `action` (the step
+awaited), `consequence` (an AtDeadline value) and `claimant` (a role) in the reader's words.
 """
 
 import json
@@ -36,11 +37,13 @@ PARAMS: dict[MessageKind, frozenset[str]] = {
     MessageKind.ACTION_AWAITING: frozenset({"subject", "action", "due"}),
     MessageKind.DEADLINE_REMINDER: frozenset({"subject", "action", "due", "hours", "consequence"}),
     MessageKind.MONEY_MOVED: frozenset({"subject", "amount_fen", "movement", "detail"}),
-    MessageKind.DISPUTE_RAISED: frozenset({"subject", "claimant", "reason", "due"}),
+    MessageKind.DISPUTE_RAISED: frozenset({"subject", "claimant", "reason"}),
     MessageKind.PANEL_SEAT_OFFERED: frozenset({"subject", "due"}),
     MessageKind.DECISION_SIGNED: frozenset({"subject", "outcome"}),
 }
 MOVEMENTS = ("released", "refunded", "held_back")
+# Params shown in the reader's words: the catalogue's section for each.
+WORDED = {"movement": "movement", "action": "actions", "consequence": "at_deadline", "claimant": "roles"}
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,16 @@ def shown_params(params: dict[str, Any], written_in: Language) -> dict[str, str]
     shown = {name: str(value) for name, value in params.items()}
     if "amount_fen" in params:
         shown["amount"] = yuan(int(params["amount_fen"]))
-    if "due" in params:
+    words = catalogue(written_in)
+    if params.get("due"):
         moment = datetime.fromisoformat(str(params["due"]))
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         shown["due"] = moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
-    if "movement" in params:
-        shown["movement"] = catalogue(written_in)["movement"][str(params["movement"])]
+    elif "due" in params:
+        shown["due"] = words["no_due"]
+    for param, section in WORDED.items():
+        if param in params:
+            shown[param] = words[section][str(params[param])]
     return shown
 
 

@@ -226,6 +226,7 @@ async def running_stack(
                     executor=executor,
                     evidence_store=make_store(settings),
                     notify=NotifyActivities(engine, providers(settings)),
+                    settings=settings,
                     workflow_failure_exception_types=[Exception],
                     **worker_options,
                 )

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from activities.alerts import AlertActivities
 from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
 from activities.evidence import EvidenceActivities
+from activities.notifier import NotifierActivities, NotifierLink
 from activities.notify import NotifyActivities
 from activities.projections import ProjectionActivities
 from activities.registry import RegistryActivities
@@ -30,6 +31,7 @@ from workflows.connection import connect_temporal, metrics_runtime
 from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
 from workflows.evidence_sweep import EvidenceSweepWorkflow, ensure_sweep_schedule
+from workflows.notifier import NotifierWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 
@@ -44,6 +46,7 @@ def build_worker(
     workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow),
     evidence_store: EvidenceStore | None = None,
     notify: NotifyActivities | None = None,
+    settings: Settings | None = None,
     **options: Any,
 ) -> Worker:
     """A worker polling as the `deployment` version (every worker is versioned: a workflow type
@@ -52,10 +55,13 @@ def build_worker(
     `workflows` lets a versioning test run an earlier definition under the same names. Given
     the `evidence_store`, the worker also runs the evidence sweep (`run_worker` gives it and
     creates the sweep's schedule; a test's worker runs no schedule and sweeps only when a test
-    calls the activity itself); `notify` (activities/notify.py) is left out only by tests whose
-    workflows tell nobody anything."""
+    calls the activity itself). Given `notify` (activities/notify.py) and the `settings`, the
+    worker runs the notifiers (workflows/notifier.py) and the projections tell them each snapshot;
+    they are left out only by tests whose workflows tell nobody anything."""
     bank_activities = BankActivities(bank)
-    projections = ProjectionActivities(engine)
+    notifier = None if notify is None or settings is None else NotifierActivities(engine, client, settings)
+    link = NotifierLink(client, task_queue) if notifier is not None else None
+    projections = ProjectionActivities(engine, link)
     registry = RegistryActivities(engine)
     escrow_link = EscrowLinkActivities(client)
     alerts = AlertActivities(engine)
@@ -65,7 +71,11 @@ def build_worker(
         client,
         task_queue=task_queue,
         deployment_config=deployment_config(deployment),
-        workflows=[*workflows, *([EvidenceSweepWorkflow] if sweep else [])],
+        workflows=[
+            *workflows,
+            *([EvidenceSweepWorkflow] if sweep else []),
+            *([NotifierWorkflow] if notifier is not None else []),
+        ],
         activities=[
             *sweep,
             bank_activities.open_account,
@@ -79,10 +89,15 @@ def build_worker(
             webhooks.deliver_webhook,
             webhooks.give_up_webhook,
             *([notify.notify] if notify is not None else []),
+            *(notifier_activities(notifier) if notifier is not None else []),
         ],
         activity_executor=executor,
         **options,
     )
+
+
+def notifier_activities(notifier: NotifierActivities) -> list[Callable[..., Any]]:
+    return [notifier.council_members, notifier.send_webhook]
 
 
 async def run_worker(settings: Settings) -> None:
@@ -101,6 +116,7 @@ async def run_worker(settings: Settings) -> None:
                 executor=executor,
                 evidence_store=make_store(settings),
                 notify=NotifyActivities(engine, providers(settings)),
+                settings=settings,
             )
             await ensure_sweep_schedule(
                 client,

@@ -172,7 +172,7 @@ def test_the_activity_projects_a_case_its_trail_and_its_alerts_once(session: Ses
             kit.m.trail_records(trail_from),
             [asdict(alert) for alert in snapshot.alerts[alerts_from:]],
         )
-        activities.project_case(projected)
+        activities.store_case(projected)
         return projected
 
     first = project(0, 0)
@@ -181,8 +181,8 @@ def test_the_activity_projects_a_case_its_trail_and_its_alerts_once(session: Ses
     kit.step("claimant", "settlement.sign", kit.settlement(400_000, DISPUTED - 400_000))
     kit.step("respondent", "settlement.sign", kit.settlement(400_000, DISPUTED - 400_000))
     second = project(0, 1)
-    activities.project_case(second)  # a retry changes nothing
-    activities.project_case(first)  # nor does a late, older projection
+    activities.store_case(second)  # a retry changes nothing
+    activities.store_case(first)  # nor does a late, older projection
 
     stored = cases.get_case_projection(session=session, case_id="CASE-2026-00001")
     assert (stored.version, stored.phase, stored.workflow_id) == (

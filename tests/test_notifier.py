@@ -1,0 +1,181 @@
+"""The notifier workflow through the real stack: mail into aiosmtpd, texts into the sandbox SMS
+gateway, the escrow's and the notifier's virtual clocks fast-forwarded on the dev server.
+
+Each workflow has its own virtual clock: the escrow's decides when the stage is auto-accepted,
+the notifier's when it reminds. The tests move each where the story needs it.
+"""
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import datetime, time, timedelta
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError
+from temporalio.testing import ActivityEnvironment
+
+from activities.notifier import NotifierLink
+from activities.projections import ProjectionActivities
+from activities.types import ProjectionInput
+from domain.calendar import SHANGHAI
+from notify.events import escrow_news
+from sandbox_messages.store import Received
+from tests.kits.flow import EscrowFlow
+from tests.kits.messages_kit import Messages, messages_stack
+
+STAGES = [{"name": "hidden works", "amount_fen": 300_000}, {"name": "finishing", "amount_fen": 200_000}]
+OWNER_MAIL = "li.wei@example.com"
+OWNER_MOBILE = "+8613800138000"
+
+
+@pytest.fixture
+async def messages(temporal_env, tmp_path, thread_pool) -> AsyncIterator[Messages]:
+    async with messages_stack(temporal_env.client, temporal_env, tmp_path, thread_pool) as running:
+        yield running
+
+
+async def funded(messages: Messages, **contract) -> EscrowFlow:
+    flow = await EscrowFlow(messages.stack).register()
+    await messages.verify(flow.owner, "email", OWNER_MAIL)
+    await flow.create_funded(stages=STAGES, retention_fen=50_000, **contract)
+    return flow
+
+
+def titled(*words: str):
+    return lambda message: all(word in message.title for word in words)
+
+
+def mails_titled(messages: Messages, *words: str) -> list[Received]:
+    return [m for m in messages.arrived("email", OWNER_MAIL) if titled(*words)(m)]
+
+
+async def awaiting_acceptance(messages: Messages, flow: EscrowFlow) -> Received:
+    await flow.request_inspection(1)
+    await flow.report(1, "pass")
+    return await messages.wait(
+        "email", OWNER_MAIL, "the acceptance awaited", lambda m: "accept the stage" in m.body
+    )
+
+
+async def test_an_owner_under_auto_accept_is_told_reminded_twice_and_told_of_the_release(
+    messages, record_history
+):
+    flow = await funded(messages, silence_policy="auto_accept")
+    told = await awaiting_acceptance(messages, flow)
+    assert told.title == f"{flow.escrow_id}: your step is awaited"
+    assert f"https://escrow.example.cn/my/escrows/{flow.escrow_id}#stage-1" in told.body
+    due = (await flow.state()).stages[0].acceptance_due
+    assert due is not None
+    assert due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in told.body
+
+    notifier = messages.notifier(flow.escrow_id)
+    until_72h = due - timedelta(hours=71) - await messages.stack.skipper.get_current_time(notifier)
+    await messages.stack.skipper.fast_forward(notifier, until_72h)
+    first = await messages.wait("email", OWNER_MAIL, "the 72 h reminder", titled("72 hours left"))
+    assert "the stage is accepted and its payment released" in first.body
+    assert mails_titled(messages, "24 hours left") == []
+
+    await messages.stack.skipper.fast_forward(notifier, timedelta(hours=48))
+    last = await messages.wait("email", OWNER_MAIL, "the 24 h reminder", titled("24 hours left"))
+    assert "the stage is accepted and its payment released" in last.body
+
+    await flow.fast_forward(timedelta(days=8))  # the escrow's clock: the window closes unanswered
+    await flow.wait_for(lambda s: s.stages[0].status == "accepted", "the automatic acceptance")
+    released = await messages.wait("email", OWNER_MAIL, "the release notice", titled("released"))
+    assert released.title == f"{flow.escrow_id}: ¥3,000.00 released"
+    # each was sent once, the reminders exactly as planned
+    assert [len(mails_titled(messages, words)) for words in ("72 hours", "24 hours", "released")] == [1, 1, 1]
+    await record_history(notifier, "notifier_auto_accept_reminders")  # still running: the escrow goes on
+
+
+async def test_the_notifier_ends_with_its_escrow(messages, record_history):
+    flow = await EscrowFlow(messages.stack).register()
+    await messages.verify(flow.owner, "email", OWNER_MAIL)
+    await flow.create(stages=STAGES, retention_fen=50_000)
+    await flow.sign_contract()
+    await flow.deposit(100_000)
+    await messages.wait("email", OWNER_MAIL, "the deposit awaited", lambda m: "deposit" in m.body)
+    await flow.fast_forward(timedelta(days=15))  # not funded in time: cancelled, the deposit refunded
+    refunded = await messages.wait("email", OWNER_MAIL, "the refund", titled("refunded"))
+    assert refunded.title == f"{flow.escrow_id}: ¥1,000.00 refunded"
+    notifier = messages.notifier(flow.escrow_id)
+    # until it ends (in quiet hours, once what it held went at 08:00); it may have ended already
+    with contextlib.suppress(RPCError):
+        await messages.stack.skipper.fast_forward(notifier)
+    await notifier.result()
+    assert (await notifier.describe()).status == WorkflowExecutionStatus.COMPLETED
+    await record_history(notifier, "notifier_escrow_cancelled")
+
+
+async def test_a_reminder_vanishes_when_the_action_is_done(messages):
+    flow = await funded(messages, silence_policy="auto_accept")
+    await awaiting_acceptance(messages, flow)
+    notifier = messages.notifier(flow.escrow_id)
+    report = (await flow.state()).stages[0].last_report
+    assert report is not None
+    await flow.accept(1, report.report_hash)
+    await messages.wait("email", OWNER_MAIL, "the release notice", titled("released"))
+
+    state = await messages.state(flow.escrow_id)
+    assert not [t for t in state.tracked if t.action.action == "stage.accept"]
+    await messages.stack.skipper.fast_forward(notifier, timedelta(days=8))
+    state = await messages.state(flow.escrow_id)
+    assert not [key for key in state.told if "stage.accept" in key and key.endswith("h@" + flow.owner.id)]
+    assert mails_titled(messages, "hours left") == []
+
+
+async def test_news_told_again_sends_nothing_twice(messages):
+    """The same version signalled again, a projection retried, and a notifier started afresh after
+    its history was lost (its state gone): each message still reaches the owner once."""
+    flow = await funded(messages, silence_policy="auto_accept")
+    await awaiting_acceptance(messages, flow)
+    notifier = messages.notifier(flow.escrow_id)
+    snapshot = await flow.state()
+
+    await notifier.signal("news", escrow_news(snapshot))
+    link = NotifierLink(messages.stack.temporal, messages.stack.settings.temporal_task_queue)
+    projections = ProjectionActivities(messages.stack.engine, link)
+    retried = ProjectionInput(flow.escrow_id, snapshot.version, snapshot)
+    await ActivityEnvironment().run(projections.project_escrow, retried)
+    await notifier.terminate("its state is lost")
+    await ActivityEnvironment().run(projections.project_escrow, retried)  # starts a fresh notifier
+
+    report = snapshot.stages[0].last_report
+    assert report is not None
+    await flow.accept(1, report.report_hash)
+    await messages.wait("email", OWNER_MAIL, "the release notice", titled("released"))
+    awaited = [m for m in messages.arrived("email", OWNER_MAIL) if "accept the stage" in m.body]
+    assert len(awaited) == 1
+    assert len(mails_titled(messages, "released")) == 1
+
+
+async def test_quiet_hours_hold_texts_but_not_mail(messages):
+    flow = await EscrowFlow(messages.stack).register()
+    await messages.verify(flow.owner, "email", OWNER_MAIL)
+    await messages.verify(flow.owner, "sms", OWNER_MOBILE)
+    await flow.create(stages=STAGES, retention_fen=50_000)
+    notifier = messages.notifier(flow.escrow_id)
+    await messages.caught_up(flow.escrow_id, (await flow.state()).version)
+
+    now = await messages.stack.skipper.get_current_time(notifier)
+    await messages.stack.skipper.fast_forward(notifier, at_shanghai(now, time(23, 0)) - now)
+    await flow.sign_contract()  # the deposit is awaited now, at 23:00 on the notifier's clock
+    await messages.wait("email", OWNER_MAIL, "the deposit awaited by mail", lambda m: "deposit" in m.body)
+    assert [t for t in messages.arrived("sms", OWNER_MOBILE) if "deposit" in t.body] == []
+    state = await messages.state(flow.escrow_id)
+    (held,) = [h for h in state.held if h.message.params.get("action") == "deposit"]
+    assert held.at.astimezone(SHANGHAI).time() == time(8, 0)
+
+    await messages.stack.skipper.fast_forward(notifier, timedelta(hours=9, minutes=1))
+    text = await messages.wait(
+        "sms", OWNER_MOBILE, "the deposit by text at 08:00", lambda t: "deposit" in t.body
+    )
+    assert text.title == f"{flow.escrow_id}: your step is awaited"
+    assert len([m for m in messages.arrived("email", OWNER_MAIL) if "deposit" in m.body]) == 1
+
+
+def at_shanghai(after: datetime, moment: time) -> datetime:
+    """The first `moment` (Shanghai time) after `after`."""
+    local = after.astimezone(SHANGHAI)
+    candidate = datetime.combine(local.date(), moment, SHANGHAI)
+    return candidate if candidate > local else candidate + timedelta(days=1)
