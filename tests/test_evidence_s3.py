@@ -33,20 +33,15 @@ from tests.kits.evidence_files import XYZ, digest_of, mp4, photo
 KEY_ID, SECRET = "evidence-key", "evidence-secret"
 
 
-@dataclass
 class RequestLog(logging.Handler):
     """The request lines the server logs (werkzeug's access log): what went over the wire."""
 
-    lines: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
         super().__init__(logging.INFO)
+        self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(record.getMessage())
-
-    def __hash__(self) -> int:
-        return id(self)
 
 
 @dataclass
