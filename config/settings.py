@@ -151,10 +151,18 @@ class Settings(BaseSettings):
         description="local: files under DATA_DIR/evidence; memory: gone with the process (tests); "
         "s3: an S3-compatible bucket (the ESCROW_EVIDENCE_S3_* settings).",
     )
-    evidence_s3_endpoint: str = Field(default="", description="The bucket service's URL (https://...).")
+    evidence_s3_endpoint: str = Field(
+        default="",
+        description="The bucket service's URL (https://...; http://... is spoken to in plain HTTP).",
+    )
     evidence_s3_bucket: str = Field(default="", description="The bucket holding the evidence files.")
     evidence_s3_prefix: str = Field(default="", description="A folder in the bucket for this deployment.")
     evidence_s3_region: str = Field(default="us-east-1", description="The bucket's region.")
+    evidence_s3_virtual_hosted: bool = Field(
+        default=False,
+        description="Address the bucket in the host name (virtual-hosted style, the endpoint naming the "
+        "bucket), as Alibaba OSS and Tencent COS require; path style otherwise (MinIO, AWS).",
+    )
     evidence_s3_key_id: SecretStr = Field(default=SecretStr(""), description="Access key id for the bucket.")
     evidence_s3_secret: SecretStr = Field(
         default=SecretStr(""), description="Secret access key for the bucket."

@@ -108,16 +108,28 @@ def make_store(settings: Settings) -> EvidenceStore:
     if settings.evidence_store == "memory":
         return EvidenceStore(MemoryStore())
     if settings.evidence_store == "s3":
-        return EvidenceStore(
-            S3Store(
-                settings.evidence_s3_bucket,
-                prefix=settings.evidence_s3_prefix or None,
-                endpoint=settings.evidence_s3_endpoint,
-                region=settings.evidence_s3_region,
-                access_key_id=settings.evidence_s3_key_id.get_secret_value(),
-                secret_access_key=settings.evidence_s3_secret.get_secret_value(),
-            )
-        )
+        return EvidenceStore(_bucket(settings))
     root = settings.data_dir / "evidence"
     root.mkdir(parents=True, exist_ok=True)
     return EvidenceStore(LocalStore(root.resolve(), automatic_cleanup=True))
+
+
+def _bucket(settings: Settings) -> S3Store:
+    """The bucket as the settings describe it, and only as they do: obstore also reads `AWS_*`
+    variables, and one left in the environment for the aws CLI (`AWS_ENDPOINT_URL_S3`,
+    `AWS_VIRTUAL_HOSTED_STYLE_REQUEST`) would otherwise win over ESCROW_EVIDENCE_S3_ENDPOINT and
+    send the files elsewhere. Plain HTTP only when the endpoint itself says `http://` (a MinIO
+    on the deployment's own network); path-style addressing unless the provider needs the
+    bucket in the host name (ESCROW_EVIDENCE_S3_VIRTUAL_HOSTED, e.g. OSS and COS)."""
+    endpoint = settings.evidence_s3_endpoint
+    return S3Store(
+        settings.evidence_s3_bucket,
+        prefix=settings.evidence_s3_prefix or None,
+        endpoint=endpoint,
+        aws_endpoint_url_s3=endpoint,
+        virtual_hosted_style_request=settings.evidence_s3_virtual_hosted,
+        region=settings.evidence_s3_region,
+        access_key_id=settings.evidence_s3_key_id.get_secret_value(),
+        secret_access_key=settings.evidence_s3_secret.get_secret_value(),
+        client_options={"allow_http": endpoint.startswith("http://")},
+    )

@@ -36,8 +36,9 @@ async def _receive(
     size = 0
     head = b""
     file_type: FileType | None = None
-    writer = store.writer(temp)
-    try:
+    # Leaving the block on a refusal aborts the write (on a bucket, the multipart upload) rather
+    # than completing an object only to delete it; leaving it normally completes the object.
+    async with store.writer(temp) as writer:
         async for chunk in chunks:
             size += len(chunk)
             if size > LARGEST:
@@ -51,8 +52,6 @@ async def _receive(
         file_type = file_type or sniff(head)
         if size > file_type.limit:
             raise too_large(file_type.limit, file_type.kind)
-    finally:
-        await writer.close()
     return f"sha256:{hasher.hexdigest()}", size, file_type
 
 

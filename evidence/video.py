@@ -121,17 +121,16 @@ async def write_location_free_copy(store: EvidenceStore, key: str, size: int, ta
     moov = bytearray(await store.read_range(key, start, end))
     if not blank_locations(moov):
         return False
-    writer = store.writer(target)
     at = 0
-    async for chunk in store.stream(key):
-        chunk_end = at + len(chunk)
-        if chunk_end <= start or at >= end:
-            await writer.write(chunk)
-        else:
-            piece = bytearray(chunk)
-            low, high = max(start, at), min(end, chunk_end)
-            piece[low - at : high - at] = moov[low - start : high - start]
-            await writer.write(bytes(piece))
-        at = chunk_end
-    await writer.close()
+    async with store.writer(target) as writer:  # a failed read aborts the copy's upload
+        async for chunk in store.stream(key):
+            chunk_end = at + len(chunk)
+            if chunk_end <= start or at >= end:
+                await writer.write(chunk)
+            else:
+                piece = bytearray(chunk)
+                low, high = max(start, at), min(end, chunk_end)
+                piece[low - at : high - at] = moov[low - start : high - start]
+                await writer.write(bytes(piece))
+            at = chunk_end
     return True

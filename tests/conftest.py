@@ -71,6 +71,7 @@ SERVICE_STARTERS = frozenset(
         "upgrade",
         "free_port",
         "mail_server",
+        "ThreadedMotoServer",
     }
 )
 SERVICE_MODULES = frozenset({"playwright.async_api", "subprocess"})
