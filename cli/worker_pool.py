@@ -1,4 +1,6 @@
-"""`escrow worker --concurrency N`: N worker processes on one task queue (and its notify queue), under one supervisor.
+"""`escrow worker --concurrency N`: N worker processes on one task queue, under one supervisor.
+
+Each process serves the task queue and its notify queue (workflows/worker.py).
 
 Processes, not threads: a Python worker runs its workflow code on one core, so more
 cores need more processes. Temporal hands each task to whichever poller asks first, so
