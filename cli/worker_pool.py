@@ -1,5 +1,7 @@
 """`escrow worker --concurrency N`: N worker processes on one task queue, under one supervisor.
 
+Each process serves the task queue and its notify queue (workflows/worker.py).
+
 Processes, not threads: a Python worker runs its workflow code on one core, so more
 cores need more processes. Temporal hands each task to whichever poller asks first, so
 the processes need no coordination; one that dies loses nothing (its tasks time out and
@@ -29,10 +31,12 @@ def worker_specs(settings: Settings, concurrency: int) -> list[ChildSpec]:
 
 def run_worker_pool(settings: Settings, concurrency: int) -> int:
     from workflows.deployment import deployment_version
+    from workflows.notifier import notify_task_queue
 
     version = deployment_version(settings)
+    queue = settings.temporal_task_queue
     message = (
-        f"{concurrency} workers polling task queue {settings.temporal_task_queue} "
+        f"{concurrency} workers polling task queues {queue} and {notify_task_queue(queue)} "
         f"as {version.deployment_name} build {version.build_id}"
     )
     return asyncio.run(Supervisor(worker_specs(settings, concurrency), ready_message=message).run())

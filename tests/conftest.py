@@ -43,7 +43,7 @@ from sandbox_bank.migrate import upgrade as upgrade_bank
 from tests.kits.servers import serve
 from workflows.deployment import DISTRIBUTION, deployment_version, make_current
 from workflows.runs import run_histories
-from workflows.worker import build_worker
+from workflows.worker import NOTIFY_ACTIVITY_SLOTS, build_notify_worker, build_worker
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -196,44 +196,61 @@ async def running_stack(
     `settings` gets the servers' URLs once they listen. `own_ids` for a stack started
     beside the session's on the same Temporal server: its fresh database would hand
     out ESC-...-00001 again, a workflow id the session's stack may already have used.
-    `worker_options` go to the worker (e.g. `max_cached_workflows`). The worker's build is made
-    the current version of the settings' deployment, as `escrow dev` does: every stack on the
-    session's server runs this checkout, so they share one version (current already for a
-    second stack), and a worker on another task queue under that version gets its tasks too.
+    The two workers of `escrow worker` run: the escrow worker on the settings' task queue, and the
+    notify worker on its own queue with threads of its own. `worker_options` go to both (e.g.
+    `max_cached_workflows`). Their build is made the current version of the settings' deployment,
+    as `escrow dev` does: every stack on the session's server runs this checkout, so they share
+    one version (current already for a second stack), and a worker on another task queue under
+    that version gets its tasks too.
     """
     upgrade(settings.app_database_url())
     upgrade_bank(settings.bank_db_url())
     engine = make_engine(settings.app_database_url())
     if own_ids:
         number_ids_apart(engine)
-    api = create_app(settings)
-    async with serve(api, log_level=log_level, settings=settings) as api_url:
-        settings.webhook_url = f"{api_url}/webhooks/bank"
-        bank_app = create_bank_app(settings)
-        async with serve(bank_app, log_level=log_level, settings=settings) as bank_url:
-            settings.bank_url = bank_url
-            admin_token = settings.bank_admin_token.get_secret_value()
-            async with (
-                BankClient(bank_url, 5.0, admin_token=admin_token) as bank,
-                httpx.AsyncClient(base_url=api_url, timeout=30) as http,
-            ):
-                version = deployment_version(settings)
-                worker = build_worker(
-                    client,
-                    task_queue=settings.temporal_task_queue,
-                    deployment=version,
-                    bank=bank,
-                    engine=engine,
-                    executor=executor,
-                    evidence_store=make_store(settings),
-                    notify=NotifyActivities(engine, providers(settings)),
-                    settings=settings,
-                    workflow_failure_exception_types=[Exception],
-                    **worker_options,
-                )
-                async with worker:
-                    await make_current(client, version)
-                    yield Stack(settings, client, TimeSkipper(client), http, bank, engine)
+    with ThreadPoolExecutor(
+        max_workers=NOTIFY_ACTIVITY_SLOTS, thread_name_prefix="notify"
+    ) as notify_executor:
+        api = create_app(settings)
+        async with serve(api, log_level=log_level, settings=settings) as api_url:
+            settings.webhook_url = f"{api_url}/webhooks/bank"
+            bank_app = create_bank_app(settings)
+            async with serve(bank_app, log_level=log_level, settings=settings) as bank_url:
+                settings.bank_url = bank_url
+                admin_token = settings.bank_admin_token.get_secret_value()
+                async with (
+                    BankClient(bank_url, 5.0, admin_token=admin_token) as bank,
+                    httpx.AsyncClient(base_url=api_url, timeout=30) as http,
+                ):
+                    version = deployment_version(settings)
+                    options: dict[str, Any] = {
+                        "workflow_failure_exception_types": [Exception],
+                        **worker_options,
+                    }
+                    worker = build_worker(
+                        client,
+                        task_queue=settings.temporal_task_queue,
+                        deployment=version,
+                        bank=bank,
+                        engine=engine,
+                        executor=executor,
+                        evidence_store=make_store(settings),
+                        tell_notifiers=True,
+                        **options,
+                    )
+                    notify_worker = build_notify_worker(
+                        client,
+                        task_queue=settings.temporal_task_queue,
+                        deployment=version,
+                        engine=engine,
+                        executor=notify_executor,
+                        notify=NotifyActivities(engine, providers(settings)),
+                        settings=settings,
+                        **options,
+                    )
+                    async with worker, notify_worker:
+                        await make_current(client, version)
+                        yield Stack(settings, client, TimeSkipper(client), http, bank, engine)
     engine.dispose()
 
 

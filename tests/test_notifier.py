@@ -22,6 +22,7 @@ from notify.events import escrow_news
 from sandbox_messages.store import Received
 from tests.kits.flow import EscrowFlow
 from tests.kits.messages_kit import Messages, messages_stack
+from workflows.notifier import notify_task_queue
 
 STAGES = [{"name": "hidden works", "amount_fen": 300_000}, {"name": "finishing", "amount_fen": 200_000}]
 OWNER_MAIL = "li.wei@example.com"
@@ -105,6 +106,34 @@ async def test_the_notifier_ends_with_its_escrow(messages, record_history):
     await notifier.result()
     assert (await notifier.describe()).status == WorkflowExecutionStatus.COMPLETED
     await record_history(notifier, "notifier_escrow_cancelled")
+    await notifications_kept_off_the_escrows_queue(messages, flow, notifier)
+
+
+async def notifications_kept_off_the_escrows_queue(messages: Messages, flow: EscrowFlow, notifier) -> None:
+    """The notifier and every message it sent ran on the notify queue; the escrow's own tasks and
+    activities on the escrow queue, with no message among them."""
+    queue = messages.stack.settings.temporal_task_queue
+    assert (await notifier.describe()).task_queue == notify_task_queue(queue)
+    assert (await flow.handle.describe()).task_queue == queue
+    sent = await scheduled(notifier)
+    assert {"notify"} <= {name for name, _ in sent}
+    assert {on for _, on in sent} == {notify_task_queue(queue)}
+    escrows = await scheduled(flow.handle)
+    assert {on for _, on in escrows} == {queue}
+    assert {"notify", "send_webhook", "council_members"}.isdisjoint(name for name, _ in escrows)
+
+
+async def scheduled(handle) -> list[tuple[str, str]]:
+    """Each activity a workflow scheduled: its name and the task queue it went to."""
+    history = await handle.fetch_history()
+    return [
+        (
+            event.activity_task_scheduled_event_attributes.activity_type.name,
+            event.activity_task_scheduled_event_attributes.task_queue.name,
+        )
+        for event in history.events
+        if event.HasField("activity_task_scheduled_event_attributes")
+    ]
 
 
 async def test_a_reminder_vanishes_when_the_action_is_done(messages):
@@ -133,7 +162,9 @@ async def test_news_told_again_sends_nothing_twice(messages):
     snapshot = await flow.state()
 
     await notifier.signal("news", escrow_news(snapshot))
-    link = NotifierLink(messages.stack.temporal, messages.stack.settings.temporal_task_queue)
+    link = NotifierLink(
+        messages.stack.temporal, notify_task_queue(messages.stack.settings.temporal_task_queue)
+    )
     projections = ProjectionActivities(messages.stack.engine, link)
     retried = ProjectionInput(flow.escrow_id, snapshot.version, snapshot)
     await ActivityEnvironment().run(projections.project_escrow, retried)

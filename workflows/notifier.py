@@ -43,6 +43,14 @@ def notifier_workflow_id(subject_id: str) -> str:
     return f"notify-{subject_id}"
 
 
+def notify_task_queue(task_queue: str) -> str:
+    """The task queue of the notifiers and their activities, beside the escrow worker's `task_queue`:
+    a queue of their own, served by a worker of their own (workflows/worker.py), so a burst of
+    messages waits behind messages only, never before or among the escrows' and cases' tasks and
+    the bank's money activities (docs/NOTIFICATIONS.md, "Its own task queue")."""
+    return f"{task_queue}-notify"
+
+
 # Upgrading: a notifier lives as long as its subject, and everything it decides is in notify/plan.py,
 # on state it carries; a new build takes it over at its next task.
 @workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)

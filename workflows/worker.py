@@ -1,8 +1,10 @@
-"""The escrow worker: runs escrow and case workflows and the activities they call."""
+"""The worker process: the escrow worker (escrow and case workflows and the activities they call,
+the bank's money movements among them) and, on a task queue of its own, the notify worker (the
+notifiers and the activities that send messages)."""
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -31,8 +33,13 @@ from workflows.connection import connect_temporal, metrics_runtime
 from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
 from workflows.evidence_sweep import EvidenceSweepWorkflow, ensure_sweep_schedule
-from workflows.notifier import NotifierWorkflow
+from workflows.notifier import NotifierWorkflow, notify_task_queue
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
+
+# The notify worker's slots: a burst of messages takes at most these, the rest wait on its queue,
+# and the escrow worker's slots and threads stay the money's.
+NOTIFY_ACTIVITY_SLOTS = 4
+NOTIFY_WORKFLOW_TASK_SLOTS = 8
 
 
 def build_worker(
@@ -45,22 +52,21 @@ def build_worker(
     executor: ThreadPoolExecutor,
     workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow),
     evidence_store: EvidenceStore | None = None,
-    notify: NotifyActivities | None = None,
-    settings: Settings | None = None,
+    tell_notifiers: bool = False,
     **options: Any,
 ) -> Worker:
-    """A worker polling as the `deployment` version (every worker is versioned: a workflow type
-    that declares itself pinned or upgrading cannot run on an unversioned one).
+    """The escrow worker, polling `task_queue` as the `deployment` version (every worker is
+    versioned: a workflow type that declares itself pinned or upgrading cannot run on an
+    unversioned one).
 
     `workflows` lets a versioning test run an earlier definition under the same names. Given
     the `evidence_store`, the worker also runs the evidence sweep (`run_worker` gives it and
     creates the sweep's schedule; a test's worker runs no schedule and sweeps only when a test
-    calls the activity itself). Given `notify` (activities/notify.py) and the `settings`, the
-    worker runs the notifiers (workflows/notifier.py) and the projections tell them each snapshot;
-    they are left out only by tests whose workflows tell nobody anything."""
+    calls the activity itself). With `tell_notifiers` the projections tell each snapshot to the
+    subject's notifier, on the queue of `build_notify_worker`'s worker; it is left off only by
+    tests whose workflows tell nobody anything."""
     bank_activities = BankActivities(bank)
-    notifier = None if notify is None or settings is None else NotifierActivities(engine, client, settings)
-    link = NotifierLink(client, task_queue) if notifier is not None else None
+    link = NotifierLink(client, notify_task_queue(task_queue)) if tell_notifiers else None
     projections = ProjectionActivities(engine, link)
     registry = RegistryActivities(engine)
     escrow_link = EscrowLinkActivities(client)
@@ -71,11 +77,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         deployment_config=deployment_config(deployment),
-        workflows=[
-            *workflows,
-            *([EvidenceSweepWorkflow] if sweep else []),
-            *([NotifierWorkflow] if notifier is not None else []),
-        ],
+        workflows=[*workflows, *([EvidenceSweepWorkflow] if sweep else [])],
         activities=[
             *sweep,
             bank_activities.open_account,
@@ -88,50 +90,96 @@ def build_worker(
             alerts.raise_council_alert,
             webhooks.deliver_webhook,
             webhooks.give_up_webhook,
-            *([notify.notify] if notify is not None else []),
-            *(notifier_activities(notifier) if notifier is not None else []),
         ],
         activity_executor=executor,
         **options,
     )
 
 
-def notifier_activities(notifier: NotifierActivities) -> list[Callable[..., Any]]:
-    return [notifier.council_members, notifier.send_webhook]
+def build_notify_worker(
+    client: Client,
+    *,
+    task_queue: str,
+    deployment: WorkerDeploymentVersion,
+    engine: Engine,
+    executor: ThreadPoolExecutor,
+    notify: NotifyActivities,
+    settings: Settings,
+    **options: Any,
+) -> Worker:
+    """The notifiers' worker (workflows/notifier.py, and `notify`, `council_members`,
+    `send_webhook`), polling the notify queue beside the escrow worker's `task_queue` as the same
+    `deployment` version: one build, one version, two queues, and the notifier upgrades with it.
+
+    Its own queue, slots and `executor` (threads for the blocking `notify`), so messages never
+    take a slot, a thread or a place in the queue from the escrows, cases and money movements.
+    `options` may raise the slot limits."""
+    notifier = NotifierActivities(engine, client, settings)
+    limits = {
+        "max_concurrent_activities": NOTIFY_ACTIVITY_SLOTS,
+        "max_concurrent_workflow_tasks": NOTIFY_WORKFLOW_TASK_SLOTS,
+    }
+    return Worker(
+        client,
+        task_queue=notify_task_queue(task_queue),
+        deployment_config=deployment_config(deployment),
+        workflows=[NotifierWorkflow],
+        activities=[notify.notify, notifier.council_members, notifier.send_webhook],
+        activity_executor=executor,
+        **(limits | options),
+    )
 
 
 async def run_worker(settings: Settings) -> None:
+    """The escrow worker and the notify worker, in one process, until either stops."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     version = deployment_version(settings)
     client = await connect_temporal(settings, runtime=metrics_runtime(settings, settings.worker_metrics_port))
     engine = make_engine(settings.app_database_url())
+    queue = settings.temporal_task_queue
     async with BankClient(settings.bank_url, settings.bank_timeout_seconds) as bank:
-        with ThreadPoolExecutor(max_workers=8) as executor:
+        with (
+            ThreadPoolExecutor(max_workers=8) as executor,
+            ThreadPoolExecutor(
+                max_workers=NOTIFY_ACTIVITY_SLOTS, thread_name_prefix="notify"
+            ) as notify_executor,
+        ):
             worker = build_worker(
                 client,
-                task_queue=settings.temporal_task_queue,
+                task_queue=queue,
                 deployment=version,
                 bank=bank,
                 engine=engine,
                 executor=executor,
                 evidence_store=make_store(settings),
+                tell_notifiers=True,
+            )
+            notify_worker = build_notify_worker(
+                client,
+                task_queue=queue,
+                deployment=version,
+                engine=engine,
+                executor=notify_executor,
                 notify=NotifyActivities(engine, providers(settings)),
                 settings=settings,
             )
             await ensure_sweep_schedule(
                 client,
-                task_queue=settings.temporal_task_queue,
+                task_queue=queue,
                 every=timedelta(minutes=settings.evidence_sweep_minutes),
                 grace_hours=settings.evidence_grace_hours,
             )
             logging.getLogger("worker").info(
-                "worker polling task queue %s as %s build %s (metrics port %s)",
-                settings.temporal_task_queue,
+                "worker polling task queues %s and %s as %s build %s (metrics port %s)",
+                queue,
+                notify_task_queue(queue),
                 version.deployment_name,
                 version.build_id,
                 settings.worker_metrics_port or "off",
             )
-            await worker.run()
+            async with asyncio.TaskGroup() as running:  # one failing stops the other, and the process
+                running.create_task(worker.run())
+                running.create_task(notify_worker.run())
 
 
 def main(settings: Settings) -> None:
