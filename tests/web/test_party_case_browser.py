@@ -66,7 +66,7 @@ async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_brow
     await referenced(stack, case_id, [digest_of(RECORD)])
     await open_page(buyer, path)
     await expect(buyer.locator("#answer")).to_contain_text(ANSWER)
-    await expect(buyer.locator('#answer-defences li[data-defence="modification"]')).to_be_visible()
+    await expect(buyer.locator('#answered-defences li[data-defence="modification"]')).to_be_visible()
     raised = buyer.locator('#statutory-if-proved li[data-rule="art32_modification"]')
     await expect(raised).to_contain_text("第三十二条第一款第（三）项")
     await expect(raised).to_contain_text("经营者答辩中提出")

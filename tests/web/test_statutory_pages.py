@@ -121,7 +121,7 @@ async def test_art25_and_the_defences_raised_are_shown_with_their_articles_in_bo
     assert rules == ["art32_not_as_manual", "art32_modification", "art32_force_majeure"]
     shown = (await page(stack, path, car.buyer)).text
     assert "违反使用说明书改装、调整、拆卸（第三十二条第一款第（三）项）" in part(
-        shown, 'id="answer-defences"', "</dd>"
+        shown, 'id="answered-defences"', "</dd>"
     )
     proved = part(shown, 'id="statutory-if-proved"', "</ul>")
     raisers = {
