@@ -268,10 +268,16 @@ class CaseSession:
             payload["grounds"] = grounds
         return await self.send(self.council, steps.CASE_REJECT, payload)
 
-    async def answer(self, text: str, evidence: Sequence[Upload] = ()) -> dict[str, Any]:
+    async def answer(
+        self, text: str, evidence: Sequence[Upload] = (), defences: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """`defences`: in a car case, the codes of SAMR Order No. 43's defences the dealer raises
+        (domain/case/steps.py DEFENCES), weighed as raised in the statutory remedy."""
         payload: dict[str, Any] = {"text": text}
         if evidence:
             payload["evidence"] = await self.respondent.upload_files(evidence)
+        if defences:
+            payload["defences"] = list(defences)
         return await self.send(self.respondent, steps.ANSWER_SUBMIT, payload)
 
     async def sign_settlement(

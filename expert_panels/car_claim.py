@@ -11,8 +11,11 @@ Besides the facts of the fault, the claim may state (each optional and checked):
 use (Art. 40), that no comparable car exists to replace it (Art. 25), periods the maker
 promised beyond the statutory minimums (Art. 18 「不得低于」), and the business's defences
 (Art. 32, and Art. 40's "not a household car"), which the finding weighs as raised, not proved.
+The respondent raises its defences in its answer (`answer.submit`'s `defences`); the case then
+weighs them with the claim's through the same `claimed_remedy`.
 """
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -88,7 +91,12 @@ def finding_document(finding: RemedyFinding) -> dict[str, Any]:
     return document
 
 
-def claimed_remedy(raw: dict[str, Any]) -> dict[str, Any]:
+def claimed_remedy(raw: dict[str, Any], answered: Sequence[str] = ()) -> dict[str, Any]:
+    """The finding on the claim's facts, weighing the defences the claim states and those the
+    respondent raised in its answer (`answered`, known defence names), all as raised, not proved."""
+    if answered:  # a defence both raised is weighed once
+        claimed = raw.get("defences", [])
+        raw = {**raw, "defences": [*claimed, *(d for d in answered if d not in claimed)]}
     return finding_document(statutory_remedy(car_facts_from_claim(raw)))
 
 

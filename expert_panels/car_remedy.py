@@ -378,10 +378,16 @@ _ART32_ITEMS = (
     (Defence.FORCE_MAJEURE, "五", "damage by force majeure"),
 )
 
+# The rule each defence decides the remedy by once proved (what `if_proved` names it by).
+DEFENCE_RULES: dict[Defence, str] = {
+    Defence.NOT_HOUSEHOLD_USE: "art40_not_household",
+    **{defence: f"art32_{defence.value}" for defence, _, _ in _ART32_ITEMS},
+}
+
 # Every article number below was checked against the Order No. 43 text named in the module docstring.
 RULES: tuple[Rule, ...] = (
     Rule(
-        "art40_not_household",
+        DEFENCE_RULES[Defence.NOT_HOUSEHOLD_USE],
         _cite("第四十条"),
         Remedy.NONE,
         "not a household car (bought or used for business): these rules do not apply",
@@ -390,7 +396,7 @@ RULES: tuple[Rule, ...] = (
     ),
     *(
         Rule(
-            f"art32_{defence.value}",
+            DEFENCE_RULES[defence],
             _cite(f"第三十二条第一款第（{item}）项"),
             Remedy.NONE,
             "within the repair-warranty period the business is exempt for this quality problem: " + what,

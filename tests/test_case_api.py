@@ -3,8 +3,12 @@
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
-from client.party import Party
+import pytest
+
+from client.party import Party, StepRefused
 from domain.calendar import SHANGHAI
+from expert_panels.car_remedy import REGULATION
+from tests.kits.car_case_kit import filed_car_case
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import EscrowFlow
 from workflows.case import CaseWorkflow
@@ -111,6 +115,31 @@ async def test_a_car_claim_with_its_facts_shows_the_statutory_remedy_and_bad_fac
         "refund_or_replace",
         "art23_safety_failure_within_60_days_3000_km",
     )
+
+
+async def test_the_dealer_raises_its_defences_in_the_answer_and_the_statutory_remedy_weighs_them(stack):
+    car = await filed_car_case(stack)  # Art. 24(1)(iv): over 30 days under repair
+    case = car.case
+    await case.accept()
+    claimed = (await case.state()).statutory_remedy
+    for defences, status, code in (
+        (["acts_of_god"], 422, "bad_choice"),
+        (["modification", "modification"], 422, "duplicate_defences"),
+    ):
+        with pytest.raises(StepRefused) as refused:
+            await case.answer("a", defences=defences)
+        assert (refused.value.status, refused.value.code) == (status, code)
+    unchanged = await case.state()
+    assert (unchanged.phase, unchanged.answer, unchanged.statutory_remedy) == ("answer", None, claimed)
+
+    await case.answer("车主自行加装了动力套件", defences=["modification"])
+    answered = await case.state()
+    assert answered.answer.defences == ["modification"]
+    remedy = answered.statutory_remedy
+    assert (remedy["remedy"], remedy["rule"]) == (claimed["remedy"], claimed["rule"])  # raised, not proved
+    assert remedy["if_proved"] == [
+        {"rule": "art32_modification", "article": f"{REGULATION}第三十二条第一款第（三）项", "remedy": "none"}
+    ]
 
 
 async def test_a_claim_states_when_its_harm_was_known_and_one_over_three_years_is_flagged(stack):

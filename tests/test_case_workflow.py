@@ -126,12 +126,23 @@ async def test_a_panel_departs_from_the_statutory_remedy_with_its_reason(stack, 
     facts = {"delivered_on": "2026-02-24", "fault_on": "2026-03-01", "km": 412, "fault_part": "engine"}
     case = await start_case(stack, registry, CAR, disputed_fen=30_000_000, car_facts=facts)
     assert (await case.state()).statutory_remedy["remedy"] == "repair"
+    # the dealer raises Art. 32(1)(iii) in its answer: weighed as raised, the remedy stands
+    await case.step("council", "case.accept", {})
+    await case.step(
+        "respondent", "answer.submit", {"text": "the owner remapped the engine", "defences": ["modification"]}
+    )
+    answered = await case.until("negotiation")
+    assert answered.answer.defences == ["modification"]
+    await case.forward(10)  # no settlement
     reason = "the engine must be replaced, which Art. 22 covers though the claim left it out"
-    await decide(case, [None, None, None], remedy="refund_or_replace", departure_reason=reason)
+    await decide(case, [None, None, None], accepted=True, remedy="refund_or_replace", departure_reason=reason)
     state = await case.until("enforcement")
     decision = state.rounds[-1].decision
     assert (decision.remedy, decision.departure_reason) == ("refund_or_replace", reason)
     assert decision.statutory_remedy["rule"] == "art19_free_repair"
+    assert [(g["rule"], g["remedy"]) for g in decision.statutory_remedy["if_proved"]] == [
+        ("art32_modification", "none")
+    ]
     await case.step("respondent", "remedy.confirm", {"remedy": "refund_or_replace"})
     outcome = await asyncio.wait_for(case.handle.result(), 20)
     assert (outcome.phase, outcome.outcome.remedy) == ("closed", "refund_or_replace")

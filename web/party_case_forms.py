@@ -13,6 +13,8 @@ Decisions:
 - A settlement the other side has signed is offered as it stands ("agree to these
   terms"); proposing different terms stays possible until the decision is countersigned,
   as the machine allows.
+- A car dealer's answer offers the defences of SAMR Order No. 43 (art. 32, art. 40) as boxes to
+  tick, each with its article; a renovation's answer offers none (the machine refuses them).
 - The claimant may withdraw the case while the case declares `case.withdraw` open to them
   (until a decision is countersigned). For a case deciding an escrow's dispute the form also signs the
   claimant's `dispute.withdraw` for that escrow, nested in the case step as the council's
@@ -23,7 +25,7 @@ from typing import Any
 
 from domain.case.machine import CAR_REMEDIES
 from domain.case.snapshot import CaseSnapshot
-from domain.case.steps import MAX_EXTENSION_WORKING_DAYS
+from domain.case.steps import DEFENCES, MAX_EXTENSION_WORKING_DAYS
 from domain.case.terms import CAR
 from web.case_views import steps_open_to
 from web.step_words import STEPS_JS_WORDS
@@ -58,6 +60,7 @@ PARTY_STEP_FIELDS = (
     "escrow_step",
     "dispute",
     "working_days",
+    "defences",
 )
 PARTY_STEP_WORDS = [
     *STEPS_JS_WORDS,
@@ -66,6 +69,7 @@ PARTY_STEP_WORDS = [
     "field.settlement.sign.pay_fen",  # a case's parties are a business and a consumer, not an escrow's
     "field.settlement.sign.refund_fen",
     *(f"decision.remedy.{remedy}" for remedy in sorted(CAR_REMEDIES)),
+    *(f"defence.{defence}" for defence in DEFENCES),  # the answer's dialog names the defences raised
     "error.answer_required",
     "error.evidence_required",
     "error.reason_required",
@@ -81,7 +85,8 @@ def party_forms(case: CaseSnapshot, party_id: str, side: str) -> dict[str, Any]:
     steps = steps_open_to(case, party_id, side)
     current, settlement = case.current_round, case.settlement
     forms: dict[str, Any] = {
-        "answer": "answer.submit" in steps,
+        # a car dealer's answer may raise the defences of Order No. 43 (arts. 32 and 40)
+        "answer": {"defences": DEFENCES if case.domain == CAR else ()} if "answer.submit" in steps else None,
         "strike": sorted(current.seats) if current and "strike.submit" in steps else None,
         "evidence": "evidence.submit" in steps,
         "inspection": "inspection.sign" in steps,

@@ -12,8 +12,18 @@ words make is the machine's own, letter for letter (tests/web/test_statutory_wor
 
 from typing import Any
 
+from domain.case.snapshot import CaseSnapshot
 from expert_panels.car_claim import FACTS
-from expert_panels.car_remedy import ART25_ARTICLE, ART25_RULE, RULES, Defence, FaultPart, Remedy, Use
+from expert_panels.car_remedy import (
+    ART25_ARTICLE,
+    ART25_RULE,
+    DEFENCE_RULES,
+    RULES,
+    Defence,
+    FaultPart,
+    Remedy,
+    Use,
+)
 
 # The facts a car claim may state: the start dates and the three it must give when it states
 # any, then the others, in the order the claim form asks for them (templates/claim_car_facts.html).
@@ -36,6 +46,22 @@ def article_key(article: str) -> str:
 def in_claim_order(facts: dict[str, Any]) -> list[tuple[str, Any]]:
     """The facts a claim states, as the form asked for them: the signed claim sorts them by name."""
     return [(name, facts[name]) for name in CAR_FACTS if name in facts]
+
+
+# The defence each `if_proved` change is named by (its rule), and who may have raised it.
+_DEFENCE_OF_RULE = {rule: defence.value for defence, rule in DEFENCE_RULES.items()}
+RAISERS = ("claim", "answer")
+
+
+def raised_by(rule: str, case: CaseSnapshot) -> list[str]:
+    """Where the defence an `if_proved` change names was raised: the claim's facts, the
+    respondent's answer, or both."""
+    defence = _DEFENCE_OF_RULE[rule]
+    raised = {
+        "claim": (case.car_facts or {}).get("defences", []),
+        "answer": case.answer.defences if case.answer else [],
+    }
+    return [raiser for raiser in RAISERS if defence in raised[raiser]]
 
 
 # What the claim's signing dialog names the facts by (static/steps.js), and its form's refusals.
@@ -62,5 +88,6 @@ STATUTORY_WORDS = {
     "statutory.no_comparable_car",
     "statutory.if_proved",
     "statutory.if_proved_item",
+    *(f"statutory.raised_by.{raiser}" for raiser in RAISERS),
     *(f"decision.remedy.{remedy.value}" for remedy in Remedy),
 }

@@ -23,7 +23,7 @@ from db.notifications import unread_count
 from domain.calendar import SHANGHAI
 from domain.money import yuan
 from web.i18n import LANGUAGES, language_of, translate
-from web.statutory_words import article_key, in_claim_order
+from web.statutory_words import article_key, in_claim_order, raised_by
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -54,6 +54,7 @@ templates.env.filters["file_size"] = file_size
 templates.env.filters["local_time"] = local_time
 templates.env.filters["article_key"] = article_key
 templates.env.filters["in_claim_order"] = in_claim_order
+templates.env.filters["raised_by"] = raised_by
 
 
 def render(

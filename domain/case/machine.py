@@ -302,10 +302,18 @@ class CaseMachine(SignedStepMachine):
 
     def _plan_answer_submit(self, payload: steps.AnswerSubmit, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.ANSWER)
-        hashes = list(payload.evidence)
+        hashes, defences = list(payload.evidence), list(payload.defences)
+        if defences and self.terms.domain != CAR:
+            raise invalid("defences_for_cars_only", "only a car dealer raises the defences of Order No. 43")
+        if len(set(defences)) != len(defences):
+            raise invalid("duplicate_defences", "name each defence once")
+        # the claim's facts weighed with the dealer's defences, as raised: the remedy stands and
+        # `if_proved` says what each would change (a claim without facts has no statutory remedy)
+        statutory = claimed_remedy(self.terms.car_facts, defences) if self.terms.car_facts else None
 
         def apply() -> None:
-            self.answer = Answer(payload.text, now)
+            self.answer = Answer(payload.text, now, defences)
+            self.statutory = statutory
             if hashes:
                 self.evidence.append(Evidence(RESPONDENT, hashes, False, now, action="answer.submit"))
             self._open_negotiation(now)

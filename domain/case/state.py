@@ -70,10 +70,12 @@ class Evidence:
 
 @dataclass
 class Answer:
-    """The respondent's answer to the claim, as signed (its files are an `Evidence` entry)."""
+    """The respondent's answer to the claim, as signed (its files are an `Evidence` entry), with
+    the defences a car dealer raised in it."""
 
     text: str
     at: Stamp
+    defences: list[str] = field(default_factory=list)  # a car dealer's, raised not proved (Order No. 43)
 
 
 @dataclass

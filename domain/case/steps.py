@@ -31,10 +31,12 @@ from domain.steps.fields import (
 )
 from domain.steps.files import Files
 from domain.steps.spec import StepSpec, rule_table
+from expert_panels.car_remedy import Defence
 
 COUNCIL = frozenset({Role.COUNCIL})
 EXPERT = frozenset({Role.EXPERT})
 PARTIES = frozenset({Role.CLAIMANT, Role.RESPONDENT})
+DEFENCES = tuple(defence.value for defence in Defence)  # what a car dealer may raise in its answer
 
 
 class CaseAccept(StepPayload):
@@ -56,6 +58,9 @@ class CaseReject(StepPayload):
 class AnswerSubmit(StepPayload):
     text: Text  # the answer itself, signed as written
     evidence: Files = []
+    # a car case's only: the business's defences of SAMR Order No. 43 (art. 32, and art. 40's
+    # not_household_use), raised not proved, each named once (expert_panels/car_remedy.py Defence)
+    defences: Annotated[list[Annotated[StrictStr, OneOf(*DEFENCES)]], Field(max_length=len(DEFENCES))] = []
 
 
 class SettlementSign(StepPayload):

@@ -1,8 +1,9 @@
 """A car buyer and a dealer settle a case on their case pages in chromium, each signing with
 the key their own browser made: the dealer writes an answer with its maintenance record (a PDF
-uploaded before the answer is signed, which the buyer then opens from her case page) and
-proposes a repair, the buyer's open page shows the offer by itself and she agrees, and the
-dealer confirms the remedy. Python reads the case back after every step."""
+uploaded before the answer is signed, which the buyer then opens from her case page) and raises
+a defence of Order No. 43 (art. 32(1)(iii), modification), which the statutory remedy then lists
+as raised in its answer, and proposes a repair, the buyer's open page shows the offer by itself
+and she agrees, and the dealer confirms the remedy. Python reads the case back after every step."""
 
 from playwright.async_api import expect
 
@@ -36,20 +37,39 @@ async def test_buyer_and_dealer_answer_settle_and_confirm_the_remedy_in_the_brow
     await dealer.fill("#answer-text", ANSWER)
     record = {"name": "保养记录.pdf", "mimeType": "application/pdf", "buffer": RECORD}
     await dealer.set_input_files("#answer-evidence", files=[record])
+    await expect(dealer.locator("#answer-defences input")).to_have_count(6)  # Art. 32's five and Art. 40
+    await dealer.check('#answer-defences input[value="modification"]')
     posted = []
     dealer.on("request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/answer") else None)
-    await sign(dealer, 'form[data-step="answer.submit"]', expect_in_dialog=["答辩", ANSWER, "保养记录.pdf ("])
+    await sign(
+        dealer,
+        'form[data-step="answer.submit"]',
+        expect_in_dialog=[
+            "答辩",
+            ANSWER,
+            "保养记录.pdf (",
+            "违反使用说明书改装、调整、拆卸（第三十二条第一款第（三）项）",
+        ],
+    )
     state = await case.until("negotiation")
     assert [(entry.action, entry.hashes) for entry in state.evidence] == [
         ("answer.submit", [digest_of(RECORD)])
     ]
-    assert state.answer is not None and state.answer.text == ANSWER
+    assert state.answer is not None and (state.answer.text, state.answer.defences) == (
+        ANSWER,
+        ["modification"],
+    )
     assert [body["envelope"]["payload"] for body in posted] == [
-        {"text": ANSWER, "evidence": [digest_of(RECORD)]}
+        {"text": ANSWER, "evidence": [digest_of(RECORD)], "defences": ["modification"]}
     ]
+    assert [change["rule"] for change in state.statutory_remedy["if_proved"]] == ["art32_modification"]
     await referenced(stack, case_id, [digest_of(RECORD)])
     await open_page(buyer, path)
     await expect(buyer.locator("#answer")).to_contain_text(ANSWER)
+    await expect(buyer.locator('#answered-defences li[data-defence="modification"]')).to_be_visible()
+    raised = buyer.locator('#statutory-if-proved li[data-rule="art32_modification"]')
+    await expect(raised).to_contain_text("第三十二条第一款第（三）项")
+    await expect(raised).to_contain_text("经营者答辩中提出")
     shared = buyer.locator("#evidence li.kind-document")
     await expect(shared).to_contain_text("由 漓江汽车销售服务有限公司 添加")
     async with (

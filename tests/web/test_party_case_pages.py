@@ -41,6 +41,8 @@ async def test_each_side_sees_its_steps_from_the_answer_to_the_strikes(stack):
     await case.accept()
     await case.until("answer")
     assert await forms(stack, case.case_id, contractor) == {"answer.submit", "settlement.sign"}
+    answer_form = (await page(stack, f"/my/cases/{case.case_id}", contractor)).text
+    assert 'data-step="answer.submit"' in answer_form and 'name="defences"' not in answer_form  # a car's only
     # the mediation period of SAMR Order No. 20 art. 21(5) runs from the acceptance, on both sides' pages
     for party, language, words in (
         (owner, "zh-CN", "还剩 45 个工作日"),

@@ -106,6 +106,31 @@ async def test_art25_and_the_defences_raised_are_shown_with_their_articles_in_bo
         "No remedy · Art. 32(1)(ii) of the Provisions" in proved
         and rule("en", "art32_force_majeure") in proved
     )
+    assert "raised in the claim" in proved and "raised in the business" not in proved
+
+    # the dealer raises its own in the answer: the form offers each with its article, in its language
+    await car.case.accept()
+    await car.case.until("answer")
+    form = part((await page(stack, path, car.dealer, lang="en")).text, 'id="answer-defences"', "</fieldset>")
+    assert form.count('name="defences"') == 6
+    assert "Modified, adjusted or taken apart where the manual forbids it (Art. 32(1)(iii))" in form
+    assert "Not a household car: bought or used for business (Art. 40)" in form
+    await car.case.answer("车主自行改装了变速箱", defences=["modification", "force_majeure"])
+    answered = await car.case.until("negotiation")
+    rules = [g["rule"] for g in answered.statutory_remedy["if_proved"]]
+    assert rules == ["art32_not_as_manual", "art32_modification", "art32_force_majeure"]
+    shown = (await page(stack, path, car.buyer)).text
+    assert "违反使用说明书改装、调整、拆卸（第三十二条第一款第（三）项）" in part(
+        shown, 'id="answered-defences"', "</dd>"
+    )
+    proved = part(shown, 'id="statutory-if-proved"', "</ul>")
+    raisers = {
+        code: part(proved, f'data-rule="art32_{code}"', "</li>")
+        for code in ("not_as_manual", "modification", "force_majeure")
+    }
+    assert "申请中提出" in raisers["not_as_manual"] and "经营者答辩中提出" not in raisers["not_as_manual"]
+    assert "经营者答辩中提出" in raisers["modification"] and "申请中提出" not in raisers["modification"]
+    assert "申请中提出 · 经营者答辩中提出" in raisers["force_majeure"]  # raised by both, weighed once
 
 
 async def test_the_chair_is_offered_the_statutory_remedy_and_a_departure_shows_with_its_reason(stack):

@@ -63,10 +63,13 @@
       if (number("rework_days")) decided.rework_days = number("rework_days");
       return { escrow_step: escrowStep(form, "dispute.decide", decided) };
     },
+    // The answer, its files, and in a car case the defences of Order No. 43 the dealer ticked.
     "answer.submit": async (form) => {
       const text = required(form, "text", "error.answer_required");
+      const defences = [...form.querySelectorAll('input[name="defences"]:checked')].map((box) => box.value);
       const evidence = await Steps.uploadFiles(form.elements.evidence);
-      return evidence.length ? { text, evidence } : { text };
+      const payload = evidence.length ? { text, evidence } : { text };
+      return defences.length ? { ...payload, defences } : payload;
     },
     "settlement.sign": async (form) => {
       const terms = form.elements.pay ? proposedTerms(form) : agreedTerms(form);

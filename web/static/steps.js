@@ -286,6 +286,7 @@
     if (key === "main_specialty") return say("specialty." + value);
     if (key === "fault_part") return say("fault_part." + value);
     if (key === "grounds") return say("ground." + value);
+    if (key === "defences") return say("defence." + value);
     return String(value);
   }
 
