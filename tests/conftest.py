@@ -29,21 +29,18 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
 
-from activities.notify import NotifyActivities
 from api.main import create_app
 from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import IdSequence
-from evidence.store import make_store
-from notify.providers import providers
 from sandbox_bank.app import create_app as create_bank_app
 from sandbox_bank.client import BankClient
 from sandbox_bank.migrate import upgrade as upgrade_bank
 from tests.kits.servers import serve
 from workflows.deployment import DISTRIBUTION, deployment_version, make_current
 from workflows.runs import run_histories
-from workflows.worker import NOTIFY_ACTIVITY_SLOTS, build_notify_worker, build_worker
+from workflows.worker import NOTIFY_ACTIVITY_SLOTS, build_process_workers, build_worker
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -227,25 +224,14 @@ async def running_stack(
                         "workflow_failure_exception_types": [Exception],
                         **worker_options,
                     }
-                    worker = build_worker(
+                    worker, notify_worker = build_process_workers(
                         client,
-                        task_queue=settings.temporal_task_queue,
+                        settings=settings,
                         deployment=version,
                         bank=bank,
                         engine=engine,
                         executor=executor,
-                        evidence_store=make_store(settings),
-                        tell_notifiers=True,
-                        **options,
-                    )
-                    notify_worker = build_notify_worker(
-                        client,
-                        task_queue=settings.temporal_task_queue,
-                        deployment=version,
-                        engine=engine,
-                        executor=notify_executor,
-                        notify=NotifyActivities(engine, providers(settings)),
-                        settings=settings,
+                        notify_executor=notify_executor,
                         **options,
                     )
                     async with worker, notify_worker:

@@ -130,6 +130,44 @@ def build_notify_worker(
     )
 
 
+def build_process_workers(
+    client: Client,
+    *,
+    settings: Settings,
+    deployment: WorkerDeploymentVersion,
+    bank: BankClient,
+    engine: Engine,
+    executor: ThreadPoolExecutor,
+    notify_executor: ThreadPoolExecutor,
+    **options: Any,
+) -> tuple[Worker, Worker]:
+    """What one worker process runs (`run_worker`, and the tests' stack with its `options`): the
+    escrow worker, with the evidence sweep and the projections telling the notifiers, and the
+    notify worker beside it on its own queue."""
+    worker = build_worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        deployment=deployment,
+        bank=bank,
+        engine=engine,
+        executor=executor,
+        evidence_store=make_store(settings),
+        tell_notifiers=True,
+        **options,
+    )
+    notify_worker = build_notify_worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        deployment=deployment,
+        engine=engine,
+        executor=notify_executor,
+        notify=NotifyActivities(engine, providers(settings)),
+        settings=settings,
+        **options,
+    )
+    return worker, notify_worker
+
+
 async def run_worker(settings: Settings) -> None:
     """The escrow worker and the notify worker, in one process, until either stops."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -144,24 +182,14 @@ async def run_worker(settings: Settings) -> None:
                 max_workers=NOTIFY_ACTIVITY_SLOTS, thread_name_prefix="notify"
             ) as notify_executor,
         ):
-            worker = build_worker(
+            worker, notify_worker = build_process_workers(
                 client,
-                task_queue=queue,
+                settings=settings,
                 deployment=version,
                 bank=bank,
                 engine=engine,
                 executor=executor,
-                evidence_store=make_store(settings),
-                tell_notifiers=True,
-            )
-            notify_worker = build_notify_worker(
-                client,
-                task_queue=queue,
-                deployment=version,
-                engine=engine,
-                executor=notify_executor,
-                notify=NotifyActivities(engine, providers(settings)),
-                settings=settings,
+                notify_executor=notify_executor,
             )
             await ensure_sweep_schedule(
                 client,

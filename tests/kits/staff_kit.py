@@ -164,6 +164,22 @@ class DisputedEscrow:
     disputed_fen: int
 
 
+async def owner_against_contractor(stack: Stack, flow: EscrowFlow) -> tuple[DisputeDemo, CaseSession]:
+    """A case session of the flow's owner against its contractor, with an expert pool to draw its
+    panel from and the demo whose clocks move the case's time."""
+    demo = DisputeDemo(stack.settings, stack.http, CaseClocks(stack.temporal))
+    experts = await expert_pool(stack, flow.council, flow.contractor)
+    case = CaseSession(
+        stack.http,
+        claimant=flow.owner,
+        respondent=flow.contractor,
+        council=flow.council,
+        experts=experts,
+        clock=demo.clocks.now,
+    )
+    return demo, case
+
+
 async def filed_case(
     stack: Stack, defects: list[dict] | None = None, stage_photos: list[bytes] | None = None
 ) -> DisputedEscrow:
@@ -178,16 +194,7 @@ async def filed_case(
         await flow.report(1, "fail", defects)
     dispute = await flow.raise_dispute(flow.owner, [1], "the bathroom floor leaks")
     disputed = created["terms"]["stages"][0]["amount_fen"]
-    demo = DisputeDemo(stack.settings, stack.http, CaseClocks(stack.temporal))
-    experts = await expert_pool(stack, flow.council, flow.contractor)
-    case = CaseSession(
-        stack.http,
-        claimant=flow.owner,
-        respondent=flow.contractor,
-        council=flow.council,
-        experts=experts,
-        clock=demo.clocks.now,
-    )
+    demo, case = await owner_against_contractor(stack, flow)
     await case.file(
         {
             "domain": "renovation",

@@ -7,12 +7,10 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from cli.dispute_demo import CaseClocks, DisputeDemo
-from client.case_session import CaseSession
 from tests.kits.driver import at_case_time, check_usable, open_page, register, sign
 from tests.kits.evidence_files import digest_of, photo
 from tests.kits.owner_kit import dispute_in_browser, funded_for_browser_owner
-from tests.kits.staff_kit import expert_pool
+from tests.kits.staff_kit import owner_against_contractor
 from tests.web.conftest import referenced, screenshot
 from web.session import SESSION_COOKIE
 
@@ -79,16 +77,7 @@ async def test_an_owner_files_a_photo_and_the_panel_sees_its_thumbnail(new_conte
     await screenshot(owner, "owner-case-evidence")
 
     # The case goes to a panel: the council accepts, the contractor answers, nobody settles.
-    demo = DisputeDemo(stack.settings, stack.http, CaseClocks(stack.temporal))
-    experts = await expert_pool(stack, flow.council, flow.contractor)
-    case = CaseSession(
-        stack.http,
-        claimant=flow.owner,
-        respondent=flow.contractor,
-        council=flow.council,
-        experts=experts,
-        clock=demo.clocks.now,
-    )
+    demo, case = await owner_against_contractor(stack, flow)
     case.case_id = case_id
     await case.accept()
     await case.answer("防水层按图施工，闭水试验合格")
