@@ -8,6 +8,7 @@ PostgreSQL is part of the suite, not optional: a session that cannot reach it at
 `make test` start it), so a green run always means both backends were tested.
 """
 
+import asyncio
 import contextlib
 import shutil
 import sys
@@ -15,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
 
@@ -166,6 +167,30 @@ def task_queue() -> str:
     return f"escrow-test-{uuid.uuid4().hex[:12]}"
 
 
+FAST_FORWARD_SECONDS = 120.0
+
+
+class BoundedSkipper(TimeSkipper):
+    """A fast-forward that fails rather than waits for ever.
+
+    TimeSkipper long-polls for the fast-forward's completion with no end: one whose completion
+    never came (seen once in CI, in tests/test_notifier.py) held the whole run until CI killed it
+    60 minutes later, with no test failed and nothing said. Bounded, it is one failed test
+    that names the workflow.
+    """
+
+    async def fast_forward(
+        self, handle: WorkflowHandle[Any, Any], duration: timedelta | float | None = None, /
+    ) -> bool:
+        try:
+            async with asyncio.timeout(FAST_FORWARD_SECONDS):
+                return await super().fast_forward(handle, duration)
+        except TimeoutError:
+            raise AssertionError(
+                f"fast-forwarding {handle.id} by {duration} did not complete in {FAST_FORWARD_SECONDS:.0f} s"
+            ) from None
+
+
 @dataclass
 class Stack:
     """Everything a party or an operator reaches, all real and all over HTTP."""
@@ -236,7 +261,7 @@ async def running_stack(
                     )
                     async with worker, notify_worker:
                         await make_current(client, version)
-                        yield Stack(settings, client, TimeSkipper(client), http, bank, engine)
+                        yield Stack(settings, client, BoundedSkipper(client), http, bank, engine)
     engine.dispose()
 
 

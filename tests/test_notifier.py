@@ -5,6 +5,7 @@ Each workflow has its own virtual clock: the escrow's decides when the stage is 
 the notifier's when it reminds. The tests move each where the story needs it.
 """
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
@@ -21,7 +22,7 @@ from domain.calendar import SHANGHAI
 from notify.events import escrow_news
 from sandbox_messages.store import Received
 from tests.kits.flow import EscrowFlow
-from tests.kits.messages_kit import Messages, messages_stack
+from tests.kits.messages_kit import WAIT_SECONDS, Messages, messages_stack
 from workflows.notifier import notify_task_queue
 
 STAGES = [{"name": "hidden works", "amount_fen": 300_000}, {"name": "finishing", "amount_fen": 200_000}]
@@ -103,7 +104,8 @@ async def test_the_notifier_ends_with_its_escrow(messages, record_history):
     # until it ends (in quiet hours, once what it held went at 08:00); it may have ended already
     with contextlib.suppress(RPCError):
         await messages.stack.skipper.fast_forward(notifier)
-    await notifier.result()
+    async with asyncio.timeout(WAIT_SECONDS):
+        await notifier.result()
     assert (await notifier.describe()).status == WorkflowExecutionStatus.COMPLETED
     await record_history(notifier, "notifier_escrow_cancelled")
     await notifications_kept_off_the_escrows_queue(messages, flow, notifier)
