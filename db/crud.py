@@ -37,8 +37,10 @@ from db.models import (
     EscrowProjection,
     IdSequence,
     Party,
+    PartyKeyRecord,
     utcnow,
 )
+from domain.keys import key_id
 from domain.roles import PARTY_ROLES
 
 _PARTY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -141,7 +143,7 @@ def create_party(
         address=address.strip() if address and address.strip() else None,
     )
     token, secret = tokens.new_token(party_id=party.id, kind="api", lifetime=token_lifetime)
-    session.add_all([party, token])  # inserted in foreign-key order by the unit of work
+    session.add_all([party, token, root_key(party)])  # inserted in foreign-key order by the unit of work
     try:
         session.commit()
     except IntegrityError:
@@ -151,6 +153,18 @@ def create_party(
         raise
     session.refresh(party)
     return party, secret
+
+
+def root_key(party: Party) -> PartyKeyRecord:
+    """A new party's registration key as its first device (db/keys.py keeps the rest)."""
+    return PartyKeyRecord(
+        id=key_id(party.public_key),
+        party_id=party.id,
+        public_key=party.public_key,
+        label="first device",
+        via="registration",
+        added_at=party.created_at,
+    )
 
 
 def get_party(*, session: Session, party_id: str) -> Party | None:

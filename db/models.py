@@ -103,6 +103,43 @@ class PartyToken(AppModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class PartyKeyRecord(AppModel, table=True):
+    """One of a party's keys (a device), as the party's signed key events left it (db/keys.py).
+
+    The party's registration key is its first row (`via` "registration"); `Party.public_key`
+    keeps naming it, the root every process replays the events from (domain/keys.py). A key
+    is unique across all parties, revoked ones included, so no key ever signs for two parties.
+    """
+
+    __tablename__ = "party_key"
+
+    id: str = Field(primary_key=True)  # domain.keys.key_id of the public key
+    party_id: str = Field(foreign_key="party.id", index=True)
+    public_key: str = Field(unique=True)
+    label: str
+    via: str  # registration | key.add | key.recover
+    added_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class KeyEventRecord(AppModel, table=True):
+    """A signed key event a party's keys were changed by, in the order they were applied: what
+    every open escrow and case is sent with the party's steps (api/routes/steps.py)."""
+
+    __tablename__ = "key_event"
+    __table_args__ = (UniqueConstraint("party_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    party_id: str = Field(foreign_key="party.id", index=True)
+    seq: int
+    action: str
+    envelope: str = Field(sa_type=Text)  # canonical JSON, exactly as signed
+    signature: str
+    event_hash: str = Field(unique=True)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class EscrowProjection(AppModel, table=True):
     """Read model of one escrow workflow, for lists and dashboards.
 

@@ -76,6 +76,9 @@ CODES: dict[str, tuple[str, Sentence, Sentence]] = {
         "no_such_stage",
         *_same(lambda n, _: f"'{n}' must name stages by their numbers, from 1"),
     ),
+    # a key event (domain/keys.py)
+    "bad_public_key": ("bad_public_key", *_said("must be the base64 of a 32-byte Ed25519 public key")),
+    "bad_label": ("bad_label", *_said("must be a label of 1 to 60 characters")),
     # an evidence file (domain/steps/files.py)
     "not_a_file_hash": (
         "not_a_file_hash",
