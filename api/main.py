@@ -26,6 +26,7 @@ from api.routes import (
     tokens,
     webhooks,
 )
+from api.routes.docs import install_docs
 from config.json_policy import JsonPolicy
 from config.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Renovate first, pay later: escrow and dispute steps, each signed by its party.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served from the app's own files: api/routes/docs.py
+        redoc_url=None,
         responses=error_responses(413, 422),  # the JSON policy at the edge answers these anywhere
     )
     app.state.settings = settings
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(experts.router)
     app.include_router(evidence.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_docs(app)
     app.include_router(pages.router)
     app.include_router(public_record.router)
     app.include_router(public_record.council_router)

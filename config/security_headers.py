@@ -5,11 +5,11 @@
   so), no plugins, no <base>, forms post only to us, and no other page may frame ours
   (`frame-ancestors 'none'`, with X-Frame-Options DENY for older browsers): a page framed
   invisibly could lead a victim's clicks to sign a step.
-- `/docs` and `/redoc` load Swagger UI and ReDoc from cdn.jsdelivr.net until they are
-  vendored; they get a policy of their own (DOCS_POLICY): scripts only from those two
-  packages' folders on the CDN plus the page's own inline script pinned by its hash, inline
-  styles (both tools set style attributes as they draw), fetches to us only. They share our
-  origin with the keys kept in IndexedDB, so nothing looser than that.
+- `/docs` and `/redoc` (Swagger UI and ReDoc, served from /docs-assets, api/routes/docs.py) get
+  a policy of their own (DOCS_POLICY): scripts from our origin plus the page's own inline script
+  pinned by its hash, inline styles (both tools set style attributes as they draw), fetches to
+  us only, workers from blob: (ReDoc's search). They share our origin with the keys kept in
+  IndexedDB, so nothing looser than that.
 - X-Content-Type-Options nosniff, Referrer-Policy no-referrer (page addresses carry escrow
   and case ids), HSTS only on a request that came over HTTPS (the scheme uvicorn saw,
   or the one a trusted proxy forwarded: ESCROW_FORWARDED_ALLOW_IPS).
@@ -28,16 +28,13 @@ PAGE_POLICY = (
     "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
 )
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
-SWAGGER = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
-REDOC = "https://cdn.jsdelivr.net/npm/redoc@2/"
 DOCS_POLICY = (
-    f"default-src 'none'; script-src {SWAGGER} {REDOC} {{hashes}}; "
-    f"style-src {SWAGGER} https://fonts.googleapis.com 'unsafe-inline'; font-src https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; connect-src 'self'; "
-    "worker-src blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+    "default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; worker-src blob:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
 )
 HSTS = "max-age=31536000"
-UNCACHED_EXCEPT = ("/static/",)
+UNCACHED_EXCEPT = ("/static/", "/docs-assets/")
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
