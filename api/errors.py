@@ -25,16 +25,28 @@ log = logging.getLogger("api")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    """`details` are more fields of the error's `detail`, beside `code` and `message`."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.details = details or {}
 
 
 class ErrorDetail(BaseModel):
-    """Some codes carry more: `errors` (the fields of `invalid_input`), `rows` (`invalid_rows`)."""
+    """Some codes carry more: `errors` (the fields of `invalid_input`), `rows` (`invalid_rows`),
+    `clock_offset_seconds` (`stale_timestamp`: the envelope's timestamp minus the server's time)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -70,7 +82,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> ErrorReply:
-        return error_reply(exc.status, exc.code, exc.message, headers=exc.headers)
+        return error_reply(exc.status, exc.code, exc.message, headers=exc.headers, **exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> ErrorReply:
