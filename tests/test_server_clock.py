@@ -15,7 +15,6 @@ from client.party import Party, StepRefused
 from client.server_clock import ServerClock
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.security_world import car_case, car_claim
-from tests.kits.servers import api_alone
 
 TWENTY_MINUTES = timedelta(minutes=20)
 
@@ -35,8 +34,9 @@ def refusal(response: httpx.Response) -> tuple[int, str, int]:
 
 
 @pytest.fixture
-async def api(tmp_path):
-    async with api_alone(tmp_path) as http:
+async def api(stack):
+    """A client of its own on the session's API: the clocks these tests set learn from it alone."""
+    async with httpx.AsyncClient(base_url=stack.http.base_url, timeout=30) as http:
         yield http
 
 
