@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.server_clock import server_time_header
 from config.json_policy import ErrorReply, error_reply, field_errors
 
 log = logging.getLogger("api")
@@ -100,4 +101,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> ErrorReply:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_reply(500, "internal_error", "something went wrong on our side; nothing was changed")
+        # Written by Starlette outside every middleware: the server's time is set here.
+        return error_reply(
+            500,
+            "internal_error",
+            "something went wrong on our side; nothing was changed",
+            headers=server_time_header(),
+        )

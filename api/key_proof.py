@@ -4,7 +4,8 @@ Signing in (`session.open`, web/party_pages.py) and asking for a new API token
 (`token.issue`, api/routes/tokens.py) are both signed by the party's own key, like a step:
 no token can buy another token, so a stolen one dies with its expiry. The envelope's
 signer is the party and its subject too, its payload is empty, its timestamp within
-`signature_max_skew_seconds` of the server's clock (api/server_clock.py), and its nonce opens one token only.
+`signature_max_skew_seconds` of the server's clock (api/stale_timestamp.py), and its nonce
+opens one token only.
 """
 
 from datetime import timedelta
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 from api.errors import ApiError
 from api.models import SignedStepIn
-from api.server_clock import require_fresh
+from api.stale_timestamp import require_fresh
 from config.settings import Settings
 from db import crud, tokens
 from db.models import Party, PartyToken

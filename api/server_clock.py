@@ -1,31 +1,29 @@
-"""The server's time, told on every answer, and a refusal for time that says how far off the signer is.
+"""The server's time, told on every answer: `X-Server-Time`, milliseconds since the Unix epoch (UTC).
 
 Every signed envelope carries a timestamp, refused when it is further than
-`signature_max_skew_seconds` from the server's clock (`stale_timestamp`). A phone whose clock is
-20 minutes wrong would fail every signature, so the server tells its time on every answer in
-`X-Server-Time` (milliseconds since the Unix epoch, UTC), pages included, and its pages render it
-too (`server_time_ms`, base.html), so that a browser or a program stamps its envelopes with the
-server's time rather than its own (web/static/signing.js, client/server_clock.py).
-
-A step still refused for its time says by how much the envelope's timestamp is off the server's
-clock, in its message and as `clock_offset_seconds` (the timestamp minus the server's time, in
-whole seconds: negative when the signer's clock is behind). The API works this out itself, from the
-envelope and its own clock, so the workflows' recorded refusals stay as they were.
+`signature_max_skew_seconds` from the server's clock (`stale_timestamp`, api/stale_timestamp.py).
+A phone whose clock is 20 minutes wrong would fail every signature, so the server tells its time
+on every answer, pages and errors included (the unexpected failure's answer too, which
+api/errors.py writes outside every middleware), and its pages render it (`server_time_ms`,
+base.html), so that a browser or a program stamps its envelopes with the server's time rather
+than its own (web/static/signing.js, client/server_clock.py). See "The server's time" in
+docs/ESCROW.md.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import ApiError
-
 SERVER_TIME_HEADER = "X-Server-Time"
-STALE_TIMESTAMP = "stale_timestamp"
 
 
 def server_time_ms() -> int:
     return int(datetime.now(UTC).timestamp() * 1000)
+
+
+def server_time_header() -> dict[str, str]:
+    return {SERVER_TIME_HEADER: str(server_time_ms())}
 
 
 class ServerTime:
@@ -41,33 +39,7 @@ class ServerTime:
 
         async def send_with_time(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[SERVER_TIME_HEADER] = str(server_time_ms())
+                MutableHeaders(scope=message).update(server_time_header())
             await send(message)
 
         await self.app(scope, receive, send_with_time)
-
-
-def _amount(seconds: int) -> str:
-    """Minutes once there are two of them (a wrong clock is wrong by minutes), else seconds."""
-    if seconds >= 120:
-        return f"{round(seconds / 60)} minutes"
-    return f"{seconds} second{'' if seconds == 1 else 's'}"
-
-
-def stale_timestamp(timestamp: datetime, *, what: str = "envelope") -> ApiError:
-    """The refusal of an envelope (or a claim) whose `timestamp` is too far from the server's clock."""
-    now = datetime.now(UTC)
-    offset = round((timestamp - now).total_seconds())
-    side = "behind" if offset < 0 else "ahead of"
-    message = (
-        f"the {what}'s timestamp is {_amount(abs(offset))} {side} the server's clock "
-        f"({now.strftime('%Y-%m-%dT%H:%M:%SZ')}): set the signing device's clock to automatic time, "
-        f"or stamp envelopes with the server's time ({SERVER_TIME_HEADER} on every answer), and sign again"
-    )
-    return ApiError(409, STALE_TIMESTAMP, message, details={"clock_offset_seconds": offset})
-
-
-def require_fresh(timestamp: datetime, max_skew_seconds: int, *, what: str = "envelope") -> None:
-    """Refuse a `timestamp` further than `max_skew_seconds` from the server's clock."""
-    if abs(timestamp - datetime.now(UTC)) > timedelta(seconds=max_skew_seconds):
-        raise stale_timestamp(timestamp, what=what)

@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from api.main import create_app
 from api.server_clock import SERVER_TIME_HEADER
 from client.party import Party, StepRefused
 from client.server_clock import ServerClock
+from config.settings import Settings
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.security_world import car_case, car_claim
+from tests.kits.servers import serve
 
 TWENTY_MINUTES = timedelta(minutes=20)
 
@@ -68,6 +71,22 @@ def page_clock(page: httpx.Response) -> dict:
     found = re.search(r'<script type="application/json" id="server-clock">(.*?)</script>', page.text, re.S)
     assert found, page.text[:500]
     return json.loads(found.group(1))
+
+
+async def test_even_an_unexpected_failure_tells_the_time(tmp_path):
+    """Starlette writes a 500 outside every middleware: its handler sets the time itself."""
+    settings = Settings(data_dir=tmp_path, database_url="", temporal_address="127.0.0.1:1")
+    app = create_app(settings)
+
+    @app.get("/fails")
+    def fails() -> None:
+        raise RuntimeError("a bug")
+
+    async with serve(app, settings=settings) as url, httpx.AsyncClient(base_url=url) as http:
+        before = now_ms()
+        answer = await http.get("/fails")
+    assert (answer.status_code, answer.json()["detail"]["code"]) == (500, "internal_error")
+    assert before <= int(answer.headers[SERVER_TIME_HEADER]) <= now_ms()
 
 
 async def test_a_page_carries_its_own_time_and_the_words_for_a_wrong_clock(api):

@@ -24,7 +24,7 @@ from api.evidence_named import require_uploaded
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
 from api.idempotency import BusinessKey, answer_once
 from api.models import SignedStepIn
-from api.server_clock import require_fresh
+from api.stale_timestamp import require_fresh
 from config.settings import Settings
 from db import cases, crud, evidence
 from db.models import CaseProjection, Party

@@ -23,7 +23,7 @@ from api.errors import ApiError, error_responses
 from api.evidence_named import require_uploaded
 from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
-from api.server_clock import STALE_TIMESTAMP, stale_timestamp
+from api.stale_timestamp import STALE_TIMESTAMP, stale_timestamp
 from domain.canonical import canonical_json
 from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 from domain.steps.spec import StepSpec
@@ -97,7 +97,7 @@ def check_route(
 
 def told_how_far_off(refusal: ApiError, step: SignedStep) -> ApiError:
     """A workflow's `stale_timestamp` retold with how far the envelope's timestamp is from the
-    server's clock (api/server_clock.py); any other refusal as it came."""
+    server's clock (api/stale_timestamp.py); any other refusal as it came."""
     if refusal.code != STALE_TIMESTAMP:
         return refusal
     try:
