@@ -19,22 +19,35 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.server_clock import server_time_header
 from config.json_policy import ErrorReply, error_reply, field_errors
 
 log = logging.getLogger("api")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    """`details` are more fields of the error's `detail`, beside `code` and `message`."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.details = details or {}
 
 
 class ErrorDetail(BaseModel):
-    """Some codes carry more: `errors` (the fields of `invalid_input`), `rows` (`invalid_rows`)."""
+    """Some codes carry more: `errors` (the fields of `invalid_input`), `rows` (`invalid_rows`),
+    `clock_offset_seconds` (`stale_timestamp`: the envelope's timestamp minus the server's time)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -70,7 +83,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> ErrorReply:
-        return error_reply(exc.status, exc.code, exc.message, headers=exc.headers)
+        return error_reply(exc.status, exc.code, exc.message, headers=exc.headers, **exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> ErrorReply:
@@ -88,4 +101,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> ErrorReply:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_reply(500, "internal_error", "something went wrong on our side; nothing was changed")
+        # Written by Starlette outside every middleware: the server's time is set here.
+        return error_reply(
+            500,
+            "internal_error",
+            "something went wrong on our side; nothing was changed",
+            headers=server_time_header(),
+        )

@@ -4,15 +4,17 @@ Signing in (`session.open`, web/party_pages.py) and asking for a new API token
 (`token.issue`, api/routes/tokens.py) are both signed by the party's own key, like a step:
 no token can buy another token, so a stolen one dies with its expiry. The envelope's
 signer is the party and its subject too, its payload is empty, its timestamp within
-`signature_max_skew_seconds` of the server's clock, and its nonce opens one token only.
+`signature_max_skew_seconds` of the server's clock (api/stale_timestamp.py), and its nonce
+opens one token only.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from api.errors import ApiError
 from api.models import SignedStepIn
+from api.stale_timestamp import require_fresh
 from config.settings import Settings
 from db import crud, tokens
 from db.models import Party, PartyToken
@@ -44,8 +46,7 @@ def token_for_signature(
         raise ApiError(422, "bad_envelope", f"a '{action}' envelope names its signer as its subject")
     if envelope.payload:
         raise ApiError(422, "unknown_fields", f"a '{action}' envelope carries an empty payload")
-    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
-        raise ApiError(409, "stale_timestamp", "the envelope's timestamp is too far from now")
+    require_fresh(envelope.timestamp, settings.signature_max_skew_seconds)
     try:
         token, secret = tokens.issue(
             session=session, party_id=party.id, kind=kind, lifetime=lifetime, nonce=envelope.nonce

@@ -27,6 +27,7 @@ from api.routes import (
     webhooks,
 )
 from api.routes.docs import install_docs
+from api.server_clock import ServerTime
 from config.json_policy import JsonPolicy
 from config.security_headers import SecurityHeaders
 from config.settings import Settings, get_settings
@@ -75,12 +76,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.evidence_store = make_store(settings)
     install_error_handlers(app)
     app.state.rate_limits = RateLimits(settings)
-    # The last added is the outermost: headers on every answer, metrics count every refusal,
-    # rate limits count a request before its body is read, the JSON policy refuses bodies.
+    # The last added is the outermost: the server's time and the security headers on every
+    # answer, metrics count every refusal, rate limits count a request before its body is read,
+    # the JSON policy refuses bodies.
     app.add_middleware(JsonPolicy)
     app.add_middleware(RateLimitedRoutes, limits=app.state.rate_limits)
     app.add_middleware(RequestMetrics)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTime)
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(tokens.router)

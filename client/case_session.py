@@ -6,9 +6,9 @@ council accepts it and countersigns the decision, the respondent answers, and th
 panel's experts, who are parties too (role `expert`), declare, vote and sign.
 
 Case steps are signed at the case's own time, read through `clock(case_id)`: the
-wall clock in real use, the workflow's virtual clock when a demo fast-forwards a
-case's windows. The claim itself is always signed at the wall-clock time, because
-the API checks it against its own clock when the case is filed.
+server's time in real use (as learned from the API's answers), the workflow's virtual clock
+when a demo fast-forwards a case's windows. The claim itself is always signed at the server's
+time, because the API checks it against its own clock when the case is filed.
 
 `ExpertKeystore` keeps a demo's expert pool (ids and raw private keys) in a small
 JSON file so the same experts are reused across runs. That is a DEMO CONVENIENCE
@@ -22,7 +22,7 @@ import os
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party, Upload, checked, raise_for_error
+from client.server_clock import server_clock
 from domain.case import steps
 from domain.case.machine import settlement_hash
 from domain.case.snapshot import CaseSnapshot, RoundSnapshot, read_case_snapshot
@@ -44,8 +45,15 @@ from expert_panels.votes import commitment
 CaseClock = Callable[[str], Awaitable[datetime]]
 
 
-async def wall_case_clock(case_id: str) -> datetime:
-    return datetime.now(UTC)
+def server_case_clock(http: httpx.AsyncClient) -> CaseClock:
+    """The clock in real use: the server's time as learned from `http`'s answers, whatever the case
+    (client/server_clock.py)."""
+    clock = server_clock(http)
+
+    async def now(case_id: str) -> datetime:
+        return clock.now()
+
+    return now
 
 
 # ------------------------------------------------------------ expert pool
@@ -188,14 +196,14 @@ class CaseSession:
         respondent: Party,
         council: Party,
         experts: dict[str, Party] | None = None,
-        clock: CaseClock = wall_case_clock,
+        clock: CaseClock | None = None,
     ) -> None:
         self.http = http
         self.claimant = claimant
         self.respondent = respondent
         self.council = council
         self.experts = dict(experts or {})  # expert_id -> the expert's party, for those whose keys we hold
-        self.clock = clock
+        self.clock = clock or server_case_clock(http)
         self.case_id = ""
         self.claim_hash = ""
         self._votes: dict[str, tuple[dict[str, Any], str]] = {}  # expert_id -> (opinion, salt)
@@ -206,7 +214,7 @@ class CaseSession:
         `claim.file`, addressed to the respondent."""
         if evidence:
             claim = claim | {"evidence": await self.claimant.upload_files(evidence)}
-        signed = self.claimant.sign("claim.file", self.respondent.id, claim, datetime.now(UTC))
+        signed = self.claimant.sign("claim.file", self.respondent.id, claim)  # at the server's time
         response = await self.http.post("/cases", json=asdict(signed), headers=self.claimant.auth)
         filed = raise_for_error(response)
         self.case_id, self.claim_hash = filed["case_id"], filed["claim_hash"]

@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
 
 from client.party import Party, Upload
+from client.server_clock import server_clock
 from domain.escrow import steps
 from domain.escrow.machine import change_plan_hash
 from domain.escrow.snapshot import EscrowSnapshot
@@ -28,18 +29,25 @@ Clock = Callable[[], Awaitable[datetime]]
 T = TypeVar("T")
 
 
-async def wall_clock() -> datetime:
-    return datetime.now(UTC)
+def server_time(http: httpx.AsyncClient) -> Clock:
+    """The clock in real use: the server's time as learned from `http`'s answers, so a machine
+    whose own clock is wrong still signs in time (client/server_clock.py)."""
+    clock = server_clock(http)
+
+    async def now() -> datetime:
+        return clock.now()
+
+    return now
 
 
 class EscrowSession:
     wait_seconds = 20.0
 
     def __init__(
-        self, http: httpx.AsyncClient, bank: BankClient | None = None, *, clock: Clock = wall_clock
+        self, http: httpx.AsyncClient, bank: BankClient | None = None, *, clock: Clock | None = None
     ) -> None:
         self.bank = bank  # None until `bank_from_api` names it
-        self.clock = clock
+        self.clock = clock or server_time(http)
         self.owner = Party(http, "owner", "Li Wei (owner)")
         self.contractor = Party(http, "contractor", "Guilin Jiazhuang Renovation Co.")
         self.inspector = Party(http, "inspector", "Lijiang Building Inspection")

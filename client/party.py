@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from client.keys import PartyKey
+from client.server_clock import ServerClock, server_clock
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
 from domain.steps.signing import SignedStep
 
@@ -44,11 +45,23 @@ def raise_for_error(response: httpx.Response) -> dict[str, Any]:
 
 
 class Party:
-    def __init__(self, http: httpx.AsyncClient, role: str, name: str, key: PartyKey | None = None) -> None:
+    """Signs with the server's time as learned from `http`'s answers (`clock`, by default the one
+    every party on `http` shares), so a machine with a wrong clock still signs in time."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        role: str,
+        name: str,
+        key: PartyKey | None = None,
+        *,
+        clock: ServerClock | None = None,
+    ) -> None:
         self.http = http
         self.role = role
         self.name = name
         self.key = key or PartyKey.generate()
+        self.clock = clock or server_clock(http)
         self.id = ""
         self.token = ""
 
@@ -137,7 +150,9 @@ class Party:
     def sign(
         self, action: str, subject: str, payload: dict[str, Any], now: datetime | None = None
     ) -> SignedStep:
-        return self.key.sign_step(action=action, subject=subject, signer=self.id, payload=payload, now=now)
+        return self.key.sign_step(
+            action=action, subject=subject, signer=self.id, payload=payload, now=now or self.clock.now()
+        )
 
     async def step(
         self, path: str, action: str, escrow_id: str, payload: dict[str, Any], *, now: datetime | None = None

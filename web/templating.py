@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 from starlette.responses import HTMLResponse
 
+from api.server_clock import server_time_ms
 from db.models import Party
 from db.notifications import unread_count
 from domain.calendar import SHANGHAI
@@ -55,6 +56,7 @@ templates.env.filters["local_time"] = local_time
 templates.env.filters["article_key"] = article_key
 templates.env.filters["in_claim_order"] = in_claim_order
 templates.env.filters["raised_by"] = raised_by
+templates.env.globals["server_time_ms"] = server_time_ms
 
 
 def render(

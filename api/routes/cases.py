@@ -7,7 +7,7 @@ claimant signed. A party's organisation, for the draw's conflict check, is its
 party id: experts list the parties they worked or were paid for.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
@@ -24,6 +24,7 @@ from api.evidence_named import require_uploaded
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
 from api.idempotency import BusinessKey, answer_once
 from api.models import SignedStepIn
+from api.stale_timestamp import require_fresh
 from config.settings import Settings
 from db import cases, crud, evidence
 from db.models import CaseProjection, Party
@@ -170,8 +171,7 @@ async def file_case(
 def _new_case(
     session: Session, settings: Settings, party: Party, envelope: Any, claim_hash: str
 ) -> tuple[dict[str, Any], CaseInput]:
-    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
-        raise ApiError(409, "stale_timestamp", "the claim's timestamp is too far from now")
+    require_fresh(envelope.timestamp, settings.signature_max_skew_seconds, what="claim")
     respondent = crud.get_party(session=session, party_id=envelope.subject)
     try:
         claim = read_payload(ClaimFile, envelope.payload)

@@ -23,8 +23,9 @@ from api.errors import ApiError, error_responses
 from api.evidence_named import require_uploaded
 from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
+from api.stale_timestamp import STALE_TIMESTAMP, stale_timestamp
 from domain.canonical import canonical_json
-from domain.steps.signing import SignedStep
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 from domain.steps.spec import StepSpec
 
 MAX_ENVELOPE_BYTES = 64 * 1024
@@ -94,6 +95,18 @@ def check_route(
         raise ApiError(422, "envelope_too_large", f"an envelope is at most {MAX_ENVELOPE_BYTES} bytes")
 
 
+def told_how_far_off(refusal: ApiError, step: SignedStep) -> ApiError:
+    """A workflow's `stale_timestamp` retold with how far the envelope's timestamp is from the
+    server's clock (api/stale_timestamp.py); any other refusal as it came."""
+    if refusal.code != STALE_TIMESTAMP:
+        return refusal
+    try:
+        timestamp = parse_envelope(step.envelope).timestamp
+    except EnvelopeError:  # cannot be: the workflow parsed it before it looked at the time
+        return refusal
+    return stale_timestamp(timestamp)
+
+
 def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
     action, field = spec.action, spec.path_field
 
@@ -104,7 +117,10 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
         require_uploaded(session, spec.payload, body.envelope.get("payload"))
         release_connection(session)
         step = SignedStep(envelope=body.envelope, signature=body.signature)
-        receipt = await execute(temporal, process, subject_id, process.submit_step, step)
+        try:
+            receipt = await execute(temporal, process, subject_id, process.submit_step, step)
+        except ApiError as exc:
+            raise told_how_far_off(exc, step) from None
         return StepAccepted(
             subject_id=subject_id,
             action=action,

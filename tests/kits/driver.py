@@ -3,6 +3,7 @@
 from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
+from tests.kits.told_time import tell_time
 from tests.web.conftest import screenshot
 
 
@@ -42,8 +43,11 @@ async def open_escrow(page: Page, escrow_id: str) -> None:
 
 
 async def at_case_time(page: Page, clocks, case_id: str, path: str | None = None) -> None:
-    """Set the browser's clock to the case's virtual time, which stamps what it signs; then open `path`."""
-    await page.clock.set_fixed_time(await clocks.now(case_id))
+    """Set the browser's clock, and the server's time it is told (which stamps what it signs), to
+    the case's virtual time; then open `path`."""
+    moment = await clocks.now(case_id)
+    await page.clock.set_fixed_time(moment)
+    await tell_time(page, moment)
     if path is not None:
         await open_page(page, path)
 

@@ -10,7 +10,7 @@ from cli.dispute_demo import WINDOWS
 from db import crud
 from domain.money import yuan
 from domain.steps.signing import SignedStep, signature_is_valid
-from tests.kits.driver import open_page, sign, signed_in
+from tests.kits.driver import at_case_time, open_page, sign, signed_in
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.staff_kit import case_in_voting, decided
 
@@ -33,8 +33,7 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
     council.on(
         "request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/enforcement") else None
     )
-    await council.clock.set_fixed_time(await demo.clocks.now(case.case_id))
-    await open_page(council, f"/council/cases/{case.case_id}")
+    await at_case_time(council, demo.clocks, case.case_id, f"/council/cases/{case.case_id}")
     await expect(council.locator("#waits")).to_contain_text("调解委员会: 在托管中执行裁决")  # its open action
     await sign(
         council,

@@ -2,8 +2,9 @@
 
 The expert's key is made in the browser and never leaves it, so only the browser can sign
 for this expert. The case's windows are days long and the test fast-forwards the case
-workflow's clock; the browser's clock is set to that same virtual time (Playwright's
-`clock.set_fixed_time`) so its signatures carry the time the workflow checks them against.
+workflow's clock; the browser's clock, and the server's time it is told, are set to that same
+virtual time (Playwright's `clock.set_fixed_time`, tests/kits/told_time.py) so its signatures
+carry the time the workflow checks them against.
 """
 
 from playwright.async_api import expect

@@ -10,7 +10,10 @@
 //   identities() -> [identity]                 identity(partyId) -> identity | null      forget(partyId)
 //   signIn(partyId) / signOut()                 opens the page session (HttpOnly cookie) by signing a
 //                                               `session.open` envelope with the key / revokes it
-//   envelope(partyId, {action, subject, payload}) -> the envelope to show (sync: fresh nonce, time now)
+//   envelope(partyId, {action, subject, payload}) -> the envelope to show (sync: fresh nonce, the
+//                                               server's time now: serverNow())
+//   serverNow() -> ms since the epoch by the server's clock, as learned (sync)
+//   fetch(url, init?) -> window.fetch that learns the server's time from the answer's X-Server-Time
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
 //   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
 //   api(method, url, body?, headers?) -> JSON from the JSON API as the signed-in party (its cookie)
@@ -159,6 +162,68 @@
 
   const forget = (partyId) => withStore("readwrite", (store) => store.delete(partyId));
 
+  // ------------------------------------------------------------ the server's clock
+  // Envelopes are stamped with the server's time, not this device's: a phone whose clock is 20
+  // minutes off would have every signature refused (`stale_timestamp`). The offset (server minus
+  // device, in ms) is learned from the page itself (the server renders its time into
+  // #server-clock, so the very first signature has it) and then from every answer's X-Server-Time
+  // (api/server_clock.py). The latest answer wins, so a clock set right while the page is open is
+  // followed. The server's time falls between the request leaving and its answer arriving, so it
+  // is matched with the middle of the two: wrong by at most half the round trip, a second or two
+  // on a slow phone against a window of 15 minutes.
+  const SERVER_TIME_HEADER = "X-Server-Time";
+  let offset = 0;
+  let learned = false;
+
+  function learn(serverMs, sentAt, receivedAt) {
+    if (!Number.isFinite(serverMs) || serverMs <= 0) return;
+    offset = serverMs - (sentAt + receivedAt) / 2;
+    learned = true;
+  }
+
+  const pageClock = () => {
+    const element = document.getElementById("server-clock");
+    return element ? JSON.parse(element.textContent) : null;
+  };
+
+  // The page's own request, timed by the browser (Navigation Timing): device time at its start
+  // and at its answer's first byte. Without those times, now (later than the answer: the offset
+  // is then short by the time the page took to load).
+  function learnFromPage() {
+    const page = pageClock();
+    if (!page) return;
+    const [navigation] = performance.getEntriesByType("navigation");
+    const origin = Date.now() - performance.now();
+    if (navigation && navigation.responseStart > 0) {
+      learn(page.now, origin + navigation.requestStart, origin + navigation.responseStart);
+    } else {
+      learn(page.now, Date.now(), Date.now());
+    }
+  }
+
+  async function timedFetch(url, init) {
+    const sentAt = Date.now();
+    const response = await fetch(url, init);
+    const told = response.headers.get(SERVER_TIME_HEADER);
+    if (told) learn(Number(told), sentAt, Date.now());
+    return response;
+  }
+
+  const serverNow = () => Date.now() + offset;
+
+  // A step refused for its time, in the reader's words: how far off this device's clock is (by
+  // the offset learned, the refusal's own answer included; by the refusal's clock_offset_seconds
+  // if nothing was learned), or, if the clock is right, that the signature was made too long ago.
+  function clockAdvice(detail) {
+    const words = (pageClock() || {}).words;
+    if (!words) return null;
+    const deviceAhead = learned ? -offset / 1000 : Number(detail.clock_offset_seconds);
+    if (!Number.isFinite(deviceAhead)) return null;
+    const minutes = Math.round(Math.abs(deviceAhead) / 60);
+    if (minutes < 1) return words.resync;
+    return (deviceAhead < 0 ? words.behind : words.ahead).replace("{minutes}", String(minutes));
+  }
+
   async function answer(response) {
     let body = null;
     try {
@@ -169,7 +234,8 @@
     if (response.ok) return body;
     const detail = body && body.detail;
     if (detail && typeof detail === "object" && detail.code) {
-      throw new StepError(response.status, detail.code, detail.message || "");
+      const advice = detail.code === "stale_timestamp" ? clockAdvice(detail) : null;
+      throw new StepError(response.status, detail.code, advice || detail.message || "");
     }
     throw new StepError(response.status, "http_error", typeof detail === "string" ? detail : response.statusText);
   }
@@ -180,7 +246,7 @@
     const headers = { "Content-Type": "application/json" };
     if (enrolmentSecret) headers["X-Enrolment-Secret"] = enrolmentSecret;
     const registered = await answer(
-      await fetch("/parties", {
+      await timedFetch("/parties", {
         method: "POST",
         headers,
         body: JSON.stringify({ role, display_name: displayName, public_key: publicKey }),
@@ -213,12 +279,12 @@
   }
 
   async function signOut() {
-    await fetch("/session", { method: "DELETE", headers: SESSION_HEADERS, credentials: "same-origin" });
+    await timedFetch("/session", { method: "DELETE", headers: SESSION_HEADERS, credentials: "same-origin" });
   }
 
   // ------------------------------------------------------------ signing
   function timestamp() {
-    return new Date().toISOString();
+    return new Date(serverNow()).toISOString();
   }
 
   // The envelope is made first so the page can show it, then signed exactly as shown.
@@ -237,7 +303,7 @@
 
   async function post(url, signed) {
     const body = JSON.stringify(signed);
-    return answer(await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }));
+    return answer(await timedFetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }));
   }
 
   const submit = async (partyId, url, step) => post(url, await sign(partyId, step));
@@ -247,11 +313,15 @@
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const request = { method, headers, credentials: "same-origin" };
     if (body !== undefined) request.body = JSON.stringify(body);
-    return answer(await fetch(url, request));
+    return answer(await timedFetch(url, request));
   }
+
+  learnFromPage();
 
   window.Signing = {
     StepError,
+    serverNow,
+    fetch: timedFetch,
     SESSION_HEADERS,
     canonicalJson,
     sha256Hex,

@@ -133,7 +133,7 @@
 
   // The store's record of a file this reader may already read (its own earlier upload), else null.
   async function stored(digest) {
-    const response = await fetch("/evidence/" + digest + "/meta", { credentials: "same-origin" });
+    const response = await Signing.fetch("/evidence/" + digest + "/meta", { credentials: "same-origin" });
     return response.ok ? response.json() : null;
   }
 
@@ -507,7 +507,7 @@
     const url = window.location.pathname + "/version";
     setInterval(async () => {
       try {
-        const response = await fetch(url, { credentials: "same-origin" });
+        const response = await Signing.fetch(url, { credentials: "same-origin" });
         if (!response.ok) return;
         const { version } = await response.json();
         if (String(version) === pageData().version) return;
