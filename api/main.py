@@ -19,6 +19,7 @@ from api.routes import (
     experts,
     health,
     inbox,
+    key_recovery,
     parties,
     party_webhooks,
     public_record,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(party_webhooks.router)
     app.include_router(contact.router)
+    app.include_router(key_recovery.router)
     app.include_router(inbox.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", ESCROW_STEPS, "escrow steps")
