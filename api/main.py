@@ -44,6 +44,7 @@ from web import (
     inbox_pages,
     party_case_pages,
     party_pages,
+    recovery_pages,
 )
 from web import routes as pages
 from web.session import SignInRequired, to_sign_in
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)
     app.include_router(expert_pages.router)
+    app.include_router(recovery_pages.council_router)
+    app.include_router(recovery_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
     app.include_router(inbox_pages.router)
