@@ -37,7 +37,7 @@ from domain.canonical import canonical_json, sha256_hex
 from domain.steps.fields import StepPayload, Text
 from domain.steps.payload_errors import read_payload
 from domain.steps.rejections import conflict, forbidden, invalid
-from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 
 KEY_ADD = "key.add"
 KEY_REVOKE = "key.revoke"
@@ -344,15 +344,20 @@ class RecoveryTerms:
         return self.signed_at + timedelta(hours=self.waiting_hours)
 
 
-def check_approval(event: SignedStep, party_id: str, councils: Mapping[str, str]) -> KeyRecoverApprove:
-    """The first council member's `key.recover.approve` for `party_id`, checked on its own (before
-    a second member signs over it): a council member's signature and the terms' shape."""
+def _envelope_for(event: SignedStep, action: str) -> Envelope:
     try:
         envelope = parse_envelope(event.envelope)
     except EnvelopeError as exc:
         raise invalid("bad_envelope", str(exc)) from exc
-    if envelope.action != KEY_RECOVER_APPROVE:
-        raise invalid("unknown_action", f"this takes a '{KEY_RECOVER_APPROVE}' envelope")
+    if envelope.action != action:
+        raise invalid("unknown_action", f"this takes a '{action}' envelope")
+    return envelope
+
+
+def check_approval(event: SignedStep, party_id: str, councils: Mapping[str, str]) -> KeyRecoverApprove:
+    """The first council member's `key.recover.approve` for `party_id`, checked on its own (before
+    a second member signs over it): a council member's signature and the terms' shape."""
+    envelope = _envelope_for(event, KEY_RECOVER_APPROVE)
     if envelope.subject != party_id:
         raise forbidden("wrong_subject", "this approval was signed for another party")
     if envelope.signer not in councils or not signature_is_valid(councils[envelope.signer], event):
@@ -365,12 +370,7 @@ def check_recovery(ring: KeyRing, event: SignedStep, councils: Mapping[str, str]
     `ring` (nothing changes): what the API checks when the second member signs, days before the
     event can be applied. Planning without a `now` skips only the wait; the event is refused
     as `key_known` once applied (its key is then the party's)."""
-    try:
-        envelope = parse_envelope(event.envelope)
-    except EnvelopeError as exc:
-        raise invalid("bad_envelope", str(exc)) from exc
-    if envelope.action != KEY_RECOVER:
-        raise invalid("unknown_action", f"this takes a '{KEY_RECOVER}' envelope")
+    envelope = _envelope_for(event, KEY_RECOVER)
     if ring.copy().plan(event, councils, None) is None:
         raise conflict("key_known", "this recovery was applied already")
     payload = read_payload(KeyRecover, envelope.payload)
