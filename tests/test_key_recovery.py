@@ -13,13 +13,16 @@ from client.keys import PartyKey
 from client.party import Party
 from db import keys
 from db.models import Party as PartyRow
+from domain.calendar import SHANGHAI
 from domain.keys import key_id
 from tests.conftest import Stack
 from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
+from tests.kits.messages_kit import messages_stack
 from tests.kits.recovery_kit import ID_NUMBER, Recovery, refusal
 from workflows.key_recovery import KeyRecoveryWorkflow, key_recovery_workflow_id
 
 WAIT_SECONDS = 30.0
+OWNER_MAIL = "lost.every.key@example.com"
 
 
 def active_keys(stack: Stack, party_id: str) -> list[str]:
@@ -157,3 +160,21 @@ async def test_a_request_proves_the_new_key_and_binds_nothing_by_itself(stack: S
     body = {"party_id": owner.id, "pairing": {"envelope": fresh.envelope, "signature": fresh.signature}}
     assert refusal(await stack.http.post("/key-recoveries", json=body)) == (409, "too_many_recoveries")
     assert active_keys(stack, owner.id) == [owner.key.public_key_b64]
+
+
+async def test_the_partys_verified_mail_is_told_at_once_with_the_time_and_the_way_to_cancel(
+    temporal_env, tmp_path, thread_pool
+):
+    async with messages_stack(temporal_env.client, temporal_env, tmp_path, thread_pool) as messages:
+        stack = messages.stack
+        owner = await Party(stack.http, "owner", "Owner with mail").register()
+        await messages.verify(owner, "email", OWNER_MAIL)
+        first, second = await second_member(stack), await second_member(stack)
+        recovery = await Recovery.requested(stack.http, owner.id)
+        waiting = await recovery.signed_by_two(first, second, stack.settings.recovery_waiting_hours)
+        mail = await messages.wait(
+            "email", OWNER_MAIL, "the recovery's warning", lambda m: "key recovery was signed" in m.title
+        )
+        due = datetime.fromisoformat(waiting["effective_at"]).astimezone(SHANGHAI)
+        assert recovery.request_id in mail.body and due.strftime("%Y-%m-%d %H:%M") in mail.body
+        assert f"https://escrow.example.cn/recover/{recovery.request_id}" in mail.body
