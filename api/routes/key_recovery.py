@@ -359,6 +359,13 @@ async def cancel_recovery(
         raise ApiError(
             503, "temporal_unavailable", "the workflow service did not answer; try again"
         ) from None
-    shown = public(row)
-    shown.state = status.state  # type: ignore[assignment]
-    return shown
+    # The workflow took the cancellation (its own activity closes the request too, to the same
+    # state): closed here as well, so a page reloaded on this answer reads it cancelled.
+    row = requests.close(
+        session=session,
+        request_id=row.id,
+        state=status.state,
+        at=datetime.now(UTC),
+        cancelled_by_key=status.cancelled_by_key,
+    )
+    return public(row)

@@ -53,21 +53,27 @@ document.addEventListener("DOMContentLoaded", () => {
     );
   }
 
+  // Signed once and sent again as it is after a failure (the workflow service did not answer):
+  // the same binding starts the waiting period once, where a new signature would be refused.
+  let binding = null;
   const bind = document.getElementById("bind");
   if (bind) {
     bind.addEventListener("click", () =>
-      run(bind, () =>
-        Signing.submit(data.member, `${base}/binding`, {
-          action: "key.recover",
-          subject: data.party,
-          payload: {
-            ...signed.approval.envelope.payload,
-            label: signed.pairing.envelope.payload.label,
-            approval: signed.approval,
-            possession: signed.pairing,
-          },
-        }),
-      ),
+      run(bind, async () => {
+        binding =
+          binding ||
+          (await Signing.sign(data.member, {
+            action: "key.recover",
+            subject: data.party,
+            payload: {
+              ...signed.approval.envelope.payload,
+              label: signed.pairing.envelope.payload.label,
+              approval: signed.approval,
+              possession: signed.pairing,
+            },
+          }));
+        return Signing.post(`${base}/binding`, binding);
+      }),
     );
   }
 });
