@@ -19,6 +19,7 @@ from api.routes import (
     experts,
     health,
     inbox,
+    key_recovery,
     parties,
     party_webhooks,
     public_record,
@@ -45,6 +46,7 @@ from web import (
     inbox_pages,
     party_case_pages,
     party_pages,
+    recovery_pages,
 )
 from web import routes as pages
 from web.session import SignInRequired, to_sign_in
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(party_webhooks.router)
     app.include_router(contact.router)
+    app.include_router(key_recovery.router)
     app.include_router(inbox.router)
     app.include_router(escrows.router)
     steps.register_step_routes(app, ESCROW, "/escrows", ESCROW_STEPS, "escrow steps")
@@ -110,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)
     app.include_router(expert_pages.router)
+    app.include_router(recovery_pages.council_router)
+    app.include_router(recovery_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
     app.include_router(inbox_pages.router)

@@ -1,6 +1,7 @@
 """Rate limits per client address on the doors a stranger can knock on without a token.
 
-Registration (`POST /parties`) and sign-in (`POST /session`) are limited by route at the edge
+Registration (`POST /parties`), sign-in (`POST /session`) and a new device's key recovery
+request (`POST /key-recoveries`) are limited by route at the edge
 (RateLimitedRoutes), whatever handler answers them; refused enrolment secrets (a council or
 bank member's `X-Enrolment-Secret`) are counted by the registration route itself, since only
 it knows a guess was wrong: once a client has used up its guesses, even the right secret
@@ -31,7 +32,12 @@ from config.settings import Settings
 REGISTRATION = "registration"
 ENROLMENT_FAILURES = "enrolment_failures"
 SIGN_IN = "sign_in"
-ROUTES = {("POST", "/parties"): REGISTRATION, ("POST", "/session"): SIGN_IN}
+RECOVERY = "recovery"
+ROUTES = {
+    ("POST", "/parties"): REGISTRATION,
+    ("POST", "/session"): SIGN_IN,
+    ("POST", "/key-recoveries"): RECOVERY,
+}
 MESSAGE = "too many attempts from this address; try again in {seconds} s"
 
 
@@ -42,6 +48,7 @@ class RateLimits:
             REGISTRATION: parse_many(settings.rate_limit_registration),
             ENROLMENT_FAILURES: parse_many(settings.rate_limit_enrolment_failures),
             SIGN_IN: parse_many(settings.rate_limit_sign_in),
+            RECOVERY: parse_many(settings.rate_limit_recovery),
         }
 
     def wait_seconds(self, name: str, client: str) -> int:

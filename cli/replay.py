@@ -28,10 +28,17 @@ from temporalio.workflow import NondeterminismError
 
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
+from workflows.key_recovery import KeyRecoveryWorkflow
 from workflows.notifier import NotifierWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
-TODAYS_WORKFLOWS: tuple[type, ...] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow, NotifierWorkflow)
+TODAYS_WORKFLOWS: tuple[type, ...] = (
+    EscrowWorkflow,
+    CaseWorkflow,
+    WebhookDeliveryWorkflow,
+    NotifierWorkflow,
+    KeyRecoveryWorkflow,
+)
 CORE_MESSAGE = re.compile(r'message: "(.*?)", source:')
 
 console = Console(width=200)

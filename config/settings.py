@@ -94,6 +94,18 @@ class Settings(BaseSettings):
     )
 
     council_enrolment_secret: SecretStr = SecretStr("dev-council-secret-change-me")
+    # Key recovery (docs/RECOVERY.md).
+    id_number_secret: SecretStr = Field(
+        default=SecretStr("dev-id-number-secret-change-me"),
+        description="The key of the HMAC-SHA256 an identity document's number is kept as at a key "
+        "recovery: the number itself is never stored.",
+    )
+    recovery_waiting_hours: int = Field(
+        default=48,
+        ge=1,
+        description="How long after the council's second signature a key recovery takes effect: the "
+        "time the party's surviving keys have to cancel it.",
+    )
     signature_max_skew_seconds: int = 900
     api_token_days: int = Field(
         default=90, ge=1, description="How long an API token (registration or `token.issue`) is valid."
@@ -111,6 +123,9 @@ class Settings(BaseSettings):
         default="5/minute;20/hour", description="refused X-Enrolment-Secret guesses at POST /parties"
     )
     rate_limit_sign_in: str = Field(default="30/minute;300/hour", description="POST /session")
+    rate_limit_recovery: str = Field(
+        default="5/minute;30/hour", description="POST /key-recoveries (a new device asking to be bound)"
+    )
 
     # Notifications (notify/, docs/NOTIFICATIONS.md): apprise URL templates, `{address}` filled in.
     email_url_template: SecretStr = Field(
@@ -174,7 +189,12 @@ class Settings(BaseSettings):
         default=60, ge=1, description="How often the worker's schedule sweeps unreferenced files."
     )
 
-    @field_validator("rate_limit_registration", "rate_limit_enrolment_failures", "rate_limit_sign_in")
+    @field_validator(
+        "rate_limit_registration",
+        "rate_limit_enrolment_failures",
+        "rate_limit_sign_in",
+        "rate_limit_recovery",
+    )
     @classmethod
     def _readable_limit(cls, value: str) -> str:
         parse_many(value)  # a limit that cannot be read stops the process at start, not at the first request
@@ -251,6 +271,7 @@ LOOPBACK_DRIVER_LIMITS = {
     "rate_limit_registration": "100000/minute",
     "rate_limit_enrolment_failures": "100000/minute",
     "rate_limit_sign_in": "100000/minute",
+    "rate_limit_recovery": "100000/minute",
 }
 
 

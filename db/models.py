@@ -537,3 +537,40 @@ class Delivery(AppModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class KeyRecoveryRecord(AppModel, table=True):
+    """A party's request to bind a new key after losing every key, and what the council did with it
+    (db/key_recovery.py, docs/RECOVERY.md): the identity check, the two signatures, the waiting
+    period and its end.
+
+    The identity document's number is kept only as `document_hash`, an HMAC-SHA256 under
+    ESCROW_ID_NUMBER_SECRET: the same document gives the same hash (a later check can tell it was
+    the same one), and the table alone gives no number back.
+    """
+
+    __tablename__ = "key_recovery"
+
+    id: str = Field(primary_key=True)  # KR-..., what the person reads out at the council's desk
+    party_id: str = Field(foreign_key="party.id", index=True)
+    public_key: str  # the new device's key
+    label: str
+    pairing: str = Field(sa_type=Text)  # the new key's signed `key.pair`, canonical JSON
+    state: str = Field(index=True)  # requested | checked | approved | waiting | cancelled | done | failed
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    document_kind: str | None = None
+    document_hash: str | None = None
+    photo_matched: bool | None = None
+    name_matched: bool | None = None
+    check_notes: str | None = Field(default=None, sa_type=Text)
+    checked_by: str | None = None
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    approval: str | None = Field(default=None, sa_type=Text)  # the first member's `key.recover.approve`
+    approved_by: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    binding: str | None = Field(default=None, sa_type=Text)  # the second member's `key.recover`
+    bound_by: str | None = None
+    effective_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_by_key: str | None = None  # the surviving key that cancelled it
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failure: str | None = None  # why a recovery due could not be applied (a refusal's code)

@@ -37,7 +37,7 @@ from domain.canonical import canonical_json, sha256_hex
 from domain.steps.fields import StepPayload, Text
 from domain.steps.payload_errors import read_payload
 from domain.steps.rejections import conflict, forbidden, invalid
-from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 
 KEY_ADD = "key.add"
 KEY_REVOKE = "key.revoke"
@@ -46,6 +46,8 @@ KEY_EVENTS = frozenset({KEY_ADD, KEY_REVOKE, KEY_RECOVER})
 # Signed inside another event, never applied on their own.
 KEY_PAIR = "key.pair"  # the new key's proof that its holder can sign with it
 KEY_RECOVER_APPROVE = "key.recover.approve"  # the first council member's half of a recovery
+# Never applied to a ring: a surviving key's refusal of a recovery during its waiting period.
+KEY_RECOVER_CANCEL = "key.recover.cancel"
 
 MAX_LABEL = 60
 
@@ -322,6 +324,66 @@ class _Change:
 
     def __call__(self, at: datetime) -> tuple[str, ...]:
         return self.apply(at)
+
+
+@dataclass(frozen=True)
+class RecoveryTerms:
+    """A recovery as its two council signatures bind it (`check_recovery`)."""
+
+    public_key: str
+    label: str
+    request: str
+    waiting_hours: int
+    approver: str  # the council member who signed `key.recover.approve`
+    signer: str  # the other member, who signed `key.recover`
+    signed_at: datetime
+
+    @property
+    def effective_at(self) -> datetime:
+        """When the recovery may be applied: its waiting period after the second signature."""
+        return self.signed_at + timedelta(hours=self.waiting_hours)
+
+
+def _envelope_for(event: SignedStep, action: str) -> Envelope:
+    try:
+        envelope = parse_envelope(event.envelope)
+    except EnvelopeError as exc:
+        raise invalid("bad_envelope", str(exc)) from exc
+    if envelope.action != action:
+        raise invalid("unknown_action", f"this takes a '{action}' envelope")
+    return envelope
+
+
+def check_approval(event: SignedStep, party_id: str, councils: Mapping[str, str]) -> KeyRecoverApprove:
+    """The first council member's `key.recover.approve` for `party_id`, checked on its own (before
+    a second member signs over it): a council member's signature and the terms' shape."""
+    envelope = _envelope_for(event, KEY_RECOVER_APPROVE)
+    if envelope.subject != party_id:
+        raise forbidden("wrong_subject", "this approval was signed for another party")
+    if envelope.signer not in councils or not signature_is_valid(councils[envelope.signer], event):
+        raise forbidden("not_council", "a recovery is approved by a council member")
+    return read_payload(KeyRecoverApprove, envelope.payload)
+
+
+def check_recovery(ring: KeyRing, event: SignedStep, councils: Mapping[str, str]) -> RecoveryTerms:
+    """Every rule `KeyRing.plan` holds a `key.recover` to but its waiting period, on a copy of
+    `ring` (nothing changes): what the API checks when the second member signs, days before the
+    event can be applied. Planning without a `now` skips only the wait; the event is refused
+    as `key_known` once applied (its key is then the party's)."""
+    envelope = _envelope_for(event, KEY_RECOVER)
+    if ring.copy().plan(event, councils, None) is None:
+        raise conflict("key_known", "this recovery was applied already")
+    payload = read_payload(KeyRecover, envelope.payload)
+    approver = parse_envelope(payload.approval.envelope).signer
+    return RecoveryTerms(
+        payload.public_key,
+        payload.label,
+        payload.request,
+        payload.waiting_hours,
+        approver,
+        envelope.signer,
+        envelope.timestamp,
+    )
 
 
 def replay(

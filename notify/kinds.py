@@ -11,3 +11,5 @@ class MessageKind(StrEnum):
     DISPUTE_RAISED = "dispute_raised"
     PANEL_SEAT_OFFERED = "panel_seat_offered"
     DECISION_SIGNED = "decision_signed"
+    KEY_RECOVERY_SIGNED = "key_recovery_signed"
+    KEY_RECOVERED = "key_recovered"

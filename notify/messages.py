@@ -40,6 +40,8 @@ PARAMS: dict[MessageKind, frozenset[str]] = {
     MessageKind.DISPUTE_RAISED: frozenset({"subject", "claimant", "reason"}),
     MessageKind.PANEL_SEAT_OFFERED: frozenset({"subject", "due"}),
     MessageKind.DECISION_SIGNED: frozenset({"subject", "outcome"}),
+    MessageKind.KEY_RECOVERY_SIGNED: frozenset({"request", "due"}),
+    MessageKind.KEY_RECOVERED: frozenset({"subject", "party"}),
 }
 MOVEMENTS = ("released", "refunded", "held_back")
 # Params shown in the reader's words: the catalogue's section for each.

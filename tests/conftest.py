@@ -303,6 +303,7 @@ def stack_settings(temporal_env, data_dir: Path, **overrides) -> Settings:
         "council_enrolment_secret": "test-council-secret",
         "webhook_secret": "test-webhook-secret",
         "bank_admin_token": "test-bank-admin",
+        "id_number_secret": "test-id-number-secret",
         "temporal_address": temporal_env.client.service_client.config.target_host,
         **LOOPBACK_DRIVER_LIMITS,
     }

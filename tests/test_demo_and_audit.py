@@ -129,6 +129,7 @@ def api_url_only(stack) -> dict[str, str]:
         "ESCROW_COUNCIL_ENROLMENT_SECRET": told.council_enrolment_secret.get_secret_value(),
         "ESCROW_WEBHOOK_SECRET": told.webhook_secret.get_secret_value(),
         "ESCROW_BANK_ADMIN_TOKEN": told.bank_admin_token.get_secret_value(),
+        "ESCROW_ID_NUMBER_SECRET": told.id_number_secret.get_secret_value(),
     }
     # ESCROW_BANK_URL where nothing listens: a demo that read it instead of asking the API would fail
     return env | secrets | {"ESCROW_BANK_URL": nothing_listening()}

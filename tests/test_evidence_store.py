@@ -199,6 +199,7 @@ def test_a_bucket_needs_its_address_and_keys_and_production_never_keeps_files_in
             webhook_secret="w" * 16,
             council_enrolment_secret="c" * 16,
             bank_admin_token="b" * 16,
+            id_number_secret="i" * 16,
         )
     bucket = Settings(
         data_dir=tmp_path,

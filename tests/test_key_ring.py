@@ -1,12 +1,13 @@
 """A party's keys replayed from its signed events (domain/keys.py): pairing, revocation and the
 council's recovery, each refused when any signature or condition is missing."""
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from client.keys import PartyKey
-from domain.keys import KeyRing, key_id, replay
+from domain.keys import KeyRing, check_approval, check_recovery, key_id, replay
 from domain.steps.rejections import StepRejected
 
 PARTY = "P-OWNER"
@@ -69,13 +70,26 @@ def test_a_revoked_key_signs_nothing_more_and_the_last_key_stays() -> None:
     )
 
 
+@dataclass
+class Recovering:
+    """A party whose only key is lost, a new device's pairing and council member A's approval."""
+
+    lost: PartyKey = field(default_factory=PartyKey.generate)
+    new: PartyKey = field(default_factory=PartyKey.generate)
+    a: PartyKey = field(default_factory=PartyKey.generate)
+    b: PartyKey = field(default_factory=PartyKey.generate)
+
+    def __post_init__(self) -> None:
+        self.councils = {"C-A": self.a.public_key_b64, "C-B": self.b.public_key_b64}
+        self.ring = KeyRing.root(PARTY, self.lost.public_key_b64, T0)
+        self.pairing = self.new.sign_pairing(PARTY, "new phone")
+        self.approval = self.a.sign_recovery_approval("C-A", PARTY, self.new.public_key_b64, "R-1", 48)
+
+
 def test_recovery_needs_two_council_members_and_its_waiting_period() -> None:
-    lost, new = PartyKey.generate(), PartyKey.generate()
-    a, b = PartyKey.generate(), PartyKey.generate()
-    councils = {"C-A": a.public_key_b64, "C-B": b.public_key_b64}
-    ring = KeyRing.root(PARTY, lost.public_key_b64, T0)
-    pairing = new.sign_pairing(PARTY, "new phone")
-    approval = a.sign_recovery_approval("C-A", PARTY, new.public_key_b64, "R-1", 48)
+    r = Recovering()
+    lost, new, a, b = r.lost, r.new, r.a, r.b
+    councils, ring, pairing, approval = r.councils, r.ring, r.pairing, r.approval
     alone = a.sign_recovery("C-A", approval, pairing)
     refused("one_council_member", lambda: ring.plan(alone, councils, T0 + timedelta(days=3)))
     binding = b.sign_recovery("C-B", approval, pairing)
@@ -90,3 +104,33 @@ def test_recovery_needs_two_council_members_and_its_waiting_period() -> None:
     assert change.revoked == (lost.public_key_b64,)
     assert [k.public_key for k in ring.active()] == [new.public_key_b64]
     assert replay(PARTY, lost.public_key_b64, T0, [binding], councils).active()[0].label == "new phone"
+
+
+def test_a_recovery_is_checked_whole_but_for_its_wait_without_changing_the_ring() -> None:
+    r = Recovering()
+    lost, new, a, b = r.lost, r.new, r.a, r.b
+    councils, ring, pairing, approval = r.councils, r.ring, r.pairing, r.approval
+    assert check_approval(approval, PARTY, councils).request == "R-1"
+    refused("not_council", lambda: check_approval(approval, PARTY, {"C-B": b.public_key_b64}))
+    refused("wrong_subject", lambda: check_approval(approval, "P-OTHER", councils))
+    refused("unknown_action", lambda: check_approval(pairing, PARTY, councils))
+
+    binding = b.sign_recovery("C-B", approval, pairing)
+    terms = check_recovery(ring, binding, councils)
+    assert (terms.public_key, terms.label, terms.approver, terms.signer) == (
+        new.public_key_b64,
+        "new phone",
+        "C-A",
+        "C-B",
+    )
+    assert terms.effective_at == terms.signed_at + timedelta(hours=48)
+    assert [k.public_key for k in ring.active()] == [lost.public_key_b64]  # checked on a copy
+    refused(
+        "one_council_member",
+        lambda: check_recovery(ring, a.sign_recovery("C-A", approval, pairing), councils),
+    )
+    refused("unknown_action", lambda: check_recovery(ring, approval, councils))
+    planned = ring.plan(binding, councils, terms.effective_at)
+    assert planned is not None
+    planned()
+    refused("key_known", lambda: check_recovery(ring, binding, councils))

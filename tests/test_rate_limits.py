@@ -92,6 +92,23 @@ async def test_sign_ins_beyond_the_limit_wait_and_set_no_cookie(tmp_path):
         assert "set-cookie" not in refused.headers
 
 
+async def test_key_recovery_requests_beyond_the_limit_wait_and_ask_nothing(tmp_path):
+    """A new device asks with no token (docs/RECOVERY.md): counted like a registration, refused
+    requests included, and one over the limit is not even read."""
+    async with api_alone(tmp_path, rate_limit_recovery="2/minute") as http:
+        owner = await Party(http, "owner", "Lost Every Key").register()
+        new = PartyKey.generate()
+        forged = asdict(new.sign_pairing(owner.id, "phone")) | {"signature": "A" * 88}
+        refused = await http.post("/key-recoveries", json={"party_id": owner.id, "pairing": forged})
+        assert refused.status_code == 403  # counts too
+        pairing = asdict(new.sign_pairing(owner.id, "phone"))
+        assert (
+            await http.post("/key-recoveries", json={"party_id": owner.id, "pairing": pairing})
+        ).status_code == 201
+        again = asdict(PartyKey.generate().sign_pairing(owner.id, "phone"))
+        assert_limited(await http.post("/key-recoveries", json={"party_id": owner.id, "pairing": again}))
+
+
 def test_limits_are_read_from_the_settings_and_bad_ones_refused_at_start():
     limits = RateLimits(Settings(rate_limit_sign_in="1/minute"))
     assert limits.attempt("sign_in", "192.0.2.5") == 0

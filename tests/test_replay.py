@@ -12,6 +12,7 @@ from temporalio.worker import Replayer
 from tests.conftest import RELEASE_HISTORIES, recorded_histories
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
+from workflows.key_recovery import KeyRecoveryWorkflow
 from workflows.notifier import NotifierWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
@@ -28,6 +29,12 @@ def test_this_release_has_its_histories_committed():
 async def test_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     result = await Replayer(
-        workflows=[EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow, NotifierWorkflow]
+        workflows=[
+            EscrowWorkflow,
+            CaseWorkflow,
+            WebhookDeliveryWorkflow,
+            NotifierWorkflow,
+            KeyRecoveryWorkflow,
+        ]
     ).replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure

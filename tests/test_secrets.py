@@ -22,6 +22,7 @@ SECRETS_FROM_ENV = {
     "ESCROW_WEBHOOK_SECRET": "hmac-key-7f3a9c1e",
     "ESCROW_COUNCIL_ENROLMENT_SECRET": "council-enrol-5d2b8e40",
     "ESCROW_BANK_ADMIN_TOKEN": "bank-admin-91c4e6aa",
+    "ESCROW_ID_NUMBER_SECRET": "id-number-hmac-3e8f1a",
     "ESCROW_TEMPORAL_API_KEY": "temporal-cloud-key-0b7d",
 }
 DB_PASSWORD = "db-pass-c0ffee42"
@@ -62,6 +63,7 @@ async def test_driving_the_stack_logs_no_secret(temporal_env, tmp_path, thread_p
         webhook_secret=SECRETS_FROM_ENV["ESCROW_WEBHOOK_SECRET"],
         council_enrolment_secret=SECRETS_FROM_ENV["ESCROW_COUNCIL_ENROLMENT_SECRET"],
         bank_admin_token=SECRETS_FROM_ENV["ESCROW_BANK_ADMIN_TOKEN"],
+        id_number_secret=SECRETS_FROM_ENV["ESCROW_ID_NUMBER_SECRET"],
     )
     caplog.set_level(logging.DEBUG)
     async with running_stack(

@@ -52,6 +52,7 @@ from api.main import create_app
 from client.keys import PartyKey
 from client.party import Party
 from config.settings import Settings
+from domain.keys import KEY_RECOVER, KEY_RECOVER_APPROVE, KEY_RECOVER_CANCEL
 from tests.kits.evidence_files import pdf
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.security_world import (
@@ -211,6 +212,29 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
         COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
     ),
     "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
+    # key recovery (docs/RECOVERY.md): a new device asks with no token, so anyone may ask (the
+    # probe's pairing carries an unknown field); anyone holding a request's id reads where it
+    # stands; the council checks the person (token) and signs (the signature is the authority);
+    # only a key the party still holds cancels
+    "POST /key-recoveries": anyone((422, "unknown_fields")),
+    "GET /key-recoveries": reader(COUNCIL, denied="council_only"),
+    "GET /key-recoveries/{request_id}": anyone((200, None)),
+    "POST /key-recoveries/{request_id}/identity-check": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
+    "POST /key-recoveries/{request_id}/approval": lambda caller: (
+        (422, "unknown_fields") if caller in COUNCIL else (403, "not_council")
+    ),
+    "POST /key-recoveries/{request_id}/binding": lambda caller: (
+        (422, "unknown_fields") if caller in COUNCIL else (403, "not_council")
+    ),
+    "POST /key-recoveries/{request_id}/cancellation": lambda caller: (
+        (422, "unknown_fields")
+        if caller == "owner"
+        else (403, "bad_signature")
+        if caller == BAD_TOKEN
+        else (403, "not_the_party")
+    ),
     "POST /bank/deposits": reader({"bank"}, ok=(404, "escrow_not_found"), denied="bank_staff_only"),
     # the public record needs no sign-in: the same answer for everyone, token or not
     "GET /public/counts.json": anyone((200, None)),
@@ -253,6 +277,8 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
             headers |= {"Content-Type": "application/pdf"}
             return await world.http.put(f"/evidence/sha256:{'0' * 64}", content=pdf(), headers=headers)
         return await world.http.get(template.format(digest=await case_evidence(world)), headers=headers)
+    if template.startswith("/key-recoveries"):
+        return await recovery_probe(world, method, template, caller)
     escrow_id, case_id = world.flow.escrow_id, world.case_id
     path = template.format(
         escrow_id=escrow_id,
@@ -317,6 +343,39 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     if method in ("POST", "PATCH", "PUT"):
         return await world.http.request(method, path, json={}, headers=headers)
     return await world.http.request(method, path, headers=headers)
+
+
+RECOVERY_STEPS = {
+    "/key-recoveries/{request_id}/approval": KEY_RECOVER_APPROVE,
+    "/key-recoveries/{request_id}/binding": KEY_RECOVER,
+    "/key-recoveries/{request_id}/cancellation": KEY_RECOVER_CANCEL,
+}
+
+
+async def recovery_probe(world: World, method: str, template: str, caller: str) -> httpx.Response:
+    """The owner's recovery request: the council's signatures and the party's cancellation signed
+    by the caller (an unregistered key for `anonymous`; for `bad_token`, the council's or the
+    owner's id with another key), each with an unknown payload field."""
+    recovery = await world.recovery_request()
+    path = template.format(request_id=recovery.request_id)
+    headers = world.token_headers(caller)
+    if method == "GET":
+        return await world.http.get(path, headers=headers)
+    if template == "/key-recoveries":
+        pairing = asdict(PartyKey.generate().sign_pairing(recovery.party_id, "probe"))
+        pairing["envelope"]["payload"] |= PROBE
+        return await world.http.post(path, json={"party_id": recovery.party_id, "pairing": pairing})
+    if template in RECOVERY_STEPS:
+        action = RECOVERY_STEPS[template]
+        cancelling = action == KEY_RECOVER_CANCEL
+        if caller in world.parties:
+            signer, key = world.parties[caller].id, world.parties[caller].key
+        else:
+            rightful = world.parties["owner" if cancelling else "council"].id
+            signer, key = (rightful if caller == BAD_TOKEN else "P-NOBODY"), PartyKey.generate()
+        step = key.sign_step(action=action, subject=recovery.party_id, signer=signer, payload=dict(PROBE))
+        return await world.http.post(path, json=asdict(step), headers=headers)
+    return await world.http.post(path, json={}, headers=headers)
 
 
 @pytest.mark.parametrize("operation", sorted(MATRIX))

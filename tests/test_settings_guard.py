@@ -26,7 +26,12 @@ def variable(name: str) -> str:
 
 
 def test_the_guarded_secrets_are_the_ones_shipped_with_development_values() -> None:
-    assert set(DEVELOPMENT_SECRETS) == {"webhook_secret", "council_enrolment_secret", "bank_admin_token"}
+    assert set(DEVELOPMENT_SECRETS) == {
+        "webhook_secret",
+        "council_enrolment_secret",
+        "bank_admin_token",
+        "id_number_secret",
+    }
 
 
 @pytest.mark.parametrize("environment", ["staging", "production"])

@@ -1,6 +1,6 @@
 """The worker process: the escrow worker (escrow and case workflows and the activities they call,
-the bank's money movements among them) and, on a task queue of its own, the notify worker (the
-notifiers and the activities that send messages)."""
+the bank's money movements among them, and the key recoveries' waiting periods) and, on a task
+queue of its own, the notify worker (the notifiers and the activities that send messages)."""
 
 import asyncio
 import logging
@@ -18,6 +18,7 @@ from activities.alerts import AlertActivities
 from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
 from activities.evidence import EvidenceActivities
+from activities.key_recovery import KeyRecoveryActivities
 from activities.notifier import NotifierActivities, NotifierLink
 from activities.notify import NotifyActivities
 from activities.projections import ProjectionActivities
@@ -33,6 +34,7 @@ from workflows.connection import connect_temporal, metrics_runtime
 from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
 from workflows.evidence_sweep import EvidenceSweepWorkflow, ensure_sweep_schedule
+from workflows.key_recovery import KeyRecoveryWorkflow
 from workflows.notifier import NotifierWorkflow, notify_task_queue
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
@@ -50,7 +52,7 @@ def build_worker(
     bank: BankClient,
     engine: Engine,
     executor: ThreadPoolExecutor,
-    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow),
+    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow, KeyRecoveryWorkflow),
     evidence_store: EvidenceStore | None = None,
     tell_notifiers: bool = False,
     **options: Any,
@@ -73,6 +75,7 @@ def build_worker(
     alerts = AlertActivities(engine)
     sweep = [] if evidence_store is None else [EvidenceActivities(engine, evidence_store).sweep_evidence]
     webhooks = WebhookActivities(engine)
+    recovery = KeyRecoveryActivities(engine, client)
     return Worker(
         client,
         task_queue=task_queue,
@@ -90,6 +93,9 @@ def build_worker(
             alerts.raise_council_alert,
             webhooks.deliver_webhook,
             webhooks.give_up_webhook,
+            recovery.apply_recovery,
+            recovery.close_recovery,
+            recovery.push_recovered_keys,
         ],
         activity_executor=executor,
         **options,

@@ -28,6 +28,7 @@ from domain.escrow.steps import ESCROW_STEPS
 from tests.conftest import Stack
 from tests.kits.evidence_files import photo
 from tests.kits.flow import EscrowFlow
+from tests.kits.recovery_kit import Recovery
 from tests.kits.staff_kit import expert_pool
 from workflows.case import CaseWorkflow
 from workflows.case_types import case_workflow_id
@@ -56,6 +57,13 @@ class World:
     case_id: str
     parties: dict[str, Party] = field(default_factory=dict)
     case_offset: timedelta = timedelta(0)  # case C's clock minus the wall clock
+    recovery: Recovery | None = None  # a key recovery the owner's new device asked for
+
+    async def recovery_request(self) -> Recovery:
+        """The owner's key recovery request, asked for the first time a probe needs it."""
+        if self.recovery is None:
+            self.recovery = await Recovery.requested(self.http, self.parties["owner"].id)
+        return self.recovery
 
     def token_headers(self, caller: str) -> dict[str, str]:
         if caller == ANONYMOUS:

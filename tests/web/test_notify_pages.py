@@ -78,7 +78,12 @@ async def test_dev_messages_shows_the_mail_and_texts_newest_first_on_a_phone(sta
 
 
 async def test_dev_messages_is_no_page_outside_dev(tmp_path: Path):
-    secrets = {"webhook_secret": "w" * 20, "council_enrolment_secret": "c" * 20, "bank_admin_token": "b" * 20}
+    secrets = {
+        "webhook_secret": "w" * 20,
+        "council_enrolment_secret": "c" * 20,
+        "bank_admin_token": "b" * 20,
+        "id_number_secret": "i" * 20,
+    }
     app = create_app(Settings(data_dir=tmp_path, environment="staging", **secrets))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         assert (await http.get("/dev/messages")).status_code == 404

@@ -71,6 +71,15 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/council/cases/{case_id}": for_roles({"council"}),
     "/council/cases/{case_id}/version": for_roles({"council"}),
     "/council/experts": for_roles({"council"}),
+    "/council/recoveries": for_roles({"council"}),
+    # the matrix asks for a request nobody made: the council is told so, others are refused first
+    "/council/recoveries/{request_id}": lambda caller: (
+        404 if caller == "council" else for_roles(set())(caller)
+    ),
+    # the new device's pages: no sign-in (the person has no key left); a request's page answers
+    # whoever holds its id
+    "/recover": everyone(200),
+    "/recover/{request_id}": everyone(404),
     "/expert": for_roles(EXPERTS),
     "/expert/cases/{case_id}": for_roles(SEATED),
     "/expert/cases/{case_id}/version": for_roles(SEATED),
@@ -135,7 +144,13 @@ def observed(response) -> Outcome:
 @pytest.mark.parametrize("page", sorted(PAGES))
 async def test_page_authorization(world: World, page: str):
     before = await versions(world)
-    path = page.format(escrow_id=world.flow.escrow_id, case_id=world.case_id, language="en", quarter="2019Q1")
+    path = page.format(
+        escrow_id=world.flow.escrow_id,
+        case_id=world.case_id,
+        language="en",
+        quarter="2019Q1",
+        request_id="KR-NOSUCHREQ",
+    )
     wrong = {}
     for caller in CALLERS:
         headers = await session_headers(world, caller)
