@@ -30,14 +30,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.machine import CaseMachine, present
     from domain.case.snapshot import CaseSnapshot
     from domain.steps.parties import PartyKey
-    from domain.steps.signing import SignedStep
     from expert_panels.registry import expert_from_document
     from workflows.activity_policies import MONEY
     from workflows.case_types import CaseInput, CaseOutcome
     from workflows.catch_up import CatchUp, attempt, sleep_until_work_or
-    from workflows.escrow_types import StepReceipt
+    from workflows.escrow_types import KeysInput, StepInput, StepReceipt
     from workflows.projection_cursor import ProjectionCursor
-    from workflows.rejections import planned
+    from workflows.rejections import planned, planned_keys
 
 
 # Registered under its first name, so recorded histories and running cases keep replaying.
@@ -182,13 +181,23 @@ class CaseWorkflow:
             machine.escrow_refused(result.detail, workflow.now())
 
     @workflow.update
-    def submit_step(self, step: SignedStep) -> StepReceipt:
-        entry_hash = planned(self._machine, step)()
+    def submit_step(self, input: StepInput) -> StepReceipt:
+        entry_hash = planned(self._machine, input)()
         return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
 
     @submit_step.validator
-    def validate_step(self, step: SignedStep) -> None:
-        planned(self._machine, step)
+    def validate_step(self, input: StepInput) -> None:
+        planned(self._machine, input)
+
+    @workflow.update
+    def learn_keys(self, input: KeysInput) -> StepReceipt:
+        """A party's key events without a step (activities/key_events.py pushes them)."""
+        entry_hash = planned_keys(self._machine, input)()
+        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
+
+    @learn_keys.validator
+    def validate_keys(self, input: KeysInput) -> None:
+        planned_keys(self._machine, input)
 
     @workflow.signal
     def escrow_cancelled(self) -> None:

@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.escrow.snapshot import EscrowSnapshot
     from domain.escrow.state import Movement, MovementKind, Phase
     from domain.steps.rejections import StepRejected
-    from domain.steps.signing import SignedStep
     from domain.steps.spec import Apply
     from workflows.activity_policies import MONEY
     from workflows.case import CaseWorkflow
@@ -39,10 +38,12 @@ with workflow.unsafe.imports_passed_through():
         DepositConfirmation,
         EscrowInput,
         EscrowOutcome,
+        KeysInput,
+        StepInput,
         StepReceipt,
     )
     from workflows.projection_cursor import ProjectionCursor
-    from workflows.rejections import planned, rejection_error
+    from workflows.rejections import planned, planned_keys, rejection_error
 
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
 
@@ -215,13 +216,23 @@ class EscrowWorkflow:
 
     # ------------------------------------------------------------- updates
     @workflow.update
-    def submit_step(self, step: SignedStep) -> StepReceipt:
-        entry_hash = planned(self._machine, step)()
+    def submit_step(self, input: StepInput) -> StepReceipt:
+        entry_hash = planned(self._machine, input)()
         return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
 
     @submit_step.validator
-    def validate_step(self, step: SignedStep) -> None:
-        planned(self._machine, step)
+    def validate_step(self, input: StepInput) -> None:
+        planned(self._machine, input)
+
+    @workflow.update
+    def learn_keys(self, input: KeysInput) -> StepReceipt:
+        """A party's key events without a step (activities/key_events.py pushes them)."""
+        entry_hash = planned_keys(self._machine, input)()
+        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
+
+    @learn_keys.validator
+    def validate_keys(self, input: KeysInput) -> None:
+        planned_keys(self._machine, input)
 
     @workflow.update
     async def open_case(self, case: CaseInput) -> str:
