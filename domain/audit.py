@@ -16,7 +16,7 @@ them, `escrow audit --files` checks that each one the trail names is there and u
 (`files_named_by_trail`, cli/audit.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -83,9 +83,7 @@ def _problems(trail: dict[str, Any]) -> list[str]:
         problems.append("the terms do not hash to the recorded terms_hash")
     if trail["terms"]["escrow_id"] != trail["escrow_id"]:
         problems.append("the terms belong to another escrow")
-    keys = _signer_keys(trail)
-    councils = dict(trail.get("council_keys", {}))
-    rings = {party: KeyRing.root(party, public_key, ROOT_AT) for party, (_, public_key) in keys.items()}
+    replay = _KeysReplay(_signer_keys(trail), dict(trail.get("council_keys", {})))
     previous = terms_hash
     for expected_seq, entry in enumerate(trail["entries"], start=1):
         where = f"entry {expected_seq} ({entry.get('action')})"
@@ -98,9 +96,9 @@ def _problems(trail: dict[str, Any]) -> list[str]:
             problems.append(f"{where}: its content does not match its hash")
         envelope = entry["envelope"]
         if envelope.get("action") in KEY_EVENTS:
-            problems += _key_event_problems(where, entry, step, keys, rings, councils)
+            problems += replay.key_event_problems(where, entry, step)
         else:
-            problems += _step_problems(where, entry, step, keys, rings)
+            problems += replay.step_problems(where, entry, step)
             if envelope.get("subject") != trail["escrow_id"]:
                 problems.append(f"{where}: the envelope is for another escrow")
         if envelope.get("action") != entry["action"]:
@@ -109,51 +107,51 @@ def _problems(trail: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _step_problems(
-    where: str,
-    entry: dict[str, Any],
-    step: SignedStep,
-    keys: dict[str, tuple[str, str]],
-    rings: dict[str, KeyRing],
-) -> list[str]:
-    signer = step.envelope.get("signer")
-    if signer not in keys:
-        return [f"{where}: signed by someone who is not a party"]
-    problems = []
-    role, _ = keys[signer]
-    if rings[signer].signing_key(step) is None:
-        problems.append(f"{where}: the signature does not verify with the keys the signer held")
-    rule = ESCROW_RULES.get(str(step.envelope.get("action")))
-    if rule is None or role not in rule.roles or role != entry["signer_role"]:
-        problems.append(f"{where}: a {role} may not sign {step.envelope.get('action')}")
-    return problems
+@dataclass
+class _KeysReplay:
+    """Each party's keys along the trail: from its key in the terms or the council list, with
+    the trail's key entries applied in order."""
 
+    keys: dict[str, tuple[str, str]]  # party id -> (role, the key the terms or council list name)
+    councils: dict[str, str]
+    rings: dict[str, KeyRing] = field(default_factory=dict)
 
-def _key_event_problems(
-    where: str,
-    entry: dict[str, Any],
-    step: SignedStep,
-    keys: dict[str, tuple[str, str]],
-    rings: dict[str, KeyRing],
-    councils: dict[str, str],
-) -> list[str]:
-    """A key event replayed on its party's ring: `now=None`, as the escrow checked its waiting
-    period when it accepted it."""
-    party = step.envelope.get("subject")
-    if party not in keys:
-        return [f"{where}: a key event of someone who is not a party"]
-    role = Role.COUNCIL if entry["action"] == KEY_RECOVER else keys[party][0]
-    problems = (
-        [] if entry["signer_role"] == role else [f"{where}: recorded as signed by a {entry['signer_role']}"]
-    )
-    try:
-        apply = rings[party].plan(step, councils, None)
-    except StepRejected as exc:
-        return [*problems, f"{where}: the key event is refused ({exc.code}): {exc.message}"]
-    if apply is None:
-        return [*problems, f"{where}: the key event was applied already"]
-    apply()
-    return problems
+    def ring(self, party: str) -> KeyRing:
+        if party not in self.rings:
+            self.rings[party] = KeyRing.root(party, self.keys[party][1], ROOT_AT)
+        return self.rings[party]
+
+    def step_problems(self, where: str, entry: dict[str, Any], step: SignedStep) -> list[str]:
+        signer = step.envelope.get("signer")
+        if signer not in self.keys:
+            return [f"{where}: signed by someone who is not a party"]
+        problems = []
+        role, _ = self.keys[signer]
+        if self.ring(signer).signing_key(step) is None:
+            problems.append(f"{where}: the signature does not verify with the keys the signer held")
+        rule = ESCROW_RULES.get(str(step.envelope.get("action")))
+        if rule is None or role not in rule.roles or role != entry["signer_role"]:
+            problems.append(f"{where}: a {role} may not sign {step.envelope.get('action')}")
+        return problems
+
+    def key_event_problems(self, where: str, entry: dict[str, Any], event: SignedStep) -> list[str]:
+        """The event applied to its party's ring with `now=None`: the escrow checked a recovery's
+        waiting period when it accepted it."""
+        party = event.envelope.get("subject")
+        if party not in self.keys:
+            return [f"{where}: a key event of someone who is not a party"]
+        role = Role.COUNCIL if entry["action"] == KEY_RECOVER else self.keys[party][0]
+        problems = []
+        if entry["signer_role"] != role:
+            problems.append(f"{where}: recorded as signed by a {entry['signer_role']}, not a {role}")
+        try:
+            apply = self.ring(party).plan(event, self.councils, None)
+        except StepRejected as exc:
+            return [*problems, f"{where}: the key event is refused ({exc.code}): {exc.message}"]
+        if apply is None:
+            return [*problems, f"{where}: the key event was applied already"]
+        apply()
+        return problems
 
 
 def files_of_step(action: str, payload: Any) -> list[str]:

@@ -34,14 +34,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_policies import MONEY
     from workflows.case_types import CaseInput, CaseOutcome
     from workflows.catch_up import CatchUp, attempt, sleep_until_work_or
-    from workflows.escrow_types import KeysInput, StepInput, StepReceipt
     from workflows.projection_cursor import ProjectionCursor
-    from workflows.rejections import planned, planned_keys
+    from workflows.step_updates import StepUpdates
 
 
 # Registered under its first name, so recorded histories and running cases keep replaying.
 @workflow.defn(name="DisputeWorkflow", versioning_behavior=VersioningBehavior.PINNED)
-class CaseWorkflow:
+class CaseWorkflow(StepUpdates):
+    _machine: CaseMachine
+
     @workflow.init
     def __init__(self, input: CaseInput) -> None:
         self._machine = CaseMachine(
@@ -179,25 +180,6 @@ class CaseWorkflow:
             machine.escrow_enforced()
         else:
             machine.escrow_refused(result.detail, workflow.now())
-
-    @workflow.update
-    def submit_step(self, input: StepInput) -> StepReceipt:
-        entry_hash = planned(self._machine, input)()
-        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
-
-    @submit_step.validator
-    def validate_step(self, input: StepInput) -> None:
-        planned(self._machine, input)
-
-    @workflow.update
-    def learn_keys(self, input: KeysInput) -> StepReceipt:
-        """A party's key events without a step (activities/key_events.py pushes them)."""
-        entry_hash = planned_keys(self._machine, input)()
-        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
-
-    @learn_keys.validator
-    def validate_keys(self, input: KeysInput) -> None:
-        planned_keys(self._machine, input)
 
     @workflow.signal
     def escrow_cancelled(self) -> None:

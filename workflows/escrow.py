@@ -38,18 +38,19 @@ with workflow.unsafe.imports_passed_through():
         DepositConfirmation,
         EscrowInput,
         EscrowOutcome,
-        KeysInput,
-        StepInput,
         StepReceipt,
     )
     from workflows.projection_cursor import ProjectionCursor
-    from workflows.rejections import planned, planned_keys, rejection_error
+    from workflows.rejections import rejection_error
+    from workflows.step_updates import StepUpdates
 
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
 
 
 @workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
-class EscrowWorkflow:
+class EscrowWorkflow(StepUpdates):
+    _machine: EscrowMachine
+
     @workflow.init
     def __init__(self, input: EscrowInput) -> None:
         self._machine = EscrowMachine(
@@ -215,25 +216,6 @@ class EscrowWorkflow:
             cursor.projected(sent)
 
     # ------------------------------------------------------------- updates
-    @workflow.update
-    def submit_step(self, input: StepInput) -> StepReceipt:
-        entry_hash = planned(self._machine, input)()
-        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
-
-    @submit_step.validator
-    def validate_step(self, input: StepInput) -> None:
-        planned(self._machine, input)
-
-    @workflow.update
-    def learn_keys(self, input: KeysInput) -> StepReceipt:
-        """A party's key events without a step (activities/key_events.py pushes them)."""
-        entry_hash = planned_keys(self._machine, input)()
-        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
-
-    @learn_keys.validator
-    def validate_keys(self, input: KeysInput) -> None:
-        planned_keys(self._machine, input)
-
     @workflow.update
     async def open_case(self, case: CaseInput) -> str:
         """Start the expert-panel case for one of this escrow's disputes, as a child workflow.
