@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
 from activities.key_events import push_key_events
@@ -25,7 +26,7 @@ from domain.steps.signing import SignedStep
 from tests.kits.case_kit import accepted_case
 from tests.kits.flow import EscrowFlow
 from workflows.escrow import EscrowWorkflow
-from workflows.escrow_types import StepInput
+from workflows.escrow_types import KeysInput, StepInput
 
 
 def record(stack, party: Party, event: SignedStep) -> None:
@@ -40,6 +41,14 @@ async def pair(stack, party: Party, now: datetime, label: str = "phone") -> Part
     device = PartyKey.generate()
     record(stack, party, party.key.sign_key_add(party.id, device.sign_pairing(party.id, label, now), now))
     return device
+
+
+async def accepted_updates(flow: EscrowFlow) -> int:
+    """How many updates the escrow's history holds (a refused one leaves no event at all)."""
+    history = await flow.handle.fetch_history()
+    return sum(
+        e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED for e in history.events
+    )
 
 
 def last_used(stack, party: Party, key: PartyKey) -> datetime | None:
@@ -64,7 +73,13 @@ async def test_a_second_device_signs_until_the_first_is_revoked_and_the_trail_st
 
     record(stack, flow.owner, device.sign_key_revoke(flow.owner.id, first.public_key_b64, await flow.now()))
     assert await push_key_events(stack.temporal, stack.engine, flow.owner.id) == [flow.handle.id]
-    assert await push_key_events(stack.temporal, stack.engine, flow.owner.id) == []  # nothing new: no trace
+    # nothing new, or a party with no part here: refused by the validator, so no trace in history
+    updates = await accepted_updates(flow)
+    assert await push_key_events(stack.temporal, stack.engine, flow.owner.id) == []
+    with pytest.raises(WorkflowUpdateFailedError) as stranger:
+        await flow.handle.execute_update(EscrowWorkflow.learn_keys, KeysInput("P-NOBODY", []))
+    assert stranger.value.cause.details[0]["code"] == "not_a_party"
+    assert await accepted_updates(flow) == updates
 
     await flow.request_inspection(3)
     report_hash = await flow.report(3, "pass")
