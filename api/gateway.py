@@ -41,7 +41,7 @@ class Process:
     noun: str  # "escrow" | "case": used in error codes such as escrow_not_found
     workflow_id: Callable[[str], str]
     run: Any  # the workflow's run method, for typed handles
-    submit_step: Any  # its update that takes a SignedStep
+    submit_step: Any  # its update that takes a StepInput (a signed step and its signer's key events)
 
     def handle(self, client: Client, subject_id: str) -> WorkflowHandle[Any, Any]:
         return client.get_workflow_handle_for(self.run, self.workflow_id(subject_id))

@@ -3,15 +3,20 @@
 The trail starts from the hash of the signed contract terms; each entry hashes
 its sequence number, the previous hash, the envelope and its signature, so
 changing, dropping or reordering any step breaks every hash after it. Each
-signature is checked against the key the terms (or the council list) name for
-that signer, and the signer's role must be the one recorded.
+signature is checked against the keys its signer held at that point of the trail,
+and the signer's role must be the one recorded: every party starts from the key the
+terms (or the council list) name for it, and the key events in the trail (`key.add`,
+`key.revoke`, `key.recover`, each an entry of its own before the step that first
+needed it) are replayed with the same `KeyRing` the escrow used (domain/keys.py).
+So a step signed by a second device verifies, a key revoked later leaves the steps
+it signed before verifiable, and a key event whose signature fails is reported.
 
 The files the steps name (evidence, by the SHA-256 of their bytes) are not in the trail; given
 them, `escrow audit --files` checks that each one the trail names is there and unchanged
 (`files_named_by_trail`, cli/audit.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,10 +24,12 @@ from pydantic import BaseModel
 from domain.canonical import content_hash
 from domain.case.steps import CASE_RULES, ClaimFile
 from domain.escrow.steps import ESCROW_RULES
+from domain.keys import KEY_EVENTS, KEY_RECOVER, KeyRing
 from domain.roles import Role
 from domain.steps.files import files_in_raw
-from domain.steps.machine import trail_entry_hash
-from domain.steps.signing import SignedStep, signature_is_valid
+from domain.steps.machine import ROOT_AT, trail_entry_hash
+from domain.steps.rejections import StepRejected
+from domain.steps.signing import SignedStep
 
 # Every signed payload's model by its action: the escrow's and the case's steps (their names do
 # not overlap) and the claim that files a case.
@@ -76,7 +83,7 @@ def _problems(trail: dict[str, Any]) -> list[str]:
         problems.append("the terms do not hash to the recorded terms_hash")
     if trail["terms"]["escrow_id"] != trail["escrow_id"]:
         problems.append("the terms belong to another escrow")
-    keys = _signer_keys(trail)
+    replay = _KeysReplay(_signer_keys(trail), dict(trail.get("council_keys", {})))
     previous = terms_hash
     for expected_seq, entry in enumerate(trail["entries"], start=1):
         where = f"entry {expected_seq} ({entry.get('action')})"
@@ -88,20 +95,63 @@ def _problems(trail: dict[str, Any]) -> list[str]:
         if trail_entry_hash(entry["seq"], entry["prev_hash"], step) != entry["entry_hash"]:
             problems.append(f"{where}: its content does not match its hash")
         envelope = entry["envelope"]
-        signer = keys.get(envelope.get("signer"))
-        if signer is None:
-            problems.append(f"{where}: signed by someone who is not a party")
+        if envelope.get("action") in KEY_EVENTS:
+            problems += replay.key_event_problems(where, entry, step)
         else:
-            role, public_key = signer
-            if not signature_is_valid(public_key, step):
-                problems.append(f"{where}: the signature does not verify")
-            rule = ESCROW_RULES.get(envelope.get("action"))
-            if rule is None or role not in rule.roles or role != entry["signer_role"]:
-                problems.append(f"{where}: a {role} may not sign {envelope.get('action')}")
-        if envelope.get("subject") != trail["escrow_id"] or envelope.get("action") != entry["action"]:
-            problems.append(f"{where}: the envelope is for another escrow or action")
+            problems += replay.step_problems(where, entry, step)
+            if envelope.get("subject") != trail["escrow_id"]:
+                problems.append(f"{where}: the envelope is for another escrow")
+        if envelope.get("action") != entry["action"]:
+            problems.append(f"{where}: the envelope is for another action")
         previous = entry["entry_hash"]
     return problems
+
+
+@dataclass
+class _KeysReplay:
+    """Each party's keys along the trail: from its key in the terms or the council list, with
+    the trail's key entries applied in order."""
+
+    keys: dict[str, tuple[str, str]]  # party id -> (role, the key the terms or council list name)
+    councils: dict[str, str]
+    rings: dict[str, KeyRing] = field(default_factory=dict)
+
+    def ring(self, party: str) -> KeyRing:
+        if party not in self.rings:
+            self.rings[party] = KeyRing.root(party, self.keys[party][1], ROOT_AT)
+        return self.rings[party]
+
+    def step_problems(self, where: str, entry: dict[str, Any], step: SignedStep) -> list[str]:
+        signer = step.envelope.get("signer")
+        if signer not in self.keys:
+            return [f"{where}: signed by someone who is not a party"]
+        problems = []
+        role, _ = self.keys[signer]
+        if self.ring(signer).signing_key(step) is None:
+            problems.append(f"{where}: the signature does not verify with the keys the signer held")
+        rule = ESCROW_RULES.get(str(step.envelope.get("action")))
+        if rule is None or role not in rule.roles or role != entry["signer_role"]:
+            problems.append(f"{where}: a {role} may not sign {step.envelope.get('action')}")
+        return problems
+
+    def key_event_problems(self, where: str, entry: dict[str, Any], event: SignedStep) -> list[str]:
+        """The event applied to its party's ring with `now=None`: the escrow checked a recovery's
+        waiting period when it accepted it."""
+        party = event.envelope.get("subject")
+        if party not in self.keys:
+            return [f"{where}: a key event of someone who is not a party"]
+        role = Role.COUNCIL if entry["action"] == KEY_RECOVER else self.keys[party][0]
+        problems = []
+        if entry["signer_role"] != role:
+            problems.append(f"{where}: recorded as signed by a {entry['signer_role']}, not a {role}")
+        try:
+            apply = self.ring(party).plan(event, self.councils, None)
+        except StepRejected as exc:
+            return [*problems, f"{where}: the key event is refused ({exc.code}): {exc.message}"]
+        if apply is None:
+            return [*problems, f"{where}: the key event was applied already"]
+        apply()
+        return problems
 
 
 def files_of_step(action: str, payload: Any) -> list[str]:

@@ -131,7 +131,8 @@ def test_the_signing_dialog_names_every_action_in_every_language(language):
 
 
 def accepted_steps() -> list[tuple[str, dict[str, Any]]]:
-    """Every signed step a recorded history accepted: (history, envelope)."""
+    """Every signed step a recorded history accepted: (history, envelope); each `submit_step`'s
+    argument is a StepInput, the step with its signer's key events."""
     found = []
     for path in recorded_histories():
         for event in json.loads(path.read_text(encoding="utf-8"))["events"]:
@@ -141,8 +142,8 @@ def accepted_steps() -> list[tuple[str, dict[str, Any]]]:
             request = attributes["acceptedRequest"]["input"]
             for payload in request.get("args", {}).get("payloads", []):
                 argument = json.loads(base64.b64decode(payload["data"]))
-                if isinstance(argument, dict) and "envelope" in argument:
-                    found.append((path.name, argument["envelope"]))
+                if isinstance(argument, dict) and isinstance(argument.get("step"), dict):
+                    found.append((path.name, argument["step"]["envelope"]))
     return found
 
 

@@ -30,19 +30,19 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.machine import CaseMachine, present
     from domain.case.snapshot import CaseSnapshot
     from domain.steps.parties import PartyKey
-    from domain.steps.signing import SignedStep
     from expert_panels.registry import expert_from_document
     from workflows.activity_policies import MONEY
     from workflows.case_types import CaseInput, CaseOutcome
     from workflows.catch_up import CatchUp, attempt, sleep_until_work_or
-    from workflows.escrow_types import StepReceipt
     from workflows.projection_cursor import ProjectionCursor
-    from workflows.rejections import planned
+    from workflows.step_updates import StepUpdates
 
 
 # Registered under its first name, so recorded histories and running cases keep replaying.
 @workflow.defn(name="DisputeWorkflow", versioning_behavior=VersioningBehavior.PINNED)
-class CaseWorkflow:
+class CaseWorkflow(StepUpdates):
+    _machine: CaseMachine
+
     @workflow.init
     def __init__(self, input: CaseInput) -> None:
         self._machine = CaseMachine(
@@ -180,15 +180,6 @@ class CaseWorkflow:
             machine.escrow_enforced()
         else:
             machine.escrow_refused(result.detail, workflow.now())
-
-    @workflow.update
-    def submit_step(self, step: SignedStep) -> StepReceipt:
-        entry_hash = planned(self._machine, step)()
-        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
-
-    @submit_step.validator
-    def validate_step(self, step: SignedStep) -> None:
-        planned(self._machine, step)
 
     @workflow.signal
     def escrow_cancelled(self) -> None:

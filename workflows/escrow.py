@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.escrow.snapshot import EscrowSnapshot
     from domain.escrow.state import Movement, MovementKind, Phase
     from domain.steps.rejections import StepRejected
-    from domain.steps.signing import SignedStep
     from domain.steps.spec import Apply
     from workflows.activity_policies import MONEY
     from workflows.case import CaseWorkflow
@@ -42,13 +41,16 @@ with workflow.unsafe.imports_passed_through():
         StepReceipt,
     )
     from workflows.projection_cursor import ProjectionCursor
-    from workflows.rejections import planned, rejection_error
+    from workflows.rejections import rejection_error
+    from workflows.step_updates import StepUpdates
 
 ESCROW_STATUS = SearchAttributeKey.for_keyword("EscrowStatus")
 
 
 @workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
-class EscrowWorkflow:
+class EscrowWorkflow(StepUpdates):
+    _machine: EscrowMachine
+
     @workflow.init
     def __init__(self, input: EscrowInput) -> None:
         self._machine = EscrowMachine(
@@ -214,15 +216,6 @@ class EscrowWorkflow:
             cursor.projected(sent)
 
     # ------------------------------------------------------------- updates
-    @workflow.update
-    def submit_step(self, step: SignedStep) -> StepReceipt:
-        entry_hash = planned(self._machine, step)()
-        return StepReceipt(entry_hash, self._machine.version, self._machine.phase.value)
-
-    @submit_step.validator
-    def validate_step(self, step: SignedStep) -> None:
-        planned(self._machine, step)
-
     @workflow.update
     async def open_case(self, case: CaseInput) -> str:
         """Start the expert-panel case for one of this escrow's disputes, as a child workflow.

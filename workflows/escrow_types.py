@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from domain.escrow.carry import WarrantyCarry
 from domain.escrow.terms import ContractTerms
+from domain.steps.signing import SignedStep
 
 WORKFLOW_ID_PREFIX = "escrow-"
 STEP_REJECTED = "StepRejected"
@@ -20,6 +21,24 @@ class EscrowInput:
     max_skew_seconds: int = 900
     # set only when an escrow continues as new into its warranty: the life it carries on
     carried: WarrantyCarry | None = None
+
+
+@dataclass
+class StepInput:
+    """A signed step for an escrow or a case (`submit_step`), with its signer's key events: all
+    of them, in order, as the API stores them (the process applies those it has not yet)."""
+
+    step: SignedStep
+    keys: list[SignedStep] = field(default_factory=list)
+
+
+@dataclass
+class KeysInput:
+    """A party's key events for an escrow or a case without a step (`learn_keys`): pushed after a
+    revocation or a recovery, so the process refuses a revoked key before the party signs again."""
+
+    party_id: str
+    events: list[SignedStep]
 
 
 @dataclass

@@ -6,8 +6,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.steps.machine import Commit, SignedStepMachine
     from domain.steps.rejections import StepRejected
-    from domain.steps.signing import SignedStep
-    from workflows.escrow_types import STEP_REJECTED
+    from workflows.escrow_types import STEP_REJECTED, KeysInput, StepInput
 
 
 def rejection_error(exc: StepRejected) -> ApplicationError:
@@ -16,9 +15,18 @@ def rejection_error(exc: StepRejected) -> ApplicationError:
     )
 
 
-def planned(machine: SignedStepMachine, step: SignedStep) -> Commit:
-    """Plan a step at the workflow's time; a refusal fails the update, not the workflow."""
+def planned(machine: SignedStepMachine, input: StepInput) -> Commit:
+    """Plan a step (after its signer's key events) at the workflow's time; a refusal fails the
+    update, not the workflow."""
     try:
-        return machine.plan(step, workflow.now())
+        return machine.plan(input.step, workflow.now(), input.keys)
+    except StepRejected as exc:
+        raise rejection_error(exc) from None
+
+
+def planned_keys(machine: SignedStepMachine, input: KeysInput) -> Commit:
+    """Plan a party's key events at the workflow's time; refused like a step."""
+    try:
+        return machine.plan_keys(input.party_id, input.events, workflow.now())
     except StepRejected as exc:
         raise rejection_error(exc) from None

@@ -18,6 +18,7 @@ from activities.alerts import AlertActivities
 from activities.bank import BankActivities
 from activities.escrow_link import EscrowLinkActivities
 from activities.evidence import EvidenceActivities
+from activities.key_events import KeyEventActivities
 from activities.key_recovery import KeyRecoveryActivities
 from activities.notifier import NotifierActivities, NotifierLink
 from activities.notify import NotifyActivities
@@ -71,7 +72,8 @@ def build_worker(
     link = NotifierLink(client, notify_task_queue(task_queue)) if tell_notifiers else None
     projections = ProjectionActivities(engine, link)
     registry = RegistryActivities(engine)
-    escrow_link = EscrowLinkActivities(client)
+    escrow_link = EscrowLinkActivities(client, engine)
+    key_events = KeyEventActivities(client, engine)
     alerts = AlertActivities(engine)
     sweep = [] if evidence_store is None else [EvidenceActivities(engine, evidence_store).sweep_evidence]
     webhooks = WebhookActivities(engine)
@@ -90,6 +92,7 @@ def build_worker(
             registry.load_panel_candidates,
             registry.record_panel_seats,
             escrow_link.apply_escrow_decision,
+            key_events.push_key_events,
             alerts.raise_council_alert,
             webhooks.deliver_webhook,
             webhooks.give_up_webhook,

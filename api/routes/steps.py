@@ -3,7 +3,9 @@
 The route checks only that the envelope is for this route (action, subject and
 the numbers in the path) and that every file it names is in the evidence store
 (api/evidence_named.py); who may sign what, and when, is the workflow's call,
-made in its update validator so a refused step never enters history. Escrows
+made in its update validator so a refused step never enters history. The step goes with its
+signer's stored key events (db/keys.py), against which the workflow checks the signature, and
+the key that signed an accepted step is marked used on the party's device list. Escrows
 and dispute cases get their endpoints from the same code, each from its step
 declarations (domain/escrow/steps.py, domain/case/steps.py): path, summary, and a
 request body whose schema types the payload with the step's model, while the route
@@ -12,11 +14,14 @@ status the workflow gives it.
 """
 
 import inspect
+import logging
 from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator, create_model
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from api.deps import SessionDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
@@ -24,10 +29,15 @@ from api.evidence_named import require_uploaded
 from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
 from api.stale_timestamp import STALE_TIMESTAMP, stale_timestamp
+from db import crud
+from db.keys import events_of, signing_key, touch
+from db.models import Party, utcnow
 from domain.canonical import canonical_json
 from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 from domain.steps.spec import StepSpec
+from workflows.escrow_types import StepInput
 
+log = logging.getLogger(__name__)
 MAX_ENVELOPE_BYTES = 64 * 1024
 
 
@@ -115,12 +125,17 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
     ) -> StepAccepted:
         check_route(body, action, process, subject_id, field, number)
         require_uploaded(session, spec.payload, body.envelope.get("payload"))
-        release_connection(session)
         step = SignedStep(envelope=body.envelope, signature=body.signature)
+        signer = body.envelope.get("signer")
+        party = crud.get_party(session=session, party_id=signer) if isinstance(signer, str) else None
+        keys = [] if party is None else events_of(session, party.id)
+        release_connection(session)
         try:
-            receipt = await execute(temporal, process, subject_id, process.submit_step, step)
+            receipt = await execute(temporal, process, subject_id, process.submit_step, StepInput(step, keys))
         except ApiError as exc:
             raise told_how_far_off(exc, step) from None
+        if party is not None:
+            mark_used(session, party, step)
         return StepAccepted(
             subject_id=subject_id,
             action=action,
@@ -144,6 +159,21 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
         return await submit_step(subject_id, number, body, session, temporal)
 
     return with_body(submit_numbered, step_body(spec))
+
+
+def mark_used(session: Session, party: Party, step: SignedStep) -> None:
+    """Stamp the key that signed an accepted step as used now (the workflow checked the same
+    events, so it is found unless the party's keys changed in between: then nothing is stamped).
+
+    The step is applied already: a database that fails here costs the stamp, never the answer
+    (a 500 would tell the party its accepted step failed, and a retry would be `nonce_reused`)."""
+    try:
+        key = signing_key(session, party, step)
+        if key is not None:
+            touch(session, key, utcnow())
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("the signing key of %s's accepted step was not stamped as used", party.id, exc_info=True)
 
 
 def with_body(endpoint: Any, body: type[SignedStepIn]) -> Any:

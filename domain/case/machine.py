@@ -85,7 +85,7 @@ from domain.steps.machine import SignedStepMachine
 from domain.steps.parties import PartyKey
 from domain.steps.payloads import choice, document, read_amount
 from domain.steps.rejections import conflict, forbidden, invalid
-from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope
 from domain.steps.spec import Apply, Bound, bind
 from expert_panels.car_claim import claimed_remedy
 from expert_panels.car_remedy import Remedy
@@ -170,11 +170,10 @@ class CaseMachine(SignedStepMachine):
         max_skew: timedelta,
     ) -> None:
         read_amount(terms.disputed_fen, "disputed_fen")  # the API read it so from the signed claim
-        super().__init__(terms.case_id, content_hash(terms_document(terms)), max_skew)
+        super().__init__(terms.case_id, content_hash(terms_document(terms)), max_skew, council_keys)
         self.terms = terms
         self.statutory = claimed_remedy(terms.car_facts) if terms.car_facts else None
         self.windows = terms.windows
-        self.council_keys = dict(council_keys)
         self.calendar = calendar
         self.phase = CasePhase.FILED
         self.filed_at = filed_at
@@ -768,7 +767,7 @@ class CaseMachine(SignedStepMachine):
         except EnvelopeError as exc:
             raise invalid("bad_escrow_step", str(exc)) from None
         key = keys.get(envelope.signer)
-        if key is None or not signature_is_valid(key, step):
+        if key is None or not self.holds_key(envelope.signer, key, step):
             raise forbidden("bad_escrow_step", f"the escrow step must be signed by {signers}")
         if envelope.subject != self.terms.escrow_id:
             raise invalid("escrow_step_mismatch", f"the escrow step must be for {self.terms.escrow_id}")

@@ -20,6 +20,10 @@ confirmation). Two things are not carried whole:
   older envelope is refused by that window (`stale_timestamp`) whatever its nonce, so its
   nonce guards nothing; one signed within the window could still be replayed, so it stays.
 
+The parties' key rings are carried whole (every key each party added, revoked or recovered as
+the escrow learned it): a party's next step is checked against them, and a device added in the
+first run signs in the warranty run without its event being sent again.
+
 The projection cursor is not carried either: the switch waits for the read model to hold
 this very version, so the new run's cursor starts at the carried version, trail length and
 alert count.
@@ -37,6 +41,7 @@ from domain.escrow.state import (
     Stage,
     WarrantyClaim,
 )
+from domain.keys import KeyRing
 from domain.open_actions import Stamp
 from domain.steps.machine import Alert
 
@@ -61,3 +66,4 @@ class WarrantyCarry:
     trail_head: str
     trail_length: int
     recent_nonces: list[str]
+    rings: dict[str, KeyRing]  # by party id: each party's keys as the escrow learned them

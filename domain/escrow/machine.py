@@ -44,6 +44,7 @@ from domain.escrow.state import (
 )
 from domain.escrow.steps import ESCROW_RULES
 from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
+from domain.keys import KEY_EVENTS
 from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
@@ -73,11 +74,10 @@ class EscrowMachine(SignedStepMachine):
         max_skew: timedelta,
     ) -> None:
         terms.check_amounts()
-        super().__init__(terms.escrow_id, terms.terms_hash(), max_skew)
+        super().__init__(terms.escrow_id, terms.terms_hash(), max_skew, council_keys)
         self.terms = terms
         self.escrow_id = terms.escrow_id
         self.terms_hash = self.genesis_hash
-        self.council_keys = dict(council_keys)
         self.created_at = created_at
         self.phase = Phase.DRAFT
         self.funding_due = created_at + timedelta(days=terms.durations.funding_days)
@@ -126,8 +126,10 @@ class EscrowMachine(SignedStepMachine):
             recent_nonces=[
                 entry.envelope["nonce"]
                 for entry in self.trail
-                if parse_envelope(entry.envelope).timestamp >= replayable_since
+                if entry.action not in KEY_EVENTS
+                and parse_envelope(entry.envelope).timestamp >= replayable_since
             ],
+            rings=deepcopy(self.rings),
         )
 
     def continue_from(self, carried: WarrantyCarry) -> None:
@@ -152,6 +154,7 @@ class EscrowMachine(SignedStepMachine):
         self.trail_start_head = carried.trail_head
         self.trail_start = carried.trail_length
         self.nonces = set(carried.recent_nonces)
+        self.rings = deepcopy(carried.rings)
 
     # ----------------------------------------------------------------- money
     @property

@@ -6,20 +6,33 @@ returns a commit closure, so an update validator, which must not mutate, and
 the update handler share one code path and a refused step is never half applied.
 Accepted steps form a hash chain that starts from the hash of the process's
 terms, so the trail can be verified offline.
+
+A signature is checked against the keys the signer holds when the step is applied: each party
+has a `KeyRing` (domain/keys.py) grown from the root key the process names for it (the terms,
+the council list, an expert's seat). A step comes with the signer's key events; those the
+process has not applied yet are planned on a copy of the ring before the step itself, and on
+commit they enter the trail, each as its own entry just before the step's, so the trail
+replays the same keys offline (domain/audit.py). A key revoked later leaves every step it
+signed before verifiable, and signs nothing after.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.canonical import canonical_json, sha256_hex
+from domain.keys import KEY_RECOVER, KeyChange, KeyRing
 from domain.open_actions import Stamp
-from domain.steps.rejections import conflict, forbidden, invalid
-from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.roles import Role
+from domain.steps.rejections import conflict, duplicate, forbidden, invalid
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 from domain.steps.spec import Bound, StepSpec, dispatch
 
 Commit = Callable[[], str]
+# A process does not know when a party registered: its rings start from this moment, which no
+# check reads (only a recovery's waiting period reads time, and from the recovery's own stamp).
+ROOT_AT = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -50,16 +63,30 @@ def trail_entry_hash(seq: int, prev_hash: str, step: SignedStep) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Learned:
+    ring: KeyRing  # the party's ring with the new events applied (a copy until committed)
+    changes: list[tuple[SignedStep, KeyChange]]  # each newly applied event and what it did
+    commit: Callable[[], None]
+
+
 class SignedStepMachine:
     """Base of the escrow and case machines. Subclasses set `rules` (from their step
     declarations) and `subject_kind`, bind each declared step to its handler in
-    `_handlers()`, and define `_signer(party_id)` and `_advance(now)`."""
+    `_handlers()`, and define `_signer(party_id)` (the party's role and root key) and
+    `_advance(now)`."""
 
     rules: dict[str, StepSpec[Any]] = {}
     subject_kind = "process"
 
-    def __init__(self, subject_id: str, genesis_hash: str, max_skew: timedelta) -> None:
+    def __init__(
+        self, subject_id: str, genesis_hash: str, max_skew: timedelta, council_keys: dict[str, str]
+    ) -> None:
         self.subject_id = subject_id
+        self.council_keys = dict(council_keys)
+        # the keys of each party whose key events the process learned (the others hold their root)
+        self.rings: dict[str, KeyRing] = {}
+        self._planning: KeyRing | None = None  # the signer's ring while its step is planned
         self.genesis_hash = genesis_hash
         self.max_skew = max_skew
         self.alerts: list[Alert] = []
@@ -71,8 +98,10 @@ class SignedStepMachine:
         self.nonces: set[str] = set()
         self.version = 0
 
-    def plan(self, step: SignedStep, now: datetime) -> Commit:
-        """Check a signed step completely; return the commit that applies it."""
+    def plan(self, step: SignedStep, now: datetime, keys: Sequence[SignedStep] = ()) -> Commit:
+        """Check a signed step completely, against the signer's keys once its key events `keys`
+        (all of them, in order: those applied already are skipped) are applied; return the commit
+        that applies the events and the step."""
         try:
             envelope = parse_envelope(step.envelope)
         except EnvelopeError as exc:
@@ -82,8 +111,9 @@ class SignedStepMachine:
             raise invalid("unknown_action", f"'{envelope.action}' is not a {self.subject_kind} step")
         if envelope.subject != self.subject_id:
             raise forbidden("wrong_subject", f"this envelope was signed for another {self.subject_kind}")
-        role, public_key = self._signer(envelope.signer)
-        if not signature_is_valid(public_key, step):
+        role, root = self._signer(envelope.signer)
+        learned = self._learn(envelope.signer, role, root, keys, now)
+        if learned.ring.signing_key(step) is None:
             raise forbidden("bad_signature", "the signature does not match the envelope and key")
         if role not in spec.roles:
             raise forbidden("wrong_role", f"a {role} may not sign '{envelope.action}'")
@@ -92,10 +122,15 @@ class SignedStepMachine:
         if abs(envelope.timestamp - now) > self.max_skew:
             raise conflict("stale_timestamp", "the envelope's timestamp is too far from now")
         handler = self.dispatch()[envelope.action]
-        apply = handler.plan(envelope.payload, self._acting_as(role, envelope.signer), now)
+        self._planning = learned.ring  # for `holds_key`, while the handler checks the payload
+        try:
+            apply = handler.plan(envelope.payload, self._acting_as(role, envelope.signer), now)
+        finally:
+            self._planning = None
 
         def commit() -> str:
             self.nonces.add(envelope.nonce)
+            learned.commit()
             entry = self._append_trail(step, envelope.action, envelope.signer, role)
             apply()
             self._advance(now)
@@ -103,6 +138,58 @@ class SignedStepMachine:
             return entry.entry_hash
 
         return commit
+
+    def plan_keys(self, party_id: str, events: Sequence[SignedStep], now: datetime) -> Commit:
+        """Apply a party's key events without a step (a revocation or recovery pushed to every
+        process the party is in, activities/key_events.py). Refused when the party has no part
+        here, when an event is refused, and when every event was applied already (so a repeated
+        push leaves no trace); the commit returns the trail head."""
+        role, root = self._signer(party_id)
+        learned = self._learn(party_id, role, root, events, now)
+        if not learned.changes:
+            raise duplicate("keys_known", "the process holds every one of these key events already")
+
+        def commit() -> str:
+            learned.commit()
+            self._after_change()
+            return self.trail_head
+
+        return commit
+
+    def holds_key(self, party_id: str, root: str, step: SignedStep) -> bool:
+        """Whether `step` (one carried inside a payload, such as a case's escrow step) is signed
+        by a key `party_id` holds: its ring as the step being planned leaves it when it signs that
+        step too, else as the process holds it (from `root`, the key the process names for it)."""
+        planning = self._planning
+        if planning is not None and planning.party_id == party_id:
+            ring = planning
+        else:
+            ring = self.rings.get(party_id) or KeyRing.root(party_id, root, ROOT_AT)
+        return ring.signing_key(step) is not None
+
+    def _learn(
+        self, party_id: str, role: str, root: str, events: Sequence[SignedStep], now: datetime
+    ) -> "_Learned":
+        """The party's ring (from its root key `root` until the process learned more) with `events`
+        planned and applied on a copy, refused as the first refused event is; and the commit that
+        makes it the party's and records each new event in the trail."""
+        held = self.rings.get(party_id)
+        ring = KeyRing.root(party_id, root, ROOT_AT) if held is None else held.copy()
+        changes: list[tuple[SignedStep, KeyChange]] = []
+        for event in events:
+            apply = ring.plan(event, self.council_keys, now)
+            if apply is not None:
+                changes.append((event, apply()))
+
+        def commit() -> None:
+            if not changes:
+                return
+            self.rings[party_id] = ring
+            for event, change in changes:
+                signer_role = Role.COUNCIL if change.action == KEY_RECOVER else role
+                self._append_trail(event, change.action, change.signer, signer_role)
+
+        return _Learned(ring, changes, commit)
 
     def dispatch(self) -> dict[str, Bound]:
         """Each declared action to its handler (refused if the two do not match one to one)."""

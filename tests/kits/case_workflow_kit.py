@@ -14,6 +14,7 @@ from tests.db.factories import TOKEN_LIFETIME
 from tests.kits.dispute_kit import experts
 from workflows.case import CaseWorkflow
 from workflows.case_types import CaseInput, case_workflow_id
+from workflows.escrow_types import StepInput
 
 
 class Case:
@@ -32,7 +33,7 @@ class Case:
             payload=payload,
             now=now,
         )
-        return await self.handle.execute_update(CaseWorkflow.submit_step, signed)
+        return await self.handle.execute_update(CaseWorkflow.submit_step, StepInput(signed))
 
     async def state(self) -> dict:
         return await self.handle.query(CaseWorkflow.snapshot)
