@@ -1,7 +1,6 @@
 """The money statement's joining (domain/escrow/statement.py), on a real escrow machine driven by
 signed steps, with a bank statement written the way the bank books what the escrow instructed."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from domain.escrow.state import MovementStatus
@@ -21,21 +20,14 @@ from domain.escrow.statement import (
     totals,
 )
 from domain.escrow.terms import Durations, SilencePolicy
+from sandbox_bank.client import StatementEntry
 from tests.kits.machine_kit import Kit, funded
 
 BOOKED_AT = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Booked:
-    """A line of the bank's statement (the fields sandbox_bank.client.StatementEntry has)."""
-
-    tx_id: str
-    kind: str
-    amount_fen: int
-    idempotency_key: str
-    reference: str
-    created_at: datetime
+def booked(tx_id: str, kind: str, amount_fen: int, key: str, reference: str, at: datetime) -> StatementEntry:
+    return StatementEntry(tx_id, kind, amount_fen, key, reference, at, balance_after_fen=0)  # balance unused
 
 
 def trail(kit: Kit) -> list[TrailStep]:
@@ -46,11 +38,11 @@ def trail(kit: Kit) -> list[TrailStep]:
     ]
 
 
-def bank_of(kit: Kit) -> list[Booked]:
+def bank_of(kit: Kit) -> list[StatementEntry]:
     """What the bank booked: each deposit the machine recorded, and each movement it confirmed."""
     escrow = kit.m.escrow_id
-    booked = [
-        Booked(
+    entries = [
+        booked(
             tx, "deposit", amount, f"{escrow}:deposit-{n}", "owner deposit", BOOKED_AT + timedelta(minutes=n)
         )
         for n, (tx, amount) in enumerate(kit.m.deposits.items(), start=1)
@@ -59,10 +51,10 @@ def bank_of(kit: Kit) -> list[Booked]:
         if movement.status is MovementStatus.DONE:
             kind = "payout" if movement.kind == "payout" else "refund"
             at = BOOKED_AT + timedelta(hours=n)
-            booked.append(
-                Booked(movement.tx_id, kind, movement.amount_fen, movement.key, movement.reason, at)
+            entries.append(
+                booked(movement.tx_id, kind, movement.amount_fen, movement.key, movement.reason, at)
             )
-    return booked
+    return entries
 
 
 def by_key(lines: list[StatementLine]) -> dict[str, StatementLine]:
@@ -170,7 +162,7 @@ def test_every_kind_of_line_with_the_step_that_caused_it():
 
 def test_a_key_the_statement_does_not_know_is_listed_with_an_unknown_cause():
     kit = funded()
-    stray = Booked("tx-9", "payout", 1_234, "SOMETHING-ELSE:bonus", "manual correction", BOOKED_AT)
+    stray = booked("tx-9", "payout", 1_234, "SOMETHING-ELSE:bonus", "manual correction", BOOKED_AT)
     lines = escrow_statement(kit.m.snapshot(), [*bank_of(kit), stray], trail(kit))
     [line] = [line for line in lines if line.tx_id == "tx-9"]
     assert (line.kind, line.status, line.amount_fen, line.cause.action, line.cause.seq) == (
@@ -189,7 +181,7 @@ def test_the_bank_wins_over_the_snapshot_and_the_snapshot_stands_in_when_the_ban
     kit.accept(1)
     booked_early = [
         *bank_of(kit),
-        Booked("tx-1", "payout", 30_000, f"{kit.m.escrow_id}:stage-1:release", "accepted", BOOKED_AT),
+        booked("tx-1", "payout", 30_000, f"{kit.m.escrow_id}:stage-1:release", "accepted", BOOKED_AT),
     ]
     lines = escrow_statement(kit.m.snapshot(), booked_early, trail(kit))  # receipt not back yet
     assert [(line.key, line.status) for line in lines if line.kind is LineKind.RELEASE] == [

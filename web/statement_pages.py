@@ -25,7 +25,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.responses import HTMLResponse
-from temporalio.client import Client
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
@@ -46,7 +45,7 @@ from domain.escrow.statement import (
 )
 from domain.spreadsheet import csv_text
 from sandbox_bank.client import BankClient, BankError, StatementEntry
-from web.access import PageRoute, require_roles
+from web.access import PageRefused, PageRoute, require_roles
 from web.escrow_pages import stage_name
 from web.i18n import language_of, translate
 from web.session import SignedInParty
@@ -96,6 +95,15 @@ class ShownLine:
     part: str
     seq: int | None
     link: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What a statement page or CSV shows: the escrows it covers, their lines, whether the bank answered."""
+
+    snapshots: list[EscrowSnapshot]
+    lines: list[StatementLine]
+    bank_answered: bool
 
 
 def trail_steps(session: Session, escrow_id: str) -> list[TrailStep]:
@@ -157,8 +165,9 @@ def shown_lines(
     return [shown(line, names, partial(translate, language)) for line in lines]
 
 
-def csv_response(request: Request, lines: Sequence[ShownLine], filename: str) -> Response:
+def csv_response(request: Request, statement: Statement, filename: str) -> Response:
     say = partial(translate, language_of(request))
+    lines = shown_lines(request, statement.snapshots, statement.lines)
     base = str(request.base_url).rstrip("/")
     rows = [[say(f"money_statement.column.{column}") for column in CSV_COLUMNS]]
     for line in lines:
@@ -186,57 +195,28 @@ def csv_response(request: Request, lines: Sequence[ShownLine], filename: str) ->
     )
 
 
-async def _escrow_lines(
-    escrow_id: str, party: Party, session: Session, settings: Settings, temporal: Client
-) -> tuple[EscrowSnapshot, list[StatementLine], bool]:
-    """The escrow's snapshot (403 for whoever may not read it), its lines, and whether the bank answered."""
-    snapshot, _ = await read_escrow(temporal, escrow_id, party)
-    bank = (await bank_statements(settings, [escrow_id]))[escrow_id]
-    return snapshot, escrow_statement(snapshot, bank, trail_steps(session, escrow_id)), bank is not None
-
-
-@router.get("/escrows/{escrow_id}/statement", response_class=HTMLResponse)
-async def escrow_statement_page(
+async def one_escrow(
     request: Request,
     escrow_id: str,
     party: SignedInParty,
     session: SessionDep,
     settings: SettingsDep,
     temporal: TemporalDep,
-) -> HTMLResponse:
+) -> Statement:
+    """The escrow's statement, for whoever may read the escrow; anyone else gets the escrow
+    page's own refusal, as a page."""
     try:
-        snapshot, lines, bank_answered = await _escrow_lines(escrow_id, party, session, settings, temporal)
+        snapshot, _ = await read_escrow(temporal, escrow_id, party)
     except ApiError as exc:
         context = {"party": party, "escrow_id": escrow_id, "error": exc}
-        return render(request, "escrow/missing.html", context, status_code=exc.status)
-    context = {
-        "party": party,
-        "escrow": snapshot,
-        "lines": shown_lines(request, [snapshot], lines),
-        "totals": totals(lines),
-        "bank_answered": bank_answered,
-        "csv": f"/my/escrows/{escrow_id}/statement.csv",
-    }
-    return render(request, "escrow/statement.html", context)
+        raise PageRefused(render(request, "escrow/missing.html", context, status_code=exc.status)) from None
+    bank = (await bank_statements(settings, [escrow_id]))[escrow_id]
+    lines = escrow_statement(snapshot, bank, trail_steps(session, escrow_id))
+    return Statement([snapshot], lines, bank is not None)
 
 
-@router.get("/escrows/{escrow_id}/statement.csv", response_class=Response)
-async def escrow_statement_csv(
-    request: Request,
-    escrow_id: str,
-    party: SignedInParty,
-    session: SessionDep,
-    settings: SettingsDep,
-    temporal: TemporalDep,
-) -> Response:
-    snapshot, lines, _ = await _escrow_lines(escrow_id, party, session, settings, temporal)
-    return csv_response(request, shown_lines(request, [snapshot], lines), f"statement-{escrow_id}")
-
-
-async def _party_lines(
-    party: Party, session: Session, settings: Settings
-) -> tuple[list[EscrowSnapshot], list[StatementLine], list[str]]:
-    """The party's escrows as contractor (or owner), their lines, and those the bank did not answer for."""
+async def own_escrows(party: MoneyParty, session: SessionDep, settings: SettingsDep) -> Statement:
+    """The statement across the escrows the party builds (a contractor) or pays for (an owner)."""
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=200)
     mine = [
         row for row in rows if party.id == (row.contractor_id if party.role == "contractor" else row.owner_id)
@@ -246,29 +226,43 @@ async def _party_lines(
     statements = [
         escrow_statement(s, bank[s.escrow_id], trail_steps(session, s.escrow_id)) for s in snapshots
     ]
-    return snapshots, across(statements), [escrow_id for escrow_id, answer in bank.items() if answer is None]
+    return Statement(snapshots, across(statements), all(answer is not None for answer in bank.values()))
 
 
-@router.get("/statement", response_class=HTMLResponse)
-async def party_statement_page(
-    request: Request, party: MoneyParty, session: SessionDep, settings: SettingsDep
-) -> HTMLResponse:
-    snapshots, lines, unanswered = await _party_lines(party, session, settings)
+OneEscrow = Annotated[Statement, Depends(one_escrow)]
+OwnEscrows = Annotated[Statement, Depends(own_escrows)]
+
+
+def statement_page(request: Request, party: Party, statement: Statement, csv: str, one: bool) -> HTMLResponse:
     context = {
         "party": party,
-        "escrow": None,
-        "escrows": len(snapshots),
-        "lines": shown_lines(request, snapshots, lines),
-        "totals": totals(lines),
-        "bank_answered": not unanswered,
-        "csv": "/my/statement.csv",
+        "escrow": statement.snapshots[0] if one else None,
+        "escrows": len(statement.snapshots),
+        "lines": shown_lines(request, statement.snapshots, statement.lines),
+        "totals": totals(statement.lines),
+        "bank_answered": statement.bank_answered,
+        "csv": csv,
     }
     return render(request, "escrow/statement.html", context)
 
 
+@router.get("/escrows/{escrow_id}/statement", response_class=HTMLResponse)
+def escrow_statement_page(
+    request: Request, escrow_id: str, party: SignedInParty, statement: OneEscrow
+) -> HTMLResponse:
+    return statement_page(request, party, statement, f"/my/escrows/{escrow_id}/statement.csv", one=True)
+
+
+@router.get("/escrows/{escrow_id}/statement.csv", response_class=Response)
+def escrow_statement_csv(request: Request, escrow_id: str, statement: OneEscrow) -> Response:
+    return csv_response(request, statement, f"statement-{escrow_id}")
+
+
+@router.get("/statement", response_class=HTMLResponse)
+def party_statement_page(request: Request, party: MoneyParty, statement: OwnEscrows) -> HTMLResponse:
+    return statement_page(request, party, statement, "/my/statement.csv", one=False)
+
+
 @router.get("/statement.csv", response_class=Response)
-async def party_statement_csv(
-    request: Request, party: MoneyParty, session: SessionDep, settings: SettingsDep
-) -> Response:
-    snapshots, lines, _ = await _party_lines(party, session, settings)
-    return csv_response(request, shown_lines(request, snapshots, lines), f"statement-{party.id}")
+def party_statement_csv(request: Request, party: MoneyParty, statement: OwnEscrows) -> Response:
+    return csv_response(request, statement, f"statement-{party.id}")

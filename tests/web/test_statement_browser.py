@@ -5,8 +5,8 @@ of an A4 page (210 mm less 12 mm margins each side, at the 96 px to the inch CSS
 from playwright.async_api import expect
 
 from tests.kits.driver import check_usable
+from tests.kits.statement_kit import lived_through
 from tests.web.conftest import screenshot
-from tests.web.test_statement_pages import lived_through
 from web.session import SESSION_COOKIE
 
 A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)  # 703
