@@ -117,3 +117,27 @@ async def test_a_contractors_statement_across_their_escrows_and_no_one_elses(sta
     for path in ("/my/statement", "/my/statement.csv"):
         assert (await page(stack, path, mine.inspector)).status_code == 403, path
         assert (await page(stack, path)).status_code == 303, path
+
+
+async def test_a_release_the_bank_has_not_confirmed_shows_as_pending(stack):
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=TOTAL_FEN)
+    await flow.request_inspection(1)
+    report = await flow.report(1, "pass")
+    await stack.bank.set_faults(error_rate=1.0)  # every payout fails, and is retried with its key
+    try:
+        await flow.accept(1, report)
+        stage = (await flow.state()).stages[0].amount_fen
+        text = (await page(stack, f"/my/escrows/{flow.escrow_id}/statement", flow.contractor)).text
+        rows = rows_of(await page(stack, f"/my/escrows/{flow.escrow_id}/statement.csv", flow.contractor))[1:]
+    finally:
+        await stack.bank.set_faults()
+    assert f'<dd id="total-pending">{yuan(stage)}</dd>' in text
+    assert f'<dd id="total-released">{yuan(0)}</dd>' in text
+    assert text.count('<tr class="line status-pending">') == 1
+    pending = [row for row in rows if row[4] == "已决定，等待银行处理"]
+    assert [(row[3], row[5], row[6], row[7], row[8]) for row in pending] == [
+        ("付给装修公司", f"{stage // 100}.{stage % 100:02d}", "", "", "确认阶段并全额付款")
+    ]
+    assert pending[0][0], "dated by the owner's acceptance"
+    await flow.settled()
