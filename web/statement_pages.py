@@ -35,7 +35,10 @@ from db.models import Party
 from domain.calendar import SHANGHAI
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
 from domain.escrow.statement import (
+    CONFIRMED,
     EVENT_CAUSES,
+    PENDING,
+    REFUSED,
     LineKind,
     StatementLine,
     TrailStep,
@@ -54,7 +57,8 @@ from web.templating import render
 router = APIRouter(prefix="/my", tags=["pages"], include_in_schema=False, route_class=PageRoute)
 MoneyParty = Annotated[Party, Depends(require_roles("contractor", "owner"))]
 
-STATUSES = ("confirmed", "pending", "refused", "held", "released", "settled", "refunded")
+# a movement's, then a holdback's (domain/escrow/state.py Holdback.status)
+STATUSES = (CONFIRMED, PENDING, REFUSED, "held", "released", "settled", "refunded")
 # the words this module builds from a line's kind, status and cause (tests/web/test_words.py)
 STATEMENT_WORDS = (
     *(f"money_statement.kind.{kind}" for kind in LineKind),
