@@ -47,6 +47,7 @@ from web import (
     party_case_pages,
     party_pages,
     recovery_pages,
+    statement_pages,
 )
 from web import routes as pages
 from web.session import SignInRequired, to_sign_in
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_record.council_router)
     app.include_router(party_pages.router)
     app.include_router(escrow_pages.router)
+    app.include_router(statement_pages.router)
     # Before party_case_pages (GET /my/cases/{case_id}), so that /my/cases/new is matched as this page.
     app.include_router(claim_pages.router)
     app.include_router(party_case_pages.router)

@@ -14,7 +14,6 @@ from api.deposit_instructions import deposit_instructions
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.escrow_access import read_escrow
-from config.settings import Settings
 from db import crud
 from domain.calendar import SHANGHAI
 from domain.case.terms import RENOVATION
@@ -22,7 +21,7 @@ from domain.escrow.snapshot import read_summary
 from domain.escrow.steps import ESCROW_STEPS
 from domain.money import yuan
 from expert_panels.registry import SPECIALTIES
-from sandbox_bank.client import BankClient, BankError, StatementEntry
+from web.bank_statements import bank_statements
 from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
@@ -107,15 +106,6 @@ def new_contract(request: Request, party: SignedInParty) -> HTMLResponse:
     return render(request, "escrow/new.html", {"party": party})
 
 
-async def _statement(settings: Settings, escrow_id: str) -> list[StatementEntry] | None:
-    """The escrow account's statement at the bank; None when the bank does not answer."""
-    try:
-        async with BankClient.from_settings(settings) as bank:
-            return await bank.statement(escrow_id)
-    except BankError:
-        return None
-
-
 @router.get("/{escrow_id}", response_class=HTMLResponse)
 async def escrow_page(
     request: Request,
@@ -133,7 +123,7 @@ async def escrow_page(
     language = language_of(request)
     ids = [snapshot.owner_id, snapshot.contractor_id, snapshot.inspector_id]
     names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=ids)}
-    statement = await _statement(settings, escrow_id)
+    statement = (await bank_statements(settings, [escrow_id]))[escrow_id]
     lines = funds_over_time(statement or [], datetime.now(UTC))
     chart = step_chart(
         chart_series(lines, {key: translate(language, word) for key, word in CHART_LINES.items()}),
