@@ -5,6 +5,9 @@ Signing in (`session.open`, web/party_pages.py) and asking for a new API token
 no token can buy another token, so a stolen one dies with its expiry. The envelope's
 signer is the party and its subject too, its payload is empty, its timestamp within
 `signature_max_skew_seconds` of the server's clock, and its nonce opens one token only.
+
+Any key the party holds now signs it (db.keys.signing_key: the party's devices, replayed from
+its key events), and that key is marked used; a revoked key opens nothing.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -14,10 +17,10 @@ from sqlmodel import Session
 from api.errors import ApiError
 from api.models import SignedStepIn
 from config.settings import Settings
-from db import crud, tokens
-from db.models import Party, PartyToken
+from db import crud, keys, tokens
+from db.models import Party, PartyToken, utcnow
 from db.tokens import TokenKind
-from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 
 
 def token_for_signature(
@@ -38,8 +41,9 @@ def token_for_signature(
     if envelope.action != action:
         raise ApiError(422, "action_mismatch", f"this asks for a '{action}' envelope")
     party = crud.get_party(session=session, party_id=envelope.signer)
-    if party is None or not signature_is_valid(party.public_key, step):
-        raise ApiError(403, "bad_signature", "the envelope must be signed by its signer's registered key")
+    key = None if party is None else keys.signing_key(session, party, step)
+    if party is None or key is None:
+        raise ApiError(403, "bad_signature", "the envelope must be signed by a key its signer holds")
     if envelope.subject != envelope.signer:
         raise ApiError(422, "bad_envelope", f"a '{action}' envelope names its signer as its subject")
     if envelope.payload:
@@ -52,4 +56,5 @@ def token_for_signature(
         )
     except tokens.NonceUsedError:
         raise ApiError(409, "nonce_reused", "this envelope was already used: sign a fresh one") from None
+    keys.touch(session, key, utcnow())
     return party, token, secret

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         default="5/minute;20/hour", description="refused X-Enrolment-Secret guesses at POST /parties"
     )
     rate_limit_sign_in: str = Field(default="30/minute;300/hour", description="POST /session")
+    rate_limit_pairing_failures: str = Field(
+        default="10/minute;30/hour", description="wrong pairing codes at /pairings (a new device's guesses)"
+    )
+    pairing_minutes: int = Field(
+        default=10, ge=1, le=60, description="How long a device-pairing code (api/routes/keys.py) is valid."
+    )
 
     # Notifications (notify/, docs/NOTIFICATIONS.md): apprise URL templates, `{address}` filled in.
     email_url_template: SecretStr = Field(
@@ -174,7 +180,12 @@ class Settings(BaseSettings):
         default=60, ge=1, description="How often the worker's schedule sweeps unreferenced files."
     )
 
-    @field_validator("rate_limit_registration", "rate_limit_enrolment_failures", "rate_limit_sign_in")
+    @field_validator(
+        "rate_limit_registration",
+        "rate_limit_enrolment_failures",
+        "rate_limit_sign_in",
+        "rate_limit_pairing_failures",
+    )
     @classmethod
     def _readable_limit(cls, value: str) -> str:
         parse_many(value)  # a limit that cannot be read stops the process at start, not at the first request
@@ -251,6 +262,7 @@ LOOPBACK_DRIVER_LIMITS = {
     "rate_limit_registration": "100000/minute",
     "rate_limit_enrolment_failures": "100000/minute",
     "rate_limit_sign_in": "100000/minute",
+    "rate_limit_pairing_failures": "100000/minute",
 }
 
 

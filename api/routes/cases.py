@@ -25,8 +25,8 @@ from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
 from api.idempotency import BusinessKey, answer_once
 from api.models import SignedStepIn
 from config.settings import Settings
-from db import cases, crud, evidence
-from db.models import CaseProjection, Party
+from db import cases, crud, evidence, keys
+from db.models import CaseProjection, Party, utcnow
 from domain.calendar import SHANGHAI
 from domain.canonical import content_hash
 from domain.case.draws import DrawEntry
@@ -40,7 +40,7 @@ from domain.steps.parties import PartyKey
 from domain.steps.payload_errors import read_payload
 from domain.steps.payloads import choice, read_integer
 from domain.steps.rejections import StepRejected
-from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 from expert_panels.car_claim import car_facts_from_claim
 from expert_panels.car_remedy import InvalidCarFacts
 from expert_panels.registry import SPECIALTIES
@@ -102,7 +102,8 @@ def _car_facts(claim: ClaimFile, domain: str) -> dict[str, Any] | None:
     return raw
 
 
-def _verified_claim(body: SignedStepIn, claimant: Party) -> tuple[SignedStep, Any]:
+def _verified_claim(session: Session, body: SignedStepIn, claimant: Party) -> tuple[SignedStep, Any]:
+    """The claim signed by a key the claimant holds now (any of its devices), marked used."""
     step = SignedStep(envelope=body.envelope, signature=body.signature)
     try:
         envelope = parse_envelope(step.envelope)
@@ -110,8 +111,10 @@ def _verified_claim(body: SignedStepIn, claimant: Party) -> tuple[SignedStep, An
         raise ApiError(422, "bad_envelope", str(exc)) from None
     if envelope.action != "claim.file":
         raise ApiError(422, "action_mismatch", "a case is filed with a 'claim.file' envelope")
-    if envelope.signer != claimant.id or not signature_is_valid(claimant.public_key, step):
-        raise ApiError(403, "bad_signature", "the claim must be signed by the filing party's key")
+    key = keys.signing_key(session, claimant, step) if envelope.signer == claimant.id else None
+    if key is None:
+        raise ApiError(403, "bad_signature", "the claim must be signed by a key the filing party holds")
+    keys.touch(session, key, utcnow())
     return step, envelope
 
 
@@ -125,7 +128,7 @@ async def file_case(
     first case (its timestamp is not re-checked: it is the claim already accepted), and
     another claim under the same nonce is refused with 409 nonce_reused.
     """
-    step, envelope = _verified_claim(body, party)
+    step, envelope = _verified_claim(session, body, party)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
         scope=CLAIM_SCOPE,
