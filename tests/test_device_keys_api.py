@@ -270,8 +270,10 @@ async def test_a_claim_is_checked_against_every_active_key_of_the_claimant(http)
     dealer = await Party(http, "dealer", "Sells Cars").register()
     tablet = await buyer.pair_device("tablet")
     # signed by the second device: the signature passes, and the claim is read (wrong sides)
+    used = [device["last_used_at"] for device in await tablet.devices()]
     claim = asdict(tablet.sign("claim.file", buyer.id, car_claim()))
     assert refusal(await http.post("/cases", json=claim, headers=buyer.auth)) == (422, "wrong_parties")
+    assert [device["last_used_at"] for device in await tablet.devices()] == used  # refused: no change
     await tablet.revoke_key(buyer.key.public_key_b64)
     revoked = asdict(buyer.sign("claim.file", dealer.id, car_claim()))
     assert refusal(await http.post("/cases", json=revoked, headers=tablet.auth)) == (403, "bad_signature")

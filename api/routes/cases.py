@@ -26,7 +26,7 @@ from api.idempotency import BusinessKey, answer_once
 from api.models import SignedStepIn
 from config.settings import Settings
 from db import cases, crud, evidence, keys
-from db.models import CaseProjection, Party, utcnow
+from db.models import CaseProjection, Party, PartyKeyRecord, utcnow
 from domain.calendar import SHANGHAI
 from domain.canonical import content_hash
 from domain.case.draws import DrawEntry
@@ -102,8 +102,10 @@ def _car_facts(claim: ClaimFile, domain: str) -> dict[str, Any] | None:
     return raw
 
 
-def _verified_claim(session: Session, body: SignedStepIn, claimant: Party) -> tuple[SignedStep, Any]:
-    """The claim signed by a key the claimant holds now (any of its devices), marked used."""
+def _verified_claim(
+    session: Session, body: SignedStepIn, claimant: Party
+) -> tuple[SignedStep, Any, PartyKeyRecord]:
+    """The claim signed by a key the claimant holds now (any of its devices), and that key."""
     step = SignedStep(envelope=body.envelope, signature=body.signature)
     try:
         envelope = parse_envelope(step.envelope)
@@ -114,8 +116,7 @@ def _verified_claim(session: Session, body: SignedStepIn, claimant: Party) -> tu
     key = keys.signing_key(session, claimant, step) if envelope.signer == claimant.id else None
     if key is None:
         raise ApiError(403, "bad_signature", "the claim must be signed by a key the filing party holds")
-    keys.touch(session, key, utcnow())
-    return step, envelope
+    return step, envelope, key
 
 
 @router.post("", status_code=201, responses=error_responses(403, 404, 409, 503, 504))
@@ -128,7 +129,7 @@ async def file_case(
     first case (its timestamp is not re-checked: it is the claim already accepted), and
     another claim under the same nonce is refused with 409 nonce_reused.
     """
-    step, envelope = _verified_claim(session, body, party)
+    step, envelope, signing_key = _verified_claim(session, body, party)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
         scope=CLAIM_SCOPE,
@@ -167,6 +168,7 @@ async def file_case(
             workflow_id=case_workflow_id(case.terms.case_id),
             task_queue=settings.temporal_task_queue,
         )
+    keys.touch(session, signing_key, utcnow())  # once filed: a refused claim changes nothing
     return first.answer
 
 
