@@ -23,7 +23,8 @@ log = logging.getLogger("activities")
 MOST = 1000  # far beyond any party's open escrows and cases
 
 
-async def push_key_events(client: Client, engine: Engine, party_id: str) -> None:
+async def push_key_events(client: Client, engine: Engine, party_id: str) -> list[str]:
+    """Send the party's key events to every process it is in; the workflow ids that took them."""
     with Session(engine) as session:
         events = [asdict(event) for event in keys.events_of(session, party_id)]
         escrows = crud.list_escrows_for_party(session=session, party_id=party_id, limit=MOST)
@@ -31,6 +32,7 @@ async def push_key_events(client: Client, engine: Engine, party_id: str) -> None
     workflow_ids = [escrow_workflow_id(row.escrow_id) for row in escrows] + [
         case_workflow_id(row.case_id) for row in open_cases
     ]
+    learned = []
     for workflow_id in workflow_ids:
         try:
             await client.get_workflow_handle(workflow_id).execute_update(
@@ -38,3 +40,6 @@ async def push_key_events(client: Client, engine: Engine, party_id: str) -> None
             )
         except Exception as exc:  # one process not taking it must not keep the others from hearing
             log.warning("%s did not take %s's key events: %s", workflow_id, party_id, exc)
+            continue
+        learned.append(workflow_id)
+    return learned
