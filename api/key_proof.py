@@ -20,7 +20,25 @@ from config.settings import Settings
 from db import crud, keys, tokens
 from db.models import Party, PartyToken, utcnow
 from db.tokens import TokenKind
-from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
+from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope
+
+
+def signed_envelope(body: SignedStepIn, action: str) -> tuple[SignedStep, Envelope]:
+    """The envelope as signed, read, and of the action this route takes (its signature unchecked)."""
+    step = SignedStep(envelope=body.envelope, signature=body.signature)
+    try:
+        envelope = parse_envelope(step.envelope)
+    except EnvelopeError as exc:
+        raise ApiError(422, "bad_envelope", str(exc)) from None
+    if envelope.action != action:
+        raise ApiError(422, "action_mismatch", f"this asks for a '{action}' envelope")
+    return step, envelope
+
+
+def require_fresh(envelope: Envelope, settings: Settings) -> None:
+    """Signed within `signature_max_skew_seconds` of the server's clock."""
+    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
+        raise ApiError(409, "stale_timestamp", "the envelope's timestamp is too far from now")
 
 
 def token_for_signature(
@@ -33,13 +51,7 @@ def token_for_signature(
     lifetime: timedelta,
 ) -> tuple[Party, PartyToken, str]:
     """The signing party, its new token and the token's secret (shown once, kept nowhere)."""
-    step = SignedStep(envelope=body.envelope, signature=body.signature)
-    try:
-        envelope = parse_envelope(step.envelope)
-    except EnvelopeError as exc:
-        raise ApiError(422, "bad_envelope", str(exc)) from None
-    if envelope.action != action:
-        raise ApiError(422, "action_mismatch", f"this asks for a '{action}' envelope")
+    step, envelope = signed_envelope(body, action)
     party = crud.get_party(session=session, party_id=envelope.signer)
     key = None if party is None else keys.signing_key(session, party, step)
     if party is None or key is None:
@@ -48,8 +60,7 @@ def token_for_signature(
         raise ApiError(422, "bad_envelope", f"a '{action}' envelope names its signer as its subject")
     if envelope.payload:
         raise ApiError(422, "unknown_fields", f"a '{action}' envelope carries an empty payload")
-    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
-        raise ApiError(409, "stale_timestamp", "the envelope's timestamp is too far from now")
+    require_fresh(envelope, settings)
     try:
         token, secret = tokens.issue(
             session=session, party_id=party.id, kind=kind, lifetime=lifetime, nonce=envelope.nonce

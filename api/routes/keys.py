@@ -32,7 +32,7 @@ so nobody can date a revocation back.
 import hmac
 import io
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import segno
@@ -54,6 +54,7 @@ from api.key_models import (
     PairingProgress,
     PairingPublic,
 )
+from api.key_proof import require_fresh, signed_envelope
 from api.models import SignedStepIn
 from api.rate_limits import Guesses, PairingGuesses
 from config.settings import Settings
@@ -64,7 +65,7 @@ from domain.keys import key_id as id_of_key
 from domain.roles import Role
 from domain.steps.payload_errors import read_payload
 from domain.steps.rejections import StepRejected
-from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import Envelope, SignedStep, signature_is_valid
 
 log = logging.getLogger("api")
 
@@ -128,15 +129,8 @@ def require_status(pairing: KeyPairing, wanted: pairings.PairingStatus) -> None:
 def key_event(body: SignedStepIn, action: str, settings: Settings) -> tuple[SignedStep, Envelope]:
     """A `key.add` or `key.revoke` as signed, checked for its action and its time; the ring
     (db.keys.record_event) checks everything else."""
-    step = SignedStep(envelope=body.envelope, signature=body.signature)
-    try:
-        envelope = parse_envelope(step.envelope)
-    except EnvelopeError as exc:
-        raise ApiError(422, "bad_envelope", str(exc)) from None
-    if envelope.action != action:
-        raise ApiError(422, "action_mismatch", f"this asks for a '{action}' envelope")
-    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
-        raise ApiError(409, "stale_timestamp", "the envelope's timestamp is too far from now")
+    step, envelope = signed_envelope(body, action)
+    require_fresh(envelope, settings)
     return step, envelope
 
 
@@ -292,15 +286,10 @@ def look_up_pairing(body: PairingCodeIn, session: SessionDep, guesses: PairingGu
     )
 
 
-def check_possession(session: Session, pairing: KeyPairing, possession: SignedStep) -> KeyPair:
+def check_possession(session: Session, pairing: KeyPairing, body: SignedStepIn) -> tuple[SignedStep, KeyPair]:
     """The new key's own `key.pair` for the pairing's party, signed by that key, and a key no
     party holds or held."""
-    try:
-        envelope = parse_envelope(possession.envelope)
-    except EnvelopeError as exc:
-        raise ApiError(422, "bad_envelope", str(exc)) from None
-    if envelope.action != KEY_PAIR:
-        raise ApiError(422, "action_mismatch", f"the new key signs a '{KEY_PAIR}' envelope")
+    possession, envelope = signed_envelope(body, KEY_PAIR)
     if envelope.subject != pairing.party_id or envelope.signer != pairing.party_id:
         raise ApiError(403, "wrong_subject", "the key.pair names another party than the pairing's")
     try:
@@ -313,7 +302,7 @@ def check_possession(session: Session, pairing: KeyPairing, possession: SignedSt
         raise ApiError(403, "no_possession", "the key.pair must be signed by the new key itself")
     if keys.key_taken(session, new.public_key):
         raise ApiError(409, "public_key_taken", SENTENCES["public_key_taken"])
-    return new
+    return possession, new
 
 
 @pairing_router.post(
@@ -333,8 +322,7 @@ def answer_pairing(
         require_status(pairing, "waiting")  # a closed pairing says so, and counts nothing more
         raise wrong_code(guesses, pairing, session)
     require_status(pairing, "waiting")
-    possession = SignedStep(envelope=body.possession.envelope, signature=body.possession.signature)
-    new = check_possession(session, pairing, possession)
+    possession, new = check_possession(session, pairing, body.possession)
     if not pairings.answer(
         session=session, pairing=pairing, possession=possession, public_key=new.public_key, label=new.label
     ):
