@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from client.keys import PartyKey
-from domain.keys import key_id
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
+from domain.keys import key_id
 from domain.steps.signing import SignedStep
 
 # A file to attach to a step: its bytes, or the path to read them from (whose name is kept).
