@@ -1,13 +1,12 @@
 """Bodies of the device (key) and pairing endpoints (api/routes/keys.py); never the table models."""
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import PartyRole, SignedStepIn
+from db.pairings import PairingStatus
 
-PairingStatus = Literal["waiting", "answered", "done", "expired", "closed"]
 STATUS_DESCRIPTION = (
     "waiting: for the new device to enter the code; answered: the new device sent its key, "
     "a device of the party may confirm; done: the key was added; expired: past `expires_at`; "

@@ -81,7 +81,7 @@ SENTENCES = {
     "public_key_taken": "another party already holds this key",
     "key_event_raced": "your devices changed meanwhile: sign again",
 }
-# Why a pairing cannot go on, by its status (the one a step needs is never looked up here).
+# Why a pairing cannot take a request, by the status it is in instead of the one the request needs.
 NOT_NOW = {
     "waiting": ("pairing_not_answered", "the new device has not entered the code yet"),
     "answered": ("pairing_taken", "a device already answered this pairing"),
