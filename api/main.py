@@ -20,6 +20,7 @@ from api.routes import (
     health,
     inbox,
     key_recovery,
+    keys,
     parties,
     party_webhooks,
     public_record,
@@ -41,6 +42,7 @@ from web import (
     claim_pages,
     council_pages,
     dev_pages,
+    device_pages,
     escrow_pages,
     expert_pages,
     inbox_pages,
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(tokens.router)
+    app.include_router(keys.router)
+    app.include_router(keys.pairing_router)
     app.include_router(party_webhooks.router)
     app.include_router(contact.router)
     app.include_router(key_recovery.router)
@@ -120,5 +124,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
     app.include_router(inbox_pages.router)
+    app.include_router(device_pages.router)
     app.include_router(dev_pages.router)
     return app

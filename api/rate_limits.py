@@ -3,11 +3,12 @@
 Registration (`POST /parties`), sign-in (`POST /session`) and a new device's key recovery
 request (`POST /key-recoveries`) are limited by route at the edge
 (RateLimitedRoutes), whatever handler answers them; refused enrolment secrets (a council or
-bank member's `X-Enrolment-Secret`) are counted by the registration route itself, since only
-it knows a guess was wrong: once a client has used up its guesses, even the right secret
-waits, so guessing cannot go on. Limits are settings (`ESCROW_RATE_LIMIT_*`, `limits`
-notation such as `30/minute;300/hour`), kept in each API process's memory by the `limits`
-library (moving window): with N API processes a client gets up to N times the limit.
+bank member's `X-Enrolment-Secret`) and wrong device-pairing codes (`/pairings/...`) are
+counted by the route itself, since only it knows a guess was wrong: once a client has used
+up its guesses, even the right secret or code waits, so guessing cannot go on. Limits are
+settings (`ESCROW_RATE_LIMIT_*`, `limits` notation such as `30/minute;300/hour`), kept in each
+API process's memory by the `limits` library (moving window): with N API processes a client
+gets up to N times the limit.
 
 The client is the address uvicorn saw, or the one a trusted proxy forwarded
 (ESCROW_FORWARDED_ALLOW_IPS). Over a limit: 429 `rate_limited` with `Retry-After` in seconds.
@@ -33,6 +34,7 @@ REGISTRATION = "registration"
 ENROLMENT_FAILURES = "enrolment_failures"
 SIGN_IN = "sign_in"
 RECOVERY = "recovery"
+PAIRING_FAILURES = "pairing_failures"
 ROUTES = {
     ("POST", "/parties"): REGISTRATION,
     ("POST", "/session"): SIGN_IN,
@@ -49,6 +51,7 @@ class RateLimits:
             ENROLMENT_FAILURES: parse_many(settings.rate_limit_enrolment_failures),
             SIGN_IN: parse_many(settings.rate_limit_sign_in),
             RECOVERY: parse_many(settings.rate_limit_recovery),
+            PAIRING_FAILURES: parse_many(settings.rate_limit_pairing_failures),
         }
 
     def wait_seconds(self, name: str, client: str) -> int:
@@ -87,26 +90,32 @@ def client_of(scope: Scope) -> str:
 
 @dataclass(frozen=True)
 class Guesses:
-    """One client's enrolment-secret guesses."""
+    """One client's guesses at one kind of secret (`name`: ENROLMENT_FAILURES, PAIRING_FAILURES)."""
 
     limits: RateLimits
     client: str
+    name: str
 
     def refuse_if_waiting(self) -> None:
         """Before the secret is compared: a client out of guesses is told to wait."""
-        wait = self.limits.wait_seconds(ENROLMENT_FAILURES, self.client)
+        wait = self.limits.wait_seconds(self.name, self.client)
         if wait:
             raise ApiError(429, "rate_limited", MESSAGE.format(seconds=wait), headers=retry_after(wait))
 
     def count_wrong(self) -> None:
-        self.limits.count(ENROLMENT_FAILURES, self.client)
+        self.limits.count(self.name, self.client)
 
 
 def enrolment_guesses(request: Request) -> Guesses:
-    return Guesses(request.app.state.rate_limits, client_of(request.scope))
+    return Guesses(request.app.state.rate_limits, client_of(request.scope), ENROLMENT_FAILURES)
+
+
+def pairing_guesses(request: Request) -> Guesses:
+    return Guesses(request.app.state.rate_limits, client_of(request.scope), PAIRING_FAILURES)
 
 
 EnrolmentGuesses = Annotated[Guesses, Depends(enrolment_guesses)]
+PairingGuesses = Annotated[Guesses, Depends(pairing_guesses)]
 
 
 class RateLimitedRoutes:

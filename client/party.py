@@ -12,6 +12,7 @@ import httpx
 from client.keys import PartyKey
 from client.server_clock import ServerClock, server_clock
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
+from domain.keys import key_id
 from domain.steps.signing import SignedStep
 
 # A file to attach to a step: its bytes, or the path to read them from (whose name is kept).
@@ -95,6 +96,37 @@ class Party:
             await self.http.post("/parties/me/tokens", json=self._own("token.issue"))
         )["token"]
         return self
+
+    # -- devices (api/routes/keys.py): each Party object is one device, holding one key
+    async def pair_device(self, label: str, key: PartyKey | None = None) -> "Party":
+        """Add a device as a person does with two browsers: open a pairing here, answer its code
+        with the new key's own signed `key.pair`, confirm with this key. The `Party` acting with
+        the new key (same id; an API token asked for by the new key's signature)."""
+        opened = raise_for_error(await self.http.post("/parties/me/pairings", headers=self.auth))
+        new = Party(self.http, self.role, self.name, key)
+        new.id = self.id
+        code = {"code": opened["code"]}
+        invite = raise_for_error(await self.http.post("/pairings/lookup", json=code))
+        pairing = new.key.sign_pairing(invite["party_id"], label)
+        answer = code | {"possession": asdict(pairing)}
+        raise_for_error(await self.http.post(f"/pairings/{invite['pairing_id']}/key", json=answer))
+        confirmation = asdict(self.key.sign_key_add(self.id, pairing))
+        path = f"/parties/me/pairings/{opened['id']}/confirmation"
+        raise_for_error(await self.http.post(path, json=confirmation, headers=self.auth))
+        return await new.renew_token()
+
+    async def revoke_key(self, public_key: str) -> dict[str, Any]:
+        """Revoke one of the party's keys (another device's, or this one's), signed with this key."""
+        signed = asdict(self.key.sign_key_revoke(self.id, public_key))
+        path = f"/parties/me/keys/{key_id(public_key)}/revocation"
+        return raise_for_error(await self.http.post(path, json=signed, headers=self.auth))
+
+    async def devices(self) -> list[dict[str, Any]]:
+        """The party's keys, this one marked `this_device`."""
+        params = {"this_device": key_id(self.key.public_key_b64)}
+        response = checked(await self.http.get("/parties/me/keys", params=params, headers=self.auth))
+        devices: list[dict[str, Any]] = response.json()
+        return devices
 
     @property
     def auth(self) -> dict[str, str]:

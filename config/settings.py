@@ -126,6 +126,12 @@ class Settings(BaseSettings):
     rate_limit_recovery: str = Field(
         default="5/minute;30/hour", description="POST /key-recoveries (a new device asking to be bound)"
     )
+    rate_limit_pairing_failures: str = Field(
+        default="10/minute;30/hour", description="wrong pairing codes at /pairings (a new device's guesses)"
+    )
+    pairing_minutes: int = Field(
+        default=10, ge=1, le=60, description="How long a device-pairing code (api/routes/keys.py) is valid."
+    )
 
     # Notifications (notify/, docs/NOTIFICATIONS.md): apprise URL templates, `{address}` filled in.
     email_url_template: SecretStr = Field(
@@ -194,6 +200,7 @@ class Settings(BaseSettings):
         "rate_limit_enrolment_failures",
         "rate_limit_sign_in",
         "rate_limit_recovery",
+        "rate_limit_pairing_failures",
     )
     @classmethod
     def _readable_limit(cls, value: str) -> str:
@@ -272,6 +279,7 @@ LOOPBACK_DRIVER_LIMITS = {
     "rate_limit_enrolment_failures": "100000/minute",
     "rate_limit_sign_in": "100000/minute",
     "rate_limit_recovery": "100000/minute",
+    "rate_limit_pairing_failures": "100000/minute",
 }
 
 

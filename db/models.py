@@ -574,3 +574,29 @@ class KeyRecoveryRecord(AppModel, table=True):
     cancelled_by_key: str | None = None  # the surviving key that cancelled it
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failure: str | None = None  # why a recovery due could not be applied (a refusal's code)
+
+
+class KeyPairing(AppModel, table=True):
+    """A device being added to a party by a short code (api/routes/keys.py, db/pairings.py).
+
+    A signed-in device opens it and shows the code; the new device, not signed in, answers it
+    with its key's signed `key.pair` (stored here, `possession`, canonical JSON of the envelope
+    and signature); a device of the party then confirms by signing `key.add`, recorded as a
+    key event (db/keys.py). Only the code's SHA-256 is kept (`code_hash`); the row's id is
+    itself a secret, answered only to whoever gave the code, so the new device can follow the
+    pairing by it without signing in.
+    """
+
+    __tablename__ = "key_pairing"
+
+    id: str = Field(primary_key=True)
+    party_id: str = Field(foreign_key="party.id", index=True)
+    code_hash: str = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    wrong_guesses: int = 0
+    public_key: str | None = None
+    label: str | None = None
+    possession: str | None = Field(default=None, sa_type=Text)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

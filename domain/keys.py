@@ -120,6 +120,18 @@ def key_id(public_key: str) -> str:
     return "key-" + sha256_hex(public_key.encode())[:16]
 
 
+FINGERPRINT_DIGITS = 12
+
+
+def fingerprint(public_key: str) -> str:
+    """What both devices show while one is paired, for the person to compare: the first 12 hex
+    digits of the key's `key_id`, in groups of four ("3f2a 9c01 77be"). Each device computes
+    it from the key it holds or is about to sign for (web/static/pairing.js), never from what
+    the server says, so a key swapped on the way shows different digits."""
+    digits = key_id(public_key).removeprefix("key-")[:FINGERPRINT_DIGITS]
+    return " ".join(digits[start : start + 4] for start in range(0, FINGERPRINT_DIGITS, 4))
+
+
 def key_event_hash(event: SignedStep) -> str:
     return sha256_hex(canonical_json({"envelope": event.envelope, "signature": event.signature}))
 

@@ -109,6 +109,23 @@ async def test_key_recovery_requests_beyond_the_limit_wait_and_ask_nothing(tmp_p
         assert_limited(await http.post("/key-recoveries", json={"party_id": owner.id, "pairing": again}))
 
 
+async def test_wrong_pairing_codes_run_out_and_then_even_the_right_code_waits(tmp_path):
+    async with api_alone(tmp_path, rate_limit_pairing_failures="3/minute") as http:
+        owner = await Party(http, "owner", "Pairing").register()
+        opened = (await http.post("/parties/me/pairings", headers=owner.auth)).json()
+        for guess in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC"):
+            wrong = await http.post("/pairings/lookup", json={"code": guess})
+            assert wrong.json()["detail"]["code"] == "wrong_pairing_code"
+        assert_limited(await http.post("/pairings/lookup", json={"code": opened["code"]}))
+        possession = asdict(PartyKey.generate().sign_pairing(owner.id, "phone"))
+        body = {"code": opened["code"], "possession": possession}
+        assert_limited(await http.post(f"/pairings/{opened['id']}/key", json=body))
+        # another address behind the trusted proxy still pairs
+        elsewhere = {"X-Forwarded-For": "198.51.100.9"}
+        found = await http.post("/pairings/lookup", json={"code": opened["code"]}, headers=elsewhere)
+        assert found.status_code == 200
+
+
 def test_limits_are_read_from_the_settings_and_bad_ones_refused_at_start():
     limits = RateLimits(Settings(rate_limit_sign_in="1/minute"))
     assert limits.attempt("sign_in", "192.0.2.5") == 0

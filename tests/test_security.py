@@ -158,6 +158,16 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /parties/me/notifications/{notification_id}/read": reader(
         EVERY_PARTY, ok=(404, "notification_not_found")
     ),
+    # a party's own devices and pairings; key events are signed as well (tests/test_device_keys_api.py)
+    "GET /parties/me/keys": reader(EVERY_PARTY),
+    "POST /parties/me/keys/{key_id}/revocation": reader(EVERY_PARTY, ok=(422, "invalid_input")),
+    "POST /parties/me/pairings": reader(EVERY_PARTY, ok=(201, None)),
+    "GET /parties/me/pairings/{pairing_id}": reader(EVERY_PARTY, ok=(404, "pairing_not_found")),
+    "POST /parties/me/pairings/{pairing_id}/confirmation": reader(EVERY_PARTY, ok=(422, "invalid_input")),
+    # the new device is signed in as nobody: the code is its authority, then the pairing's secret id
+    "POST /pairings/lookup": anyone((422, "wrong_pairing_code")),
+    "POST /pairings/{pairing_id}/key": anyone((404, "pairing_not_found")),
+    "GET /pairings/{pairing_id}": anyone((404, "pairing_not_found")),
     "POST /escrows": reader(SIGNATORIES, ok=(422, "unknown_party"), denied="not_a_signatory"),
     "GET /escrows": reader(EVERY_PARTY),
     "GET /escrows/{escrow_id}": reader(ESCROW_READERS),
@@ -292,6 +302,8 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         delivery_id="WHD-NOSUCHDELIVERY",
         channel_id="CH-NOSUCHCHANNEL",
         notification_id=NO_SUCH_NUMBER,
+        key_id="key-0000000000000000",
+        pairing_id="NO-SUCH-PAIRING",
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
@@ -335,6 +347,13 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     if operation == "POST /experts/import":
         return await world.http.post(
             path, content=b"name,domain,specialties\n", headers={**headers, "Content-Type": "text/csv"}
+        )
+    if operation == "POST /pairings/lookup":
+        return await world.http.post(path, json={"code": "AAAA-AAAA"}, headers=headers)
+    if operation == "POST /pairings/{pairing_id}/key":
+        possession = world.signed(caller, "key.pair", world.flow.owner.id, dict(PROBE))
+        return await world.http.post(
+            path, json={"code": "AAAA-AAAA", "possession": possession}, headers=headers
         )
     if operation == "POST /parties/me/channels/{channel_id}/verify":
         return await world.http.post(path, json={"code": "000000"}, headers=headers)

@@ -26,8 +26,8 @@ from api.idempotency import BusinessKey, answer_once
 from api.models import SignedStepIn
 from api.stale_timestamp import require_fresh
 from config.settings import Settings
-from db import cases, crud, evidence
-from db.models import CaseProjection, Party
+from db import cases, crud, evidence, keys
+from db.models import CaseProjection, Party, PartyKeyRecord, utcnow
 from domain.calendar import SHANGHAI
 from domain.canonical import content_hash
 from domain.case.draws import DrawEntry
@@ -41,7 +41,7 @@ from domain.steps.parties import PartyKey
 from domain.steps.payload_errors import read_payload
 from domain.steps.payloads import choice, read_integer
 from domain.steps.rejections import StepRejected
-from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 from expert_panels.car_claim import car_facts_from_claim
 from expert_panels.car_remedy import InvalidCarFacts
 from expert_panels.registry import SPECIALTIES
@@ -103,7 +103,10 @@ def _car_facts(claim: ClaimFile, domain: str) -> dict[str, Any] | None:
     return raw
 
 
-def _verified_claim(body: SignedStepIn, claimant: Party) -> tuple[SignedStep, Any]:
+def _verified_claim(
+    session: Session, body: SignedStepIn, claimant: Party
+) -> tuple[SignedStep, Any, PartyKeyRecord]:
+    """The claim signed by a key the claimant holds now (any of its devices), and that key."""
     step = SignedStep(envelope=body.envelope, signature=body.signature)
     try:
         envelope = parse_envelope(step.envelope)
@@ -111,9 +114,10 @@ def _verified_claim(body: SignedStepIn, claimant: Party) -> tuple[SignedStep, An
         raise ApiError(422, "bad_envelope", str(exc)) from None
     if envelope.action != "claim.file":
         raise ApiError(422, "action_mismatch", "a case is filed with a 'claim.file' envelope")
-    if envelope.signer != claimant.id or not signature_is_valid(claimant.public_key, step):
-        raise ApiError(403, "bad_signature", "the claim must be signed by the filing party's key")
-    return step, envelope
+    key = keys.signing_key(session, claimant, step) if envelope.signer == claimant.id else None
+    if key is None:
+        raise ApiError(403, "bad_signature", "the claim must be signed by a key the filing party holds")
+    return step, envelope, key
 
 
 @router.post("", status_code=201, responses=error_responses(403, 404, 409, 503, 504))
@@ -126,7 +130,7 @@ async def file_case(
     first case (its timestamp is not re-checked: it is the claim already accepted), and
     another claim under the same nonce is refused with 409 nonce_reused.
     """
-    step, envelope = _verified_claim(body, party)
+    step, envelope, signing_key = _verified_claim(session, body, party)
     claim_hash = content_hash(step.envelope)
     key = BusinessKey(
         scope=CLAIM_SCOPE,
@@ -165,6 +169,7 @@ async def file_case(
             workflow_id=case_workflow_id(case.terms.case_id),
             task_queue=settings.temporal_task_queue,
         )
+    keys.touch(session, signing_key, utcnow())  # once filed: a refused claim changes nothing
     return first.answer
 
 

@@ -91,6 +91,8 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/bank/ledger": for_roles({"bank"}),
     "/inbox": for_roles(EVERY_PARTY),
     "/my/contact": for_roles(EVERY_PARTY),
+    "/my/devices": for_roles(EVERY_PARTY),
+    "/pair": everyone(200),  # the new device is not signed in
     # what the local mail server and SMS sandbox received: dev mode only (404 otherwise,
     # tests/web/test_notify_pages.py), and then for whoever runs the stack on that machine
     "/dev/messages": everyone(200),

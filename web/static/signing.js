@@ -7,6 +7,10 @@
 //   sha256Hex(text | bytes) -> hex string      contentHash(value) -> sha256 hex of canonicalJson(value)
 //   fileHash(file) -> "sha256:<hex>"            a file's hash, computed here (steps.js uploads it under it)
 //   register({role, displayName, enrolmentSecret?}) -> identity (key made, public key registered, kept)
+//   newKey() -> {keyPair, publicKey}          a fresh non-extractable key, not kept yet (a device being paired)
+//   signWith(keyPair, envelope) -> {envelope, signature}   signed by a key not kept yet (its `key.pair`)
+//   keep({partyId, role, displayName, publicKey, createdAt, keyPair}) -> identity   kept on this device
+//   keyId(publicKey) / fingerprint(publicKey) -> domain.keys.key_id / fingerprint, computed here
 //   identities() -> [identity]                 identity(partyId) -> identity | null      forget(partyId)
 //   signIn(partyId) / signOut()                 opens the page session (HttpOnly cookie) by signing a
 //                                               `session.open` envelope with the key / revokes it
@@ -240,9 +244,27 @@
     throw new StepError(response.status, "http_error", typeof detail === "string" ? detail : response.statusText);
   }
 
-  async function register({ role, displayName, enrolmentSecret }) {
+  async function newKey() {
     const keyPair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
-    const publicKey = toBase64(await crypto.subtle.exportKey("raw", keyPair.publicKey));
+    return { keyPair, publicKey: toBase64(await crypto.subtle.exportKey("raw", keyPair.publicKey)) };
+  }
+
+  async function keep(stored) {
+    await withStore("readwrite", (store) => store.put(stored));
+    return publicView(stored);
+  }
+
+  // A key's id and the digits two devices compare while pairing: the SHA-256 of its base64 text,
+  // as domain/keys.py computes them, here from the key itself (never from what the server says).
+  const keyId = async (publicKey) => "key-" + (await sha256Hex(publicKey)).slice(0, 16);
+
+  async function fingerprint(publicKey) {
+    const digits = (await sha256Hex(publicKey)).slice(0, 12);
+    return [0, 4, 8].map((start) => digits.slice(start, start + 4)).join(" ");
+  }
+
+  async function register({ role, displayName, enrolmentSecret }) {
+    const { keyPair, publicKey } = await newKey();
     const headers = { "Content-Type": "application/json" };
     if (enrolmentSecret) headers["X-Enrolment-Secret"] = enrolmentSecret;
     const registered = await answer(
@@ -252,16 +274,14 @@
         body: JSON.stringify({ role, display_name: displayName, public_key: publicKey }),
       }),
     );
-    const stored = {
+    return keep({
       partyId: registered.party.id,
       role: registered.party.role,
       displayName: registered.party.display_name,
       publicKey,
       createdAt: registered.party.created_at,
       keyPair,
-    };
-    await withStore("readwrite", (store) => store.put(stored));
-    return publicView(stored);
+    });
   }
 
   async function required(partyId) {
@@ -292,12 +312,14 @@
     return { action, subject, signer: partyId, nonce: nonce(), timestamp: timestamp(), payload };
   }
 
-  async function signEnvelope(envelopeToSign) {
-    const stored = await required(envelopeToSign.signer);
+  async function signWith(keyPair, envelopeToSign) {
     const message = utf8(canonicalJson(envelopeToSign));
-    const signature = await crypto.subtle.sign({ name: "Ed25519" }, stored.keyPair.privateKey, message);
+    const signature = await crypto.subtle.sign({ name: "Ed25519" }, keyPair.privateKey, message);
     return { envelope: envelopeToSign, signature: toBase64(signature) };
   }
+
+  const signEnvelope = async (envelopeToSign) =>
+    signWith((await required(envelopeToSign.signer)).keyPair, envelopeToSign);
 
   const sign = (partyId, step) => signEnvelope(envelope(partyId, step));
 
@@ -328,6 +350,11 @@
     contentHash,
     fileHash,
     register,
+    newKey,
+    signWith,
+    keep,
+    keyId,
+    fingerprint,
     identities,
     identity,
     forget,

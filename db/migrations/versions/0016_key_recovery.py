@@ -1,7 +1,7 @@
 """Key recovery requests: a party that lost every key, the council's identity check and signatures.
 
 Revision ID: 0016_key_recovery
-Revises: 0012_party_keys
+Revises: 0015_key_pairing
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_key_recovery"
-down_revision: str | Sequence[str] | None = "0012_party_keys"
+down_revision: str | Sequence[str] | None = "0015_key_pairing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

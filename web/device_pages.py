@@ -1,0 +1,42 @@
+"""A party's devices page, and the page a new device is paired on.
+
+`/my/devices` lists the party's keys (the JSON API's `DevicePublic`), opens a pairing and
+confirms it, and revokes a key; `static/devices.js` does each through the JSON API
+(api/routes/keys.py) with the session cookie, signing `key.add` and `key.revoke` with the key
+this browser holds. `/pair` is for the new device, which is not signed in: `static/pair.js`
+takes the code (typed, or after `#` in the QR's address), makes the device's key and answers the
+pairing, then signs in once the other device confirmed. Both routes only read.
+"""
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse
+
+from api.deps import SessionDep, SettingsDep
+from api.routes.keys import device
+from db import keys
+from web.session import PageParty, SignedInParty
+from web.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/my/devices", response_class=HTMLResponse)
+def devices_page(
+    request: Request, party: SignedInParty, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    devices = [device(row) for row in keys.keys_of(session, party.id)]
+    return render(
+        request,
+        "party/devices.html",
+        {
+            "party": party,
+            "devices": devices,
+            "active": sum(1 for row in devices if row.revoked_at is None),
+            "pairing_minutes": settings.pairing_minutes,
+        },
+    )
+
+
+@router.get("/pair", response_class=HTMLResponse)
+def pair_page(request: Request, party: PageParty, settings: SettingsDep) -> HTMLResponse:
+    return render(request, "party/pair.html", {"party": party, "public_url": settings.public_url})
