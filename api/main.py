@@ -19,6 +19,7 @@ from api.routes import (
     experts,
     health,
     inbox,
+    inspectors,
     parties,
     party_webhooks,
     public_record,
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
     app.include_router(webhooks.router, responses=error_responses(401, 404, 409, 503, 504))
     app.include_router(experts.router)
+    app.include_router(inspectors.router)
+    app.include_router(inspectors.council_router)
     app.include_router(evidence.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)

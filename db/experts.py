@@ -74,9 +74,13 @@ class StoredExpert:
     updated_at: datetime
 
 
-def new_expert_id() -> str:
+def new_registry_id(prefix: str) -> str:
     """A fresh id like EXP-7KQ2MZ9A (32 symbols, 8 places: collisions are not a practical concern)."""
-    return EXPERT_ID_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+def new_expert_id() -> str:
+    return new_registry_id(EXPERT_ID_PREFIX)
 
 
 def check_registry_fields(expert: Expert) -> None:

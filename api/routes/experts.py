@@ -78,7 +78,8 @@ def _not_found(expert_id: str) -> ApiError:
     return ApiError(404, "expert_not_found", f"no expert {expert_id!r} in the registry")
 
 
-def _affiliations(items: list[Any]) -> list[Affiliation]:
+def affiliations_in(items: list[Any]) -> list[Affiliation]:
+    """Affiliations of a request body, read by the registry's rules (the inspector list's too)."""
     return [
         affiliation_from_document(item.model_dump(mode="json"), f"affiliations[{n}]")
         for n, item in enumerate(items)
@@ -245,7 +246,9 @@ def update_expert(expert_id: str, body: ExpertUpdate, session: SessionDep) -> Ex
             if name in sent:
                 changes[name] = getattr(body, name)
         if "affiliations" in sent:
-            changes["affiliations"] = None if body.affiliations is None else _affiliations(body.affiliations)
+            changes["affiliations"] = (
+                None if body.affiliations is None else affiliations_in(body.affiliations)
+            )
         stored = experts.update_expert(session=session, expert_id=expert_id, **changes)
     except InvalidExpert as exc:
         raise _invalid(exc) from None
