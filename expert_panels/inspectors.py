@@ -72,11 +72,11 @@ def validate_accreditation(accreditation: Accreditation) -> None:
     _text(accreditation.accreditation_id, "accreditation_id")
     _text(accreditation.party_id, "party_id")
     validate_specialties(RENOVATION, accreditation.specialties)
-    try:
-        require_date(accreditation.valid_from, "valid_from")
-        require_date(accreditation.valid_until, "valid_until")
-    except TypeError as exc:
-        raise InvalidAccreditation("valid_from", str(exc)) from None
+    for name in ("valid_from", "valid_until"):
+        try:
+            require_date(getattr(accreditation, name), name)
+        except TypeError as exc:
+            raise InvalidAccreditation(name, str(exc)) from None
     if accreditation.valid_until < accreditation.valid_from:
         raise InvalidAccreditation(
             "valid_until",
