@@ -210,6 +210,18 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /experts/{expert_id}/deactivation": reader(
         COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
     ),
+    "GET /inspectors": reader(EVERY_PARTY),
+    "POST /inspectors/accreditations": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
+    "GET /inspectors/accreditations": reader(COUNCIL, denied="council_only"),
+    "GET /inspectors/accreditations/{accreditation_id}": reader(
+        COUNCIL, ok=(404, "accreditation_not_found"), denied="council_only"
+    ),
+    "PATCH /inspectors/accreditations/{accreditation_id}": reader(
+        COUNCIL, ok=(404, "accreditation_not_found"), denied="council_only"
+    ),
+    "POST /inspectors/accreditations/{accreditation_id}/deactivation": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
     "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
     "POST /bank/deposits": reader({"bank"}, ok=(404, "escrow_not_found"), denied="bank_staff_only"),
     # the public record needs no sign-in: the same answer for everyone, token or not
@@ -260,6 +272,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         subject_id=case_id if template.startswith("/cases/") else escrow_id,
         number=NO_SUCH_NUMBER,
         expert_id="EXP-NO-SUCH-EXPERT",
+        accreditation_id="ACC-NO-SUCH-ONE",
         quarter="2019Q1",
         token_id="TOK-NOSUCHTOKEN",
         webhook_id="WH-NOSUCHENDPOINT",
