@@ -35,6 +35,7 @@ from domain.case.steps import CASE_STEPS
 from domain.escrow.steps import ESCROW_STEPS
 from evidence.store import make_store
 from web import (
+    accreditation_pages,
     bank_pages,
     claim_pages,
     council_pages,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(party_case_pages.router)
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)
+    app.include_router(accreditation_pages.router)
     app.include_router(expert_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
