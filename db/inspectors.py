@@ -13,7 +13,8 @@ never deleted: a deactivated one stays listed with its reason.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.experts import UNSET, _given, _Unset, new_registry_id
+from db.experts import UNSET, _given, _Unset, locked_row, new_registry_id
 from db.models import InspectorAccreditationRecord, Party, utcnow
 from domain.roles import Role
 from expert_panels.inspectors import Accreditation
@@ -204,14 +205,19 @@ def create_accreditation(*, session: Session, accreditation: Accreditation) -> S
     return _stored(record, party.display_name)
 
 
+@contextmanager
+def _writing(session: Session) -> Iterator[None]:
+    """Commit what the block wrote, or roll it all back if it raises."""
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def _locked(session: Session, accreditation_id: str) -> InspectorAccreditationRecord:
-    """The row, locked for this transaction on PostgreSQL (SQLite locks the whole file)."""
-    record = session.exec(
-        select(InspectorAccreditationRecord)
-        .where(InspectorAccreditationRecord.accreditation_id == accreditation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    record = locked_row(session, InspectorAccreditationRecord, accreditation_id)
     if record is None:
         raise AccreditationNotFoundError(accreditation_id)
     return record
@@ -230,7 +236,7 @@ def update_accreditation(
     when the council renews an accreditation by moving `valid_until`. The result is validated
     as a whole before anything is written. Raises AccreditationDeactivatedError on a
     deactivated one."""
-    try:
+    with _writing(session):
         record = _locked(session, accreditation_id)
         current = _pure(record)
         if current.deactivated:
@@ -249,16 +255,12 @@ def update_accreditation(
             _write(record, changed)
             record.updated_at = utcnow()
             session.add(record)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return _stored(record, _name(session, record.party_id))
 
 
 def deactivate_accreditation(*, session: Session, accreditation_id: str, reason: str) -> StoredAccreditation:
     """Withdraw the accreditation with the council's reason; repeating it keeps the first reason."""
-    try:
+    with _writing(session):
         record = _locked(session, accreditation_id)
         if record.deactivation_reason is None:
             replace(_pure(record), deactivation_reason=reason)  # validates the reason
@@ -266,10 +268,6 @@ def deactivate_accreditation(*, session: Session, accreditation_id: str, reason:
             record.current_party_id = None
             record.deactivated_at = record.updated_at = utcnow()
             session.add(record)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return _stored(record, _name(session, record.party_id))
 
 

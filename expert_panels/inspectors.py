@@ -24,7 +24,7 @@ from expert_panels.registry import (
     Affiliation,
     InvalidExpert,
     conflicting_ties,
-    validate_affiliation,
+    validate_affiliations,
     validate_specialties,
 )
 
@@ -83,12 +83,7 @@ def validate_accreditation(accreditation: Accreditation) -> None:
             f"ends {accreditation.valid_until.isoformat()} before it starts "
             f"{accreditation.valid_from.isoformat()}",
         )
-    if not isinstance(accreditation.affiliations, list | tuple):
-        raise InvalidAccreditation("affiliations", "must be a list of affiliations")
-    for n, affiliation in enumerate(accreditation.affiliations):
-        if not isinstance(affiliation, Affiliation):
-            raise InvalidAccreditation(f"affiliations[{n}]", "must be an Affiliation")
-        validate_affiliation(affiliation, f"affiliations[{n}]")
+    validate_affiliations(accreditation.affiliations)
     if accreditation.deactivation_reason is not None:
         _text(accreditation.deactivation_reason, "reason")
 

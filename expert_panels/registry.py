@@ -111,6 +111,16 @@ def validate_affiliation(affiliation: Affiliation, field: str = "affiliation") -
         )
 
 
+def validate_affiliations(affiliations: Any) -> None:
+    """A list of well-formed affiliations (an expert's, an accredited inspector's)."""
+    if not isinstance(affiliations, list | tuple):
+        raise InvalidExpert("affiliations", "must be a list of affiliations")
+    for n, affiliation in enumerate(affiliations):
+        if not isinstance(affiliation, Affiliation):
+            raise InvalidExpert(f"affiliations[{n}]", "must be an Affiliation")
+        validate_affiliation(affiliation, f"affiliations[{n}]")
+
+
 def validate_specialties(domain: str, specialties: Any) -> None:
     """Specialties must come from the domain's fixed set: at least one, none twice."""
     if domain not in SPECIALTIES:
@@ -131,12 +141,7 @@ def validate_expert(expert: Expert) -> None:
     _text(expert.expert_id, "expert_id")
     _text(expert.name, "name")
     validate_specialties(expert.domain, expert.specialties)
-    if not isinstance(expert.affiliations, list | tuple):
-        raise InvalidExpert("affiliations", "must be a list of affiliations")
-    for n, affiliation in enumerate(expert.affiliations):
-        if not isinstance(affiliation, Affiliation):
-            raise InvalidExpert(f"affiliations[{n}]", "must be an Affiliation")
-        validate_affiliation(affiliation, f"affiliations[{n}]")
+    validate_affiliations(expert.affiliations)
     if isinstance(expert.open_cases, bool) or not isinstance(expert.open_cases, int):
         raise InvalidExpert("open_cases", "must be an integer")
     if expert.open_cases < 0:

@@ -52,16 +52,17 @@ def _public(stored: experts.StoredExpert) -> ExpertPublic:
         name=expert.name,
         domain=expert.domain,
         specialties=sorted(expert.specialties),
-        affiliations=[
-            AffiliationPublic(org_id=a.org_id, kind=a.kind, start=a.start, end=a.end)
-            for a in expert.affiliations
-        ],
+        affiliations=affiliations_out(expert.affiliations),
         party_id=stored.party_id,
         open_cases=expert.open_cases,
         active=expert.active,
         created_at=stored.created_at,
         updated_at=stored.updated_at,
     )
+
+
+def affiliations_out(affiliations: list[Affiliation]) -> list[AffiliationPublic]:
+    return [AffiliationPublic(org_id=a.org_id, kind=a.kind, start=a.start, end=a.end) for a in affiliations]
 
 
 def _invalid(exc: InvalidExpert) -> ApiError:

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentParty, Offset, SessionDep
 from api.errors import ApiError, error_responses
-from api.expert_models import AffiliationPublic
 from api.inspector_models import (
     AccreditationCreate,
     AccreditationPublic,
@@ -23,7 +22,7 @@ from api.inspector_models import (
     AccreditedInspectors,
     Deactivation,
 )
-from api.routes.experts import affiliations_in
+from api.routes.experts import affiliations_in, affiliations_out
 from db import inspectors
 from db.models import Party
 from domain.roles import Role
@@ -67,9 +66,7 @@ def _public(stored: inspectors.StoredAccreditation) -> AccreditationPublic:
     return AccreditationPublic(
         **_listed(stored).model_dump(),
         accreditation_id=a.accreditation_id,
-        affiliations=[
-            AffiliationPublic(org_id=t.org_id, kind=t.kind, start=t.start, end=t.end) for t in a.affiliations
-        ],
+        affiliations=affiliations_out(a.affiliations),
         active=not a.deactivated,
         deactivation_reason=a.deactivation_reason,
         deactivated_at=stored.deactivated_at,

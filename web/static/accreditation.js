@@ -3,15 +3,13 @@
 // refusal sentence is shown as it is. Nothing is signed: the list is the council's own record.
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
-  const words = JSON.parse(document.getElementById("words").textContent);
-  const error = document.getElementById("step-error");
   const base = "/inspectors/accreditations";
 
   // One tie a line: org_id|kind|start|end (end optional), as the expert CSV writes a tie.
   function ties(text) {
     return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
       const [org_id, kind, start, end] = line.split("|").map((part) => part.trim());
-      if (!org_id || !kind || !start) throw new Error(words["accreditation.affiliation_format"] + " " + line);
+      if (!org_id || !kind || !start) throw new Error(Steps.say("accreditation.affiliation_format") + " " + line);
       return end ? { org_id, kind, start, end } : { org_id, kind, start };
     });
   }
@@ -37,7 +35,7 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       const button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      error.hidden = true;
+      document.getElementById("step-error").hidden = true;
       try {
         const [method, url, body] = requests[form.dataset.accreditation](form);
         const stored = await Signing.api(method, url, body);
@@ -51,10 +49,7 @@ document.addEventListener("DOMContentLoaded", () => {
           window.location.assign(target);
         }
       } catch (exception) {
-        const code = exception.code ? " (" + exception.code + ")" : "";
-        error.textContent = words["error.step"] + " " + (exception.message || String(exception)) + code;
-        error.hidden = false;
-        error.focus();
+        Steps.showError(exception);
       } finally {
         button.disabled = false;
       }
