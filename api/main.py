@@ -19,6 +19,7 @@ from api.routes import (
     experts,
     health,
     inbox,
+    inspectors,
     key_recovery,
     keys,
     parties,
@@ -38,6 +39,7 @@ from domain.case.steps import CASE_STEPS
 from domain.escrow.steps import ESCROW_STEPS
 from evidence.store import make_store
 from web import (
+    accreditation_pages,
     bank_pages,
     claim_pages,
     council_pages,
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
     app.include_router(webhooks.router, responses=error_responses(401, 404, 409, 503, 504))
     app.include_router(experts.router)
+    app.include_router(inspectors.router)
+    app.include_router(inspectors.council_router)
     app.include_router(evidence.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
@@ -118,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(party_case_pages.router)
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)
+    app.include_router(accreditation_pages.router)
     app.include_router(expert_pages.router)
     app.include_router(recovery_pages.council_router)
     app.include_router(recovery_pages.router)

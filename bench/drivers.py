@@ -19,6 +19,7 @@ import httpx
 from temporalio.client import Client
 
 from bench.bare import BARE_TASK_QUEUE, BareScript, BareStep, BareWorkflow
+from client.accreditation import accredit_inspector
 from client.escrow_session import eventually
 from client.party import Party
 from domain.escrow.snapshot import EscrowSnapshot
@@ -53,13 +54,18 @@ class Bench:
     script: BareScript | None = None
 
     @classmethod
-    async def register(cls, http: httpx.AsyncClient, bank: BankClient, temporal: Client) -> "Bench":
-        """One owner, contractor and inspector for every escrow: parties are not what is measured."""
+    async def register(
+        cls, http: httpx.AsyncClient, bank: BankClient, temporal: Client, council_secret: str
+    ) -> "Bench":
+        """One owner, contractor and inspector for every escrow: parties are not what is measured.
+        A council member accredits the inspector, as a contract may name only an accredited one."""
         owner = Party(http, "owner", "bench owner")
         contractor = Party(http, "contractor", "bench contractor")
         inspector = Party(http, "inspector", "bench inspector")
         for party in (owner, contractor, inspector):
             await party.register()
+        council = await Party(http, "council", "bench council").register(enrolment_secret=council_secret)
+        await accredit_inspector(council, inspector.id)
         return cls(http, bank, temporal, owner, contractor, inspector)
 
     async def draft(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
+from client.accreditation import accredit_inspector
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused, raise_for_error
 from domain.escrow.snapshot import EscrowSnapshot
@@ -101,9 +102,11 @@ class ChaosEscrow(EscrowSession):
         self.patience = patience
 
     async def register(self, council_secret: str = "") -> "ChaosEscrow":
-        """Owner, contractor and inspector only: one council member serves every escrow."""
+        """Owner, contractor and inspector only: one council member serves every escrow,
+        and accredits the inspector."""
         for party in (self.owner, self.contractor, self.inspector):
             await party.register()
+        await accredit_inspector(self.council, self.inspector.id)
         return self
 
     async def create(self, **contract: Any) -> dict[str, Any]:

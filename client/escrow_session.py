@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from client.accreditation import accredit_inspector
 from client.party import Party, Upload
 from client.server_clock import server_clock
 from domain.escrow import steps
@@ -60,6 +61,7 @@ class EscrowSession:
         for party in (self.owner, self.contractor, self.inspector):
             await party.register()
         await self.council.register(enrolment_secret=council_secret)
+        await accredit_inspector(self.council, self.inspector.id)
         return self
 
     async def create(self, *, idempotency_key: str | None = None, **contract: Any) -> dict[str, Any]:

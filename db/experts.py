@@ -18,11 +18,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import delete, exists, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from db.models import (
     ExpertAffiliationRecord,
@@ -33,6 +33,8 @@ from db.models import (
     utcnow,
 )
 from expert_panels.registry import Affiliation, Expert, InvalidExpert, expert_document
+
+Row = TypeVar("Row", bound=SQLModel)
 
 EXPERT_ROLE = "expert"
 EXPERT_ID_PREFIX = "EXP-"
@@ -74,9 +76,13 @@ class StoredExpert:
     updated_at: datetime
 
 
-def new_expert_id() -> str:
+def new_registry_id(prefix: str) -> str:
     """A fresh id like EXP-7KQ2MZ9A (32 symbols, 8 places: collisions are not a practical concern)."""
-    return EXPERT_ID_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+def new_expert_id() -> str:
+    return new_registry_id(EXPERT_ID_PREFIX)
 
 
 def check_registry_fields(expert: Expert) -> None:
@@ -377,14 +383,14 @@ def update_expert(
     return _records_to_experts(session, [record])[0]
 
 
+def locked_row(session: Session, model: type[Row], key: str) -> Row | None:
+    """The row with this primary key, read afresh and locked for this transaction on PostgreSQL
+    (SQLite locks the whole file); the registries' writes start with it."""
+    return session.get(model, key, with_for_update=True, populate_existing=True)
+
+
 def _locked_record(session: Session, expert_id: str) -> ExpertRecord:
-    """The expert's row, locked for this transaction on PostgreSQL (SQLite locks the whole file)."""
-    record = session.exec(
-        select(ExpertRecord)
-        .where(ExpertRecord.expert_id == expert_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    record = locked_row(session, ExpertRecord, expert_id)
     if record is None:
         raise ExpertNotFoundError(expert_id)
     return record

@@ -326,6 +326,30 @@ class PanelSeatRecord(AppModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class InspectorAccreditationRecord(AppModel, table=True):
+    """One accreditation of an inspector party (expert_panels.inspectors), kept by the council.
+
+    `current_party_id` is the party's id while the accreditation is not deactivated and
+    null after: its unique constraint lets a party hold at most one standing
+    accreditation, however many deactivated ones it has, on every backend.
+    """
+
+    __tablename__ = "inspector_accreditation"
+    __table_args__ = (CheckConstraint("valid_until >= valid_from", name="dates_in_order"),)
+
+    accreditation_id: str = Field(primary_key=True)
+    party_id: str = Field(foreign_key="party.id", index=True)
+    current_party_id: str | None = Field(default=None, unique=True)
+    specialties_json: str = Field(sa_type=Text)
+    affiliations_json: str = Field(sa_type=Text)
+    valid_from: date
+    valid_until: date
+    deactivation_reason: str | None = Field(default=None, sa_type=Text)
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 # ------------------------------------------------------------- public record
 class ProjectionMilestone(AppModel, table=True):
     """The first moment, on the workflow's clock, a projection saw something happen.

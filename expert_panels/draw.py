@@ -28,7 +28,7 @@ from typing import Any
 
 from domain.canonical import canonical_json, content_hash
 from expert_panels.periods import add_years, require_date
-from expert_panels.registry import SPECIALTIES, Expert, expert_document
+from expert_panels.registry import CONFLICT_YEARS, SPECIALTIES, Expert, conflicting_ties, expert_document
 
 ALGORITHM = "expert-draw-v1"
 
@@ -82,7 +82,7 @@ class DrawRequest:
     panel_size: int = 3
     min_main_specialty: int = 2  # capped by the panel size, see `quota`
     workload_cap: int = 3  # open_cases >= cap excludes
-    conflict_years: int = 3
+    conflict_years: int = CONFLICT_YEARS
     struck: dict[str, str] = field(default_factory=dict)  # expert_id -> reason
     excluded: dict[str, str] = field(default_factory=dict)  # expert_id -> reason (previous panel, declined)
     alternates: int = 2
@@ -231,18 +231,8 @@ def exclusion_code(reason: str) -> str:
 
 
 def _conflicts(request: DrawRequest, expert: Expert) -> list[str]:
-    """Employed or paid by a party on any day since the window opened.
-
-    An affiliation that starts after `as_of` counts too: an agreed future job or fee
-    is as much a conflict as a past one.
-    """
-    first = request.conflict_window_start
-    parties = set(request.party_org_ids)
-    return sorted(
-        f"{a.kind} by {a.org_id} from {a.start.isoformat()} to {a.end.isoformat() if a.end else 'now'}"
-        for a in expert.affiliations
-        if a.org_id in parties and a.overlaps(first)
-    )
+    """Employed or paid by a party on any day since the window opened (future ties included)."""
+    return conflicting_ties(expert.affiliations, request.party_org_ids, request.conflict_window_start)
 
 
 def exclusion_reason(request: DrawRequest, expert: Expert) -> str | None:

@@ -9,6 +9,7 @@ formed; the registry API and the CSV import turn `InvalidExpert` (a `ValueError`
 naming the offending field) into a per-row error report.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,6 +27,10 @@ DOMAINS: tuple[str, ...] = tuple(SPECIALTIES)
 
 EMPLOYED, PAID = "employed", "paid"
 AFFILIATION_KINDS: tuple[str, ...] = (EMPLOYED, PAID)
+
+# How many years back a tie with a party still keeps an expert off its panel, and an
+# inspector off its contracts (DESIGN.md "Expert-panel dispute", step 4).
+CONFLICT_YEARS = 3
 
 
 class InvalidExpert(ValueError):
@@ -52,6 +57,21 @@ class Affiliation:
     def overlaps(self, first: date, last: date | None = None) -> bool:
         """Whether the tie held on any day from `first` to `last` (None: with no end)."""
         return (last is None or self.start <= last) and (self.end is None or self.end >= first)
+
+
+def conflicting_ties(affiliations: Iterable[Affiliation], org_ids: Iterable[str], since: date) -> list[str]:
+    """Each tie with one of `org_ids` that held on any day from `since` on, in words, sorted.
+
+    An affiliation that starts after today counts too: an agreed future job or fee is
+    as much a conflict as a past one. The panel draw and the inspector check of a new
+    contract both judge independence by this one rule.
+    """
+    parties = set(org_ids)
+    return sorted(
+        f"{a.kind} by {a.org_id} from {a.start.isoformat()} to {a.end.isoformat() if a.end else 'now'}"
+        for a in affiliations
+        if a.org_id in parties and a.overlaps(since)
+    )
 
 
 @dataclass
@@ -91,6 +111,16 @@ def validate_affiliation(affiliation: Affiliation, field: str = "affiliation") -
         )
 
 
+def validate_affiliations(affiliations: Any) -> None:
+    """A list of well-formed affiliations (an expert's, an accredited inspector's)."""
+    if not isinstance(affiliations, list | tuple):
+        raise InvalidExpert("affiliations", "must be a list of affiliations")
+    for n, affiliation in enumerate(affiliations):
+        if not isinstance(affiliation, Affiliation):
+            raise InvalidExpert(f"affiliations[{n}]", "must be an Affiliation")
+        validate_affiliation(affiliation, f"affiliations[{n}]")
+
+
 def validate_specialties(domain: str, specialties: Any) -> None:
     """Specialties must come from the domain's fixed set: at least one, none twice."""
     if domain not in SPECIALTIES:
@@ -111,12 +141,7 @@ def validate_expert(expert: Expert) -> None:
     _text(expert.expert_id, "expert_id")
     _text(expert.name, "name")
     validate_specialties(expert.domain, expert.specialties)
-    if not isinstance(expert.affiliations, list | tuple):
-        raise InvalidExpert("affiliations", "must be a list of affiliations")
-    for n, affiliation in enumerate(expert.affiliations):
-        if not isinstance(affiliation, Affiliation):
-            raise InvalidExpert(f"affiliations[{n}]", "must be an Affiliation")
-        validate_affiliation(affiliation, f"affiliations[{n}]")
+    validate_affiliations(expert.affiliations)
     if isinstance(expert.open_cases, bool) or not isinstance(expert.open_cases, int):
         raise InvalidExpert("open_cases", "must be an integer")
     if expert.open_cases < 0:
@@ -126,6 +151,22 @@ def validate_expert(expert: Expert) -> None:
 
 
 # ---------------------------------------------------------- JSON document
+def affiliations_document(affiliations: Iterable[Affiliation]) -> list[dict[str, Any]]:
+    """Affiliations as JSON-ready data in a fixed order, so the order given cannot change a hash."""
+    return sorted(
+        (
+            {
+                "org_id": a.org_id,
+                "kind": a.kind,
+                "start": a.start.isoformat(),
+                "end": a.end.isoformat() if a.end else None,
+            }
+            for a in affiliations
+        ),
+        key=lambda a: (a["org_id"], a["kind"], a["start"], a["end"] or ""),
+    )
+
+
 def expert_document(expert: Expert) -> dict[str, Any]:
     """The expert as canonical-JSON-ready data; list order is normalised so it cannot change a hash."""
     return {
@@ -133,18 +174,7 @@ def expert_document(expert: Expert) -> dict[str, Any]:
         "name": expert.name,
         "domain": expert.domain,
         "specialties": sorted(expert.specialties),
-        "affiliations": sorted(
-            (
-                {
-                    "org_id": a.org_id,
-                    "kind": a.kind,
-                    "start": a.start.isoformat(),
-                    "end": a.end.isoformat() if a.end else None,
-                }
-                for a in expert.affiliations
-            ),
-            key=lambda a: (a["org_id"], a["kind"], a["start"], a["end"] or ""),
-        ),
+        "affiliations": affiliations_document(expert.affiliations),
         "open_cases": expert.open_cases,
         "active": expert.active,
     }

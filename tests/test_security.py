@@ -221,6 +221,18 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /experts/{expert_id}/deactivation": reader(
         COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
     ),
+    "GET /inspectors": reader(EVERY_PARTY),
+    "POST /inspectors/accreditations": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
+    "GET /inspectors/accreditations": reader(COUNCIL, denied="council_only"),
+    "GET /inspectors/accreditations/{accreditation_id}": reader(
+        COUNCIL, ok=(404, "accreditation_not_found"), denied="council_only"
+    ),
+    "PATCH /inspectors/accreditations/{accreditation_id}": reader(
+        COUNCIL, ok=(404, "accreditation_not_found"), denied="council_only"
+    ),
+    "POST /inspectors/accreditations/{accreditation_id}/deactivation": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
     "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
     # key recovery (docs/RECOVERY.md): a new device asks with no token, so anyone may ask (the
     # probe's pairing carries an unknown field); anyone holding a request's id reads where it
@@ -296,6 +308,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         subject_id=case_id if template.startswith("/cases/") else escrow_id,
         number=NO_SUCH_NUMBER,
         expert_id="EXP-NO-SUCH-EXPERT",
+        accreditation_id="ACC-NO-SUCH-ONE",
         quarter="2019Q1",
         token_id="TOK-NOSUCHTOKEN",
         webhook_id="WH-NOSUCHENDPOINT",

@@ -15,6 +15,7 @@ from api.errors import ApiError, error_responses
 from api.escrow_access import escrow_reader_role, read_escrow
 from api.gateway import ESCROW, query, start_once
 from api.idempotency import BusinessKey, IdempotencyKey, answer_once
+from api.inspector_check import check_inspector
 from api.models import (
     ContractCreate,
     ContractCreated,
@@ -134,6 +135,7 @@ def _escrow_input(session: Session, body: ContractCreate, max_skew_seconds: int)
     owner = _named_party(session, body.owner_id, Role.OWNER)
     contractor = _named_party(session, body.contractor_id, Role.CONTRACTOR)
     inspector = _named_party(session, body.inspector_id, Role.INSPECTOR)
+    check_inspector(session, inspector, contractor, datetime.now(UTC).date())
     stages, retention = _stage_plan(body)
     councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)
     terms = ContractTerms(

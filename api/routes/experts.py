@@ -52,16 +52,17 @@ def _public(stored: experts.StoredExpert) -> ExpertPublic:
         name=expert.name,
         domain=expert.domain,
         specialties=sorted(expert.specialties),
-        affiliations=[
-            AffiliationPublic(org_id=a.org_id, kind=a.kind, start=a.start, end=a.end)
-            for a in expert.affiliations
-        ],
+        affiliations=affiliations_out(expert.affiliations),
         party_id=stored.party_id,
         open_cases=expert.open_cases,
         active=expert.active,
         created_at=stored.created_at,
         updated_at=stored.updated_at,
     )
+
+
+def affiliations_out(affiliations: list[Affiliation]) -> list[AffiliationPublic]:
+    return [AffiliationPublic(org_id=a.org_id, kind=a.kind, start=a.start, end=a.end) for a in affiliations]
 
 
 def _invalid(exc: InvalidExpert) -> ApiError:
@@ -78,7 +79,8 @@ def _not_found(expert_id: str) -> ApiError:
     return ApiError(404, "expert_not_found", f"no expert {expert_id!r} in the registry")
 
 
-def _affiliations(items: list[Any]) -> list[Affiliation]:
+def affiliations_in(items: list[Any]) -> list[Affiliation]:
+    """Affiliations of a request body, read by the registry's rules (the inspector list's too)."""
     return [
         affiliation_from_document(item.model_dump(mode="json"), f"affiliations[{n}]")
         for n, item in enumerate(items)
@@ -245,7 +247,9 @@ def update_expert(expert_id: str, body: ExpertUpdate, session: SessionDep) -> Ex
             if name in sent:
                 changes[name] = getattr(body, name)
         if "affiliations" in sent:
-            changes["affiliations"] = None if body.affiliations is None else _affiliations(body.affiliations)
+            changes["affiliations"] = (
+                None if body.affiliations is None else affiliations_in(body.affiliations)
+            )
         stored = experts.update_expert(session=session, expert_id=expert_id, **changes)
     except InvalidExpert as exc:
         raise _invalid(exc) from None

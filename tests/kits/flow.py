@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from client.accreditation import accredit_inspector
 from client.escrow_session import EscrowSession, conservation_problems, eventually
-from client.party import StepRefused
+from client.party import Party, StepRefused
 from db import crud
 from db.models import CouncilAlert
 from domain.escrow.snapshot import EscrowSnapshot
@@ -30,6 +31,15 @@ class EscrowFlow(EscrowSession):
     async def register(self) -> "EscrowFlow":
         await super().register(self.stack.settings.council_enrolment_secret.get_secret_value())
         return self
+
+    async def register_inspector(self) -> None:
+        """The inspector registers and the council accredits it, as a contract may name only an
+        accredited inspector: for kits that register the parties one by one. The council member
+        registers first if it has not (the escrow then holds its key too)."""
+        if not self.council.id:
+            await self.council.register(enrolment_secret=COUNCIL_SECRET)
+        await self.inspector.register()
+        await accredit_inspector(self.council, self.inspector.id)
 
     @property
     def handle(self):
@@ -99,3 +109,11 @@ async def assert_bank_agrees(flow: EscrowFlow) -> EscrowSnapshot:
     assert balance.paid_out_fen == ledger.released_fen
     assert balance.refunded_fen == ledger.refunded_fen
     return state
+
+
+async def accredited_inspector(stack: Stack, inspector_id: str) -> None:
+    """An inspector registered elsewhere (in a browser) accredited by a council member of its own."""
+    council = await Party(stack.http, "council", "Accrediting council member").register(
+        enrolment_secret=COUNCIL_SECRET
+    )
+    await accredit_inspector(council, inspector_id)

@@ -16,7 +16,7 @@ async def funded_for_browser_owner(stack: Stack, owner: Page, owner_id: str, tot
     flow = EscrowFlow(stack)
     await flow.council.register(enrolment_secret=COUNCIL_SECRET)
     await flow.contractor.register()
-    await flow.inspector.register()
+    await flow.register_inspector()
     flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
     await flow.create(total_fen=total_fen)
     await open_escrow(owner, flow.escrow_id)

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from client.accreditation import accredit_inspector
 from client.case_session import CaseSession
 from client.party import Party, raise_for_error
 from db.experts import create_expert
@@ -146,7 +147,9 @@ class HistoryKit:
                 )
             )
         for k in range(4):
-            self.inspectors.append(await self.business("inspector", f"Lijiang Inspection {k + 1}", "Qixing"))
+            inspector = await self.business("inspector", f"Lijiang Inspection {k + 1}", "Qixing")
+            await accredit_inspector(self.council, inspector.id)
+            self.inspectors.append(inspector)
         for k in range(3):
             self.dealers.append(await self.business("dealer", f"Guilin Motors {k + 1}", f"{k + 1} Ring Road"))
         self.spike = await self.business("contractor", "Quickfix Decor", "99 Diecai Road")

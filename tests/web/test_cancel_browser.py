@@ -17,7 +17,7 @@ async def test_the_owner_proposes_to_cancel_and_the_contractor_agrees(new_contex
     owner, owner_id = await register(await new_context(), "owner", "陈静")
     contractor, contractor_id = await register(await new_context(), "contractor", "象山装饰工程部")
     flow = EscrowFlow(stack)
-    await flow.inspector.register()
+    await flow.register_inspector()
     flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
     flow.contractor.id, flow.contractor.token = contractor_id, await token_of(contractor, contractor_id)
     await flow.create(total_fen=TOTAL_FEN)

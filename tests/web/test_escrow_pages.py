@@ -8,6 +8,7 @@ from client.escrow_session import eventually
 from domain.money import yuan
 from tests.kits.driver import check_usable, open_escrow, register, sign, token_of, wait_for_phase
 from tests.kits.evidence_files import digest_of, pdf, photo
+from tests.kits.flow import accredited_inspector
 from tests.web.conftest import referenced, screenshot
 
 TOTAL_FEN = 20_000_000
@@ -29,6 +30,7 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     owner, owner_id = await register(await new_context(), "owner", "李伟")
     contractor, contractor_id = await register(await new_context(), "contractor", "桂林家装工程有限公司")
     inspector, inspector_id = await register(await new_context(), "inspector", "漓江建筑检测站")
+    await accredited_inspector(stack, inspector_id)
 
     # The owner drafts the contract with the others' IDs; both sides sign its terms.
     await owner.goto("/my/escrows/new")

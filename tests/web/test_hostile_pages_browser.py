@@ -35,7 +35,7 @@ async def test_another_origin_cannot_frame_the_escrow_page(new_context, stack):
     flow = EscrowFlow(stack)
     await flow.council.register(enrolment_secret=COUNCIL_SECRET)
     await flow.contractor.register()
-    await flow.inspector.register()
+    await flow.register_inspector()
     flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
     await flow.create(total_fen=10_000_000)
     await open_escrow(owner, flow.escrow_id)  # on its own, the page and its signing form show

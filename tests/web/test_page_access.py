@@ -7,6 +7,7 @@ from playwright.async_api import expect
 
 from client.party import Party
 from tests.kits.driver import check_usable
+from tests.kits.flow import accredited_inspector
 from tests.web.conftest import screenshot
 
 
@@ -28,6 +29,7 @@ async def test_a_party_registers_by_keyboard_and_reads_english_in_its_own_time_z
 
     contractor = await Party(stack.http, "contractor", "Guilin Renovation").register()
     inspector = await Party(stack.http, "inspector", "Lijiang Inspection").register()
+    await accredited_inspector(stack, inspector.id)
     await page.goto("/my/escrows/new")
     await check_usable(page)
     await page.fill("#title", "Flat 3-2-501")

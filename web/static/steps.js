@@ -29,6 +29,7 @@
 //   uploadFiles(fileInput) -> ["sha256:<hex>", ...]  each chosen file hashed here, uploaded to the
 //                                                   evidence store under that hash, the answer checked
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
+//   showError(exception)                            the refusal in #step-error, in the reader's words
 (() => {
   "use strict";
 
@@ -526,5 +527,5 @@
     if (page && page.dataset.version !== undefined) watchVersion();
   });
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError };
 })();

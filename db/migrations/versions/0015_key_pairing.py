@@ -1,7 +1,7 @@
 """Pairing a second device by a short code (db/models.py KeyPairing, api/routes/keys.py).
 
 Revision ID: 0015_key_pairing
-Revises: 0012_party_keys
+Revises: 0014_inspector_accreditation
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_key_pairing"
-down_revision: str | Sequence[str] | None = "0012_party_keys"
+down_revision: str | Sequence[str] | None = "0014_inspector_accreditation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

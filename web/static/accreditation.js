@@ -1,0 +1,58 @@
+// The council's accreditation forms: accredit an inspector, renew one, deactivate one. Each sends
+// JSON to the accreditation API as the signed-in council member; the API's rules decide, and its
+// refusal sentence is shown as it is. Nothing is signed: the list is the council's own record.
+document.addEventListener("DOMContentLoaded", () => {
+  "use strict";
+  const base = "/inspectors/accreditations";
+
+  // One tie a line: org_id|kind|start|end (end optional), as the expert CSV writes a tie.
+  function ties(text) {
+    return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+      const [org_id, kind, start, end] = line.split("|").map((part) => part.trim());
+      if (!org_id || !kind || !start) throw new Error(Steps.say("accreditation.affiliation_format") + " " + line);
+      return end ? { org_id, kind, start, end } : { org_id, kind, start };
+    });
+  }
+
+  const requests = {
+    create: (form) => ["POST", base, {
+      party_id: form.elements.party_id.value.trim(),
+      specialties: Array.from(form.querySelectorAll("input[name=specialties]:checked"), (box) => box.value),
+      valid_from: form.elements.valid_from.value,
+      valid_until: form.elements.valid_until.value,
+      affiliations: ties(form.elements.affiliations.value),
+    }],
+    renew: (form) => ["PATCH", base + "/" + encodeURIComponent(form.dataset.id), {
+      valid_until: form.elements.valid_until.value,
+    }],
+    deactivate: (form) => ["POST", base + "/" + encodeURIComponent(form.dataset.id) + "/deactivation", {
+      reason: form.elements.reason.value.trim(),
+    }],
+  };
+
+  document.querySelectorAll("form[data-accreditation]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      document.getElementById("step-error").hidden = true;
+      try {
+        const [method, url, body] = requests[form.dataset.accreditation](form);
+        const stored = await Signing.api(method, url, body);
+        // Show the saved record: the list narrowed to its inspector, scrolled to it.
+        const target = new URL("/council/inspectors?q=" + encodeURIComponent(stored.name), window.location.href);
+        target.hash = stored.accreditation_id;
+        if (target.pathname + target.search === window.location.pathname + window.location.search) {
+          window.location.hash = target.hash;
+          window.location.reload();
+        } else {
+          window.location.assign(target);
+        }
+      } catch (exception) {
+        Steps.showError(exception);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+});
