@@ -12,6 +12,7 @@ from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -142,7 +143,18 @@ async def start_once(
 
 
 async def query(client: Client, process: Process, subject_id: str, query_method: Any) -> Any:
+    """The workflow's answer to a read.
+
+    Found by the API fuzzer in a CI run on a loaded machine (it was a 500): the worker failed the
+    query because the workflow "didn't yield within 2 seconds" (Temporal's deadlock detector,
+    tripped by a starved CPU while replaying). A query the worker could not answer is a read to
+    try again, like a workflow not ready.
+    """
     try:
         return await process.handle(client, subject_id).query(query_method)
+    except WorkflowQueryFailedError:
+        raise ApiError(
+            503, f"{process.noun}_not_ready", f"the {process.noun} could not be read just now; try again"
+        ) from None
     except RPCError as exc:
         raise await unreachable(client, exc, process, subject_id) from None
