@@ -8,19 +8,25 @@ from sqlmodel import Session
 
 from client.keys import PartyKey
 from db import crud, keys
+from db.models import Party
 from domain.steps.rejections import StepRejected
 from tests.db.factories import TOKEN_LIFETIME
 
 
-def test_a_paired_key_is_stored_then_revoked_and_the_events_replay(session: Session) -> None:
-    first, second = PartyKey.generate(), PartyKey.generate()
+def registered(session: Session, name: str, key: PartyKey) -> Party:
     party, _ = crud.create_party(
         session=session,
         role="owner",
-        display_name="Li",
-        public_key=first.public_key_b64,
+        display_name=name,
+        public_key=key.public_key_b64,
         token_lifetime=TOKEN_LIFETIME,
     )
+    return party
+
+
+def test_a_paired_key_is_stored_then_revoked_and_the_events_replay(session: Session) -> None:
+    first, second = PartyKey.generate(), PartyKey.generate()
+    party = registered(session, "Li", first)
     assert [(k.public_key, k.via) for k in keys.keys_of(session, party.id)] == [
         (first.public_key_b64, "registration")
     ]
@@ -42,20 +48,8 @@ def test_a_paired_key_is_stored_then_revoked_and_the_events_replay(session: Sess
 
 def test_a_key_another_party_registered_is_refused(session: Session) -> None:
     first, other = PartyKey.generate(), PartyKey.generate()
-    party, _ = crud.create_party(
-        session=session,
-        role="owner",
-        display_name="Li",
-        public_key=first.public_key_b64,
-        token_lifetime=TOKEN_LIFETIME,
-    )
-    crud.create_party(
-        session=session,
-        role="owner",
-        display_name="Wang",
-        public_key=other.public_key_b64,
-        token_lifetime=TOKEN_LIFETIME,
-    )
+    party = registered(session, "Li", first)
+    registered(session, "Wang", other)
     with pytest.raises(StepRejected) as caught:
         keys.record_event(
             session, party, first.sign_key_add(party.id, other.sign_pairing(party.id, "x")), datetime.now(UTC)
