@@ -53,7 +53,7 @@ async def test_phones_twenty_minutes_behind_sign_in_and_sign_a_step(new_context,
     assert abs(lag_ms - BEHIND.total_seconds() * 1000) < 60_000  # the phone's clock really is behind
 
     flow = EscrowFlow(stack)
-    await flow.inspector.register()
+    await flow.register_inspector()
     flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
     flow.contractor.id, flow.contractor.token = contractor_id, await token_of(contractor, contractor_id)
     await flow.create(total_fen=3_000_000)
