@@ -12,6 +12,7 @@ from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import (
+    businesses,
     cases,
     contact,
     escrows,
@@ -35,6 +36,7 @@ from domain.escrow.steps import ESCROW_STEPS
 from evidence.store import make_store
 from web import (
     bank_pages,
+    business_pages,
     claim_pages,
     council_pages,
     dev_pages,
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(parties.router)
+    app.include_router(businesses.router)
     app.include_router(tokens.router)
     app.include_router(party_webhooks.router)
     app.include_router(contact.router)
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(party_case_pages.router)
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)
+    app.include_router(business_pages.router)
     app.include_router(expert_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)

@@ -19,6 +19,7 @@ import httpx
 from temporalio.client import Client
 
 from bench.bare import BARE_TASK_QUEUE, BareScript, BareStep, BareWorkflow
+from client.businesses import enrol_verified
 from client.escrow_session import eventually
 from client.party import Party
 from domain.escrow.snapshot import EscrowSnapshot
@@ -53,13 +54,15 @@ class Bench:
     script: BareScript | None = None
 
     @classmethod
-    async def register(cls, http: httpx.AsyncClient, bank: BankClient, temporal: Client) -> "Bench":
-        """One owner, contractor and inspector for every escrow: parties are not what is measured."""
-        owner = Party(http, "owner", "bench owner")
-        contractor = Party(http, "contractor", "bench contractor")
-        inspector = Party(http, "inspector", "bench inspector")
-        for party in (owner, contractor, inspector):
-            await party.register()
+    async def register(
+        cls, http: httpx.AsyncClient, bank: BankClient, temporal: Client, council_secret: str
+    ) -> "Bench":
+        """One owner, contractor and inspector for every escrow: parties are not what is measured.
+        A council member verifies the two businesses, so contracts may name them."""
+        council = await Party(http, "council", "bench council").register(enrolment_secret=council_secret)
+        owner = await Party(http, "owner", "bench owner").register()
+        contractor = await enrol_verified(Party(http, "contractor", "bench contractor"), council)
+        inspector = await enrol_verified(Party(http, "inspector", "bench inspector"), council)
         return cls(http, bank, temporal, owner, contractor, inspector)
 
     async def draft(self) -> dict[str, Any]:

@@ -74,7 +74,9 @@ async def run(escrows: int, concurrency: int, data_dir: Path) -> int:
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.api_port}", timeout=60) as http,
             BankClient(settings.bank_url, settings.bank_timeout_seconds) as bank,
         ):
-            bench = await Bench.register(http, bank, temporal)
+            bench = await Bench.register(
+                http, bank, temporal, settings.council_enrolment_secret.get_secret_value()
+            )
             await verify_email(http, bench.owner, settings.data_dir)
             opened: dict[str, object] = {}
             rec = Recorder()

@@ -345,7 +345,12 @@ async def bench_run(plan: Plan, data_dir: Path, profile_dir: Path | None = None)
         BankClient(settings.bank_url, 30.0) as bank,
     ):
         temporal = await connect_temporal(settings)
-        run = Run(plan, await Bench.register(http, bank, temporal), sup.pids(), profile_dir)
+        run = Run(
+            plan,
+            await Bench.register(http, bank, temporal, settings.council_enrolment_secret.get_secret_value()),
+            sup.pids(),
+            profile_dir,
+        )
         await run.execute()
     table = Table(
         title=f"escrow bench ({'quick' if plan is QUICK else 'full'}, {time.perf_counter() - started:.0f} s)"

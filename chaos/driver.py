@@ -30,6 +30,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
+from client.businesses import enrol_verified
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused, raise_for_error
 from domain.escrow.snapshot import EscrowSnapshot
@@ -101,9 +102,11 @@ class ChaosEscrow(EscrowSession):
         self.patience = patience
 
     async def register(self, council_secret: str = "") -> "ChaosEscrow":
-        """Owner, contractor and inspector only: one council member serves every escrow."""
-        for party in (self.owner, self.contractor, self.inspector):
-            await party.register()
+        """Owner, contractor and inspector only: one council member serves every escrow (and
+        verifies the contractor and the inspector)."""
+        await self.owner.register()
+        for business in (self.contractor, self.inspector):
+            await enrol_verified(business, self.council)
         return self
 
     async def create(self, **contract: Any) -> dict[str, Any]:

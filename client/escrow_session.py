@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from client.businesses import enrol_verified
 from client.party import Party, Upload
 from domain.escrow import steps
 from domain.escrow.machine import change_plan_hash
@@ -49,9 +50,12 @@ class EscrowSession:
         self.deposits = 0
 
     async def register(self, council_secret: str) -> "EscrowSession":
-        for party in (self.owner, self.contractor, self.inspector):
-            await party.register()
+        """Register the four parties; the council verifies the contractor and the inspector, so
+        the contract may name them."""
         await self.council.register(enrolment_secret=council_secret)
+        await self.owner.register()
+        for business in (self.contractor, self.inspector):
+            await enrol_verified(business, self.council)
         return self
 
     async def create(self, *, idempotency_key: str | None = None, **contract: Any) -> dict[str, Any]:

@@ -71,6 +71,7 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/council/cases/{case_id}": for_roles({"council"}),
     "/council/cases/{case_id}/version": for_roles({"council"}),
     "/council/experts": for_roles({"council"}),
+    "/council/businesses": for_roles({"council"}),
     "/expert": for_roles(EXPERTS),
     "/expert/cases/{case_id}": for_roles(SEATED),
     "/expert/cases/{case_id}/version": for_roles(SEATED),

@@ -6,7 +6,7 @@
 //   canonicalJson(value) -> string            byte-identical to domain.canonical.canonical_json (sync)
 //   sha256Hex(text | bytes) -> hex string      contentHash(value) -> sha256 hex of canonicalJson(value)
 //   fileHash(file) -> "sha256:<hex>"            a file's hash, computed here (steps.js uploads it under it)
-//   register({role, displayName, enrolmentSecret?}) -> identity (key made, public key registered, kept)
+//   register({role, displayName, enrolmentSecret?, creditCode?, legalName?}) -> identity (key made, public key registered, kept)
 //   identities() -> [identity]                 identity(partyId) -> identity | null      forget(partyId)
 //   signIn(partyId) / signOut()                 opens the page session (HttpOnly cookie) by signing a
 //                                               `session.open` envelope with the key / revokes it
@@ -174,7 +174,7 @@
     throw new StepError(response.status, "http_error", typeof detail === "string" ? detail : response.statusText);
   }
 
-  async function register({ role, displayName, enrolmentSecret }) {
+  async function register({ role, displayName, enrolmentSecret, creditCode, legalName }) {
     const keyPair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
     const publicKey = toBase64(await crypto.subtle.exportKey("raw", keyPair.publicKey));
     const headers = { "Content-Type": "application/json" };
@@ -183,7 +183,12 @@
       await fetch("/parties", {
         method: "POST",
         headers,
-        body: JSON.stringify({ role, display_name: displayName, public_key: publicKey }),
+        body: JSON.stringify({
+          role,
+          display_name: displayName,
+          public_key: publicKey,
+          ...(creditCode === undefined ? {} : { credit_code: creditCode, legal_name: legalName }),
+        }),
       }),
     );
     const stored = {
