@@ -3,7 +3,7 @@ unverified or mis-roled party in words (issue 17 point 5), on a 390 px phone scr
 
 from playwright.async_api import expect
 
-from client.businesses import enrol_verified, give_demo_licence, verify
+from client.businesses import demo_credit_code, enrol_verified, give_demo_licence, verify
 from client.party import Party
 from tests.kits.businesses import business_desk
 from tests.kits.driver import check_usable, register, token_of
@@ -13,15 +13,9 @@ from tests.web.conftest import screenshot
 async def test_the_form_shows_each_party_and_refuses_the_wrong_ones_in_words(new_context, stack):
     http = stack.http
     desk = await business_desk(http)
+    code = demo_credit_code()  # codes are unique in the stack's database: each test makes its own
     contractor = await enrol_verified(
-        Party(
-            http,
-            "contractor",
-            "桂林家装",
-            credit_code="91350100M000100Y43",
-            legal_name="桂林家装工程有限公司",
-        ),
-        desk,
+        Party(http, "contractor", "桂林家装", credit_code=code, legal_name="桂林家装工程有限公司"), desk
     )
     inspector = await give_demo_licence(Party(http, "inspector", "漓江检测")).register()
     neighbour = await Party(http, "owner", "邻居 王芳").register()
@@ -46,7 +40,7 @@ async def test_the_form_shows_each_party_and_refuses_the_wrong_ones_in_words(new
     await page.fill("#contractor-id", contractor.id)
     await page.press("#contractor-id", "Tab")
     await expect(contractor_card).to_have_attribute("data-state", "ok")
-    for text in ("桂林家装 · 装修公司", "法定名称: 桂林家装工程有限公司", "91350100M000100Y43", "已核验"):
+    for text in ("桂林家装 · 装修公司", "法定名称：桂林家装工程有限公司", code, "已核验"):
         await expect(contractor_card).to_contain_text(text)
 
     # An unverified inspector: shown, and the draft is refused in words; nothing is created.

@@ -47,8 +47,8 @@ document.addEventListener("DOMContentLoaded", () => {
     if (card) {
       const name = line(card.display_name + " · " + (words["role." + card.role] || card.role), "name");
       parts.push(name);
-      if (card.legal_name) parts.push(line(words["card.legal_name"] + ": " + card.legal_name));
-      if (card.credit_code) parts.push(line(words["card.credit_code"] + ": " + card.credit_code, "credit-code"));
+      if (card.legal_name) parts.push(line(fill(words["card.legal_name"], { value: card.legal_name })));
+      if (card.credit_code) parts.push(line(fill(words["card.credit_code"], { value: card.credit_code }), "credit-code"));
     }
     parts.push(line(problem || words["card.verified"], problem ? "error" : "ok"));
     out.replaceChildren(...parts);
