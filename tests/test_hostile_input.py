@@ -199,7 +199,8 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
     def credential(op: Operation, body: bytes) -> dict[str, str]:
         if op.path == "/webhooks/bank":  # its HMAC is its only credential
             return {"X-Bank-Signature": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()}
-        return world.token_headers("council" if op.path.startswith(("/experts", "/council")) else "owner")
+        council_only = op.path.startswith(("/experts", "/council", "/businesses"))
+        return world.token_headers("council" if council_only else "owner")
 
     def fill(template: str) -> str:
         return template.format(
@@ -215,6 +216,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             delivery_id="no-such-delivery",
             channel_id="no-such-channel",
             notification_id="999999",
+            party_id=world.flow.contractor.id,
         )
 
     before = await everything(stack, world)
