@@ -9,6 +9,9 @@ Each was also recomputed by hand: the organisation code's check over its eight c
 (GB 11714) and the final check over seventeen (GB 32100), see `test_check_characters_by_hand`.
 """
 
+import re
+from pathlib import Path
+
 import pytest
 
 from domain.credit_code import (
@@ -107,3 +110,11 @@ def test_the_parts_read_back() -> None:
         "350100",
         "M000100Y-4",
     )
+
+
+def test_the_codes_the_readme_walk_offers_are_valid() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    offered = re.findall(r"`([0-9A-Z]{18})`", readme)
+    assert len(offered) == 2 and len(set(offered)) == 2  # a contractor and an inspector, one code each
+    for code in offered:
+        assert parse(code).value == code
