@@ -30,19 +30,20 @@ def awaiting_verification(*, session: Session, limit: int, offset: int) -> list[
 def mark_verified(
     *, session: Session, business: Party, council_id: str, checked: str, now: datetime | None = None
 ) -> Party:
-    business.verified_at = now or utcnow()
-    business.verified_by = council_id
-    business.verification_note = checked
-    session.add(business)
-    session.commit()
-    session.refresh(business)
-    return business
+    return _decide(session, business, verified_at=now or utcnow(), council_id=council_id, note=checked)
 
 
 def revoke_verification(*, session: Session, business: Party, council_id: str, reason: str) -> Party:
-    business.verified_at = None
+    return _decide(session, business, verified_at=None, council_id=council_id, note=reason)
+
+
+def _decide(
+    session: Session, business: Party, *, verified_at: datetime | None, council_id: str, note: str
+) -> Party:
+    """Record the council's last decision on the business: who made it, and what it says."""
+    business.verified_at = verified_at
     business.verified_by = council_id
-    business.verification_note = reason
+    business.verification_note = note
     session.add(business)
     session.commit()
     session.refresh(business)

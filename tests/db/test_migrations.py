@@ -2,6 +2,7 @@ import multiprocessing
 from datetime import timedelta
 from multiprocessing.synchronize import Barrier
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -205,31 +206,22 @@ def test_businesses_registered_before_codes_stay_unverified_and_codes_are_unique
             assert [p.id for p in businesses.awaiting_verification(session=session, limit=10, offset=0)] == [
                 "P-OLDCONTRACT"
             ]
-            crud.create_party(
-                session=session,
-                role="dealer",
-                display_name="A",
-                public_key=make_public_key(),
-                token_lifetime=TOKEN_LIFETIME,
-                credit_code="91350100M000100Y43",
-                legal_name="A Co.",
-            )
-        with session_scope(engine) as session:
-            try:
-                crud.create_party(
-                    session=session,
-                    role="dealer",
-                    display_name="B",
-                    public_key=make_public_key(),
-                    token_lifetime=TOKEN_LIFETIME,
-                    credit_code="91350100M000100Y43",
-                    legal_name="B Co.",
-                )
-            except crud.CreditCodeTakenError:
-                pass
-            else:
-                raise AssertionError("a second party registered a code already held")
+            register_dealer(session, "A")
+        with session_scope(engine) as session, pytest.raises(crud.CreditCodeTakenError):
+            register_dealer(session, "B")  # the same code again
         migrate(empty_db_url, "downgrade", "0011_notifications")
         assert "credit_code" not in {c["name"] for c in inspect(engine).get_columns("party")}
     finally:
         engine.dispose()
+
+
+def register_dealer(session, name: str) -> None:
+    crud.create_party(
+        session=session,
+        role="dealer",
+        display_name=name,
+        public_key=make_public_key(),
+        token_lifetime=TOKEN_LIFETIME,
+        credit_code="91350100M000100Y43",
+        legal_name=f"{name} Co.",
+    )
