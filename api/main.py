@@ -12,6 +12,7 @@ from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import (
+    businesses,
     cases,
     contact,
     escrows,
@@ -41,6 +42,7 @@ from evidence.store import make_store
 from web import (
     accreditation_pages,
     bank_pages,
+    business_pages,
     claim_pages,
     council_pages,
     dev_pages,
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ServerTime)
     app.include_router(health.router)
     app.include_router(parties.router)
+    app.include_router(businesses.router)
     app.include_router(tokens.router)
     app.include_router(keys.router)
     app.include_router(keys.pairing_router)
@@ -123,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)
     app.include_router(accreditation_pages.router)
+    app.include_router(business_pages.router)
     app.include_router(expert_pages.router)
     app.include_router(recovery_pages.council_router)
     app.include_router(recovery_pages.router)

@@ -49,12 +49,28 @@ class PartyCreate(PartyBase):
     address: str | None = Field(
         None, max_length=300, description="a business's address, printed in the council's public lists"
     )
+    credit_code: str | None = Field(
+        None,
+        max_length=40,
+        description="a contractor's, dealer's or inspector's unified social credit code (统一社会信用代码)"
+        " from its business licence; required of those roles, refused from the others",
+    )
+    legal_name: str | None = Field(
+        None,
+        max_length=200,
+        description="the legal name (法定名称) on the same licence; required with the code",
+    )
 
 
 class PartyPublic(PartyBase):
     id: str
     public_key: str
     created_at: datetime
+    credit_code: str | None
+    legal_name: str | None
+    verified_at: datetime | None = Field(
+        description="when the council verified this business; null: not verified"
+    )
 
 
 class PartyRegistered(BaseModel):

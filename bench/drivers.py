@@ -20,6 +20,7 @@ from temporalio.client import Client
 
 from bench.bare import BARE_TASK_QUEUE, BareScript, BareStep, BareWorkflow
 from client.accreditation import accredit_inspector
+from client.businesses import enrol_verified
 from client.escrow_session import eventually
 from client.party import Party
 from domain.escrow.snapshot import EscrowSnapshot
@@ -58,13 +59,12 @@ class Bench:
         cls, http: httpx.AsyncClient, bank: BankClient, temporal: Client, council_secret: str
     ) -> "Bench":
         """One owner, contractor and inspector for every escrow: parties are not what is measured.
-        A council member accredits the inspector, as a contract may name only an accredited one."""
-        owner = Party(http, "owner", "bench owner")
-        contractor = Party(http, "contractor", "bench contractor")
-        inspector = Party(http, "inspector", "bench inspector")
-        for party in (owner, contractor, inspector):
-            await party.register()
+        A council member verifies the two businesses and accredits the inspector, so contracts may
+        name them."""
         council = await Party(http, "council", "bench council").register(enrolment_secret=council_secret)
+        owner = await Party(http, "owner", "bench owner").register()
+        contractor = await enrol_verified(Party(http, "contractor", "bench contractor"), council)
+        inspector = await enrol_verified(Party(http, "inspector", "bench inspector"), council)
         await accredit_inspector(council, inspector.id)
         return cls(http, bank, temporal, owner, contractor, inspector)
 

@@ -29,6 +29,7 @@ from rich.table import Table
 
 from bench.stack import bench_settings, rss_mb
 from cli.dev import settings_env
+from client.businesses import give_demo_licence
 from client.party import Party
 from evidence.photos import prepare_photo
 from tests.kits.evidence_files import mp4_header, photo
@@ -124,7 +125,7 @@ async def run(data_dir: Path) -> Table:
     with api_process(data_dir) as (api, url):
         async with httpx.AsyncClient(base_url=url, timeout=300) as http:
             await until_up(http)
-            party = await Party(http, "contractor", "Bench contractor").register()
+            party = await give_demo_licence(Party(http, "contractor", "Bench contractor")).register()
             rss = PeakRss(api.pid)
             sampler = asyncio.create_task(rss.sample())
             try:

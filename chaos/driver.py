@@ -31,6 +31,7 @@ from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
 
 from client.accreditation import accredit_inspector
+from client.businesses import enrol_verified
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused, raise_for_error
 from domain.escrow.snapshot import EscrowSnapshot
@@ -102,10 +103,11 @@ class ChaosEscrow(EscrowSession):
         self.patience = patience
 
     async def register(self, council_secret: str = "") -> "ChaosEscrow":
-        """Owner, contractor and inspector only: one council member serves every escrow,
-        and accredits the inspector."""
-        for party in (self.owner, self.contractor, self.inspector):
-            await party.register()
+        """Owner, contractor and inspector only: one council member serves every escrow (it
+        verifies the contractor and the inspector, and accredits the inspector)."""
+        await self.owner.register()
+        for business in (self.contractor, self.inspector):
+            await enrol_verified(business, self.council)
         await accredit_inspector(self.council, self.inspector.id)
         return self
 

@@ -40,6 +40,7 @@ from temporalio.testing import TimeSkipper
 from cli.case_file import located_originals, print_case_file, read_case_file
 from cli.demo import Narrator, StackMissing, console, fail, in_words, report_ledger, require_stack
 from cli.demo_files import ceiling_stain_photo, dashboard_photo, floor_drain_photo, pdf_document
+from client.businesses import enrol_verified
 from client.case_session import CaseSession, ExpertKeystore, ExpertSpec, enrol_expert_pool, set_affiliations
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused
@@ -539,10 +540,10 @@ async def drive_car_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         demo = DisputeDemo(settings, http, await case_clocks(settings))
         say = demo.say
         buyer = await Party(http, "buyer", "Zhao Min (car buyer)").register()
-        dealer = await Party(http, "dealer", "Guilin Lijiang Auto Sales Co.").register()
         council = await Party(http, "council", "Guilin Consumer Council").register(
             enrolment_secret=settings.council_enrolment_secret.get_secret_value()
         )
+        dealer = await enrol_verified(Party(http, "dealer", "Guilin Lijiang Auto Sales Co."), council)
         say(f"registered buyer {buyer.id}, dealer {dealer.id}, council {council.id}")
         today = datetime.now(SHANGHAI).date()
         facts = {

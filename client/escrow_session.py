@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 from client.accreditation import accredit_inspector
+from client.businesses import enrol_verified
 from client.party import Party, Upload
 from client.server_clock import server_clock
 from domain.escrow import steps
@@ -58,9 +59,12 @@ class EscrowSession:
         self.deposits = 0
 
     async def register(self, council_secret: str) -> "EscrowSession":
-        for party in (self.owner, self.contractor, self.inspector):
-            await party.register()
+        """Register the four parties; the council verifies the contractor and the inspector, so
+        the contract may name them."""
         await self.council.register(enrolment_secret=council_secret)
+        await self.owner.register()
+        for business in (self.contractor, self.inspector):
+            await enrol_verified(business, self.council)
         await accredit_inspector(self.council, self.inspector.id)
         return self
 

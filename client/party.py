@@ -57,18 +57,29 @@ class Party:
         key: PartyKey | None = None,
         *,
         clock: ServerClock | None = None,
+        credit_code: str | None = None,
+        legal_name: str | None = None,
     ) -> None:
         self.http = http
         self.role = role
         self.name = name
         self.key = key or PartyKey.generate()
         self.clock = clock or server_clock(http)
+        # A business's licence (contractor, dealer, inspector): client/businesses.py gives demos one.
+        self.credit_code = credit_code
+        self.legal_name = legal_name
         self.id = ""
         self.token = ""
 
     async def register(self, *, enrolment_secret: str | None = None) -> "Party":
         headers = {"X-Enrolment-Secret": enrolment_secret} if enrolment_secret else {}
-        body = {"role": self.role, "display_name": self.name, "public_key": self.key.public_key_b64}
+        body: dict[str, str | None] = {
+            "role": self.role,
+            "display_name": self.name,
+            "public_key": self.key.public_key_b64,
+        }
+        if self.credit_code is not None:
+            body |= {"credit_code": self.credit_code, "legal_name": self.legal_name}
         registered = raise_for_error(await self.http.post("/parties", json=body, headers=headers))
         self.id = registered["party"]["id"]
         self.token = registered["token"]

@@ -59,6 +59,10 @@ class PublicKeyTakenError(ValueError):
     """Another party already registered this key; one key must name one signer."""
 
 
+class CreditCodeTakenError(ValueError):
+    """Another party registered this unified social credit code: one business, one party."""
+
+
 class AuditConflictError(RuntimeError):
     """A stored audit entry differs from the one offered under the same sequence number.
 
@@ -127,9 +131,12 @@ def create_party(
     public_key: str,
     token_lifetime: timedelta,
     address: str | None = None,
+    credit_code: str | None = None,
+    legal_name: str | None = None,
 ) -> tuple[Party, str]:
     """Register a party with its first API token, stored in the same commit; the token's
-    secret is returned once and only its hash is kept (db.tokens)."""
+    secret is returned once and only its hash is kept (db.tokens). A business gives its
+    credit code (already checked, domain/credit_code.py) and legal name; it starts unverified."""
     if role not in PARTY_ROLES:
         raise ValueError(f"role must be one of {sorted(str(r) for r in PARTY_ROLES)}")
     if not display_name.strip():
@@ -141,6 +148,8 @@ def create_party(
         display_name=display_name.strip(),
         public_key=key,
         address=address.strip() if address and address.strip() else None,
+        credit_code=credit_code,
+        legal_name=legal_name.strip() if legal_name else None,
     )
     token, secret = tokens.new_token(party_id=party.id, kind="api", lifetime=token_lifetime)
     session.add_all([party, token, root_key(party)])  # inserted in foreign-key order by the unit of work
@@ -150,6 +159,11 @@ def create_party(
         session.rollback()
         if get_party_by_public_key(session=session, public_key=key) is not None:
             raise PublicKeyTakenError("public key already registered") from None
+        if (
+            credit_code is not None
+            and session.exec(select(Party).where(Party.credit_code == credit_code)).first()
+        ):
+            raise CreditCodeTakenError("credit code already registered") from None
         raise
     session.refresh(party)
     return party, secret

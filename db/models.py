@@ -76,6 +76,15 @@ class Party(AppModel, table=True):
     # A business's address as it registered it: the quarterly list prints it beside the name.
     address: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # A business (contractor, dealer, inspector) names itself by its licence: its unified social
+    # credit code (domain/credit_code.py) and legal name. The council verifies both against the
+    # licence before the business can be named in a contract or case or printed by name;
+    # `verified_at` None means unverified (never verified, or revoked: the note says why).
+    credit_code: str | None = Field(default=None, unique=True)
+    legal_name: str | None = None
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_by: str | None = None
+    verification_note: str | None = Field(default=None, sa_type=Text)
 
 
 class PartyToken(AppModel, table=True):

@@ -37,3 +37,6 @@ PARTY_ROLES = frozenset(
 )
 CONSUMER_ROLES = frozenset({Role.OWNER, Role.BUYER})
 BUSINESS_ROLES = frozenset({Role.CONTRACTOR, Role.DEALER})
+VERIFIED_ROLES = frozenset({Role.CONTRACTOR, Role.DEALER, Role.INSPECTOR})
+"""Businesses: registered with a unified social credit code and verified by the council before
+they can be named in a contract or case (api/business_checks.py)."""

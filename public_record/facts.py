@@ -10,16 +10,26 @@ from datetime import datetime
 
 from domain.case.snapshot import CaseSnapshot
 from domain.escrow.snapshot import EscrowSnapshot
+from domain.roles import VERIFIED_ROLES
 
 
 @dataclass(frozen=True)
 class Business:
-    """A contractor or dealer as it registered: its public name and (optional) address."""
+    """A party as the record prints it. A business (contractor, dealer, inspector) is printed by
+    the legal name and credit code the council verified on its licence, so two businesses with
+    one display name are told apart and nobody is listed under a name it merely typed; an
+    unverified one is printed by its party id only (`credit_code` None). A consumer keeps its
+    registered name, which the record never publishes (public_record/decisions.py scrubs it)."""
 
     party_id: str
     role: str
     name: str
     address: str | None
+    credit_code: str | None = None
+
+
+def unverified_name(party_id: str) -> str:
+    return f"{party_id} (not verified)"
 
 
 @dataclass
@@ -57,7 +67,14 @@ class History:
     cases: list[CaseFacts]
     parties: dict[str, tuple[str, str, str | None]]  # party id -> (role, display name, address)
     file_kinds: dict[str, str] = field(default_factory=dict)  # a case's file -> photo | video | document
+    licences: dict[str, tuple[str, str]] = field(default_factory=dict)  # verified: (legal name, code)
 
     def business(self, party_id: str) -> Business:
         role, name, address = self.parties.get(party_id, ("contractor", party_id, None))
-        return Business(party_id, role, name, address)
+        if role not in {r.value for r in VERIFIED_ROLES}:
+            return Business(party_id, role, name, address)
+        licence = self.licences.get(party_id)
+        if licence is None:
+            return Business(party_id, role, unverified_name(party_id), None)
+        legal_name, credit_code = licence
+        return Business(party_id, role, legal_name, address, credit_code)

@@ -26,6 +26,7 @@ class ListedBusiness:
     mediation_successes: int  # settled or withdrawn
     mediation_rate: float | None
     outcomes: dict[str, int]
+    credit_code: str | None = None  # the verified licence's code; None: printed by party id only
 
 
 def quarterly_list(
@@ -56,6 +57,7 @@ def quarterly_list(
                 mediation_successes=counts.mediation_successes,
                 mediation_rate=counts.mediation_rate,
                 outcomes=dict(sorted(counts.outcomes.items())),
+                credit_code=business.credit_code,
             )
         )
     return rows
@@ -90,6 +92,7 @@ CSV_COLUMNS = (
     "mediated",
     "mediation_successes",
     "mediation_rate",
+    "credit_code",
 )
 
 
@@ -108,6 +111,7 @@ def csv_rows(document: dict[str, Any]) -> list[list[str]]:
                 str(business["mediated"]),
                 str(business["mediation_successes"]),
                 "" if rate is None else f"{rate:.4f}",
+                business.get("credit_code") or "",  # lists published before codes have none
             ]
         )
     return rows

@@ -39,6 +39,7 @@ class Scorecard:
     median_days_to_release: Figure
     disputes_raised: int
     disputes_lost: int
+    credit_code: str | None = None  # the verified licence's code; None: printed by party id only
 
 
 def _rate(hits: int, n: int) -> Figure:
@@ -84,6 +85,7 @@ def scorecard(
         median_days_to_release=Figure(median(days) if days else None, len(days)),
         disputes_raised=len(raised),
         disputes_lost=sum(c.outcome == "for_consumer" for c in raised),
+        credit_code=business.credit_code,
     )
 
 

@@ -87,8 +87,20 @@ def load_history(*, session: Session) -> History:
         )
         for row in session.exec(select(CaseProjection).order_by(col(CaseProjection.case_id))).all()
     ]
-    parties = {p.id: (p.role, p.display_name, p.address) for p in session.exec(select(Party)).all()}
-    return History(escrows=escrows, cases=cases, parties=parties, file_kinds=_named_file_kinds(session))
+    rows = session.exec(select(Party)).all()
+    parties = {p.id: (p.role, p.display_name, p.address) for p in rows}
+    licences = {
+        p.id: (p.legal_name, p.credit_code)
+        for p in rows
+        if p.verified_at is not None and p.legal_name and p.credit_code
+    }
+    return History(
+        escrows=escrows,
+        cases=cases,
+        parties=parties,
+        file_kinds=_named_file_kinds(session),
+        licences=licences,
+    )
 
 
 def _named_file_kinds(session: Session) -> dict[str, str]:

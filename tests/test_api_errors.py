@@ -14,6 +14,7 @@ import pytest
 from api.main import create_app
 from client.escrow_session import eventually
 from client.party import Party, StepRefused
+from tests.kits.businesses import verified_business
 from tests.kits.flow import EscrowFlow
 from tests.kits.servers import serve
 
@@ -58,7 +59,7 @@ async def test_refused_steps_answer_with_codes_and_leave_no_trace(funded: Escrow
         await flow.now(),
     )
     wrong_role = flow.owner.sign("inspection.request", flow.escrow_id, request, await flow.now())
-    stranger = await Party(stack.http, "contractor", "Someone Else Co.").register()
+    stranger = await verified_business(stack.http, "contractor", "Someone Else Co.")
     foreign = stranger.sign("inspection.request", flow.escrow_id, request, await flow.now())
     bad_base64 = flow.contractor.sign("inspection.request", flow.escrow_id, request, await flow.now())
     bad_base64.signature = "not base64!"
@@ -144,7 +145,7 @@ async def test_reading_needs_a_participant_token(funded: EscrowFlow, stack):
     bad = await http.get(f"/escrows/{flow.escrow_id}", headers={"Authorization": "Bearer nope"})
     assert (bad.status_code, bad.json()["detail"]["code"]) == (401, "bad_token")
 
-    outsider = await Party(http, "contractor", "Another Renovation Co.").register()
+    outsider = await verified_business(http, "contractor", "Another Renovation Co.")
     for path in (f"/escrows/{flow.escrow_id}", f"/escrows/{flow.escrow_id}/audit"):
         response = await http.get(path, headers=outsider.auth)
         assert (response.status_code, response.json()["detail"]["code"]) == (403, "not_a_participant")

@@ -14,6 +14,7 @@ from api.errors import ApiError
 from api.gateway import ESCROW, execute
 from client.party import Party
 from domain.money import MAX_AMOUNT_FEN
+from tests.kits.businesses import verified_business
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import EscrowFlow
 from workflows.escrow import EscrowWorkflow
@@ -147,7 +148,7 @@ async def test_a_deposit_that_would_pass_the_bound_is_refused_as_the_webhook_sen
 )
 async def test_a_claim_disputing_an_amount_past_the_bound_or_not_an_integer_is_refused(stack, disputed, code):
     buyer = await Party(stack.http, "buyer", "Zhang Min").register()
-    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
     car = claim(domain="car", main_specialty="transmission", disputed_fen=disputed)
     refused = await file(stack, buyer, dealer.id, car)
     assert (refused.status_code, refused.json()["detail"]["code"]) == (422, code)

@@ -8,6 +8,7 @@ import pytest
 from client.party import Party, StepRefused
 from domain.calendar import SHANGHAI
 from expert_panels.car_remedy import REGULATION
+from tests.kits.businesses import verified_business
 from tests.kits.car_case_kit import filed_car_case
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import EscrowFlow
@@ -56,8 +57,8 @@ async def test_a_renovation_case_is_filed_as_a_child_of_its_escrow(stack):
 
 async def test_bad_claims_are_refused(stack):
     buyer = await Party(stack.http, "buyer", "Zhang Min").register()
-    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
-    contractor = await Party(stack.http, "contractor", "Wrong Side Co.").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
+    contractor = await verified_business(stack.http, "contractor", "Wrong Side Co.")
     car = claim(domain="car", main_specialty="transmission")
 
     wrong_sides = await file(stack, buyer, contractor.id, car)
@@ -81,7 +82,7 @@ async def test_bad_claims_are_refused(stack):
 
 async def test_a_car_claim_with_its_facts_shows_the_statutory_remedy_and_bad_facts_are_refused(stack):
     buyer = await Party(stack.http, "buyer", "Zhang Min").register()
-    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
     facts = {"delivered_on": "2026-11-20", "fault_on": "2026-11-25", "km": 412, "fault_part": "brakes"}
 
     for bad, code, message in [
@@ -100,7 +101,7 @@ async def test_a_car_claim_with_its_facts_shows_the_statutory_remedy_and_bad_fac
         )
         assert (refused.status_code, refused.json()["detail"]["code"]) == (422, code)
         assert message in refused.json()["detail"]["message"]
-    contractor = await Party(stack.http, "contractor", "Someone Building").register()
+    contractor = await verified_business(stack.http, "contractor", "Someone Building")
     owner = await Party(stack.http, "owner", "Someone Living").register()
     renovation = await file(stack, owner, contractor.id, claim(car_facts=facts))
     assert (renovation.status_code, renovation.json()["detail"]["code"]) == (422, "car_facts_for_cars_only")
@@ -145,7 +146,7 @@ async def test_the_dealer_raises_its_defences_in_the_answer_and_the_statutory_re
 async def test_a_claim_states_when_its_harm_was_known_and_one_over_three_years_is_flagged(stack):
     """SAMR Order No. 20 art. 15(4): the flag is the council's to weigh; nothing is refused for it."""
     buyer = await Party(stack.http, "buyer", "Zhang Min").register()
-    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
     today = datetime.now(SHANGHAI).date()
     for bad in ("2023-02-30", "20230101", "yesterday", (today + timedelta(days=1)).isoformat()):
         refused = await file(

@@ -12,6 +12,7 @@ from api.case_escrow import case_escrow_reader_role
 from client.party import Party
 from db.models import Party as PartyRow
 from domain.roles import Role
+from tests.kits.businesses import verified_business
 from tests.kits.dispute_kit import BranchKit
 from tests.kits.security_world import car_case
 from tests.kits.staff_kit import STAGE_PHOTO_DIGEST, DisputedEscrow, filed_case, retire_enrolled
@@ -80,7 +81,7 @@ async def test_the_seated_panel_reads_the_escrow_of_its_case_and_no_other_panel_
 
 async def test_a_case_about_no_escrow_answers_no_escrow_to_its_readers(stack):
     buyer = await Party(stack.http, "buyer", "Buyer").register()
-    dealer = await Party(stack.http, "dealer", "Dealer").register()
+    dealer = await verified_business(stack.http, "dealer", "Dealer")
     case_id = await car_case(stack.http, buyer, dealer)
     for reader in (buyer, dealer):
         answer = await stack.http.get(f"/cases/{case_id}/escrow", headers=reader.auth)

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from client.escrow_session import eventually
 from client.party import Party
 from db import crud
+from tests.kits.businesses import verified_business
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import COUNCIL_SECRET
 from workflows.case_types import case_workflow_id
@@ -15,7 +16,7 @@ from workflows.case_types import case_workflow_id
 async def test_parties_see_their_cases_and_the_council_sees_all(stack):
     buyer = await Party(stack.http, "buyer", "Zhang Min").register()
     other_buyer = await Party(stack.http, "buyer", "Wang Fang").register()
-    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
     outsider = await Party(stack.http, "owner", "Someone else").register()
     council = await Party(stack.http, "council", "Dispute council").register(enrolment_secret=COUNCIL_SECRET)
     car = claim(domain="car", main_specialty="transmission", disputed_fen=30_000_000)

@@ -199,7 +199,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
     def credential(op: Operation, body: bytes) -> dict[str, str]:
         if op.path == "/webhooks/bank":  # its HMAC is its only credential
             return {"X-Bank-Signature": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()}
-        councils = ("/experts", "/council", "/key-recoveries")
+        councils = ("/experts", "/council", "/key-recoveries", "/businesses")
         return world.token_headers("council" if op.path.startswith(councils) else "owner")
 
     def fill(template: str) -> str:
@@ -217,6 +217,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             channel_id="no-such-channel",
             notification_id="999999",
             request_id="KR-NOSUCHREQUEST",
+            party_id=world.flow.contractor.id,
         )
 
     before = await everything(stack, world)

@@ -24,6 +24,7 @@ from client.party import Party
 from db.request_records import get_request_record
 from domain.steps.signing import sign
 from tests.conftest import SEARCH_ATTRIBUTES, stack_on_each_backend, temporal_binary
+from tests.kits.businesses import verified_business
 from tests.kits.case_kit import claim, file
 from tests.kits.flow import EscrowFlow
 from tests.kits.servers import serve
@@ -147,7 +148,7 @@ async def test_a_repeat_after_a_failed_start_starts_the_recorded_escrow(stack):
 
 async def test_the_same_signed_claim_filed_twice_is_one_case(stack):
     buyer = await Party(stack.http, "buyer", "Zhang Min").register()
-    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
     signed = buyer.sign("claim.file", dealer.id, claim(domain="car", main_specialty="transmission"))
 
     first, again = [
@@ -169,7 +170,7 @@ async def test_the_same_signed_claim_filed_twice_is_one_case(stack):
 
 async def test_another_claim_under_a_used_nonce_is_refused(stack):
     buyer = await Party(stack.http, "buyer", "Zhang Min").register()
-    dealer = await Party(stack.http, "dealer", "Nanning Auto Sales").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
     signed = buyer.sign("claim.file", dealer.id, claim(domain="car", main_specialty="transmission"))
     first = await stack.http.post("/cases", json=asdict(signed), headers=buyer.auth)
     changed = sign(buyer.key.private_key, signed.envelope | {"payload": claim(domain="car", disputed_fen=1)})

@@ -31,6 +31,7 @@ from outbound_webhooks.events import WebhookEvent
 from outbound_webhooks.retries import KEEP_TRYING, is_permanent, retry_policy, wait_after
 from outbound_webhooks.urls import UrlRefused, check_endpoint_url
 from tests.conftest import Stack, stack_on_each_backend
+from tests.kits.businesses import verified_business
 from workflows.webhook_delivery import webhook_workflow_id
 
 FAST_RETRY_SECONDS = 0.1
@@ -90,7 +91,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 async def party(stack: Stack, name: str) -> Party:
-    return await Party(stack.http, "contractor", name).register()
+    return await verified_business(stack.http, "contractor", name)
 
 
 async def register(stack: Stack, owner: Party, url: str) -> dict:

@@ -61,6 +61,7 @@ def expected_list(ledger: Ledger, quarter: str) -> list[dict]:
                 "rank": rank,
                 "party_id": party_id,
                 "name": ledger.names[party_id],
+                "credit_code": ledger.codes[party_id],
                 "complaints": len(outcomes),
                 "mediated": mediated,
                 "mediation_successes": successes,
@@ -187,10 +188,13 @@ async def test_public_record_matches_what_the_history_did(stack, history):
         table = list(csv.reader(io.StringIO((await http.get(f"/public/quarters/{quarter}.csv")).text)))
         assert [row[1] for row in table[1:]] == [b["party_id"] for b in expected]
         assert [int(row[4]) for row in table[1:]] == [b["complaints"] for b in expected]
+        assert [row[-1] for row in table[1:]] == [b["credit_code"] for b in expected]
         page = await http.get(f"/public/quarters/{quarter}")
         assert page.status_code == 200 and expected[0]["name"] in page.text and "<svg" in page.text
+        assert expected[0]["credit_code"] in page.text
     assert "Quickfix Decor" in run_cli(stack, "publish", "--quarter", "2027Q2").stdout  # shown again
-    assert expected_list(ledger, "2027Q2")[0]["name"] == "Quickfix Decor"  # the spike tops its quarter
+    # the spike tops its quarter, printed by its verified legal name and code
+    assert expected_list(ledger, "2027Q2")[0]["name"] == "Quickfix Decor Co., Ltd."
 
     before = (await http.get("/public/quarters/2027Q2.json")).json()
     await kit.escrow(999, kit.spike, 5, "refund")  # a complaint after publication

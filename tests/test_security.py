@@ -53,6 +53,7 @@ from client.keys import PartyKey
 from client.party import Party
 from config.settings import Settings
 from domain.keys import KEY_RECOVER, KEY_RECOVER_APPROVE, KEY_RECOVER_CANCEL
+from tests.kits.businesses import verified_business
 from tests.kits.evidence_files import pdf
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.security_world import (
@@ -138,6 +139,16 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
         (422, "unknown_fields") if caller in PARTY_ROLES else (403, "bad_signature")
     ),
     "POST /parties/me/tokens/{token_id}/revocation": reader(EVERY_PARTY, ok=(404, "token_not_found")),
+    # who an id names (the contract form shows it before naming a party): anyone signed in
+    "GET /parties/{party_id}/card": reader(EVERY_PARTY),
+    # the council verifies businesses; the probe's empty body is refused after the role check
+    "GET /businesses/awaiting": reader(COUNCIL, denied="council_only"),
+    "POST /businesses/{party_id}/verification": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
+    "POST /businesses/{party_id}/revocation": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
     "POST /parties/me/webhooks": reader(EVERY_PARTY, ok=(422, "invalid_input")),
     "GET /parties/me/webhooks": reader(EVERY_PARTY),
     "DELETE /parties/me/webhooks/{webhook_id}": reader(EVERY_PARTY, ok=(404, "webhook_not_found")),
@@ -317,6 +328,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         notification_id=NO_SUCH_NUMBER,
         key_id="key-0000000000000000",
         pairing_id="NO-SUCH-PAIRING",
+        party_id=world.flow.contractor.id,
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
@@ -438,7 +450,7 @@ async def test_case_steps_and_claims_refuse_tampering_replay_staleness_and_turn(
     http = stack.http
     council = await Party(http, "council", "Signing council").register(enrolment_secret=COUNCIL_SECRET)
     buyer = await Party(http, "buyer", "Signing buyer").register()
-    dealer = await Party(http, "dealer", "Signing dealer").register()
+    dealer = await verified_business(http, "dealer", "Signing dealer")
     two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
 
     stale_claim = buyer.sign("claim.file", dealer.id, car_claim(), two_hours_ago)

@@ -81,4 +81,5 @@ async def test_the_public_quarterly_csv_neutralises_a_business_name_and_address(
         "mediated": "2",
         "mediation_successes": "1",
         "mediation_rate": "0.5000",
+        "credit_code": "",
     }

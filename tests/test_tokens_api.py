@@ -11,6 +11,7 @@ from client.keys import PartyKey
 from client.party import Party
 from db import tokens
 from db.models import PartyToken, utcnow
+from tests.kits.businesses import verified_business
 from web.session import SESSION_COOKIE
 
 
@@ -60,7 +61,7 @@ async def test_expired_and_revoked_tokens_are_refused_by_the_api_and_the_pages(s
 
 async def test_a_party_lists_and_revokes_only_its_own_tokens_and_never_sees_a_secret(stack):
     alice = await Party(stack.http, "owner", "Alice").register()
-    bob = await Party(stack.http, "contractor", "Bob").register()
+    bob = await verified_business(stack.http, "contractor", "Bob")
     first = alice.token
     await alice.renew_token()
     await alice.open_session()

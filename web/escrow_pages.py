@@ -34,6 +34,15 @@ from web.templating import render
 
 router = APIRouter(prefix="/my/escrows", tags=["pages"], include_in_schema=False)
 
+# What static/contract.js says about each typed party id (its card), in the reader's language.
+CARD_WORDS = [
+    *(
+        f"card.{key}"
+        for key in ("looking", "not_found", "verified", "unverified", "wrong_role", "legal_name")
+    ),
+    *("card.credit_code", "card.refused", "role.owner", "role.contractor", "role.inspector", "role.council"),
+    *("role.expert", "role.bank", "role.buyer", "role.dealer"),
+]
 CHART_LINES = {
     "deposit": "money.deposited",
     "payout": "money.released",
@@ -103,7 +112,8 @@ def my_escrows(request: Request, party: SignedInParty, session: SessionDep) -> H
 
 @router.get("/new", response_class=HTMLResponse)
 def new_contract(request: Request, party: SignedInParty) -> HTMLResponse:
-    return render(request, "escrow/new.html", {"party": party})
+    """The owner's draft: each typed party id is shown as its card (static/contract.js)."""
+    return render(request, "escrow/new.html", {"party": party, "card_words": CARD_WORDS})
 
 
 @router.get("/{escrow_id}", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.business_checks import require_verified
 from api.case_access import require_case_reader
 from api.case_escrow import CaseEscrowView, read_case_escrow
 from api.case_models import CaseOutcomeSummary, CaseSummary
@@ -191,6 +192,10 @@ def _new_case(
     if respondent is None or respondent.id == party.id or {party.role, respondent.role} != sides:
         between = " and a ".join(sorted(sides))
         raise ApiError(422, "wrong_parties", f"a {terms['domain']} case is between a {between}")
+    if not escrow_id:
+        # A case on an escrow answers a contractor the contract already named (verified then);
+        # a revoked verification must not stop an owner's dispute on a running contract.
+        require_verified(respondent)
     # Checked once the claim itself is sound, so a claim wrong in itself is told what is wrong.
     require_uploaded(session, ClaimFile, envelope.payload)
     councils = crud.list_parties_by_role(session=session, role=Role.COUNCIL.value)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from api.business_checks import require_verified
 from api.deposit_instructions import deposit_instructions
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
@@ -49,9 +50,11 @@ ESCROW_PARTY = SearchAttributeKey.for_keyword_list("EscrowParty")
 
 
 def _named_party(session: Session, party_id: str, role: Role) -> Party:
+    """The party a new contract names in `role`; a business must be verified (api/business_checks.py)."""
     party = crud.get_party(session=session, party_id=party_id)
     if party is None or party.role != role.value:
         raise ApiError(422, "unknown_party", f"{party_id} is not a registered {role.value}")
+    require_verified(party)
     return party
 
 

@@ -4,9 +4,11 @@ import hmac
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header, Path
 
-from api.deps import CurrentParty, SessionDep, SettingsDep
+from api.business_checks import licence
+from api.business_models import PartyCardPublic
+from api.deps import CurrentParty, SessionDep, SettingsDep, get_current_party
 from api.errors import ApiError, error_responses
 from api.models import PartyCreate, PartyPublic, PartyRegistered
 from api.rate_limits import EnrolmentGuesses
@@ -17,7 +19,9 @@ from domain.steps.signing import EnvelopeError, decode_public_key
 router = APIRouter(prefix="/parties", tags=["parties"])
 
 
-@router.post("", status_code=201, response_model=PartyRegistered, responses=error_responses(403, 409, 429))
+@router.post(
+    "", status_code=201, response_model=PartyRegistered, responses=error_responses(403, 409, 422, 429)
+)
 def register_party(
     body: PartyCreate,
     session: SessionDep,
@@ -31,6 +35,10 @@ def register_party(
     needs the council's enrolment secret (`X-Enrolment-Secret`); bank staff read the
     bank's books, so they enrol with the bank's admin token as that secret. Each address has a
     few refused secrets before it must wait (`ESCROW_RATE_LIMIT_ENROLMENT_FAILURES`).
+
+    A contractor, dealer or inspector gives its unified social credit code and legal name
+    (422 naming what is wrong with the code; 409 `credit_code_taken` if another party holds it)
+    and is unverified until the council checks its licence (api/routes/businesses.py).
     """
     secrets = {Role.COUNCIL: settings.council_enrolment_secret, Role.BANK: settings.bank_admin_token}
     if body.role in secrets:
@@ -43,6 +51,7 @@ def register_party(
                 "enrolment_secret_required",
                 f"{body.role.value} members enrol with their organisation's secret",
             )
+    credit_code, legal_name = licence(body.role, body.credit_code, body.legal_name)
     try:
         decode_public_key(body.public_key)
     except EnvelopeError as exc:
@@ -55,9 +64,15 @@ def register_party(
             public_key=body.public_key,
             token_lifetime=timedelta(days=settings.api_token_days),
             address=body.address,
+            credit_code=credit_code,
+            legal_name=legal_name,
         )
     except crud.PublicKeyTakenError:
         raise ApiError(409, "public_key_taken", "another party already registered this key") from None
+    except crud.CreditCodeTakenError:
+        raise ApiError(
+            409, "credit_code_taken", f"another party already registered the credit code {credit_code}"
+        ) from None
     except ValueError as exc:
         raise ApiError(422, "invalid_input", str(exc)) from None
     return PartyRegistered(party=PartyPublic.model_validate(party, from_attributes=True), token=token)
@@ -66,3 +81,30 @@ def register_party(
 @router.get("/me", response_model=PartyPublic, responses=error_responses(401))
 def who_am_i(party: CurrentParty) -> PartyPublic:
     return PartyPublic.model_validate(party, from_attributes=True)
+
+
+@router.get(
+    "/{party_id}/card",
+    response_model=PartyCardPublic,
+    dependencies=[Depends(get_current_party)],
+    responses=error_responses(401, 404),
+)
+def party_card(party_id: Annotated[str, Path(max_length=40)], session: SessionDep) -> PartyCardPublic:
+    """Who a typed party id names, so a form shows the name, role and verification before a
+    contract or case names the party.
+
+    Any signed-in party may look (drafting a contract needs one); an anonymous reader may not,
+    so the ids of consumers are no public directory of names. A party id is ten random
+    characters, so looking ids up one by one finds nobody.
+    """
+    party = crud.get_party(session=session, party_id=party_id)
+    if party is None:
+        raise ApiError(404, "party_not_found", f"no party has the id {party_id}")
+    return PartyCardPublic(
+        id=party.id,
+        role=Role(party.role),
+        display_name=party.display_name,
+        legal_name=party.legal_name,
+        credit_code=party.credit_code,
+        verified=party.verified_at is not None,
+    )

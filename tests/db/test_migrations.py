@@ -2,12 +2,13 @@ import multiprocessing
 from datetime import timedelta
 from multiprocessing.synchronize import Barrier
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import DateTime, Engine, bindparam, inspect, text
 
-from db import crud, tokens
+from db import businesses, crud, tokens
 from db.engine import make_engine, session_scope
 from db.migrate import alembic_config, is_current, upgrade
 from db.models import metadata, utcnow
@@ -177,3 +178,50 @@ def test_the_escrow_id_column_of_trail_and_alerts_becomes_subject_id_and_back(em
             )
     finally:
         engine.dispose()
+
+
+def test_businesses_registered_before_codes_stay_unverified_and_codes_are_unique(empty_db_url: str) -> None:
+    """0013: the licence columns arrive empty on old rows; a code is held by one party only."""
+    migrate(empty_db_url, "upgrade", "0011_notifications")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO party (id, role, display_name, public_key, created_at)"
+                    " VALUES ('P-OLDCONTRACT', 'contractor', 'Old Decor', 'key-old', :at)"
+                ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+                {"at": utcnow()},
+            )
+        upgrade(empty_db_url)
+        with session_scope(engine) as session:
+            old = crud.get_party(session=session, party_id="P-OLDCONTRACT")
+            assert old is not None
+            assert (old.credit_code, old.legal_name, old.verified_at, old.verified_by) == (
+                None,
+                None,
+                None,
+                None,
+            )
+            assert [p.id for p in businesses.awaiting_verification(session=session, limit=10, offset=0)] == [
+                "P-OLDCONTRACT"
+            ]
+            register_dealer(session, "A")
+        with session_scope(engine) as session, pytest.raises(crud.CreditCodeTakenError):
+            register_dealer(session, "B")  # the same code again
+        migrate(empty_db_url, "downgrade", "0011_notifications")
+        assert "credit_code" not in {c["name"] for c in inspect(engine).get_columns("party")}
+    finally:
+        engine.dispose()
+
+
+def register_dealer(session, name: str) -> None:
+    crud.create_party(
+        session=session,
+        role="dealer",
+        display_name=name,
+        public_key=make_public_key(),
+        token_lifetime=TOKEN_LIFETIME,
+        credit_code="91350100M000100Y43",
+        legal_name=f"{name} Co.",
+    )

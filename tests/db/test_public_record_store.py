@@ -5,9 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from db.models import ProjectionMilestone
+from client.businesses import demo_credit_code
+from db import businesses, crud
+from db.models import Party, ProjectionMilestone
 from public_record.periods import Quarter
-from public_record.store import get_published, list_published, publish, record_milestones
+from public_record.store import get_published, list_published, load_history, publish, record_milestones
+from tests.db.factories import TOKEN_LIFETIME, make_party, make_public_key
 
 NOW = datetime(2027, 10, 2, 1, tzinfo=UTC)
 
@@ -36,3 +39,43 @@ def test_a_quarter_is_published_once_and_served_for_a_year(session: Session) -> 
     publish(session=session, quarter=Quarter(2026, 2), now=NOW - timedelta(days=400))
     assert [r.quarter for r in list_published(session=session, now=NOW)] == ["2027Q3"]
     assert get_published(session=session, quarter=Quarter(2027, 1)) is None
+
+
+def test_the_record_reads_the_verified_licence_and_nothing_a_business_only_typed(session: Session) -> None:
+    """Issue 17 point 3 on both backends: load_history carries the licence of verified businesses only."""
+
+    def contractor(name: str) -> Party:
+        party, _ = crud.create_party(
+            session=session,
+            role="contractor",
+            display_name="Twin Decor",
+            public_key=make_public_key(),
+            token_lifetime=TOKEN_LIFETIME,
+            address="1 Lijiang Road",
+            credit_code=demo_credit_code(),
+            legal_name=name,
+        )
+        return party
+
+    verified, unverified, revoked = (
+        contractor("双子装饰有限公司"),
+        contractor("冒名装饰"),
+        contractor("撤销装饰"),
+    )
+    council = make_party(session, "council", "Desk")
+    businesses.mark_verified(
+        session=session, business=verified, council_id=council.id, checked="licence seen"
+    )
+    businesses.mark_verified(session=session, business=revoked, council_id=council.id, checked="licence seen")
+    businesses.revoke_verification(session=session, business=revoked, council_id=council.id, reason="revoked")
+
+    history = load_history(session=session)
+    shown = history.business(verified.id)
+    assert (shown.name, shown.credit_code, shown.address) == (
+        "双子装饰有限公司",
+        verified.credit_code,
+        "1 Lijiang Road",
+    )
+    for hidden in (unverified, revoked):
+        shown = history.business(hidden.id)
+        assert (shown.name, shown.credit_code, shown.address) == (f"{hidden.id} (not verified)", None, None)

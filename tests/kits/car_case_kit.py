@@ -12,6 +12,7 @@ from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks, DisputeDem
 from client.case_session import CaseSession
 from client.party import Party
 from tests.conftest import Stack
+from tests.kits.businesses import verified_business
 from tests.kits.driver import fill_car_facts, sign
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.staff_kit import expert_pool
@@ -39,7 +40,7 @@ class CarCase:
 async def filed_car_case(stack: Stack, facts: dict | None = None) -> CarCase:
     """The buyer's claim against the dealer, with the facts above (or `facts`): waiting for the council."""
     buyer = await Party(stack.http, "buyer", "赵敏").register()
-    dealer = await Party(stack.http, "dealer", "漓江汽车销售服务有限公司").register()
+    dealer = await verified_business(stack.http, "dealer", "漓江汽车销售服务有限公司")
     council = await Party(stack.http, "council", "调解委员会 陈委员").register(
         enrolment_secret=COUNCIL_SECRET
     )

@@ -3,19 +3,31 @@
 from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
+from client.businesses import demo_credit_code
+from tests.kits.businesses import verify_registered
 from tests.kits.told_time import tell_time
 from tests.web.conftest import screenshot
 
 
-async def register(context: BrowserContext, role: str, name: str) -> tuple[Page, str]:
-    """Open the sign-in page in a fresh context, make a key for this role and sign in."""
+async def register(context: BrowserContext, role: str, name: str, *, verify: bool = True) -> tuple[Page, str]:
+    """Open the sign-in page in a fresh context, make a key for this role and sign in.
+
+    A business gives a demo licence (its name as legal name) and, unless `verify` is False, a
+    council clerk verifies it, so a contract or case can name it."""
     page = await context.new_page()
     await page.goto("/signin")
     await page.select_option("#role", role)
     await page.fill("#display-name", name)
+    business = role in ("contractor", "dealer", "inspector")
+    if business:
+        await page.fill("#credit-code", demo_credit_code())
+        await page.fill("#legal-name", name)
     await page.click("#register button[type=submit]")
     await page.wait_for_url("**/my/*")  # escrows, or cases for car buyers and dealers
-    return page, (await page.text_content("#my-party-id")).strip()
+    party_id = (await page.text_content("#my-party-id")).strip()
+    if business and verify:
+        await verify_registered(page.url.split("/my/")[0], party_id)
+    return page, party_id
 
 
 async def open_page(page: Page, path: str) -> None:

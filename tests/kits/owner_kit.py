@@ -4,6 +4,8 @@ an owner does with a funded escrow (dispute a stage, take it to the council) beg
 
 from playwright.async_api import Page
 
+from client.accreditation import accredit_inspector
+from client.businesses import enrol_verified
 from tests.conftest import Stack
 from tests.kits.driver import open_escrow, sign, token_of
 from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
@@ -15,8 +17,9 @@ async def funded_for_browser_owner(stack: Stack, owner: Page, owner_id: str, tot
     total paid in: the escrow is active."""
     flow = EscrowFlow(stack)
     await flow.council.register(enrolment_secret=COUNCIL_SECRET)
-    await flow.contractor.register()
-    await flow.register_inspector()
+    for business in (flow.contractor, flow.inspector):
+        await enrol_verified(business, flow.council)
+    await accredit_inspector(flow.council, flow.inspector.id)
     flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
     await flow.create(total_fen=total_fen)
     await open_escrow(owner, flow.escrow_id)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session
 
 from client.accreditation import accredit_inspector
+from client.businesses import demo_credit_code, verify
 from client.case_session import CaseSession
 from client.party import Party, raise_for_error
 from db.experts import create_expert
@@ -81,7 +82,8 @@ class Ledger:
     escrows: dict[str, str] = field(default_factory=dict)  # escrow id -> contractor id
     decisions: list[str] = field(default_factory=list)  # case ids decided by a panel
     consumer_secrets: list[str] = field(default_factory=list)  # names, phones, addresses given
-    names: dict[str, str] = field(default_factory=dict)  # party id -> name
+    names: dict[str, str] = field(default_factory=dict)  # party id -> name the record prints
+    codes: dict[str, str] = field(default_factory=dict)  # business party id -> its credit code
 
 
 def month_day(month: int, index: int) -> datetime:
@@ -110,10 +112,15 @@ class HistoryKit:
             "display_name": name,
             "public_key": party.key.public_key_b64,
             "address": address,
+            "credit_code": demo_credit_code(self.rng.choice),
+            "legal_name": f"{name} Co., Ltd.",
         }
         registered = raise_for_error(await self.http.post("/parties", json=body))
         party.id, party.token = registered["party"]["id"], registered["token"]
-        self.ledger.names[party.id] = name
+        await verify(self.council, party.id)
+        # The record prints the verified legal name, not the display name the business typed.
+        self.ledger.names[party.id] = body["legal_name"]
+        self.ledger.codes[party.id] = body["credit_code"]
         return party
 
     async def consumer(self, role: str) -> tuple[Party, dict[str, str]]:

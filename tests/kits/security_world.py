@@ -26,6 +26,7 @@ from db.evidence import record_refs
 from domain.case.steps import CASE_STEPS
 from domain.escrow.steps import ESCROW_STEPS
 from tests.conftest import Stack
+from tests.kits.businesses import verified_business
 from tests.kits.evidence_files import photo
 from tests.kits.flow import EscrowFlow
 from tests.kits.recovery_kit import Recovery
@@ -114,8 +115,10 @@ async def build_world(stack: Stack) -> World:
     other = await EscrowFlow(stack).register()
     await other.create(total_fen=500_000)
     sides = {}
-    for role in ("buyer", "dealer", "other_buyer", "other_dealer"):
-        sides[role] = await Party(http, role.removeprefix("other_"), f"{role} party").register()
+    for role in ("buyer", "other_buyer"):
+        sides[role] = await Party(http, "buyer", f"{role} party").register()
+    for role in ("dealer", "other_dealer"):
+        sides[role] = await verified_business(http, "dealer", f"{role} party", council=flow.council)
     case_id = await car_case(http, sides["buyer"], sides["dealer"])
     await car_case(http, sides["other_buyer"], sides["other_dealer"])
     seated, case_offset = await draw_panel(stack, case_id, sides["buyer"], sides["dealer"], flow.council)

@@ -11,6 +11,8 @@ from public_record.complaints import Complaint, case_outcome, money_outcome, tal
 from public_record.decisions import published_decision, scrub
 from public_record.facts import CaseFacts, History
 from public_record.periods import BadMonth, BadQuarter, Month, Quarter
+from public_record.quarterly import quarterly_list
+from public_record.scorecards import scorecards
 from tests.kits.dispute_kit import START, BranchKit
 
 
@@ -173,3 +175,33 @@ def test_a_published_decision_counts_its_evidence_by_kind_and_names_no_file():
     assert published.evidence == {"photo": 1, "video": 1, "document": 1, "file": 1}
     assert list(published.evidence) == ["photo", "video", "document", "file"]
     assert "sha256:" not in repr(published)
+
+
+def test_two_businesses_with_one_display_name_are_told_apart_and_an_unverified_one_is_not_named():
+    """Issue 17 point 3: the record prints the verified legal name and code, never a typed name."""
+    history = History(
+        escrows=[],
+        cases=[],
+        parties={
+            "P-REAL": ("contractor", "Guilin Decor", "1 Lijiang Road"),
+            "P-TWIN": ("contractor", "Guilin Decor", "9 Qixing Road"),
+            "P-FAKE": ("contractor", "Guilin Decor", "1 Lijiang Road"),
+            "P-OWNER": ("owner", "Li Wei", "flat 501"),
+        },
+        licences={
+            "P-REAL": ("桂林装饰工程有限公司", "91350100M000100Y43"),
+            "P-TWIN": ("桂林市七星区装饰部", "91440300708461136T"),
+        },
+    )
+    complaints = many("P-REAL", 4, 3) + many("P-TWIN", 4, 2) + many("P-FAKE", 4, 1)
+    rows = quarterly_list(history, complaints, Quarter.parse("2027Q2"))
+    printed = [(row.party_id, row.name, row.credit_code, row.address) for row in rows]
+    assert printed == [
+        ("P-REAL", "桂林装饰工程有限公司", "91350100M000100Y43", "1 Lijiang Road"),
+        ("P-TWIN", "桂林市七星区装饰部", "91440300708461136T", "9 Qixing Road"),
+        ("P-FAKE", "P-FAKE (not verified)", None, None),
+    ]
+    cards = {card.party_id: card for card in scorecards(history, complaints, "contractor")}
+    assert (cards["P-TWIN"].name, cards["P-TWIN"].credit_code) == ("桂林市七星区装饰部", "91440300708461136T")
+    assert "Guilin Decor" not in cards["P-FAKE"].name
+    assert history.business("P-OWNER").name == "Li Wei"  # a consumer's name stays for the scrubber

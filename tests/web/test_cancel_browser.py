@@ -5,7 +5,10 @@ from Python."""
 
 from playwright.async_api import expect
 
+from client.accreditation import accredit_inspector
+from client.businesses import enrol_verified
 from domain.money import yuan
+from tests.kits.businesses import business_desk
 from tests.kits.driver import open_escrow, register, sign, token_of, wait_for_phase
 from tests.kits.flow import EscrowFlow, assert_bank_agrees
 
@@ -17,7 +20,9 @@ async def test_the_owner_proposes_to_cancel_and_the_contractor_agrees(new_contex
     owner, owner_id = await register(await new_context(), "owner", "陈静")
     contractor, contractor_id = await register(await new_context(), "contractor", "象山装饰工程部")
     flow = EscrowFlow(stack)
-    await flow.register_inspector()
+    desk = await business_desk(stack.http)
+    await enrol_verified(flow.inspector, desk)
+    await accredit_inspector(desk, flow.inspector.id)
     flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
     flow.contractor.id, flow.contractor.token = contractor_id, await token_of(contractor, contractor_id)
     await flow.create(total_fen=TOTAL_FEN)

@@ -15,6 +15,7 @@ from playwright.async_api import expect
 from cli.dispute_demo import CaseClocks
 from client.party import Party
 from domain.case.state import JointInspection
+from tests.kits.businesses import verified_business
 from tests.kits.driver import at_case_time, check_usable, sign, signed_in
 from tests.kits.evidence_files import png
 from tests.kits.expert_kit import (
@@ -35,7 +36,7 @@ async def test_council_and_expert_take_a_case_to_countersignature_in_the_browser
     clocks = CaseClocks(stack.temporal)
     registrar = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
     owner = await Party(stack.http, "owner", "业主 赵敏").register()
-    contractor = await Party(stack.http, "contractor", "漓江装饰").register()
+    contractor = await verified_business(stack.http, "contractor", "漓江装饰")
     council, council_id = await signed_in(await new_context(), "council", "调解委员会 陈委员", COUNCIL_SECRET)
     expert, expert_party = await signed_in(await new_context(), "expert", "吴刚")
     await register_expert(stack, registrar, expert_party, "吴刚", contractor)
@@ -159,7 +160,7 @@ async def test_the_council_rejects_a_case_with_reasons_in_the_browser(stack, new
     clocks = CaseClocks(stack.temporal)
     council, _ = await signed_in(await new_context(), "council", "调解委员会 林委员", COUNCIL_SECRET)
     owner = await Party(stack.http, "owner", "业主 孙丽").register()
-    contractor = await Party(stack.http, "contractor", "七星家装").register()
+    contractor = await verified_business(stack.http, "contractor", "七星家装")
     reader = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=reader)
     await at_case_time(council, clocks, case.case_id, f"/council/cases/{case.case_id}")
@@ -190,7 +191,7 @@ async def test_a_drawn_expert_declines_the_seat_with_a_reason_in_the_browser(sta
     clocks = CaseClocks(stack.temporal)
     registrar = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
     owner = await Party(stack.http, "owner", "业主 周红").register()
-    contractor = await Party(stack.http, "contractor", "叠彩装饰").register()
+    contractor = await verified_business(stack.http, "contractor", "叠彩装饰")
     expert, expert_party = await signed_in(await new_context(), "expert", "孙杰")
     await register_expert(stack, registrar, expert_party, "孙杰", contractor)
     case = await file_small_claim(stack, clocks, owner=owner, contractor=contractor, council=registrar)

@@ -15,6 +15,7 @@ from client.escrow_session import eventually
 from client.party import Party
 from domain.canonical import content_hash
 from domain.money import yuan
+from tests.kits.businesses import verified_business
 from tests.kits.car_case_kit import GEARBOX_FACTS
 from tests.kits.driver import check_usable, fill_car_facts, open_escrow, register, sign, token_of
 from tests.kits.evidence_files import photo
@@ -114,7 +115,7 @@ async def test_an_owner_takes_a_dispute_raised_in_the_browser_to_the_council(new
 
 async def test_a_car_buyer_files_a_case_against_a_dealer(new_context, stack):
     buyer, buyer_id = await register(await new_context(), "buyer", "赵敏")
-    dealer = await Party(stack.http, "dealer", "漓江汽车销售服务有限公司").register()
+    dealer = await verified_business(stack.http, "dealer", "漓江汽车销售服务有限公司")
     owner = await Party(stack.http, "owner", "李伟").register()
     await buyer.click('a[href="/my/cases/new"]')
     await buyer.wait_for_url("**/my/cases/new")

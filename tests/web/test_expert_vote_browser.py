@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from cli.dispute_demo import CaseClocks
 from client.party import Party
 from expert_panels.votes import Opinion, commitment, opinion_document
+from tests.kits.businesses import verified_business
 from tests.kits.driver import at_case_time, check_usable, open_page
 from tests.kits.evidence_files import png
 from tests.kits.expert_kit import file_small_claim, register_expert, seat_the_browser_expert
@@ -28,7 +29,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
         enrolment_secret=COUNCIL_SECRET
     )
     owner = await Party(stack.http, "owner", "业主 李伟").register()
-    contractor = await Party(stack.http, "contractor", "桂林家装").register()
+    contractor = await verified_business(stack.http, "contractor", "桂林家装")
 
     context = await new_context()
     browser = await context.new_page()

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route as Path
 
+from client.accreditation import accredit_inspector
+from client.businesses import enrol_verified
 from tests.kits.driver import open_escrow, register, token_of
 from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
 from tests.kits.servers import serve
@@ -34,8 +36,9 @@ async def test_another_origin_cannot_frame_the_escrow_page(new_context, stack):
     owner, owner_id = await register(context, "owner", "Framed Owner")
     flow = EscrowFlow(stack)
     await flow.council.register(enrolment_secret=COUNCIL_SECRET)
-    await flow.contractor.register()
-    await flow.register_inspector()
+    for business in (flow.contractor, flow.inspector):
+        await enrol_verified(business, flow.council)
+    await accredit_inspector(flow.council, flow.inspector.id)
     flow.owner.id, flow.owner.token = owner_id, await token_of(owner, owner_id)
     await flow.create(total_fen=10_000_000)
     await open_escrow(owner, flow.escrow_id)  # on its own, the page and its signing form show

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import expect
 
-from client.party import Party
+from tests.kits.businesses import verified_business
 from tests.kits.driver import check_usable
 from tests.kits.flow import accredited_inspector
 from tests.web.conftest import screenshot
@@ -27,8 +27,8 @@ async def test_a_party_registers_by_keyboard_and_reads_english_in_its_own_time_z
         await page.keyboard.press("Enter")
     owner_id = (await page.text_content("#my-party-id")).strip()
 
-    contractor = await Party(stack.http, "contractor", "Guilin Renovation").register()
-    inspector = await Party(stack.http, "inspector", "Lijiang Inspection").register()
+    contractor = await verified_business(stack.http, "contractor", "Guilin Renovation")
+    inspector = await verified_business(stack.http, "inspector", "Lijiang Inspection")
     await accredited_inspector(stack, inspector.id)
     await page.goto("/my/escrows/new")
     await check_usable(page)

@@ -85,6 +85,7 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/recover": everyone(200),
     "/recover/{request_id}": everyone(404),
     "/council/inspectors": for_roles({"council"}),
+    "/council/businesses": for_roles({"council"}),
     "/expert": for_roles(EXPERTS),
     "/expert/cases/{case_id}": for_roles(SEATED),
     "/expert/cases/{case_id}/version": for_roles(SEATED),

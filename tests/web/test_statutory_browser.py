@@ -13,6 +13,7 @@ from playwright.async_api import expect
 from cli.dispute_demo import CaseClocks
 from client.case_session import CaseSession
 from client.party import Party
+from tests.kits.businesses import verified_business
 from tests.kits.car_case_kit import file_car_case
 from tests.kits.driver import at_case_time, check_usable, register, sign, signed_in
 from tests.kits.expert_kit import register_expert, seat_the_browser_expert, vote_by_script
@@ -26,7 +27,7 @@ REASON = "拆检显示只是阀体密封圈渗油，换密封圈即可恢复，�
 async def test_a_chair_departs_from_the_statutory_remedy_with_reasons_in_the_browser(stack, new_context):
     clocks = CaseClocks(stack.temporal)
     registrar = await Party(stack.http, "council", "登记员").register(enrolment_secret=COUNCIL_SECRET)
-    dealer = await Party(stack.http, "dealer", "八桂汽车销售有限公司").register()
+    dealer = await verified_business(stack.http, "dealer", "八桂汽车销售有限公司")
     buyer, _ = await register(await new_context(), "buyer", "黄丽")
     expert, expert_party = await signed_in(await new_context(), "expert", "孙浩")
     await register_expert(stack, registrar, expert_party, "孙浩", dealer, "car", "transmission")

@@ -10,6 +10,9 @@ document.addEventListener("DOMContentLoaded", async () => {
   // Without a page to return to, each role lands on its own first page.
   const LANDING = { council: "/council", expert: "/expert", bank: "/bank", buyer: "/my/cases", dealer: "/my/cases" };
   const SECRET_ROLES = ["council", "bank"];
+  // A business registers with its licence's credit code and legal name (api/business_checks.py).
+  const BUSINESS_ROLES = ["contractor", "dealer", "inspector"];
+  const licenceFields = document.getElementById("licence-fields");
 
   const showError = (text) => {
     error.textContent = text;
@@ -74,9 +77,14 @@ document.addEventListener("DOMContentLoaded", async () => {
     });
   }
 
-  form.elements.role.addEventListener("change", () => {
-    secretField.hidden = !SECRET_ROLES.includes(form.elements.role.value);
-  });
+  const showRoleFields = () => {
+    const role = form.elements.role.value;
+    secretField.hidden = !SECRET_ROLES.includes(role);
+    licenceFields.hidden = !BUSINESS_ROLES.includes(role);
+    form.elements.credit_code.required = form.elements.legal_name.required = !licenceFields.hidden;
+  };
+  form.elements.role.addEventListener("change", showRoleFields);
+  showRoleFields();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -88,6 +96,8 @@ document.addEventListener("DOMContentLoaded", async () => {
         role: form.elements.role.value,
         displayName: form.elements.display_name.value.trim(),
         enrolmentSecret: form.elements.enrolment_secret.value || undefined,
+        creditCode: licenceFields.hidden ? undefined : form.elements.credit_code.value.trim(),
+        legalName: licenceFields.hidden ? undefined : form.elements.legal_name.value.trim(),
       });
       await enter(identity.partyId);
     } catch (exception) {

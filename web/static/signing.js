@@ -6,7 +6,7 @@
 //   canonicalJson(value) -> string            byte-identical to domain.canonical.canonical_json (sync)
 //   sha256Hex(text | bytes) -> hex string      contentHash(value) -> sha256 hex of canonicalJson(value)
 //   fileHash(file) -> "sha256:<hex>"            a file's hash, computed here (steps.js uploads it under it)
-//   register({role, displayName, enrolmentSecret?}) -> identity (key made, public key registered, kept)
+//   register({role, displayName, enrolmentSecret?, creditCode?, legalName?}) -> identity (key made, public key registered, kept)
 //   newKey() -> {keyPair, publicKey}          a fresh non-extractable key, not kept yet (a device being paired)
 //   signWith(keyPair, envelope) -> {envelope, signature}   signed by a key not kept yet (its `key.pair`)
 //   keep({partyId, role, displayName, publicKey, createdAt, keyPair}) -> identity   kept on this device
@@ -263,7 +263,7 @@
     return [0, 4, 8].map((start) => digits.slice(start, start + 4)).join(" ");
   }
 
-  async function register({ role, displayName, enrolmentSecret }) {
+  async function register({ role, displayName, enrolmentSecret, creditCode, legalName }) {
     const { keyPair, publicKey } = await newKey();
     const headers = { "Content-Type": "application/json" };
     if (enrolmentSecret) headers["X-Enrolment-Secret"] = enrolmentSecret;
@@ -271,7 +271,12 @@
       await timedFetch("/parties", {
         method: "POST",
         headers,
-        body: JSON.stringify({ role, display_name: displayName, public_key: publicKey }),
+        body: JSON.stringify({
+          role,
+          display_name: displayName,
+          public_key: publicKey,
+          ...(creditCode === undefined ? {} : { credit_code: creditCode, legal_name: legalName }),
+        }),
       }),
     );
     return keep({

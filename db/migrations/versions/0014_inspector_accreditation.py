@@ -1,7 +1,7 @@
 """Inspector accreditation: the council's list of who may be named as a contract's inspector.
 
 Revision ID: 0014_inspector_accreditation
-Revises: 0012_party_keys
+Revises: 0013_business_verification
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_inspector_accreditation"
-down_revision: str | Sequence[str] | None = "0012_party_keys"
+down_revision: str | Sequence[str] | None = "0013_business_verification"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,61 @@
+"""The council's verification of businesses (contractors, dealers, inspectors) against their licence.
+
+The verification lives on the party row (db/models.py Party): who verified it, when and what
+was checked. Revoking clears `verified_at` and keeps who revoked it and why in the same
+columns, so the row always says what the last decision was and the waiting list shows why a
+revoked business is back on it.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from db.models import Party, utcnow
+from domain.roles import VERIFIED_ROLES
+
+
+def awaiting_verification(*, session: Session, limit: int, offset: int) -> list[Party]:
+    """Businesses not (or no longer) verified, oldest registration first: the council's queue."""
+    statement = (
+        select(Party)
+        .where(col(Party.role).in_([role.value for role in VERIFIED_ROLES]))
+        .where(col(Party.verified_at).is_(None))
+        .order_by(col(Party.created_at), col(Party.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
+
+
+def mark_verified(
+    *, session: Session, business: Party, council_id: str, checked: str, now: datetime | None = None
+) -> Party:
+    return _decide(session, business, verified_at=now or utcnow(), council_id=council_id, note=checked)
+
+
+def revoke_verification(*, session: Session, business: Party, council_id: str, reason: str) -> Party:
+    return _decide(session, business, verified_at=None, council_id=council_id, note=reason)
+
+
+def _decide(
+    session: Session, business: Party, *, verified_at: datetime | None, council_id: str, note: str
+) -> Party:
+    """Record the council's last decision on the business: who made it, and what it says."""
+    business.verified_at = verified_at
+    business.verified_by = council_id
+    business.verification_note = note
+    session.add(business)
+    session.commit()
+    session.refresh(business)
+    return business
+
+
+def recently_verified(*, session: Session, limit: int) -> list[Party]:
+    """The businesses verified last, newest first: where the council finds one to revoke."""
+    statement = (
+        select(Party)
+        .where(col(Party.verified_at).is_not(None))
+        .order_by(col(Party.verified_at).desc(), col(Party.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
