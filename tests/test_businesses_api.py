@@ -4,6 +4,7 @@ verified business can be named in a new contract or case."""
 
 import httpx
 
+from client.accreditation import accredit_inspector
 from client.businesses import demo_credit_code, give_demo_licence
 from client.party import Party, StepRefused
 from tests.kits.businesses import verified_business
@@ -113,6 +114,7 @@ async def test_only_verified_businesses_are_named_in_a_new_contract(stack):
         json={"checked": "licence seen"},
         headers=flow.council.auth,
     )
+    await accredit_inspector(flow.council, flow.inspector.id)  # verified and accredited: it may be named
     created = await flow.create(total_fen=1_000_000)
     assert created["escrow_id"]
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlmodel import Session
 
+from client.businesses import give_demo_licence
 from client.keys import PartyKey, nested
 from client.party import Party, StepRefused
 from db import pairings
@@ -122,7 +123,7 @@ async def test_a_second_device_is_paired_by_its_code_and_then_signs_in_with_its_
 
 
 async def test_the_python_client_pairs_a_device_and_revokes_a_key(http):
-    owner = await Party(http, "contractor", "Client Pairing").register()
+    owner = await Party(http, "owner", "Client Pairing").register()
     tablet = await owner.pair_device("tablet")
     assert tablet.id == owner.id and tablet.key.public_key_b64 != owner.key.public_key_b64
     assert [d["this_device"] for d in await tablet.devices()] == [False, True]
@@ -267,7 +268,7 @@ async def test_a_revoked_key_signs_in_no_more_and_the_last_key_is_kept(http):
 
 async def test_a_claim_is_checked_against_every_active_key_of_the_claimant(http):
     buyer = await Party(http, "buyer", "Claims From The Tablet").register()
-    dealer = await Party(http, "dealer", "Sells Cars").register()
+    dealer = await give_demo_licence(Party(http, "dealer", "Sells Cars")).register()
     tablet = await buyer.pair_device("tablet")
     # signed by the second device: the signature passes, and the claim is read (wrong sides)
     used = [device["last_used_at"] for device in await tablet.devices()]

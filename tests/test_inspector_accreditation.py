@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from client.accreditation import accredit_inspector
-from client.party import Party
+from client.businesses import enrol_verified
+from tests.kits.businesses import verified_business
 from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
 
 TODAY = datetime.now(UTC).date()
@@ -27,8 +28,9 @@ async def flow(stack) -> EscrowFlow:
     """Owner, contractor and council registered; the inspector registered but not accredited."""
     flow = EscrowFlow(stack)
     await flow.council.register(enrolment_secret=COUNCIL_SECRET)
-    for party in (flow.owner, flow.contractor, flow.inspector):
-        await party.register()
+    await flow.owner.register()
+    for business in (flow.contractor, flow.inspector):
+        await enrol_verified(business, flow.council)
     return flow
 
 
@@ -208,10 +210,10 @@ async def test_only_inspector_parties_and_one_standing_accreditation_each(flow):
 async def test_any_party_reads_who_is_accredited_today_without_their_ties(flow):
     http = flow.stack.http
     tag = uuid.uuid4().hex[:8]  # the session's database holds every test's inspectors
-    current = await Party(http, "inspector", f"Xiufeng Inspection {tag}").register()
+    current = await verified_business(http, "inspector", f"Xiufeng Inspection {tag}")
     tie = {"org_id": "P-EMPLOYER", "kind": "employed", "start": "2020-01-01"}
     await accredit_inspector(flow.council, current.id, specialties=["structure"], affiliations=[tie])
-    lapsed = await Party(http, "inspector", f"Lapsed Inspection {tag}").register()
+    lapsed = await verified_business(http, "inspector", f"Lapsed Inspection {tag}")
     await accredit_inspector(flow.council, lapsed.id, valid_from=TODAY - 30 * DAY, valid_until=TODAY - DAY)
 
     listed = await http.get("/inspectors", params={"q": tag}, headers=flow.owner.auth)

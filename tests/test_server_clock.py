@@ -15,6 +15,7 @@ from api.server_clock import SERVER_TIME_HEADER
 from client.party import Party, StepRefused
 from client.server_clock import ServerClock
 from config.settings import Settings
+from tests.kits.businesses import verified_business
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.security_world import car_case, car_claim
 from tests.kits.servers import serve
@@ -148,7 +149,7 @@ async def test_claims_and_workflow_steps_refused_for_time_say_how_far_off(stack)
     http = stack.http
     council = await Party(http, "council", "Clock council").register(enrolment_secret=COUNCIL_SECRET)
     buyer = await Party(http, "buyer", "Clock buyer").register()
-    dealer = await Party(http, "dealer", "Clock dealer").register()
+    dealer = await verified_business(http, "dealer", "Clock dealer", council=council)
     behind = datetime.now(UTC) - TWENTY_MINUTES
 
     stale_claim = buyer.sign("claim.file", dealer.id, car_claim(), behind)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from client.accreditation import accredit_inspector
+from client.businesses import enrol_verified
 from client.escrow_session import EscrowSession, conservation_problems, eventually
 from client.party import Party, StepRefused
 from db import crud
@@ -33,12 +34,13 @@ class EscrowFlow(EscrowSession):
         return self
 
     async def register_inspector(self) -> None:
-        """The inspector registers and the council accredits it, as a contract may name only an
-        accredited inspector: for kits that register the parties one by one. The council member
-        registers first if it has not (the escrow then holds its key too)."""
+        """The inspector registers with its licence, and the council verifies and accredits it, as
+        a contract may name only a verified, accredited inspector: for kits that register the
+        parties one by one. The council member registers first if it has not (the escrow then
+        holds its key too)."""
         if not self.council.id:
             await self.council.register(enrolment_secret=COUNCIL_SECRET)
-        await self.inspector.register()
+        await enrol_verified(self.inspector, self.council)
         await accredit_inspector(self.council, self.inspector.id)
 
     @property

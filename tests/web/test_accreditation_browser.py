@@ -7,6 +7,7 @@ from playwright.async_api import expect
 
 from api.deps import SESSION_COOKIE
 from client.party import Party
+from tests.kits.businesses import verified_business
 from tests.kits.driver import open_page
 from tests.kits.flow import COUNCIL_SECRET
 
@@ -15,7 +16,7 @@ async def test_the_council_accredits_renews_and_deactivates_an_inspector_at_390_
     http = stack.http
     council = await Party(http, "council", "Accreditation clerk").register(enrolment_secret=COUNCIL_SECRET)
     name = f"漓江建筑检测站 {uuid.uuid4().hex[:6]}"
-    inspector = await Party(http, "inspector", name).register()
+    inspector = await verified_business(http, "inspector", name, council=council)
     context = await new_context()
     base = str(http.base_url).rstrip("/")
     await context.add_cookies([{"name": SESSION_COOKIE, "value": await council.open_session(), "url": base}])
