@@ -65,7 +65,12 @@ def token_for_signature(
     require_fresh(envelope, settings)
     try:
         token, secret = tokens.issue(
-            session=session, party_id=party.id, kind=kind, lifetime=lifetime, nonce=envelope.nonce
+            session=session,
+            party_id=party.id,
+            kind=kind,
+            lifetime=lifetime,
+            nonce=envelope.nonce,
+            key_id=key.id,
         )
     except tokens.NonceUsedError:
         raise ApiError(409, "nonce_reused", "this envelope was already used: sign a fresh one") from None

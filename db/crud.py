@@ -151,7 +151,9 @@ def create_party(
         credit_code=credit_code,
         legal_name=legal_name.strip() if legal_name else None,
     )
-    token, secret = tokens.new_token(party_id=party.id, kind="api", lifetime=token_lifetime)
+    token, secret = tokens.new_token(
+        party_id=party.id, kind="api", lifetime=token_lifetime, key_id=key_id(key)
+    )
     session.add_all([party, token, root_key(party)])  # inserted in foreign-key order by the unit of work
     try:
         session.commit()

@@ -10,13 +10,14 @@ with the same code (api/routes/steps.py).
 import json
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from db import crud
-from db.models import KeyEventRecord, Party, PartyKeyRecord
+from db.models import KeyEventRecord, Party, PartyKeyRecord, PartyToken, utcnow
 from domain.canonical import canonical_json
-from domain.keys import HeldKey, KeyChange, KeyRing, replay
+from domain.keys import HeldKey, KeyChange, KeyRing, key_id, replay
 from domain.roles import Role
 from domain.steps.rejections import conflict
 from domain.steps.signing import SignedStep
@@ -107,6 +108,17 @@ def _update_devices(session: Session, party_id: str, ring: KeyRing, change: KeyC
         if public_key in rows:
             rows[public_key].revoked_at = change.at
             session.add(rows[public_key])
+    if change.revoked:  # what the revoked keys opened (sessions, API tokens) ends with them
+        revoked_ids = [key_id(public_key) for public_key in change.revoked]
+        session.execute(
+            update(PartyToken)
+            .where(
+                col(PartyToken.party_id) == party_id,
+                col(PartyToken.key_id).in_(revoked_ids),
+                col(PartyToken.revoked_at).is_(None),
+            )
+            .values(revoked_at=utcnow())
+        )
     if change.action != "key.revoke":
         held: HeldKey = ring.keys[change.public_key]
         session.add(

@@ -107,6 +107,9 @@ class PartyToken(AppModel, table=True):
     kind: str
     token_hash: str = Field(unique=True)
     nonce: str | None = None
+    # The device key whose signature asked for it (the registration key, for the first token):
+    # revoking that key revokes the token too, so a lost phone's open session ends with its key.
+    key_id: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

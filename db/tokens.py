@@ -51,7 +51,12 @@ def hash_secret(secret: str) -> str:
 
 
 def new_token(
-    *, party_id: str, kind: TokenKind, lifetime: timedelta, nonce: str | None = None
+    *,
+    party_id: str,
+    kind: TokenKind,
+    lifetime: timedelta,
+    nonce: str | None = None,
+    key_id: str | None = None,
 ) -> tuple[PartyToken, str]:
     """A token row (not yet added) and its secret, which nothing keeps."""
     secret = secrets.token_urlsafe(32)
@@ -62,6 +67,7 @@ def new_token(
         kind=kind,
         token_hash=hash_secret(secret),
         nonce=nonce,
+        key_id=key_id,
         created_at=now,
         expires_at=now + lifetime,
     )
@@ -69,14 +75,20 @@ def new_token(
 
 
 def issue(
-    *, session: Session, party_id: str, kind: TokenKind, lifetime: timedelta, nonce: str
+    *,
+    session: Session,
+    party_id: str,
+    kind: TokenKind,
+    lifetime: timedelta,
+    nonce: str,
+    key_id: str | None = None,
 ) -> tuple[PartyToken, str]:
     """Issue a token asked for by a signed request; its nonce may open one token only.
 
     Each sign-in adds a row, so the party's tokens expired for over `KEPT_AFTER_EXPIRY` go
     in the same commit. Their nonces need no keeping: an envelope signed before they were
     issued is long past the timestamp check."""
-    row, secret = new_token(party_id=party_id, kind=kind, lifetime=lifetime, nonce=nonce)
+    row, secret = new_token(party_id=party_id, kind=kind, lifetime=lifetime, nonce=nonce, key_id=key_id)
     long_expired = col(PartyToken.expires_at) < utcnow() - KEPT_AFTER_EXPIRY
     session.execute(delete(PartyToken).where(col(PartyToken.party_id) == party_id, long_expired))
     session.add(row)

@@ -23,6 +23,7 @@ from db.models import KeyPairing
 from domain.keys import fingerprint, key_id
 from tests.kits.security_world import car_claim
 from tests.kits.servers import api_alone
+from web.session import SESSION_COOKIE
 
 
 @pytest.fixture
@@ -248,8 +249,16 @@ async def test_a_revoked_key_signs_in_no_more_and_the_last_key_is_kept(http):
     )
     assert refusal(await http.post(path, json=asdict(old), headers=owner.auth)) == (409, "stale_timestamp")
 
+    session = await owner.open_session()  # the lost phone was signed in
+    assert (await http.get("/parties/me", headers=owner.auth)).status_code == 200
     revoked = await phone.revoke_key(owner.key.public_key_b64)
     assert revoked["id"] == key_id(owner.key.public_key_b64) and revoked["revoked_at"] is not None
+    # what the revoked key opened ends with it: its session and its API token
+    assert (
+        await http.get("/my/escrows", cookies={SESSION_COOKIE: session}, follow_redirects=False)
+    ).status_code == 303
+    assert refusal(await http.get("/parties/me", headers=owner.auth)) == (401, "token_revoked")
+    assert (await http.get("/parties/me", headers=phone.auth)).status_code == 200
     # the revoked key: no sign-in, no API token, no further key event
     for action in ("session.open", "token.issue"):
         url = "/session" if action == "session.open" else "/parties/me/tokens"

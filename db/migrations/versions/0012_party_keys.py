@@ -1,6 +1,8 @@
 """A party's keys (devices) and the signed events that changed them (domain/keys.py, db/keys.py).
 
-Every party registered so far gets its registration key as its first row.
+Every party registered so far gets its registration key as its first row. A token records the
+key that asked for it (`party_token.key_id`), so revoking a key revokes what it opened; tokens
+issued before this revision name none and live out their time.
 
 Revision ID: 0012_party_keys
 Revises: 0011_notifications
@@ -54,6 +56,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("party_id", "seq", name=op.f("uq_key_event_party_id")),
     )
     op.create_index(op.f("ix_key_event_party_id"), "key_event", ["party_id"], unique=False)
+    op.add_column("party_token", sa.Column("key_id", sa.String(), nullable=True))
     bind = op.get_bind()
     parties = bind.execute(sa.text("SELECT id, public_key, created_at FROM party")).all()
     if parties:  # created_at copied as the backend holds it (SQLite keeps text)
@@ -70,6 +73,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("party_token") as batch:
+        batch.drop_column("key_id")
     op.drop_index(op.f("ix_key_event_party_id"), table_name="key_event")
     op.drop_table("key_event")
     op.drop_index(op.f("ix_party_key_party_id"), table_name="party_key")
