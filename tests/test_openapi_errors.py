@@ -55,3 +55,11 @@ def test_authorised_reads_document_401_and_signed_steps_do_not(tmp_path):
     assert "401" in found["POST /experts/import"]["responses"]
     assert "401" not in found["POST /escrows/{subject_id}/stages/{number}/acceptance"]["responses"]
     assert "504" in found["POST /cases/{subject_id}/withdrawal"]["responses"]
+
+
+def test_every_operation_says_in_a_line_what_it_does(tmp_path):
+    """/docs shows each operation's description: none may be missing (a route's docstring, or a
+    step's line from its declaration) or be the title FastAPI makes of the function's name."""
+    _, found = operations(tmp_path)
+    bare = [name for name, operation in found.items() if not operation.get("description", "").strip()]
+    assert bare == []

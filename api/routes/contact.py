@@ -99,6 +99,7 @@ def add_channel(
 
 @router.get("/channels", response_model=list[ChannelPublic], responses=error_responses(401))
 def list_channels(party: CurrentParty, session: SessionDep) -> list[ChannelPublic]:
+    """Your contact channels (email, mobile, chat), verified or waiting for their code."""
     return [public(channel) for channel in db.channels_of(session=session, party_id=party.id)]
 
 
@@ -140,12 +141,14 @@ def verify_channel(channel_id: str, body: CodeIn, party: CurrentParty, session: 
 
 @router.delete("/channels/{channel_id}", status_code=204, responses=error_responses(401, 404))
 def remove_channel(channel_id: str, party: CurrentParty, session: SessionDep) -> Response:
+    """Remove one of your contact channels; nothing more is sent to it."""
     db.remove_channel(session=session, channel=own_channel(session, party, channel_id))
     return Response(status_code=204)
 
 
 @router.get("/preferences", response_model=PreferencesPublic, responses=error_responses(401))
 def get_preferences(party: CurrentParty, session: SessionDep) -> PreferencesPublic:
+    """Your language, quiet hours and the kinds of message you muted."""
     saved = db.preferences_of(session=session, party_id=party.id)
     return PreferencesPublic(language=saved.language, muted=saved.muted, quiet_hours=saved.quiet_hours)
 

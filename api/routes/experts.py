@@ -230,6 +230,7 @@ def _registry_problems(session: Session, parsed: list[expert_csv.ParsedRow]) -> 
 
 @router.get("/{expert_id}", response_model=ExpertPublic, responses=error_responses(404))
 def get_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
+    """One expert of the council's registry: specialties, status and declared ties."""
     stored = experts.get_expert(session=session, expert_id=expert_id)
     if stored is None:
         raise _not_found(expert_id)

@@ -46,6 +46,7 @@ async def _bank(request: Request) -> None:
     responses={503: {"model": HealthReport, "description": "something an escrow step needs is down"}},
 )
 async def health(request: Request) -> JSONResponse:
+    """Whether the API reaches its database, Temporal and the bank ("degraded" names what not)."""
     checks = {
         "temporal": _temporal(request),
         "database": asyncio.to_thread(_database, request),

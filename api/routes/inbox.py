@@ -44,6 +44,7 @@ def list_notifications(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> InboxPublic:
+    """Your inbox: what the engine told you, newest first, unread ones marked."""
     language = db.preferences_of(session=session, party_id=party.id).language
     rows = db.inbox(session=session, party_id=party.id, limit=limit, offset=offset)
     return InboxPublic(
@@ -54,6 +55,7 @@ def list_notifications(
 
 @router.post("/read-all", response_model=MarkedRead, responses=error_responses(401))
 def read_all(party: CurrentParty, session: SessionDep) -> MarkedRead:
+    """Mark every message in your inbox read."""
     return MarkedRead(marked=db.mark_read(session=session, party_id=party.id))
 
 

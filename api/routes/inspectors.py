@@ -146,6 +146,7 @@ def list_accreditations(
 
 @council_router.get("/{accreditation_id}", response_model=AccreditationPublic, responses=error_responses(404))
 def get_accreditation(accreditation_id: str, session: SessionDep) -> AccreditationPublic:
+    """One inspector's accreditation (council only): specialties, validity and ties."""
     stored = inspectors.get_accreditation(session=session, accreditation_id=accreditation_id)
     if stored is None:
         raise _not_found(accreditation_id)

@@ -80,6 +80,7 @@ def register_party(
 
 @router.get("/me", response_model=PartyPublic, responses=error_responses(401))
 def who_am_i(party: CurrentParty) -> PartyPublic:
+    """The party the bearer token belongs to."""
     return PartyPublic.model_validate(party, from_attributes=True)
 
 

@@ -68,11 +68,13 @@ def published_document(session: Session, text: str, now: datetime | None = None)
 # ------------------------------------------------------------------ quarterly lists
 @router.get("/quarters/{quarter}.json", responses=PUBLISHED_ERRORS)
 def quarter_json(quarter: QuarterPath, session: SessionDep) -> dict[str, Any]:
+    """A published quarter's complaint list, as frozen when it was published."""
     return published_document(session, quarter)
 
 
 @router.get("/quarters/{quarter}.csv", response_class=Response, responses=PUBLISHED_ERRORS)
 def quarter_csv(quarter: QuarterPath, session: SessionDep) -> Response:
+    """A published quarter's complaint list as CSV (UTF-8, formula-safe cells)."""
     document = published_document(session, quarter)
     return Response(
         csv_text(csv_rows(document)),
@@ -158,6 +160,7 @@ def counts(session: SessionDep) -> dict[str, Any]:
 # ---------------------------------------------------------------------- scorecards
 @router.get("/scorecards.json")
 def scorecards_json(session: SessionDep, role: Role = "contractor") -> list[dict[str, Any]]:
+    """Each verified business's public scorecard: complaints, decisions and the figures behind them."""
     history = load_history(session=session)
     return [asdict(card) for card in scorecards(history, all_disputes(history), role)]
 
@@ -192,6 +195,7 @@ TextQuery = Annotated[str | None, Query(max_length=100, description="words in th
 def decisions_json(
     session: SessionDep, domain: DomainQuery = None, specialty: SpecialtyQuery = None, q: TextQuery = None
 ) -> list[dict[str, Any]]:
+    """Published case decisions with their plain-language summaries (no party's private details)."""
     history = load_history(session=session)
     found = published_decisions(history, domain=domain, specialty=specialty, text=q)
     return [{**asdict(d), "decided_at": d.decided_at and d.decided_at.isoformat()} for d in found]

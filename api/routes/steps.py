@@ -186,6 +186,15 @@ def with_body(endpoint: Any, body: type[SignedStepIn]) -> Any:
     return endpoint
 
 
+def step_description(process: Process, spec: StepSpec[Any]) -> str:
+    """One line on who signs the step and where it is checked, from its declaration."""
+    signers = ", ".join(sorted(role.value for role in spec.roles))
+    return (
+        f"A '{spec.action}' envelope signed by the {signers}; the {process.noun} checks the signature, "
+        "the signer's role and its own state before the step enters history."
+    )
+
+
 def register_step_routes(
     app: FastAPI, process: Process, prefix: str, steps: Sequence[StepSpec[Any]], tag: str
 ) -> None:
@@ -204,6 +213,7 @@ def register_step_routes(
             status_code=200,
             response_model=StepAccepted,
             summary=spec.summary,
+            description=step_description(process, spec),
             name=f"{process.noun}:{spec.action}",
             operation_id=f"{process.noun}_{spec.action.replace('.', '_')}",
         )
