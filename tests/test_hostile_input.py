@@ -218,6 +218,9 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             notification_id="999999",
             request_id="KR-NOSUCHREQUEST",
             party_id=world.flow.contractor.id,
+            key_id="key-0000000000000000",
+            pairing_id="NO-SUCH-PAIRING",
+            accreditation_id="ACC-NO-SUCH",
         )
 
     before = await everything(stack, world)
