@@ -8,23 +8,34 @@ revoked business is back on it.
 
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from db.models import Party, utcnow
 from domain.roles import VERIFIED_ROLES
 
 
-def awaiting_verification(*, session: Session, limit: int, offset: int) -> list[Party]:
-    """Businesses not (or no longer) verified, oldest registration first: the council's queue."""
+def awaiting_verification(*, session: Session, limit: int, offset: int, query: str = "") -> list[Party]:
+    """Businesses not (or no longer) verified, oldest registration first: the council's queue.
+    `query` finds the one a clerk is asked about: its party id or credit code exactly, or a part of
+    its display or legal name."""
     statement = (
         select(Party)
         .where(col(Party.role).in_([role.value for role in VERIFIED_ROLES]))
         .where(col(Party.verified_at).is_(None))
-        .order_by(col(Party.created_at), col(Party.id))
-        .offset(offset)
-        .limit(limit)
     )
-    return list(session.exec(statement).all())
+    wanted = query.strip()
+    if wanted:
+        statement = statement.where(
+            or_(
+                col(Party.id) == wanted,
+                col(Party.credit_code) == wanted.upper(),
+                col(Party.display_name).contains(wanted, autoescape=True),
+                col(Party.legal_name).contains(wanted, autoescape=True),
+            )
+        )
+    ordered = statement.order_by(col(Party.created_at), col(Party.id)).offset(offset).limit(limit)
+    return list(session.exec(ordered).all())
 
 
 def mark_verified(

@@ -10,7 +10,7 @@ neither is a signed step, because neither moves money nor speaks for a party.
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse
 
 from api.deps import SessionDep
@@ -47,15 +47,21 @@ def code_parts(code: str | None) -> CodeParts | None:
 
 
 @router.get("/businesses", response_class=HTMLResponse)
-def business_verification(request: Request, member: CouncilMember, session: SessionDep) -> HTMLResponse:
+def business_verification(
+    request: Request,
+    member: CouncilMember,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
     """Businesses awaiting verification (oldest first) with a form each, and the last verified
     ones with a form to revoke."""
-    awaiting = businesses.awaiting_verification(session=session, limit=SHOWN, offset=0)
+    awaiting = businesses.awaiting_verification(session=session, limit=SHOWN, offset=0, query=q)
     verified = businesses.recently_verified(session=session, limit=SHOWN)
     context = {
         "party": member,
         "awaiting": [(b, code_parts(b.credit_code)) for b in awaiting],
         "verified": verified,
+        "q": q,
         "page_words": WORDS,
     }
     return render(request, "council/businesses.html", context)
