@@ -72,6 +72,10 @@ async def test_a_second_device_signs_until_the_first_is_revoked_and_the_trail_st
     assert last_used(stack, flow.owner, device) is not None
 
     record(stack, flow.owner, device.sign_key_revoke(flow.owner.id, first.public_key_b64, await flow.now()))
+    # the API token the first key asked for (at registration) ended with it: the device asks anew
+    refused_token = await stack.http.get("/parties/me", headers=flow.owner.auth)
+    assert refused_token.json()["detail"]["code"] == "token_revoked"
+    await flow.owner.renew_token()
     assert await push_key_events(stack.temporal, stack.engine, flow.owner.id) == [flow.handle.id]
     # nothing new, or a party with no part here: refused by the validator, so no trace in history
     updates = await accepted_updates(flow)
