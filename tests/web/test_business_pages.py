@@ -12,10 +12,11 @@ from tests.web.conftest import screenshot
 
 
 async def test_the_council_sees_the_queue_with_the_code_read_out_and_only_the_council(stack):
+    # a published code no other test registers (tests/test_businesses_api.py has the standard's example)
     http = stack.http
     council = await Party(http, "council", "核验员 周").register(enrolment_secret=COUNCIL_SECRET)
     business = await Party(
-        http, "dealer", "漓江汽车", credit_code="91350100M000100Y43", legal_name="漓江汽车销售服务有限公司"
+        http, "dealer", "漓江汽车", credit_code="91440300708461136T", legal_name="漓江汽车销售服务有限公司"
     ).register()
 
     shown = await page(stack, "/council/businesses", council, q=business.id)
@@ -23,14 +24,14 @@ async def test_the_council_sees_the_queue_with_the_code_read_out_and_only_the_co
     card = part(shown.text, f'id="business-{business.id}"', "</article>")
     for text in (
         "漓江汽车销售服务有限公司",
-        "91350100M000100Y43",
+        "91440300708461136T",
         "工商 · 企业",
-        "350100",
-        "M000100Y-4",
+        "440300",
+        "70846113-6",
         "确认核验",
     ):
         assert text in card, text
-    english = await page(stack, "/council/businesses", council, lang="en", q="91350100M000100Y43")
+    english = await page(stack, "/council/businesses", council, lang="en", q="91440300708461136T")
     assert "Verify businesses" in english.text and "Mark verified" in english.text
 
     owner = await Party(http, "owner", "Li Wei").register()
