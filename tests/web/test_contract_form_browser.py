@@ -3,6 +3,7 @@ unverified or mis-roled party in words (issue 17 point 5), on a 390 px phone scr
 
 from playwright.async_api import expect
 
+from client.accreditation import accredit_inspector
 from client.businesses import demo_credit_code, enrol_verified, give_demo_licence, verify
 from client.party import Party
 from tests.kits.businesses import business_desk
@@ -61,8 +62,9 @@ async def test_the_form_shows_each_party_and_refuses_the_wrong_ones_in_words(new
     auth = {"Authorization": f"Bearer {await token_of(page, owner_id)}"}
     assert (await http.get("/escrows", headers=auth)).json() == []
 
-    # Once the council has verified it, the same form drafts the contract.
+    # Once the council has verified (and accredited) it, the same form drafts the contract.
     await verify(desk, inspector.id)
+    await accredit_inspector(desk, inspector.id)
     async with page.expect_navigation(url="**/my/escrows/ESC-*"):
         await page.click("#new-contract button[type=submit]")
     assert len((await http.get("/escrows", headers=auth)).json()) == 1
