@@ -8,6 +8,7 @@ with the same code (api/routes/steps.py).
 """
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import update
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, func, select
 from db import crud
 from db.models import KeyEventRecord, Party, PartyKeyRecord, PartyToken, utcnow
 from domain.canonical import canonical_json
-from domain.keys import HeldKey, KeyChange, KeyRing, key_id, replay
+from domain.keys import KEY_RECOVER, HeldKey, KeyChange, KeyRing, key_id, replay
 from domain.roles import Role
 from domain.steps.rejections import conflict
 from domain.steps.signing import SignedStep
@@ -36,10 +37,14 @@ def events_of(session: Session, party_id: str) -> list[SignedStep]:
     return [SignedStep(envelope=json.loads(row.envelope), signature=row.signature) for row in rows]
 
 
-def ring_of(session: Session, party: Party) -> KeyRing:
-    return replay(
-        party.id, party.public_key, party.created_at, events_of(session, party.id), council_keys(session)
-    )
+def ring_of(session: Session, party: Party, councils: Mapping[str, str] | None = None) -> KeyRing:
+    """The party's keys now. The council list is read only when a recovery is among the events
+    (sign-in and every accepted step rebuild the ring; most parties never recover)."""
+    events = events_of(session, party.id)
+    if councils is None:
+        recovered = any(event.envelope.get("action") == KEY_RECOVER for event in events)
+        councils = council_keys(session) if recovered else {}
+    return replay(party.id, party.public_key, party.created_at, events, councils)
 
 
 def keys_of(session: Session, party_id: str) -> list[PartyKeyRecord]:
@@ -53,11 +58,11 @@ def keys_of(session: Session, party_id: str) -> list[PartyKeyRecord]:
 
 
 def key_taken(session: Session, public_key: str) -> bool:
-    """Whether any party holds or held `public_key` (as a device or as its registration key)."""
+    """Whether any party holds or held `public_key`: every registration key has its row too
+    (db.crud.create_party, migration 0012), so the device rows say it alone."""
     return (
         session.exec(select(PartyKeyRecord.id).where(PartyKeyRecord.public_key == public_key)).first()
         is not None
-        or crud.get_party_by_public_key(session=session, public_key=public_key) is not None
     )
 
 
@@ -69,8 +74,9 @@ def record_event(session: Session, party: Party, event: SignedStep, now: datetim
     same party: the loser's sequence number is taken, and it is refused as `key_event_raced`
     (sign it again: the ring it was checked against has changed).
     """
-    ring = ring_of(session, party)
-    planned = ring.plan(event, council_keys(session), now)
+    councils = council_keys(session)
+    ring = ring_of(session, party, councils)
+    planned = ring.plan(event, councils, now)
     if planned is None:
         return None
     change = planned()
