@@ -26,6 +26,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import TimeSkipper, WorkflowEnvironment
@@ -186,9 +187,23 @@ class BoundedSkipper(TimeSkipper):
             async with asyncio.timeout(FAST_FORWARD_SECONDS):
                 return await super().fast_forward(handle, duration)
         except TimeoutError:
-            raise AssertionError(
-                f"fast-forwarding {handle.id} by {duration} did not complete in {FAST_FORWARD_SECONDS:.0f} s"
-            ) from None
+            late = f"fast-forwarding {handle.id} by {duration} took over {FAST_FORWARD_SECONDS:.0f} s"
+            raise AssertionError(f"{late}; {await pending_work(handle)}") from None
+
+
+async def pending_work(handle: WorkflowHandle[Any, Any]) -> str:
+    """What the workflow still waited on when a fast-forward did not complete: its status, its
+    pending activities (attempt, last failure) and its last events, so a failure says why."""
+    described = (await handle.describe()).raw_description
+    activities = [
+        f"{a.activity_type.name} attempt {a.attempt} ({a.last_failure.message or 'no failure'})"
+        for a in described.pending_activities
+    ]
+    events = [EventType.Name(event.event_type) async for event in handle.fetch_history_events()]
+    return (
+        f"status {described.workflow_execution_info.status}, pending activities {activities or 'none'}, "
+        f"last events {events[-8:]}"
+    )
 
 
 @dataclass

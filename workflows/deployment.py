@@ -17,6 +17,7 @@ current build at its next task instead, a change that alters what a running escr
 patched, and continuing as new at the warranty keeps those patches short-lived.
 """
 
+import asyncio
 import subprocess
 from functools import lru_cache
 from importlib.metadata import version
@@ -25,6 +26,7 @@ from pathlib import Path
 from temporalio.api.workflowservice.v1 import SetWorkerDeploymentCurrentVersionRequest
 from temporalio.client import Client
 from temporalio.common import WorkerDeploymentVersion
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import WorkerDeploymentConfig
 
 from config.settings import Settings
@@ -72,6 +74,10 @@ def deployment_config(version: WorkerDeploymentVersion) -> WorkerDeploymentConfi
     return WorkerDeploymentConfig(version=version, use_worker_versioning=True)
 
 
+PROMOTION_ATTEMPTS = 5
+PASSING_FAILURES = (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE)
+
+
 async def make_current(client: Client, version: WorkerDeploymentVersion) -> None:
     """Make `version` its deployment's current version: new workflows, and those that upgrade,
     go to its workers from now on.
@@ -82,13 +88,21 @@ async def make_current(client: Client, version: WorkerDeploymentVersion) -> None
     against one that misses task queues the current version polls. An operator promotes a
     build with the `temporal` CLI, protections on (docs/OPERATIONS.md, "Rolling out a build").
     """
-    await client.workflow_service.set_worker_deployment_current_version(
-        SetWorkerDeploymentCurrentVersionRequest(
-            namespace=client.namespace,
-            deployment_name=version.deployment_name,
-            build_id=version.build_id,
-            identity=client.identity,
-            allow_no_pollers=True,
-            ignore_missing_task_queues=True,
-        )
+    request = SetWorkerDeploymentCurrentVersionRequest(
+        namespace=client.namespace,
+        deployment_name=version.deployment_name,
+        build_id=version.build_id,
+        identity=client.identity,
+        allow_no_pollers=True,
+        ignore_missing_task_queues=True,
     )
+    # The server changes the current version through a workflow of its own, which on a loaded
+    # machine can answer "operation was canceled"; asking again is safe (the same version).
+    for attempt in range(PROMOTION_ATTEMPTS):
+        try:
+            await client.workflow_service.set_worker_deployment_current_version(request, retry=True)
+            return
+        except RPCError as exc:
+            if exc.status not in PASSING_FAILURES or attempt == PROMOTION_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(2**attempt)

@@ -4,6 +4,7 @@ unverified or mis-roled party in words (issue 17 point 5), on a 390 px phone scr
 from playwright.async_api import expect
 
 from client.accreditation import accredit_inspector
+from client.escrow_session import eventually
 from client.businesses import demo_credit_code, enrol_verified, give_demo_licence, verify
 from client.party import Party
 from tests.kits.businesses import business_desk
@@ -67,7 +68,12 @@ async def test_the_form_shows_each_party_and_refuses_the_wrong_ones_in_words(new
     await accredit_inspector(desk, inspector.id)
     async with page.expect_navigation(url="**/my/escrows/ESC-*"):
         await page.click("#new-contract button[type=submit]")
-    assert len((await http.get("/escrows", headers=auth)).json()) == 1
+
+    async def listed() -> list:
+        return (await http.get("/escrows", headers=auth)).json()
+
+    # the list is the read model, which the workflow's projection activity writes a moment later
+    assert len(await eventually(listed, bool, "the drafted contract in the owner's list", 30.0)) == 1
 
 
 async def test_the_card_speaks_english_too(new_context, stack):
