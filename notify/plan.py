@@ -16,7 +16,8 @@ SMS and chat messages quiet hours hold. From it:
   was first seen (an action opened 30 h before its deadline gets no 72 h reminder, its
   `action_awaiting` says as much) and before the deadline (late, it would be worthless).
 - `quiet_until`: quiet hours for SMS and chat (notify/quiet_hours.py): the moment the held
-  messages may go, or None.
+  messages may go, or None. A held message about an action is dropped when news shows the
+  action done: the SMS would otherwise ask at 08:00 for what was done at 23:00.
 
 Every message has an `event_key` naming the event for its party: the `notify` activity keeps one
 inbox row per (party, event) and one delivery per (party, event, channel), so sending a message
@@ -45,6 +46,7 @@ class Message:
     params: dict[str, Any]
     link: str
     last_reminder: bool = False
+    action_key: str | None = None  # the `Tracked.key` of the action it is about, if any
 
     @property
     def told_key(self) -> str:
@@ -102,12 +104,15 @@ def absorb(state: NotifierState, news: SubjectNews, now: datetime) -> list[Messa
         tracked.append(Tracked(action, key, now))
         if action.action not in SAID_BY_A_FACT:
             params = {"subject": news.subject_id, "action": action.action, "due": _due(action)}
-            messages.append(_message(state, action, MessageKind.ACTION_AWAITING, key, params))
+            messages.append(_message(state, action, key, MessageKind.ACTION_AWAITING, key, params))
     for fact in news.facts:
         for recipient in fact.recipients:
             link = page_link(state.subject_kind, state.subject_id, recipient.role, fact.ref)
             messages.append(Message(recipient, fact.kind, fact.key, state.subject_id, fact.params, link))
     state.version, state.closed, state.tracked = news.version, news.closed, tracked
+    # a held text about an action that is done now would ask for it at 08:00: it is dropped
+    open_keys = {t.key for t in tracked}
+    state.held = [h for h in state.held if h.message.action_key in open_keys or h.message.action_key is None]
     return _untold(state, messages)
 
 
@@ -149,18 +154,23 @@ def _reminders(state: NotifierState) -> list[tuple[datetime, Message]]:
                 "hours": hours,
                 "consequence": action.at_deadline.value,
             }
-            message = _message(state, action, MessageKind.DEADLINE_REMINDER, key, params)
+            message = _message(state, action, tracked.key, MessageKind.DEADLINE_REMINDER, key, params)
             message.last_reminder = hours == REMINDER_HOURS[-1]
             planned.append((at, message))
     return planned
 
 
 def _message(
-    state: NotifierState, action: OpenAction, kind: MessageKind, key: str, params: dict[str, Any]
+    state: NotifierState,
+    action: OpenAction,
+    action_key: str,
+    kind: MessageKind,
+    key: str,
+    params: dict[str, Any],
 ) -> Message:
     recipient = Recipient(action.role, action.party_id)
     link = page_link(state.subject_kind, state.subject_id, action.role, action.ref)
-    return Message(recipient, kind, key, state.subject_id, params, link)
+    return Message(recipient, kind, key, state.subject_id, params, link, action_key=action_key)
 
 
 def _due(action: OpenAction) -> str:

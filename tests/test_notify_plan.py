@@ -227,3 +227,20 @@ T_DUE = T_SEEN + timedelta(days=7)
 
 def news_with(version: int, *actions: OpenAction) -> SubjectNews:
     return SubjectNews("ESC-2026-00001", "escrow", version, closed=False, actions=list(actions))
+
+
+def test_a_text_held_by_quiet_hours_is_dropped_when_its_action_is_done_meanwhile():
+    """The owner is told at night that a stage awaits acceptance; the SMS waits for 08:00. The owner
+    accepts before then: the held text would ask for what was done, so it goes nowhere."""
+    kit = awaiting_acceptance()
+    state = state_of(escrow_news(kit.m.snapshot()))
+    (told,) = [m for m in absorb(state, escrow_news(kit.m.snapshot()), kit.now) if m.params.get("action")]
+    state.held.append(Held(kit.now + timedelta(hours=6), told))
+    fact = replace(told, action_key=None, event_key="a-fact")  # news not about an action stays held
+    state.held.append(Held(kit.now + timedelta(hours=6), fact))
+    absorb(state, replace(escrow_news(kit.m.snapshot()), version=state.version + 1), kit.now)
+    assert [h.message for h in state.held] == [told, fact]  # still awaited: still held
+
+    kit.accept(1)
+    absorb(state, replace(escrow_news(kit.m.snapshot()), version=state.version + 1), kit.now)
+    assert [h.message for h in state.held] == [fact]
