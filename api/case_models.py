@@ -5,6 +5,13 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 
+class CaseFiled(BaseModel):
+    """A filed case: its id, and the hash of the signed claim that anchors its trail."""
+
+    case_id: str
+    claim_hash: str
+
+
 class CaseOutcomeSummary(BaseModel):
     kind: str = Field(description="split, refund or rework for a renovation case; remedy for a car case")
     pay_fen: int | None

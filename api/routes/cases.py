@@ -18,7 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.business_checks import require_verified
 from api.case_access import require_case_reader
 from api.case_escrow import CaseEscrowView, read_case_escrow
-from api.case_models import CaseOutcomeSummary, CaseSummary
+from api.case_models import CaseFiled, CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
 from api.evidence_named import require_uploaded
@@ -121,10 +121,12 @@ def _verified_claim(
     return step, envelope, key
 
 
-@router.post("", status_code=201, responses=error_responses(403, 404, 409, 503, 504))
+@router.post(
+    "", status_code=201, response_model=CaseFiled, responses=error_responses(403, 404, 409, 503, 504)
+)
 async def file_case(
     body: SignedStepIn, party: CurrentParty, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
-) -> dict[str, Any]:
+) -> CaseFiled:
     """File a dispute: the council then accepts or rejects it within 7 working days.
 
     The claim's nonce is its key: the same signed claim filed again answers 201 with the
@@ -171,7 +173,7 @@ async def file_case(
             task_queue=settings.temporal_task_queue,
         )
     keys.touch(session, signing_key, utcnow())  # once filed: a refused claim changes nothing
-    return first.answer
+    return CaseFiled.model_validate(first.answer)
 
 
 def _new_case(
@@ -217,7 +219,7 @@ def _new_case(
         calendar=settings.work_calendar(datetime.now(SHANGHAI).year).document(),
         max_skew_seconds=settings.signature_max_skew_seconds,
     )
-    return {"case_id": case_id, "claim_hash": claim_hash}, case
+    return CaseFiled(case_id=case_id, claim_hash=claim_hash).model_dump(mode="json"), case
 
 
 async def _open_escrow_case(temporal: Client, case: CaseInput, escrow_id: str, *, repeated: bool) -> None:

@@ -19,15 +19,16 @@ from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep
 from api.errors import ApiError, error_responses
+from api.public_models import ComplaintCounts, CountedDispute, GroupCount, PublishedList
 from db.models import utcnow
 from domain.money import yuan
 from domain.spreadsheet import csv_text
 from public_record.alerts import spikes
 from public_record.complaints import OUTCOMES, Complaint, all_disputes, count_by, tally_by
-from public_record.decisions import published_decisions
+from public_record.decisions import PublishedDecision, published_decisions
 from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
 from public_record.quarterly import csv_rows
-from public_record.scorecards import scorecards
+from public_record.scorecards import Scorecard, scorecards
 from public_record.store import get_published, list_published, load_history
 from web.charts import Bar, bar_chart
 from web.i18n import language_of, translate
@@ -66,10 +67,10 @@ def published_document(session: Session, text: str, now: datetime | None = None)
 
 
 # ------------------------------------------------------------------ quarterly lists
-@router.get("/quarters/{quarter}.json", responses=PUBLISHED_ERRORS)
-def quarter_json(quarter: QuarterPath, session: SessionDep) -> dict[str, Any]:
+@router.get("/quarters/{quarter}.json", response_model=PublishedList, responses=PUBLISHED_ERRORS)
+def quarter_json(quarter: QuarterPath, session: SessionDep) -> PublishedList:
     """A published quarter's complaint list, as frozen when it was published."""
-    return published_document(session, quarter)
+    return PublishedList.model_validate(published_document(session, quarter))
 
 
 @router.get("/quarters/{quarter}.csv", response_class=Response, responses=PUBLISHED_ERRORS)
@@ -126,43 +127,33 @@ def index(request: Request, session: SessionDep) -> HTMLResponse:
     return render(request, "public/index.html", {"lists": lists, "charts": charts, "total": len(complaints)})
 
 
-@router.get("/counts.json")
-def counts(session: SessionDep) -> dict[str, Any]:
+@router.get("/counts.json", response_model=ComplaintCounts)
+def counts(session: SessionDep) -> ComplaintCounts:
     """Every dispute counted by business, category, outcome and quarter filed (complaints and all)."""
     disputes = all_disputes(load_history(session=session))
     complaints = [c for c in disputes if c.is_complaint]
 
-    def table(key: Callable[[Complaint], str]) -> dict[str, Any]:
-        return {
-            name: {"count": group.count, "outcomes": group.outcomes, "mediation_rate": group.mediation_rate}
-            for name, group in sorted(tally_by(complaints, key).items())
-        }
+    def table(key: Callable[[Complaint], str]) -> dict[str, GroupCount]:
+        return {name: GroupCount.of(group) for name, group in sorted(tally_by(complaints, key).items())}
 
-    return {
-        "disputes": len(disputes),
-        "complaints": len(complaints),
-        "by_business": table(lambda c: c.business_id),
-        "by_category": table(lambda c: c.category),
-        "by_domain": table(lambda c: c.domain),
-        "by_quarter": table(lambda c: str(Quarter.of(c.filed_at))),
-        "by_outcome": count_by(complaints, lambda c: c.outcome),
-        "items": [
-            {
-                **asdict(c),
-                "filed_at": c.filed_at.isoformat(),
-                "closed_at": c.closed_at and c.closed_at.isoformat(),
-            }
-            for c in disputes
-        ],
-    }
+    return ComplaintCounts(
+        disputes=len(disputes),
+        complaints=len(complaints),
+        by_business=table(lambda c: c.business_id),
+        by_category=table(lambda c: c.category),
+        by_domain=table(lambda c: c.domain),
+        by_quarter=table(lambda c: str(Quarter.of(c.filed_at))),
+        by_outcome=count_by(complaints, lambda c: c.outcome),
+        items=[CountedDispute.model_validate(asdict(c)) for c in disputes],
+    )
 
 
 # ---------------------------------------------------------------------- scorecards
-@router.get("/scorecards.json")
-def scorecards_json(session: SessionDep, role: Role = "contractor") -> list[dict[str, Any]]:
+@router.get("/scorecards.json", response_model=list[Scorecard])
+def scorecards_json(session: SessionDep, role: Role = "contractor") -> list[Scorecard]:
     """Each verified business's public scorecard: complaints, decisions and the figures behind them."""
     history = load_history(session=session)
-    return [asdict(card) for card in scorecards(history, all_disputes(history), role)]
+    return scorecards(history, all_disputes(history), role)
 
 
 @router.get("/scorecards", response_class=HTMLResponse, include_in_schema=False)
@@ -191,14 +182,13 @@ SpecialtyQuery = Annotated[str | None, Query(max_length=60)]
 TextQuery = Annotated[str | None, Query(max_length=100, description="words in the published text")]
 
 
-@router.get("/decisions.json")
+@router.get("/decisions.json", response_model=list[PublishedDecision])
 def decisions_json(
     session: SessionDep, domain: DomainQuery = None, specialty: SpecialtyQuery = None, q: TextQuery = None
-) -> list[dict[str, Any]]:
+) -> list[PublishedDecision]:
     """Published case decisions with their plain-language summaries (no party's private details)."""
     history = load_history(session=session)
-    found = published_decisions(history, domain=domain, specialty=specialty, text=q)
-    return [{**asdict(d), "decided_at": d.decided_at and d.decided_at.isoformat()} for d in found]
+    return published_decisions(history, domain=domain, specialty=specialty, text=q)
 
 
 @router.get("/decisions", response_class=HTMLResponse, include_in_schema=False)
