@@ -79,7 +79,9 @@ async def test_the_council_adds_an_expert_once_links_its_party_and_deactivates_i
     await page.fill("#party-id", owner.id)
     await page.locator("#party-id").blur()
     await expect(page.locator("#party-id-card")).to_contain_text("李娜")
-    await expect(page.locator("#party-id-card .error")).to_contain_text("专家")
+    await expect(page.locator("#party-id-card .error")).to_have_text(
+        "这个编号属于业主，不是专家：请向专家索取其本人的编号。"
+    )
     await page.click('form[data-expert="link"] button[type=submit]')
     await expect(page.locator("#step-error")).to_be_visible()
     await page.fill("#party-id", expert_party.id)

@@ -6,7 +6,8 @@
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const base = "/experts";
-  const say = Steps.say;
+  // A word of the page with every {name} filled (a word may name one twice: "card.wrong_role").
+  const say = (key, values = {}) => Steps.say(key).replace(/\{(\w+)\}/g, (hole, name) => (name in values ? values[name] : hole));
   const entry = (id) => base + "/" + encodeURIComponent(id);
   const checked = (form) => Array.from(form.querySelectorAll("input[name=specialties]:checked"), (box) => box.value);
   const line = (text, className) => {
@@ -42,6 +43,7 @@ document.addEventListener("DOMContentLoaded", () => {
       card.hidden = true;
       return;
     }
+    document.getElementById("step-error").hidden = true; // a refusal of the party looked up before
     card.replaceChildren(line(say("card.looking")));
     card.dataset.state = "looking";
     card.hidden = false;
