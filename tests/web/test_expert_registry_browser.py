@@ -139,15 +139,20 @@ async def test_a_csv_import_reports_each_row_in_words_at_390_px(stack, new_conte
         await page.click("#import-experts button[type=submit]")
 
     # One wrong row: the report names it and why, and nothing of the file is stored.
-    bad = f"{header}高明 {tag},renovation,waterproofing,\n钱慧 {tag},renovation,tiling,\n"
+    bad = (
+        f"{header}高明 {tag},renovation,waterproofing,\n钱慧 {tag},renovation,tiling,\n"
+        f"孙立 {tag},renovation,plumbing,ORG-1|owned|2020-01-01\n"
+    )
     await send(bad.encode())
     summary = page.locator("#import-summary")
-    await expect(summary).to_have_text("1 行有误，整份文件都没有导入：改正后重新导入。")
+    await expect(summary).to_have_text("2 行有误，整份文件都没有导入：改正后重新导入。")
     refused = page.locator("#import-rows tr")
-    await expect(refused).to_have_count(1)
-    await expect(refused.locator("td").first).to_have_text("3")
-    await expect(refused.locator("td").last).to_contain_text("未导入：专长：")
-    await expect(refused.locator("td").last).to_contain_text("tiling")
+    await expect(refused).to_have_count(2)
+    await expect(refused.nth(0).locator("td").first).to_have_text("3")
+    await expect(refused.nth(0).locator("td").last).to_contain_text("未导入：专长：")
+    await expect(refused.nth(0).locator("td").last).to_contain_text("tiling")
+    await expect(refused.nth(1).locator("td").first).to_have_text("4")
+    await expect(refused.nth(1).locator("td").last).to_contain_text("未导入：任职与报酬关系：")
     await check_usable(page)
     assert await named(stack, council, tag) == []
 

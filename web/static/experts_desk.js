@@ -82,7 +82,8 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   // ------------------------------------------------------------ the CSV import and its report
-  const field = (name) => say("experts_desk.field." + name.replace(/\[\d+\]$/, ""));
+  // A problem's field in words: "affiliations[1].kind" is the row's ties, "specialties" its specialties.
+  const field = (name) => say("experts_desk.field." + name.split(/[[.]/)[0]);
 
   function report(rows, summary) {
     const body = document.getElementById("import-rows");
