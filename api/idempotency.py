@@ -24,18 +24,24 @@ from db.request_records import get_request_record, record_request
 
 T = TypeVar("T")
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
+
+def idempotency_header(description: str) -> Any:
+    """The optional `Idempotency-Key` header of a create, its rules the same for every create."""
+    return Header(
         alias="Idempotency-Key",
         min_length=8,
         max_length=128,
         pattern=r"^[A-Za-z0-9._:-]+$",
-        description=(
-            "a key the caller draws once per contract (e.g. a UUID): the same party, key and body "
-            "asked again get the first answer (201, same escrow); the same key with another body "
-            "is refused with 409 idempotency_key_reused"
-        ),
+        description=description,
+    )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    idempotency_header(
+        "a key the caller draws once per contract (e.g. a UUID): the same party, key and body "
+        "asked again get the first answer (201, same escrow); the same key with another body "
+        "is refused with 409 idempotency_key_reused"
     ),
 ]
 

@@ -49,6 +49,7 @@ from web import (
     device_pages,
     escrow_pages,
     expert_pages,
+    expert_registry_pages,
     inbox_pages,
     party_case_pages,
     party_pages,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.include_router(council_pages.router)
     app.include_router(accreditation_pages.router)
+    app.include_router(expert_registry_pages.router)
     app.include_router(business_pages.router)
     app.include_router(expert_pages.router)
     app.include_router(recovery_pages.council_router)

@@ -396,12 +396,13 @@ def _locked_record(session: Session, expert_id: str) -> ExpertRecord:
     return record
 
 
-def deactivate_expert(*, session: Session, expert_id: str) -> StoredExpert:
-    """Take the expert out of future draws; repeating it changes nothing (not even updated_at)."""
+def set_expert_active(*, session: Session, expert_id: str, active: bool) -> StoredExpert:
+    """Take the expert out of future draws (`active=False`) or put them back; asking for the
+    state the expert is already in changes nothing (not even updated_at)."""
     try:
         record = _locked_record(session, expert_id)
-        if record.active:
-            record.active = False
+        if record.active != active:
+            record.active = active
             record.updated_at = utcnow()
             session.add(record)
         session.commit()
@@ -409,6 +410,12 @@ def deactivate_expert(*, session: Session, expert_id: str) -> StoredExpert:
         session.rollback()
         raise
     return _records_to_experts(session, [record])[0]
+
+
+def expert_of_party(*, session: Session, party_id: str) -> StoredExpert | None:
+    """The registry entry this party signs for, if the council linked one (one party, one expert)."""
+    record = session.exec(select(ExpertRecord).where(ExpertRecord.party_id == party_id)).first()
+    return None if record is None else _records_to_experts(session, [record])[0]
 
 
 def set_case_seats(*, session: Session, case_id: str, seated: Iterable[str]) -> None:

@@ -144,6 +144,7 @@ async def test_only_the_council_reaches_the_registry(stack, council, tag):
         ("GET", f"/experts/EXP-{tag}-X", {}),
         ("PATCH", f"/experts/EXP-{tag}-X", {"json": {"name": "Taken Over"}}),
         ("POST", f"/experts/EXP-{tag}-X/deactivation", {}),
+        ("POST", f"/experts/EXP-{tag}-X/reactivation", {}),
         ("POST", "/experts/import", {"content": csv, "headers": {"Content-Type": "text/csv"}}),
     ]
     for method, path, kwargs in calls:
@@ -160,11 +161,60 @@ async def test_only_the_council_reaches_the_registry(stack, council, tag):
     assert stored_count(stack, tag) == 1
 
 
+async def test_a_create_sent_again_with_its_key_answers_the_first_expert(stack, council, tag):
+    http = stack.http
+    made = body(tag, expert_id=None)
+    del made["expert_id"]  # the registry makes the id up: a second create would make a second one
+    keyed = {**council.auth, "Idempotency-Key": f"expert-form-{tag}"}
+
+    first = await http.post("/experts", json=made, headers=keyed)
+    again = await http.post("/experts", json=made, headers=keyed)
+    other = await http.post("/experts", json={**made, "name": f"Li Na {tag}"}, headers=keyed)
+    fresh = await http.post("/experts", json=made, headers={**keyed, "Idempotency-Key": f"other-{tag}"})
+
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json()
+    assert (other.status_code, other.json()["detail"]["code"]) == (409, "idempotency_key_reused")
+    assert fresh.status_code == 201 and fresh.json()["expert_id"] != first.json()["expert_id"]
+    assert stored_count(stack, tag) == 2  # the first and the fresh key's; nothing for the repeat or reuse
+    bad_key = await http.post("/experts", json=made, headers={**council.auth, "Idempotency-Key": "x y"})
+    assert (bad_key.status_code, bad_key.json()["detail"]["code"]) == (422, "invalid_input")
+    assert stored_count(stack, tag) == 2
+
+
+async def test_reactivation_puts_a_deactivated_expert_back(stack, council, tag):
+    http = stack.http
+    assert (await http.post("/experts", json=body(tag), headers=council.auth)).status_code == 201
+    await http.post(f"/experts/EXP-{tag}/deactivation", headers=council.auth)
+
+    back = await http.post(f"/experts/EXP-{tag}/reactivation", headers=council.auth)
+    repeated = await http.post(f"/experts/EXP-{tag}/reactivation", headers=council.auth)
+
+    assert back.status_code == repeated.status_code == 200
+    assert back.json()["active"] is True
+    assert repeated.json() == back.json()
+
+
+async def test_linking_an_unknown_or_non_expert_party_changes_nothing(stack, council, tag):
+    http = stack.http
+    owner = await Party(http, "owner", "Li Na").register()
+    assert (await http.post("/experts", json=body(tag), headers=council.auth)).status_code == 201
+    before = (await http.get(f"/experts/EXP-{tag}", headers=council.auth)).json()
+
+    for party_id in ("P-NOSUCHPARTY", owner.id, "'; DROP TABLE expert; --", "P-" + "X" * 5000):
+        linked = await http.patch(f"/experts/EXP-{tag}", json={"party_id": party_id}, headers=council.auth)
+        assert linked.status_code == 422, linked.text
+        assert linked.json()["detail"]["code"] == "not_an_expert_party", party_id
+
+    assert (await http.get(f"/experts/EXP-{tag}", headers=council.auth)).json() == before
+
+
 async def test_unknown_expert_is_404(stack, council, tag):
     for method, path, kwargs in [
         ("GET", f"/experts/EXP-{tag}-NONE", {}),
         ("PATCH", f"/experts/EXP-{tag}-NONE", {"json": {"name": "A"}}),
         ("POST", f"/experts/EXP-{tag}-NONE/deactivation", {}),
+        ("POST", f"/experts/EXP-{tag}-NONE/reactivation", {}),
     ]:
         response = await stack.http.request(method, path, headers=council.auth, **kwargs)
         assert (response.status_code, response.json()["detail"]["code"]) == (404, "expert_not_found")

@@ -232,6 +232,9 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /experts/{expert_id}/deactivation": reader(
         COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
     ),
+    "POST /experts/{expert_id}/reactivation": reader(
+        COUNCIL, ok=(404, "expert_not_found"), denied="council_only"
+    ),
     "GET /inspectors": reader(EVERY_PARTY),
     "POST /inspectors/accreditations": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
     "GET /inspectors/accreditations": reader(COUNCIL, denied="council_only"),

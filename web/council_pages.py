@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse
 
 from api.deps import SessionDep
+from api.routes.experts import MAX_CSV_BYTES
 from db import cases, crud, experts
 from db.models import Party
 from domain.case.state import CasePhase
@@ -19,6 +20,7 @@ from web.case_forms import CASE_STEP_WORDS
 from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import CaseRow, case_row, steps_open_to
 from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
+from web.expert_registry_pages import SCRIPT_WORDS
 from web.i18n import translator
 from web.templating import render
 
@@ -140,5 +142,7 @@ def expert_registry(
         "chart": bar_chart(
             bars, title=t("registry.chart_title"), empty_text=t("chart.no_data"), width=PHONE_BAR_WIDTH
         ),
+        "script_words": SCRIPT_WORDS,  # the CSV import's report (static/experts_desk.js)
+        "max_csv_bytes": MAX_CSV_BYTES,
     }
     return render(request, "council/experts.html", context)

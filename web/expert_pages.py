@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse
 
 from api.case_access import case_reader_role
 from api.deps import SessionDep
-from db import cases
+from db import cases, experts
 from db.models import Party
 from domain.case.machine import present, summary_choices
 from domain.case.snapshot import CaseSnapshot
@@ -48,7 +48,8 @@ PAGE_WORDS = [*VOTE_WORDS, *(key for key in CASE_STEP_WORDS if key not in VOTE_W
 
 @router.get("", response_class=HTMLResponse)
 def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTMLResponse:
-    """The open cases this expert sits on, each with what they should do next and by when."""
+    """The open cases this expert sits on, each with what they should do next and by when; and the
+    party ID to give the council, with whether the registry links it (active or not)."""
     rows = []
     for row in cases.list_open_cases_naming(session=session, party_id=expert.id):
         case = snapshot_of(row)
@@ -57,7 +58,8 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
             expert_id, _ = seated
             listed = case_row(case, expert.id, expert.role)
             rows.append({"row": listed, "expert_id": expert_id, "task": member_task(case, expert.id)})
-    context = {"party": expert, "rows": rows, "now": datetime.now(UTC)}
+    entry = experts.expert_of_party(session=session, party_id=expert.id)
+    context = {"party": expert, "rows": rows, "now": datetime.now(UTC), "entry": entry}
     return render(request, "expert/cases.html", context)
 
 

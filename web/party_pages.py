@@ -19,6 +19,9 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 # Roles that sign in through these pages; council and bank staff enrol with a secret (asked on the form).
 PAGE_ROLES = tuple(role for role in Role if role in PARTY_ROLES)
+# The roles whose registration asks for a secret (api/routes/parties.py), each named on the form by
+# its own setting: the council's enrolment secret, the bank's admin token.
+SECRET_ROLES = (Role.COUNCIL.value, Role.BANK.value)
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -31,6 +34,7 @@ def sign_in_page(request: Request, party: PageParty) -> HTMLResponse:
             "party": party,
             "roles": PAGE_ROLES,
             "role_keys": [f"role.{role}" for role in PAGE_ROLES],
+            "secret_roles": SECRET_ROLES,
             "next": back,
         },
     )

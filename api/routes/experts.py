@@ -1,4 +1,4 @@
-"""The council's expert registry: create, update, deactivate, list and import experts.
+"""The council's expert registry: create, update, deactivate and reactivate, list and import experts.
 
 Every route, reads included, is the council's alone (403 `council_only`): the
 registry holds who works for whom, which is not for the parties to browse.
@@ -22,13 +22,24 @@ from api.expert_models import (
     ImportResult,
     RowError,
 )
+from api.idempotency import BusinessKey, answer_once, idempotency_header
 from config.json_policy import error_reply
 from db import experts
 from db.models import Party
+from domain.canonical import content_hash
 from domain.roles import Role
 from expert_panels.registry import Affiliation, InvalidExpert, affiliation_from_document, expert_from_document
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
+ExpertKey = Annotated[
+    str | None,
+    idempotency_header(
+        "a key the caller draws once per expert form (the council's page draws one when it shows "
+        "the form): the same council member, key and body asked again get the first answer "
+        "(201, the same expert, as it was then); the same key with another body is refused with "
+        "409 idempotency_key_reused"
+    ),
+]
 
 
 def require_council(party: CurrentParty) -> Party:
@@ -88,21 +99,44 @@ def affiliations_in(items: list[Any]) -> list[Affiliation]:
 
 
 @router.post("", status_code=201, response_model=ExpertPublic, responses=error_responses(409))
-def create_expert(body: ExpertCreate, session: SessionDep) -> ExpertPublic:
+def create_expert(
+    body: ExpertCreate, party: CurrentParty, session: SessionDep, idempotency_key: ExpertKey = None
+) -> ExpertPublic:
     """Add an expert. 409 `expert_exists` if the id is taken, 409 `party_already_linked`,
-    422 `invalid_expert` (registry rule; the message names the field), 422 `not_an_expert_party`."""
+    422 `invalid_expert` (registry rule; the message names the field), 422 `not_an_expert_party`.
+
+    With an Idempotency-Key, asking again (same council member, key and body) answers 201 with
+    the expert the first request made, so a form sent twice makes one expert.
+    """
     document = body.model_dump(mode="json", exclude={"party_id"})
-    document["expert_id"] = body.expert_id or experts.new_expert_id()
-    try:
-        expert = expert_from_document(document)
-        stored = experts.create_expert(session=session, expert=expert, party_id=body.party_id)
-    except InvalidExpert as exc:
-        raise _invalid(exc) from None
-    except experts.ExpertExistsError:
-        raise ApiError(409, "expert_exists", f"expert {document['expert_id']!r} already exists") from None
-    except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
-        raise _link_error(exc) from None
-    return _public(stored)
+
+    def create() -> tuple[dict[str, Any], str]:
+        document["expert_id"] = body.expert_id or experts.new_expert_id()
+        try:
+            expert = expert_from_document(document)
+            stored = experts.create_expert(session=session, expert=expert, party_id=body.party_id)
+        except InvalidExpert as exc:
+            raise _invalid(exc) from None
+        except experts.ExpertExistsError:
+            raise ApiError(409, "expert_exists", f"expert {document['expert_id']!r} already exists") from None
+        except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
+            raise _link_error(exc) from None
+        return _public(stored).model_dump(mode="json"), stored.expert.expert_id
+
+    key = None
+    if idempotency_key is not None:
+        key = BusinessKey(
+            scope="expert.create",
+            party_id=party.id,
+            key=idempotency_key,
+            request_hash=content_hash(body.model_dump(mode="json")),
+            reused=ApiError(
+                409,
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used for a different expert; draw a new key",
+            ),
+        )
+    return ExpertPublic.model_validate(answer_once(session, key=key, input_type=str, create=create).answer)
 
 
 @router.get("", response_model=ExpertsPublic)
@@ -264,7 +298,17 @@ def update_expert(expert_id: str, body: ExpertUpdate, session: SessionDep) -> Ex
 @router.post("/{expert_id}/deactivation", response_model=ExpertPublic, responses=error_responses(404))
 def deactivate_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
     """Take the expert out of future draws; it stays listed with `active: false`. Repeating it is harmless."""
+    return _set_active(session, expert_id, active=False)
+
+
+@router.post("/{expert_id}/reactivation", response_model=ExpertPublic, responses=error_responses(404))
+def reactivate_expert(expert_id: str, session: SessionDep) -> ExpertPublic:
+    """Put a deactivated expert back into future draws (`active: true`). Repeating it is harmless."""
+    return _set_active(session, expert_id, active=True)
+
+
+def _set_active(session: Session, expert_id: str, *, active: bool) -> ExpertPublic:
     try:
-        return _public(experts.deactivate_expert(session=session, expert_id=expert_id))
+        return _public(experts.set_expert_active(session=session, expert_id=expert_id, active=active))
     except experts.ExpertNotFoundError:
         raise _not_found(expert_id) from None

@@ -187,15 +187,38 @@ def test_update_of_unknown_expert_or_bad_link_raises(session: Session) -> None:
 def test_deactivation_is_idempotent_and_keeps_the_expert_listed(session: Session) -> None:
     experts.create_expert(session=session, expert=expert("EXP-1"))
 
-    first = experts.deactivate_expert(session=session, expert_id="EXP-1")
-    again = experts.deactivate_expert(session=session, expert_id="EXP-1")
+    first = experts.set_expert_active(session=session, expert_id="EXP-1", active=False)
+    again = experts.set_expert_active(session=session, expert_id="EXP-1", active=False)
 
     assert first.expert.active is False
     assert again == first
     listed, count = experts.list_experts(session=session)
     assert (count, [s.expert.active for s in listed]) == (1, [False])
     with pytest.raises(experts.ExpertNotFoundError):
-        experts.deactivate_expert(session=session, expert_id="EXP-2")
+        experts.set_expert_active(session=session, expert_id="EXP-2", active=False)
+
+
+def test_reactivation_puts_the_expert_back_and_repeating_it_changes_nothing(session: Session) -> None:
+    experts.create_expert(session=session, expert=expert("EXP-1"))
+    experts.set_expert_active(session=session, expert_id="EXP-1", active=False)
+
+    back = experts.set_expert_active(session=session, expert_id="EXP-1", active=True)
+    again = experts.set_expert_active(session=session, expert_id="EXP-1", active=True)
+
+    assert back.expert.active is True
+    assert again == back
+    assert [c.active for c in experts.load_candidates(session=session, domain="renovation")] == [True]
+
+
+def test_the_party_an_expert_signs_with_finds_its_entry(session: Session) -> None:
+    party = make_party(session, "expert")
+    stranger = make_party(session, "expert")
+    experts.create_expert(session=session, expert=expert("EXP-1"), party_id=party.id)
+
+    found = experts.expert_of_party(session=session, party_id=party.id)
+
+    assert found is not None and found.expert.expert_id == "EXP-1"
+    assert experts.expert_of_party(session=session, party_id=stranger.id) is None
 
 
 def test_list_filters_combine_and_page(session: Session) -> None:
@@ -207,7 +230,7 @@ def test_list_filters_combine_and_page(session: Session) -> None:
     experts.create_expert(
         session=session, expert=expert("EXP-D", name="Chen", domain="car", specialties=["electrical"])
     )
-    experts.deactivate_expert(session=session, expert_id="EXP-B")
+    experts.set_expert_active(session=session, expert_id="EXP-B", active=False)
 
     def ids(**filters) -> tuple[list[str], int]:
         found, count = experts.list_experts(session=session, **filters)
@@ -237,7 +260,7 @@ def test_load_candidates_returns_valid_pure_experts_of_the_domain(session: Sessi
     )
     experts.create_expert(session=session, expert=expert("EXP-A"))
     experts.create_expert(session=session, expert=expert("EXP-C", domain="car", specialties=["body"]))
-    experts.deactivate_expert(session=session, expert_id="EXP-A")
+    experts.set_expert_active(session=session, expert_id="EXP-A", active=False)
 
     candidates = experts.load_candidates(session=session, domain="renovation")
 

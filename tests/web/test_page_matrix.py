@@ -75,6 +75,9 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/council/cases/{case_id}": for_roles({"council"}),
     "/council/cases/{case_id}/version": for_roles({"council"}),
     "/council/experts": for_roles({"council"}),
+    "/council/experts/new": for_roles({"council"}),
+    # the matrix asks for an expert the registry does not hold: the council is told so
+    "/council/experts/{expert_id}": lambda caller: 404 if caller == "council" else for_roles(set())(caller),
     "/council/recoveries": for_roles({"council"}),
     # the matrix asks for a request nobody made: the council is told so, others are refused first
     "/council/recoveries/{request_id}": lambda caller: (
@@ -158,6 +161,7 @@ async def test_page_authorization(world: World, page: str):
         language="en",
         quarter="2019Q1",
         request_id="KR-NOSUCHREQ",
+        expert_id="EXP-NOSUCHONE",
     )
     wrong = {}
     for caller in CALLERS:

@@ -5,22 +5,13 @@ document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const base = "/inspectors/accreditations";
 
-  // One tie a line: org_id|kind|start|end (end optional), as the expert CSV writes a tie.
-  function ties(text) {
-    return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
-      const [org_id, kind, start, end] = line.split("|").map((part) => part.trim());
-      if (!org_id || !kind || !start) throw new Error(Steps.say("accreditation.affiliation_format") + " " + line);
-      return end ? { org_id, kind, start, end } : { org_id, kind, start };
-    });
-  }
-
   const requests = {
     create: (form) => ["POST", base, {
       party_id: form.elements.party_id.value.trim(),
       specialties: Array.from(form.querySelectorAll("input[name=specialties]:checked"), (box) => box.value),
       valid_from: form.elements.valid_from.value,
       valid_until: form.elements.valid_until.value,
-      affiliations: ties(form.elements.affiliations.value),
+      affiliations: Steps.ties(form.elements.affiliations.value),
     }],
     renew: (form) => ["PATCH", base + "/" + encodeURIComponent(form.dataset.id), {
       valid_until: form.elements.valid_until.value,

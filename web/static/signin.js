@@ -9,7 +9,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   const next = list.dataset.next;
   // Without a page to return to, each role lands on its own first page.
   const LANDING = { council: "/council", expert: "/expert", bank: "/bank", buyer: "/my/cases", dealer: "/my/cases" };
-  const SECRET_ROLES = ["council", "bank"];
+  // The roles that enrol with a secret, each named by its own label (web/party_pages.py SECRET_ROLES).
+  const SECRET_ROLES = Array.from(secretField.querySelectorAll("[data-secret-for]"), (name) => name.dataset.secretFor);
   // A business registers with its licence's credit code and legal name (api/business_checks.py).
   const BUSINESS_ROLES = ["contractor", "dealer", "inspector"];
   const licenceFields = document.getElementById("licence-fields");
@@ -80,6 +81,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   const showRoleFields = () => {
     const role = form.elements.role.value;
     secretField.hidden = !SECRET_ROLES.includes(role);
+    // Each role's secret by its own name: the council's enrolment secret is not the bank's token.
+    secretField.querySelectorAll("[data-secret-for]").forEach((name) => { name.hidden = name.dataset.secretFor !== role; });
     licenceFields.hidden = !BUSINESS_ROLES.includes(role);
     form.elements.credit_code.required = form.elements.legal_name.required = !licenceFields.hidden;
   };

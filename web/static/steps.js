@@ -30,6 +30,7 @@
 //                                                   evidence store under that hash, the answer checked
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
 //   showError(exception)                            the refusal in #step-error, in the reader's words
+//   ties(text) -> [{org_id, kind, start, end?}]     affiliations typed one a line, org|kind|start|end
 (() => {
   "use strict";
 
@@ -527,5 +528,15 @@
     if (page && page.dataset.version !== undefined) watchVersion();
   });
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError };
+  // Declared ties typed one a line as org_id|kind|start|end (end optional), as the expert CSV
+  // writes a tie: the accreditation and expert registry forms send them as the API's affiliations.
+  function ties(text) {
+    return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+      const [org_id, kind, start, end] = line.split("|").map((part) => part.trim());
+      if (!org_id || !kind || !start) throw new Error(say("accreditation.affiliation_format") + " " + line);
+      return end ? { org_id, kind, start, end } : { org_id, kind, start };
+    });
+  }
+
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, ties };
 })();
