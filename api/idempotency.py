@@ -39,9 +39,10 @@ def idempotency_header(description: str) -> Any:
 IdempotencyKey = Annotated[
     str | None,
     idempotency_header(
-        "a key the caller draws once per contract (e.g. a UUID): the same party, key and body "
-        "asked again get the first answer (201, same escrow); the same key with another body "
-        "is refused with 409 idempotency_key_reused"
+        "a key the caller draws once per record it creates (e.g. a UUID, or a form's key drawn "
+        "when the page was rendered): the same party, key and body asked again get the first "
+        "answer (201, the same record); the same key with another body is refused with 409 "
+        "idempotency_key_reused"
     ),
 ]
 

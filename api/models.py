@@ -101,6 +101,14 @@ class StageIn(BaseModel):
     amount_fen: PositiveFen
 
 
+class ContractPlan(BaseModel):
+    """The standard plan for a total, as the contract form starts from it."""
+
+    stages: list[StageIn]
+    retention_fen: Fen
+    total_fen: PositiveFen = Field(description="the stages plus the retention")
+
+
 class DurationsIn(BaseModel):
     funding_days: int = Field(14, ge=1, le=365)
     inspection_days: int = Field(3, ge=1, le=90)

@@ -1,4 +1,5 @@
-"""Creates asked again get their first answer: one escrow per Idempotency-Key, one case per claim nonce.
+"""Creates asked again get their first answer: one escrow per Idempotency-Key, one case per claim nonce
+and per claim form's Idempotency-Key.
 
 All over real HTTP against the session's stack and its Temporal server, once with SQLite and
 once with PostgreSQL under the API and the bank (`stack_on_each_backend`: concurrent
@@ -192,6 +193,53 @@ async def test_the_same_escrow_claim_filed_twice_answers_the_first_case(stack):
     first, again = [
         await stack.http.post("/cases", json=asdict(signed), headers=flow.owner.auth) for _ in range(2)
     ]
+
+    assert first.status_code == 201, first.json()
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert (await flow.state()).disputes[0].case_id == first.json()["case_id"]
+
+
+async def test_a_claim_signed_again_under_its_form_key_answers_the_first_case(stack):
+    """A claim form's key (drawn when the page was rendered) holds across signatures: going Back
+    and submitting the same claim signs it with a new nonce and time, and finds the first case."""
+    buyer = await Party(stack.http, "buyer", "Zhang Min").register()
+    dealer = await verified_business(stack.http, "dealer", "Nanning Auto Sales")
+    payload = claim(domain="car", main_specialty="transmission")
+    headers = buyer.auth | {"Idempotency-Key": f"form-{uuid.uuid4().hex}"}
+
+    first, again = [
+        await stack.http.post(
+            "/cases", json=asdict(buyer.sign("claim.file", dealer.id, payload)), headers=headers
+        )
+        for _ in range(2)
+    ]
+
+    assert first.status_code == 201, first.json()
+    assert (again.status_code, again.json()) == (201, first.json())
+    # Another claim under that key is refused; the same claim under another key is another case.
+    changed = buyer.sign("claim.file", dealer.id, payload | {"disputed_fen": 1})
+    reused = await stack.http.post("/cases", json=asdict(changed), headers=headers)
+    assert (reused.status_code, reused.json()["detail"]["code"]) == (409, "idempotency_key_reused")
+    assert "different claim" in reused.json()["detail"]["message"]
+    other_key = buyer.auth | {"Idempotency-Key": f"form-{uuid.uuid4().hex}"}
+    other = await stack.http.post(
+        "/cases", json=asdict(buyer.sign("claim.file", dealer.id, payload)), headers=other_key
+    )
+    assert other.status_code == 201 and number(other.json()["case_id"]) == number(first.json()["case_id"]) + 1
+
+
+async def test_an_escrow_claim_signed_again_under_its_form_key_answers_the_first_case(stack):
+    flow = await EscrowFlow(stack).register()
+    await flow.create_funded(total_fen=2_000_000)
+    await flow.request_inspection(1)
+    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
+    headers = flow.owner.auth | {"Idempotency-Key": f"form-{uuid.uuid4().hex}"}
+
+    def signed() -> dict:
+        return asdict(flow.owner.sign("claim.file", flow.contractor.id, claim(flow.escrow_id, 1)))
+
+    first = await stack.http.post("/cases", json=signed(), headers=headers)
+    again = await stack.http.post("/cases", json=signed(), headers=headers)
 
     assert first.status_code == 201, first.json()
     assert (again.status_code, again.json()) == (201, first.json())

@@ -181,6 +181,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /pairings/{pairing_id}": anyone((404, "pairing_not_found")),
     "POST /escrows": reader(SIGNATORIES, ok=(422, "unknown_party"), denied="not_a_signatory"),
     "GET /escrows": reader(EVERY_PARTY),
+    "GET /escrows/standard-plan": reader(EVERY_PARTY, ok=(422, "invalid_input")),  # asked with no total
     "GET /escrows/{escrow_id}": reader(ESCROW_READERS),
     "GET /escrows/{escrow_id}/audit": reader(ESCROW_READERS),
     "GET /escrows/{escrow_id}/deposit-instructions": reader(ESCROW_READERS),

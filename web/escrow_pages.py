@@ -19,6 +19,7 @@ from domain.calendar import SHANGHAI
 from domain.case.terms import RENOVATION
 from domain.escrow.snapshot import read_summary
 from domain.escrow.steps import ESCROW_STEPS
+from domain.escrow.terms import DEFAULT_STAGE_PLAN
 from domain.money import yuan
 from expert_panels.registry import SPECIALTIES
 from web.bank_statements import bank_statements
@@ -42,6 +43,21 @@ CARD_WORDS = [
     ),
     *("card.credit_code", "card.refused", "role.owner", "role.contractor", "role.inspector", "role.council"),
     *("role.expert", "role.bank", "role.buyer", "role.dealer"),
+]
+# What static/contract.js says about the payment plan it edits, and the standard stages' names.
+PLAN_WORDS = [
+    *(
+        f"contract_form.{key}"
+        for key in ("sum", "matches", "short", "over", "no_total", "refused", "mismatch", "no_stages")
+    ),
+    *(f"contract_form.{key}" for key in ("name_required", "amount_required", "bad_amount", "bad_retention")),
+    *(
+        "contract_form.stage_name",
+        "contract_form.filling",
+        "contract_form.too_small",
+        "contract_form.key_reused",
+    ),
+    *(f"plan.{name}" for name, _ in DEFAULT_STAGE_PLAN),
 ]
 CHART_LINES = {
     "deposit": "money.deposited",
@@ -112,8 +128,12 @@ def my_escrows(request: Request, party: SignedInParty, session: SessionDep) -> H
 
 @router.get("/new", response_class=HTMLResponse)
 def new_contract(request: Request, party: SignedInParty) -> HTMLResponse:
-    """The owner's draft: each typed party id is shown as its card (static/contract.js)."""
-    return render(request, "escrow/new.html", {"party": party, "card_words": CARD_WORDS})
+    """The owner's draft: each typed party id is shown as its card, and the payment plan starts as
+    the standard stages, their amounts split from the total by the API (static/contract.js)."""
+    language = language_of(request)
+    standard = [(name, stage_name(language, name)) for name, _ in DEFAULT_STAGE_PLAN]
+    context = {"party": party, "card_words": CARD_WORDS + PLAN_WORDS, "standard_stages": standard}
+    return render(request, "escrow/new.html", context)
 
 
 @router.get("/{escrow_id}", response_class=HTMLResponse)

@@ -6,6 +6,7 @@ A car claim's facts and the article its statutory remedy cites are worded by
 web/statutory_words.py (templates/statutory.html).
 """
 
+import secrets
 from datetime import UTC, datetime
 from functools import partial
 from html import escape
@@ -50,6 +51,12 @@ def file_size(size_bytes: int) -> str:
     return f"{size_bytes / 1024 / 1024:.1f} MB"
 
 
+def form_key() -> str:
+    """A create form's Idempotency-Key, drawn when the page is rendered: the form sends it with
+    every submit, so going Back and submitting again is answered with the first record."""
+    return "form-" + secrets.token_hex(16)
+
+
 templates.env.filters["yuan"] = yuan
 templates.env.filters["file_size"] = file_size
 templates.env.filters["local_time"] = local_time
@@ -57,6 +64,7 @@ templates.env.filters["article_key"] = article_key
 templates.env.filters["in_claim_order"] = in_claim_order
 templates.env.filters["raised_by"] = raised_by
 templates.env.globals["server_time_ms"] = server_time_ms
+templates.env.globals["form_key"] = form_key
 
 
 def render(

@@ -7,6 +7,7 @@ claimant signed. A party's organisation, for the draw's conflict check, is its
 party id: experts list the parties they worked or were paid for.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -23,7 +24,7 @@ from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep,
 from api.errors import ApiError, error_responses
 from api.evidence_named import require_uploaded
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
-from api.idempotency import BusinessKey, answer_once
+from api.idempotency import BusinessKey, FirstAnswer, IdempotencyKey, answer_once
 from api.models import SignedStepIn
 from api.stale_timestamp import require_fresh
 from config.settings import Settings
@@ -54,6 +55,7 @@ router = APIRouter(prefix="/cases", tags=["dispute cases"], responses=error_resp
 READ_ERRORS = error_responses(403, 404, 409, 503)
 # The business-key scope a claim is recorded under, with the case's input (web/case_reads.py reads it).
 CLAIM_SCOPE = "case.file"
+FORM_SCOPE = "case.file.form"
 
 SIDES = {RENOVATION: {Role.OWNER.value, Role.CONTRACTOR.value}, CAR: {Role.BUYER.value, Role.DEALER.value}}
 
@@ -125,31 +127,48 @@ def _verified_claim(
     "", status_code=201, response_model=CaseFiled, responses=error_responses(403, 404, 409, 503, 504)
 )
 async def file_case(
-    body: SignedStepIn, party: CurrentParty, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
+    body: SignedStepIn,
+    party: CurrentParty,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> CaseFiled:
     """File a dispute: the council then accepts or rejects it within 7 working days.
 
     The claim's nonce is its key: the same signed claim filed again answers 201 with the
     first case (its timestamp is not re-checked: it is the claim already accepted), and
     another claim under the same nonce is refused with 409 nonce_reused.
+
+    With an Idempotency-Key (a claim form's, drawn when the page was rendered), the same claim
+    signed again (a new nonce and time, as after going Back to the form) answers 201 with the
+    case that key first made; another claim under that key is 409 idempotency_key_reused.
     """
     step, envelope, signing_key = _verified_claim(session, body, party)
     claim_hash = content_hash(step.envelope)
-    key = BusinessKey(
-        scope=CLAIM_SCOPE,
-        party_id=party.id,
-        key=envelope.nonce,
-        request_hash=claim_hash,
-        reused=ApiError(
-            409, "nonce_reused", "this nonce was already used for another claim: sign it with a fresh nonce"
-        ),
-    )
-    first = answer_once(
-        session,
-        key=key,
-        input_type=CaseInput,
-        create=lambda: _new_case(session, settings, party, envelope, claim_hash),
-    )
+
+    def file_once() -> FirstAnswer[CaseInput]:
+        return answer_once(
+            session,
+            key=BusinessKey(
+                scope=CLAIM_SCOPE,
+                party_id=party.id,
+                key=envelope.nonce,
+                request_hash=claim_hash,
+                reused=ApiError(
+                    409,
+                    "nonce_reused",
+                    "this nonce was already used for another claim: sign it with a fresh nonce",
+                ),
+            ),
+            input_type=CaseInput,
+            create=lambda: _new_case(session, settings, party, envelope, claim_hash),
+        )
+
+    if idempotency_key is None:
+        first = file_once()
+    else:
+        first = _once_per_form(session, party, idempotency_key, step, file_once)
     case = first.workflow_input
     # The claim anchors the case's trail rather than being an entry of it: its files are
     # referenced here, as entry 0, once the case has its id.
@@ -174,6 +193,41 @@ async def file_case(
         )
     keys.touch(session, signing_key, utcnow())  # once filed: a refused claim changes nothing
     return CaseFiled.model_validate(first.answer)
+
+
+def _once_per_form(
+    session: Session,
+    party: Party,
+    form_key: str,
+    step: SignedStep,
+    file_once: Callable[[], FirstAnswer[CaseInput]],
+) -> FirstAnswer[CaseInput]:
+    """The case a claim form's key first made, or `file_once()`'s, recorded under that key too.
+
+    A claim is signed afresh on every submit, so the form's key is matched on what the claim
+    says (the envelope without its nonce and timestamp), not on the bytes signed.
+    """
+    filed: list[FirstAnswer[CaseInput]] = []
+
+    def create() -> tuple[dict[str, Any], CaseInput]:
+        filed.append(file_once())
+        return filed[0].answer, filed[0].workflow_input
+
+    said = {name: value for name, value in step.envelope.items() if name not in ("nonce", "timestamp")}
+    key = BusinessKey(
+        scope=FORM_SCOPE,
+        party_id=party.id,
+        key=form_key,
+        request_hash=content_hash(said),
+        reused=ApiError(
+            409,
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used for a different claim; draw a new key",
+        ),
+    )
+    first = answer_once(session, key=key, input_type=CaseInput, create=create)
+    repeated = first.repeated or any(answer.repeated for answer in filed)
+    return FirstAnswer(first.answer, first.workflow_input, repeated=repeated)
 
 
 def _new_case(

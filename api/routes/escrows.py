@@ -4,14 +4,22 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 from api.business_checks import require_verified
 from api.deposit_instructions import deposit_instructions
-from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
+from api.deps import (
+    CurrentParty,
+    Offset,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    get_current_party,
+    release_connection,
+)
 from api.errors import ApiError, error_responses
 from api.escrow_access import escrow_reader_role, read_escrow
 from api.gateway import ESCROW, query, start_once
@@ -20,9 +28,11 @@ from api.inspector_check import check_inspector
 from api.models import (
     ContractCreate,
     ContractCreated,
+    ContractPlan,
     DepositInstructions,
     EscrowAuditTrail,
     EscrowSummary,
+    StageIn,
 )
 from db import crud
 from db.models import Party
@@ -37,6 +47,7 @@ from domain.escrow.terms import (
     check_total,
     split_by_percent,
 )
+from domain.money import MAX_AMOUNT_FEN
 from domain.roles import Role
 from domain.steps.parties import PartyKey
 from domain.steps.rejections import StepRejected
@@ -58,18 +69,23 @@ def _named_party(session: Session, party_id: str, role: Role) -> Party:
     return party
 
 
+def _standard_plan(total_fen: int, retention_fen: int | None) -> tuple[list[StagePlan], int]:
+    """The default plan for a total (domain split_by_percent), refused when a stage gets nothing."""
+    if retention_fen is not None and retention_fen >= total_fen:
+        raise ApiError(422, "retention_too_large", "the retention must be less than the total")
+    stages, retention = split_by_percent(total_fen, retention_fen)
+    if any(stage.amount_fen == 0 for stage in stages):
+        raise ApiError(
+            422, "total_too_small", "this total leaves a stage of the default plan with nothing to pay"
+        )
+    return stages, retention
+
+
 def _stage_plan(body: ContractCreate) -> tuple[list[StagePlan], int]:
     if body.stages is None:
         if body.total_fen is None:
             raise ApiError(422, "plan_required", "give either the stages or a total to split")
-        if body.retention_fen is not None and body.retention_fen >= body.total_fen:
-            raise ApiError(422, "retention_too_large", "the retention must be less than the total")
-        stages, retention = split_by_percent(body.total_fen, body.retention_fen)
-        if any(stage.amount_fen == 0 for stage in stages):
-            raise ApiError(
-                422, "total_too_small", "this total leaves a stage of the default plan with nothing to pay"
-            )
-        return stages, retention
+        return _standard_plan(body.total_fen, body.retention_fen)
     stages = [StagePlan(name=s.name, amount_fen=s.amount_fen) for s in body.stages]
     retention = body.retention_fen or 0
     total = sum(s.amount_fen for s in stages) + retention
@@ -88,6 +104,28 @@ def _durations(body: ContractCreate) -> Durations:
     if body.includes_waterproofing:
         return Durations(warranty_days=WATERPROOFING_WARRANTY_DAYS)
     return Durations()
+
+
+@router.get(
+    "/standard-plan",
+    response_model=ContractPlan,
+    responses=error_responses(422),
+    dependencies=[Depends(get_current_party)],
+)
+def standard_plan(
+    total_fen: int = Query(gt=0, le=MAX_AMOUNT_FEN, description="the contract total to split, in fen"),
+    retention_fen: int | None = Query(
+        None, ge=0, le=MAX_AMOUNT_FEN, description="5% of the total unless given"
+    ),
+) -> ContractPlan:
+    """The standard plan a contract without its own stages gets for this total: the stages and
+    the retention exactly as `POST /escrows` would split it, for a form to start from."""
+    stages, retention = _standard_plan(total_fen, retention_fen)
+    return ContractPlan(
+        stages=[StageIn(name=s.name, amount_fen=s.amount_fen) for s in stages],
+        retention_fen=retention,
+        total_fen=total_fen,
+    )
 
 
 @router.post("", status_code=201, response_model=ContractCreated, responses=error_responses(403, 409, 503))

@@ -31,6 +31,7 @@
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
 //   showError(exception)                            the refusal in #step-error, in the reader's words
 //   ties(text) -> [{org_id, kind, start, end?}]     affiliations typed one a line, org|kind|start|end
+//   formKey(form) -> the Idempotency-Key of a create form (data-idempotency-key), kept for its history entry
 (() => {
   "use strict";
 
@@ -391,9 +392,24 @@
     return kept && sameStep(kept) === sameStep(fresh) ? kept : fresh;
   }
 
+  // A create form carries data-idempotency-key, drawn by the server when it rendered the page. The
+  // first key drawn for this history entry is kept in history.state: pages are no-store, so going
+  // Back (or reloading) fetches the form afresh with a new key, and it is the kept one that goes,
+  // so submitting again is answered with the record the form first made (POST /escrows, /cases).
+  function formKey(form) {
+    const drawn = form.dataset.idempotencyKey;
+    if (!drawn) return null;
+    const state = history.state || {};
+    const kept = state.formKeys || {};
+    const name = form.id || "form";
+    if (!kept[name]) history.replaceState({ ...state, formKeys: { ...kept, [name]: drawn } }, "");
+    return kept[name] || drawn;
+  }
+
   function send(form, signed) {
     if (form.dataset.auth !== "session") return Signing.post(form.dataset.url, signed);
-    return Signing.api("POST", form.dataset.url, signed);
+    const key = formKey(form);
+    return Signing.api("POST", form.dataset.url, signed, key ? { "Idempotency-Key": key } : {});
   }
 
   // A step may carry another party's step inside it, signed by the same reader: the council's
@@ -522,6 +538,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    for (const form of document.querySelectorAll("form[data-idempotency-key]")) formKey(form);
     document.addEventListener("submit", onSubmit);
     document.addEventListener("click", onClick);
     const page = document.getElementById("page-data");
@@ -538,5 +555,5 @@
     });
   }
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, ties };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, ties, formKey };
 })();
