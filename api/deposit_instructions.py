@@ -3,6 +3,7 @@
 from api.models import DepositInstructions
 from config.settings import Settings
 from domain.escrow.snapshot import EscrowSnapshot
+from domain.money import yuan
 
 DEPOSIT_REFERENCE = "owner deposit"
 
@@ -17,4 +18,16 @@ def deposit_instructions(snapshot: EscrowSnapshot, settings: Settings) -> Deposi
         payer_id=snapshot.owner_id,
         reference=DEPOSIT_REFERENCE,
         due_fen=max(due, 0),
+    )
+
+
+def deposit_qr_text(instructions: DepositInstructions) -> str:
+    """What the deposit step's QR code says: the account to pay into, the reference to quote and the
+    amount due, one `name: value` a line, so a banking app or a person reads it alike."""
+    return "\n".join(
+        (
+            f"account: {instructions.account_id}",
+            f"reference: {instructions.reference}",
+            f"amount: {yuan(instructions.due_fen)}",
+        )
     )

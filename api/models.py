@@ -159,6 +159,7 @@ class StepAccepted(BaseModel):
 
 class EscrowSummary(BaseModel):
     escrow_id: str
+    title: str = ""  # the contract's title, from the stored snapshot
     status: str
     current_stage: int | None
     total_fen: int

@@ -294,6 +294,15 @@ def get_escrow_projection(*, session: Session, escrow_id: str) -> EscrowProjecti
     return session.get(EscrowProjection, escrow_id, populate_existing=True)
 
 
+def list_escrow_projections(*, session: Session, ids: Sequence[str]) -> list[EscrowProjection]:
+    """The stored escrows with these ids (those not stored yet are left out): what lists of cases
+    read an escrow's title from."""
+    if not ids:
+        return []
+    statement = select(EscrowProjection).where(col(EscrowProjection.escrow_id).in_(set(ids)))
+    return list(session.exec(statement).all())
+
+
 def list_escrows_for_party(
     *, session: Session, party_id: str, limit: int = 50, offset: int = 0
 ) -> list[EscrowProjection]:

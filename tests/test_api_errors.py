@@ -169,7 +169,7 @@ async def test_parties_see_their_escrows_in_the_read_model(funded: EscrowFlow, s
 
         rows = await eventually(listing, lambda rows: rows and rows[0]["held_fen"], "the projection", 10)
         assert [row["escrow_id"] for row in rows] == [flow.escrow_id]
-        assert rows[0]["held_fen"] == 1_000_000
+        assert rows[0]["held_fen"] == 1_000_000 and rows[0]["title"] == "Flat 3-2-501 full renovation"
         # funded, the escrow waits for the contractor's inspection request (its open actions)
         assert rows[0]["waiting_for_you"] is (party is flow.contractor)
 

@@ -23,6 +23,7 @@ from db import crud
 from db.models import CaseProjection, Party
 from domain.calendar import SHANGHAI
 from domain.case.snapshot import CaseSnapshot, read_case_snapshot
+from domain.escrow.snapshot import read_summary
 from web.access import PageRefused
 from web.case_views import MediationView, mediation_view
 from web.evidence_view import case_files, escrow_files, files_shown
@@ -58,6 +59,18 @@ def party_names(session: Session, cases: list[CaseSnapshot]) -> dict[str, str]:
     ids = {side for c in cases for side in (c.claimant_id, c.respondent_id)}
     ids |= {s.party_id for c in cases for r in c.rounds for s in r.seats.values()}
     return {party.id: party.display_name for party in crud.list_parties(session=session, ids=sorted(ids))}
+
+
+def case_titles(session: Session, cases: list[CaseSnapshot]) -> dict[str, str]:
+    """What each case is about, in a line for the lists: its escrow's title for an escrow's dispute,
+    else the claim's first item in the claimant's words."""
+    ids = sorted({case.escrow_id for case in cases if case.escrow_id})
+    titles = {
+        row.escrow_id: read_summary(row.summary_json).title
+        for row in crud.list_escrow_projections(session=session, ids=ids)
+    }
+    first_item = {case.case_id: case.items[0].description if case.items else case.case_id for case in cases}
+    return {case.case_id: titles.get(case.escrow_id or "") or first_item[case.case_id] for case in cases}
 
 
 async def case_escrow(request: Request, party: Party, case: CaseSnapshot) -> CaseEscrowView | None:

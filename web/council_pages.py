@@ -17,7 +17,7 @@ from domain.case.terms import REJECTION_GROUNDS
 from expert_panels.registry import SPECIALTIES
 from web.access import PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS
-from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
+from web.case_reads import case_titles, claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import CaseRow, case_row, steps_open_to
 from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
 from web.expert_registry_pages import SCRIPT_WORDS
@@ -58,6 +58,7 @@ def open_disputes(
         "party": member,
         "rows": rows,
         "names": party_names(session, snapshots),
+        "titles": case_titles(session, snapshots),
         "now": now,
         "domain": domain,
         "chart": chart,

@@ -8,25 +8,27 @@ from datetime import UTC, datetime
 from functools import partial
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
-from api.deposit_instructions import deposit_instructions
+from api.deposit_instructions import deposit_instructions, deposit_qr_text
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.escrow_access import read_escrow
+from api.qr import qr_svg
 from db import crud
 from domain.calendar import SHANGHAI
 from domain.case.terms import RENOVATION
-from domain.escrow.snapshot import read_summary
 from domain.escrow.steps import ESCROW_STEPS
 from domain.escrow.terms import DEFAULT_STAGE_PLAN
 from domain.money import yuan
+from domain.roles import Role
 from expert_panels.registry import SPECIALTIES
 from web.bank_statements import bank_statements
 from web.cancellation_view import cancellation, dispute_reason
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
-from web.escrow_view import actions_of, chart_series, funds_over_time, stage_views
+from web.escrow_list import escrow_list_row
+from web.escrow_view import actions_of, chart_series, funds_over_time, retention_view, stage_views
 from web.evidence_view import escrow_files, files_shown
 from web.i18n import language_of, translate
 from web.session import SignedInParty
@@ -121,9 +123,13 @@ def stage_name(language: str, name: str) -> str:
 
 @router.get("", response_class=HTMLResponse)
 def my_escrows(request: Request, party: SignedInParty, session: SessionDep) -> HTMLResponse:
-    rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=200)
-    waiting = {row.escrow_id for row in rows if read_summary(row.summary_json).waits_for(party.id)}
-    return render(request, "escrow/list.html", {"party": party, "escrows": rows, "waiting": waiting})
+    """The party's escrows, newest first, each with its title, the other side by name, the money held
+    and whom it waits for (web/escrow_list.py)."""
+    stored = crud.list_escrows_for_party(session=session, party_id=party.id, limit=200)
+    rows = [escrow_list_row(row, party.id) for row in stored]
+    ids = sorted({party_id for row in rows for _, party_id in row.others})
+    names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=ids)}
+    return render(request, "escrow/list.html", {"party": party, "escrows": rows, "names": names})
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -170,6 +176,7 @@ async def escrow_page(
         "role": role,
         "names": names,
         "stages": stage_views(snapshot),
+        "retention": retention_view(snapshot),
         "yours": actions_of(snapshot, role),
         "awaited": {action.action for action in snapshot.awaited()},
         "chart": chart,
@@ -190,6 +197,19 @@ async def escrow_page(
         ),
     }
     return render(request, "escrow/detail.html", context)
+
+
+@router.get("/{escrow_id}/deposit-qr.svg", response_class=Response)
+async def deposit_qr(
+    escrow_id: str, party: SignedInParty, settings: SettingsDep, temporal: TemporalDep
+) -> Response:
+    """The deposit step's QR code (the account, the reference to quote, the amount due), for the
+    owner, who pays: anyone else who reads the escrow gets 403, an outsider the usual refusal."""
+    snapshot, role = await read_escrow(temporal, escrow_id, party)
+    if role != Role.OWNER:
+        raise ApiError(403, "deposit_owner_only", "the deposit instructions are for the escrow's owner")
+    text = deposit_qr_text(deposit_instructions(snapshot, settings))
+    return Response(qr_svg(text), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/{escrow_id}/version")

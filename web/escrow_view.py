@@ -31,7 +31,8 @@ class StageView:
     amount_fen: int
     status: str
     paid_fen: int
-    held_fen: int
+    held_fen: int  # of what the stage still owes, what the bank actually holds for it
+    to_deposit_fen: int  # what the stage still owes that nobody has deposited yet
     round: int
     waiting: Waiting
     holdbacks: list[Holdback] = field(default_factory=list)
@@ -74,7 +75,24 @@ def stage_waiting(stage: Stage, snapshot: EscrowSnapshot) -> Waiting:
     return Waiting(None, "wait.unknown")
 
 
+def held_parts(snapshot: EscrowSnapshot) -> tuple[list[int], int]:
+    """How much of each stage's open amount, and of the retention's, is money the bank holds.
+
+    What a stage still owes (`open_fen`) is only held once it was deposited: before the deposit, or
+    after a change order raised the total, part of it is still to come. The money held and not on
+    its way out (`held - pending`, the ledger's own figures) covers the open amounts in the order
+    they fall due, the stages first, then the retention; whatever it does not cover is to deposit.
+    """
+    free = max(snapshot.ledger.held_fen - snapshot.ledger.pending_fen, 0)
+    parts = []
+    for stage in snapshot.stages:
+        parts.append(min(stage.open_fen, free))
+        free -= parts[-1]
+    return parts, min(snapshot.retention.open_fen, free)
+
+
 def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
+    held, _ = held_parts(snapshot)
     return [
         StageView(
             number=stage.number,
@@ -82,7 +100,8 @@ def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
             amount_fen=stage.amount_fen,
             status=stage.status,
             paid_fen=stage.paid_fen,
-            held_fen=stage.open_fen,
+            held_fen=held[index],
+            to_deposit_fen=stage.open_fen - held[index],
             round=stage.round,
             waiting=stage_waiting(stage, snapshot),
             holdbacks=stage.holdbacks,
@@ -90,8 +109,23 @@ def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
             last_report=stage.last_report,
             dispute=stage.dispute,
         )
-        for stage in snapshot.stages
+        for index, stage in enumerate(snapshot.stages)
     ]
+
+
+@dataclass(frozen=True)
+class RetentionView:
+    """The retention as the timeline shows it: held only what the bank holds, the rest to deposit."""
+
+    amount_fen: int
+    held_fen: int
+    to_deposit_fen: int
+
+
+def retention_view(snapshot: EscrowSnapshot) -> RetentionView:
+    _, held = held_parts(snapshot)
+    retention = snapshot.retention
+    return RetentionView(retention.amount_fen, held, retention.open_fen - held)
 
 
 def actions_of(snapshot: EscrowSnapshot, role: str | None) -> dict[str, list[OpenAction]]:

@@ -25,7 +25,7 @@ from domain.case.terms import RENOVATION
 from domain.roles import Role
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS, panel_decision
-from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
+from web.case_reads import case_titles, claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import case_row, member_task, seat_of, steps_open_to
 from web.escrow_pages import stage_name
 from web.i18n import language_of
@@ -51,15 +51,23 @@ def my_cases(request: Request, expert: PanelMember, session: SessionDep) -> HTML
     """The open cases this expert sits on, each with what they should do next and by when; and the
     party ID to give the council, with whether the registry links it (active or not)."""
     rows = []
-    for row in cases.list_open_cases_naming(session=session, party_id=expert.id):
-        case = snapshot_of(row)
+    snapshots = [
+        snapshot_of(row) for row in cases.list_open_cases_naming(session=session, party_id=expert.id)
+    ]
+    for case in snapshots:
         seated = seat_of(case, expert.id)
         if seated is not None:
             expert_id, _ = seated
             listed = case_row(case, expert.id, expert.role)
             rows.append({"row": listed, "expert_id": expert_id, "task": member_task(case, expert.id)})
-    entry = experts.expert_of_party(session=session, party_id=expert.id)
-    context = {"party": expert, "rows": rows, "now": datetime.now(UTC), "entry": entry}
+    context = {
+        "party": expert,
+        "rows": rows,
+        "now": datetime.now(UTC),
+        "entry": experts.expert_of_party(session=session, party_id=expert.id),
+        "names": party_names(session, snapshots),
+        "titles": case_titles(session, snapshots),
+    }
     return render(request, "expert/cases.html", context)
 
 
@@ -98,6 +106,7 @@ async def case_file(request: Request, case_id: str, expert: PanelMember, session
         "now": now,
         "names": party_names(session, [case]),
         "proposes_amount": case.domain == RENOVATION,
+        "item_words": {item.item_id: item.description for item in case.items},
         "page_words": PAGE_WORDS,
         "decision": decision,
         "summary_choices": summary_choices(case.domain, decision.pay_fen if decision else None),

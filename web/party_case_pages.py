@@ -19,7 +19,7 @@ from db.models import Party
 from domain.case.snapshot import CaseSnapshot
 from domain.roles import Role
 from web.access import PageRefused, PageRoute
-from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
+from web.case_reads import case_titles, claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import case_row
 from web.party_case_forms import PARTY_STEP_WORDS, party_forms
 from web.session import SignedInParty
@@ -32,13 +32,23 @@ CASES_SHOWN = 200
 
 @router.get("", response_class=HTMLResponse)
 def my_cases(request: Request, party: SignedInParty, session: SessionDep) -> HTMLResponse:
-    """The cases this party is claimant or respondent in, newest first, open or not."""
+    """The cases this party is claimant or respondent in, newest first, open or not: each with what it
+    is about, the other side by name, the amount disputed and whom it waits for."""
+    snapshots = [
+        snapshot_of(row) for row in cases.list_cases(session=session, party_id=party.id, limit=CASES_SHOWN)
+    ]
     rows = []
-    for row in cases.list_cases(session=session, party_id=party.id, limit=CASES_SHOWN):
-        case = snapshot_of(row)
+    for case in snapshots:
         side = str(case_reader_role(party, case) or "")
-        rows.append({"row": case_row(case, party.id, side), "side": side})
-    context = {"party": party, "rows": rows, "now": datetime.now(UTC)}
+        other = case.respondent_id if side == "claimant" else case.claimant_id
+        rows.append({"row": case_row(case, party.id, side), "side": side, "other": other})
+    context = {
+        "party": party,
+        "rows": rows,
+        "now": datetime.now(UTC),
+        "names": party_names(session, snapshots),
+        "titles": case_titles(session, snapshots),
+    }
     return render(request, "party_case/list.html", context)
 
 

@@ -35,7 +35,7 @@ from api.models import (
     StageIn,
 )
 from db import crud
-from db.models import Party
+from db.models import EscrowProjection, Party
 from domain.audit import EARLIER_ENTRIES, whole_trail
 from domain.canonical import content_hash
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
@@ -214,15 +214,19 @@ def list_my_escrows(
     limit: int = Query(50, ge=1, le=200),
     offset: Offset = 0,
 ) -> list[EscrowSummary]:
-    """The escrows this party is named in, newest first (from the read model), each saying
-    whether it waits for this party (by the open actions of the stored snapshot)."""
+    """The escrows this party is named in, newest first (from the read model), each with its title
+    and saying whether it waits for this party (by the open actions of the stored snapshot)."""
     rows = crud.list_escrows_for_party(session=session, party_id=party.id, limit=limit, offset=offset)
-    return [
-        EscrowSummary.model_validate(row, from_attributes=True).model_copy(
-            update={"waiting_for_you": read_summary(row.summary_json).waits_for(party.id)}
-        )
-        for row in rows
-    ]
+    return [summary_of(row, party.id) for row in rows]
+
+
+def summary_of(row: EscrowProjection, party_id: str) -> EscrowSummary:
+    """A stored escrow as listed: its figures, its title and whether it waits for the reader, read
+    from the stored snapshot."""
+    snapshot = read_summary(row.summary_json)
+    return EscrowSummary.model_validate(row, from_attributes=True).model_copy(
+        update={"title": snapshot.title, "waiting_for_you": snapshot.waits_for(party_id)}
+    )
 
 
 @router.get("/{escrow_id}", response_model=EscrowSnapshot, responses=READ_ERRORS)

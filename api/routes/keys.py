@@ -30,12 +30,10 @@ so nobody can date a revocation back.
 """
 
 import hmac
-import io
 import logging
 from datetime import timedelta
 from typing import Annotated, Any
 
-import segno
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -56,6 +54,7 @@ from api.key_models import (
 )
 from api.key_proof import require_fresh, signed_envelope
 from api.models import SignedStepIn
+from api.qr import qr_svg
 from api.rate_limits import Guesses, PairingGuesses
 from config.settings import Settings
 from db import crud, keys, pairings
@@ -108,16 +107,6 @@ def device(record: PartyKeyRecord, this_device: str | None = None) -> DevicePubl
         revoked_at=record.revoked_at,
         this_device=record.id == this_device,
     )
-
-
-def qr_svg(url: str) -> str:
-    """The address as a QR code: an SVG document (with its namespace, so a page parses it as SVG
-    and puts it in; the pages' policy loads no `data:` image)."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(
-        out, kind="svg", scale=4, border=2, xmldecl=False, omitsize=True, nl=False
-    )
-    return out.getvalue().decode()
 
 
 def require_status(pairing: KeyPairing, wanted: pairings.PairingStatus) -> None:

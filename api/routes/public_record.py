@@ -113,7 +113,10 @@ def index(request: Request, session: SessionDep) -> HTMLResponse:
     by_outcome = count_by(complaints, lambda c: c.outcome)
     charts = {
         "categories": bar_chart(
-            [Bar(k, v) for k, v in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))],
+            [
+                Bar(category_words(t, k), v)
+                for k, v in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
             title=t("public.index.by_category"),
             empty_text=t("chart.no_data"),
         ),
@@ -227,6 +230,13 @@ def complaint_alerts(
     return [
         {**asdict(alert), "message": alert.message} for alert in spikes(all_disputes(history), chosen, labels)
     ]
+
+
+def category_words(t: Callable[..., str], category: str) -> str:
+    """A complaint's category (`renovation/waterproofing`, public_record/complaints.py) in the
+    reader's words ("装修 · 防水"): public pages show no codes."""
+    domain, _, specialty = category.partition("/")
+    return f"{t(f'public.domain.{domain}')} · {t(f'specialty.{specialty}')}"
 
 
 def percent(value: float | None) -> str:

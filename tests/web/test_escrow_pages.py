@@ -137,7 +137,10 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
     await expect(contractor.locator("#stage-3 .holdbacks")).to_contain_text("卧室门缝 4 毫米")
     await open_escrow(owner, escrow_id)
     await owner.check('form[data-step="holdback.release"] input[name=item]')
-    await sign(owner, 'form[data-step="holdback.release"]', expect_in_dialog=["¥3,000.00"])
+    released = await sign(
+        owner, 'form[data-step="holdback.release"]', expect_in_dialog=["¥3,000.00", "卧室门缝 4 毫米"]
+    )
+    assert "item-1" not in released  # the held-back item in the owner's words, not its id
     await settled()
 
     # Stage 4, the last: accepted; the escrow holds only the retention for the warranty.

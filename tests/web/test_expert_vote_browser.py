@@ -60,7 +60,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     # -- commit: choose findings, type ¥3,200.50, review the plain words, sign
     await at_case_time(browser, clocks, case.case_id)
     await browser.goto("/expert")
-    await browser.get_by_role("link", name=case.case_id).wait_for()
+    await browser.locator(f'a[href="/expert/cases/{case.case_id}"]').wait_for()
     await screenshot(browser, "expert-cases")
     await open_page(browser, f"/expert/cases/{case.case_id}")
     await browser.locator('input[name="finding-leak"][value="upheld"]').check()
@@ -73,6 +73,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     shown = await confirm.inner_text()
     assert "¥3,200.50" in shown and "¥1,599.50" in shown  # paid to the business, refunded
     assert "支持申请人" in shown and "不支持" in shown and case.case_id in shown
+    assert "事项 卫生间地面渗水" in shown and "事项 瓷砖勾缝开裂" in shown  # items in the claimant's words
     await check_usable(browser)
     await screenshot(browser, "expert-vote-confirm")
     await browser.get_by_role("button", name="确认签署").click()
@@ -86,7 +87,8 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await at_case_time(browser, clocks, case.case_id)
     await browser.get_by_role("button", name="核对并签署公开").click()
     await confirm.wait_for()
-    assert "¥3,200.50" in await confirm.inner_text()
+    revealing = await confirm.inner_text()
+    assert "¥3,200.50" in revealing and "事项 卫生间地面渗水" in revealing
     await expect(browser.get_by_role("button", name="确认签署")).to_be_focused()
     await browser.keyboard.press("Enter")  # confirmed by keyboard
     await browser.get_by_text("请组长撰写结论摘要").wait_for()
@@ -124,7 +126,7 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await phone_context.add_cookies([{"name": SESSION_COOKIE, "value": council_session, "url": base}])
     phone = await phone_context.new_page()
     await council_page.goto("/council")
-    await council_page.get_by_role("link", name=case.case_id).wait_for()
+    await council_page.locator(f'a[href="/council/cases/{case.case_id}"]').wait_for()
     await screenshot(council_page, "council-disputes")
     await open_page(council_page, f"/council/cases/{case.case_id}")
     await screenshot(council_page, "council-case")

@@ -63,6 +63,7 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/my/escrows/new": for_roles(EVERY_PARTY),
     "/my/escrows/{escrow_id}": for_roles(ESCROW_READERS),
     "/my/escrows/{escrow_id}/version": for_roles(ESCROW_READERS),
+    "/my/escrows/{escrow_id}/deposit-qr.svg": for_roles({"owner"}),  # the deposit step's QR: the payer's
     "/my/escrows/{escrow_id}/statement": for_roles(ESCROW_READERS),
     "/my/escrows/{escrow_id}/statement.csv": for_roles(ESCROW_READERS),
     "/my/statement": for_roles({"owner", "contractor", "other_owner", "other_contractor"}),

@@ -120,6 +120,9 @@ async def test_evidence_then_the_decision_and_one_objection_for_either_side(stac
     shown = (await page(stack, f"/my/cases/{case.case_id}", owner, lang="en")).text
     assert "The floor leaks; the joint holds." in shown and yuan(200_000) in shown
     assert "Object to the decision" in shown
+    # each decided item in the claimant's words, not its id
+    assert "<dt>卫生间地面闭水试验渗漏</dt>" in shown and "<dt>热水管接头渗水</dt>" in shown
+    assert "Item leak" not in shown and "Item pipe-joint" not in shown
 
     await case.object(contractor, "the joint was never tested")
     await case.until("draw", "panel")

@@ -190,3 +190,6 @@ async def test_the_chair_is_offered_the_statutory_remedy_and_a_departure_shows_w
     published = part(public.text, f"<h2>{case_id}", "</article>")
     assert "法定处理方式（按买方所述事实）" in published and "退车或换车 · " in published
     assert DEPARTURE in published and "· 维修" in published  # the remedy in words, not its code
+    # the category and each finding in words, not codes
+    assert "汽车 · 变速箱" in published and "transmission" not in published
+    assert "upheld" not in published and ("支持申请人</li>" in published or "不支持</li>" in published)

@@ -29,12 +29,15 @@
   const commitment = (opinion, salt) => Signing.contentHash({ opinion, salt });
 
   // ------------------------------------------------------------ the opinion
+  // An item named by the claimant's words (the section's data-item-words), not by its id.
+  const itemWords = (item) => JSON.parse(document.getElementById("vote").dataset.itemWords || "{}")[item] || item;
+
   function opinionFrom(form, section) {
     const findings = {};
     for (const fieldset of form.querySelectorAll("fieldset")) {
       const chosen = fieldset.querySelector("input[type=radio]:checked");
       const item = fieldset.querySelector("input[type=radio]").dataset.item;
-      if (!chosen) throw new Error(say("vote.error_finding", { item }));
+      if (!chosen) throw new Error(say("vote.error_finding", { item: itemWords(item) }));
       findings[item] = chosen.value;
     }
     let payFen = null;
@@ -48,7 +51,7 @@
 
   function opinionLines(opinion, disputedFen) {
     const lines = Object.entries(opinion.findings).map(([item, finding]) => ({
-      label: say("vote.item", { item }),
+      label: say("vote.item", { item: itemWords(item) }),
       value: say("vote." + finding),
     }));
     if (opinion.pay_fen !== null) {

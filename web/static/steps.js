@@ -326,6 +326,13 @@
     }));
   }
 
+  // A value the form offers in words (a held-back item by its description): the element offering
+  // it carries data-words, and the dialog shows those words rather than the bare value.
+  function named(form, value) {
+    const offered = form && Array.from(form.querySelectorAll("[data-words]")).find((box) => box.value === value);
+    return offered ? offered.dataset.words : value;
+  }
+
   function describe(envelope, form = null) {
     const lines = [
       { label: say("field.action"), value: say("action." + envelope.action) },
@@ -334,7 +341,8 @@
       ...explained(form),
     ];
     for (const [key, value] of Object.entries(envelope.payload)) {
-      lines.push({ label: label(envelope.action, key), ...describeValue(key, value) });
+      const shown = Array.isArray(value) ? value.map((part) => named(form, part)) : named(form, value);
+      lines.push({ label: label(envelope.action, key), ...describeValue(key, shown) });
     }
     return lines;
   }
