@@ -146,7 +146,7 @@ def test_the_escrow_id_column_of_trail_and_alerts_becomes_subject_id_and_back(em
 
         assert _trail_and_alert_schema(engine) == (
             ["subject_id", "seq"],
-            ["id", "subject_id", "kind", "message", "business_key", "created_at"],
+            ["id", "subject_id", "kind", "business_key", "created_at", "code", "params_json"],
             {
                 "ix_council_alert_subject_id": ["subject_id"],
                 "uq_council_alert_business_key": ["business_key"],
