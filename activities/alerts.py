@@ -24,6 +24,7 @@ class AlertActivities:
                 session=session,
                 subject_id=input.subject_id,
                 kind=input.kind,
-                message=input.message,
+                code=input.code,
+                params=input.params,
                 business_key=input.business_key,
             )

@@ -27,6 +27,7 @@ from db import crud
 from db import notifications as db
 from db.engine import single_transaction
 from db.models import ContactChannel, Delivery
+from domain.alert_codes import AlertCode
 from notify.channels import ChannelKind
 from notify.kinds import MessageKind
 from notify.messages import render
@@ -101,8 +102,13 @@ class NotifyActivities:
             crud.raise_alert(
                 session=session,
                 subject_id=input.subject_id or input.party_id,
-                kind="notification_failed",
-                message=f"{input.kind} to {input.party_id} over {channel.id} failed: {failed.reason}",
+                code=AlertCode.NOTIFICATION_FAILED,
+                params={
+                    "message_kind": input.kind,
+                    "party_id": input.party_id,
+                    "channel_id": str(channel.id),
+                    "reason": failed.reason,
+                },
                 business_key=f"notification_failed:{delivery.idempotency_key}",
             )
             return True

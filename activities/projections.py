@@ -21,6 +21,7 @@ from activities.notifier import NotifierLink
 from activities.types import CaseProjectionInput, ProjectionInput
 from db import cases, crud, evidence
 from db.engine import single_transaction
+from domain.alert_codes import AlertCode
 from domain.audit import files_of_step
 from domain.canonical import canonical_json
 from domain.case.snapshot import case_snapshot_json
@@ -157,6 +158,8 @@ def record_trail_and_alerts(
             session=session,
             subject_id=subject_id,
             kind=alert["kind"],
-            message=alert["message"],
+            # a projection scheduled before the codes carries the English sentence instead
+            code=AlertCode(alert["code"]) if "code" in alert else AlertCode.LEGACY,
+            params=alert["params"] if "code" in alert else {"text": alert.get("message", "")},
             business_key=alert["business_key"],
         )

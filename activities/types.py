@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.alert_codes import AlertCode, AlertParams
 from domain.case.snapshot import CaseSnapshot
 from domain.escrow.snapshot import EscrowSnapshot
 
@@ -94,7 +95,8 @@ class CouncilAlertInput:
 
     subject_id: str
     kind: str
-    message: str
+    code: AlertCode
+    params: AlertParams
     business_key: str
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from api.errors import ApiError
 from config.settings import Settings
 from db import crud
+from domain.alert_codes import AlertCode, AlertParams
 from sandbox_bank.client import BankClient, BankError, BankMovement, BankRejected
 from sandbox_bank.schemas import ESCROW_ACCOUNT_PATTERN, TX_ID_PATTERN
 from workflows.escrow_types import DepositConfirmation
@@ -28,8 +29,6 @@ from workflows.escrow_types import DepositConfirmation
 log = logging.getLogger("api")
 
 DEPOSIT = "deposit"  # the bank's movement kind
-ALERT_KIND = "deposit_webhook_refused"
-UNRECORDED_KIND = "deposit_not_recorded"
 # A body's shape only: the bank's books bound the amount, since it must equal theirs.
 MAX_WEBHOOK_FEN = 2**63 - 1
 
@@ -106,15 +105,22 @@ def refused(session: Session, event: BankEvent, status: int, code: str, why: str
     crud.raise_alert(
         session=session,
         subject_id=event.account_id,
-        kind=ALERT_KIND,
-        message=(
-            f"A validly signed bank webhook claimed a deposit of {event.amount_fen} fen into "
-            f"{event.account_id} as transaction {event.tx_id}, and {why}. Nothing was recorded; "
-            "the webhook secret may be known outside the bank."
-        ),
-        business_key=f"{ALERT_KIND}:{event.account_id}:{event.tx_id}:{event.amount_fen}",
+        code=AlertCode.DEPOSIT_WEBHOOK_REFUSED,
+        params=deposit_params(event, code, why),
+        business_key=f"{AlertCode.DEPOSIT_WEBHOOK_REFUSED}:{event.account_id}:{event.tx_id}:{event.amount_fen}",
     )
     return ApiError(status, code, f"{why}; the deposit is not recorded")
+
+
+def deposit_params(event: BankEvent, refusal: str, detail: str) -> AlertParams:
+    """What a deposit alert says: the claimed deposit, the refusal's code and its detail."""
+    return {
+        "amount_fen": str(event.amount_fen),
+        "account_id": event.account_id,
+        "tx_id": event.tx_id,
+        "refusal": refusal,
+        "detail": detail,
+    }
 
 
 def escrow_refused(session: Session, event: BankEvent, exc: ApiError) -> ApiError:
@@ -123,13 +129,9 @@ def escrow_refused(session: Session, event: BankEvent, exc: ApiError) -> ApiErro
     crud.raise_alert(
         session=session,
         subject_id=event.account_id,
-        kind=UNRECORDED_KIND,
-        message=(
-            f"The bank holds a deposit of {event.amount_fen} fen into {event.account_id} "
-            f"(transaction {event.tx_id}) that the escrow refused to record ({exc.code}: {exc.message}). "
-            "It must be returned to the payer or recorded by hand."
-        ),
-        business_key=f"{UNRECORDED_KIND}:{event.account_id}:{event.tx_id}",
+        code=AlertCode.DEPOSIT_NOT_RECORDED,
+        params=deposit_params(event, exc.code, exc.message),
+        business_key=f"{AlertCode.DEPOSIT_NOT_RECORDED}:{event.account_id}:{event.tx_id}",
     )
     return exc
 

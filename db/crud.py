@@ -40,6 +40,7 @@ from db.models import (
     PartyKeyRecord,
     utcnow,
 )
+from domain.alert_codes import AlertCode, AlertParams, kind_of
 from domain.keys import key_id
 from domain.roles import PARTY_ROLES
 
@@ -404,15 +405,18 @@ def raise_alert(
     *,
     session: Session,
     subject_id: str,
-    kind: str,
-    message: str,
+    code: AlertCode,
+    params: AlertParams,
     business_key: str,
+    kind: str | None = None,
 ) -> bool:
-    """Raise an alert once per business key; returns whether this call raised it."""
+    """Raise an alert once per business key; returns whether this call raised it. Its `kind` is the
+    code's (`kind_of`) unless given (a duty's failure is kind `<duty>_failing`)."""
     insert = dialect_insert(session, CouncilAlert).values(
         subject_id=subject_id,
-        kind=kind,
-        message=message,
+        kind=kind or kind_of(code),
+        code=code.value,
+        params_json=json.dumps(params, ensure_ascii=False, sort_keys=True),
         business_key=business_key,
         created_at=utcnow(),
     )

@@ -255,7 +255,9 @@ class CouncilAlert(AppModel, table=True):
 
     `subject_id` names what the alert is about: an escrow id (an escrow's bank account
     for a refused deposit), a case id (CASE-...), or for a complaint spike the category
-    or business it counts.
+    or business it counts. What it says is stored as `code` (domain/alert_codes.py AlertCode) plus
+    `params_json`, so each reader's language renders it (web/server_text.py); an alert stored
+    before the codes is `legacy` with its English sentence as the `text` parameter.
     """
 
     __tablename__ = "council_alert"
@@ -263,7 +265,8 @@ class CouncilAlert(AppModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     subject_id: str = Field(index=True)
     kind: str
-    message: str = Field(sa_type=Text)
+    code: str
+    params_json: str = Field(sa_type=Text)
     business_key: str = Field(unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import fmean, pstdev
 
+from domain.alert_codes import AlertParams
 from public_record.complaints import Complaint
 from public_record.periods import Month
 
@@ -43,11 +44,17 @@ class SpikeAlert:
         return f"complaint-spike:{self.subject}:{self.key}:{self.month}"
 
     @property
-    def message(self) -> str:
-        return (
-            f"{self.label}: {self.count} complaints in {self.month} against a baseline of "
-            f"{self.baseline} (mean {self.mean:.1f}, sd {self.sd:.1f}); threshold {self.threshold:.1f}"
-        )
+    def params(self) -> AlertParams:
+        """What the council's alert (code COMPLAINT_SPIKE) says, rendered in the reader's language."""
+        return {
+            "label": self.label,
+            "count": str(self.count),
+            "month": self.month,
+            "baseline": ", ".join(map(str, self.baseline)),
+            "mean": f"{self.mean:.1f}",
+            "sd": f"{self.sd:.1f}",
+            "threshold": f"{self.threshold:.1f}",
+        }
 
 
 def threshold(baseline: list[int]) -> tuple[float, float, float]:

@@ -26,6 +26,7 @@ from db.models import (
     PublishedList,
     utcnow,
 )
+from domain.alert_codes import AlertCode
 from domain.case.snapshot import read_case_snapshot
 from domain.escrow.snapshot import read_summary
 from public_record.alerts import SpikeAlert, spikes
@@ -194,8 +195,8 @@ def raise_spike_alerts(*, session: Session, alerts: Iterable[SpikeAlert]) -> int
         raised += crud.raise_alert(
             session=session,
             subject_id=alert.key,
-            kind="complaint_spike",
-            message=alert.message,
+            code=AlertCode.COMPLAINT_SPIKE,
+            params=alert.params,
             business_key=alert.business_key,
         )
     return raised

@@ -63,7 +63,7 @@ async def test_an_open_case_recounts_its_acceptance_on_a_pushed_calendar(
         20,
     )
     assert refused.acceptance_due == filed.acceptance_due and refused.phase == "filed"
-    assert "2026-13-01" in next(a.message for a in refused.alerts if a.kind == "calendar_refused")
+    assert "2026-13-01" in next(a.params["problem"] for a in refused.alerts if a.kind == "calendar_refused")
 
     query = f"{OPEN_CASES} AND TaskQueue = '{task_queue}'"
     ids = lambda found: [workflow_id for workflow_id, _ in found]  # noqa: E731

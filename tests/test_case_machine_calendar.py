@@ -65,7 +65,11 @@ def test_a_newer_calendar_recounts_the_pending_acceptance_and_tells_the_council(
     assert kit.m.next_deadline() == kit.m.acceptance_due and accept_due(kit) == kit.m.acceptance_due
     assert kit.m.version == version + 1
     assert kit.alerts("deadline_recounted") == [f"calendar-{version}:acceptance-due"]
-    assert "now due on 2026-03-13, not 2026-03-11" in kit.m.alerts[-1].message
+    recounted = kit.m.alerts[-1]
+    assert (recounted.code, recounted.params) == (
+        "acceptance_recounted",
+        {"due": "2026-03-13", "was": "2026-03-11"},
+    )
     assert kit.m.snapshot().provisional_deadlines == []  # the notice is known now
     kit.run_to(end_of_day_shanghai(date(2026, 3, 12)))
     assert kit.alerts("acceptance_overdue") == []  # the old deadline passed without an alert

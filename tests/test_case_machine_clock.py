@@ -122,7 +122,7 @@ def test_a_restarted_draw_keeps_the_record_of_the_draw_it_gave_up_and_it_verifie
     kit, as_drawn, struck = abandoned_after_a_strike()
     [gone] = kit.m.abandoned_draws
     assert (gone.round, gone.draw, gone.vacated) == (1, as_drawn, struck)
-    assert gone.reason == "struck by the claimant: worked with the foreman"
+    assert gone.reason == "struck: claimant: worked with the foreman"
     assert "quota" in gone.problem and gone.abandoned_at == kit.now
     assert struck in gone.draw.panel and verify_draw(gone.draw, gone.candidates) == []
     assert verify_abandoned_draw(gone.draw, gone.candidates, leaving_id=struck, reason=gone.reason) == []

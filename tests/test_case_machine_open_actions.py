@@ -113,7 +113,7 @@ def test_an_undeclared_seat_passes_to_an_alternate_at_its_due_time():
     kit.run_to(declarations[0].due - SECOND)
     assert kit.seats == seats
     kit.run_to(declarations[0].due)
-    assert seats[0] not in kit.seats and kit.m.set_aside[seats[0]] == "independence declaration timed out"
+    assert seats[0] not in kit.seats and kit.m.set_aside[seats[0]] == "declaration_timed_out"
     [newcomer] = set(kit.seats) - set(seats)
     assert [a.ref for a in awaited(kit, "declaration.sign")] == [newcomer]
 

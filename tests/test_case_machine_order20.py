@@ -77,7 +77,7 @@ def test_after_44_working_days_mediation_goes_on_and_after_45_it_ended_without_a
     assert kit.m.mediation.ended_at is None
     kit.run_to(DAY_45)
     assert kit.m.mediation.ended_at == DAY_45 and kit.alerts("mediation_ended") == ["mediation-ended"]
-    assert "arbitration or go to court" in kit.m.alerts[-1].message
+    assert (kit.m.alerts[-1].code, kit.m.alerts[-1].params) == ("mediation_ended", {"due": "2026-05-06"})
     assert ends(kit) == []  # no period runs any more
     # the process itself continues: the panel is still to be drawn
     assert kit.m.phase is CasePhase.DRAW and kit.m.draw_request(kit.now) is not None
@@ -97,7 +97,7 @@ def test_the_council_is_told_once_at_35_working_days():
     assert kit.alerts("mediation_nearly_over") == []
     kit.run_to(DAY_35)
     assert kit.alerts("mediation_nearly_over") == ["mediation-alert"]
-    assert "ends on 2026-05-06" in kit.m.alerts[-1].message
+    assert kit.m.alerts[-1].params == {"days": "35", "due": "2026-05-06"}
     kit.run_to(DAY_45)
     assert kit.alerts("mediation_nearly_over") == ["mediation-alert"]
     assert kit.alerts("mediation_ended") == ["mediation-ended"]
@@ -318,7 +318,7 @@ def test_a_refused_calendar_leaves_the_case_unchanged_and_tells_the_council():
     kit.m.refuse_calendar("holidays: Invalid isoformat string: '2026-13-01'", kit.now)
     assert (kit.m.calendar, kit.m.acceptance_due, kit.m.mediation.due) == (calendar, due, mediation_due)
     assert kit.alerts() == [f"calendar-refused-{version}"]
-    assert "2026-13-01" in kit.m.alerts[-1].message
+    assert "2026-13-01" in kit.m.alerts[-1].params["problem"]
 
 
 def test_a_newer_calendar_recounts_the_mediation_period():
@@ -327,7 +327,9 @@ def test_a_newer_calendar_recounts_the_mediation_period():
     assert kit.m.mediation.due == end_of(date(2026, 5, 4))
     kit.m.update_calendar(CALENDAR, kit.now)
     assert kit.m.mediation.due == DAY_45
-    assert "the mediation period now ends on 2026-05-06, not 2026-05-04" in kit.m.alerts[-1].message
+    recounted = kit.m.alerts[-1]
+    assert (recounted.kind, recounted.code) == ("deadline_recounted", "mediation_recounted")
+    assert recounted.params == {"due": "2026-05-06", "was": "2026-05-04"}
 
 
 def test_a_claim_without_a_date_of_knowledge_starts_its_trail_from_the_same_terms_as_before():

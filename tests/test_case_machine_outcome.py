@@ -228,7 +228,7 @@ def test_when_the_escrow_refuses_the_step_is_cleared_the_council_is_alerted_and_
     assert kit.m.escrow_step is None and not kit.m.needs_escrow_enforcement()
     assert kit.m.phase is CasePhase.ENFORCEMENT and kit.m.version == version + 1
     assert kit.alerts("escrow_refused_decision") == [f"escrow-refused:{version}"]
-    assert "the stage was settled meanwhile" in kit.m.alerts[-1].message
+    assert kit.m.alerts[-1].params == {"detail": "the stage was settled meanwhile"}
     kit.step("council", "enforcement.submit", kit.escrow_step(**RIGHT))
     assert kit.m.needs_escrow_enforcement()
 

@@ -185,7 +185,7 @@ def test_each_party_strikes_one_panel_member_with_a_reason_within_the_window():
 
     kit.step("claimant", "strike.submit", {"expert_id": seats[0], "reason": "reviewed the contractor"})
     assert seats[0] not in kit.seats and kit.m.round.strikes == {"claimant": seats[0]}
-    assert kit.m.set_aside[seats[0]] == "struck by the claimant: reviewed the contractor"
+    assert kit.m.set_aside[seats[0]] == "struck: claimant: reviewed the contractor"
     kit.reject("claimant", "strike.submit", {"expert_id": seats[1], "reason": "r"}, CONFLICT, "strike_used")
     kit.step("respondent", "strike.submit", {"expert_id": seats[1], "reason": "blogs about us"})
     assert kit.m.round.strikes == {"claimant": seats[0], "respondent": seats[1]}
@@ -227,7 +227,7 @@ def test_a_struck_expert_is_never_seated_again_even_after_a_restarted_draw(seed)
     # no alternate holds the main specialty: the draw restarts a day later
     assert kit.m.phase is CasePhase.DRAW and kit.m.round.seats == {} and kit.m.round.number == 1
     assert kit.alerts("panel_unfillable") == [f"round-1:{struck}:unfillable"]
-    assert kit.m.set_aside == {struck: "struck by the claimant: sat with the contractor before"}
+    assert kit.m.set_aside == {struck: "struck: claimant: sat with the contractor before"}
     assert kit.m.draw_request(kit.now) is None
     kit.use_experts([*kit.experts, expert(7), expert(8)])
     kit.tick(DAY)
@@ -273,7 +273,7 @@ def test_a_timed_out_declaration_passes_the_seat():
     kit.run_to(kit.m.round.seats[seats[0]].declaration_due - SECOND)
     assert seats[0] in kit.seats
     kit.run_to(kit.m.round.seats[seats[0]].declaration_due)
-    assert seats[0] not in kit.seats and kit.m.set_aside[seats[0]] == "independence declaration timed out"
+    assert seats[0] not in kit.seats and kit.m.set_aside[seats[0]] == "declaration_timed_out"
     assert kit.m.phase is CasePhase.PANEL
     verifies(kit)
 

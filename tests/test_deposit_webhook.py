@@ -18,6 +18,7 @@ from sandbox_bank.client import StatementEntry, UnconfirmedDeposit
 from sandbox_bank.webhooks import DEPOSIT_CONFIRMED, sign_payload
 from tests.conftest import Stack
 from tests.kits.flow import EscrowFlow
+from web.server_text import stored_alert_text
 
 TOTAL_FEN = 1_000_000
 EXCESS_FEN = 100
@@ -129,10 +130,12 @@ async def test_webhooks_the_bank_does_not_back_are_refused_alerted_and_change_no
         for response in (refused, redelivered):
             assert (response.status_code, response.json()["detail"]["code"]) == (status, code), event
         assert await flow.state() == before, event
-        alerts = [a for a in flow.council_alerts() if a.kind == ALERT_KIND and event["tx_id"] in a.message]
-        alerts = [a for a in alerts if f"deposit of {event['amount_fen']} fen" in a.message]
+        alerts = [a for a in flow.council_alerts() if a.kind == ALERT_KIND]
+        alerts = [a for a in alerts if json.loads(a.params_json)["tx_id"] == event["tx_id"]]
+        alerts = [a for a in alerts if json.loads(a.params_json)["amount_fen"] == str(event["amount_fen"])]
         assert len(alerts) == 1, (event, alerts)  # raised, and once only for the redelivered claim
-        assert difference in alerts[0].message and flow.escrow_id in alerts[0].message
+        said = stored_alert_text("en", alerts[0])
+        assert difference in said and flow.escrow_id in said and code in said
 
 
 async def test_malformed_bodies_are_422_even_when_signed(overpaid: EscrowFlow, stack):
@@ -224,7 +227,12 @@ async def test_a_deposit_the_bank_holds_but_the_escrow_refuses_alerts_the_counci
         flow.escrow_id, 1, flow.owner.id, "one fen too many", f"{flow.escrow_id}:late"
     )
     alert = await flow.wait_for_alert("deposit_not_recorded")
-    assert "deposit_out_of_range" in alert.message and late.tx_id in alert.message
+    params = json.loads(alert.params_json)
+    assert (alert.code, params["refusal"], params["tx_id"]) == (
+        "deposit_not_recorded",
+        "deposit_out_of_range",
+        late.tx_id,
+    )
     again = await post_event(stack, claim(flow.escrow_id, late.tx_id, 1))
     assert (again.status_code, again.json()["detail"]["code"]) == (422, "deposit_out_of_range")
     assert await flow.state() == before

@@ -193,5 +193,5 @@ async def test_car_demo_seats_only_its_own_experts_when_the_registry_holds_other
         if isinstance(entry, AbandonedPanelDraw):  # a draw given up: its last seat found no alternate
             left[entry.abandoned.vacated] = entry.abandoned.reason
         for expert_id in set(first_seated) & set(outsiders):
-            assert left[expert_id] == "independence declaration timed out"
+            assert left[expert_id] == "declaration_timed_out"
         assert set(left) <= set(outsiders)

@@ -1,5 +1,6 @@
 """Durable deadlines through the real stack: each escrow's own virtual clock is fast-forwarded."""
 
+import json
 from datetime import timedelta
 
 from tests.kits.flow import EscrowFlow, assert_bank_agrees
@@ -68,7 +69,7 @@ async def test_owner_silence_escalates_to_the_council_and_holds_the_money(stack,
 
     alert = await flow.wait_for_alert("dispute_opened")
     assert alert.business_key == f"{flow.escrow_id}:dispute-1:opened"
-    assert "system" in alert.message
+    assert (alert.code, json.loads(alert.params_json)["raised_by"]) == ("dispute_opened", "system")
     state = await assert_bank_agrees(flow)
     assert state.ledger.held_fen == TOTAL and state.ledger.released_fen == 0
     report_hash = state.stages[0].last_report.report_hash

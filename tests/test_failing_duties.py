@@ -21,6 +21,7 @@ from tests.kits.case_kit import claim, file
 from tests.kits.case_workflow_kit import open_cases, start_case
 from tests.kits.database_faults import refused_rows, unreadable_registry
 from tests.kits.flow import EscrowFlow, assert_bank_agrees
+from web.server_text import stored_alert_text
 from workflows.activity_policies import CATCH_UP_LONGEST
 from workflows.case import CaseWorkflow
 from workflows.case_types import case_workflow_id
@@ -49,7 +50,10 @@ async def gave_up(handle) -> None:
 
 def alerts(engine, subject_id: str) -> list[tuple[str, str]]:
     with Session(engine) as session:
-        return [(a.kind, a.message) for a in crud.list_alerts(session=session, subject_id=subject_id)]
+        return [
+            (a.kind, stored_alert_text("en", a))
+            for a in crud.list_alerts(session=session, subject_id=subject_id)
+        ]
 
 
 async def test_an_escrow_its_read_model_refuses_pays_its_stage_once_and_catches_up(stack, record_history):
@@ -57,7 +61,9 @@ async def test_an_escrow_its_read_model_refuses_pays_its_stage_once_and_catches_
     with refused_rows(stack.engine, "escrow_projection", "owner_id", flow.owner.id) as refusal:
         await flow.create_funded(total_fen=1_000_000)
         alert = await flow.wait_for_alert("projection_failing")
-        assert flow.escrow_id in alert.message and refusal in alert.message
+        said = stored_alert_text("en", alert)
+        assert alert.code == "duty_failing" and flow.escrow_id in said and refusal in said
+        assert "writing the read model" in said
 
         await flow.pass_stage(1)
         state = await assert_bank_agrees(flow)

@@ -21,7 +21,8 @@ from web.case_reads import case_titles, claim_shown, mediation_of, party_names, 
 from web.case_views import CaseRow, case_row, steps_open_to
 from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
 from web.expert_registry_pages import SCRIPT_WORDS
-from web.i18n import translator
+from web.i18n import language_of, translator
+from web.server_text import reason_words, stored_alert_text
 from web.templating import render
 
 router = APIRouter(prefix="/council", tags=["pages"], include_in_schema=False, route_class=PageRoute)
@@ -53,7 +54,8 @@ def open_disputes(
         empty_text=t("council.no_open_cases"),
         width=PHONE_BAR_WIDTH,
     )
-    alerts = crud.list_alerts(session=session)[:20]
+    language = language_of(request)
+    alerts = [(alert, stored_alert_text(language, alert)) for alert in crud.list_alerts(session=session)[:20]]
     context = {
         "party": member,
         "rows": rows,
@@ -86,6 +88,7 @@ async def case_file(
         "steps": steps_open_to(case, member.id, member.role),
         "yours": case.waiting_for(member.id, member.role),
         "now": now,
+        "reason_words": reason_words(language_of(request)),
         **await claim_shown(request, session, member, case),
     }
     return render(request, "council/case.html", context)

@@ -28,14 +28,12 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 with workflow.unsafe.imports_passed_through():
     from activities.alerts import AlertActivities
     from activities.types import CouncilAlertInput
+    from domain.alert_codes import AlertCode
     from workflows.activity_policies import BOUNDED, CATCH_UP_FIRST, CATCH_UP_LONGEST
 
-# what each duty does, for the council's alert; the alert's kind is f"{duty}_failing"
-DUTIES = {
-    "projection": "writing the read model and audit log",
-    "panel_seats": "recording the experts' open-case counts",
-    "panel_draw": "reading the registry for the panel draw",
-}
+# the duties (`CatchUp.duty`); the council's alert is kind f"{duty}_failing", code DUTY_FAILING, and
+# says what the duty does in the reader's words (web/messages/server_text.*.json `server.duty.*`)
+DUTIES = ("projection", "panel_seats", "panel_draw")
 ERROR_CHARS = 500  # an SQL error can carry the whole snapshot: the council gets its first line
 
 
@@ -92,14 +90,16 @@ async def attempt(
 
 async def _alert(catch_up: CatchUp, subject_id: str, error: str) -> bool:
     """Tell the council, once per run of failures; whether it was told (else the next failure tries)."""
-    message = (
-        f"{subject_id}: {DUTIES[catch_up.duty]} failed ({error}). Steps and money go on;"
-        f" it is tried again until it succeeds (next at {catch_up.retry_at:%Y-%m-%d %H:%M:%S} UTC)."
-    )
     alert = CouncilAlertInput(
         subject_id=subject_id,
         kind=f"{catch_up.duty}_failing",
-        message=message,
+        code=AlertCode.DUTY_FAILING,
+        params={
+            "subject_id": subject_id,
+            "duty": catch_up.duty,
+            "error": error,
+            "retry_at": f"{catch_up.retry_at:%Y-%m-%d %H:%M:%S} UTC",
+        },
         business_key=f"{subject_id}:{catch_up.duty}-failing:{catch_up.since:%Y%m%dT%H%M%S.%f}",
     )
     try:

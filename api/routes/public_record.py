@@ -21,6 +21,7 @@ from api.deps import CurrentParty, SessionDep
 from api.errors import ApiError, error_responses
 from api.public_models import ComplaintCounts, CountedDispute, GroupCount, PublishedList
 from db.models import utcnow
+from domain.alert_codes import AlertCode
 from domain.money import yuan
 from domain.spreadsheet import csv_text
 from public_record.alerts import spikes
@@ -228,7 +229,8 @@ def complaint_alerts(
     chosen = Month.parse(month) if month else Month.of(utcnow())
     labels = {party_id: history.business(party_id).name for party_id in history.parties}
     return [
-        {**asdict(alert), "message": alert.message} for alert in spikes(all_disputes(history), chosen, labels)
+        {**asdict(alert), "code": AlertCode.COMPLAINT_SPIKE, "params": alert.params}
+        for alert in spikes(all_disputes(history), chosen, labels)
     ]
 
 

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from domain.alert_codes import AlertCode
 from domain.calendar import SHANGHAI, WorkCalendar
 from domain.canonical import content_hash, jsonable_object
 from domain.case import steps
@@ -56,6 +57,7 @@ from domain.case.outcomes import (
     decision_document,
     dropped,
 )
+from domain.case.seat_changes import SeatChange, seat_change
 from domain.case.snapshot import (
     CaseSnapshot,
     abandoned_draw_snapshot,
@@ -140,6 +142,16 @@ def present(value: T | None, what: str) -> T:
     if value is None:
         raise CaseStateError(f"{what} is not set")
     return value
+
+
+def _unfillable(
+    exc: PanelUnfillable | InvalidDrawRequest, unfillable: AlertCode, refused: AlertCode
+) -> tuple[AlertCode, dict[str, object]]:
+    """The alert a failed draw or seat change raises: which requirement too few experts could meet,
+    or (a malformed request) the draw's own words."""
+    if isinstance(exc, PanelUnfillable):
+        return unfillable, {"requirement": exc.requirement, "needed": exc.needed, "available": exc.available}
+    return refused, {"problem": exc}
 
 
 @dataclass
@@ -386,12 +398,8 @@ class CaseMachine(SignedStepMachine):
             if isinstance(exc, PanelUnfillable):
                 self._keep_failed_attempt(failed_draw(request, signable, seed, exc), signable, now)
             self.draw_retry_at = now + DRAW_RETRY
-            self._alert(
-                "panel_unfillable",
-                f"no fair panel can be drawn: {exc}",
-                f"round-{len(self.rounds)}:draw-failed:{now.date().isoformat()}",
-                now,
-            )
+            code, params = _unfillable(exc, AlertCode.PANEL_UNFILLABLE, AlertCode.DRAW_REFUSED)
+            self._alert(code, f"round-{len(self.rounds)}:draw-failed:{now.date().isoformat()}", now, **params)
             self._after_change()
             return
         current = self._panel()
@@ -420,11 +428,9 @@ class CaseMachine(SignedStepMachine):
             record, newcomer = replace_seat(record, expert_id, reason)
         except (PanelUnfillable, InvalidDrawRequest) as exc:
             self.set_aside[expert_id] = reason
+            code, params = _unfillable(exc, AlertCode.SEAT_UNFILLABLE, AlertCode.SEAT_CHANGE_REFUSED)
             self._alert(
-                "panel_unfillable",
-                f"seat of {expert_id} cannot be refilled: {exc}",
-                f"round-{current.number}:{expert_id}:unfillable",
-                now,
+                code, f"round-{current.number}:{expert_id}:unfillable", now, expert_id=expert_id, **params
             )
             self._restart_draw(expert_id, reason, str(exc), now)
             return
@@ -456,7 +462,7 @@ class CaseMachine(SignedStepMachine):
 
     def _strike(self, party: str, expert_id: str, reason: str, now: datetime) -> None:
         self._panel().strikes[party] = expert_id
-        self._replace(expert_id, f"struck by the {party}: {reason}", now)
+        self._replace(expert_id, seat_change(SeatChange.STRUCK, party, reason), now)
 
     def _plan_declaration_sign(self, payload: steps.DeclarationSign, expert_id: str, now: datetime) -> Apply:
         self._require(CasePhase.PANEL)
@@ -472,7 +478,7 @@ class CaseMachine(SignedStepMachine):
             if independent:
                 seat.declared, seat.declared_at = True, now
             else:
-                self._replace(expert_id, f"declined: {reason}", now)
+                self._replace(expert_id, seat_change(SeatChange.DECLINED, reason), now)
 
         return apply
 
@@ -805,12 +811,7 @@ class CaseMachine(SignedStepMachine):
         self.outcome = dropped("cancellation", "the owner and the contractor cancelled the contract")
         self.escrow_step = None
         self.phase = CasePhase.CLOSED
-        self._alert(
-            "escrow_cancelled",
-            "the escrow was cancelled by both sides: the case is closed",
-            "escrow-cancelled",
-            now,
-        )
+        self._alert(AlertCode.ESCROW_CANCELLED, "escrow-cancelled", now)
         self._after_change()
 
     def escrow_refused(self, detail: str, now: datetime) -> None:
@@ -822,17 +823,11 @@ class CaseMachine(SignedStepMachine):
         if self._outcome().source == "withdrawal":
             self.phase = CasePhase.CLOSED
             self._alert(
-                "escrow_refused_withdrawal",
-                f"the case is withdrawn, but the escrow kept its dispute open: {detail}",
-                f"escrow-refused:{self.version}",
-                now,
+                AlertCode.ESCROW_REFUSED_WITHDRAWAL, f"escrow-refused:{self.version}", now, detail=detail
             )
         else:
             self._alert(
-                "escrow_refused_decision",
-                f"the escrow refused the decision: {detail}",
-                f"escrow-refused:{self.version}",
-                now,
+                AlertCode.ESCROW_REFUSED_DECISION, f"escrow-refused:{self.version}", now, detail=detail
             )
         self._after_change()
 
@@ -956,22 +951,15 @@ class CaseMachine(SignedStepMachine):
         if not mediation.alerted and now >= self._mediation_alert_at(mediation):
             mediation.alerted = True
             self._alert(
-                "mediation_nearly_over",
-                f"{MEDIATION_ALERT_WORKING_DAYS} working days of mediation have passed without agreement:"
-                f" the period (SAMR Order No. 20 art. 21(5)) ends on {local_day(mediation.due)}",
+                AlertCode.MEDIATION_NEARLY_OVER,
                 "mediation-alert",
                 now,
+                days=MEDIATION_ALERT_WORKING_DAYS,
+                due=local_day(mediation.due),
             )
         if now >= mediation.due:
             mediation.ended_at, mediation.proposed = mediation.due, None
-            self._alert(
-                "mediation_ended",
-                f"the mediation period ended on {local_day(mediation.due)} without agreement (SAMR Order"
-                " No. 20 art. 21(5)): both parties are told they may apply for arbitration or go to court;"
-                " a panel decision under way continues as the council's expert opinion",
-                "mediation-ended",
-                now,
-            )
+            self._alert(AlertCode.MEDIATION_ENDED, "mediation-ended", now, due=local_day(mediation.due))
 
     def _await_mediation(self, waits: Awaiting) -> None:
         """The end of the mediation period: nobody's step is awaited, but either party may sign an
@@ -995,12 +983,7 @@ class CaseMachine(SignedStepMachine):
     def refuse_calendar(self, problem: str, now: datetime) -> None:
         """A calendar document that cannot be read (the `update_calendar` signal): the case keeps its
         calendar and the council is told."""
-        self._alert(
-            "calendar_refused",
-            f"a working-day calendar was refused, the case keeps its own: {problem}",
-            f"calendar-refused-{self.version}",
-            now,
-        )
+        self._alert(AlertCode.CALENDAR_REFUSED, f"calendar-refused-{self.version}", now, problem=problem)
         self._after_change()
 
     # ------------------------------------------------------------------ time
@@ -1058,11 +1041,7 @@ class CaseMachine(SignedStepMachine):
             return
         self.provisional_alerted = True
         self._alert(
-            "provisional_deadline",
-            f"{', '.join(provisional)} is counted on statutory holidays only, as no State Council notice"
-            " is known yet for its year: it may move when the calendar is updated",
-            "provisional-deadline",
-            now,
+            AlertCode.PROVISIONAL_DEADLINE, "provisional-deadline", now, deadlines=",".join(provisional)
         )
 
     def update_calendar(self, calendar: WorkCalendar, now: datetime) -> None:
@@ -1077,24 +1056,15 @@ class CaseMachine(SignedStepMachine):
             )
             if self.acceptance_due != before:
                 was, due = local_day(before), local_day(self.acceptance_due)
-                self._alert(
-                    "deadline_recounted",
-                    f"the working-day calendar was updated: acceptance is now due on {due}, not {was}",
-                    f"calendar-{self.version}:acceptance-due",
-                    now,
-                )
+                key = f"calendar-{self.version}:acceptance-due"
+                self._alert(AlertCode.ACCEPTANCE_RECOUNTED, key, now, due=due, was=was)
         if (mediation := self._mediation_counting()) is not None:
             before = mediation.due
             self._count_mediation(mediation)
             if mediation.due != before:
                 was, due = local_day(before), local_day(mediation.due)
-                self._alert(
-                    "deadline_recounted",
-                    "the working-day calendar was updated: the mediation period now ends on"
-                    f" {due}, not {was}",
-                    f"calendar-{self.version}:mediation-due",
-                    now,
-                )
+                key = f"calendar-{self.version}:mediation-due"
+                self._alert(AlertCode.MEDIATION_RECOUNTED, key, now, due=due, was=was)
         self._alert_if_provisional(now)
         self._after_change()
 
@@ -1298,12 +1268,7 @@ class CaseMachine(SignedStepMachine):
         self._time_mediation(now)
         if self.phase is CasePhase.FILED and not self.acceptance_alerted and now >= self.acceptance_due:
             self.acceptance_alerted = True
-            self._alert(
-                "acceptance_overdue",
-                "the council has not accepted or rejected the case in time",
-                "acceptance-overdue",
-                now,
-            )
+            self._alert(AlertCode.ACCEPTANCE_OVERDUE, "acceptance-overdue", now)
         if self.phase is CasePhase.ANSWER and now >= (answer_due := present(self.answer_due, "the answer")):
             self._open_negotiation(answer_due)  # silence does not lose the case
         if self.phase is CasePhase.NEGOTIATION and now >= present(self.negotiation_due, "negotiation"):
@@ -1313,7 +1278,7 @@ class CaseMachine(SignedStepMachine):
             current = self._panel()
             for seat in list(current.seats.values()):
                 if not seat.declared and now >= seat.declaration_due and seat.expert_id in current.seats:
-                    self._replace(seat.expert_id, "independence declaration timed out", now)
+                    self._replace(seat.expert_id, seat_change(SeatChange.DECLARATION_TIMED_OUT), now)
                     if self.phase is not CasePhase.PANEL:
                         break
         if (
@@ -1322,21 +1287,11 @@ class CaseMachine(SignedStepMachine):
             and now >= present(current.vote_due, "the vote window")
         ):
             current.vote_overdue_alerted = True
-            self._alert(
-                "vote_overdue",
-                "panel members have not voted in time",
-                f"round-{current.number}:vote-overdue",
-                now,
-            )
+            self._alert(AlertCode.VOTE_OVERDUE, f"round-{current.number}:vote-overdue", now)
         if (target := self._decision_target()) is not None and now >= target:
             current = self._panel()
             current.target_alerted = True
-            self._alert(
-                "decision_overdue",
-                "no decision within the target since the panel formed",
-                f"round-{current.number}:decision-overdue",
-                now,
-            )
+            self._alert(AlertCode.DECISION_OVERDUE, f"round-{current.number}:decision-overdue", now)
         if self.phase is CasePhase.OBJECTION and now >= (
             objection_due := present(self.objection_due, "objection")
         ):
@@ -1344,12 +1299,7 @@ class CaseMachine(SignedStepMachine):
         if self.phase is CasePhase.ENFORCEMENT and self.remedy_due and now >= self.remedy_due:
             self.noncompliant = True
             self.phase = CasePhase.CLOSED
-            self._alert(
-                "remedy_not_confirmed",
-                "the dealer did not confirm the decided remedy in time",
-                "remedy-not-confirmed",
-                now,
-            )
+            self._alert(AlertCode.REMEDY_NOT_CONFIRMED, "remedy-not-confirmed", now)
         self._advance(now)
         self._after_change()
 

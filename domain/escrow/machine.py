@@ -17,6 +17,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.alert_codes import AlertCode
 from domain.audit import EARLIER_ENTRIES
 from domain.canonical import content_hash, jsonable_object
 from domain.escrow import steps
@@ -218,7 +219,7 @@ class EscrowMachine(SignedStepMachine):
         movement = self._movement(key)
         movement.status, movement.error = MovementStatus.FAILED, error
         suffix = key.removeprefix(f"{self.escrow_id}:")  # _alert adds the escrow id itself
-        self._alert("payout_failed", f"the bank refused {key}: {error}", f"{suffix}:failed", now)
+        self._alert(AlertCode.PAYOUT_FAILED, f"{suffix}:failed", now, movement=key, error=error)
         self._after_change()
 
     def _movement(self, key: str) -> Movement:
@@ -548,7 +549,13 @@ class EscrowMachine(SignedStepMachine):
             asked.dispute = len(self.disputes)
         else:  # everything still held is already in dispute
             asked.dispute = 0
-            self._alert("cancellation_unanswered", reason, "cancellation:unanswered", now)
+            self._alert(
+                AlertCode.CANCELLATION_UNANSWERED,
+                "cancellation:unanswered",
+                now,
+                side=asked.asked_by,
+                reason=asked.reason,
+            )
 
     def _cancel(self, key_suffix: str, reason: str) -> None:
         for stage in self.stages:
@@ -622,10 +629,12 @@ class EscrowMachine(SignedStepMachine):
         if include_retention:
             self.retention.dispute = number
         self._alert(
-            "dispute_opened",
-            f"dispute {number} opened by {raised_by}: {reason}",
+            AlertCode.DISPUTE_OPENED,
             f"dispute-{number}:opened",
             now,
+            number=number,
+            raised_by=raised_by,
+            reason=reason,
         )
 
     def plan_case(self, *, dispute: int, case_id: str, parties: set[str], disputed_fen: int) -> Apply:
@@ -725,10 +734,12 @@ class EscrowMachine(SignedStepMachine):
             if self.retention.expired:
                 self._release_unclaimed_retention()
         self._alert(
-            "dispute_withdrawn",
-            f"dispute {dispute.number} withdrawn by the {role} with case {dispute.case_id}",
+            AlertCode.DISPUTE_WITHDRAWN,
             f"dispute-{dispute.number}:withdrawn",
             now,
+            number=dispute.number,
+            role=role,
+            case_id=dispute.case_id,
         )
 
     def _enforce(
@@ -1005,9 +1016,7 @@ class EscrowMachine(SignedStepMachine):
     def on_time(self, now: datetime) -> None:
         """Apply every deadline that has passed (timers are the workflow's business)."""
         if self.phase in (Phase.DRAFT, Phase.FUNDING) and now >= self.funding_due:
-            self._alert(
-                "funding_expired", "not funded in time: cancelled and refunded", "funding:expired", now
-            )
+            self._alert(AlertCode.FUNDING_EXPIRED, "funding:expired", now)
             self._cancel("funding-expired:refund", "not funded in time")
         self._cancellation_unanswered(now)
         stage = self._current_stage() if self.phase is Phase.ACTIVE else None
@@ -1027,12 +1036,7 @@ class EscrowMachine(SignedStepMachine):
         key = f"stage-{stage.number}:round-{stage.round}"
         if stage.report_due and not stage.report_overdue_alerted and now >= stage.report_due:
             stage.report_overdue_alerted = True
-            self._alert(
-                "inspection_overdue",
-                f"no inspection report for stage {stage.number}",
-                f"{key}:inspection-overdue",
-                now,
-            )
+            self._alert(AlertCode.INSPECTION_OVERDUE, f"{key}:inspection-overdue", now, stage=stage.number)
         if stage.rework_due and not stage.rework_overdue_alerted and now >= stage.rework_due:
             stage.rework_overdue_alerted = True
             order = max(
@@ -1040,10 +1044,10 @@ class EscrowMachine(SignedStepMachine):
                 default=0,
             )
             self._alert(
-                "rework_overdue",
-                f"rework of stage {stage.number} not submitted in time",
+                AlertCode.REWORK_OVERDUE,
                 f"stage-{stage.number}:dispute-{order}:rework-overdue",
                 now,
+                stage=stage.number,
             )
         if stage.acceptance_due and stage.dispute is None and now >= stage.acceptance_due:
             if self.shortfall_fen:

@@ -17,10 +17,11 @@ signed before verifiable, and signs nothing after.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from domain.alert_codes import AlertCode, AlertParams, kind_of
 from domain.canonical import canonical_json, sha256_hex
 from domain.keys import KEY_RECOVER, KeyChange, KeyRing
 from domain.open_actions import Stamp
@@ -37,10 +38,14 @@ ROOT_AT = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass
 class Alert:
+    """Something the council is told, as a code and parameters (domain/alert_codes.py): the words
+    are the reader's language's. An alert carried from before the codes reads as `LEGACY`."""
+
     kind: str
-    message: str
     business_key: str
     at: Stamp
+    code: AlertCode = AlertCode.LEGACY
+    params: AlertParams = field(default_factory=dict)
 
 
 @dataclass
@@ -229,8 +234,10 @@ class SignedStepMachine:
         """Every entry of the process's life, including those an earlier run accepted."""
         return self.trail_start + len(self.trail)
 
-    def _alert(self, kind: str, message: str, key: str, now: datetime) -> None:
-        self.alerts.append(Alert(kind, message, f"{self.subject_id}:{key}", now))
+    def _alert(self, code: AlertCode, key: str, now: datetime, **params: object) -> None:
+        """Alert the council once per `key`; `params` are kept as strings (AlertParams)."""
+        words = {name: str(value) for name, value in params.items()}
+        self.alerts.append(Alert(kind_of(code), f"{self.subject_id}:{key}", now, code, words))
 
     def _after_change(self) -> None:
         self.version += 1

@@ -1,9 +1,11 @@
+import json
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
 
 from db import crud
+from domain.alert_codes import AlertCode
 from tests.db.factories import entry
 
 
@@ -48,7 +50,7 @@ def test_recorded_at_is_kept_in_utc(session: Session) -> None:
 
 def test_raising_the_same_alert_twice_is_a_no_op(session: Session) -> None:
     key = "ESC-1:stage-2:inspection-overdue"
-    alert = {"kind": "inspection-overdue", "message": "No inspection report in 3 days"}
+    alert = {"code": AlertCode.INSPECTION_OVERDUE, "params": {"stage": "2"}}
 
     assert crud.raise_alert(session=session, subject_id="ESC-1", business_key=key, **alert)
     assert not crud.raise_alert(session=session, subject_id="ESC-1", business_key=key, **alert)
@@ -56,5 +58,11 @@ def test_raising_the_same_alert_twice_is_a_no_op(session: Session) -> None:
         session=session, subject_id="ESC-2", business_key="ESC-2:stage-1:owner-silent", **alert
     )
 
-    assert [a.business_key for a in crud.list_alerts(session=session, subject_id="ESC-1")] == [key]
+    (raised,) = crud.list_alerts(session=session, subject_id="ESC-1")
+    assert (raised.business_key, raised.kind, raised.code) == (
+        key,
+        "inspection_overdue",
+        "inspection_overdue",
+    )
+    assert json.loads(raised.params_json) == {"stage": "2"}
     assert [a.subject_id for a in crud.list_alerts(session=session)] == ["ESC-2", "ESC-1"]

@@ -1,3 +1,4 @@
+import json
 import multiprocessing
 from datetime import timedelta
 from multiprocessing.synchronize import Barrier
@@ -12,7 +13,9 @@ from db import businesses, crud, tokens
 from db.engine import make_engine, session_scope
 from db.migrate import alembic_config, is_current, upgrade
 from db.models import metadata, utcnow
+from domain.alert_codes import AlertCode
 from tests.db.factories import TOKEN_LIFETIME, make_public_key
+from web.server_text import stored_alert_text
 
 
 def test_upgrade_creates_schema_and_is_idempotent(empty_db_url: str) -> None:
@@ -108,14 +111,15 @@ def test_the_token_each_party_had_is_carried_over_as_an_expiring_api_token(empty
 def _trail_and_alert_schema(
     engine: Engine,
 ) -> tuple[list[str], list[str], dict[str | None, list[str | None]]]:
-    """The trail's primary key, the alerts' columns, and the alerts' indexes and unique constraints
-    by name (PostgreSQL lists a constraint's own index among the indexes too), as the database has them."""
+    """The trail's primary key, the alerts' columns (sorted: a later migration's downgrade adds one
+    back at the end), and the alerts' indexes and unique constraints by name (PostgreSQL lists a
+    constraint's own index among the indexes too), as the database has them."""
     inspector = inspect(engine)
     indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("council_alert")}
     uniques = {u["name"]: u["column_names"] for u in inspector.get_unique_constraints("council_alert")}
     return (
         inspector.get_pk_constraint("audit_entry")["constrained_columns"],
-        [column["name"] for column in inspector.get_columns("council_alert")],
+        sorted(column["name"] for column in inspector.get_columns("council_alert")),
         indexes | uniques,
     )
 
@@ -146,7 +150,7 @@ def test_the_escrow_id_column_of_trail_and_alerts_becomes_subject_id_and_back(em
 
         assert _trail_and_alert_schema(engine) == (
             ["subject_id", "seq"],
-            ["id", "subject_id", "kind", "message", "business_key", "created_at"],
+            ["business_key", "code", "created_at", "id", "kind", "params_json", "subject_id"],
             {
                 "ix_council_alert_subject_id": ["subject_id"],
                 "uq_council_alert_business_key": ["business_key"],
@@ -166,7 +170,7 @@ def test_the_escrow_id_column_of_trail_and_alerts_becomes_subject_id_and_back(em
         migrate(empty_db_url, "downgrade", "0007_party_token")
         assert _trail_and_alert_schema(engine) == (
             ["escrow_id", "seq"],
-            ["id", "escrow_id", "kind", "message", "business_key", "created_at"],
+            ["business_key", "created_at", "escrow_id", "id", "kind", "message"],
             {"ix_council_alert_escrow_id": ["escrow_id"], "uq_council_alert_business_key": ["business_key"]},
         )
         with engine.connect() as connection:
@@ -225,3 +229,49 @@ def register_dealer(session, name: str) -> None:
         credit_code="91350100M000100Y43",
         legal_name=f"{name} Co.",
     )
+
+
+# 0017: an alert's English sentence becomes a code and parameters, and back.
+ALERT_CODES_BEFORE = "0016_key_recovery"
+
+
+def test_an_alert_stored_as_a_sentence_keeps_it_as_a_legacy_text_and_gets_it_back(empty_db_url: str) -> None:
+    migrate(empty_db_url, "upgrade", ALERT_CODES_BEFORE)
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO council_alert (subject_id, kind, message, business_key, created_at)"
+                    " VALUES ('ESC-2026-00001', 'funding_expired', 'not funded in time', 'k-old', :at)"
+                ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+                {"at": utcnow()},
+            )
+        upgrade(empty_db_url)
+
+        with session_scope(engine) as session:
+            crud.raise_alert(
+                session=session,
+                subject_id="ESC-2026-00001",
+                code=AlertCode.INSPECTION_OVERDUE,
+                params={"stage": "2"},
+                business_key="k-new",
+            )
+            old, new = sorted(crud.list_alerts(session=session), key=lambda a: a.business_key == "k-new")
+            assert (old.kind, old.code, json.loads(old.params_json)) == (
+                "funding_expired",
+                "legacy",
+                {"text": "not funded in time"},
+            )
+            assert stored_alert_text("zh-CN", old) == "not funded in time"  # as it was written
+            assert (new.kind, new.code) == ("inspection_overdue", "inspection_overdue")
+
+        migrate(empty_db_url, "downgrade", ALERT_CODES_BEFORE)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT business_key, message FROM council_alert ORDER BY id"))
+            assert list(rows) == [
+                ("k-old", "not funded in time"),
+                ("k-new", 'inspection_overdue: {"stage": "2"}'),
+            ]
+    finally:
+        engine.dispose()
