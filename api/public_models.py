@@ -5,10 +5,13 @@ The frozen quarterly list keeps its moments as the ISO strings it was published 
 as it was frozen, byte for byte in its values, until it expires.
 """
 
+from dataclasses import asdict
 from datetime import datetime
 
 from pydantic import BaseModel
 
+from domain.alert_codes import AlertCode, AlertParams
+from public_record.alerts import SpikeAlert
 from public_record.complaints import Tally
 from public_record.quarterly import ListedBusiness
 
@@ -61,3 +64,24 @@ class ComplaintCounts(BaseModel):
     by_quarter: dict[str, GroupCount]
     by_outcome: dict[str, int]
     items: list[CountedDispute]
+
+
+class ComplaintSpike(BaseModel):
+    """A month's complaints against a category or business far above its own baseline: the
+    figures, and the council alert they make (`code` and `params`, rendered per reader)."""
+
+    subject: str
+    key: str
+    label: str
+    month: str
+    count: int
+    baseline: list[int]
+    mean: float
+    sd: float
+    threshold: float
+    code: AlertCode
+    params: AlertParams
+
+    @classmethod
+    def of(cls, alert: SpikeAlert) -> "ComplaintSpike":
+        return cls(**asdict(alert), code=AlertCode.COMPLAINT_SPIKE, params=alert.params)

@@ -63,3 +63,19 @@ def test_every_operation_says_in_a_line_what_it_does(tmp_path):
     _, found = operations(tmp_path)
     bare = [name for name, operation in found.items() if not operation.get("description", "").strip()]
     assert bare == []
+
+
+def test_every_json_answer_is_a_declared_model(tmp_path):
+    """A client reads each success answer by its schema: none may be a bare object or a list of
+    them (a dict the route built by hand), which the document could only call `{}`."""
+    _, found = operations(tmp_path)
+    bare = {}
+    for name, operation in found.items():
+        for status, response in operation["responses"].items():
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            if int(status) >= 400 or schema is None:
+                continue
+            shape = schema.get("items", schema)
+            if "$ref" not in shape and "anyOf" not in shape and shape.get("type") != "boolean":
+                bare[name] = schema
+    assert bare == {}

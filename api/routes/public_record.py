@@ -19,9 +19,8 @@ from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep
 from api.errors import ApiError, error_responses
-from api.public_models import ComplaintCounts, CountedDispute, GroupCount, PublishedList
+from api.public_models import ComplaintCounts, ComplaintSpike, CountedDispute, GroupCount, PublishedList
 from db.models import utcnow
-from domain.alert_codes import AlertCode
 from domain.money import yuan
 from domain.spreadsheet import csv_text
 from public_record.alerts import spikes
@@ -216,22 +215,19 @@ def decisions_page(
 
 
 # -------------------------------------------------------------------------- alerts
-@council_router.get("/complaint-alerts")
+@council_router.get("/complaint-alerts", response_model=list[ComplaintSpike])
 def complaint_alerts(
     party: CurrentParty,
     session: SessionDep,
     month: Annotated[str | None, Query(pattern=MONTH_PATTERN.pattern, description="YYYY-MM")] = None,
-) -> list[dict[str, Any]]:
+) -> list[ComplaintSpike]:
     """Spikes in one month against each category's and business's own baseline (council only)."""
     if party.role != "council":
         raise ApiError(403, "council_only", "complaint alerts are for the council")
     history = load_history(session=session)
     chosen = Month.parse(month) if month else Month.of(utcnow())
     labels = {party_id: history.business(party_id).name for party_id in history.parties}
-    return [
-        {**asdict(alert), "code": AlertCode.COMPLAINT_SPIKE, "params": alert.params}
-        for alert in spikes(all_disputes(history), chosen, labels)
-    ]
+    return [ComplaintSpike.of(alert) for alert in spikes(all_disputes(history), chosen, labels)]
 
 
 def category_words(t: Callable[..., str], category: str) -> str:
