@@ -18,7 +18,7 @@ from web.access import PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS
 from web.case_reads import claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import CaseRow, case_row, steps_open_to
-from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
+from web.charts import Bar, bar_chart
 from web.i18n import translator
 from web.templating import render
 
@@ -49,7 +49,6 @@ def open_disputes(
         [Bar(t(f"phase.{phase}"), per_phase[phase]) for phase in CasePhase if per_phase[phase]],
         title=t("council.chart_phases"),
         empty_text=t("council.no_open_cases"),
-        width=PHONE_BAR_WIDTH,
     )
     alerts = crud.list_alerts(session=session)[:20]
     context = {
@@ -137,8 +136,6 @@ def expert_registry(
         "page_query": lambda number: urlencode({**request.query_params, "page": number}),
         "filters": {"domain": domain, "specialty": specialty, "active": active, "q": q or ""},
         "specialties": SPECIALTIES,
-        "chart": bar_chart(
-            bars, title=t("registry.chart_title"), empty_text=t("chart.no_data"), width=PHONE_BAR_WIDTH
-        ),
+        "chart": bar_chart(bars, title=t("registry.chart_title"), empty_text=t("chart.no_data")),
     }
     return render(request, "council/experts.html", context)

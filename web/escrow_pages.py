@@ -140,7 +140,6 @@ async def escrow_page(
         title=translate(language, "chart.funds_title", escrow=escrow_id),
         empty_text=translate(language, "chart.funds_empty"),
         value_format=yuan,
-        width=480,
         height=280,
         time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
     )
