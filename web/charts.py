@@ -129,7 +129,7 @@ def step_chart(
         first_moment, first_value = points[0]
         path = [f"M{x(first_moment):.1f},{y(first_value):.1f}"]
         path += [f"H{x(moment):.1f} V{y(value):.1f}" for moment, value in points[1:]]
-        path.append(f"H{x(end):.1f}")
+        path.append(f"H{left + plot_w:.1f}")  # the last value holds to the edge, a lone point too
         parts.append(
             f'<path class="series" stroke="{colour}" d="{" ".join(path)}">'
             f"<title>{escape(line.name)}</title></path>"
