@@ -6,7 +6,8 @@ over HTTP as each kind of reader, and whoever gets an HTML page (200) opens it i
 browser. `test_every_page_route_is_opened` fails for a route nobody gets a page from that is
 not named in `NOT_PAGES`. The world gives every role something to show: escrow A past a
 failed inspection with a dispute, its case R filed with photos (owner against contractor),
-car case C with its panel drawn, a published quarter, a key recovery waiting for the council.
+car case C with its panel drawn, an escrow signed and waiting for its deposit at the bank's
+desk, a published quarter, a key recovery waiting for the council.
 
 On every page, with its folded sections opened: the document is no wider than the screen,
 every chart's text draws at least 11 px tall, and no table cell is squeezed narrower than
@@ -26,6 +27,7 @@ from public_record.periods import Quarter
 from public_record.store import publish
 from tests.kits.driver import open_page
 from tests.kits.evidence_files import pdf, photo
+from tests.kits.flow import EscrowFlow
 from tests.kits.page_routes import page_routes
 from tests.kits.security_world import ANONYMOUS, World, build_world
 from tests.kits.staff_kit import session_cookie
@@ -150,6 +152,9 @@ async def phone_world(stack, tmp_path_factory) -> PhoneWorld:
         "escrow_dispute": dispute,
     }
     await case_r.file(claim, [photo(333, 240), photo(334, 240), pdf("the flood test record")])
+    signed = await EscrowFlow(stack).register()  # for the bank's desk: signed, its deposit awaited
+    await signed.create(total_fen=800_000)
+    await signed.sign_contract()
     with Session(stack.engine) as session:
         publish(session=session, quarter=Quarter.parse(QUARTER))
     recovery = await world.recovery_request()
