@@ -11,8 +11,8 @@ desk, a published quarter, a key recovery waiting for the council.
 
 On every page, with its folded sections opened: the document is no wider than the screen,
 every chart's text draws at least 11 px tall, and no table cell is squeezed narrower than
-about three characters (the one-character-a-line symptom). Each reader's main pages are
-saved as screenshots (artifacts/screenshots/phone-*.png) to look at.
+about three characters (the one-character-a-line symptom); in Chinese and in English. Each
+reader's main pages are saved as screenshots (artifacts/screenshots/phone-*.png) to look at.
 """
 
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ from tests.kits.page_routes import page_routes
 from tests.kits.security_world import ANONYMOUS, World, build_world
 from tests.kits.staff_kit import session_cookie
 from tests.web.conftest import screenshot
+from web.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES
 from web.session import SESSION_COOKIE
 
 # One reader of each kind; the security world's outsiders see the same pages with less on them.
@@ -190,14 +191,15 @@ async def problems_on(page: Page) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("reader", READERS)
-async def test_every_page_fits_a_phone(phone_world: PhoneWorld, new_context, reader: str):
+async def test_every_page_fits_a_phone(phone_world: PhoneWorld, new_context, reader: str, language: str):
     context = await new_context()
+    url = str(phone_world.world.http.base_url)
+    cookies = [{"name": LANGUAGE_COOKIE, "value": language, "url": url}]
     if reader != ANONYMOUS:
-        token = phone_world.cookies[reader]
-        await context.add_cookies(
-            [{"name": SESSION_COOKIE, "value": token, "url": str(phone_world.world.http.base_url)}]
-        )
+        cookies.append({"name": SESSION_COOKIE, "value": phone_world.cookies[reader], "url": url})
+    await context.add_cookies(cookies)
     page = await context.new_page()
     wrong: dict[str, list[str]] = {}
     for route, path in phone_world.visits[reader]:
@@ -212,5 +214,6 @@ async def test_every_page_fits_a_phone(phone_world: PhoneWorld, new_context, rea
         if route in MAIN_PAGES:
             name = route.strip("/").replace("/", "-").replace("{", "").replace("}", "") or "home"
             case_r = phone_world.case_r in path
-            await screenshot(page, f"phone-{reader}-{name}" + ("-R" if case_r else ""))
-    assert wrong == {}, f"{reader}'s pages at 390 px: {wrong}"
+            suffix = ("-R" if case_r else "") + ("" if language == DEFAULT_LANGUAGE else f"-{language}")
+            await screenshot(page, f"phone-{reader}-{name}{suffix}")
+    assert wrong == {}, f"{reader}'s pages at 390 px in {language}: {wrong}"
