@@ -39,7 +39,7 @@ from domain.roles import Role
 from sandbox_bank.client import BankClient, BankError, BankRejected, JournalEntry, UnconfirmedDeposit
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_reads import problem_page
-from web.charts import PHONE_BAR_WIDTH, Bar, Series, bar_chart, step_chart
+from web.charts import Bar, Series, bar_chart, step_chart
 from web.i18n import translator
 from web.templating import render
 
@@ -111,7 +111,6 @@ async def ledger(request: Request, staff: BankStaff, settings: SettingsDep) -> H
             title=t("bank.totals_title"),
             empty_text=t("chart.no_data"),
             value_format=yuan,
-            width=PHONE_BAR_WIDTH,
         ),
         "held_chart": step_chart(
             [Series(t("bank.held"), held_over_time(journal.held_fen, journal.entries))],

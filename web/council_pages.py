@@ -19,7 +19,7 @@ from web.access import PageRoute, require_roles
 from web.case_forms import CASE_STEP_WORDS
 from web.case_reads import case_titles, claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import CaseRow, case_row, steps_open_to
-from web.charts import PHONE_BAR_WIDTH, Bar, bar_chart
+from web.charts import Bar, bar_chart
 from web.expert_registry_pages import SCRIPT_WORDS
 from web.i18n import language_of, translator
 from web.server_text import reason_words, stored_alert_text
@@ -52,7 +52,6 @@ def open_disputes(
         [Bar(t(f"phase.{phase}"), per_phase[phase]) for phase in CasePhase if per_phase[phase]],
         title=t("council.chart_phases"),
         empty_text=t("council.no_open_cases"),
-        width=PHONE_BAR_WIDTH,
     )
     language = language_of(request)
     alerts = [(alert, stored_alert_text(language, alert)) for alert in crud.list_alerts(session=session)[:20]]
@@ -143,9 +142,7 @@ def expert_registry(
         "page_query": lambda number: urlencode({**request.query_params, "page": number}),
         "filters": {"domain": domain, "specialty": specialty, "active": active, "q": q or ""},
         "specialties": SPECIALTIES,
-        "chart": bar_chart(
-            bars, title=t("registry.chart_title"), empty_text=t("chart.no_data"), width=PHONE_BAR_WIDTH
-        ),
+        "chart": bar_chart(bars, title=t("registry.chart_title"), empty_text=t("chart.no_data")),
         "script_words": SCRIPT_WORDS,  # the CSV import's report (static/experts_desk.js)
         "max_csv_bytes": MAX_CSV_BYTES,
     }

@@ -4,6 +4,7 @@ contract can be cancelled, proposing or agreeing to that), and the owner's contr
 Steps are signed in the browser and posted to the JSON API by `static/steps.js`; these
 routes only read."""
 
+import asyncio
 from datetime import UTC, datetime
 from functools import partial
 
@@ -151,22 +152,24 @@ async def escrow_page(
     settings: SettingsDep,
     temporal: TemporalDep,
 ) -> HTMLResponse:
+    # The workflow and the bank are asked at once: the page waits for the slower, not for both
+    # in turn (the bank's answer is dropped unread when the reader may not see the escrow).
+    read = asyncio.gather(read_escrow(temporal, escrow_id, party), bank_statements(settings, [escrow_id]))
     try:
-        snapshot, role = await read_escrow(temporal, escrow_id, party)
+        (snapshot, role), statements = await read
     except ApiError as exc:
         context = {"party": party, "escrow_id": escrow_id, "error": exc}
         return render(request, "escrow/missing.html", context, status_code=exc.status)
     language = language_of(request)
     ids = [snapshot.owner_id, snapshot.contractor_id, snapshot.inspector_id]
     names = {p.id: p.display_name for p in crud.list_parties(session=session, ids=ids)}
-    statement = (await bank_statements(settings, [escrow_id]))[escrow_id]
+    statement = statements[escrow_id]
     lines = funds_over_time(statement or [], datetime.now(UTC))
     chart = step_chart(
         chart_series(lines, {key: translate(language, word) for key, word in CHART_LINES.items()}),
         title=translate(language, "chart.funds_title", escrow=escrow_id),
         empty_text=translate(language, "chart.funds_empty"),
         value_format=yuan,
-        width=480,
         height=280,
         time_format=lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
     )

@@ -72,6 +72,7 @@ def test_step_chart_draws_each_change_as_a_step_and_labels_itself():
 
 def test_bar_chart_scales_bars_to_the_largest_value():
     chart = bar_chart([Bar("甲公司", 10), Bar("乙公司", 5)], title="complaints", empty_text="none", width=390)
-    # plot width 390 - 200 - 90 = 100: the largest bar fills it, the other is half
-    assert 'width="100.0"' in chart and 'width="50.0"' in chart
+    # labels 3 × 14 + 12 = 54 wide, values round(2 × 0.6 × 14) + 12 = 29: plot width 390 - 54 - 29 = 307;
+    # the largest bar fills it, the other is half
+    assert 'width="307.0"' in chart and 'width="153.5"' in chart
     assert "甲公司" in chart

@@ -14,8 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from api.main import create_app
-from config.settings import Settings
+from tests.kits.page_routes import hidden_routes
 from tests.kits.security_world import (
     ANONYMOUS,
     BAD_TOKEN,
@@ -105,28 +104,10 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
 }
 # The page session itself (POST and DELETE /session) is tested in test_page_auth.py.
 SESSION_ROUTES = {"POST /session", "DELETE /session"}
-FRAMEWORK_PAGES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-
-
-def routes_of(router) -> list[tuple[str, set[str], bool]]:
-    """(path, methods, in schema) of every route, through routers included in routers."""
-    found = []
-    for route in router.routes:
-        contexts = getattr(route, "effective_route_contexts", None)
-        if contexts is not None:  # an included router (FastAPI >= 0.165)
-            for context in contexts() if callable(contexts) else contexts:
-                found.append((context.path, set(context.methods or ()), context.include_in_schema))
-        elif hasattr(route, "methods"):
-            found.append((route.path, set(route.methods or ()), route.include_in_schema))
-    return found
 
 
 def test_every_page_is_in_the_matrix(tmp_path):
-    hidden = [
-        (path, methods)
-        for path, methods, listed in routes_of(create_app(Settings(data_dir=tmp_path)))
-        if not listed and path not in FRAMEWORK_PAGES
-    ]
+    hidden = hidden_routes(tmp_path)
     pages = {path for path, methods in hidden if "GET" in methods}
     others = {f"{method} {path}" for path, methods in hidden for method in methods - {"GET", "HEAD"}}
     assert pages - PAGES.keys() == set(), "pages with no authorization decision in PAGES"
