@@ -95,6 +95,7 @@ class PhoneWorld:
     world: World
     case_r: str
     request_id: str
+    expert_id: str  # an entry of the expert registry, for the council's page of it
     cookies: dict[str, str]  # reader -> its session token
     routes: set[str]  # the app's GET page routes
     visits: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # reader -> (route, path)
@@ -105,6 +106,7 @@ class PhoneWorld:
             "escrow_id": self.world.flow.escrow_id,
             "quarter": QUARTER,
             "request_id": self.request_id,
+            "expert_id": self.expert_id,
             "language": "en",
         }
         return {route.format(**ids, case_id=case_id) for case_id in (self.world.case_id, self.case_r)}
@@ -164,7 +166,10 @@ async def phone_world(stack, tmp_path_factory) -> PhoneWorld:
         cookie = await session_cookie(world.parties[reader])
         cookies[reader] = cookie["Cookie"].split("=", 1)[1]
     routes = page_routes(tmp_path_factory.mktemp("app"))
-    found = PhoneWorld(world, case_r.case_id, recovery.request_id, cookies, routes)
+    council = world.parties["council"]
+    registry = await stack.http.get("/experts", params={"limit": 1}, headers=council.auth)
+    expert_id = registry.json()["data"][0]["expert_id"]  # C's panel was drawn from it
+    found = PhoneWorld(world, case_r.case_id, recovery.request_id, expert_id, cookies, routes)
     await found.find_visits()
     return found
 
