@@ -171,7 +171,7 @@ async def test_the_list_refuses_bad_data_naming_the_field_and_stores_nothing(flo
     http, auth = flow.stack.http, flow.council.auth
     response = await http.post(ACCREDITATIONS, json=body, headers=auth)
     assert code(response) == (422, "invalid_accreditation")
-    assert response.json()["detail"]["message"].startswith(f"{expected}:")
+    assert response.json()["detail"]["reason"].startswith(f"{expected}:")
     listed = await http.get(ACCREDITATIONS, params={"party_id": flow.inspector.id}, headers=auth)
     assert listed.json() == {"data": [], "count": 0}
 

@@ -4,8 +4,8 @@ unverified or mis-roled party in words (issue 17 point 5), on a 390 px phone scr
 from playwright.async_api import expect
 
 from client.accreditation import accredit_inspector
-from client.escrow_session import eventually
 from client.businesses import demo_credit_code, enrol_verified, give_demo_licence, verify
+from client.escrow_session import eventually
 from client.party import Party
 from tests.kits.businesses import business_desk
 from tests.kits.driver import check_usable, register, token_of

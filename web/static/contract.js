@@ -110,8 +110,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const created = await Signing.api("POST", "/escrows", body, headers);
       window.location.assign("/my/escrows/" + encodeURIComponent(created.escrow_id));
     } catch (exception) {
-      const code = exception.code ? " (" + exception.code + ")" : "";
-      showError(words["error.step"] + " " + (exception.message || String(exception)) + code);
+      showError(words["error.step"] + " " + Signing.refusalText(exception, { form, box: error }));
     } finally {
       button.disabled = false;
     }

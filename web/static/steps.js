@@ -29,7 +29,7 @@
 //   uploadFiles(fileInput) -> ["sha256:<hex>", ...]  each chosen file hashed here, uploaded to the
 //                                                   evidence store under that hash, the answer checked
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
-//   showError(exception)                            the refusal in #step-error, in the reader's words
+//   showError(exception, form?)                     the refusal in #step-error, in the reader's words
 (() => {
   "use strict";
 
@@ -115,6 +115,7 @@
       request.open("PUT", "/evidence/" + digest + "?name=" + encodeURIComponent(uploadName(file)));
       for (const [header, value] of Object.entries(Signing.SESSION_HEADERS)) request.setRequestHeader(header, value);
       request.setRequestHeader("Content-Type", "application/octet-stream");
+      request.setRequestHeader("Accept-Language", Signing.language());
       request.upload.onprogress = (event) => line.progress(event.loaded);
       request.onerror = () => reject(new Error("no answer"));
       request.onload = () => {
@@ -440,10 +441,16 @@
     });
   }
 
-  function showError(exception) {
+  // The refusal in the page's language (the API's sentence), with the labels of the fields it
+  // concerns (the step's field words, else the form's labels); the code only in data-code.
+  function showError(exception, form) {
     const box = document.getElementById("step-error");
-    const code = exception.code ? " (" + exception.code + ")" : "";
-    box.textContent = say("error.step") + " " + (exception.message || String(exception)) + code;
+    const action = form && form.dataset.step;
+    const labelOf = (name) => {
+      const key = action && words()[`field.${action}.${name}`] ? `field.${action}.${name}` : "field." + name;
+      return words()[key] ? say(key) : null;
+    };
+    box.textContent = say("error.step") + " " + Signing.refusalText(exception, { form, labelOf, box });
     box.hidden = false;
     box.focus();
   }
@@ -462,7 +469,7 @@
       const answer = await confirmAndSubmit(form, envelope);
       if (answer) follow(form, answer);
     } catch (exception) {
-      showError(exception);
+      showError(exception, form);
     } finally {
       button.disabled = false;
     }
