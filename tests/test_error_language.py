@@ -3,11 +3,18 @@
 
 from dataclasses import asdict
 
+import httpx
+
 from api.error_catalogue import catalogue
 from client.party import Party
 from tests.kits.flow import EscrowFlow
 
 PAGE = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def browser(stack) -> httpx.AsyncClient:
+    """A client with no cookies: the shared one may hold a language another test chose."""
+    return httpx.AsyncClient(base_url=stack.http.base_url, timeout=stack.http.timeout)
 
 
 async def test_an_error_is_said_in_the_language_the_request_asks_for(stack):
@@ -68,29 +75,41 @@ async def test_a_sentence_carries_the_value_its_raise_site_names(stack):
 
 
 async def test_a_mistyped_address_is_a_page_in_the_readers_language(stack):
-    chinese = await stack.http.get("/my/no-such-page", headers=PAGE)
+    async with browser(stack) as http:
+        await mistyped_addresses(http)
+
+
+async def mistyped_addresses(http: httpx.AsyncClient) -> None:
+    chinese = await http.get("/my/no-such-page", headers=PAGE)
     assert chinese.status_code == 404 and chinese.headers["content-type"].startswith("text/html")
     assert '<html lang="zh-CN">' in chinese.text and "找不到这个页面" in chinese.text
     assert 'data-code="not_found"' in chinese.text and catalogue("zh-CN")["not_found"] in chinese.text
 
-    english = await stack.http.get("/council/no-such-page?lang=en", headers=PAGE)
+    english = await http.get("/council/no-such-page?lang=en", headers=PAGE)
     assert english.status_code == 404 and "Page not found" in english.text
-    by_cookie = await stack.http.get("/public/no-such-page", headers=PAGE, cookies={"lang": "en"})
+    http.cookies.set("lang", "en")
+    by_cookie = await http.get("/public/no-such-page", headers=PAGE)
+    http.cookies.clear()
     assert by_cookie.status_code == 404 and "Page not found" in by_cookie.text
 
     # a program asking for JSON, and any API route, keep the error shape
-    program = await stack.http.get("/my/no-such-page", headers={"Accept": "application/json"})
+    program = await http.get("/my/no-such-page", headers={"Accept": "application/json"})
     assert program.json()["detail"]["code"] == "not_found"
-    api = await stack.http.get("/escrows/ESC-1999-99999", headers=PAGE)
+    api = await http.get("/escrows/ESC-1999-99999", headers=PAGE)
     assert api.headers["content-type"].startswith("application/json") and api.status_code == 401
 
 
 async def test_an_unpublished_quarter_is_a_page_and_its_json_stays_json(stack):
-    page = await stack.http.get("/public/quarters/2001Q1", headers=PAGE)
+    async with browser(stack) as http:
+        await unpublished_quarter(http)
+
+
+async def unpublished_quarter(http: httpx.AsyncClient) -> None:
+    page = await http.get("/public/quarters/2001Q1", headers=PAGE)
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert 'data-code="not_published"' in page.text and catalogue("zh-CN")["not_published"] in page.text
-    english = await stack.http.get("/public/quarters/2001Q1?lang=en")
+    english = await http.get("/public/quarters/2001Q1?lang=en")
     assert english.status_code == 404 and catalogue("en")["not_published"] in english.text
 
-    document = await stack.http.get("/public/quarters/2001Q1.json", headers=PAGE)
+    document = await http.get("/public/quarters/2001Q1.json", headers=PAGE)
     assert (document.status_code, document.json()["detail"]["code"]) == (404, "not_published")

@@ -65,7 +65,7 @@ def affiliations_out(affiliations: list[Affiliation]) -> list[AffiliationPublic]
 
 
 def _invalid(exc: InvalidExpert) -> ApiError:
-    return ApiError(422, "invalid_expert", f"{exc.field}: {exc.message}")
+    return ApiError(422, "invalid_expert", f"{exc.field}: {exc.message}", details={"field": exc.field})
 
 
 def _link_error(exc: Exception) -> ApiError:

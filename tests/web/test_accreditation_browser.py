@@ -31,6 +31,7 @@ async def test_the_council_accredits_renews_and_deactivates_an_inspector_at_390_
     await page.click("#new-accreditation button[type=submit]")
     await expect(page.locator("#step-error")).to_contain_text(catalogue("zh-CN")["invalid_accreditation"])
     await expect(page.locator("#step-error")).to_have_attribute("data-code", "invalid_accreditation")
+    await expect(page.locator("#step-error")).to_contain_text("专业：")  # the field, by its label
 
     await page.check('#new-accreditation input[value="waterproofing"]')
     await page.fill("#affiliations", "P-FORMEREMPLOYER|employed|2020-01-01|2023-06-30")

@@ -83,7 +83,8 @@ async def test_the_owner_withdraws_a_case_and_its_escrow_dispute_in_the_browser(
         "data-code", re.compile("nonce_reused|case_closed")
     )
     said = (catalogue("zh-CN")["nonce_reused"], catalogue("zh-CN")["case_closed"])
-    assert any(words in await owner.locator("#step-error").inner_text() for words in said)
+    shown = await owner.locator("#step-error").inner_text()
+    assert any(words in shown for words in said), shown
     outer, again = posted
     assert again == outer  # the case had taken the first: the same nonces, refused, never applied twice
     inner = outer["envelope"]["payload"]["escrow_step"]

@@ -59,15 +59,22 @@
   }
 
   // A field's name as the reader sees it: the `labelOf` the page gives, else the label of the
-  // control of that name in `form` (or the page), else the name itself.
+  // control of that name in `form` (or the page): a choice's group by its legend. Null when the
+  // page shows no such field: then the message alone is said, never a field's API name.
   function fieldLabel(name, form, labelOf) {
     const given = labelOf && labelOf(name);
     if (given) return given;
-    const scope = form || document;
-    const control = scope.querySelector(`[name="${CSS.escape(name)}"]`);
-    const label = control && control.labels && control.labels[0];
-    return ((label && label.textContent) || (control && control.getAttribute("aria-label")) || name).trim();
+    const control = fieldControl(name, form);
+    if (!control) return null;
+    const legend = /checkbox|radio/.test(control.type) && control.closest("fieldset")?.querySelector("legend");
+    const label = legend || (control.labels && control.labels[0]);
+    const text = ((label && label.textContent) || control.getAttribute("aria-label") || "").trim();
+    return text.replace(/[\s*:：]+$/, "") || null;
   }
+
+  // The control a field name (`affiliations[0].end` is `affiliations`) stands for, if the page has it.
+  const fieldControl = (name, form) =>
+    (form || document).querySelector(`[name="${CSS.escape(String(name).split(/[.[]/)[0])}"]`);
 
   // A refusal in words for the page: the message, then the fields it concerns by their labels.
   // `box`, when given, gets the code as data-code (for tests) and each field's control is marked.
@@ -76,12 +83,12 @@
     const fields = (exception && exception.fields) || [];
     if (box) box.dataset.code = (exception && exception.code) || "";
     for (const name of fields) {
-      const control = (form || document).querySelector(`[name="${CSS.escape(name)}"]`);
+      const control = fieldControl(name, form);
       if (control) control.setAttribute("aria-invalid", "true");
     }
-    if (!fields.length) return message;
+    const labels = [...new Set(fields.map((name) => fieldLabel(name, form, labelOf)).filter(Boolean))];
+    if (!labels.length) return message;
     const chinese = language().startsWith("zh");
-    const labels = fields.map((name) => fieldLabel(name, form, labelOf).replace(/[\s*:：]+$/, ""));
     return labels.join(chinese ? "、" : ", ") + (chinese ? "：" : ": ") + message;
   }
 
