@@ -450,7 +450,9 @@
       const key = action && words()[`field.${action}.${name}`] ? `field.${action}.${name}` : "field." + name;
       return words()[key] ? say(key) : null;
     };
-    box.textContent = say("error.step") + " " + Signing.refusalText(exception, { form, labelOf, box });
+    const said = Signing.refusalText(exception, { form, labelOf, box });
+    const text = exception && exception.code === "no_key_here" ? say("errors.no_key_here") : said;
+    box.textContent = say("error.step") + " " + text;
     box.hidden = false;
     box.focus();
   }
