@@ -47,6 +47,6 @@ class EscrowLinkActivities:
                 code = cause.details[0].get("code")
                 if code == ALREADY_APPLIED:
                     return EscrowDecisionResult(applied=True, detail="already applied")
-                return EscrowDecisionResult(applied=False, detail=f"{code}: {cause.message}")
+                return EscrowDecisionResult(applied=False, detail=f"{code}: {cause.message}", code=code)
             raise
         return EscrowDecisionResult(applied=True, detail="applied")

@@ -64,6 +64,7 @@ class EscrowDecisionInput:
 class EscrowDecisionResult:
     applied: bool
     detail: str
+    code: str | None = None  # the escrow's refusal code, when it refused (none in older histories)
 
 
 @dataclass

@@ -18,6 +18,7 @@ def require_verified(party: Party) -> None:
             "party_not_verified",
             f"{party.display_name} ({party.id}) is a {party.role} the council has not verified;"
             " it can be named once the council has checked its business licence",
+            params={"party": f"{party.display_name} ({party.id})"},
         )
 
 

@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError
-from domain.steps.rejections import RejectionKind
+from domain.steps.rejections import RejectionKind, StepRejected
 from workflows.case import CaseWorkflow
 from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
@@ -52,11 +52,19 @@ ESCROW = Process("escrow", escrow_workflow_id, EscrowWorkflow.run, EscrowWorkflo
 CASE = Process("case", case_workflow_id, CaseWorkflow.run, CaseWorkflow.submit_step)
 
 
+def refused(exc: StepRejected, status: int | None = None) -> ApiError:
+    """A machine's refusal raised outside a workflow, answered at its kind's status (or `status`)."""
+    return ApiError(status or STATUS_BY_KIND[exc.kind.value], exc.code, exc.message, details=exc.details())
+
+
 def rejection_from(exc: WorkflowUpdateFailedError) -> ApiError:
     cause = exc.cause
     if isinstance(cause, ApplicationError) and cause.type == STEP_REJECTED and cause.details:
         detail = cause.details[0]
-        return ApiError(STATUS_BY_KIND.get(detail.get("kind"), 409), detail["code"], cause.message)
+        field = {"field": detail["field"]} if detail.get("field") else {}
+        return ApiError(
+            STATUS_BY_KIND.get(detail.get("kind"), 409), detail["code"], cause.message, details=field
+        )
     return ApiError(409, "step_failed", str(cause or exc))
 
 

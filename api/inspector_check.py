@@ -23,4 +23,4 @@ def check_inspector(session: Session, inspector: Party, contractor: Party, on: d
     refusal = ineligibility(named, records, contractor.id, on)
     if refusal is not None:
         code, sentence = refusal
-        raise ApiError(409, code, sentence)
+        raise ApiError(409, code, sentence, params={"inspector": named.removeprefix("inspector ")})

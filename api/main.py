@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import error_responses, install_error_handlers
+from api.errors import error_responses, install_error_handlers, json_refused
 from api.gateway import CASE, ESCROW
 from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
@@ -57,6 +57,7 @@ from web import (
     statement_pages,
 )
 from web import routes as pages
+from web.error_pages import install_error_pages
 from web.session import SignInRequired, to_sign_in
 from workflows.connection import connect_temporal
 
@@ -85,11 +86,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.app_database_url())
     app.state.evidence_store = make_store(settings)
     install_error_handlers(app)
+    install_error_pages(app)  # the same refusals as pages, where a browser asked for one
     app.state.rate_limits = RateLimits(settings)
     # The last added is the outermost: the server's time and the security headers on every
     # answer, metrics count every refusal, rate limits count a request before its body is read,
     # the JSON policy refuses bodies.
-    app.add_middleware(JsonPolicy)
+    app.add_middleware(JsonPolicy, reply=json_refused)
     app.add_middleware(RateLimitedRoutes, limits=app.state.rate_limits)
     app.add_middleware(RequestMetrics)
     app.add_middleware(SecurityHeaders)

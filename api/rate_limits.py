@@ -26,8 +26,8 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import ApiError
-from config.json_policy import ErrorReply, error_reply
+from api.errors import ApiError, api_reply
+from config.json_policy import ErrorReply
 from config.settings import Settings
 
 REGISTRATION = "registration"
@@ -79,8 +79,15 @@ def retry_after(wait: int) -> dict[str, str]:
     return {"Retry-After": str(wait)}
 
 
-def too_many(wait: int) -> ErrorReply:
-    return error_reply(429, "rate_limited", MESSAGE.format(seconds=wait), headers=retry_after(wait))
+def too_many(scope: Scope, wait: int) -> ErrorReply:
+    return api_reply(
+        scope,
+        429,
+        "rate_limited",
+        MESSAGE.format(seconds=wait),
+        params={"seconds": wait},
+        headers=retry_after(wait),
+    )
 
 
 def client_of(scope: Scope) -> str:
@@ -100,7 +107,13 @@ class Guesses:
         """Before the secret is compared: a client out of guesses is told to wait."""
         wait = self.limits.wait_seconds(self.name, self.client)
         if wait:
-            raise ApiError(429, "rate_limited", MESSAGE.format(seconds=wait), headers=retry_after(wait))
+            raise ApiError(
+                429,
+                "rate_limited",
+                MESSAGE.format(seconds=wait),
+                headers=retry_after(wait),
+                params={"seconds": wait},
+            )
 
     def count_wrong(self) -> None:
         self.limits.count(self.name, self.client)
@@ -133,4 +146,4 @@ class RateLimitedRoutes:
         if not wait:
             await self.app(scope, receive, send)
             return
-        await too_many(wait)(scope, receive, send)
+        await too_many(scope, wait)(scope, receive, send)

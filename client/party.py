@@ -20,6 +20,9 @@ Upload = bytes | Path
 
 
 class StepRefused(Exception):
+    """`message` is what the API said for a program: its `reason` when it gave one (the refusing
+    code's own sentence, which names the stage or the amount), else its `message`."""
+
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
@@ -33,7 +36,7 @@ def checked(response: httpx.Response) -> httpx.Response:
         return response
     try:
         detail = response.json()["detail"]
-        code, message = detail["code"], detail["message"]
+        code, message = detail["code"], detail.get("reason") or detail["message"]
     except (ValueError, KeyError, TypeError):
         code, message = "http_error", response.text
     raise StepRefused(response.status_code, code, message)

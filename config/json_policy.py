@@ -41,7 +41,7 @@ that still reaches a message as `?` instead of failing to write the reply.
 """
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -185,11 +185,17 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
             return bytes(body)
 
 
-class JsonPolicy:
-    """Plain ASGI middleware: reads each body whole, checks it, then hands it on unchanged."""
+def plain_reply(scope: Scope, refused: JsonRefused) -> ErrorReply:
+    return error_reply(refused.status, refused.code, refused.message)
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class JsonPolicy:
+    """Plain ASGI middleware: reads each body whole, checks it, then hands it on unchanged.
+    `reply` writes a refusal (the API's says it in the reader's language)."""
+
+    def __init__(self, app: ASGIApp, reply: Callable[[Scope, JsonRefused], ErrorReply] = plain_reply) -> None:
         self.app = app
+        self.reply = reply
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -211,7 +217,7 @@ class JsonPolicy:
             if is_json and body:
                 loads_strict(body)
         except JsonRefused as refused:
-            await error_reply(refused.status, refused.code, refused.message)(scope, receive, send)
+            await self.reply(scope, refused)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -30,7 +30,7 @@ async def test_a_business_registers_with_a_valid_code_and_legal_name_only(stack)
     assert refusal(await register(http, "dealer", credit_code=REAL_CODE)) == (422, "legal_name_required")
     typo = await register(http, "inspector", credit_code="91350100M000100Y44", legal_name="X 有限公司")
     assert refusal(typo) == (422, "credit_code_check")
-    assert "mistyped" in typo.json()["detail"]["message"]
+    assert "mistyped" in typo.json()["detail"]["reason"]
     short = await register(http, "contractor", credit_code="9135", legal_name="X 有限公司")
     assert refusal(short) == (422, "credit_code_length")
     consumer = await register(http, "owner", credit_code=REAL_CODE, legal_name="X")

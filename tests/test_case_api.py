@@ -100,7 +100,7 @@ async def test_a_car_claim_with_its_facts_shows_the_statutory_remedy_and_bad_fac
             stack, buyer, dealer.id, claim(domain="car", main_specialty="body", car_facts=bad)
         )
         assert (refused.status_code, refused.json()["detail"]["code"]) == (422, code)
-        assert message in refused.json()["detail"]["message"]
+        assert message in refused.json()["detail"]["reason"]
     contractor = await verified_business(stack.http, "contractor", "Someone Building")
     owner = await Party(stack.http, "owner", "Someone Living").register()
     renovation = await file(stack, owner, contractor.id, claim(car_facts=facts))

@@ -38,8 +38,8 @@ RAISED = re.compile(
 # `ApiError(404, f"{process.noun}_not_found"`: one code per kind of workflow.
 PER_PROCESS = re.compile(r"Error\(\s*\d+\s*,\s*f\"\{process\.noun\}(_[a-z_]+)\"")
 # Starlette's own refusals mapped onto codes: `{404: "not_found", 405: "method_not_allowed"}`,
-# and the code for any other status, `.get(exc.status_code, "http_error")`.
-BY_STATUS = re.compile(r"\b\d{3}: \"([a-z][a-z0-9_]*)\"|\.get\(exc\.status_code, \"([a-z][a-z0-9_]*)\"\)")
+# and the code for any other status, `.get(status, "http_error")`.
+BY_STATUS = re.compile(r"\b\d{3}: \"([a-z][a-z0-9_]*)\"|\.get\([\w.]+, \"([a-z][a-z0-9_]*)\"\)")
 LINK = re.compile(r"\]\(([^)]+)\)")
 
 

@@ -243,7 +243,7 @@ async def test_registry_rules_answer_invalid_expert_naming_the_field(stack, coun
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert detail["code"] == "invalid_expert"
-    assert detail["message"].startswith(f"{field}: ")
+    assert detail["reason"].startswith(f"{field}: ")
     assert stored_count(stack, tag) == 0
 
 
@@ -359,7 +359,7 @@ async def test_csv_import_with_bad_rows_reports_each_and_stores_nothing(stack, c
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     assert detail["code"] == "invalid_rows"
-    assert "nothing was imported" in detail["message"]
+    assert "nothing was imported" in detail["reason"]
     assert [(r["row"], r["field"]) for r in detail["rows"]] == [
         (3, "specialties"),
         (4, "expert_id"),

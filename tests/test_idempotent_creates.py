@@ -93,7 +93,7 @@ async def test_a_key_reused_with_another_contract_is_refused_and_changes_nothing
     reused = await create(stack.http, flow, contract(flow, total_fen=3_000_000), key)
 
     assert (reused.status_code, reused.json()["detail"]["code"]) == (409, "idempotency_key_reused")
-    assert "different contract" in reused.json()["detail"]["message"]
+    assert "different contract" in reused.json()["detail"]["reason"]
     again = await create(stack.http, flow, contract(flow), key)
     assert again.json() == first.json()
     # Another party's key space is its own: the contractor may use the same key.

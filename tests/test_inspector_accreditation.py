@@ -53,13 +53,14 @@ async def my_escrows(flow: EscrowFlow) -> list:
 
 
 async def refused(flow: EscrowFlow, expected_code: str) -> str:
-    """The contract is refused with 409 and this code, nothing is created; the sentence."""
+    """The contract is refused with 409 and this code, naming the inspector, nothing is created;
+    the sentence that says why (the `reason`: which date, whose tie)."""
     response = await drafted(flow)
     assert code(response) == (409, expected_code), response.text
-    message = response.json()["detail"]["message"]
-    assert flow.inspector.id in message and flow.inspector.name in message
+    detail = response.json()["detail"]
+    assert flow.inspector.id in detail["message"] and flow.inspector.name in detail["message"]
     assert await my_escrows(flow) == []
-    return message
+    return str(detail["reason"])
 
 
 async def test_an_accredited_inspector_can_be_named(flow):
@@ -171,7 +172,7 @@ async def test_the_list_refuses_bad_data_naming_the_field_and_stores_nothing(flo
     http, auth = flow.stack.http, flow.council.auth
     response = await http.post(ACCREDITATIONS, json=body, headers=auth)
     assert code(response) == (422, "invalid_accreditation")
-    assert response.json()["detail"]["message"].startswith(f"{expected}:")
+    assert response.json()["detail"]["reason"].startswith(f"{expected}:")
     listed = await http.get(ACCREDITATIONS, params={"party_id": flow.inspector.id}, headers=auth)
     assert listed.json() == {"data": [], "count": 0}
 

@@ -107,7 +107,7 @@ async def test_a_token_asked_with_a_wrong_clock_is_told_how_far_off_it_is(api, o
     status, code, offset = refusal(response)
     assert (status, code) == (409, "stale_timestamp")
     assert abs(offset - off.total_seconds()) <= 5
-    message = response.json()["detail"]["message"]
+    message = response.json()["detail"]["reason"]
     assert f"the envelope's timestamp is 20 minutes {said} the server's clock" in message
     assert SERVER_TIME_HEADER in message and "automatic time" in message
 
@@ -156,14 +156,14 @@ async def test_claims_and_workflow_steps_refused_for_time_say_how_far_off(stack)
     response = await http.post("/cases", json=asdict(stale_claim), headers=buyer.auth)
     status, code, offset = refusal(response)
     assert (status, code) == (409, "stale_timestamp") and abs(offset + 1200) <= 5
-    assert "the claim's timestamp is 20 minutes behind" in response.json()["detail"]["message"]
+    assert "the claim's timestamp is 20 minutes behind" in response.json()["detail"]["reason"]
 
     case_id = await car_case(http, buyer, dealer)
     accept = council.sign("case.accept", case_id, {}, behind)
     response = await http.post(f"/cases/{case_id}/acceptance", json=asdict(accept))
     status, code, offset = refusal(response)  # refused by the workflow, told by the API
     assert (status, code) == (409, "stale_timestamp") and abs(offset + 1200) <= 5
-    assert "the envelope's timestamp is 20 minutes behind" in response.json()["detail"]["message"]
+    assert "the envelope's timestamp is 20 minutes behind" in response.json()["detail"]["reason"]
     assert (
         await http.post(f"/cases/{case_id}/acceptance", json=asdict(council.sign("case.accept", case_id, {})))
     ).status_code == 200

@@ -27,8 +27,8 @@ from domain.escrow.snapshot import read_summary
 from web.access import PageRefused
 from web.case_views import MediationView, mediation_view
 from web.evidence_view import case_files, escrow_files, files_shown
-from web.i18n import translator
-from web.templating import render
+from web.i18n import language_of, translator
+from web.templating import refusal_words, render
 from workflows.case import CaseWorkflow
 
 
@@ -46,10 +46,11 @@ async def read_case(request: Request, case_id: str) -> CaseSnapshot:
 
 
 def problem_page(request: Request, error: ApiError) -> HTMLResponse:
-    """An API error as a page: in the reader's words when the code has a message, else the API's."""
+    """An API error as a page: in the page's own words when it has some for the code, else in the
+    API's sentence for it (api/error_catalogue.py), both in the reader's language."""
     key = f"problem.{error.code}"
     worded = translator(request)(key)
-    message = error.message if worded == key else worded
+    message = refusal_words(language_of(request), error.code) if worded == key else worded
     context = {"message": message, "code": error.code}
     return render(request, "problem.html", context, status_code=error.status)
 

@@ -1,8 +1,8 @@
 """The words static/steps.js says itself on every page that signs a step: the dialog's fixed
 lines, yes and no, its own refusals (a bad amount, a refused step, an answer that never came
-back), and how each evidence file's upload goes (the store's refusals named by their code).
-Each page adds the words of its own steps to these; one list, so that no page can lack one of
-them.
+back, a device that holds no key for the signer), and how each evidence file's upload goes
+(the store's refusals named by their code). Each page adds the words of its own steps to these;
+one list, so that no page can lack one of them.
 """
 
 STEPS_JS_WORDS = (
@@ -13,6 +13,7 @@ STEPS_JS_WORDS = (
     "error.step",
     "error.no_answer",
     "error.amount",
+    "errors.no_key_here",
     *(
         f"upload.{state}"
         for state in ("hashing", "sending", "done", "failed", "no_answer", "mismatch", "refused")

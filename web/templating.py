@@ -19,6 +19,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 from starlette.responses import HTMLResponse
 
+from api import error_catalogue
 from api.server_clock import server_time_ms
 from db.models import Party
 from db.notifications import unread_count
@@ -67,13 +68,23 @@ templates.env.globals["server_time_ms"] = server_time_ms
 templates.env.globals["form_key"] = form_key
 
 
+def refusal_words(language: str, code: str) -> str:
+    """An error code as the API would say it to this reader (the API's catalogue, one for both)."""
+    return error_catalogue.message(code, language) or error_catalogue.message("step_failed", language) or code
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     """Render a page in the reader's language; templates call `t("key")` for every word they show.
     A page given the signed-in `party` also gets its `unread` notifications (the header's count)."""
     language = language_of(request)
-    page_context = {"lang": language, "languages": LANGUAGES, "t": partial(translate, language)}
+    page_context = {
+        "lang": language,
+        "languages": LANGUAGES,
+        "t": partial(translate, language),
+        "refusal": partial(refusal_words, language),
+    }
     page_context.update(context or {})
     party = page_context.get("party")
     if isinstance(party, Party):  # every signed-in page shows the reader's unread count in its header

@@ -179,7 +179,7 @@ class CaseWorkflow(StepUpdates):
         if result.applied:
             machine.escrow_enforced()
         else:
-            machine.escrow_refused(result.detail, workflow.now())
+            machine.escrow_refused(result.detail, workflow.now(), result.code)
 
     @workflow.signal
     def escrow_cancelled(self) -> None:

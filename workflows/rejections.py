@@ -11,7 +11,10 @@ with workflow.unsafe.imports_passed_through():
 
 def rejection_error(exc: StepRejected) -> ApplicationError:
     return ApplicationError(
-        exc.message, {"kind": exc.kind.value, "code": exc.code}, type=STEP_REJECTED, non_retryable=True
+        exc.message,
+        {"kind": exc.kind.value, "code": exc.code, **exc.details()},
+        type=STEP_REJECTED,
+        non_retryable=True,
     )
 
 

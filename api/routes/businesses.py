@@ -44,7 +44,12 @@ def public(business: Party) -> BusinessPublic:
 def _business(session: Session, party_id: str) -> Party:
     party = crud.get_party(session=session, party_id=party_id)
     if party is None or Role(party.role) not in VERIFIED_ROLES:
-        raise ApiError(404, "business_not_found", f"no contractor, dealer or inspector has the id {party_id}")
+        raise ApiError(
+            404,
+            "business_not_found",
+            f"no contractor, dealer or inspector has the id {party_id}",
+            params={"party_id": party_id},
+        )
     return party
 
 

@@ -23,7 +23,7 @@ from api.case_models import CaseFiled, CaseOutcomeSummary, CaseSummary
 from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
 from api.evidence_named import require_uploaded
-from api.gateway import CASE, ESCROW, execute, not_reachable, query, start_once
+from api.gateway import CASE, ESCROW, execute, not_reachable, query, refused, start_once
 from api.idempotency import BusinessKey, FirstAnswer, IdempotencyKey, answer_once
 from api.models import SignedStepIn
 from api.stale_timestamp import require_fresh
@@ -243,7 +243,7 @@ def _new_case(
             read_integer(claim.escrow_dispute, "escrow_dispute", minimum=1) if escrow_id else None
         )
     except StepRejected as exc:
-        raise ApiError(422, exc.code, exc.message) from None
+        raise refused(exc, 422) from None
     sides = SIDES[terms["domain"]]
     if respondent is None or respondent.id == party.id or {party.role, respondent.role} != sides:
         between = " and a ".join(sorted(sides))

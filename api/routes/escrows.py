@@ -22,7 +22,7 @@ from api.deps import (
 )
 from api.errors import ApiError, error_responses
 from api.escrow_access import escrow_reader_role, read_escrow
-from api.gateway import ESCROW, query, start_once
+from api.gateway import ESCROW, query, refused, start_once
 from api.idempotency import BusinessKey, IdempotencyKey, answer_once
 from api.inspector_check import check_inspector
 from api.models import (
@@ -64,7 +64,13 @@ def _named_party(session: Session, party_id: str, role: Role) -> Party:
     """The party a new contract names in `role`; a business must be verified (api/business_checks.py)."""
     party = crud.get_party(session=session, party_id=party_id)
     if party is None or party.role != role.value:
-        raise ApiError(422, "unknown_party", f"{party_id} is not a registered {role.value}")
+        raise ApiError(
+            422,
+            "unknown_party",
+            f"{party_id} is not a registered {role.value}",
+            params={"party_id": party_id},
+            details={"field": f"{role.value}_id"},
+        )
     require_verified(party)
     return party
 
@@ -94,7 +100,7 @@ def _stage_plan(body: ContractCreate) -> tuple[list[StagePlan], int]:
     try:
         check_total(total)  # the model bounds each amount; the machine would refuse a larger sum
     except StepRejected as exc:
-        raise ApiError(422, exc.code, exc.message) from None
+        raise refused(exc, 422) from None
     return stages, retention
 
 

@@ -23,7 +23,6 @@ from api.expert_models import (
     RowError,
 )
 from api.idempotency import BusinessKey, answer_once, idempotency_header
-from config.json_policy import error_reply
 from db import experts
 from db.models import Party
 from domain.canonical import content_hash
@@ -77,7 +76,7 @@ def affiliations_out(affiliations: list[Affiliation]) -> list[AffiliationPublic]
 
 
 def _invalid(exc: InvalidExpert) -> ApiError:
-    return ApiError(422, "invalid_expert", f"{exc.field}: {exc.message}")
+    return ApiError(422, "invalid_expert", f"{exc.field}: {exc.message}", details={"field": exc.field})
 
 
 def _link_error(exc: Exception) -> ApiError:
@@ -225,11 +224,13 @@ def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_te
     problems = sorted(problems + _registry_problems(session, parsed), key=lambda p: p.row)
     if problems:
         bad_rows = len({p.row for p in problems})
-        return error_reply(
+        raise ApiError(
             422,
             "invalid_rows",
             f"{bad_rows} row(s) are invalid; nothing was imported",
-            rows=[RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems],
+            details={
+                "rows": [RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems]
+            },
         )
     try:
         experts.create_experts(session=session, experts=[(row.expert, row.party_id) for row in parsed])

@@ -76,7 +76,7 @@ def _public(stored: inspectors.StoredAccreditation) -> AccreditationPublic:
 
 
 def _invalid(exc: InvalidExpert) -> ApiError:
-    return ApiError(422, "invalid_accreditation", f"{exc.field}: {exc.message}")
+    return ApiError(422, "invalid_accreditation", f"{exc.field}: {exc.message}", details={"field": exc.field})
 
 
 def _not_found(accreditation_id: str) -> ApiError:

@@ -25,7 +25,7 @@ from temporalio.service import RPCError
 from activities.key_recovery_types import RecoveryCancel, RecoveryInput
 from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
-from api.gateway import STATUS_BY_KIND, start_once
+from api.gateway import refused, start_once
 from api.key_recovery_models import (
     IdentityCheckCreate,
     RecoveryCouncilPublic,
@@ -94,10 +94,6 @@ def council_view(row: KeyRecoveryRecord, settings: Settings) -> RecoveryCouncilP
     )
 
 
-def _refused(exc: StepRejected) -> ApiError:
-    return ApiError(STATUS_BY_KIND[exc.kind.value], exc.code, exc.message)
-
-
 def _envelope(step: SignedStep) -> Envelope:
     try:
         return parse_envelope(step.envelope)
@@ -143,7 +139,7 @@ def request_recovery(
     try:
         pair = read_payload(KeyPair, envelope.payload)
     except StepRejected as exc:
-        raise _refused(exc) from None
+        raise refused(exc) from None
     if (
         envelope.subject != body.party_id
         or envelope.signer != body.party_id
@@ -153,7 +149,13 @@ def request_recovery(
     _fresh(envelope, settings)
     party = crud.get_party(session=session, party_id=body.party_id)
     if party is None:
-        raise ApiError(404, "party_not_found", f"there is no party {body.party_id!r}")
+        raise ApiError(
+            404,
+            "party_not_found",
+            f"there is no party {body.party_id!r}",
+            params={"party_id": body.party_id},
+            details={"field": "party_id"},
+        )
     if party.role in STAFF_ROLES:
         raise ApiError(409, "recovery_not_for_staff", "council members and bank staff enrol again instead")
     if keys.key_taken(session, pair.public_key):
@@ -237,7 +239,7 @@ def approve_recovery(
     try:
         terms = check_approval(step, row.party_id, keys.council_keys(session))
     except StepRejected as exc:
-        raise _refused(exc) from None
+        raise refused(exc) from None
     _fresh(_envelope(step), settings)
     if row.state not in (requests.REQUESTED, requests.CHECKED):
         raise ApiError(409, "recovery_state", f"the recovery is {row.state}; it is approved once")
@@ -279,7 +281,7 @@ async def bind_recovery(
     try:
         terms = check_recovery(keys.ring_of(session, party), step, keys.council_keys(session))
     except StepRejected as exc:
-        raise _refused(exc) from None
+        raise refused(exc) from None
     _fresh(_envelope(step), settings)
     stored = requests.stored_step(step)
     if row.state == requests.WAITING and row.binding == stored:

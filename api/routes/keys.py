@@ -41,7 +41,7 @@ from sqlmodel import Session
 from activities.key_events import push_key_events
 from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError, error_responses
-from api.gateway import STATUS_BY_KIND
+from api.gateway import refused
 from api.key_models import (
     DevicePublic,
     NewKeyPublic,
@@ -71,15 +71,6 @@ log = logging.getLogger("api")
 router = APIRouter(prefix="/parties/me", tags=["devices"], responses=error_responses(401))
 pairing_router = APIRouter(prefix="/pairings", tags=["devices"])
 
-# The domain's refusals in the words of the person on the devices page (others keep the domain's).
-SENTENCES = {
-    "bad_signature": "this must be signed on one of your devices whose key is not revoked",
-    "key_known": "this key is, or was, one of your devices",
-    "key_not_held": "you have no such device, or it is revoked already",
-    "last_key": "this is your last device: add another one before you revoke it",
-    "public_key_taken": "another party already holds this key",
-    "key_event_raced": "your devices changed meanwhile: sign again",
-}
 # Why a pairing cannot take a request, by the status it is in instead of the one the request needs.
 NOT_NOW = {
     "waiting": ("pairing_not_answered", "the new device has not entered the code yet"),
@@ -89,10 +80,6 @@ NOT_NOW = {
     "closed": ("pairing_closed", "too many wrong codes were tried on this pairing: open a new one"),
 }
 WRONG_CODE = "no open pairing has this code: check it on your signed-in device"
-
-
-def refused(exc: StepRejected) -> ApiError:
-    return ApiError(STATUS_BY_KIND[exc.kind.value], exc.code, SENTENCES.get(exc.code, exc.message))
 
 
 def device(record: PartyKeyRecord, this_device: str | None = None) -> DevicePublic:
@@ -284,13 +271,13 @@ def check_possession(session: Session, pairing: KeyPairing, body: SignedStepIn) 
     try:
         new = read_payload(KeyPair, envelope.payload)
     except StepRejected as exc:
-        raise ApiError(422, exc.code, exc.message) from None
+        raise refused(exc, 422) from None
     if crud.canonical_public_key(new.public_key) != new.public_key:
         raise ApiError(422, "bad_public_key", "the new key is written in standard base64, with its padding")
     if not signature_is_valid(new.public_key, possession):
         raise ApiError(403, "no_possession", "the key.pair must be signed by the new key itself")
     if keys.key_taken(session, new.public_key):
-        raise ApiError(409, "public_key_taken", SENTENCES["public_key_taken"])
+        raise ApiError(409, "public_key_taken", "another party already holds this key")
     return possession, new
 
 

@@ -100,7 +100,9 @@ def party_card(party_id: Annotated[str, Path(max_length=40)], session: SessionDe
     """
     party = crud.get_party(session=session, party_id=party_id)
     if party is None:
-        raise ApiError(404, "party_not_found", f"no party has the id {party_id}")
+        raise ApiError(
+            404, "party_not_found", f"no party has the id {party_id}", params={"party_id": party_id}
+        )
     return PartyCardPublic(
         id=party.id,
         role=Role(party.role),

@@ -210,6 +210,7 @@ class CaseMachine(SignedStepMachine):
         self.objection: Objection | None = None
         self.objection_due: datetime | None = None
         self.escrow_step: SignedStep | None = None
+        self.escrow_refusal: str | None = None  # why the escrow last refused the council's step (a code)
         self.remedy_due: datetime | None = None
         self.remedy_confirmed: str | None = None
         self.noncompliant = False
@@ -747,6 +748,7 @@ class CaseMachine(SignedStepMachine):
 
         def apply() -> None:
             self.escrow_step = step
+            self.escrow_refusal = None
 
         return apply
 
@@ -814,12 +816,15 @@ class CaseMachine(SignedStepMachine):
         self._alert(AlertCode.ESCROW_CANCELLED, "escrow-cancelled", now)
         self._after_change()
 
-    def escrow_refused(self, detail: str, now: datetime) -> None:
+    def escrow_refused(self, detail: str, now: datetime, code: str | None = None) -> None:
         """The escrow would not apply the step (e.g. it changed meanwhile): the council must look.
 
         A refused withdrawal still ends the case (dropping one's own claim needs nobody's
-        leave); the escrow's dispute stays open for the council to decide on the escrow."""
+        leave); the escrow's dispute stays open for the council to decide on the escrow. A refused
+        decision keeps the escrow's `code` (`escrow_refusal`), which the council's page shows in
+        words above the form to sign the step again."""
         self.escrow_step = None
+        self.escrow_refusal = code or "step_failed"
         if self._outcome().source == "withdrawal":
             self.phase = CasePhase.CLOSED
             self._alert(
@@ -1363,6 +1368,7 @@ class CaseMachine(SignedStepMachine):
                 objection_due=self.objection_due,
                 escrow_step=self.escrow_step,
                 escrow_decision=self.escrow_decision() if self.awaits_escrow_step() else None,
+                escrow_refusal=self.escrow_refusal if self.awaits_escrow_step() else None,
                 remedy_due=self.remedy_due,
                 remedy_confirmed=self.remedy_confirmed,
                 noncompliant=self.noncompliant,

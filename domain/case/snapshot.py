@@ -184,6 +184,8 @@ class CaseSnapshot:
     rejection_grounds: list[str] = field(default_factory=list)  # the council's art. 15 grounds (codes)
     mediation: Mediation | None = None  # the 45-working-day mediation period, from the acceptance
     time_barred: TimeBar | None = None  # filed more than three years after the stated date of knowledge
+    # why the escrow refused the council's last step for it (an error code), while a new one is awaited
+    escrow_refusal: str | None = None
 
     @property
     def mediation_due(self) -> datetime | None:

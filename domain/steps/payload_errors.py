@@ -104,10 +104,10 @@ def refusal(errors: Sequence[ErrorDetails]) -> StepRejected:
     siblings = [e for e in errors if e["loc"][:-1] == parent]
     unknown = sorted(str(e["loc"][-1]) for e in siblings if e["type"] == "extra_forbidden")
     if unknown:
-        return invalid("unknown_fields", f"unexpected payload fields: {unknown}")
+        return invalid("unknown_fields", f"unexpected payload fields: {unknown}", field=unknown[0])
     missing = sorted(str(e["loc"][-1]) for e in siblings if e["type"] == "missing")
     if missing:
-        return invalid("missing_fields", f"missing payload fields: {missing}")
+        return invalid("missing_fields", f"missing payload fields: {missing}", field=missing[0])
     return _mapped(first)
 
 
@@ -129,7 +129,7 @@ def _mapped(error: ErrorDetails) -> StepRejected:
     kind = "too_many_items" if error["type"] == "too_long" and "max_length" in ctx else error["type"]
     known = CODES.get(kind)
     if known is None:  # a type no payload field uses: a bug in a declaration, said plainly all the same
-        return invalid("invalid_field", f"'{name}' is not valid: {error['msg']}")
+        return invalid("invalid_field", f"'{name}' is not valid: {error['msg']}", field=name)
     code, field_sentence, entry_sentence = known
     sentence = entry_sentence if entry else field_sentence
-    return invalid(code, sentence(name, ctx))
+    return invalid(code, sentence(name, ctx), field=name)

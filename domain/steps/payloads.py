@@ -15,23 +15,23 @@ from domain.steps.rejections import invalid
 
 def choice(value: str | None, name: str, options: Set[str]) -> str:
     if value is None:
-        raise invalid("not_text", f"'{name}' must be a non-empty string")
+        raise invalid("not_text", f"'{name}' must be a non-empty string", field=name)
     if value not in options:
-        raise invalid("bad_choice", f"'{name}' must be one of {sorted(options)}")
+        raise invalid("bad_choice", f"'{name}' must be one of {sorted(options)}", field=name)
     return value
 
 
 def document(value: dict[str, Any] | None, name: str) -> dict[str, Any]:
     if value is None:
-        raise invalid("not_an_object", f"'{name}' must be an object")
+        raise invalid("not_an_object", f"'{name}' must be an object", field=name)
     return value
 
 
 def read_integer(value: Any, name: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid("not_an_integer", f"'{name}' must be an integer (amounts are in fen)")
+        raise invalid("not_an_integer", f"'{name}' must be an integer (amounts are in fen)", field=name)
     if value < minimum:
-        raise invalid("out_of_range", f"'{name}' must be at least {minimum}")
+        raise invalid("out_of_range", f"'{name}' must be at least {minimum}", field=name)
     return value
 
 
@@ -41,6 +41,8 @@ def read_amount(value: Any, name: str, *, minimum: int = 0) -> int:
     fen = read_integer(value, name, minimum=minimum)
     if fen > MAX_AMOUNT_FEN:
         raise invalid(
-            "out_of_range", f"'{name}' must be at most {MAX_AMOUNT_FEN} fen ({yuan(MAX_AMOUNT_FEN)})"
+            "out_of_range",
+            f"'{name}' must be at most {MAX_AMOUNT_FEN} fen ({yuan(MAX_AMOUNT_FEN)})",
+            field=name,
         )
     return fen

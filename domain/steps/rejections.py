@@ -1,7 +1,10 @@
 """Why a step was refused, in a form both the workflow and the API understand.
 
 `kind` decides the HTTP status the API answers with, `code` is the
-machine-readable reason and `message` is a sentence for a person.
+machine-readable reason and `message` is the machine's own English sentence (the API
+answers the code's sentence from its catalogue in the reader's language, api/error_catalogue.py,
+and keeps this one as `reason`). `field`, when given, names the payload field the refusal
+concerns, so a page can point at it.
 """
 
 from enum import StrEnum
@@ -15,15 +18,20 @@ class RejectionKind(StrEnum):
 
 
 class StepRejected(Exception):
-    def __init__(self, kind: RejectionKind, code: str, message: str) -> None:
+    def __init__(self, kind: RejectionKind, code: str, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.code = code
         self.message = message
+        self.field = field
+
+    def details(self) -> dict[str, str]:
+        """What a reply carries beside code and message: the field, when known."""
+        return {"field": self.field} if self.field else {}
 
 
-def invalid(code: str, message: str) -> StepRejected:
-    return StepRejected(RejectionKind.INVALID, code, message)
+def invalid(code: str, message: str, *, field: str | None = None) -> StepRejected:
+    return StepRejected(RejectionKind.INVALID, code, message, field=field)
 
 
 def forbidden(code: str, message: str) -> StepRejected:

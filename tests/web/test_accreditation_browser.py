@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from playwright.async_api import expect
 
 from api.deps import SESSION_COOKIE
+from api.error_catalogue import catalogue
 from client.party import Party
 from tests.kits.businesses import verified_business
 from tests.kits.driver import open_page
@@ -28,7 +29,9 @@ async def test_the_council_accredits_renews_and_deactivates_an_inspector_at_390_
     await page.fill("#party-id", inspector.id)
     await page.fill("#valid-until", "2030-12-31")
     await page.click("#new-accreditation button[type=submit]")
-    await expect(page.locator("#step-error")).to_contain_text("invalid_accreditation")
+    await expect(page.locator("#step-error")).to_contain_text(catalogue("zh-CN")["invalid_accreditation"])
+    await expect(page.locator("#step-error")).to_have_attribute("data-code", "invalid_accreditation")
+    await expect(page.locator("#step-error")).to_contain_text("专业：")  # the field, by its label
 
     await page.check('#new-accreditation input[value="waterproofing"]')
     await page.fill("#affiliations", "P-FORMEREMPLOYER|employed|2020-01-01|2023-06-30")

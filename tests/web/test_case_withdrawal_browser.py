@@ -8,6 +8,7 @@ import re
 from playwright.async_api import Page, expect
 from sqlmodel import Session
 
+from api.error_catalogue import catalogue
 from client.case_session import CaseSession
 from db import crud
 from domain.case.outcomes import DroppedOutcome
@@ -78,7 +79,12 @@ async def test_the_owner_withdraws_a_case_and_its_escrow_dispute_in_the_browser(
     await owner.click(submit)
     await expect(dialog).to_be_visible()
     await owner.keyboard.press("Enter")
-    await expect(owner.locator("#step-error")).to_contain_text(re.compile("nonce_reused|case_closed"))
+    await expect(owner.locator("#step-error")).to_have_attribute(
+        "data-code", re.compile("nonce_reused|case_closed")
+    )
+    said = (catalogue("zh-CN")["nonce_reused"], catalogue("zh-CN")["case_closed"])
+    shown = await owner.locator("#step-error").inner_text()
+    assert any(words in shown for words in said), shown
     outer, again = posted
     assert again == outer  # the case had taken the first: the same nonces, refused, never applied twice
     inner = outer["envelope"]["payload"]["escrow_step"]

@@ -11,6 +11,7 @@ import hashlib
 
 from playwright.async_api import Page, expect
 
+from api.error_catalogue import catalogue
 from client.escrow_session import eventually
 from client.party import Party
 from domain.canonical import content_hash
@@ -154,7 +155,8 @@ async def test_a_car_buyer_files_a_case_against_a_dealer(new_context, stack):
     # The API still checks everything: a claim against someone who is not a dealer is refused.
     await buyer.fill("#dealer-id", owner.id)
     await confirm(buyer)
-    await expect(buyer.locator("#step-error")).to_contain_text("wrong_parties")
+    await expect(buyer.locator("#step-error")).to_contain_text(catalogue("zh-CN")["wrong_parties"])
+    await expect(buyer.locator("#step-error")).to_have_attribute("data-code", "wrong_parties")
 
     # The answer to the filing is lost on the way back: the next submit re-sends the same
     # signed claim, and the API answers it with the case it made the first time.

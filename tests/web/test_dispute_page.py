@@ -2,6 +2,7 @@
 
 from playwright.async_api import expect
 
+from api.error_catalogue import catalogue
 from tests.kits.driver import open_escrow, register, sign
 from tests.kits.owner_kit import funded_for_browser_owner
 
@@ -38,10 +39,12 @@ async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_contex
     assert [(d.raised_by, d.stages, d.status) for d in state.disputes] == [("owner", [1], "open")]
     assert state.ledger.released_fen == 0
 
-    # The stale tab's signature is refused, said so in words and code, and the tab says the
+    # The stale tab's signature is refused, said so in words (the code as data), and the tab says the
     # escrow changed instead of reloading under the owner's hands.
     await stale.keyboard.press("Enter")
-    await expect(stale.locator("#step-error")).to_contain_text("stage_frozen")
+    await expect(stale.locator("#step-error")).to_contain_text(catalogue("zh-CN")["stage_frozen"])
+    await expect(stale.locator("#step-error")).to_have_attribute("data-code", "stage_frozen")
+    assert "stage_frozen" not in await stale.locator("#step-error").inner_text()
     await expect(stale.locator("#changed")).to_be_visible(timeout=15_000)
     # Escape after a refusal cancels: only the next confirmed signature is sent.
     await stale.click('form[data-step="stage.accept"] button[type=submit]')
@@ -51,7 +54,9 @@ async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_contex
     await stale.click('form[data-step="stage.accept"] button[type=submit]')
     await stale.keyboard.press("Enter")
     await expect(stale.locator("#step-error")).to_be_visible()
-    await expect(stale.locator("#step-error")).to_contain_text("stage_frozen")
+    await expect(stale.locator("#step-error")).to_contain_text(catalogue("zh-CN")["stage_frozen"])
+    await expect(stale.locator("#step-error")).to_have_attribute("data-code", "stage_frozen")
+    assert "stage_frozen" not in await stale.locator("#step-error").inner_text()
     assert [url for url in posts if url.endswith("/stages/1/acceptance")] == [
         f"{str(stack.http.base_url).rstrip('/')}/escrows/{flow.escrow_id}/stages/1/acceptance"
     ] * 2

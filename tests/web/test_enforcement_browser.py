@@ -6,11 +6,12 @@ bank is tested with Python-signed steps in tests/test_case_workflow.py."""
 from playwright.async_api import expect
 from sqlmodel import Session
 
+from api.error_catalogue import catalogue
 from cli.dispute_demo import WINDOWS
 from db import crud
 from domain.money import yuan
 from domain.steps.signing import SignedStep, signature_is_valid
-from tests.kits.driver import at_case_time, open_page, sign, signed_in
+from tests.kits.driver import at_case_time, check_usable, open_page, sign, signed_in
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.staff_kit import case_in_voting, decided
 
@@ -60,7 +61,7 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
     # The case took the step and handed it to the escrow. Here the escrow refuses it for its
     # time alone: the test fast-forwarded the case's clock 41 days and not the escrow's, which a
     # running child keeps from moving (in production both read the same time). The council is
-    # told, and may sign again.
+    # told, and may sign again ...
     # (accepted from mid-October on, the mediation period runs into a year whose holiday notice may
     # not be known yet: the council is then also told that it is provisional)
     told = lambda s: [a for a in s.alerts if a.kind != "provisional_deadline"]  # noqa: E731
@@ -69,3 +70,9 @@ async def test_the_council_enforces_the_decision_at_the_escrow_in_the_browser(st
     assert "stale_timestamp" in told(refused)[0].message and refused.phase == "enforcement"
     await open_page(council, f"/council/cases/{case.case_id}")
     await expect(council.locator('form[data-step="enforcement.submit"]')).to_have_count(1)
+    # ... on the page, in words: the escrow's refusal above the form to sign again, the code as data
+    refusal = council.locator("#enforce-refused")
+    await expect(refusal).to_contain_text(catalogue("zh-CN")["stale_timestamp"])
+    await expect(refusal).to_have_attribute("data-code", "stale_timestamp")
+    assert "stale_timestamp" not in await refusal.inner_text()
+    await check_usable(council)

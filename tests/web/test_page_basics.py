@@ -3,8 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
+from api.error_catalogue import catalogue
 from api.main import create_app
 from config.settings import Settings
 from db.migrate import upgrade
@@ -76,3 +78,24 @@ def test_bar_chart_scales_bars_to_the_largest_value():
     # the largest bar fills it, the other is half
     assert 'width="307.0"' in chart and 'width="153.5"' in chart
     assert "甲公司" in chart
+
+
+def test_a_failure_on_a_page_is_a_page_and_on_the_api_the_error_shape(tmp_path):
+    """Our own failure (a 500), as a page in the reader's language where a page was asked for."""
+    settings = Settings(data_dir=tmp_path, database_url="", temporal_address="127.0.0.1:1")
+    upgrade(settings.app_database_url())
+    app = create_app(settings)
+
+    def broken() -> HTMLResponse:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/my/broken-page", broken, response_class=HTMLResponse)
+    app.add_api_route("/broken-api", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/my/broken-page")
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert "出了点问题" in page.text and 'data-code="internal_error"' in page.text
+        assert "Something went wrong" in client.get("/my/broken-page", params={"lang": "en"}).text
+        api = client.get("/broken-api", headers={"Accept": "text/html", "Accept-Language": "zh-CN"})
+        assert api.status_code == 500 and api.json()["detail"]["code"] == "internal_error"
+        assert api.json()["detail"]["message"] == catalogue("zh-CN")["internal_error"]

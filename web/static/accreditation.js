@@ -40,7 +40,7 @@ document.addEventListener("DOMContentLoaded", () => {
           window.location.assign(target);
         }
       } catch (exception) {
-        Steps.showError(exception);
+        Steps.showError(exception, form);
       } finally {
         button.disabled = false;
       }

@@ -31,8 +31,7 @@
     button.disabled = true;
     record(form)
       .catch((exception) => {
-        const code = exception.code ? " (" + exception.code + ")" : "";
-        status(say("desk.failed") + " " + (exception.message || String(exception)) + code);
+        status(say("desk.failed") + " " + Signing.refusalText(exception, { form }));
       })
       .finally(() => {
         button.disabled = false;

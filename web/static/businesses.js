@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
           await Signing.api("POST", "/businesses/" + id + path, { [field]: form.elements[field].value.trim() });
           window.location.reload();
         } catch (exception) {
-          error.textContent = words["businesses.failed"] + " " + (exception.message || String(exception));
+          error.textContent = words["businesses.failed"] + " " + Signing.refusalText(exception, { form, box: error });
           error.hidden = false;
           error.focus();
           button.disabled = false;

@@ -7,18 +7,20 @@ document.addEventListener("DOMContentLoaded", () => {
   const error = document.getElementById("contact-error");
 
   const call = async (method, path, body) => {
-    const headers = { "X-Requested-With": "fetch" };
+    const headers = { "X-Requested-With": "fetch", "Accept-Language": document.documentElement.lang || "zh-CN" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(path, { method, credentials: "same-origin", headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (response.ok) return;
-    let code = "";
+    let detail = {};
     try {
-      code = (await response.json()).detail.code || "";
+      detail = (await response.json()).detail || {};
     } catch (_) {
       // not our error shape: the generic sentence below
     }
+    const code = detail.code || "";
+    error.dataset.code = code;
     const known = words[code.replace(/_/g, "-").replace(/-([a-z])/g, (_, letter) => letter.toUpperCase())];
-    throw new Error(known || `${words.failed} (${response.status} ${code})`);
+    throw new Error(known || (detail.message ? `${words.failed} ${detail.message}` : words.failed));
   };
   const run = async (button, action) => {
     if (button) button.disabled = true;

@@ -265,8 +265,7 @@ document.addEventListener("DOMContentLoaded", () => {
       window.location.assign("/my/escrows/" + encodeURIComponent(created.escrow_id));
     } catch (exception) {
       if (exception.code === "idempotency_key_reused") return showError(words["contract_form.key_reused"]);
-      const code = exception.code ? " (" + exception.code + ")" : "";
-      showError(words["error.step"] + " " + (exception.message || String(exception)) + code);
+      showError(words["error.step"] + " " + Signing.refusalText(exception, { form, box: error }));
     } finally {
       button.disabled = false;
     }

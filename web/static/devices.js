@@ -12,7 +12,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   const show = (exception) => {
     const known = exception && exception.code && words["devices.error." + exception.code];
     const said = (exception && exception.message) || "";
-    error.textContent = known || (exception && exception.code ? `${words["devices.failed"]} ${said || exception.code}` : said);
+    error.dataset.code = (exception && exception.code) || "";
+    error.textContent = known || (exception && exception.code ? `${words["devices.failed"]} ${said}` : said);
     error.hidden = false;
     error.focus();
   };

@@ -157,8 +157,8 @@
   }
 
   function failed(exception) {
-    const code = exception.code ? " (" + exception.code + ")" : "";
-    status(say("vote.error") + " " + (exception.message || String(exception)) + code);
+    const box = document.getElementById("vote-status");
+    status(say("vote.error") + " " + Signing.refusalText(exception, { box }));
     document.getElementById("vote-status").focus();
   }
 

@@ -3,7 +3,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const post = async (path) => {
-    const response = await fetch(path, { method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+    const response = await fetch(path, { method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "fetch", "Accept-Language": document.documentElement.lang || "zh-CN" } });
     if (!response.ok) throw new Error(String(response.status));
   };
   document.addEventListener("click", async (event) => {

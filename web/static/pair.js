@@ -14,7 +14,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const show = (exception) => {
     const known = exception && exception.code && words["pair.error." + exception.code];
     const said = (exception && exception.message) || "";
-    error.textContent = known || (exception && exception.code ? `${words["pair.failed"]} ${said || exception.code}` : said);
+    error.dataset.code = (exception && exception.code) || "";
+    error.textContent = known || (exception && exception.code ? `${words["pair.failed"]} ${Signing.refusalText(exception, { form })}` : said);
     error.hidden = false;
     error.focus();
   };

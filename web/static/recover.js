@@ -36,7 +36,7 @@ document.addEventListener("DOMContentLoaded", () => {
         await identities("readwrite", (store) => store.put(stored));
         window.location.assign(`/recover/${encodeURIComponent(asked.request_id)}`);
       } catch (exception) {
-        show(words[camel(exception.code || "")] || `${words.failed}: ${exception.message}`);
+        show(words[camel(exception.code || "")] || `${words.failed}: ${Signing.refusalText(exception, { form: ask })}`);
         button.disabled = false;
       }
     });

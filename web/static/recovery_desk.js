@@ -17,8 +17,8 @@ document.addEventListener("DOMContentLoaded", () => {
       await action();
       window.location.reload();
     } catch (exception) {
-      const detail = exception.code ? ` (${exception.status} ${exception.code})` : "";
-      error.textContent = exception.code === "no_key_here" ? data.noKey : `${data.failed}${detail}: ${exception.message}`;
+      error.dataset.code = exception.code || "";
+      error.textContent = exception.code === "no_key_here" ? data.noKey : `${data.failed}: ${Signing.refusalText(exception)}`;
       error.hidden = false;
       button.disabled = false;
     }

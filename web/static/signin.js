@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     error.hidden = false;
     error.focus();
   };
-  const fail = (exception) => showError(words["signin.failed"] + " " + (exception.message || exception.code || exception));
+  const fail = (exception) => showError(words["signin.failed"] + " " + Signing.refusalText(exception, { form: document.querySelector("form") }));
 
   if (!window.crypto || !crypto.subtle || !window.indexedDB) {
     showError(words["signin.no_webcrypto"]);

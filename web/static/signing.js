@@ -18,6 +18,10 @@
 //                                               server's time now: serverNow())
 //   serverNow() -> ms since the epoch by the server's clock, as learned (sync)
 //   fetch(url, init?) -> window.fetch that learns the server's time from the answer's X-Server-Time
+//                                               and sends the page's language as Accept-Language
+//   refusalText(stepError, {form?, labelOf?, box?}) -> the refusal in words with the labels of the
+//                                               fields it concerns (sync; marks them aria-invalid)
+//   language() -> the page's language (sync)
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
 //   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
 //   api(method, url, body?, headers?) -> JSON from the JSON API as the signed-in party (its cookie)
@@ -35,12 +39,57 @@
   // cannot send it without a CORS preflight, which the API never grants.
   const SESSION_HEADERS = { "X-Requested-With": "fetch" };
 
+  // A refusal: `message` is the API's sentence in the page's language (api/error_catalogue.py),
+  // `fields` the payload or form fields it concerns (its `field`, or each of `invalid_input`'s
+  // `errors`), `code` only for scripts and tests, never shown.
   class StepError extends Error {
-    constructor(status, code, message) {
+    constructor(status, code, message, fields = []) {
       super(message);
       this.status = status;
       this.code = code;
+      this.fields = fields;
     }
+  }
+
+  // The fields a refusal names: its own `field`, else the last name in each error's `loc`.
+  function fieldsOf(detail) {
+    if (detail.field) return [String(detail.field)];
+    const named = (detail.errors || []).map((error) => (error.loc || []).filter((part) => typeof part === "string").pop());
+    return [...new Set(named.filter((name) => name && name !== "body"))];
+  }
+
+  // A field's name as the reader sees it: the `labelOf` the page gives, else the label of the
+  // control of that name in `form` (or the page): a choice's group by its legend. Null when the
+  // page shows no such field: then the message alone is said, never a field's API name.
+  function fieldLabel(name, form, labelOf) {
+    const given = labelOf && labelOf(name);
+    if (given) return given;
+    const control = fieldControl(name, form);
+    if (!control) return null;
+    const legend = /checkbox|radio/.test(control.type) && control.closest("fieldset")?.querySelector("legend");
+    const label = legend || (control.labels && control.labels[0]);
+    const text = ((label && label.textContent) || control.getAttribute("aria-label") || "").trim();
+    return text.replace(/[\s*:：]+$/, "") || null;
+  }
+
+  // The control a field name (`affiliations[0].end` is `affiliations`) stands for, if the page has it.
+  const fieldControl = (name, form) =>
+    (form || document).querySelector(`[name="${CSS.escape(String(name).split(/[.[]/)[0])}"]`);
+
+  // A refusal in words for the page: the message, then the fields it concerns by their labels.
+  // `box`, when given, gets the code as data-code (for tests) and each field's control is marked.
+  function refusalText(exception, { form, labelOf, box } = {}) {
+    const message = (exception && exception.message) || String(exception);
+    const fields = (exception && exception.fields) || [];
+    if (box) box.dataset.code = (exception && exception.code) || "";
+    for (const name of fields) {
+      const control = fieldControl(name, form);
+      if (control) control.setAttribute("aria-invalid", "true");
+    }
+    const labels = [...new Set(fields.map((name) => fieldLabel(name, form, labelOf)).filter(Boolean))];
+    if (!labels.length) return message;
+    const chinese = language().startsWith("zh");
+    return labels.join(chinese ? "、" : ", ") + (chinese ? "：" : ": ") + message;
   }
 
   // ------------------------------------------------------------ canonical JSON
@@ -205,9 +254,14 @@
     }
   }
 
-  async function timedFetch(url, init) {
+  // Every call says the page's language, so a refusal comes back in the reader's words.
+  const language = () => document.documentElement.lang || "zh-CN";
+
+  async function timedFetch(url, init = {}) {
     const sentAt = Date.now();
-    const response = await fetch(url, init);
+    const headers = new Headers(init.headers || {});
+    if (!headers.has("Accept-Language")) headers.set("Accept-Language", language());
+    const response = await fetch(url, { ...init, headers });
     const told = response.headers.get(SERVER_TIME_HEADER);
     if (told) learn(Number(told), sentAt, Date.now());
     return response;
@@ -239,7 +293,7 @@
     const detail = body && body.detail;
     if (detail && typeof detail === "object" && detail.code) {
       const advice = detail.code === "stale_timestamp" ? clockAdvice(detail) : null;
-      throw new StepError(response.status, detail.code, advice || detail.message || "");
+      throw new StepError(response.status, detail.code, advice || detail.message || "", fieldsOf(detail));
     }
     throw new StepError(response.status, "http_error", typeof detail === "string" ? detail : response.statusText);
   }
@@ -349,6 +403,9 @@
     StepError,
     serverNow,
     fetch: timedFetch,
+    language,
+    fieldsOf,
+    refusalText,
     SESSION_HEADERS,
     canonicalJson,
     sha256Hex,

@@ -29,7 +29,7 @@
 //   uploadFiles(fileInput) -> ["sha256:<hex>", ...]  each chosen file hashed here, uploaded to the
 //                                                   evidence store under that hash, the answer checked
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
-//   showError(exception)                            the refusal in #step-error, in the reader's words
+//   showError(exception, form?)                     the refusal in #step-error, in the reader's words
 //   ties(text) -> [{org_id, kind, start, end?}]     affiliations typed one a line, org|kind|start|end
 //   formKey(form) -> the Idempotency-Key of a create form (data-idempotency-key), kept for its history entry
 (() => {
@@ -117,6 +117,7 @@
       request.open("PUT", "/evidence/" + digest + "?name=" + encodeURIComponent(uploadName(file)));
       for (const [header, value] of Object.entries(Signing.SESSION_HEADERS)) request.setRequestHeader(header, value);
       request.setRequestHeader("Content-Type", "application/octet-stream");
+      request.setRequestHeader("Accept-Language", Signing.language());
       request.upload.onprogress = (event) => line.progress(event.loaded);
       request.onerror = () => reject(new Error("no answer"));
       request.onload = () => {
@@ -465,10 +466,18 @@
     });
   }
 
-  function showError(exception) {
+  // The refusal in the page's language (the API's sentence), with the labels of the fields it
+  // concerns (the step's field words, else the form's labels); the code only in data-code.
+  function showError(exception, form) {
     const box = document.getElementById("step-error");
-    const code = exception.code ? " (" + exception.code + ")" : "";
-    box.textContent = say("error.step") + " " + (exception.message || String(exception)) + code;
+    const action = form && form.dataset.step;
+    const labelOf = (name) => {
+      const key = action && words()[`field.${action}.${name}`] ? `field.${action}.${name}` : "field." + name;
+      return words()[key] ? say(key) : null;
+    };
+    const said = Signing.refusalText(exception, { form, labelOf, box });
+    const text = exception && exception.code === "no_key_here" ? say("errors.no_key_here") : said;
+    box.textContent = say("error.step") + " " + text;
     box.hidden = false;
     box.focus();
   }
@@ -487,7 +496,7 @@
       const answer = await confirmAndSubmit(form, envelope);
       if (answer) follow(form, answer);
     } catch (exception) {
-      showError(exception);
+      showError(exception, form);
     } finally {
       button.disabled = false;
     }
