@@ -21,6 +21,7 @@ from temporalio.converter import JSONPlainPayloadConverter
 
 from api.errors import ApiError
 from db.request_records import get_request_record, record_request
+from domain.canonical import content_hash
 
 T = TypeVar("T")
 
@@ -67,6 +68,24 @@ class BusinessKey:
     key: str
     request_hash: str
     reused: ApiError  # the answer when the key comes back with a different request
+
+
+def header_key(scope: str, party_id: str, key: str | None, asked: Any, record: str) -> BusinessKey | None:
+    """The business key of a create's `Idempotency-Key` header (None without one): `asked` is
+    what the key stands for, so the same key with something else asked is told apart."""
+    if key is None:
+        return None
+    return BusinessKey(
+        scope=scope,
+        party_id=party_id,
+        key=key,
+        request_hash=content_hash(asked),
+        reused=ApiError(
+            409,
+            "idempotency_key_reused",
+            f"this Idempotency-Key was already used for a different {record}; draw a new key",
+        ),
+    )
 
 
 @dataclass(frozen=True)

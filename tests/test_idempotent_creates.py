@@ -220,7 +220,7 @@ async def test_a_claim_signed_again_under_its_form_key_answers_the_first_case(st
     changed = buyer.sign("claim.file", dealer.id, payload | {"disputed_fen": 1})
     reused = await stack.http.post("/cases", json=asdict(changed), headers=headers)
     assert (reused.status_code, reused.json()["detail"]["code"]) == (409, "idempotency_key_reused")
-    assert "different claim" in reused.json()["detail"]["message"]
+    assert "different claim" in reused.json()["detail"]["reason"]
     other_key = buyer.auth | {"Idempotency-Key": f"form-{uuid.uuid4().hex}"}
     other = await stack.http.post(
         "/cases", json=asdict(buyer.sign("claim.file", dealer.id, payload)), headers=other_key

@@ -24,7 +24,7 @@ from api.deps import CurrentParty, Offset, SessionDep, SettingsDep, TemporalDep,
 from api.errors import ApiError, error_responses
 from api.evidence_named import require_uploaded
 from api.gateway import CASE, ESCROW, execute, not_reachable, query, refused, start_once
-from api.idempotency import BusinessKey, FirstAnswer, IdempotencyKey, answer_once
+from api.idempotency import BusinessKey, FirstAnswer, IdempotencyKey, answer_once, header_key
 from api.models import SignedStepIn
 from api.stale_timestamp import require_fresh
 from config.settings import Settings
@@ -214,17 +214,7 @@ def _once_per_form(
         return filed[0].answer, filed[0].workflow_input
 
     said = {name: value for name, value in step.envelope.items() if name not in ("nonce", "timestamp")}
-    key = BusinessKey(
-        scope=FORM_SCOPE,
-        party_id=party.id,
-        key=form_key,
-        request_hash=content_hash(said),
-        reused=ApiError(
-            409,
-            "idempotency_key_reused",
-            "this Idempotency-Key was already used for a different claim; draw a new key",
-        ),
-    )
+    key = header_key(FORM_SCOPE, party.id, form_key, said, "claim")
     first = answer_once(session, key=key, input_type=CaseInput, create=create)
     repeated = first.repeated or any(answer.repeated for answer in filed)
     return FirstAnswer(first.answer, first.workflow_input, repeated=repeated)

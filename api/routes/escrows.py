@@ -23,7 +23,7 @@ from api.deps import (
 from api.errors import ApiError, error_responses
 from api.escrow_access import escrow_reader_role, read_escrow
 from api.gateway import ESCROW, query, refused, start_once
-from api.idempotency import BusinessKey, IdempotencyKey, answer_once
+from api.idempotency import IdempotencyKey, answer_once, header_key
 from api.inspector_check import check_inspector
 from api.models import (
     ContractCreate,
@@ -37,7 +37,6 @@ from api.models import (
 from db import crud
 from db.models import EscrowProjection, Party
 from domain.audit import EARLIER_ENTRIES, whole_trail
-from domain.canonical import content_hash
 from domain.escrow.snapshot import EscrowSnapshot, read_summary
 from domain.escrow.terms import (
     WATERPROOFING_WARRANTY_DAYS,
@@ -159,19 +158,7 @@ async def create_contract(
         )
         return answer.model_dump(mode="json"), escrow
 
-    key = None
-    if idempotency_key is not None:
-        key = BusinessKey(
-            scope="escrow.create",
-            party_id=party.id,
-            key=idempotency_key,
-            request_hash=content_hash(body.model_dump(mode="json")),
-            reused=ApiError(
-                409,
-                "idempotency_key_reused",
-                "this Idempotency-Key was already used for a different contract; draw a new key",
-            ),
-        )
+    key = header_key("escrow.create", party.id, idempotency_key, body.model_dump(mode="json"), "contract")
     first = answer_once(session, key=key, input_type=EscrowInput, create=draft)
     release_connection(session)
     await _start(temporal, settings.temporal_task_queue, first.workflow_input)

@@ -22,10 +22,9 @@ from api.expert_models import (
     ImportResult,
     RowError,
 )
-from api.idempotency import BusinessKey, answer_once, idempotency_header
+from api.idempotency import answer_once, header_key, idempotency_header
 from db import experts
 from db.models import Party
-from domain.canonical import content_hash
 from domain.roles import Role
 from expert_panels.registry import Affiliation, InvalidExpert, affiliation_from_document, expert_from_document
 
@@ -122,19 +121,7 @@ def create_expert(
             raise _link_error(exc) from None
         return _public(stored).model_dump(mode="json"), stored.expert.expert_id
 
-    key = None
-    if idempotency_key is not None:
-        key = BusinessKey(
-            scope="expert.create",
-            party_id=party.id,
-            key=idempotency_key,
-            request_hash=content_hash(body.model_dump(mode="json")),
-            reused=ApiError(
-                409,
-                "idempotency_key_reused",
-                "this Idempotency-Key was already used for a different expert; draw a new key",
-            ),
-        )
+    key = header_key("expert.create", party.id, idempotency_key, body.model_dump(mode="json"), "expert")
     return ExpertPublic.model_validate(answer_once(session, key=key, input_type=str, create=create).answer)
 
 
