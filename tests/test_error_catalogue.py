@@ -46,6 +46,12 @@ def test_sentences_are_words_not_codes(language: str) -> None:
 
 def test_the_scan_finds_each_way_a_code_is_raised() -> None:
     source = """
+class InvalidFacts(ValueError):
+    def __init__(self, message, code="invalid_facts"):
+        self.code = code
+class InvalidThing(ValueError):
+    def __init__(self, field, message):
+        self.field = field
 NOT_NOW = {"done": ("pairing_used", "this pairing is finished")}
 REFUSED = {"bad_token": "this token belongs to nobody here"}
 NOT_ACCREDITED = "inspector_not_accredited"
@@ -56,6 +62,9 @@ def check(process, code: str = "invalid_car_facts"):
     raise JsonRefused(422, "json_too_deep", "deep")
     code = {404: "not_found"}.get(status, "http_error")
     return NOT_ACCREDITED, f"{who} is not accredited"
+    raise InvalidFacts("use must be household", "invalid_car_use")
+    raise InvalidFacts("no period", code="car_period_below_minimum")
+    raise InvalidThing("expert_id", "a field, not a code")
     found.append(("expert_id", "a field and its problem, not a code"))
 """
     assert codes_in(source) == {
@@ -70,6 +79,9 @@ def check(process, code: str = "invalid_car_facts"):
         "json_too_deep",
         "not_found",
         "http_error",
+        "invalid_car_use",
+        "car_period_below_minimum",
+        "invalid_facts",
     }
 
 

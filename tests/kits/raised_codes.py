@@ -5,8 +5,10 @@ A code reaches a client in one of a few ways, and each is a shape in the tree:
 - a call that refuses: `ApiError(409, "code", ...)`, `error_reply(422, "code", ...)`, the machines'
   `invalid("code", ...)`, `forbidden`, `conflict`, `duplicate`, `StepRejected(kind, "code", ...)`,
   and any `...Error("code", ...)` or `...Refused("code", ...)` (JSON policy, evidence, channels,
-  webhook URLs, credit codes, the bank client): the first snake_case string among the first
-  three arguments (`api_reply(scope, 500, "code", ...)`);
+  webhook URLs, credit codes, the bank client), or any other exception class the scanned code
+  declares with a `code` parameter (`InvalidCarFacts("...", "car_period_below_minimum")`, the
+  argument in that place or `code=`); otherwise the first snake_case string among the first three
+  arguments (`api_reply(scope, 500, "code", ...)`);
 - `f"{process.noun}_not_found"`: one code per kind of workflow (`escrow_...`, `case_...`);
 - a table of refusals: a tuple `("code", sentence...)` (`NOT_NOW`, the payload error `CODES`, an
   inspector's ineligibility `return NOT_ACCREDITED, f"..."`), a dict of `"code": sentence` or
@@ -67,11 +69,33 @@ def callee(node: ast.Call) -> str:
     return function.attr if isinstance(function, ast.Attribute) else ""
 
 
-def refused_codes(node: ast.Call) -> Iterator[str]:
+def exception_classes(tree: ast.Module) -> dict[str, int]:
+    """The exception classes a module declares whose `__init__` takes a `code`, with the code's
+    position among the call's arguments (`InvalidCarFacts(message, code="invalid_car_facts")`: 1)."""
+    found: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(ast.unparse(base).endswith(("Error", "Exception", "Refused")) for base in node.bases):
+            continue
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                names = [argument.arg for argument in [*item.args.posonlyargs, *item.args.args][1:]]
+                if "code" in names:
+                    found[node.name] = names.index("code")
+    return found
+
+
+def refused_codes(node: ast.Call, exceptions: dict[str, int] | None = None) -> Iterator[str]:
     name = callee(node)
-    if not (name in REFUSERS or name.endswith(("Error", "Refused"))):
+    if exceptions and name in exceptions:  # a refusal class with a `code` parameter: that argument
+        position = exceptions[name]
+        candidates = [k.value for k in node.keywords if k.arg == "code"] + node.args[position : position + 1]
+    elif name in REFUSERS or name.endswith(("Error", "Refused")):
+        candidates = node.args[:3]
+    else:
         return
-    for argument in node.args[:3]:
+    for argument in candidates:
         if code := is_code(argument):
             yield code
             return
@@ -137,22 +161,26 @@ def module_constants(tree: ast.Module) -> dict[str, str]:
     }
 
 
-def codes_in(source: str) -> set[str]:
+def codes_in(source: str, exceptions: dict[str, int] | None = None) -> set[str]:
+    """The codes `source` can answer with; `exceptions`, the refusal classes known beyond it."""
     tree = ast.parse(source)
     constants = module_constants(tree)
+    known = {**(exceptions or {}), **exception_classes(tree)}
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            found.update(refused_codes(node))
+            found.update(refused_codes(node, known))
         found.update(table_codes(node, constants))
     return found
 
 
 def raised_codes() -> set[str]:
     """Every code the scanned folders can answer with."""
-    found: set[str] = set()
-    for folder in FOLDERS:
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            if path not in NOT_ANSWERED:
-                found.update(codes_in(path.read_text(encoding="utf-8")))
-    return found
+    sources = [
+        path.read_text(encoding="utf-8")
+        for folder in FOLDERS
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path not in NOT_ANSWERED
+    ]
+    exceptions = {name: at for source in sources for name, at in exception_classes(ast.parse(source)).items()}
+    return {code for source in sources for code in codes_in(source, exceptions)}
