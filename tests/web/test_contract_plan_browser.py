@@ -5,6 +5,8 @@ is sent; the signing dialog then shows every stage, the retention and the total 
 hash. Back and submit again finds the contract the form already drafted (issue 18 points 4 and 5).
 All on a 390 px phone screen."""
 
+import asyncio
+
 from playwright.async_api import Page, expect
 
 from client.accreditation import accredit_inspector
@@ -171,3 +173,22 @@ async def test_the_plan_speaks_english_too(new_context, stack):
     await expect(error).to_contain_text("The payment plan does not add up")
     await expect(error).to_contain_text('The retention "abc" is not an amount.')
     await check_usable(page)
+
+
+async def test_what_the_owner_types_while_the_standard_plan_is_on_its_way_stands(new_context, stack):
+    """A standard split that answers late does not overwrite a retention typed meanwhile: the form
+    once replaced a mistyped retention with the standard one and drafted a contract."""
+    contractor, inspector = await named_parties(stack.http)
+    page, owner_id = await register(await new_context(), "owner", "Li Wei")
+    await page.goto("/my/escrows/new?lang=en")
+    held: asyncio.Queue = asyncio.Queue()
+    await page.route("**/escrows/standard-plan*", held.put_nowait)
+    await fill_contract(page, contractor, inspector, "1000")
+    route = await asyncio.wait_for(held.get(), 30)  # the split asked for, and held back
+    await page.fill("#retention", "abc")
+    await route.continue_()
+    await expect(page.locator("#retention")).to_have_value("abc")
+    await page.click("#new-contract button[type=submit]")
+    await expect(page.locator("#step-error")).to_contain_text("The payment plan does not add up")
+    auth = {"Authorization": f"Bearer {await token_of(page, owner_id)}"}
+    assert (await stack.http.get("/escrows", headers=auth)).json() == []

@@ -180,14 +180,17 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // The owner changed the plan: a new total no longer overwrites it (the standard button still does).
   let edited = stageRows().some((row) => field(row, "stage_amount").value.trim());
+  let typed = 0; // how many changes the owner made to the plan: one made while a fill is on its way wins
   let filling = Promise.resolve();
 
   async function fillStandard() {
     const total = totalFen();
     if (total === null || total <= 0) return showSum();
     sumLine.textContent = words["contract_form.filling"];
+    const before = typed;
     const standard = await Signing.api("GET", "/escrows/standard-plan?total_fen=" + total);
     if (totalFen() !== total) return; // typed on meanwhile: the newer total fills
+    if (typed !== before) return showSum(); // the owner typed into the plan meanwhile: theirs stands
     const rows = stageRows();
     while (rows.length > standard.stages.length) rows.pop().remove();
     while (rows.length < standard.stages.length) rows.push(addRow());
@@ -214,6 +217,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   plan.addEventListener("input", () => {
     edited = true;
+    typed += 1;
     showSum();
   });
   plan.addEventListener("click", (event) => {
