@@ -21,29 +21,19 @@ document.addEventListener("DOMContentLoaded", () => {
     }],
   };
 
-  document.querySelectorAll("form[data-accreditation]").forEach((form) => {
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      document.getElementById("step-error").hidden = true;
-      try {
-        const [method, url, body] = requests[form.dataset.accreditation](form);
-        const stored = await Signing.api(method, url, body);
-        // Show the saved record: the list narrowed to its inspector, scrolled to it.
-        const target = new URL("/council/inspectors?q=" + encodeURIComponent(stored.name), window.location.href);
-        target.hash = stored.accreditation_id;
-        if (target.pathname + target.search === window.location.pathname + window.location.search) {
-          window.location.hash = target.hash;
-          window.location.reload();
-        } else {
-          window.location.assign(target);
-        }
-      } catch (exception) {
-        Steps.showError(exception, form);
-      } finally {
-        button.disabled = false;
+  document.querySelectorAll("form[data-accreditation]").forEach((form) =>
+    Steps.handleSubmit(form, async () => {
+      const [method, url, body] = requests[form.dataset.accreditation](form);
+      const stored = await Signing.api(method, url, body);
+      // Show the saved record: the list narrowed to its inspector, scrolled to it.
+      const target = new URL("/council/inspectors?q=" + encodeURIComponent(stored.name), window.location.href);
+      target.hash = stored.accreditation_id;
+      if (target.pathname + target.search === window.location.pathname + window.location.search) {
+        window.location.hash = target.hash;
+        window.location.reload();
+      } else {
+        window.location.assign(target);
       }
-    });
-  });
+    }),
+  );
 });

@@ -201,21 +201,11 @@ document.addEventListener("DOMContentLoaded", () => {
     },
   };
 
-  document.querySelectorAll("form[data-expert]").forEach((form) => {
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      document.getElementById("step-error").hidden = true;
-      try {
-        const next = await actions[form.dataset.expert](form);
-        if (next === window.location.href) window.location.reload();
-        else if (next) window.location.assign(next);
-      } catch (exception) {
-        Steps.showError(exception);
-      } finally {
-        button.disabled = false;
-      }
-    });
-  });
+  document.querySelectorAll("form[data-expert]").forEach((form) =>
+    Steps.handleSubmit(form, async () => {
+      const next = await actions[form.dataset.expert](form);
+      if (next === window.location.href) window.location.reload();
+      else if (next) window.location.assign(next);
+    }),
+  );
 });

@@ -30,6 +30,7 @@
 //                                                   evidence store under that hash, the answer checked
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
 //   showError(exception, form?)                     the refusal in #step-error, in the reader's words
+//   handleSubmit(form, send)                        a desk form sent by its own script: button off, refusal said
 //   ties(text) -> [{org_id, kind, start, end?}]     affiliations typed one a line, org|kind|start|end
 //   formKey(form) -> the Idempotency-Key of a create form (data-idempotency-key), kept for its history entry
 (() => {
@@ -482,6 +483,24 @@
     box.focus();
   }
 
+  // A council desk's form sent by its own script (the registry, accreditations): `send(form)` makes
+  // the call; while it runs the button is off, and a refusal is said in #step-error with its field.
+  function handleSubmit(form, send) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      document.getElementById("step-error").hidden = true;
+      try {
+        await send(form);
+      } catch (exception) {
+        showError(exception, form);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
   async function onSubmit(event) {
     const form = event.target.closest("form[data-step]");
     if (!form) return;
@@ -572,5 +591,5 @@
     });
   }
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, ties, formKey };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, handleSubmit, ties, formKey };
 })();
