@@ -75,24 +75,8 @@ def stage_waiting(stage: Stage, snapshot: EscrowSnapshot) -> Waiting:
     return Waiting(None, "wait.unknown")
 
 
-def held_parts(snapshot: EscrowSnapshot) -> tuple[list[int], int]:
-    """How much of each stage's open amount, and of the retention's, is money the bank holds.
-
-    What a stage still owes (`open_fen`) is only held once it was deposited: before the deposit, or
-    after a change order raised the total, part of it is still to come. The money held and not on
-    its way out (`held - pending`, the ledger's own figures) covers the open amounts in the order
-    they fall due, the stages first, then the retention; whatever it does not cover is to deposit.
-    """
-    free = max(snapshot.ledger.held_fen - snapshot.ledger.pending_fen, 0)
-    parts = []
-    for stage in snapshot.stages:
-        parts.append(min(stage.open_fen, free))
-        free -= parts[-1]
-    return parts, min(snapshot.retention.open_fen, free)
-
-
 def stage_views(snapshot: EscrowSnapshot) -> list[StageView]:
-    held, _ = held_parts(snapshot)
+    held, _ = snapshot.held_parts()
     return [
         StageView(
             number=stage.number,
@@ -123,7 +107,7 @@ class RetentionView:
 
 
 def retention_view(snapshot: EscrowSnapshot) -> RetentionView:
-    _, held = held_parts(snapshot)
+    _, held = snapshot.held_parts()
     retention = snapshot.retention
     return RetentionView(retention.amount_fen, held, retention.open_fen - held)
 

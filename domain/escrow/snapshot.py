@@ -107,6 +107,22 @@ class EscrowSnapshot:
         """Whether an awaited action is this party's: the lists' "waiting for you" marker."""
         return any(action.party_id == party_id for action in self.awaited())
 
+    def held_parts(self) -> tuple[list[int], int]:
+        """How much of each stage's open amount, and of the retention's, is money the bank holds.
+
+        What a stage still owes (`open_fen`) is only held once it was deposited: before the deposit,
+        or after a change order raised the total, part of it is still to come. The money held and not
+        on its way out (`held - pending`, the ledger's own figures) covers the open amounts in the
+        order they fall due, the stages first, then the retention; whatever it does not cover is to
+        deposit.
+        """
+        free = max(self.ledger.held_fen - self.ledger.pending_fen, 0)
+        parts = []
+        for stage in self.stages:
+            parts.append(min(stage.open_fen, free))
+            free -= parts[-1]
+        return parts, min(self.retention.open_fen, free)
+
 
 ESCROW_SNAPSHOT = TypeAdapter(EscrowSnapshot)
 
