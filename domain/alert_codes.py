@@ -19,7 +19,7 @@ class AlertCode(StrEnum):
     # escrow (domain/escrow/machine.py)
     PAYOUT_FAILED = "payout_failed"  # movement, error (the bank's)
     CANCELLATION_UNANSWERED = "cancellation_unanswered"  # side (who asked), reason (theirs)
-    DISPUTE_OPENED = "dispute_opened"  # number, raised_by, reason
+    DISPUTE_OPENED = "dispute_opened"  # number, raised_by, cause (a DisputeCause), reason
     DISPUTE_WITHDRAWN = "dispute_withdrawn"  # number, role, case_id
     FUNDING_EXPIRED = "funding_expired"
     INSPECTION_OVERDUE = "inspection_overdue"  # stage

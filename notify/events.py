@@ -15,7 +15,7 @@ from typing import Any
 from domain.case.snapshot import CaseSnapshot
 from domain.case.state import CasePhase
 from domain.escrow.snapshot import EscrowSnapshot
-from domain.escrow.state import MovementKind, MovementStatus, Phase
+from domain.escrow.state import MovementKind, MovementReason, MovementStatus, Phase
 from domain.open_actions import UNAWAITED, AtDeadline, OpenAction
 from domain.roles import Role
 from notify.kinds import MessageKind
@@ -24,6 +24,7 @@ ESCROW = "escrow"
 CASE = "case"
 CLOSED_ESCROW = frozenset({Phase.CLOSED, Phase.CANCELLED})
 CLOSED_CASE = frozenset({CasePhase.CLOSED, CasePhase.REJECTED})
+HELD_BACK = MovementReason.ACCEPTED_WITH_HOLDBACK  # why an amount of a stage is held back
 # Actions whose own fact already says what is awaited and by when: no second message for them.
 SAID_BY_A_FACT = frozenset({"declaration.sign"})
 # Case roles read the case on these pages; escrow roles (and the council) on the escrow's page.
@@ -91,7 +92,7 @@ def escrow_news(snapshot: EscrowSnapshot) -> SubjectNews:
                     key=f"{escrow_id}/money/stage-{stage.number}:holdback-{number}",
                     kind=MessageKind.MONEY_MOVED,
                     recipients=sides,
-                    params=_money(escrow_id, holdback.amount_fen, "held_back", holdback.item),
+                    params=_money(escrow_id, holdback.amount_fen, "held_back", HELD_BACK),
                     ref=f"stage-{stage.number}",
                 )
             )
@@ -101,7 +102,12 @@ def escrow_news(snapshot: EscrowSnapshot) -> SubjectNews:
                 key=f"{escrow_id}/dispute-{dispute.number}/raised",
                 kind=MessageKind.DISPUTE_RAISED,
                 recipients=[side for side in sides if side.role != dispute.raised_by],
-                params={"subject": escrow_id, "claimant": dispute.raised_by, "reason": dispute.reason},
+                params={
+                    "subject": escrow_id,
+                    "claimant": dispute.raised_by,
+                    "cause": dispute.cause,
+                    "reason": dispute.reason,
+                },
             )
         )
         if dispute.status == "decided" and dispute.case_id is None:  # a case's decision is told by the case
@@ -170,8 +176,8 @@ def case_news(snapshot: CaseSnapshot) -> SubjectNews:
     )
 
 
-def _money(subject: str, amount_fen: int, movement: str, detail: str) -> dict[str, Any]:
-    return {"subject": subject, "amount_fen": amount_fen, "movement": movement, "detail": detail}
+def _money(subject: str, amount_fen: int, movement: str, why: MovementReason | str) -> dict[str, Any]:
+    return {"subject": subject, "amount_fen": amount_fen, "movement": movement, "why": why}
 
 
 def consequential(action: OpenAction) -> bool:

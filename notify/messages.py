@@ -5,7 +5,8 @@ wording is edited without code. What each kind is given is declared here (`PARAM
 catalogue completeness test holds every language to it. A param is filled as given, except:
 `amount_fen` is shown as ¥ (domain/money.py) under `{amount}`, `due` (an ISO 8601 moment, or ""
 for none) in Asia/Shanghai, and `movement` (released | refunded | held_back), `action` (the step
-awaited), `consequence` (an AtDeadline value) and `claimant` (a role) in the reader's words.
+awaited), `consequence` (an AtDeadline value), `claimant` (a role) and `why` (a MovementReason)
+in the reader's words; a dispute's `reason` is told through its `cause` (`dispute_cause`).
 """
 
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from domain.calendar import SHANGHAI
+from domain.escrow.machine import OTHER_SIDE
 from domain.money import yuan
 from notify.kinds import MessageKind
 
@@ -36,16 +38,24 @@ PARAMS: dict[MessageKind, frozenset[str]] = {
     MessageKind.CHANNEL_VERIFICATION: frozenset({"code", "minutes"}),
     MessageKind.ACTION_AWAITING: frozenset({"subject", "action", "due"}),
     MessageKind.DEADLINE_REMINDER: frozenset({"subject", "action", "due", "hours", "consequence"}),
-    MessageKind.MONEY_MOVED: frozenset({"subject", "amount_fen", "movement", "detail"}),
-    MessageKind.DISPUTE_RAISED: frozenset({"subject", "claimant", "reason"}),
+    MessageKind.MONEY_MOVED: frozenset({"subject", "amount_fen", "movement", "why"}),
+    MessageKind.DISPUTE_RAISED: frozenset({"subject", "claimant", "cause", "reason"}),
     MessageKind.PANEL_SEAT_OFFERED: frozenset({"subject", "due"}),
     MessageKind.DECISION_SIGNED: frozenset({"subject", "outcome"}),
     MessageKind.KEY_RECOVERY_SIGNED: frozenset({"request", "due"}),
     MessageKind.KEY_RECOVERED: frozenset({"subject", "party"}),
 }
 MOVEMENTS = ("released", "refunded", "held_back")
+# Params said inside another one's words: a dispute's cause is told as its reason (`dispute_cause`).
+SAID_AS = {"cause": "reason"}
 # Params shown in the reader's words: the catalogue's section for each.
-WORDED = {"movement": "movement", "action": "actions", "consequence": "at_deadline", "claimant": "roles"}
+WORDED = {
+    "movement": "movement",
+    "why": "movement_reasons",
+    "action": "actions",
+    "consequence": "at_deadline",
+    "claimant": "roles",
+}
 
 
 @dataclass(frozen=True)
@@ -73,9 +83,28 @@ def shown_params(params: dict[str, Any], written_in: Language) -> dict[str, str]
     elif "due" in params:
         shown["due"] = words["no_due"]
     for param, section in WORDED.items():
-        if param in params:
-            shown[param] = words[section][str(params[param])]
+        if param in params:  # a word this build has none for (a 0.1.0 escrow's English reason) as it is
+            shown[param] = words[section].get(str(params[param]), str(params[param]))
+    if "cause" in params:
+        other = OTHER_SIDE.get(params["claimant"], "")
+        side = words["roles"].get(other, other)
+        shown["reason"] = dispute_cause(written_in, params["cause"], params["reason"], side)
     return shown
+
+
+def dispute_cause(language: str, cause: str, reason: str, side: str) -> str:
+    """Why a dispute opened (domain/escrow/state.py DisputeCause), in `language`: the raising
+    party's own words, or the contract's rule that opened it; an unanswered cancellation names the
+    `side` that did not agree (the other side of the one that asked, in the reader's words for it).
+    The escrow's pages say it with these same words (web/server_text.py)."""
+    causes = catalogue(language)["dispute_causes"]
+    return str(causes[cause]).format(side=side, reason=reason) if cause in causes else reason
+
+
+def movement_reason(language: str, reason: str) -> str:
+    """Why money moved (domain/escrow/state.py MovementReason), in `language`; anything else (a
+    payer's own reference on a deposit) as it stands."""
+    return str(catalogue(language)["movement_reasons"].get(reason, reason))
 
 
 def render(kind: MessageKind, params: dict[str, Any], link: str, reader: str) -> Rendered:

@@ -18,7 +18,7 @@ from temporalio.worker import Replayer
 from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced, unreplayable
 from chaos.schedule import BankFaults, EventKind, build_schedule
 from domain.escrow.snapshot import EscrowSnapshot, LedgerSnapshot
-from domain.escrow.state import Movement, MovementKind, MovementStatus, Phase
+from domain.escrow.state import Movement, MovementKind, MovementReason, MovementStatus, Phase
 from tests.conftest import RELEASE_HISTORIES
 from tests.kits.escrow_versions import BankFirstEscrowWorkflow
 from tests.kits.machine_kit import Kit
@@ -66,7 +66,8 @@ def entry(key: str, kind: str, amount: int):
 
 def closed_snapshot() -> EscrowSnapshot:
     def paid(key: str, amount_fen: int) -> Movement:
-        return Movement(key, MovementKind.PAYOUT, amount_fen, "r", status=MovementStatus.DONE)
+        why = MovementReason.ACCEPTED
+        return Movement(key, MovementKind.PAYOUT, amount_fen, why, status=MovementStatus.DONE)
 
     snapshot = replace(
         Kit(stages=(600,), retention=400, escrow_id="E").m.snapshot(),
@@ -117,7 +118,7 @@ def test_the_reconciler_finds_a_key_paid_twice_and_a_payment_never_planned() -> 
 
 def test_the_reconciler_finds_a_payout_the_bank_never_booked_and_a_stuck_one() -> None:
     snapshot = closed_snapshot()
-    snapshot.movements.append(Movement("E:stage-2:release", MovementKind.PAYOUT, 1, "r"))
+    snapshot.movements.append(Movement("E:stage-2:release", MovementKind.PAYOUT, 1, MovementReason.ACCEPTED))
     problems = missing_payouts(snapshot, bank_statement()[:2])
     assert "E:retention:release done in the workflow, never booked by the bank" in problems
     assert "E:stage-2:release still pending" in problems

@@ -7,6 +7,7 @@ against that release's histories, to be allowed by name.
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,10 @@ from tests.conftest import recorded_histories
 from tests.kits.machine_kit import Kit
 
 HISTORIES = [path for path in recorded_histories() if path.name.startswith("escrow_")]
+# Fields added since a release was recorded, by name: its snapshots read them as their default
+# (a dispute's cause: "raised", the one cause 0.1.0 knew by code; its system disputes keep their
+# English reason, shown as written).
+ADDED_SINCE_RECORDED = re.compile(r"\.disputes\[\d+\]\.cause added")
 
 
 def recorded_projections(path: Path) -> list[dict]:
@@ -58,7 +63,8 @@ def test_every_recorded_projection_reads_as_the_snapshot_it_was(path: Path) -> N
     for raw in recorded:
         snapshot = value_to_type(ProjectionInput, raw).snapshot
         stored = summary_document(snapshot)
-        assert differences(raw["snapshot"], stored) == []
+        found = differences(raw["snapshot"], stored)
+        assert [d for d in found if not ADDED_SINCE_RECORDED.fullmatch(d)] == []
         assert read_summary(json.dumps(stored)) == snapshot
 
 

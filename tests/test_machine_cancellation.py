@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from domain.escrow.machine import CANCELLATION_ANSWER
-from domain.escrow.state import MovementKind
+from domain.escrow.state import DisputeCause, MovementKind
 from tests.kits.machine_kit import TOTAL, Kit, funded
 
 SECOND = timedelta(seconds=1)
@@ -26,7 +26,8 @@ def test_an_unanswered_cancellation_disputes_everything_still_held():
     kit.run_to(asked.answer_due)
     (dispute,) = kit.m.disputes
     assert (dispute.raised_by, dispute.stages, dispute.include_retention) == ("owner", [2, 3, 4], True)
-    assert dispute.reason == "cancellation not agreed by the contractor: the crew stopped coming"
+    unanswered = DisputeCause.CANCELLATION_UNANSWERED
+    assert (dispute.cause, dispute.reason) == (unanswered, "the crew stopped coming")
     assert kit.m.disputed_fen(dispute) == TOTAL - 30_000 and asked.dispute == 1
     assert kit.alerts("dispute_opened") == ["dispute-1:opened"]
     assert kit.m.next_deadline() is None  # frozen until the council decides

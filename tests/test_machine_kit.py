@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from client.escrow_session import conservation_problems
-from domain.escrow.state import Movement, MovementKind
+from domain.escrow.state import Movement, MovementKind, MovementReason
 from domain.steps.rejections import RejectionKind
 from tests.kits.machine_kit import ESCROW_ID, RETENTION, STAGES, TOTAL, Kit, funded
 
@@ -51,7 +51,8 @@ def test_the_conservation_check_notices_money_that_does_not_add_up():
     kit.m.ledger.deposited_fen += 5  # money nobody can account for
     assert kit.m.conservation_errors() == ["unexplained money held: 100005 free > 100000 owed"]
     kit.m.ledger.deposited_fen -= 5
-    kit.m.movements.append(Movement(f"{ESCROW_ID}:x", MovementKind.PAYOUT, TOTAL + 1, "bogus"))
+    bogus = Movement(f"{ESCROW_ID}:x", MovementKind.PAYOUT, TOTAL + 1, MovementReason.ACCEPTED)
+    kit.m.movements.append(bogus)
     assert any(e.startswith("pending movements") for e in kit.m.conservation_errors())
 
 

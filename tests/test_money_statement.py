@@ -3,7 +3,7 @@ signed steps, with a bank statement written the way the bank books what the escr
 
 from datetime import UTC, datetime, timedelta
 
-from domain.escrow.state import MovementStatus
+from domain.escrow.state import MovementReason, MovementStatus
 from domain.escrow.statement import (
     BANK_DEPOSIT,
     DEPOSIT_RETURNED,
@@ -111,7 +111,7 @@ def test_every_kind_of_line_with_the_step_that_caused_it():
     )
     assert (first.cause.action, first.cause.seq) == ("stage.accept", seq_of(kit, "stage.accept", stage=1))
     assert first.tx_id == f"bank-{kit.m.escrow_id}:stage-1:release"
-    assert first.reference == "accepted by the owner"
+    assert first.reference == MovementReason.ACCEPTED
 
     partly = keys["stage-2:release"]
     assert (partly.amount_fen, partly.cause.action) == (26_000, "stage.accept_partial")

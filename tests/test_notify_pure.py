@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.calendar import SHANGHAI
+from domain.escrow.state import DisputeCause, MovementReason
 from notify.channels import ChannelKind, ChannelRefused, masked, normalise, target_url
 from notify.kinds import MessageKind
-from notify.messages import LANGUAGES, MOVEMENTS, PARAMS, catalogue, render
+from notify.messages import LANGUAGES, MOVEMENTS, PARAMS, SAID_AS, catalogue, render
 from notify.quiet_hours import next_send_time
 
 SAMPLE = {
@@ -21,7 +22,8 @@ SAMPLE = {
     "consequence": "auto_accepts",
     "amount_fen": 1234567,
     "movement": "released",
-    "detail": "stage 1",
+    "why": "accepted",
+    "cause": "raised",
     "claimant": "owner",
     "reason": "leaking",
     "outcome": "pay ¥1.00",
@@ -38,11 +40,24 @@ def test_every_kind_is_worded_with_exactly_its_params(language: str) -> None:
     assert set(kinds) == {kind.value for kind in MessageKind}
     assert set(PARAMS) == set(MessageKind)
     for kind, params in PARAMS.items():
-        shown = {"amount" if name == "amount_fen" else name for name in params} | {"link"}
+        shown = {"amount" if name == "amount_fen" else SAID_AS.get(name, name) for name in params} | {"link"}
         used = fields(kinds[kind.value]["title"]) | fields(kinds[kind.value]["body"])
         assert used <= shown, (language, kind, used - shown)
         assert shown - {"link"} <= used, (language, kind, "params never shown", shown - used)
     assert set(catalogue(language)["movement"]) == set(MOVEMENTS)
+    assert set(catalogue(language)["movement_reasons"]) == set(MovementReason)
+    assert set(catalogue(language)["dispute_causes"]) == set(DisputeCause)
+
+
+def test_a_dispute_the_contract_opened_and_why_money_moved_are_told_in_words() -> None:
+    silent = {"subject": "ESC-1", "claimant": "system", "cause": "owner_silent", "reason": ""}
+    body = render(MessageKind.DISPUTE_RAISED, silent, "/my/escrows/ESC-1", "zh-CN").body
+    assert "业主在验收期限内既未确认也未提出异议" in body and "owner_silent" not in body
+    asked = {"subject": "ESC-1", "claimant": "owner", "cause": "cancellation_unanswered", "reason": "停工"}
+    body = render(MessageKind.DISPUTE_RAISED, asked, "/l", "en").body
+    assert "not agreed by the contractor: 停工" in body
+    moved = {"subject": "ESC-1", "amount_fen": 100, "movement": "released", "why": "owner_silent"}
+    assert "验收期限届满" in render(MessageKind.MONEY_MOVED, moved, "/l", "zh-CN").body
 
 
 def test_a_message_reads_in_the_readers_language_with_yuan_and_shanghai_time() -> None:

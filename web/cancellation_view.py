@@ -9,13 +9,11 @@ reader may take at will, `AtDeadline.NOT_AWAITED`); the money a form promises is
 and tested without a browser.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.escrow.snapshot import DisputeSnapshot, EscrowSnapshot
+from domain.escrow.snapshot import EscrowSnapshot
 from domain.open_actions import AtDeadline
-from domain.roles import Role
 
 
 @dataclass(frozen=True)
@@ -67,18 +65,3 @@ def cancellation(snapshot: EscrowSnapshot, role: str | None) -> Cancellation | N
         answer_due=answer.due,  # the machine's: none before the escrow is active, none once disputed
         dispute=asked.dispute,
     )
-
-
-def dispute_reason(snapshot: EscrowSnapshot, dispute: DisputeSnapshot, say: Callable[..., str]) -> str:
-    """A dispute's reason in the reader's words.
-
-    The machine writes the reason of the dispute an unanswered cancellation opens in English
-    ("cancellation not agreed by the contractor: ..."); that dispute is told again from the
-    request it came from, in the page's language.
-    """
-    asked = snapshot.cancellation
-    if asked is None or asked.dispute != dispute.number:
-        return dispute.reason
-    # a cancellation is between the contract's two sides: the one that did not ask did not agree
-    side = say(f"role.{Role.CONTRACTOR if asked.asked_by == Role.OWNER else Role.OWNER}")
-    return say("cancel.dispute_reason", side=side, reason=asked.reason)

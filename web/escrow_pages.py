@@ -25,7 +25,7 @@ from domain.money import yuan
 from domain.roles import Role
 from expert_panels.registry import SPECIALTIES
 from web.bank_statements import bank_statements
-from web.cancellation_view import cancellation, dispute_reason
+from web.cancellation_view import cancellation
 from web.charts import step_chart
 from web.claim_forms import CLAIM_WORDS, fileable_disputes
 from web.escrow_list import escrow_list_row
@@ -188,7 +188,6 @@ async def escrow_page(
         "disputable_stages": snapshot.disputable.stages,
         "retention_disputable": snapshot.disputable.retention,
         "fileable_disputes": fileable_disputes(snapshot, role),
-        "dispute_reason": partial(dispute_reason, snapshot, say=partial(translate, language)),
         "cancellation": cancellation(snapshot, role),
         "specialties": SPECIALTIES[RENOVATION],
         "trail": crud.list_audit_entries(session=session, subject_id=escrow_id),

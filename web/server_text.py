@@ -13,7 +13,10 @@ from collections.abc import Callable
 from db.models import CouncilAlert
 from domain.alert_codes import AlertCode, AlertParams
 from domain.case.seat_changes import SeatChange
+from domain.escrow.machine import OTHER_SIDE
+from domain.escrow.state import Dispute
 from expert_panels.draw import CONFLICT, EXCLUDED, INACTIVE, OVER_WORKLOAD_CAP, STRUCK, WRONG_DOMAIN
+from notify import messages as notify_words
 from web.i18n import translate
 
 # The parameters that name a word rather than hold one: the key its words are under.
@@ -43,6 +46,8 @@ def alert_text(language: str, code: str, params: AlertParams) -> str:
             )
         else:
             words[name] = value
+    if "cause" in params:  # a dispute's opening: its reason is the cause's sentence
+        words["reason"] = cause_text(language, params["cause"], params["raised_by"], params["reason"])
     known = code in set(AlertCode)
     return translate(language, f"server.alert.{code}", **words) if known else code
 
@@ -50,6 +55,27 @@ def alert_text(language: str, code: str, params: AlertParams) -> str:
 def stored_alert_text(language: str, alert: CouncilAlert) -> str:
     params: AlertParams = json.loads(alert.params_json)
     return alert_text(language, alert.code, params)
+
+
+def sentence(text: str) -> str:
+    """A clause the messages catalogue keeps in lower case, begun as a sentence on a page."""
+    return text[:1].upper() + text[1:]
+
+
+def cause_text(language: str, cause: str, raised_by: str, reason: str) -> str:
+    """Why a dispute opened, with the notifications' words (notify/messages.py `dispute_cause`)
+    and the page's word for the side that did not agree to a cancellation."""
+    side = translate(language, f"role.{OTHER_SIDE.get(raised_by, raised_by)}")
+    return notify_words.dispute_cause(language, cause, reason, side)
+
+
+def dispute_reason(language: str, dispute: Dispute) -> str:
+    return sentence(cause_text(language, dispute.cause, dispute.raised_by, dispute.reason))
+
+
+def movement_reason(language: str, reason: str) -> str:
+    """Why money moved, with the notifications' words; a payer's own reference as it stands."""
+    return sentence(notify_words.movement_reason(language, reason))
 
 
 def reason_text(language: str, reason: str) -> str:

@@ -15,7 +15,7 @@ Asia/Shanghai, as the bank's statements are.
 """
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated
@@ -49,6 +49,7 @@ from web.access import PageRefused, PageRoute, require_roles
 from web.bank_statements import bank_statements
 from web.escrow_pages import stage_name
 from web.i18n import language_of, translate
+from web.server_text import movement_reason
 from web.session import SignedInParty
 from web.templating import render
 
@@ -115,7 +116,8 @@ def trail_steps(session: Session, escrow_id: str) -> list[TrailStep]:
     ]
 
 
-def shown(line: StatementLine, stage_names: dict[tuple[str, int], str], say: Callable[..., str]) -> ShownLine:
+def shown(line: StatementLine, stage_names: dict[tuple[str, int], str], language: str) -> ShownLine:
+    say = partial(translate, language)
     parts = [
         say("money_statement.stage", number=n, name=stage_names.get((line.escrow_id, n), ""))
         for n in line.part.stages
@@ -132,7 +134,7 @@ def shown(line: StatementLine, stage_names: dict[tuple[str, int], str], say: Cal
         status=say(f"money_statement.status.{line.status}"),
         status_code=line.status,
         amount_fen=line.amount_fen,
-        reference=line.reference,
+        reference=movement_reason(language, line.reference),  # ours are codes; a payer's as typed
         tx_id=line.tx_id,
         cause=say(f"action.{cause.action}" if cause.seq else f"money_statement.cause.{cause.action}"),
         part=" · ".join(parts),
@@ -148,7 +150,7 @@ def shown_lines(
     names = {
         (s.escrow_id, stage.number): stage_name(language, stage.name) for s in snapshots for stage in s.stages
     }
-    return [shown(line, names, partial(translate, language)) for line in lines]
+    return [shown(line, names, language) for line in lines]
 
 
 def csv_response(request: Request, statement: Statement, filename: str) -> Response:

@@ -26,6 +26,7 @@ from db.notifications import unread_count
 from domain.calendar import SHANGHAI
 from domain.money import yuan
 from web.i18n import LANGUAGES, language_of, translate
+from web.server_text import dispute_reason
 from web.statutory_words import article_key, in_claim_order, raised_by
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -84,6 +85,7 @@ def render(
         "languages": LANGUAGES,
         "t": partial(translate, language),
         "refusal": partial(refusal_words, language),
+        "dispute_reason": partial(dispute_reason, language),
     }
     page_context.update(context or {})
     party = page_context.get("party")

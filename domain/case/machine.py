@@ -810,7 +810,7 @@ class CaseMachine(SignedStepMachine):
         nothing left to decide or enforce. Like a withdrawal, no money moves through the case."""
         if self.finished:
             return
-        self.outcome = dropped("cancellation", "the owner and the contractor cancelled the contract")
+        self.outcome = dropped("cancellation", "")  # its source says what happened, in any language
         self.escrow_step = None
         self.phase = CasePhase.CLOSED
         self._alert(AlertCode.ESCROW_CANCELLED, "escrow-cancelled", now)

@@ -80,7 +80,7 @@ class DroppedOutcome:
 
     source: Literal["withdrawal", "cancellation"]
     outcome: Literal["withdrawn"]
-    reason: str
+    reason: str  # the claimant's words for a withdrawal; "" for a cancellation
     pay_fen: int
     refund_fen: int
     remedy: str

@@ -29,6 +29,7 @@ from domain.escrow.state import (
     ChangeProposal,
     Defect,
     Dispute,
+    DisputeCause,
     Holdback,
     InspectionReport,
     InspectionRequest,
@@ -36,6 +37,7 @@ from domain.escrow.state import (
     Ledger,
     Movement,
     MovementKind,
+    MovementReason,
     MovementStatus,
     Phase,
     Retention,
@@ -193,14 +195,14 @@ class EscrowMachine(SignedStepMachine):
     def pending_movements(self) -> list[Movement]:
         return [m for m in self.movements if m.status is MovementStatus.PENDING]
 
-    def _move(self, kind: MovementKind, amount: int, key_suffix: str, reason: str) -> None:
+    def _move(self, kind: MovementKind, amount: int, key_suffix: str, reason: MovementReason) -> None:
         if amount <= 0:
             return
         self.movements.append(
             Movement(key=f"{self.escrow_id}:{key_suffix}", kind=kind, amount_fen=amount, reason=reason)
         )
 
-    def _refund_excess(self, key_suffix: str, reason: str) -> None:
+    def _refund_excess(self, key_suffix: str, reason: MovementReason) -> None:
         excess = self.ledger.held_fen - self.pending_fen - self.obligations_fen
         self._move(MovementKind.REFUND, excess, key_suffix, reason)
 
@@ -248,9 +250,10 @@ class EscrowMachine(SignedStepMachine):
         self.deposits[tx_id] = amount_fen
         self.ledger.deposited_fen += amount_fen
         if self.phase in (Phase.CLOSED, Phase.CANCELLED):
-            self._move(MovementKind.REFUND, amount_fen, f"deposit-{tx_id}:refund", "deposit after close")
+            late = MovementReason.DEPOSIT_AFTER_CLOSE
+            self._move(MovementKind.REFUND, amount_fen, f"deposit-{tx_id}:refund", late)
         else:
-            self._refund_excess(f"deposit-{tx_id}:excess-refund", "deposit above the contract total")
+            self._refund_excess(f"deposit-{tx_id}:excess-refund", MovementReason.DEPOSIT_ABOVE_TOTAL)
         self._advance(now)
         self._after_change()
 
@@ -355,7 +358,9 @@ class EscrowMachine(SignedStepMachine):
             stage.status = StageStatus.RECTIFYING
             stage.failed_rounds += 1
             if stage.failed_rounds >= self.terms.durations.max_failed_rounds and stage.dispute is None:
-                self._open_dispute("system", "inspection failed repeatedly", [stage], False, [], now)
+                self._open_dispute(
+                    "system", "", [stage], False, [], now, DisputeCause.INSPECTION_FAILED_REPEATEDLY
+                )
 
         return apply
 
@@ -377,7 +382,7 @@ class EscrowMachine(SignedStepMachine):
         stage = self._acceptable_stage(payload.stage, payload.report_hash)
         if payload.amount_fen != stage.amount_fen:
             raise invalid("amount_mismatch", f"stage {stage.number} releases {stage.amount_fen} fen")
-        return lambda: self._release_stage(stage, stage.amount_fen, "accepted by the owner")
+        return lambda: self._release_stage(stage, stage.amount_fen, MovementReason.ACCEPTED)
 
     def _plan_stage_accept_partial(
         self, payload: steps.StageAcceptPartial, role: str, now: datetime
@@ -397,11 +402,11 @@ class EscrowMachine(SignedStepMachine):
 
         def apply() -> None:
             stage.holdbacks = holdbacks
-            self._release_stage(stage, pay, "accepted by the owner with holdback")
+            self._release_stage(stage, pay, MovementReason.ACCEPTED_WITH_HOLDBACK)
 
         return apply
 
-    def _release_stage(self, stage: Stage, pay: int, reason: str) -> None:
+    def _release_stage(self, stage: Stage, pay: int, reason: MovementReason) -> None:
         stage.status = StageStatus.ACCEPTED
         stage.acceptance_due = None
         stage.open_fen -= pay
@@ -434,7 +439,7 @@ class EscrowMachine(SignedStepMachine):
                     MovementKind.PAYOUT,
                     holdback.amount_fen,
                     f"stage-{number}:holdback-{name}:release",
-                    "holdback defect signed off",
+                    MovementReason.HOLDBACK_SIGNED_OFF,
                 )
 
         return apply
@@ -503,7 +508,7 @@ class EscrowMachine(SignedStepMachine):
         self.retention = Retention(amount_fen=proposal.retention_fen, open_fen=proposal.retention_fen)
         self.changes_applied = proposal.change_no
         self.change_proposal = None
-        self._refund_excess(f"change-{proposal.change_no}:refund", "change order lowered the total")
+        self._refund_excess(f"change-{proposal.change_no}:refund", MovementReason.CHANGE_LOWERED_TOTAL)
 
     # -- cancellation
     def _plan_cancel_sign(self, payload: steps.CancelSign, role: str, now: datetime) -> Apply:
@@ -514,7 +519,7 @@ class EscrowMachine(SignedStepMachine):
         def apply() -> None:
             self.cancel_signed_by.append(role)
             if set(self.cancel_signed_by) == {OWNER, CONTRACTOR}:
-                self._cancel("cancel:refund", "mutual cancellation")
+                self._cancel("cancel:refund", MovementReason.MUTUAL_CANCELLATION)
             else:
                 self.cancellation = CancellationRequest(
                     role, reason, asked_at=now, answer_due=now + CANCELLATION_ANSWER
@@ -543,9 +548,9 @@ class EscrowMachine(SignedStepMachine):
             return
         stages = [s for s in self.stages if s.open_fen and s.dispute is None]
         include_retention = bool(self.retention.open_fen) and self.retention.dispute is None
-        reason = f"cancellation not agreed by the {OTHER_SIDE[asked.asked_by]}: {asked.reason}"
         if stages or include_retention:
-            self._open_dispute(asked.asked_by, reason, stages, include_retention, [], now)
+            cause = DisputeCause.CANCELLATION_UNANSWERED
+            self._open_dispute(asked.asked_by, asked.reason, stages, include_retention, [], now, cause)
             asked.dispute = len(self.disputes)
         else:  # everything still held is already in dispute
             asked.dispute = 0
@@ -557,7 +562,7 @@ class EscrowMachine(SignedStepMachine):
                 reason=asked.reason,
             )
 
-    def _cancel(self, key_suffix: str, reason: str) -> None:
+    def _cancel(self, key_suffix: str, reason: MovementReason) -> None:
         for stage in self.stages:
             if stage.status not in STAGE_DONE:
                 stage.status = StageStatus.CANCELLED
@@ -618,10 +623,12 @@ class EscrowMachine(SignedStepMachine):
         include_retention: bool,
         evidence: list[str],
         now: datetime,
+        cause: DisputeCause = DisputeCause.RAISED,
     ) -> None:
         number = len(self.disputes) + 1
+        disputed = [s.number for s in stages]
         self.disputes.append(
-            Dispute(number, raised_by, reason, [s.number for s in stages], include_retention, evidence, now)
+            Dispute(number, raised_by, reason, disputed, include_retention, evidence, now, cause=cause)
         )
         for stage in stages:
             stage.dispute = number
@@ -634,6 +641,7 @@ class EscrowMachine(SignedStepMachine):
             now,
             number=number,
             raised_by=raised_by,
+            cause=cause,
             reason=reason,
         )
 
@@ -772,8 +780,9 @@ class EscrowMachine(SignedStepMachine):
             for claim in self.claims:
                 if claim.status == "open":
                     claim.status = "settled"
-        self._move(MovementKind.PAYOUT, pay, f"dispute-{dispute.number}:pay", "dispute decision")
-        self._move(MovementKind.REFUND, refund, f"dispute-{dispute.number}:refund", "dispute decision")
+        decided = MovementReason.DISPUTE_DECISION
+        self._move(MovementKind.PAYOUT, pay, f"dispute-{dispute.number}:pay", decided)
+        self._move(MovementKind.REFUND, refund, f"dispute-{dispute.number}:refund", decided)
 
     # -- warranty
     def _plan_warranty_claim(self, payload: steps.WarrantyClaimPayload, role: str, now: datetime) -> Apply:
@@ -805,7 +814,7 @@ class EscrowMachine(SignedStepMachine):
                     MovementKind.PAYOUT,
                     claim.amount_fen,
                     f"warranty-claim-{number}:release",
-                    "warranty claim withdrawn",
+                    MovementReason.WARRANTY_CLAIM_WITHDRAWN,
                 )
 
         return apply
@@ -1017,7 +1026,7 @@ class EscrowMachine(SignedStepMachine):
         """Apply every deadline that has passed (timers are the workflow's business)."""
         if self.phase in (Phase.DRAFT, Phase.FUNDING) and now >= self.funding_due:
             self._alert(AlertCode.FUNDING_EXPIRED, "funding:expired", now)
-            self._cancel("funding-expired:refund", "not funded in time")
+            self._cancel("funding-expired:refund", MovementReason.NOT_FUNDED_IN_TIME)
         self._cancellation_unanswered(now)
         stage = self._current_stage() if self.phase is Phase.ACTIVE else None
         if stage is not None:
@@ -1053,11 +1062,10 @@ class EscrowMachine(SignedStepMachine):
             if self.shortfall_fen:
                 return  # releases wait for the top-up; the deadline fires again after it
             if self.terms.silence_policy is SilencePolicy.AUTO_ACCEPT:
-                self._release_stage(stage, stage.amount_fen, "owner silent: accepted by contract policy")
+                self._release_stage(stage, stage.amount_fen, MovementReason.OWNER_SILENT)
             else:
-                self._open_dispute(
-                    "system", "owner silent through the acceptance window", [stage], False, [], now
-                )
+                cause = DisputeCause.OWNER_SILENT
+                self._open_dispute("system", "", [stage], False, [], now, cause)
 
     def _expire_warranty(self) -> None:
         self.retention.expired = True
@@ -1068,7 +1076,7 @@ class EscrowMachine(SignedStepMachine):
         claimed = sum(c.amount_fen for c in self.claims if c.status == "open")
         unclaimed = self.retention.open_fen - claimed
         self.retention.open_fen = claimed
-        self._move(MovementKind.PAYOUT, unclaimed, "retention:release", "warranty expired unclaimed")
+        self._move(MovementKind.PAYOUT, unclaimed, "retention:release", MovementReason.WARRANTY_UNCLAIMED)
 
     # ------------------------------------------------------------ lifecycle
     def _advance(self, now: datetime) -> None:

@@ -36,6 +36,25 @@ class MovementKind(StrEnum):
     REFUND = "refund"  # back to the owner
 
 
+class MovementReason(StrEnum):
+    """Why money moves, as a code: the pages and messages say it in the reader's language
+    (web `movement.reason.*`, notify `movement_reasons`), and the bank gets it as the transfer's
+    reference, so a statement line reads the same in both."""
+
+    ACCEPTED = "accepted"  # the owner accepted the stage
+    ACCEPTED_WITH_HOLDBACK = "accepted_with_holdback"  # the owner accepted part, holding some back
+    OWNER_SILENT = "owner_silent"  # the acceptance window ran out under the auto-accept policy
+    HOLDBACK_SIGNED_OFF = "holdback_signed_off"  # the owner signed off a held-back defect
+    DISPUTE_DECISION = "dispute_decision"
+    WARRANTY_UNCLAIMED = "warranty_unclaimed"  # the warranty ran out with the retention unclaimed
+    WARRANTY_CLAIM_WITHDRAWN = "warranty_claim_withdrawn"
+    MUTUAL_CANCELLATION = "mutual_cancellation"
+    NOT_FUNDED_IN_TIME = "not_funded_in_time"
+    CHANGE_LOWERED_TOTAL = "change_lowered_total"  # a signed change order lowered the total
+    DEPOSIT_ABOVE_TOTAL = "deposit_above_total"  # the excess of a deposit over what is owed
+    DEPOSIT_AFTER_CLOSE = "deposit_after_close"
+
+
 class MovementStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"
@@ -47,7 +66,9 @@ class Movement:
     key: str  # business idempotency key, e.g. ESC-2026-00001:stage-3:release
     kind: MovementKind
     amount_fen: int
-    reason: str
+    # a plain string only in an escrow of release 0.1.0, which wrote its reasons in English (its
+    # warranty run is handed them as they were, docs/VERSIONING.md): shown as written
+    reason: MovementReason | str
     status: MovementStatus = MovementStatus.PENDING
     tx_id: str | None = None
     error: str | None = None
@@ -138,11 +159,22 @@ class WarrantyClaim:
     status: str = "open"  # open | withdrawn | settled
 
 
+class DisputeCause(StrEnum):
+    """Why a dispute opened: a party raised it (its `reason` is their words), or a rule of the
+    contract did. The machine stores the code, the pages and messages say it in the reader's
+    language (web `dispute.cause.*`, notify `dispute_causes`)."""
+
+    RAISED = "raised"
+    INSPECTION_FAILED_REPEATEDLY = "inspection_failed_repeatedly"  # raised by "system"
+    OWNER_SILENT = "owner_silent"  # the acceptance window ran out under the dispute policy; "system"
+    CANCELLATION_UNANSWERED = "cancellation_unanswered"  # raised by the asker; `reason` is theirs
+
+
 @dataclass
 class Dispute:
     number: int
     raised_by: str  # owner | contractor | system
-    reason: str
+    reason: str  # the raising party's words; "" when a rule opened it
     stages: list[int]
     include_retention: bool
     evidence: list[str]  # file hashes, as signed
@@ -152,6 +184,7 @@ class Dispute:
     pay_fen: int = 0
     refund_fen: int = 0
     case_id: str | None = None  # the expert-panel case deciding it, a child of the escrow
+    cause: DisputeCause = DisputeCause.RAISED
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from domain.escrow.snapshot import LedgerSnapshot
-from domain.escrow.state import Movement, MovementKind, MovementStatus, Phase
+from domain.escrow.state import Movement, MovementKind, MovementReason, MovementStatus, Phase
 from domain.money import yuan
 from tests.kits.flow import EscrowFlow
 from tests.kits.machine_kit import Kit, funded
@@ -75,7 +75,7 @@ async def test_one_side_proposes_the_other_may_agree_until_it_becomes_a_dispute(
     assert "您现在同意的，合同仍会解除" in contractor_page
     assert "<dd>装修公司未同意解除合同：施工队连续两周没来</dd>" in contractor_page  # the claim form
     english = await escrow_page(flow, flow.owner, "en")
-    assert "<dd>Contractor did not agree to cancel the contract: 施工队连续两周没来</dd>" in english
+    assert "<dd>The cancellation asked for was not agreed by Contractor: 施工队连续两周没来</dd>" in english
     assert "cancellation not agreed" not in english
 
 
@@ -92,7 +92,8 @@ async def test_nothing_to_cancel_once_the_work_is_done(stack):
 
 def test_cancelling_now_refunds_what_is_held_and_not_on_its_way_and_keeps_what_is_paid():
     def movement(kind: str, amount_fen: int, status: str) -> Movement:
-        return Movement("k", MovementKind(kind), amount_fen, "r", status=MovementStatus(status))
+        why = MovementReason.ACCEPTED
+        return Movement("k", MovementKind(kind), amount_fen, why, status=MovementStatus(status))
 
     snapshot = replace(
         Kit().m.snapshot(),

@@ -8,9 +8,10 @@ import pytest
 
 from domain.alert_codes import AlertCode, kind_of
 from domain.case.seat_changes import SeatChange, seat_change
+from domain.escrow.state import Dispute, DisputeCause, MovementReason
 from expert_panels.draw import ALTERNATE, EXCLUDED, MAIN_SPECIALTY_QUOTA, PANEL_SEATS, STRUCK
 from web.i18n import LANGUAGES, MESSAGES_DIR
-from web.server_text import REASON_CODES, alert_text, reason_text
+from web.server_text import REASON_CODES, alert_text, dispute_reason, movement_reason, reason_text
 from workflows.catch_up import DUTIES
 
 # The words a parameter names (web/server_text.py WORD_PARAMS, LIST_PARAMS) that are this file's.
@@ -56,6 +57,31 @@ def test_an_alert_is_said_in_the_readers_language_with_the_partys_words_as_typed
     assert alert_text("en", AlertCode.DISPUTE_OPENED, params) == (
         "Dispute 1 opened by Owner: 墙面开裂 / the wall cracked"
     )
+
+
+def test_a_dispute_the_contract_opened_is_said_in_the_readers_language():
+    """The machine stores why a dispute opened as a code (DisputeCause), never English words: the
+    alert, the escrow page and the case page say it per reader, and a party's reason stays as typed."""
+    silent = Dispute(2, "system", "", [3], False, [], "t", cause=DisputeCause.OWNER_SILENT)
+    assert dispute_reason("zh-CN", silent) == "业主在验收期限内既未确认也未提出异议，按合同转入争议"
+    assert dispute_reason("en", silent).startswith("The owner neither accepted nor disputed the stage")
+    failed = Dispute(3, "system", "", [1], False, [], "t", cause=DisputeCause.INSPECTION_FAILED_REPEATEDLY)
+    assert dispute_reason("zh-CN", failed) == "该阶段验收不合格次数过多，按合同转入争议"
+    raised = Dispute(4, "contractor", "漏水 / leaking", [1], False, [], "t")
+    assert dispute_reason("en", raised) == "漏水 / leaking"
+    unanswered = {"number": "5", "raised_by": "owner", "cause": "cancellation_unanswered", "reason": "停工"}
+    said = alert_text("zh-CN", AlertCode.DISPUTE_OPENED, unanswered)
+    assert said == "业主提出了第 5 号争议：装修公司未同意解除合同：停工"
+    system = {"number": "2", "raised_by": "system", "cause": "owner_silent", "reason": ""}
+    assert "owner neither accepted nor disputed" in alert_text("en", AlertCode.DISPUTE_OPENED, system)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_why_money_moved_is_said_for_every_reason_and_a_payers_reference_stays_as_typed(language):
+    said = {reason: movement_reason(language, reason) for reason in MovementReason}
+    assert all(text and text != reason for reason, text in said.items())
+    assert len(set(said.values())) == len(said)  # no two reasons read alike
+    assert movement_reason(language, "ESC-2026-00001 首付") == "ESC-2026-00001 首付"
 
 
 def test_a_list_of_deadlines_and_a_duty_are_words_too():

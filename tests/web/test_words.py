@@ -13,6 +13,7 @@ import re
 import pytest
 from markupsafe import Markup
 
+from domain.escrow.state import Dispute, DisputeCause
 from web.bank_pages import DESK_WORDS
 from web.case_forms import CASE_STEP_WORDS
 from web.escrow_pages import STEP_WORDS
@@ -21,6 +22,7 @@ from web.expert_registry_pages import SCRIPT_WORDS as REGISTRY_WORDS
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES_DIR, messages, translate
 from web.party_case_forms import PARTY_STEP_WORDS
 from web.party_pages import SECRET_ROLES
+from web.server_text import dispute_reason
 from web.statement_pages import STATEMENT_WORDS
 from web.statutory_words import STATUTORY_WORDS
 from web.templating import local_time
@@ -76,6 +78,7 @@ def test_a_moment_inside_a_sentence_stays_markup_and_the_other_values_are_escape
     said = translate("en", "cancel.asked_mine", date=moment, reason="<b>no</b> & more")
     assert isinstance(said, Markup)
     assert said == f"You asked to cancel the contract on {moment}: &lt;b&gt;no&lt;/b&gt; &amp; more"
-    assert translate("en", "cancel.dispute_reason", side="Owner", reason="<b>") == (
-        "Owner did not agree to cancel the contract: <b>"  # plain text: the page escapes it
-    )
+    unanswered = Dispute(1, "owner", "<b>", [2], False, [], "t", cause=DisputeCause.CANCELLATION_UNANSWERED)
+    said = dispute_reason("en", unanswered)
+    assert not isinstance(said, Markup)  # plain text: the page escapes it
+    assert said == "The cancellation asked for was not agreed by Contractor: <b>"
