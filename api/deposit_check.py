@@ -8,6 +8,11 @@ transaction from the bank by its id and requires the same escrow account, the sa
 amount and a deposit. A webhook the bank does not back is refused and the council is
 alerted, since a valid signature on a false event means the secret is in other hands.
 
+The transfer's reference is not compared: money is matched by the escrow's own account, so
+a deposit into that account quoting another reference than the escrow's (`domain/deposit_reference.py`),
+or none, is still the escrow's money and is recorded (refusing it would leave money at the bank on
+no ledger); the bank keeps the reference as quoted, and the money statement shows it.
+
 A bank that cannot be asked is a 503: the bank's outbox redelivers the event until it
 is acknowledged, so a true deposit is recorded once the bank answers again.
 """

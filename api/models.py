@@ -201,7 +201,12 @@ class DepositInstructions(BaseModel):
 
     escrow_id: str
     bank_url: str = Field(description="the bank's API, where the transfer is made (the sandbox bank)")
+    bank_name: str = Field(description="the bank's name, as a person paying by transfer names it")
+    account_holder: str = Field(description="the name the escrow's account is held in (收款人户名)")
     account_id: str = Field(description="the escrow's own account at that bank")
     payer_id: str = Field(description="the party expected to pay: the escrow's owner")
-    reference: str = Field(description="the transfer's reference, as the bank statement shows it")
+    reference: str = Field(
+        description="the reference to quote on the transfer: the escrow's id and two check digits "
+        "(ISO 7064 MOD 97-10), so a mistyped reference names no escrow; the bank statement shows it"
+    )
     due_fen: int = Field(ge=0, description="what the contract still needs deposited; 0 when fully funded")

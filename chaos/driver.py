@@ -34,6 +34,7 @@ from client.accreditation import accredit_inspector
 from client.businesses import enrol_verified
 from client.escrow_session import EscrowSession
 from client.party import Party, StepRefused, raise_for_error
+from domain.deposit_reference import deposit_reference
 from domain.escrow.snapshot import EscrowSnapshot
 from sandbox_bank.client import BankClient, BankUnavailable
 from workflows.escrow_types import escrow_workflow_id
@@ -164,7 +165,7 @@ class ChaosEscrow(EscrowSession):
                 self.escrow_id,
                 amount_fen=amount_fen,
                 payer=self.owner.id,
-                reference="owner deposit",
+                reference=deposit_reference(self.escrow_id),
                 idempotency_key=f"{self.escrow_id}:deposit-1",
             ),
             self.stats,

@@ -54,7 +54,11 @@ async def drive_demo(settings: Settings, api_url: str) -> tuple[int, str]:
         plan = ", ".join(f"{s['name']} {yuan(s['amount_fen'])}" for s in created["terms"]["stages"])
         say(f"contract {flow.escrow_id} drafted: {plan}; retention {yuan(created['terms']['retention_fen'])}")
         bank = await scope.enter_async_context(flow.bank_from_api(settings.bank_timeout_seconds))
-        say(f"the escrow's deposit instructions name its account at the bank {bank.base_url}")
+        told = await flow.owner.deposit_instructions(flow.escrow_id)
+        say(
+            f"the escrow's deposit instructions: account {told['account_id']} at {told['bank_name']} "
+            f"({bank.base_url}), reference {told['reference']}"
+        )
         await flow.sign_contract()
         say(f"owner and contractor signed terms {flow.terms_hash[:16]}…")
         await flow.deposit(TOTAL_FEN)

@@ -21,6 +21,7 @@ from client.accreditation import accredit_inspector
 from client.businesses import enrol_verified
 from client.party import Party, Upload
 from client.server_clock import server_clock
+from domain.deposit_reference import deposit_reference
 from domain.escrow import steps
 from domain.escrow.machine import change_plan_hash
 from domain.escrow.snapshot import EscrowSnapshot
@@ -136,7 +137,7 @@ class EscrowSession:
                 self.escrow_id,
                 amount_fen=amount_fen,
                 payer=self.owner.id,
-                reference="owner deposit",
+                reference=deposit_reference(self.escrow_id),
                 idempotency_key=f"{self.escrow_id}:deposit-{self.deposits}",
             )
         except BankRejected as refused:

@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     bank_host: str = "127.0.0.1"
     bank_port: int = 8100
     bank_url: str = "http://127.0.0.1:8100"
+    bank_name: str = Field(
+        default="沙箱银行 Sandbox Bank",
+        min_length=1,
+        description="The bank's name as the owner's deposit step and its QR code show it (where to pay).",
+    )
+    bank_account_holder: str = Field(
+        default="先装修后付款 Renovate first, pay later",
+        min_length=1,
+        description="The name the escrow accounts are held in (收款人户名), which a transfer asks for.",
+    )
     bank_timeout_seconds: float = 10.0
     bank_admin_token: SecretStr = SecretStr("sandbox-admin")
     webhook_url: str = "http://127.0.0.1:8000/webhooks/bank"

@@ -8,6 +8,7 @@ import asyncio
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from cli.demo import drive_demo
 from cli.dev import free_port
 from db import crud
 from domain.audit import files_named_by_trail, verify_trail, whole_trail
+from domain.deposit_reference import deposit_reference
 from evidence.store import original_key
 from tests.kits.flow import EscrowFlow
 from tests.kits.servers import serve
@@ -141,9 +143,11 @@ async def test_deposit_instructions_name_the_bank_the_account_and_what_is_due(st
     expected = {
         "escrow_id": flow.escrow_id,
         "bank_url": stack.settings.bank_url,
+        "bank_name": stack.settings.bank_name,
+        "account_holder": stack.settings.bank_account_holder,
         "account_id": flow.escrow_id,
         "payer_id": flow.owner.id,
-        "reference": "owner deposit",
+        "reference": deposit_reference(flow.escrow_id),
     }
     for reader in (flow.owner, flow.contractor, flow.inspector, flow.council):
         assert await reader.deposit_instructions(flow.escrow_id) == expected | {"due_fen": 1_000_000}
@@ -157,7 +161,15 @@ async def test_deposit_instructions_name_the_bank_the_account_and_what_is_due(st
 async def test_demo_command_needs_only_the_api_url(stack):
     done = await run_escrow(["demo", "--api-url", str(stack.http.base_url)], api_url_only(stack), timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"deposit instructions name its account at the bank {stack.settings.bank_url}" in done.stdout
+    told = re.search(r"deposit instructions: account (\S+) at (.+) \((\S+)\), reference (\S+)", done.stdout)
+    assert told, done.stdout
+    escrow_id = told[1]
+    assert told.groups() == (
+        escrow_id,
+        stack.settings.bank_name,
+        stack.settings.bank_url,
+        deposit_reference(escrow_id),
+    )
     assert "demo: ledger balanced" in done.stdout
     assert done.stderr == ""
 

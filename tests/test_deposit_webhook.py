@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from client.escrow_session import eventually
+from domain.deposit_reference import deposit_reference
 from domain.money import MAX_AMOUNT_FEN
 from sandbox_bank.client import StatementEntry, UnconfirmedDeposit
 from sandbox_bank.webhooks import DEPOSIT_CONFIRMED, sign_payload
@@ -67,6 +68,7 @@ async def test_a_real_deposit_is_recorded_once_and_redelivery_changes_nothing(ov
     assert state.ledger.deposited_fen == TOTAL_FEN + EXCESS_FEN
     assert (state.phase, state.ledger.held_fen) == ("active", TOTAL_FEN)
     deposit = await booked(overpaid, "deposit")
+    assert deposit.reference == deposit_reference(overpaid.escrow_id)
     acknowledged = await stack.bank.unconfirmed_deposits()
     assert deposit.tx_id not in {d.tx_id for d in acknowledged}
 
@@ -180,6 +182,22 @@ async def test_malformed_bodies_are_422_even_when_signed(overpaid: EscrowFlow, s
     assert overpaid.council_alerts() == []
 
 
+async def test_a_deposit_quoting_another_reference_is_still_the_accounts_escrows_money(stack):
+    """Money is matched by the escrow's own account, not by the reference (api/deposit_check.py): a
+    transfer into it quoting a neighbour's reference is recorded, unalerted, its reference as quoted."""
+    flow = await signed_escrow(stack)
+    year, number = flow.escrow_id.split("-")[1:]
+    quoted = deposit_reference(f"ESC-{year}-{int(number) + 1:05d}")
+    await stack.bank.deposit(
+        flow.escrow_id, TOTAL_FEN, flow.owner.id, quoted, f"{flow.escrow_id}:deposit-typo"
+    )
+
+    state = await flow.wait_for(lambda s: s.ledger.deposited_fen == TOTAL_FEN, "the deposit")
+    assert state.phase == "active"
+    assert (await booked(flow, "deposit")).reference == quoted != deposit_reference(flow.escrow_id)
+    assert flow.council_alerts() == []
+
+
 async def test_when_the_bank_cannot_be_asked_the_api_answers_503_and_the_bank_delivers_again(stack):
     flow = await signed_escrow(stack)
     await flow.deposit(400_000)
@@ -192,7 +210,11 @@ async def test_when_the_bank_cannot_be_asked_the_api_answers_503_and_the_bank_de
     stack.settings.bank_url = "http://127.0.0.1:9"  # the API's way to the bank is down; the bank is up
     try:
         deposit = await stack.bank.deposit(
-            flow.escrow_id, 600_000, flow.owner.id, "owner deposit", f"{flow.escrow_id}:deposit-rest"
+            flow.escrow_id,
+            600_000,
+            flow.owner.id,
+            deposit_reference(flow.escrow_id),
+            f"{flow.escrow_id}:deposit-rest",
         )
         [refused] = await eventually(
             pending, lambda ds: ds and ds[0].attempts >= 1, "the bank's first delivery", flow.wait_seconds

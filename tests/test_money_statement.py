@@ -3,6 +3,7 @@ signed steps, with a bank statement written the way the bank books what the escr
 
 from datetime import UTC, datetime, timedelta
 
+from domain.deposit_reference import deposit_reference
 from domain.escrow.state import MovementReason, MovementStatus
 from domain.escrow.statement import (
     BANK_DEPOSIT,
@@ -43,7 +44,12 @@ def bank_of(kit: Kit) -> list[StatementEntry]:
     escrow = kit.m.escrow_id
     entries = [
         booked(
-            tx, "deposit", amount, f"{escrow}:deposit-{n}", "owner deposit", BOOKED_AT + timedelta(minutes=n)
+            tx,
+            "deposit",
+            amount,
+            f"{escrow}:deposit-{n}",
+            deposit_reference(escrow),
+            BOOKED_AT + timedelta(minutes=n),
         )
         for n, (tx, amount) in enumerate(kit.m.deposits.items(), start=1)
     ]
@@ -98,7 +104,7 @@ def test_every_kind_of_line_with_the_step_that_caused_it():
     assert (deposit.cause.action, deposit.cause.seq, deposit.reference) == (
         BANK_DEPOSIT,
         None,
-        "owner deposit",
+        deposit_reference(kit.m.escrow_id),
     )
     assert deposit.at == BOOKED_AT + timedelta(minutes=1) and deposit.tx_id == "dep-1"
 

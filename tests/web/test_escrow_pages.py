@@ -5,6 +5,7 @@ it would in life: through the sandbox bank, which confirms it to the API by sign
 from playwright.async_api import expect
 
 from client.escrow_session import eventually
+from domain.deposit_reference import deposit_reference
 from domain.money import yuan
 from tests.kits.driver import check_usable, open_escrow, register, sign, token_of, wait_for_phase
 from tests.kits.evidence_files import digest_of, pdf, photo
@@ -55,7 +56,7 @@ async def test_a_whole_escrow_in_three_browsers(new_context, stack):
         escrow_id,
         amount_fen=TOTAL_FEN,
         payer=owner_id,
-        reference="owner deposit",
+        reference=deposit_reference(escrow_id),
         idempotency_key=f"{escrow_id}:browser-deposit",
     )
     await wait_for_phase(owner, "active")

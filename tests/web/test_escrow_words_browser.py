@@ -1,9 +1,11 @@
 """The escrow list's "waiting for you" marker and the owner's deposit step in chromium, on a 390 px
-phone: the marker says what is the reader's to do, the deposit step shows the account, the amount,
-the reference and the QR code the server drew, and nothing runs off the screen."""
+phone: the marker says what is the reader's to do, the deposit step shows the bank by its name, the
+account, the amount, the escrow's own reference and the QR code the server drew, and nothing runs off
+the screen."""
 
 from playwright.async_api import expect
 
+from domain.deposit_reference import deposit_reference
 from domain.money import yuan
 from tests.kits.driver import open_escrow, open_page
 from tests.kits.flow import EscrowFlow
@@ -34,9 +36,11 @@ async def test_the_owner_sees_the_marker_and_the_deposit_step_on_a_phone(new_con
 
     await open_escrow(phone, flow.escrow_id)
     step = phone.locator("#deposit-instructions")
+    await expect(step.locator("#deposit-bank")).to_have_text(stack.settings.bank_name)
+    await expect(step.locator("#deposit-holder")).to_have_text(stack.settings.bank_account_holder)
     await expect(step.locator("#deposit-account")).to_have_text(flow.escrow_id)
     await expect(step.locator("#deposit-amount")).to_have_text(yuan(TOTAL_FEN))
-    await expect(step.locator("#deposit-reference")).to_have_text("owner deposit")
+    await expect(step.locator("#deposit-reference")).to_have_text(deposit_reference(flow.escrow_id))
     qr = step.locator("#deposit-qr")
     await expect(qr).to_be_visible()
     await expect(qr).to_have_js_property("complete", True)

@@ -1,10 +1,12 @@
 """What the escrow and case lists and the escrow page say, read over real HTTP with each party's page
 session: titles, the other side by name, the money held, and "waiting for you" only for the party an
-action is for (the others are told whose it is); the deposit step only for the owner, with the account,
-the reference and a QR code of them; a stage's money held only once deposited; each role's own hint
-on its case list; the public record in words, never codes."""
+action is for (the others are told whose it is); the deposit step only for the owner, with the bank by
+its name, the account, the escrow's own reference and a QR code of them; a stage's money held only once
+deposited; each role's own hint on its case list; the public record in words, never codes."""
 
+from api.qr import qr_svg
 from client.escrow_session import eventually
+from domain.deposit_reference import deposit_reference
 from domain.money import yuan
 from tests.kits.flow import EscrowFlow
 from tests.kits.staff_kit import filed_case, page, part, read_model_shows
@@ -23,6 +25,19 @@ async def card_saying(stack, party, escrow_id: str, words: str) -> str:
     """The party's list card for the escrow once the read model has caught up with `words`."""
     return await eventually(
         lambda: list_card(stack, party, escrow_id), lambda card: words in card, f"{words!r} in the list", 20.0
+    )
+
+
+def deposit_qr_says(stack, escrow_id: str, due_fen: int) -> str:
+    """What the owner's deposit QR code must say: the bank by its name, never its URL."""
+    return "\n".join(
+        (
+            f"bank: {stack.settings.bank_name}",
+            f"holder: {stack.settings.bank_account_holder}",
+            f"account: {escrow_id}",
+            f"reference: {deposit_reference(escrow_id)}",
+            f"amount: {yuan(due_fen)}",
+        )
     )
 
 
@@ -49,12 +64,18 @@ async def test_the_lists_and_the_deposit_step_name_whose_turn_it_is(stack):
     assert owner.name in inspectors and contractor.name in inspectors
     assert "Waiting for you: deposit the money" in await list_card(stack, owner, escrow_id, "en")
 
-    # The deposit step is the owner's alone: where to pay, what, the reference, and its QR code.
+    # The deposit step is the owner's alone: where to pay (the bank by its name; its URL only in the
+    # sandbox's curl example), what, the escrow's reference, and its QR code.
     owner_page = (await page(stack, f"/my/escrows/{escrow_id}", owner)).text
     step = part(owner_page, 'id="deposit-instructions"', "</details>")
-    assert f'<dd id="deposit-account">{escrow_id}</dd>' in step
-    assert f'<dd id="deposit-amount">{yuan(TOTAL_FEN)}</dd>' in step
-    assert '<dd id="deposit-reference">owner deposit</dd>' in step
+    facts, sandbox = step.split("<details", 1)
+    assert f'<dd id="deposit-bank">{stack.settings.bank_name}</dd>' in facts
+    assert f'<dd id="deposit-holder">{stack.settings.bank_account_holder}</dd>' in facts
+    assert stack.settings.bank_url not in facts and f"curl -X POST {stack.settings.bank_url}/" in sandbox
+    assert f'<dd id="deposit-account">{escrow_id}</dd>' in facts
+    assert f'<dd id="deposit-amount">{yuan(TOTAL_FEN)}</dd>' in facts
+    assert f'<dd id="deposit-reference">{deposit_reference(escrow_id)}</dd>' in facts
+    assert f'"reference": "{deposit_reference(escrow_id)}"' in sandbox
     assert f'src="/my/escrows/{escrow_id}/deposit-qr.svg"' in step
     for party in (contractor, inspector):
         shown = (await page(stack, f"/my/escrows/{escrow_id}", party)).text
@@ -72,7 +93,7 @@ async def test_the_lists_and_the_deposit_step_name_whose_turn_it_is(stack):
     # The QR code is served to the owner, as an SVG; to no one else.
     qr = await page(stack, f"/my/escrows/{escrow_id}/deposit-qr.svg", owner)
     assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
-    assert qr.text.startswith("<svg")
+    assert qr.text == qr_svg(deposit_qr_says(stack, escrow_id, TOTAL_FEN))
     for party in (contractor, inspector):
         refused = await page(stack, f"/my/escrows/{escrow_id}/deposit-qr.svg", party)
         assert refused.status_code == 403 and refused.json()["detail"]["code"] == "deposit_owner_only"
@@ -88,6 +109,31 @@ async def test_the_lists_and_the_deposit_step_name_whose_turn_it_is(stack):
         stack, owner, escrow_id, "等待装修公司申请验收"
     )
     assert "等您处理：申请验收" in await list_card(stack, contractor, escrow_id)
+
+
+async def test_two_escrows_quote_their_own_references_on_the_page_and_in_the_qr_code(stack):
+    flow = await EscrowFlow(stack).register()
+    totals = {}
+    for total in (TOTAL_FEN, 2 * TOTAL_FEN):
+        await flow.create(total_fen=total)
+        await flow.sign_contract()
+        totals[flow.escrow_id] = total
+    references = {escrow_id: deposit_reference(escrow_id) for escrow_id in totals}
+    assert len(set(references.values())) == 2
+    for escrow_id, total in totals.items():
+        await read_model_shows(stack, escrow_id, "funding")
+        step = part(
+            (await page(stack, f"/my/escrows/{escrow_id}", flow.owner)).text, 'id="deposit-instructions"'
+        )
+        assert f'<dd id="deposit-reference">{references[escrow_id]}</dd>' in step
+        assert f'<dd id="deposit-bank">{stack.settings.bank_name}</dd>' in step
+        assert (
+            f"{stack.settings.bank_name}，托管账号 {escrow_id}，附言 {references[escrow_id]}" in step
+        )  # the QR's alt
+        [other] = set(references.values()) - {references[escrow_id]}
+        assert other not in step
+        qr = await page(stack, f"/my/escrows/{escrow_id}/deposit-qr.svg", flow.owner)
+        assert qr.text == qr_svg(deposit_qr_says(stack, escrow_id, total))
 
 
 async def test_case_lists_show_what_each_case_is_about_the_other_side_and_each_roles_own_hint(stack):

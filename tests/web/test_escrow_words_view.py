@@ -9,6 +9,7 @@ from api.deposit_instructions import deposit_instructions, deposit_qr_text
 from api.qr import qr_svg
 from config.settings import Settings
 from db.models import EscrowProjection
+from domain.deposit_reference import deposit_reference
 from domain.escrow.snapshot import summary_document
 from domain.money import yuan
 from tests.kits.machine_kit import RETENTION, STAGES, Kit, funded
@@ -97,17 +98,20 @@ def test_money_on_its_way_out_is_no_longer_held_for_the_stage():
     assert stage_views(kit.m.snapshot())[1].held_fen == STAGES[1]
 
 
-def test_the_deposit_qr_code_says_the_account_the_reference_and_the_amount():
+def test_the_deposit_qr_code_says_the_bank_the_account_the_reference_and_the_amount():
     kit = Kit()
     kit.sign_contract()
-    instructions = deposit_instructions(kit.m.snapshot(), Settings())
-    text = deposit_qr_text(instructions)
+    settings = Settings(bank_name="招商银行 深圳分行", bank_account_holder="先装修后付款资金监管户")
+    text = deposit_qr_text(deposit_instructions(kit.m.snapshot(), settings))
     assert text == "\n".join(
         (
+            "bank: 招商银行 深圳分行",
+            "holder: 先装修后付款资金监管户",
             f"account: {kit.m.escrow_id}",
-            f"reference: {instructions.reference}",
+            f"reference: {deposit_reference(kit.m.escrow_id)}",
             f"amount: {yuan(kit.m.contract_total_fen)}",
         )
     )
+    assert settings.bank_url not in text
     svg = qr_svg(text)
     assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg
