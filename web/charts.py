@@ -11,6 +11,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from domain.calendar import SHANGHAI
+
 # Charts are drawn about a phone's width, and an SVG is shown at its own width, shrunk only to
 # fit (app.css): text of FONT_UNITS (app.css sets the same) stays at least 11 px on a 390 px
 # phone, inside a card's padding too, where a wider drawing would shrink it below legibility.
@@ -81,14 +83,16 @@ def step_chart(
     title: str,
     empty_text: str,
     value_format: Callable[[int], str] = _plain,
-    time_format: Callable[[datetime], str] = lambda moment: moment.strftime("%m-%d"),
+    time_format: Callable[[datetime], str] = lambda moment: moment.astimezone(SHANGHAI).strftime("%m-%d"),
     width: int = CHART_WIDTH,
     height: int = 260,
 ) -> Markup:
     """Values over time as step lines (money moves in jumps, never along a slope).
 
     The value axis is as wide as its longest label, and each line's legend has a row of its
-    own below the plot (`height` is the drawing's height with one row; each more adds one)."""
+    own below the plot (`height` is the drawing's height with one row; each more adds one). Its
+    dates are Beijing's, as every time on the pages (a movement at 07:54 on the 7th in Beijing
+    is not on the 6th)."""
     moments = sorted({moment for line in series for moment, _ in line.points})
     if not moments:
         return Markup(f'<p class="chart-empty">{escape(empty_text)}</p>')

@@ -68,15 +68,18 @@ def recovery_desk(
     request: Request, request_id: str, member: CouncilMember, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     """One request: who asked for which party, the identity check form, and the member's signature
-    the request waits for (approve, then bind by another member)."""
+    the request waits for (approve, then bind by another member). The members who checked and
+    signed are shown by name, their party id beside it, as the clerk knows them."""
     row = requests.get_request(session=session, request_id=request_id)
     if row is None:
         return _not_found(request, {"party": member})
     holder = crud.get_party(session=session, party_id=row.party_id)
+    members = [i for i in (row.checked_by, row.approved_by, row.bound_by) if i]
     context = {
         "party": member,
         "row": row,
         "holder": holder,
+        "names": {p.id: p.display_name for p in crud.list_parties(session=session, ids=members)},
         "key_id": key_id(row.public_key),
         "document_kinds": DOCUMENT_KINDS,
         "waiting_hours": settings.recovery_waiting_hours,

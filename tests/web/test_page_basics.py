@@ -72,6 +72,12 @@ def test_step_chart_draws_each_change_as_a_step_and_labels_itself():
     assert step_chart([], title="t", empty_text="nothing yet") == '<p class="chart-empty">nothing yet</p>'
 
 
+def test_step_chart_dates_are_beijing_dates():
+    late_evening_utc = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)  # 04:00 on 2 January in Beijing
+    chart = step_chart([Series("held", [(late_evening_utc, 100)])], title="t", empty_text="none")
+    assert ">01-02</text>" in chart and "01-01" not in chart
+
+
 def test_bar_chart_scales_bars_to_the_largest_value():
     chart = bar_chart([Bar("甲公司", 10), Bar("乙公司", 5)], title="complaints", empty_text="none", width=390)
     # labels 3 × 14 + 12 = 54 wide, values round(2 × 0.6 × 14) + 12 = 29: plot width 390 - 54 - 29 = 307;

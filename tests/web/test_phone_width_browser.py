@@ -10,9 +10,12 @@ car case C with its panel drawn, an escrow signed and waiting for its deposit at
 desk, a published quarter, a key recovery waiting for the council.
 
 On every page, with its folded sections opened: the document is no wider than the screen,
-every chart's text draws at least 11 px tall, and no table cell is squeezed narrower than
-about three characters (the one-character-a-line symptom); in Chinese and in English. Each
-reader's main pages are saved as screenshots (artifacts/screenshots/phone-*.png) to look at.
+every chart's text draws at least 11 px tall, no table cell is squeezed narrower than
+about three characters (the one-character-a-line symptom), and every table of three or more
+columns is a list of cards (table.stacks) whose every cell carries its column's heading; in
+Chinese and in English. Each reader's main pages are saved as screenshots
+(artifacts/screenshots/phone-*.png) to look at. The table-heavy pages are opened once more with
+JavaScript off: their cards show each value's heading all the same.
 """
 
 from dataclasses import dataclass, field
@@ -89,6 +92,25 @@ SQUEEZED_CELLS = """() => Array.from(document.querySelectorAll("td, th"))
     .filter(cell => cell.textContent.trim().length >= 3 && cell.getClientRects().length)
     .filter(cell => cell.getBoundingClientRect().width < 2 * parseFloat(getComputedStyle(cell).fontSize))
     .map(cell => cell.textContent.trim().slice(0, 40))"""
+# Tables of three or more columns that are not cards on a phone, or whose cells do not carry
+# their column's heading as data-label (templates/columns.html).
+UNLABELLED_TABLES = """() => Array.from(document.querySelectorAll("table")).flatMap(table => {
+    const heads = Array.from(table.querySelectorAll("thead th"), th => th.textContent.trim());
+    if (heads.length < 3) return [];
+    if (!table.classList.contains("stacks")) return [`a table of ${heads.join(" | ")} not as cards`];
+    return Array.from(table.querySelectorAll("tbody td"))
+        .filter(cell => cell.dataset.label !== heads[cell.cellIndex])
+        .map(cell => `cell ${JSON.stringify(cell.textContent.trim().slice(0, 40))}`
+            + ` labelled ${cell.dataset.label} under ${heads[cell.cellIndex]}`);
+})"""
+# Each card's cell as it shows: its label drawn before it (CSS generated content) and how it lays out.
+CARD_CELLS = """() => Array.from(document.querySelectorAll("table.stacks tbody td"))
+    .filter(cell => cell.getClientRects().length)
+    .map(cell => ({
+        label: cell.dataset.label,
+        before: getComputedStyle(cell, "::before").content,
+        display: getComputedStyle(cell).display,
+    }))"""
 
 
 @dataclass
@@ -182,6 +204,11 @@ async def test_every_page_route_is_opened(phone_world: PhoneWorld):
     )
 
 
+def screenshot_name(route: str) -> str:
+    """The route as a file name: /council/cases/{case_id} is council-cases-case_id."""
+    return route.strip("/").replace("/", "-").replace("{", "").replace("}", "") or "home"
+
+
 async def problems_on(page: Page) -> list[str]:
     """What is wrong with the loaded page at this width (empty when nothing is)."""
     await page.evaluate(OPEN_FOLDS)
@@ -194,6 +221,7 @@ async def problems_on(page: Page) -> list[str]:
         for small in await page.evaluate(SMALL_CHART_TEXT)
     ]
     found += [f"table cell {text!r} squeezed" for text in await page.evaluate(SQUEEZED_CELLS)]
+    found += await page.evaluate(UNLABELLED_TABLES)
     return found
 
 
@@ -218,8 +246,58 @@ async def test_every_page_fits_a_phone(phone_world: PhoneWorld, new_context, rea
         if found:
             wrong[path] = found
         if route in MAIN_PAGES:
-            name = route.strip("/").replace("/", "-").replace("{", "").replace("}", "") or "home"
+            name = screenshot_name(route)
             case_r = phone_world.case_r in path
             suffix = ("-R" if case_r else "") + ("" if language == DEFAULT_LANGUAGE else f"-{language}")
             await screenshot(page, f"phone-{reader}-{name}{suffix}")
     assert wrong == {}, f"{reader}'s pages at 390 px in {language}: {wrong}"
+
+
+# Table-heavy pages, and who reads them: the statement, a council case with its drawn panel, the
+# public scorecards, and the lists of cases, experts and the bank's journal.
+TABLE_PAGES = (
+    ("contractor", "/my/escrows/{escrow_id}/statement"),
+    ("contractor", "/my/statement"),
+    ("owner", "/my/escrows/{escrow_id}"),
+    ("council", "/council/cases/{case_id}"),
+    ("council", "/council"),
+    ("council", "/council/experts"),
+    ("bank", "/bank/ledger"),
+    (ANONYMOUS, "/public/scorecards"),
+)
+
+
+async def test_tables_read_as_labelled_cards_without_javascript(phone_world: PhoneWorld, new_context):
+    """The labels are the page's own (server-rendered data-label) and the cards are CSS alone."""
+    context = await new_context(java_script_enabled=False)
+    url = str(phone_world.world.http.base_url)
+    wrong: dict[str, list[str]] = {}
+    for reader, route in TABLE_PAGES:
+        await context.clear_cookies()
+        if reader != ANONYMOUS:
+            await context.add_cookies(
+                [{"name": SESSION_COOKIE, "value": phone_world.cookies[reader], "url": url}]
+            )
+        page = await context.new_page()
+        path = next(
+            path
+            for seen, path in phone_world.visits[reader]
+            if seen == route and phone_world.case_r not in path
+        )
+        await page.goto(path)
+        await page.evaluate(OPEN_FOLDS)
+        cells = await page.evaluate(CARD_CELLS)
+        found = [] if cells else ["no table shown as cards"]
+        found += [
+            f"{cell['label']!r} shows as {cell['before']} ({cell['display']})"
+            for cell in cells
+            if not cell["label"] or cell["before"] != f'"{cell["label"]}"' or cell["display"] != "block"
+        ]
+        overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            found.append(f"{overflow}px wider than the screen")
+        if found:
+            wrong[path] = found
+        await screenshot(page, f"phone-nojs-{reader}-{screenshot_name(route)}")
+        await page.close()
+    assert wrong == {}, f"tables at 390 px without JavaScript: {wrong}"

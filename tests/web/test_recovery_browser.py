@@ -26,7 +26,9 @@ async def test_a_recovery_is_asked_checked_signed_by_two_members_and_cancelled_b
     await expect(device.locator("#this-device-new")).to_be_visible()
     await check_usable(device)
 
-    first, _ = await signed_in(await new_context(locale="en"), "council", "Member Zhang", COUNCIL_SECRET)
+    first, first_id = await signed_in(
+        await new_context(locale="en"), "council", "Member Zhang", COUNCIL_SECRET
+    )
     await first.goto("/lang/en?next=/council/recoveries")  # the language stays through the redirect
     await first.goto(f"/council/recoveries?find={request_id}")
     await first.wait_for_url(f"**/council/recoveries/{request_id}*")
@@ -45,12 +47,22 @@ async def test_a_recovery_is_asked_checked_signed_by_two_members_and_cancelled_b
     await expect(first.locator("main")).to_contain_text("A different council member signs the binding")
     assert await first.locator("#bind").count() == 0  # the approver cannot bind too
 
-    second, _ = await signed_in(await new_context(locale="en"), "council", "Member Chen", COUNCIL_SECRET)
+    second, second_id = await signed_in(
+        await new_context(locale="en"), "council", "Member Chen", COUNCIL_SECRET
+    )
     await second.goto(f"/council/recoveries/{request_id}?lang=en")
     async with second.expect_navigation():
         await second.click("#bind")
     await expect(second.locator("main")).to_contain_text("waiting until")
     await check_usable(second)
+    # the members by their names, each with the party id beside it
+    for field, name, party_id in (
+        ("checked", "Member Zhang", first_id),
+        ("approved", "Member Zhang", first_id),
+        ("bound", "Member Chen", second_id),
+    ):
+        await expect(second.locator(f"#{field}-by")).to_contain_text(name)
+        await expect(second.locator(f"#{field}-by .member-id")).to_have_text(party_id)
     await screenshot(second, "recovery_desk_waiting")
 
     await second.goto("/council/recoveries?state=waiting&lang=en")
