@@ -3,12 +3,19 @@
 First, in one transaction: the inbox row (once per party and event) and a `delivery` row per
 verified channel of a kind the party has not muted (once per party, event and channel: the
 idempotency key), all recorded BEFORE anything is sent. Then each delivery still pending is
-sent with apprise, rendered in the party's language, and marked sent at once. A retried
-activity finds its rows and sends only what is still pending, so a message already sent is
-never sent again (the one gap left is a crash between the provider's acceptance and the
-`sent` mark: at least once, never twice by design).
+marked `sending` (its attempt counted, committed) BEFORE its provider is called, sent with
+apprise in the party's language, and marked `sent` at once. So each message goes out at most
+once per party, event and channel:
 
-A provider's failure leaves the delivery pending and raises, so Temporal retries with its
+- a retried activity sends only what is still `pending`;
+- a delivery it finds `sending` was being sent when an earlier attempt died (a worker killed,
+  the attempt timed out) between calling the provider and recording the answer: the provider
+  may have taken it or not, and no provider we use says which (apprise gives each mail a fresh
+  Message-ID, an SMS gateway or a chat bot has no id to deduplicate on). It is never sent
+  again: marked `unknown`, and the council alerted (`notification_unconfirmed`) to check with
+  the provider or the party, who has the message in the inbox either way.
+
+A provider's failure puts the delivery back to pending and raises, so Temporal retries with its
 backoff; a permanent one (apprise cannot use the URL, or `MAX_SEND_ATTEMPTS` tries failed)
 marks it failed and raises a council alert (db.crud.raise_alert) instead: nothing is gained by
 retrying it, and the council sees that a party was not reached. Quiet hours are the notifier's
@@ -36,6 +43,7 @@ from notify.quiet_hours import HELD_KINDS
 from notify.send import DeliveryFailed, send
 
 MAX_SEND_ATTEMPTS = 10
+UNCONFIRMED = "the attempt ended while the provider was being called: not known whether it arrived"
 
 
 class NotifyActivities:
@@ -67,10 +75,12 @@ class NotifyActivities:
         message = render(kind, input.params, self._providers.link(input.link), preferences.language)
         with Session(self._engine) as session:
             held = input.quiet_now and preferences.quiet_hours
+            deliveries = db.deliveries_of(session=session, notification_id=notification_id)
+            for delivery in deliveries:
+                if delivery.status == "sending":
+                    self._unconfirmed(session, input, delivery)
             pending = [
-                d
-                for d in db.deliveries_of(session=session, notification_id=notification_id)
-                if d.status == "pending" and not (held and self._held_kind(session, d))
+                d for d in deliveries if d.status == "pending" and not (held and self._held_kind(session, d))
             ]
             retry = [
                 d.idempotency_key
@@ -90,27 +100,42 @@ class NotifyActivities:
         assert delivery.id is not None
         channel = session.get(ContactChannel, delivery.channel_id)
         assert channel is not None  # a channel's deliveries are removed with it
+        attempt = delivery.attempts + 1
+        if not db.begin_sending(session=session, delivery_id=delivery.id):
+            return True  # another attempt took it meanwhile: it is that attempt's to send
         try:
             send(self._providers.url_for(ChannelKind(channel.kind), channel.address), title, body)
         except DeliveryFailed as failed:
-            if not failed.permanent and delivery.attempts + 1 < MAX_SEND_ATTEMPTS:
+            if not failed.permanent and attempt < MAX_SEND_ATTEMPTS:
                 db.mark_delivery(
                     session=session, delivery_id=delivery.id, status="pending", error=failed.reason
                 )
                 return False
             db.mark_delivery(session=session, delivery_id=delivery.id, status="failed", error=failed.reason)
-            crud.raise_alert(
-                session=session,
-                subject_id=input.subject_id or input.party_id,
-                code=AlertCode.NOTIFICATION_FAILED,
-                params={
-                    "message_kind": input.kind,
-                    "party_id": input.party_id,
-                    "channel_id": str(channel.id),
-                    "reason": failed.reason,
-                },
-                business_key=f"notification_failed:{delivery.idempotency_key}",
-            )
+            self._alert(session, input, delivery, AlertCode.NOTIFICATION_FAILED, reason=failed.reason)
             return True
         db.mark_delivery(session=session, delivery_id=delivery.id, status="sent")
         return True
+
+    def _unconfirmed(self, session: Session, input: NotifyInput, delivery: Delivery) -> None:
+        """A delivery an earlier attempt left `sending`: `unknown`, never sent again, the council told."""
+        assert delivery.id is not None
+        db.mark_delivery(session=session, delivery_id=delivery.id, status="unknown", error=UNCONFIRMED)
+        self._alert(session, input, delivery, AlertCode.NOTIFICATION_UNCONFIRMED)
+
+    @staticmethod
+    def _alert(
+        session: Session, input: NotifyInput, delivery: Delivery, code: AlertCode, **params: str
+    ) -> None:
+        crud.raise_alert(
+            session=session,
+            subject_id=input.subject_id or input.party_id,
+            code=code,
+            params={
+                "message_kind": input.kind,
+                "party_id": input.party_id,
+                "channel_id": delivery.channel_id,
+                **params,
+            },
+            business_key=f"{code.value}:{delivery.idempotency_key}",
+        )

@@ -563,10 +563,14 @@ class Notification(AppModel, table=True):
 
 class Delivery(AppModel, table=True):
     """One notification sent over one channel, recorded (pending) before it is sent: its
-    `idempotency_key` (party, event, channel) is unique, so a retried activity finds it."""
+    `idempotency_key` (party, event, channel) is unique, so a retried activity finds it. It is
+    `sending` while its provider is called (`attempts` counts the calls begun), then `sent`,
+    `pending` again for a retry, or `failed`; `unknown` when the activity died mid-call."""
 
     __tablename__ = "delivery"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'unknown')", name="status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     notification_id: int = Field(foreign_key="notification.id", index=True)

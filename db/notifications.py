@@ -205,15 +205,28 @@ def deliveries_of(*, session: Session, notification_id: int) -> list[Delivery]:
     return list(session.exec(statement).all())
 
 
+def begin_sending(*, session: Session, delivery_id: int) -> bool:
+    """Mark a pending delivery `sending`, counting the attempt, and commit, BEFORE its provider is
+    called; False (nothing changed) when it is no longer pending: another attempt took it."""
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.status) == "pending")
+        .values(status="sending", attempts=Delivery.attempts + 1)
+    )
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
+    session.commit()
+    return int(result.rowcount) == 1
+
+
 def mark_delivery(
     *,
     session: Session,
     delivery_id: int,
-    status: Literal["sent", "failed", "pending"],
+    status: Literal["sent", "failed", "pending", "unknown"],
     error: str | None = None,
 ) -> None:
-    """One attempt's outcome; `sent_at` set once sent."""
-    values: dict[str, Any] = {"status": status, "attempts": Delivery.attempts + 1, "last_error": error}
+    """The outcome of the attempt `begin_sending` counted; `sent_at` set once sent."""
+    values: dict[str, Any] = {"status": status, "last_error": error}
     if status == "sent":
         values["sent_at"] = utcnow()
     session.execute(update(Delivery).where(col(Delivery.id) == delivery_id).values(**values))

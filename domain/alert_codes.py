@@ -46,6 +46,7 @@ class AlertCode(StrEnum):
     DEPOSIT_WEBHOOK_REFUSED = "deposit_webhook_refused"  # amount_fen, account_id, tx_id, refusal, detail
     DEPOSIT_NOT_RECORDED = "deposit_not_recorded"  # amount_fen, account_id, tx_id, refusal, detail
     NOTIFICATION_FAILED = "notification_failed"  # message_kind, party_id, channel_id, reason
+    NOTIFICATION_UNCONFIRMED = "notification_unconfirmed"  # message_kind, party_id, channel_id
     DUTY_FAILING = "duty_failing"  # subject_id, duty, error, retry_at
     COMPLAINT_SPIKE = "complaint_spike"  # label, count, month, baseline, mean, sd, threshold
 

@@ -4,10 +4,11 @@ The mail goes through apprise into aiosmtpd started here on a free port (sandbox
 the very server `make run` starts), texts into the sandbox SMS gateway served here; what they
 received is read back as the /dev/messages page reads it (sandbox_messages/store.py). The
 activity runs in Temporal's ActivityEnvironment: its retries are simulated by running it again
-with the same input, as Temporal would after a crash.
+with the same input, as Temporal would after a crash, and a crash is injected where one hurts.
 """
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities import notify as notify_activity
 from activities.notify import NotifyActivities
 from activities.types import NotifyInput
 from api.main import create_app
@@ -290,3 +292,47 @@ async def test_a_provider_failure_retries_and_a_permanent_one_alerts_the_council
         assert delivery.status == "failed" and delivery.last_error
         [alert] = crud.list_alerts(session=session, subject_id="ESC-2026-00001")
         assert alert.kind == "notification_failed"
+
+
+class WorkerKilled(Exception):
+    """The worker process dying: nothing after it runs."""
+
+
+@pytest.mark.parametrize(("kind", "address"), [("email", "li@example.com"), ("sms", "13800138000")])
+async def test_a_crash_after_the_provider_took_the_message_never_sends_it_twice(
+    world: World, monkeypatch: pytest.MonkeyPatch, kind: str, address: str
+) -> None:
+    """The provider accepts the message (aiosmtpd keeps the mail, the gateway the text) and the
+    activity dies before recording it. Temporal's retry finds the delivery `sending`: whether it
+    arrived is not known, so it is not sent again, and the council is told."""
+    owner = await Party(world.http, "owner", "Li Wei").register()
+    stored = (await verified(world, owner, kind, address))["address"]
+    really_send = notify_activity.send
+
+    def accepted_then_killed(url: str, title: str, body: str) -> None:
+        really_send(url, title, body)
+        raise WorkerKilled("after the provider's answer, before the `sent` mark")
+
+    monkeypatch.setattr(notify_activity, "send", accepted_then_killed)
+    with pytest.raises(WorkerKilled):
+        await notify(world.activities, money_moved(owner))
+    monkeypatch.undo()
+    with Session(world.engine) as session:
+        [delivery] = session.exec(select(Delivery)).all()
+        assert (delivery.status, delivery.attempts) == ("sending", 1)  # recorded before the call
+
+    await notify(world.activities, money_moved(owner))  # Temporal's retry of the dead attempt
+    await notify(world.activities, money_moved(owner))  # and any later call for the same event
+
+    arrived = world.mails(stored) if kind == "email" else world.texts(stored)
+    assert len([m for m in arrived if "12,500.00" in m.title]) == 1
+    with Session(world.engine) as session:
+        [delivery] = session.exec(select(Delivery)).all()
+        assert (delivery.status, delivery.attempts, delivery.sent_at) == ("unknown", 1, None)
+        [alert] = crud.list_alerts(session=session, subject_id="ESC-2026-00001")
+        assert (alert.kind, json.loads(alert.params_json)["party_id"]) == (
+            "notification_unconfirmed",
+            owner.id,
+        )
+    inbox = (await world.http.get("/parties/me/notifications", headers=owner.auth)).json()
+    assert [n["title"] for n in inbox["notifications"]] == ["ESC-2026-00001：¥12,500.00 已放款"]

@@ -7,6 +7,7 @@ the notifier's when it reminds. The tests move each where the story needs it.
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 
@@ -18,11 +19,13 @@ from temporalio.testing import ActivityEnvironment
 from activities.notifier import NotifierLink
 from activities.projections import ProjectionActivities
 from activities.types import ProjectionInput
+from client.escrow_session import eventually
 from domain.calendar import SHANGHAI
 from notify.events import escrow_news
 from sandbox_messages.store import Received
 from tests.kits.flow import EscrowFlow
 from tests.kits.messages_kit import WAIT_SECONDS, Messages, messages_stack
+from tests.kits.webhook_receiver import receiving
 from workflows.notifier import notify_task_queue
 
 STAGES = [{"name": "hidden works", "amount_fen": 300_000}, {"name": "finishing", "amount_fen": 200_000}]
@@ -213,3 +216,113 @@ def at_shanghai(after: datetime, moment: time) -> datetime:
     local = after.astimezone(SHANGHAI)
     candidate = datetime.combine(local.date(), moment, SHANGHAI)
     return candidate if candidate > local else candidate + timedelta(days=1)
+
+
+async def test_an_escrow_step_reaches_the_owners_webhook_endpoint_signed(messages):
+    """The notifier's `send_webhook`, not a test, sends the event: the owner registers a receiver,
+    the stage awaits the owner's acceptance, and the signed event arrives and verifies with the
+    scheme docs/WEBHOOKS.md documents."""
+    flow = await EscrowFlow(messages.stack).register()
+    http = messages.stack.http
+    with receiving() as receiver:
+        registered = await http.post(
+            "/parties/me/webhooks", json={"url": receiver.url}, headers=flow.owner.auth
+        )
+        assert registered.status_code == 201, registered.json()
+        endpoint = registered.json()
+        await flow.create_funded(stages=STAGES, retention_fen=50_000)
+        await flow.request_inspection(1)
+        await flow.report(1, "pass")
+
+        async def events() -> list[dict]:
+            return [json.loads(r.body) for r in receiver.received]
+
+        def acceptance(found: list[dict]) -> list[dict]:
+            return [e for e in found if e["data"].get("action") == "stage.accept"]
+
+        await eventually(events, lambda found: bool(acceptance(found)), "the acceptance event", WAIT_SECONDS)
+    (event,) = acceptance(await events())
+    (request,) = [r for r in receiver.received if json.loads(r.body) == event]
+    assert request.signed_by(endpoint["secret"])
+    assert not request.signed_by("whsec_not_the_endpoints")
+    assert request.headers["X-Escrow-Event-Id"] == event["id"]
+    due = (await flow.state()).stages[0].acceptance_due
+    assert due is not None
+    assert (event["kind"], event["subject_id"]) == ("action_awaiting", flow.escrow_id)
+    assert event["data"] == {"subject": flow.escrow_id, "action": "stage.accept", "due": due.isoformat()}
+    assert event["id"].startswith(f"{flow.escrow_id}/stage.accept/stage-1/{flow.owner.id}/")
+    assert {json.loads(r.body)["subject_id"] for r in receiver.received} == {flow.escrow_id}
+    log = await http.get(f"/parties/me/webhooks/{endpoint['id']}/deliveries", headers=flow.owner.auth)
+    lines = {line["event_id"]: line for line in log.json()}
+    assert lines[event["id"]]["status"] == "delivered"
+
+
+CONTRACTOR_MAIL = "office@jiazhuang.example.cn"
+CONTRACTOR_MOBILE = "+8613900139000"
+INSPECTOR_MAIL = "desk@lijiang-inspect.example.cn"
+
+
+async def test_a_dispute_and_its_decision_arrive_by_mail_with_nothing_private(messages):
+    """The owner disputes stage 1: the contractor (not the owner) is told by mail; the council
+    decides: both are told. No mail, text or webhook event carries another party's address, a
+    token or a webhook secret."""
+    flow = await EscrowFlow(messages.stack).register()
+    await messages.verify(flow.owner, "email", OWNER_MAIL)
+    await messages.verify(flow.owner, "sms", OWNER_MOBILE)
+    await messages.verify(flow.contractor, "email", CONTRACTOR_MAIL)
+    await messages.verify(flow.contractor, "sms", CONTRACTOR_MOBILE)
+    await messages.verify(flow.inspector, "email", INSPECTOR_MAIL)
+    awake = {"language": "en", "muted": [], "quiet_hours": False}  # its texts come at any hour
+    await messages.stack.http.put("/parties/me/preferences", json=awake, headers=flow.contractor.auth)
+    with receiving() as receiver:
+        registered = await messages.stack.http.post(
+            "/parties/me/webhooks", json={"url": receiver.url}, headers=flow.contractor.auth
+        )
+        secret = registered.json()["secret"]
+        await flow.create_funded(stages=STAGES, retention_fen=50_000)
+        await flow.request_inspection(1)
+        await flow.report(1, "pass")
+        await flow.raise_dispute(flow.owner, [1], reason="water seeps under the bathroom tiles")
+
+        raised = await messages.wait(
+            "email", CONTRACTOR_MAIL, "the dispute raised", titled("a dispute was raised")
+        )
+        assert raised.title == f"{flow.escrow_id}: a dispute was raised"
+        assert (
+            f"the owner raised a dispute about {flow.escrow_id}: water seeps under the bathroom tiles"
+            in raised.body
+        )
+        assert f"https://escrow.example.cn/my/escrows/{flow.escrow_id} " in raised.body + " "
+        await messages.wait("sms", CONTRACTOR_MOBILE, "the dispute by text", titled("a dispute was raised"))
+
+        await flow.decide(1, "split", pay_fen=200_000, refund_fen=100_000)
+        for mail in (OWNER_MAIL, CONTRACTOR_MAIL):
+            decided = await messages.wait("email", mail, "the decision", titled("the decision is signed"))
+            assert decided.title == f"{flow.escrow_id}: the decision is signed"
+        await messages.wait("email", OWNER_MAIL, "the refund", titled("¥1,000.00 refunded"))
+        await messages.wait("email", CONTRACTOR_MAIL, "the release", titled("¥2,000.00 released"))
+
+        async def kinds() -> list[str]:
+            return [json.loads(r.body)["kind"] for r in receiver.received]
+
+        await eventually(
+            kinds, lambda found: "decision_signed" in found, "the decision's event", WAIT_SECONDS
+        )
+    assert mails_titled(messages, "a dispute was raised") == []  # the owner raised it
+
+    addresses = {
+        flow.owner.id: {OWNER_MAIL, OWNER_MOBILE},
+        flow.contractor.id: {CONTRACTOR_MAIL, CONTRACTOR_MOBILE},
+        flow.inspector.id: {INSPECTOR_MAIL},
+    }
+    kept = {secret, *(p.token for p in (flow.owner, flow.contractor, flow.inspector, flow.council))}
+    for party_id, own in addresses.items():
+        foreign = set().union(*addresses.values()) - own
+        got = [m for address in own for kind in ("email", "sms") for m in messages.arrived(kind, address)]
+        assert got, party_id
+        for message in got:
+            for private in foreign | kept:
+                assert private not in message.title + message.body, (party_id, message.title)
+    for request in receiver.received:
+        for private in set().union(*addresses.values()) | kept:
+            assert private.encode() not in request.body

@@ -18,9 +18,9 @@ from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
 from notify.events import Recipient, SubjectNews, case_news, escrow_news, page_link
 from notify.kinds import MessageKind
-from notify.messages import LANGUAGES, catalogue, render
+from notify.messages import LANGUAGES, PARAMS, catalogue, render
 from notify.plan import Held, Message, NotifierState, absorb, next_wake, quiet_until, reminders_due
-from tests.kits.dispute_kit import CaseKit
+from tests.kits.dispute_kit import BranchKit, CaseKit
 from tests.kits.machine_kit import Kit, funded
 
 OWNER = Recipient(Role.OWNER, "P-OWNER")
@@ -244,3 +244,119 @@ def test_a_text_held_by_quiet_hours_is_dropped_when_its_action_is_done_meanwhile
     kit.accept(1)
     absorb(state, replace(escrow_news(kit.m.snapshot()), version=state.version + 1), kit.now)
     assert [h.message for h in state.held] == [fact]
+
+
+def test_an_amount_held_back_is_told_to_both_sides_once_in_yuan():
+    kit = funded()
+    report_hash = kit.inspected(1)
+    holdback = {"item": "door", "description": "door gap", "amount_fen": 3_000}
+    kit.step(
+        "owner",
+        "stage.accept_partial",
+        {"stage": 1, "pay_fen": 27_000, "holdbacks": [holdback], "report_hash": report_hash},
+    )
+    kit.settle()
+    news = escrow_news(kit.m.snapshot())
+    state = state_of(news)
+    money = [m for m in absorb(state, news, kit.now) if m.kind is MessageKind.MONEY_MOVED]
+    held = [m for m in money if m.params["movement"] == "held_back"]
+    assert {m.recipient.role for m in held} == {Role.OWNER, Role.CONTRACTOR}
+    assert {m.params["amount_fen"] for m in held} == {3_000}
+    assert {m.link for m in held} == {f"/my/escrows/{kit.m.escrow_id}#stage-1"}
+    assert {(m.params["amount_fen"], m.params["movement"]) for m in money} == {
+        (3_000, "held_back"),
+        (27_000, "released"),
+    }
+    english = render(held[0].kind, held[0].params, "/", "en")
+    chinese = render(held[0].kind, held[0].params, "/", "zh-CN")
+    assert english.title == f"{kit.m.escrow_id}: ¥30.00 held back"
+    assert chinese.title == f"{kit.m.escrow_id}：¥30.00 已暂扣"
+    assert english.body.startswith("¥30.00 was held back for ")
+    later = replace(escrow_news(kit.m.snapshot()), version=news.version + 1)
+    assert [m for m in absorb(state, later, kit.now) if m.kind is MessageKind.MONEY_MOVED] == []
+
+
+def test_a_panel_seat_offer_reads_with_its_declaration_deadline_in_shanghai_time():
+    kit = CaseKit()
+    kit.to_draw()
+    seats = kit.draw()
+    news = case_news(kit.m.snapshot())
+    sent = absorb(state_of(news), news, kit.now)
+    (offer,) = [
+        m
+        for m in sent
+        if m.kind is MessageKind.PANEL_SEAT_OFFERED and m.recipient.party_id == f"P-{seats[0]}"
+    ]
+    due = kit.m.round.seats[seats[0]].declaration_due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    link = f"https://escrow.example.cn{offer.link}"
+    english = render(offer.kind, offer.params, link, "en")
+    assert english.title == f"{news.subject_id}: a panel seat is offered to you"
+    assert english.body.endswith(f"Sign your independence declaration by {due} (UTC+8): {link}")
+    chinese = render(offer.kind, offer.params, link, "zh-CN")
+    assert f"{due} (UTC+8)" in chinese.body and chinese.body.endswith(link)
+    assert offer.recipient.role is Role.EXPERT and offer.link == f"/expert/cases/{news.subject_id}"
+
+
+def test_a_case_decision_is_told_to_both_sides_once_it_stands_and_to_no_expert():
+    kit = BranchKit()
+    kit.to_draw()
+    news = case_news(kit.m.snapshot())
+    state = state_of(news)
+    absorb(state, news, kit.now)
+    kit.decide([600_000, 400_000, 500_000], outcome="split")
+    countersigned = case_news(kit.m.snapshot())  # both sides are asked whether they object
+    objections = [
+        m for m in absorb(state, countersigned, kit.now) if m.params.get("action") == "decision.object"
+    ]
+    assert {m.recipient.role for m in objections} == {Role.CLAIMANT, Role.RESPONDENT}
+    kit.run_to(kit.m.objection_due)  # nobody objected: the decision stands
+    news = case_news(kit.m.snapshot())
+    decided = [m for m in absorb(state, news, kit.now) if m.kind is MessageKind.DECISION_SIGNED]
+    assert sorted((m.recipient.role, m.recipient.party_id) for m in decided) == [
+        (Role.CLAIMANT, "P-CLAIMANT"),
+        (Role.RESPONDENT, "P-RESPONDENT"),
+    ]
+    assert {m.link for m in decided} == {f"/my/cases/{news.subject_id}"}
+    assert render(decided[0].kind, decided[0].params, "/", "en").title == (
+        f"{news.subject_id}: the decision is signed"
+    )
+    again = replace(case_news(kit.m.snapshot()), version=news.version + 1)
+    assert [m for m in absorb(state, again, kit.now) if m.kind is MessageKind.DECISION_SIGNED] == []
+
+
+def test_every_message_of_a_whole_escrow_and_case_carries_only_its_kinds_params():
+    """What a message may carry is declared per kind (notify/messages.PARAMS: ids, amounts, times,
+    words): no contact address, document or secret can ride along in a param nobody declared
+    (the inbox API and the webhook events show params as they are)."""
+    escrow = funded()
+    report_hash = escrow.inspected(1)
+    holdback = {"item": "door", "description": "door gap", "amount_fen": 3_000}
+    escrow.step(
+        "owner",
+        "stage.accept_partial",
+        {"stage": 1, "pay_fen": 27_000, "holdbacks": [holdback], "report_hash": report_hash},
+    )
+    escrow.settle()
+    escrow.inspected(2)
+    escrow.dispute("owner", [2])
+    escrow.decide(1, "split", pay_fen=20_000, refund_fen=10_000)
+    escrow.settle()
+    case = BranchKit()
+    case.to_draw()
+    case.draw()
+    sent: list[Message] = []
+    for news in (escrow_news(escrow.m.snapshot()), case_news(case.m.snapshot())):
+        sent += absorb(state_of(news), news, escrow.now)
+    case.decide([600_000, 400_000, 500_000], outcome="split")
+    case.run_to(case.m.objection_due)
+    sent += absorb(state_of(case_news(case.m.snapshot())), case_news(case.m.snapshot()), case.now)
+    assert {m.kind for m in sent} >= {
+        MessageKind.ACTION_AWAITING,
+        MessageKind.MONEY_MOVED,
+        MessageKind.DISPUTE_RAISED,
+        MessageKind.PANEL_SEAT_OFFERED,
+        MessageKind.DECISION_SIGNED,
+    }
+    for message in sent:
+        assert set(message.params) == PARAMS[message.kind], message.kind
+        assert all(isinstance(value, str | int) for value in message.params.values()), message.params

@@ -128,3 +128,28 @@ def test_a_chat_url_is_masked_and_templates_take_the_address_encoded() -> None:
     )
     assert url == "json://h/sms?:to=%2B8613800138000"
     assert target_url(ChannelKind.CHAT, "feishu://t", email_template="", sms_template="") == "feishu://t"
+
+
+# What a party's own records hold that nobody else may read: contact addresses, a chat bot's URL
+# (its token), an identity document's number, its API token and webhook secret.
+PRIVATE = {
+    "email": "li.wei@example.com",
+    "mobile": "+8613800138000",
+    "address": "wecombot://693a-bot-secret-key",
+    "document_number": "110101199003071234",
+    "token": "tok_live_0123456789abcdef",
+    "secret": "whsec_0123456789abcdef",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_message_shows_a_contact_address_document_or_secret(language: str) -> None:
+    """No kind declares such a param, and a message shows nothing but what its kind declares: even
+    handed private data beside its params, no title or body shows any of it."""
+    private_names = {"email", "mobile", "address", "phone", "document", "id_number", "token", "secret"}
+    for kind in MessageKind:
+        assert not {name for name in PARAMS[kind] if any(p in name for p in private_names)}, kind
+        params = {name: SAMPLE.get(name, "R-1") for name in PARAMS[kind]}
+        words = render(kind, {**params, **PRIVATE}, "https://escrow.example.cn/my", language)
+        for value in PRIVATE.values():
+            assert value not in words.title + words.body, (kind, value)

@@ -1,23 +1,20 @@
 """Outbound webhooks end to end: a party registers a receiver over the API, an event is sent
 through the real worker and Temporal dev server, and a real HTTP receiver on a free port gets it.
 
-Each test runs on SQLite and on PostgreSQL. The receiver verifies with a verifier written here
-from docs/WEBHOOKS.md ("Signature"), not with the project's signer. Retries start after a
-fraction of a second (the settings' first retry; Temporal waits at least about a second): the
-tests wait on the delivery workflow's result, never on a sleep. The retried and the refused
-deliveries' histories are recorded (`--record-histories`) and replayed by tests/test_replay.py.
+Each test runs on SQLite and on PostgreSQL. The receiver verifies with a verifier written from
+docs/WEBHOOKS.md ("Signature", tests/kits/webhook_receiver.py), not with the project's signer.
+Retries start after a fraction of a second (the settings' first retry; Temporal waits at least
+about a second): the tests wait on the delivery workflow's result, never on a sleep. The retried
+and the refused deliveries' histories are recorded (`--record-histories`) and replayed by
+tests/test_replay.py.
 """
 
 import hashlib
 import hmac
 import json
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -32,6 +29,7 @@ from outbound_webhooks.retries import KEEP_TRYING, is_permanent, retry_policy, w
 from outbound_webhooks.urls import UrlRefused, check_endpoint_url
 from tests.conftest import Stack, stack_on_each_backend
 from tests.kits.businesses import verified_business
+from tests.kits.webhook_receiver import Receiver, receiving, verify
 from workflows.webhook_delivery import webhook_workflow_id
 
 FAST_RETRY_SECONDS = 0.1
@@ -40,54 +38,10 @@ FAST_RETRY_SECONDS = 0.1
 stack = stack_on_each_backend()
 
 
-def verify(secret: str, body: bytes, timestamp: str, signature: str, tolerance: int = 300) -> bool:
-    """The receiver's check, exactly as docs/WEBHOOKS.md tells an integrator to write it."""
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
-        return False
-    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest("sha256=" + expected, signature)
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """Answers each request with the next scripted status (the last one repeats) and keeps it."""
-
-    statuses: list[int]
-    received: list[Received] = field(default_factory=list)
-    url: str = ""
-
-    def answer(self) -> int:
-        index = min(len(self.received) - 1, len(self.statuses) - 1)
-        return self.statuses[index]
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver(statuses=[200])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.received.append(Received(dict(self.headers.items()), body))
-            self.send_response(state.answer())
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/escrow-events"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with receiving() as state:
+        yield state
 
 
 async def party(stack: Stack, name: str) -> Party:

@@ -1,5 +1,5 @@
-"""The notification tables on both backends: an event lands once, a delivery is recorded once,
-codes expire and run out of guesses."""
+"""The notification tables on both backends: an event lands once, a delivery is recorded once and
+taken for sending once, codes expire and run out of guesses."""
 
 from datetime import timedelta
 
@@ -32,7 +32,10 @@ def test_an_event_lands_once_and_each_channel_gets_one_delivery(session: Session
     db.record_deliveries(session=session, notification=first, channel_ids=[channel.id])
     assert first.id is not None
     [delivery] = db.deliveries_of(session=session, notification_id=first.id)
-    db.mark_delivery(session=session, delivery_id=delivery.id or 0, status="sent")
+    assert delivery.id is not None
+    assert db.begin_sending(session=session, delivery_id=delivery.id)
+    assert not db.begin_sending(session=session, delivery_id=delivery.id), "taken once"
+    db.mark_delivery(session=session, delivery_id=delivery.id, status="sent")
     db.record_deliveries(session=session, notification=first, channel_ids=[channel.id])
     [after] = db.deliveries_of(session=session, notification_id=first.id)
     session.refresh(after)
