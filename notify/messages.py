@@ -5,7 +5,9 @@ wording is edited without code. What each kind is given is declared here (`PARAM
 catalogue completeness test holds every language to it. A param is filled as given, except:
 `amount_fen` is shown as ¥ (domain/money.py) under `{amount}`, `due` (an ISO 8601 moment, or ""
 for none) in Asia/Shanghai, and `movement` (released | refunded | held_back), `action` (the step
-awaited), `consequence` (an AtDeadline value) and `claimant` (a role) in the reader's words.
+awaited), `consequence` (an AtDeadline value), `claimant` (a role) and `deadline` (a case's
+working-day deadline, by its snapshot field) in the reader's words. Days (`ended`, `was`,
+`moved_to`: YYYY-MM-DD, already Shanghai's) are shown as given.
 """
 
 import json
@@ -42,10 +44,18 @@ PARAMS: dict[MessageKind, frozenset[str]] = {
     MessageKind.DECISION_SIGNED: frozenset({"subject", "outcome"}),
     MessageKind.KEY_RECOVERY_SIGNED: frozenset({"request", "due"}),
     MessageKind.KEY_RECOVERED: frozenset({"subject", "party"}),
+    MessageKind.MEDIATION_ENDED: frozenset({"subject", "ended"}),
+    MessageKind.DEADLINE_MOVED: frozenset({"subject", "deadline", "was", "moved_to"}),
 }
 MOVEMENTS = ("released", "refunded", "held_back")
 # Params shown in the reader's words: the catalogue's section for each.
-WORDED = {"movement": "movement", "action": "actions", "consequence": "at_deadline", "claimant": "roles"}
+WORDED = {
+    "movement": "movement",
+    "action": "actions",
+    "consequence": "at_deadline",
+    "claimant": "roles",
+    "deadline": "deadlines",
+}
 
 
 @dataclass(frozen=True)
