@@ -9,18 +9,33 @@ reasons (DESIGN, expert-panel dispute).
 
 Besides the facts of the fault, the claim may state (each optional and checked): the car's
 use (Art. 40), that no comparable car exists to replace it (Art. 25), periods the maker
-promised beyond the statutory minimums (Art. 18 「不得低于」), and the business's defences
-(Art. 32, and Art. 40's "not a household car"), which the finding weighs as raised, not proved.
+promised beyond the statutory minimums (Art. 18 「不得低于」), the business's defences
+(Art. 32, and Art. 40's "not a household car"), which the finding weighs as raised, not proved,
+the hours of the repair the claim is about (Art. 21's courtesy car) and the day the buyer asked
+the seller for a replacement or refund (Art. 28's answer and completion days, `dealer_deadlines`,
+counted on a working-day calendar, so pages count them: the finding itself needs none).
 The respondent raises its defences in its answer (`answer.submit`'s `defences`); the case then
 weighs them with the claim's through the same `claimed_remedy`.
 """
 
 from collections.abc import Sequence
-from dataclasses import asdict
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
 from typing import Any
 
-from expert_panels.car_remedy import CarFacts, InvalidCarFacts, RemedyFinding, statutory_remedy
+from domain.calendar import SHANGHAI, WorkCalendar
+from expert_panels.car_remedy import (
+    ANSWER_WORKING_DAYS,
+    ART28_ARTICLE,
+    ART28_RULE,
+    CAR_REMEDIES,
+    COMPLETE_WORKING_DAYS,
+    CarFacts,
+    InvalidCarFacts,
+    Remedy,
+    RemedyFinding,
+    statutory_remedy,
+)
 
 START_DATES = ("invoiced_on", "delivered_on")  # at least one (Art. 18 para. 2)
 REQUIRED = ("fault_on", "km", "fault_part")
@@ -40,6 +55,8 @@ OPTIONAL = (
     "repair_warranty_years",
     "repair_warranty_km",
     "defences",
+    "repair_hours",
+    "requested_on",
 )
 FACTS = (*START_DATES, *REQUIRED, *OPTIONAL)  # in the order a claim form asks for them
 
@@ -65,10 +82,60 @@ def car_facts_from_claim(raw: Any) -> CarFacts:
     missing = [name for name in REQUIRED if name not in raw]
     if missing:
         raise InvalidCarFacts(f"car facts missing: {', '.join(missing)}")
-    invoiced, delivered = (_day(raw[name], name) if name in raw else None for name in START_DATES)
-    start, fault = period_start(invoiced, delivered), _day(raw["fault_on"], "fault_on")
-    extra = {name: raw[name] for name in OPTIONAL if name in raw}
+    start, fault = _start(raw), _day(raw["fault_on"], "fault_on")
+    if "requested_on" in raw and _day(raw["requested_on"], "requested_on") < start:
+        raise InvalidCarFacts("requested_on is before the three-guarantee period starts")
+    extra = {name: raw[name] for name in OPTIONAL if name in raw and name != "requested_on"}
     return CarFacts.on_dates(start, fault, km=raw["km"], fault_part=raw["fault_part"], **extra)
+
+
+def _start(raw: dict[str, Any]) -> date:
+    invoiced, delivered = (_day(raw[name], name) if name in raw else None for name in START_DATES)
+    return period_start(invoiced, delivered)
+
+
+@dataclass(frozen=True)
+class DealerDeadlines:
+    """Art. 28 on a stated request for replacement or refund: the last day the seller answers
+    (para. 1) and, where the claim's facts meet the conditions, the last day it completes the
+    replacement or refund (para. 2), YYYY-MM-DD; None where the article does not set one."""
+
+    rule: str
+    article: str
+    requested_on: str
+    answer_by: str | None
+    complete_by: str | None
+
+
+def dealer_deadlines(
+    raw: dict[str, Any], calendar: WorkCalendar, answered: Sequence[str] = ()
+) -> DealerDeadlines | None:
+    """Art. 28 on the claim's `requested_on` (taken as the day the seller received the request),
+    counted on `calendar`: "三包有效期内销售者收到消费者提出的更换家用汽车产品或者退货要求的，应当自收到
+    相关要求之日起10个工作日内向消费者作出答复" and "符合更换或者退货条件的，销售者应当自消费者提出更换
+    或者退货要求之日起20个工作日内为消费者完成更换或者退货". A request outside the three-guarantee period
+    sets neither day; one whose facts give no replacement or refund only the answer's. None: the
+    claim states no request."""
+    if "requested_on" not in raw:
+        return None
+    facts = car_facts_from_claim(raw)
+    requested = _day(raw["requested_on"], "requested_on")
+    within = (
+        requested - _start(raw)
+    ).days <= facts.three_guarantee_days and facts.km <= facts.three_guarantee_km
+    remedy = claimed_remedy(raw, answered)["remedy"]
+
+    def after(days: int) -> str:
+        noon = datetime.combine(requested, time(12), SHANGHAI)
+        return calendar.add_working_days(noon, days).astimezone(SHANGHAI).date().isoformat()
+
+    return DealerDeadlines(
+        ART28_RULE,
+        ART28_ARTICLE,
+        requested.isoformat(),
+        after(ANSWER_WORKING_DAYS) if within else None,
+        after(COMPLETE_WORKING_DAYS) if within and Remedy(remedy) in CAR_REMEDIES else None,
+    )
 
 
 def finding_document(finding: RemedyFinding) -> dict[str, Any]:
@@ -82,6 +149,8 @@ def finding_document(finding: RemedyFinding) -> dict[str, Any]:
     document["remedy"] = finding.remedy.value
     document["grounds"] = [_ground(g) for g in finding.grounds]
     document["if_proved"] = [_ground(g) for g in finding.if_proved]
+    if finding.courtesy_car is None:
+        del document["courtesy_car"]
     if finding.no_comparable_car is None:
         del document["no_comparable_car"]
     else:

@@ -57,10 +57,30 @@ What the text says, as encoded here (and where it differs from a quick summary):
   bought or used for business falls outside them (`use`, or the respondent's
   `not_household_use` defence). A single repair's time counts each started 24 hours
   as a day (`repair_days`).
-- Arts. 21 (a courtesy car from the 6th day of one repair), 26 (losses refunded with a
-  replacement or refund) and 28 (answer within 10 working days, complete within 20)
-  are duties that follow a remedy, not a remedy: the panel's decision and the dealer's
-  confirmation deadline carry them; this calculator does not compute them.
+- Art. 21: within the repair-warranty period, a single repair for a quality problem that
+  takes more than 5 days (waiting for parts included) obliges the repairer, from the 6th
+  day, to lend a courtesy car or pay reasonable transport costs. A claim that states the
+  repair's hours (`repair_hours`, counted into days as Art. 40 says) is given the days
+  owed (`courtesy_car`); a proved Art. 32 or Art. 40 exemption owes none. Not computed:
+  which of the two, and what transport cost is "reasonable" (合理): the text sets no
+  figure, and "经营者与消费者另有约定的，按照约定的方式予以补偿" lets an agreement
+  replace both.
+- Art. 26: a replacement car or a refund also makes good the registration fees, the
+  seller's add-on and decoration charges less depreciation, and the seller's service
+  charges; taxes and insurance follow national rules (`LOSSES_WITH_CAR_REMEDY`, shown
+  with any remedy that replaces or refunds the car, not with Art. 20's replacement of an
+  assembly). The amounts are not computed: the claim does not state what the buyer paid
+  for them, the text gives no depreciation rate for item (2), and para. 2 refers taxes
+  and insurance to rules outside this Order.
+- Art. 28: a seller that receives a request for replacement or refund within the
+  three-guarantee period answers within 10 working days of receiving it (with reasons
+  if it refuses) and, where the conditions are met, completes it within 20 working days
+  of the request. A claim that states the day of the request (`requested_on`, taken as
+  the day the seller received it) is given both days on the case's working-day calendar
+  (`car_claim.dealer_deadlines`). Para. 2's refund when a replacement is not completed
+  within 20 working days changes no remedy computed here: "refund_or_replace" already
+  leaves the refund to the buyer's choice, and whether a delay was the buyer's own is a
+  fact only the panel can find.
 
 Day counting: `days_since_delivery` is `(as_of - start).days`, the start day not
 counted (Civil Code Art. 201), so "within 7 days" holds while it is at most 7. The
@@ -198,6 +218,7 @@ class CarFacts:
     no_comparable_car: bool = False  # Art. 25: no car of the same brand and model or better to replace it
     defences: tuple[Defence, ...] = ()  # Art. 32 (and Art. 40) defences raised, not yet proved
     proved_defences: tuple[Defence, ...] = ()  # those the panel finds proved
+    repair_hours: int | None = None  # Art. 21: the single repair's time in hours, parts waited for included
 
     def __post_init__(self) -> None:
         try:
@@ -222,6 +243,8 @@ class CarFacts:
             "same_problem_repairs",
         ):
             _count(getattr(self, name), name)
+        if self.repair_hours is not None:
+            _count(self.repair_hours, "repair_hours")
         for name in (
             "needs_main_part_replacement",
             "main_part_fault",
@@ -500,6 +523,16 @@ RULES: tuple[Rule, ...] = (
 
 # Art. 25: where a replacement is due and no comparable car exists, the consumer may take a refund.
 ART25_RULE, ART25_ARTICLE = "art25_no_comparable_car", _cite("第二十五条")
+# Art. 21: from the 6th day of a single repair over 5 days, a courtesy car or transport costs.
+ART21_RULE, ART21_ARTICLE = "art21_courtesy_car", _cite("第二十一条")
+COURTESY_AFTER_DAYS = 5  # "单次修理时间超过5日 ... 自第6日起"
+# Art. 26: what a replacement car or a refund makes good besides the car, item by item.
+ART26_RULE, ART26_ARTICLE = "art26_losses", _cite("第二十六条")
+LOSSES_WITH_CAR_REMEDY = ("registration_fees", "add_ons_less_depreciation", "service_charges")
+CAR_REMEDIES = frozenset({Remedy.REFUND_OR_REPLACE, Remedy.REFUND})  # the car itself replaced or refunded
+# Art. 28: the seller answers a request for replacement or refund, and completes it, in working days.
+ART28_RULE, ART28_ARTICLE = "art28_dealer_deadlines", _cite("第二十八条")
+ANSWER_WORKING_DAYS, COMPLETE_WORKING_DAYS = 10, 20
 
 
 @dataclass(frozen=True)
@@ -507,6 +540,17 @@ class Ground:
     rule: str
     article: str
     remedy: Remedy
+
+
+@dataclass(frozen=True)
+class CourtesyCar:
+    """Art. 21 on the stated repair: its length in days (Art. 40's count) and the days from the 6th
+    on for which a courtesy car or reasonable transport costs are owed (0: none)."""
+
+    rule: str
+    article: str
+    repair_days: int
+    days_owed: int
 
 
 @dataclass(frozen=True)
@@ -521,6 +565,7 @@ class RemedyFinding:
     grounds: tuple[Ground, ...]  # every rule that applies, the deciding one first
     no_comparable_car: Ground | None = None  # Art. 25 turned "refund_or_replace" into "refund"
     if_proved: tuple[Ground, ...] = ()  # each raised defence that would change the remedy, and to what
+    courtesy_car: CourtesyCar | None = None  # Art. 21, when the claim states the repair's hours
 
 
 def _refund_if_no_car(remedy: Remedy, facts: CarFacts) -> Remedy:
@@ -548,7 +593,26 @@ def _decide(facts: CarFacts) -> RemedyFinding:
         no_comparable_car=(
             Ground(ART25_RULE, ART25_ARTICLE, Remedy.REFUND) if remedy is not first.remedy else None
         ),
+        courtesy_car=_courtesy_car(facts, exempt=first.excludes),
     )
+
+
+def _courtesy_car(facts: CarFacts, *, exempt: bool) -> CourtesyCar | None:
+    """Art. 21: "在包修期内因质量问题单次修理时间超过5日（包括等待修理零部件时间）的，修理者应当自第6日起
+    为消费者提供备用车，或者向消费者支付合理的交通费用补偿". Owed for the days from the 6th on, within
+    the repair-warranty period, unless the business is exempt for the problem (Arts. 32, 40)."""
+    if facts.repair_hours is None:
+        return None
+    days = repair_days(facts.repair_hours)
+    owed = days - COURTESY_AFTER_DAYS if facts.within_repair_warranty and not exempt else 0
+    return CourtesyCar(ART21_RULE, ART21_ARTICLE, days, max(owed, 0))
+
+
+def losses_with(remedy: Remedy | str) -> tuple[str, ...]:
+    """Art. 26: "销售者为消费者更换家用汽车产品或者退货，应当赔偿消费者下列损失" (registration fees; the
+    seller's add-on and decoration charges less depreciation; the seller's service charges) with a
+    remedy that replaces or refunds the car; none with a repair or Art. 20's replacement of an assembly."""
+    return LOSSES_WITH_CAR_REMEDY if Remedy(remedy) in CAR_REMEDIES else ()
 
 
 def statutory_remedy(facts: CarFacts) -> RemedyFinding:

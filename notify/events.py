@@ -4,14 +4,17 @@ without Temporal and the workflow only compares what it is told with what it has
 `escrow_news` / `case_news` turn a snapshot into `SubjectNews`: the awaited open actions (as the
 machine declares them: nothing here re-derives a rule) and the facts messages are made of, each
 with a key that stays the same in every later snapshot: money moved (a movement the bank
-confirmed, an amount held back), a dispute raised, a panel seat offered, a decision signed. The
-notifier sends a fact once, the first time its key appears. `page_link` is the one place the
+confirmed, an amount held back), a dispute raised, a panel seat offered, a decision signed, a
+case's mediation period ended without agreement (SAMR Order No. 20 art. 21(5)), a case's
+working-day deadline moved by a newer calendar. The notifier sends a fact once, the first time its
+key appears. `page_link` is the one place the
 page a message points to is chosen.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.case.machine import local_day
 from domain.case.snapshot import CaseSnapshot
 from domain.case.state import CasePhase
 from domain.escrow.snapshot import EscrowSnapshot
@@ -29,6 +32,10 @@ HELD_BACK = MovementReason.ACCEPTED_WITH_HOLDBACK  # why an amount of a stage is
 SAID_BY_A_FACT = frozenset({"declaration.sign"})
 # Case roles read the case on these pages; escrow roles (and the council) on the escrow's page.
 CASE_PAGES = {Role.EXPERT: "/expert/cases", Role.COUNCIL: "/council/cases"}
+# Whose deadline each recounted one is (the council's alert tells the council): the claimant waits
+# for the acceptance decision, which the respondent is not yet told of; the mediation period is both
+# parties' (its end opens arbitration or court to them).
+RECOUNT_TOLD = {"acceptance_due": (Role.CLAIMANT,), "mediation_due": (Role.CLAIMANT, Role.RESPONDENT)}
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,31 @@ def case_news(snapshot: CaseSnapshot) -> SubjectNews:
                     params={"subject": case_id, "due": seat.declaration_due.isoformat()},
                 )
             )
+    mediation = snapshot.mediation
+    if mediation is not None and mediation.ended_at is not None:
+        facts.append(
+            Fact(
+                key=f"{case_id}/mediation-ended",
+                kind=MessageKind.MEDIATION_ENDED,
+                recipients=sides,
+                params={"subject": case_id, "ended": local_day(mediation.ended_at)},
+            )
+        )
+    for recount in snapshot.recounts:
+        told = RECOUNT_TOLD.get(recount.deadline, ())
+        facts.append(
+            Fact(
+                key=f"{case_id}/recount/{recount.deadline}/{recount.at.isoformat()}",
+                kind=MessageKind.DEADLINE_MOVED,
+                recipients=[side for side in sides if side.role in told],
+                params={
+                    "subject": case_id,
+                    "deadline": recount.deadline,
+                    "was": recount.was,
+                    "moved_to": recount.due,
+                },
+            )
+        )
     outcome = snapshot.outcome
     if outcome is not None and outcome.source == "decision":
         facts.append(

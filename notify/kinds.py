@@ -13,3 +13,5 @@ class MessageKind(StrEnum):
     DECISION_SIGNED = "decision_signed"
     KEY_RECOVERY_SIGNED = "key_recovery_signed"
     KEY_RECOVERED = "key_recovered"
+    MEDIATION_ENDED = "mediation_ended"
+    DEADLINE_MOVED = "deadline_moved"

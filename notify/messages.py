@@ -5,8 +5,10 @@ wording is edited without code. What each kind is given is declared here (`PARAM
 catalogue completeness test holds every language to it. A param is filled as given, except:
 `amount_fen` is shown as ¥ (domain/money.py) under `{amount}`, `due` (an ISO 8601 moment, or ""
 for none) in Asia/Shanghai, and `movement` (released | refunded | held_back), `action` (the step
-awaited), `consequence` (an AtDeadline value), `claimant` (a role) and `why` (a MovementReason)
-in the reader's words; a dispute's `reason` is told through its `cause` (`dispute_cause`).
+awaited), `consequence` (an AtDeadline value), `claimant` (a role), `why` (a MovementReason)
+and `deadline` (a case's working-day deadline, by its snapshot field) in the reader's words; a
+dispute's `reason` is told through its `cause` (`dispute_cause`). Days (`ended`, `was`,
+`moved_to`: YYYY-MM-DD, already Shanghai's) are shown as given.
 """
 
 import json
@@ -44,6 +46,8 @@ PARAMS: dict[MessageKind, frozenset[str]] = {
     MessageKind.DECISION_SIGNED: frozenset({"subject", "outcome"}),
     MessageKind.KEY_RECOVERY_SIGNED: frozenset({"request", "due"}),
     MessageKind.KEY_RECOVERED: frozenset({"subject", "party"}),
+    MessageKind.MEDIATION_ENDED: frozenset({"subject", "ended"}),
+    MessageKind.DEADLINE_MOVED: frozenset({"subject", "deadline", "was", "moved_to"}),
 }
 MOVEMENTS = ("released", "refunded", "held_back")
 # Params said inside another one's words: a dispute's cause is told as its reason (`dispute_cause`).
@@ -55,6 +59,7 @@ WORDED = {
     "action": "actions",
     "consequence": "at_deadline",
     "claimant": "roles",
+    "deadline": "deadlines",
 }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.case.outcomes import Decision, StatutoryDecision
+from domain.case.outcomes import DecidedOutcome, Decision, StatutoryDecision
 from domain.roles import BUSINESS_ROLES
 from public_record.complaints import UNCLASSIFIED, case_outcome
 from public_record.facts import CaseFacts, History
@@ -92,6 +92,9 @@ class PublishedDecision:
     statutory: dict[str, str] | None = None  # {"remedy", "article"}
     departure_reason: str | None = None
     evidence: dict[str, int] = field(default_factory=dict)  # kind -> how many files, in FILE_KINDS order
+    # concluded after the mediation period ended without agreement: the council's expert opinion
+    # (SAMR Order No. 20 art. 21(5)), not an agreement reached in mediation
+    expert_opinion: bool = False
 
 
 def final_decision(case: CaseFacts) -> Decision | None:
@@ -99,6 +102,11 @@ def final_decision(case: CaseFacts) -> Decision | None:
     if outcome is None or outcome.source != "decision" or current is None:
         return None
     return current.decision
+
+
+def _expert_opinion(case: CaseFacts) -> bool:
+    outcome = case.snapshot.outcome
+    return isinstance(outcome, DecidedOutcome) and outcome.expert_opinion
 
 
 def published_decision(history: History, case: CaseFacts) -> PublishedDecision | None:
@@ -139,6 +147,7 @@ def published_decision(history: History, case: CaseFacts) -> PublishedDecision |
         statutory=_statutory(decision),
         departure_reason=_departure(decision, clean),
         evidence=evidence_counts(case, history.file_kinds),
+        expert_opinion=_expert_opinion(case),
     )
 
 

@@ -1,9 +1,10 @@
 """`escrow calendar --push` on the real Temporal server: an open case takes the newer calendar.
 
 A notice added to the override file after a case was filed reaches it by the `update_calendar`
-signal (recorded in the case's history); the pending acceptance deadline is counted again on it
-and the council is alerted that it moved (DESIGN "Time", docs/CASES.md "Working days"). A document
-that is no calendar is refused with an alert and leaves the case as it was.
+signal (recorded in the case's history); the pending acceptance deadline is counted again on it,
+recorded for the parties to read (`recounts`) and the council is alerted that it moved (DESIGN
+"Time", docs/CASES.md "Working days"). A document that is no calendar is refused with an alert
+and leaves the case as it was.
 """
 
 import asyncio
@@ -77,6 +78,13 @@ async def test_an_open_case_recounts_its_acceptance_on_a_pushed_calendar(
     # (and, filed late in December, provisional_deadline: the count then runs into next year)
     kinds = [a.kind for a in state.alerts if a.kind != "provisional_deadline"]
     assert kinds == ["calendar_refused", "calendar_refused", "deadline_recounted"]
+    # the parties read it too: the case pages list each recount, the notifier tells the claimant
+    (recount,) = state.recounts
+    assert (recount.deadline, recount.due) == (
+        "acceptance_due",
+        expected.astimezone(SHANGHAI).date().isoformat(),
+    )
+    assert recount.was == filed.acceptance_due.astimezone(SHANGHAI).date().isoformat()
 
     def alerts_kept() -> list[str]:
         with Session(engine) as session:

@@ -337,3 +337,69 @@ def test_a_claim_without_a_date_of_knowledge_starts_its_trail_from_the_same_term
     assert "known_since" not in terms_document(plain.m.terms)  # filed before the field: same genesis
     assert terms_document(dated.m.terms)["known_since"] == "2023-03-01"
     assert plain.m.trail_head != dated.m.trail_head  # the stated date is part of what was signed
+
+
+# ------------------------------------------- art. 21(5): after the end, the council's expert opinion
+def decided_after(moment: datetime, **terms) -> BranchKit:
+    """A renovation case accepted at START whose first-instance decision is countersigned once the
+    clock has reached `moment` (the panel is drawn from then), then concludes when no one objects."""
+    kit = accepted(**terms)
+    kit.step("respondent", "answer.submit", {"text": "we laid the drain to the plan"})
+    kit.run_to(moment)
+    kit.decide([600_000, 600_000, 600_000], outcome="split")
+    kit.run_to(kit.m.objection_due)
+    return kit
+
+
+def test_a_decision_concluded_after_the_period_ended_is_the_councils_expert_opinion():
+    """ "投诉人和被投诉人未能达成调解协议的" the mediation ends: "a panel decision already under way
+    continues as the council's expert opinion", not a mediated agreement. The escrow contract's own
+    dispute clause still binds both sides to the council's decision: it is still enforced there."""
+    kit = decided_after(DAY_45)
+    assert kit.m.mediation.ended_at == DAY_45
+    outcome = kit.m.outcome
+    assert (outcome.source, outcome.outcome, outcome.expert_opinion) == ("decision", "split", True)
+    stored = read_case_snapshot(json.dumps(case_snapshot_json(kit.m.snapshot())))
+    assert stored.outcome.expert_opinion is True  # the data carries it, as the read model keeps it
+    assert kit.m.phase is CasePhase.ENFORCEMENT and kit.m.awaits_escrow_step()
+
+
+def test_a_decision_under_way_when_the_period_ends_concludes_as_the_expert_opinion():
+    """Countersigned before the 45th working day, its objection window running past it: the decision
+    was under way when mediation ended, and it concludes as the expert opinion."""
+    kit = accepted()
+    kit.step("respondent", "answer.submit", {"text": "we laid the drain to the plan"})
+    kit.run_to(DAY_45 - 25 * DAY)  # the panel needs some 16 days from its draw to a decision
+    kit.decide([600_000, 600_000, 600_000], outcome="split")
+    assert kit.m.mediation.ended_at is None and kit.m.objection_due > DAY_45
+    kit.run_to(kit.m.objection_due)
+    assert kit.m.mediation.ended_at == DAY_45 and kit.m.outcome.expert_opinion is True
+
+
+def test_a_decision_concluded_within_the_period_is_no_expert_opinion_and_stops_the_clock():
+    kit = decided_after(DAY_35 - 30 * DAY)
+    assert kit.now < DAY_45  # concluded within the period
+    assert kit.m.outcome.source == "decision" and kit.m.outcome.expert_opinion is False
+    kit.run_to(DAY_45 + DAY)
+    assert kit.m.mediation.ended_at is None and kit.alerts("mediation_ended") == []
+
+
+# ---------------------------------------- a newer calendar: the parties read which deadline moved
+def test_a_recounted_deadline_is_recorded_for_the_parties_to_read():
+    """The issue: a newer calendar "recomputes their pending deadlines and says so in the trail": each
+    deadline it moved is a line every case page lists (the notifier tells the parties of it)."""
+    kit = BranchKit(calendar=WorkCalendar(official_years=frozenset({2026})))
+    kit.step("council", "case.accept", {})
+    kit.tick(DAY)
+    kit.m.update_calendar(CALENDAR, kit.now)
+    (recount,) = kit.m.snapshot().recounts
+    assert (recount.deadline, recount.was, recount.due, recount.at) == (
+        "mediation_due",
+        "2026-05-04",
+        "2026-05-06",
+        kit.now,
+    )
+    stored = read_case_snapshot(json.dumps(case_snapshot_json(kit.m.snapshot())))
+    assert stored.recounts == [recount]
+    kit.m.update_calendar(CALENDAR, kit.now + DAY)  # the same calendar again moves nothing
+    assert kit.m.snapshot().recounts == [recount]

@@ -64,6 +64,7 @@ def test_after_the_objection_window_the_decision_concludes():
         "remedy": "-",
         "rework_days": 0,
         "decision_hash": decision_hash,
+        "expert_opinion": False,  # concluded within the mediation period
     }
     kit.reject("claimant", "decision.object", {"reason": "late"}, CONFLICT, "wrong_phase")
 

@@ -6,11 +6,11 @@ the open actions and facts are the machines' own; the notifier's clock is passed
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from temporalio.converter import DataConverter
 
-from domain.calendar import SHANGHAI
+from domain.calendar import SHANGHAI, WorkCalendar
 from domain.case.steps import CASE_RULES
 from domain.escrow.steps import ESCROW_RULES
 from domain.escrow.terms import SilencePolicy
@@ -360,3 +360,66 @@ def test_every_message_of_a_whole_escrow_and_case_carries_only_its_kinds_params(
     for message in sent:
         assert set(message.params) == PARAMS[message.kind], message.kind
         assert all(isinstance(value, str | int) for value in message.params.values()), message.params
+
+
+def test_the_end_of_the_mediation_period_tells_both_parties_once_in_their_language():
+    """SAMR Order No. 20 art. 21(5): at 45 working days without agreement the case "tells both
+    parties, in their language, that they may go to arbitration or court"."""
+    kit = CaseKit()
+    kit.step("council", "case.accept", {})
+    state = NotifierState(kit.m.subject_id, "case")
+    absorb(state, case_news(kit.m.snapshot()), kit.now)
+    kit.tick(kit.m.mediation.due - kit.now)
+    assert kit.m.mediation.ended_at is not None
+    sent = [
+        m
+        for m in absorb(state, case_news(kit.m.snapshot()), kit.now)
+        if m.kind is MessageKind.MEDIATION_ENDED
+    ]
+    assert sorted(m.recipient.party_id for m in sent) == ["P-CLAIMANT", "P-RESPONDENT"]
+    ended = kit.m.mediation.ended_at.astimezone(SHANGHAI).date().isoformat()
+    assert sent[0].params == {"subject": kit.m.subject_id, "ended": ended}
+    assert sent[0].link == f"/my/cases/{kit.m.subject_id}"
+    english = render(MessageKind.MEDIATION_ENDED, sent[0].params, sent[0].link, "en")
+    chinese = render(MessageKind.MEDIATION_ENDED, sent[0].params, sent[0].link, "zh-CN")
+    assert ended in english.body and "arbitration" in english.body and "court" in english.body
+    assert ended in chinese.body and "仲裁" in chinese.body and "人民法院" in chinese.body
+    assert "expert opinion" in english.body and "专家意见" in chinese.body
+    kit.tick(timedelta(days=1))  # a later snapshot tells nobody again
+    later = absorb(state, case_news(kit.m.snapshot()), kit.now)
+    assert [m for m in later if m.kind is MessageKind.MEDIATION_ENDED] == []
+
+
+def test_a_deadline_moved_by_a_newer_calendar_is_told_to_the_parties_whose_deadline_it_is():
+    """The mediation period's end is both parties'; the acceptance decision is awaited by the claimant
+    alone (the respondent is told of the case once it is accepted)."""
+    holidays = WorkCalendar(holidays=frozenset({date(2026, 3, 4), date(2026, 3, 5)}))
+    filed = CaseKit()
+    filed.m.update_calendar(holidays, filed.now)
+    (moved,) = [f for f in case_news(filed.m.snapshot()).facts if f.kind is MessageKind.DEADLINE_MOVED]
+    assert [r.party_id for r in moved.recipients] == ["P-CLAIMANT"]
+    assert moved.params["deadline"] == "acceptance_due"
+
+    kit = CaseKit()
+    kit.step("council", "case.accept", {})
+    state = NotifierState(kit.m.subject_id, "case")
+    absorb(state, case_news(kit.m.snapshot()), kit.now)
+    was = kit.m.mediation.due.astimezone(SHANGHAI).date().isoformat()
+    kit.m.update_calendar(holidays, kit.now)
+    moved_to = kit.m.mediation.due.astimezone(SHANGHAI).date().isoformat()
+    assert moved_to != was
+    sent = [
+        m for m in absorb(state, case_news(kit.m.snapshot()), kit.now) if m.kind is MessageKind.DEADLINE_MOVED
+    ]
+    assert sorted(m.recipient.party_id for m in sent) == ["P-CLAIMANT", "P-RESPONDENT"]
+    params = {"subject": kit.m.subject_id, "deadline": "mediation_due", "was": was, "moved_to": moved_to}
+    assert sent[0].params == params
+    english = render(MessageKind.DEADLINE_MOVED, params, sent[0].link, "en")
+    chinese = render(MessageKind.DEADLINE_MOVED, params, sent[0].link, "zh-CN")
+    assert f"the end of the mediation period of {kit.m.subject_id}" in english.body
+    assert f"falls on {moved_to} now, not on {was}" in english.body
+    assert "调解期限届满之日" in chinese.body and f"由 {was} 改为 {moved_to}" in chinese.body
+    kit.m.update_calendar(holidays, kit.now + timedelta(hours=1))  # nothing moves: nothing more to tell
+    assert [
+        m for m in absorb(state, case_news(kit.m.snapshot()), kit.now) if m.kind is MessageKind.DEADLINE_MOVED
+    ] == []

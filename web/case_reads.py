@@ -24,6 +24,7 @@ from db.models import CaseProjection, Party
 from domain.calendar import SHANGHAI
 from domain.case.snapshot import CaseSnapshot, read_case_snapshot
 from domain.escrow.snapshot import read_summary
+from expert_panels.car_claim import DealerDeadlines, dealer_deadlines
 from web.access import PageRefused
 from web.case_views import MediationView, mediation_view
 from web.evidence_view import case_files, escrow_files, files_shown
@@ -88,14 +89,30 @@ async def case_escrow(request: Request, party: Party, case: CaseSnapshot) -> Cas
 async def claim_shown(request: Request, session: Session, party: Party, case: CaseSnapshot) -> dict[str, Any]:
     """What case_facts.html shows of the claim besides the snapshot: `case_escrow` (the escrow the
     case decides on, whose `dispute.reason` is the claim's reason) and `evidence`, what the store
-    knows of every file the case and that escrow name (web/evidence_view.py)."""
+    knows of every file the case and that escrow name (web/evidence_view.py), and `dealer_deadlines`,
+    the seller's days under Art. 28 of Order No. 43 when a car claim states the day it asked for a
+    replacement or refund, counted on the calendar the deployment hands its cases."""
     escrow = await case_escrow(request, party, case)
     named = case_files(case)
     subjects = [case.case_id]
     if escrow is not None:
         named += escrow_files(escrow.stages, [escrow.dispute] if escrow.dispute else [], [])
         subjects.append(escrow.escrow_id)
-    return {"case_escrow": escrow, "evidence": files_shown(session, party, subjects, named)}
+    return {
+        "case_escrow": escrow,
+        "evidence": files_shown(session, party, subjects, named),
+        "dealer_deadlines": dealer_deadlines_of(request, case),
+    }
+
+
+def dealer_deadlines_of(request: Request, case: CaseSnapshot) -> DealerDeadlines | None:
+    facts = case.car_facts
+    if facts is None or "requested_on" not in facts:
+        return None
+    year = int(str(facts["requested_on"])[:4])
+    calendar = request.app.state.settings.work_calendar(year, year + 1)
+    answered = case.answer.defences if case.answer else []
+    return dealer_deadlines(facts, calendar, answered)
 
 
 def mediation_of(request: Request, case: CaseSnapshot, now: datetime) -> MediationView | None:

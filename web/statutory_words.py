@@ -15,9 +15,16 @@ from typing import Any
 from domain.case.snapshot import CaseSnapshot
 from expert_panels.car_claim import FACTS
 from expert_panels.car_remedy import (
+    ART21_ARTICLE,
+    ART21_RULE,
     ART25_ARTICLE,
     ART25_RULE,
+    ART26_ARTICLE,
+    ART26_RULE,
+    ART28_ARTICLE,
+    ART28_RULE,
     DEFENCE_RULES,
+    LOSSES_WITH_CAR_REMEDY,
     RULES,
     Defence,
     FaultPart,
@@ -33,9 +40,16 @@ CLAIM_FORM_FACTS = tuple(name for name in FACTS if name != "defences")
 FAULT_PARTS = tuple(part.value for part in FaultPart)
 CAR_USES = tuple(use.value for use in Use)
 
-# Each article cited, by the code of the first rule citing it (reversed: the first one wins),
-# and Art. 25, which turns a replacement into a refund rather than deciding a remedy itself.
-_CITED_BY = {rule.article: rule.code for rule in reversed(RULES)} | {ART25_ARTICLE: ART25_RULE}
+# Each article cited, by the code of the first rule citing it (reversed: the first one wins), and
+# those that decide no remedy themselves: Art. 25 turns a replacement into a refund, Arts. 21, 26
+# and 28 are the duties that come with a remedy (a courtesy car, losses made good, the seller's days).
+DUTIES = {
+    ART21_ARTICLE: ART21_RULE,
+    ART25_ARTICLE: ART25_RULE,
+    ART26_ARTICLE: ART26_RULE,
+    ART28_ARTICLE: ART28_RULE,
+}
+_CITED_BY = {rule.article: rule.code for rule in reversed(RULES)} | DUTIES
 
 
 def article_key(article: str) -> str:
@@ -83,8 +97,15 @@ STATUTORY_WORDS = {
     *CAR_FACT_WORDS,
     *(f"statutory.rule.{rule.code}" for rule in RULES),
     *(article_key(rule.article) for rule in RULES),
-    f"statutory.rule.{ART25_RULE}",
-    article_key(ART25_ARTICLE),
+    *(f"statutory.rule.{rule}" for rule in DUTIES.values()),
+    *(article_key(article) for article in DUTIES),
+    *(f"statutory.loss.{loss}" for loss in LOSSES_WITH_CAR_REMEDY),
+    "statutory.losses",
+    "statutory.courtesy_car",
+    "statutory.courtesy_car_none",
+    "statutory.dealer_answer",
+    "statutory.dealer_complete",
+    "statutory.dealer_outside",
     "statutory.no_comparable_car",
     "statutory.if_proved",
     "statutory.if_proved_item",

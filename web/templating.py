@@ -25,6 +25,7 @@ from db.models import Party
 from db.notifications import unread_count
 from domain.calendar import SHANGHAI
 from domain.money import yuan
+from expert_panels.car_remedy import ART26_ARTICLE, losses_with
 from web.i18n import LANGUAGES, language_of, translate
 from web.server_text import dispute_reason
 from web.statutory_words import article_key, in_claim_order, raised_by
@@ -65,6 +66,8 @@ templates.env.filters["local_time"] = local_time
 templates.env.filters["article_key"] = article_key
 templates.env.filters["in_claim_order"] = in_claim_order
 templates.env.filters["raised_by"] = raised_by
+templates.env.filters["losses_with"] = losses_with
+templates.env.globals["losses_article"] = ART26_ARTICLE
 templates.env.globals["server_time_ms"] = server_time_ms
 templates.env.globals["form_key"] = form_key
 

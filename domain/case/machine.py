@@ -75,6 +75,7 @@ from domain.case.state import (
     Mediation,
     MediationExtension,
     PanelRound,
+    Recount,
     Seat,
     Settlement,
     TimeBar,
@@ -218,6 +219,7 @@ class CaseMachine(SignedStepMachine):
         self.rejection_grounds: list[str] = []
         self.time_barred = time_bar(terms.known_since, filed_at)
         self.set_aside: dict[str, str] = {}  # expert_id -> why they may not sit again on this case
+        self.recounts: list[Recount] = []  # deadlines a newer calendar moved
         self._keys: dict[str, PartyKey] = {}
 
     # --------------------------------------------------------------- signers
@@ -715,8 +717,11 @@ class CaseMachine(SignedStepMachine):
         return apply
 
     def _conclude_from_decision(self, start: datetime) -> None:
+        """The decision concludes the case at `start`: as the council's expert opinion when the
+        mediation period ended before then without agreement (SAMR Order No. 20 art. 21(5))."""
         current = self._panel()
         decision = present(current.decision, "the panel's decision")
+        ended = self.mediation.ended_at if self.mediation is not None else None
         self._conclude(
             DecidedOutcome(
                 "decision",
@@ -726,6 +731,7 @@ class CaseMachine(SignedStepMachine):
                 decision.remedy,
                 decision.rework_days,
                 present(current.decision_hash, "the decision's hash"),
+                expert_opinion=ended is not None and ended <= start,
             ),
             start,
         )
@@ -1051,27 +1057,34 @@ class CaseMachine(SignedStepMachine):
 
     def update_calendar(self, calendar: WorkCalendar, now: datetime) -> None:
         """A newer calendar (the workflow's `update_calendar` signal): the working-day deadlines still
-        pending are counted again on it and the council is told of each that moved. An alert, not a
-        trail entry: the trail holds signed steps, and nobody signs a calendar."""
+        pending are counted again on it. Each that moved is recorded (`recounts`, which every case
+        page lists and the notifier tells the parties of) and the council is alerted. Not a trail
+        entry: the trail holds signed steps, and nobody signs a calendar; the signal itself is in
+        the workflow's history."""
         self.calendar = calendar
         if self.phase is CasePhase.FILED and not self.acceptance_alerted:
             before = self.acceptance_due
             self.acceptance_due = calendar.add_working_days(
                 self.filed_at, self.windows.acceptance_working_days
             )
-            if self.acceptance_due != before:
-                was, due = local_day(before), local_day(self.acceptance_due)
-                key = f"calendar-{self.version}:acceptance-due"
-                self._alert(AlertCode.ACCEPTANCE_RECOUNTED, key, now, due=due, was=was)
+            self._recounted(
+                "acceptance_due", before, self.acceptance_due, AlertCode.ACCEPTANCE_RECOUNTED, now
+            )
         if (mediation := self._mediation_counting()) is not None:
             before = mediation.due
             self._count_mediation(mediation)
-            if mediation.due != before:
-                was, due = local_day(before), local_day(mediation.due)
-                key = f"calendar-{self.version}:mediation-due"
-                self._alert(AlertCode.MEDIATION_RECOUNTED, key, now, due=due, was=was)
+            self._recounted("mediation_due", before, mediation.due, AlertCode.MEDIATION_RECOUNTED, now)
         self._alert_if_provisional(now)
         self._after_change()
+
+    def _recounted(
+        self, deadline: str, before: datetime, after: datetime, code: AlertCode, now: datetime
+    ) -> None:
+        if after == before:
+            return
+        was, due = local_day(before), local_day(after)
+        self.recounts.append(Recount(deadline, was, due, now))
+        self._alert(code, f"calendar-{self.version}:{deadline.replace('_', '-')}", now, due=due, was=was)
 
     # ------------------------------------------------------- what is awaited
     def open_actions(self) -> list[OpenAction]:
@@ -1368,7 +1381,6 @@ class CaseMachine(SignedStepMachine):
                 objection_due=self.objection_due,
                 escrow_step=self.escrow_step,
                 escrow_decision=self.escrow_decision() if self.awaits_escrow_step() else None,
-                escrow_refusal=self.escrow_refusal if self.awaits_escrow_step() else None,
                 remedy_due=self.remedy_due,
                 remedy_confirmed=self.remedy_confirmed,
                 noncompliant=self.noncompliant,
@@ -1381,6 +1393,8 @@ class CaseMachine(SignedStepMachine):
                 rejection_grounds=self.rejection_grounds,
                 mediation=self.mediation,
                 time_barred=self.time_barred,
+                escrow_refusal=self.escrow_refusal if self.awaits_escrow_step() else None,
+                recounts=self.recounts,
             )
         )
 

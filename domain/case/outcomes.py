@@ -65,6 +65,11 @@ class SettledOutcome:
 
 @dataclass
 class DecidedOutcome:
+    """A panel decision that concluded the case. `expert_opinion`: it concluded after the mediation
+    period of SAMR Order No. 20 art. 21(5) had ended without agreement, so it stands as the council's
+    expert opinion, not as an agreement reached in mediation (docs/CASES.md says what still follows
+    from it)."""
+
     source: Literal["decision"]
     outcome: str
     pay_fen: int
@@ -72,6 +77,7 @@ class DecidedOutcome:
     remedy: str
     rework_days: int
     decision_hash: str
+    expert_opinion: bool = False
 
 
 @dataclass

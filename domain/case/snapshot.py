@@ -30,6 +30,7 @@ from domain.case.state import (
     JointInspection,
     Mediation,
     PanelRound,
+    Recount,
     Seat,
     Settlement,
     TimeBar,
@@ -186,6 +187,8 @@ class CaseSnapshot:
     time_barred: TimeBar | None = None  # filed more than three years after the stated date of knowledge
     # why the escrow refused the council's last step for it (an error code), while a new one is awaited
     escrow_refusal: str | None = None
+    # working-day deadlines a newer calendar moved (CaseMachine.update_calendar), oldest first
+    recounts: list[Recount] = field(default_factory=list)
 
     @property
     def mediation_due(self) -> datetime | None:

@@ -167,6 +167,18 @@ class Mediation:
 
 
 @dataclass
+class Recount:
+    """A working-day deadline counted again on a newer calendar (the `update_calendar` signal): which
+    one (its snapshot field), the day it fell on and the day it falls on now (YYYY-MM-DD in Shanghai),
+    and when. The case pages list them for every reader; the notifier tells the parties it concerns."""
+
+    deadline: str  # acceptance_due | mediation_due
+    was: str
+    due: str
+    at: Stamp
+
+
+@dataclass
 class TimeBar:
     """A claim filed more than three years after the claimant knew or should have known of the
     harm (SAMR Order No. 20 art. 15(4)): flagged for the council, which decides; nothing is refused."""

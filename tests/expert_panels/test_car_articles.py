@@ -6,11 +6,14 @@ is tested with every window that runs from it.
 """
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
-from expert_panels.car_claim import car_facts_from_claim, claimed_remedy, finding_document
+from domain.calendar import WorkCalendar
+from expert_panels.car_claim import car_facts_from_claim, claimed_remedy, dealer_deadlines, finding_document
 from expert_panels.car_remedy import (
+    LOSSES_WITH_CAR_REMEDY,
     MAIN_ASSEMBLIES,
     REGULATION,
     SYSTEM_OF_FAULT,
@@ -19,6 +22,7 @@ from expert_panels.car_remedy import (
     FaultPart,
     InvalidCarFacts,
     Remedy,
+    losses_with,
     statutory_remedy,
 )
 
@@ -407,6 +411,124 @@ def test_an_unknown_use_is_refused(use, code):
 def test_a_yes_or_no_fact_must_be_true_or_false():
     with pytest.raises(InvalidCarFacts, match="no_comparable_car"):
         car_facts_from_claim(on("2026-03-05", no_comparable_car="yes"))
+
+
+# ------------------------------------------------------------------------------ Art. 21
+@pytest.mark.parametrize(
+    ("hours", "days", "owed"),
+    [(96, 4, 0), (120, 5, 0), (121, 6, 1), (144, 6, 1), (145, 7, 2), (241, 11, 6)],
+)
+def test_art21_a_repair_over_5_days_owes_a_courtesy_car_from_the_6th_day(hours, days, owed):
+    """Art. 21 「在包修期内因质量问题单次修理时间超过5日（包括等待修理零部件时间）的，修理者应当自第6日起
+    为消费者提供备用车，或者向消费者支付合理的交通费用补偿」, the repair counted as Art. 40 says:
+    「每满24小时，为1日；余下时间不足24小时的，以1日计」. 5 days owe nothing; 121 hours are 6 days,
+    the 6th owed."""
+    courtesy = statutory_remedy(facts(repair_hours=hours)).courtesy_car
+    assert courtesy is not None and courtesy.article == REGULATION + "第二十一条"
+    assert (courtesy.repair_days, courtesy.days_owed) == (days, owed)
+
+
+def test_art21_only_within_the_repair_warranty_period_and_not_for_an_exempt_problem():
+    """「在包修期内」: the day after the repair-warranty period a long repair owes nothing; nor does a
+    problem the business is exempt for once proved (Art. 32 「可以免除经营者对下列质量问题承担的三包责任」,
+    Art. 40's non-household car)."""
+    inside = facts(days=1_095, repair_hours=240)
+    assert statutory_remedy(inside).courtesy_car.days_owed == 5
+    assert statutory_remedy(replace(inside, days_since_delivery=1_096)).courtesy_car.days_owed == 0
+    for proved in (Defence.MODIFICATION, Defence.NOT_HOUSEHOLD_USE):
+        exempt = replace(inside, defences=(proved,), proved_defences=(proved,))
+        assert statutory_remedy(exempt).courtesy_car.days_owed == 0
+    raised = statutory_remedy(replace(inside, defences=(Defence.MODIFICATION,)))
+    assert raised.courtesy_car.days_owed == 5  # raised, not proved: still owed
+
+
+def test_art21_from_a_claim_and_refused_when_malformed():
+    claim = on("2026-06-01", repair_hours=130)
+    assert claimed_remedy(claim)["courtesy_car"] == {
+        "rule": "art21_courtesy_car",
+        "article": REGULATION + "第二十一条",
+        "repair_days": 6,
+        "days_owed": 1,
+    }
+    for bad in (-1, "130", True):
+        with pytest.raises(InvalidCarFacts, match="repair_hours"):
+            car_facts_from_claim(on("2026-06-01", repair_hours=bad))
+
+
+# ------------------------------------------------------------------------------ Art. 26
+@pytest.mark.parametrize(
+    ("kw", "losses"),
+    [
+        ({"total_days_under_repair": 31}, LOSSES_WITH_CAR_REMEDY),  # replacement or refund
+        ({"total_days_under_repair": 31, "no_comparable_car": True}, LOSSES_WITH_CAR_REMEDY),  # refund
+        ({"days": 20, "km": 100, "part": "engine", "main_part_fault": True}, ()),  # Art. 20: an assembly
+        ({}, ()),  # Art. 19: repair
+        ({"days": 1_096}, ()),  # nothing
+    ],
+)
+def test_art26_a_replacement_car_or_a_refund_makes_good_the_three_losses(kw, losses):
+    """Art. 26 「销售者为消费者更换家用汽车产品或者退货，应当赔偿消费者下列损失：
+    （一）车辆登记费用；（二）销售者收取的扣除相应折旧后的加装、装饰费用；（三）销售者向消费者收取的相关服务费用」:
+    with the car replaced or refunded, never with Art. 20's new assembly or a repair."""
+    assert losses_with(statutory_remedy(facts(**kw)).remedy) == losses
+    assert LOSSES_WITH_CAR_REMEDY == ("registration_fees", "add_ons_less_depreciation", "service_charges")
+
+
+# ------------------------------------------------------------------------------ Art. 28
+# 2026: National Day 1-7 October off, Sunday 27 September and Saturday 10 October worked.
+NATIONAL_DAY = WorkCalendar(
+    holidays=frozenset(date(2026, 10, day) for day in range(1, 8)),
+    makeup_workdays=frozenset({date(2026, 9, 27), date(2026, 10, 10)}),
+    official_years=frozenset({2026}),
+)
+
+
+def test_art28_the_seller_answers_in_10_and_completes_in_20_working_days():
+    """Art. 28 「应当自收到相关要求之日起10个工作日内向消费者作出答复」 and 「符合更换或者退货条件的，
+    销售者应当自消费者提出更换或者退货要求之日起20个工作日内为消费者完成更换或者退货」: counted in working
+    days from the day after the request. Asked on Friday 25 September 2026: with Sunday 27 September
+    and Saturday 10 October worked and 1-7 October off, the 10th working day is Wednesday 14 October,
+    the 20th Wednesday 28 October."""
+    claim = on("2026-09-20", total_days_under_repair=31, requested_on="2026-09-25")
+    deadlines = dealer_deadlines(claim, NATIONAL_DAY)
+    assert deadlines is not None and deadlines.article == REGULATION + "第二十八条"
+    assert (deadlines.requested_on, deadlines.answer_by, deadlines.complete_by) == (
+        "2026-09-25",
+        "2026-10-14",
+        "2026-10-28",
+    )
+
+
+def test_art28_a_request_the_facts_do_not_support_is_still_answered_with_reasons():
+    """「不符合更换或者退货条件的，应当在答复中说明理由」: an answer is due for every request; the 20 days to
+    complete only where the facts give a replacement or refund."""
+    repair = dealer_deadlines(on("2026-09-20", requested_on="2026-09-25"), NATIONAL_DAY)
+    assert (repair.answer_by, repair.complete_by) == ("2026-10-14", None)
+    # a defence the answer raises does not change what the claim's facts give
+    raised = dealer_deadlines(
+        on("2026-09-20", total_days_under_repair=31, requested_on="2026-09-25"),
+        NATIONAL_DAY,
+        ["modification"],
+    )
+    assert raised.complete_by == "2026-10-28"
+
+
+@pytest.mark.parametrize(("requested_on", "within"), [("2028-03-01", True), ("2028-03-02", False)])
+def test_art28_applies_to_a_request_within_the_three_guarantee_period(requested_on, within):
+    """「三包有效期内销售者收到…更换家用汽车产品或者退货要求的」: two years from the 2026-03-01 invoice end on
+    2028-03-01 (Art. 18); a request the day after sets the seller no days."""
+    claim = on("2026-09-20", total_days_under_repair=31, requested_on=requested_on)
+    deadlines = dealer_deadlines(claim, WorkCalendar())
+    assert (deadlines.answer_by is not None, deadlines.complete_by is not None) == (within, within)
+
+
+def test_art28_needs_the_day_of_the_request_and_refuses_one_before_the_period():
+    assert dealer_deadlines(on("2026-09-20"), WorkCalendar()) is None
+    with pytest.raises(InvalidCarFacts, match="requested_on"):
+        car_facts_from_claim(on("2026-09-20", requested_on="2026-02-28"))
+    with pytest.raises(InvalidCarFacts, match="requested_on"):
+        car_facts_from_claim(on("2026-09-20", requested_on="25/09/2026"))
+    assert "requested_on" not in claimed_remedy(on("2026-09-20", requested_on="2026-09-25"))
 
 
 # --------------------------------------------------------------------- the finding's document

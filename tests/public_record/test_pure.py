@@ -1,5 +1,6 @@
 """The pure parts of the public record: the spike threshold, anonymisation, quarters, outcomes."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -165,6 +166,24 @@ def test_a_published_car_decision_shows_the_statutory_remedy_and_why_the_panel_d
     assert published.evidence == {}
     assert published.statutory == {"remedy": "repair", "article": kit.m.statutory["article"]}
     assert published.departure_reason == "[consumer]'s engine must be replaced: Art. 22"
+
+
+def test_a_decision_concluded_after_the_mediation_period_is_published_as_the_councils_expert_opinion():
+    """SAMR Order No. 20 art. 21(5): past 45 working days without agreement, a panel decision "continues
+    as the council's expert opinion"; one concluded within the period is none."""
+    _, within = decided_car_case()
+    assert (
+        published_decision(History(escrows=[], cases=[within], parties=PARTIES), within).expert_opinion
+        is False
+    )
+    facts = {"delivered_on": "2026-02-24", "fault_on": "2026-03-01", "km": 412, "fault_part": "engine"}
+    kit = BranchKit("car", car_facts=facts)
+    kit.to_draw()
+    kit.run_to(kit.m.mediation.due)
+    kit.decide([None] * 3, remedy="repair")
+    kit.run_to(kit.m.objection_due)
+    late = replace(within, snapshot=kit.m.snapshot(), concluded_at=kit.now)
+    assert published_decision(History(escrows=[], cases=[late], parties=PARTIES), late).expert_opinion is True
 
 
 def test_a_published_decision_counts_its_evidence_by_kind_and_names_no_file():

@@ -9,6 +9,7 @@ from domain.case.snapshot import CaseSnapshot
 from domain.case.steps import MAX_EXTENSION_WORKING_DAYS
 from domain.case.terms import REJECTION_GROUNDS
 from domain.roles import Role
+from expert_panels.car_claim import dealer_deadlines
 from expert_panels.votes import commitment
 from tests.kits.dispute_kit import SALT, BranchKit, CaseKit
 from web.case_views import case_row, mediation_view, member_task, seat_of, steps_open_to
@@ -180,3 +181,69 @@ def test_the_grounds_of_a_rejection_are_shown_in_the_readers_language():
         page = render("case_facts.html", language, case=case, names={}, mediation=None)
         assert 'data-ground="handled_elsewhere"' in page
         assert translate(language, "ground.handled_elsewhere") in page
+
+
+def test_a_decision_concluded_after_the_mediation_period_is_shown_as_the_councils_expert_opinion():
+    """Art. 21(5): "a panel decision already under way continues as the council's expert opinion"."""
+    late = BranchKit(calendar=ORDER20_CALENDAR)
+    late.step("council", "case.accept", {})
+    late.step("respondent", "answer.submit", {"text": "answer"})
+    late.run_to(snapshot(late).mediation_due)
+    late.decide([600_000] * 3, outcome="split")
+    late.run_to(late.m.objection_due)
+    early = BranchKit(calendar=ORDER20_CALENDAR)
+    early.to_draw()
+    early.decide([600_000] * 3, outcome="split")
+    early.run_to(early.m.objection_due)
+    for language, words in (
+        ("en", "expert opinion: this decision concluded after"),
+        ("zh-CN", "委员会的专家意见"),
+    ):
+        page = render("case_outcome.html", language, case=snapshot(late))
+        assert 'id="expert-opinion"' in page and words in page, (language, page)
+        assert 'id="expert-opinion"' not in render("case_outcome.html", language, case=snapshot(early))
+
+
+def test_a_deadline_a_newer_calendar_moved_is_listed_for_every_reader_in_both_languages():
+    kit = BranchKit(calendar=ORDER20_CALENDAR)
+    kit.step("council", "case.accept", {})
+    quiet = render("case_facts.html", "en", case=snapshot(kit), names={}, mediation=None)
+    assert 'id="recounts"' not in quiet
+    holidays = frozenset({datetime(2026, 3, 4).date(), datetime(2026, 3, 5).date()})
+    kit.m.update_calendar(WorkCalendar(holidays=holidays, official_years=frozenset({2026})), kit.now)
+    case = snapshot(kit)
+    for language, words in (
+        ("en", "the end of the mediation period moved from 2026-05-04 to 2026-05-06"),
+        ("zh-CN", "调解期限届满之日由 2026-05-04 改为 2026-05-06"),
+    ):
+        page = render("case_facts.html", language, case=case, names={}, mediation=None)
+        assert 'data-deadline="mediation_due"' in page and words in page, (language, page)
+
+
+def test_the_statutory_section_shows_the_duties_that_come_with_the_remedy_in_both_languages():
+    """Order No. 43 arts. 21, 26 and 28 on a car claim that states the repair's hours and the day of
+    the request: the courtesy car's days, the losses made good with a refund or replacement, and
+    the seller's answer and completion days."""
+    facts = {
+        "invoiced_on": "2026-03-01",
+        "fault_on": "2026-09-20",
+        "km": 100,
+        "fault_part": "other",
+        "total_days_under_repair": 31,
+        "repair_hours": 130,
+        "requested_on": "2026-09-25",
+    }
+    case = BranchKit("car", car_facts=facts).m.snapshot()
+    deadlines = dealer_deadlines(facts, WorkCalendar())
+    for language, words in (
+        (
+            "en",
+            ["1 day(s) in all", "registration fees", "answers by 2026-10-09", "by 2026-10-23", "Art. 26 of"],
+        ),
+        ("zh-CN", ["共 1 日", "车辆登记费用", "于 2026-10-09 前答复", "于 2026-10-23 前完成", "第二十六条"]),
+    ):
+        page = render(
+            "case_facts.html", language, case=case, names={}, mediation=None, dealer_deadlines=deadlines
+        )
+        assert 'data-days-owed="1"' in page and 'data-loss="service_charges"' in page
+        assert 'data-answer-by="2026-10-09"' in page and all(word in page for word in words), (language, page)
