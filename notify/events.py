@@ -18,7 +18,7 @@ from domain.case.machine import local_day
 from domain.case.snapshot import CaseSnapshot
 from domain.case.state import CasePhase
 from domain.escrow.snapshot import EscrowSnapshot
-from domain.escrow.state import MovementKind, MovementReason, MovementStatus, Phase
+from domain.escrow.state import DisputeCause, MovementKind, MovementReason, MovementStatus, Phase
 from domain.open_actions import UNAWAITED, AtDeadline, OpenAction
 from domain.roles import Role
 from notify.kinds import MessageKind
@@ -150,7 +150,12 @@ def case_news(snapshot: CaseSnapshot) -> SubjectNews:
                 key=f"{case_id}/raised",
                 kind=MessageKind.DISPUTE_RAISED,
                 recipients=sides[1:],
-                params={"subject": case_id, "claimant": Role.CLAIMANT.value, "reason": reason},
+                params={
+                    "subject": case_id,
+                    "claimant": Role.CLAIMANT.value,
+                    "cause": DisputeCause.RAISED,  # a claim is always its claimant's own words
+                    "reason": reason,
+                },
             )
         )
     for panel in snapshot.rounds:
@@ -195,7 +200,11 @@ def case_news(snapshot: CaseSnapshot) -> SubjectNews:
                 key=f"{case_id}/decision",
                 kind=MessageKind.DECISION_SIGNED,
                 recipients=sides,
-                params={"subject": case_id, "outcome": outcome.outcome},
+                # a car's decision is its remedy (the outcome says only "remedy")
+                params={
+                    "subject": case_id,
+                    "outcome": outcome.remedy if outcome.outcome == "remedy" else outcome.outcome,
+                },
             )
         )
     return SubjectNews(

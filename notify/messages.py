@@ -5,10 +5,11 @@ wording is edited without code. What each kind is given is declared here (`PARAM
 catalogue completeness test holds every language to it. A param is filled as given, except:
 `amount_fen` is shown as ¥ (domain/money.py) under `{amount}`, `due` (an ISO 8601 moment, or ""
 for none) in Asia/Shanghai, and `movement` (released | refunded | held_back), `action` (the step
-awaited), `consequence` (an AtDeadline value), `claimant` (a role), `why` (a MovementReason)
-and `deadline` (a case's working-day deadline, by its snapshot field) in the reader's words; a
-dispute's `reason` is told through its `cause` (`dispute_cause`). Days (`ended`, `was`,
-`moved_to`: YYYY-MM-DD, already Shanghai's) are shown as given.
+awaited), `consequence` (an AtDeadline value), `claimant` (a role), `outcome` (a decision's
+outcome, or a car's remedy), `why` (a MovementReason) and `deadline` (a case's working-day
+deadline, by its snapshot field) in the reader's words; a dispute's `reason` is told through its
+`cause` (`dispute_cause`). Days (`ended`, `was`, `moved_to`: YYYY-MM-DD, already Shanghai's) are
+shown as given.
 """
 
 import json
@@ -60,6 +61,7 @@ WORDED = {
     "consequence": "at_deadline",
     "claimant": "roles",
     "deadline": "deadlines",
+    "outcome": "outcomes",
 }
 
 

@@ -26,7 +26,7 @@ SAMPLE = {
     "cause": "raised",
     "claimant": "owner",
     "reason": "leaking",
-    "outcome": "pay ¥1.00",
+    "outcome": "split",
 }
 
 
@@ -56,6 +56,8 @@ def test_a_dispute_the_contract_opened_and_why_money_moved_are_told_in_words() -
     asked = {"subject": "ESC-1", "claimant": "owner", "cause": "cancellation_unanswered", "reason": "停工"}
     body = render(MessageKind.DISPUTE_RAISED, asked, "/l", "en").body
     assert "not agreed by the contractor: 停工" in body
+    decided = {"subject": "CASE-1", "outcome": "refund_or_replace"}
+    assert "由买方选择换车或退车" in render(MessageKind.DECISION_SIGNED, decided, "/l", "zh-CN").body
     moved = {"subject": "ESC-1", "amount_fen": 100, "movement": "released", "why": "owner_silent"}
     assert "验收期限届满" in render(MessageKind.MONEY_MOVED, moved, "/l", "zh-CN").body
 
