@@ -5,7 +5,7 @@ arrived is not known (activities/notify.py, docs/NOTIFICATIONS.md "Delivery").
 Only the status check widens. Downgrading narrows it back: a `sending` or `unknown` delivery
 becomes `failed`, the only earlier status that neither sends it again nor claims it arrived.
 
-Revision ID: 0020_delivery_sending
+Revision ID: 0018_delivery_sending
 Revises: 0017_alert_codes
 Create Date: 2026-12-07
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0020_delivery_sending"
+revision: str = "0018_delivery_sending"
 down_revision: str | Sequence[str] | None = "0017_alert_codes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
