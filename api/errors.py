@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from api import error_catalogue
+from api.error_catalogue import ErrorParams
 from api.server_clock import server_time_header
 from config.json_policy import ErrorReply, JsonRefused, error_reply, field_errors
 
@@ -46,7 +47,7 @@ class ApiError(Exception):
         headers: dict[str, str] | None = None,
         *,
         details: dict[str, Any] | None = None,
-        params: Mapping[str, object] | None = None,
+        params: ErrorParams | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -54,7 +55,7 @@ class ApiError(Exception):
         self.message = message
         self.headers = headers
         self.details = details or {}
-        self.params = params or {}
+        self.params: ErrorParams = params or {}
 
 
 class ErrorDetail(BaseModel):
@@ -104,7 +105,7 @@ def api_reply(
     code: str,
     reason: str,
     *,
-    params: Mapping[str, object] | None = None,
+    params: ErrorParams | None = None,
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> ErrorReply:
