@@ -18,7 +18,8 @@ A code reaches a client in one of a few ways, and each is a shape in the tree:
 
 What a sentence may name is read the same way (`passed_params`): the keys of a `params={...}`
 written at a call that refuses with a code, e.g. `conflict("wrong_round", ..., params={"stage": n,
-"round": r})`; a key chosen by a condition (`{"behind" if late else "ahead": ...}`) counts both.
+"round": r})`; a key or a dict chosen by a condition (`{"behind" if late else "ahead": ...}`,
+`{"party_id": p} if p else {}`) counts both sides.
 
 The settings (read at start, never answered) and the sandbox bank (a stand-in for the bank's own
 service, which speaks for itself) are not scanned.
@@ -189,6 +190,15 @@ def _keys(node: ast.expr | None) -> Iterator[str]:
         yield from _keys(node.orelse)
 
 
+def _params(node: ast.expr) -> Iterator[str]:
+    """The names a `params=` value passes: a dict's keys, or either side of a condition's."""
+    if isinstance(node, ast.Dict):
+        yield from (name for key in node.keys for name in _keys(key))
+    elif isinstance(node, ast.IfExp):
+        yield from _params(node.body)
+        yield from _params(node.orelse)
+
+
 def params_in(source: str, exceptions: dict[str, int] | None = None) -> dict[str, set[str]]:
     """For each code `source` refuses with, the names of the values its raise sites pass."""
     tree = ast.parse(source)
@@ -198,9 +208,9 @@ def params_in(source: str, exceptions: dict[str, int] | None = None) -> dict[str
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        passed = [k.value for k in node.keywords if k.arg == "params" and isinstance(k.value, ast.Dict)]
+        passed = [name for k in node.keywords if k.arg == "params" for name in _params(k.value)]
         for code in refused_codes(node, known, constants) if passed else ():
-            found.setdefault(code, set()).update(name for key in passed[0].keys for name in _keys(key))
+            found.setdefault(code, set()).update(passed)
     return found
 
 
