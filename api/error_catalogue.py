@@ -27,23 +27,19 @@ answered in English; the pages send their own language with every call.
 import json
 import re
 import string
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
 from domain.money import yuan
+from domain.steps.rejections import Params, ParamValue
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "en"
 CATALOGUE_DIR = Path(__file__).parent / "error_messages"
-# `zh`, `zh-CN`, `zh-Hans-CN`, `zh_cn` are Chinese here; `en`, `en-GB` are English.
 # `[ ... ]`: a part said only when its values are given (no brackets nest).
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
-ParamValue = str | int
-# What a raise site passes for its sentence: a few named values, never a nested structure, so
-# a workflow's refusal carries them through Temporal as they are.
-ErrorParams = Mapping[str, ParamValue]
 MONEY_SUFFIX = "_fen"
+# `zh`, `zh-CN`, `zh-Hans-CN`, `zh_cn` are Chinese here; `en`, `en-GB` are English.
 _TAG = re.compile(r"^\s*([A-Za-z]{1,8})(?:[-_][A-Za-z0-9-]*)?\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
 
 
@@ -88,7 +84,7 @@ def shown(name: str, value: ParamValue) -> ParamValue:
     return value
 
 
-def fill(sentence: str, params: ErrorParams) -> str:
+def fill(sentence: str, params: Params) -> str:
     """`sentence` with its values, and its bracketed parts kept only when all their values are given."""
 
     def optional(part: re.Match[str]) -> str:
@@ -98,7 +94,7 @@ def fill(sentence: str, params: ErrorParams) -> str:
     return _OPTIONAL.sub(optional, sentence).format_map(values)
 
 
-def message(code: str, language: str, params: ErrorParams | None = None) -> str | None:
+def message(code: str, language: str, params: Params | None = None) -> str | None:
     """The sentence for `code` in `language` with `params` filled in, or None for a code the
     catalogue does not hold (the test keeps that from happening)."""
     sentence = catalogue(language).get(code)

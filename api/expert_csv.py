@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from db.experts import check_registry_fields
+from domain.steps.rejections import ParamValue
 from expert_panels.registry import Affiliation, Expert, InvalidExpert, affiliation_from_document
 
 COLUMNS = ("expert_id", "name", "domain", "specialties", "affiliations", "party_id")
@@ -46,7 +47,7 @@ class RowProblem:
     field: str
     code: str
     reason: str  # the English, for developers and logs
-    params: dict[str, str | int]
+    params: dict[str, ParamValue]
 
     @classmethod
     def of(cls, row: int, refusal: InvalidExpert) -> "RowProblem":

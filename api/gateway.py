@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError
-from domain.steps.rejections import RejectionKind, StepRejected
+from domain.steps.rejections import ParamValue, RejectionKind, StepRejected
 from workflows.case import CaseWorkflow
 from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
@@ -78,7 +78,7 @@ def rejection_from(exc: WorkflowUpdateFailedError) -> ApiError:
     return ApiError(409, "step_failed", str(cause or exc))
 
 
-def sent_params(raw: Any) -> dict[str, str | int]:
+def sent_params(raw: Any) -> dict[str, ParamValue]:
     """A workflow refusal's values as sent (api/error_catalogue.py), keeping only text and whole
     numbers: what crossed the wire is read, never trusted to be a sentence's argument as it is."""
     if not isinstance(raw, dict):

@@ -10,11 +10,12 @@ naming the offending field) into a per-row error report, each row's refusal a `c
 values its sentence names (`params`), said in the reader's language (api/error_messages).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.steps.rejections import Params
 from expert_panels.periods import require_date
 
 CAR, RENOVATION = "car", "renovation"
@@ -44,7 +45,7 @@ class InvalidExpert(ValueError):
         message: str,
         code: str = "invalid_expert",
         *,
-        params: Mapping[str, str | int] | None = None,
+        params: Params | None = None,
     ) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field

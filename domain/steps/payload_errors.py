@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.steps.fields import MAX_ITEMS, MAX_TEXT, StepPayload
 from domain.steps.payloads import bounds
-from domain.steps.rejections import StepRejected, invalid
+from domain.steps.rejections import Params, StepRejected, invalid
 
 P = TypeVar("P", bound=StepPayload)
 Sentence = Callable[[str, dict[str, Any]], str]
@@ -138,10 +138,10 @@ def _mapped(error: ErrorDetails) -> StepRejected:
     return invalid(code, sentence(name, ctx), field=name, params=_limits(kind, name, ctx))
 
 
-def _limits(kind: str, name: str, ctx: dict[str, Any]) -> dict[str, str | int]:
+def _limits(kind: str, name: str, ctx: dict[str, Any]) -> Params:
     """The values the refusal's sentence names: the bound broken, or how long a text or list may be."""
     if kind == "too_long":
         return {"maximum": MAX_TEXT}
     if kind == "too_many_items":
         return {"maximum": ctx["max_length"]}
-    return dict(bounds(name, ctx))
+    return bounds(name, ctx)

@@ -14,7 +14,8 @@ from enum import StrEnum
 
 # A sentence's values: text or whole numbers (amounts named `..._fen`), carried as they are
 # through a workflow's failure (api/error_catalogue.py renders them).
-Params = Mapping[str, str | int]
+ParamValue = str | int
+Params = Mapping[str, ParamValue]
 
 
 class RejectionKind(StrEnum):
