@@ -30,6 +30,7 @@ from starlette.types import Scope
 from api import error_catalogue
 from api.server_clock import server_time_header
 from config.json_policy import ErrorReply, JsonRefused, error_reply, field_errors
+from domain.steps.rejections import Params
 
 log = logging.getLogger("api")
 
@@ -46,7 +47,7 @@ class ApiError(Exception):
         headers: dict[str, str] | None = None,
         *,
         details: dict[str, Any] | None = None,
-        params: Mapping[str, object] | None = None,
+        params: Params | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -54,7 +55,7 @@ class ApiError(Exception):
         self.message = message
         self.headers = headers
         self.details = details or {}
-        self.params = params or {}
+        self.params: Params = params or {}
 
 
 class ErrorDetail(BaseModel):
@@ -104,7 +105,7 @@ def api_reply(
     code: str,
     reason: str,
     *,
-    params: Mapping[str, object] | None = None,
+    params: Params | None = None,
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> ErrorReply:

@@ -16,8 +16,10 @@ comma-separated; a header row):
 - expert_id empty: one like EXP-7KQ2MZ9A is made up. party_id: a party with role expert.
 
 Row numbers count the header as row 1, as a spreadsheet shows them; blank lines are
-skipped but still counted. This module checks each row on its own and the file against
-itself (an id or party twice); checks against the registry are the caller's.
+skipped but still counted. A row's problem is a code with the values its sentence names
+(api/error_messages), so the council reads it in its own language; the English stays as
+`reason`. This module checks each row on its own and the file against itself (an id or party
+twice); checks against the registry are the caller's.
 """
 
 import codecs
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from db.experts import check_registry_fields
+from domain.steps.rejections import ParamValue
 from expert_panels.registry import Affiliation, Expert, InvalidExpert, affiliation_from_document
 
 COLUMNS = ("expert_id", "name", "domain", "specialties", "affiliations", "party_id")
@@ -42,7 +45,13 @@ class CsvFileError(ValueError):
 class RowProblem:
     row: int
     field: str
-    message: str
+    code: str
+    reason: str  # the English, for developers and logs
+    params: dict[str, ParamValue]
+
+    @classmethod
+    def of(cls, row: int, refusal: InvalidExpert) -> "RowProblem":
+        return cls(row, refusal.field, refusal.code, refusal.message, refusal.params)
 
 
 @dataclass(frozen=True)
@@ -56,19 +65,26 @@ def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
-def _affiliations(cell: str, problems: list[tuple[str, str]]) -> list[Affiliation]:
+def _affiliations(cell: str, problems: list[InvalidExpert]) -> list[Affiliation]:
     found = []
     for n, text in enumerate(_split(cell)):
         field = f"affiliations[{n}]"
         parts = [part.strip() for part in text.split("|")]
         if len(parts) not in (3, 4):
-            problems.append((field, f"{text!r}: expected org_id|kind|start or org_id|kind|start|end"))
+            problems.append(
+                InvalidExpert(
+                    field,
+                    f"{text!r}: expected org_id|kind|start or org_id|kind|start|end",
+                    "bad_affiliation",
+                    params={"text": text},
+                )
+            )
             continue
         raw = dict(zip(("org_id", "kind", "start", "end"), parts, strict=False))
         try:
             found.append(affiliation_from_document(raw, field))
         except InvalidExpert as exc:
-            problems.append((exc.field, exc.message))
+            problems.append(exc)
     return found
 
 
@@ -118,20 +134,41 @@ def parse_experts(text: str, *, new_id: Callable[[], str]) -> tuple[list[ParsedR
     first_row_of_id: dict[str, int] = {}
     first_row_of_party: dict[str, int] = {}
     for row, cells in records:
-        found: list[tuple[str, str]] = []
+        found: list[InvalidExpert] = []
         if len(cells) > len(header):
-            found.append(("row", f"{len(cells)} cells but the header names {len(header)} columns"))
+            found.append(
+                InvalidExpert(
+                    "row",
+                    f"{len(cells)} cells but the header names {len(header)} columns",
+                    "too_many_cells",
+                    params={"cells": len(cells), "columns": len(header)},
+                )
+            )
         values = dict(zip(header, (cell.strip() for cell in cells), strict=False))
         expert_id = values.get("expert_id") or new_id()
         if expert_id in first_row_of_id:
-            found.append(("expert_id", f"{expert_id!r} is already on row {first_row_of_id[expert_id]}"))
+            first = first_row_of_id[expert_id]
+            found.append(
+                InvalidExpert(
+                    "expert_id",
+                    f"{expert_id!r} is already on row {first}",
+                    "expert_id_repeated",
+                    params={"expert_id": expert_id, "first_row": first},
+                )
+            )
         else:
             first_row_of_id[expert_id] = row
         party_id = values.get("party_id") or None
         if party_id is not None:
             if party_id in first_row_of_party:
+                first = first_row_of_party[party_id]
                 found.append(
-                    ("party_id", f"{party_id!r} is already linked on row {first_row_of_party[party_id]}")
+                    InvalidExpert(
+                        "party_id",
+                        f"{party_id!r} is already linked on row {first}",
+                        "party_id_repeated",
+                        params={"party_id": party_id, "first_row": first},
+                    )
                 )
             else:
                 first_row_of_party[party_id] = row
@@ -146,9 +183,9 @@ def parse_experts(text: str, *, new_id: Callable[[], str]) -> tuple[list[ParsedR
             )
             check_registry_fields(expert)
         except InvalidExpert as exc:
-            found.append((exc.field, exc.message))
+            found.append(exc)
         else:
             if not found:
                 parsed.append(ParsedRow(row=row, expert=expert, party_id=party_id))
-        problems.extend(RowProblem(row, field, message) for field, message in found)
+        problems.extend(RowProblem.of(row, refusal) for refusal in found)
     return parsed, problems

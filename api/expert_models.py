@@ -91,4 +91,7 @@ class ImportResult(BaseModel):
 class RowError(BaseModel):
     row: int = Field(description="the row in the file; the header is row 1")
     field: str
-    message: str
+    code: str = Field(description="why, for a program: a code of the error catalogue")
+    message: str = Field(description="why, in the reader's language (`Accept-Language`)")
+    reason: str = Field(description="why, in the import's own English, for developers and logs")
+    params: dict[str, str | int] = Field(description="the values `message` names (amounts in fen)")

@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError
-from domain.steps.rejections import RejectionKind, StepRejected
+from domain.steps.rejections import ParamValue, RejectionKind, StepRejected
 from workflows.case import CaseWorkflow
 from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
@@ -54,7 +54,13 @@ CASE = Process("case", case_workflow_id, CaseWorkflow.run, CaseWorkflow.submit_s
 
 def refused(exc: StepRejected, status: int | None = None) -> ApiError:
     """A machine's refusal raised outside a workflow, answered at its kind's status (or `status`)."""
-    return ApiError(status or STATUS_BY_KIND[exc.kind.value], exc.code, exc.message, details=exc.details())
+    return ApiError(
+        status or STATUS_BY_KIND[exc.kind.value],
+        exc.code,
+        exc.message,
+        details=exc.details(),
+        params=exc.params,
+    )
 
 
 def rejection_from(exc: WorkflowUpdateFailedError) -> ApiError:
@@ -63,9 +69,25 @@ def rejection_from(exc: WorkflowUpdateFailedError) -> ApiError:
         detail = cause.details[0]
         field = {"field": detail["field"]} if detail.get("field") else {}
         return ApiError(
-            STATUS_BY_KIND.get(detail.get("kind"), 409), detail["code"], cause.message, details=field
+            STATUS_BY_KIND.get(detail.get("kind"), 409),
+            detail["code"],
+            cause.message,
+            details=field,
+            params=sent_params(detail.get("params")),
         )
     return ApiError(409, "step_failed", str(cause or exc))
+
+
+def sent_params(raw: Any) -> dict[str, ParamValue]:
+    """A workflow refusal's values as sent (api/error_catalogue.py), keeping only text and whole
+    numbers: what crossed the wire is read, never trusted to be a sentence's argument as it is."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(name): value
+        for name, value in raw.items()
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    }
 
 
 def closed_error(process: Process, subject_id: str) -> ApiError:

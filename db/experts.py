@@ -89,10 +89,17 @@ def check_registry_fields(expert: Expert) -> None:
     """What the registry adds to the pure model's rules: an id usable in URLs, a bounded name."""
     if not re.fullmatch(EXPERT_ID_PATTERN, expert.expert_id):
         raise InvalidExpert(
-            "expert_id", "use 1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            "expert_id",
+            "use 1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            "bad_expert_id",
         )
     if len(expert.name) > NAME_MAX_LENGTH:
-        raise InvalidExpert("name", f"must be at most {NAME_MAX_LENGTH} characters")
+        raise InvalidExpert(
+            "name",
+            f"must be at most {NAME_MAX_LENGTH} characters",
+            "name_too_long",
+            params={"maximum": NAME_MAX_LENGTH},
+        )
 
 
 # ------------------------------------------------------------------ reads

@@ -6,7 +6,8 @@ free-text skill means. Every employment or paid engagement is kept as a dated
 affiliation, because conflicts are judged over a window of years, not by today's
 employer alone. Validation runs on construction, so an `Expert` that exists is well
 formed; the registry API and the CSV import turn `InvalidExpert` (a `ValueError`
-naming the offending field) into a per-row error report.
+naming the offending field) into a per-row error report, each row's refusal a `code` with the
+values its sentence names (`params`), said in the reader's language (api/error_messages).
 """
 
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.steps.rejections import Params
 from expert_panels.periods import require_date
 
 CAR, RENOVATION = "car", "renovation"
@@ -34,12 +36,22 @@ CONFLICT_YEARS = 3
 
 
 class InvalidExpert(ValueError):
-    """Registry data that must not be stored; `field` says which value is wrong."""
+    """Registry data that must not be stored; `field` says which value is wrong, `message` why in
+    English, `code` and `params` why for a sentence in the reader's language (api/error_catalogue.py)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        code: str = "invalid_expert",
+        *,
+        params: Params | None = None,
+    ) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.code = code
+        self.params = dict(params or {})
 
 
 @dataclass(frozen=True)
@@ -91,23 +103,30 @@ class Expert:
 # ------------------------------------------------------------- validation
 def _text(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidExpert(field, "must be a non-empty string")
+        raise InvalidExpert(field, "must be a non-empty string", "value_required")
     return value
 
 
 def validate_affiliation(affiliation: Affiliation, field: str = "affiliation") -> None:
     _text(affiliation.org_id, f"{field}.org_id")
     if affiliation.kind not in AFFILIATION_KINDS:
-        raise InvalidExpert(f"{field}.kind", f"must be one of {', '.join(AFFILIATION_KINDS)}")
+        kinds = ", ".join(AFFILIATION_KINDS)
+        raise InvalidExpert(
+            f"{field}.kind", f"must be one of {kinds}", "unknown_affiliation_kind", params={"kinds": kinds}
+        )
     try:
         require_date(affiliation.start, f"{field}.start")
         if affiliation.end is not None:
             require_date(affiliation.end, f"{field}.end")
     except TypeError as exc:
-        raise InvalidExpert(field, str(exc)) from None
+        raise InvalidExpert(field, str(exc), "not_a_date") from None
     if affiliation.end is not None and affiliation.end < affiliation.start:
+        end, start = affiliation.end.isoformat(), affiliation.start.isoformat()
         raise InvalidExpert(
-            f"{field}.end", f"ends {affiliation.end.isoformat()} before it starts {affiliation.start}"
+            f"{field}.end",
+            f"ends {end} before it starts {start}",
+            "ends_before_start",
+            params={"end": end, "start": start},
         )
 
 
@@ -124,17 +143,24 @@ def validate_affiliations(affiliations: Any) -> None:
 def validate_specialties(domain: str, specialties: Any) -> None:
     """Specialties must come from the domain's fixed set: at least one, none twice."""
     if domain not in SPECIALTIES:
-        raise InvalidExpert("domain", f"must be one of {', '.join(DOMAINS)}")
+        domains = ", ".join(DOMAINS)
+        raise InvalidExpert(
+            "domain", f"must be one of {domains}", "unknown_domain", params={"domains": domains}
+        )
     if not isinstance(specialties, list | tuple) or not specialties:
-        raise InvalidExpert("specialties", "at least one specialty is required")
+        raise InvalidExpert("specialties", "at least one specialty is required", "specialties_required")
     allowed = SPECIALTIES[domain]
     for specialty in specialties:
         if specialty not in allowed:
+            known = ", ".join(allowed)
             raise InvalidExpert(
-                "specialties", f"unknown {domain} specialty {specialty!r}; known: {', '.join(allowed)}"
+                "specialties",
+                f"unknown {domain} specialty {specialty!r}; known: {known}",
+                "unknown_specialty",
+                params={"specialty": str(specialty), "known": known},
             )
     if len(set(specialties)) != len(specialties):
-        raise InvalidExpert("specialties", "a specialty is listed twice")
+        raise InvalidExpert("specialties", "a specialty is listed twice", "specialty_repeated")
 
 
 def validate_expert(expert: Expert) -> None:
@@ -182,11 +208,13 @@ def expert_document(expert: Expert) -> dict[str, Any]:
 
 def _iso_date(raw: Any, field: str) -> date:
     if not isinstance(raw, str):
-        raise InvalidExpert(field, "must be an ISO date (YYYY-MM-DD)")
+        raise InvalidExpert(field, "must be an ISO date (YYYY-MM-DD)", "not_a_date")
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidExpert(field, f"{raw!r} is not an ISO date (YYYY-MM-DD)") from None
+        raise InvalidExpert(
+            field, f"{raw!r} is not an ISO date (YYYY-MM-DD)", "not_a_date", params={"value": raw}
+        ) from None
 
 
 def affiliation_from_document(raw: Any, field: str = "affiliation") -> Affiliation:
@@ -204,7 +232,8 @@ def affiliation_from_document(raw: Any, field: str = "affiliation") -> Affiliati
             end=None if end in (None, "") else _iso_date(end, "affiliation.end"),
         )
     except InvalidExpert as exc:  # name the row's own field, e.g. affiliations[1].end
-        raise InvalidExpert(field + exc.field.removeprefix("affiliation"), exc.message) from None
+        own = field + exc.field.removeprefix("affiliation")
+        raise InvalidExpert(own, exc.message, exc.code, params=exc.params) from None
 
 
 def expert_from_document(raw: Any) -> Expert:

@@ -2,11 +2,15 @@
 (the `code` unchanged), and pages for browsers where the API would answer JSON."""
 
 from dataclasses import asdict
+from typing import Any
 
 import httpx
 
-from api.error_catalogue import catalogue
+from api.error_catalogue import catalogue, message
 from client.party import Party
+from domain.escrow import steps
+from domain.money import yuan
+from domain.steps.spec import StepSpec
 from tests.kits.flow import EscrowFlow
 
 PAGE = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -72,6 +76,57 @@ async def test_a_sentence_carries_the_value_its_raise_site_names(stack):
     assert (response.status_code, detail["code"]) == (404, "party_not_found")
     assert detail["message"] == catalogue("en")["party_not_found"].format(party_id="P-NOBODY-HERE")
     assert "P-NOBODY-HERE" in detail["message"]
+
+
+async def test_a_chinese_reader_is_told_which_party_is_not_registered(stack):
+    flow = await EscrowFlow(stack).register()
+    body = {
+        "title": "三室两厅 全屋装修",
+        "owner_id": flow.owner.id,
+        "contractor_id": "P-ZZZZZZZZZZ",
+        "inspector_id": flow.inspector.id,
+        "total_fen": 1_000_000,
+    }
+    response = await stack.http.post(
+        "/escrows", json=body, headers=flow.owner.auth | {"Accept-Language": "zh-CN"}
+    )
+    detail = response.json()["detail"]
+    assert (response.status_code, detail["code"], detail["field"]) == (422, "unknown_party", "contractor_id")
+    assert detail["message"] == "P-ZZZZZZZZZZ 没有以这个身份注册。"
+    assert detail["reason"] == "P-ZZZZZZZZZZ is not a registered contractor"
+
+
+async def test_a_workflows_refusal_brings_its_values_to_a_chinese_reader(stack):
+    """The machine's values cross the workflow's failure: a contract signed twice names its escrow,
+    and an acceptance of the wrong amount says the stage's amount in yuan, in Chinese."""
+    flow = await EscrowFlow(stack).register()
+    await flow.create(total_fen=1_000_000)
+    await flow.sign_contract()
+
+    async def refusal(spec: StepSpec[Any], payload: dict[str, Any]) -> dict[str, Any]:
+        signed = flow.owner.sign(spec.action, flow.escrow_id, payload, await flow.now())
+        response = await stack.http.post(
+            f"/escrows/{flow.escrow_id}{spec.route(payload)}",
+            json=asdict(signed),
+            headers={"Accept-Language": "zh-CN"},
+        )
+        return {"status": response.status_code, **response.json()["detail"]}
+
+    signed_twice = await refusal(steps.CONTRACT_SIGN, {"terms_hash": flow.terms_hash})
+    assert (signed_twice["status"], signed_twice["code"]) == (409, "not_in_draft")
+    assert signed_twice["message"] == f"托管 {flow.escrow_id} 的合同已经由双方签署。"
+
+    await flow.deposit(1_000_000)
+    await flow.request_inspection(1)
+    report_hash = await flow.report(1, "pass")
+    amount = (await flow.state()).stages[0].amount_fen
+    short = await refusal(
+        steps.STAGE_ACCEPT, {"stage": 1, "amount_fen": amount - 1, "report_hash": report_hash}
+    )
+    assert (short["status"], short["code"]) == (422, "amount_mismatch")
+    assert short["message"] == message("amount_mismatch", "zh-CN", {"amount_fen": amount})
+    assert yuan(amount) in short["message"] and str(amount) not in short["message"]
+    assert str(amount) in short["reason"]
 
 
 async def test_a_mistyped_address_is_a_page_in_the_readers_language(stack):

@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
+from api.error_catalogue import message
 from client.party import Party
 
 CSV_HEADER = "expert_id,name,domain,specialties,affiliations,party_id\n"
@@ -360,24 +361,58 @@ async def test_csv_import_with_bad_rows_reports_each_and_stores_nothing(stack, c
     detail = response.json()["detail"]
     assert detail["code"] == "invalid_rows"
     assert "nothing was imported" in detail["reason"]
-    assert [(r["row"], r["field"]) for r in detail["rows"]] == [
-        (3, "specialties"),
-        (4, "expert_id"),
-        (5, "expert_id"),
-        (6, "affiliations[0].start"),
-        (6, "affiliations[1].kind"),
-        (7, "party_id"),
-        (8, "affiliations[0]"),
-        (8, "name"),
+    assert [(r["row"], r["field"], r["code"]) for r in detail["rows"]] == [
+        (3, "specialties", "unknown_specialty"),
+        (4, "expert_id", "expert_id_repeated"),
+        (5, "expert_id", "expert_exists"),
+        (6, "affiliations[0].start", "not_a_date"),
+        (6, "affiliations[1].kind", "unknown_affiliation_kind"),
+        (7, "party_id", "not_an_expert_party"),
+        (8, "affiliations[0]", "bad_affiliation"),
+        (8, "name", "value_required"),
     ]
-    messages = {(r["row"], r["field"]): r["message"] for r in detail["rows"]}
-    assert "unknown renovation specialty 'tiling'" in messages[(3, "specialties")]
-    assert "row 2" in messages[(4, "expert_id")]
-    assert "already in the registry" in messages[(5, "expert_id")]
-    assert "expert" in messages[(7, "party_id")]
+    rows = {(r["row"], r["field"]): r for r in detail["rows"]}
+    # said from the catalogue with the row's values (English, as the request names no language),
+    # the import's own words kept as the reason
+    for row in detail["rows"]:
+        assert row["message"] == message(row["code"], "en", row["params"])
+    assert rows[(3, "specialties")]["params"]["specialty"] == "tiling"
+    assert "unknown renovation specialty 'tiling'" in rows[(3, "specialties")]["reason"]
+    assert rows[(4, "expert_id")]["message"] == f"The expert ID EXP-{tag}-1 is already on row 2 of this file."
+    assert rows[(5, "expert_id")]["params"] == {"expert_id": f"EXP-{tag}-OLD"}
+    assert rows[(6, "affiliations[0].start")]["params"] == {"value": "2024-02-30"}
+    assert owner.id in rows[(7, "party_id")]["message"]
+    assert rows[(8, "affiliations[0]")]["params"] == {"text": "ORG-Z|paid"}
     assert stored_count(stack, tag) == 1  # only the expert made before the import
     missing = await http.get(f"/experts/EXP-{tag}-1", headers=council.auth)
     assert missing.status_code == 404
+
+
+async def test_csv_import_says_each_rows_refusal_in_the_readers_language(stack, council, tag):
+    owner = await Party(stack.http, "owner", "李娜").register()
+    csv = CSV_HEADER + "\n".join(
+        [
+            f"EXP-{tag}-1,高明 {tag},renovation,tiling,,",  # row 2
+            f"EXP-{tag}-1,钱慧 {tag},renovation,painting,ORG-X|paid|2024-03-01|2023-01-01,",  # row 3
+            f"EXP-{tag}-3,孙立 {tag},car,body,,{owner.id}",  # row 4
+        ]
+    )
+    headers = {**council.auth, "Content-Type": "text/csv", "Accept-Language": "zh-CN"}
+    response = await stack.http.post("/experts/import", content=csv.encode(), headers=headers)
+
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert detail["message"] == message("invalid_rows", "zh-CN")
+    said = {(r["row"], r["code"]): r["message"] for r in detail["rows"]}
+    known = "waterproofing, electrical, plumbing, carpentry, painting, structure"
+    assert said == {
+        (2, "unknown_specialty"): f"“tiling”不是这个领域的专长；可填写的专长有：{known}。",
+        (3, "expert_id_repeated"): f"专家编号 EXP-{tag}-1 已在本文件第 2 行出现。",
+        (3, "ends_before_start"): "关系的结束日期早于开始日期（2023-01-01 早于 2024-03-01）。",
+        (4, "not_an_expert_party"): f"这个账户（{owner.id}）不是专家账户。",
+    }
+    assert all(r["reason"] and r["reason"] != r["message"] for r in detail["rows"])
+    assert stored_count(stack, tag) == 0
 
 
 async def test_csv_import_reads_the_charset_the_request_names(stack, council, tag):

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from api.error_catalogue import message
 from api.main import create_app
 from api.server_clock import SERVER_TIME_HEADER
+from api.stale_timestamp import stale_timestamp
 from client.party import Party, StepRefused
 from client.server_clock import ServerClock
 from config.settings import Settings
@@ -167,3 +169,13 @@ async def test_claims_and_workflow_steps_refused_for_time_say_how_far_off(stack)
     assert (
         await http.post(f"/cases/{case_id}/acceptance", json=asdict(council.sign("case.accept", case_id, {})))
     ).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("off", "side", "chinese"), [(-200, "behind", "慢了 0:03:20"), (3725, "ahead", "快了 1:02:05")]
+)
+def test_a_wrong_clock_is_told_how_far_off_in_the_readers_language(off, side, chinese):
+    refused = stale_timestamp(datetime.now(UTC) + timedelta(seconds=off))
+    assert refused.params == {side: chinese.split()[-1]}
+    assert chinese in (message("stale_timestamp", "zh-CN", refused.params) or "")
+    assert f"it is {chinese.split()[-1]} {side}" in (message("stale_timestamp", "en", refused.params) or "")

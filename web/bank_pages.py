@@ -164,7 +164,10 @@ async def record_deposit(
             due = row.total_fen - (await bank.balance(body.escrow_id)).deposited_fen
             if body.amount_fen > due and body.idempotency_key not in booked:
                 raise ApiError(
-                    409, "amount_above_outstanding", f"{body.escrow_id} waits for {yuan(max(due, 0))} at most"
+                    409,
+                    "amount_above_outstanding",
+                    f"{body.escrow_id} waits for {yuan(max(due, 0))} at most",
+                    params={"outstanding_fen": max(due, 0)},
                 )
             moved = await bank.deposit(
                 body.escrow_id,

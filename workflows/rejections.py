@@ -10,9 +10,12 @@ with workflow.unsafe.imports_passed_through():
 
 
 def rejection_error(exc: StepRejected) -> ApplicationError:
+    """The refusal as an update failure; its sentence's values ride along only when there are any,
+    so a refusal without them fails as it always did."""
+    params = {"params": exc.params} if exc.params else {}
     return ApplicationError(
         exc.message,
-        {"kind": exc.kind.value, "code": exc.code, **exc.details()},
+        {"kind": exc.kind.value, "code": exc.code, **exc.details(), **params},
         type=STEP_REJECTED,
         non_retryable=True,
     )

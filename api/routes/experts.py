@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 
-from api import expert_csv
+from api import error_catalogue, expert_csv
 from api.deps import CurrentParty, Offset, SessionDep
-from api.errors import ApiError, error_responses
+from api.errors import ApiError, error_responses, reply_language
 from api.expert_models import (
     AffiliationPublic,
     ExpertCreate,
@@ -78,10 +78,13 @@ def _invalid(exc: InvalidExpert) -> ApiError:
     return ApiError(422, "invalid_expert", f"{exc.field}: {exc.message}", details={"field": exc.field})
 
 
-def _link_error(exc: Exception) -> ApiError:
+def _link_error(exc: Exception, party_id: str | None) -> ApiError:
+    """The refusal of linking `party_id`: for the expert forms, and for a row of an import."""
     if isinstance(exc, experts.NotAnExpertPartyError):
-        return ApiError(422, "not_an_expert_party", str(exc))
-    return ApiError(409, "party_already_linked", str(exc))
+        return ApiError(
+            422, "not_an_expert_party", str(exc), params={"party_id": party_id} if party_id else {}
+        )
+    return ApiError(409, "party_already_linked", str(exc), params={"party_id": party_id} if party_id else {})
 
 
 def _not_found(expert_id: str) -> ApiError:
@@ -116,9 +119,12 @@ def create_expert(
         except InvalidExpert as exc:
             raise _invalid(exc) from None
         except experts.ExpertExistsError:
-            raise ApiError(409, "expert_exists", f"expert {document['expert_id']!r} already exists") from None
+            expert_id = document["expert_id"]
+            raise ApiError(
+                409, "expert_exists", f"expert {expert_id!r} already exists", params={"expert_id": expert_id}
+            ) from None
         except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
-            raise _link_error(exc) from None
+            raise _link_error(exc, body.party_id) from None
         return _public(stored).model_dump(mode="json"), stored.expert.expert_id
 
     key = header_key("expert.create", party.id, idempotency_key, body.model_dump(mode="json"), "expert")
@@ -188,7 +194,9 @@ _IMPORT_EXAMPLE = (
         }
     },
 )
-def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_text)]) -> Any:
+def import_experts(
+    request: Request, session: SessionDep, csv_text: Annotated[str, Depends(_csv_text)]
+) -> Any:
     """Import experts from a CSV file sent as the request body (`Content-Type: text/csv`; UTF-8
     unless a charset is named, e.g. `text/csv; charset=gb18030`; not a multipart form).
 
@@ -200,9 +208,10 @@ def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_te
 
     All or nothing: when every row is valid all are stored and the answer lists each row
     with its expert id. Otherwise nothing is stored and the answer is 422 `invalid_rows`
-    with `rows`: one `{row, field, message}` per problem, rows counted with the header as
-    row 1. An id already in the registry or twice in the file is a row problem. A file
-    that cannot be read as a whole (encoding, header, no rows) is 422 `invalid_csv`.
+    with `rows`: one `{row, field, code, message, reason, params}` per problem, rows counted
+    with the header as row 1; `message` is in the language of `Accept-Language`. An id
+    already in the registry or twice in the file is a row problem. A file that cannot be read
+    as a whole (encoding, header, no rows) is 422 `invalid_csv`.
     """
     try:
         parsed, problems = expert_csv.parse_experts(csv_text, new_id=experts.new_expert_id)
@@ -215,9 +224,7 @@ def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_te
             422,
             "invalid_rows",
             f"{bad_rows} row(s) are invalid; nothing was imported",
-            details={
-                "rows": [RowError(row=p.row, field=p.field, message=p.message).model_dump() for p in problems]
-            },
+            details={"rows": [_row_error(p, reply_language(request.scope)).model_dump() for p in problems]},
         )
     try:
         experts.create_experts(session=session, experts=[(row.expert, row.party_id) for row in parsed])
@@ -231,22 +238,41 @@ def import_experts(session: SessionDep, csv_text: Annotated[str, Depends(_csv_te
     )
 
 
+def _row_error(problem: expert_csv.RowProblem, language: str) -> RowError:
+    """A row's problem said in `language`, its code and values kept for programs."""
+    said = error_catalogue.message(problem.code, language, problem.params)
+    return RowError(
+        row=problem.row,
+        field=problem.field,
+        code=problem.code,
+        message=said or problem.reason,
+        reason=problem.reason,
+        params=problem.params,
+    )
+
+
 def _registry_problems(session: Session, parsed: list[expert_csv.ParsedRow]) -> list[expert_csv.RowProblem]:
     """The rows that are fine on their own but clash with the registry."""
     problems = []
     taken = experts.existing_expert_ids(session=session, expert_ids=[row.expert.expert_id for row in parsed])
     for row in parsed:
-        if row.expert.expert_id in taken:
-            problems.append(
-                expert_csv.RowProblem(
-                    row.row, "expert_id", f"{row.expert.expert_id!r} is already in the registry"
-                )
+        expert_id = row.expert.expert_id
+        if expert_id in taken:
+            refusal = InvalidExpert(
+                "expert_id",
+                f"{expert_id!r} is already in the registry",
+                "expert_exists",
+                params={"expert_id": expert_id},
             )
+            problems.append(expert_csv.RowProblem.of(row.row, refusal))
         if row.party_id is not None:
             try:
                 experts.check_party_link(session=session, party_id=row.party_id)
             except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
-                problems.append(expert_csv.RowProblem(row.row, "party_id", str(exc)))
+                link = _link_error(exc, row.party_id)
+                problems.append(
+                    expert_csv.RowProblem(row.row, "party_id", link.code, link.message, dict(link.params))
+                )
     return problems
 
 
@@ -279,7 +305,7 @@ def update_expert(expert_id: str, body: ExpertUpdate, session: SessionDep) -> Ex
     except experts.ExpertNotFoundError:
         raise _not_found(expert_id) from None
     except (experts.NotAnExpertPartyError, experts.PartyAlreadyLinkedError) as exc:
-        raise _link_error(exc) from None
+        raise _link_error(exc, body.party_id) from None
     return _public(stored)
 
 

@@ -347,7 +347,11 @@ class CaseMachine(SignedStepMachine):
         else:
             remedy = payload.remedy or "-"
         if self.terms.domain == RENOVATION and pay + refund != self.terms.disputed_fen:
-            raise invalid("amounts_do_not_add_up", f"pay plus refund must be {self.terms.disputed_fen} fen")
+            raise invalid(
+                "amounts_do_not_add_up",
+                f"pay plus refund must be {self.terms.disputed_fen} fen",
+                params={"amount_fen": self.terms.disputed_fen},
+            )
         proposed = payload.settlement_hash
         if proposed != settlement_hash(self.subject_id, pay, refund, remedy):
             raise invalid("settlement_hash_mismatch", "settlement_hash does not match the settlement")
@@ -460,7 +464,9 @@ class CaseMachine(SignedStepMachine):
             raise conflict("strike_used", f"the {actor} has already struck an expert")
         expert_id, reason = payload.expert_id, payload.reason
         if expert_id not in current.seats:
-            raise conflict("not_on_panel", f"{expert_id} holds no seat on this panel")
+            raise conflict(
+                "not_on_panel", f"{expert_id} holds no seat on this panel", params={"expert_id": expert_id}
+            )
         return lambda: self._strike(actor, expert_id, reason, now)
 
     def _strike(self, party: str, expert_id: str, reason: str, now: datetime) -> None:
@@ -586,7 +592,11 @@ class CaseMachine(SignedStepMachine):
         if self.terms.domain == RENOVATION and (
             opinion.pay_fen is None or opinion.pay_fen > self.terms.disputed_fen
         ):
-            raise invalid("bad_proposal", f"propose a payment from 0 to {self.terms.disputed_fen} fen")
+            raise invalid(
+                "bad_proposal",
+                f"propose a payment from 0 to {self.terms.disputed_fen} fen",
+                params={"maximum_fen": self.terms.disputed_fen},
+            )
         if self.terms.domain == CAR and opinion.pay_fen is not None:
             raise invalid("bad_proposal", "a car case decides a remedy, not a money split")
         return lambda: current.reveals.__setitem__(expert_id, opinion)
@@ -910,10 +920,15 @@ class CaseMachine(SignedStepMachine):
         if mediation is None:
             if self.mediation is not None and self.mediation.ended_at is not None:
                 ended = local_day(self.mediation.ended_at)
-                raise conflict("mediation_ended", f"the mediation period ended on {ended}")
+                raise conflict(
+                    "mediation_ended", f"the mediation period ended on {ended}", params={"date": ended}
+                )
             raise conflict("wrong_phase", f"the case is in {self.phase.value}: no mediation period runs")
         if now >= mediation.due and not self._clock_paused():  # the timer may not have fired yet
-            raise conflict("mediation_ended", f"the mediation period ended on {local_day(mediation.due)}")
+            ended = local_day(mediation.due)
+            raise conflict(
+                "mediation_ended", f"the mediation period ended on {ended}", params={"date": ended}
+            )
         days = payload.working_days
         proposed = mediation.proposed
         same = proposed if proposed is not None and proposed.working_days == days else None

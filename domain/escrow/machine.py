@@ -237,12 +237,15 @@ class EscrowMachine(SignedStepMachine):
         if not tx_id or isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
             raise invalid("bad_deposit", "a deposit needs a bank transaction id and a positive amount")
         if tx_id in self.deposits:
-            raise duplicate("deposit_already_recorded", f"deposit {tx_id} is already recorded")
+            raise duplicate(
+                "deposit_already_recorded", f"deposit {tx_id} is already recorded", params={"tx_id": tx_id}
+            )
         if self.ledger.deposited_fen + amount_fen > MAX_AMOUNT_FEN:
             raise invalid(
                 "deposit_out_of_range",
                 f"deposits into one escrow may total at most {yuan(MAX_AMOUNT_FEN)}; "
                 f"{yuan(self.ledger.deposited_fen)} is already deposited",
+                params={"maximum_fen": MAX_AMOUNT_FEN, "deposited_fen": self.ledger.deposited_fen},
             )
 
     def record_deposit(self, tx_id: str, amount_fen: int, now: datetime) -> None:
@@ -293,7 +296,11 @@ class EscrowMachine(SignedStepMachine):
         self, payload: steps.ContractSign, role: str, now: datetime
     ) -> Callable[[], None]:
         if self.phase is not Phase.DRAFT:
-            raise conflict("not_in_draft", "the contract is already signed by both parties")
+            raise conflict(
+                "not_in_draft",
+                "the contract is already signed by both parties",
+                params={"escrow_id": self.escrow_id},
+            )
         if payload.terms_hash != self.terms_hash:
             raise invalid("terms_mismatch", "the signed terms hash does not match this contract")
         if role in self.signed_by:
@@ -308,12 +315,18 @@ class EscrowMachine(SignedStepMachine):
         if self.phase is not Phase.ACTIVE:
             raise conflict("not_active", f"the escrow is {self.phase}, not active")
         if number > len(self.stages):
-            raise invalid("no_such_stage", f"the contract has {len(self.stages)} stages")
+            raise invalid(
+                "no_such_stage",
+                f"the contract has {len(self.stages)} stages",
+                params={"stages": len(self.stages)},
+            )
         stage = self.stages[number - 1]
         if stage is not self._current_stage():
-            raise conflict("not_current_stage", f"stage {number} is not the stage in progress")
+            raise conflict(
+                "not_current_stage", f"stage {number} is not the stage in progress", params={"stage": number}
+            )
         if stage.status not in statuses:
-            raise conflict("wrong_stage_state", f"stage {number} is {stage.status}")
+            raise conflict("wrong_stage_state", f"stage {number} is {stage.status}", params={"stage": number})
         return stage
 
     def _plan_inspection_request(
@@ -339,7 +352,11 @@ class EscrowMachine(SignedStepMachine):
     ) -> Apply:
         stage = self._stage_for_step(payload.stage, StageStatus.INSPECTION_REQUESTED)
         if read_integer(payload.round, "round", minimum=1) != stage.round:
-            raise conflict("wrong_round", f"stage {stage.number} is in inspection round {stage.round}")
+            raise conflict(
+                "wrong_round",
+                f"stage {stage.number} is in inspection round {stage.round}",
+                params={"stage": stage.number, "round": stage.round},
+            )
         result = payload.result
         defects = [
             Defect(d.description, d.location, d.cost_estimate_fen, list(d.photos)) for d in payload.defects
@@ -374,14 +391,26 @@ class EscrowMachine(SignedStepMachine):
 
     def _require_unfrozen(self, stage: Stage) -> None:
         if stage.dispute is not None:
-            raise conflict("stage_frozen", f"stage {stage.number} is frozen by dispute {stage.dispute}")
+            raise conflict(
+                "stage_frozen",
+                f"stage {stage.number} is frozen by dispute {stage.dispute}",
+                params={"stage": stage.number, "dispute": stage.dispute},
+            )
         if self.shortfall_fen:
-            raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
+            raise conflict(
+                "awaiting_topup",
+                f"releases wait for a top-up of {self.shortfall_fen} fen",
+                params={"shortfall_fen": self.shortfall_fen},
+            )
 
     def _plan_stage_accept(self, payload: steps.StageAccept, role: str, now: datetime) -> Apply:
         stage = self._acceptable_stage(payload.stage, payload.report_hash)
         if payload.amount_fen != stage.amount_fen:
-            raise invalid("amount_mismatch", f"stage {stage.number} releases {stage.amount_fen} fen")
+            raise invalid(
+                "amount_mismatch",
+                f"stage {stage.number} releases {stage.amount_fen} fen",
+                params={"amount_fen": stage.amount_fen},
+            )
         return lambda: self._release_stage(stage, stage.amount_fen, MovementReason.ACCEPTED)
 
     def _plan_stage_accept_partial(
@@ -398,6 +427,7 @@ class EscrowMachine(SignedStepMachine):
             raise invalid(
                 "amounts_do_not_add_up",
                 f"pay plus holdbacks must equal the stage amount of {stage.amount_fen} fen",
+                params={"amount_fen": stage.amount_fen},
             )
 
         def apply() -> None:
@@ -418,7 +448,11 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("not_active", f"the escrow is {self.phase}")
         number = payload.stage
         if number > len(self.stages):
-            raise invalid("no_such_stage", f"the contract has {len(self.stages)} stages")
+            raise invalid(
+                "no_such_stage",
+                f"the contract has {len(self.stages)} stages",
+                params={"stages": len(self.stages)},
+            )
         stage = self.stages[number - 1]
         self._require_unfrozen(stage)
         names = list(payload.items)
@@ -427,7 +461,9 @@ class EscrowMachine(SignedStepMachine):
             raise conflict("no_such_holdback", f"stage {number} holds back {sorted(held)}")
         amount = sum(held[name].amount_fen for name in names)
         if payload.amount_fen != amount:
-            raise invalid("amount_mismatch", f"those holdbacks amount to {amount} fen")
+            raise invalid(
+                "amount_mismatch", f"those holdbacks amount to {amount} fen", params={"amount_fen": amount}
+            )
 
         def apply() -> None:
             for name in names:
@@ -461,11 +497,19 @@ class EscrowMachine(SignedStepMachine):
             raise refusal
         change_no = payload.change_no
         if change_no != self.changes_applied + 1:
-            raise conflict("wrong_change_no", f"the next change order is number {self.changes_applied + 1}")
+            raise conflict(
+                "wrong_change_no",
+                f"the next change order is number {self.changes_applied + 1}",
+                params={"number": self.changes_applied + 1},
+            )
         from_stage = payload.from_stage
         first_open = self._first_changeable_stage()
         if from_stage != first_open:
-            raise conflict("stage_not_changeable", f"the plan can change from stage {first_open} on")
+            raise conflict(
+                "stage_not_changeable",
+                f"the plan can change from stage {first_open} on",
+                params={"stage": first_open},
+            )
         stages = [(s.name, s.amount_fen) for s in payload.stages]
         if not stages:
             raise invalid("stages_required", "a change order keeps at least one stage")
@@ -600,9 +644,15 @@ class EscrowMachine(SignedStepMachine):
     def _stage_dispute_refusal(self, stage: Stage) -> StepRejected | None:
         """Why a dispute may not name this stage now; None when it may."""
         if stage.dispute is not None:
-            return conflict("already_disputed", f"stage {stage.number} is already in dispute")
+            return conflict(
+                "already_disputed",
+                f"stage {stage.number} is already in dispute",
+                params={"stage": stage.number},
+            )
         if stage.open_fen == 0:
-            return conflict("nothing_held", f"nothing is held for stage {stage.number}")
+            return conflict(
+                "nothing_held", f"nothing is held for stage {stage.number}", params={"stage": stage.number}
+            )
         return None
 
     def _retention_disputable(self) -> bool:
@@ -657,7 +707,9 @@ class EscrowMachine(SignedStepMachine):
         linked = self.disputes[dispute - 1]
         held = self.disputed_fen(linked)
         if disputed_fen != held:
-            raise invalid("disputed_amount_mismatch", f"dispute {dispute} holds {held} fen")
+            raise invalid(
+                "disputed_amount_mismatch", f"dispute {dispute} holds {held} fen", params={"held_fen": held}
+            )
 
         def apply() -> None:
             linked.case_id = case_id
@@ -668,11 +720,17 @@ class EscrowMachine(SignedStepMachine):
     def _case_refusal(self, dispute: int) -> StepRejected | None:
         """Why no case may be filed for this dispute now; None when one may."""
         if not 1 <= dispute <= len(self.disputes) or self.disputes[dispute - 1].status != "open":
-            return conflict("no_open_dispute", f"escrow {self.escrow_id} has no open dispute {dispute}")
+            return conflict(
+                "no_open_dispute",
+                f"escrow {self.escrow_id} has no open dispute {dispute}",
+                params={"dispute": dispute},
+            )
         linked = self.disputes[dispute - 1]
         if linked.case_id is not None:
             return conflict(
-                "case_already_filed", f"dispute {dispute} is already before case {linked.case_id}"
+                "case_already_filed",
+                f"dispute {dispute} is already before case {linked.case_id}",
+                params={"case_id": linked.case_id},
             )
         return None
 
@@ -687,7 +745,7 @@ class EscrowMachine(SignedStepMachine):
     def _plan_dispute_decide(self, payload: steps.DisputeDecide, role: str, now: datetime) -> Apply:
         number = payload.dispute
         if number > len(self.disputes) or self.disputes[number - 1].status != "open":
-            raise conflict("no_open_dispute", f"dispute {number} is not open")
+            raise conflict("no_open_dispute", f"dispute {number} is not open", params={"dispute": number})
         dispute = self.disputes[number - 1]
         outcome = payload.outcome
         disputed = self.disputed_fen(dispute)
@@ -695,9 +753,17 @@ class EscrowMachine(SignedStepMachine):
         refund = payload.refund_fen
         rework_days = payload.rework_days
         if outcome == "split" and pay + refund != disputed:
-            raise invalid("amounts_do_not_add_up", f"pay plus refund must equal the {disputed} fen disputed")
+            raise invalid(
+                "amounts_do_not_add_up",
+                f"pay plus refund must equal the {disputed} fen disputed",
+                params={"amount_fen": disputed},
+            )
         if outcome == "refund" and (pay or refund != disputed):
-            raise invalid("amounts_do_not_add_up", f"a refund returns all {disputed} fen disputed")
+            raise invalid(
+                "amounts_do_not_add_up",
+                f"a refund returns all {disputed} fen disputed",
+                params={"amount_fen": disputed},
+            )
         if outcome == "rework":
             if rework_days < 1 or pay or refund:
                 raise invalid("bad_rework", "a rework order sets rework_days and moves no money")
@@ -711,7 +777,11 @@ class EscrowMachine(SignedStepMachine):
             ):
                 raise invalid("bad_rework", "only stages under way and not yet accepted can be reworked")
         elif self.shortfall_fen:  # a decision that moves money waits for the top-up like any release
-            raise conflict("awaiting_topup", f"releases wait for a top-up of {self.shortfall_fen} fen")
+            raise conflict(
+                "awaiting_topup",
+                f"releases wait for a top-up of {self.shortfall_fen} fen",
+                params={"shortfall_fen": self.shortfall_fen},
+            )
         return lambda: self._enforce(dispute, outcome, pay, refund, rework_days, now)
 
     def _plan_dispute_withdraw(self, payload: steps.DisputeWithdraw, role: str, now: datetime) -> Apply:
@@ -722,10 +792,14 @@ class EscrowMachine(SignedStepMachine):
         """
         number = payload.dispute
         if number > len(self.disputes) or self.disputes[number - 1].status != "open":
-            raise conflict("no_open_dispute", f"dispute {number} is not open")
+            raise conflict("no_open_dispute", f"dispute {number} is not open", params={"dispute": number})
         dispute = self.disputes[number - 1]
         if dispute.case_id is None or payload.case_id != dispute.case_id:
-            raise conflict("not_that_case", f"dispute {number} is not before case {payload.case_id}")
+            raise conflict(
+                "not_that_case",
+                f"dispute {number} is not before case {payload.case_id}",
+                params={"case_id": payload.case_id},
+            )
         return lambda: self._withdraw(dispute, role, now)
 
     def _withdraw(self, dispute: Dispute, role: str, now: datetime) -> None:
@@ -794,6 +868,7 @@ class EscrowMachine(SignedStepMachine):
             raise invalid(
                 "claim_exceeds_retention",
                 f"only {self.retention.open_fen - claimed} fen of retention is unclaimed",
+                params={"unclaimed_fen": self.retention.open_fen - claimed},
             )
         claim = WarrantyClaim(len(self.claims) + 1, payload.description, amount, list(payload.evidence), now)
         return lambda: self.claims.append(claim)
@@ -801,7 +876,7 @@ class EscrowMachine(SignedStepMachine):
     def _plan_warranty_withdraw(self, payload: steps.WarrantyWithdraw, role: str, now: datetime) -> Apply:
         number = payload.claim
         if number > len(self.claims) or self.claims[number - 1].status != "open":
-            raise conflict("no_open_claim", f"warranty claim {number} is not open")
+            raise conflict("no_open_claim", f"warranty claim {number} is not open", params={"claim": number})
         if self.retention.dispute is not None:
             raise conflict("retention_frozen", "the retention is frozen by a dispute")
         claim = self.claims[number - 1]
@@ -1174,5 +1249,5 @@ def change_plan_hash(change_no: int, from_stage: int, stages: list[tuple[str, in
 
 def read_stage_number(number: int, count: int) -> int:
     if number > count:
-        raise invalid("no_such_stage", f"stage numbers run from 1 to {count}")
+        raise invalid("no_such_stage", f"stage numbers run from 1 to {count}", params={"stages": count})
     return number

@@ -6,7 +6,9 @@ list sorted, for the object they belong to), then the first field in declaration
 that is wrong, and within it the outermost problem (a list that is not one, or too long,
 before its entries; an entry that is not an object before that object's fields). Each
 pydantic error type maps onto one code (`CODES`), all of kind INVALID (HTTP 422), with a
-plain sentence naming the field.
+plain sentence naming the field; a bound broken (`out_of_range`) is passed as the sentence's
+`minimum` or `maximum` (domain/steps/payloads.py `bounds`), and a text's or a list's limit as
+`maximum`, so the reader's own language says it too.
 """
 
 from collections.abc import Callable, Sequence
@@ -17,7 +19,8 @@ from pydantic_core import ErrorDetails
 
 from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.steps.fields import MAX_ITEMS, MAX_TEXT, StepPayload
-from domain.steps.rejections import StepRejected, invalid
+from domain.steps.payloads import bounds
+from domain.steps.rejections import Params, StepRejected, invalid
 
 P = TypeVar("P", bound=StepPayload)
 Sentence = Callable[[str, dict[str, Any]], str]
@@ -132,4 +135,13 @@ def _mapped(error: ErrorDetails) -> StepRejected:
         return invalid("invalid_field", f"'{name}' is not valid: {error['msg']}", field=name)
     code, field_sentence, entry_sentence = known
     sentence = entry_sentence if entry else field_sentence
-    return invalid(code, sentence(name, ctx), field=name)
+    return invalid(code, sentence(name, ctx), field=name, params=_limits(kind, name, ctx))
+
+
+def _limits(kind: str, name: str, ctx: dict[str, Any]) -> Params:
+    """The values the refusal's sentence names: the bound broken, or how long a text or list may be."""
+    if kind == "too_long":
+        return {"maximum": MAX_TEXT}
+    if kind == "too_many_items":
+        return {"maximum": ctx["max_length"]}
+    return bounds(name, ctx)

@@ -10,7 +10,17 @@ from collections.abc import Set
 from typing import Any
 
 from domain.money import MAX_AMOUNT_FEN, yuan
-from domain.steps.rejections import invalid
+from domain.steps.rejections import Params, invalid
+
+
+def bounds(name: str, limits: dict[str, Any]) -> Params:
+    """The `out_of_range` values for field `name` broken against pydantic's `ge` or `le`: `minimum`
+    or `maximum`, named `..._fen` for an amount so the reader sees yuan (api/error_catalogue.py)."""
+    money = "_fen" if name.endswith("_fen") else ""
+    said = {"ge": "minimum", "le": "maximum"}
+    return {
+        said[key] + money: value for key, value in limits.items() if key in said and isinstance(value, int)
+    }
 
 
 def choice(value: str | None, name: str, options: Set[str]) -> str:
@@ -31,7 +41,12 @@ def read_integer(value: Any, name: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid("not_an_integer", f"'{name}' must be an integer (amounts are in fen)", field=name)
     if value < minimum:
-        raise invalid("out_of_range", f"'{name}' must be at least {minimum}", field=name)
+        raise invalid(
+            "out_of_range",
+            f"'{name}' must be at least {minimum}",
+            field=name,
+            params=bounds(name, {"ge": minimum}),
+        )
     return value
 
 
@@ -44,5 +59,6 @@ def read_amount(value: Any, name: str, *, minimum: int = 0) -> int:
             "out_of_range",
             f"'{name}' must be at most {MAX_AMOUNT_FEN} fen ({yuan(MAX_AMOUNT_FEN)})",
             field=name,
+            params=bounds(name, {"le": MAX_AMOUNT_FEN}),
         )
     return fen

@@ -16,6 +16,11 @@ A code reaches a client in one of a few ways, and each is a shape in the tree:
   `{404: "not_found", ...}.get(status, "http_error")`;
 - a parameter `code: str = "code"` (a refusal class's default code).
 
+What a sentence may name is read the same way (`passed_params`): the keys of a `params={...}`
+written at a call that refuses with a code, e.g. `conflict("wrong_round", ..., params={"stage": n,
+"round": r})`; a key or a dict chosen by a condition (`{"behind" if late else "ahead": ...}`,
+`{"party_id": p} if p else {}`) counts both sides.
+
 The settings (read at start, never answered) and the sandbox bank (a stand-in for the bank's own
 service, which speaks for itself) are not scanned.
 """
@@ -86,7 +91,9 @@ def exception_classes(tree: ast.Module) -> dict[str, int]:
     return found
 
 
-def refused_codes(node: ast.Call, exceptions: dict[str, int] | None = None) -> Iterator[str]:
+def refused_codes(
+    node: ast.Call, exceptions: dict[str, int] | None = None, constants: dict[str, str] | None = None
+) -> Iterator[str]:
     name = callee(node)
     if exceptions and name in exceptions:  # a refusal class with a `code` parameter: that argument
         position = exceptions[name]
@@ -96,7 +103,7 @@ def refused_codes(node: ast.Call, exceptions: dict[str, int] | None = None) -> I
     else:
         return
     for argument in candidates:
-        if code := is_code(argument):
+        if code := is_code(argument, constants):
             yield code
             return
         if isinstance(argument, ast.JoinedStr):  # f"{process.noun}_closed"
@@ -174,13 +181,65 @@ def codes_in(source: str, exceptions: dict[str, int] | None = None) -> set[str]:
     return found
 
 
-def raised_codes() -> set[str]:
-    """Every code the scanned folders can answer with."""
-    sources = [
+def _keys(node: ast.expr | None) -> Iterator[str]:
+    """The names a key expression can take: a literal, or either side of a condition."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.IfExp):
+        yield from _keys(node.body)
+        yield from _keys(node.orelse)
+
+
+def _params(node: ast.expr) -> Iterator[str]:
+    """The names a `params=` value passes: a dict's keys, or either side of a condition's."""
+    if isinstance(node, ast.Dict):
+        yield from (name for key in node.keys for name in _keys(key))
+    elif isinstance(node, ast.IfExp):
+        yield from _params(node.body)
+        yield from _params(node.orelse)
+
+
+def params_in(source: str, exceptions: dict[str, int] | None = None) -> dict[str, set[str]]:
+    """For each code `source` refuses with, the names of the values its raise sites pass."""
+    tree = ast.parse(source)
+    constants = module_constants(tree)
+    known = {**(exceptions or {}), **exception_classes(tree)}
+    found: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        passed = [name for k in node.keywords if k.arg == "params" for name in _params(k.value)]
+        for code in refused_codes(node, known, constants) if passed else ():
+            found.setdefault(code, set()).update(passed)
+    return found
+
+
+def _sources() -> list[str]:
+    return [
         path.read_text(encoding="utf-8")
         for folder in FOLDERS
         for path in sorted((ROOT / folder).rglob("*.py"))
         if path not in NOT_ANSWERED
     ]
-    exceptions = {name: at for source in sources for name, at in exception_classes(ast.parse(source)).items()}
+
+
+def _exceptions(sources: list[str]) -> dict[str, int]:
+    return {name: at for source in sources for name, at in exception_classes(ast.parse(source)).items()}
+
+
+def passed_params() -> dict[str, set[str]]:
+    """Every code's values as its raise sites in the scanned folders pass them."""
+    sources = _sources()
+    exceptions = _exceptions(sources)
+    found: dict[str, set[str]] = {}
+    for source in sources:
+        for code, names in params_in(source, exceptions).items():
+            found.setdefault(code, set()).update(names)
+    return found
+
+
+def raised_codes() -> set[str]:
+    """Every code the scanned folders can answer with."""
+    sources = _sources()
+    exceptions = _exceptions(sources)
     return {code for source in sources for code in codes_in(source, exceptions)}

@@ -76,15 +76,16 @@ async def test_staff_record_a_transfer_once_and_never_above_what_is_due(stack):
 
     def record(party: Party, amount_fen: int, idempotency_key: str = key):
         body = {"escrow_id": flow.escrow_id, "amount_fen": amount_fen, "idempotency_key": idempotency_key}
-        return stack.http.post("/bank/deposits", json=body, headers=party.auth)
+        return stack.http.post("/bank/deposits", json=body, headers=party.auth | {"Accept-Language": "zh-CN"})
 
-    async def refused(response, status: int, code: str) -> None:
+    async def refused(response, status: int, code: str) -> str:
         answer = await response
         assert (answer.status_code, answer.json()["detail"]["code"]) == (status, code), answer.text
+        return answer.json()["detail"]["message"]
 
     await refused(record(flow.owner, 1_000), 403, "bank_staff_only")
     await refused(record(staff, total + 1), 409, "amount_above_outstanding")
-    await refused(record(staff, 1_000, "ESC-2026-00001:deposit-0123456789abcdef"), 422, "bad_idempotency_key")
+    await refused(record(staff, 1_000, "ESC-1999-00001:deposit-0123456789abcdef"), 422, "bad_idempotency_key")
     assert await stack.bank.statement(flow.escrow_id) == []  # nothing refused was booked
 
     first = await record(staff, 600_000)
@@ -92,7 +93,10 @@ async def test_staff_record_a_transfer_once_and_never_above_what_is_due(stack):
     assert first.status_code == again.status_code == 201
     assert again.json() == {"tx_id": first.json()["tx_id"], "replayed": True}
     fresh_key = f"{flow.escrow_id}:deposit-{'f' * 32}"
-    await refused(record(staff, total - 600_000 + 1, fresh_key), 409, "amount_above_outstanding")
+    above = await refused(record(staff, total - 600_000 + 1, fresh_key), 409, "amount_above_outstanding")
+    assert (
+        above == f"金额超过了托管账户尚待存入的数额：最多 {yuan(total - 600_000)}。"
+    )  # the teller's language
     assert (await record(staff, total - 600_000, fresh_key)).status_code == 201
 
     await read_model_shows(stack, flow.escrow_id, "active")  # the bank confirmed both to the escrow

@@ -2,11 +2,14 @@
 
 from playwright.async_api import expect
 
-from api.error_catalogue import catalogue
+from api.error_catalogue import message
 from tests.kits.driver import open_escrow, register, sign
 from tests.kits.owner_kit import funded_for_browser_owner
 
 TOTAL_FEN = 5_000_000
+
+# The refusal a stale tab meets, with the stage and the dispute in the reader's words.
+FROZEN = message("stage_frozen", "zh-CN", {"stage": 1, "dispute": 1}) or "stage_frozen"
 
 
 async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_context, stack):
@@ -42,7 +45,7 @@ async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_contex
     # The stale tab's signature is refused, said so in words (the code as data), and the tab says the
     # escrow changed instead of reloading under the owner's hands.
     await stale.keyboard.press("Enter")
-    await expect(stale.locator("#step-error")).to_contain_text(catalogue("zh-CN")["stage_frozen"])
+    await expect(stale.locator("#step-error")).to_contain_text(FROZEN)
     await expect(stale.locator("#step-error")).to_have_attribute("data-code", "stage_frozen")
     assert "stage_frozen" not in await stale.locator("#step-error").inner_text()
     await expect(stale.locator("#changed")).to_be_visible(timeout=15_000)
@@ -54,7 +57,7 @@ async def test_an_owner_disputes_a_passed_stage_and_its_money_freezes(new_contex
     await stale.click('form[data-step="stage.accept"] button[type=submit]')
     await stale.keyboard.press("Enter")
     await expect(stale.locator("#step-error")).to_be_visible()
-    await expect(stale.locator("#step-error")).to_contain_text(catalogue("zh-CN")["stage_frozen"])
+    await expect(stale.locator("#step-error")).to_contain_text(FROZEN)
     await expect(stale.locator("#step-error")).to_have_attribute("data-code", "stage_frozen")
     assert "stage_frozen" not in await stale.locator("#step-error").inner_text()
     assert [url for url in posts if url.endswith("/stages/1/acceptance")] == [

@@ -6,8 +6,10 @@ import uuid
 from playwright.async_api import BrowserContext, Page, expect
 
 from api.deps import SESSION_COOKIE
+from api.error_catalogue import message
 from client.party import Party
 from config.settings import Settings
+from expert_panels.registry import RENOVATION, SPECIALTIES
 from tests.kits.driver import check_usable, open_page
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.staff_kit import ENROLLED, enrol_for_this_test
@@ -150,9 +152,17 @@ async def test_a_csv_import_reports_each_row_in_words_at_390_px(stack, new_conte
     await expect(refused).to_have_count(2)
     await expect(refused.nth(0).locator("td").first).to_have_text("3")
     await expect(refused.nth(0).locator("td").last).to_contain_text("未导入：专长：")
-    await expect(refused.nth(0).locator("td").last).to_contain_text("tiling")
+    # each row's reason in the page's language, with the value at fault, and its code as data
+    known = ", ".join(SPECIALTIES[RENOVATION])
+    tiling = message("unknown_specialty", "zh-CN", {"specialty": "tiling", "known": known}) or "?"
+    await expect(refused.nth(0).locator("td").last).to_contain_text(tiling)
+    await expect(refused.nth(0)).to_have_attribute("data-code", "unknown_specialty")
     await expect(refused.nth(1).locator("td").first).to_have_text("4")
-    await expect(refused.nth(1).locator("td").last).to_contain_text("未导入：任职与报酬关系：")
+    await expect(refused.nth(1).locator("td").last).to_contain_text(
+        "未导入：任职与报酬关系：关系类型只能是："
+    )
+    await expect(refused.nth(1)).to_have_attribute("data-code", "unknown_affiliation_kind")
+    assert "specialty" not in await refused.nth(0).inner_text()  # no English reason on the page
     await check_usable(page)
     assert await named(stack, council, tag) == []
 

@@ -87,9 +87,10 @@ document.addEventListener("DOMContentLoaded", () => {
 
   function report(rows, summary) {
     const body = document.getElementById("import-rows");
-    body.replaceChildren(...rows.map(([row, text, className]) => {
+    body.replaceChildren(...rows.map(([row, text, className, code]) => {
       const tr = document.createElement("tr");
       tr.className = className;
+      if (code) tr.dataset.code = code; // a refused row's reason for programs; its words are the API's, in the page's language
       const number = document.createElement("td");
       number.textContent = row;
       const outcome = document.createElement("td");
@@ -129,7 +130,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     if (detail && detail.code === "invalid_rows") {
       const rows = detail.rows.map((row) => [
-        row.row, say("experts_desk.report_refused", { field: field(row.field), message: row.message }), "error",
+        row.row, say("experts_desk.report_refused", { field: field(row.field), message: row.message }), "error", row.code,
       ]);
       const bad = new Set(detail.rows.map((row) => row.row)).size;
       report(rows, say("experts_desk.report_none_added", { count: bad }));
