@@ -1,4 +1,5 @@
-"""`escrow audit --files DIR`: every evidence file a trail's steps name is in DIR, unchanged.
+"""`escrow audit --files DIR`: every evidence file a trail's steps name is in DIR, unchanged; and
+`--files-from-store`, in the store the settings name (on a bucket: tests/test_evidence_s3.py).
 
 The trails are real: built by the escrow machine (tests/kits/machine_kit.py) and exported as the
 workflow's `audit_trail` query does. Which payload fields name files is read from the step
@@ -16,6 +17,7 @@ import pytest
 from cli.audit import CHUNK_BYTES, digests_in, file_digest, verify_file
 from domain.audit import NamedFile, files_named_by_trail, files_of_step
 from domain.steps.files import file_hash
+from evidence.store import original_key
 from tests.kits.machine_kit import export, funded
 
 REPO = Path(__file__).parents[1]
@@ -45,11 +47,11 @@ def trail_file(tmp_path: Path) -> Path:
     return path
 
 
-def audit(trail: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """`escrow audit --verify TRAIL` with these options, as an auditor runs it."""
+def audit(trail: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`escrow audit --verify TRAIL` with these options (and these settings), as an auditor runs it."""
     command = [sys.executable, "-m", "cli.main", "audit", "--verify", str(trail), *options]
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=60, env={"COLUMNS": "200"}, cwd=REPO
+        command, capture_output=True, text=True, timeout=60, env={"COLUMNS": "200", **(env or {})}, cwd=REPO
     )
 
 
@@ -116,3 +118,19 @@ def test_files_are_hashed_a_chunk_at_a_time_in_every_sub_folder(tmp_path: Path):
 def test_files_that_are_not_a_folder_stop_the_audit_before_it_starts(trail_file: Path, tmp_path: Path):
     ran = audit(trail_file, "--files", str(tmp_path / "nowhere"))
     assert ran.returncode == 2 and "is not a folder" in ran.stdout
+
+
+def test_the_files_from_the_local_store_the_settings_name(trail_file: Path, tmp_path: Path):
+    """`--files-from-store` on the default store, the data dir's `evidence/` folder: the files
+    where the app keeps them, a missing one named by its hash; the memory store has none to audit."""
+    data_dir = tmp_path / "data"
+    stored = data_dir / "evidence" / original_key(file_hash(PHOTO))
+    written(stored.parent, {stored.name: PHOTO})
+    ran = audit(trail_file, "--files-from-store", env={"ESCROW_DATA_DIR": str(data_dir)})
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert f"missing {file_hash(CLIP)} (dispute.raise" in ran.stdout and "found" in ran.stdout
+    assert f"{file_hash(PHOTO)} (" not in ran.stdout, "the photo is found"
+    memory = audit(trail_file, "--files-from-store", env={"ESCROW_EVIDENCE_STORE": "memory"})
+    assert memory.returncode == 2 and "keeps no files to audit" in memory.stdout
+    both = audit(trail_file, "--files-from-store", "--files", str(tmp_path))
+    assert both.returncode == 2 and "not both" in both.stderr
