@@ -7,10 +7,7 @@ declarations (`Files`, domain/steps/files.py).
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,19 +15,7 @@ from cli.audit import CHUNK_BYTES, digests_in, file_digest, verify_file
 from domain.audit import NamedFile, files_named_by_trail, files_of_step
 from domain.steps.files import file_hash
 from evidence.store import original_key
-from tests.kits.machine_kit import export, funded
-
-REPO = Path(__file__).parents[1]
-PHOTO, CLIP = b"\xff\xd8 a photo of the kitchen wall", b"\x00\x00\x00\x18ftypmp4 the floor drain"
-
-
-def trail_naming(photo: str, clip: str) -> dict[str, Any]:
-    """A real escrow trail: the contractor asks for stage 1's inspection with a photo, the owner
-    disputes the stage with a clip."""
-    kit = funded()
-    kit.step("contractor", "inspection.request", {"stage": 1, "evidence": [photo]})
-    kit.dispute(stages=[1], evidence=[clip])
-    return export(kit.m)
+from tests.kits.audit_files import CLIP, PHOTO, audit, trail_naming
 
 
 def written(folder: Path, files: dict[str, bytes]) -> Path:
@@ -45,14 +30,6 @@ def trail_file(tmp_path: Path) -> Path:
     path = tmp_path / "trail.json"
     path.write_text(json.dumps(trail_naming(file_hash(PHOTO), file_hash(CLIP))))
     return path
-
-
-def audit(trail: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`escrow audit --verify TRAIL` with these options (and these settings), as an auditor runs it."""
-    command = [sys.executable, "-m", "cli.main", "audit", "--verify", str(trail), *options]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=60, env={"COLUMNS": "200", **(env or {})}, cwd=REPO
-    )
 
 
 def test_the_trail_names_each_file_with_the_step_that_named_it(trail_file: Path):

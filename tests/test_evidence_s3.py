@@ -31,8 +31,8 @@ from evidence.refusals import EvidenceRefused
 from evidence.store import WRITE_BUFFER, EvidenceStore, make_store, original_key, public_key, thumbnail_key
 from evidence.upload import store_upload
 from tests.conftest import running_stack, stack_settings
+from tests.kits.audit_files import CLIP, PHOTO, audit, trail_naming
 from tests.kits.evidence_files import XYZ, digest_of, mp4, photo
-from tests.test_audit_files import CLIP, PHOTO, audit, trail_naming
 
 KEY_ID, SECRET = "evidence-key", "evidence-secret"
 
