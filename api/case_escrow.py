@@ -11,18 +11,20 @@ It leaves out what moves money or names where it goes: the ledger, the movements
 bank transactions), the deposit instructions and the parties' keys.
 
 Decision, who reads it: whoever may read the case (api/case_access.py), and besides them every
-expert seated on ANY of the case's panels, while they sit and after. The case rule admits the
-current panel only, so that a first panel whose decision was objected to does not follow the
-larger panel's deliberation; what the escrow recorded, though, is the same facts the first panel
-already decided on, and a member may be asked about their decision later. Experts who declined
-or were struck left their seat before reading anything and are not in any round's seats.
+expert who sits or sat on ANY of the case's panels (`sat_on_panel`, which says who sat). The case
+rule admits the current panel only, so that a first panel whose decision was objected to does
+not follow the larger panel's deliberation; what the escrow recorded, though, is the same facts
+the first panel already decided on, and a member may be asked about their decision later.
+Experts who declined, were struck or let their declaration time run out left their seat before
+the panel formed and read nothing more. The evidence files follow the same rule
+(api/evidence_access.py).
 """
 
 from dataclasses import dataclass
 
 from temporalio.client import Client
 
-from api.case_access import case_reader_role
+from api.case_access import case_reader_role, sat_on_panel
 from api.errors import ApiError
 from api.gateway import ESCROW, query
 from db.models import Party
@@ -48,9 +50,9 @@ class CaseEscrowView:
 
 
 def case_escrow_reader_role(party: Party, case: CaseSnapshot) -> Role | None:
-    """The case's reader rule, widened to every expert ever seated on one of its panels."""
+    """The case's reader rule, widened to every expert who sat on one of its panels."""
     role = case_reader_role(party, case)
-    if role is None and any(seat.party_id == party.id for r in case.rounds for seat in r.seats.values()):
+    if role is None and sat_on_panel(party.id, case):
         return Role.EXPERT
     return role
 

@@ -4,6 +4,11 @@ With `--files DIR`, also check the evidence: every file a step of the trail name
 (under any name, in any sub-folder, so a copy of the evidence store's folder works as well as a
 folder of downloads) with the bytes whose SHA-256 was signed. A file whose bytes were changed
 hashes to something else, so the hash the step names is then missing.
+
+With `--files-from-store`, the same check against the evidence store the settings name (the
+app's own: local folder or bucket, evidence/store.py), with nothing downloaded first: each named
+file's object is read where the store keeps it (`sha256/...`) and hashed as it streams, so one
+missing is `missing` and one whose bytes hash to something else is `altered`.
 """
 
 import asyncio
@@ -12,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from obstore.exceptions import NotFoundError
 from rich.console import Console
 from rich.table import Table
 
@@ -19,6 +25,7 @@ from config.settings import Settings
 from db import crud
 from db.engine import make_engine, session_scope
 from domain.audit import EARLIER_ENTRIES, files_named_by_trail, verify_trail, whole_trail
+from evidence.store import EvidenceStore, make_store, original_key
 from workflows.connection import connect_temporal
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
@@ -39,8 +46,13 @@ async def _export(settings: Settings, escrow_id: str) -> dict[str, Any]:
         return whole_trail(exported, crud.stored_trail(session=session, subject_id=escrow_id))
 
 
-def export_and_verify(settings: Settings, escrow_id: str, out: Path | None, files: Path | None = None) -> int:
-    if files is not None and not files.is_dir():
+Files = Path | EvidenceStore  # where the audit looks for the files a trail names
+
+
+def export_and_verify(
+    settings: Settings, escrow_id: str, out: Path | None, files: Files | None = None
+) -> int:
+    if isinstance(files, Path) and not files.is_dir():
         return _no_folder(files)
     trail = asyncio.run(_export(settings, escrow_id))
     path = out or Path(f"{escrow_id}-audit.json")
@@ -49,8 +61,8 @@ def export_and_verify(settings: Settings, escrow_id: str, out: Path | None, file
     return report(trail, files)
 
 
-def verify_file(path: Path, files: Path | None = None) -> int:
-    if files is not None and not files.is_dir():
+def verify_file(path: Path, files: Files | None = None) -> int:
+    if isinstance(files, Path) and not files.is_dir():
         return _no_folder(files)
     try:
         trail = json.loads(path.read_text(encoding="utf-8"))
@@ -63,6 +75,15 @@ def verify_file(path: Path, files: Path | None = None) -> int:
 def _no_folder(files: Path) -> int:
     console.print(f"[red]--files {files} is not a folder[/red]")
     return 2
+
+
+def store_to_audit(settings: Settings) -> EvidenceStore | None:
+    """The evidence store the app's settings name; None, said why, for the memory store (it lives
+    and dies with one API process: an audit would find it empty)."""
+    if settings.evidence_store == "memory":
+        console.print("[red]--files-from-store: ESCROW_EVIDENCE_STORE=memory keeps no files to audit[/red]")
+        return None
+    return make_store(settings)
 
 
 def file_digest(path: Path) -> str:
@@ -79,21 +100,51 @@ def digests_in(folder: Path) -> set[str]:
     return {file_digest(path) for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def report_files(trail: dict[str, Any], folder: Path) -> int:
-    """The table of the files the trail names, found or missing in `folder`; how many are missing."""
+async def object_digest(store: EvidenceStore, digest: str) -> str | None:
+    """'sha256:' and the hex SHA-256 of the bytes the store keeps for `digest`, read as they
+    stream; None when it keeps none."""
+    hashed = hashlib.sha256()
+    try:
+        async for chunk in store.stream(original_key(digest)):
+            hashed.update(chunk)
+    except (NotFoundError, FileNotFoundError):
+        return None
+    return f"sha256:{hashed.hexdigest()}"
+
+
+async def states_in_store(store: EvidenceStore, digests: list[str]) -> dict[str, str]:
+    """found, missing or altered, for each digest, as the store holds its file."""
+    states: dict[str, str] = {}
+    for digest in dict.fromkeys(digests):
+        held = await object_digest(store, digest)
+        states[digest] = "missing" if held is None else "found" if held == digest else "altered"
+    return states
+
+
+def report_files(trail: dict[str, Any], files: Files) -> int:
+    """The table of the files the trail names, found, missing or altered in `files` (a folder or
+    the store); how many are not found."""
     named = files_named_by_trail(trail)
-    present = digests_in(folder)
-    table = Table(title=f"evidence files named by {trail.get('escrow_id', '?')}, looked for in {folder}")
-    for column in ("file hash", "step", "seq", "in the folder"):
+    if isinstance(files, Path):
+        present, where, found_in = digests_in(files), str(files), "in the folder"
+        states = {file.digest: "found" if file.digest in present else "missing" for file in named}
+    else:
+        states = asyncio.run(states_in_store(files, [file.digest for file in named]))
+        where, found_in = "the evidence store", "in the store"
+    table = Table(title=f"evidence files named by {trail.get('escrow_id', '?')}, looked for in {where}")
+    for column in ("file hash", "step", "seq", found_in):
         table.add_column(column, overflow="fold")
     for file in named:
-        shown = "found" if file.digest in present else "[red]missing[/red]"
-        table.add_row(file.digest, file.action, str(file.seq), shown)
+        state = states[file.digest]
+        table.add_row(
+            file.digest, file.action, str(file.seq), state if state == "found" else f"[red]{state}[/red]"
+        )
     console.print(table)
-    missing = [file for file in named if file.digest not in present]
+    missing = [file for file in named if states[file.digest] != "found"]
     for file in missing:  # one unwrapped line each, whole hashes for whoever greps the output
         console.print(
-            f"[red]FAIL[/red] missing {file.digest} ({file.action}, seq {file.seq})", soft_wrap=True
+            f"[red]FAIL[/red] {states[file.digest]} {file.digest} ({file.action}, seq {file.seq})",
+            soft_wrap=True,
         )
     if missing:
         console.print(f"[red]FAIL[/red] {len(missing)} of {len(named)} named file(s) missing or altered")
@@ -102,7 +153,7 @@ def report_files(trail: dict[str, Any], folder: Path) -> int:
     return len(missing)
 
 
-def report(trail: dict[str, Any], files: Path | None = None) -> int:
+def report(trail: dict[str, Any], files: Files | None = None) -> int:
     problems = verify_trail(trail)
     table = Table(title=f"audit trail of {trail.get('escrow_id', '?')}")
     for column in ("seq", "action", "signer", "role", "signed at", "entry hash"):

@@ -153,20 +153,36 @@ def audit(
         Path | None,
         typer.Option(help="also check that every file the steps name is in this folder, unchanged"),
     ] = None,
+    files_from_store: Annotated[
+        bool,
+        typer.Option(
+            "--files-from-store",
+            help="also check every file the steps name in the evidence store the settings name, unchanged",
+        ),
+    ] = False,
 ) -> None:
     """Export an escrow's hash-chained trail of signed steps and verify it (exit 1 if it fails).
 
     An escrow in its warranty run holds only that run's steps: the earlier ones are read from the
     audit log in the database the settings name (ESCROW_DATABASE_URL). With --files, every
     evidence file a step names must be in that folder (any name, any sub-folder) and hash to what
-    was signed: a table lists each, found or missing, and any missing one fails the audit."""
-    from cli.audit import export_and_verify, verify_file
+    was signed: a table lists each, found or missing, and any missing one fails the audit. With
+    --files-from-store the files are read from the evidence store the settings name
+    (ESCROW_EVIDENCE_STORE and its ESCROW_EVIDENCE_S3_* settings, as the app reads them)."""
+    from cli.audit import Files, export_and_verify, store_to_audit, verify_file
 
+    if files is not None and files_from_store:
+        raise typer.BadParameter("give --files DIR or --files-from-store, not both")
+    source: Files | None = files
+    if files_from_store:
+        source = store_to_audit(get_settings())
+        if source is None:
+            raise typer.Exit(2)
     if verify is not None:
-        raise typer.Exit(verify_file(verify, files))
+        raise typer.Exit(verify_file(verify, source))
     if escrow_id is None:
         raise typer.BadParameter("give an ESCROW_ID to export, or --verify FILE")
-    raise typer.Exit(export_and_verify(get_settings(), escrow_id, out, files))
+    raise typer.Exit(export_and_verify(get_settings(), escrow_id, out, source))
 
 
 @app.command("verify-draw")

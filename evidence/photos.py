@@ -1,4 +1,13 @@
-"""Photos: a small JPEG thumbnail for the pages, and a copy without GPS for everyone but the uploader.
+"""Photos: a small JPEG thumbnail for the pages, and a copy without location metadata for everyone
+but the uploader.
+
+Where a photo was taken can be written in several places besides EXIF's GPS block: an XMP
+packet (`exif:GPSLatitude`, `photoshop:City`; a JPEG's APP1, a PNG's `XML:com.adobe.xmp` iTXt
+chunk, a WebP's `XMP ` chunk), a JPEG's IPTC block (APP13: city, sub-location) or comment, a
+PNG's text chunks (tEXt, zTXt, iTXt, any key: ImageMagick keeps a whole EXIF block in one). A
+photo carrying any of them gets the copy, which is re-encoded from the pixels with nothing but
+the EXIF less its GPS block and the colour profile: whatever metadata there was, and whatever
+key or dialect it used, does not reach the copy. The thumbnail carries no metadata at all.
 
 Decoding is guarded: any error a decoder raises on the bytes is a refusal, never a 500, and a
 photo over `MAX_PIXELS` (a decompression bomb is a few KB that
@@ -8,6 +17,7 @@ never decodes at full size for it.
 """
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 from typing import Final
@@ -20,6 +30,9 @@ from evidence.refusals import EvidenceRefused
 MAX_PIXELS: Final = 50_000_000  # a 50-megapixel camera's full frame
 THUMBNAIL_PX: Final = 320
 FORMATS: Final = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+XMP_HEADERS: Final = (b"http://ns.adobe.com/xap/1.0/\x00", b"http://ns.adobe.com/xmp/extension/\x00")
+PNG_METADATA_CHUNKS: Final = frozenset({b"tEXt", b"zTXt", b"iTXt", b"eXIf"})
+PIXEL_INFO: Final = ("icc_profile", "transparency")  # what the savers read from `info` that is no metadata
 
 
 @dataclass(frozen=True)
@@ -59,8 +72,29 @@ def _open(data: bytes, media_type: str | None = None) -> Image.Image:
 
 
 def _has_location(data: bytes, media_type: str) -> bool:
+    """Whether the photo carries metadata that can say where it was taken (the module's list)."""
+    if media_type == "image/png" and not PNG_METADATA_CHUNKS.isdisjoint(_png_chunk_types(data)):
+        return True
     with _open(data, media_type) as image:
-        return bool(image.getexif().get_ifd(IFD.GPSInfo))
+        if image.getexif().get_ifd(IFD.GPSInfo) or "xmp" in image.info or "comment" in image.info:
+            return True
+        applist: list[tuple[str, bytes]] = getattr(image, "applist", [])  # a JPEG's APPn segments
+        return any(
+            marker == "APP13" or (marker == "APP1" and body.startswith(XMP_HEADERS))
+            for marker, body in applist
+        )
+
+
+def _png_chunk_types(data: bytes) -> set[bytes]:
+    """The types of the PNG's chunks, read from their headers: Pillow skips a text chunk it cannot
+    decode, but the bytes still carry it."""
+    types: set[bytes] = set()
+    at = 8  # past the signature
+    while at + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, at)
+        types.add(kind)
+        at += 12 + length  # length, type, data, CRC
+    return types
 
 
 def _thumbnail(data: bytes) -> bytes:
@@ -69,24 +103,26 @@ def _thumbnail(data: bytes) -> bytes:
             image.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        rgb = upright.convert("RGB")
+        rgb.info = {}  # the JPEG saver would carry a comment over from the original
         out = io.BytesIO()
-        upright.convert("RGB").save(out, format="JPEG", quality=80)
+        rgb.save(out, format="JPEG", quality=80)
         return out.getvalue()
 
 
 def _without_location(data: bytes, media_type: str) -> bytes:
     """The photo re-saved upright, its EXIF kept but for the GPS block (and the orientation,
-    applied to the pixels); XMP, which may repeat the location, is not carried over."""
+    applied to the pixels), its colour profile and transparency kept; no other metadata (XMP,
+    IPTC, comments, text chunks) is carried over."""
     with _open(data, media_type) as image:
         exif = image.getexif()
         upright = ImageOps.exif_transpose(image)
         exif.pop(Base.Orientation, None)
         exif.get_ifd(IFD.GPSInfo).clear()
         exif.pop(IFD.GPSInfo, None)
-        upright.info.pop("xmp", None)
-        upright.info.pop("XML:com.adobe.xmp", None)
+        upright.info = {key: upright.info[key] for key in PIXEL_INFO if key in upright.info}
         out = io.BytesIO()
-        options: dict[str, object] = {"exif": exif.tobytes()}
+        options: dict[str, object] = {"exif": exif.tobytes()} if exif else {}
         if media_type == "image/jpeg":
             options |= {"quality": 95, "icc_profile": image.info.get("icc_profile")}
         elif media_type == "image/webp":

@@ -1,4 +1,5 @@
-"""`escrow audit --files DIR`: every evidence file a trail's steps name is in DIR, unchanged.
+"""`escrow audit --files DIR`: every evidence file a trail's steps name is in DIR, unchanged; and
+`--files-from-store`, in the store the settings name (on a bucket: tests/test_evidence_s3.py).
 
 The trails are real: built by the escrow machine (tests/kits/machine_kit.py) and exported as the
 workflow's `audit_trail` query does. Which payload fields name files is read from the step
@@ -6,29 +7,15 @@ declarations (`Files`, domain/steps/files.py).
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cli.audit import CHUNK_BYTES, digests_in, file_digest, verify_file
 from domain.audit import NamedFile, files_named_by_trail, files_of_step
 from domain.steps.files import file_hash
-from tests.kits.machine_kit import export, funded
-
-REPO = Path(__file__).parents[1]
-PHOTO, CLIP = b"\xff\xd8 a photo of the kitchen wall", b"\x00\x00\x00\x18ftypmp4 the floor drain"
-
-
-def trail_naming(photo: str, clip: str) -> dict[str, Any]:
-    """A real escrow trail: the contractor asks for stage 1's inspection with a photo, the owner
-    disputes the stage with a clip."""
-    kit = funded()
-    kit.step("contractor", "inspection.request", {"stage": 1, "evidence": [photo]})
-    kit.dispute(stages=[1], evidence=[clip])
-    return export(kit.m)
+from evidence.store import original_key
+from tests.kits.audit_files import CLIP, PHOTO, audit, trail_naming
 
 
 def written(folder: Path, files: dict[str, bytes]) -> Path:
@@ -43,14 +30,6 @@ def trail_file(tmp_path: Path) -> Path:
     path = tmp_path / "trail.json"
     path.write_text(json.dumps(trail_naming(file_hash(PHOTO), file_hash(CLIP))))
     return path
-
-
-def audit(trail: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """`escrow audit --verify TRAIL` with these options, as an auditor runs it."""
-    command = [sys.executable, "-m", "cli.main", "audit", "--verify", str(trail), *options]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=60, env={"COLUMNS": "200"}, cwd=REPO
-    )
 
 
 def test_the_trail_names_each_file_with_the_step_that_named_it(trail_file: Path):
@@ -116,3 +95,19 @@ def test_files_are_hashed_a_chunk_at_a_time_in_every_sub_folder(tmp_path: Path):
 def test_files_that_are_not_a_folder_stop_the_audit_before_it_starts(trail_file: Path, tmp_path: Path):
     ran = audit(trail_file, "--files", str(tmp_path / "nowhere"))
     assert ran.returncode == 2 and "is not a folder" in ran.stdout
+
+
+def test_the_files_from_the_local_store_the_settings_name(trail_file: Path, tmp_path: Path):
+    """`--files-from-store` on the default store, the data dir's `evidence/` folder: the files
+    where the app keeps them, a missing one named by its hash; the memory store has none to audit."""
+    data_dir = tmp_path / "data"
+    stored = data_dir / "evidence" / original_key(file_hash(PHOTO))
+    written(stored.parent, {stored.name: PHOTO})
+    ran = audit(trail_file, "--files-from-store", env={"ESCROW_DATA_DIR": str(data_dir)})
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert f"missing {file_hash(CLIP)} (dispute.raise" in ran.stdout and "found" in ran.stdout
+    assert f"{file_hash(PHOTO)} (" not in ran.stdout, "the photo is found"
+    memory = audit(trail_file, "--files-from-store", env={"ESCROW_EVIDENCE_STORE": "memory"})
+    assert memory.returncode == 2 and "keeps no files to audit" in memory.stdout
+    both = audit(trail_file, "--files-from-store", "--files", str(tmp_path))
+    assert both.returncode == 2 and "not both" in both.stderr

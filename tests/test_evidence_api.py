@@ -26,7 +26,7 @@ from db.engine import single_transaction
 from db.models import EvidenceFile, EvidenceRef
 from domain.steps.files import Files, OneFile
 from evidence.store import make_store, original_key, public_key, thumbnail_key
-from tests.kits.evidence_files import digest_of, mp4, pdf, photo
+from tests.kits.evidence_files import XMP_GPS, XMP_LATITUDE, digest_of, mp4, pdf, photo, png
 from tests.kits.flow import EscrowFlow
 from workflows.evidence_sweep import SCHEDULE_ID, ensure_sweep_schedule
 
@@ -197,6 +197,17 @@ async def test_a_video_location_is_hidden_from_others(stack, escrows):
     )
     assert len(seen.content) == len(data) and b"+31.2304" not in seen.content
     assert b"+31.2304" in (await http.get(f"/evidence/{digest}", headers=mine.owner.auth)).content
+
+
+async def test_a_location_in_xmp_or_png_text_is_hidden_from_others(stack, escrows):
+    http, (mine, _) = stack.http, escrows
+    label = uuid.uuid4().hex  # a PNG of this test's own: the same chunks make the same bytes
+    for data in (photo(320, 240, xmp=XMP_GPS), png(label=label, texts={"GPS": "31.2304 N"}, xmp=XMP_GPS)):
+        digest = await mine.owner.upload_evidence(data)
+        refer(stack, digest, mine.escrow_id, mine.owner)
+        seen = await http.get(f"/evidence/{digest}", headers=mine.contractor.auth)
+        assert seen.status_code == 200 and XMP_LATITUDE not in seen.content and b"31.2304" not in seen.content
+        assert (await http.get(f"/evidence/{digest}", headers=mine.owner.auth)).content == data
 
 
 class Report(BaseModel):

@@ -3,10 +3,12 @@
 The bucket path of `evidence/store.py` built from settings as a deployment builds it (plain
 HTTP because the endpoint says so, path-style addressing, a prefix), a multipart upload of a
 file over the 5 MB part size, a tampered upload refused with nothing left in the bucket, the
-key layout of docs/EVIDENCE.md read back with boto3, and the API and the sweep on that bucket.
+key layout of docs/EVIDENCE.md read back with boto3, the API and the sweep on that bucket, and
+`escrow audit --files-from-store` reading the files a trail names from it.
 """
 
 import io
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -24,10 +26,12 @@ from activities.types import EvidenceSweepInput
 from client.party import Party
 from config.settings import Settings
 from db.models import EvidenceFile
+from domain.steps.files import file_hash
 from evidence.refusals import EvidenceRefused
 from evidence.store import WRITE_BUFFER, EvidenceStore, make_store, original_key, public_key, thumbnail_key
 from evidence.upload import store_upload
 from tests.conftest import running_stack, stack_settings
+from tests.kits.audit_files import CLIP, PHOTO, audit, trail_naming
 from tests.kits.evidence_files import XYZ, digest_of, mp4, photo
 
 KEY_ID, SECRET = "evidence-key", "evidence-secret"
@@ -239,3 +243,30 @@ async def test_the_api_stores_serves_and_sweeps_through_the_bucket(s3_stack):
     assert bucket.keys() == []
     gone = await stack.http.get(f"/evidence/{digest}", headers=owner.auth)
     assert (gone.status_code, gone.json()["detail"]["code"]) == (404, "no_such_file")
+
+
+async def test_the_audit_checks_the_named_files_in_the_bucket_the_settings_name(bucket, tmp_path):
+    """`escrow audit --files-from-store` reads the files where the app keeps them, with its own
+    settings (ESCROW_EVIDENCE_*): all there passes; one missing and one whose bytes were changed
+    in the bucket fail, each named by its hash."""
+    settings = bucket.settings("audited")
+    store = make_store(Settings(data_dir=tmp_path, **settings))
+    trail = tmp_path / "trail.json"
+    trail.write_text(json.dumps(trail_naming(file_hash(PHOTO), file_hash(CLIP))))
+    env = {f"ESCROW_{name.upper()}": str(value) for name, value in settings.items()}
+    env["ESCROW_DATA_DIR"] = str(tmp_path)
+
+    for data in (PHOTO, CLIP):
+        await store.put(original_key(file_hash(data)), data)
+    ran = audit(trail, "--files-from-store", env=env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "all 2 named file(s) found unchanged" in ran.stdout
+
+    await store.put(original_key(file_hash(CLIP)), CLIP.replace(b"drain", b"drains"))  # changed in place
+    store.delete_now(original_key(file_hash(PHOTO)))
+    ran = audit(trail, "--files-from-store", env=env)
+    assert ran.returncode == 1, ran.stdout
+    assert f"missing {file_hash(PHOTO)} (inspection.request" in ran.stdout
+    assert f"altered {file_hash(CLIP)} (dispute.raise" in ran.stdout
+    assert "evidence it names is missing or altered" in ran.stdout
+    assert bucket.keys() == [layout("audited", "sha256", file_hash(CLIP))], "the audit changed nothing"

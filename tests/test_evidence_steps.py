@@ -4,8 +4,9 @@ An escrow step, a claim and a case step naming a file the store does not hold ar
 (422 `file_not_uploaded`) and change nothing; the same steps after the client uploads the file
 are accepted, and the projection records which escrow or case names which file. Then who may
 read the files: the case's seated panel (the case's files, and the stage photos of the escrow
-the case is about), and not a member of another case's panel, an outsider or a party of
-another escrow; the uploader alone gets the original with its GPS block (api/evidence_access.py).
+the case is about), and not a member of another case's panel, an outsider, a party of another
+escrow or an expert who was drawn and declined the seat; the uploader alone gets the original
+with its GPS block (api/evidence_access.py).
 """
 
 import io
@@ -178,3 +179,39 @@ async def test_the_seated_panel_reads_its_case_files_and_the_escrows_stage_photo
     for refused in (other_member, outsider, other.flow.owner, other.flow.contractor):
         for path in (f"/evidence/{case_photo}", f"/evidence/{case_photo}/thumbnail", f"/evidence/{stage}"):
             assert await status(http, refused, path) == (403, "not_a_participant"), (refused.name, path)
+
+
+async def test_an_expert_who_declines_the_seat_reads_none_of_the_files_and_those_who_sat_do(
+    stack, experts_leave
+):
+    """Drawn, then declined for a conflict: the seat and the files go to the alternate; the
+    panel that sat reads the case's files and the escrow's (api.case_access.sat_on_panel)."""
+    http = stack.http
+    stage = digest_of(stage_photo := photo(643, 480))
+    disputed = await filed_case(stack, stage_photos=[stage_photo])
+    case = disputed.case
+    await case.accept()
+    await case.answer("the drain was laid to the plan")
+    await disputed.demo.negotiate_in_vain(case)
+    drawn = await case.until("panel")
+    declined = next(expert_id for expert_id in case.seats(drawn) if expert_id in case.experts)
+    leaver = case.expert(declined)
+
+    async def leaver_reads() -> tuple[int, str | None]:
+        return await status(http, leaver, f"/evidence/{stage}")
+
+    await eventually(
+        leaver_reads, lambda seen: seen == (200, None), "the drawn expert reads the escrow's photo", 20
+    )
+    await case.declare(declined, independent=False, reason="I consulted for the owner")
+    refused = (403, "not_a_participant")
+    await eventually(leaver_reads, lambda seen: seen == refused, "the declined expert reads it no more", 20)
+
+    state = await disputed.demo.form_panel(case)
+    on_site = photo(1200, 901)
+    await case.submit_evidence(disputed.flow.owner, [on_site], note="taken at the drain")
+    await refs_of(stack, case.case_id, 2)  # the claim's photo and this one
+    member = case.expert(next(e for e in case.seats(state) if e in case.experts))
+    for path in (f"/evidence/{digest_of(on_site)}", f"/evidence/{stage}/thumbnail"):
+        assert await status(http, member, path) == (200, None), path
+        assert await status(http, leaver, path) == refused, path

@@ -20,7 +20,18 @@ from evidence.refusals import EvidenceRefused
 from evidence.store import EvidenceStore, make_store, original_key, public_key, thumbnail_key
 from evidence.upload import store_upload
 from evidence.video import blank_locations
-from tests.kits.evidence_files import XYZ, digest_of, mp4, pdf, photo, png
+from tests.kits.evidence_files import (
+    XMP_APP1,
+    XMP_GPS,
+    XMP_LATITUDE,
+    XYZ,
+    digest_of,
+    mp4,
+    pdf,
+    photo,
+    png,
+    png_chunk_types,
+)
 
 
 @pytest.fixture(params=["local", "memory"])
@@ -134,6 +145,49 @@ async def test_a_png_is_a_photo_with_a_thumbnail(raw_store):
     stored = await store_upload(store, digest_of(data), chunks(data))
     assert (stored.file_type.media_type, stored.file_type.kind) == ("image/png", "photo")
     assert await store.exists(thumbnail_key(digest_of(data)))
+    assert stored.has_public_copy is False, "nothing but pixels: nothing to leave out"
+
+
+async def test_a_location_in_xmp_iptc_or_a_comment_is_left_out_of_a_jpegs_public_copy(raw_store):
+    """No EXIF GPS block: the location only in an XMP packet, an IPTC block (APP13) or a comment."""
+    store = EvidenceStore(raw_store)
+    iim = b"\x1c\x02\x5a" + struct.pack(">H", 8) + b"Shanghai"  # IPTC dataset 2:90, the city
+    block = b"Photoshop 3.0\x00" + b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(iim)) + iim
+    iptc = b"\xff\xed" + struct.pack(">H", 2 + len(block)) + block  # APP13, as Photoshop writes it
+    plain = photo(400, 300)
+    for data in (
+        photo(400, 300, xmp=XMP_GPS),
+        photo(400, 300, comment=b"Flat 3, 12 Nanjing Road"),
+        plain[:2] + iptc + plain[2:],
+    ):
+        assert not Image.open(io.BytesIO(data)).getexif().get_ifd(IFD.GPSInfo)
+        digest = digest_of(data)
+        stored = await store_upload(store, digest, chunks(data))
+        assert stored.has_public_copy is True
+        assert await store.read(original_key(digest)) == data, "the uploader's original is kept as uploaded"
+        public, thumbnail = await store.read(public_key(digest)), await store.read(thumbnail_key(digest))
+        for shown in (public, thumbnail):
+            assert [n for n in (XMP_APP1, XMP_LATITUDE, b"Nanjing", b"Shanghai") if n in shown] == []
+        copy = Image.open(io.BytesIO(public))
+        assert (copy.format, copy.size, copy.getexif()[Base.Make]) == ("JPEG", (400, 300), "TestCam")
+
+
+async def test_a_pngs_text_chunks_and_xmp_are_left_out_of_its_public_copy(raw_store):
+    store = EvidenceStore(raw_store)
+    data = png(
+        texts={"Location": "31.2304 N, 121.4737 E"},
+        compressed={"Comment": "taken at 31.2304 N"},
+        xmp=XMP_GPS,
+    )
+    assert {b"tEXt", b"zTXt", b"iTXt"} <= set(png_chunk_types(data))
+    digest = digest_of(data)
+    stored = await store_upload(store, digest, chunks(data))
+    assert stored.has_public_copy is True
+    assert await store.read(original_key(digest)) == data
+    public = await store.read(public_key(digest))
+    assert png_chunk_types(public) == [b"IHDR", b"IDAT", b"IEND"]
+    assert b"31.2304" not in public and XMP_LATITUDE not in public
+    assert Image.open(io.BytesIO(public)).tobytes() == Image.open(io.BytesIO(data)).tobytes(), "same pixels"
 
 
 async def test_a_decompression_bomb_is_refused_before_it_is_decoded(raw_store):
