@@ -14,6 +14,7 @@ async def test_an_alert_and_a_strike_reason_are_said_in_the_readers_language(sta
     assert json.loads(opened.params_json) == {
         "number": "1",
         "raised_by": "owner",
+        "cause": "raised",
         "reason": "the bathroom floor leaks",  # as the owner typed it
     }
 

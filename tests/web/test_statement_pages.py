@@ -15,6 +15,7 @@ from domain.spreadsheet import FORMULA_STARTS
 from tests.kits.flow import EscrowFlow
 from tests.kits.staff_kit import page
 from tests.kits.statement_kit import HOLDBACKS, TITLE, TOTAL_FEN, lived_through
+from web.server_text import movement_reason
 
 
 def rows_of(response) -> list[list[str]]:
@@ -70,9 +71,10 @@ async def test_an_escrows_statement_as_a_page_and_as_csv(stack):
     for entry in bank.values():
         row = by_tx[entry.tx_id]
         assert row[5] == f"{entry.amount_fen // 100}.{entry.amount_fen % 100:02d}"
-        assert row[6] == entry.reference
+        assert row[6] == movement_reason("en", entry.reference)  # ours in words, a payer's as typed
         assert row[0] == entry.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     tiles = by_tx[bank[f"{escrow}:stage-2:holdback-tiles:release"].tx_id]
+    assert tiles[6] == "The owner signed off a held-back defect"
     assert tiles[3:5] == ["Payment to the contractor", "confirmed by the bank"]
     assert tiles[8:10] == ["Sign off held-back items and release them", f"Stage 2 {state.stages[1].name}"]
     assert re.fullmatch(rf"http://[^/]+/my/escrows/{escrow}#step-\d+", tiles[11]), tiles[11]
