@@ -126,3 +126,30 @@ async def test_a_delegated_housing_association_verifies_on_its_page_and_the_coun
     assert 'id="not-delegated"' in (await page(stack, "/association/businesses", association)).text
     assert (await page(stack, "/council/delegations", association)).status_code == 403
     assert (await page(stack, "/association/businesses", council)).status_code == 403
+
+
+async def test_a_council_member_delegates_and_revokes_on_a_phone(new_context, stack):
+    association = await Party(stack.http, "housing_association", "七星住房协会").register()
+    browser, council_id = await signed_in(await new_context(), "council", "委托人 周", COUNCIL_SECRET)
+    await browser.goto("/council/delegations")
+    await check_usable(browser)
+    await browser.fill("#delegate-id", association.id)
+    await browser.fill("#delegation-note", "已签订委托协议，协会登记证书已核对")
+    async with browser.expect_navigation():
+        await browser.click("#grant-delegation button")
+    article = browser.locator("article.delegation", has_text=association.id)
+    await expect(article).to_contain_text("生效中")
+    await expect(article).to_contain_text(council_id)
+    await screenshot(browser, "council-delegations")
+
+    await browser.fill("#delegate-id", association.id)  # a second one while it is in force
+    await browser.fill("#delegation-note", "再次委托")
+    await browser.click("#grant-delegation button")
+    await expect(browser.locator("#delegation-error")).to_contain_text("已经受消委会委托")
+
+    await article.locator("form.revoke-delegation input").fill("协议到期")
+    async with browser.expect_navigation():
+        await article.locator("form.revoke-delegation button").click()
+    await expect(article).to_contain_text("协议到期")
+    await expect(article.locator("form.revoke-delegation")).to_have_count(0)
+    await check_usable(browser)
