@@ -15,7 +15,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from activities.types import EscrowDecisionInput, EscrowDecisionResult
-from db.keys import events_of
+from db.keys import councils_for, events_of
 from domain.steps.signing import SignedStep
 from workflows.escrow_types import STEP_REJECTED, StepInput, escrow_workflow_id
 
@@ -27,20 +27,22 @@ class EscrowLinkActivities:
         self._client = client
         self._engine = engine
 
-    def _keys(self, step: SignedStep) -> list[SignedStep]:
+    def _keys(self, step: SignedStep) -> StepInput:
+        """The step with its signer's key events (and the council a recovery among them needs)."""
         signer = step.envelope.get("signer")
         if not isinstance(signer, str):
-            return []  # the escrow refuses the envelope itself
+            return StepInput(step)  # the escrow refuses the envelope itself
         with Session(self._engine) as session:
-            return events_of(session, signer)
+            events = events_of(session, signer)
+            return StepInput(step, events, councils_for(session, events))
 
     @activity.defn
     async def apply_escrow_decision(self, input: EscrowDecisionInput) -> EscrowDecisionResult:
         handle = self._client.get_workflow_handle(escrow_workflow_id(input.escrow_id))
         step = SignedStep(envelope=input.envelope, signature=input.signature)
-        keys = await asyncio.to_thread(self._keys, step)
+        signed = await asyncio.to_thread(self._keys, step)
         try:
-            await handle.execute_update("submit_step", StepInput(step, keys))
+            await handle.execute_update("submit_step", signed)
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             if isinstance(cause, ApplicationError) and cause.type == STEP_REJECTED and cause.details:

@@ -24,11 +24,10 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from db.cases import FINISHED_PHASES
-from db.keys import events_of
+from db.keys import councils_for, events_of
 from db.models import CaseProjection, EscrowProjection, ExpertRecord, PanelSeatRecord, Party
 from domain.escrow.state import Phase
 from domain.roles import Role
-from domain.steps.signing import SignedStep
 from workflows.case_types import case_workflow_id
 from workflows.escrow_types import KeysInput, escrow_workflow_id
 
@@ -74,26 +73,25 @@ def open_processes(session: Session, party: Party) -> list[str]:
     ]
 
 
-def _read(engine: Engine, party_id: str) -> tuple[list[SignedStep], list[str]]:
+def _read(engine: Engine, party_id: str) -> tuple[KeysInput, list[str]]:
     with Session(engine) as session:
         party = session.get(Party, party_id)
         if party is None:
-            return [], []
-        return events_of(session, party_id), open_processes(session, party)
+            return KeysInput(party_id, []), []
+        events = events_of(session, party_id)
+        return KeysInput(party_id, events, councils_for(session, events)), open_processes(session, party)
 
 
 async def push_key_events(client: Client, engine: Engine, party_id: str) -> list[str]:
     """Send the party's key events (`learn_keys`) to every open process it is in; the workflow
     ids of those that learned something new."""
-    events, workflow_ids = await asyncio.to_thread(_read, engine, party_id)
-    if not events:
+    keys, workflow_ids = await asyncio.to_thread(_read, engine, party_id)
+    if not keys.events:
         return []
     learned = []
     for workflow_id in workflow_ids:
         try:
-            await client.get_workflow_handle(workflow_id).execute_update(
-                "learn_keys", KeysInput(party_id, events)
-            )
+            await client.get_workflow_handle(workflow_id).execute_update("learn_keys", keys)
         except (WorkflowUpdateFailedError, RPCError):
             continue  # refused (known already, or no part there) or closed: see the module's note
         learned.append(workflow_id)

@@ -33,7 +33,14 @@ class BusinessPublic(BaseModel):
     address: str | None
     created_at: datetime
     verified_at: datetime | None
-    verified_by: str | None = Field(description="the council member who last verified or revoked")
+    verified_by: str | None = Field(
+        description="who last verified or revoked: a council member, or a housing association acting for one"
+    )
+    verified_for: str | None = Field(
+        default=None,
+        description="the council member a housing association verified for (its delegation's grantor);"
+        " null when a council member decided in person",
+    )
     verification_note: str | None = Field(description="what was checked, or why it was revoked")
 
 
@@ -51,3 +58,38 @@ class RevocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=1000, description="why the verification no longer holds")
+
+
+class DelegationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    party_id: str = Field(min_length=1, max_length=40, description="the housing association's party id")
+    note: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="what the council checked, e.g. 'agreement 2026-07 signed; the association's licence"
+        " seen'",
+    )
+
+
+class DelegationRevocation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=1, max_length=1000, description="why the association no longer acts for the council"
+    )
+
+
+class DelegationPublic(BaseModel):
+    """A delegation of business verification to a housing association, as the council keeps it."""
+
+    id: str
+    delegate_id: str
+    delegate_name: str
+    granted_by: str
+    granted_at: datetime
+    note: str
+    in_force: bool
+    revoked_by: str | None
+    revoked_at: datetime | None
+    revocation_reason: str | None

@@ -15,6 +15,7 @@ from api.routes import (
     businesses,
     cases,
     contact,
+    delegations,
     escrows,
     evidence,
     experts,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(businesses.router)
+    app.include_router(delegations.router)
     app.include_router(tokens.router)
     app.include_router(keys.router)
     app.include_router(keys.pairing_router)

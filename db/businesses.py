@@ -1,9 +1,9 @@
 """The council's verification of businesses (contractors, dealers, inspectors) against their licence.
 
-The verification lives on the party row (db/models.py Party): who verified it, when and what
-was checked. Revoking clears `verified_at` and keeps who revoked it and why in the same
-columns, so the row always says what the last decision was and the waiting list shows why a
-revoked business is back on it.
+The verification lives on the party row (db/models.py Party): who verified it (a council member,
+or a housing association acting for one: `verified_for`), when and what was checked. Revoking
+clears `verified_at` and keeps who revoked it and why in the same columns, so the row always says
+what the last decision was and the waiting list shows why a revoked business is back on it.
 """
 
 from datetime import datetime
@@ -39,21 +39,43 @@ def awaiting_verification(*, session: Session, limit: int, offset: int, query: s
 
 
 def mark_verified(
-    *, session: Session, business: Party, council_id: str, checked: str, now: datetime | None = None
+    *,
+    session: Session,
+    business: Party,
+    verifier_id: str,
+    checked: str,
+    on_behalf_of: str | None = None,
+    now: datetime | None = None,
 ) -> Party:
-    return _decide(session, business, verified_at=now or utcnow(), council_id=council_id, note=checked)
+    """`verifier_id` a council member, or a housing association acting `on_behalf_of` the council
+    member who delegated verification to it (db/delegations.py)."""
+    return _decide(
+        session,
+        business,
+        verified_at=now or utcnow(),
+        by=verifier_id,
+        on_behalf_of=on_behalf_of,
+        note=checked,
+    )
 
 
 def revoke_verification(*, session: Session, business: Party, council_id: str, reason: str) -> Party:
-    return _decide(session, business, verified_at=None, council_id=council_id, note=reason)
+    return _decide(session, business, verified_at=None, by=council_id, on_behalf_of=None, note=reason)
 
 
 def _decide(
-    session: Session, business: Party, *, verified_at: datetime | None, council_id: str, note: str
+    session: Session,
+    business: Party,
+    *,
+    verified_at: datetime | None,
+    by: str,
+    on_behalf_of: str | None,
+    note: str,
 ) -> Party:
-    """Record the council's last decision on the business: who made it, and what it says."""
+    """Record the last decision on the business: who made it, for whom, and what it says."""
     business.verified_at = verified_at
-    business.verified_by = council_id
+    business.verified_by = by
+    business.verified_for = on_behalf_of
     business.verification_note = note
     session.add(business)
     session.commit()

@@ -8,7 +8,7 @@ with the same code (api/routes/steps.py).
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import update
@@ -37,13 +37,19 @@ def events_of(session: Session, party_id: str) -> list[SignedStep]:
     return [SignedStep(envelope=json.loads(row.envelope), signature=row.signature) for row in rows]
 
 
+def councils_for(session: Session, events: Sequence[SignedStep]) -> dict[str, str]:
+    """The council list a recovery among `events` is checked with, read only when there is one
+    (sign-in and every accepted step rebuild a ring; most parties never recover). Sent with the
+    events to a process, whose own list may predate a member who signed the recovery."""
+    recovered = any(event.envelope.get("action") == KEY_RECOVER for event in events)
+    return council_keys(session) if recovered else {}
+
+
 def ring_of(session: Session, party: Party, councils: Mapping[str, str] | None = None) -> KeyRing:
-    """The party's keys now. The council list is read only when a recovery is among the events
-    (sign-in and every accepted step rebuild the ring; most parties never recover)."""
+    """The party's keys now."""
     events = events_of(session, party.id)
     if councils is None:
-        recovered = any(event.envelope.get("action") == KEY_RECOVER for event in events)
-        councils = council_keys(session) if recovered else {}
+        councils = councils_for(session, events)
     return replay(party.id, party.public_key, party.created_at, events, councils)
 
 

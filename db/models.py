@@ -85,6 +85,9 @@ class Party(AppModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     verified_by: str | None = None
     verification_note: str | None = Field(default=None, sa_type=Text)
+    # When a housing association verified it for the council (db/delegations.py): the council
+    # member whose delegation it acted under; None when a council member decided in person.
+    verified_for: str | None = None
 
 
 class PartyToken(AppModel, table=True):
@@ -363,6 +366,27 @@ class InspectorAccreditationRecord(AppModel, table=True):
     deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class CouncilDelegation(AppModel, table=True):
+    """The council's delegation of business verification to a housing association's account.
+
+    `current_delegate_id` is the delegate's id while the delegation is in force and null once
+    revoked: its unique constraint lets an association hold one delegation in force at a time,
+    however many revoked ones it has. Revoked delegations stay, with who revoked them and why.
+    """
+
+    __tablename__ = "council_delegation"
+
+    id: str = Field(primary_key=True)
+    delegate_id: str = Field(foreign_key="party.id", index=True)
+    current_delegate_id: str | None = Field(default=None, unique=True)
+    granted_by: str
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    note: str = Field(sa_type=Text)
+    revoked_by: str | None = None
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revocation_reason: str | None = Field(default=None, sa_type=Text)
 
 
 # ------------------------------------------------------------- public record

@@ -114,6 +114,13 @@ class KeyRecover(StepPayload):
     possession: NestedStep  # the new key's `key.pair`
 
 
+def recovery_signers(event: SignedStep) -> tuple[str, str]:
+    """The two council members of a `key.recover` the ring accepted: who bound it and who approved
+    it (a process that learns the recovery learns these two members' keys with it)."""
+    approval = event.envelope["payload"]["approval"]["envelope"]
+    return str(event.envelope["signer"]), str(approval["signer"])
+
+
 def key_id(public_key: str) -> str:
     """A short, stable name for a key, shown beside its label (the first 16 hex digits of the
     SHA-256 of its base64 text)."""

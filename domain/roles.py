@@ -19,6 +19,7 @@ class Role(StrEnum):
     BANK = "bank"
     BUYER = "buyer"
     DEALER = "dealer"
+    HOUSING_ASSOCIATION = "housing_association"
     CLAIMANT = "claimant"
     RESPONDENT = "respondent"
 
@@ -33,6 +34,7 @@ PARTY_ROLES = frozenset(
         Role.BANK,
         Role.BUYER,
         Role.DEALER,
+        Role.HOUSING_ASSOCIATION,
     }
 )
 CONSUMER_ROLES = frozenset({Role.OWNER, Role.BUYER})
@@ -40,3 +42,7 @@ BUSINESS_ROLES = frozenset({Role.CONTRACTOR, Role.DEALER})
 VERIFIED_ROLES = frozenset({Role.CONTRACTOR, Role.DEALER, Role.INSPECTOR})
 """Businesses: registered with a unified social credit code and verified by the council before
 they can be named in a contract or case (api/business_checks.py)."""
+HOUSING_ASSOCIATION = Role.HOUSING_ASSOCIATION
+"""Verifies businesses for the council while the council's delegation to its account is in force
+(issue 17 point 3: "the council (or the housing association acting for it)"); nothing else.
+It registers without a secret: the role alone allows nothing (db/delegations.py)."""

@@ -182,3 +182,88 @@ async def test_a_refusal_is_a_step_refused_for_clients(stack):
         assert (refused.status, refused.code) == (422, "credit_code_required")
     else:
         raise AssertionError("a dealer without a licence was registered")
+
+
+async def test_a_housing_association_verifies_for_the_council_only_while_delegated(stack):
+    """Issue 17 point 3: "the council (or the housing association acting for it)". The association
+    verifies (recorded with the member it acted for) and nothing else the council does; the
+    council revokes the delegation and the verifications made under it stand."""
+    http = stack.http
+    council = await Party(http, "council", "Delegating member").register(enrolment_secret=COUNCIL_SECRET)
+    association = await Party(http, "housing_association", "桂林市住房协会").register()
+    owner = await Party(http, "owner", "Not an association").register()
+    business = await give_demo_licence(Party(http, "contractor", "协会核验装饰")).register()
+    other = await give_demo_licence(Party(http, "dealer", "协会撤销后")).register()
+    verify_path = f"/businesses/{business.id}/verification"
+
+    # the role alone allows nothing
+    undelegated = await http.get("/businesses/awaiting", headers=association.auth)
+    assert refusal(undelegated) == (403, "delegation_not_in_force")
+    checked = {"checked": "licence original seen at the association"}
+    assert refusal(await http.post(verify_path, json=checked, headers=association.auth)) == (
+        403,
+        "delegation_not_in_force",
+    )
+
+    grants = "/delegations"
+    note = {"note": "delegation agreement 2026-07 signed"}
+    blank = await http.post(grants, json={"party_id": association.id, "note": " "}, headers=council.auth)
+    assert refusal(blank) == (422, "note_required")
+    assert refusal(
+        await http.post(grants, json={"party_id": association.id, **note}, headers=association.auth)
+    ) == (
+        403,
+        "council_only",
+    )
+    wrong = await http.post(grants, json={"party_id": owner.id, **note}, headers=council.auth)
+    assert refusal(wrong) == (422, "not_a_housing_association")
+    unknown = await http.post(grants, json={"party_id": "P-NO-SUCH-ONE", **note}, headers=council.auth)
+    assert refusal(unknown) == (404, "party_not_found")
+    granted = await http.post(grants, json={"party_id": association.id, **note}, headers=council.auth)
+    assert granted.status_code == 201, granted.json()
+    delegation = granted.json()
+    assert (delegation["delegate_id"], delegation["granted_by"], delegation["in_force"]) == (
+        association.id,
+        council.id,
+        True,
+    )
+    again = await http.post(grants, json={"party_id": association.id, **note}, headers=council.auth)
+    assert refusal(again) == (409, "already_delegated")
+
+    awaiting = await http.get("/businesses/awaiting", headers=association.auth, params={"limit": 200})
+    assert business.id in [b["id"] for b in awaiting.json()]
+    verified = await http.post(verify_path, json=checked, headers=association.auth)
+    assert verified.status_code == 200, verified.json()
+    assert (verified.json()["verified_by"], verified.json()["verified_for"]) == (association.id, council.id)
+    card = (await http.get(f"/parties/{business.id}/card", headers=owner.auth)).json()
+    assert card["verified"] is True
+
+    # nothing else the council does: revoking a verification, accrediting, delegating
+    revoke = await http.post(
+        f"/businesses/{business.id}/revocation", json={"reason": "x"}, headers=association.auth
+    )
+    assert refusal(revoke) == (403, "council_only")
+    accredit = await http.post("/inspectors/accreditations", json={}, headers=association.auth)
+    assert refusal(accredit) == (403, "council_only")
+    assert refusal(await http.get(grants, headers=association.auth)) == (403, "council_only")
+
+    revocation = f"{grants}/{delegation['id']}/revocation"
+    ended = await http.post(revocation, json={"reason": "agreement ended"}, headers=council.auth)
+    assert ended.status_code == 200, ended.json()
+    assert (ended.json()["in_force"], ended.json()["revoked_by"]) == (False, council.id)
+    assert refusal(await http.post(revocation, json={"reason": "twice"}, headers=council.auth)) == (
+        409,
+        "delegation_revoked",
+    )
+    after = await http.post(f"/businesses/{other.id}/verification", json=checked, headers=association.auth)
+    assert refusal(after) == (403, "delegation_not_in_force")
+    listed = {
+        d["id"]: d for d in (await http.get(grants, headers=council.auth, params={"limit": 200})).json()
+    }
+    assert listed[delegation["id"]]["revocation_reason"] == "agreement ended"
+    # the verification made under it stands, with whom it was made for
+    stands = (await http.get(f"/parties/{business.id}/card", headers=owner.auth)).json()
+    assert stands["verified"] is True
+    # a council member verifies in person: recorded for nobody else
+    in_person = await http.post(f"/businesses/{other.id}/verification", json=checked, headers=council.auth)
+    assert (in_person.json()["verified_by"], in_person.json()["verified_for"]) == (council.id, None)

@@ -16,6 +16,7 @@ import pytest
 
 from domain.credit_code import (
     ALPHABET,
+    PROVINCES,
     CreditCodeError,
     check_character,
     complete,
@@ -104,12 +105,37 @@ def test_a_national_registration_has_division_100000() -> None:
 
 def test_the_parts_read_back() -> None:
     code = parse("91350100M000100Y43")
-    assert (code.authority, code.organisation_type, code.division, code.organisation_code) == (
+    assert (code.authority.zh, code.organisation_type.zh, code.division, code.organisation_code) == (
         "工商",
         "企业",
         "350100",
         "M000100Y-4",
     )
+
+
+def test_the_registration_reads_out_in_words_in_both_languages() -> None:
+    """Authority, type and region decoded (GB 32100-2015; the region is the division's province)."""
+    fujian = parse("91350100M000100Y43")
+    assert (fujian.authority.en, fujian.organisation_type.en, fujian.region.zh, fujian.region.en) == (
+        "market regulation",
+        "enterprise",
+        "福建省",
+        "Fujian",
+    )
+    association = parse(complete("51450300" + "10001234"))
+    assert (association.authority.say("zh-CN"), association.organisation_type.say("en")) == (
+        "民政",
+        "social organisation",
+    )
+    assert association.region.say("zh-CN") == "广西壮族自治区"
+    assert parse(complete("91100000" + "10001234")).region.en == "national registry"
+
+
+def test_every_province_code_has_a_name_in_both_languages() -> None:
+    for prefix, words in PROVINCES.items():
+        assert len(prefix) == 2 and prefix.isdigit()
+        assert words.zh and words.en and words.zh != words.en
+    assert {"11", "31", "44", "45", "65", "81", "82"} <= PROVINCES.keys()
 
 
 def test_the_codes_the_readme_walk_offers_are_valid() -> None:

@@ -3,22 +3,31 @@ council's identity check and two signatures, the waiting period on the workflow'
 (fast-forwarded on the dev server), the party and the other parties told, and a surviving key's
 cancellation. The rules themselves: tests/test_key_ring.py."""
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from activities.key_events import push_key_events
+from cli.audit import verify_file
 from client.escrow_session import eventually
 from client.keys import PartyKey
 from client.party import Party
 from db import keys
 from db.models import Party as PartyRow
+from domain.audit import verify_trail
 from domain.calendar import SHANGHAI
-from domain.keys import key_id
+from domain.escrow.state import Phase
+from domain.keys import KEY_RECOVER, key_id
 from tests.conftest import Stack
+from tests.kits.businesses import verified_business
 from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
 from tests.kits.messages_kit import messages_stack
 from tests.kits.recovery_kit import ID_NUMBER, Recovery, refusal
+from tests.kits.security_world import car_case
+from workflows.escrow import EscrowWorkflow
 from workflows.key_recovery import KeyRecoveryWorkflow, key_recovery_workflow_id
 
 WAIT_SECONDS = 30.0
@@ -178,3 +187,73 @@ async def test_the_partys_verified_mail_is_told_at_once_with_the_time_and_the_wa
         due = datetime.fromisoformat(waiting["effective_at"]).astimezone(SHANGHAI)
         assert recovery.request_id in mail.body and due.strftime("%Y-%m-%d %H:%M") in mail.body
         assert f"https://escrow.example.cn/recover/{recovery.request_id}" in mail.body
+
+
+async def recovered(stack: Stack, party: Party, first: Party, second: Party) -> Recovery:
+    """Every key of `party` lost: checked, signed by two members, waited out and applied."""
+    recovery = await Recovery.requested(stack.http, party.id)
+    await recovery.signed_by_two(first, second, stack.settings.recovery_waiting_hours)
+    handle = handle_of(stack, recovery)
+    # the warning first: a fast-forward begun while its message is on its way can stall
+    await eventually(
+        lambda: inbox_kinds(party),
+        lambda kinds: ("key_recovery_signed", None) in kinds,
+        "the party warned",
+        WAIT_SECONDS,
+    )
+    await stack.skipper.fast_forward(
+        handle, timedelta(hours=stack.settings.recovery_waiting_hours, minutes=1)
+    )
+    assert (await handle.result()).state == "done"
+    return recovery
+
+
+async def test_a_recovery_enters_the_open_escrows_trail_which_still_verifies_and_the_party_signs_on(
+    stack: Stack, tmp_path: Path
+):
+    """The trail shows the recovery and `escrow audit --verify` proves it offline, even when a
+    member who signed it joined the council after the escrow began (a two-year warranty outlives
+    many a clerk); the party then signs its contract from the new device."""
+    flow = await EscrowFlow(stack).register()
+    await flow.create(total_fen=1_000_000)
+    later_member = await second_member(stack)  # enrolled after the escrow started
+    recovery = await recovered(stack, flow.owner, flow.council, later_member)
+    # On the test server each workflow keeps its own clock: the escrow's is moved past the waiting
+    # period too (it refuses a recovery still waiting), and the recovery's push is made again.
+    await flow.fast_forward(timedelta(hours=stack.settings.recovery_waiting_hours, minutes=1))
+    assert await push_key_events(stack.temporal, stack.engine, flow.owner.id) == [flow.handle.id]
+
+    async def recovery_entries() -> list[dict]:
+        trail = await flow.handle.query(EscrowWorkflow.audit_trail)
+        return [e for e in trail["entries"] if e["action"] == KEY_RECOVER]
+
+    entries = await eventually(recovery_entries, bool, "the recovery in the escrow's trail", WAIT_SECONDS)
+    assert [(e["signer"], e["signer_role"]) for e in entries] == [(later_member.id, "council")]
+    trail = await flow.handle.query(EscrowWorkflow.audit_trail)
+    assert verify_trail(trail) == []
+    exported = tmp_path / "audit.json"
+    exported.write_text(json.dumps(trail), encoding="utf-8")
+    assert verify_file(exported) == 0
+
+    flow.owner.key = recovery.new_key
+    await flow.sign_contract()
+    assert (await flow.contractor.escrow(flow.escrow_id)).phase == Phase.FUNDING  # the old token went too
+
+
+async def test_the_other_side_of_an_open_case_is_told_of_a_recovery(stack: Stack):
+    """A buyer whose only process is a car case (no escrow) recovers: the dealer hears of it."""
+    buyer = await Party(stack.http, "buyer", "Buyer who lost every key").register()
+    dealer = await verified_business(stack.http, "dealer", "Dealer told of the recovery")
+    case_id = await car_case(stack.http, buyer, dealer)
+
+    async def listed() -> list[str]:
+        return [row["case_id"] for row in (await stack.http.get("/cases", headers=buyer.auth)).json()]
+
+    await eventually(listed, lambda ids: case_id in ids, "the case in the read model", WAIT_SECONDS)
+    await recovered(stack, buyer, await second_member(stack), await second_member(stack))
+    await eventually(
+        lambda: inbox_kinds(dealer),
+        lambda kinds: ("key_recovered", case_id) in kinds,
+        "the case's other side told",
+        WAIT_SECONDS,
+    )

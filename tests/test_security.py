@@ -7,8 +7,9 @@ tests/web/test_page_matrix.py).
 
 Who the callers are: the owner, contractor and inspector of escrow A; the council;
 the buyer and dealer of car case C; an expert drawn onto C's panel (`seated_expert`) and an
-expert party seated nowhere (`unseated_expert`); bank staff; a party of the same role from
-ANOTHER escrow or case (`other_*`); nobody (no token) and a bad token.
+expert party seated nowhere (`unseated_expert`); bank staff; a housing association the council
+delegated business verification to; a party of the same role from ANOTHER escrow or case
+(`other_*`); nobody (no token) and a bad token.
 
 What the seated expert may read follows DESIGN ("readable by ... the panel drawn for that
 case"): case C and its draws, like C's sides and the council; nothing of escrows or other
@@ -127,6 +128,7 @@ SIGNATORIES = {"owner", "contractor"}
 CASE_SIDES = {"buyer", "dealer"}
 CASE_READERS = {*CASE_SIDES, "council", "seated_expert"}
 COUNCIL = {"council"}
+VERIFIERS = {"council", "housing_association"}  # the world's association holds a delegation in force
 CLAIMANT, RESPONDENT, SIDES = {"claimant"}, {"respondent"}, {"claimant", "respondent"}
 
 MATRIX: dict[str, Callable[[str], Outcome]] = {
@@ -141,12 +143,18 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /parties/me/tokens/{token_id}/revocation": reader(EVERY_PARTY, ok=(404, "token_not_found")),
     # who an id names (the contract form shows it before naming a party): anyone signed in
     "GET /parties/{party_id}/card": reader(EVERY_PARTY),
-    # the council verifies businesses; the probe's empty body is refused after the role check
-    "GET /businesses/awaiting": reader(COUNCIL, denied="council_only"),
+    # the council verifies businesses, and a housing association it delegated to (only revoking
+    # stays the council's); the probe's empty body is refused after the role check
+    "GET /businesses/awaiting": reader(VERIFIERS, denied="council_only"),
     "POST /businesses/{party_id}/verification": reader(
-        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+        VERIFIERS, ok=(422, "invalid_input"), denied="council_only"
     ),
     "POST /businesses/{party_id}/revocation": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
+    "POST /delegations": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
+    "GET /delegations": reader(COUNCIL, denied="council_only"),
+    "POST /delegations/{delegation_id}/revocation": reader(
         COUNCIL, ok=(422, "invalid_input"), denied="council_only"
     ),
     "POST /parties/me/webhooks": reader(EVERY_PARTY, ok=(422, "invalid_input")),
@@ -324,6 +332,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         number=NO_SUCH_NUMBER,
         expert_id="EXP-NO-SUCH-EXPERT",
         accreditation_id="ACC-NO-SUCH-ONE",
+        delegation_id="DLG-NO-SUCH-ONE",
         quarter="2019Q1",
         token_id="TOK-NOSUCHTOKEN",
         webhook_id="WH-NOSUCHENDPOINT",

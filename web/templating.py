@@ -23,6 +23,7 @@ from api import error_catalogue
 from api.server_clock import server_time_ms
 from db.models import Party
 from db.notifications import unread_count
+from domain import credit_code
 from domain.calendar import SHANGHAI
 from domain.money import yuan
 from expert_panels.car_remedy import ART26_ARTICLE, losses_with
@@ -77,6 +78,28 @@ def refusal_words(language: str, code: str) -> str:
     return error_catalogue.message(code, language) or error_catalogue.message("step_failed", language) or code
 
 
+def registration_words(language: str, code: str | None) -> str:
+    """Where a unified social credit code says the business was registered, in the reader's
+    language: the registration authority, the type of organisation and the province with the
+    division code (GB 32100-2015, decoded by domain/credit_code.py). Printed beside the legal name
+    so two businesses of one name are told apart; empty without a code, or for one that no longer
+    parses (nothing is printed rather than a guess)."""
+    if code is None:
+        return ""
+    try:
+        parsed = credit_code.parse(code)
+    except credit_code.CreditCodeError:
+        return ""
+    return translate(
+        language,
+        "credit_code.registration",
+        authority=parsed.authority.say(language),
+        type=parsed.organisation_type.say(language),
+        region=parsed.region.say(language),
+        division=parsed.division,
+    )
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
@@ -89,6 +112,7 @@ def render(
         "t": partial(translate, language),
         "refusal": partial(refusal_words, language),
         "dispute_reason": partial(dispute_reason, language),
+        "registration": partial(registration_words, language),
     }
     page_context.update(context or {})
     party = page_context.get("party")

@@ -30,6 +30,8 @@ class StepInput:
 
     step: SignedStep
     keys: list[SignedStep] = field(default_factory=list)
+    # every council member's registration key, sent when `keys` hold a recovery (db.keys.councils_for)
+    councils: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -39,6 +41,7 @@ class KeysInput:
 
     party_id: str
     events: list[SignedStep]
+    councils: dict[str, str] = field(default_factory=dict)  # as StepInput's
 
 
 @dataclass

@@ -25,7 +25,7 @@ def planned(machine: SignedStepMachine, input: StepInput) -> Commit:
     """Plan a step (after its signer's key events) at the workflow's time; a refusal fails the
     update, not the workflow."""
     try:
-        return machine.plan(input.step, workflow.now(), input.keys)
+        return machine.plan(input.step, workflow.now(), input.keys, input.councils)
     except StepRejected as exc:
         raise rejection_error(exc) from None
 
@@ -33,6 +33,6 @@ def planned(machine: SignedStepMachine, input: StepInput) -> Commit:
 def planned_keys(machine: SignedStepMachine, input: KeysInput) -> Commit:
     """Plan a party's key events at the workflow's time; refused like a step."""
     try:
-        return machine.plan_keys(input.party_id, input.events, workflow.now())
+        return machine.plan_keys(input.party_id, input.events, workflow.now(), input.councils)
     except StepRejected as exc:
         raise rejection_error(exc) from None

@@ -4,9 +4,12 @@ A contractor, dealer or inspector registers with the unified social credit code 
 on its business licence (api/routes/parties.py); a council member checks the licence (the
 original, or the national enterprise credit publicity system) and records what was checked.
 Only a verified business can be named in a new contract or case or printed by name on the
-public record. Every route is the council's alone (403 `council_only`).
+public record. The queue and verifying are also open to a housing association while the
+council's delegation to it is in force (api/routes/delegations.py); revoking is the council's
+alone (403 `council_only`).
 """
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -15,25 +18,50 @@ from sqlmodel import Session
 from api.business_models import BusinessPublic, RevocationIn, VerificationIn
 from api.deps import CurrentParty, Offset, SessionDep
 from api.errors import ApiError, error_responses
-from db import businesses, crud
+from db import businesses, crud, delegations
 from db.models import Party
-from domain.roles import VERIFIED_ROLES, Role
+from domain.roles import HOUSING_ASSOCIATION, VERIFIED_ROLES, Role
 
 
 def require_council(party: CurrentParty) -> Party:
     if party.role != Role.COUNCIL.value:
-        raise ApiError(403, "council_only", "only the council verifies businesses")
+        raise ApiError(403, "council_only", "only a council member does this")
     return party
 
 
+@dataclass(frozen=True)
+class Verifier:
+    """Who marks a business verified: a council member (`on_behalf_of` None), or a housing
+    association acting for the council member who delegated verification to it."""
+
+    party: Party
+    on_behalf_of: str | None
+
+
+def require_verifier(party: CurrentParty, session: SessionDep) -> Verifier:
+    if party.role == Role.COUNCIL.value:
+        return Verifier(party, None)
+    if party.role == HOUSING_ASSOCIATION.value:
+        delegation = delegations.in_force(session=session, delegate_id=party.id)
+        if delegation is None:
+            raise ApiError(
+                403, "delegation_not_in_force", "the council's delegation to this association is not in force"
+            )
+        return Verifier(party, delegation.granted_by)
+    raise ApiError(
+        403, "council_only", "only the council, or a housing association acting for it, verifies businesses"
+    )
+
+
 CouncilMember = Annotated[Party, Depends(require_council)]
+VerifierDep = Annotated[Verifier, Depends(require_verifier)]
 BusinessId = Annotated[str, Path(max_length=40)]
 
 router = APIRouter(
     prefix="/businesses",
     tags=["verified businesses"],
-    dependencies=[Depends(require_council)],
-    responses=error_responses(401, 403),  # 403 `council_only`
+    # 403 `council_only`; a housing association without a delegation in force: `delegation_not_in_force`
+    responses=error_responses(401, 403),
 )
 
 
@@ -53,7 +81,7 @@ def _business(session: Session, party_id: str) -> Party:
     return party
 
 
-@router.get("/awaiting", response_model=list[BusinessPublic])
+@router.get("/awaiting", response_model=list[BusinessPublic], dependencies=[Depends(require_verifier)])
 def awaiting(
     session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Offset = 0
 ) -> list[BusinessPublic]:
@@ -66,9 +94,10 @@ def awaiting(
     "/{party_id}/verification", response_model=BusinessPublic, responses=error_responses(404, 409, 422)
 )
 def verify(
-    party_id: BusinessId, body: VerificationIn, council: CouncilMember, session: SessionDep
+    party_id: BusinessId, body: VerificationIn, verifier: VerifierDep, session: SessionDep
 ) -> BusinessPublic:
-    """Mark a business verified after checking its licence; records who, when and what was checked.
+    """Mark a business verified after checking its licence; records who, for whom (a housing
+    association acts for the council member who delegated to it), when and what was checked.
 
     409 `credit_code_missing` for a business registered before codes were asked for: the
     council cannot check a licence against nothing (it registers again with its code).
@@ -89,7 +118,13 @@ def verify(
     if not checked:
         raise ApiError(422, "checked_required", "say what was checked on the licence")
     return public(
-        businesses.mark_verified(session=session, business=business, council_id=council.id, checked=checked)
+        businesses.mark_verified(
+            session=session,
+            business=business,
+            verifier_id=verifier.party.id,
+            checked=checked,
+            on_behalf_of=verifier.on_behalf_of,
+        )
     )
 
 

@@ -30,7 +30,7 @@ from api.gateway import Process, execute
 from api.models import SignedStepIn, StepAccepted
 from api.stale_timestamp import STALE_TIMESTAMP, stale_timestamp
 from db import crud
-from db.keys import events_of, signing_key, touch
+from db.keys import councils_for, events_of, signing_key, touch
 from db.models import Party, utcnow
 from domain.canonical import canonical_json
 from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
@@ -129,9 +129,12 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
         signer = body.envelope.get("signer")
         party = crud.get_party(session=session, party_id=signer) if isinstance(signer, str) else None
         keys = [] if party is None else events_of(session, party.id)
+        councils = councils_for(session, keys)
         release_connection(session)
         try:
-            receipt = await execute(temporal, process, subject_id, process.submit_step, StepInput(step, keys))
+            receipt = await execute(
+                temporal, process, subject_id, process.submit_step, StepInput(step, keys, councils)
+            )
         except ApiError as exc:
             raise told_how_far_off(exc, step) from None
         if party is not None:

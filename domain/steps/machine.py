@@ -16,14 +16,14 @@ replays the same keys offline (domain/audit.py). A key revoked later leaves ever
 signed before verifiable, and signs nothing after.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.alert_codes import AlertCode, AlertParams, kind_of
 from domain.canonical import canonical_json, sha256_hex
-from domain.keys import KEY_RECOVER, KeyChange, KeyRing
+from domain.keys import KEY_RECOVER, KeyChange, KeyRing, recovery_signers
 from domain.open_actions import Stamp
 from domain.roles import Role
 from domain.steps.rejections import conflict, duplicate, forbidden, invalid
@@ -103,10 +103,16 @@ class SignedStepMachine:
         self.nonces: set[str] = set()
         self.version = 0
 
-    def plan(self, step: SignedStep, now: datetime, keys: Sequence[SignedStep] = ()) -> Commit:
+    def plan(
+        self,
+        step: SignedStep,
+        now: datetime,
+        keys: Sequence[SignedStep] = (),
+        councils: Mapping[str, str] | None = None,
+    ) -> Commit:
         """Check a signed step completely, against the signer's keys once its key events `keys`
         (all of them, in order: those applied already are skipped) are applied; return the commit
-        that applies the events and the step."""
+        that applies the events and the step. `councils`: see `_learn`."""
         try:
             envelope = parse_envelope(step.envelope)
         except EnvelopeError as exc:
@@ -117,7 +123,7 @@ class SignedStepMachine:
         if envelope.subject != self.subject_id:
             raise forbidden("wrong_subject", f"this envelope was signed for another {self.subject_kind}")
         role, root = self._signer(envelope.signer)
-        learned = self._learn(envelope.signer, role, root, keys, now)
+        learned = self._learn(envelope.signer, role, root, keys, now, councils)
         if learned.ring.signing_key(step) is None:
             raise forbidden("bad_signature", "the signature does not match the envelope and key")
         if role not in spec.roles:
@@ -144,13 +150,19 @@ class SignedStepMachine:
 
         return commit
 
-    def plan_keys(self, party_id: str, events: Sequence[SignedStep], now: datetime) -> Commit:
+    def plan_keys(
+        self,
+        party_id: str,
+        events: Sequence[SignedStep],
+        now: datetime,
+        councils: Mapping[str, str] | None = None,
+    ) -> Commit:
         """Apply a party's key events without a step (a revocation or recovery pushed to every
         process the party is in, activities/key_events.py). Refused when the party has no part
         here, when an event is refused, and when every event was applied already (so a repeated
         push leaves no trace); the commit returns the trail head."""
         role, root = self._signer(party_id)
-        learned = self._learn(party_id, role, root, events, now)
+        learned = self._learn(party_id, role, root, events, now, councils)
         if not learned.changes:
             raise duplicate("keys_known", "the process holds every one of these key events already")
 
@@ -173,16 +185,29 @@ class SignedStepMachine:
         return ring.signing_key(step) is not None
 
     def _learn(
-        self, party_id: str, role: str, root: str, events: Sequence[SignedStep], now: datetime
+        self,
+        party_id: str,
+        role: str,
+        root: str,
+        events: Sequence[SignedStep],
+        now: datetime,
+        councils: Mapping[str, str] | None = None,
     ) -> "_Learned":
         """The party's ring (from its root key `root` until the process learned more) with `events`
         planned and applied on a copy, refused as the first refused event is; and the commit that
-        makes it the party's and records each new event in the trail."""
+        makes it the party's and records each new event in the trail.
+
+        A recovery is checked against the council this process knows and `councils`, the council
+        as the API knows it now (sent with events that hold a recovery): a member who joined after
+        the process started may sign one, and the warranty of a contract outlives many a clerk.
+        The two members of a recovery applied join the process's council list, so its trail names
+        their keys and `escrow audit --verify` checks their signatures offline."""
+        known = {**(councils or {}), **self.council_keys}  # a member's key as the process has it
         held = self.rings.get(party_id)
         ring = KeyRing.root(party_id, root, ROOT_AT) if held is None else held.copy()
         changes: list[tuple[SignedStep, KeyChange]] = []
         for event in events:
-            apply = ring.plan(event, self.council_keys, now)
+            apply = ring.plan(event, known, now)
             if apply is not None:
                 changes.append((event, apply()))
 
@@ -191,6 +216,9 @@ class SignedStepMachine:
                 return
             self.rings[party_id] = ring
             for event, change in changes:
+                if change.action == KEY_RECOVER:
+                    for member in recovery_signers(event):
+                        self.council_keys.setdefault(member, known[member])
                 signer_role = Role.COUNCIL if change.action == KEY_RECOVER else role
                 self._append_trail(event, change.action, change.signer, signer_role)
 

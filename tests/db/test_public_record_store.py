@@ -64,9 +64,11 @@ def test_the_record_reads_the_verified_licence_and_nothing_a_business_only_typed
     )
     council = make_party(session, "council", "Desk")
     businesses.mark_verified(
-        session=session, business=verified, council_id=council.id, checked="licence seen"
+        session=session, business=verified, verifier_id=council.id, checked="licence seen"
     )
-    businesses.mark_verified(session=session, business=revoked, council_id=council.id, checked="licence seen")
+    businesses.mark_verified(
+        session=session, business=revoked, verifier_id=council.id, checked="licence seen"
+    )
     businesses.revoke_verification(session=session, business=revoked, council_id=council.id, reason="revoked")
 
     history = load_history(session=session)

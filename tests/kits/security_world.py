@@ -132,6 +132,7 @@ async def build_world(stack: Stack) -> World:
         "bank": await Party(http, "bank", "Bank staff").register(
             enrolment_secret=stack.settings.bank_admin_token.get_secret_value()
         ),
+        "housing_association": await delegated_association(http, flow.council),
         "other_owner": other.owner,
         "other_contractor": other.contractor,
         "other_inspector": other.inspector,
@@ -140,6 +141,18 @@ async def build_world(stack: Stack) -> World:
     world = World(http, flow, case_id, parties, case_offset)
     await read_models_have(world)
     return world
+
+
+async def delegated_association(http: httpx.AsyncClient, council: Party) -> Party:
+    """A housing association the council delegated business verification to (api/routes/delegations.py)."""
+    association = await Party(http, "housing_association", "Housing association").register()
+    granted = await http.post(
+        "/delegations",
+        json={"party_id": association.id, "note": "delegation agreement signed"},
+        headers=council.auth,
+    )
+    assert granted.status_code == 201, granted.json()
+    return association
 
 
 async def draw_panel(
@@ -206,6 +219,17 @@ async def read_models_have(world: World) -> None:
 # Who calls in the authorization matrices (tests/test_security.py, tests/web/test_page_matrix.py).
 OTHERS = ("other_owner", "other_contractor", "other_inspector", "other_buyer", "other_dealer")
 EXPERTS = ("seated_expert", "unseated_expert")
-PARTY_ROLES = ("owner", "contractor", "inspector", "council", *EXPERTS, "bank", "buyer", "dealer", *OTHERS)
+PARTY_ROLES = (
+    "owner",
+    "contractor",
+    "inspector",
+    "council",
+    *EXPERTS,
+    "bank",
+    "buyer",
+    "dealer",
+    "housing_association",
+    *OTHERS,
+)
 CALLERS = (*PARTY_ROLES, ANONYMOUS, BAD_TOKEN)
 ESCROW_READERS = {"owner", "contractor", "inspector", "council"}

@@ -89,6 +89,8 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/recover/{request_id}": everyone(404),
     "/council/inspectors": for_roles({"council"}),
     "/council/businesses": for_roles({"council"}),
+    "/council/delegations": for_roles({"council"}),
+    "/association/businesses": for_roles({"housing_association"}),  # the world's holds a delegation
     "/expert": for_roles(EXPERTS),
     "/expert/cases/{case_id}": for_roles(SEATED),
     "/expert/cases/{case_id}/version": for_roles(SEATED),

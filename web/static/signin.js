@@ -8,7 +8,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   const secretField = document.getElementById("secret-field");
   const next = list.dataset.next;
   // Without a page to return to, each role lands on its own first page.
-  const LANDING = { council: "/council", expert: "/expert", bank: "/bank", buyer: "/my/cases", dealer: "/my/cases" };
+  const LANDING = {
+    council: "/council",
+    expert: "/expert",
+    bank: "/bank",
+    buyer: "/my/cases",
+    dealer: "/my/cases",
+    housing_association: "/association/businesses",
+  };
   // The roles that enrol with a secret, each named by its own label (web/party_pages.py SECRET_ROLES).
   const SECRET_ROLES = Array.from(secretField.querySelectorAll("[data-secret-for]"), (name) => name.dataset.secretFor);
   // A business registers with its licence's credit code and legal name (api/business_checks.py).
