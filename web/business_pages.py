@@ -24,7 +24,7 @@ router = APIRouter(prefix="/council", tags=["pages"], include_in_schema=False, r
 
 CouncilMember = Annotated[Party, Depends(require_roles("council"))]
 SHOWN = 100
-WORDS = ["businesses.failed"]
+WORDS = ["error.step"]
 
 
 @dataclass(frozen=True)

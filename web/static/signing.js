@@ -382,9 +382,10 @@
 
   const sign = (partyId, step) => signEnvelope(envelope(partyId, step));
 
-  async function post(url, signed) {
+  async function post(url, signed, extraHeaders = {}) {
     const body = JSON.stringify(signed);
-    return answer(await timedFetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }));
+    const headers = { ...extraHeaders, "Content-Type": "application/json" };
+    return answer(await timedFetch(url, { method: "POST", headers, body }));
   }
 
   const submit = async (partyId, url, step) => post(url, await sign(partyId, step));
