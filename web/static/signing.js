@@ -23,7 +23,7 @@
 //                                               fields it concerns (sync; marks them aria-invalid)
 //   language() -> the page's language (sync)
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
-//   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
+//   post(url, signed, headers?) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
 //   api(method, url, body?, headers?) -> JSON from the JSON API as the signed-in party (its cookie)
 //   SESSION_HEADERS                            what a cookie-authenticated change sends besides (an upload)
 //   objectStore(dbName, storeName, keyPath) -> withStore(mode, work) over one IndexedDB store (sync)

@@ -32,6 +32,7 @@
 //   showError(exception, form?)                     the refusal in #step-error, in the reader's words
 //   handleSubmit(form, send)                        a form sent by its own script, send(form, headers) with
 //                                                   its form key: button off meanwhile, a refusal said
+//   handleClick(button, send)                       a button acting on its own, sent the same way
 //   forgetFormKey(form)                             its record made, the page reloads for the next one
 //   ties(text) -> [{org_id, kind, start, end?}]     affiliations typed one a line, org|kind|start|end
 //   formKey(form) -> the Idempotency-Key of a create form (data-idempotency-key), kept for its history entry
@@ -494,8 +495,10 @@
     });
   }
 
-  // The refusal in the page's language (the API's sentence), with the labels of the fields it
-  // concerns (the step's field words, else the form's labels); the code only in data-code.
+  // The refusal in the page's language (the API's sentence, or the page's own word for its code,
+  // `errors.<code>`, where the page has one: a key this device lacks, a contact address the
+  // channel cannot take), with the labels of the fields it concerns (the step's field words, else
+  // the form's labels); the code only in data-code.
   function showError(exception, form) {
     const box = document.getElementById("step-error");
     const action = form && form.dataset.step;
@@ -504,7 +507,8 @@
       return words()[key] ? say(key) : null;
     };
     const said = Signing.refusalText(exception, { form, labelOf, box });
-    const text = exception && exception.code === "no_key_here" ? say("errors.no_key_here") : said;
+    const own = exception && exception.code ? "errors." + exception.code : null;
+    const text = own && words()[own] ? say(own) : said;
     box.textContent = say("error.step") + " " + text;
     box.hidden = false;
     box.focus();
@@ -513,21 +517,27 @@
   // A form sent by its own script (a council desk's, the contact settings'): `send(form, headers)`
   // makes the call, `headers` carrying the form's Idempotency-Key if it is a create form; while it
   // runs the button is off, and a refusal is said in #step-error with its field.
+  async function sending(button, form, send) {
+    button.disabled = true;
+    document.getElementById("step-error").hidden = true;
+    try {
+      await send(form, form ? keyHeaders(form) : {});
+    } catch (exception) {
+      showError(exception, form);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function handleSubmit(form, send) {
-    form.addEventListener("submit", async (event) => {
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      document.getElementById("step-error").hidden = true;
-      try {
-        await send(form, keyHeaders(form));
-      } catch (exception) {
-        showError(exception, form);
-      } finally {
-        button.disabled = false;
-      }
+      sending(form.querySelector("button[type=submit]"), form, send);
     });
   }
+
+  // A button that acts on its own (resend a code, remove a channel), sent as a form is.
+  const handleClick = (button, send) => button.addEventListener("click", () => sending(button, button.closest("form"), send));
 
   async function onSubmit(event) {
     const form = event.target.closest("form[data-step]");
@@ -622,5 +632,5 @@
     });
   }
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, handleSubmit, ties, formKey, forgetFormKey };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, handleSubmit, handleClick, ties, formKey, forgetFormKey };
 })();
