@@ -6,11 +6,9 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const handle = (selector, path, field) => {
     for (const form of document.querySelectorAll(selector)) {
-      Steps.handleSubmit(form, async () => {
-        const id = encodeURIComponent(form.dataset.partyId);
-        await Signing.api("POST", "/businesses/" + id + path, { [field]: form.elements[field].value.trim() });
-        window.location.reload();
-      });
+      const id = encodeURIComponent(form.dataset.partyId);
+      const body = () => ({ [field]: form.elements[field].value.trim() });
+      Steps.handleSubmit(form, Steps.thenReload(() => Signing.api("POST", "/businesses/" + id + path, body())));
     }
   };
   handle("form.verify-business", "/verification", "checked");

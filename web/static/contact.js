@@ -5,10 +5,6 @@
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const channel = (id) => `/parties/me/channels/${encodeURIComponent(id)}`;
-  const thenReload = (call) => async (form, headers) => {
-    await call(form, headers);
-    window.location.reload();
-  };
 
   const adding = document.getElementById("add-channel");
   Steps.handleSubmit(adding, async (form, headers) => {
@@ -17,17 +13,17 @@ document.addEventListener("DOMContentLoaded", () => {
     window.location.reload();
   });
   for (const form of document.querySelectorAll("form.verify")) {
-    Steps.handleSubmit(form, thenReload(() => Signing.api("POST", channel(form.dataset.channel) + "/verify", { code: form.code.value.trim() })));
+    Steps.handleSubmit(form, Steps.thenReload(() => Signing.api("POST", channel(form.dataset.channel) + "/verify", { code: form.code.value.trim() })));
   }
   for (const button of document.querySelectorAll("[data-resend]")) {
-    Steps.handleClick(button, thenReload(() => Signing.api("POST", channel(button.dataset.resend) + "/code")));
+    Steps.handleClick(button, Steps.thenReload(() => Signing.api("POST", channel(button.dataset.resend) + "/code")));
   }
   for (const button of document.querySelectorAll("[data-remove]")) {
-    Steps.handleClick(button, thenReload(() => Signing.api("DELETE", channel(button.dataset.remove))));
+    Steps.handleClick(button, Steps.thenReload(() => Signing.api("DELETE", channel(button.dataset.remove))));
   }
   Steps.handleSubmit(
     document.getElementById("preferences"),
-    thenReload((form) => {
+    Steps.thenReload((form) => {
       const muted = [...form.querySelectorAll("input[name=muted]:checked")].map((box) => box.value);
       return Signing.api("PUT", "/parties/me/preferences", { language: form.language.value, muted, quiet_hours: form.quiet_hours.checked });
     }),

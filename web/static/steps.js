@@ -33,6 +33,7 @@
 //   handleSubmit(form, send)                        a form sent by its own script, send(form, headers) with
 //                                                   its form key: button off meanwhile, a refusal said
 //   handleClick(button, send)                       a button acting on its own, sent the same way
+//   thenReload(call) -> send                        a send that reloads the page once call is answered
 //   forgetFormKey(form)                             its record made, the page reloads for the next one
 //   ties(text) -> [{org_id, kind, start, end?}]     affiliations typed one a line, org|kind|start|end
 //   formKey(form) -> the Idempotency-Key of a create form (data-idempotency-key), kept for its history entry
@@ -539,6 +540,12 @@
   // A button that acts on its own (resend a code, remove a channel), sent as a form is.
   const handleClick = (button, send) => button.addEventListener("click", () => sending(button, button.closest("form"), send));
 
+  // A send whose page shows the change once `call` is answered: it reloads.
+  const thenReload = (call) => async (form, headers) => {
+    await call(form, headers);
+    window.location.reload();
+  };
+
   async function onSubmit(event) {
     const form = event.target.closest("form[data-step]");
     if (!form) return;
@@ -632,5 +639,5 @@
     });
   }
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, handleSubmit, handleClick, ties, formKey, forgetFormKey };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, handleSubmit, handleClick, thenReload, ties, formKey, forgetFormKey };
 })();
