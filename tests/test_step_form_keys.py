@@ -23,10 +23,7 @@ async def claim(flow: EscrowFlow, payload: dict, key: str, signer: Party | None 
 
 async def test_a_warranty_claim_signed_again_under_its_form_key_answers_the_first_receipt(stack):
     flow = await EscrowFlow(stack).register()
-    await flow.create_funded(total_fen=TOTAL_FEN)
-    for stage in range(1, len((await flow.state()).stages) + 1):
-        await flow.pass_stage(stage)
-    await flow.wait_for(lambda s: s.phase == "warranty", "the warranty period")
+    await flow.in_warranty(total_fen=TOTAL_FEN)
     payload = {"description": "卫生间墙角返潮", "amount_fen": 20_000}
     key = f"form-{uuid.uuid4().hex}"
 
