@@ -31,6 +31,18 @@ router = APIRouter(prefix="/recover", tags=["pages"], include_in_schema=False)
 CouncilMember = Annotated[Party, Depends(require_roles("council"))]
 DOCUMENT_KINDS = get_args(DocumentKind)
 LISTED = 200
+# What static/recover.js and recovery_desk.js say (Steps.showError): a refusal's own sentence where
+# the page has one for its code.
+RECOVER_REFUSALS = (
+    "holds_key",
+    "no_possession",
+    "party_not_found",
+    "too_many_recoveries",
+    "rate_limited",
+    "recovery_not_for_staff",
+)
+RECOVER_WORDS = ["error.step", *(f"errors.{code}" for code in RECOVER_REFUSALS)]
+DESK_WORDS = ["error.step", "errors.no_key_here"]
 
 
 @council_router.get("", response_class=HTMLResponse)
@@ -83,6 +95,7 @@ def recovery_desk(
         "signing": _signing_data(row),
         "may_approve": row.state == requests.CHECKED and bool(row.photo_matched and row.name_matched),
         "may_bind": row.state == requests.APPROVED and row.approved_by != member.id,
+        "desk_words": DESK_WORDS,
     }
     return render(request, "council/recovery.html", context)
 
@@ -99,7 +112,7 @@ def _signing_data(row: KeyRecoveryRecord) -> str:
 @router.get("", response_class=HTMLResponse)
 def ask(request: Request) -> HTMLResponse:
     """The new device asks: the party's id and a name for the device; the key is made here."""
-    return render(request, "recover/ask.html")
+    return render(request, "recover/ask.html", {"recover_words": RECOVER_WORDS})
 
 
 @router.get("/{request_id}", response_class=HTMLResponse)
@@ -108,7 +121,8 @@ def asked(request: Request, request_id: str, session: SessionDep) -> HTMLRespons
     row = requests.get_request(session=session, request_id=request_id)
     if row is None:
         return _not_found(request, {})
-    return render(request, "recover/request.html", {"row": row, "key_id": key_id(row.public_key)})
+    context = {"row": row, "key_id": key_id(row.public_key), "recover_words": RECOVER_WORDS}
+    return render(request, "recover/request.html", context)
 
 
 def _not_found(request: Request, context: dict[str, object]) -> HTMLResponse:
