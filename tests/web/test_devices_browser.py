@@ -79,5 +79,5 @@ async def test_a_second_phone_is_paired_through_the_pages_then_signs_in_and_revo
     # the lost phone's key signs in no more
     await page.goto("/signin")
     await page.click(f'.sign-in-as[data-party-id="{party_id}"]')
-    await expect(page.locator("#signin-error")).to_be_visible()
+    await expect(page.locator("#step-error")).to_be_visible()
     assert "/signin" in page.url

@@ -520,6 +520,7 @@
   // runs the button is off, and a refusal is said in #step-error with its field.
   async function sending(button, form, send) {
     button.disabled = true;
+    button.setAttribute("aria-busy", "true");
     document.getElementById("step-error").hidden = true;
     try {
       await send(form, form ? keyHeaders(form) : {});
@@ -527,6 +528,7 @@
       showError(exception, form);
     } finally {
       button.disabled = false;
+      button.removeAttribute("aria-busy");
     }
   }
 
