@@ -42,7 +42,7 @@ RECOVER_REFUSALS = (
     "recovery_not_for_staff",
 )
 RECOVER_WORDS = ["error.step", *(f"errors.{code}" for code in RECOVER_REFUSALS)]
-DESK_WORDS = ["error.step", "errors.no_key_here"]
+RECOVERY_DESK_WORDS = ["error.step", "errors.no_key_here"]
 
 
 @council_router.get("", response_class=HTMLResponse)
@@ -95,7 +95,7 @@ def recovery_desk(
         "signing": _signing_data(row),
         "may_approve": row.state == requests.CHECKED and bool(row.photo_matched and row.name_matched),
         "may_bind": row.state == requests.APPROVED and row.approved_by != member.id,
-        "desk_words": DESK_WORDS,
+        "desk_words": RECOVERY_DESK_WORDS,
     }
     return render(request, "council/recovery.html", context)
 
