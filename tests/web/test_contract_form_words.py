@@ -9,5 +9,5 @@ from web.i18n import LANGUAGES, messages
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_word_the_plan_script_asks_for_is_there(language):
-    assert "contract_form.key_reused" in PLAN_WORDS
+    assert "errors.idempotency_key_reused" in PLAN_WORDS
     assert [key for key in PLAN_WORDS if key not in messages(language)] == []
