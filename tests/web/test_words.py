@@ -16,6 +16,7 @@ from markupsafe import Markup
 from web.bank_pages import DESK_WORDS
 from web.business_pages import WORDS as BUSINESS_WORDS
 from web.case_forms import CASE_STEP_WORDS
+from web.device_pages import PAIR_WORDS
 from web.escrow_pages import STEP_WORDS
 from web.expert_pages import PAGE_WORDS
 from web.expert_registry_pages import SCRIPT_WORDS as REGISTRY_WORDS
@@ -33,6 +34,7 @@ LITERAL_KEY = re.compile(r"""\bt\(\s*"([\w.\-]+[\w\-])"\s*[,)]""")  # not a pref
 SCRIPT_WORDS = {*DESK_WORDS, *CASE_STEP_WORDS, *STEP_WORDS, *PAGE_WORDS, *PARTY_STEP_WORDS, *STATEMENT_WORDS}
 SCRIPT_WORDS |= {*REGISTRY_WORDS, *(f"signin.secret.{role}" for role in SECRET_ROLES)}
 SCRIPT_WORDS |= {*BUSINESS_WORDS, *CONTACT_WORDS, *RECOVER_WORDS, *RECOVERY_DESK_WORDS}
+SCRIPT_WORDS |= {key if isinstance(key, str) else key[1] for key in PAIR_WORDS}  # (asked as, message)
 # How a case ended (case_outcome.html), where its escrow stands after a withdrawal, and what
 # the case's deadline line says once it was withdrawn (web/case_views.py)
 OUTCOME_WORDS = {
