@@ -22,7 +22,6 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 # What static/pair.js says: the page's own sentence for each refusal a pairing meets (shown by
 # Steps.showError as `errors.<code>`), the party it pairs with, and how the pairing ended.
 PAIRING_REFUSALS = (
-    "held_already",
     "wrong_pairing_code",
     "pairing_expired",
     "pairing_closed",
@@ -38,6 +37,7 @@ PAIR_WORDS: list[str | tuple[str, str]] = [
     "pair.expired",
     "pair.done",
     *(f"role.{role}" for role in ROLES),
+    ("errors.held_already", "pair.held_already"),
     *((f"errors.{code}", f"pair.error.{code}") for code in PAIRING_REFUSALS),
 ]
 

@@ -34,7 +34,10 @@ CHANNEL_REFUSALS = (
     "channel_taken",
     "channel_unreachable",
 )
-CONTACT_WORDS = ["error.step", *(f"errors.{code}" for code in CHANNEL_REFUSALS)]
+CONTACT_WORDS: list[str | tuple[str, str]] = [
+    "error.step",
+    *((f"errors.{code}", f"contact.error.{code}") for code in CHANNEL_REFUSALS),
+]
 
 
 @router.get("/inbox", response_class=HTMLResponse)

@@ -34,14 +34,17 @@ LISTED = 200
 # What static/recover.js and recovery_desk.js say (Steps.showError): a refusal's own sentence where
 # the page has one for its code.
 RECOVER_REFUSALS = (
-    "holds_key",
     "no_possession",
     "party_not_found",
     "too_many_recoveries",
     "rate_limited",
     "recovery_not_for_staff",
 )
-RECOVER_WORDS = ["error.step", *(f"errors.{code}" for code in RECOVER_REFUSALS)]
+RECOVER_WORDS: list[str | tuple[str, str]] = [
+    "error.step",
+    ("errors.holds_key", "recover.holds_key"),
+    *((f"errors.{code}", f"recover.error.{code}") for code in RECOVER_REFUSALS),
+]
 RECOVERY_DESK_WORDS = ["error.step", "errors.no_key_here"]
 
 

@@ -33,8 +33,11 @@ TEMPLATES = MESSAGES_DIR.parent / "templates"
 LITERAL_KEY = re.compile(r"""\bt\(\s*"([\w.\-]+[\w\-])"\s*[,)]""")  # not a prefix like t("phase." ~ x)
 SCRIPT_WORDS = {*DESK_WORDS, *CASE_STEP_WORDS, *STEP_WORDS, *PAGE_WORDS, *PARTY_STEP_WORDS, *STATEMENT_WORDS}
 SCRIPT_WORDS |= {*REGISTRY_WORDS, *(f"signin.secret.{role}" for role in SECRET_ROLES)}
-SCRIPT_WORDS |= {*BUSINESS_WORDS, *CONTACT_WORDS, *RECOVER_WORDS, *RECOVERY_DESK_WORDS}
-SCRIPT_WORDS |= {key if isinstance(key, str) else key[1] for key in PAIR_WORDS}  # (asked as, message)
+SCRIPT_WORDS |= {*BUSINESS_WORDS, *RECOVERY_DESK_WORDS}
+# a word a script asks for under another name: (asked as, message)
+SCRIPT_WORDS |= {
+    key if isinstance(key, str) else key[1] for key in (*CONTACT_WORDS, *RECOVER_WORDS, *PAIR_WORDS)
+}
 # How a case ended (case_outcome.html), where its escrow stands after a withdrawal, and what
 # the case's deadline line says once it was withdrawn (web/case_views.py)
 OUTCOME_WORDS = {
