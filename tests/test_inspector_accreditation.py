@@ -235,3 +235,22 @@ async def test_any_party_reads_who_is_accredited_today_without_their_ties(flow):
     records = {r["party_id"]: r for r in council_view.json()["data"]}
     assert records[current.id]["affiliations"] == [{**tie, "end": None}]
     assert records[lapsed.id]["active"] is True  # lapsed by date, not deactivated
+
+
+async def test_a_create_sent_again_with_its_form_key_answers_the_first_accreditation(flow):
+    """The accreditation form's key (drawn when the council's page showed it): sent again, the same
+    body is answered with the first accreditation, where it would otherwise be already_accredited."""
+    http, auth = flow.stack.http, flow.council.auth
+    body = {"party_id": flow.inspector.id, "specialties": ["plumbing"], "valid_from": "2026-01-01"}
+    body |= {"valid_until": "2030-01-01"}
+    keyed = auth | {"Idempotency-Key": f"form-{uuid.uuid4().hex}"}
+
+    first = await http.post(ACCREDITATIONS, json=body, headers=keyed)
+    again = await http.post(ACCREDITATIONS, json=body, headers=keyed)
+    other = await http.post(ACCREDITATIONS, json={**body, "specialties": ["tiling"]}, headers=keyed)
+
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json()
+    assert code(other) == (409, "idempotency_key_reused")
+    listed = await http.get(ACCREDITATIONS, params={"party_id": flow.inspector.id}, headers=auth)
+    assert [r["accreditation_id"] for r in listed.json()["data"]] == [first.json()["accreditation_id"]]

@@ -152,6 +152,30 @@ async def test_the_code_comes_by_mail_and_verifies_the_channel(world: World) -> 
     assert (foreign.status_code, foreign.json()["detail"]["code"]) == (404, "channel_not_found")
 
 
+async def test_a_channel_sent_again_with_its_form_key_answers_the_first_and_sends_one_code(
+    world: World,
+) -> None:
+    """The contact form's key (drawn when the page showed it): the same channel sent again is the
+    channel first added, with no second code; without the key it would be channel_taken."""
+    owner = await Party(world.http, "owner", "Li Wei").register()
+    keyed = owner.auth | {"Idempotency-Key": "form-contact-page-0001"}
+    body = {"kind": "email", "address": "again@example.com"}
+
+    first = await world.http.post("/parties/me/channels", json=body, headers=keyed)
+    again = await world.http.post("/parties/me/channels", json=body, headers=keyed)
+    other = await world.http.post(
+        "/parties/me/channels", json={**body, "address": "b@example.com"}, headers=keyed
+    )
+
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json()
+    assert (other.status_code, other.json()["detail"]["code"]) == (409, "idempotency_key_reused")
+    assert [c["id"] for c in (await world.http.get("/parties/me/channels", headers=owner.auth)).json()] == [
+        first.json()["id"]
+    ]
+    assert len(world.mails("again@example.com")) == 1
+
+
 async def test_five_wrong_codes_spend_the_code_and_a_new_one_works(world: World) -> None:
     owner = await Party(world.http, "owner", "Li Wei").register()
     added = await world.http.post(

@@ -27,7 +27,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False, route_class=PageRout
 CouncilMember = Annotated[Party, Depends(require_roles("council"))]
 Association = Annotated[Party, Depends(require_roles("housing_association"))]
 SHOWN = 100
-WORDS = ["businesses.failed"]
+WORDS = ["error.step"]
 Search = Annotated[str, Query(max_length=100)]
 
 

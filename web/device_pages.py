@@ -19,6 +19,28 @@ from web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
+# What static/pair.js says: the page's own sentence for each refusal a pairing meets (shown by
+# Steps.showError as `errors.<code>`), the party it pairs with, and how the pairing ended.
+PAIRING_REFUSALS = (
+    "wrong_pairing_code",
+    "pairing_expired",
+    "pairing_closed",
+    "pairing_taken",
+    "pairing_used",
+    "rate_limited",
+)
+ROLES = ("owner", "contractor", "inspector", "council", "expert", "bank", "buyer", "dealer")
+PAIR_WORDS: list[str | tuple[str, str]] = [
+    "error.step",
+    "pair.no_webcrypto",
+    "pair.party",
+    "pair.expired",
+    "pair.done",
+    *(f"role.{role}" for role in ROLES),
+    ("errors.held_already", "pair.held_already"),
+    *((f"errors.{code}", f"pair.error.{code}") for code in PAIRING_REFUSALS),
+]
+
 
 @router.get("/my/devices", response_class=HTMLResponse)
 def devices_page(
@@ -39,4 +61,5 @@ def devices_page(
 
 @router.get("/pair", response_class=HTMLResponse)
 def pair_page(request: Request, party: PageParty, settings: SettingsDep) -> HTMLResponse:
-    return render(request, "party/pair.html", {"party": party, "public_url": settings.public_url})
+    context = {"party": party, "public_url": settings.public_url, "pair_words": PAIR_WORDS}
+    return render(request, "party/pair.html", context)

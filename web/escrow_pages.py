@@ -48,18 +48,16 @@ CARD_WORDS = [
     *("role.expert", "role.bank", "role.buyer", "role.dealer"),
 ]
 # What static/contract.js says about the payment plan it edits, and the standard stages' names.
-PLAN_WORDS = [
+PLAN_WORDS: list[str | tuple[str, str]] = [
     *(
         f"contract_form.{key}"
         for key in ("sum", "matches", "short", "over", "no_total", "refused", "mismatch", "no_stages")
     ),
     *(f"contract_form.{key}" for key in ("name_required", "amount_required", "bad_amount", "bad_retention")),
-    *(
-        "contract_form.stage_name",
-        "contract_form.filling",
-        "contract_form.too_small",
-        "contract_form.key_reused",
-    ),
+    *("contract_form.stage_name", "contract_form.filling"),
+    # the form's own sentence for these refusals, asked for as errors.<code> (Steps.showError)
+    ("errors.total_too_small", "contract_form.too_small"),
+    ("errors.idempotency_key_reused", "contract_form.key_reused"),
     *(f"plan.{name}" for name, _ in DEFAULT_STAGE_PLAN),
 ]
 CHART_LINES = {

@@ -39,7 +39,7 @@ VOTE_WORDS = [
     "error.amount",
     *(f"vote.{key}" for key in ("upheld", "rejected", "reasons", "item", "word_pay", "word_refund")),
     *(f"vote.{key}" for key in ("word_commitment", "word_secret", "secret_kept", "word_salt")),
-    *(f"vote.{key}" for key in ("committed_now", "revealed_now", "error", "error_finding", "error_pay")),
+    *(f"vote.{key}" for key in ("committed_now", "revealed_now", "error_finding", "error_pay")),
     *(f"vote.{key}" for key in ("error_not_kept", "error_mismatch", "action_commit", "action_reveal")),
     *(f"sign.{key}" for key in ("exact", "action", "case", "signer", "signer_as")),
 ]

@@ -23,6 +23,21 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 INBOX_PAGE = 100
 # The kinds a party may mute (a verification code is asked for, so never muted).
 MUTABLE = [kind for kind in MessageKind if kind is not MessageKind.CHANNEL_VERIFICATION]
+# What static/contact.js says: the page's own sentence for the refusals a channel meets (Steps.showError).
+CHANNEL_REFUSALS = (
+    "bad_email",
+    "bad_mobile",
+    "bad_channel_url",
+    "wrong_code",
+    "code_expired",
+    "too_many_attempts",
+    "channel_taken",
+    "channel_unreachable",
+)
+CONTACT_WORDS: list[str | tuple[str, str]] = [
+    "error.step",
+    *((f"errors.{code}", f"contact.error.{code}") for code in CHANNEL_REFUSALS),
+]
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -51,5 +66,6 @@ def contact_page(
             "preferences": preferences,
             "mutable": MUTABLE,
             "code_minutes": settings.verification_code_minutes,
+            "contact_words": CONTACT_WORDS,
         },
     )

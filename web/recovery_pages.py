@@ -31,6 +31,21 @@ router = APIRouter(prefix="/recover", tags=["pages"], include_in_schema=False)
 CouncilMember = Annotated[Party, Depends(require_roles("council"))]
 DOCUMENT_KINDS = get_args(DocumentKind)
 LISTED = 200
+# What static/recover.js and recovery_desk.js say (Steps.showError): a refusal's own sentence where
+# the page has one for its code.
+RECOVER_REFUSALS = (
+    "no_possession",
+    "party_not_found",
+    "too_many_recoveries",
+    "rate_limited",
+    "recovery_not_for_staff",
+)
+RECOVER_WORDS: list[str | tuple[str, str]] = [
+    "error.step",
+    ("errors.holds_key", "recover.holds_key"),
+    *((f"errors.{code}", f"recover.error.{code}") for code in RECOVER_REFUSALS),
+]
+RECOVERY_DESK_WORDS = ["error.step", "errors.no_key_here"]
 
 
 @council_router.get("", response_class=HTMLResponse)
@@ -86,6 +101,7 @@ def recovery_desk(
         "signing": _signing_data(row),
         "may_approve": row.state == requests.CHECKED and bool(row.photo_matched and row.name_matched),
         "may_bind": row.state == requests.APPROVED and row.approved_by != member.id,
+        "desk_words": RECOVERY_DESK_WORDS,
     }
     return render(request, "council/recovery.html", context)
 
@@ -102,7 +118,7 @@ def _signing_data(row: KeyRecoveryRecord) -> str:
 @router.get("", response_class=HTMLResponse)
 def ask(request: Request) -> HTMLResponse:
     """The new device asks: the party's id and a name for the device; the key is made here."""
-    return render(request, "recover/ask.html")
+    return render(request, "recover/ask.html", {"recover_words": RECOVER_WORDS})
 
 
 @router.get("/{request_id}", response_class=HTMLResponse)
@@ -111,7 +127,8 @@ def asked(request: Request, request_id: str, session: SessionDep) -> HTMLRespons
     row = requests.get_request(session=session, request_id=request_id)
     if row is None:
         return _not_found(request, {})
-    return render(request, "recover/request.html", {"row": row, "key_id": key_id(row.public_key)})
+    context = {"row": row, "key_id": key_id(row.public_key), "recover_words": RECOVER_WORDS}
+    return render(request, "recover/request.html", context)
 
 
 def _not_found(request: Request, context: dict[str, object]) -> HTMLResponse:

@@ -8,6 +8,7 @@ one list, so that no page can lack one of them.
 STEPS_JS_WORDS = (
     "field.action",
     "field.signer",
+    "field.item_hint",
     "word.yes",
     "word.no",
     "error.step",

@@ -7,12 +7,14 @@ is sent from here, not from a workflow: the person is waiting on the page for it
 
 import math
 from datetime import timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from api.deps import CurrentParty, SessionDep, SettingsDep
 from api.errors import ApiError, error_responses
+from api.idempotency import answer_once, header_key, idempotency_header
 from api.notify_models import ChannelCreate, ChannelPublic, CodeIn, PreferencesPublic
 from config.settings import Settings
 from db import notifications as db
@@ -36,6 +38,17 @@ REFUSED_CODE = {
     "too_many_attempts": (409, "too many wrong codes: ask for a new one"),
     "wrong_code": (422, "this is not the code that was sent"),
 }
+
+
+ChannelKey = Annotated[
+    str | None,
+    idempotency_header(
+        "a key the caller draws once per channel form (the contact page draws one when it shows the "
+        "form): the same party, key and body asked again get the channel the first request added "
+        "(201, as it is now; no second code is sent); the same key with another body is refused "
+        "with 409 idempotency_key_reused"
+    ),
+]
 
 
 def public(channel: ContactChannel) -> ChannelPublic:
@@ -78,22 +91,37 @@ def own_channel(session: Session, party: Party, channel_id: str) -> ContactChann
     "/channels", status_code=201, response_model=ChannelPublic, responses=error_responses(401, 409, 503)
 )
 def add_channel(
-    body: ChannelCreate, party: CurrentParty, session: SessionDep, settings: SettingsDep
+    body: ChannelCreate,
+    party: CurrentParty,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: ChannelKey = None,
 ) -> ChannelPublic:
     """Add an email, a +86 mobile or a chat bot URL; a 6-digit code is sent over it at once.
     Refused: `bad_email`, `bad_mobile`, `bad_channel_url` (not a WeCom bot, DingTalk or Feishu
-    URL apprise can use)."""
-    try:
-        address = normalise(body.kind, body.address)
-    except ChannelRefused as refused:
-        raise ApiError(422, refused.code, refused.reason) from None
-    if len(db.channels_of(session=session, party_id=party.id)) >= MAX_CHANNELS:
-        raise ApiError(409, "too_many_channels", f"a party keeps at most {MAX_CHANNELS} channels")
-    try:
-        channel = db.add_channel(session=session, party_id=party.id, kind=body.kind, address=address)
-    except db.ChannelTakenError as taken:
-        raise ApiError(409, "channel_taken", str(taken)) from None
-    send_code(session, settings, party, channel)
+    URL apprise can use).
+
+    With an Idempotency-Key, asking again (same party, key and body) answers 201 with the channel
+    the first request added, where it would otherwise be `channel_taken`."""
+
+    def create() -> tuple[dict[str, Any], str]:
+        try:
+            address = normalise(body.kind, body.address)
+        except ChannelRefused as refused:
+            raise ApiError(422, refused.code, refused.reason) from None
+        if len(db.channels_of(session=session, party_id=party.id)) >= MAX_CHANNELS:
+            raise ApiError(409, "too_many_channels", f"a party keeps at most {MAX_CHANNELS} channels")
+        try:
+            channel = db.add_channel(session=session, party_id=party.id, kind=body.kind, address=address)
+        except db.ChannelTakenError as taken:
+            raise ApiError(409, "channel_taken", str(taken)) from None
+        return public(channel).model_dump(mode="json"), channel.id
+
+    key = header_key("channel.create", party.id, idempotency_key, body.model_dump(mode="json"), "channel")
+    first = answer_once(session, key=key, input_type=str, create=create)
+    channel = own_channel(session, party, first.workflow_input)
+    if not first.repeated:
+        send_code(session, settings, party, channel)
     return public(channel)
 
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentParty, Offset, SessionDep
 from api.errors import ApiError, error_responses
+from api.idempotency import answer_once, header_key, idempotency_header
 from api.inspector_models import (
     AccreditationCreate,
     AccreditationPublic,
@@ -28,6 +29,16 @@ from db.models import Party
 from domain.roles import Role
 from expert_panels.inspectors import Accreditation
 from expert_panels.registry import InvalidExpert
+
+AccreditationKey = Annotated[
+    str | None,
+    idempotency_header(
+        "a key the caller draws once per accreditation form (the council's page draws one when it "
+        "shows the form): the same council member, key and body asked again get the first answer "
+        "(201, the same accreditation, as it was then); the same key with another body is refused "
+        "with 409 idempotency_key_reused"
+    ),
+]
 
 
 def require_council(party: CurrentParty) -> Party:
@@ -100,27 +111,44 @@ def list_accredited(
 
 
 @council_router.post("", status_code=201, response_model=AccreditationPublic, responses=error_responses(409))
-def create_accreditation(body: AccreditationCreate, session: SessionDep) -> AccreditationPublic:
+def create_accreditation(
+    body: AccreditationCreate,
+    party: CurrentParty,
+    session: SessionDep,
+    idempotency_key: AccreditationKey = None,
+) -> AccreditationPublic:
     """Accredit an inspector. 409 `already_accredited` if the party holds an accreditation
     that is not deactivated (or the id is taken), 422 `invalid_accreditation` (the message
-    names the field), 422 `not_an_inspector_party`."""
-    try:
-        accreditation = Accreditation(
-            accreditation_id=body.accreditation_id or inspectors.new_accreditation_id(),
-            party_id=body.party_id,
-            specialties=body.specialties,
-            valid_from=body.valid_from,
-            valid_until=body.valid_until,
-            affiliations=affiliations_in(body.affiliations),
-        )
-        stored = inspectors.create_accreditation(session=session, accreditation=accreditation)
-    except InvalidExpert as exc:
-        raise _invalid(exc) from None
-    except inspectors.NotAnInspectorPartyError as exc:
-        raise ApiError(422, "not_an_inspector_party", str(exc)) from None
-    except inspectors.AlreadyAccreditedError as exc:
-        raise ApiError(409, "already_accredited", str(exc)) from None
-    return _public(stored)
+    names the field), 422 `not_an_inspector_party`.
+
+    With an Idempotency-Key, asking again (same council member, key and body) answers 201 with
+    the accreditation the first request made, where it would otherwise be `already_accredited`.
+    """
+
+    def create() -> tuple[dict[str, Any], str]:
+        try:
+            accreditation = Accreditation(
+                accreditation_id=body.accreditation_id or inspectors.new_accreditation_id(),
+                party_id=body.party_id,
+                specialties=body.specialties,
+                valid_from=body.valid_from,
+                valid_until=body.valid_until,
+                affiliations=affiliations_in(body.affiliations),
+            )
+            stored = inspectors.create_accreditation(session=session, accreditation=accreditation)
+        except InvalidExpert as exc:
+            raise _invalid(exc) from None
+        except inspectors.NotAnInspectorPartyError as exc:
+            raise ApiError(422, "not_an_inspector_party", str(exc)) from None
+        except inspectors.AlreadyAccreditedError as exc:
+            raise ApiError(409, "already_accredited", str(exc)) from None
+        return _public(stored).model_dump(mode="json"), stored.accreditation.accreditation_id
+
+    asked = body.model_dump(mode="json")
+    key = header_key("accreditation.create", party.id, idempotency_key, asked, "accreditation")
+    return AccreditationPublic.model_validate(
+        answer_once(session, key=key, input_type=str, create=create).answer
+    )
 
 
 @council_router.get("", response_model=AccreditationsPublic)

@@ -27,11 +27,13 @@ from api.deps import SessionDep, TemporalDep, release_connection
 from api.errors import ApiError, error_responses
 from api.evidence_named import require_uploaded
 from api.gateway import Process, execute
+from api.idempotency import BusinessKey, header_key, idempotency_header
 from api.models import SignedStepIn, StepAccepted
 from api.stale_timestamp import STALE_TIMESTAMP, stale_timestamp
 from db import crud
 from db.keys import councils_for, events_of, signing_key, touch
 from db.models import Party, utcnow
+from db.request_records import get_request_record, record_request
 from domain.canonical import canonical_json
 from domain.steps.signing import EnvelopeError, SignedStep, parse_envelope
 from domain.steps.spec import StepSpec
@@ -39,6 +41,16 @@ from workflows.escrow_types import StepInput
 
 log = logging.getLogger(__name__)
 MAX_ENVELOPE_BYTES = 64 * 1024
+
+StepFormKey = Annotated[
+    str | None,
+    idempotency_header(
+        "a step form's key, drawn when the page showed the form (e.g. a warranty claim's): the same "
+        "step signed again under it (a new nonce and time, as after going Back or reloading) answers "
+        "200 with the first receipt and does nothing again; another step under the same key is "
+        "refused with 409 idempotency_key_reused"
+    ),
+]
 
 
 class SignedEnvelope(BaseModel):
@@ -121,13 +133,22 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
     action, field = spec.action, spec.path_field
 
     async def submit_step(
-        subject_id: str, number: int | None, body: SignedStepIn, session: SessionDep, temporal: TemporalDep
+        subject_id: str,
+        number: int | None,
+        body: SignedStepIn,
+        session: SessionDep,
+        temporal: TemporalDep,
+        form_key: str | None,
     ) -> StepAccepted:
         check_route(body, action, process, subject_id, field, number)
         require_uploaded(session, spec.payload, body.envelope.get("payload"))
         step = SignedStep(envelope=body.envelope, signature=body.signature)
         signer = body.envelope.get("signer")
         party = crud.get_party(session=session, party_id=signer) if isinstance(signer, str) else None
+        key = None if party is None else _form_key(session, action, party, step, form_key)
+        first = None if key is None else _first_receipt(session, key)
+        if first is not None:
+            return first
         keys = [] if party is None else events_of(session, party.id)
         councils = councils_for(session, keys)
         release_connection(session)
@@ -137,31 +158,90 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
             )
         except ApiError as exc:
             raise told_how_far_off(exc, step) from None
-        if party is not None:
-            mark_used(session, party, step)
-        return StepAccepted(
+        accepted = StepAccepted(
             subject_id=subject_id,
             action=action,
             entry_hash=receipt.entry_hash,
             version=receipt.version,
             phase=receipt.phase,
         )
+        if key is not None:
+            _record(session, key, step, accepted)
+        if party is not None:
+            mark_used(session, party, step)
+        return accepted
 
     if field is None:
 
         async def submit(
-            subject_id: str, body: SignedStepIn, session: SessionDep, temporal: TemporalDep
+            subject_id: str,
+            body: SignedStepIn,
+            session: SessionDep,
+            temporal: TemporalDep,
+            idempotency_key: StepFormKey = None,
         ) -> StepAccepted:
-            return await submit_step(subject_id, None, body, session, temporal)
+            return await submit_step(subject_id, None, body, session, temporal, idempotency_key)
 
         return with_body(submit, step_body(spec))
 
     async def submit_numbered(
-        subject_id: str, number: int, body: SignedStepIn, session: SessionDep, temporal: TemporalDep
+        subject_id: str,
+        number: int,
+        body: SignedStepIn,
+        session: SessionDep,
+        temporal: TemporalDep,
+        idempotency_key: StepFormKey = None,
     ) -> StepAccepted:
-        return await submit_step(subject_id, number, body, session, temporal)
+        return await submit_step(subject_id, number, body, session, temporal, idempotency_key)
 
     return with_body(submit_numbered, step_body(spec))
+
+
+def _form_key(
+    session: Session, action: str, party: Party, step: SignedStep, form_key: str | None
+) -> BusinessKey | None:
+    """The business key of a step form's key, for a step its signer really signed (else None: the
+    workflow refuses a bad signature, and a stranger never reads or writes the signer's record).
+
+    A step is signed afresh on every submit, so the key is matched on what the step says (the
+    envelope without its nonce and timestamp), not on the bytes signed; as for a claim form.
+    """
+    if form_key is None or signing_key(session, party, step) is None:
+        return None
+    said = {name: value for name, value in step.envelope.items() if name not in ("nonce", "timestamp")}
+    return header_key(f"step.{action}", party.id, form_key, said, "step")
+
+
+def _first_receipt(session: Session, key: BusinessKey) -> StepAccepted | None:
+    """The receipt the key's first step got, if one was recorded; 409 if it was for another step."""
+    stored = get_request_record(session=session, scope=key.scope, party_id=key.party_id, key=key.key)
+    if stored is None:
+        return None
+    if stored.request_hash != key.request_hash:
+        raise key.reused
+    return StepAccepted.model_validate_json(stored.answer_json)
+
+
+def _record(session: Session, key: BusinessKey, step: SignedStep, accepted: StepAccepted) -> None:
+    """Record an accepted step's receipt under its form's key, so the form sent again gets it.
+
+    Recorded once the workflow accepted the step, so only a step that happened is ever answered
+    again. Two submits of one form racing each other (not Back-and-submit, which is one after the
+    other) could both reach the workflow before either is recorded: the button is off meanwhile.
+    """
+    try:
+        record_request(
+            session=session,
+            scope=key.scope,
+            party_id=key.party_id,
+            key=key.key,
+            request_hash=key.request_hash,
+            answer_json=accepted.model_dump_json(),
+            workflow_input_json=canonical_json(step.envelope).decode(),
+        )
+    except SQLAlchemyError:  # the step is applied: a lost record costs only a repeat's answer
+        session.rollback()
+        log.warning("the receipt of %s's %s was not recorded under its form key", key.party_id, key.scope)
 
 
 def mark_used(session: Session, party: Party, step: SignedStep) -> None:

@@ -60,6 +60,13 @@ class EscrowFlow(EscrowSession):
         await self.deposit(sum(s["amount_fen"] for s in terms["stages"]) + terms["retention_fen"])
         return created
 
+    async def in_warranty(self, **contract: Any) -> None:
+        """Funded and every stage passed: the escrow waits out its warranty period."""
+        await self.create_funded(**contract)
+        for stage in range(1, len((await self.state()).stages) + 1):
+            await self.pass_stage(stage)
+        await self.wait_for(lambda s: s.phase == "warranty", "the warranty period")
+
     async def refused(self, attempt: Awaitable[Any], status: int, code: str) -> StepRefused:
         """The API refuses the step with this status and code."""
         try:

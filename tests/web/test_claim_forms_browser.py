@@ -85,6 +85,8 @@ async def test_an_owner_takes_a_dispute_raised_in_the_browser_to_the_council(new
         screenshot_as="owner-file-case-confirm",
     )
     assert "item-2" in summary
+    # each item by its words, its id only a hint after them (issue 18 point 5)
+    assert [line.strip() for line in summary.splitlines() if JOINT in line][0].startswith(JOINT)
     [(signed, filed)] = claims
     await owner.wait_for_url(f"**/my/cases/{filed['case_id']}")
 

@@ -39,6 +39,11 @@ async def test_a_second_phone_is_paired_through_the_pages_then_signs_in_and_revo
     assert "#" not in phone.url  # the code is taken off the address bar once read
     await phone.fill("#pair-label", "第二部手机")
     await check_usable(phone)
+    # A mistyped code is refused in the page's own words for it; the right one then goes through.
+    await phone.fill("#pair-code", "WRONG-CODE")
+    await phone.click("#pair-form button[type=submit]")
+    await expect(phone.locator("#step-error")).to_contain_text("这不是当前有效的配对码")
+    await phone.fill("#pair-code", code)
     await phone.click("#pair-form button[type=submit]")
     await expect(phone.locator("#pair-fingerprint")).to_have_text(
         re.compile(r"^[0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}$")
@@ -79,5 +84,5 @@ async def test_a_second_phone_is_paired_through_the_pages_then_signs_in_and_revo
     # the lost phone's key signs in no more
     await page.goto("/signin")
     await page.click(f'.sign-in-as[data-party-id="{party_id}"]')
-    await expect(page.locator("#signin-error")).to_be_visible()
+    await expect(page.locator("#step-error")).to_be_visible()
     assert "/signin" in page.url

@@ -139,10 +139,7 @@ def test_a_file_the_reader_may_not_open_shows_its_hash_alone():
 
 async def test_a_warranty_claim_shows_its_photos_to_the_contractor(stack):
     flow = await EscrowFlow(stack).register()
-    await flow.create_funded(total_fen=TOTAL_FEN)
-    for stage in range(1, len((await flow.state()).stages) + 1):
-        await flow.pass_stage(stage)
-    await flow.wait_for(lambda s: s.phase == "warranty", "the warranty period")
+    await flow.in_warranty(total_fen=TOTAL_FEN)
     number = await flow.claim_warranty(20_000, "卫生间墙角返潮", [CEILING])
     await referenced(stack, flow.escrow_id, [digest_of(CEILING)])
     claim = part(

@@ -64,6 +64,9 @@ async def test_an_expert_commits_and_reveals_a_vote_in_the_browser(stack, new_co
     await screenshot(browser, "expert-cases")
     await open_page(browser, f"/expert/cases/{case.case_id}")
     await browser.locator('input[name="finding-leak"][value="upheld"]').check()
+    # a finding left out is asked for by the item's words before anything is shown to sign
+    await browser.get_by_role("button", name="核对并签署承诺").click()
+    await expect(browser.locator("#step-error")).to_contain_text("请对事项 瓷砖勾缝开裂 作出认定")
     await browser.locator('input[name="finding-grout"][value="rejected"]').check()
     await browser.get_by_label("建议付给经营者的金额").fill("3,200.50")
     await browser.get_by_label("理由").fill("闭水试验 48 小时后楼下渗水")

@@ -18,6 +18,10 @@ async def test_a_recovery_is_asked_checked_signed_by_two_members_and_cancelled_b
     device = await (await new_context(locale="en")).new_page()
     await device.goto("/lang/en?next=/recover")
     await check_usable(device)
+    # A mistyped id is refused in the page's own words, and nothing is kept on the device.
+    await device.fill("#party_id", owner_id + "X")
+    await device.click("#ask-recovery button[type=submit]")
+    await expect(device.locator("#step-error")).to_contain_text("There is no party with this id")
     await device.fill("#party_id", owner_id)
     await device.fill("#label", "borrowed phone")
     await device.click("#ask-recovery button[type=submit]")

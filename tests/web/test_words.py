@@ -15,13 +15,17 @@ from markupsafe import Markup
 
 from domain.escrow.state import Dispute, DisputeCause
 from web.bank_pages import DESK_WORDS
+from web.business_pages import WORDS as BUSINESS_WORDS
 from web.case_forms import CASE_STEP_WORDS
+from web.device_pages import PAIR_WORDS
 from web.escrow_pages import STEP_WORDS
 from web.expert_pages import PAGE_WORDS
 from web.expert_registry_pages import SCRIPT_WORDS as REGISTRY_WORDS
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES_DIR, messages, translate
+from web.inbox_pages import CONTACT_WORDS
 from web.party_case_forms import PARTY_STEP_WORDS
 from web.party_pages import SECRET_ROLES
+from web.recovery_pages import RECOVER_WORDS, RECOVERY_DESK_WORDS
 from web.server_text import dispute_reason
 from web.statement_pages import STATEMENT_WORDS
 from web.statutory_words import STATUTORY_WORDS
@@ -31,6 +35,11 @@ TEMPLATES = MESSAGES_DIR.parent / "templates"
 LITERAL_KEY = re.compile(r"""\bt\(\s*"([\w.\-]+[\w\-])"\s*[,)]""")  # not a prefix like t("phase." ~ x)
 SCRIPT_WORDS = {*DESK_WORDS, *CASE_STEP_WORDS, *STEP_WORDS, *PAGE_WORDS, *PARTY_STEP_WORDS, *STATEMENT_WORDS}
 SCRIPT_WORDS |= {*REGISTRY_WORDS, *(f"signin.secret.{role}" for role in SECRET_ROLES)}
+SCRIPT_WORDS |= {*BUSINESS_WORDS, *RECOVERY_DESK_WORDS}
+# a word a script asks for under another name: (asked as, message)
+SCRIPT_WORDS |= {
+    key if isinstance(key, str) else key[1] for key in (*CONTACT_WORDS, *RECOVER_WORDS, *PAIR_WORDS)
+}
 # How a case ended (case_outcome.html), where its escrow stands after a withdrawal, and what
 # the case's deadline line says once it was withdrawn (web/case_views.py)
 OUTCOME_WORDS = {

@@ -22,13 +22,14 @@ document.addEventListener("DOMContentLoaded", () => {
   };
 
   document.querySelectorAll("form[data-accreditation]").forEach((form) =>
-    Steps.handleSubmit(form, async () => {
+    Steps.handleSubmit(form, async (_, headers) => {
       const [method, url, body] = requests[form.dataset.accreditation](form);
-      const stored = await Signing.api(method, url, body);
+      const stored = await Signing.api(method, url, body, headers);
       // Show the saved record: the list narrowed to its inspector, scrolled to it.
       const target = new URL("/council/inspectors?q=" + encodeURIComponent(stored.name), window.location.href);
       target.hash = stored.accreditation_id;
       if (target.pathname + target.search === window.location.pathname + window.location.search) {
+        Steps.forgetFormKey(form);
         window.location.hash = target.hash;
         window.location.reload();
       } else {

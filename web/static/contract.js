@@ -15,19 +15,13 @@
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const form = document.getElementById("new-contract");
-  const error = document.getElementById("step-error");
   const words = JSON.parse(document.getElementById("words").textContent);
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
   // A resubmitted draft (the answer was lost, or Back and submit again) must not make a second
   // escrow: every submit sends the key the server drew when it first rendered this form (kept for
   // the history entry, Steps.formKey), and the API answers that key with the contract it first
-  // drafted (another body: idempotency_key_reused).
-
-  const showError = (text) => {
-    error.textContent = text;
-    error.hidden = false;
-    error.focus();
-  };
+  // drafted (another body: idempotency_key_reused, said in the form's own words). The form is sent
+  // through Steps.handleSubmit, which sends that key and says a refusal in #step-error.
 
   // ------------------------------------------------------------ party cards
   const inputs = Array.from(form.querySelectorAll("input[data-role]"));
@@ -209,8 +203,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const refill = () => {
     filling = fillStandard().catch((exception) => {
       showSum();
-      if (exception.code === "total_too_small") return showError(words["contract_form.too_small"]);
-      showError(words["error.step"] + " " + (exception.message || String(exception)));
+      Steps.showError(exception, form);
     });
     return filling;
   };
@@ -233,45 +226,29 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!edited && totalFen() !== null) refill();
   else showSum();
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    try {
-      for (const input of inputs) await lookUp(input);
-      const problems = inputs.map((input) => verdicts.get(input)?.problem).filter(Boolean);
-      if (problems.length) {
-        showError(words["card.refused"] + " " + problems.join(" "));
-        return;
-      }
-      await filling; // a standard split still on its way for the total just typed
-      const total = Steps.parseYuan(form.elements.total.value);
-      const drafted = readPlan();
-      if (!drafted.problems.length && drafted.sum !== total) {
-        const sums = { sum: Steps.yuanText(drafted.sum), total: Steps.yuanText(total) };
-        drafted.problems.push(fill(words["contract_form.mismatch"], sums));
-      }
-      if (drafted.problems.length) {
-        showError(words["contract_form.refused"] + " " + drafted.problems.join(" "));
-        return;
-      }
-      const body = {
-        title: form.elements.title.value.trim(),
-        owner_id: form.elements.owner_id.value,
-        contractor_id: form.elements.contractor_id.value.trim(),
-        inspector_id: form.elements.inspector_id.value.trim(),
-        total_fen: total,
-        stages: drafted.stages,
-        retention_fen: drafted.retention,
-        includes_waterproofing: form.elements.includes_waterproofing.checked,
-      };
-      const created = await Signing.api("POST", "/escrows", body, { "Idempotency-Key": Steps.formKey(form) });
-      window.location.assign("/my/escrows/" + encodeURIComponent(created.escrow_id));
-    } catch (exception) {
-      if (exception.code === "idempotency_key_reused") return showError(words["contract_form.key_reused"]);
-      showError(words["error.step"] + " " + Signing.refusalText(exception, { form, box: error }));
-    } finally {
-      button.disabled = false;
+  Steps.handleSubmit(form, async (_, headers) => {
+    for (const input of inputs) await lookUp(input);
+    const problems = inputs.map((input) => verdicts.get(input)?.problem).filter(Boolean);
+    if (problems.length) throw new Error(words["card.refused"] + " " + problems.join(" "));
+    await filling; // a standard split still on its way for the total just typed
+    const total = Steps.parseYuan(form.elements.total.value);
+    const drafted = readPlan();
+    if (!drafted.problems.length && drafted.sum !== total) {
+      const sums = { sum: Steps.yuanText(drafted.sum), total: Steps.yuanText(total) };
+      drafted.problems.push(fill(words["contract_form.mismatch"], sums));
     }
+    if (drafted.problems.length) throw new Error(words["contract_form.refused"] + " " + drafted.problems.join(" "));
+    const body = {
+      title: form.elements.title.value.trim(),
+      owner_id: form.elements.owner_id.value,
+      contractor_id: form.elements.contractor_id.value.trim(),
+      inspector_id: form.elements.inspector_id.value.trim(),
+      total_fen: total,
+      stages: drafted.stages,
+      retention_fen: drafted.retention,
+      includes_waterproofing: form.elements.includes_waterproofing.checked,
+    };
+    const created = await Signing.api("POST", "/escrows", body, headers);
+    window.location.assign("/my/escrows/" + encodeURIComponent(created.escrow_id));
   });
 });

@@ -156,24 +156,14 @@
     window.location.reload();
   }
 
-  function failed(exception) {
-    const box = document.getElementById("vote-status");
-    status(say("vote.error") + " " + Signing.refusalText(exception, { box }));
-    document.getElementById("vote-status").focus();
-  }
-
   document.addEventListener("DOMContentLoaded", () => {
     const section = document.getElementById("vote");
     if (!section) return;
+    // Sent as every form is (Steps.handleSubmit): a refusal said in #step-error, with its field.
     const form = document.getElementById("vote-form");
-    if (form) {
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        commit(section, form).catch(failed);
-      });
-    }
+    if (form) Steps.handleSubmit(form, () => commit(section, form));
     const revealButton = document.getElementById("reveal-review");
-    if (revealButton) revealButton.addEventListener("click", () => reveal(section).catch(failed));
+    if (revealButton) Steps.handleClick(revealButton, () => reveal(section));
   });
 
   window.ExpertVote = { commitment, newSalt };

@@ -1,27 +1,20 @@
 // The new device's pairing page: take the code (typed, or after `#` in the QR's address), learn
 // whose key this device is about to become, make the key here (non-extractable), answer the
 // pairing with the key's own signed `key.pair`, show its digits for the person to compare with
-// the other device, and once that device confirmed, keep the key and sign in with it.
+// the other device, and once that device confirmed, keep the key and sign in with it. The form
+// is sent through Steps.handleSubmit: a refusal in #step-error, in the page's own words for it.
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const words = JSON.parse(document.getElementById("words").textContent);
   const form = document.getElementById("pair-form");
-  const error = document.getElementById("pair-error");
   const check = document.getElementById("pair-check");
   const waiting = document.getElementById("pair-waiting");
   const POLL_MS = 1500;
 
-  const show = (exception) => {
-    const known = exception && exception.code && words["pair.error." + exception.code];
-    const said = (exception && exception.message) || "";
-    error.dataset.code = (exception && exception.code) || "";
-    error.textContent = known || (exception && exception.code ? `${words["pair.failed"]} ${Signing.refusalText(exception, { form })}` : said);
-    error.hidden = false;
-    error.focus();
-  };
+  const show = (exception) => Steps.showError(exception, form);
 
   if (!window.crypto || !crypto.subtle || !window.indexedDB) {
-    show({ message: words["pair.no_webcrypto"] });
+    show(new Error(words["pair.no_webcrypto"]));
     form.querySelector("button").disabled = true;
     return;
   }
@@ -56,38 +49,25 @@ document.addEventListener("DOMContentLoaded", () => {
     window.location.assign("/my/devices");
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    error.hidden = true;
+  Steps.handleSubmit(form, async () => {
     const code = form.elements.code.value.trim();
     const label = form.elements.label.value.trim();
-    try {
-      const invite = await Signing.post("/pairings/lookup", { code });
-      if (await Signing.identity(invite.party_id)) {
-        show({ message: words["pair.held_already"] });
-        button.disabled = false;
-        return;
-      }
-      const newKey = await Signing.newKey();
-      const pairing = Signing.envelope(invite.party_id, {
-        action: "key.pair",
-        subject: invite.party_id,
-        payload: { public_key: newKey.publicKey, label },
-      });
-      const possession = await Signing.signWith(newKey.keyPair, pairing);
-      await Signing.post(`/pairings/${encodeURIComponent(invite.pairing_id)}/key`, { code, possession });
-      document.getElementById("pair-party").textContent = words["pair.party"]
-        .replace("{name}", invite.display_name)
-        .replace("{role}", words["role." + invite.role] || invite.role);
-      document.getElementById("pair-fingerprint").textContent = await Signing.fingerprint(newKey.publicKey);
-      form.hidden = true;
-      check.hidden = false;
-      window.setTimeout(() => waitForConfirmation(invite, newKey).catch(show), POLL_MS);
-    } catch (exception) {
-      button.disabled = false;
-      show(exception);
-    }
+    const invite = await Signing.post("/pairings/lookup", { code });
+    if (await Signing.identity(invite.party_id)) throw new Signing.StepError(0, "held_already", "");
+    const newKey = await Signing.newKey();
+    const pairing = Signing.envelope(invite.party_id, {
+      action: "key.pair",
+      subject: invite.party_id,
+      payload: { public_key: newKey.publicKey, label },
+    });
+    const possession = await Signing.signWith(newKey.keyPair, pairing);
+    await Signing.post(`/pairings/${encodeURIComponent(invite.pairing_id)}/key`, { code, possession });
+    document.getElementById("pair-party").textContent = words["pair.party"]
+      .replace("{name}", invite.display_name)
+      .replace("{role}", words["role." + invite.role] || invite.role);
+    document.getElementById("pair-fingerprint").textContent = await Signing.fingerprint(newKey.publicKey);
+    form.hidden = true;
+    check.hidden = false;
+    window.setTimeout(() => waitForConfirmation(invite, newKey).catch(show), POLL_MS);
   });
 });

@@ -2,33 +2,20 @@
 // API with the member's session cookie), then sign with this member's own key: the approval
 // (`key.recover.approve`), or, for a second member, the binding (`key.recover`) over the recorded
 // approval and the new device's `key.pair`. The server checks every signature (docs/RECOVERY.md).
+// Each goes through Steps.handleSubmit or handleClick: a refusal in #step-error, with its field.
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const desk = document.getElementById("recovery-desk");
   if (!desk) return;
   const data = desk.dataset;
-  const error = document.getElementById("desk-error");
   const base = `/key-recoveries/${encodeURIComponent(data.request)}`;
   const signed = JSON.parse(data.signing);
 
-  const run = async (button, action) => {
-    button.disabled = true;
-    try {
-      await action();
-      window.location.reload();
-    } catch (exception) {
-      error.dataset.code = exception.code || "";
-      error.textContent = exception.code === "no_key_here" ? data.noKey : `${data.failed}: ${Signing.refusalText(exception)}`;
-      error.hidden = false;
-      button.disabled = false;
-    }
-  };
-
   const check = document.getElementById("identity-check");
   if (check) {
-    check.addEventListener("submit", (event) => {
-      event.preventDefault();
-      run(check.querySelector("button"), () =>
+    Steps.handleSubmit(
+      check,
+      Steps.thenReload(() =>
         Signing.api("POST", `${base}/identity-check`, {
           document_kind: check.document_kind.value,
           document_number: check.document_number.value,
@@ -36,14 +23,15 @@ document.addEventListener("DOMContentLoaded", () => {
           name_matched: check.name_matched.checked,
           notes: check.notes.value,
         }),
-      );
-    });
+      ),
+    );
   }
 
   const approve = document.getElementById("approve");
   if (approve) {
-    approve.addEventListener("click", () =>
-      run(approve, () =>
+    Steps.handleClick(
+      approve,
+      Steps.thenReload(() =>
         Signing.submit(data.member, `${base}/approval`, {
           action: "key.recover.approve",
           subject: data.party,
@@ -58,8 +46,9 @@ document.addEventListener("DOMContentLoaded", () => {
   let binding = null;
   const bind = document.getElementById("bind");
   if (bind) {
-    bind.addEventListener("click", () =>
-      run(bind, async () => {
+    Steps.handleClick(
+      bind,
+      Steps.thenReload(async () => {
         binding =
           binding ||
           (await Signing.sign(data.member, {

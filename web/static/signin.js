@@ -4,7 +4,6 @@ document.addEventListener("DOMContentLoaded", async () => {
   const words = JSON.parse(document.getElementById("words").textContent);
   const list = document.getElementById("identities");
   const form = document.getElementById("register");
-  const error = document.getElementById("signin-error");
   const secretField = document.getElementById("secret-field");
   const next = list.dataset.next;
   // Without a page to return to, each role lands on its own first page.
@@ -22,15 +21,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   const BUSINESS_ROLES = ["contractor", "dealer", "inspector"];
   const licenceFields = document.getElementById("licence-fields");
 
-  const showError = (text) => {
-    error.textContent = text;
-    error.hidden = false;
-    error.focus();
-  };
-  const fail = (exception) => showError(words["signin.failed"] + " " + Signing.refusalText(exception, { form: document.querySelector("form") }));
+  // A refusal in #step-error with the field it concerns, as Steps.handleSubmit says one.
+  const fail = (exception) => Steps.showError(exception, form);
 
   if (!window.crypto || !crypto.subtle || !window.indexedDB) {
-    showError(words["signin.no_webcrypto"]);
+    const error = document.getElementById("step-error");
+    error.textContent = words["signin.no_webcrypto"];
+    error.hidden = false;
     form.querySelector("button").disabled = true;
     return;
   }
@@ -96,26 +93,15 @@ document.addEventListener("DOMContentLoaded", async () => {
   form.elements.role.addEventListener("change", showRoleFields);
   showRoleFields();
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    try {
-      const identity = await Signing.register({
-        role: form.elements.role.value,
-        displayName: form.elements.display_name.value.trim(),
-        enrolmentSecret: form.elements.enrolment_secret.value || undefined,
-        creditCode: licenceFields.hidden ? undefined : form.elements.credit_code.value.trim(),
-        legalName: licenceFields.hidden ? undefined : form.elements.legal_name.value.trim(),
-      });
-      await enter(identity.partyId);
-    } catch (exception) {
-      fail(exception);
-    } finally {
-      button.disabled = false;
-      button.removeAttribute("aria-busy");
-    }
+  Steps.handleSubmit(form, async () => {
+    const identity = await Signing.register({
+      role: form.elements.role.value,
+      displayName: form.elements.display_name.value.trim(),
+      enrolmentSecret: form.elements.enrolment_secret.value || undefined,
+      creditCode: licenceFields.hidden ? undefined : form.elements.credit_code.value.trim(),
+      legalName: licenceFields.hidden ? undefined : form.elements.legal_name.value.trim(),
+    });
+    await enter(identity.partyId);
   });
 
   await showIdentities().catch(fail);

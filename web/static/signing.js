@@ -23,7 +23,7 @@
 //                                               fields it concerns (sync; marks them aria-invalid)
 //   language() -> the page's language (sync)
 //   signEnvelope(envelope) -> {envelope, signature}      sign(partyId, step) = signEnvelope(envelope(...))
-//   post(url, signed) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
+//   post(url, signed, headers?) / submit(partyId, url, step) -> the API's JSON answer, or throws StepError
 //   api(method, url, body?, headers?) -> JSON from the JSON API as the signed-in party (its cookie)
 //   SESSION_HEADERS                            what a cookie-authenticated change sends besides (an upload)
 //   objectStore(dbName, storeName, keyPath) -> withStore(mode, work) over one IndexedDB store (sync)
@@ -382,9 +382,10 @@
 
   const sign = (partyId, step) => signEnvelope(envelope(partyId, step));
 
-  async function post(url, signed) {
+  async function post(url, signed, extraHeaders = {}) {
     const body = JSON.stringify(signed);
-    return answer(await timedFetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }));
+    const headers = { ...extraHeaders, "Content-Type": "application/json" };
+    return answer(await timedFetch(url, { method: "POST", headers, body }));
   }
 
   const submit = async (partyId, url, step) => post(url, await sign(partyId, step));

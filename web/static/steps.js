@@ -30,7 +30,11 @@
 //                                                   evidence store under that hash, the answer checked
 //   inner({action, subject, payload}) -> a step to carry in a payload, signed once the reader confirms
 //   showError(exception, form?)                     the refusal in #step-error, in the reader's words
-//   handleSubmit(form, send)                        a desk form sent by its own script: button off, refusal said
+//   handleSubmit(form, send)                        a form sent by its own script, send(form, headers) with
+//                                                   its form key: button off meanwhile, a refusal said
+//   handleClick(button, send)                       a button acting on its own, sent the same way
+//   thenReload(call) -> send                        a send that reloads the page once call is answered
+//   forgetFormKey(form)                             its record made, the page reloads for the next one
 //   ties(text) -> [{org_id, kind, start, end?}]     affiliations typed one a line, org|kind|start|end
 //   formKey(form) -> the Idempotency-Key of a create form (data-idempotency-key), kept for its history entry
 (() => {
@@ -300,6 +304,15 @@
     Object.entries(object).map(([name, part]) => say("field." + name) + ": " + plain(name, part));
   const isObject = (value) => value !== null && typeof value === "object";
 
+  // An item of a list in its words: a holdback or a claimed item by the description it is signed
+  // with, then its other fields; the id the step names it by ("item-1") only as a hint at the end.
+  function itemLine(object) {
+    const { item, item_id: itemId, description, ...rest } = object;
+    const id = item || itemId;
+    if (!id || typeof description !== "string") return fieldsOf(object).join("; ");
+    return [description, ...fieldsOf(rest)].join("; ") + " " + say("field.item_hint", { id });
+  }
+
   function describeValue(key, value) {
     if (isInner(value)) {
       const { action, subject, payload } = value.envelope;
@@ -311,7 +324,7 @@
       };
     }
     if (Array.isArray(value)) {
-      return { items: value.map((item) => (isObject(item) ? fieldsOf(item).join("; ") : plain(key, item))) };
+      return { items: value.map((item) => (isObject(item) ? itemLine(item) : plain(key, item))) };
     }
     if (isObject(value)) return { items: fieldsOf(value) };
     return { value: plain(key, value) };
@@ -405,21 +418,37 @@
   // A create form carries data-idempotency-key, drawn by the server when it rendered the page. The
   // first key drawn for this history entry is kept in history.state: pages are no-store, so going
   // Back (or reloading) fetches the form afresh with a new key, and it is the kept one that goes,
-  // so submitting again is answered with the record the form first made (POST /escrows, /cases).
+  // so submitting again is answered with the record the form first made (POST /escrows, /cases,
+  // a warranty claim).
+  const formName = (form) => form.id || "form";
+
   function formKey(form) {
     const drawn = form.dataset.idempotencyKey;
     if (!drawn) return null;
     const state = history.state || {};
     const kept = state.formKeys || {};
-    const name = form.id || "form";
+    const name = formName(form);
     if (!kept[name]) history.replaceState({ ...state, formKeys: { ...kept, [name]: drawn } }, "");
     return kept[name] || drawn;
   }
 
-  function send(form, signed) {
-    if (form.dataset.auth !== "session") return Signing.post(form.dataset.url, signed);
+  // Once the form's record is made and the page shows it in this same history entry (a reload),
+  // the next one filled in there is another record: it goes with the key the page draws afresh.
+  function forgetFormKey(form) {
+    const state = history.state || {};
+    const { [formName(form)]: _, ...kept } = state.formKeys || {};
+    history.replaceState({ ...state, formKeys: kept }, "");
+  }
+
+  const keyHeaders = (form) => {
     const key = formKey(form);
-    return Signing.api("POST", form.dataset.url, signed, key ? { "Idempotency-Key": key } : {});
+    return key ? { "Idempotency-Key": key } : {};
+  };
+
+  function send(form, signed) {
+    const headers = keyHeaders(form);
+    if (form.dataset.auth !== "session") return Signing.post(form.dataset.url, signed, headers);
+    return Signing.api("POST", form.dataset.url, signed, headers);
   }
 
   // A step may carry another party's step inside it, signed by the same reader: the council's
@@ -467,8 +496,10 @@
     });
   }
 
-  // The refusal in the page's language (the API's sentence), with the labels of the fields it
-  // concerns (the step's field words, else the form's labels); the code only in data-code.
+  // The refusal in the page's language (the API's sentence, or the page's own word for its code,
+  // `errors.<code>`, where the page has one: a key this device lacks, a contact address the
+  // channel cannot take), with the labels of the fields it concerns (the step's field words, else
+  // the form's labels); the code only in data-code.
   function showError(exception, form) {
     const box = document.getElementById("step-error");
     const action = form && form.dataset.step;
@@ -477,29 +508,45 @@
       return words()[key] ? say(key) : null;
     };
     const said = Signing.refusalText(exception, { form, labelOf, box });
-    const text = exception && exception.code === "no_key_here" ? say("errors.no_key_here") : said;
+    const own = exception && exception.code ? "errors." + exception.code : null;
+    const text = own && words()[own] ? say(own) : said;
     box.textContent = say("error.step") + " " + text;
     box.hidden = false;
     box.focus();
   }
 
-  // A council desk's form sent by its own script (the registry, accreditations): `send(form)` makes
-  // the call; while it runs the button is off, and a refusal is said in #step-error with its field.
+  // A form sent by its own script (a council desk's, the contact settings'): `send(form, headers)`
+  // makes the call, `headers` carrying the form's Idempotency-Key if it is a create form; while it
+  // runs the button is off, and a refusal is said in #step-error with its field.
+  async function sending(button, form, send) {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    document.getElementById("step-error").hidden = true;
+    try {
+      await send(form, form ? keyHeaders(form) : {});
+    } catch (exception) {
+      showError(exception, form);
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  }
+
   function handleSubmit(form, send) {
-    form.addEventListener("submit", async (event) => {
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      document.getElementById("step-error").hidden = true;
-      try {
-        await send(form);
-      } catch (exception) {
-        showError(exception, form);
-      } finally {
-        button.disabled = false;
-      }
+      sending(form.querySelector("button[type=submit]"), form, send);
     });
   }
+
+  // A button that acts on its own (resend a code, remove a channel), sent as a form is.
+  const handleClick = (button, send) => button.addEventListener("click", () => sending(button, button.closest("form"), send));
+
+  // A send whose page shows the change once `call` is answered: it reloads.
+  const thenReload = (call) => async (form, headers) => {
+    await call(form, headers);
+    window.location.reload();
+  };
 
   async function onSubmit(event) {
     const form = event.target.closest("form[data-step]");
@@ -523,7 +570,10 @@
 
   function follow(form, answer) {
     const then = form.dataset.then;
-    if (!then) return window.location.reload();
+    if (!then) {
+      forgetFormKey(form);
+      return window.location.reload();
+    }
     window.location.assign(then.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(answer[name])));
   }
 
@@ -591,5 +641,5 @@
     });
   }
 
-  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, handleSubmit, ties, formKey };
+  window.Steps = { builders, describe, confirmAndSubmit, say, yuanText, parseYuan, uploadFiles, inner, showError, handleSubmit, handleClick, thenReload, ties, formKey, forgetFormKey };
 })();
