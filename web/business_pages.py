@@ -80,6 +80,6 @@ def delegation_page(request: Request, member: CouncilMember, session: SessionDep
     context = {
         "party": member,
         "delegations": delegations.listed(session=session, limit=SHOWN, offset=0),
-        "page_words": ["delegations.failed"],
+        "page_words": WORDS,
     }
     return render(request, "council/delegations.html", context)

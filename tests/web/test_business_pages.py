@@ -145,7 +145,7 @@ async def test_a_council_member_delegates_and_revokes_on_a_phone(new_context, st
     await browser.fill("#delegate-id", association.id)  # a second one while it is in force
     await browser.fill("#delegation-note", "再次委托")
     await browser.click("#grant-delegation button")
-    await expect(browser.locator("#delegation-error")).to_contain_text("已经受消委会委托")
+    await expect(browser.locator("#step-error")).to_contain_text("已经受消委会委托")
 
     await article.locator("form.revoke-delegation input").fill("协议到期")
     async with browser.expect_navigation():

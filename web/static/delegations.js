@@ -1,26 +1,11 @@
 // The council's delegations page: grant a housing association the verification of businesses,
-// or revoke it. Both are JSON API calls with the session cookie (Signing.api); the page then reloads.
+// or revoke it. Both are JSON API calls with the session cookie (Signing.api), sent through
+// Steps.handleSubmit (a refusal said in #step-error with its field); the page then reloads.
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
-  const words = JSON.parse(document.getElementById("words").textContent);
-  const error = document.getElementById("delegation-error");
 
-  const send = (form, path, body) => {
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      try {
-        await Signing.api("POST", path, body());
-        window.location.reload();
-      } catch (exception) {
-        error.textContent = words["delegations.failed"] + " " + Signing.refusalText(exception, { form, box: error });
-        error.hidden = false;
-        error.focus();
-        button.disabled = false;
-      }
-    });
-  };
+  const send = (form, path, body) =>
+    Steps.handleSubmit(form, Steps.thenReload(() => Signing.api("POST", path, body())));
   const grant = document.getElementById("grant-delegation");
   send(grant, "/delegations", () => ({
     party_id: grant.elements.party_id.value.trim(),
