@@ -124,7 +124,7 @@ async def ledger(request: Request, staff: BankStaff, settings: SettingsDep) -> H
 
 # ------------------------------------------------------------------ the bank desk (JSON API)
 api_router = APIRouter(prefix="/bank", tags=["bank staff"], responses=error_responses(401, 403))
-DESK_WORDS = ["error.amount", "error.step", "desk.confirm", "desk.recorded", "sign.confirm", "sign.cancel"]
+DESK_WORDS = ["error.amount", "error.step", "desk.confirm", "desk.recorded"]
 
 
 class DepositRecord(BaseModel):
