@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from api.errors import error_responses, install_error_handlers, json_refused
 from api.gateway import CASE, ESCROW
@@ -63,6 +64,9 @@ from web.session import SignInRequired, to_sign_in
 from workflows.connection import connect_temporal
 
 STATIC_DIR = Path(pages.__file__).parent / "static"
+# Evidence files and statements are sent as they are: a PDF or a video is compressed already or
+# large, and gzipping it would only cost the server CPU and the reader its Content-Length.
+NOT_GZIPPED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf", "application/octet-stream")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -91,12 +95,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = RateLimits(settings)
     # The last added is the outermost: the server's time and the security headers on every
     # answer, metrics count every refusal, rate limits count a request before its body is read,
-    # the JSON policy refuses bodies.
+    # the JSON policy refuses bodies; outermost, text is gzipped for phones on mobile data
+    # (pages, scripts, JSON, CSV), never files that are compressed already or streamed whole.
     app.add_middleware(JsonPolicy, reply=json_refused)
     app.add_middleware(RateLimitedRoutes, limits=app.state.rate_limits)
     app.add_middleware(RequestMetrics)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ServerTime)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, exclude_content_types=NOT_GZIPPED)
     app.include_router(health.router)
     app.include_router(parties.router)
     app.include_router(businesses.router)

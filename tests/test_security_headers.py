@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 
+from api.main import NOT_GZIPPED, STATIC_DIR
 from client.party import Party
 from config.security_headers import PAGE_POLICY
 from sandbox_bank.app import create_app as create_bank_app
@@ -55,6 +56,22 @@ async def test_static_files_are_guarded_and_may_be_cached(api):
     assert script.status_code == 200
     assert_guarded(script)
     assert "cache-control" not in script.headers
+
+
+async def test_text_is_gzipped_for_a_phone_and_plain_for_a_client_that_asks_so(api):
+    """Pages and scripts travel gzipped (about a quarter of their size) with every guard kept;
+    evidence files are not compressed again (api/main.py NOT_GZIPPED)."""
+    plain_bytes = (STATIC_DIR / "steps.js").read_bytes()
+    for path in ("/static/steps.js", "/signin"):
+        zipped = await api.get(path, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["content-encoding"] == "gzip", path
+        assert int(zipped.headers["content-length"]) < len(zipped.content) / 2, path
+        assert_guarded(zipped)
+        plain = await api.get(path, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.status_code == 200
+    script = await api.get("/static/steps.js", headers={"Accept-Encoding": "gzip"})
+    assert script.content == plain_bytes  # unzipped by the client, byte for byte
+    assert {"image/jpeg", "image/png", "video/*", "application/pdf"} <= set(NOT_GZIPPED)
 
 
 def inline_script_hashes(html: str) -> set[str]:
