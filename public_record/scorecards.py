@@ -55,6 +55,13 @@ def _reworked_by_decision(escrow: EscrowFacts) -> set[int]:
     }
 
 
+def raised_against(party_id: str, escrow_ids: set[str], complaints: list[Complaint]) -> list[Complaint]:
+    """The complaints consumers raised in the business's cases and in the escrows of its card."""
+    return [
+        c for c in complaints if c.is_complaint and (c.business_id == party_id or c.escrow_id in escrow_ids)
+    ]
+
+
 def scorecard(
     history: History, party_id: str, escrows: list[EscrowFacts], complaints: list[Complaint]
 ) -> Scorecard:
@@ -70,11 +77,8 @@ def scorecard(
             released = escrow.released_at.get(stage)
             if released is not None:
                 days.append(max((released - accepted).total_seconds(), 0) / 86400)
-    escrow_ids = {e.escrow_id for e in escrows}
     business = history.business(party_id)
-    raised = [
-        c for c in complaints if c.is_complaint and (c.business_id == party_id or c.escrow_id in escrow_ids)
-    ]
+    raised = raised_against(party_id, {e.escrow_id for e in escrows}, complaints)
     return Scorecard(
         party_id=party_id,
         role=business.role,

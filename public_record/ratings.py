@@ -1,0 +1,137 @@
+"""Star ratings for verified businesses: the rule of docs/RATINGS.md, constant for constant.
+
+Pure, over the public record only (the scorecards' figures and the complaints' outcomes), so a
+rating is computed when it is read and changes the moment its figures do. A change to the rule
+changes docs/RATINGS.md first; tests/public_record/test_ratings.py holds its boundaries and the
+page's worked example.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from public_record.complaints import MEDIATED, MEDIATION_SUCCESS, Complaint
+from public_record.facts import History
+from public_record.scorecards import Scorecard, raised_against, scorecards
+
+MIN_SAMPLE = 5  # engagements before any stars
+MIN_MEDIATED = 3  # closed complaints before the mediation record counts
+MIN_RELEASES = 3  # releases before the median time to release counts
+W_DECISIONS, W_MEDIATION, W_FIRST_PASS, W_RELEASE = 0.40, 0.20, 0.25, 0.15
+FAST_RELEASE_DAYS, SLOW_RELEASE_DAYS = 3.0, 30.0  # score 1 at or under, 0 at or over
+# Outcomes that count against the business (a split: half), and so fall under the one-complaint rule.
+DECIDED_AGAINST = frozenset({"for_consumer", "split"})
+# The lowest score of each number of stars, best first; under the last: one star.
+STAR_BANDS = ((0.90, 5), (0.75, 4), (0.60, 3), (0.40, 2))
+
+
+@dataclass(frozen=True)
+class Prior:
+    """`k` imaginary engagements at the rate `p`: what a rate is smoothed toward."""
+
+    k: int
+    p: float
+
+    def smoothed(self, hits: float, n: int) -> float:
+        return (hits + self.k * self.p) / (n + self.k)
+
+
+AGAINST_PRIOR = Prior(5, 0.05)  # the share of engagements decided against the business
+AGAINST_PENALTY = 2  # the decisions score falls twice as fast as that share: zero at one half
+MEDIATION_PRIOR = Prior(3, 0.50)
+FIRST_PASS_PRIOR = Prior(5, 0.70)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of a rating, as the business's page explains it."""
+
+    name: str  # decisions | mediation | first_pass | release
+    figure: float  # the raw figure: a share, or the median days to release
+    n: int  # the cases behind it
+    score: float  # 0 to 1, smoothed
+    weight: float
+
+
+@dataclass(frozen=True)
+class Rating:
+    party_id: str
+    engagements: int
+    stars: int | None  # None: not yet rated (fewer than MIN_SAMPLE engagements)
+    score: float | None
+    components: tuple[Component, ...]
+    held_up: bool = False  # the one-complaint rule gave more stars than the score's band
+
+
+def stars_for(score: float) -> int:
+    return next((stars for lowest, stars in STAR_BANDS if score >= lowest), 1)
+
+
+def release_score(median_days: float) -> float:
+    span = SLOW_RELEASE_DAYS - FAST_RELEASE_DAYS
+    return min(max((SLOW_RELEASE_DAYS - median_days) / span, 0.0), 1.0)
+
+
+def components(card: Scorecard, against: Sequence[Complaint], engagements: int) -> tuple[Component, ...]:
+    """The components that apply to this business, from its card and the complaints raised against it."""
+    lost = sum(c.outcome == "for_consumer" for c in against)
+    split = sum(c.outcome == "split" for c in against)
+    decided_against = lost + split / 2
+    found = [
+        Component(
+            "decisions",
+            decided_against / engagements if engagements else 0.0,
+            engagements,
+            max(1 - AGAINST_PENALTY * AGAINST_PRIOR.smoothed(decided_against, engagements), 0.0),
+            W_DECISIONS,
+        )
+    ]
+    closed = [c for c in against if c.outcome in MEDIATED]
+    if len(closed) >= MIN_MEDIATED:
+        successes = sum(c.outcome in MEDIATION_SUCCESS for c in closed)
+        share = successes / len(closed)
+        found.append(
+            Component(
+                "mediation", share, len(closed), MEDIATION_PRIOR.smoothed(successes, len(closed)), W_MEDIATION
+            )
+        )
+    first_pass = card.first_pass_rate
+    if first_pass.n and first_pass.value is not None:
+        hits = round(first_pass.value * first_pass.n)
+        score = FIRST_PASS_PRIOR.smoothed(hits, first_pass.n)
+        found.append(Component("first_pass", first_pass.value, first_pass.n, score, W_FIRST_PASS))
+    days = card.median_days_to_release
+    if card.role == "contractor" and days.value is not None and days.n >= MIN_RELEASES:
+        found.append(Component("release", days.value, days.n, release_score(days.value), W_RELEASE))
+    return tuple(found)
+
+
+def rating(card: Scorecard, against: Sequence[Complaint], engagements: int) -> Rating:
+    """The business's rating: its components always (so a new business sees what will count),
+    stars only from MIN_SAMPLE engagements on, and never more than one star below the rating
+    without its latest complaint decided against it (the one-complaint rule)."""
+    parts = components(card, against, engagements)
+    if engagements < MIN_SAMPLE:
+        return Rating(card.party_id, engagements, None, None, parts)
+    score = sum(c.weight * c.score for c in parts) / sum(c.weight for c in parts)
+    banded = stars_for(score)
+    decided = sorted((c for c in against if c.outcome in DECIDED_AGAINST), key=lambda c: (c.filed_at, c.key))
+    if not decided:
+        return Rating(card.party_id, engagements, banded, score, parts)
+    latest = decided[-1]
+    without = rating(card, [c for c in against if c is not latest], engagements)
+    floor = (without.stars or 1) - 1
+    return Rating(card.party_id, engagements, max(banded, floor), score, parts, held_up=floor > banded)
+
+
+def ratings(history: History, complaints: list[Complaint], role: str) -> dict[str, Rating]:
+    """Every verified business of `role` rated, by party id. Its engagements: the escrows of its
+    scorecard and the cases it answered that no escrow holds (a dealer's car cases)."""
+    rated = {}
+    for card in scorecards(history, complaints, role):
+        if card.credit_code is None:  # an unverified business is never rated
+            continue
+        party = card.party_id
+        escrow_ids = {e.escrow_id for e in history.escrows if party in (e.contractor_id, e.inspector_id)}
+        cases = sum(c.respondent_id == party and c.escrow_id is None for c in history.cases)
+        rated[party] = rating(card, raised_against(party, escrow_ids, complaints), card.escrows + cases)
+    return rated
