@@ -284,6 +284,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     # the public record needs no sign-in: the same answer for everyone, token or not
     "GET /public/counts.json": anyone((200, None)),
     "GET /public/scorecards.json": anyone((200, None)),
+    "GET /public/ratings.json": anyone((200, None)),
     "GET /public/decisions.json": anyone((200, None)),
     "GET /public/quarters/{quarter}.json": anyone((404, "not_published")),
     "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, Response
 
 from api import errors
 from api.errors import ApiError
+from domain.steps.rejections import Params
 from web.i18n import language_of
 from web.templating import refusal_words, render
 
@@ -33,13 +34,14 @@ def wants_page(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def error_page(request: Request, status: int, code: str) -> HTMLResponse:
+def error_page(request: Request, status: int, code: str, params: Params | None = None) -> HTMLResponse:
     """The page for a refusal: its title by status (not found, not allowed, our fault), the code's
-    sentence in the reader's language, the code only as data for scripts and tests."""
+    sentence in the reader's language with the refusal's values, the code only as data for scripts
+    and tests."""
     kind = {403: "forbidden", 404: "not_found", 410: "not_found"}.get(
         status, "failed" if status >= 500 else "refused"
     )
-    context = {"kind": kind, "message": refusal_words(language_of(request), code), "code": code}
+    context = {"kind": kind, "message": refusal_words(language_of(request), code, params), "code": code}
     return render(request, "error_page.html", context, status_code=status)
 
 
@@ -48,7 +50,7 @@ def _page_or(answer: errors.Handler) -> errors.Handler:
         if not wants_page(request):
             return await answer(request, exc)
         if isinstance(exc, ApiError):
-            return error_page(request, exc.status, exc.code)
+            return error_page(request, exc.status, exc.code, exc.params)
         if isinstance(exc, StarletteHTTPException):
             return error_page(request, exc.status_code, errors.status_code(exc.status_code))
         log.exception("unexpected error on page %s", request.url.path, exc_info=exc)

@@ -26,6 +26,7 @@ from db.notifications import unread_count
 from domain import credit_code
 from domain.calendar import SHANGHAI
 from domain.money import yuan
+from domain.steps.rejections import Params
 from expert_panels.car_remedy import ART26_ARTICLE, losses_with
 from web.i18n import LANGUAGES, language_of, translate
 from web.server_text import dispute_reason
@@ -73,9 +74,10 @@ templates.env.globals["server_time_ms"] = server_time_ms
 templates.env.globals["form_key"] = form_key
 
 
-def refusal_words(language: str, code: str) -> str:
+def refusal_words(language: str, code: str, params: Params | None = None) -> str:
     """An error code as the API would say it to this reader (the API's catalogue, one for both)."""
-    return error_catalogue.message(code, language) or error_catalogue.message("step_failed", language) or code
+    said = error_catalogue.message(code, language, params)
+    return said or error_catalogue.message("step_failed", language) or code
 
 
 def registration_words(language: str, code: str | None) -> str:

@@ -28,6 +28,7 @@ from public_record.complaints import OUTCOMES, Complaint, all_disputes, count_by
 from public_record.decisions import PublishedDecision, published_decisions
 from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
 from public_record.quarterly import csv_rows
+from public_record.ratings import STAR_BANDS, Rating, ratings
 from public_record.scorecards import Scorecard, scorecards
 from public_record.store import get_published, list_published, load_history
 from web.charts import Bar, bar_chart
@@ -174,9 +175,35 @@ def scorecards_page(request: Request, session: SessionDep, role: Role = "contrac
         empty_text=t("chart.no_data"),
         value_format=lambda v: f"{v}%",
     )
-    return render(
-        request, "public/scorecards.html", {"cards": cards, "role": role, "chart": chart, "percent": percent}
-    )
+    rated = ratings(history, all_disputes(history), role)
+    context = {"cards": cards, "role": role, "chart": chart, "percent": percent, "ratings": rated}
+    return render(request, "public/scorecards.html", context)
+
+
+# ------------------------------------------------------------------------- ratings
+@router.get("/ratings.json", response_model=list[Rating])
+def ratings_json(session: SessionDep, role: Role = "contractor") -> list[Rating]:
+    """Each verified business's star rating with the components behind it (docs/RATINGS.md); no
+    stars below five engagements."""
+    history = load_history(session=session)
+    return list(ratings(history, all_disputes(history), role).values())
+
+
+@router.get("/ratings/{party_id}", response_class=HTMLResponse, include_in_schema=False)
+def rating_page(
+    request: Request, session: SessionDep, party_id: Annotated[str, Path(max_length=40)]
+) -> HTMLResponse:
+    """How one business's rating is made, component by component: what the business reads to see
+    what moves it."""
+    history = load_history(session=session)
+    business = history.business(party_id)
+    rated = ratings(history, all_disputes(history), business.role).get(party_id)
+    if rated is None:
+        raise ApiError(
+            404, "not_rated", f"{party_id} is not a verified business", params={"party_id": party_id}
+        )
+    context = {"business": business, "rating": rated, "percent": percent, "bands": STAR_BANDS}
+    return render(request, "public/rating.html", context)
 
 
 # ----------------------------------------------------------------------- decisions

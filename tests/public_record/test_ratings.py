@@ -2,16 +2,19 @@
 bands, a single complaint costing at most one star, the mediation record's threshold, and the
 page's worked example to the third decimal."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import product
 
 import pytest
 
 from public_record.complaints import Complaint
+from public_record.facts import History
 from public_record.ratings import (
     MIN_MEDIATED,
     MIN_SAMPLE,
     rating,
+    ratings,
     release_score,
     stars_for,
 )
@@ -176,3 +179,16 @@ def test_the_worked_example_of_docs_ratings():
     assert (round(rated.score or 0, 3), rated.stars) == (0.829, 4)
     settled = rating(contractor, complaints("settled", "withdrawn", "settled"), 12)
     assert (round(settled.score or 0, 3), settled.stars) == (0.885, 4)
+
+
+def test_only_verified_businesses_are_rated_and_a_new_one_is_not_yet():
+    history = History(
+        escrows=[],
+        cases=[],
+        parties={"P-REAL": ("dealer", "Real Motors", None), "P-FAKE": ("dealer", "Fake Motors", None)},
+        licences={"P-REAL": ("桂林汽车销售有限公司", "91450300MA5K00012W")},
+    )
+    against = [replace(c, business_id=b) for b in ("P-REAL", "P-FAKE") for c in complaints("for_consumer")]
+    rated = ratings(history, against, "dealer")
+    assert list(rated) == ["P-REAL"]  # never an unverified business
+    assert (rated["P-REAL"].stars, rated["P-REAL"].engagements) == (None, 0)  # no cases on record yet

@@ -57,6 +57,7 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/public": everyone(200),
     "/public/quarters/{quarter}": everyone(404),  # nothing published for that quarter
     "/public/scorecards": everyone(200),
+    "/public/ratings/{party_id}": everyone(200),  # the world's contractor is verified: its rating page
     "/public/decisions": everyone(200),
     "/my/escrows": for_roles(EVERY_PARTY),
     "/my/escrows/new": for_roles(EVERY_PARTY),
@@ -146,6 +147,7 @@ async def test_page_authorization(world: World, page: str):
         quarter="2019Q1",
         request_id="KR-NOSUCHREQ",
         expert_id="EXP-NOSUCHONE",
+        party_id=world.flow.contractor.id,
     )
     wrong = {}
     for caller in CALLERS:

@@ -130,6 +130,7 @@ class PhoneWorld:
             "quarter": QUARTER,
             "request_id": self.request_id,
             "expert_id": self.expert_id,
+            "party_id": self.world.flow.contractor.id,
             "language": "en",
         }
         return {route.format(**ids, case_id=case_id) for case_id in (self.world.case_id, self.case_r)}

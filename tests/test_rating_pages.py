@@ -1,0 +1,54 @@
+"""The star rating where consumers and the business read it (docs/RATINGS.md): a column of the
+scorecards, linked to the business's own page, which lists what counts, in both languages; a
+business without a rating is a 404 page in the reader's language. The rule's boundaries are
+tests/public_record/test_ratings.py."""
+
+from html import unescape
+
+from client.escrow_session import eventually
+from tests.conftest import Stack
+from tests.kits.flow import EscrowFlow
+from tests.kits.staff_kit import part
+
+WAIT_SECONDS = 20.0
+
+
+async def test_a_new_contractor_is_not_yet_rated_and_its_page_says_what_will_count(stack: Stack):
+    flow = EscrowFlow(stack)
+    await flow.register()
+    await flow.create(total_fen=800_000)
+    contractor = flow.contractor.id
+
+    async def rated() -> dict[str, dict]:
+        answer = await stack.http.get("/public/ratings.json")
+        return {r["party_id"]: r for r in answer.json()}
+
+    ratings = await eventually(
+        rated, lambda found: contractor in found, "the contractor's rating", WAIT_SECONDS
+    )
+    mine = ratings[contractor]
+    assert (mine["stars"], mine["score"], mine["engagements"]) == (None, None, 1)
+    assert [c["name"] for c in mine["components"]] == ["decisions"]
+
+    cards = unescape((await stack.http.get("/public/scorecards")).text)
+    row = part(cards, f'href="/public/ratings/{contractor}"', "</tr>")
+    assert "暂未评级（已有 1 次业务，满 5 次起评）" in row
+
+    chinese = unescape((await stack.http.get(f"/public/ratings/{contractor}")).text)
+    assert "星级评价" in chinese and 'data-part="decisions"' in chinese
+    assert "裁决不利于商家的投诉" in chinese and "得分不低于 0.90" in chinese
+    english = unescape((await stack.http.get(f"/public/ratings/{contractor}", params={"lang": "en"})).text)
+    assert "Not yet rated (1 engagements; stars from 5)" in english
+    assert "Complaints decided against it" in english
+
+
+async def test_a_party_without_a_rating_is_a_page_saying_so(stack: Stack):
+    flow = EscrowFlow(stack)
+    await flow.register()
+    owner = flow.owner.id
+    page = await stack.http.get(f"/public/ratings/{owner}", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert f"{owner} 没有星级评价：它不是经过核验的商家。" in unescape(page.text)
+    english = await stack.http.get("/public/ratings/P-NOBODY", params={"lang": "en"})
+    assert english.status_code == 404 and 'data-code="not_rated"' in english.text
+    assert "P-NOBODY has no rating: it is not a verified business." in unescape(english.text)
