@@ -1,5 +1,6 @@
 """The notifier workflow through the real stack: mail into aiosmtpd, texts into the sandbox SMS
-gateway, the escrow's and the notifier's virtual clocks fast-forwarded on the dev server.
+gateway, a WeCom group bot's messages into a stand-in for WeCom's server (tests/kits/wecom_bot.py),
+the escrow's and the notifier's virtual clocks fast-forwarded on the dev server.
 
 Each workflow has its own virtual clock: the escrow's decides when the stage is auto-accepted,
 the notifier's when it reminds. The tests move each where the story needs it.
@@ -8,10 +9,12 @@ the notifier's when it reminds. The tests move each where the story needs it.
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 
 import pytest
+from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
@@ -19,13 +22,19 @@ from temporalio.testing import ActivityEnvironment
 from activities.notifier import NotifierLink
 from activities.projections import ProjectionActivities
 from activities.types import ProjectionInput
+from cli.dispute_demo import CaseClocks
+from client.case_session import CaseSession
 from client.escrow_session import eventually
+from db.models import Delivery
 from domain.calendar import SHANGHAI
 from notify.events import escrow_news
 from sandbox_messages.store import Received
+from tests.kits.case_kit import claim
+from tests.kits.case_kit import file as file_claim
 from tests.kits.flow import EscrowFlow
 from tests.kits.messages_kit import WAIT_SECONDS, Messages, messages_stack
 from tests.kits.webhook_receiver import receiving
+from tests.kits.wecom_bot import BotPost, wecom_bots
 from workflows.notifier import notify_task_queue
 
 STAGES = [{"name": "hidden works", "amount_fen": 300_000}, {"name": "finishing", "amount_fen": 200_000}]
@@ -326,3 +335,141 @@ async def test_a_dispute_and_its_decision_arrive_by_mail_with_nothing_private(me
     for request in receiver.received:
         for private in set().union(*addresses.values()) | kept:
             assert private.encode() not in request.body
+
+
+WECOM_KEY = "693a91f6-7a0c-4bc4-97a0-0ec2f1fa5aaa"
+
+
+async def test_a_wecom_bot_gets_its_code_over_wecom_and_once_verified_is_told_what_is_awaited(
+    messages, monkeypatch
+):
+    """The owner adds its WeCom group bot (`wecombot://KEY`): the code goes to the bot at once,
+    posted by apprise's own wecombot plugin as WeCom's bot API expects it; while unverified the
+    bot gets nothing else; the code read off the bot verifies the channel, and the deposit the
+    escrow then awaits reaches the bot.
+
+    Only WeCom's server (qyapi.weixin.qq.com, which cannot be reached from here) is a stand-in:
+    tests/kits/wecom_bot.py points the plugin's fixed endpoint at a local server that answers as
+    WeCom does. The mail channel is the witness that a message was sent while the bot was
+    unverified."""
+    flow = await EscrowFlow(messages.stack).register()
+    http = messages.stack.http
+    await messages.verify(flow.owner, "email", OWNER_MAIL)
+    awake = {"language": "en", "muted": [], "quiet_hours": False}  # chat at any hour of the test's run
+    assert (await http.put("/parties/me/preferences", json=awake, headers=flow.owner.auth)).is_success
+    with wecom_bots(monkeypatch) as bots:
+        added = await http.post(
+            "/parties/me/channels",
+            json={"kind": "chat", "address": f"wecombot://{WECOM_KEY}"},
+            headers=flow.owner.auth,
+        )
+        assert added.status_code == 201, added.json()
+        channel = added.json()
+        assert (channel["address"], channel["verified_at"]) == ("wecombot://693a…", None)
+        (sent,) = bots.received(WECOM_KEY)  # sent before the API answered
+        assert sent.content_type.startswith("application/json")
+        assert sent.body["msgtype"] in ("text", "markdown")
+        assert set(sent.body) == {"msgtype", sent.body["msgtype"]}
+        assert "Your verification code" in sent.text
+        code = re.search(r"\b(\d{6})\b", sent.text)
+        assert code is not None
+
+        # unverified: the contract's signature awaited goes by mail, and no delivery is made for the bot
+        await flow.create(stages=STAGES, retention_fen=50_000)
+        await messages.wait("email", OWNER_MAIL, "the signature awaited", lambda m: "awaited" in m.title)
+        with Session(messages.stack.engine) as session:
+            assert session.exec(select(Delivery).where(Delivery.channel_id == channel["id"])).all() == []
+        assert len(bots.received(WECOM_KEY)) == 1
+
+        verified = await http.post(
+            f"/parties/me/channels/{channel['id']}/verify",
+            json={"code": code.group(1)},
+            headers=flow.owner.auth,
+        )
+        assert verified.status_code == 200, verified.json()
+        assert verified.json()["verified_at"] is not None
+
+        await flow.sign_contract()  # the deposit is awaited now, from the owner
+
+        async def deposit_asked() -> list[BotPost]:
+            return [p for p in bots.received(WECOM_KEY) if "deposit" in p.text]
+
+        (asked,) = await eventually(deposit_asked, bool, "the deposit awaited on the bot", WAIT_SECONDS)
+    assert asked.body["msgtype"] in ("text", "markdown")
+    assert f"{flow.escrow_id}: your step is awaited" in asked.text
+    assert f"https://escrow.example.cn/my/escrows/{flow.escrow_id}" in asked.text
+    assert WECOM_KEY not in asked.text
+
+
+async def test_a_reminder_moves_with_a_deadline_that_moved(messages):
+    """A real deadline move: the owner disputes the stage it was reminded to accept, takes the
+    dispute to the council three days into the window (escrow time) and withdraws the case; the
+    acceptance window starts afresh (domain/escrow/machine.py `_withdraw`). The 72 h reminder
+    comes again, for the new deadline, and the old deadline's 24 h reminder never comes."""
+    flow = await funded(messages, silence_policy="auto_accept")
+    await awaiting_acceptance(messages, flow)
+    stage = (await flow.state()).stages[0]
+    old_due = stage.acceptance_due
+    assert old_due is not None
+    notifier = messages.notifier(flow.escrow_id)
+    skipper = messages.stack.skipper
+    await skipper.fast_forward(
+        notifier, old_due - timedelta(hours=71) - await skipper.get_current_time(notifier)
+    )
+    first = await messages.wait("email", OWNER_MAIL, "the 72 h reminder", titled("72 hours left"))
+    assert shanghai(old_due) in first.body
+
+    await flow.fast_forward(timedelta(days=3))  # the escrow's clock: 3 days of the window pass
+    await flow.raise_dispute(flow.owner, [1], "the waterproofing leaks")
+    filed = await file_claim(
+        messages.stack, flow.owner, flow.contractor.id, claim(flow.escrow_id, 1, disputed_fen=300_000)
+    )
+    assert filed.status_code == 201, filed.json()
+    case = CaseSession(
+        messages.stack.http,
+        claimant=flow.owner,
+        respondent=flow.contractor,
+        council=flow.council,
+        clock=CaseClocks(messages.stack.temporal).now,  # the case's own virtual clock
+    )
+    case.case_id = filed.json()["case_id"]
+    await case.accept()
+    await case.withdraw(
+        "the contractor fixed the leak", case.withdrawal_escrow_step(flow.escrow_id, 1, await flow.now())
+    )
+    moved = await flow.wait_for(
+        lambda s: s.stages[0].dispute is None and s.stages[0].acceptance_due != old_due, "the window afresh"
+    )
+    new_due = moved.stages[0].acceptance_due
+    assert new_due is not None and new_due - old_due >= timedelta(days=3)
+
+    # past the old deadline and the new one's 72 h mark, on the notifier's clock
+    await skipper.fast_forward(
+        notifier, new_due - timedelta(hours=71) - await skipper.get_current_time(notifier)
+    )
+
+    def for_the_new_deadline(message: Received) -> bool:
+        return titled("72 hours left")(message) and shanghai(new_due) in message.body
+
+    again = await messages.wait(
+        "email", OWNER_MAIL, "the 72 h reminder of the new deadline", for_the_new_deadline
+    )
+    assert shanghai(old_due) not in again.body
+    assert "the stage is accepted and its payment released" in again.body
+    assert mails_titled(messages, "24 hours left") == []
+    reminded = [
+        key.removesuffix(f"@{flow.owner.id}").split("/due-")[1]
+        for key in (await messages.state(flow.escrow_id)).told
+        if "/due-" in key
+    ]
+    assert sorted(
+        (datetime.fromisoformat(due), hours) for due, hours in (r.split("/") for r in reminded)
+    ) == [
+        (old_due, "72h"),
+        (new_due, "72h"),
+    ]
+
+
+def shanghai(moment: datetime) -> str:
+    """A due time as messages state it."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
