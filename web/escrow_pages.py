@@ -46,6 +46,7 @@ CARD_WORDS = [
     ),
     *("card.credit_code", "card.refused", "role.owner", "role.contractor", "role.inspector", "role.council"),
     *("role.expert", "role.bank", "role.buyer", "role.dealer"),
+    *("rating.column", "rating.unrated", "rating.aria"),
 ]
 # What static/contract.js says about the payment plan it edits, and the standard stages' names.
 PLAN_WORDS: list[str | tuple[str, str]] = [

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path
 
 from api.business_checks import licence
-from api.business_models import PartyCardPublic
+from api.business_models import CardRating, PartyCardPublic
 from api.deps import CurrentParty, SessionDep, SettingsDep, get_current_party
 from api.errors import ApiError, error_responses
 from api.models import PartyCreate, PartyPublic, PartyRegistered
@@ -15,6 +15,9 @@ from api.rate_limits import EnrolmentGuesses
 from db import crud
 from domain.roles import Role
 from domain.steps.signing import EnvelopeError, decode_public_key
+from public_record.complaints import all_disputes
+from public_record.ratings import ratings
+from public_record.store import load_history
 
 router = APIRouter(prefix="/parties", tags=["parties"])
 
@@ -103,6 +106,12 @@ def party_card(party_id: Annotated[str, Path(max_length=40)], session: SessionDe
         raise ApiError(
             404, "party_not_found", f"no party has the id {party_id}", params={"party_id": party_id}
         )
+    rating = None
+    if party.verified_at is not None:  # the public record's rating, as the scorecards show it
+        history = load_history(session=session)
+        rated = ratings(history, all_disputes(history), party.role).get(party.id)
+        if rated is not None:
+            rating = CardRating(stars=rated.stars, score=rated.score, engagements=rated.engagements)
     return PartyCardPublic(
         id=party.id,
         role=Role(party.role),
@@ -110,4 +119,5 @@ def party_card(party_id: Annotated[str, Path(max_length=40)], session: SessionDe
         legal_name=party.legal_name,
         credit_code=party.credit_code,
         verified=party.verified_at is not None,
+        rating=rating,
     )

@@ -44,6 +44,10 @@ async def test_the_form_shows_each_party_and_refuses_the_wrong_ones_in_words(new
     await expect(contractor_card).to_have_attribute("data-state", "ok")
     for text in ("桂林家装 · 装修公司", "法定名称：桂林家装工程有限公司", code, "已核验"):
         await expect(contractor_card).to_contain_text(text)
+    # Its star rating as the scorecards show it: a new business is not yet rated (docs/RATINGS.md).
+    rating = contractor_card.locator("p.rating a")
+    await expect(rating).to_have_text("暂未评级（已有 0 次业务，满 5 次起评）")
+    await expect(rating).to_have_attribute("href", f"/public/ratings/{contractor.id}")
 
     # An unverified inspector: shown, and the draft is refused in words; nothing is created.
     await page.fill("#inspector-id", inspector.id)

@@ -48,6 +48,7 @@ READERS = (
     "bank",
     "buyer",
     "dealer",
+    "housing_association",
     ANONYMOUS,
 )
 # GET routes that answer nobody with a page a person reads, and why.
@@ -78,6 +79,8 @@ MAIN_PAGES = {
     "/expert/cases/{case_id}",
     "/bank",
     "/bank/ledger",
+    "/association/businesses",
+    "/public/ratings/{party_id}",
 }
 # Opens every <details>, so what a tap would unfold is checked too.
 OPEN_FOLDS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"

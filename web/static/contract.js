@@ -44,6 +44,24 @@ document.addEventListener("DOMContentLoaded", () => {
     return p;
   };
 
+  // The business's stars as the scorecards show them (docs/RATINGS.md), linked to its rating page.
+  const ratingLine = (card) => {
+    const stars = card.rating.stars;
+    const link = document.createElement("a");
+    link.href = "/public/ratings/" + encodeURIComponent(card.id);
+    link.target = "_blank";
+    if (stars === null) {
+      link.textContent = fill(words["rating.unrated"], { n: card.rating.engagements });
+    } else {
+      link.textContent = "★".repeat(stars) + "☆".repeat(5 - stars);
+      link.setAttribute("aria-label", fill(words["rating.aria"], { stars }));
+      link.className = "stars";
+    }
+    const p = line(words["rating.column"] + ": ", "rating");
+    p.append(link);
+    return p;
+  };
+
   const show = (input, card, problem) => {
     const out = document.getElementById(input.id + "-card");
     const parts = [];
@@ -52,6 +70,7 @@ document.addEventListener("DOMContentLoaded", () => {
       parts.push(name);
       if (card.legal_name) parts.push(line(fill(words["card.legal_name"], { value: card.legal_name })));
       if (card.credit_code) parts.push(line(fill(words["card.credit_code"], { value: card.credit_code }), "credit-code"));
+      if (card.rating) parts.push(ratingLine(card));
     }
     parts.push(line(problem || words["card.verified"], problem ? "error" : "ok"));
     out.replaceChildren(...parts);
