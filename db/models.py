@@ -13,7 +13,16 @@ SQLite batch migrations need to alter them later.
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    LargeBinary,
+    MetaData,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -414,6 +423,18 @@ class PublishedList(AppModel, table=True):
     published_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     document_json: str = Field(sa_type=Text)
+
+
+class PublishedNotice(AppModel, table=True):
+    """One district's printable notice of a published list (an A4 PDF for community boards),
+    made from the frozen document by `escrow publish` and, like it, never changed."""
+
+    __tablename__ = "published_notice"
+
+    quarter: str = Field(primary_key=True, foreign_key="published_list.quarter")
+    district: str = Field(primary_key=True)  # the GB/T 2260 division code of the businesses' licences
+    made_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    pdf: bytes = Field(sa_type=LargeBinary, nullable=False)
 
 
 class RequestRecord(AppModel, table=True):

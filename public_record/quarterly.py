@@ -96,6 +96,11 @@ CSV_COLUMNS = (
 )
 
 
+def percent(value: float | None) -> str:
+    """A rate as the pages and the printed notices show it: whole percent, a dash when nothing closed."""
+    return "—" if value is None else f"{100 * value:.0f}%"
+
+
 def csv_rows(document: dict[str, Any]) -> list[list[str]]:
     """Header and one row per business; the rate with four decimals, blank when nothing closed."""
     rows = [list(CSV_COLUMNS)]

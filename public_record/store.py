@@ -24,6 +24,7 @@ from db.models import (
     Party,
     ProjectionMilestone,
     PublishedList,
+    PublishedNotice,
     utcnow,
 )
 from domain.alert_codes import AlertCode
@@ -176,6 +177,36 @@ def publish(
 
 def get_published(*, session: Session, quarter: Quarter) -> PublishedList | None:
     return session.get(PublishedList, str(quarter), populate_existing=True)
+
+
+def keep_notices(
+    *, session: Session, quarter: Quarter, notices: dict[str, bytes], now: datetime | None = None
+) -> list[str]:
+    """Store each district's notice of a published list, unless that district's is kept already (a
+    notice on a board never changes under it either); returns the districts newly stored."""
+    rows = [
+        {"quarter": str(quarter), "district": district, "made_at": now or utcnow(), "pdf": pdf}
+        for district, pdf in sorted(notices.items())
+    ]
+    if not rows:
+        return []
+    statement = (
+        dialect_insert(session, PublishedNotice).on_conflict_do_nothing().returning(PublishedNotice.district)
+    )
+    return sorted(execute_write(session, statement, rows))
+
+
+def notice_districts(*, session: Session, quarter: Quarter) -> list[str]:
+    statement = (
+        select(PublishedNotice.district)
+        .where(PublishedNotice.quarter == str(quarter))
+        .order_by(col(PublishedNotice.district))
+    )
+    return list(session.exec(statement).all())
+
+
+def get_notice(*, session: Session, quarter: Quarter, district: str) -> PublishedNotice | None:
+    return session.get(PublishedNotice, (str(quarter), district))
 
 
 def list_published(*, session: Session, now: datetime | None = None) -> list[PublishedList]:

@@ -288,6 +288,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /public/decisions.json": anyone((200, None)),
     "GET /public/quarters/{quarter}.json": anyone((404, "not_published")),
     "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),
+    "GET /public/quarters/{quarter}/notices/{district}.pdf": anyone((404, "not_published")),
     # any party may upload; the probe's bytes do not hash to its digest, so nothing is stored
     "PUT /evidence/{digest}": reader(EVERY_PARTY, ok=(422, "hash_mismatch")),
     # a photo the buyer uploaded, named by case C's trail: C's readers, its panel included
@@ -335,6 +336,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         accreditation_id="ACC-NO-SUCH-ONE",
         delegation_id="DLG-NO-SUCH-ONE",
         quarter="2019Q1",
+        district="450300",
         token_id="TOK-NOSUCHTOKEN",
         webhook_id="WH-NOSUCHENDPOINT",
         delivery_id="WHD-NOSUCHDELIVERY",

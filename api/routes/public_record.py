@@ -1,6 +1,7 @@
 """The public record on the web: pages anyone can read (no sign-in), and the same as JSON and CSV.
 
-Stable addresses: `/public/quarters/2026Q3` (page), `.json` and `.csv` beside it;
+Stable addresses: `/public/quarters/2026Q3` (page), `.json` and `.csv` beside it, and its printable
+notices for community boards, `/public/quarters/2026Q3/notices/450300.pdf` (one per district);
 `/public/scorecards`, `/public/decisions` (with `domain`, `specialty`, `q`), `/public/counts.json`.
 A published list is served as it was frozen, until a year after publication; after that it
 answers 410 Gone. The council's spike alerts are at `/council/complaint-alerts` (council token).
@@ -26,11 +27,12 @@ from domain.spreadsheet import csv_text
 from public_record.alerts import spikes
 from public_record.complaints import OUTCOMES, Complaint, all_disputes, count_by, tally_by
 from public_record.decisions import PublishedDecision, published_decisions
+from public_record.notices import DISTRICT_PATTERN, district_words
 from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
-from public_record.quarterly import csv_rows
+from public_record.quarterly import csv_rows, percent
 from public_record.ratings import STAR_BANDS, Rating, ratings
 from public_record.scorecards import Scorecard, scorecards
-from public_record.store import get_published, list_published, load_history
+from public_record.store import get_notice, get_published, list_published, load_history, notice_districts
 from web.charts import Bar, bar_chart
 from web.i18n import language_of, translate
 from web.templating import render
@@ -39,6 +41,9 @@ router = APIRouter(prefix="/public", tags=["public record"])
 council_router = APIRouter(prefix="/council", tags=["public record"], responses=error_responses(401, 403))
 PUBLISHED_ERRORS = error_responses(404, 410)
 QuarterPath = Annotated[str, Path(pattern=QUARTER_PATTERN.pattern, description="like 2026Q3")]
+DistrictPath = Annotated[
+    str, Path(pattern=f"^{DISTRICT_PATTERN.pattern}$", description="a GB/T 2260 division code, like 450300")
+]
 
 Role = Literal["contractor", "inspector", "dealer"]
 Domain = Literal["renovation", "car"]
@@ -85,6 +90,32 @@ def quarter_csv(quarter: QuarterPath, session: SessionDep) -> Response:
     )
 
 
+@router.get(
+    "/quarters/{quarter}/notices/{district}.pdf",
+    response_class=Response,
+    responses=PUBLISHED_ERRORS | {200: {"content": {"application/pdf": {}}}},
+)
+def quarter_notice(quarter: QuarterPath, district: DistrictPath, session: SessionDep) -> Response:
+    """A district's printable A4 notice of a published list (for community boards), as kept when the
+    list was published: 404 `notice_not_found` for a district with no business on the list."""
+    document = published_document(session, quarter)
+    row = get_notice(session=session, quarter=Quarter.parse(document["quarter"]), district=district)
+    if row is None:
+        raise ApiError(
+            404,
+            "notice_not_found",
+            f"the list for {document['quarter']} has no notice for district {district}",
+        )
+    return Response(
+        row.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="notice-{row.quarter}-{row.district}.pdf"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 @router.get("/quarters/{quarter}", response_class=HTMLResponse, include_in_schema=False)
 def quarter_page(request: Request, quarter: str, session: SessionDep) -> HTMLResponse:
     document = published_document(session, quarter)
@@ -98,6 +129,10 @@ def quarter_page(request: Request, quarter: str, session: SessionDep) -> HTMLRes
         "document": document,
         "chart": chart,
         "percent": percent,
+        "notices": [
+            (district, district_words(district).say(language_of(request)))
+            for district in notice_districts(session=session, quarter=Quarter.parse(document["quarter"]))
+        ],
         "published_at": datetime.fromisoformat(document["published_at"]),
         "expires_at": datetime.fromisoformat(document["expires_at"]),
     }
@@ -262,10 +297,6 @@ def category_words(t: Callable[..., str], category: str) -> str:
     reader's words ("装修 · 防水"): public pages show no codes."""
     domain, _, specialty = category.partition("/")
     return f"{t(f'public.domain.{domain}')} · {t(f'specialty.{specialty}')}"
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.0f}%"
 
 
 def _translator(request: Request) -> Callable[..., str]:

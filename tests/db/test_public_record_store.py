@@ -9,7 +9,16 @@ from client.businesses import demo_credit_code
 from db import businesses, crud
 from db.models import Party, ProjectionMilestone
 from public_record.periods import Quarter
-from public_record.store import get_published, list_published, load_history, publish, record_milestones
+from public_record.store import (
+    get_notice,
+    get_published,
+    keep_notices,
+    list_published,
+    load_history,
+    notice_districts,
+    publish,
+    record_milestones,
+)
 from tests.db.factories import TOKEN_LIFETIME, make_party, make_public_key
 
 NOW = datetime(2027, 10, 2, 1, tzinfo=UTC)
@@ -39,6 +48,25 @@ def test_a_quarter_is_published_once_and_served_for_a_year(session: Session) -> 
     publish(session=session, quarter=Quarter(2026, 2), now=NOW - timedelta(days=400))
     assert [r.quarter for r in list_published(session=session, now=NOW)] == ["2027Q3"]
     assert get_published(session=session, quarter=Quarter(2027, 1)) is None
+
+
+def test_a_district_notice_is_kept_once_and_never_replaced(session: Session) -> None:
+    """The notices beside a published list: stored per district, a second publication's bytes ignored."""
+    quarter = Quarter(2027, 3)
+    publish(session=session, quarter=quarter, now=NOW)
+    made = keep_notices(
+        session=session, quarter=quarter, notices={"450300": b"%PDF-a", "330100": b"%PDF-b"}, now=NOW
+    )
+    assert made == ["330100", "450300"]
+    again = keep_notices(
+        session=session, quarter=quarter, notices={"450300": b"%PDF-changed", "110101": b"%PDF-c"}, now=NOW
+    )
+    assert again == ["110101"]
+    assert notice_districts(session=session, quarter=quarter) == ["110101", "330100", "450300"]
+    kept = get_notice(session=session, quarter=quarter, district="450300")
+    assert kept is not None and (kept.pdf, kept.made_at) == (b"%PDF-a", NOW)
+    assert get_notice(session=session, quarter=Quarter(2027, 2), district="450300") is None
+    assert keep_notices(session=session, quarter=quarter, notices={}) == []
 
 
 def test_the_record_reads_the_verified_licence_and_nothing_a_business_only_typed(session: Session) -> None:
