@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from public_record.complaints import MEDIATED, MEDIATION_SUCCESS, Complaint
 from public_record.facts import History
-from public_record.scorecards import Scorecard, raised_against, scorecards
+from public_record.scorecards import Scorecard, raised_against, scorecard, scorecards
 
 MIN_SAMPLE = 5  # engagements before any stars
 MIN_MEDIATED = 3  # closed complaints before the mediation record counts
@@ -124,10 +124,15 @@ def rating(card: Scorecard, against: Sequence[Complaint], engagements: int) -> R
 
 
 def ratings(history: History, complaints: list[Complaint], role: str) -> dict[str, Rating]:
-    """Every verified business of `role` rated, by party id. Its engagements: the escrows of its
-    scorecard and the cases it answered that no escrow holds (a dealer's car cases)."""
+    """Every verified business of `role` rated, by party id, a new one too (not yet rated, with the
+    parts that will count). Its engagements: the escrows of its scorecard and the cases it
+    answered that no escrow holds (a dealer's car cases)."""
+    cards = {card.party_id: card for card in scorecards(history, complaints, role)}
+    for party_id, (party_role, _, _) in history.parties.items():  # verified, with nothing on record yet
+        if party_role == role and party_id in history.licences and party_id not in cards:
+            cards[party_id] = scorecard(history, party_id, [], complaints)
     rated = {}
-    for card in scorecards(history, complaints, role):
+    for card in cards.values():
         if card.credit_code is None:  # an unverified business is never rated
             continue
         party = card.party_id

@@ -185,10 +185,18 @@ def test_only_verified_businesses_are_rated_and_a_new_one_is_not_yet():
     history = History(
         escrows=[],
         cases=[],
-        parties={"P-REAL": ("dealer", "Real Motors", None), "P-FAKE": ("dealer", "Fake Motors", None)},
-        licences={"P-REAL": ("桂林汽车销售有限公司", "91450300MA5K00012W")},
+        parties={
+            "P-REAL": ("dealer", "Real Motors", None),
+            "P-FAKE": ("dealer", "Fake Motors", None),
+            "P-NEW": ("dealer", "New Motors", None),
+        },
+        licences={
+            "P-REAL": ("桂林汽车销售有限公司", "91450300MA5K00012W"),
+            "P-NEW": ("桂林新车有限公司", "91450300MA5K00020P"),
+        },
     )
     against = [replace(c, business_id=b) for b in ("P-REAL", "P-FAKE") for c in complaints("for_consumer")]
     rated = ratings(history, against, "dealer")
-    assert list(rated) == ["P-REAL"]  # never an unverified business
+    assert sorted(rated) == ["P-NEW", "P-REAL"]  # never an unverified business; a new one too
+    assert (rated["P-NEW"].stars, rated["P-NEW"].engagements) == (None, 0)
     assert (rated["P-REAL"].stars, rated["P-REAL"].engagements) == (None, 0)  # no cases on record yet

@@ -26,6 +26,7 @@ from tests.kits.security_world import (
     versions,
 )
 from tests.kits.staff_kit import session_cookie
+from web.i18n import LANGUAGE_COOKIE
 from web.session import SESSION_COOKIE
 
 Outcome = int | str  # the status, or SIGN_IN for a 303 to the sign-in page
@@ -153,6 +154,7 @@ async def test_page_authorization(world: World, page: str):
     for caller in CALLERS:
         headers = await session_headers(world, caller)
         response = await world.http.get(path, headers=headers, follow_redirects=False)
+        world.http.cookies.delete(LANGUAGE_COOKIE)  # /lang/{language} would leave it for the next tests
         if observed(response) != PAGES[page](caller):
             wrong[caller] = {"expected": PAGES[page](caller), "got": observed(response)}
     assert wrong == {}, f"{page}: {wrong}"

@@ -141,6 +141,8 @@ class PhoneWorld:
     async def answers_with_page(self, reader: str, path: str) -> bool:
         headers = {"Cookie": f"{SESSION_COOKIE}={self.cookies[reader]}"} if reader != ANONYMOUS else {}
         response = await self.world.http.get(path, headers=headers, follow_redirects=False)
+        # /lang/{language} remembers a language in the shared client's jar: not for the next tests
+        self.world.http.cookies.delete(LANGUAGE_COOKIE)
         return response.status_code == 200 and response.headers["content-type"].startswith("text/html")
 
     async def find_visits(self) -> None:
