@@ -8,12 +8,20 @@ as it was frozen, byte for byte in its values, until it expires.
 from dataclasses import asdict
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.alert_codes import AlertCode, AlertParams
 from public_record.alerts import SpikeAlert
 from public_record.complaints import Tally
 from public_record.quarterly import ListedBusiness
+
+
+class FrozenRating(BaseModel):
+    """A business's star rating as a quarter's publication froze it (docs/RATINGS.md)."""
+
+    stars: int | None
+    score: float | None
+    parts: dict[str, float]
 
 
 class PublishedList(BaseModel):
@@ -26,6 +34,9 @@ class PublishedList(BaseModel):
     expires_at: str
     complaints_in_quarter: int
     businesses: list[ListedBusiness]
+    ratings: dict[str, FrozenRating] = Field(
+        default_factory=dict, description="each verified business's stars when published"
+    )
 
 
 class GroupCount(BaseModel):

@@ -70,9 +70,12 @@ def list_document(
     published_at: datetime,
     expires_at: datetime,
     complaints_in_quarter: int,
+    ratings: dict[str, dict[str, object]] | None = None,
 ) -> dict[str, Any]:
-    """The published form of a list: everything the pages, JSON and CSV show, frozen."""
+    """The published form of a list: everything the pages, JSON and CSV show, frozen, and every
+    verified business's star rating at publication (public_record/ratings.py `frozen`)."""
     return {
+        "ratings": ratings or {},
         "quarter": str(quarter),
         "period_start": quarter.starts_at.isoformat(),
         "period_end": quarter.ends_at.isoformat(),

@@ -140,3 +140,39 @@ def ratings(history: History, complaints: list[Complaint], role: str) -> dict[st
         cases = sum(c.respondent_id == party and c.escrow_id is None for c in history.cases)
         rated[party] = rating(card, raised_against(party, escrow_ids, complaints), card.escrows + cases)
     return rated
+
+
+RATED_ROLES = ("contractor", "inspector", "dealer")
+
+
+def frozen(rated: Rating) -> dict[str, object]:
+    """A rating as the quarter's publication keeps it: its stars, score and each part's score, so a
+    later page can say what moved it since (`moved`)."""
+    parts = {part.name: round(part.score, 4) for part in rated.components}
+    score = None if rated.score is None else round(rated.score, 4)
+    return {"stars": rated.stars, "score": score, "parts": parts}
+
+
+def frozen_ratings(history: History, complaints: list[Complaint]) -> dict[str, dict[str, object]]:
+    """Every verified business's rating as the quarter's list freezes it, by party id."""
+    return {
+        party_id: frozen(rated)
+        for role in RATED_ROLES
+        for party_id, rated in ratings(history, complaints, role).items()
+    }
+
+
+@dataclass(frozen=True)
+class Moved:
+    """One part's score then (at a publication) and now; None where the part did not apply."""
+
+    name: str
+    then: float | None
+    now: float | None
+
+
+def moved(rated: Rating, then: dict[str, float]) -> list[Moved]:
+    """Each part's score at the publication beside today's, the parts of either."""
+    now = {part.name: part.score for part in rated.components}
+    names = [part.name for part in rated.components] + [name for name in then if name not in now]
+    return [Moved(name, then.get(name), now.get(name)) for name in names]

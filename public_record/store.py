@@ -36,6 +36,7 @@ from public_record.facts import CaseFacts, EscrowFacts, History
 from public_record.milestones import stage_of_release
 from public_record.periods import Month, Quarter
 from public_record.quarterly import list_document, quarterly_list
+from public_record.ratings import frozen_ratings
 
 KEEP_FOR = timedelta(days=365)
 STAGE_STEPS = ("inspection.report", "stage.accept", "stage.accept_partial")
@@ -158,6 +159,7 @@ def publish(
         published_at=published_at,
         expires_at=published_at + KEEP_FOR,
         complaints_in_quarter=in_quarter,
+        ratings=frozen_ratings(history, complaints),
     )
     statement = (
         dialect_insert(session, PublishedList)

@@ -5,7 +5,11 @@ tests/public_record/test_ratings.py."""
 
 from html import unescape
 
+from sqlmodel import Session
+
 from client.escrow_session import eventually
+from public_record.periods import Quarter
+from public_record.store import publish
 from tests.conftest import Stack
 from tests.kits.flow import EscrowFlow
 from tests.kits.staff_kit import part
@@ -55,3 +59,19 @@ async def test_a_party_without_a_rating_is_a_page_saying_so(stack: Stack):
     english = await stack.http.get("/public/ratings/P-NOBODY", params={"lang": "en"})
     assert english.status_code == 404 and 'data-code="not_rated"' in english.text
     assert "P-NOBODY has no rating: it is not a verified business." in unescape(english.text)
+
+
+async def test_the_rating_page_says_what_moved_since_the_last_published_list(stack: Stack):
+    """A quarter's publication freezes every verified business's rating; the business's page then
+    sets each part's score at that list beside today's."""
+    flow = EscrowFlow(stack)
+    await flow.register()
+    contractor = flow.contractor.id
+    with Session(stack.engine) as session:
+        document, _ = publish(session=session, quarter=Quarter(2013, 1))  # a quarter no other test publishes
+    assert document["ratings"][contractor] == {"stars": None, "score": None, "parts": {"decisions": 0.9}}
+    listed = (await stack.http.get("/public/quarters/2013Q1.json")).json()
+    assert listed["ratings"][contractor]["parts"] == {"decisions": 0.9}
+    page = unescape((await stack.http.get(f"/public/ratings/{contractor}", params={"lang": "en"})).text)
+    since = part(page, 'id="since"', "</section>")
+    assert "Since the " in since and 'data-part="decisions"' in since

@@ -20,7 +20,14 @@ from starlette.responses import HTMLResponse
 
 from api.deps import CurrentParty, SessionDep
 from api.errors import ApiError, error_responses
-from api.public_models import ComplaintCounts, ComplaintSpike, CountedDispute, GroupCount, PublishedList
+from api.public_models import (
+    ComplaintCounts,
+    ComplaintSpike,
+    CountedDispute,
+    FrozenRating,
+    GroupCount,
+    PublishedList,
+)
 from db.models import utcnow
 from domain.money import yuan
 from domain.spreadsheet import csv_text
@@ -30,7 +37,7 @@ from public_record.decisions import PublishedDecision, published_decisions
 from public_record.notices import DISTRICT_PATTERN, district_words
 from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
 from public_record.quarterly import csv_rows, percent
-from public_record.ratings import STAR_BANDS, Rating, ratings
+from public_record.ratings import STAR_BANDS, Rating, moved, ratings
 from public_record.scorecards import Scorecard, scorecards
 from public_record.store import get_notice, get_published, list_published, load_history, notice_districts
 from web.charts import Bar, bar_chart
@@ -237,8 +244,21 @@ def rating_page(
         raise ApiError(
             404, "not_rated", f"{party_id} is not a verified business", params={"party_id": party_id}
         )
+    since = last_frozen(session, party_id)
     context = {"business": business, "rating": rated, "percent": percent, "bands": STAR_BANDS}
+    if since is not None:
+        quarter, then = since
+        context["since"] = {"quarter": quarter, "stars": then.stars, "moved": moved(rated, then.parts)}
     return render(request, "public/rating.html", context)
+
+
+def last_frozen(session: Session, party_id: str) -> tuple[str, FrozenRating] | None:
+    """The business's rating as the newest list still served froze it, and that list's quarter."""
+    for published in list_published(session=session):
+        frozen = json.loads(published.document_json).get("ratings", {}).get(party_id)
+        if frozen is not None:
+            return published.quarter, FrozenRating.model_validate(frozen)
+    return None
 
 
 # ----------------------------------------------------------------------- decisions

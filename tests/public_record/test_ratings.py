@@ -13,6 +13,8 @@ from public_record.facts import History
 from public_record.ratings import (
     MIN_MEDIATED,
     MIN_SAMPLE,
+    frozen,
+    moved,
     rating,
     ratings,
     release_score,
@@ -200,3 +202,14 @@ def test_only_verified_businesses_are_rated_and_a_new_one_is_not_yet():
     assert sorted(rated) == ["P-NEW", "P-REAL"]  # never an unverified business; a new one too
     assert (rated["P-NEW"].stars, rated["P-NEW"].engagements) == (None, 0)
     assert (rated["P-REAL"].stars, rated["P-REAL"].engagements) == (None, 0)  # no cases on record yet
+
+
+def test_a_frozen_rating_reads_back_and_says_what_moved_since():
+    then = rating(*dealer(5))
+    kept = frozen(then)
+    assert kept == {"stars": 5, "score": 0.95, "parts": {"decisions": 0.95}}
+    now = rating(*dealer(5, "withdrawn", "for_business", "for_consumer"))
+    assert [(m.name, m.then, round(m.now or 0, 3)) for m in moved(now, kept["parts"])] == [
+        ("decisions", 0.95, 0.75),
+        ("mediation", None, 0.417),  # a part that did not apply then
+    ]
