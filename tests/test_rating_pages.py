@@ -45,7 +45,7 @@ async def test_a_new_contractor_is_not_yet_rated_and_its_page_says_what_will_cou
     assert "星级评价" in chinese and 'data-part="decisions"' in chinese
     assert "裁决不利于商家的投诉" in chinese and "得分不低于 0.90" in chinese
     english = unescape((await stack.http.get(f"/public/ratings/{contractor}", params={"lang": "en"})).text)
-    assert "Not yet rated (1 engagements; stars from 5)" in english
+    assert "Not yet rated: stars come at 5 engagements, it has 1" in english
     assert "Complaints decided against it" in english
 
 
