@@ -29,6 +29,7 @@ from api.routes import (
     public_record,
     steps,
     tokens,
+    warnings,
     webhooks,
 )
 from api.routes.docs import install_docs
@@ -122,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(public_record.router)
     app.include_router(public_record.council_router)
+    app.include_router(warnings.public_router)
+    app.include_router(warnings.council_router)
     app.include_router(party_pages.router)
     app.include_router(escrow_pages.router)
     app.include_router(statement_pages.router)

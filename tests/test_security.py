@@ -257,6 +257,21 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
         COUNCIL, ok=(422, "invalid_input"), denied="council_only"
     ),
     "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
+    # consumer warnings (docs/PUBLIC_RECORD.md): the council drafts and signs (token and its own
+    # key); anyone reads what two members published
+    "POST /council/warnings": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
+    "GET /council/warnings": reader(COUNCIL, denied="council_only"),
+    "GET /council/warnings/{warning_id}": reader(
+        COUNCIL, ok=(404, "warning_not_found"), denied="council_only"
+    ),
+    "POST /council/warnings/{warning_id}/publication-signatures": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
+    "POST /council/warnings/{warning_id}/withdrawal-signatures": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
+    "GET /public/warnings.json": anyone((200, None)),
+    "GET /public/warnings.atom": anyone((200, None)),
     # key recovery (docs/RECOVERY.md): a new device asks with no token, so anyone may ask (the
     # probe's pairing carries an unknown field); anyone holding a request's id reads where it
     # stands; the council checks the person (token) and signs (the signature is the authority);
