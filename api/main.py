@@ -57,6 +57,7 @@ from web import (
     party_pages,
     recovery_pages,
     statement_pages,
+    warning_pages,
 )
 from web import routes as pages
 from web.error_pages import install_error_pages
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(expert_pages.router)
     app.include_router(recovery_pages.council_router)
     app.include_router(recovery_pages.router)
+    app.include_router(warning_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
     app.include_router(inbox_pages.router)

@@ -22,6 +22,7 @@ from public_record.warnings import ATOM_NS, WARNING_PUBLISH, WARNING_WITHDRAW
 from tests.conftest import Stack
 from tests.kits.businesses import verified_business
 from tests.kits.flow import COUNCIL_SECRET
+from tests.kits.staff_kit import session_cookie
 
 MONTH = Month(2027, 4)
 SPIKE_COUNT = 7
@@ -97,6 +98,19 @@ async def test_a_spike_becomes_a_warning_two_members_publish_and_two_withdraw(st
     business = await verified_business(stack.http, "contractor", "Leaky Roofs Ltd", council=first)
     monkeypatch.setattr(warning_routes, "all_disputes", lambda history: complaints_against(business.id))
 
+    # the council's page lists the spike, and its link prefills the draft form with it
+    cookie = await session_cookie(first)
+    desk = await stack.http.get(
+        "/council/warnings", params={"month": str(MONTH), "lang": "en"}, headers=cookie
+    )
+    assert desk.status_code == 200 and "Leaky Roofs Ltd: 7 complaints in 2027-04" in desk.text
+    prefilled = await stack.http.get(
+        "/council/warnings",
+        params={"month": str(MONTH), "subject": "business", "key": business.id, "lang": "zh-CN"},
+        headers=cookie,
+    )
+    assert f'data-spike-key="{business.id}"' in prefilled.text and "起草预警" in prefilled.text
+
     alerts = await stack.http.get(
         "/council/complaint-alerts", params={"month": str(MONTH)}, headers=first.auth
     )
@@ -113,10 +127,10 @@ async def test_a_spike_becomes_a_warning_two_members_publish_and_two_withdraw(st
         "spike": {"subject": "business", "key": business.id, "month": str(MONTH)},
     }
     key = {"Idempotency-Key": f"form-{business.id}"}
-    drafted = await stack.http.post("/council/warnings", json=body, headers=first.auth | key)
+    drafted = await stack.http.post("/warnings", json=body, headers=first.auth | key)
     assert drafted.status_code == 201, drafted.text
     warning = drafted.json()
-    again = await stack.http.post("/council/warnings", json=body, headers=first.auth | key)
+    again = await stack.http.post("/warnings", json=body, headers=first.auth | key)
     assert again.status_code == 201 and again.json()["id"] == warning["id"]  # one draft for the form
     assert warning["id"].startswith(f"WRN-{datetime.now(UTC).year}-") and warning["state"] == "draft"
     assert (warning["spike"]["count"], warning["spike"]["month"], warning["spike"]["key"]) == (
@@ -127,9 +141,12 @@ async def test_a_spike_becomes_a_warning_two_members_publish_and_two_withdraw(st
     assert warning["spike"]["mean"] == 1.0 and warning["spike"]["quarter"] == "2027Q2"
 
     wid = warning["id"]
-    path = f"/council/warnings/{wid}"
+    path = f"/warnings/{wid}"
     ids, feed, page = await public_ids(stack)
     assert wid not in ids and wid not in feed and wid not in page  # a draft is never public
+
+    draft_page = await stack.http.get(f"/council/warnings/{wid}", params={"lang": "en"}, headers=cookie)
+    assert draft_page.status_code == 200 and 'id="sign-publication"' in draft_page.text
 
     one = await stack.http.post(
         f"{path}/publication-signatures", json=publish(first, warning), headers=first.auth
@@ -141,6 +158,10 @@ async def test_a_spike_becomes_a_warning_two_members_publish_and_two_withdraw(st
     assert (twice.status_code, twice.json()["detail"]["code"]) == (409, "already_signed")
     ids, feed, page = await public_ids(stack)
     assert wid not in ids and wid not in feed and wid not in page  # one signature publishes nothing
+    signed_page = (
+        await stack.http.get(f"/council/warnings/{wid}", params={"lang": "en"}, headers=cookie)
+    ).text
+    assert 'id="sign-publication"' not in signed_page and "another council member signs next" in signed_page
 
     forged = publish(first, warning)  # the first member's signature sent by the second
     refused = await stack.http.post(f"{path}/publication-signatures", json=forged, headers=second.auth)
@@ -193,14 +214,14 @@ async def test_a_draft_by_hand_stays_private_and_only_the_council_drafts(stack: 
         "valid_from": "2027-01-01",
         "valid_until": "2027-03-31",
     }
-    assert (await stack.http.post("/council/warnings", json=body, headers=business.auth)).status_code == 403
-    drafted = await stack.http.post("/council/warnings", json=body, headers=member.auth)
+    assert (await stack.http.post("/warnings", json=body, headers=business.auth)).status_code == 403
+    drafted = await stack.http.post("/warnings", json=body, headers=member.auth)
     assert drafted.status_code == 201 and drafted.json()["spike"] is None
     ids, feed, page = await public_ids(stack)
     assert drafted.json()["id"] not in ids | feed and "Draft only" not in page
     signed = publish(business, drafted.json())
     refused = await stack.http.post(
-        f"/council/warnings/{drafted.json()['id']}/publication-signatures", json=signed, headers=business.auth
+        f"/warnings/{drafted.json()['id']}/publication-signatures", json=signed, headers=business.auth
     )
     assert refused.status_code == 403
 
@@ -228,7 +249,7 @@ async def test_hostile_drafts_are_refused_and_make_nothing(stack: Stack, changes
         "valid_from": "2027-01-01",
         "valid_until": "2027-03-31",
     } | changes
-    before = len((await stack.http.get("/council/warnings", headers=member.auth)).json())
-    answer = await stack.http.post("/council/warnings", json=body, headers=member.auth)
+    before = len((await stack.http.get("/warnings", headers=member.auth)).json())
+    answer = await stack.http.post("/warnings", json=body, headers=member.auth)
     assert (answer.status_code, answer.json()["detail"]["code"]) == (422, code)
-    assert len((await stack.http.get("/council/warnings", headers=member.auth)).json()) == before
+    assert len((await stack.http.get("/warnings", headers=member.auth)).json()) == before

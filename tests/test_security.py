@@ -259,15 +259,13 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
     # consumer warnings (docs/PUBLIC_RECORD.md): the council drafts and signs (token and its own
     # key); anyone reads what two members published
-    "POST /council/warnings": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
-    "GET /council/warnings": reader(COUNCIL, denied="council_only"),
-    "GET /council/warnings/{warning_id}": reader(
-        COUNCIL, ok=(404, "warning_not_found"), denied="council_only"
-    ),
-    "POST /council/warnings/{warning_id}/publication-signatures": reader(
+    "POST /warnings": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
+    "GET /warnings": reader(COUNCIL, denied="council_only"),
+    "GET /warnings/{warning_id}": reader(COUNCIL, ok=(404, "warning_not_found"), denied="council_only"),
+    "POST /warnings/{warning_id}/publication-signatures": reader(
         COUNCIL, ok=(422, "invalid_input"), denied="council_only"
     ),
-    "POST /council/warnings/{warning_id}/withdrawal-signatures": reader(
+    "POST /warnings/{warning_id}/withdrawal-signatures": reader(
         COUNCIL, ok=(422, "invalid_input"), denied="council_only"
     ),
     "GET /public/warnings.json": anyone((200, None)),

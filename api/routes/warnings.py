@@ -1,6 +1,6 @@
 """Public consumer warnings (消费预警, docs/PUBLIC_RECORD.md "Consumer warnings").
 
-- `/council/warnings` (council token, 403 `council_only` for anyone else): draft a warning, by
+- `/warnings` (the JSON API, council token, 403 `council_only` for anyone else): draft a warning, by
   hand or from a complaint spike (`spike`: the server finds its figures again with the same rule
   as /council/complaint-alerts), list and read drafts.
 - `POST .../publication-signatures`, `POST .../withdrawal-signatures`: a council member's signed
@@ -40,7 +40,7 @@ from db import warnings as stored
 from db.models import ConsumerWarning
 from domain.roles import BUSINESS_ROLES
 from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
-from public_record.alerts import spikes
+from public_record.alerts import SpikeAlert, spikes
 from public_record.complaints import all_disputes
 from public_record.periods import Month, Quarter
 from public_record.store import load_history
@@ -58,7 +58,7 @@ from web.i18n import language_of, translate
 from web.templating import render
 
 council_router = APIRouter(
-    prefix="/council/warnings",
+    prefix="/warnings",
     tags=["consumer warnings"],
     dependencies=[Depends(require_council)],
     responses=error_responses(401, 403),  # 403 `council_only`
@@ -164,12 +164,17 @@ def _warning(session: Session, warning_id: str) -> ConsumerWarning:
     return row
 
 
+def month_spikes(session: Session, month: Month) -> list[SpikeAlert]:
+    """The month's spikes as /council/complaint-alerts finds them."""
+    history = load_history(session=session)
+    labels = {party_id: history.business(party_id).name for party_id in history.parties}
+    return spikes(all_disputes(history), month, labels)
+
+
 def _spike_figures(session: Session, body: WarningCreate) -> dict[str, Any] | None:
     if body.spike is None:
         return None
-    history = load_history(session=session)
-    labels = {party_id: history.business(party_id).name for party_id in history.parties}
-    for alert in spikes(all_disputes(history), Month.parse(body.spike.month), labels):
+    for alert in month_spikes(session, Month.parse(body.spike.month)):
         if (alert.subject, alert.key) == (body.spike.subject, body.spike.key):
             return {
                 "subject": alert.subject,

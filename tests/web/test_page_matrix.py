@@ -58,6 +58,7 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/public/quarters/{quarter}": everyone(404),  # nothing published for that quarter
     "/public/scorecards": everyone(200),
     "/public/decisions": everyone(200),
+    "/public/warnings": everyone(200),  # published consumer warnings only, never a draft
     "/my/escrows": for_roles(EVERY_PARTY),
     "/my/escrows/new": for_roles(EVERY_PARTY),
     "/my/escrows/{escrow_id}": for_roles(ESCROW_READERS),
@@ -88,6 +89,9 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     "/recover": everyone(200),
     "/recover/{request_id}": everyone(404),
     "/council/inspectors": for_roles({"council"}),
+    "/council/warnings": for_roles({"council"}),
+    # the matrix asks for a warning nobody drafted: the council is told so, others are refused first
+    "/council/warnings/{warning_id}": lambda caller: 404 if caller == "council" else for_roles(set())(caller),
     "/council/businesses": for_roles({"council"}),
     "/council/delegations": for_roles({"council"}),
     "/association/businesses": for_roles({"housing_association"}),  # the world's holds a delegation
@@ -146,6 +150,7 @@ async def test_page_authorization(world: World, page: str):
         quarter="2019Q1",
         request_id="KR-NOSUCHREQ",
         expert_id="EXP-NOSUCHONE",
+        warning_id="WRN-1999-00001",
     )
     wrong = {}
     for caller in CALLERS:
