@@ -199,7 +199,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
     def credential(op: Operation, body: bytes) -> dict[str, str]:
         if op.path == "/webhooks/bank":  # its HMAC is its only credential
             return {"X-Bank-Signature": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()}
-        councils = ("/experts", "/council", "/key-recoveries", "/businesses")
+        councils = ("/experts", "/council", "/key-recoveries", "/businesses", "/warnings")
         return world.token_headers("council" if op.path.startswith(councils) else "owner")
 
     def fill(template: str) -> str:
@@ -221,6 +221,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             key_id="key-0000000000000000",
             pairing_id="NO-SUCH-PAIRING",
             accreditation_id="ACC-NO-SUCH",
+            warning_id="WRN-1999-00001",
         )
 
     before = await everything(stack, world)

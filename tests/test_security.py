@@ -346,6 +346,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         expert_id="EXP-NO-SUCH-EXPERT",
         accreditation_id="ACC-NO-SUCH-ONE",
         delegation_id="DLG-NO-SUCH-ONE",
+        warning_id="WRN-1999-00001",
         quarter="2019Q1",
         token_id="TOK-NOSUCHTOKEN",
         webhook_id="WH-NOSUCHENDPOINT",
