@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -86,12 +86,11 @@ def sign(
 def move(*, session: Session, warning_id: str, from_state: str, values: dict[str, Any]) -> ConsumerWarning:
     """Set `values` if the warning is still in `from_state` (the first of two racing second
     signatures moves it; the other finds it moved and changes nothing)."""
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+    session.execute(
         update(ConsumerWarning)
         .where(col(ConsumerWarning.id) == warning_id, col(ConsumerWarning.state) == from_state)
         .values(**values)
     )
-    del result
     session.commit()
     row = get(session=session, warning_id=warning_id)
     assert row is not None

@@ -38,6 +38,7 @@ from config.settings import Settings
 from db import crud, keys
 from db import warnings as stored
 from db.models import ConsumerWarning
+from domain.calendar import SHANGHAI
 from domain.roles import BUSINESS_ROLES
 from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
 from public_record.alerts import SpikeAlert, spikes
@@ -148,7 +149,7 @@ def public_view(session: Session, row: ConsumerWarning, today: date) -> WarningP
 
 
 def published(session: Session) -> list[WarningPublic]:
-    today = datetime.now(UTC).date()
+    today = datetime.now(SHANGHAI).date()  # the council's calendar day
     return [
         public_view(session, row, today)
         for row in stored.listed(session=session, states=stored.PUBLIC_STATES)
