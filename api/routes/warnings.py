@@ -204,7 +204,7 @@ def _check_draft(session: Session, body: WarningCreate) -> None:
             f"a warning's category is one of {', '.join(categories())}",
             details={"field": "category"},
         )
-    if not body.valid_from <= body.valid_until <= body.valid_from + MAX_VALIDITY:
+    if not timedelta(0) <= body.valid_until - body.valid_from <= MAX_VALIDITY:  # no date overflow
         raise ApiError(
             422,
             "bad_validity",
