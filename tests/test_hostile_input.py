@@ -221,6 +221,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             key_id="key-0000000000000000",
             pairing_id="NO-SUCH-PAIRING",
             accreditation_id="ACC-NO-SUCH",
+            delegation_id="DLG-NO-SUCH",
             warning_id="WRN-1999-00001",
         )
 
