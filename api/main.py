@@ -30,6 +30,7 @@ from api.routes import (
     public_record,
     steps,
     tokens,
+    warnings,
     webhooks,
 )
 from api.routes.docs import install_docs
@@ -57,6 +58,7 @@ from web import (
     party_pages,
     recovery_pages,
     statement_pages,
+    warning_pages,
 )
 from web import routes as pages
 from web.error_pages import install_error_pages
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(public_record.router)
     app.include_router(public_record.council_router)
+    app.include_router(warnings.public_router)
+    app.include_router(warnings.council_router)
     app.include_router(party_pages.router)
     app.include_router(escrow_pages.router)
     app.include_router(statement_pages.router)
@@ -142,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(expert_pages.router)
     app.include_router(recovery_pages.council_router)
     app.include_router(recovery_pages.router)
+    app.include_router(warning_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
     app.include_router(inbox_pages.router)

@@ -688,3 +688,55 @@ class KeyPairing(AppModel, table=True):
     possession: str | None = Field(default=None, sa_type=Text)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# -------------------------------------------------------------- consumer warnings
+class ConsumerWarning(AppModel, table=True):
+    """A public consumer warning (消费预警, docs/PUBLIC_RECORD.md): drafted by a council member,
+    public only once two different members signed its publication, withdrawn by two signatures.
+
+    The words are frozen at drafting: members sign a digest of them (`content_hash`), so what
+    is published is what both read. `spike_json` holds the complaint figures it came from, as
+    the rule computed them when it was drafted (null for a warning drafted by hand);
+    `business_ids` (JSON list) names only verified businesses, and only when the council chose to.
+    """
+
+    __tablename__ = "consumer_warning"
+    __table_args__ = (CheckConstraint("state IN ('draft', 'published', 'withdrawn')", name="state"),)
+
+    id: str = Field(primary_key=True)
+    state: str = Field(default="draft", index=True)
+    title_zh: str = Field(sa_type=Text)
+    title_en: str = Field(sa_type=Text)
+    text_zh: str = Field(sa_type=Text)
+    text_en: str = Field(sa_type=Text)
+    category: str
+    business_ids: str = Field(default="[]", sa_type=Text)
+    valid_from: date
+    valid_until: date
+    spike_json: str | None = Field(default=None, sa_type=Text)
+    content_hash: str
+    created_by: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawal_reason: str | None = Field(default=None, sa_type=Text)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WarningSignature(AppModel, table=True):
+    """One council member's signed `warning.publish` or `warning.withdraw` of a warning: the
+    unique constraint is the rule that a member signs each once, so two rows are two members."""
+
+    __tablename__ = "warning_signature"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('publish', 'withdraw')", name="purpose"),
+        UniqueConstraint("warning_id", "purpose", "member_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    warning_id: str = Field(foreign_key="consumer_warning.id", index=True)
+    purpose: str
+    member_id: str
+    envelope: str = Field(sa_type=Text)
+    signature: str
+    signed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -199,7 +199,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
     def credential(op: Operation, body: bytes) -> dict[str, str]:
         if op.path == "/webhooks/bank":  # its HMAC is its only credential
             return {"X-Bank-Signature": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()}
-        councils = ("/experts", "/council", "/key-recoveries", "/businesses")
+        councils = ("/experts", "/council", "/key-recoveries", "/businesses", "/warnings")
         return world.token_headers("council" if op.path.startswith(councils) else "owner")
 
     def fill(template: str) -> str:
@@ -223,6 +223,7 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
             accreditation_id="ACC-NO-SUCH",
             delegation_id="DLG-NO-SUCH",
             district="450300",
+            warning_id="WRN-1999-00001",
         )
 
     before = await everything(stack, world)

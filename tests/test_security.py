@@ -257,6 +257,19 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
         COUNCIL, ok=(422, "invalid_input"), denied="council_only"
     ),
     "GET /council/complaint-alerts": reader(COUNCIL, denied="council_only"),
+    # consumer warnings (docs/PUBLIC_RECORD.md): the council drafts and signs (token and its own
+    # key); anyone reads what two members published
+    "POST /warnings": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
+    "GET /warnings": reader(COUNCIL, denied="council_only"),
+    "GET /warnings/{warning_id}": reader(COUNCIL, ok=(404, "warning_not_found"), denied="council_only"),
+    "POST /warnings/{warning_id}/publication-signatures": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
+    "POST /warnings/{warning_id}/withdrawal-signatures": reader(
+        COUNCIL, ok=(422, "invalid_input"), denied="council_only"
+    ),
+    "GET /public/warnings.json": anyone((200, None)),
+    "GET /public/warnings.atom": anyone((200, None)),
     # key recovery (docs/RECOVERY.md): a new device asks with no token, so anyone may ask (the
     # probe's pairing carries an unknown field); anyone holding a request's id reads where it
     # stands; the council checks the person (token) and signs (the signature is the authority);
@@ -335,6 +348,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
         expert_id="EXP-NO-SUCH-EXPERT",
         accreditation_id="ACC-NO-SUCH-ONE",
         delegation_id="DLG-NO-SUCH-ONE",
+        warning_id="WRN-1999-00001",
         quarter="2019Q1",
         district="450300",
         token_id="TOK-NOSUCHTOKEN",

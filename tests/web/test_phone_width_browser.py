@@ -68,6 +68,7 @@ MAIN_PAGES = {
     "/",
     "/public",
     "/public/scorecards",
+    "/public/warnings",
     "/my/escrows",
     "/my/escrows/{escrow_id}",
     "/my/cases",
@@ -122,6 +123,7 @@ class PhoneWorld:
     case_r: str
     request_id: str
     expert_id: str  # an entry of the expert registry, for the council's page of it
+    warning_id: str  # a consumer warning the council drafted, for its signing page
     cookies: dict[str, str]  # reader -> its session token
     routes: set[str]  # the app's GET page routes
     visits: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # reader -> (route, path)
@@ -134,6 +136,7 @@ class PhoneWorld:
             "request_id": self.request_id,
             "expert_id": self.expert_id,
             "party_id": self.world.flow.contractor.id,
+            "warning_id": self.warning_id,
             "language": "en",
         }
         return {route.format(**ids, case_id=case_id) for case_id in (self.world.case_id, self.case_r)}
@@ -159,6 +162,17 @@ class PhoneWorld:
                         self.visits[reader].append((route, path))
 
 
+# A consumer warning drafted by hand with long words in both languages, for the council's pages.
+WARNING_DRAFT = {
+    "title_zh": "家装防水工程投诉明显增多，签约前请核实施工方资质",
+    "title_en": "Complaints about waterproofing work are rising: check the contractor before you sign",
+    "text_zh": "近期防水工程投诉增多。签约前请查看商家的投诉记录和评分，分阶段付款，并保留闭水试验记录。",
+    "text_en": "Complaints about waterproofing have risen. Before you sign, read the business's complaint "
+    "record, pay by stages through escrow and keep the flood test record.",
+    "category": "renovation/waterproofing",
+    "valid_from": "2027-01-01",
+    "valid_until": "2027-06-30",
+}
 DEFECT = {"description": "地漏倒坡积水", "location": "主卫", "cost_estimate_fen": 120_000}
 
 
@@ -198,7 +212,10 @@ async def phone_world(stack, tmp_path_factory) -> PhoneWorld:
     council = world.parties["council"]
     registry = await stack.http.get("/experts", params={"limit": 1}, headers=council.auth)
     expert_id = registry.json()["data"][0]["expert_id"]  # C's panel was drawn from it
-    found = PhoneWorld(world, case_r.case_id, recovery.request_id, expert_id, cookies, routes)
+    warning = await stack.http.post("/warnings", json=WARNING_DRAFT, headers=council.auth)
+    found = PhoneWorld(
+        world, case_r.case_id, recovery.request_id, expert_id, warning.json()["id"], cookies, routes
+    )
     await found.find_visits()
     return found
 
