@@ -263,6 +263,7 @@ def list_warnings(session: SessionDep) -> list[WarningCouncil]:
 
 @council_router.get("/{warning_id}", response_model=WarningCouncil, responses=error_responses(404))
 def read_warning(warning_id: str, session: SessionDep) -> WarningCouncil:
+    """One warning as the council sees it: its words, its figures, and who has signed what."""
     return council_view(session, _warning(session, warning_id))
 
 
