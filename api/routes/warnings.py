@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse
 from api.deps import SessionDep, SettingsDep
 from api.errors import ApiError, error_responses
 from api.idempotency import IdempotencyKey, answer_once, header_key
+from api.key_proof import require_fresh, signed_envelope
 from api.models import SignedStepIn
 from api.routes.businesses import CouncilMember, require_council
 from api.warning_models import (
@@ -40,7 +41,7 @@ from db import warnings as stored
 from db.models import ConsumerWarning
 from domain.calendar import SHANGHAI
 from domain.roles import BUSINESS_ROLES
-from domain.steps.signing import Envelope, EnvelopeError, SignedStep, parse_envelope, signature_is_valid
+from domain.steps.signing import Envelope, SignedStep, signature_is_valid
 from public_record.alerts import SpikeAlert, spikes
 from public_record.complaints import all_disputes
 from public_record.periods import Month, Quarter
@@ -272,20 +273,13 @@ def _signed(
 ) -> Envelope:
     """The envelope of a council member's own signature: signed by `member_id` (the token's
     member) with its registration key, for `action`, just now."""
-    step = SignedStep(envelope=body.envelope, signature=body.signature)
-    try:
-        envelope = parse_envelope(step.envelope)
-    except EnvelopeError as exc:
-        raise ApiError(422, "bad_envelope", str(exc)) from None
-    if envelope.action != action:
-        raise ApiError(422, "action_mismatch", f"this takes a '{action}' envelope")
+    step, envelope = signed_envelope(body, action)
     if envelope.signer != member_id:
         raise ApiError(403, "not_the_signer", "sign with your own key, as yourself")
     council = keys.council_keys(session)
     if member_id not in council or not signature_is_valid(council[member_id], step):
         raise ApiError(403, "bad_signature", "the envelope must be signed by your council key")
-    if abs(envelope.timestamp - datetime.now(UTC)) > timedelta(seconds=settings.signature_max_skew_seconds):
-        raise ApiError(409, "stale_timestamp", "the envelope's timestamp is too far from now: sign it again")
+    require_fresh(envelope, settings)  # refused with how far off the member's clock is
     return envelope
 
 
