@@ -244,3 +244,30 @@ async def test_an_escrow_claim_signed_again_under_its_form_key_answers_the_first
     assert first.status_code == 201, first.json()
     assert (again.status_code, again.json()) == (201, first.json())
     assert (await flow.state()).disputes[0].case_id == first.json()["case_id"]
+
+
+async def test_a_registration_asked_again_under_its_form_key_is_the_first_party_with_a_new_token(stack):
+    """The sign-in page's form key: an answer lost, or Back and submit again with the page's key
+    pair, names the party the first request registered, never a second identity; its first token
+    is not sent again (only its hash is kept), a fresh one is, and both work."""
+    me = Party(stack.http, "owner", "回头再提交的业主")
+    body = {"role": "owner", "display_name": "回头再提交的业主", "public_key": me.key.public_key_b64}
+    key = {"Idempotency-Key": f"form-{uuid.uuid4().hex}"}
+    first = await stack.http.post("/parties", json=body, headers=key)
+    again = await stack.http.post("/parties", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["party"] == again.json()["party"]
+    assert first.json()["token"] != again.json()["token"]
+    for answer in (first, again):
+        me_now = await stack.http.get(
+            "/parties/me", headers={"Authorization": f"Bearer {answer.json()['token']}"}
+        )
+        assert me_now.json()["id"] == first.json()["party"]["id"]
+
+    other = Party(stack.http, "owner", "另一个设备密钥")
+    reused = await stack.http.post(
+        "/parties", json={**body, "public_key": other.key.public_key_b64}, headers=key
+    )
+    assert (reused.status_code, reused.json()["detail"]["code"]) == (409, "idempotency_key_reused")
+    taken = await stack.http.post("/parties", json=body)  # without the key: the key pair is taken
+    assert (taken.status_code, taken.json()["detail"]["code"]) == (409, "public_key_taken")

@@ -2,17 +2,22 @@
 
 import hmac
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path
+from sqlmodel import Session
 
 from api.business_checks import licence
 from api.business_models import CardRating, PartyCardPublic
 from api.deps import CurrentParty, SessionDep, SettingsDep, get_current_party
 from api.errors import ApiError, error_responses
+from api.idempotency import answer_once, header_key, idempotency_header
 from api.models import PartyCreate, PartyPublic, PartyRegistered
 from api.rate_limits import EnrolmentGuesses
-from db import crud
+from config.settings import Settings
+from db import crud, tokens
+from db.models import Party
+from domain.keys import key_id
 from domain.roles import Role
 from domain.steps.signing import EnvelopeError, decode_public_key
 from public_record.complaints import all_disputes
@@ -20,6 +25,15 @@ from public_record.ratings import ratings
 from public_record.store import load_history
 
 router = APIRouter(prefix="/parties", tags=["parties"])
+ANONYMOUS = ""  # a registration's key belongs to nobody yet: it is the form's own random draw
+RegistrationKey = Annotated[
+    str | None,
+    idempotency_header(
+        "a key the sign-in page draws when it shows the form: the same key and body asked again "
+        "get the party the first request registered (201, with a fresh token); the same key with "
+        "another body is refused with 409 idempotency_key_reused"
+    ),
+]
 
 
 @router.post(
@@ -31,8 +45,16 @@ def register_party(
     settings: SettingsDep,
     guesses: EnrolmentGuesses,
     x_enrolment_secret: Annotated[str | None, Header()] = None,
+    idempotency_key: RegistrationKey = None,
 ) -> PartyRegistered:
     """Register a party with its Ed25519 public key; the private key never leaves the party.
+
+    With an Idempotency-Key (the sign-in page draws one when it shows the form, and keeps the
+    form's key pair for the page's life), asking again with the same body answers with the party
+    the first request registered and a fresh token for it: an answer lost on the way, or Back and
+    submit again, never makes a second identity. The first token is not kept to be sent again
+    (only hashes of tokens are stored). The key is the only thing that ties a repeat to the
+    first request, so it is drawn at random per form and never shown.
 
     Council members sign dispute decisions that move money, so enrolling one
     needs the council's enrolment secret (`X-Enrolment-Secret`); bank staff read the
@@ -59,6 +81,25 @@ def register_party(
         decode_public_key(body.public_key)
     except EnvelopeError as exc:
         raise ApiError(422, "bad_public_key", str(exc)) from None
+    made: dict[str, str] = {}  # the first token, when this request registered the party
+
+    def create() -> tuple[dict[str, Any], str]:
+        party, made["token"] = register(body, session, settings, credit_code, legal_name)
+        return {"party_id": party.id}, party.id
+
+    key = header_key("party.create", ANONYMOUS, idempotency_key, body.model_dump(mode="json"), "registration")
+    first = answer_once(session, key=key, input_type=str, create=create)
+    party = crud.get_party(session=session, party_id=first.workflow_input)
+    if party is None:  # a recorded registration whose party is gone: nothing else deletes parties
+        raise ApiError(409, "idempotency_key_reused", "this key's registration is gone; draw a new key")
+    token = made.get("token") or fresh_token(session, settings, party)
+    return PartyRegistered(party=PartyPublic.model_validate(party, from_attributes=True), token=token)
+
+
+def register(
+    body: PartyCreate, session: Session, settings: Settings, credit_code: str | None, legal_name: str | None
+) -> tuple[Party, str]:
+    """The party and its first token's secret, or the refusal of what is taken or malformed."""
     try:
         party, token = crud.create_party(
             session=session,
@@ -78,7 +119,20 @@ def register_party(
         ) from None
     except ValueError as exc:
         raise ApiError(422, "invalid_input", str(exc)) from None
-    return PartyRegistered(party=PartyPublic.model_validate(party, from_attributes=True), token=token)
+    return party, token
+
+
+def fresh_token(session: Session, settings: Settings, party: Party) -> str:
+    """Another API token for a party a repeated registration names (its first went unread)."""
+    row, secret = tokens.new_token(
+        party_id=party.id,
+        kind="api",
+        lifetime=timedelta(days=settings.api_token_days),
+        key_id=key_id(party.public_key),
+    )
+    session.add(row)
+    session.commit()
+    return secret
 
 
 @router.get("/me", response_model=PartyPublic, responses=error_responses(401))

@@ -93,14 +93,32 @@ document.addEventListener("DOMContentLoaded", async () => {
   form.elements.role.addEventListener("change", showRoleFields);
   showRoleFields();
 
-  Steps.handleSubmit(form, async () => {
-    const identity = await Signing.register({
-      role: form.elements.role.value,
-      displayName: form.elements.display_name.value.trim(),
-      enrolmentSecret: form.elements.enrolment_secret.value || undefined,
-      creditCode: licenceFields.hidden ? undefined : form.elements.credit_code.value.trim(),
-      legalName: licenceFields.hidden ? undefined : form.elements.legal_name.value.trim(),
-    });
+  // The form's key pair is made once for the page's life, so a repeat of the form (an answer
+  // lost, Back and submit again) is the same registration under the form's key: the first party.
+  // Sent again from a page drawn afresh (Back), with another key pair, the kept form key is
+  // refused (idempotency_key_reused): the page says so and forgets the key, so the reader who
+  // does not find the identity listed above and sends again registers anew.
+  let made = null;
+  Steps.handleSubmit(form, async (_form, headers) => {
+    made = made || (await Signing.newKey());
+    let identity;
+    try {
+      identity = await Signing.register({
+        made,
+        headers,
+        role: form.elements.role.value,
+        displayName: form.elements.display_name.value.trim(),
+        enrolmentSecret: form.elements.enrolment_secret.value || undefined,
+        creditCode: licenceFields.hidden ? undefined : form.elements.credit_code.value.trim(),
+        legalName: licenceFields.hidden ? undefined : form.elements.legal_name.value.trim(),
+      });
+    } catch (exception) {
+      if (exception.code === "idempotency_key_reused") {
+        Steps.forgetFormKey(form);
+        made = null;
+      }
+      throw exception;
+    }
     await enter(identity.partyId);
   });
 

@@ -317,9 +317,11 @@
     return [0, 4, 8].map((start) => digits.slice(start, start + 4)).join(" ");
   }
 
-  async function register({ role, displayName, enrolmentSecret, creditCode, legalName }) {
-    const { keyPair, publicKey } = await newKey();
-    const headers = { "Content-Type": "application/json" };
+  // `made` (newKey's) lets a form register again with the key pair it already sent: under its
+  // form key (`headers`) the server then answers with the party it first registered, not a second.
+  async function register({ role, displayName, enrolmentSecret, creditCode, legalName, made, headers: extra }) {
+    const { keyPair, publicKey } = made || (await newKey());
+    const headers = { "Content-Type": "application/json", ...extra };
     if (enrolmentSecret) headers["X-Enrolment-Secret"] = enrolmentSecret;
     const registered = await answer(
       await timedFetch("/parties", {
