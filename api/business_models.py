@@ -8,14 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.models import PartyRole
 
 
-class CardRating(BaseModel):
-    """A rating as a form shows it beside the name: the stars (none below five engagements)."""
-
-    stars: int | None
-    score: float | None
-    engagements: int
-
-
 class PartyCardPublic(BaseModel):
     """Who a party id names, as anyone signed in may see it before naming the party.
 
@@ -28,9 +20,6 @@ class PartyCardPublic(BaseModel):
     legal_name: str | None
     credit_code: str | None
     verified: bool = Field(description="a business the council verified; a consumer is never verified")
-    rating: CardRating | None = Field(
-        default=None, description="a verified business's star rating (docs/RATINGS.md); none for a consumer"
-    )
 
 
 class BusinessPublic(BaseModel):

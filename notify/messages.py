@@ -114,9 +114,17 @@ def movement_reason(language: str, reason: str) -> str:
     return str(catalogue(language)["movement_reasons"].get(reason, reason))
 
 
+class _Shown(dict[str, str]):
+    """A message's values; one a stored message lacks (kept by an older build, whose params were
+    named otherwise) reads as an ellipsis, never an error that would hide the whole inbox."""
+
+    def __missing__(self, name: str) -> str:
+        return "…"
+
+
 def render(kind: MessageKind, params: dict[str, Any], link: str, reader: str) -> Rendered:
     """Title and body of one message in the `reader`'s language (Chinese when it has no catalogue)."""
     written_in = language(reader)
     words = catalogue(written_in)["kinds"][kind.value]
-    values = {**shown_params(params, written_in), "link": link}
-    return Rendered(title=words["title"].format(**values), body=words["body"].format(**values))
+    values = _Shown({**shown_params(params, written_in), "link": link})
+    return Rendered(title=words["title"].format_map(values), body=words["body"].format_map(values))

@@ -155,3 +155,10 @@ def test_no_message_shows_a_contact_address_document_or_secret(language: str) ->
         words = render(kind, {**params, **PRIVATE}, "https://escrow.example.cn/my", language)
         for value in PRIVATE.values():
             assert value not in words.title + words.body, (kind, value)
+
+
+def test_a_message_an_older_build_stored_reads_with_an_ellipsis_for_what_it_lacks() -> None:
+    """A money message kept before its reason became `why` (it had `detail`): shown, not an error."""
+    old = {"subject": "ESC-1", "amount_fen": 100, "movement": "refunded", "detail": "第 1 期"}
+    body = render(MessageKind.MONEY_MOVED, old, "/l", "zh-CN").body
+    assert body.startswith("ESC-1 的 ¥1.00 已退款（…）")

@@ -36,6 +36,7 @@ async def test_a_new_contractor_is_not_yet_rated_and_its_page_says_what_will_cou
     mine = ratings[contractor]
     assert (mine["stars"], mine["score"], mine["engagements"]) == (None, None, 1)
     assert [c["name"] for c in mine["components"]] == ["decisions"]
+    assert (await stack.http.get(f"/public/ratings/{contractor}.json")).json() == mine  # the form's
 
     cards = unescape((await stack.http.get("/public/scorecards", params={"lang": "zh-CN"})).text)
     row = part(cards, f'href="/public/ratings/{contractor}"', "</tr>")
@@ -56,6 +57,8 @@ async def test_a_party_without_a_rating_is_a_page_saying_so(stack: Stack):
     page = await stack.http.get(f"/public/ratings/{owner}", params={"lang": "zh-CN"})
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert f"{owner} 没有星级评价：它不是经过核验的商家。" in unescape(page.text)
+    answer = await stack.http.get("/public/ratings/P-NOBODY.json")
+    assert (answer.status_code, answer.json()["detail"]["code"]) == (404, "not_rated")
     english = await stack.http.get("/public/ratings/P-NOBODY", params={"lang": "en"})
     assert english.status_code == 404 and 'data-code="not_rated"' in english.text
     assert "P-NOBODY has no rating: it is not a verified business." in unescape(english.text)

@@ -298,6 +298,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "GET /public/counts.json": anyone((200, None)),
     "GET /public/scorecards.json": anyone((200, None)),
     "GET /public/ratings.json": anyone((200, None)),
+    "GET /public/ratings/{party_id}.json": anyone((200, None)),  # the world's contractor is verified
     "GET /public/decisions.json": anyone((200, None)),
     "GET /public/quarters/{quarter}.json": anyone((404, "not_published")),
     "GET /public/quarters/{quarter}.csv": anyone((404, "not_published")),

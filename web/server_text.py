@@ -14,7 +14,7 @@ from db.models import CouncilAlert
 from domain.alert_codes import AlertCode, AlertParams
 from domain.case.seat_changes import SeatChange
 from domain.escrow.machine import OTHER_SIDE
-from domain.escrow.state import Dispute
+from domain.escrow.state import Dispute, DisputeCause
 from expert_panels.draw import CONFLICT, EXCLUDED, INACTIVE, OVER_WORKLOAD_CAP, STRUCK, WRONG_DOMAIN
 from notify import messages as notify_words
 from web.i18n import translate
@@ -70,7 +70,9 @@ def cause_text(language: str, cause: str, raised_by: str, reason: str) -> str:
 
 
 def dispute_reason(language: str, dispute: Dispute) -> str:
-    return sentence(cause_text(language, dispute.cause, dispute.raised_by, dispute.reason))
+    """A party's own reason as typed; a rule's clause begun as a sentence."""
+    said = cause_text(language, dispute.cause, dispute.raised_by, dispute.reason)
+    return said if dispute.cause == DisputeCause.RAISED else sentence(said)
 
 
 def movement_reason(language: str, reason: str) -> str:

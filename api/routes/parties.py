@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Path
 from sqlmodel import Session
 
 from api.business_checks import licence
-from api.business_models import CardRating, PartyCardPublic
+from api.business_models import PartyCardPublic
 from api.deps import CurrentParty, SessionDep, SettingsDep, get_current_party
 from api.errors import ApiError, error_responses
 from api.idempotency import answer_once, header_key, idempotency_header
@@ -20,9 +20,6 @@ from db.models import Party
 from domain.keys import key_id
 from domain.roles import Role
 from domain.steps.signing import EnvelopeError, decode_public_key
-from public_record.complaints import all_disputes
-from public_record.ratings import ratings
-from public_record.store import load_history
 
 router = APIRouter(prefix="/parties", tags=["parties"])
 ANONYMOUS = ""  # a registration's key belongs to nobody yet: it is the form's own random draw
@@ -160,12 +157,6 @@ def party_card(party_id: Annotated[str, Path(max_length=40)], session: SessionDe
         raise ApiError(
             404, "party_not_found", f"no party has the id {party_id}", params={"party_id": party_id}
         )
-    rating = None
-    if party.verified_at is not None:  # the public record's rating, as the scorecards show it
-        history = load_history(session=session)
-        rated = ratings(history, all_disputes(history), party.role).get(party.id)
-        if rated is not None:
-            rating = CardRating(stars=rated.stars, score=rated.score, engagements=rated.engagements)
     return PartyCardPublic(
         id=party.id,
         role=Role(party.role),
@@ -173,5 +164,4 @@ def party_card(party_id: Annotated[str, Path(max_length=40)], session: SessionDe
         legal_name=party.legal_name,
         credit_code=party.credit_code,
         verified=party.verified_at is not None,
-        rating=rating,
     )

@@ -34,6 +34,7 @@ from domain.spreadsheet import csv_text
 from public_record.alerts import spikes
 from public_record.complaints import OUTCOMES, Complaint, all_disputes, count_by, tally_by
 from public_record.decisions import PublishedDecision, published_decisions
+from public_record.facts import Business
 from public_record.notices import DISTRICT_PATTERN, district_words
 from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
 from public_record.quarterly import csv_rows, percent
@@ -231,12 +232,14 @@ def ratings_json(session: SessionDep, role: Role = "contractor") -> list[Rating]
     return list(ratings(history, all_disputes(history), role).values())
 
 
-@router.get("/ratings/{party_id}", response_class=HTMLResponse, include_in_schema=False)
-def rating_page(
-    request: Request, session: SessionDep, party_id: Annotated[str, Path(max_length=40)]
-) -> HTMLResponse:
-    """How one business's rating is made, component by component: what the business reads to see
-    what moves it."""
+@router.get("/ratings/{party_id}.json", response_model=Rating, responses=error_responses(404))
+def rating_json(session: SessionDep, party_id: Annotated[str, Path(max_length=40)]) -> Rating:
+    """One verified business's star rating and what counts in it: what a form naming the business
+    shows beside its name (asked apart from the name, so a slow record never holds the form)."""
+    return _rated(session, party_id)[1]
+
+
+def _rated(session: Session, party_id: str) -> tuple[Business, Rating]:
     history = load_history(session=session)
     business = history.business(party_id)
     rated = ratings(history, all_disputes(history), business.role).get(party_id)
@@ -244,6 +247,16 @@ def rating_page(
         raise ApiError(
             404, "not_rated", f"{party_id} is not a verified business", params={"party_id": party_id}
         )
+    return business, rated
+
+
+@router.get("/ratings/{party_id}", response_class=HTMLResponse, include_in_schema=False)
+def rating_page(
+    request: Request, session: SessionDep, party_id: Annotated[str, Path(max_length=40)]
+) -> HTMLResponse:
+    """How one business's rating is made, component by component: what the business reads to see
+    what moves it."""
+    business, rated = _rated(session, party_id)
     since = last_frozen(session, party_id)
     context = {"business": business, "rating": rated, "percent": percent, "bands": STAR_BANDS}
     if since is not None:

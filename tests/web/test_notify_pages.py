@@ -33,7 +33,7 @@ async def test_the_inbox_counts_unread_in_every_header_and_marks_read_on_a_phone
                 "subject": "ESC-2026-99999",
                 "amount_fen": 880_000,
                 "movement": "refunded",
-                "detail": "第 1 期",
+                "why": "mutual_cancellation",
             },
             link="/my/escrows/ESC-2026-99999",
         )

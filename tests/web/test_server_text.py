@@ -69,6 +69,8 @@ def test_a_dispute_the_contract_opened_is_said_in_the_readers_language():
     assert dispute_reason("zh-CN", failed) == "该阶段验收不合格次数过多，按合同转入争议"
     raised = Dispute(4, "contractor", "漏水 / leaking", [1], False, [], "t")
     assert dispute_reason("en", raised) == "漏水 / leaking"
+    typed = Dispute(5, "owner", "the floor leaks", [1], False, [], "t")
+    assert dispute_reason("en", typed) == "the floor leaks"  # a party's words as typed, not begun anew
     unanswered = {"number": "5", "raised_by": "owner", "cause": "cancellation_unanswered", "reason": "停工"}
     said = alert_text("zh-CN", AlertCode.DISPUTE_OPENED, unanswered)
     assert said == "业主提出了第 5 号争议：装修公司未同意解除合同：停工"

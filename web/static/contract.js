@@ -44,14 +44,29 @@ document.addEventListener("DOMContentLoaded", () => {
     return p;
   };
 
-  // The business's stars as the scorecards show them (docs/RATINGS.md), linked to its rating page.
-  const ratingLine = (card) => {
-    const stars = card.rating.stars;
+  // The business's stars as the scorecards show them (docs/RATINGS.md), linked to its rating page:
+  // asked apart from the card and added when they come, so the record's reading never holds the
+  // card's verdict or the form.
+  const addRating = async (input, card) => {
+    if (!card.verified) return;
+    let rating;
+    try {
+      rating = await Signing.api("GET", "/public/ratings/" + encodeURIComponent(card.id) + ".json");
+    } catch (_) {
+      return; // no rating shown: the card says all the form needs
+    }
+    const out = document.getElementById(input.id + "-card");
+    if (verdicts.get(input)?.id !== card.id || out.querySelector("p.rating")) return;
+    out.append(ratingLine(card, rating));
+  };
+
+  const ratingLine = (card, rating) => {
+    const stars = rating.stars;
     const link = document.createElement("a");
     link.href = "/public/ratings/" + encodeURIComponent(card.id);
     link.target = "_blank";
     if (stars === null) {
-      link.textContent = fill(words["rating.unrated"], { n: card.rating.engagements });
+      link.textContent = fill(words["rating.unrated"], { n: rating.engagements });
     } else {
       link.textContent = "★".repeat(stars) + "☆".repeat(5 - stars);
       link.setAttribute("aria-label", fill(words["rating.aria"], { stars }));
@@ -70,7 +85,6 @@ document.addEventListener("DOMContentLoaded", () => {
       parts.push(name);
       if (card.legal_name) parts.push(line(fill(words["card.legal_name"], { value: card.legal_name })));
       if (card.credit_code) parts.push(line(fill(words["card.credit_code"], { value: card.credit_code }), "credit-code"));
-      if (card.rating) parts.push(ratingLine(card));
     }
     parts.push(line(problem || words["card.verified"], problem ? "error" : "ok"));
     out.replaceChildren(...parts);
@@ -102,6 +116,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (input.value.trim() !== id) return; // typed on while this was asked: the newer look-up shows
     verdicts.set(input, { id, problem });
     show(input, card, problem);
+    if (card) addRating(input, card);
   };
 
   for (const input of inputs) {
