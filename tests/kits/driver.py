@@ -41,12 +41,7 @@ async def open_page(page: Page, path: str) -> None:
         await page.wait_for_load_state()
         if not page.url.endswith(path):
             raise
-    try:
-        await check_usable(page)
-    except PlaywrightError:
-        # The loaded page saw the case or escrow change and reloaded itself while being checked.
-        await page.wait_for_load_state()
-        await check_usable(page)
+    await check_usable(page)
 
 
 async def open_escrow(page: Page, escrow_id: str) -> None:
@@ -95,7 +90,20 @@ UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, texta
 
 
 async def check_usable(page: Page) -> None:
-    """Every control has a label, and nothing runs off the side of the screen."""
+    """Every control has a label, and nothing runs off the side of the screen. An escrow or case
+    page that sees its subject change reloads itself: one that does so while being checked (the
+    check fails, or measures a document on its way out) is checked again once loaded; a page
+    that fails three checks in a row fails."""
+    for attempt in range(3):
+        try:
+            return await _usable(page)
+        except (PlaywrightError, AssertionError):
+            if attempt == 2:
+                raise
+            await page.wait_for_load_state()
+
+
+async def _usable(page: Page) -> None:
     assert await page.evaluate(UNLABELLED) == []
     overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"

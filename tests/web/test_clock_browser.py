@@ -11,7 +11,7 @@ from playwright.async_api import BrowserContext, Page, Route, expect
 from api.server_clock import SERVER_TIME_HEADER
 from tests.kits.driver import open_escrow, register, sign, token_of
 from tests.kits.flow import EscrowFlow
-from tests.kits.told_time import PAGE_CLOCK
+from tests.kits.told_time import PAGE_CLOCK, unzipped_headers
 
 BEHIND = timedelta(minutes=20)
 
@@ -37,7 +37,9 @@ async def slow_phone(new_context) -> BrowserContext:
 async def told_no_time(route: Route) -> None:
     """The answer without the server's time: neither its header nor the page's own."""
     answer = await route.fetch(max_redirects=0)
-    headers = {name: value for name, value in answer.headers.items() if name != SERVER_TIME_HEADER.lower()}
+    headers = {
+        name: value for name, value in unzipped_headers(answer).items() if name != SERVER_TIME_HEADER.lower()
+    }
     body = PAGE_CLOCK.sub(lambda m: m.group(1) + b"0", await answer.body())
     await route.fulfill(response=answer, headers=headers, body=body)
 

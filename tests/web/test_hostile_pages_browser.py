@@ -14,6 +14,7 @@ from client.businesses import enrol_verified
 from tests.kits.driver import open_escrow, register, token_of
 from tests.kits.flow import COUNCIL_SECRET, EscrowFlow
 from tests.kits.servers import serve
+from tests.kits.told_time import unzipped_headers
 
 
 def attacker_site(victim_url: str) -> Starlette:
@@ -74,7 +75,7 @@ async def goes_to(context: BrowserContext, stack, signin_path: str, *, data_next
         async def rewrite(route: Route) -> None:
             response = await route.fetch()
             html = (await response.text()).replace('data-next=""', f'data-next="{data_next}"')
-            await route.fulfill(response=response, body=html)
+            await route.fulfill(response=response, headers=unzipped_headers(response), body=html)
 
         await page.route("**/signin*", rewrite)
     await page.goto(signin_path)
