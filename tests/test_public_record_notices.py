@@ -4,7 +4,6 @@ districts (and one the council has not verified) gets two PDFs, each read back a
 against the quarter's JSON; the quarter's page links them; an unknown district is 404 in the
 reader's language."""
 
-import json
 import re
 import secrets
 from datetime import timedelta
@@ -16,7 +15,7 @@ from pypdf import PdfReader
 from sqlmodel import Session
 
 from cli.publish import run_publish
-from db.models import PublishedList, utcnow
+from db.models import utcnow
 from domain import credit_code
 from domain.calendar import SHANGHAI
 from public_record.notices import by_district, district_of, unplaced
@@ -24,6 +23,7 @@ from public_record.periods import Quarter
 from public_record.quarterly import ListedBusiness, list_document, percent
 from public_record.store import get_notice
 from tests.conftest import Stack
+from tests.kits.published_lists import freeze_list
 
 QUARTER = Quarter(2012, 2)  # a quarter no other test publishes
 GUILIN, HANGZHOU = "450300", "330100"
@@ -64,24 +64,7 @@ def quarter_rows() -> list[ListedBusiness]:
 def published(stack: Stack) -> dict[str, object]:
     """The quarter frozen as `escrow publish` freezes it, then `escrow publish` run on it: the run
     finds the list published and makes its notices (as for any list published before notices)."""
-    now = utcnow()
-    document = list_document(
-        QUARTER,
-        quarter_rows(),
-        published_at=now,
-        expires_at=now + timedelta(days=365),
-        complaints_in_quarter=18,
-    )
-    with Session(stack.engine) as session:
-        session.add(
-            PublishedList(
-                quarter=str(QUARTER),
-                published_at=now,
-                expires_at=now + timedelta(days=365),
-                document_json=json.dumps(document, ensure_ascii=False),
-            )
-        )
-        session.commit()
+    document = freeze_list(stack.engine, QUARTER, quarter_rows(), complaints=18)
     assert run_publish(stack.settings, str(QUARTER)) == 0
     return document
 

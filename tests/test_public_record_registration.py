@@ -3,20 +3,16 @@ point 3: "the verified legal name and the code's registration"), so two business
 registered in two places are told apart: the scorecards page and the quarterly list's page, in
 both languages. The decoding itself: tests/test_credit_code.py."""
 
-import json
 import secrets
-from datetime import timedelta
 from html import unescape
 
-from sqlmodel import Session
-
 from client.escrow_session import eventually
-from db.models import PublishedList, utcnow
 from domain import credit_code
 from public_record.periods import Quarter
-from public_record.quarterly import ListedBusiness, list_document
+from public_record.quarterly import ListedBusiness
 from tests.conftest import Stack
 from tests.kits.flow import EscrowFlow
+from tests.kits.published_lists import freeze_list
 from tests.kits.staff_kit import part
 from web.i18n import translate
 from web.templating import registration_words
@@ -52,20 +48,7 @@ async def test_a_published_quarterly_list_prints_the_registration_beside_the_leg
     the code at reading time, the frozen document is not changed."""
     code, quarter = hangzhou_code(), Quarter(2011, 1)  # a quarter no other test publishes
     row = ListedBusiness(1, "P-LISTED", "杭州同名装饰有限公司", "杭州市", 3, 0, 0, None, {}, code)
-    now = utcnow()
-    document = list_document(
-        quarter, [row], published_at=now, expires_at=now + timedelta(days=365), complaints_in_quarter=3
-    )
-    with Session(stack.engine) as session:
-        session.add(
-            PublishedList(
-                quarter=str(quarter),
-                published_at=now,
-                expires_at=now + timedelta(days=365),
-                document_json=json.dumps(document, ensure_ascii=False),
-            )
-        )
-        session.commit()
+    freeze_list(stack.engine, quarter, [row], complaints=3)
     chinese = unescape((await stack.http.get(f"/public/quarters/{quarter}")).text)
     assert "登记：工商 · 企业 · 浙江省（330100）" in part(chinese, code, "</tr>")
     english = unescape((await stack.http.get(f"/public/quarters/{quarter}", params={"lang": "en"})).text)
