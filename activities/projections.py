@@ -18,8 +18,8 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.notifier import NotifierLink
-from activities.types import CaseProjectionInput, ProjectionInput
-from db import cases, crud, evidence
+from activities.types import CaseProjectionInput, FundProjectionInput, ProjectionInput
+from db import cases, crud, evidence, funds
 from db.engine import single_transaction
 from domain.alert_codes import AlertCode
 from domain.audit import files_of_step
@@ -54,6 +54,11 @@ class ProjectionActivities:
         """
         await asyncio.to_thread(self.store_case, input)
         await self._tell(case_news(input.snapshot))
+
+    @activity.defn
+    async def project_fund(self, input: FundProjectionInput) -> None:
+        """A fund's read-model row, trail and alerts (under the fund id), in one transaction."""
+        await asyncio.to_thread(self.store_fund, input)
 
     async def _tell(self, news: SubjectNews) -> None:
         if self._notifier is not None:
@@ -117,6 +122,11 @@ class ProjectionActivities:
                 record_milestones(
                     session=session, subject_id=input.case_id, keys=case_milestones(snapshot), at=at
                 )
+
+    def store_fund(self, input: FundProjectionInput) -> None:
+        with single_transaction(self._engine) as session:
+            funds.upsert_fund_projection(session=session, version=input.version, snapshot=input.snapshot)
+            record_trail_and_alerts(session, input.fund_id, input.audit_entries, input.alerts)
 
 
 def audit_row(entry: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 from domain.alert_codes import AlertCode, AlertParams
 from domain.case.snapshot import CaseSnapshot
 from domain.escrow.snapshot import EscrowSnapshot
+from domain.fund.snapshot import FundSnapshot
 
 
 @dataclass
@@ -38,6 +39,17 @@ class ProjectionInput:
     audit_entries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     projected_at: str | None = None
+
+
+@dataclass
+class FundProjectionInput:
+    """A fund's snapshot at `version` with its trail entries and alerts not projected yet."""
+
+    fund_id: str
+    version: int
+    snapshot: FundSnapshot
+    audit_entries: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Talking to process workflows (escrows, cases), with Temporal's failures turned into API errors.
+"""Talking to process workflows (escrows, cases, funds), with Temporal's failures turned into API errors.
 
 A rejected update never reached history, so every error here means "nothing
 changed" and the client may correct and retry.
@@ -26,6 +26,8 @@ from workflows.case import CaseWorkflow
 from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import STEP_REJECTED, escrow_workflow_id
+from workflows.fund import FundWorkflow
+from workflows.fund_types import fund_workflow_id
 
 STATUS_BY_KIND = {
     RejectionKind.INVALID.value: 422,
@@ -43,6 +45,9 @@ class Process:
     workflow_id: Callable[[str], str]
     run: Any  # the workflow's run method, for typed handles
     submit_step: Any  # its update that takes a StepInput (a signed step and its signer's key events)
+    # every step goes with the council as the API knows it now: a fund outlives many a clerk, and
+    # checks its council members against this list too (domain/fund/machine.py)
+    sends_council: bool = False
 
     def handle(self, client: Client, subject_id: str) -> WorkflowHandle[Any, Any]:
         return client.get_workflow_handle_for(self.run, self.workflow_id(subject_id))
@@ -50,6 +55,7 @@ class Process:
 
 ESCROW = Process("escrow", escrow_workflow_id, EscrowWorkflow.run, EscrowWorkflow.submit_step)
 CASE = Process("case", case_workflow_id, CaseWorkflow.run, CaseWorkflow.submit_step)
+FUND = Process("fund", fund_workflow_id, FundWorkflow.run, FundWorkflow.submit_step, sends_council=True)
 
 
 def refused(exc: StepRejected, status: int | None = None) -> ApiError:

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from api.errors import error_responses, install_error_handlers, json_refused
-from api.gateway import CASE, ESCROW
+from api.gateway import CASE, ESCROW, FUND
 from api.metrics import RequestMetrics
 from api.rate_limits import RateLimitedRoutes, RateLimits
 from api.routes import (
@@ -20,6 +20,7 @@ from api.routes import (
     escrows,
     evidence,
     experts,
+    funds,
     health,
     inbox,
     inspectors,
@@ -41,6 +42,7 @@ from config.settings import Settings, get_settings
 from db.engine import make_engine
 from domain.case.steps import CASE_STEPS
 from domain.escrow.steps import ESCROW_STEPS
+from domain.fund.steps import FUND_STEPS
 from evidence.store import make_store
 from web import (
     accreditation_pages,
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     steps.register_step_routes(app, ESCROW, "/escrows", ESCROW_STEPS, "escrow steps")
     app.include_router(cases.router)
     steps.register_step_routes(app, CASE, "/cases", CASE_STEPS, "case steps")
+    app.include_router(funds.router)
+    steps.register_step_routes(app, FUND, "/funds", FUND_STEPS, "fund steps")
     app.include_router(webhooks.router, responses=error_responses(401, 404, 409, 503, 504))
     app.include_router(experts.router)
     app.include_router(inspectors.router)

@@ -110,6 +110,13 @@ class Settings(BaseSettings):
         description="The key of the HMAC-SHA256 an identity document's number is kept as at a key "
         "recovery: the number itself is never stored.",
     )
+    fund_minimum_pledge_fen: int = Field(
+        default=1_000_000,
+        ge=1,
+        le=2**53,
+        description="The least a business may pledge to keep in its advance-compensation fund "
+        "(docs/ADVANCE_COMPENSATION.md), in fen: ¥10,000 by default.",
+    )
     recovery_waiting_hours: int = Field(
         default=48,
         ge=1,

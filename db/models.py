@@ -241,6 +241,36 @@ class CaseProjection(AppModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class FundProjection(AppModel, table=True):
+    """Read model of one business's compensation fund (workflows/fund.py), versioned like the
+    escrows': a write carrying an older or equal version is dropped. The figures are the ledger's,
+    for lists and the public marks; `summary_json` is the whole `FundSnapshot`."""
+
+    __tablename__ = "fund_projection"
+    __table_args__ = (
+        CheckConstraint(
+            "pledged_fen >= 0 AND deposited_fen >= 0 AND advanced_fen >= 0 AND withdrawn_fen >= 0"
+            " AND owed_fen >= 0",
+            name="amounts_non_negative",
+        ),
+    )
+
+    fund_id: str = Field(primary_key=True)
+    workflow_id: str
+    business_id: str = Field(index=True, unique=True)
+    status: str
+    pledged_fen: int = Field(sa_type=BigInteger)
+    deposited_fen: int = Field(sa_type=BigInteger)
+    advanced_fen: int = Field(sa_type=BigInteger)
+    withdrawn_fen: int = Field(sa_type=BigInteger)
+    owed_fen: int = Field(sa_type=BigInteger)
+    held_fen: int = Field(sa_type=BigInteger)
+    version: int = Field(sa_type=BigInteger)
+    summary_json: str = Field(sa_type=Text)
+    opened_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class AuditEntry(AppModel, table=True):
     """One accepted signed step; `envelope_json` is kept byte-for-byte as signed.
 

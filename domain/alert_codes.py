@@ -42,6 +42,8 @@ class AlertCode(StrEnum):
     VOTE_OVERDUE = "vote_overdue"
     DECISION_OVERDUE = "decision_overdue"
     REMEDY_NOT_CONFIRMED = "remedy_not_confirmed"
+    # fund (domain/fund/machine.py)
+    ADVANCE_DUE = "advance_due"  # case_id, decided_fen: the business's fund may pay the consumer first
     # outside the machines
     DEPOSIT_WEBHOOK_REFUSED = "deposit_webhook_refused"  # amount_fen, account_id, tx_id, refusal, detail
     DEPOSIT_NOT_RECORDED = "deposit_not_recorded"  # amount_fen, account_id, tx_id, refusal, detail

@@ -26,8 +26,8 @@ def decided(domain: str = "renovation", proposals=None, *, escrow: bool = True, 
     return kit
 
 
-def enforcing(domain: str = "renovation", proposals=None, **summary) -> BranchKit:
-    kit = decided(domain, proposals, **summary)
+def enforcing(domain: str = "renovation", proposals=None, *, escrow: bool = True, **summary) -> BranchKit:
+    kit = decided(domain, proposals, escrow=escrow, **summary)
     kit.run_to(kit.m.objection_due)
     assert kit.m.phase is CasePhase.ENFORCEMENT
     return kit
@@ -244,9 +244,46 @@ def test_enforcement_is_refused_before_the_outcome_and_without_an_escrow():
     kit.reject("council", "enforcement.submit", kit.escrow_step(**RIGHT), CONFLICT, "no_escrow")
 
 
-def test_a_renovation_has_no_remedy_to_confirm():
+def test_a_renovation_its_escrow_enforces_has_no_remedy_to_confirm():
     kit = enforcing()
-    kit.reject("respondent", "remedy.confirm", {"remedy": "-"}, CONFLICT, "not_a_car_case")
+    assert kit.m.remedy_due is None
+    kit.reject("respondent", "remedy.confirm", {"remedy": "-"}, CONFLICT, "enforced_by_escrow")
+
+
+def test_a_renovation_without_an_escrow_confirms_its_outcome_in_the_remedy_window():
+    kit = enforcing(escrow=False)
+    assert kit.m.remedy_due == kit.now + 15 * DAY
+    kit.reject("respondent", "remedy.confirm", {"remedy": "-"}, INVALID, "remedy_mismatch")
+    kit.step("respondent", "remedy.confirm", {"remedy": "split"})
+    assert kit.m.phase is CasePhase.CLOSED and not kit.m.noncompliant
+    assert kit.m.advance_claim() is None
+
+
+def test_a_renovation_decision_not_complied_with_is_a_claim_on_the_fund_for_its_refund():
+    kit = enforcing(escrow=False)
+    assert kit.m.advance_claim() is None  # not overdue yet
+    kit.run_to(kit.m.remedy_due)
+    assert kit.m.noncompliant
+    claim = kit.m.advance_claim()
+    outcome = kit.m.outcome
+    assert claim is not None and claim.decided_fen == outcome.refund_fen > 0
+    assert (claim.case_id, claim.decision_hash) == (kit.m.subject_id, outcome.decision_hash)
+    assert claim.overdue_at == kit.m.remedy_due
+    assert (claim.claimant_id, claim.respondent_id) == (
+        kit.m.terms.claimant.party_id,
+        kit.m.terms.respondent.party_id,
+    )
+
+
+@pytest.mark.parametrize(("remedy", "claimable"), [("refund_or_replace", True), ("repair", False)])
+def test_a_car_refund_not_complied_with_is_claimable_up_to_the_disputed_amount(remedy, claimable):
+    kit = enforcing(CAR, remedy=remedy)
+    kit.run_to(kit.m.remedy_due)
+    claim = kit.m.advance_claim()
+    if claimable:
+        assert claim is not None and claim.decided_fen == kit.m.terms.disputed_fen
+    else:
+        assert claim is None  # a repair is not money: no fund pays it
 
 
 # -------------------------------------------------------------- car enforcement

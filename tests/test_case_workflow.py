@@ -23,51 +23,13 @@ from db.cases import get_case_projection
 from db.experts import update_expert
 from domain.case.draws import AbandonedPanelDraw, FailedPanelDraw
 from domain.case.terms import CAR, RENOVATION
-from domain.steps.files import file_hash
 from expert_panels.draw import draw_record_from_document, exclusion_code, verify_draw
 from expert_panels.registry import Affiliation, expert_from_document
-from expert_panels.votes import commitment
-from tests.kits.case_workflow_kit import Case, open_cases, start_case
+from tests.kits.case_workflow_kit import decide, open_cases, start_case
 from tests.kits.flow import EscrowFlow, assert_bank_agrees
 from tests.kits.staff_kit import page
 from web.server_text import reason_text
 from workflows.case import CaseWorkflow
-
-SALT = "pepper-and-salt-0123456789"
-
-
-async def decide(case: Case, proposals: list[int | None], *, accepted: bool = False, **summary) -> str:
-    if not accepted:
-        await case.step("council", "case.accept", {})
-        await case.forward(5 + 10)  # silent respondent, then no settlement
-    state = await case.until("panel")
-    seats = list(state.rounds[-1].seats)
-    for expert_id in seats:
-        await case.step(expert_id, "declaration.sign", {"independent": True})
-    await case.forward(2)
-    await case.until("evidence")
-    await case.step("claimant", "evidence.submit", {"evidence": [file_hash(b"teardown-report")]})
-    await case.forward(14)
-    await case.until("voting")
-    opinions = {
-        e: {"findings": {"fault": "upheld"}, "pay_fen": p, "reasons": "measured"}
-        for e, p in zip(seats, proposals, strict=True)
-    }
-    for expert_id, opinion in opinions.items():
-        await case.step(expert_id, "vote.commit", {"commitment": commitment(opinion, SALT)})
-    for expert_id, opinion in opinions.items():
-        await case.step(expert_id, "vote.reveal", {"opinion": opinion, "salt": SALT})
-    state = await case.until("summary")
-    record = draw_record_from_document(state.rounds[-1].draw)
-    candidates = [expert_from_document(c) for c in state.rounds[-1].candidates]
-    assert verify_draw(record, candidates) == []
-    await case.step(record.chair, "decision.summarise", {"summary": "the engine fault is proven", **summary})
-    decision_hash = (await case.state()).rounds[-1].decision_hash
-    for expert_id in seats:
-        await case.step(expert_id, "decision.sign", {"decision_hash": decision_hash})
-    await case.step("council", "decision.countersign", {"decision_hash": decision_hash})
-    await case.forward(15)
-    return decision_hash
 
 
 def read_model(engine, case_id: str):

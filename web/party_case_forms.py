@@ -24,6 +24,7 @@ Decisions:
 from typing import Any
 
 from domain.case.machine import CAR_REMEDIES
+from domain.case.outcomes import confirmed_remedy
 from domain.case.snapshot import CaseSnapshot
 from domain.case.steps import DEFENCES, MAX_EXTENSION_WORKING_DAYS
 from domain.case.terms import CAR
@@ -91,7 +92,9 @@ def party_forms(case: CaseSnapshot, party_id: str, side: str) -> dict[str, Any]:
         "evidence": "evidence.submit" in steps,
         "inspection": "inspection.sign" in steps,
         "objection": "decision.object" in steps,
-        "remedy": case.outcome.remedy if case.outcome and "remedy.confirm" in steps else None,
+        "remedy": confirmed_remedy(case.domain, case.outcome)
+        if case.outcome and "remedy.confirm" in steps
+        else None,
         "withdraw": "case.withdraw" in steps,
         # the most working days one extension of the mediation period may add
         "extend": MAX_EXTENSION_WORKING_DAYS if "mediation.extend" in steps else None,

@@ -7,11 +7,13 @@ deterministic randomness so a replay draws the same panel. A renovation case
 ends by handing the council's signed decision to its escrow.
 """
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import VersioningBehavior
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     import cryptography.exceptions  # noqa: F401  (see workflows/escrow.py)
@@ -29,11 +31,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.draws import DrawEntry
     from domain.case.machine import CaseMachine, present
     from domain.case.snapshot import CaseSnapshot
+    from domain.fund.terms import fund_id_of
     from domain.steps.parties import PartyKey
     from expert_panels.registry import expert_from_document
     from workflows.activity_policies import MONEY
     from workflows.case_types import CaseInput, CaseOutcome
     from workflows.catch_up import CatchUp, attempt, sleep_until_work_or
+    from workflows.fund_types import fund_workflow_id
     from workflows.projection_cursor import ProjectionCursor
     from workflows.step_updates import StepUpdates
 
@@ -57,6 +61,7 @@ class CaseWorkflow(StepUpdates):
         self._projection = ProjectionCursor(version=None)
         self._draw = CatchUp("panel_draw")
         self._seats = CatchUp("panel_seats")
+        self._fund_told = False
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseOutcome:
@@ -64,6 +69,7 @@ class CaseWorkflow(StepUpdates):
         while True:
             await self._draw_if_needed()
             await self._enforce_if_needed()
+            await self._tell_fund_if_overdue()
             recorded = await self._record_seats_if_changed()
             projected = await self._project_if_changed()
             if machine.finished:
@@ -180,6 +186,18 @@ class CaseWorkflow(StepUpdates):
             machine.escrow_enforced()
         else:
             machine.escrow_refused(result.detail, workflow.now(), result.code)
+
+    async def _tell_fund_if_overdue(self) -> None:
+        """A decision for the consumer the business did not comply with in time: its compensation
+        fund, if it pledged one, may pay the consumer first (docs/ADVANCE_COMPENSATION.md). Told
+        once; a business without a fund has no workflow to tell, and that is all."""
+        claim = self._machine.advance_claim()
+        if claim is None or self._fund_told:
+            return
+        fund = workflow.get_external_workflow_handle(fund_workflow_id(fund_id_of(claim.respondent_id)))
+        with contextlib.suppress(FailureError):
+            await fund.signal("case_overdue", claim)
+        self._fund_told = True
 
     @workflow.signal
     def escrow_cancelled(self) -> None:

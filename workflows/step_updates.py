@@ -1,4 +1,4 @@
-"""The updates every process taking signed steps answers alike: the escrow's and the case's.
+"""The updates every process taking signed steps answers alike: the escrow's, the case's and the fund's.
 
 Defined once and inherited (Temporal finds a workflow's handlers on its base classes too), so a
 signed step and a party's key events reach either machine by the same code, under the same
@@ -10,12 +10,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.case.machine import CaseMachine
     from domain.escrow.machine import EscrowMachine
+    from domain.fund.machine import FundMachine
     from workflows.escrow_types import KeysInput, StepInput, StepReceipt
     from workflows.rejections import planned, planned_keys
 
 
 class StepUpdates:
-    _machine: EscrowMachine | CaseMachine
+    _machine: EscrowMachine | CaseMachine | FundMachine
 
     @workflow.update
     def submit_step(self, input: StepInput) -> StepReceipt:

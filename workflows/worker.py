@@ -35,6 +35,7 @@ from workflows.connection import connect_temporal, metrics_runtime
 from workflows.deployment import deployment_config, deployment_version
 from workflows.escrow import EscrowWorkflow
 from workflows.evidence_sweep import EvidenceSweepWorkflow, ensure_sweep_schedule
+from workflows.fund import FundWorkflow
 from workflows.key_recovery import KeyRecoveryWorkflow
 from workflows.notifier import NotifierWorkflow, notify_task_queue
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
@@ -53,7 +54,13 @@ def build_worker(
     bank: BankClient,
     engine: Engine,
     executor: ThreadPoolExecutor,
-    workflows: Sequence[type] = (EscrowWorkflow, CaseWorkflow, WebhookDeliveryWorkflow, KeyRecoveryWorkflow),
+    workflows: Sequence[type] = (
+        EscrowWorkflow,
+        CaseWorkflow,
+        FundWorkflow,
+        WebhookDeliveryWorkflow,
+        KeyRecoveryWorkflow,
+    ),
     evidence_store: EvidenceStore | None = None,
     tell_notifiers: bool = False,
     **options: Any,
@@ -89,6 +96,7 @@ def build_worker(
             bank_activities.execute_movement,
             projections.project_escrow,
             projections.project_case,
+            projections.project_fund,
             registry.load_panel_candidates,
             registry.record_panel_seats,
             escrow_link.apply_escrow_decision,

@@ -31,7 +31,7 @@ from api.idempotency import BusinessKey, header_key, idempotency_header
 from api.models import SignedStepIn, StepAccepted
 from api.stale_timestamp import STALE_TIMESTAMP, stale_timestamp
 from db import crud
-from db.keys import councils_for, events_of, signing_key, touch
+from db.keys import council_keys, councils_for, events_of, signing_key, touch
 from db.models import Party, utcnow
 from db.request_records import get_request_record, record_request
 from domain.canonical import canonical_json
@@ -150,7 +150,7 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
         if first is not None:
             return first
         keys = [] if party is None else events_of(session, party.id)
-        councils = councils_for(session, keys)
+        councils = council_keys(session) if process.sends_council else councils_for(session, keys)
         release_connection(session)
         try:
             receipt = await execute(

@@ -7,10 +7,12 @@ from fastapi import APIRouter, Header, Request
 from api.deposit_check import bank_confirmed_deposit, escrow_refused, parse_event
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.gateway import ESCROW, execute
+from api.gateway import ESCROW, FUND, execute
 from api.models import WebhookAck
+from domain.fund.terms import FUND_PREFIX
 from sandbox_bank.webhooks import DEPOSIT_CONFIRMED, verify_signature
 from workflows.escrow import EscrowWorkflow
+from workflows.fund import FundWorkflow
 
 router = APIRouter(prefix="/webhooks", tags=["bank webhook"])
 
@@ -23,7 +25,8 @@ async def bank_webhook(
     temporal: TemporalDep,
     x_bank_signature: Annotated[str | None, Header()] = None,
 ) -> WebhookAck:
-    """Record a deposit the bank holds in its escrow. Redelivery of the same event is harmless."""
+    """Record a deposit the bank holds in an escrow or a compensation fund (its account says which).
+    Redelivery of the same event is harmless."""
     body = await request.body()
     secret = settings.webhook_secret.get_secret_value().encode()
     if not x_bank_signature or not verify_signature(secret, body, x_bank_signature):
@@ -33,7 +36,10 @@ async def bank_webhook(
         return WebhookAck(status="ignored")
     confirmation = await bank_confirmed_deposit(event, settings=settings, session=session)
     try:
-        await execute(temporal, ESCROW, event.account_id, EscrowWorkflow.record_deposit, confirmation)
+        if event.account_id.startswith(FUND_PREFIX):  # a business topping up its compensation fund
+            await execute(temporal, FUND, event.account_id, FundWorkflow.record_deposit, confirmation)
+        else:
+            await execute(temporal, ESCROW, event.account_id, EscrowWorkflow.record_deposit, confirmation)
     except ApiError as exc:
         if exc.code == "deposit_already_recorded":
             return WebhookAck(status="duplicate")

@@ -54,6 +54,7 @@ from domain.case.outcomes import (
     PanelDecision,
     SettledOutcome,
     StatutoryDecision,
+    confirmed_remedy,
     decision_document,
     dropped,
 )
@@ -82,6 +83,7 @@ from domain.case.state import (
 )
 from domain.case.steps import CASE_RULES
 from domain.case.terms import CAR, RENOVATION, CaseTerms
+from domain.fund.terms import AdvanceClaim
 from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
 from domain.steps.machine import SignedStepMachine
@@ -123,6 +125,7 @@ WITHDRAWABLE = {CasePhase.FILED} | SETTLEABLE
 PANEL_AT_WORK = {CasePhase.EVIDENCE, CasePhase.VOTING, CasePhase.SUMMARY, CasePhase.SIGNING}
 RENOVATION_OUTCOMES = {"split", "refund", "rework"}
 CAR_REMEDIES = {remedy.value for remedy in Remedy}  # what Order No. 43 can give (car_remedy.Remedy)
+CAR_REFUNDS = {Remedy.REFUND.value, Remedy.REFUND_OR_REPLACE.value}  # a remedy that is money back
 DRAW_RETRY = timedelta(days=1)
 # SAMR Order No. 20 art. 21(5): mediation without agreement ends 45 working days after the acceptance;
 # the council is told 10 working days before, at 35.
@@ -747,11 +750,37 @@ class CaseMachine(SignedStepMachine):
         )
 
     def _conclude(self, outcome: SettledOutcome | DecidedOutcome, start: datetime) -> None:
-        """Enforcement begins; a car dealer's remedy window starts at `start`."""
+        """Enforcement begins. A case no escrow enforces (a car's, a renovation filed without one)
+        gives the business a window from `start` to confirm it complied; after it, it is recorded
+        non-compliant (and its fund, if it pledged one, may pay the consumer first)."""
         self.outcome = outcome
         self.phase = CasePhase.ENFORCEMENT
-        if self.terms.domain == CAR:
+        if self.terms.escrow_id is None:
             self.remedy_due = start + timedelta(days=self.windows.remedy_confirmation_days)
+
+    def advance_claim(self) -> AdvanceClaim | None:
+        """What a fund may pay the consumer in advance on this case (docs/ADVANCE_COMPENSATION.md):
+        only a panel decision the council countersigned, recorded non-compliant, that gives the
+        consumer money: a renovation's refund (or a split's refund part); a car's refund, which the
+        decision does not put a figure on (Order No. 43 art. 27's usage fee is left to the parties),
+        up to the amount the claim disputed. A repair or a replaced part is not money: no fund pays it."""
+        outcome = self.outcome
+        if not (self.noncompliant and isinstance(outcome, DecidedOutcome)):
+            return None
+        if self.terms.domain == CAR:
+            decided = self.terms.disputed_fen if outcome.remedy in CAR_REFUNDS else 0
+        else:
+            decided = outcome.refund_fen
+        if decided <= 0:
+            return None
+        return AdvanceClaim(
+            self.subject_id,
+            outcome.decision_hash,
+            self.terms.claimant.party_id,
+            self.terms.respondent.party_id,
+            decided,
+            present(self.remedy_due, "the remedy window"),
+        )
 
     # ----------------------------------------------------------- enforcement
     def _plan_enforcement_submit(self, payload: steps.EnforcementSubmit, actor: str, now: datetime) -> Apply:
@@ -897,12 +926,14 @@ class CaseMachine(SignedStepMachine):
 
     def _plan_remedy_confirm(self, payload: steps.RemedyConfirm, actor: str, now: datetime) -> Apply:
         self._require(CasePhase.ENFORCEMENT)
-        if self.terms.domain != CAR:
-            raise conflict("not_a_car_case", "only a car dealer confirms a remedy")
+        if self.terms.escrow_id is not None:
+            raise conflict(
+                "enforced_by_escrow", "this case's escrow carries out the decision: nothing to confirm"
+            )
         if now >= present(self.remedy_due, "the remedy window"):  # the timer may not have fired yet
             raise conflict("remedy_window_closed", "the time to confirm the remedy is over")
         remedy = payload.remedy
-        decided = self._outcome().remedy
+        decided = confirmed_remedy(self.terms.domain, self._outcome())
         if remedy != decided:
             raise invalid("remedy_mismatch", f"the remedy decided is {decided}")
 
@@ -1410,6 +1441,7 @@ class CaseMachine(SignedStepMachine):
                 time_barred=self.time_barred,
                 escrow_refusal=self.escrow_refusal if self.awaits_escrow_step() else None,
                 recounts=self.recounts,
+                advance_claim=self.advance_claim(),
             )
         )
 

@@ -96,6 +96,12 @@ class DroppedOutcome:
 Outcome = Annotated[SettledOutcome | DecidedOutcome | DroppedOutcome, Field(discriminator="source")]
 
 
+def confirmed_remedy(domain: str, outcome: "SettledOutcome | DecidedOutcome | DroppedOutcome") -> str:
+    """What the business confirms it carried out, in a case no escrow enforces: a car's remedy, a
+    renovation's outcome (refund, split, rework); `remedy.confirm` must say exactly this."""
+    return outcome.remedy if domain == "car" else outcome.outcome
+
+
 def dropped(source: Literal["withdrawal", "cancellation"], reason: str) -> DroppedOutcome:
     """The outcome of a case withdrawn, or whose escrow was cancelled: nothing moves."""
     return DroppedOutcome(source, "withdrawn", reason, 0, 0, "-", 0)

@@ -36,6 +36,7 @@ from domain.case.state import (
     TimeBar,
 )
 from domain.case.terms import ClaimItem
+from domain.fund.terms import AdvanceClaim
 from domain.open_actions import UNAWAITED, OpenAction, Stamp
 from domain.steps.machine import Alert
 from domain.steps.signing import SignedStep
@@ -189,6 +190,8 @@ class CaseSnapshot:
     escrow_refusal: str | None = None
     # working-day deadlines a newer calendar moved (CaseMachine.update_calendar), oldest first
     recounts: list[Recount] = field(default_factory=list)
+    # what the business's compensation fund may pay the consumer first (CaseMachine.advance_claim)
+    advance_claim: AdvanceClaim | None = None
 
     @property
     def mediation_due(self) -> datetime | None:

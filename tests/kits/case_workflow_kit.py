@@ -9,12 +9,18 @@ from client.keys import PartyKey as SigningKey
 from db import crud
 from db.experts import create_expert, load_candidates
 from domain.case.terms import CAR, RENOVATION, CaseTerms, ClaimItem
+from domain.steps.files import file_hash
 from domain.steps.parties import PartyKey
+from expert_panels.draw import draw_record_from_document, verify_draw
+from expert_panels.registry import expert_from_document
+from expert_panels.votes import commitment
 from tests.db.factories import TOKEN_LIFETIME
 from tests.kits.dispute_kit import experts
 from workflows.case import CaseWorkflow
 from workflows.case_types import CaseInput, case_workflow_id
 from workflows.escrow_types import StepInput
+
+SALT = "pepper-and-salt-0123456789"
 
 
 class Case:
@@ -63,7 +69,15 @@ def enrol_experts(engine, domain: str, count: int) -> dict[str, tuple[str, Signi
 
 
 async def start_case(
-    stack, registry, domain: str, *, council=None, expert_count: int = 10, case_id: str | None = None, **terms
+    stack,
+    registry,
+    domain: str,
+    *,
+    council=None,
+    respondent=None,
+    expert_count: int = 10,
+    case_id: str | None = None,
+    **terms,
 ) -> Case:
     """A case on the registry's task queue, numbered for that queue unless `case_id` says otherwise."""
     engine, task_queue = registry
@@ -72,6 +86,8 @@ async def start_case(
         keys[name] = (f"P-{name.upper()}", SigningKey.generate())
     if council is not None:
         keys["council"] = (council[0], council[1])
+    if respondent is not None:  # a business registered through the API, signing with its own key
+        keys["respondent"] = (respondent[0], respondent[1])
     case_id = case_id or f"CASE-2026-{task_queue[-6:]}"
     case_terms = CaseTerms(
         case_id=case_id,
@@ -98,3 +114,37 @@ async def start_case(
 def open_cases(engine) -> dict[str, int]:
     with Session(engine) as session:
         return {e.expert_id: e.open_cases for e in load_candidates(session=session, domain=CAR)}
+
+
+async def decide(case: Case, proposals: list[int | None], *, accepted: bool = False, **summary) -> str:
+    if not accepted:
+        await case.step("council", "case.accept", {})
+        await case.forward(5 + 10)  # silent respondent, then no settlement
+    state = await case.until("panel")
+    seats = list(state.rounds[-1].seats)
+    for expert_id in seats:
+        await case.step(expert_id, "declaration.sign", {"independent": True})
+    await case.forward(2)
+    await case.until("evidence")
+    await case.step("claimant", "evidence.submit", {"evidence": [file_hash(b"teardown-report")]})
+    await case.forward(14)
+    await case.until("voting")
+    opinions = {
+        e: {"findings": {"fault": "upheld"}, "pay_fen": p, "reasons": "measured"}
+        for e, p in zip(seats, proposals, strict=True)
+    }
+    for expert_id, opinion in opinions.items():
+        await case.step(expert_id, "vote.commit", {"commitment": commitment(opinion, SALT)})
+    for expert_id, opinion in opinions.items():
+        await case.step(expert_id, "vote.reveal", {"opinion": opinion, "salt": SALT})
+    state = await case.until("summary")
+    record = draw_record_from_document(state.rounds[-1].draw)
+    candidates = [expert_from_document(c) for c in state.rounds[-1].candidates]
+    assert verify_draw(record, candidates) == []
+    await case.step(record.chair, "decision.summarise", {"summary": "the engine fault is proven", **summary})
+    decision_hash = (await case.state()).rounds[-1].decision_hash
+    for expert_id in seats:
+        await case.step(expert_id, "decision.sign", {"decision_hash": decision_hash})
+    await case.step("council", "decision.countersign", {"decision_hash": decision_hash})
+    await case.forward(15)
+    return decision_hash

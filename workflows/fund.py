@@ -1,0 +1,131 @@
+"""One workflow per business's compensation fund (先行赔付): the system of record for its money.
+
+Like the escrow, a thin shell around a pure machine (domain/fund/machine.py): signed steps arrive
+as validated updates, deposits as the bank confirms them, overdue cases as signals from their case
+workflows; a loop carries out the movements the machine instructs (each under its business key, so
+a retried payout pays once) and projects the state. No deadline moves a fund, so it sleeps until
+there is work. docs/ADVANCE_COMPENSATION.md is the design.
+"""
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import VersioningBehavior
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    import cryptography.exceptions  # noqa: F401  (see workflows/escrow.py)
+
+    from activities.bank import BankActivities
+    from activities.projections import ProjectionActivities
+    from activities.types import FundProjectionInput, MovementInput, OpenAccountInput
+    from domain.fund.machine import FundMachine
+    from domain.fund.snapshot import FundSnapshot
+    from domain.fund.state import FundMovement, FundMovementKind
+    from domain.fund.terms import AdvanceClaim
+    from domain.steps.rejections import StepRejected
+    from workflows.activity_policies import MONEY
+    from workflows.catch_up import attempt, sleep_until_work_or
+    from workflows.escrow_types import DepositConfirmation, StepReceipt
+    from workflows.fund_types import FundInput
+    from workflows.projection_cursor import ProjectionCursor
+    from workflows.rejections import rejection_error
+    from workflows.step_updates import StepUpdates
+
+
+@workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
+class FundWorkflow(StepUpdates):
+    """AUTO_UPGRADE like an escrow: a fund lives as long as its business (docs/VERSIONING.md)."""
+
+    _machine: FundMachine
+
+    @workflow.init
+    def __init__(self, input: FundInput) -> None:
+        self._machine = FundMachine(
+            input.terms,
+            council_keys=input.council_keys,
+            opened_at=workflow.now(),
+            max_skew=timedelta(seconds=input.max_skew_seconds),
+        )
+        for claim in input.claims:
+            self._machine.learn_claim(claim, workflow.now())
+        self._projection = ProjectionCursor(version=None)
+
+    @workflow.run
+    async def run(self, input: FundInput) -> None:
+        await workflow.execute_activity_method(
+            BankActivities.open_account, OpenAccountInput(escrow_id=self._machine.fund_id), **MONEY
+        )
+        while True:
+            await self._settle_movements()
+            await self._project()
+            await sleep_until_work_or(None, self._has_work, [self._projection.catch_up])
+
+    def _has_work(self) -> bool:
+        return bool(self._machine.pending_movements()) or self._projection.wants(self._machine)
+
+    async def _settle_movements(self) -> None:
+        while pending := self._machine.pending_movements():
+            movement = pending[0]
+            try:
+                receipt = await workflow.execute_activity_method(
+                    BankActivities.execute_movement, self._movement_input(movement), **MONEY
+                )
+            except ActivityError as exc:
+                cause = exc.cause
+                if not isinstance(cause, ApplicationError) or cause.type != "BankRejected":
+                    raise
+                self._machine.movement_failed(movement.key, cause.message, workflow.now())
+                continue
+            self._machine.movement_done(movement.key, receipt.tx_id)
+
+    def _movement_input(self, movement: FundMovement) -> MovementInput:
+        """An advance goes out as a payout to the consumer, a withdrawal as a refund to the business;
+        the reference says which case an advance pays."""
+        advance = movement.kind is FundMovementKind.ADVANCE
+        return MovementInput(
+            escrow_id=self._machine.fund_id,
+            idempotency_key=movement.key,
+            kind="payout" if advance else "refund",
+            amount_fen=movement.amount_fen,
+            beneficiary=movement.beneficiary,
+            reference=f"advance_compensation:{movement.case_id}" if advance else "fund_withdrawal",
+        )
+
+    async def _project(self) -> None:
+        machine, cursor = self._machine, self._projection
+        if not cursor.behind(machine) or not cursor.catch_up.due(machine.version, workflow.now()):
+            return
+        sent = cursor.unprojected(machine)
+        projection = FundProjectionInput(
+            machine.fund_id, sent.version, sent.snapshot, sent.trail, sent.alerts
+        )
+        done, _ = await attempt(
+            cursor.catch_up, machine.fund_id, sent.version, ProjectionActivities.project_fund, projection
+        )
+        if done:
+            cursor.projected(sent)
+
+    # ------------------------------------------------------------- updates
+    @workflow.update
+    def record_deposit(self, deposit: DepositConfirmation) -> StepReceipt:
+        self._machine.record_deposit(deposit.tx_id, deposit.amount_fen)
+        return StepReceipt("", self._machine.version, self._machine.phase.value)
+
+    @record_deposit.validator
+    def validate_deposit(self, deposit: DepositConfirmation) -> None:
+        try:
+            self._machine.check_deposit(deposit.tx_id, deposit.amount_fen)
+        except StepRejected as exc:
+            raise rejection_error(exc) from None
+
+    @workflow.signal
+    def case_overdue(self, claim: AdvanceClaim) -> None:
+        """From a case against this business: its decision for the consumer was not complied with
+        in time (the case machine's `advance_claim`). Learned once; the council is alerted."""
+        self._machine.learn_claim(claim, workflow.now())
+
+    # ------------------------------------------------------------- queries
+    @workflow.query
+    def snapshot(self) -> FundSnapshot:
+        return self._machine.snapshot()
