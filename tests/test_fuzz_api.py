@@ -44,7 +44,7 @@ from sqlmodel import SQLModel
 
 from client.keys import PartyKey
 from client.party import Party
-from db.models import CaseProjection, EscrowProjection
+from db.models import CaseProjection, EscrowProjection, FundProjection
 from tests.conftest import Stack, running_stack, stack_settings
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.fuzz_steps import Hints, mostly, payloads, signers
@@ -53,6 +53,7 @@ from tests.kits.security_world import (
     BAD_TOKEN,
     CASE_ROLES,
     ESCROW_ROLES,
+    FUND_ROLES,
     NUMBER_FIELDS,
     STEP_ACTIONS,
     World,
@@ -98,7 +99,8 @@ class Fuzzer:
         self.statuses: Counter[int] = Counter()
         self.accepted_steps: Counter[str] = Counter()
         self.step_answers: Counter[str] = Counter()  # a signed step's error code, or "accepted"
-        self.subjects = {"escrow": {world.flow.escrow_id}, "case": {world.case_id}}
+        self.subjects = {"escrow": {world.flow.escrow_id}, "case": {world.case_id}, "fund": {world.fund_id}}
+        self.settle()  # the dealer's fund, opened by the world, projects its first state
         self.last_state: tuple[Any, ...] = self.state()
 
     # ------------------------------------------------------------- state
@@ -106,10 +108,12 @@ class Fuzzer:
         council = self.world.token_headers("council")
         response = self.http.get(f"{self.base_url}/{kind}s/{subject_id}", headers=council)
         response.raise_for_status()
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body["fund"] if kind == "fund" else body  # a fund comes with its deposit instructions
 
     def state(self) -> tuple[Any, ...]:
-        """Every row of every application table, and what escrow A's and case C's workflows answer."""
+        """Every row of every application table, and what the workflows of escrow A, case C and fund F
+        answer."""
         with self.engine.connect() as connection:
             rows = tuple(
                 sorted(map(repr, connection.execute(select(table)).all()))
@@ -117,13 +121,14 @@ class Fuzzer:
             )
         escrow = self.read("escrow", self.world.flow.escrow_id)
         case = self.read("case", self.world.case_id)
-        self.hints = Hints.of(escrow, case)
-        return rows, escrow, case
+        fund = self.read("fund", self.world.fund_id)
+        self.hints = Hints.of(escrow, case, fund)
+        return rows, escrow, case, fund
 
     def changed(self, before: tuple[Any, ...], after: tuple[Any, ...]) -> list[str]:
         tables = [table.name for table in SQLModel.metadata.sorted_tables]
-        names = [*tables, "escrow A", "case C"]
-        parts = [*before[0], before[1], before[2]], [*after[0], after[1], after[2]]
+        names = [*tables, "escrow A", "case C", "fund F"]
+        parts = [*before[0], *before[1:]], [*after[0], *after[1:]]
         return [name for name, old, new in zip(names, *parts, strict=True) if old != new]
 
     def settled(self) -> bool:
@@ -132,10 +137,11 @@ class Fuzzer:
             for kind, model, key in (
                 ("escrow", EscrowProjection, EscrowProjection.escrow_id),
                 ("case", CaseProjection, CaseProjection.case_id),
+                ("fund", FundProjection, FundProjection.fund_id),
             ):
                 for subject_id in self.subjects[kind]:
                     current = self.read(kind, subject_id)
-                    if kind == "escrow" and current["ledger"]["pending_fen"]:
+                    if kind != "case" and current["ledger"]["pending_fen"]:
                         return False
                     projected = connection.execute(select(model.version).where(key == subject_id)).scalar()
                     if projected != current["version"]:
@@ -152,11 +158,10 @@ class Fuzzer:
     # ---------------------------------------------------------- requests
     def aim(self, case: schemathesis.Case) -> None:
         """Point the path at escrow A or case C, and the body's ids at A and its parties."""
-        ids = {"escrow": self.world.flow.escrow_id, "case": self.world.case_id}
+        ids = {"escrow": self.world.flow.escrow_id, "case": self.world.case_id, "fund": self.world.fund_id}
         for name in case.path_parameters or {}:
-            if name in ("escrow_id", "case_id", "subject_id"):
-                kind = "case" if case.path.startswith("/cases/") else "escrow"
-                case.path_parameters[name] = ids[kind]
+            if name in ("escrow_id", "case_id", "subject_id", "fund_id"):
+                case.path_parameters[name] = ids[kind_of(case.path)]
         if isinstance(case.body, dict):  # ids a body names: escrow A's, its parties', a usable key
             roles = ("owner", "contractor", "inspector")
             parties = {f"{role}_id": self.world.parties[role].id for role in roles}
@@ -177,7 +182,7 @@ class Fuzzer:
             )
             return
         action = STEP_ACTIONS[case.path]
-        roles = CASE_ROLES if case.path.startswith("/cases/") else ESCROW_ROLES
+        roles = {"case": CASE_ROLES, "fund": FUND_ROLES, "escrow": ESCROW_ROLES}[kind_of(case.path)]
         rightful = signers(action, roles)
         if rightful and data.draw(mostly(4)):
             signer = data.draw(st.sampled_from(rightful))
@@ -234,6 +239,8 @@ class Fuzzer:
         if isinstance(body, dict) and case.path in ("/escrows", "/cases"):
             kind = case.path.removeprefix("/").removesuffix("s")
             self.subjects[kind].add(body[f"{kind}_id"])
+        if isinstance(body, dict) and case.path == "/funds":  # a business opened (or re-read) its fund
+            self.subjects["fund"].add(body["fund"]["fund_id"])
         self.settle()
 
     def run(self, operation: schemathesis.schemas.APIOperation) -> None:
@@ -254,6 +261,11 @@ class Fuzzer:
             self.send(case, caller, aim, data)
 
         fuzz()
+
+
+def kind_of(path: str) -> str:
+    """Which of the world's processes a path's id names."""
+    return "case" if path.startswith("/cases/") else "fund" if path.startswith("/funds/") else "escrow"
 
 
 def closing_last(operation: schemathesis.schemas.APIOperation) -> bool:

@@ -64,6 +64,7 @@ from tests.kits.security_world import (
     CASE_ROLES,
     ESCROW_READERS,
     ESCROW_ROLES,
+    FUND_ROLES,
     NUMBER_FIELDS,
     PARTY_ROLES,
     STEP_ACTIONS,
@@ -123,11 +124,16 @@ def case_step(*roles: str):
     return signers(CASE_ROLES, set(roles))
 
 
+def fund_step(*roles: str):
+    return signers(FUND_ROLES, set(roles))
+
+
 EVERY_PARTY = set(PARTY_ROLES)
 SIGNATORIES = {"owner", "contractor"}
 CASE_SIDES = {"buyer", "dealer"}
 CASE_READERS = {*CASE_SIDES, "council", "seated_expert"}
 COUNCIL = {"council"}
+FUND_BUSINESSES = {"contractor", "dealer", "other_contractor", "other_dealer"}  # each verified
 VERIFIERS = {"council", "housing_association"}  # the world's association holds a delegation in force
 CLAIMANT, RESPONDENT, SIDES = {"claimant"}, {"respondent"}, {"claimant", "respondent"}
 
@@ -297,6 +303,13 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     # the public record needs no sign-in: the same answer for everyone, token or not
     "GET /public/counts.json": anyone((200, None)),
     "GET /public/scorecards.json": anyone((200, None)),
+    # a verified contractor or dealer opens its own fund (opening again answers it as it stands)
+    "POST /funds": reader(FUND_BUSINESSES, ok=(201, None), denied="not_a_business"),
+    "GET /funds": reader(COUNCIL, denied="council_only"),
+    "GET /funds/{fund_id}": reader({"dealer", "council"}, denied="not_fund_reader"),  # the dealer's fund
+    "POST /funds/{subject_id}/pledge": fund_step("dealer"),
+    "POST /funds/{subject_id}/advances": fund_step("council"),
+    "POST /funds/{subject_id}/withdrawals": fund_step("dealer"),
     "GET /public/ratings.json": anyone((200, None)),
     "GET /public/ratings/{party_id}.json": anyone((200, None)),  # the world's contractor is verified
     "GET /public/decisions.json": anyone((200, None)),
@@ -329,6 +342,13 @@ async def world(stack):
     await retire_enrolled(stack)  # C's experts leave the registry's draws with this module
 
 
+def subject_of(world: World, template: str) -> str:
+    """The process a step route's {subject_id} names: case C, the dealer's fund, or escrow A."""
+    if template.startswith("/cases/"):
+        return world.case_id
+    return world.fund_id if template.startswith("/funds/") else world.flow.escrow_id
+
+
 async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     """One request per (endpoint, caller), built to stop right after the authorization decision."""
     method, template = operation.split(" ")
@@ -344,7 +364,8 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     path = template.format(
         escrow_id=escrow_id,
         case_id=case_id,
-        subject_id=case_id if template.startswith("/cases/") else escrow_id,
+        subject_id=subject_of(world, template),
+        fund_id=world.fund_id,
         number=NO_SUCH_NUMBER,
         expert_id="EXP-NO-SUCH-EXPERT",
         accreditation_id="ACC-NO-SUCH-ONE",
@@ -363,7 +384,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
-        subject = case_id if template.startswith("/cases/") else escrow_id
+        subject = subject_of(world, template)
         payload = dict(PROBE)
         if template in NUMBER_FIELDS:
             payload[NUMBER_FIELDS[template]] = NO_SUCH_NUMBER

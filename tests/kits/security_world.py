@@ -20,11 +20,13 @@ from sqlmodel import Session
 from cli.dispute_demo import CAR_POOL, CAR_TIES, WINDOWS, CaseClocks
 from client.case_session import CaseSession
 from client.escrow_session import eventually
+from client.funds import open_fund
 from client.keys import PartyKey
 from client.party import Party
 from db.evidence import record_refs
 from domain.case.steps import CASE_STEPS
 from domain.escrow.steps import ESCROW_STEPS
+from domain.fund.steps import FUND_STEPS
 from tests.conftest import Stack
 from tests.kits.businesses import verified_business
 from tests.kits.evidence_files import photo
@@ -41,9 +43,12 @@ ESCROW_ROLES = {"owner": "owner", "contractor": "contractor", "inspector": "insp
 CASE_ROLES = {"buyer": "claimant", "dealer": "respondent", "council": "council", "seated_expert": "expert"}
 
 # the signed-step endpoints (path templates) -> their action, and the payload field the path's number names
-STEP_ACTIONS = {f"/escrows/{{subject_id}}{s.path}": s.action for s in ESCROW_STEPS if s.path} | {
-    f"/cases/{{subject_id}}{s.path}": s.action for s in CASE_STEPS if s.path
-}
+FUND_ROLES = {"dealer": "dealer", "council": "council"}  # the dealer's fund: its business, and the council
+STEP_ACTIONS = (
+    {f"/escrows/{{subject_id}}{s.path}": s.action for s in ESCROW_STEPS if s.path}
+    | {f"/cases/{{subject_id}}{s.path}": s.action for s in CASE_STEPS if s.path}
+    | {f"/funds/{{subject_id}}{s.path}": s.action for s in FUND_STEPS if s.path}
+)
 NUMBER_FIELDS = {f"/escrows/{{subject_id}}{s.path}": s.path_field for s in ESCROW_STEPS if s.path_field} | {
     f"/cases/{{subject_id}}{s.path}": s.path_field for s in CASE_STEPS if s.path_field
 }
@@ -58,6 +63,7 @@ class World:
     case_id: str
     parties: dict[str, Party] = field(default_factory=dict)
     case_offset: timedelta = timedelta(0)  # case C's clock minus the wall clock
+    fund_id: str = ""  # the dealer's compensation fund
     recovery: Recovery | None = None  # a key recovery the owner's new device asked for
 
     async def recovery_request(self) -> Recovery:
@@ -73,6 +79,11 @@ class World:
             return {"Authorization": "Bearer not-a-registered-token"}
         return self.parties[caller].auth
 
+    def rightful(self, subject: str) -> str:
+        """Whose id a forged signature claims: the owner's on escrow A, the dealer's on its fund,
+        the buyer's on case C."""
+        return {self.flow.escrow_id: "owner", self.fund_id: "dealer"}.get(subject, "buyer")
+
     def signed(self, caller: str, action: str, subject: str, payload: dict[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC) + (self.case_offset if subject == self.case_id else timedelta(0))
         if caller == ANONYMOUS:
@@ -80,7 +91,7 @@ class World:
                 action=action, subject=subject, signer="P-NOBODY", payload=payload, now=now
             )
         elif caller == BAD_TOKEN:  # the rightful party's id, someone else's signature
-            rightful = self.parties["owner" if subject == self.flow.escrow_id else "buyer"]
+            rightful = self.parties[self.rightful(subject)]
             step = PartyKey.generate().sign_step(
                 action=action, subject=subject, signer=rightful.id, payload=payload, now=now
             )
@@ -138,7 +149,7 @@ async def build_world(stack: Stack) -> World:
         "other_inspector": other.inspector,
         **sides,
     }
-    world = World(http, flow, case_id, parties, case_offset)
+    world = World(http, flow, case_id, parties, case_offset, fund_id=await open_fund(sides["dealer"]))
     await read_models_have(world)
     return world
 
