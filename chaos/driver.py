@@ -91,6 +91,31 @@ async def patiently(call: Callable[[], Awaitable[T]], stats: DriveStats, *, pati
         delay = min(delay * 2, 2.0)
 
 
+async def send_signed(
+    party: Party, url: str, body: dict[str, Any], stats: DriveStats, patience: float
+) -> dict[str, Any]:
+    """Post one signed step until the API answers, the very same envelope each time (see the
+    module's docstring): `nonce_reused` after an attempt that may have landed means it did."""
+    maybe_landed = False
+
+    async def attempt() -> dict[str, Any]:
+        nonlocal maybe_landed
+        try:
+            return raise_for_error(await party.http.post(url, json=body))
+        except StepRefused as refusal:
+            if refusal.code == "nonce_reused" and maybe_landed:
+                stats.recognised_landed += 1
+                return {"recognised": True}
+            if refusal.status in TRANSIENT_STATUSES:
+                maybe_landed = True
+            raise
+        except httpx.TransportError:
+            maybe_landed = True
+            raise
+
+    return await patiently(attempt, stats, patience=patience)
+
+
 class ChaosEscrow(EscrowSession):
     """One escrow's parties, with every call made safe to repeat."""
 
@@ -129,25 +154,7 @@ class ChaosEscrow(EscrowSession):
 
     async def step(self, party: Party, path: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         body = asdict(party.sign(action, self.escrow_id, payload, await self.clock()))
-        url = f"/escrows/{self.escrow_id}{path}"
-        maybe_landed = False
-
-        async def attempt() -> dict[str, Any]:
-            nonlocal maybe_landed
-            try:
-                return raise_for_error(await party.http.post(url, json=body))
-            except StepRefused as refusal:
-                if refusal.code == "nonce_reused" and maybe_landed:
-                    self.stats.recognised_landed += 1
-                    return {"recognised": True}
-                if refusal.status in TRANSIENT_STATUSES:
-                    maybe_landed = True
-                raise
-            except httpx.TransportError:
-                maybe_landed = True
-                raise
-
-        return await patiently(attempt, self.stats, patience=self.patience)
+        return await send_signed(party, f"/escrows/{self.escrow_id}{path}", body, self.stats, self.patience)
 
     async def wait_for(self, predicate: Callable[[EscrowSnapshot], bool], what: str) -> EscrowSnapshot:
         """Like the session's, but at most one read a second: every read is a query a worker answers,

@@ -69,9 +69,10 @@ class EscrowFindings:
 @dataclass
 class Reconciliation:
     escrows: list[EscrowFindings]
+    funds: list[EscrowFindings] = field(default_factory=list)  # chaos/fund_checks.py: the same verdicts
 
     def count(self, check: str) -> int:
-        return sum(1 for e in self.escrows if e.problems[check])
+        return sum(1 for e in [*self.escrows, *self.funds] if e.problems[check])
 
     @property
     def completed(self) -> int:
@@ -79,14 +80,15 @@ class Reconciliation:
 
     @property
     def ok(self) -> bool:
-        return all(e.clean for e in self.escrows)
+        return all(e.clean for e in [*self.escrows, *self.funds])
 
     def phases(self) -> Counter[str]:
         return Counter(e.phase for e in self.escrows)
 
     def last_line(self) -> str:
         counts = " ".join(f"{check}={self.count(check)}" for check in CHECKS)
-        return f"chaos: escrows={len(self.escrows)} completed={self.completed} {counts}"
+        funds = f"funds={len(self.funds)} funds_completed={sum(1 for f in self.funds if f.completed)}"
+        return f"chaos: escrows={len(self.escrows)} completed={self.completed} {funds} {counts}"
 
 
 async def wait_until_closed(temporal: Client, escrow_ids: list[str], seconds: float) -> None:
@@ -164,13 +166,34 @@ def _outgoing(statement: list[Any]) -> list[Any]:
     return [entry for entry in statement if entry.kind in ("payout", "refund")]
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A movement a workflow instructed, as the bank books it: `kind` is the bank's (payout | refund)."""
+
+    key: str
+    kind: str
+    amount_fen: int
+    status: str  # pending | done | failed
+    error: str | None
+
+
+def escrow_planned(snapshot: EscrowSnapshot) -> list[Planned]:
+    return [Planned(m.key, m.kind.value, m.amount_fen, m.status.value, m.error) for m in snapshot.movements]
+
+
 def double_payouts(snapshot: EscrowSnapshot, statement: list[Any]) -> list[str]:
+    return planned_paid_twice(escrow_planned(snapshot), statement)
+
+
+def planned_paid_twice(planned: list[Planned], statement: list[Any]) -> list[str]:
+    """Money out that no instruction explains: a key booked twice, a payment never planned, one
+    larger than planned or of another kind (an escrow's and a fund's movements alike)."""
     problems = []
     keys = Counter(entry.idempotency_key for entry in statement)
     problems += [f"the bank booked {key} {n} times" for key, n in keys.items() if n > 1]
-    planned = {m.key: m for m in snapshot.movements}
+    by_key = {m.key: m for m in planned}
     for entry in _outgoing(statement):
-        movement = planned.get(entry.idempotency_key)
+        movement = by_key.get(entry.idempotency_key)
         if movement is None:
             problems.append(f"the bank paid {entry.idempotency_key}, which the workflow never planned")
         elif entry.amount_fen > movement.amount_fen or entry.kind != movement.kind:
@@ -181,9 +204,19 @@ def double_payouts(snapshot: EscrowSnapshot, statement: list[Any]) -> list[str]:
 
 
 def missing_payouts(snapshot: EscrowSnapshot, statement: list[Any]) -> list[str]:
+    problems = planned_not_booked(escrow_planned(snapshot), statement)
+    ledger = snapshot.ledger
+    if snapshot.phase == "closed" and ledger.released_fen != snapshot.contract_total_fen:
+        problems.append(f"closed with {ledger.released_fen} of {snapshot.contract_total_fen} released")
+    return problems
+
+
+def planned_not_booked(planned: list[Planned], statement: list[Any]) -> list[str]:
+    """Instructions the bank did not carry out in full: still pending, refused, never booked, or
+    booked for less."""
     booked = {entry.idempotency_key: entry for entry in _outgoing(statement)}
     problems = []
-    for movement in snapshot.movements:
+    for movement in planned:
         if movement.status == "pending":
             problems.append(f"{movement.key} still pending")
         elif movement.status == "done" and movement.key not in booked:
@@ -192,9 +225,6 @@ def missing_payouts(snapshot: EscrowSnapshot, statement: list[Any]) -> list[str]
             problems.append(f"{movement.key} refused by the bank: {movement.error}")
         elif booked[movement.key].amount_fen < movement.amount_fen:
             problems.append(f"{movement.key} booked for less than planned")
-    ledger = snapshot.ledger
-    if snapshot.phase == "closed" and ledger.released_fen != snapshot.contract_total_fen:
-        problems.append(f"closed with {ledger.released_fen} of {snapshot.contract_total_fen} released")
     return problems
 
 

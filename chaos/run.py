@@ -19,8 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.worker import Replayer
 
 from chaos.driver import LIFE, ChaosEscrow, DriveStats, drive_all
+from chaos.fund_checks import reconcile_fund, wait_until_projected
+from chaos.funds import FUND_LIFE, ChaosFund, drive_funds
 from chaos.processes import ChaosStack, chaos_settings
 from chaos.reconcile import (
     CHECKS,
@@ -35,6 +38,7 @@ from client.party import Party
 from config.settings import Settings
 from sandbox_bank.client import BankClient
 from workflows.connection import connect_temporal
+from workflows.fund import FundWorkflow
 
 SETTLE_SECONDS = 120.0  # after the drive, for workflows still finishing their last activities
 PROBLEM_ROWS = 20
@@ -44,6 +48,7 @@ PLAIN_PROGRESS_SECONDS = 15.0  # problem escrows listed in full; the rest are co
 @dataclass(frozen=True)
 class ChaosOptions:
     escrows: int = 200
+    funds: int = 20  # compensation funds, kept by the first escrows' contractors (chaos/funds.py)
     duration_seconds: float = 60.0
     worker_kills: int = 3
     server_restarts: int = 2
@@ -92,6 +97,7 @@ async def _run(options: ChaosOptions, stack: ChaosStack, console: Console) -> in
             escrows = await _parties(
                 options, settings.council_enrolment_secret.get_secret_value(), http, bank, stats
             )
+            funds = [ChaosFund(escrow, temporal) for escrow in escrows[: options.funds]]
             console.print(_schedule_table(schedule))
             faults = schedule.bank
             await bank.set_faults(
@@ -100,14 +106,22 @@ async def _run(options: ChaosOptions, stack: ChaosStack, console: Console) -> in
                 drop_after_commit_rate=faults.drop_after_commit_rate,
                 seed=schedule.seed,
             )
-            ids, events = await _drive_under_chaos(
-                options, schedule, stack, escrows, temporal, stats, console
+            ids, fund_ids, events = await _drive_under_chaos(
+                options, schedule, stack, escrows, funds, temporal, stats, console
             )
             await bank.set_faults()
             console.print(f"chaos: drive over after {time.monotonic() - began:.0f} s; reconciling")
             await wait_until_closed(temporal, ids, SETTLE_SECONDS)
             engine = _engine(settings)
             result = await reconcile(ids, temporal=temporal, bank=bank, engine=engine, keep_dir=stack.log_dir)
+            await wait_until_projected(temporal, engine, fund_ids, SETTLE_SECONDS)
+            replayer = Replayer(workflows=[FundWorkflow])
+            result.funds = [
+                await reconcile_fund(
+                    f, temporal=temporal, bank=bank, engine=engine, replayer=replayer, keep_dir=stack.log_dir
+                )
+                for f in fund_ids
+            ]
             strays = stray_escrows(engine, ids)
     finally:
         await stack.stop()
@@ -116,7 +130,8 @@ async def _run(options: ChaosOptions, stack: ChaosStack, console: Console) -> in
     ]
     _report(console, result, stats, events, stack.restarts(), strays, time.monotonic() - began)
     print(result.last_line(), flush=True)
-    return 0 if result.ok and len(result.escrows) == options.escrows else 1
+    whole = len(result.escrows) == options.escrows and len(result.funds) == len(funds)
+    return 0 if result.ok and whole else 1
 
 
 async def _parties(
@@ -139,10 +154,11 @@ async def _drive_under_chaos(
     schedule: FaultSchedule,
     stack: ChaosStack,
     escrows: list[ChaosEscrow],
+    funds: list[ChaosFund],
     temporal: Client,
     stats: DriveStats,
     console: Console,
-) -> tuple[list[str], list[tuple[float, str]]]:
+) -> tuple[list[str], list[str], list[tuple[float, str]]]:
     events: list[tuple[float, str]] = []
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -164,12 +180,13 @@ async def _drive_under_chaos(
         drive = asyncio.create_task(
             drive_all(escrows, temporal, stats, stagger_seconds=options.stagger_seconds)
         )
+        fund_drive = asyncio.create_task(drive_funds(funds, stats))
         chaos = asyncio.create_task(_play(schedule, stack, started, say))
         last_line = started
         reported = 0  # drive failures already shown
         try:
-            while not (drive.done() and chaos.done()):
-                await asyncio.wait([drive, chaos], timeout=1.0)
+            while not (drive.done() and fund_drive.done() and chaos.done()):
+                await asyncio.wait([drive, fund_drive, chaos], timeout=1.0)
                 progress.update(task, completed=stats.milestones["closed"], detail=_detail(stats))
                 for escrow_id in list(stats.failures)[reported:]:
                     say(f"[red]drive of {escrow_id} stopped: {stats.failures[escrow_id]}[/red]")
@@ -178,14 +195,15 @@ async def _drive_under_chaos(
                     last_line = time.monotonic()  # no live bar in a log file: a line now and then instead
                     say(f"closed {stats.milestones['closed']}/{len(escrows)}; {_detail(stats)}")
         finally:  # Ctrl-C: stop driving and breaking before the stack is stopped
-            for running in (drive, chaos):
+            for running in (drive, fund_drive, chaos):
                 running.cancel()
         chaos.result()
-        return drive.result(), events
+        return drive.result(), fund_drive.result(), events
 
 
 def _detail(stats: DriveStats) -> str:
-    reached = " ".join(f"{name}:{stats.milestones[name]}" for name in LIFE[:-1] if stats.milestones[name])
+    names = (*LIFE[:-1], *FUND_LIFE)
+    reached = " ".join(f"{name}:{stats.milestones[name]}" for name in names if stats.milestones[name])
     return f"{reached}  retries:{stats.retries} failed:{len(stats.failures)}"
 
 
@@ -243,6 +261,10 @@ def _report(
     for phase, n in sorted(result.phases().items()):
         summary.add_row(f"escrows in phase {phase}", str(n))
     summary.add_row("completed (workflow completed, closed)", str(result.completed))
+    summary.add_row("compensation funds", str(len(result.funds)))
+    summary.add_row(
+        "funds completed (advance paid once, repaid)", str(sum(f.completed for f in result.funds))
+    )
     for check in CHECKS:
         summary.add_row(check.replace("_", " "), str(result.count(check)))
     summary.add_row("requests retried while the stack was down", str(stats.retries))
@@ -255,11 +277,13 @@ def _report(
         summary.add_row(f"{name} restarted after exiting on its own", str(n))
     summary.add_row("drafts left behind by a create asked again", str(len(strays)))
     console.print(summary)
-    problems = [e for e in result.escrows if not e.clean]
+    problems = [e for e in [*result.escrows, *result.funds] if not e.clean]
     if not problems:
         return
-    table = Table(title=f"problem escrows ({len(problems)}; first {min(len(problems), PROBLEM_ROWS)} shown)")
-    table.add_column("escrow")
+    table = Table(
+        title=f"problem escrows and funds ({len(problems)}; first {min(len(problems), PROBLEM_ROWS)} shown)"
+    )
+    table.add_column("escrow or fund")
     table.add_column("phase")
     table.add_column("what is wrong")
     for escrow in problems[:PROBLEM_ROWS]:

@@ -240,6 +240,9 @@ def publish(
 @app.command()
 def chaos(
     escrows: Annotated[int, typer.Option(min=1, help="escrows driven concurrently")] = 200,
+    funds: Annotated[
+        int, typer.Option(min=0, help="compensation funds among them, each paying one advance")
+    ] = 20,
     duration: Annotated[
         float, typer.Option(min=1, help="seconds over which kills and restarts are spread")
     ] = 60.0,
@@ -263,6 +266,7 @@ def chaos(
 
     options = ChaosOptions(
         escrows=escrows,
+        funds=min(funds, escrows),
         duration_seconds=duration,
         worker_kills=worker_kills,
         server_restarts=server_restarts,

@@ -1,4 +1,5 @@
-"""`escrow chaos` in small: 20 escrows, a worker SIGKILLed, Temporal restarted, bank faults.
+"""`escrow chaos` in small: 20 escrows and 2 compensation funds, a worker SIGKILLed, Temporal
+restarted, bank faults.
 
 The run is a real subprocess with its own private stack (Temporal dev server on its own
 SQLite file, bank, two workers, API on free ports), exactly what an operator runs; the
@@ -15,25 +16,35 @@ from types import SimpleNamespace
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from chaos.reconcile import double_payouts, mismatched_projection, missing_payouts, unbalanced, unreplayable
+from chaos.fund_checks import fund_planned, fund_projection_differs, fund_unbalanced
+from chaos.reconcile import (
+    double_payouts,
+    mismatched_projection,
+    missing_payouts,
+    planned_not_booked,
+    planned_paid_twice,
+    unbalanced,
+    unreplayable,
+)
 from chaos.schedule import BankFaults, EventKind, build_schedule
 from domain.escrow.snapshot import EscrowSnapshot, LedgerSnapshot
 from domain.escrow.state import Movement, MovementKind, MovementReason, MovementStatus, Phase
 from tests.conftest import RELEASE_HISTORIES
 from tests.kits.escrow_versions import BankFirstEscrowWorkflow
+from tests.kits.fund_kit import FundKit
 from tests.kits.machine_kit import Kit
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_CLEAR = (
-    "chaos: escrows=20 completed=20 double_payouts=0 missing_payouts=0 unbalanced=0 mismatched_projections=0"
-    " unreplayable_histories=0"
+    "chaos: escrows=20 completed=20 funds=2 funds_completed=2 double_payouts=0 missing_payouts=0"
+    " unbalanced=0 mismatched_projections=0 unreplayable_histories=0"
 )
 
 
 def test_a_small_chaos_run_ends_with_every_escrow_closed_and_reconciled(tmp_path: Path) -> None:
-    argv = [sys.executable, "-m", "cli.main", "chaos", "--escrows", "20", "--duration", "20"]
+    argv = [sys.executable, "-m", "cli.main", "chaos", "--escrows", "20", "--funds", "2", "--duration", "20"]
     argv += ["--worker-kills", "1", "--server-restarts", "1", "--seed", "7", "--data-dir", str(tmp_path)]
     run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
     out = run.stdout
@@ -145,3 +156,56 @@ async def test_a_history_that_does_not_replay_on_the_code_is_reported() -> None:
     assert await unreplayable(history, Replayer(workflows=[EscrowWorkflow, CaseWorkflow])) == []
     (problem,) = await unreplayable(history, Replayer(workflows=[BankFirstEscrowWorkflow]))
     assert problem.startswith("does not replay: ")
+
+
+def advanced_fund():
+    """A fund that took 1,000,000, paid 300,000 in advance (done) and holds the rest."""
+    kit = FundKit()
+    kit.deposit(1_000_000)
+    claim = kit.claim(decided=300_000)
+    kit.step("council", "fund.advance", kit.advance(claim, 300_000))
+    kit.settle()
+    return kit.m.snapshot()
+
+
+def test_the_reconciler_passes_a_fund_whose_bank_account_and_read_model_agree() -> None:
+    fund = advanced_fund()
+    [advance] = fund.movements
+    statement = [
+        entry(f"{fund.fund_id}:deposit-1", "deposit", 1_000_000),
+        entry(advance.key, "payout", 300_000),
+    ]
+    balance = SimpleNamespace(
+        balance_fen=700_000, deposited_fen=1_000_000, paid_out_fen=300_000, refunded_fen=0
+    )
+    row = {"status": fund.status.value, "version": fund.version, "pledged_fen": 0, "deposited_fen": 1_000_000}
+    row |= {"advanced_fen": 300_000, "withdrawn_fen": 0, "owed_fen": 300_000, "held_fen": 700_000}
+    assert planned_paid_twice(fund_planned(fund), statement) == []
+    assert planned_not_booked(fund_planned(fund), statement) == []
+    assert fund_unbalanced(fund, balance) == []
+    assert fund_projection_differs(fund, row) == []
+
+
+def test_the_reconciler_finds_an_advance_paid_twice_or_never_and_a_fund_the_bank_disagrees_with() -> None:
+    fund = advanced_fund()
+    [advance] = fund.movements
+    twice = [entry(advance.key, "payout", 300_000), entry(advance.key, "payout", 300_000)]
+    assert f"the bank booked {advance.key} 2 times" in planned_paid_twice(fund_planned(fund), twice)
+    as_refund = planned_paid_twice(fund_planned(fund), [entry(advance.key, "refund", 300_000)])
+    assert as_refund and "bank refund 300000" in as_refund[0]
+    never = planned_not_booked(fund_planned(fund), [])
+    assert never == [f"{advance.key} done in the workflow, never booked by the bank"]
+    balance = SimpleNamespace(balance_fen=1_000_000, deposited_fen=1_000_000, paid_out_fen=0, refunded_fen=0)
+    assert fund_unbalanced(fund, balance) == [
+        "held: workflow 700000 != 1000000",
+        "advanced: workflow 300000 != 0",
+    ]
+    stale = {
+        "status": fund.status.value,
+        "version": fund.version - 1,
+        "pledged_fen": 0,
+        "deposited_fen": 1_000_000,
+    }
+    stale |= {"advanced_fen": 0, "withdrawn_fen": 0, "owed_fen": 0, "held_fen": 1_000_000}
+    assert len(fund_projection_differs(fund, stale)) == 4
+    assert fund_projection_differs(fund, None) == ["no read-model row"]
