@@ -11,7 +11,7 @@ class NotifierInput:
     """One subject's notifier: a fresh one (`state` None), or a run continued as new with its state."""
 
     subject_id: str
-    subject_kind: str  # escrow | case
+    subject_kind: str  # escrow | case | fund
     state: NotifierState | None = None
 
 

@@ -26,7 +26,7 @@ from domain.audit import files_of_step
 from domain.canonical import canonical_json
 from domain.case.snapshot import case_snapshot_json
 from domain.escrow.snapshot import summary_document
-from notify.events import SubjectNews, case_news, escrow_news
+from notify.events import SubjectNews, case_news, escrow_news, fund_news
 from public_record.milestones import case_milestones, escrow_milestones
 from public_record.store import record_milestones
 from workflows.case_types import case_workflow_id
@@ -57,8 +57,10 @@ class ProjectionActivities:
 
     @activity.defn
     async def project_fund(self, input: FundProjectionInput) -> None:
-        """A fund's read-model row, trail and alerts (under the fund id), in one transaction."""
+        """A fund's read-model row, trail and alerts (under the fund id), in one transaction; then its
+        notifier is told of advances paid."""
         await asyncio.to_thread(self.store_fund, input)
+        await self._tell(fund_news(input.snapshot))
 
     async def _tell(self, news: SubjectNews) -> None:
         if self._notifier is not None:

@@ -19,12 +19,15 @@ from domain.case.snapshot import CaseSnapshot
 from domain.case.state import CasePhase
 from domain.escrow.snapshot import EscrowSnapshot
 from domain.escrow.state import DisputeCause, MovementKind, MovementReason, MovementStatus, Phase
+from domain.fund.snapshot import FundSnapshot
+from domain.fund.state import FundMovementKind
 from domain.open_actions import UNAWAITED, AtDeadline, OpenAction
 from domain.roles import Role
 from notify.kinds import MessageKind
 
 ESCROW = "escrow"
 CASE = "case"
+FUND = "fund"
 CLOSED_ESCROW = frozenset({Phase.CLOSED, Phase.CANCELLED})
 CLOSED_CASE = frozenset({CasePhase.CLOSED, CasePhase.REJECTED})
 HELD_BACK = MovementReason.ACCEPTED_WITH_HOLDBACK  # why an amount of a stage is held back
@@ -70,7 +73,10 @@ class SubjectNews:
 
 
 def page_link(subject_kind: str, subject_id: str, role: Role, ref: str | None) -> str:
-    """The page where `role` reads (and acts on) the subject; a stage's own part of the escrow page."""
+    """The page where `role` reads (and acts on) the subject; a stage's own part of the escrow page;
+    for a fund's advance, the consumer's case page, and the business's own fund page."""
+    if subject_kind == FUND:
+        return f"/my/cases/{ref}" if role is Role.CLAIMANT and ref else "/my/fund"
     if subject_kind == ESCROW:
         anchor = f"#{ref}" if ref is not None and ref.startswith("stage-") else ""
         return f"/my/escrows/{subject_id}{anchor}"
@@ -214,6 +220,30 @@ def case_news(snapshot: CaseSnapshot) -> SubjectNews:
         closed=snapshot.phase in CLOSED_CASE,
         actions=snapshot.awaited(),
         facts=facts,
+    )
+
+
+def fund_news(snapshot: FundSnapshot) -> SubjectNews:
+    """An advance the bank paid: the consumer is told the money came (from the business's fund, on
+    the panel's decision), and the business that its fund paid it and is owed it."""
+    facts = [
+        Fact(
+            key=f"{snapshot.fund_id}/money/{movement.key.removeprefix(f'{snapshot.fund_id}:')}",
+            kind=MessageKind.MONEY_MOVED,
+            recipients=[
+                Recipient(Role.CLAIMANT, movement.beneficiary),
+                Recipient(Role.RESPONDENT, snapshot.business_id),
+            ],
+            params=_money(
+                str(movement.case_id), movement.amount_fen, "advanced", MovementReason.DISPUTE_DECISION
+            ),
+            ref=movement.case_id,
+        )
+        for movement in snapshot.movements
+        if movement.kind is FundMovementKind.ADVANCE and movement.status is MovementStatus.DONE
+    ]
+    return SubjectNews(
+        subject_id=snapshot.fund_id, subject_kind=FUND, version=snapshot.version, closed=False, facts=facts
     )
 
 

@@ -4,7 +4,7 @@ The catalogue is data (`notify/texts/{language}.json`), one title and one body p
 wording is edited without code. What each kind is given is declared here (`PARAMS`), and the
 catalogue completeness test holds every language to it. A param is filled as given, except:
 `amount_fen` is shown as ¥ (domain/money.py) under `{amount}`, `due` (an ISO 8601 moment, or ""
-for none) in Asia/Shanghai, and `movement` (released | refunded | held_back), `action` (the step
+for none) in Asia/Shanghai, and `movement` (released | refunded | held_back | advanced), `action` (the step
 awaited), `consequence` (an AtDeadline value), `claimant` (a role), `outcome` (a decision's
 outcome, or a car's remedy), `why` (a MovementReason) and `deadline` (a case's working-day
 deadline, by its snapshot field) in the reader's words; a dispute's `reason` is told through its
@@ -50,7 +50,7 @@ PARAMS: dict[MessageKind, frozenset[str]] = {
     MessageKind.MEDIATION_ENDED: frozenset({"subject", "ended"}),
     MessageKind.DEADLINE_MOVED: frozenset({"subject", "deadline", "was", "moved_to"}),
 }
-MOVEMENTS = ("released", "refunded", "held_back")
+MOVEMENTS = ("released", "refunded", "held_back", "advanced")
 # Params said inside another one's words: a dispute's cause is told as its reason (`dispute_cause`).
 SAID_AS = {"cause": "reason"}
 # Params shown in the reader's words: the catalogue's section for each.

@@ -26,6 +26,12 @@ async def refused(attempt, status: int, code: str) -> None:  # type: ignore[no-u
     raise AssertionError(f"accepted; expected {status} {code}")
 
 
+async def inbox(party: Party) -> list[dict]:
+    """The party's money_moved notifications."""
+    answer = await party.http.get("/parties/me/notifications", headers=party.auth)
+    return [n for n in answer.json()["notifications"] if n["kind"] == "money_moved"]
+
+
 async def fund_until(council: Party, fund_id: str, done, what: str) -> FundSnapshot:  # type: ignore[no-untyped-def]
     return await eventually(lambda: read_fund(council, fund_id), done, what, 30)
 
@@ -97,6 +103,12 @@ async def test_an_overdue_car_refund_is_paid_in_advance_once_and_the_dealer_then
     assert len({e.idempotency_key for e in statement}) == len(statement)
     balance = await stack.bank.balance(fund_id)
     assert balance.balance_fen == fund.ledger.held_fen
+
+    told = await eventually(lambda: inbox(dealer), lambda found: found, "the dealer told of the advance", 30)
+    assert [(n["subject_id"], n["link"], n["params"]["amount_fen"]) for n in told] == [
+        (fund_id, "/my/fund", DISPUTED)
+    ]
+    assert case_id in told[0]["title"] and "先行赔付金" in told[0]["body"]
 
     await refused(fund_step(dealer, fund_id, "fund.withdraw", {"amount_fen": 1}), 409, "fund_owes")
     await pay_in(stack.bank, fund_id, dealer.id, DISPUTED, f"{fund_id}:deposit-2")
