@@ -12,6 +12,7 @@ from domain.fund.snapshot import FundSnapshot
 from tests.kits.businesses import verified_business
 from tests.kits.case_workflow_kit import decide, start_case
 from tests.kits.flow import COUNCIL_SECRET
+from workflows.fund_types import fund_workflow_id
 
 PLEDGE = 1_000_000
 DISPUTED = 600_000
@@ -37,7 +38,7 @@ async def fund_until(council: Party, fund_id: str, done, what: str) -> FundSnaps
 
 
 async def test_an_overdue_car_refund_is_paid_in_advance_once_and_the_dealer_then_owes_the_fund(
-    stack, registry
+    stack, registry, record_history
 ):
     dealer = await verified_business(stack.http, "dealer", "桂林advance汽车销售有限公司")
     council = await Party(stack.http, "council", "先行赔付 陈委员").register(enrolment_secret=COUNCIL_SECRET)
@@ -114,6 +115,9 @@ async def test_an_overdue_car_refund_is_paid_in_advance_once_and_the_dealer_then
     await pay_in(stack.bank, fund_id, dealer.id, DISPUTED, f"{fund_id}:deposit-2")
     fund = await fund_until(council, fund_id, lambda f: f.ledger.owed_fen == 0, "the top-up to repay")
     assert fund.ledger.held_fen == PLEDGE
+    await record_history(case.handle, "dispute_car_noncompliant_told_its_fund")
+    fund_handle = stack.temporal.get_workflow_handle(fund_workflow_id(fund_id))
+    await record_history(fund_handle, "fund_advance_paid_and_repaid")
 
 
 async def test_only_a_verified_business_opens_a_fund(stack):

@@ -12,6 +12,7 @@ from temporalio.worker import Replayer
 from tests.conftest import RELEASE_HISTORIES, recorded_histories
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
+from workflows.fund import FundWorkflow
 from workflows.key_recovery import KeyRecoveryWorkflow
 from workflows.notifier import NotifierWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
@@ -32,6 +33,7 @@ async def test_history_replays(path):
         workflows=[
             EscrowWorkflow,
             CaseWorkflow,
+            FundWorkflow,
             WebhookDeliveryWorkflow,
             NotifierWorkflow,
             KeyRecoveryWorkflow,
