@@ -22,7 +22,7 @@ from chaos.driver import POLL_SECONDS, ChaosEscrow, DriveStats, Unanswered, pati
 from client.funds import open_fund, pay_in, read_fund
 from client.party import Party, StepRefused
 from domain.fund.snapshot import FundSnapshot
-from domain.fund.steps import RULES
+from domain.fund.steps import FUND_RULES
 from domain.fund.terms import AdvanceClaim
 from sandbox_bank.client import BankRejected
 from workflows.fund import FundWorkflow
@@ -79,7 +79,7 @@ class ChaosFund:
 
     async def _step(self, signer: Party, action: str, payload: dict[str, Any]) -> None:
         body = asdict(signer.sign(action, self.fund_id, payload))
-        url = f"/funds/{self.fund_id}{RULES[action].route(payload)}"
+        url = f"/funds/{self.fund_id}{FUND_RULES[action].route(payload)}"
         await send_signed(signer, url, body, self.stats, self.patience)
 
     async def _pay_in(self, amount_fen: int, key: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from client.party import Party, checked, raise_for_error
 from domain.deposit_reference import deposit_reference
 from domain.fund.snapshot import FundSnapshot, read_fund_summary
-from domain.fund.steps import RULES
+from domain.fund.steps import FUND_RULES
 from sandbox_bank.client import BankClient, BankMovement
 
 
@@ -33,7 +33,7 @@ async def fund_step(
     signer: Party, fund_id: str, action: str, payload: dict[str, Any], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """Sign `payload` as `action` for the fund and post it to the step's route."""
-    spec = RULES[action]
+    spec = FUND_RULES[action]
     signed = signer.sign(action, fund_id, payload, now)
     response = await signer.http.post(f"/funds/{fund_id}{spec.route(payload)}", json=asdict(signed))
     return raise_for_error(response)

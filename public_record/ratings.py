@@ -6,6 +6,7 @@ changes docs/RATINGS.md first; tests/public_record/test_ratings.py holds its bou
 page's worked example.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,6 +141,56 @@ def ratings(history: History, complaints: list[Complaint], role: str) -> dict[st
         cases = sum(c.respondent_id == party and c.escrow_id is None for c in history.cases)
         rated[party] = rating(card, raised_against(party, escrow_ids, complaints), card.escrows + cases)
     return rated
+
+
+# The parts a business raises by what it does next; not mediation: a business does not raise its
+# rating by having more complaints, even settled ones.
+LIFTABLE = ("decisions", "first_pass", "release")
+
+
+@dataclass(frozen=True)
+class Lift:
+    """The one change that would raise a rating by a star, all else as it is (docs/RATINGS.md
+    "What would raise it"): the part, the score it must reach, and what that is in the part's own
+    terms: for `decisions`, how many more engagements without a complaint decided against the
+    business; for `first_pass`, how many more stages passing their first inspection in a row; for
+    `release`, the median days to release to get down to."""
+
+    name: str
+    stars: int  # what the rating would then be
+    score_needed: float
+    needed: float  # engagements or stages to add, or days
+
+
+def next_star(rated: Rating) -> Lift | None:
+    """The part whose score must rise least for the weighted score to reach the next band, among
+    the parts a business can raise to that score at all; None at five stars, before any, or when
+    no single part can do it."""
+    if rated.stars is None or rated.score is None or rated.stars == 5:
+        return None
+    target = next(lowest for lowest, stars in STAR_BANDS if stars == rated.stars + 1)
+    total = sum(part.weight for part in rated.components)
+    lifts = []
+    for part in rated.components:
+        needed = part.score + (target - rated.score) * total / part.weight
+        if part.name in LIFTABLE and needed < 1.0 or part.name == "release" and needed <= 1.0:
+            lift = Lift(part.name, rated.stars + 1, needed, _needed(part, max(needed, 0.0)))
+            lifts.append((needed - part.score, lift))
+    return min(lifts, key=lambda found: found[0])[1] if lifts else None
+
+
+def _needed(part: Component, score: float) -> float:
+    """The part's own terms for reaching `score`: the inverse of `components`' formulas."""
+    if part.name == "release":
+        return SLOW_RELEASE_DAYS - score * (SLOW_RELEASE_DAYS - FAST_RELEASE_DAYS)
+    if part.name == "decisions":  # 1 - 2 (d + k p) / (n + m + k) >= score
+        against = part.figure * part.n + AGAINST_PRIOR.k * AGAINST_PRIOR.p
+        more = AGAINST_PENALTY * against / (1 - score) - AGAINST_PRIOR.k - part.n
+    else:  # first_pass: (hits + m + k p) / (n + m + k) >= score
+        prior = FIRST_PASS_PRIOR
+        hits = round(part.figure * part.n)
+        more = (score * (part.n + prior.k) - hits - prior.k * prior.p) / (1 - score)
+    return max(math.ceil(more - 1e-9), 1)
 
 
 RATED_ROLES = ("contractor", "inspector", "dealer")

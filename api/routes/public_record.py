@@ -38,7 +38,7 @@ from public_record.facts import Business
 from public_record.notices import DISTRICT_PATTERN, district_words
 from public_record.periods import MONTH_PATTERN, QUARTER_PATTERN, BadQuarter, Month, Quarter
 from public_record.quarterly import csv_rows, percent
-from public_record.ratings import STAR_BANDS, Rating, moved, ratings
+from public_record.ratings import STAR_BANDS, Rating, moved, next_star, ratings
 from public_record.scorecards import Scorecard, scorecards
 from public_record.store import get_notice, get_published, list_published, load_history, notice_districts
 from web.charts import Bar, bar_chart
@@ -258,7 +258,13 @@ def rating_page(
     what moves it."""
     business, rated = _rated(session, party_id)
     since = last_frozen(session, party_id)
-    context = {"business": business, "rating": rated, "percent": percent, "bands": STAR_BANDS}
+    context = {
+        "business": business,
+        "rating": rated,
+        "lift": next_star(rated),
+        "percent": percent,
+        "bands": STAR_BANDS,
+    }
     if since is not None:
         quarter, then = since
         context["since"] = {"quarter": quarter, "stars": then.stars, "moved": moved(rated, then.parts)}

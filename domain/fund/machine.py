@@ -34,7 +34,7 @@ from domain.steps.spec import Apply, Bound, bind
 
 
 class FundMachine(SignedStepMachine):
-    rules = steps.RULES
+    rules = steps.FUND_RULES
     subject_kind = "fund"
 
     def __init__(

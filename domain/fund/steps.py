@@ -41,4 +41,4 @@ FUND_WITHDRAW = StepSpec(
 )
 
 FUND_STEPS: list[StepSpec[Any]] = [FUND_PLEDGE, FUND_ADVANCE, FUND_WITHDRAW]
-RULES = rule_table(FUND_STEPS)
+FUND_RULES = rule_table(FUND_STEPS)

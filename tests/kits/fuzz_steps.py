@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 from domain.case.machine import CAR_REMEDIES, RENOVATION_OUTCOMES
 from domain.case.steps import CASE_RULES, ClaimFile
 from domain.escrow.steps import ESCROW_RULES
+from domain.fund.steps import FUND_RULES
 from domain.steps.files import file_hash
 from domain.steps.spec import StepSpec
 from expert_panels.registry import SPECIALTIES
 
-RULES: dict[str, StepSpec[Any]] = ESCROW_RULES | CASE_RULES
+RULES: dict[str, StepSpec[Any]] = ESCROW_RULES | CASE_RULES | FUND_RULES
 # a claim is signed by whoever files it: the token's party (api/routes/cases.py)
 CLAIM = StepSpec("claim.file", frozenset(), ClaimFile, "File a case")
 BOUND_AMOUNTS = [0, 1, 10**13, 10**13 + 1, 10**14, 2**63 - 1, 2**63, -1]

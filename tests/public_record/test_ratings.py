@@ -15,6 +15,7 @@ from public_record.ratings import (
     MIN_SAMPLE,
     frozen,
     moved,
+    next_star,
     rating,
     ratings,
     release_score,
@@ -213,3 +214,43 @@ def test_a_frozen_rating_reads_back_and_says_what_moved_since():
         ("decisions", 0.95, 0.75),
         ("mediation", None, 0.417),  # a part that did not apply then
     ]
+
+
+def test_a_dealer_one_complaint_down_is_told_how_many_clean_engagements_raise_a_star():
+    """0.75 with one of five engagements decided against it: 15 more without a complaint decided
+    against it reach 0.90, the fifth star; 14 do not."""
+    rated = rating(*dealer(5, "for_consumer"))
+    lift = next_star(rated)
+    assert lift is not None and (lift.name, lift.stars, lift.needed) == ("decisions", 5, 15)
+    assert rating(*dealer(20, "for_consumer")).stars == 5
+    assert rating(*dealer(19, "for_consumer")).stars == 4
+
+
+def test_a_contractor_is_told_the_part_that_must_rise_least_and_it_gives_the_star():
+    """Three stars: four more clean engagements (the decisions score must rise least) give the
+    fourth, three do not."""
+    contractor = card(escrows=10, inspected=20, first_pass=12, releases=10, median_days=20.0)
+    rated = rating(contractor, [], 10)
+    lift = next_star(rated)
+    assert (
+        rated.stars == 3 and lift is not None and (lift.name, lift.stars, lift.needed) == ("decisions", 4, 4)
+    )
+    assert (rating(contractor, [], 14).stars, rating(contractor, [], 13).stars) == (4, 3)
+
+
+def test_a_slow_releaser_is_told_the_median_that_gives_the_fifth_star():
+    contractor = card(escrows=30, inspected=40, first_pass=36, releases=10, median_days=20.0)
+    rated = rating(contractor, [], 30)
+    lift = next_star(rated)
+    assert rated.stars == 4 and lift is not None and (lift.name, lift.stars) == ("release", 5)
+    faster = rating(replace(contractor, median_days_to_release=Figure(lift.needed, 10)), [], 30)
+    slower = rating(replace(contractor, median_days_to_release=Figure(lift.needed + 0.1, 10)), [], 30)
+    assert (faster.stars, slower.stars) == (5, 4)
+
+
+def test_no_lift_at_five_stars_before_any_or_when_no_single_part_can():
+    assert next_star(rating(*dealer(5))) is None  # five stars
+    assert next_star(rating(*dealer(4))) is None  # not yet rated
+    contractor = card(escrows=12, inspected=40, first_pass=34, releases=30, median_days=5.0)
+    worked = rating(contractor, complaints("settled", "withdrawn", "split"), 12)
+    assert next_star(worked) is None  # docs/RATINGS.md's example: only mediation could, and it is not a lift
