@@ -15,7 +15,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from activities.types import EscrowDecisionInput, EscrowDecisionResult
-from db.keys import councils_for, events_of
+from db.keys import council_keys, events_of
 from domain.steps.signing import SignedStep
 from workflows.escrow_types import STEP_REJECTED, StepInput, escrow_workflow_id
 
@@ -28,13 +28,14 @@ class EscrowLinkActivities:
         self._engine = engine
 
     def _keys(self, step: SignedStep) -> StepInput:
-        """The step with its signer's key events (and the council a recovery among them needs)."""
+        """The step with its signer's key events and the council as it is now (a member who joined
+        after the escrow started may have signed it)."""
         signer = step.envelope.get("signer")
         if not isinstance(signer, str):
             return StepInput(step)  # the escrow refuses the envelope itself
         with Session(self._engine) as session:
             events = events_of(session, signer)
-            return StepInput(step, events, councils_for(session, events))
+            return StepInput(step, events, council_keys(session))
 
     @activity.defn
     async def apply_escrow_decision(self, input: EscrowDecisionInput) -> EscrowDecisionResult:

@@ -45,9 +45,6 @@ class Process:
     workflow_id: Callable[[str], str]
     run: Any  # the workflow's run method, for typed handles
     submit_step: Any  # its update that takes a StepInput (a signed step and its signer's key events)
-    # every step goes with the council as the API knows it now: a fund outlives many a clerk, and
-    # checks its council members against this list too (domain/fund/machine.py)
-    sends_council: bool = False
 
     def handle(self, client: Client, subject_id: str) -> WorkflowHandle[Any, Any]:
         return client.get_workflow_handle_for(self.run, self.workflow_id(subject_id))
@@ -55,7 +52,7 @@ class Process:
 
 ESCROW = Process("escrow", escrow_workflow_id, EscrowWorkflow.run, EscrowWorkflow.submit_step)
 CASE = Process("case", case_workflow_id, CaseWorkflow.run, CaseWorkflow.submit_step)
-FUND = Process("fund", fund_workflow_id, FundWorkflow.run, FundWorkflow.submit_step, sends_council=True)
+FUND = Process("fund", fund_workflow_id, FundWorkflow.run, FundWorkflow.submit_step)
 
 
 def refused(exc: StepRejected, status: int | None = None) -> ApiError:

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from client.keys import PartyKey
 from domain.case.state import CasePhase
 from domain.steps.rejections import RejectionKind
 from domain.steps.signing import SignedStep
-from tests.kits.dispute_kit import DISPUTED, BranchKit
+from tests.kits.dispute_kit import DISPUTED, BranchKit, machine_state
 
 INVALID, FORBIDDEN, CONFLICT = RejectionKind.INVALID, RejectionKind.FORBIDDEN, RejectionKind.CONFLICT
 SKEW = timedelta(minutes=15)
@@ -173,3 +174,26 @@ def test_accepted_steps_form_a_hash_chain_from_the_terms():
     second = kit.step("respondent", "answer.submit", {"text": "a"})
     assert [e.prev_hash for e in kit.m.trail] == [genesis, first]
     assert kit.m.trail_head == second and [e.signer_role for e in kit.m.trail] == ["council", "respondent"]
+
+
+def test_a_council_member_who_joined_after_the_case_was_filed_signs_with_the_council_sent_along():
+    """Not in the case's list: refused alone, accepted when the API's council names the member,
+    and then kept by the case, which needs the list no more."""
+    kit = BranchKit()
+    newcomer = PartyKey.generate()
+    step = newcomer.sign_step(
+        action="case.accept", subject=kit.m.subject_id, signer="P-NEW-CLERK", payload={}, now=kit.now
+    )
+    kit.reject_step(step, FORBIDDEN, "not_a_party")
+    councils = {"P-NEW-CLERK": newcomer.public_key_b64}
+    before = machine_state(kit.m)
+    commit = kit.m.plan(step, kit.now, councils=councils)
+    assert machine_state(kit.m) == before, "planning remembered the member already"
+    commit()
+    assert kit.m.council_keys["P-NEW-CLERK"] == newcomer.public_key_b64
+    assert kit.m.trail[-1].signer == "P-NEW-CLERK" and kit.m.trail[-1].signer_role == "council"
+    stranger = PartyKey.generate()  # a key the council list does not hold signs nothing
+    forged = stranger.sign_step(
+        action="case.reject", subject=kit.m.subject_id, signer="P-NEW-CLERK", payload={}, now=kit.now
+    )
+    kit.reject_step(forged, FORBIDDEN, "bad_signature")

@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
-from tests.kits.flow import EscrowFlow, assert_bank_agrees
+from client.party import Party
+from domain.audit import verify_trail
+from tests.kits.flow import COUNCIL_SECRET, EscrowFlow, assert_bank_agrees
+from workflows.escrow import EscrowWorkflow
 
 TOTAL = 20_000_000  # stages 6,000,000 / 6,000,000 / 5,000,000 / 2,000,000, retention 1,000,000
 
@@ -127,3 +130,22 @@ async def test_a_cancellation_the_contractor_leaves_unanswered_becomes_a_dispute
     await assert_bank_agrees(flow)
     assert (await flow.statement())["dispute-1:refund"] == ("refund", TOTAL - 6_000_000)
     await record_history(flow.handle, "escrow_one_sided_cancellation_disputed")
+
+
+async def test_a_council_member_who_joined_after_the_escrow_began_decides_its_dispute(stack):
+    """A contract's warranty outlives many a clerk: a member registered after the escrow started
+    signs as the council (the API sends the council as it is now), and the escrow then keeps the
+    member's key, so its trail verifies offline."""
+    flow = await funded_flow(stack, total_fen=TOTAL)
+    await flow.raise_dispute(flow.owner, [1], "the waterproofing fails its water test")
+    started_with = set((await flow.handle.query(EscrowWorkflow.audit_trail))["council_keys"])
+    newcomer = await Party(stack.http, "council", "New clerk").register(enrolment_secret=COUNCIL_SECRET)
+    assert newcomer.id not in started_with
+    flow.council = newcomer
+    await flow.decide(1, "refund", refund_fen=6_000_000)
+    state = await flow.settled()
+    assert state.disputes[0].status == "decided"
+    trail = await flow.handle.query(EscrowWorkflow.audit_trail)
+    assert trail["council_keys"][newcomer.id] == newcomer.key.public_key_b64
+    assert trail["entries"][-1]["signer"] == newcomer.id
+    assert verify_trail(trail) == []

@@ -24,6 +24,7 @@ from domain.case.steps import CASE_RULES, CASE_STEPS
 from domain.escrow import steps as escrow_steps
 from domain.escrow.machine import EscrowMachine
 from domain.escrow.steps import ESCROW_RULES, ESCROW_STEPS
+from domain.fund.steps import FUND_RULES
 from domain.steps.machine import SignedStepMachine
 from domain.steps.rejections import StepRejected
 from domain.steps.spec import Bound, DispatchMismatch, StepSpec
@@ -150,7 +151,7 @@ def accepted_steps() -> list[tuple[str, dict[str, Any]]]:
 def test_every_payload_a_recorded_history_accepted_is_still_accepted():
     steps = accepted_steps()
     assert len(steps) > 100 and {e["action"] for _, e in steps} >= {"contract.sign", "case.accept"}
-    rules = ESCROW_RULES | CASE_RULES
+    rules = ESCROW_RULES | CASE_RULES | FUND_RULES
     refused = []
     for history, envelope in steps:
         carried = envelope["payload"].get("escrow_step")  # a case hands the escrow a step it carries

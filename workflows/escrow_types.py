@@ -30,7 +30,8 @@ class StepInput:
 
     step: SignedStep
     keys: list[SignedStep] = field(default_factory=list)
-    # every council member's registration key, sent when `keys` hold a recovery (db.keys.councils_for)
+    # every council member's registration key, as the API knows them now (db.keys.council_keys): a
+    # member who joined after the process started signs as one (SignedStepMachine.council_key)
     councils: dict[str, str] = field(default_factory=dict)
 
 

@@ -5,6 +5,7 @@ the numbers in the path) and that every file it names is in the evidence store
 (api/evidence_named.py); who may sign what, and when, is the workflow's call,
 made in its update validator so a refused step never enters history. The step goes with its
 signer's stored key events (db/keys.py), against which the workflow checks the signature, and
+the council as it is now (a member who joined after the process started signs as one), and
 the key that signed an accepted step is marked used on the party's device list. Escrows
 and dispute cases get their endpoints from the same code, each from its step
 declarations (domain/escrow/steps.py, domain/case/steps.py): path, summary, and a
@@ -31,7 +32,7 @@ from api.idempotency import BusinessKey, header_key, idempotency_header
 from api.models import SignedStepIn, StepAccepted
 from api.stale_timestamp import STALE_TIMESTAMP, stale_timestamp
 from db import crud
-from db.keys import council_keys, councils_for, events_of, signing_key, touch
+from db.keys import council_keys, events_of, signing_key, touch
 from db.models import Party, utcnow
 from db.request_records import get_request_record, record_request
 from domain.canonical import canonical_json
@@ -150,7 +151,7 @@ def _endpoint(process: Process, spec: StepSpec[Any]) -> Any:
         if first is not None:
             return first
         keys = [] if party is None else events_of(session, party.id)
-        councils = council_keys(session) if process.sends_council else councils_for(session, keys)
+        councils = council_keys(session)  # a member who joined after the process started signs too
         release_connection(session)
         try:
             receipt = await execute(

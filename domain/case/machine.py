@@ -262,8 +262,8 @@ class CaseMachine(SignedStepMachine):
         for role, party in ((CLAIMANT, self.terms.claimant), (RESPONDENT, self.terms.respondent)):
             if party.party_id == party_id:
                 return role, party.public_key
-        if party_id in self.council_keys:
-            return COUNCIL, self.council_keys[party_id]
+        if (key := self.council_key(party_id)) is not None:
+            return COUNCIL, key
         seat = self._seat_of_party(party_id)
         if seat is not None:
             return EXPERT, seat.public_key
@@ -799,7 +799,7 @@ class CaseMachine(SignedStepMachine):
 
     def _escrow_step(self, raw: dict[str, Any]) -> SignedStep:
         """The council's `dispute.decide` for the escrow must say exactly what was concluded here."""
-        step, envelope = self._signed_escrow_step(raw, self.council_keys, "a council member")
+        step, envelope = self._signed_escrow_step(raw, self.council_now(), "a council member")
         expected = asdict(self.escrow_decision())
         said = {k: envelope.payload.get(k, 0) for k in expected}
         if envelope.action != "dispute.decide" or said != expected:

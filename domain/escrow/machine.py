@@ -287,8 +287,8 @@ class EscrowMachine(SignedStepMachine):
         ):
             if party.party_id == party_id:
                 return role, party.public_key
-        if party_id in self.council_keys:
-            return COUNCIL, self.council_keys[party_id]
+        if (key := self.council_key(party_id)) is not None:
+            return COUNCIL, key
         raise forbidden("not_a_party", "the signer is not a party to this escrow")
 
     # -- contract

@@ -9,12 +9,10 @@ for the consumer was not complied with in time hands the fund an `AdvanceClaim`
 consumer, at most the decision" is the case machine's, and the fund adds its own: at most what it
 holds, once per case.
 
-The council list: a fund lives as long as its business, and the council changes meanwhile, so a
-step is checked against the council as the API knows it now (sent with each step) besides the
-members the fund was opened with; a member who signs is remembered, so the trail names their key.
+The council list: a fund lives as long as its business, and the council changes meanwhile: a step
+is checked against the council as the API knows it now as well (`SignedStepMachine.council_key`).
 """
 
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
@@ -27,9 +25,8 @@ from domain.fund.state import FundLedger, FundMovement, FundMovementKind, FundSt
 from domain.fund.terms import CLAIM_HOLD_DAYS, AdvanceClaim, FundTerms
 from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.roles import Role
-from domain.steps.machine import Commit, SignedStepMachine
+from domain.steps.machine import SignedStepMachine
 from domain.steps.rejections import conflict, duplicate, forbidden, invalid
-from domain.steps.signing import SignedStep
 from domain.steps.spec import Apply, Bound, bind
 
 
@@ -53,7 +50,6 @@ class FundMachine(SignedStepMachine):
         self.movements: list[FundMovement] = []
         self.deposits: dict[str, int] = {}
         self.claims: dict[str, AdvanceClaim] = {}
-        self._councils_now: Mapping[str, str] = {}
 
     @property
     def fund_id(self) -> str:
@@ -195,30 +191,6 @@ class FundMachine(SignedStepMachine):
             )
 
     # ----------------------------------------------------------------- steps
-    def plan(
-        self,
-        step: SignedStep,
-        now: datetime,
-        keys: Sequence[SignedStep] = (),
-        councils: Mapping[str, str] | None = None,
-    ) -> Commit:
-        """As every process's, with `councils` (the council as the API knows it now) also naming who
-        may sign as a council member (see the module's docstring)."""
-        self._councils_now = councils or {}
-        try:
-            commit = super().plan(step, now, keys, councils)
-        finally:
-            self._councils_now = {}
-        known = dict(councils or {})
-
-        def remembered() -> str:
-            signer = str(step.envelope.get("signer"))
-            if signer in known and signer not in self.council_keys:
-                self.council_keys[signer] = known[signer]
-            return commit()
-
-        return remembered
-
     def _handlers(self) -> list[Bound]:
         return [
             bind(steps.FUND_PLEDGE, self._plan_pledge),
@@ -230,8 +202,7 @@ class FundMachine(SignedStepMachine):
         business = self.terms.business
         if party_id == business.party_id:
             return self.terms.business_role, business.public_key
-        key = self.council_keys.get(party_id) or self._councils_now.get(party_id)
-        if key is not None:
+        if (key := self.council_key(party_id)) is not None:
             return Role.COUNCIL, key
         raise forbidden("not_a_party", "the signer is neither this fund's business nor a council member")
 

@@ -92,6 +92,7 @@ class SignedStepMachine:
         # the keys of each party whose key events the process learned (the others hold their root)
         self.rings: dict[str, KeyRing] = {}
         self._planning: KeyRing | None = None  # the signer's ring while its step is planned
+        self._councils_now: dict[str, str] = {}  # the council as the API sent it, while a step is planned
         self.genesis_hash = genesis_hash
         self.max_skew = max_skew
         self.alerts: list[Alert] = []
@@ -112,7 +113,21 @@ class SignedStepMachine:
     ) -> Commit:
         """Check a signed step completely, against the signer's keys once its key events `keys`
         (all of them, in order: those applied already are skipped) are applied; return the commit
-        that applies the events and the step. `councils`: see `_learn`."""
+        that applies the events and the step. `councils`: the council as the API knows it now (see
+        `_learn` and `council_key`)."""
+        self._councils_now = dict(councils or {})
+        try:
+            return self._plan(step, now, keys, councils)
+        finally:
+            self._councils_now = {}
+
+    def _plan(
+        self,
+        step: SignedStep,
+        now: datetime,
+        keys: Sequence[SignedStep],
+        councils: Mapping[str, str] | None,
+    ) -> Commit:
         try:
             envelope = parse_envelope(step.envelope)
         except EnvelopeError as exc:
@@ -139,8 +154,12 @@ class SignedStepMachine:
         finally:
             self._planning = None
 
+        joined = self._councils_now.get(envelope.signer) if role == Role.COUNCIL else None
+
         def commit() -> str:
             self.nonces.add(envelope.nonce)
+            if joined is not None:  # a member who joined after the process started: remembered
+                self.council_keys.setdefault(envelope.signer, joined)
             learned.commit()
             entry = self._append_trail(step, envelope.action, envelope.signer, role)
             apply()
@@ -172,6 +191,18 @@ class SignedStepMachine:
             return self.trail_head
 
         return commit
+
+    def council_key(self, party_id: str) -> str | None:
+        """A council member's registration key: from the list the process started with (and the
+        members it met since), else from the council as the API knows it now, sent with the step
+        being planned. A process outlives many a clerk (an escrow's warranty runs for years, a fund
+        as long as its business): a member who joined later signs as one, and once a step of theirs
+        is applied the process keeps their key, so its trail names it and verifies offline."""
+        return self.council_keys.get(party_id) or self._councils_now.get(party_id)
+
+    def council_now(self) -> dict[str, str]:
+        """Every council member's key this step may be checked against (see `council_key`)."""
+        return {**self._councils_now, **self.council_keys}
 
     def holds_key(self, party_id: str, root: str, step: SignedStep) -> bool:
         """Whether `step` (one carried inside a payload, such as a case's escrow step) is signed
