@@ -7,7 +7,7 @@ owner's or council's token; a valid HMAC for the bank webhook; the admin token a
 bank) and once without, whatever its method: the JSON policy at the edge
 (config/json_policy.py) answers before any route is chosen. Each answer must be a 4xx
 with the error shape, and afterwards nothing may differ: every row of every table of
-both databases, escrow A's and case C's state and history length, and the workflows
+both databases, escrow A's, case C's and fund F's state and history length, and the workflows
 on the stack's task queue (contents compared, not counts).
 
 `PAYLOADS` is a list so that classes can be added: one the edge refuses names its
@@ -35,6 +35,8 @@ from workflows.case import CaseWorkflow
 from workflows.case_types import case_workflow_id
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
+from workflows.fund import FundWorkflow
+from workflows.fund_types import fund_workflow_id
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def table_contents(url: str) -> dict[str, list[str]]:
 async def everything(stack: Stack, world: World) -> dict[str, Any]:
     escrow = stack.temporal.get_workflow_handle(escrow_workflow_id(world.flow.escrow_id))
     case = stack.temporal.get_workflow_handle(case_workflow_id(world.case_id))
+    fund = stack.temporal.get_workflow_handle(fund_workflow_id(world.fund_id))
     queue = stack.settings.temporal_task_queue
     return {
         "api_rows": table_contents(stack.settings.app_database_url()),
@@ -140,6 +143,8 @@ async def everything(stack: Stack, world: World) -> dict[str, Any]:
         "escrow_history": (await escrow.describe()).raw_description.workflow_execution_info.history_length,
         "case": await case.query(CaseWorkflow.snapshot),
         "case_history": (await case.describe()).raw_description.workflow_execution_info.history_length,
+        "fund": await fund.query(FundWorkflow.snapshot),
+        "fund_history": (await fund.describe()).raw_description.workflow_execution_info.history_length,
         "workflows": sorted(
             [
                 (w.id, w.run_id, str(w.status))
@@ -199,14 +204,15 @@ async def test_every_api_endpoint_refuses_every_hostile_body_and_nothing_changes
     def credential(op: Operation, body: bytes) -> dict[str, str]:
         if op.path == "/webhooks/bank":  # its HMAC is its only credential
             return {"X-Bank-Signature": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()}
-        councils = ("/experts", "/council", "/key-recoveries", "/businesses", "/warnings")
+        councils = ("/experts", "/council", "/key-recoveries", "/businesses", "/warnings", "/funds")
         return world.token_headers("council" if op.path.startswith(councils) else "owner")
 
     def fill(template: str) -> str:
         return template.format(
             escrow_id=world.flow.escrow_id,
             case_id=world.case_id,
-            subject_id=world.case_id if template.startswith("/cases/") else world.flow.escrow_id,
+            subject_id=world.subject_of(template),
+            fund_id=world.fund_id,
             number=1,
             expert_id="EXP-NO-SUCH-EXPERT",
             token_id="no-such-token",

@@ -342,13 +342,6 @@ async def world(stack):
     await retire_enrolled(stack)  # C's experts leave the registry's draws with this module
 
 
-def subject_of(world: World, template: str) -> str:
-    """The process a step route's {subject_id} names: case C, the dealer's fund, or escrow A."""
-    if template.startswith("/cases/"):
-        return world.case_id
-    return world.fund_id if template.startswith("/funds/") else world.flow.escrow_id
-
-
 async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     """One request per (endpoint, caller), built to stop right after the authorization decision."""
     method, template = operation.split(" ")
@@ -364,7 +357,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     path = template.format(
         escrow_id=escrow_id,
         case_id=case_id,
-        subject_id=subject_of(world, template),
+        subject_id=world.subject_of(template),
         fund_id=world.fund_id,
         number=NO_SUCH_NUMBER,
         expert_id="EXP-NO-SUCH-EXPERT",
@@ -384,7 +377,7 @@ async def probe(world: World, operation: str, caller: str) -> httpx.Response:
     )
     headers = world.token_headers(caller)
     if template in STEP_ACTIONS:
-        subject = subject_of(world, template)
+        subject = world.subject_of(template)
         payload = dict(PROBE)
         if template in NUMBER_FIELDS:
             payload[NUMBER_FIELDS[template]] = NO_SUCH_NUMBER

@@ -79,6 +79,12 @@ class World:
             return {"Authorization": "Bearer not-a-registered-token"}
         return self.parties[caller].auth
 
+    def subject_of(self, template: str) -> str:
+        """The process a route's {subject_id} names: case C, the dealer's fund, or escrow A."""
+        if template.startswith("/cases/"):
+            return self.case_id
+        return self.fund_id if template.startswith("/funds/") else self.flow.escrow_id
+
     def rightful(self, subject: str) -> str:
         """Whose id a forged signature claims: the owner's on escrow A, the dealer's on its fund,
         the buyer's on case C."""
