@@ -18,7 +18,7 @@ from cli.publish import run_publish
 from db.models import utcnow
 from domain import credit_code
 from domain.calendar import SHANGHAI
-from public_record.notices import by_district, district_of, unplaced
+from public_record.notices import by_district, district_of, district_words, unplaced
 from public_record.periods import Quarter
 from public_record.quarterly import ListedBusiness, list_document, percent
 from public_record.store import get_notice
@@ -91,7 +91,7 @@ async def test_each_district_gets_its_businesses_and_only_them_with_the_web_list
             assert business["party_id"] not in text
             if business["credit_code"]:
                 assert business["credit_code"] not in text
-        assert district in text
+        assert district_words(district).zh in text  # named, e.g. 广西壮族自治区桂林市（450300）
         published_on = utcnow().astimezone(SHANGHAI).date()  # the fixture published it just now
         assert published_on.isoformat() in text
         assert (published_on + timedelta(days=365)).isoformat() in text  # no later than: the list's year
@@ -105,7 +105,7 @@ async def test_the_quarter_page_links_each_notice_in_the_readers_language(
 ) -> None:
     chinese = unescape((await stack.http.get(f"/public/quarters/{QUARTER}")).text)
     english = unescape((await stack.http.get(f"/public/quarters/{QUARTER}", params={"lang": "en"})).text)
-    assert "浙江省 330100" in chinese and "Zhejiang 330100" in english
+    assert "浙江省杭州市（330100）" in chinese and "Zhejiang, 杭州市 (330100)" in english
     links = re.findall(r'href="(/public/quarters/[^"]+\.pdf)"', chinese)
     assert links == [f"/public/quarters/{QUARTER}/notices/{d}.pdf" for d in (HANGZHOU, GUILIN)]
     for link in links:
@@ -141,6 +141,21 @@ async def test_publishing_again_keeps_the_notices_as_they_were(
         after = {d: get_notice(session=session, quarter=QUARTER, district=d) for d in (GUILIN, HANGZHOU)}
         assert {d: (row.pdf, row.made_at) for d, row in after.items() if row is not None} == kept
     assert kept.keys() == {GUILIN, HANGZHOU}
+
+
+@pytest.mark.parametrize(
+    ("district", "zh", "en"),
+    [
+        ("450300", "广西壮族自治区桂林市（450300）", "Guangxi, 桂林市 (450300)"),
+        ("450321", "广西壮族自治区阳朔县（450321）", "Guangxi, 阳朔县 (450321)"),  # "[1981-]" dropped
+        ("110103", "北京市崇文区（110103）", "Beijing, 崇文区 (110103)"),  # abolished in 2010: still named
+        ("450000", "广西壮族自治区（450000）", "Guangxi (450000)"),  # the province's own office
+        ("459999", "广西壮族自治区（459999）", "Guangxi (459999)"),  # a code the table does not know
+    ],
+)
+def test_a_district_is_named_by_its_province_its_city_or_county_and_its_code(district, zh, en) -> None:
+    words = district_words(district)
+    assert (words.zh, words.en) == (zh, en)
 
 
 def test_a_business_without_a_verified_code_is_on_no_district_notice() -> None:
