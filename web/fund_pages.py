@@ -1,0 +1,100 @@
+"""The advance-compensation pages (docs/ADVANCE_COMPENSATION.md): a business's own fund, and the
+council's list of every fund with the overdue cases each may still pay.
+
+`/my/fund` reads the fund from its workflow (like `GET /funds/{id}`), so the page reloaded after a
+pledge shows it; the council's list reads the read model, one query for every fund. Every change is
+the JSON API's: static/funds.js opens the fund (POST /funds as the signed-in business) and signs
+`fund.pledge`, `fund.withdraw` or `fund.advance` with the reader's own key, and the API checks it.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
+from starlette.responses import HTMLResponse
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.gateway import FUND, query
+from api.routes.funds import fund_deposit
+from db import crud, funds
+from db.models import Party
+from domain.fund.snapshot import FundSnapshot
+from domain.fund.state import FundMovementKind
+from domain.fund.steps import FUND_ADVANCE, FUND_PLEDGE, FUND_WITHDRAW
+from domain.fund.terms import fund_id_of
+from domain.steps.spec import StepSpec
+from web.access import PageRefused, PageRoute, require_roles
+from web.case_reads import problem_page
+from web.templating import form_key, render
+from workflows.fund import FundWorkflow
+
+router = APIRouter(tags=["pages"], include_in_schema=False, route_class=PageRoute)
+
+Business = Annotated[Party, Depends(require_roles("contractor", "dealer"))]
+CouncilMember = Annotated[Party, Depends(require_roles("council"))]
+# what static/funds.js says: a refusal's lead, an amount it cannot read, a key this device lacks
+WORDS = ["error.step", "error.amount", "errors.no_key_here"]
+
+
+def step_url(fund_id: str, spec: StepSpec[Any]) -> str:
+    """Where a fund's signed step is posted: its declared route under the fund (domain/fund/steps.py)."""
+    return f"/funds/{fund_id}{spec.path}"
+
+
+def names_of(session: Session, party_ids: set[str]) -> dict[str, str]:
+    return {p.id: p.display_name for p in crud.list_parties(session=session, ids=sorted(party_ids))}
+
+
+async def own_fund(request: Request, party: Party) -> FundSnapshot | None:
+    """The business's fund as its workflow holds it, None if it never opened one."""
+    try:
+        snapshot: FundSnapshot = await query(
+            request.app.state.temporal, FUND, fund_id_of(party.id), FundWorkflow.snapshot
+        )
+        return snapshot
+    except ApiError as error:
+        if error.code == "fund_not_found":
+            return None
+        raise PageRefused(problem_page(request, error)) from None
+
+
+@router.get("/my/fund", response_class=HTMLResponse)
+async def my_fund(
+    request: Request, party: Business, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
+) -> HTMLResponse:
+    """The business's fund: its pledge, where to pay, the ledger, the advances it paid and the
+    overdue cases that may still call on it; or, before it is opened, what it is and how to open it."""
+    fund = await own_fund(request, party)
+    context: dict[str, object] = {"party": party, "fund": fund, "page_words": WORDS}
+    if fund is not None:
+        advances = [m for m in fund.movements if m.kind == FundMovementKind.ADVANCE]
+        context |= {
+            "deposit": fund_deposit(fund, settings),
+            "advances": advances,
+            "waiting": [c for c in fund.claims if not c.advanced],
+            "names": names_of(session, {m.beneficiary for m in advances}),
+            "pledge_url": step_url(fund.fund_id, FUND_PLEDGE),
+            "withdraw_url": step_url(fund.fund_id, FUND_WITHDRAW),
+            "form_key": form_key,
+        }
+    return render(request, "party/fund.html", context)
+
+
+@router.get("/council/funds", response_class=HTMLResponse)
+def council_funds(request: Request, member: CouncilMember, session: SessionDep) -> HTMLResponse:
+    """Every fund, those owing most first, each with an advance form for every overdue case it has
+    not yet paid (prefilled with what the decision gives the consumer)."""
+    listed = [(row, funds.fund_snapshot(row)) for row in funds.list_funds(session=session)]
+    waiting = {row.fund_id: [c for c in fund.claims if not c.advanced] for row, fund in listed}
+    people = {row.business_id for row, _ in listed} | {c.claimant_id for cs in waiting.values() for c in cs}
+    context = {
+        "party": member,
+        "funds": listed,
+        "waiting": waiting,
+        "names": names_of(session, people),
+        "advance_path": FUND_ADVANCE.path,
+        "form_key": form_key,
+        "page_words": WORDS,
+    }
+    return render(request, "council/funds.html", context)
