@@ -7,6 +7,7 @@ the JSON API's: static/funds.js opens the fund (POST /funds as the signed-in bus
 `fund.pledge`, `fund.withdraw` or `fund.advance` with the reader's own key, and the API checks it.
 """
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -82,12 +83,18 @@ async def my_fund(
 
 
 @router.get("/council/funds", response_class=HTMLResponse)
-def council_funds(request: Request, member: CouncilMember, session: SessionDep) -> HTMLResponse:
+async def council_funds(
+    request: Request, member: CouncilMember, session: SessionDep, temporal: TemporalDep
+) -> HTMLResponse:
     """Every fund, those owing most first, each with an advance form for every overdue case it has
-    not yet paid (prefilled with what the decision gives the consumer)."""
-    listed = [(row, funds.fund_snapshot(row)) for row in funds.list_funds(session=session)]
-    waiting = {row.fund_id: [c for c in fund.claims if not c.advanced] for row, fund in listed}
-    people = {row.business_id for row, _ in listed} | {c.claimant_id for cs in waiting.values() for c in cs}
+    not yet paid (prefilled with what the decision gives the consumer). The list is the read model's;
+    a fund with a case waiting is read from its workflow, so the page reloaded after an advance no
+    longer offers it (the read model learns of it a moment later)."""
+    rows = funds.list_funds(session=session)
+    listed = await asyncio.gather(*(fresh(temporal, funds.fund_snapshot(row)) for row in rows))
+    waiting = {fund.fund_id: [c for c in fund.claims if not c.advanced] for fund in listed}
+    people = {f.business_id for f in listed} | {m.beneficiary for f in listed for m in f.movements}
+    people |= {c.claimant_id for claims in waiting.values() for c in claims}
     context = {
         "party": member,
         "funds": listed,
@@ -98,3 +105,11 @@ def council_funds(request: Request, member: CouncilMember, session: SessionDep) 
         "page_words": WORDS,
     }
     return render(request, "council/funds.html", context)
+
+
+async def fresh(temporal: TemporalDep, stored: FundSnapshot) -> FundSnapshot:
+    """The fund as its workflow holds it if a case waits on it, else as the read model stored it."""
+    if all(c.advanced for c in stored.claims):
+        return stored
+    snapshot: FundSnapshot = await query(temporal, FUND, stored.fund_id, FundWorkflow.snapshot)
+    return snapshot

@@ -77,6 +77,8 @@ async def test_a_dealer_pledges_and_the_council_pays_an_overdue_case_in_advance(
     await form.locator("input[name=amount]").fill("6,000")
     async with desk.expect_navigation():
         await form.locator("button[type=submit]").click()
+    await expect(form).to_have_count(0)  # paid: the page no longer offers it
+    await expect(desk.locator(f"#fund-{fund_id} .advances")).to_contain_text(f"{case_id}：¥6,000.00")
     await screenshot(desk, "phone-council-funds")
 
     paid = await eventually(

@@ -82,6 +82,8 @@ MAIN_PAGES = {
     "/bank/ledger",
     "/association/businesses",
     "/public/ratings/{party_id}",
+    "/my/fund",
+    "/council/funds",
 }
 # Opens every <details>, so what a tap would unfold is checked too.
 OPEN_FOLDS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
