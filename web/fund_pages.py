@@ -12,11 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
+from api.deposit_instructions import deposit_qr_text
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.gateway import FUND, query
+from api.qr import qr_svg
 from api.routes.funds import fund_deposit
 from db import crud, funds
 from db.models import Party
@@ -80,6 +82,18 @@ async def my_fund(
             "form_key": form_key,
         }
     return render(request, "party/fund.html", context)
+
+
+@router.get("/my/fund/deposit-qr.svg", response_class=Response)
+async def fund_deposit_qr(
+    request: Request, party: Business, settings: SettingsDep, temporal: TemporalDep
+) -> Response:
+    """The QR code of where to pay into the business's fund, as the escrow's deposit step has one."""
+    fund = await own_fund(request, party)
+    if fund is None:
+        raise ApiError(404, "fund_not_found", f"there is no fund {fund_id_of(party.id)}")
+    text = deposit_qr_text(fund_deposit(fund, settings))
+    return Response(qr_svg(text), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/council/funds", response_class=HTMLResponse)

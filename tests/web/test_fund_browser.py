@@ -43,6 +43,8 @@ async def test_a_dealer_pledges_and_the_council_pays_an_overdue_case_in_advance(
     await expect(page.locator("#fund-pledged")).to_contain_text("¥10,000.00")
     await expect(page.locator("#deposit-account")).to_have_text(fund_id)
     await expect(page.locator("#deposit-amount")).to_have_text("¥10,000.00")
+    qr = await page.context.request.get("/my/fund/deposit-qr.svg")
+    assert qr.ok and qr.headers["content-type"] == "image/svg+xml" and "<svg" in await qr.text()
 
     await eventually(
         lambda: pay_in(stack.bank, fund_id, dealer_id, PLEDGE, f"{fund_id}:deposit-1"),
