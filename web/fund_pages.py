@@ -85,13 +85,10 @@ async def my_fund(
 
 
 @router.get("/my/fund/deposit-qr.svg", response_class=Response)
-async def fund_deposit_qr(
-    request: Request, party: Business, settings: SettingsDep, temporal: TemporalDep
-) -> Response:
-    """The QR code of where to pay into the business's fund, as the escrow's deposit step has one."""
-    fund = await own_fund(request, party)
-    if fund is None:
-        raise ApiError(404, "fund_not_found", f"there is no fund {fund_id_of(party.id)}")
+async def fund_deposit_qr(party: Business, settings: SettingsDep, temporal: TemporalDep) -> Response:
+    """The QR code of where to pay into the business's fund, as the escrow's deposit step has one
+    (404 `fund_not_found` before the fund is opened: the gateway's answer)."""
+    fund: FundSnapshot = await query(temporal, FUND, fund_id_of(party.id), FundWorkflow.snapshot)
     text = deposit_qr_text(fund_deposit(fund, settings))
     return Response(qr_svg(text), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
