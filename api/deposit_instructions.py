@@ -1,5 +1,6 @@
 """An escrow's deposit instructions, for the API and the escrow page alike (one copy of the rule)."""
 
+from api.fund_models import FundDeposit
 from api.models import DepositInstructions
 from config.settings import Settings
 from domain.deposit_reference import deposit_reference
@@ -23,10 +24,11 @@ def deposit_instructions(snapshot: EscrowSnapshot, settings: Settings) -> Deposi
     )
 
 
-def deposit_qr_text(instructions: DepositInstructions) -> str:
-    """What the deposit step's QR code says: the bank, the account holder and account to pay into,
-    the reference to quote and the amount due, one `name: value` a line, so a banking app or a
-    person reads it alike (the bank's name, never its URL: a person pays a bank, not an API)."""
+def deposit_qr_text(instructions: DepositInstructions | FundDeposit) -> str:
+    """What the deposit step's QR code says (an escrow's, or a compensation fund's alike): the bank,
+    the account holder and account to pay into, the reference to quote and the amount due, one
+    `name: value` a line, so a banking app or a person reads it alike (the bank's name, never its
+    URL: a person pays a bank, not an API)."""
     return "\n".join(
         (
             f"bank: {instructions.bank_name}",

@@ -55,6 +55,7 @@ from web import (
     escrow_pages,
     expert_pages,
     expert_registry_pages,
+    fund_pages,
     inbox_pages,
     party_case_pages,
     party_pages,
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(recovery_pages.council_router)
     app.include_router(recovery_pages.router)
     app.include_router(warning_pages.router)
+    app.include_router(fund_pages.router)
     app.include_router(bank_pages.router)
     app.include_router(bank_pages.api_router)
     app.include_router(inbox_pages.router)

@@ -21,6 +21,7 @@ from web.case_reads import case_titles, claim_shown, mediation_of, party_names, 
 from web.case_views import CaseRow, case_row, steps_open_to
 from web.charts import Bar, bar_chart
 from web.expert_registry_pages import SCRIPT_WORDS
+from web.fund_view import case_advance
 from web.i18n import language_of, translator
 from web.server_text import reason_words, stored_alert_text
 from web.templating import render
@@ -88,6 +89,7 @@ async def case_file(
         "yours": case.waiting_for(member.id, member.role),
         "now": now,
         "reason_words": reason_words(language_of(request)),
+        "advance": case_advance(session, case),
         **await claim_shown(request, session, member, case),
     }
     return render(request, "council/case.html", context)

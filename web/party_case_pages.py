@@ -21,6 +21,7 @@ from domain.roles import Role
 from web.access import PageRefused, PageRoute
 from web.case_reads import case_titles, claim_shown, mediation_of, party_names, read_case, snapshot_of
 from web.case_views import case_row
+from web.fund_view import case_advance
 from web.party_case_forms import PARTY_STEP_WORDS, party_forms
 from web.session import SignedInParty
 from web.templating import render
@@ -82,6 +83,7 @@ async def case_file(
         "now": now,
         "page_words": PARTY_STEP_WORDS,
         "decided": current is not None and current.countersigned,
+        "advance": case_advance(session, case),
         **await claim_shown(request, session, party, case),
     }
     return render(request, "party_case/case.html", context)

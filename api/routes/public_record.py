@@ -42,6 +42,7 @@ from public_record.ratings import STAR_BANDS, Rating, moved, next_star, ratings
 from public_record.scorecards import Scorecard, scorecards
 from public_record.store import get_notice, get_published, list_published, load_history, notice_districts
 from web.charts import Bar, bar_chart
+from web.fund_view import fund_marks
 from web.i18n import language_of, translate
 from web.templating import render
 
@@ -143,6 +144,7 @@ def quarter_page(request: Request, quarter: str, session: SessionDep) -> HTMLRes
         ],
         "published_at": datetime.fromisoformat(document["published_at"]),
         "expires_at": datetime.fromisoformat(document["expires_at"]),
+        "marks": fund_marks(session, [b["party_id"] for b in document["businesses"]]),
     }
     return render(request, "public/quarter.html", context)
 
@@ -219,7 +221,14 @@ def scorecards_page(request: Request, session: SessionDep, role: Role = "contrac
         value_format=lambda v: f"{v}%",
     )
     rated = ratings(history, all_disputes(history), role)
-    context = {"cards": cards, "role": role, "chart": chart, "percent": percent, "ratings": rated}
+    context = {
+        "cards": cards,
+        "role": role,
+        "chart": chart,
+        "percent": percent,
+        "ratings": rated,
+        "marks": fund_marks(session, [card.party_id for card in cards]),
+    }
     return render(request, "public/scorecards.html", context)
 
 
@@ -264,6 +273,7 @@ def rating_page(
         "lift": next_star(rated),
         "percent": percent,
         "bands": STAR_BANDS,
+        "mark": fund_marks(session, [party_id]).get(party_id),
     }
     if since is not None:
         quarter, then = since

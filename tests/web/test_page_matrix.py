@@ -95,6 +95,13 @@ PAGES: dict[str, Callable[[str], Outcome]] = {
     # the matrix asks for a warning nobody drafted: the council is told so, others are refused first
     "/council/warnings/{warning_id}": lambda caller: 404 if caller == "council" else for_roles(set())(caller),
     "/council/businesses": for_roles({"council"}),
+    "/council/funds": for_roles({"council"}),
+    # a business's own fund: the world's dealer keeps one, the others are offered to open theirs
+    "/my/fund": for_roles({"contractor", "dealer", "other_contractor", "other_dealer"}),
+    # where to pay into it, as a QR code: the other businesses have no fund to pay into
+    "/my/fund/deposit-qr.svg": lambda caller: (
+        404 if caller in ("contractor", "other_contractor", "other_dealer") else for_roles({"dealer"})(caller)
+    ),
     "/council/delegations": for_roles({"council"}),
     "/association/businesses": for_roles({"housing_association"}),  # the world's holds a delegation
     "/expert": for_roles(EXPERTS),

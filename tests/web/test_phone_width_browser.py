@@ -6,8 +6,9 @@ over HTTP as each kind of reader, and whoever gets an HTML page (200) opens it i
 browser. `test_every_page_route_is_opened` fails for a route nobody gets a page from that is
 not named in `NOT_PAGES`. The world gives every role something to show: escrow A past a
 failed inspection with a dispute, its case R filed with photos (owner against contractor),
-car case C with its panel drawn, an escrow signed and waiting for its deposit at the bank's
-desk, a published quarter, a key recovery waiting for the council.
+car case C with its panel drawn, the dealer's compensation fund pledged, an escrow signed and
+waiting for its deposit at the bank's desk, a published quarter, a key recovery waiting for the
+council.
 
 On every page, with its folded sections opened: the document is no wider than the screen,
 every chart's text draws at least 11 px tall, no table cell is squeezed narrower than
@@ -26,6 +27,7 @@ from playwright.async_api import Page
 from sqlmodel import Session
 
 from client.case_session import CaseSession
+from client.funds import fund_step
 from public_record.periods import Quarter
 from public_record.store import publish
 from tests.kits.driver import open_page
@@ -61,6 +63,7 @@ NOT_PAGES = {
     "/my/escrows/{escrow_id}/statement.csv": "a spreadsheet download",
     "/my/statement.csv": "a spreadsheet download",
     "/my/escrows/{escrow_id}/deposit-qr.svg": "an image the deposit step shows",
+    "/my/fund/deposit-qr.svg": "an image the fund page shows",
 }
 QUARTER = "2001Q1"  # long past, so no other test's data is frozen into it; published once, kept
 # the pages screenshotted for each reader: the one it lands on and the one it works in
@@ -82,6 +85,8 @@ MAIN_PAGES = {
     "/bank/ledger",
     "/association/businesses",
     "/public/ratings/{party_id}",
+    "/my/fund",
+    "/council/funds",
 }
 # Opens every <details>, so what a tap would unfold is checked too.
 OPEN_FOLDS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
@@ -204,6 +209,8 @@ async def phone_world(stack, tmp_path_factory) -> PhoneWorld:
     with Session(stack.engine) as session:
         publish(session=session, quarter=Quarter.parse(QUARTER))
     recovery = await world.recovery_request()
+    # the dealer's fund pledges, so its page, the council's list and the public marks show figures
+    await fund_step(world.parties["dealer"], world.fund_id, "fund.pledge", {"amount_fen": 1_000_000})
     cookies = {}
     for reader in READERS[:-1]:
         cookie = await session_cookie(world.parties[reader])

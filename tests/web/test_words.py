@@ -21,6 +21,7 @@ from web.device_pages import PAIR_WORDS
 from web.escrow_pages import STEP_WORDS
 from web.expert_pages import PAGE_WORDS
 from web.expert_registry_pages import SCRIPT_WORDS as REGISTRY_WORDS
+from web.fund_pages import WORDS as FUND_WORDS
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES_DIR, messages, translate
 from web.inbox_pages import CONTACT_WORDS
 from web.party_case_forms import PARTY_STEP_WORDS
@@ -35,7 +36,7 @@ TEMPLATES = MESSAGES_DIR.parent / "templates"
 LITERAL_KEY = re.compile(r"""\bt\(\s*"([\w.\-]+[\w\-])"\s*[,)]""")  # not a prefix like t("phase." ~ x)
 SCRIPT_WORDS = {*DESK_WORDS, *CASE_STEP_WORDS, *STEP_WORDS, *PAGE_WORDS, *PARTY_STEP_WORDS, *STATEMENT_WORDS}
 SCRIPT_WORDS |= {*REGISTRY_WORDS, *(f"signin.secret.{role}" for role in SECRET_ROLES)}
-SCRIPT_WORDS |= {*BUSINESS_WORDS, *RECOVERY_DESK_WORDS}
+SCRIPT_WORDS |= {*BUSINESS_WORDS, *RECOVERY_DESK_WORDS, *FUND_WORDS}
 # a word a script asks for under another name: (asked as, message)
 SCRIPT_WORDS |= {
     key if isinstance(key, str) else key[1] for key in (*CONTACT_WORDS, *RECOVER_WORDS, *PAIR_WORDS)
