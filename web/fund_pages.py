@@ -3,8 +3,9 @@ council's list of every fund with the overdue cases each may still pay.
 
 `/my/fund` reads the fund from its workflow (like `GET /funds/{id}`), so the page reloaded after a
 pledge shows it; the council's list reads the read model, one query for every fund. Every change is
-the JSON API's: static/funds.js opens the fund (POST /funds as the signed-in business) and signs
-`fund.pledge`, `fund.withdraw` or `fund.advance` with the reader's own key, and the API checks it.
+the JSON API's: static/funds.js opens the fund (POST /funds as the signed-in business); `fund.pledge`,
+`fund.withdraw` and `fund.advance` are signed with the reader's own key once the reader confirms what
+it signs (static/steps.js), and the API checks it.
 """
 
 import asyncio
@@ -24,11 +25,12 @@ from db import crud, funds
 from db.models import Party
 from domain.fund.snapshot import FundSnapshot
 from domain.fund.state import FundMovementKind
-from domain.fund.steps import FUND_ADVANCE, FUND_PLEDGE, FUND_WITHDRAW
+from domain.fund.steps import FUND_ADVANCE, FUND_PLEDGE, FUND_STEPS, FUND_WITHDRAW
 from domain.fund.terms import fund_id_of
 from domain.steps.spec import StepSpec
 from web.access import PageRefused, PageRoute, require_roles
 from web.case_reads import problem_page
+from web.step_words import STEPS_JS_WORDS
 from web.templating import form_key, render
 from workflows.fund import FundWorkflow
 
@@ -36,8 +38,15 @@ router = APIRouter(tags=["pages"], include_in_schema=False, route_class=PageRout
 
 Business = Annotated[Party, Depends(require_roles("contractor", "dealer"))]
 CouncilMember = Annotated[Party, Depends(require_roles("council"))]
-# what static/funds.js says: a refusal's lead, an amount it cannot read, a key this device lacks
-WORDS = ["error.step", "error.amount", "errors.no_key_here"]
+# what static/steps.js says on these pages, with the words of the fund's steps and their fields
+WORDS = [
+    *STEPS_JS_WORDS,
+    *(f"action.{spec.action}" for spec in FUND_STEPS),
+    *(f"field.{spec.action}.amount_fen" for spec in FUND_STEPS),
+    "field.fund",
+    "field.case_id",
+    "field.decision_hash",
+]
 
 
 def step_url(fund_id: str, spec: StepSpec[Any]) -> str:

@@ -14,7 +14,7 @@ from client.escrow_session import eventually
 from client.funds import pay_in, read_fund
 from client.party import Party
 from domain.fund.terms import AdvanceClaim, fund_id_of
-from tests.kits.driver import open_page, register, signed_in
+from tests.kits.driver import open_page, register, sign, signed_in
 from tests.kits.flow import COUNCIL_SECRET
 from tests.kits.security_world import car_claim
 from tests.kits.staff_kit import session_cookie
@@ -38,8 +38,8 @@ async def test_a_dealer_pledges_and_the_council_pays_an_overdue_case_in_advance(
     async with page.expect_navigation():
         await page.click("#open-fund")
     await page.fill("#pledge-amount", "10,000")
-    async with page.expect_navigation():
-        await page.click("#pledge-form button[type=submit]")
+    # what is signed, in words, before it is: the step, the fund, the amount in yuan
+    await sign(page, "#pledge-form", expect_in_dialog=["先行赔付金承诺", fund_id, "承诺金额", "¥10,000.00"])
     await expect(page.locator("#fund-pledged")).to_contain_text("¥10,000.00")
     await expect(page.locator("#deposit-account")).to_have_text(fund_id)
     await expect(page.locator("#deposit-amount")).to_have_text("¥10,000.00")
@@ -74,11 +74,12 @@ async def test_a_dealer_pledges_and_the_council_pays_an_overdue_case_in_advance(
     await expect(form.locator("input[name=amount]")).to_have_value("6000.00")
     await form.locator("input[name=amount]").fill("6000.01")  # a fen above the decision: refused, in words
     await form.locator("button[type=submit]").click()
+    await desk.locator("#confirm-step button[value=sign]").click()
     await expect(desk.locator("#step-error")).to_have_attribute("data-code", "advance_above_decision")
     await expect(desk.locator("#step-error")).to_contain_text("不能超过裁决")
     await form.locator("input[name=amount]").fill("6,000")
-    async with desk.expect_navigation():
-        await form.locator("button[type=submit]").click()
+    said = ["从先行赔付金先行赔付", fund_id, case_id, "sha256:decision", "付给消费者的金额", "¥6,000.00"]
+    await sign(desk, f"#advance-{case_id}", expect_in_dialog=said)
     await expect(form).to_have_count(0)  # paid: the page no longer offers it
     await expect(desk.locator(f"#fund-{fund_id} .advances")).to_contain_text(f"{case_id}：¥6,000.00")
     await screenshot(desk, "phone-council-funds")
