@@ -17,7 +17,13 @@ from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
 from chaos.funds import PLEDGE_FEN
-from chaos.reconcile import EscrowFindings, Planned, planned_not_booked, planned_paid_twice, unreplayable
+from chaos.reconcile import (
+    EscrowFindings,
+    Planned,
+    planned_not_booked,
+    planned_paid_twice,
+    replayed_then_read,
+)
 from db import funds
 from domain.fund.snapshot import FundSnapshot
 from domain.fund.state import FundMovementKind
@@ -33,14 +39,10 @@ async def reconcile_fund(
 ) -> EscrowFindings:
     found = EscrowFindings(fund_id)
     handle = temporal.get_workflow_handle_for(FundWorkflow.run, fund_workflow_id(fund_id))
-    history = await handle.fetch_history()
-    found.problems["unreplayable_histories"] = await unreplayable(history, replayer)
-    if found.problems["unreplayable_histories"]:
-        (keep_dir / f"{fund_id}.history.json").write_text(history.to_json())
-    try:
-        snapshot = await handle.query(FundWorkflow.snapshot)
-    except (WorkflowQueryFailedError, RPCError) as exc:
-        found.problems["unreplayable_histories"].append(f"does not answer a query: {exc}")
+    snapshot: FundSnapshot | None = await replayed_then_read(
+        handle, FundWorkflow.snapshot, found, replayer, keep_dir
+    )
+    if snapshot is None:
         return found
     found.phase = f"fund {snapshot.status.value}"
     ledger = snapshot.ledger

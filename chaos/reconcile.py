@@ -32,7 +32,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory, WorkflowQueryFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowHistory,
+    WorkflowQueryFailedError,
+)
 from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
@@ -127,19 +133,11 @@ async def reconcile(
 async def reconcile_one(
     escrow_id: str, *, temporal: Client, bank: BankClient, engine: Engine, replayer: Replayer, keep_dir: Path
 ) -> EscrowFindings:
-    """The verdicts on one escrow. A history that does not replay is kept in `keep_dir` to be
-    studied, and its workflow may not answer a query (the worker must replay it to): then only
-    that verdict is given, as the rest would need the state it cannot tell."""
+    """The verdicts on one escrow (`replayed_then_read` says what an unreplayable one gets)."""
     found = EscrowFindings(escrow_id)
     handle = temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
-    history = await handle.fetch_history()
-    found.problems["unreplayable_histories"] = await unreplayable(history, replayer)
-    if found.problems["unreplayable_histories"]:
-        (keep_dir / f"{escrow_id}.history.json").write_text(history.to_json())
-    try:
-        snapshot = await handle.query(EscrowWorkflow.snapshot)
-    except (WorkflowQueryFailedError, RPCError) as exc:
-        found.problems["unreplayable_histories"].append(f"does not answer a query: {exc}")
+    snapshot = await replayed_then_read(handle, EscrowWorkflow.snapshot, found, replayer, keep_dir)
+    if snapshot is None:
         return found
     found.phase = snapshot.phase.value
     found.completed = (
@@ -155,6 +153,23 @@ async def reconcile_one(
     found.problems["unbalanced"] = unbalanced(snapshot, balance)
     found.problems["mismatched_projections"] = mismatched_projection(snapshot, projection)
     return found
+
+
+async def replayed_then_read(
+    handle: WorkflowHandle[Any, Any], snapshot: Any, found: EscrowFindings, replayer: Replayer, keep_dir: Path
+) -> Any:
+    """The workflow's history replayed (one that does not is kept in `keep_dir` to be studied), then
+    its `snapshot` query answered; None when it cannot answer (the worker must replay it to), with
+    that verdict in `found`, as the rest would need the state it cannot tell."""
+    history = await handle.fetch_history()
+    found.problems["unreplayable_histories"] = await unreplayable(history, replayer)
+    if found.problems["unreplayable_histories"]:
+        (keep_dir / f"{found.escrow_id}.history.json").write_text(history.to_json())
+    try:
+        return await handle.query(snapshot)
+    except (WorkflowQueryFailedError, RPCError) as exc:
+        found.problems["unreplayable_histories"].append(f"does not answer a query: {exc}")
+        return None
 
 
 async def unreplayable(history: WorkflowHistory, replayer: Replayer) -> list[str]:

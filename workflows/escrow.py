@@ -13,7 +13,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey, VersioningBehavior
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         EscrowOutcome,
         StepReceipt,
     )
+    from workflows.movements import settle_movements
     from workflows.projection_cursor import ProjectionCursor
     from workflows.rejections import rejection_error
     from workflows.step_updates import StepUpdates
@@ -162,21 +163,7 @@ class EscrowWorkflow(StepUpdates):
             self._machine.on_time(workflow.now())
 
     async def _settle_movements(self) -> None:
-        while pending := self._machine.pending_movements():
-            movement = pending[0]
-            try:
-                receipt = await workflow.execute_activity_method(
-                    BankActivities.execute_movement,
-                    self._movement_input(movement),
-                    **MONEY,
-                )
-            except ActivityError as exc:
-                cause = exc.cause
-                if not isinstance(cause, ApplicationError) or cause.type != "BankRejected":
-                    raise
-                self._machine.movement_failed(movement.key, cause.message, workflow.now())
-                continue
-            self._machine.movement_done(movement.key, receipt.tx_id)
+        await settle_movements(self._machine, self._movement_input)
 
     def _movement_input(self, movement: Movement) -> MovementInput:
         terms = self._machine.terms

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import VersioningBehavior
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     import cryptography.exceptions  # noqa: F401  (see workflows/escrow.py)
@@ -28,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.catch_up import attempt, sleep_until_work_or
     from workflows.escrow_types import DepositConfirmation, StepReceipt
     from workflows.fund_types import FundInput
+    from workflows.movements import settle_movements
     from workflows.projection_cursor import ProjectionCursor
     from workflows.rejections import rejection_error
     from workflows.step_updates import StepUpdates
@@ -65,19 +65,7 @@ class FundWorkflow(StepUpdates):
         return bool(self._machine.pending_movements()) or self._projection.wants(self._machine)
 
     async def _settle_movements(self) -> None:
-        while pending := self._machine.pending_movements():
-            movement = pending[0]
-            try:
-                receipt = await workflow.execute_activity_method(
-                    BankActivities.execute_movement, self._movement_input(movement), **MONEY
-                )
-            except ActivityError as exc:
-                cause = exc.cause
-                if not isinstance(cause, ApplicationError) or cause.type != "BankRejected":
-                    raise
-                self._machine.movement_failed(movement.key, cause.message, workflow.now())
-                continue
-            self._machine.movement_done(movement.key, receipt.tx_id)
+        await settle_movements(self._machine, self._movement_input)
 
     def _movement_input(self, movement: FundMovement) -> MovementInput:
         """An advance goes out as a payout to the consumer, a withdrawal as a refund to the business;

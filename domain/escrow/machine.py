@@ -20,6 +20,7 @@ from typing import Any
 from domain.alert_codes import AlertCode
 from domain.audit import EARLIER_ENTRIES
 from domain.canonical import content_hash, jsonable_object
+from domain.deposits import check_deposit
 from domain.escrow import steps
 from domain.escrow.carry import WarrantyCarry
 from domain.escrow.snapshot import Disputable, DisputeSnapshot, EscrowSnapshot, LedgerSnapshot
@@ -48,12 +49,11 @@ from domain.escrow.state import (
 from domain.escrow.steps import ESCROW_RULES
 from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
 from domain.keys import KEY_EVENTS
-from domain.money import MAX_AMOUNT_FEN, yuan
 from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
 from domain.steps.machine import SignedStepMachine
 from domain.steps.payloads import read_integer
-from domain.steps.rejections import StepRejected, conflict, duplicate, forbidden, invalid
+from domain.steps.rejections import StepRejected, conflict, forbidden, invalid
 from domain.steps.signing import parse_envelope
 from domain.steps.spec import Apply, Bound, bind
 
@@ -229,24 +229,8 @@ class EscrowMachine(SignedStepMachine):
 
     # -------------------------------------------------------------- deposits
     def check_deposit(self, tx_id: str, amount_fen: int) -> None:
-        """What the bank confirmed, before it is counted: the webhook's and the bank desk's way in.
-
-        Refused past the bound (domain/money.py): what has been deposited in all never exceeds
-        it, so no figure the escrow keeps or projects can outgrow its 64-bit column.
-        """
-        if not tx_id or isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
-            raise invalid("bad_deposit", "a deposit needs a bank transaction id and a positive amount")
-        if tx_id in self.deposits:
-            raise duplicate(
-                "deposit_already_recorded", f"deposit {tx_id} is already recorded", params={"tx_id": tx_id}
-            )
-        if self.ledger.deposited_fen + amount_fen > MAX_AMOUNT_FEN:
-            raise invalid(
-                "deposit_out_of_range",
-                f"deposits into one escrow may total at most {yuan(MAX_AMOUNT_FEN)}; "
-                f"{yuan(self.ledger.deposited_fen)} is already deposited",
-                params={"maximum_fen": MAX_AMOUNT_FEN, "deposited_fen": self.ledger.deposited_fen},
-            )
+        """What the bank confirmed, before it is counted: the webhook's and the bank desk's way in."""
+        check_deposit("escrow", self.deposits, self.ledger.deposited_fen, tx_id, amount_fen)
 
     def record_deposit(self, tx_id: str, amount_fen: int, now: datetime) -> None:
         self.check_deposit(tx_id, amount_fen)

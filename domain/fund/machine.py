@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 
 from domain.alert_codes import AlertCode
 from domain.canonical import content_hash
+from domain.deposits import check_deposit
 from domain.escrow.state import MovementStatus
 from domain.fund import steps
 from domain.fund.snapshot import ClaimSnapshot, FundSnapshot, LedgerSnapshot
 from domain.fund.state import FundLedger, FundMovement, FundMovementKind, FundStatus
 from domain.fund.terms import CLAIM_HOLD_DAYS, AdvanceClaim, FundTerms
-from domain.money import MAX_AMOUNT_FEN, yuan
+from domain.money import yuan
 from domain.roles import Role
 from domain.steps.machine import SignedStepMachine
 from domain.steps.rejections import conflict, duplicate, forbidden, invalid
@@ -111,7 +112,8 @@ class FundMachine(SignedStepMachine):
         be signed again for the case (under a new key: the bank answers the old one as refused)."""
         movement = self._movement(key)
         movement.status, movement.error = MovementStatus.FAILED, error
-        self._alert(AlertCode.PAYOUT_FAILED, f"{key}:failed", now, movement=key, error=error)
+        suffix = key.removeprefix(f"{self.fund_id}:")  # _alert adds the fund id itself
+        self._alert(AlertCode.PAYOUT_FAILED, f"{suffix}:failed", now, movement=key, error=error)
         self._after_change()
 
     def _movement(self, key: str) -> FundMovement:
@@ -119,20 +121,8 @@ class FundMachine(SignedStepMachine):
 
     # -------------------------------------------------------------- deposits
     def check_deposit(self, tx_id: str, amount_fen: int) -> None:
-        """What the bank confirmed, before it is counted (as an escrow's, domain/escrow/machine.py)."""
-        if not tx_id or isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
-            raise invalid("bad_deposit", "a deposit needs a bank transaction id and a positive amount")
-        if tx_id in self.deposits:
-            raise duplicate(
-                "deposit_already_recorded", f"deposit {tx_id} is already recorded", params={"tx_id": tx_id}
-            )
-        if self.ledger.deposited_fen + amount_fen > MAX_AMOUNT_FEN:
-            raise invalid(
-                "deposit_out_of_range",
-                f"deposits into one fund may total at most {yuan(MAX_AMOUNT_FEN)}; "
-                f"{yuan(self.ledger.deposited_fen)} is already deposited",
-                params={"maximum_fen": MAX_AMOUNT_FEN, "deposited_fen": self.ledger.deposited_fen},
-            )
+        """What the bank confirmed, before it is counted (domain/deposits.py)."""
+        check_deposit("fund", self.deposits, self.ledger.deposited_fen, tx_id, amount_fen)
 
     def record_deposit(self, tx_id: str, amount_fen: int) -> None:
         """A top-up repays what the business owes the fund first: that much of it is the fund's again."""
