@@ -182,6 +182,11 @@ def test_the_worked_example_of_docs_ratings():
     assert (round(rated.score or 0, 3), rated.stars) == (0.829, 4)
     settled = rating(contractor, complaints("settled", "withdrawn", "settled"), 12)
     assert (round(settled.score or 0, 3), settled.stars) == (0.885, 4)
+    lift = next_star(settled)  # the page's sentence: 25 more stages passing first time, not 24
+    assert lift is not None and (lift.name, lift.stars, lift.needed) == ("first_pass", 5, 25)
+    for more, stars in ((25, 5), (24, 4)):
+        better = replace(contractor, first_pass_rate=Figure((34 + more) / (40 + more), 40 + more))
+        assert rating(better, complaints("settled", "withdrawn", "settled"), 12).stars == stars
 
 
 def test_only_verified_businesses_are_rated_and_a_new_one_is_not_yet():
