@@ -29,17 +29,21 @@ class CaseAdvance:
 
 @dataclass
 class FundMark:
-    """A business's mark on the public pages: what it pledges, and whether it owes the fund more
-    than the fund holds (it has not made good what the fund paid for it)."""
+    """A business's mark on the public pages: what it pledges, what its fund holds when that is less
+    (a promise not yet paid in is no promise a consumer can count on), and whether it owes the fund
+    more than the fund holds (it has not made good what the fund paid for it)."""
 
     pledged_fen: int
+    held_fen: int
     owes_more_than_it_holds: bool
 
 
 def advance_of(fund: FundSnapshot, case_id: str) -> FundMovement | None:
-    """The fund's advance on this case, if the council signed one."""
+    """The fund's advance on this case, if the council signed one: the latest, so one the bank
+    refused and the council signed again shows as the one that paid."""
     return next(
-        (m for m in fund.movements if m.kind == FundMovementKind.ADVANCE and m.case_id == case_id), None
+        (m for m in reversed(fund.movements) if m.kind == FundMovementKind.ADVANCE and m.case_id == case_id),
+        None,
     )
 
 
@@ -54,7 +58,11 @@ def case_advance(session: Session, case: CaseSnapshot) -> CaseAdvance | None:
 
 
 def mark_of(row: FundProjection) -> FundMark:
-    return FundMark(pledged_fen=row.pledged_fen, owes_more_than_it_holds=row.owed_fen > row.held_fen)
+    return FundMark(
+        pledged_fen=row.pledged_fen,
+        held_fen=row.held_fen,
+        owes_more_than_it_holds=row.owed_fen > row.held_fen,
+    )
 
 
 def fund_marks(session: Session, business_ids: list[str]) -> dict[str, FundMark]:

@@ -103,8 +103,12 @@ async def test_a_case_page_says_what_the_fund_paid_in_advance_or_may_still_pay(s
         '{% from "public/_fund_mark.html" import fund_mark with context %}{{ fund_mark(mark) }}'
     )
     for language, words in (
-        ("zh-CN", "先行赔付承诺 ¥10,000.00"),
-        ("en", "Advance compensation pledged: ¥10,000.00"),
+        ("zh-CN", "先行赔付承诺 ¥10,000.00（账户现有 ¥4,000.00）"),
+        ("en", "Advance compensation pledged: ¥10,000.00 (its fund holds ¥4,000.00)"),
     ):
         text = mark.render(t=partial(translate, language), mark=marks[paying])
         assert words in text and 'class="owes"' in text
+    whole = replace(marks[paying], held_fen=1_000_000, owes_more_than_it_holds=False)
+    text = mark.render(t=partial(translate, "en"), mark=whole)
+    assert "Advance compensation pledged: ¥10,000.00" in text  # a pledge paid in full: no more said
+    assert "holds" not in text and "owes" not in text
