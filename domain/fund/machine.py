@@ -21,7 +21,7 @@ from domain.canonical import content_hash
 from domain.deposits import check_deposit
 from domain.escrow.state import MovementStatus
 from domain.fund import steps
-from domain.fund.snapshot import ClaimSnapshot, FundSnapshot, LedgerSnapshot
+from domain.fund.snapshot import ClaimSnapshot, FundLedgerSnapshot, FundSnapshot
 from domain.fund.state import FundLedger, FundMovement, FundMovementKind, FundStatus
 from domain.fund.terms import CLAIM_HOLD_DAYS, AdvanceClaim, FundTerms
 from domain.money import yuan
@@ -294,7 +294,7 @@ class FundMachine(SignedStepMachine):
             opened_at=self.opened_at,
             minimum_pledge_fen=self.terms.minimum_pledge_fen,
             pledged_fen=self.pledged_fen,
-            ledger=LedgerSnapshot(
+            ledger=FundLedgerSnapshot(
                 deposited_fen=ledger.deposited_fen,
                 advanced_fen=ledger.advanced_fen,
                 withdrawn_fen=ledger.withdrawn_fen,

@@ -12,7 +12,7 @@ from domain.steps.machine import Alert
 
 
 @dataclass
-class LedgerSnapshot:
+class FundLedgerSnapshot:
     deposited_fen: int
     advanced_fen: int
     withdrawn_fen: int
@@ -36,7 +36,7 @@ class FundSnapshot:
     opened_at: Stamp
     minimum_pledge_fen: int
     pledged_fen: int
-    ledger: LedgerSnapshot
+    ledger: FundLedgerSnapshot
     movements: list[FundMovement]
     claims: list[ClaimSnapshot]
     alerts: list[Alert]

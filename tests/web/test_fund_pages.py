@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from db import funds
 from domain.escrow.state import MovementStatus
-from domain.fund.snapshot import FundSnapshot, LedgerSnapshot
+from domain.fund.snapshot import FundLedgerSnapshot, FundSnapshot
 from domain.fund.state import FundMovement, FundMovementKind, FundStatus
 from domain.fund.terms import AdvanceClaim, fund_id_of
 from tests.kits.dispute_kit import CaseKit
@@ -39,7 +39,7 @@ def fund_of(
         )
         for case, fen in advances.items()
     ]
-    ledger = LedgerSnapshot(held + owed, owed, 0, owed, held, 0, held)
+    ledger = FundLedgerSnapshot(held + owed, owed, 0, owed, held, 0, held)
     status = FundStatus.PLEDGED if pledged else FundStatus.NOT_PLEDGED
     return FundSnapshot(
         fund_id_of(business_id),
