@@ -146,6 +146,7 @@ def check(process, code: str = "invalid_car_facts"):
         "stage_frozen",
         "escrow_not_found",
         "case_not_found",
+        "fund_not_found",
         "strike_used",
         "json_too_deep",
         "not_found",

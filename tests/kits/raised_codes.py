@@ -9,7 +9,7 @@ A code reaches a client in one of a few ways, and each is a shape in the tree:
   declares with a `code` parameter (`InvalidCarFacts("...", "car_period_below_minimum")`, the
   argument in that place or `code=`); otherwise the first snake_case string among the first three
   arguments (`api_reply(scope, 500, "code", ...)`);
-- `f"{process.noun}_not_found"`: one code per kind of workflow (`escrow_...`, `case_...`);
+- `f"{process.noun}_not_found"`: one code per kind of workflow (`escrow_...`, `case_...`, `fund_...`);
 - a table of refusals: a tuple `("code", sentence...)` (`NOT_NOW`, the payload error `CODES`, an
   inspector's ineligibility `return NOT_ACCREDITED, f"..."`), a dict of `"code": sentence` or
   `"code": (status, sentence)` (`REFUSED_TOKEN`, the contact codes), the status map
@@ -47,7 +47,7 @@ FOLDERS = (
 )
 NOT_ANSWERED = {ROOT / "config" / "settings.py"}
 REFUSERS = {"api_reply", "error_reply", "invalid", "forbidden", "conflict", "duplicate", "StepRejected"}
-NOUNS = ("escrow", "case")
+NOUNS = ("escrow", "case", "fund")  # api/gateway.py's processes
 CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
 
 
