@@ -37,6 +37,11 @@ async def test_a_dealer_pledges_and_the_council_pays_an_overdue_case_in_advance(
     await expect(page.locator("#fund-explain")).to_contain_text("先行赔付金")
     async with page.expect_navigation():
         await page.click("#open-fund")
+    for hostile in ("1e5", "-10000", "10000.001", "＜script＞", "9" * 30):  # said, and nothing is signed
+        await page.fill("#pledge-amount", hostile)
+        await page.click("#pledge-form button[type=submit]")
+        await expect(page.locator("#step-error")).to_contain_text("不是有效金额")
+        await expect(page.locator("#confirm-step")).not_to_be_visible()
     await page.fill("#pledge-amount", "10,000")
     # what is signed, in words, before it is: the step, the fund, the amount in yuan
     await sign(page, "#pledge-form", expect_in_dialog=["先行赔付金承诺", fund_id, "承诺金额", "¥10,000.00"])
