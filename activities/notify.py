@@ -53,7 +53,18 @@ class NotifyActivities:
 
     @activity.defn
     def notify(self, input: NotifyInput) -> None:
+        """Tell `input.party_id`, unless no party has that id: a process may name one the registry
+        does not hold (a key the council enrolled by hand, a party removed), and the inbox row's
+        foreign key would refuse it on every retry, holding one of the notify worker's few slots
+        for good and every other party's messages behind it. There is nobody to tell: a warning,
+        and the notifier moves on."""
         kind = MessageKind(input.kind)
+        with Session(self._engine) as session:
+            if crud.get_party(session=session, party_id=input.party_id) is None:
+                activity.logger.warning(
+                    "no party %s to tell of %s: nothing sent", input.party_id, input.event_key
+                )
+                return
         with single_transaction(self._engine) as session:
             preferences = db.preferences_of(session=session, party_id=input.party_id)
             notification = db.record_notification(

@@ -31,7 +31,7 @@ from config.settings import LOOPBACK_DRIVER_LIMITS, Settings
 from db import crud
 from db.engine import make_engine
 from db.migrate import upgrade
-from db.models import ContactChannel, Delivery
+from db.models import ContactChannel, Delivery, Notification
 from notify.providers import providers
 from sandbox_messages import sms
 from sandbox_messages.smtp import mail_server
@@ -279,6 +279,16 @@ async def test_a_muted_kind_lands_in_the_inbox_but_is_not_sent(world: World) -> 
     assert inbox["unread"] == 1 and inbox["notifications"][0]["title"] == "ESC-2026-00001：¥12,500.00 已放款"
     marked = await world.http.post("/parties/me/notifications/read-all", headers=owner.auth)
     assert marked.json() == {"marked": 1}
+
+
+async def test_a_party_nobody_registered_is_told_nothing_and_the_activity_ends(world: World) -> None:
+    """Found by CI: a fund's advance told to a consumer id no party holds failed the inbox row's
+    foreign key on every retry, and held a notify slot until other parties' reminders were late."""
+    nobody = Party(world.http, "buyer", "Never registered")
+    nobody.id = "P-NOBODY-REGISTERED"
+    await notify(world.activities, money_moved(nobody))  # returns: nothing to retry
+    with Session(world.engine) as session:
+        assert session.exec(select(Notification).where(Notification.party_id == nobody.id)).all() == []
 
 
 async def test_a_text_reaches_the_sandbox_sms_gateway(world: World) -> None:
