@@ -23,6 +23,7 @@ from chaos.reconcile import (
     planned_not_booked,
     planned_paid_twice,
     replayed_then_read,
+    row_differs,
 )
 from db import funds
 from domain.fund.snapshot import FundSnapshot
@@ -111,8 +112,6 @@ def fund_unbalanced(snapshot: FundSnapshot, balance: Any) -> list[str]:
 
 
 def fund_projection_differs(snapshot: FundSnapshot, row: dict[str, Any] | None) -> list[str]:
-    if row is None:
-        return ["no read-model row"]
     ledger = snapshot.ledger
     expected = {
         "status": snapshot.status.value,
@@ -124,8 +123,4 @@ def fund_projection_differs(snapshot: FundSnapshot, row: dict[str, Any] | None) 
         "owed_fen": ledger.owed_fen,
         "held_fen": ledger.held_fen,
     }
-    return [
-        f"{name}: read model {row[name]!r}, workflow {value!r}"
-        for name, value in expected.items()
-        if row[name] != value
-    ]
+    return row_differs(expected, row)

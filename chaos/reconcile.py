@@ -257,8 +257,6 @@ def unbalanced(snapshot: EscrowSnapshot, balance: Any) -> list[str]:
 
 
 def mismatched_projection(snapshot: EscrowSnapshot, row: dict[str, Any] | None) -> list[str]:
-    if row is None:
-        return ["no read-model row"]
     ledger = snapshot.ledger
     expected = {
         "status": snapshot.phase.value,
@@ -268,6 +266,13 @@ def mismatched_projection(snapshot: EscrowSnapshot, row: dict[str, Any] | None) 
         "refunded_fen": ledger.refunded_fen,
         "held_fen": ledger.held_fen,
     }
+    return row_differs(expected, row)
+
+
+def row_differs(expected: dict[str, Any], row: dict[str, Any] | None) -> list[str]:
+    """Each value of a read-model row that is not the workflow's (an escrow's or a fund's)."""
+    if row is None:
+        return ["no read-model row"]
     return [
         f"{name}: read model {row[name]!r}, workflow {value!r}"
         for name, value in expected.items()
