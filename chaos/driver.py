@@ -26,6 +26,9 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import TimeSkipper
@@ -57,6 +60,33 @@ LIFE = (
 )
 
 
+# Seen twice in CI (Temporal dev server 1.32.0): right after the server restarts, it re-delivers an
+# update it has already completed; the worker's validator refuses it (its nonce is spent), the
+# server rejects that answer ("invalid state transition attempted ... update.Rejection
+# state=Completed") and fails the workflow task on every attempt, so the escrow answers
+# `escrow_not_ready` for good. An operator resets such a workflow to its last completed task
+# (`temporal workflow reset --type LastWorkflowTask`); the driver does the same after this long.
+STUCK_SECONDS = 90.0
+NOT_READY = "escrow_not_ready"
+
+
+async def reset_stuck(temporal: Client, workflow_id: str) -> None:
+    """Reset the workflow to its last completed workflow task: a new run replays the history to
+    that point and goes on, the update the server kept failing on left behind."""
+    history = await temporal.get_workflow_handle(workflow_id).fetch_history()
+    completed = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    last = max(event.event_id for event in history.events if event.event_type == completed)
+    await temporal.workflow_service.reset_workflow_execution(
+        ResetWorkflowExecutionRequest(
+            namespace=temporal.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+            reason="chaos: its workflow task failed on every attempt after a Temporal restart",
+            workflow_task_finish_event_id=last,
+            request_id=str(uuid.uuid4()),
+        )
+    )
+
+
 class Unanswered(Exception):
     """The stack did not answer within the driver's patience."""
 
@@ -68,6 +98,7 @@ class DriveStats:
     milestones: Counter[str] = field(default_factory=Counter)
     retries: int = 0
     recognised_landed: int = 0  # re-sent steps whose first attempt had landed
+    resets: int = 0  # escrows reset past a workflow task the server failed on every attempt
     failures: dict[str, str] = field(default_factory=dict)  # escrow id (or slot) -> why its drive stopped
 
 
@@ -92,11 +123,16 @@ async def patiently(call: Callable[[], Awaitable[T]], stats: DriveStats, *, pati
 
 
 async def send_signed(
-    party: Party, url: str, body: dict[str, Any], stats: DriveStats, patience: float
+    party: Party,
+    url: str,
+    body: dict[str, Any],
+    stats: DriveStats,
+    patience: float,
+    *,
+    maybe_landed: bool = False,
 ) -> dict[str, Any]:
     """Post one signed step until the API answers, the very same envelope each time (see the
     module's docstring): `nonce_reused` after an attempt that may have landed means it did."""
-    maybe_landed = False
 
     async def attempt() -> dict[str, Any]:
         nonlocal maybe_landed
@@ -127,6 +163,7 @@ class ChaosEscrow(EscrowSession):
         self.council = council
         self.stats = stats
         self.patience = patience
+        self.temporal: Client | None = None  # given by `drive_one`: what resets a stuck escrow
 
     async def register(self, council_secret: str = "") -> "ChaosEscrow":
         """Owner, contractor and inspector only: one council member serves every escrow (it
@@ -153,8 +190,20 @@ class ChaosEscrow(EscrowSession):
         return await patiently(super().state, self.stats, patience=self.patience)
 
     async def step(self, party: Party, path: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The step sent until answered; an escrow that stays `escrow_not_ready` for STUCK_SECONDS
+        is reset to its last completed workflow task (`reset_stuck`), and the same envelope sent
+        again (it may have landed before the reset point: then `nonce_reused` says so)."""
         body = asdict(party.sign(action, self.escrow_id, payload, await self.clock()))
-        return await send_signed(party, f"/escrows/{self.escrow_id}{path}", body, self.stats, self.patience)
+        url = f"/escrows/{self.escrow_id}{path}"
+        try:
+            return await send_signed(party, url, body, self.stats, min(STUCK_SECONDS, self.patience))
+        except Unanswered as unanswered:
+            stuck = self.temporal is not None and NOT_READY in str(unanswered)
+        if stuck and (temporal := self.temporal) is not None:
+            workflow_id = escrow_workflow_id(self.escrow_id)
+            await patiently(lambda: reset_stuck(temporal, workflow_id), self.stats, patience=self.patience)
+            self.stats.resets += 1
+        return await send_signed(party, url, body, self.stats, self.patience, maybe_landed=True)
 
     async def wait_for(self, predicate: Callable[[EscrowSnapshot], bool], what: str) -> EscrowSnapshot:
         """Like the session's, but at most one read a second: every read is a query a worker answers,
@@ -205,6 +254,7 @@ async def drive_one(
     escrow: ChaosEscrow, temporal: Client, stats: DriveStats, started: Callable[[str], None]
 ) -> None:
     """One escrow from draft to closed: sign, fund, four stages inspected and accepted, warranty."""
+    escrow.temporal = temporal
     created = await escrow.create(total_fen=TOTAL_FEN)
     started(escrow.escrow_id)
     stats.milestones["created"] += 1

@@ -269,6 +269,7 @@ def _report(
         summary.add_row(check.replace("_", " "), str(result.count(check)))
     summary.add_row("requests retried while the stack was down", str(stats.retries))
     summary.add_row("re-sent steps recognised as already applied", str(stats.recognised_landed))
+    summary.add_row("escrows reset past a task the server kept failing", str(stats.resets))
     kills = sum(1 for _, text in events if text.startswith("killed"))
     restarts = sum(1 for _, text in events if text.startswith("Temporal dev server back"))
     summary.add_row("workers killed (SIGKILL)", str(kills))
