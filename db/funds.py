@@ -51,12 +51,11 @@ def fund_snapshot(row: FundProjection) -> FundSnapshot:
     return read_fund_summary(row.summary_json)
 
 
-def list_funds(*, session: Session, pledged_only: bool = False) -> list[FundProjection]:
+def list_funds(*, session: Session) -> list[FundProjection]:
     """Every fund, those owing most first, then by business."""
-    statement = select(FundProjection)
-    if pledged_only:
-        statement = statement.where(col(FundProjection.pledged_fen) > 0)
-    statement = statement.order_by(col(FundProjection.owed_fen).desc(), col(FundProjection.business_id))
+    statement = select(FundProjection).order_by(
+        col(FundProjection.owed_fen).desc(), col(FundProjection.business_id)
+    )
     return list(session.exec(statement.execution_options(populate_existing=True)).all())
 
 
