@@ -19,10 +19,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 @pytest.fixture(autouse=True)
 async def experts_leave_with_their_test(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Experts a test enrolled are deactivated when it ends, so they do not crowd later draws."""
+    """Experts a test enrolled are deactivated when it ends, so they do not crowd later draws. Only
+    a test on the stack can enrol one; its stack is fetched before the test runs, as pytest asks."""
+    stack = request.getfixturevalue("stack") if "stack" in request.fixturenames else None
     yield
-    if ENROLLED:
-        await retire_enrolled(request.getfixturevalue("stack"))
+    if ENROLLED and stack is not None:
+        await retire_enrolled(stack)
 
 
 @pytest.fixture(scope="session")
@@ -58,10 +60,12 @@ async def new_context(browser: Browser, stack) -> AsyncIterator:
         await context.close()
 
 
-async def screenshot(page: Page, name: str) -> Path:
+async def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Keeps what the page looked like; the whole page unless it is too tall to draw in one
+    image in time (the API reference is tens of thousands of pixels)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    await page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -21,4 +21,4 @@ async def test_the_api_docs_draw_from_our_own_files(new_context, stack, path, dr
     await page.locator(drawn).first.wait_for()
     assert await page.locator(drawn).count() > 5  # the tags (Swagger UI) or sections (ReDoc) are drawn
     assert elsewhere == []
-    await screenshot(page, f"api{path.replace('/', '-')}")
+    await screenshot(page, f"api{path.replace('/', '-')}", full_page=False)
