@@ -14,6 +14,11 @@ photo over `MAX_PIXELS` (a decompression bomb is a few KB that
 decodes to gigabytes) or one Pillow cannot read is refused as `unreadable_image` before any of
 it is decoded. A JPEG thumbnail decodes at a reduced scale (`Image.draft`), so a large photo
 never decodes at full size for it.
+
+Damaged metadata is not a damaged photo: an EXIF block that is no TIFF structure at all (an
+editor's or a phone's fault) does not cost the homeowner the evidence. Its pixels are kept and
+shown as stored (no orientation can be read), and since what the block says cannot be read, it is
+taken to say where: the copy for others carries no metadata at all.
 """
 
 import io
@@ -76,13 +81,29 @@ def _has_location(data: bytes, media_type: str) -> bool:
     if media_type == "image/png" and not PNG_METADATA_CHUNKS.isdisjoint(_png_chunk_types(data)):
         return True
     with _open(data, media_type) as image:
-        if image.getexif().get_ifd(IFD.GPSInfo) or "xmp" in image.info or "comment" in image.info:
+        exif = _readable_exif(image)
+        if exif is None or exif.get_ifd(IFD.GPSInfo) or "xmp" in image.info or "comment" in image.info:
             return True
         applist: list[tuple[str, bytes]] = getattr(image, "applist", [])  # a JPEG's APPn segments
         return any(
             marker == "APP13" or (marker == "APP1" and body.startswith(XMP_HEADERS))
             for marker, body in applist
         )
+
+
+def _readable_exif(image: Image.Image) -> Image.Exif | None:
+    """The photo's EXIF (empty when it has none), or None when its block cannot be parsed: Pillow
+    raises on a PNG's and reads a JPEG's as empty, though the block is there, words and all."""
+    try:
+        exif = image.getexif()
+    except Exception:  # the bytes are anyone's: Pillow raises SyntaxError, struct.error, ValueError
+        return None
+    return None if not exif and image.info.get("exif") else exif
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The pixels turned as the EXIF orientation says; as stored when the EXIF is damaged."""
+    return image.copy() if _readable_exif(image) is None else ImageOps.exif_transpose(image)
 
 
 def _png_chunk_types(data: bytes) -> set[bytes]:
@@ -101,7 +122,7 @@ def _thumbnail(data: bytes) -> bytes:
     with _open(data) as image:
         if image.format == "JPEG":
             image.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))
-        upright = ImageOps.exif_transpose(image)
+        upright = _upright(image)
         upright.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
         rgb = upright.convert("RGB")
         rgb.info = {}  # the JPEG saver would carry a comment over from the original
@@ -113,10 +134,10 @@ def _thumbnail(data: bytes) -> bytes:
 def _without_location(data: bytes, media_type: str) -> bytes:
     """The photo re-saved upright, its EXIF kept but for the GPS block (and the orientation,
     applied to the pixels), its colour profile and transparency kept; no other metadata (XMP,
-    IPTC, comments, text chunks) is carried over."""
+    IPTC, comments, text chunks) is carried over; nothing at all from a damaged EXIF block."""
     with _open(data, media_type) as image:
-        exif = image.getexif()
-        upright = ImageOps.exif_transpose(image)
+        exif = _readable_exif(image) or Image.Exif()
+        upright = _upright(image)
         exif.pop(Base.Orientation, None)
         exif.get_ifd(IFD.GPSInfo).clear()
         exif.pop(IFD.GPSInfo, None)

@@ -303,3 +303,25 @@ async def test_damaged_photos_are_refused_never_crash(raw_store, seed):
     except EvidenceRefused as refused:
         assert (refused.status, refused.code) == (422, "unreadable_image")
         assert keys(raw_store) == []
+
+
+@pytest.mark.parametrize("format_", ["PNG", "JPEG"])
+async def test_a_photo_whose_exif_block_is_no_tiff_structure_is_kept_and_shared_without_metadata(
+    raw_store, format_
+):
+    """An editor wrote garbage where the EXIF goes: the photo is evidence all the same. Its block
+    cannot say whether it holds a location, so the copy for others carries no metadata at all."""
+    store = EvidenceStore(raw_store)
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), "teal").save(out, format=format_, exif=b"Exif\x00\x00Nanjing Road 12")
+    data = out.getvalue()
+    assert b"Nanjing" in data
+    digest = digest_of(data)
+    stored = await store_upload(store, digest, chunks(data))
+    assert stored.has_public_copy is True
+    assert await store.read(original_key(digest)) == data
+    public, thumbnail = await store.read(public_key(digest)), await store.read(thumbnail_key(digest))
+    for shown in (public, thumbnail):
+        assert b"Nanjing" not in shown
+        assert dict(Image.open(io.BytesIO(shown)).getexif()) == {}
+    assert Image.open(io.BytesIO(public)).size == (120, 90)
