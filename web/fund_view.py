@@ -13,7 +13,7 @@ from db import funds
 from db.models import FundProjection
 from domain.case.snapshot import CaseSnapshot
 from domain.fund.snapshot import FundSnapshot
-from domain.fund.state import FundMovement, FundMovementKind
+from domain.fund.state import FundMovement, FundMovementKind, owes_more_than_it_holds
 from domain.fund.terms import AdvanceClaim, fund_id_of
 
 
@@ -61,7 +61,7 @@ def mark_of(row: FundProjection) -> FundMark:
     return FundMark(
         pledged_fen=row.pledged_fen,
         held_fen=row.held_fen,
-        owes_more_than_it_holds=row.owed_fen > row.held_fen,
+        owes_more_than_it_holds=owes_more_than_it_holds(row.owed_fen, row.held_fen),
     )
 
 

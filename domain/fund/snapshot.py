@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
-from domain.fund.state import FundMovement, FundStatus
+from domain.fund.state import FundMovement, FundStatus, owes_more_than_it_holds
 from domain.fund.terms import AdvanceClaim
 from domain.open_actions import Stamp
 from domain.steps.machine import Alert
@@ -45,8 +45,7 @@ class FundSnapshot:
 
     @property
     def owes_more_than_it_holds(self) -> bool:
-        """Shown on the public pages: the business has not made good what the fund paid for it."""
-        return self.ledger.owed_fen > self.ledger.held_fen
+        return owes_more_than_it_holds(self.ledger.owed_fen, self.ledger.held_fen)
 
 
 _READER = TypeAdapter(FundSnapshot)

@@ -46,3 +46,10 @@ class FundLedger:
     @property
     def held_fen(self) -> int:
         return self.deposited_fen - self.advanced_fen - self.withdrawn_fen
+
+
+def owes_more_than_it_holds(owed_fen: int, held_fen: int) -> bool:
+    """The public pages' warning on a business that pledges: it has not made good what its fund
+    paid for it, beyond what the fund still holds. From the two figures, so the snapshot and the
+    scorecards (which read the read model's columns, not every fund's snapshot) say the same."""
+    return owed_fen > held_fen
