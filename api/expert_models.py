@@ -2,8 +2,8 @@
 
 Bodies check only shape and types (wrong shape: 422 `invalid_input`); the registry's
 rules (known domain, specialties from the domain's fixed set, affiliation kinds and
-date order) are the pure model's, expert_panels.registry, and answer 422
-`invalid_expert` naming the field.
+date order) are the pure model's, expert_panels.registry, and answer 422 with the rule's own
+code (e.g. `unknown_specialty`) naming the field.
 """
 
 from datetime import date, datetime

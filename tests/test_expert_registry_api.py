@@ -222,29 +222,39 @@ async def test_unknown_expert_is_404(stack, council, tag):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "field", "code", "zh"),
     [
-        ({"specialties": ["tiling"]}, "specialties"),
-        ({"specialties": []}, "specialties"),
-        ({"domain": "boats"}, "domain"),
-        ({"name": "  "}, "name"),
+        ({"specialties": ["tiling"]}, "specialties", "unknown_specialty", "“tiling”"),
+        ({"specialties": []}, "specialties", "specialties_required", "专长"),
+        ({"domain": "boats"}, "domain", "unknown_domain", "renovation"),
+        ({"name": "  "}, "name", "value_required", "填写"),
         (
             {"affiliations": [{"org_id": "O", "kind": "friend", "start": "2024-01-01"}]},
             "affiliations[0].kind",
+            "unknown_affiliation_kind",
+            "paid",
         ),
         (
             {"affiliations": [{"org_id": "O", "kind": "paid", "start": "2024-02-01", "end": "2024-01-01"}]},
             "affiliations[0].end",
+            "ends_before_start",
+            "2024-01-01",
         ),
     ],
 )
-async def test_registry_rules_answer_invalid_expert_naming_the_field(stack, council, tag, overrides, field):
-    response = await stack.http.post("/experts", json=body(tag, **overrides), headers=council.auth)
+async def test_registry_rules_answer_their_own_code_naming_the_field(
+    stack, council, tag, overrides, field, code, zh
+):
+    """Each rule says what is wrong, in the reader's language, with the value that broke it."""
+    response = await stack.http.post(
+        "/experts", json=body(tag, **overrides), headers={**council.auth, "Accept-Language": "zh-CN"}
+    )
 
     assert response.status_code == 422
     detail = response.json()["detail"]
-    assert detail["code"] == "invalid_expert"
+    assert (detail["code"], detail["field"]) == (code, field)
     assert detail["reason"].startswith(f"{field}: ")
+    assert zh in detail["message"] and detail["message"] != detail["reason"]
     assert stored_count(stack, tag) == 0
 
 
@@ -253,11 +263,11 @@ async def test_invalid_update_is_refused_and_changes_nothing(stack, council, tag
     before = (await stack.http.get(f"/experts/EXP-{tag}", headers=council.auth)).json()
 
     for change, code in [
-        ({"specialties": ["engine"]}, "invalid_expert"),
-        ({"name": None}, "invalid_expert"),
+        ({"specialties": ["engine"]}, "unknown_specialty"),
+        ({"name": None}, "value_required"),
         (
             {"affiliations": [{"org_id": "O", "kind": "paid", "start": "2024-01-01", "end": "2023-01-01"}]},
-            "invalid_expert",
+            "ends_before_start",
         ),
         ({"domain": "car"}, "invalid_input"),
         ({"party_id": "P-NOBODY0000"}, "not_an_expert_party"),

@@ -75,7 +75,12 @@ def affiliations_out(affiliations: list[Affiliation]) -> list[AffiliationPublic]
 
 
 def _invalid(exc: InvalidExpert) -> ApiError:
-    return ApiError(422, "invalid_expert", f"{exc.field}: {exc.message}", details={"field": exc.field})
+    """The registry rule's own code and values (`unknown_specialty`, `ends_before_start`, ...), so
+    the form says what is wrong in the reader's language, as a CSV import's row does; the
+    catch-all `invalid_expert` only where the rule has no sentence of its own."""
+    return ApiError(
+        422, exc.code, f"{exc.field}: {exc.message}", details={"field": exc.field}, params=exc.params
+    )
 
 
 def _link_error(exc: Exception, party_id: str | None) -> ApiError:
@@ -104,7 +109,9 @@ def create_expert(
     body: ExpertCreate, party: CurrentParty, session: SessionDep, idempotency_key: ExpertKey = None
 ) -> ExpertPublic:
     """Add an expert. 409 `expert_exists` if the id is taken, 409 `party_already_linked`,
-    422 `invalid_expert` (registry rule; the message names the field), 422 `not_an_expert_party`.
+    422 for a registry rule, its own code (`unknown_specialty`, `specialties_required`,
+    `unknown_domain`, `value_required`, `unknown_affiliation_kind`, `ends_before_start`, ...; `field`
+    names the field), 422 `not_an_expert_party`.
 
     With an Idempotency-Key, asking again (same council member, key and body) answers 201 with
     the expert the first request made, so a form sent twice makes one expert.
