@@ -28,7 +28,7 @@ from domain.calendar import SHANGHAI
 from domain.money import yuan
 from domain.steps.rejections import Params
 from expert_panels.car_remedy import ART26_ARTICLE, losses_with
-from web.i18n import LANGUAGES, language_of, translate
+from web.i18n import LANGUAGES, has_word, language_of, translate
 from web.server_text import dispute_reason
 from web.statutory_words import article_key, in_claim_order, raised_by
 
@@ -112,6 +112,7 @@ def render(
         "lang": language,
         "languages": LANGUAGES,
         "t": partial(translate, language),
+        "has_word": partial(has_word, language),
         "refusal": partial(refusal_words, language),
         "dispute_reason": partial(dispute_reason, language),
         "registration": partial(registration_words, language),

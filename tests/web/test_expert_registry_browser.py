@@ -190,6 +190,18 @@ async def test_a_csv_import_reports_each_row_in_words_at_390_px(stack, new_conte
     await screenshot(page, "council-expert-import-phone")
     await check_usable(page)
 
+    # In English one row is said as one (web/i18n.py's `.one`, chosen by the script's `say`).
+    await open_page(page, "/council/experts?lang=en")
+    await send(f"{header}钱慧 {tag},renovation,tiling,\n".encode())
+    await expect(summary).to_have_text(
+        "1 row is wrong, so nothing in the file was imported: correct it and import the file again."
+    )
+    await send(f"{header}孙立 {tag},car,engine,\n".encode())
+    await expect(summary).to_have_text("The one row was added.")
+    added_now = [e["expert_id"] for e in await named(stack, council, f"孙立 {tag}")]
+    assert len(added_now) == 1
+    leaves_with_the_test(stack, council, added_now)
+
 
 async def test_an_expert_sees_the_id_to_give_the_council_and_their_place_in_the_registry(stack, new_context):
     council = await council_clerk(stack)

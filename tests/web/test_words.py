@@ -22,7 +22,7 @@ from web.escrow_pages import STEP_WORDS
 from web.expert_pages import PAGE_WORDS
 from web.expert_registry_pages import SCRIPT_WORDS as REGISTRY_WORDS
 from web.fund_pages import WORDS as FUND_WORDS
-from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES_DIR, messages, translate
+from web.i18n import COUNTS, DEFAULT_LANGUAGE, LANGUAGES, MESSAGES_DIR, SINGULAR, messages, translate
 from web.inbox_pages import CONTACT_WORDS
 from web.party_case_forms import PARTY_STEP_WORDS
 from web.party_pages import SECRET_ROLES
@@ -59,11 +59,56 @@ EVIDENCE_WORDS = {
 
 
 def test_each_message_file_says_the_same_keys_in_every_language():
+    """Beside the sentences for a count of one (`.one`), which only a language that words them
+    apart has, each beside its key and naming the same values."""
     for chinese in sorted(MESSAGES_DIR.glob(f"*{DEFAULT_LANGUAGE}.json")):
         keys = json.loads(chinese.read_text(encoding="utf-8")).keys()
         for language in LANGUAGES:
             twin = chinese.with_name(chinese.name.replace(DEFAULT_LANGUAGE, language))
-            assert json.loads(twin.read_text(encoding="utf-8")).keys() == keys, twin.name
+            said = json.loads(twin.read_text(encoding="utf-8"))
+            singulars = {key for key in said if key.endswith(SINGULAR)}
+            assert said.keys() - singulars == keys, twin.name
+            for singular in singulars:
+                plain = singular.removesuffix(SINGULAR)
+                assert plain in said, singular
+                assert set(HOLE.findall(said[singular])) <= set(HOLE.findall(said[plain])), singular
+
+
+HOLE = re.compile(r"\{(\w+)\}")
+# "{count} complaints", "{n} more engagements", "{days} working days": a count before a plural noun
+COUNTED_PLURAL = re.compile(r"\{(" + "|".join(COUNTS) + r")\} (?:more |working )?[a-z]+s\b")
+
+
+def test_every_english_sentence_counting_a_plural_says_one_apart():
+    plural_only = sorted(
+        key
+        for key, text in messages("en").items()
+        if COUNTED_PLURAL.search(text) and not key.endswith(SINGULAR) and key + SINGULAR not in messages("en")
+    )
+    assert plural_only == []
+
+
+@pytest.mark.parametrize(
+    ("key", "values", "said"),
+    [
+        ("public.decisions.found", {"count": 1}, "1 decision"),
+        ("public.decisions.found", {"count": 2}, "2 decisions"),
+        ("public.decisions.found", {"count": 0}, "0 decisions"),
+        ("public.evidence.photo", {"count": 1}, "1 photo"),
+        ("rating.lift_first_pass", {"n": 1, "stars": 5}, "1 more stage passing its first inspection"),
+        ("rating.lift_first_pass", {"n": 3, "stars": 1}, "3 more stages passing their first inspection"),
+        ("mediation.left", {"days": 1}, "1 working day left after today"),
+        ("bank.journal", {"count": 1}, "The latest movement"),
+    ],
+)
+def test_english_counts_one_apart_from_many(key, values, said):
+    assert translate("en", key, **values).startswith(said)
+
+
+def test_chinese_says_a_count_of_one_as_any_other():
+    assert translate("zh-CN", "public.decisions.found", count=1) == messages("zh-CN")[
+        "public.decisions.found"
+    ].format(count=1)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

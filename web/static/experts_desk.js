@@ -6,8 +6,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const base = "/experts";
-  // A word of the page with every {name} filled (a word may name one twice: "card.wrong_role").
-  const say = (key, values = {}) => Steps.say(key).replace(/\{(\w+)\}/g, (hole, name) => (name in values ? values[name] : hole));
+  const say = (key, values = {}) => Steps.say(key, values);
   const entry = (id) => base + "/" + encodeURIComponent(id);
   const checked = (form) => Array.from(form.querySelectorAll("input[name=specialties]:checked"), (box) => box.value);
   const line = (text, className) => {

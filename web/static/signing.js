@@ -279,7 +279,8 @@
     if (!Number.isFinite(deviceAhead)) return null;
     const minutes = Math.round(Math.abs(deviceAhead) / 60);
     if (minutes < 1) return words.resync;
-    return (deviceAhead < 0 ? words.behind : words.ahead).replace("{minutes}", String(minutes));
+    const said = (deviceAhead < 0 ? "behind" : "ahead") + (minutes === 1 ? "_one" : "");  // "1 minute"
+    return words[said].replace("{minutes}", String(minutes));
   }
 
   async function answer(response) {

@@ -41,8 +41,17 @@
   "use strict";
 
   const words = () => JSON.parse(document.getElementById("words").textContent);
-  const say = (key, values = {}) =>
-    Object.entries(values).reduce((text, [name, value]) => text.replace("{" + name + "}", value), words()[key] || key);
+  // A sentence that counts something: its `key.one` when the count (the first of COUNTS among the
+  // values) is exactly one and the page has that word (web/i18n.py's rule); every {name} filled.
+  const COUNTS = ["count", "n", "days", "hours", "minutes", "seconds", "attempts"];
+  const numbered = (key, values) => {
+    const counted = COUNTS.find((name) => name in values);
+    return counted !== undefined && values[counted] === 1 && (key + ".one") in words() ? key + ".one" : key;
+  };
+  const say = (key, values = {}) => {
+    const found = numbered(key, values);
+    return (words()[found] || found).replace(/\{(\w+)\}/g, (hole, name) => (name in values ? String(values[name]) : hole));
+  };
   const label = (action, key) => say(words()[`field.${action}.${key}`] ? `field.${action}.${key}` : "field." + key);
 
   function yuanText(fen) {
