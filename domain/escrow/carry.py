@@ -20,6 +20,10 @@ confirmation). Two things are not carried whole:
   older envelope is refused by that window (`stale_timestamp`) whatever its nonce, so its
   nonce guards nothing; one signed within the window could still be replayed, so it stays.
 
+The parts every signed-step process carries (version, alerts, trail head and length, nonces,
+key rings, the council as learned) are `StepsCarry`'s (domain/steps/machine.py), which this
+extends; the fund carries the same (domain/fund/carry.py).
+
 The parties' key rings are carried whole (every key each party added, revoked or recovered as
 the escrow learned it): a party's next step is checked against them, and a device added in the
 first run signs in the warranty run without its event being sent again.
@@ -41,15 +45,13 @@ from domain.escrow.state import (
     Stage,
     WarrantyClaim,
 )
-from domain.keys import KeyRing
 from domain.open_actions import Stamp
-from domain.steps.machine import Alert
+from domain.steps.machine import StepsCarry
 
 
-@dataclass
-class WarrantyCarry:
+@dataclass(kw_only=True)
+class WarrantyCarry(StepsCarry):
     created_at: Stamp  # the funding deadline the snapshot shows is reckoned from it
-    version: int  # the read model accepts only newer versions: the count goes on
     signed_by: list[str]
     stages: list[Stage]  # as settled; holdbacks may still be released or disputed
     retention: Retention  # with its warranty_due, the new run's one timer
@@ -62,8 +64,3 @@ class WarrantyCarry:
     change_proposal: ChangeProposal | None
     cancel_signed_by: list[str]
     cancellation: CancellationRequest | None
-    alerts: list[Alert]  # few (one per missed deadline or dispute) and shown in the snapshot
-    trail_head: str
-    trail_length: int
-    recent_nonces: list[str]
-    rings: dict[str, KeyRing]  # by party id: each party's keys as the escrow learned them
