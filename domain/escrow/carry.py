@@ -3,7 +3,7 @@
 When every stage is done and the retention is held, an escrow's life changes character: from
 weeks of signed steps and payouts to two to five years of waiting for a claim. The workflow
 continues as new there, so that tail runs on current code with a short history; this is all the
-new run starts from, besides the terms, the council's keys and the skew window of its input.
+new run starts from, besides the terms, the council list it started with and the skew window of its input.
 
 The rule: everything the escrow's snapshot shows is carried as it stands, so every page and
 every API reply reads the same before and after the switch (the whole life: stages as settled,
