@@ -1,6 +1,9 @@
 """After the storm, each fund as each escrow (chaos/reconcile.py): the bank's account vs the fund
 workflow's state vs the read model, and its history replayed; the same five verdicts.
 
+Every run of a fund's workflow is replayed (it continues as new every so many changes), and the
+latest run's snapshot, which carries the whole life, is read against the bank and the read model.
+
 A fund is completed when it holds its pledge again, owes nothing, and paid every overdue case it
 was handed (a fund never ends: its workflow runs as long as its business).
 """
@@ -41,7 +44,7 @@ async def reconcile_fund(
     found = EscrowFindings(fund_id)
     handle = temporal.get_workflow_handle_for(FundWorkflow.run, fund_workflow_id(fund_id))
     snapshot: FundSnapshot | None = await replayed_then_read(
-        handle, FundWorkflow.snapshot, found, replayer, keep_dir
+        temporal, handle, FundWorkflow.snapshot, found, replayer, keep_dir
     )
     if snapshot is None:
         return found

@@ -17,8 +17,10 @@ Each escrow gets four verdicts, each a list of reasons (empty means fine):
 - unreplayable history: the workflow's history does not replay on the code that made
   it. A worker that kept the workflow cached can still finish it, so nothing else shows
   the fault; but the next worker to pick it up (after a restart, for a query) cannot.
-  This is how projections as local activities were caught (docs/BENCHMARKS.md). Such a
-  history is written to the run's log directory as `ESC-….history.json`.
+  This is how projections as local activities were caught (docs/BENCHMARKS.md). Every run
+  is replayed (an escrow continues as new into its warranty, a fund every so many changes);
+  a history that does not replay is written to the run's log directory as
+  `ESC-….history.json` (`ESC-…_run2.history.json` for a later run).
 
 An escrow is completed when its workflow has completed in phase `closed`.
 """
@@ -50,6 +52,7 @@ from sandbox_bank.client import BankClient
 from workflows.case import CaseWorkflow
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
+from workflows.runs import run_histories
 
 CHECKS = (
     "double_payouts",
@@ -136,7 +139,7 @@ async def reconcile_one(
     """The verdicts on one escrow (`replayed_then_read` says what an unreplayable one gets)."""
     found = EscrowFindings(escrow_id)
     handle = temporal.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
-    snapshot = await replayed_then_read(handle, EscrowWorkflow.snapshot, found, replayer, keep_dir)
+    snapshot = await replayed_then_read(temporal, handle, EscrowWorkflow.snapshot, found, replayer, keep_dir)
     if snapshot is None:
         return found
     found.phase = snapshot.phase.value
@@ -156,15 +159,26 @@ async def reconcile_one(
 
 
 async def replayed_then_read(
-    handle: WorkflowHandle[Any, Any], snapshot: Any, found: EscrowFindings, replayer: Replayer, keep_dir: Path
+    temporal: Client,
+    handle: WorkflowHandle[Any, Any],
+    snapshot: Any,
+    found: EscrowFindings,
+    replayer: Replayer,
+    keep_dir: Path,
 ) -> Any:
-    """The workflow's history replayed (one that does not is kept in `keep_dir` to be studied), then
-    its `snapshot` query answered; None when it cannot answer (the worker must replay it to), with
-    that verdict in `found`, as the rest would need the state it cannot tell."""
-    history = await handle.fetch_history()
-    found.problems["unreplayable_histories"] = await unreplayable(history, replayer)
-    if found.problems["unreplayable_histories"]:
-        (keep_dir / f"{found.escrow_id}.history.json").write_text(history.to_json())
+    """Each run's history replayed, first to last (one that does not is kept in `keep_dir` to be
+    studied), then the latest run's `snapshot` query answered (it holds the whole life: an earlier
+    run's is carried); None when it cannot answer (the worker must replay it to), with that verdict
+    in `found`, as the rest would need the state it cannot tell."""
+    found.problems["unreplayable_histories"] = []
+    runs = await run_histories(temporal, handle.id)
+    for number, history in enumerate(runs, start=1):
+        problems = await unreplayable(history, replayer)
+        if problems:
+            suffix = "" if number == 1 else f"_run{number}"
+            (keep_dir / f"{found.escrow_id}{suffix}.history.json").write_text(history.to_json())
+            run = "" if len(runs) == 1 else f"run {number} of {len(runs)} "
+            found.problems["unreplayable_histories"] += [f"{run}{problem}" for problem in problems]
     try:
         return await handle.query(snapshot)
     except (WorkflowQueryFailedError, RPCError) as exc:

@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.calendar_cn import YEARS_AHEAD, china_calendar, read_notices
 from domain.calendar import WorkCalendar
+from domain.fund.carry import VERSIONS_PER_RUN
 
 
 class DevelopmentSecretWarning(UserWarning):
@@ -116,6 +117,13 @@ class Settings(BaseSettings):
         le=2**53,
         description="The least a business may pledge to keep in its advance-compensation fund "
         "(docs/ADVANCE_COMPENSATION.md), in fen: ¥10,000 by default.",
+    )
+    fund_versions_per_run: int = Field(
+        default=VERSIONS_PER_RUN,
+        ge=1,
+        description="How many changes (steps, deposits, cases, bank receipts) a fund's workflow takes "
+        "in one run before it continues as new, carrying its state (docs/ADVANCE_COMPENSATION.md); "
+        "for a fund opened after it is set.",
     )
     recovery_waiting_hours: int = Field(
         default=48,

@@ -94,11 +94,7 @@ class EscrowWorkflow(StepUpdates):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 if self._enters_warranty(input):  # unless a step that just finished left work
                     workflow.continue_as_new(
-                        replace(
-                            input,
-                            council_keys=self._machine.council_keys,
-                            carried=self._machine.warranty_carry(workflow.now()),
-                        )
+                        replace(input, carried=self._machine.warranty_carry(workflow.now()))
                     )
                 continue
             await self._sleep_until_work_or_deadline()

@@ -4,9 +4,11 @@ Like the escrow, a thin shell around a pure machine (domain/fund/machine.py): si
 as validated updates, deposits as the bank confirms them, overdue cases as signals from their case
 workflows; a loop carries out the movements the machine instructs (each under its business key, so
 a retried payout pays once) and projects the state. No deadline moves a fund, so it sleeps until
-there is work. docs/ADVANCE_COMPENSATION.md is the design.
+there is work. It lives as long as its business, so it continues as new every so many changes,
+carrying its state (`_run_is_full`, domain/fund/carry.py). docs/ADVANCE_COMPENSATION.md is the design.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 from temporalio import workflow
@@ -47,19 +49,54 @@ class FundWorkflow(StepUpdates):
             opened_at=workflow.now(),
             max_skew=timedelta(seconds=input.max_skew_seconds),
         )
-        for claim in input.claims:
-            self._machine.learn_claim(claim, workflow.now())
         self._projection = ProjectionCursor(version=None)
+        if input.carried is not None:
+            self._machine.continue_from(input.carried)
+            # the read model holds the carried life already: the switch waited for it
+            self._projection = ProjectionCursor(
+                version=self._machine.version,
+                trail=self._machine.trail_length,
+                alerts=len(self._machine.alerts),
+            )
+        for claim in input.claims:  # a carried run's claims are in its carry: none come here
+            self._machine.learn_claim(claim, workflow.now())
+        self._run_from = self._machine.version  # this run's changes are counted from here
 
     @workflow.run
     async def run(self, input: FundInput) -> None:
-        await workflow.execute_activity_method(
-            BankActivities.open_account, OpenAccountInput(escrow_id=self._machine.fund_id), **MONEY
-        )
+        if input.carried is None:  # a later run's account was opened by the first
+            await workflow.execute_activity_method(
+                BankActivities.open_account, OpenAccountInput(escrow_id=self._machine.fund_id), **MONEY
+            )
         while True:
             await self._settle_movements()
             await self._project()
+            if self._run_is_full(input):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._run_is_full(input):  # unless an update or signal that just ran left work
+                    carried = self._machine.carry(workflow.now())
+                    workflow.continue_as_new(replace(input, claims=[], carried=carried))
+                continue
             await sleep_until_work_or(None, self._has_work, [self._projection.catch_up])
+
+    def _run_is_full(self, input: FundInput) -> bool:
+        """Whether to continue as new now: after `versions_per_run` changes in this run, or when
+        Temporal suggests it, so a fund's history stays short however long its business lives.
+
+        Only once nothing would be lost: no movement left to carry out (its business key and
+        receipt are in the carried movements), and the read model caught up, so the audit table
+        holds every trail entry the new run does not (as the escrow at its warranty)."""
+        machine = self._machine
+        full = (
+            machine.version - self._run_from >= input.versions_per_run
+            or workflow.info().is_continue_as_new_suggested()
+        )
+        return (
+            full
+            and not machine.pending_movements()
+            and not self._projection.behind(machine)
+            and not self._projection.catch_up.behind
+        )
 
     def _has_work(self) -> bool:
         return bool(self._machine.pending_movements()) or self._projection.wants(self._machine)

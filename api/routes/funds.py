@@ -73,7 +73,12 @@ async def open_fund(
     terms = FundTerms(
         fund_id, PartyKey(party.id, party.public_key), party.role, settings.fund_minimum_pledge_fen
     )
-    fund_input = FundInput(terms, council_keys(session), overdue_claims(session, party.id))
+    fund_input = FundInput(
+        terms,
+        council_keys(session),
+        overdue_claims(session, party.id),
+        versions_per_run=settings.fund_versions_per_run,
+    )
     await start_once(
         temporal,
         FundWorkflow.run,

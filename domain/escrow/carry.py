@@ -3,7 +3,7 @@
 When every stage is done and the retention is held, an escrow's life changes character: from
 weeks of signed steps and payouts to two to five years of waiting for a claim. The workflow
 continues as new there, so that tail runs on current code with a short history; this is all the
-new run starts from, besides the terms, the council's keys and the skew window of its input.
+new run starts from, besides the terms, the council list it started with and the skew window of its input.
 
 The rule: everything the escrow's snapshot shows is carried as it stands, so every page and
 every API reply reads the same before and after the switch (the whole life: stages as settled,
@@ -19,6 +19,10 @@ confirmation). Two things are not carried whole:
 - the nonces: only those of steps still inside the timestamp skew window at the switch. Any
   older envelope is refused by that window (`stale_timestamp`) whatever its nonce, so its
   nonce guards nothing; one signed within the window could still be replayed, so it stays.
+
+The parts every signed-step process carries (version, alerts, trail head and length, nonces,
+key rings, the council as learned) are `StepsCarry`'s (domain/steps/machine.py), which this
+extends; the fund carries the same (domain/fund/carry.py).
 
 The parties' key rings are carried whole (every key each party added, revoked or recovered as
 the escrow learned it): a party's next step is checked against them, and a device added in the
@@ -41,15 +45,13 @@ from domain.escrow.state import (
     Stage,
     WarrantyClaim,
 )
-from domain.keys import KeyRing
 from domain.open_actions import Stamp
-from domain.steps.machine import Alert
+from domain.steps.machine import StepsCarry
 
 
-@dataclass
-class WarrantyCarry:
+@dataclass(kw_only=True)
+class WarrantyCarry(StepsCarry):
     created_at: Stamp  # the funding deadline the snapshot shows is reckoned from it
-    version: int  # the read model accepts only newer versions: the count goes on
     signed_by: list[str]
     stages: list[Stage]  # as settled; holdbacks may still be released or disputed
     retention: Retention  # with its warranty_due, the new run's one timer
@@ -62,8 +64,3 @@ class WarrantyCarry:
     change_proposal: ChangeProposal | None
     cancel_signed_by: list[str]
     cancellation: CancellationRequest | None
-    alerts: list[Alert]  # few (one per missed deadline or dispute) and shown in the snapshot
-    trail_head: str
-    trail_length: int
-    recent_nonces: list[str]
-    rings: dict[str, KeyRing]  # by party id: each party's keys as the escrow learned them

@@ -48,13 +48,11 @@ from domain.escrow.state import (
 )
 from domain.escrow.steps import ESCROW_RULES
 from domain.escrow.terms import ContractTerms, SilencePolicy, check_total
-from domain.keys import KEY_EVENTS
 from domain.open_actions import AtDeadline, OpenAction
 from domain.roles import Role
 from domain.steps.machine import SignedStepMachine
 from domain.steps.payloads import read_integer
 from domain.steps.rejections import StepRejected, conflict, forbidden, invalid
-from domain.steps.signing import parse_envelope
 from domain.steps.spec import Apply, Bound, bind
 
 OWNER, CONTRACTOR, INSPECTOR, COUNCIL = Role.OWNER, Role.CONTRACTOR, Role.INSPECTOR, Role.COUNCIL
@@ -107,10 +105,9 @@ class EscrowMachine(SignedStepMachine):
             raise ValueError(
                 f"an escrow continues into its warranty from the warranty phase, not {self.phase}"
             )
-        replayable_since = now - self.max_skew
         return WarrantyCarry(
+            **vars(self.carried_steps(now)),
             created_at=self.created_at,
-            version=self.version,
             signed_by=list(self.signed_by),
             stages=deepcopy(self.stages),
             retention=deepcopy(self.retention),
@@ -123,24 +120,14 @@ class EscrowMachine(SignedStepMachine):
             change_proposal=deepcopy(self.change_proposal),
             cancel_signed_by=list(self.cancel_signed_by),
             cancellation=deepcopy(self.cancellation),
-            alerts=deepcopy(self.alerts),
-            trail_head=self.trail_head,
-            trail_length=self.trail_length,
-            recent_nonces=[
-                entry.envelope["nonce"]
-                for entry in self.trail
-                if entry.action not in KEY_EVENTS
-                and parse_envelope(entry.envelope).timestamp >= replayable_since
-            ],
-            rings=deepcopy(self.rings),
         )
 
     def continue_from(self, carried: WarrantyCarry) -> None:
         """Take up the life a previous run carried into the warranty; the terms are the same."""
+        self.continue_steps(carried)
         self.phase = Phase.WARRANTY
         self.created_at = carried.created_at
         self.funding_due = carried.created_at + timedelta(days=self.terms.durations.funding_days)
-        self.version = carried.version
         self.signed_by = list(carried.signed_by)
         self.stages = carried.stages
         self.retention = carried.retention
@@ -153,11 +140,6 @@ class EscrowMachine(SignedStepMachine):
         self.change_proposal = carried.change_proposal
         self.cancel_signed_by = list(carried.cancel_signed_by)
         self.cancellation = carried.cancellation
-        self.alerts = carried.alerts
-        self.trail_start_head = carried.trail_head
-        self.trail_start = carried.trail_length
-        self.nonces = set(carried.recent_nonces)
-        self.rings = deepcopy(carried.rings)
 
     # ----------------------------------------------------------------- money
     @property

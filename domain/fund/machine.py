@@ -13,6 +13,7 @@ The council list: a fund lives as long as its business, and the council changes 
 is checked against the council as the API knows it now as well (`SignedStepMachine.council_key`).
 """
 
+from copy import deepcopy
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from domain.canonical import content_hash
 from domain.deposits import check_deposit
 from domain.escrow.state import MovementStatus
 from domain.fund import steps
+from domain.fund.carry import FundCarry
 from domain.fund.snapshot import ClaimSnapshot, FundLedgerSnapshot, FundSnapshot
 from domain.fund.state import FundLedger, FundMovement, FundMovementKind, FundStatus
 from domain.fund.terms import CLAIM_HOLD_DAYS, AdvanceClaim, FundTerms
@@ -51,6 +53,29 @@ class FundMachine(SignedStepMachine):
         self.movements: list[FundMovement] = []
         self.deposits: dict[str, int] = {}
         self.claims: dict[str, AdvanceClaim] = {}
+
+    # ------------------------------------------------------------ next run
+    def carry(self, now: datetime) -> FundCarry:
+        """What the fund's next run starts from (domain/fund/carry.py says why each part)."""
+        return FundCarry(
+            **vars(self.carried_steps(now)),
+            opened_at=self.opened_at,
+            pledged_fen=self.pledged_fen,
+            ledger=deepcopy(self.ledger),
+            movements=deepcopy(self.movements),
+            deposits=dict(self.deposits),
+            claims=deepcopy(self.claims),
+        )
+
+    def continue_from(self, carried: FundCarry) -> None:
+        """Take up the life an earlier run carried; the terms are the same."""
+        self.continue_steps(carried)
+        self.opened_at = carried.opened_at
+        self.pledged_fen = carried.pledged_fen
+        self.ledger = deepcopy(carried.ledger)
+        self.movements = deepcopy(carried.movements)
+        self.deposits = dict(carried.deposits)
+        self.claims = deepcopy(carried.claims)
 
     @property
     def fund_id(self) -> str:

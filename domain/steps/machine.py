@@ -17,13 +17,14 @@ signed before verifiable, and signs nothing after.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.alert_codes import AlertCode, AlertParams, kind_of
 from domain.canonical import canonical_json, sha256_hex
-from domain.keys import KEY_RECOVER, KeyChange, KeyRing, recovery_signers
+from domain.keys import KEY_EVENTS, KEY_RECOVER, KeyChange, KeyRing, recovery_signers
 from domain.open_actions import Stamp
 from domain.roles import Role
 from domain.steps.rejections import conflict, duplicate, forbidden, invalid
@@ -68,6 +69,30 @@ def trail_entry_hash(seq: int, prev_hash: str, step: SignedStep) -> str:
     )
 
 
+@dataclass(kw_only=True)
+class StepsCarry:
+    """What every signed-step process carries when its workflow continues as new: the part of its
+    state the base machine keeps. The escrow's `WarrantyCarry` and the fund's `FundCarry` extend it
+    with their own (domain/escrow/carry.py says why each part is carried and why the trail and the
+    nonces only in part); it is flat, one dataclass deriving from this one, so a carry recorded
+    before this part was factored out reads the same.
+
+    `council_keys`: the council as the process learned it, members who joined after it started
+    included. `carried_at`: when the carry was made, so a run that continues again soon after knows
+    whether the nonces it was handed may still guard anything. Both empty in a carry recorded
+    before they were (an escrow's warranty run: its first run's council list came as its input).
+    """
+
+    version: int  # the read model accepts only newer versions: the count goes on
+    alerts: list[Alert]  # few, and shown in the snapshot
+    trail_head: str
+    trail_length: int
+    recent_nonces: list[str]  # of the steps still inside the timestamp skew window
+    rings: dict[str, KeyRing]  # by party id: each party's keys as the process learned them
+    council_keys: dict[str, str] = field(default_factory=dict)
+    carried_at: Stamp | None = None
+
+
 @dataclass(frozen=True)
 class _Learned:
     ring: KeyRing  # the party's ring with the new events applied (a copy until committed)
@@ -102,6 +127,9 @@ class SignedStepMachine:
         self.trail_start_head = genesis_hash
         self.trail_start = 0
         self.nonces: set[str] = set()
+        # the nonces an earlier run handed over, and when (StepsCarry): passed on while they may guard
+        self.carried_nonces: list[str] = []
+        self.carried_at: datetime | None = None
         self.version = 0
 
     def plan(
@@ -300,3 +328,44 @@ class SignedStepMachine:
 
     def _after_change(self) -> None:
         self.version += 1
+
+    # ------------------------------------------------------------ next run
+    def carried_steps(self, now: datetime) -> StepsCarry:
+        """The base machine's part of what the next run starts from (`StepsCarry`)."""
+        return StepsCarry(
+            version=self.version,
+            alerts=deepcopy(self.alerts),
+            trail_head=self.trail_head,
+            trail_length=self.trail_length,
+            recent_nonces=self._replayable_nonces(now),
+            rings=deepcopy(self.rings),
+            council_keys=dict(self.council_keys),
+            carried_at=now,
+        )
+
+    def _replayable_nonces(self, now: datetime) -> list[str]:
+        """The nonces of the steps an envelope could still be replayed from after `now`: signed no
+        earlier than `now - max_skew` (an older one is refused as `stale_timestamp` whatever its
+        nonce). An earlier run's, handed over at `carried_at`, were each signed within `max_skew` of
+        a moment before it; once `now - max_skew` is past `carried_at + max_skew` none may be."""
+        replayable_since = now - self.max_skew
+        earlier = self.carried_nonces
+        if self.carried_at is not None and self.carried_at + self.max_skew < replayable_since:
+            earlier = []
+        return earlier + [
+            entry.envelope["nonce"]
+            for entry in self.trail
+            if entry.action not in KEY_EVENTS and parse_envelope(entry.envelope).timestamp >= replayable_since
+        ]
+
+    def continue_steps(self, carried: StepsCarry) -> None:
+        """Take up the base machine's part of the life an earlier run carried."""
+        self.version = carried.version
+        self.alerts = deepcopy(carried.alerts)
+        self.trail_start_head = carried.trail_head
+        self.trail_start = carried.trail_length
+        self.nonces = set(carried.recent_nonces)
+        self.carried_nonces = list(carried.recent_nonces)
+        self.carried_at = carried.carried_at
+        self.rings = deepcopy(carried.rings)
+        self.council_keys = {**self.council_keys, **carried.council_keys}
