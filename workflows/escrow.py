@@ -64,12 +64,7 @@ class EscrowWorkflow(StepUpdates):
         self._status = ""
         if input.carried is not None:
             self._machine.continue_from(input.carried)
-            # the read model holds the carried life already: the switch waited for it
-            self._projection = ProjectionCursor(
-                version=self._machine.version,
-                trail=self._machine.trail_length,
-                alerts=len(self._machine.alerts),
-            )
+            self._projection = ProjectionCursor.holding(self._machine)
             self._status = self._machine.phase.value  # the search attributes come along with the run
         # cases a mutual cancellation ended; an escrow that reaches its warranty was never cancelled
         self._cases_told: list[str] = []

@@ -52,12 +52,7 @@ class FundWorkflow(StepUpdates):
         self._projection = ProjectionCursor(version=None)
         if input.carried is not None:
             self._machine.continue_from(input.carried)
-            # the read model holds the carried life already: the switch waited for it
-            self._projection = ProjectionCursor(
-                version=self._machine.version,
-                trail=self._machine.trail_length,
-                alerts=len(self._machine.alerts),
-            )
+            self._projection = ProjectionCursor.holding(self._machine)
         for claim in input.claims:  # a carried run's claims are in its carry: none come here
             self._machine.learn_claim(claim, workflow.now())
         self._run_from = self._machine.version  # this run's changes are counted from here

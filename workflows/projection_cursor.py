@@ -19,6 +19,9 @@ class Projectable(Protocol[Snapshot]):
     version: int
     alerts: list[Alert]
 
+    @property
+    def trail_length(self) -> int: ...
+
     def snapshot(self) -> Snapshot: ...
 
     def trail_records(self, start: int) -> list[dict[str, Any]]: ...
@@ -38,6 +41,12 @@ class ProjectionCursor:
     trail: int = 0
     alerts: int = 0
     catch_up: CatchUp = field(default_factory=lambda: CatchUp("projection"))
+
+    @classmethod
+    def holding(cls, machine: Projectable[object]) -> "ProjectionCursor":
+        """A run continued as new: its read model holds the carried life already, since the
+        switch waited for it, so the cursor starts at the carried version, trail and alerts."""
+        return cls(version=machine.version, trail=machine.trail_length, alerts=len(machine.alerts))
 
     def behind(self, machine: Projectable[object]) -> bool:
         return machine.version != self.version
