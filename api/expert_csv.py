@@ -104,15 +104,19 @@ def _header(cells: list[str]) -> list[str]:
 
 
 def decode(body: bytes, charset: str | None = None) -> str:
-    """UTF-8 (a byte-order mark is dropped) unless the request names another charset, e.g. gb18030."""
+    """UTF-8 (a byte-order mark is dropped) unless the request names another charset, e.g. gb18030;
+    text only: no NUL character."""
     try:
         name = codecs.lookup(charset or "utf-8").name
     except LookupError:
         raise CsvFileError(f"unknown charset {charset!r}") from None
     try:
-        return body.decode("utf-8-sig" if name == "utf-8" else name)
+        text = body.decode("utf-8-sig" if name == "utf-8" else name)
     except UnicodeDecodeError as exc:
         raise CsvFileError(f"the file is not valid {name} (byte {exc.start})") from None
+    if "\x00" in text:  # csv reads it, PostgreSQL stores no text holding it (config/json_policy.py)
+        raise CsvFileError(f"the file holds a NUL character (U+0000) at character {text.index(chr(0))}")
+    return text
 
 
 def parse_experts(text: str, *, new_id: Callable[[], str]) -> tuple[list[ParsedRow], list[RowProblem]]:

@@ -17,6 +17,11 @@ body that breaks a rule is refused with the error shape and one of these codes:
 - 422 `json_non_finite_number`: `NaN`, `Infinity`, `-Infinity` or a number too large
   for a float (`1e999`).
 - 422 `json_lone_surrogate`: a string or a key holding half of a UTF-16 surrogate pair.
+- 422 `nul_character`: a string or a key holding U+0000. JSON may carry it (`"\u0000"`) and
+  SQLite stores it, but PostgreSQL refuses it in every text and JSON column: a draft warning's
+  words answered 500 there, and a signed step holding one would have been refused by the read
+  model on every projection. No text a person writes holds one. The same code refuses a URL
+  whose path or query holds one (`%00`), which would reach a lookup the same way.
 - 422 `json_duplicate_key`: an object naming a key twice.
 - 422 `json_too_deep`: arrays and objects nested more than `MAX_JSON_DEPTH` (32) deep.
 
@@ -43,6 +48,7 @@ that still reaches a message as `?` instead of failing to write the reply.
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
@@ -160,6 +166,25 @@ def _check_text(text: str) -> None:
         raise JsonRefused(
             422, "json_lone_surrogate", "a string holds a lone UTF-16 surrogate, which is not text"
         ) from None
+    if NUL in text:
+        raise _nul("a string")
+
+
+NUL = "\x00"
+
+
+def _nul(where: str) -> JsonRefused:
+    return JsonRefused(
+        422, "nul_character", f"{where} holds a NUL character (U+0000), which no text may hold"
+    )
+
+
+def check_url(scope: Scope) -> None:
+    """The path (decoded by the server) and the query (as sent) hold no NUL."""
+    if NUL in scope["path"]:
+        raise _nul("the address")
+    if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+        raise _nul("the query")
 
 
 def declares_json(content_type: str | None) -> bool:
@@ -203,23 +228,28 @@ class JsonPolicy:
             return
         headers = Headers(scope=scope)
         is_json = declares_json(headers.get("content-type"))
-        if not is_json and (scope["method"], scope["path"][:10]) == STREAMED_UPLOADS:
-            await self.app(scope, receive, send)
-            return
-        limit = MAX_JSON_BYTES if is_json else MAX_BODY_BYTES
+        streamed = not is_json and (scope["method"], scope["path"][:10]) == STREAMED_UPLOADS
         try:
-            declared = headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise too_large(limit)
-            body = await read_body(receive, limit)
-            if body is None:
-                return
-            if is_json and body:
-                loads_strict(body)
+            check_url(scope)
+            body = None if streamed else await _checked_body(receive, headers, is_json)
         except JsonRefused as refused:
             await self.reply(scope, refused)(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        if not streamed and body is None:
+            return  # the client went away
+        await self.app(scope, receive if body is None else _replay(body, receive), send)
+
+
+async def _checked_body(receive: Receive, headers: Headers, is_json: bool) -> bytes | None:
+    """The whole body, within its limit and, if JSON, the policy; None if the client went away."""
+    limit = MAX_JSON_BYTES if is_json else MAX_BODY_BYTES
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    body = await read_body(receive, limit)
+    if is_json and body:
+        loads_strict(body)
+    return body
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -459,6 +459,7 @@ async def test_csv_import_reads_the_charset_the_request_names(stack, council, ta
         (CSV_HEADER.encode() + "Zhang,renovation".encode("utf-16"), "text/csv", 422, "invalid_csv"),
         (CSV_HEADER.encode(), "text/csv; charset=klingon", 422, "invalid_csv"),
         (CSV_HEADER.encode() + b"x" * (2 * 1024 * 1024), "text/csv", 413, "csv_too_large"),
+        (CSV_HEADER.encode() + b"Zh\x00ang,renovation,plumbing,\n", "text/csv", 422, "invalid_csv"),
     ],
     ids=[
         "not-csv",
@@ -469,6 +470,7 @@ async def test_csv_import_reads_the_charset_the_request_names(stack, council, ta
         "not-utf8",
         "unknown-charset",
         "too-large",
+        "nul-character",  # Python's csv reads it; PostgreSQL stores no text holding it
     ],
 )
 async def test_unreadable_csv_files_are_refused_with_a_code(

@@ -73,6 +73,7 @@ PAYLOADS = [
     PayloadClass("minus_infinity", b'{"amount_fen": -Infinity}', (422, "json_non_finite_number")),
     PayloadClass("lone_surrogate_value", b'{"display_name": "\\ud800"}', (422, "json_lone_surrogate")),
     PayloadClass("lone_surrogate_key", b'{"\\udfff": "x"}', (422, "json_lone_surrogate")),
+    PayloadClass("nul_in_text", b'{"display_name": "a\\u0000b"}', (422, "nul_character")),
     PayloadClass("duplicate_key", b'{"role": "owner", "role": "council"}', (422, "json_duplicate_key")),
     PayloadClass("nested_500", nested(500), (422, "json_too_deep")),
     PayloadClass("nested_past_limit", nested(MAX_JSON_DEPTH), (422, "json_too_deep")),

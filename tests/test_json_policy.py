@@ -30,6 +30,9 @@ REFUSED = [
     (b'{"name": "\\ud800"}', "json_lone_surrogate"),
     (b'{"\\udc00": 1}', "json_lone_surrogate"),
     (b'["ok", ["\\ud83d"]]', "json_lone_surrogate"),
+    (b'{"name": "Zh\\u0000ang"}', "nul_character"),
+    (b'{"\\u0000": 1}', "nul_character"),
+    (b'["ok", ["\\u0000"]]', "nul_character"),
     (b'{"a": 1, "a": 2}', "json_duplicate_key"),
     (b'[{"b": {"a": 1, "a": 1}}]', "json_duplicate_key"),
     (nested(MAX_JSON_DEPTH + 1), "json_too_deep"),
@@ -134,3 +137,19 @@ async def test_a_validation_error_never_echoes_the_input(stack):
     )
     assert code_of(response) == (422, "invalid_input")
     assert all("input" not in error for error in response.json()["detail"]["errors"])
+
+
+@pytest.mark.parametrize(
+    ("service", "path"),
+    [
+        ("api", "/experts?q=Zh%00ang"),
+        ("api", "/escrows/ESC-2026-%0000001"),
+        ("api", "/public/warnings?lang=%00"),
+        ("bank", "/accounts/ESC%00"),
+    ],
+)
+async def test_a_url_holding_a_nul_is_refused_before_any_lookup(stack, service, path):
+    """PostgreSQL refuses a NUL in any text it is asked to compare, so a lookup by it was a 500."""
+    async with httpx.AsyncClient(base_url=service_url(stack, service)) as http:
+        response = await http.get(path)
+    assert code_of(response) == (422, "nul_character")
