@@ -8,7 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from public_record.periods import MONTH_PATTERN
 
-WarningState = Literal["draft", "published", "withdrawn"]
+WarningState = Literal["draft", "published", "withdrawn", "discarded"]
+
+# A reason is text someone reads: line breaks and tabs, no other control character (PostgreSQL
+# cannot store NUL), and at least one visible character.
+_TEXT = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+REASON_PATTERN = rf"^{_TEXT}*[^\s\x00-\x1f\x7f]{_TEXT}*$"
 
 
 class SpikeRef(BaseModel):
@@ -43,6 +48,19 @@ class WarningCreate(BaseModel):
     valid_from: date
     valid_until: date = Field(description="on or after valid_from, within a year of it")
     spike: SpikeRef | None = Field(None, description="the complaint spike it comes from, if any")
+
+
+class WarningDiscard(BaseModel):
+    """Why a council member discards a draft: kept with the draft, which stays readable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        pattern=REASON_PATTERN,
+        description="why the council decided against this draft, e.g. 'a typo in the title'",
+    )
 
 
 class SpikeFigures(BaseModel):
@@ -117,4 +135,9 @@ class WarningCouncil(BaseModel):
         description="the reason the first withdrawal signature gave; the second signs the same"
     )
     withdrawn_at: datetime | None
-    signatures: list[WarningSignatureView]
+    discarded_by: str | None = Field(description="the council member who discarded the draft")
+    discarded_at: datetime | None
+    discard_reason: str | None
+    signatures: list[WarningSignatureView] = Field(
+        description="a discarded draft's publication signatures stay listed, and are void"
+    )

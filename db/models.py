@@ -724,6 +724,8 @@ class KeyPairing(AppModel, table=True):
 class ConsumerWarning(AppModel, table=True):
     """A public consumer warning (消费预警, docs/PUBLIC_RECORD.md): drafted by a council member,
     public only once two different members signed its publication, withdrawn by two signatures.
+    A draft the council decides against is `discarded` by one member, with who, when and why: the
+    row stays (nothing is lost) and can no longer be published.
 
     The words are frozen at drafting: members sign a digest of them (`content_hash`), so what
     is published is what both read. `spike_json` holds the complaint figures it came from, as
@@ -732,7 +734,9 @@ class ConsumerWarning(AppModel, table=True):
     """
 
     __tablename__ = "consumer_warning"
-    __table_args__ = (CheckConstraint("state IN ('draft', 'published', 'withdrawn')", name="state"),)
+    __table_args__ = (
+        CheckConstraint("state IN ('draft', 'published', 'withdrawn', 'discarded')", name="state"),
+    )
 
     id: str = Field(primary_key=True)
     state: str = Field(default="draft", index=True)
@@ -751,6 +755,9 @@ class ConsumerWarning(AppModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     withdrawal_reason: str | None = Field(default=None, sa_type=Text)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    discarded_by: str | None = None
+    discarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    discard_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class WarningSignature(AppModel, table=True):

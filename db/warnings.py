@@ -15,8 +15,9 @@ from db.models import ConsumerWarning, WarningSignature
 from domain.canonical import canonical_json
 from domain.steps.signing import SignedStep
 
-DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
+DRAFT, PUBLISHED, WITHDRAWN, DISCARDED = "draft", "published", "withdrawn", "discarded"
 PUBLIC_STATES = (PUBLISHED, WITHDRAWN)
+LIVE_STATES = (DRAFT, *PUBLIC_STATES)  # the council's list; a discarded draft is asked for by name
 
 
 class AlreadySigned(Exception):

@@ -2,7 +2,8 @@
 draft with the spike's figures, one signature leaves it invisible, the second DIFFERENT member's
 publishes it on the page, the JSON and the Atom feed, and two signatures withdraw it, after which
 it is shown as withdrawn with its reason. A draft is never public; the same member cannot count
-twice; only the council drafts and signs.
+twice; only the council drafts and signs. A draft one member discards stays readable to the
+council, apart, and never becomes public, whatever is signed after.
 
 The complaints are made here, not by driving hundreds of workflows (tests/test_public_record_history.py
 does that for the spike rule itself): the route's complaint source is replaced by a list of this
@@ -202,20 +203,28 @@ async def test_a_spike_becomes_a_warning_two_members_publish_and_two_withdraw(st
     assert wid in feed and "Withdrawn warnings" in page and reason in page
 
 
+BY_HAND = {
+    "title_zh": "草稿",
+    "title_en": "Draft only",
+    "text_zh": "正文",
+    "text_en": "Text",
+    "category": "car",
+    "valid_from": "2027-01-01",
+    "valid_until": "2027-03-31",
+}
+
+
+async def draft_by_hand(stack: Stack, member: Party, **changes: str) -> dict:
+    drafted = await stack.http.post("/warnings", json=BY_HAND | changes, headers=member.auth)
+    assert drafted.status_code == 201, drafted.text
+    return drafted.json()
+
+
 async def test_a_draft_by_hand_stays_private_and_only_the_council_drafts(stack: Stack):
     member = await council_member(stack, "Council clerk Zhao")
     business = await verified_business(stack.http, "contractor", "Quiet Builders", council=member)
-    body = {
-        "title_zh": "草稿",
-        "title_en": "Draft only",
-        "text_zh": "正文",
-        "text_en": "Text",
-        "category": "car",
-        "valid_from": "2027-01-01",
-        "valid_until": "2027-03-31",
-    }
-    assert (await stack.http.post("/warnings", json=body, headers=business.auth)).status_code == 403
-    drafted = await stack.http.post("/warnings", json=body, headers=member.auth)
+    assert (await stack.http.post("/warnings", json=BY_HAND, headers=business.auth)).status_code == 403
+    drafted = await stack.http.post("/warnings", json=BY_HAND, headers=member.auth)
     assert drafted.status_code == 201 and drafted.json()["spike"] is None
     ids, feed, page = await public_ids(stack)
     assert drafted.json()["id"] not in ids | feed and "Draft only" not in page
@@ -258,3 +267,129 @@ async def test_hostile_drafts_are_refused_and_make_nothing(stack: Stack, changes
         return
     assert (answer.status_code, answer.json()["detail"]["code"]) == (422, code)
     assert len((await stack.http.get("/warnings", headers=member.auth)).json()) == before
+
+
+HOSTILE_REASON = "Typo in the title <script>alert('x')</script> & \"quotes\"\n\u202eevil 错字"
+
+
+async def test_a_discarded_draft_stays_readable_and_never_becomes_public(stack: Stack):
+    first, second = (
+        await council_member(stack, "Council clerk Qian"),
+        await council_member(stack, "Council clerk Zhou"),
+    )
+    warning = await draft_by_hand(stack, first, title_en="Discard me")
+    wid, path = warning["id"], f"/warnings/{warning['id']}"
+    signed = await stack.http.post(
+        f"{path}/publication-signatures", json=publish(first, warning), headers=first.auth
+    )
+    assert signed.status_code == 200 and signed.json()["state"] == "draft"
+
+    # any one member discards it, the one who signed its publication or not
+    discarded = await stack.http.post(f"{path}/discard", json={"reason": HOSTILE_REASON}, headers=second.auth)
+    assert discarded.status_code == 200, discarded.text
+    shown = discarded.json()
+    assert (shown["state"], shown["discarded_by"], shown["discard_reason"]) == (
+        "discarded",
+        second.id,
+        HOSTILE_REASON,
+    )
+    again = await stack.http.post(f"{path}/discard", json={"reason": "another reason"}, headers=first.auth)
+    assert again.status_code == 200 and again.json() == shown  # who, when and why stay
+
+    # the signature given is void, and a second one publishes nothing
+    late = await stack.http.post(
+        f"{path}/publication-signatures", json=publish(second, warning), headers=second.auth
+    )
+    assert (late.status_code, late.json()["detail"]["code"]) == (409, "warning_state")
+    read = await stack.http.get(path, headers=first.auth)
+    assert read.status_code == 200 and read.json() == shown
+    ids, feed, page = await public_ids(stack)
+    assert wid not in ids and wid not in feed and "Discard me" not in page
+
+    # the council's list leaves it out unless asked for; its pages show it apart, escaped
+    listed = (await stack.http.get("/warnings", headers=first.auth)).json()
+    assert wid not in {w["id"] for w in listed}
+    asked = await stack.http.get("/warnings", params={"state": "discarded"}, headers=first.auth)
+    assert asked.status_code == 200 and wid in {w["id"] for w in asked.json()}
+    assert {w["state"] for w in asked.json()} == {"discarded"}
+    cookie = await session_cookie(first)
+    desk = (await stack.http.get("/council/warnings", params={"lang": "en"}, headers=cookie)).text
+    live, _, folded = desk.partition('id="discarded-warnings"')
+    assert wid not in live and wid in folded and "Discarded drafts (" in folded
+    one = await stack.http.get(f"/council/warnings/{wid}", params={"lang": "en"}, headers=cookie)
+    assert one.status_code == 200 and "Discarded by Council clerk Zhou" in one.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quotes&#34;" in one.text
+    assert "<script>alert" not in one.text
+    for control in ('id="sign-publication"', 'id="discard-draft"', 'id="sign-withdrawal"'):
+        assert control not in one.text
+    zh = await stack.http.get(f"/council/warnings/{wid}", params={"lang": "zh-CN"}, headers=cookie)
+    assert "由 Council clerk Zhou 于" in zh.text and "已作废的草稿" in zh.text
+
+
+async def test_only_a_draft_is_discarded_and_only_by_the_council(stack: Stack):
+    first, second = (
+        await council_member(stack, "Council clerk Wu"),
+        await council_member(stack, "Council clerk Zheng"),
+    )
+    business = await verified_business(stack.http, "contractor", "Tidy Tiles", council=first)
+    draft = await draft_by_hand(stack, first)
+    cookie = await session_cookie(first)
+    page = await stack.http.get(f"/council/warnings/{draft['id']}", params={"lang": "en"}, headers=cookie)
+    assert 'id="discard-draft"' in page.text and "Discard this draft" in page.text
+    refused = await stack.http.post(
+        f"/warnings/{draft['id']}/discard", json={"reason": "no"}, headers=business.auth
+    )
+    assert (refused.status_code, refused.json()["detail"]["code"]) == (403, "council_only")
+    after = await stack.http.get(f"/warnings/{draft['id']}", headers=first.auth)
+    assert after.json()["state"] == "draft" and after.json()["discarded_by"] is None
+
+    warning = await draft_by_hand(stack, first, title_en="Kept")
+    path = f"/warnings/{warning['id']}"
+    for member in (first, second):
+        signed = await stack.http.post(
+            f"{path}/publication-signatures", json=publish(member, warning), headers=member.auth
+        )
+        assert signed.status_code == 200
+    assert signed.json()["state"] == "published"
+    refused = await stack.http.post(f"{path}/discard", json={"reason": "regret"}, headers=second.auth)
+    assert (refused.status_code, refused.json()["detail"]["code"]) == (409, "warning_state")
+    reason = "Resolved."
+    for member in (first, second):
+        out = await stack.http.post(
+            f"{path}/withdrawal-signatures", json=withdraw(member, warning["id"], reason), headers=member.auth
+        )
+        assert out.status_code == 200
+    refused = await stack.http.post(f"{path}/discard", json={"reason": "regret"}, headers=second.auth)
+    assert (refused.status_code, refused.json()["detail"]["code"]) == (409, "warning_state")
+    shown = (await stack.http.get(path, headers=first.auth)).json()
+    assert (shown["state"], shown["discarded_by"], shown["discard_reason"]) == ("withdrawn", None, None)
+    ids, _, _ = await public_ids(stack)
+    assert warning["id"] in ids
+
+    unknown = await stack.http.post(
+        "/warnings/WRN-1999-00001/discard", json={"reason": "x"}, headers=first.auth
+    )
+    assert (unknown.status_code, unknown.json()["detail"]["code"]) == (404, "warning_not_found")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"reason": ""},
+        {"reason": " \n\t "},
+        {"reason": "a typo\u0000"},  # PostgreSQL stores no NUL: refused before
+        {"reason": "x" * 1001},
+        {"reason": 7},
+        {"reason": ["a typo"]},
+        {"reason": None},
+        {"reason": "a typo", "by": "someone else"},
+    ],
+)
+async def test_a_discard_without_a_proper_reason_is_refused_and_changes_nothing(stack: Stack, body: dict):
+    member = await council_member(stack, "Council clerk Feng")
+    draft = await draft_by_hand(stack, member)
+    path = f"/warnings/{draft['id']}"
+    answer = await stack.http.post(f"{path}/discard", json=body, headers=member.auth)
+    assert (answer.status_code, answer.json()["detail"]["code"]) == (422, "invalid_input")
+    assert (await stack.http.get(path, headers=member.auth)).json() == draft

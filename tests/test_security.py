@@ -274,6 +274,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /warnings/{warning_id}/withdrawal-signatures": reader(
         COUNCIL, ok=(422, "invalid_input"), denied="council_only"
     ),
+    "POST /warnings/{warning_id}/discard": reader(COUNCIL, ok=(422, "invalid_input"), denied="council_only"),
     "GET /public/warnings.json": anyone((200, None)),
     "GET /public/warnings.atom": anyone((200, None)),
     # key recovery (docs/RECOVERY.md): a new device asks with no token, so anyone may ask (the

@@ -1,8 +1,9 @@
 """The council's consumer warning pages (docs/PUBLIC_RECORD.md "Consumer warnings"): the list
 with this month's complaint spikes (each a link that prefills the draft form with it) and the
-draft form; and one warning's page, where each member signs the publication, or the withdrawal
-with its reason, with their own key (static/warnings_desk.js calls the JSON API of
-api/routes/warnings.py, which checks every signature). The public page is api/routes/warnings.py's.
+draft form, discarded drafts folded away below; and one warning's page, where each member signs
+the publication, or the withdrawal with its reason, with their own key, or discards a draft with
+a reason (static/warnings_desk.js calls the JSON API of api/routes/warnings.py, which checks
+every signature). The public page is api/routes/warnings.py's.
 """
 
 from typing import Annotated
@@ -37,11 +38,13 @@ def warnings_desk(
     key: Annotated[str | None, Query(max_length=120)] = None,
 ) -> HTMLResponse:
     """Every warning (drafts first among the newest), the month's spikes, and the draft form,
-    prefilled from the spike named by `subject` and `key` when there is one."""
+    prefilled from the spike named by `subject` and `key` when there is one. Discarded drafts
+    are listed apart, folded: the council decided against them, and may still open one."""
     chosen = Month.parse(month) if month else Month.of(utcnow())
     found = month_spikes(session, chosen)
     picked = next((s for s in found if (s.subject, s.key) == (subject, key)), None)
-    rows = stored.listed(session=session, states=(stored.DRAFT, stored.PUBLISHED, stored.WITHDRAWN))
+    rows = stored.listed(session=session, states=stored.LIVE_STATES)
+    discarded = stored.listed(session=session, states=(stored.DISCARDED,))
     context = {
         "party": member,
         "month": str(chosen),
@@ -49,6 +52,7 @@ def warnings_desk(
         "picked": picked,
         "categories": categories(),
         "warnings": [council_view(session, row) for row in rows],
+        "discarded": [council_view(session, row) for row in discarded],
         "form_key": form_key(),
         "page_words": WORDS,
     }
@@ -69,15 +73,17 @@ def warning_desk(
     view = council_view(session, row)
     signed = {(s.purpose, s.member_id) for s in view.signatures}
     names = {}
-    for s in view.signatures:
-        signer = crud.get_party(session=session, party_id=s.member_id)
-        names[s.member_id] = signer.display_name if signer else s.member_id
+    people = [s.member_id for s in view.signatures] + ([view.discarded_by] if view.discarded_by else [])
+    for member_id in people:
+        someone = crud.get_party(session=session, party_id=member_id)
+        names[member_id] = someone.display_name if someone else member_id
     context = {
         "party": member,
         "w": view,
         "names": names,
         "may_publish": view.state == "draft" and ("publish", member.id) not in signed,
         "may_withdraw": view.state == "published" and ("withdraw", member.id) not in signed,
+        "may_discard": view.state == "draft",
         "page_words": WORDS,
     }
     return render(request, "council/warning.html", context)

@@ -8,15 +8,18 @@
   `warning.withdraw` (payload {warning, reason}), checked against the member's registration
   key as key recovery's two signatures are (db.keys.council_keys). The second DIFFERENT
   member's signature publishes (withdraws) it; the drafter may be either of the two.
+- `POST .../discard`: any one council member discards a draft, with a reason (a draft is not
+  public and no signature made it). The row stays, `discarded`, out of the council's list unless
+  asked for (`?state=discarded`) and never public; its publication signatures are void.
 - `/public/warnings` (page), `.json`, `.atom`: published and withdrawn warnings, never a draft.
 """
 
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.responses import HTMLResponse
@@ -32,8 +35,10 @@ from api.warning_models import (
     SpikeFigures,
     WarningCouncil,
     WarningCreate,
+    WarningDiscard,
     WarningPublic,
     WarningSignatureView,
+    WarningState,
 )
 from config.settings import Settings
 from db import crud, keys
@@ -114,6 +119,9 @@ def council_view(session: Session, row: ConsumerWarning) -> WarningCouncil:
         published_at=row.published_at,
         withdrawal_reason=row.withdrawal_reason,
         withdrawn_at=row.withdrawn_at,
+        discarded_by=row.discarded_by,
+        discarded_at=row.discarded_at,
+        discard_reason=row.discard_reason,
         signatures=[
             WarningSignatureView(purpose=s.purpose, member_id=s.member_id, signed_at=s.signed_at)  # type: ignore[arg-type]
             for s in stored.signatures(session=session, warning_id=row.id)
@@ -256,9 +264,15 @@ def draft_warning(
 
 
 @council_router.get("", response_model=list[WarningCouncil])
-def list_warnings(session: SessionDep) -> list[WarningCouncil]:
-    """Every warning, drafts included, newest first (the 200 newest)."""
-    rows = stored.listed(session=session, states=(stored.DRAFT, stored.PUBLISHED, stored.WITHDRAWN))
+def list_warnings(
+    session: SessionDep,
+    state: Annotated[
+        WarningState | None, Query(description="only this state; by default all but discarded drafts")
+    ] = None,
+) -> list[WarningCouncil]:
+    """Every warning, drafts included, newest first (the 200 newest). Discarded drafts only when
+    asked for with `state=discarded`: the council decided against them."""
+    rows = stored.listed(session=session, states=(state,) if state else stored.LIVE_STATES)
     return [council_view(session, row) for row in rows]
 
 
@@ -310,14 +324,14 @@ def sign_publication(
 ) -> WarningCouncil:
     """A member's signed `warning.publish` (subject: the warning's id; payload {warning, content}
     with the draft's `content_hash`). The second different member's signature publishes it.
-    409 `already_signed` for the same member again, `warning_state` once published; 422
+    409 `already_signed` for the same member again, `warning_state` once published or discarded; 422
     `terms_mismatch` when the signature names other words."""
     row = _warning(session, warning_id)
     envelope = _signed(body, member.id, WARNING_PUBLISH, session, settings)
     if envelope.subject != row.id or envelope.payload != {"warning": row.id, "content": row.content_hash}:
         raise ApiError(422, "terms_mismatch", "sign this warning's id and the digest of its words")
     if row.state != stored.DRAFT:
-        raise ApiError(409, "warning_state", f"the warning is {row.state}: its publication is signed already")
+        raise ApiError(409, "warning_state", f"the warning is {row.state}: only a draft is signed to publish")
     signed_by = _record(session, row, "publish", member.id, body)
     if len(set(signed_by)) >= SIGNATURES_NEEDED:
         row = stored.move(
@@ -371,6 +385,38 @@ def sign_withdrawal(
             values={"state": stored.WITHDRAWN, "withdrawn_at": datetime.now(UTC)},
         )
     return council_view(session, _warning(session, warning_id))
+
+
+@council_router.post(
+    "/{warning_id}/discard", response_model=WarningCouncil, responses=error_responses(404, 409, 422)
+)
+def discard_warning(
+    warning_id: str, body: WarningDiscard, member: CouncilMember, session: SessionDep
+) -> WarningCouncil:
+    """Any council member discards a draft, saying why: it is kept, `discarded`, with who, when
+    and the reason, and can never be published (the publication signatures it had are void).
+    Discarding it again answers it as it is: the first member, moment and reason stay. 409
+    `warning_state` for a published or withdrawn warning: two signatures withdraw those."""
+    row = _warning(session, warning_id)
+    if row.state == stored.DRAFT:  # a second signature publishing it at once: one of the two wins
+        row = stored.move(
+            session=session,
+            warning_id=row.id,
+            from_state=stored.DRAFT,
+            values={
+                "state": stored.DISCARDED,
+                "discarded_by": member.id,
+                "discarded_at": datetime.now(UTC),
+                "discard_reason": body.reason,
+            },
+        )
+    if row.state != stored.DISCARDED:
+        raise ApiError(
+            409,
+            "warning_state",
+            f"the warning is {row.state}: only a draft is discarded; two signatures withdraw a published one",
+        )
+    return council_view(session, row)
 
 
 # ------------------------------------------------------------------------ public

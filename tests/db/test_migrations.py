@@ -7,9 +7,9 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import DateTime, Engine, bindparam, inspect, text
+from sqlalchemy import Connection, DateTime, Engine, bindparam, inspect, text
 
-from db import businesses, crud, tokens
+from db import businesses, crud, tokens, warnings
 from db.engine import make_engine, session_scope
 from db.migrate import alembic_config, is_current, upgrade
 from db.models import metadata, utcnow
@@ -273,5 +273,64 @@ def test_an_alert_stored_as_a_sentence_keeps_it_as_a_legacy_text_and_gets_it_bac
                 ("k-old", "not funded in time"),
                 ("k-new", 'inspection_overdue: {"stage": "2"}'),
             ]
+    finally:
+        engine.dispose()
+
+
+# 0023: a warning's draft can be discarded; downgrading deletes what the older schema cannot hold.
+DISCARD_BEFORE = "0022_compensation_funds"
+
+
+def _old_warning(connection: Connection, warning_id: str, title: str) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO consumer_warning (id, state, title_zh, title_en, text_zh, text_en, category,"
+            " business_ids, valid_from, valid_until, content_hash, created_by, created_at)"
+            " VALUES (:id, 'draft', '标题', :title, '正文', 'Text', 'car', '[]', '2027-01-01', '2027-03-31',"
+            " 'digest', 'P-CLERK', :at)"
+        ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+        {"id": warning_id, "title": title, "at": utcnow()},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO warning_signature (warning_id, purpose, member_id, envelope, signature, signed_at)"
+            " VALUES (:id, 'publish', 'P-CLERK', '{}', 'sig', :at)"
+        ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+        {"id": warning_id, "at": utcnow()},
+    )
+
+
+def test_a_draft_made_before_discarding_can_be_discarded_and_a_downgrade_never_revives_one(
+    empty_db_url: str,
+) -> None:
+    migrate(empty_db_url, "upgrade", DISCARD_BEFORE)
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            _old_warning(connection, "WRN-2026-00001", "Kept")
+            _old_warning(connection, "WRN-2026-00002", "Thrown")
+        upgrade(empty_db_url)
+
+        with session_scope(engine) as session:
+            kept = warnings.get(session=session, warning_id="WRN-2026-00001")
+            assert kept is not None and (kept.state, kept.discarded_by) == ("draft", None)
+            thrown = warnings.move(
+                session=session,
+                warning_id="WRN-2026-00002",
+                from_state=warnings.DRAFT,
+                values={
+                    "state": warnings.DISCARDED,
+                    "discarded_by": "P-CLERK",
+                    "discarded_at": utcnow(),
+                    "discard_reason": "a typo",
+                },
+            )
+            assert (thrown.state, thrown.discard_reason) == ("discarded", "a typo")
+
+        migrate(empty_db_url, "downgrade", DISCARD_BEFORE)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, state FROM consumer_warning"))
+            signed = connection.execute(text("SELECT warning_id FROM warning_signature"))
+            assert (list(rows), list(signed)) == ([("WRN-2026-00001", "draft")], [("WRN-2026-00001",)])
     finally:
         engine.dispose()

@@ -2,7 +2,8 @@
 // the member's session cookie and the form's Idempotency-Key), then sign its publication
 // (`warning.publish` over the id and the digest of its words) or its withdrawal
 // (`warning.withdraw` over the id and the reason) with this member's own key. The server checks
-// every signature and counts two different members (docs/PUBLIC_RECORD.md).
+// every signature and counts two different members (docs/PUBLIC_RECORD.md). Discarding a draft
+// is no signature: one member's reason, sent with the session like the draft.
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const draft = document.getElementById("draft-warning");
@@ -57,6 +58,13 @@ document.addEventListener("DOMContentLoaded", () => {
           reason: form.elements.reason.value.trim(),
         }),
       ),
+    );
+  }
+  const discard = document.getElementById("discard-draft");
+  if (discard) {
+    Steps.handleSubmit(
+      discard,
+      Steps.thenReload((form) => Signing.api("POST", base + "/discard", { reason: form.elements.reason.value.trim() })),
     );
   }
 });
