@@ -72,8 +72,10 @@ def period_start(invoiced_on: date | None, delivered_on: date | None) -> date:
     return delivered_on
 
 
-def car_facts_from_claim(raw: Any) -> CarFacts:
-    """The claim's `car_facts` object as `CarFacts`; `InvalidCarFacts` says what is wrong."""
+def car_facts_from_claim(raw: Any, calendar: WorkCalendar | None = None) -> CarFacts:
+    """The claim's `car_facts` object as `CarFacts`; `InvalidCarFacts` says what is wrong. With
+    the case's work calendar, a period ending on a rest day runs to the day after it (Civil Code
+    Art. 203); without one (a claim checked before it is filed), each ends on its day."""
     if not isinstance(raw, dict):
         raise InvalidCarFacts("car_facts must be an object")
     unknown = sorted(set(raw) - set(FACTS))
@@ -86,7 +88,10 @@ def car_facts_from_claim(raw: Any) -> CarFacts:
     if "requested_on" in raw and _day(raw["requested_on"], "requested_on") < start:
         raise InvalidCarFacts("requested_on is before the three-guarantee period starts")
     extra = {name: raw[name] for name in OPTIONAL if name in raw and name != "requested_on"}
-    return CarFacts.on_dates(start, fault, km=raw["km"], fault_part=raw["fault_part"], **extra)
+    working = calendar.is_working_day if calendar is not None else None
+    return CarFacts.on_dates(
+        start, fault, km=raw["km"], fault_part=raw["fault_part"], is_working_day=working, **extra
+    )
 
 
 def _start(raw: dict[str, Any]) -> date:
@@ -118,12 +123,12 @@ def dealer_deadlines(
     claim states no request."""
     if "requested_on" not in raw:
         return None
-    facts = car_facts_from_claim(raw)
+    facts = car_facts_from_claim(raw, calendar)
     requested = _day(raw["requested_on"], "requested_on")
     within = (
         requested - _start(raw)
     ).days <= facts.three_guarantee_days and facts.km <= facts.three_guarantee_km
-    remedy = claimed_remedy(raw, answered)["remedy"]
+    remedy = claimed_remedy(raw, answered, calendar)["remedy"]
 
     def after(days: int) -> str:
         noon = datetime.combine(requested, time(12), SHANGHAI)
@@ -141,9 +146,9 @@ def dealer_deadlines(
 def finding_document(finding: RemedyFinding) -> dict[str, Any]:
     """The finding as plain JSON, for the case's snapshot and the decision it is weighed in.
 
-    Art. 25's refund and the defences raised appear only when the claim states them, so a
-    finding on facts without them is the document it always was (recorded decisions keep
-    their hash).
+    Art. 25's refund, the defences raised and the periods Civil Code Art. 203 moved appear only
+    when the facts call for them, so a finding on facts without them is the document it always
+    was (recorded decisions keep their hash).
     """
     document = asdict(finding)
     document["remedy"] = finding.remedy.value
@@ -157,16 +162,23 @@ def finding_document(finding: RemedyFinding) -> dict[str, Any]:
         document["no_comparable_car"] = _ground(finding.no_comparable_car)
     if not finding.if_proved:
         del document["if_proved"]
+    if finding.moved_periods:
+        document["moved_periods"] = [asdict(moved) for moved in finding.moved_periods]
+    else:
+        del document["moved_periods"]
     return document
 
 
-def claimed_remedy(raw: dict[str, Any], answered: Sequence[str] = ()) -> dict[str, Any]:
+def claimed_remedy(
+    raw: dict[str, Any], answered: Sequence[str] = (), calendar: WorkCalendar | None = None
+) -> dict[str, Any]:
     """The finding on the claim's facts, weighing the defences the claim states and those the
-    respondent raised in its answer (`answered`, known defence names), all as raised, not proved."""
+    respondent raised in its answer (`answered`, known defence names), all as raised, not proved;
+    its periods counted on the case's `calendar` (Civil Code Art. 203)."""
     if answered:  # a defence both raised is weighed once
         claimed = raw.get("defences", [])
         raw = {**raw, "defences": [*claimed, *(d for d in answered if d not in claimed)]}
-    return finding_document(statutory_remedy(car_facts_from_claim(raw)))
+    return finding_document(statutory_remedy(car_facts_from_claim(raw, calendar)))
 
 
 def _ground(ground: Any) -> dict[str, Any]:

@@ -83,19 +83,24 @@ What the text says, as encoded here (and where it differs from a quick summary):
   fact only the panel can find.
 
 Day counting: `days_since_delivery` is `(as_of - start).days`, the start day not
-counted (Civil Code Art. 201), so "within 7 days" holds while it is at most 7. The
-rare extension when a period's last day is a public holiday (Civil Code Art. 203)
-is not applied here.
+counted (Civil Code Art. 201), so "within 7 days" holds while it is at most 7. A period
+whose last day is a statutory rest day ends on the day after the rest (Civil Code Art. 203:
+"期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"): given the case's work calendar,
+`CarFacts.on_dates` moves the last day of the 7 days (Art. 22), the 60 days (Art. 23), the
+three-guarantee period and the repair-warranty period (Art. 18) so, and the finding names each
+moved period the facts fall in only because it moved (`moved_periods`), so the panel and the
+parties see that the finding rests on it. Art. 204 lets a law or the parties count otherwise;
+Order No. 43 does not.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from domain.money import MAX_AMOUNT_FEN, yuan
-from expert_panels.periods import period_days, require_date
+from expert_panels.periods import add_years, period_end, require_date
 
 REGULATION = "家用汽车产品修理更换退货责任规定（国家市场监督管理总局令第43号）"
 
@@ -103,6 +108,12 @@ THREE_GUARANTEE_YEARS, THREE_GUARANTEE_KM = 2, 50_000  # Art. 18, statutory mini
 REPAIR_WARRANTY_YEARS, REPAIR_WARRANTY_KM = 3, 60_000  # Art. 18, statutory minimum
 MIN_THREE_GUARANTEE_DAYS = 730  # the shortest 2 calendar years
 MIN_REPAIR_WARRANTY_DAYS = 1095  # the shortest 3 calendar years
+REFUND_WINDOW_DAYS = 7  # Art. 22: "自三包有效期起算之日起7日内"
+EARLY_FAILURE_DAYS = 60  # Art. 23: "60日内或者行驶里程3000公里之内"
+# Civil Code Art. 203: a period's last day that is a statutory rest day moves to the day after the rest.
+ART203_RULE, ART203_ARTICLE = "civil_code_203_period_end", "《中华人民共和国民法典》第二百零三条"
+# The periods `on_dates` counts, by the name a moved one is given in the finding.
+PERIODS = ("refund_window", "early_failure", "three_guarantee", "repair_warranty")
 MAX_USAGE_COEFFICIENT_PPM = 5_000  # Art. 27: n at most 0.5%, in parts per million
 
 
@@ -194,6 +205,18 @@ def _count(value: Any, name: str) -> None:
 
 
 @dataclass(frozen=True)
+class MovedPeriod:
+    """A period (one of `PERIODS`) whose last day was a statutory rest day, moved by Civil Code
+    Art. 203 to the day after the rest; named only where the facts fall between the two days."""
+
+    period: str
+    last_day: str  # YYYY-MM-DD, as the period counts
+    moved_to: str  # YYYY-MM-DD, the day after the rest
+    rule: str = ART203_RULE
+    article: str = ART203_ARTICLE
+
+
+@dataclass(frozen=True)
 class CarFacts:
     days_since_delivery: int  # from the invoice date, or delivery where they differ (Art. 18)
     km: int
@@ -219,6 +242,9 @@ class CarFacts:
     defences: tuple[Defence, ...] = ()  # Art. 32 (and Art. 40) defences raised, not yet proved
     proved_defences: tuple[Defence, ...] = ()  # those the panel finds proved
     repair_hours: int | None = None  # Art. 21: the single repair's time in hours, parts waited for included
+    refund_window_days: int = REFUND_WINDOW_DAYS  # Art. 22's 7 days, longer where Art. 203 moved its end
+    early_failure_days: int = EARLY_FAILURE_DAYS  # Art. 23's 60 days, likewise (`on_dates`)
+    moved_periods: tuple[MovedPeriod, ...] = ()  # the moved periods the facts fall in only so
 
     def __post_init__(self) -> None:
         try:
@@ -254,6 +280,8 @@ class CarFacts:
             if not isinstance(getattr(self, name), bool):
                 raise InvalidCarFacts(f"{name} must be true or false")
         minimums = {
+            "refund_window_days": REFUND_WINDOW_DAYS,
+            "early_failure_days": EARLY_FAILURE_DAYS,
             "three_guarantee_days": MIN_THREE_GUARANTEE_DAYS,
             "three_guarantee_km": THREE_GUARANTEE_KM,
             "repair_warranty_days": MIN_REPAIR_WARRANTY_DAYS,
@@ -275,9 +303,12 @@ class CarFacts:
         *,
         three_guarantee_years: int = THREE_GUARANTEE_YEARS,
         repair_warranty_years: int = REPAIR_WARRANTY_YEARS,
+        is_working_day: Callable[[date], bool] | None = None,
         **facts: Any,
     ) -> "CarFacts":
-        """Facts from calendar dates: day count and period lengths exact across leap years."""
+        """Facts from calendar dates: day count and period lengths exact across leap years, each
+        period's end moved past a statutory rest day (Civil Code Art. 203) when the work calendar
+        is given (`is_working_day`)."""
         require_date(start, "start")
         require_date(as_of, "as_of")
         for name, years, minimum in (
@@ -292,10 +323,31 @@ class CarFacts:
                 )
         if as_of < start:
             raise InvalidCarFacts("as_of is before the three-guarantee period starts")
+        last_days = dict(
+            zip(
+                PERIODS,
+                (
+                    start + timedelta(days=REFUND_WINDOW_DAYS),
+                    start + timedelta(days=EARLY_FAILURE_DAYS),
+                    add_years(start, three_guarantee_years),
+                    add_years(start, repair_warranty_years),
+                ),
+                strict=True,
+            )
+        )
+        ends = {name: period_end(day, is_working_day) for name, day in last_days.items()}
+        moved = tuple(
+            MovedPeriod(name, last_days[name].isoformat(), ends[name].isoformat())
+            for name in PERIODS
+            if last_days[name] < as_of <= ends[name]
+        )
         return cls(
             days_since_delivery=(as_of - start).days,
-            three_guarantee_days=period_days(start, three_guarantee_years),
-            repair_warranty_days=period_days(start, repair_warranty_years),
+            refund_window_days=(ends["refund_window"] - start).days,
+            early_failure_days=(ends["early_failure"] - start).days,
+            three_guarantee_days=(ends["three_guarantee"] - start).days,
+            repair_warranty_days=(ends["repair_warranty"] - start).days,
+            moved_periods=moved,
             **facts,
         )
 
@@ -311,7 +363,7 @@ class CarFacts:
 
     @property
     def within_60_days_3000_km(self) -> bool:
-        return self.days_since_delivery <= 60 and self.km <= 3_000
+        return self.days_since_delivery <= self.early_failure_days and self.km <= 3_000
 
     @property
     def system(self) -> str | None:
@@ -435,7 +487,9 @@ RULES: tuple[Rule, ...] = (
         "within 7 days, the engine, transmission, traction battery or drive motor (or a main part) "
         "needs replacing: a replacement car or a refund, free",
         lambda f: (
-            f.days_since_delivery <= 7 and f.fault_part in MAIN_ASSEMBLIES and f.needs_main_part_replacement
+            f.days_since_delivery <= f.refund_window_days
+            and f.fault_part in MAIN_ASSEMBLIES
+            and f.needs_main_part_replacement
         ),
     ),
     Rule(
@@ -566,6 +620,7 @@ class RemedyFinding:
     no_comparable_car: Ground | None = None  # Art. 25 turned "refund_or_replace" into "refund"
     if_proved: tuple[Ground, ...] = ()  # each raised defence that would change the remedy, and to what
     courtesy_car: CourtesyCar | None = None  # Art. 21, when the claim states the repair's hours
+    moved_periods: tuple[MovedPeriod, ...] = ()  # Civil Code Art. 203: periods the facts fall in only so
 
 
 def _refund_if_no_car(remedy: Remedy, facts: CarFacts) -> Remedy:
@@ -594,6 +649,7 @@ def _decide(facts: CarFacts) -> RemedyFinding:
             Ground(ART25_RULE, ART25_ARTICLE, Remedy.REFUND) if remedy is not first.remedy else None
         ),
         courtesy_car=_courtesy_car(facts, exempt=first.excludes),
+        moved_periods=facts.moved_periods,
     )
 
 

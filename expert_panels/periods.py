@@ -5,9 +5,16 @@ day does not exist (29 February) on the last day of the month (Civil Code Art. 2
 The start day itself is not counted (Art. 201), so "N days after delivery" is simply
 `(later - delivered).days` and the period holds while that number is at most N.
 Counting in calendar years rather than 365-day blocks keeps leap years honest.
+
+A period whose last day is a statutory rest day ends on the day after the rest (Art. 203,
+`period_end`): "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日". A rest day is a
+day the work calendar does not work (a weekend not made up, a public holiday: domain/calendar.py).
 """
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+LONGEST_REST_DAYS = 31  # far beyond China's longest break (9 days at the Spring Festival)
 
 
 def require_date(value: object, what: str) -> date:
@@ -25,6 +32,14 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def period_days(start: date, years: int) -> int:
-    """How many days a period of `years` calendar years starting at `start` lasts (730 or 731 for 2)."""
-    return (add_years(start, years) - start).days
+def period_end(last_day: date, is_working_day: Callable[[date], bool] | None) -> date:
+    """Art. 203: the period's last day, or where that is a rest day, the first day after the rest.
+    Without a calendar, the day itself."""
+    if is_working_day is None:
+        return last_day
+    day = last_day
+    for _ in range(LONGEST_REST_DAYS):
+        if is_working_day(day):
+            return day
+        day += timedelta(days=1)
+    return day  # a calendar that never works: the count stops, it does not run on

@@ -197,3 +197,24 @@ def test_a_renovation_answer_raises_no_car_defences():
     assert "Order No. 43" in refused.message
     kit.step("respondent", "answer.submit", {"text": "a", "defences": []})  # none raised is no defence
     assert kit.m.snapshot().answer.defences == []
+
+
+def test_a_period_ending_on_a_rest_day_is_counted_on_the_cases_calendar():
+    """Civil Code Art. 203 on the case's own work calendar: delivered Saturday 21 February 2026, Art.
+    22's 7 days end on Saturday the 28th and run to Monday 2 March, so a gearbox failing that
+    Monday is still the refund or replacement; the finding names the moved end, before and after
+    the dealer's answer weighs its defences."""
+    facts = {**GEARBOX_IN_FIRST_WEEK, "delivered_on": "2026-02-21", "fault_on": "2026-03-02"}
+    kit = BranchKit(CAR, car_facts=facts)
+    moved = [("refund_window", "2026-02-28", "2026-03-02")]
+
+    def shown() -> tuple[str, list]:
+        statutory = kit.m.snapshot().statutory_remedy
+        periods = [(m["period"], m["last_day"], m["moved_to"]) for m in statutory["moved_periods"]]
+        return statutory["remedy"], periods
+
+    assert shown() == ("refund_or_replace", moved)
+    assert claimed_remedy(facts)["remedy"] == "replace_part"  # counted without the calendar
+    kit.step("council", "case.accept", {})
+    kit.step("respondent", "answer.submit", {"text": "the gearbox was abused", "defences": ["not_as_manual"]})
+    assert shown() == ("refund_or_replace", moved)

@@ -188,7 +188,7 @@ class CaseMachine(SignedStepMachine):
         read_amount(terms.disputed_fen, "disputed_fen")  # the API read it so from the signed claim
         super().__init__(terms.case_id, content_hash(terms_document(terms)), max_skew, council_keys)
         self.terms = terms
-        self.statutory = claimed_remedy(terms.car_facts) if terms.car_facts else None
+        self.statutory = claimed_remedy(terms.car_facts, calendar=calendar) if terms.car_facts else None
         self.windows = terms.windows
         self.calendar = calendar
         self.phase = CasePhase.FILED
@@ -326,7 +326,9 @@ class CaseMachine(SignedStepMachine):
             raise invalid("duplicate_defences", "name each defence once")
         # the claim's facts weighed with the dealer's defences, as raised: the remedy stands and
         # `if_proved` says what each would change (a claim without facts has no statutory remedy)
-        statutory = claimed_remedy(self.terms.car_facts, defences) if self.terms.car_facts else None
+        statutory = (
+            claimed_remedy(self.terms.car_facts, defences, self.calendar) if self.terms.car_facts else None
+        )
 
         def apply() -> None:
             self.answer = Answer(payload.text, now, defences)

@@ -553,3 +553,72 @@ def test_a_finding_on_facts_without_the_new_ones_is_the_document_it_always_was()
     assert stated["if_proved"] == [
         {"rule": "art32_modification", "article": REGULATION + "第三十二条第一款第（三）项", "remedy": "none"}
     ]
+
+
+# ------------------------------------------------- Civil Code Art. 203: a period ending on a rest day
+def moved(claim: dict, calendar: WorkCalendar) -> list[tuple[str, str, str]]:
+    found = claimed_remedy(claim, calendar=calendar)
+    return [(m["period"], m["last_day"], m["moved_to"]) for m in found.get("moved_periods", [])]
+
+
+@pytest.mark.parametrize(
+    ("fault_on", "with_calendar", "without"),
+    [("2026-10-01", ART22, ART22), ("2026-10-08", ART22, ART20), ("2026-10-09", ART20, ART20)],
+)
+def test_art203_seven_days_ending_on_a_holiday_run_to_the_day_after_the_rest(
+    fault_on, with_calendar, without
+):
+    """「期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日」: invoiced Thursday 24 September
+    2026, Art. 22's 7 days end on 1 October, the first day of the National Day holiday, so they run
+    to Thursday 8 October, the day after it ends. The 9th is outside; without the case's calendar
+    (a claim checked before filing) the 8th is outside too."""
+    claim = on(fault_on, invoiced_on="2026-09-24", fault_part="engine", needs_main_part_replacement=True)
+    assert decided(claim) == without
+    found = claimed_remedy(claim, calendar=NATIONAL_DAY)
+    assert (found["rule"], found["remedy"]) == with_calendar
+    relied = fault_on == "2026-10-08"
+    assert moved(claim, NATIONAL_DAY) == ([("refund_window", "2026-10-01", "2026-10-08")] if relied else [])
+
+
+def test_art203_a_made_up_working_day_is_no_rest_day():
+    """Sunday 27 September 2026 is worked (the make-up day before National Day): 7 days from the
+    20th end on it, and the 28th is outside."""
+    claim = on("2026-09-28", invoiced_on="2026-09-20", fault_part="engine", needs_main_part_replacement=True)
+    assert decided(claim) == ART20
+    assert (claimed_remedy(claim, calendar=NATIONAL_DAY)["rule"], moved(claim, NATIONAL_DAY)) == (
+        ART20[0],
+        [],
+    )
+
+
+def test_art203_a_three_guarantee_period_ending_on_a_saturday_runs_to_monday():
+    """Two years from 7 March 2024 end on Saturday 7 March 2026 (Art. 18), so on Monday the 9th a car
+    over 30 days under repair is still within the three-guarantee period (Art. 24(1)(iv)); the
+    finding says it rests on the moved end."""
+    claim = on("2026-03-09", invoiced_on="2024-03-07", total_days_under_repair=31)
+    weekends = WorkCalendar()
+    assert decided(claim) == REPAIR
+    found = claimed_remedy(claim, calendar=weekends)
+    assert (found["rule"], found["within_warranty"]) == ("art24_over_30_days_under_repair", True)
+    assert found["moved_periods"] == [
+        {
+            "period": "three_guarantee",
+            "last_day": "2026-03-07",
+            "moved_to": "2026-03-09",
+            "rule": "civil_code_203_period_end",
+            "article": "《中华人民共和国民法典》第二百零三条",
+        }
+    ]
+    assert (
+        claimed_remedy(
+            on("2026-03-10", invoiced_on="2024-03-07", total_days_under_repair=31), calendar=weekends
+        )["rule"]
+        == REPAIR[0]
+    )
+
+
+def test_art203_a_finding_that_rests_on_no_moved_period_is_the_document_it_always_was():
+    """A decision's hash covers the finding: facts no moved end decides keep their document whole."""
+    for claim in (on("2026-03-05", fault_part="engine", needs_main_part_replacement=True), on("2026-10-02")):
+        assert claimed_remedy(claim, calendar=NATIONAL_DAY) == claimed_remedy(claim)
+        assert "moved_periods" not in claimed_remedy(claim, calendar=NATIONAL_DAY)

@@ -247,3 +247,25 @@ def test_the_statutory_section_shows_the_duties_that_come_with_the_remedy_in_bot
         )
         assert 'data-days-owed="1"' in page and 'data-loss="service_charges"' in page
         assert 'data-answer-by="2026-10-09"' in page and all(word in page for word in words), (language, page)
+
+
+def test_the_statutory_section_says_when_a_period_ran_past_a_rest_day_in_both_languages():
+    """Civil Code Art. 203 in the case's finding: delivered Saturday 21 February 2026, the 7 days end
+    on Saturday the 28th and run to Monday 2 March, the day the gearbox failed."""
+    facts = {
+        "delivered_on": "2026-02-21",
+        "fault_on": "2026-03-02",
+        "km": 412,
+        "fault_part": "transmission",
+        "needs_main_part_replacement": True,
+    }
+    case = BranchKit("car", car_facts=facts).m.snapshot()
+    for language, words in (
+        ("en", "The 7 days of Art. 22 would have ended on 2026-02-28, a statutory rest day, so it ends"),
+        (
+            "zh-CN",
+            "第二十二条的7日的最后一日 2026-02-28 是法定休假日，依《中华人民共和国民法典》第二百零三条",
+        ),
+    ):
+        page = render("case_facts.html", language, case=case, names={}, mediation=None)
+        assert 'data-period="refund_window"' in page and words in page and "2026-03-02" in page, language
