@@ -568,8 +568,8 @@ def moved(claim: dict, calendar: WorkCalendar) -> list[tuple[str, str, str]]:
 def test_art203_seven_days_ending_on_a_holiday_run_to_the_day_after_the_rest(
     fault_on, with_calendar, without
 ):
-    """「期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日」: invoiced Thursday 24 September
-    2026, Art. 22's 7 days end on 1 October, the first day of the National Day holiday, so they run
+    """「期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日」: invoiced Thursday 24
+    September 2026, Art. 22's 7 days end on 1 October, the first day of the National Day holiday, so they run
     to Thursday 8 October, the day after it ends. The 9th is outside; without the case's calendar
     (a claim checked before filing) the 8th is outside too."""
     claim = on(fault_on, invoiced_on="2026-09-24", fault_part="engine", needs_main_part_replacement=True)
