@@ -171,18 +171,29 @@ class EscrowSummary(BaseModel):
     waiting_for_you: bool = False  # an open action of the stored snapshot is the caller's
 
 
-class EscrowAuditTrail(BaseModel):
-    """The trail export: the signed terms and every signed step, hash-chained from the terms' hash.
+class AuditTrailBase(BaseModel):
+    """A trail export: the signed terms and every signed step, hash-chained from the terms' hash.
 
     The terms and each envelope stay the documents that were hashed and signed, key for key,
-    so that `escrow audit --verify` recomputes the same hashes offline.
+    so that `escrow audit --verify` recomputes the same hashes offline. The id key says what the
+    trail is of (domain/audit.py).
     """
 
-    escrow_id: str
     terms: dict[str, Any]
     terms_hash: str
     council_keys: dict[str, str]
     entries: list[AuditEntry]
+
+
+class EscrowAuditTrail(AuditTrailBase):
+    escrow_id: str
+
+
+class FundAuditTrail(AuditTrailBase):
+    """A compensation fund's trail: its business's pledges and withdrawals and the council's
+    advances (docs/ADVANCE_COMPENSATION.md, "Audit")."""
+
+    fund_id: str
 
 
 class WebhookAck(BaseModel):

@@ -1,4 +1,8 @@
-"""`escrow audit`: export a trail from the escrow's workflow and verify it offline.
+"""`escrow audit`: export a trail from its workflow and verify it offline.
+
+The id says which workflow: a compensation fund's (`FUND-...`, its pledges, advances and
+withdrawals) or else an escrow's; both export the same way and one verifier reads either file
+(domain/audit.py says how a trail names its kind).
 
 With `--files DIR`, also check the evidence: every file a step of the trail names must be in DIR
 (under any name, in any sub-folder, so a copy of the evidence store's folder works as well as a
@@ -24,38 +28,47 @@ from rich.table import Table
 from config.settings import Settings
 from db import crud
 from db.engine import make_engine, session_scope
-from domain.audit import EARLIER_ENTRIES, files_named_by_trail, verify_trail, whole_trail
+from domain.audit import EARLIER_ENTRIES, files_named_by_trail, trail_subject, verify_trail, whole_trail
+from domain.fund.terms import FUND_PREFIX
 from evidence.store import EvidenceStore, make_store, original_key
 from workflows.connection import connect_temporal
 from workflows.escrow import EscrowWorkflow
 from workflows.escrow_types import escrow_workflow_id
+from workflows.fund import FundWorkflow
+from workflows.fund_types import fund_workflow_id
 
 console = Console()
 CHUNK_BYTES = 1 << 20  # files are hashed a chunk at a time: a video need not fit in memory
 
 
-async def _export(settings: Settings, escrow_id: str) -> dict[str, Any]:
+async def _export(settings: Settings, subject_id: str) -> dict[str, Any]:
     """The whole life's trail: the workflow's entries, and once the escrow continued as new
-    into its warranty, the earlier run's entries from the audit log (domain.audit.whole_trail)."""
+    into its warranty (or the fund into a later run), the earlier runs' entries from the audit
+    log (domain.audit.whole_trail). A `FUND-` id is a fund's workflow, any other an escrow's."""
     client = await connect_temporal(settings)
-    handle = client.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(escrow_id))
-    exported = await handle.query(EscrowWorkflow.audit_trail)
+    if subject_id.startswith(FUND_PREFIX):
+        fund = client.get_workflow_handle_for(FundWorkflow.run, fund_workflow_id(subject_id))
+        exported = await fund.query(FundWorkflow.audit_trail)
+    else:
+        escrow = client.get_workflow_handle_for(EscrowWorkflow.run, escrow_workflow_id(subject_id))
+        exported = await escrow.query(EscrowWorkflow.audit_trail)
     if not exported[EARLIER_ENTRIES]:
         return whole_trail(exported, [])
     with session_scope(make_engine(settings.app_database_url())) as session:
-        return whole_trail(exported, crud.stored_trail(session=session, subject_id=escrow_id))
+        return whole_trail(exported, crud.stored_trail(session=session, subject_id=subject_id))
 
 
 Files = Path | EvidenceStore  # where the audit looks for the files a trail names
 
 
 def export_and_verify(
-    settings: Settings, escrow_id: str, out: Path | None, files: Files | None = None
+    settings: Settings, subject_id: str, out: Path | None, files: Files | None = None
 ) -> int:
+    """Export the escrow's or fund's trail, write it (to `out`, else `<id>-audit.json`), verify it."""
     if isinstance(files, Path) and not files.is_dir():
         return _no_folder(files)
-    trail = asyncio.run(_export(settings, escrow_id))
-    path = out or Path(f"{escrow_id}-audit.json")
+    trail = asyncio.run(_export(settings, subject_id))
+    path = out or Path(f"{subject_id}-audit.json")
     path.write_text(json.dumps(trail, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     console.print(f"exported {len(trail['entries'])} signed steps to {path}")
     return report(trail, files)
@@ -131,7 +144,7 @@ def report_files(trail: dict[str, Any], files: Files) -> int:
     else:
         states = asyncio.run(states_in_store(files, [file.digest for file in named]))
         where, found_in = "the evidence store", "in the store"
-    table = Table(title=f"evidence files named by {trail.get('escrow_id', '?')}, looked for in {where}")
+    table = Table(title=f"evidence files named by {trail_subject(trail)}, looked for in {where}")
     for column in ("file hash", "step", "seq", found_in):
         table.add_column(column, overflow="fold")
     for file in named:
@@ -155,7 +168,7 @@ def report_files(trail: dict[str, Any], files: Files) -> int:
 
 def report(trail: dict[str, Any], files: Files | None = None) -> int:
     problems = verify_trail(trail)
-    table = Table(title=f"audit trail of {trail.get('escrow_id', '?')}")
+    table = Table(title=f"audit trail of {trail_subject(trail)}")
     for column in ("seq", "action", "signer", "role", "signed at", "entry hash"):
         table.add_column(column)
     for entry in trail.get("entries", []):

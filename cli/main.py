@@ -146,7 +146,12 @@ def bench(
 
 @app.command()
 def audit(
-    escrow_id: Annotated[str | None, typer.Argument(help="export this escrow's trail from Temporal")] = None,
+    subject_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="ID", help="export this escrow's, or this fund's (FUND-...), trail from Temporal"
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="where to write the exported trail")] = None,
     verify: Annotated[Path | None, typer.Option(help="verify this exported file offline instead")] = None,
     files: Annotated[
@@ -161,14 +166,16 @@ def audit(
         ),
     ] = False,
 ) -> None:
-    """Export an escrow's hash-chained trail of signed steps and verify it (exit 1 if it fails).
+    """Export an escrow's or a compensation fund's hash-chained trail of signed steps and verify it
+    (exit 1 if it fails); --verify FILE checks either kind of file.
 
-    An escrow in its warranty run holds only that run's steps: the earlier ones are read from the
-    audit log in the database the settings name (ESCROW_DATABASE_URL). With --files, every
-    evidence file a step names must be in that folder (any name, any sub-folder) and hash to what
-    was signed: a table lists each, found or missing, and any missing one fails the audit. With
-    --files-from-store the files are read from the evidence store the settings name
-    (ESCROW_EVIDENCE_STORE and its ESCROW_EVIDENCE_S3_* settings, as the app reads them)."""
+    An escrow in its warranty run, or a fund past its first run, holds only that run's steps: the
+    earlier ones are read from the audit log in the database the settings name
+    (ESCROW_DATABASE_URL). With --files, every evidence file a step names must be in that folder
+    (any name, any sub-folder) and hash to what was signed: a table lists each, found or missing,
+    and any missing one fails the audit. With --files-from-store the files are read from the
+    evidence store the settings name (ESCROW_EVIDENCE_STORE and its ESCROW_EVIDENCE_S3_* settings,
+    as the app reads them)."""
     from cli.audit import Files, export_and_verify, store_to_audit, verify_file
 
     if files is not None and files_from_store:
@@ -180,9 +187,9 @@ def audit(
             raise typer.Exit(2)
     if verify is not None:
         raise typer.Exit(verify_file(verify, source))
-    if escrow_id is None:
-        raise typer.BadParameter("give an ESCROW_ID to export, or --verify FILE")
-    raise typer.Exit(export_and_verify(get_settings(), escrow_id, out, source))
+    if subject_id is None:
+        raise typer.BadParameter("give an escrow's or a fund's ID to export, or --verify FILE")
+    raise typer.Exit(export_and_verify(get_settings(), subject_id, out, source))
 
 
 @app.command("verify-draw")

@@ -3,36 +3,15 @@
 from datetime import timedelta
 
 import pytest
-from temporalio.converter import DataConverter
 
-from domain.fund.machine import FundMachine
 from domain.steps.rejections import StepRejected
 from domain.steps.signing import SignedStep
 from tests.kits.fund_kit import CONFLICT, DUPLICATE, MINIMUM, FundKit
-from workflows.fund_types import FundInput
 
 
 @pytest.fixture
 def kit() -> FundKit:
     return FundKit()
-
-
-def continue_as_new(kit: FundKit) -> FundMachine:
-    """What the workflow does at the switch: the carry goes through Temporal's converter as the new
-    run's input (whose council list is still the one the fund opened with), and the new run's
-    machine takes it up. Returns the earlier run's machine."""
-    earlier = kit.m
-    opened_with = {kit.ids["council"]: kit.keys["council"].public_key_b64}
-    sent = FundInput(earlier.terms, council_keys=opened_with, carried=earlier.carry(kit.now))
-    converter = DataConverter.default.payload_converter
-    [received] = converter.from_payloads(converter.to_payloads([sent]), [FundInput])
-    assert received == sent
-    assert received.carried is not None
-    kit.m = FundMachine(
-        received.terms, council_keys=received.council_keys, opened_at=kit.now, max_skew=earlier.max_skew
-    )
-    kit.m.continue_from(received.carried)
-    return earlier
 
 
 def lived(kit: FundKit) -> SignedStep:
@@ -58,14 +37,14 @@ def lived(kit: FundKit) -> SignedStep:
 
 def test_a_fund_continued_from_its_carry_shows_the_same_fund(kit: FundKit) -> None:
     lived(kit)
-    earlier = continue_as_new(kit)
+    earlier = kit.continue_as_new()
     assert kit.m.snapshot() == earlier.snapshot()  # every page and reply reads the whole life as before
     assert kit.m.trail == [] and kit.m.conservation_errors() == []
 
 
 def test_a_deposit_the_bank_confirms_again_is_a_duplicate_in_the_next_run(kit: FundKit) -> None:
     lived(kit)
-    continue_as_new(kit)
+    kit.continue_as_new()
     with pytest.raises(StepRejected) as caught:
         kit.m.record_deposit("dep-1", MINIMUM)
     assert caught.value.kind is DUPLICATE
@@ -77,14 +56,14 @@ def test_a_step_replayed_within_the_skew_window_is_refused_in_the_next_run_and_t
     kit: FundKit,
 ) -> None:
     last = lived(kit)
-    continue_as_new(kit)
+    kit.continue_as_new()
     kit.now += timedelta(minutes=5)
-    continue_as_new(kit)  # a second switch soon after: the nonce is handed on again
+    kit.continue_as_new()  # a second switch soon after: the nonce is handed on again
     with pytest.raises(StepRejected) as caught:
         kit.m.plan(last, kit.now)
     assert (caught.value.kind, caught.value.code) == (CONFLICT, "nonce_reused")
     kit.now += kit.m.max_skew * 2 + timedelta(seconds=1)
-    continue_as_new(kit)  # by now the window refuses it whatever its nonce: the nonce is not carried
+    kit.continue_as_new()  # by now the window refuses it whatever its nonce: the nonce is not carried
     assert kit.m.nonces == set()
     with pytest.raises(StepRejected) as caught:
         kit.m.plan(last, kit.now)
@@ -93,7 +72,7 @@ def test_a_step_replayed_within_the_skew_window_is_refused_in_the_next_run_and_t
 
 def test_a_case_learned_before_is_still_known_and_paid_once(kit: FundKit) -> None:
     lived(kit)
-    continue_as_new(kit)
+    kit.continue_as_new()
     version = kit.m.version
     paid, waiting = kit.m.snapshot().claims
     assert not kit.m.learn_claim(waiting, kit.now)  # no second alert, no new version
@@ -107,7 +86,7 @@ def test_a_case_learned_before_is_still_known_and_paid_once(kit: FundKit) -> Non
 
 def test_a_council_member_who_joined_later_is_still_known(kit: FundKit) -> None:
     lived(kit)
-    continue_as_new(kit)
+    kit.continue_as_new()
     late = kit.ids["late_council"]
     assert late in kit.m.council_keys
     waiting = kit.m.snapshot().claims[1]
@@ -124,7 +103,7 @@ def test_a_council_member_who_joined_later_is_still_known(kit: FundKit) -> None:
 
 def test_the_trail_goes_on_from_the_carried_head(kit: FundKit) -> None:
     lived(kit)
-    earlier = continue_as_new(kit)
+    earlier = kit.continue_as_new()
     kit.now += timedelta(days=1)
     kit.step("dealer", "fund.pledge", {"amount_fen": MINIMUM + 2})
     [entry] = kit.m.trail

@@ -5,10 +5,13 @@ setting the API reads when it opens a fund, so the fund is started as every fund
 new twice: after a pledge, a deposit and an overdue case, then after an advance signed by a council
 member who joined later, its payout and the repaying deposit. The last run takes a deposit and a
 signed step, refuses a step of the first run sent again, reads the whole life, and its trail,
-read from the audit table, links from the terms to the head the workflow holds; each run replays
-as the chaos reconciler replays it.
+read from the audit table, links from the terms to the head the workflow holds. Its readers export
+that whole trail (`GET /funds/{id}/audit`, `escrow audit FUND-...`) and it verifies offline; the
+buyer may not read it. Each run replays as the chaos reconciler replays it.
 """
 
+import asyncio
+import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -18,17 +21,18 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Replayer
 
 from chaos.reconcile import EscrowFindings, replayed_then_read
+from cli.audit import export_and_verify
 from client.escrow_session import eventually
 from client.funds import pay_in, read_fund
 from client.party import Party, StepRefused, raise_for_error
 from db import crud, funds
+from domain.audit import verify_trail
 from domain.canonical import content_hash
 from domain.fund.snapshot import FundSnapshot
 from domain.fund.steps import FUND_RULES
 from domain.fund.terms import AdvanceClaim, FundTerms
-from domain.steps.machine import trail_entry_hash
 from domain.steps.parties import PartyKey
-from domain.steps.signing import SignedStep, signature_is_valid
+from tests.kits.audit_files import audit
 from tests.kits.businesses import verified_business
 from tests.kits.flow import COUNCIL_SECRET
 from workflows.fund import FundWorkflow
@@ -66,22 +70,6 @@ async def next_run(handle: Any, seen: list[str]) -> str:
 
 async def fund_until(reader: Party, fund_id: str, done: Any, what: str) -> FundSnapshot:
     return await eventually(lambda: read_fund(reader, fund_id), done, what, WAIT)
-
-
-def trail_problems(genesis: str, entries: list[dict[str, Any]], keys: dict[str, str]) -> list[str]:
-    """The chain from the terms' hash: numbered from 1, each linking to the one before, hashing
-    to what it records, and signed by its signer's registration key."""
-    problems, previous = [], genesis
-    for seq, entry in enumerate(entries, start=1):
-        step = SignedStep(entry["envelope"], entry["signature"])
-        if entry["seq"] != seq or entry["prev_hash"] != previous:
-            problems.append(f"entry {seq}: out of the chain")
-        if trail_entry_hash(entry["seq"], entry["prev_hash"], step) != entry["entry_hash"]:
-            problems.append(f"entry {seq}: does not hash to its hash")
-        if not signature_is_valid(keys[entry["signer"]], step):
-            problems.append(f"entry {seq}: not signed by {entry['signer']}")
-        previous = entry["entry_hash"]
-    return problems
 
 
 async def test_a_fund_continues_as_new_and_goes_on_with_its_whole_life(stack, monkeypatch, tmp_path):
@@ -154,9 +142,24 @@ async def test_a_fund_continues_as_new_and_goes_on_with_its_whole_life(stack, mo
     # the trail of the whole life, from the audit table: every run's entries, one chain to the head
     assert [e["action"] for e in trail] == ["fund.pledge", "fund.advance", "fund.pledge"]
     assert trail[-1]["entry_hash"] == fund.trail_head
+
+    # as its readers export it: the earlier runs' entries from the audit table, this run's from the
+    # workflow, from the terms the fund opened with to the head, verified offline
     terms = FundTerms(fund_id, PartyKey(dealer.id, dealer.key.public_key_b64), "dealer", PLEDGE)
-    keys = {dealer.id: dealer.key.public_key_b64, council.id: council.key.public_key_b64}
-    assert trail_problems(content_hash(asdict(terms)), trail, keys) == []
+    for reader in (dealer, council):
+        exported = raise_for_error(await reader.http.get(f"/funds/{fund_id}/audit", headers=reader.auth))
+        assert (exported["fund_id"], exported["terms_hash"]) == (fund_id, content_hash(asdict(terms)))
+        assert exported["entries"] == trail
+        assert exported["council_keys"][council.id] == council.key.public_key_b64  # learned at its step
+        assert verify_trail(exported) == []
+    refused = await buyer.http.get(f"/funds/{fund_id}/audit", headers=buyer.auth)
+    assert (refused.status_code, refused.json()["detail"]["code"]) == (403, "not_fund_reader")
+    # `escrow audit FUND-...`: the same export written and verified, then verified again as a file
+    out = tmp_path / "fund-trail.json"
+    assert await asyncio.to_thread(export_and_verify, stack.settings, fund_id, out) == 0
+    assert json.loads(out.read_text()) == exported
+    verified = audit(out)
+    assert verified.returncode == 0 and f"audit trail of {fund_id}" in verified.stdout, verified.stdout
 
     # three runs, the later two without opening the account again; each replays
     histories = await run_histories(stack.temporal, handle.id)

@@ -308,6 +308,7 @@ MATRIX: dict[str, Callable[[str], Outcome]] = {
     "POST /funds": reader(FUND_BUSINESSES, ok=(201, None), denied="not_a_business"),
     "GET /funds": reader(COUNCIL, denied="council_only"),
     "GET /funds/{fund_id}": reader({"dealer", "council"}, denied="not_fund_reader"),  # the dealer's fund
+    "GET /funds/{fund_id}/audit": reader({"dealer", "council"}, denied="not_fund_reader"),
     "POST /funds/{subject_id}/pledge": fund_step("dealer"),
     "POST /funds/{subject_id}/advances": fund_step("council"),
     "POST /funds/{subject_id}/withdrawals": fund_step("dealer"),

@@ -10,6 +10,7 @@ carrying its state (`_run_is_full`, domain/fund/carry.py). docs/ADVANCE_COMPENSA
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import VersioningBehavior
@@ -149,3 +150,9 @@ class FundWorkflow(StepUpdates):
     @workflow.query
     def snapshot(self) -> FundSnapshot:
         return self._machine.snapshot()
+
+    @workflow.query
+    def audit_trail(self) -> dict[str, Any]:
+        """This run's trail to export (`FundMachine.audit_export`); the earlier runs' entries are
+        read from the audit log. A query: the recorded histories replay as they were."""
+        return self._machine.audit_export()

@@ -15,11 +15,13 @@ from api.deps import CurrentParty, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError, error_responses
 from api.fund_models import FundDeposit, FundListed, FundPublic
 from api.gateway import FUND, query, start_once
+from api.models import FundAuditTrail
 from api.routes.businesses import CouncilMember
 from config.settings import Settings
 from db import cases, crud, funds
 from db.keys import council_keys
 from db.models import Party
+from domain.audit import EARLIER_ENTRIES, whole_trail
 from domain.case.snapshot import read_case_snapshot
 from domain.deposit_reference import deposit_reference
 from domain.fund.snapshot import FundSnapshot
@@ -121,6 +123,21 @@ async def read_fund(
     council (403 `not_fund_reader` for anyone else; the public pages show its marks)."""
     require_fund_reader(party, fund_id)
     return await _public(temporal, fund_id, settings)
+
+
+@router.get("/{fund_id}/audit", response_model=FundAuditTrail, responses=error_responses(404, 503))
+async def export_fund_audit_trail(
+    fund_id: FundId, party: CurrentParty, temporal: TemporalDep, session: SessionDep
+) -> FundAuditTrail:
+    """The fund's hash-chained trail of signed steps (pledges, advances, withdrawals), verifiable
+    offline with `escrow audit --verify`, for whoever reads the fund (403 `not_fund_reader`).
+
+    The whole life: the runs before the one the workflow is in now left their entries in the
+    audit log (domain.audit.whole_trail)."""
+    require_fund_reader(party, fund_id)
+    exported = await query(temporal, FUND, fund_id, FundWorkflow.audit_trail)
+    stored = crud.stored_trail(session=session, subject_id=fund_id) if exported[EARLIER_ENTRIES] else []
+    return FundAuditTrail.model_validate(whole_trail(exported, stored))
 
 
 def require_fund_reader(party: Party, fund_id: str) -> None:

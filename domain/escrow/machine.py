@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.alert_codes import AlertCode
-from domain.audit import EARLIER_ENTRIES
+from domain.audit import export_trail
 from domain.canonical import content_hash, jsonable_object
 from domain.deposits import check_deposit
 from domain.escrow import steps
@@ -1150,14 +1150,7 @@ class EscrowMachine(SignedStepMachine):
         """The trail as `escrow audit` exports it and domain/audit.py verifies it offline: the terms,
         the council's keys and this run's entries, with where they start (the entries before it are
         kept in the audit log since the escrow continued as new: `whole_trail`)."""
-        return {
-            "escrow_id": self.escrow_id,
-            "terms": self.terms_document(),
-            "terms_hash": self.terms_hash,
-            "council_keys": dict(self.council_keys),
-            "entries": self.trail_records(0),
-            EARLIER_ENTRIES: self.trail_start,
-        }
+        return export_trail(self, self.terms_document())
 
     def snapshot(self) -> EscrowSnapshot:
         """Where the escrow stands, as copies: a reader can never reach into the machine's state."""

@@ -16,9 +16,11 @@ is checked against the council as the API knows it now as well (`SignedStepMachi
 from copy import deepcopy
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain.alert_codes import AlertCode
-from domain.canonical import content_hash
+from domain.audit import export_trail
+from domain.canonical import content_hash, jsonable_object
 from domain.deposits import check_deposit
 from domain.escrow.state import MovementStatus
 from domain.fund import steps
@@ -308,7 +310,14 @@ class FundMachine(SignedStepMachine):
 
         return apply
 
-    # -------------------------------------------------------------- snapshot
+    # -------------------------------------------------------------- reading
+    def audit_export(self) -> dict[str, Any]:
+        """The trail as `escrow audit FUND-...` and `GET /funds/{id}/audit` export it and
+        domain/audit.py verifies it offline: the terms, the council's keys as learned (members who
+        joined later and signed included) and this run's entries; the earlier runs' are in the
+        audit log (`whole_trail`)."""
+        return export_trail(self, jsonable_object(asdict(self.terms)))
+
     def snapshot(self) -> FundSnapshot:
         ledger = self.ledger
         return FundSnapshot(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from temporalio.converter import DataConverter
 
 from client.keys import PartyKey
 from domain.fund.machine import FundMachine
@@ -14,6 +15,7 @@ from domain.fund.terms import AdvanceClaim, FundTerms, fund_id_of
 from domain.steps.parties import PartyKey as TermsKey
 from domain.steps.rejections import RejectionKind, StepRejected
 from domain.steps.signing import SignedStep
+from workflows.fund_types import FundInput
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 MINIMUM = 1_000_000  # ¥10,000
@@ -40,6 +42,23 @@ class FundKit:
         self.now = T0
         self.councils_now = {**council, self.ids["late_council"]: self.keys["late_council"].public_key_b64}
         self.deposits = 0
+
+    def continue_as_new(self) -> FundMachine:
+        """What the workflow does at the switch: the carry goes through Temporal's converter as the
+        new run's input (whose council list is still the one the fund opened with), and the new
+        run's machine takes it up. Returns the earlier run's machine."""
+        earlier = self.m
+        opened_with = {self.ids["council"]: self.keys["council"].public_key_b64}
+        sent = FundInput(earlier.terms, council_keys=opened_with, carried=earlier.carry(self.now))
+        converter = DataConverter.default.payload_converter
+        [received] = converter.from_payloads(converter.to_payloads([sent]), [FundInput])
+        assert received == sent
+        assert received.carried is not None
+        self.m = FundMachine(
+            received.terms, council_keys=received.council_keys, opened_at=self.now, max_skew=earlier.max_skew
+        )
+        self.m.continue_from(received.carried)
+        return earlier
 
     def step(self, who: str, action: str, payload: dict[str, Any]) -> None:
         commit = self.m.plan(self._signed(who, action, payload), self.now, councils=self.councils_now)
