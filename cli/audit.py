@@ -24,6 +24,7 @@ from typing import Any
 from obstore.exceptions import NotFoundError
 from rich.console import Console
 from rich.table import Table
+from temporalio.service import RPCError, RPCStatusCode
 
 from config.settings import Settings
 from db import crud
@@ -67,7 +68,15 @@ def export_and_verify(
     """Export the escrow's or fund's trail, write it (to `out`, else `<id>-audit.json`), verify it."""
     if isinstance(files, Path) and not files.is_dir():
         return _no_folder(files)
-    trail = asyncio.run(_export(settings, subject_id))
+    try:
+        trail = asyncio.run(_export(settings, subject_id))
+    except RPCError as exc:
+        unknown = exc.status is RPCStatusCode.NOT_FOUND
+        said = (
+            f"there is no escrow or fund {subject_id!r}" if unknown else f"Temporal answered: {exc.message}"
+        )
+        console.print(f"[red]cannot export {subject_id}: {said}[/red]")
+        return 2
     path = out or Path(f"{subject_id}-audit.json")
     path.write_text(json.dumps(trail, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     console.print(f"exported {len(trail['entries'])} signed steps to {path}")

@@ -107,6 +107,12 @@ async def test_audit_command_exports_and_verifies(stack, tmp_path):
     assert tampered.returncode == 1
     assert "cannot be trusted" in tampered.stdout
 
+    # an id no workflow holds is said in one sentence, not a traceback
+    for unknown in ("ESC-2019-99999", "FUND-P-NOBODY"):
+        missing = await run_escrow(["audit", unknown, "--out", str(tmp_path / "none.json")], env)
+        assert missing.returncode == 2 and "Traceback" not in missing.stderr, missing.stderr
+        assert f"there is no escrow or fund '{unknown}'" in missing.stdout
+
 
 async def run_escrow(args: list[str], env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "cli.main", *args]
