@@ -118,7 +118,11 @@ async def test_refusals_over_http_change_nothing(stack, escrows):
     named = await http.put(
         f"/evidence/{digest}?name=a%00b.jpg", content=data, headers=mine.owner.auth | OCTETS
     )
-    assert code(named) == (422, "invalid_input"), "a name with control characters"
+    assert code(named) == (422, "nul_character"), "a name with a NUL, refused at the edge"
+    named = await http.put(
+        f"/evidence/{digest}?name=a%07b.jpg", content=data, headers=mine.owner.auth | OCTETS
+    )
+    assert code(named) == (422, "invalid_input"), "a name with another control character"
     html = b"<html><body>hello</body></html>"
     assert code(await put(http, mine.owner, digest_of(html), html)) == (415, "unsupported_file_type")
     assert code(await http.put(f"/evidence/{digest}", content=data, headers=OCTETS)) == (
