@@ -167,10 +167,18 @@ def close(
     failure: str | None = None,
 ) -> KeyRecoveryRecord:
     """The end of a waiting request (done, cancelled or failed); closing it again to the same
-    state changes nothing (the workflow's activity retried)."""
+    state changes nothing: the workflow's activity retried, or it and the cancellation's route
+    close the same request at once (the later finds it closed between its read and its write)."""
     row = get_request(session=session, request_id=request_id)
     assert row is not None
     if row.state == state:
         return row
     values = {"state": state, "closed_at": at, "cancelled_by_key": cancelled_by_key, "failure": failure}
-    return _move(session, request_id, (WAITING,), values)
+    try:
+        return _move(session, request_id, (WAITING,), values)
+    except StateChanged as changed:
+        if changed.state != state:
+            raise
+    closed = get_request(session=session, request_id=request_id)
+    assert closed is not None
+    return closed
